@@ -1,0 +1,116 @@
+import { Clock, Effect, Layer, Option } from "effect"
+import { ConnectionRepository, type ConnectionWrite } from "../../application/ports/ConnectionRepository.ts"
+import { ChannelConnection } from "../../domain/ChannelConnection.ts"
+import { ConnectionNotFound, NumberAlreadyConnected } from "../../domain/Errors.ts"
+import type { ConnectionId, PhoneNumberId } from "../../domain/Ids.ts"
+
+/** Connections in a Map: the same rules as the Postgres adapter, each method one atomic step. */
+export const ConnectionRepositoryMemory = Layer.sync(ConnectionRepository, () => {
+  const rows = new Map<string, ChannelConnection>()
+  const byRecency = (a: ChannelConnection, b: ChannelConnection) =>
+    b.updatedAt.getTime() - a.updatedAt.getTime() || (a.id < b.id ? 1 : -1)
+
+  const build = (write: ConnectionWrite, id: string, phoneNumberId: PhoneNumberId | null, created: Date, now: Date) =>
+    new ChannelConnection({
+      ...write,
+      id: id as ConnectionId,
+      phoneNumberId,
+      scopes: [...write.scopes],
+      metadata: { ...write.metadata },
+      createdAt: created,
+      updatedAt: now
+    })
+
+  const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
+
+  return ConnectionRepository.of({
+    claimNumber: (phoneNumberId, write) =>
+      Effect.flatMap(now, (at) => {
+        const held = [...rows.values()].find(
+          (row) => row.provider === write.provider && row.phoneNumberId === phoneNumberId
+        )
+        if (held !== undefined && held.tenantId !== write.tenantId) {
+          if (held.status !== "revoked") return Effect.fail(new NumberAlreadyConnected({ phoneNumberId }))
+          rows.set(
+            held.id,
+            new ChannelConnection({
+              ...held,
+              phoneNumberId: null,
+              metadata: { ...held.metadata, released_phone_number_id: phoneNumberId },
+              updatedAt: at
+            })
+          )
+        }
+        const own = held !== undefined && held.tenantId === write.tenantId ? held : undefined
+        const row = build(write, own?.id ?? crypto.randomUUID(), phoneNumberId, own?.createdAt ?? at, at)
+        rows.set(row.id, row)
+        return Effect.succeed(row)
+      }),
+    upsertUnnumbered: (write) =>
+      Effect.map(now, (at) => {
+        const existing = [...rows.values()]
+          .filter(
+            (row) => row.tenantId === write.tenantId && row.provider === write.provider && row.phoneNumberId === null
+          )
+          .sort(byRecency)[0]
+        const row = build(write, existing?.id ?? crypto.randomUUID(), null, existing?.createdAt ?? at, at)
+        rows.set(row.id, row)
+        return row
+      }),
+    findById: (tenantId, id) =>
+      Effect.sync(() => Option.fromNullishOr(rows.get(id)).pipe(Option.filter((row) => row.tenantId === tenantId))),
+    findCurrent: (tenantId, provider) =>
+      Effect.sync(() =>
+        Option.fromNullishOr(
+          [...rows.values()].filter((row) => row.tenantId === tenantId && row.provider === provider).sort(byRecency)[0]
+        )
+      ),
+    listByTenant: (tenantId, provider) =>
+      Effect.sync(() =>
+        [...rows.values()].filter((row) => row.tenantId === tenantId && row.provider === provider).sort(byRecency)
+      ),
+    findByPhoneNumberId: (phoneNumberId) =>
+      Effect.sync(() =>
+        Option.fromNullishOr(
+          [...rows.values()].find((row) => row.provider === "meta_whatsapp" && row.phoneNumberId === phoneNumberId)
+        )
+      ),
+    findByWabaId: (wabaId) =>
+      Effect.sync(() =>
+        [...rows.values()].filter((row) => row.provider === "meta_whatsapp" && row.wabaId === wabaId).sort(byRecency)
+      ),
+    update: (tenantId, id, patch) =>
+      Effect.flatMap(now, (at) => {
+        const row = rows.get(id)
+        if (row === undefined || row.tenantId !== tenantId) return Effect.fail(new ConnectionNotFound({}))
+        const metadata: Record<string, unknown> = { ...row.metadata }
+        for (const [key, value] of Object.entries(patch.metadata ?? {})) {
+          if (value === null) delete metadata[key]
+          else metadata[key] = value
+        }
+        const next = new ChannelConnection({
+          ...row,
+          status: patch.status ?? row.status,
+          accessTokenEnc: patch.accessTokenEnc === undefined ? row.accessTokenEnc : patch.accessTokenEnc,
+          tokenExpiresAt: patch.tokenExpiresAt === undefined ? row.tokenExpiresAt : patch.tokenExpiresAt,
+          metadata,
+          updatedAt: at
+        })
+        rows.set(id, next)
+        return Effect.succeed(next)
+      }),
+    listHoldingTokens: () =>
+      Effect.sync(() =>
+        [...rows.values()]
+          .filter((row) => row.accessTokenEnc !== null && row.status !== "revoked")
+          .sort((a, b) => (a.id < b.id ? -1 : 1))
+      ),
+    replaceToken: (id, expected, next) =>
+      Effect.sync(() => {
+        const row = rows.get(id)
+        if (row === undefined || row.accessTokenEnc !== expected) return false
+        rows.set(id, new ChannelConnection({ ...row, accessTokenEnc: next }))
+        return true
+      })
+  })
+})

@@ -1,0 +1,144 @@
+import { Effect, Layer, Option } from "effect"
+import { SqlClient } from "effect/sql"
+import { ConnectionRepository, type ConnectionWrite } from "../../application/ports/ConnectionRepository.ts"
+import { ConnectionNotFound, NumberAlreadyConnected } from "../../domain/Errors.ts"
+import type { TenantId } from "../../domain/Ids.ts"
+import { toConnection, toJson } from "./Rows.ts"
+
+export const ConnectionRepositoryPg = Layer.effect(
+  ConnectionRepository,
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+
+    const ensureTenant = (tenantId: TenantId) =>
+      sql`INSERT INTO tenants (id) VALUES (${tenantId}) ON CONFLICT (id) DO NOTHING`
+
+    const values = (write: ConnectionWrite, phoneNumberId: string | null) => sql`(
+      ${write.tenantId}, ${write.provider}, ${write.status}, ${write.wabaId}, ${phoneNumberId},
+      ${write.phoneNumberE164}, ${write.displayName}, ${write.accessTokenEnc}, ${write.tokenExpiresAt},
+      ${toJson(write.scopes)}::jsonb, ${toJson(write.metadata)}::jsonb
+    )`
+
+    const columns = sql`(tenant_id, provider, status, waba_id, phone_number_id, phone_number_e164, display_name,
+      access_token_enc, token_expires_at, scopes, metadata)`
+
+    const claimNumber: ConnectionRepository["Service"]["claimNumber"] = (phoneNumberId, write) =>
+      sql
+        .withTransaction(
+          Effect.gen(function* () {
+            yield* ensureTenant(write.tenantId)
+            // A revoked row of another tenant releases the number and keeps that tenant's history.
+            yield* sql`
+              UPDATE channel_connections
+              SET phone_number_id = NULL, updated_at = now(),
+                  metadata = metadata || jsonb_build_object('released_phone_number_id', phone_number_id::text)
+              WHERE provider = ${write.provider} AND phone_number_id = ${phoneNumberId}
+                AND status = 'revoked' AND tenant_id <> ${write.tenantId}`
+            const rows = yield* sql`
+              INSERT INTO channel_connections ${columns} VALUES ${values(write, phoneNumberId)}
+              ON CONFLICT (provider, phone_number_id) DO UPDATE SET
+                status = EXCLUDED.status, waba_id = EXCLUDED.waba_id,
+                phone_number_e164 = EXCLUDED.phone_number_e164, display_name = EXCLUDED.display_name,
+                access_token_enc = EXCLUDED.access_token_enc, token_expires_at = EXCLUDED.token_expires_at,
+                scopes = EXCLUDED.scopes, metadata = EXCLUDED.metadata, updated_at = now()
+              WHERE channel_connections.tenant_id = EXCLUDED.tenant_id
+              RETURNING *`
+            if (rows.length === 0) return yield* new NumberAlreadyConnected({ phoneNumberId })
+            return toConnection(rows[0]!)
+          })
+        )
+        .pipe(Effect.catchTag("SqlError", Effect.die), Effect.withSpan("ConnectionRepositoryPg.claimNumber"))
+
+    const upsertUnnumbered: ConnectionRepository["Service"]["upsertUnnumbered"] = (write) =>
+      sql
+        .withTransaction(
+          Effect.gen(function* () {
+            yield* ensureTenant(write.tenantId)
+            const updated = yield* sql`
+              UPDATE channel_connections SET
+                status = ${write.status}, waba_id = ${write.wabaId}, phone_number_e164 = ${write.phoneNumberE164},
+                display_name = ${write.displayName}, access_token_enc = ${write.accessTokenEnc},
+                token_expires_at = ${write.tokenExpiresAt}, scopes = ${toJson(write.scopes)}::jsonb,
+                metadata = ${toJson(write.metadata)}::jsonb, updated_at = now()
+              WHERE id = (
+                SELECT id FROM channel_connections
+                WHERE tenant_id = ${write.tenantId} AND provider = ${write.provider} AND phone_number_id IS NULL
+                ORDER BY updated_at DESC LIMIT 1 FOR UPDATE)
+              RETURNING *`
+            if (updated.length > 0) return toConnection(updated[0]!)
+            const inserted =
+              yield* sql`INSERT INTO channel_connections ${columns} VALUES ${values(write, null)} RETURNING *`
+            return toConnection(inserted[0]!)
+          })
+        )
+        .pipe(Effect.orDie, Effect.withSpan("ConnectionRepositoryPg.upsertUnnumbered"))
+
+    const one = (rows: ReadonlyArray<Record<string, unknown>>) =>
+      rows.length === 0 ? Option.none() : Option.some(toConnection(rows[0]!))
+
+    const update: ConnectionRepository["Service"]["update"] = (tenantId, id, patch) =>
+      Effect.gen(function* () {
+        const removed = Object.entries(patch.metadata ?? {})
+          .filter(([, value]) => value === null)
+          .map(([key]) => key)
+        const merged = Object.fromEntries(Object.entries(patch.metadata ?? {}).filter(([, value]) => value !== null))
+        const rows = yield* sql`
+          UPDATE channel_connections SET
+            status = COALESCE(${patch.status ?? null}, status),
+            access_token_enc = CASE WHEN ${patch.accessTokenEnc !== undefined} THEN ${patch.accessTokenEnc ?? null}
+                                    ELSE access_token_enc END,
+            token_expires_at = CASE WHEN ${patch.tokenExpiresAt !== undefined} THEN ${patch.tokenExpiresAt ?? null}::timestamptz
+                                    ELSE token_expires_at END,
+            metadata = (metadata || ${toJson(merged)}::jsonb)
+              - ARRAY(SELECT jsonb_array_elements_text(${toJson(removed)}::jsonb)),
+            updated_at = now()
+          WHERE tenant_id = ${tenantId} AND id = ${id}
+          RETURNING *`
+        if (rows.length === 0) return yield* new ConnectionNotFound({})
+        return toConnection(rows[0]!)
+      }).pipe(Effect.catchTag("SqlError", Effect.die), Effect.withSpan("ConnectionRepositoryPg.update"))
+
+    return ConnectionRepository.of({
+      claimNumber,
+      upsertUnnumbered,
+      findById: (tenantId, id) =>
+        sql`SELECT * FROM channel_connections WHERE tenant_id = ${tenantId} AND id = ${id}`.pipe(
+          Effect.map(one),
+          Effect.orDie
+        ),
+      findCurrent: (tenantId, provider) =>
+        sql`SELECT * FROM channel_connections WHERE tenant_id = ${tenantId} AND provider = ${provider}
+            ORDER BY updated_at DESC, id DESC LIMIT 1`.pipe(Effect.map(one), Effect.orDie),
+      listByTenant: (tenantId, provider) =>
+        sql`SELECT * FROM channel_connections WHERE tenant_id = ${tenantId} AND provider = ${provider}
+            ORDER BY updated_at DESC, id DESC`.pipe(
+          Effect.map((rows) => rows.map(toConnection)),
+          Effect.orDie
+        ),
+      findByPhoneNumberId: (phoneNumberId) =>
+        sql`SELECT * FROM channel_connections WHERE provider = 'meta_whatsapp' AND phone_number_id = ${phoneNumberId}`.pipe(
+          Effect.map(one),
+          Effect.orDie
+        ),
+      findByWabaId: (wabaId) =>
+        sql`SELECT * FROM channel_connections WHERE provider = 'meta_whatsapp' AND waba_id = ${wabaId}
+            ORDER BY updated_at DESC`.pipe(
+          Effect.map((rows) => rows.map(toConnection)),
+          Effect.orDie
+        ),
+      update,
+      listHoldingTokens: () =>
+        sql`SELECT * FROM channel_connections WHERE access_token_enc IS NOT NULL AND status <> 'revoked'
+            ORDER BY id`.pipe(
+          Effect.map((rows) => rows.map(toConnection)),
+          Effect.orDie
+        ),
+      replaceToken: (id, expected, next) =>
+        sql`UPDATE channel_connections SET access_token_enc = ${next}
+            WHERE id = ${id} AND access_token_enc = ${expected} RETURNING id`.pipe(
+          Effect.map((rows) => rows.length === 1),
+          Effect.orDie
+        )
+    })
+  })
+)

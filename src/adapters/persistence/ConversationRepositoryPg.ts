@@ -1,0 +1,57 @@
+import { Effect, Layer, Option } from "effect"
+import { SqlClient } from "effect/sql"
+import { ConversationRepository } from "../../application/ports/ConversationRepository.ts"
+import { decodeCursor, encodeCursor } from "../../application/ports/Page.ts"
+import { toConversation } from "./Rows.ts"
+
+export const ConversationRepositoryPg = Layer.effect(
+  ConversationRepository,
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    return ConversationRepository.of({
+      upsert: (input) =>
+        sql`
+          INSERT INTO conversations (tenant_id, connection_id, phone_number_id, wa_id, contact_name, last_message_at)
+          VALUES (${input.tenantId}, ${input.connectionId}, ${input.phoneNumberId}, ${input.waId},
+                  ${input.contactName}, ${input.lastMessageAt})
+          ON CONFLICT (tenant_id, phone_number_id, wa_id) DO UPDATE SET
+            connection_id = EXCLUDED.connection_id,
+            contact_name = COALESCE(EXCLUDED.contact_name, conversations.contact_name),
+            last_message_at = GREATEST(conversations.last_message_at, EXCLUDED.last_message_at),
+            updated_at = now()
+          RETURNING *`.pipe(
+          Effect.map((rows) => toConversation(rows[0]!)),
+          Effect.orDie,
+          Effect.withSpan("ConversationRepositoryPg.upsert")
+        ),
+      findById: (tenantId, id) =>
+        sql`SELECT * FROM conversations WHERE tenant_id = ${tenantId} AND id = ${id}`.pipe(
+          Effect.map((rows) => (rows.length === 0 ? Option.none() : Option.some(toConversation(rows[0]!)))),
+          Effect.orDie
+        ),
+      list: (tenantId, page) => {
+        const cursor = decodeCursor(page.after)
+        // Most recent activity first; conversations without messages sort by creation.
+        const sortKey = sql`COALESCE(last_message_at, created_at)`
+        const after =
+          cursor === null
+            ? sql`TRUE`
+            : sql`(date_trunc('milliseconds', ${sortKey}), id) < (${cursor.sortKey}, ${cursor.id})`
+        return sql`
+          SELECT * FROM conversations WHERE tenant_id = ${tenantId} AND ${after}
+          ORDER BY date_trunc('milliseconds', ${sortKey}) DESC, id DESC LIMIT ${page.first + 1}`.pipe(
+          Effect.map((rows) => {
+            const nodes = rows.slice(0, page.first).map(toConversation)
+            const items = nodes.map((node) => ({
+              node,
+              cursor: encodeCursor(node.lastMessageAt ?? node.createdAt, node.id)
+            }))
+            return { items, hasNextPage: rows.length > page.first, endCursor: items.at(-1)?.cursor ?? null }
+          }),
+          Effect.orDie,
+          Effect.withSpan("ConversationRepositoryPg.list")
+        )
+      }
+    })
+  })
+)

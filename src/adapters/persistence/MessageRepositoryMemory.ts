@@ -1,0 +1,93 @@
+import { Clock, Effect, Layer, Option } from "effect"
+import { MessageRepository, type StatusEvent } from "../../application/ports/MessageRepository.ts"
+import type { MessageId } from "../../domain/Ids.ts"
+import { advanceStatus, Message } from "../../domain/Message.ts"
+import { pageOf } from "./MemoryPaging.ts"
+
+export const MessageRepositoryMemory = Layer.sync(MessageRepository, () => {
+  const messages = new Map<string, Message>()
+  const events = new Map<string, StatusEvent>()
+
+  const applyEvent = (message: Message, event: StatusEvent): Message => {
+    if (message.direction !== "outbound" || message.tenantId !== event.tenantId) return message
+    const status = advanceStatus(message.status, event.status)
+    if (status === message.status) return message
+    return new Message({
+      ...message,
+      status,
+      statusUpdatedAt: event.occurredAt,
+      error: status === "failed" ? event.error : message.error
+    })
+  }
+
+  const applyStored = (message: Message): Message => {
+    if (message.providerMessageId === null) return message
+    const stored = [...events.values()]
+      .filter((event) => event.providerMessageId === message.providerMessageId)
+      .sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime())
+    return stored.reduce(applyEvent, message)
+  }
+
+  const byProviderId = (id: string) => [...messages.values()].find((message) => message.providerMessageId === id)
+
+  return MessageRepository.of({
+    insert: (input) =>
+      Effect.map(Clock.currentTimeMillis, (millis) => {
+        const existing = input.providerMessageId === null ? undefined : byProviderId(input.providerMessageId)
+        if (existing !== undefined) return { message: existing, inserted: false }
+        const message = applyStored(
+          new Message({
+            ...input,
+            id: crypto.randomUUID() as MessageId,
+            error: null,
+            statusUpdatedAt: input.sentAt,
+            createdAt: new Date(millis)
+          })
+        )
+        messages.set(message.id, message)
+        return { message, inserted: true }
+      }),
+    applyStatus: (event) =>
+      Effect.sync(() => {
+        const key = `${event.providerMessageId}|${event.status}`
+        const recorded = !events.has(key)
+        if (recorded) events.set(key, event)
+        const message = byProviderId(event.providerMessageId)
+        if (message === undefined) return { recorded, applied: false }
+        const next = applyEvent(message, event)
+        messages.set(next.id, next)
+        return { recorded, applied: next !== message }
+      }),
+    recordSendResult: (tenantId, id, result) =>
+      Effect.map(Clock.currentTimeMillis, (millis) => {
+        const message = messages.get(id)
+        if (message === undefined || message.tenantId !== tenantId) throw new Error(`No message ${id}`)
+        const now = new Date(millis)
+        const next =
+          result._tag === "Sent"
+            ? applyStored(
+                new Message({
+                  ...message,
+                  providerMessageId: result.providerMessageId,
+                  status: message.status === "pending" ? "sent" : message.status,
+                  statusUpdatedAt: now
+                })
+              )
+            : new Message({ ...message, status: "failed", error: result.error, statusUpdatedAt: now })
+        messages.set(id, next)
+        return next
+      }),
+    findByProviderId: (providerMessageId) => Effect.sync(() => Option.fromNullishOr(byProviderId(providerMessageId))),
+    listByConversation: (tenantId, conversationId, page) =>
+      Effect.sync(() =>
+        pageOf(
+          [...messages.values()].filter(
+            (message) => message.tenantId === tenantId && message.conversationId === conversationId
+          ),
+          (message) => message.sentAt,
+          "asc",
+          page
+        )
+      )
+  })
+})

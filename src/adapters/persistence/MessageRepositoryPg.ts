@@ -1,0 +1,127 @@
+import { Effect, Layer, Option } from "effect"
+import { SqlClient } from "effect/sql"
+import { MessageRepository } from "../../application/ports/MessageRepository.ts"
+import { decodeCursor, encodeCursor } from "../../application/ports/Page.ts"
+import { advanceStatus, type MessageStatus } from "../../domain/Message.ts"
+import { type Row, toJson, toMessage } from "./Rows.ts"
+
+/** Status order in SQL, matching `advanceStatus`: a status only replaces a lower one; failed is final. */
+const RANK = "ARRAY['pending','sent','delivered','read','played','failed']"
+
+export const MessageRepositoryPg = Layer.effect(
+  MessageRepository,
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const rank = (column: string) => sql.unsafe(`array_position(${RANK}, ${column})`)
+
+    /** Applies the statuses recorded for a message before it was stored (or before its id was known). */
+    const applyStoredEvents = (row: Row) =>
+      Effect.gen(function* () {
+        if (row["provider_message_id"] === null || row["direction"] !== "outbound") return row
+        const events = yield* sql`
+          SELECT status, payload, occurred_at FROM message_status_events
+          WHERE provider_message_id = ${row["provider_message_id"] as string} ORDER BY occurred_at`
+        if (events.length === 0) return row
+        let status = row["status"] as MessageStatus
+        let error: unknown = null
+        let at = row["status_updated_at"] as Date
+        for (const event of events) {
+          const next = advanceStatus(status, event["status"] as MessageStatus)
+          if (next !== status) {
+            status = next
+            at = event["occurred_at"] as Date
+            if (next === "failed") error = (event["payload"] as Record<string, unknown> | null)?.["errors"] ?? null
+          }
+        }
+        if (status === row["status"]) return row
+        const updated = yield* sql`
+          UPDATE messages SET status = ${status}, status_updated_at = ${at},
+            error = CASE WHEN ${status} = 'failed' THEN ${toJson(error)}::jsonb ELSE error END
+          WHERE id = ${row["id"] as string} RETURNING *`
+        return updated[0]!
+      })
+
+    return MessageRepository.of({
+      insert: (message) =>
+        sql
+          .withTransaction(
+            Effect.gen(function* () {
+              const inserted = yield* sql`
+                INSERT INTO messages (tenant_id, conversation_id, provider_message_id, direction, type, body, status,
+                                      sent_at, status_updated_at)
+                VALUES (${message.tenantId}, ${message.conversationId}, ${message.providerMessageId},
+                        ${message.direction}, ${message.type}, ${toJson(message.body)}::jsonb, ${message.status},
+                        ${message.sentAt}, ${message.sentAt})
+                ON CONFLICT (provider_message_id) DO NOTHING
+                RETURNING *`
+              if (inserted.length === 0) {
+                const existing =
+                  yield* sql`SELECT * FROM messages WHERE provider_message_id = ${message.providerMessageId}`
+                return { message: toMessage(existing[0]!), inserted: false }
+              }
+              return { message: toMessage(yield* applyStoredEvents(inserted[0]!)), inserted: true }
+            })
+          )
+          .pipe(Effect.orDie, Effect.withSpan("MessageRepositoryPg.insert")),
+      applyStatus: (event) =>
+        Effect.gen(function* () {
+          const recorded = yield* sql`
+            INSERT INTO message_status_events (tenant_id, provider_message_id, status, payload, occurred_at)
+            VALUES (${event.tenantId}, ${event.providerMessageId}, ${event.status}, ${toJson(event.payload)}::jsonb,
+                    ${event.occurredAt})
+            ON CONFLICT (provider_message_id, status) DO NOTHING
+            RETURNING id`
+          const applied = yield* sql`
+            UPDATE messages SET status = ${event.status}, status_updated_at = ${event.occurredAt},
+              error = CASE WHEN ${event.status} = 'failed' THEN ${toJson(event.error)}::jsonb ELSE error END
+            WHERE provider_message_id = ${event.providerMessageId} AND tenant_id = ${event.tenantId}
+              AND direction = 'outbound' AND status <> 'failed'
+              AND ${rank("status")} < array_position(${sql.unsafe(RANK)}, ${event.status}::text)
+            RETURNING id`
+          return { recorded: recorded.length === 1, applied: applied.length === 1 }
+        }).pipe(Effect.orDie, Effect.withSpan("MessageRepositoryPg.applyStatus")),
+      recordSendResult: (tenantId, id, result) =>
+        sql
+          .withTransaction(
+            Effect.gen(function* () {
+              const rows =
+                result._tag === "Sent"
+                  ? yield* sql`
+                      UPDATE messages SET provider_message_id = ${result.providerMessageId},
+                        status = CASE WHEN status = 'pending' THEN 'sent' ELSE status END, status_updated_at = now()
+                      WHERE tenant_id = ${tenantId} AND id = ${id} RETURNING *`
+                  : yield* sql`
+                      UPDATE messages SET status = 'failed', error = ${toJson(result.error)}::jsonb,
+                        status_updated_at = now()
+                      WHERE tenant_id = ${tenantId} AND id = ${id} RETURNING *`
+              return toMessage(yield* applyStoredEvents(rows[0]!))
+            })
+          )
+          .pipe(Effect.orDie, Effect.withSpan("MessageRepositoryPg.recordSendResult")),
+      findByProviderId: (providerMessageId) =>
+        sql`SELECT * FROM messages WHERE provider_message_id = ${providerMessageId}`.pipe(
+          Effect.map((rows) => (rows.length === 0 ? Option.none() : Option.some(toMessage(rows[0]!)))),
+          Effect.orDie
+        ),
+      listByConversation: (tenantId, conversationId, page) => {
+        const cursor = decodeCursor(page.after)
+        const after =
+          cursor === null
+            ? sql`TRUE`
+            : sql`(date_trunc('milliseconds', sent_at), id) > (${cursor.sortKey}, ${cursor.id})`
+        return sql`
+          SELECT * FROM messages WHERE tenant_id = ${tenantId} AND conversation_id = ${conversationId} AND ${after}
+          ORDER BY date_trunc('milliseconds', sent_at), id LIMIT ${page.first + 1}`.pipe(
+          Effect.map((rows) => {
+            const items = rows
+              .slice(0, page.first)
+              .map(toMessage)
+              .map((node) => ({ node, cursor: encodeCursor(node.sentAt, node.id) }))
+            return { items, hasNextPage: rows.length > page.first, endCursor: items.at(-1)?.cursor ?? null }
+          }),
+          Effect.orDie
+        )
+      }
+    })
+  })
+)

@@ -1,0 +1,120 @@
+import { readFileSync } from "node:fs"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer, Redacted } from "effect"
+import { SqlClient } from "effect/sql"
+import { layerEmbedded, layerServer } from "./Database.ts"
+import { migrate, migrationsDirectory } from "./Migrations.ts"
+import { splitSqlStatements } from "./SqlStatements.ts"
+
+/** A fresh database per run: a new in-memory PGlite, or a new schema on the real server. */
+const freshDatabases = (): ReadonlyArray<{ name: string; layer: Layer.Layer<SqlClient.SqlClient> }> => {
+  const url = process.env["DATABASE_URL"]
+  const schema = `migration_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`
+  const server =
+    url === undefined || url === ""
+      ? []
+      : [
+          {
+            name: "postgres",
+            layer: Layer.unwrap(
+              Effect.gen(function* () {
+                const sql = yield* SqlClient.SqlClient
+                yield* sql.unsafe(`CREATE SCHEMA ${schema}`)
+                return layerServer(Redacted.make(url), { maxConnections: 2, searchPath: schema })
+              }).pipe(Effect.provide(layerServer(Redacted.make(url), { maxConnections: 1 })))
+            ).pipe(Layer.orDie)
+          }
+        ]
+  return [{ name: "pglite", layer: layerEmbedded(undefined).pipe(Layer.orDie) }, ...server]
+}
+
+const columnsOf = (table: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql`SELECT column_name FROM information_schema.columns
+        WHERE table_name = ${table} AND table_schema = current_schema() ORDER BY column_name`.pipe(
+      Effect.map((rows) => rows.map((row) => String(row["column_name"])))
+    )
+  )
+
+describe("splitSqlStatements", () => {
+  it("splits on top-level semicolons only", () => {
+    const script = `-- a; comment\nCREATE TABLE a (x text DEFAULT 'a;b');\nDO $$ BEGIN PERFORM 1; END $$;\n/* c; */ SELECT "x;y" FROM a;`
+    assert.deepStrictEqual(splitSqlStatements(script), [
+      "-- a; comment\nCREATE TABLE a (x text DEFAULT 'a;b')",
+      "DO $$ BEGIN PERFORM 1; END $$",
+      '/* c; */ SELECT "x;y" FROM a'
+    ])
+  })
+})
+
+for (const database of freshDatabases()) {
+  describe(`migrations (${database.name})`, () => {
+    it.live(
+      "migrate a database holding the earlier CRM's tables, keeping every row",
+      () =>
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          // The earlier CRM's shapes: connections without scopes/metadata (and other newer columns), and its tokens.
+          yield* sql.unsafe(`CREATE TABLE channel_connections (
+            id uuid PRIMARY KEY, tenant_id uuid NOT NULL, provider text NOT NULL, status text NOT NULL,
+            waba_id text, phone_number_id text, access_token_enc text,
+            created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now())`)
+          yield* sql.unsafe(`CREATE TABLE meta_tokens (
+            id serial PRIMARY KEY, tenant_id uuid NOT NULL, access_token text NOT NULL, expires_at timestamptz)`)
+          yield* sql.unsafe(`INSERT INTO channel_connections (id, tenant_id, provider, status, waba_id, phone_number_id, access_token_enc) VALUES
+            ('11111111-1111-4111-8111-111111111111', 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'meta_whatsapp', 'active', '524126980791429', '106540352242922', 'legacy-ciphertext'),
+            ('22222222-2222-4222-8222-222222222222', 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'meta_ads', 'connected', NULL, NULL, NULL)`)
+          yield* sql.unsafe(`INSERT INTO meta_tokens (tenant_id, access_token, expires_at) VALUES
+            ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'legacy-token-a', now() + interval '30 days'),
+            ('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'legacy-token-b', NULL)`)
+
+          const applied = yield* migrate()
+          assert.deepStrictEqual(applied, [[1, "create_tables"]])
+
+          const connections = yield* sql`SELECT * FROM channel_connections ORDER BY id`
+          assert.strictEqual(connections.length, 2)
+          assert.strictEqual(connections[0]!["phone_number_id"], "106540352242922")
+          assert.strictEqual(connections[0]!["access_token_enc"], "legacy-ciphertext")
+          assert.strictEqual(connections[1]!["status"], "connected", "an older status value is kept, not rewritten")
+          assert.deepStrictEqual(connections[0]!["scopes"], [])
+          assert.deepStrictEqual(connections[0]!["metadata"], {})
+          for (const column of ["scopes", "metadata", "display_name", "phone_number_e164", "token_expires_at"]) {
+            assert.include(yield* columnsOf("channel_connections"), column)
+          }
+          const tokens = yield* sql`SELECT tenant_id, access_token FROM meta_tokens ORDER BY id`
+          assert.deepStrictEqual(
+            tokens.map((row) => row["access_token"]),
+            ["legacy-token-a", "legacy-token-b"]
+          )
+          const tenants = yield* sql`SELECT id FROM tenants ORDER BY id`
+          assert.deepStrictEqual(
+            tenants.map((row) => row["id"]),
+            ["aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"]
+          )
+          for (const table of [
+            "oauth_states",
+            "conversations",
+            "messages",
+            "message_status_events",
+            "webhook_events"
+          ]) {
+            assert.isAbove((yield* columnsOf(table)).length, 3, table)
+          }
+
+          // Idempotent: the migrator skips it, and the script itself can run again without harm.
+          assert.deepStrictEqual(yield* migrate(), [])
+          const script = readFileSync(`${migrationsDirectory}/0001_create_tables.sql`, "utf8")
+          yield* sql.withTransaction(
+            Effect.forEach(splitSqlStatements(script), (statement) => sql.unsafe(statement), { discard: true })
+          )
+          assert.strictEqual((yield* sql`SELECT count(*)::int AS n FROM channel_connections`)[0]!["n"], 2)
+
+          // New constraints hold for new rows.
+          const bad = yield* sql`INSERT INTO channel_connections (tenant_id, provider, status)
+            VALUES ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'meta_whatsapp', 'weird')`.pipe(Effect.flip)
+          assert.strictEqual(bad._tag, "SqlError")
+        }).pipe(Effect.provide(database.layer)),
+      120_000
+    )
+  })
+}

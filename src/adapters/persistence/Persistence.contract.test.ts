@@ -1,0 +1,573 @@
+import { assert, layer } from "@effect/vitest"
+import { Effect, Option, Redacted, Result } from "effect"
+import { persistenceBackends, randomMetaId, randomTenant } from "../../../test/support/Backends.ts"
+import { AuditLog } from "../../application/ports/AuditLog.ts"
+import { ConnectionRepository, type ConnectionWrite } from "../../application/ports/ConnectionRepository.ts"
+import { ConversationRepository } from "../../application/ports/ConversationRepository.ts"
+import { MessageRepository } from "../../application/ports/MessageRepository.ts"
+import { OAuthStateRepository } from "../../application/ports/OAuthStateRepository.ts"
+import { WebhookInbox } from "../../application/ports/WebhookInbox.ts"
+import type { EncryptedToken } from "../../domain/ChannelConnection.ts"
+import type {
+  ConnectionId,
+  ConversationId,
+  PhoneNumberId,
+  ProviderMessageId,
+  TenantId,
+  UserId,
+  WabaId
+} from "../../domain/Ids.ts"
+import type { DeliveryStatus } from "../../domain/Message.ts"
+
+const tenant = () => randomTenant() as TenantId
+const number = () => randomMetaId() as PhoneNumberId
+const wamid = () => `wamid.${crypto.randomUUID()}` as ProviderMessageId
+const token = (label: string) => `k1:${Redacted.value(Redacted.make(label))}` as EncryptedToken
+
+const write = (tenantId: TenantId, overrides: Partial<ConnectionWrite> = {}): ConnectionWrite => ({
+  tenantId,
+  provider: "meta_whatsapp",
+  status: "active",
+  wabaId: randomMetaId() as WabaId,
+  phoneNumberE164: "+15550101234",
+  displayName: "Acme Support",
+  accessTokenEnc: token("t1"),
+  tokenExpiresAt: null,
+  scopes: ["whatsapp_business_management", "whatsapp_business_messaging"],
+  metadata: { source: "test" },
+  ...overrides
+})
+
+for (const backend of persistenceBackends()) {
+  layer(backend.layer, { timeout: 120_000, excludeTestServices: true })(
+    `persistence contract (${backend.name})`,
+    (it) => {
+      // ---------------------------------------------------------------- connections
+      it.effect("claims a number and finds it by tenant and by phone number id", () =>
+        Effect.gen(function* () {
+          const repo = yield* ConnectionRepository
+          const [t, n] = [tenant(), number()]
+          const created = yield* repo.claimNumber(n, write(t))
+          assert.strictEqual(created.tenantId, t)
+          assert.strictEqual(created.phoneNumberId, n)
+          assert.strictEqual(created.status, "active")
+          assert.deepStrictEqual(created.scopes, ["whatsapp_business_management", "whatsapp_business_messaging"])
+          assert.deepStrictEqual(created.metadata, { source: "test" })
+          const current = yield* repo.findCurrent(t, "meta_whatsapp")
+          assert.strictEqual(Option.getOrThrow(current).id, created.id)
+          const routed = yield* repo.findByPhoneNumberId(n)
+          assert.strictEqual(Option.getOrThrow(routed).tenantId, t)
+          assert.isTrue(Option.isNone(yield* repo.findById(tenant(), created.id)), "another tenant cannot read it")
+        })
+      )
+
+      it.effect("the same tenant reconnecting updates its row", () =>
+        Effect.gen(function* () {
+          const repo = yield* ConnectionRepository
+          const [t, n] = [tenant(), number()]
+          const first = yield* repo.claimNumber(n, write(t))
+          yield* repo.update(t, first.id, { status: "revoked", accessTokenEnc: null })
+          const again = yield* repo.claimNumber(n, write(t, { accessTokenEnc: token("t2"), displayName: "Renamed" }))
+          assert.strictEqual(again.id, first.id)
+          assert.strictEqual(again.status, "active")
+          assert.strictEqual(again.accessTokenEnc, token("t2"))
+          assert.strictEqual(again.displayName, "Renamed")
+          assert.strictEqual((yield* repo.listByTenant(t, "meta_whatsapp")).length, 1)
+        })
+      )
+
+      it.effect("a number held by another tenant is refused, in every status but revoked", () =>
+        Effect.gen(function* () {
+          const repo = yield* ConnectionRepository
+          for (const status of ["active", "pending", "error"] as const) {
+            const [a, b, n] = [tenant(), tenant(), number()]
+            const held = yield* repo.claimNumber(n, write(a, { status }))
+            const error = yield* repo.claimNumber(n, write(b)).pipe(Effect.flip)
+            assert.strictEqual(error._tag, "NumberAlreadyConnected")
+            assert.strictEqual(error.message, "This number is already connected to another workspace.")
+            const still = Option.getOrThrow(yield* repo.findByPhoneNumberId(n))
+            assert.strictEqual(still.id, held.id)
+            assert.strictEqual(still.tenantId, a)
+            assert.strictEqual(still.status, status)
+          }
+        })
+      )
+
+      it.effect("a revoked number of another tenant can be taken over, keeping the old tenant's row", () =>
+        Effect.gen(function* () {
+          const repo = yield* ConnectionRepository
+          const [a, b, n] = [tenant(), tenant(), number()]
+          const old = yield* repo.claimNumber(n, write(a))
+          yield* repo.update(a, old.id, { status: "revoked", accessTokenEnc: null })
+          const taken = yield* repo.claimNumber(n, write(b))
+          assert.strictEqual(taken.tenantId, b)
+          assert.notStrictEqual(taken.id, old.id)
+          assert.strictEqual(Option.getOrThrow(yield* repo.findByPhoneNumberId(n)).tenantId, b)
+          const kept = Option.getOrThrow(yield* repo.findById(a, old.id))
+          assert.strictEqual(kept.status, "revoked")
+          assert.strictEqual(kept.phoneNumberId, null)
+          assert.strictEqual(kept.metadata["released_phone_number_id"], n)
+        })
+      )
+
+      it.effect("two tenants connecting one number at once: one connection, one NumberAlreadyConnected", () =>
+        Effect.gen(function* () {
+          const repo = yield* ConnectionRepository
+          for (let round = 0; round < 5; round++) {
+            const n = number()
+            const tenants = [tenant(), tenant()]
+            const results = yield* Effect.all(
+              tenants.map((t) => Effect.result(repo.claimNumber(n, write(t)))),
+              { concurrency: "unbounded" }
+            )
+            const wins = results.filter(Result.isSuccess)
+            const losses = results.filter(Result.isFailure)
+            assert.strictEqual(wins.length, 1)
+            assert.strictEqual(losses.length, 1)
+            assert.strictEqual(losses[0]!.failure._tag, "NumberAlreadyConnected")
+            const holder = Option.getOrThrow(yield* repo.findByPhoneNumberId(n))
+            assert.strictEqual(holder.tenantId, wins[0]!.success.tenantId)
+            const loser = tenants.find((t) => t !== holder.tenantId)!
+            assert.strictEqual((yield* repo.listByTenant(loser, "meta_whatsapp")).length, 0)
+          }
+        })
+      )
+
+      it.effect("update merges metadata, removes null keys, erases the token, and is tenant scoped", () =>
+        Effect.gen(function* () {
+          const repo = yield* ConnectionRepository
+          const t = tenant()
+          const row = yield* repo.claimNumber(number(), write(t, { metadata: { a: 1, b: 2 } }))
+          const updated = yield* repo.update(t, row.id, {
+            status: "error",
+            metadata: { b: null, error: { reason: "token_invalid" } }
+          })
+          assert.strictEqual(updated.status, "error")
+          assert.deepStrictEqual(updated.metadata, { a: 1, error: { reason: "token_invalid" } })
+          assert.strictEqual(updated.accessTokenEnc, row.accessTokenEnc, "an absent field is left alone")
+          const expires = new Date("2030-01-01T00:00:00.000Z")
+          const erased = yield* repo.update(t, row.id, { accessTokenEnc: null, tokenExpiresAt: expires })
+          assert.strictEqual(erased.accessTokenEnc, null)
+          assert.strictEqual(erased.tokenExpiresAt?.toISOString(), expires.toISOString())
+          const other = yield* repo.update(tenant(), row.id, { status: "revoked" }).pipe(Effect.flip)
+          assert.strictEqual(other._tag, "ConnectionNotFound")
+          assert.strictEqual(Option.getOrThrow(yield* repo.findById(t, row.id)).status, "error")
+        })
+      )
+
+      it.effect("upsertUnnumbered keeps one row per tenant and provider", () =>
+        Effect.gen(function* () {
+          const repo = yield* ConnectionRepository
+          const t = tenant()
+          const ads = write(t, { provider: "meta_ads", wabaId: null, phoneNumberE164: null, status: "pending" })
+          const first = yield* repo.upsertUnnumbered(ads)
+          const second = yield* repo.upsertUnnumbered({ ...ads, status: "active", metadata: { businesses: [] } })
+          assert.strictEqual(second.id, first.id)
+          assert.strictEqual(second.status, "active")
+          assert.deepStrictEqual(second.metadata, { businesses: [] })
+          assert.strictEqual((yield* repo.listByTenant(t, "meta_ads")).length, 1)
+        })
+      )
+
+      it.effect("token holders and compare-and-set token replacement", () =>
+        Effect.gen(function* () {
+          const repo = yield* ConnectionRepository
+          const t = tenant()
+          const live = yield* repo.claimNumber(number(), write(t))
+          const gone = yield* repo.claimNumber(number(), write(t))
+          yield* repo.update(t, gone.id, { status: "revoked", accessTokenEnc: null })
+          const holders = (yield* repo.listHoldingTokens()).map((row) => row.id)
+          assert.include(holders, live.id)
+          assert.notInclude(holders, gone.id)
+          assert.isFalse(yield* repo.replaceToken(live.id, token("stale"), token("next")))
+          assert.isTrue(yield* repo.replaceToken(live.id, live.accessTokenEnc!, token("next")))
+          assert.strictEqual(Option.getOrThrow(yield* repo.findById(t, live.id)).accessTokenEnc, token("next"))
+        })
+      )
+
+      // ---------------------------------------------------------------- oauth states
+      const newState = (tenantId: TenantId, expiresAt: Date) => ({
+        tenantId,
+        userId: "user-1" as UserId,
+        provider: "meta_whatsapp" as const,
+        nonce: crypto.randomUUID(),
+        expiresAt,
+        metadata: { ip: "127.0.0.1", user_agent: "test" }
+      })
+      const inTenMinutes = () => new Date(Date.now() + 10 * 60_000)
+
+      it.effect("an OAuth state is consumed once; unknown, used and expired states each fail with their reason", () =>
+        Effect.gen(function* () {
+          const repo = yield* OAuthStateRepository
+          const state = yield* repo.create(newState(tenant(), inTenMinutes()))
+          assert.deepStrictEqual(state.metadata, { ip: "127.0.0.1", user_agent: "test" })
+          const used = yield* repo.consume("meta_whatsapp", state.nonce, new Date())
+          assert.strictEqual(used.id, state.id)
+          assert.isNotNull(used.usedAt)
+          const again = yield* repo.consume("meta_whatsapp", state.nonce, new Date()).pipe(Effect.flip)
+          assert.strictEqual(again._tag, "OAuthStateAlreadyUsed")
+          const unknown = yield* repo.consume("meta_whatsapp", "no-such-nonce", new Date()).pipe(Effect.flip)
+          assert.strictEqual(unknown._tag, "OAuthStateNotFound")
+          const wrongProvider = yield* repo.consume("meta_ads", state.nonce, new Date()).pipe(Effect.flip)
+          assert.strictEqual(wrongProvider._tag, "OAuthStateNotFound")
+          const late = yield* repo.create(newState(tenant(), inTenMinutes()))
+          const expired = yield* repo
+            .consume("meta_whatsapp", late.nonce, new Date(Date.now() + 11 * 60_000))
+            .pipe(Effect.flip)
+          assert.strictEqual(expired._tag, "OAuthStateExpired")
+        })
+      )
+
+      it.effect("of concurrent consumptions of one state exactly one succeeds", () =>
+        Effect.gen(function* () {
+          const repo = yield* OAuthStateRepository
+          const state = yield* repo.create(newState(tenant(), inTenMinutes()))
+          const results = yield* Effect.all(
+            Array.from({ length: 8 }, () => Effect.result(repo.consume("meta_whatsapp", state.nonce, new Date()))),
+            { concurrency: "unbounded" }
+          )
+          assert.strictEqual(results.filter(Result.isSuccess).length, 1)
+          for (const failure of results.filter(Result.isFailure)) {
+            assert.strictEqual(failure.failure._tag, "OAuthStateAlreadyUsed")
+          }
+        })
+      )
+
+      it.effect("expired states are deleted", () =>
+        Effect.gen(function* () {
+          const repo = yield* OAuthStateRepository
+          const old = yield* repo.create(newState(tenant(), new Date(Date.now() - 60_000)))
+          const removed = yield* repo.deleteExpired(new Date())
+          assert.isAtLeast(removed, 1)
+          const gone = yield* repo.consume("meta_whatsapp", old.nonce, new Date()).pipe(Effect.flip)
+          assert.strictEqual(gone._tag, "OAuthStateNotFound")
+        })
+      )
+
+      // ---------------------------------------------------------------- conversations and messages
+      const connection = (t: TenantId) =>
+        Effect.flatMap(ConnectionRepository, (repo) => repo.claimNumber(number(), write(t)))
+
+      it.effect("a conversation is upserted by contact, keeps the name and only moves last_message_at forward", () =>
+        Effect.gen(function* () {
+          const conversations = yield* ConversationRepository
+          const t = tenant()
+          const c = yield* connection(t)
+          const key = { tenantId: t, connectionId: c.id, phoneNumberId: c.phoneNumberId!, waId: "15550001111" }
+          const at = new Date("2026-01-01T10:00:00.000Z")
+          const first = yield* conversations.upsert({ ...key, contactName: "Ana", lastMessageAt: at })
+          const second = yield* conversations.upsert({ ...key, contactName: null, lastMessageAt: new Date(0) })
+          assert.strictEqual(second.id, first.id)
+          assert.strictEqual(second.contactName, "Ana")
+          assert.strictEqual(second.lastMessageAt?.toISOString(), at.toISOString())
+          const renamed = yield* conversations.upsert({ ...key, contactName: "Ana B", lastMessageAt: null })
+          assert.strictEqual(renamed.contactName, "Ana B")
+          assert.isTrue(Option.isNone(yield* conversations.findById(tenant(), first.id)))
+        })
+      )
+
+      it.effect("conversations page newest first, per tenant", () =>
+        Effect.gen(function* () {
+          const conversations = yield* ConversationRepository
+          const t = tenant()
+          const c = yield* connection(t)
+          for (let i = 0; i < 5; i++) {
+            yield* conversations.upsert({
+              tenantId: t,
+              connectionId: c.id,
+              phoneNumberId: c.phoneNumberId!,
+              waId: `1555000000${i}`,
+              contactName: `Contact ${i}`,
+              lastMessageAt: new Date(Date.UTC(2026, 0, 1, 0, i))
+            })
+          }
+          const first = yield* conversations.list(t, { first: 2 })
+          assert.deepStrictEqual(
+            first.items.map((edge) => edge.node.waId),
+            ["15550000004", "15550000003"]
+          )
+          assert.isTrue(first.hasNextPage)
+          const rest = yield* conversations.list(t, { first: 10, after: first.endCursor! })
+          assert.deepStrictEqual(
+            rest.items.map((edge) => edge.node.waId),
+            ["15550000002", "15550000001", "15550000000"]
+          )
+          assert.isFalse(rest.hasNextPage)
+          assert.strictEqual((yield* conversations.list(tenant(), { first: 10 })).items.length, 0)
+        })
+      )
+
+      const conversation = (t: TenantId) =>
+        Effect.gen(function* () {
+          const c = yield* connection(t)
+          return yield* Effect.flatMap(ConversationRepository, (repo) =>
+            repo.upsert({
+              tenantId: t,
+              connectionId: c.id,
+              phoneNumberId: c.phoneNumberId!,
+              waId: "15550002222",
+              contactName: null,
+              lastMessageAt: null
+            })
+          )
+        })
+
+      const outbound = (t: TenantId, conversationId: ConversationId, id: ProviderMessageId | null) => ({
+        tenantId: t,
+        conversationId,
+        providerMessageId: id,
+        direction: "outbound" as const,
+        type: "text",
+        body: { text: { body: "hello" } },
+        status: "pending" as const,
+        sentAt: new Date()
+      })
+
+      const status = (t: TenantId, id: ProviderMessageId, s: DeliveryStatus, second: number) => ({
+        tenantId: t,
+        providerMessageId: id,
+        status: s,
+        occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, second)),
+        payload: { id, status: s, ...(s === "failed" ? { errors: [{ code: 131047 }] } : {}) },
+        error: s === "failed" ? [{ code: 131047 }] : null
+      })
+
+      it.effect("a repeated provider_message_id is stored once", () =>
+        Effect.gen(function* () {
+          const messages = yield* MessageRepository
+          const t = tenant()
+          const conv = yield* conversation(t)
+          const id = wamid()
+          const inbound = { ...outbound(t, conv.id, id), direction: "inbound" as const, status: "received" as const }
+          const results = yield* Effect.all(
+            [messages.insert(inbound), messages.insert(inbound), messages.insert(inbound)],
+            { concurrency: "unbounded" }
+          )
+          assert.strictEqual(results.filter((r) => r.inserted).length, 1)
+          assert.strictEqual(new Set(results.map((r) => r.message.id)).size, 1)
+          const page = yield* messages.listByConversation(t, conv.id, { first: 10 })
+          assert.strictEqual(page.items.length, 1)
+          assert.deepStrictEqual(page.items[0]!.node.body, { text: { body: "hello" } })
+        })
+      )
+
+      it.effect("statuses only move forward, each is recorded once, and failed is final", () =>
+        Effect.gen(function* () {
+          const messages = yield* MessageRepository
+          const t = tenant()
+          const conv = yield* conversation(t)
+          const id = wamid()
+          yield* messages.insert({ ...outbound(t, conv.id, id), status: "sent" })
+          assert.deepStrictEqual(yield* messages.applyStatus(status(t, id, "read", 3)), {
+            recorded: true,
+            applied: true
+          })
+          assert.deepStrictEqual(yield* messages.applyStatus(status(t, id, "delivered", 2)), {
+            recorded: true,
+            applied: false
+          })
+          assert.deepStrictEqual(yield* messages.applyStatus(status(t, id, "read", 3)), {
+            recorded: false,
+            applied: false
+          })
+          assert.strictEqual(Option.getOrThrow(yield* messages.findByProviderId(id)).status, "read")
+          yield* messages.applyStatus(status(t, id, "failed", 4))
+          yield* messages.applyStatus(status(t, id, "played", 5))
+          const final = Option.getOrThrow(yield* messages.findByProviderId(id))
+          assert.strictEqual(final.status, "failed")
+          assert.deepStrictEqual(final.error, [{ code: 131047 }])
+          // Another tenant's status for this message id changes nothing here.
+          const other = tenant()
+          yield* connection(other)
+          const foreign = yield* messages.applyStatus(status(other, wamid(), "read", 1))
+          assert.strictEqual(foreign.applied, false)
+        })
+      )
+
+      it.effect("a status that arrives before its message is applied when the message appears", () =>
+        Effect.gen(function* () {
+          const messages = yield* MessageRepository
+          const t = tenant()
+          const conv = yield* conversation(t)
+          const id = wamid()
+          assert.deepStrictEqual(yield* messages.applyStatus(status(t, id, "delivered", 2)), {
+            recorded: true,
+            applied: false
+          })
+          const { message } = yield* messages.insert({ ...outbound(t, conv.id, id), status: "sent" })
+          assert.strictEqual(message.status, "delivered")
+          // The same after a send whose wamid is learned only when Meta answers.
+          const later = wamid()
+          yield* messages.applyStatus(status(t, later, "read", 3))
+          const pending = yield* messages.insert(outbound(t, conv.id, null))
+          assert.strictEqual(pending.message.status, "pending")
+          const sent = yield* messages.recordSendResult(t, pending.message.id, {
+            _tag: "Sent",
+            providerMessageId: later
+          })
+          assert.strictEqual(sent.status, "read")
+          assert.strictEqual(sent.providerMessageId, later)
+          const failed = yield* messages.insert(outbound(t, conv.id, null))
+          const result = yield* messages.recordSendResult(t, failed.message.id, {
+            _tag: "Failed",
+            error: { code: 131026, message: "Message undeliverable" }
+          })
+          assert.strictEqual(result.status, "failed")
+          assert.deepStrictEqual(result.error, { code: 131026, message: "Message undeliverable" })
+        })
+      )
+
+      it.effect("every order of the same statuses ends in the same state", () =>
+        Effect.gen(function* () {
+          const messages = yield* MessageRepository
+          const t = tenant()
+          const conv = yield* conversation(t)
+          const orders: ReadonlyArray<ReadonlyArray<DeliveryStatus>> = [
+            ["sent", "delivered", "read"],
+            ["read", "sent", "delivered"],
+            ["delivered", "read", "sent"],
+            ["read", "delivered", "sent"]
+          ]
+          for (const order of orders) {
+            const id = wamid()
+            yield* messages.insert({ ...outbound(t, conv.id, id), status: "pending" })
+            for (const [i, s] of order.entries()) yield* messages.applyStatus(status(t, id, s, i))
+            assert.strictEqual(Option.getOrThrow(yield* messages.findByProviderId(id)).status, "read", order.join(","))
+          }
+        })
+      )
+
+      // ---------------------------------------------------------------- webhook inbox
+      const farFuture = new Date("2100-01-01T00:00:00.000Z")
+      const drain = Effect.gen(function* () {
+        const inbox = yield* WebhookInbox
+        for (;;) {
+          const claimed = yield* inbox.claim(500, 60, farFuture)
+          if (claimed.length === 0) return
+          for (const event of claimed) yield* inbox.markProcessed(event.id, farFuture)
+        }
+      })
+      const incoming = (i: number, receivedAt = new Date()) => ({
+        provider: "meta_whatsapp",
+        bodySha256: `sha-${i}`,
+        payload: { object: "whatsapp_business_account", entry: [{ id: String(i), changes: [] }] },
+        receivedAt
+      })
+
+      it.effect("accepted events are claimed once per lease, and again after a crash", () =>
+        Effect.gen(function* () {
+          yield* drain
+          const inbox = yield* WebhookInbox
+          const now = new Date()
+          const ids = yield* inbox.accept([incoming(1, now), incoming(2, now), incoming(3, now)])
+          assert.strictEqual(ids.length, 3)
+          const claimed = yield* inbox.claim(10, 30, now)
+          assert.sameMembers(
+            claimed.map((event) => event.id),
+            [...ids]
+          )
+          assert.deepStrictEqual(
+            claimed.map((event) => event.attempts),
+            [1, 1, 1]
+          )
+          assert.deepStrictEqual(claimed.find((event) => event.id === ids[0])!.payload, incoming(1).payload)
+          assert.strictEqual((yield* inbox.claim(10, 30, now)).length, 0, "leased events are not claimed twice")
+          yield* inbox.markProcessed(ids[0]!, now)
+          // The worker holding the others died: once the lease runs out they are claimable again, exactly once.
+          const afterLease = new Date(now.getTime() + 31_000)
+          const reclaimed = yield* inbox.claim(10, 30, afterLease)
+          assert.sameMembers(
+            reclaimed.map((event) => event.id),
+            [ids[1]!, ids[2]!]
+          )
+          assert.deepStrictEqual(
+            reclaimed.map((event) => event.attempts),
+            [2, 2]
+          )
+          assert.strictEqual((yield* inbox.claim(10, 30, afterLease)).length, 0)
+        })
+      )
+
+      it.effect("concurrent claims never hand out the same event", () =>
+        Effect.gen(function* () {
+          yield* drain
+          const inbox = yield* WebhookInbox
+          const now = new Date()
+          const ids = yield* inbox.accept(Array.from({ length: 40 }, (_, i) => incoming(i, now)))
+          const claims = yield* Effect.all(
+            Array.from({ length: 4 }, () => inbox.claim(15, 60, now)),
+            { concurrency: "unbounded" }
+          )
+          const claimed = claims.flat().map((event) => event.id)
+          assert.strictEqual(new Set(claimed).size, claimed.length, "no event claimed twice")
+          assert.strictEqual(claimed.length, 40)
+          assert.sameMembers(claimed, [...ids])
+        })
+      )
+
+      it.effect("failures retry at their time, then park as failed; unrouted events can be requeued", () =>
+        Effect.gen(function* () {
+          yield* drain
+          const inbox = yield* WebhookInbox
+          const now = new Date()
+          const [retried, parked, unrouted] = yield* inbox.accept([
+            incoming(1, now),
+            incoming(2, now),
+            incoming(3, now)
+          ])
+          yield* inbox.claim(10, 60, now)
+          yield* inbox.markFailed(retried!, "boom", new Date(now.getTime() + 5_000))
+          yield* inbox.markFailed(parked!, "gave up", null)
+          yield* inbox.markUnrouted(unrouted!, "unknown phone_number_id 123", now)
+          assert.strictEqual((yield* inbox.claim(10, 60, new Date(now.getTime() + 1_000))).length, 0)
+          const due = yield* inbox.claim(10, 60, new Date(now.getTime() + 6_000))
+          assert.deepStrictEqual(
+            due.map((event) => [event.id, event.attempts, event.lastError]),
+            [[retried!, 2, "boom"]]
+          )
+          const stats = yield* inbox.stats(new Date(now.getTime() + 6_000))
+          assert.isAtLeast(stats.failed, 1)
+          assert.isAtLeast(stats.unrouted, 1)
+          assert.isAtLeast(yield* inbox.requeueUnrouted(), 1)
+          const requeued = yield* inbox.claim(10, 60, new Date(now.getTime() + 7_000))
+          assert.include(
+            requeued.map((event) => event.id),
+            unrouted!
+          )
+        })
+      )
+
+      // ---------------------------------------------------------------- audit
+      it.effect("audit entries are listed newest first per tenant", () =>
+        Effect.gen(function* () {
+          const audit = yield* AuditLog
+          const t = tenant()
+          for (const action of ["connect", "disconnect", "connect"]) {
+            yield* audit.record({
+              tenantId: t,
+              userId: "user-1",
+              action,
+              resourceType: "channel_connection",
+              resourceId: "c1" as ConnectionId,
+              details: { provider: "meta_whatsapp" },
+              ip: "127.0.0.1"
+            })
+            yield* Effect.sleep("2 millis")
+          }
+          const page = yield* audit.list(t, { first: 2 })
+          assert.deepStrictEqual(
+            page.items.map((edge) => edge.node.action),
+            ["connect", "disconnect"]
+          )
+          assert.isTrue(page.hasNextPage)
+          const rest = yield* audit.list(t, { first: 2, after: page.endCursor! })
+          assert.deepStrictEqual(
+            rest.items.map((edge) => edge.node.action),
+            ["connect"]
+          )
+          assert.strictEqual((yield* audit.list(tenant(), { first: 5 })).items.length, 0)
+        })
+      )
+    }
+  )
+}

@@ -1,0 +1,33 @@
+import { Layer } from "effect"
+import { AuditLogMemory } from "./AuditLogMemory.ts"
+import { AuditLogPg } from "./AuditLogPg.ts"
+import { ConnectionRepositoryMemory } from "./ConnectionRepositoryMemory.ts"
+import { ConnectionRepositoryPg } from "./ConnectionRepositoryPg.ts"
+import { ConversationRepositoryMemory } from "./ConversationRepositoryMemory.ts"
+import { ConversationRepositoryPg } from "./ConversationRepositoryPg.ts"
+import { MessageRepositoryMemory } from "./MessageRepositoryMemory.ts"
+import { MessageRepositoryPg } from "./MessageRepositoryPg.ts"
+import { OAuthStateRepositoryMemory } from "./OAuthStateRepositoryMemory.ts"
+import { OAuthStateRepositoryPg } from "./OAuthStateRepositoryPg.ts"
+import { WebhookInboxMemory } from "./WebhookInboxMemory.ts"
+import { WebhookInboxPg } from "./WebhookInboxPg.ts"
+
+/** Every repository port over SQL (needs a migrated `SqlClient`). */
+export const PersistencePg = Layer.mergeAll(
+  ConnectionRepositoryPg,
+  OAuthStateRepositoryPg,
+  ConversationRepositoryPg,
+  MessageRepositoryPg,
+  WebhookInboxPg,
+  AuditLogPg
+)
+
+/** Every repository port in memory: for use-case tests and quick experiments. */
+export const PersistenceMemory = Layer.mergeAll(
+  ConnectionRepositoryMemory,
+  OAuthStateRepositoryMemory,
+  ConversationRepositoryMemory,
+  MessageRepositoryMemory,
+  WebhookInboxMemory,
+  AuditLogMemory
+)

@@ -1,0 +1,106 @@
+import { Effect, Layer } from "effect"
+import { WebhookInbox } from "../../application/ports/WebhookInbox.ts"
+import type { WebhookEventId } from "../../domain/Ids.ts"
+import { WebhookEvent } from "../../domain/WebhookEvent.ts"
+
+interface Entry {
+  event: WebhookEvent
+  lockedUntil: number
+  nextAttemptAt: number
+}
+
+export const WebhookInboxMemory = Layer.sync(WebhookInbox, () => {
+  const entries = new Map<string, Entry>()
+  const set = (id: string, change: (entry: Entry) => Entry) => {
+    const entry = entries.get(id)
+    if (entry !== undefined) entries.set(id, change(entry))
+  }
+  return WebhookInbox.of({
+    accept: (events) =>
+      Effect.sync(() =>
+        events.map((incoming) => {
+          const id = crypto.randomUUID() as WebhookEventId
+          const event = new WebhookEvent({
+            id,
+            provider: incoming.provider,
+            receivedAt: incoming.receivedAt,
+            bodySha256: incoming.bodySha256,
+            payload: incoming.payload,
+            state: "pending",
+            attempts: 0,
+            lastError: null,
+            processedAt: null
+          })
+          entries.set(id, { event, lockedUntil: 0, nextAttemptAt: incoming.receivedAt.getTime() })
+          return id
+        })
+      ),
+    claim: (limit, leaseSeconds, now) =>
+      Effect.sync(() => {
+        const due = [...entries.values()]
+          .filter(
+            (entry) =>
+              entry.event.state === "pending" &&
+              entry.nextAttemptAt <= now.getTime() &&
+              entry.lockedUntil <= now.getTime()
+          )
+          .sort((a, b) => a.event.receivedAt.getTime() - b.event.receivedAt.getTime())
+          .slice(0, limit)
+        return due.map((entry) => {
+          const event = new WebhookEvent({ ...entry.event, attempts: entry.event.attempts + 1 })
+          entries.set(event.id, { ...entry, event, lockedUntil: now.getTime() + leaseSeconds * 1000 })
+          return event
+        })
+      }),
+    markProcessed: (id, now) =>
+      Effect.sync(() =>
+        set(id, (entry) => ({
+          ...entry,
+          lockedUntil: 0,
+          event: new WebhookEvent({ ...entry.event, state: "processed", processedAt: now, lastError: null })
+        }))
+      ),
+    markUnrouted: (id, reason, now) =>
+      Effect.sync(() =>
+        set(id, (entry) => ({
+          ...entry,
+          lockedUntil: 0,
+          event: new WebhookEvent({ ...entry.event, state: "unrouted", processedAt: now, lastError: reason })
+        }))
+      ),
+    markFailed: (id, error, retryAt) =>
+      Effect.sync(() =>
+        set(id, (entry) => ({
+          lockedUntil: 0,
+          nextAttemptAt: retryAt?.getTime() ?? entry.nextAttemptAt,
+          event: new WebhookEvent({ ...entry.event, state: retryAt === null ? "failed" : "pending", lastError: error })
+        }))
+      ),
+    requeueUnrouted: () =>
+      Effect.sync(() => {
+        let count = 0
+        for (const [id, entry] of entries) {
+          if (entry.event.state !== "unrouted") continue
+          entries.set(id, {
+            lockedUntil: 0,
+            nextAttemptAt: 0,
+            event: new WebhookEvent({ ...entry.event, state: "pending", attempts: 0 })
+          })
+          count++
+        }
+        return count
+      }),
+    stats: (now) =>
+      Effect.sync(() => {
+        const all = [...entries.values()].map((entry) => entry.event)
+        const pending = all.filter((event) => event.state === "pending")
+        const oldest = Math.min(...pending.map((event) => event.receivedAt.getTime()))
+        return {
+          pending: pending.length,
+          unrouted: all.filter((event) => event.state === "unrouted").length,
+          failed: all.filter((event) => event.state === "failed").length,
+          oldestPendingSeconds: pending.length === 0 ? 0 : Math.max(0, (now.getTime() - oldest) / 1000)
+        }
+      })
+  })
+})

@@ -1,0 +1,26 @@
+import { Context, type Effect, type Option } from "effect"
+import type { Conversation } from "../../domain/Conversation.ts"
+import type { ConnectionId, ConversationId, PhoneNumberId, TenantId } from "../../domain/Ids.ts"
+import type { Page, PageRequest } from "./Page.ts"
+
+export interface ConversationUpsert {
+  readonly tenantId: TenantId
+  readonly connectionId: ConnectionId
+  readonly phoneNumberId: PhoneNumberId
+  readonly waId: string
+  /** Kept when null (a status webhook carries no profile). */
+  readonly contactName: string | null
+  /** Moves `last_message_at` forward only. */
+  readonly lastMessageAt: Date | null
+}
+
+export class ConversationRepository extends Context.Service<
+  ConversationRepository,
+  {
+    /** Finds or creates the conversation of `unique(tenant_id, phone_number_id, wa_id)`. */
+    upsert(input: ConversationUpsert): Effect.Effect<Conversation>
+    findById(tenantId: TenantId, id: ConversationId): Effect.Effect<Option.Option<Conversation>>
+    /** Most recent activity first. */
+    list(tenantId: TenantId, page: PageRequest): Effect.Effect<Page<Conversation>>
+  }
+>()("app/application/ports/ConversationRepository") {}

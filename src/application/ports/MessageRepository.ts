@@ -1,0 +1,56 @@
+import { Context, type Effect, type Option } from "effect"
+import type { ConversationId, MessageId, ProviderMessageId, TenantId } from "../../domain/Ids.ts"
+import type { DeliveryStatus, Message, MessageDirection, MessageStatus } from "../../domain/Message.ts"
+import type { Page, PageRequest } from "./Page.ts"
+
+export interface NewMessage {
+  readonly tenantId: TenantId
+  readonly conversationId: ConversationId
+  readonly providerMessageId: ProviderMessageId | null
+  readonly direction: MessageDirection
+  readonly type: string
+  readonly body: unknown
+  readonly status: MessageStatus
+  readonly sentAt: Date
+}
+
+export interface StatusEvent {
+  readonly tenantId: TenantId
+  readonly providerMessageId: ProviderMessageId
+  readonly status: DeliveryStatus
+  readonly occurredAt: Date
+  /** Meta's status object as received (pricing, conversation, errors). */
+  readonly payload: unknown
+  readonly error: unknown | null
+}
+
+export class MessageRepository extends Context.Service<
+  MessageRepository,
+  {
+    /**
+     * Inserts a message unless its `provider_message_id` is already stored (then returns the stored one with
+     * `inserted: false`). Status events that arrived before the message are applied to it.
+     */
+    insert(message: NewMessage): Effect.Effect<{ readonly message: Message; readonly inserted: boolean }>
+    /**
+     * Records a status once per `(provider_message_id, status)` and moves the message forward (never back;
+     * `failed` is final). A status for an unknown message is kept and applied when the message arrives.
+     */
+    applyStatus(event: StatusEvent): Effect.Effect<{ readonly recorded: boolean; readonly applied: boolean }>
+    /** The result of a send: the id Meta gave it and `sent`, or `failed` with Meta's error. */
+    recordSendResult(
+      tenantId: TenantId,
+      id: MessageId,
+      result:
+        | { readonly _tag: "Sent"; readonly providerMessageId: ProviderMessageId }
+        | { readonly _tag: "Failed"; readonly error: unknown }
+    ): Effect.Effect<Message>
+    findByProviderId(providerMessageId: ProviderMessageId): Effect.Effect<Option.Option<Message>>
+    /** Oldest first within a conversation. */
+    listByConversation(
+      tenantId: TenantId,
+      conversationId: ConversationId,
+      page: PageRequest
+    ): Effect.Effect<Page<Message>>
+  }
+>()("app/application/ports/MessageRepository") {}

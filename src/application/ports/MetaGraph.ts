@@ -1,0 +1,88 @@
+import { Context, type Effect, type Redacted } from "effect"
+import type { MetaPermissionMissing, MetaRateLimited, MetaTokenInvalid, MetaUnavailable } from "../../domain/Errors.ts"
+import type { PhoneNumberId, WabaId } from "../../domain/Ids.ts"
+
+/** Every way a Graph call can fail, as the domain names it. */
+export type MetaGraphError = MetaTokenInvalid | MetaPermissionMissing | MetaRateLimited | MetaUnavailable
+
+export type AccessToken = Redacted.Redacted<string>
+
+export interface ExchangedToken {
+  readonly accessToken: AccessToken
+  /** Seconds until expiry; absent for tokens that never expire. */
+  readonly expiresIn: number | null
+}
+
+export interface TokenInfo {
+  readonly isValid: boolean
+  readonly appId: string | null
+  /** Epoch seconds; 0 means the token never expires. */
+  readonly expiresAt: number
+  readonly scopes: ReadonlyArray<string>
+  readonly granularScopes: ReadonlyArray<{ readonly scope: string; readonly targetIds: ReadonlyArray<string> }>
+  readonly error: string | null
+}
+
+export interface PhoneNumber {
+  readonly id: PhoneNumberId
+  readonly displayPhoneNumber: string
+  readonly verifiedName: string | null
+  readonly qualityRating: string | null
+  readonly codeVerificationStatus: string | null
+  readonly nameStatus: string | null
+}
+
+export interface SentMessage {
+  readonly providerMessageId: string
+  readonly waId: string | null
+}
+
+export interface Business {
+  readonly id: string
+  readonly name: string
+}
+
+export interface AdAccount {
+  readonly id: string
+  readonly name: string
+  readonly currency: string | null
+  readonly accountStatus: number | null
+}
+
+/** Meta's Graph API, as the use cases need it. Tokens go in as `Redacted` and never come out in errors. */
+export class MetaGraph extends Context.Service<
+  MetaGraph,
+  {
+    /** `GET /oauth/access_token` with the code from the dialog and the byte-identical redirect URI. */
+    exchangeCode(code: Redacted.Redacted<string>, redirectUri: string): Effect.Effect<ExchangedToken, MetaGraphError>
+    /** `GET /oauth/access_token?grant_type=fb_exchange_token`: a long-lived (about 60 days) user token. */
+    exchangeLongLived(token: AccessToken): Effect.Effect<ExchangedToken, MetaGraphError>
+    /** `GET /debug_token` with the app token: validity, app, expiry and granular scopes of a token. */
+    debugToken(token: AccessToken): Effect.Effect<TokenInfo, MetaGraphError>
+    listPhoneNumbers(token: AccessToken, wabaId: WabaId): Effect.Effect<ReadonlyArray<PhoneNumber>, MetaGraphError>
+    getPhoneNumber(token: AccessToken, phoneNumberId: PhoneNumberId): Effect.Effect<PhoneNumber, MetaGraphError>
+    /** `POST /{app-id}/subscriptions` for `messages` and `account_update`; idempotent. */
+    ensureAppSubscription(
+      callbackUrl: string,
+      verifyToken: Redacted.Redacted<string>
+    ): Effect.Effect<void, MetaGraphError>
+    subscribeApp(token: AccessToken, wabaId: WabaId): Effect.Effect<void, MetaGraphError>
+    unsubscribeApp(token: AccessToken, wabaId: WabaId): Effect.Effect<void, MetaGraphError>
+    /** Registers a number for Cloud API; "already registered" is success. */
+    registerNumber(
+      token: AccessToken,
+      phoneNumberId: PhoneNumberId,
+      pin: Redacted.Redacted<string>
+    ): Effect.Effect<void, MetaGraphError>
+    revokePermissions(token: AccessToken): Effect.Effect<void, MetaGraphError>
+    sendText(
+      token: AccessToken,
+      phoneNumberId: PhoneNumberId,
+      to: string,
+      text: string
+    ): Effect.Effect<SentMessage, MetaGraphError>
+    me(token: AccessToken): Effect.Effect<{ readonly id: string; readonly name: string | null }, MetaGraphError>
+    listBusinesses(token: AccessToken): Effect.Effect<ReadonlyArray<Business>, MetaGraphError>
+    listAdAccounts(token: AccessToken, businessId: string): Effect.Effect<ReadonlyArray<AdAccount>, MetaGraphError>
+  }
+>()("app/application/ports/MetaGraph") {}

@@ -1,0 +1,126 @@
+import { Schema } from "effect"
+
+/** Another tenant holds this number (in any status but `revoked`). */
+export class NumberAlreadyConnected extends Schema.TaggedError<NumberAlreadyConnected>()("NumberAlreadyConnected", {
+  phoneNumberId: Schema.String
+}) {
+  override get message() {
+    return "This number is already connected to another workspace."
+  }
+}
+
+export class OAuthStateNotFound extends Schema.TaggedError<OAuthStateNotFound>()("OAuthStateNotFound", {}) {
+  override get message() {
+    return "This connection attempt is unknown. Start again."
+  }
+}
+
+export class OAuthStateExpired extends Schema.TaggedError<OAuthStateExpired>()("OAuthStateExpired", {}) {
+  override get message() {
+    return "This connection attempt has expired. Start again."
+  }
+}
+
+export class OAuthStateAlreadyUsed extends Schema.TaggedError<OAuthStateAlreadyUsed>()("OAuthStateAlreadyUsed", {}) {
+  override get message() {
+    return "This connection attempt was already completed. Start again."
+  }
+}
+
+/** The person cancelled the Meta dialog or declined permissions there. */
+export class OAuthCancelled extends Schema.TaggedError<OAuthCancelled>()("OAuthCancelled", {
+  reason: Schema.String
+}) {
+  override get message() {
+    return "Connection cancelled or failed. Try again."
+  }
+}
+
+/** A permission the connection needs was not granted (or was removed) at Meta. */
+export class MetaPermissionMissing extends Schema.TaggedError<MetaPermissionMissing>()("MetaPermissionMissing", {
+  permissions: Schema.Array(Schema.String)
+}) {
+  override get message() {
+    return `Meta did not grant the permission${this.permissions.length === 1 ? "" : "s"} ${this.permissions.join(", ")}.`
+  }
+}
+
+/** Meta says the token is invalid, expired or revoked (Graph code 190 and kin). */
+export class MetaTokenInvalid extends Schema.TaggedError<MetaTokenInvalid>()("MetaTokenInvalid", {
+  code: Schema.optional(Schema.Number),
+  detail: Schema.String
+}) {
+  override get message() {
+    return `Meta no longer accepts this connection's access token (${this.detail}). Reconnect.`
+  }
+}
+
+/** Meta is throttling this app or account. */
+export class MetaRateLimited extends Schema.TaggedError<MetaRateLimited>()("MetaRateLimited", {
+  code: Schema.Number,
+  retryAfterSeconds: Schema.optional(Schema.Number)
+}) {
+  override get message() {
+    return `Meta is rate limiting requests (code ${this.code}). Try again later.`
+  }
+}
+
+/** Meta answered with an error we cannot act on, a 5xx, or did not answer in time. */
+export class MetaUnavailable extends Schema.TaggedError<MetaUnavailable>()("MetaUnavailable", {
+  code: Schema.optional(Schema.Number),
+  detail: Schema.String
+}) {
+  override get message() {
+    return `Meta could not complete the request: ${this.detail}`
+  }
+}
+
+/** The login granted no WhatsApp number we could connect. */
+export class NoPhoneNumberGranted extends Schema.TaggedError<NoPhoneNumberGranted>()("NoPhoneNumberGranted", {}) {
+  override get message() {
+    return "No WhatsApp phone number was shared during the Meta login."
+  }
+}
+
+export class ConnectionNotFound extends Schema.TaggedError<ConnectionNotFound>()("ConnectionNotFound", {}) {
+  override get message() {
+    return "There is no such connection in this workspace."
+  }
+}
+
+/** The tenant's connection is not `active`, so nothing may be sent. */
+export class NotConnected extends Schema.TaggedError<NotConnected>()("NotConnected", {
+  status: Schema.String
+}) {
+  override get message() {
+    return this.status === "not_connected"
+      ? "WhatsApp is not connected."
+      : `WhatsApp is not connected (the connection is ${this.status}).`
+  }
+}
+
+export class InvalidWebhookSignature extends Schema.TaggedError<InvalidWebhookSignature>()(
+  "InvalidWebhookSignature",
+  {}
+) {
+  override get message() {
+    return "The webhook signature is missing or wrong."
+  }
+}
+
+export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", {
+  action: Schema.String
+}) {
+  override get message() {
+    return `You are not allowed to ${this.action}.`
+  }
+}
+
+/** A stored token could not be decrypted: wrong key, tampered data, or a ciphertext moved to another row. */
+export class TokenDecryptionFailed extends Schema.TaggedError<TokenDecryptionFailed>()("TokenDecryptionFailed", {
+  keyId: Schema.String
+}) {
+  override get message() {
+    return `The stored token could not be decrypted (key ${this.keyId}).`
+  }
+}

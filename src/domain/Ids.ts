@@ -1,0 +1,47 @@
+import { Schema } from "effect"
+
+const Uuid = Schema.String.check(Schema.isUUID())
+
+/** A customer workspace of the SaaS product. */
+export const TenantId = Uuid.pipe(Schema.brand("TenantId"))
+export type TenantId = typeof TenantId.Type
+
+/** The SaaS product's user id (the JWT `sub`); opaque to us. */
+export const UserId = Schema.NonEmptyString.pipe(Schema.brand("UserId"))
+export type UserId = typeof UserId.Type
+
+export const ConnectionId = Uuid.pipe(Schema.brand("ConnectionId"))
+export type ConnectionId = typeof ConnectionId.Type
+
+export const OAuthStateId = Uuid.pipe(Schema.brand("OAuthStateId"))
+export type OAuthStateId = typeof OAuthStateId.Type
+
+export const ConversationId = Uuid.pipe(Schema.brand("ConversationId"))
+export type ConversationId = typeof ConversationId.Type
+
+export const MessageId = Uuid.pipe(Schema.brand("MessageId"))
+export type MessageId = typeof MessageId.Type
+
+export const WebhookEventId = Uuid.pipe(Schema.brand("WebhookEventId"))
+export type WebhookEventId = typeof WebhookEventId.Type
+
+const MetaNumericId = Schema.String.check(Schema.isPattern(/^\d{1,32}$/))
+
+/** WhatsApp Business Account id, as Meta issues it (a numeric string). */
+export const WabaId = MetaNumericId.pipe(Schema.brand("WabaId"))
+export type WabaId = typeof WabaId.Type
+
+/** Business phone number id (Meta's `phone_number_id`, the routing key of webhooks). */
+export const PhoneNumberId = MetaNumericId.pipe(Schema.brand("PhoneNumberId"))
+export type PhoneNumberId = typeof PhoneNumberId.Type
+
+/** Meta's message id (`wamid.…`). */
+export const ProviderMessageId = Schema.NonEmptyString.pipe(Schema.brand("ProviderMessageId"))
+export type ProviderMessageId = typeof ProviderMessageId.Type
+
+/** The channel a connection belongs to. */
+export const Provider = Schema.Literals(["meta_whatsapp", "meta_ads"])
+export type Provider = typeof Provider.Type
+
+export const Role = Schema.Literals(["admin", "marketing", "member"])
+export type Role = typeof Role.Type

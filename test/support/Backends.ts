@@ -1,0 +1,34 @@
+import { Effect, Layer, Redacted } from "effect"
+import type { SqlClient } from "effect/sql"
+import { layerEmbedded, layerServer } from "../../src/adapters/persistence/Database.ts"
+import { MigrationsLive } from "../../src/adapters/persistence/Migrations.ts"
+import { PersistenceMemory, PersistencePg } from "../../src/adapters/persistence/Persistence.ts"
+
+/** The SQL backends every Postgres test runs on: embedded PGlite always, the real server when DATABASE_URL is set. */
+export const sqlBackends = (): ReadonlyArray<{
+  readonly name: string
+  readonly layer: Layer.Layer<SqlClient.SqlClient>
+}> => {
+  const url = process.env["DATABASE_URL"]
+  return [
+    { name: "pglite", layer: layerEmbedded(undefined).pipe(Layer.orDie) },
+    ...(url === undefined || url === ""
+      ? []
+      : [{ name: "postgres", layer: layerServer(Redacted.make(url)).pipe(Layer.orDie) }])
+  ]
+}
+
+/** Every persistence backend with all repository ports: in-memory, PGlite, and real Postgres when configured. */
+export const persistenceBackends = () => [
+  { name: "memory", layer: PersistenceMemory },
+  ...sqlBackends().map(({ name, layer }) => ({
+    name,
+    layer: PersistencePg.pipe(Layer.provideMerge(MigrationsLive.pipe(Layer.orDie)), Layer.provide(layer))
+  }))
+]
+
+export const randomTenant = () => crypto.randomUUID()
+/** A Meta-like numeric id that no other test uses. */
+export const randomMetaId = () => `1${Math.floor(Math.random() * 1e15)}`.padEnd(16, "7")
+
+export const sleep = (millis: number) => Effect.promise(() => new Promise((resolve) => setTimeout(resolve, millis)))
