@@ -1,7 +1,7 @@
 /**
  * Fails (exit 1) when a file breaks the hexagonal layering: `src/domain` imports nothing but `effect` and other
  * domain files (no I/O), `src/application` imports no adapter, and `sandbox/` (a separate fake system) imports
- * nothing from `src/`.
+ * nothing from `src/`. Test files are exempt: like `main.ts`, they choose the adapters.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs"
 import { join, relative, resolve } from "node:path"
@@ -18,7 +18,8 @@ const walk = (directory: string): ReadonlyArray<string> =>
   readdirSync(directory).flatMap((name) => {
     const path = join(directory, name)
     if (statSync(path).isDirectory()) return name === "node_modules" ? [] : walk(path)
-    return /\.(ts|tsx)$/.test(name) ? [path] : []
+    // Tests are composition roots of their own: they may provide adapters to the code they test.
+    return /\.(ts|tsx)$/.test(name) && !/\.test\.tsx?$/.test(name) ? [path] : []
   })
 
 const importsOf = (source: string): ReadonlyArray<string> =>

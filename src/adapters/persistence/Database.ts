@@ -1,9 +1,8 @@
-import { mkdirSync, rmSync } from "node:fs"
+import { rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { Worker } from "node:worker_threads"
 import { PgClient } from "@effect/sql-pg"
-import { PGlite } from "@electric-sql/pglite"
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
 import { Effect, Layer, type Redacted } from "effect"
 
 /** A PostgreSQL server at `DATABASE_URL`. */
@@ -20,35 +19,39 @@ export const layerServer = (
   })
 
 /**
- * Embedded PostgreSQL: PGlite (real Postgres in WASM) keeping its files in `directory` (`undefined`: in memory),
- * served on a private unix socket and reached by the same `@effect/sql-pg` client as a real server. PGlite is a
- * single-connection database, so the pool holds one connection. Closing the layer's scope closes the socket and
- * then the database, flushing it to disk.
+ * Embedded PostgreSQL: PGlite (real Postgres in WASM) keeping its files in `directory` (`undefined`: in memory).
+ * It runs on a worker thread (so its WASM work never blocks this event loop), serves a private unix socket, and is
+ * reached by the same `@effect/sql-pg` client as a real server. PGlite is a single-connection database, so the pool
+ * holds one connection. Closing the layer's scope closes the socket and then the database, flushing it to disk.
  */
 export const layerEmbedded = (directory: string | undefined) =>
   Layer.unwrap(
     Effect.gen(function* () {
-      const db = yield* Effect.acquireRelease(
-        Effect.promise(() => {
-          if (directory !== undefined) mkdirSync(directory, { recursive: true })
-          return PGlite.create(directory === undefined ? {} : { dataDir: directory })
-        }),
-        (db) => Effect.promise(() => db.close()).pipe(Effect.ignore)
-      )
       // Unix socket paths are limited to about 100 bytes, so the socket lives in the temp directory.
       const socketPath = join(tmpdir(), `pglite-${process.pid}-${crypto.randomUUID().slice(0, 8)}.sock`)
       yield* Effect.acquireRelease(
-        Effect.promise(async () => {
-          const server = new PGLiteSocketServer({ db, path: socketPath })
-          await server.start()
-          return server
+        Effect.callback<Worker, Error>((resume) => {
+          const worker = new Worker(new URL("./pglite-worker.mjs", import.meta.url), {
+            workerData: { dataDir: directory, socketPath }
+          })
+          worker.once("message", (message: { type: string; message?: string }) => {
+            if (message.type === "ready") resume(Effect.succeed(worker))
+            else resume(Effect.fail(new Error(`Embedded database failed to start: ${message.message}`)))
+          })
+          worker.once("error", (error) => resume(Effect.fail(error)))
         }),
-        (server) =>
-          Effect.promise(() => server.stop()).pipe(
+        (worker) =>
+          Effect.callback<void>((resume) => {
+            worker.once("message", () => resume(Effect.void))
+            worker.once("exit", () => resume(Effect.void))
+            worker.postMessage("close")
+          }).pipe(
+            Effect.timeout("10 seconds"),
             Effect.ignore,
+            Effect.ensuring(Effect.promise(() => worker.terminate())),
             Effect.ensuring(Effect.sync(() => rmSync(socketPath, { force: true })))
           )
-      )
+      ).pipe(Effect.orDie)
       return PgClient.layer({ path: socketPath, maxConnections: 1, username: "postgres", database: "postgres" })
     })
   )

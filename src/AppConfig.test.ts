@@ -1,0 +1,95 @@
+import { mkdtempSync, readFileSync, statSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { ConfigProvider, Effect, Option, Redacted } from "effect"
+import { describe, expect, it } from "vitest"
+import { loadAppConfig } from "./AppConfig.ts"
+
+const load = (env: Record<string, string>) =>
+  Effect.runPromise(Effect.result(loadAppConfig(ConfigProvider.fromEnvRecord(env))))
+
+const production = {
+  META_APP_ID: "123456789012345",
+  META_APP_SECRET: "app-secret-value",
+  META_REDIRECT_URI: "https://app.example.com/api/integrations/meta/whatsapp/callback",
+  META_WEBHOOK_VERIFY_TOKEN: "verify-token-value",
+  META_CONFIG_ID: "987654321",
+  TOKEN_ENCRYPTION_KEY_BASE64: Buffer.alloc(32, 7).toString("base64"),
+  AUTH_JWT_SECRET: "a".repeat(40),
+  APP_BASE_URL: "https://app.example.com",
+  DATABASE_URL: "postgres://user:pw@db.example.com:5432/app"
+}
+
+describe("configuration", () => {
+  it("sandbox mode (no META_APP_ID) generates its secrets once, mode 0600, and points Meta at the sandbox", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "cfg-"))
+    const first = await load({ DATA_DIR: dataDir, PORT: "4100" })
+    if (first._tag !== "Success") throw new Error(String(first.failure))
+    const config = first.success
+    expect(config.mode).toBe("sandbox")
+    expect(config.meta.graphBaseUrl).toBe("http://127.0.0.1:4101")
+    expect(config.meta.dialogBaseUrl).toBe("http://127.0.0.1:4101")
+    expect(config.meta.redirectUri).toBe("http://127.0.0.1:4100/api/integrations/meta/whatsapp/callback")
+    expect(config.meta.graphVersion).toBe("v24.0")
+    expect(Option.isNone(config.databaseUrl)).toBe(true)
+    const path = join(dataDir, "sandbox-secrets.json")
+    expect(statSync(path).mode & 0o777).toBe(0o600)
+    const secrets = JSON.parse(readFileSync(path, "utf8"))
+    expect(Object.keys(secrets).sort()).toEqual([
+      "AUTH_JWT_SECRET",
+      "META_APP_ID",
+      "META_APP_SECRET",
+      "META_WEBHOOK_VERIFY_TOKEN",
+      "TOKEN_ENCRYPTION_KEY_BASE64"
+    ])
+    expect(config.meta.appId).toBe(secrets.META_APP_ID)
+    expect(Redacted.value(config.meta.appSecret)).toBe(secrets.META_APP_SECRET)
+    expect(Buffer.from(secrets.TOKEN_ENCRYPTION_KEY_BASE64, "base64")).toHaveLength(32)
+    const second = await load({ DATA_DIR: dataDir, PORT: "4100" })
+    expect(second._tag === "Success" && second.success.meta.appId).toBe(secrets.META_APP_ID)
+  })
+
+  it("production mode accepts a complete configuration", async () => {
+    const result = await load(production)
+    if (result._tag !== "Success") throw new Error(String(result.failure))
+    expect(result.success.mode).toBe("production")
+    expect(result.success.meta.graphBaseUrl).toBe("https://graph.facebook.com")
+    expect(result.success.meta.dialogBaseUrl).toBe("https://www.facebook.com")
+    expect(result.success.port).toBe(3000)
+    expect(result.success.sandboxPort).toBe(3001)
+  })
+
+  it("production mode refuses to start with one message naming each missing or malformed variable", async () => {
+    const result = await load({
+      META_APP_ID: "123456789012345",
+      TOKEN_ENCRYPTION_KEY_BASE64: Buffer.alloc(16, 1).toString("base64"),
+      APP_BASE_URL: "not a url",
+      PORT: "99999"
+    })
+    if (result._tag !== "Failure") throw new Error("expected a failure")
+    const message = result.failure.message
+    for (const name of [
+      "META_APP_SECRET is required",
+      "META_REDIRECT_URI is required",
+      "META_WEBHOOK_VERIFY_TOKEN is required",
+      "META_CONFIG_ID is required",
+      "AUTH_JWT_SECRET is required",
+      "DATABASE_URL is required",
+      "APP_BASE_URL must be a URL",
+      "PORT must be a port number",
+      "TOKEN_ENCRYPTION_KEY_BASE64 must decode to exactly 32 bytes (it decodes to 16)"
+    ]) {
+      expect(message).toContain(name)
+    }
+  })
+
+  it("a wrong key names the variable and never prints its value", async () => {
+    for (const key of ["c2hvcnQ=", "not base64!!", Buffer.alloc(33, 9).toString("base64")]) {
+      const result = await load({ ...production, TOKEN_ENCRYPTION_KEY_BASE64: key })
+      if (result._tag !== "Failure") throw new Error("expected a failure")
+      expect(result.failure.message).toContain("TOKEN_ENCRYPTION_KEY_BASE64")
+      expect(result.failure.message).not.toContain(key)
+      expect(result.failure.message).not.toContain(production.META_APP_SECRET)
+    }
+  })
+})

@@ -1,0 +1,229 @@
+import { randomBytes, randomInt } from "node:crypto"
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { join, resolve } from "node:path"
+import { Config, ConfigProvider, Context, Effect, Option, Redacted, Schema } from "effect"
+import { decodeBase64Strict } from "./adapters/crypto/TokenCipherAesGcm.ts"
+
+export type Mode = "sandbox" | "production"
+
+export interface MetaConfig {
+  readonly appId: string
+  readonly appSecret: Redacted.Redacted<string>
+  readonly redirectUri: string
+  readonly adsRedirectUri: string
+  readonly webhookVerifyToken: Redacted.Redacted<string>
+  readonly configId: string
+  readonly graphVersion: string
+  readonly graphBaseUrl: string
+  readonly dialogBaseUrl: string
+}
+
+/** The service's whole configuration, read once at startup. */
+export interface AppConfigShape {
+  readonly mode: Mode
+  readonly port: number
+  readonly sandboxPort: number
+  readonly appBaseUrl: string
+  readonly dataDir: string
+  readonly databaseUrl: Option.Option<Redacted.Redacted<string>>
+  readonly redisUrl: Option.Option<Redacted.Redacted<string>>
+  readonly logLevel: string
+  readonly meta: MetaConfig
+  readonly tokenEncryptionKey: Redacted.Redacted<Uint8Array>
+  readonly previousTokenEncryptionKeys: ReadonlyArray<Redacted.Redacted<Uint8Array>>
+  readonly authJwtSecret: Redacted.Redacted<string>
+}
+
+export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("app/AppConfig") {}
+
+/** Startup refused: each entry names a variable and what is wrong with it, never its value. */
+export class ConfigInvalid extends Schema.TaggedError<ConfigInvalid>()("ConfigInvalid", {
+  problems: Schema.Array(Schema.String)
+}) {
+  override get message() {
+    return `Configuration is invalid:\n${this.problems.map((problem) => `  - ${problem}`).join("\n")}`
+  }
+}
+
+/** The secrets sandbox mode generates once, named as the variables they stand for. */
+export const SANDBOX_SECRET_NAMES = [
+  "META_APP_ID",
+  "META_APP_SECRET",
+  "META_WEBHOOK_VERIFY_TOKEN",
+  "TOKEN_ENCRYPTION_KEY_BASE64",
+  "AUTH_JWT_SECRET"
+] as const
+export type SandboxSecrets = Record<(typeof SANDBOX_SECRET_NAMES)[number], string>
+
+const generate: Record<(typeof SANDBOX_SECRET_NAMES)[number], () => string> = {
+  META_APP_ID: () => `${randomInt(1, 10)}${Array.from({ length: 14 }, () => randomInt(0, 10)).join("")}`,
+  META_APP_SECRET: () => randomBytes(16).toString("hex"),
+  META_WEBHOOK_VERIFY_TOKEN: () => randomBytes(16).toString("hex"),
+  TOKEN_ENCRYPTION_KEY_BASE64: () => randomBytes(32).toString("base64"),
+  AUTH_JWT_SECRET: () => randomBytes(32).toString("hex")
+}
+
+/**
+ * Reads `sandbox-secrets.json` in the data directory, adding any secret it lacks (mode 0600). Scripts read the
+ * same file to sign webhooks and mint sessions.
+ */
+export const loadSandboxSecrets = (dataDir: string): SandboxSecrets => {
+  const path = join(dataDir, "sandbox-secrets.json")
+  const stored: Partial<SandboxSecrets> = existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : {}
+  const complete = Object.fromEntries(
+    SANDBOX_SECRET_NAMES.map((name) => [name, stored[name] ?? generate[name]()])
+  ) as SandboxSecrets
+  if (SANDBOX_SECRET_NAMES.some((name) => stored[name] === undefined)) {
+    mkdirSync(dataDir, { recursive: true })
+    writeFileSync(path, `${JSON.stringify(complete, null, 2)}\n`, { mode: 0o600 })
+  }
+  chmodSync(path, 0o600)
+  return complete
+}
+
+/** Strict base64 of exactly 32 bytes (AES-256). */
+export const decodeKey = (name: string, value: string): Uint8Array | string => {
+  const bytes = decodeBase64Strict(value.trim())
+  if (bytes === undefined) return `${name} must be base64 (standard alphabet, padded)`
+  return bytes.length === 32 ? bytes : `${name} must decode to exactly 32 bytes (it decodes to ${bytes.length})`
+}
+
+const read = (provider: ConfigProvider.ConfigProvider, name: string) =>
+  Config.option(Config.String(name))
+    .parse(provider)
+    .pipe(
+      Effect.map(Option.filter((value) => value.trim() !== "")),
+      Effect.orElseSucceed(() => Option.none<string>())
+    )
+
+/**
+ * Loads the configuration from a provider (the environment by default). Sandbox mode (no `META_APP_ID`) fills
+ * every Meta setting and secret from the sandbox; production mode requires each, and one `ConfigInvalid` lists
+ * every variable that is missing or malformed.
+ */
+export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigProvider.fromEnv()) =>
+  Effect.gen(function* () {
+    const env = (name: string) => read(provider, name)
+    const problems: Array<string> = []
+    const mode: Mode = Option.isSome(yield* env("META_APP_ID")) ? "production" : "sandbox"
+
+    const portOf = (name: string, value: Option.Option<string>, fallback: number) => {
+      if (Option.isNone(value)) return fallback
+      const port = Number(value.value)
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        problems.push(`${name} must be a port number (0-65535)`)
+        return fallback
+      }
+      return port
+    }
+    const port = portOf("PORT", yield* env("PORT"), 3000)
+    const sandboxPort = portOf("SANDBOX_PORT", yield* env("SANDBOX_PORT"), port === 0 ? 0 : port + 1)
+    const dataDir = resolve(Option.getOrElse(yield* env("DATA_DIR"), () => "./data"))
+    const secrets: Partial<SandboxSecrets> = mode === "sandbox" ? loadSandboxSecrets(dataDir) : {}
+
+    const required = function* (name: string, fallback?: string) {
+      const value = Option.orElse(yield* env(name), () => Option.fromUndefinedOr(fallback))
+      if (Option.isNone(value)) problems.push(`${name} is required`)
+      return Option.getOrElse(value, () => "")
+    }
+    const url = (name: string, value: string) => {
+      if (value === "") return value
+      try {
+        const parsed = new URL(value)
+        if (parsed.protocol !== "http:" && parsed.protocol !== "https:") problems.push(`${name} must be an http(s) URL`)
+        return value.replace(/\/+$/, "")
+      } catch {
+        problems.push(`${name} must be a URL`)
+        return value
+      }
+    }
+
+    const appBaseUrl = url(
+      "APP_BASE_URL",
+      yield* required("APP_BASE_URL", mode === "sandbox" ? `http://127.0.0.1:${port}` : undefined)
+    )
+    const sandboxUrl = `http://127.0.0.1:${sandboxPort}`
+    const appId = yield* required("META_APP_ID", secrets.META_APP_ID)
+    if (appId !== "" && !/^\d{5,20}$/.test(appId)) problems.push("META_APP_ID must be Meta's numeric app id")
+    const appSecret = yield* required("META_APP_SECRET", secrets.META_APP_SECRET)
+    const verifyToken = yield* required("META_WEBHOOK_VERIFY_TOKEN", secrets.META_WEBHOOK_VERIFY_TOKEN)
+    const redirectUri = url(
+      "META_REDIRECT_URI",
+      yield* required(
+        "META_REDIRECT_URI",
+        mode === "sandbox" ? `${appBaseUrl}/api/integrations/meta/whatsapp/callback` : undefined
+      )
+    )
+    const configId = yield* required("META_CONFIG_ID", mode === "sandbox" ? "sandbox-embedded-signup" : undefined)
+    const graphVersion = Option.getOrElse(yield* env("META_GRAPH_VERSION"), () => "v24.0")
+    if (!/^v\d+\.\d+$/.test(graphVersion)) problems.push("META_GRAPH_VERSION must look like v24.0")
+    const graphBaseUrl = url(
+      "META_GRAPH_BASE_URL",
+      Option.getOrElse(yield* env("META_GRAPH_BASE_URL"), () =>
+        mode === "sandbox" ? sandboxUrl : "https://graph.facebook.com"
+      )
+    )
+    const dialogBaseUrl = url(
+      "META_DIALOG_BASE_URL",
+      Option.getOrElse(yield* env("META_DIALOG_BASE_URL"), () =>
+        mode === "sandbox" ? sandboxUrl : "https://www.facebook.com"
+      )
+    )
+
+    const keyText = yield* required("TOKEN_ENCRYPTION_KEY_BASE64", secrets.TOKEN_ENCRYPTION_KEY_BASE64)
+    const key = keyText === "" ? new Uint8Array() : decodeKey("TOKEN_ENCRYPTION_KEY_BASE64", keyText)
+    if (typeof key === "string") problems.push(key)
+    const previousKeys = Option.match(yield* env("TOKEN_ENCRYPTION_PREVIOUS_KEYS_BASE64"), {
+      onNone: () => [],
+      onSome: (list) =>
+        list.split(",").flatMap((text, index) => {
+          const decoded = decodeKey(`TOKEN_ENCRYPTION_PREVIOUS_KEYS_BASE64 (entry ${index + 1})`, text)
+          if (typeof decoded === "string") {
+            problems.push(decoded)
+            return []
+          }
+          return [Redacted.make(decoded)]
+        })
+    })
+    const jwtSecret = yield* required("AUTH_JWT_SECRET", secrets.AUTH_JWT_SECRET)
+    if (jwtSecret !== "" && jwtSecret.length < 32) problems.push("AUTH_JWT_SECRET must be at least 32 characters")
+
+    const databaseUrl = yield* env("DATABASE_URL")
+    if (mode === "production" && Option.isNone(databaseUrl)) {
+      problems.push("DATABASE_URL is required in production (the embedded database is for sandbox mode)")
+    }
+    if (Option.isSome(databaseUrl) && !/^postgres(ql)?:\/\//.test(databaseUrl.value)) {
+      problems.push("DATABASE_URL must be a postgres:// URL")
+    }
+    const logLevel = Option.getOrElse(yield* env("LOG_LEVEL"), () => "info").toLowerCase()
+    if (!["trace", "debug", "info", "warning", "warn", "error", "fatal", "none"].includes(logLevel)) {
+      problems.push("LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, none")
+    }
+
+    if (problems.length > 0) return yield* new ConfigInvalid({ problems })
+
+    return AppConfig.of({
+      mode,
+      port,
+      sandboxPort,
+      appBaseUrl,
+      dataDir,
+      databaseUrl: Option.map(databaseUrl, Redacted.make),
+      redisUrl: Option.map(yield* env("REDIS_URL"), Redacted.make),
+      logLevel,
+      meta: {
+        appId,
+        appSecret: Redacted.make(appSecret),
+        redirectUri,
+        adsRedirectUri: redirectUri.replace(/\/whatsapp\/callback$/, "/ads/callback"),
+        webhookVerifyToken: Redacted.make(verifyToken),
+        configId,
+        graphVersion,
+        graphBaseUrl,
+        dialogBaseUrl
+      },
+      tokenEncryptionKey: Redacted.make(key as Uint8Array),
+      previousTokenEncryptionKeys: previousKeys,
+      authJwtSecret: Redacted.make(jwtSecret)
+    })
+  })

@@ -1,0 +1,48 @@
+import { Cause, Effect, Layer, Option, Ref, type Scope } from "effect"
+import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"
+import type { HttpServerError } from "effect/http/HttpServerError"
+
+type App = Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  HttpServerError,
+  Scope.Scope | HttpServerRequest.HttpServerRequest
+>
+
+/**
+ * Serves HTTP at once while the application (database, migrations, routes) is still being built, so the
+ * process answers liveness (`/healthz`) immediately, as an orchestrator expects, and readiness (`/readyz`) and
+ * every other route answer 503 with `Retry-After` until the application is ready. A failure to build the
+ * application ends the process with the cause logged.
+ */
+export const serveWhenReady = <E, R>(
+  routes: Layer.Layer<never, E, R | HttpRouter.HttpRouter>,
+  onReady: Effect.Effect<void>
+) =>
+  Layer.effectDiscard(
+    Effect.gen(function* () {
+      const app = yield* Ref.make(Option.none<App>())
+      const front = Effect.gen(function* () {
+        const request = yield* HttpServerRequest.HttpServerRequest
+        const ready = yield* Ref.get(app)
+        if (Option.isSome(ready)) return yield* ready.value
+        if (request.url === "/healthz")
+          return HttpServerResponse.text("ok", { headers: { "cache-control": "no-store" } })
+        return yield* HttpServerResponse.json(
+          { error: { code: "starting", message: "The service is starting. Try again in a moment." } },
+          { status: 503, headers: { "retry-after": "2", "cache-control": "no-store" } }
+        ).pipe(Effect.orDie)
+      })
+      yield* HttpServer.serveEffect(front)
+      yield* Effect.forkScoped(
+        HttpRouter.toHttpEffect(routes).pipe(
+          Effect.flatMap((handler) => Ref.set(app, Option.some(handler as App))),
+          Effect.andThen(onReady),
+          Effect.catchCause((cause) =>
+            Cause.hasInterruptsOnly(cause)
+              ? Effect.void
+              : Effect.logFatal("Startup failed", cause).pipe(Effect.andThen(Effect.sync(() => process.exit(1))))
+          )
+        )
+      )
+    })
+  )

@@ -1,0 +1,25 @@
+// Runs embedded PGlite and its socket server on a worker thread, so the database's WASM work (initdb, queries)
+// never blocks the service's event loop. Plain JavaScript: a worker thread starts without the TypeScript loader.
+
+import { mkdirSync } from "node:fs"
+import { parentPort, workerData } from "node:worker_threads"
+import { PGlite } from "@electric-sql/pglite"
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
+
+const { dataDir, socketPath } = workerData
+
+try {
+  if (dataDir) mkdirSync(dataDir, { recursive: true })
+  const db = await PGlite.create(dataDir ? { dataDir } : {})
+  const server = new PGLiteSocketServer({ db, path: socketPath })
+  await server.start()
+  parentPort.on("message", async (message) => {
+    if (message !== "close") return
+    await server.stop().catch(() => undefined)
+    await db.close().catch(() => undefined)
+    parentPort.postMessage({ type: "closed" })
+  })
+  parentPort.postMessage({ type: "ready" })
+} catch (error) {
+  parentPort.postMessage({ type: "failed", message: error instanceof Error ? error.message : String(error) })
+}

@@ -1,0 +1,54 @@
+/**
+ * The composition root: reads the configuration, picks the adapters (embedded PGlite or PostgreSQL; the
+ * sandbox Meta or the real one), migrates, and serves HTTP until SIGINT/SIGTERM.
+ */
+
+import { createServer } from "node:http"
+import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
+import { Cause, Effect, Exit, Layer } from "effect"
+import { HttpServer } from "effect/http"
+import { type AppConfigShape, loadAppConfig } from "./AppConfig.ts"
+import { HealthRoutesLive } from "./adapters/http/HealthRoutes.ts"
+import { serveWhenReady } from "./adapters/http/StartupGate.ts"
+import { MigrationsLive } from "./adapters/persistence/Migrations.ts"
+import { databaseLayer, describeDatabase } from "./Infrastructure.ts"
+
+export const appLayer = (config: AppConfigShape) => {
+  const Database = MigrationsLive.pipe(Layer.orDie, Layer.provideMerge(databaseLayer(config)))
+  const Routes = HealthRoutesLive.pipe(Layer.provide(Database))
+  const announce = Effect.gen(function* () {
+    const server = yield* HttpServer.HttpServer
+    const url = HttpServer.formatAddress(server.address).replace("0.0.0.0", "127.0.0.1")
+    yield* Effect.logInfo(
+      `Service listening on ${url} (${config.mode} mode, database: ${describeDatabase(config)}); UI at ${config.appBaseUrl}/`
+    )
+  })
+  return Layer.mergeAll(
+    serveWhenReady(Routes, Effect.logInfo("Ready: database migrated, all routes served")),
+    Layer.effectDiscard(announce)
+  ).pipe(
+    Layer.provide(
+      NodeHttpServer.layer(createServer, { port: config.port, host: "0.0.0.0", gracefulShutdownTimeout: "5 seconds" })
+    )
+  )
+}
+
+const program = Effect.gen(function* () {
+  const config = yield* loadAppConfig()
+  return yield* Layer.launch(appLayer(config))
+}).pipe(
+  Effect.catchTag("ConfigInvalid", (error) =>
+    Effect.sync(() => {
+      console.error(error.message)
+      process.exit(1)
+    })
+  )
+)
+
+// SIGINT/SIGTERM interrupt the program: layers close in reverse (HTTP server drains, the database flushes), and a
+// requested shutdown exits 0.
+if (import.meta.main) {
+  NodeRuntime.runMain(program.pipe(Effect.onInterrupt(() => Effect.logInfo("Shutting down"))), {
+    teardown: (exit, onExit) => onExit(Exit.isSuccess(exit) || Cause.hasInterruptsOnly(exit.cause) ? 0 : 1)
+  })
+}
