@@ -1,0 +1,363 @@
+import { type Ctx, deliverEntries, type Fault, type FaultKind, nowSeconds, webhookTarget } from "./context.ts"
+import { tokenInvalidated } from "./errors.ts"
+import { isRecord, obj, type Params, str } from "./http.ts"
+import { accountUpdateValue, type Change, type Entry, type InboundInput, inboundChange } from "./payloads.ts"
+import { addPhoneNumber, displayPhoneNumber, numbersOfWaba, type PhoneNumber, targetsOf, type Waba } from "./state.ts"
+
+export interface ControlResult {
+  readonly status?: number
+  readonly body: unknown
+}
+
+export class ControlError extends Error {
+  constructor(
+    readonly status: number,
+    message: string
+  ) {
+    super(message)
+  }
+}
+
+const required = (params: Params, name: string): string => {
+  const value = str(params, name)
+  if (value === undefined || value === "") throw new ControlError(400, `${name} is required`)
+  return value
+}
+
+const bool = (params: Params, name: string): boolean | undefined => {
+  const value = params[name]
+  if (typeof value === "boolean") return value
+  if (value === "true") return true
+  if (value === "false") return false
+  return undefined
+}
+
+const numberOf = (ctx: Ctx, id: string): { number: PhoneNumber; waba: Waba } => {
+  const number = ctx.state.numbers.get(id)
+  const waba = number === undefined ? undefined : ctx.state.wabas.get(number.wabaId)
+  if (number === undefined || waba === undefined) throw new ControlError(404, `unknown phone number ${id}`)
+  return { number, waba }
+}
+
+const inboundInput = (params: Params): InboundInput => ({
+  from: str(params, "from") ?? (str(params, "userId") === undefined ? "15550109876" : ""),
+  text: str(params, "text"),
+  type: str(params, "type"),
+  name: str(params, "name"),
+  userId: str(params, "userId"),
+  message: obj(params, "message"),
+  contextId: str(params, "contextId")
+})
+
+const recordInbound = (ctx: Ctx, number: PhoneNumber, from: string) => {
+  if (from !== "") ctx.state.lastInbound.set(`${number.id}:${from}`, ctx.nowMs())
+}
+
+/** `POST /_sandbox/inbound`: a signed `messages` webhook from a customer to a number. */
+const inbound = async (ctx: Ctx, params: Params): Promise<ControlResult> => {
+  const { number, waba } = numberOf(ctx, required(params, "phoneNumberId"))
+  const input = inboundInput(params)
+  const { change, wamid } = inboundChange(number, input, nowSeconds(ctx))
+  recordInbound(ctx, number, input.from)
+  const deliveryStatus = await deliverEntries(ctx, waba, "messages", [{ id: waba.id, changes: [change] }])
+  return { body: { wamid, deliveryStatus } }
+}
+
+/** `POST /_sandbox/inbound-batch`: several inbound messages in one delivery per callback URL (entries per WABA). */
+const inboundBatch = async (ctx: Ctx, params: Params): Promise<ControlResult> => {
+  const items = params["items"]
+  if (!Array.isArray(items) || items.length === 0) throw new ControlError(400, "items is required")
+  const groups = new Map<string, { waba: Waba; entries: Map<string, Array<Change>> }>()
+  const wamids: Array<string> = []
+  for (const item of items) {
+    if (!isRecord(item)) throw new ControlError(400, "items must be objects")
+    const { number, waba } = numberOf(ctx, required(item, "phoneNumberId"))
+    const input = inboundInput(item)
+    const { change, wamid } = inboundChange(number, input, nowSeconds(ctx))
+    recordInbound(ctx, number, input.from)
+    wamids.push(wamid)
+    const target = webhookTarget(ctx, waba, "messages")
+    const key = "url" in target ? target.url : `skipped:${waba.id}`
+    const group = groups.get(key) ?? { waba, entries: new Map<string, Array<Change>>() }
+    const changes = group.entries.get(waba.id) ?? []
+    changes.push(change)
+    group.entries.set(waba.id, changes)
+    groups.set(key, group)
+  }
+  const deliveryStatuses: Array<number | "failed" | "not_subscribed"> = []
+  for (const group of groups.values()) {
+    const entries: Array<Entry> = [...group.entries].map(([id, changes]) => ({ id, changes }))
+    deliveryStatuses.push(await deliverEntries(ctx, group.waba, "messages", entries))
+  }
+  return { body: { wamids, deliveryStatuses } }
+}
+
+/** `POST /_sandbox/webhook`: signs and posts an arbitrary payload (e.g. a sample) to the app callback or `url`. */
+const rawWebhook = async (ctx: Ctx, params: Params): Promise<ControlResult> => {
+  const payload = params["payload"]
+  if (!isRecord(payload)) throw new ControlError(400, "payload must be an object")
+  const url = str(params, "url") ?? ctx.state.app.subscription?.callbackUrl
+  if (url === undefined) throw new ControlError(409, "no url given and no app subscription")
+  const deliveryStatus = await ctx.webhooks.deliver(url, str(params, "field") ?? "messages", payload)
+  return { body: { deliveryStatus } }
+}
+
+const revokeForWaba = (ctx: Ctx, wabaId: string, revoked: { code: number; subcode: number; message: string }) => {
+  let count = 0
+  for (const token of ctx.state.tokens.values()) {
+    const targets = [
+      ...targetsOf(token, "whatsapp_business_management"),
+      ...targetsOf(token, "whatsapp_business_messaging")
+    ]
+    if (targets.includes(wabaId) && token.revoked === null) {
+      token.revoked = revoked
+      count++
+    }
+  }
+  return count
+}
+
+const invalidated = () => {
+  const e = tokenInvalidated()
+  return { code: e.code, subcode: e.subcode ?? 460, message: e.message }
+}
+
+/**
+ * `POST /_sandbox/account-update`: an `account_update` webhook. PARTNER_APP_UNINSTALLED and PARTNER_REMOVED also do
+ * what causes them at Meta: the business tokens for the WABA stop working and the app's WABA subscription goes.
+ */
+const accountUpdate = async (ctx: Ctx, params: Params): Promise<ControlResult> => {
+  const wabaId = required(params, "wabaId")
+  const event = required(params, "event")
+  const waba = ctx.state.wabas.get(wabaId)
+  if (waba === undefined) throw new ControlError(404, `unknown WABA ${wabaId}`)
+  const extra: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(params)) if (key !== "wabaId" && key !== "event") extra[key] = value
+  const app = ctx.state.app
+  const value = accountUpdateValue(
+    event,
+    { wabaId, ownerBusinessId: waba.businessId, appId: app.id, partnerBusinessId: app.partnerBusinessId },
+    extra
+  )
+  if (event === "PARTNER_APP_UNINSTALLED" || event === "PARTNER_REMOVED") {
+    revokeForWaba(ctx, wabaId, invalidated())
+    waba.subscriptions.splice(0, waba.subscriptions.length, ...waba.subscriptions.filter((s) => s.appId !== app.id))
+  }
+  const entryId = event.startsWith("PARTNER_") ? app.partnerBusinessId : wabaId
+  const deliveryStatus = await deliverEntries(ctx, waba, "account_update", [
+    { id: entryId, time: nowSeconds(ctx), changes: [{ field: "account_update", value }] }
+  ])
+  return { body: { deliveryStatus, entryId } }
+}
+
+const revokeToken = (ctx: Ctx, params: Params): ControlResult => {
+  const all = bool(params, "all") === true
+  let wabaId = str(params, "wabaId")
+  const phoneNumberId = str(params, "phoneNumberId")
+  if (phoneNumberId !== undefined) wabaId = numberOf(ctx, phoneNumberId).waba.id
+  if (!all && wabaId === undefined) throw new ControlError(400, "give wabaId, phoneNumberId or all: true")
+  let revoked = 0
+  if (all) {
+    for (const token of ctx.state.tokens.values()) {
+      if (token.revoked === null) {
+        token.revoked = invalidated()
+        revoked++
+      }
+    }
+  } else if (wabaId !== undefined) {
+    revoked = revokeForWaba(ctx, wabaId, invalidated())
+  }
+  return { body: { revoked } }
+}
+
+const FAULT_KINDS: ReadonlyArray<FaultKind> = ["http500", "rateLimit", "hang", "graphError"]
+
+const addFault = (ctx: Ctx, params: Params): ControlResult => {
+  const path = required(params, "path")
+  const kind = FAULT_KINDS.find((k) => k === str(params, "kind"))
+  if (kind === undefined) throw new ControlError(400, `kind must be one of ${FAULT_KINDS.join(", ")}`)
+  let pattern: RegExp
+  try {
+    pattern = new RegExp(path)
+  } catch {
+    pattern = new RegExp(path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+  }
+  const num = (name: string) => {
+    const v = params[name]
+    return typeof v === "number" ? v : typeof v === "string" && v !== "" ? Number(v) : undefined
+  }
+  const times = num("times") ?? 1
+  const fault: Fault = {
+    method: str(params, "method")?.toUpperCase(),
+    pattern,
+    kind,
+    code: num("code"),
+    subcode: num("subcode"),
+    message: str(params, "message"),
+    status: num("status"),
+    remaining: times === 0 ? null : times
+  }
+  ctx.faults.push(fault)
+  return { body: { faults: ctx.faults.length } }
+}
+
+const seedPhoneNumber = (ctx: Ctx, params: Params): ControlResult => {
+  const wabaId = str(params, "wabaId") ?? ctx.state.seedWabaId
+  if (!ctx.state.wabas.has(wabaId)) throw new ControlError(404, `unknown WABA ${wabaId}`)
+  const number = addPhoneNumber(ctx.state, wabaId, ctx.nowMs() - 3_600_000, {
+    verifiedName: str(params, "verifiedName") ?? "Sandbox Seeded",
+    nameStatus: str(params, "nameStatus") ?? "APPROVED",
+    registered: bool(params, "registered") ?? false
+  })
+  return { body: numberSummary(number) }
+}
+
+const numberSummary = (n: PhoneNumber) => ({
+  id: n.id,
+  wabaId: n.wabaId,
+  digits: n.digits,
+  displayPhoneNumber: displayPhoneNumber(n.digits),
+  verifiedName: n.verifiedName,
+  nameStatus: n.nameStatus,
+  codeVerificationStatus: n.codeVerificationStatus,
+  qualityRating: n.qualityRating,
+  registered: n.registered
+})
+
+/** `GET /_sandbox/state`: a summary for tests and people (never token values). */
+export const summary = (ctx: Ctx) => {
+  const s = ctx.state
+  return {
+    nowMs: ctx.nowMs(),
+    app: {
+      id: s.app.id,
+      partnerBusinessId: s.app.partnerBusinessId,
+      redirectUris: s.app.redirectUris,
+      configId: s.app.configId ?? null,
+      subscription:
+        s.app.subscription === null
+          ? null
+          : {
+              object: s.app.subscription.object,
+              callbackUrl: s.app.subscription.callbackUrl,
+              fields: s.app.subscription.fields
+            }
+    },
+    config: s.config,
+    seed: { userId: s.seedUserId, businessId: s.seedBusinessId, wabaId: s.seedWabaId },
+    businesses: [...s.businesses.values()].map((b) => ({
+      id: b.id,
+      name: b.name,
+      ownedAdAccounts: b.ownedAdAccounts.map((a) => `act_${a.accountId}`),
+      clientAdAccounts: b.clientAdAccounts.map((a) => `act_${a.accountId}`)
+    })),
+    wabas: [...s.wabas.values()].map((w) => ({
+      id: w.id,
+      name: w.name,
+      businessId: w.businessId,
+      subscribedApps: w.subscriptions.map((x) => ({ appId: x.appId, overrideCallbackUri: x.overrideCallbackUri })),
+      phoneNumberIds: numbersOfWaba(s, w.id).map((n) => n.id)
+    })),
+    numbers: [...s.numbers.values()].map(numberSummary),
+    tokens: [...s.tokens.values()].map((t) => ({
+      kind: t.kind,
+      scopes: t.scopes,
+      wabaIds: targetsOf(t, "whatsapp_business_management"),
+      expiresAt: t.expiresAtMs === 0 ? 0 : Math.floor(t.expiresAtMs / 1000),
+      revoked: t.revoked !== null
+    })),
+    sentMessages: s.sentMessages,
+    deliveries: ctx.webhooks.deliveries.map((d) => ({
+      id: d.id,
+      url: d.url,
+      field: d.field,
+      status: d.status,
+      attempts: d.attempts,
+      payload: d.payload
+    })),
+    skippedDeliveries: ctx.skipped,
+    faults: ctx.faults.map((f) => ({
+      method: f.method ?? null,
+      path: f.pattern.source,
+      kind: f.kind,
+      remaining: f.remaining
+    }))
+  }
+}
+
+export interface ControlHooks {
+  readonly advanceClock: (seconds: number) => void
+  readonly reset: () => void
+}
+
+export const handleControl = async (
+  ctx: Ctx,
+  hooks: ControlHooks,
+  method: string,
+  path: string,
+  params: Params
+): Promise<ControlResult> => {
+  const route = `${method} ${path}`
+  switch (route) {
+    case "POST /_sandbox/inbound":
+      return inbound(ctx, params)
+    case "POST /_sandbox/inbound-batch":
+      return inboundBatch(ctx, params)
+    case "POST /_sandbox/webhook":
+      return rawWebhook(ctx, params)
+    case "POST /_sandbox/account-update":
+      return accountUpdate(ctx, params)
+    case "POST /_sandbox/revoke-token":
+      return revokeToken(ctx, params)
+    case "POST /_sandbox/faults":
+      return addFault(ctx, params)
+    case "DELETE /_sandbox/faults":
+      ctx.faults.length = 0
+      return { body: { faults: 0 } }
+    case "POST /_sandbox/clock": {
+      const seconds = Number(params["advanceSeconds"] ?? 0)
+      if (!Number.isFinite(seconds)) throw new ControlError(400, "advanceSeconds must be a number")
+      hooks.advanceClock(seconds)
+      return { body: { nowMs: ctx.nowMs() } }
+    }
+    case "POST /_sandbox/config": {
+      const expiry = bool(params, "tokenExpiresIn60Days")
+      if (expiry !== undefined) ctx.state.config.tokenExpiresIn60Days = expiry
+      const window = bool(params, "enforceServiceWindow")
+      if (window !== undefined) ctx.state.config.enforceServiceWindow = window
+      return { body: ctx.state.config }
+    }
+    case "POST /_sandbox/recipients": {
+      const waId = required(params, "waId").replace(/\D/g, "")
+      const failWith = obj(params, "failWith")
+      if (failWith === undefined) {
+        ctx.state.failingRecipients.delete(waId)
+        return { body: { waId, failWith: null } }
+      }
+      const code = Number(failWith["code"] ?? 131047)
+      const title = String(failWith["title"] ?? "Re-engagement message")
+      const message = String(failWith["message"] ?? title)
+      const details = String(failWith["details"] ?? message)
+      ctx.state.failingRecipients.set(waId, { code, title, message, details })
+      return { body: { waId, failWith: { code, title, message, details } } }
+    }
+    case "POST /_sandbox/delivery": {
+      const duplicate = bool(params, "duplicate")
+      if (duplicate !== undefined) ctx.state.config.duplicateDeliveries = duplicate
+      const outOfOrder = bool(params, "outOfOrder")
+      if (outOfOrder !== undefined) ctx.state.config.outOfOrderDeliveries = outOfOrder
+      return {
+        body: { duplicate: ctx.state.config.duplicateDeliveries, outOfOrder: ctx.state.config.outOfOrderDeliveries }
+      }
+    }
+    case "POST /_sandbox/seed/phone-number":
+      return seedPhoneNumber(ctx, params)
+    case "GET /_sandbox/state":
+      return { body: summary(ctx) }
+    case "POST /_sandbox/reset":
+      hooks.reset()
+      return { body: { reset: true } }
+    default:
+      throw new ControlError(404, `no control endpoint ${route}`)
+  }
+}

@@ -1,0 +1,239 @@
+import type { Ctx } from "./context.ts"
+import { escapeHtml } from "./http.ts"
+import { newOAuthCode } from "./ids.ts"
+import {
+  addPhoneNumber,
+  addWaba,
+  displayPhoneNumber,
+  type Grant,
+  type GranularScope,
+  numbersOfWaba,
+  type TokenKind,
+  WHATSAPP_SCOPES
+} from "./state.ts"
+
+/** The outcome of the dialog: an HTML page (Meta's error page or the consent form) or a redirect. */
+export type DialogResult =
+  | { readonly kind: "page"; readonly status: number; readonly html: string }
+  | { readonly kind: "redirect"; readonly location: string }
+
+export interface DialogRequest {
+  /** The dialog's query parameters (the original ones, also on the POST's action URL). */
+  readonly query: URLSearchParams
+  /** The submitted form fields (POST only). */
+  readonly form?: URLSearchParams
+  /** The dialog's own path, e.g. "/v24.0/dialog/oauth". */
+  readonly path: string
+}
+
+interface Validated {
+  readonly redirectUri: string
+  readonly state: string | null
+  readonly scopes: ReadonlyArray<string>
+  readonly tokenKind: TokenKind
+}
+
+const page = (title: string, body: string): string =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>` +
+  `<meta name="viewport" content="width=device-width, initial-scale=1">` +
+  `<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1c1e21}` +
+  `fieldset{margin:1rem 0;border:1px solid #ccd0d5;border-radius:6px}label{display:block;margin:.3rem 0}` +
+  `button{font-size:1rem;padding:.5rem 1.2rem;margin-right:.5rem;border-radius:6px;border:1px solid #1877f2}` +
+  `#approve{background:#1877f2;color:#fff}.error{border:1px solid #fa383e;padding:1rem;border-radius:6px}</style>` +
+  `</head><body>${body}</body></html>`
+
+/** Meta's dialog error page: shown instead of redirecting when the app or the redirect URI cannot be trusted. */
+const errorPage = (title: string, message: string): DialogResult => ({
+  kind: "page",
+  status: 400,
+  html: page(
+    "Error",
+    `<div class="error" id="dialog-error"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></div>`
+  )
+})
+
+const validate = (ctx: Ctx, query: URLSearchParams): Validated | DialogResult => {
+  const app = ctx.state.app
+  const clientId = query.get("client_id")
+  if (clientId === null || clientId !== app.id) {
+    return errorPage("Invalid App ID", "The provided app ID does not look like a valid app ID.")
+  }
+  const redirectUri = query.get("redirect_uri")
+  if (redirectUri === null || !app.redirectUris.includes(redirectUri)) {
+    return errorPage(
+      "URL Blocked",
+      "This redirect failed because the redirect URI is not whitelisted in the app's Client OAuth Settings. Make sure Client and Web OAuth Login are on and add all your app domains as Valid OAuth Redirect URIs."
+    )
+  }
+  const configId = query.get("config_id")
+  const responseType = query.get("response_type") ?? "code"
+  if (configId !== null) {
+    if (app.configId !== undefined && configId !== app.configId) {
+      return errorPage("Invalid Configuration", `The configuration ID ${configId} does not belong to this app.`)
+    }
+    if (responseType !== "code") {
+      return errorPage(
+        "Something went wrong",
+        "Business System User Access Token is set up with incorrect response_type. Use response_type=code."
+      )
+    }
+  } else if (responseType !== "code") {
+    return errorPage("Something went wrong", "The sandbox supports response_type=code only.")
+  }
+  const asked = (query.get("scope") ?? "")
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter((s) => s !== "")
+  // With a config_id, the configuration's permissions replace `scope` (FLB: "config_id has replaced scope").
+  const scopes = configId !== null ? WHATSAPP_SCOPES : [...new Set(asked)]
+  if (scopes.length === 0)
+    return errorPage("Something went wrong", "No permissions were requested (scope or config_id).")
+  const kind: TokenKind =
+    configId !== null || scopes.some((s) => s.startsWith("whatsapp_business_")) ? "SYSTEM_USER" : "USER"
+  return { redirectUri, state: query.get("state"), scopes, tokenKind: kind }
+}
+
+const withParams = (redirectUri: string, params: ReadonlyArray<readonly [string, string]>): string => {
+  const search = new URLSearchParams(params.map(([k, v]) => [k, v])).toString()
+  // Meta appends "#_=_" to the redirect; browsers keep it client-side, servers never see it.
+  return `${redirectUri}${redirectUri.includes("?") ? "&" : "?"}${search}#_=_`
+}
+
+const SCOPE_LABELS: Readonly<Record<string, string>> = {
+  whatsapp_business_management: "Manage your WhatsApp accounts",
+  whatsapp_business_messaging: "Send and receive WhatsApp messages",
+  business_management: "Manage your business",
+  ads_management: "Manage your ads",
+  ads_read: "Read your ads performance"
+}
+
+const consentPage = (ctx: Ctx, request: DialogRequest, v: Validated): DialogResult => {
+  const user = ctx.state.users.get(ctx.state.seedUserId)!
+  const action = `${request.path}?${request.query.toString()}`
+  const scopeBoxes = v.scopes
+    .map(
+      (s) =>
+        `<label for="scope-${s}"><input type="checkbox" id="scope-${s}" name="granted" value="${escapeHtml(s)}" checked> ` +
+        `${escapeHtml(SCOPE_LABELS[s] ?? s)} <code>${escapeHtml(s)}</code></label>`
+    )
+    .join("")
+  let assets = ""
+  if (v.tokenKind === "SYSTEM_USER") {
+    const wabas = [...ctx.state.wabas.values()].filter((w) => user.businessIds.includes(w.businessId))
+    const wabaRadios = wabas
+      .map(
+        (w, i) =>
+          `<label for="waba-${w.id}"><input type="radio" id="waba-${w.id}" name="waba" value="${w.id}"${i === 0 ? " checked" : ""}> ` +
+          `${escapeHtml(w.name)} (${w.id})</label>`
+      )
+      .join("")
+    const phoneOptions = wabas
+      .flatMap((w) =>
+        numbersOfWaba(ctx.state, w.id).map(
+          (n) =>
+            `<option value="${n.id}">${escapeHtml(displayPhoneNumber(n.digits))} · ${escapeHtml(n.verifiedName)} · ${n.nameStatus} (${escapeHtml(w.name)})</option>`
+        )
+      )
+      .join("")
+    assets =
+      `<fieldset><legend>WhatsApp Business Account</legend>${wabaRadios}` +
+      `<label for="waba-new"><input type="radio" id="waba-new" name="waba" value="new"${wabas.length === 0 ? " checked" : ""}> Create a new WhatsApp Business Account</label></fieldset>` +
+      `<fieldset><legend>Phone number</legend><label for="phone">Number to connect</label>` +
+      `<select id="phone" name="phone">${phoneOptions}<option value="new">Add a new phone number</option></select></fieldset>`
+  }
+  const body =
+    `<h1>${escapeHtml(ctx.state.app.name)} is requesting access</h1>` +
+    `<p>Logged in as <strong id="user-name">${escapeHtml(user.name)}</strong>.</p>` +
+    `<form id="oauth-form" method="post" action="${escapeHtml(action)}">${assets}` +
+    `<fieldset><legend>Permissions</legend>${scopeBoxes}<input type="hidden" name="granted_submitted" value="1"></fieldset>` +
+    `<button type="submit" id="approve" name="action" value="approve">Continue</button>` +
+    `<button type="submit" id="cancel" name="action" value="cancel">Cancel</button></form>`
+  return { kind: "page", status: 200, html: page(`Log in with Facebook · ${ctx.state.app.name}`, body) }
+}
+
+/** `GET /{version}/dialog/oauth`: Meta's error page or the consent form. */
+export const showDialog = (ctx: Ctx, request: DialogRequest): DialogResult => {
+  const v = validate(ctx, request.query)
+  if (!("tokenKind" in v)) return v
+  return consentPage(ctx, request, v)
+}
+
+/** `POST /{version}/dialog/oauth`: approve (a code) or cancel (access_denied), as a 302 to `redirect_uri`. */
+export const submitDialog = (ctx: Ctx, request: DialogRequest): DialogResult => {
+  const v = validate(ctx, request.query)
+  if (!("tokenKind" in v)) return v
+  const form = request.form ?? new URLSearchParams()
+  const stateParam: Array<[string, string]> = v.state === null ? [] : [["state", v.state]]
+  if (form.get("action") !== "approve") {
+    return {
+      kind: "redirect",
+      location: withParams(v.redirectUri, [
+        ["error", "access_denied"],
+        ["error_code", "200"],
+        ["error_description", "Permissions error"],
+        ["error_reason", "user_denied"],
+        ...stateParam
+      ])
+    }
+  }
+  const grantedValues = form.getAll("granted")
+  const granted =
+    grantedValues.length === 0 && form.get("granted_submitted") === null
+      ? v.scopes
+      : grantedValues
+          .flatMap((g) => g.split(","))
+          .map((s) => s.trim())
+          .filter((s) => v.scopes.includes(s))
+  const user = ctx.state.users.get(ctx.state.seedUserId)!
+  const now = ctx.nowMs()
+  const granular: Array<GranularScope> = []
+  if (v.tokenKind === "SYSTEM_USER") {
+    const wabaChoice = form.get("waba") ?? ctx.state.seedWabaId
+    // A new WABA always comes with a new number (the phone field is ignored then).
+    const phoneChoice = wabaChoice === "new" ? "new" : form.get("phone")
+    let waba = ctx.state.wabas.get(wabaChoice)
+    if (wabaChoice === "new") {
+      const count = ctx.state.wabas.size + 1
+      waba = addWaba(ctx.state, user.businessIds[0]!, `Sandbox WABA ${count}`)
+    }
+    if (waba === undefined || !user.businessIds.includes(waba.businessId)) {
+      return errorPage("Something went wrong", `WhatsApp Business Account ${wabaChoice} is not available to you.`)
+    }
+    if (phoneChoice === "new") {
+      addPhoneNumber(ctx.state, waba.id, now, { verifiedName: "Sandbox New Number", nameStatus: "PENDING_REVIEW" })
+    } else if (phoneChoice !== null && phoneChoice !== "") {
+      const number = ctx.state.numbers.get(phoneChoice)
+      if (number === undefined || number.wabaId !== waba.id) {
+        return errorPage("Something went wrong", `Phone number ${phoneChoice} does not belong to ${waba.name}.`)
+      }
+      number.lastOnboardedAtMs = now
+    }
+    for (const scope of granted) {
+      if (scope === "business_management") granular.push({ scope, targetIds: [waba.businessId] })
+      else if (scope.startsWith("whatsapp_business_")) granular.push({ scope, targetIds: [waba.id] })
+    }
+  } else {
+    const businesses = user.businessIds.flatMap((id) => {
+      const b = ctx.state.businesses.get(id)
+      return b === undefined ? [] : [b]
+    })
+    const accounts = businesses.flatMap((b) => [...b.ownedAdAccounts, ...b.clientAdAccounts].map((a) => a.accountId))
+    for (const scope of granted) {
+      if (scope === "business_management") granular.push({ scope, targetIds: businesses.map((b) => b.id) })
+      else if (scope === "ads_management" || scope === "ads_read") granular.push({ scope, targetIds: accounts })
+    }
+  }
+  const grant: Grant = { scopes: granted, granular }
+  const code = newOAuthCode()
+  ctx.state.codes.set(code, {
+    code,
+    appId: ctx.state.app.id,
+    redirectUri: v.redirectUri,
+    userId: user.id,
+    kind: v.tokenKind,
+    grant,
+    createdAtMs: now,
+    used: false
+  })
+  return { kind: "redirect", location: withParams(v.redirectUri, [["code", code], ...stateParam]) }
+}

@@ -1,0 +1,295 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import type { RunningSandbox } from "./Sandbox.ts"
+import {
+  ADS_REDIRECT,
+  APP_ID,
+  APP_SECRET,
+  appToken,
+  connectWhatsApp,
+  dialogQuery,
+  exchange,
+  expectedSignature,
+  graph,
+  type Receiver,
+  start,
+  startReceiver,
+  submitDialog,
+  VERIFY_TOKEN,
+  WA_REDIRECT
+} from "./testkit.ts"
+
+let sandbox: RunningSandbox
+let receiver: Receiver
+
+beforeEach(async () => {
+  receiver = await startReceiver()
+  sandbox = await start()
+})
+afterEach(async () => {
+  await sandbox.close()
+  await receiver.close()
+})
+
+describe("WhatsApp Embedded Signup, end to end", () => {
+  it("dialog → code → token → debug_token → numbers → subscriptions → register → messages with signed statuses", async () => {
+    // The dialog page is a usable form with stable names.
+    const page = await fetch(`${sandbox.url}/v24.0/dialog/oauth?${dialogQuery()}`)
+    expect(page.status).toBe(200)
+    const html = await page.text()
+    for (const needle of [
+      'name="waba"',
+      'name="phone"',
+      'name="granted"',
+      'id="approve"',
+      'id="cancel"',
+      "Sandbox User"
+    ])
+      expect(html).toContain(needle)
+
+    const seedWaba = sandbox.ctx.state.seedWabaId
+    const [firstNumber, secondNumber] = sandbox.summary().wabas.find((w) => w.id === seedWaba)!.phoneNumberIds
+    const redirect = await submitDialog(sandbox, { action: "approve", waba: seedWaba, phone: secondNumber! })
+    expect(redirect.get("state")).toBe("state-123")
+    const code = redirect.get("code")!
+    expect(code).not.toMatch(/^EAA/)
+
+    const tokenResponse = await exchange(sandbox, code)
+    expect(tokenResponse.status).toBe(200)
+    const token = String(tokenResponse.body["access_token"])
+    expect(token).toMatch(/^EAA[A-Za-z0-9]{100,}$/)
+    expect(tokenResponse.body["token_type"]).toBe("bearer")
+    expect(tokenResponse.body["expires_in"]).toBeUndefined()
+
+    const debug = await graph(sandbox, "GET", "/debug_token", { query: { input_token: token, access_token: appToken } })
+    const data = debug.body["data"] as Record<string, unknown>
+    expect(data["is_valid"]).toBe(true)
+    expect(data["app_id"]).toBe(APP_ID)
+    expect(data["expires_at"]).toBe(0)
+    expect(data["type"]).toBe("SYSTEM_USER")
+    expect(data["scopes"]).toEqual([
+      "whatsapp_business_management",
+      "whatsapp_business_messaging",
+      "business_management"
+    ])
+    expect(data["granular_scopes"]).toContainEqual({ scope: "whatsapp_business_management", target_ids: [seedWaba] })
+
+    const numbers = await graph(sandbox, "GET", `/${seedWaba}/phone_numbers`, {
+      token,
+      query: { fields: "id,display_phone_number,verified_name,quality_rating,code_verification_status,name_status" }
+    })
+    expect(numbers.status).toBe(200)
+    expect(numbers.headers.get("x-app-usage")).toMatch(/call_count/)
+    expect(numbers.headers.get("x-business-use-case-usage")).toMatch(/estimated_time_to_regain_access/)
+    const list = numbers.body["data"] as Array<Record<string, unknown>>
+    expect(list).toHaveLength(2)
+    // Most recently onboarded first: the number chosen in the dialog.
+    expect(list[0]!["id"]).toBe(secondNumber)
+    expect(list[1]!["id"]).toBe(firstNumber)
+    expect(String(list[0]!["display_phone_number"])).toMatch(/^\+1 555-010-\d{4}$/)
+    expect(list[1]!["name_status"]).toBe("APPROVED")
+
+    const one = await graph(sandbox, "GET", `/${firstNumber}`, { token })
+    expect(one.body).toMatchObject({ id: firstNumber, code_verification_status: "VERIFIED", quality_rating: "GREEN" })
+
+    const appSub = await graph(sandbox, "POST", `/${APP_ID}/subscriptions`, {
+      token: appToken,
+      query: {
+        object: "whatsapp_business_account",
+        callback_url: receiver.url,
+        verify_token: VERIFY_TOKEN,
+        fields: "messages,account_update"
+      }
+    })
+    expect(appSub.body).toEqual({ success: true })
+    const listed = await graph(sandbox, "GET", `/${APP_ID}/subscriptions`, { token: appToken })
+    expect((listed.body["data"] as Array<Record<string, unknown>>)[0]!["callback_url"]).toBe(receiver.url)
+
+    expect((await graph(sandbox, "POST", `/${seedWaba}/subscribed_apps`, { token })).body).toEqual({ success: true })
+    const subscribed = await graph(sandbox, "GET", `/${seedWaba}/subscribed_apps`, { token })
+    expect(subscribed.body["data"]).toEqual([{ whatsapp_business_api_data: expect.objectContaining({ id: APP_ID }) }])
+
+    const register = await graph(sandbox, "POST", `/${secondNumber}/register`, {
+      token,
+      json: { messaging_product: "whatsapp", pin: "123456" }
+    })
+    expect(register.body).toEqual({ success: true })
+    // Registering again with the same PIN is idempotent.
+    expect(
+      (
+        await graph(sandbox, "POST", `/${secondNumber}/register`, {
+          token,
+          json: { messaging_product: "whatsapp", pin: "123456" }
+        })
+      ).body
+    ).toEqual({ success: true })
+
+    const sent = await graph(sandbox, "POST", `/${secondNumber}/messages`, {
+      token,
+      json: {
+        messaging_product: "whatsapp",
+        recipient_type: "individual",
+        to: "+1 555 010 9999",
+        type: "text",
+        text: { body: "Hi" }
+      }
+    })
+    expect(sent.status).toBe(200)
+    expect(sent.body["messaging_product"]).toBe("whatsapp")
+    expect(sent.body["contacts"]).toEqual([{ input: "+1 555 010 9999", wa_id: "15550109999" }])
+    const wamid = String((sent.body["messages"] as Array<Record<string, unknown>>)[0]!["id"])
+    expect(wamid).toMatch(/^wamid\./)
+
+    await sandbox.webhooksIdle()
+    expect(receiver.received).toHaveLength(3)
+    const statuses = receiver.received.map((r) => {
+      expect(r.signature).toBe(expectedSignature(r.body))
+      const entry = (
+        r.payload as { entry: Array<{ id: string; changes: Array<{ field: string; value: Record<string, unknown> }> }> }
+      ).entry[0]!
+      expect(entry.id).toBe(seedWaba)
+      const value = entry.changes[0]!.value
+      expect(value["metadata"]).toMatchObject({ phone_number_id: secondNumber })
+      const status = (value["statuses"] as Array<Record<string, unknown>>)[0]!
+      expect(status["id"]).toBe(wamid)
+      expect(status["recipient_id"]).toBe("15550109999")
+      return status["status"]
+    })
+    expect(statuses).toEqual(["sent", "delivered", "read"])
+
+    // Disconnect: unsubscribe, then revoke permissions → the token is dead.
+    expect((await graph(sandbox, "DELETE", `/${seedWaba}/subscribed_apps`, { token })).body).toEqual({ success: true })
+    expect((await graph(sandbox, "DELETE", "/me/permissions", { token })).body).toEqual({ success: true })
+    const after = await graph(sandbox, "GET", `/${seedWaba}/phone_numbers`, { token })
+    expect((after.body["error"] as Record<string, unknown>)["code"]).toBe(190)
+  })
+
+  it("waba=new creates a WABA with one new number; phone=new adds a number to an existing WABA", async () => {
+    const token = await connectWhatsApp(sandbox, { action: "approve", waba: "new", phone: "new" })
+    const debug = await graph(sandbox, "GET", "/debug_token", { query: { input_token: token, access_token: appToken } })
+    const granular = (debug.body["data"] as { granular_scopes: Array<{ scope: string; target_ids: Array<string> }> })
+      .granular_scopes
+    const wabaId = granular.find((g) => g.scope === "whatsapp_business_management")!.target_ids[0]!
+    expect(wabaId).not.toBe(sandbox.ctx.state.seedWabaId)
+    expect(wabaId).toMatch(/^\d{15,16}$/)
+    const numbers = await graph(sandbox, "GET", `/${wabaId}/phone_numbers`, {
+      token,
+      query: { fields: "id,name_status" }
+    })
+    expect(numbers.body["data"]).toEqual([{ id: expect.stringMatching(/^\d{15,16}$/), name_status: "PENDING_REVIEW" }])
+
+    const seedWaba = sandbox.ctx.state.seedWabaId
+    const token2 = await connectWhatsApp(sandbox, { action: "approve", waba: seedWaba, phone: "new" })
+    const seedNumbers = await graph(sandbox, "GET", `/${seedWaba}/phone_numbers`, { token: token2 })
+    expect(seedNumbers.body["data"]).toHaveLength(3)
+    // The first token cannot read the other WABA.
+    const denied = await graph(sandbox, "GET", `/${seedWaba}/phone_numbers`, { token })
+    expect((denied.body["error"] as Record<string, unknown>)["code"]).toBe(100)
+  })
+
+  it("a control switches new business tokens to 60-day expiry", async () => {
+    await fetch(`${sandbox.url}/_sandbox/config`, {
+      method: "POST",
+      body: JSON.stringify({ tokenExpiresIn60Days: true })
+    })
+    const params = await submitDialog(sandbox)
+    const response = await exchange(sandbox, params.get("code")!)
+    expect(response.body["expires_in"]).toBe(5_184_000)
+    const debug = await graph(sandbox, "GET", "/debug_token", {
+      query: { input_token: String(response.body["access_token"]), access_token: appToken }
+    })
+    const expiresAt = (debug.body["data"] as Record<string, number>)["expires_at"]!
+    expect(expiresAt - Math.floor(Date.now() / 1000)).toBeGreaterThan(5_180_000)
+  })
+
+  it("GET /me for a business token", async () => {
+    const token = await connectWhatsApp(sandbox)
+    const me = await graph(sandbox, "GET", "/me", { token, query: { fields: "id,name,client_business_id" } })
+    expect(me.body["client_business_id"]).toBe(sandbox.ctx.state.seedBusinessId)
+    expect(me.body["id"]).toMatch(/^\d{15,16}$/)
+  })
+})
+
+describe("Meta Ads login", () => {
+  it("short-lived user token → fb_exchange_token → businesses and ad accounts", async () => {
+    const query = new URLSearchParams({
+      client_id: APP_ID,
+      redirect_uri: ADS_REDIRECT,
+      state: "ads-state",
+      response_type: "code",
+      scope: "ads_management,ads_read,business_management"
+    })
+    const page = await (await fetch(`${sandbox.url}/v24.0/dialog/oauth?${query}`)).text()
+    expect(page).not.toContain('name="waba"')
+    const params = await submitDialog(sandbox, { action: "approve" }, query)
+    expect(params.get("state")).toBe("ads-state")
+    const short = await exchange(sandbox, params.get("code")!, ADS_REDIRECT)
+    expect(short.body["expires_in"]).toBe(7200)
+    const long = await graph(sandbox, "GET", "/oauth/access_token", {
+      query: {
+        grant_type: "fb_exchange_token",
+        client_id: APP_ID,
+        client_secret: APP_SECRET,
+        fb_exchange_token: String(short.body["access_token"])
+      }
+    })
+    expect(long.body["expires_in"]).toBe(5_184_000)
+    const token = String(long.body["access_token"])
+    expect(token).toMatch(/^EAA[A-Za-z0-9]{100,}$/)
+
+    const me = await graph(sandbox, "GET", "/me", { token })
+    expect(me.body["name"]).toBe("Sandbox User")
+    const businesses = (await graph(sandbox, "GET", "/me/businesses", { token, query: { fields: "id,name" } })).body[
+      "data"
+    ] as Array<{ id: string; name: string }>
+    expect(businesses).toHaveLength(2)
+    const owned = await graph(sandbox, "GET", `/${businesses[0]!.id}/owned_ad_accounts`, {
+      token,
+      query: { fields: "id,account_id,name,currency,account_status" }
+    })
+    const accounts = owned.body["data"] as Array<Record<string, unknown>>
+    expect(accounts).toHaveLength(2)
+    expect(accounts[0]).toMatchObject({ id: expect.stringMatching(/^act_\d+$/), currency: "USD", account_status: 1 })
+    expect(accounts[0]!["id"]).toBe(`act_${accounts[0]!["account_id"]}`)
+    const client = await graph(sandbox, "GET", `/${businesses[1]!.id}/client_ad_accounts`, {
+      token,
+      query: { fields: "id,account_id,name,currency,account_status" }
+    })
+    expect(client.body["data"]).toHaveLength(1)
+
+    const debug = await graph(sandbox, "GET", "/debug_token", { query: { input_token: token, access_token: appToken } })
+    expect((debug.body["data"] as Record<string, unknown>)["type"]).toBe("USER")
+  })
+
+  it("a user token expires on the movable clock", async () => {
+    const query = dialogQuery({ redirect_uri: ADS_REDIRECT, scope: "ads_read,business_management" })
+    query.delete("config_id")
+    const params = await submitDialog(sandbox, { action: "approve" }, query)
+    const token = String((await exchange(sandbox, params.get("code")!, ADS_REDIRECT)).body["access_token"])
+    expect((await graph(sandbox, "GET", "/me", { token })).status).toBe(200)
+    sandbox.advanceClock(7201)
+    const expired = await graph(sandbox, "GET", "/me", { token })
+    expect(expired.body["error"]).toMatchObject({ code: 190, error_subcode: 463, type: "OAuthException" })
+  })
+})
+
+describe("dialog for people", () => {
+  it("the redirect is Meta's 302 with #_=_ and the original state", async () => {
+    const response = await fetch(`${sandbox.url}/v24.0/dialog/oauth?${dialogQuery()}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "action=approve&granted=whatsapp_business_management&granted=whatsapp_business_messaging&granted_submitted=1",
+      redirect: "manual"
+    })
+    expect(response.status).toBe(302)
+    const location = response.headers.get("location")!
+    expect(location.startsWith(`${WA_REDIRECT}?code=`)).toBe(true)
+    expect(location.endsWith("#_=_")).toBe(true)
+    const code = new URL(location).searchParams.get("code")!
+    const token = String((await exchange(sandbox, code)).body["access_token"])
+    const debug = await graph(sandbox, "GET", "/debug_token", { query: { input_token: token, access_token: appToken } })
+    expect((debug.body["data"] as Record<string, unknown>)["scopes"]).toEqual([
+      "whatsapp_business_management",
+      "whatsapp_business_messaging"
+    ])
+  })
+})

@@ -1,0 +1,287 @@
+import { newId } from "./ids.ts"
+
+export const WHATSAPP_SCOPES = ["whatsapp_business_management", "whatsapp_business_messaging", "business_management"]
+
+export interface AppSubscription {
+  readonly object: string
+  readonly callbackUrl: string
+  readonly verifyToken: string
+  readonly fields: ReadonlyArray<string>
+}
+
+export interface App {
+  readonly id: string
+  readonly secret: string
+  readonly name: string
+  readonly redirectUris: ReadonlyArray<string>
+  readonly configId: string | undefined
+  /** The tech provider's own business portfolio (entry.id of PARTNER_* account_update events). */
+  readonly partnerBusinessId: string
+  subscription: AppSubscription | null
+}
+
+export interface AdAccount {
+  readonly accountId: string
+  readonly name: string
+  readonly currency: string
+  readonly accountStatus: number
+}
+
+export interface Business {
+  readonly id: string
+  readonly name: string
+  readonly ownedAdAccounts: Array<AdAccount>
+  readonly clientAdAccounts: Array<AdAccount>
+}
+
+export interface WabaSubscription {
+  readonly appId: string
+  overrideCallbackUri: string | null
+}
+
+export interface Waba {
+  readonly id: string
+  readonly name: string
+  readonly businessId: string
+  readonly currency: string
+  readonly timezoneId: string
+  readonly subscriptions: Array<WabaSubscription>
+}
+
+export interface PhoneNumber {
+  readonly id: string
+  readonly wabaId: string
+  /** E.164 digits without "+", e.g. "15550101234". */
+  readonly digits: string
+  readonly verifiedName: string
+  qualityRating: string
+  codeVerificationStatus: string
+  nameStatus: string
+  registered: boolean
+  pin: string | null
+  lastOnboardedAtMs: number
+}
+
+export interface User {
+  readonly id: string
+  readonly name: string
+  readonly businessIds: ReadonlyArray<string>
+}
+
+export interface GranularScope {
+  readonly scope: string
+  readonly targetIds: ReadonlyArray<string>
+}
+
+export interface Grant {
+  readonly scopes: ReadonlyArray<string>
+  readonly granular: ReadonlyArray<GranularScope>
+}
+
+export type TokenKind = "SYSTEM_USER" | "USER"
+
+export interface OAuthCode {
+  readonly code: string
+  readonly appId: string
+  readonly redirectUri: string
+  readonly userId: string
+  readonly kind: TokenKind
+  readonly grant: Grant
+  readonly createdAtMs: number
+  used: boolean
+}
+
+export interface Token {
+  readonly token: string
+  readonly appId: string
+  readonly kind: TokenKind
+  /** The person (USER) or the business integration system user (SYSTEM_USER). */
+  readonly subjectId: string
+  readonly userId: string
+  readonly clientBusinessId: string | null
+  readonly issuedAtMs: number
+  /** 0 = never expires. */
+  readonly expiresAtMs: number
+  /** Long-lived user tokens come from `fb_exchange_token`; system user tokens are always long-lived. */
+  readonly longLived: boolean
+  scopes: Array<string>
+  granular: Array<GranularScope>
+  revoked: { readonly code: number; readonly subcode: number; readonly message: string } | null
+}
+
+export interface FailingRecipient {
+  readonly code: number
+  readonly title: string
+  readonly message: string
+  readonly details: string
+}
+
+export interface SentMessageRecord {
+  readonly wamid: string
+  readonly phoneNumberId: string
+  readonly to: string
+  readonly type: string
+  readonly atMs: number
+  readonly tokenKind: TokenKind
+}
+
+export interface SandboxConfig {
+  tokenExpiresIn60Days: boolean
+  duplicateDeliveries: boolean
+  outOfOrderDeliveries: boolean
+  /** When true, free-form messages outside the 24-hour customer service window fail with 131047. Default false. */
+  enforceServiceWindow: boolean
+}
+
+export interface State {
+  readonly app: App
+  readonly users: Map<string, User>
+  readonly businesses: Map<string, Business>
+  readonly wabas: Map<string, Waba>
+  readonly numbers: Map<string, PhoneNumber>
+  readonly codes: Map<string, OAuthCode>
+  readonly tokens: Map<string, Token>
+  readonly failingRecipients: Map<string, FailingRecipient>
+  /** `${phoneNumberId}:${waId}` → ms of the last inbound message (customer service window). */
+  readonly lastInbound: Map<string, number>
+  readonly sentMessages: Array<SentMessageRecord>
+  readonly config: SandboxConfig
+  readonly seedUserId: string
+  readonly seedBusinessId: string
+  seedWabaId: string
+  /** Ids of system users per (app, client business). */
+  readonly systemUsers: Map<string, string>
+  phoneSeq: number
+}
+
+export interface SeedApp {
+  readonly id: string
+  readonly secret: string
+  readonly redirectUris: ReadonlyArray<string>
+  readonly configId?: string | undefined
+}
+
+export const displayPhoneNumber = (digits: string): string => {
+  // +1 555-010-1234 for NANP numbers; a plain "+digits" otherwise.
+  if (digits.length === 11 && digits.startsWith("1"))
+    return `+1 ${digits.slice(1, 4)}-${digits.slice(4, 7)}-${digits.slice(7)}`
+  return `+${digits}`
+}
+
+export const nextPhoneDigits = (state: State): string => {
+  state.phoneSeq += 1
+  return `1555010${String(1000 + state.phoneSeq).padStart(4, "0")}`
+}
+
+export const addPhoneNumber = (
+  state: State,
+  wabaId: string,
+  nowMs: number,
+  options: { verifiedName?: string; nameStatus?: string; registered?: boolean; verified?: boolean } = {}
+): PhoneNumber => {
+  const number: PhoneNumber = {
+    id: newId(15),
+    wabaId,
+    digits: nextPhoneDigits(state),
+    verifiedName: options.verifiedName ?? "Sandbox Shop",
+    qualityRating: "GREEN",
+    codeVerificationStatus: options.verified === false ? "NOT_VERIFIED" : "VERIFIED",
+    nameStatus: options.nameStatus ?? "APPROVED",
+    registered: options.registered ?? false,
+    pin: null,
+    lastOnboardedAtMs: nowMs
+  }
+  state.numbers.set(number.id, number)
+  return number
+}
+
+export const addWaba = (state: State, businessId: string, name: string): Waba => {
+  const waba: Waba = {
+    id: newId(15),
+    name,
+    businessId,
+    currency: "USD",
+    timezoneId: "1",
+    subscriptions: []
+  }
+  state.wabas.set(waba.id, waba)
+  return waba
+}
+
+const adAccount = (name: string, currency: string, accountStatus = 1): AdAccount => ({
+  accountId: newId(15),
+  name,
+  currency,
+  accountStatus
+})
+
+/** The seed: one app, one person with one business portfolio holding one WABA with two numbers, plus ads data. */
+export const createState = (seed: SeedApp, nowMs: number, subscription: AppSubscription | null): State => {
+  const app: App = {
+    id: seed.id,
+    secret: seed.secret,
+    name: "Sandbox App",
+    redirectUris: [...seed.redirectUris],
+    configId: seed.configId,
+    partnerBusinessId: newId(16),
+    subscription
+  }
+  const business: Business = {
+    id: newId(16),
+    name: "Sandbox Business",
+    ownedAdAccounts: [adAccount("Sandbox Ads (USD)", "USD"), adAccount("Sandbox Ads (EUR)", "EUR")],
+    clientAdAccounts: []
+  }
+  const agency: Business = {
+    id: newId(16),
+    name: "Sandbox Agency Client",
+    ownedAdAccounts: [],
+    clientAdAccounts: [adAccount("Client Campaigns", "GBP")]
+  }
+  const user: User = { id: newId(16), name: "Sandbox User", businessIds: [business.id, agency.id] }
+  const state: State = {
+    app,
+    users: new Map([[user.id, user]]),
+    businesses: new Map([
+      [business.id, business],
+      [agency.id, agency]
+    ]),
+    wabas: new Map(),
+    numbers: new Map(),
+    codes: new Map(),
+    tokens: new Map(),
+    failingRecipients: new Map(),
+    lastInbound: new Map(),
+    sentMessages: [],
+    config: {
+      tokenExpiresIn60Days: false,
+      duplicateDeliveries: false,
+      outOfOrderDeliveries: false,
+      enforceServiceWindow: false
+    },
+    seedUserId: user.id,
+    seedBusinessId: business.id,
+    seedWabaId: "",
+    systemUsers: new Map(),
+    phoneSeq: 233
+  }
+  const waba = addWaba(state, business.id, "Sandbox Business WABA")
+  addPhoneNumber(state, waba.id, nowMs - 86_400_000, { verifiedName: "Sandbox Shop", registered: true })
+  addPhoneNumber(state, waba.id, nowMs - 2 * 86_400_000, {
+    verifiedName: "Sandbox Support",
+    nameStatus: "AVAILABLE_WITHOUT_REVIEW",
+    verified: false
+  })
+  state.seedWabaId = waba.id
+  return state
+}
+
+export const numbersOfWaba = (state: State, wabaId: string): Array<PhoneNumber> =>
+  [...state.numbers.values()]
+    .filter((n) => n.wabaId === wabaId)
+    .sort((a, b) => b.lastOnboardedAtMs - a.lastOnboardedAtMs)
+
+export const targetsOf = (
+  grant: { readonly granular: ReadonlyArray<GranularScope> },
+  scope: string
+): ReadonlyArray<string> => grant.granular.find((g) => g.scope === scope)?.targetIds ?? []
