@@ -5,8 +5,9 @@
 
 import { createServer } from "node:http"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
-import { Cause, Effect, Exit, Layer } from "effect"
+import { Cause, Effect, Exit, Layer, Redacted } from "effect"
 import { HttpServer } from "effect/http"
+import { startSandbox } from "../sandbox/Sandbox.ts"
 import { type AppConfigShape, loadAppConfig } from "./AppConfig.ts"
 import { HealthRoutesLive } from "./adapters/http/HealthRoutes.ts"
 import { serveWhenReady } from "./adapters/http/StartupGate.ts"
@@ -33,10 +34,40 @@ export const appLayer = (config: AppConfigShape) => {
   )
 }
 
+/**
+ * In sandbox mode, starts the Meta emulator beside the service, seeded with this service's app id, secret,
+ * redirect URIs and Embedded Signup configuration, and points the Graph and dialog URLs at it.
+ */
+const withSandbox = (config: AppConfigShape) =>
+  config.mode === "production"
+    ? Effect.succeed(config)
+    : Effect.gen(function* () {
+        const sandbox = yield* Effect.acquireRelease(
+          Effect.promise(() =>
+            startSandbox({
+              port: config.sandboxPort,
+              app: {
+                id: config.meta.appId,
+                secret: Redacted.value(config.meta.appSecret),
+                redirectUris: [config.meta.redirectUri, config.meta.adsRedirectUri],
+                configId: config.meta.configId
+              },
+              verifyToken: Redacted.value(config.meta.webhookVerifyToken)
+            })
+          ),
+          (sandbox) => Effect.promise(() => sandbox.close())
+        )
+        yield* Effect.logInfo(
+          `Meta sandbox listening on ${sandbox.url} (dialog, Graph API, webhooks; controls under /_sandbox/)`
+        )
+        return { ...config, meta: { ...config.meta, graphBaseUrl: sandbox.url, dialogBaseUrl: sandbox.url } }
+      })
+
 const program = Effect.gen(function* () {
-  const config = yield* loadAppConfig()
+  const config = yield* withSandbox(yield* loadAppConfig())
   return yield* Layer.launch(appLayer(config))
 }).pipe(
+  Effect.scoped,
   Effect.catchTag("ConfigInvalid", (error) =>
     Effect.sync(() => {
       console.error(error.message)

@@ -28,6 +28,10 @@ describe("npm start (sandbox mode, embedded database)", () => {
     await waitForReady(service.url)
     expect(service.output()).toContain("Applied migrations: 1_create_tables")
     expect(existsSync(join(dataDir, "sandbox-secrets.json"))).toBe(true)
+    // Sandbox mode runs the Meta emulator beside the service and prints its URL.
+    const sandboxUrl = /Meta sandbox listening on (http:\/\/[\d.]+:\d+)/.exec(service.output())?.[1]
+    expect(sandboxUrl).toBeDefined()
+    expect((await fetch(`${sandboxUrl}/_sandbox/state`)).status).toBe(200)
     expect(await service.stop("SIGTERM")).toBe(0)
 
     // Write a row while the service is down; the next start finds it and has nothing to migrate.
