@@ -60,6 +60,7 @@ const fakeRepository = (rows: Map<string, ChannelConnection>, afterList: () => v
     ConnectionRepository.of({
       claimNumber: () => Effect.die("not used"),
       upsertUnnumbered: () => Effect.die("not used"),
+      deleteUnnumbered: () => Effect.die("not used"),
       findById: () => Effect.die("not used"),
       findCurrent: () => Effect.die("not used"),
       listByTenant: () => Effect.die("not used"),

@@ -27,6 +27,13 @@ export class OAuthStateAlreadyUsed extends Schema.TaggedError<OAuthStateAlreadyU
   }
 }
 
+/** The callback came to a browser other than the one that started the connection (the state cookie differs). */
+export class OAuthStateMismatch extends Schema.TaggedError<OAuthStateMismatch>()("OAuthStateMismatch", {}) {
+  override get message() {
+    return "This connection was started in another browser. Start again here."
+  }
+}
+
 /** The person cancelled the Meta dialog or declined permissions there. */
 export class OAuthCancelled extends Schema.TaggedError<OAuthCancelled>()("OAuthCancelled", {
   reason: Schema.String
@@ -105,6 +112,15 @@ export class InvalidWebhookSignature extends Schema.TaggedError<InvalidWebhookSi
 ) {
   override get message() {
     return "The webhook signature is missing or wrong."
+  }
+}
+
+/** A signed webhook whose body is not the JSON Meta sends (empty, not UTF-8, not an object). */
+export class InvalidWebhookPayload extends Schema.TaggedError<InvalidWebhookPayload>()("InvalidWebhookPayload", {
+  detail: Schema.String
+}) {
+  override get message() {
+    return `The webhook body is not valid: ${this.detail}`
   }
 }
 

@@ -1,5 +1,5 @@
 import { Effect, Layer, Redacted } from "effect"
-import type { SqlClient } from "effect/sql"
+import { SqlClient } from "effect/sql"
 import { layerEmbedded, layerServer } from "../../src/adapters/persistence/Database.ts"
 import { MigrationsLive } from "../../src/adapters/persistence/Migrations.ts"
 import { PersistenceMemory, PersistencePg } from "../../src/adapters/persistence/Persistence.ts"
@@ -12,10 +12,23 @@ export const sqlBackends = (): ReadonlyArray<{
   const url = process.env["DATABASE_URL"]
   return [
     { name: "pglite", layer: layerEmbedded(undefined).pipe(Layer.orDie) },
-    ...(url === undefined || url === ""
-      ? []
-      : [{ name: "postgres", layer: layerServer(Redacted.make(url)).pipe(Layer.orDie) }])
+    ...(url === undefined || url === "" ? [] : [{ name: "postgres", layer: freshSchema(url) }])
   ]
+}
+
+/**
+ * The real server, in a schema of its own: test files run in parallel, and the webhook inbox is shared by
+ * design, so each file gets its own tables.
+ */
+const freshSchema = (url: string): Layer.Layer<SqlClient.SqlClient> => {
+  const schema = `test_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`
+  return Layer.unwrap(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      yield* sql.unsafe(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
+      return layerServer(Redacted.make(url), { searchPath: schema, maxConnections: 8 })
+    }).pipe(Effect.provide(layerServer(Redacted.make(url), { maxConnections: 1 })))
+  ).pipe(Layer.orDie)
 }
 
 /** Every persistence backend with all repository ports: in-memory, PGlite, and real Postgres when configured. */

@@ -105,6 +105,17 @@ export const ConnectionRepositoryMemory = Layer.sync(ConnectionRepository, () =>
           .filter((row) => row.accessTokenEnc !== null && row.status !== "revoked")
           .sort((a, b) => (a.id < b.id ? -1 : 1))
       ),
+    deleteUnnumbered: (tenantId, provider) =>
+      Effect.sync(() => {
+        let removed = 0
+        for (const [id, row] of rows) {
+          if (row.tenantId === tenantId && row.provider === provider && row.phoneNumberId === null) {
+            rows.delete(id)
+            removed++
+          }
+        }
+        return removed
+      }),
     replaceToken: (id, expected, next) =>
       Effect.sync(() => {
         const row = rows.get(id)

@@ -133,6 +133,14 @@ export const ConnectionRepositoryPg = Layer.effect(
           Effect.map((rows) => rows.map(toConnection)),
           Effect.orDie
         ),
+      deleteUnnumbered: (tenantId, provider) =>
+        sql`DELETE FROM channel_connections
+            WHERE tenant_id = ${tenantId} AND provider = ${provider} AND phone_number_id IS NULL
+              AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.connection_id = channel_connections.id)
+            RETURNING id`.pipe(
+          Effect.map((rows) => rows.length),
+          Effect.orDie
+        ),
       replaceToken: (id, expected, next) =>
         sql`UPDATE channel_connections SET access_token_enc = ${next}
             WHERE id = ${id} AND access_token_enc = ${expected} RETURNING id`.pipe(

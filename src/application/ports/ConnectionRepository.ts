@@ -57,6 +57,8 @@ export class ConnectionRepository extends Context.Service<
     ): Effect.Effect<ChannelConnection, ConnectionNotFound>
     /** Every connection still holding a token (health checks, key rotation), across tenants. */
     listHoldingTokens(): Effect.Effect<ReadonlyArray<ChannelConnection>>
+    /** Removes the tenant's rows of a provider that hold no phone number (a superseded pending choice). */
+    deleteUnnumbered(tenantId: TenantId, provider: Provider): Effect.Effect<number>
     /** Replaces a ciphertext only if it is still `expected` (key rotation racing with a reconnect loses nothing). */
     replaceToken(id: ConnectionId, expected: EncryptedToken, next: EncryptedToken): Effect.Effect<boolean>
   }

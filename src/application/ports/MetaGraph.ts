@@ -30,6 +30,8 @@ export interface PhoneNumber {
   readonly qualityRating: string | null
   readonly codeVerificationStatus: string | null
   readonly nameStatus: string | null
+  /** `CLOUD_API` once the number is registered for Cloud API (`NOT_APPLICABLE` before). */
+  readonly platformType?: string | null
 }
 
 export interface SentMessage {

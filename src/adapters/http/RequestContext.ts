@@ -1,0 +1,65 @@
+import { Duration, Effect, Option } from "effect"
+import { HttpServerRequest, type HttpServerResponse } from "effect/http"
+import { RateLimiter } from "effect/persistence"
+import type { Actor } from "../../application/Actor.ts"
+import { actorOf, bearerOf, Jwt } from "./Auth.ts"
+import { errorResponse } from "./ErrorResponse.ts"
+
+/** The client's address: the first `X-Forwarded-For` hop (set by the load balancer), else the peer. */
+export const clientIp = (request: HttpServerRequest.HttpServerRequest): string | null => {
+  const forwarded = request.headers["x-forwarded-for"]?.split(",")[0]?.trim()
+  return forwarded !== undefined && forwarded !== "" ? forwarded : Option.getOrNull(request.remoteAddress)
+}
+
+export const searchParams = (request: HttpServerRequest.HttpServerRequest): URLSearchParams =>
+  new URL(request.url, "http://internal").searchParams
+
+/** Runs `handler` for an authenticated request; 401 in the one error shape otherwise. */
+export const authenticated = <E, R>(
+  handler: (
+    actor: Actor,
+    request: HttpServerRequest.HttpServerRequest
+  ) => Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
+) =>
+  Effect.gen(function* () {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const jwt = yield* Jwt
+    const token = bearerOf(request.headers["authorization"])
+    const claims = token === null ? Option.none() : yield* jwt.verify(token).pipe(Effect.option)
+    if (Option.isNone(claims)) {
+      return errorResponse(401, "unauthenticated", "Sign in again: the request has no valid bearer token.", {
+        "www-authenticate": 'Bearer realm="api"'
+      })
+    }
+    return yield* handler(actorOf(claims.value, clientIp(request), request.headers["user-agent"] ?? null), request)
+  })
+
+/**
+ * A per-tenant fixed-window limit (memory, or Redis shared across instances). Over the limit: 429 with
+ * `Retry-After`; otherwise the handler runs.
+ */
+export const rateLimited = <E, R>(
+  name: string,
+  actor: Actor,
+  limit: number,
+  window: Duration.Input,
+  handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
+) =>
+  Effect.gen(function* () {
+    const limiter = yield* RateLimiter.RateLimiter
+    const result = yield* limiter
+      .consume({ key: `${name}:${actor.tenantId}`, limit, window, algorithm: "fixed-window", onExceeded: "fail" })
+      .pipe(Effect.result)
+    if (result._tag === "Failure") {
+      const reason = result.failure.reason
+      if (reason._tag === "RateLimitExceeded") {
+        const seconds = Math.max(1, Math.ceil(Duration.toSeconds(reason.retryAfter)))
+        return errorResponse(429, "rate_limited", `Too many requests. Try again in ${seconds} s.`, {
+          "retry-after": String(seconds)
+        })
+      }
+      // The limiter's store is down: serve rather than refuse everyone.
+      yield* Effect.logWarning("Rate limiter unavailable; request allowed", reason.message)
+    }
+    return yield* handler
+  })

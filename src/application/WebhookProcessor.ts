@@ -1,0 +1,294 @@
+import { Clock, Context, type Duration, Effect, Layer, Option, Schema } from "effect"
+import { acceptsInbound, type ChannelConnection, nextStatus } from "../domain/ChannelConnection.ts"
+import { contactKey } from "../domain/Conversation.ts"
+import type { PhoneNumberId, ProviderMessageId, WabaId } from "../domain/Ids.ts"
+import { DeliveryStatus } from "../domain/Message.ts"
+import { MAX_WEBHOOK_ATTEMPTS, retryDelayMillis, type WebhookEvent } from "../domain/WebhookEvent.ts"
+import { AuditLog } from "./ports/AuditLog.ts"
+import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
+import { ConversationRepository } from "./ports/ConversationRepository.ts"
+import { MessageRepository } from "./ports/MessageRepository.ts"
+import { WebhookInbox } from "./ports/WebhookInbox.ts"
+
+const Contact = Schema.Struct({
+  wa_id: Schema.optional(Schema.String),
+  user_id: Schema.optional(Schema.String),
+  profile: Schema.optional(Schema.Struct({ name: Schema.optional(Schema.String) }))
+})
+const InboundMessage = Schema.Struct({
+  id: Schema.NonEmptyString,
+  from: Schema.optional(Schema.String),
+  from_user_id: Schema.optional(Schema.String),
+  timestamp: Schema.optional(Schema.String),
+  type: Schema.String
+})
+const StatusUpdate = Schema.Struct({
+  id: Schema.NonEmptyString,
+  status: Schema.String,
+  timestamp: Schema.optional(Schema.String),
+  recipient_id: Schema.optional(Schema.String),
+  errors: Schema.optional(Schema.Array(Schema.Unknown))
+})
+const MessagesValue = Schema.Struct({
+  metadata: Schema.Struct({ phone_number_id: Schema.String }),
+  contacts: Schema.optional(Schema.Array(Contact)),
+  messages: Schema.optional(Schema.Array(Schema.Unknown)),
+  statuses: Schema.optional(Schema.Array(Schema.Unknown))
+})
+const AccountUpdateValue = Schema.Struct({
+  event: Schema.String,
+  waba_info: Schema.optional(Schema.Struct({ waba_id: Schema.optional(Schema.String) })),
+  // Meta's reference gives the ban state as an array (`["DISABLE"]`); older payloads as a string.
+  ban_info: Schema.optional(
+    Schema.Struct({ waba_ban_state: Schema.optional(Schema.Union([Schema.String, Schema.Array(Schema.String)])) })
+  )
+})
+const Change = Schema.Struct({ field: Schema.String, value: Schema.Unknown })
+const Envelope = Schema.Struct({
+  entry: Schema.Array(Schema.Struct({ id: Schema.optional(Schema.String), changes: Schema.Array(Change) }))
+})
+
+const decode = <S extends Schema.Constraint>(schema: S, what: string) => {
+  const run = Schema.decodeUnknownEffect(schema as never)
+  return (input: unknown) =>
+    (run(input) as Effect.Effect<S["Type"], Schema.SchemaError>).pipe(
+      Effect.mapError((error) => new WebhookPayloadUnreadable({ detail: `${what}: ${error.message}` }))
+    )
+}
+
+/** A payload this code cannot read: retried, then parked as `failed` for an operator. */
+export class WebhookPayloadUnreadable extends Schema.TaggedError<WebhookPayloadUnreadable>()(
+  "WebhookPayloadUnreadable",
+  { detail: Schema.String }
+) {}
+
+/** `account_update` events that end a connection, and those that put it in error (DESIGN; Meta's reference). */
+const REVOKING = new Set(["PARTNER_APP_UNINSTALLED", "PARTNER_REMOVED"])
+const TROUBLING = new Set(["ACCOUNT_RESTRICTION", "ACCOUNT_VIOLATION", "DISABLED_UPDATE", "ACCOUNT_DELETED"])
+
+const secondsToDate = (timestamp: string | undefined, fallback: Date): Date => {
+  const seconds = Number(timestamp)
+  return Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000) : fallback
+}
+
+export interface ProcessOutcome {
+  /** Routing keys (phone number ids, WABA ids) no connection answered for. */
+  readonly unrouted: ReadonlyArray<string>
+  readonly messagesStored: number
+  readonly statusesRecorded: number
+}
+
+/**
+ * `ProcessWebhookEvent`: routes every change of every entry on its own (a payload may carry several numbers of
+ * several tenants), stores conversations and messages exactly once and applies statuses forward only. Running it
+ * again on the same event changes nothing.
+ */
+export class WebhookProcessor extends Context.Service<
+  WebhookProcessor,
+  {
+    process(event: WebhookEvent): Effect.Effect<ProcessOutcome, WebhookPayloadUnreadable>
+    /** Claims due events and processes them; returns how many were claimed. */
+    readonly drain: Effect.Effect<number>
+  }
+>()("app/application/WebhookProcessor") {
+  static readonly layer = Layer.effect(
+    WebhookProcessor,
+    Effect.gen(function* () {
+      const connections = yield* ConnectionRepository
+      const conversations = yield* ConversationRepository
+      const messages = yield* MessageRepository
+      const inbox = yield* WebhookInbox
+      const audit = yield* AuditLog
+      const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
+
+      const route = (phoneNumberId: string) =>
+        connections
+          .findByPhoneNumberId(phoneNumberId as PhoneNumberId)
+          .pipe(Effect.map(Option.filter((connection) => acceptsInbound(connection.status))))
+
+      const messagesChange = Effect.fnUntraced(function* (value: unknown, receivedAt: Date) {
+        const change = yield* decode(MessagesValue, "messages change")(value)
+        const phoneNumberId = change.metadata.phone_number_id
+        const connection = yield* route(phoneNumberId)
+        if (Option.isNone(connection)) return { unrouted: [phoneNumberId], messagesStored: 0, statusesRecorded: 0 }
+        const { tenantId, id: connectionId } = connection.value
+        const contacts = change.contacts ?? []
+        let messagesStored = 0
+        let statusesRecorded = 0
+        for (const raw of change.messages ?? []) {
+          const message = yield* decode(InboundMessage, "message")(raw)
+          const contact =
+            contacts.find((c) => c.wa_id !== undefined && c.wa_id !== "" && c.wa_id === message.from) ??
+            (contacts.length === 1 ? contacts[0] : undefined)
+          const key = contactKey(message.from ?? contact?.wa_id, contact?.user_id ?? message.from_user_id)
+          if (key === null)
+            return yield* new WebhookPayloadUnreadable({ detail: `message ${message.id} has no sender` })
+          const sentAt = secondsToDate(message.timestamp, receivedAt)
+          const conversation = yield* conversations.upsert({
+            tenantId,
+            connectionId,
+            phoneNumberId: phoneNumberId as PhoneNumberId,
+            waId: key,
+            contactName: contact?.profile?.name ?? null,
+            lastMessageAt: sentAt
+          })
+          // The whole message object is kept, whatever its type: an unknown type is stored, never dropped.
+          const stored = yield* messages.insert({
+            tenantId,
+            conversationId: conversation.id,
+            providerMessageId: message.id as ProviderMessageId,
+            direction: "inbound",
+            type: message.type,
+            body: raw,
+            status: "received",
+            sentAt
+          })
+          if (stored.inserted) messagesStored++
+        }
+        for (const raw of change.statuses ?? []) {
+          const status = yield* decode(StatusUpdate, "status")(raw)
+          const known = Schema.decodeUnknownOption(DeliveryStatus)(status.status)
+          if (Option.isNone(known)) {
+            yield* Effect.logWarning(`Ignoring unknown message status "${status.status}"`)
+            continue
+          }
+          const result = yield* messages.applyStatus({
+            tenantId,
+            providerMessageId: status.id as ProviderMessageId,
+            status: known.value,
+            occurredAt: secondsToDate(status.timestamp, receivedAt),
+            payload: raw,
+            error: status.errors ?? null
+          })
+          if (result.recorded) statusesRecorded++
+        }
+        return { unrouted: [], messagesStored, statusesRecorded }
+      })
+
+      const accountUpdate = Effect.fnUntraced(function* (value: unknown, entryId: string | undefined) {
+        const update = yield* decode(AccountUpdateValue, "account_update change")(value)
+        // In PARTNER_* events entry.id is the partner's business, not the WABA: waba_info comes first.
+        const wabaId = update.waba_info?.waba_id ?? entryId
+        if (wabaId === undefined)
+          return { unrouted: ["account_update without a WABA id"], messagesStored: 0, statusesRecorded: 0 }
+        const affected = yield* connections.findByWabaId(wabaId as WabaId)
+        if (affected.length === 0) return { unrouted: [wabaId], messagesStored: 0, statusesRecorded: 0 }
+        const at = yield* now
+        const banState = update.ban_info?.waba_ban_state
+        const reinstated =
+          update.event === "DISABLED_UPDATE" &&
+          (Array.isArray(banState) ? banState.includes("REINSTATE") : banState === "REINSTATE")
+        for (const connection of affected) {
+          const change = accountChange(connection, update.event, reinstated)
+          if (change !== null) {
+            yield* connections
+              .update(connection.tenantId, connection.id, {
+                status: change.status,
+                ...(change.status === "revoked" ? { accessTokenEnc: null } : {}),
+                metadata: { error: change.error, account_event: { event: update.event, at: at.toISOString() } }
+              })
+              .pipe(Effect.ignore)
+          }
+          yield* audit.record({
+            tenantId: connection.tenantId,
+            userId: null,
+            action: `whatsapp.account_update.${update.event.toLowerCase()}`,
+            resourceType: "channel_connection",
+            resourceId: connection.id,
+            details: { waba_id: wabaId, event: update.event, status: change?.status ?? connection.status },
+            ip: null
+          })
+        }
+        return { unrouted: [], messagesStored: 0, statusesRecorded: 0 }
+      })
+
+      const process = Effect.fn("WebhookProcessor.process")(function* (event: WebhookEvent) {
+        const envelope = yield* decode(Envelope, "envelope")(event.payload)
+        const outcomes: Array<ProcessOutcome> = []
+        for (const entry of envelope.entry) {
+          for (const change of entry.changes) {
+            if (change.field === "messages") outcomes.push(yield* messagesChange(change.value, event.receivedAt))
+            else if (change.field === "account_update") outcomes.push(yield* accountUpdate(change.value, entry.id))
+          }
+        }
+        return {
+          unrouted: outcomes.flatMap((o) => o.unrouted),
+          messagesStored: outcomes.reduce((n, o) => n + o.messagesStored, 0),
+          statusesRecorded: outcomes.reduce((n, o) => n + o.statusesRecorded, 0)
+        }
+      })
+
+      const handle = (event: WebhookEvent) =>
+        process(event).pipe(
+          Effect.matchEffect({
+            onSuccess: (outcome) =>
+              Effect.flatMap(now, (at) =>
+                outcome.unrouted.length === 0
+                  ? inbox.markProcessed(event.id, at)
+                  : Effect.logWarning(`Webhook event ${event.id} unrouted: ${outcome.unrouted.join(", ")}`).pipe(
+                      Effect.andThen(
+                        inbox.markUnrouted(event.id, `no connection for ${outcome.unrouted.join(", ")}`, at)
+                      )
+                    )
+              ),
+            onFailure: (error) =>
+              Effect.flatMap(now, (at) =>
+                event.attempts >= MAX_WEBHOOK_ATTEMPTS
+                  ? Effect.logError(`Webhook event ${event.id} failed for good: ${error.detail}`).pipe(
+                      Effect.andThen(inbox.markFailed(event.id, error.detail, null))
+                    )
+                  : inbox.markFailed(event.id, error.detail, new Date(at.getTime() + retryDelayMillis(event.attempts)))
+              )
+          }),
+          // A defect (the database went away mid-event) leaves the lease to expire: the event is retried.
+          Effect.catchDefect((defect) => Effect.logError(`Webhook event ${event.id} interrupted`, defect))
+        )
+
+      const drain = Effect.gen(function* () {
+        const claimed = yield* inbox.claim(50, 60, yield* now)
+        for (const event of claimed) yield* handle(event)
+        return claimed.length
+      }).pipe(Effect.withSpan("WebhookProcessor.drain"))
+
+      return WebhookProcessor.of({ process, drain })
+    })
+  )
+
+  /** The background worker: drains the inbox, polling every `idle` while it is empty. */
+  static readonly worker = (idle: Duration.Input = "250 millis") =>
+    Layer.effectDiscard(
+      Effect.gen(function* () {
+        const processor = yield* WebhookProcessor
+        const loop = processor.drain.pipe(
+          Effect.flatMap((claimed) => (claimed === 0 ? Effect.sleep(idle) : Effect.void)),
+          Effect.catchCause((cause) =>
+            Effect.logError("Webhook worker: draining failed; retrying", cause).pipe(
+              Effect.andThen(Effect.sleep("1 second"))
+            )
+          ),
+          Effect.forever
+        )
+        yield* Effect.forkScoped(loop)
+      })
+    )
+}
+
+const accountChange = (
+  connection: ChannelConnection,
+  event: string,
+  reinstated: boolean
+): { readonly status: ChannelConnection["status"]; readonly error: unknown } | null => {
+  if (REVOKING.has(event)) {
+    return {
+      status: nextStatus(connection.status, { _tag: "RevokedAtMeta" }),
+      error: { reason: event.toLowerCase(), message: "The business removed this app's access in Meta. Reconnect." }
+    }
+  }
+  if (TROUBLING.has(event) && !reinstated) {
+    return {
+      status: nextStatus(connection.status, { _tag: "AccountProblem" }),
+      error: { reason: event.toLowerCase(), message: `Meta reported ${event} for this WhatsApp Business Account.` }
+    }
+  }
+  return null
+}

@@ -1,0 +1,107 @@
+import { createHmac } from "node:crypto"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
+import { HttpRouter } from "effect/http"
+import type { SqlClient } from "effect/sql"
+import { JsonErrors } from "../../src/adapters/http/ErrorMiddleware.ts"
+import { makeWebhookVerifyRoute, WebhookIntakeRoute } from "../../src/adapters/http/WebhookRoutes.ts"
+import { MigrationsLive } from "../../src/adapters/persistence/Migrations.ts"
+import { PersistencePg } from "../../src/adapters/persistence/Persistence.ts"
+import { WebhookSettings } from "../../src/application/ports/WebhookSettings.ts"
+import { WebhookIntake } from "../../src/application/WebhookIntake.ts"
+import { WebhookProcessor } from "../../src/application/WebhookProcessor.ts"
+
+export const APP_SECRET = "webhook-test-app-secret-0123456789abcdef"
+export const VERIFY_TOKEN = "webhook-test-verify-token"
+
+export const sign = (body: Uint8Array | string, secret = APP_SECRET) =>
+  `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`
+
+/** Meta's serialisation: JSON with every non-ASCII character escaped as `\uXXXX` (lowercase hex). */
+export const metaJson = (value: unknown) =>
+  JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+
+const samplesDir = join(import.meta.dirname, "..", "..", "samples", "webhooks")
+/** A sample from `samples/webhooks/`, with its phone number id replaced. */
+export const sample = (name: string, phoneNumberId?: string): Record<string, unknown> => {
+  const text = readFileSync(join(samplesDir, `${name}.json`), "utf8")
+  return JSON.parse(phoneNumberId === undefined ? text : text.replaceAll("106540352242922", phoneNumberId))
+}
+
+export const messagesPayload = (
+  phoneNumberId: string,
+  value: { contacts?: ReadonlyArray<unknown>; messages?: ReadonlyArray<unknown>; statuses?: ReadonlyArray<unknown> },
+  wabaId = "524126980791429"
+) => ({
+  object: "whatsapp_business_account",
+  entry: [
+    {
+      id: wabaId,
+      changes: [
+        {
+          field: "messages",
+          value: {
+            messaging_product: "whatsapp",
+            metadata: { display_phone_number: "15550000000", phone_number_id: phoneNumberId },
+            ...value
+          }
+        }
+      ]
+    }
+  ]
+})
+
+export const textMessage = (id: string, from: string, body: string, timestamp = 1767225600) => ({
+  from,
+  id,
+  timestamp: String(timestamp),
+  type: "text",
+  text: { body }
+})
+
+/** The webhook routes and their services over one database, shared by the HTTP handler and the assertions. */
+export const makeWebhookHarness = (sql: Layer.Layer<SqlClient.SqlClient>) => {
+  const memoMap = Effect.runSync(Layer.makeMemoMap)
+  const Settings = Layer.succeed(WebhookSettings, {
+    appSecret: Redacted.make(APP_SECRET),
+    verifyToken: Redacted.make(VERIFY_TOKEN)
+  })
+  const Services = Layer.mergeAll(WebhookIntake.layer, WebhookProcessor.layer).pipe(
+    Layer.provideMerge(Layer.mergeAll(PersistencePg, Settings)),
+    Layer.provideMerge(MigrationsLive.pipe(Layer.orDie, Layer.provideMerge(sql)))
+  )
+  const runtime = ManagedRuntime.make(Services, { memoMap })
+  const web = HttpRouter.toWebHandler(
+    Layer.mergeAll(makeWebhookVerifyRoute(Redacted.make(VERIFY_TOKEN)), WebhookIntakeRoute, JsonErrors).pipe(
+      Layer.provide(Services)
+    ),
+    { memoMap, disableLogger: true }
+  )
+  const post = (
+    body: Uint8Array | string,
+    signature: string | null = sign(body),
+    headers: Record<string, string> = {}
+  ) =>
+    web.handler(
+      new Request("http://localhost/webhooks/meta/whatsapp", {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...(signature === null ? {} : { "x-hub-signature-256": signature }),
+          ...headers
+        },
+        body: typeof body === "string" ? body : Buffer.from(body)
+      })
+    )
+  return {
+    runtime,
+    run: <A, E>(effect: Effect.Effect<A, E, Layer.Success<typeof Services>>) => runtime.runPromise(effect),
+    handler: web.handler,
+    post,
+    dispose: async () => {
+      await web.dispose()
+      await runtime.dispose()
+    }
+  }
+}
