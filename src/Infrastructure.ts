@@ -1,8 +1,14 @@
 import { join } from "node:path"
+import { NodeRedis } from "@effect/platform-node"
 import { Layer, Option, Redacted } from "effect"
+import { RateLimiter } from "effect/persistence"
 import type { AppConfigShape } from "./AppConfig.ts"
 import { layerFromKeys } from "./adapters/crypto/TokenCipherAesGcm.ts"
+import { Jwt } from "./adapters/http/Auth.ts"
+import { MetaGraphHttp } from "./adapters/meta-graph/MetaGraphHttp.ts"
 import { layerEmbedded, layerServer } from "./adapters/persistence/Database.ts"
+import { ConnectSettings } from "./application/ports/ConnectSettings.ts"
+import { WebhookSettings } from "./application/ports/WebhookSettings.ts"
 
 /** PostgreSQL at `DATABASE_URL`, or embedded PGlite in `DATA_DIR/pglite` when it is unset. */
 export const databaseLayer = (config: AppConfigShape) =>
@@ -22,3 +28,46 @@ export const tokenCipherLayer = (config: AppConfigShape) =>
     active: Redacted.value(config.tokenEncryptionKey),
     previous: config.previousTokenEncryptionKeys.map(Redacted.value)
   })
+
+/** Per-tenant rate limits: in memory, or in Redis (shared by every instance) when `REDIS_URL` is set. */
+export const rateLimiterLayer = (config: AppConfigShape) =>
+  RateLimiter.layer.pipe(
+    Layer.provide(
+      Option.match(config.redisUrl, {
+        onNone: () => RateLimiter.layerStoreMemory,
+        onSome: (url) =>
+          RateLimiter.layerStoreRedis({ prefix: "meta-connections:ratelimit:" }).pipe(
+            Layer.provide(NodeRedis.layer({ url: Redacted.value(url) })),
+            Layer.orDie
+          )
+      })
+    )
+  )
+
+export const jwtLayer = (config: AppConfigShape) => Layer.succeed(Jwt, Jwt.make(config.authJwtSecret))
+
+export const connectSettingsLayer = (config: AppConfigShape) =>
+  Layer.succeed(
+    ConnectSettings,
+    ConnectSettings.of({
+      appId: config.meta.appId,
+      graphVersion: config.meta.graphVersion,
+      dialogBaseUrl: config.meta.dialogBaseUrl,
+      configId: config.meta.configId,
+      whatsappRedirectUri: config.meta.redirectUri,
+      adsRedirectUri: config.meta.adsRedirectUri,
+      webhookCallbackUrl: `${config.appBaseUrl}/webhooks/meta/whatsapp`,
+      webhookVerifyToken: config.meta.webhookVerifyToken
+    })
+  )
+
+export const metaGraphLayer = (config: AppConfigShape) =>
+  MetaGraphHttp({
+    graphBaseUrl: config.meta.graphBaseUrl,
+    graphVersion: config.meta.graphVersion,
+    appId: config.meta.appId,
+    appSecret: config.meta.appSecret
+  })
+
+export const webhookSettingsLayer = (config: AppConfigShape) =>
+  Layer.succeed(WebhookSettings, { appSecret: config.meta.appSecret, verifyToken: config.meta.webhookVerifyToken })

@@ -9,14 +9,50 @@ import { Cause, Effect, Exit, Layer, Redacted } from "effect"
 import { HttpServer } from "effect/http"
 import { startSandbox } from "../sandbox/Sandbox.ts"
 import { type AppConfigShape, loadAppConfig } from "./AppConfig.ts"
+import { DevSessionRoutes } from "./adapters/http/DevSessionRoutes.ts"
+import { JsonErrors } from "./adapters/http/ErrorMiddleware.ts"
 import { HealthRoutesLive } from "./adapters/http/HealthRoutes.ts"
 import { serveWhenReady } from "./adapters/http/StartupGate.ts"
+import { makeWebhookVerifyRoute, WebhookIntakeRoute } from "./adapters/http/WebhookRoutes.ts"
+import { makeWhatsAppRoutes } from "./adapters/http/WhatsAppRoutes.ts"
 import { MigrationsLive } from "./adapters/persistence/Migrations.ts"
-import { databaseLayer, describeDatabase } from "./Infrastructure.ts"
+import { PersistencePg } from "./adapters/persistence/Persistence.ts"
+import { WebhookIntake } from "./application/WebhookIntake.ts"
+import { WebhookProcessor } from "./application/WebhookProcessor.ts"
+import { WhatsAppConnections } from "./application/WhatsAppConnections.ts"
+import {
+  connectSettingsLayer,
+  databaseLayer,
+  describeDatabase,
+  jwtLayer,
+  metaGraphLayer,
+  rateLimiterLayer,
+  tokenCipherLayer,
+  webhookSettingsLayer
+} from "./Infrastructure.ts"
 
 export const appLayer = (config: AppConfigShape) => {
   const Database = MigrationsLive.pipe(Layer.orDie, Layer.provideMerge(databaseLayer(config)))
-  const Routes = HealthRoutesLive.pipe(Layer.provide(Database))
+  const Ports = Layer.mergeAll(
+    PersistencePg,
+    metaGraphLayer(config),
+    tokenCipherLayer(config),
+    connectSettingsLayer(config),
+    webhookSettingsLayer(config)
+  ).pipe(Layer.provideMerge(Database))
+  const Services = Layer.mergeAll(WhatsAppConnections.layer, WebhookIntake.layer, WebhookProcessor.layer).pipe(
+    Layer.provideMerge(Ports)
+  )
+  const Worker = WebhookProcessor.worker().pipe(Layer.provide(Services))
+  const Edge = Layer.mergeAll(jwtLayer(config), rateLimiterLayer(config))
+  const Routes = Layer.mergeAll(
+    HealthRoutesLive,
+    makeWhatsAppRoutes({ appBaseUrl: config.appBaseUrl }),
+    makeWebhookVerifyRoute(config.meta.webhookVerifyToken),
+    WebhookIntakeRoute,
+    config.mode === "sandbox" ? DevSessionRoutes : Layer.empty,
+    JsonErrors
+  ).pipe(Layer.provide(Layer.mergeAll(Services, Edge)))
   const announce = Effect.gen(function* () {
     const server = yield* HttpServer.HttpServer
     const url = HttpServer.formatAddress(server.address).replace("0.0.0.0", "127.0.0.1")
@@ -25,7 +61,7 @@ export const appLayer = (config: AppConfigShape) => {
     )
   })
   return Layer.mergeAll(
-    serveWhenReady(Routes, Effect.logInfo("Ready: database migrated, all routes served")),
+    serveWhenReady(Layer.merge(Routes, Worker), Effect.logInfo("Ready: database migrated, all routes served")),
     Layer.effectDiscard(announce)
   ).pipe(
     Layer.provide(

@@ -1,8 +1,8 @@
 import { Duration, Effect, Option } from "effect"
 import { HttpServerRequest, type HttpServerResponse } from "effect/http"
-import { RateLimiter } from "effect/persistence"
+import type { RateLimiter } from "effect/persistence"
 import type { Actor } from "../../application/Actor.ts"
-import { actorOf, bearerOf, Jwt } from "./Auth.ts"
+import { actorOf, bearerOf, type Jwt } from "./Auth.ts"
 import { errorResponse } from "./ErrorResponse.ts"
 
 /** The client's address: the first `X-Forwarded-For` hop (set by the load balancer), else the peer. */
@@ -14,8 +14,12 @@ export const clientIp = (request: HttpServerRequest.HttpServerRequest): string |
 export const searchParams = (request: HttpServerRequest.HttpServerRequest): URLSearchParams =>
   new URL(request.url, "http://internal").searchParams
 
-/** Runs `handler` for an authenticated request; 401 in the one error shape otherwise. */
+/**
+ * Runs `handler` for an authenticated request; 401 in the one error shape otherwise. Route layers take `jwt`
+ * when they are built, so handlers need nothing but the request.
+ */
 export const authenticated = <E, R>(
+  jwt: Jwt["Service"],
   handler: (
     actor: Actor,
     request: HttpServerRequest.HttpServerRequest
@@ -23,7 +27,6 @@ export const authenticated = <E, R>(
 ) =>
   Effect.gen(function* () {
     const request = yield* HttpServerRequest.HttpServerRequest
-    const jwt = yield* Jwt
     const token = bearerOf(request.headers["authorization"])
     const claims = token === null ? Option.none() : yield* jwt.verify(token).pipe(Effect.option)
     if (Option.isNone(claims)) {
@@ -39,6 +42,7 @@ export const authenticated = <E, R>(
  * `Retry-After`; otherwise the handler runs.
  */
 export const rateLimited = <E, R>(
+  limiter: RateLimiter.RateLimiter,
   name: string,
   actor: Actor,
   limit: number,
@@ -46,7 +50,6 @@ export const rateLimited = <E, R>(
   handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
 ) =>
   Effect.gen(function* () {
-    const limiter = yield* RateLimiter.RateLimiter
     const result = yield* limiter
       .consume({ key: `${name}:${actor.tenantId}`, limit, window, algorithm: "fixed-window", onExceeded: "fail" })
       .pipe(Effect.result)

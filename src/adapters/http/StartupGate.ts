@@ -9,15 +9,15 @@ type App = Effect.Effect<
 >
 
 /**
+ * The routes must need nothing but the router: route handlers that still required a service at request time would
+ * fail then with "Service not found", so this signature makes it a compile error instead.
+ *
  * Serves HTTP at once while the application (database, migrations, routes) is still being built, so the
  * process answers liveness (`/healthz`) immediately, as an orchestrator expects, and readiness (`/readyz`) and
  * every other route answer 503 with `Retry-After` until the application is ready. A failure to build the
  * application ends the process with the cause logged.
  */
-export const serveWhenReady = <E, R>(
-  routes: Layer.Layer<never, E, R | HttpRouter.HttpRouter>,
-  onReady: Effect.Effect<void>
-) =>
+export const serveWhenReady = <E>(routes: Layer.Layer<never, E, HttpRouter.HttpRouter>, onReady: Effect.Effect<void>) =>
   Layer.effectDiscard(
     Effect.gen(function* () {
       const app = yield* Ref.make(Option.none<App>())
@@ -35,7 +35,7 @@ export const serveWhenReady = <E, R>(
       yield* HttpServer.serveEffect(front)
       yield* Effect.forkScoped(
         HttpRouter.toHttpEffect(routes).pipe(
-          Effect.flatMap((handler) => Ref.set(app, Option.some(handler as App))),
+          Effect.flatMap((handler) => Ref.set(app, Option.some<App>(handler))),
           Effect.andThen(onReady),
           Effect.catchCause((cause) =>
             Cause.hasInterruptsOnly(cause)

@@ -1,0 +1,849 @@
+import { Clock, Data, Duration, Effect, Layer, Redacted, Ref, Schedule, Schema } from "effect"
+import { FetchHttpClient, HttpClient, HttpClientRequest, type HttpClientResponse, UrlParams } from "effect/http"
+import {
+  type AdAccount,
+  type Business,
+  type ExchangedToken,
+  MetaGraph,
+  type MetaGraphError,
+  type PhoneNumber,
+  type SentMessage,
+  type TokenInfo
+} from "../../application/ports/MetaGraph.ts"
+import { MetaPermissionMissing, MetaRateLimited, MetaTokenInvalid, MetaUnavailable } from "../../domain/Errors.ts"
+import { PhoneNumberId, type WabaId } from "../../domain/Ids.ts"
+
+export interface MetaGraphConfig {
+  /** e.g. `https://graph.facebook.com` (no trailing slash needed). */
+  readonly graphBaseUrl: string
+  /** e.g. `v24.0`. */
+  readonly graphVersion: string
+  readonly appId: string
+  readonly appSecret: Redacted.Redacted<string>
+  /** Per attempt; default 10 seconds. */
+  readonly timeout?: Duration.Input
+  /** Retries of transient failures: at most `times` (default 3, capped at 3) after `base` (default 250 ms), doubling, jittered. */
+  readonly retry?: { readonly times?: number; readonly base?: Duration.Input }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Meta's error codes, as META_SPEC §5 sorts them
+
+const TOKEN_CODES: ReadonlySet<number> = new Set([190, 102, 0])
+const TOKEN_SUBCODES: ReadonlySet<number> = new Set([458, 459, 460, 463, 464, 467, 492])
+const THROTTLE_CODES: ReadonlySet<number> = new Set([4, 17, 32, 613, 80007, 80008, 130429])
+const isPermissionCode = (code: number) => code === 10 || code === 3 || (code >= 200 && code <= 299)
+const isTokenError = (code: number | undefined, subcode: number | undefined) =>
+  (code !== undefined && TOKEN_CODES.has(code)) || (subcode !== undefined && TOKEN_SUBCODES.has(subcode))
+const isThrottleCode = (code: number | undefined) => code !== undefined && THROTTLE_CODES.has(code)
+/** Never retried even when Meta answers them with a 5xx. */
+const isFinalCode = (code: number | undefined, subcode: number | undefined) =>
+  code !== undefined && (isTokenError(code, subcode) || isPermissionCode(code) || code === 368 || code === 100)
+
+/** X-App-Usage says "100 %" but not for how long; Meta's window is a rolling hour, so we hold off this long. */
+const APP_USAGE_COOLDOWN_MS = 60_000
+/** X-Business-Use-Case-Usage at 100 % without `estimated_time_to_regain_access`. */
+const BUC_DEFAULT_COOLDOWN_MS = 60_000
+const MAX_PAGES = 25
+const MAX_RETRIES = 3
+const APP_KEY = "app"
+
+// ---------------------------------------------------------------------------------------------------------------
+// Graph shapes
+
+const opt = <S extends Schema.Top>(schema: S) => Schema.optional(Schema.NullOr(schema))
+
+const GraphErrorBody = Schema.Struct({
+  error: Schema.Struct({
+    message: opt(Schema.String),
+    type: opt(Schema.String),
+    code: opt(Schema.Number),
+    error_subcode: opt(Schema.Number),
+    fbtrace_id: opt(Schema.String)
+  })
+})
+
+const TokenResponse = Schema.Struct({
+  access_token: Schema.String,
+  token_type: opt(Schema.String),
+  expires_in: opt(Schema.Number)
+})
+
+const DebugTokenResponse = Schema.Struct({
+  data: Schema.Struct({
+    is_valid: opt(Schema.Boolean),
+    app_id: opt(Schema.String),
+    expires_at: opt(Schema.Number),
+    scopes: opt(Schema.Array(Schema.String)),
+    granular_scopes: opt(
+      Schema.Array(Schema.Struct({ scope: Schema.String, target_ids: opt(Schema.Array(Schema.String)) }))
+    ),
+    error: opt(Schema.Struct({ message: opt(Schema.String), code: opt(Schema.Number) }))
+  })
+})
+
+const PhoneNumberNode = Schema.Struct({
+  id: PhoneNumberId,
+  display_phone_number: Schema.String,
+  verified_name: opt(Schema.String),
+  quality_rating: opt(Schema.String),
+  code_verification_status: opt(Schema.String),
+  name_status: opt(Schema.String),
+  platform_type: opt(Schema.String)
+})
+const PHONE_FIELDS =
+  "id,display_phone_number,verified_name,quality_rating,code_verification_status,name_status,platform_type"
+
+const Paging = Schema.Struct({
+  cursors: opt(Schema.Struct({ before: opt(Schema.String), after: opt(Schema.String) })),
+  next: opt(Schema.String)
+})
+const Page = <S extends Schema.Top>(item: S) => Schema.Struct({ data: Schema.Array(item), paging: opt(Paging) })
+
+/** `{"success": true}`, or a bare `true` from older endpoints. */
+const SuccessResponse = Schema.Union([Schema.Struct({ success: Schema.Boolean }), Schema.Boolean])
+
+const MessageResponse = Schema.Struct({
+  contacts: opt(Schema.Array(Schema.Struct({ input: opt(Schema.String), wa_id: opt(Schema.String) }))),
+  messages: Schema.Array(Schema.Struct({ id: Schema.String }))
+})
+
+const MeNode = Schema.Struct({ id: Schema.String, name: opt(Schema.String) })
+const BusinessNode = Schema.Struct({ id: Schema.String, name: opt(Schema.String) })
+const AdAccountNode = Schema.Struct({
+  id: Schema.String,
+  name: opt(Schema.String),
+  currency: opt(Schema.String),
+  account_status: opt(Schema.Number)
+})
+
+const AppSubscriptionsResponse = Schema.Struct({
+  data: Schema.Array(
+    Schema.Struct({
+      object: Schema.String,
+      callback_url: opt(Schema.String),
+      active: opt(Schema.Boolean),
+      fields: opt(Schema.Array(Schema.Union([Schema.String, Schema.Struct({ name: Schema.String })])))
+    })
+  )
+})
+
+const JsonText = Schema.fromJsonString(Schema.Unknown)
+
+const Percent = opt(Schema.Number)
+const AppUsageHeader = Schema.fromJsonString(
+  Schema.Struct({ call_count: Percent, total_cputime: Percent, total_time: Percent })
+)
+const BusinessUsageHeader = Schema.fromJsonString(
+  Schema.Record(
+    Schema.String,
+    Schema.Array(
+      Schema.Struct({
+        type: opt(Schema.String),
+        call_count: Percent,
+        total_cputime: Percent,
+        total_time: Percent,
+        estimated_time_to_regain_access: opt(Schema.Number)
+      })
+    )
+  )
+)
+
+// ---------------------------------------------------------------------------------------------------------------
+// One Graph call, and how a single attempt can fail (adapter-internal)
+
+type Auth =
+  | { readonly _tag: "None" }
+  | { readonly _tag: "App" }
+  | { readonly _tag: "Bearer"; readonly token: Redacted.Redacted<string> }
+
+interface Call<A> {
+  readonly method: "GET" | "POST" | "DELETE"
+  /** The real path after the version, e.g. `/1234/phone_numbers`: ids only, never secrets. */
+  readonly path: string
+  /** The path template for spans and errors, e.g. `/{waba-id}/phone_numbers`. */
+  readonly endpoint: string
+  readonly auth: Auth
+  readonly urlParams?: ReadonlyArray<readonly [string, string | Redacted.Redacted<string>]>
+  readonly json?: unknown
+  readonly form?: ReadonlyArray<readonly [string, string | Redacted.Redacted<string>]>
+  readonly schema: Schema.Decoder<A>
+  /** The permission Meta wants for this call, reported by MetaPermissionMissing. */
+  readonly scope: string
+  /** Ids the call touches (WABA, phone number, business): throttling state is kept per key. */
+  readonly keys: ReadonlyArray<string>
+  /** False for sends: a timeout may already have created the message. */
+  readonly idempotent: boolean
+  /** Values that must never appear in an error detail (tokens, secrets, codes, PINs). */
+  readonly secrets: ReadonlyArray<Redacted.Redacted<string>>
+}
+
+/** Meta answered with a Graph error body. */
+class GraphFailure extends Data.TaggedError("GraphFailure")<{
+  readonly status: number
+  readonly code: number | undefined
+  readonly subcode: number | undefined
+  readonly detail: string
+  readonly retryAfterSeconds: number | undefined
+}> {}
+
+/** A non-2xx answer without a Graph error body (a proxy's 502 page, for instance). */
+class HttpFailure extends Data.TaggedError("HttpFailure")<{ readonly status: number }> {}
+
+/** No answer: connection failure or the per-attempt timeout. */
+class TransportFailure extends Data.TaggedError("TransportFailure")<{ readonly timedOut: boolean }> {}
+
+/** A 2xx answer we could not read. */
+class DecodeFailure extends Data.TaggedError("DecodeFailure")<{ readonly status: number }> {}
+
+type AttemptFailure = GraphFailure | HttpFailure | TransportFailure | DecodeFailure
+
+interface Throttle {
+  readonly untilMs: number
+  readonly code: number
+}
+
+interface ThrottleState {
+  /** "app" or a business/WABA/phone-number id → when calls may go out again. */
+  readonly blocked: ReadonlyMap<string, Throttle>
+  /** A WABA/phone-number id → the business ids Meta reported usage for on calls touching it. */
+  readonly owners: ReadonlyMap<string, ReadonlyArray<string>>
+}
+
+const REDACTED_QUERY_NAMES = ["access_token", "client_secret", "input_token", "fb_exchange_token", "code"]
+
+/** Removes secrets and anything token-like from a message Meta wrote, and keeps it short. */
+export const scrub = (text: string, secrets: ReadonlyArray<Redacted.Redacted<string>>): string => {
+  let out = text
+  for (const secret of secrets) {
+    const value = Redacted.value(secret)
+    if (value.length >= 4) out = out.split(value).join("[redacted]")
+  }
+  out = out
+    .replace(/\bEAA[A-Za-z0-9_-]{8,}/g, "[redacted]")
+    .replace(
+      /\b(access_token|client_secret|input_token|fb_exchange_token|code|appsecret_proof)=[^&\s"']+/g,
+      "$1=[redacted]"
+    )
+    .replace(/\b\d{6,}\|[A-Za-z0-9_-]{16,}/g, "[redacted]")
+  return out.length > 300 ? `${out.slice(0, 297)}...` : out
+}
+
+const maxPercent = (entry: {
+  readonly call_count?: number | null | undefined
+  readonly total_cputime?: number | null | undefined
+  readonly total_time?: number | null | undefined
+}) => Math.max(entry.call_count ?? 0, entry.total_cputime ?? 0, entry.total_time ?? 0)
+
+const headerValue = (headers: HttpClientResponse.HttpClientResponse["headers"], name: string): string | undefined => {
+  const value = headers[name]
+  return typeof value === "string" ? value : undefined
+}
+
+interface Usage {
+  readonly appThrottled: boolean
+  readonly businesses: ReadonlyArray<{ readonly id: string; readonly throttledForMs: number | undefined }>
+  readonly retryAfterSeconds: number | undefined
+}
+
+const readUsage = (headers: HttpClientResponse.HttpClientResponse["headers"]): Usage => {
+  const appRaw = headerValue(headers, "x-app-usage")
+  const app = appRaw === undefined ? undefined : Schema.decodeUnknownOption(AppUsageHeader)(appRaw)
+  const appThrottled = app !== undefined && app._tag === "Some" && maxPercent(app.value) >= 100
+  const bucRaw = headerValue(headers, "x-business-use-case-usage")
+  const buc = bucRaw === undefined ? undefined : Schema.decodeUnknownOption(BusinessUsageHeader)(bucRaw)
+  const businesses =
+    buc === undefined || buc._tag === "None"
+      ? []
+      : Object.entries(buc.value).map(([id, entries]) => {
+          let throttledForMs: number | undefined
+          for (const entry of entries) {
+            const regainMs = Math.max(0, entry.estimated_time_to_regain_access ?? 0) * 60_000
+            if (regainMs > 0 || maxPercent(entry) >= 100) {
+              throttledForMs = Math.max(throttledForMs ?? 0, regainMs > 0 ? regainMs : BUC_DEFAULT_COOLDOWN_MS)
+            }
+          }
+          return { id, throttledForMs }
+        })
+  const retryAfterRaw = headerValue(headers, "retry-after")
+  const retryAfterHeader = retryAfterRaw === undefined ? Number.NaN : Number(retryAfterRaw)
+  const bucSeconds = businesses.reduce<number | undefined>(
+    (acc, b) => (b.throttledForMs === undefined ? acc : Math.max(acc ?? 0, Math.ceil(b.throttledForMs / 1000))),
+    undefined
+  )
+  const retryAfterSeconds = Number.isFinite(retryAfterHeader)
+    ? retryAfterHeader
+    : (bucSeconds ?? (appThrottled ? APP_USAGE_COOLDOWN_MS / 1000 : undefined))
+  return { appThrottled, businesses, retryAfterSeconds }
+}
+
+const make = (config: MetaGraphConfig) =>
+  Effect.gen(function* () {
+    const client = yield* HttpClient.HttpClient
+    const baseUrl = `${config.graphBaseUrl.replace(/\/+$/, "")}/${config.graphVersion.replace(/^\/+|\/+$/g, "")}`
+    const timeout = Duration.fromInputUnsafe(config.timeout ?? Duration.seconds(10))
+    const retryTimes = Math.max(0, Math.min(MAX_RETRIES, config.retry?.times ?? MAX_RETRIES))
+    const retryBase = config.retry?.base ?? Duration.millis(250)
+    const appToken = Redacted.make(`${config.appId}|${Redacted.value(config.appSecret)}`)
+    const throttles = yield* Ref.make<ThrottleState>({ blocked: new Map(), owners: new Map() })
+
+    // ------------------------------------------------------------------ throttling state
+
+    const observe = (keys: ReadonlyArray<string>, usage: Usage, code: number | undefined) =>
+      Effect.gen(function* () {
+        if (!usage.appThrottled && usage.businesses.length === 0) return
+        const now = yield* Clock.currentTimeMillis
+        yield* Ref.update(throttles, (state) => {
+          const blocked = new Map(state.blocked)
+          const owners = new Map(state.owners)
+          const throttleCode = isThrottleCode(code) && code !== undefined ? code : undefined
+          const extend = (key: string, untilMs: number, fallbackCode: number) => {
+            const current = blocked.get(key)
+            if (current === undefined || current.untilMs < untilMs)
+              blocked.set(key, { untilMs, code: throttleCode ?? fallbackCode })
+          }
+          if (usage.appThrottled) extend(APP_KEY, now + APP_USAGE_COOLDOWN_MS, 4)
+          for (const business of usage.businesses) {
+            for (const key of keys) {
+              const known = owners.get(key) ?? []
+              if (key !== business.id && !known.includes(business.id)) owners.set(key, [...known, business.id])
+            }
+            if (business.throttledForMs !== undefined) {
+              extend(business.id, now + business.throttledForMs, 80008)
+              for (const key of keys) extend(key, now + business.throttledForMs, 80008)
+            }
+          }
+          return { blocked, owners }
+        })
+      })
+
+    /** Fails at once, without calling Meta, while Meta told us to hold off for the app or one of these keys. */
+    const gate = (keys: ReadonlyArray<string>) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const state = yield* Ref.get(throttles)
+        const candidates = [APP_KEY, ...keys, ...keys.flatMap((key) => state.owners.get(key) ?? [])]
+        let worst: Throttle | undefined
+        for (const key of candidates) {
+          const throttle = state.blocked.get(key)
+          if (
+            throttle !== undefined &&
+            throttle.untilMs > now &&
+            (worst === undefined || throttle.untilMs > worst.untilMs)
+          )
+            worst = throttle
+        }
+        if (worst !== undefined) {
+          const retryAfterSeconds = Math.max(1, Math.ceil((worst.untilMs - now) / 1000))
+          yield* Effect.logDebug("Meta throttle in force; not calling Meta").pipe(
+            Effect.annotateLogs({ code: worst.code, retryAfterSeconds })
+          )
+          return yield* new MetaRateLimited({ code: worst.code, retryAfterSeconds })
+        }
+      })
+
+    // ------------------------------------------------------------------ one attempt
+
+    const buildRequest = <A>(call: Call<A>) => {
+      let request = HttpClientRequest.make(call.method)(`${baseUrl}${call.path}`, {
+        urlParams: call.urlParams ?? []
+      }).pipe(HttpClientRequest.acceptJson)
+      if (call.auth._tag === "Bearer") request = HttpClientRequest.bearerToken(request, call.auth.token)
+      if (call.auth._tag === "App") request = HttpClientRequest.bearerToken(request, appToken)
+      if (call.json !== undefined) request = HttpClientRequest.bodyJsonUnsafe(request, call.json)
+      if (call.form !== undefined) request = HttpClientRequest.bodyUrlParams(request, call.form)
+      return request
+    }
+
+    const interpret = <A>(call: Call<A>, response: HttpClientResponse.HttpClientResponse, text: string) =>
+      Effect.gen(function* () {
+        const json = Schema.decodeUnknownOption(JsonText)(text)
+        const usage = readUsage(response.headers)
+        const errorBody = json._tag === "Some" ? Schema.decodeUnknownOption(GraphErrorBody)(json.value) : undefined
+        const code = errorBody?._tag === "Some" ? (errorBody.value.error.code ?? undefined) : undefined
+        yield* observe(call.keys, usage, code)
+        if (response.status >= 200 && response.status < 300) {
+          if (json._tag === "None") return yield* new DecodeFailure({ status: response.status })
+          const decoded = Schema.decodeUnknownOption(call.schema)(json.value)
+          if (decoded._tag === "None") return yield* new DecodeFailure({ status: response.status })
+          return decoded.value
+        }
+        if (errorBody === undefined || errorBody._tag === "None")
+          return yield* new HttpFailure({ status: response.status })
+        const error = errorBody.value.error
+        return yield* new GraphFailure({
+          status: response.status,
+          code,
+          subcode: error.error_subcode ?? undefined,
+          detail: scrub(error.message ?? "no message", call.secrets),
+          retryAfterSeconds: usage.retryAfterSeconds
+        })
+      })
+
+    const attempt = <A>(call: Call<A>): Effect.Effect<A, AttemptFailure> =>
+      client.execute(buildRequest(call)).pipe(
+        Effect.flatMap((response) => Effect.flatMap(response.text, (text) => interpret(call, response, text))),
+        Effect.timeout(timeout),
+        Effect.catchTags({
+          TimeoutError: () => Effect.fail(new TransportFailure({ timedOut: true })),
+          HttpClientError: () => Effect.fail(new TransportFailure({ timedOut: false }))
+        }),
+        Effect.provideService(UrlParams.CurrentRedactedNames, REDACTED_QUERY_NAMES)
+      )
+
+    /**
+     * Retried: 5xx, transport failures and timeouts, and Meta's throttling codes. Never: token, permission,
+     * 368, 100 and other 4xx. Sends (not idempotent) are retried only when Meta answered with an error body, which
+     * means no message was created; a timeout or a bodiless 5xx could hide a created message.
+     */
+    const retriable =
+      <A>(call: Call<A>) =>
+      (failure: AttemptFailure): boolean => {
+        switch (failure._tag) {
+          case "TransportFailure":
+            return call.idempotent
+          case "HttpFailure":
+            return failure.status >= 500 && call.idempotent
+          case "GraphFailure":
+            return (
+              isThrottleCode(failure.code) || (failure.status >= 500 && !isFinalCode(failure.code, failure.subcode))
+            )
+          case "DecodeFailure":
+            return false
+        }
+      }
+
+    const toDomain = <A>(call: Call<A>, failure: AttemptFailure): MetaGraphError => {
+      const where = `${call.method} ${call.endpoint}`
+      switch (failure._tag) {
+        case "TransportFailure":
+          return new MetaUnavailable({
+            detail: failure.timedOut
+              ? `Meta did not answer within ${Duration.format(timeout)} (${where})`
+              : `could not reach Meta (${where})`
+          })
+        case "HttpFailure":
+          return new MetaUnavailable({ detail: `Meta answered HTTP ${failure.status} (${where})` })
+        case "DecodeFailure":
+          return new MetaUnavailable({ detail: `unexpected answer from Meta (${where})` })
+        case "GraphFailure": {
+          const { code, subcode, detail } = failure
+          if (isTokenError(code, subcode)) return new MetaTokenInvalid({ code, detail })
+          if (code !== undefined && isPermissionCode(code))
+            return new MetaPermissionMissing({ permissions: [call.scope] })
+          if (code !== undefined && isThrottleCode(code))
+            return new MetaRateLimited({ code, retryAfterSeconds: failure.retryAfterSeconds })
+          return new MetaUnavailable({
+            code,
+            detail: failure.status >= 500 ? `${detail} (HTTP ${failure.status})` : detail
+          })
+        }
+      }
+    }
+
+    const execute = <A>(call: Call<A>): Effect.Effect<A, MetaGraphError> =>
+      gate(call.keys).pipe(
+        Effect.andThen(
+          attempt(call).pipe(
+            Effect.tapError((failure) =>
+              Effect.logDebug("Meta Graph attempt failed").pipe(
+                Effect.annotateLogs({
+                  endpoint: `${call.method} ${call.endpoint}`,
+                  failure: failure._tag,
+                  ...(failure._tag === "GraphFailure" || failure._tag === "HttpFailure"
+                    ? { status: failure.status }
+                    : {}),
+                  ...(failure._tag === "GraphFailure" && failure.code !== undefined ? { code: failure.code } : {})
+                })
+              )
+            ),
+            Effect.retry({
+              schedule: Schedule.exponential(retryBase).pipe(Schedule.jittered),
+              times: retryTimes,
+              while: retriable(call)
+            }),
+            Effect.mapError((failure) => toDomain(call, failure))
+          )
+        )
+      )
+
+    /** Follows `paging.next` (by its `after` cursor, on our own URL and auth) up to MAX_PAGES pages. */
+    const paginate = <A>(call: Call<{ readonly data: ReadonlyArray<A>; readonly paging?: unknown }>) =>
+      Effect.gen(function* () {
+        const items: Array<A> = []
+        let after: string | undefined
+        for (let page = 0; page < MAX_PAGES; page++) {
+          const params =
+            after === undefined ? (call.urlParams ?? []) : [...(call.urlParams ?? []), ["after", after] as const]
+          const result = yield* execute({ ...call, urlParams: params })
+          items.push(...result.data)
+          after = nextCursor(result.paging)
+          if (after === undefined) return items
+        }
+        yield* Effect.logWarning("Meta Graph list truncated").pipe(
+          Effect.annotateLogs({ endpoint: `${call.method} ${call.endpoint}`, pages: MAX_PAGES })
+        )
+        return items
+      })
+
+    const traced =
+      (name: string, endpoint: string) =>
+      <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+        Effect.withSpan(effect, `MetaGraphHttp.${name}`, { attributes: { endpoint } })
+
+    const bearer = (token: Redacted.Redacted<string>): Auth => ({ _tag: "Bearer", token })
+    const id = (value: string) => encodeURIComponent(value)
+    const WABA_SCOPE = "whatsapp_business_management"
+    const MESSAGING_SCOPE = "whatsapp_business_messaging"
+
+    const toExchanged = (body: typeof TokenResponse.Type): ExchangedToken => ({
+      accessToken: Redacted.make(body.access_token),
+      expiresIn: body.expires_in ?? null
+    })
+
+    const toPhoneNumber = (node: typeof PhoneNumberNode.Type): PhoneNumber => ({
+      id: node.id,
+      displayPhoneNumber: node.display_phone_number,
+      verifiedName: node.verified_name ?? null,
+      qualityRating: node.quality_rating ?? null,
+      codeVerificationStatus: node.code_verification_status ?? null,
+      nameStatus: node.name_status ?? null,
+      platformType: node.platform_type ?? null
+    })
+
+    const ensureSuccess = (endpoint: string) => (result: typeof SuccessResponse.Type) =>
+      (typeof result === "boolean" ? result : result.success)
+        ? Effect.void
+        : Effect.fail(new MetaUnavailable({ detail: `Meta answered success: false (${endpoint})` }))
+
+    const exchangeCode = (code: Redacted.Redacted<string>, redirectUri: string) =>
+      execute({
+        method: "GET",
+        path: "/oauth/access_token",
+        endpoint: "/oauth/access_token",
+        auth: { _tag: "None" },
+        urlParams: [
+          ["client_id", config.appId],
+          ["client_secret", config.appSecret],
+          ["code", code],
+          ["redirect_uri", redirectUri]
+        ],
+        schema: TokenResponse,
+        scope: WABA_SCOPE,
+        keys: [],
+        idempotent: true,
+        secrets: [code, config.appSecret]
+      }).pipe(Effect.map(toExchanged), traced("exchangeCode", "GET /oauth/access_token"))
+
+    const exchangeLongLived = (token: Redacted.Redacted<string>) =>
+      execute({
+        method: "GET",
+        path: "/oauth/access_token",
+        endpoint: "/oauth/access_token",
+        auth: { _tag: "None" },
+        urlParams: [
+          ["grant_type", "fb_exchange_token"],
+          ["client_id", config.appId],
+          ["client_secret", config.appSecret],
+          ["fb_exchange_token", token]
+        ],
+        schema: TokenResponse,
+        scope: "business_management",
+        keys: [],
+        idempotent: true,
+        secrets: [token, config.appSecret]
+      }).pipe(Effect.map(toExchanged), traced("exchangeLongLived", "GET /oauth/access_token"))
+
+    const debugToken = (token: Redacted.Redacted<string>) =>
+      execute({
+        method: "GET",
+        path: "/debug_token",
+        endpoint: "/debug_token",
+        auth: { _tag: "App" },
+        urlParams: [["input_token", token]],
+        schema: DebugTokenResponse,
+        scope: WABA_SCOPE,
+        keys: [],
+        idempotent: true,
+        secrets: [token, config.appSecret]
+      }).pipe(
+        Effect.map(
+          ({ data }): TokenInfo => ({
+            isValid: data.is_valid ?? false,
+            appId: data.app_id ?? null,
+            expiresAt: data.expires_at ?? 0,
+            scopes: data.scopes ?? [],
+            granularScopes: (data.granular_scopes ?? []).map((g) => ({
+              scope: g.scope,
+              targetIds: g.target_ids ?? []
+            })),
+            error:
+              data.error === undefined || data.error === null
+                ? null
+                : scrub(data.error.message ?? "invalid token", [token, config.appSecret])
+          })
+        ),
+        traced("debugToken", "GET /debug_token")
+      )
+
+    const listPhoneNumbers = (token: Redacted.Redacted<string>, wabaId: WabaId) =>
+      paginate({
+        method: "GET",
+        path: `/${id(wabaId)}/phone_numbers`,
+        endpoint: "/{waba-id}/phone_numbers",
+        auth: bearer(token),
+        urlParams: [["fields", PHONE_FIELDS]],
+        schema: Page(PhoneNumberNode),
+        scope: WABA_SCOPE,
+        keys: [wabaId],
+        idempotent: true,
+        secrets: [token]
+      }).pipe(
+        Effect.map((nodes) => nodes.map(toPhoneNumber)),
+        traced("listPhoneNumbers", "GET /{waba-id}/phone_numbers")
+      )
+
+    const getPhoneNumber = (token: Redacted.Redacted<string>, phoneNumberId: PhoneNumberId) =>
+      execute({
+        method: "GET",
+        path: `/${id(phoneNumberId)}`,
+        endpoint: "/{phone-number-id}",
+        auth: bearer(token),
+        urlParams: [["fields", PHONE_FIELDS]],
+        schema: PhoneNumberNode,
+        scope: WABA_SCOPE,
+        keys: [phoneNumberId],
+        idempotent: true,
+        secrets: [token]
+      }).pipe(Effect.map(toPhoneNumber), traced("getPhoneNumber", "GET /{phone-number-id}"))
+
+    const REQUIRED_FIELDS = ["messages", "account_update"]
+
+    const ensureAppSubscription = (callbackUrl: string, verifyToken: Redacted.Redacted<string>) =>
+      Effect.gen(function* () {
+        const current = yield* execute({
+          method: "GET",
+          path: `/${id(config.appId)}/subscriptions`,
+          endpoint: "/{app-id}/subscriptions",
+          auth: { _tag: "App" },
+          schema: AppSubscriptionsResponse,
+          scope: WABA_SCOPE,
+          keys: [],
+          idempotent: true,
+          secrets: [config.appSecret, verifyToken]
+        })
+        const existing = current.data.find((s) => s.object === "whatsapp_business_account")
+        const existingFields = (existing?.fields ?? []).map((f) => (typeof f === "string" ? f : f.name))
+        if (
+          existing !== undefined &&
+          existing.callback_url === callbackUrl &&
+          existing.active !== false &&
+          REQUIRED_FIELDS.every((f) => existingFields.includes(f))
+        ) {
+          return
+        }
+        const fields = [...new Set([...existingFields, ...REQUIRED_FIELDS])]
+        const result = yield* execute({
+          method: "POST",
+          path: `/${id(config.appId)}/subscriptions`,
+          endpoint: "/{app-id}/subscriptions",
+          auth: { _tag: "App" },
+          form: [
+            ["object", "whatsapp_business_account"],
+            ["callback_url", callbackUrl],
+            ["verify_token", verifyToken],
+            ["fields", fields.join(",")]
+          ],
+          schema: SuccessResponse,
+          scope: WABA_SCOPE,
+          keys: [],
+          idempotent: true,
+          secrets: [config.appSecret, verifyToken]
+        })
+        yield* ensureSuccess("POST /{app-id}/subscriptions")(result)
+      }).pipe(traced("ensureAppSubscription", "GET|POST /{app-id}/subscriptions"))
+
+    const subscribedApps = (method: "POST" | "DELETE", token: Redacted.Redacted<string>, wabaId: WabaId) =>
+      execute({
+        method,
+        path: `/${id(wabaId)}/subscribed_apps`,
+        endpoint: "/{waba-id}/subscribed_apps",
+        auth: bearer(token),
+        schema: SuccessResponse,
+        scope: WABA_SCOPE,
+        keys: [wabaId],
+        idempotent: true,
+        secrets: [token]
+      }).pipe(Effect.flatMap(ensureSuccess(`${method} /{waba-id}/subscribed_apps`)))
+
+    const subscribeApp = (token: Redacted.Redacted<string>, wabaId: WabaId) =>
+      subscribedApps("POST", token, wabaId).pipe(traced("subscribeApp", "POST /{waba-id}/subscribed_apps"))
+
+    const unsubscribeApp = (token: Redacted.Redacted<string>, wabaId: WabaId) =>
+      subscribedApps("DELETE", token, wabaId).pipe(traced("unsubscribeApp", "DELETE /{waba-id}/subscribed_apps"))
+
+    /** Meta answers `{success:true}` again for an already-registered number with the same PIN. */
+    const registerNumber = (
+      token: Redacted.Redacted<string>,
+      phoneNumberId: PhoneNumberId,
+      pin: Redacted.Redacted<string>
+    ) =>
+      execute({
+        method: "POST",
+        path: `/${id(phoneNumberId)}/register`,
+        endpoint: "/{phone-number-id}/register",
+        auth: bearer(token),
+        json: { messaging_product: "whatsapp", pin: Redacted.value(pin) },
+        schema: SuccessResponse,
+        scope: WABA_SCOPE,
+        keys: [phoneNumberId],
+        idempotent: true,
+        secrets: [token, pin]
+      }).pipe(
+        Effect.flatMap(ensureSuccess("POST /{phone-number-id}/register")),
+        traced("registerNumber", "POST /{phone-number-id}/register")
+      )
+
+    const revokePermissions = (token: Redacted.Redacted<string>) =>
+      execute({
+        method: "DELETE",
+        path: "/me/permissions",
+        endpoint: "/me/permissions",
+        auth: bearer(token),
+        schema: SuccessResponse,
+        scope: "business_management",
+        keys: [],
+        idempotent: true,
+        secrets: [token]
+      }).pipe(
+        Effect.flatMap(ensureSuccess("DELETE /me/permissions")),
+        traced("revokePermissions", "DELETE /me/permissions")
+      )
+
+    const sendText = (token: Redacted.Redacted<string>, phoneNumberId: PhoneNumberId, to: string, text: string) =>
+      execute({
+        method: "POST",
+        path: `/${id(phoneNumberId)}/messages`,
+        endpoint: "/{phone-number-id}/messages",
+        auth: bearer(token),
+        json: {
+          messaging_product: "whatsapp",
+          recipient_type: "individual",
+          to,
+          type: "text",
+          text: { body: text, preview_url: false }
+        },
+        schema: MessageResponse,
+        scope: MESSAGING_SCOPE,
+        keys: [phoneNumberId],
+        idempotent: false,
+        secrets: [token]
+      }).pipe(
+        Effect.flatMap((body) => {
+          const message = body.messages[0]
+          if (message === undefined)
+            return Effect.fail(
+              new MetaUnavailable({ detail: "Meta returned no message id (POST /{phone-number-id}/messages)" })
+            )
+          const sent: SentMessage = { providerMessageId: message.id, waId: body.contacts?.[0]?.wa_id ?? null }
+          return Effect.succeed(sent)
+        }),
+        traced("sendText", "POST /{phone-number-id}/messages")
+      )
+
+    const me = (token: Redacted.Redacted<string>) =>
+      execute({
+        method: "GET",
+        path: "/me",
+        endpoint: "/me",
+        auth: bearer(token),
+        urlParams: [["fields", "id,name"]],
+        schema: MeNode,
+        scope: "business_management",
+        keys: [],
+        idempotent: true,
+        secrets: [token]
+      }).pipe(
+        Effect.map((node) => ({ id: node.id, name: node.name ?? null })),
+        traced("me", "GET /me")
+      )
+
+    const listBusinesses = (token: Redacted.Redacted<string>) =>
+      paginate({
+        method: "GET",
+        path: "/me/businesses",
+        endpoint: "/me/businesses",
+        auth: bearer(token),
+        urlParams: [["fields", "id,name"]],
+        schema: Page(BusinessNode),
+        scope: "business_management",
+        keys: [],
+        idempotent: true,
+        secrets: [token]
+      }).pipe(
+        Effect.map((nodes) => nodes.map((node): Business => ({ id: node.id, name: node.name ?? "" }))),
+        traced("listBusinesses", "GET /me/businesses")
+      )
+
+    const adAccounts = (token: Redacted.Redacted<string>, businessId: string, edge: string) =>
+      paginate({
+        method: "GET",
+        path: `/${id(businessId)}/${edge}`,
+        endpoint: `/{business-id}/${edge}`,
+        auth: bearer(token),
+        urlParams: [["fields", "id,name,currency,account_status"]],
+        schema: Page(AdAccountNode),
+        scope: "ads_read",
+        keys: [businessId],
+        idempotent: true,
+        secrets: [token]
+      })
+
+    const listAdAccounts = (token: Redacted.Redacted<string>, businessId: string) =>
+      Effect.gen(function* () {
+        const owned = yield* adAccounts(token, businessId, "owned_ad_accounts")
+        const client = yield* adAccounts(token, businessId, "client_ad_accounts")
+        const byId = new Map<string, AdAccount>()
+        for (const node of [...owned, ...client]) {
+          if (byId.has(node.id)) continue
+          byId.set(node.id, {
+            id: node.id,
+            name: node.name ?? "",
+            currency: node.currency ?? null,
+            accountStatus: node.account_status ?? null
+          })
+        }
+        return [...byId.values()]
+      }).pipe(traced("listAdAccounts", "GET /{business-id}/owned_ad_accounts|client_ad_accounts"))
+
+    return MetaGraph.of({
+      exchangeCode,
+      exchangeLongLived,
+      debugToken,
+      listPhoneNumbers,
+      getPhoneNumber,
+      ensureAppSubscription,
+      subscribeApp,
+      unsubscribeApp,
+      registerNumber,
+      revokePermissions,
+      sendText,
+      me,
+      listBusinesses,
+      listAdAccounts
+    })
+  })
+
+const nextCursor = (paging: unknown): string | undefined => {
+  const decoded = Schema.decodeUnknownOption(Paging)(paging)
+  if (decoded._tag === "None") return undefined
+  const { next, cursors } = decoded.value
+  if (next === undefined || next === null || next === "") return undefined
+  if (cursors?.after !== undefined && cursors.after !== null && cursors.after !== "") return cursors.after
+  const fromNext = URL.canParse(next) ? new URL(next).searchParams.get("after") : null
+  return fromNext === null || fromNext === "" ? undefined : fromNext
+}
+
+/** Meta's Graph API over `effect/http` (fetch): schema-decoded answers, domain errors, retries and throttling. */
+export const MetaGraphHttp = (config: MetaGraphConfig): Layer.Layer<MetaGraph> =>
+  Layer.effect(MetaGraph, make(config)).pipe(Layer.provide(FetchHttpClient.layer))

@@ -1,0 +1,544 @@
+import { Clock, Context, Effect, Layer, Redacted } from "effect"
+import {
+  type AdAccount,
+  type Business,
+  type ExchangedToken,
+  MetaGraph,
+  type MetaGraphError,
+  type PhoneNumber,
+  type SentMessage,
+  type TokenInfo
+} from "../../application/ports/MetaGraph.ts"
+import { MetaPermissionMissing, MetaTokenInvalid, MetaUnavailable } from "../../domain/Errors.ts"
+import type { PhoneNumberId, WabaId } from "../../domain/Ids.ts"
+
+export type MetaGraphMethod = keyof MetaGraph["Service"]
+
+export interface MemoryGranularScope {
+  readonly scope: string
+  readonly targetIds: ReadonlyArray<string>
+}
+
+/** What the Meta dialog granted: the code it redirected with and the token the code exchanges for. */
+export interface MemoryGrant {
+  readonly code: string
+  readonly redirectUri: string
+  readonly token: string
+  readonly wabaIds: ReadonlyArray<string>
+  /**
+   * Granular scopes; default: `whatsapp_business_management` and `whatsapp_business_messaging` on `wabaIds`,
+   * `business_management` on `businessIds`.
+   */
+  readonly scopes?: ReadonlyArray<MemoryGranularScope>
+  readonly businessIds?: ReadonlyArray<string>
+  /** Default `MetaGraphMemory.appId`. */
+  readonly appId?: string
+  /** False makes debug_token report the token invalid (and Graph calls answer 190). */
+  readonly isValid?: boolean
+  /** Epoch seconds; 0 (default) = never expires. */
+  readonly expiresAt?: number
+}
+
+export interface MemoryPhoneNumber {
+  readonly id: string
+  readonly displayPhoneNumber: string
+  readonly verifiedName?: string | null
+  /** Default `APPROVED`; `EXPIRED`, `NONE` and `DECLINED` cannot register. */
+  readonly nameStatus?: string
+  readonly codeVerificationStatus?: string
+  readonly qualityRating?: string
+  readonly registered?: boolean
+}
+
+export interface MemoryWaba {
+  readonly id: string
+  readonly phoneNumbers: ReadonlyArray<MemoryPhoneNumber>
+}
+
+export interface MemoryBusiness {
+  readonly id: string
+  readonly name: string
+  readonly ownedAdAccounts?: ReadonlyArray<AdAccount>
+  readonly clientAdAccounts?: ReadonlyArray<AdAccount>
+}
+
+/** One call the fake received; tokens, PINs and verify tokens are left out. */
+export interface MemoryCall {
+  readonly method: MetaGraphMethod
+  readonly args: Readonly<Record<string, string>>
+}
+
+export interface MemorySentMessage {
+  readonly providerMessageId: string
+  readonly phoneNumberId: string
+  readonly to: string
+  readonly text: string
+}
+
+export interface MemoryRevokedGrant {
+  readonly code: string
+  readonly wabaIds: ReadonlyArray<string>
+  /** `revokePermissions` (the product called Meta) or `control` (the customer removed the app). */
+  readonly by: "revokePermissions" | "control"
+}
+
+/** Drives and inspects `MetaGraphMemory` from tests. */
+export class MetaGraphMemoryControl extends Context.Service<
+  MetaGraphMemoryControl,
+  {
+    /** A code the dialog issued (single use, valid 30 s on the Effect clock) and the token it exchanges for. */
+    grant(grant: MemoryGrant): Effect.Effect<void>
+    /** Adds or replaces a WABA with its numbers. */
+    addWaba(waba: MemoryWaba): Effect.Effect<void>
+    addBusiness(business: MemoryBusiness): Effect.Effect<void>
+    /** The next call (`"once"`, default) or every call (`"always"`) of `method` fails with `error`. */
+    failWith(method: MetaGraphMethod, error: MetaGraphError, mode?: "once" | "always"): Effect.Effect<void>
+    clearFailures: Effect.Effect<void>
+    /** As if the customer removed the app: the token's grant answers 190/460 from now on. */
+    revokeToken(token: string): Effect.Effect<void>
+    readonly calls: Effect.Effect<ReadonlyArray<MemoryCall>>
+    readonly subscribedWabas: Effect.Effect<ReadonlyArray<string>>
+    readonly registeredNumbers: Effect.Effect<ReadonlyArray<{ readonly phoneNumberId: string; readonly pin: string }>>
+    readonly revokedGrants: Effect.Effect<ReadonlyArray<MemoryRevokedGrant>>
+    readonly sentMessages: Effect.Effect<ReadonlyArray<MemorySentMessage>>
+    readonly appSubscription: Effect.Effect<{
+      readonly callbackUrl: string
+      readonly fields: ReadonlyArray<string>
+    } | null>
+  }
+>()("app/adapters/meta-graph/MetaGraphMemoryControl") {}
+
+const DEFAULT_APP_ID = "1234567890123456"
+const CODE_TTL_MS = 30_000
+const WABA_SCOPE = "whatsapp_business_management"
+const MESSAGING_SCOPE = "whatsapp_business_messaging"
+const LONG_LIVED_SECONDS = 60 * 24 * 3600
+
+interface GrantState {
+  readonly spec: MemoryGrant
+  readonly scopes: ReadonlyArray<MemoryGranularScope>
+  readonly createdAtMs: number
+  readonly subjectId: string
+  used: boolean
+  revoked: { readonly subcode: number; readonly message: string } | null
+}
+
+interface TokenState {
+  readonly grant: GrantState
+  /** Epoch ms; 0 = never. */
+  readonly expiresAtMs: number
+}
+
+interface NumberState {
+  readonly wabaId: string
+  readonly spec: MemoryPhoneNumber
+  registered: boolean
+  pin: string | null
+}
+
+interface Failure {
+  readonly method: MetaGraphMethod
+  readonly error: MetaGraphError
+  readonly always: boolean
+}
+
+const unsupported = (method: string, id: string) =>
+  new MetaUnavailable({
+    code: 100,
+    detail: `Unsupported ${method} request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`
+  })
+
+const cannotParse = () =>
+  new MetaTokenInvalid({ code: 190, detail: "Invalid OAuth access token - Cannot parse access token" })
+
+const make = Effect.sync(() => {
+  const grantsByCode = new Map<string, GrantState>()
+  const tokens = new Map<string, TokenState>()
+  const wabas = new Map<string, ReadonlyArray<string>>()
+  const numbers = new Map<string, NumberState>()
+  const businesses = new Map<string, MemoryBusiness>()
+  const failures: Array<Failure> = []
+  const calls: Array<MemoryCall> = []
+  const subscribed = new Set<string>()
+  const revokedGrants: Array<MemoryRevokedGrant> = []
+  const sent: Array<MemorySentMessage> = []
+  let appSubscription: { callbackUrl: string; fields: ReadonlyArray<string> } | null = null
+  let counter = 0
+
+  /** Records the call, then fails with an injected error if there is one. */
+  const enter = (method: MetaGraphMethod, args: Record<string, string>) =>
+    Effect.suspend(() => {
+      calls.push({ method, args })
+      const index = failures.findIndex((f) => f.method === method)
+      const failure = failures[index]
+      if (failure === undefined) return Effect.void
+      if (!failure.always) failures.splice(index, 1)
+      return Effect.fail(failure.error)
+    })
+
+  const scopesOf = (grant: GrantState) => [...new Set(grant.scopes.map((s) => s.scope))]
+  const targetsOf = (grant: GrantState, scope: string) => grant.scopes.find((s) => s.scope === scope)?.targetIds ?? []
+
+  const tokenProblem = (state: TokenState, nowMs: number): MetaTokenInvalid | undefined => {
+    if (state.grant.revoked !== null) return new MetaTokenInvalid({ code: 190, detail: state.grant.revoked.message })
+    if (state.grant.spec.isValid === false)
+      return new MetaTokenInvalid({ code: 190, detail: "Error validating access token: The session is invalid." })
+    if (state.expiresAtMs !== 0 && nowMs >= state.expiresAtMs)
+      return new MetaTokenInvalid({ code: 190, detail: "Error validating access token: Session has expired." })
+    return undefined
+  }
+
+  const authenticate = (token: Redacted.Redacted<string>): Effect.Effect<TokenState, MetaGraphError> =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const state = tokens.get(Redacted.value(token))
+      if (state === undefined) return Effect.fail(cannotParse())
+      const problem = tokenProblem(state, now)
+      return problem === undefined ? Effect.succeed(state) : Effect.fail(problem)
+    })
+
+  /** Like Meta: 100 when the WABA is unknown or not granted at all, then 200/10 when the needed scope is missing. */
+  const wabaAccess = (
+    state: TokenState,
+    wabaId: string,
+    scope: string,
+    method: string,
+    objectId: string
+  ): Effect.Effect<void, MetaGraphError> => {
+    const grant = state.grant
+    if (!wabas.has(wabaId)) return Effect.fail(unsupported(method, objectId))
+    const visible = [WABA_SCOPE, MESSAGING_SCOPE].some((s) => targetsOf(grant, s).includes(wabaId))
+    if (!visible) return Effect.fail(unsupported(method, objectId))
+    if (!targetsOf(grant, scope).includes(wabaId))
+      return Effect.fail(new MetaPermissionMissing({ permissions: [scope] }))
+    return Effect.void
+  }
+
+  const numberAccess = (
+    state: TokenState,
+    phoneNumberId: string,
+    scope: string,
+    method: string
+  ): Effect.Effect<NumberState, MetaGraphError> => {
+    const number = numbers.get(phoneNumberId)
+    if (number === undefined) return Effect.fail(unsupported(method, phoneNumberId))
+    return Effect.as(wabaAccess(state, number.wabaId, scope, method, phoneNumberId), number)
+  }
+
+  const phoneNumberOf = (number: NumberState): PhoneNumber => ({
+    id: number.spec.id as PhoneNumberId,
+    displayPhoneNumber: number.spec.displayPhoneNumber,
+    verifiedName: number.spec.verifiedName ?? null,
+    qualityRating: number.spec.qualityRating ?? "GREEN",
+    codeVerificationStatus: number.spec.codeVerificationStatus ?? "VERIFIED",
+    nameStatus: number.spec.nameStatus ?? "APPROVED",
+    platformType: number.registered ? "CLOUD_API" : "NOT_APPLICABLE"
+  })
+
+  const issue = (grant: GrantState, token: string, expiresAtMs: number): void => {
+    tokens.set(token, { grant, expiresAtMs })
+  }
+
+  const exchangeCode = (code: Redacted.Redacted<string>, redirectUri: string) =>
+    enter("exchangeCode", { code: Redacted.value(code), redirectUri }).pipe(
+      Effect.andThen(Clock.currentTimeMillis),
+      Effect.flatMap((now): Effect.Effect<ExchangedToken, MetaGraphError> => {
+        const grant = grantsByCode.get(Redacted.value(code))
+        if (grant === undefined)
+          return Effect.fail(new MetaUnavailable({ code: 100, detail: "Invalid verification code format." }))
+        if (grant.used)
+          return Effect.fail(new MetaUnavailable({ code: 100, detail: "This authorization code has been used." }))
+        if (now - grant.createdAtMs > CODE_TTL_MS)
+          return Effect.fail(new MetaUnavailable({ code: 100, detail: "This authorization code has expired." }))
+        if (redirectUri !== grant.spec.redirectUri)
+          return Effect.fail(
+            new MetaUnavailable({
+              code: 100,
+              detail:
+                "Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request"
+            })
+          )
+        grant.used = true
+        const expiresAt = grant.spec.expiresAt ?? 0
+        issue(grant, grant.spec.token, expiresAt * 1000)
+        return Effect.succeed({
+          accessToken: Redacted.make(grant.spec.token),
+          expiresIn: expiresAt === 0 ? null : Math.max(0, expiresAt - Math.floor(now / 1000))
+        })
+      })
+    )
+
+  const exchangeLongLived = (token: Redacted.Redacted<string>) =>
+    enter("exchangeLongLived", {}).pipe(
+      Effect.andThen(authenticate(token)),
+      Effect.flatMap((state) =>
+        Effect.map(Clock.currentTimeMillis, (now): ExchangedToken => {
+          const value = `${Redacted.value(token)}-long-${++counter}`
+          issue(state.grant, value, now + LONG_LIVED_SECONDS * 1000)
+          return { accessToken: Redacted.make(value), expiresIn: LONG_LIVED_SECONDS }
+        })
+      )
+    )
+
+  const debugToken = (token: Redacted.Redacted<string>) =>
+    enter("debugToken", {}).pipe(
+      Effect.andThen(Clock.currentTimeMillis),
+      Effect.map((now): TokenInfo => {
+        const state = tokens.get(Redacted.value(token))
+        if (state === undefined) {
+          return {
+            isValid: false,
+            appId: null,
+            expiresAt: 0,
+            scopes: [],
+            granularScopes: [],
+            error: "Invalid OAuth access token - Cannot parse access token"
+          }
+        }
+        const problem = tokenProblem(state, now)
+        return {
+          isValid: problem === undefined,
+          appId: state.grant.spec.appId ?? DEFAULT_APP_ID,
+          expiresAt: Math.floor(state.expiresAtMs / 1000),
+          scopes: scopesOf(state.grant),
+          granularScopes: state.grant.scopes.map((s) => ({ scope: s.scope, targetIds: [...s.targetIds] })),
+          error: problem === undefined ? null : problem.detail
+        }
+      })
+    )
+
+  const listPhoneNumbers = (token: Redacted.Redacted<string>, wabaId: WabaId) =>
+    enter("listPhoneNumbers", { wabaId }).pipe(
+      Effect.andThen(authenticate(token)),
+      Effect.flatMap((state) => wabaAccess(state, wabaId, WABA_SCOPE, "get", wabaId)),
+      Effect.map(() => (wabas.get(wabaId) ?? []).flatMap((id) => numbers.get(id) ?? []).map(phoneNumberOf))
+    )
+
+  const getPhoneNumber = (token: Redacted.Redacted<string>, phoneNumberId: PhoneNumberId) =>
+    enter("getPhoneNumber", { phoneNumberId }).pipe(
+      Effect.andThen(authenticate(token)),
+      Effect.flatMap((state) => numberAccess(state, phoneNumberId, WABA_SCOPE, "get")),
+      Effect.map(phoneNumberOf)
+    )
+
+  const ensureAppSubscription = (callbackUrl: string, _verifyToken: Redacted.Redacted<string>) =>
+    enter("ensureAppSubscription", { callbackUrl }).pipe(
+      Effect.andThen(
+        Effect.sync(() => {
+          const existing = appSubscription?.callbackUrl === callbackUrl ? appSubscription.fields : []
+          appSubscription = { callbackUrl, fields: [...new Set([...existing, "messages", "account_update"])] }
+        })
+      )
+    )
+
+  const subscription = (method: "subscribeApp" | "unsubscribeApp", token: Redacted.Redacted<string>, wabaId: WabaId) =>
+    enter(method, { wabaId }).pipe(
+      Effect.andThen(authenticate(token)),
+      Effect.flatMap((state) =>
+        wabaAccess(state, wabaId, WABA_SCOPE, method === "subscribeApp" ? "post" : "delete", wabaId)
+      ),
+      Effect.flatMap(() => {
+        if (method === "unsubscribeApp") {
+          subscribed.delete(wabaId)
+          return Effect.void
+        }
+        if (appSubscription === null)
+          return Effect.fail(
+            new MetaUnavailable({
+              code: 100,
+              detail: "(#100) Your app must be subscribed to the whatsapp_business_account object"
+            })
+          )
+        subscribed.add(wabaId)
+        return Effect.void
+      })
+    )
+
+  const registerNumber = (
+    token: Redacted.Redacted<string>,
+    phoneNumberId: PhoneNumberId,
+    pin: Redacted.Redacted<string>
+  ) =>
+    enter("registerNumber", { phoneNumberId }).pipe(
+      Effect.andThen(authenticate(token)),
+      Effect.flatMap((state) => numberAccess(state, phoneNumberId, WABA_SCOPE, "post")),
+      Effect.flatMap((number) => {
+        const value = Redacted.value(pin)
+        if (!/^\d{6}$/.test(value))
+          return Effect.fail(new MetaUnavailable({ code: 100, detail: "(#100) Param pin must be 6 characters long." }))
+        if (["EXPIRED", "NONE", "DECLINED"].includes(number.spec.nameStatus ?? "APPROVED"))
+          return Effect.fail(
+            new MetaUnavailable({
+              code: 100,
+              detail: "(#100) The phone number does not have a valid display name certificate and cannot be registered"
+            })
+          )
+        if (number.registered && number.pin !== null && number.pin !== value)
+          return Effect.fail(
+            new MetaUnavailable({ code: 133005, detail: "(#133005) Two step verification PIN Mismatch" })
+          )
+        number.registered = true
+        number.pin = value
+        return Effect.void
+      })
+    )
+
+  const revokeGrant = (grant: GrantState, by: MemoryRevokedGrant["by"], subcode: number, message: string) => {
+    if (grant.revoked !== null) return
+    grant.revoked = { subcode, message }
+    revokedGrants.push({ code: grant.spec.code, wabaIds: grant.spec.wabaIds, by })
+  }
+
+  const revokePermissions = (token: Redacted.Redacted<string>) =>
+    enter("revokePermissions", {}).pipe(
+      Effect.andThen(authenticate(token)),
+      Effect.map((state) =>
+        revokeGrant(
+          state.grant,
+          "revokePermissions",
+          458,
+          `Error validating access token: The user has not authorized application ${state.grant.spec.appId ?? DEFAULT_APP_ID}.`
+        )
+      )
+    )
+
+  const sendText = (token: Redacted.Redacted<string>, phoneNumberId: PhoneNumberId, to: string, text: string) =>
+    enter("sendText", { phoneNumberId, to, text }).pipe(
+      Effect.andThen(authenticate(token)),
+      Effect.flatMap((state) => numberAccess(state, phoneNumberId, MESSAGING_SCOPE, "post")),
+      Effect.flatMap((number): Effect.Effect<SentMessage, MetaGraphError> => {
+        const waId = to.replace(/\D/g, "")
+        if (waId.length < 7 || waId.length > 15)
+          return Effect.fail(new MetaUnavailable({ code: 131009, detail: "(#131009) Parameter value is not valid" }))
+        if (!number.registered)
+          return Effect.fail(new MetaUnavailable({ code: 133010, detail: "(#133010) Account not registered" }))
+        const providerMessageId = `wamid.memory.${++counter}`
+        sent.push({ providerMessageId, phoneNumberId, to: waId, text })
+        return Effect.succeed({ providerMessageId, waId })
+      })
+    )
+
+  const me = (token: Redacted.Redacted<string>) =>
+    enter("me", {}).pipe(
+      Effect.andThen(authenticate(token)),
+      Effect.map((state) => ({ id: state.grant.subjectId, name: null }))
+    )
+
+  const listBusinesses = (token: Redacted.Redacted<string>) =>
+    enter("listBusinesses", {}).pipe(
+      Effect.andThen(authenticate(token)),
+      Effect.flatMap((state): Effect.Effect<ReadonlyArray<Business>, MetaGraphError> => {
+        if (!scopesOf(state.grant).includes("business_management"))
+          return Effect.fail(new MetaPermissionMissing({ permissions: ["business_management"] }))
+        return Effect.succeed(
+          targetsOf(state.grant, "business_management").flatMap((id) => {
+            const business = businesses.get(id)
+            return business === undefined ? [] : [{ id: business.id, name: business.name }]
+          })
+        )
+      })
+    )
+
+  const listAdAccounts = (token: Redacted.Redacted<string>, businessId: string) =>
+    enter("listAdAccounts", { businessId }).pipe(
+      Effect.andThen(authenticate(token)),
+      Effect.flatMap((state): Effect.Effect<ReadonlyArray<AdAccount>, MetaGraphError> => {
+        const business = businesses.get(businessId)
+        if (business === undefined || !targetsOf(state.grant, "business_management").includes(businessId))
+          return Effect.fail(unsupported("get", businessId))
+        const scopes = scopesOf(state.grant)
+        if (!scopes.includes("ads_read") && !scopes.includes("ads_management"))
+          return Effect.fail(new MetaPermissionMissing({ permissions: ["ads_read"] }))
+        const byId = new Map<string, AdAccount>()
+        for (const account of [...(business.ownedAdAccounts ?? []), ...(business.clientAdAccounts ?? [])]) {
+          if (!byId.has(account.id)) byId.set(account.id, account)
+        }
+        return Effect.succeed([...byId.values()])
+      })
+    )
+
+  const graph = MetaGraph.of({
+    exchangeCode,
+    exchangeLongLived,
+    debugToken,
+    listPhoneNumbers,
+    getPhoneNumber,
+    ensureAppSubscription,
+    subscribeApp: (token, wabaId) => subscription("subscribeApp", token, wabaId),
+    unsubscribeApp: (token, wabaId) => subscription("unsubscribeApp", token, wabaId),
+    registerNumber,
+    revokePermissions,
+    sendText,
+    me,
+    listBusinesses,
+    listAdAccounts
+  })
+
+  const control = MetaGraphMemoryControl.of({
+    grant: (spec) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        const scopes = spec.scopes ?? [
+          { scope: WABA_SCOPE, targetIds: spec.wabaIds },
+          { scope: MESSAGING_SCOPE, targetIds: spec.wabaIds },
+          { scope: "business_management", targetIds: spec.businessIds ?? [] }
+        ]
+        grantsByCode.set(spec.code, {
+          spec,
+          scopes,
+          createdAtMs: now,
+          subjectId: `${100000000000000 + ++counter}`,
+          used: false,
+          revoked: null
+        })
+      }),
+    addWaba: (waba) =>
+      Effect.sync(() => {
+        wabas.set(
+          waba.id,
+          waba.phoneNumbers.map((n) => n.id)
+        )
+        for (const spec of waba.phoneNumbers) {
+          numbers.set(spec.id, { wabaId: waba.id, spec, registered: spec.registered ?? false, pin: null })
+        }
+      }),
+    addBusiness: (business) =>
+      Effect.sync(() => {
+        businesses.set(business.id, business)
+      }),
+    failWith: (method, error, mode = "once") =>
+      Effect.sync(() => {
+        failures.push({ method, error, always: mode === "always" })
+      }),
+    clearFailures: Effect.sync(() => {
+      failures.length = 0
+    }),
+    revokeToken: (token) =>
+      Effect.sync(() => {
+        const state = tokens.get(token)
+        if (state !== undefined)
+          revokeGrant(
+            state.grant,
+            "control",
+            460,
+            "Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons."
+          )
+      }),
+    calls: Effect.sync(() => [...calls]),
+    subscribedWabas: Effect.sync(() => [...subscribed]),
+    registeredNumbers: Effect.sync(() =>
+      [...numbers.entries()].flatMap(([phoneNumberId, n]) =>
+        n.registered && n.pin !== null ? [{ phoneNumberId, pin: n.pin }] : []
+      )
+    ),
+    revokedGrants: Effect.sync(() => [...revokedGrants]),
+    sentMessages: Effect.sync(() => [...sent]),
+    appSubscription: Effect.sync(() => appSubscription)
+  })
+
+  return Context.make(MetaGraph, graph).pipe(Context.add(MetaGraphMemoryControl, control))
+})
+
+/**
+ * An in-memory Meta for use-case tests: the same answers (and the same domain errors) as `MetaGraphHttp` over the
+ * sandbox for the same inputs. Code 100 ("does not exist or missing permissions") is MetaUnavailable, as there.
+ */
+export const MetaGraphMemory: Layer.Layer<MetaGraph | MetaGraphMemoryControl> = Layer.effectContext(make)

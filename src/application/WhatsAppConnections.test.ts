@@ -1,0 +1,385 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer, Option, Redacted } from "effect"
+import { TestClock } from "effect/testing"
+import { layerFromKeys } from "../adapters/crypto/TokenCipherAesGcm.ts"
+import { MetaGraphMemory, MetaGraphMemoryControl } from "../adapters/meta-graph/MetaGraphMemory.ts"
+import { PersistenceMemory } from "../adapters/persistence/Persistence.ts"
+import { MetaUnavailable } from "../domain/Errors.ts"
+import type { PhoneNumberId, TenantId, UserId, WabaId } from "../domain/Ids.ts"
+import type { Actor } from "./Actor.ts"
+import { browserBinding } from "./OAuthFlow.ts"
+import { AuditLog } from "./ports/AuditLog.ts"
+import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
+import { ConnectSettings } from "./ports/ConnectSettings.ts"
+import { MetaGraph } from "./ports/MetaGraph.ts"
+import { TokenCipher } from "./ports/TokenCipher.ts"
+import { type CallbackInput, WhatsAppConnections } from "./WhatsAppConnections.ts"
+
+const APP_ID = "1234567890123456"
+const REDIRECT = "https://app.example.com/api/integrations/meta/whatsapp/callback"
+const Settings = Layer.succeed(
+  ConnectSettings,
+  ConnectSettings.of({
+    appId: APP_ID,
+    graphVersion: "v24.0",
+    dialogBaseUrl: "https://www.facebook.com",
+    configId: "998877",
+    whatsappRedirectUri: REDIRECT,
+    adsRedirectUri: "https://app.example.com/api/integrations/meta/ads/callback",
+    webhookCallbackUrl: "https://app.example.com/webhooks/meta/whatsapp",
+    webhookVerifyToken: Redacted.make("verify")
+  })
+)
+const TestLayer = WhatsAppConnections.layer.pipe(
+  Layer.provideMerge(
+    Layer.mergeAll(
+      PersistenceMemory,
+      MetaGraphMemory,
+      Settings,
+      layerFromKeys({ active: new Uint8Array(32).fill(7), previous: [] })
+    )
+  )
+)
+
+const actor = (role: Actor["role"] = "admin", tenantId = crypto.randomUUID()): Actor => ({
+  tenantId: tenantId as TenantId,
+  userId: `user-${role}` as UserId,
+  role,
+  flags: [],
+  ip: "203.0.113.7",
+  userAgent: "test"
+})
+
+let sequence = 0
+const ids = () => {
+  sequence++
+  return {
+    waba: `5000000000000${String(sequence).padStart(3, "0")}`,
+    phone: `1000000000000${String(sequence).padStart(3, "0")}`,
+    phone2: `2000000000000${String(sequence).padStart(3, "0")}`,
+    code: `code-${sequence}`,
+    token: `EAAtoken${sequence}${"x".repeat(40)}`
+  }
+}
+
+/** The dialog granted `grant` (one WABA, its numbers) and redirected back; returns the callback input. */
+const approved = (
+  who: Actor,
+  options: {
+    numbers?: number
+    scopes?: ReadonlyArray<{ scope: string; targetIds: ReadonlyArray<string> }>
+    nameStatus?: string
+    appId?: string
+  } = {}
+) =>
+  Effect.gen(function* () {
+    const meta = yield* MetaGraphMemoryControl
+    const connect = yield* WhatsAppConnections
+    const id = ids()
+    const numbers = [
+      {
+        id: id.phone,
+        displayPhoneNumber: "+1 555-010-1234",
+        verifiedName: "Acme",
+        nameStatus: options.nameStatus ?? "APPROVED"
+      },
+      { id: id.phone2, displayPhoneNumber: "+1 555-010-9999", verifiedName: "Acme Two" }
+    ].slice(0, options.numbers ?? 1)
+    yield* meta.addWaba({ id: id.waba, phoneNumbers: numbers })
+    yield* meta.grant({
+      code: id.code,
+      redirectUri: REDIRECT,
+      token: id.token,
+      wabaIds: [id.waba],
+      ...(options.scopes === undefined ? {} : { scopes: options.scopes }),
+      ...(options.appId === undefined ? {} : { appId: options.appId })
+    })
+    const started = yield* connect.start(who)
+    const input: CallbackInput = {
+      state: started.state,
+      code: Redacted.make(id.code),
+      error: null,
+      errorReason: null,
+      cookieBinding: started.browserBinding,
+      ip: who.ip,
+      userAgent: who.userAgent
+    }
+    return { input, id, started }
+  })
+
+describe("WhatsAppConnections", () => {
+  it.effect("start stores a state bound to the tenant, user and browser, and builds Meta's dialog URL", () =>
+    Effect.gen(function* () {
+      const connect = yield* WhatsAppConnections
+      const started = yield* connect.start(actor())
+      const url = new URL(started.authUrl)
+      assert.strictEqual(`${url.origin}${url.pathname}`, "https://www.facebook.com/v24.0/dialog/oauth")
+      assert.strictEqual(url.searchParams.get("client_id"), APP_ID)
+      assert.strictEqual(url.searchParams.get("redirect_uri"), REDIRECT)
+      assert.strictEqual(url.searchParams.get("state"), started.state)
+      assert.strictEqual(url.searchParams.get("response_type"), "code")
+      assert.strictEqual(url.searchParams.get("config_id"), "998877")
+      assert.strictEqual(
+        url.searchParams.get("scope"),
+        "whatsapp_business_management,whatsapp_business_messaging,business_management"
+      )
+      assert.isAtLeast(started.state.length, 43, "32 random bytes")
+      assert.strictEqual(started.browserBinding, yield* browserBinding(started.state))
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect(
+    "a complete callback connects the number: token encrypted, app subscribed, number registered, audited",
+    () =>
+      Effect.gen(function* () {
+        const who = actor()
+        const { input, id } = yield* approved(who)
+        const connection = yield* (yield* WhatsAppConnections).complete(input)
+        assert.strictEqual(connection.status, "active")
+        assert.strictEqual(connection.phoneNumberId, id.phone)
+        assert.strictEqual(connection.phoneNumberE164, "+15550101234")
+        assert.strictEqual(connection.displayName, "Acme")
+        assert.notInclude(connection.accessTokenEnc!, id.token)
+        const cipher = yield* TokenCipher
+        const plain = yield* cipher.decrypt(connection.accessTokenEnc!, {
+          tenantId: who.tenantId,
+          provider: "meta_whatsapp"
+        })
+        assert.strictEqual(Redacted.value(plain), id.token)
+        const meta = yield* MetaGraphMemoryControl
+        assert.include(yield* meta.subscribedWabas, id.waba)
+        const registered = (yield* meta.registeredNumbers).find((r) => r.phoneNumberId === id.phone)
+        assert.match(registered!.pin, /^\d{6}$/)
+        assert.isString(connection.metadata["registration_pin_enc"])
+        assert.notInclude(JSON.stringify(connection.metadata), registered!.pin)
+        assert.strictEqual((yield* meta.appSubscription)?.callbackUrl, "https://app.example.com/webhooks/meta/whatsapp")
+        const audit = yield* (yield* AuditLog).list(who.tenantId, { first: 5 })
+        assert.strictEqual(audit.items[0]!.node.action, "whatsapp.connected")
+        assert.notInclude(JSON.stringify(audit), id.token)
+      }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("the state's three failures, a cancel, and another browser each fail with their own error", () =>
+    Effect.gen(function* () {
+      const connect = yield* WhatsAppConnections
+      const { input } = yield* approved(actor())
+      const elsewhere = yield* connect.complete({ ...input, cookieBinding: "0".repeat(64) }).pipe(Effect.flip)
+      assert.strictEqual(elsewhere._tag, "OAuthStateMismatch")
+      const noCookie = yield* connect.complete({ ...input, cookieBinding: null }).pipe(Effect.flip)
+      assert.strictEqual(noCookie._tag, "OAuthStateMismatch")
+      yield* connect.complete(input)
+      assert.strictEqual((yield* connect.complete(input).pipe(Effect.flip))._tag, "OAuthStateAlreadyUsed")
+      const unknown = yield* connect
+        .complete({ ...input, state: "nope", cookieBinding: yield* browserBinding("nope") })
+        .pipe(Effect.flip)
+      assert.strictEqual(unknown._tag, "OAuthStateNotFound")
+
+      const late = yield* approved(actor())
+      yield* TestClock.adjust("11 minutes")
+      assert.strictEqual((yield* connect.complete(late.input).pipe(Effect.flip))._tag, "OAuthStateExpired")
+
+      const cancelled = yield* approved(actor())
+      const cancel = yield* connect
+        .complete({ ...cancelled.input, code: null, error: "access_denied", errorReason: "user_denied" })
+        .pipe(Effect.flip)
+      assert.strictEqual(cancel._tag, "OAuthCancelled")
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("a missing permission refuses the login and leaves the connection in error saying which", () =>
+    Effect.gen(function* () {
+      const who = actor()
+      const id = { waba: "" }
+      const { input } = yield* approved(who, {
+        scopes: [{ scope: "whatsapp_business_management", targetIds: ["5999999999999001"] }]
+      }).pipe(Effect.tap((r) => Effect.sync(() => (id.waba = r.id.waba))))
+      const error = yield* (yield* WhatsAppConnections).complete(input).pipe(Effect.flip)
+      assert.strictEqual(error._tag, "MetaPermissionMissing")
+      const view = yield* (yield* WhatsAppConnections).status(who)
+      assert.strictEqual(view.status, "error")
+      assert.include(view.error!, "whatsapp_business_messaging")
+      assert.isNull(
+        Option.getOrThrow(yield* (yield* ConnectionRepository).findCurrent(who.tenantId, "meta_whatsapp"))
+          .accessTokenEnc
+      )
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("a token for another app is refused before anything is stored", () =>
+    Effect.gen(function* () {
+      const who = actor()
+      const { input } = yield* approved(who, { appId: "9999999999999999" })
+      const error = yield* (yield* WhatsAppConnections).complete(input).pipe(Effect.flip)
+      assert.strictEqual(error._tag, "MetaTokenInvalid")
+      assert.strictEqual((yield* (yield* WhatsAppConnections).status(who)).status, "not_connected")
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("several numbers: pending with the choices; only a granted number can be chosen", () =>
+    Effect.gen(function* () {
+      const who = actor()
+      const connect = yield* WhatsAppConnections
+      const { input, id } = yield* approved(who, { numbers: 2 })
+      const pending = yield* connect.complete(input)
+      assert.strictEqual(pending.status, "pending")
+      const view = yield* connect.status(who)
+      assert.strictEqual(view.pendingReason, "choose_number")
+      assert.sameMembers(
+        view.choices.map((choice) => choice.id),
+        [id.phone, id.phone2]
+      )
+      const wrong = yield* connect.chooseNumber(who, "1234512345123" as PhoneNumberId).pipe(Effect.flip)
+      assert.strictEqual(wrong._tag, "NoPhoneNumberGranted")
+      const chosen = yield* connect.chooseNumber(who, id.phone2 as PhoneNumberId)
+      assert.strictEqual(chosen.status, "active")
+      assert.strictEqual(chosen.phoneNumberId, id.phone2)
+      const rows = yield* (yield* ConnectionRepository).listByTenant(who.tenantId, "meta_whatsapp")
+      assert.deepStrictEqual(
+        rows.map((row) => row.phoneNumberId as string | null),
+        [id.phone2]
+      )
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("a number another tenant holds is refused before Meta is asked to register it", () =>
+    Effect.gen(function* () {
+      const connect = yield* WhatsAppConnections
+      const meta = yield* MetaGraphMemoryControl
+      const first = yield* approved(actor())
+      yield* connect.complete(first.input)
+      const before = (yield* meta.calls).filter((c) => c.method === "registerNumber").length
+      // The second tenant's login granted the same WABA.
+      const second = actor()
+      yield* meta.grant({
+        code: "second-code",
+        redirectUri: REDIRECT,
+        token: "EAAsecond".padEnd(60, "y"),
+        wabaIds: [first.id.waba]
+      })
+      const started = yield* connect.start(second)
+      const error = yield* connect
+        .complete({
+          ...first.input,
+          state: started.state,
+          cookieBinding: started.browserBinding,
+          code: Redacted.make("second-code")
+        })
+        .pipe(Effect.flip)
+      assert.strictEqual(error._tag, "NumberAlreadyConnected")
+      assert.strictEqual(error.message, "This number is already connected to another workspace.")
+      assert.strictEqual((yield* meta.calls).filter((c) => c.method === "registerNumber").length, before)
+      assert.strictEqual((yield* connect.status(second)).status, "not_connected")
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("a Graph failure midway leaves nothing written, and starting again works", () =>
+    Effect.gen(function* () {
+      const connect = yield* WhatsAppConnections
+      const meta = yield* MetaGraphMemoryControl
+      for (const method of [
+        "exchangeCode",
+        "debugToken",
+        "listPhoneNumbers",
+        "subscribeApp",
+        "registerNumber"
+      ] as const) {
+        const who = actor()
+        const { input } = yield* approved(who)
+        yield* meta.failWith(method, new MetaUnavailable({ detail: "boom" }))
+        const error = yield* connect.complete(input).pipe(Effect.flip)
+        assert.strictEqual(error._tag, "MetaUnavailable", method)
+        assert.strictEqual((yield* connect.status(who)).status, "not_connected", method)
+        const again = yield* approved(who)
+        assert.strictEqual((yield* connect.complete(again.input)).status, "active", method)
+      }
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("a number Meta will not register because of its display name stays pending with that reason", () =>
+    Effect.gen(function* () {
+      const who = actor()
+      const { input, id } = yield* approved(who, { nameStatus: "EXPIRED" })
+      const connection = yield* (yield* WhatsAppConnections).complete(input)
+      assert.strictEqual(connection.status, "pending")
+      assert.strictEqual((yield* (yield* WhatsAppConnections).status(who)).pendingReason, "display_name_review")
+      const registered = yield* (yield* MetaGraphMemoryControl).registeredNumbers
+      assert.isUndefined(registered.find((r) => r.phoneNumberId === id.phone))
+      // A name still in review does not stop registration: the number connects.
+      const reviewed = actor()
+      const inReview = yield* approved(reviewed, { nameStatus: "PENDING_REVIEW" })
+      assert.strictEqual((yield* (yield* WhatsAppConnections).complete(inReview.input)).status, "active")
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("disconnect unsubscribes and revokes at Meta, erases the token, and reconnecting reuses the row", () =>
+    Effect.gen(function* () {
+      const who = actor()
+      const connect = yield* WhatsAppConnections
+      const meta = yield* MetaGraphMemoryControl
+      const { input, id } = yield* approved(who)
+      const connected = yield* connect.complete(input)
+      const view = yield* connect.disconnect(who)
+      assert.strictEqual(view.status, "revoked")
+      assert.isFalse(view.connected)
+      assert.notInclude(yield* meta.subscribedWabas, id.waba)
+      assert.isTrue((yield* meta.revokedGrants).some((g) => g.by === "revokePermissions"))
+      const row = Option.getOrThrow(yield* (yield* ConnectionRepository).findById(who.tenantId, connected.id))
+      assert.isNull(row.accessTokenEnc)
+      // Reconnect: a new login for the same number lands on the same row.
+      yield* meta.grant({ code: "again", redirectUri: REDIRECT, token: "EAAagain".padEnd(60, "z"), wabaIds: [id.waba] })
+      const started = yield* connect.start(who)
+      const again = yield* connect.complete({
+        ...input,
+        state: started.state,
+        cookieBinding: started.browserBinding,
+        code: Redacted.make("again")
+      })
+      assert.strictEqual(again.id, connected.id)
+      assert.strictEqual(again.status, "active")
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("disconnect goes through locally when Meta fails", () =>
+    Effect.gen(function* () {
+      const who = actor()
+      const connect = yield* WhatsAppConnections
+      const meta = yield* MetaGraphMemoryControl
+      yield* connect.complete((yield* approved(who)).input)
+      yield* meta.failWith("unsubscribeApp", new MetaUnavailable({ detail: "down" }))
+      yield* meta.failWith("revokePermissions", new MetaUnavailable({ detail: "down" }))
+      assert.strictEqual((yield* connect.disconnect(who)).status, "revoked")
+      assert.strictEqual((yield* connect.disconnect(actor())).status, "not_connected")
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("manual connect is for operators only, and checks the number belongs to the WABA", () =>
+    Effect.gen(function* () {
+      const connect = yield* WhatsAppConnections
+      const meta = yield* MetaGraphMemoryControl
+      const id = ids()
+      yield* meta.addWaba({
+        id: id.waba,
+        phoneNumbers: [{ id: id.phone, displayPhoneNumber: "15550102020", verifiedName: "Ops" }]
+      })
+      yield* meta.grant({ code: id.code, redirectUri: REDIRECT, token: id.token, wabaIds: [id.waba] })
+      // The operator's token exists at Meta: here, one obtained through a login.
+      yield* (yield* MetaGraph).exchangeCode(Redacted.make(id.code), REDIRECT)
+      const input = {
+        wabaId: id.waba as WabaId,
+        phoneNumberId: id.phone as PhoneNumberId,
+        accessToken: Redacted.make(id.token)
+      }
+      for (const role of ["member", "marketing"] as const) {
+        const refused = yield* connect.connectManually(actor(role), input).pipe(Effect.flip)
+        assert.strictEqual(refused._tag, "Forbidden")
+      }
+      const wrong = yield* connect
+        .connectManually(actor("admin"), { ...input, phoneNumberId: "1111111111" as PhoneNumberId })
+        .pipe(Effect.flip)
+      assert.strictEqual(wrong._tag, "NoPhoneNumberGranted")
+      const view = yield* connect.connectManually(actor("admin"), input)
+      assert.strictEqual(view.status, "active")
+      assert.strictEqual(view.phoneNumberE164, "+15550102020")
+    }).pipe(Effect.provide(TestLayer))
+  )
+})

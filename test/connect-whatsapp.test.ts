@@ -1,0 +1,181 @@
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { client, freePort } from "./support/Browserless.ts"
+import { type RunningService, startService } from "./support/Service.ts"
+
+let service: RunningService
+let sandboxUrl: string
+let http: ReturnType<typeof client>
+
+const control = async (path: string, body?: unknown, method = "POST") => {
+  const response = await fetch(`${sandboxUrl}/_sandbox/${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) })
+  })
+  return (await response.json()) as Record<string, unknown>
+}
+const sandboxState = () =>
+  fetch(`${sandboxUrl}/_sandbox/state`).then((r) => r.json()) as Promise<{
+    wabas: Array<{ id: string; subscribedApps?: ReadonlyArray<string>; phoneNumbers?: ReadonlyArray<{ id: string }> }>
+  }>
+const reason = (location: string) => new URL(location).searchParams
+const status = async (token: string) => {
+  const response = await http.api(token, "GET", "/api/integrations/meta/whatsapp/status")
+  const body = (await response.json()) as Record<string, unknown>
+  if (response.status !== 200) throw new Error(`status: ${response.status} ${JSON.stringify(body)}`)
+  return body
+}
+const newNumber = { action: "approve", waba: "new", phone: "new" }
+
+beforeAll(async () => {
+  const [port, sandboxPort] = [await freePort(), await freePort()]
+  service = await startService({
+    DATA_DIR: mkdtempSync(join(tmpdir(), "connect-")),
+    PORT: String(port),
+    SANDBOX_PORT: String(sandboxPort),
+    LOG_LEVEL: "warn"
+  })
+  sandboxUrl = `http://127.0.0.1:${sandboxPort}`
+  for (let i = 0; i < 300; i++) {
+    if ((await fetch(`${service.url}/readyz`)).status === 200) break
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  http = client(service.url)
+}, 60_000)
+
+afterAll(async () => {
+  await service?.stop()
+})
+
+describe("Connect WhatsApp through the sandbox's Embedded Signup", () => {
+  for (const [call, path] of [
+    // The app-level subscription is ensured once per process: its case comes first, before any connect succeeds.
+    ["app subscription", "/subscriptions"],
+    ["code exchange", "/oauth/access_token"],
+    ["debug_token", "/debug_token"],
+    ["phone numbers", "/phone_numbers"],
+    ["WABA subscription", "/subscribed_apps"],
+    ["registration", "/register"]
+  ] as const) {
+    it(`a failing ${call} is meta_error and writes nothing`, async () => {
+      const { token } = await http.session(`failing${path.replaceAll("/", "-")}`)
+      await control("faults", { path, kind: "http500", times: 0 })
+      try {
+        const result = await http.connect(token, newNumber)
+        expect(reason(result.location).get("reason")).toBe("meta_error")
+        expect((await status(token))["status"]).toBe("not_connected")
+      } finally {
+        await control("faults", undefined, "DELETE")
+      }
+      // Starting again works once Meta answers.
+      const again = await http.connect(token, newNumber)
+      expect(reason(again.location).get("whatsapp")).toBe("connected")
+    }, 30_000)
+  }
+
+  it("start → dialog → approve → callback → connected; the same callback replayed is state_used", async () => {
+    const { token } = await http.session("acme")
+    expect((await status(token))["status"]).toBe("not_connected")
+    const result = await http.connect(token, newNumber)
+    expect(result.status).toBe(302)
+    expect(result.location).toBe(`${service.url}/settings/integrations?whatsapp=connected`)
+    const connected = await status(token)
+    expect(connected).toMatchObject({ connected: true, status: "active" })
+    expect(connected["phoneNumberE164"]).toMatch(/^\+1555\d{7}$/)
+    expect(JSON.stringify(connected)).not.toMatch(/EAA[A-Za-z0-9]{20,}/)
+    expect(result.authUrl).toContain("config_id=")
+    expect(result.authUrl).toContain(
+      "scope=whatsapp_business_management%2Cwhatsapp_business_messaging%2Cbusiness_management"
+    )
+
+    const replay = await fetch(result.callbackUrl, { headers: { cookie: result.cookie }, redirect: "manual" })
+    expect(reason(replay.headers.get("location")!).get("reason")).toBe("state_used")
+    expect((await status(token))["status"]).toBe("active")
+  })
+
+  it("cancelling in the dialog comes back as cancelled", async () => {
+    const { token } = await http.session("cancel-co")
+    const result = await http.connect(token, { action: "cancel" })
+    expect(reason(result.location).get("whatsapp")).toBe("error")
+    expect(reason(result.location).get("reason")).toBe("cancelled")
+    expect((await status(token))["status"]).toBe("not_connected")
+  })
+
+  it("a callback without the browser's state cookie is refused as state_invalid, and the state stays usable", async () => {
+    const { token } = await http.session("other-browser")
+    const result = await http.connect(token, newNumber, { cookie: false })
+    expect(reason(result.location).get("reason")).toBe("state_invalid")
+    expect((await status(token))["status"]).toBe("not_connected")
+  })
+
+  it("an unticked permission is missing_permissions, and the connection says which", async () => {
+    const { token } = await http.session("partial-grant")
+    const result = await http.connect(token, {
+      ...newNumber,
+      granted: "whatsapp_business_management,business_management"
+    })
+    expect(reason(result.location).get("reason")).toBe("missing_permissions")
+    const view = await status(token)
+    expect(view["status"]).toBe("error")
+    expect(view["error"]).toContain("whatsapp_business_messaging")
+  })
+
+  it("a number another tenant holds is number_in_use", async () => {
+    const first = await http.session("holder")
+    await http.connect(first.token, newNumber)
+    const held = (await status(first.token))["phoneNumberE164"]
+    // The second tenant picks the first tenant's WABA (one number) in the dialog.
+    const wabas = (await sandboxState()).wabas
+    const wabaOfHolder = wabas.at(-1)!.id
+    const second = await http.session("intruder")
+    const result = await http.connect(second.token, { action: "approve", waba: wabaOfHolder })
+    expect(reason(result.location).get("reason")).toBe("number_in_use")
+    expect((await status(second.token))["status"]).toBe("not_connected")
+    expect((await status(first.token))["phoneNumberE164"]).toBe(held)
+  })
+
+  it("disconnect revokes, erases the token and stops here; reconnecting reuses the row", async () => {
+    const { token } = await http.session("leaver")
+    await http.connect(token, newNumber)
+    const before = await status(token)
+    const disconnected = await http.api(token, "POST", "/api/integrations/meta/whatsapp/disconnect")
+    expect(disconnected.status).toBe(200)
+    expect(await disconnected.json()).toMatchObject({ connected: false, status: "revoked" })
+    expect(await status(token)).toMatchObject({ connected: false, status: "revoked" })
+    expect(before["phoneNumberE164"]).toBeTruthy()
+  })
+
+  it("every API answer without a valid token is 401 in the one error shape", async () => {
+    for (const [method, path] of [
+      ["POST", "/api/integrations/meta/whatsapp/start"],
+      ["GET", "/api/integrations/meta/whatsapp/status"],
+      ["POST", "/api/integrations/meta/whatsapp/disconnect"]
+    ] as const) {
+      const response = await http.api("not-a-jwt", method, path)
+      expect(response.status).toBe(401)
+      expect(await response.json()).toMatchObject({ error: { code: "unauthenticated" } })
+    }
+    const missing = await http.api(null, "GET", "/api/integrations/meta/whatsapp/status")
+    expect(missing.status).toBe(401)
+    const unknown = await http.api(null, "GET", "/api/nope")
+    expect(unknown.status).toBe(404)
+    expect(await unknown.json()).toMatchObject({ error: { code: "not_found" } })
+  })
+
+  it("start is limited to 20 a minute per tenant, answered 429 with Retry-After", async () => {
+    const { token } = await http.session("eager")
+    const other = await http.session("calm")
+    const codes: Array<number> = []
+    for (let i = 0; i < 21; i++)
+      codes.push((await http.api(token, "POST", "/api/integrations/meta/whatsapp/start")).status)
+    expect(codes.slice(0, 20).every((code) => code === 200)).toBe(true)
+    const limited = await http.api(token, "POST", "/api/integrations/meta/whatsapp/start")
+    expect(limited.status).toBe(429)
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0)
+    expect(await limited.json()).toMatchObject({ error: { code: "rate_limited" } })
+    expect((await http.api(other.token, "POST", "/api/integrations/meta/whatsapp/start")).status).toBe(200)
+  })
+})
