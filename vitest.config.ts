@@ -1,6 +1,8 @@
 import { defineConfig } from "vitest/config"
 
 export default defineConfig({
+  // One graphql module: our sources would load its ESM build while Pothos and yoga load the CJS one.
+  resolve: { alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }] },
   test: {
     include: [
       "src/**/*.test.ts",

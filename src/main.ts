@@ -9,6 +9,7 @@ import { Cause, Effect, Exit, Layer, Redacted } from "effect"
 import { HttpServer } from "effect/http"
 import { startSandbox } from "../sandbox/Sandbox.ts"
 import { type AppConfigShape, loadAppConfig } from "./AppConfig.ts"
+import { makeGraphqlRoute } from "./adapters/graphql/GraphqlRoute.ts"
 import { DevSessionRoutes } from "./adapters/http/DevSessionRoutes.ts"
 import { JsonErrors } from "./adapters/http/ErrorMiddleware.ts"
 import { HealthRoutesLive } from "./adapters/http/HealthRoutes.ts"
@@ -51,6 +52,7 @@ export const appLayer = (config: AppConfigShape) => {
     makeWebhookVerifyRoute(config.meta.webhookVerifyToken),
     WebhookIntakeRoute,
     config.mode === "sandbox" ? DevSessionRoutes : Layer.empty,
+    makeGraphqlRoute({ graphiql: config.mode === "sandbox" }),
     JsonErrors
   ).pipe(Layer.provide(Layer.mergeAll(Services, Edge)))
   const announce = Effect.gen(function* () {

@@ -1,10 +1,10 @@
 import { Cause, Effect, Layer, Option, Ref, type Scope } from "effect"
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"
-import type { HttpServerError } from "effect/http/HttpServerError"
 
+/** The application's handler: it may fail (the router turns failures into responses) but needs only the request. */
 type App = Effect.Effect<
   HttpServerResponse.HttpServerResponse,
-  HttpServerError,
+  unknown,
   Scope.Scope | HttpServerRequest.HttpServerRequest
 >
 
@@ -17,7 +17,13 @@ type App = Effect.Effect<
  * every other route answer 503 with `Retry-After` until the application is ready. A failure to build the
  * application ends the process with the cause logged.
  */
-export const serveWhenReady = <E>(routes: Layer.Layer<never, E, HttpRouter.HttpRouter>, onReady: Effect.Effect<void>) =>
+export const serveWhenReady = <
+  E,
+  R extends HttpRouter.HttpRouter | HttpRouter.Request<"Error" | "GlobalError", unknown>
+>(
+  routes: Layer.Layer<never, E, R>,
+  onReady: Effect.Effect<void>
+) =>
   Layer.effectDiscard(
     Effect.gen(function* () {
       const app = yield* Ref.make(Option.none<App>())
@@ -35,7 +41,9 @@ export const serveWhenReady = <E>(routes: Layer.Layer<never, E, HttpRouter.HttpR
       yield* HttpServer.serveEffect(front)
       yield* Effect.forkScoped(
         HttpRouter.toHttpEffect(routes).pipe(
-          Effect.flatMap((handler) => Ref.set(app, Option.some<App>(handler))),
+          // The constraint on R (the router and error markers only) guarantees the handler needs nothing but the
+          // request; TypeScript cannot reduce that for a generic R, hence the cast.
+          Effect.flatMap((handler) => Ref.set(app, Option.some(handler as App))),
           Effect.andThen(onReady),
           Effect.catchCause((cause) =>
             Cause.hasInterruptsOnly(cause)

@@ -55,7 +55,7 @@ export const WebhookInboxPg = Layer.effect(
                 WHERE id = ${id}`
         ).pipe(Effect.asVoid, Effect.orDie),
       requeueUnrouted: () =>
-        sql`UPDATE webhook_events SET state = 'pending', next_attempt_at = now(), attempts = 0
+        sql`UPDATE webhook_events SET state = 'pending', next_attempt_at = received_at, attempts = 0
             WHERE state = 'unrouted' RETURNING id`.pipe(
           Effect.map((rows) => rows.length),
           Effect.orDie

@@ -33,7 +33,7 @@ export class WebhookInbox extends Context.Service<
     markUnrouted(id: WebhookEventId, reason: string, now: Date): Effect.Effect<void>
     /** Schedules another attempt at `retryAt`, or parks the event as `failed` when `retryAt` is null. */
     markFailed(id: WebhookEventId, error: string, retryAt: Date | null): Effect.Effect<void>
-    /** Puts `unrouted` events back in the queue (a number was connected); returns how many. */
+    /** Puts `unrouted` events back in the queue, due at once (a number was connected); returns how many. */
     requeueUnrouted(): Effect.Effect<number>
     stats(now: Date): Effect.Effect<InboxStats>
   }

@@ -1,0 +1,77 @@
+import {
+  Forbidden,
+  MetaPermissionMissing,
+  MetaRateLimited,
+  MetaTokenInvalid,
+  MetaUnavailable,
+  NoPhoneNumberGranted,
+  NumberAlreadyConnected
+} from "../../../domain/Errors.ts"
+import { builder, ErrorInterface } from "../builder.ts"
+
+/*
+ * Domain errors as GraphQL error types. The errors plugin matches what `ctx.run` rejects with (the TaggedError
+ * itself) by class, so a field lists the classes it may answer with in `errors: { types }`.
+ */
+
+builder.objectType(NumberAlreadyConnected, {
+  name: "NumberAlreadyConnectedError",
+  description: "Another workspace holds this number.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ phoneNumberId: t.exposeString("phoneNumberId") })
+})
+
+builder.objectType(Forbidden, {
+  name: "ForbiddenError",
+  description: "The signed-in user may not do this (e.g. an operator tool used by a non-admin).",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ action: t.exposeString("action") })
+})
+
+builder.objectType(MetaTokenInvalid, {
+  name: "MetaTokenInvalidError",
+  description: "Meta does not accept the access token (invalid, expired or revoked).",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ code: t.exposeInt("code", { nullable: true }) })
+})
+
+builder.objectType(MetaPermissionMissing, {
+  name: "MetaPermissionMissingError",
+  description: "A permission the connection needs was not granted at Meta.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ permissions: t.exposeStringList("permissions") })
+})
+
+builder.objectType(NoPhoneNumberGranted, {
+  name: "NoPhoneNumberGrantedError",
+  description: "No usable WhatsApp number was shared with the app.",
+  interfaces: [ErrorInterface],
+  fields: () => ({})
+})
+
+builder.objectType(MetaUnavailable, {
+  name: "MetaUnavailableError",
+  description: "Meta failed, answered with an unexpected error, or did not answer in time.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ code: t.exposeInt("code", { nullable: true }) })
+})
+
+builder.objectType(MetaRateLimited, {
+  name: "MetaRateLimitedError",
+  description: "Meta is throttling requests; try again later.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    code: t.exposeInt("code"),
+    retryAfterSeconds: t.exposeInt("retryAfterSeconds", { nullable: true })
+  })
+})
+
+/** What connecting a number can fail with (`chooseWhatsAppNumber`, `connectWhatsAppManually`). */
+export const CONNECT_ERRORS = [
+  NumberAlreadyConnected,
+  NoPhoneNumberGranted,
+  MetaTokenInvalid,
+  MetaPermissionMissing,
+  MetaRateLimited,
+  MetaUnavailable
+]

@@ -1,0 +1,6 @@
+import "./errors.ts"
+import "./viewer.ts"
+import "./whatsapp.ts"
+import { builder } from "../builder.ts"
+
+export const schema = builder.toSchema()

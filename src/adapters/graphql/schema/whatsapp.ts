@@ -1,0 +1,142 @@
+import { Effect, Option, Redacted, Schema } from "effect"
+import { createGraphQLError } from "graphql-yoga"
+import {
+  type ConnectionView,
+  type NumberChoice,
+  WhatsAppConnections
+} from "../../../application/WhatsAppConnections.ts"
+import { Forbidden } from "../../../domain/Errors.ts"
+import { PhoneNumberId, WabaId } from "../../../domain/Ids.ts"
+import { WHATSAPP_STATE_COOKIE } from "../../http/WhatsAppRoutes.ts"
+import { builder } from "../builder.ts"
+import { CONNECT_ERRORS } from "./errors.ts"
+
+/** The browser-binding cookie travels only to the OAuth callback, and lives as long as the state (10 minutes). */
+const CALLBACK_PATH = "/api/integrations/meta/whatsapp/callback"
+
+export const bindingCookie = (binding: string, secure: boolean): string =>
+  `${WHATSAPP_STATE_COOKIE}=${binding}; HttpOnly; SameSite=Lax; Path=${CALLBACK_PATH}; Max-Age=600${secure ? "; Secure" : ""}`
+
+/** Meta ids arrive as strings; a malformed one is the caller's mistake, answered as a GraphQL error. */
+const metaId = <A>(decode: (input: unknown) => Option.Option<A>, value: string, argument: string): A =>
+  Option.getOrThrowWith(decode(value), () =>
+    createGraphQLError(`${argument} must be a numeric Meta id.`, { extensions: { code: "BAD_USER_INPUT" } })
+  )
+const decodeWabaId = Schema.decodeUnknownOption(WabaId)
+const decodePhoneNumberId = Schema.decodeUnknownOption(PhoneNumberId)
+
+export const ConnectionStatus = builder.enumType("ConnectionStatus", {
+  values: {
+    NOT_CONNECTED: { value: "not_connected", description: "There is no connection." },
+    PENDING: { value: "pending", description: "Waiting for a step (choose a number, display name review)." },
+    ACTIVE: { value: "active", description: "Connected: messages can be sent and received." },
+    ERROR: { value: "error", description: "Broken (e.g. the token expired or was revoked): reconnect." },
+    REVOKED: { value: "revoked", description: "Disconnected; history is kept." }
+  } as const
+})
+
+export const WhatsAppNumberChoice = builder.objectRef<NumberChoice>("WhatsAppNumberChoice").implement({
+  description: "A number granted at Meta, offered when the login granted several.",
+  fields: (t) => ({
+    id: t.exposeString("id", { description: "The phone number id, for chooseWhatsAppNumber." }),
+    displayPhoneNumber: t.exposeString("displayPhoneNumber"),
+    verifiedName: t.exposeString("verifiedName", { nullable: true })
+  })
+})
+
+/** The tenant's WhatsApp connection. Never carries the token. */
+export const WhatsAppConnection = builder.objectRef<ConnectionView>("WhatsAppConnection").implement({
+  fields: (t) => ({
+    id: t.exposeID("id", { nullable: true }),
+    status: t.expose("status", { type: ConnectionStatus }),
+    connected: t.exposeBoolean("connected"),
+    phoneNumberE164: t.exposeString("phoneNumberE164", { nullable: true }),
+    displayName: t.exposeString("displayName", { nullable: true }),
+    wabaId: t.exposeString("wabaId", { nullable: true }),
+    phoneNumberId: t.exposeString("phoneNumberId", { nullable: true }),
+    tokenExpiresAt: t.expose("tokenExpiresAt", { type: "DateTime", nullable: true }),
+    error: t.exposeString("error", { nullable: true, description: "What went wrong, for a person." }),
+    pendingReason: t.exposeString("pendingReason", {
+      nullable: true,
+      description: "Why the connection is PENDING: choose_number or display_name_review."
+    }),
+    choices: t.field({
+      type: [WhatsAppNumberChoice],
+      description: "The numbers to choose from when pendingReason is choose_number.",
+      resolve: (view) => view.choices
+    }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime", nullable: true })
+  })
+})
+
+export const StartConnectPayload = builder
+  .objectRef<{ readonly authUrl: string; readonly state: string }>("StartConnectPayload")
+  .implement({
+    fields: (t) => ({
+      authUrl: t.exposeString("authUrl", { description: "Open this Meta dialog URL in the browser." }),
+      state: t.exposeString("state")
+    })
+  })
+
+export const ManualConnectInput = builder.inputType("ManualConnectInput", {
+  fields: (t) => ({
+    wabaId: t.string({ required: true }),
+    phoneNumberId: t.string({ required: true }),
+    accessToken: t.string({ required: true, description: "Stored encrypted; never returned." })
+  })
+})
+
+builder.queryField("whatsappConnection", (t) =>
+  t.field({
+    type: WhatsAppConnection,
+    description: "The WhatsApp connection of the viewer's workspace (status NOT_CONNECTED when there is none).",
+    resolve: (_root, _args, ctx) => ctx.run(WhatsAppConnections.use((connections) => connections.status(ctx.actor)))
+  })
+)
+
+builder.mutationFields((t) => ({
+  startWhatsAppConnect: t.field({
+    type: StartConnectPayload,
+    description: "Starts Embedded Signup: open authUrl; the response also binds the state to this browser (cookie).",
+    resolve: (_root, _args, ctx) =>
+      ctx.run(
+        WhatsAppConnections.use((connections) => connections.start(ctx.actor)).pipe(
+          Effect.tap((started) => Effect.sync(() => ctx.setCookie(bindingCookie(started.browserBinding, ctx.secure))))
+        )
+      )
+  }),
+
+  disconnectWhatsApp: t.field({
+    type: WhatsAppConnection,
+    description: "Disconnects (unsubscribes and revokes at Meta where possible); history is kept.",
+    resolve: (_root, _args, ctx) => ctx.run(WhatsAppConnections.use((connections) => connections.disconnect(ctx.actor)))
+  }),
+
+  chooseWhatsAppNumber: t.field({
+    type: WhatsAppConnection,
+    description: "Connects one of the numbers a pending connection offers (its choices).",
+    args: { phoneNumberId: t.arg.string({ required: true }) },
+    errors: { types: CONNECT_ERRORS, dataField: { name: "connection" } },
+    resolve: (_root, args, ctx) => {
+      const phoneNumberId = metaId(decodePhoneNumberId, args.phoneNumberId, "phoneNumberId")
+      return ctx.run(WhatsAppConnections.use((connections) => connections.chooseNumber(ctx.actor, phoneNumberId)))
+    }
+  }),
+
+  connectWhatsAppManually: t.field({
+    type: WhatsAppConnection,
+    description: "Connects a number with a pasted token (operators only: others get ForbiddenError).",
+    args: { input: t.arg({ type: ManualConnectInput, required: true }) },
+    errors: { types: [Forbidden, ...CONNECT_ERRORS], dataField: { name: "connection" } },
+    resolve: (_root, { input }, ctx) => {
+      const accessToken = Redacted.make(input.accessToken)
+      const wabaId = metaId(decodeWabaId, input.wabaId, "wabaId")
+      const phoneNumberId = metaId(decodePhoneNumberId, input.phoneNumberId, "phoneNumberId")
+      return ctx.run(
+        WhatsAppConnections.use((connections) =>
+          connections.connectManually(ctx.actor, { wabaId, phoneNumberId, accessToken })
+        )
+      )
+    }
+  })
+}))
