@@ -32,6 +32,8 @@ export interface AppConfigShape {
   readonly tokenEncryptionKey: Redacted.Redacted<Uint8Array>
   readonly previousTokenEncryptionKeys: ReadonlyArray<Redacted.Redacted<Uint8Array>>
   readonly authJwtSecret: Redacted.Redacted<string>
+  /** How often every live token is checked with `debug_token`. */
+  readonly tokenHealthIntervalSeconds: number
 }
 
 export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("app/AppConfig") {}
@@ -200,6 +202,12 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       problems.push("LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, none")
     }
 
+    const healthText = Option.getOrElse(yield* env("TOKEN_HEALTH_INTERVAL_SECONDS"), () => "3600")
+    const tokenHealthIntervalSeconds = Number(healthText)
+    if (!Number.isInteger(tokenHealthIntervalSeconds) || tokenHealthIntervalSeconds < 1) {
+      problems.push("TOKEN_HEALTH_INTERVAL_SECONDS must be a whole number of seconds (at least 1)")
+    }
+
     if (problems.length > 0) return yield* new ConfigInvalid({ problems })
 
     return AppConfig.of({
@@ -224,6 +232,7 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       },
       tokenEncryptionKey: Redacted.make(key as Uint8Array),
       previousTokenEncryptionKeys: previousKeys,
-      authJwtSecret: Redacted.make(jwtSecret)
+      authJwtSecret: Redacted.make(jwtSecret),
+      tokenHealthIntervalSeconds
     })
   })

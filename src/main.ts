@@ -5,7 +5,7 @@
 
 import { createServer } from "node:http"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
-import { Cause, Effect, Exit, Layer, Redacted } from "effect"
+import { Cause, Duration, Effect, Exit, Layer, Redacted } from "effect"
 import { HttpServer } from "effect/http"
 import { startSandbox } from "../sandbox/Sandbox.ts"
 import { type AppConfigShape, loadAppConfig } from "./AppConfig.ts"
@@ -18,6 +18,9 @@ import { makeWebhookVerifyRoute, WebhookIntakeRoute } from "./adapters/http/Webh
 import { makeWhatsAppRoutes } from "./adapters/http/WhatsAppRoutes.ts"
 import { MigrationsLive } from "./adapters/persistence/Migrations.ts"
 import { PersistencePg } from "./adapters/persistence/Persistence.ts"
+import { Conversations } from "./application/Conversations.ts"
+import { Messaging } from "./application/Messaging.ts"
+import { TokenHealth } from "./application/TokenHealth.ts"
 import { WebhookIntake } from "./application/WebhookIntake.ts"
 import { WebhookProcessor } from "./application/WebhookProcessor.ts"
 import { WhatsAppConnections } from "./application/WhatsAppConnections.ts"
@@ -41,10 +44,23 @@ export const appLayer = (config: AppConfigShape) => {
     connectSettingsLayer(config),
     webhookSettingsLayer(config)
   ).pipe(Layer.provideMerge(Database))
-  const Services = Layer.mergeAll(WhatsAppConnections.layer, WebhookIntake.layer, WebhookProcessor.layer).pipe(
-    Layer.provideMerge(Ports)
-  )
-  const Worker = WebhookProcessor.worker().pipe(Layer.provide(Services))
+  const Services = Layer.mergeAll(
+    WhatsAppConnections.layer,
+    Conversations.layer,
+    Messaging.layer,
+    TokenHealth.layer,
+    WebhookIntake.layer,
+    WebhookProcessor.layer
+  ).pipe(Layer.provideMerge(Ports))
+  const Workers = Layer.mergeAll(
+    WebhookProcessor.worker(),
+    TokenHealth.worker(Duration.seconds(config.tokenHealthIntervalSeconds), (report) =>
+      Effect.logInfo(
+        `Token health: ${report.checked} checked, ${report.valid} valid, ${report.invalid} invalid, ` +
+          `${report.unknown} unknown, ${report.expiringSoon} expiring within 7 days`
+      )
+    )
+  ).pipe(Layer.provide(Services))
   const Edge = Layer.mergeAll(jwtLayer(config), rateLimiterLayer(config))
   const Routes = Layer.mergeAll(
     HealthRoutesLive,
@@ -63,7 +79,7 @@ export const appLayer = (config: AppConfigShape) => {
     )
   })
   return Layer.mergeAll(
-    serveWhenReady(Layer.merge(Routes, Worker), Effect.logInfo("Ready: database migrated, all routes served")),
+    serveWhenReady(Layer.merge(Routes, Workers), Effect.logInfo("Ready: database migrated, all routes served")),
     Layer.effectDiscard(announce)
   ).pipe(
     Layer.provide(

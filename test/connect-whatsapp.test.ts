@@ -29,6 +29,30 @@ const status = async (token: string) => {
   return body
 }
 const newNumber = { action: "approve", waba: "new", phone: "new" }
+const graphql = async (token: string, query: string, variables: Record<string, unknown> = {}) => {
+  const response = await http.api(token, "POST", "/graphql", { query, variables })
+  const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown }
+  if (body.errors !== undefined) throw new Error(JSON.stringify(body.errors))
+  return body.data!
+}
+const eventually = async <A>(probe: () => Promise<A | undefined>, what: string, timeoutMs = 20_000): Promise<A> => {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+}
+const CONVERSATIONS = `{ conversations(first: 10) { edges { node { waId contactName
+  messages(first: 20) { edges { node { direction text status providerMessageId } } } } } } }`
+type Conversations = {
+  conversations: {
+    edges: Array<{
+      node: { waId: string; contactName: string | null; messages: { edges: Array<{ node: Record<string, string> }> } }
+    }>
+  }
+}
 
 beforeAll(async () => {
   const [port, sandboxPort] = [await freePort(), await freePort()]
@@ -36,7 +60,8 @@ beforeAll(async () => {
     DATA_DIR: mkdtempSync(join(tmpdir(), "connect-")),
     PORT: String(port),
     SANDBOX_PORT: String(sandboxPort),
-    LOG_LEVEL: "warn"
+    LOG_LEVEL: "warn",
+    TOKEN_HEALTH_INTERVAL_SECONDS: "1"
   })
   sandboxUrl = `http://127.0.0.1:${sandboxPort}`
   for (let i = 0; i < 300; i++) {
@@ -147,6 +172,79 @@ describe("Connect WhatsApp through the sandbox's Embedded Signup", () => {
     expect(await status(token)).toMatchObject({ connected: false, status: "revoked" })
     expect(before["phoneNumberE164"]).toBeTruthy()
   })
+
+  it("sends while connected (statuses arrive by webhook), receives inbound messages, and stops after disconnect", async () => {
+    const { token } = await http.session("messenger")
+    await http.connect(token, newNumber)
+    const sent = await http.api(token, "POST", "/api/integrations/meta/whatsapp/messages", {
+      to: "+1 415 555 0123",
+      text: "Your order shipped"
+    })
+    expect(sent.status).toBe(201)
+    const message = (await sent.json()) as { providerMessageId: string; status: string }
+    expect(message.status).toBe("sent")
+    expect(message.providerMessageId).toMatch(/^wamid\./)
+    // The sandbox posts signed sent, delivered and read statuses to the webhook, as Meta does.
+    await eventually(async () => {
+      const data = (await graphql(token, CONVERSATIONS)) as Conversations
+      const node = data.conversations.edges
+        .flatMap((edge) => edge.node.messages.edges)
+        .find((edge) => edge.node["providerMessageId"] === message.providerMessageId)
+      return node?.node["status"] === "READ" ? true : undefined
+    }, "the read status")
+
+    const { phoneNumberId } = (await graphql(token, "{ whatsappConnection { phoneNumberId } }"))[
+      "whatsappConnection"
+    ] as {
+      phoneNumberId: string
+    }
+    const inbound = await control("inbound", { phoneNumberId, from: "14155550123", text: "Thanks! 👍", name: "Dana" })
+    expect(inbound["deliveryStatus"]).toBe(200)
+    const conversation = await eventually(async () => {
+      const data = (await graphql(token, CONVERSATIONS)) as Conversations
+      return data.conversations.edges.find((edge) =>
+        edge.node.messages.edges.some((m) => m.node["direction"] === "INBOUND" && m.node["text"] === "Thanks! 👍")
+      )?.node
+    }, "the inbound message")
+    expect(conversation.waId).toBe("14155550123")
+    expect(conversation.contactName).toBe("Dana")
+
+    await http.api(token, "POST", "/api/integrations/meta/whatsapp/disconnect")
+    const refused = await http.api(token, "POST", "/api/integrations/meta/whatsapp/messages", {
+      to: "14155550123",
+      text: "After disconnect"
+    })
+    expect(refused.status).toBe(409)
+    expect(await refused.json()).toMatchObject({ error: { code: "not_connected" } })
+  }, 40_000)
+
+  it("a token revoked at Meta: the health check marks error, and Reconnect restores active on the same row", async () => {
+    const { token } = await http.session("revoked-co")
+    await http.connect(token, newNumber)
+    const before = (await graphql(token, "{ whatsappConnection { id wabaId status } }"))["whatsappConnection"] as {
+      id: string
+      wabaId: string
+      status: string
+    }
+    expect(before.status).toBe("ACTIVE")
+    await control("revoke-token", { wabaId: before.wabaId })
+    const broken = await eventually(async () => {
+      const view = (await graphql(token, "{ whatsappConnection { status error } }"))["whatsappConnection"] as {
+        status: string
+        error: string | null
+      }
+      return view.status === "ERROR" ? view : undefined
+    }, "the health check to mark the connection")
+    expect(broken.error).toMatch(/Reconnect/)
+    // Reconnect: the same start and callback, granting the same WABA again.
+    const again = await http.connect(token, { action: "approve", waba: before.wabaId })
+    expect(reason(again.location).get("whatsapp")).toBe("connected")
+    const after = (await graphql(token, "{ whatsappConnection { id status } }"))["whatsappConnection"] as {
+      id: string
+      status: string
+    }
+    expect(after).toEqual({ id: before.id, status: "ACTIVE" })
+  }, 40_000)
 
   it("every API answer without a valid token is 401 in the one error shape", async () => {
     for (const [method, path] of [

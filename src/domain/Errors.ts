@@ -95,6 +95,12 @@ export class ConnectionNotFound extends Schema.TaggedError<ConnectionNotFound>()
   }
 }
 
+export class ConversationNotFound extends Schema.TaggedError<ConversationNotFound>()("ConversationNotFound", {}) {
+  override get message() {
+    return "There is no such conversation in this workspace."
+  }
+}
+
 /** The tenant's connection is not `active`, so nothing may be sent. */
 export class NotConnected extends Schema.TaggedError<NotConnected>()("NotConnected", {
   status: Schema.String
@@ -103,6 +109,25 @@ export class NotConnected extends Schema.TaggedError<NotConnected>()("NotConnect
     return this.status === "not_connected"
       ? "WhatsApp is not connected."
       : `WhatsApp is not connected (the connection is ${this.status}).`
+  }
+}
+
+/** A message that cannot be sent as asked (recipient or text out of bounds). */
+export class InvalidMessage extends Schema.TaggedError<InvalidMessage>()("InvalidMessage", {
+  detail: Schema.String
+}) {
+  override get message() {
+    return this.detail
+  }
+}
+
+/** Meta refused a send (outside the 24-hour window, an invalid recipient, a paused number...). */
+export class MessageRejected extends Schema.TaggedError<MessageRejected>()("MessageRejected", {
+  code: Schema.optional(Schema.Number),
+  detail: Schema.String
+}) {
+  override get message() {
+    return this.detail
   }
 }
 

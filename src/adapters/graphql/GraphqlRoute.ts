@@ -13,7 +13,10 @@ export interface GraphqlRouteOptions {
   readonly graphiql: boolean
   /** Deepest field nesting an operation may have (default 8). */
   readonly maxDepth?: number
-  /** Most fields an operation may select, lists counted `first` times (default 500). */
+  /**
+   * Most fields an operation may select, lists counted `first` times (default 5000: a conversations page with
+   * its messages costs about 1300).
+   */
   readonly maxCost?: number
 }
 
@@ -65,7 +68,7 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
       const limits: Plugin = {
         onValidate: ({ addValidationRule }) => {
           addValidationRule(depthLimit(options.maxDepth ?? 8))
-          addValidationRule(costLimit(options.maxCost ?? 500))
+          addValidationRule(costLimit(options.maxCost ?? 5000))
         }
       }
 

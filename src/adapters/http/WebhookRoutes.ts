@@ -2,6 +2,7 @@ import { timingSafeEqual } from "node:crypto"
 import { ByteSize, Effect, Redacted } from "effect"
 import { HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { WebhookIntake } from "../../application/WebhookIntake.ts"
+import { recordWebhookReceived } from "../observability/Metrics.ts"
 import { errorResponse } from "./ErrorResponse.ts"
 import { searchParams } from "./RequestContext.ts"
 
@@ -58,12 +59,18 @@ export const WebhookIntakeRoute = HttpRouter.use(
           "payload_too_large",
           `Webhook bodies are limited to ${MAX_WEBHOOK_BYTES} bytes.`
         )
-        if (Number(request.headers["content-length"] ?? 0) > MAX_WEBHOOK_BYTES) return tooLarge
+        if (Number(request.headers["content-length"] ?? 0) > MAX_WEBHOOK_BYTES) {
+          yield* recordWebhookReceived("too_large")
+          return tooLarge
+        }
         const body = yield* request.arrayBuffer.pipe(
           Effect.provideService(HttpIncomingMessage.MaxBodySize, ByteSize.bytes(MAX_WEBHOOK_BYTES)),
           Effect.result
         )
-        if (body._tag === "Failure") return tooLarge
+        if (body._tag === "Failure") {
+          yield* recordWebhookReceived("too_large")
+          return tooLarge
+        }
         const accepted = yield* intake
           .accept(new Uint8Array(body.success), request.headers["x-hub-signature-256"] ?? null)
           .pipe(
@@ -71,6 +78,7 @@ export const WebhookIntakeRoute = HttpRouter.use(
             Effect.catchDefect((defect) => Effect.succeed({ _tag: "Defect" as const, defect }))
           )
         if (accepted._tag === "Defect") {
+          yield* recordWebhookReceived("unavailable")
           yield* Effect.logError(
             "Webhook intake could not store the event; answering 503 so Meta retries",
             accepted.defect
@@ -80,10 +88,13 @@ export const WebhookIntakeRoute = HttpRouter.use(
           })
         }
         if (accepted._tag === "Failure") {
-          return accepted.failure._tag === "InvalidWebhookSignature"
+          const invalidSignature = accepted.failure._tag === "InvalidWebhookSignature"
+          yield* recordWebhookReceived(invalidSignature ? "invalid_signature" : "invalid_payload")
+          return invalidSignature
             ? errorResponse(401, "invalid_signature", accepted.failure.message)
             : errorResponse(400, "invalid_payload", accepted.failure.message)
         }
+        yield* recordWebhookReceived("accepted")
         return HttpServerResponse.text("EVENT_RECEIVED", { headers: { "cache-control": "no-store" } })
       })
     )

@@ -1,14 +1,53 @@
-import { Effect, Redacted } from "effect"
+import { Effect, Option, Redacted, Schema } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { RateLimiter } from "effect/persistence"
+import { Messaging, type SendError } from "../../application/Messaging.ts"
 import { callbackReason } from "../../application/OAuthFlow.ts"
 import { type ConnectionView, WhatsAppConnections } from "../../application/WhatsAppConnections.ts"
+import type { Message } from "../../domain/Message.ts"
+import { countOAuthRequest, recordOAuthError } from "../observability/Metrics.ts"
 import { Jwt } from "./Auth.ts"
+import { errorResponse } from "./ErrorResponse.ts"
 import { authenticated, clientIp, rateLimited, searchParams } from "./RequestContext.ts"
 
 /** The browser-binding cookie: scoped to the callback path, so it travels only where it is checked. */
 export const WHATSAPP_STATE_COOKIE = "meta_oauth_whatsapp"
 const CALLBACK_PATH = "/api/integrations/meta/whatsapp/callback"
+
+const SendBody = Schema.Struct({
+  to: Schema.String,
+  text: Schema.String,
+  idempotencyKey: Schema.optional(Schema.String)
+})
+const decodeSendBody = Schema.decodeUnknownOption(SendBody)
+
+const messageBody = (message: Message) => ({
+  id: message.id,
+  providerMessageId: message.providerMessageId,
+  status: message.status,
+  error: message.error,
+  timestamp: message.sentAt.toISOString()
+})
+
+/** Each way a send can fail, as an HTTP status and the one error shape. */
+export const sendErrorResponse = (error: SendError) => {
+  switch (error._tag) {
+    case "NotConnected":
+      return errorResponse(409, "not_connected", error.message)
+    case "InvalidMessage":
+      return errorResponse(400, "invalid_message", error.message)
+    case "MessageRejected":
+      return errorResponse(422, "message_rejected", error.message)
+    case "MetaTokenInvalid":
+      return errorResponse(409, "token_invalid", error.message)
+    case "MetaPermissionMissing":
+      return errorResponse(403, "permission_missing", error.message)
+    case "MetaRateLimited":
+      return errorResponse(429, "rate_limited", error.message, { "retry-after": String(error.retryAfterSeconds ?? 60) })
+    case "MetaUnavailable":
+      return errorResponse(502, "meta_unavailable", error.message)
+  }
+}
 
 export const statusBody = (view: ConnectionView) => ({
   connected: view.connected,
@@ -31,6 +70,7 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
   return HttpRouter.use(
     Effect.fn(function* (router) {
       const connect = yield* WhatsAppConnections
+      const messaging = yield* Messaging
       const jwt = yield* Jwt
       const limiter = yield* RateLimiter.RateLimiter
 
@@ -56,7 +96,7 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
               )
             )
           )
-        )
+        ).pipe(countOAuthRequest("start"))
       )
 
       yield* router.add(
@@ -82,19 +122,39 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
               ? `${integrations}?whatsapp=${outcome.success.status === "pending" ? "pending" : "connected"}`
               : `${integrations}?whatsapp=error&reason=${callbackReason(outcome.failure)}`
           if (outcome._tag === "Failure") {
+            yield* recordOAuthError(callbackReason(outcome.failure))
             yield* Effect.logInfo(`WhatsApp callback refused: ${callbackReason(outcome.failure)}`, outcome.failure._tag)
           }
           return HttpServerResponse.redirect(location, {
             status: 302,
             headers: { "cache-control": "no-store", "referrer-policy": "no-referrer" }
           }).pipe(HttpServerResponse.expireCookieUnsafe(WHATSAPP_STATE_COOKIE, { path: CALLBACK_PATH }))
-        })
+        }).pipe(countOAuthRequest("callback"))
       )
 
       yield* router.add(
         "GET",
         "/api/integrations/meta/whatsapp/status",
         authenticated(jwt, (actor) => Effect.map(connect.status(actor), (view) => json(statusBody(view))))
+      )
+
+      yield* router.add(
+        "POST",
+        "/api/integrations/meta/whatsapp/messages",
+        authenticated(jwt, (actor, request) =>
+          Effect.gen(function* () {
+            const body = Option.flatMap(yield* request.json.pipe(Effect.option), decodeSendBody)
+            if (Option.isNone(body)) {
+              return errorResponse(400, "invalid_request", 'Send {"to": "<phone>", "text": "<text>"}.')
+            }
+            const idempotencyKey = body.value.idempotencyKey ?? request.headers["idempotency-key"] ?? null
+            const sent = yield* messaging
+              .sendText(actor, { to: body.value.to, text: body.value.text, idempotencyKey })
+              .pipe(Effect.result)
+            if (sent._tag === "Success") return json(messageBody(sent.success), 201)
+            return sendErrorResponse(sent.failure)
+          })
+        )
       )
 
       yield* router.add(

@@ -12,6 +12,7 @@ import {
 } from "../../application/ports/MetaGraph.ts"
 import { MetaPermissionMissing, MetaRateLimited, MetaTokenInvalid, MetaUnavailable } from "../../domain/Errors.ts"
 import { PhoneNumberId, type WabaId } from "../../domain/Ids.ts"
+import { timeMetaApiCall } from "../observability/Metrics.ts"
 
 export interface MetaGraphConfig {
   /** e.g. `https://graph.facebook.com` (no trailing slash needed). */
@@ -384,6 +385,7 @@ const make = (config: MetaGraphConfig) =>
       client.execute(buildRequest(call)).pipe(
         Effect.flatMap((response) => Effect.flatMap(response.text, (text) => interpret(call, response, text))),
         Effect.timeout(timeout),
+        timeMetaApiCall(`${call.method} ${call.endpoint}`),
         Effect.catchTags({
           TimeoutError: () => Effect.fail(new TransportFailure({ timedOut: true })),
           HttpClientError: () => Effect.fail(new TransportFailure({ timedOut: false }))

@@ -7,6 +7,8 @@ import { pageOf } from "./MemoryPaging.ts"
 export const MessageRepositoryMemory = Layer.sync(MessageRepository, () => {
   const messages = new Map<string, Message>()
   const events = new Map<string, StatusEvent>()
+  /** `tenant|idempotency key` → message id. */
+  const idempotent = new Map<string, string>()
 
   const applyEvent = (message: Message, event: StatusEvent): Message => {
     if (message.direction !== "outbound" || message.tenantId !== event.tenantId) return message
@@ -33,11 +35,21 @@ export const MessageRepositoryMemory = Layer.sync(MessageRepository, () => {
   return MessageRepository.of({
     insert: (input) =>
       Effect.map(Clock.currentTimeMillis, (millis) => {
-        const existing = input.providerMessageId === null ? undefined : byProviderId(input.providerMessageId)
+        const key = input.idempotencyKey ?? null
+        const existing =
+          (input.providerMessageId === null ? undefined : byProviderId(input.providerMessageId)) ??
+          (key === null ? undefined : messages.get(idempotent.get(`${input.tenantId}|${key}`) ?? ""))
         if (existing !== undefined) return { message: existing, inserted: false }
         const message = applyStored(
           new Message({
-            ...input,
+            tenantId: input.tenantId,
+            conversationId: input.conversationId,
+            providerMessageId: input.providerMessageId,
+            direction: input.direction,
+            type: input.type,
+            body: input.body,
+            status: input.status,
+            sentAt: input.sentAt,
             id: crypto.randomUUID() as MessageId,
             error: null,
             statusUpdatedAt: input.sentAt,
@@ -45,6 +57,7 @@ export const MessageRepositoryMemory = Layer.sync(MessageRepository, () => {
           })
         )
         messages.set(message.id, message)
+        if (key !== null) idempotent.set(`${input.tenantId}|${key}`, message.id)
         return { message, inserted: true }
       }),
     applyStatus: (event) =>

@@ -48,15 +48,18 @@ export const MessageRepositoryPg = Layer.effect(
             Effect.gen(function* () {
               const inserted = yield* sql`
                 INSERT INTO messages (tenant_id, conversation_id, provider_message_id, direction, type, body, status,
-                                      sent_at, status_updated_at)
+                                      sent_at, status_updated_at, idempotency_key)
                 VALUES (${message.tenantId}, ${message.conversationId}, ${message.providerMessageId},
                         ${message.direction}, ${message.type}, ${toJson(message.body)}::jsonb, ${message.status},
-                        ${message.sentAt}, ${message.sentAt})
-                ON CONFLICT (provider_message_id) DO NOTHING
+                        ${message.sentAt}, ${message.sentAt}, ${message.idempotencyKey ?? null})
+                ON CONFLICT DO NOTHING
                 RETURNING *`
               if (inserted.length === 0) {
-                const existing =
-                  yield* sql`SELECT * FROM messages WHERE provider_message_id = ${message.providerMessageId}`
+                const existing = yield* sql`
+                  SELECT * FROM messages
+                  WHERE provider_message_id = ${message.providerMessageId}
+                     OR (tenant_id = ${message.tenantId} AND idempotency_key = ${message.idempotencyKey ?? null})
+                  LIMIT 1`
                 return { message: toMessage(existing[0]!), inserted: false }
               }
               return { message: toMessage(yield* applyStoredEvents(inserted[0]!)), inserted: true }

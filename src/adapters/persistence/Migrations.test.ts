@@ -69,7 +69,10 @@ for (const database of freshDatabases()) {
             ('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'legacy-token-b', NULL)`)
 
           const applied = yield* migrate()
-          assert.deepStrictEqual(applied, [[1, "create_tables"]])
+          assert.deepStrictEqual(applied, [
+            [1, "create_tables"],
+            [2, "message_idempotency"]
+          ])
 
           const connections = yield* sql`SELECT * FROM channel_connections ORDER BY id`
           assert.strictEqual(connections.length, 2)

@@ -351,6 +351,28 @@ for (const backend of persistenceBackends()) {
         })
       )
 
+      it.effect("a repeated idempotency key returns the first message, per tenant", () =>
+        Effect.gen(function* () {
+          const messages = yield* MessageRepository
+          const t = tenant()
+          const conv = yield* conversation(t)
+          const key = `send-${crypto.randomUUID()}`
+          const [first, second] = yield* Effect.all(
+            [
+              messages.insert({ ...outbound(t, conv.id, null), idempotencyKey: key }),
+              messages.insert({ ...outbound(t, conv.id, null), idempotencyKey: key })
+            ],
+            { concurrency: "unbounded" }
+          )
+          assert.strictEqual([first, second].filter((r) => r.inserted).length, 1)
+          assert.strictEqual(first.message.id, second.message.id)
+          const other = tenant()
+          const otherConv = yield* conversation(other)
+          const elsewhere = yield* messages.insert({ ...outbound(other, otherConv.id, null), idempotencyKey: key })
+          assert.isTrue(elsewhere.inserted, "keys are per tenant")
+        })
+      )
+
       it.effect("statuses only move forward, each is recorded once, and failed is final", () =>
         Effect.gen(function* () {
           const messages = yield* MessageRepository

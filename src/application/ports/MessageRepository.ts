@@ -12,6 +12,8 @@ export interface NewMessage {
   readonly body: unknown
   readonly status: MessageStatus
   readonly sentAt: Date
+  /** A client-given key: a second insert with the same tenant and key returns the first message. */
+  readonly idempotencyKey?: string | null
 }
 
 export interface StatusEvent {
@@ -28,8 +30,8 @@ export class MessageRepository extends Context.Service<
   MessageRepository,
   {
     /**
-     * Inserts a message unless its `provider_message_id` is already stored (then returns the stored one with
-     * `inserted: false`). Status events that arrived before the message are applied to it.
+     * Inserts a message unless its `provider_message_id`, or its tenant and idempotency key, is already stored
+     * (then returns the stored one with `inserted: false`). Status events that arrived before the message are applied to it.
      */
     insert(message: NewMessage): Effect.Effect<{ readonly message: Message; readonly inserted: boolean }>
     /**

@@ -1,10 +1,14 @@
 import {
+  ConversationNotFound,
   Forbidden,
+  InvalidMessage,
+  MessageRejected,
   MetaPermissionMissing,
   MetaRateLimited,
   MetaTokenInvalid,
   MetaUnavailable,
   NoPhoneNumberGranted,
+  NotConnected,
   NumberAlreadyConnected
 } from "../../../domain/Errors.ts"
 import { builder, ErrorInterface } from "../builder.ts"
@@ -70,6 +74,44 @@ builder.objectType(MetaRateLimited, {
 export const CONNECT_ERRORS = [
   NumberAlreadyConnected,
   NoPhoneNumberGranted,
+  MetaTokenInvalid,
+  MetaPermissionMissing,
+  MetaRateLimited,
+  MetaUnavailable
+]
+
+builder.objectType(NotConnected, {
+  name: "NotConnectedError",
+  description: "WhatsApp is not connected (or not active): nothing was sent.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ status: t.exposeString("status") })
+})
+
+builder.objectType(InvalidMessage, {
+  name: "InvalidMessageError",
+  description: "The message cannot be sent as asked (recipient or text).",
+  interfaces: [ErrorInterface],
+  fields: () => ({})
+})
+
+builder.objectType(MessageRejected, {
+  name: "MessageRejectedError",
+  description: "Meta refused the message (e.g. outside the 24-hour customer service window).",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ code: t.exposeInt("code", { nullable: true }) })
+})
+
+builder.objectType(ConversationNotFound, {
+  name: "ConversationNotFoundError",
+  interfaces: [ErrorInterface],
+  fields: () => ({})
+})
+
+/** What sending a text can fail with. */
+export const SEND_ERRORS = [
+  NotConnected,
+  InvalidMessage,
+  MessageRejected,
   MetaTokenInvalid,
   MetaPermissionMissing,
   MetaRateLimited,

@@ -1,3 +1,4 @@
+import "./conversations.ts"
 import "./errors.ts"
 import "./viewer.ts"
 import "./whatsapp.ts"

@@ -1,0 +1,152 @@
+import { Effect } from "effect"
+import { Conversations } from "../../../application/Conversations.ts"
+import { Messaging } from "../../../application/Messaging.ts"
+import type { Page } from "../../../application/ports/Page.ts"
+import type { Conversation } from "../../../domain/Conversation.ts"
+import type { ConversationId } from "../../../domain/Ids.ts"
+import { type Message, messageText } from "../../../domain/Message.ts"
+import { builder } from "../builder.ts"
+import { SEND_ERRORS } from "./errors.ts"
+
+const MessageDirection = builder.enumType("MessageDirection", {
+  values: { INBOUND: { value: "inbound" }, OUTBOUND: { value: "outbound" } } as const
+})
+
+const MessageStatus = builder.enumType("MessageStatus", {
+  values: {
+    RECEIVED: { value: "received", description: "An inbound message." },
+    PENDING: { value: "pending", description: "Stored, not yet accepted by Meta." },
+    SENT: { value: "sent" },
+    DELIVERED: { value: "delivered" },
+    READ: { value: "read" },
+    PLAYED: { value: "played", description: "A voice message was played." },
+    FAILED: { value: "failed" }
+  } as const
+})
+
+/** Meta's error on a failed message, in words: its message, title or code. */
+const errorText = (error: unknown): string | null => {
+  if (error === null || error === undefined) return null
+  const first = Array.isArray(error) ? error[0] : error
+  if (typeof first === "object" && first !== null) {
+    const record = first as Record<string, unknown>
+    const details = (record["error_data"] as Record<string, unknown> | undefined)?.["details"]
+    const text = record["message"] ?? details ?? record["title"]
+    if (typeof text === "string") return typeof record["code"] === "number" ? `${text} (${record["code"]})` : text
+  }
+  return JSON.stringify(error)
+}
+
+const PageInfo = builder
+  .objectRef<{ readonly hasNextPage: boolean; readonly endCursor: string | null }>("PageInfo")
+  .implement({
+    fields: (t) => ({
+      hasNextPage: t.exposeBoolean("hasNextPage"),
+      endCursor: t.exposeString("endCursor", { nullable: true })
+    })
+  })
+
+export const MessageRef = builder.objectRef<Message>("Message").implement({
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    providerMessageId: t.exposeString("providerMessageId", { nullable: true, description: "Meta's wamid." }),
+    direction: t.expose("direction", { type: MessageDirection }),
+    type: t.exposeString("type", { description: "Meta's message type (text, image, reaction, ...)." }),
+    text: t.string({
+      nullable: true,
+      description: "The text a person reads (body, caption, reply title, reaction), when there is one.",
+      resolve: (message) => messageText(message.type, message.body)
+    }),
+    status: t.expose("status", { type: MessageStatus }),
+    error: t.string({ nullable: true, resolve: (message) => errorText(message.error) }),
+    timestamp: t.field({ type: "DateTime", resolve: (message) => message.sentAt })
+  })
+})
+
+const MessageEdge = builder.objectRef<Page<Message>["items"][number]>("MessageEdge").implement({
+  fields: (t) => ({
+    cursor: t.exposeString("cursor"),
+    node: t.field({ type: MessageRef, resolve: (edge) => edge.node })
+  })
+})
+
+const MessageConnection = builder.objectRef<Page<Message>>("MessageConnection").implement({
+  fields: (t) => ({
+    edges: t.field({ type: [MessageEdge], resolve: (page) => [...page.items] }),
+    pageInfo: t.field({ type: PageInfo, resolve: (page) => page })
+  })
+})
+
+const ConversationRef = builder.objectRef<Conversation>("Conversation").implement({
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    waId: t.exposeString("waId", { description: "The contact's WhatsApp id (or business-scoped user id)." }),
+    contactName: t.exposeString("contactName", { nullable: true }),
+    lastMessageAt: t.expose("lastMessageAt", { type: "DateTime", nullable: true }),
+    messages: t.field({
+      type: MessageConnection,
+      description: "Oldest first.",
+      args: { first: t.arg.int(), after: t.arg.string() },
+      resolve: (conversation, args, ctx) =>
+        ctx.run(
+          Effect.flatMap(Conversations, (conversations) =>
+            conversations.messages(ctx.actor, conversation.id as ConversationId, args.first ?? null, args.after ?? null)
+          ).pipe(Effect.orDie)
+        )
+    })
+  })
+})
+
+const ConversationEdge = builder.objectRef<Page<Conversation>["items"][number]>("ConversationEdge").implement({
+  fields: (t) => ({
+    cursor: t.exposeString("cursor"),
+    node: t.field({ type: ConversationRef, resolve: (edge) => edge.node })
+  })
+})
+
+const ConversationConnection = builder.objectRef<Page<Conversation>>("ConversationConnection").implement({
+  fields: (t) => ({
+    edges: t.field({ type: [ConversationEdge], resolve: (page) => [...page.items] }),
+    pageInfo: t.field({ type: PageInfo, resolve: (page) => page })
+  })
+})
+
+builder.queryField("conversations", (t) =>
+  t.field({
+    type: ConversationConnection,
+    description: "The tenant's conversations, most recent activity first.",
+    args: { first: t.arg.int(), after: t.arg.string() },
+    resolve: (_root, args, ctx) =>
+      ctx.run(
+        Effect.flatMap(Conversations, (conversations) =>
+          conversations.list(ctx.actor, args.first ?? null, args.after ?? null)
+        )
+      )
+  })
+)
+
+const SendTextInput = builder.inputType("SendTextInput", {
+  fields: (t) => ({
+    to: t.string({ required: true, description: "The recipient's phone number with country code." }),
+    text: t.string({ required: true }),
+    idempotencyKey: t.string({ description: "A retried request with the same key never sends twice." })
+  })
+})
+
+builder.mutationField("sendWhatsAppText", (t) =>
+  t.field({
+    type: MessageRef,
+    args: { input: t.arg({ type: SendTextInput, required: true }) },
+    errors: { types: SEND_ERRORS, dataField: { name: "message" } },
+    resolve: (_root, { input }, ctx) =>
+      ctx.run(
+        Effect.flatMap(Messaging, (messaging) =>
+          messaging.sendText(ctx.actor, {
+            to: input.to,
+            text: input.text,
+            idempotencyKey: input.idempotencyKey ?? null
+          })
+        )
+      )
+  })
+)

@@ -1,0 +1,190 @@
+import { randomBytes } from "node:crypto"
+import { Effect, Layer, Logger, References } from "effect"
+import { HttpRouter, HttpServerResponse } from "effect/http"
+import { afterEach, describe, expect, it, vi } from "vitest"
+import { JsonErrors } from "../http/ErrorMiddleware.ts"
+import {
+  formatPretty,
+  type LogRecord,
+  loggingLayer,
+  makeJsonLogger,
+  makeRecordLogger,
+  parseLogLevel,
+  REDACTED,
+  RequestIdMiddleware,
+  requestIdOf
+} from "./Logging.ts"
+
+const metaToken = () => `EAA${randomBytes(120).toString("hex")}`
+
+/** Runs `effect` with a logger that keeps the records the JSON logger would write. */
+const capture = <A, E>(effect: Effect.Effect<A, E>) => {
+  const records: Array<LogRecord> = []
+  const record = makeRecordLogger()
+  const logger = Logger.make((options) => {
+    records.push(record.log(options))
+  })
+  return Effect.runPromise(
+    effect.pipe(Effect.provide(Logger.layer([logger])), Effect.provideService(References.MinimumLogLevel, "All"))
+  ).then(() => records)
+}
+
+describe("the record logger", () => {
+  it("redacts messages, annotations and causes", async () => {
+    const token = metaToken()
+    const records = await capture(
+      Effect.gen(function* () {
+        yield* Effect.logInfo(`exchanging ${token}`, { access_token: token, note: `code=AQ${"x".repeat(80)}` })
+        yield* Effect.logError("failed", new Error(`Meta refused ${token}`)).pipe(
+          Effect.annotateLogs({ authorization: `Bearer ${token}`, endpoint: "GET /debug_token", status: 400 })
+        )
+        yield* Effect.logWarning("cause").pipe(Effect.andThen(Effect.die(new Error(`boom ${token}`))), Effect.exit)
+        yield* Effect.failCause(Effect.die(`defect ${token}`) as never).pipe(
+          Effect.catchCause((cause) => Effect.logError("defect", cause))
+        )
+      })
+    )
+    const all = JSON.stringify(records)
+    expect(all).not.toContain(token)
+    expect(records[0]!.level).toBe("INFO")
+    expect(records[0]!.message).toEqual([
+      `exchanging ${REDACTED}`,
+      { access_token: REDACTED, note: `code=${REDACTED}` }
+    ])
+    expect(records[1]!.annotations).toEqual({ authorization: REDACTED, endpoint: "GET /debug_token", status: 400 })
+    expect(records[1]!.time).toMatch(/^\d{4}-\d\d-\d\dT/)
+    expect(records[1]!.fiber).toMatch(/^#\d+$/)
+  })
+
+  it("adds log spans, and the JSON logger adds tracer span names and writes one line each", async () => {
+    const lines: Array<string> = []
+    const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => {
+      lines.push(String(line))
+    })
+    try {
+      const token = metaToken()
+      await Effect.runPromise(
+        Effect.logInfo(`multi\nline ${token}`).pipe(
+          Effect.withLogSpan("work"),
+          Effect.withSpan("Outer.inner"),
+          Effect.withSpan("Outer"),
+          Effect.provide(Logger.layer([makeJsonLogger()]))
+        )
+      )
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).not.toContain("\n")
+      expect(lines[0]).not.toContain(token)
+      const parsed = JSON.parse(lines[0]!) as LogRecord
+      expect(parsed.message).toBe(`multi\nline ${REDACTED}`)
+      expect(parsed.spans).toEqual(["Outer", "Outer.inner"])
+      expect(Object.keys(parsed.log_spans ?? {})).toEqual(["work"])
+      expect(parsed.trace_id).toMatch(/^[0-9a-f]+$/)
+    } finally {
+      spy.mockRestore()
+    }
+  })
+
+  it("formats a readable line", () => {
+    const line = formatPretty({
+      time: "2026-01-01T00:00:00.000Z",
+      level: "INFO",
+      message: ["hello", { a: 1 }],
+      fiber: "#3",
+      annotations: { request_id: "abc" },
+      spans: ["Outer"]
+    })
+    expect(line).toBe('2026-01-01T00:00:00.000Z INFO  (#3) hello {"a":1} request_id=abc span=Outer')
+  })
+})
+
+describe("loggingLayer", () => {
+  afterEach(() => vi.restoreAllMocks())
+
+  it("applies LOG_LEVEL and the known secrets", async () => {
+    const lines: Array<string> = []
+    vi.spyOn(console, "log").mockImplementation((line: unknown) => {
+      lines.push(String(line))
+    })
+    const secret = randomBytes(16).toString("hex")
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        yield* Effect.logDebug("hidden")
+        yield* Effect.logWarning(`secret is ${secret}`)
+      }).pipe(Effect.provide(loggingLayer("warn", "json", { secrets: [secret] })))
+    )
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain(`secret is ${REDACTED}`)
+    const pretty: Array<string> = []
+    vi.spyOn(console, "log").mockImplementation((line: unknown) => {
+      pretty.push(String(line))
+    })
+    await Effect.runPromise(Effect.logDebug(`shown ${secret}`).pipe(Effect.provide(loggingLayer("debug", "pretty"))))
+    expect(pretty).toHaveLength(1)
+    expect(pretty[0]).toContain("DEBUG")
+  })
+
+  it("maps LOG_LEVEL values", () => {
+    expect(parseLogLevel("debug")).toBe("Debug")
+    expect(parseLogLevel("WARNING")).toBe("Warn")
+    expect(parseLogLevel("warn")).toBe("Warn")
+    expect(parseLogLevel("none")).toBe("None")
+    expect(parseLogLevel("trace")).toBe("Trace")
+    expect(parseLogLevel("nonsense")).toBe("Info")
+  })
+})
+
+describe("request ids", () => {
+  it("keeps a sane caller id and replaces anything else", () => {
+    expect(requestIdOf("abc-123_x.y")).toBe("abc-123_x.y")
+    for (const bad of [undefined, "", "a".repeat(65), "has space", "semi;colon", "new\nline"]) {
+      const id = requestIdOf(bad)
+      expect(id).not.toBe(bad)
+      expect(id).toMatch(/^[0-9a-f-]{36}$/)
+    }
+  })
+
+  for (const order of ["RequestId first", "JsonErrors first"] as const) {
+    it(`annotates every log line of a request and answers the id (${order})`, async () => {
+      const records: Array<LogRecord> = []
+      const record = makeRecordLogger()
+      const collector = Logger.make((options) => {
+        records.push(record.log(options))
+      })
+      const Routes = HttpRouter.use(
+        Effect.fn(function* (router) {
+          yield* router.add("GET", "/ok", Effect.logInfo("handling").pipe(Effect.as(HttpServerResponse.text("ok"))))
+          yield* router.add("GET", "/boom", Effect.die(new Error("kaboom")))
+        })
+      )
+      const middleware =
+        order === "RequestId first" ? [RequestIdMiddleware, JsonErrors] : [JsonErrors, RequestIdMiddleware]
+      const app = HttpRouter.toWebHandler(
+        Layer.mergeAll(Routes, ...middleware).pipe(Layer.provideMerge(Logger.layer([collector]))),
+        { disableLogger: true }
+      )
+      try {
+        const ok = await app.handler(new Request("http://localhost/ok", { headers: { "x-request-id": "req-1" } }))
+        expect(ok.status).toBe(200)
+        expect(ok.headers.get("x-request-id")).toBe("req-1")
+        const generated = await app.handler(new Request("http://localhost/ok", { headers: { "x-request-id": "x y" } }))
+        const id = generated.headers.get("x-request-id")
+        expect(id).toMatch(/^[0-9a-f-]{36}$/)
+        const boom = await app.handler(new Request("http://localhost/boom", { headers: { "x-request-id": "req-3" } }))
+        expect(boom.status).toBe(500)
+        expect(boom.headers.get("x-request-id")).toBe("req-3")
+        const missing = await app.handler(new Request("http://localhost/nowhere"))
+        expect(missing.status).toBe(404)
+        expect(missing.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/)
+      } finally {
+        await app.dispose()
+      }
+      const ids = records.map((r) => [r.message, r.annotations["request_id"]])
+      expect(ids).toContainEqual(["handling", "req-1"])
+      expect(ids).toContainEqual(["handling", expect.stringMatching(/^[0-9a-f-]{36}$/)])
+      const unhandled = records.find((r) => r.message === "Unhandled error while serving a request")
+      expect(unhandled).toBeDefined()
+      // The error middleware's own line carries the id, whichever of the two was added first.
+      expect(unhandled!.annotations["request_id"]).toBe("req-3")
+    })
+  }
+})

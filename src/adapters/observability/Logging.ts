@@ -1,0 +1,181 @@
+/**
+ * Logs: one JSON object per line (or a readable line for people), every message, annotation and cause passed
+ * through the redaction of `Redaction.ts`; and the request-id middleware that puts `request_id` on every line
+ * logged while serving a request.
+ */
+
+import { randomUUID } from "node:crypto"
+import { Context, Effect, Layer, Logger, type LogLevel, Redacted, References, Tracer } from "effect"
+import { HttpEffect, HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { makeRedactor, redactValue } from "./Redaction.ts"
+
+export { makeRedactor, REDACTED, redact, redactValue } from "./Redaction.ts"
+
+export type LogFormat = "json" | "pretty"
+
+/** One log entry, as the JSON logger writes it (one object per line). */
+export interface LogRecord {
+  readonly time: string
+  readonly level: string
+  readonly message: unknown
+  readonly fiber: string
+  readonly annotations: Readonly<Record<string, unknown>>
+  /** Tracer spans from the outermost to the current one (e.g. `MetaGraphHttp.debugToken`). */
+  readonly spans: ReadonlyArray<string>
+  /** Log spans (`Effect.withLogSpan`): label → milliseconds since the span started. */
+  readonly log_spans?: Readonly<Record<string, number>>
+  readonly trace_id?: string
+  readonly cause?: string
+}
+
+const MAX_SPANS = 16
+
+const spanNames = (context: Context.Context<never>): { readonly names: Array<string>; readonly traceId?: string } => {
+  const names: Array<string> = []
+  let span: Tracer.AnySpan | undefined = Context.getOrUndefined(context, Tracer.ParentSpan)
+  const traceId = span?.traceId
+  while (span !== undefined && names.length < MAX_SPANS) {
+    if (span._tag === "Span") {
+      names.push(span.name)
+      span = span.parent._tag === "Some" ? span.parent.value : undefined
+    } else {
+      span = undefined
+    }
+  }
+  names.reverse()
+  return traceId === undefined ? { names } : { names, traceId }
+}
+
+/**
+ * The structured record of a log call with everything redacted: the base of both formats. `text` is the
+ * redactor for strings (see `makeRedactor`).
+ */
+export const makeRecordLogger = (text: (s: string) => string = makeRedactor()): Logger.Logger<unknown, LogRecord> =>
+  Logger.map(Logger.formatStructured, (entry): LogRecord => {
+    // `formatStructured` has already turned values into JSON-friendly ones; redact them all.
+    const annotations = redactValue(entry.annotations, text) as Record<string, unknown>
+    const message = redactValue(entry.message, text)
+    return {
+      time: entry.timestamp,
+      level: entry.level,
+      message,
+      fiber: entry.fiberId,
+      annotations,
+      spans: [],
+      ...(Object.keys(entry.spans).length > 0 ? { log_spans: entry.spans } : {}),
+      ...(entry.cause === undefined ? {} : { cause: text(entry.cause) })
+    }
+  })
+
+/** Adds the tracer spans (read from the fiber) to what `inner` produced. */
+const withTracerSpans = (inner: Logger.Logger<unknown, LogRecord>): Logger.Logger<unknown, LogRecord> =>
+  Logger.make((options) => {
+    const record = inner.log(options)
+    const { names, traceId } = spanNames(options.fiber.context)
+    return { ...record, spans: names, ...(traceId === undefined ? {} : { trace_id: traceId }) }
+  })
+
+const safeStringify = (value: unknown): string => {
+  try {
+    return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v))
+  } catch {
+    return JSON.stringify(String(value))
+  }
+}
+
+/** One JSON object per line on stdout. The serialised line is redacted once more as a last guard. */
+export const makeJsonLogger = (text: (s: string) => string = makeRedactor()): Logger.Logger<unknown, void> =>
+  Logger.withConsoleLog(Logger.map(withTracerSpans(makeRecordLogger(text)), (record) => text(safeStringify(record))))
+
+const prettyValue = (value: unknown): string => (typeof value === "string" ? value : safeStringify(value))
+
+/** `2026-01-01T00:00:00.000Z INFO (#12) message key=value …`, with the cause on the following lines. */
+export const formatPretty = (record: LogRecord): string => {
+  const message = Array.isArray(record.message)
+    ? record.message.map(prettyValue).join(" ")
+    : prettyValue(record.message)
+  const fields = Object.entries(record.annotations).map(([key, value]) => `${key}=${prettyValue(value)}`)
+  if (record.spans.length > 0) fields.push(`span=${record.spans[record.spans.length - 1]}`)
+  for (const [label, ms] of Object.entries(record.log_spans ?? {})) fields.push(`${label}=${ms}ms`)
+  const line = `${record.time} ${record.level.padEnd(5)} (${record.fiber}) ${message}${fields.length > 0 ? ` ${fields.join(" ")}` : ""}`
+  return record.cause === undefined ? line : `${line}\n${record.cause}`
+}
+
+/** A readable line per entry on stdout, redacted like the JSON one. */
+export const makePrettyLogger = (text: (s: string) => string = makeRedactor()): Logger.Logger<unknown, void> =>
+  Logger.withConsoleLog(Logger.map(withTracerSpans(makeRecordLogger(text)), (record) => text(formatPretty(record))))
+
+/** `LOG_LEVEL` values (AppConfig accepts these) → Effect's levels. Unknown values fall back to Info. */
+export const parseLogLevel = (level: string): LogLevel.LogLevel => {
+  switch (level.trim().toLowerCase()) {
+    case "all":
+    case "trace":
+      return "Trace"
+    case "debug":
+      return "Debug"
+    case "warn":
+    case "warning":
+      return "Warn"
+    case "error":
+      return "Error"
+    case "fatal":
+      return "Fatal"
+    case "none":
+    case "off":
+      return "None"
+    default:
+      return "Info"
+  }
+}
+
+export interface LoggingOptions {
+  /**
+   * Configuration secrets removed by value wherever they appear (app secret, webhook verify token, JWT secret,
+   * database URL): a safety net beyond the patterns.
+   */
+  readonly secrets?: ReadonlyArray<string | Redacted.Redacted<string>>
+}
+
+/**
+ * Replaces the default loggers with the redacting JSON (or pretty) logger and sets the minimum level. Provide it
+ * to the whole program (outermost), so startup and shutdown lines are covered too.
+ */
+export const loggingLayer = (level: string, format: LogFormat, options: LoggingOptions = {}): Layer.Layer<never> => {
+  const text = makeRedactor((options.secrets ?? []).map((s) => (Redacted.isRedacted(s) ? Redacted.value(s) : s)))
+  return Layer.mergeAll(
+    Logger.layer([format === "json" ? makeJsonLogger(text) : makePrettyLogger(text)]),
+    Layer.succeed(References.MinimumLogLevel, parseLogLevel(level))
+  )
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Request ids
+
+export const REQUEST_ID_HEADER = "x-request-id"
+const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
+
+/** The caller's `x-request-id` when it is sane (1-64 of `[A-Za-z0-9._-]`), else a new UUID. */
+export const requestIdOf = (header: string | undefined): string =>
+  header !== undefined && SANE_REQUEST_ID.test(header) ? header : randomUUID()
+
+/**
+ * Global middleware: takes or makes the request id, annotates every log line of the request with `request_id`,
+ * and answers it in `x-request-id` (on every response, error responses included, through a pre-response handler).
+ * The annotation lasts for the request's scope, so the error middleware's own lines carry the id too, whichever
+ * global middleware was added first.
+ */
+export const RequestIdMiddleware = HttpRouter.middleware(
+  (httpEffect) =>
+    Effect.gen(function* () {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      const id = requestIdOf(request.headers[REQUEST_ID_HEADER])
+      yield* HttpEffect.appendPreResponseHandler((_request, response) =>
+        Effect.succeed(HttpServerResponse.setHeader(response, REQUEST_ID_HEADER, id))
+      )
+      // Scoped to the request rather than to `httpEffect`: the lines an outer middleware (JsonErrors) logs after the
+      // handler failed carry the id too, whatever order the global middleware were added in.
+      yield* Effect.annotateLogsScoped("request_id", id)
+      return yield* Effect.annotateLogs(httpEffect, "request_id", id)
+    }),
+  { global: true }
+)

@@ -1,0 +1,245 @@
+import { Effect, Fiber, Layer, Metric, Redacted } from "effect"
+import { HttpRouter } from "effect/http"
+import { TestClock } from "effect/testing"
+import { describe, expect, it } from "vitest"
+import { ConnectionRepository } from "../../application/ports/ConnectionRepository.ts"
+import { type IncomingWebhook, WebhookInbox } from "../../application/ports/WebhookInbox.ts"
+import type { ChannelConnection, EncryptedToken } from "../../domain/ChannelConnection.ts"
+import type { PhoneNumberId, TenantId, WabaId } from "../../domain/Ids.ts"
+import { ConnectionRepositoryMemory } from "../persistence/ConnectionRepositoryMemory.ts"
+import { WebhookInboxMemory } from "../persistence/WebhookInboxMemory.ts"
+import {
+  METRIC_NAMES,
+  makeMetricsRefresher,
+  makeMetricsRoute,
+  PROMETHEUS_CONTENT_TYPE,
+  recordMessageSent,
+  recordMetaApiResponseTime,
+  recordOAuthError,
+  recordOAuthRequest,
+  recordTokenValidation,
+  recordWebhookReceived,
+  refreshGauges,
+  renderMetrics,
+  soonestTokenExpiryHours,
+  timeMetaApiCall
+} from "./Metrics.ts"
+import { parsePrometheusText, sampleValue } from "./PrometheusText.ts"
+
+/** A registry of the test's own, so tests do not see each other's series. */
+const withRegistry = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.provideService(effect, Metric.MetricRegistry, new Map())
+
+const render = Effect.map(Effect.context<never>(), renderMetrics)
+
+const connection = (status: ChannelConnection["status"], expiresAt: Date | null) =>
+  ({ status, tokenExpiresAt: expiresAt }) as ChannelConnection
+
+describe("metrics", () => {
+  it("renders the recorded series as valid Prometheus text, labels escaped", async () => {
+    const text = await Effect.runPromise(
+      withRegistry(
+        Effect.gen(function* () {
+          yield* recordOAuthRequest("start", 200)
+          yield* recordOAuthRequest("callback", 302)
+          yield* recordOAuthRequest("callback", 302)
+          yield* recordOAuthError('weird "reason"\\with\nnewline')
+          yield* recordTokenValidation("valid")
+          yield* recordWebhookReceived("accepted")
+          yield* recordWebhookReceived("invalid_signature")
+          yield* recordMessageSent("sent")
+          yield* recordMetaApiResponseTime("GET /debug_token", 0.03)
+          yield* recordMetaApiResponseTime("GET /debug_token", 0.7)
+          yield* recordMetaApiResponseTime("GET /debug_token", 45)
+          return yield* render
+        })
+      )
+    )
+    const families = parsePrometheusText(text)
+    expect(families.get("meta_oauth_requests_total")?.type).toBe("counter")
+    expect(families.get("meta_oauth_requests_total")?.help).toContain("OAuth")
+    expect(sampleValue(families, "meta_oauth_requests_total", { endpoint: "callback", status: "302" })).toBe(2)
+    expect(sampleValue(families, "meta_oauth_errors_total", { reason: 'weird "reason"\\with\nnewline' })).toBe(1)
+    expect(text).toContain('reason="weird \\"reason\\"\\\\with\\nnewline"')
+    expect(sampleValue(families, "webhook_events_received_total", { result: "invalid_signature" })).toBe(1)
+    const histogram = families.get("meta_api_response_time_seconds")
+    expect(histogram?.type).toBe("histogram")
+    const bucket = (le: string) =>
+      sampleValue(families, "meta_api_response_time_seconds_bucket", { endpoint: "GET /debug_token", le })
+    expect(bucket("0.05")).toBe(1)
+    expect(bucket("1")).toBe(2)
+    expect(bucket("30")).toBe(2)
+    expect(bucket("+Inf")).toBe(3)
+    expect(sampleValue(families, "meta_api_response_time_seconds_count", { endpoint: "GET /debug_token" })).toBe(3)
+    expect(sampleValue(families, "meta_api_response_time_seconds_sum", {})).toBeCloseTo(45.73)
+  })
+
+  it("times an effect, success or failure", async () => {
+    const text = await Effect.runPromise(
+      withRegistry(
+        Effect.gen(function* () {
+          const fiber = yield* Effect.sleep("1500 millis").pipe(timeMetaApiCall("GET /me"), Effect.forkChild)
+          yield* TestClock.adjust("2 seconds")
+          yield* Fiber.join(fiber)
+          yield* Effect.fail("nope").pipe(timeMetaApiCall("GET /me"), Effect.ignore)
+          return yield* render
+        }).pipe(Effect.provide(TestClock.layer()))
+      )
+    )
+    const families = parsePrometheusText(text)
+    expect(sampleValue(families, "meta_api_response_time_seconds_count", { endpoint: "GET /me" })).toBe(2)
+    expect(sampleValue(families, "meta_api_response_time_seconds_bucket", { endpoint: "GET /me", le: "1" })).toBe(1)
+    expect(sampleValue(families, "meta_api_response_time_seconds_sum", { endpoint: "GET /me" })).toBeCloseTo(1.5)
+  })
+
+  it("takes the soonest expiry of active connections, +Inf when none expires", () => {
+    const now = Date.parse("2026-01-01T00:00:00Z")
+    const inHours = (h: number) => new Date(now + h * 3_600_000)
+    expect(soonestTokenExpiryHours([], now)).toBe(Number.POSITIVE_INFINITY)
+    expect(soonestTokenExpiryHours([connection("active", null)], now)).toBe(Number.POSITIVE_INFINITY)
+    expect(
+      soonestTokenExpiryHours(
+        [
+          connection("active", inHours(100)),
+          connection("active", inHours(30)),
+          connection("error", inHours(1)),
+          connection("active", null)
+        ],
+        now
+      )
+    ).toBe(30)
+    expect(soonestTokenExpiryHours([connection("active", inHours(-2))], now)).toBe(-2)
+  })
+})
+
+describe("the refresher", () => {
+  const Ports = Layer.mergeAll(WebhookInboxMemory, ConnectionRepositoryMemory)
+
+  const seed = Effect.gen(function* () {
+    const inbox = yield* WebhookInbox
+    const repo = yield* ConnectionRepository
+    const now = new Date()
+    const event = (n: number): IncomingWebhook => ({
+      provider: "meta_whatsapp",
+      bodySha256: `${n}`.padStart(64, "0"),
+      payload: { object: "whatsapp_business_account", entry: [] },
+      receivedAt: new Date(now.getTime() - 120_000)
+    })
+    yield* inbox.accept([event(1), event(2)])
+    yield* repo.claimNumber("100000000000001" as PhoneNumberId, {
+      tenantId: crypto.randomUUID() as TenantId,
+      provider: "meta_whatsapp",
+      status: "active",
+      wabaId: "200000000000001" as WabaId,
+      phoneNumberE164: "+15550001111",
+      displayName: "Shop",
+      accessTokenEnc: "v1:key:iv:ct:tag" as EncryptedToken,
+      tokenExpiresAt: new Date(now.getTime() + 10 * 3_600_000),
+      scopes: [],
+      metadata: {}
+    })
+  })
+
+  it("sets the inbox and token gauges from the ports", async () => {
+    const text = await Effect.runPromise(
+      withRegistry(
+        Effect.gen(function* () {
+          yield* seed
+          yield* refreshGauges
+          return yield* render
+        }).pipe(Effect.provide(Ports))
+      )
+    )
+    const families = parsePrometheusText(text)
+    expect(sampleValue(families, "webhook_events_pending")).toBe(2)
+    expect(sampleValue(families, "webhook_processing_lag_seconds")).toBeGreaterThanOrEqual(119)
+    expect(sampleValue(families, "webhook_events_failed")).toBe(0)
+    expect(sampleValue(families, "webhook_events_unrouted")).toBe(0)
+    const hours = sampleValue(families, "meta_token_expires_in_hours")
+    expect(hours).toBeGreaterThan(9.9)
+    expect(hours).toBeLessThanOrEqual(10)
+  })
+
+  it("reports +Inf when nothing expires, and runs in the background at once and then periodically", async () => {
+    const text = await Effect.runPromise(
+      withRegistry(
+        Effect.scoped(
+          Effect.gen(function* () {
+            yield* Layer.build(makeMetricsRefresher("1 minute"))
+            yield* Effect.sleep("50 millis")
+            const first = yield* render
+            expect(first).toContain("meta_token_expires_in_hours +Inf")
+            expect(first).toContain("webhook_events_pending 0")
+            yield* seed
+            yield* Effect.sleep("50 millis")
+            // Not yet: the next refresh is a minute away.
+            expect(yield* render).toContain("webhook_events_pending 0")
+            return first
+          })
+        ).pipe(Effect.provide(Ports))
+      )
+    )
+    expect(parsePrometheusText(text).size).toBeGreaterThan(0)
+  })
+
+  it("keeps running when a read fails", async () => {
+    let calls = 0
+    const FailingInbox = Layer.succeed(WebhookInbox, {
+      stats: () =>
+        Effect.suspend(() => {
+          calls++
+          return calls === 1 ? Effect.die(new Error("database down")) : Effect.succeed(zeroStats)
+        })
+    } as unknown as WebhookInbox["Service"])
+    const zeroStats = { pending: 3, unrouted: 0, failed: 0, oldestPendingSeconds: 7 }
+    const text = await Effect.runPromise(
+      withRegistry(
+        Effect.scoped(
+          Effect.gen(function* () {
+            yield* Layer.build(makeMetricsRefresher("20 millis"))
+            yield* Effect.sleep("200 millis")
+            return yield* render
+          })
+        ).pipe(Effect.provide(Layer.merge(FailingInbox, ConnectionRepositoryMemory)))
+      )
+    )
+    expect(calls).toBeGreaterThan(1)
+    expect(sampleValue(parsePrometheusText(text), "webhook_events_pending")).toBe(3)
+  })
+})
+
+describe("GET /metrics", () => {
+  it("answers the exposition with its content type, every counter family present from the start", async () => {
+    const app = HttpRouter.toWebHandler(
+      makeMetricsRoute().pipe(Layer.provide(Layer.succeed(Metric.MetricRegistry, new Map()))),
+      { disableLogger: true }
+    )
+    try {
+      const response = await app.handler(new Request("http://localhost/metrics"))
+      expect(response.status).toBe(200)
+      expect(response.headers.get("content-type")).toBe(PROMETHEUS_CONTENT_TYPE)
+      const families = parsePrometheusText(await response.text())
+      for (const name of ["webhook_events_received_total", "meta_token_validations_total", "messages_sent_total"])
+        expect(families.get(name)?.type).toBe("counter")
+      expect(sampleValue(families, "webhook_events_received_total", { result: "too_large" })).toBe(0)
+      for (const name of families.keys()) expect(METRIC_NAMES as ReadonlyArray<string>).toContain(name)
+    } finally {
+      await app.dispose()
+    }
+  })
+
+  it("can require a bearer token", async () => {
+    const app = HttpRouter.toWebHandler(makeMetricsRoute({ bearerToken: Redacted.make("scrape-secret") }), {
+      disableLogger: true
+    })
+    try {
+      expect((await app.handler(new Request("http://localhost/metrics"))).status).toBe(401)
+      const wrong = new Request("http://localhost/metrics", { headers: { authorization: "Bearer nope" } })
+      expect((await app.handler(wrong)).status).toBe(401)
+      const right = new Request("http://localhost/metrics", { headers: { authorization: "Bearer scrape-secret" } })
+      expect((await app.handler(right)).status).toBe(200)
+    } finally {
+      await app.dispose()
+    }
+  })
+})

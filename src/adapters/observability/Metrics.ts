@@ -1,0 +1,305 @@
+/**
+ * The service's Prometheus metrics, kept in Effect's metric registry and served at `GET /metrics` in the text
+ * exposition format (Effect's own `PrometheusMetrics` serializer). Counters and the Graph histogram are recorded
+ * where things happen (the helpers below); the gauges that need the database are set by `makeMetricsRefresher`.
+ *
+ * Labels never carry ids, tokens or tenants: only the small fixed sets documented on each metric.
+ */
+
+import { timingSafeEqual } from "node:crypto"
+import { Cause, Clock, type Context, Duration, Effect, Exit, Layer, Metric, Redacted, Schedule } from "effect"
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { PrometheusMetrics } from "effect/observability"
+import { ConnectionRepository } from "../../application/ports/ConnectionRepository.ts"
+import { WebhookInbox } from "../../application/ports/WebhookInbox.ts"
+import type { ChannelConnection } from "../../domain/ChannelConnection.ts"
+
+export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+/** Seconds; Graph calls time out at 10 s per attempt by default. */
+export const META_API_BUCKETS: ReadonlyArray<number> = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+
+// ---------------------------------------------------------------------------------------------------------------
+// Definitions
+
+/** `{endpoint="start"|"callback", status="<HTTP status>"}` */
+export const metaOAuthRequests = Metric.counter("meta_oauth_requests_total", {
+  description: "WhatsApp OAuth (Embedded Signup) requests served, by endpoint and HTTP status.",
+  incremental: true
+})
+
+/** `{reason}`: the callback's refusal reason (`state_invalid`, `meta_error`, `cancelled`, …). */
+export const metaOAuthErrors = Metric.counter("meta_oauth_errors_total", {
+  description: "WhatsApp OAuth callbacks refused, by reason.",
+  incremental: true
+})
+
+/** `{result}`: see `TokenValidationResult`. */
+export const metaTokenValidations = Metric.counter("meta_token_validations_total", {
+  description: "Stored Meta tokens checked with debug_token, by result.",
+  incremental: true
+})
+
+/** `{endpoint="GET /debug_token"}`: one observation per HTTP attempt (retries count separately). */
+export const metaApiResponseTime = Metric.histogram("meta_api_response_time_seconds", {
+  description: "Meta Graph API response time per HTTP attempt, in seconds, by endpoint template.",
+  boundaries: META_API_BUCKETS
+})
+
+/** No labels: the lowest over active connections. `+Inf` when no active connection holds an expiring token. */
+export const metaTokenExpiresInHours = Metric.gauge("meta_token_expires_in_hours", {
+  description:
+    "Hours until the soonest expiry of an active connection's Meta token (negative: already expired; +Inf: none expires)."
+})
+
+/** `{result}`: see `WebhookReceiveResult`. */
+export const webhookEventsReceived = Metric.counter("webhook_events_received_total", {
+  description: "Webhook deliveries received from Meta, by result.",
+  incremental: true
+})
+
+export const webhookEventsPending = Metric.gauge("webhook_events_pending", {
+  description: "Webhook events stored and waiting to be processed."
+})
+
+export const webhookProcessingLag = Metric.gauge("webhook_processing_lag_seconds", {
+  description: "Age of the oldest webhook event waiting to be processed, in seconds (0 when none waits)."
+})
+
+export const webhookEventsFailed = Metric.gauge("webhook_events_failed", {
+  description: "Webhook events parked as failed after their last attempt."
+})
+
+export const webhookEventsUnrouted = Metric.gauge("webhook_events_unrouted", {
+  description: "Webhook events for numbers no connection holds (kept until one connects)."
+})
+
+/** `{result}`: see `MessageSendResult`. */
+export const messagesSent = Metric.counter("messages_sent_total", {
+  description: "Outbound WhatsApp messages, by result.",
+  incremental: true
+})
+
+/** Every metric this module defines, by Prometheus name (the alert rules may reference only these). */
+export const METRIC_NAMES = [
+  "meta_oauth_requests_total",
+  "meta_oauth_errors_total",
+  "meta_token_validations_total",
+  "meta_api_response_time_seconds",
+  "meta_token_expires_in_hours",
+  "webhook_events_received_total",
+  "webhook_events_pending",
+  "webhook_processing_lag_seconds",
+  "webhook_events_failed",
+  "webhook_events_unrouted",
+  "messages_sent_total"
+] as const
+
+// ---------------------------------------------------------------------------------------------------------------
+// Recording
+
+export type OAuthEndpoint = "start" | "callback"
+export type WebhookReceiveResult = "accepted" | "invalid_signature" | "invalid_payload" | "too_large" | "unavailable"
+export const WEBHOOK_RECEIVE_RESULTS: ReadonlyArray<WebhookReceiveResult> = [
+  "accepted",
+  "invalid_signature",
+  "invalid_payload",
+  "too_large",
+  "unavailable"
+]
+/**
+ * `valid`: Meta says the token works; `invalid`: it does not (expired, revoked, undecryptable); `unknown`: Meta could
+ * not be asked (unavailable, throttled). The same three counts as TokenHealth's report.
+ */
+export type TokenValidationResult = "valid" | "invalid" | "unknown"
+export const TOKEN_VALIDATION_RESULTS: ReadonlyArray<TokenValidationResult> = ["valid", "invalid", "unknown"]
+/**
+ * `sent`: Meta accepted it; `rejected`: refused before or by Meta for a reason a retry will not fix (not connected,
+ * invalid message, policy, token, permission); `rate_limited`: Meta throttled it; `failed`: Meta unavailable.
+ */
+export type MessageSendResult = "sent" | "rejected" | "rate_limited" | "failed"
+export const MESSAGE_SEND_RESULTS: ReadonlyArray<MessageSendResult> = ["sent", "rejected", "rate_limited", "failed"]
+
+/** The `messages_sent_total` result of a send's failure, by its `_tag` (Messaging's SendError). */
+export const messageSendResultOf = (errorTag: string): MessageSendResult => {
+  switch (errorTag) {
+    case "MetaRateLimited":
+      return "rate_limited"
+    case "MetaUnavailable":
+      return "failed"
+    default:
+      return "rejected"
+  }
+}
+
+const inc = (metric: Metric.Metric<number, unknown>, attributes: Record<string, string>) =>
+  Metric.update(Metric.withAttributes(metric, attributes), 1)
+
+export const recordOAuthRequest = (endpoint: OAuthEndpoint, status: number): Effect.Effect<void> =>
+  inc(metaOAuthRequests, { endpoint, status: String(status) })
+
+export const recordOAuthError = (reason: string): Effect.Effect<void> => inc(metaOAuthErrors, { reason })
+
+/**
+ * Counts an OAuth route's answer in `meta_oauth_requests_total{endpoint,status}`: the response's status, or 500
+ * when the handler fails (the error middleware answers it). An interrupted request (client gone) is not counted.
+ */
+export const countOAuthRequest =
+  (endpoint: OAuthEndpoint) =>
+  <E, R>(
+    handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
+  ): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R> =>
+    Effect.onExit(handler, (exit) =>
+      Exit.isSuccess(exit)
+        ? recordOAuthRequest(endpoint, exit.value.status)
+        : Cause.hasInterruptsOnly(exit.cause)
+          ? Effect.void
+          : recordOAuthRequest(endpoint, 500)
+    )
+
+export const recordTokenValidation = (result: TokenValidationResult, count = 1): Effect.Effect<void> =>
+  Metric.update(Metric.withAttributes(metaTokenValidations, { result }), count)
+
+/** Counts a whole health-check run (TokenHealth's report) in `meta_token_validations_total`. */
+export const recordTokenHealthReport = (report: {
+  readonly valid: number
+  readonly invalid: number
+  readonly unknown: number
+}): Effect.Effect<void> =>
+  Effect.all(
+    [
+      recordTokenValidation("valid", report.valid),
+      recordTokenValidation("invalid", report.invalid),
+      recordTokenValidation("unknown", report.unknown)
+    ],
+    { discard: true }
+  )
+
+export const recordWebhookReceived = (result: WebhookReceiveResult): Effect.Effect<void> =>
+  inc(webhookEventsReceived, { result })
+
+export const recordMessageSent = (result: MessageSendResult): Effect.Effect<void> => inc(messagesSent, { result })
+
+export const recordMetaApiResponseTime = (endpoint: string, seconds: number): Effect.Effect<void> =>
+  Metric.update(Metric.withAttributes(metaApiResponseTime, { endpoint }), seconds)
+
+/**
+ * Times `effect` (success, failure or interruption alike) into `meta_api_response_time_seconds{endpoint}`.
+ * `endpoint` is a template such as `GET /debug_token`: never an id or a token.
+ */
+export const timeMetaApiCall =
+  (endpoint: string) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.flatMap(Clock.currentTimeNanos, (start) =>
+      Effect.onExit(effect, () =>
+        Effect.flatMap(Clock.currentTimeNanos, (end) => recordMetaApiResponseTime(endpoint, Number(end - start) / 1e9))
+      )
+    )
+
+// ---------------------------------------------------------------------------------------------------------------
+// Gauges from the database
+
+/**
+ * Hours until the soonest `tokenExpiresAt` among active connections; `+Inf` when none has one (no connection, or
+ * only never-expiring system-user tokens). `+Inf` never satisfies `< 24`, so the expiry alert stays quiet, and the
+ * series stays present (an `absent()` alert would notice the refresher dying).
+ */
+export const soonestTokenExpiryHours = (connections: ReadonlyArray<ChannelConnection>, nowMs: number): number => {
+  let soonest = Number.POSITIVE_INFINITY
+  for (const connection of connections) {
+    if (connection.status !== "active" || connection.tokenExpiresAt === null) continue
+    soonest = Math.min(soonest, (connection.tokenExpiresAt.getTime() - nowMs) / 3_600_000)
+  }
+  return soonest
+}
+
+/** Reads the inbox and the connections once and sets the gauges. */
+export const refreshGauges: Effect.Effect<void, never, WebhookInbox | ConnectionRepository> = Effect.gen(function* () {
+  const inbox = yield* WebhookInbox
+  const connections = yield* ConnectionRepository
+  const nowMs = yield* Clock.currentTimeMillis
+  const stats = yield* inbox.stats(new Date(nowMs))
+  yield* Metric.update(webhookEventsPending, stats.pending)
+  yield* Metric.update(webhookProcessingLag, stats.oldestPendingSeconds)
+  yield* Metric.update(webhookEventsFailed, stats.failed)
+  yield* Metric.update(webhookEventsUnrouted, stats.unrouted)
+  const holding = yield* connections.listHoldingTokens()
+  yield* Metric.update(metaTokenExpiresInHours, soonestTokenExpiryHours(holding, nowMs))
+})
+
+/**
+ * Sets the database-backed gauges at once and then every `interval`, in the background for the life of the layer.
+ * A failed read is logged and the previous values stay until the next one succeeds.
+ */
+export const makeMetricsRefresher = (
+  interval: Duration.Input = "15 seconds"
+): Layer.Layer<never, never, WebhookInbox | ConnectionRepository> =>
+  Layer.effectDiscard(
+    Effect.gen(function* () {
+      const context = yield* Effect.context<WebhookInbox | ConnectionRepository>()
+      const once = refreshGauges.pipe(
+        Effect.provideContext(context),
+        Effect.catchCause((cause) =>
+          Effect.logWarning("Metrics refresh failed; the gauges keep their last values", cause)
+        )
+      )
+      yield* Effect.forkScoped(Effect.repeat(once, Schedule.spaced(Duration.fromInputUnsafe(interval))))
+    })
+  )
+
+// ---------------------------------------------------------------------------------------------------------------
+// GET /metrics
+
+export interface MetricsRouteOptions {
+  /** When set, `/metrics` answers 401 unless the request carries `Authorization: Bearer <token>`. */
+  readonly bearerToken?: Redacted.Redacted<string> | undefined
+}
+
+/**
+ * Series with a known, small label set start at 0 (so `rate()` sees their first increment, and a dashboard shows
+ * the series before anything happened).
+ */
+export const initialiseCounters: Effect.Effect<void> = Effect.gen(function* () {
+  for (const result of WEBHOOK_RECEIVE_RESULTS)
+    yield* Metric.update(Metric.withAttributes(webhookEventsReceived, { result }), 0)
+  for (const result of TOKEN_VALIDATION_RESULTS)
+    yield* Metric.update(Metric.withAttributes(metaTokenValidations, { result }), 0)
+  for (const result of MESSAGE_SEND_RESULTS) yield* Metric.update(Metric.withAttributes(messagesSent, { result }), 0)
+})
+
+/** Renders every metric of the registry in `context` (the process-wide one unless a test provides its own). */
+export const renderMetrics = (context: Context.Context<never>): string => PrometheusMetrics.formatUnsafe(context)
+
+const sameBearer = (header: string | undefined, expected: Redacted.Redacted<string>): boolean => {
+  const given = Buffer.from(header ?? "", "utf8")
+  const wanted = Buffer.from(`Bearer ${Redacted.value(expected)}`, "utf8")
+  return given.length === wanted.length && timingSafeEqual(given, wanted)
+}
+
+/**
+ * `GET /metrics`: Prometheus text exposition (`text/plain; version=0.0.4`). The registry is captured when the layer
+ * is built, so the handler needs no service.
+ */
+export const makeMetricsRoute = (options: MetricsRouteOptions = {}) =>
+  HttpRouter.use(
+    Effect.fn(function* (router) {
+      yield* initialiseCounters
+      const context = yield* Effect.context<never>()
+      const expected = options.bearerToken
+      yield* router.add(
+        "GET",
+        "/metrics",
+        Effect.gen(function* () {
+          if (expected !== undefined) {
+            const request = yield* HttpServerRequest.HttpServerRequest
+            if (!sameBearer(request.headers["authorization"], expected))
+              return HttpServerResponse.text("Unauthorized", { status: 401, headers: { "cache-control": "no-store" } })
+          }
+          return HttpServerResponse.text(renderMetrics(context), {
+            contentType: PROMETHEUS_CONTENT_TYPE,
+            headers: { "cache-control": "no-store" }
+          })
+        })
+      )
+    })
+  )

@@ -1,0 +1,196 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer, Option, Redacted } from "effect"
+import { layerFromKeys } from "../adapters/crypto/TokenCipherAesGcm.ts"
+import { MetaGraphMemory, MetaGraphMemoryControl } from "../adapters/meta-graph/MetaGraphMemory.ts"
+import { PersistenceMemory } from "../adapters/persistence/Persistence.ts"
+import { MetaTokenInvalid, MetaUnavailable } from "../domain/Errors.ts"
+import type { PhoneNumberId, TenantId, UserId, WabaId } from "../domain/Ids.ts"
+import type { Actor } from "./Actor.ts"
+import { Messaging } from "./Messaging.ts"
+import { AuditLog } from "./ports/AuditLog.ts"
+import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
+import { MetaGraph } from "./ports/MetaGraph.ts"
+import { TokenCipher } from "./ports/TokenCipher.ts"
+import { TokenHealth } from "./TokenHealth.ts"
+
+const TestLayer = Layer.mergeAll(Messaging.layer, TokenHealth.layer).pipe(
+  Layer.provideMerge(
+    Layer.mergeAll(
+      PersistenceMemory,
+      MetaGraphMemory,
+      layerFromKeys({ active: new Uint8Array(32).fill(3), previous: [] })
+    )
+  )
+)
+
+let sequence = 0
+/** A tenant with an active connection whose number is registered at the fake Meta. */
+const connected = (options: { expiresAt?: number } = {}) =>
+  Effect.gen(function* () {
+    sequence++
+    const tenantId = crypto.randomUUID() as TenantId
+    const actor: Actor = { tenantId, userId: "u1" as UserId, role: "member", flags: [], ip: null, userAgent: null }
+    const meta = yield* MetaGraphMemoryControl
+    const waba = `70000000000${String(sequence).padStart(4, "0")}`
+    const phone = `80000000000${String(sequence).padStart(4, "0")}`
+    const token = `EAAsend${sequence}`.padEnd(60, "q")
+    yield* meta.addWaba({
+      id: waba,
+      phoneNumbers: [{ id: phone, displayPhoneNumber: "15550001234", registered: true }]
+    })
+    yield* meta.grant({
+      code: `c${sequence}`,
+      redirectUri: "r",
+      token,
+      wabaIds: [waba],
+      ...(options.expiresAt === undefined ? {} : { expiresAt: options.expiresAt })
+    })
+    yield* (yield* MetaGraph).exchangeCode(Redacted.make(`c${sequence}`), "r")
+    const cipher = yield* TokenCipher
+    const connection = yield* (yield* ConnectionRepository).claimNumber(phone as PhoneNumberId, {
+      tenantId,
+      provider: "meta_whatsapp",
+      status: "active",
+      wabaId: waba as WabaId,
+      phoneNumberE164: "+15550001234",
+      displayName: "Shop",
+      accessTokenEnc: yield* cipher.encrypt(Redacted.make(token), { tenantId, provider: "meta_whatsapp" }),
+      tokenExpiresAt: null,
+      scopes: [],
+      metadata: {}
+    })
+    return { actor, connection, token, phone }
+  })
+
+describe("Messaging.sendText", () => {
+  it.effect("sends through an active connection: stored pending, then sent with Meta's wamid", () =>
+    Effect.gen(function* () {
+      const { actor } = yield* connected()
+      const message = yield* (yield* Messaging).sendText(actor, { to: "+1 (415) 555-0100", text: "Hello" })
+      assert.strictEqual(message.status, "sent")
+      assert.match(message.providerMessageId!, /^wamid\./)
+      assert.strictEqual(message.direction, "outbound")
+      const sent = yield* (yield* MetaGraphMemoryControl).sentMessages
+      assert.deepStrictEqual(
+        sent.filter((s) => s.providerMessageId === message.providerMessageId).map((s) => [s.to, s.text]),
+        [["14155550100", "Hello"]]
+      )
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("refuses without an active connection, and nothing goes to Meta", () =>
+    Effect.gen(function* () {
+      const meta = yield* MetaGraphMemoryControl
+      const before = (yield* meta.sentMessages).length
+      const nobody: Actor = {
+        tenantId: crypto.randomUUID() as TenantId,
+        userId: "u" as UserId,
+        role: "member",
+        flags: [],
+        ip: null,
+        userAgent: null
+      }
+      const error = yield* (yield* Messaging).sendText(nobody, { to: "14155550100", text: "Hi" }).pipe(Effect.flip)
+      assert.strictEqual(error._tag, "NotConnected")
+      const { actor, connection } = yield* connected()
+      yield* (yield* ConnectionRepository).update(actor.tenantId, connection.id, {
+        status: "revoked",
+        accessTokenEnc: null
+      })
+      const revoked = yield* (yield* Messaging).sendText(actor, { to: "14155550100", text: "Hi" }).pipe(Effect.flip)
+      assert.strictEqual(revoked._tag, "NotConnected")
+      assert.include(revoked.message, "revoked")
+      assert.strictEqual((yield* meta.sentMessages).length, before)
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("a retried request with the same key sends once", () =>
+    Effect.gen(function* () {
+      const { actor } = yield* connected()
+      const messaging = yield* Messaging
+      const first = yield* messaging.sendText(actor, { to: "14155550101", text: "Once", idempotencyKey: "k-1" })
+      const again = yield* messaging.sendText(actor, { to: "14155550101", text: "Once", idempotencyKey: "k-1" })
+      assert.strictEqual(again.id, first.id)
+      const sent = (yield* (yield* MetaGraphMemoryControl).sentMessages).filter((s) => s.text === "Once")
+      assert.strictEqual(sent.length, 1)
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("bad input is refused with a clear reason before anything is stored", () =>
+    Effect.gen(function* () {
+      const { actor } = yield* connected()
+      const messaging = yield* Messaging
+      for (const input of [
+        { to: "abc", text: "x" },
+        { to: "14155550102", text: "   " },
+        { to: "14155550102", text: "x".repeat(4097) },
+        { to: "14155550102", text: "x", idempotencyKey: "has spaces" }
+      ]) {
+        assert.strictEqual((yield* messaging.sendText(actor, input).pipe(Effect.flip))._tag, "InvalidMessage")
+      }
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("Meta's refusal is stored on the message as failed with a readable reason and audited", () =>
+    Effect.gen(function* () {
+      const { actor } = yield* connected()
+      yield* (yield* MetaGraphMemoryControl).failWith(
+        "sendText",
+        new MetaUnavailable({ code: 131047, detail: "Re-engagement" })
+      )
+      const error = yield* (yield* Messaging).sendText(actor, { to: "14155550103", text: "Late" }).pipe(Effect.flip)
+      assert.strictEqual(error._tag, "MessageRejected")
+      assert.include(error.message, "24 hours")
+      const audit = yield* (yield* AuditLog).list(actor.tenantId, { first: 5 })
+      assert.strictEqual(audit.items[0]!.node.action, "whatsapp.send_failed")
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("a 190 from Meta turns the connection to error at once", () =>
+    Effect.gen(function* () {
+      const { actor, connection } = yield* connected()
+      yield* (yield* MetaGraphMemoryControl).failWith(
+        "sendText",
+        new MetaTokenInvalid({ code: 190, detail: "expired" })
+      )
+      const error = yield* (yield* Messaging).sendText(actor, { to: "14155550104", text: "x" }).pipe(Effect.flip)
+      assert.strictEqual(error._tag, "MetaTokenInvalid")
+      const row = Option.getOrThrow(yield* (yield* ConnectionRepository).findById(actor.tenantId, connection.id))
+      assert.strictEqual(row.status, "error")
+      assert.strictEqual((row.metadata["error"] as { reason: string }).reason, "token_invalid")
+    }).pipe(Effect.provide(TestLayer))
+  )
+})
+
+describe("TokenHealth.checkAll", () => {
+  it.effect("a revoked token turns its connection to error; a valid one stays active with its expiry", () =>
+    Effect.gen(function* () {
+      // Three days from now on the test clock (which starts at 0).
+      const good = yield* connected({ expiresAt: 3 * 86_400 })
+      const bad = yield* connected()
+      yield* (yield* MetaGraphMemoryControl).revokeToken(bad.token)
+      const report = yield* (yield* TokenHealth).checkAll
+      assert.isAtLeast(report.invalid, 1)
+      assert.isAtLeast(report.expiringSoon, 1)
+      const repo = yield* ConnectionRepository
+      const badRow = Option.getOrThrow(yield* repo.findById(bad.actor.tenantId, bad.connection.id))
+      assert.strictEqual(badRow.status, "error")
+      const goodRow = Option.getOrThrow(yield* repo.findById(good.actor.tenantId, good.connection.id))
+      assert.strictEqual(goodRow.status, "active")
+      assert.isNotNull(goodRow.tokenExpiresAt)
+      assert.strictEqual(goodRow.metadata["token_expiring_soon"], true)
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("Meta being unavailable changes nothing", () =>
+    Effect.gen(function* () {
+      const { actor, connection } = yield* connected()
+      yield* (yield* MetaGraphMemoryControl).failWith("debugToken", new MetaUnavailable({ detail: "down" }), "always")
+      const report = yield* (yield* TokenHealth).checkAll
+      assert.isAtLeast(report.unknown, 1)
+      const row = Option.getOrThrow(yield* (yield* ConnectionRepository).findById(actor.tenantId, connection.id))
+      assert.strictEqual(row.status, "active")
+      yield* (yield* MetaGraphMemoryControl).clearFailures
+    }).pipe(Effect.provide(TestLayer))
+  )
+})

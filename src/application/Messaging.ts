@@ -1,0 +1,172 @@
+import { Clock, Context, Effect, Layer, Option } from "effect"
+import { canSend } from "../domain/ChannelConnection.ts"
+import {
+  InvalidMessage,
+  MessageRejected,
+  type MetaPermissionMissing,
+  type MetaRateLimited,
+  type MetaTokenInvalid,
+  type MetaUnavailable,
+  NotConnected
+} from "../domain/Errors.ts"
+import type { MessageId, ProviderMessageId } from "../domain/Ids.ts"
+import type { Message } from "../domain/Message.ts"
+import type { Actor } from "./Actor.ts"
+import { AuditLog } from "./ports/AuditLog.ts"
+import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
+import { ConversationRepository } from "./ports/ConversationRepository.ts"
+import { MessageRepository } from "./ports/MessageRepository.ts"
+import { MetaGraph } from "./ports/MetaGraph.ts"
+import { TokenCipher } from "./ports/TokenCipher.ts"
+import { recordTokenFailure } from "./TokenFailures.ts"
+
+export interface SendTextInput {
+  readonly to: string
+  readonly text: string
+  /** A retried request with the same key never sends twice. */
+  readonly idempotencyKey?: string | null | undefined
+}
+
+export type SendError =
+  | NotConnected
+  | InvalidMessage
+  | MessageRejected
+  | MetaTokenInvalid
+  | MetaPermissionMissing
+  | MetaRateLimited
+  | MetaUnavailable
+
+/** Meta's limit on a text message body. */
+const MAX_TEXT = 4096
+
+/** Meta error codes that mean "this message cannot go", as opposed to Meta being unavailable. */
+const REJECTIONS: Record<number, string> = {
+  131026: "Message undeliverable: the recipient cannot receive WhatsApp messages from this number.",
+  131047: "More than 24 hours have passed since the customer last replied: only a template message can be sent now.",
+  131049: "Meta did not deliver this message to keep the ecosystem healthy; try again later.",
+  131050: "The customer opted out of marketing messages from this business.",
+  131051: "This message type is not supported.",
+  131056: "Too many messages to this customer too fast; try again shortly.",
+  133010: "This phone number is not registered with WhatsApp Cloud API.",
+  131031: "This WhatsApp Business Account is restricted or disabled.",
+  368: "This WhatsApp Business Account is restricted or disabled.",
+  100: "Meta refused the request: check the recipient's number."
+}
+
+/** `SendTextMessage`: a text to a contact, only through an active connection, stored before and after Meta. */
+export class Messaging extends Context.Service<
+  Messaging,
+  {
+    sendText(actor: Actor, input: SendTextInput): Effect.Effect<Message, SendError>
+  }
+>()("app/application/Messaging") {
+  static readonly layer = Layer.effect(
+    Messaging,
+    Effect.gen(function* () {
+      const connections = yield* ConnectionRepository
+      const conversations = yield* ConversationRepository
+      const messages = yield* MessageRepository
+      const graph = yield* MetaGraph
+      const cipher = yield* TokenCipher
+      const audit = yield* AuditLog
+      const context = yield* Effect.context<ConnectionRepository | AuditLog>()
+
+      const current = (actor: Actor) => connections.findCurrent(actor.tenantId, "meta_whatsapp")
+
+      const sendText = Effect.fn("Messaging.sendText")(function* (actor: Actor, input: SendTextInput) {
+        const to = input.to.replace(/[\s()+-]/g, "")
+        if (!/^\d{7,15}$/.test(to)) {
+          return yield* new InvalidMessage({ detail: "The recipient must be a phone number with country code." })
+        }
+        const text = input.text.trim()
+        if (text.length === 0 || text.length > MAX_TEXT) {
+          return yield* new InvalidMessage({ detail: `A text must be 1 to ${MAX_TEXT} characters.` })
+        }
+        const key = input.idempotencyKey?.trim() || null
+        if (key !== null && !/^[A-Za-z0-9._:-]{1,128}$/.test(key)) {
+          return yield* new InvalidMessage({ detail: "The idempotency key must be 1 to 128 letters, digits or ._:-" })
+        }
+        const found = yield* current(actor)
+        if (Option.isNone(found) || !canSend(found.value.status) || found.value.phoneNumberId === null) {
+          return yield* new NotConnected({
+            status: Option.match(found, { onNone: () => "not_connected", onSome: (c) => c.status })
+          })
+        }
+        const connection = found.value
+        const now = new Date(yield* Clock.currentTimeMillis)
+        const conversation = yield* conversations.upsert({
+          tenantId: actor.tenantId,
+          connectionId: connection.id,
+          phoneNumberId: connection.phoneNumberId!,
+          waId: to,
+          contactName: null,
+          lastMessageAt: now
+        })
+        const stored = yield* messages.insert({
+          tenantId: actor.tenantId,
+          conversationId: conversation.id,
+          providerMessageId: null,
+          direction: "outbound",
+          type: "text",
+          body: { text: { body: text } },
+          status: "pending",
+          sentAt: now,
+          idempotencyKey: key
+        })
+        // A retried request: the first one's message, sent or not, and nothing goes to Meta again.
+        if (!stored.inserted) return stored.message
+        const messageId = stored.message.id as MessageId
+
+        const fail = (error: SendError, detail: Record<string, unknown>) =>
+          Effect.gen(function* () {
+            yield* messages.recordSendResult(actor.tenantId, messageId, { _tag: "Failed", error: detail })
+            yield* audit.record({
+              tenantId: actor.tenantId,
+              userId: actor.userId,
+              action: "whatsapp.send_failed",
+              resourceType: "message",
+              resourceId: messageId,
+              details: { reason: error._tag, ...detail },
+              ip: actor.ip
+            })
+            return yield* Effect.fail(error)
+          })
+
+        // Checked again right before Meta: a disconnect that happened meanwhile stops this send.
+        const latest = yield* connections.findById(actor.tenantId, connection.id)
+        if (Option.isNone(latest) || !canSend(latest.value.status) || latest.value.accessTokenEnc === null) {
+          const status = Option.match(latest, { onNone: () => "not_connected", onSome: (c) => c.status })
+          return yield* fail(new NotConnected({ status }), { message: "The connection ended before sending." })
+        }
+        const token = yield* cipher
+          .decrypt(latest.value.accessTokenEnc!, {
+            tenantId: actor.tenantId,
+            provider: "meta_whatsapp"
+          })
+          .pipe(Effect.orDie)
+        const sent = yield* graph.sendText(token, connection.phoneNumberId!, to, text).pipe(Effect.result)
+        if (sent._tag === "Success") {
+          return yield* messages.recordSendResult(actor.tenantId, messageId, {
+            _tag: "Sent",
+            providerMessageId: sent.success.providerMessageId as ProviderMessageId
+          })
+        }
+        const error = sent.failure
+        if (error._tag === "MetaTokenInvalid") {
+          yield* recordTokenFailure(latest.value, error, "send").pipe(Effect.provide(context))
+        }
+        const code = "code" in error && typeof error.code === "number" ? error.code : undefined
+        const reason = code === undefined ? undefined : REJECTIONS[code]
+        const detail = { code: code ?? null, message: reason ?? error.message }
+        return yield* fail(
+          reason === undefined
+            ? error
+            : new MessageRejected({ ...(code === undefined ? {} : { code }), detail: reason }),
+          detail
+        )
+      })
+
+      return Messaging.of({ sendText })
+    })
+  )
+}
