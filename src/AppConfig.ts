@@ -28,6 +28,8 @@ export interface AppConfigShape {
   readonly databaseUrl: Option.Option<Redacted.Redacted<string>>
   readonly redisUrl: Option.Option<Redacted.Redacted<string>>
   readonly logLevel: string
+  /** `json` (one JSON object per line, the default) or `pretty` for people reading a terminal. */
+  readonly logFormat: "json" | "pretty"
   readonly meta: MetaConfig
   readonly tokenEncryptionKey: Redacted.Redacted<Uint8Array>
   readonly previousTokenEncryptionKeys: ReadonlyArray<Redacted.Redacted<Uint8Array>>
@@ -202,6 +204,9 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       problems.push("LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, none")
     }
 
+    const logFormat = Option.getOrElse(yield* env("LOG_FORMAT"), () => "json").toLowerCase()
+    if (logFormat !== "json" && logFormat !== "pretty") problems.push("LOG_FORMAT must be json or pretty")
+
     const healthText = Option.getOrElse(yield* env("TOKEN_HEALTH_INTERVAL_SECONDS"), () => "3600")
     const tokenHealthIntervalSeconds = Number(healthText)
     if (!Number.isInteger(tokenHealthIntervalSeconds) || tokenHealthIntervalSeconds < 1) {
@@ -219,6 +224,7 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       databaseUrl: Option.map(databaseUrl, Redacted.make),
       redisUrl: Option.map(yield* env("REDIS_URL"), Redacted.make),
       logLevel,
+      logFormat: logFormat === "pretty" ? "pretty" : "json",
       meta: {
         appId,
         appSecret: Redacted.make(appSecret),

@@ -4,22 +4,34 @@
  */
 
 import { createServer } from "node:http"
+import { fileURLToPath } from "node:url"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
-import { Cause, Duration, Effect, Exit, Layer, Redacted } from "effect"
+import { Cause, Duration, Effect, Exit, Layer, Redacted, References } from "effect"
 import { HttpServer } from "effect/http"
 import { startSandbox } from "../sandbox/Sandbox.ts"
 import { type AppConfigShape, loadAppConfig } from "./AppConfig.ts"
 import { makeGraphqlRoute } from "./adapters/graphql/GraphqlRoute.ts"
+import { makeClientConfigRoute } from "./adapters/http/ClientConfigRoute.ts"
 import { DevSessionRoutes } from "./adapters/http/DevSessionRoutes.ts"
 import { JsonErrors } from "./adapters/http/ErrorMiddleware.ts"
 import { HealthRoutesLive } from "./adapters/http/HealthRoutes.ts"
+import { makeMetaAdsRoutes } from "./adapters/http/MetaAdsRoutes.ts"
 import { serveWhenReady } from "./adapters/http/StartupGate.ts"
+import { makeStaticRoutes } from "./adapters/http/StaticRoutes.ts"
 import { makeWebhookVerifyRoute, WebhookIntakeRoute } from "./adapters/http/WebhookRoutes.ts"
 import { makeWhatsAppRoutes } from "./adapters/http/WhatsAppRoutes.ts"
+import { loggingLayer, RequestIdMiddleware } from "./adapters/observability/Logging.ts"
+import {
+  makeMetricsRefresher,
+  makeMetricsRoute,
+  recordTokenHealthReport,
+  withSendMetrics
+} from "./adapters/observability/Metrics.ts"
 import { MigrationsLive } from "./adapters/persistence/Migrations.ts"
 import { PersistencePg } from "./adapters/persistence/Persistence.ts"
 import { Conversations } from "./application/Conversations.ts"
 import { Messaging } from "./application/Messaging.ts"
+import { MetaAdsConnections } from "./application/MetaAdsConnections.ts"
 import { TokenHealth } from "./application/TokenHealth.ts"
 import { WebhookIntake } from "./application/WebhookIntake.ts"
 import { WebhookProcessor } from "./application/WebhookProcessor.ts"
@@ -35,6 +47,9 @@ import {
   webhookSettingsLayer
 } from "./Infrastructure.ts"
 
+/** The built React app (`npm run build:web`, run by `npm start`). */
+const webRoot = fileURLToPath(new URL("../web/dist/", import.meta.url))
+
 export const appLayer = (config: AppConfigShape) => {
   const Database = MigrationsLive.pipe(Layer.orDie, Layer.provideMerge(databaseLayer(config)))
   const Ports = Layer.mergeAll(
@@ -46,35 +61,46 @@ export const appLayer = (config: AppConfigShape) => {
   ).pipe(Layer.provideMerge(Database))
   const Services = Layer.mergeAll(
     WhatsAppConnections.layer,
+    MetaAdsConnections.layer,
     Conversations.layer,
-    Messaging.layer,
+    withSendMetrics(Messaging.layer),
     TokenHealth.layer,
     WebhookIntake.layer,
     WebhookProcessor.layer
   ).pipe(Layer.provideMerge(Ports))
   const Workers = Layer.mergeAll(
     WebhookProcessor.worker(),
+    makeMetricsRefresher("15 seconds"),
     TokenHealth.worker(Duration.seconds(config.tokenHealthIntervalSeconds), (report) =>
-      Effect.logInfo(
-        `Token health: ${report.checked} checked, ${report.valid} valid, ${report.invalid} invalid, ` +
-          `${report.unknown} unknown, ${report.expiringSoon} expiring within 7 days`
+      recordTokenHealthReport(report).pipe(
+        Effect.andThen(
+          Effect.logInfo(
+            `Token health: ${report.checked} checked, ${report.valid} valid, ${report.invalid} invalid, ` +
+              `${report.unknown} unknown, ${report.expiringSoon} expiring within 7 days`
+          )
+        )
       )
     )
   ).pipe(Layer.provide(Services))
   const Edge = Layer.mergeAll(jwtLayer(config), rateLimiterLayer(config))
   const Routes = Layer.mergeAll(
+    RequestIdMiddleware,
+    makeMetricsRoute(),
     HealthRoutesLive,
     makeWhatsAppRoutes({ appBaseUrl: config.appBaseUrl }),
+    makeMetaAdsRoutes({ appBaseUrl: config.appBaseUrl }),
     makeWebhookVerifyRoute(config.meta.webhookVerifyToken),
     WebhookIntakeRoute,
     config.mode === "sandbox" ? DevSessionRoutes : Layer.empty,
     makeGraphqlRoute({ graphiql: config.mode === "sandbox" }),
+    makeClientConfigRoute({ mode: config.mode }),
+    makeStaticRoutes({ root: webRoot }),
     JsonErrors
   ).pipe(Layer.provide(Layer.mergeAll(Services, Edge)))
   const announce = Effect.gen(function* () {
     const server = yield* HttpServer.HttpServer
     const url = HttpServer.formatAddress(server.address).replace("0.0.0.0", "127.0.0.1")
-    yield* Effect.logInfo(
+    yield* alwaysLogged(
       `Service listening on ${url} (${config.mode} mode, database: ${describeDatabase(config)}); UI at ${config.appBaseUrl}/`
     )
   })
@@ -117,9 +143,23 @@ const withSandbox = (config: AppConfigShape) =>
         return { ...config, meta: { ...config.meta, graphBaseUrl: sandbox.url, dialogBaseUrl: sandbox.url } }
       })
 
+/** The lines that tell where the service is are printed whatever LOG_LEVEL says. */
+const alwaysLogged = (message: string) =>
+  Effect.logInfo(message).pipe(Effect.provideService(References.MinimumLogLevel, "Info"))
+
 const program = Effect.gen(function* () {
-  const config = yield* withSandbox(yield* loadAppConfig())
-  return yield* Layer.launch(appLayer(config))
+  const loaded = yield* loadAppConfig()
+  return yield* Effect.gen(function* () {
+    const config = yield* withSandbox(loaded)
+    return yield* Layer.launch(appLayer(config))
+  }).pipe(
+    // Every line as JSON (or pretty), redacted of tokens, codes, signatures and this deployment's secrets.
+    Effect.provide(
+      loggingLayer(loaded.logLevel, loaded.logFormat, {
+        secrets: [loaded.meta.appSecret, loaded.meta.webhookVerifyToken, loaded.authJwtSecret]
+      })
+    )
+  )
 }).pipe(
   Effect.scoped,
   Effect.catchTag("ConfigInvalid", (error) =>

@@ -1,22 +1,13 @@
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { client, freePort } from "./support/Browserless.ts"
-import { type RunningService, startService } from "./support/Service.ts"
+import { client } from "./support/Browserless.ts"
+import { type RunningService, type Stack, startStack } from "./support/Service.ts"
 
+let stack: Stack
 let service: RunningService
 let sandboxUrl: string
 let http: ReturnType<typeof client>
 
-const control = async (path: string, body?: unknown, method = "POST") => {
-  const response = await fetch(`${sandboxUrl}/_sandbox/${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) })
-  })
-  return (await response.json()) as Record<string, unknown>
-}
+const control = (path: string, body?: unknown, method?: string) => stack.control(path, body, method)
 const sandboxState = () =>
   fetch(`${sandboxUrl}/_sandbox/state`).then((r) => r.json()) as Promise<{
     wabas: Array<{ id: string; subscribedApps?: ReadonlyArray<string>; phoneNumbers?: ReadonlyArray<{ id: string }> }>
@@ -55,19 +46,11 @@ type Conversations = {
 }
 
 beforeAll(async () => {
-  const [port, sandboxPort] = [await freePort(), await freePort()]
-  service = await startService({
-    DATA_DIR: mkdtempSync(join(tmpdir(), "connect-")),
-    PORT: String(port),
-    SANDBOX_PORT: String(sandboxPort),
+  stack = await startStack("connect", {
     LOG_LEVEL: "warn",
     TOKEN_HEALTH_INTERVAL_SECONDS: "1"
   })
-  sandboxUrl = `http://127.0.0.1:${sandboxPort}`
-  for (let i = 0; i < 300; i++) {
-    if ((await fetch(`${service.url}/readyz`)).status === 200) break
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
+  ;({ service, sandboxUrl } = stack)
   http = client(service.url)
 }, 60_000)
 

@@ -1,37 +1,49 @@
-import { Clock, Duration, Effect } from "effect"
-import type {
-  MetaPermissionMissing,
-  MetaRateLimited,
+import { Clock, Duration, Effect, Option, type Redacted } from "effect"
+import type { ChannelConnection, ConnectionStatus } from "../domain/ChannelConnection.ts"
+import type { NoAdAccountGranted } from "../domain/Errors.ts"
+import {
+  type MetaPermissionMissing,
+  type MetaRateLimited,
   MetaTokenInvalid,
-  MetaUnavailable,
-  NoPhoneNumberGranted,
-  NumberAlreadyConnected,
+  type MetaUnavailable,
+  type NoPhoneNumberGranted,
+  type NumberAlreadyConnected,
   OAuthCancelled,
-  OAuthStateAlreadyUsed,
-  OAuthStateExpired,
+  type OAuthStateAlreadyUsed,
+  type OAuthStateExpired,
   OAuthStateMismatch,
   OAuthStateNotFound
 } from "../domain/Errors.ts"
-import type { Provider } from "../domain/Ids.ts"
+import type { Provider, TenantId, UserId } from "../domain/Ids.ts"
 import { OAUTH_STATE_TTL } from "../domain/OAuthState.ts"
 import type { Actor } from "./Actor.ts"
+import { AuditLog } from "./ports/AuditLog.ts"
+import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
+import { ConnectSettings } from "./ports/ConnectSettings.ts"
+import type { AccessToken, MetaGraphError, TokenInfo } from "./ports/MetaGraph.ts"
 import { OAuthStateRepository } from "./ports/OAuthStateRepository.ts"
+import { TokenCipher } from "./ports/TokenCipher.ts"
 
-/** Everything a callback can end with, short of success. */
-export type CallbackError =
+/** What the state check of a callback can end with: the login cannot be trusted or was not completed. */
+export type StateError =
   | OAuthCancelled
   | OAuthStateNotFound
   | OAuthStateExpired
   | OAuthStateAlreadyUsed
   | OAuthStateMismatch
+
+/** Everything a callback can end with, short of success. */
+export type CallbackError =
+  | StateError
   | NumberAlreadyConnected
   | MetaPermissionMissing
   | NoPhoneNumberGranted
+  | NoAdAccountGranted
   | MetaTokenInvalid
   | MetaRateLimited
   | MetaUnavailable
 
-/** The `reason` of the error redirect (DESIGN section 5). */
+/** The `reason` of the error redirect (DESIGN section 5); `no_ad_account` is Meta Ads' own. */
 export type CallbackReason =
   | "cancelled"
   | "state_invalid"
@@ -40,6 +52,7 @@ export type CallbackReason =
   | "number_in_use"
   | "missing_permissions"
   | "no_phone_number"
+  | "no_ad_account"
   | "meta_error"
 
 export const callbackReason = (error: CallbackError): CallbackReason => {
@@ -59,6 +72,8 @@ export const callbackReason = (error: CallbackError): CallbackReason => {
       return "missing_permissions"
     case "NoPhoneNumberGranted":
       return "no_phone_number"
+    case "NoAdAccountGranted":
+      return "no_ad_account"
     default:
       return "meta_error"
   }
@@ -88,25 +103,258 @@ export interface StartedConnect {
   readonly browserBinding: string
 }
 
+/** Meta's redirect back to a provider's callback, as the HTTP adapter read it. */
+export interface CallbackInput {
+  readonly state: string | null
+  readonly code: Redacted.Redacted<string> | null
+  /** Meta's `error` / `error_reason` when the person cancelled or declined. */
+  readonly error: string | null
+  readonly errorReason: string | null
+  /** The browser-binding cookie sent with the callback. */
+  readonly cookieBinding: string | null
+  readonly ip: string | null
+  readonly userAgent: string | null
+}
+
+/** A callback whose state was valid and spent: who started the login, and the code Meta sent back. */
+export interface Authorized {
+  readonly tenantId: TenantId
+  readonly userId: UserId
+  readonly code: Redacted.Redacted<string>
+  readonly ip: string | null
+}
+
+/** What a provider's resolve step wrote, and what the audit entry says about it. */
+export interface Resolved {
+  readonly connection: ChannelConnection
+  /** The audit action after the provider's name: `connected` unless the connection awaits a step. */
+  readonly outcome: "connected" | "connect_pending"
+  readonly details: Readonly<Record<string, unknown>>
+}
+
 /**
- * Starts an OAuth login for a provider: a cryptographically random nonce stored as the state (tenant, user, ip,
- * user agent; ten minutes), and the dialog URL built from it.
+ * What differs per provider; the state, the callback skeleton, token storage, audit and disconnect are shared.
+ * `E` is what the provider's resolve step can fail with.
  */
-export const beginOAuth = Effect.fn("OAuthFlow.begin")(function* (
-  actor: Actor,
-  provider: Provider,
-  dialogUrl: (state: string) => string
-) {
-  const states = yield* OAuthStateRepository
-  const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url")
-  const now = yield* Clock.currentTimeMillis
-  yield* states.create({
-    tenantId: actor.tenantId,
-    userId: actor.userId,
-    provider,
-    nonce,
-    expiresAt: new Date(now + Duration.toMillis(OAUTH_STATE_TTL)),
-    metadata: { ip: actor.ip, user_agent: actor.userAgent }
+export interface OAuthProvider<E extends CallbackError> {
+  readonly provider: Provider
+  /** Names the spans (`WhatsAppConnections.complete`). */
+  readonly service: string
+  /** Prefix of the audit actions (`whatsapp.connected`, `meta_ads.connect_failed`). */
+  readonly auditName: string
+  /** The redirect URI of the dialog, byte-identical at the code exchange. */
+  readonly redirectUri: string
+  /** Dialog parameters besides `client_id`, `redirect_uri`, `state` and `response_type=code`. */
+  readonly dialogParameters: ReadonlyArray<readonly [string, string]>
+  /** Turns an authorized callback into a stored connection; every Graph call comes before the write. */
+  readonly resolve: (authorized: Authorized) => Effect.Effect<Resolved, E>
+  /** The calls at Meta that disconnecting makes, in order, by name; each is best effort. */
+  readonly atMetaOnDisconnect: (
+    connection: ChannelConnection,
+    token: AccessToken
+  ) => ReadonlyArray<readonly [string, Effect.Effect<void, MetaGraphError>]>
+  /** Metadata keys that mean something only while connected; disconnecting removes them. */
+  readonly transientMetadata: ReadonlyArray<string>
+}
+
+/** The expiry of a token: `debug_token`'s `expires_at` when Meta gives one, else `expires_in` from `at`. */
+export const expiryOf = (info: TokenInfo, expiresIn: number | null, at: Date): Date | null =>
+  info.expiresAt > 0
+    ? new Date(info.expiresAt * 1000)
+    : expiresIn !== null && expiresIn > 0
+      ? new Date(at.getTime() + expiresIn * 1000)
+      : null
+
+/** What every provider's view shows of its connection (never the token). */
+export interface ConnectionSummary {
+  readonly id: string | null
+  readonly status: ConnectionStatus | "not_connected"
+  readonly connected: boolean
+  readonly tokenExpiresAt: Date | null
+  /** What went wrong, in words a person can act on (a refused token says "Reconnect"); null when nothing did. */
+  readonly error: string | null
+  /** Why a `pending` connection waits (`choose_number`, `choose_ad_account`...). */
+  readonly pendingReason: string | null
+  readonly updatedAt: Date | null
+}
+
+export const NO_CONNECTION: ConnectionSummary = {
+  id: null,
+  status: "not_connected",
+  connected: false,
+  tokenExpiresAt: null,
+  error: null,
+  pendingReason: null,
+  updatedAt: null
+}
+
+export const summaryOf = (connection: ChannelConnection): ConnectionSummary => {
+  const error = connection.metadata["error"] as { readonly message?: unknown } | null | undefined
+  const reason = connection.metadata["pending_reason"]
+  return {
+    id: connection.id,
+    status: connection.status,
+    connected: connection.status === "active",
+    tokenExpiresAt: connection.tokenExpiresAt,
+    error: connection.status === "error" && typeof error?.message === "string" ? error.message : null,
+    pendingReason: connection.status === "pending" && typeof reason === "string" ? reason : null,
+    updatedAt: connection.updatedAt
+  }
+}
+
+/**
+ * The OAuth flow of one provider over the ports: start (a state bound to the tenant, the user and the browser),
+ * the callback skeleton, the disconnect skeleton, and the helpers the provider's own steps share.
+ */
+export const makeOAuthFlow = <E extends CallbackError>(spec: OAuthProvider<E>) =>
+  Effect.gen(function* () {
+    const settings = yield* ConnectSettings
+    const states = yield* OAuthStateRepository
+    const connections = yield* ConnectionRepository
+    const cipher = yield* TokenCipher
+    const auditLog = yield* AuditLog
+    const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
+    const binding = (tenantId: TenantId) => ({ tenantId, provider: spec.provider })
+
+    const dialogUrl = (state: string) => {
+      const url = new URL(`${settings.dialogBaseUrl}/${settings.graphVersion}/dialog/oauth`)
+      url.searchParams.set("client_id", settings.appId)
+      url.searchParams.set("redirect_uri", spec.redirectUri)
+      url.searchParams.set("state", state)
+      // Authorization Code grant: the code is exchanged server side, never a token in the URL.
+      url.searchParams.set("response_type", "code")
+      for (const [name, value] of spec.dialogParameters) url.searchParams.set(name, value)
+      return url.toString()
+    }
+
+    /** Records `<provider>.<action>` on the tenant's connection; details never hold a token, code or secret. */
+    const audit = (
+      tenantId: TenantId,
+      userId: string | null,
+      action: string,
+      resourceId: string | null,
+      details: Readonly<Record<string, unknown>>,
+      ip: string | null = null
+    ) =>
+      auditLog.record({
+        tenantId,
+        userId,
+        action: `${spec.auditName}.${action}`,
+        resourceType: "channel_connection",
+        resourceId,
+        details,
+        ip
+      })
+
+    /** Records what `actor` did to the tenant's connection, with the request's address. */
+    const auditBy = (
+      actor: Actor,
+      action: string,
+      resourceId: string | null,
+      details: Readonly<Record<string, unknown>>
+    ) => audit(actor.tenantId, actor.userId, action, resourceId, details, actor.ip)
+
+    /**
+     * `StartConnect`: a cryptographically random nonce stored as the state (tenant, user, ip, user agent; ten
+     * minutes), and the dialog URL built from it.
+     */
+    const start = Effect.fn(`${spec.service}.start`)(function* (actor: Actor) {
+      const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url")
+      const at = yield* Clock.currentTimeMillis
+      yield* states.create({
+        tenantId: actor.tenantId,
+        userId: actor.userId,
+        provider: spec.provider,
+        nonce,
+        expiresAt: new Date(at + Duration.toMillis(OAUTH_STATE_TTL)),
+        metadata: { ip: actor.ip, user_agent: actor.userAgent }
+      })
+      return { authUrl: dialogUrl(nonce), state: nonce, browserBinding: yield* browserBinding(nonce) } as StartedConnect
+    })
+
+    /**
+     * `CompleteConnect`: a callback opened in another browser is refused before the state is spent; the state is
+     * consumed atomically; a cancel is `OAuthCancelled`; then the provider resolves the login. Success and
+     * failure (with its reason) are audited.
+     */
+    const complete = Effect.fn(`${spec.service}.complete`)(function* (input: CallbackInput) {
+      if (input.state === null || input.state === "") return yield* new OAuthStateNotFound({})
+      const expected = yield* browserBinding(input.state)
+      if (input.cookieBinding === null || !sameBinding(expected, input.cookieBinding)) {
+        return yield* new OAuthStateMismatch({})
+      }
+      const state = yield* states.consume(spec.provider, input.state, yield* now)
+      return yield* Effect.gen(function* () {
+        if (input.error !== null || input.code === null) {
+          return yield* new OAuthCancelled({ reason: input.errorReason ?? input.error ?? "no_code" })
+        }
+        const resolved = yield* spec.resolve({
+          tenantId: state.tenantId,
+          userId: state.userId,
+          code: input.code,
+          ip: input.ip
+        })
+        yield* audit(state.tenantId, state.userId, resolved.outcome, resolved.connection.id, resolved.details, input.ip)
+        return resolved.connection
+      }).pipe(
+        Effect.tapError((error: OAuthCancelled | E) =>
+          audit(
+            state.tenantId,
+            state.userId,
+            "connect_failed",
+            null,
+            { reason: callbackReason(error), error: error._tag },
+            input.ip
+          )
+        )
+      )
+    })
+
+    /** The stored token of a connection, decrypted at the moment of use; `MetaTokenInvalid` when unreadable. */
+    const tokenOf = (connection: ChannelConnection): Effect.Effect<AccessToken, MetaTokenInvalid> =>
+      connection.accessTokenEnc === null
+        ? Effect.fail(new MetaTokenInvalid({ detail: "no token is stored" }))
+        : cipher
+            .decrypt(connection.accessTokenEnc, binding(connection.tenantId))
+            .pipe(Effect.mapError(() => new MetaTokenInvalid({ detail: "the stored token could not be read" })))
+
+    /**
+     * `Disconnect`: the provider's calls at Meta where possible (a failure there never blocks the local
+     * disconnect), then `revoked` with the token erased and the history kept, audited. None when there is no
+     * connection.
+     */
+    const disconnect = Effect.fn(`${spec.service}.disconnect`)(function* (actor: Actor) {
+      const current = yield* connections.findCurrent(actor.tenantId, spec.provider)
+      if (Option.isNone(current)) return Option.none<ChannelConnection>()
+      const connection = current.value
+      const atMeta: Array<string> = []
+      const token = yield* tokenOf(connection).pipe(Effect.option)
+      if (Option.isSome(token)) {
+        for (const [name, call] of spec.atMetaOnDisconnect(connection, token.value)) {
+          yield* call.pipe(
+            Effect.tap(() => Effect.sync(() => atMeta.push(name))),
+            Effect.catch((error: MetaGraphError) =>
+              Effect.logWarning(`Disconnect: ${name} at Meta failed; disconnecting locally anyway`, error.message)
+            )
+          )
+        }
+      }
+      const at = yield* now
+      const updated = yield* connections
+        .update(actor.tenantId, connection.id, {
+          status: "revoked",
+          accessTokenEnc: null,
+          tokenExpiresAt: null,
+          metadata: {
+            ...Object.fromEntries(spec.transientMetadata.map((key) => [key, null])),
+            disconnected_at: at.toISOString(),
+            disconnected_by: actor.userId
+          }
+        })
+        .pipe(Effect.orDie)
+      yield* auditBy(actor, "disconnected", connection.id, { at_meta: atMeta })
+      return Option.some(updated)
+    })
+
+    return { start, complete, disconnect, auditBy, tokenOf }
   })
-  return { authUrl: dialogUrl(nonce), state: nonce, browserBinding: yield* browserBinding(nonce) } as StartedConnect
-})

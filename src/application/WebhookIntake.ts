@@ -7,6 +7,8 @@ import { WebhookSettings } from "./ports/WebhookSettings.ts"
 
 /** The most deliveries one group commit writes. */
 const MAX_BATCH = 256
+/** Group commits in flight at once: a batch is written while the next ones fill (the pool has 10 connections). */
+const WRITERS = 4
 
 /**
  * Checks `X-Hub-Signature-256` (`sha256=` + lowercase hex HMAC-SHA256 of the raw body with the app secret) in
@@ -31,8 +33,8 @@ const parse = (raw: Uint8Array): unknown => {
 
 /**
  * `AcceptWebhook`: verify the signature, then store the delivery durably before Meta hears 200. Concurrent
- * deliveries are group-committed: while one batch is being written, the next ones queue and go in the next
- * single multi-row insert, so intake costs about one round trip per batch, not per request.
+ * deliveries are group-committed: a few writers each take whatever is waiting and store it in one multi-row
+ * insert, so intake costs about one round trip per batch, not per request.
  */
 export class WebhookIntake extends Context.Service<
   WebhookIntake,
@@ -65,7 +67,7 @@ export class WebhookIntake extends Context.Service<
           { discard: true }
         )
       }).pipe(Effect.forever)
-      yield* Effect.forkScoped(writer)
+      for (let index = 0; index < WRITERS; index++) yield* Effect.forkScoped(writer)
 
       const accept = Effect.fn("WebhookIntake.accept")(function* (raw: Uint8Array, signature: string | null) {
         if (!verifySignature(raw, signature, settings.appSecret)) return yield* new InvalidWebhookSignature({})

@@ -244,9 +244,11 @@ export class WebhookProcessor extends Context.Service<
           Effect.catchDefect((defect) => Effect.logError(`Webhook event ${event.id} interrupted`, defect))
         )
 
+      // Events of one claim are processed concurrently: every write is idempotent and guarded by a unique
+      // constraint, and statuses only move forward, so their order does not matter.
       const drain = Effect.gen(function* () {
         const claimed = yield* inbox.claim(50, 60, yield* now)
-        for (const event of claimed) yield* handle(event)
+        yield* Effect.forEach(claimed, handle, { concurrency: 8, discard: true })
         return claimed.length
       }).pipe(Effect.withSpan("WebhookProcessor.drain"))
 

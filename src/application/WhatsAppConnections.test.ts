@@ -1,54 +1,27 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { TestClock } from "effect/testing"
-import { layerFromKeys } from "../adapters/crypto/TokenCipherAesGcm.ts"
-import { MetaGraphMemory, MetaGraphMemoryControl } from "../adapters/meta-graph/MetaGraphMemory.ts"
-import { PersistenceMemory } from "../adapters/persistence/Persistence.ts"
+import {
+  APP_ID,
+  approvedCallback,
+  MemoryPorts,
+  testActor,
+  WHATSAPP_REDIRECT
+} from "../../test/support/ConnectTestKit.ts"
+import { MetaGraphMemoryControl } from "../adapters/meta-graph/MetaGraphMemory.ts"
 import { MetaUnavailable } from "../domain/Errors.ts"
-import type { PhoneNumberId, TenantId, UserId, WabaId } from "../domain/Ids.ts"
+import type { PhoneNumberId, WabaId } from "../domain/Ids.ts"
 import type { Actor } from "./Actor.ts"
 import { browserBinding } from "./OAuthFlow.ts"
 import { AuditLog } from "./ports/AuditLog.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
-import { ConnectSettings } from "./ports/ConnectSettings.ts"
 import { MetaGraph } from "./ports/MetaGraph.ts"
 import { TokenCipher } from "./ports/TokenCipher.ts"
-import { type CallbackInput, WhatsAppConnections } from "./WhatsAppConnections.ts"
+import { WhatsAppConnections } from "./WhatsAppConnections.ts"
 
-const APP_ID = "1234567890123456"
-const REDIRECT = "https://app.example.com/api/integrations/meta/whatsapp/callback"
-const Settings = Layer.succeed(
-  ConnectSettings,
-  ConnectSettings.of({
-    appId: APP_ID,
-    graphVersion: "v24.0",
-    dialogBaseUrl: "https://www.facebook.com",
-    configId: "998877",
-    whatsappRedirectUri: REDIRECT,
-    adsRedirectUri: "https://app.example.com/api/integrations/meta/ads/callback",
-    webhookCallbackUrl: "https://app.example.com/webhooks/meta/whatsapp",
-    webhookVerifyToken: Redacted.make("verify")
-  })
-)
-const TestLayer = WhatsAppConnections.layer.pipe(
-  Layer.provideMerge(
-    Layer.mergeAll(
-      PersistenceMemory,
-      MetaGraphMemory,
-      Settings,
-      layerFromKeys({ active: new Uint8Array(32).fill(7), previous: [] })
-    )
-  )
-)
-
-const actor = (role: Actor["role"] = "admin", tenantId = crypto.randomUUID()): Actor => ({
-  tenantId: tenantId as TenantId,
-  userId: `user-${role}` as UserId,
-  role,
-  flags: [],
-  ip: "203.0.113.7",
-  userAgent: "test"
-})
+const REDIRECT = WHATSAPP_REDIRECT
+const TestLayer = WhatsAppConnections.layer.pipe(Layer.provideMerge(MemoryPorts))
+const actor = testActor
 
 let sequence = 0
 const ids = () => {
@@ -95,16 +68,7 @@ const approved = (
       ...(options.appId === undefined ? {} : { appId: options.appId })
     })
     const started = yield* connect.start(who)
-    const input: CallbackInput = {
-      state: started.state,
-      code: Redacted.make(id.code),
-      error: null,
-      errorReason: null,
-      cookieBinding: started.browserBinding,
-      ip: who.ip,
-      userAgent: who.userAgent
-    }
-    return { input, id, started }
+    return { input: approvedCallback(started, id.code, who), id, started }
   })
 
 describe("WhatsAppConnections", () => {

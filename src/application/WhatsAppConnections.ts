@@ -1,27 +1,27 @@
 import { Clock, Context, Effect, Layer, Option, Redacted, Ref } from "effect"
-import type { ChannelConnection, ConnectionStatus, EncryptedToken } from "../domain/ChannelConnection.ts"
+import type { ChannelConnection, EncryptedToken } from "../domain/ChannelConnection.ts"
 import { toE164 } from "../domain/ChannelConnection.ts"
 import {
   type Forbidden,
   MetaPermissionMissing,
   MetaTokenInvalid,
   NoPhoneNumberGranted,
-  NumberAlreadyConnected,
-  OAuthCancelled,
-  OAuthStateMismatch,
-  OAuthStateNotFound
+  NumberAlreadyConnected
 } from "../domain/Errors.ts"
 import type { PhoneNumberId, TenantId, WabaId } from "../domain/Ids.ts"
 import { type Actor, requireOperator } from "./Actor.ts"
 import {
-  beginOAuth,
-  browserBinding,
-  type CallbackError,
-  callbackReason,
+  type Authorized,
+  type CallbackInput,
+  type ConnectionSummary,
+  expiryOf,
+  makeOAuthFlow,
+  NO_CONNECTION,
+  type Resolved,
   type StartedConnect,
-  sameBinding
+  type StateError,
+  summaryOf
 } from "./OAuthFlow.ts"
-import { AuditLog } from "./ports/AuditLog.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
 import { ConnectSettings } from "./ports/ConnectSettings.ts"
 import {
@@ -31,7 +31,6 @@ import {
   type PhoneNumber,
   type TokenInfo
 } from "./ports/MetaGraph.ts"
-import { OAuthStateRepository } from "./ports/OAuthStateRepository.ts"
 import { TokenCipher } from "./ports/TokenCipher.ts"
 import { WebhookInbox } from "./ports/WebhookInbox.ts"
 
@@ -50,18 +49,6 @@ const BINDING = (tenantId: TenantId) => ({ tenantId, provider: PROVIDER })
  */
 export const WHATSAPP_SCOPES = ["whatsapp_business_management", "whatsapp_business_messaging", "business_management"]
 
-export interface CallbackInput {
-  readonly state: string | null
-  readonly code: Redacted.Redacted<string> | null
-  /** Meta's `error` / `error_reason` when the person cancelled or declined. */
-  readonly error: string | null
-  readonly errorReason: string | null
-  /** The browser-binding cookie sent with the callback. */
-  readonly cookieBinding: string | null
-  readonly ip: string | null
-  readonly userAgent: string | null
-}
-
 /** A number Meta granted, offered when a login granted several. */
 export interface NumberChoice {
   readonly id: string
@@ -69,58 +56,34 @@ export interface NumberChoice {
   readonly verifiedName: string | null
 }
 
-/** What people (and the UI) see of a connection: never the token. */
-export interface ConnectionView {
-  readonly id: string | null
-  readonly status: ConnectionStatus | "not_connected"
-  readonly connected: boolean
+/** What people (and the UI) see of a WhatsApp connection: never the token. */
+export interface ConnectionView extends ConnectionSummary {
   readonly phoneNumberE164: string | null
   readonly displayName: string | null
   readonly wabaId: string | null
   readonly phoneNumberId: string | null
-  readonly tokenExpiresAt: Date | null
-  /** What went wrong, in words a person can act on; null when nothing did. */
-  readonly error: string | null
-  /** Why a connection is pending (`choose_number`, `display_name_review`). */
-  readonly pendingReason: string | null
+  /** The numbers to choose from when `pendingReason` is `choose_number`. */
   readonly choices: ReadonlyArray<NumberChoice>
-  readonly updatedAt: Date | null
 }
 
 export const NOT_CONNECTED: ConnectionView = {
-  id: null,
-  status: "not_connected",
-  connected: false,
+  ...NO_CONNECTION,
   phoneNumberE164: null,
   displayName: null,
   wabaId: null,
   phoneNumberId: null,
-  tokenExpiresAt: null,
-  error: null,
-  pendingReason: null,
-  choices: [],
-  updatedAt: null
+  choices: []
 }
 
 export const viewOf = (connection: ChannelConnection): ConnectionView => {
-  const error = connection.metadata["error"] as { readonly message?: unknown } | undefined
   const choices = connection.metadata["choices"]
   return {
-    id: connection.id,
-    status: connection.status,
-    connected: connection.status === "active",
+    ...summaryOf(connection),
     phoneNumberE164: connection.phoneNumberE164,
     displayName: connection.displayName,
     wabaId: connection.wabaId,
     phoneNumberId: connection.phoneNumberId,
-    tokenExpiresAt: connection.tokenExpiresAt,
-    error: connection.status === "error" && typeof error?.message === "string" ? error.message : null,
-    pendingReason:
-      connection.status === "pending" && typeof connection.metadata["pending_reason"] === "string"
-        ? connection.metadata["pending_reason"]
-        : null,
-    choices: connection.status === "pending" && Array.isArray(choices) ? (choices as Array<NumberChoice>) : [],
-    updatedAt: connection.updatedAt
+    choices: connection.status === "pending" && Array.isArray(choices) ? (choices as Array<NumberChoice>) : []
   }
 }
 
@@ -132,6 +95,9 @@ export interface ManualConnectInput {
 
 type ConnectError = MetaGraphError | NumberAlreadyConnected | NoPhoneNumberGranted
 
+/** What resolving a WhatsApp login can fail with, after the state check. */
+export type WhatsAppCallbackError = StateError | ConnectError
+
 /** Connecting, inspecting and disconnecting a tenant's WhatsApp number (Embedded Signup). */
 export class WhatsAppConnections extends Context.Service<
   WhatsAppConnections,
@@ -139,7 +105,7 @@ export class WhatsAppConnections extends Context.Service<
     /** `StartConnect`: the dialog URL and its state, bound to the tenant, the user and this browser. */
     start(actor: Actor): Effect.Effect<StartedConnect>
     /** `CompleteConnect`: the OAuth callback. Nothing is persisted unless every check passes. */
-    complete(input: CallbackInput): Effect.Effect<ChannelConnection, CallbackError>
+    complete(input: CallbackInput): Effect.Effect<ChannelConnection, WhatsAppCallbackError>
     /** `GetConnectionStatus`. */
     status(actor: Actor): Effect.Effect<ConnectionView>
     /** Picks one of several granted numbers (a pending connection's choices). */
@@ -155,35 +121,11 @@ export class WhatsAppConnections extends Context.Service<
     Effect.gen(function* () {
       const settings = yield* ConnectSettings
       const connections = yield* ConnectionRepository
-      const states = yield* OAuthStateRepository
       const graph = yield* MetaGraph
       const cipher = yield* TokenCipher
-      const audit = yield* AuditLog
       const inbox = yield* WebhookInbox
       const appSubscribed = yield* Ref.make(false)
       const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
-
-      const dialogUrl = (state: string) => {
-        const url = new URL(`${settings.dialogBaseUrl}/${settings.graphVersion}/dialog/oauth`)
-        url.searchParams.set("client_id", settings.appId)
-        url.searchParams.set("redirect_uri", settings.whatsappRedirectUri)
-        url.searchParams.set("state", state)
-        // Authorization Code grant: business integration system user tokens need it (Facebook Login for Business).
-        url.searchParams.set("response_type", "code")
-        url.searchParams.set("config_id", settings.configId)
-        url.searchParams.set("override_default_response_type", "true")
-        url.searchParams.set("scope", WHATSAPP_SCOPES.join(","))
-        return url.toString()
-      }
-
-      const record = (
-        tenantId: TenantId,
-        userId: string | null,
-        action: string,
-        resourceId: string | null,
-        details: Record<string, unknown>,
-        ip: string | null = null
-      ) => audit.record({ tenantId, userId, action, resourceType: "channel_connection", resourceId, details, ip })
 
       /** The app-level webhook subscription (`messages`, `account_update`), ensured once per process. */
       const ensureAppSubscription = Effect.gen(function* () {
@@ -191,13 +133,6 @@ export class WhatsAppConnections extends Context.Service<
         yield* graph.ensureAppSubscription(settings.webhookCallbackUrl, settings.webhookVerifyToken)
         yield* Ref.set(appSubscribed, true)
       })
-
-      const expiryOf = (info: TokenInfo, expiresIn: number | null, at: Date): Date | null =>
-        info.expiresAt > 0
-          ? new Date(info.expiresAt * 1000)
-          : expiresIn !== null && expiresIn > 0
-            ? new Date(at.getTime() + expiresIn * 1000)
-            : null
 
       const randomPin = () => String(crypto.getRandomValues(new Uint32Array(1))[0]! % 1_000_000).padStart(6, "0")
 
@@ -324,92 +259,90 @@ export class WhatsAppConnections extends Context.Service<
         })
       })
 
-      const complete = Effect.fn("WhatsAppConnections.complete")(function* (input: CallbackInput) {
-        if (input.state === null || input.state === "") return yield* new OAuthStateNotFound({})
-        // A callback opened in another browser is refused before the state is spent.
-        const expected = yield* browserBinding(input.state)
-        if (input.cookieBinding === null || !sameBinding(expected, input.cookieBinding)) {
-          return yield* new OAuthStateMismatch({})
-        }
-        const state = yield* states.consume(PROVIDER, input.state, yield* now)
-        const tenantId = state.tenantId
-        return yield* Effect.gen(function* () {
-          if (input.error !== null || input.code === null) {
-            return yield* new OAuthCancelled({ reason: input.errorReason ?? input.error ?? "no_code" })
-          }
-          const exchanged = yield* graph.exchangeCode(input.code, settings.whatsappRedirectUri)
-          const info = yield* graph.debugToken(exchanged.accessToken)
-          const wabaId = yield* grantedWaba(info).pipe(
-            Effect.tapError((error) =>
-              error._tag === "MetaPermissionMissing" ? recordPermissionError(tenantId, error) : Effect.void
-            )
-          )
-          const numbers = yield* graph.listPhoneNumbers(exchanged.accessToken, wabaId)
-          if (numbers.length === 0) return yield* new NoPhoneNumberGranted({})
-          const tokenEnc = yield* cipher.encrypt(exchanged.accessToken, BINDING(tenantId))
-          const tokenExpiresAt = expiryOf(info, exchanged.expiresIn, yield* now)
-          const current = yield* connections.findCurrent(tenantId, PROVIDER)
-          // Reconnecting: the number this tenant already has, when Meta granted it again.
-          const known = numbers.find((n) => Option.isSome(current) && current.value.phoneNumberId === n.id)
-          const chosen = numbers.length === 1 ? numbers[0] : known
-          if (chosen === undefined) {
-            const pending = yield* connections.upsertUnnumbered({
-              tenantId,
-              provider: PROVIDER,
-              status: "pending",
-              wabaId,
-              phoneNumberE164: null,
-              displayName: null,
-              accessTokenEnc: tokenEnc,
-              tokenExpiresAt,
-              scopes: info.scopes,
-              metadata: {
-                pending_reason: "choose_number",
-                choices: numbers.map((n) => ({
-                  id: n.id,
-                  displayPhoneNumber: n.displayPhoneNumber,
-                  verifiedName: n.verifiedName
-                }))
-              }
-            })
-            yield* record(tenantId, state.userId, "whatsapp.connect_pending", pending.id, {
-              reason: "choose_number",
-              numbers: numbers.length
-            })
-            return pending
-          }
-          const connection = yield* connectNumber({
-            tenantId,
-            userId: state.userId,
-            wabaId,
-            number: chosen,
-            token: exchanged.accessToken,
-            tokenEnc,
-            tokenExpiresAt,
-            scopes: info.scopes,
-            via: "embedded_signup"
-          })
-          yield* record(
-            tenantId,
-            state.userId,
-            "whatsapp.connected",
-            connection.id,
-            { waba_id: wabaId, phone_number_id: chosen.id, status: connection.status },
-            input.ip
-          )
-          return connection
-        }).pipe(
-          Effect.tapError((error: CallbackError) =>
-            record(
-              tenantId,
-              state.userId,
-              "whatsapp.connect_failed",
-              null,
-              { reason: callbackReason(error), error: error._tag },
-              input.ip
-            )
+      /**
+       * The WhatsApp step of the callback: exchange the code, verify the grant, find the numbers, then connect the
+       * one granted (or the one this tenant had), or wait for a choice among several.
+       */
+      const resolve = Effect.fnUntraced(function* (authorized: Authorized) {
+        const { tenantId, userId } = authorized
+        const exchanged = yield* graph.exchangeCode(authorized.code, settings.whatsappRedirectUri)
+        const info = yield* graph.debugToken(exchanged.accessToken)
+        const wabaId = yield* grantedWaba(info).pipe(
+          Effect.tapError((error) =>
+            error._tag === "MetaPermissionMissing" ? recordPermissionError(tenantId, error) : Effect.void
           )
         )
+        const numbers = yield* graph.listPhoneNumbers(exchanged.accessToken, wabaId)
+        if (numbers.length === 0) return yield* new NoPhoneNumberGranted({})
+        const tokenEnc = yield* cipher.encrypt(exchanged.accessToken, BINDING(tenantId))
+        const tokenExpiresAt = expiryOf(info, exchanged.expiresIn, yield* now)
+        const current = yield* connections.findCurrent(tenantId, PROVIDER)
+        // Reconnecting: the number this tenant already has, when Meta granted it again.
+        const known = numbers.find((n) => Option.isSome(current) && current.value.phoneNumberId === n.id)
+        const chosen = numbers.length === 1 ? numbers[0] : known
+        if (chosen === undefined) {
+          const pending = yield* connections.upsertUnnumbered({
+            tenantId,
+            provider: PROVIDER,
+            status: "pending",
+            wabaId,
+            phoneNumberE164: null,
+            displayName: null,
+            accessTokenEnc: tokenEnc,
+            tokenExpiresAt,
+            scopes: info.scopes,
+            metadata: {
+              pending_reason: "choose_number",
+              choices: numbers.map((n) => ({
+                id: n.id,
+                displayPhoneNumber: n.displayPhoneNumber,
+                verifiedName: n.verifiedName
+              }))
+            }
+          })
+          return {
+            connection: pending,
+            outcome: "connect_pending",
+            details: { reason: "choose_number", numbers: numbers.length }
+          } satisfies Resolved
+        }
+        const connection = yield* connectNumber({
+          tenantId,
+          userId,
+          wabaId,
+          number: chosen,
+          token: exchanged.accessToken,
+          tokenEnc,
+          tokenExpiresAt,
+          scopes: info.scopes,
+          via: "embedded_signup"
+        })
+        return {
+          connection,
+          outcome: "connected",
+          details: { waba_id: wabaId, phone_number_id: chosen.id, status: connection.status }
+        } satisfies Resolved
+      })
+
+      const flow = yield* makeOAuthFlow({
+        provider: PROVIDER,
+        service: "WhatsAppConnections",
+        auditName: "whatsapp",
+        redirectUri: settings.whatsappRedirectUri,
+        // Facebook Login for Business: business integration system user tokens need the Authorization Code grant.
+        dialogParameters: [
+          ["config_id", settings.configId],
+          ["override_default_response_type", "true"],
+          ["scope", WHATSAPP_SCOPES.join(",")]
+        ],
+        resolve,
+        atMetaOnDisconnect: (connection, token) => [
+          ...(connection.wabaId === null
+            ? []
+            : [["unsubscribed", graph.unsubscribeApp(token, connection.wabaId)] as const]),
+          ["permissions_revoked", graph.revokePermissions(token)]
+        ],
+        transientMetadata: ["error", "choices", "pending_reason"]
       })
 
       const status = (actor: Actor) =>
@@ -431,9 +364,7 @@ export class WhatsAppConnections extends Context.Service<
           return yield* new NoPhoneNumberGranted({})
         }
         const pending = current.value
-        const token = yield* cipher
-          .decrypt(pending.accessTokenEnc!, BINDING(actor.tenantId))
-          .pipe(Effect.mapError(() => new MetaTokenInvalid({ detail: "the stored token could not be read" })))
+        const token = yield* flow.tokenOf(pending)
         // The choice must be one Meta granted: asked again, never taken from the request or "the first number".
         const numbers = yield* graph.listPhoneNumbers(token, pending.wabaId!)
         const number = numbers.find((n) => n.id === phoneNumberId)
@@ -449,62 +380,16 @@ export class WhatsAppConnections extends Context.Service<
           scopes: pending.scopes,
           via: "embedded_signup"
         })
-        yield* record(
-          actor.tenantId,
-          actor.userId,
-          "whatsapp.connected",
-          connection.id,
-          { waba_id: pending.wabaId, phone_number_id: number.id, status: connection.status },
-          actor.ip
-        )
+        yield* flow.auditBy(actor, "connected", connection.id, {
+          waba_id: pending.wabaId,
+          phone_number_id: number.id,
+          status: connection.status
+        })
         return viewOf(connection)
       })
 
-      const disconnect = Effect.fn("WhatsAppConnections.disconnect")(function* (actor: Actor) {
-        const current = yield* connections.findCurrent(actor.tenantId, PROVIDER)
-        if (Option.isNone(current)) return NOT_CONNECTED
-        const connection = current.value
-        const atMeta: Array<string> = []
-        if (connection.accessTokenEnc !== null) {
-          const token = yield* cipher.decrypt(connection.accessTokenEnc, BINDING(actor.tenantId)).pipe(Effect.option)
-          if (Option.isSome(token)) {
-            const attempt = (name: string, call: Effect.Effect<void, MetaGraphError>) =>
-              call.pipe(
-                Effect.tap(() => Effect.sync(() => atMeta.push(name))),
-                Effect.catch((error: MetaGraphError) =>
-                  Effect.logWarning(`Disconnect: ${name} at Meta failed; disconnecting locally anyway`, error.message)
-                )
-              )
-            if (connection.wabaId !== null)
-              yield* attempt("unsubscribed", graph.unsubscribeApp(token.value, connection.wabaId))
-            yield* attempt("permissions_revoked", graph.revokePermissions(token.value))
-          }
-        }
-        const at = yield* now
-        const updated = yield* connections
-          .update(actor.tenantId, connection.id, {
-            status: "revoked",
-            accessTokenEnc: null,
-            tokenExpiresAt: null,
-            metadata: {
-              error: null,
-              choices: null,
-              pending_reason: null,
-              disconnected_at: at.toISOString(),
-              disconnected_by: actor.userId
-            }
-          })
-          .pipe(Effect.orDie)
-        yield* record(
-          actor.tenantId,
-          actor.userId,
-          "whatsapp.disconnected",
-          connection.id,
-          { at_meta: atMeta },
-          actor.ip
-        )
-        return viewOf(updated)
-      })
+      const disconnect = (actor: Actor) =>
+        flow.disconnect(actor).pipe(Effect.map(Option.match({ onNone: () => NOT_CONNECTED, onSome: viewOf })))
 
       const connectManually = Effect.fn("WhatsAppConnections.connectManually")(function* (
         actor: Actor,
@@ -528,21 +413,16 @@ export class WhatsAppConnections extends Context.Service<
           scopes: info.scopes,
           via: "manual"
         })
-        yield* record(
-          actor.tenantId,
-          actor.userId,
-          "whatsapp.manual_connect",
-          connection.id,
-          { waba_id: input.wabaId, phone_number_id: input.phoneNumberId },
-          actor.ip
-        )
+        yield* flow.auditBy(actor, "manual_connect", connection.id, {
+          waba_id: input.wabaId,
+          phone_number_id: input.phoneNumberId
+        })
         return viewOf(connection)
       })
 
       return WhatsAppConnections.of({
-        start: (actor) =>
-          beginOAuth(actor, PROVIDER, dialogUrl).pipe(Effect.provideService(OAuthStateRepository, states)),
-        complete,
+        start: flow.start,
+        complete: flow.complete,
         status,
         chooseNumber,
         disconnect,

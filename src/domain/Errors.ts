@@ -165,3 +165,31 @@ export class TokenDecryptionFailed extends Schema.TaggedError<TokenDecryptionFai
     return `The stored token could not be decrypted (key ${this.keyId}).`
   }
 }
+
+/** The login shared no Business Manager with an ad account. */
+export class NoAdAccountGranted extends Schema.TaggedError<NoAdAccountGranted>()("NoAdAccountGranted", {}) {
+  override get message() {
+    return "No ad account was shared during the Meta login: choose a Business Manager that has one."
+  }
+}
+
+/** The Business Manager or ad account chosen is not one the login shared. */
+export class AdAccountNotGranted extends Schema.TaggedError<AdAccountNotGranted>()("AdAccountNotGranted", {
+  businessManagerId: Schema.String,
+  adAccountId: Schema.String
+}) {
+  override get message() {
+    return `The ad account ${this.adAccountId} of Business Manager ${this.businessManagerId} was not shared during the Meta login.`
+  }
+}
+
+/** There is no usable Meta Ads connection (none, or disconnected, or without a token). */
+export class MetaAdsNotConnected extends Schema.TaggedError<MetaAdsNotConnected>()("MetaAdsNotConnected", {
+  status: Schema.String
+}) {
+  override get message() {
+    return this.status === "not_connected"
+      ? "Meta Ads is not connected."
+      : `Meta Ads is not connected (the connection is ${this.status}). Connect again.`
+  }
+}

@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process"
-import { resolve } from "node:path"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { freePort } from "./Browserless.ts"
 
 const root = resolve(import.meta.dirname, "../..")
 
@@ -47,3 +50,39 @@ export const startService = (env: Record<string, string>, timeoutMs = 30_000): P
       reject(Object.assign(new Error(`service exited with ${code}:\n${output}`), { code, output }))
     })
   })
+
+export interface Stack {
+  readonly service: RunningService
+  readonly sandboxUrl: string
+  readonly dataDir: string
+  /** A sandbox control endpoint: `POST /_sandbox/{path}` (or `method`) with a JSON body. */
+  readonly control: (path: string, body?: unknown, method?: string) => Promise<Record<string, unknown>>
+}
+
+/**
+ * The service with its sandbox Meta on free ports and a fresh data directory, as `npm start` runs them;
+ * resolves once `/readyz` answers 200 (the database is migrated).
+ */
+export const startStack = async (name: string, env: Record<string, string> = {}): Promise<Stack> => {
+  const [port, sandboxPort] = [await freePort(), await freePort()]
+  const dataDir = mkdtempSync(join(tmpdir(), `${name}-`))
+  const service = await startService({
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    SANDBOX_PORT: String(sandboxPort),
+    ...env
+  })
+  for (let attempt = 0; attempt < 300 && (await fetch(`${service.url}/readyz`)).status !== 200; attempt++) {
+    await new Promise((done) => setTimeout(done, 100))
+  }
+  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`
+  const control = async (path: string, body?: unknown, method = "POST") => {
+    const response = await fetch(`${sandboxUrl}/_sandbox/${path}`, {
+      method,
+      headers: { "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) })
+    })
+    return (await response.json()) as Record<string, unknown>
+  }
+  return { service, sandboxUrl, dataDir, control }
+}

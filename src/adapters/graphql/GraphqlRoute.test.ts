@@ -6,12 +6,17 @@ import type { Actor } from "../../application/Actor.ts"
 import { Conversations } from "../../application/Conversations.ts"
 import { Messaging } from "../../application/Messaging.ts"
 import {
+  NOT_CONNECTED as ADS_NOT_CONNECTED,
+  MetaAdsConnections,
+  type MetaAdsView
+} from "../../application/MetaAdsConnections.ts"
+import {
   type ConnectionView,
   type ManualConnectInput,
   NOT_CONNECTED,
   WhatsAppConnections
 } from "../../application/WhatsAppConnections.ts"
-import { Forbidden, NotConnected, NumberAlreadyConnected } from "../../domain/Errors.ts"
+import { AdAccountNotGranted, Forbidden, NotConnected, NumberAlreadyConnected } from "../../domain/Errors.ts"
 import { type Role, TenantId, UserId } from "../../domain/Ids.ts"
 import { Jwt } from "../http/Auth.ts"
 import { makeGraphqlRoute } from "./GraphqlRoute.ts"
@@ -101,7 +106,90 @@ const StubMessaging = Layer.succeed(
   Messaging,
   Messaging.of({ sendText: () => Effect.fail(new NotConnected({ status: "not_connected" })) })
 )
-const Services = Layer.mergeAll(StubConnections, StubConversations, StubMessaging, Layer.succeed(Jwt, jwt))
+const ADS_PENDING: MetaAdsView = {
+  ...ADS_NOT_CONNECTED,
+  id: "5f0c1a3e-0000-4000-8000-00000000000b",
+  status: "pending",
+  tokenExpiresAt: new Date("2030-03-01T00:00:00.000Z"),
+  pendingReason: "choose_ad_account",
+  updatedAt: new Date("2025-06-01T12:00:00.000Z"),
+  businessManagers: [
+    {
+      id: "700000000000001",
+      name: "Acme Business",
+      adAccounts: [{ id: "act_800000000000001", name: "Acme (USD)", currency: "USD", accountStatus: 1 }]
+    }
+  ],
+  user: { id: "100000000000042", name: "Dana" }
+}
+const manages = (actor: Actor) => actor.role === "admin" || actor.role === "marketing"
+/** A stub of the ads use cases, with their role rules: GraphQL only maps them. */
+const StubMetaAds = Layer.succeed(
+  MetaAdsConnections,
+  MetaAdsConnections.of({
+    start: (actor) =>
+      record("ads.start", actor).pipe(
+        Effect.andThen(
+          manages(actor)
+            ? Effect.succeed({
+                authUrl: "https://www.facebook.com/v24.0/dialog/oauth?state=ads-1",
+                state: "ads-1",
+                browserBinding: "adsb1nd"
+              })
+            : Effect.fail(new Forbidden({ action: "connect Meta Ads" }))
+        )
+      ),
+    complete: () => Effect.die("complete is the HTTP callback's"),
+    status: (actor) =>
+      record("ads.status", actor).pipe(Effect.as(actor.tenantId === TENANT_ACTIVE ? ADS_PENDING : ADS_NOT_CONNECTED)),
+    selectAdAccount: (actor, input) =>
+      Effect.gen(function* () {
+        yield* record("ads.select", actor, input)
+        if (!manages(actor)) return yield* new Forbidden({ action: "choose the Meta ad account" })
+        if (input.adAccountId !== "act_800000000000001") return yield* new AdAccountNotGranted(input)
+        return {
+          ...ADS_PENDING,
+          status: "active" as const,
+          connected: true,
+          pendingReason: null,
+          selectedBusinessManagerId: input.businessManagerId,
+          selectedAdAccountId: input.adAccountId
+        }
+      }),
+    disconnect: (actor) =>
+      record("ads.disconnect", actor).pipe(
+        Effect.andThen(
+          manages(actor)
+            ? Effect.succeed({ ...ADS_PENDING, status: "revoked" as const, businessManagers: [], tokenExpiresAt: null })
+            : Effect.fail(new Forbidden({ action: "disconnect Meta Ads" }))
+        )
+      ),
+    testConnection: (actor) =>
+      record("ads.test", actor).pipe(
+        Effect.as({
+          ok: true,
+          user: { id: "100000000000042", name: "Dana" },
+          tokenExpiresAt: new Date("2030-03-01T00:00:00.000Z"),
+          adAccountCount: 1,
+          error: null
+        })
+      ),
+    tokenDebug: (actor) =>
+      record("ads.tokenDebug", actor).pipe(
+        Effect.andThen(
+          actor.role === "admin"
+            ? Effect.succeed({
+                isValid: true,
+                expiresAt: new Date("2030-03-01T00:00:00.000Z"),
+                scopes: ["ads_management", "ads_read", "business_management"],
+                error: null
+              })
+            : Effect.fail(new Forbidden({ action: "inspect the Meta Ads token" }))
+        )
+      )
+  })
+)
+const Services = Layer.mergeAll(StubConnections, StubMetaAds, StubConversations, StubMessaging, Layer.succeed(Jwt, jwt))
 
 const app = HttpRouter.toWebHandler(makeGraphqlRoute({ graphiql: false }).pipe(Layer.provide(Services)), {
   disableLogger: true
@@ -360,6 +448,127 @@ describe("GraphqlRoute", () => {
         message: "This number is already connected to another workspace.",
         phoneNumberId: TAKEN_NUMBER
       }
+    })
+  })
+
+  it("maps the Meta Ads connection with its Business Managers", async () => {
+    const { body } = await post(
+      `{ metaAdsConnection { id status connected tokenExpiresAt tokenExpiringSoon error
+      updatedAt pendingReason selectedBusinessManagerId selectedAdAccountId
+      businessManagers { id name adAccounts { id name currency accountStatus } } user { id name } } }`,
+      {
+        token: tokenFor(TENANT_ACTIVE, "member")
+      }
+    )
+    assert.deepStrictEqual(body.data, {
+      metaAdsConnection: {
+        id: ADS_PENDING.id,
+        status: "PENDING",
+        connected: false,
+        tokenExpiresAt: "2030-03-01T00:00:00.000Z",
+        tokenExpiringSoon: false,
+        error: null,
+        updatedAt: "2025-06-01T12:00:00.000Z",
+        pendingReason: "choose_ad_account",
+        selectedBusinessManagerId: null,
+        selectedAdAccountId: null,
+        businessManagers: [
+          {
+            id: "700000000000001",
+            name: "Acme Business",
+            adAccounts: [{ id: "act_800000000000001", name: "Acme (USD)", currency: "USD", accountStatus: 1 }]
+          }
+        ],
+        user: { id: "100000000000042", name: "Dana" }
+      }
+    })
+    const none = await post("{ metaAdsConnection { status connected businessManagers { id } } }")
+    assert.deepStrictEqual(none.body.data, {
+      metaAdsConnection: { status: "NOT_CONNECTED", connected: false, businessManagers: [] }
+    })
+  })
+
+  it("starts the Meta Ads login with the ads cookie; a member gets a FORBIDDEN error", async () => {
+    const { body, response } = await post("mutation { startMetaAdsConnect { authUrl state } }", {
+      token: tokenFor(TENANT_EMPTY, "marketing")
+    })
+    assert.deepStrictEqual(body.data, {
+      startMetaAdsConnect: { authUrl: "https://www.facebook.com/v24.0/dialog/oauth?state=ads-1", state: "ads-1" }
+    })
+    const cookie = response.headers.getSetCookie()[0]!
+    assert.match(cookie, /^meta_oauth_ads=adsb1nd;/)
+    assert.match(cookie, /; HttpOnly/i)
+    assert.match(cookie, /; Path=\/api\/integrations\/meta\/ads\/callback/)
+    const member = await post("mutation { startMetaAdsConnect { state } }", { token: tokenFor(TENANT_EMPTY, "member") })
+    assert.isNull(member.body.data)
+    assert.strictEqual(member.body.errors?.[0]?.message, "You are not allowed to connect Meta Ads.")
+    assert.strictEqual(member.body.errors?.[0]?.extensions?.["code"], "FORBIDDEN")
+    assert.deepStrictEqual(member.response.headers.getSetCookie(), [])
+  })
+
+  it("selects an ad account; one the login did not share is AD_ACCOUNT_NOT_GRANTED", async () => {
+    const query = `mutation Select($input: SelectAdAccountInput!) {
+      selectMetaAdAccount(input: $input) { status connected selectedBusinessManagerId selectedAdAccountId }
+    }`
+    const chosen = await post(query, {
+      variables: { input: { businessManagerId: "700000000000001", adAccountId: "act_800000000000001" } }
+    })
+    assert.deepStrictEqual(chosen.body.data, {
+      selectMetaAdAccount: {
+        status: "ACTIVE",
+        connected: true,
+        selectedBusinessManagerId: "700000000000001",
+        selectedAdAccountId: "act_800000000000001"
+      }
+    })
+    const wrong = await post(query, {
+      variables: { input: { businessManagerId: "700000000000001", adAccountId: "act_1" } }
+    })
+    assert.strictEqual(wrong.body.errors?.[0]?.extensions?.["code"], "AD_ACCOUNT_NOT_GRANTED")
+    assert.include(wrong.body.errors?.[0]?.message ?? "", "act_1")
+  })
+
+  it("tests and disconnects Meta Ads", async () => {
+    const tested = await post(
+      "mutation { testMetaAdsConnection { ok user { id name } tokenExpiresAt adAccountCount error } }",
+      { token: tokenFor(TENANT_EMPTY, "member") }
+    )
+    assert.deepStrictEqual(tested.body.data, {
+      testMetaAdsConnection: {
+        ok: true,
+        user: { id: "100000000000042", name: "Dana" },
+        tokenExpiresAt: "2030-03-01T00:00:00.000Z",
+        adAccountCount: 1,
+        error: null
+      }
+    })
+    const disconnected = await post("mutation { disconnectMetaAds { status connected businessManagers { id } } }")
+    assert.deepStrictEqual(disconnected.body.data, {
+      disconnectMetaAds: { status: "REVOKED", connected: false, businessManagers: [] }
+    })
+    const refused = await post("mutation { disconnectMetaAds { status } }", { token: tokenFor(TENANT_EMPTY, "member") })
+    assert.strictEqual(refused.body.errors?.[0]?.extensions?.["code"], "FORBIDDEN")
+  })
+
+  it("shows the token debug to operators, and ForbiddenError to others", async () => {
+    const query = `{ metaAdsTokenDebug { __typename
+      ... on MetaAdsTokenDebugSuccess { tokenDebug { isValid expiresAt scopes error } }
+      ... on Error { message } } }`
+    const admin = await post(query)
+    assert.deepStrictEqual(admin.body.data, {
+      metaAdsTokenDebug: {
+        __typename: "MetaAdsTokenDebugSuccess",
+        tokenDebug: {
+          isValid: true,
+          expiresAt: "2030-03-01T00:00:00.000Z",
+          scopes: ["ads_management", "ads_read", "business_management"],
+          error: null
+        }
+      }
+    })
+    const marketing = await post(query, { token: tokenFor(TENANT_EMPTY, "marketing") })
+    assert.deepStrictEqual(marketing.body.data, {
+      metaAdsTokenDebug: { __typename: "ForbiddenError", message: "You are not allowed to inspect the Meta Ads token." }
     })
   })
 

@@ -7,11 +7,12 @@ import { createGraphQLError } from "graphql-yoga"
 import { type Actor, canOperate } from "../../application/Actor.ts"
 import type { Conversations } from "../../application/Conversations.ts"
 import type { Messaging } from "../../application/Messaging.ts"
+import type { MetaAdsConnections } from "../../application/MetaAdsConnections.ts"
 import type { WhatsAppConnections } from "../../application/WhatsAppConnections.ts"
 import type { Jwt } from "../http/Auth.ts"
 
 /** The services GraphQL resolvers may `run`; add a service here when a resolver needs it. */
-export type AppServices = WhatsAppConnections | Conversations | Messaging | Jwt
+export type AppServices = WhatsAppConnections | MetaAdsConnections | Conversations | Messaging | Jwt
 
 /** What every resolver receives: the one runner of the server, the authenticated actor, and response cookies. */
 export interface GraphqlContext {

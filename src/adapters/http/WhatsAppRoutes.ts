@@ -1,14 +1,14 @@
-import { Effect, Option, Redacted, Schema } from "effect"
-import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { Effect, Option, Schema } from "effect"
+import { HttpRouter, HttpServerResponse } from "effect/http"
 import { RateLimiter } from "effect/persistence"
 import { Messaging, type SendError } from "../../application/Messaging.ts"
-import { callbackReason } from "../../application/OAuthFlow.ts"
 import { type ConnectionView, WhatsAppConnections } from "../../application/WhatsAppConnections.ts"
 import type { Message } from "../../domain/Message.ts"
-import { countOAuthRequest, recordOAuthError } from "../observability/Metrics.ts"
+import { countOAuthRequest } from "../observability/Metrics.ts"
 import { Jwt } from "./Auth.ts"
 import { errorResponse } from "./ErrorResponse.ts"
-import { authenticated, clientIp, rateLimited, searchParams } from "./RequestContext.ts"
+import { bindingCookieOptions, oauthCallback } from "./OAuthCallback.ts"
+import { authenticated, rateLimited } from "./RequestContext.ts"
 
 /** The browser-binding cookie: scoped to the callback path, so it travels only where it is checked. */
 export const WHATSAPP_STATE_COOKIE = "meta_oauth_whatsapp"
@@ -86,13 +86,11 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
             "1 minute",
             Effect.map(connect.start(actor), (started) =>
               json({ authUrl: started.authUrl, state: started.state }).pipe(
-                HttpServerResponse.setCookieUnsafe(WHATSAPP_STATE_COOKIE, started.browserBinding, {
-                  httpOnly: true,
-                  sameSite: "lax",
-                  secure,
-                  path: CALLBACK_PATH,
-                  maxAge: "10 minutes"
-                })
+                HttpServerResponse.setCookieUnsafe(
+                  WHATSAPP_STATE_COOKIE,
+                  started.browserBinding,
+                  bindingCookieOptions(CALLBACK_PATH, secure)
+                )
               )
             )
           )
@@ -102,34 +100,15 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
       yield* router.add(
         "GET",
         CALLBACK_PATH,
-        Effect.gen(function* () {
-          const request = yield* HttpServerRequest.HttpServerRequest
-          const query = searchParams(request)
-          const code = query.get("code")
-          const outcome = yield* connect
-            .complete({
-              state: query.get("state"),
-              code: code === null || code === "" ? null : Redacted.make(code),
-              error: query.get("error"),
-              errorReason: query.get("error_reason"),
-              cookieBinding: request.cookies[WHATSAPP_STATE_COOKIE] ?? null,
-              ip: clientIp(request),
-              userAgent: request.headers["user-agent"] ?? null
-            })
-            .pipe(Effect.result)
-          const location =
-            outcome._tag === "Success"
-              ? `${integrations}?whatsapp=${outcome.success.status === "pending" ? "pending" : "connected"}`
-              : `${integrations}?whatsapp=error&reason=${callbackReason(outcome.failure)}`
-          if (outcome._tag === "Failure") {
-            yield* recordOAuthError(callbackReason(outcome.failure))
-            yield* Effect.logInfo(`WhatsApp callback refused: ${callbackReason(outcome.failure)}`, outcome.failure._tag)
-          }
-          return HttpServerResponse.redirect(location, {
-            status: 302,
-            headers: { "cache-control": "no-store", "referrer-policy": "no-referrer" }
-          }).pipe(HttpServerResponse.expireCookieUnsafe(WHATSAPP_STATE_COOKIE, { path: CALLBACK_PATH }))
-        }).pipe(countOAuthRequest("callback"))
+        oauthCallback({
+          param: "whatsapp",
+          cookie: WHATSAPP_STATE_COOKIE,
+          path: CALLBACK_PATH,
+          integrations,
+          complete: connect.complete,
+          // A login that granted several numbers (or awaits display-name review) comes back pending.
+          outcome: (connection) => (connection.status === "pending" ? "pending" : "connected")
+        })
       )
 
       yield* router.add(

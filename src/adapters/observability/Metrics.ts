@@ -10,6 +10,7 @@ import { timingSafeEqual } from "node:crypto"
 import { Cause, Clock, type Context, Duration, Effect, Exit, Layer, Metric, Redacted, Schedule } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { PrometheusMetrics } from "effect/observability"
+import { Messaging } from "../../application/Messaging.ts"
 import { ConnectionRepository } from "../../application/ports/ConnectionRepository.ts"
 import { WebhookInbox } from "../../application/ports/WebhookInbox.ts"
 import type { ChannelConnection } from "../../domain/ChannelConnection.ts"
@@ -303,3 +304,19 @@ export const makeMetricsRoute = (options: MetricsRouteOptions = {}) =>
       )
     })
   )
+
+/** `Messaging` with `messages_sent_total{result}` recorded around every send (the use case knows no metrics). */
+export const withSendMetrics = <E, R>(messaging: Layer.Layer<Messaging, E, R>): Layer.Layer<Messaging, E, R> =>
+  Layer.effect(
+    Messaging,
+    Effect.gen(function* () {
+      const base = yield* Messaging
+      return Messaging.of({
+        sendText: (actor, input) =>
+          base.sendText(actor, input).pipe(
+            Effect.tap(() => recordMessageSent("sent")),
+            Effect.tapError((error) => recordMessageSent(messageSendResultOf(error._tag)))
+          )
+      })
+    })
+  ).pipe(Layer.provide(messaging))

@@ -3,6 +3,7 @@ import {
   Forbidden,
   InvalidMessage,
   MessageRejected,
+  MetaAdsNotConnected,
   MetaPermissionMissing,
   MetaRateLimited,
   MetaTokenInvalid,
@@ -117,3 +118,10 @@ export const SEND_ERRORS = [
   MetaRateLimited,
   MetaUnavailable
 ]
+
+builder.objectType(MetaAdsNotConnected, {
+  name: "MetaAdsNotConnectedError",
+  description: "Meta Ads is not connected (or was disconnected): connect it first.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ status: t.exposeString("status") })
+})

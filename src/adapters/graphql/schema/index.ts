@@ -1,5 +1,6 @@
 import "./conversations.ts"
 import "./errors.ts"
+import "./metaAds.ts"
 import "./viewer.ts"
 import "./whatsapp.ts"
 import { builder } from "../builder.ts"

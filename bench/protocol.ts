@@ -1,0 +1,129 @@
+/**
+ * What the bench orchestrator (`run.ts`) and its load generator (`load.ts`, a child process) say to each other,
+ * and the helpers both use: Meta-shaped webhook bodies, their signature, percentiles.
+ */
+import { createHash, createHmac } from "node:crypto"
+
+/** How long and how hard one scenario runs. Every loop is bounded by both `maxRequests` and time. */
+export interface Timing {
+  readonly concurrency: number
+  /** Requests before this are not measured. */
+  readonly warmupMs: number
+  /** The measured window after the warm-up; no request starts after it. */
+  readonly measureMs: number
+  /** The most requests the scenario sends, warm-up included. */
+  readonly maxRequests: number
+}
+
+/** Webhook bodies: Meta `messages` deliveries, one inbound text each, with distinct message ids. */
+export interface WebhookBodies {
+  readonly secret: string
+  readonly phoneNumberId: string
+  /** Message ids are `wamid.<idPrefix>.<n>`: distinct within and across scenarios. */
+  readonly idPrefix: string
+}
+
+export type LoadSpec =
+  | (Timing & {
+      readonly kind: "graphql"
+      readonly name: string
+      readonly url: string
+      readonly token: string
+      readonly query: string
+    })
+  | (Timing & { readonly kind: "webhook"; readonly name: string; readonly url: string; readonly bodies: WebhookBodies })
+  | (Timing & {
+      readonly kind: "insert"
+      readonly name: string
+      readonly databaseUrl: string
+      readonly table: string
+      readonly bodies: WebhookBodies
+    })
+
+export interface LoadResult {
+  readonly name: string
+  /** Requests started inside the measured window (their latencies are the samples). */
+  readonly measured: number
+  /** Requests sent in all, warm-up included. */
+  readonly sent: number
+  /** Failed requests (an exception, or an HTTP status other than 200) among all those sent. */
+  readonly errors: number
+  readonly statuses: Readonly<Record<string, number>>
+  readonly firstError: string | null
+  /** From the start of the window to the last measured completion (ms). */
+  readonly windowMs: number
+  readonly rps: number
+  readonly p50: number
+  readonly p90: number
+  readonly p99: number
+  readonly max: number
+  readonly mean: number
+  /** Epoch ms of the first request sent and of the last completion. */
+  readonly startedAt: number
+  readonly endedAt: number
+  /** True when the scenario stopped because it ran out of requests (`maxRequests`) before the window ended. */
+  readonly exhausted: boolean
+  /** Time spent preparing the bodies before the first request (ms), not part of any figure. */
+  readonly prepareMs: number
+}
+
+export type ChildMessage =
+  | { readonly type: "started" }
+  | { readonly type: "result"; readonly result: LoadResult }
+  | { readonly type: "error"; readonly message: string }
+
+export const sign = (body: string, secret: string) =>
+  `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`
+
+export const sha256Hex = (body: string) => createHash("sha256").update(body).digest("hex")
+
+/** A `messages` delivery as Meta sends it: one entry, one change, one contact, one inbound text. */
+export const webhookBody = (bodies: WebhookBodies, n: number): string => {
+  const from = `1555${String(1_000_000 + (n % 1000)).slice(1)}`
+  return JSON.stringify({
+    object: "whatsapp_business_account",
+    entry: [
+      {
+        id: "524126980791429",
+        changes: [
+          {
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              metadata: { display_phone_number: "15550000000", phone_number_id: bodies.phoneNumberId },
+              contacts: [{ profile: { name: `Bench Sender ${n % 1000}` }, wa_id: from }],
+              messages: [
+                {
+                  from,
+                  id: `wamid.${bodies.idPrefix}.${n}`,
+                  timestamp: String(1767225600 + n),
+                  type: "text",
+                  text: { body: `Benchmark message number ${n}: hello from a load generator.` }
+                }
+              ]
+            }
+          }
+        ]
+      }
+    ]
+  })
+}
+
+export interface Summary {
+  readonly p50: number
+  readonly p90: number
+  readonly p99: number
+  readonly max: number
+  readonly mean: number
+}
+
+/** Nearest-rank percentiles of the samples (ms). */
+export const summarize = (samples: Float64Array): Summary => {
+  if (samples.length === 0)
+    return { p50: Number.NaN, p90: Number.NaN, p99: Number.NaN, max: Number.NaN, mean: Number.NaN }
+  const sorted = Float64Array.from(samples).sort()
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!
+  let total = 0
+  for (const value of sorted) total += value
+  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[sorted.length - 1]!, mean: total / sorted.length }
+}

@@ -1,0 +1,200 @@
+import type { Browser, Page } from "playwright-core"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { launchChromium, openPage, type WatchedPage } from "./support/browser.ts"
+import { type Stack, startStack } from "./support/stack.ts"
+
+let stack: Stack
+let browser: Browser
+const opened: Array<WatchedPage> = []
+
+beforeAll(async () => {
+  stack = await startStack()
+  browser = await launchChromium()
+})
+
+afterEach(async () => {
+  for (const watched of opened.splice(0)) await watched.context.close()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await stack?.stop()
+})
+
+const open = async (viewport?: { width: number; height: number }) => {
+  const watched = await openPage(browser, stack.url, viewport === undefined ? {} : { viewport })
+  opened.push(watched)
+  return watched
+}
+
+const signIn = async (
+  page: Page,
+  tenant: string,
+  role: "member" | "marketing" | "admin",
+  screenshot?: (name: string) => Promise<void>
+) => {
+  await page.goto(`${stack.url}/`)
+  await page.getByRole("heading", { name: "Sign in to the sandbox" }).waitFor()
+  await screenshot?.("00-sign-in")
+  await page.getByLabel("Workspace").fill(tenant)
+  await page.getByLabel("Role").selectOption(role)
+  await page.getByRole("button", { name: "Sign in" }).click()
+  await page.getByRole("heading", { name: "Integrations" }).waitFor()
+  await page.getByRole("region", { name: "WhatsApp" }).getByRole("heading", { name: "WhatsApp" }).waitFor()
+}
+
+/** A GraphQL query with the page's own session token (what the page itself would send). */
+const graphql = (page: Page, query: string) =>
+  page.evaluate(async (body) => {
+    const session = JSON.parse(sessionStorage.getItem("mcc.session") ?? "{}") as { token?: string }
+    const response = await fetch("/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${session.token}` },
+      body: JSON.stringify({ query: body })
+    })
+    return (await response.json()) as { data?: Record<string, Record<string, unknown>> }
+  }, query)
+
+const sandbox = async (path: string, body: unknown) => {
+  const response = await fetch(`${stack.sandboxUrl}/_sandbox/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body)
+  })
+  return (await response.json()) as Record<string, unknown>
+}
+
+const card = (page: Page) => page.getByRole("region", { name: "WhatsApp" })
+
+describe("WhatsApp in a real browser", () => {
+  it("a member of tenant A connects, receives a message, replies, and disconnects", async () => {
+    const { page, problems, screenshot } = await open()
+    await signIn(page, "tenant-a", "member", screenshot)
+    expect(new URL(page.url()).pathname).toBe("/settings/integrations")
+    await page.getByRole("note").getByText("Sandbox").waitFor()
+    await card(page).getByText("Not connected").waitFor()
+    await page.getByText(/No conversations yet/).waitFor()
+    // A member never sees the manual-connect inputs.
+    expect(await page.getByRole("button", { name: /Manual Connect/ }).count()).toBe(0)
+    expect(await page.getByLabel(/Access token/).count()).toBe(0)
+    await screenshot("01-member-not-connected")
+
+    await page.getByRole("button", { name: "Connect WhatsApp" }).click()
+    await page.waitForURL((url) => url.href.startsWith(stack.sandboxUrl))
+    await page.locator("#waba-new").check()
+    await screenshot("02-sandbox-dialog")
+    await page.locator("#approve").click()
+
+    await page.getByText("WhatsApp is connected.").waitFor()
+    expect(new URL(page.url()).pathname).toBe("/settings/integrations")
+    expect(new URL(page.url()).search).toBe("")
+    await card(page).getByText("Connected", { exact: true }).waitFor()
+    const number = (await card(page).locator("dd.number").textContent()) ?? ""
+    expect(number).toMatch(/^\+1555\d{7}$/)
+    await screenshot("03-connected")
+
+    const connection = await graphql(page, "{ whatsappConnection { phoneNumberId } }")
+    const phoneNumberId = String(connection.data?.["whatsappConnection"]?.["phoneNumberId"])
+    const inbound = await sandbox("inbound", {
+      phoneNumberId,
+      from: "15557654321",
+      name: "Ada Lovelace",
+      text: "Hello from the browser test"
+    })
+    expect(inbound["deliveryStatus"]).toBe(200)
+    const log = page.getByRole("log")
+    await log.getByText("Hello from the browser test").waitFor({ timeout: 15_000 })
+    await page
+      .getByRole("navigation", { name: "Conversations" })
+      .getByText(/Ada Lovelace|\+15557654321/)
+      .waitFor()
+    await screenshot("04-inbound-message")
+
+    await page.getByLabel("Message", { exact: true }).fill("Thanks, Ada!")
+    await page.getByLabel("Message", { exact: true }).press("Enter")
+    await log.getByText("Thanks, Ada!").waitFor({ timeout: 15_000 })
+    await log
+      .locator(".message.outbound")
+      .getByText(/Delivered|Read/)
+      .waitFor({ timeout: 15_000 })
+    await screenshot("05-reply-sent")
+
+    await card(page).getByRole("button", { name: "Disconnect" }).click()
+    const confirm = page.getByRole("alertdialog", { name: "Disconnect WhatsApp?" })
+    await confirm.waitFor()
+    await screenshot("06-disconnect-confirm", { fullPage: false })
+    await confirm.getByRole("button", { name: "Disconnect" }).click()
+    await card(page).getByText("Disconnected", { exact: true }).waitFor()
+    await page.getByRole("button", { name: "Connect WhatsApp" }).waitFor()
+    const disabled = page.getByLabel("Message", { exact: true })
+    expect(await disabled.isDisabled()).toBe(true)
+    await page.getByText("Connect WhatsApp above to send messages.").waitFor()
+    // The history is kept.
+    await log.getByText("Hello from the browser test").waitFor()
+    await screenshot("07-disconnected")
+    expect(problems).toEqual([])
+  })
+
+  it("cancelling in Meta's dialog comes back with the cancel message and a way to try again", async () => {
+    const { page, problems, screenshot } = await open()
+    await signIn(page, "tenant-cancel", "member")
+    // Keyboard only: focus the button and press Enter.
+    await page.getByRole("button", { name: "Connect WhatsApp" }).focus()
+    await page.keyboard.press("Enter")
+    await page.waitForURL((url) => url.href.startsWith(stack.sandboxUrl))
+    await page.locator("#cancel").click()
+    const alert = card(page).getByRole("alert")
+    await alert.getByText("Connection cancelled or failed. Try again.").waitFor()
+    await alert.getByRole("button", { name: "Try again" }).waitFor()
+    expect(new URL(page.url()).search).toBe("")
+    await card(page).getByText("Not connected").waitFor()
+    await screenshot("08-cancelled")
+    expect(problems).toEqual([])
+  })
+
+  it("several numbers granted: pending, choose one, Use this number, connected", async () => {
+    const { page, problems, screenshot } = await open()
+    await signIn(page, "tenant-pending", "marketing")
+    expect(await page.getByRole("button", { name: /Manual Connect/ }).count()).toBe(0)
+    await page.getByRole("button", { name: "Connect WhatsApp" }).click()
+    await page.waitForURL((url) => url.href.startsWith(stack.sandboxUrl))
+    // The seed WABA (checked by default) has two numbers.
+    await page.locator("#approve").click()
+    await card(page).getByText("Action needed").waitFor()
+    expect(new URL(page.url()).search).toBe("")
+    const radios = card(page).getByRole("radio")
+    expect(await radios.count()).toBe(2)
+    await screenshot("11-pending-choose-number")
+    await radios.nth(1).check()
+    await page.getByRole("button", { name: "Use this number" }).click()
+    await card(page).getByText("Connected", { exact: true }).waitFor()
+    expect((await card(page).locator("dd.number").textContent()) ?? "").toMatch(/^\+1555\d{7}$/)
+    await screenshot("12-pending-chosen-connected")
+    expect(problems).toEqual([])
+  })
+
+  it("an admin sees Manual Connect and its inputs; the page fits a phone-width screen", async () => {
+    const { page, problems, screenshot } = await open({ width: 390, height: 844 })
+    await signIn(page, "tenant-a", "admin")
+    await page.getByText(/as Admin/).waitFor()
+    await page.getByRole("button", { name: "Manual Connect (Admin only)" }).click()
+    const dialog = page.getByRole("dialog", { name: "Manual Connect (Admin only)" })
+    await dialog.waitFor()
+    for (const label of ["WhatsApp Business Account id", "Phone number id", "Access token"]) {
+      expect(await dialog.getByLabel(label).isVisible()).toBe(true)
+    }
+    // Focus is inside the dialog; Escape closes it and gives focus back.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("wabaId")
+    await screenshot("09-admin-manual-connect-phone", { fullPage: false })
+    await page.keyboard.press("Escape")
+    await dialog.waitFor({ state: "detached" })
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Manual Connect (Admin only)")
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    expect(overflow).toBeLessThanOrEqual(0)
+    await screenshot("10-admin-phone")
+
+    await page.getByRole("button", { name: "Sign out" }).click()
+    await page.getByRole("heading", { name: "Sign in to the sandbox" }).waitFor()
+    expect(problems).toEqual([])
+  })
+})

@@ -1,0 +1,216 @@
+import { afterAll, assert, describe, it } from "@effect/vitest"
+import { Effect, Layer, Redacted } from "effect"
+import { HttpRouter } from "effect/http"
+import { RateLimiter } from "effect/persistence"
+import { MetaAdsConnections } from "../../application/MetaAdsConnections.ts"
+import { ConnectSettings } from "../../application/ports/ConnectSettings.ts"
+import { type Role, TenantId, UserId } from "../../domain/Ids.ts"
+import { layerFromKeys } from "../crypto/TokenCipherAesGcm.ts"
+import { MetaGraphMemory, MetaGraphMemoryControl } from "../meta-graph/MetaGraphMemory.ts"
+import { PersistenceMemory } from "../persistence/Persistence.ts"
+import { Jwt } from "./Auth.ts"
+import { META_ADS_CALLBACK_PATH, makeMetaAdsRoutes } from "./MetaAdsRoutes.ts"
+
+const APP = "https://app.example.com"
+const REDIRECT = `${APP}${META_ADS_CALLBACK_PATH}`
+const jwt = Jwt.make(Redacted.make("y".repeat(32)))
+
+const Dependencies = Layer.mergeAll(
+  PersistenceMemory,
+  MetaGraphMemory,
+  layerFromKeys({ active: new Uint8Array(32).fill(3), previous: [] }),
+  Layer.succeed(
+    ConnectSettings,
+    ConnectSettings.of({
+      appId: "1234567890123456",
+      graphVersion: "v24.0",
+      dialogBaseUrl: "https://www.facebook.com",
+      configId: "998877",
+      whatsappRedirectUri: `${APP}/api/integrations/meta/whatsapp/callback`,
+      adsRedirectUri: REDIRECT,
+      webhookCallbackUrl: `${APP}/webhooks/meta/whatsapp`,
+      webhookVerifyToken: Redacted.make("verify")
+    })
+  ),
+  Layer.succeed(Jwt, jwt),
+  RateLimiter.layer.pipe(Layer.provide(RateLimiter.layerStoreMemory))
+)
+const context = await Effect.runPromise(Layer.build(Dependencies).pipe(Effect.scoped))
+const Services = Layer.succeedContext(context)
+const app = HttpRouter.toWebHandler(
+  makeMetaAdsRoutes({ appBaseUrl: APP }).pipe(Layer.provide(MetaAdsConnections.layer), Layer.provide(Services)),
+  { disableLogger: true }
+)
+afterAll(() => app.dispose())
+
+const control = <A>(effect: Effect.Effect<A, never, MetaGraphMemoryControl>) =>
+  Effect.runPromise(effect.pipe(Effect.provide(Services)))
+
+const session = (role: Role, tenantId = crypto.randomUUID()) => ({
+  tenantId,
+  token: Effect.runSync(jwt.sign({ sub: UserId.make(`user-${role}`), tenant_id: TenantId.make(tenantId), role }, 3600))
+})
+
+const request = (token: string | null, method: string, path: string, headers: Record<string, string> = {}) =>
+  app.handler(
+    new Request(`http://localhost${path}`, {
+      method,
+      headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...headers },
+      redirect: "manual"
+    })
+  )
+
+let sequence = 0
+/** The person approved the ads dialog for one Business Manager with `accounts` ad accounts. */
+const granted = (accounts: number) =>
+  control(
+    Effect.gen(function* () {
+      const meta = yield* MetaGraphMemoryControl
+      const n = ++sequence
+      const business = `90000000000000${n}`
+      yield* meta.addBusiness({
+        id: business,
+        name: `Business ${n}`,
+        ownedAdAccounts: Array.from({ length: accounts }, (_, index) => ({
+          id: `act_9${n}${index}`,
+          name: `Account ${index}`,
+          currency: "USD",
+          accountStatus: 1
+        }))
+      })
+      const code = `code-${n}`
+      yield* meta.grant({
+        code,
+        redirectUri: REDIRECT,
+        token: `EAAroute${n}${"r".repeat(40)}`,
+        wabaIds: [],
+        scopes: ["ads_management", "ads_read", "business_management"].map((scope) => ({
+          scope,
+          targetIds: scope === "business_management" ? [business] : []
+        }))
+      })
+      return { code, business }
+    })
+  )
+
+/** Start, then Meta's redirect back to the callback with the code; returns the callback's answer. */
+const connect = async (token: string, accounts = 1, options: { cookie?: boolean; cancel?: boolean } = {}) => {
+  const { code } = await granted(accounts)
+  const started = await request(token, "POST", "/api/integrations/meta/ads/start")
+  const { state } = (await started.json()) as { state: string }
+  const cookie = (started.headers.get("set-cookie") ?? "").split(";")[0]!
+  const query = options.cancel
+    ? `error=access_denied&error_reason=user_denied&state=${state}`
+    : `code=${code}&state=${state}`
+  return request(null, "GET", `${META_ADS_CALLBACK_PATH}?${query}`, options.cookie === false ? {} : { cookie })
+}
+
+const location = (response: Response) => response.headers.get("location") ?? ""
+
+describe("MetaAdsRoutes", () => {
+  it("answers 401 in the one error shape without a valid token", async () => {
+    for (const [method, path] of [
+      ["POST", "/api/integrations/meta/ads/start"],
+      ["GET", "/api/integrations/meta/ads/status"],
+      ["POST", "/api/integrations/meta/ads/disconnect"],
+      ["POST", "/api/integrations/meta/ads/test-connection"],
+      ["GET", "/api/integrations/meta/ads/token-debug"]
+    ] as const) {
+      const response = await request("not-a-jwt", method, path)
+      assert.strictEqual(response.status, 401, path)
+      assert.strictEqual(((await response.json()) as { error: { code: string } }).error.code, "unauthenticated")
+    }
+  })
+
+  it("start: 403 for a member; for marketing the dialog URL and the browser-binding cookie on the ads callback path", async () => {
+    const member = await request(session("member").token, "POST", "/api/integrations/meta/ads/start")
+    assert.strictEqual(member.status, 403)
+    assert.deepStrictEqual(await member.json(), {
+      error: { code: "forbidden", message: "You are not allowed to connect Meta Ads." }
+    })
+    const started = await request(session("marketing").token, "POST", "/api/integrations/meta/ads/start")
+    assert.strictEqual(started.status, 200)
+    const body = (await started.json()) as { authUrl: string; state: string }
+    assert.include(body.authUrl, "scope=ads_management%2Cads_read%2Cbusiness_management")
+    const cookie = started.headers.get("set-cookie") ?? ""
+    assert.match(cookie, /^meta_oauth_ads=[0-9a-f]{64};/)
+    assert.match(cookie, /HttpOnly/i)
+    assert.match(cookie, /SameSite=Lax/i)
+    assert.match(cookie, /Path=\/api\/integrations\/meta\/ads\/callback/)
+    assert.match(cookie, /Secure/i)
+  })
+
+  it("callback → 302 ?meta_ads=connected; status lists the Business Managers, pending the choice", async () => {
+    const who = session("marketing")
+    const back = await connect(who.token, 2)
+    assert.strictEqual(back.status, 302)
+    assert.strictEqual(location(back), `${APP}/settings/integrations?meta_ads=connected`)
+    assert.match(back.headers.get("set-cookie") ?? "", /^meta_oauth_ads=;.*Max-Age=0|Expires=/i)
+    const status = await request(who.token, "GET", "/api/integrations/meta/ads/status")
+    const view = (await status.json()) as Record<string, unknown>
+    assert.strictEqual(view["status"], "pending")
+    assert.strictEqual(view["pendingReason"], "choose_ad_account")
+    assert.lengthOf(view["businessManagers"] as Array<unknown>, 1)
+    assert.notMatch(JSON.stringify(view), /EAA[A-Za-z0-9]{20,}/)
+  })
+
+  it("callback failures redirect with their reason", async () => {
+    const who = session("admin")
+    assert.strictEqual(
+      location(await connect(who.token, 1, { cookie: false })),
+      `${APP}/settings/integrations?meta_ads=error&reason=state_invalid`
+    )
+    assert.strictEqual(
+      location(await connect(who.token, 1, { cancel: true })),
+      `${APP}/settings/integrations?meta_ads=error&reason=cancelled`
+    )
+    assert.strictEqual(
+      location(await connect(who.token, 0)),
+      `${APP}/settings/integrations?meta_ads=error&reason=no_ad_account`
+    )
+    const status = await request(who.token, "GET", "/api/integrations/meta/ads/status")
+    assert.strictEqual(((await status.json()) as Record<string, unknown>)["status"], "not_connected")
+  })
+
+  it("test-connection for any member, 5 a minute per tenant, then 429 with Retry-After", async () => {
+    const admin = session("admin")
+    assert.strictEqual(location(await connect(admin.token, 1)), `${APP}/settings/integrations?meta_ads=connected`)
+    const member = session("member", admin.tenantId)
+    const answers: Array<Response> = []
+    for (let i = 0; i < 6; i++)
+      answers.push(await request(member.token, "POST", "/api/integrations/meta/ads/test-connection"))
+    assert.deepStrictEqual(
+      answers.map((r) => r.status),
+      [200, 200, 200, 200, 200, 429]
+    )
+    const first = (await answers[0]!.json()) as Record<string, unknown>
+    assert.strictEqual(first["ok"], true)
+    assert.strictEqual(first["adAccountCount"], 1)
+    assert.isString(first["tokenExpiresAt"])
+    assert.isAbove(Number(answers[5]!.headers.get("retry-after")), 0)
+    assert.strictEqual(((await answers[5]!.json()) as { error: { code: string } }).error.code, "rate_limited")
+    // Another tenant has its own budget.
+    const other = await request(session("member").token, "POST", "/api/integrations/meta/ads/test-connection")
+    assert.strictEqual(other.status, 200)
+  })
+
+  it("token-debug is for operators; disconnect for admin and marketing", async () => {
+    const admin = session("admin")
+    await connect(admin.token, 1)
+    const marketing = session("marketing", admin.tenantId)
+    const member = session("member", admin.tenantId)
+    assert.strictEqual((await request(marketing.token, "GET", "/api/integrations/meta/ads/token-debug")).status, 403)
+    const debug = await request(admin.token, "GET", "/api/integrations/meta/ads/token-debug")
+    assert.strictEqual(debug.status, 200)
+    const text = await debug.text()
+    assert.include(text, '"isValid":true')
+    assert.include(text, '"ads_read"')
+    assert.notMatch(text, /EAA[A-Za-z0-9]{20,}/)
+
+    const refused = await request(member.token, "POST", "/api/integrations/meta/ads/disconnect")
+    assert.strictEqual(refused.status, 403)
+    const disconnected = await request(marketing.token, "POST", "/api/integrations/meta/ads/disconnect")
+    assert.strictEqual(disconnected.status, 200)
+    assert.deepInclude(await disconnected.json(), { status: "revoked", connected: false })
+  })
+})

@@ -1,0 +1,142 @@
+import { Effect } from "effect"
+import { HttpRouter, HttpServerResponse } from "effect/http"
+import { RateLimiter } from "effect/persistence"
+import type { Actor } from "../../application/Actor.ts"
+import {
+  MetaAdsConnections,
+  type MetaAdsTest,
+  type MetaAdsTokenDebug,
+  type MetaAdsView
+} from "../../application/MetaAdsConnections.ts"
+import type { MetaGraphError } from "../../application/ports/MetaGraph.ts"
+import type { AdAccountNotGranted, Forbidden, MetaAdsNotConnected, MetaTokenInvalid } from "../../domain/Errors.ts"
+import { countOAuthRequest } from "../observability/Metrics.ts"
+import { Jwt } from "./Auth.ts"
+import { errorResponse } from "./ErrorResponse.ts"
+import { bindingCookieOptions, oauthCallback } from "./OAuthCallback.ts"
+import { authenticated, rateLimited } from "./RequestContext.ts"
+import { sendErrorResponse } from "./WhatsAppRoutes.ts"
+
+/** The browser-binding cookie of the ads login: scoped to its callback path, so it travels only where it is checked. */
+export const META_ADS_STATE_COOKIE = "meta_oauth_ads"
+export const META_ADS_CALLBACK_PATH = "/api/integrations/meta/ads/callback"
+const BASE = "/api/integrations/meta/ads"
+
+type AdsError = Forbidden | MetaAdsNotConnected | AdAccountNotGranted | Exclude<MetaGraphError, MetaTokenInvalid>
+
+/** Each way an ads request can fail, as an HTTP status and the one error shape (Meta's errors as for sending). */
+export const adsErrorResponse = (error: AdsError) => {
+  switch (error._tag) {
+    case "Forbidden":
+      return errorResponse(403, "forbidden", error.message)
+    case "MetaAdsNotConnected":
+      return errorResponse(409, "not_connected", error.message)
+    case "AdAccountNotGranted":
+      return errorResponse(422, "ad_account_not_granted", error.message)
+    default:
+      return sendErrorResponse(error)
+  }
+}
+
+export const adsStatusBody = (view: MetaAdsView) => ({
+  id: view.id,
+  connected: view.connected,
+  status: view.status,
+  tokenExpiresAt: view.tokenExpiresAt?.toISOString() ?? null,
+  tokenExpiringSoon: view.tokenExpiringSoon,
+  error: view.error,
+  pendingReason: view.pendingReason,
+  updatedAt: view.updatedAt?.toISOString() ?? null,
+  selectedBusinessManagerId: view.selectedBusinessManagerId,
+  selectedAdAccountId: view.selectedAdAccountId,
+  businessManagers: view.businessManagers,
+  user: view.user
+})
+
+const testBody = (test: MetaAdsTest) => ({ ...test, tokenExpiresAt: test.tokenExpiresAt?.toISOString() ?? null })
+const debugBody = (debug: MetaAdsTokenDebug) => ({ ...debug, expiresAt: debug.expiresAt?.toISOString() ?? null })
+
+const json = (body: unknown, status = 200) =>
+  HttpServerResponse.jsonUnsafe(body, { status, headers: { "cache-control": "no-store" } })
+
+/** Answers a use case's success with `body`, and its typed failure in the one error shape. */
+const answer = <A, R>(effect: Effect.Effect<A, AdsError, R>, body: (a: A) => HttpServerResponse.HttpServerResponse) =>
+  effect.pipe(Effect.match({ onSuccess: body, onFailure: adsErrorResponse }))
+
+/**
+ * The Meta Ads connect endpoints (DESIGN section 5): start, callback, status, disconnect, test-connection, and the
+ * operators' token-debug. Per tenant: start 20/min, disconnect 10/min, test-connection and token-debug 5/min.
+ */
+export const makeMetaAdsRoutes = (options: { readonly appBaseUrl: string }) => {
+  const secure = options.appBaseUrl.startsWith("https:")
+  const integrations = `${options.appBaseUrl}/settings/integrations`
+  return HttpRouter.use(
+    Effect.fn(function* (router) {
+      const ads = yield* MetaAdsConnections
+      const jwt = yield* Jwt
+      const limiter = yield* RateLimiter.RateLimiter
+
+      /** An authenticated route limited to `limit` requests a minute per tenant (429 with Retry-After beyond). */
+      const limited = <E, R>(
+        name: string,
+        limit: number,
+        handler: (actor: Actor) => Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
+      ) =>
+        authenticated(jwt, (actor) =>
+          rateLimited(limiter, `meta_ads.${name}`, actor, limit, "1 minute", handler(actor))
+        )
+
+      yield* router.add(
+        "POST",
+        `${BASE}/start`,
+        limited("start", 20, (actor) =>
+          answer(ads.start(actor), (started) =>
+            json({ authUrl: started.authUrl, state: started.state }).pipe(
+              HttpServerResponse.setCookieUnsafe(
+                META_ADS_STATE_COOKIE,
+                started.browserBinding,
+                bindingCookieOptions(META_ADS_CALLBACK_PATH, secure)
+              )
+            )
+          )
+        ).pipe(countOAuthRequest("start"))
+      )
+
+      yield* router.add(
+        "GET",
+        META_ADS_CALLBACK_PATH,
+        oauthCallback({
+          param: "meta_ads",
+          cookie: META_ADS_STATE_COOKIE,
+          path: META_ADS_CALLBACK_PATH,
+          integrations,
+          complete: ads.complete
+        })
+      )
+
+      yield* router.add(
+        "GET",
+        `${BASE}/status`,
+        authenticated(jwt, (actor) => Effect.map(ads.status(actor), (view) => json(adsStatusBody(view))))
+      )
+
+      yield* router.add(
+        "POST",
+        `${BASE}/disconnect`,
+        limited("disconnect", 10, (actor) => answer(ads.disconnect(actor), (view) => json(adsStatusBody(view))))
+      )
+
+      yield* router.add(
+        "POST",
+        `${BASE}/test-connection`,
+        limited("test_connection", 5, (actor) => Effect.map(ads.testConnection(actor), (test) => json(testBody(test))))
+      )
+
+      yield* router.add(
+        "GET",
+        `${BASE}/token-debug`,
+        limited("token_debug", 5, (actor) => answer(ads.tokenDebug(actor), (debug) => json(debugBody(debug))))
+      )
+    })
+  )
+}

@@ -1,0 +1,91 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Layer } from "effect"
+import { HttpRouter } from "effect/http"
+import { afterAll, describe, expect, it } from "vitest"
+import { JsonErrors } from "./ErrorMiddleware.ts"
+import { makeStaticRoutes, resolveInside } from "./StaticRoutes.ts"
+
+const dir = mkdtempSync(join(tmpdir(), "static-"))
+const root = join(dir, "dist")
+mkdirSync(join(root, "assets"), { recursive: true })
+writeFileSync(join(root, "index.html"), "<!doctype html><title>app</title>")
+writeFileSync(join(root, "assets", "index-abc123.js"), "console.log(1)")
+writeFileSync(join(root, "assets", "index-abc123.css"), "body{}")
+writeFileSync(join(root, "assets", "logo.svg"), "<svg/>")
+writeFileSync(join(dir, "secret.txt"), "do not serve")
+
+const serve = (rootDir: string) =>
+  HttpRouter.toWebHandler(Layer.mergeAll(makeStaticRoutes({ root: rootDir }), JsonErrors), { disableLogger: true })
+const app = serve(root)
+const missing = serve(join(dir, "nope"))
+
+afterAll(async () => {
+  await app.dispose()
+  await missing.dispose()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const get = (path: string, handler = app, method = "GET") =>
+  handler.handler(new Request(`http://localhost${path}`, { method }))
+
+describe("StaticRoutes", () => {
+  it("serves index.html for / and the SPA's /settings pages, revalidated", async () => {
+    for (const path of ["/", "/settings", "/settings/integrations", "/settings/integrations?whatsapp=connected"]) {
+      const response = await get(path)
+      expect(response.status, path).toBe(200)
+      expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8")
+      expect(response.headers.get("cache-control")).toBe("no-cache")
+      expect(await response.text()).toContain("<title>app</title>")
+    }
+  })
+
+  it("serves hashed assets with their content type, cached for a year", async () => {
+    const cases = [
+      ["/assets/index-abc123.js", "text/javascript; charset=utf-8", "console.log(1)"],
+      ["/assets/index-abc123.css", "text/css; charset=utf-8", "body{}"],
+      ["/assets/logo.svg", "image/svg+xml", "<svg/>"]
+    ] as const
+    for (const [path, type, body] of cases) {
+      const response = await get(path)
+      expect(response.status).toBe(200)
+      expect(response.headers.get("content-type")).toBe(type)
+      expect(response.headers.get("cache-control")).toBe("public, max-age=31536000, immutable")
+      expect(await response.text()).toBe(body)
+    }
+  })
+
+  it("answers 404 for a missing asset and never serves outside the root", async () => {
+    expect((await get("/assets/nope.js")).status).toBe(404)
+    for (const path of [
+      "/assets/../../secret.txt",
+      "/assets/%2e%2e/%2e%2e/secret.txt",
+      "/assets/..%2f..%2fsecret.txt"
+    ]) {
+      const response = await get(path)
+      expect(response.status, path).toBe(404)
+      expect(await response.text()).not.toContain("do not serve")
+    }
+    expect(resolveInside(root, "/assets/%2e%2e/%2e%2e/secret.txt")?.startsWith(`${root}/`)).toBe(true)
+    expect(resolveInside(root, "/assets/..%2f..%2f..%2fsecret.txt")).toBeNull()
+    expect(resolveInside(root, "/assets/a%00.js")).toBeNull()
+    expect(resolveInside(root, "/assets/%E0%A4%A")).toBeNull()
+  })
+
+  it("leaves /api and other methods alone: unknown routes stay 404", async () => {
+    const api = await get("/api/nope")
+    expect(api.status).toBe(404)
+    expect(await api.json()).toMatchObject({ error: { code: "not_found" } })
+    expect((await get("/settings/integrations", app, "POST")).status).toBe(404)
+    expect((await get("/index.html/../secret.txt")).status).toBe(404)
+  })
+
+  it("without a build, the pages answer 503 saying how to build", async () => {
+    const response = await get("/", missing)
+    expect(response.status).toBe(503)
+    expect(response.headers.get("content-type")).toContain("text/html")
+    expect(await response.text()).toContain("npm run build:web")
+    expect((await get("/assets/index-abc123.js", missing)).status).toBe(404)
+  })
+})

@@ -1,0 +1,107 @@
+import { readFile } from "node:fs/promises"
+import { extname, resolve, sep } from "node:path"
+import { Effect } from "effect"
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { errorResponse } from "./ErrorResponse.ts"
+
+export interface StaticRoutesOptions {
+  /** The built web app (`web/dist`): `index.html` and hashed files under `assets/`. */
+  readonly root: string
+}
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".map": "application/json; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".gif": "image/gif",
+  ".webp": "image/webp",
+  ".ico": "image/x-icon",
+  ".woff": "font/woff",
+  ".woff2": "font/woff2",
+  ".txt": "text/plain; charset=utf-8"
+}
+
+export const contentTypeOf = (path: string): string =>
+  CONTENT_TYPES[extname(path).toLowerCase()] ?? "application/octet-stream"
+
+const IMMUTABLE = "public, max-age=31536000, immutable"
+
+const NOT_BUILT = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Web app not built</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem">
+<h1>The web app is not built</h1>
+<p>Run <code>npm run build:web</code> (or <code>npm start</code>, which builds it first), then reload this page.</p>
+</body></html>`
+
+/** Reads a file, or `null` when it is missing or not a regular file. */
+const read = (path: string) =>
+  Effect.promise(() =>
+    readFile(path).then(
+      (bytes): Uint8Array | null => bytes,
+      () => null
+    )
+  )
+
+/** The path of a request inside `root`, or `null` when it would leave it (`..`, encoded separators, NUL). */
+export const resolveInside = (root: string, url: string): string | null => {
+  let pathname: string
+  try {
+    pathname = decodeURIComponent(new URL(url, "http://localhost").pathname)
+  } catch {
+    return null
+  }
+  if (pathname.includes("\0") || pathname.includes("\\")) return null
+  const target = resolve(root, `.${pathname}`)
+  return target.startsWith(root + sep) ? target : null
+}
+
+/**
+ * Serves the built React app: hashed files under `/assets/` (cached for a year), and `index.html` (never cached
+ * without revalidation) for `/` and every `/settings/*` page, so the client-side routes survive a reload. GET only;
+ * nothing outside `root` is ever read, and `/api/*` is left to the other routes (unknown ones stay 404). Without a
+ * build, the pages answer 503 telling how to build one.
+ */
+export const makeStaticRoutes = (options: StaticRoutesOptions) => {
+  const root = resolve(options.root)
+  const indexPath = resolve(root, "index.html")
+
+  const index = Effect.map(read(indexPath), (bytes) =>
+    bytes === null
+      ? HttpServerResponse.text(NOT_BUILT, {
+          status: 503,
+          contentType: CONTENT_TYPES[".html"]!,
+          headers: { "cache-control": "no-store", "retry-after": "5" }
+        })
+      : HttpServerResponse.uint8Array(bytes, {
+          contentType: CONTENT_TYPES[".html"]!,
+          headers: { "cache-control": "no-cache" }
+        })
+  )
+
+  const asset = Effect.gen(function* () {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const path = resolveInside(root, request.url)
+    const bytes = path === null ? null : yield* read(path)
+    if (path === null || bytes === null) return errorResponse(404, "not_found", "There is nothing here.")
+    return HttpServerResponse.uint8Array(bytes, {
+      contentType: contentTypeOf(path),
+      headers: { "cache-control": IMMUTABLE }
+    })
+  })
+
+  return HttpRouter.use(
+    Effect.fn(function* (router) {
+      yield* router.add("GET", "/", index)
+      yield* router.add("GET", "/settings/*", index)
+      yield* router.add("GET", "/assets/*", asset)
+    })
+  )
+}

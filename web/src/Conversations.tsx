@@ -1,0 +1,319 @@
+import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useId, useRef, useState } from "react"
+import { useMutation, useQuery } from "urql"
+import { Spinner } from "./Dialog.tsx"
+import { formatMessageTime } from "./format.ts"
+import {
+  ConversationMessagesQuery,
+  type ConversationSummary,
+  ConversationsQuery,
+  type Message,
+  type MessageStatus,
+  SendTextMutation,
+  type WhatsAppConnection
+} from "./graphql.ts"
+import { usePolling } from "./usePolling.ts"
+
+/** How often the conversations and the open thread are refreshed while the page is visible. */
+export const POLL_MS = 3000
+
+const STATUS_LABEL: Record<MessageStatus, string> = {
+  RECEIVED: "Received",
+  PENDING: "Sending…",
+  SENT: "Sent",
+  DELIVERED: "Delivered",
+  READ: "Read",
+  PLAYED: "Played",
+  FAILED: "Failed"
+}
+
+const newKey = (): string => {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID()
+  return [...crypto.getRandomValues(new Uint8Array(16))].map((byte) => byte.toString(16).padStart(2, "0")).join("")
+}
+
+const contactLabel = (conversation: ConversationSummary) =>
+  conversation.contactName ?? (conversation.waId.startsWith("+") ? conversation.waId : `+${conversation.waId}`)
+
+/** Why sending is off, or null when it is on. */
+export const sendDisabledReason = (connection: WhatsAppConnection): string | null => {
+  if (connection.status === "ACTIVE") return null
+  if (connection.status === "PENDING") return "Finish connecting WhatsApp above to send messages."
+  if (connection.status === "ERROR") return "WhatsApp needs to be reconnected before you can send messages."
+  return "Connect WhatsApp above to send messages."
+}
+
+export function Conversations({ connection }: { readonly connection: WhatsAppConnection }) {
+  const titleId = useId()
+  const [list, refetchList] = useQuery({ query: ConversationsQuery, requestPolicy: "cache-and-network" })
+  const poll = useCallback(() => refetchList({ requestPolicy: "network-only" }), [refetchList])
+  usePolling(poll, POLL_MS)
+  const [selectedId, setSelectedId] = useState<string | null>(null)
+  const [sentCount, setSentCount] = useState(0)
+
+  const listData = list.data ?? undefined
+  const edges = listData?.conversations.edges ?? []
+  const found = edges.findIndex((edge) => edge.node.id === selectedId)
+  const index = found >= 0 ? found : edges.length > 0 ? 0 : -1
+  const selected = edges[index]?.node ?? null
+  const after = index > 0 ? (edges[index - 1]?.cursor ?? null) : null
+
+  const onSent = () => {
+    setSentCount((count) => count + 1)
+    poll()
+  }
+
+  return (
+    <section className="card" aria-labelledby={titleId}>
+      <header className="card-header">
+        <div className="card-heading">
+          <h2 id={titleId}>Conversations</h2>
+          <p className="muted">Messages with your customers, updated every few seconds.</p>
+        </div>
+      </header>
+      {listData === undefined ? (
+        list.error === undefined ? (
+          <div className="card-body">
+            <Spinner label="Loading conversations…" />
+          </div>
+        ) : (
+          <div className="card-body">
+            <p className="error-text" role="alert">
+              Could not load conversations. They will be retried automatically.
+            </p>
+          </div>
+        )
+      ) : (
+        <div className="inbox">
+          <nav className="conversation-list" aria-label="Conversations">
+            {edges.length === 0 ? (
+              <p className="empty">No conversations yet. Messages sent to your WhatsApp number appear here.</p>
+            ) : (
+              <ul>
+                {edges.map(({ node }) => (
+                  <li key={node.id}>
+                    <button
+                      type="button"
+                      className="conversation"
+                      aria-current={node.id === selected?.id ? "true" : undefined}
+                      onClick={() => setSelectedId(node.id)}
+                    >
+                      <span className="conversation-name">{contactLabel(node)}</span>
+                      {node.lastMessageAt ? (
+                        <time className="muted" dateTime={node.lastMessageAt}>
+                          {formatMessageTime(node.lastMessageAt)}
+                        </time>
+                      ) : null}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </nav>
+          <div className="thread">
+            {selected === null ? (
+              <div className="messages-pane">
+                <h3 className="thread-title">New message</h3>
+              </div>
+            ) : (
+              <Thread key={selected.id} conversation={selected} after={after} refresh={sentCount} />
+            )}
+            <Composer connection={connection} to={selected?.waId} onSent={onSent} />
+          </div>
+        </div>
+      )}
+    </section>
+  )
+}
+
+function Thread({
+  conversation,
+  after,
+  refresh
+}: {
+  readonly conversation: ConversationSummary
+  readonly after: string | null
+  readonly refresh: number
+}) {
+  // Pages are fetched oldest first; once a page is full the next one is followed, and the last page is polled.
+  const [cursor, setCursor] = useState<string | null>(null)
+  const [known, setKnown] = useState<ReadonlyMap<string, Message>>(() => new Map())
+  const [result, refetch] = useQuery({
+    query: ConversationMessagesQuery,
+    variables: { after, messagesAfter: cursor },
+    requestPolicy: "cache-and-network"
+  })
+  const poll = useCallback(() => refetch({ requestPolicy: "network-only" }), [refetch])
+  usePolling(poll, POLL_MS)
+  useEffect(() => {
+    if (refresh > 0) poll()
+  }, [refresh, poll])
+
+  const data = result.data ?? undefined
+  const node = data?.conversations.edges[0]?.node
+  useEffect(() => {
+    // The list may have moved since `after` was read: a page of another conversation is ignored.
+    if (node === undefined || node.id !== conversation.id) return
+    setKnown((previous) => {
+      const next = new Map(previous)
+      for (const edge of node.messages.edges) next.set(edge.node.id, edge.node)
+      return next
+    })
+    const { hasNextPage, endCursor } = node.messages.pageInfo
+    if (hasNextPage && endCursor !== null) setCursor(endCursor)
+  }, [node, conversation.id])
+
+  const messages = [...known.values()].sort(
+    (a, b) => a.timestamp.localeCompare(b.timestamp) || a.id.localeCompare(b.id)
+  )
+  const name = contactLabel(conversation)
+
+  // New messages scroll into view, unless the reader has scrolled up to older ones.
+  const list = useRef<HTMLOListElement>(null)
+  const pinned = useRef(true)
+  const count = messages.length
+  useEffect(() => {
+    const element = list.current
+    if (element !== null && count > 0 && pinned.current) element.scrollTop = element.scrollHeight
+  }, [count])
+  const onScroll = () => {
+    const element = list.current
+    if (element !== null) pinned.current = element.scrollHeight - element.scrollTop - element.clientHeight < 48
+  }
+
+  return (
+    <div className="messages-pane">
+      <h3 className="thread-title">{name}</h3>
+      {messages.length === 0 ? (
+        result.error !== undefined ? (
+          <p className="error-text" role="alert">
+            Could not load the messages. They will be retried automatically.
+          </p>
+        ) : data === undefined || result.fetching ? (
+          <Spinner label="Loading messages…" />
+        ) : (
+          <p className="empty">No messages yet.</p>
+        )
+      ) : null}
+      <ol
+        ref={list}
+        className="messages"
+        role="log"
+        aria-label={`Messages with ${name}`}
+        aria-live="polite"
+        onScroll={onScroll}
+      >
+        {messages.map((message) => (
+          <MessageItem key={message.id} message={message} />
+        ))}
+      </ol>
+    </div>
+  )
+}
+
+function MessageItem({ message }: { readonly message: Message }) {
+  const inbound = message.direction === "INBOUND"
+  return (
+    <li className={`message ${inbound ? "inbound" : "outbound"}${message.status === "FAILED" ? " failed" : ""}`}>
+      <span className="visually-hidden">{inbound ? "Incoming: " : "Outgoing: "}</span>
+      <p className="message-text">{message.text ?? `(${message.type} message)`}</p>
+      <p className="message-meta">
+        <time dateTime={message.timestamp}>{formatMessageTime(message.timestamp)}</time>
+        <span className={`status status-${message.status.toLowerCase()}`}>{STATUS_LABEL[message.status]}</span>
+      </p>
+      {message.status === "FAILED" && message.error ? <p className="message-error">{message.error}</p> : null}
+    </li>
+  )
+}
+
+function Composer({
+  connection,
+  to,
+  onSent
+}: {
+  readonly connection: WhatsAppConnection
+  readonly to: string | undefined
+  readonly onSent: () => void
+}) {
+  const textId = useId()
+  const reasonId = useId()
+  const [text, setText] = useState("")
+  const [recipient, setRecipient] = useState("")
+  const [key, setKey] = useState(newKey)
+  const [error, setError] = useState<string | null>(null)
+  const [state, send] = useMutation(SendTextMutation)
+  const reason = sendDisabledReason(connection)
+  const target = (to ?? recipient).replace(/[\s()-]/g, "")
+  const canSend = reason === null && text.trim() !== "" && target !== "" && !state.fetching
+
+  const submit = async (event?: FormEvent) => {
+    event?.preventDefault()
+    if (!canSend) return
+    setError(null)
+    const result = await send({ input: { to: target, text: text.trim(), idempotencyKey: key } })
+    const data = result.data?.sendWhatsAppText
+    if (data === undefined) {
+      setError(result.error?.graphQLErrors[0]?.message ?? "The message was not sent. Try again.")
+    } else if ("message" in data) {
+      setError(data.message)
+    } else {
+      setText("")
+      setKey(newKey())
+      onSent()
+    }
+  }
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault()
+      void submit()
+    }
+  }
+
+  return (
+    <form className="composer" onSubmit={submit} aria-label="Send a WhatsApp message">
+      {to === undefined ? (
+        <label className="field">
+          <span>To (phone number with country code)</span>
+          <input
+            type="tel"
+            value={recipient}
+            onChange={(event) => setRecipient(event.target.value)}
+            placeholder="+15551234567"
+            disabled={reason !== null}
+            aria-describedby={reason === null ? undefined : reasonId}
+            autoComplete="off"
+          />
+        </label>
+      ) : null}
+      <label htmlFor={textId} className="visually-hidden">
+        Message
+      </label>
+      <div className="composer-row">
+        <textarea
+          id={textId}
+          rows={2}
+          value={text}
+          placeholder={reason === null ? "Type a message" : "Sending is unavailable"}
+          onChange={(event) => setText(event.target.value)}
+          onKeyDown={onKeyDown}
+          disabled={reason !== null}
+          aria-describedby={reason === null ? undefined : reasonId}
+          maxLength={4096}
+        />
+        <button type="submit" className="button primary" disabled={!canSend}>
+          {state.fetching ? "Sending…" : "Send"}
+        </button>
+      </div>
+      {reason === null ? null : (
+        <p id={reasonId} className="muted composer-reason">
+          {reason}
+        </p>
+      )}
+      {error === null ? null : (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  )
+}

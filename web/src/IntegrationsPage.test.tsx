@@ -1,0 +1,398 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react"
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
+import type { Viewer, WhatsAppConnection } from "./graphql.ts"
+import { IntegrationsPage } from "./IntegrationsPage.tsx"
+import { REASON_MESSAGES } from "./reasons.ts"
+import {
+  type Answer,
+  active,
+  admin,
+  adsNotConnected,
+  member,
+  message,
+  mockClient,
+  notConnected,
+  withClient
+} from "./testing.tsx"
+
+const noConversations = () => ({ conversations: { edges: [], pageInfo: { hasNextPage: false, endCursor: null } } })
+
+const renderPage = (
+  connection: WhatsAppConnection,
+  options: { viewer?: Viewer; answers?: Record<string, Answer>; search?: string } = {}
+) => {
+  window.history.replaceState(null, "", `/settings/integrations${options.search ?? ""}`)
+  const mock = mockClient({
+    Integrations: () => ({ viewer: options.viewer ?? member, whatsappConnection: connection }),
+    Conversations: noConversations,
+    MetaAds: () => ({ metaAdsConnection: adsNotConnected }),
+    ...options.answers
+  })
+  const navigate = vi.fn()
+  const onUnauthorized = vi.fn()
+  render(withClient(mock.client, <IntegrationsPage onUnauthorized={onUnauthorized} navigate={navigate} />))
+  return { ...mock, navigate, onUnauthorized }
+}
+
+const card = () => screen.getByRole("region", { name: "WhatsApp" })
+
+beforeEach(() => {
+  window.history.replaceState(null, "", "/settings/integrations")
+})
+afterEach(() => {
+  cleanup()
+  vi.useRealTimers()
+})
+
+describe("WhatsApp card", () => {
+  it("not connected: Connect WhatsApp starts Embedded Signup and opens authUrl, with a spinner meanwhile", async () => {
+    const authUrl = "http://127.0.0.1:9/v21.0/dialog/oauth?state=s"
+    const { navigate, calls } = renderPage(notConnected, {
+      answers: { StartWhatsAppConnect: () => ({ startWhatsAppConnect: { authUrl, state: "s" } }) }
+    })
+    expect(within(card()).getByText("Not connected")).toBeTruthy()
+    await act(async () => fireEvent.click(screen.getByRole("button", { name: "Connect WhatsApp" })))
+    expect(calls("StartWhatsAppConnect")).toHaveLength(1)
+    expect(navigate).toHaveBeenCalledWith(authUrl)
+    expect(screen.getByRole("status", { name: "" }).textContent).toContain("Waiting for Meta")
+    expect(screen.queryByRole("button", { name: "Connect WhatsApp" })).toBeNull()
+  })
+
+  it("connected: shows the number in E.164, the display name and when; Disconnect asks first", async () => {
+    const { calls } = renderPage(active, {
+      answers: { DisconnectWhatsApp: () => ({ disconnectWhatsApp: { ...notConnected, status: "REVOKED" } }) }
+    })
+    const region = card()
+    expect(within(region).getByText("Connected")).toBeTruthy()
+    expect(within(region).getByText("+15550101234")).toBeTruthy()
+    expect(within(region).getByText("Sandbox Shop")).toBeTruthy()
+    expect(region.querySelector("time")?.getAttribute("datetime")).toBe(active.updatedAt)
+
+    const opener = within(region).getByRole("button", { name: "Disconnect" })
+    opener.focus()
+    fireEvent.click(opener)
+    const dialog = screen.getByRole("alertdialog", { name: "Disconnect WhatsApp?" })
+    expect(calls("DisconnectWhatsApp")).toHaveLength(0)
+    // Cancel closes without disconnecting; focus returns to the opener.
+    fireEvent.click(within(dialog).getByRole("button", { name: "Cancel" }))
+    expect(screen.queryByRole("alertdialog")).toBeNull()
+    expect(document.activeElement).toBe(opener)
+
+    fireEvent.click(within(region).getByRole("button", { name: "Disconnect" }))
+    fireEvent.keyDown(document, { key: "Escape" })
+    expect(screen.queryByRole("alertdialog")).toBeNull()
+
+    fireEvent.click(within(region).getByRole("button", { name: "Disconnect" }))
+    const again = screen.getByRole("alertdialog")
+    await act(async () => fireEvent.click(within(again).getByRole("button", { name: "Disconnect" })))
+    expect(calls("DisconnectWhatsApp")).toHaveLength(1)
+    expect(screen.queryByRole("alertdialog")).toBeNull()
+  })
+
+  it("pending with several numbers: choose one, then Use this number", async () => {
+    const pending: WhatsAppConnection = {
+      ...notConnected,
+      status: "PENDING",
+      pendingReason: "choose_number",
+      choices: [
+        { id: "111", displayPhoneNumber: "+1 555-010-1234", verifiedName: "Sandbox Shop" },
+        { id: "222", displayPhoneNumber: "+1 555-010-5678", verifiedName: "Sandbox Support" }
+      ]
+    }
+    const { calls } = renderPage(pending, {
+      answers: {
+        ChooseWhatsAppNumber: () => ({
+          chooseWhatsAppNumber: { __typename: "ChooseWhatsAppNumberSuccess", connection: active }
+        })
+      }
+    })
+    expect(within(card()).getByText("Action needed")).toBeTruthy()
+    const use = screen.getByRole("button", { name: "Use this number" }) as HTMLButtonElement
+    expect(use.disabled).toBe(true)
+    const radios = screen.getAllByRole("radio")
+    expect(radios).toHaveLength(2)
+    fireEvent.click(screen.getByRole("radio", { name: /555-010-5678/ }))
+    expect(use.disabled).toBe(false)
+    await act(async () => fireEvent.click(use))
+    expect(calls("ChooseWhatsAppNumber")).toEqual([{ phoneNumberId: "222" }])
+  })
+
+  it("pending a number the other tenant holds: the error is shown", async () => {
+    const pending: WhatsAppConnection = {
+      ...notConnected,
+      status: "PENDING",
+      pendingReason: "choose_number",
+      choices: [{ id: "111", displayPhoneNumber: "+1 555-010-1234", verifiedName: null }]
+    }
+    renderPage(pending, {
+      answers: {
+        ChooseWhatsAppNumber: () => ({
+          chooseWhatsAppNumber: { __typename: "NumberAlreadyConnectedError", message: "Another workspace holds it." }
+        })
+      }
+    })
+    fireEvent.click(screen.getByRole("radio"))
+    await act(async () => fireEvent.click(screen.getByRole("button", { name: "Use this number" })))
+    expect(screen.getByRole("alert").textContent).toBe("Another workspace holds it.")
+  })
+
+  it("pending display name review: explains and offers Reconnect", () => {
+    renderPage({ ...notConnected, status: "PENDING", pendingReason: "display_name_review" })
+    expect(card().textContent).toContain("Meta is reviewing the display name")
+    expect(screen.getByRole("button", { name: "Reconnect" })).toBeTruthy()
+  })
+
+  it("error: says what went wrong and offers Reconnect", () => {
+    renderPage({ ...notConnected, status: "ERROR", error: "The token was revoked at Meta." })
+    expect(within(card()).getByText("Error")).toBeTruthy()
+    expect(card().textContent).toContain("The token was revoked at Meta.")
+    expect(screen.getByRole("button", { name: "Reconnect" })).toBeTruthy()
+  })
+
+  it("revoked: disconnected, history kept, Connect WhatsApp again", () => {
+    renderPage({ ...notConnected, status: "REVOKED", updatedAt: "2026-11-20T10:30:00.000Z" })
+    expect(card().textContent).toContain("history is kept")
+    expect(screen.getByRole("button", { name: "Connect WhatsApp" })).toBeTruthy()
+  })
+
+  it("a token expiring within 7 days shows a banner; one in 30 days does not", () => {
+    const soon = new Date(Date.now() + 3 * 24 * 3600 * 1000).toISOString()
+    renderPage({ ...active, tokenExpiresAt: soon })
+    expect(card().textContent).toContain("access token expires on")
+    cleanup()
+    const later = new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString()
+    renderPage({ ...active, tokenExpiresAt: later })
+    expect(card().textContent).not.toContain("access token expires on")
+  })
+})
+
+describe("coming back from Meta", () => {
+  it("?whatsapp=connected refreshes the status, shows it connected and cleans the query string", () => {
+    const { calls } = renderPage(active, { search: "?whatsapp=connected&tab=1" })
+    expect(calls("Integrations").length).toBeGreaterThan(0)
+    expect(screen.getByText("WhatsApp is connected.")).toBeTruthy()
+    expect(window.location.search).toBe("?tab=1")
+  })
+
+  for (const [reason, text] of Object.entries(REASON_MESSAGES)) {
+    it(`?whatsapp=error&reason=${reason} says so, offers to try again, and cleans the query string`, () => {
+      renderPage(notConnected, { search: `?whatsapp=error&reason=${reason}` })
+      const alert = screen.getByRole("alert")
+      expect(alert.textContent).toContain(text)
+      expect(within(alert).getByRole("button", { name: "Try again" })).toBeTruthy()
+      expect(window.location.search).toBe("")
+      expect(window.location.pathname).toBe("/settings/integrations")
+    })
+  }
+
+  it("the two messages the issue spells out", () => {
+    expect(REASON_MESSAGES["cancelled"]).toBe("Connection cancelled or failed. Try again.")
+    expect(REASON_MESSAGES["number_in_use"]).toBe("This number is already connected to another workspace.")
+  })
+
+  it("an unknown reason still gets a sentence", () => {
+    renderPage(notConnected, { search: "?whatsapp=error&reason=weird" })
+    expect(screen.getByRole("alert").textContent).toContain("The connection failed. Try again.")
+  })
+})
+
+describe("manual connect (operators only)", () => {
+  it("a member sees no manual-connect button nor its inputs", () => {
+    renderPage(notConnected, { viewer: member })
+    expect(screen.queryByRole("button", { name: /Manual Connect/ })).toBeNull()
+    expect(screen.queryByLabelText(/Access token/)).toBeNull()
+    expect(screen.queryByLabelText(/Phone number id/)).toBeNull()
+    expect(document.body.innerHTML).not.toMatch(/accessToken|wabaId/)
+  })
+
+  it("a viewer who may operate (admin or integration_debug) opens the dialog with WABA id, phone number id, token", async () => {
+    const { calls } = renderPage(notConnected, {
+      viewer: { ...member, canOperate: true },
+      answers: {
+        ConnectWhatsAppManually: () => ({
+          connectWhatsAppManually: { __typename: "ConnectWhatsAppManuallySuccess", connection: active }
+        })
+      }
+    })
+    fireEvent.click(screen.getByRole("button", { name: "Manual Connect (Admin only)" }))
+    const dialog = screen.getByRole("dialog", { name: "Manual Connect (Admin only)" })
+    fireEvent.change(within(dialog).getByLabelText("WhatsApp Business Account id"), { target: { value: "123456" } })
+    fireEvent.change(within(dialog).getByLabelText("Phone number id"), { target: { value: "654321" } })
+    fireEvent.change(within(dialog).getByLabelText("Access token"), { target: { value: "EAAtoken" } })
+    expect((within(dialog).getByLabelText("Access token") as HTMLInputElement).type).toBe("password")
+    await act(async () => fireEvent.submit(dialog.querySelector("form")!))
+    expect(calls("ConnectWhatsAppManually")).toEqual([
+      { input: { wabaId: "123456", phoneNumberId: "654321", accessToken: "EAAtoken" } }
+    ])
+    expect(screen.queryByRole("dialog")).toBeNull()
+  })
+
+  it("an admin sees the button; a refusal from the API is shown in the dialog", async () => {
+    renderPage(notConnected, {
+      viewer: admin,
+      answers: {
+        ConnectWhatsAppManually: () => ({
+          connectWhatsAppManually: { __typename: "ForbiddenError", message: "Only operators may do this." }
+        })
+      }
+    })
+    fireEvent.click(screen.getByRole("button", { name: "Manual Connect (Admin only)" }))
+    const dialog = screen.getByRole("dialog")
+    await act(async () => fireEvent.submit(dialog.querySelector("form")!))
+    expect(within(dialog).getByRole("alert").textContent).toBe("Only operators may do this.")
+  })
+})
+
+describe("conversations", () => {
+  const conversations = () => ({
+    conversations: {
+      edges: [
+        {
+          cursor: "c1",
+          node: { id: "conv-1", waId: "15557654321", contactName: "Ada", lastMessageAt: "2026-11-20T10:32:00.000Z" }
+        },
+        {
+          cursor: "c2",
+          node: { id: "conv-2", waId: "15550000002", contactName: null, lastMessageAt: "2026-11-19T10:32:00.000Z" }
+        }
+      ],
+      pageInfo: { hasNextPage: false, endCursor: "c2" }
+    }
+  })
+  const thread = (variables: Record<string, unknown>) => ({
+    conversations: {
+      edges: [
+        {
+          node: {
+            id: variables["after"] === "c1" ? "conv-2" : "conv-1",
+            messages: {
+              edges:
+                variables["after"] === "c1"
+                  ? [{ node: message({ id: "m9", text: "Second conversation" }) }]
+                  : [
+                      { node: message({ id: "m1", text: "Hi there" }) },
+                      {
+                        node: message({
+                          id: "m2",
+                          direction: "OUTBOUND",
+                          text: "Hello Ada",
+                          status: "DELIVERED",
+                          timestamp: "2026-11-20T10:32:00.000Z"
+                        })
+                      },
+                      {
+                        node: message({
+                          id: "m3",
+                          direction: "OUTBOUND",
+                          text: "Are you there?",
+                          status: "FAILED",
+                          error: "Message undeliverable.",
+                          timestamp: "2026-11-20T10:33:00.000Z"
+                        })
+                      }
+                    ]
+            },
+            pageInfo: { hasNextPage: false, endCursor: null }
+          }
+        }
+      ]
+    }
+  })
+  // pageInfo belongs to messages: fix the shape the helper above returns.
+  const threadAnswer: Answer = (variables) => {
+    const data = thread(variables)
+    const edge = data.conversations.edges[0]!
+    return {
+      conversations: {
+        edges: [
+          {
+            node: {
+              id: edge.node.id,
+              messages: { edges: edge.node.messages.edges, pageInfo: { hasNextPage: false, endCursor: null } }
+            }
+          }
+        ]
+      }
+    }
+  }
+
+  it("empty: says that messages appear here", () => {
+    renderPage(active)
+    expect(screen.getByText(/No conversations yet/)).toBeTruthy()
+  })
+
+  it("lists conversations and the messages of the selected one with direction, time and status", () => {
+    renderPage(active, { answers: { Conversations: conversations, ConversationMessages: threadAnswer } })
+    const nav = screen.getByRole("navigation", { name: "Conversations" })
+    expect(within(nav).getByRole("button", { name: /Ada/ }).getAttribute("aria-current")).toBe("true")
+    const log = screen.getByRole("log", { name: "Messages with Ada" })
+    const items = within(log).getAllByRole("listitem")
+    expect(items.map((item) => item.textContent)).toEqual([
+      expect.stringMatching(/^Incoming: Hi there.*Received$/),
+      expect.stringMatching(/^Outgoing: Hello Ada.*Delivered$/),
+      expect.stringMatching(/^Outgoing: Are you there\?.*FailedMessage undeliverable\.$/)
+    ])
+    expect(items[0]!.querySelector("time")?.getAttribute("datetime")).toBe("2026-11-20T10:31:00.000Z")
+
+    fireEvent.click(within(nav).getByRole("button", { name: /\+15550000002/ }))
+    expect(screen.getByRole("log", { name: "Messages with +15550000002" }).textContent).toContain("Second conversation")
+  })
+
+  it("the send box is disabled with the reason when WhatsApp is not connected", () => {
+    renderPage(notConnected, { answers: { Conversations: conversations, ConversationMessages: threadAnswer } })
+    const box = screen.getByLabelText("Message") as HTMLTextAreaElement
+    expect(box.disabled).toBe(true)
+    const reason = document.getElementById(box.getAttribute("aria-describedby")!)
+    expect(reason?.textContent).toBe("Connect WhatsApp above to send messages.")
+    expect((screen.getByRole("button", { name: "Send" }) as HTMLButtonElement).disabled).toBe(true)
+  })
+
+  it("connected: sends a text to the selected conversation with an idempotency key", async () => {
+    const { calls } = renderPage(active, {
+      answers: {
+        Conversations: conversations,
+        ConversationMessages: threadAnswer,
+        SendWhatsAppText: () => ({
+          sendWhatsAppText: {
+            __typename: "SendWhatsAppTextSuccess",
+            sent: message({ id: "m4", direction: "OUTBOUND", status: "PENDING", text: "On my way" })
+          }
+        })
+      }
+    })
+    const box = screen.getByLabelText("Message") as HTMLTextAreaElement
+    expect(box.disabled).toBe(false)
+    fireEvent.change(box, { target: { value: "On my way" } })
+    await act(async () => fireEvent.click(screen.getByRole("button", { name: "Send" })))
+    const [sent] = calls("SendWhatsAppText") as Array<{ input: Record<string, string> }>
+    expect(sent?.input).toMatchObject({ to: "15557654321", text: "On my way" })
+    expect(sent?.input["idempotencyKey"]).toMatch(/^[0-9a-f-]{32,36}$/)
+    expect(box.value).toBe("")
+  })
+
+  it("a send error (e.g. not connected at Meta) is shown", async () => {
+    renderPage(active, {
+      answers: {
+        Conversations: conversations,
+        ConversationMessages: threadAnswer,
+        SendWhatsAppText: () => ({
+          sendWhatsAppText: { __typename: "MetaUnavailableError", message: "Meta is unavailable. Try again." }
+        })
+      }
+    })
+    fireEvent.change(screen.getByLabelText("Message"), { target: { value: "Hi" } })
+    await act(async () => fireEvent.click(screen.getByRole("button", { name: "Send" })))
+    expect(screen.getByRole("alert").textContent).toBe("Meta is unavailable. Try again.")
+  })
+
+  it("polls the conversations every 3 seconds while visible", async () => {
+    vi.useFakeTimers()
+    const { calls } = renderPage(active, {
+      answers: { Conversations: conversations, ConversationMessages: threadAnswer }
+    })
+    const before = calls("Conversations").length
+    await act(async () => vi.advanceTimersByTime(3000))
+    expect(calls("Conversations").length).toBeGreaterThan(before)
+  })
+})

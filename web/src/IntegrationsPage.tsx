@@ -1,0 +1,86 @@
+import { useCallback, useEffect, useState } from "react"
+import { useQuery } from "urql"
+import { Conversations } from "./Conversations.tsx"
+import { isUnauthorized } from "./client.ts"
+import { Spinner } from "./Dialog.tsx"
+import { IntegrationsQuery } from "./graphql.ts"
+import { MetaAdsCard } from "./MetaAdsCard.tsx"
+import { cleanReturnQuery, readReturn } from "./reasons.ts"
+import { usePolling } from "./usePolling.ts"
+import { WhatsAppCard } from "./WhatsAppCard.tsx"
+
+/** How often the connection status is refreshed while the page is visible. */
+export const CONNECTION_POLL_MS = 15_000
+
+export interface IntegrationsPageProps {
+  readonly onUnauthorized: () => void
+  readonly navigate?: (url: string) => void
+}
+
+/** `/settings/integrations`: the WhatsApp card, the Meta Ads card and the conversations. */
+export function IntegrationsPage({ onUnauthorized, navigate }: IntegrationsPageProps) {
+  // Read once: the query string is cleaned right after, so a reload does not show the message again.
+  const [returned] = useState(() => readReturn(window.location.search))
+  const [adsReturned] = useState(() => readReturn(window.location.search, "meta_ads"))
+  const [result, refetch] = useQuery({
+    query: IntegrationsQuery,
+    requestPolicy: returned === null ? "cache-and-network" : "network-only"
+  })
+  const refresh = useCallback(() => refetch({ requestPolicy: "network-only" }), [refetch])
+  // The connection can also change without this page (a webhook, the token health check): refresh it now and then.
+  usePolling(refresh, CONNECTION_POLL_MS)
+  // Back from Meta: the card spins until the first fresh status has arrived.
+  const [awaiting, setAwaiting] = useState(returned !== null && returned.kind !== "error")
+
+  useEffect(() => {
+    cleanReturnQuery()
+  }, [])
+  useEffect(() => {
+    if (isUnauthorized(result.error)) onUnauthorized()
+  }, [result.error, onUnauthorized])
+
+  const data = result.data ?? undefined
+  useEffect(() => {
+    if (data !== undefined && !result.fetching) setAwaiting(false)
+  }, [data, result.fetching])
+
+  return (
+    <>
+      <h1 className="page-title">Integrations</h1>
+      {data === undefined ? (
+        <section className="card" aria-label="WhatsApp">
+          {result.error === undefined ? (
+            <Spinner
+              label={returned !== null && returned.kind !== "error" ? "Finishing the connection…" : "Loading…"}
+            />
+          ) : (
+            <div className="notice bad" role="alert">
+              <p>Could not load your integrations. Check your connection and try again.</p>
+              <button type="button" className="button" onClick={refresh}>
+                Try again
+              </button>
+            </div>
+          )}
+        </section>
+      ) : (
+        <>
+          <WhatsAppCard
+            connection={data.whatsappConnection}
+            viewer={data.viewer}
+            returned={returned}
+            finishing={awaiting}
+            onChanged={refresh}
+            {...(navigate === undefined ? {} : { navigate })}
+          />
+          <MetaAdsCard
+            viewer={data.viewer}
+            returned={adsReturned}
+            onUnauthorized={onUnauthorized}
+            {...(navigate === undefined ? {} : { navigate })}
+          />
+          <Conversations connection={data.whatsappConnection} />
+        </>
+      )}
+    </>
+  )
+}

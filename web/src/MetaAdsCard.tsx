@@ -1,0 +1,773 @@
+import { type FormEvent, type ReactNode, useCallback, useEffect, useId, useState } from "react"
+import { type CombinedError, useMutation, useQuery } from "urql"
+import { isUnauthorized } from "./client.ts"
+import { Dialog, Spinner } from "./Dialog.tsx"
+import { formatDate, formatDateTime } from "./format.ts"
+import {
+  DisconnectMetaAdsMutation,
+  type MetaAdAccount,
+  type MetaAdsConnection,
+  type MetaAdsConnectionTest,
+  MetaAdsQuery,
+  MetaAdsTokenDebugQuery,
+  type MetaBusinessManager,
+  SelectMetaAdAccountMutation,
+  StartMetaAdsConnectMutation,
+  TestMetaAdsConnectionMutation,
+  type Viewer
+} from "./graphql.ts"
+import { adsReasonMessage, type ReturnFromMeta } from "./reasons.ts"
+import { usePolling } from "./usePolling.ts"
+
+/** How often the Meta Ads status is refreshed while the page is visible. */
+export const ADS_POLL_MS = 15_000
+
+export interface MetaAdsCardProps {
+  readonly viewer: Viewer
+  /** Where the Meta Ads callback sent us back (`?meta_ads=…`), read once from the query string by the page. */
+  readonly returned: ReturnFromMeta | null
+  readonly onUnauthorized: () => void
+  /** Full-page navigation to Meta's dialog (a prop so tests can watch it). */
+  readonly navigate?: (url: string) => void
+}
+
+/** The permissions the login asks for, as a person reads them. */
+export const ADS_PERMISSIONS: ReadonlyArray<readonly [scope: string, what: string]> = [
+  ["ads_read", "Read your ads and how they perform"],
+  ["ads_management", "Manage your ads"],
+  ["business_management", "See your Business Managers and their ad accounts"]
+]
+
+export const MANAGERS_ONLY = "Only admins and marketing can connect or disconnect Meta Ads."
+
+/** Meta's account_status values (1 is the only one where ads run normally). */
+const ACCOUNT_STATUS: Readonly<Record<number, string>> = {
+  1: "Active",
+  2: "Disabled",
+  3: "Unsettled",
+  7: "Pending risk review",
+  8: "Pending settlement",
+  9: "In grace period",
+  100: "Pending closure",
+  101: "Closed",
+  201: "Any active",
+  202: "Any closed"
+}
+
+export const accountStatusLabel = (status: number | null): string =>
+  status === null ? "Status unknown" : (ACCOUNT_STATUS[status] ?? `Status ${status}`)
+
+/** A note for an ad account that is not active, or null when it is. */
+export const accountStatusNote = (account: MetaAdAccount): string | null =>
+  account.accountStatus === 1
+    ? null
+    : `${accountStatusLabel(account.accountStatus)} at Meta: ads in this account may not run until Meta marks it active.`
+
+type View = "NOT_CONNECTED" | "PENDING" | "ACTIVE" | "EXPIRED" | "ERROR" | "REVOKED"
+
+const STATUS_LABEL: Record<View, string> = {
+  NOT_CONNECTED: "Not connected",
+  PENDING: "Action needed",
+  ACTIVE: "Connected",
+  EXPIRED: "Expired",
+  ERROR: "Error",
+  REVOKED: "Disconnected"
+}
+
+const badgeClass = (view: View) =>
+  view === "ACTIVE"
+    ? "badge ok"
+    : view === "ERROR" || view === "EXPIRED"
+      ? "badge bad"
+      : view === "PENDING"
+        ? "badge warn"
+        : "badge"
+
+/** The token's expiry has passed (an ACTIVE connection the health check has not flagged yet). */
+const hasExpired = (iso: string | null, now: number = Date.now()): boolean => {
+  if (iso === null) return false
+  const at = new Date(iso).getTime()
+  return !Number.isNaN(at) && at <= now
+}
+
+export const viewOf = (connection: MetaAdsConnection): View =>
+  connection.status === "ACTIVE" && hasExpired(connection.tokenExpiresAt) ? "EXPIRED" : connection.status
+
+/** The message of a refusal (FORBIDDEN, NOT_CONNECTED, AD_ACCOUNT_NOT_GRANTED come as GraphQL errors), if any. */
+const refusal = (error: CombinedError | undefined): string | null => error?.graphQLErrors[0]?.message ?? null
+
+const assign = (url: string) => window.location.assign(url)
+
+/** `/settings/integrations`: the Meta Ads card, with the connect wizard (connect → Meta → choose → confirm). */
+export function MetaAdsCard({ viewer, returned, onUnauthorized, navigate = assign }: MetaAdsCardProps) {
+  const titleId = useId()
+  const [result, refetch] = useQuery({
+    query: MetaAdsQuery,
+    requestPolicy: returned === null ? "cache-and-network" : "network-only"
+  })
+  const refresh = useCallback(() => refetch({ requestPolicy: "network-only" }), [refetch])
+  usePolling(refresh, ADS_POLL_MS)
+
+  // Back from Meta: the card spins until the first fresh status has arrived.
+  const [awaiting, setAwaiting] = useState(returned !== null && returned.kind !== "error")
+  const [connecting, setConnecting] = useState(false)
+  const [actionError, setActionError] = useState<string | null>(null)
+  const [dismissed, setDismissed] = useState(false)
+  const [confirming, setConfirming] = useState(false)
+  const [changing, setChanging] = useState(false)
+  const [justConnected, setJustConnected] = useState(false)
+  const [, startConnect] = useMutation(StartMetaAdsConnectMutation)
+  const [disconnectState, disconnect] = useMutation(DisconnectMetaAdsMutation)
+
+  const data = result.data ?? undefined
+  useEffect(() => {
+    if (data !== undefined && !result.fetching) setAwaiting(false)
+  }, [data, result.fetching])
+  useEffect(() => {
+    if (isUnauthorized(result.error)) onUnauthorized()
+  }, [result.error, onUnauthorized])
+  // Coming back with the browser's Back button from Meta's dialog restores this page from the cache: stop spinning.
+  useEffect(() => {
+    const onShow = (event: PageTransitionEvent) => {
+      if (event.persisted) setConnecting(false)
+    }
+    window.addEventListener("pageshow", onShow)
+    return () => window.removeEventListener("pageshow", onShow)
+  }, [])
+
+  const manager = viewer.role === "ADMIN" || viewer.role === "MARKETING"
+
+  const connect = async () => {
+    setConnecting(true)
+    setActionError(null)
+    setDismissed(true)
+    setJustConnected(false)
+    const started = await startConnect({})
+    const authUrl = started.data?.startMetaAdsConnect.authUrl
+    if (authUrl === undefined) {
+      setConnecting(false)
+      const status = (started.error?.response as { status?: number } | undefined)?.status
+      setActionError(
+        status === 429
+          ? "Too many connection attempts. Wait a minute, then try again."
+          : (refusal(started.error) ?? "Could not start the connection. Check your network and try again.")
+      )
+      return
+    }
+    navigate(authUrl)
+  }
+
+  const confirmDisconnect = async () => {
+    const done = await disconnect({})
+    setConfirming(false)
+    setDismissed(true)
+    setJustConnected(false)
+    if (done.error !== undefined) setActionError(refusal(done.error) ?? "Could not disconnect. Try again.")
+    refresh()
+  }
+
+  const connection = data?.metaAdsConnection
+  const view = connection === undefined ? null : viewOf(connection)
+  const busy = connecting || awaiting
+  const showReturnError = returned?.kind === "error" && !dismissed && !busy
+  const showConnected =
+    !busy && view === "ACTIVE" && !changing && (justConnected || (returned?.kind === "connected" && !dismissed))
+
+  let body: ReactNode
+  if (busy) {
+    body = (
+      <Spinner
+        label={connecting ? "Waiting for Meta… finish the steps in the Meta window." : "Finishing the connection…"}
+      />
+    )
+  } else if (connection === undefined || view === null) {
+    body =
+      result.error === undefined ? (
+        <Spinner label="Loading…" />
+      ) : (
+        <div className="notice bad" role="alert">
+          <p>Could not load the Meta Ads connection. Check your connection and try again.</p>
+          <button type="button" className="button" onClick={refresh}>
+            Try again
+          </button>
+        </div>
+      )
+  } else if (view === "PENDING" || (view === "ACTIVE" && changing)) {
+    body = manager ? (
+      <Wizard
+        connection={connection}
+        onCancel={view === "ACTIVE" ? () => setChanging(false) : null}
+        onReconnect={connect}
+        onSelected={() => {
+          setChanging(false)
+          setDismissed(true)
+          setJustConnected(true)
+          refresh()
+        }}
+      />
+    ) : (
+      <div className="state">
+        <p>
+          <strong>Meta Ads is almost connected.</strong> An admin or someone in marketing still has to choose the ad
+          account to use.
+        </p>
+        <p className="muted">{MANAGERS_ONLY}</p>
+      </div>
+    )
+  } else if (view === "ACTIVE") {
+    body = (
+      <Connected
+        connection={connection}
+        manager={manager}
+        onReconnect={connect}
+        onChangeAccount={() => setChanging(true)}
+        onDisconnect={() => setConfirming(true)}
+        onTested={refresh}
+      />
+    )
+  } else if (view === "ERROR" || view === "EXPIRED") {
+    body = (
+      <div className="state">
+        <p>
+          <strong>
+            {view === "EXPIRED"
+              ? `The Meta Ads access token expired on ${formatDateTime(connection.tokenExpiresAt)}.`
+              : "The connection needs attention."}
+          </strong>{" "}
+          {view === "EXPIRED"
+            ? "Reconnect to keep your ads data up to date."
+            : (connection.error ?? "Meta stopped accepting this connection.")}
+        </p>
+        {manager ? (
+          <button type="button" className="button primary" onClick={connect}>
+            Reconnect
+          </button>
+        ) : (
+          <p className="muted">{MANAGERS_ONLY}</p>
+        )}
+      </div>
+    )
+  } else if (view === "REVOKED") {
+    body = (
+      <div className="state">
+        <p>
+          Disconnected{connection.updatedAt ? ` on ${formatDate(connection.updatedAt)}` : ""}. Meta Ads data is no
+          longer read for this workspace.
+        </p>
+        {manager ? (
+          <button type="button" className="button primary" onClick={connect}>
+            Connect again
+          </button>
+        ) : (
+          <p className="muted">{MANAGERS_ONLY}</p>
+        )}
+      </div>
+    )
+  } else {
+    body = manager ? (
+      <StepOne onConnect={connect} />
+    ) : (
+      <div className="state">
+        <p>Meta Ads is not connected for this workspace.</p>
+        <p className="muted">{MANAGERS_ONLY}</p>
+      </div>
+    )
+  }
+
+  return (
+    <section className="card" aria-labelledby={titleId} aria-busy={busy}>
+      <header className="card-header">
+        <span className="ads-logo" aria-hidden="true">
+          <svg viewBox="0 0 24 24" width="28" height="28" focusable="false">
+            <title>Meta</title>
+            <path
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="2.4"
+              strokeLinecap="round"
+              d="M12 12c-2-3.6-3.7-5.5-5.6-5.5C4.3 6.5 3 9 3 12.2c0 2.7 1.1 4.3 2.9 4.3 2 0 3.4-2 6.1-6.7 2.6-4.6 3.8-3.3 5.5-3.3 2 0 3.5 2.6 3.5 5.7 0 2.6-1 4.3-2.8 4.3-1.9 0-3.6-2.6-6.2-6.5Z"
+            />
+          </svg>
+        </span>
+        <div className="card-heading">
+          <h2 id={titleId}>Meta Ads</h2>
+          <p className="muted">Read your ad accounts' campaigns and results from Meta (Facebook and Instagram ads).</p>
+        </div>
+        {view === null && !busy ? null : (
+          <span className={view === null ? "badge" : badgeClass(view)}>
+            {busy ? "Connecting…" : view === null ? "" : STATUS_LABEL[view]}
+          </span>
+        )}
+      </header>
+
+      {showReturnError ? (
+        <div className="notice bad" role="alert">
+          <p>{adsReasonMessage(returned.reason)}</p>
+          {manager ? (
+            <button type="button" className="button" onClick={connect}>
+              Try again
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+      {showConnected ? (
+        <div className="notice ok" role="status">
+          <p>Meta Ads is connected.</p>
+        </div>
+      ) : null}
+      {actionError === null ? null : (
+        <div className="notice bad" role="alert">
+          <p>{actionError}</p>
+        </div>
+      )}
+
+      <div className="card-body">{body}</div>
+
+      {viewer.canOperate &&
+      connection !== undefined &&
+      (view === "ACTIVE" || view === "PENDING" || view === "ERROR" || view === "EXPIRED") ? (
+        <footer className="card-footer">
+          <TokenDebug />
+        </footer>
+      ) : null}
+
+      {confirming ? (
+        <Dialog
+          role="alertdialog"
+          title="Disconnect Meta Ads?"
+          description="Ads data stops updating for this workspace until you connect again. The app's permissions are removed at Meta where possible."
+          onClose={() => setConfirming(false)}
+        >
+          <div className="dialog-actions">
+            <button type="button" className="button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              className="button danger"
+              onClick={confirmDisconnect}
+              disabled={disconnectState.fetching}
+            >
+              {disconnectState.fetching ? "Disconnecting…" : "Disconnect"}
+            </button>
+          </div>
+        </Dialog>
+      ) : null}
+    </section>
+  )
+}
+
+const STEPS = ["Connect", "Choose an ad account", "Confirm"] as const
+
+function Steps({ current }: { readonly current: 1 | 2 | 3 }) {
+  return (
+    <ol className="steps" aria-label={`Step ${current} of ${STEPS.length}`}>
+      {STEPS.map((label, index) => {
+        const step = index + 1
+        return (
+          <li
+            key={label}
+            className={step === current ? "current" : step < current ? "done" : undefined}
+            aria-current={step === current ? "step" : undefined}
+          >
+            <span className="step-number" aria-hidden="true">
+              {step < current ? "✓" : step}
+            </span>
+            <span>{label}</span>
+          </li>
+        )
+      })}
+    </ol>
+  )
+}
+
+function StepOne({ onConnect }: { readonly onConnect: () => void }) {
+  const titleId = useId()
+  return (
+    <div className="state wizard">
+      <Steps current={1} />
+      <h3 id={titleId} className="step-title">
+        Connect Meta Ads
+      </h3>
+      <p>You will sign in to Meta and allow this app to:</p>
+      <ul className="permissions">
+        {ADS_PERMISSIONS.map(([scope, what]) => (
+          <li key={scope}>
+            {what} <span className="muted">({scope})</span>
+          </li>
+        ))}
+      </ul>
+      <p className="muted">
+        Keep every permission selected in Meta's window. When you come back, you choose the Business Manager and the ad
+        account to use, then confirm.
+      </p>
+      <button type="button" className="button primary" onClick={onConnect}>
+        Connect Meta Ads
+      </button>
+    </div>
+  )
+}
+
+function Wizard({
+  connection,
+  onCancel,
+  onReconnect,
+  onSelected
+}: {
+  readonly connection: MetaAdsConnection
+  /** Leaves the wizard without changing anything (when an account is already chosen). */
+  readonly onCancel: (() => void) | null
+  readonly onReconnect: () => void
+  readonly onSelected: () => void
+}) {
+  const businesses = connection.businessManagers
+  const only = businesses.length === 1 ? businesses[0] : undefined
+  const [businessId, setBusinessId] = useState<string | null>(connection.selectedBusinessManagerId ?? only?.id ?? null)
+  const [accountId, setAccountId] = useState<string | null>(connection.selectedAdAccountId)
+  const [step, setStep] = useState<2 | 3>(2)
+  const [error, setError] = useState<string | null>(null)
+  const [state, select] = useMutation(SelectMetaAdAccountMutation)
+  const businessName = useId()
+  const accountName = useId()
+  const titleId = useId()
+
+  const business: MetaBusinessManager | undefined = businesses.find((item) => item.id === businessId)
+  const account: MetaAdAccount | undefined = business?.adAccounts.find((item) => item.id === accountId)
+
+  if (businesses.length === 0) {
+    return (
+      <div className="state">
+        <p>Meta did not share any ad account. Reconnect and select a Business Manager with at least one ad account.</p>
+        <button type="button" className="button primary" onClick={onReconnect}>
+          Reconnect
+        </button>
+      </div>
+    )
+  }
+
+  if (step === 3 && business !== undefined && account !== undefined) {
+    const confirm = async () => {
+      setError(null)
+      const done = await select({ input: { businessManagerId: business.id, adAccountId: account.id } })
+      if (done.data?.selectMetaAdAccount === undefined) {
+        setError(refusal(done.error) ?? "Could not save your choice. Try again.")
+        return
+      }
+      onSelected()
+    }
+    const note = accountStatusNote(account)
+    return (
+      <div className="state wizard">
+        <Steps current={3} />
+        <h3 id={titleId} className="step-title">
+          Confirm
+        </h3>
+        <p>This workspace will use this ad account:</p>
+        <dl className="facts">
+          <div>
+            <dt>Business Manager</dt>
+            <dd>{business.name}</dd>
+          </div>
+          <div>
+            <dt>Ad account</dt>
+            <dd>
+              {account.name}
+              <span className="fact-detail muted number">{account.id}</span>
+            </dd>
+          </div>
+          <div>
+            <dt>Currency</dt>
+            <dd>{account.currency ?? "—"}</dd>
+          </div>
+          <div>
+            <dt>Meta user</dt>
+            <dd>{connection.user?.name ?? connection.user?.id ?? "—"}</dd>
+          </div>
+        </dl>
+        {note === null ? null : <p className="account-note">{note}</p>}
+        {error === null ? null : (
+          <p className="error-text" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="row">
+          <button type="button" className="button primary" onClick={confirm} disabled={state.fetching}>
+            {state.fetching ? "Saving…" : "Confirm"}
+          </button>
+          <button type="button" className="button" onClick={() => setStep(2)} disabled={state.fetching}>
+            Back
+          </button>
+        </div>
+      </div>
+    )
+  }
+
+  const next = (event: FormEvent) => {
+    event.preventDefault()
+    if (business !== undefined && account !== undefined) setStep(3)
+  }
+
+  return (
+    <form className="state wizard" onSubmit={next} aria-labelledby={titleId}>
+      <Steps current={2} />
+      <h3 id={titleId} className="step-title">
+        Choose the ad account to use
+      </h3>
+      <fieldset>
+        <legend>Choose a Business Manager</legend>
+        <ul className="choices">
+          {businesses.map((item) => (
+            <li key={item.id}>
+              <label className="choice">
+                <input
+                  type="radio"
+                  name={businessName}
+                  value={item.id}
+                  checked={businessId === item.id}
+                  onChange={() => {
+                    setBusinessId(item.id)
+                    setAccountId(item.adAccounts.length === 1 ? (item.adAccounts[0]?.id ?? null) : null)
+                  }}
+                />
+                <span className="choice-name">{item.name}</span>
+                <span className="muted">
+                  {item.adAccounts.length === 1 ? "1 ad account" : `${item.adAccounts.length} ad accounts`}
+                </span>
+              </label>
+            </li>
+          ))}
+        </ul>
+      </fieldset>
+      {business === undefined ? null : (
+        <fieldset>
+          <legend>Choose an ad account</legend>
+          <ul className="choices">
+            {business.adAccounts.map((item) => {
+              const note = accountStatusNote(item)
+              return (
+                <li key={item.id}>
+                  <label className="choice">
+                    <input
+                      type="radio"
+                      name={accountName}
+                      value={item.id}
+                      checked={accountId === item.id}
+                      onChange={() => setAccountId(item.id)}
+                    />
+                    <span className="choice-name">{item.name}</span>
+                    <span className="muted number">{item.id}</span>
+                    {item.currency === null ? null : <span className="tag">{item.currency}</span>}
+                    <span className={item.accountStatus === 1 ? "tag ok" : "tag warn"}>
+                      {accountStatusLabel(item.accountStatus)}
+                    </span>
+                    {note === null ? null : <span className="account-note">{note}</span>}
+                  </label>
+                </li>
+              )
+            })}
+          </ul>
+        </fieldset>
+      )}
+      <div className="row">
+        <button type="submit" className="button primary" disabled={account === undefined}>
+          Continue
+        </button>
+        {onCancel === null ? null : (
+          <button type="button" className="button" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
+      </div>
+    </form>
+  )
+}
+
+function Connected({
+  connection,
+  manager,
+  onReconnect,
+  onChangeAccount,
+  onDisconnect,
+  onTested
+}: {
+  readonly connection: MetaAdsConnection
+  readonly manager: boolean
+  readonly onReconnect: () => void
+  readonly onChangeAccount: () => void
+  readonly onDisconnect: () => void
+  readonly onTested: () => void
+}) {
+  const [test, setTest] = useState<MetaAdsConnectionTest | "failed" | null>(null)
+  const [testState, runTest] = useMutation(TestMetaAdsConnectionMutation)
+  const business = connection.businessManagers.find((item) => item.id === connection.selectedBusinessManagerId)
+  const account = business?.adAccounts.find((item) => item.id === connection.selectedAdAccountId)
+  const accounts = connection.businessManagers.reduce((count, item) => count + item.adAccounts.length, 0)
+  const note = account === undefined ? null : accountStatusNote(account)
+
+  const testConnection = async () => {
+    setTest(null)
+    const done = await runTest({})
+    const outcome = done.data?.testMetaAdsConnection
+    setTest(outcome ?? "failed")
+    // A refused token turns the connection to ERROR: show it.
+    if (outcome === undefined || !outcome.ok) onTested()
+  }
+
+  return (
+    <div className="state">
+      {connection.tokenExpiringSoon ? (
+        <div className="notice warn" role="status">
+          <p>
+            The Meta Ads access token expires on {formatDateTime(connection.tokenExpiresAt)}.{" "}
+            {manager ? "Reconnect to keep your ads data up to date." : "Ask an admin or marketing to reconnect."}
+          </p>
+          {manager ? (
+            <button type="button" className="button" onClick={onReconnect}>
+              Reconnect
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+      <dl className="facts">
+        <div>
+          <dt>Business Manager</dt>
+          <dd>{business?.name ?? connection.selectedBusinessManagerId ?? "—"}</dd>
+        </div>
+        <div>
+          <dt>Ad account</dt>
+          <dd>
+            {account === undefined ? (connection.selectedAdAccountId ?? "—") : account.name}
+            {account === undefined ? null : (
+              <span className="fact-detail muted">
+                <span className="number">{account.id}</span>
+                {account.currency === null ? "" : ` · ${account.currency}`}
+              </span>
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Meta user</dt>
+          <dd>{connection.user?.name ?? connection.user?.id ?? "—"}</dd>
+        </div>
+        <div>
+          <dt>Connected since</dt>
+          <dd>
+            {connection.updatedAt ? (
+              <time dateTime={connection.updatedAt}>{formatDateTime(connection.updatedAt)}</time>
+            ) : (
+              "—"
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Access token expires</dt>
+          <dd>
+            {connection.tokenExpiresAt ? (
+              <time dateTime={connection.tokenExpiresAt}>{formatDateTime(connection.tokenExpiresAt)}</time>
+            ) : (
+              "Never"
+            )}
+          </dd>
+        </div>
+      </dl>
+      {note === null ? null : <p className="account-note">{note}</p>}
+      {test === null ? null : test !== "failed" && test.ok ? (
+        <div className="notice ok" role="status">
+          <p>
+            <strong>Connection OK.</strong> Meta accepts the connection
+            {test.user?.name ? ` of ${test.user.name}` : ""}; {test.adAccountCount}{" "}
+            {test.adAccountCount === 1 ? "ad account" : "ad accounts"} shared
+            {test.tokenExpiresAt ? `; the token expires on ${formatDateTime(test.tokenExpiresAt)}` : ""}.
+          </p>
+        </div>
+      ) : (
+        <div className="notice bad" role="alert">
+          <p>
+            <strong>Connection test failed.</strong>{" "}
+            {test === "failed" ? "Could not reach the service. Try again." : (test.error ?? "Meta refused the token.")}
+          </p>
+        </div>
+      )}
+      <div className="row">
+        <button type="button" className="button" onClick={testConnection} disabled={testState.fetching}>
+          {testState.fetching ? "Testing…" : "Test connection"}
+        </button>
+        {manager && accounts > 1 ? (
+          <button type="button" className="button" onClick={onChangeAccount}>
+            Change ad account
+          </button>
+        ) : null}
+        {manager ? (
+          <button type="button" className="button danger-outline" onClick={onDisconnect}>
+            Disconnect
+          </button>
+        ) : null}
+      </div>
+      {manager ? null : <p className="muted">{MANAGERS_ONLY}</p>}
+    </div>
+  )
+}
+
+/** Operators only: what Meta's debug_token says of the stored token (validity, expiry, scopes; never the token). */
+function TokenDebug() {
+  const [open, setOpen] = useState(false)
+  const [result, reexecute] = useQuery({ query: MetaAdsTokenDebugQuery, pause: !open, requestPolicy: "network-only" })
+  const debug = result.data?.metaAdsTokenDebug
+  const titleId = useId()
+
+  if (!open) {
+    return (
+      <button type="button" className="button subtle" onClick={() => setOpen(true)}>
+        Token details (operators)
+      </button>
+    )
+  }
+  return (
+    <section className="token-debug" aria-labelledby={titleId}>
+      <h3 id={titleId} className="step-title">
+        Token details
+      </h3>
+      {result.fetching && debug === undefined ? (
+        <Spinner label="Asking Meta…" />
+      ) : debug === undefined ? (
+        <p className="error-text" role="alert">
+          {refusal(result.error) ?? "Could not read the token details. Try again."}
+        </p>
+      ) : debug.__typename === "MetaAdsTokenDebugSuccess" && "tokenDebug" in debug ? (
+        <dl className="facts">
+          <div>
+            <dt>Valid</dt>
+            <dd>
+              {debug.tokenDebug.isValid ? "Yes" : `No${debug.tokenDebug.error ? ` (${debug.tokenDebug.error})` : ""}`}
+            </dd>
+          </div>
+          <div>
+            <dt>Expires</dt>
+            <dd>{debug.tokenDebug.expiresAt ? formatDateTime(debug.tokenDebug.expiresAt) : "Never"}</dd>
+          </div>
+          <div>
+            <dt>Scopes</dt>
+            <dd>{debug.tokenDebug.scopes.length === 0 ? "None" : debug.tokenDebug.scopes.join(", ")}</dd>
+          </div>
+        </dl>
+      ) : (
+        <p className="error-text" role="alert">
+          {"message" in debug ? debug.message : "Could not read the token details."}
+        </p>
+      )}
+      <div className="row">
+        <button
+          type="button"
+          className="button"
+          onClick={() => reexecute({ requestPolicy: "network-only" })}
+          disabled={result.fetching}
+        >
+          Check again
+        </button>
+        <button type="button" className="button subtle" onClick={() => setOpen(false)}>
+          Hide
+        </button>
+      </div>
+    </section>
+  )
+}

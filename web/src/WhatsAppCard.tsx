@@ -1,0 +1,328 @@
+import { type FormEvent, useEffect, useId, useState } from "react"
+import { useMutation } from "urql"
+import { Dialog, Spinner } from "./Dialog.tsx"
+import { expiresSoon, formatDate, formatDateTime } from "./format.ts"
+import {
+  ChooseNumberMutation,
+  DisconnectMutation,
+  StartConnectMutation,
+  type Viewer,
+  type WhatsAppConnection
+} from "./graphql.ts"
+import { ManualConnect } from "./ManualConnect.tsx"
+import { type ReturnFromMeta, reasonMessage } from "./reasons.ts"
+
+export interface WhatsAppCardProps {
+  readonly connection: WhatsAppConnection
+  readonly viewer: Viewer
+  /** Where the OAuth callback sent us back, read once from the query string. */
+  readonly returned: ReturnFromMeta | null
+  /** True while the status is being refreshed after coming back from Meta. */
+  readonly finishing: boolean
+  readonly onChanged: () => void
+  /** Full-page navigation to Meta's dialog (a prop so tests can watch it). */
+  readonly navigate?: (url: string) => void
+}
+
+const STATUS_LABEL: Record<WhatsAppConnection["status"], string> = {
+  NOT_CONNECTED: "Not connected",
+  PENDING: "Action needed",
+  ACTIVE: "Connected",
+  ERROR: "Error",
+  REVOKED: "Disconnected"
+}
+
+const badgeClass = (status: WhatsAppConnection["status"]) =>
+  status === "ACTIVE" ? "badge ok" : status === "ERROR" ? "badge bad" : status === "PENDING" ? "badge warn" : "badge"
+
+const assign = (url: string) => window.location.assign(url)
+
+export function WhatsAppCard({
+  connection,
+  viewer,
+  returned,
+  finishing,
+  onChanged,
+  navigate = assign
+}: WhatsAppCardProps) {
+  const titleId = useId()
+  const [connecting, setConnecting] = useState(false)
+  const [actionError, setActionError] = useState<string | null>(null)
+  const [dismissed, setDismissed] = useState(false)
+  const [confirming, setConfirming] = useState(false)
+  const [, startConnect] = useMutation(StartConnectMutation)
+  const [disconnectState, disconnect] = useMutation(DisconnectMutation)
+
+  // Coming back with the browser's Back button from Meta's dialog restores this page from the cache: stop spinning.
+  useEffect(() => {
+    const onShow = (event: PageTransitionEvent) => {
+      if (event.persisted) setConnecting(false)
+    }
+    window.addEventListener("pageshow", onShow)
+    return () => window.removeEventListener("pageshow", onShow)
+  }, [])
+
+  const connect = async () => {
+    setConnecting(true)
+    setActionError(null)
+    setDismissed(true)
+    const result = await startConnect({})
+    const authUrl = result.data?.startWhatsAppConnect.authUrl
+    if (authUrl === undefined) {
+      setConnecting(false)
+      const status = (result.error?.response as { status?: number } | undefined)?.status
+      setActionError(
+        status === 429
+          ? "Too many connection attempts. Wait a minute, then try again."
+          : "Could not start the connection. Check your network and try again."
+      )
+      return
+    }
+    navigate(authUrl)
+  }
+
+  const confirmDisconnect = async () => {
+    const result = await disconnect({})
+    setConfirming(false)
+    setDismissed(true)
+    if (result.error !== undefined) setActionError("Could not disconnect. Try again.")
+    onChanged()
+  }
+
+  const status = connection.status
+  const busy = connecting || finishing
+  const showReturnError = returned?.kind === "error" && !dismissed && !busy
+  const showConnected = returned?.kind === "connected" && !dismissed && !busy && status === "ACTIVE"
+
+  return (
+    <section className="card" aria-labelledby={titleId} aria-busy={busy}>
+      <header className="card-header">
+        <span className="wa-logo" aria-hidden="true">
+          <svg viewBox="0 0 24 24" width="28" height="28" focusable="false">
+            <title>WhatsApp</title>
+            <path
+              fill="currentColor"
+              d="M12 2a10 10 0 0 0-8.6 15.1L2 22l5-1.3A10 10 0 1 0 12 2Zm0 18.2a8.2 8.2 0 0 1-4.2-1.2l-.3-.2-3 .8.8-2.9-.2-.3A8.2 8.2 0 1 1 12 20.2Zm4.5-6.1c-.2-.1-1.5-.7-1.7-.8-.2-.1-.4-.1-.6.1l-.8 1c-.1.2-.3.2-.5.1a6.7 6.7 0 0 1-3.3-2.9c-.2-.4.3-.4.8-1.3.1-.2 0-.3 0-.4l-.8-1.8c-.2-.5-.4-.4-.6-.4h-.5a1 1 0 0 0-.7.3 3 3 0 0 0-.9 2.2 5.2 5.2 0 0 0 1.1 2.8 11.9 11.9 0 0 0 4.6 4c1.7.7 2.4.8 3.2.7.5-.1 1.5-.6 1.8-1.2.2-.6.2-1.1.1-1.2l-.5-.3Z"
+            />
+          </svg>
+        </span>
+        <div className="card-heading">
+          <h2 id={titleId}>WhatsApp</h2>
+          <p className="muted">Receive and send WhatsApp messages through your own business number.</p>
+        </div>
+        <span className={badgeClass(status)}>{busy ? "Connecting…" : STATUS_LABEL[status]}</span>
+      </header>
+
+      {showReturnError ? (
+        <div className="notice bad" role="alert">
+          <p>{reasonMessage(returned.reason)}</p>
+          <button type="button" className="button" onClick={connect}>
+            Try again
+          </button>
+        </div>
+      ) : null}
+      {showConnected ? (
+        <div className="notice ok" role="status">
+          <p>WhatsApp is connected.</p>
+        </div>
+      ) : null}
+      {actionError === null ? null : (
+        <div className="notice bad" role="alert">
+          <p>{actionError}</p>
+        </div>
+      )}
+
+      <div className="card-body">
+        {busy ? (
+          <Spinner
+            label={connecting ? "Waiting for Meta… finish the steps in the Meta window." : "Finishing the connection…"}
+          />
+        ) : status === "ACTIVE" ? (
+          <Connected connection={connection} onReconnect={connect} onDisconnect={() => setConfirming(true)} />
+        ) : status === "PENDING" ? (
+          <Pending connection={connection} onReconnect={connect} onChanged={onChanged} />
+        ) : status === "ERROR" ? (
+          <div className="state">
+            <p>
+              <strong>The connection needs attention.</strong>{" "}
+              {connection.error ?? "WhatsApp stopped accepting this connection."}
+            </p>
+            <button type="button" className="button primary" onClick={connect}>
+              Reconnect
+            </button>
+          </div>
+        ) : (
+          <div className="state">
+            <p>
+              {status === "REVOKED"
+                ? `Disconnected${connection.updatedAt ? ` on ${formatDate(connection.updatedAt)}` : ""}. Your message history is kept.`
+                : "Connect your WhatsApp Business number to receive and reply to customers here."}
+            </p>
+            <button type="button" className="button primary" onClick={connect}>
+              Connect WhatsApp
+            </button>
+          </div>
+        )}
+      </div>
+
+      {viewer.canOperate ? (
+        <footer className="card-footer">
+          <ManualConnect onConnected={onChanged} />
+        </footer>
+      ) : null}
+
+      {confirming ? (
+        <Dialog
+          role="alertdialog"
+          title="Disconnect WhatsApp?"
+          description="Messages will stop arriving and you will not be able to send until you connect again. Your message history is kept."
+          onClose={() => setConfirming(false)}
+        >
+          <div className="dialog-actions">
+            <button type="button" className="button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              className="button danger"
+              onClick={confirmDisconnect}
+              disabled={disconnectState.fetching}
+            >
+              {disconnectState.fetching ? "Disconnecting…" : "Disconnect"}
+            </button>
+          </div>
+        </Dialog>
+      ) : null}
+    </section>
+  )
+}
+
+function Connected({
+  connection,
+  onReconnect,
+  onDisconnect
+}: {
+  readonly connection: WhatsAppConnection
+  readonly onReconnect: () => void
+  readonly onDisconnect: () => void
+}) {
+  const expiring = expiresSoon(connection.tokenExpiresAt)
+  return (
+    <div className="state">
+      {expiring ? (
+        <div className="notice warn" role="status">
+          <p>
+            The WhatsApp access token expires on {formatDateTime(connection.tokenExpiresAt)}. Reconnect to keep messages
+            flowing.
+          </p>
+          <button type="button" className="button" onClick={onReconnect}>
+            Reconnect
+          </button>
+        </div>
+      ) : null}
+      <dl className="facts">
+        <div>
+          <dt>Phone number</dt>
+          <dd className="number">{connection.phoneNumberE164 ?? "—"}</dd>
+        </div>
+        <div>
+          <dt>Display name</dt>
+          <dd>{connection.displayName ?? "—"}</dd>
+        </div>
+        <div>
+          <dt>Connected since</dt>
+          <dd>
+            {connection.updatedAt ? (
+              <time dateTime={connection.updatedAt}>{formatDateTime(connection.updatedAt)}</time>
+            ) : (
+              "—"
+            )}
+          </dd>
+        </div>
+      </dl>
+      <button type="button" className="button danger-outline" onClick={onDisconnect}>
+        Disconnect
+      </button>
+    </div>
+  )
+}
+
+function Pending({
+  connection,
+  onReconnect,
+  onChanged
+}: {
+  readonly connection: WhatsAppConnection
+  readonly onReconnect: () => void
+  readonly onChanged: () => void
+}) {
+  const [choice, setChoice] = useState<string | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const [state, choose] = useMutation(ChooseNumberMutation)
+  const name = useId()
+
+  if (connection.pendingReason !== "choose_number") {
+    return (
+      <div className="state">
+        <p>
+          <strong>Meta is reviewing the display name of this number.</strong> You can send messages once Meta accepts
+          it, which usually takes one to two days. If Meta declines the name, change it in WhatsApp Manager, then
+          reconnect.
+        </p>
+        {connection.phoneNumberE164 ? <p className="number">{connection.phoneNumberE164}</p> : null}
+        <button type="button" className="button" onClick={onReconnect}>
+          Reconnect
+        </button>
+      </div>
+    )
+  }
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault()
+    if (choice === null) return
+    setError(null)
+    const result = await choose({ phoneNumberId: choice })
+    const data = result.data?.chooseWhatsAppNumber
+    if (data === undefined) setError("Could not connect this number. Try again.")
+    else if ("message" in data) setError(data.message)
+    else onChanged()
+  }
+
+  return (
+    <form className="state" onSubmit={submit}>
+      <fieldset>
+        <legend>Meta shared several numbers. Choose the one to connect:</legend>
+        <ul className="choices">
+          {connection.choices.map((item) => (
+            <li key={item.id}>
+              <label className="choice">
+                <input
+                  type="radio"
+                  name={name}
+                  value={item.id}
+                  checked={choice === item.id}
+                  onChange={() => setChoice(item.id)}
+                />
+                <span className="number">{item.displayPhoneNumber}</span>
+                {item.verifiedName ? <span className="muted">{item.verifiedName}</span> : null}
+              </label>
+            </li>
+          ))}
+        </ul>
+      </fieldset>
+      {error === null ? null : (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="row">
+        <button type="submit" className="button primary" disabled={choice === null || state.fetching}>
+          {state.fetching ? "Connecting…" : "Use this number"}
+        </button>
+        <button type="button" className="button" onClick={onReconnect}>
+          Reconnect
+        </button>
+      </div>
+    </form>
+  )
+}

@@ -1,0 +1,61 @@
+/** What the OAuth callback's `?whatsapp=error&reason=R` means, for a person. */
+export const REASON_MESSAGES: Readonly<Record<string, string>> = {
+  cancelled: "Connection cancelled or failed. Try again.",
+  state_invalid:
+    "We could not verify this connection attempt in this browser. Start again from this page, in the same browser.",
+  state_expired: "The connection attempt took too long and expired. Try again.",
+  state_used: "This connection link was already used. Start a new connection.",
+  number_in_use: "This number is already connected to another workspace.",
+  missing_permissions:
+    "Not every permission WhatsApp needs was granted. Reconnect and keep all the requested permissions selected.",
+  no_phone_number: "No WhatsApp phone number was shared with us. Reconnect and select a phone number.",
+  meta_error: "Meta did not respond as expected. Wait a few minutes, then try again."
+}
+
+export const reasonMessage = (reason: string | null): string =>
+  (reason === null ? undefined : REASON_MESSAGES[reason]) ?? "The connection failed. Try again."
+
+/** What the Meta Ads callback's `?meta_ads=error&reason=R` means, for a person. */
+export const ADS_REASON_MESSAGES: Readonly<Record<string, string>> = {
+  cancelled: "Connection cancelled or failed. Try again.",
+  state_invalid:
+    "We could not verify this connection attempt in this browser. Start again from this page, in the same browser.",
+  state_expired: "The connection attempt took too long and expired. Try again.",
+  state_used: "This connection link was already used. Start a new connection.",
+  missing_permissions:
+    "Not every permission Meta Ads needs was granted. Reconnect and keep all the requested permissions selected.",
+  no_ad_account:
+    "No ad account was shared with us. Reconnect with a Meta user who can access at least one ad account in a Business Manager.",
+  meta_error: "Meta did not respond as expected. Wait a few minutes, then try again."
+}
+
+export const adsReasonMessage = (reason: string | null): string =>
+  (reason === null ? undefined : ADS_REASON_MESSAGES[reason]) ?? "The connection failed. Try again."
+
+/** Where an OAuth callback sent the browser back: `?{param}=connected|pending|error&reason=R`. */
+export type ReturnFromMeta =
+  | { readonly kind: "connected" }
+  | { readonly kind: "pending" }
+  | { readonly kind: "error"; readonly reason: string | null }
+
+/** The outcome in the query string: `whatsapp` (the default) or `meta_ads` (the Meta Ads callback). */
+export const readReturn = (search: string, param: "whatsapp" | "meta_ads" = "whatsapp"): ReturnFromMeta | null => {
+  const params = new URLSearchParams(search)
+  const outcome = params.get(param)
+  if (outcome === "connected" || outcome === "pending") return { kind: outcome }
+  if (outcome === "error") return { kind: "error", reason: params.get("reason") }
+  return null
+}
+
+const RETURN_PARAMS = ["whatsapp", "meta_ads", "reason"]
+
+/** Removes `whatsapp`, `meta_ads` and `reason` from the address bar (without a reload or a new history entry). */
+export const cleanReturnQuery = (location: Location = window.location, history: History = window.history): void => {
+  const params = new URLSearchParams(location.search)
+  if (!RETURN_PARAMS.some((name) => params.has(name))) return
+  for (const name of RETURN_PARAMS) params.delete(name)
+  const search = params.toString()
+  // Meta appends `#_=_` to its redirects: it means nothing here.
+  const hash = location.hash === "#_=_" ? "" : location.hash
+  history.replaceState(history.state, "", `${location.pathname}${search === "" ? "" : `?${search}`}${hash}`)
+}

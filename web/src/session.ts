@@ -1,0 +1,71 @@
+/** The signed-in session: a bearer token kept in sessionStorage, so it survives the round trip through Meta. */
+
+export interface Session {
+  readonly token: string
+  /** The workspace name typed at the sandbox sign-in (absent when the host product gave the token). */
+  readonly tenant?: string
+}
+
+export type Role = "admin" | "marketing" | "member"
+
+const KEY = "mcc.session"
+
+export const readSession = (storage: Storage = sessionStorage): Session | null => {
+  try {
+    const raw = storage.getItem(KEY)
+    if (raw === null) return null
+    const value = JSON.parse(raw) as { token?: unknown; tenant?: unknown }
+    if (typeof value.token !== "string" || value.token === "") return null
+    return typeof value.tenant === "string" ? { token: value.token, tenant: value.tenant } : { token: value.token }
+  } catch {
+    return null
+  }
+}
+
+export const saveSession = (session: Session, storage: Storage = sessionStorage): void =>
+  storage.setItem(KEY, JSON.stringify(session))
+
+export const clearSession = (storage: Storage = sessionStorage): void => storage.removeItem(KEY)
+
+/**
+ * A token handed over by the host product in the fragment (`#token=...`): stored, then removed from the address
+ * bar so it does not linger in history or get copied along with the URL.
+ */
+export const takeFragmentToken = (location: Location = window.location, history: History = window.history) => {
+  const fragment = new URLSearchParams(location.hash.replace(/^#/, ""))
+  const token = fragment.get("token")
+  if (token === null || token === "") return null
+  fragment.delete("token")
+  const rest = fragment.toString()
+  history.replaceState(history.state, "", `${location.pathname}${location.search}${rest === "" ? "" : `#${rest}`}`)
+  const session: Session = { token }
+  saveSession(session)
+  return session
+}
+
+export interface ClientConfig {
+  readonly mode: "sandbox" | "production"
+}
+
+export const fetchClientConfig = async (fetchImpl: typeof fetch = fetch): Promise<ClientConfig> => {
+  const response = await fetchImpl("/api/client-config", { credentials: "same-origin" })
+  if (!response.ok) throw new Error(`client config: HTTP ${response.status}`)
+  const body = (await response.json()) as { mode?: unknown }
+  return { mode: body.mode === "sandbox" ? "sandbox" : "production" }
+}
+
+/** `POST /api/dev/session` (sandbox mode only). */
+export const signInDev = async (tenant: string, role: Role, fetchImpl: typeof fetch = fetch): Promise<Session> => {
+  const response = await fetchImpl("/api/dev/session", {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ tenant, role })
+  })
+  if (!response.ok) {
+    const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null
+    throw new Error(body?.error?.message ?? `Sign-in failed (HTTP ${response.status}).`)
+  }
+  const body = (await response.json()) as { token: string }
+  return { token: body.token, tenant }
+}

@@ -1,0 +1,156 @@
+/** Test helpers: a mock urql client answering by operation name (no network). */
+import type { ReactNode } from "react"
+import type { Client, GraphQLRequest } from "urql"
+import { CombinedError, Provider } from "urql"
+import { vi } from "vitest"
+import { fromValue, never } from "wonka"
+import type { Message, MetaAdsConnection, Viewer, WhatsAppConnection } from "./graphql.ts"
+
+export type Answer = (variables: Record<string, unknown>) => unknown
+
+const operationName = (request: GraphQLRequest): string => {
+  for (const definition of request.query.definitions) {
+    if (definition.kind === "OperationDefinition") return definition.name?.value ?? ""
+  }
+  return ""
+}
+
+const REFUSAL = Symbol("GraphQL error")
+interface Refusal {
+  readonly [REFUSAL]: { readonly message: string; readonly extensions: { readonly code: string } }
+}
+
+/** An answer that is a GraphQL error (no data), as the API sends a refusal: `{ message, extensions: { code } }`. */
+export const graphQLError = (message: string, code: string): Refusal => ({
+  [REFUSAL]: { message, extensions: { code } }
+})
+
+const isRefusal = (value: unknown): value is Refusal => typeof value === "object" && value !== null && REFUSAL in value
+
+/**
+ * `answers[OperationName](variables)` gives `data` (or a `graphQLError(…)`); an operation without an answer never
+ * resolves (loading).
+ */
+export const mockClient = (answers: Record<string, Answer>) => {
+  const execute = vi.fn((request: GraphQLRequest) => {
+    const answer = answers[operationName(request)]
+    if (answer === undefined) return never
+    const value = answer(request.variables as Record<string, unknown>)
+    return isRefusal(value)
+      ? fromValue({
+          data: undefined,
+          error: new CombinedError({ graphQLErrors: [value[REFUSAL]] }),
+          stale: false,
+          hasNext: false
+        })
+      : fromValue({ data: value, stale: false, hasNext: false })
+  })
+  const client = {
+    executeQuery: execute,
+    executeMutation: execute,
+    executeSubscription: vi.fn(() => never)
+  } as unknown as Client
+  /** The variables of each call of an operation. */
+  const calls = (name: string) =>
+    execute.mock.calls.filter(([request]) => operationName(request) === name).map(([request]) => request.variables)
+  return { client, calls }
+}
+
+export const withClient = (client: Client, children: ReactNode) => <Provider value={client}>{children}</Provider>
+
+export const member: Viewer = { userId: "member@tenant-a", tenantId: "t-1", role: "MEMBER", canOperate: false }
+export const marketing: Viewer = {
+  userId: "marketing@tenant-a",
+  tenantId: "t-1",
+  role: "MARKETING",
+  canOperate: false
+}
+export const admin: Viewer = { userId: "admin@tenant-a", tenantId: "t-1", role: "ADMIN", canOperate: true }
+
+export const notConnected: WhatsAppConnection = {
+  id: null,
+  status: "NOT_CONNECTED",
+  connected: false,
+  phoneNumberE164: null,
+  displayName: null,
+  wabaId: null,
+  phoneNumberId: null,
+  tokenExpiresAt: null,
+  error: null,
+  pendingReason: null,
+  updatedAt: null,
+  choices: []
+}
+
+export const active: WhatsAppConnection = {
+  ...notConnected,
+  id: "c-1",
+  status: "ACTIVE",
+  connected: true,
+  phoneNumberE164: "+15550101234",
+  displayName: "Sandbox Shop",
+  wabaId: "1000000000000001",
+  phoneNumberId: "2000000000000001",
+  updatedAt: "2026-11-20T10:30:00.000Z"
+}
+
+export const message = (overrides: Partial<Message> & Pick<Message, "id">): Message => ({
+  providerMessageId: `wamid.${overrides.id}`,
+  direction: "INBOUND",
+  type: "text",
+  text: "Hello",
+  status: "RECEIVED",
+  error: null,
+  timestamp: "2026-11-20T10:31:00.000Z",
+  ...overrides
+})
+
+export const adsNotConnected: MetaAdsConnection = {
+  id: null,
+  status: "NOT_CONNECTED",
+  connected: false,
+  tokenExpiresAt: null,
+  tokenExpiringSoon: false,
+  error: null,
+  pendingReason: null,
+  updatedAt: null,
+  selectedBusinessManagerId: null,
+  selectedAdAccountId: null,
+  user: null,
+  businessManagers: []
+}
+
+/** The sandbox's seed: two businesses, three ad accounts (one of them disabled here, to show the note). */
+export const adsPending: MetaAdsConnection = {
+  ...adsNotConnected,
+  id: "ads-1",
+  status: "PENDING",
+  pendingReason: "choose_ad_account",
+  tokenExpiresAt: "2027-01-19T10:30:00.000Z",
+  updatedAt: "2026-11-20T10:30:00.000Z",
+  user: { id: "1000000000000099", name: "Sandbox User" },
+  businessManagers: [
+    {
+      id: "b-1",
+      name: "Sandbox Business",
+      adAccounts: [
+        { id: "act_101", name: "Sandbox Ads (USD)", currency: "USD", accountStatus: 1 },
+        { id: "act_102", name: "Sandbox Ads (EUR)", currency: "EUR", accountStatus: 1 }
+      ]
+    },
+    {
+      id: "b-2",
+      name: "Sandbox Agency Client",
+      adAccounts: [{ id: "act_201", name: "Client Campaigns", currency: "GBP", accountStatus: 2 }]
+    }
+  ]
+}
+
+export const adsActive: MetaAdsConnection = {
+  ...adsPending,
+  status: "ACTIVE",
+  connected: true,
+  pendingReason: null,
+  selectedBusinessManagerId: "b-1",
+  selectedAdAccountId: "act_102"
+}
