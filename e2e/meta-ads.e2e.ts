@@ -34,10 +34,10 @@ const signIn = async (page: Page, tenant: string, role: "member" | "marketing" |
   await page.getByLabel("Role").selectOption(role)
   await page.getByRole("button", { name: "Sign in" }).click()
   await page.getByRole("heading", { name: "Integrations" }).waitFor()
-  await card(page).getByRole("heading", { name: "Meta Ads" }).waitFor()
+  await card(page).getByRole("heading", { name: "Meta Ads", exact: true }).waitFor()
 }
 
-const card = (page: Page) => page.getByRole("region", { name: "Meta Ads" })
+const card = (page: Page) => page.getByRole("region", { name: "Meta Ads", exact: true })
 const badge = (page: Page, text: string) => card(page).locator(".card-header .badge", { hasText: text })
 
 const MANAGERS_ONLY = "Only admins and marketing can connect or disconnect Meta Ads."
@@ -123,7 +123,7 @@ describe("Meta Ads in a real browser", () => {
     await badge(page, "Disconnected").waitFor()
     await card(page).getByRole("button", { name: "Connect again" }).waitFor()
     // The WhatsApp card is untouched.
-    await page.getByRole("region", { name: "WhatsApp" }).getByText("Not connected").waitFor()
+    await page.getByRole("region", { name: "WhatsApp", exact: true }).getByText("Not connected").waitFor()
     await screenshot("ads-10-disconnected")
     expect(problems).toEqual([])
   })

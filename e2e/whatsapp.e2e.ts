@@ -40,7 +40,10 @@ const signIn = async (
   await page.getByLabel("Role").selectOption(role)
   await page.getByRole("button", { name: "Sign in" }).click()
   await page.getByRole("heading", { name: "Integrations" }).waitFor()
-  await page.getByRole("region", { name: "WhatsApp" }).getByRole("heading", { name: "WhatsApp" }).waitFor()
+  await page
+    .getByRole("region", { name: "WhatsApp", exact: true })
+    .getByRole("heading", { name: "WhatsApp", exact: true })
+    .waitFor()
 }
 
 /** A GraphQL query with the page's own session token (what the page itself would send). */
@@ -64,7 +67,7 @@ const sandbox = async (path: string, body: unknown) => {
   return (await response.json()) as Record<string, unknown>
 }
 
-const card = (page: Page) => page.getByRole("region", { name: "WhatsApp" })
+const card = (page: Page) => page.getByRole("region", { name: "WhatsApp", exact: true })
 
 describe("WhatsApp in a real browser", () => {
   it("a member of tenant A connects, receives a message, replies, and disconnects", async () => {

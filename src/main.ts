@@ -29,6 +29,7 @@ import {
 } from "./adapters/observability/Metrics.ts"
 import { MigrationsLive } from "./adapters/persistence/Migrations.ts"
 import { PersistencePg } from "./adapters/persistence/Persistence.ts"
+import { AuditTrail } from "./application/AuditTrail.ts"
 import { Conversations } from "./application/Conversations.ts"
 import { Messaging } from "./application/Messaging.ts"
 import { MetaAdsConnections } from "./application/MetaAdsConnections.ts"
@@ -63,6 +64,7 @@ export const appLayer = (config: AppConfigShape) => {
     WhatsAppConnections.layer,
     MetaAdsConnections.layer,
     Conversations.layer,
+    AuditTrail.layer,
     withSendMetrics(Messaging.layer),
     TokenHealth.layer,
     WebhookIntake.layer,

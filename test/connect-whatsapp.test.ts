@@ -229,6 +229,26 @@ describe("Connect WhatsApp through the sandbox's Embedded Signup", () => {
     expect(after).toEqual({ id: before.id, status: "ACTIVE" })
   }, 40_000)
 
+  it("admins read the audit log through GraphQL; members are refused", async () => {
+    const admin = await http.session("audited", "admin")
+    await http.connect(admin.token, newNumber)
+    await http.connect(admin.token, { action: "cancel" })
+    const query = `{ auditLog(first: 10) { __typename
+      ... on AuditLogSuccess { entries { edges { node { action userId details } } } }
+      ... on Error { message } } }`
+    const data = (await graphql(admin.token, query))["auditLog"] as {
+      __typename: string
+      entries: { edges: Array<{ node: { action: string; userId: string | null; details: string } }> }
+    }
+    const actions = data.entries.edges.map((edge) => edge.node.action)
+    expect(actions).toContain("whatsapp.connected")
+    expect(actions).toContain("whatsapp.connect_failed")
+    expect(JSON.stringify(data)).not.toMatch(/EAA[A-Za-z0-9]{20,}/)
+    const member = await http.session("audited", "member")
+    const refused = (await graphql(member.token, query))["auditLog"] as { __typename: string; message: string }
+    expect(refused.__typename).toBe("ForbiddenError")
+  })
+
   it("every API answer without a valid token is 401 in the one error shape", async () => {
     for (const [method, path] of [
       ["POST", "/api/integrations/meta/whatsapp/start"],

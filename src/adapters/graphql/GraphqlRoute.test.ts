@@ -3,6 +3,8 @@ import { Effect, Layer, Redacted } from "effect"
 import { HttpRouter } from "effect/http"
 import { getIntrospectionQuery } from "graphql"
 import type { Actor } from "../../application/Actor.ts"
+import { canOperate } from "../../application/Actor.ts"
+import { AuditTrail } from "../../application/AuditTrail.ts"
 import { Conversations } from "../../application/Conversations.ts"
 import { Messaging } from "../../application/Messaging.ts"
 import {
@@ -189,7 +191,23 @@ const StubMetaAds = Layer.succeed(
       )
   })
 )
-const Services = Layer.mergeAll(StubConnections, StubMetaAds, StubConversations, StubMessaging, Layer.succeed(Jwt, jwt))
+const StubAuditTrail = Layer.succeed(
+  AuditTrail,
+  AuditTrail.of({
+    list: (actor) =>
+      canOperate(actor)
+        ? Effect.succeed({ items: [], hasNextPage: false, endCursor: null })
+        : Effect.fail(new Forbidden({ action: "read the audit log" }))
+  })
+)
+const Services = Layer.mergeAll(
+  StubAuditTrail,
+  StubConnections,
+  StubMetaAds,
+  StubConversations,
+  StubMessaging,
+  Layer.succeed(Jwt, jwt)
+)
 
 const app = HttpRouter.toWebHandler(makeGraphqlRoute({ graphiql: false }).pipe(Layer.provide(Services)), {
   disableLogger: true

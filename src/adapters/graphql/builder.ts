@@ -5,6 +5,7 @@ import type { Effect } from "effect"
 import { Kind } from "graphql"
 import { createGraphQLError } from "graphql-yoga"
 import { type Actor, canOperate } from "../../application/Actor.ts"
+import type { AuditTrail } from "../../application/AuditTrail.ts"
 import type { Conversations } from "../../application/Conversations.ts"
 import type { Messaging } from "../../application/Messaging.ts"
 import type { MetaAdsConnections } from "../../application/MetaAdsConnections.ts"
@@ -12,7 +13,7 @@ import type { WhatsAppConnections } from "../../application/WhatsAppConnections.
 import type { Jwt } from "../http/Auth.ts"
 
 /** The services GraphQL resolvers may `run`; add a service here when a resolver needs it. */
-export type AppServices = WhatsAppConnections | MetaAdsConnections | Conversations | Messaging | Jwt
+export type AppServices = AuditTrail | WhatsAppConnections | MetaAdsConnections | Conversations | Messaging | Jwt
 
 /** What every resolver receives: the one runner of the server, the authenticated actor, and response cookies. */
 export interface GraphqlContext {

@@ -37,7 +37,7 @@ const errorText = (error: unknown): string | null => {
   return JSON.stringify(error)
 }
 
-const PageInfo = builder
+export const PageInfo = builder
   .objectRef<{ readonly hasNextPage: boolean; readonly endCursor: string | null }>("PageInfo")
   .implement({
     fields: (t) => ({

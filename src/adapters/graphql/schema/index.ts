@@ -1,3 +1,4 @@
+import "./audit.ts"
 import "./conversations.ts"
 import "./errors.ts"
 import "./metaAds.ts"
