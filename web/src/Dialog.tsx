@@ -121,3 +121,30 @@ export function Spinner({ label }: { readonly label: string }) {
     </span>
   )
 }
+
+/** The confirmation before disconnecting a channel: Cancel first (focused), then the destructive action. */
+export function ConfirmDisconnect(props: {
+  readonly channel: string
+  readonly consequence: string
+  readonly busy: boolean
+  readonly onCancel: () => void
+  readonly onConfirm: () => void
+}) {
+  return (
+    <Dialog
+      role="alertdialog"
+      title={`Disconnect ${props.channel}?`}
+      description={props.consequence}
+      onClose={props.onCancel}
+    >
+      <div className="dialog-actions">
+        <button type="button" className="button" onClick={props.onCancel}>
+          Cancel
+        </button>
+        <button type="button" className="button danger" onClick={props.onConfirm} disabled={props.busy}>
+          {props.busy ? "Disconnecting…" : "Disconnect"}
+        </button>
+      </div>
+    </Dialog>
+  )
+}

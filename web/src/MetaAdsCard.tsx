@@ -1,7 +1,7 @@
 import { type FormEvent, type ReactNode, useCallback, useEffect, useId, useState } from "react"
 import { type CombinedError, useMutation, useQuery } from "urql"
 import { isUnauthorized } from "./client.ts"
-import { Dialog, Spinner } from "./Dialog.tsx"
+import { ConfirmDisconnect, Spinner } from "./Dialog.tsx"
 import { formatDate, formatDateTime } from "./format.ts"
 import {
   DisconnectMetaAdsMutation,
@@ -332,26 +332,13 @@ export function MetaAdsCard({ viewer, returned, onUnauthorized, navigate = assig
       ) : null}
 
       {confirming ? (
-        <Dialog
-          role="alertdialog"
-          title="Disconnect Meta Ads?"
-          description="Ads data stops updating for this workspace until you connect again. The app's permissions are removed at Meta where possible."
-          onClose={() => setConfirming(false)}
-        >
-          <div className="dialog-actions">
-            <button type="button" className="button" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="button danger"
-              onClick={confirmDisconnect}
-              disabled={disconnectState.fetching}
-            >
-              {disconnectState.fetching ? "Disconnecting…" : "Disconnect"}
-            </button>
-          </div>
-        </Dialog>
+        <ConfirmDisconnect
+          channel="Meta Ads"
+          consequence="Ads data stops updating for this workspace until you connect again. The app's permissions are removed at Meta where possible."
+          busy={disconnectState.fetching}
+          onCancel={() => setConfirming(false)}
+          onConfirm={confirmDisconnect}
+        />
       ) : null}
     </section>
   )

@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useId, useState } from "react"
 import { useMutation } from "urql"
-import { Dialog, Spinner } from "./Dialog.tsx"
+import { ConfirmDisconnect, Spinner } from "./Dialog.tsx"
 import { expiresSoon, formatDate, formatDateTime } from "./format.ts"
 import {
   ChooseNumberMutation,
@@ -172,26 +172,13 @@ export function WhatsAppCard({
       ) : null}
 
       {confirming ? (
-        <Dialog
-          role="alertdialog"
-          title="Disconnect WhatsApp?"
-          description="Messages will stop arriving and you will not be able to send until you connect again. Your message history is kept."
-          onClose={() => setConfirming(false)}
-        >
-          <div className="dialog-actions">
-            <button type="button" className="button" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="button danger"
-              onClick={confirmDisconnect}
-              disabled={disconnectState.fetching}
-            >
-              {disconnectState.fetching ? "Disconnecting…" : "Disconnect"}
-            </button>
-          </div>
-        </Dialog>
+        <ConfirmDisconnect
+          channel="WhatsApp"
+          consequence="Messages will stop arriving and you will not be able to send until you connect again. Your message history is kept."
+          busy={disconnectState.fetching}
+          onCancel={() => setConfirming(false)}
+          onConfirm={confirmDisconnect}
+        />
       ) : null}
     </section>
   )
