@@ -1,41 +1,12 @@
-import type { Browser, Page } from "playwright-core"
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { launchChromium, openPage, type WatchedPage } from "./support/browser.ts"
-import { type Stack, startStack } from "./support/stack.ts"
+import type { Page } from "playwright-core"
+import { describe, expect, it } from "vitest"
+import { browserSuite } from "./support/suite.ts"
 
-let stack: Stack
-let browser: Browser
-const opened: Array<WatchedPage> = []
+const suite = browserSuite()
+const { open } = suite
 
-beforeAll(async () => {
-  stack = await startStack()
-  browser = await launchChromium()
-})
-
-afterEach(async () => {
-  for (const watched of opened.splice(0)) await watched.context.close()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await stack?.stop()
-})
-
-const open = async (viewport?: { width: number; height: number }) => {
-  const watched = await openPage(browser, stack.url, viewport === undefined ? {} : { viewport })
-  opened.push(watched)
-  return watched
-}
-
-const signIn = async (page: Page, tenant: string, role: "member" | "marketing" | "admin") => {
-  await page.goto(`${stack.url}/`)
-  await page.getByRole("heading", { name: "Sign in to the sandbox" }).waitFor()
-  await page.getByLabel("Workspace").fill(tenant)
-  await page.getByLabel("Role").selectOption(role)
-  await page.getByRole("button", { name: "Sign in" }).click()
-  await page.getByRole("heading", { name: "Integrations" }).waitFor()
-  await card(page).getByRole("heading", { name: "Meta Ads", exact: true }).waitFor()
-}
+const signIn = (page: Page, tenant: string, role: "member" | "marketing" | "admin") =>
+  suite.signIn(page, tenant, role, "Meta Ads")
 
 const card = (page: Page) => page.getByRole("region", { name: "Meta Ads", exact: true })
 const badge = (page: Page, text: string) => card(page).locator(".card-header .badge", { hasText: text })
@@ -53,7 +24,7 @@ describe("Meta Ads in a real browser", () => {
     await screenshot("ads-01-step1-not-connected")
 
     await card(page).getByRole("button", { name: "Connect Meta Ads" }).click()
-    await page.waitForURL((url) => url.href.startsWith(stack.sandboxUrl))
+    await page.waitForURL((url) => url.href.startsWith(suite.stack().sandboxUrl))
     for (const scope of ["ads_management", "ads_read", "business_management"]) {
       expect(await page.locator(`#scope-${scope}`).isChecked()).toBe(true)
     }
@@ -142,7 +113,7 @@ describe("Meta Ads in a real browser", () => {
     const { page, problems, screenshot } = await open({ width: 390, height: 844 })
     await signIn(page, "tenant-ads-cancel", "admin")
     await card(page).getByRole("button", { name: "Connect Meta Ads" }).click()
-    await page.waitForURL((url) => url.href.startsWith(stack.sandboxUrl))
+    await page.waitForURL((url) => url.href.startsWith(suite.stack().sandboxUrl))
     await page.locator("#cancel").click()
     const alert = card(page).getByRole("alert")
     await alert.getByText("Connection cancelled or failed. Try again.").waitFor()
@@ -158,7 +129,7 @@ describe("Meta Ads in a real browser", () => {
     const { page, problems, screenshot } = await open()
     await signIn(page, "tenant-ads-operator", "admin")
     await card(page).getByRole("button", { name: "Connect Meta Ads" }).click()
-    await page.waitForURL((url) => url.href.startsWith(stack.sandboxUrl))
+    await page.waitForURL((url) => url.href.startsWith(suite.stack().sandboxUrl))
     await page.locator("#approve").click()
     await card(page)
       .getByRole("radio", { name: /Sandbox Agency Client/ })

@@ -1,50 +1,16 @@
-import type { Browser, Page } from "playwright-core"
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { launchChromium, openPage, type WatchedPage } from "./support/browser.ts"
-import { type Stack, startStack } from "./support/stack.ts"
+import type { Page } from "playwright-core"
+import { describe, expect, it } from "vitest"
+import { browserSuite } from "./support/suite.ts"
 
-let stack: Stack
-let browser: Browser
-const opened: Array<WatchedPage> = []
+const suite = browserSuite()
+const { open } = suite
 
-beforeAll(async () => {
-  stack = await startStack()
-  browser = await launchChromium()
-})
-
-afterEach(async () => {
-  for (const watched of opened.splice(0)) await watched.context.close()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await stack?.stop()
-})
-
-const open = async (viewport?: { width: number; height: number }) => {
-  const watched = await openPage(browser, stack.url, viewport === undefined ? {} : { viewport })
-  opened.push(watched)
-  return watched
-}
-
-const signIn = async (
+const signIn = (
   page: Page,
   tenant: string,
   role: "member" | "marketing" | "admin",
   screenshot?: (name: string) => Promise<void>
-) => {
-  await page.goto(`${stack.url}/`)
-  await page.getByRole("heading", { name: "Sign in to the sandbox" }).waitFor()
-  await screenshot?.("00-sign-in")
-  await page.getByLabel("Workspace").fill(tenant)
-  await page.getByLabel("Role").selectOption(role)
-  await page.getByRole("button", { name: "Sign in" }).click()
-  await page.getByRole("heading", { name: "Integrations" }).waitFor()
-  await page
-    .getByRole("region", { name: "WhatsApp", exact: true })
-    .getByRole("heading", { name: "WhatsApp", exact: true })
-    .waitFor()
-}
+) => suite.signIn(page, tenant, role, "WhatsApp", screenshot)
 
 /** A GraphQL query with the page's own session token (what the page itself would send). */
 const graphql = (page: Page, query: string) =>
@@ -59,7 +25,7 @@ const graphql = (page: Page, query: string) =>
   }, query)
 
 const sandbox = async (path: string, body: unknown) => {
-  const response = await fetch(`${stack.sandboxUrl}/_sandbox/${path}`, {
+  const response = await fetch(`${suite.stack().sandboxUrl}/_sandbox/${path}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body)
@@ -83,7 +49,7 @@ describe("WhatsApp in a real browser", () => {
     await screenshot("01-member-not-connected")
 
     await page.getByRole("button", { name: "Connect WhatsApp" }).click()
-    await page.waitForURL((url) => url.href.startsWith(stack.sandboxUrl))
+    await page.waitForURL((url) => url.href.startsWith(suite.stack().sandboxUrl))
     await page.locator("#waba-new").check()
     await screenshot("02-sandbox-dialog")
     await page.locator("#approve").click()
@@ -144,7 +110,7 @@ describe("WhatsApp in a real browser", () => {
     // Keyboard only: focus the button and press Enter.
     await page.getByRole("button", { name: "Connect WhatsApp" }).focus()
     await page.keyboard.press("Enter")
-    await page.waitForURL((url) => url.href.startsWith(stack.sandboxUrl))
+    await page.waitForURL((url) => url.href.startsWith(suite.stack().sandboxUrl))
     await page.locator("#cancel").click()
     const alert = card(page).getByRole("alert")
     await alert.getByText("Connection cancelled or failed. Try again.").waitFor()
@@ -160,7 +126,7 @@ describe("WhatsApp in a real browser", () => {
     await signIn(page, "tenant-pending", "marketing")
     expect(await page.getByRole("button", { name: /Manual Connect/ }).count()).toBe(0)
     await page.getByRole("button", { name: "Connect WhatsApp" }).click()
-    await page.waitForURL((url) => url.href.startsWith(stack.sandboxUrl))
+    await page.waitForURL((url) => url.href.startsWith(suite.stack().sandboxUrl))
     // The seed WABA (checked by default) has two numbers.
     await page.locator("#approve").click()
     await card(page).getByText("Action needed").waitFor()

@@ -3,6 +3,7 @@ import { act, cleanup, fireEvent, render, screen } from "@testing-library/react"
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
 import { App } from "./App.tsx"
 import { readSession } from "./session.ts"
+import { member, notConnected } from "./testing.tsx"
 
 const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } })
@@ -22,22 +23,8 @@ const service = (mode: "sandbox" | "production", graphql: (body: { query: string
 
 const integrations = {
   data: {
-    viewer: { __typename: "Viewer", userId: "u-1", tenantId: "t-1", role: "MEMBER", canOperate: false },
-    whatsappConnection: {
-      __typename: "WhatsAppConnection",
-      id: null,
-      status: "NOT_CONNECTED",
-      connected: false,
-      phoneNumberE164: null,
-      displayName: null,
-      wabaId: null,
-      phoneNumberId: null,
-      tokenExpiresAt: null,
-      error: null,
-      pendingReason: null,
-      updatedAt: null,
-      choices: []
-    }
+    viewer: { __typename: "Viewer", ...member },
+    whatsappConnection: { __typename: "WhatsAppConnection", ...notConnected }
   }
 }
 const emptyConversations = {
