@@ -5,8 +5,8 @@
 import { createHmac } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { METRIC_NAMES } from "../src/adapters/observability/Metrics.ts"
-import { type Family, parsePrometheusText, sampleValue } from "../src/adapters/observability/PrometheusText.ts"
 import { client } from "./support/Browserless.ts"
+import { type Family, parsePrometheusText, sampleValue } from "./support/PrometheusText.ts"
 import { type RunningService, type Stack, startStack } from "./support/Service.ts"
 
 let stack: Stack

@@ -2,6 +2,7 @@ import { Effect, Fiber, Layer, Metric, Redacted } from "effect"
 import { HttpRouter } from "effect/http"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
+import { parsePrometheusText, sampleValue } from "../../../test/support/PrometheusText.ts"
 import { ConnectionRepository } from "../../application/ports/ConnectionRepository.ts"
 import { type IncomingWebhook, WebhookInbox } from "../../application/ports/WebhookInbox.ts"
 import type { ChannelConnection, EncryptedToken } from "../../domain/ChannelConnection.ts"
@@ -24,7 +25,6 @@ import {
   soonestTokenExpiryHours,
   timeMetaApiCall
 } from "./Metrics.ts"
-import { parsePrometheusText, sampleValue } from "./PrometheusText.ts"
 
 /** A registry of the test's own, so tests do not see each other's series. */
 const withRegistry = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
