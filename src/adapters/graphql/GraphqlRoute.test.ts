@@ -632,4 +632,20 @@ describe("GraphqlRoute", () => {
     assert.include(response.headers.get("content-type") ?? "", "text/html")
     assert.include((await response.text()).toLowerCase(), "graphiql")
   })
+
+  it("serves a GraphiQL page that works offline: no script, stylesheet or icon from another site", async () => {
+    const response = await withGraphiql.handler(
+      new Request("http://localhost/graphql", { method: "GET", headers: { accept: "text/html" } })
+    )
+    const html = await response.text()
+    // A browser reads a script's or a style's text up to the first closing tag: what is left are the page's tags.
+    const rawText = /<(script|style)\b([^>]*)>([\s\S]*?)<\/\1\s*>/gi
+    const inline = [...html.matchAll(rawText)].reduce((length, match) => length + (match[3]?.length ?? 0), 0)
+    const tags = html.replace(rawText, "<$1$2></$1>").match(/<(?:script|link)\b[^>]*>/gi) ?? []
+    const external = tags.filter((tag) => /\b(?:src|href)\s*=\s*["']?(?:[a-z][a-z0-9+.-]*:)?\/\//i.test(tag))
+    assert.deepStrictEqual(external, [])
+    // GraphiQL itself (script, styles, editor workers) is in the page, and it loads nothing from a CDN either.
+    assert.isAbove(inline, 1_000_000)
+    assert.notMatch(html, /unpkg\.com|cdn\.jsdelivr\.net|esm\.sh/)
+  })
 })
