@@ -2,8 +2,8 @@ import { type FormEvent, type ReactNode, useCallback, useEffect, useMemo, useSta
 import { Provider, useQuery } from "urql"
 import { makeClient } from "./client.ts"
 import { Spinner } from "./Dialog.tsx"
-import { IntegrationsQuery } from "./graphql.ts"
-import { IntegrationsPage } from "./IntegrationsPage.tsx"
+import { graphql, useFragment } from "./gql/index.ts"
+import { IntegrationsPage, IntegrationsQuery } from "./IntegrationsPage.tsx"
 import {
   type ClientConfig,
   clearSession,
@@ -22,6 +22,13 @@ export interface AppProps {
 }
 
 const ROLE_LABEL = { ADMIN: "Admin", MARKETING: "Marketing", MEMBER: "Member" } as const
+
+const AccountViewer = graphql(`
+  fragment AccountViewer on Viewer {
+    tenantId
+    role
+  }
+`)
 
 export function App({ fetchImpl = fetch, navigate }: AppProps) {
   const [config, setConfig] = useState<ClientConfig | "failed" | null>(null)
@@ -109,7 +116,7 @@ export function App({ fetchImpl = fetch, navigate }: AppProps) {
 
 function Account({ session, onSignOut }: { readonly session: Session; readonly onSignOut: () => void }) {
   const [result] = useQuery({ query: IntegrationsQuery })
-  const viewer = result.data?.viewer
+  const viewer = useFragment(AccountViewer, result.data?.viewer)
   return (
     <div className="account">
       <p>

@@ -2,16 +2,107 @@ import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useId, useR
 import { useMutation, useQuery } from "urql"
 import { Spinner } from "./Dialog.tsx"
 import { formatMessageTime } from "./format.ts"
-import {
-  ConversationMessagesQuery,
-  type ConversationSummary,
-  ConversationsQuery,
-  type Message,
-  type MessageStatus,
-  SendTextMutation,
-  type WhatsAppConnection
-} from "./graphql.ts"
+import type {
+  ConversationsQuery as ConversationList,
+  ConversationMessagesQuery as ConversationMessages,
+  InboxConnectionFragment,
+  MessageStatus
+} from "./gql/graphql.ts"
+import { type FragmentType, graphql, useFragment } from "./gql/index.ts"
 import { usePolling } from "./usePolling.ts"
+
+const InboxConnection = graphql(`
+  fragment InboxConnection on WhatsAppConnection {
+    status
+  }
+`)
+
+/** The page size of the conversation list, `first: 25` below (the query's cost stays well under the server's 500). */
+export const CONVERSATIONS_PAGE = 25
+const ConversationsQuery = graphql(`
+  query Conversations {
+    conversations(first: 25) {
+      edges {
+        cursor
+        node {
+          id
+          waId
+          contactName
+          lastMessageAt
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`)
+
+type ConversationSummary = ConversationList["conversations"]["edges"][number]["node"]
+
+const MessageItemFields = graphql(`
+  fragment MessageItemFields on Message {
+    direction
+    type
+    text
+    status
+    error
+    timestamp
+  }
+`)
+
+/**
+ * The messages of one conversation, oldest first, 20 at a time (`first: 20` below). There is no field to fetch one conversation by
+ * id, so this asks for the single conversation after the previous one's cursor (`after: null` for the first) and
+ * the caller checks the id it got back. 20 a page: with the `__typename` urql adds to every selection, the
+ * query costs about 360 of the 500 the server allows.
+ */
+export const MESSAGES_PAGE = 20
+const ConversationMessagesQuery = graphql(`
+  query ConversationMessages($after: String, $messagesAfter: String) {
+    conversations(first: 1, after: $after) {
+      edges {
+        node {
+          id
+          messages(first: 20, after: $messagesAfter) {
+            edges {
+              node {
+                id
+                timestamp
+                ...MessageItemFields
+              }
+            }
+            pageInfo {
+              hasNextPage
+              endCursor
+            }
+          }
+        }
+      }
+    }
+  }
+`)
+
+type Message = ConversationMessages["conversations"]["edges"][number]["node"]["messages"]["edges"][number]["node"]
+
+const SendTextMutation = graphql(`
+  mutation SendWhatsAppText($input: SendTextInput!) {
+    sendWhatsAppText(input: $input) {
+      __typename
+      ... on SendWhatsAppTextSuccess {
+        sent: message {
+          id
+          timestamp
+          ...MessageItemFields
+        }
+      }
+      ... on Error {
+        message
+      }
+    }
+  }
+`)
 
 /** How often the conversations and the open thread are refreshed while the page is visible. */
 export const POLL_MS = 3000
@@ -35,14 +126,19 @@ const contactLabel = (conversation: ConversationSummary) =>
   conversation.contactName ?? (conversation.waId.startsWith("+") ? conversation.waId : `+${conversation.waId}`)
 
 /** Why sending is off, or null when it is on. */
-export const sendDisabledReason = (connection: WhatsAppConnection): string | null => {
+export const sendDisabledReason = (connection: InboxConnectionFragment): string | null => {
   if (connection.status === "ACTIVE") return null
   if (connection.status === "PENDING") return "Finish connecting WhatsApp above to send messages."
   if (connection.status === "ERROR") return "WhatsApp needs to be reconnected before you can send messages."
   return "Connect WhatsApp above to send messages."
 }
 
-export function Conversations({ connection }: { readonly connection: WhatsAppConnection }) {
+export function Conversations({
+  connection: connectionRef
+}: {
+  readonly connection: FragmentType<typeof InboxConnection>
+}) {
+  const connection = useFragment(InboxConnection, connectionRef)
   const titleId = useId()
   const [list, refetchList] = useQuery({ query: ConversationsQuery, requestPolicy: "cache-and-network" })
   const poll = useCallback(() => refetchList({ requestPolicy: "network-only" }), [refetchList])
@@ -210,7 +306,8 @@ function Thread({
   )
 }
 
-function MessageItem({ message }: { readonly message: Message }) {
+function MessageItem({ message: messageRef }: { readonly message: FragmentType<typeof MessageItemFields> }) {
+  const message = useFragment(MessageItemFields, messageRef)
   const inbound = message.direction === "INBOUND"
   return (
     <li className={`message ${inbound ? "inbound" : "outbound"}${message.status === "FAILED" ? " failed" : ""}`}>
@@ -230,7 +327,7 @@ function Composer({
   to,
   onSent
 }: {
-  readonly connection: WhatsAppConnection
+  readonly connection: InboxConnectionFragment
   readonly to: string | undefined
   readonly onSent: () => void
 }) {

@@ -1,7 +1,6 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react"
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
-import type { Viewer, WhatsAppConnection } from "./graphql.ts"
 import { IntegrationsPage } from "./IntegrationsPage.tsx"
 import { REASON_MESSAGES } from "./reasons.ts"
 import {
@@ -13,6 +12,8 @@ import {
   message,
   mockClient,
   notConnected,
+  type Viewer,
+  type WhatsAppConnection,
   withClient
 } from "./testing.tsx"
 

@@ -3,11 +3,26 @@ import { useQuery } from "urql"
 import { Conversations } from "./Conversations.tsx"
 import { isUnauthorized } from "./client.ts"
 import { Spinner } from "./Dialog.tsx"
-import { IntegrationsQuery } from "./graphql.ts"
+import { graphql } from "./gql/index.ts"
 import { MetaAdsCard } from "./MetaAdsCard.tsx"
 import { cleanReturnQuery, readReturn } from "./reasons.ts"
 import { usePolling } from "./usePolling.ts"
 import { WhatsAppCard } from "./WhatsAppCard.tsx"
+
+/** The page's query: each card reads its part through its own fragment (the account line in App.tsx too). */
+export const IntegrationsQuery = graphql(`
+  query Integrations {
+    viewer {
+      ...AccountViewer
+      ...WhatsAppCardViewer
+      ...MetaAdsCardViewer
+    }
+    whatsappConnection {
+      ...ConnectionFields
+      ...InboxConnection
+    }
+  }
+`)
 
 /** How often the connection status is refreshed while the page is visible. */
 export const CONNECTION_POLL_MS = 15_000

@@ -1,7 +1,23 @@
 import { type FormEvent, useState } from "react"
 import { useMutation } from "urql"
 import { Dialog } from "./Dialog.tsx"
-import { ManualConnectMutation } from "./graphql.ts"
+import { graphql } from "./gql/index.ts"
+
+const ManualConnectMutation = graphql(`
+  mutation ConnectWhatsAppManually($input: ManualConnectInput!) {
+    connectWhatsAppManually(input: $input) {
+      __typename
+      ... on ConnectWhatsAppManuallySuccess {
+        connection {
+          ...ConnectionFields
+        }
+      }
+      ... on Error {
+        message
+      }
+    }
+  }
+`)
 
 /**
  * Operators only (admins, or the `integration_debug` flag): connects a number with a pasted token. The caller

@@ -1,7 +1,6 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react"
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
-import type { MetaAdsConnection, Viewer } from "./graphql.ts"
 import { IntegrationsPage } from "./IntegrationsPage.tsx"
 import { MANAGERS_ONLY } from "./MetaAdsCard.tsx"
 import { ADS_REASON_MESSAGES } from "./reasons.ts"
@@ -12,10 +11,12 @@ import {
   adsNotConnected,
   adsPending,
   graphQLError,
+  type MetaAdsConnection,
   marketing,
   member,
   mockClient,
   notConnected,
+  type Viewer,
   withClient
 } from "./testing.tsx"
 

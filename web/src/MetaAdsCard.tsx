@@ -3,27 +3,135 @@ import { type CombinedError, useMutation, useQuery } from "urql"
 import { isUnauthorized } from "./client.ts"
 import { ConfirmDisconnect, Spinner } from "./Dialog.tsx"
 import { formatDate, formatDateTime } from "./format.ts"
-import {
-  DisconnectMetaAdsMutation,
-  type MetaAdAccount,
-  type MetaAdsConnection,
-  type MetaAdsConnectionTest,
-  MetaAdsQuery,
-  MetaAdsTokenDebugQuery,
-  type MetaBusinessManager,
-  SelectMetaAdAccountMutation,
-  StartMetaAdsConnectMutation,
-  TestMetaAdsConnectionMutation,
-  type Viewer
-} from "./graphql.ts"
+import type {
+  MetaAdsFieldsFragment as MetaAdsConnection,
+  TestMetaAdsConnectionMutation as TestMetaAdsConnectionResult
+} from "./gql/graphql.ts"
+import { type FragmentType, graphql, useFragment } from "./gql/index.ts"
 import { adsReasonMessage, type ReturnFromMeta } from "./reasons.ts"
 import { usePolling } from "./usePolling.ts"
+
+// Meta Ads (Marketing API). Refusals of these mutations (FORBIDDEN, NOT_CONNECTED, AD_ACCOUNT_NOT_GRANTED) arrive as
+// GraphQL errors with `extensions.code` and a message for a person, not in `data`.
+
+const MetaAdsCardViewer = graphql(`
+  fragment MetaAdsCardViewer on Viewer {
+    role
+    canOperate
+  }
+`)
+
+/**
+ * The Meta Ads connection as the card shows it. `tokenExpiringSoon`: the token expires within 7 days (the
+ * reconnect banner); `pendingReason`: why it is PENDING (`choose_ad_account`); `accountStatus`: Meta's
+ * account_status (1 active, 2 disabled, 3 unsettled, 7 pending risk review, 101 closed…).
+ */
+const MetaAdsFields = graphql(`
+  fragment MetaAdsFields on MetaAdsConnection {
+    id
+    status
+    connected
+    tokenExpiresAt
+    tokenExpiringSoon
+    error
+    pendingReason
+    updatedAt
+    selectedBusinessManagerId
+    selectedAdAccountId
+    user {
+      id
+      name
+    }
+    businessManagers {
+      id
+      name
+      adAccounts {
+        id
+        name
+        currency
+        accountStatus
+      }
+    }
+  }
+`)
+
+const MetaAdsQuery = graphql(`
+  query MetaAds {
+    metaAdsConnection {
+      ...MetaAdsFields
+    }
+  }
+`)
+
+const StartMetaAdsConnectMutation = graphql(`
+  mutation StartMetaAdsConnect {
+    startMetaAdsConnect {
+      authUrl
+      state
+    }
+  }
+`)
+
+const SelectMetaAdAccountMutation = graphql(`
+  mutation SelectMetaAdAccount($input: SelectAdAccountInput!) {
+    selectMetaAdAccount(input: $input) {
+      ...MetaAdsFields
+    }
+  }
+`)
+
+const DisconnectMetaAdsMutation = graphql(`
+  mutation DisconnectMetaAds {
+    disconnectMetaAds {
+      ...MetaAdsFields
+    }
+  }
+`)
+
+const TestMetaAdsConnectionMutation = graphql(`
+  mutation TestMetaAdsConnection {
+    testMetaAdsConnection {
+      ok
+      user {
+        id
+        name
+      }
+      tokenExpiresAt
+      adAccountCount
+      error
+    }
+  }
+`)
+
+/** What Meta's debug_token says of the stored token: validity, expiry, scopes (never the token). */
+const MetaAdsTokenDebugQuery = graphql(`
+  query MetaAdsTokenDebug {
+    metaAdsTokenDebug {
+      __typename
+      ... on MetaAdsTokenDebugSuccess {
+        tokenDebug {
+          isValid
+          expiresAt
+          scopes
+          error
+        }
+      }
+      ... on Error {
+        message
+      }
+    }
+  }
+`)
+
+type MetaBusinessManager = MetaAdsConnection["businessManagers"][number]
+type MetaAdAccount = MetaBusinessManager["adAccounts"][number]
+type MetaAdsConnectionTest = TestMetaAdsConnectionResult["testMetaAdsConnection"]
 
 /** How often the Meta Ads status is refreshed while the page is visible. */
 export const ADS_POLL_MS = 15_000
 
 export interface MetaAdsCardProps {
-  readonly viewer: Viewer
+  readonly viewer: FragmentType<typeof MetaAdsCardViewer>
   /** Where the Meta Ads callback sent us back (`?meta_ads=…`), read once from the query string by the page. */
   readonly returned: ReturnFromMeta | null
   readonly onUnauthorized: () => void
@@ -58,7 +166,7 @@ export const accountStatusLabel = (status: number | null): string =>
   status === null ? "Status unknown" : (ACCOUNT_STATUS[status] ?? `Status ${status}`)
 
 /** A note for an ad account that is not active, or null when it is. */
-export const accountStatusNote = (account: MetaAdAccount): string | null =>
+export const accountStatusNote = (account: Pick<MetaAdAccount, "accountStatus">): string | null =>
   account.accountStatus === 1
     ? null
     : `${accountStatusLabel(account.accountStatus)} at Meta: ads in this account may not run until Meta marks it active.`
@@ -90,7 +198,7 @@ const hasExpired = (iso: string | null, now: number = Date.now()): boolean => {
   return !Number.isNaN(at) && at <= now
 }
 
-export const viewOf = (connection: MetaAdsConnection): View =>
+export const viewOf = (connection: Pick<MetaAdsConnection, "status" | "tokenExpiresAt">): View =>
   connection.status === "ACTIVE" && hasExpired(connection.tokenExpiresAt) ? "EXPIRED" : connection.status
 
 /** The message of a refusal (FORBIDDEN, NOT_CONNECTED, AD_ACCOUNT_NOT_GRANTED come as GraphQL errors), if any. */
@@ -99,7 +207,8 @@ const refusal = (error: CombinedError | undefined): string | null => error?.grap
 const assign = (url: string) => window.location.assign(url)
 
 /** `/settings/integrations`: the Meta Ads card, with the connect wizard (connect → Meta → choose → confirm). */
-export function MetaAdsCard({ viewer, returned, onUnauthorized, navigate = assign }: MetaAdsCardProps) {
+export function MetaAdsCard({ viewer: viewerRef, returned, onUnauthorized, navigate = assign }: MetaAdsCardProps) {
+  const viewer = useFragment(MetaAdsCardViewer, viewerRef)
   const titleId = useId()
   const [result, refetch] = useQuery({
     query: MetaAdsQuery,
@@ -166,7 +275,7 @@ export function MetaAdsCard({ viewer, returned, onUnauthorized, navigate = assig
     refresh()
   }
 
-  const connection = data?.metaAdsConnection
+  const connection = useFragment(MetaAdsFields, data?.metaAdsConnection)
   const view = connection === undefined ? null : viewOf(connection)
   const busy = connecting || awaiting
   const showReturnError = returned?.kind === "error" && !dismissed && !busy

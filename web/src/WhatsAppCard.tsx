@@ -2,19 +2,75 @@ import { type FormEvent, useEffect, useId, useState } from "react"
 import { useMutation } from "urql"
 import { ConfirmDisconnect, Spinner } from "./Dialog.tsx"
 import { expiresSoon, formatDate, formatDateTime } from "./format.ts"
-import {
-  ChooseNumberMutation,
-  DisconnectMutation,
-  StartConnectMutation,
-  type Viewer,
-  type WhatsAppConnection
-} from "./graphql.ts"
+import type { ConnectionFieldsFragment as WhatsAppConnection } from "./gql/graphql.ts"
+import { type FragmentType, graphql, useFragment } from "./gql/index.ts"
 import { ManualConnect } from "./ManualConnect.tsx"
 import { type ReturnFromMeta, reasonMessage } from "./reasons.ts"
 
+/** The WhatsApp connection as the card shows it (also the result of the mutations that change it). */
+const ConnectionFields = graphql(`
+  fragment ConnectionFields on WhatsAppConnection {
+    id
+    status
+    connected
+    phoneNumberE164
+    displayName
+    wabaId
+    phoneNumberId
+    tokenExpiresAt
+    error
+    pendingReason
+    updatedAt
+    choices {
+      id
+      displayPhoneNumber
+      verifiedName
+    }
+  }
+`)
+
+const WhatsAppCardViewer = graphql(`
+  fragment WhatsAppCardViewer on Viewer {
+    canOperate
+  }
+`)
+
+const StartConnectMutation = graphql(`
+  mutation StartWhatsAppConnect {
+    startWhatsAppConnect {
+      authUrl
+      state
+    }
+  }
+`)
+
+const DisconnectMutation = graphql(`
+  mutation DisconnectWhatsApp {
+    disconnectWhatsApp {
+      ...ConnectionFields
+    }
+  }
+`)
+
+const ChooseNumberMutation = graphql(`
+  mutation ChooseWhatsAppNumber($phoneNumberId: String!) {
+    chooseWhatsAppNumber(phoneNumberId: $phoneNumberId) {
+      __typename
+      ... on ChooseWhatsAppNumberSuccess {
+        connection {
+          ...ConnectionFields
+        }
+      }
+      ... on Error {
+        message
+      }
+    }
+  }
+`)
+
 export interface WhatsAppCardProps {
-  readonly connection: WhatsAppConnection
-  readonly viewer: Viewer
+  readonly connection: FragmentType<typeof ConnectionFields>
+  readonly viewer: FragmentType<typeof WhatsAppCardViewer>
   /** Where the OAuth callback sent us back, read once from the query string. */
   readonly returned: ReturnFromMeta | null
   /** True while the status is being refreshed after coming back from Meta. */
@@ -38,13 +94,15 @@ const badgeClass = (status: WhatsAppConnection["status"]) =>
 const assign = (url: string) => window.location.assign(url)
 
 export function WhatsAppCard({
-  connection,
-  viewer,
+  connection: connectionRef,
+  viewer: viewerRef,
   returned,
   finishing,
   onChanged,
   navigate = assign
 }: WhatsAppCardProps) {
+  const connection = useFragment(ConnectionFields, connectionRef)
+  const viewer = useFragment(WhatsAppCardViewer, viewerRef)
   const titleId = useId()
   const [connecting, setConnecting] = useState(false)
   const [actionError, setActionError] = useState<string | null>(null)

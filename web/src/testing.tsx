@@ -4,7 +4,31 @@ import type { Client, GraphQLRequest } from "urql"
 import { CombinedError, Provider } from "urql"
 import { vi } from "vitest"
 import { fromValue, never } from "wonka"
-import type { Message, MetaAdsConnection, Viewer, WhatsAppConnection } from "./graphql.ts"
+import type {
+  AccountViewerFragment,
+  ConnectionFieldsFragment,
+  ConversationMessagesQuery,
+  InboxConnectionFragment,
+  MessageItemFieldsFragment,
+  MetaAdsCardViewerFragment,
+  MetaAdsFieldsFragment,
+  WhatsAppCardViewerFragment
+} from "./gql/graphql.ts"
+
+/** What a query sends for a fragment, seen unmasked (the answers below are plain data, as the API sends them). */
+type Unmasked<Fragment> = Omit<Fragment, " $fragmentName" | " $fragmentRefs">
+
+/** The viewer as the Integrations query selects it (every card's fragment of it). */
+export type Viewer = Unmasked<AccountViewerFragment> &
+  Unmasked<WhatsAppCardViewerFragment> &
+  Unmasked<MetaAdsCardViewerFragment>
+export type WhatsAppConnection = Unmasked<ConnectionFieldsFragment> & Unmasked<InboxConnectionFragment>
+export type MetaAdsConnection = Unmasked<MetaAdsFieldsFragment>
+/** A message as the ConversationMessages query selects it. */
+export type Message = Unmasked<
+  ConversationMessagesQuery["conversations"]["edges"][number]["node"]["messages"]["edges"][number]["node"]
+> &
+  Unmasked<MessageItemFieldsFragment>
 
 export type Answer = (variables: Record<string, unknown>) => unknown
 
@@ -58,14 +82,9 @@ export const mockClient = (answers: Record<string, Answer>) => {
 
 export const withClient = (client: Client, children: ReactNode) => <Provider value={client}>{children}</Provider>
 
-export const member: Viewer = { userId: "member@tenant-a", tenantId: "t-1", role: "MEMBER", canOperate: false }
-export const marketing: Viewer = {
-  userId: "marketing@tenant-a",
-  tenantId: "t-1",
-  role: "MARKETING",
-  canOperate: false
-}
-export const admin: Viewer = { userId: "admin@tenant-a", tenantId: "t-1", role: "ADMIN", canOperate: true }
+export const member: Viewer = { tenantId: "t-1", role: "MEMBER", canOperate: false }
+export const marketing: Viewer = { tenantId: "t-1", role: "MARKETING", canOperate: false }
+export const admin: Viewer = { tenantId: "t-1", role: "ADMIN", canOperate: true }
 
 export const notConnected: WhatsAppConnection = {
   id: null,
@@ -95,7 +114,6 @@ export const active: WhatsAppConnection = {
 }
 
 export const message = (overrides: Partial<Message> & Pick<Message, "id">): Message => ({
-  providerMessageId: `wamid.${overrides.id}`,
   direction: "INBOUND",
   type: "text",
   text: "Hello",

@@ -1,0 +1,166 @@
+/* eslint-disable */
+import * as types from './graphql.ts';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  fragment AccountViewer on Viewer {\n    tenantId\n    role\n  }\n": typeof types.AccountViewerFragmentDoc,
+    "\n  fragment InboxConnection on WhatsAppConnection {\n    status\n  }\n": typeof types.InboxConnectionFragmentDoc,
+    "\n  query Conversations {\n    conversations(first: 25) {\n      edges {\n        cursor\n        node {\n          id\n          waId\n          contactName\n          lastMessageAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ConversationsDocument,
+    "\n  fragment MessageItemFields on Message {\n    direction\n    type\n    text\n    status\n    error\n    timestamp\n  }\n": typeof types.MessageItemFieldsFragmentDoc,
+    "\n  query ConversationMessages($after: String, $messagesAfter: String) {\n    conversations(first: 1, after: $after) {\n      edges {\n        node {\n          id\n          messages(first: 20, after: $messagesAfter) {\n            edges {\n              node {\n                id\n                timestamp\n                ...MessageItemFields\n              }\n            }\n            pageInfo {\n              hasNextPage\n              endCursor\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.ConversationMessagesDocument,
+    "\n  mutation SendWhatsAppText($input: SendTextInput!) {\n    sendWhatsAppText(input: $input) {\n      __typename\n      ... on SendWhatsAppTextSuccess {\n        sent: message {\n          id\n          timestamp\n          ...MessageItemFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.SendWhatsAppTextDocument,
+    "\n  query Integrations {\n    viewer {\n      ...AccountViewer\n      ...WhatsAppCardViewer\n      ...MetaAdsCardViewer\n    }\n    whatsappConnection {\n      ...ConnectionFields\n      ...InboxConnection\n    }\n  }\n": typeof types.IntegrationsDocument,
+    "\n  mutation ConnectWhatsAppManually($input: ManualConnectInput!) {\n    connectWhatsAppManually(input: $input) {\n      __typename\n      ... on ConnectWhatsAppManuallySuccess {\n        connection {\n          ...ConnectionFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.ConnectWhatsAppManuallyDocument,
+    "\n  fragment MetaAdsCardViewer on Viewer {\n    role\n    canOperate\n  }\n": typeof types.MetaAdsCardViewerFragmentDoc,
+    "\n  fragment MetaAdsFields on MetaAdsConnection {\n    id\n    status\n    connected\n    tokenExpiresAt\n    tokenExpiringSoon\n    error\n    pendingReason\n    updatedAt\n    selectedBusinessManagerId\n    selectedAdAccountId\n    user {\n      id\n      name\n    }\n    businessManagers {\n      id\n      name\n      adAccounts {\n        id\n        name\n        currency\n        accountStatus\n      }\n    }\n  }\n": typeof types.MetaAdsFieldsFragmentDoc,
+    "\n  query MetaAds {\n    metaAdsConnection {\n      ...MetaAdsFields\n    }\n  }\n": typeof types.MetaAdsDocument,
+    "\n  mutation StartMetaAdsConnect {\n    startMetaAdsConnect {\n      authUrl\n      state\n    }\n  }\n": typeof types.StartMetaAdsConnectDocument,
+    "\n  mutation SelectMetaAdAccount($input: SelectAdAccountInput!) {\n    selectMetaAdAccount(input: $input) {\n      ...MetaAdsFields\n    }\n  }\n": typeof types.SelectMetaAdAccountDocument,
+    "\n  mutation DisconnectMetaAds {\n    disconnectMetaAds {\n      ...MetaAdsFields\n    }\n  }\n": typeof types.DisconnectMetaAdsDocument,
+    "\n  mutation TestMetaAdsConnection {\n    testMetaAdsConnection {\n      ok\n      user {\n        id\n        name\n      }\n      tokenExpiresAt\n      adAccountCount\n      error\n    }\n  }\n": typeof types.TestMetaAdsConnectionDocument,
+    "\n  query MetaAdsTokenDebug {\n    metaAdsTokenDebug {\n      __typename\n      ... on MetaAdsTokenDebugSuccess {\n        tokenDebug {\n          isValid\n          expiresAt\n          scopes\n          error\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.MetaAdsTokenDebugDocument,
+    "\n  fragment ConnectionFields on WhatsAppConnection {\n    id\n    status\n    connected\n    phoneNumberE164\n    displayName\n    wabaId\n    phoneNumberId\n    tokenExpiresAt\n    error\n    pendingReason\n    updatedAt\n    choices {\n      id\n      displayPhoneNumber\n      verifiedName\n    }\n  }\n": typeof types.ConnectionFieldsFragmentDoc,
+    "\n  fragment WhatsAppCardViewer on Viewer {\n    canOperate\n  }\n": typeof types.WhatsAppCardViewerFragmentDoc,
+    "\n  mutation StartWhatsAppConnect {\n    startWhatsAppConnect {\n      authUrl\n      state\n    }\n  }\n": typeof types.StartWhatsAppConnectDocument,
+    "\n  mutation DisconnectWhatsApp {\n    disconnectWhatsApp {\n      ...ConnectionFields\n    }\n  }\n": typeof types.DisconnectWhatsAppDocument,
+    "\n  mutation ChooseWhatsAppNumber($phoneNumberId: String!) {\n    chooseWhatsAppNumber(phoneNumberId: $phoneNumberId) {\n      __typename\n      ... on ChooseWhatsAppNumberSuccess {\n        connection {\n          ...ConnectionFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.ChooseWhatsAppNumberDocument,
+};
+const documents: Documents = {
+    "\n  fragment AccountViewer on Viewer {\n    tenantId\n    role\n  }\n": types.AccountViewerFragmentDoc,
+    "\n  fragment InboxConnection on WhatsAppConnection {\n    status\n  }\n": types.InboxConnectionFragmentDoc,
+    "\n  query Conversations {\n    conversations(first: 25) {\n      edges {\n        cursor\n        node {\n          id\n          waId\n          contactName\n          lastMessageAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ConversationsDocument,
+    "\n  fragment MessageItemFields on Message {\n    direction\n    type\n    text\n    status\n    error\n    timestamp\n  }\n": types.MessageItemFieldsFragmentDoc,
+    "\n  query ConversationMessages($after: String, $messagesAfter: String) {\n    conversations(first: 1, after: $after) {\n      edges {\n        node {\n          id\n          messages(first: 20, after: $messagesAfter) {\n            edges {\n              node {\n                id\n                timestamp\n                ...MessageItemFields\n              }\n            }\n            pageInfo {\n              hasNextPage\n              endCursor\n            }\n          }\n        }\n      }\n    }\n  }\n": types.ConversationMessagesDocument,
+    "\n  mutation SendWhatsAppText($input: SendTextInput!) {\n    sendWhatsAppText(input: $input) {\n      __typename\n      ... on SendWhatsAppTextSuccess {\n        sent: message {\n          id\n          timestamp\n          ...MessageItemFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.SendWhatsAppTextDocument,
+    "\n  query Integrations {\n    viewer {\n      ...AccountViewer\n      ...WhatsAppCardViewer\n      ...MetaAdsCardViewer\n    }\n    whatsappConnection {\n      ...ConnectionFields\n      ...InboxConnection\n    }\n  }\n": types.IntegrationsDocument,
+    "\n  mutation ConnectWhatsAppManually($input: ManualConnectInput!) {\n    connectWhatsAppManually(input: $input) {\n      __typename\n      ... on ConnectWhatsAppManuallySuccess {\n        connection {\n          ...ConnectionFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.ConnectWhatsAppManuallyDocument,
+    "\n  fragment MetaAdsCardViewer on Viewer {\n    role\n    canOperate\n  }\n": types.MetaAdsCardViewerFragmentDoc,
+    "\n  fragment MetaAdsFields on MetaAdsConnection {\n    id\n    status\n    connected\n    tokenExpiresAt\n    tokenExpiringSoon\n    error\n    pendingReason\n    updatedAt\n    selectedBusinessManagerId\n    selectedAdAccountId\n    user {\n      id\n      name\n    }\n    businessManagers {\n      id\n      name\n      adAccounts {\n        id\n        name\n        currency\n        accountStatus\n      }\n    }\n  }\n": types.MetaAdsFieldsFragmentDoc,
+    "\n  query MetaAds {\n    metaAdsConnection {\n      ...MetaAdsFields\n    }\n  }\n": types.MetaAdsDocument,
+    "\n  mutation StartMetaAdsConnect {\n    startMetaAdsConnect {\n      authUrl\n      state\n    }\n  }\n": types.StartMetaAdsConnectDocument,
+    "\n  mutation SelectMetaAdAccount($input: SelectAdAccountInput!) {\n    selectMetaAdAccount(input: $input) {\n      ...MetaAdsFields\n    }\n  }\n": types.SelectMetaAdAccountDocument,
+    "\n  mutation DisconnectMetaAds {\n    disconnectMetaAds {\n      ...MetaAdsFields\n    }\n  }\n": types.DisconnectMetaAdsDocument,
+    "\n  mutation TestMetaAdsConnection {\n    testMetaAdsConnection {\n      ok\n      user {\n        id\n        name\n      }\n      tokenExpiresAt\n      adAccountCount\n      error\n    }\n  }\n": types.TestMetaAdsConnectionDocument,
+    "\n  query MetaAdsTokenDebug {\n    metaAdsTokenDebug {\n      __typename\n      ... on MetaAdsTokenDebugSuccess {\n        tokenDebug {\n          isValid\n          expiresAt\n          scopes\n          error\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.MetaAdsTokenDebugDocument,
+    "\n  fragment ConnectionFields on WhatsAppConnection {\n    id\n    status\n    connected\n    phoneNumberE164\n    displayName\n    wabaId\n    phoneNumberId\n    tokenExpiresAt\n    error\n    pendingReason\n    updatedAt\n    choices {\n      id\n      displayPhoneNumber\n      verifiedName\n    }\n  }\n": types.ConnectionFieldsFragmentDoc,
+    "\n  fragment WhatsAppCardViewer on Viewer {\n    canOperate\n  }\n": types.WhatsAppCardViewerFragmentDoc,
+    "\n  mutation StartWhatsAppConnect {\n    startWhatsAppConnect {\n      authUrl\n      state\n    }\n  }\n": types.StartWhatsAppConnectDocument,
+    "\n  mutation DisconnectWhatsApp {\n    disconnectWhatsApp {\n      ...ConnectionFields\n    }\n  }\n": types.DisconnectWhatsAppDocument,
+    "\n  mutation ChooseWhatsAppNumber($phoneNumberId: String!) {\n    chooseWhatsAppNumber(phoneNumberId: $phoneNumberId) {\n      __typename\n      ... on ChooseWhatsAppNumberSuccess {\n        connection {\n          ...ConnectionFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.ChooseWhatsAppNumberDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment AccountViewer on Viewer {\n    tenantId\n    role\n  }\n"): (typeof documents)["\n  fragment AccountViewer on Viewer {\n    tenantId\n    role\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment InboxConnection on WhatsAppConnection {\n    status\n  }\n"): (typeof documents)["\n  fragment InboxConnection on WhatsAppConnection {\n    status\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Conversations {\n    conversations(first: 25) {\n      edges {\n        cursor\n        node {\n          id\n          waId\n          contactName\n          lastMessageAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query Conversations {\n    conversations(first: 25) {\n      edges {\n        cursor\n        node {\n          id\n          waId\n          contactName\n          lastMessageAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment MessageItemFields on Message {\n    direction\n    type\n    text\n    status\n    error\n    timestamp\n  }\n"): (typeof documents)["\n  fragment MessageItemFields on Message {\n    direction\n    type\n    text\n    status\n    error\n    timestamp\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConversationMessages($after: String, $messagesAfter: String) {\n    conversations(first: 1, after: $after) {\n      edges {\n        node {\n          id\n          messages(first: 20, after: $messagesAfter) {\n            edges {\n              node {\n                id\n                timestamp\n                ...MessageItemFields\n              }\n            }\n            pageInfo {\n              hasNextPage\n              endCursor\n            }\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ConversationMessages($after: String, $messagesAfter: String) {\n    conversations(first: 1, after: $after) {\n      edges {\n        node {\n          id\n          messages(first: 20, after: $messagesAfter) {\n            edges {\n              node {\n                id\n                timestamp\n                ...MessageItemFields\n              }\n            }\n            pageInfo {\n              hasNextPage\n              endCursor\n            }\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SendWhatsAppText($input: SendTextInput!) {\n    sendWhatsAppText(input: $input) {\n      __typename\n      ... on SendWhatsAppTextSuccess {\n        sent: message {\n          id\n          timestamp\n          ...MessageItemFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SendWhatsAppText($input: SendTextInput!) {\n    sendWhatsAppText(input: $input) {\n      __typename\n      ... on SendWhatsAppTextSuccess {\n        sent: message {\n          id\n          timestamp\n          ...MessageItemFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Integrations {\n    viewer {\n      ...AccountViewer\n      ...WhatsAppCardViewer\n      ...MetaAdsCardViewer\n    }\n    whatsappConnection {\n      ...ConnectionFields\n      ...InboxConnection\n    }\n  }\n"): (typeof documents)["\n  query Integrations {\n    viewer {\n      ...AccountViewer\n      ...WhatsAppCardViewer\n      ...MetaAdsCardViewer\n    }\n    whatsappConnection {\n      ...ConnectionFields\n      ...InboxConnection\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConnectWhatsAppManually($input: ManualConnectInput!) {\n    connectWhatsAppManually(input: $input) {\n      __typename\n      ... on ConnectWhatsAppManuallySuccess {\n        connection {\n          ...ConnectionFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ConnectWhatsAppManually($input: ManualConnectInput!) {\n    connectWhatsAppManually(input: $input) {\n      __typename\n      ... on ConnectWhatsAppManuallySuccess {\n        connection {\n          ...ConnectionFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment MetaAdsCardViewer on Viewer {\n    role\n    canOperate\n  }\n"): (typeof documents)["\n  fragment MetaAdsCardViewer on Viewer {\n    role\n    canOperate\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment MetaAdsFields on MetaAdsConnection {\n    id\n    status\n    connected\n    tokenExpiresAt\n    tokenExpiringSoon\n    error\n    pendingReason\n    updatedAt\n    selectedBusinessManagerId\n    selectedAdAccountId\n    user {\n      id\n      name\n    }\n    businessManagers {\n      id\n      name\n      adAccounts {\n        id\n        name\n        currency\n        accountStatus\n      }\n    }\n  }\n"): (typeof documents)["\n  fragment MetaAdsFields on MetaAdsConnection {\n    id\n    status\n    connected\n    tokenExpiresAt\n    tokenExpiringSoon\n    error\n    pendingReason\n    updatedAt\n    selectedBusinessManagerId\n    selectedAdAccountId\n    user {\n      id\n      name\n    }\n    businessManagers {\n      id\n      name\n      adAccounts {\n        id\n        name\n        currency\n        accountStatus\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MetaAds {\n    metaAdsConnection {\n      ...MetaAdsFields\n    }\n  }\n"): (typeof documents)["\n  query MetaAds {\n    metaAdsConnection {\n      ...MetaAdsFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StartMetaAdsConnect {\n    startMetaAdsConnect {\n      authUrl\n      state\n    }\n  }\n"): (typeof documents)["\n  mutation StartMetaAdsConnect {\n    startMetaAdsConnect {\n      authUrl\n      state\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SelectMetaAdAccount($input: SelectAdAccountInput!) {\n    selectMetaAdAccount(input: $input) {\n      ...MetaAdsFields\n    }\n  }\n"): (typeof documents)["\n  mutation SelectMetaAdAccount($input: SelectAdAccountInput!) {\n    selectMetaAdAccount(input: $input) {\n      ...MetaAdsFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DisconnectMetaAds {\n    disconnectMetaAds {\n      ...MetaAdsFields\n    }\n  }\n"): (typeof documents)["\n  mutation DisconnectMetaAds {\n    disconnectMetaAds {\n      ...MetaAdsFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation TestMetaAdsConnection {\n    testMetaAdsConnection {\n      ok\n      user {\n        id\n        name\n      }\n      tokenExpiresAt\n      adAccountCount\n      error\n    }\n  }\n"): (typeof documents)["\n  mutation TestMetaAdsConnection {\n    testMetaAdsConnection {\n      ok\n      user {\n        id\n        name\n      }\n      tokenExpiresAt\n      adAccountCount\n      error\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MetaAdsTokenDebug {\n    metaAdsTokenDebug {\n      __typename\n      ... on MetaAdsTokenDebugSuccess {\n        tokenDebug {\n          isValid\n          expiresAt\n          scopes\n          error\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  query MetaAdsTokenDebug {\n    metaAdsTokenDebug {\n      __typename\n      ... on MetaAdsTokenDebugSuccess {\n        tokenDebug {\n          isValid\n          expiresAt\n          scopes\n          error\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ConnectionFields on WhatsAppConnection {\n    id\n    status\n    connected\n    phoneNumberE164\n    displayName\n    wabaId\n    phoneNumberId\n    tokenExpiresAt\n    error\n    pendingReason\n    updatedAt\n    choices {\n      id\n      displayPhoneNumber\n      verifiedName\n    }\n  }\n"): (typeof documents)["\n  fragment ConnectionFields on WhatsAppConnection {\n    id\n    status\n    connected\n    phoneNumberE164\n    displayName\n    wabaId\n    phoneNumberId\n    tokenExpiresAt\n    error\n    pendingReason\n    updatedAt\n    choices {\n      id\n      displayPhoneNumber\n      verifiedName\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment WhatsAppCardViewer on Viewer {\n    canOperate\n  }\n"): (typeof documents)["\n  fragment WhatsAppCardViewer on Viewer {\n    canOperate\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StartWhatsAppConnect {\n    startWhatsAppConnect {\n      authUrl\n      state\n    }\n  }\n"): (typeof documents)["\n  mutation StartWhatsAppConnect {\n    startWhatsAppConnect {\n      authUrl\n      state\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DisconnectWhatsApp {\n    disconnectWhatsApp {\n      ...ConnectionFields\n    }\n  }\n"): (typeof documents)["\n  mutation DisconnectWhatsApp {\n    disconnectWhatsApp {\n      ...ConnectionFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ChooseWhatsAppNumber($phoneNumberId: String!) {\n    chooseWhatsAppNumber(phoneNumberId: $phoneNumberId) {\n      __typename\n      ... on ChooseWhatsAppNumberSuccess {\n        connection {\n          ...ConnectionFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ChooseWhatsAppNumber($phoneNumberId: String!) {\n    chooseWhatsAppNumber(phoneNumberId: $phoneNumberId) {\n      __typename\n      ... on ChooseWhatsAppNumberSuccess {\n        connection {\n          ...ConnectionFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;
