@@ -101,9 +101,11 @@ export const appLayer = (config: AppConfigShape) => {
   ).pipe(Layer.provide(Layer.mergeAll(Services, Edge)))
   const announce = Effect.gen(function* () {
     const server = yield* HttpServer.HttpServer
-    const url = HttpServer.formatAddress(server.address).replace("0.0.0.0", "127.0.0.1")
+    const bound = HttpServer.formatAddress(server.address)
+    const url = bound.replace("0.0.0.0", "127.0.0.1")
+    const reach = bound === url ? "" : ", on every interface"
     yield* alwaysLogged(
-      `Service listening on ${url} (${config.mode} mode, database: ${describeDatabase(config)}); UI at ${config.appBaseUrl}/`
+      `Service listening on ${url} (${config.mode} mode${reach}, database: ${describeDatabase(config)}); UI at ${config.appBaseUrl}/`
     )
   })
   return Layer.mergeAll(
@@ -111,7 +113,11 @@ export const appLayer = (config: AppConfigShape) => {
     Layer.effectDiscard(announce)
   ).pipe(
     Layer.provide(
-      NodeHttpServer.layer(createServer, { port: config.port, host: "0.0.0.0", gracefulShutdownTimeout: "5 seconds" })
+      NodeHttpServer.layer(createServer, {
+        port: config.port,
+        host: config.host,
+        gracefulShutdownTimeout: "5 seconds"
+      })
     )
   )
 }
