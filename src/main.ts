@@ -16,6 +16,7 @@ import { DevSessionRoutes } from "./adapters/http/DevSessionRoutes.ts"
 import { JsonErrors } from "./adapters/http/ErrorMiddleware.ts"
 import { HealthRoutesLive } from "./adapters/http/HealthRoutes.ts"
 import { makeMetaAdsRoutes } from "./adapters/http/MetaAdsRoutes.ts"
+import { trustedProxiesMiddleware } from "./adapters/http/RequestContext.ts"
 import { serveWhenReady } from "./adapters/http/StartupGate.ts"
 import { makeStaticRoutes } from "./adapters/http/StaticRoutes.ts"
 import { makeWebhookVerifyRoute, WebhookIntakeRoute } from "./adapters/http/WebhookRoutes.ts"
@@ -87,6 +88,7 @@ export const appLayer = (config: AppConfigShape) => {
   const Edge = Layer.mergeAll(jwtLayer(config), rateLimiterLayer(config))
   const Routes = Layer.mergeAll(
     RequestIdMiddleware,
+    trustedProxiesMiddleware(config.trustedProxies),
     makeMetricsRoute(),
     HealthRoutesLive,
     makeWhatsAppRoutes({ appBaseUrl: config.appBaseUrl }),
