@@ -172,6 +172,36 @@ describe("MetaAdsRoutes", () => {
     assert.strictEqual(((await status.json()) as Record<string, unknown>)["status"], "not_connected")
   })
 
+  it("a callback replayed in the same browser says state_used, with or without the expired cookie", async () => {
+    const who = session("admin")
+    const { code } = await granted(1)
+    const started = await request(who.token, "POST", "/api/integrations/meta/ads/start")
+    const { state } = (await started.json()) as { state: string }
+    const cookie = (started.headers.get("set-cookie") ?? "").split(";")[0]!
+    const callback = `${META_ADS_CALLBACK_PATH}?code=${code}&state=${state}`
+    const first = await request(null, "GET", callback, { cookie })
+    assert.strictEqual(location(first), `${APP}/settings/integrations?meta_ads=connected`)
+    // The callback expires the binding cookie, so the browser's replay (back button, reload) comes without it.
+    assert.match(first.headers.get("set-cookie") ?? "", /^meta_oauth_ads=;.*(Max-Age=0|Expires=Thu, 01 Jan 1970)/i)
+    const replay = await request(null, "GET", callback)
+    assert.strictEqual(location(replay), `${APP}/settings/integrations?meta_ads=error&reason=state_used`)
+    const withCookie = await request(null, "GET", callback, { cookie })
+    assert.strictEqual(location(withCookie), `${APP}/settings/integrations?meta_ads=error&reason=state_used`)
+  })
+
+  it("an unused state opened without its cookie is state_invalid and stays usable by its own browser", async () => {
+    const who = session("admin")
+    const { code } = await granted(1)
+    const started = await request(who.token, "POST", "/api/integrations/meta/ads/start")
+    const { state } = (await started.json()) as { state: string }
+    const cookie = (started.headers.get("set-cookie") ?? "").split(";")[0]!
+    const callback = `${META_ADS_CALLBACK_PATH}?code=${code}&state=${state}`
+    const elsewhere = await request(null, "GET", callback, { cookie: "meta_oauth_ads=0000" })
+    assert.strictEqual(location(elsewhere), `${APP}/settings/integrations?meta_ads=error&reason=state_invalid`)
+    const own = await request(null, "GET", callback, { cookie })
+    assert.strictEqual(location(own), `${APP}/settings/integrations?meta_ads=connected`)
+  })
+
   it("test-connection for any member, 5 a minute per tenant, then 429 with Retry-After", async () => {
     const admin = session("admin")
     assert.strictEqual(location(await connect(admin.token, 1)), `${APP}/settings/integrations?meta_ads=connected`)
