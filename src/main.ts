@@ -98,7 +98,11 @@ export const appLayer = (config: AppConfigShape) => {
     config.mode === "sandbox" ? DevSessionRoutes : Layer.empty,
     makeGraphqlRoute({ graphiql: config.mode === "sandbox" }),
     makeClientConfigRoute({ mode: config.mode }),
-    makeStaticRoutes({ root: webRoot }),
+    makeStaticRoutes({
+      root: webRoot,
+      // The sandbox Meta serves the SDK stand-in and the dialog from its own origin.
+      metaOrigins: config.mode === "sandbox" ? [new URL(config.meta.dialogBaseUrl).origin] : []
+    }),
     JsonErrors
   ).pipe(Layer.provide(Layer.mergeAll(Services, Edge)))
   const announce = Effect.gen(function* () {
