@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto"
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
 import { HttpRouter } from "effect/http"
@@ -106,6 +107,7 @@ const connect = async (token: string, accounts = 1, options: { cookie?: boolean;
 }
 
 const location = (response: Response) => response.headers.get("location") ?? ""
+const STATUS = "/api/integrations/meta/ads/status"
 
 describe("MetaAdsRoutes", () => {
   it("answers 401 in the one error shape without a valid token", async () => {
@@ -119,6 +121,22 @@ describe("MetaAdsRoutes", () => {
       const response = await request("not-a-jwt", method, path)
       assert.strictEqual(response.status, 401, path)
       assert.strictEqual(((await response.json()) as { error: { code: string } }).error.code, "unauthenticated")
+    }
+  })
+
+  it("answers 401 to a correctly signed token without exp, or with a lifetime beyond the maximum", async () => {
+    const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url")
+    const signed = (claims: Record<string, unknown>) => {
+      const input = `${b64url({ alg: "HS256", typ: "JWT" })}.${b64url(claims)}`
+      return `${input}.${createHmac("sha256", "y".repeat(32)).update(input).digest("base64url")}`
+    }
+    const now = Math.floor(Date.now() / 1000)
+    const claims = { sub: "user-admin", tenant_id: crypto.randomUUID(), role: "admin", iat: now }
+    assert.strictEqual((await request(signed({ ...claims, exp: now + 600 }), "GET", STATUS)).status, 200)
+    for (const token of [signed(claims), signed({ ...claims, exp: now + 365 * 86400 })]) {
+      const response = await request(token, "GET", STATUS)
+      assert.strictEqual(response.status, 401)
+      assert.strictEqual(response.headers.get("www-authenticate"), 'Bearer realm="api"')
     }
   })
 
