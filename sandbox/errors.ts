@@ -53,6 +53,9 @@ export const codeRedirectMismatch = () =>
     "Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request",
     36008
   )
+/** The dialog of a Login for Business configuration drops `code_challenge`, so a verifier has nothing to match. */
+export const codeVerifierWithoutChallenge = () =>
+  new GraphError(100, "code_verifier param is provided without a code_challenge in authorization request.")
 export const codeUsed = () => new GraphError(100, "This authorization code has been used.", 36009)
 export const codeExpired = () => new GraphError(100, "This authorization code has expired.", 36007)
 

@@ -18,6 +18,7 @@ import {
   codeMalformed,
   codeRedirectMismatch,
   codeUsed,
+  codeVerifierWithoutChallenge,
   GraphError,
   invalidAppId,
   invalidClientSecret,
@@ -160,6 +161,8 @@ const accessToken = (ctx: Ctx, params: Params): GraphResult => {
   if (code.used) throw codeUsed()
   if (ctx.nowMs() - code.createdAtMs > ctx.codeTtlSeconds * 1000) throw codeExpired()
   if (str(params, "redirect_uri") !== code.redirectUri) throw codeRedirectMismatch()
+  // As Meta's Embedded Signup dialog: it ignores PKCE, so no code has a challenge a verifier could match.
+  if (str(params, "code_verifier") !== undefined) throw codeVerifierWithoutChallenge()
   code.used = true
   if (code.kind === "SYSTEM_USER") {
     const businessId = targetsOf(code.grant, "business_management")[0]

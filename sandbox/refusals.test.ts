@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import type { RunningSandbox } from "./Sandbox.ts"
 import {
@@ -82,6 +83,27 @@ describe("code exchange refusals", () => {
       expect(error["message"]).toContain("Error validating verification code")
     }
     // Still usable with the right one: a failed attempt does not consume it.
+    expect((await exchange(sandbox, code)).status).toBe(200)
+  })
+
+  it("the Embedded Signup dialog (config_id) ignores PKCE: a code_verifier at the exchange is refused", async () => {
+    // Meta documents PKCE only for the OIDC login (scope=openid); with a Login for Business configuration the
+    // dialog drops code_challenge, and the exchange then refuses any code_verifier (NangoHQ/nango#7156).
+    const verifier = "v".repeat(43)
+    const challenge = createHash("sha256").update(verifier).digest("base64url")
+    const query = dialogQuery({ code_challenge: challenge, code_challenge_method: "S256" })
+    const code = (await submitDialog(sandbox, { action: "approve" }, query)).get("code")!
+    const refused = await graph(sandbox, "GET", "/oauth/access_token", {
+      query: { client_id: APP_ID, client_secret: APP_SECRET, code, redirect_uri: WA_REDIRECT, code_verifier: verifier }
+    })
+    expect(refused.status).toBe(400)
+    const error = graphError(refused)
+    expectGraphShape(error)
+    expect(error).toMatchObject({
+      code: 100,
+      message: "code_verifier param is provided without a code_challenge in authorization request."
+    })
+    // The challenge bound nothing: the code exchanges without any verifier.
     expect((await exchange(sandbox, code)).status).toBe(200)
   })
 

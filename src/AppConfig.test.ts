@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ConfigProvider, Effect, Option, Redacted } from "effect"
+import { IpNetwork } from "effect/net"
 import { describe, expect, it } from "vitest"
 import { loadAppConfig } from "./AppConfig.ts"
 
@@ -90,6 +91,44 @@ describe("configuration", () => {
       expect(result.failure.message).toContain("TOKEN_ENCRYPTION_KEY_BASE64")
       expect(result.failure.message).not.toContain(key)
       expect(result.failure.message).not.toContain(production.META_APP_SECRET)
+    }
+  })
+
+  it("sandbox mode listens on loopback only unless HOST says otherwise; production on every interface", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "cfg-"))
+    const sandbox = await load({ DATA_DIR: dataDir })
+    expect(sandbox._tag === "Success" && sandbox.success.host).toBe("127.0.0.1")
+    const opened = await load({ DATA_DIR: dataDir, HOST: "0.0.0.0" })
+    expect(opened._tag === "Success" && opened.success.host).toBe("0.0.0.0")
+    const production_ = await load(production)
+    expect(production_._tag === "Success" && production_.success.host).toBe("0.0.0.0")
+    const named = await load({ ...production, HOST: "app.internal" })
+    expect(named._tag === "Success" && named.success.host).toBe("app.internal")
+    const bad = await load({ ...production, HOST: "http://x/" })
+    expect(bad._tag === "Failure" && bad.failure.message).toContain("HOST must be an IP address or a host name")
+  })
+
+  it("TRUSTED_PROXIES takes addresses and CIDR networks (none by default) and names a bad entry", async () => {
+    const none = await load(production)
+    expect(none._tag === "Success" && none.success.trustedProxies).toEqual([])
+    const some = await load({ ...production, TRUSTED_PROXIES: "10.0.0.0/8, 192.0.2.7,::1" })
+    if (some._tag !== "Success") throw new Error(String(some.failure))
+    expect(some.success.trustedProxies.map(IpNetwork.format)).toEqual(["10.0.0.0/8", "192.0.2.7/32", "::1/128"])
+    const bad = await load({ ...production, TRUSTED_PROXIES: "10.0.0.0/8,proxy.example.com,10.0.0.5/8" })
+    if (bad._tag !== "Failure") throw new Error("expected a failure")
+    expect(bad.failure.message).toContain("TRUSTED_PROXIES (entry 2) must be an IP address or a CIDR network")
+    expect(bad.failure.message).toContain("TRUSTED_PROXIES (entry 3)")
+    expect(bad.failure.message).not.toContain("proxy.example.com")
+  })
+
+  it("AUTH_JWT_MAX_TTL_SECONDS defaults to 12 hours and must be 60 s to 30 days", async () => {
+    const result = await load(production)
+    expect(result._tag === "Success" && result.success.authJwtMaxTtlSeconds).toBe(43200)
+    const set = await load({ ...production, AUTH_JWT_MAX_TTL_SECONDS: "900" })
+    expect(set._tag === "Success" && set.success.authJwtMaxTtlSeconds).toBe(900)
+    for (const value of ["0", "59", "1.5", "forever", "2592001"]) {
+      const bad = await load({ ...production, AUTH_JWT_MAX_TTL_SECONDS: value })
+      expect(bad._tag === "Failure" && bad.failure.message, value).toContain("AUTH_JWT_MAX_TTL_SECONDS must be")
     }
   })
 })

@@ -1,7 +1,8 @@
 import { randomBytes, randomInt } from "node:crypto"
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
-import { Config, ConfigProvider, Context, Effect, Option, Redacted, Schema } from "effect"
+import { Config, ConfigProvider, Context, Effect, Option, Redacted, Result, Schema } from "effect"
+import { IpNetwork, NetAddress } from "effect/net"
 import { decodeBase64Strict } from "./adapters/crypto/TokenCipherAesGcm.ts"
 
 export type Mode = "sandbox" | "production"
@@ -22,6 +23,8 @@ export interface MetaConfig {
 export interface AppConfigShape {
   readonly mode: Mode
   readonly port: number
+  /** The interface the HTTP server listens on: `127.0.0.1` in sandbox mode, `0.0.0.0` in production, or `HOST`. */
+  readonly host: string
   readonly sandboxPort: number
   readonly appBaseUrl: string
   readonly dataDir: string
@@ -34,6 +37,10 @@ export interface AppConfigShape {
   readonly tokenEncryptionKey: Redacted.Redacted<Uint8Array>
   readonly previousTokenEncryptionKeys: ReadonlyArray<Redacted.Redacted<Uint8Array>>
   readonly authJwtSecret: Redacted.Redacted<string>
+  /** The longest lifetime (`exp - iat`) a bearer JWT may have, and the oldest `iat` accepted. */
+  readonly authJwtMaxTtlSeconds: number
+  /** Peers whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`); none by default. */
+  readonly trustedProxies: ReadonlyArray<IpNetwork.IpNetwork>
   /** How often every live token is checked with `debug_token`. */
   readonly tokenHealthIntervalSeconds: number
 }
@@ -85,6 +92,19 @@ export const loadSandboxSecrets = (dataDir: string): SandboxSecrets => {
   return complete
 }
 
+/** An IP address (a network of one) or a CIDR network, or `undefined` when the text is neither. */
+export const parseNetwork = (text: string): IpNetwork.IpNetwork | undefined => {
+  const network = IpNetwork.fromString(text)
+  if (Result.isSuccess(network)) return network.success
+  const address = NetAddress.ipFromString(text)
+  if (Result.isFailure(address)) return undefined
+  const single = IpNetwork.fromAddress(address.success, NetAddress.width(address.success))
+  return Result.isSuccess(single) ? single.success : undefined
+}
+
+const HOSTNAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/
+
 /** Strict base64 of exactly 32 bytes (AES-256). */
 export const decodeKey = (name: string, value: string): Uint8Array | string => {
   const bytes = decodeBase64Strict(value.trim())
@@ -121,6 +141,11 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       return port
     }
     const port = portOf("PORT", yield* env("PORT"), 3000)
+    // Sandbox mode mints admin sessions for anyone who can reach it: loopback only unless HOST says otherwise.
+    const host = Option.getOrElse(yield* env("HOST"), () => (mode === "sandbox" ? "127.0.0.1" : "0.0.0.0")).trim()
+    if (Result.isFailure(NetAddress.ipFromString(host)) && !HOSTNAME.test(host)) {
+      problems.push("HOST must be an IP address or a host name to listen on")
+    }
     const sandboxPort = portOf("SANDBOX_PORT", yield* env("SANDBOX_PORT"), port === 0 ? 0 : port + 1)
     const dataDir = resolve(Option.getOrElse(yield* env("DATA_DIR"), () => "./data"))
     const secrets: Partial<SandboxSecrets> = mode === "sandbox" ? loadSandboxSecrets(dataDir) : {}
@@ -191,6 +216,25 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
     })
     const jwtSecret = yield* required("AUTH_JWT_SECRET", secrets.AUTH_JWT_SECRET)
     if (jwtSecret !== "" && jwtSecret.length < 32) problems.push("AUTH_JWT_SECRET must be at least 32 characters")
+    const jwtMaxTtlText = Option.getOrElse(yield* env("AUTH_JWT_MAX_TTL_SECONDS"), () => "43200")
+    const authJwtMaxTtlSeconds = Number(jwtMaxTtlText)
+    if (!/^\d+$/.test(jwtMaxTtlText.trim()) || authJwtMaxTtlSeconds < 60 || authJwtMaxTtlSeconds > 2_592_000) {
+      problems.push("AUTH_JWT_MAX_TTL_SECONDS must be a whole number of seconds from 60 to 2592000 (30 days)")
+    }
+    const trustedProxies = Option.match(yield* env("TRUSTED_PROXIES"), {
+      onNone: () => [],
+      onSome: (list) =>
+        list.split(",").flatMap((text, index) => {
+          const network = parseNetwork(text.trim())
+          if (network === undefined) {
+            problems.push(
+              `TRUSTED_PROXIES (entry ${index + 1}) must be an IP address or a CIDR network such as 10.0.0.0/8`
+            )
+            return []
+          }
+          return [network]
+        })
+    })
 
     const databaseUrl = yield* env("DATABASE_URL")
     if (mode === "production" && Option.isNone(databaseUrl)) {
@@ -218,6 +262,7 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
     return AppConfig.of({
       mode,
       port,
+      host,
       sandboxPort,
       appBaseUrl,
       dataDir,
@@ -239,6 +284,8 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       tokenEncryptionKey: Redacted.make(key as Uint8Array),
       previousTokenEncryptionKeys: previousKeys,
       authJwtSecret: Redacted.make(jwtSecret),
+      authJwtMaxTtlSeconds,
+      trustedProxies,
       tokenHealthIntervalSeconds
     })
   })

@@ -44,7 +44,8 @@ export const rateLimiterLayer = (config: AppConfigShape) =>
     )
   )
 
-export const jwtLayer = (config: AppConfigShape) => Layer.succeed(Jwt, Jwt.make(config.authJwtSecret))
+export const jwtLayer = (config: AppConfigShape) =>
+  Layer.succeed(Jwt, Jwt.make(config.authJwtSecret, { maxTtlSeconds: config.authJwtMaxTtlSeconds }))
 
 export const connectSettingsLayer = (config: AppConfigShape) =>
   Layer.succeed(

@@ -16,6 +16,7 @@ import { DevSessionRoutes } from "./adapters/http/DevSessionRoutes.ts"
 import { JsonErrors } from "./adapters/http/ErrorMiddleware.ts"
 import { HealthRoutesLive } from "./adapters/http/HealthRoutes.ts"
 import { makeMetaAdsRoutes } from "./adapters/http/MetaAdsRoutes.ts"
+import { trustedProxiesMiddleware } from "./adapters/http/RequestContext.ts"
 import { serveWhenReady } from "./adapters/http/StartupGate.ts"
 import { makeStaticRoutes } from "./adapters/http/StaticRoutes.ts"
 import { makeWebhookVerifyRoute, WebhookIntakeRoute } from "./adapters/http/WebhookRoutes.ts"
@@ -87,6 +88,7 @@ export const appLayer = (config: AppConfigShape) => {
   const Edge = Layer.mergeAll(jwtLayer(config), rateLimiterLayer(config))
   const Routes = Layer.mergeAll(
     RequestIdMiddleware,
+    trustedProxiesMiddleware(config.trustedProxies),
     makeMetricsRoute(),
     HealthRoutesLive,
     makeWhatsAppRoutes({ appBaseUrl: config.appBaseUrl }),
@@ -96,14 +98,20 @@ export const appLayer = (config: AppConfigShape) => {
     config.mode === "sandbox" ? DevSessionRoutes : Layer.empty,
     makeGraphqlRoute({ graphiql: config.mode === "sandbox" }),
     makeClientConfigRoute({ mode: config.mode }),
-    makeStaticRoutes({ root: webRoot }),
+    makeStaticRoutes({
+      root: webRoot,
+      // The sandbox Meta serves the SDK stand-in and the dialog from its own origin.
+      metaOrigins: config.mode === "sandbox" ? [new URL(config.meta.dialogBaseUrl).origin] : []
+    }),
     JsonErrors
   ).pipe(Layer.provide(Layer.mergeAll(Services, Edge)))
   const announce = Effect.gen(function* () {
     const server = yield* HttpServer.HttpServer
-    const url = HttpServer.formatAddress(server.address).replace("0.0.0.0", "127.0.0.1")
+    const bound = HttpServer.formatAddress(server.address)
+    const url = bound.replace("0.0.0.0", "127.0.0.1")
+    const reach = bound === url ? "" : ", on every interface"
     yield* alwaysLogged(
-      `Service listening on ${url} (${config.mode} mode, database: ${describeDatabase(config)}); UI at ${config.appBaseUrl}/`
+      `Service listening on ${url} (${config.mode} mode${reach}, database: ${describeDatabase(config)}); UI at ${config.appBaseUrl}/`
     )
   })
   return Layer.mergeAll(
@@ -111,7 +119,11 @@ export const appLayer = (config: AppConfigShape) => {
     Layer.effectDiscard(announce)
   ).pipe(
     Layer.provide(
-      NodeHttpServer.layer(createServer, { port: config.port, host: "0.0.0.0", gracefulShutdownTimeout: "5 seconds" })
+      NodeHttpServer.layer(createServer, {
+        port: config.port,
+        host: config.host,
+        gracefulShutdownTimeout: "5 seconds"
+      })
     )
   )
 }

@@ -101,6 +101,9 @@ describe("Connect WhatsApp through the sandbox's Embedded Signup", () => {
 
     const replay = await fetch(result.callbackUrl, { headers: { cookie: result.cookie }, redirect: "manual" })
     expect(reason(replay.headers.get("location")!).get("reason")).toBe("state_used")
+    // The callback expired the binding cookie: the browser's own replay (back button, reload) comes without it.
+    const browserReplay = await fetch(result.callbackUrl, { redirect: "manual" })
+    expect(reason(browserReplay.headers.get("location")!).get("reason")).toBe("state_used")
     expect((await status(token))["status"]).toBe("active")
   })
 

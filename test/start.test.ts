@@ -1,5 +1,5 @@
 import { existsSync, mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { networkInterfaces, tmpdir } from "node:os"
 import { join } from "node:path"
 import { PGlite } from "@electric-sql/pglite"
 import { describe, expect, it } from "vitest"
@@ -32,6 +32,14 @@ describe("npm start (sandbox mode, embedded database)", () => {
     const sandboxUrl = /Meta sandbox listening on (http:\/\/[\d.]+:\d+)/.exec(service.output())?.[1]
     expect(sandboxUrl).toBeDefined()
     expect((await fetch(`${sandboxUrl}/_sandbox/state`)).status).toBe(200)
+    // Sandbox mode mints admin sessions for anyone: it listens on loopback only (no HOST set).
+    expect(service.output()).not.toContain("on every interface")
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((address) => address?.family === "IPv4" && !address.internal)?.address
+    if (external !== undefined) {
+      await expect(fetch(`http://${external}:${new URL(service.url).port}/healthz`)).rejects.toThrow()
+    }
     expect(await service.stop("SIGTERM")).toBe(0)
 
     // Write a row while the service is down; the next start finds it and has nothing to migrate.

@@ -9,7 +9,7 @@ import {
   type NoPhoneNumberGranted,
   type NumberAlreadyConnected,
   OAuthCancelled,
-  type OAuthStateAlreadyUsed,
+  OAuthStateAlreadyUsed,
   type OAuthStateExpired,
   OAuthStateMismatch,
   OAuthStateNotFound
@@ -273,14 +273,18 @@ export const makeOAuthFlow = <E extends CallbackError>(spec: OAuthProvider<E>) =
     })
 
     /**
-     * `CompleteConnect`: a callback opened in another browser is refused before the state is spent; the state is
-     * consumed atomically; a cancel is `OAuthCancelled`; then the provider resolves the login. Success and
+     * `CompleteConnect`: a callback opened in another browser is refused before the state is spent (a state already
+     * spent says so, whichever browser replays it); the state is consumed atomically; a cancel is `OAuthCancelled`; then the provider resolves the login. Success and
      * failure (with its reason) are audited.
      */
     const complete = Effect.fn(`${spec.service}.complete`)(function* (input: CallbackInput) {
       if (input.state === null || input.state === "") return yield* new OAuthStateNotFound({})
       const expected = yield* browserBinding(input.state)
       if (input.cookieBinding === null || !sameBinding(expected, input.cookieBinding)) {
+        // The callback expired the cookie, so a replay in the same browser comes without it: a spent state is
+        // reported as spent (it can never be used again, so saying so tells nobody anything).
+        const stored = yield* states.find(spec.provider, input.state)
+        if (Option.isSome(stored) && stored.value.usedAt !== null) return yield* new OAuthStateAlreadyUsed({})
         return yield* new OAuthStateMismatch({})
       }
       const state = yield* states.consume(spec.provider, input.state, yield* now)

@@ -196,6 +196,17 @@ describe("coming back from Meta", () => {
     renderPage(notConnected, { search: "?whatsapp=error&reason=weird" })
     expect(screen.getByRole("alert").textContent).toContain("The connection failed. Try again.")
   })
+
+  // An object's inherited keys are not reasons: `REASON_MESSAGES["__proto__"]` is Object.prototype, which React
+  // cannot render (a blank page), and `constructor` a function (an empty alert).
+  for (const reason of ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", ""]) {
+    it(`?whatsapp=error&reason=${reason} shows the generic error, never a blank page`, () => {
+      renderPage(notConnected, { search: `?whatsapp=error&reason=${encodeURIComponent(reason)}` })
+      const alert = screen.getByRole("alert")
+      expect(alert.querySelector("p")?.textContent).toBe("The connection failed. Try again.")
+      expect(within(alert).getByRole("button", { name: "Try again" })).toBeTruthy()
+    })
+  }
 })
 
 describe("manual connect (operators only)", () => {

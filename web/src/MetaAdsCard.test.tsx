@@ -369,6 +369,14 @@ describe("Meta Ads card: coming back from Meta", () => {
     renderPage(adsNotConnected, { search: "?meta_ads=error&reason=weird" })
     expect(within(card()).getByRole("alert").textContent).toContain("The connection failed. Try again.")
   })
+
+  for (const reason of ["__proto__", "constructor", "toString", "hasOwnProperty"]) {
+    it(`?meta_ads=error&reason=${reason} shows the generic error, never a blank page`, () => {
+      renderPage(adsNotConnected, { search: `?meta_ads=error&reason=${reason}` })
+      const alert = within(card()).getByRole("alert")
+      expect(alert.querySelector("p")?.textContent).toBe("The connection failed. Try again.")
+    })
+  }
 })
 
 describe("Meta Ads card: token details (operators only)", () => {

@@ -12,8 +12,16 @@ export const REASON_MESSAGES: Readonly<Record<string, string>> = {
   meta_error: "Meta did not respond as expected. Wait a few minutes, then try again."
 }
 
-export const reasonMessage = (reason: string | null): string =>
-  (reason === null ? undefined : REASON_MESSAGES[reason]) ?? "The connection failed. Try again."
+const GENERIC = "The connection failed. Try again."
+
+/**
+ * The sentence of `reason` in `messages`, by own property only: the query string is the visitor's, and an
+ * inherited key (`__proto__`, `constructor`) is no reason (it would render an object or a function).
+ */
+const messageOf = (messages: Readonly<Record<string, string>>, reason: string | null): string =>
+  reason !== null && Object.hasOwn(messages, reason) ? messages[reason]! : GENERIC
+
+export const reasonMessage = (reason: string | null): string => messageOf(REASON_MESSAGES, reason)
 
 /** What the Meta Ads callback's `?meta_ads=error&reason=R` means, for a person. */
 export const ADS_REASON_MESSAGES: Readonly<Record<string, string>> = {
@@ -29,8 +37,7 @@ export const ADS_REASON_MESSAGES: Readonly<Record<string, string>> = {
   meta_error: "Meta did not respond as expected. Wait a few minutes, then try again."
 }
 
-export const adsReasonMessage = (reason: string | null): string =>
-  (reason === null ? undefined : ADS_REASON_MESSAGES[reason]) ?? "The connection failed. Try again."
+export const adsReasonMessage = (reason: string | null): string => messageOf(ADS_REASON_MESSAGES, reason)
 
 /** Where an OAuth callback sent the browser back: `?{param}=connected|pending|error&reason=R`. */
 export type ReturnFromMeta =

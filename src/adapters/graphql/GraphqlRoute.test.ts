@@ -337,13 +337,14 @@ describe("GraphqlRoute", () => {
     })
   })
 
-  it("builds the actor with the forwarded ip and the user agent", async () => {
+  it("builds the actor with the user agent, never with an X-Forwarded-For from an untrusted peer", async () => {
     calls.length = 0
     await post("{ whatsappConnection { status } }", {
       headers: { "x-forwarded-for": "203.0.113.7, 10.0.0.1", "user-agent": "vitest-agent" }
     })
     const call = calls.find((c) => c.method === "status")
-    assert.strictEqual(call?.actor.ip, "203.0.113.7")
+    // No trusted proxy in front (TRUSTED_PROXIES unset): the header is the client's own claim.
+    assert.strictEqual(call?.actor.ip, null)
     assert.strictEqual(call?.actor.userAgent, "vitest-agent")
     assert.strictEqual(call?.actor.tenantId, TENANT_EMPTY)
   })

@@ -1,5 +1,6 @@
-import { createHmac, timingSafeEqual } from "node:crypto"
-import { Context, Effect, Option, Redacted, Schema } from "effect"
+import { createHmac } from "node:crypto"
+import { Clock, Context, Effect, Option, Redacted, Schema } from "effect"
+import { jwtVerify } from "jose"
 import type { Actor } from "../../application/Actor.ts"
 import { Role, TenantId, UserId } from "../../domain/Ids.ts"
 
@@ -22,56 +23,82 @@ const decodeClaims = Schema.decodeUnknownOption(Claims)
 
 const base64url = (data: string | Buffer) => Buffer.from(data).toString("base64url")
 
-/** Signs HS256 JWTs and verifies them (`Authorization: Bearer <JWT>`, claims `sub`, `tenant_id`, `role`). */
+/**
+ * True when every segment is canonical base64url: the alphabet only, no padding, and the spelling the decoded
+ * bytes encode back to. A decoder ignores the unused low bits of the last character, so without this a
+ * signature would have several accepted spellings (jose decodes leniently, as `Buffer` does).
+ */
+const isCanonical = (token: string): boolean => {
+  const parts = token.split(".")
+  return (
+    parts.length === 3 &&
+    parts.every(
+      (part) => /^[A-Za-z0-9_-]+$/.test(part) && Buffer.from(part, "base64url").toString("base64url") === part
+    )
+  )
+}
+
+export interface JwtOptions {
+  /** The longest lifetime (`exp - iat`) a token may have, and the oldest `iat` accepted. */
+  readonly maxTtlSeconds: number
+  /** How far `exp`, `nbf` and `iat` may be off, for clocks that drift apart (default 30 s). */
+  readonly clockToleranceSeconds?: number
+}
+
+/** Twelve hours, the sandbox session's lifetime (`AUTH_JWT_MAX_TTL_SECONDS`). */
+export const DEFAULT_JWT_MAX_TTL_SECONDS = 12 * 3600
+
+/**
+ * Signs HS256 JWTs and verifies them (`Authorization: Bearer <JWT>`, claims `sub`, `tenant_id`, `role`). A token
+ * must carry `exp` and `iat`, live no longer than the maximum lifetime, be in its `nbf`..`exp` window (with a
+ * small leeway), and be spelled canonically; verification is jose's `jwtVerify` restricted to HS256.
+ */
 export class Jwt extends Context.Service<
   Jwt,
   {
+    /** A token for `claims` valid `ttlSeconds` from now (at most the maximum lifetime). */
     sign(claims: Claims, ttlSeconds: number): Effect.Effect<string>
-    /** The claims of a valid token (signature, algorithm, expiry checked), or `Unauthenticated`. */
+    /** The claims of a valid token (signature, algorithm, lifetime checked), or `Unauthenticated`. */
     verify(token: string): Effect.Effect<Claims, Unauthenticated>
   }
 >()("app/adapters/http/Jwt") {
-  static readonly make = (secret: Redacted.Redacted<string>) => {
+  static readonly make = (
+    secret: Redacted.Redacted<string>,
+    options: JwtOptions = { maxTtlSeconds: DEFAULT_JWT_MAX_TTL_SECONDS }
+  ) => {
     const key = Buffer.from(Redacted.value(secret), "utf8")
+    const maxTtl = options.maxTtlSeconds
+    const tolerance = options.clockToleranceSeconds ?? 30
     const mac = (input: string) => createHmac("sha256", key).update(input).digest()
     return Jwt.of({
       sign: (claims, ttlSeconds) =>
-        Effect.sync(() => {
+        Effect.map(Clock.currentTimeMillis, (millis) => {
+          const iat = Math.floor(millis / 1000)
+          const { exp: _exp, ...rest } = claims
           const header = base64url(JSON.stringify({ alg: "HS256", typ: "JWT" }))
-          const payload = base64url(
-            JSON.stringify({
-              ...claims,
-              iat: Math.floor(Date.now() / 1000),
-              exp: Math.floor(Date.now() / 1000) + ttlSeconds
-            })
-          )
+          const payload = base64url(JSON.stringify({ ...rest, iat, exp: iat + Math.min(ttlSeconds, maxTtl) }))
           return `${header}.${payload}.${base64url(mac(`${header}.${payload}`))}`
         }),
       verify: (token) =>
-        Effect.suspend(() => {
-          const parts = token.split(".")
-          if (parts.length !== 3) return Effect.fail(new Unauthenticated({}))
-          const [header, payload, signature] = parts as [string, string, string]
-          const expected = mac(`${header}.${payload}`)
-          const given = Buffer.from(signature, "base64url")
-          if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-            return Effect.fail(new Unauthenticated({}))
-          }
-          const parse = (text: string): unknown => {
-            try {
-              return JSON.parse(Buffer.from(text, "base64url").toString("utf8"))
-            } catch {
-              return null
-            }
-          }
-          const head = parse(header) as { alg?: unknown } | null
-          if (head?.alg !== "HS256") return Effect.fail(new Unauthenticated({}))
-          const claims = decodeClaims(parse(payload))
-          if (Option.isNone(claims)) return Effect.fail(new Unauthenticated({}))
-          if (claims.value.exp !== undefined && claims.value.exp * 1000 <= Date.now()) {
-            return Effect.fail(new Unauthenticated({}))
-          }
-          return Effect.succeed(claims.value)
+        Effect.gen(function* () {
+          if (!isCanonical(token)) return yield* new Unauthenticated({})
+          const now = yield* Clock.currentTimeMillis
+          const { payload } = yield* Effect.tryPromise({
+            try: () =>
+              jwtVerify(token, key, {
+                algorithms: ["HS256"],
+                requiredClaims: ["exp", "iat"],
+                clockTolerance: tolerance,
+                maxTokenAge: maxTtl,
+                currentDate: new Date(now)
+              }),
+            catch: () => new Unauthenticated({})
+          })
+          // jose bounds the age (now - iat), not the lifetime a token was given.
+          if (payload.exp! - payload.iat! > maxTtl) return yield* new Unauthenticated({})
+          const claims = decodeClaims(payload)
+          if (Option.isNone(claims)) return yield* new Unauthenticated({})
+          return claims.value
         })
     })
   }

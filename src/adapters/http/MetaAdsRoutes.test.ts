@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto"
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
 import { HttpRouter } from "effect/http"
@@ -106,6 +107,7 @@ const connect = async (token: string, accounts = 1, options: { cookie?: boolean;
 }
 
 const location = (response: Response) => response.headers.get("location") ?? ""
+const STATUS = "/api/integrations/meta/ads/status"
 
 describe("MetaAdsRoutes", () => {
   it("answers 401 in the one error shape without a valid token", async () => {
@@ -119,6 +121,22 @@ describe("MetaAdsRoutes", () => {
       const response = await request("not-a-jwt", method, path)
       assert.strictEqual(response.status, 401, path)
       assert.strictEqual(((await response.json()) as { error: { code: string } }).error.code, "unauthenticated")
+    }
+  })
+
+  it("answers 401 to a correctly signed token without exp, or with a lifetime beyond the maximum", async () => {
+    const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url")
+    const signed = (claims: Record<string, unknown>) => {
+      const input = `${b64url({ alg: "HS256", typ: "JWT" })}.${b64url(claims)}`
+      return `${input}.${createHmac("sha256", "y".repeat(32)).update(input).digest("base64url")}`
+    }
+    const now = Math.floor(Date.now() / 1000)
+    const claims = { sub: "user-admin", tenant_id: crypto.randomUUID(), role: "admin", iat: now }
+    assert.strictEqual((await request(signed({ ...claims, exp: now + 600 }), "GET", STATUS)).status, 200)
+    for (const token of [signed(claims), signed({ ...claims, exp: now + 365 * 86400 })]) {
+      const response = await request(token, "GET", STATUS)
+      assert.strictEqual(response.status, 401)
+      assert.strictEqual(response.headers.get("www-authenticate"), 'Bearer realm="api"')
     }
   })
 
@@ -170,6 +188,36 @@ describe("MetaAdsRoutes", () => {
     )
     const status = await request(who.token, "GET", "/api/integrations/meta/ads/status")
     assert.strictEqual(((await status.json()) as Record<string, unknown>)["status"], "not_connected")
+  })
+
+  it("a callback replayed in the same browser says state_used, with or without the expired cookie", async () => {
+    const who = session("admin")
+    const { code } = await granted(1)
+    const started = await request(who.token, "POST", "/api/integrations/meta/ads/start")
+    const { state } = (await started.json()) as { state: string }
+    const cookie = (started.headers.get("set-cookie") ?? "").split(";")[0]!
+    const callback = `${META_ADS_CALLBACK_PATH}?code=${code}&state=${state}`
+    const first = await request(null, "GET", callback, { cookie })
+    assert.strictEqual(location(first), `${APP}/settings/integrations?meta_ads=connected`)
+    // The callback expires the binding cookie, so the browser's replay (back button, reload) comes without it.
+    assert.match(first.headers.get("set-cookie") ?? "", /^meta_oauth_ads=;.*(Max-Age=0|Expires=Thu, 01 Jan 1970)/i)
+    const replay = await request(null, "GET", callback)
+    assert.strictEqual(location(replay), `${APP}/settings/integrations?meta_ads=error&reason=state_used`)
+    const withCookie = await request(null, "GET", callback, { cookie })
+    assert.strictEqual(location(withCookie), `${APP}/settings/integrations?meta_ads=error&reason=state_used`)
+  })
+
+  it("an unused state opened without its cookie is state_invalid and stays usable by its own browser", async () => {
+    const who = session("admin")
+    const { code } = await granted(1)
+    const started = await request(who.token, "POST", "/api/integrations/meta/ads/start")
+    const { state } = (await started.json()) as { state: string }
+    const cookie = (started.headers.get("set-cookie") ?? "").split(";")[0]!
+    const callback = `${META_ADS_CALLBACK_PATH}?code=${code}&state=${state}`
+    const elsewhere = await request(null, "GET", callback, { cookie: "meta_oauth_ads=0000" })
+    assert.strictEqual(location(elsewhere), `${APP}/settings/integrations?meta_ads=error&reason=state_invalid`)
+    const own = await request(null, "GET", callback, { cookie })
+    assert.strictEqual(location(own), `${APP}/settings/integrations?meta_ads=connected`)
   })
 
   it("test-connection for any member, 5 a minute per tenant, then 429 with Retry-After", async () => {

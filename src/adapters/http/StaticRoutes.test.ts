@@ -20,10 +20,15 @@ const serve = (rootDir: string) =>
   HttpRouter.toWebHandler(Layer.mergeAll(makeStaticRoutes({ root: rootDir }), JsonErrors), { disableLogger: true })
 const app = serve(root)
 const missing = serve(join(dir, "nope"))
+const sandboxed = HttpRouter.toWebHandler(
+  Layer.mergeAll(makeStaticRoutes({ root, metaOrigins: ["http://127.0.0.1:3001"] }), JsonErrors),
+  { disableLogger: true }
+)
 
 afterAll(async () => {
   await app.dispose()
   await missing.dispose()
+  await sandboxed.dispose()
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -87,5 +92,54 @@ describe("StaticRoutes", () => {
     expect(response.headers.get("content-type")).toContain("text/html")
     expect(await response.text()).toContain("npm run build:web")
     expect((await get("/assets/index-abc123.js", missing)).status).toBe(404)
+  })
+
+  /** The directives of a Content-Security-Policy header, by name. */
+  const directives = (response: Response) =>
+    new Map(
+      (response.headers.get("content-security-policy") ?? "")
+        .split(";")
+        .map((part) => part.trim().split(/\s+/))
+        .filter((words) => words[0] !== "")
+        .map(([name, ...values]) => [name!, values])
+    )
+
+  it("HTML pages cannot be framed, sniffed or leak their URL, and run only their own scripts (and Meta's SDK)", async () => {
+    for (const response of [
+      await get("/"),
+      await get("/settings/integrations?whatsapp=error"),
+      await get("/", missing)
+    ]) {
+      // Clickjacking: another site framing the integrations page to trick a click on Connect or Disconnect.
+      expect(response.headers.get("x-frame-options")).toBe("DENY")
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff")
+      expect(response.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin")
+      const csp = directives(response)
+      expect(csp.get("frame-ancestors")).toEqual(["'none'"])
+      expect(csp.get("default-src")).toEqual(["'self'"])
+      expect(csp.get("object-src")).toEqual(["'none'"])
+      expect(csp.get("base-uri")).toEqual(["'self'"])
+      for (const name of ["script-src", "style-src", "default-src", "connect-src"]) {
+        expect(csp.get(name)?.join(" ") ?? "", name).not.toMatch(/unsafe-eval|\*|data:|http:/)
+      }
+    }
+    const csp = directives(await get("/"))
+    expect(csp.get("script-src")).toEqual(["'self'", "https://connect.facebook.net"])
+    expect(csp.get("script-src")).not.toContain("'unsafe-inline'")
+    expect(csp.get("frame-src")).toContain("https://www.facebook.com")
+    expect(csp.get("connect-src")).toContain("'self'")
+  })
+
+  it("in sandbox mode the sandbox Meta's origin may serve the SDK and be framed and called", async () => {
+    const csp = directives(await sandboxed.handler(new Request("http://localhost/settings/integrations")))
+    for (const name of ["script-src", "frame-src", "connect-src"]) {
+      expect(csp.get(name), name).toContain("http://127.0.0.1:3001")
+    }
+    expect(csp.get("frame-ancestors")).toEqual(["'none'"])
+  })
+
+  it("assets and 404s are never sniffed into another type", async () => {
+    expect((await get("/assets/index-abc123.js")).headers.get("x-content-type-options")).toBe("nosniff")
+    expect((await get("/assets/nope.js")).headers.get("x-content-type-options")).toBe("nosniff")
   })
 })

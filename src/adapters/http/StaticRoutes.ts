@@ -7,7 +7,41 @@ import { errorResponse } from "./ErrorResponse.ts"
 export interface StaticRoutesOptions {
   /** The built web app (`web/dist`): `index.html` and hashed files under `assets/`. */
   readonly root: string
+  /**
+   * Origins besides Meta's own that the page may load the JS SDK from, frame and call (Embedded Signup): the
+   * sandbox Meta in sandbox mode.
+   */
+  readonly metaOrigins?: ReadonlyArray<string>
 }
+
+/** Meta's JS SDK (`connect.facebook.net/…/sdk.js`) and what it frames and calls for `FB.login`. */
+const META_SDK = ["https://connect.facebook.net"]
+const META_FRAMES = ["https://www.facebook.com", "https://web.facebook.com", "https://staticxx.facebook.com"]
+const META_CALLS = ["https://graph.facebook.com", "https://www.facebook.com"]
+
+/**
+ * The Content-Security-Policy of the HTML pages: the app's own scripts and styles only (the Vite build has no
+ * inline script or style), Meta's SDK, its frames and calls, nothing else; never framed (clickjacking), no
+ * plugins, no `<base>` or form posts elsewhere.
+ */
+export const contentSecurityPolicy = (metaOrigins: ReadonlyArray<string> = []): string => {
+  const list = (...sources: ReadonlyArray<string>) => [...new Set(sources)].join(" ")
+  return [
+    "default-src 'self'",
+    `script-src ${list("'self'", ...META_SDK, ...metaOrigins)}`,
+    "style-src 'self'",
+    `img-src ${list("'self'", "data:", "https://www.facebook.com", ...metaOrigins)}`,
+    `connect-src ${list("'self'", ...META_CALLS, ...metaOrigins)}`,
+    `frame-src ${list(...META_FRAMES, ...metaOrigins)}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'"
+  ].join("; ")
+}
+
+/** What every response of these routes says: never guess another content type. */
+const NOSNIFF = { "x-content-type-options": "nosniff" } as const
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   ".html": "text/html; charset=utf-8",
@@ -36,7 +70,7 @@ const IMMUTABLE = "public, max-age=31536000, immutable"
 const NOT_BUILT = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Web app not built</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem">
+<body>
 <h1>The web app is not built</h1>
 <p>Run <code>npm run build:web</code> (or <code>npm start</code>, which builds it first), then reload this page.</p>
 </body></html>`
@@ -72,17 +106,23 @@ export const resolveInside = (root: string, url: string): string | null => {
 export const makeStaticRoutes = (options: StaticRoutesOptions) => {
   const root = resolve(options.root)
   const indexPath = resolve(root, "index.html")
+  const pageHeaders = {
+    ...NOSNIFF,
+    "content-security-policy": contentSecurityPolicy(options.metaOrigins),
+    "x-frame-options": "DENY",
+    "referrer-policy": "strict-origin-when-cross-origin"
+  }
 
   const index = Effect.map(read(indexPath), (bytes) =>
     bytes === null
       ? HttpServerResponse.text(NOT_BUILT, {
           status: 503,
           contentType: CONTENT_TYPES[".html"]!,
-          headers: { "cache-control": "no-store", "retry-after": "5" }
+          headers: { ...pageHeaders, "cache-control": "no-store", "retry-after": "5" }
         })
       : HttpServerResponse.uint8Array(bytes, {
           contentType: CONTENT_TYPES[".html"]!,
-          headers: { "cache-control": "no-cache" }
+          headers: { ...pageHeaders, "cache-control": "no-cache" }
         })
   )
 
@@ -90,10 +130,12 @@ export const makeStaticRoutes = (options: StaticRoutesOptions) => {
     const request = yield* HttpServerRequest.HttpServerRequest
     const path = resolveInside(root, request.url)
     const bytes = path === null ? null : yield* read(path)
-    if (path === null || bytes === null) return errorResponse(404, "not_found", "There is nothing here.")
+    if (path === null || bytes === null) {
+      return HttpServerResponse.setHeaders(errorResponse(404, "not_found", "There is nothing here."), NOSNIFF)
+    }
     return HttpServerResponse.uint8Array(bytes, {
       contentType: contentTypeOf(path),
-      headers: { "cache-control": IMMUTABLE }
+      headers: { ...NOSNIFF, "cache-control": IMMUTABLE }
     })
   })
 

@@ -1,4 +1,4 @@
-import { Effect, Layer, Result } from "effect"
+import { Effect, Layer, Option, Result } from "effect"
 import { OAuthStateRepository } from "../../application/ports/OAuthStateRepository.ts"
 import { type OAuthStateAlreadyUsed, type OAuthStateExpired, OAuthStateNotFound } from "../../domain/Errors.ts"
 import type { OAuthStateId } from "../../domain/Ids.ts"
@@ -29,6 +29,7 @@ export const OAuthStateRepositoryMemory = Layer.sync(OAuthStateRepository, () =>
         states.set(key(provider, nonce), result.success)
         return Effect.succeed(result.success)
       }),
+    find: (provider, nonce) => Effect.sync(() => Option.fromUndefinedOr(states.get(key(provider, nonce)))),
     deleteExpired: (before) =>
       Effect.sync(() => {
         let removed = 0

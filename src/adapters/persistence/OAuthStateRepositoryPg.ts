@@ -1,4 +1,4 @@
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { OAuthStateRepository } from "../../application/ports/OAuthStateRepository.ts"
 import { OAuthStateAlreadyUsed, OAuthStateExpired, OAuthStateNotFound } from "../../domain/Errors.ts"
@@ -31,6 +31,12 @@ export const OAuthStateRepositoryPg = Layer.effect(
           if (found[0]!["used_at"] !== null) return yield* new OAuthStateAlreadyUsed({})
           return yield* new OAuthStateExpired({})
         }).pipe(Effect.catchTag("SqlError", Effect.die), Effect.withSpan("OAuthStateRepositoryPg.consume")),
+      find: (provider, nonce) =>
+        sql`SELECT * FROM oauth_states WHERE provider = ${provider} AND nonce = ${nonce}`.pipe(
+          Effect.map((rows) => (rows.length === 0 ? Option.none() : Option.some(toOAuthState(rows[0]!)))),
+          Effect.orDie,
+          Effect.withSpan("OAuthStateRepositoryPg.find")
+        ),
       deleteExpired: (before) =>
         sql`DELETE FROM oauth_states WHERE expires_at < ${before} RETURNING id`.pipe(
           Effect.map((rows) => rows.length),

@@ -218,6 +218,20 @@ for (const backend of persistenceBackends()) {
         })
       )
 
+      it.effect("a state can be read without spending it, used or not; an unknown one is none", () =>
+        Effect.gen(function* () {
+          const repo = yield* OAuthStateRepository
+          const state = yield* repo.create(newState(tenant(), inTenMinutes()))
+          const fresh = Option.getOrThrow(yield* repo.find("meta_whatsapp", state.nonce))
+          assert.strictEqual(fresh.id, state.id)
+          assert.isNull(fresh.usedAt)
+          yield* repo.consume("meta_whatsapp", state.nonce, new Date())
+          assert.isNotNull(Option.getOrThrow(yield* repo.find("meta_whatsapp", state.nonce)).usedAt)
+          assert.isTrue(Option.isNone(yield* repo.find("meta_ads", state.nonce)))
+          assert.isTrue(Option.isNone(yield* repo.find("meta_whatsapp", "no-such-nonce")))
+        })
+      )
+
       it.effect("of concurrent consumptions of one state exactly one succeeds", () =>
         Effect.gen(function* () {
           const repo = yield* OAuthStateRepository

@@ -1,4 +1,4 @@
-import { Context, type Effect } from "effect"
+import { Context, type Effect, type Option } from "effect"
 import type { OAuthStateAlreadyUsed, OAuthStateExpired, OAuthStateNotFound } from "../../domain/Errors.ts"
 import type { Provider, TenantId, UserId } from "../../domain/Ids.ts"
 import type { OAuthState } from "../../domain/OAuthState.ts"
@@ -25,6 +25,8 @@ export class OAuthStateRepository extends Context.Service<
       nonce: string,
       now: Date
     ): Effect.Effect<OAuthState, OAuthStateNotFound | OAuthStateExpired | OAuthStateAlreadyUsed>
+    /** The state of `nonce` as stored, used or not (read only: nothing is spent). */
+    find(provider: Provider, nonce: string): Effect.Effect<Option.Option<OAuthState>>
     /** Removes states that expired before `before`; returns how many. */
     deleteExpired(before: Date): Effect.Effect<number>
   }
