@@ -71,7 +71,13 @@ export class Tally {
 /** An attack that threw (or ran out of time): one wrong try with the message, after what it had counted. */
 export const crashed = (id: string, title: string, tally: Tally, error: unknown): AttackResult => {
   const message = error instanceof Error ? error.message : String(error)
-  tally.check(false, `aborted: ${message.split("\n")[0]!.slice(0, 300)}`)
+  tally.check(
+    false,
+    `aborted: ${message
+      .trim()
+      .replace(/\s*\n\s*/g, " / ")
+      .slice(0, 400)}`
+  )
   return tally.result(id, title)
 }
 
@@ -361,11 +367,11 @@ interface ConversationRow {
   readonly messages: ReadonlyArray<{ providerMessageId: string | null; status: string; text: string | null }>
 }
 
-const conversations = async (api: Api, token: string): Promise<ReadonlyArray<ConversationRow>> => {
+const conversations = async (api: Api, token: string, first = 20): Promise<ReadonlyArray<ConversationRow>> => {
   const answer = await graphql(
     api,
     token,
-    "{ conversations(first: 20) { edges { node { waId messages(first: 20) { edges { node { providerMessageId status text } } } } } } }"
+    `{ conversations(first: ${first}) { edges { node { waId messages(first: 5) { edges { node { providerMessageId status text } } } } } } }`
   )
   const page = answer.body.data?.["conversations"] as
     | {
@@ -715,17 +721,30 @@ const attack2 = async (ctx: Context, tally: Tally) => {
     `after disconnect the status is ${JSON.stringify(status)} (expected not connected)`
   )
 
-  const from = waId()
+  // Through the sandbox (Meta sends only while the app is subscribed to A's WABA), and signed straight to the
+  // service (as a delivery already on its way would arrive): neither may reach the first tenant.
+  const [viaMeta, direct] = [waId(), waId()]
   const inbound = await sandboxControl(api, "inbound", {
     phoneNumberId: numberA.phoneNumberId,
-    from,
+    from: viaMeta,
     text: "to A after disconnect"
   })
+  const posted = await postWebhook(
+    api,
+    inboundBody({
+      phoneNumberId: numberA.phoneNumberId!,
+      messages: [{ from: direct, id: wamid(), text: "to A after disconnect, signed" }]
+    })
+  )
   await sleep(2_500)
-  const stored = (await conversations(api, first)).some((conversation) => conversation.waId === from)
+  const firstConversations = await conversations(api, first)
   tally.check(
-    !stored,
-    `a message to number A after disconnect was stored for the first tenant (delivery ${JSON.stringify(inbound["deliveryStatus"])})`
+    !firstConversations.some((conversation) => conversation.waId === viaMeta),
+    `a message to number A (sandbox inbound, delivery ${JSON.stringify(inbound["deliveryStatus"])}) after disconnect was stored for the first tenant`
+  )
+  tally.check(
+    !firstConversations.some((conversation) => conversation.waId === direct),
+    `a signed webhook to number A (answered ${posted.status}) after disconnect was stored for the first tenant`
   )
 
   const second = await api.session(`attack2-b-${uid()}`, "admin")
@@ -829,22 +848,42 @@ const attack4 = async (ctx: Context, tally: Tally) => {
 const attack5 = async (ctx: Context, tally: Tally) => {
   const { api } = ctx
   const tenant = await connectedTenant(api, `attack5-${uid()}`)
-  const poison = (text: string) =>
-    inboundBody({ phoneNumberId: tenant.phoneNumberId, messages: [{ from: waId(), id: wamid(), text }] })
-  const nul = poison("before\u0000after")
-  const surrogate = poison("lone \ud800 surrogate")
+  const ids = { nul: wamid(), surrogate: wamid(), crowd: wamid() }
+  const poison = (text: string, id = wamid()) =>
+    inboundBody({ phoneNumberId: tenant.phoneNumberId, messages: [{ from: waId(), id, text }] })
+  const nul = poison("before\u0000after", ids.nul)
+  const surrogate = poison("lone \ud800 surrogate", ids.surrogate)
   if (!nul.includes("\\u0000") || !surrogate.includes("\\ud800"))
     throw new Error("the poison payloads lost their escapes")
   const a = await postWebhook(api, nul)
   tally.check(a.status === 200, `a text with \\u0000 answered ${a.status} (expected 200)`)
   const b = await postWebhook(api, surrogate)
   tally.check(b.status === 200, `a text with an unpaired \\ud800 answered ${b.status} (expected 200)`)
-  const bodies = [...Array.from({ length: 40 }, () => poison("a normal message")), poison("poison \u0000 in a crowd")]
+  const bodies = [
+    ...Array.from({ length: 40 }, () => poison("a normal message")),
+    poison("poison \u0000 in a crowd", ids.crowd)
+  ]
   const answers = await Promise.all(bodies.map((body) => postWebhook(api, body).catch(() => ({ status: 0, ms: 0 }))))
   const ok = answers.filter((answer) => answer.status === 200).length
   tally.check(
     ok === 41,
     `40 normal deliveries sent with one poison delivery: ${ok} of 41 got 200 (statuses ${[...new Set(answers.map((x) => x.status))].join(",")})`
+  )
+  // Stored: the three poison messages reach the conversations (their text may be cleaned), within 10 s.
+  const wanted = Object.values(ids)
+  let found: ReadonlyArray<string> = []
+  for (let attempt = 0; attempt < 20 && found.length < wanted.length; attempt++) {
+    await sleep(500)
+    const stored = new Set(
+      (await conversations(api, tenant.admin, 50).catch(() => []))
+        .flatMap((conversation) => conversation.messages)
+        .map((message) => message.providerMessageId)
+    )
+    found = wanted.filter((id) => stored.has(id))
+  }
+  tally.check(
+    found.length === wanted.length,
+    `${found.length} of the ${wanted.length} poison messages are stored (visible in conversations) after 10 s`
   )
 }
 
@@ -937,7 +976,8 @@ const attack8a = async (ctx: Context, tally: Tally) => {
   )
   const addresses = Object.values(networkInterfaces())
     .flat()
-    .filter((address) => address !== undefined && !address.internal)
+    // IPv4, and IPv6 but link-local (which needs a zone to be reached at all).
+    .filter((address) => address !== undefined && !address.internal && !address.address.startsWith("fe80:"))
     .map((address) => address!.address)
   if (addresses.length === 0) {
     tally.notApplicable = "the machine has no non-loopback address"
