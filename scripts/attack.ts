@@ -757,6 +757,21 @@ const attack2 = async (ctx: Context, tally: Tally) => {
     taken.location.includes("whatsapp=connected"),
     `a second tenant connecting number A was sent to ${taken.location}`
   )
+  if (!taken.location.includes("whatsapp=connected")) return
+  // Now A is the second tenant's: a message to A reaches it (within 10 s), and the first tenant still has none.
+  const later = waId()
+  await sandboxControl(api, "inbound", { phoneNumberId: numberA.phoneNumberId, from: later, text: "to A, now B's" })
+  let reached = false
+  for (let attempt = 0; attempt < 20 && !reached; attempt++) {
+    await sleep(500)
+    reached = (await conversations(api, second)).some((conversation) => conversation.waId === later)
+  }
+  tally.check(reached, "a message to number A did not reach the second tenant that connected it (within 10 s)")
+  const leaked = (await conversations(api, first)).filter((c) => [viaMeta, direct, later].includes(c.waId))
+  tally.check(
+    leaked.length === 0,
+    `${leaked.length} message(s) to number A reached the first tenant after it disconnected`
+  )
 }
 
 /** Mutations whose REST twin is rate limited: the GraphQL loop must hit the same limit. */
