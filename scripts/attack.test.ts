@@ -59,18 +59,26 @@ describe("the attack table and verdict", () => {
     expect(exitCode([])).toBe(0)
   })
 
-  it("prints the Markdown table, then the notes", () => {
+  it("prints the Markdown table, then the notes (a repeated one once, counted)", () => {
     const table = formatTable([
-      result({ id: "1", title: "cost | bypass", tries: 5, handled: 3, wrong: 2, notes: ["40 aliases: 200"] }),
+      result({
+        id: "1",
+        title: "cost | bypass",
+        tries: 5,
+        handled: 2,
+        wrong: 3,
+        notes: ["400?", "40 aliases: 200", "400?"]
+      }),
       result({ id: "8a", title: "loopback", tries: 0, handled: 0, notApplicable: "no address" })
     ])
     expect(table).toBe(
       [
         "| attack | tries | handled | wrong |",
         "| --- | ---: | ---: | ---: |",
-        "| 1. cost \\| bypass | 5 | 3 | 2 |",
+        "| 1. cost \\| bypass | 5 | 2 | 3 |",
         "| 8a. loopback | 0 | n/a | 0 |",
         "",
+        "- 1: 400? (×2)",
         "- 1: 40 aliases: 200",
         "- 8a: n/a: no address"
       ].join("\n")
