@@ -9,9 +9,11 @@ import {
   formatTable,
   inboundBody,
   metricValue,
+  missingSecurityHeaders,
   nestedJson,
   nonCanonical,
   percentile,
+  rateLimitOf,
   runIsolated,
   signJwt,
   Tally,
@@ -181,5 +183,45 @@ describe("the attack payloads", () => {
     expect(metricValue(text, "webhook_events_failed")).toBe(3)
     expect(metricValue(text, "webhook_events_pending")).toBe(0)
     expect(metricValue(text, "webhook_events_unrouted")).toBeUndefined()
+  })
+})
+
+describe("reading the answers", () => {
+  it("sees a rate limit as a union member, an error code or a 429, with its retryAfterSeconds", () => {
+    const data = (value: unknown) => ({ status: 200, body: { data: { startWhatsAppConnect: value } } })
+    expect(rateLimitOf(data({ __typename: "StartConnectPayload" }), "startWhatsAppConnect")).toBeNull()
+    expect(rateLimitOf(data({ __typename: "RateLimited" }), "startWhatsAppConnect")).toEqual({
+      typename: "RateLimited"
+    })
+    expect(
+      rateLimitOf(data({ __typename: "RateLimitedError", retryAfterSeconds: 30 }), "startWhatsAppConnect")
+    ).toEqual({ typename: "RateLimitedError", retryAfterSeconds: 30 })
+    const error = (extensions: Record<string, unknown>) => ({
+      status: 200,
+      body: { data: null, errors: [{ message: "Too many requests.", extensions }] }
+    })
+    expect(rateLimitOf(error({ code: "RATE_LIMITED", retryAfterSeconds: 12 }), "x")).toEqual({ retryAfterSeconds: 12 })
+    expect(rateLimitOf(error({ code: "RATE_LIMITED" }), "x")).toEqual({})
+    expect(rateLimitOf(error({ code: "INTERNAL_SERVER_ERROR" }), "x")).toBeNull()
+    expect(rateLimitOf({ status: 429, body: {} }, "x")).toEqual({})
+  })
+
+  it("lists the security headers a page lacks; frame-ancestors stands for X-Frame-Options", () => {
+    expect(missingSecurityHeaders(new Headers())).toEqual([
+      "Content-Security-Policy",
+      "X-Frame-Options DENY or frame-ancestors",
+      "X-Content-Type-Options nosniff",
+      "Referrer-Policy"
+    ])
+    const good = new Headers({
+      "content-security-policy": "default-src 'self'; frame-ancestors 'none'",
+      "x-content-type-options": "nosniff",
+      "referrer-policy": "no-referrer"
+    })
+    expect(missingSecurityHeaders(good)).toEqual([])
+    good.set("content-security-policy", "default-src 'self'")
+    expect(missingSecurityHeaders(good)).toEqual(["X-Frame-Options DENY or frame-ancestors"])
+    good.set("x-frame-options", "deny")
+    expect(missingSecurityHeaders(good)).toEqual([])
   })
 })

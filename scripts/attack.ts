@@ -209,6 +209,51 @@ export const metricValue = (text: string, name: string): number | undefined => {
   return match === null ? undefined : Number(match[1])
 }
 
+/** A GraphQL answer: its HTTP status and JSON body. */
+export interface GraphqlAnswer {
+  readonly status: number
+  readonly body: {
+    readonly data?: Record<string, unknown> | null
+    readonly errors?: ReadonlyArray<{ message: string; extensions?: Record<string, unknown> }>
+  }
+}
+
+/**
+ * Whether a mutation's answer is a rate limit: a result-union member named `…RateLimited…`, an error with
+ * `extensions.code` `RATE_LIMITED`, or HTTP 429; with its `retryAfterSeconds` when the answer carries it. `null`
+ * for any other answer.
+ */
+export const rateLimitOf = (
+  answer: GraphqlAnswer,
+  field: string
+): { readonly typename?: string; readonly retryAfterSeconds?: unknown } | null => {
+  const data = answer.body.data?.[field] as { __typename?: unknown; retryAfterSeconds?: unknown } | null | undefined
+  const typename = typeof data?.__typename === "string" ? data.__typename : ""
+  if (/RateLimited/.test(typename)) {
+    return { typename, ...(data?.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: data.retryAfterSeconds }) }
+  }
+  const error = (answer.body.errors ?? []).find((e) => e.extensions?.["code"] === "RATE_LIMITED")
+  if (error !== undefined) {
+    const seconds = error.extensions?.["retryAfterSeconds"]
+    return seconds === undefined ? {} : { retryAfterSeconds: seconds }
+  }
+  return answer.status === 429 ? {} : null
+}
+
+/** What a page's answer lacks of CSP, framing protection, nosniff and a referrer policy (attack 8e). */
+export const missingSecurityHeaders = (headers: Headers): ReadonlyArray<string> => {
+  const header = (name: string) => headers.get(name) ?? ""
+  const csp = header("content-security-policy")
+  return [
+    csp === "" ? "Content-Security-Policy" : null,
+    header("x-frame-options").toUpperCase() !== "DENY" && !/frame-ancestors/i.test(csp)
+      ? "X-Frame-Options DENY or frame-ancestors"
+      : null,
+    header("x-content-type-options").toLowerCase() !== "nosniff" ? "X-Content-Type-Options nosniff" : null,
+    header("referrer-policy") === "" ? "Referrer-Policy" : null
+  ].filter((name) => name !== null)
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Talking to the service
 
@@ -225,14 +270,6 @@ const timed = async <A>(run: () => Promise<A>): Promise<{ value: A; ms: number }
   const started = performance.now()
   const value = await run()
   return { value, ms: performance.now() - started }
-}
-
-interface GraphqlAnswer {
-  readonly status: number
-  readonly body: {
-    readonly data?: Record<string, unknown> | null
-    readonly errors?: ReadonlyArray<{ message: string; extensions?: Record<string, unknown> }>
-  }
 }
 
 interface Api {
@@ -814,24 +851,21 @@ const attack3 = async (ctx: Context, tally: Tally) => {
     let retryAfter: unknown
     for (let index = 0; index < LOOP; index++) {
       const answer = await graphql(api, token, `mutation { ${mutation} { __typename } }`)
-      const typename = (answer.body.data?.[mutation] as { __typename?: string } | null | undefined)?.__typename ?? ""
-      const limitedError = (answer.body.errors ?? []).find((error) => error.extensions?.["code"] === "RATE_LIMITED")
-      if (/RateLimited/.test(typename)) {
-        limited++
-        if (retryAfter === undefined) {
-          const again = await graphql(
-            api,
-            token,
-            `mutation { ${mutation} { __typename ... on ${typename} { retryAfterSeconds } } }`
-          )
-          retryAfter = (again.body.data?.[mutation] as { retryAfterSeconds?: unknown } | null | undefined)
-            ?.retryAfterSeconds
-        }
-      } else if (limitedError !== undefined) {
-        limited++
-        retryAfter ??= limitedError.extensions?.["retryAfterSeconds"]
-      } else if (answer.status === 429) limited++
-      else allowed++
+      const seen = rateLimitOf(answer, mutation)
+      if (seen === null) {
+        allowed++
+        continue
+      }
+      limited++
+      if (retryAfter === undefined && seen.typename !== undefined) {
+        // A union member: ask again for its retryAfterSeconds (this call is over the limit too).
+        const again = await graphql(
+          api,
+          token,
+          `mutation { ${mutation} { __typename ... on ${seen.typename} { retryAfterSeconds } } }`
+        )
+        retryAfter = rateLimitOf(again, mutation)?.retryAfterSeconds
+      } else retryAfter ??= seen.retryAfterSeconds
     }
     const budget = restLimited > 0 ? restAllowed : undefined
     tally.check(
@@ -1124,16 +1158,7 @@ const attack8e = async (ctx: Context, tally: Tally) => {
   for (const path of ["/", "/settings/integrations"]) {
     const response = await request(`${ctx.api.base}${path}`)
     await response.arrayBuffer()
-    const header = (name: string) => response.headers.get(name) ?? ""
-    const csp = header("content-security-policy")
-    const missing = [
-      csp === "" ? "Content-Security-Policy" : null,
-      header("x-frame-options").toUpperCase() !== "DENY" && !/frame-ancestors/i.test(csp)
-        ? "X-Frame-Options DENY or frame-ancestors"
-        : null,
-      header("x-content-type-options").toLowerCase() !== "nosniff" ? "X-Content-Type-Options nosniff" : null,
-      header("referrer-policy") === "" ? "Referrer-Policy" : null
-    ].filter((name) => name !== null)
+    const missing = missingSecurityHeaders(response.headers)
     tally.check(missing.length === 0, `GET ${path} (${response.status}) lacks ${missing.join(", ")}`)
   }
 }
