@@ -449,9 +449,10 @@ const spawnUntil = (
   timeoutMs = 60_000
 ): Promise<Started> =>
   new Promise((resolvePromise, reject) => {
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !CLEARED.includes(name)))
     const child = spawn(process.execPath, args, {
       cwd: root,
-      env: { ...process.env, ...env },
+      env: { ...inherited, ...env },
       stdio: ["ignore", "pipe", "pipe"]
     })
     children.add(child)
@@ -522,6 +523,29 @@ const waitReady = async (base: string, timeoutMs = 30_000) => {
   }
   throw new Error(`${base}/readyz did not answer 200 in ${timeoutMs} ms`)
 }
+
+/** Settings the runner's own environment must not leak into a service it starts (e.g. zsh's `HOST`). */
+const CLEARED: ReadonlyArray<string> = [
+  "META_APP_ID",
+  "META_APP_SECRET",
+  "META_REDIRECT_URI",
+  "META_WEBHOOK_VERIFY_TOKEN",
+  "META_CONFIG_ID",
+  "META_ADS_CONFIG_ID",
+  "META_GRAPH_BASE_URL",
+  "META_DIALOG_BASE_URL",
+  "META_SDK_URL",
+  "APP_BASE_URL",
+  "TOKEN_ENCRYPTION_KEY_BASE64",
+  "TOKEN_ENCRYPTION_PREVIOUS_KEYS_BASE64",
+  "AUTH_JWT_SECRET",
+  "HOST",
+  "TRUSTED_PROXIES",
+  "REDIS_URL",
+  "LOG_FORMAT",
+  "TOKEN_HEALTH_INTERVAL_SECONDS",
+  "CONNECTION_HEALTH_INTERVAL_SECONDS"
+]
 
 const startMain = (env: Record<string, string>) =>
   spawnUntil(
