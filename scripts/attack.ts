@@ -1416,4 +1416,13 @@ const main = async () => {
   process.exit(exitCode(results))
 }
 
-if (import.meta.main) void main()
+if (import.meta.main) {
+  // Whatever happens, no service outlives the runner.
+  process.once("exit", () => {
+    for (const child of children) child.kill("SIGKILL")
+  })
+  main().catch((error: unknown) => {
+    console.error("The attack runner failed:", error)
+    process.exit(1)
+  })
+}
