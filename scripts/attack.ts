@@ -1216,7 +1216,11 @@ const attack8g = async (ctx: Context, tally: Tally) => {
     )
     tally.check(
       errorCodes(answer).includes("BAD_USER_INPUT"),
-      `conversations(after: ${JSON.stringify(cursor)}) answered ${JSON.stringify(answer.body).slice(0, 120)} (expected the code BAD_USER_INPUT)`
+      `conversations(after: ${JSON.stringify(cursor)}) answered ${
+        (answer.body.errors ?? []).length > 0
+          ? `codes [${errorCodes(answer).join(",")}]`
+          : JSON.stringify(answer.body).slice(0, 120)
+      } (expected the code BAD_USER_INPUT)`
     )
   }
 }
