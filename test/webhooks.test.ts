@@ -562,6 +562,23 @@ for (const backend of sqlBackends()) {
       expect(again?.attempts).toBe(8)
     })
 
+    it("a stored row that cannot be read is parked as failed, and blocks no claim", async () => {
+      await sqlRun(
+        "INSERT INTO webhook_events (provider, body_sha256, payload, raw) VALUES ('meta_whatsapp', 'unreadable-row', '{}', '\\x7b')"
+      )
+      const connection = await connect()
+      const body = JSON.stringify(
+        messagesPayload(connection.phoneNumberId!, {
+          messages: [textMessage(`wamid.after-unreadable-${connection.id}`, "14155550015", "next")]
+        })
+      )
+      expect((await h.post(body)).status).toBe(200)
+      await drain()
+      expect(await messagesOf(connection.tenantId)).toHaveLength(1)
+      const failed = await h.run(Effect.flatMap(WebhookInbox, (inbox) => inbox.listFailed(1000)))
+      expect(failed.some((event) => event.lastError?.startsWith("unreadable row:"))).toBe(true)
+    })
+
     it("concurrent deliveries are group-committed and all stored", async () => {
       const connection = await connect()
       const bodies = Array.from({ length: 64 }, (_, i) =>

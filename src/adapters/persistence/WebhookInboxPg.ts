@@ -1,7 +1,8 @@
-import { Cause, Effect, Exit, Layer } from "effect"
+import { Cause, Effect, Exit, Layer, Option } from "effect"
 import { SqlClient, SqlError } from "effect/sql"
 import { type IncomingWebhook, WebhookInbox } from "../../application/ports/WebhookInbox.ts"
 import type { WebhookEventId } from "../../domain/Ids.ts"
+import type { WebhookEvent } from "../../domain/WebhookEvent.ts"
 import { toJson, toWebhookEvent } from "./Rows.ts"
 
 const utf8 = new TextDecoder("utf-8")
@@ -101,8 +102,20 @@ export const WebhookInboxPg = Layer.effect(
             FOR UPDATE SKIP LOCKED)
           RETURNING id, provider, received_at, body_sha256, state, attempts, last_error, processed_at, raw,
             CASE WHEN raw IS NULL THEN payload END AS payload`.pipe(
-          Effect.map((rows) =>
-            rows.map(toWebhookEvent).sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime())
+          // A row that cannot be read is parked as failed at once, so it never blocks the claims after it.
+          Effect.flatMap((rows) =>
+            Effect.forEach(rows, (row) =>
+              Effect.try({ try: () => Option.some(toWebhookEvent(row)), catch: (cause) => cause }).pipe(
+                Effect.catch((cause) =>
+                  sql`UPDATE webhook_events SET state = 'failed', locked_until = NULL,
+                        last_error = ${`unreadable row: ${cause instanceof Error ? cause.message : String(cause)}`}
+                      WHERE id = ${row["id"] as string}`.pipe(Effect.as(Option.none<WebhookEvent>()))
+                )
+              )
+            )
+          ),
+          Effect.map((events) =>
+            events.flatMap(Option.toArray).sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime())
           ),
           Effect.orDie,
           Effect.withSpan("WebhookInboxPg.claim")
