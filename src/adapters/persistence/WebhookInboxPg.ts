@@ -15,15 +15,13 @@ const JSONB_HOSTILE =
   /\\u0000|\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}/
 
 /**
- * The `payload jsonb` of a delivery: the received text itself, which PostgreSQL parses (no parse-and-reserialise
- * here), unless it holds what `jsonb` cannot; then the parsed body re-serialised jsonb-safe (U+FFFD instead).
- * `raw` keeps the exact bytes either way.
+ * The `payload jsonb` of a delivery, when it must differ from the received text: null when PostgreSQL can parse
+ * the bytes as sent (`convert_from(raw)`: the body travels once, and nothing is re-serialised here); else the
+ * parsed body re-serialised jsonb-safe (U+FFFD instead). `raw` keeps the exact bytes either way.
  */
-const fastJsonb = (event: IncomingWebhook): string => {
-  const text = utf8.decode(event.raw)
-  return JSONB_HOSTILE.test(text) ? toJson(event.payload) : text
-}
-const safeJsonb = (event: IncomingWebhook): string => toJson(event.payload)
+const fastJsonb = (event: IncomingWebhook): string | null =>
+  JSONB_HOSTILE.test(utf8.decode(event.raw)) ? toJson(event.payload) : null
+const safeJsonb = (event: IncomingWebhook): string | null => toJson(event.payload)
 
 /** The database cannot be reached at all: retrying row by row would only wait longer for the same answer. */
 const unreachable = (cause: Cause.Cause<unknown>): boolean =>
@@ -41,16 +39,19 @@ export const WebhookInboxPg = Layer.effect(
 
     // One multi-row statement for the whole batch: one round trip, one commit. Built lazily, so that whatever
     // building it throws is this effect's failure.
-    const insert = (events: ReadonlyArray<IncomingWebhook>, jsonb: (event: IncomingWebhook) => string) =>
+    const insert = (events: ReadonlyArray<IncomingWebhook>, jsonb: (event: IncomingWebhook) => string | null) =>
       Effect.suspend(() => {
         const rows = events.map(
           (event) =>
-            sql`(${event.provider}, ${event.receivedAt}, ${event.bodySha256}, ${jsonb(event)}::jsonb, ${event.raw},
-                 ${event.receivedAt})`
+            sql`(${event.provider}::text, ${event.receivedAt}::timestamptz, ${event.bodySha256}::text,
+                 ${event.raw}::bytea, ${jsonb(event)}::text)`
         )
         return sql`
           INSERT INTO webhook_events (provider, received_at, body_sha256, payload, raw, next_attempt_at)
-          VALUES ${sql.csv(rows)} RETURNING id`
+          SELECT v.provider, v.received_at, v.body_sha256, COALESCE(v.payload, convert_from(v.raw, 'UTF8'))::jsonb,
+                 v.raw, v.received_at
+          FROM (VALUES ${sql.csv(rows)}) AS v(provider, received_at, body_sha256, raw, payload)
+          RETURNING id`
       }).pipe(
         Effect.flatMap((inserted) =>
           inserted.length === events.length
@@ -73,22 +74,24 @@ export const WebhookInboxPg = Layer.effect(
     return WebhookInbox.of({
       accept: (events) => {
         if (events.length === 0) return Effect.succeed([])
-        if (events.length === 1) return insertOne(events[0]!).pipe(Effect.map((exit) => [exit]))
-        return insert(events, fastJsonb).pipe(
-          Effect.map((ids) => ids.map((id) => Exit.succeed(id))),
-          // One bad delivery must not cost its whole batch a 503: the batch is retried row by row, so only the
-          // rows PostgreSQL refuses alone fail.
-          Effect.catchCause((cause) =>
-            Cause.hasInterruptsOnly(cause) || unreachable(cause)
-              ? Effect.failCause(cause)
-              : Effect.logWarning(
-                  `Webhook batch of ${events.length} refused; storing its deliveries one by one`,
-                  cause
-                ).pipe(Effect.andThen(Effect.forEach(events, insertOne, { concurrency: 4 })))
-          ),
-          Effect.orDie,
-          Effect.withSpan("WebhookInboxPg.accept", { attributes: { count: events.length } })
-        )
+        const stored =
+          events.length === 1
+            ? insertOne(events[0]!).pipe(Effect.map((exit) => [exit]))
+            : insert(events, fastJsonb).pipe(
+                Effect.map((ids) => ids.map((id) => Exit.succeed(id))),
+                // One bad delivery must not cost its whole batch a 503: the batch is retried row by row, so only
+                // the rows PostgreSQL refuses alone fail.
+                Effect.catchCause((cause) =>
+                  Cause.hasInterruptsOnly(cause) || unreachable(cause)
+                    ? Effect.failCause(cause)
+                    : Effect.logWarning(
+                        `Webhook batch of ${events.length} refused; storing its deliveries one by one`,
+                        cause
+                      ).pipe(Effect.andThen(Effect.forEach(events, insertOne, { concurrency: 4 })))
+                ),
+                Effect.orDie
+              )
+        return stored.pipe(Effect.withSpan("WebhookInboxPg.accept", { attributes: { count: events.length } }))
       },
       claim: (limit, leaseSeconds, now) =>
         sql`
