@@ -1,14 +1,20 @@
+import { createHash } from "node:crypto"
 import { Effect, Option } from "effect"
+import { SqlClient } from "effect/sql"
+import { TestClock } from "effect/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { replayFailed } from "../scripts/webhook-replay.ts"
 import { ConnectionRepository } from "../src/application/ports/ConnectionRepository.ts"
 import { ConversationRepository } from "../src/application/ports/ConversationRepository.ts"
 import { MessageRepository } from "../src/application/ports/MessageRepository.ts"
 import { WebhookInbox } from "../src/application/ports/WebhookInbox.ts"
+import type { IntakeHealth } from "../src/application/WebhookIntake.ts"
 import { WebhookProcessor } from "../src/application/WebhookProcessor.ts"
 import type { ChannelConnection } from "../src/domain/ChannelConnection.ts"
 import type { PhoneNumberId, ProviderMessageId, TenantId, WabaId } from "../src/domain/Ids.ts"
 import { randomMetaId, sqlBackends } from "./support/Backends.ts"
 import {
+  answered,
   makeWebhookHarness,
   messagesPayload,
   metaJson,
@@ -407,6 +413,172 @@ for (const backend of sqlBackends()) {
           )
         )
       }
+    })
+
+    const readyz = async () => {
+      const response = await h.handler(new Request("http://localhost/readyz"))
+      return {
+        status: response.status,
+        body: (await response.json()) as { status: string; database: string; intake: IntakeHealth }
+      }
+    }
+    const sqlRun = (statement: string) => h.run(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)))
+
+    it("refuses JSON nested deeper than 64 levels with 400 and stores nothing; intake goes on storing", async () => {
+      const before = await stats()
+      // Four signed 12 KB bodies: each used to overflow the stack of one of the four writers, and intake hung.
+      const deep = `{"object":"whatsapp_business_account","entry":${"[".repeat(6000)}${"]".repeat(6000)}}`
+      const refused = await Promise.all(Array.from({ length: 4 }, () => answered(h.post(deep))))
+      expect(refused.map((response) => response.status)).toEqual([400, 400, 400, 400])
+      expect(await refused[0]!.text()).toContain("nested deeper than 64 levels")
+      expect(await stats()).toEqual({ ...before, oldestPendingSeconds: expect.any(Number) })
+      const connection = await connect()
+      const body = JSON.stringify(
+        messagesPayload(connection.phoneNumberId!, {
+          messages: [textMessage(`wamid.after-deep-${connection.id}`, "14155550011", "still here")]
+        })
+      )
+      expect((await answered(h.post(body))).status).toBe(200)
+      await drain()
+      expect(await messagesOf(connection.tenantId)).toHaveLength(1)
+      expect((await readyz()).body.intake).toMatchObject({ healthy: true, writers: 4 })
+    })
+
+    it("/readyz reports intake, and answers 503 while intake can store nothing though the database answers", async () => {
+      const ready = await readyz()
+      expect(ready.status).toBe(200)
+      expect(ready.body).toMatchObject({ status: "ready", database: "ok", intake: { healthy: true, writers: 4 } })
+      const body = JSON.stringify(messagesPayload(randomMetaId(), { messages: [] }))
+      // Every insert is refused (as a full disk or a broken migration would), while `SELECT 1` still works.
+      await sqlRun("ALTER TABLE webhook_events ADD CONSTRAINT intake_refuses_all CHECK (provider = 'nobody') NOT VALID")
+      try {
+        for (let i = 0; i < 3; i++) expect((await answered(h.post(body))).status).toBe(503)
+        const unready = await readyz()
+        expect(unready.status).toBe(503)
+        expect(unready.body).toMatchObject({ status: "unavailable", database: "ok", intake: { healthy: false } })
+        expect(unready.body.intake.consecutiveFailedBatches).toBeGreaterThanOrEqual(3)
+        expect(JSON.stringify(unready.body)).not.toContain("intake_refuses_all")
+      } finally {
+        await sqlRun("ALTER TABLE webhook_events DROP CONSTRAINT intake_refuses_all")
+      }
+      expect((await answered(h.post(body))).status).toBe(200)
+      expect((await readyz()).status).toBe(200)
+    })
+
+    it("accepts \\u0000 and an unpaired surrogate: the bytes are kept as sent, the messages stored", async () => {
+      const connection = await connect()
+      const texts = ["before\u0000after", "lone \ud800 high", "lone \udc00 low", "pair 👋 \u0000"]
+      // PostgreSQL text cannot hold U+0000 or a lone surrogate: derived rows keep the rest, with U+FFFD for those.
+      const safe = ["before\ufffdafter", "lone \ufffd high", "lone \ufffd low", "pair 👋 \ufffd"]
+      const bodies = texts.map((text, i) =>
+        metaJson(
+          messagesPayload(connection.phoneNumberId!, {
+            contacts: [{ profile: { name: "Zoë" }, wa_id: "14155550012" }],
+            messages: [textMessage(`wamid.hostile-${connection.id}-${i}`, "14155550012", text)]
+          })
+        )
+      )
+      expect(bodies[0]).toContain("\\u0000")
+      expect(bodies[1]).toContain("\\ud800")
+      for (const body of bodies) expect((await answered(h.post(body))).status).toBe(200)
+      // The stored bytes are the delivery exactly as sent.
+      for (const [i, body] of bodies.entries()) {
+        const sha = createHash("sha256").update(body).digest("hex")
+        const rows = await h.run(
+          Effect.flatMap(
+            SqlClient.SqlClient,
+            (sql) => sql`SELECT raw, payload #>> '{entry,0,changes,0,value,messages,0,text,body}' AS text
+                  FROM webhook_events WHERE body_sha256 = ${sha}`
+          )
+        )
+        expect(rows).toHaveLength(1)
+        expect(Buffer.from(rows[0]!["raw"] as Uint8Array).toString("utf8")).toBe(body)
+        // The queryable jsonb holds what jsonb can: U+FFFD for the rest.
+        expect(rows[0]!["text"]).toBe(safe[i])
+      }
+      await drain()
+      const messages = await messagesOf(connection.tenantId)
+      const stored = new Map(
+        messages.map((m) => [m.providerMessageId, (m.body as { text: { body: string } }).text.body])
+      )
+      expect(texts.map((_, i) => stored.get(`wamid.hostile-${connection.id}-${i}` as ProviderMessageId))).toEqual(safe)
+    })
+
+    it("one hostile delivery among 41 concurrent ones costs no other delivery its 200", async () => {
+      const connection = await connect()
+      const bodies = Array.from({ length: 41 }, (_, i) =>
+        metaJson(
+          messagesPayload(connection.phoneNumberId!, {
+            messages: [
+              textMessage(`wamid.shared-${connection.id}-${i}`, "14155550013", i === 20 ? "nul \u0000" : `m${i}`)
+            ]
+          })
+        )
+      )
+      const responses = await Promise.all(bodies.map((body) => answered(h.post(body))))
+      expect(responses.map((response) => response.status)).toEqual(Array(41).fill(200))
+      await drain()
+      expect(await messagesOf(connection.tenantId)).toHaveLength(41)
+    })
+
+    it("an absurd timestamp fails the event after 8 attempts, with its error; an operator can replay it", async () => {
+      const connection = await connect()
+      const id = `wamid.absurd-${connection.id}`
+      const body = JSON.stringify(
+        messagesPayload(connection.phoneNumberId!, {
+          messages: [{ ...textMessage(id, "14155550014", "from the far future"), timestamp: "99999999999999" }]
+        })
+      )
+      const failedBefore = (await stats()).failed
+      expect((await answered(h.post(body))).status).toBe(200)
+      // The worker's loop under a test clock: each round processes what is due, then time passes (no real sleep).
+      const rounds = (count: number) =>
+        h.run(
+          Effect.gen(function* () {
+            yield* TestClock.setTime(Date.now())
+            const processor = yield* WebhookProcessor
+            for (let round = 0; round < count; round++) {
+              while ((yield* processor.drain) > 0) {}
+              yield* TestClock.adjust("10 minutes")
+            }
+          }).pipe(Effect.provide(TestClock.layer()))
+        )
+      await rounds(12)
+      expect((await stats()).failed).toBe(failedBefore + 1)
+      const failed = await h.run(Effect.flatMap(WebhookInbox, (inbox) => inbox.listFailed(1000)))
+      const event = failed.find((candidate) => candidate.lastError?.includes(id))
+      expect(event).toBeDefined()
+      expect(event!.attempts).toBe(8)
+      expect(event!.lastError).toBe(`message ${id} has an unreadable timestamp "99999999999999"`)
+      expect(await messagesOf(connection.tenantId)).toHaveLength(0)
+      // Replayed: pending again with a fresh attempt count, so it gets 8 more attempts (and fails again).
+      const replay = await h.run(replayFailed({ ids: [event!.id] }))
+      expect(replay).toEqual({ listed: 1, requeued: 1 })
+      expect((await stats()).failed).toBe(failedBefore)
+      await rounds(3)
+      expect((await stats()).failed).toBe(failedBefore)
+      await rounds(12)
+      const again = (await h.run(Effect.flatMap(WebhookInbox, (inbox) => inbox.listFailed(1000)))).find(
+        (candidate) => candidate.id === event!.id
+      )
+      expect(again?.attempts).toBe(8)
+    })
+
+    it("a stored row that cannot be read is parked as failed, and blocks no claim", async () => {
+      await sqlRun(
+        "INSERT INTO webhook_events (provider, body_sha256, payload, raw) VALUES ('meta_whatsapp', 'unreadable-row', '{}', '\\x7b')"
+      )
+      const connection = await connect()
+      const body = JSON.stringify(
+        messagesPayload(connection.phoneNumberId!, {
+          messages: [textMessage(`wamid.after-unreadable-${connection.id}`, "14155550015", "next")]
+        })
+      )
+      expect((await h.post(body)).status).toBe(200)
+      await drain()
+      expect(await messagesOf(connection.tenantId)).toHaveLength(1)
+      const failed = await h.run(Effect.flatMap(WebhookInbox, (inbox) => inbox.listFailed(1000)))
+      expect(failed.some((event) => event.lastError?.startsWith("unreadable row:"))).toBe(true)
     })
 
     it("concurrent deliveries are group-committed and all stored", async () => {

@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto"
-import { Clock, Context, Deferred, Effect, Exit, Layer, Queue, Redacted } from "effect"
+import { Cause, Clock, Context, Deferred, Effect, Exit, Layer, Queue, Redacted } from "effect"
 import { InvalidWebhookPayload, InvalidWebhookSignature } from "../domain/Errors.ts"
 import type { WebhookEventId } from "../domain/Ids.ts"
 import { type IncomingWebhook, WebhookInbox } from "./ports/WebhookInbox.ts"
@@ -9,6 +9,12 @@ import { WebhookSettings } from "./ports/WebhookSettings.ts"
 const MAX_BATCH = 256
 /** Group commits in flight at once: a batch is written while the next ones fill (the pool has 10 connections). */
 const WRITERS = 4
+/** Meta's payloads nest about 8 deep; anything past this is refused before it is parsed. */
+export const MAX_JSON_DEPTH = 64
+/** Intake is unhealthy after this many batches in a row failed entirely... */
+const UNHEALTHY_AFTER_FAILED_BATCHES = 3
+/** ...or when one batch has been in flight this long. */
+const UNHEALTHY_AFTER_STALLED_SECONDS = 30
 
 /**
  * Checks `X-Hub-Signature-256` (`sha256=` + lowercase hex HMAC-SHA256 of the raw body with the app secret) in
@@ -22,19 +28,62 @@ export const verifySignature = (raw: Uint8Array, header: string | null, secret: 
   return timingSafeEqual(expected, Buffer.from(match[1]!, "hex"))
 }
 
+/**
+ * Whether JSON text nests arrays and objects deeper than `limit`: one pass over the bytes, brackets inside
+ * strings not counted. (UTF-8 continuation bytes are all ≥ 0x80, so they are never mistaken for `"`, `\` or
+ * brackets.) Deep nesting would overflow the stack of whatever walks the value later.
+ */
+export const nestedDeeperThan = (raw: Uint8Array, limit: number): boolean => {
+  let depth = 0
+  let inString = false
+  for (let index = 0; index < raw.length; index++) {
+    const byte = raw[index]
+    if (inString) {
+      if (byte === 0x5c) index++
+      else if (byte === 0x22) inString = false
+    } else if (byte === 0x22) inString = true
+    else if (byte === 0x5b || byte === 0x7b) {
+      if (++depth > limit) return true
+    } else if (byte === 0x5d || byte === 0x7d) depth--
+  }
+  return false
+}
+
 const decoder = new TextDecoder("utf-8", { fatal: true })
 
 const parse = (raw: Uint8Array): unknown => {
   if (raw.length === 0) throw new Error("empty body")
+  if (nestedDeeperThan(raw, MAX_JSON_DEPTH)) throw new Error(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`)
   const value: unknown = JSON.parse(decoder.decode(raw))
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("not a JSON object")
   return value
 }
 
+/** How intake is doing, for `/readyz`. Never carries an error's text (the logs do). */
+export interface IntakeHealth {
+  readonly healthy: boolean
+  /** Writers running (of `writersExpected`). */
+  readonly writers: number
+  readonly writersExpected: number
+  /** Deliveries waiting for a writer. */
+  readonly queued: number
+  /** Batches in a row that could store nothing (0 after any success). */
+  readonly consecutiveFailedBatches: number
+  readonly lastFailureAt: string | null
+  /** How long the oldest batch in flight has been writing (0 when none is). */
+  readonly stalledSeconds: number
+}
+
+interface Waiting {
+  readonly event: IncomingWebhook
+  readonly done: Deferred.Deferred<WebhookEventId>
+}
+
 /**
  * `AcceptWebhook`: verify the signature, then store the delivery durably before Meta hears 200. Concurrent
  * deliveries are group-committed: a few writers each take whatever is waiting and store it in one multi-row
- * insert, so intake costs about one round trip per batch, not per request.
+ * insert, so intake costs about one round trip per batch, not per request. Whatever happens while a batch is
+ * written, its requests are answered and the writer goes on with the next batch.
  */
 export class WebhookIntake extends Context.Service<
   WebhookIntake,
@@ -43,6 +92,7 @@ export class WebhookIntake extends Context.Service<
       raw: Uint8Array,
       signature: string | null
     ): Effect.Effect<WebhookEventId, InvalidWebhookSignature | InvalidWebhookPayload>
+    readonly health: Effect.Effect<IntakeHealth>
   }
 >()("app/application/WebhookIntake") {
   static readonly layer = Layer.effect(
@@ -50,24 +100,76 @@ export class WebhookIntake extends Context.Service<
     Effect.gen(function* () {
       const settings = yield* WebhookSettings
       const inbox = yield* WebhookInbox
-      const queue = yield* Queue.unbounded<{
-        readonly event: IncomingWebhook
-        readonly done: Deferred.Deferred<WebhookEventId>
-      }>()
+      const queue = yield* Queue.unbounded<Waiting>()
+      const state = {
+        writers: 0,
+        consecutiveFailedBatches: 0,
+        lastFailureAt: null as Date | null,
+        /** Start time (ms) of each writer's batch in flight. */
+        inFlightSince: new Map<number, number>()
+      }
 
-      const writer = Effect.gen(function* () {
-        const batch = yield* Queue.takeBetween(queue, 1, MAX_BATCH)
-        const exit = yield* Effect.exit(inbox.accept(batch.map((item) => item.event)))
-        yield* Effect.forEach(
-          batch,
-          (item, index) =>
-            Exit.isSuccess(exit)
-              ? Deferred.succeed(item.done, exit.value[index]!)
-              : Deferred.done(item.done, exit as Exit.Exit<never>),
-          { discard: true }
+      /** Answers every request of the batch from the store's per-delivery exits. */
+      const answer = (batch: ReadonlyArray<Waiting>, exits: ReadonlyArray<Exit.Exit<WebhookEventId>>) =>
+        Effect.forEach(batch, (item, index) => Deferred.done(item.done, exits[index]!), { discard: true })
+
+      const writeBatch = Effect.fnUntraced(function* (slot: number, batch: ReadonlyArray<Waiting>) {
+        state.inFlightSince.set(slot, yield* Clock.currentTimeMillis)
+        // Suspended, so that even a throw while the adapter builds its statement is this batch's failure.
+        const exit = yield* Effect.exit(Effect.suspend(() => inbox.accept(batch.map((item) => item.event))))
+        const exits =
+          Exit.isSuccess(exit) && exit.value.length === batch.length
+            ? exit.value
+            : batch.map(() =>
+                Exit.isFailure(exit)
+                  ? (exit as Exit.Exit<never>)
+                  : Exit.die(new Error(`the inbox answered ${exit.value.length} of ${batch.length} deliveries`))
+              )
+        const stored = exits.filter(Exit.isSuccess).length
+        if (stored === 0) {
+          state.consecutiveFailedBatches++
+          state.lastFailureAt = new Date(yield* Clock.currentTimeMillis)
+        } else state.consecutiveFailedBatches = 0
+        // Each refused request logs its own cause (and answers 503, so Meta retries).
+        if (stored < batch.length)
+          yield* Effect.logWarning(`Webhook intake stored ${stored} of a batch of ${batch.length} deliveries`)
+        yield* answer(batch, exits)
+      })
+
+      // However a batch ends (a defect, a stack overflow, an interruption), no request of it is left waiting.
+      const stopped = Exit.die(new Error("webhook intake stopped before the delivery was stored"))
+      const writer = (slot: number) =>
+        Queue.takeBetween(queue, 1, MAX_BATCH).pipe(
+          Effect.flatMap((batch) =>
+            writeBatch(slot, batch).pipe(
+              Effect.onExit((exit) =>
+                Exit.isSuccess(exit)
+                  ? Effect.void
+                  : Effect.forEach(
+                      batch,
+                      (item) =>
+                        Deferred.done(
+                          item.done,
+                          Cause.hasInterruptsOnly(exit.cause) ? stopped : Exit.failCause(exit.cause)
+                        ),
+                      { discard: true }
+                    )
+              ),
+              Effect.ensuring(Effect.sync(() => state.inFlightSince.delete(slot)))
+            )
+          ),
+          Effect.catchCause((cause) =>
+            Cause.hasInterruptsOnly(cause)
+              ? Effect.failCause(cause)
+              : Effect.logError("Webhook intake writer: a batch failed; going on with the next", cause)
+          ),
+          Effect.forever,
+          Effect.ensuring(Effect.sync(() => state.writers--))
         )
-      }).pipe(Effect.forever)
-      for (let index = 0; index < WRITERS; index++) yield* Effect.forkScoped(writer)
+      for (let slot = 0; slot < WRITERS; slot++) {
+        state.writers++
+        yield* Effect.forkScoped(writer(slot))
+      }
 
       const accept = Effect.fn("WebhookIntake.accept")(function* (raw: Uint8Array, signature: string | null) {
         if (!verifySignature(raw, signature, settings.appSecret)) return yield* new InvalidWebhookSignature({})
@@ -80,6 +182,7 @@ export class WebhookIntake extends Context.Service<
           event: {
             provider: "meta_whatsapp",
             bodySha256: createHash("sha256").update(raw).digest("hex"),
+            raw,
             payload,
             receivedAt: new Date(yield* Clock.currentTimeMillis)
           },
@@ -88,7 +191,25 @@ export class WebhookIntake extends Context.Service<
         return yield* Deferred.await(done)
       })
 
-      return WebhookIntake.of({ accept })
+      const health = Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const oldest = Math.min(now, ...state.inFlightSince.values())
+        const stalledSeconds = (now - oldest) / 1000
+        return {
+          healthy:
+            state.writers === WRITERS &&
+            state.consecutiveFailedBatches < UNHEALTHY_AFTER_FAILED_BATCHES &&
+            stalledSeconds < UNHEALTHY_AFTER_STALLED_SECONDS,
+          writers: state.writers,
+          writersExpected: WRITERS,
+          queued: yield* Queue.size(queue),
+          consecutiveFailedBatches: state.consecutiveFailedBatches,
+          lastFailureAt: state.lastFailureAt?.toISOString() ?? null,
+          stalledSeconds
+        }
+      })
+
+      return WebhookIntake.of({ accept, health })
     })
   )
 }

@@ -1,9 +1,9 @@
-import { Clock, Context, type Duration, Effect, Layer, Option, Schema } from "effect"
+import { Cause, Clock, Context, type Duration, Effect, Layer, Option, Schema } from "effect"
 import { acceptsInbound, type ChannelConnection, nextStatus } from "../domain/ChannelConnection.ts"
 import { contactKey } from "../domain/Conversation.ts"
 import type { PhoneNumberId, ProviderMessageId, WabaId } from "../domain/Ids.ts"
 import { DeliveryStatus } from "../domain/Message.ts"
-import { MAX_WEBHOOK_ATTEMPTS, retryDelayMillis, type WebhookEvent } from "../domain/WebhookEvent.ts"
+import { MAX_WEBHOOK_ATTEMPTS, retryDelayMillis, unixSecondsToDate, type WebhookEvent } from "../domain/WebhookEvent.ts"
 import { AuditLog } from "./ports/AuditLog.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
 import { ConversationRepository } from "./ports/ConversationRepository.ts"
@@ -66,9 +66,23 @@ export class WebhookPayloadUnreadable extends Schema.TaggedError<WebhookPayloadU
 const REVOKING = new Set(["PARTNER_APP_UNINSTALLED", "PARTNER_REMOVED"])
 const TROUBLING = new Set(["ACCOUNT_RESTRICTION", "ACCOUNT_VIOLATION", "DISABLED_UPDATE", "ACCOUNT_DELETED"])
 
-const secondsToDate = (timestamp: string | undefined, fallback: Date): Date => {
-  const seconds = Number(timestamp)
-  return Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000) : fallback
+/** A change's `timestamp`: when absent, the time it was received; when unreadable or absurd, an error. */
+const timestampOf = (timestamp: string | undefined, fallback: Date, what: string) => {
+  if (timestamp === undefined) return Effect.succeed(fallback)
+  const date = unixSecondsToDate(timestamp)
+  return date === null
+    ? Effect.fail(
+        new WebhookPayloadUnreadable({ detail: `${what} has an unreadable timestamp "${timestamp.slice(0, 40)}"` })
+      )
+    : Effect.succeed(date)
+}
+
+/** What an operator reads in `last_error`: the typed error's detail, or the defect's message. */
+const describeFailure = (cause: Cause.Cause<WebhookPayloadUnreadable>): string => {
+  const error = Cause.findErrorOption(cause)
+  if (Option.isSome(error)) return error.value.detail
+  const defect = Cause.squash(cause)
+  return `unexpected: ${defect instanceof Error ? `${defect.name}: ${defect.message}` : String(defect)}`.slice(0, 1000)
 }
 
 export interface ProcessOutcome {
@@ -123,7 +137,7 @@ export class WebhookProcessor extends Context.Service<
           const key = contactKey(message.from ?? contact?.wa_id, contact?.user_id ?? message.from_user_id)
           if (key === null)
             return yield* new WebhookPayloadUnreadable({ detail: `message ${message.id} has no sender` })
-          const sentAt = secondsToDate(message.timestamp, receivedAt)
+          const sentAt = yield* timestampOf(message.timestamp, receivedAt, `message ${message.id}`)
           const conversation = yield* conversations.upsert({
             tenantId,
             connectionId,
@@ -156,7 +170,7 @@ export class WebhookProcessor extends Context.Service<
             tenantId,
             providerMessageId: status.id as ProviderMessageId,
             status: known.value,
-            occurredAt: secondsToDate(status.timestamp, receivedAt),
+            occurredAt: yield* timestampOf(status.timestamp, receivedAt, `status of ${status.id}`),
             payload: raw,
             error: status.errors ?? null
           })
@@ -218,9 +232,26 @@ export class WebhookProcessor extends Context.Service<
         }
       })
 
+      // Every failure counts, a typed error or a defect alike (the claim counted the attempt): the event is retried
+      // later, and after the last attempt parked as `failed` with the error, for an operator to see and replay.
+      const failed = (event: WebhookEvent, cause: Cause.Cause<WebhookPayloadUnreadable>) =>
+        Effect.gen(function* () {
+          const error = describeFailure(cause)
+          const at = yield* now
+          if (event.attempts >= MAX_WEBHOOK_ATTEMPTS) {
+            yield* Effect.logError(
+              `Webhook event ${event.id} failed for good after ${event.attempts} attempts: ${error}`
+            )
+            return yield* inbox.markFailed(event.id, error, null)
+          }
+          if (Option.isNone(Cause.findErrorOption(cause)))
+            yield* Effect.logError(`Webhook event ${event.id}: attempt ${event.attempts} failed`, cause)
+          yield* inbox.markFailed(event.id, error, new Date(at.getTime() + retryDelayMillis(event.attempts)))
+        })
+
       const handle = (event: WebhookEvent) =>
         process(event).pipe(
-          Effect.matchEffect({
+          Effect.matchCauseEffect({
             onSuccess: (outcome) =>
               Effect.flatMap(now, (at) =>
                 outcome.unrouted.length === 0
@@ -231,17 +262,15 @@ export class WebhookProcessor extends Context.Service<
                       )
                     )
               ),
-            onFailure: (error) =>
-              Effect.flatMap(now, (at) =>
-                event.attempts >= MAX_WEBHOOK_ATTEMPTS
-                  ? Effect.logError(`Webhook event ${event.id} failed for good: ${error.detail}`).pipe(
-                      Effect.andThen(inbox.markFailed(event.id, error.detail, null))
-                    )
-                  : inbox.markFailed(event.id, error.detail, new Date(at.getTime() + retryDelayMillis(event.attempts)))
-              )
+            // Interrupted (shutting down): the lease runs out and the event is claimed again.
+            onFailure: (cause) => (Cause.hasInterruptsOnly(cause) ? Effect.void : failed(event, cause))
           }),
-          // A defect (the database went away mid-event) leaves the lease to expire: the event is retried.
-          Effect.catchDefect((defect) => Effect.logError(`Webhook event ${event.id} interrupted`, defect))
+          // Recording the outcome failed (the database went away): the lease runs out and the event is retried.
+          Effect.catchCause((cause) =>
+            Cause.hasInterruptsOnly(cause)
+              ? Effect.failCause(cause)
+              : Effect.logError(`Webhook event ${event.id}: its outcome could not be recorded`, cause)
+          )
         )
 
       // Events of one claim are processed concurrently: every write is idempotent and guarded by a unique

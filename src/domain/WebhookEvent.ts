@@ -22,3 +22,17 @@ export const MAX_WEBHOOK_ATTEMPTS = 8
 
 /** Delay before the next attempt: exponential from 1 s, capped at 5 minutes. */
 export const retryDelayMillis = (attempts: number): number => Math.min(1000 * 2 ** Math.max(0, attempts - 1), 300_000)
+
+/** The last second a Meta timestamp may name: 9999-12-31T23:59:59Z. */
+export const MAX_UNIX_SECONDS = 253_402_300_799
+
+/**
+ * Meta's `timestamp` fields are Unix seconds as a decimal string. Returns the instant, or null when the value is
+ * not a positive number of seconds up to the year 9999 (`"99999999999999"` would be an invalid `Date`).
+ */
+export const unixSecondsToDate = (timestamp: string): Date | null => {
+  const seconds = Number(timestamp)
+  return timestamp.trim() !== "" && Number.isFinite(seconds) && seconds > 0 && seconds <= MAX_UNIX_SECONDS
+    ? new Date(seconds * 1000)
+    : null
+}

@@ -5,6 +5,7 @@ import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { HttpRouter } from "effect/http"
 import type { SqlClient } from "effect/sql"
 import { JsonErrors } from "../../src/adapters/http/ErrorMiddleware.ts"
+import { HealthRoutes } from "../../src/adapters/http/HealthRoutes.ts"
 import { makeWebhookVerifyRoute, WebhookIntakeRoute } from "../../src/adapters/http/WebhookRoutes.ts"
 import { MigrationsLive } from "../../src/adapters/persistence/Migrations.ts"
 import { PersistencePg } from "../../src/adapters/persistence/Persistence.ts"
@@ -60,6 +61,15 @@ export const textMessage = (id: string, from: string, body: string, timestamp = 
   text: { body }
 })
 
+/** Fails a test, instead of hanging it, when a request gets no answer (a dead writer leaves requests waiting). */
+export const answered = (response: Promise<Response>, millis = 10_000) =>
+  Promise.race([
+    response,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`no answer within ${millis} ms: intake hangs`)), millis).unref()
+    )
+  ])
+
 /** The webhook routes and their services over one database, shared by the HTTP handler and the assertions. */
 export const makeWebhookHarness = (sql: Layer.Layer<SqlClient.SqlClient>) => {
   const memoMap = Effect.runSync(Layer.makeMemoMap)
@@ -73,9 +83,12 @@ export const makeWebhookHarness = (sql: Layer.Layer<SqlClient.SqlClient>) => {
   )
   const runtime = ManagedRuntime.make(Services, { memoMap })
   const web = HttpRouter.toWebHandler(
-    Layer.mergeAll(makeWebhookVerifyRoute(Redacted.make(VERIFY_TOKEN)), WebhookIntakeRoute, JsonErrors).pipe(
-      Layer.provide(Services)
-    ),
+    Layer.mergeAll(
+      makeWebhookVerifyRoute(Redacted.make(VERIFY_TOKEN)),
+      WebhookIntakeRoute,
+      HealthRoutes,
+      JsonErrors
+    ).pipe(Layer.provide(Services)),
     { memoMap, disableLogger: true }
   )
   const post = (

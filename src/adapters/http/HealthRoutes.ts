@@ -1,28 +1,44 @@
 import { Effect, type Layer } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
 import { SqlClient } from "effect/sql"
+import { WebhookIntake } from "../../application/WebhookIntake.ts"
 
-const noStore = { headers: { "cache-control": "no-store" } }
+const noStore = { "cache-control": "no-store" }
 
-/** `/healthz`: the process is up. `/readyz`: the database answers within 2 s, else 503 so traffic goes elsewhere. */
+/**
+ * `/healthz`: the process is up. `/readyz`: the database answers within 2 s and webhook intake can store what
+ * it accepts (its writers run, its batches are not all failing, none is stuck), else 503 so traffic goes
+ * elsewhere. The body names each component: `{status, database, intake: {...}}`.
+ */
 export const HealthRoutes = HttpRouter.use(
   Effect.fn(function* (router) {
     const sql = yield* SqlClient.SqlClient
-    yield* router.add("GET", "/healthz", Effect.succeed(HttpServerResponse.text("ok", noStore)))
+    const intake = yield* WebhookIntake
+    yield* router.add("GET", "/healthz", Effect.succeed(HttpServerResponse.text("ok", { headers: noStore })))
     yield* router.add(
       "GET",
       "/readyz",
-      sql`SELECT 1 AS ok`.pipe(
-        Effect.timeout("2 seconds"),
-        Effect.as(HttpServerResponse.text("ready", noStore)),
-        Effect.catchCause((cause) =>
-          Effect.logWarning("Readiness check failed: the database is unreachable", cause).pipe(
-            Effect.as(HttpServerResponse.text("database unreachable", { ...noStore, status: 503 }))
+      Effect.gen(function* () {
+        const database = yield* sql`SELECT 1 AS ok`.pipe(
+          Effect.timeout("2 seconds"),
+          Effect.as("ok" as const),
+          Effect.catchCause((cause) =>
+            Effect.logWarning("Readiness check failed: the database is unreachable", cause).pipe(
+              Effect.as("unreachable" as const)
+            )
           )
         )
-      )
+        const health = yield* intake.health
+        if (!health.healthy) yield* Effect.logWarning("Readiness check failed: webhook intake is unhealthy", health)
+        const ready = database === "ok" && health.healthy
+        return yield* HttpServerResponse.json(
+          { status: ready ? "ready" : "unavailable", database, intake: health },
+          { status: ready ? 200 : 503, headers: noStore }
+        ).pipe(Effect.orDie)
+      })
     )
   })
 )
 
-export const HealthRoutesLive: Layer.Layer<never, never, HttpRouter.HttpRouter | SqlClient.SqlClient> = HealthRoutes
+export const HealthRoutesLive: Layer.Layer<never, never, HttpRouter.HttpRouter | SqlClient.SqlClient | WebhookIntake> =
+  HealthRoutes

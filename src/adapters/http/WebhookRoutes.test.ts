@@ -1,7 +1,9 @@
 import { createHmac } from "node:crypto"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Exit, Layer, Redacted } from "effect"
 import { HttpRouter } from "effect/http"
 import { afterAll, describe, expect, it } from "vitest"
+import { answered } from "../../../test/support/WebhookHarness.ts"
+import type { WebhookInbox as WebhookInboxService } from "../../application/ports/WebhookInbox.ts"
 import { WebhookInbox } from "../../application/ports/WebhookInbox.ts"
 import { WebhookSettings } from "../../application/ports/WebhookSettings.ts"
 import { WebhookIntake } from "../../application/WebhookIntake.ts"
@@ -25,6 +27,8 @@ const UnreachableInbox = Layer.succeed(
     markUnrouted: () => Effect.void,
     markFailed: () => Effect.void,
     requeueUnrouted: () => Effect.succeed(0),
+    listFailed: () => Effect.succeed([]),
+    requeueFailed: () => Effect.succeed(0),
     stats: () => Effect.succeed({ pending: 0, unrouted: 0, failed: 0, oldestPendingSeconds: 0 })
   })
 )
@@ -73,5 +77,77 @@ describe("webhook intake with the database down", () => {
     )
     expect(forged.status).toBe(401)
     expect(writes).toBe(before)
+  })
+})
+
+const signed = (body: string) =>
+  new Request("http://localhost/webhooks/meta/whatsapp", {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`
+    },
+    body
+  })
+
+describe("webhook intake when a batch throws", () => {
+  // The first four writes throw synchronously while the statement is built, as `JSON.stringify` did on a deeply
+  // nested body (a stack overflow outside any Effect), once for each of the four writers; later writes succeed.
+  let throws = 4
+  let stored = 0
+  const inbox: WebhookInboxService["Service"] = {
+    accept: (events) => {
+      if (throws > 0) {
+        throws--
+        throw new RangeError("Maximum call stack size exceeded")
+      }
+      return Effect.sync(() =>
+        events.map(() => Exit.succeed(`00000000-0000-4000-8000-${String(++stored).padStart(12, "0")}` as never))
+      )
+    },
+    claim: () => Effect.succeed([]),
+    markProcessed: () => Effect.void,
+    markUnrouted: () => Effect.void,
+    markFailed: () => Effect.void,
+    requeueUnrouted: () => Effect.succeed(0),
+    listFailed: () => Effect.succeed([]),
+    requeueFailed: () => Effect.succeed(0),
+    stats: () => Effect.succeed({ pending: 0, unrouted: 0, failed: 0, oldestPendingSeconds: 0 })
+  }
+  const services = WebhookIntake.layer.pipe(
+    Layer.provide(Layer.succeed(WebhookInbox, inbox)),
+    Layer.provide(Layer.succeed(WebhookSettings, { appSecret: Redacted.make(SECRET), verifyToken: Redacted.make("v") }))
+  )
+  const throwing = HttpRouter.toWebHandler(
+    Layer.mergeAll(WebhookIntakeRoute, JsonErrors).pipe(Layer.provideMerge(services)),
+    { disableLogger: true }
+  )
+  afterAll(() => throwing.dispose())
+
+  it("answers 503 to the batch that threw, and every writer lives on to store the next deliveries", async () => {
+    const body = JSON.stringify({ object: "whatsapp_business_account", entry: [] })
+    for (let i = 0; i < 4; i++) expect((await answered(throwing.handler(signed(body)))).status).toBe(503)
+    const after = await Promise.all(Array.from({ length: 8 }, () => answered(throwing.handler(signed(body)))))
+    expect(after.map((response) => response.status)).toEqual(Array(8).fill(200))
+    expect(stored).toBe(8)
+  })
+
+  it("refuses JSON nested deeper than 64 levels with 400, before it reaches a writer", async () => {
+    const before = stored
+    // 12 KB of brackets, signed: today's bodies that overflowed the stack when serialised.
+    const deep = `{"object":"whatsapp_business_account","entry":${"[".repeat(6000)}${"]".repeat(6000)}}`
+    for (let i = 0; i < 4; i++) {
+      const response = await answered(throwing.handler(signed(deep)))
+      expect(response.status).toBe(400)
+      expect(await response.text()).toContain("nested deeper than 64")
+    }
+    // Brackets inside strings do not count; 64 levels are fine.
+    const inString = JSON.stringify({ object: "x", entry: [], text: "[".repeat(500) })
+    expect((await answered(throwing.handler(signed(inString)))).status).toBe(200)
+    const atLimit = `{"a":${"[".repeat(63)}${"]".repeat(63)}}`
+    expect((await answered(throwing.handler(signed(atLimit)))).status).toBe(200)
+    const overLimit = `{"a":${"[".repeat(64)}${"]".repeat(64)}}`
+    expect((await answered(throwing.handler(signed(overLimit)))).status).toBe(400)
+    expect(stored).toBe(before + 2)
   })
 })

@@ -122,6 +122,7 @@ describe("the refresher", () => {
     const event = (n: number): IncomingWebhook => ({
       provider: "meta_whatsapp",
       bodySha256: `${n}`.padStart(64, "0"),
+      raw: new TextEncoder().encode('{"object":"whatsapp_business_account","entry":[]}'),
       payload: { object: "whatsapp_business_account", entry: [] },
       receivedAt: new Date(now.getTime() - 120_000)
     })

@@ -71,7 +71,8 @@ for (const database of freshDatabases()) {
           const applied = yield* migrate()
           assert.deepStrictEqual(applied, [
             [1, "create_tables"],
-            [2, "message_idempotency"]
+            [2, "message_idempotency"],
+            [3, "webhook_raw_body"]
           ])
 
           const connections = yield* sql`SELECT * FROM channel_connections ORDER BY id`
@@ -106,10 +107,13 @@ for (const database of freshDatabases()) {
 
           // Idempotent: the migrator skips it, and the script itself can run again without harm.
           assert.deepStrictEqual(yield* migrate(), [])
-          const script = readFileSync(`${migrationsDirectory}/0001_create_tables.sql`, "utf8")
-          yield* sql.withTransaction(
-            Effect.forEach(splitSqlStatements(script), (statement) => sql.unsafe(statement), { discard: true })
-          )
+          for (const file of ["0001_create_tables.sql", "0003_webhook_raw_body.sql"]) {
+            const script = readFileSync(`${migrationsDirectory}/${file}`, "utf8")
+            yield* sql.withTransaction(
+              Effect.forEach(splitSqlStatements(script), (statement) => sql.unsafe(statement), { discard: true })
+            )
+          }
+          assert.include(yield* columnsOf("webhook_events"), "raw")
           assert.strictEqual((yield* sql`SELECT count(*)::int AS n FROM channel_connections`)[0]!["n"], 2)
 
           // New constraints hold for new rows.

@@ -1,5 +1,5 @@
 import { assert, layer } from "@effect/vitest"
-import { Effect, Option, Redacted, Result } from "effect"
+import { Effect, Exit, Option, Redacted, Result } from "effect"
 import { persistenceBackends, randomMetaId, randomTenant } from "../../../test/support/Backends.ts"
 import { AuditLog } from "../../application/ports/AuditLog.ts"
 import { ConnectionRepository, type ConnectionWrite } from "../../application/ports/ConnectionRepository.ts"
@@ -483,19 +483,32 @@ for (const backend of persistenceBackends()) {
           for (const event of claimed) yield* inbox.markProcessed(event.id, farFuture)
         }
       })
-      const incoming = (i: number, receivedAt = new Date()) => ({
-        provider: "meta_whatsapp",
+      /** A delivery as intake hands it over: the bytes as sent and the same JSON parsed. */
+      const delivery = (i: number, raw: string, receivedAt = new Date(), provider = "meta_whatsapp") => ({
+        provider,
         bodySha256: `sha-${i}`,
-        payload: { object: "whatsapp_business_account", entry: [{ id: String(i), changes: [] }] },
+        raw: new TextEncoder().encode(raw),
+        payload: JSON.parse(raw) as unknown,
         receivedAt
       })
+      const incoming = (i: number, receivedAt = new Date()) =>
+        delivery(
+          i,
+          JSON.stringify({ object: "whatsapp_business_account", entry: [{ id: String(i), changes: [] }] }),
+          receivedAt
+        )
+      /** Accepts a batch that must be stored whole. */
+      const acceptAll = (events: ReadonlyArray<ReturnType<typeof incoming>>) =>
+        Effect.flatMap(WebhookInbox, (inbox) => inbox.accept(events)).pipe(
+          Effect.map((exits) => exits.map((exit) => Option.getOrThrow(Exit.getSuccess(exit))))
+        )
 
       it.effect("accepted events are claimed once per lease, and again after a crash", () =>
         Effect.gen(function* () {
           yield* drain
           const inbox = yield* WebhookInbox
           const now = new Date()
-          const ids = yield* inbox.accept([incoming(1, now), incoming(2, now), incoming(3, now)])
+          const ids = yield* acceptAll([incoming(1, now), incoming(2, now), incoming(3, now)])
           assert.strictEqual(ids.length, 3)
           const claimed = yield* inbox.claim(10, 30, now)
           assert.sameMembers(
@@ -529,7 +542,7 @@ for (const backend of persistenceBackends()) {
           yield* drain
           const inbox = yield* WebhookInbox
           const now = new Date()
-          const ids = yield* inbox.accept(Array.from({ length: 40 }, (_, i) => incoming(i, now)))
+          const ids = yield* acceptAll(Array.from({ length: 40 }, (_, i) => incoming(i, now)))
           const claims = yield* Effect.all(
             Array.from({ length: 4 }, () => inbox.claim(15, 60, now)),
             { concurrency: "unbounded" }
@@ -546,11 +559,7 @@ for (const backend of persistenceBackends()) {
           yield* drain
           const inbox = yield* WebhookInbox
           const now = new Date()
-          const [retried, parked, unrouted] = yield* inbox.accept([
-            incoming(1, now),
-            incoming(2, now),
-            incoming(3, now)
-          ])
+          const [retried, parked, unrouted] = yield* acceptAll([incoming(1, now), incoming(2, now), incoming(3, now)])
           yield* inbox.claim(10, 60, now)
           yield* inbox.markFailed(retried!, "boom", new Date(now.getTime() + 5_000))
           yield* inbox.markFailed(parked!, "gave up", null)
@@ -570,6 +579,88 @@ for (const backend of persistenceBackends()) {
             requeued.map((event) => event.id),
             unrouted!
           )
+        })
+      )
+
+      it.effect("a body with \\u0000 or an unpaired surrogate is stored and claimed exactly as Meta sent it", () =>
+        Effect.gen(function* () {
+          yield* drain
+          const inbox = yield* WebhookInbox
+          const now = new Date()
+          // Meta's escaped serialisation: JSON text legal everywhere but in PostgreSQL's jsonb.
+          const texts = ["nul \u0000 inside", "high \ud800 alone", "low \udc00 alone", "pair \ud83d\udc4b kept"]
+          const bodies = texts.map((text) =>
+            JSON.stringify({ object: "whatsapp_business_account", entry: [{ id: "1", changes: [], text }] })
+          )
+          assert.include(bodies[0]!, "\\u0000")
+          const ids = yield* acceptAll(bodies.map((body, i) => delivery(i, body, now)))
+          assert.strictEqual(ids.length, 4)
+          const claimed = yield* inbox.claim(10, 60, now)
+          assert.sameMembers(
+            claimed.map((event) => event.id),
+            [...ids]
+          )
+          for (const [i, id] of ids.entries()) {
+            const event = claimed.find((candidate) => candidate.id === id)!
+            assert.strictEqual((event.payload as { entry: Array<{ text: string }> }).entry[0]!.text, texts[i])
+          }
+        })
+      )
+
+      it.effect("one delivery the store refuses fails alone: the other 39 of its batch are stored", () =>
+        Effect.gen(function* () {
+          yield* drain
+          const inbox = yield* WebhookInbox
+          const now = new Date()
+          const batch = Array.from({ length: 40 }, (_, i) =>
+            // A NUL in a plain text column: PostgreSQL's text cannot hold it, whatever the body.
+            i === 17
+              ? delivery(i, JSON.stringify({ object: "x", entry: [] }), now, "meta\u0000whatsapp")
+              : incoming(i, now)
+          )
+          const exits = yield* inbox.accept(batch)
+          assert.strictEqual(exits.length, 40)
+          assert.isTrue(Exit.isFailure(exits[17]!))
+          const stored = exits.filter(Exit.isSuccess).map((exit) => exit.value)
+          assert.strictEqual(stored.length, 39)
+          const claimed = yield* inbox.claim(100, 60, now)
+          assert.sameMembers(
+            claimed.map((event) => event.id),
+            stored
+          )
+        })
+      )
+
+      it.effect("failed events are listed for an operator and can be requeued, all or by id", () =>
+        Effect.gen(function* () {
+          yield* drain
+          const inbox = yield* WebhookInbox
+          const now = new Date()
+          const [a, b, c] = yield* acceptAll([incoming(1, now), incoming(2, now), incoming(3, now)])
+          yield* inbox.claim(10, 60, now)
+          yield* inbox.markFailed(a!, "first error", null)
+          yield* inbox.markFailed(b!, "second error", null)
+          yield* inbox.markProcessed(c!, now)
+          const failed = (yield* inbox.listFailed(1000)).filter((event) => event.id === a || event.id === b)
+          assert.deepStrictEqual(
+            failed.map((event) => [event.id, event.attempts, event.lastError]).sort(),
+            [
+              [a!, 1, "first error"],
+              [b!, 1, "second error"]
+            ].sort()
+          )
+          assert.strictEqual(yield* inbox.requeueFailed([a!, c!]), 1, "only failed events are requeued")
+          const due = yield* inbox.claim(10, 60, now)
+          assert.deepStrictEqual(
+            due.map((event) => [event.id, event.state, event.attempts]),
+            [[a!, "pending", 1]]
+          )
+          assert.isAtLeast(yield* inbox.requeueFailed(), 1)
+          assert.include(
+            (yield* inbox.claim(10, 60, now)).map((event) => event.id),
+            b!
+          )
+          assert.isFalse((yield* inbox.listFailed(1000)).some((event) => event.id === a || event.id === b))
         })
       )
 

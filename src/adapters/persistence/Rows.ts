@@ -28,8 +28,22 @@ const record = (value: unknown): Record<string, unknown> => {
     : {}
 }
 
-/** Encodes a value for a `jsonb` parameter (`${toJson(v)}::jsonb`). */
-export const toJson = (value: unknown): string => JSON.stringify(value ?? null)
+/**
+ * `\u0000` and lone surrogates as `JSON.stringify` writes them (pairs it writes as characters), not after an
+ * escaped backslash.
+ */
+const JSONB_REFUSED = /(?<!\\)((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/g
+
+/**
+ * Encodes a value for a `jsonb` parameter (`${toJson(v)}::jsonb`). PostgreSQL's `jsonb` (like `text`) cannot hold
+ * U+0000 or an unpaired surrogate: those become U+FFFD, the replacement character, so the rest is stored.
+ */
+export const toJson = (value: unknown): string => {
+  const text = JSON.stringify(value ?? null)
+  return text.includes("\\u") ? text.replace(JSONB_REFUSED, "$1\\ufffd") : text
+}
+
+const utf8 = new TextDecoder("utf-8")
 
 export const toConnection = (row: Row): ChannelConnection =>
   decodeChannelConnection({
@@ -97,7 +111,8 @@ export const toWebhookEvent = (row: Row): WebhookEvent =>
     provider: str(row["provider"]),
     receivedAt: date(row["received_at"]),
     bodySha256: str(row["body_sha256"]),
-    payload: json(row["payload"]),
+    // The body as Meta sent it when it was kept (every event since migration 0003), else the stored jsonb.
+    payload: row["raw"] instanceof Uint8Array ? JSON.parse(utf8.decode(row["raw"])) : json(row["payload"]),
     state: str(row["state"]),
     attempts: Number(row["attempts"]),
     lastError: strOrNull(row["last_error"]),

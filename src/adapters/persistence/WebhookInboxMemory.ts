@@ -1,5 +1,5 @@
-import { Effect, Layer } from "effect"
-import { WebhookInbox } from "../../application/ports/WebhookInbox.ts"
+import { Effect, Exit, Layer } from "effect"
+import { type IncomingWebhook, WebhookInbox } from "../../application/ports/WebhookInbox.ts"
 import type { WebhookEventId } from "../../domain/Ids.ts"
 import { WebhookEvent } from "../../domain/WebhookEvent.ts"
 
@@ -8,6 +8,9 @@ interface Entry {
   lockedUntil: number
   nextAttemptAt: number
 }
+
+const refused = (incoming: IncomingWebhook) =>
+  incoming.provider.includes("\u0000") || incoming.bodySha256.includes("\u0000")
 
 export const WebhookInboxMemory = Layer.sync(WebhookInbox, () => {
   const entries = new Map<string, Entry>()
@@ -19,6 +22,8 @@ export const WebhookInboxMemory = Layer.sync(WebhookInbox, () => {
     accept: (events) =>
       Effect.sync(() =>
         events.map((incoming) => {
+          // As PostgreSQL's `text` columns do, refuse a NUL in the plain-text fields (the body may hold anything).
+          if (refused(incoming)) return Exit.die(new Error('invalid byte sequence for encoding "UTF8": 0x00'))
           const id = crypto.randomUUID() as WebhookEventId
           const event = new WebhookEvent({
             id,
@@ -32,7 +37,7 @@ export const WebhookInboxMemory = Layer.sync(WebhookInbox, () => {
             processedAt: null
           })
           entries.set(id, { event, lockedUntil: 0, nextAttemptAt: incoming.receivedAt.getTime() })
-          return id
+          return Exit.succeed(id)
         })
       ),
     claim: (limit, leaseSeconds, now) =>
@@ -84,6 +89,34 @@ export const WebhookInboxMemory = Layer.sync(WebhookInbox, () => {
           entries.set(id, {
             lockedUntil: 0,
             nextAttemptAt: 0,
+            event: new WebhookEvent({ ...entry.event, state: "pending", attempts: 0 })
+          })
+          count++
+        }
+        return count
+      }),
+    listFailed: (limit) =>
+      Effect.sync(() =>
+        [...entries.values()]
+          .map((entry) => entry.event)
+          .filter((event) => event.state === "failed")
+          .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime())
+          .slice(0, limit)
+          .map((event) => ({
+            id: event.id,
+            receivedAt: event.receivedAt,
+            attempts: event.attempts,
+            lastError: event.lastError
+          }))
+      ),
+    requeueFailed: (ids) =>
+      Effect.sync(() => {
+        let count = 0
+        for (const [id, entry] of entries) {
+          if (entry.event.state !== "failed" || (ids !== undefined && !ids.includes(entry.event.id))) continue
+          entries.set(id, {
+            lockedUntil: 0,
+            nextAttemptAt: entry.event.receivedAt.getTime(),
             event: new WebhookEvent({ ...entry.event, state: "pending", attempts: 0 })
           })
           count++

@@ -1,28 +1,97 @@
-import { Effect, Layer } from "effect"
-import { SqlClient } from "effect/sql"
-import { WebhookInbox } from "../../application/ports/WebhookInbox.ts"
+import { Cause, Effect, Exit, Layer, Option } from "effect"
+import { SqlClient, SqlError } from "effect/sql"
+import { type IncomingWebhook, WebhookInbox } from "../../application/ports/WebhookInbox.ts"
 import type { WebhookEventId } from "../../domain/Ids.ts"
+import type { WebhookEvent } from "../../domain/WebhookEvent.ts"
 import { toJson, toWebhookEvent } from "./Rows.ts"
+
+const utf8 = new TextDecoder("utf-8")
+
+/**
+ * What `jsonb` refuses in a body as sent: `\u0000`, and a surrogate escape that is not half of a pair. An escaped
+ * backslash before `u` can only make this match too often, which costs a re-serialisation, never a refusal.
+ */
+const JSONB_HOSTILE =
+  /\\u0000|\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}/
+
+/**
+ * The `payload jsonb` of a delivery, when it must differ from the received text: null when PostgreSQL can parse
+ * the bytes as sent (`convert_from(raw)`: the body travels once, and nothing is re-serialised here); else the
+ * parsed body re-serialised jsonb-safe (U+FFFD instead). `raw` keeps the exact bytes either way.
+ */
+const fastJsonb = (event: IncomingWebhook): string | null =>
+  JSONB_HOSTILE.test(utf8.decode(event.raw)) ? toJson(event.payload) : null
+const safeJsonb = (event: IncomingWebhook): string | null => toJson(event.payload)
+
+/** The database cannot be reached at all: retrying row by row would only wait longer for the same answer. */
+const unreachable = (cause: Cause.Cause<unknown>): boolean =>
+  cause.reasons.some(
+    (reason) =>
+      Cause.isFailReason(reason) &&
+      SqlError.isSqlError(reason.error) &&
+      ["ConnectionError", "AuthenticationError", "AuthorizationError"].includes(reason.error.reason._tag)
+  )
 
 export const WebhookInboxPg = Layer.effect(
   WebhookInbox,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+
+    // One multi-row statement for the whole batch: one round trip, one commit. Built lazily, so that whatever
+    // building it throws is this effect's failure.
+    const insert = (events: ReadonlyArray<IncomingWebhook>, jsonb: (event: IncomingWebhook) => string | null) =>
+      Effect.suspend(() => {
+        const rows = events.map(
+          (event) =>
+            sql`(${event.provider}::text, ${event.receivedAt}::timestamptz, ${event.bodySha256}::text,
+                 ${event.raw}::bytea, ${jsonb(event)}::text)`
+        )
+        return sql`
+          INSERT INTO webhook_events (provider, received_at, body_sha256, payload, raw, next_attempt_at)
+          SELECT v.provider, v.received_at, v.body_sha256, COALESCE(v.payload, convert_from(v.raw, 'UTF8'))::jsonb,
+                 v.raw, v.received_at
+          FROM (VALUES ${sql.csv(rows)}) AS v(provider, received_at, body_sha256, raw, payload)
+          RETURNING id`
+      }).pipe(
+        Effect.flatMap((inserted) =>
+          inserted.length === events.length
+            ? Effect.succeed(inserted.map((row) => row["id"] as WebhookEventId))
+            : Effect.die(new Error(`inserted ${inserted.length} of ${events.length} webhook events`))
+        )
+      )
+
+    /** One delivery alone; if PostgreSQL refused its text as sent, once more re-serialised jsonb-safe. */
+    const insertOne = (event: IncomingWebhook) =>
+      insert([event], fastJsonb).pipe(
+        Effect.catchCause((cause) =>
+          Cause.hasInterruptsOnly(cause) || unreachable(cause) ? Effect.failCause(cause) : insert([event], safeJsonb)
+        ),
+        Effect.map((ids) => ids[0]!),
+        Effect.orDie,
+        Effect.exit
+      )
+
     return WebhookInbox.of({
       accept: (events) => {
         if (events.length === 0) return Effect.succeed([])
-        // One multi-row statement for the whole batch: one round trip, one commit.
-        const rows = events.map(
-          (event) =>
-            sql`(${event.provider}, ${event.receivedAt}, ${event.bodySha256}, ${toJson(event.payload)}::jsonb, ${event.receivedAt})`
-        )
-        return sql`
-          INSERT INTO webhook_events (provider, received_at, body_sha256, payload, next_attempt_at)
-          VALUES ${sql.csv(rows)} RETURNING id`.pipe(
-          Effect.map((inserted) => inserted.map((row) => row["id"] as WebhookEventId)),
-          Effect.orDie,
-          Effect.withSpan("WebhookInboxPg.accept", { attributes: { count: events.length } })
-        )
+        const stored =
+          events.length === 1
+            ? insertOne(events[0]!).pipe(Effect.map((exit) => [exit]))
+            : insert(events, fastJsonb).pipe(
+                Effect.map((ids) => ids.map((id) => Exit.succeed(id))),
+                // One bad delivery must not cost its whole batch a 503: the batch is retried row by row, so only
+                // the rows PostgreSQL refuses alone fail.
+                Effect.catchCause((cause) =>
+                  Cause.hasInterruptsOnly(cause) || unreachable(cause)
+                    ? Effect.failCause(cause)
+                    : Effect.logWarning(
+                        `Webhook batch of ${events.length} refused; storing its deliveries one by one`,
+                        cause
+                      ).pipe(Effect.andThen(Effect.forEach(events, insertOne, { concurrency: 4 })))
+                ),
+                Effect.orDie
+              )
+        return stored.pipe(Effect.withSpan("WebhookInboxPg.accept", { attributes: { count: events.length } }))
       },
       claim: (limit, leaseSeconds, now) =>
         sql`
@@ -34,9 +103,22 @@ export const WebhookInboxPg = Layer.effect(
             ORDER BY received_at, id
             LIMIT ${limit}
             FOR UPDATE SKIP LOCKED)
-          RETURNING *`.pipe(
-          Effect.map((rows) =>
-            rows.map(toWebhookEvent).sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime())
+          RETURNING id, provider, received_at, body_sha256, state, attempts, last_error, processed_at, raw,
+            CASE WHEN raw IS NULL THEN payload END AS payload`.pipe(
+          // A row that cannot be read is parked as failed at once, so it never blocks the claims after it.
+          Effect.flatMap((rows) =>
+            Effect.forEach(rows, (row) =>
+              Effect.try({ try: () => Option.some(toWebhookEvent(row)), catch: (cause) => cause }).pipe(
+                Effect.catch((cause) =>
+                  sql`UPDATE webhook_events SET state = 'failed', locked_until = NULL,
+                        last_error = ${`unreadable row: ${cause instanceof Error ? cause.message : String(cause)}`}
+                      WHERE id = ${row["id"] as string}`.pipe(Effect.as(Option.none<WebhookEvent>()))
+                )
+              )
+            )
+          ),
+          Effect.map((events) =>
+            events.flatMap(Option.toArray).sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime())
           ),
           Effect.orDie,
           Effect.withSpan("WebhookInboxPg.claim")
@@ -60,6 +142,29 @@ export const WebhookInboxPg = Layer.effect(
           Effect.map((rows) => rows.length),
           Effect.orDie
         ),
+      listFailed: (limit) =>
+        sql`SELECT id, received_at, attempts, last_error FROM webhook_events WHERE state = 'failed'
+            ORDER BY received_at, id LIMIT ${limit}`.pipe(
+          Effect.map((rows) =>
+            rows.map((row) => ({
+              id: row["id"] as WebhookEventId,
+              receivedAt: row["received_at"] as Date,
+              attempts: Number(row["attempts"]),
+              lastError: (row["last_error"] as string | null) ?? null
+            }))
+          ),
+          Effect.orDie
+        ),
+      requeueFailed: (ids) =>
+        ids !== undefined && ids.length === 0
+          ? Effect.succeed(0)
+          : sql`UPDATE webhook_events SET state = 'pending', next_attempt_at = received_at, attempts = 0,
+                  locked_until = NULL
+                WHERE state = 'failed' ${ids === undefined ? sql`` : sql`AND id IN ${sql.in(ids)}`}
+                RETURNING id`.pipe(
+              Effect.map((rows) => rows.length),
+              Effect.orDie
+            ),
       stats: (now) =>
         sql`
           SELECT count(*) FILTER (WHERE state = 'pending')::int AS pending,
