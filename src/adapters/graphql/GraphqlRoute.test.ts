@@ -26,6 +26,8 @@ import { makeGraphqlRoute } from "./GraphqlRoute.ts"
 const TENANT_EMPTY = TenantId.make("00000000-0000-4000-8000-000000000001")
 const TENANT_ACTIVE = TenantId.make("00000000-0000-4000-8000-000000000002")
 const TENANT_BROKEN = TenantId.make("00000000-0000-4000-8000-000000000003")
+/** Its conversations never come: the list runs until it is interrupted. */
+const TENANT_SLOW = TenantId.make("00000000-0000-4000-8000-000000000004")
 const TAKEN_NUMBER = "109000000000001"
 const PASTED_TOKEN = `EAA${"Z".repeat(120)}`
 
@@ -100,7 +102,10 @@ const jwt = Jwt.make(Redacted.make("x".repeat(32)))
 const StubConversations = Layer.succeed(
   Conversations,
   Conversations.of({
-    list: () => Effect.succeed({ items: [], hasNextPage: false, endCursor: null }),
+    list: (actor) =>
+      actor.tenantId === TENANT_SLOW
+        ? Effect.never.pipe(Effect.onInterrupt(() => record("list.interrupted", actor)))
+        : Effect.succeed({ items: [], hasNextPage: false, endCursor: null }),
     messages: () => Effect.succeed({ items: [], hasNextPage: false, endCursor: null })
   })
 )
@@ -209,15 +214,29 @@ const Services = Layer.mergeAll(
   Layer.succeed(Jwt, jwt)
 )
 
-const app = HttpRouter.toWebHandler(makeGraphqlRoute({ graphiql: false }).pipe(Layer.provide(Services)), {
-  disableLogger: true
-})
-const withGraphiql = HttpRouter.toWebHandler(makeGraphqlRoute({ graphiql: true }).pipe(Layer.provide(Services)), {
-  disableLogger: true
-})
+const app = HttpRouter.toWebHandler(
+  makeGraphqlRoute({ graphiql: false, introspection: true }).pipe(Layer.provide(Services)),
+  {
+    disableLogger: true
+  }
+)
+const withGraphiql = HttpRouter.toWebHandler(
+  makeGraphqlRoute({ graphiql: true, introspection: true }).pipe(Layer.provide(Services)),
+  {
+    disableLogger: true
+  }
+)
+/** Production mode, with small time and size limits to reach them. */
+const production = HttpRouter.toWebHandler(
+  makeGraphqlRoute({ graphiql: false, introspection: false, maxExecutionMs: 50, maxResponseBytes: 16_384 }).pipe(
+    Layer.provide(Services)
+  ),
+  { disableLogger: true }
+)
 afterAll(async () => {
   await app.dispose()
   await withGraphiql.dispose()
+  await production.dispose()
 })
 
 const tokenFor = (tenantId: TenantId, role: Role, flags?: ReadonlyArray<string>) =>
@@ -237,10 +256,11 @@ const post = async (
     readonly variables?: Record<string, unknown>
     readonly url?: string
     readonly headers?: Record<string, string>
+    readonly to?: typeof app
   } = {}
 ) => {
   const token = options.token === undefined ? tokenFor(TENANT_EMPTY, "admin") : options.token
-  const response = await app.handler(
+  const response = await (options.to ?? app).handler(
     new Request(options.url ?? "http://localhost/graphql", {
       method: "POST",
       headers: {
@@ -265,6 +285,10 @@ const MANUAL = `mutation Manual($input: ManualConnectInput!) {
     ... on Error { message }
   }
 }`
+
+/** An input with a misspelt field: coercing the variables fails (with a suggestion, where they are on). */
+const SELECT_TYPO = "mutation ($input: SelectAdAccountInput!) { selectMetaAdAccount(input: $input) { status } }"
+const SELECT_TYPO_VARIABLES = { input: { businessManagerId: "700000000000001", adAccountI: "act_1" } }
 
 describe("GraphqlRoute", () => {
   it("answers 401 in the JSON error shape without a bearer token, before yoga runs", async () => {
@@ -615,6 +639,78 @@ describe("GraphqlRoute", () => {
     const { body } = await post(getIntrospectionQuery())
     assert.isUndefined(body.errors)
     assert.isDefined(body.data?.["__schema"])
+  })
+
+  it("costs a page sized by a variable at the variable's value, aliases each as the field", async () => {
+    // 300 aliases of a page whose size is a variable with a small default: costed at the default (1) it passed;
+    // with {"n": 100} it asks for 300 × 100 conversations, each with 100 messages.
+    const page = (index: number) =>
+      `c${index}: conversations(first: $n) { edges { node { id messages(first: $n) { edges { node { id text } } } } } }`
+    const query = `query Heavy($n: Int = 1) { ${Array.from({ length: 300 }, (_, index) => page(index)).join(" ")} }`
+    const { body } = await post(query, { variables: { n: 100 } })
+    assert.isUndefined(body.data)
+    assert.strictEqual(body.errors?.[0]?.extensions?.["code"], "QUERY_TOO_COMPLEX")
+    // The same document with the small value it declares is cheap, and runs.
+    const small = await post(query, { variables: { n: 1 } })
+    assert.isUndefined(small.body.errors)
+    // As few as 10 aliases of the literal page are refused too.
+    const literal = Array.from({ length: 10 }, (_, index) => page(index).replaceAll("$n", "100")).join(" ")
+    assert.strictEqual((await post(`{ ${literal} }`)).body.errors?.[0]?.extensions?.["code"], "QUERY_TOO_COMPLEX")
+  })
+
+  it("stops an operation that runs out of time, and interrupts the use case it runs", async () => {
+    calls.length = 0
+    const { body } = await post("{ conversations(first: 5) { edges { cursor } } }", {
+      to: production,
+      token: tokenFor(TENANT_SLOW, "member")
+    })
+    assert.strictEqual(body.errors?.[0]?.extensions?.["code"], "QUERY_TIMEOUT")
+    assert.strictEqual(body.errors?.[0]?.message, "The query ran longer than 50 ms and was stopped.")
+    for (let attempt = 0; attempt < 100 && !calls.some((c) => c.method === "list.interrupted"); attempt++) {
+      await new Promise((done) => setTimeout(done, 10))
+    }
+    assert.isTrue(calls.some((c) => c.method === "list.interrupted"))
+  })
+
+  it("replaces a response larger than the cap by a RESPONSE_TOO_LARGE error", async () => {
+    const aliases = Array.from({ length: 300 }, (_, index) => `v${index}: viewer { userId tenantId }`).join(" ")
+    const { body, text } = await post(`{ ${aliases} }`, { to: production })
+    assert.isAtMost(text.length, 16_384)
+    assert.isUndefined(body.data)
+    assert.strictEqual(body.errors?.[0]?.extensions?.["code"], "RESPONSE_TOO_LARGE")
+    const small = await post("{ viewer { userId } }", { to: production })
+    assert.deepStrictEqual(small.body.data, { viewer: { userId: "user-admin" } })
+  })
+
+  it("answers no introspection and no name suggestions in production mode", async () => {
+    for (const query of [
+      getIntrospectionQuery(),
+      "{ __schema { queryType { name } } }",
+      '{ __type(name: "Query") { name } }'
+    ]) {
+      const { body } = await post(query, { to: production })
+      assert.isUndefined(body.data, query)
+      assert.include(body.errors?.[0]?.message ?? "", "introspection", query)
+    }
+    const typename = await post("{ __typename viewer { __typename } }", { to: production })
+    assert.deepStrictEqual(typename.body.data, { __typename: "Query", viewer: { __typename: "Viewer" } })
+    const typo = await post("{ viewr { userId } }", { to: production })
+    assert.strictEqual(typo.body.errors?.[0]?.message, 'Cannot query field "viewr" on type "Query".')
+    const argument = await post('{ conversations(aftr: "x") { edges { cursor } } }', { to: production })
+    assert.strictEqual(argument.body.errors?.[0]?.message, 'Unknown argument "aftr" on field "Query.conversations".')
+    const input = await post(SELECT_TYPO, { to: production, variables: SELECT_TYPO_VARIABLES })
+    assert.isDefined(input.body.errors?.[0])
+    assert.notInclude(input.text, "Did you mean")
+    assert.include(input.text, "adAccountI")
+  })
+
+  it("suggests names in sandbox mode", async () => {
+    const typo = await post("{ viewr { userId } }")
+    assert.include(typo.body.errors?.[0]?.message ?? "", 'Did you mean "viewer"?')
+    const argument = await post('{ conversations(aftr: "x") { edges { cursor } } }')
+    assert.include(argument.body.errors?.[0]?.message ?? "", 'Did you mean "after"?')
+    const input = await post(SELECT_TYPO, { variables: SELECT_TYPO_VARIABLES })
+    assert.include(input.text, "Did you mean")
   })
 
   it("serves no GraphiQL unless asked: GET /graphql is a 404", async () => {

@@ -1,29 +1,81 @@
 import { Cause, Effect, Exit, Option } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
-import { createYoga, type Plugin, renderGraphiQL, type YogaLogger } from "graphql-yoga"
+// The CommonJS entry, the copy yoga and Pothos use (see schema/sdl.ts): `validate` checks the schema by `instanceof`.
+import { type GraphQLError, NoSchemaIntrospectionCustomRule, validate } from "graphql/index.js"
+import { createGraphQLError, createYoga, type Plugin, renderGraphiQL, type YogaLogger } from "graphql-yoga"
 import type { Actor } from "../../application/Actor.ts"
 import { Jwt } from "../http/Auth.ts"
 import { authenticated } from "../http/RequestContext.ts"
 import type { AppServices, GraphqlContext } from "./builder.ts"
-import { costLimit, depthLimit } from "./QueryLimits.ts"
+import { costError, depthLimit } from "./QueryLimits.ts"
 import { schema } from "./schema/index.ts"
 
 export interface GraphqlRouteOptions {
   /** Serve GraphiQL on `GET /graphql` (sandbox mode); otherwise `GET /graphql` is a 404. */
   readonly graphiql: boolean
+  /**
+   * Answer introspection (`__schema`, `__type`) and suggest names ("Did you mean ...?") in errors: sandbox mode.
+   * Production answers neither: the schema is not published to whoever holds a token (`__typename` still works).
+   */
+  readonly introspection: boolean
   /** Deepest field nesting an operation may have (default 8). */
   readonly maxDepth?: number
   /**
-   * Most fields an operation may select, lists counted `first` times (default 5000: a conversations page with
-   * its messages costs about 1300).
+   * Most fields an operation may select, lists counted `first` times with the request's variables (default 5000:
+   * a conversations page with its messages costs about 1300).
    */
   readonly maxCost?: number
+  /** Longest an operation may run before it is abandoned with a `QUERY_TIMEOUT` error (default 5000 ms). */
+  readonly maxExecutionMs?: number
+  /** Largest response body; a larger one is replaced by a `RESPONSE_TOO_LARGE` error (default 2 MiB). */
+  readonly maxResponseBytes?: number
 }
 
 const ENDPOINT = "/graphql"
 
-/** Per request, from the HTTP layer: who asks, and where response cookies go. */
-type ServerContext = Pick<GraphqlContext, "actor" | "setCookie" | "secure">
+/** Per request, from the HTTP layer: who asks, where response cookies go, and when to give up. */
+type ServerContext = Pick<GraphqlContext, "actor" | "setCookie" | "secure"> & {
+  /** Aborted when the operation runs out of time: stops the executor and interrupts the use cases it runs. */
+  readonly signal: AbortSignal
+}
+
+/** graphql-js's "Did you mean" tail (names cannot hold a `?`). */
+const SUGGESTION = / ?Did you mean [^?]*\?/
+const suggests = (error: GraphQLError) => SUGGESTION.test(error.message)
+
+const withoutSuggestion = (error: GraphQLError): GraphQLError =>
+  suggests(error)
+    ? createGraphQLError(error.message.replaceAll(new RegExp(SUGGESTION, "g"), ""), {
+        nodes: error.nodes ?? null,
+        source: error.source ?? null,
+        positions: error.positions ?? null,
+        path: error.path ?? null,
+        extensions: error.extensions
+      })
+    : error
+
+const tooLarge = (maxBytes: number) =>
+  JSON.stringify({
+    errors: [
+      {
+        message: `The response is larger than ${maxBytes} bytes; ask for fewer items.`,
+        extensions: { code: "RESPONSE_TOO_LARGE" }
+      }
+    ]
+  })
+
+/** The response, with its body replaced by a GraphQL error when it is larger than `maxBytes`. */
+const capped = async (response: Response, maxBytes: number): Promise<Response> => {
+  const body = await response.text()
+  const headers = new Headers(response.headers)
+  headers.delete("content-length")
+  const within = Buffer.byteLength(body, "utf8") <= maxBytes
+  return new Response(within ? body : tooLarge(maxBytes), {
+    status: response.status,
+    statusText: response.statusText,
+    headers
+  })
+}
 
 const isHttps = (request: HttpServerRequest.HttpServerRequest, url: string): boolean =>
   url.startsWith("https:") || request.headers["x-forwarded-proto"]?.split(",")[0]?.trim().toLowerCase() === "https"
@@ -38,7 +90,8 @@ const withCookies = (response: Response, cookies: ReadonlyArray<string>): Respon
 /**
  * `POST /graphql` (and GraphiQL on `GET /graphql` when asked): one yoga instance and one runner over the
  * services of the layer, built once. Requests without a valid bearer token get a 401 in the JSON error shape
- * before yoga runs; operations over the depth or cost limit get GraphQL errors; unexpected failures are masked.
+ * before yoga runs; operations over the depth or cost limit (costed with the request's variables) get GraphQL
+ * errors, as do operations that run out of time and responses over the size cap; unexpected failures are masked.
  */
 export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
   HttpRouter.use(
@@ -48,14 +101,20 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
       const runExit = Effect.runPromiseExitWith(services)
       const runFork = Effect.runForkWith(services)
 
-      const run = <A, E>(effect: Effect.Effect<A, E, AppServices>): Promise<A> =>
-        runExit(effect).then((exit) => {
-          if (Exit.isSuccess(exit)) return exit.value
-          // A typed failure is thrown as itself, so the errors plugin can match its class; anything else is a
-          // defect that yoga masks (and logs).
-          const failure = Cause.findErrorOption(exit.cause)
-          throw Option.isSome(failure) ? failure.value : Cause.squash(exit.cause)
-        })
+      const maxCost = options.maxCost ?? 5000
+      const maxExecutionMs = options.maxExecutionMs ?? 5000
+      const maxResponseBytes = options.maxResponseBytes ?? 2 * 1024 * 1024
+
+      const runUntil =
+        (signal: AbortSignal) =>
+        <A, E>(effect: Effect.Effect<A, E, AppServices>): Promise<A> =>
+          runExit(effect, { signal }).then((exit) => {
+            if (Exit.isSuccess(exit)) return exit.value
+            // A typed failure is thrown as itself, so the errors plugin can match its class; anything else is a
+            // defect that yoga masks (and logs).
+            const failure = Cause.findErrorOption(exit.cause)
+            throw Option.isSome(failure) ? failure.value : Cause.squash(exit.cause)
+          })
 
       const logger: YogaLogger = {
         // yoga's debug lines ("Processing GraphQL Parameters") come on every request: not worth a fiber each.
@@ -65,17 +124,38 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
         error: (...args) => void runFork(Effect.logError("graphql", ...args))
       }
 
-      const limits: Plugin = {
-        onValidate: ({ addValidationRule }) => {
+      const limits: Plugin<ServerContext> = {
+        onValidate: ({ addValidationRule, setValidationFn }) => {
           addValidationRule(depthLimit(options.maxDepth ?? 8))
-          addValidationRule(costLimit(options.maxCost ?? 5000))
+          if (!options.introspection) {
+            addValidationRule(NoSchemaIntrospectionCustomRule)
+            setValidationFn((schema, document, rules) => validate(schema, document, rules, { hideSuggestions: true }))
+          }
+        },
+        // The cost depends on the variables, which validation (cached per document) does not see: it is checked
+        // here, once per request, before anything resolves.
+        onExecute: ({ args, setResultAndStopExecution }) => {
+          const error = costError(args.document, args.operationName, args.variableValues, maxCost)
+          if (error !== null) return setResultAndStopExecution({ errors: [error] })
+          const execution = args as typeof args & { signal?: AbortSignal; hideSuggestions?: boolean }
+          execution.signal = (args.contextValue as ServerContext).signal
+          if (options.introspection) return
+          execution.hideSuggestions = true
+          // The executor still coerces variables through graphql-js without that flag: strip what it suggests.
+          return {
+            onExecuteDone: ({ result, setResult }) => {
+              if (!("errors" in result) || result.errors === undefined) return
+              if (!result.errors.some(suggests)) return
+              setResult({ ...result, errors: result.errors.map(withoutSuggestion) })
+            }
+          }
         }
       }
 
       const yoga = createYoga<ServerContext, Pick<GraphqlContext, "run">>({
         schema,
         graphqlEndpoint: ENDPOINT,
-        context: () => ({ run }),
+        context: ({ signal }) => ({ run: runUntil(signal) }),
         plugins: [limits],
         // GraphiQL is served by the GET route below, never by yoga on the authenticated POST.
         graphiql: false,
@@ -91,12 +171,29 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
         Effect.gen(function* () {
           const webRequest = yield* HttpServerRequest.toWeb(request)
           const cookies: Array<string> = []
-          const context: ServerContext = {
-            actor,
-            setCookie: (cookie) => void cookies.push(cookie),
-            secure: isHttps(request, webRequest.url)
-          }
-          const response = yield* Effect.promise(() => Promise.resolve(yoga.fetch(webRequest, context)))
+          const response = yield* Effect.promise(async () => {
+            const timeout = new AbortController()
+            const timer = setTimeout(
+              () =>
+                timeout.abort(
+                  createGraphQLError(`The query ran longer than ${maxExecutionMs} ms and was stopped.`, {
+                    extensions: { code: "QUERY_TIMEOUT" }
+                  })
+                ),
+              maxExecutionMs
+            )
+            try {
+              const context: ServerContext = {
+                actor,
+                setCookie: (cookie) => void cookies.push(cookie),
+                secure: isHttps(request, webRequest.url),
+                signal: timeout.signal
+              }
+              return await capped(await yoga.fetch(webRequest, context), maxResponseBytes)
+            } finally {
+              clearTimeout(timer)
+            }
+          })
           return HttpServerResponse.fromWeb(withCookies(response, cookies))
         })
 
