@@ -12,6 +12,7 @@ import {
   MetaAdsConnections,
   type MetaAdsView
 } from "../../application/MetaAdsConnections.ts"
+import { OperationLimits } from "../../application/OperationLimits.ts"
 import {
   type ConnectionView,
   type ManualConnectInput,
@@ -21,6 +22,8 @@ import {
 import { AdAccountNotGranted, Forbidden, NotConnected, NumberAlreadyConnected } from "../../domain/Errors.ts"
 import { type Role, TenantId, UserId } from "../../domain/Ids.ts"
 import { Jwt } from "../http/Auth.ts"
+import { makeMetaAdsRoutes } from "../http/MetaAdsRoutes.ts"
+import { makeWhatsAppRoutes } from "../http/WhatsAppRoutes.ts"
 import { makeGraphqlRoute } from "./GraphqlRoute.ts"
 
 const TENANT_EMPTY = TenantId.make("00000000-0000-4000-8000-000000000001")
@@ -211,6 +214,7 @@ const Services = Layer.mergeAll(
   StubMetaAds,
   StubConversations,
   StubMessaging,
+  OperationLimits.layerMemory,
   Layer.succeed(Jwt, jwt)
 )
 
@@ -233,11 +237,24 @@ const production = HttpRouter.toWebHandler(
   ),
   { disableLogger: true }
 )
+/** GraphQL beside the REST routes, over one set of services: one limiter for both edges. */
+const bothEdges = HttpRouter.toWebHandler(
+  Layer.mergeAll(
+    makeGraphqlRoute({ graphiql: false, introspection: false }),
+    makeWhatsAppRoutes({ appBaseUrl: "http://localhost" }),
+    makeMetaAdsRoutes({ appBaseUrl: "http://localhost" })
+  ).pipe(Layer.provide(Services)),
+  { disableLogger: true }
+)
 afterAll(async () => {
   await app.dispose()
   await withGraphiql.dispose()
   await production.dispose()
+  await bothEdges.dispose()
 })
+
+/** A tenant of its own, so that no other test spends its limits. */
+const freshTenant = () => TenantId.make(crypto.randomUUID())
 
 const tokenFor = (tenantId: TenantId, role: Role, flags?: ReadonlyArray<string>) =>
   Effect.runSync(
@@ -246,7 +263,11 @@ const tokenFor = (tenantId: TenantId, role: Role, flags?: ReadonlyArray<string>)
 
 interface GraphqlBody {
   readonly data?: Record<string, unknown> | null
-  readonly errors?: ReadonlyArray<{ readonly message: string; readonly extensions?: Record<string, unknown> }>
+  readonly errors?: ReadonlyArray<{
+    readonly message: string
+    readonly path?: ReadonlyArray<string | number>
+    readonly extensions?: Record<string, unknown>
+  }>
 }
 
 const post = async (
@@ -256,7 +277,7 @@ const post = async (
     readonly variables?: Record<string, unknown>
     readonly url?: string
     readonly headers?: Record<string, string>
-    readonly to?: typeof app
+    readonly to?: { readonly handler: (request: Request) => Promise<Response> }
   } = {}
 ) => {
   const token = options.token === undefined ? tokenFor(TENANT_EMPTY, "admin") : options.token
@@ -711,6 +732,102 @@ describe("GraphqlRoute", () => {
     assert.include(argument.body.errors?.[0]?.message ?? "", 'Did you mean "after"?')
     const input = await post(SELECT_TYPO, { variables: SELECT_TYPO_VARIABLES })
     assert.include(input.text, "Did you mean")
+  })
+
+  it("limits startWhatsAppConnect per tenant (20 a minute): RATE_LIMITED with retryAfterSeconds, 429, no cookie", async () => {
+    const token = tokenFor(freshTenant(), "admin")
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const { body } = await post("mutation { startWhatsAppConnect { state } }", { token })
+      assert.isUndefined(body.errors, `attempt ${attempt + 1}`)
+    }
+    calls.length = 0
+    const { body, response } = await post("mutation { startWhatsAppConnect { state } }", { token })
+    assert.isNull(body.data)
+    const error = body.errors?.[0]
+    assert.strictEqual(error?.extensions?.["code"], "RATE_LIMITED")
+    const retryAfter = error?.extensions?.["retryAfterSeconds"] as number
+    assert.isTrue(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, String(retryAfter))
+    assert.strictEqual(error?.message, `Too many requests. Try again in ${retryAfter} s.`)
+    assert.strictEqual(response.status, 429)
+    assert.strictEqual(response.headers.get("retry-after"), String(retryAfter))
+    assert.deepStrictEqual(response.headers.getSetCookie(), [])
+    assert.isUndefined(
+      calls.find((c) => c.method === "start"),
+      "the use case does not run"
+    )
+    // Another tenant is not affected.
+    const other = await post("mutation { startWhatsAppConnect { state } }", { token: tokenFor(freshTenant(), "admin") })
+    assert.isUndefined(other.body.errors)
+  })
+
+  it("counts every alias of a limited mutation in one request", async () => {
+    const tenantId = freshTenant()
+    const aliases = Array.from({ length: 12 }, (_, index) => `d${index}: disconnectWhatsApp { status }`).join(" ")
+    calls.length = 0
+    const { body } = await post(`mutation { ${aliases} }`, { token: tokenFor(tenantId, "admin") })
+    // 10 a minute: ten run, the 11th is refused (and, the field being non-null, ends the serial mutation).
+    assert.strictEqual(calls.filter((c) => c.method === "disconnect" && c.actor.tenantId === tenantId).length, 10)
+    assert.strictEqual(body.errors?.[0]?.extensions?.["code"], "RATE_LIMITED")
+    assert.deepStrictEqual(body.errors?.[0]?.path, ["d10"])
+  })
+
+  it("shares each operation's limit between REST and GraphQL", async () => {
+    const rest = (token: string, path: string) =>
+      bothEdges.handler(
+        new Request(`http://localhost${path}`, { method: "POST", headers: { authorization: `Bearer ${token}` } })
+      )
+    const token = tokenFor(freshTenant(), "admin")
+    for (let attempt = 0; attempt < 20; attempt++) {
+      assert.strictEqual((await rest(token, "/api/integrations/meta/whatsapp/start")).status, 200)
+    }
+    const start = await post("mutation { startWhatsAppConnect { state } }", { token, to: bothEdges })
+    assert.strictEqual(start.body.errors?.[0]?.extensions?.["code"], "RATE_LIMITED")
+
+    // And the other way: GraphQL spends the test-connection limit (5 a minute) that REST then refuses.
+    const member = tokenFor(freshTenant(), "member")
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const tested = await post("mutation { testMetaAdsConnection { ok } }", { token: member, to: bothEdges })
+      assert.isUndefined(tested.body.errors)
+    }
+    const refused = await rest(member, "/api/integrations/meta/ads/test-connection")
+    assert.strictEqual(refused.status, 429)
+    assert.isNotNull(refused.headers.get("retry-after"))
+    assert.strictEqual(((await refused.json()) as { error: { code: string } }).error.code, "rate_limited")
+    const graphql = await post("mutation { testMetaAdsConnection { ok } }", { token: member, to: bothEdges })
+    assert.strictEqual(graphql.body.errors?.[0]?.extensions?.["code"], "RATE_LIMITED")
+  })
+
+  it("limits the Meta Ads mutations, and answers the RateLimited member of the token debug's union", async () => {
+    const admin = tokenFor(freshTenant(), "admin")
+    for (let attempt = 0; attempt < 10; attempt++)
+      await post("mutation { disconnectMetaAds { status } }", { token: admin })
+    const disconnect = await post("mutation { disconnectMetaAds { status } }", { token: admin })
+    assert.strictEqual(disconnect.body.errors?.[0]?.extensions?.["code"], "RATE_LIMITED")
+    for (let attempt = 0; attempt < 20; attempt++)
+      await post("mutation { startMetaAdsConnect { state } }", { token: admin })
+    const start = await post("mutation { startMetaAdsConnect { state } }", { token: admin })
+    assert.strictEqual(start.body.errors?.[0]?.extensions?.["code"], "RATE_LIMITED")
+
+    const query = `{ metaAdsTokenDebug { __typename
+      ... on RateLimited { message retryAfterSeconds }
+      ... on MetaAdsTokenDebugSuccess { tokenDebug { isValid } } } }`
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const { body } = await post(query, { token: admin })
+      assert.strictEqual(
+        (body.data?.["metaAdsTokenDebug"] as { __typename: string } | undefined)?.__typename,
+        "MetaAdsTokenDebugSuccess"
+      )
+    }
+    const { body, response } = await post(query, { token: admin })
+    const answer = body.data?.["metaAdsTokenDebug"] as {
+      __typename: string
+      retryAfterSeconds: number
+      message: string
+    }
+    assert.strictEqual(answer.__typename, "RateLimited")
+    assert.isAtLeast(answer.retryAfterSeconds, 1)
+    assert.strictEqual(answer.message, `Too many requests. Try again in ${answer.retryAfterSeconds} s.`)
+    assert.strictEqual(response.status, 200)
   })
 
   it("serves no GraphiQL unless asked: GET /graphql is a 404", async () => {
