@@ -13,6 +13,7 @@ import {
   type MetaAdsView
 } from "../../application/MetaAdsConnections.ts"
 import { OperationLimits } from "../../application/OperationLimits.ts"
+import { encodeCursor } from "../../application/ports/Page.ts"
 import {
   type ConnectionView,
   type ManualConnectInput,
@@ -828,6 +829,39 @@ describe("GraphqlRoute", () => {
     assert.isAtLeast(answer.retryAfterSeconds, 1)
     assert.strictEqual(answer.message, `Too many requests. Try again in ${answer.retryAfterSeconds} s.`)
     assert.strictEqual(response.status, 200)
+  })
+
+  it("answers a malformed pagination cursor as bad input, before any use case runs", async () => {
+    const base64 = (text: string) => Buffer.from(text, "utf8").toString("base64url")
+    const malformed = [
+      "garbage",
+      base64("garbage"),
+      "__proto__",
+      base64("__proto__"),
+      // Our shape, but not a UUID and not a date: the database would have refused it (a 500).
+      base64(`99999999999999999999:${"-".repeat(36)}`),
+      base64("1700000000000:00000000-0000-4000-8000-00000000000Z"),
+      `${encodeCursor(new Date(0), "00000000-0000-4000-8000-000000000001")}==`
+    ]
+    for (const after of malformed) {
+      for (const query of [
+        "query ($after: String) { conversations(first: 5, after: $after) { edges { cursor } } }",
+        "query ($after: String) { auditLog(first: 5, after: $after) { __typename } }"
+      ]) {
+        calls.length = 0
+        const { body } = await post(query, { variables: { after } })
+        assert.strictEqual(body.errors?.[0]?.extensions?.["code"], "BAD_USER_INPUT", `${query} ${after}`)
+        assert.include(body.errors?.[0]?.message ?? "", "after must be a cursor")
+      }
+    }
+    const valid = encodeCursor(new Date("2025-06-01T12:00:00.000Z"), "00000000-0000-4000-8000-000000000001")
+    for (const after of [valid, null, ""]) {
+      const { body } = await post(
+        "query ($after: String) { conversations(first: 5, after: $after) { edges { cursor } } }",
+        { variables: { after } }
+      )
+      assert.isUndefined(body.errors, String(after))
+    }
   })
 
   it("serves no GraphiQL unless asked: GET /graphql is a 404", async () => {

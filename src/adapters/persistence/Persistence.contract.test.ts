@@ -594,6 +594,31 @@ for (const backend of persistenceBackends()) {
         })
       )
 
+      it.effect("a malformed cursor never reaches SQL: the page starts from the beginning", () =>
+        Effect.gen(function* () {
+          const conversations = yield* ConversationRepository
+          const messages = yield* MessageRepository
+          const audit = yield* AuditLog
+          const t = tenant()
+          const base64 = (text: string) => Buffer.from(text, "utf8").toString("base64url")
+          for (const after of [
+            "garbage",
+            "__proto__",
+            base64(`99999999999999999999:${"-".repeat(36)}`),
+            base64(`1:${"-".repeat(36)}`),
+            base64("8640000000000001:00000000-0000-4000-8000-000000000001")
+          ]) {
+            assert.strictEqual((yield* conversations.list(t, { first: 5, after })).items.length, 0, after)
+            const page = yield* messages.listByConversation(t, crypto.randomUUID() as ConversationId, {
+              first: 5,
+              after
+            })
+            assert.strictEqual(page.items.length, 0, after)
+            assert.strictEqual((yield* audit.list(t, { first: 5, after })).items.length, 0, after)
+          }
+        })
+      )
+
       // ---------------------------------------------------------------- audit
       it.effect("audit entries are listed newest first per tenant", () =>
         Effect.gen(function* () {
