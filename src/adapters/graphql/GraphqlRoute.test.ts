@@ -651,10 +651,19 @@ describe("GraphqlRoute", () => {
   })
 
   it("rejects an operation that selects too many fields", async () => {
-    const aliases = Array.from({ length: 5001 }, (_, index) => `a${index}: __typename`).join(" ")
-    const { body } = await post(`{ ${aliases} }`)
+    const { body } = await post(
+      "{ conversations(first: 100) { edges { node { messages(first: 100) { edges { cursor } } } } } }"
+    )
     assert.isUndefined(body.data)
     assert.strictEqual(body.errors?.[0]?.extensions?.["code"], "QUERY_TOO_COMPLEX")
+  })
+
+  it("stops parsing a document of more than 2000 tokens, before validation", async () => {
+    const aliases = Array.from({ length: 1001 }, (_, index) => `a${index}: __typename`).join(" ")
+    const { body } = await post(`{ ${aliases} }`)
+    assert.isUndefined(body.data)
+    assert.include(body.errors?.[0]?.message ?? "", "Document contains more that 2000 tokens")
+    assert.strictEqual(body.errors?.[0]?.extensions?.["code"], "GRAPHQL_PARSE_FAILED")
   })
 
   it("lets the standard introspection query (GraphiQL, codegen) through the limits", async () => {
@@ -664,17 +673,22 @@ describe("GraphqlRoute", () => {
   })
 
   it("costs a page sized by a variable at the variable's value, aliases each as the field", async () => {
-    // 300 aliases of a page whose size is a variable with a small default: costed at the default (1) it passed;
-    // with {"n": 100} it asks for 300 × 100 conversations, each with 100 messages.
+    // 40 aliases of a page whose size is a variable with a small default: costed at the default (1) it passed;
+    // with {"n": 100} it asks for 40 × 100 conversations, each with 100 messages. (300 no longer parse.)
     const page = (index: number) =>
       `c${index}: conversations(first: $n) { edges { node { id messages(first: $n) { edges { node { id text } } } } } }`
-    const query = `query Heavy($n: Int = 1) { ${Array.from({ length: 300 }, (_, index) => page(index)).join(" ")} }`
+    const query = `query Heavy($n: Int = 1) { ${Array.from({ length: 40 }, (_, index) => page(index)).join(" ")} }`
     const { body } = await post(query, { variables: { n: 100 } })
     assert.isUndefined(body.data)
     assert.strictEqual(body.errors?.[0]?.extensions?.["code"], "QUERY_TOO_COMPLEX")
     // The same document with the small value it declares is cheap, and runs.
     const small = await post(query, { variables: { n: 1 } })
     assert.isUndefined(small.body.errors)
+    // 300 of them (the issue's attack) are refused before validation: too many tokens.
+    const attack = `query Heavy($n: Int = 1) { ${Array.from({ length: 300 }, (_, index) => page(index)).join(" ")} }`
+    const refused = await post(attack, { variables: { n: 100 } })
+    assert.isUndefined(refused.body.data)
+    assert.strictEqual(refused.body.errors?.[0]?.extensions?.["code"], "GRAPHQL_PARSE_FAILED")
     // As few as 10 aliases of the literal page are refused too.
     const literal = Array.from({ length: 10 }, (_, index) => page(index).replaceAll("$n", "100")).join(" ")
     assert.strictEqual((await post(`{ ${literal} }`)).body.errors?.[0]?.extensions?.["code"], "QUERY_TOO_COMPLEX")
@@ -695,7 +709,7 @@ describe("GraphqlRoute", () => {
   })
 
   it("replaces a response larger than the cap by a RESPONSE_TOO_LARGE error", async () => {
-    const aliases = Array.from({ length: 300 }, (_, index) => `v${index}: viewer { userId tenantId }`).join(" ")
+    const aliases = Array.from({ length: 250 }, (_, index) => `v${index}: viewer { userId tenantId }`).join(" ")
     const { body, text } = await post(`{ ${aliases} }`, { to: production })
     assert.isAtMost(text.length, 16_384)
     assert.isUndefined(body.data)

@@ -1,7 +1,7 @@
 import { Cause, Effect, Exit, Option } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 // The CommonJS entry, the copy yoga and Pothos use (see schema/sdl.ts): `validate` checks the schema by `instanceof`.
-import { type GraphQLError, NoSchemaIntrospectionCustomRule, validate } from "graphql/index.js"
+import { type GraphQLError, NoSchemaIntrospectionCustomRule, parse, validate } from "graphql/index.js"
 import { createGraphQLError, createYoga, type Plugin, renderGraphiQL, type YogaLogger } from "graphql-yoga"
 import type { Actor } from "../../application/Actor.ts"
 import { Jwt } from "../http/Auth.ts"
@@ -18,6 +18,11 @@ export interface GraphqlRouteOptions {
    * Production answers neither: the schema is not published to whoever holds a token (`__typename` still works).
    */
   readonly introspection: boolean
+  /**
+   * Most lexical tokens a document may have (default 2000; the standard introspection query has 163). Parsing stops
+   * beyond it, before validation, whose overlapping-fields rule is quadratic in the number of aliases.
+   */
+  readonly maxTokens?: number
   /** Deepest field nesting an operation may have (default 8). */
   readonly maxDepth?: number
   /**
@@ -124,7 +129,11 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
         error: (...args) => void runFork(Effect.logError("graphql", ...args))
       }
 
+      const maxTokens = options.maxTokens ?? 2000
       const limits: Plugin<ServerContext> = {
+        onParse: ({ setParseFn }) => {
+          setParseFn((source) => parse(source, { maxTokens }))
+        },
         onValidate: ({ addValidationRule, setValidationFn }) => {
           addValidationRule(depthLimit(options.maxDepth ?? 8))
           if (!options.introspection) {
