@@ -30,8 +30,11 @@ import { makeGraphqlRoute } from "./GraphqlRoute.ts"
 const TENANT_EMPTY = TenantId.make("00000000-0000-4000-8000-000000000001")
 const TENANT_ACTIVE = TenantId.make("00000000-0000-4000-8000-000000000002")
 const TENANT_BROKEN = TenantId.make("00000000-0000-4000-8000-000000000003")
-/** Its conversations never come: the list runs until it is interrupted. */
+/** Its conversations never come: the list runs until it is interrupted. Its disconnect takes 100 ms. */
 const TENANT_SLOW = TenantId.make("00000000-0000-4000-8000-000000000004")
+/** Its conversation lists take 5 ms each, counted while in flight. */
+const TENANT_BUSY = TenantId.make("00000000-0000-4000-8000-000000000005")
+const inFlight = { now: 0, most: 0 }
 const TAKEN_NUMBER = "109000000000001"
 const PASTED_TOKEN = `EAA${"Z".repeat(120)}`
 
@@ -87,6 +90,7 @@ const StubConnections = Layer.succeed(
       ),
     disconnect: (actor) =>
       record("disconnect", actor).pipe(
+        Effect.andThen(actor.tenantId === TENANT_SLOW ? Effect.sleep("100 millis") : Effect.void),
         Effect.as({ ...ACTIVE, status: "revoked" as const, connected: false, tokenExpiresAt: null })
       ),
     connectManually: (actor, input) =>
@@ -109,7 +113,16 @@ const StubConversations = Layer.succeed(
     list: (actor) =>
       actor.tenantId === TENANT_SLOW
         ? Effect.never.pipe(Effect.onInterrupt(() => record("list.interrupted", actor)))
-        : Effect.succeed({ items: [], hasNextPage: false, endCursor: null }),
+        : actor.tenantId === TENANT_BUSY
+          ? Effect.acquireUseRelease(
+              Effect.sync(() => {
+                inFlight.now++
+                inFlight.most = Math.max(inFlight.most, inFlight.now)
+              }),
+              () => Effect.sleep("5 millis").pipe(Effect.as({ items: [], hasNextPage: false, endCursor: null })),
+              () => Effect.sync(() => void inFlight.now--)
+            )
+          : Effect.succeed({ items: [], hasNextPage: false, endCursor: null }),
     messages: () => Effect.succeed({ items: [], hasNextPage: false, endCursor: null })
   })
 )
@@ -706,6 +719,23 @@ describe("GraphqlRoute", () => {
       await new Promise((done) => setTimeout(done, 10))
     }
     assert.isTrue(calls.some((c) => c.method === "list.interrupted"))
+  })
+
+  it("lets a mutation run to its end past the query time limit", async () => {
+    const { body } = await post("mutation { disconnectWhatsApp { status } }", {
+      to: production,
+      token: tokenFor(TENANT_SLOW, "admin")
+    })
+    assert.isUndefined(body.errors)
+    assert.deepStrictEqual(body.data, { disconnectWhatsApp: { status: "REVOKED" } })
+  })
+
+  it("runs at most 6 of the queries' use cases at once, leaving the database pool to the webhooks", async () => {
+    inFlight.most = 0
+    const aliases = Array.from({ length: 24 }, (_, index) => `c${index}: conversations(first: 1) { edges { cursor } }`)
+    const { body } = await post(`{ ${aliases.join(" ")} }`, { token: tokenFor(TENANT_BUSY, "member") })
+    assert.isUndefined(body.errors)
+    assert.strictEqual(inFlight.most, 6)
   })
 
   it("replaces a response larger than the cap by a RESPONSE_TOO_LARGE error", async () => {

@@ -1,7 +1,7 @@
-import { Cause, Effect, Exit, Option } from "effect"
+import { Cause, Effect, Exit, Option, Semaphore } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 // The CommonJS entry, the copy yoga and Pothos use (see schema/sdl.ts): `validate` checks the schema by `instanceof`.
-import { type GraphQLError, NoSchemaIntrospectionCustomRule, parse, validate } from "graphql/index.js"
+import { type GraphQLError, getOperationAST, NoSchemaIntrospectionCustomRule, parse, validate } from "graphql/index.js"
 import { createGraphQLError, createYoga, type Plugin, renderGraphiQL, type YogaLogger } from "graphql-yoga"
 import type { Actor } from "../../application/Actor.ts"
 import { Jwt } from "../http/Auth.ts"
@@ -30,7 +30,15 @@ export interface GraphqlRouteOptions {
    * a conversations page with its messages costs about 1300).
    */
   readonly maxCost?: number
-  /** Longest an operation may run before it is abandoned with a `QUERY_TIMEOUT` error (default 5000 ms). */
+  /**
+   * Most use-case runs all GraphQL queries of this instance have in flight at once (default 6, of the database
+   * pool's 10): a page that resolves 100 nested lists queues its queries here, not ahead of the webhooks' inserts.
+   */
+  readonly maxConcurrentRuns?: number
+  /**
+   * Longest a query may run before it is abandoned with a `QUERY_TIMEOUT` error (default 5000 ms). Mutations run to
+   * their end: they call Meta (10 s a call) and are limited per tenant instead.
+   */
   readonly maxExecutionMs?: number
   /** Largest response body; a larger one is replaced by a `RESPONSE_TOO_LARGE` error (default 2 MiB). */
   readonly maxResponseBytes?: number
@@ -40,7 +48,7 @@ const ENDPOINT = "/graphql"
 
 /** Per request, from the HTTP layer: who asks, where response cookies go, and when to give up. */
 type ServerContext = Pick<GraphqlContext, "actor" | "setCookie" | "secure"> & {
-  /** Aborted when the operation runs out of time: stops the executor and interrupts the use cases it runs. */
+  /** Aborted when a query runs out of time: stops the executor and interrupts the use cases it runs. */
   readonly signal: AbortSignal
 }
 
@@ -69,8 +77,12 @@ const tooLarge = (maxBytes: number) =>
     ]
   })
 
-/** The response, with its body replaced by a GraphQL error when it is larger than `maxBytes`. */
+/**
+ * The response, with its body replaced by a GraphQL error when it is larger than `maxBytes`. A stream (server-sent
+ * events, multipart) passes as it is: it has no end to measure.
+ */
 const capped = async (response: Response, maxBytes: number): Promise<Response> => {
+  if (!(response.headers.get("content-type") ?? "").includes("json")) return response
   const body = await response.text()
   const headers = new Headers(response.headers)
   headers.delete("content-length")
@@ -110,16 +122,24 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
       const maxExecutionMs = options.maxExecutionMs ?? 5000
       const maxResponseBytes = options.maxResponseBytes ?? 2 * 1024 * 1024
 
-      const runUntil =
+      const runs = yield* Semaphore.make(options.maxConcurrentRuns ?? 6)
+
+      const settle = <A, E>(exit: Exit.Exit<A, E>): A => {
+        if (Exit.isSuccess(exit)) return exit.value
+        // A typed failure is thrown as itself, so the errors plugin can match its class; anything else is a
+        // defect that yoga masks (and logs).
+        const failure = Cause.findErrorOption(exit.cause)
+        throw Option.isSome(failure) ? failure.value : Cause.squash(exit.cause)
+      }
+
+      /** A mutation's use cases run to their end (interrupting one midway could leave Meta and us apart). */
+      const run = <A, E>(effect: Effect.Effect<A, E, AppServices>): Promise<A> => runExit(effect).then(settle)
+
+      /** A query's reads take turns (at most `maxConcurrentRuns` at once) and stop when the query runs out of time. */
+      const runRead =
         (signal: AbortSignal) =>
         <A, E>(effect: Effect.Effect<A, E, AppServices>): Promise<A> =>
-          runExit(effect, { signal }).then((exit) => {
-            if (Exit.isSuccess(exit)) return exit.value
-            // A typed failure is thrown as itself, so the errors plugin can match its class; anything else is a
-            // defect that yoga masks (and logs).
-            const failure = Cause.findErrorOption(exit.cause)
-            throw Option.isSome(failure) ? failure.value : Cause.squash(exit.cause)
-          })
+          runExit(runs.withPermit(effect), { signal }).then(settle)
 
       const logger: YogaLogger = {
         // yoga's debug lines ("Processing GraphQL Parameters") come on every request: not worth a fiber each.
@@ -130,7 +150,7 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
       }
 
       const maxTokens = options.maxTokens ?? 2000
-      const limits: Plugin<ServerContext> = {
+      const limits: Plugin<ServerContext & Pick<GraphqlContext, "run">> = {
         onParse: ({ setParseFn }) => {
           setParseFn((source) => parse(source, { maxTokens }))
         },
@@ -141,13 +161,22 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
             setValidationFn((schema, document, rules) => validate(schema, document, rules, { hideSuggestions: true }))
           }
         },
+        // A subscription's document is costed like a query's (its events then run as the stream goes).
+        onSubscribe: ({ args, setResultAndStopExecution }) => {
+          const error = costError(args.document, args.operationName, args.variableValues, maxCost)
+          if (error !== null) setResultAndStopExecution({ errors: [error] })
+        },
         // The cost depends on the variables, which validation (cached per document) does not see: it is checked
         // here, once per request, before anything resolves.
-        onExecute: ({ args, setResultAndStopExecution }) => {
+        onExecute: ({ args, setResultAndStopExecution, extendContext }) => {
           const error = costError(args.document, args.operationName, args.variableValues, maxCost)
           if (error !== null) return setResultAndStopExecution({ errors: [error] })
           const execution = args as typeof args & { signal?: AbortSignal; hideSuggestions?: boolean }
-          execution.signal = (args.contextValue as ServerContext).signal
+          if (getOperationAST(args.document, args.operationName)?.operation === "query") {
+            const signal = (args.contextValue as ServerContext).signal
+            execution.signal = signal
+            extendContext({ run: runRead(signal) })
+          }
           if (options.introspection) return
           execution.hideSuggestions = true
           // The executor still coerces variables through graphql-js without that flag: strip what it suggests.
@@ -164,7 +193,7 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
       const yoga = createYoga<ServerContext, Pick<GraphqlContext, "run">>({
         schema,
         graphqlEndpoint: ENDPOINT,
-        context: ({ signal }) => ({ run: runUntil(signal) }),
+        context: () => ({ run }),
         plugins: [limits],
         // GraphiQL is served by the GET route below, never by yoga on the authenticated POST.
         graphiql: false,
