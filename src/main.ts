@@ -34,6 +34,7 @@ import { AuditTrail } from "./application/AuditTrail.ts"
 import { Conversations } from "./application/Conversations.ts"
 import { Messaging } from "./application/Messaging.ts"
 import { MetaAdsConnections } from "./application/MetaAdsConnections.ts"
+import { OperationLimits } from "./application/OperationLimits.ts"
 import { TokenHealth } from "./application/TokenHealth.ts"
 import { WebhookIntake } from "./application/WebhookIntake.ts"
 import { WebhookProcessor } from "./application/WebhookProcessor.ts"
@@ -85,7 +86,7 @@ export const appLayer = (config: AppConfigShape) => {
       )
     )
   ).pipe(Layer.provide(Services))
-  const Edge = Layer.mergeAll(jwtLayer(config), rateLimiterLayer(config))
+  const Edge = Layer.mergeAll(jwtLayer(config), OperationLimits.layer.pipe(Layer.provide(rateLimiterLayer(config))))
   const Routes = Layer.mergeAll(
     RequestIdMiddleware,
     trustedProxiesMiddleware(config.trustedProxies),
@@ -96,7 +97,7 @@ export const appLayer = (config: AppConfigShape) => {
     makeWebhookVerifyRoute(config.meta.webhookVerifyToken),
     WebhookIntakeRoute,
     config.mode === "sandbox" ? DevSessionRoutes : Layer.empty,
-    makeGraphqlRoute({ graphiql: config.mode === "sandbox" }),
+    makeGraphqlRoute({ graphiql: config.mode === "sandbox", introspection: config.mode === "sandbox" }),
     makeClientConfigRoute({ mode: config.mode }),
     makeStaticRoutes({
       root: webRoot,

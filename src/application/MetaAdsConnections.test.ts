@@ -7,7 +7,7 @@ import { MetaUnavailable } from "../domain/Errors.ts"
 import type { TenantId } from "../domain/Ids.ts"
 import type { Actor } from "./Actor.ts"
 import { MetaAdsConnections } from "./MetaAdsConnections.ts"
-import { browserBinding, callbackReason } from "./OAuthFlow.ts"
+import { browserBinding, callbackReason, MAX_UNUSED_OAUTH_STATES } from "./OAuthFlow.ts"
 import { AuditLog } from "./ports/AuditLog.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
 import { TokenCipher } from "./ports/TokenCipher.ts"
@@ -109,6 +109,22 @@ describe("MetaAdsConnections", () => {
       }
       const refused = yield* ads.start(actor("member")).pipe(Effect.flip)
       assert.strictEqual(refused._tag, "Forbidden")
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("a tenant keeps its 20 newest unused states: starting a 21st removes the oldest (state_invalid)", () =>
+    Effect.gen(function* () {
+      const who = actor()
+      const ads = yield* MetaAdsConnections
+      const oldest = yield* ads.start(who)
+      for (let index = 2; index < MAX_UNUSED_OAUTH_STATES + 1; index++) yield* ads.start(who)
+      const { input } = yield* approved(who)
+      const removed = yield* ads
+        .complete({ ...input, state: oldest.state, cookieBinding: oldest.browserBinding })
+        .pipe(Effect.flip)
+      assert.strictEqual(removed._tag, "OAuthStateNotFound")
+      assert.strictEqual(callbackReason(removed), "state_invalid")
+      assert.strictEqual((yield* ads.complete(input)).status, "pending")
     }).pipe(Effect.provide(TestLayer))
   )
 

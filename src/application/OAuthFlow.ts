@@ -79,6 +79,12 @@ export const callbackReason = (error: CallbackError): CallbackReason => {
   }
 }
 
+/**
+ * The most unused, unexpired states one tenant keeps per provider: starting another removes the oldest. The start
+ * limit (20 a minute) lets a member create 200 in a state's ten minutes; these logins are not going to be finished.
+ */
+export const MAX_UNUSED_OAUTH_STATES = 20
+
 const hex = (bytes: ArrayBuffer) => Buffer.from(bytes).toString("hex")
 
 /**
@@ -256,19 +262,22 @@ export const makeOAuthFlow = <E extends CallbackError>(spec: OAuthProvider<E>) =
 
     /**
      * `StartConnect`: a cryptographically random nonce stored as the state (tenant, user, ip, user agent; ten
-     * minutes), and the dialog URL built from it.
+     * minutes; at most {@link MAX_UNUSED_OAUTH_STATES} unused per tenant), and the dialog URL built from it.
      */
     const start = Effect.fn(`${spec.service}.start`)(function* (actor: Actor) {
       const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url")
       const at = yield* Clock.currentTimeMillis
-      yield* states.create({
-        tenantId: actor.tenantId,
-        userId: actor.userId,
-        provider: spec.provider,
-        nonce,
-        expiresAt: new Date(at + Duration.toMillis(OAUTH_STATE_TTL)),
-        metadata: { ip: actor.ip, user_agent: actor.userAgent }
-      })
+      yield* states.create(
+        {
+          tenantId: actor.tenantId,
+          userId: actor.userId,
+          provider: spec.provider,
+          nonce,
+          expiresAt: new Date(at + Duration.toMillis(OAUTH_STATE_TTL)),
+          metadata: { ip: actor.ip, user_agent: actor.userAgent }
+        },
+        { keepUnused: MAX_UNUSED_OAUTH_STATES, now: new Date(at) }
+      )
       return { authUrl: dialogUrl(nonce), state: nonce, browserBinding: yield* browserBinding(nonce) } as StartedConnect
     })
 

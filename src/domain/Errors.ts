@@ -193,3 +193,13 @@ export class MetaAdsNotConnected extends Schema.TaggedError<MetaAdsNotConnected>
       : `Meta Ads is not connected (the connection is ${this.status}). Connect again.`
   }
 }
+
+/** The tenant ran an operation more often than its limit allows (our limit, not Meta's: see `MetaRateLimited`). */
+export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
+  operation: Schema.String,
+  retryAfterSeconds: Schema.Number
+}) {
+  override get message() {
+    return `Too many requests. Try again in ${this.retryAfterSeconds} s.`
+  }
+}

@@ -12,6 +12,8 @@ import {
   MetaAdsConnections,
   type MetaAdsView
 } from "../../application/MetaAdsConnections.ts"
+import { OperationLimits } from "../../application/OperationLimits.ts"
+import { encodeCursor } from "../../application/ports/Page.ts"
 import {
   type ConnectionView,
   type ManualConnectInput,
@@ -21,11 +23,18 @@ import {
 import { AdAccountNotGranted, Forbidden, NotConnected, NumberAlreadyConnected } from "../../domain/Errors.ts"
 import { type Role, TenantId, UserId } from "../../domain/Ids.ts"
 import { Jwt } from "../http/Auth.ts"
+import { makeMetaAdsRoutes } from "../http/MetaAdsRoutes.ts"
+import { makeWhatsAppRoutes } from "../http/WhatsAppRoutes.ts"
 import { makeGraphqlRoute } from "./GraphqlRoute.ts"
 
 const TENANT_EMPTY = TenantId.make("00000000-0000-4000-8000-000000000001")
 const TENANT_ACTIVE = TenantId.make("00000000-0000-4000-8000-000000000002")
 const TENANT_BROKEN = TenantId.make("00000000-0000-4000-8000-000000000003")
+/** Its conversations never come: the list runs until it is interrupted. Its disconnect takes 100 ms. */
+const TENANT_SLOW = TenantId.make("00000000-0000-4000-8000-000000000004")
+/** Its conversation lists take 5 ms each, counted while in flight. */
+const TENANT_BUSY = TenantId.make("00000000-0000-4000-8000-000000000005")
+const inFlight = { now: 0, most: 0 }
 const TAKEN_NUMBER = "109000000000001"
 const PASTED_TOKEN = `EAA${"Z".repeat(120)}`
 
@@ -81,6 +90,7 @@ const StubConnections = Layer.succeed(
       ),
     disconnect: (actor) =>
       record("disconnect", actor).pipe(
+        Effect.andThen(actor.tenantId === TENANT_SLOW ? Effect.sleep("100 millis") : Effect.void),
         Effect.as({ ...ACTIVE, status: "revoked" as const, connected: false, tokenExpiresAt: null })
       ),
     connectManually: (actor, input) =>
@@ -100,7 +110,19 @@ const jwt = Jwt.make(Redacted.make("x".repeat(32)))
 const StubConversations = Layer.succeed(
   Conversations,
   Conversations.of({
-    list: () => Effect.succeed({ items: [], hasNextPage: false, endCursor: null }),
+    list: (actor) =>
+      actor.tenantId === TENANT_SLOW
+        ? Effect.never.pipe(Effect.onInterrupt(() => record("list.interrupted", actor)))
+        : actor.tenantId === TENANT_BUSY
+          ? Effect.acquireUseRelease(
+              Effect.sync(() => {
+                inFlight.now++
+                inFlight.most = Math.max(inFlight.most, inFlight.now)
+              }),
+              () => Effect.sleep("5 millis").pipe(Effect.as({ items: [], hasNextPage: false, endCursor: null })),
+              () => Effect.sync(() => void inFlight.now--)
+            )
+          : Effect.succeed({ items: [], hasNextPage: false, endCursor: null }),
     messages: () => Effect.succeed({ items: [], hasNextPage: false, endCursor: null })
   })
 )
@@ -206,19 +228,47 @@ const Services = Layer.mergeAll(
   StubMetaAds,
   StubConversations,
   StubMessaging,
+  OperationLimits.layerMemory,
   Layer.succeed(Jwt, jwt)
 )
 
-const app = HttpRouter.toWebHandler(makeGraphqlRoute({ graphiql: false }).pipe(Layer.provide(Services)), {
-  disableLogger: true
-})
-const withGraphiql = HttpRouter.toWebHandler(makeGraphqlRoute({ graphiql: true }).pipe(Layer.provide(Services)), {
-  disableLogger: true
-})
+const app = HttpRouter.toWebHandler(
+  makeGraphqlRoute({ graphiql: false, introspection: true }).pipe(Layer.provide(Services)),
+  {
+    disableLogger: true
+  }
+)
+const withGraphiql = HttpRouter.toWebHandler(
+  makeGraphqlRoute({ graphiql: true, introspection: true }).pipe(Layer.provide(Services)),
+  {
+    disableLogger: true
+  }
+)
+/** Production mode, with small time and size limits to reach them. */
+const production = HttpRouter.toWebHandler(
+  makeGraphqlRoute({ graphiql: false, introspection: false, maxExecutionMs: 50, maxResponseBytes: 16_384 }).pipe(
+    Layer.provide(Services)
+  ),
+  { disableLogger: true }
+)
+/** GraphQL beside the REST routes, over one set of services: one limiter for both edges. */
+const bothEdges = HttpRouter.toWebHandler(
+  Layer.mergeAll(
+    makeGraphqlRoute({ graphiql: false, introspection: false }),
+    makeWhatsAppRoutes({ appBaseUrl: "http://localhost" }),
+    makeMetaAdsRoutes({ appBaseUrl: "http://localhost" })
+  ).pipe(Layer.provide(Services)),
+  { disableLogger: true }
+)
 afterAll(async () => {
   await app.dispose()
   await withGraphiql.dispose()
+  await production.dispose()
+  await bothEdges.dispose()
 })
+
+/** A tenant of its own, so that no other test spends its limits. */
+const freshTenant = () => TenantId.make(crypto.randomUUID())
 
 const tokenFor = (tenantId: TenantId, role: Role, flags?: ReadonlyArray<string>) =>
   Effect.runSync(
@@ -227,7 +277,11 @@ const tokenFor = (tenantId: TenantId, role: Role, flags?: ReadonlyArray<string>)
 
 interface GraphqlBody {
   readonly data?: Record<string, unknown> | null
-  readonly errors?: ReadonlyArray<{ readonly message: string; readonly extensions?: Record<string, unknown> }>
+  readonly errors?: ReadonlyArray<{
+    readonly message: string
+    readonly path?: ReadonlyArray<string | number>
+    readonly extensions?: Record<string, unknown>
+  }>
 }
 
 const post = async (
@@ -237,10 +291,11 @@ const post = async (
     readonly variables?: Record<string, unknown>
     readonly url?: string
     readonly headers?: Record<string, string>
+    readonly to?: { readonly handler: (request: Request) => Promise<Response> }
   } = {}
 ) => {
   const token = options.token === undefined ? tokenFor(TENANT_EMPTY, "admin") : options.token
-  const response = await app.handler(
+  const response = await (options.to ?? app).handler(
     new Request(options.url ?? "http://localhost/graphql", {
       method: "POST",
       headers: {
@@ -265,6 +320,10 @@ const MANUAL = `mutation Manual($input: ManualConnectInput!) {
     ... on Error { message }
   }
 }`
+
+/** An input with a misspelt field: coercing the variables fails (with a suggestion, where they are on). */
+const SELECT_TYPO = "mutation ($input: SelectAdAccountInput!) { selectMetaAdAccount(input: $input) { status } }"
+const SELECT_TYPO_VARIABLES = { input: { businessManagerId: "700000000000001", adAccountI: "act_1" } }
 
 describe("GraphqlRoute", () => {
   it("answers 401 in the JSON error shape without a bearer token, before yoga runs", async () => {
@@ -365,13 +424,15 @@ describe("GraphqlRoute", () => {
     assert.notMatch(cookie, /Secure/i)
   })
 
-  it("marks the cookie Secure over https (directly or behind the load balancer)", async () => {
+  // Behind a trusted load balancer the request's protocol is https (RequestContext.test.ts shows the proxy rule);
+  // a client's own X-Forwarded-Proto does not count.
+  it("marks the cookie Secure over https, and not for a client's own X-Forwarded-Proto", async () => {
     const direct = await post("mutation { startWhatsAppConnect { state } }", { url: "https://app.example/graphql" })
     assert.match(direct.response.headers.getSetCookie()[0]!, /; Secure/i)
-    const proxied = await post("mutation { startWhatsAppConnect { state } }", {
+    const spoofed = await post("mutation { startWhatsAppConnect { state } }", {
       headers: { "x-forwarded-proto": "https" }
     })
-    assert.match(proxied.response.headers.getSetCookie()[0]!, /; Secure/i)
+    assert.notMatch(spoofed.response.headers.getSetCookie()[0]!, /; Secure/i)
   })
 
   it("sets no cookie on other operations", async () => {
@@ -606,16 +667,248 @@ describe("GraphqlRoute", () => {
   })
 
   it("rejects an operation that selects too many fields", async () => {
-    const aliases = Array.from({ length: 5001 }, (_, index) => `a${index}: __typename`).join(" ")
-    const { body } = await post(`{ ${aliases} }`)
+    const { body } = await post(
+      "{ conversations(first: 100) { edges { node { messages(first: 100) { edges { cursor } } } } } }"
+    )
     assert.isUndefined(body.data)
     assert.strictEqual(body.errors?.[0]?.extensions?.["code"], "QUERY_TOO_COMPLEX")
+  })
+
+  it("stops parsing a document of more than 2000 tokens, before validation", async () => {
+    const aliases = Array.from({ length: 1001 }, (_, index) => `a${index}: __typename`).join(" ")
+    const { body } = await post(`{ ${aliases} }`)
+    assert.isUndefined(body.data)
+    assert.include(body.errors?.[0]?.message ?? "", "Document contains more that 2000 tokens")
+    assert.strictEqual(body.errors?.[0]?.extensions?.["code"], "GRAPHQL_PARSE_FAILED")
   })
 
   it("lets the standard introspection query (GraphiQL, codegen) through the limits", async () => {
     const { body } = await post(getIntrospectionQuery())
     assert.isUndefined(body.errors)
     assert.isDefined(body.data?.["__schema"])
+  })
+
+  it("costs a page sized by a variable at the variable's value, aliases each as the field", async () => {
+    // 40 aliases of a page whose size is a variable with a small default: costed at the default (1) it passed;
+    // with {"n": 100} it asks for 40 × 100 conversations, each with 100 messages. (300 no longer parse.)
+    const page = (index: number) =>
+      `c${index}: conversations(first: $n) { edges { node { id messages(first: $n) { edges { node { id text } } } } } }`
+    const query = `query Heavy($n: Int = 1) { ${Array.from({ length: 40 }, (_, index) => page(index)).join(" ")} }`
+    const { body } = await post(query, { variables: { n: 100 } })
+    assert.isUndefined(body.data)
+    assert.strictEqual(body.errors?.[0]?.extensions?.["code"], "QUERY_TOO_COMPLEX")
+    // The same document with the small value it declares is cheap, and runs.
+    const small = await post(query, { variables: { n: 1 } })
+    assert.isUndefined(small.body.errors)
+    // 300 of them (the issue's attack) are refused before validation: too many tokens.
+    const attack = `query Heavy($n: Int = 1) { ${Array.from({ length: 300 }, (_, index) => page(index)).join(" ")} }`
+    const refused = await post(attack, { variables: { n: 100 } })
+    assert.isUndefined(refused.body.data)
+    assert.strictEqual(refused.body.errors?.[0]?.extensions?.["code"], "GRAPHQL_PARSE_FAILED")
+    // As few as 10 aliases of the literal page are refused too.
+    const literal = Array.from({ length: 10 }, (_, index) => page(index).replaceAll("$n", "100")).join(" ")
+    assert.strictEqual((await post(`{ ${literal} }`)).body.errors?.[0]?.extensions?.["code"], "QUERY_TOO_COMPLEX")
+  })
+
+  it("stops an operation that runs out of time, and interrupts the use case it runs", async () => {
+    calls.length = 0
+    const { body } = await post("{ conversations(first: 5) { edges { cursor } } }", {
+      to: production,
+      token: tokenFor(TENANT_SLOW, "member")
+    })
+    assert.strictEqual(body.errors?.[0]?.extensions?.["code"], "QUERY_TIMEOUT")
+    assert.strictEqual(body.errors?.[0]?.message, "The query ran longer than 50 ms and was stopped.")
+    for (let attempt = 0; attempt < 100 && !calls.some((c) => c.method === "list.interrupted"); attempt++) {
+      await new Promise((done) => setTimeout(done, 10))
+    }
+    assert.isTrue(calls.some((c) => c.method === "list.interrupted"))
+  })
+
+  it("lets a mutation run to its end past the query time limit", async () => {
+    const { body } = await post("mutation { disconnectWhatsApp { status } }", {
+      to: production,
+      token: tokenFor(TENANT_SLOW, "admin")
+    })
+    assert.isUndefined(body.errors)
+    assert.deepStrictEqual(body.data, { disconnectWhatsApp: { status: "REVOKED" } })
+  })
+
+  it("runs at most 6 of the queries' use cases at once, leaving the database pool to the webhooks", async () => {
+    inFlight.most = 0
+    const aliases = Array.from({ length: 24 }, (_, index) => `c${index}: conversations(first: 1) { edges { cursor } }`)
+    const { body } = await post(`{ ${aliases.join(" ")} }`, { token: tokenFor(TENANT_BUSY, "member") })
+    assert.isUndefined(body.errors)
+    assert.strictEqual(inFlight.most, 6)
+  })
+
+  it("replaces a response larger than the cap by a RESPONSE_TOO_LARGE error", async () => {
+    const aliases = Array.from({ length: 250 }, (_, index) => `v${index}: viewer { userId tenantId }`).join(" ")
+    const { body, text } = await post(`{ ${aliases} }`, { to: production })
+    assert.isAtMost(text.length, 16_384)
+    assert.isUndefined(body.data)
+    assert.strictEqual(body.errors?.[0]?.extensions?.["code"], "RESPONSE_TOO_LARGE")
+    const small = await post("{ viewer { userId } }", { to: production })
+    assert.deepStrictEqual(small.body.data, { viewer: { userId: "user-admin" } })
+  })
+
+  it("answers no introspection and no name suggestions in production mode", async () => {
+    for (const query of [
+      getIntrospectionQuery(),
+      "{ __schema { queryType { name } } }",
+      '{ __type(name: "Query") { name } }'
+    ]) {
+      const { body } = await post(query, { to: production })
+      assert.isUndefined(body.data, query)
+      assert.include(body.errors?.[0]?.message ?? "", "introspection", query)
+    }
+    const typename = await post("{ __typename viewer { __typename } }", { to: production })
+    assert.deepStrictEqual(typename.body.data, { __typename: "Query", viewer: { __typename: "Viewer" } })
+    const typo = await post("{ viewr { userId } }", { to: production })
+    assert.strictEqual(typo.body.errors?.[0]?.message, 'Cannot query field "viewr" on type "Query".')
+    const argument = await post('{ conversations(aftr: "x") { edges { cursor } } }', { to: production })
+    assert.strictEqual(argument.body.errors?.[0]?.message, 'Unknown argument "aftr" on field "Query.conversations".')
+    const input = await post(SELECT_TYPO, { to: production, variables: SELECT_TYPO_VARIABLES })
+    assert.isDefined(input.body.errors?.[0])
+    assert.notInclude(input.text, "Did you mean")
+    assert.include(input.text, "adAccountI")
+  })
+
+  it("suggests names in sandbox mode", async () => {
+    const typo = await post("{ viewr { userId } }")
+    assert.include(typo.body.errors?.[0]?.message ?? "", 'Did you mean "viewer"?')
+    const argument = await post('{ conversations(aftr: "x") { edges { cursor } } }')
+    assert.include(argument.body.errors?.[0]?.message ?? "", 'Did you mean "after"?')
+    const input = await post(SELECT_TYPO, { variables: SELECT_TYPO_VARIABLES })
+    assert.include(input.text, "Did you mean")
+  })
+
+  it("limits startWhatsAppConnect per tenant (20 a minute): RATE_LIMITED with retryAfterSeconds, 429, no cookie", async () => {
+    const token = tokenFor(freshTenant(), "admin")
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const { body } = await post("mutation { startWhatsAppConnect { state } }", { token })
+      assert.isUndefined(body.errors, `attempt ${attempt + 1}`)
+    }
+    calls.length = 0
+    const { body, response } = await post("mutation { startWhatsAppConnect { state } }", { token })
+    assert.isNull(body.data)
+    const error = body.errors?.[0]
+    assert.strictEqual(error?.extensions?.["code"], "RATE_LIMITED")
+    const retryAfter = error?.extensions?.["retryAfterSeconds"] as number
+    assert.isTrue(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, String(retryAfter))
+    assert.strictEqual(error?.message, `Too many requests. Try again in ${retryAfter} s.`)
+    assert.strictEqual(response.status, 429)
+    assert.strictEqual(response.headers.get("retry-after"), String(retryAfter))
+    assert.deepStrictEqual(response.headers.getSetCookie(), [])
+    assert.isUndefined(
+      calls.find((c) => c.method === "start"),
+      "the use case does not run"
+    )
+    // Another tenant is not affected.
+    const other = await post("mutation { startWhatsAppConnect { state } }", { token: tokenFor(freshTenant(), "admin") })
+    assert.isUndefined(other.body.errors)
+  })
+
+  it("counts every alias of a limited mutation in one request", async () => {
+    const tenantId = freshTenant()
+    const aliases = Array.from({ length: 12 }, (_, index) => `d${index}: disconnectWhatsApp { status }`).join(" ")
+    calls.length = 0
+    const { body } = await post(`mutation { ${aliases} }`, { token: tokenFor(tenantId, "admin") })
+    // 10 a minute: ten run, the 11th is refused (and, the field being non-null, ends the serial mutation).
+    assert.strictEqual(calls.filter((c) => c.method === "disconnect" && c.actor.tenantId === tenantId).length, 10)
+    assert.strictEqual(body.errors?.[0]?.extensions?.["code"], "RATE_LIMITED")
+    assert.deepStrictEqual(body.errors?.[0]?.path, ["d10"])
+  })
+
+  it("shares each operation's limit between REST and GraphQL", async () => {
+    const rest = (token: string, path: string) =>
+      bothEdges.handler(
+        new Request(`http://localhost${path}`, { method: "POST", headers: { authorization: `Bearer ${token}` } })
+      )
+    const token = tokenFor(freshTenant(), "admin")
+    for (let attempt = 0; attempt < 20; attempt++) {
+      assert.strictEqual((await rest(token, "/api/integrations/meta/whatsapp/start")).status, 200)
+    }
+    const start = await post("mutation { startWhatsAppConnect { state } }", { token, to: bothEdges })
+    assert.strictEqual(start.body.errors?.[0]?.extensions?.["code"], "RATE_LIMITED")
+
+    // And the other way: GraphQL spends the test-connection limit (5 a minute) that REST then refuses.
+    const member = tokenFor(freshTenant(), "member")
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const tested = await post("mutation { testMetaAdsConnection { ok } }", { token: member, to: bothEdges })
+      assert.isUndefined(tested.body.errors)
+    }
+    const refused = await rest(member, "/api/integrations/meta/ads/test-connection")
+    assert.strictEqual(refused.status, 429)
+    assert.isNotNull(refused.headers.get("retry-after"))
+    assert.strictEqual(((await refused.json()) as { error: { code: string } }).error.code, "rate_limited")
+    const graphql = await post("mutation { testMetaAdsConnection { ok } }", { token: member, to: bothEdges })
+    assert.strictEqual(graphql.body.errors?.[0]?.extensions?.["code"], "RATE_LIMITED")
+  })
+
+  it("limits the Meta Ads mutations, and answers the RateLimited member of the token debug's union", async () => {
+    const admin = tokenFor(freshTenant(), "admin")
+    for (let attempt = 0; attempt < 10; attempt++)
+      await post("mutation { disconnectMetaAds { status } }", { token: admin })
+    const disconnect = await post("mutation { disconnectMetaAds { status } }", { token: admin })
+    assert.strictEqual(disconnect.body.errors?.[0]?.extensions?.["code"], "RATE_LIMITED")
+    for (let attempt = 0; attempt < 20; attempt++)
+      await post("mutation { startMetaAdsConnect { state } }", { token: admin })
+    const start = await post("mutation { startMetaAdsConnect { state } }", { token: admin })
+    assert.strictEqual(start.body.errors?.[0]?.extensions?.["code"], "RATE_LIMITED")
+
+    const query = `{ metaAdsTokenDebug { __typename
+      ... on RateLimited { message retryAfterSeconds }
+      ... on MetaAdsTokenDebugSuccess { tokenDebug { isValid } } } }`
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const { body } = await post(query, { token: admin })
+      assert.strictEqual(
+        (body.data?.["metaAdsTokenDebug"] as { __typename: string } | undefined)?.__typename,
+        "MetaAdsTokenDebugSuccess"
+      )
+    }
+    const { body, response } = await post(query, { token: admin })
+    const answer = body.data?.["metaAdsTokenDebug"] as {
+      __typename: string
+      retryAfterSeconds: number
+      message: string
+    }
+    assert.strictEqual(answer.__typename, "RateLimited")
+    assert.isAtLeast(answer.retryAfterSeconds, 1)
+    assert.strictEqual(answer.message, `Too many requests. Try again in ${answer.retryAfterSeconds} s.`)
+    assert.strictEqual(response.status, 200)
+  })
+
+  it("answers a malformed pagination cursor as bad input, before any use case runs", async () => {
+    const base64 = (text: string) => Buffer.from(text, "utf8").toString("base64url")
+    const malformed = [
+      "garbage",
+      base64("garbage"),
+      "__proto__",
+      base64("__proto__"),
+      // Our shape, but not a UUID and not a date: the database would have refused it (a 500).
+      base64(`99999999999999999999:${"-".repeat(36)}`),
+      base64("1700000000000:00000000-0000-4000-8000-00000000000Z"),
+      `${encodeCursor(new Date(0), "00000000-0000-4000-8000-000000000001")}==`
+    ]
+    for (const after of malformed) {
+      for (const query of [
+        "query ($after: String) { conversations(first: 5, after: $after) { edges { cursor } } }",
+        "query ($after: String) { auditLog(first: 5, after: $after) { __typename } }"
+      ]) {
+        calls.length = 0
+        const { body } = await post(query, { variables: { after } })
+        assert.strictEqual(body.errors?.[0]?.extensions?.["code"], "BAD_USER_INPUT", `${query} ${after}`)
+        assert.include(body.errors?.[0]?.message ?? "", "after must be a cursor")
+      }
+    }
+    const valid = encodeCursor(new Date("2025-06-01T12:00:00.000Z"), "00000000-0000-4000-8000-000000000001")
+    for (const after of [valid, null, ""]) {
+      const { body } = await post(
+        "query ($after: String) { conversations(first: 5, after: $after) { edges { cursor } } }",
+        { variables: { after } }
+      )
+      assert.isUndefined(body.errors, String(after))
+    }
   })
 
   it("serves no GraphiQL unless asked: GET /graphql is a 404", async () => {

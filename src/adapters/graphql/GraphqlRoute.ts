@@ -1,33 +1,99 @@
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql"
-import { Cause, Effect, Exit, Option } from "effect"
+import { Cause, Effect, Exit, Option, Semaphore } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
-import { createYoga, type Plugin, type YogaLogger } from "graphql-yoga"
+// The CommonJS entry, the copy yoga and Pothos use (see schema/sdl.ts): `validate` checks the schema by `instanceof`.
+import { type GraphQLError, getOperationAST, NoSchemaIntrospectionCustomRule, parse, validate } from "graphql/index.js"
+import { createGraphQLError, createYoga, type Plugin, type YogaLogger } from "graphql-yoga"
 import type { Actor } from "../../application/Actor.ts"
 import { Jwt } from "../http/Auth.ts"
-import { authenticated } from "../http/RequestContext.ts"
+import { authenticated, isSecure } from "../http/RequestContext.ts"
 import type { AppServices, GraphqlContext } from "./builder.ts"
-import { costLimit, depthLimit } from "./QueryLimits.ts"
+import { costError, depthLimit } from "./QueryLimits.ts"
 import { schema } from "./schema/index.ts"
 
 export interface GraphqlRouteOptions {
   /** Serve GraphiQL on `GET /graphql` (sandbox mode); otherwise `GET /graphql` is a 404. */
   readonly graphiql: boolean
+  /**
+   * Answer introspection (`__schema`, `__type`) and suggest names ("Did you mean ...?") in errors: sandbox mode.
+   * Production answers neither: the schema is not published to whoever holds a token (`__typename` still works).
+   */
+  readonly introspection: boolean
+  /**
+   * Most lexical tokens a document may have (default 2000; the standard introspection query has 163). Parsing stops
+   * beyond it, before validation, whose overlapping-fields rule is quadratic in the number of aliases.
+   */
+  readonly maxTokens?: number
   /** Deepest field nesting an operation may have (default 8). */
   readonly maxDepth?: number
   /**
-   * Most fields an operation may select, lists counted `first` times (default 5000: a conversations page with
-   * its messages costs about 1300).
+   * Most fields an operation may select, lists counted `first` times with the request's variables (default 5000:
+   * a conversations page with its messages costs about 1300).
    */
   readonly maxCost?: number
+  /**
+   * Most use-case runs all GraphQL queries of this instance have in flight at once (default 6, of the database
+   * pool's 10): a page that resolves 100 nested lists queues its queries here, not ahead of the webhooks' inserts.
+   */
+  readonly maxConcurrentRuns?: number
+  /**
+   * Longest a query may run before it is abandoned with a `QUERY_TIMEOUT` error (default 5000 ms). Mutations run to
+   * their end: they call Meta (10 s a call) and are limited per tenant instead.
+   */
+  readonly maxExecutionMs?: number
+  /** Largest response body; a larger one is replaced by a `RESPONSE_TOO_LARGE` error (default 2 MiB). */
+  readonly maxResponseBytes?: number
 }
 
 const ENDPOINT = "/graphql"
 
-/** Per request, from the HTTP layer: who asks, and where response cookies go. */
-type ServerContext = Pick<GraphqlContext, "actor" | "setCookie" | "secure">
+/** Per request, from the HTTP layer: who asks, where response cookies go, and when to give up. */
+type ServerContext = Pick<GraphqlContext, "actor" | "setCookie" | "secure"> & {
+  /** Aborted when a query runs out of time: stops the executor and interrupts the use cases it runs. */
+  readonly signal: AbortSignal
+}
 
-const isHttps = (request: HttpServerRequest.HttpServerRequest, url: string): boolean =>
-  url.startsWith("https:") || request.headers["x-forwarded-proto"]?.split(",")[0]?.trim().toLowerCase() === "https"
+/** graphql-js's "Did you mean" tail (names cannot hold a `?`). */
+const SUGGESTION = / ?Did you mean [^?]*\?/
+const suggests = (error: GraphQLError) => SUGGESTION.test(error.message)
+
+const withoutSuggestion = (error: GraphQLError): GraphQLError =>
+  suggests(error)
+    ? createGraphQLError(error.message.replaceAll(new RegExp(SUGGESTION, "g"), ""), {
+        nodes: error.nodes ?? null,
+        source: error.source ?? null,
+        positions: error.positions ?? null,
+        path: error.path ?? null,
+        extensions: error.extensions
+      })
+    : error
+
+const tooLarge = (maxBytes: number) =>
+  JSON.stringify({
+    errors: [
+      {
+        message: `The response is larger than ${maxBytes} bytes; ask for fewer items.`,
+        extensions: { code: "RESPONSE_TOO_LARGE" }
+      }
+    ]
+  })
+
+/**
+ * The response, with its body replaced by a GraphQL error when it is larger than `maxBytes`. A stream (server-sent
+ * events, multipart) passes as it is: it has no end to measure.
+ */
+const capped = async (response: Response, maxBytes: number): Promise<Response> => {
+  if (!(response.headers.get("content-type") ?? "").includes("json")) return response
+  const body = await response.text()
+  const headers = new Headers(response.headers)
+  headers.delete("content-length")
+  const within = Buffer.byteLength(body, "utf8") <= maxBytes
+  return new Response(within ? body : tooLarge(maxBytes), {
+    status: response.status,
+    statusText: response.statusText,
+    headers
+  })
+}
 
 const withCookies = (response: Response, cookies: ReadonlyArray<string>): Response => {
   if (cookies.length === 0) return response
@@ -39,7 +105,8 @@ const withCookies = (response: Response, cookies: ReadonlyArray<string>): Respon
 /**
  * `POST /graphql` (and GraphiQL on `GET /graphql` when asked): one yoga instance and one runner over the
  * services of the layer, built once. Requests without a valid bearer token get a 401 in the JSON error shape
- * before yoga runs; operations over the depth or cost limit get GraphQL errors; unexpected failures are masked.
+ * before yoga runs; operations over the depth or cost limit (costed with the request's variables) get GraphQL
+ * errors, as do operations that run out of time and responses over the size cap; unexpected failures are masked.
  */
 export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
   HttpRouter.use(
@@ -49,14 +116,28 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
       const runExit = Effect.runPromiseExitWith(services)
       const runFork = Effect.runForkWith(services)
 
-      const run = <A, E>(effect: Effect.Effect<A, E, AppServices>): Promise<A> =>
-        runExit(effect).then((exit) => {
-          if (Exit.isSuccess(exit)) return exit.value
-          // A typed failure is thrown as itself, so the errors plugin can match its class; anything else is a
-          // defect that yoga masks (and logs).
-          const failure = Cause.findErrorOption(exit.cause)
-          throw Option.isSome(failure) ? failure.value : Cause.squash(exit.cause)
-        })
+      const maxCost = options.maxCost ?? 5000
+      const maxExecutionMs = options.maxExecutionMs ?? 5000
+      const maxResponseBytes = options.maxResponseBytes ?? 2 * 1024 * 1024
+
+      const runs = yield* Semaphore.make(options.maxConcurrentRuns ?? 6)
+
+      const settle = <A, E>(exit: Exit.Exit<A, E>): A => {
+        if (Exit.isSuccess(exit)) return exit.value
+        // A typed failure is thrown as itself, so the errors plugin can match its class; anything else is a
+        // defect that yoga masks (and logs).
+        const failure = Cause.findErrorOption(exit.cause)
+        throw Option.isSome(failure) ? failure.value : Cause.squash(exit.cause)
+      }
+
+      /** A mutation's use cases run to their end (interrupting one midway could leave Meta and us apart). */
+      const run = <A, E>(effect: Effect.Effect<A, E, AppServices>): Promise<A> => runExit(effect).then(settle)
+
+      /** A query's reads take turns (at most `maxConcurrentRuns` at once) and stop when the query runs out of time. */
+      const runRead =
+        (signal: AbortSignal) =>
+        <A, E>(effect: Effect.Effect<A, E, AppServices>): Promise<A> =>
+          runExit(runs.withPermit(effect), { signal }).then(settle)
 
       const logger: YogaLogger = {
         // yoga's debug lines ("Processing GraphQL Parameters") come on every request: not worth a fiber each.
@@ -66,10 +147,44 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
         error: (...args) => void runFork(Effect.logError("graphql", ...args))
       }
 
-      const limits: Plugin = {
-        onValidate: ({ addValidationRule }) => {
+      const maxTokens = options.maxTokens ?? 2000
+      const limits: Plugin<ServerContext & Pick<GraphqlContext, "run">> = {
+        onParse: ({ setParseFn }) => {
+          setParseFn((source) => parse(source, { maxTokens }))
+        },
+        onValidate: ({ addValidationRule, setValidationFn }) => {
           addValidationRule(depthLimit(options.maxDepth ?? 8))
-          addValidationRule(costLimit(options.maxCost ?? 5000))
+          if (!options.introspection) {
+            addValidationRule(NoSchemaIntrospectionCustomRule)
+            setValidationFn((schema, document, rules) => validate(schema, document, rules, { hideSuggestions: true }))
+          }
+        },
+        // A subscription's document is costed like a query's (its events then run as the stream goes).
+        onSubscribe: ({ args, setResultAndStopExecution }) => {
+          const error = costError(args.document, args.operationName, args.variableValues, maxCost)
+          if (error !== null) setResultAndStopExecution({ errors: [error] })
+        },
+        // The cost depends on the variables, which validation (cached per document) does not see: it is checked
+        // here, once per request, before anything resolves.
+        onExecute: ({ args, setResultAndStopExecution, extendContext }) => {
+          const error = costError(args.document, args.operationName, args.variableValues, maxCost)
+          if (error !== null) return setResultAndStopExecution({ errors: [error] })
+          const execution = args as typeof args & { signal?: AbortSignal; hideSuggestions?: boolean }
+          if (getOperationAST(args.document, args.operationName)?.operation === "query") {
+            const signal = (args.contextValue as ServerContext).signal
+            execution.signal = signal
+            extendContext({ run: runRead(signal) })
+          }
+          if (options.introspection) return
+          execution.hideSuggestions = true
+          // The executor still coerces variables through graphql-js without that flag: strip what it suggests.
+          return {
+            onExecuteDone: ({ result, setResult }) => {
+              if (!("errors" in result) || result.errors === undefined) return
+              if (!result.errors.some(suggests)) return
+              setResult({ ...result, errors: result.errors.map(withoutSuggestion) })
+            }
+          }
         }
       }
 
@@ -92,12 +207,29 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
         Effect.gen(function* () {
           const webRequest = yield* HttpServerRequest.toWeb(request)
           const cookies: Array<string> = []
-          const context: ServerContext = {
-            actor,
-            setCookie: (cookie) => void cookies.push(cookie),
-            secure: isHttps(request, webRequest.url)
-          }
-          const response = yield* Effect.promise(() => Promise.resolve(yoga.fetch(webRequest, context)))
+          const response = yield* Effect.promise(async () => {
+            const timeout = new AbortController()
+            const timer = setTimeout(
+              () =>
+                timeout.abort(
+                  createGraphQLError(`The query ran longer than ${maxExecutionMs} ms and was stopped.`, {
+                    extensions: { code: "QUERY_TIMEOUT" }
+                  })
+                ),
+              maxExecutionMs
+            )
+            try {
+              const context: ServerContext = {
+                actor,
+                setCookie: (cookie) => void cookies.push(cookie),
+                secure: isSecure(request, webRequest.url),
+                signal: timeout.signal
+              }
+              return await capped(await yoga.fetch(webRequest, context), maxResponseBytes)
+            } finally {
+              clearTimeout(timer)
+            }
+          })
           return HttpServerResponse.fromWeb(withCookies(response, cookies))
         })
 

@@ -9,11 +9,19 @@ import type { AuditTrail } from "../../application/AuditTrail.ts"
 import type { Conversations } from "../../application/Conversations.ts"
 import type { Messaging } from "../../application/Messaging.ts"
 import type { MetaAdsConnections } from "../../application/MetaAdsConnections.ts"
+import type { OperationLimits } from "../../application/OperationLimits.ts"
 import type { WhatsAppConnections } from "../../application/WhatsAppConnections.ts"
 import type { Jwt } from "../http/Auth.ts"
 
 /** The services GraphQL resolvers may `run`; add a service here when a resolver needs it. */
-export type AppServices = AuditTrail | WhatsAppConnections | MetaAdsConnections | Conversations | Messaging | Jwt
+export type AppServices =
+  | AuditTrail
+  | WhatsAppConnections
+  | MetaAdsConnections
+  | Conversations
+  | Messaging
+  | OperationLimits
+  | Jwt
 
 /** What every resolver receives: the one runner of the server, the authenticated actor, and response cookies. */
 export interface GraphqlContext {

@@ -2,8 +2,8 @@ import { createHmac } from "node:crypto"
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
 import { HttpRouter } from "effect/http"
-import { RateLimiter } from "effect/persistence"
 import { MetaAdsConnections } from "../../application/MetaAdsConnections.ts"
+import { OperationLimits } from "../../application/OperationLimits.ts"
 import { ConnectSettings } from "../../application/ports/ConnectSettings.ts"
 import { type Role, TenantId, UserId } from "../../domain/Ids.ts"
 import { layerFromKeys } from "../crypto/TokenCipherAesGcm.ts"
@@ -34,7 +34,7 @@ const Dependencies = Layer.mergeAll(
     })
   ),
   Layer.succeed(Jwt, jwt),
-  RateLimiter.layer.pipe(Layer.provide(RateLimiter.layerStoreMemory))
+  OperationLimits.layerMemory
 )
 const context = await Effect.runPromise(Layer.build(Dependencies).pipe(Effect.scoped))
 const Services = Layer.succeedContext(context)

@@ -1,6 +1,5 @@
 import { Effect } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
-import { RateLimiter } from "effect/persistence"
 import type { Actor } from "../../application/Actor.ts"
 import {
   MetaAdsConnections,
@@ -8,6 +7,7 @@ import {
   type MetaAdsTokenDebug,
   type MetaAdsView
 } from "../../application/MetaAdsConnections.ts"
+import { type LimitedOperation, OperationLimits } from "../../application/OperationLimits.ts"
 import type { MetaGraphError } from "../../application/ports/MetaGraph.ts"
 import type { AdAccountNotGranted, Forbidden, MetaAdsNotConnected, MetaTokenInvalid } from "../../domain/Errors.ts"
 import { countOAuthRequest } from "../observability/Metrics.ts"
@@ -65,7 +65,7 @@ const answer = <A, R>(effect: Effect.Effect<A, AdsError, R>, body: (a: A) => Htt
 
 /**
  * The Meta Ads connect endpoints (DESIGN section 5): start, callback, status, disconnect, test-connection, and the
- * operators' token-debug. Per tenant: start 20/min, disconnect 10/min, test-connection and token-debug 5/min.
+ * operators' token-debug. Start, disconnect, test-connection and token-debug are limited per tenant (`OPERATION_LIMITS`).
  */
 export const makeMetaAdsRoutes = (options: { readonly appBaseUrl: string }) => {
   const secure = options.appBaseUrl.startsWith("https:")
@@ -74,22 +74,18 @@ export const makeMetaAdsRoutes = (options: { readonly appBaseUrl: string }) => {
     Effect.fn(function* (router) {
       const ads = yield* MetaAdsConnections
       const jwt = yield* Jwt
-      const limiter = yield* RateLimiter.RateLimiter
+      const limits = yield* OperationLimits
 
-      /** An authenticated route limited to `limit` requests a minute per tenant (429 with Retry-After beyond). */
+      /** An authenticated route that is one run of a limited operation (429 with Retry-After beyond its limit). */
       const limited = <E, R>(
-        name: string,
-        limit: number,
+        operation: LimitedOperation,
         handler: (actor: Actor) => Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
-      ) =>
-        authenticated(jwt, (actor) =>
-          rateLimited(limiter, `meta_ads.${name}`, actor, limit, "1 minute", handler(actor))
-        )
+      ) => authenticated(jwt, (actor) => rateLimited(limits, operation, actor, handler(actor)))
 
       yield* router.add(
         "POST",
         `${BASE}/start`,
-        limited("start", 20, (actor) =>
+        limited("meta_ads.start", (actor) =>
           answer(ads.start(actor), (started) =>
             json({ authUrl: started.authUrl, state: started.state }).pipe(
               HttpServerResponse.setCookieUnsafe(
@@ -123,19 +119,21 @@ export const makeMetaAdsRoutes = (options: { readonly appBaseUrl: string }) => {
       yield* router.add(
         "POST",
         `${BASE}/disconnect`,
-        limited("disconnect", 10, (actor) => answer(ads.disconnect(actor), (view) => json(adsStatusBody(view))))
+        limited("meta_ads.disconnect", (actor) => answer(ads.disconnect(actor), (view) => json(adsStatusBody(view))))
       )
 
       yield* router.add(
         "POST",
         `${BASE}/test-connection`,
-        limited("test_connection", 5, (actor) => Effect.map(ads.testConnection(actor), (test) => json(testBody(test))))
+        limited("meta_ads.test_connection", (actor) =>
+          Effect.map(ads.testConnection(actor), (test) => json(testBody(test)))
+        )
       )
 
       yield* router.add(
         "GET",
         `${BASE}/token-debug`,
-        limited("token_debug", 5, (actor) => answer(ads.tokenDebug(actor), (debug) => json(debugBody(debug))))
+        limited("meta_ads.token_debug", (actor) => answer(ads.tokenDebug(actor), (debug) => json(debugBody(debug))))
       )
     })
   )

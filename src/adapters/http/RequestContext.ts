@@ -1,8 +1,9 @@
-import { Duration, Effect, Option } from "effect"
+import { Effect, Option } from "effect"
 import { HttpMiddleware, HttpRouter, HttpServerRequest, type HttpServerResponse } from "effect/http"
 import type { IpNetwork } from "effect/net"
-import type { RateLimiter } from "effect/persistence"
 import type { Actor } from "../../application/Actor.ts"
+import type { LimitedOperation, OperationLimits } from "../../application/OperationLimits.ts"
+import type { RateLimited } from "../../domain/Errors.ts"
 import { actorOf, bearerOf, type Jwt } from "./Auth.ts"
 import { errorResponse } from "./ErrorResponse.ts"
 
@@ -54,32 +55,22 @@ export const authenticated = <E, R>(
     return yield* handler(actorOf(claims.value, clientIp(request), request.headers["user-agent"] ?? null), request)
   })
 
+/** Our own limit refused the request: 429 with `Retry-After`, in the one error shape. */
+export const rateLimitedResponse = (error: RateLimited) =>
+  errorResponse(429, "rate_limited", error.message, { "retry-after": String(error.retryAfterSeconds) })
+
 /**
- * A per-tenant fixed-window limit (memory, or Redis shared across instances). Over the limit: 429 with
- * `Retry-After`; otherwise the handler runs.
+ * Runs `handler` as one run of `operation` by the actor's tenant (the limits of `OPERATION_LIMITS`, the same as
+ * over GraphQL); over the limit, answers 429 with `Retry-After` and runs nothing.
  */
 export const rateLimited = <E, R>(
-  limiter: RateLimiter.RateLimiter,
-  name: string,
+  limits: OperationLimits["Service"],
+  operation: LimitedOperation,
   actor: Actor,
-  limit: number,
-  window: Duration.Input,
   handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
 ) =>
-  Effect.gen(function* () {
-    const result = yield* limiter
-      .consume({ key: `${name}:${actor.tenantId}`, limit, window, algorithm: "fixed-window", onExceeded: "fail" })
-      .pipe(Effect.result)
-    if (result._tag === "Failure") {
-      const reason = result.failure.reason
-      if (reason._tag === "RateLimitExceeded") {
-        const seconds = Math.max(1, Math.ceil(Duration.toSeconds(reason.retryAfter)))
-        return errorResponse(429, "rate_limited", `Too many requests. Try again in ${seconds} s.`, {
-          "retry-after": String(seconds)
-        })
-      }
-      // The limiter's store is down: serve rather than refuse everyone.
-      yield* Effect.logWarning("Rate limiter unavailable; request allowed", reason.message)
-    }
-    return yield* handler
-  })
+  limits
+    .consume(operation, actor.tenantId)
+    .pipe(
+      Effect.matchEffect({ onFailure: (error) => Effect.succeed(rateLimitedResponse(error)), onSuccess: () => handler })
+    )

@@ -1,7 +1,7 @@
 import { Effect, Option, Schema } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
-import { RateLimiter } from "effect/persistence"
 import { Messaging, type SendError } from "../../application/Messaging.ts"
+import { OperationLimits } from "../../application/OperationLimits.ts"
 import { type ConnectionView, WhatsAppConnections } from "../../application/WhatsAppConnections.ts"
 import type { Message } from "../../domain/Message.ts"
 import { countOAuthRequest } from "../observability/Metrics.ts"
@@ -72,18 +72,16 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
       const connect = yield* WhatsAppConnections
       const messaging = yield* Messaging
       const jwt = yield* Jwt
-      const limiter = yield* RateLimiter.RateLimiter
+      const limits = yield* OperationLimits
 
       yield* router.add(
         "POST",
         "/api/integrations/meta/whatsapp/start",
         authenticated(jwt, (actor) =>
           rateLimited(
-            limiter,
+            limits,
             "whatsapp.start",
             actor,
-            20,
-            "1 minute",
             Effect.map(connect.start(actor), (started) =>
               json({ authUrl: started.authUrl, state: started.state }).pipe(
                 HttpServerResponse.setCookieUnsafe(
@@ -141,11 +139,9 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
         "/api/integrations/meta/whatsapp/disconnect",
         authenticated(jwt, (actor) =>
           rateLimited(
-            limiter,
+            limits,
             "whatsapp.disconnect",
             actor,
-            10,
-            "1 minute",
             Effect.map(connect.disconnect(actor), (view) => json(statusBody(view)))
           )
         )

@@ -8,7 +8,7 @@ export const OAuthStateRepositoryMemory = Layer.sync(OAuthStateRepository, () =>
   const states = new Map<string, OAuthState>()
   const key = (provider: string, nonce: string) => `${provider}:${nonce}`
   return OAuthStateRepository.of({
-    create: (input) =>
+    create: (input, limit) =>
       Effect.sync(() => {
         const state = new OAuthState({
           ...input,
@@ -18,6 +18,15 @@ export const OAuthStateRepositoryMemory = Layer.sync(OAuthStateRepository, () =>
           metadata: { ...input.metadata }
         })
         states.set(key(input.provider, input.nonce), state)
+        // The map keeps insertion order: newest last.
+        const unused = [...states.entries()].filter(
+          ([, other]) =>
+            other.tenantId === input.tenantId &&
+            other.provider === input.provider &&
+            other.usedAt === null &&
+            other.expiresAt.getTime() > limit.now.getTime()
+        )
+        for (const [id] of unused.slice(0, Math.max(0, unused.length - limit.keepUnused))) states.delete(id)
         return state
       }),
     consume: (provider, nonce, now) =>

@@ -9,7 +9,7 @@ export const OAuthStateRepositoryPg = Layer.effect(
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     return OAuthStateRepository.of({
-      create: (state) =>
+      create: (state, limit) =>
         Effect.gen(function* () {
           yield* sql`INSERT INTO tenants (id) VALUES (${state.tenantId}) ON CONFLICT (id) DO NOTHING`
           const rows = yield* sql`
@@ -17,8 +17,19 @@ export const OAuthStateRepositoryPg = Layer.effect(
             VALUES (${state.tenantId}, ${state.userId}, ${state.provider}, ${state.nonce}, ${state.expiresAt},
                     ${toJson(state.metadata)}::jsonb)
             RETURNING *`
+          // The newest `keepUnused` unused states stay (this one among them); older unused ones go.
+          yield* sql`
+            DELETE FROM oauth_states
+            WHERE tenant_id = ${state.tenantId} AND provider = ${state.provider}
+              AND used_at IS NULL AND expires_at > ${limit.now}
+              AND id NOT IN (
+                SELECT id FROM oauth_states
+                WHERE tenant_id = ${state.tenantId} AND provider = ${state.provider}
+                  AND used_at IS NULL AND expires_at > ${limit.now}
+                ORDER BY created_at DESC, id DESC
+                LIMIT ${limit.keepUnused})`
           return toOAuthState(rows[0]!)
-        }).pipe(Effect.orDie, Effect.withSpan("OAuthStateRepositoryPg.create")),
+        }).pipe(sql.withTransaction, Effect.orDie, Effect.withSpan("OAuthStateRepositoryPg.create")),
       consume: (provider, nonce, now) =>
         Effect.gen(function* () {
           const used = yield* sql`

@@ -195,11 +195,12 @@ for (const backend of persistenceBackends()) {
         metadata: { ip: "127.0.0.1", user_agent: "test" }
       })
       const inTenMinutes = () => new Date(Date.now() + 10 * 60_000)
+      const keep = (keepUnused = 20) => ({ keepUnused, now: new Date() })
 
       it.effect("an OAuth state is consumed once; unknown, used and expired states each fail with their reason", () =>
         Effect.gen(function* () {
           const repo = yield* OAuthStateRepository
-          const state = yield* repo.create(newState(tenant(), inTenMinutes()))
+          const state = yield* repo.create(newState(tenant(), inTenMinutes()), keep())
           assert.deepStrictEqual(state.metadata, { ip: "127.0.0.1", user_agent: "test" })
           const used = yield* repo.consume("meta_whatsapp", state.nonce, new Date())
           assert.strictEqual(used.id, state.id)
@@ -210,7 +211,7 @@ for (const backend of persistenceBackends()) {
           assert.strictEqual(unknown._tag, "OAuthStateNotFound")
           const wrongProvider = yield* repo.consume("meta_ads", state.nonce, new Date()).pipe(Effect.flip)
           assert.strictEqual(wrongProvider._tag, "OAuthStateNotFound")
-          const late = yield* repo.create(newState(tenant(), inTenMinutes()))
+          const late = yield* repo.create(newState(tenant(), inTenMinutes()), keep())
           const expired = yield* repo
             .consume("meta_whatsapp", late.nonce, new Date(Date.now() + 11 * 60_000))
             .pipe(Effect.flip)
@@ -221,7 +222,7 @@ for (const backend of persistenceBackends()) {
       it.effect("a state can be read without spending it, used or not; an unknown one is none", () =>
         Effect.gen(function* () {
           const repo = yield* OAuthStateRepository
-          const state = yield* repo.create(newState(tenant(), inTenMinutes()))
+          const state = yield* repo.create(newState(tenant(), inTenMinutes()), keep())
           const fresh = Option.getOrThrow(yield* repo.find("meta_whatsapp", state.nonce))
           assert.strictEqual(fresh.id, state.id)
           assert.isNull(fresh.usedAt)
@@ -235,7 +236,7 @@ for (const backend of persistenceBackends()) {
       it.effect("of concurrent consumptions of one state exactly one succeeds", () =>
         Effect.gen(function* () {
           const repo = yield* OAuthStateRepository
-          const state = yield* repo.create(newState(tenant(), inTenMinutes()))
+          const state = yield* repo.create(newState(tenant(), inTenMinutes()), keep())
           const results = yield* Effect.all(
             Array.from({ length: 8 }, () => Effect.result(repo.consume("meta_whatsapp", state.nonce, new Date()))),
             { concurrency: "unbounded" }
@@ -250,11 +251,45 @@ for (const backend of persistenceBackends()) {
       it.effect("expired states are deleted", () =>
         Effect.gen(function* () {
           const repo = yield* OAuthStateRepository
-          const old = yield* repo.create(newState(tenant(), new Date(Date.now() - 60_000)))
+          const old = yield* repo.create(newState(tenant(), new Date(Date.now() - 60_000)), keep())
           const removed = yield* repo.deleteExpired(new Date())
           assert.isAtLeast(removed, 1)
           const gone = yield* repo.consume("meta_whatsapp", old.nonce, new Date()).pipe(Effect.flip)
           assert.strictEqual(gone._tag, "OAuthStateNotFound")
+        })
+      )
+
+      it.effect("a tenant keeps at most its newest unused states per provider; starting more removes the oldest", () =>
+        Effect.gen(function* () {
+          const repo = yield* OAuthStateRepository
+          const t = tenant()
+          const used = yield* repo.create(newState(t, inTenMinutes()), keep(3))
+          yield* repo.consume("meta_whatsapp", used.nonce, new Date())
+          const expired = yield* repo.create(newState(t, new Date(Date.now() - 60_000)), keep(3))
+          const ads = yield* repo.create({ ...newState(t, inTenMinutes()), provider: "meta_ads" }, keep(3))
+          const elsewhere = yield* repo.create(newState(tenant(), inTenMinutes()), keep(3))
+          const created = []
+          for (let index = 0; index < 5; index++) {
+            created.push(yield* repo.create(newState(t, inTenMinutes()), keep(3)))
+            // Creation order is what "oldest" means: keep the rows' times apart on every backend.
+            yield* Effect.sleep("2 millis")
+          }
+          const outcome = (provider: "meta_whatsapp" | "meta_ads", nonce: string) =>
+            repo
+              .consume(provider, nonce, new Date())
+              .pipe(Effect.match({ onFailure: (error) => error._tag, onSuccess: () => "consumed" }))
+          assert.deepStrictEqual(yield* Effect.forEach(created, (state) => outcome("meta_whatsapp", state.nonce)), [
+            "OAuthStateNotFound",
+            "OAuthStateNotFound",
+            "consumed",
+            "consumed",
+            "consumed"
+          ])
+          // Used and expired states, other providers and other tenants are not counted nor removed.
+          assert.strictEqual(yield* outcome("meta_whatsapp", used.nonce), "OAuthStateAlreadyUsed")
+          assert.strictEqual(yield* outcome("meta_whatsapp", expired.nonce), "OAuthStateExpired")
+          assert.strictEqual(yield* outcome("meta_ads", ads.nonce), "consumed")
+          assert.strictEqual(yield* outcome("meta_whatsapp", elsewhere.nonce), "consumed")
         })
       )
 
@@ -603,6 +638,31 @@ for (const backend of persistenceBackends()) {
           for (const [i, id] of ids.entries()) {
             const event = claimed.find((candidate) => candidate.id === id)!
             assert.strictEqual((event.payload as { entry: Array<{ text: string }> }).entry[0]!.text, texts[i])
+          }
+        })
+      )
+
+      it.effect("a malformed cursor never reaches SQL: the page starts from the beginning", () =>
+        Effect.gen(function* () {
+          const conversations = yield* ConversationRepository
+          const messages = yield* MessageRepository
+          const audit = yield* AuditLog
+          const t = tenant()
+          const base64 = (text: string) => Buffer.from(text, "utf8").toString("base64url")
+          for (const after of [
+            "garbage",
+            "__proto__",
+            base64(`99999999999999999999:${"-".repeat(36)}`),
+            base64(`1:${"-".repeat(36)}`),
+            base64("8640000000000001:00000000-0000-4000-8000-000000000001")
+          ]) {
+            assert.strictEqual((yield* conversations.list(t, { first: 5, after })).items.length, 0, after)
+            const page = yield* messages.listByConversation(t, crypto.randomUUID() as ConversationId, {
+              first: 5,
+              after
+            })
+            assert.strictEqual(page.items.length, 0, after)
+            assert.strictEqual((yield* audit.list(t, { first: 5, after })).items.length, 0, after)
           }
         })
       )

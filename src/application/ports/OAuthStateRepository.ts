@@ -15,7 +15,11 @@ export interface NewOAuthState {
 export class OAuthStateRepository extends Context.Service<
   OAuthStateRepository,
   {
-    create(state: NewOAuthState): Effect.Effect<OAuthState>
+    /**
+     * Stores the state, then keeps at most `keepUnused` of the tenant's unused, unexpired states of that provider
+     * (at `now`): the oldest beyond that number, which no one is likely to complete, are removed.
+     */
+    create(state: NewOAuthState, limit: { readonly keepUnused: number; readonly now: Date }): Effect.Effect<OAuthState>
     /**
      * Marks the state used in one atomic step (`used_at is null and expires_at > now`): of two concurrent
      * consumptions exactly one succeeds. Fails with the reason the state cannot be used.

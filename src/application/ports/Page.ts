@@ -19,10 +19,22 @@ export const clampFirst = (first: number | null | undefined, fallback = 20): num
 export const encodeCursor = (sortKey: Date, id: string): string =>
   Buffer.from(`${sortKey.getTime()}:${id}`, "utf8").toString("base64url")
 
+const CURSOR = /^(-?\d{1,16}):([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/
+
+/**
+ * The position a cursor this API gave stands for; null when there is none, or when it is not one of ours
+ * (garbage, another encoding, a date out of range, an id that is not a UUID): it never reaches SQL.
+ */
 export const decodeCursor = (cursor: string | undefined): { readonly sortKey: Date; readonly id: string } | null => {
   if (cursor === undefined || cursor === "") return null
-  const decoded = Buffer.from(cursor, "base64url").toString("utf8")
-  const match = /^(-?\d+):([0-9a-f-]{36})$/.exec(decoded)
+  const match = CURSOR.exec(Buffer.from(cursor, "base64url").toString("utf8"))
   if (match === null) return null
-  return { sortKey: new Date(Number(match[1])), id: match[2]! }
+  const sortKey = new Date(Number(match[1]))
+  if (Number.isNaN(sortKey.getTime())) return null
+  const id = match[2]!
+  // Only the exact encoding this API writes: no padding, no other spelling of the same bytes.
+  return encodeCursor(sortKey, id) === cursor ? { sortKey, id } : null
 }
+
+/** Whether `cursor` is one this API gave (see {@link decodeCursor}). */
+export const isCursor = (cursor: string): boolean => decodeCursor(cursor) !== null

@@ -160,6 +160,7 @@ export type MetaAdsTokenDebugQuery = { readonly metaAdsTokenDebug:
     | { readonly __typename: 'MetaPermissionMissingError', readonly message: string }
     | { readonly __typename: 'MetaRateLimitedError', readonly message: string }
     | { readonly __typename: 'MetaUnavailableError', readonly message: string }
+    | { readonly __typename: 'RateLimited', readonly message: string }
    };
 
 export type ConnectionFieldsFragment = { readonly id: string | null, readonly status: ConnectionStatus, readonly connected: boolean, readonly phoneNumberE164: string | null, readonly displayName: string | null, readonly wabaId: string | null, readonly phoneNumberId: string | null, readonly tokenExpiresAt: string | null, readonly error: string | null, readonly pendingReason: string | null, readonly updatedAt: string | null, readonly choices: ReadonlyArray<{ readonly id: string, readonly displayPhoneNumber: string, readonly verifiedName: string | null }> } & { ' $fragmentName'?: 'ConnectionFieldsFragment' };

@@ -4,7 +4,7 @@ import type { Page } from "../../../application/ports/Page.ts"
 import type { AuditEntry } from "../../../domain/AuditEntry.ts"
 import { Forbidden } from "../../../domain/Errors.ts"
 import { builder } from "../builder.ts"
-import { PageInfo } from "./conversations.ts"
+import { afterCursor, PageInfo } from "./conversations.ts"
 
 const AuditEntryRef = builder.objectRef<AuditEntry>("AuditEntry").implement({
   description: "Something a person or the system did to the tenant's connections. Never holds a token.",
@@ -40,7 +40,9 @@ builder.queryField("auditLog", (t) =>
     description: "The tenant's audit log, newest first (admins, or the integration_debug flag).",
     args: { first: t.arg.int(), after: t.arg.string() },
     errors: { types: [Forbidden], dataField: { name: "entries" } },
-    resolve: (_root, args, ctx) =>
-      ctx.run(Effect.flatMap(AuditTrail, (trail) => trail.list(ctx.actor, args.first ?? null, args.after ?? null)))
+    resolve: (_root, args, ctx) => {
+      const after = afterCursor(args.after)
+      return ctx.run(Effect.flatMap(AuditTrail, (trail) => trail.list(ctx.actor, args.first ?? null, after)))
+    }
   })
 )

@@ -1,7 +1,8 @@
 import { Effect } from "effect"
+import { createGraphQLError } from "graphql-yoga"
 import { Conversations } from "../../../application/Conversations.ts"
 import { Messaging } from "../../../application/Messaging.ts"
-import type { Page } from "../../../application/ports/Page.ts"
+import { isCursor, type Page } from "../../../application/ports/Page.ts"
 import type { Conversation } from "../../../domain/Conversation.ts"
 import type { ConversationId } from "../../../domain/Ids.ts"
 import { type Message, messageText } from "../../../domain/Message.ts"
@@ -35,6 +36,18 @@ const errorText = (error: unknown): string | null => {
     if (typeof text === "string") return typeof record["code"] === "number" ? `${text} (${record["code"]})` : text
   }
   return JSON.stringify(error)
+}
+
+/**
+ * `after` as the use cases take it (null, or "", for the first page). Anything but a cursor this API gave is the
+ * caller's mistake, answered as a GraphQL error with `extensions.code = "BAD_USER_INPUT"` before any use case runs.
+ */
+export const afterCursor = (after: string | null | undefined): string | null => {
+  if (after === null || after === undefined || after === "") return null
+  if (isCursor(after)) return after
+  throw createGraphQLError("after must be a cursor from this API (an edge's cursor or pageInfo.endCursor).", {
+    extensions: { code: "BAD_USER_INPUT" }
+  })
 }
 
 export const PageInfo = builder
@@ -87,12 +100,14 @@ const ConversationRef = builder.objectRef<Conversation>("Conversation").implemen
       type: MessageConnection,
       description: "Oldest first.",
       args: { first: t.arg.int(), after: t.arg.string() },
-      resolve: (conversation, args, ctx) =>
-        ctx.run(
+      resolve: (conversation, args, ctx) => {
+        const after = afterCursor(args.after)
+        return ctx.run(
           Effect.flatMap(Conversations, (conversations) =>
-            conversations.messages(ctx.actor, conversation.id as ConversationId, args.first ?? null, args.after ?? null)
+            conversations.messages(ctx.actor, conversation.id as ConversationId, args.first ?? null, after)
           ).pipe(Effect.orDie)
         )
+      }
     })
   })
 })
@@ -116,12 +131,12 @@ builder.queryField("conversations", (t) =>
     type: ConversationConnection,
     description: "The tenant's conversations, most recent activity first.",
     args: { first: t.arg.int(), after: t.arg.string() },
-    resolve: (_root, args, ctx) =>
-      ctx.run(
-        Effect.flatMap(Conversations, (conversations) =>
-          conversations.list(ctx.actor, args.first ?? null, args.after ?? null)
-        )
+    resolve: (_root, args, ctx) => {
+      const after = afterCursor(args.after)
+      return ctx.run(
+        Effect.flatMap(Conversations, (conversations) => conversations.list(ctx.actor, args.first ?? null, after))
       )
+    }
   })
 )
 

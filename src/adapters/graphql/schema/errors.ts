@@ -1,3 +1,5 @@
+import { Effect } from "effect"
+import { createGraphQLError } from "graphql-yoga"
 import {
   ConversationNotFound,
   Forbidden,
@@ -10,7 +12,8 @@ import {
   MetaUnavailable,
   NoPhoneNumberGranted,
   NotConnected,
-  NumberAlreadyConnected
+  NumberAlreadyConnected,
+  RateLimited
 } from "../../../domain/Errors.ts"
 import { builder, ErrorInterface } from "../builder.ts"
 
@@ -125,3 +128,31 @@ builder.objectType(MetaAdsNotConnected, {
   interfaces: [ErrorInterface],
   fields: (t) => ({ status: t.exposeString("status") })
 })
+
+builder.objectType(RateLimited, {
+  name: "RateLimited",
+  description: "This workspace ran the operation more often than its limit allows; retry after the delay.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ retryAfterSeconds: t.exposeInt("retryAfterSeconds") })
+})
+
+/**
+ * For a field whose type DESIGN fixes (no result union): our rate limit as a GraphQL error with its message,
+ * `extensions.code = "RATE_LIMITED"` and `retryAfterSeconds`, answered with HTTP 429 and `Retry-After` (as REST).
+ * A field with a result union lists `RateLimited` in its error types instead.
+ */
+export const rateLimitedAsGraphQLError = <A, E, R>(effect: Effect.Effect<A, E | RateLimited, R>) =>
+  Effect.catchIf(
+    effect,
+    (error): error is RateLimited => error instanceof RateLimited,
+    (error) =>
+      Effect.fail(
+        createGraphQLError(error.message, {
+          extensions: {
+            code: "RATE_LIMITED",
+            retryAfterSeconds: error.retryAfterSeconds,
+            http: { status: 429, headers: { "retry-after": String(error.retryAfterSeconds) } }
+          }
+        })
+      )
+  )

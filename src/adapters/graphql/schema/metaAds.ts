@@ -9,16 +9,19 @@ import {
   type StoredAdAccount,
   type StoredBusiness
 } from "../../../application/MetaAdsConnections.ts"
+import { limited } from "../../../application/OperationLimits.ts"
 import {
   type AdAccountNotGranted,
   Forbidden,
   MetaAdsNotConnected,
   MetaPermissionMissing,
   MetaRateLimited,
-  MetaUnavailable
+  MetaUnavailable,
+  RateLimited
 } from "../../../domain/Errors.ts"
 import { META_ADS_CALLBACK_PATH, META_ADS_STATE_COOKIE } from "../../http/MetaAdsRoutes.ts"
 import { builder } from "../builder.ts"
+import { rateLimitedAsGraphQLError } from "./errors.ts"
 import { ConnectionStatus, StartConnectPayload } from "./whatsapp.ts"
 
 /** The ads login's browser-binding cookie: sent only to the ads callback, for as long as the state lives. */
@@ -135,10 +138,13 @@ builder.queryFields((t) => ({
     type: MetaAdsTokenDebugInfo,
     description: "Operators only (others get ForbiddenError): validity, expiry and scopes of the stored token.",
     errors: {
-      types: [Forbidden, MetaAdsNotConnected, MetaPermissionMissing, MetaRateLimited, MetaUnavailable],
+      types: [Forbidden, MetaAdsNotConnected, MetaPermissionMissing, MetaRateLimited, MetaUnavailable, RateLimited],
       dataField: { name: "tokenDebug" }
     },
-    resolve: (_root, _args, ctx) => ctx.run(MetaAdsConnections.use((ads) => ads.tokenDebug(ctx.actor)))
+    resolve: (_root, _args, ctx) =>
+      ctx.run(
+        MetaAdsConnections.use((ads) => ads.tokenDebug(ctx.actor)).pipe(limited("meta_ads.token_debug", ctx.actor))
+      )
   })
 }))
 
@@ -150,6 +156,8 @@ builder.mutationFields((t) => ({
     resolve: (_root, _args, ctx) =>
       ctx.run(
         refusalsAsGraphQLErrors(MetaAdsConnections.use((ads) => ads.start(ctx.actor))).pipe(
+          limited("meta_ads.start", ctx.actor),
+          rateLimitedAsGraphQLError,
           Effect.tap((started) => Effect.sync(() => ctx.setCookie(bindingCookie(started.browserBinding, ctx.secure))))
         )
       )
@@ -176,12 +184,23 @@ builder.mutationFields((t) => ({
     type: MetaAdsConnection,
     description: "Disconnects Meta Ads (admin and marketing): permissions revoked at Meta where possible.",
     resolve: (_root, _args, ctx) =>
-      ctx.run(refusalsAsGraphQLErrors(MetaAdsConnections.use((ads) => ads.disconnect(ctx.actor))))
+      ctx.run(
+        refusalsAsGraphQLErrors(MetaAdsConnections.use((ads) => ads.disconnect(ctx.actor))).pipe(
+          limited("meta_ads.disconnect", ctx.actor),
+          rateLimitedAsGraphQLError
+        )
+      )
   }),
 
   testMetaAdsConnection: t.field({
     type: MetaAdsConnectionTest,
     description: "Checks the token at Meta; a refused token turns the connection to ERROR (Reconnect).",
-    resolve: (_root, _args, ctx) => ctx.run(MetaAdsConnections.use((ads) => ads.testConnection(ctx.actor)))
+    resolve: (_root, _args, ctx) =>
+      ctx.run(
+        MetaAdsConnections.use((ads) => ads.testConnection(ctx.actor)).pipe(
+          limited("meta_ads.test_connection", ctx.actor),
+          rateLimitedAsGraphQLError
+        )
+      )
   })
 }))

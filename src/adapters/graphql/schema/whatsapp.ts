@@ -1,5 +1,6 @@
 import { Effect, Option, Redacted, Schema } from "effect"
 import { createGraphQLError } from "graphql-yoga"
+import { limited } from "../../../application/OperationLimits.ts"
 import {
   type ConnectionView,
   type NumberChoice,
@@ -9,7 +10,7 @@ import { Forbidden } from "../../../domain/Errors.ts"
 import { PhoneNumberId, WabaId } from "../../../domain/Ids.ts"
 import { WHATSAPP_STATE_COOKIE } from "../../http/WhatsAppRoutes.ts"
 import { builder } from "../builder.ts"
-import { CONNECT_ERRORS } from "./errors.ts"
+import { CONNECT_ERRORS, rateLimitedAsGraphQLError } from "./errors.ts"
 
 /** The browser-binding cookie travels only to the OAuth callback, and lives as long as the state (10 minutes). */
 const CALLBACK_PATH = "/api/integrations/meta/whatsapp/callback"
@@ -101,6 +102,8 @@ builder.mutationFields((t) => ({
     resolve: (_root, _args, ctx) =>
       ctx.run(
         WhatsAppConnections.use((connections) => connections.start(ctx.actor)).pipe(
+          limited("whatsapp.start", ctx.actor),
+          rateLimitedAsGraphQLError,
           Effect.tap((started) => Effect.sync(() => ctx.setCookie(bindingCookie(started.browserBinding, ctx.secure))))
         )
       )
@@ -109,7 +112,13 @@ builder.mutationFields((t) => ({
   disconnectWhatsApp: t.field({
     type: WhatsAppConnection,
     description: "Disconnects (unsubscribes and revokes at Meta where possible); history is kept.",
-    resolve: (_root, _args, ctx) => ctx.run(WhatsAppConnections.use((connections) => connections.disconnect(ctx.actor)))
+    resolve: (_root, _args, ctx) =>
+      ctx.run(
+        WhatsAppConnections.use((connections) => connections.disconnect(ctx.actor)).pipe(
+          limited("whatsapp.disconnect", ctx.actor),
+          rateLimitedAsGraphQLError
+        )
+      )
   }),
 
   chooseWhatsAppNumber: t.field({
