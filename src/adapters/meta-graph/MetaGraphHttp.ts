@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto"
 import { Clock, Data, Duration, Effect, Layer, Redacted, Ref, Schedule, Schema } from "effect"
 import { FetchHttpClient, HttpClient, HttpClientRequest, type HttpClientResponse, UrlParams } from "effect/http"
 import {
@@ -211,7 +212,21 @@ interface ThrottleState {
   readonly owners: ReadonlyMap<string, ReadonlyArray<string>>
 }
 
-const REDACTED_QUERY_NAMES = ["access_token", "client_secret", "input_token", "fb_exchange_token", "code"]
+const REDACTED_QUERY_NAMES = [
+  "access_token",
+  "client_secret",
+  "input_token",
+  "fb_exchange_token",
+  "code",
+  "appsecret_proof"
+]
+
+/**
+ * `appsecret_proof` of a user or system user token: `hex(HMAC-SHA256(key = app secret, message = token))`. Apps with
+ * "Require App Secret" on refuse such calls without it (Graph API, "Securing requests").
+ */
+export const appSecretProof = (appSecret: Redacted.Redacted<string>, token: Redacted.Redacted<string>) =>
+  Redacted.make(createHmac("sha256", Redacted.value(appSecret)).update(Redacted.value(token), "utf8").digest("hex"))
 
 /** Removes secrets and anything token-like from a message Meta wrote, and keeps it short. */
 export const scrub = (text: string, secrets: ReadonlyArray<Redacted.Redacted<string>>): string => {
@@ -346,8 +361,11 @@ const make = (config: MetaGraphConfig) =>
     // ------------------------------------------------------------------ one attempt
 
     const buildRequest = <A>(call: Call<A>) => {
+      // Every call with a user or system user token carries its proof, on POST and DELETE too (a query parameter).
+      const proof: ReadonlyArray<readonly [string, Redacted.Redacted<string>]> =
+        call.auth._tag === "Bearer" ? [["appsecret_proof", appSecretProof(config.appSecret, call.auth.token)]] : []
       let request = HttpClientRequest.make(call.method)(`${baseUrl}${call.path}`, {
-        urlParams: call.urlParams ?? []
+        urlParams: [...(call.urlParams ?? []), ...proof]
       }).pipe(HttpClientRequest.acceptJson)
       if (call.auth._tag === "Bearer") request = HttpClientRequest.bearerToken(request, call.auth.token)
       if (call.auth._tag === "App") request = HttpClientRequest.bearerToken(request, appToken)
