@@ -101,6 +101,16 @@ export class MetaGraphMemoryControl extends Context.Service<
     readonly registeredNumbers: Effect.Effect<ReadonlyArray<{ readonly phoneNumberId: string; readonly pin: string }>>
     readonly revokedGrants: Effect.Effect<ReadonlyArray<MemoryRevokedGrant>>
     readonly sentMessages: Effect.Effect<ReadonlyArray<MemorySentMessage>>
+    /**
+     * The `messages` webhook Meta would post when `from` (a number as a person types it) writes to the number:
+     * `from` and `contacts[0].wa_id` carry WhatsApp's `wa_id` for it, as the send response does.
+     */
+    inboundMessage(input: {
+      readonly phoneNumberId: string
+      readonly from: string
+      readonly text: string
+      readonly name?: string
+    }): Effect.Effect<{ readonly payload: unknown; readonly wamid: string }>
     readonly appSubscription: Effect.Effect<{
       readonly callbackUrl: string
       readonly fields: ReadonlyArray<string>
@@ -140,6 +150,19 @@ interface Failure {
   readonly method: MetaGraphMethod
   readonly error: MetaGraphError
   readonly always: boolean
+}
+
+/**
+ * WhatsApp's `wa_id` for a number, as Meta returns it in `contacts[0].wa_id` and inbound `from`: digits only,
+ * Brazil's mobile ninth digit dropped (`55` DD `9` + 8 digits) and Mexico's `521` + 10 digits as `52` + 10 digits.
+ */
+export const metaWaId = (typed: string): string => {
+  const digits = typed.replace(/\D/g, "")
+  const brazil = /^55(\d{2})9(\d{8})$/.exec(digits)
+  if (brazil !== null) return `55${brazil[1]}${brazil[2]}`
+  const mexico = /^521(\d{10})$/.exec(digits)
+  if (mexico !== null) return `52${mexico[1]}`
+  return digits
 }
 
 const unsupported = (method: string, id: string) =>
@@ -406,11 +429,12 @@ const make = Effect.sync(() => {
       Effect.andThen(authenticate(token)),
       Effect.flatMap((state) => numberAccess(state, phoneNumberId, MESSAGING_SCOPE, "post")),
       Effect.flatMap((number): Effect.Effect<SentMessage, MetaGraphError> => {
-        const waId = to.replace(/\D/g, "")
-        if (waId.length < 7 || waId.length > 15)
+        const digits = to.replace(/\D/g, "")
+        if (digits.length < 7 || digits.length > 15)
           return Effect.fail(new MetaUnavailable({ code: 131009, detail: "(#131009) Parameter value is not valid" }))
         if (!number.registered)
           return Effect.fail(new MetaUnavailable({ code: 133010, detail: "(#133010) Account not registered" }))
+        const waId = metaWaId(digits)
         const providerMessageId = `wamid.memory.${++counter}`
         sent.push({ providerMessageId, phoneNumberId, to: waId, text })
         return Effect.succeed({ providerMessageId, waId })
@@ -531,6 +555,34 @@ const make = Effect.sync(() => {
     ),
     revokedGrants: Effect.sync(() => [...revokedGrants]),
     sentMessages: Effect.sync(() => [...sent]),
+    inboundMessage: (input) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        const number = numbers.get(input.phoneNumberId)
+        const waId = metaWaId(input.from)
+        const wamid = `wamid.memory.in.${++counter}`
+        const value = {
+          messaging_product: "whatsapp",
+          metadata: {
+            display_phone_number: (number?.spec.displayPhoneNumber ?? "").replace(/\D/g, ""),
+            phone_number_id: input.phoneNumberId
+          },
+          contacts: [{ profile: { name: input.name ?? "Customer" }, wa_id: waId }],
+          messages: [
+            {
+              from: waId,
+              id: wamid,
+              timestamp: String(Math.floor(now / 1000)),
+              type: "text",
+              text: { body: input.text }
+            }
+          ]
+        }
+        const payload = {
+          object: "whatsapp_business_account",
+          entry: [{ id: number?.wabaId ?? "", changes: [{ value, field: "messages" }] }]
+        }
+        return { payload, wamid }
+      }),
     appSubscription: Effect.sync(() => appSubscription)
   })
 
