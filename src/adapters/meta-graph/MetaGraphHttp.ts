@@ -603,6 +603,20 @@ const make = (config: MetaGraphConfig) =>
                 : scrub(data.error.message ?? "invalid token", [token, config.appSecret])
           })
         ),
+        // Meta lets an app inspect only its own tokens: 100 "The App_id in the input_token did not match the Viewing App".
+        Effect.catchTag("MetaUnavailable", (error) =>
+          error.code === 100 && /did not match the viewing app/i.test(error.detail)
+            ? Effect.succeed<TokenInfo>({
+                isValid: false,
+                appId: null,
+                otherApp: true,
+                expiresAt: 0,
+                scopes: [],
+                granularScopes: [],
+                error: "the token was issued to another app"
+              })
+            : Effect.fail(error)
+        ),
         traced("debugToken", "GET /debug_token")
       )
 

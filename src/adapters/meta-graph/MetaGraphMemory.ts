@@ -317,6 +317,18 @@ const make = Effect.sync(() => {
             error: "Invalid OAuth access token - Cannot parse access token"
           }
         }
+        if ((state.grant.spec.appId ?? DEFAULT_APP_ID) !== DEFAULT_APP_ID) {
+          // Meta refuses to inspect another app's token (code 100); the HTTP adapter reports it like this.
+          return {
+            isValid: false,
+            appId: null,
+            otherApp: true,
+            expiresAt: 0,
+            scopes: [],
+            granularScopes: [],
+            error: "the token was issued to another app"
+          }
+        }
         const problem = tokenProblem(state, now)
         return {
           isValid: problem === undefined,
