@@ -1,4 +1,4 @@
-import { Clock, Context, Effect, Layer, Option, Redacted, Ref } from "effect"
+import { Clock, Context, Effect, Layer, Option, Redacted } from "effect"
 import type { ChannelConnection, EncryptedToken } from "../domain/ChannelConnection.ts"
 import { toE164 } from "../domain/ChannelConnection.ts"
 import {
@@ -143,15 +143,7 @@ export class WhatsAppConnections extends Context.Service<
       const graph = yield* MetaGraph
       const cipher = yield* TokenCipher
       const inbox = yield* WebhookInbox
-      const appSubscribed = yield* Ref.make(false)
       const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
-
-      /** The app-level webhook subscription (`messages`, `account_update`), ensured once per process. */
-      const ensureAppSubscription = Effect.gen(function* () {
-        if (yield* Ref.get(appSubscribed)) return
-        yield* graph.ensureAppSubscription(settings.webhookCallbackUrl, settings.webhookVerifyToken)
-        yield* Ref.set(appSubscribed, true)
-      })
 
       const randomPin = () => String(crypto.getRandomValues(new Uint32Array(1))[0]! % 1_000_000).padStart(6, "0")
 
@@ -176,7 +168,8 @@ export class WhatsAppConnections extends Context.Service<
         if (Option.isSome(held) && Option.isNone(own) && held.value.status !== "revoked") {
           return yield* new NumberAlreadyConnected({ phoneNumberId: args.number.id })
         }
-        yield* ensureAppSubscription
+        // The app-level callback is never written here (it is the app's, shared by every environment using it);
+        // AppWebhookCheck reads and reports it.
         yield* graph.subscribeApp(args.token, args.wabaId)
 
         let pinEnc = Option.flatMap(own, (row) =>

@@ -149,12 +149,23 @@ describe("MetaGraphHttp against the sandbox", () => {
       const one = yield* graph.getPhoneNumber(token, supportId)
       assert.deepStrictEqual(one, support)
 
+      // The app-level callback is read, never written (issue 14 item 5): it was a GET then a POST before.
+      assert.isNull(yield* graph.appSubscription())
+      yield* Effect.promise(() =>
+        fetch(`${sandbox.url}/_sandbox/app/subscription`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ callbackUrl: receiver.url, verifyToken: VERIFY_TOKEN })
+        })
+      )
       const before = requests(sandbox)
-      yield* graph.ensureAppSubscription(receiver.url, Redacted.make(VERIFY_TOKEN))
-      assert.strictEqual(requests(sandbox) - before, 2, "GET then POST")
-      assert.deepStrictEqual(sandbox.ctx.state.app.subscription?.fields, ["messages", "account_update"])
-      yield* graph.ensureAppSubscription(receiver.url, Redacted.make(VERIFY_TOKEN))
-      assert.strictEqual(requests(sandbox) - before, 3, "the second call only reads")
+      const subscription = yield* graph.appSubscription()
+      assert.strictEqual(requests(sandbox) - before, 1, "one GET")
+      assert.deepStrictEqual(subscription, {
+        callbackUrl: receiver.url,
+        active: true,
+        fields: ["messages", "account_update"]
+      })
 
       yield* graph.subscribeApp(token, waba)
       assert.isTrue(sandbox.ctx.state.wabas.get(waba)?.subscriptions.some((s) => s.appId === APP_ID))

@@ -3,6 +3,7 @@ import { Clock, Data, Duration, Effect, Layer, Redacted, Ref, Schedule, Schema }
 import { FetchHttpClient, HttpClient, HttpClientRequest, type HttpClientResponse, UrlParams } from "effect/http"
 import {
   type AdAccount,
+  type AppSubscription,
   type Business,
   type ExchangedToken,
   MetaGraph,
@@ -651,51 +652,29 @@ const make = (config: MetaGraphConfig) =>
         secrets: [token]
       }).pipe(Effect.map(toPhoneNumber), traced("getPhoneNumber", "GET /{phone-number-id}"))
 
-    const REQUIRED_FIELDS = ["messages", "account_update"]
-
-    const ensureAppSubscription = (callbackUrl: string, verifyToken: Redacted.Redacted<string>) =>
-      Effect.gen(function* () {
-        const current = yield* execute({
-          method: "GET",
-          path: `/${id(config.appId)}/subscriptions`,
-          endpoint: "/{app-id}/subscriptions",
-          auth: { _tag: "App" },
-          schema: AppSubscriptionsResponse,
-          scope: WABA_SCOPE,
-          keys: [],
-          idempotent: true,
-          secrets: [config.appSecret, verifyToken]
-        })
-        const existing = current.data.find((s) => s.object === "whatsapp_business_account")
-        const existingFields = (existing?.fields ?? []).map((f) => (typeof f === "string" ? f : f.name))
-        if (
-          existing !== undefined &&
-          existing.callback_url === callbackUrl &&
-          existing.active !== false &&
-          REQUIRED_FIELDS.every((f) => existingFields.includes(f))
-        ) {
-          return
-        }
-        const fields = [...new Set([...existingFields, ...REQUIRED_FIELDS])]
-        const result = yield* execute({
-          method: "POST",
-          path: `/${id(config.appId)}/subscriptions`,
-          endpoint: "/{app-id}/subscriptions",
-          auth: { _tag: "App" },
-          form: [
-            ["object", "whatsapp_business_account"],
-            ["callback_url", callbackUrl],
-            ["verify_token", verifyToken],
-            ["fields", fields.join(",")]
-          ],
-          schema: SuccessResponse,
-          scope: WABA_SCOPE,
-          keys: [],
-          idempotent: true,
-          secrets: [config.appSecret, verifyToken]
-        })
-        yield* ensureSuccess("POST /{app-id}/subscriptions")(result)
-      }).pipe(traced("ensureAppSubscription", "GET|POST /{app-id}/subscriptions"))
+    const appSubscription = () =>
+      execute({
+        method: "GET",
+        path: `/${id(config.appId)}/subscriptions`,
+        endpoint: "/{app-id}/subscriptions",
+        auth: { _tag: "App" },
+        schema: AppSubscriptionsResponse,
+        scope: WABA_SCOPE,
+        keys: [],
+        idempotent: true,
+        secrets: [config.appSecret]
+      }).pipe(
+        Effect.map((body): AppSubscription | null => {
+          const found = body.data.find((s) => s.object === "whatsapp_business_account")
+          if (found === undefined) return null
+          return {
+            callbackUrl: found.callback_url ?? null,
+            active: found.active !== false,
+            fields: (found.fields ?? []).map((f) => (typeof f === "string" ? f : f.name))
+          }
+        }),
+        traced("appSubscription", "GET /{app-id}/subscriptions")
+      )
 
     const subscribedApps = (method: "POST" | "DELETE", token: Redacted.Redacted<string>, wabaId: WabaId) =>
       execute({
@@ -856,7 +835,7 @@ const make = (config: MetaGraphConfig) =>
       debugToken,
       listPhoneNumbers,
       getPhoneNumber,
-      ensureAppSubscription,
+      appSubscription,
       subscribeApp,
       unsubscribeApp,
       registerNumber,

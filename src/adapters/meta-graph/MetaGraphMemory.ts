@@ -111,6 +111,13 @@ export class MetaGraphMemoryControl extends Context.Service<
       readonly text: string
       readonly name?: string
     }): Effect.Effect<{ readonly payload: unknown; readonly wamid: string }>
+    /** Sets (or with null removes) the app's callback, as another environment or a person in the App Dashboard. */
+    setAppSubscription(
+      subscription: {
+        readonly callbackUrl: string
+        readonly fields: ReadonlyArray<string>
+      } | null
+    ): Effect.Effect<void>
     readonly appSubscription: Effect.Effect<{
       readonly callbackUrl: string
       readonly fields: ReadonlyArray<string>
@@ -119,6 +126,8 @@ export class MetaGraphMemoryControl extends Context.Service<
 >()("app/adapters/meta-graph/MetaGraphMemoryControl") {}
 
 const DEFAULT_APP_ID = "1234567890123456"
+/** The app-level callback the fake's app starts subscribed to (the connect test kit's). */
+export const DEFAULT_CALLBACK_URL = "https://app.example.com/webhooks/meta/whatsapp"
 const CODE_TTL_MS = 30_000
 const WABA_SCOPE = "whatsapp_business_management"
 const MESSAGING_SCOPE = "whatsapp_business_messaging"
@@ -185,7 +194,11 @@ const make = Effect.sync(() => {
   const subscribed = new Set<string>()
   const revokedGrants: Array<MemoryRevokedGrant> = []
   const sent: Array<MemorySentMessage> = []
-  let appSubscription: { callbackUrl: string; fields: ReadonlyArray<string> } | null = null
+  // A configured app, as in production: subscribed to the test settings' callback.
+  let appSubscription: { callbackUrl: string; fields: ReadonlyArray<string> } | null = {
+    callbackUrl: DEFAULT_CALLBACK_URL,
+    fields: ["messages", "account_update"]
+  }
   let counter = 0
 
   /** Records the call, then fails with an injected error if there is one. */
@@ -355,13 +368,12 @@ const make = Effect.sync(() => {
       Effect.map(phoneNumberOf)
     )
 
-  const ensureAppSubscription = (callbackUrl: string, _verifyToken: Redacted.Redacted<string>) =>
-    enter("ensureAppSubscription", { callbackUrl }).pipe(
-      Effect.andThen(
-        Effect.sync(() => {
-          const existing = appSubscription?.callbackUrl === callbackUrl ? appSubscription.fields : []
-          appSubscription = { callbackUrl, fields: [...new Set([...existing, "messages", "account_update"])] }
-        })
+  const readAppSubscription = () =>
+    enter("appSubscription", {}).pipe(
+      Effect.as(
+        appSubscription === null
+          ? null
+          : { callbackUrl: appSubscription.callbackUrl, active: true, fields: [...appSubscription.fields] }
       )
     )
 
@@ -498,7 +510,7 @@ const make = Effect.sync(() => {
     debugToken,
     listPhoneNumbers,
     getPhoneNumber,
-    ensureAppSubscription,
+    appSubscription: readAppSubscription,
     subscribeApp: (token, wabaId) => subscription("subscribeApp", token, wabaId),
     unsubscribeApp: (token, wabaId) => subscription("unsubscribeApp", token, wabaId),
     registerNumber,
@@ -594,6 +606,10 @@ const make = Effect.sync(() => {
           entry: [{ id: number?.wabaId ?? "", changes: [{ value, field: "messages" }] }]
         }
         return { payload, wamid }
+      }),
+    setAppSubscription: (subscription) =>
+      Effect.sync(() => {
+        appSubscription = subscription === null ? null : { ...subscription, fields: [...subscription.fields] }
       }),
     appSubscription: Effect.sync(() => appSubscription)
   })

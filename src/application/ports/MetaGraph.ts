@@ -42,6 +42,13 @@ export interface SentMessage {
   readonly waId: string | null
 }
 
+/** The app's `whatsapp_business_account` webhook subscription (App Dashboard > Webhooks, or `/{app-id}/subscriptions`). */
+export interface AppSubscription {
+  readonly callbackUrl: string | null
+  readonly active: boolean
+  readonly fields: ReadonlyArray<string>
+}
+
 export interface Business {
   readonly id: string
   readonly name: string
@@ -69,11 +76,11 @@ export class MetaGraph extends Context.Service<
     debugToken(token: AccessToken): Effect.Effect<TokenInfo, MetaGraphError>
     listPhoneNumbers(token: AccessToken, wabaId: WabaId): Effect.Effect<ReadonlyArray<PhoneNumber>, MetaGraphError>
     getPhoneNumber(token: AccessToken, phoneNumberId: PhoneNumberId): Effect.Effect<PhoneNumber, MetaGraphError>
-    /** `POST /{app-id}/subscriptions` for `messages` and `account_update`; idempotent. */
-    ensureAppSubscription(
-      callbackUrl: string,
-      verifyToken: Redacted.Redacted<string>
-    ): Effect.Effect<void, MetaGraphError>
+    /**
+     * `GET /{app-id}/subscriptions` with the app token: the app's `whatsapp_business_account` subscription, or null.
+     * Read only: the callback is the app's, shared by every environment using it, so we never write it.
+     */
+    appSubscription(): Effect.Effect<AppSubscription | null, MetaGraphError>
     subscribeApp(token: AccessToken, wabaId: WabaId): Effect.Effect<void, MetaGraphError>
     unsubscribeApp(token: AccessToken, wabaId: WabaId): Effect.Effect<void, MetaGraphError>
     /** Registers a number for Cloud API; "already registered" is success. */
