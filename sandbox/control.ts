@@ -1,8 +1,19 @@
 import { type Ctx, deliverEntries, type Fault, type FaultKind, nowSeconds, webhookTarget } from "./context.ts"
 import { tokenInvalidated } from "./errors.ts"
 import { isRecord, obj, type Params, str } from "./http.ts"
+import { newAccessToken, newHex, newId } from "./ids.ts"
 import { accountUpdateValue, type Change, type Entry, type InboundInput, inboundChange } from "./payloads.ts"
-import { addPhoneNumber, displayPhoneNumber, numbersOfWaba, type PhoneNumber, targetsOf, type Waba } from "./state.ts"
+import {
+  addPhoneNumber,
+  displayPhoneNumber,
+  numbersOfWaba,
+  type PhoneNumber,
+  type Token,
+  targetsOf,
+  type Waba,
+  WHATSAPP_SCOPES,
+  waIdOf
+} from "./state.ts"
 
 export interface ControlResult {
   readonly status?: number
@@ -39,8 +50,9 @@ const numberOf = (ctx: Ctx, id: string): { number: PhoneNumber; waba: Waba } => 
   return { number, waba }
 }
 
+/** `from` is the number as a person types it; the webhook carries the `wa_id` WhatsApp gives it (Brazil, Mexico). */
 const inboundInput = (params: Params): InboundInput => ({
-  from: str(params, "from") ?? (str(params, "userId") === undefined ? "15550109876" : ""),
+  from: waIdOf(str(params, "from") ?? (str(params, "userId") === undefined ? "15550109876" : "")),
   text: str(params, "text"),
   type: str(params, "type"),
   name: str(params, "name"),
@@ -212,6 +224,64 @@ const seedPhoneNumber = (ctx: Ctx, params: Params): ControlResult => {
   return { body: numberSummary(number) }
 }
 
+/**
+ * `POST /_sandbox/tokens`: a business token for a WABA (default the seed's) with the three WhatsApp scopes, as an
+ * Embedded Signup of another app would issue it (`appId` default: a second app, created on first use), or of the
+ * sandbox's own app when `appId` is its id. Returns the token: it stands for one pasted by an operator.
+ */
+const mintToken = (ctx: Ctx, params: Params): ControlResult => {
+  const wabaId = str(params, "wabaId") ?? ctx.state.seedWabaId
+  const waba = ctx.state.wabas.get(wabaId)
+  if (waba === undefined) throw new ControlError(404, `unknown WABA ${wabaId}`)
+  const appId = str(params, "appId") ?? ctx.state.otherApps.keys().next().value ?? newId(16)
+  if (appId !== ctx.state.app.id && !ctx.state.otherApps.has(appId))
+    ctx.state.otherApps.set(appId, { id: appId, secret: newHex(16) })
+  const now = ctx.nowMs()
+  const token: Token = {
+    token: newAccessToken(),
+    appId,
+    kind: "SYSTEM_USER",
+    subjectId: newId(15),
+    userId: ctx.state.seedUserId,
+    clientBusinessId: waba.businessId,
+    issuedAtMs: now,
+    expiresAtMs: 0,
+    longLived: true,
+    scopes: [...WHATSAPP_SCOPES],
+    granular: [
+      { scope: "whatsapp_business_management", targetIds: [waba.id] },
+      { scope: "whatsapp_business_messaging", targetIds: [waba.id] },
+      { scope: "business_management", targetIds: [waba.businessId] }
+    ],
+    revoked: null
+  }
+  ctx.state.tokens.set(token.token, token)
+  return { body: { accessToken: token.token, appId, wabaId: waba.id } }
+}
+
+/**
+ * `POST /_sandbox/app/subscription`: the app-level `whatsapp_business_account` callback, as another environment
+ * sharing the app (or a person in the App Dashboard) would set it; no handshake. `callbackUrl: null` removes it.
+ */
+const setAppSubscription = (ctx: Ctx, params: Params): ControlResult => {
+  const app = ctx.state.app
+  if (params["callbackUrl"] === null) {
+    app.subscription = null
+    return { body: { subscription: null } }
+  }
+  const callbackUrl = required(params, "callbackUrl")
+  const fields = Array.isArray(params["fields"])
+    ? params["fields"].map(String)
+    : (app.subscription?.fields ?? ["messages", "account_update"])
+  app.subscription = {
+    object: "whatsapp_business_account",
+    callbackUrl,
+    verifyToken: str(params, "verifyToken") ?? app.subscription?.verifyToken ?? "",
+    fields
+  }
+  return { body: { subscription: { callbackUrl, fields } } }
+}
+
 const numberSummary = (n: PhoneNumber) => ({
   id: n.id,
   wabaId: n.wabaId,
@@ -325,10 +395,12 @@ export const handleControl = async (
       if (expiry !== undefined) ctx.state.config.tokenExpiresIn60Days = expiry
       const window = bool(params, "enforceServiceWindow")
       if (window !== undefined) ctx.state.config.enforceServiceWindow = window
+      const proof = bool(params, "requireAppSecretProof")
+      if (proof !== undefined) ctx.state.config.requireAppSecretProof = proof
       return { body: ctx.state.config }
     }
     case "POST /_sandbox/recipients": {
-      const waId = required(params, "waId").replace(/\D/g, "")
+      const waId = waIdOf(required(params, "waId"))
       const failWith = obj(params, "failWith")
       if (failWith === undefined) {
         ctx.state.failingRecipients.delete(waId)
@@ -352,6 +424,10 @@ export const handleControl = async (
     }
     case "POST /_sandbox/seed/phone-number":
       return seedPhoneNumber(ctx, params)
+    case "POST /_sandbox/tokens":
+      return mintToken(ctx, params)
+    case "POST /_sandbox/app/subscription":
+      return setAppSubscription(ctx, params)
     case "GET /_sandbox/state":
       return { body: summary(ctx) }
     case "POST /_sandbox/reset":

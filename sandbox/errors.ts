@@ -41,6 +41,21 @@ export const tokenExpired = (expiredAtMs: number, nowMs: number) =>
 export const appSecretInvalid = () => new GraphError(190, "Invalid OAuth access token signature.")
 export const userTokenRequired = () =>
   new GraphError(2500, "An active access token must be used to query information about the current user.")
+/** "Require App Secret" is on and a user or system user token came without `appsecret_proof`. */
+export const appSecretProofMissing = () =>
+  new GraphError(
+    100,
+    "API calls from the server require an appsecret_proof argument",
+    undefined,
+    400,
+    "GraphMethodException"
+  )
+/** `appsecret_proof` is not HMAC-SHA256(app secret, token) for the token's app (a wrong or rotated secret, another app). */
+export const appSecretProofInvalid = () =>
+  new GraphError(100, "Invalid appsecret_proof provided in the API argument", undefined, 400, "GraphMethodException")
+/** `debug_token` of a token another app issued: only that app may inspect it. */
+export const inputTokenOfAnotherApp = () =>
+  new GraphError(100, "(#100) The App_id in the input_token did not match the Viewing App")
 export const appTokenRequired = () => new GraphError(15, "(#15) This method must be called with an app access_token.")
 
 // 1 / 101 / 100: OAuth code exchange

@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from "node:crypto"
 import type { IncomingHttpHeaders } from "node:http"
 import {
   authenticate,
@@ -12,6 +13,8 @@ import {
 import {
   accountNotRegistered,
   appNotSubscribedToObject,
+  appSecretProofInvalid,
+  appSecretProofMissing,
   appTokenRequired,
   callbackVerificationFailed,
   codeExpired,
@@ -20,6 +23,7 @@ import {
   codeUsed,
   codeVerifierWithoutChallenge,
   GraphError,
+  inputTokenOfAnotherApp,
   invalidAppId,
   invalidClientSecret,
   invalidParam,
@@ -46,7 +50,8 @@ import {
   type PhoneNumber,
   type Token,
   type TokenKind,
-  targetsOf
+  targetsOf,
+  waIdOf
 } from "./state.ts"
 
 export interface GraphResult {
@@ -87,6 +92,41 @@ const paged = (data: ReadonlyArray<unknown>) => ({
   data,
   paging: { cursors: { before: "QVFIUk1", after: "QVFIUk2" } }
 })
+
+// ---------------------------------------------------------------- appsecret_proof
+
+/** `hex(HMAC-SHA256(key = app secret, message = access token))` (Graph API, "Securing requests"). */
+export const appSecretProof = (secret: string, token: string): string =>
+  createHmac("sha256", secret).update(token, "utf8").digest("hex")
+
+/**
+ * Meta's "Require App Secret": a call with a user or system user token of the app must carry `appsecret_proof`
+ * (100 "API calls from the server require an appsecret_proof argument"); a proof that is not the token's app's
+ * HMAC is refused whatever the setting (100 "Invalid appsecret_proof provided in the API argument"). App tokens
+ * carry the secret itself and need no proof. The proof is checked against the app's current secret.
+ */
+const checkAppSecretProof = (ctx: Ctx, caller: Caller, params: Params): void => {
+  if (caller.kind !== "token") return
+  const token = caller.token
+  const own = token.appId === ctx.state.app.id
+  const secret = own ? ctx.state.app.secret : ctx.state.otherApps.get(token.appId)?.secret
+  const given = str(params, "appsecret_proof")
+  if (given === undefined || given === "") {
+    if (own && ctx.state.config.requireAppSecretProof) throw appSecretProofMissing()
+    return
+  }
+  const expected = secret === undefined ? "" : appSecretProof(secret, token.token)
+  const ok =
+    expected.length === given.length && timingSafeEqual(Buffer.from(expected, "utf8"), Buffer.from(given, "utf8"))
+  if (!ok) throw appSecretProofInvalid()
+}
+
+/** Authenticates a Graph call, then checks its `appsecret_proof`. */
+const callerOf = (ctx: Ctx, req: GraphRequest): Caller => {
+  const who = authenticate(ctx, tokenFrom(req.headers, req.params))
+  checkAppSecretProof(ctx, who, req.params)
+  return who
+}
 
 // ---------------------------------------------------------------- tokens
 
@@ -179,7 +219,7 @@ const accessToken = (ctx: Ctx, params: Params): GraphResult => {
 
 /** `GET /debug_token`: validity, expiry and granular scopes; an invalid input token is reported inside `data`. */
 const debugToken = (ctx: Ctx, req: GraphRequest): GraphResult => {
-  authenticate(ctx, tokenFrom(req.headers, req.params))
+  callerOf(ctx, req)
   const input = str(req.params, "input_token")
   if (input === undefined || input === "") throw missingParam("input_token")
   const app = ctx.state.app
@@ -187,6 +227,8 @@ const debugToken = (ctx: Ctx, req: GraphRequest): GraphResult => {
     return { body: { data: { app_id: app.id, type: "APP", application: app.name, is_valid: true, scopes: [] } } }
   }
   const token = ctx.state.tokens.get(input)
+  // Meta lets an app inspect only the tokens it issued.
+  if (token !== undefined && token.appId !== app.id) throw inputTokenOfAnotherApp()
   if (token === undefined) {
     return {
       body: {
@@ -429,8 +471,9 @@ const sendMessage = (ctx: Ctx, caller: Caller, req: GraphRequest, number: PhoneN
   if (str(req.params, "messaging_product") !== "whatsapp") throw missingParam("messaging_product")
   const to = str(req.params, "to")
   if (to === undefined || to === "") throw missingParam("to")
-  const waId = to.replace(/\D/g, "")
-  if (waId.length < 7 || waId.length > 15) throw new GraphError(131009, "(#131009) Parameter value is not valid")
+  const digits = to.replace(/\D/g, "")
+  if (digits.length < 7 || digits.length > 15) throw new GraphError(131009, "(#131009) Parameter value is not valid")
+  const waId = waIdOf(digits)
   const type = str(req.params, "type") ?? "text"
   if (!TEXT_LIKE.includes(type)) throw invalidParam(`Param type must be one of {${TEXT_LIKE.join(", ")}}`)
   if (type === "text") {
@@ -504,7 +547,7 @@ export const handleGraph = async (ctx: Ctx, req: GraphRequest): Promise<GraphRes
     return accessToken(ctx, params)
   if (first === "debug_token" && second === undefined && method === "GET") return debugToken(ctx, req)
   if (first === undefined) throw unsupportedRequest(method, "")
-  const caller = authenticate(ctx, tokenFrom(req.headers, params))
+  const caller = callerOf(ctx, req)
 
   if (first === "me") {
     const token = requireToken(caller)

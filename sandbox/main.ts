@@ -81,6 +81,8 @@ const main = async () => {
       ],
       ...(configId === undefined || configId === "" ? {} : { configId })
     },
+    // Subscribed to the service's callback, as a configured production app is.
+    webhookCallbackUrl: `${appBase}/webhooks/meta/whatsapp`,
     verifyToken: secrets.META_WEBHOOK_VERIFY_TOKEN
   })
   console.log(

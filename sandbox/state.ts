@@ -131,6 +131,17 @@ export interface SandboxConfig {
   outOfOrderDeliveries: boolean
   /** When true, free-form messages outside the 24-hour customer service window fail with 131047. Default false. */
   enforceServiceWindow: boolean
+  /**
+   * The app's "Require App Secret" setting (App Dashboard > Settings > Advanced): every call with a user or system
+   * user token must carry `appsecret_proof`. Default true, as in production apps.
+   */
+  requireAppSecretProof: boolean
+}
+
+/** Another Meta app (not the sandbox's): its tokens are not ours to inspect, and its secret is not ours. */
+export interface OtherApp {
+  readonly id: string
+  readonly secret: string
 }
 
 export interface State {
@@ -146,6 +157,8 @@ export interface State {
   readonly lastInbound: Map<string, number>
   readonly sentMessages: Array<SentMessageRecord>
   readonly config: SandboxConfig
+  /** Apps other than `app`, whose tokens `POST /_sandbox/tokens` can mint (a token pasted from another app). */
+  readonly otherApps: Map<string, OtherApp>
   readonly seedUserId: string
   readonly seedBusinessId: string
   seedWabaId: string
@@ -257,8 +270,10 @@ export const createState = (seed: SeedApp, nowMs: number, subscription: AppSubsc
       tokenExpiresIn60Days: false,
       duplicateDeliveries: false,
       outOfOrderDeliveries: false,
-      enforceServiceWindow: false
+      enforceServiceWindow: false,
+      requireAppSecretProof: true
     },
+    otherApps: new Map(),
     seedUserId: user.id,
     seedBusinessId: business.id,
     seedWabaId: "",
@@ -285,3 +300,17 @@ export const targetsOf = (
   grant: { readonly granular: ReadonlyArray<GranularScope> },
   scope: string
 ): ReadonlyArray<string> => grant.granular.find((g) => g.scope === scope)?.targetIds ?? []
+
+/**
+ * The `wa_id` WhatsApp gives a number, as the send response's `contacts[0].wa_id` and inbound `from` carry it:
+ * digits only; Brazil's mobile ninth digit dropped (`55` + 2-digit area + `9` + 8 digits → without the 9) and
+ * Mexico's mobile `1` dropped (`521` + 10 digits → `52` + 10 digits). Chatwoot #5840 / PR #6222 document both.
+ */
+export const waIdOf = (typed: string): string => {
+  const digits = typed.replace(/\D/g, "")
+  const brazil = /^55(\d{2})9(\d{8})$/.exec(digits)
+  if (brazil !== null) return `55${brazil[1]}${brazil[2]}`
+  const mexico = /^521(\d{10})$/.exec(digits)
+  if (mexico !== null) return `52${mexico[1]}`
+  return digits
+}

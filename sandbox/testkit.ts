@@ -123,13 +123,30 @@ export interface GraphResponse {
   readonly headers: Headers
 }
 
+/** `appsecret_proof` for a token: hex HMAC-SHA256 keyed with the app secret. */
+export const proofFor = (token: string, secret = APP_SECRET): string =>
+  createHmac("sha256", secret).update(token, "utf8").digest("hex")
+
+/**
+ * A Graph call. A user or system user token gets its `appsecret_proof` (the sandbox app requires it), unless
+ * `proof` says otherwise: `false` sends none, a string sends that one.
+ */
 export const graph = async (
   sandbox: RunningSandbox,
   method: string,
   path: string,
-  options: { token?: string; query?: Record<string, string>; json?: unknown; signal?: AbortSignal } = {}
+  options: {
+    token?: string
+    query?: Record<string, string>
+    json?: unknown
+    signal?: AbortSignal
+    proof?: string | false
+  } = {}
 ): Promise<GraphResponse> => {
   const query = new URLSearchParams(options.query ?? {})
+  const token = options.token
+  if (token !== undefined && !token.includes("|") && options.proof !== false && !query.has("appsecret_proof"))
+    query.set("appsecret_proof", options.proof ?? proofFor(token, sandbox.ctx.state.app.secret))
   const headers: Record<string, string> = {}
   if (options.token !== undefined) headers["authorization"] = `Bearer ${options.token}`
   if (options.json !== undefined) headers["content-type"] = "application/json"

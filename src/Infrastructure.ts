@@ -47,6 +47,9 @@ export const rateLimiterLayer = (config: AppConfigShape) =>
 export const jwtLayer = (config: AppConfigShape) =>
   Layer.succeed(Jwt, Jwt.make(config.authJwtSecret, { maxTtlSeconds: config.authJwtMaxTtlSeconds }))
 
+/** Where Meta posts this service's WhatsApp webhooks: the app-level callback the app must be subscribed to. */
+export const webhookCallbackUrl = (config: AppConfigShape) => `${config.appBaseUrl}/webhooks/meta/whatsapp`
+
 export const connectSettingsLayer = (config: AppConfigShape) =>
   Layer.succeed(
     ConnectSettings,
@@ -57,7 +60,7 @@ export const connectSettingsLayer = (config: AppConfigShape) =>
       configId: config.meta.configId,
       whatsappRedirectUri: config.meta.redirectUri,
       adsRedirectUri: config.meta.adsRedirectUri,
-      webhookCallbackUrl: `${config.appBaseUrl}/webhooks/meta/whatsapp`,
+      webhookCallbackUrl: webhookCallbackUrl(config),
       webhookVerifyToken: config.meta.webhookVerifyToken
     })
   )

@@ -25,11 +25,13 @@ import { loggingLayer, RequestIdMiddleware } from "./adapters/observability/Logg
 import {
   makeMetricsRefresher,
   makeMetricsRoute,
+  recordAppWebhookCheck,
   recordTokenHealthReport,
   withSendMetrics
 } from "./adapters/observability/Metrics.ts"
 import { MigrationsLive } from "./adapters/persistence/Migrations.ts"
 import { PersistencePg } from "./adapters/persistence/Persistence.ts"
+import { AppWebhookCheck } from "./application/AppWebhookCheck.ts"
 import { AuditTrail } from "./application/AuditTrail.ts"
 import { Conversations } from "./application/Conversations.ts"
 import { Messaging } from "./application/Messaging.ts"
@@ -47,6 +49,7 @@ import {
   metaGraphLayer,
   rateLimiterLayer,
   tokenCipherLayer,
+  webhookCallbackUrl,
   webhookSettingsLayer
 } from "./Infrastructure.ts"
 
@@ -69,6 +72,7 @@ export const appLayer = (config: AppConfigShape) => {
     AuditTrail.layer,
     withSendMetrics(Messaging.layer),
     TokenHealth.layer,
+    AppWebhookCheck.layer,
     WebhookIntake.layer,
     WebhookProcessor.layer
   ).pipe(Layer.provideMerge(Ports))
@@ -84,6 +88,9 @@ export const appLayer = (config: AppConfigShape) => {
           )
         )
       )
+    ),
+    AppWebhookCheck.worker(Duration.seconds(config.tokenHealthIntervalSeconds), (status) =>
+      recordAppWebhookCheck(status.state)
     )
   ).pipe(Layer.provide(Services))
   const Edge = Layer.mergeAll(jwtLayer(config), OperationLimits.layer.pipe(Layer.provide(rateLimiterLayer(config))))
@@ -147,6 +154,8 @@ const withSandbox = (config: AppConfigShape) =>
                 redirectUris: [config.meta.redirectUri, config.meta.adsRedirectUri],
                 configId: config.meta.configId
               },
+              // Subscribed to this service's callback from the start, as a configured production app is.
+              webhookCallbackUrl: webhookCallbackUrl(config),
               verifyToken: Redacted.value(config.meta.webhookVerifyToken)
             })
           ),

@@ -59,9 +59,19 @@ afterAll(async () => {
 })
 
 describe("Connect WhatsApp through the sandbox's Embedded Signup", () => {
+  it("connecting never touches the app's webhook callback: a failing check of it blocks nothing", async () => {
+    // It used to be ensured (GET, then POST with this service's URL) by the first connect: a failure was meta_error.
+    const { token } = await http.session("failing-subscriptions")
+    await control("faults", { path: "/subscriptions", kind: "http500", times: 0 })
+    try {
+      const result = await http.connect(token, newNumber)
+      expect(reason(result.location).get("whatsapp")).toBe("connected")
+    } finally {
+      await control("faults", undefined, "DELETE")
+    }
+  }, 30_000)
+
   for (const [call, path] of [
-    // The app-level subscription is ensured once per process: its case comes first, before any connect succeeds.
-    ["app subscription", "/subscriptions"],
     ["code exchange", "/oauth/access_token"],
     ["debug_token", "/debug_token"],
     ["phone numbers", "/phone_numbers"],

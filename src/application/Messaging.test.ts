@@ -9,6 +9,8 @@ import type { Actor } from "./Actor.ts"
 import { Messaging } from "./Messaging.ts"
 import { AuditLog } from "./ports/AuditLog.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
+import { ConversationRepository } from "./ports/ConversationRepository.ts"
+import { MessageRepository } from "./ports/MessageRepository.ts"
 import { MetaGraph } from "./ports/MetaGraph.ts"
 import { TokenCipher } from "./ports/TokenCipher.ts"
 import { TokenHealth } from "./TokenHealth.ts"
@@ -114,6 +116,45 @@ describe("Messaging.sendText", () => {
       const sent = (yield* (yield* MetaGraphMemoryControl).sentMessages).filter((s) => s.text === "Once")
       assert.strictEqual(sent.length, 1)
     }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect(
+    "Meta's wa_id keys the conversation: a Brazilian number with the ninth digit lands in the wa_id's thread",
+    () =>
+      Effect.gen(function* () {
+        const { actor } = yield* connected()
+        const messaging = yield* Messaging
+        const conversations = yield* ConversationRepository
+        const messages = yield* MessageRepository
+        const first = yield* messaging.sendText(actor, { to: "+55 11 91234-5678", text: "Olá" })
+        const second = yield* messaging.sendText(actor, {
+          to: "5511912345678",
+          text: "Tudo bem?",
+          idempotencyKey: "br-2"
+        })
+        const retried = yield* messaging.sendText(actor, {
+          to: "5511912345678",
+          text: "Tudo bem?",
+          idempotencyKey: "br-2"
+        })
+        assert.strictEqual(retried.id, second.id)
+        const mexico = yield* messaging.sendText(actor, { to: "+52 1 55 1234 5678", text: "Hola" })
+        const listed = (yield* conversations.list(actor.tenantId, { first: 10 })).items.map((edge) => edge.node)
+        // No thread is left under the numbers as typed.
+        assert.sameMembers(
+          listed.map((c) => c.waId),
+          ["551112345678", "525512345678"]
+        )
+        const brazil = listed.find((c) => c.waId === "551112345678")!
+        assert.strictEqual(first.conversationId, brazil.id)
+        assert.strictEqual(second.conversationId, brazil.id)
+        assert.strictEqual(mexico.conversationId, listed.find((c) => c.waId === "525512345678")!.id)
+        const thread = (yield* messages.listByConversation(actor.tenantId, brazil.id, { first: 10 })).items
+        assert.deepStrictEqual(
+          thread.map((edge) => edge.node.status),
+          ["sent", "sent"]
+        )
+      }).pipe(Effect.provide(TestLayer))
   )
 
   it.effect("bad input is refused with a clear reason before anything is stored", () =>

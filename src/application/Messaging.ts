@@ -114,7 +114,11 @@ export class Messaging extends Context.Service<
           idempotencyKey: key
         })
         // A retried request: the first one's message, sent or not, and nothing goes to Meta again.
-        if (!stored.inserted) return stored.message
+        if (!stored.inserted) {
+          if (stored.message.conversationId !== conversation.id)
+            yield* conversations.removeIfEmpty(actor.tenantId, conversation.id)
+          return stored.message
+        }
         const messageId = stored.message.id as MessageId
 
         const fail = (error: SendError, detail: Record<string, unknown>) =>
@@ -146,10 +150,27 @@ export class Messaging extends Context.Service<
           .pipe(Effect.orDie)
         const sent = yield* graph.sendText(token, connection.phoneNumberId!, to, text).pipe(Effect.result)
         if (sent._tag === "Success") {
-          return yield* messages.recordSendResult(actor.tenantId, messageId, {
+          // Meta's `contacts[0].wa_id` keys the conversation (Brazil's ninth digit, Mexico's 521 → 52), so the
+          // contact's replies, which carry that wa_id, land in the same thread as this message.
+          const waId = sent.success.waId
+          const rekeyed = waId !== null && /^\d{5,20}$/.test(waId) && waId !== to
+          const target = rekeyed
+            ? yield* conversations.upsert({
+                tenantId: actor.tenantId,
+                connectionId: connection.id,
+                phoneNumberId: connection.phoneNumberId!,
+                waId,
+                contactName: null,
+                lastMessageAt: now
+              })
+            : conversation
+          const recorded = yield* messages.recordSendResult(actor.tenantId, messageId, {
             _tag: "Sent",
-            providerMessageId: sent.success.providerMessageId as ProviderMessageId
+            providerMessageId: sent.success.providerMessageId as ProviderMessageId,
+            ...(rekeyed ? { conversationId: target.id } : {})
           })
+          if (rekeyed) yield* conversations.removeIfEmpty(actor.tenantId, conversation.id)
+          return recorded
         }
         const error = sent.failure
         if (error._tag === "MetaTokenInvalid") {

@@ -1,6 +1,6 @@
 import { Clock, Duration, Effect, Option, type Redacted } from "effect"
 import type { ChannelConnection, ConnectionStatus } from "../domain/ChannelConnection.ts"
-import type { NoAdAccountGranted } from "../domain/Errors.ts"
+import type { MetaTokenAppMismatch, NoAdAccountGranted } from "../domain/Errors.ts"
 import {
   type MetaPermissionMissing,
   type MetaRateLimited,
@@ -40,6 +40,7 @@ export type CallbackError =
   | NoPhoneNumberGranted
   | NoAdAccountGranted
   | MetaTokenInvalid
+  | MetaTokenAppMismatch
   | MetaRateLimited
   | MetaUnavailable
 

@@ -12,7 +12,7 @@ import { MetaGraphMemoryControl } from "../adapters/meta-graph/MetaGraphMemory.t
 import { MetaUnavailable } from "../domain/Errors.ts"
 import type { PhoneNumberId, WabaId } from "../domain/Ids.ts"
 import type { Actor } from "./Actor.ts"
-import { browserBinding } from "./OAuthFlow.ts"
+import { browserBinding, callbackReason } from "./OAuthFlow.ts"
 import { AuditLog } from "./ports/AuditLog.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
 import { MetaGraph } from "./ports/MetaGraph.ts"
@@ -174,7 +174,9 @@ describe("WhatsAppConnections", () => {
       const who = actor()
       const { input } = yield* approved(who, { appId: "9999999999999999" })
       const error = yield* (yield* WhatsAppConnections).complete(input).pipe(Effect.flip)
-      assert.strictEqual(error._tag, "MetaTokenInvalid")
+      // The same check as manual connect's (issue 14 item 10); it was MetaTokenInvalid before.
+      assert.strictEqual(error._tag, "MetaTokenAppMismatch")
+      assert.strictEqual(callbackReason(error), "meta_error")
       assert.strictEqual((yield* (yield* WhatsAppConnections).status(who)).status, "not_connected")
     }).pipe(Effect.provide(TestLayer))
   )
@@ -344,6 +346,44 @@ describe("WhatsAppConnections", () => {
       const view = yield* connect.connectManually(actor("admin"), input)
       assert.strictEqual(view.status, "active")
       assert.strictEqual(view.phoneNumberE164, "+15550102020")
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("manual connect refuses a token of another app, with a clear message, before anything else", () =>
+    Effect.gen(function* () {
+      const connect = yield* WhatsAppConnections
+      const meta = yield* MetaGraphMemoryControl
+      const id = ids()
+      yield* meta.addWaba({
+        id: id.waba,
+        phoneNumbers: [{ id: id.phone, displayPhoneNumber: "15550103030", verifiedName: "Other" }]
+      })
+      yield* meta.grant({
+        code: id.code,
+        redirectUri: REDIRECT,
+        token: id.token,
+        wabaIds: [id.waba],
+        appId: "9999999999999999"
+      })
+      yield* (yield* MetaGraph).exchangeCode(Redacted.make(id.code), REDIRECT)
+      const before = (yield* meta.calls).length
+      const who = actor("admin")
+      const error = yield* connect
+        .connectManually(who, {
+          wabaId: id.waba as WabaId,
+          phoneNumberId: id.phone as PhoneNumberId,
+          accessToken: Redacted.make(id.token)
+        })
+        .pipe(Effect.flip)
+      assert.strictEqual(error._tag, "MetaTokenAppMismatch")
+      assert.include(error.message, "another Meta app")
+      assert.include(error.message, APP_ID)
+      assert.include(error.message, "webhooks would never reach")
+      assert.deepStrictEqual(
+        (yield* meta.calls).slice(before).map((call) => call.method),
+        ["debugToken"]
+      )
+      assert.strictEqual((yield* connect.status(who)).status, "not_connected")
     }).pipe(Effect.provide(TestLayer))
   )
 })

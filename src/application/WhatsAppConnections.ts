@@ -1,9 +1,10 @@
-import { Clock, Context, Effect, Layer, Option, Redacted, Ref } from "effect"
+import { Clock, Context, Effect, Layer, Option, Redacted } from "effect"
 import type { ChannelConnection, EncryptedToken } from "../domain/ChannelConnection.ts"
 import { toE164 } from "../domain/ChannelConnection.ts"
 import {
   type Forbidden,
   MetaPermissionMissing,
+  MetaTokenAppMismatch,
   MetaTokenInvalid,
   NoPhoneNumberGranted,
   NumberAlreadyConnected
@@ -96,7 +97,22 @@ export interface ManualConnectInput {
 type ConnectError = MetaGraphError | NumberAlreadyConnected | NoPhoneNumberGranted
 
 /** What resolving a WhatsApp login can fail with, after the state check. */
-export type WhatsAppCallbackError = StateError | ConnectError
+export type WhatsAppCallbackError = StateError | ConnectError | MetaTokenAppMismatch
+
+/**
+ * A token must be valid and issued to this app, whichever way it came (the login's code exchange or a pasted one):
+ * another app's token would work for Graph calls, but Meta sends its webhooks to that app, never to us.
+ */
+export const checkTokenApp = (
+  info: TokenInfo,
+  appId: string
+): Effect.Effect<void, MetaTokenAppMismatch | MetaTokenInvalid> => {
+  if (info.otherApp === true || (info.appId !== null && info.appId !== appId))
+    return Effect.fail(new MetaTokenAppMismatch({ expectedAppId: appId, tokenAppId: info.appId }))
+  if (!info.isValid || info.appId === null)
+    return Effect.fail(new MetaTokenInvalid({ detail: info.error ?? "the token is not valid for this app" }))
+  return Effect.void
+}
 
 /** Connecting, inspecting and disconnecting a tenant's WhatsApp number (Embedded Signup). */
 export class WhatsAppConnections extends Context.Service<
@@ -113,7 +129,10 @@ export class WhatsAppConnections extends Context.Service<
     /** `Disconnect`: unsubscribe and revoke at Meta where possible, then `revoked` with the token erased. */
     disconnect(actor: Actor): Effect.Effect<ConnectionView>
     /** `ConnectManually` (operators only): a WABA id, a number id and a token pasted by an admin. */
-    connectManually(actor: Actor, input: ManualConnectInput): Effect.Effect<ConnectionView, ConnectError | Forbidden>
+    connectManually(
+      actor: Actor,
+      input: ManualConnectInput
+    ): Effect.Effect<ConnectionView, ConnectError | MetaTokenAppMismatch | Forbidden>
   }
 >()("app/application/WhatsAppConnections") {
   static readonly layer = Layer.effect(
@@ -124,15 +143,7 @@ export class WhatsAppConnections extends Context.Service<
       const graph = yield* MetaGraph
       const cipher = yield* TokenCipher
       const inbox = yield* WebhookInbox
-      const appSubscribed = yield* Ref.make(false)
       const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
-
-      /** The app-level webhook subscription (`messages`, `account_update`), ensured once per process. */
-      const ensureAppSubscription = Effect.gen(function* () {
-        if (yield* Ref.get(appSubscribed)) return
-        yield* graph.ensureAppSubscription(settings.webhookCallbackUrl, settings.webhookVerifyToken)
-        yield* Ref.set(appSubscribed, true)
-      })
 
       const randomPin = () => String(crypto.getRandomValues(new Uint32Array(1))[0]! % 1_000_000).padStart(6, "0")
 
@@ -157,7 +168,8 @@ export class WhatsAppConnections extends Context.Service<
         if (Option.isSome(held) && Option.isNone(own) && held.value.status !== "revoked") {
           return yield* new NumberAlreadyConnected({ phoneNumberId: args.number.id })
         }
-        yield* ensureAppSubscription
+        // The app-level callback is never written here (it is the app's, shared by every environment using it);
+        // AppWebhookCheck reads and reports it.
         yield* graph.subscribeApp(args.token, args.wabaId)
 
         let pinEnc = Option.flatMap(own, (row) =>
@@ -217,9 +229,7 @@ export class WhatsAppConnections extends Context.Service<
 
       /** Verifies a token before anything is stored: valid, ours, and granting both WhatsApp scopes on a WABA. */
       const grantedWaba = Effect.fnUntraced(function* (info: TokenInfo) {
-        if (!info.isValid || info.appId !== settings.appId) {
-          return yield* new MetaTokenInvalid({ detail: info.error ?? "the token is not valid for this app" })
-        }
+        yield* checkTokenApp(info, settings.appId)
         const targets = (scope: string) => info.granularScopes.find((g) => g.scope === scope)?.targetIds ?? []
         const management = targets("whatsapp_business_management")
         // Meta lists the most recently onboarded WABA first.
@@ -398,7 +408,8 @@ export class WhatsAppConnections extends Context.Service<
         const forbidden = requireOperator(actor, "connect WhatsApp manually")
         if (forbidden !== null) return yield* forbidden
         const info = yield* graph.debugToken(input.accessToken)
-        if (!info.isValid) return yield* new MetaTokenInvalid({ detail: info.error ?? "the token is not valid" })
+        // Before any other Graph call: another app's token would carry a proof of the wrong secret anyway.
+        yield* checkTokenApp(info, settings.appId)
         const numbers = yield* graph.listPhoneNumbers(input.accessToken, input.wabaId)
         const number = numbers.find((n) => n.id === input.phoneNumberId)
         if (number === undefined) return yield* new NoPhoneNumberGranted({})

@@ -62,6 +62,20 @@ export class MetaTokenInvalid extends Schema.TaggedError<MetaTokenInvalid>()("Me
   }
 }
 
+/**
+ * The token was issued to another Meta app: that app receives its webhooks, so nothing would ever reach us.
+ * `tokenAppId` is null when Meta did not say which app (it refuses to inspect another app's token).
+ */
+export class MetaTokenAppMismatch extends Schema.TaggedError<MetaTokenAppMismatch>()("MetaTokenAppMismatch", {
+  expectedAppId: Schema.String,
+  tokenAppId: Schema.NullOr(Schema.String)
+}) {
+  override get message() {
+    const which = this.tokenAppId === null ? "another Meta app" : `another Meta app (${this.tokenAppId})`
+    return `This access token belongs to ${which}, not to this service's app ${this.expectedAppId}: its webhooks would never reach this service. Use a token issued to app ${this.expectedAppId}.`
+  }
+}
+
 /** Meta is throttling this app or account. */
 export class MetaRateLimited extends Schema.TaggedError<MetaRateLimited>()("MetaRateLimited", {
   code: Schema.Number,

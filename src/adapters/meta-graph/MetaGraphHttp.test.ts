@@ -10,6 +10,7 @@ import {
   APP_ID,
   APP_SECRET,
   dialogQuery,
+  proofFor,
   start,
   startReceiver,
   submitDialog,
@@ -18,7 +19,7 @@ import {
 } from "../../../sandbox/testkit.ts"
 import { MetaGraph } from "../../application/ports/MetaGraph.ts"
 import type { PhoneNumberId, WabaId } from "../../domain/Ids.ts"
-import { type MetaGraphConfig, MetaGraphHttp } from "./MetaGraphHttp.ts"
+import { appSecretProof, type MetaGraphConfig, MetaGraphHttp } from "./MetaGraphHttp.ts"
 
 // ------------------------------------------------------------------------------------------------ helpers
 
@@ -149,12 +150,23 @@ describe("MetaGraphHttp against the sandbox", () => {
       const one = yield* graph.getPhoneNumber(token, supportId)
       assert.deepStrictEqual(one, support)
 
+      // The app-level callback is read, never written (issue 14 item 5): it was a GET then a POST before.
+      assert.isNull(yield* graph.appSubscription())
+      yield* Effect.promise(() =>
+        fetch(`${sandbox.url}/_sandbox/app/subscription`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ callbackUrl: receiver.url, verifyToken: VERIFY_TOKEN })
+        })
+      )
       const before = requests(sandbox)
-      yield* graph.ensureAppSubscription(receiver.url, Redacted.make(VERIFY_TOKEN))
-      assert.strictEqual(requests(sandbox) - before, 2, "GET then POST")
-      assert.deepStrictEqual(sandbox.ctx.state.app.subscription?.fields, ["messages", "account_update"])
-      yield* graph.ensureAppSubscription(receiver.url, Redacted.make(VERIFY_TOKEN))
-      assert.strictEqual(requests(sandbox) - before, 3, "the second call only reads")
+      const subscription = yield* graph.appSubscription()
+      assert.strictEqual(requests(sandbox) - before, 1, "one GET")
+      assert.deepStrictEqual(subscription, {
+        callbackUrl: receiver.url,
+        active: true,
+        fields: ["messages", "account_update"]
+      })
 
       yield* graph.subscribeApp(token, waba)
       assert.isTrue(sandbox.ctx.state.wabas.get(waba)?.subscriptions.some((s) => s.appId === APP_ID))
@@ -185,7 +197,13 @@ describe("MetaGraphHttp against the sandbox", () => {
       const revoked = yield* Effect.flip(graph.listPhoneNumbers(token, waba))
       assert.strictEqual(revoked._tag, "MetaTokenInvalid")
 
-      seen.assertClean([Redacted.value(token), APP_SECRET, Redacted.value(code)], unregistered, revoked, after)
+      // The appsecret_proof every user-token call carried is kept out of logs and spans like the token.
+      const proof = Redacted.value(appSecretProof(Redacted.make(APP_SECRET), token))
+      assert.strictEqual(proof, proofFor(Redacted.value(token)))
+      assert.isTrue(seen.spans.some((s) => s.name === "MetaGraphHttp.listPhoneNumbers"))
+      const listed = seen.spans.find((s) => String(s.attributes.get("url.path")).endsWith("/phone_numbers"))
+      assert.include(String(listed?.attributes.get("url.query")), "appsecret_proof=REDACTED")
+      seen.assertClean([Redacted.value(token), APP_SECRET, Redacted.value(code), proof], unregistered, revoked, after)
       assert.isNotEmpty(seen.logs, "the capture sees the adapter's debug logs")
       assert.isTrue(seen.spans.some((s) => s.name === "MetaGraphHttp.sendText"))
       assert.isTrue(seen.spans.some((s) => s.attributes.get("http.request.header.authorization") === "<redacted>"))

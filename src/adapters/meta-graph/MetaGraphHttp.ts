@@ -1,7 +1,9 @@
+import { createHmac } from "node:crypto"
 import { Clock, Data, Duration, Effect, Layer, Redacted, Ref, Schedule, Schema } from "effect"
 import { FetchHttpClient, HttpClient, HttpClientRequest, type HttpClientResponse, UrlParams } from "effect/http"
 import {
   type AdAccount,
+  type AppSubscription,
   type Business,
   type ExchangedToken,
   MetaGraph,
@@ -211,7 +213,21 @@ interface ThrottleState {
   readonly owners: ReadonlyMap<string, ReadonlyArray<string>>
 }
 
-const REDACTED_QUERY_NAMES = ["access_token", "client_secret", "input_token", "fb_exchange_token", "code"]
+const REDACTED_QUERY_NAMES = [
+  "access_token",
+  "client_secret",
+  "input_token",
+  "fb_exchange_token",
+  "code",
+  "appsecret_proof"
+]
+
+/**
+ * `appsecret_proof` of a user or system user token: `hex(HMAC-SHA256(key = app secret, message = token))`. Apps with
+ * "Require App Secret" on refuse such calls without it (Graph API, "Securing requests").
+ */
+export const appSecretProof = (appSecret: Redacted.Redacted<string>, token: Redacted.Redacted<string>) =>
+  Redacted.make(createHmac("sha256", Redacted.value(appSecret)).update(Redacted.value(token), "utf8").digest("hex"))
 
 /** Removes secrets and anything token-like from a message Meta wrote, and keeps it short. */
 export const scrub = (text: string, secrets: ReadonlyArray<Redacted.Redacted<string>>): string => {
@@ -346,8 +362,11 @@ const make = (config: MetaGraphConfig) =>
     // ------------------------------------------------------------------ one attempt
 
     const buildRequest = <A>(call: Call<A>) => {
+      // Every call with a user or system user token carries its proof, on POST and DELETE too (a query parameter).
+      const proof: ReadonlyArray<readonly [string, Redacted.Redacted<string>]> =
+        call.auth._tag === "Bearer" ? [["appsecret_proof", appSecretProof(config.appSecret, call.auth.token)]] : []
       let request = HttpClientRequest.make(call.method)(`${baseUrl}${call.path}`, {
-        urlParams: call.urlParams ?? []
+        urlParams: [...(call.urlParams ?? []), ...proof]
       }).pipe(HttpClientRequest.acceptJson)
       if (call.auth._tag === "Bearer") request = HttpClientRequest.bearerToken(request, call.auth.token)
       if (call.auth._tag === "App") request = HttpClientRequest.bearerToken(request, appToken)
@@ -585,6 +604,20 @@ const make = (config: MetaGraphConfig) =>
                 : scrub(data.error.message ?? "invalid token", [token, config.appSecret])
           })
         ),
+        // Meta lets an app inspect only its own tokens: 100 "The App_id in the input_token did not match the Viewing App".
+        Effect.catchTag("MetaUnavailable", (error) =>
+          error.code === 100 && /did not match the viewing app/i.test(error.detail)
+            ? Effect.succeed<TokenInfo>({
+                isValid: false,
+                appId: null,
+                otherApp: true,
+                expiresAt: 0,
+                scopes: [],
+                granularScopes: [],
+                error: "the token was issued to another app"
+              })
+            : Effect.fail(error)
+        ),
         traced("debugToken", "GET /debug_token")
       )
 
@@ -619,51 +652,29 @@ const make = (config: MetaGraphConfig) =>
         secrets: [token]
       }).pipe(Effect.map(toPhoneNumber), traced("getPhoneNumber", "GET /{phone-number-id}"))
 
-    const REQUIRED_FIELDS = ["messages", "account_update"]
-
-    const ensureAppSubscription = (callbackUrl: string, verifyToken: Redacted.Redacted<string>) =>
-      Effect.gen(function* () {
-        const current = yield* execute({
-          method: "GET",
-          path: `/${id(config.appId)}/subscriptions`,
-          endpoint: "/{app-id}/subscriptions",
-          auth: { _tag: "App" },
-          schema: AppSubscriptionsResponse,
-          scope: WABA_SCOPE,
-          keys: [],
-          idempotent: true,
-          secrets: [config.appSecret, verifyToken]
-        })
-        const existing = current.data.find((s) => s.object === "whatsapp_business_account")
-        const existingFields = (existing?.fields ?? []).map((f) => (typeof f === "string" ? f : f.name))
-        if (
-          existing !== undefined &&
-          existing.callback_url === callbackUrl &&
-          existing.active !== false &&
-          REQUIRED_FIELDS.every((f) => existingFields.includes(f))
-        ) {
-          return
-        }
-        const fields = [...new Set([...existingFields, ...REQUIRED_FIELDS])]
-        const result = yield* execute({
-          method: "POST",
-          path: `/${id(config.appId)}/subscriptions`,
-          endpoint: "/{app-id}/subscriptions",
-          auth: { _tag: "App" },
-          form: [
-            ["object", "whatsapp_business_account"],
-            ["callback_url", callbackUrl],
-            ["verify_token", verifyToken],
-            ["fields", fields.join(",")]
-          ],
-          schema: SuccessResponse,
-          scope: WABA_SCOPE,
-          keys: [],
-          idempotent: true,
-          secrets: [config.appSecret, verifyToken]
-        })
-        yield* ensureSuccess("POST /{app-id}/subscriptions")(result)
-      }).pipe(traced("ensureAppSubscription", "GET|POST /{app-id}/subscriptions"))
+    const appSubscription = () =>
+      execute({
+        method: "GET",
+        path: `/${id(config.appId)}/subscriptions`,
+        endpoint: "/{app-id}/subscriptions",
+        auth: { _tag: "App" },
+        schema: AppSubscriptionsResponse,
+        scope: WABA_SCOPE,
+        keys: [],
+        idempotent: true,
+        secrets: [config.appSecret]
+      }).pipe(
+        Effect.map((body): AppSubscription | null => {
+          const found = body.data.find((s) => s.object === "whatsapp_business_account")
+          if (found === undefined) return null
+          return {
+            callbackUrl: found.callback_url ?? null,
+            active: found.active !== false,
+            fields: (found.fields ?? []).map((f) => (typeof f === "string" ? f : f.name))
+          }
+        }),
+        traced("appSubscription", "GET /{app-id}/subscriptions")
+      )
 
     const subscribedApps = (method: "POST" | "DELETE", token: Redacted.Redacted<string>, wabaId: WabaId) =>
       execute({
@@ -824,7 +835,7 @@ const make = (config: MetaGraphConfig) =>
       debugToken,
       listPhoneNumbers,
       getPhoneNumber,
-      ensureAppSubscription,
+      appSubscription,
       subscribeApp,
       unsubscribeApp,
       registerNumber,

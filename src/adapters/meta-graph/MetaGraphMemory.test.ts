@@ -4,7 +4,7 @@ import { TestClock } from "effect/testing"
 import { MetaGraph } from "../../application/ports/MetaGraph.ts"
 import { MetaRateLimited } from "../../domain/Errors.ts"
 import type { PhoneNumberId, WabaId } from "../../domain/Ids.ts"
-import { MetaGraphMemory, MetaGraphMemoryControl } from "./MetaGraphMemory.ts"
+import { DEFAULT_CALLBACK_URL, MetaGraphMemory, MetaGraphMemoryControl } from "./MetaGraphMemory.ts"
 
 const REDIRECT = "http://127.0.0.1:3000/api/integrations/meta/whatsapp/callback"
 const WABA = "524126980791429" as WabaId
@@ -61,11 +61,16 @@ describe("MetaGraphMemory", () => {
       assert.strictEqual(support.nameStatus, "AVAILABLE_WITHOUT_REVIEW")
       assert.strictEqual(support.platformType, "NOT_APPLICABLE")
 
-      yield* graph.ensureAppSubscription("https://example.test/webhooks", Redacted.make("verify"))
-      yield* graph.ensureAppSubscription("https://example.test/webhooks", Redacted.make("verify"))
+      // Subscribed like a configured app; the callback is read, never written (issue 14 item 5).
+      assert.deepStrictEqual(yield* graph.appSubscription(), {
+        callbackUrl: DEFAULT_CALLBACK_URL,
+        active: true,
+        fields: ["messages", "account_update"]
+      })
+      yield* control.setAppSubscription({ callbackUrl: "https://example.test/webhooks", fields: ["messages"] })
       assert.deepStrictEqual(yield* control.appSubscription, {
         callbackUrl: "https://example.test/webhooks",
-        fields: ["messages", "account_update"]
+        fields: ["messages"]
       })
       yield* graph.subscribeApp(accessToken, WABA)
       assert.deepStrictEqual(yield* control.subscribedWabas, [WABA])
@@ -217,6 +222,8 @@ describe("MetaGraphMemory", () => {
       yield* seed
       const graph = yield* MetaGraph
       const token = (yield* graph.exchangeCode(Redacted.make("code-1"), REDIRECT)).accessToken
+      // The fake's app starts subscribed, as a configured app; without it, the WABA subscription is refused.
+      yield* (yield* MetaGraphMemoryControl).setAppSubscription(null)
       const error = yield* Effect.flip(graph.subscribeApp(token, WABA))
       assert.strictEqual(error._tag === "MetaUnavailable" ? error.code : 0, 100)
     }).pipe(provide)

@@ -101,6 +101,23 @@ export class MetaGraphMemoryControl extends Context.Service<
     readonly registeredNumbers: Effect.Effect<ReadonlyArray<{ readonly phoneNumberId: string; readonly pin: string }>>
     readonly revokedGrants: Effect.Effect<ReadonlyArray<MemoryRevokedGrant>>
     readonly sentMessages: Effect.Effect<ReadonlyArray<MemorySentMessage>>
+    /**
+     * The `messages` webhook Meta would post when `from` (a number as a person types it) writes to the number:
+     * `from` and `contacts[0].wa_id` carry WhatsApp's `wa_id` for it, as the send response does.
+     */
+    inboundMessage(input: {
+      readonly phoneNumberId: string
+      readonly from: string
+      readonly text: string
+      readonly name?: string
+    }): Effect.Effect<{ readonly payload: unknown; readonly wamid: string }>
+    /** Sets (or with null removes) the app's callback, as another environment or a person in the App Dashboard. */
+    setAppSubscription(
+      subscription: {
+        readonly callbackUrl: string
+        readonly fields: ReadonlyArray<string>
+      } | null
+    ): Effect.Effect<void>
     readonly appSubscription: Effect.Effect<{
       readonly callbackUrl: string
       readonly fields: ReadonlyArray<string>
@@ -109,6 +126,8 @@ export class MetaGraphMemoryControl extends Context.Service<
 >()("app/adapters/meta-graph/MetaGraphMemoryControl") {}
 
 const DEFAULT_APP_ID = "1234567890123456"
+/** The app-level callback the fake's app starts subscribed to (the connect test kit's). */
+export const DEFAULT_CALLBACK_URL = "https://app.example.com/webhooks/meta/whatsapp"
 const CODE_TTL_MS = 30_000
 const WABA_SCOPE = "whatsapp_business_management"
 const MESSAGING_SCOPE = "whatsapp_business_messaging"
@@ -142,6 +161,19 @@ interface Failure {
   readonly always: boolean
 }
 
+/**
+ * WhatsApp's `wa_id` for a number, as Meta returns it in `contacts[0].wa_id` and inbound `from`: digits only,
+ * Brazil's mobile ninth digit dropped (`55` DD `9` + 8 digits) and Mexico's `521` + 10 digits as `52` + 10 digits.
+ */
+export const metaWaId = (typed: string): string => {
+  const digits = typed.replace(/\D/g, "")
+  const brazil = /^55(\d{2})9(\d{8})$/.exec(digits)
+  if (brazil !== null) return `55${brazil[1]}${brazil[2]}`
+  const mexico = /^521(\d{10})$/.exec(digits)
+  if (mexico !== null) return `52${mexico[1]}`
+  return digits
+}
+
 const unsupported = (method: string, id: string) =>
   new MetaUnavailable({
     code: 100,
@@ -162,7 +194,11 @@ const make = Effect.sync(() => {
   const subscribed = new Set<string>()
   const revokedGrants: Array<MemoryRevokedGrant> = []
   const sent: Array<MemorySentMessage> = []
-  let appSubscription: { callbackUrl: string; fields: ReadonlyArray<string> } | null = null
+  // A configured app, as in production: subscribed to the test settings' callback.
+  let appSubscription: { callbackUrl: string; fields: ReadonlyArray<string> } | null = {
+    callbackUrl: DEFAULT_CALLBACK_URL,
+    fields: ["messages", "account_update"]
+  }
   let counter = 0
 
   /** Records the call, then fails with an injected error if there is one. */
@@ -294,6 +330,18 @@ const make = Effect.sync(() => {
             error: "Invalid OAuth access token - Cannot parse access token"
           }
         }
+        if ((state.grant.spec.appId ?? DEFAULT_APP_ID) !== DEFAULT_APP_ID) {
+          // Meta refuses to inspect another app's token (code 100); the HTTP adapter reports it like this.
+          return {
+            isValid: false,
+            appId: null,
+            otherApp: true,
+            expiresAt: 0,
+            scopes: [],
+            granularScopes: [],
+            error: "the token was issued to another app"
+          }
+        }
         const problem = tokenProblem(state, now)
         return {
           isValid: problem === undefined,
@@ -320,13 +368,12 @@ const make = Effect.sync(() => {
       Effect.map(phoneNumberOf)
     )
 
-  const ensureAppSubscription = (callbackUrl: string, _verifyToken: Redacted.Redacted<string>) =>
-    enter("ensureAppSubscription", { callbackUrl }).pipe(
-      Effect.andThen(
-        Effect.sync(() => {
-          const existing = appSubscription?.callbackUrl === callbackUrl ? appSubscription.fields : []
-          appSubscription = { callbackUrl, fields: [...new Set([...existing, "messages", "account_update"])] }
-        })
+  const readAppSubscription = () =>
+    enter("appSubscription", {}).pipe(
+      Effect.as(
+        appSubscription === null
+          ? null
+          : { callbackUrl: appSubscription.callbackUrl, active: true, fields: [...appSubscription.fields] }
       )
     )
 
@@ -406,11 +453,12 @@ const make = Effect.sync(() => {
       Effect.andThen(authenticate(token)),
       Effect.flatMap((state) => numberAccess(state, phoneNumberId, MESSAGING_SCOPE, "post")),
       Effect.flatMap((number): Effect.Effect<SentMessage, MetaGraphError> => {
-        const waId = to.replace(/\D/g, "")
-        if (waId.length < 7 || waId.length > 15)
+        const digits = to.replace(/\D/g, "")
+        if (digits.length < 7 || digits.length > 15)
           return Effect.fail(new MetaUnavailable({ code: 131009, detail: "(#131009) Parameter value is not valid" }))
         if (!number.registered)
           return Effect.fail(new MetaUnavailable({ code: 133010, detail: "(#133010) Account not registered" }))
+        const waId = metaWaId(digits)
         const providerMessageId = `wamid.memory.${++counter}`
         sent.push({ providerMessageId, phoneNumberId, to: waId, text })
         return Effect.succeed({ providerMessageId, waId })
@@ -462,7 +510,7 @@ const make = Effect.sync(() => {
     debugToken,
     listPhoneNumbers,
     getPhoneNumber,
-    ensureAppSubscription,
+    appSubscription: readAppSubscription,
     subscribeApp: (token, wabaId) => subscription("subscribeApp", token, wabaId),
     unsubscribeApp: (token, wabaId) => subscription("unsubscribeApp", token, wabaId),
     registerNumber,
@@ -531,6 +579,38 @@ const make = Effect.sync(() => {
     ),
     revokedGrants: Effect.sync(() => [...revokedGrants]),
     sentMessages: Effect.sync(() => [...sent]),
+    inboundMessage: (input) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        const number = numbers.get(input.phoneNumberId)
+        const waId = metaWaId(input.from)
+        const wamid = `wamid.memory.in.${++counter}`
+        const value = {
+          messaging_product: "whatsapp",
+          metadata: {
+            display_phone_number: (number?.spec.displayPhoneNumber ?? "").replace(/\D/g, ""),
+            phone_number_id: input.phoneNumberId
+          },
+          contacts: [{ profile: { name: input.name ?? "Customer" }, wa_id: waId }],
+          messages: [
+            {
+              from: waId,
+              id: wamid,
+              timestamp: String(Math.floor(now / 1000)),
+              type: "text",
+              text: { body: input.text }
+            }
+          ]
+        }
+        const payload = {
+          object: "whatsapp_business_account",
+          entry: [{ id: number?.wabaId ?? "", changes: [{ value, field: "messages" }] }]
+        }
+        return { payload, wamid }
+      }),
+    setAppSubscription: (subscription) =>
+      Effect.sync(() => {
+        appSubscription = subscription === null ? null : { ...subscription, fields: [...subscription.fields] }
+      }),
     appSubscription: Effect.sync(() => appSubscription)
   })
 

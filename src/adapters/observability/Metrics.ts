@@ -81,6 +81,11 @@ export const messagesSent = Metric.counter("messages_sent_total", {
   incremental: true
 })
 
+export const metaAppWebhookCallbackOk = Metric.gauge("meta_app_webhook_callback_ok", {
+  description:
+    "1 when the Meta app's WhatsApp webhook callback is this service's with the fields it needs; 0 when it is missing, another environment's, inactive or lacking fields (see the warning log)."
+})
+
 /** Every metric this module defines, by Prometheus name (the alert rules may reference only these). */
 export const METRIC_NAMES = [
   "meta_oauth_requests_total",
@@ -93,7 +98,8 @@ export const METRIC_NAMES = [
   "webhook_processing_lag_seconds",
   "webhook_events_failed",
   "webhook_events_unrouted",
-  "messages_sent_total"
+  "messages_sent_total",
+  "meta_app_webhook_callback_ok"
 ] as const
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -175,6 +181,10 @@ export const recordTokenHealthReport = (report: {
     ],
     { discard: true }
   )
+
+/** Sets `meta_app_webhook_callback_ok` from an app webhook check; `unknown` (Meta not asked) keeps the last value. */
+export const recordAppWebhookCheck = (state: string): Effect.Effect<void> =>
+  state === "unknown" ? Effect.void : Metric.update(metaAppWebhookCallbackOk, state === "ok" ? 1 : 0)
 
 export const recordWebhookReceived = (result: WebhookReceiveResult): Effect.Effect<void> =>
   inc(webhookEventsReceived, { result })

@@ -29,6 +29,16 @@ export const ConversationRepositoryPg = Layer.effect(
           Effect.map((rows) => (rows.length === 0 ? Option.none() : Option.some(toConversation(rows[0]!)))),
           Effect.orDie
         ),
+      removeIfEmpty: (tenantId, id) =>
+        sql`
+          DELETE FROM conversations c WHERE c.tenant_id = ${tenantId} AND c.id = ${id}
+            AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id)
+          RETURNING c.id`.pipe(
+          Effect.map((rows) => rows.length > 0),
+          // A message inserted into it meanwhile keeps it (the foreign key refuses the delete).
+          Effect.catchReason("SqlError", "ConstraintError", () => Effect.succeed(false), Effect.die),
+          Effect.withSpan("ConversationRepositoryPg.removeIfEmpty")
+        ),
       list: (tenantId, page) => {
         const cursor = decodeCursor(page.after)
         // Most recent activity first; conversations without messages sort by creation.

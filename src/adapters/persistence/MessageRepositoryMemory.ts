@@ -82,6 +82,7 @@ export const MessageRepositoryMemory = Layer.sync(MessageRepository, () => {
                 new Message({
                   ...message,
                   providerMessageId: result.providerMessageId,
+                  conversationId: result.conversationId ?? message.conversationId,
                   status: message.status === "pending" ? "sent" : message.status,
                   statusUpdatedAt: now
                 })

@@ -91,6 +91,7 @@ export const MessageRepositoryPg = Layer.effect(
                 result._tag === "Sent"
                   ? yield* sql`
                       UPDATE messages SET provider_message_id = ${result.providerMessageId},
+                        conversation_id = COALESCE(${result.conversationId ?? null}::uuid, conversation_id),
                         status = CASE WHEN status = 'pending' THEN 'sent' ELSE status END, status_updated_at = now()
                       WHERE tenant_id = ${tenantId} AND id = ${id} RETURNING *`
                   : yield* sql`

@@ -400,6 +400,48 @@ for (const backend of persistenceBackends()) {
         })
       )
 
+      it.effect("a send re-keyed by Meta's wa_id moves into that conversation; the emptied one is removed", () =>
+        Effect.gen(function* () {
+          const conversations = yield* ConversationRepository
+          const messages = yield* MessageRepository
+          const t = tenant()
+          const c = yield* connection(t)
+          const key = { tenantId: t, connectionId: c.id, phoneNumberId: c.phoneNumberId!, contactName: null }
+          const typed = yield* conversations.upsert({ ...key, waId: "5511912345678", lastMessageAt: new Date() })
+          const keyed = yield* conversations.upsert({ ...key, waId: "551112345678", lastMessageAt: new Date() })
+          const pending = yield* messages.insert(outbound(t, typed.id, null))
+          const kept = yield* messages.insert(outbound(t, typed.id, null))
+          assert.isFalse(yield* conversations.removeIfEmpty(t, typed.id), "a conversation with messages stays")
+          const id = wamid()
+          const sent = yield* messages.recordSendResult(t, pending.message.id, {
+            _tag: "Sent",
+            providerMessageId: id,
+            conversationId: keyed.id
+          })
+          assert.strictEqual(sent.conversationId, keyed.id)
+          assert.strictEqual(sent.status, "sent")
+          assert.isFalse(yield* conversations.removeIfEmpty(t, typed.id))
+          const other = yield* messages.recordSendResult(t, kept.message.id, {
+            _tag: "Sent",
+            providerMessageId: wamid(),
+            conversationId: keyed.id
+          })
+          assert.strictEqual(other.conversationId, keyed.id)
+          assert.isFalse(yield* conversations.removeIfEmpty(tenant(), typed.id), "another tenant cannot remove it")
+          assert.isTrue(yield* conversations.removeIfEmpty(t, typed.id))
+          assert.isTrue(Option.isNone(yield* conversations.findById(t, typed.id)))
+          const thread = yield* messages.listByConversation(t, keyed.id, { first: 10 })
+          assert.strictEqual(thread.items.length, 2)
+          // Without a conversationId the message stays where it is.
+          const stays = yield* messages.insert(outbound(t, keyed.id, null))
+          const recorded = yield* messages.recordSendResult(t, stays.message.id, {
+            _tag: "Sent",
+            providerMessageId: wamid()
+          })
+          assert.strictEqual(recorded.conversationId, keyed.id)
+        })
+      )
+
       it.effect("a repeated idempotency key returns the first message, per tenant", () =>
         Effect.gen(function* () {
           const messages = yield* MessageRepository

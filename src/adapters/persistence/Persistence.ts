@@ -26,8 +26,7 @@ export const PersistencePg = Layer.mergeAll(
 export const PersistenceMemory = Layer.mergeAll(
   ConnectionRepositoryMemory,
   OAuthStateRepositoryMemory,
-  ConversationRepositoryMemory,
-  MessageRepositoryMemory,
+  ConversationRepositoryMemory.pipe(Layer.provideMerge(MessageRepositoryMemory)),
   WebhookInboxMemory,
   AuditLogMemory
 )

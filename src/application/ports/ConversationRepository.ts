@@ -20,6 +20,8 @@ export class ConversationRepository extends Context.Service<
     /** Finds or creates the conversation of `unique(tenant_id, phone_number_id, wa_id)`. */
     upsert(input: ConversationUpsert): Effect.Effect<Conversation>
     findById(tenantId: TenantId, id: ConversationId): Effect.Effect<Option.Option<Conversation>>
+    /** Deletes the conversation if no message is in it (a send re-keyed by Meta's `wa_id` left it); true if deleted. */
+    removeIfEmpty(tenantId: TenantId, id: ConversationId): Effect.Effect<boolean>
     /** Most recent activity first. */
     list(tenantId: TenantId, page: PageRequest): Effect.Effect<Page<Conversation>>
   }

@@ -39,12 +39,19 @@ export class MessageRepository extends Context.Service<
      * `failed` is final). A status for an unknown message is kept and applied when the message arrives.
      */
     applyStatus(event: StatusEvent): Effect.Effect<{ readonly recorded: boolean; readonly applied: boolean }>
-    /** The result of a send: the id Meta gave it and `sent`, or `failed` with Meta's error. */
+    /**
+     * The result of a send: the id Meta gave it and `sent` (moved into `conversationId` when given: Meta keyed the
+     * contact by another `wa_id` than the number typed), or `failed` with Meta's error.
+     */
     recordSendResult(
       tenantId: TenantId,
       id: MessageId,
       result:
-        | { readonly _tag: "Sent"; readonly providerMessageId: ProviderMessageId }
+        | {
+            readonly _tag: "Sent"
+            readonly providerMessageId: ProviderMessageId
+            readonly conversationId?: ConversationId | undefined
+          }
         | { readonly _tag: "Failed"; readonly error: unknown }
     ): Effect.Effect<Message>
     findByProviderId(providerMessageId: ProviderMessageId): Effect.Effect<Option.Option<Message>>

@@ -15,7 +15,10 @@ export interface ExchangedToken {
 
 export interface TokenInfo {
   readonly isValid: boolean
+  /** The app the token was issued to; null when Meta did not say. */
   readonly appId: string | null
+  /** Meta refused to inspect the token because another app issued it (then `isValid` is false, `appId` null). */
+  readonly otherApp?: boolean
   /** Epoch seconds; 0 means the token never expires. */
   readonly expiresAt: number
   readonly scopes: ReadonlyArray<string>
@@ -39,6 +42,13 @@ export interface SentMessage {
   readonly waId: string | null
 }
 
+/** The app's `whatsapp_business_account` webhook subscription (App Dashboard > Webhooks, or `/{app-id}/subscriptions`). */
+export interface AppSubscription {
+  readonly callbackUrl: string | null
+  readonly active: boolean
+  readonly fields: ReadonlyArray<string>
+}
+
 export interface Business {
   readonly id: string
   readonly name: string
@@ -59,15 +69,18 @@ export class MetaGraph extends Context.Service<
     exchangeCode(code: Redacted.Redacted<string>, redirectUri: string): Effect.Effect<ExchangedToken, MetaGraphError>
     /** `GET /oauth/access_token?grant_type=fb_exchange_token`: a long-lived (about 60 days) user token. */
     exchangeLongLived(token: AccessToken): Effect.Effect<ExchangedToken, MetaGraphError>
-    /** `GET /debug_token` with the app token: validity, app, expiry and granular scopes of a token. */
+    /**
+     * `GET /debug_token` with the app token: validity, app, expiry and granular scopes of a token. A token of
+     * another app is not an error: `otherApp` says so.
+     */
     debugToken(token: AccessToken): Effect.Effect<TokenInfo, MetaGraphError>
     listPhoneNumbers(token: AccessToken, wabaId: WabaId): Effect.Effect<ReadonlyArray<PhoneNumber>, MetaGraphError>
     getPhoneNumber(token: AccessToken, phoneNumberId: PhoneNumberId): Effect.Effect<PhoneNumber, MetaGraphError>
-    /** `POST /{app-id}/subscriptions` for `messages` and `account_update`; idempotent. */
-    ensureAppSubscription(
-      callbackUrl: string,
-      verifyToken: Redacted.Redacted<string>
-    ): Effect.Effect<void, MetaGraphError>
+    /**
+     * `GET /{app-id}/subscriptions` with the app token: the app's `whatsapp_business_account` subscription, or null.
+     * Read only: the callback is the app's, shared by every environment using it, so we never write it.
+     */
+    appSubscription(): Effect.Effect<AppSubscription | null, MetaGraphError>
     subscribeApp(token: AccessToken, wabaId: WabaId): Effect.Effect<void, MetaGraphError>
     unsubscribeApp(token: AccessToken, wabaId: WabaId): Effect.Effect<void, MetaGraphError>
     /** Registers a number for Cloud API; "already registered" is success. */

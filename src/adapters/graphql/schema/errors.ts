@@ -8,6 +8,7 @@ import {
   MetaAdsNotConnected,
   MetaPermissionMissing,
   MetaRateLimited,
+  MetaTokenAppMismatch,
   MetaTokenInvalid,
   MetaUnavailable,
   NoPhoneNumberGranted,
@@ -41,6 +42,16 @@ builder.objectType(MetaTokenInvalid, {
   description: "Meta does not accept the access token (invalid, expired or revoked).",
   interfaces: [ErrorInterface],
   fields: (t) => ({ code: t.exposeInt("code", { nullable: true }) })
+})
+
+builder.objectType(MetaTokenAppMismatch, {
+  name: "MetaTokenAppMismatchError",
+  description: "The token was issued to another Meta app, whose webhooks would never reach this service.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    expectedAppId: t.exposeString("expectedAppId"),
+    tokenAppId: t.exposeString("tokenAppId", { nullable: true })
+  })
 })
 
 builder.objectType(MetaPermissionMissing, {

@@ -6,7 +6,7 @@ import {
   type NumberChoice,
   WhatsAppConnections
 } from "../../../application/WhatsAppConnections.ts"
-import { Forbidden } from "../../../domain/Errors.ts"
+import { Forbidden, MetaTokenAppMismatch } from "../../../domain/Errors.ts"
 import { PhoneNumberId, WabaId } from "../../../domain/Ids.ts"
 import { WHATSAPP_STATE_COOKIE } from "../../http/WhatsAppRoutes.ts"
 import { builder } from "../builder.ts"
@@ -136,7 +136,7 @@ builder.mutationFields((t) => ({
     type: WhatsAppConnection,
     description: "Connects a number with a pasted token (operators only: others get ForbiddenError).",
     args: { input: t.arg({ type: ManualConnectInput, required: true }) },
-    errors: { types: [Forbidden, ...CONNECT_ERRORS], dataField: { name: "connection" } },
+    errors: { types: [Forbidden, MetaTokenAppMismatch, ...CONNECT_ERRORS], dataField: { name: "connection" } },
     resolve: (_root, { input }, ctx) => {
       const accessToken = Redacted.make(input.accessToken)
       const wabaId = metaId(decodeWabaId, input.wabaId, "wabaId")

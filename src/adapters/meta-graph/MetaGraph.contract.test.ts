@@ -1,0 +1,273 @@
+/**
+ * One suite, two fakes of Meta: the same cases run against `MetaGraphMemory` and against the sandbox through
+ * `MetaGraphHttp`, so the in-memory fake the use-case tests rely on answers as the sandbox (as strict as Meta) does.
+ */
+import { assert, layer } from "@effect/vitest"
+import { Context, Effect, Layer, Redacted } from "effect"
+import type { RunningSandbox } from "../../../sandbox/Sandbox.ts"
+import { APP_ID, APP_SECRET, start, startReceiver, submitDialog, WA_REDIRECT } from "../../../sandbox/testkit.ts"
+import { type AccessToken, MetaGraph } from "../../application/ports/MetaGraph.ts"
+import type { PhoneNumberId, WabaId } from "../../domain/Ids.ts"
+import { MetaGraphHttp } from "./MetaGraphHttp.ts"
+import { MetaGraphMemory, MetaGraphMemoryControl } from "./MetaGraphMemory.ts"
+
+interface Login {
+  /** The dialog's code, already exchanged. */
+  readonly code: Redacted.Redacted<string>
+  readonly token: AccessToken
+  readonly wabaId: WabaId
+  /** A number registered for Cloud API, granted to the token. */
+  readonly phoneNumberId: PhoneNumberId
+}
+
+/** What a case needs of a fake beyond the port: the dialog, Meta's side of things, and what Meta would post. */
+class Fake extends Context.Service<
+  Fake,
+  {
+    /** Whether the fake's app has "Require App Secret" on (the sandbox's does, by default). */
+    readonly requiresAppSecretProof: Effect.Effect<boolean>
+    /** A person approved the Embedded Signup dialog: the code exchanged, the WABA and a registered number. */
+    readonly login: Effect.Effect<Login>
+    /** A business token for `wabaId` issued to another Meta app (an operator pasting the wrong app's token). */
+    foreignToken(wabaId: WabaId): Effect.Effect<AccessToken>
+    /** The `messages` webhook Meta would post when `from` (as typed) writes to the number: its `from` and wa_id. */
+    inbound(phoneNumberId: PhoneNumberId, from: string): Effect.Effect<{ readonly from: string; readonly waId: string }>
+    /** The app's callback as another environment (or the App Dashboard) would set it; null removes it. */
+    setCallback(callbackUrl: string | null): Effect.Effect<void>
+  }
+>()("test/MetaGraphContract/Fake") {}
+
+// ------------------------------------------------------------------------------------------------ the memory fake
+
+let sequence = 0
+const MemoryFake = Layer.effect(
+  Fake,
+  Effect.gen(function* () {
+    const control = yield* MetaGraphMemoryControl
+    const graph = yield* MetaGraph
+    const issue = (wabaId: string, appId?: string) =>
+      Effect.gen(function* () {
+        sequence++
+        const code = `contract-code-${sequence}`
+        const token = `EAAcontract${sequence}${"z".repeat(40)}`
+        yield* control.grant({
+          code,
+          redirectUri: WA_REDIRECT,
+          token,
+          wabaIds: [wabaId],
+          ...(appId === undefined ? {} : { appId })
+        })
+        const token_ = (yield* graph.exchangeCode(Redacted.make(code), WA_REDIRECT)).accessToken
+        return { code: Redacted.make(code), token: token_ }
+      }).pipe(Effect.orDie)
+    return Fake.of({
+      requiresAppSecretProof: Effect.succeed(false),
+      login: Effect.gen(function* () {
+        sequence++
+        const wabaId = `61000000000${String(sequence).padStart(4, "0")}` as WabaId
+        const phoneNumberId = `62000000000${String(sequence).padStart(4, "0")}` as PhoneNumberId
+        yield* control.addWaba({
+          id: wabaId,
+          phoneNumbers: [
+            { id: phoneNumberId, displayPhoneNumber: "+1 555-010-1234", registered: true },
+            { id: `63000000000${String(sequence).padStart(4, "0")}`, displayPhoneNumber: "+1 555-010-5678" }
+          ]
+        })
+        return { ...(yield* issue(wabaId)), wabaId, phoneNumberId }
+      }),
+      foreignToken: (wabaId) => Effect.map(issue(wabaId, "9999999999999999"), (issued) => issued.token),
+      inbound: (phoneNumberId, from) =>
+        control
+          .inboundMessage({ phoneNumberId, from, text: "Oi" })
+          .pipe(Effect.map(({ payload }) => readInbound(payload))),
+      setCallback: (callbackUrl) =>
+        control.setAppSubscription(
+          callbackUrl === null ? null : { callbackUrl, fields: ["messages", "account_update"] }
+        )
+    })
+  })
+).pipe(Layer.provideMerge(MetaGraphMemory))
+
+// ------------------------------------------------------------------------------------------------ the sandbox
+
+const controlCall = (sandbox: RunningSandbox, path: string, body: unknown) =>
+  Effect.promise(async () => {
+    const response = await fetch(`${sandbox.url}/_sandbox/${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body)
+    })
+    return (await response.json()) as Record<string, unknown>
+  })
+
+const SandboxFake = Layer.unwrap(
+  Effect.gen(function* () {
+    const receiver = yield* Effect.acquireRelease(
+      Effect.promise(() => startReceiver()),
+      (r) => Effect.promise(() => r.close())
+    )
+    const sandbox = yield* Effect.acquireRelease(
+      Effect.promise(() => start({ webhookCallbackUrl: receiver.url })),
+      (s) => Effect.promise(() => s.close())
+    )
+    const Graph = MetaGraphHttp({
+      graphBaseUrl: sandbox.url,
+      graphVersion: "v24.0",
+      appId: APP_ID,
+      appSecret: Redacted.make(APP_SECRET),
+      timeout: "5 seconds",
+      retry: { times: 1, base: "5 millis" }
+    })
+    const FakeLive = Layer.effect(
+      Fake,
+      Effect.gen(function* () {
+        const graph = yield* MetaGraph
+        return Fake.of({
+          requiresAppSecretProof: Effect.sync(() => sandbox.ctx.state.config.requireAppSecretProof),
+          login: Effect.gen(function* () {
+            const params = yield* Effect.promise(() => submitDialog(sandbox))
+            const code = Redacted.make(params.get("code") ?? "")
+            const { accessToken } = yield* graph.exchangeCode(code, WA_REDIRECT)
+            const info = yield* graph.debugToken(accessToken)
+            const wabaId = info.granularScopes.find((g) => g.scope === "whatsapp_business_management")!
+              .targetIds[0] as WabaId
+            const registered = [...sandbox.ctx.state.numbers.values()].find((n) => n.wabaId === wabaId && n.registered)
+            return { code, token: accessToken, wabaId, phoneNumberId: registered!.id as PhoneNumberId }
+          }).pipe(Effect.orDie),
+          foreignToken: (wabaId) =>
+            controlCall(sandbox, "tokens", { wabaId }).pipe(
+              Effect.map((body) => Redacted.make(String(body["accessToken"])))
+            ),
+          inbound: (phoneNumberId, from) =>
+            Effect.gen(function* () {
+              const { wamid } = yield* controlCall(sandbox, "inbound", { phoneNumberId, from, text: "Oi" })
+              // Delivered or, when Meta would not send it, recorded as skipped: either way Meta's payload.
+              const payloads = [
+                ...sandbox.ctx.webhooks.deliveries.map((d) => d.payload),
+                ...sandbox.ctx.skipped.map((s) => s.payload)
+              ]
+              const payload = payloads.find((p) => JSON.stringify(p).includes(String(wamid)))
+              return readInbound(payload)
+            }),
+          setCallback: (callbackUrl) => controlCall(sandbox, "app/subscription", { callbackUrl }).pipe(Effect.asVoid)
+        })
+      })
+    )
+    return FakeLive.pipe(Layer.provideMerge(Graph))
+  })
+)
+
+/** `from` and `contacts[0].wa_id` of the first message of Meta's `messages` webhook. */
+const readInbound = (payload: unknown) => {
+  const value = (payload as { entry: Array<{ changes: Array<{ value: Record<string, unknown> }> }> }).entry[0]!
+    .changes[0]!.value
+  const message = (value["messages"] as Array<Record<string, unknown>>)[0]!
+  const contact = (value["contacts"] as Array<Record<string, unknown>>)[0]!
+  return { from: String(message["from"]), waId: String(contact["wa_id"]) }
+}
+
+// ------------------------------------------------------------------------------------------------ the cases
+
+for (const fake of [
+  { name: "MetaGraphMemory", layer: MemoryFake },
+  { name: "MetaGraphHttp over the sandbox", layer: SandboxFake }
+]) {
+  layer(fake.layer, { timeout: 30_000 })(`MetaGraph contract (${fake.name})`, (it) => {
+    it.effect("every call with the business token succeeds, the sandbox app requiring appsecret_proof", () =>
+      Effect.gen(function* () {
+        const graph = yield* MetaGraph
+        const meta = yield* Fake
+        const required = yield* meta.requiresAppSecretProof
+        if (fake.name !== "MetaGraphMemory") assert.isTrue(required, "the sandbox app has Require App Secret on")
+        const { token, wabaId, phoneNumberId } = yield* meta.login
+        const numbers = yield* graph.listPhoneNumbers(token, wabaId)
+        assert.isTrue(numbers.some((n) => n.id === phoneNumberId))
+        assert.strictEqual((yield* graph.getPhoneNumber(token, phoneNumberId)).id, phoneNumberId)
+        yield* graph.subscribeApp(token, wabaId)
+        yield* graph.registerNumber(token, phoneNumberId, Redacted.make("123456"))
+        const sent = yield* graph.sendText(token, phoneNumberId, "+1 555 010 9876", "hello")
+        assert.match(sent.providerMessageId, /^wamid\./)
+        assert.match((yield* graph.me(token)).id, /^\d+$/)
+        yield* graph.unsubscribeApp(token, wabaId)
+      })
+    )
+
+    it.effect("the send's wa_id follows WhatsApp: Brazil drops the ninth digit, Mexico 521 becomes 52", () =>
+      Effect.gen(function* () {
+        const graph = yield* MetaGraph
+        const { token, phoneNumberId } = yield* (yield* Fake).login
+        const waId = (to: string) => graph.sendText(token, phoneNumberId, to, "Olá").pipe(Effect.map((s) => s.waId))
+        assert.strictEqual(yield* waId("+55 11 91234-5678"), "551112345678")
+        assert.strictEqual(yield* waId("5521987654321"), "552187654321")
+        assert.strictEqual(yield* waId("+52 1 55 1234 5678"), "525512345678")
+        assert.strictEqual(yield* waId("+1 (415) 555-0100"), "14155550100")
+        assert.strictEqual(yield* waId("+55 11 3123-4567"), "551131234567", "a landline keeps its digits")
+      })
+    )
+
+    it.effect("an inbound message from that contact carries the same wa_id", () =>
+      Effect.gen(function* () {
+        const graph = yield* MetaGraph
+        const meta = yield* Fake
+        const { token, wabaId, phoneNumberId } = yield* meta.login
+        yield* graph.subscribeApp(token, wabaId)
+        const sent = yield* graph.sendText(token, phoneNumberId, "+55 11 91234-5678", "Olá")
+        const inbound = yield* meta.inbound(phoneNumberId, "+55 11 91234-5678")
+        assert.deepStrictEqual(inbound, { from: sent.waId!, waId: sent.waId! })
+        const mexico = yield* meta.inbound(phoneNumberId, "5215512345678")
+        assert.deepStrictEqual(mexico, { from: "525512345678", waId: "525512345678" })
+      })
+    )
+
+    it.effect("debug_token: our token names our app; another app's token is reported as such, not as an error", () =>
+      Effect.gen(function* () {
+        const graph = yield* MetaGraph
+        const meta = yield* Fake
+        const { token, wabaId } = yield* meta.login
+        const ours = yield* graph.debugToken(token)
+        assert.isTrue(ours.isValid)
+        assert.strictEqual(ours.appId, APP_ID)
+        assert.notStrictEqual(ours.otherApp, true)
+        const messaging = ours.granularScopes.find((g) => g.scope === "whatsapp_business_messaging")
+        assert.include([...(messaging?.targetIds ?? [])], wabaId)
+        const foreign = yield* graph.debugToken(yield* meta.foreignToken(wabaId))
+        assert.isTrue(foreign.otherApp)
+        assert.isFalse(foreign.isValid)
+        assert.isNull(foreign.appId)
+      })
+    )
+
+    it.effect("the app's callback is read as set (never written by the port); without it a WABA cannot subscribe", () =>
+      Effect.gen(function* () {
+        const graph = yield* MetaGraph
+        const meta = yield* Fake
+        const { token, wabaId } = yield* meta.login
+        yield* meta.setCallback("https://staging.example.com/webhooks/meta/whatsapp")
+        const read = yield* graph.appSubscription()
+        assert.strictEqual(read?.callbackUrl, "https://staging.example.com/webhooks/meta/whatsapp")
+        assert.isTrue(read?.active)
+        assert.includeMembers([...(read?.fields ?? [])], ["messages", "account_update"])
+        yield* meta.setCallback(null)
+        assert.isNull(yield* graph.appSubscription())
+        const refused = yield* Effect.flip(graph.subscribeApp(token, wabaId))
+        assert.strictEqual(refused._tag === "MetaUnavailable" ? refused.code : 0, 100)
+        yield* meta.setCallback("https://app.example.com/webhooks/meta/whatsapp")
+      })
+    )
+
+    it.effect("a code is single use; a number that is not registered cannot send (133010)", () =>
+      Effect.gen(function* () {
+        const graph = yield* MetaGraph
+        const meta = yield* Fake
+        const { code, token, wabaId } = yield* meta.login
+        const reused = yield* Effect.flip(graph.exchangeCode(code, WA_REDIRECT))
+        assert.strictEqual(reused._tag === "MetaUnavailable" ? reused.code : 0, 100)
+        assert.include(reused.message, "used")
+        const unregistered = (yield* graph.listPhoneNumbers(token, wabaId)).find((n) => n.platformType !== "CLOUD_API")
+        assert.isDefined(unregistered)
+        const error = yield* Effect.flip(graph.sendText(token, unregistered!.id, "14155550100", "x"))
+        assert.strictEqual(error._tag === "MetaUnavailable" ? error.code : 0, 133010)
+      })
+    )
+  })
+}
