@@ -4,7 +4,7 @@
  * token of another app. Runs on the embedded database, and on PostgreSQL when DATABASE_URL is set.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { parsePrometheusText, sampleValue } from "../src/adapters/observability/PrometheusText.ts"
+import { parsePrometheusText, sampleValue } from "./support/PrometheusText.ts"
 import { client } from "./support/Browserless.ts"
 import { type Stack, startStack } from "./support/Service.ts"
 

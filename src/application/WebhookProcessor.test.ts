@@ -27,7 +27,7 @@ const TestLayer = WebhookProcessor.layer.pipe(
     Layer.mergeAll(
       DyingMessages,
       ConnectionRepositoryMemory,
-      ConversationRepositoryMemory,
+      ConversationRepositoryMemory.pipe(Layer.provide(MessageRepositoryMemory)),
       WebhookInboxMemory,
       AuditLogMemory
     )

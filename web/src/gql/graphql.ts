@@ -113,6 +113,7 @@ export type ConnectWhatsAppManuallyMutation = { readonly connectWhatsAppManually
     | { readonly __typename: 'ForbiddenError', readonly message: string }
     | { readonly __typename: 'MetaPermissionMissingError', readonly message: string }
     | { readonly __typename: 'MetaRateLimitedError', readonly message: string }
+    | { readonly __typename: 'MetaTokenAppMismatchError', readonly message: string }
     | { readonly __typename: 'MetaTokenInvalidError', readonly message: string }
     | { readonly __typename: 'MetaUnavailableError', readonly message: string }
     | { readonly __typename: 'NoPhoneNumberGrantedError', readonly message: string }
