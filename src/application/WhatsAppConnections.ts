@@ -14,9 +14,11 @@ import {
   type Authorized,
   type CallbackInput,
   type ConnectionSummary,
+  debugTokenForConnect,
   expiryOf,
   makeOAuthFlow,
   NO_CONNECTION,
+  type OAuthProvider,
   type Resolved,
   type StartedConnect,
   type StateError,
@@ -150,6 +152,7 @@ export class WhatsAppConnections extends Context.Service<
         readonly tokenEnc: EncryptedToken
         readonly tokenExpiresAt: Date | null
         readonly scopes: ReadonlyArray<string>
+        readonly tokenType: string | null
         readonly via: "embedded_signup" | "manual"
       }) {
         const held = yield* connections.findByPhoneNumberId(args.number.id)
@@ -186,7 +189,7 @@ export class WhatsAppConnections extends Context.Service<
           else inNameReview = true
         }
         const at = yield* now
-        const previous = Option.match(own, { onNone: () => ({}), onSome: (row) => row.metadata })
+        const kept = Option.match(own, { onNone: () => ({}), onSome: (row) => row.metadata })
         const connection = yield* connections.claimNumber(args.number.id, {
           tenantId: args.tenantId,
           provider: PROVIDER,
@@ -199,17 +202,33 @@ export class WhatsAppConnections extends Context.Service<
           scopes: args.scopes,
           metadata: {
             ...Object.fromEntries(
-              Object.entries(previous).filter(([key]) => !["error", "choices", "pending_reason"].includes(key))
+              Object.entries(kept).filter(
+                ([key]) => !["error", "choices", "pending_reason", "disconnected_because", "token_type"].includes(key)
+              )
             ),
             ...(pinEnc === null ? {} : { registration_pin_enc: pinEnc }),
             ...(inNameReview ? { pending_reason: "display_name_review", name_status: args.number.nameStatus } : {}),
             quality_rating: args.number.qualityRating,
+            ...(args.tokenType === null ? {} : { token_type: args.tokenType }),
             connected_at: at.toISOString(),
             connected_by: args.userId,
             connected_via: args.via
           }
         })
         yield* connections.deleteUnnumbered(args.tenantId, PROVIDER)
+        // One WhatsApp number per tenant: the numbers connected before are retired (unsubscribed where no one else
+        // needs their WABA, token erased, `revoked`, history kept), so they stop receiving and stay takeable.
+        const previous = (yield* connections.listByTenant(args.tenantId, PROVIDER)).filter(
+          (row) => row.id !== connection.id && row.status !== "revoked" && row.phoneNumberId !== null
+        )
+        for (const row of previous) {
+          const { atMeta } = yield* flow.retire(row, { userId: args.userId }, "replaced")
+          yield* flow.audit(args.tenantId, args.userId, "number_replaced", row.id, {
+            phone_number_id: row.phoneNumberId,
+            replaced_by: connection.id,
+            at_meta: atMeta
+          })
+        }
         // Webhooks that arrived for this number before it was connected are routed now.
         yield* inbox.requeueUnrouted()
         return connection
@@ -266,7 +285,7 @@ export class WhatsAppConnections extends Context.Service<
       const resolve = Effect.fnUntraced(function* (authorized: Authorized) {
         const { tenantId, userId } = authorized
         const exchanged = yield* graph.exchangeCode(authorized.code, settings.whatsappRedirectUri)
-        const info = yield* graph.debugToken(exchanged.accessToken)
+        const info = yield* debugTokenForConnect(graph, exchanged.accessToken)
         const wabaId = yield* grantedWaba(info).pipe(
           Effect.tapError((error) =>
             error._tag === "MetaPermissionMissing" ? recordPermissionError(tenantId, error) : Effect.void
@@ -292,6 +311,7 @@ export class WhatsAppConnections extends Context.Service<
             tokenExpiresAt,
             scopes: info.scopes,
             metadata: {
+              ...(info.tokenType == null ? {} : { token_type: info.tokenType }),
               pending_reason: "choose_number",
               choices: numbers.map((n) => ({
                 id: n.id,
@@ -315,6 +335,7 @@ export class WhatsAppConnections extends Context.Service<
           tokenEnc,
           tokenExpiresAt,
           scopes: info.scopes,
+          tokenType: info.tokenType ?? null,
           via: "embedded_signup"
         })
         return {
@@ -324,7 +345,7 @@ export class WhatsAppConnections extends Context.Service<
         } satisfies Resolved
       })
 
-      const flow = yield* makeOAuthFlow({
+      const whatsappFlow: OAuthProvider<WhatsAppCallbackError> = {
         provider: PROVIDER,
         service: "WhatsAppConnections",
         auditName: "whatsapp",
@@ -336,14 +357,39 @@ export class WhatsAppConnections extends Context.Service<
           ["scope", WHATSAPP_SCOPES.join(",")]
         ],
         resolve,
-        atMetaOnDisconnect: (connection, token) => [
-          ...(connection.wabaId === null
-            ? []
-            : [["unsubscribed", graph.unsubscribeApp(token, connection.wabaId)] as const]),
-          ["permissions_revoked", graph.revokePermissions(token)]
-        ],
+        atMetaOnDisconnect: (connection, token, why) =>
+          Effect.gen(function* () {
+            const calls: Array<readonly [string, Effect.Effect<void, MetaGraphError>]> = []
+            // `DELETE /{waba}/subscribed_apps` cuts the whole WABA off: only when no other live number of ours
+            // (any tenant) is on it (META_SPEC Corrections, "Unsubscribing").
+            if (connection.wabaId !== null) {
+              const sharing = (yield* connections.findByWabaId(connection.wabaId)).filter(
+                (other) => other.id !== connection.id && other.status !== "revoked" && other.phoneNumberId !== null
+              )
+              calls.push(
+                sharing.length === 0
+                  ? ["unsubscribed", graph.unsubscribeApp(token, connection.wabaId)]
+                  : ["waba_kept_for_other_numbers", Effect.void]
+              )
+            }
+            // `DELETE /me/permissions` is a user-token call: never with a business system user's token (what
+            // Embedded Signup yields), and not when a new number replaces this one (it may share the grant).
+            if (why === "disconnect") {
+              const stored = connection.metadata["token_type"]
+              const tokenType =
+                typeof stored === "string"
+                  ? stored
+                  : yield* graph.debugToken(token).pipe(
+                      Effect.map((info) => info.tokenType ?? null),
+                      Effect.orElseSucceed(() => null)
+                    )
+              if (tokenType === "USER") calls.push(["permissions_revoked", graph.revokePermissions(token)])
+            }
+            return calls
+          }),
         transientMetadata: ["error", "choices", "pending_reason"]
-      })
+      }
+      const flow = yield* makeOAuthFlow(whatsappFlow)
 
       const status = (actor: Actor) =>
         connections
@@ -378,6 +424,7 @@ export class WhatsAppConnections extends Context.Service<
           tokenEnc: pending.accessTokenEnc!,
           tokenExpiresAt: pending.tokenExpiresAt,
           scopes: pending.scopes,
+          tokenType: typeof pending.metadata["token_type"] === "string" ? pending.metadata["token_type"] : null,
           via: "embedded_signup"
         })
         yield* flow.auditBy(actor, "connected", connection.id, {
@@ -397,7 +444,7 @@ export class WhatsAppConnections extends Context.Service<
       ) {
         const forbidden = requireOperator(actor, "connect WhatsApp manually")
         if (forbidden !== null) return yield* forbidden
-        const info = yield* graph.debugToken(input.accessToken)
+        const info = yield* debugTokenForConnect(graph, input.accessToken)
         if (!info.isValid) return yield* new MetaTokenInvalid({ detail: info.error ?? "the token is not valid" })
         const numbers = yield* graph.listPhoneNumbers(input.accessToken, input.wabaId)
         const number = numbers.find((n) => n.id === input.phoneNumberId)
@@ -411,6 +458,7 @@ export class WhatsAppConnections extends Context.Service<
           tokenEnc: yield* cipher.encrypt(input.accessToken, BINDING(actor.tenantId)),
           tokenExpiresAt: expiryOf(info, null, yield* now),
           scopes: info.scopes,
+          tokenType: info.tokenType ?? null,
           via: "manual"
         })
         yield* flow.auditBy(actor, "manual_connect", connection.id, {

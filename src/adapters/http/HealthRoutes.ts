@@ -1,10 +1,23 @@
 import { Effect, type Layer } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
 import { SqlClient } from "effect/sql"
+import { TokenHealth } from "../../application/TokenHealth.ts"
 
 const noStore = { headers: { "cache-control": "no-store" } }
 
-/** `/healthz`: the process is up. `/readyz`: the database answers within 2 s, else 503 so traffic goes elsewhere. */
+/**
+ * Meta refusing our app secret is reported, not failed on: every instance shares the secret, so a 503 would take
+ * them all out of the balancer (and stop webhook intake) without helping. The alert `MetaAppCredentialsInvalid` pages.
+ */
+const appCredentialsNote = Effect.serviceOption(TokenHealth).pipe(
+  Effect.flatMap((health) => (health._tag === "Some" ? health.value.appCredentials : Effect.succeed("unknown"))),
+  Effect.map((state) => (state === "invalid" ? "; degraded: app_credentials_invalid" : ""))
+)
+
+/**
+ * `/healthz`: the process is up. `/readyz`: the database answers within 2 s, else 503 so traffic goes elsewhere; while
+ * Meta refuses the app's credentials it stays 200 and says `degraded: app_credentials_invalid`.
+ */
 export const HealthRoutes = HttpRouter.use(
   Effect.fn(function* (router) {
     const sql = yield* SqlClient.SqlClient
@@ -14,7 +27,8 @@ export const HealthRoutes = HttpRouter.use(
       "/readyz",
       sql`SELECT 1 AS ok`.pipe(
         Effect.timeout("2 seconds"),
-        Effect.as(HttpServerResponse.text("ready", noStore)),
+        Effect.andThen(appCredentialsNote),
+        Effect.map((note) => HttpServerResponse.text(`ready${note}`, noStore)),
         Effect.catchCause((cause) =>
           Effect.logWarning("Readiness check failed: the database is unreachable", cause).pipe(
             Effect.as(HttpServerResponse.text("database unreachable", { ...noStore, status: 503 }))

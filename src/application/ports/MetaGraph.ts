@@ -1,5 +1,11 @@
 import { Context, type Effect, type Redacted } from "effect"
-import type { MetaPermissionMissing, MetaRateLimited, MetaTokenInvalid, MetaUnavailable } from "../../domain/Errors.ts"
+import type {
+  MetaAppCredentialsInvalid,
+  MetaPermissionMissing,
+  MetaRateLimited,
+  MetaTokenInvalid,
+  MetaUnavailable
+} from "../../domain/Errors.ts"
 import type { PhoneNumberId, WabaId } from "../../domain/Ids.ts"
 
 /** Every way a Graph call can fail, as the domain names it. */
@@ -21,6 +27,8 @@ export interface TokenInfo {
   readonly scopes: ReadonlyArray<string>
   readonly granularScopes: ReadonlyArray<{ readonly scope: string; readonly targetIds: ReadonlyArray<string> }>
   readonly error: string | null
+  /** `USER`, `SYSTEM_USER` (what Embedded Signup yields), `PAGE`, `APP`; null when Meta did not say. */
+  readonly tokenType?: string | null
 }
 
 export interface PhoneNumber {
@@ -59,8 +67,11 @@ export class MetaGraph extends Context.Service<
     exchangeCode(code: Redacted.Redacted<string>, redirectUri: string): Effect.Effect<ExchangedToken, MetaGraphError>
     /** `GET /oauth/access_token?grant_type=fb_exchange_token`: a long-lived (about 60 days) user token. */
     exchangeLongLived(token: AccessToken): Effect.Effect<ExchangedToken, MetaGraphError>
-    /** `GET /debug_token` with the app token: validity, app, expiry and granular scopes of a token. */
-    debugToken(token: AccessToken): Effect.Effect<TokenInfo, MetaGraphError>
+    /**
+     * `GET /debug_token` with the app token: validity, app, expiry and granular scopes of a token. Only
+     * `isValid`/`error` speak about the inspected token; `MetaAppCredentialsInvalid` means Meta refused our app token.
+     */
+    debugToken(token: AccessToken): Effect.Effect<TokenInfo, MetaGraphError | MetaAppCredentialsInvalid>
     listPhoneNumbers(token: AccessToken, wabaId: WabaId): Effect.Effect<ReadonlyArray<PhoneNumber>, MetaGraphError>
     getPhoneNumber(token: AccessToken, phoneNumberId: PhoneNumberId): Effect.Effect<PhoneNumber, MetaGraphError>
     /** `POST /{app-id}/subscriptions` for `messages` and `account_update`; idempotent. */

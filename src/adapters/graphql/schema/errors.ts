@@ -10,7 +10,8 @@ import {
   MetaUnavailable,
   NoPhoneNumberGranted,
   NotConnected,
-  NumberAlreadyConnected
+  NumberAlreadyConnected,
+  TokenUnreadable
 } from "../../../domain/Errors.ts"
 import { builder, ErrorInterface } from "../builder.ts"
 
@@ -108,6 +109,14 @@ builder.objectType(ConversationNotFound, {
   fields: () => ({})
 })
 
+builder.objectType(TokenUnreadable, {
+  name: "TokenUnreadableError",
+  description:
+    "The service cannot read the connection's stored credentials (its own configuration fault): nothing was sent, the connection is unchanged.",
+  interfaces: [ErrorInterface],
+  fields: () => ({})
+})
+
 /** What sending a text can fail with. */
 export const SEND_ERRORS = [
   NotConnected,
@@ -116,7 +125,8 @@ export const SEND_ERRORS = [
   MetaTokenInvalid,
   MetaPermissionMissing,
   MetaRateLimited,
-  MetaUnavailable
+  MetaUnavailable,
+  TokenUnreadable
 ]
 
 builder.objectType(MetaAdsNotConnected, {
