@@ -386,6 +386,9 @@ describe("WhatsAppConnections", () => {
         // Its webhooks are no longer stored for the tenant, and another workspace may now take the number.
         const routed = Option.getOrThrow(yield* repo.findByPhoneNumberId(first.id.phone as PhoneNumberId))
         assert.strictEqual(routed.status, "revoked")
+        const view = yield* connect.status(who)
+        assert.strictEqual(view.id, two.id)
+        assert.strictEqual(view.status, "active")
         const live = (yield* repo.listByTenant(who.tenantId, "meta_whatsapp")).filter((c) => c.status !== "revoked")
         assert.deepStrictEqual(
           live.map((c) => c.id),
