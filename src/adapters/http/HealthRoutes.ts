@@ -1,4 +1,4 @@
-import { Effect, type Layer } from "effect"
+import { Effect, type Layer, Option } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
 import { SqlClient } from "effect/sql"
 import { TokenHealth } from "../../application/TokenHealth.ts"
@@ -9,10 +9,10 @@ const noStore = { headers: { "cache-control": "no-store" } }
  * Meta refusing our app secret is reported, not failed on: every instance shares the secret, so a 503 would take
  * them all out of the balancer (and stop webhook intake) without helping. The alert `MetaAppCredentialsInvalid` pages.
  */
-const appCredentialsNote = Effect.serviceOption(TokenHealth).pipe(
-  Effect.flatMap((health) => (health._tag === "Some" ? health.value.appCredentials : Effect.succeed("unknown"))),
-  Effect.map((state) => (state === "invalid" ? "; degraded: app_credentials_invalid" : ""))
-)
+const appCredentialsNote = (health: Option.Option<TokenHealth["Service"]>) =>
+  (Option.isSome(health) ? health.value.appCredentials : Effect.succeed("unknown")).pipe(
+    Effect.map((state) => (state === "invalid" ? "; degraded: app_credentials_invalid" : ""))
+  )
 
 /**
  * `/healthz`: the process is up. `/readyz`: the database answers within 2 s, else 503 so traffic goes elsewhere; while
@@ -21,13 +21,14 @@ const appCredentialsNote = Effect.serviceOption(TokenHealth).pipe(
 export const HealthRoutes = HttpRouter.use(
   Effect.fn(function* (router) {
     const sql = yield* SqlClient.SqlClient
+    const health = yield* Effect.serviceOption(TokenHealth)
     yield* router.add("GET", "/healthz", Effect.succeed(HttpServerResponse.text("ok", noStore)))
     yield* router.add(
       "GET",
       "/readyz",
       sql`SELECT 1 AS ok`.pipe(
         Effect.timeout("2 seconds"),
-        Effect.andThen(appCredentialsNote),
+        Effect.andThen(appCredentialsNote(health)),
         Effect.map((note) => HttpServerResponse.text(`ready${note}`, noStore)),
         Effect.catchCause((cause) =>
           Effect.logWarning("Readiness check failed: the database is unreachable", cause).pipe(
