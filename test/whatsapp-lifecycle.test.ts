@@ -154,7 +154,7 @@ describe("WhatsApp lifecycle through the sandbox", () => {
 
 describe("a wrong TOKEN_ENCRYPTION_KEY_BASE64 is our fault, not the tenants'", () => {
   let service: RunningService | undefined
-  const { http, connection, send } = helpers(() => service!.url)
+  const { http, graphql, connection, send } = helpers(() => service!.url)
   afterAll(async () => {
     await service?.stop()
   })
@@ -194,6 +194,12 @@ describe("a wrong TOKEN_ENCRYPTION_KEY_BASE64 is our fault, not the tenants'", (
     const refused = await send(token, "with the wrong key")
     expect(refused.status).toBe(503)
     expect(await refused.json()).toMatchObject({ error: { code: "token_unreadable" } })
+    const typed = (await graphql(
+      token,
+      `mutation { sendWhatsAppText(input: { to: "14155550123", text: "typed" }) { __typename ... on Error { message } } }`
+    )) as { sendWhatsAppText: { __typename: string; message: string } }
+    expect(typed.sendWhatsAppText.__typename).toBe("TokenUnreadableError")
+    expect(typed.sendWhatsAppText.message).toMatch(/configuration fault on our side/)
     expect(service!.output()).not.toMatch(/EAA[A-Za-z0-9]{20,}/)
     await service!.stop()
 

@@ -352,6 +352,12 @@ export const makeOAuthFlow = <E extends CallbackError>(spec: OAuthProvider<E>) =
     ) {
       const atMeta: Array<string> = []
       const token = yield* tokenOf(connection).pipe(Effect.option)
+      if (Option.isNone(token) && connection.accessTokenEnc !== null) {
+        yield* Effect.logError(
+          `Disconnect: the stored token of connection ${connection.id} does not decrypt with the configured keys; ` +
+            "nothing could be undone at Meta (check TOKEN_ENCRYPTION_KEY_BASE64)"
+        )
+      }
       if (Option.isSome(token)) {
         for (const [name, call] of yield* spec.atMetaOnDisconnect(connection, token.value, why)) {
           yield* call.pipe(
