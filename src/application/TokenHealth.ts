@@ -62,6 +62,7 @@ export class TokenHealth extends Context.Service<
           recovered: 0,
           appCredentialsInvalid: false
         }
+        let answered = false
         // `error` rows too: a cause that went away (a token Meta accepts again) brings them back.
         const live = (yield* connections.listHoldingTokens()).filter(
           (c) => c.status === "active" || c.status === "pending" || c.status === "error"
@@ -86,6 +87,7 @@ export class TokenHealth extends Context.Service<
             continue
           }
           const info = yield* graph.debugToken(token.value).pipe(Effect.result)
+          if (info._tag === "Success") answered = true
           if (info._tag === "Failure") {
             report.unknown++
             if (info.failure._tag === "MetaAppCredentialsInvalid") {
@@ -142,10 +144,11 @@ export class TokenHealth extends Context.Service<
             yield* Effect.logInfo(`Connection ${connection.id} recovered: Meta accepts its token again`)
           }
         }
-        yield* Ref.set(
-          appCredentials,
-          report.appCredentialsInvalid ? "invalid" : report.checked > 0 ? "valid" : "unknown"
+        // Known only from Meta's answers: a run that got none (nothing to check, Meta down) keeps what was known.
+        const credentials = yield* Ref.updateAndGet(appCredentials, (known) =>
+          report.appCredentialsInvalid ? "invalid" : answered ? "valid" : known
         )
+        report.appCredentialsInvalid = credentials === "invalid"
         return report as HealthReport
       }).pipe(Effect.withSpan("TokenHealth.checkAll"))
 
