@@ -362,10 +362,13 @@ export class WhatsAppConnections extends Context.Service<
             const calls: Array<readonly [string, Effect.Effect<void, MetaGraphError>]> = []
             // `DELETE /{waba}/subscribed_apps` cuts the whole WABA off: only when no other live number of ours
             // (any tenant) is on it (META_SPEC Corrections, "Unsubscribing").
+            const sharing =
+              connection.wabaId === null
+                ? []
+                : (yield* connections.findByWabaId(connection.wabaId)).filter(
+                    (other) => other.id !== connection.id && other.status !== "revoked" && other.phoneNumberId !== null
+                  )
             if (connection.wabaId !== null) {
-              const sharing = (yield* connections.findByWabaId(connection.wabaId)).filter(
-                (other) => other.id !== connection.id && other.status !== "revoked" && other.phoneNumberId !== null
-              )
               calls.push(
                 sharing.length === 0
                   ? ["unsubscribed", graph.unsubscribeApp(token, connection.wabaId)]
@@ -373,8 +376,9 @@ export class WhatsAppConnections extends Context.Service<
               )
             }
             // `DELETE /me/permissions` is a user-token call: never with a business system user's token (what
-            // Embedded Signup yields), and not when a new number replaces this one (it may share the grant).
-            if (why === "disconnect") {
+            // Embedded Signup yields), not when a new number replaces this one (it may share the grant), and not
+            // while another live number of ours is on the WABA (the same person may have granted it).
+            if (why === "disconnect" && sharing.length === 0) {
               const stored = connection.metadata["token_type"]
               const tokenType =
                 typeof stored === "string"
