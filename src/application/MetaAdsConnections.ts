@@ -365,14 +365,23 @@ export class MetaAdsConnections extends Context.Service<
             error: info.error
           } satisfies MetaAdsTokenDebug
         },
-        Effect.catchTag("MetaTokenInvalid", (error) =>
-          Effect.succeed({
-            isValid: false,
-            expiresAt: null,
-            scopes: [],
-            error: error.detail
-          } satisfies MetaAdsTokenDebug)
-        )
+        Effect.catchTags({
+          MetaTokenInvalid: (error) =>
+            Effect.succeed({
+              isValid: false,
+              expiresAt: null,
+              scopes: [],
+              error: error.detail
+            } satisfies MetaAdsTokenDebug),
+          // Our configuration fault: Meta was not asked, so nothing is known of the token itself.
+          TokenUnreadable: (error) =>
+            Effect.succeed({
+              isValid: false,
+              expiresAt: null,
+              scopes: [],
+              error: error.message
+            } satisfies MetaAdsTokenDebug)
+        })
       )
 
       return MetaAdsConnections.of({

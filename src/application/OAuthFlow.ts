@@ -12,7 +12,8 @@ import {
   type OAuthStateAlreadyUsed,
   type OAuthStateExpired,
   OAuthStateMismatch,
-  OAuthStateNotFound
+  OAuthStateNotFound,
+  TokenUnreadable
 } from "../domain/Errors.ts"
 import type { Provider, TenantId, UserId } from "../domain/Ids.ts"
 import { OAUTH_STATE_TTL } from "../domain/OAuthState.ts"
@@ -332,13 +333,23 @@ export const makeOAuthFlow = <E extends CallbackError>(spec: OAuthProvider<E>) =
       )
     })
 
-    /** The stored token of a connection, decrypted at the moment of use; `MetaTokenInvalid` when unreadable. */
-    const tokenOf = (connection: ChannelConnection): Effect.Effect<AccessToken, MetaTokenInvalid> =>
+    /**
+     * The stored token of a connection, decrypted at the moment of use: `MetaTokenInvalid` when none is stored,
+     * `TokenUnreadable` (our configuration fault, logged without the value) when it does not decrypt.
+     */
+    const tokenOf = (connection: ChannelConnection): Effect.Effect<AccessToken, MetaTokenInvalid | TokenUnreadable> =>
       connection.accessTokenEnc === null
         ? Effect.fail(new MetaTokenInvalid({ detail: "no token is stored" }))
         : cipher
             .decrypt(connection.accessTokenEnc, binding(connection.tenantId))
-            .pipe(Effect.mapError(() => new MetaTokenInvalid({ detail: "the stored token could not be read" })))
+            .pipe(
+              Effect.catchTag("TokenDecryptionFailed", (error) =>
+                Effect.logError(
+                  `The stored token of connection ${connection.id} does not decrypt with the configured keys ` +
+                    `(written under key ${error.keyId}); check TOKEN_ENCRYPTION_KEY_BASE64`
+                ).pipe(Effect.andThen(Effect.fail(new TokenUnreadable({}))))
+              )
+            )
 
     /**
      * Retires one connection: the provider's calls at Meta where possible (a failure there never blocks the local
@@ -352,12 +363,6 @@ export const makeOAuthFlow = <E extends CallbackError>(spec: OAuthProvider<E>) =
     ) {
       const atMeta: Array<string> = []
       const token = yield* tokenOf(connection).pipe(Effect.option)
-      if (Option.isNone(token) && connection.accessTokenEnc !== null) {
-        yield* Effect.logError(
-          `Disconnect: the stored token of connection ${connection.id} does not decrypt with the configured keys; ` +
-            "nothing could be undone at Meta (check TOKEN_ENCRYPTION_KEY_BASE64)"
-        )
-      }
       if (Option.isSome(token)) {
         for (const [name, call] of yield* spec.atMetaOnDisconnect(connection, token.value, why)) {
           yield* call.pipe(

@@ -6,7 +6,8 @@ import {
   MetaPermissionMissing,
   MetaTokenInvalid,
   NoPhoneNumberGranted,
-  NumberAlreadyConnected
+  NumberAlreadyConnected,
+  type TokenUnreadable
 } from "../domain/Errors.ts"
 import type { PhoneNumberId, TenantId, WabaId } from "../domain/Ids.ts"
 import { type Actor, requireOperator } from "./Actor.ts"
@@ -111,7 +112,10 @@ export class WhatsAppConnections extends Context.Service<
     /** `GetConnectionStatus`. */
     status(actor: Actor): Effect.Effect<ConnectionView>
     /** Picks one of several granted numbers (a pending connection's choices). */
-    chooseNumber(actor: Actor, phoneNumberId: PhoneNumberId): Effect.Effect<ConnectionView, ConnectError>
+    chooseNumber(
+      actor: Actor,
+      phoneNumberId: PhoneNumberId
+    ): Effect.Effect<ConnectionView, ConnectError | TokenUnreadable>
     /** `Disconnect`: unsubscribe and revoke at Meta where possible, then `revoked` with the token erased. */
     disconnect(actor: Actor): Effect.Effect<ConnectionView>
     /** `ConnectManually` (operators only): a WABA id, a number id and a token pasted by an admin. */

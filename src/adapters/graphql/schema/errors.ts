@@ -79,7 +79,8 @@ export const CONNECT_ERRORS = [
   MetaTokenInvalid,
   MetaPermissionMissing,
   MetaRateLimited,
-  MetaUnavailable
+  MetaUnavailable,
+  TokenUnreadable
 ]
 
 builder.objectType(NotConnected, {
