@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto"
 import { type Ctx, deliverEntries, type Fault, type FaultKind, nowSeconds, webhookTarget } from "./context.ts"
 import { tokenInvalidated } from "./errors.ts"
 import { isRecord, obj, type Params, str } from "./http.ts"
@@ -421,6 +422,14 @@ export const handleControl = async (
       return {
         body: { duplicate: ctx.state.config.duplicateDeliveries, outOfOrder: ctx.state.config.outOfOrderDeliveries }
       }
+    }
+    case "POST /_sandbox/app/rotate-secret": {
+      // As "Reset" of the app secret in the App Dashboard: the old secret (and app tokens made from it) stop working.
+      const given = str(params, "secret")
+      if (given !== undefined && !/^[0-9A-Za-z]{16,128}$/.test(given))
+        throw new ControlError(400, "secret must be 16 to 128 letters and digits")
+      ctx.state.app.secret = given ?? randomBytes(16).toString("hex")
+      return { body: { appId: ctx.state.app.id, secret: ctx.state.app.secret } }
     }
     case "POST /_sandbox/seed/phone-number":
       return seedPhoneNumber(ctx, params)

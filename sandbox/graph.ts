@@ -673,10 +673,14 @@ const revokedByApp = (ctx: Ctx) => {
 }
 
 /**
- * `DELETE /me/permissions[/{permission}]`: without a permission, de-authorizes the app for this person or this
- * client business (every token of that grant then answers 190/458); with one, removes that scope.
+ * `DELETE /me/permissions[/{permission}]` with a user token: without a permission, de-authorizes the app for this
+ * person (every token of that grant then answers 190/458); with one, removes that scope. Refused (100/33) for a
+ * system user's token.
  */
 const revokePermissions = (ctx: Ctx, token: Token, permission: string | undefined): GraphResult => {
+  // `/{user-id}/permissions` "must be made with a user access token or an app access token" (Graph reference):
+  // a business system user's token (what Embedded Signup yields) is refused.
+  if (token.kind === "SYSTEM_USER") throw unsupportedRequest("DELETE", "permissions")
   if (permission !== undefined) {
     token.scopes = token.scopes.filter((s) => s !== permission)
     token.granular = token.granular.filter((g) => g.scope !== permission)

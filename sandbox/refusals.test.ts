@@ -321,3 +321,38 @@ describe("failure injection", () => {
     expect(error).toMatchObject({ code: 190, error_subcode: 463, message: "expired" })
   })
 })
+
+describe("app-level credentials and system-user tokens", () => {
+  it("DELETE /me/permissions refuses a system user's token (Embedded Signup's), which keeps working", async () => {
+    const token = await connectWhatsApp(sandbox, { action: "approve", waba: "new", phone: "new" })
+    const refused = await graph(sandbox, "DELETE", "/me/permissions", { token })
+    expect(refused.status).toBe(400)
+    expectGraphShape(graphError(refused))
+    expect(graphError(refused)).toMatchObject({ code: 100, error_subcode: 33 })
+    const me = await graph(sandbox, "GET", "/me", { token })
+    expect(me.status).toBe(200)
+  })
+
+  it("rotate-secret: the old app token gets a top-level 190 on debug_token, the new one works, data speaks of the token", async () => {
+    const token = await connectWhatsApp(sandbox, { action: "approve", waba: "new", phone: "new" })
+    const rotated = await control("app/rotate-secret", {})
+    expect(rotated["appId"]).toBe(APP_ID)
+    const secret = String(rotated["secret"])
+    expect(secret).not.toBe(APP_SECRET)
+    const old = await graph(sandbox, "GET", "/debug_token", { query: { input_token: token, access_token: appToken } })
+    expect(old.status).toBe(400)
+    expectGraphShape(graphError(old))
+    expect(graphError(old)["code"]).toBe(190)
+    const fresh = await graph(sandbox, "GET", "/debug_token", {
+      query: { input_token: token, access_token: `${APP_ID}|${secret}` }
+    })
+    expect(fresh.status).toBe(200)
+    expect((fresh.body["data"] as Record<string, unknown>)["is_valid"]).toBe(true)
+    // The old secret no longer exchanges codes either; setting it back restores everything.
+    const params = await submitDialog(sandbox, { action: "approve", waba: "new", phone: "new" })
+    expect(graphError(await exchange(sandbox, params.get("code") ?? ""))["code"]).toBe(1)
+    expect((await control("app/rotate-secret", { secret: APP_SECRET }))["secret"]).toBe(APP_SECRET)
+    const back = await graph(sandbox, "GET", "/debug_token", { query: { input_token: token, access_token: appToken } })
+    expect(back.status).toBe(200)
+  })
+})

@@ -11,7 +11,8 @@ export interface AppSubscription {
 
 export interface App {
   readonly id: string
-  readonly secret: string
+  /** Changes with `POST /_sandbox/app/rotate-secret`, as when the secret is reset in the App Dashboard. */
+  secret: string
   readonly name: string
   readonly redirectUris: ReadonlyArray<string>
   readonly configId: string | undefined

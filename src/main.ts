@@ -84,7 +84,9 @@ export const appLayer = (config: AppConfigShape) => {
         Effect.andThen(
           Effect.logInfo(
             `Token health: ${report.checked} checked, ${report.valid} valid, ${report.invalid} invalid, ` +
-              `${report.unknown} unknown, ${report.expiringSoon} expiring within 7 days`
+              `${report.unknown} unknown, ${report.expiringSoon} expiring within 7 days, ` +
+              `${report.undecryptable} undecryptable, ${report.recovered} recovered` +
+              (report.appCredentialsInvalid ? "; Meta refuses the app credentials" : "")
           )
         )
       )

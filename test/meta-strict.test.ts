@@ -4,8 +4,8 @@
  * token of another app. Runs on the embedded database, and on PostgreSQL when DATABASE_URL is set.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { parsePrometheusText, sampleValue } from "./support/PrometheusText.ts"
 import { client } from "./support/Browserless.ts"
+import { parsePrometheusText, sampleValue } from "./support/PrometheusText.ts"
 import { type Stack, startStack } from "./support/Service.ts"
 
 const backends = [

@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { TestClock } from "effect/testing"
 import { ADS_REDIRECT, APP_ID, approvedCallback, MemoryPorts, testActor } from "../../test/support/ConnectTestKit.ts"
+import { layerFromKeys } from "../adapters/crypto/TokenCipherAesGcm.ts"
 import { MetaGraphMemoryControl } from "../adapters/meta-graph/MetaGraphMemory.ts"
 import { MetaUnavailable } from "../domain/Errors.ts"
 import type { TenantId } from "../domain/Ids.ts"
@@ -431,6 +432,31 @@ describe("MetaAdsConnections", () => {
       yield* (yield* MetaGraphMemoryControl).failWith("revokePermissions", new MetaUnavailable({ detail: "down" }))
       assert.strictEqual((yield* ads.disconnect(who)).status, "revoked")
       assert.strictEqual((yield* ads.disconnect(actor("admin"))).status, "not_connected")
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("a token that does not decrypt (wrong key) is our fault: test-connection says so and changes nothing", () =>
+    Effect.gen(function* () {
+      const ads = yield* MetaAdsConnections
+      const who = actor()
+      const { input } = yield* approved(who)
+      const connection = yield* ads.complete(input)
+      const foreign = yield* Effect.gen(function* () {
+        return yield* (yield* TokenCipher).encrypt(Redacted.make("EAAforeign".padEnd(60, "f")), {
+          tenantId: who.tenantId,
+          provider: "meta_ads"
+        })
+      }).pipe(Effect.provide(layerFromKeys({ active: new Uint8Array(32).fill(9), previous: [] })))
+      yield* (yield* ConnectionRepository).update(who.tenantId, connection.id, { accessTokenEnc: foreign })
+      const tested = yield* ads.testConnection(who)
+      assert.isFalse(tested.ok)
+      assert.match(tested.error!, /configuration fault/)
+      const view = yield* ads.status(who)
+      assert.strictEqual(view.status, connection.status)
+      assert.notInclude(
+        (yield* auditActions(who.tenantId)).map((entry) => entry.action),
+        "meta_ads.token_invalid"
+      )
     }).pipe(Effect.provide(TestLayer))
   )
 })

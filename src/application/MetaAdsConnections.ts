@@ -14,6 +14,7 @@ import {
   type Authorized,
   type CallbackInput,
   type ConnectionSummary,
+  debugTokenForConnect,
   expiryOf,
   makeOAuthFlow,
   NO_CONNECTION,
@@ -180,7 +181,7 @@ export class MetaAdsConnections extends Context.Service<
         const { tenantId, userId } = authorized
         const short = yield* graph.exchangeCode(authorized.code, settings.adsRedirectUri)
         const long = yield* graph.exchangeLongLived(short.accessToken)
-        const info = yield* graph.debugToken(long.accessToken)
+        const info = yield* debugTokenForConnect(graph, long.accessToken)
         if (!info.isValid || info.appId !== settings.appId) {
           return yield* new MetaTokenInvalid({ detail: info.error ?? "the token is not valid for this app" })
         }
@@ -259,7 +260,8 @@ export class MetaAdsConnections extends Context.Service<
         // Facebook Login with the Marketing API permissions: a user token, exchanged for a long-lived one.
         dialogParameters: [["scope", ADS_SCOPES.join(",")]],
         resolve,
-        atMetaOnDisconnect: (_connection, token) => [["permissions_revoked", graph.revokePermissions(token)]],
+        atMetaOnDisconnect: (_connection, token) =>
+          Effect.succeed([["permissions_revoked", graph.revokePermissions(token)]] as const),
         transientMetadata: ["error", "pending_reason", "token_expiring_soon"]
       })
 
@@ -353,7 +355,9 @@ export class MetaAdsConnections extends Context.Service<
           if (!canOperate(actor)) return yield* new Forbidden({ action: "inspect the Meta Ads token" })
           const connection = yield* connected(actor.tenantId)
           yield* flow.auditBy(actor, "token_debug_viewed", connection.id, {})
-          const info = yield* flow.tokenOf(connection).pipe(Effect.flatMap((token) => graph.debugToken(token)))
+          const info = yield* flow
+            .tokenOf(connection)
+            .pipe(Effect.flatMap((token) => debugTokenForConnect(graph, token)))
           return {
             isValid: info.isValid,
             expiresAt: info.expiresAt > 0 ? new Date(info.expiresAt * 1000) : null,
@@ -361,14 +365,23 @@ export class MetaAdsConnections extends Context.Service<
             error: info.error
           } satisfies MetaAdsTokenDebug
         },
-        Effect.catchTag("MetaTokenInvalid", (error) =>
-          Effect.succeed({
-            isValid: false,
-            expiresAt: null,
-            scopes: [],
-            error: error.detail
-          } satisfies MetaAdsTokenDebug)
-        )
+        Effect.catchTags({
+          MetaTokenInvalid: (error) =>
+            Effect.succeed({
+              isValid: false,
+              expiresAt: null,
+              scopes: [],
+              error: error.detail
+            } satisfies MetaAdsTokenDebug),
+          // Our configuration fault: Meta was not asked, so nothing is known of the token itself.
+          TokenUnreadable: (error) =>
+            Effect.succeed({
+              isValid: false,
+              expiresAt: null,
+              scopes: [],
+              error: error.message
+            } satisfies MetaAdsTokenDebug)
+        })
       )
 
       return MetaAdsConnections.of({

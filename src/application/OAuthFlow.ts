@@ -5,14 +5,15 @@ import {
   type MetaPermissionMissing,
   type MetaRateLimited,
   MetaTokenInvalid,
-  type MetaUnavailable,
+  MetaUnavailable,
   type NoPhoneNumberGranted,
   type NumberAlreadyConnected,
   OAuthCancelled,
   OAuthStateAlreadyUsed,
   type OAuthStateExpired,
   OAuthStateMismatch,
-  OAuthStateNotFound
+  OAuthStateNotFound,
+  TokenUnreadable
 } from "../domain/Errors.ts"
 import type { Provider, TenantId, UserId } from "../domain/Ids.ts"
 import { OAUTH_STATE_TTL } from "../domain/OAuthState.ts"
@@ -20,7 +21,7 @@ import type { Actor } from "./Actor.ts"
 import { AuditLog } from "./ports/AuditLog.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
 import { ConnectSettings } from "./ports/ConnectSettings.ts"
-import type { AccessToken, MetaGraphError, TokenInfo } from "./ports/MetaGraph.ts"
+import type { AccessToken, MetaGraph, MetaGraphError, TokenInfo } from "./ports/MetaGraph.ts"
 import { OAuthStateRepository } from "./ports/OAuthStateRepository.ts"
 import { TokenCipher } from "./ports/TokenCipher.ts"
 
@@ -131,6 +132,9 @@ export interface Authorized {
   readonly ip: string | null
 }
 
+/** Why a connection is retired: the tenant disconnected, or connected another number in its place. */
+export type RetireReason = "disconnect" | "replaced"
+
 /** What a provider's resolve step wrote, and what the audit entry says about it. */
 export interface Resolved {
   readonly connection: ChannelConnection
@@ -155,14 +159,33 @@ export interface OAuthProvider<E extends CallbackError> {
   readonly dialogParameters: ReadonlyArray<readonly [string, string]>
   /** Turns an authorized callback into a stored connection; every Graph call comes before the write. */
   readonly resolve: (authorized: Authorized) => Effect.Effect<Resolved, E>
-  /** The calls at Meta that disconnecting makes, in order, by name; each is best effort. */
+  /**
+   * The calls at Meta that retiring a connection makes, in order, by name; each is best effort. `why` is
+   * `disconnect` (the tenant asked) or `replaced` (the tenant connected another number).
+   */
   readonly atMetaOnDisconnect: (
     connection: ChannelConnection,
-    token: AccessToken
-  ) => ReadonlyArray<readonly [string, Effect.Effect<void, MetaGraphError>]>
+    token: AccessToken,
+    why: RetireReason
+  ) => Effect.Effect<ReadonlyArray<readonly [string, Effect.Effect<void, MetaGraphError>]>>
   /** Metadata keys that mean something only while connected; disconnecting removes them. */
   readonly transientMetadata: ReadonlyArray<string>
 }
+
+/**
+ * During a connect, Meta refusing our own app token (see `MetaAppCredentialsInvalid`) is Meta being unusable to
+ * us, not the tenant's login failing: the callback answers `meta_error` and the health job raises the alarm.
+ */
+export const debugTokenForConnect = (graph: MetaGraph["Service"], token: AccessToken) =>
+  graph
+    .debugToken(token)
+    .pipe(
+      Effect.catchTag("MetaAppCredentialsInvalid", (error) =>
+        Effect.logError("Meta refused the app's credentials during a connect").pipe(
+          Effect.andThen(Effect.fail(new MetaUnavailable({ detail: error.message })))
+        )
+      )
+    )
 
 /** The expiry of a token: `debug_token`'s `expires_at` when Meta gives one, else `expires_in` from `at`. */
 export const expiryOf = (info: TokenInfo, expiresIn: number | null, at: Date): Date | null =>
@@ -324,27 +347,38 @@ export const makeOAuthFlow = <E extends CallbackError>(spec: OAuthProvider<E>) =
       )
     })
 
-    /** The stored token of a connection, decrypted at the moment of use; `MetaTokenInvalid` when unreadable. */
-    const tokenOf = (connection: ChannelConnection): Effect.Effect<AccessToken, MetaTokenInvalid> =>
+    /**
+     * The stored token of a connection, decrypted at the moment of use: `MetaTokenInvalid` when none is stored,
+     * `TokenUnreadable` (our configuration fault, logged without the value) when it does not decrypt.
+     */
+    const tokenOf = (connection: ChannelConnection): Effect.Effect<AccessToken, MetaTokenInvalid | TokenUnreadable> =>
       connection.accessTokenEnc === null
         ? Effect.fail(new MetaTokenInvalid({ detail: "no token is stored" }))
         : cipher
             .decrypt(connection.accessTokenEnc, binding(connection.tenantId))
-            .pipe(Effect.mapError(() => new MetaTokenInvalid({ detail: "the stored token could not be read" })))
+            .pipe(
+              Effect.catchTag("TokenDecryptionFailed", (error) =>
+                Effect.logError(
+                  `The stored token of connection ${connection.id} does not decrypt with the configured keys ` +
+                    `(written under key ${error.keyId}); check TOKEN_ENCRYPTION_KEY_BASE64`
+                ).pipe(Effect.andThen(Effect.fail(new TokenUnreadable({}))))
+              )
+            )
 
     /**
-     * `Disconnect`: the provider's calls at Meta where possible (a failure there never blocks the local
-     * disconnect), then `revoked` with the token erased and the history kept, audited. None when there is no
-     * connection.
+     * Retires one connection: the provider's calls at Meta where possible (a failure there never blocks the local
+     * change), then `revoked` with the token erased and the history (row, number, conversations) kept. Returns the
+     * updated row and the names of the calls Meta accepted.
      */
-    const disconnect = Effect.fn(`${spec.service}.disconnect`)(function* (actor: Actor) {
-      const current = yield* connections.findCurrent(actor.tenantId, spec.provider)
-      if (Option.isNone(current)) return Option.none<ChannelConnection>()
-      const connection = current.value
+    const retire = Effect.fnUntraced(function* (
+      connection: ChannelConnection,
+      by: { readonly userId: string | null },
+      why: RetireReason
+    ) {
       const atMeta: Array<string> = []
       const token = yield* tokenOf(connection).pipe(Effect.option)
       if (Option.isSome(token)) {
-        for (const [name, call] of spec.atMetaOnDisconnect(connection, token.value)) {
+        for (const [name, call] of yield* spec.atMetaOnDisconnect(connection, token.value, why)) {
           yield* call.pipe(
             Effect.tap(() => Effect.sync(() => atMeta.push(name))),
             Effect.catch((error: MetaGraphError) =>
@@ -355,20 +389,35 @@ export const makeOAuthFlow = <E extends CallbackError>(spec: OAuthProvider<E>) =
       }
       const at = yield* now
       const updated = yield* connections
-        .update(actor.tenantId, connection.id, {
+        .update(connection.tenantId, connection.id, {
           status: "revoked",
           accessTokenEnc: null,
           tokenExpiresAt: null,
           metadata: {
             ...Object.fromEntries(spec.transientMetadata.map((key) => [key, null])),
             disconnected_at: at.toISOString(),
-            disconnected_by: actor.userId
+            disconnected_by: by.userId,
+            ...(why === "replaced" ? { disconnected_because: "replaced" } : {})
           }
         })
         .pipe(Effect.orDie)
-      yield* auditBy(actor, "disconnected", connection.id, { at_meta: atMeta })
-      return Option.some(updated)
+      return { updated, atMeta }
     })
 
-    return { start, complete, disconnect, auditBy, tokenOf }
+    /**
+     * `Disconnect`: retires every connection of the tenant for this provider that is not `revoked` yet (a tenant's
+     * history may hold several), each audited. The current row afterwards, or none when there never was one.
+     */
+    const disconnect = Effect.fn(`${spec.service}.disconnect`)(function* (actor: Actor) {
+      const live = (yield* connections.listByTenant(actor.tenantId, spec.provider)).filter(
+        (connection) => connection.status !== "revoked"
+      )
+      for (const connection of live) {
+        const { atMeta } = yield* retire(connection, actor, "disconnect")
+        yield* auditBy(actor, "disconnected", connection.id, { at_meta: atMeta })
+      }
+      return yield* connections.findCurrent(actor.tenantId, spec.provider)
+    })
+
+    return { start, complete, disconnect, retire, audit, auditBy, tokenOf }
   })

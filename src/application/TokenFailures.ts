@@ -4,6 +4,12 @@ import type { MetaTokenInvalid } from "../domain/Errors.ts"
 import { AuditLog } from "./ports/AuditLog.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
 
+/** The status a connection in `error` had before its token failed (`active` when unknown). */
+export const previousStatusOf = (connection: ChannelConnection): "active" | "pending" => {
+  const error = connection.metadata["error"] as { readonly previous_status?: unknown } | null | undefined
+  return error?.previous_status === "pending" ? "pending" : "active"
+}
+
 /**
  * Meta no longer accepts a connection's token (code 190, `is_valid: false`): the connection turns to `error` with
  * the reason at once, and the tenant's admins see it in the audit log. A revoked connection stays revoked.
@@ -16,12 +22,21 @@ export const recordTokenFailure = Effect.fnUntraced(function* (
   const connections = yield* ConnectionRepository
   const audit = yield* AuditLog
   const status = nextStatus(connection.status, { _tag: "TokenFailed" })
-  if (status === connection.status && connection.status !== "error") return
+  const known = connection.metadata["error"] as { readonly reason?: unknown } | null | undefined
+  // Recorded once: a connection already in error for its token is not re-audited on every check.
+  if (status === connection.status && (status !== "error" || known?.reason === "token_invalid")) return
   yield* connections
     .update(connection.tenantId, connection.id, {
       status,
       metadata: {
-        error: { reason: "token_invalid", code: error.code ?? null, message: error.message, at: source }
+        error: {
+          reason: "token_invalid",
+          code: error.code ?? null,
+          message: error.message,
+          at: source,
+          // Where the health job returns the connection when Meta accepts the token again.
+          previous_status: connection.status === "error" ? previousStatusOf(connection) : connection.status
+        }
       }
     })
     .pipe(Effect.ignore)

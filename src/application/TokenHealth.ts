@@ -1,10 +1,10 @@
-import { Clock, Context, Duration, Effect, Layer, Option } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Option, Ref } from "effect"
 import { MetaTokenInvalid } from "../domain/Errors.ts"
-import type { AuditLog } from "./ports/AuditLog.ts"
+import { AuditLog } from "./ports/AuditLog.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
 import { MetaGraph } from "./ports/MetaGraph.ts"
 import { TokenCipher } from "./ports/TokenCipher.ts"
-import { recordTokenFailure } from "./TokenFailures.ts"
+import { previousStatusOf, recordTokenFailure } from "./TokenFailures.ts"
 
 /** A token that expires within this window is flagged (the UI shows a banner). */
 export const EXPIRY_WARNING = Duration.days(7)
@@ -16,50 +16,85 @@ export interface HealthReport {
   /** Meta could not be asked (unavailable, throttled): nothing was changed for those. */
   readonly unknown: number
   readonly expiringSoon: number
+  /** Stored tokens that do not decrypt with the configured keys (our configuration fault): nothing was changed. */
+  readonly undecryptable: number
+  /** Connections in `error` that Meta accepts again, returned to their status. */
+  readonly recovered: number
+  /** Meta refused our app token on debug_token (wrong or rotated app secret): no connection was changed. */
+  readonly appCredentialsInvalid: boolean
 }
 
+/** What the last health run learnt of our app credentials; `unknown` before the first run that checked a token. */
+export type AppCredentialsState = "valid" | "invalid" | "unknown"
+
 /**
- * `CheckTokenHealth`: asks `debug_token` about every live connection's token. An invalid or revoked token turns the
- * connection to `error` with the reason; the expiry Meta reports is stored and flagged within 7 days. Nothing
- * assumes a permanent token.
+ * `CheckTokenHealth`: asks `debug_token` about every live connection's token (`error` ones too). An invalid or revoked
+ * token turns the connection to `error` with the reason, and a token Meta accepts again brings it back; the expiry
+ * Meta reports is stored and flagged within 7 days. Our own faults (a token that does not decrypt, an app secret Meta
+ * refuses) change no connection: they are logged and reported. Nothing assumes a permanent token.
  */
-export class TokenHealth extends Context.Service<TokenHealth, { readonly checkAll: Effect.Effect<HealthReport> }>()(
-  "app/application/TokenHealth"
-) {
+export class TokenHealth extends Context.Service<
+  TokenHealth,
+  {
+    readonly checkAll: Effect.Effect<HealthReport>
+    /** For readiness: whether Meta accepted our app token on the last run. */
+    readonly appCredentials: Effect.Effect<AppCredentialsState>
+  }
+>()("app/application/TokenHealth") {
   static readonly layer = Layer.effect(
     TokenHealth,
     Effect.gen(function* () {
       const connections = yield* ConnectionRepository
       const graph = yield* MetaGraph
       const cipher = yield* TokenCipher
+      const audit = yield* AuditLog
       const context = yield* Effect.context<ConnectionRepository | AuditLog>()
+      const appCredentials = yield* Ref.make<AppCredentialsState>("unknown")
 
       const checkAll = Effect.gen(function* () {
-        const report = { checked: 0, valid: 0, invalid: 0, unknown: 0, expiringSoon: 0 }
+        const report = {
+          checked: 0,
+          valid: 0,
+          invalid: 0,
+          unknown: 0,
+          expiringSoon: 0,
+          undecryptable: 0,
+          recovered: 0,
+          appCredentialsInvalid: false
+        }
+        let answered = false
+        // `error` rows too: a cause that went away (a token Meta accepts again) brings them back.
         const live = (yield* connections.listHoldingTokens()).filter(
-          (c) => c.status === "active" || c.status === "pending"
+          (c) => c.status === "active" || c.status === "pending" || c.status === "error"
         )
         for (const connection of live) {
           report.checked++
+          if (report.appCredentialsInvalid) {
+            report.unknown++
+            continue
+          }
           const token = yield* cipher
             .decrypt(connection.accessTokenEnc!, { tenantId: connection.tenantId, provider: connection.provider })
             .pipe(Effect.option)
           if (Option.isNone(token)) {
-            report.invalid++
-            yield* recordTokenFailure(
-              connection,
-              new MetaTokenInvalid({ detail: "the stored token cannot be decrypted" }),
-              "health_check"
-            ).pipe(Effect.provide(context))
+            // Our configuration fault (a wrong or missing encryption key), not the tenant's: the state is kept.
+            report.undecryptable++
+            yield* Effect.logError(
+              `Token health: the stored token of connection ${connection.id} does not decrypt with the configured keys ` +
+                `(written under key ${cipher.keyIdOf(connection.accessTokenEnc!)}); check TOKEN_ENCRYPTION_KEY_BASE64. ` +
+                "The connection is left as it is."
+            )
             continue
           }
           const info = yield* graph.debugToken(token.value).pipe(Effect.result)
+          if (info._tag === "Success") answered = true
           if (info._tag === "Failure") {
-            if (info.failure._tag === "MetaTokenInvalid") {
-              report.invalid++
-              yield* recordTokenFailure(connection, info.failure, "health_check").pipe(Effect.provide(context))
+            report.unknown++
+            if (info.failure._tag === "MetaAppCredentialsInvalid") {
+              // Our app secret is wrong or rotated: no tenant's token can be judged, and none is changed.
+              report.appCredentialsInvalid = true
+              yield* Effect.logError(`Token health: ${info.failure.message} No connection was changed.`)
             } else {
-              report.unknown++
               yield* Effect.logWarning(
                 `Token health: Meta could not check connection ${connection.id}`,
                 info.failure.message
@@ -67,6 +102,7 @@ export class TokenHealth extends Context.Service<TokenHealth, { readonly checkAl
             }
             continue
           }
+          // Only `data.is_valid` / `data.error` speak about the tenant's token.
           if (!info.success.isValid) {
             report.invalid++
             yield* recordTokenFailure(
@@ -81,17 +117,42 @@ export class TokenHealth extends Context.Service<TokenHealth, { readonly checkAl
           const expiresAt = info.success.expiresAt > 0 ? new Date(info.success.expiresAt * 1000) : null
           const soon = expiresAt !== null && expiresAt.getTime() - now <= Duration.toMillis(EXPIRY_WARNING)
           if (soon) report.expiringSoon++
+          const error = connection.metadata["error"] as { readonly reason?: unknown } | null | undefined
+          const recovers = connection.status === "error" && error?.reason === "token_invalid"
+          if (recovers) report.recovered++
           yield* connections
             .update(connection.tenantId, connection.id, {
+              ...(recovers ? { status: previousStatusOf(connection) } : {}),
               tokenExpiresAt: expiresAt,
-              metadata: { token_expiring_soon: soon, token_checked_at: new Date(now).toISOString() }
+              metadata: {
+                token_expiring_soon: soon,
+                token_checked_at: new Date(now).toISOString(),
+                ...(recovers ? { error: null } : {})
+              }
             })
             .pipe(Effect.ignore)
+          if (recovers) {
+            yield* audit.record({
+              tenantId: connection.tenantId,
+              userId: null,
+              action: `${connection.provider === "meta_ads" ? "meta_ads" : "whatsapp"}.token_recovered`,
+              resourceType: "channel_connection",
+              resourceId: connection.id,
+              details: { source: "health_check" },
+              ip: null
+            })
+            yield* Effect.logInfo(`Connection ${connection.id} recovered: Meta accepts its token again`)
+          }
         }
+        // Known only from Meta's answers: a run that got none (nothing to check, Meta down) keeps what was known.
+        const credentials = yield* Ref.updateAndGet(appCredentials, (known) =>
+          report.appCredentialsInvalid ? "invalid" : answered ? "valid" : known
+        )
+        report.appCredentialsInvalid = credentials === "invalid"
         return report as HealthReport
       }).pipe(Effect.withSpan("TokenHealth.checkAll"))
 
-      return TokenHealth.of({ checkAll })
+      return TokenHealth.of({ checkAll, appCredentials: Ref.get(appCredentials) })
     })
   )
 

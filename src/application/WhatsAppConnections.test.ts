@@ -43,6 +43,7 @@ const approved = (
     scopes?: ReadonlyArray<{ scope: string; targetIds: ReadonlyArray<string> }>
     nameStatus?: string
     appId?: string
+    tokenType?: "USER" | "SYSTEM_USER"
   } = {}
 ) =>
   Effect.gen(function* () {
@@ -65,7 +66,8 @@ const approved = (
       token: id.token,
       wabaIds: [id.waba],
       ...(options.scopes === undefined ? {} : { scopes: options.scopes }),
-      ...(options.appId === undefined ? {} : { appId: options.appId })
+      ...(options.appId === undefined ? {} : { appId: options.appId }),
+      ...(options.tokenType === undefined ? {} : { tokenType: options.tokenType })
     })
     const started = yield* connect.start(who)
     return { input: approvedCallback(started, id.code, who), id, started }
@@ -277,7 +279,7 @@ describe("WhatsAppConnections", () => {
     }).pipe(Effect.provide(TestLayer))
   )
 
-  it.effect("disconnect unsubscribes and revokes at Meta, erases the token, and reconnecting reuses the row", () =>
+  it.effect("disconnect unsubscribes at Meta, erases the token, and reconnecting reuses the row", () =>
     Effect.gen(function* () {
       const who = actor()
       const connect = yield* WhatsAppConnections
@@ -288,7 +290,8 @@ describe("WhatsAppConnections", () => {
       assert.strictEqual(view.status, "revoked")
       assert.isFalse(view.connected)
       assert.notInclude(yield* meta.subscribedWabas, id.waba)
-      assert.isTrue((yield* meta.revokedGrants).some((g) => g.by === "revokePermissions"))
+      // Embedded Signup yields a system user's token: `DELETE /me/permissions` is never called with it.
+      assert.isFalse((yield* meta.calls).some((c) => c.method === "revokePermissions"))
       const row = Option.getOrThrow(yield* (yield* ConnectionRepository).findById(who.tenantId, connected.id))
       assert.isNull(row.accessTokenEnc)
       // Reconnect: a new login for the same number lands on the same row.
@@ -385,5 +388,128 @@ describe("WhatsAppConnections", () => {
       )
       assert.strictEqual((yield* connect.status(who)).status, "not_connected")
     }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("a user token (not Embedded Signup's) is de-authorised at Meta on disconnect", () =>
+    Effect.gen(function* () {
+      const who = actor()
+      const connect = yield* WhatsAppConnections
+      const meta = yield* MetaGraphMemoryControl
+      const { input, id } = yield* approved(who, { tokenType: "USER" })
+      yield* connect.complete(input)
+      yield* connect.disconnect(who)
+      assert.isTrue(
+        (yield* meta.revokedGrants).some((g) => g.by === "revokePermissions" && g.wabaIds.includes(id.waba))
+      )
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect(
+    "connecting another number retires the previous one: revoked, token erased, unsubscribed, history kept",
+    () =>
+      Effect.gen(function* () {
+        const who = actor()
+        const connect = yield* WhatsAppConnections
+        const meta = yield* MetaGraphMemoryControl
+        const repo = yield* ConnectionRepository
+        const first = yield* approved(who)
+        const one = yield* connect.complete(first.input)
+        const second = yield* approved(who)
+        const two = yield* connect.complete(second.input)
+        assert.notStrictEqual(one.id, two.id)
+        const retired = Option.getOrThrow(yield* repo.findById(who.tenantId, one.id))
+        assert.strictEqual(retired.status, "revoked")
+        assert.isNull(retired.accessTokenEnc)
+        assert.strictEqual(retired.phoneNumberId, first.id.phone, "the row and its number stay as history")
+        assert.notInclude(yield* meta.subscribedWabas, first.id.waba)
+        assert.include(yield* meta.subscribedWabas, second.id.waba)
+        // Its webhooks are no longer stored for the tenant, and another workspace may now take the number.
+        const routed = Option.getOrThrow(yield* repo.findByPhoneNumberId(first.id.phone as PhoneNumberId))
+        assert.strictEqual(routed.status, "revoked")
+        const view = yield* connect.status(who)
+        assert.strictEqual(view.id, two.id)
+        assert.strictEqual(view.status, "active")
+        const live = (yield* repo.listByTenant(who.tenantId, "meta_whatsapp")).filter((c) => c.status !== "revoked")
+        assert.deepStrictEqual(
+          live.map((c) => c.id),
+          [two.id]
+        )
+        const audit = yield* (yield* AuditLog).list(who.tenantId, { first: 10 })
+        assert.isTrue(
+          audit.items.some((e) => e.node.action === "whatsapp.number_replaced" && e.node.resourceId === one.id)
+        )
+      }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("disconnect retires every live row of the tenant (databases written before one number per tenant)", () =>
+    Effect.gen(function* () {
+      const who = actor()
+      const connect = yield* WhatsAppConnections
+      const meta = yield* MetaGraphMemoryControl
+      const repo = yield* ConnectionRepository
+      const cipher = yield* TokenCipher
+      const rows = []
+      const wabas = []
+      for (let n = 0; n < 2; n++) {
+        const { input, id } = yield* approved(who)
+        const connection = yield* connect.complete(input)
+        rows.push(connection)
+        wabas.push(id.waba)
+      }
+      // Put the first row back as today's code left it: still active with its token and its WABA subscribed.
+      yield* repo.update(who.tenantId, rows[0]!.id, {
+        status: "active",
+        accessTokenEnc: yield* cipher.encrypt(Redacted.make("EAAstale".padEnd(60, "s")), {
+          tenantId: who.tenantId,
+          provider: "meta_whatsapp"
+        })
+      })
+      yield* connect.disconnect(who)
+      for (const row of rows) {
+        const after = Option.getOrThrow(yield* repo.findById(who.tenantId, row.id))
+        assert.strictEqual(after.status, "revoked")
+        assert.isNull(after.accessTokenEnc)
+      }
+      assert.notInclude(yield* meta.subscribedWabas, wabas[1])
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect(
+    "two workspaces on two numbers of one WABA: disconnecting one keeps the other subscribed and its token",
+    () =>
+      Effect.gen(function* () {
+        const connect = yield* WhatsAppConnections
+        const meta = yield* MetaGraphMemoryControl
+        const graph = yield* MetaGraph
+        const id = ids()
+        yield* meta.addWaba({
+          id: id.waba,
+          phoneNumbers: [
+            { id: id.phone, displayPhoneNumber: "15550103030", verifiedName: "Shared A" },
+            { id: id.phone2, displayPhoneNumber: "15550104040", verifiedName: "Shared B" }
+          ]
+        })
+        const tenants = [actor("admin"), actor("admin")] as const
+        const tokens = [`${id.token}a`, `${id.token}b`]
+        for (const [index, who] of tenants.entries()) {
+          const code = `${id.code}-${index}`
+          yield* meta.grant({ code, redirectUri: REDIRECT, token: tokens[index]!, wabaIds: [id.waba] })
+          yield* graph.exchangeCode(Redacted.make(code), REDIRECT)
+          yield* connect.connectManually(who, {
+            wabaId: id.waba as WabaId,
+            phoneNumberId: (index === 0 ? id.phone : id.phone2) as PhoneNumberId,
+            accessToken: Redacted.make(tokens[index]!)
+          })
+        }
+        yield* connect.disconnect(tenants[0])
+        assert.include(yield* meta.subscribedWabas, id.waba, "the other workspace still receives its webhooks")
+        assert.isFalse((yield* meta.calls).some((c) => c.method === "revokePermissions"))
+        const other = yield* connect.status(tenants[1])
+        assert.strictEqual(other.status, "active")
+        assert.isTrue((yield* graph.debugToken(Redacted.make(tokens[1]!))).isValid)
+        // The last one out unsubscribes.
+        yield* connect.disconnect(tenants[1])
+        assert.notInclude(yield* meta.subscribedWabas, id.waba)
+      }).pipe(Effect.provide(TestLayer))
   )
 })

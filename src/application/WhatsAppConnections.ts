@@ -7,7 +7,8 @@ import {
   MetaTokenAppMismatch,
   MetaTokenInvalid,
   NoPhoneNumberGranted,
-  NumberAlreadyConnected
+  NumberAlreadyConnected,
+  type TokenUnreadable
 } from "../domain/Errors.ts"
 import type { PhoneNumberId, TenantId, WabaId } from "../domain/Ids.ts"
 import { type Actor, requireOperator } from "./Actor.ts"
@@ -15,9 +16,11 @@ import {
   type Authorized,
   type CallbackInput,
   type ConnectionSummary,
+  debugTokenForConnect,
   expiryOf,
   makeOAuthFlow,
   NO_CONNECTION,
+  type OAuthProvider,
   type Resolved,
   type StartedConnect,
   type StateError,
@@ -125,7 +128,10 @@ export class WhatsAppConnections extends Context.Service<
     /** `GetConnectionStatus`. */
     status(actor: Actor): Effect.Effect<ConnectionView>
     /** Picks one of several granted numbers (a pending connection's choices). */
-    chooseNumber(actor: Actor, phoneNumberId: PhoneNumberId): Effect.Effect<ConnectionView, ConnectError>
+    chooseNumber(
+      actor: Actor,
+      phoneNumberId: PhoneNumberId
+    ): Effect.Effect<ConnectionView, ConnectError | TokenUnreadable>
     /** `Disconnect`: unsubscribe and revoke at Meta where possible, then `revoked` with the token erased. */
     disconnect(actor: Actor): Effect.Effect<ConnectionView>
     /** `ConnectManually` (operators only): a WABA id, a number id and a token pasted by an admin. */
@@ -161,6 +167,7 @@ export class WhatsAppConnections extends Context.Service<
         readonly tokenEnc: EncryptedToken
         readonly tokenExpiresAt: Date | null
         readonly scopes: ReadonlyArray<string>
+        readonly tokenType: string | null
         readonly via: "embedded_signup" | "manual"
       }) {
         const held = yield* connections.findByPhoneNumberId(args.number.id)
@@ -198,7 +205,7 @@ export class WhatsAppConnections extends Context.Service<
           else inNameReview = true
         }
         const at = yield* now
-        const previous = Option.match(own, { onNone: () => ({}), onSome: (row) => row.metadata })
+        const kept = Option.match(own, { onNone: () => ({}), onSome: (row) => row.metadata })
         const connection = yield* connections.claimNumber(args.number.id, {
           tenantId: args.tenantId,
           provider: PROVIDER,
@@ -211,17 +218,33 @@ export class WhatsAppConnections extends Context.Service<
           scopes: args.scopes,
           metadata: {
             ...Object.fromEntries(
-              Object.entries(previous).filter(([key]) => !["error", "choices", "pending_reason"].includes(key))
+              Object.entries(kept).filter(
+                ([key]) => !["error", "choices", "pending_reason", "disconnected_because", "token_type"].includes(key)
+              )
             ),
             ...(pinEnc === null ? {} : { registration_pin_enc: pinEnc }),
             ...(inNameReview ? { pending_reason: "display_name_review", name_status: args.number.nameStatus } : {}),
             quality_rating: args.number.qualityRating,
+            ...(args.tokenType === null ? {} : { token_type: args.tokenType }),
             connected_at: at.toISOString(),
             connected_by: args.userId,
             connected_via: args.via
           }
         })
         yield* connections.deleteUnnumbered(args.tenantId, PROVIDER)
+        // One WhatsApp number per tenant: the numbers connected before are retired (unsubscribed where no one else
+        // needs their WABA, token erased, `revoked`, history kept), so they stop receiving and stay takeable.
+        const previous = (yield* connections.listByTenant(args.tenantId, PROVIDER)).filter(
+          (row) => row.id !== connection.id && row.status !== "revoked" && row.phoneNumberId !== null
+        )
+        for (const row of previous) {
+          const { atMeta } = yield* flow.retire(row, { userId: args.userId }, "replaced")
+          yield* flow.audit(args.tenantId, args.userId, "number_replaced", row.id, {
+            phone_number_id: row.phoneNumberId,
+            replaced_by: connection.id,
+            at_meta: atMeta
+          })
+        }
         // Webhooks that arrived for this number before it was connected are routed now.
         yield* inbox.requeueUnrouted()
         return connection
@@ -276,7 +299,7 @@ export class WhatsAppConnections extends Context.Service<
       const resolve = Effect.fnUntraced(function* (authorized: Authorized) {
         const { tenantId, userId } = authorized
         const exchanged = yield* graph.exchangeCode(authorized.code, settings.whatsappRedirectUri)
-        const info = yield* graph.debugToken(exchanged.accessToken)
+        const info = yield* debugTokenForConnect(graph, exchanged.accessToken)
         const wabaId = yield* grantedWaba(info).pipe(
           Effect.tapError((error) =>
             error._tag === "MetaPermissionMissing" ? recordPermissionError(tenantId, error) : Effect.void
@@ -302,6 +325,7 @@ export class WhatsAppConnections extends Context.Service<
             tokenExpiresAt,
             scopes: info.scopes,
             metadata: {
+              ...(info.tokenType == null ? {} : { token_type: info.tokenType }),
               pending_reason: "choose_number",
               choices: numbers.map((n) => ({
                 id: n.id,
@@ -325,6 +349,7 @@ export class WhatsAppConnections extends Context.Service<
           tokenEnc,
           tokenExpiresAt,
           scopes: info.scopes,
+          tokenType: info.tokenType ?? null,
           via: "embedded_signup"
         })
         return {
@@ -334,7 +359,7 @@ export class WhatsAppConnections extends Context.Service<
         } satisfies Resolved
       })
 
-      const flow = yield* makeOAuthFlow({
+      const whatsappFlow: OAuthProvider<WhatsAppCallbackError> = {
         provider: PROVIDER,
         service: "WhatsAppConnections",
         auditName: "whatsapp",
@@ -346,14 +371,43 @@ export class WhatsAppConnections extends Context.Service<
           ["scope", WHATSAPP_SCOPES.join(",")]
         ],
         resolve,
-        atMetaOnDisconnect: (connection, token) => [
-          ...(connection.wabaId === null
-            ? []
-            : [["unsubscribed", graph.unsubscribeApp(token, connection.wabaId)] as const]),
-          ["permissions_revoked", graph.revokePermissions(token)]
-        ],
+        atMetaOnDisconnect: (connection, token, why) =>
+          Effect.gen(function* () {
+            const calls: Array<readonly [string, Effect.Effect<void, MetaGraphError>]> = []
+            // `DELETE /{waba}/subscribed_apps` cuts the whole WABA off: only when no other live number of ours
+            // (any tenant) is on it (META_SPEC Corrections, "Unsubscribing").
+            const sharing =
+              connection.wabaId === null
+                ? []
+                : (yield* connections.findByWabaId(connection.wabaId)).filter(
+                    (other) => other.id !== connection.id && other.status !== "revoked" && other.phoneNumberId !== null
+                  )
+            if (connection.wabaId !== null) {
+              calls.push(
+                sharing.length === 0
+                  ? ["unsubscribed", graph.unsubscribeApp(token, connection.wabaId)]
+                  : ["waba_kept_for_other_numbers", Effect.void]
+              )
+            }
+            // `DELETE /me/permissions` is a user-token call: never with a business system user's token (what
+            // Embedded Signup yields), not when a new number replaces this one (it may share the grant), and not
+            // while another live number of ours is on the WABA (the same person may have granted it).
+            if (why === "disconnect" && sharing.length === 0) {
+              const stored = connection.metadata["token_type"]
+              const tokenType =
+                typeof stored === "string"
+                  ? stored
+                  : yield* graph.debugToken(token).pipe(
+                      Effect.map((info) => info.tokenType ?? null),
+                      Effect.orElseSucceed(() => null)
+                    )
+              if (tokenType === "USER") calls.push(["permissions_revoked", graph.revokePermissions(token)])
+            }
+            return calls
+          }),
         transientMetadata: ["error", "choices", "pending_reason"]
-      })
+      }
+      const flow = yield* makeOAuthFlow(whatsappFlow)
 
       const status = (actor: Actor) =>
         connections
@@ -388,6 +442,7 @@ export class WhatsAppConnections extends Context.Service<
           tokenEnc: pending.accessTokenEnc!,
           tokenExpiresAt: pending.tokenExpiresAt,
           scopes: pending.scopes,
+          tokenType: typeof pending.metadata["token_type"] === "string" ? pending.metadata["token_type"] : null,
           via: "embedded_signup"
         })
         yield* flow.auditBy(actor, "connected", connection.id, {
@@ -407,7 +462,7 @@ export class WhatsAppConnections extends Context.Service<
       ) {
         const forbidden = requireOperator(actor, "connect WhatsApp manually")
         if (forbidden !== null) return yield* forbidden
-        const info = yield* graph.debugToken(input.accessToken)
+        const info = yield* debugTokenForConnect(graph, input.accessToken)
         // Before any other Graph call: another app's token would carry a proof of the wrong secret anyway.
         yield* checkTokenApp(info, settings.appId)
         const numbers = yield* graph.listPhoneNumbers(input.accessToken, input.wabaId)
@@ -422,6 +477,7 @@ export class WhatsAppConnections extends Context.Service<
           tokenEnc: yield* cipher.encrypt(input.accessToken, BINDING(actor.tenantId)),
           tokenExpiresAt: expiryOf(info, null, yield* now),
           scopes: info.scopes,
+          tokenType: info.tokenType ?? null,
           via: "manual"
         })
         yield* flow.auditBy(actor, "manual_connect", connection.id, {

@@ -217,3 +217,26 @@ export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited"
     return `Too many requests. Try again in ${this.retryAfterSeconds} s.`
   }
 }
+
+/**
+ * Meta refused our app's own credentials (a top-level 190 on a call made with the app token: a wrong or rotated
+ * app secret). Says nothing about any tenant's token.
+ */
+export class MetaAppCredentialsInvalid extends Schema.TaggedError<MetaAppCredentialsInvalid>()(
+  "MetaAppCredentialsInvalid",
+  { detail: Schema.String }
+) {
+  override get message() {
+    return `Meta refused this service's app credentials (${this.detail}); the app secret is wrong or was rotated.`
+  }
+}
+
+/**
+ * A connection's stored token does not decrypt with the configured keys: a configuration fault of the service
+ * (wrong or missing `TOKEN_ENCRYPTION_KEY_BASE64`), not a problem of the tenant's connection.
+ */
+export class TokenUnreadable extends Schema.TaggedError<TokenUnreadable>()("TokenUnreadable", {}) {
+  override get message() {
+    return "The service cannot read this connection's stored credentials (a configuration fault on our side, not your connection). Nothing was sent; try again later."
+  }
+}

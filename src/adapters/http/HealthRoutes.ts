@@ -1,6 +1,7 @@
-import { Effect, type Layer } from "effect"
+import { Effect, type Layer, Option } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
 import { SqlClient } from "effect/sql"
+import { TokenHealth } from "../../application/TokenHealth.ts"
 import { WebhookIntake } from "../../application/WebhookIntake.ts"
 
 const noStore = { "cache-control": "no-store" }
@@ -8,12 +9,17 @@ const noStore = { "cache-control": "no-store" }
 /**
  * `/healthz`: the process is up. `/readyz`: the database answers within 2 s and webhook intake can store what
  * it accepts (its writers run, its batches are not all failing, none is stuck), else 503 so traffic goes
- * elsewhere. The body names each component: `{status, database, intake: {...}}`.
+ * elsewhere. The body names each component: `{status, database, intake: {...}, appCredentials}`.
+ *
+ * Meta refusing our app secret is reported, not failed on: every instance shares the secret, so a 503 would take
+ * them all out of the balancer (and stop webhook intake) without helping. `/readyz` stays 200 with
+ * `status: "degraded"` and `degraded: ["app_credentials_invalid"]`; the alert `MetaAppCredentialsInvalid` pages.
  */
 export const HealthRoutes = HttpRouter.use(
   Effect.fn(function* (router) {
     const sql = yield* SqlClient.SqlClient
     const intake = yield* WebhookIntake
+    const tokenHealth = yield* Effect.serviceOption(TokenHealth)
     yield* router.add("GET", "/healthz", Effect.succeed(HttpServerResponse.text("ok", { headers: noStore })))
     yield* router.add(
       "GET",
@@ -30,9 +36,17 @@ export const HealthRoutes = HttpRouter.use(
         )
         const health = yield* intake.health
         if (!health.healthy) yield* Effect.logWarning("Readiness check failed: webhook intake is unhealthy", health)
+        const appCredentials = Option.isSome(tokenHealth) ? yield* tokenHealth.value.appCredentials : "unknown"
+        const degraded = appCredentials === "invalid" ? ["app_credentials_invalid"] : []
         const ready = database === "ok" && health.healthy
         return yield* HttpServerResponse.json(
-          { status: ready ? "ready" : "unavailable", database, intake: health },
+          {
+            status: ready ? (degraded.length > 0 ? "degraded" : "ready") : "unavailable",
+            database,
+            intake: health,
+            appCredentials,
+            degraded
+          },
           { status: ready ? 200 : 503, headers: noStore }
         ).pipe(Effect.orDie)
       })

@@ -46,6 +46,9 @@ export const sendErrorResponse = (error: SendError) => {
       return errorResponse(429, "rate_limited", error.message, { "retry-after": String(error.retryAfterSeconds ?? 60) })
     case "MetaUnavailable":
       return errorResponse(502, "meta_unavailable", error.message)
+    case "TokenUnreadable":
+      // Our configuration fault: the connection is fine, the service cannot use it right now.
+      return errorResponse(503, "token_unreadable", error.message)
   }
 }
 

@@ -190,7 +190,9 @@ describe("MetaGraphHttp against the sandbox", () => {
       yield* graph.unsubscribeApp(token, waba)
       assert.isFalse(sandbox.ctx.state.wabas.get(waba)?.subscriptions.some((s) => s.appId === APP_ID))
 
-      yield* graph.revokePermissions(token)
+      // A system user's token cannot de-authorise the app (a user-token call); the customer removing the app does.
+      assert.strictEqual((yield* Effect.flip(graph.revokePermissions(token)))._tag, "MetaUnavailable")
+      yield* control(sandbox, "POST", "revoke-token", { wabaId: waba })
       const after = yield* graph.debugToken(token)
       assert.isFalse(after.isValid)
       assert.isNotNull(after.error)
@@ -246,6 +248,25 @@ describe("MetaGraphHttp against the sandbox", () => {
       assert.strictEqual(requests(sandbox) - before, 1)
       assert.notInclude(error.message, Redacted.value(token))
     })
+  )
+
+  it.live(
+    "debug_token: a revoked tenant token is data.is_valid=false; a rotated app secret is MetaAppCredentialsInvalid",
+    () =>
+      Effect.gen(function* () {
+        const sandbox = yield* useSandbox
+        const graph = yield* makeGraph(sandbox)
+        const { token, wabaId, info } = yield* connect(sandbox, graph)
+        assert.strictEqual(info.tokenType, "SYSTEM_USER")
+        yield* control(sandbox, "POST", "revoke-token", { wabaId })
+        const revoked = yield* graph.debugToken(token)
+        assert.isFalse(revoked.isValid)
+        // Our app secret rotated at Meta: a top-level 190 on the app token, which says nothing about the tenant's.
+        yield* control(sandbox, "POST", "app/rotate-secret", {})
+        const error = yield* Effect.flip(graph.debugToken(token))
+        assert.strictEqual(error._tag, "MetaAppCredentialsInvalid")
+        assert.notInclude(error.message, APP_SECRET)
+      })
   )
 
   it.live("maps a scope unticked in the dialog to MetaPermissionMissing with the scope the call needed", () =>

@@ -12,7 +12,13 @@ import {
   type SentMessage,
   type TokenInfo
 } from "../../application/ports/MetaGraph.ts"
-import { MetaPermissionMissing, MetaRateLimited, MetaTokenInvalid, MetaUnavailable } from "../../domain/Errors.ts"
+import {
+  MetaAppCredentialsInvalid,
+  MetaPermissionMissing,
+  MetaRateLimited,
+  MetaTokenInvalid,
+  MetaUnavailable
+} from "../../domain/Errors.ts"
 import { PhoneNumberId, type WabaId } from "../../domain/Ids.ts"
 import { timeMetaApiCall } from "../observability/Metrics.ts"
 
@@ -76,6 +82,7 @@ const DebugTokenResponse = Schema.Struct({
   data: Schema.Struct({
     is_valid: opt(Schema.Boolean),
     app_id: opt(Schema.String),
+    type: opt(Schema.String),
     expires_at: opt(Schema.Number),
     scopes: opt(Schema.Array(Schema.String)),
     granular_scopes: opt(
@@ -598,6 +605,7 @@ const make = (config: MetaGraphConfig) =>
               scope: g.scope,
               targetIds: g.target_ids ?? []
             })),
+            tokenType: data.type ?? null,
             error:
               data.error === undefined || data.error === null
                 ? null
@@ -617,6 +625,10 @@ const make = (config: MetaGraphConfig) =>
                 error: "the token was issued to another app"
               })
             : Effect.fail(error)
+        ),
+        // A top-level token error here is about the app token we sent, not the inspected one (META_SPEC Corrections).
+        Effect.mapError((error) =>
+          error._tag === "MetaTokenInvalid" ? new MetaAppCredentialsInvalid({ detail: error.detail }) : error
         ),
         traced("debugToken", "GET /debug_token")
       )

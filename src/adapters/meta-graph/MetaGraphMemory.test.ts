@@ -91,10 +91,25 @@ describe("MetaGraphMemory", () => {
 
       yield* graph.unsubscribeApp(accessToken, WABA)
       assert.deepStrictEqual(yield* control.subscribedWabas, [])
-      yield* graph.revokePermissions(accessToken)
+      // Embedded Signup's token belongs to a business system user: `/me/permissions` refuses it, as the sandbox does.
+      assert.strictEqual(info.tokenType, "SYSTEM_USER")
+      const refused = yield* Effect.flip(graph.revokePermissions(accessToken))
+      assert.strictEqual(refused._tag, "MetaUnavailable")
+      assert.deepStrictEqual(yield* control.revokedGrants, [])
+      yield* control.grant({
+        code: "code-u",
+        redirectUri: REDIRECT,
+        token: `${TOKEN}u`,
+        wabaIds: [WABA],
+        tokenType: "USER"
+      })
+      const user = (yield* graph.exchangeCode(Redacted.make("code-u"), REDIRECT)).accessToken
+      yield* graph.revokePermissions(user)
       assert.deepStrictEqual(yield* control.revokedGrants, [
-        { code: "code-1", wabaIds: [WABA], by: "revokePermissions" }
+        { code: "code-u", wabaIds: [WABA], by: "revokePermissions" }
       ])
+      yield* graph.revokePermissions(accessToken).pipe(Effect.ignore)
+      yield* control.revokeToken(TOKEN)
       const revoked = yield* Effect.flip(graph.listPhoneNumbers(accessToken, WABA))
       assert.strictEqual(revoked._tag, "MetaTokenInvalid")
       assert.isFalse((yield* graph.debugToken(accessToken)).isValid)

@@ -9,7 +9,12 @@ import {
   type SentMessage,
   type TokenInfo
 } from "../../application/ports/MetaGraph.ts"
-import { MetaPermissionMissing, MetaTokenInvalid, MetaUnavailable } from "../../domain/Errors.ts"
+import {
+  MetaAppCredentialsInvalid,
+  MetaPermissionMissing,
+  MetaTokenInvalid,
+  MetaUnavailable
+} from "../../domain/Errors.ts"
 import type { PhoneNumberId, WabaId } from "../../domain/Ids.ts"
 
 export type MetaGraphMethod = keyof MetaGraph["Service"]
@@ -37,6 +42,8 @@ export interface MemoryGrant {
   readonly isValid?: boolean
   /** Epoch seconds; 0 (default) = never expires. */
   readonly expiresAt?: number
+  /** debug_token's `type`; default `SYSTEM_USER` when `wabaIds` is not empty (Embedded Signup), else `USER`. */
+  readonly tokenType?: "USER" | "SYSTEM_USER"
 }
 
 export interface MemoryPhoneNumber {
@@ -96,6 +103,8 @@ export class MetaGraphMemoryControl extends Context.Service<
     clearFailures: Effect.Effect<void>
     /** As if the customer removed the app: the token's grant answers 190/460 from now on. */
     revokeToken(token: string): Effect.Effect<void>
+    /** As if the app secret were rotated at Meta (false) or fixed (true): debug_token's app token is refused. */
+    setAppCredentialsValid(valid: boolean): Effect.Effect<void>
     readonly calls: Effect.Effect<ReadonlyArray<MemoryCall>>
     readonly subscribedWabas: Effect.Effect<ReadonlyArray<string>>
     readonly registeredNumbers: Effect.Effect<ReadonlyArray<{ readonly phoneNumberId: string; readonly pin: string }>>
@@ -199,6 +208,7 @@ const make = Effect.sync(() => {
     callbackUrl: DEFAULT_CALLBACK_URL,
     fields: ["messages", "account_update"]
   }
+  let appCredentialsValid = true
   let counter = 0
 
   /** Records the call, then fails with an injected error if there is one. */
@@ -315,8 +325,16 @@ const make = Effect.sync(() => {
       )
     )
 
+  const tokenTypeOf = (grant: GrantState) =>
+    grant.spec.tokenType ?? (grant.spec.wabaIds.length > 0 ? "SYSTEM_USER" : "USER")
+
   const debugToken = (token: Redacted.Redacted<string>) =>
     enter("debugToken", {}).pipe(
+      Effect.andThen(
+        appCredentialsValid
+          ? Effect.void
+          : Effect.fail(new MetaAppCredentialsInvalid({ detail: "Invalid OAuth access token signature." }))
+      ),
       Effect.andThen(Clock.currentTimeMillis),
       Effect.map((now): TokenInfo => {
         const state = tokens.get(Redacted.value(token))
@@ -349,6 +367,7 @@ const make = Effect.sync(() => {
           expiresAt: Math.floor(state.expiresAtMs / 1000),
           scopes: scopesOf(state.grant),
           granularScopes: state.grant.scopes.map((s) => ({ scope: s.scope, targetIds: [...s.targetIds] })),
+          tokenType: tokenTypeOf(state.grant),
           error: problem === undefined ? null : problem.detail
         }
       })
@@ -438,6 +457,11 @@ const make = Effect.sync(() => {
   const revokePermissions = (token: Redacted.Redacted<string>) =>
     enter("revokePermissions", {}).pipe(
       Effect.andThen(authenticate(token)),
+      // As the sandbox: `/{user-id}/permissions` takes a user or an app token, not a system user's.
+      Effect.filterOrFail(
+        (state) => tokenTypeOf(state.grant) !== "SYSTEM_USER",
+        () => unsupported("delete", "permissions")
+      ),
       Effect.map((state) =>
         revokeGrant(
           state.grant,
@@ -569,6 +593,10 @@ const make = Effect.sync(() => {
             460,
             "Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons."
           )
+      }),
+    setAppCredentialsValid: (valid) =>
+      Effect.sync(() => {
+        appCredentialsValid = valid
       }),
     calls: Effect.sync(() => [...calls]),
     subscribedWabas: Effect.sync(() => [...subscribed]),

@@ -86,6 +86,18 @@ export const metaAppWebhookCallbackOk = Metric.gauge("meta_app_webhook_callback_
     "1 when the Meta app's WhatsApp webhook callback is this service's with the fields it needs; 0 when it is missing, another environment's, inactive or lacking fields (see the warning log)."
 })
 
+/** `{source="send"|"health_check"}`: stored tokens that did not decrypt with the configured keys (our fault). */
+export const tokenDecryptFailures = Metric.counter("token_decrypt_failures_total", {
+  description:
+    "Stored tokens that did not decrypt with the configured TOKEN_ENCRYPTION_KEY_BASE64 (a configuration fault; connections are left as they are).",
+  incremental: true
+})
+
+/** No labels: 1 while Meta refuses this service's app token on debug_token (wrong or rotated app secret), else 0. */
+export const appCredentialsInvalid = Metric.gauge("app_credentials_invalid", {
+  description: "1 while Meta refuses the app's own credentials (META_APP_SECRET wrong or rotated), 0 otherwise."
+})
+
 /** Every metric this module defines, by Prometheus name (the alert rules may reference only these). */
 export const METRIC_NAMES = [
   "meta_oauth_requests_total",
@@ -99,7 +111,9 @@ export const METRIC_NAMES = [
   "webhook_events_failed",
   "webhook_events_unrouted",
   "messages_sent_total",
-  "meta_app_webhook_callback_ok"
+  "meta_app_webhook_callback_ok",
+  "token_decrypt_failures_total",
+  "app_credentials_invalid"
 ] as const
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -133,6 +147,7 @@ export const messageSendResultOf = (errorTag: string): MessageSendResult => {
     case "MetaRateLimited":
       return "rate_limited"
     case "MetaUnavailable":
+    case "TokenUnreadable":
       return "failed"
     default:
       return "rejected"
@@ -172,12 +187,16 @@ export const recordTokenHealthReport = (report: {
   readonly valid: number
   readonly invalid: number
   readonly unknown: number
+  readonly undecryptable?: number
+  readonly appCredentialsInvalid?: boolean
 }): Effect.Effect<void> =>
   Effect.all(
     [
       recordTokenValidation("valid", report.valid),
       recordTokenValidation("invalid", report.invalid),
-      recordTokenValidation("unknown", report.unknown)
+      recordTokenValidation("unknown", report.unknown),
+      recordTokenDecryptFailure("health_check", report.undecryptable ?? 0),
+      Metric.update(appCredentialsInvalid, report.appCredentialsInvalid === true ? 1 : 0)
     ],
     { discard: true }
   )
@@ -185,6 +204,9 @@ export const recordTokenHealthReport = (report: {
 /** Sets `meta_app_webhook_callback_ok` from an app webhook check; `unknown` (Meta not asked) keeps the last value. */
 export const recordAppWebhookCheck = (state: string): Effect.Effect<void> =>
   state === "unknown" ? Effect.void : Metric.update(metaAppWebhookCallbackOk, state === "ok" ? 1 : 0)
+
+export const recordTokenDecryptFailure = (source: "send" | "health_check", count = 1): Effect.Effect<void> =>
+  Metric.update(Metric.withAttributes(tokenDecryptFailures, { source }), count)
 
 export const recordWebhookReceived = (result: WebhookReceiveResult): Effect.Effect<void> =>
   inc(webhookEventsReceived, { result })
@@ -276,6 +298,8 @@ export const initialiseCounters: Effect.Effect<void> = Effect.gen(function* () {
   for (const result of TOKEN_VALIDATION_RESULTS)
     yield* Metric.update(Metric.withAttributes(metaTokenValidations, { result }), 0)
   for (const result of MESSAGE_SEND_RESULTS) yield* Metric.update(Metric.withAttributes(messagesSent, { result }), 0)
+  for (const source of ["send", "health_check"] as const) yield* recordTokenDecryptFailure(source, 0)
+  yield* Metric.update(appCredentialsInvalid, 0)
 })
 
 /** Renders every metric of the registry in `context` (the process-wide one unless a test provides its own). */
@@ -325,7 +349,11 @@ export const withSendMetrics = <E, R>(messaging: Layer.Layer<Messaging, E, R>): 
         sendText: (actor, input) =>
           base.sendText(actor, input).pipe(
             Effect.tap(() => recordMessageSent("sent")),
-            Effect.tapError((error) => recordMessageSent(messageSendResultOf(error._tag)))
+            Effect.tapError((error) =>
+              recordMessageSent(messageSendResultOf(error._tag)).pipe(
+                Effect.andThen(error._tag === "TokenUnreadable" ? recordTokenDecryptFailure("send") : Effect.void)
+              )
+            )
           )
       })
     })

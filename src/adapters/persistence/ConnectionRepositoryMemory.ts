@@ -62,7 +62,9 @@ export const ConnectionRepositoryMemory = Layer.sync(ConnectionRepository, () =>
     findCurrent: (tenantId, provider) =>
       Effect.sync(() =>
         Option.fromNullishOr(
-          [...rows.values()].filter((row) => row.tenantId === tenantId && row.provider === provider).sort(byRecency)[0]
+          [...rows.values()]
+            .filter((row) => row.tenantId === tenantId && row.provider === provider)
+            .sort((a, b) => Number(b.status !== "revoked") - Number(a.status !== "revoked") || byRecency(a, b))[0]
         )
       ),
     listByTenant: (tenantId, provider) =>

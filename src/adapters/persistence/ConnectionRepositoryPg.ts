@@ -108,7 +108,7 @@ export const ConnectionRepositoryPg = Layer.effect(
         ),
       findCurrent: (tenantId, provider) =>
         sql`SELECT * FROM channel_connections WHERE tenant_id = ${tenantId} AND provider = ${provider}
-            ORDER BY updated_at DESC, id DESC LIMIT 1`.pipe(Effect.map(one), Effect.orDie),
+            ORDER BY (status <> 'revoked') DESC, updated_at DESC, id DESC LIMIT 1`.pipe(Effect.map(one), Effect.orDie),
       listByTenant: (tenantId, provider) =>
         sql`SELECT * FROM channel_connections WHERE tenant_id = ${tenantId} AND provider = ${provider}
             ORDER BY updated_at DESC, id DESC`.pipe(

@@ -6,10 +6,9 @@ import { layerEmbedded, layerServer } from "./Database.ts"
 import { migrate, migrationsDirectory } from "./Migrations.ts"
 import { splitSqlStatements } from "./SqlStatements.ts"
 
-/** A fresh database per run: a new in-memory PGlite, or a new schema on the real server. */
+/** A fresh database each time a layer is built: a new in-memory PGlite, or a new schema on the real server. */
 const freshDatabases = (): ReadonlyArray<{ name: string; layer: Layer.Layer<SqlClient.SqlClient> }> => {
   const url = process.env["DATABASE_URL"]
-  const schema = `migration_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`
   const server =
     url === undefined || url === ""
       ? []
@@ -19,6 +18,7 @@ const freshDatabases = (): ReadonlyArray<{ name: string; layer: Layer.Layer<SqlC
             layer: Layer.unwrap(
               Effect.gen(function* () {
                 const sql = yield* SqlClient.SqlClient
+                const schema = `migration_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`
                 yield* sql.unsafe(`CREATE SCHEMA ${schema}`)
                 return layerServer(Redacted.make(url), { maxConnections: 2, searchPath: schema })
               }).pipe(Effect.provide(layerServer(Redacted.make(url), { maxConnections: 1 })))
@@ -72,7 +72,8 @@ for (const database of freshDatabases()) {
           assert.deepStrictEqual(applied, [
             [1, "create_tables"],
             [2, "message_idempotency"],
-            [3, "webhook_raw_body"]
+            [3, "webhook_raw_body"],
+            [4, "one_whatsapp_number_per_tenant"]
           ])
 
           const connections = yield* sql`SELECT * FROM channel_connections ORDER BY id`
@@ -120,6 +121,57 @@ for (const database of freshDatabases()) {
           const bad = yield* sql`INSERT INTO channel_connections (tenant_id, provider, status)
             VALUES ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'meta_whatsapp', 'weird')`.pipe(Effect.flip)
           assert.strictEqual(bad._tag, "SqlError")
+        }).pipe(Effect.provide(database.layer)),
+      120_000
+    )
+
+    it.live(
+      "0004 leaves one live WhatsApp number per tenant: the newest stays, the others are revoked with no token",
+      () =>
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          // A database migrated to 0002 by the earlier code (its scripts applied, no 0004), holding its history.
+          for (const file of ["0001_create_tables.sql", "0002_message_idempotency.sql"]) {
+            const script = readFileSync(`${migrationsDirectory}/${file}`, "utf8")
+            yield* Effect.forEach(splitSqlStatements(script), (statement) => sql.unsafe(statement), { discard: true })
+          }
+          const [a, b] = ["aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"]
+          yield* sql.unsafe(`INSERT INTO tenants (id, name) VALUES ('${a}', 'a'), ('${b}', 'b')`)
+          yield* sql.unsafe(`INSERT INTO channel_connections
+            (id, tenant_id, provider, status, waba_id, phone_number_id, access_token_enc, token_expires_at, metadata, updated_at) VALUES
+            ('10000000-0000-4000-8000-000000000001', '${a}', 'meta_whatsapp', 'active', '500000000000001', '100000000000001', 'k:old', now(), '{"error":null,"connected_via":"embedded_signup"}', now() - interval '2 days'),
+            ('10000000-0000-4000-8000-000000000002', '${a}', 'meta_whatsapp', 'error', '500000000000002', '100000000000002', 'k:mid', NULL, '{"error":{"reason":"token_invalid"}}', now() - interval '1 day'),
+            ('10000000-0000-4000-8000-000000000003', '${a}', 'meta_whatsapp', 'active', '500000000000003', '100000000000003', 'k:new', NULL, '{}', now()),
+            ('10000000-0000-4000-8000-000000000004', '${a}', 'meta_whatsapp', 'revoked', '500000000000004', '100000000000004', NULL, NULL, '{}', now() - interval '3 days'),
+            ('10000000-0000-4000-8000-000000000005', '${a}', 'meta_ads', 'active', NULL, NULL, 'k:ads', NULL, '{}', now() - interval '5 days'),
+            ('10000000-0000-4000-8000-000000000006', '${b}', 'meta_whatsapp', 'active', '500000000000001', '100000000000006', 'k:b', NULL, '{}', now() - interval '9 days')`)
+
+          const applied = yield* migrate()
+          assert.deepInclude(applied, [4, "one_whatsapp_number_per_tenant"])
+          const rows = yield* sql`SELECT id, status, access_token_enc, token_expires_at, phone_number_id, metadata
+            FROM channel_connections ORDER BY id`
+          const byId = new Map(rows.map((row) => [String(row["id"]).slice(-1), row]))
+          for (const retired of ["1", "2"]) {
+            const row = byId.get(retired)!
+            assert.strictEqual(row["status"], "revoked", retired)
+            assert.isNull(row["access_token_enc"], retired)
+            assert.isNull(row["token_expires_at"], retired)
+            assert.isNotNull(row["phone_number_id"], "the number stays as history")
+            const metadata = row["metadata"] as Record<string, unknown>
+            assert.strictEqual(metadata["retired_by"], "0004_one_whatsapp_number_per_tenant")
+            assert.notProperty(metadata, "error")
+          }
+          assert.strictEqual(byId.get("3")!["status"], "active")
+          assert.strictEqual(byId.get("3")!["access_token_enc"], "k:new")
+          assert.strictEqual(byId.get("4")!["status"], "revoked")
+          assert.strictEqual(byId.get("5")!["access_token_enc"], "k:ads", "Meta Ads is not touched")
+          assert.strictEqual(byId.get("6")!["status"], "active", "another tenant's only number is not touched")
+
+          // Idempotent: the script runs again without changing anything.
+          const before = JSON.stringify(yield* sql`SELECT * FROM channel_connections ORDER BY id`)
+          const script = readFileSync(`${migrationsDirectory}/0004_one_whatsapp_number_per_tenant.sql`, "utf8")
+          yield* Effect.forEach(splitSqlStatements(script), (statement) => sql.unsafe(statement), { discard: true })
+          assert.strictEqual(JSON.stringify(yield* sql`SELECT * FROM channel_connections ORDER BY id`), before)
         }).pipe(Effect.provide(database.layer)),
       120_000
     )

@@ -61,6 +61,17 @@ for (const backend of persistenceBackends()) {
         })
       )
 
+      it.effect("the current connection is the live one, even when a retired row was touched after it", () =>
+        Effect.gen(function* () {
+          const repo = yield* ConnectionRepository
+          const t = tenant()
+          const old = yield* repo.claimNumber(number(), write(t))
+          const fresh = yield* repo.claimNumber(number(), write(t))
+          yield* repo.update(t, old.id, { status: "revoked", accessTokenEnc: null })
+          assert.strictEqual(Option.getOrThrow(yield* repo.findCurrent(t, "meta_whatsapp")).id, fresh.id)
+        })
+      )
+
       it.effect("the same tenant reconnecting updates its row", () =>
         Effect.gen(function* () {
           const repo = yield* ConnectionRepository

@@ -44,7 +44,10 @@ export class ConnectionRepository extends Context.Service<
      */
     upsertUnnumbered(write: ConnectionWrite): Effect.Effect<ChannelConnection>
     findById(tenantId: TenantId, id: ConnectionId): Effect.Effect<Option.Option<ChannelConnection>>
-    /** The tenant's current connection of a provider: the most recently updated one. */
+    /**
+     * The tenant's current connection of a provider: the most recently updated one that is not `revoked`, else the
+     * most recently updated one (retiring older rows touches them after the new one is written).
+     */
     findCurrent(tenantId: TenantId, provider: Provider): Effect.Effect<Option.Option<ChannelConnection>>
     listByTenant(tenantId: TenantId, provider: Provider): Effect.Effect<ReadonlyArray<ChannelConnection>>
     /** Webhook routing: the WhatsApp connection holding a number, whatever its tenant. */

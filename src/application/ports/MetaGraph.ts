@@ -1,5 +1,11 @@
 import { Context, type Effect, type Redacted } from "effect"
-import type { MetaPermissionMissing, MetaRateLimited, MetaTokenInvalid, MetaUnavailable } from "../../domain/Errors.ts"
+import type {
+  MetaAppCredentialsInvalid,
+  MetaPermissionMissing,
+  MetaRateLimited,
+  MetaTokenInvalid,
+  MetaUnavailable
+} from "../../domain/Errors.ts"
 import type { PhoneNumberId, WabaId } from "../../domain/Ids.ts"
 
 /** Every way a Graph call can fail, as the domain names it. */
@@ -24,6 +30,8 @@ export interface TokenInfo {
   readonly scopes: ReadonlyArray<string>
   readonly granularScopes: ReadonlyArray<{ readonly scope: string; readonly targetIds: ReadonlyArray<string> }>
   readonly error: string | null
+  /** `USER`, `SYSTEM_USER` (what Embedded Signup yields), `PAGE`, `APP`; null when Meta did not say. */
+  readonly tokenType?: string | null
 }
 
 export interface PhoneNumber {
@@ -71,9 +79,10 @@ export class MetaGraph extends Context.Service<
     exchangeLongLived(token: AccessToken): Effect.Effect<ExchangedToken, MetaGraphError>
     /**
      * `GET /debug_token` with the app token: validity, app, expiry and granular scopes of a token. A token of
-     * another app is not an error: `otherApp` says so.
+     * another app is not an error: `otherApp` says so. Only `isValid`/`error` speak about the inspected token;
+     * `MetaAppCredentialsInvalid` means Meta refused our app token.
      */
-    debugToken(token: AccessToken): Effect.Effect<TokenInfo, MetaGraphError>
+    debugToken(token: AccessToken): Effect.Effect<TokenInfo, MetaGraphError | MetaAppCredentialsInvalid>
     listPhoneNumbers(token: AccessToken, wabaId: WabaId): Effect.Effect<ReadonlyArray<PhoneNumber>, MetaGraphError>
     getPhoneNumber(token: AccessToken, phoneNumberId: PhoneNumberId): Effect.Effect<PhoneNumber, MetaGraphError>
     /**

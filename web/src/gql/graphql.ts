@@ -96,6 +96,7 @@ export type SendWhatsAppTextMutation = { readonly sendWhatsAppText:
         { readonly id: string, readonly timestamp: string }
         & { ' $fragmentRefs'?: { 'MessageItemFieldsFragment': MessageItemFieldsFragment } }
       ) }
+    | { readonly __typename: 'TokenUnreadableError', readonly message: string }
    };
 
 export type IntegrationsQueryVariables = Exact<{ [key: string]: never; }>;
@@ -118,6 +119,7 @@ export type ConnectWhatsAppManuallyMutation = { readonly connectWhatsAppManually
     | { readonly __typename: 'MetaUnavailableError', readonly message: string }
     | { readonly __typename: 'NoPhoneNumberGrantedError', readonly message: string }
     | { readonly __typename: 'NumberAlreadyConnectedError', readonly message: string }
+    | { readonly __typename: 'TokenUnreadableError', readonly message: string }
    };
 
 export type MetaAdsCardViewerFragment = { readonly role: Role, readonly canOperate: boolean } & { ' $fragmentName'?: 'MetaAdsCardViewerFragment' };
@@ -191,6 +193,7 @@ export type ChooseWhatsAppNumberMutation = { readonly chooseWhatsAppNumber:
     | { readonly __typename: 'MetaUnavailableError', readonly message: string }
     | { readonly __typename: 'NoPhoneNumberGrantedError', readonly message: string }
     | { readonly __typename: 'NumberAlreadyConnectedError', readonly message: string }
+    | { readonly __typename: 'TokenUnreadableError', readonly message: string }
    };
 
 export const AccountViewerFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AccountViewer"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Viewer"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tenantId"}},{"kind":"Field","name":{"kind":"Name","value":"role"}}]}}]} as unknown as DocumentNode<AccountViewerFragment, unknown>;

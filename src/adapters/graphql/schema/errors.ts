@@ -14,7 +14,8 @@ import {
   NoPhoneNumberGranted,
   NotConnected,
   NumberAlreadyConnected,
-  RateLimited
+  RateLimited,
+  TokenUnreadable
 } from "../../../domain/Errors.ts"
 import { builder, ErrorInterface } from "../builder.ts"
 
@@ -92,7 +93,8 @@ export const CONNECT_ERRORS = [
   MetaTokenInvalid,
   MetaPermissionMissing,
   MetaRateLimited,
-  MetaUnavailable
+  MetaUnavailable,
+  TokenUnreadable
 ]
 
 builder.objectType(NotConnected, {
@@ -122,6 +124,14 @@ builder.objectType(ConversationNotFound, {
   fields: () => ({})
 })
 
+builder.objectType(TokenUnreadable, {
+  name: "TokenUnreadableError",
+  description:
+    "The service cannot read the connection's stored credentials (its own configuration fault): nothing was sent, the connection is unchanged.",
+  interfaces: [ErrorInterface],
+  fields: () => ({})
+})
+
 /** What sending a text can fail with. */
 export const SEND_ERRORS = [
   NotConnected,
@@ -130,7 +140,8 @@ export const SEND_ERRORS = [
   MetaTokenInvalid,
   MetaPermissionMissing,
   MetaRateLimited,
-  MetaUnavailable
+  MetaUnavailable,
+  TokenUnreadable
 ]
 
 builder.objectType(MetaAdsNotConnected, {
