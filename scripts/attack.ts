@@ -606,6 +606,8 @@ const startProductionStack = async () => {
       redirectUris: [redirectUri, `${base}/api/integrations/meta/ads/callback`],
       configId: "attack-config"
     },
+    // A configured production app: its webhooks already point at this service.
+    webhookCallbackUrl: `${base}/webhooks/meta/whatsapp`,
     verifyToken,
     quiet: true
   })

@@ -521,7 +521,7 @@ for (const backend of sqlBackends()) {
       expect(await messagesOf(connection.tenantId)).toHaveLength(41)
     })
 
-    it("an absurd timestamp fails the event after 8 attempts, with its error; an operator can replay it", async () => {
+    it("an absurd timestamp fails the event at once (it reads the same every time), with its error; an operator can replay it", async () => {
       const connection = await connect()
       const id = `wamid.absurd-${connection.id}`
       const body = JSON.stringify(
@@ -548,20 +548,18 @@ for (const backend of sqlBackends()) {
       const failed = await h.run(Effect.flatMap(WebhookInbox, (inbox) => inbox.listFailed(1000)))
       const event = failed.find((candidate) => candidate.lastError?.includes(id))
       expect(event).toBeDefined()
-      expect(event!.attempts).toBe(8)
+      expect(event!.attempts, "an unreadable payload is not retried").toBe(1)
       expect(event!.lastError).toBe(`message ${id} has an unreadable timestamp "99999999999999"`)
       expect(await messagesOf(connection.tenantId)).toHaveLength(0)
-      // Replayed: pending again with a fresh attempt count, so it gets 8 more attempts (and fails again).
+      // Replayed: pending again with a fresh attempt count; still unreadable, so it is failed again on its first.
       const replay = await h.run(replayFailed({ ids: [event!.id] }))
       expect(replay).toEqual({ listed: 1, requeued: 1 })
       expect((await stats()).failed).toBe(failedBefore)
-      await rounds(3)
-      expect((await stats()).failed).toBe(failedBefore)
-      await rounds(12)
+      await rounds(1)
       const again = (await h.run(Effect.flatMap(WebhookInbox, (inbox) => inbox.listFailed(1000)))).find(
         (candidate) => candidate.id === event!.id
       )
-      expect(again?.attempts).toBe(8)
+      expect(again?.attempts).toBe(1)
     })
 
     it("a stored row that cannot be read is parked as failed, and blocks no claim", async () => {

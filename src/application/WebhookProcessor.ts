@@ -232,20 +232,25 @@ export class WebhookProcessor extends Context.Service<
         }
       })
 
-      // Every failure counts, a typed error or a defect alike (the claim counted the attempt): the event is retried
-      // later, and after the last attempt parked as `failed` with the error, for an operator to see and replay.
+      // Every failure counts, a typed error or a defect alike (the claim counted the attempt). A payload we cannot
+      // read (a missing sender, an impossible timestamp) reads the same on every attempt: it is parked as `failed` at
+      // once. Anything else is retried later, and after the last attempt parked as `failed` with the error. Either
+      // way an operator sees it and can replay it (`npm run webhook:replay -- --failed`).
       const failed = (event: WebhookEvent, cause: Cause.Cause<WebhookPayloadUnreadable>) =>
         Effect.gen(function* () {
           const error = describeFailure(cause)
           const at = yield* now
+          if (Option.isSome(Cause.findErrorOption(cause))) {
+            yield* Effect.logError(`Webhook event ${event.id} cannot be read, parked as failed: ${error}`)
+            return yield* inbox.markFailed(event.id, error, null)
+          }
           if (event.attempts >= MAX_WEBHOOK_ATTEMPTS) {
             yield* Effect.logError(
               `Webhook event ${event.id} failed for good after ${event.attempts} attempts: ${error}`
             )
             return yield* inbox.markFailed(event.id, error, null)
           }
-          if (Option.isNone(Cause.findErrorOption(cause)))
-            yield* Effect.logError(`Webhook event ${event.id}: attempt ${event.attempts} failed`, cause)
+          yield* Effect.logError(`Webhook event ${event.id}: attempt ${event.attempts} failed`, cause)
           yield* inbox.markFailed(event.id, error, new Date(at.getTime() + retryDelayMillis(event.attempts)))
         })
 

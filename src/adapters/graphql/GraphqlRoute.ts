@@ -150,7 +150,19 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
       const maxTokens = options.maxTokens ?? 2000
       const limits: Plugin<ServerContext & Pick<GraphqlContext, "run">> = {
         onParse: ({ setParseFn }) => {
-          setParseFn((source) => parse(source, { maxTokens }))
+          setParseFn((source) => {
+            try {
+              return parse(source, { maxTokens })
+            } catch (error) {
+              // Too many tokens is a refusal by size, like the cost limit: one code for clients to handle.
+              if (error instanceof Error && /contains more th\w+ \d+ tokens/.test(error.message)) {
+                throw createGraphQLError(`The query has more than ${maxTokens} tokens; send a smaller query.`, {
+                  extensions: { code: "QUERY_TOO_COMPLEX", http: { status: 400 } }
+                })
+              }
+              throw error
+            }
+          })
         },
         onValidate: ({ addValidationRule, setValidationFn }) => {
           addValidationRule(depthLimit(options.maxDepth ?? 8))
