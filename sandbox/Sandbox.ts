@@ -236,7 +236,12 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
 
     if (method === "GET" && (url.pathname === "/sdk.js" || url.pathname === "/en_US/sdk.js")) {
       const origin = `http://${req.headers.host ?? "127.0.0.1"}`
-      res.writeHead(200, { "content-type": "application/javascript; charset=utf-8", "cache-control": "no-store" })
+      // Like Meta's CDN: loadable with `crossorigin="anonymous"` (CORS) from any page.
+      res.writeHead(200, {
+        "content-type": "application/javascript; charset=utf-8",
+        "cache-control": "no-store",
+        "access-control-allow-origin": "*"
+      })
       res.end(sdkScript(origin, "v25.0"))
       return
     }

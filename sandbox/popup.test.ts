@@ -66,6 +66,8 @@ describe("the JS SDK stand-in and the popup dialog", () => {
     const response = await fetch(`${sandbox.url}/sdk.js`)
     expect(response.status).toBe(200)
     expect(response.headers.get("content-type")).toContain("javascript")
+    // The page loads it with crossorigin="anonymous", as Meta's snippet does.
+    expect(response.headers.get("access-control-allow-origin")).toBe("*")
     const script = await response.text()
     expect(script).toContain("FB = {")
     expect(script).toContain('display: "popup"')
