@@ -35,6 +35,19 @@ const sandbox = async (path: string, body: unknown) => {
 
 const card = (page: Page) => page.getByRole("region", { name: "WhatsApp", exact: true })
 
+/**
+ * The redirect fallback: with popups blocked (window.open answers null), the card offers "Continue in this window",
+ * which goes to Meta's dialog in this tab.
+ */
+const connectInThisWindow = async (page: Page, start: () => Promise<void>) => {
+  await page.evaluate(() => {
+    window.open = () => null
+  })
+  await start()
+  await card(page).getByRole("button", { name: "Continue in this window" }).click()
+  await page.waitForURL((url) => url.href.startsWith(suite.stack().sandboxUrl))
+}
+
 describe("WhatsApp in a real browser", () => {
   it("a member of tenant A connects, receives a message, replies, and disconnects", async () => {
     const { page, problems, screenshot } = await open()
@@ -48,8 +61,7 @@ describe("WhatsApp in a real browser", () => {
     expect(await page.getByLabel(/Access token/).count()).toBe(0)
     await screenshot("01-member-not-connected")
 
-    await page.getByRole("button", { name: "Connect WhatsApp" }).click()
-    await page.waitForURL((url) => url.href.startsWith(suite.stack().sandboxUrl))
+    await connectInThisWindow(page, () => page.getByRole("button", { name: "Connect WhatsApp" }).click())
     await page.locator("#waba-new").check()
     await screenshot("02-sandbox-dialog")
     await page.locator("#approve").click()
@@ -108,9 +120,10 @@ describe("WhatsApp in a real browser", () => {
     const { page, problems, screenshot } = await open()
     await signIn(page, "tenant-cancel", "member")
     // Keyboard only: focus the button and press Enter.
-    await page.getByRole("button", { name: "Connect WhatsApp" }).focus()
-    await page.keyboard.press("Enter")
-    await page.waitForURL((url) => url.href.startsWith(suite.stack().sandboxUrl))
+    await connectInThisWindow(page, async () => {
+      await page.getByRole("button", { name: "Connect WhatsApp" }).focus()
+      await page.keyboard.press("Enter")
+    })
     await page.locator("#cancel").click()
     const alert = card(page).getByRole("alert")
     await alert.getByText("Connection cancelled or failed. Try again.").waitFor()
@@ -125,8 +138,7 @@ describe("WhatsApp in a real browser", () => {
     const { page, problems, screenshot } = await open()
     await signIn(page, "tenant-pending", "marketing")
     expect(await page.getByRole("button", { name: /Manual Connect/ }).count()).toBe(0)
-    await page.getByRole("button", { name: "Connect WhatsApp" }).click()
-    await page.waitForURL((url) => url.href.startsWith(suite.stack().sandboxUrl))
+    await connectInThisWindow(page, () => page.getByRole("button", { name: "Connect WhatsApp" }).click())
     // The seed WABA (checked by default) has two numbers.
     await page.locator("#approve").click()
     await card(page).getByText("Action needed").waitFor()

@@ -6,6 +6,7 @@ import { type DialogResult, showDialog, submitDialog } from "./dialog.ts"
 import { GraphError, RATE_LIMIT_MESSAGES, unexpected } from "./errors.ts"
 import { handleGraph } from "./graph.ts"
 import { type Params, parseBody, readBody, redirect, sendHtml, sendJson } from "./http.ts"
+import { sdkScript } from "./sdk.ts"
 import { type AppSubscription, createState } from "./state.ts"
 import { WebhookDispatcher } from "./webhooks.ts"
 
@@ -209,6 +210,7 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
 
   const sendDialog = (res: ServerResponse, result: DialogResult) => {
     if (result.kind === "redirect") redirect(res, result.location)
+    else if (result.kind === "json") sendJson(res, 200, result.body)
     else sendHtml(res, result.status, result.html)
   }
 
@@ -232,6 +234,18 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
       return
     }
 
+    if (method === "GET" && (url.pathname === "/sdk.js" || url.pathname === "/en_US/sdk.js")) {
+      const origin = `http://${req.headers.host ?? "127.0.0.1"}`
+      // Like Meta's CDN: loadable with `crossorigin="anonymous"` (CORS) from any page.
+      res.writeHead(200, {
+        "content-type": "application/javascript; charset=utf-8",
+        "cache-control": "no-store",
+        "access-control-allow-origin": "*"
+      })
+      res.end(sdkScript(origin, "v25.0"))
+      return
+    }
+
     const version = VERSION.exec(url.pathname)
     const path = version === null ? url.pathname : url.pathname.slice(version[0].length) || "/"
     const fault = matchFault(method, path)
@@ -242,7 +256,8 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
       if (method === "GET") return sendDialog(res, showDialog(ctx, { query: url.searchParams, path: url.pathname }))
       if (method === "POST") {
         const form = new URLSearchParams(body.toString("utf8"))
-        return sendDialog(res, submitDialog(ctx, { query: url.searchParams, form, path: url.pathname }))
+        const wantsJson = (req.headers.accept ?? "").includes("application/json")
+        return sendDialog(res, submitDialog(ctx, { query: url.searchParams, form, path: url.pathname, wantsJson }))
       }
       return sendHtml(res, 405, "<h1>Method not allowed</h1>")
     }

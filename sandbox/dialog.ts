@@ -16,6 +16,7 @@ import {
 export type DialogResult =
   | { readonly kind: "page"; readonly status: number; readonly html: string }
   | { readonly kind: "redirect"; readonly location: string }
+  | { readonly kind: "json"; readonly body: unknown }
 
 export interface DialogRequest {
   /** The dialog's query parameters (the original ones, also on the POST's action URL). */
@@ -24,6 +25,8 @@ export interface DialogRequest {
   readonly form?: URLSearchParams
   /** The dialog's own path, e.g. "/v24.0/dialog/oauth". */
   readonly path: string
+  /** The POST asked for JSON (`Accept: application/json`): a scripted popup dialog gets what the page would post. */
+  readonly wantsJson?: boolean
 }
 
 interface Validated {
@@ -31,6 +34,30 @@ interface Validated {
   readonly state: string | null
   readonly scopes: ReadonlyArray<string>
   readonly tokenKind: TokenKind
+  /** Opened by the JS SDK (`display=popup`, no redirect_uri): the opener's origin, where the results are posted. */
+  readonly popupOrigin: string | null
+  /** `extras.featureType` (`whatsapp_business_app_onboarding` = Coexistence). */
+  readonly featureType: string | null
+}
+
+/** The screen the consent form stands for, as Meta names it in a CANCEL session-info event. */
+export const POPUP_STEP = "WABA_PHONE_PROFILE_PICKER"
+
+const featureTypeOf = (query: URLSearchParams): string | null => {
+  try {
+    const extras = JSON.parse(query.get("extras") ?? "{}") as { featureType?: unknown }
+    return typeof extras.featureType === "string" && extras.featureType !== "" ? extras.featureType : null
+  } catch {
+    return null
+  }
+}
+
+const originOf = (uri: string): string | null => {
+  try {
+    return new URL(uri).origin
+  } catch {
+    return null
+  }
 }
 
 const page = (title: string, body: string): string =>
@@ -58,8 +85,18 @@ const validate = (ctx: Ctx, query: URLSearchParams): Validated | DialogResult =>
   if (clientId === null || clientId !== app.id) {
     return errorPage("Invalid App ID", "The provided app ID does not look like a valid app ID.")
   }
-  const redirectUri = query.get("redirect_uri")
-  if (redirectUri === null || !app.redirectUris.includes(redirectUri)) {
+  // The JS SDK opens the dialog as a popup without a redirect URI; Meta returns the results to the opener only when
+  // its domain is an allowed one (FLB "Allowed domains"): here, the origin of one of the app's redirect URIs.
+  const popupOrigin =
+    query.get("display") === "popup" && query.get("redirect_uri") === null ? query.get("origin") : null
+  if (popupOrigin !== null && !app.redirectUris.some((uri) => originOf(uri) === popupOrigin)) {
+    return errorPage(
+      "Can't load URL",
+      "The domain of this URL isn't included in the app's domains. To be able to load this URL, add all domains and subdomains of your app to the App Domains field in your app settings."
+    )
+  }
+  const redirectUri = popupOrigin !== null ? "" : query.get("redirect_uri")
+  if (redirectUri === null || (popupOrigin === null && !app.redirectUris.includes(redirectUri))) {
     return errorPage(
       "URL Blocked",
       "This redirect failed because the redirect URI is not whitelisted in the app's Client OAuth Settings. Make sure Client and Web OAuth Login are on and add all your app domains as Valid OAuth Redirect URIs."
@@ -90,7 +127,14 @@ const validate = (ctx: Ctx, query: URLSearchParams): Validated | DialogResult =>
     return errorPage("Something went wrong", "No permissions were requested (scope or config_id).")
   const kind: TokenKind =
     configId !== null || scopes.some((s) => s.startsWith("whatsapp_business_")) ? "SYSTEM_USER" : "USER"
-  return { redirectUri, state: query.get("state"), scopes, tokenKind: kind }
+  return {
+    redirectUri,
+    state: query.get("state"),
+    scopes,
+    tokenKind: kind,
+    popupOrigin,
+    featureType: featureTypeOf(query)
+  }
 }
 
 const withParams = (redirectUri: string, params: ReadonlyArray<readonly [string, string]>): string => {
@@ -139,7 +183,9 @@ const consentPage = (ctx: Ctx, request: DialogRequest, v: Validated): DialogResu
       `<fieldset><legend>WhatsApp Business Account</legend>${wabaRadios}` +
       `<label for="waba-new"><input type="radio" id="waba-new" name="waba" value="new"${wabas.length === 0 ? " checked" : ""}> Create a new WhatsApp Business Account</label></fieldset>` +
       `<fieldset><legend>Phone number</legend><label for="phone">Number to connect</label>` +
-      `<select id="phone" name="phone">${phoneOptions}<option value="new">Add a new phone number</option></select></fieldset>`
+      `<select id="phone" name="phone">${phoneOptions}<option value="new">Add a new phone number</option>` +
+      (v.popupOrigin === null ? "" : `<option value="none">Share the account only, add a number later</option>`) +
+      `</select></fieldset>`
   }
   const body =
     `<h1>${escapeHtml(ctx.state.app.name)} is requesting access</h1>` +
@@ -147,8 +193,52 @@ const consentPage = (ctx: Ctx, request: DialogRequest, v: Validated): DialogResu
     `<form id="oauth-form" method="post" action="${escapeHtml(action)}">${assets}` +
     `<fieldset><legend>Permissions</legend>${scopeBoxes}<input type="hidden" name="granted_submitted" value="1"></fieldset>` +
     `<button type="submit" id="approve" name="action" value="approve">Continue</button>` +
-    `<button type="submit" id="cancel" name="action" value="cancel">Cancel</button></form>`
+    `<button type="submit" id="cancel" name="action" value="cancel">Cancel</button></form>` +
+    (v.popupOrigin === null ? "" : abandonScript(v.popupOrigin))
   return { kind: "page", status: 200, html: page(`Log in with Facebook · ${ctx.state.app.name}`, body) }
+}
+
+/** Session-info events (META_SPEC 1.5) and the SDK's own answer, posted to the opener at its exact origin. */
+const postToOpener = (origin: string, messages: ReadonlyArray<unknown>): string =>
+  `<script>(function(){var o=window.opener;if(o){` +
+  messages.map((m) => `o.postMessage(${JSON.stringify(JSON.stringify(m))},${JSON.stringify(origin)});`).join("") +
+  `}window.close();})();</script>`
+
+/** Closing the popup before submitting: a CANCEL event naming the screen (Meta's "abandoned flow"). */
+const abandonScript = (origin: string): string =>
+  `<script>(function(){var done=false;var f=document.getElementById("oauth-form");` +
+  `if(f)f.addEventListener("submit",function(){done=true;});` +
+  `window.addEventListener("pagehide",function(){if(done||!window.opener)return;` +
+  `window.opener.postMessage(${JSON.stringify(
+    JSON.stringify({ type: "WA_EMBEDDED_SIGNUP", event: "CANCEL", version: 3, data: { current_step: POPUP_STEP } })
+  )},${JSON.stringify(origin)});});})();</script>`
+
+/** The SDK's private message to itself in the opener (Meta's SDK has its own channel): the code, or none. */
+export const SDK_AUTH_MESSAGE = "SANDBOX_SDK_AUTH"
+
+const popupResult = (
+  request: DialogRequest,
+  origin: string,
+  sessionInfo: Record<string, unknown>,
+  code: string | null
+): DialogResult => {
+  const auth = { type: SDK_AUTH_MESSAGE, code }
+  if (request.wantsJson === true) {
+    return {
+      kind: "json",
+      body: { sessionInfo, authResponse: code === null ? null : { code }, origin }
+    }
+  }
+  return {
+    kind: "page",
+    status: 200,
+    html: page(
+      "Done",
+      `<p id="popup-done">${code === null ? "Cancelled." : "All set. You can close this window."}</p>` +
+        `<script type="application/json" id="session-info">${escapeHtml(JSON.stringify(sessionInfo))}</script>` +
+        postToOpener(origin, [sessionInfo, auth])
+    )
+  }
 }
 
 /** `GET /{version}/dialog/oauth`: Meta's error page or the consent form. */
@@ -165,6 +255,10 @@ export const submitDialog = (ctx: Ctx, request: DialogRequest): DialogResult => 
   const form = request.form ?? new URLSearchParams()
   const stateParam: Array<[string, string]> = v.state === null ? [] : [["state", v.state]]
   if (form.get("action") !== "approve") {
+    if (v.popupOrigin !== null) {
+      const cancel = { type: "WA_EMBEDDED_SIGNUP", event: "CANCEL", version: 3, data: { current_step: POPUP_STEP } }
+      return popupResult(request, v.popupOrigin, cancel, null)
+    }
     return {
       kind: "redirect",
       location: withParams(v.redirectUri, [
@@ -187,6 +281,7 @@ export const submitDialog = (ctx: Ctx, request: DialogRequest): DialogResult => 
   const user = ctx.state.users.get(ctx.state.seedUserId)!
   const now = ctx.nowMs()
   const granular: Array<GranularScope> = []
+  let session: { waba_id: string; phone_number_id: string | null; business_id: string } | null = null
   if (v.tokenKind === "SYSTEM_USER") {
     const wabaChoice = form.get("waba") ?? ctx.state.seedWabaId
     // A new WABA always comes with a new number (the phone field is ignored then).
@@ -199,15 +294,21 @@ export const submitDialog = (ctx: Ctx, request: DialogRequest): DialogResult => 
     if (waba === undefined || !user.businessIds.includes(waba.businessId)) {
       return errorPage("Something went wrong", `WhatsApp Business Account ${wabaChoice} is not available to you.`)
     }
+    let phoneNumberId: string | null = null
     if (phoneChoice === "new") {
-      addPhoneNumber(ctx.state, waba.id, now, { verifiedName: "Sandbox New Number", nameStatus: "PENDING_REVIEW" })
-    } else if (phoneChoice !== null && phoneChoice !== "") {
+      phoneNumberId = addPhoneNumber(ctx.state, waba.id, now, {
+        verifiedName: "Sandbox New Number",
+        nameStatus: "PENDING_REVIEW"
+      }).id
+    } else if (phoneChoice !== null && phoneChoice !== "" && phoneChoice !== "none") {
       const number = ctx.state.numbers.get(phoneChoice)
       if (number === undefined || number.wabaId !== waba.id) {
         return errorPage("Something went wrong", `Phone number ${phoneChoice} does not belong to ${waba.name}.`)
       }
       number.lastOnboardedAtMs = now
+      phoneNumberId = number.id
     }
+    session = { waba_id: waba.id, phone_number_id: phoneNumberId, business_id: waba.businessId }
     for (const scope of granted) {
       if (scope === "business_management") granular.push({ scope, targetIds: [waba.businessId] })
       else if (scope.startsWith("whatsapp_business_")) granular.push({ scope, targetIds: [waba.id] })
@@ -233,7 +334,36 @@ export const submitDialog = (ctx: Ctx, request: DialogRequest): DialogResult => 
     kind: v.tokenKind,
     grant,
     createdAtMs: now,
+    ...(v.popupOrigin === null ? {} : { popup: true }),
     used: false
   })
+  if (v.popupOrigin !== null) {
+    return popupResult(request, v.popupOrigin, sessionInfoOf(v, session), code)
+  }
   return { kind: "redirect", location: withParams(v.redirectUri, [["code", code], ...stateParam]) }
+}
+
+/** The FINISH* event of META_SPEC 1.5: Coexistence names the WABA only; no number chosen = FINISH_ONLY_WABA. */
+const sessionInfoOf = (
+  v: Validated,
+  session: { waba_id: string; phone_number_id: string | null; business_id: string } | null
+): Record<string, unknown> => {
+  if (session === null) return { type: "WA_EMBEDDED_SIGNUP", event: "FINISH", version: 3, data: {} }
+  if (v.featureType === "whatsapp_business_app_onboarding") {
+    return {
+      type: "WA_EMBEDDED_SIGNUP",
+      event: "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING",
+      version: 3,
+      data: { waba_id: session.waba_id }
+    }
+  }
+  if (session.phone_number_id === null) {
+    return {
+      type: "WA_EMBEDDED_SIGNUP",
+      event: "FINISH_ONLY_WABA",
+      version: 3,
+      data: { waba_id: session.waba_id, business_id: session.business_id }
+    }
+  }
+  return { type: "WA_EMBEDDED_SIGNUP", event: "FINISH", version: 3, data: session }
 }

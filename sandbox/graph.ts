@@ -200,7 +200,10 @@ const accessToken = (ctx: Ctx, params: Params): GraphResult => {
   if (code === undefined || code.appId !== ctx.state.app.id) throw codeMalformed()
   if (code.used) throw codeUsed()
   if (ctx.nowMs() - code.createdAtMs > ctx.codeTtlSeconds * 1000) throw codeExpired()
-  if (str(params, "redirect_uri") !== code.redirectUri) throw codeRedirectMismatch()
+  // A popup (FB.login) code has no redirect URI: Meta's sample sends `redirect_uri=` and Chatwoot omits it; any
+  // other value is a mismatch. A redirect dialog code needs the byte-identical redirect URI (an omitted one too).
+  const redirectUri = str(params, "redirect_uri")
+  if (code.popup === true ? (redirectUri ?? "") !== "" : redirectUri !== code.redirectUri) throw codeRedirectMismatch()
   // As Meta's Embedded Signup dialog: it ignores PKCE, so no code has a challenge a verifier could match.
   if (str(params, "code_verifier") !== undefined) throw codeVerifierWithoutChallenge()
   code.used = true

@@ -89,6 +89,8 @@ export interface OAuthCode {
   readonly kind: TokenKind
   readonly grant: Grant
   readonly createdAtMs: number
+  /** Issued to the JS SDK (FB.login popup): exchanged without a redirect_uri, or with an empty one. */
+  readonly popup?: boolean
   used: boolean
 }
 

@@ -17,6 +17,8 @@ export interface MetaConfig {
   readonly graphVersion: string
   readonly graphBaseUrl: string
   readonly dialogBaseUrl: string
+  /** `META_SDK_URL`: the JS SDK the page loads for the Embedded Signup popup (the sandbox's stand-in in sandbox mode). */
+  readonly sdkUrl: string
 }
 
 /** The service's whole configuration, read once at startup. */
@@ -199,6 +201,13 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       )
     )
 
+    const sdkUrl = url(
+      "META_SDK_URL",
+      Option.getOrElse(yield* env("META_SDK_URL"), () =>
+        mode === "sandbox" ? `${sandboxUrl}/sdk.js` : "https://connect.facebook.net/en_US/sdk.js"
+      )
+    )
+
     const keyText = yield* required("TOKEN_ENCRYPTION_KEY_BASE64", secrets.TOKEN_ENCRYPTION_KEY_BASE64)
     const key = keyText === "" ? new Uint8Array() : decodeKey("TOKEN_ENCRYPTION_KEY_BASE64", keyText)
     if (typeof key === "string") problems.push(key)
@@ -279,7 +288,8 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
         configId,
         graphVersion,
         graphBaseUrl,
-        dialogBaseUrl
+        dialogBaseUrl,
+        sdkUrl
       },
       tokenEncryptionKey: Redacted.make(key as Uint8Array),
       previousTokenEncryptionKeys: previousKeys,

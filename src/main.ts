@@ -11,7 +11,7 @@ import { HttpServer } from "effect/http"
 import { startSandbox } from "../sandbox/Sandbox.ts"
 import { type AppConfigShape, loadAppConfig } from "./AppConfig.ts"
 import { makeGraphqlRoute } from "./adapters/graphql/GraphqlRoute.ts"
-import { makeClientConfigRoute } from "./adapters/http/ClientConfigRoute.ts"
+import { META_MESSAGE_ORIGINS, makeClientConfigRoute } from "./adapters/http/ClientConfigRoute.ts"
 import { DevSessionRoutes } from "./adapters/http/DevSessionRoutes.ts"
 import { JsonErrors } from "./adapters/http/ErrorMiddleware.ts"
 import { HealthRoutesLive } from "./adapters/http/HealthRoutes.ts"
@@ -107,11 +107,27 @@ export const appLayer = (config: AppConfigShape) => {
     WebhookIntakeRoute,
     config.mode === "sandbox" ? DevSessionRoutes : Layer.empty,
     makeGraphqlRoute({ graphiql: config.mode === "sandbox", introspection: config.mode === "sandbox" }),
-    makeClientConfigRoute({ mode: config.mode }),
+    makeClientConfigRoute({
+      mode: config.mode,
+      meta: {
+        appId: config.meta.appId,
+        configId: config.meta.configId,
+        graphVersion: config.meta.graphVersion,
+        sdkUrl: config.meta.sdkUrl,
+        messageOrigins: config.mode === "sandbox" ? [new URL(config.meta.dialogBaseUrl).origin] : META_MESSAGE_ORIGINS
+      }
+    }),
     makeStaticRoutes({
       root: webRoot,
-      // The sandbox Meta serves the SDK stand-in and the dialog from its own origin.
-      metaOrigins: config.mode === "sandbox" ? [new URL(config.meta.dialogBaseUrl).origin] : []
+      // The sandbox Meta serves the SDK stand-in and the dialog from its own origin; META_SDK_URL's origin loads.
+      metaOrigins: [
+        ...new Set([
+          ...(config.mode === "sandbox" ? [new URL(config.meta.dialogBaseUrl).origin] : []),
+          ...(new URL(config.meta.sdkUrl).origin === "https://connect.facebook.net"
+            ? []
+            : [new URL(config.meta.sdkUrl).origin])
+        ])
+      ]
     }),
     JsonErrors
   ).pipe(Layer.provide(Layer.mergeAll(Services, Edge)))
@@ -166,7 +182,15 @@ const withSandbox = (config: AppConfigShape) =>
         yield* Effect.logInfo(
           `Meta sandbox listening on ${sandbox.url} (dialog, Graph API, webhooks; controls under /_sandbox/)`
         )
-        return { ...config, meta: { ...config.meta, graphBaseUrl: sandbox.url, dialogBaseUrl: sandbox.url } }
+        // The SDK stand-in's default URL names the configured port; the sandbox may have taken another (port 0).
+        const configured = `http://127.0.0.1:${config.sandboxPort}`
+        const sdkUrl = config.meta.sdkUrl.startsWith(`${configured}/`)
+          ? `${sandbox.url}${config.meta.sdkUrl.slice(configured.length)}`
+          : config.meta.sdkUrl
+        return {
+          ...config,
+          meta: { ...config.meta, graphBaseUrl: sandbox.url, dialogBaseUrl: sandbox.url, sdkUrl }
+        }
       })
 
 /** The lines that tell where the service is are printed whatever LOG_LEVEL says. */

@@ -13,6 +13,7 @@ import {
   type OAuthStateExpired,
   OAuthStateMismatch,
   OAuthStateNotFound,
+  type SessionMismatch,
   TokenUnreadable
 } from "../domain/Errors.ts"
 import type { Provider, TenantId, UserId } from "../domain/Ids.ts"
@@ -44,6 +45,7 @@ export type CallbackError =
   | MetaTokenAppMismatch
   | MetaRateLimited
   | MetaUnavailable
+  | SessionMismatch
 
 /** The `reason` of the error redirect (DESIGN section 5); `no_ad_account` is Meta Ads' own. */
 export type CallbackReason =
@@ -55,6 +57,7 @@ export type CallbackReason =
   | "missing_permissions"
   | "no_phone_number"
   | "no_ad_account"
+  | "session_mismatch"
   | "meta_error"
 
 export const callbackReason = (error: CallbackError): CallbackReason => {
@@ -76,6 +79,8 @@ export const callbackReason = (error: CallbackError): CallbackReason => {
       return "no_phone_number"
     case "NoAdAccountGranted":
       return "no_ad_account"
+    case "SessionMismatch":
+      return "session_mismatch"
     default:
       return "meta_error"
   }
@@ -122,6 +127,27 @@ export interface CallbackInput {
   readonly cookieBinding: string | null
   readonly ip: string | null
   readonly userAgent: string | null
+  /**
+   * The JS SDK popup flow (`POST …/complete`): the code came from `FB.login` (exchanged without redirect_uri) and the
+   * page passes the session-info event it received (null when none arrived). Absent for Meta's redirect.
+   */
+  readonly popup?: {
+    readonly sessionInfo: SessionInfo | null
+    /** The signed-in tenant that posted it: a state started by another tenant is refused. */
+    readonly tenantId: TenantId
+  }
+}
+
+/**
+ * What the popup's session-info event said (META_SPEC 1.5), as the HTTP adapter decoded it. The ids are hints from
+ * the browser: the provider verifies them against what the token can read.
+ */
+export interface SessionInfo {
+  /** `FINISH`, `FINISH_ONLY_WABA` (no number yet), `FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING` (Coexistence). */
+  readonly kind: "finish" | "only_waba" | "coexistence"
+  readonly wabaId: string | null
+  readonly phoneNumberId: string | null
+  readonly businessId: string | null
 }
 
 /** A callback whose state was valid and spent: who started the login, and the code Meta sent back. */
@@ -130,6 +156,8 @@ export interface Authorized {
   readonly userId: UserId
   readonly code: Redacted.Redacted<string>
   readonly ip: string | null
+  /** Set for the popup flow: exchange the code without redirect_uri; the session info (if any) names the assets. */
+  readonly popup: { readonly sessionInfo: SessionInfo | null } | null
 }
 
 /** Why a connection is retired: the tenant disconnected, or connected another number in its place. */
@@ -320,6 +348,13 @@ export const makeOAuthFlow = <E extends CallbackError>(spec: OAuthProvider<E>) =
         if (Option.isSome(stored) && stored.value.usedAt !== null) return yield* new OAuthStateAlreadyUsed({})
         return yield* new OAuthStateMismatch({})
       }
+      if (input.popup !== undefined) {
+        // The popup flow posts with the person's session: a state another workspace started is not spent here.
+        const stored = yield* states.find(spec.provider, input.state)
+        if (Option.isSome(stored) && stored.value.tenantId !== input.popup.tenantId) {
+          return yield* new OAuthStateMismatch({})
+        }
+      }
       const state = yield* states.consume(spec.provider, input.state, yield* now)
       return yield* Effect.gen(function* () {
         if (input.error !== null || input.code === null) {
@@ -329,7 +364,8 @@ export const makeOAuthFlow = <E extends CallbackError>(spec: OAuthProvider<E>) =
           tenantId: state.tenantId,
           userId: state.userId,
           code: input.code,
-          ip: input.ip
+          ip: input.ip,
+          popup: input.popup === undefined ? null : { sessionInfo: input.popup.sessionInfo }
         })
         yield* audit(state.tenantId, state.userId, resolved.outcome, resolved.connection.id, resolved.details, input.ip)
         return resolved.connection

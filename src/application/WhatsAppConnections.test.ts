@@ -85,10 +85,8 @@ describe("WhatsAppConnections", () => {
       assert.strictEqual(url.searchParams.get("state"), started.state)
       assert.strictEqual(url.searchParams.get("response_type"), "code")
       assert.strictEqual(url.searchParams.get("config_id"), "998877")
-      assert.strictEqual(
-        url.searchParams.get("scope"),
-        "whatsapp_business_management,whatsapp_business_messaging,business_management"
-      )
+      // With a config_id, no scope (FLB: "config_id has replaced scope").
+      assert.isFalse(url.searchParams.has("scope"))
       assert.isAtLeast(started.state.length, 43, "32 random bytes")
       assert.strictEqual(started.browserBinding, yield* browserBinding(started.state))
     }).pipe(Effect.provide(TestLayer))

@@ -6,8 +6,10 @@ import {
   MetaPermissionMissing,
   MetaTokenAppMismatch,
   MetaTokenInvalid,
+  type MetaUnavailable,
   NoPhoneNumberGranted,
   NumberAlreadyConnected,
+  SessionMismatch,
   type TokenUnreadable
 } from "../domain/Errors.ts"
 import type { PhoneNumberId, TenantId, WabaId } from "../domain/Ids.ts"
@@ -22,6 +24,7 @@ import {
   NO_CONNECTION,
   type OAuthProvider,
   type Resolved,
+  type SessionInfo,
   type StartedConnect,
   type StateError,
   summaryOf
@@ -48,8 +51,8 @@ const BINDING = (tenantId: TenantId) => ({ tenantId, provider: PROVIDER })
  * - `whatsapp_business_management`: manage the WABA and its numbers, and receive every webhook but messages;
  * - `whatsapp_business_messaging`: send messages and receive `messages` webhooks;
  * - `business_management`: the customer's business portfolio, which the Embedded Signup template grants.
- * With a `config_id`, Facebook Login for Business takes the permissions from the configuration; `scope` is sent
- * too so the dialog asks for the same set in either case.
+ * With a `config_id`, Facebook Login for Business takes the permissions from the configuration, and `scope` is not
+ * sent (FLB doc: "config_id has replaced scope").
  */
 export const WHATSAPP_SCOPES = ["whatsapp_business_management", "whatsapp_business_messaging", "business_management"]
 
@@ -100,7 +103,7 @@ export interface ManualConnectInput {
 type ConnectError = MetaGraphError | NumberAlreadyConnected | NoPhoneNumberGranted
 
 /** What resolving a WhatsApp login can fail with, after the state check. */
-export type WhatsAppCallbackError = StateError | ConnectError | MetaTokenAppMismatch
+export type WhatsAppCallbackError = StateError | ConnectError | MetaTokenAppMismatch | SessionMismatch
 
 /**
  * A token must be valid and issued to this app, whichever way it came (the login's code exchange or a pasted one):
@@ -169,6 +172,8 @@ export class WhatsAppConnections extends Context.Service<
         readonly scopes: ReadonlyArray<string>
         readonly tokenType: string | null
         readonly via: "embedded_signup" | "manual"
+        /** Coexistence (a WhatsApp Business app number): Meta keeps it on the app, so it is never registered. */
+        readonly coexistence?: boolean
       }) {
         const held = yield* connections.findByPhoneNumberId(args.number.id)
         const own = Option.filter(held, (row) => row.tenantId === args.tenantId)
@@ -186,7 +191,7 @@ export class WhatsAppConnections extends Context.Service<
         // (Meta refuses a different PIN for a registered number). When Meta refuses because of the display name
         // (in review, declined or expired), the connection stays pending with that reason rather than in error.
         let inNameReview = false
-        if (args.number.platformType !== "CLOUD_API") {
+        if (args.number.platformType !== "CLOUD_API" && args.coexistence !== true) {
           const stored =
             pinEnc === null
               ? null
@@ -228,7 +233,8 @@ export class WhatsAppConnections extends Context.Service<
             ...(args.tokenType === null ? {} : { token_type: args.tokenType }),
             connected_at: at.toISOString(),
             connected_by: args.userId,
-            connected_via: args.via
+            connected_via: args.via,
+            ...(args.coexistence === true ? { coexistence: true } : {})
           }
         })
         yield* connections.deleteUnnumbered(args.tenantId, PROVIDER)
@@ -250,11 +256,28 @@ export class WhatsAppConnections extends Context.Service<
         return connection
       })
 
-      /** Verifies a token before anything is stored: valid, ours, and granting both WhatsApp scopes on a WABA. */
-      const grantedWaba = Effect.fnUntraced(function* (info: TokenInfo) {
+      /**
+       * Verifies a token before anything is stored: valid, ours, and granting both WhatsApp scopes on a WABA. With the
+       * popup's session info, the WABA it names must be in the granted target ids when Meta lists any; without target
+       * ids (a full-access system user) both scopes must be granted and the caller proves the WABA by reading it.
+       */
+      const grantedWaba = Effect.fnUntraced(function* (info: TokenInfo, hint: string | null) {
         yield* checkTokenApp(info, settings.appId)
         const targets = (scope: string) => info.granularScopes.find((g) => g.scope === scope)?.targetIds ?? []
         const management = targets("whatsapp_business_management")
+        if (hint !== null) {
+          const listed = management.length > 0 || targets("whatsapp_business_messaging").length > 0
+          if (listed && !management.includes(hint)) {
+            return yield* new SessionMismatch({ detail: "the WABA is not among the token's target ids" })
+          }
+          const missing = listed
+            ? targets("whatsapp_business_messaging").includes(hint)
+              ? []
+              : ["whatsapp_business_messaging"]
+            : ["whatsapp_business_management", "whatsapp_business_messaging"].filter((s) => !info.scopes.includes(s))
+          if (missing.length > 0) return yield* new MetaPermissionMissing({ permissions: missing })
+          return hint as WabaId
+        }
         // Meta lists the most recently onboarded WABA first.
         const wabaId = management[0]
         const missing = [
@@ -293,26 +316,68 @@ export class WhatsAppConnections extends Context.Service<
       })
 
       /**
-       * The WhatsApp step of the callback: exchange the code, verify the grant, find the numbers, then connect the
-       * one granted (or the one this tenant had), or wait for a choice among several.
+       * The WhatsApp step of the callback and of the popup's completion (one path; they differ only in how the code
+       * is exchanged and whether session info names the assets): exchange the code, verify the grant and the session
+       * info against what the token can read, find the numbers, then connect the one picked in Meta's dialog (or the
+       * only one, or the one this tenant had), or wait for a choice among several, or for a number to be added.
        */
       const resolve = Effect.fnUntraced(function* (authorized: Authorized) {
         const { tenantId, userId } = authorized
-        const exchanged = yield* graph.exchangeCode(authorized.code, settings.whatsappRedirectUri)
+        const session: SessionInfo | null = authorized.popup?.sessionInfo ?? null
+        const hint = session?.wabaId ?? null
+        const exchanged = yield* graph.exchangeCode(
+          authorized.code,
+          authorized.popup === null ? settings.whatsappRedirectUri : null
+        )
         const info = yield* debugTokenForConnect(graph, exchanged.accessToken)
-        const wabaId = yield* grantedWaba(info).pipe(
+        const wabaId = yield* grantedWaba(info, hint).pipe(
           Effect.tapError((error) =>
             error._tag === "MetaPermissionMissing" ? recordPermissionError(tenantId, error) : Effect.void
           )
         )
-        const numbers = yield* graph.listPhoneNumbers(exchanged.accessToken, wabaId)
-        if (numbers.length === 0) return yield* new NoPhoneNumberGranted({})
+        const numbers = yield* graph.listPhoneNumbers(exchanged.accessToken, wabaId).pipe(
+          // Reading the WABA the session info named is what proves the token may see it: Meta answers 100 when not.
+          Effect.catchTag(
+            "MetaUnavailable",
+            (error): Effect.Effect<never, MetaUnavailable | SessionMismatch> =>
+              hint !== null && error.code === 100
+                ? Effect.fail(new SessionMismatch({ detail: "the token cannot read the WABA" }))
+                : Effect.fail(error)
+          )
+        )
+        const picked = session?.phoneNumberId ?? null
+        if (picked !== null && !numbers.some((n) => n.id === picked)) {
+          return yield* new SessionMismatch({ detail: "the number is not one of the WABA's numbers" })
+        }
+        const coexistence = session?.kind === "coexistence"
         const tokenEnc = yield* cipher.encrypt(exchanged.accessToken, BINDING(tenantId))
         const tokenExpiresAt = expiryOf(info, exchanged.expiresIn, yield* now)
+        // FINISH_ONLY_WABA, or a finish without a number (ES v3+): the WABA is shared, a number is still to add.
+        if (session !== null && session.kind !== "coexistence" && picked === null) {
+          const pending = yield* connections.upsertUnnumbered({
+            tenantId,
+            provider: PROVIDER,
+            status: "pending",
+            wabaId,
+            phoneNumberE164: null,
+            displayName: null,
+            accessTokenEnc: tokenEnc,
+            tokenExpiresAt,
+            scopes: info.scopes,
+            metadata: { pending_reason: "add_phone_number", choices: [] }
+          })
+          return {
+            connection: pending,
+            outcome: "connect_pending",
+            details: { reason: "add_phone_number", waba_id: wabaId }
+          } satisfies Resolved
+        }
+        if (numbers.length === 0) return yield* new NoPhoneNumberGranted({})
         const current = yield* connections.findCurrent(tenantId, PROVIDER)
         // Reconnecting: the number this tenant already has, when Meta granted it again.
         const known = numbers.find((n) => Option.isSome(current) && current.value.phoneNumberId === n.id)
-        const chosen = numbers.length === 1 ? numbers[0] : known
+        // The number picked in Meta's dialog (verified above) comes first: no second picker on our page.
+        const chosen = numbers.find((n) => n.id === picked) ?? (numbers.length === 1 ? numbers[0] : known)
         if (chosen === undefined) {
           const pending = yield* connections.upsertUnnumbered({
             tenantId,
@@ -327,6 +392,7 @@ export class WhatsAppConnections extends Context.Service<
             metadata: {
               ...(info.tokenType == null ? {} : { token_type: info.tokenType }),
               pending_reason: "choose_number",
+              ...(coexistence ? { coexistence: true } : {}),
               choices: numbers.map((n) => ({
                 id: n.id,
                 displayPhoneNumber: n.displayPhoneNumber,
@@ -350,12 +416,19 @@ export class WhatsAppConnections extends Context.Service<
           tokenExpiresAt,
           scopes: info.scopes,
           tokenType: info.tokenType ?? null,
-          via: "embedded_signup"
+          via: "embedded_signup",
+          coexistence
         })
         return {
           connection,
           outcome: "connected",
-          details: { waba_id: wabaId, phone_number_id: chosen.id, status: connection.status }
+          details: {
+            waba_id: wabaId,
+            phone_number_id: chosen.id,
+            status: connection.status,
+            ...(authorized.popup === null ? {} : { via: "popup" }),
+            ...(coexistence ? { coexistence: true } : {})
+          }
         } satisfies Resolved
       })
 
@@ -366,9 +439,9 @@ export class WhatsAppConnections extends Context.Service<
         redirectUri: settings.whatsappRedirectUri,
         // Facebook Login for Business: business integration system user tokens need the Authorization Code grant.
         dialogParameters: [
+          // With a config_id no `scope` is sent: "config_id has replaced scope (which should not be used)" (FLB doc).
           ["config_id", settings.configId],
-          ["override_default_response_type", "true"],
-          ["scope", WHATSAPP_SCOPES.join(",")]
+          ["override_default_response_type", "true"]
         ],
         resolve,
         atMetaOnDisconnect: (connection, token, why) =>
@@ -443,7 +516,8 @@ export class WhatsAppConnections extends Context.Service<
           tokenExpiresAt: pending.tokenExpiresAt,
           scopes: pending.scopes,
           tokenType: typeof pending.metadata["token_type"] === "string" ? pending.metadata["token_type"] : null,
-          via: "embedded_signup"
+          via: "embedded_signup",
+          coexistence: pending.metadata["coexistence"] === true
         })
         yield* flow.auditBy(actor, "connected", connection.id, {
           waba_id: pending.wabaId,

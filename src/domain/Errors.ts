@@ -97,6 +97,18 @@ export class MetaUnavailable extends Schema.TaggedError<MetaUnavailable>()("Meta
 }
 
 /** The login granted no WhatsApp number we could connect. */
+/**
+ * The WABA or number the browser's session info named is not one the login's token can read (or the number is not
+ * in that WABA): the ids are hints from the browser, never trusted on their own. Nothing is stored.
+ */
+export class SessionMismatch extends Schema.TaggedError<SessionMismatch>()("SessionMismatch", {
+  detail: Schema.String
+}) {
+  override get message() {
+    return "The WhatsApp account or number chosen in Meta's dialog was not shared with this app. Try again."
+  }
+}
+
 export class NoPhoneNumberGranted extends Schema.TaggedError<NoPhoneNumberGranted>()("NoPhoneNumberGranted", {}) {
   override get message() {
     return "No WhatsApp phone number was shared during the Meta login."

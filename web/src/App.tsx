@@ -89,7 +89,12 @@ export function App({ fetchImpl = fetch, navigate }: AppProps) {
     content = (
       <Provider value={client}>
         <Account session={session} onSignOut={() => signOut()} />
-        <IntegrationsPage onUnauthorized={expired} {...(navigate === undefined ? {} : { navigate })} />
+        <IntegrationsPage
+          onUnauthorized={expired}
+          token={session.token}
+          {...(navigate === undefined ? {} : { navigate })}
+          {...(config !== "failed" && config.meta !== undefined ? { meta: config.meta } : {})}
+        />
       </Provider>
     )
 

@@ -6,6 +6,7 @@ import { Spinner } from "./Dialog.tsx"
 import { graphql } from "./gql/index.ts"
 import { MetaAdsCard } from "./MetaAdsCard.tsx"
 import { cleanReturnQuery, readReturn } from "./reasons.ts"
+import type { MetaClientConfig } from "./useEmbeddedSignup.ts"
 import { usePolling } from "./usePolling.ts"
 import { WhatsAppCard } from "./WhatsAppCard.tsx"
 
@@ -30,10 +31,14 @@ export const CONNECTION_POLL_MS = 15_000
 export interface IntegrationsPageProps {
   readonly onUnauthorized: () => void
   readonly navigate?: (url: string) => void
+  /** Embedded Signup through the JS SDK popup (from the client config); absent: the redirect only. */
+  readonly meta?: MetaClientConfig
+  /** The session's bearer token, for the popup flow's completion. */
+  readonly token?: string
 }
 
 /** `/settings/integrations`: the WhatsApp card, the Meta Ads card and the conversations. */
-export function IntegrationsPage({ onUnauthorized, navigate }: IntegrationsPageProps) {
+export function IntegrationsPage({ onUnauthorized, navigate, meta, token }: IntegrationsPageProps) {
   // Read once: the query string is cleaned right after, so a reload does not show the message again.
   const [returned] = useState(() => readReturn(window.location.search))
   const [adsReturned] = useState(() => readReturn(window.location.search, "meta_ads"))
@@ -86,6 +91,7 @@ export function IntegrationsPage({ onUnauthorized, navigate }: IntegrationsPageP
             finishing={awaiting}
             onChanged={refresh}
             {...(navigate === undefined ? {} : { navigate })}
+            {...(meta === undefined || token === undefined ? {} : { popup: { meta, token } })}
           />
           <MetaAdsCard
             viewer={data.viewer}

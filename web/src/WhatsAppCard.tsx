@@ -6,6 +6,7 @@ import type { ConnectionFieldsFragment as WhatsAppConnection } from "./gql/graph
 import { type FragmentType, graphql, useFragment } from "./gql/index.ts"
 import { ManualConnect } from "./ManualConnect.tsx"
 import { type ReturnFromMeta, reasonMessage } from "./reasons.ts"
+import { completeWhatsApp, type MetaClientConfig, type SignupState, useEmbeddedSignup } from "./useEmbeddedSignup.ts"
 
 /** The WhatsApp connection as the card shows it (also the result of the mutations that change it). */
 const ConnectionFields = graphql(`
@@ -78,6 +79,58 @@ export interface WhatsAppCardProps {
   readonly onChanged: () => void
   /** Full-page navigation to Meta's dialog (a prop so tests can watch it). */
   readonly navigate?: (url: string) => void
+  /** Embedded Signup through Meta's JS SDK popup (the default when given); else the full-page redirect. */
+  readonly popup?: { readonly meta: MetaClientConfig; readonly token: string }
+}
+
+/** What the popup flow ended with, for a person; null while nothing is to say. */
+const popupNotice = (
+  state: SignupState
+): { readonly tone: "ok" | "bad" | "warn"; readonly text: string; readonly redirect: string | null } | null => {
+  switch (state.phase) {
+    case "done":
+      return state.answer.outcome === "connected"
+        ? {
+            tone: "ok",
+            text:
+              state.answer.reason === "coexistence"
+                ? "WhatsApp is connected. The number stays on the WhatsApp Business app too (Coexistence)."
+                : "WhatsApp is connected.",
+            redirect: null
+          }
+        : state.answer.outcome === "pending"
+          ? {
+              tone: "warn",
+              text:
+                state.answer.reason === "add_phone_number"
+                  ? "Your WhatsApp Business account is shared, but no phone number was added. Add and verify a number in WhatsApp Manager, then reconnect."
+                  : "Almost done: one more step below.",
+              redirect: null
+            }
+          : { tone: "bad", text: reasonMessage(state.answer.reason ?? null), redirect: null }
+    case "cancelled":
+      return {
+        tone: "bad",
+        text:
+          state.errorMessage === null
+            ? "You cancelled the connection."
+            : `Meta said: ${state.errorMessage}${state.sessionId === null ? "" : ` If you contact support, give them this session id: ${state.sessionId}.`}`,
+        redirect: null
+      }
+    case "blocked":
+      return {
+        tone: "warn",
+        text:
+          state.why === "iframe"
+            ? "Meta's window cannot open inside this embedded page."
+            : "Meta's window did not open (a popup blocker may have stopped it).",
+        redirect: state.authUrl
+      }
+    case "failed":
+      return { tone: "bad", text: state.message, redirect: state.authUrl }
+    default:
+      return null
+  }
 }
 
 const STATUS_LABEL: Record<WhatsAppConnection["status"], string> = {
@@ -99,7 +152,8 @@ export function WhatsAppCard({
   returned,
   finishing,
   onChanged,
-  navigate = assign
+  navigate = assign,
+  popup
 }: WhatsAppCardProps) {
   const connection = useFragment(ConnectionFields, connectionRef)
   const viewer = useFragment(WhatsAppCardViewer, viewerRef)
@@ -110,6 +164,22 @@ export function WhatsAppCard({
   const [confirming, setConfirming] = useState(false)
   const [, startConnect] = useMutation(StartConnectMutation)
   const [disconnectState, disconnect] = useMutation(DisconnectMutation)
+  const signup = useEmbeddedSignup({
+    config: popup?.meta ?? null,
+    start: async () => {
+      const result = await startConnect({})
+      const started = result.data?.startWhatsAppConnect
+      if (started === undefined) {
+        const status = (result.error?.response as { status?: number } | undefined)?.status
+        return status === 429
+          ? "Too many connection attempts. Wait a minute, then try again."
+          : "Could not start the connection. Check your network and try again."
+      }
+      return started
+    },
+    complete: (body) => completeWhatsApp(popup?.token ?? "")(body),
+    onDone: () => onChanged()
+  })
 
   // Coming back with the browser's Back button from Meta's dialog restores this page from the cache: stop spinning.
   useEffect(() => {
@@ -121,6 +191,11 @@ export function WhatsAppCard({
   }, [])
 
   const connect = async () => {
+    if (popup !== undefined) {
+      setActionError(null)
+      setDismissed(true)
+      return signup.connect()
+    }
     setConnecting(true)
     setActionError(null)
     setDismissed(true)
@@ -148,7 +223,9 @@ export function WhatsAppCard({
   }
 
   const status = connection.status
-  const busy = connecting || finishing
+  const popupBusy = ["starting", "waiting", "completing"].includes(signup.state.phase)
+  const busy = connecting || finishing || popupBusy
+  const notice = popupNotice(signup.state)
   const showReturnError = returned?.kind === "error" && !dismissed && !busy
   const showConnected = returned?.kind === "connected" && !dismissed && !busy && status === "ACTIVE"
 
@@ -184,6 +261,16 @@ export function WhatsAppCard({
           <p>WhatsApp is connected.</p>
         </div>
       ) : null}
+      {notice === null || busy ? null : (
+        <div className={`notice ${notice.tone}`} role={notice.tone === "ok" ? "status" : "alert"}>
+          <p>{notice.text}</p>
+          {notice.redirect === null ? null : (
+            <button type="button" className="button primary" onClick={() => navigate(notice.redirect!)}>
+              Continue in this window
+            </button>
+          )}
+        </div>
+      )}
       {actionError === null ? null : (
         <div className="notice bad" role="alert">
           <p>{actionError}</p>
@@ -193,7 +280,11 @@ export function WhatsAppCard({
       <div className="card-body">
         {busy ? (
           <Spinner
-            label={connecting ? "Waiting for Meta… finish the steps in the Meta window." : "Finishing the connection…"}
+            label={
+              connecting || signup.state.phase === "starting" || signup.state.phase === "waiting"
+                ? "Waiting for Meta… finish the steps in the Meta window."
+                : "Finishing the connection…"
+            }
           />
         ) : status === "ACTIVE" ? (
           <Connected connection={connection} onReconnect={connect} onDisconnect={() => setConfirming(true)} />

@@ -9,6 +9,8 @@ export const REASON_MESSAGES: Readonly<Record<string, string>> = {
   missing_permissions:
     "Not every permission WhatsApp needs was granted. Reconnect and keep all the requested permissions selected.",
   no_phone_number: "No WhatsApp phone number was shared with us. Reconnect and select a phone number.",
+  session_mismatch:
+    "The WhatsApp account or number chosen in Meta's window was not shared with us. Nothing was connected. Try again.",
   meta_error: "Meta did not respond as expected. Wait a few minutes, then try again."
 }
 

@@ -1,5 +1,7 @@
 /** The signed-in session: a bearer token kept in sessionStorage, so it survives the round trip through Meta. */
 
+import type { MetaClientConfig } from "./useEmbeddedSignup.ts"
+
 export interface Session {
   readonly token: string
   /** The workspace name typed at the sandbox sign-in (absent when the host product gave the token). */
@@ -45,13 +47,31 @@ export const takeFragmentToken = (location: Location = window.location, history:
 
 export interface ClientConfig {
   readonly mode: "sandbox" | "production"
+  /** Embedded Signup through Meta's JS SDK popup; absent: the redirect only. */
+  readonly meta?: MetaClientConfig
+}
+
+const metaOf = (value: unknown): MetaClientConfig | null => {
+  if (typeof value !== "object" || value === null) return null
+  const meta = value as Record<string, unknown>
+  const strings = ["appId", "configId", "graphVersion", "sdkUrl"].every((k) => typeof meta[k] === "string")
+  const origins = meta["messageOrigins"]
+  if (!strings || !Array.isArray(origins) || !origins.every((o) => typeof o === "string")) return null
+  return {
+    appId: meta["appId"] as string,
+    configId: meta["configId"] as string,
+    graphVersion: meta["graphVersion"] as string,
+    sdkUrl: meta["sdkUrl"] as string,
+    messageOrigins: origins as Array<string>
+  }
 }
 
 export const fetchClientConfig = async (fetchImpl: typeof fetch = fetch): Promise<ClientConfig> => {
   const response = await fetchImpl("/api/client-config", { credentials: "same-origin" })
   if (!response.ok) throw new Error(`client config: HTTP ${response.status}`)
-  const body = (await response.json()) as { mode?: unknown }
-  return { mode: body.mode === "sandbox" ? "sandbox" : "production" }
+  const body = (await response.json()) as { mode?: unknown; meta?: unknown }
+  const meta = metaOf(body.meta)
+  return { mode: body.mode === "sandbox" ? "sandbox" : "production", ...(meta === null ? {} : { meta }) }
 }
 
 /** `POST /api/dev/session` (sandbox mode only). */

@@ -414,7 +414,11 @@ describe("GraphqlRoute", () => {
       startWhatsAppConnect: { authUrl: "https://www.facebook.com/v24.0/dialog/oauth?state=nonce-1", state: "nonce-1" }
     })
     const cookies = response.headers.getSetCookie()
-    assert.strictEqual(cookies.length, 1)
+    // The callback's binding, and the same binding for the popup flow's completion on its own path.
+    assert.strictEqual(cookies.length, 2)
+    assert.match(cookies[1]!, /^meta_oauth_whatsapp_popup=b1nd;/)
+    assert.match(cookies[1]!, /; HttpOnly/i)
+    assert.match(cookies[1]!, /; Path=\/api\/integrations\/meta\/whatsapp\/complete/)
     const cookie = cookies[0]!
     assert.match(cookie, /^meta_oauth_whatsapp=b1nd;/)
     assert.match(cookie, /; HttpOnly/i)

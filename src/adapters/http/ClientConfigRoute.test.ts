@@ -17,3 +17,22 @@ describe("ClientConfigRoute", () => {
     })
   }
 })
+
+describe("ClientConfigRoute with the Embedded Signup settings", () => {
+  it("exposes the SDK URL, the app and configuration ids and the message origins", async () => {
+    const meta = {
+      appId: "1234567890123456",
+      configId: "998877",
+      graphVersion: "v25.0",
+      sdkUrl: "https://connect.facebook.net/en_US/sdk.js",
+      messageOrigins: ["https://www.facebook.com", "https://web.facebook.com"]
+    }
+    const app = HttpRouter.toWebHandler(makeClientConfigRoute({ mode: "production", meta }), { disableLogger: true })
+    try {
+      const response = await app.handler(new Request("http://localhost/api/client-config"))
+      expect(await response.json()).toEqual({ mode: "production", meta })
+    } finally {
+      await app.dispose()
+    }
+  })
+})

@@ -1,18 +1,30 @@
-import { Effect, Option, Schema } from "effect"
+import { Effect, Option, Redacted, Schema } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
 import { Messaging, type SendError } from "../../application/Messaging.ts"
+import { callbackReason } from "../../application/OAuthFlow.ts"
 import { OperationLimits } from "../../application/OperationLimits.ts"
 import { type ConnectionView, WhatsAppConnections } from "../../application/WhatsAppConnections.ts"
 import type { Message } from "../../domain/Message.ts"
-import { countOAuthRequest } from "../observability/Metrics.ts"
+import { decodeSessionInfo } from "../meta-graph/SessionInfo.ts"
+import { countOAuthRequest, recordOAuthError } from "../observability/Metrics.ts"
 import { Jwt } from "./Auth.ts"
 import { errorResponse } from "./ErrorResponse.ts"
-import { bindingCookieOptions, oauthCallback } from "./OAuthCallback.ts"
+import { bindingCookieOptions, callbackInput, oauthCallback } from "./OAuthCallback.ts"
 import { authenticated, rateLimited } from "./RequestContext.ts"
 
 /** The browser-binding cookie: scoped to the callback path, so it travels only where it is checked. */
 export const WHATSAPP_STATE_COOKIE = "meta_oauth_whatsapp"
 const CALLBACK_PATH = "/api/integrations/meta/whatsapp/callback"
+/** The same binding for the popup flow's completion, scoped to its own path. */
+export const WHATSAPP_POPUP_COOKIE = "meta_oauth_whatsapp_popup"
+const COMPLETE_PATH = "/api/integrations/meta/whatsapp/complete"
+
+const CompleteBody = Schema.Struct({
+  state: Schema.String,
+  code: Schema.optional(Schema.NullOr(Schema.String)),
+  sessionInfo: Schema.optional(Schema.Unknown)
+})
+const decodeCompleteBody = Schema.decodeUnknownOption(CompleteBody)
 
 const SendBody = Schema.Struct({
   to: Schema.String,
@@ -91,6 +103,11 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
                   WHATSAPP_STATE_COOKIE,
                   started.browserBinding,
                   bindingCookieOptions(CALLBACK_PATH, secure)
+                ),
+                HttpServerResponse.setCookieUnsafe(
+                  WHATSAPP_POPUP_COOKIE,
+                  started.browserBinding,
+                  bindingCookieOptions(COMPLETE_PATH, secure)
                 )
               )
             )
@@ -110,6 +127,60 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
           // A login that granted several numbers (or awaits display-name review) comes back pending.
           outcome: (connection) => (connection.status === "pending" ? "pending" : "connected")
         })
+      )
+
+      // The JS SDK popup flow (Embedded Signup v4): the FB.login code and the session-info event, posted by the page.
+      // The same use case as the callback; the code is exchanged without redirect_uri.
+      yield* router.add(
+        "POST",
+        COMPLETE_PATH,
+        authenticated(jwt, (actor, request) =>
+          Effect.gen(function* () {
+            const body = Option.flatMap(yield* request.json.pipe(Effect.option), decodeCompleteBody)
+            const sessionInfo = Option.flatMap(body, (b) =>
+              b.sessionInfo === undefined || b.sessionInfo === null
+                ? Option.some(null)
+                : decodeSessionInfo(b.sessionInfo)
+            )
+            if (Option.isNone(body) || Option.isNone(sessionInfo)) {
+              return errorResponse(
+                400,
+                "invalid_request",
+                'Send {"state": "…", "code": "<FB.login code>", "sessionInfo": <the WA_EMBEDDED_SIGNUP event>}.'
+              )
+            }
+            const code = body.value.code ?? null
+            const input = {
+              ...callbackInput(request, WHATSAPP_POPUP_COOKIE),
+              state: body.value.state,
+              code: code === null || code === "" ? null : Redacted.make(code),
+              error: null,
+              errorReason: null,
+              popup: { sessionInfo: sessionInfo.value, tenantId: actor.tenantId }
+            }
+            const result = yield* connect.complete(input).pipe(Effect.result)
+            const view = yield* connect.status(actor)
+            const answer =
+              result._tag === "Success"
+                ? {
+                    outcome: result.success.status === "pending" ? "pending" : "connected",
+                    ...(result.success.status === "pending"
+                      ? { reason: view.pendingReason }
+                      : result.success.metadata["coexistence"] === true
+                        ? { reason: "coexistence" }
+                        : {}),
+                    connection: statusBody(view)
+                  }
+                : { outcome: "error", reason: callbackReason(result.failure), connection: statusBody(view) }
+            if (result._tag === "Failure") {
+              yield* recordOAuthError(callbackReason(result.failure))
+              yield* Effect.logInfo(`WhatsApp popup completion refused: ${answer.reason}`, result.failure._tag)
+            }
+            return json(answer).pipe(
+              HttpServerResponse.expireCookieUnsafe(WHATSAPP_POPUP_COOKIE, { path: COMPLETE_PATH })
+            )
+          })
+        ).pipe(countOAuthRequest("callback"))
       )
 
       yield* router.add(

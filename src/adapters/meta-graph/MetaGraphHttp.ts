@@ -544,7 +544,7 @@ const make = (config: MetaGraphConfig) =>
         ? Effect.void
         : Effect.fail(new MetaUnavailable({ detail: `Meta answered success: false (${endpoint})` }))
 
-    const exchangeCode = (code: Redacted.Redacted<string>, redirectUri: string) =>
+    const exchangeCode = (code: Redacted.Redacted<string>, redirectUri: string | null) =>
       execute({
         method: "GET",
         path: "/oauth/access_token",
@@ -554,7 +554,8 @@ const make = (config: MetaGraphConfig) =>
           ["client_id", config.appId],
           ["client_secret", config.appSecret],
           ["code", code],
-          ["redirect_uri", redirectUri]
+          // A popup (FB.login) code is exchanged without redirect_uri (META_SPEC 2.1).
+          ...(redirectUri === null ? [] : [["redirect_uri", redirectUri] as const])
         ],
         schema: TokenResponse,
         scope: WABA_SCOPE,

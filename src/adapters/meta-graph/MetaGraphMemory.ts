@@ -27,7 +27,8 @@ export interface MemoryGranularScope {
 /** What the Meta dialog granted: the code it redirected with and the token the code exchanges for. */
 export interface MemoryGrant {
   readonly code: string
-  readonly redirectUri: string
+  /** The dialog's redirect URI; `null` for a JS SDK popup code (exchanged without one). */
+  readonly redirectUri: string | null
   readonly token: string
   readonly wabaIds: ReadonlyArray<string>
   /**
@@ -44,6 +45,11 @@ export interface MemoryGrant {
   readonly expiresAt?: number
   /** debug_token's `type`; default `SYSTEM_USER` when `wabaIds` is not empty (Embedded Signup), else `USER`. */
   readonly tokenType?: "USER" | "SYSTEM_USER"
+  /**
+   * A full-access system user (Meta's `/docs/whatsapp/permissions`): debug_token lists the scopes without
+   * `target_ids`, and the token reads `wabaIds` all the same.
+   */
+  readonly fullAccess?: boolean
 }
 
 export interface MemoryPhoneNumber {
@@ -252,9 +258,10 @@ const make = Effect.sync(() => {
   ): Effect.Effect<void, MetaGraphError> => {
     const grant = state.grant
     if (!wabas.has(wabaId)) return Effect.fail(unsupported(method, objectId))
-    const visible = [WABA_SCOPE, MESSAGING_SCOPE].some((s) => targetsOf(grant, s).includes(wabaId))
+    const full = grant.spec.fullAccess === true && grant.spec.wabaIds.includes(wabaId)
+    const visible = full || [WABA_SCOPE, MESSAGING_SCOPE].some((s) => targetsOf(grant, s).includes(wabaId))
     if (!visible) return Effect.fail(unsupported(method, objectId))
-    if (!targetsOf(grant, scope).includes(wabaId))
+    if (!full && !targetsOf(grant, scope).includes(wabaId))
       return Effect.fail(new MetaPermissionMissing({ permissions: [scope] }))
     return Effect.void
   }
@@ -284,8 +291,8 @@ const make = Effect.sync(() => {
     tokens.set(token, { grant, expiresAtMs })
   }
 
-  const exchangeCode = (code: Redacted.Redacted<string>, redirectUri: string) =>
-    enter("exchangeCode", { code: Redacted.value(code), redirectUri }).pipe(
+  const exchangeCode = (code: Redacted.Redacted<string>, redirectUri: string | null) =>
+    enter("exchangeCode", { code: Redacted.value(code), redirectUri: redirectUri ?? "(none)" }).pipe(
       Effect.andThen(Clock.currentTimeMillis),
       Effect.flatMap((now): Effect.Effect<ExchangedToken, MetaGraphError> => {
         const grant = grantsByCode.get(Redacted.value(code))
@@ -295,7 +302,8 @@ const make = Effect.sync(() => {
           return Effect.fail(new MetaUnavailable({ code: 100, detail: "This authorization code has been used." }))
         if (now - grant.createdAtMs > CODE_TTL_MS)
           return Effect.fail(new MetaUnavailable({ code: 100, detail: "This authorization code has expired." }))
-        if (redirectUri !== grant.spec.redirectUri)
+        // A popup code takes no redirect_uri (or an empty one); a redirect code the byte-identical one.
+        if (grant.spec.redirectUri === null ? (redirectUri ?? "") !== "" : redirectUri !== grant.spec.redirectUri)
           return Effect.fail(
             new MetaUnavailable({
               code: 100,
@@ -366,7 +374,10 @@ const make = Effect.sync(() => {
           appId: state.grant.spec.appId ?? DEFAULT_APP_ID,
           expiresAt: Math.floor(state.expiresAtMs / 1000),
           scopes: scopesOf(state.grant),
-          granularScopes: state.grant.scopes.map((s) => ({ scope: s.scope, targetIds: [...s.targetIds] })),
+          granularScopes: state.grant.scopes.map((s) => ({
+            scope: s.scope,
+            targetIds: state.grant.spec.fullAccess === true ? [] : [...s.targetIds]
+          })),
           tokenType: tokenTypeOf(state.grant),
           error: problem === undefined ? null : problem.detail
         }

@@ -73,8 +73,14 @@ export interface AdAccount {
 export class MetaGraph extends Context.Service<
   MetaGraph,
   {
-    /** `GET /oauth/access_token` with the code from the dialog and the byte-identical redirect URI. */
-    exchangeCode(code: Redacted.Redacted<string>, redirectUri: string): Effect.Effect<ExchangedToken, MetaGraphError>
+    /**
+     * `GET /oauth/access_token` with the code: a redirect dialog's code with the byte-identical redirect URI, a JS SDK
+     * popup's code (`FB.login`) with none (`null`).
+     */
+    exchangeCode(
+      code: Redacted.Redacted<string>,
+      redirectUri: string | null
+    ): Effect.Effect<ExchangedToken, MetaGraphError>
     /** `GET /oauth/access_token?grant_type=fb_exchange_token`: a long-lived (about 60 days) user token. */
     exchangeLongLived(token: AccessToken): Effect.Effect<ExchangedToken, MetaGraphError>
     /**

@@ -8,7 +8,7 @@ import {
 } from "../../../application/WhatsAppConnections.ts"
 import { Forbidden, MetaTokenAppMismatch } from "../../../domain/Errors.ts"
 import { PhoneNumberId, WabaId } from "../../../domain/Ids.ts"
-import { WHATSAPP_STATE_COOKIE } from "../../http/WhatsAppRoutes.ts"
+import { WHATSAPP_POPUP_COOKIE, WHATSAPP_STATE_COOKIE } from "../../http/WhatsAppRoutes.ts"
 import { builder } from "../builder.ts"
 import { CONNECT_ERRORS, rateLimitedAsGraphQLError } from "./errors.ts"
 
@@ -17,6 +17,9 @@ const CALLBACK_PATH = "/api/integrations/meta/whatsapp/callback"
 
 export const bindingCookie = (binding: string, secure: boolean): string =>
   `${WHATSAPP_STATE_COOKIE}=${binding}; HttpOnly; SameSite=Lax; Path=${CALLBACK_PATH}; Max-Age=600${secure ? "; Secure" : ""}`
+
+export const popupBindingCookie = (binding: string, secure: boolean): string =>
+  `${WHATSAPP_POPUP_COOKIE}=${binding}; HttpOnly; SameSite=Lax; Path=/api/integrations/meta/whatsapp/complete; Max-Age=600${secure ? "; Secure" : ""}`
 
 /** Meta ids arrive as strings; a malformed one is the caller's mistake, answered as a GraphQL error. */
 const metaId = <A>(decode: (input: unknown) => Option.Option<A>, value: string, argument: string): A =>
@@ -104,7 +107,13 @@ builder.mutationFields((t) => ({
         WhatsAppConnections.use((connections) => connections.start(ctx.actor)).pipe(
           limited("whatsapp.start", ctx.actor),
           rateLimitedAsGraphQLError,
-          Effect.tap((started) => Effect.sync(() => ctx.setCookie(bindingCookie(started.browserBinding, ctx.secure))))
+          Effect.tap((started) =>
+            Effect.sync(() => {
+              ctx.setCookie(bindingCookie(started.browserBinding, ctx.secure))
+              // The popup flow's completion checks the same binding on its own path.
+              ctx.setCookie(popupBindingCookie(started.browserBinding, ctx.secure))
+            })
+          )
         )
       )
   }),

@@ -1,0 +1,45 @@
+import { Option } from "effect"
+import type { SessionInfo } from "../../application/OAuthFlow.ts"
+
+/** Meta's ids are digit strings; anything else is not a session-info id. */
+const ID = /^\d{1,32}$/
+
+const idOf = (data: Record<string, unknown>, key: string): string | null | undefined => {
+  const value = data[key]
+  if (value === undefined || value === null || value === "") return null
+  return typeof value === "string" && ID.test(value) ? value : undefined
+}
+
+/**
+ * Decodes the Embedded Signup session-info event the page received from Meta's popup (META_SPEC 1.5): an object or
+ * its JSON string `{type: "WA_EMBEDDED_SIGNUP", event, data}`. `None` when it is not such an event, or an id is not
+ * an id. CANCEL and ERROR carry no assets: they decode to `null` (the code is what decides then).
+ */
+export const decodeSessionInfo = (raw: unknown): Option.Option<SessionInfo | null> => {
+  let value = raw
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value)
+    } catch {
+      return Option.none()
+    }
+  }
+  if (typeof value !== "object" || value === null) return Option.none()
+  const event = value as { type?: unknown; event?: unknown; data?: unknown }
+  if (event.type !== "WA_EMBEDDED_SIGNUP" || typeof event.event !== "string") return Option.none()
+  if (event.event === "CANCEL" || event.event === "ERROR") return Option.some(null)
+  const data = typeof event.data === "object" && event.data !== null ? (event.data as Record<string, unknown>) : {}
+  const wabaId = idOf(data, "waba_id")
+  const phoneNumberId = idOf(data, "phone_number_id")
+  const businessId = idOf(data, "business_id")
+  if (wabaId === undefined || phoneNumberId === undefined || businessId === undefined) return Option.none()
+  const kind =
+    event.event === "FINISH_ONLY_WABA"
+      ? "only_waba"
+      : event.event === "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING"
+        ? "coexistence"
+        : "finish"
+  // A finish without a WABA names nothing: the token's grant decides, as after a redirect.
+  if (wabaId === null) return Option.some(null)
+  return Option.some({ kind, wabaId, phoneNumberId: kind === "only_waba" ? null : phoneNumberId, businessId })
+}
