@@ -31,4 +31,32 @@ describe("architecture check", () => {
       "sandbox/S.ts ../src/domain/D.ts"
     ])
   })
+
+  it("states which adapter may import which, and that only tests import test/", () => {
+    const root = tree({
+      "src/adapters/graphql/Schema.ts": `import { Auth } from "../http/Auth.ts"\nimport { Repo } from "../persistence/Repo.ts"`,
+      "src/adapters/http/Auth.ts": `import { M } from "../observability/M.ts"\nimport { G } from "../graphql/Schema.ts"`,
+      "src/adapters/crypto/C.ts": `import { H } from "../../../test/support/Helper.ts"`,
+      "src/adapters/newthing/N.ts": `import { D } from "../../domain/D.ts"`,
+      "src/adapters/http/Auth.test.ts": `import { Repo } from "../persistence/Repo.ts"\nimport { H } from "../../../test/support/Helper.ts"`,
+      "src/domain/D.test.ts": `import { it } from "vitest"`,
+      "test/support/Helper.ts": `import { Repo } from "../../src/adapters/persistence/Repo.ts"\nimport { S } from "../../sandbox/S.ts"`,
+      "test/e2e.test.ts": `import { H } from "./support/Helper.ts"\nimport { X } from "../src/adapters/http/Auth.test.ts"`,
+      "sandbox/S.test.ts": `import { H } from "../test/support/Helper.ts"`,
+      "web/src/App.tsx": `import { A } from "../../src/adapters/http/Auth.ts"`
+    })
+    expect(checkArchitecture(root).map((v) => `${v.file} ${v.specifier}`)).toEqual([
+      "src/adapters/crypto/C.ts ../../../test/support/Helper.ts",
+      "src/adapters/graphql/Schema.ts ../persistence/Repo.ts",
+      "src/adapters/http/Auth.ts ../graphql/Schema.ts",
+      "src/adapters/newthing/N.ts ../../domain/D.ts",
+      "sandbox/S.test.ts ../test/support/Helper.ts",
+      "test/e2e.test.ts ../src/adapters/http/Auth.test.ts",
+      "web/src/App.tsx ../../src/adapters/http/Auth.ts"
+    ])
+    const rules = Object.fromEntries(checkArchitecture(root).map((v) => [v.file, v.rule]))
+    expect(rules["src/adapters/crypto/C.ts"]).toBe("only tests import test/")
+    expect(rules["src/adapters/newthing/N.ts"]).toContain("missing from the architecture table")
+    expect(rules["test/e2e.test.ts"]).toBe("no file imports a test file")
+  })
 })

@@ -133,4 +133,45 @@ describe("configuration", () => {
       expect(bad._tag === "Failure" && bad.failure.message, value).toContain("AUTH_JWT_MAX_TTL_SECONDS must be")
     }
   })
+
+  it("re-derived on Config: blank is absent, PORT=0 is free, words ignore case, URLs lose trailing slashes", async () => {
+    const blank = await load({ ...production, PORT: "  ", LOG_LEVEL: "", APP_BASE_URL: "https://app.example.com///" })
+    if (blank._tag !== "Success") throw new Error(String(blank.failure))
+    expect(blank.success.port).toBe(3000)
+    expect(blank.success.logLevel).toBe("info")
+    expect(blank.success.appBaseUrl).toBe("https://app.example.com")
+    const free = await load({ ...production, PORT: "0", LOG_FORMAT: "PRETTY", LOG_LEVEL: "Warning" })
+    if (free._tag !== "Success") throw new Error(String(free.failure))
+    expect([free.success.port, free.success.sandboxPort]).toEqual([0, 0])
+    expect(free.success.logFormat).toBe("pretty")
+    expect(free.success.logLevel).toBe("warning")
+    expect(free.success.tokenHealthIntervalSeconds).toBe(3600)
+  })
+
+  it("names every other bad variable, never its value", async () => {
+    const result = await load({
+      ...production,
+      SANDBOX_PORT: "-1",
+      LOG_LEVEL: "loud-level",
+      LOG_FORMAT: "xml-format",
+      TOKEN_HEALTH_INTERVAL_SECONDS: "0.5",
+      META_GRAPH_BASE_URL: "ftp://graph.example.com",
+      META_DIALOG_BASE_URL: "no-dialog-url"
+    })
+    if (result._tag !== "Failure") throw new Error("expected a failure")
+    const message = result.failure.message
+    for (const problem of [
+      "SANDBOX_PORT must be a port number (0-65535)",
+      "LOG_LEVEL must be one of",
+      "LOG_FORMAT must be json or pretty",
+      "TOKEN_HEALTH_INTERVAL_SECONDS must be a whole number of seconds (at least 1)",
+      "META_GRAPH_BASE_URL must be an http(s) URL",
+      "META_DIALOG_BASE_URL must be a URL"
+    ]) {
+      expect(message).toContain(problem)
+    }
+    for (const value of ["loud-level", "xml-format", "ftp://graph.example.com", "no-dialog-url"]) {
+      expect(message).not.toContain(value)
+    }
+  })
 })

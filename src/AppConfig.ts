@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from "node:crypto"
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
-import { Config, ConfigProvider, Context, Effect, Option, Redacted, Result, Schema } from "effect"
+import { Config, ConfigProvider, Context, Effect, Option, Redacted, Result, Schema, SchemaTransformation } from "effect"
 import { IpNetwork, NetAddress } from "effect/net"
 import { decodeBase64Strict } from "./adapters/crypto/TokenCipherAesGcm.ts"
 
@@ -114,104 +114,127 @@ export const decodeKey = (name: string, value: string): Uint8Array | string => {
   return bytes.length === 32 ? bytes : `${name} must decode to exactly 32 bytes (it decodes to ${bytes.length})`
 }
 
-const read = (provider: ConfigProvider.ConfigProvider, name: string) =>
-  Config.option(Config.String(name))
-    .parse(provider)
-    .pipe(
-      Effect.map(Option.filter((value) => value.trim() !== "")),
-      Effect.orElseSucceed(() => Option.none<string>())
-    )
+/** A provider that treats a blank variable (`PORT=`) as absent, as the service always has. */
+const blankIsAbsent = (provider: ConfigProvider.ConfigProvider) =>
+  ConfigProvider.make((path) =>
+    provider
+      .load(path)
+      .pipe(Effect.map((node) => (node?._tag === "Value" && node.value.trim() === "" ? undefined : node)))
+  )
+
+/** A case-insensitive choice among lower-case words (`LOG_FORMAT=JSON` means `json`). */
+const OneOf = <const L extends ReadonlyArray<string>>(words: L, name: string) =>
+  Config.schema(
+    Schema.String.pipe(
+      Schema.decodeTo(Schema.Literals(words), SchemaTransformation.toLowerCase() as never)
+    ) as unknown as Schema.Codec<L[number], string>,
+    name
+  )
+
+const PortNumber = (name: string) =>
+  Config.schema(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 })), name)
+const WholeSeconds = (name: string, minimum: number, maximum: number) =>
+  Config.schema(Schema.Int.check(Schema.isBetween({ minimum, maximum })), name)
+/** An http(s) URL, kept without its trailing slashes. */
+const HttpUrl = (name: string) => Config.URL(name).pipe(Config.map((url) => url.href.replace(/\/+$/, "")))
 
 /**
  * Loads the configuration from a provider (the environment by default). Sandbox mode (no `META_APP_ID`) fills
  * every Meta setting and secret from the sandbox; production mode requires each, and one `ConfigInvalid` lists
  * every variable that is missing or malformed.
+ *
+ * Each variable is read with its own `Config` and `setting(config, problem)`: a value that does not decode adds
+ * `problem` (never the value) to the list, so adding a variable is one `setting(...)` line.
  */
 export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigProvider.fromEnv()) =>
   Effect.gen(function* () {
-    const env = (name: string) => read(provider, name)
+    const source = blankIsAbsent(provider)
     const problems: Array<string> = []
-    const mode: Mode = Option.isSome(yield* env("META_APP_ID")) ? "production" : "sandbox"
+    /** The variable's value, `None` when it is absent, or `None` and `problem` noted when it does not decode. */
+    const setting = <A>(config: Config.Config<A>, problem: string) =>
+      Config.option(config)
+        .parse(source)
+        .pipe(
+          Effect.catch(() => {
+            problems.push(problem)
+            return Effect.succeed(Option.none<A>())
+          })
+        )
+    const text = (name: string) => setting(Config.String(name), `${name} must be text`)
+    const mode: Mode = Option.isSome(yield* text("META_APP_ID")) ? "production" : "sandbox"
 
-    const portOf = (name: string, value: Option.Option<string>, fallback: number) => {
-      if (Option.isNone(value)) return fallback
-      const port = Number(value.value)
-      if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        problems.push(`${name} must be a port number (0-65535)`)
-        return fallback
-      }
-      return port
-    }
-    const port = portOf("PORT", yield* env("PORT"), 3000)
+    const PORT_PROBLEM = "must be a port number (0-65535)"
+    const port = Option.getOrElse(yield* setting(PortNumber("PORT"), `PORT ${PORT_PROBLEM}`), () => 3000)
     // Sandbox mode mints admin sessions for anyone who can reach it: loopback only unless HOST says otherwise.
-    const host = Option.getOrElse(yield* env("HOST"), () => (mode === "sandbox" ? "127.0.0.1" : "0.0.0.0")).trim()
+    const host = Option.getOrElse(yield* text("HOST"), () => (mode === "sandbox" ? "127.0.0.1" : "0.0.0.0")).trim()
     if (Result.isFailure(NetAddress.ipFromString(host)) && !HOSTNAME.test(host)) {
       problems.push("HOST must be an IP address or a host name to listen on")
     }
-    const sandboxPort = portOf("SANDBOX_PORT", yield* env("SANDBOX_PORT"), port === 0 ? 0 : port + 1)
-    const dataDir = resolve(Option.getOrElse(yield* env("DATA_DIR"), () => "./data"))
+    const sandboxPort = Option.getOrElse(
+      yield* setting(PortNumber("SANDBOX_PORT"), `SANDBOX_PORT ${PORT_PROBLEM}`),
+      () => (port === 0 ? 0 : port + 1)
+    )
+    const dataDir = resolve(Option.getOrElse(yield* text("DATA_DIR"), () => "./data"))
     const secrets: Partial<SandboxSecrets> = mode === "sandbox" ? loadSandboxSecrets(dataDir) : {}
 
-    const required = function* (name: string, fallback?: string) {
-      const value = Option.orElse(yield* env(name), () => Option.fromUndefinedOr(fallback))
-      if (Option.isNone(value)) problems.push(`${name} is required`)
-      return Option.getOrElse(value, () => "")
+    /** A variable production requires; sandbox mode passes the value it stands in with. */
+    const required = function* <A>(name: string, config: Config.Config<A>, problem: string, fallback?: A) {
+      const value = Option.orElse(yield* setting(config, problem), () => Option.fromUndefinedOr(fallback))
+      if (Option.isNone(value) && !problems.includes(problem)) problems.push(`${name} is required`)
+      return value
     }
-    const url = (name: string, value: string) => {
-      if (value === "") return value
-      try {
-        const parsed = new URL(value)
-        if (parsed.protocol !== "http:" && parsed.protocol !== "https:") problems.push(`${name} must be an http(s) URL`)
-        return value.replace(/\/+$/, "")
-      } catch {
-        problems.push(`${name} must be a URL`)
-        return value
-      }
+    const requiredText = function* (name: string, fallback?: string) {
+      return Option.getOrElse(yield* required(name, Config.String(name), `${name} must be text`, fallback), () => "")
+    }
+    const url = (name: string) =>
+      HttpUrl(name).pipe(
+        Config.mapEffect((value) =>
+          /^https?:/.test(value)
+            ? Effect.succeed(value)
+            : Effect.sync(() => {
+                problems.push(`${name} must be an http(s) URL`)
+                return value
+              })
+        )
+      )
+    const requiredUrl = function* (name: string, fallback?: string) {
+      return Option.getOrElse(yield* required(name, url(name), `${name} must be a URL`, fallback), () => "")
+    }
+    const optionalUrl = function* (name: string, fallback: string) {
+      return Option.getOrElse(yield* setting(url(name), `${name} must be a URL`), () => fallback)
     }
 
-    const appBaseUrl = url(
-      "APP_BASE_URL",
-      yield* required("APP_BASE_URL", mode === "sandbox" ? `http://127.0.0.1:${port}` : undefined)
-    )
+    const appBaseUrl = yield* requiredUrl("APP_BASE_URL", mode === "sandbox" ? `http://127.0.0.1:${port}` : undefined)
     const sandboxUrl = `http://127.0.0.1:${sandboxPort}`
-    const appId = yield* required("META_APP_ID", secrets.META_APP_ID)
+    const appId = yield* requiredText("META_APP_ID", secrets.META_APP_ID)
     if (appId !== "" && !/^\d{5,20}$/.test(appId)) problems.push("META_APP_ID must be Meta's numeric app id")
-    const appSecret = yield* required("META_APP_SECRET", secrets.META_APP_SECRET)
-    const verifyToken = yield* required("META_WEBHOOK_VERIFY_TOKEN", secrets.META_WEBHOOK_VERIFY_TOKEN)
-    const redirectUri = url(
+    const appSecret = yield* requiredText("META_APP_SECRET", secrets.META_APP_SECRET)
+    const verifyToken = yield* requiredText("META_WEBHOOK_VERIFY_TOKEN", secrets.META_WEBHOOK_VERIFY_TOKEN)
+    const redirectUri = yield* requiredUrl(
       "META_REDIRECT_URI",
-      yield* required(
-        "META_REDIRECT_URI",
-        mode === "sandbox" ? `${appBaseUrl}/api/integrations/meta/whatsapp/callback` : undefined
-      )
+      mode === "sandbox" ? `${appBaseUrl}/api/integrations/meta/whatsapp/callback` : undefined
     )
-    const configId = yield* required("META_CONFIG_ID", mode === "sandbox" ? "sandbox-embedded-signup" : undefined)
-    const graphVersion = Option.getOrElse(yield* env("META_GRAPH_VERSION"), () => "v24.0")
+    const configId = yield* requiredText("META_CONFIG_ID", mode === "sandbox" ? "sandbox-embedded-signup" : undefined)
+    const graphVersion = Option.getOrElse(yield* text("META_GRAPH_VERSION"), () => "v24.0")
     if (!/^v\d+\.\d+$/.test(graphVersion)) problems.push("META_GRAPH_VERSION must look like v24.0")
-    const graphBaseUrl = url(
+    const graphBaseUrl = yield* optionalUrl(
       "META_GRAPH_BASE_URL",
-      Option.getOrElse(yield* env("META_GRAPH_BASE_URL"), () =>
-        mode === "sandbox" ? sandboxUrl : "https://graph.facebook.com"
-      )
+      mode === "sandbox" ? sandboxUrl : "https://graph.facebook.com"
     )
-    const dialogBaseUrl = url(
+    const dialogBaseUrl = yield* optionalUrl(
       "META_DIALOG_BASE_URL",
-      Option.getOrElse(yield* env("META_DIALOG_BASE_URL"), () =>
-        mode === "sandbox" ? sandboxUrl : "https://www.facebook.com"
-      )
+      mode === "sandbox" ? sandboxUrl : "https://www.facebook.com"
     )
 
-    const sdkUrl = url(
+    const sdkUrl = yield* optionalUrl(
       "META_SDK_URL",
-      Option.getOrElse(yield* env("META_SDK_URL"), () =>
-        mode === "sandbox" ? `${sandboxUrl}/sdk.js` : "https://connect.facebook.net/en_US/sdk.js"
-      )
+      mode === "sandbox" ? `${sandboxUrl}/sdk.js` : "https://connect.facebook.net/en_US/sdk.js"
     )
 
-    const keyText = yield* required("TOKEN_ENCRYPTION_KEY_BASE64", secrets.TOKEN_ENCRYPTION_KEY_BASE64)
+    const keyText = yield* requiredText("TOKEN_ENCRYPTION_KEY_BASE64", secrets.TOKEN_ENCRYPTION_KEY_BASE64)
     const key = keyText === "" ? new Uint8Array() : decodeKey("TOKEN_ENCRYPTION_KEY_BASE64", keyText)
     if (typeof key === "string") problems.push(key)
-    const previousKeys = Option.match(yield* env("TOKEN_ENCRYPTION_PREVIOUS_KEYS_BASE64"), {
+    const previousKeys = Option.match(yield* text("TOKEN_ENCRYPTION_PREVIOUS_KEYS_BASE64"), {
       onNone: () => [],
       onSome: (list) =>
         list.split(",").flatMap((text, index) => {
@@ -223,14 +246,16 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
           return [Redacted.make(decoded)]
         })
     })
-    const jwtSecret = yield* required("AUTH_JWT_SECRET", secrets.AUTH_JWT_SECRET)
+    const jwtSecret = yield* requiredText("AUTH_JWT_SECRET", secrets.AUTH_JWT_SECRET)
     if (jwtSecret !== "" && jwtSecret.length < 32) problems.push("AUTH_JWT_SECRET must be at least 32 characters")
-    const jwtMaxTtlText = Option.getOrElse(yield* env("AUTH_JWT_MAX_TTL_SECONDS"), () => "43200")
-    const authJwtMaxTtlSeconds = Number(jwtMaxTtlText)
-    if (!/^\d+$/.test(jwtMaxTtlText.trim()) || authJwtMaxTtlSeconds < 60 || authJwtMaxTtlSeconds > 2_592_000) {
-      problems.push("AUTH_JWT_MAX_TTL_SECONDS must be a whole number of seconds from 60 to 2592000 (30 days)")
-    }
-    const trustedProxies = Option.match(yield* env("TRUSTED_PROXIES"), {
+    const authJwtMaxTtlSeconds = Option.getOrElse(
+      yield* setting(
+        WholeSeconds("AUTH_JWT_MAX_TTL_SECONDS", 60, 2_592_000),
+        "AUTH_JWT_MAX_TTL_SECONDS must be a whole number of seconds from 60 to 2592000 (30 days)"
+      ),
+      () => 43200
+    )
+    const trustedProxies = Option.match(yield* text("TRUSTED_PROXIES"), {
       onNone: () => [],
       onSome: (list) =>
         list.split(",").flatMap((text, index) => {
@@ -245,26 +270,31 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
         })
     })
 
-    const databaseUrl = yield* env("DATABASE_URL")
+    const databaseUrl = yield* text("DATABASE_URL")
     if (mode === "production" && Option.isNone(databaseUrl)) {
       problems.push("DATABASE_URL is required in production (the embedded database is for sandbox mode)")
     }
     if (Option.isSome(databaseUrl) && !/^postgres(ql)?:\/\//.test(databaseUrl.value)) {
       problems.push("DATABASE_URL must be a postgres:// URL")
     }
-    const logLevel = Option.getOrElse(yield* env("LOG_LEVEL"), () => "info").toLowerCase()
-    if (!["trace", "debug", "info", "warning", "warn", "error", "fatal", "none"].includes(logLevel)) {
-      problems.push("LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, none")
-    }
-
-    const logFormat = Option.getOrElse(yield* env("LOG_FORMAT"), () => "json").toLowerCase()
-    if (logFormat !== "json" && logFormat !== "pretty") problems.push("LOG_FORMAT must be json or pretty")
-
-    const healthText = Option.getOrElse(yield* env("TOKEN_HEALTH_INTERVAL_SECONDS"), () => "3600")
-    const tokenHealthIntervalSeconds = Number(healthText)
-    if (!Number.isInteger(tokenHealthIntervalSeconds) || tokenHealthIntervalSeconds < 1) {
-      problems.push("TOKEN_HEALTH_INTERVAL_SECONDS must be a whole number of seconds (at least 1)")
-    }
+    const logLevel = Option.getOrElse(
+      yield* setting(
+        OneOf(["trace", "debug", "info", "warning", "warn", "error", "fatal", "none"], "LOG_LEVEL"),
+        "LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, none"
+      ),
+      () => "info"
+    )
+    const logFormat = Option.getOrElse(
+      yield* setting(OneOf(["json", "pretty"], "LOG_FORMAT"), "LOG_FORMAT must be json or pretty"),
+      () => "json" as const
+    )
+    const tokenHealthIntervalSeconds = Option.getOrElse(
+      yield* setting(
+        WholeSeconds("TOKEN_HEALTH_INTERVAL_SECONDS", 1, Number.MAX_SAFE_INTEGER),
+        "TOKEN_HEALTH_INTERVAL_SECONDS must be a whole number of seconds (at least 1)"
+      ),
+      () => 3600
+    )
 
     if (problems.length > 0) return yield* new ConfigInvalid({ problems })
 
@@ -276,9 +306,9 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       appBaseUrl,
       dataDir,
       databaseUrl: Option.map(databaseUrl, Redacted.make),
-      redisUrl: Option.map(yield* env("REDIS_URL"), Redacted.make),
+      redisUrl: Option.map(yield* text("REDIS_URL"), Redacted.make),
       logLevel,
-      logFormat: logFormat === "pretty" ? "pretty" : "json",
+      logFormat,
       meta: {
         appId,
         appSecret: Redacted.make(appSecret),

@@ -41,6 +41,7 @@ import { TokenHealth } from "./application/TokenHealth.ts"
 import { WebhookIntake } from "./application/WebhookIntake.ts"
 import { WebhookProcessor } from "./application/WebhookProcessor.ts"
 import { WhatsAppConnections } from "./application/WhatsAppConnections.ts"
+import { EXPIRY_WARNING } from "./domain/TokenExpiry.ts"
 import {
   connectSettingsLayer,
   databaseLayer,
@@ -84,7 +85,7 @@ export const appLayer = (config: AppConfigShape) => {
         Effect.andThen(
           Effect.logInfo(
             `Token health: ${report.checked} checked, ${report.valid} valid, ${report.invalid} invalid, ` +
-              `${report.unknown} unknown, ${report.expiringSoon} expiring within 7 days, ` +
+              `${report.unknown} unknown, ${report.expiringSoon} expiring within ${Duration.toDays(EXPIRY_WARNING)} days, ` +
               `${report.undecryptable} undecryptable, ${report.recovered} recovered` +
               (report.appCredentialsInvalid ? "; Meta refuses the app credentials" : "")
           )

@@ -1,4 +1,4 @@
-import { Clock, Context, Duration, Effect, Layer, Option, Schema } from "effect"
+import { Clock, Context, Effect, Layer, Option, Schema } from "effect"
 import type { ChannelConnection } from "../domain/ChannelConnection.ts"
 import {
   AdAccountNotGranted,
@@ -9,6 +9,7 @@ import {
   NoAdAccountGranted
 } from "../domain/Errors.ts"
 import type { TenantId } from "../domain/Ids.ts"
+import { isExpiringSoon } from "../domain/TokenExpiry.ts"
 import { type Actor, canOperate } from "./Actor.ts"
 import {
   type Authorized,
@@ -29,7 +30,6 @@ import { ConnectSettings } from "./ports/ConnectSettings.ts"
 import { MetaGraph, type MetaGraphError } from "./ports/MetaGraph.ts"
 import { TokenCipher } from "./ports/TokenCipher.ts"
 import { recordTokenFailure } from "./TokenFailures.ts"
-import { EXPIRY_WARNING } from "./TokenHealth.ts"
 
 const PROVIDER = "meta_ads" as const
 
@@ -98,7 +98,7 @@ export const viewOf = (connection: ChannelConnection, now: number): MetaAdsView 
   const expiresAt = connection.tokenExpiresAt?.getTime() ?? null
   return {
     ...summaryOf(connection),
-    tokenExpiringSoon: live && expiresAt !== null && expiresAt - now <= Duration.toMillis(EXPIRY_WARNING),
+    tokenExpiringSoon: live && isExpiringSoon(expiresAt, now),
     selectedBusinessManagerId: live ? selectedOf(connection, "selected_business_id") : null,
     selectedAdAccountId: live ? selectedOf(connection, "selected_ad_account_id") : null,
     businessManagers: live ? businessesOf(connection) : [],

@@ -1,5 +1,6 @@
 import { Clock, Context, Duration, Effect, Layer, Option, Ref } from "effect"
 import { MetaTokenInvalid } from "../domain/Errors.ts"
+import { isExpiringSoon } from "../domain/TokenExpiry.ts"
 import { AuditLog } from "./ports/AuditLog.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
 import { MetaGraph } from "./ports/MetaGraph.ts"
@@ -7,7 +8,6 @@ import { TokenCipher } from "./ports/TokenCipher.ts"
 import { previousStatusOf, recordTokenFailure } from "./TokenFailures.ts"
 
 /** A token that expires within this window is flagged (the UI shows a banner). */
-export const EXPIRY_WARNING = Duration.days(7)
 
 export interface HealthReport {
   readonly checked: number
@@ -115,7 +115,7 @@ export class TokenHealth extends Context.Service<
           report.valid++
           const now = yield* Clock.currentTimeMillis
           const expiresAt = info.success.expiresAt > 0 ? new Date(info.success.expiresAt * 1000) : null
-          const soon = expiresAt !== null && expiresAt.getTime() - now <= Duration.toMillis(EXPIRY_WARNING)
+          const soon = isExpiringSoon(expiresAt?.getTime() ?? null, now)
           if (soon) report.expiringSoon++
           const error = connection.metadata["error"] as { readonly reason?: unknown } | null | undefined
           const recovers = connection.status === "error" && error?.reason === "token_invalid"

@@ -1,7 +1,8 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto"
+import { createHash, createHmac } from "node:crypto"
 import { Cause, Clock, Context, Deferred, Effect, Exit, Layer, Queue, Redacted } from "effect"
 import { InvalidWebhookPayload, InvalidWebhookSignature } from "../domain/Errors.ts"
 import type { WebhookEventId } from "../domain/Ids.ts"
+import { constantTimeEquals } from "./ConstantTime.ts"
 import { type IncomingWebhook, WebhookInbox } from "./ports/WebhookInbox.ts"
 import { WebhookSettings } from "./ports/WebhookSettings.ts"
 
@@ -25,7 +26,7 @@ export const verifySignature = (raw: Uint8Array, header: string | null, secret: 
   const match = /^sha256=([0-9a-fA-F]{64})$/.exec(header?.trim() ?? "")
   if (match === null) return false
   const expected = createHmac("sha256", Redacted.value(secret)).update(raw).digest()
-  return timingSafeEqual(expected, Buffer.from(match[1]!, "hex"))
+  return constantTimeEquals(expected, Buffer.from(match[1]!, "hex"))
 }
 
 /**

@@ -1,6 +1,6 @@
-import { timingSafeEqual } from "node:crypto"
 import { ByteSize, Effect, Redacted } from "effect"
 import { HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { constantTimeEquals } from "../../application/ConstantTime.ts"
 import { WebhookIntake } from "../../application/WebhookIntake.ts"
 import { recordWebhookReceived } from "../observability/Metrics.ts"
 import { errorResponse } from "./ErrorResponse.ts"
@@ -8,13 +8,6 @@ import { searchParams } from "./RequestContext.ts"
 
 /** Meta sends up to 1000 updates and 3 MB in one delivery; anything larger than this is refused with 413. */
 export const MAX_WEBHOOK_BYTES = 4 * 1024 * 1024
-
-/** Constant-time equality of two strings (their lengths may leak, their contents do not). */
-export const constantTimeEquals = (a: string, b: string): boolean => {
-  const left = Buffer.from(a, "utf8")
-  const right = Buffer.from(b, "utf8")
-  return left.length === right.length && timingSafeEqual(left, right)
-}
 
 /**
  * `GET /webhooks/meta/whatsapp`: Meta's verification handshake. `hub.mode=subscribe` with our verify token is

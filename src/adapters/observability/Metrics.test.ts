@@ -167,17 +167,17 @@ describe("the refresher", () => {
         Effect.scoped(
           Effect.gen(function* () {
             yield* Layer.build(makeMetricsRefresher("1 minute"))
-            yield* Effect.sleep("50 millis")
+            yield* TestClock.adjust("50 millis")
             const first = yield* render
             expect(first).toContain("meta_token_expires_in_hours +Inf")
             expect(first).toContain("webhook_events_pending 0")
             yield* seed
-            yield* Effect.sleep("50 millis")
+            yield* TestClock.adjust("50 millis")
             // Not yet: the next refresh is a minute away.
             expect(yield* render).toContain("webhook_events_pending 0")
             return first
           })
-        ).pipe(Effect.provide(Ports))
+        ).pipe(Effect.provide([Ports, TestClock.layer()]))
       )
     )
     expect(parsePrometheusText(text).size).toBeGreaterThan(0)
@@ -198,10 +198,10 @@ describe("the refresher", () => {
         Effect.scoped(
           Effect.gen(function* () {
             yield* Layer.build(makeMetricsRefresher("20 millis"))
-            yield* Effect.sleep("200 millis")
+            yield* TestClock.adjust("200 millis")
             return yield* render
           })
-        ).pipe(Effect.provide(Layer.merge(FailingInbox, ConnectionRepositoryMemory)))
+        ).pipe(Effect.provide([FailingInbox, ConnectionRepositoryMemory, TestClock.layer()]))
       )
     )
     expect(calls).toBeGreaterThan(1)

@@ -6,10 +6,10 @@
  * Labels never carry ids, tokens or tenants: only the small fixed sets documented on each metric.
  */
 
-import { timingSafeEqual } from "node:crypto"
 import { Cause, Clock, type Context, Duration, Effect, Exit, Layer, Metric, Redacted, Schedule } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { PrometheusMetrics } from "effect/observability"
+import { constantTimeEquals } from "../../application/ConstantTime.ts"
 import { Messaging } from "../../application/Messaging.ts"
 import { ConnectionRepository } from "../../application/ports/ConnectionRepository.ts"
 import { WebhookInbox } from "../../application/ports/WebhookInbox.ts"
@@ -306,9 +306,7 @@ export const initialiseCounters: Effect.Effect<void> = Effect.gen(function* () {
 export const renderMetrics = (context: Context.Context<never>): string => PrometheusMetrics.formatUnsafe(context)
 
 const sameBearer = (header: string | undefined, expected: Redacted.Redacted<string>): boolean => {
-  const given = Buffer.from(header ?? "", "utf8")
-  const wanted = Buffer.from(`Bearer ${Redacted.value(expected)}`, "utf8")
-  return given.length === wanted.length && timingSafeEqual(given, wanted)
+  return constantTimeEquals(header ?? "", `Bearer ${Redacted.value(expected)}`)
 }
 
 /**
