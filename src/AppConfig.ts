@@ -43,6 +43,8 @@ export interface AppConfigShape {
   readonly trustedProxies: ReadonlyArray<IpNetwork.IpNetwork>
   /** How often every live token is checked with `debug_token`. */
   readonly tokenHealthIntervalSeconds: number
+  /** How long an unrouted webhook event is kept (`WEBHOOK_UNROUTED_RETENTION_DAYS`; Meta retries for about 7 days). */
+  readonly webhookUnroutedRetentionDays: number
 }
 
 export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("app/AppConfig") {}
@@ -257,6 +259,12 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       problems.push("TOKEN_HEALTH_INTERVAL_SECONDS must be a whole number of seconds (at least 1)")
     }
 
+    const retentionText = Option.getOrElse(yield* env("WEBHOOK_UNROUTED_RETENTION_DAYS"), () => "7")
+    const webhookUnroutedRetentionDays = Number(retentionText)
+    if (!Number.isInteger(webhookUnroutedRetentionDays) || webhookUnroutedRetentionDays < 1) {
+      problems.push("WEBHOOK_UNROUTED_RETENTION_DAYS must be a whole number of days (at least 1)")
+    }
+
     if (problems.length > 0) return yield* new ConfigInvalid({ problems })
 
     return AppConfig.of({
@@ -286,6 +294,7 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       authJwtSecret: Redacted.make(jwtSecret),
       authJwtMaxTtlSeconds,
       trustedProxies,
-      tokenHealthIntervalSeconds
+      tokenHealthIntervalSeconds,
+      webhookUnroutedRetentionDays
     })
   })

@@ -314,39 +314,89 @@ for (const backend of sqlBackends()) {
       expect(await messagesOf(connection.tenantId)).toHaveLength(1000)
     })
 
-    it("an unknown number is answered 200, kept as unrouted, and routed once the number is connected", async () => {
-      const phoneNumberId = randomMetaId()
-      const body = JSON.stringify(
-        messagesPayload(phoneNumberId, {
-          messages: [textMessage(`wamid.early-${phoneNumberId}`, "14155550004", "early")]
-        })
-      )
-      const unroutedBefore = (await stats()).unrouted
-      expect((await h.post(body)).status).toBe(200)
-      await drain()
-      expect((await stats()).unrouted).toBe(unroutedBefore + 1)
-      const tenantId = crypto.randomUUID() as TenantId
-      await h.run(
+    const claim = (phoneNumberId: string, wabaId: string, connectedAt: Date, tenantId = crypto.randomUUID()) =>
+      h.run(
         Effect.gen(function* () {
-          yield* Effect.flatMap(ConnectionRepository, (repo) =>
+          const connection = yield* Effect.flatMap(ConnectionRepository, (repo) =>
             repo.claimNumber(phoneNumberId as PhoneNumberId, {
-              tenantId,
+              tenantId: tenantId as TenantId,
               provider: "meta_whatsapp",
               status: "active",
-              wabaId: null,
+              wabaId: wabaId as WabaId,
               phoneNumberE164: null,
               displayName: null,
               accessTokenEnc: null,
               tokenExpiresAt: null,
               scopes: [],
-              metadata: {}
+              metadata: {},
+              connectedAt
             })
           )
-          yield* Effect.flatMap(WebhookInbox, (inbox) => inbox.requeueUnrouted())
+          yield* Effect.flatMap(WebhookInbox, (inbox) =>
+            inbox.requeueUnrouted({ phoneNumberId, wabaId, since: connectedAt })
+          )
+          return connection
         })
       )
+
+    it("an unknown number is answered 200 and kept unrouted; a connect gets only what arrived after it started", async () => {
+      const [phoneNumberId, wabaId] = [randomMetaId(), randomMetaId()]
+      const post = async (label: string) => {
+        const body = JSON.stringify(
+          messagesPayload(
+            phoneNumberId,
+            { messages: [textMessage(`wamid.${label}-${phoneNumberId}`, "14155550004", label)] },
+            wabaId
+          )
+        )
+        expect((await h.post(body)).status).toBe(200)
+        await drain()
+      }
+      const unroutedBefore = (await stats()).unrouted
+      await post("early")
+      expect((await stats()).unrouted).toBe(unroutedBefore + 1)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      const started = new Date()
+      await post("during")
+      expect((await stats()).unrouted).toBe(unroutedBefore + 2)
+      const connection = await claim(phoneNumberId, wabaId, started)
       await drain()
-      expect((await messagesOf(tenantId)).map((m) => m.providerMessageId)).toEqual([`wamid.early-${phoneNumberId}`])
+      // What Meta sent for the number before this tenant's connect started is not theirs: it stays for operators.
+      expect((await messagesOf(connection.tenantId)).map((m) => m.providerMessageId)).toEqual([
+        `wamid.during-${phoneNumberId}`
+      ])
+      expect((await stats()).unrouted).toBe(unroutedBefore + 1)
+    })
+
+    it("an account_update older than the connection never acts on it", async () => {
+      const wabaId = randomMetaId()
+      const uninstall = (timeSeconds: number) => {
+        const payload = sample("account_update_partner_app_uninstalled") as {
+          entry: Array<{ time: number; changes: Array<{ value: { waba_info: { waba_id: string } } }> }>
+        }
+        payload.entry[0]!.time = timeSeconds
+        payload.entry[0]!.changes[0]!.value.waba_info.waba_id = wabaId
+        return JSON.stringify(payload)
+      }
+      // Received while nobody held the WABA: unrouted.
+      expect((await h.post(uninstall(Math.floor(Date.now() / 1000) - 60))).status).toBe(200)
+      await drain()
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      const connection = await claim(randomMetaId(), wabaId, new Date())
+      await drain()
+      const statusOf = async () =>
+        Option.getOrThrow(
+          await h.run(Effect.flatMap(ConnectionRepository, (repo) => repo.findById(connection.tenantId, connection.id)))
+        ).status
+      expect(await statusOf()).toBe("active")
+      // Meta retrying the same old event after the connect (its `time` is when it happened): still ignored.
+      expect((await h.post(uninstall(Math.floor(Date.now() / 1000) - 60))).status).toBe(200)
+      await drain()
+      expect(await statusOf()).toBe("active")
+      // An uninstall after the connect revokes.
+      expect((await h.post(uninstall(Math.floor(Date.now() / 1000) + 1))).status).toBe(200)
+      await drain()
+      expect(await statusOf()).toBe("revoked")
     })
 
     it("keeps storing messages for a connection in error (a bad token drops nothing inbound)", async () => {
@@ -400,6 +450,8 @@ for (const backend of sqlBackends()) {
         }
         const wabaId = payload.entry[0]!.changes[0]!.value.waba_info?.waba_id ?? payload.entry[0]!.id
         const connection = await connect("active", wabaId)
+        // The samples' `time` is in the past: the event happens after this connect.
+        ;(payload.entry[0] as { time?: number }).time = Math.floor(Date.now() / 1000) + 1
         // Only this connection may hold the WABA in this run.
         expect((await h.post(JSON.stringify(payload))).status).toBe(200)
         await drain()

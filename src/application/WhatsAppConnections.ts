@@ -163,6 +163,7 @@ export class WhatsAppConnections extends Context.Service<
         readonly scopes: ReadonlyArray<string>
         readonly via: "embedded_signup" | "manual"
       }) {
+        const startedAt = yield* now // webhooks older than this connect never act on it (issue 14 item 3)
         const held = yield* connections.findByPhoneNumberId(args.number.id)
         const own = Option.filter(held, (row) => row.tenantId === args.tenantId)
         if (Option.isSome(held) && Option.isNone(own) && held.value.status !== "revoked") {
@@ -209,6 +210,7 @@ export class WhatsAppConnections extends Context.Service<
           accessTokenEnc: args.tokenEnc,
           tokenExpiresAt: args.tokenExpiresAt,
           scopes: args.scopes,
+          connectedAt: startedAt,
           metadata: {
             ...Object.fromEntries(
               Object.entries(previous).filter(([key]) => !["error", "choices", "pending_reason"].includes(key))
@@ -223,7 +225,7 @@ export class WhatsAppConnections extends Context.Service<
         })
         yield* connections.deleteUnnumbered(args.tenantId, PROVIDER)
         // Webhooks that arrived for this number before it was connected are routed now.
-        yield* inbox.requeueUnrouted()
+        yield* inbox.requeueUnrouted({ phoneNumberId: args.number.id, wabaId: args.wabaId, since: startedAt })
         return connection
       })
 
