@@ -10,6 +10,7 @@ import { MessageRepository } from "../src/application/ports/MessageRepository.ts
 import { WebhookInbox } from "../src/application/ports/WebhookInbox.ts"
 import type { IntakeHealth } from "../src/application/WebhookIntake.ts"
 import { WebhookProcessor } from "../src/application/WebhookProcessor.ts"
+import { restrictionWarning } from "../src/application/WhatsAppConnections.ts"
 import type { ChannelConnection } from "../src/domain/ChannelConnection.ts"
 import type { PhoneNumberId, ProviderMessageId, TenantId, WabaId } from "../src/domain/Ids.ts"
 import { randomMetaId, sqlBackends } from "./support/Backends.ts"
@@ -366,6 +367,34 @@ for (const backend of sqlBackends()) {
         `wamid.during-${phoneNumberId}`
       ])
       expect((await stats()).unrouted).toBe(unroutedBefore + 1)
+    })
+
+    it("restrictions as Meta defines them: a connection stays active with its restrictions and a warning", async () => {
+      const cases = [
+        ["account_update_account_restriction", ["nothing"]],
+        ["account_update_restricted_messaging", ["business_initiated", "replies"]]
+      ] as const
+      for (const [name, blocks] of cases) {
+        const payload = sample(name) as { entry: Array<{ id: string; time: number }> }
+        const connection = await connect("active", payload.entry[0]!.id)
+        payload.entry[0]!.time = Math.floor(Date.now() / 1000) + 1
+        expect((await h.post(JSON.stringify(payload))).status).toBe(200)
+        await drain()
+        const after = Option.getOrThrow(
+          await h.run(Effect.flatMap(ConnectionRepository, (repo) => repo.findById(connection.tenantId, connection.id)))
+        )
+        expect(after.status, name).toBe("active")
+        const stored = after.metadata["restrictions"] as Array<{ blocks: string; expires_at: string | null }>
+        expect(stored.map((r) => r.blocks)).toEqual(blocks)
+        expect(stored[0]!.expires_at).toBe("2027-01-05T13:59:20.000Z")
+        expect(restrictionWarning(after, new Date("2026-12-01T00:00:00Z"))).toContain("until 2027-01-05T13:59:20.000Z")
+        expect(restrictionWarning(after, new Date("2027-02-01T00:00:00Z"))).toBeNull()
+        await h.run(
+          Effect.flatMap(ConnectionRepository, (repo) =>
+            repo.update(connection.tenantId, connection.id, { status: "revoked" })
+          )
+        )
+      }
     })
 
     it("an account_update older than the connection never acts on it", async () => {

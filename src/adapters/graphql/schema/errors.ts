@@ -14,7 +14,8 @@ import {
   NoPhoneNumberGranted,
   NotConnected,
   NumberAlreadyConnected,
-  RateLimited
+  RateLimited,
+  SendingRestricted
 } from "../../../domain/Errors.ts"
 import { builder, ErrorInterface } from "../builder.ts"
 
@@ -122,9 +123,20 @@ builder.objectType(ConversationNotFound, {
   fields: () => ({})
 })
 
+builder.objectType(SendingRestricted, {
+  name: "SendingRestrictedError",
+  description: "Meta restricted this WhatsApp Business Account from sending; nothing was sent.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    restrictionType: t.exposeString("restrictionType"),
+    until: t.exposeString("until", { nullable: true })
+  })
+})
+
 /** What sending a text can fail with. */
 export const SEND_ERRORS = [
   NotConnected,
+  SendingRestricted,
   InvalidMessage,
   MessageRejected,
   MetaTokenInvalid,
