@@ -1,6 +1,8 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect, Exit, Layer, Option } from "effect"
 import { TestClock } from "effect/testing"
+import { layerFromKeys } from "../adapters/crypto/TokenCipherAesGcm.ts"
+import { MetaGraphMemory } from "../adapters/meta-graph/MetaGraphMemory.ts"
 import { AuditLogMemory } from "../adapters/persistence/AuditLogMemory.ts"
 import { ConnectionRepositoryMemory } from "../adapters/persistence/ConnectionRepositoryMemory.ts"
 import { ConversationRepositoryMemory } from "../adapters/persistence/ConversationRepositoryMemory.ts"
@@ -29,7 +31,9 @@ const TestLayer = WebhookProcessor.layer.pipe(
       ConnectionRepositoryMemory,
       ConversationRepositoryMemory.pipe(Layer.provide(MessageRepositoryMemory)),
       WebhookInboxMemory,
-      AuditLogMemory
+      AuditLogMemory,
+      MetaGraphMemory,
+      layerFromKeys({ active: new Uint8Array(32).fill(4), previous: [] })
     )
   )
 )

@@ -14,6 +14,8 @@ import { AuditLog } from "./ports/AuditLog.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
 import { ConversationRepository } from "./ports/ConversationRepository.ts"
 import { MessageRepository } from "./ports/MessageRepository.ts"
+import { MetaGraph } from "./ports/MetaGraph.ts"
+import { TokenCipher } from "./ports/TokenCipher.ts"
 import { type RoutingKeys, WebhookInbox } from "./ports/WebhookInbox.ts"
 
 const Contact = Schema.Struct({
@@ -139,7 +141,24 @@ export class WebhookProcessor extends Context.Service<
       const messages = yield* MessageRepository
       const inbox = yield* WebhookInbox
       const audit = yield* AuditLog
+      const graph = yield* MetaGraph
+      const cipher = yield* TokenCipher
       const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
+
+      /**
+       * `DISABLED_UPDATE` `REINSTATE` is not trusted as such (META_SPEC §6): the WABA is read again with the
+       * connection's token and must still list its number. Any failure means "not verified".
+       */
+      const reinstateVerified = (connection: ChannelConnection) =>
+        Effect.gen(function* () {
+          if (connection.accessTokenEnc === null || connection.wabaId === null) return false
+          const token = yield* cipher.decrypt(connection.accessTokenEnc, {
+            tenantId: connection.tenantId,
+            provider: connection.provider
+          })
+          const numbers = yield* graph.listPhoneNumbers(token, connection.wabaId)
+          return connection.phoneNumberId === null || numbers.some((n) => n.id === connection.phoneNumberId)
+        }).pipe(Effect.catch(() => Effect.succeed(false)))
 
       const route = (phoneNumberId: string) =>
         connections
@@ -255,6 +274,23 @@ export class WebhookProcessor extends Context.Service<
                   ...(update.event === "ACCOUNT_VIOLATION"
                     ? { violation: { type: update.violation_info?.violation_type ?? null, at: at.toISOString() } }
                     : {}),
+                  account_event: { event: update.event, at: at.toISOString() }
+                }
+              })
+              .pipe(Effect.ignore)
+          }
+          if (reinstated && connection.status === "error") {
+            const verified = yield* reinstateVerified(connection)
+            yield* connections
+              .update(connection.tenantId, connection.id, {
+                ...(verified ? { status: nextStatus(connection.status, { _tag: "Connected" }) } : {}),
+                metadata: {
+                  error: verified
+                    ? null
+                    : {
+                        reason: "reinstate_unverified",
+                        message: "Meta reinstated this WhatsApp Business Account, but it could not be read. Reconnect."
+                      },
                   account_event: { event: update.event, at: at.toISOString() }
                 }
               })
