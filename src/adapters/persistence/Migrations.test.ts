@@ -72,7 +72,8 @@ for (const database of freshDatabases()) {
           assert.deepStrictEqual(applied, [
             [1, "create_tables"],
             [2, "message_idempotency"],
-            [3, "webhook_raw_body"]
+            [3, "webhook_raw_body"],
+            [5, "webhook_routing_keys"]
           ])
 
           const connections = yield* sql`SELECT * FROM channel_connections ORDER BY id`
