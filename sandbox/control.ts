@@ -156,6 +156,22 @@ const accountUpdate = async (ctx: Ctx, params: Params): Promise<ControlResult> =
     revokeForWaba(ctx, wabaId, invalidated())
     waba.subscriptions.splice(0, waba.subscriptions.length, ...waba.subscriptions.filter((s) => s.appId !== app.id))
   }
+  // What the event means at Meta from now on: a disabled WABA sends nothing until reinstated; a restriction that
+  // blocks messaging refuses those sends until its expiration.
+  if (event === "DISABLED_UPDATE") {
+    const ban = (value["ban_info"] as { waba_ban_state?: unknown } | undefined)?.waba_ban_state
+    const states = Array.isArray(ban) ? ban : [ban]
+    if (states.includes("REINSTATE")) waba.disabled = false
+    else if (states.includes("DISABLE")) waba.disabled = true
+  } else if (event === "ACCOUNT_RESTRICTION" && Array.isArray(value["restriction_info"])) {
+    waba.restrictions = (value["restriction_info"] as Array<{ restriction_type?: unknown; expiration?: unknown }>).map(
+      (r) => {
+        const text = String(r.expiration ?? "")
+        const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text.replace(/([+-]\d{2})(\d{2})$/, "$1:$2"))
+        return { type: String(r.restriction_type), untilMs: Number.isFinite(ms) ? ms : null }
+      }
+    )
+  }
   const entryId = event.startsWith("PARTNER_") ? app.partnerBusinessId : wabaId
   const deliveryStatus = await deliverEntries(ctx, waba, "account_update", [
     { id: entryId, time: nowSeconds(ctx), changes: [{ field: "account_update", value }] }

@@ -487,6 +487,15 @@ const sendMessage = (ctx: Ctx, caller: Caller, req: GraphRequest, number: PhoneN
     throw missingParam(type)
   }
   if (!number.registered) throw accountNotRegistered()
+  // A disabled WABA, or one restricted from this kind of send (templates start conversations; the rest are replies).
+  const blockedBy =
+    type === "template" ? "RESTRICTED_BIZ_INITIATED_MESSAGING" : "RESTRICTED_CUSTOMER_INITIATED_MESSAGING"
+  const restricted = (waba.restrictions ?? []).some(
+    (r) => r.type === blockedBy && (r.untilMs === null || r.untilMs > ctx.nowMs())
+  )
+  if (waba.disabled === true || restricted) {
+    throw new GraphError(131031, "(#131031) Business Account locked")
+  }
   const wamid = newWamid()
   ctx.state.sentMessages.push({
     wamid,

@@ -189,6 +189,13 @@ export const accountUpdateValue = (
     }
   } else if (event === "DISABLED_UPDATE") {
     value["ban_info"] = { waba_ban_state: ["DISABLE"], waba_ban_date: "2026-01-01" }
+  } else if (event === "ACCOUNT_RESTRICTION") {
+    // Meta's shape: what is restricted and until when (`extra.restriction_info` replaces it).
+    value["restriction_info"] = [
+      { restriction_type: "RESTRICTED_ADD_PHONE_NUMBER_ACTION", expiration: "2027-01-05T13:59:20+0000" }
+    ]
+  } else if (event === "ACCOUNT_VIOLATION") {
+    value["violation_info"] = { violation_type: "SCAM" }
   }
   for (const [key, v] of Object.entries(extra)) {
     const current = value[key]

@@ -47,6 +47,9 @@ export interface Waba {
   readonly currency: string
   readonly timezoneId: string
   readonly subscriptions: Array<WabaSubscription>
+  /** Set by `account_update` controls: a DISABLE ban (until REINSTATE) and the restrictions in force. */
+  disabled?: boolean
+  restrictions?: Array<{ readonly type: string; readonly untilMs: number | null }>
 }
 
 export interface PhoneNumber {

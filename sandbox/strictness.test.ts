@@ -140,3 +140,37 @@ describe("the app's webhook callback", () => {
     expect(sandbox.summary().app.subscription).toBeNull()
   })
 })
+
+describe("account_update restrictions and bans act on sends, as at Meta", () => {
+  it("a messaging restriction refuses replies until it expires; DISABLE refuses all until REINSTATE", async () => {
+    const token = await connectWhatsApp(sandbox)
+    const send = async () =>
+      graph(sandbox, "POST", `/${registeredNumber()}/messages`, {
+        token,
+        json: { messaging_product: "whatsapp", to: "14155550100", type: "text", text: { body: "hi" } }
+      })
+    expect((await send()).status).toBe(200)
+    // The default restriction (adding numbers) blocks no message.
+    expect((await control("account-update", { wabaId: seedWaba(), event: "ACCOUNT_RESTRICTION" })).status).toBe(200)
+    expect((await send()).status).toBe(200)
+    const restrict = (expiration: string) =>
+      control("account-update", {
+        wabaId: seedWaba(),
+        event: "ACCOUNT_RESTRICTION",
+        restriction_info: [{ restriction_type: "RESTRICTED_CUSTOMER_INITIATED_MESSAGING", expiration }]
+      })
+    expect((await restrict("2999-01-05T13:59:20+0000")).status).toBe(200)
+    expect(graphError(await send())["code"]).toBe(131031)
+    expect((await restrict("2001-01-05T13:59:20+0000")).status).toBe(200)
+    expect((await send()).status).toBe(200)
+    expect((await control("account-update", { wabaId: seedWaba(), event: "DISABLED_UPDATE" })).status).toBe(200)
+    expect(graphError(await send())["code"]).toBe(131031)
+    const reinstate = await control("account-update", {
+      wabaId: seedWaba(),
+      event: "DISABLED_UPDATE",
+      ban_info: { waba_ban_state: ["REINSTATE"] }
+    })
+    expect(reinstate.status).toBe(200)
+    expect((await send()).status).toBe(200)
+  })
+})

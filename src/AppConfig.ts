@@ -45,6 +45,8 @@ export interface AppConfigShape {
   readonly trustedProxies: ReadonlyArray<IpNetwork.IpNetwork>
   /** How often every live token is checked with `debug_token`. */
   readonly tokenHealthIntervalSeconds: number
+  /** How long an unrouted webhook event is kept (`WEBHOOK_UNROUTED_RETENTION_DAYS`; Meta retries for about 7 days). */
+  readonly webhookUnroutedRetentionDays: number
 }
 
 export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("app/AppConfig") {}
@@ -133,7 +135,7 @@ const OneOf = <const L extends ReadonlyArray<string>>(words: L, name: string) =>
 
 const PortNumber = (name: string) =>
   Config.schema(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 65535 })), name)
-const WholeSeconds = (name: string, minimum: number, maximum: number) =>
+const WholeNumber = (name: string, minimum: number, maximum: number) =>
   Config.schema(Schema.Int.check(Schema.isBetween({ minimum, maximum })), name)
 /** An http(s) URL, kept without its trailing slashes. */
 const HttpUrl = (name: string) => Config.URL(name).pipe(Config.map((url) => url.href.replace(/\/+$/, "")))
@@ -250,7 +252,7 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
     if (jwtSecret !== "" && jwtSecret.length < 32) problems.push("AUTH_JWT_SECRET must be at least 32 characters")
     const authJwtMaxTtlSeconds = Option.getOrElse(
       yield* setting(
-        WholeSeconds("AUTH_JWT_MAX_TTL_SECONDS", 60, 2_592_000),
+        WholeNumber("AUTH_JWT_MAX_TTL_SECONDS", 60, 2_592_000),
         "AUTH_JWT_MAX_TTL_SECONDS must be a whole number of seconds from 60 to 2592000 (30 days)"
       ),
       () => 43200
@@ -290,10 +292,18 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
     )
     const tokenHealthIntervalSeconds = Option.getOrElse(
       yield* setting(
-        WholeSeconds("TOKEN_HEALTH_INTERVAL_SECONDS", 1, Number.MAX_SAFE_INTEGER),
+        WholeNumber("TOKEN_HEALTH_INTERVAL_SECONDS", 1, Number.MAX_SAFE_INTEGER),
         "TOKEN_HEALTH_INTERVAL_SECONDS must be a whole number of seconds (at least 1)"
       ),
       () => 3600
+    )
+
+    const webhookUnroutedRetentionDays = Option.getOrElse(
+      yield* setting(
+        WholeNumber("WEBHOOK_UNROUTED_RETENTION_DAYS", 1, 3650),
+        "WEBHOOK_UNROUTED_RETENTION_DAYS must be a whole number of days (at least 1)"
+      ),
+      () => 7
     )
 
     if (problems.length > 0) return yield* new ConfigInvalid({ problems })
@@ -326,6 +336,7 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       authJwtSecret: Redacted.make(jwtSecret),
       authJwtMaxTtlSeconds,
       trustedProxies,
-      tokenHealthIntervalSeconds
+      tokenHealthIntervalSeconds,
+      webhookUnroutedRetentionDays
     })
   })

@@ -79,6 +79,7 @@ export const appLayer = (config: AppConfigShape) => {
   ).pipe(Layer.provideMerge(Ports))
   const Workers = Layer.mergeAll(
     WebhookProcessor.worker(),
+    WebhookProcessor.unroutedRetention(config.webhookUnroutedRetentionDays),
     makeMetricsRefresher("15 seconds"),
     TokenHealth.worker(Duration.seconds(config.tokenHealthIntervalSeconds), (report) =>
       recordTokenHealthReport(report).pipe(

@@ -213,6 +213,49 @@ describe("Connect WhatsApp through the sandbox's Embedded Signup", () => {
     expect(await refused.json()).toMatchObject({ error: { code: "not_connected" } })
   }, 40_000)
 
+  it("Meta's restrictions: active with a warning, replies refused until expiry; a ban lifts on REINSTATE", async () => {
+    const { token } = await http.session("restricted-co")
+    await http.connect(token, newNumber)
+    const { wabaId } = (await graphql(token, "{ whatsappConnection { wabaId } }"))["whatsappConnection"] as {
+      wabaId: string
+    }
+    const view = () =>
+      graphql(token, "{ whatsappConnection { status warning } }").then(
+        (data) => data["whatsappConnection"] as { status: string; warning: string | null }
+      )
+    const send = () =>
+      http.api(token, "POST", "/api/integrations/meta/whatsapp/messages", { to: "14155550123", text: "Hello" })
+    await control("account-update", {
+      wabaId,
+      event: "ACCOUNT_RESTRICTION",
+      restriction_info: [
+        { restriction_type: "RESTRICTED_CUSTOMER_INITIATED_MESSAGING", expiration: "2999-01-05T13:59:20+0000" }
+      ]
+    })
+    const warned = await eventually(async () => {
+      const v = await view()
+      return v.warning === null ? undefined : v
+    }, "the restriction's warning")
+    expect(warned.status).toBe("ACTIVE")
+    expect(warned.warning).toMatch(/replying to customers is blocked.*until 2999-01-05T13:59:20\.000Z/)
+    const refused = await send()
+    expect(refused.status).toBe(409)
+    expect(await refused.json()).toMatchObject({ error: { code: "sending_restricted" } })
+    // Adding numbers only: messages go out again, the warning says so.
+    await control("account-update", { wabaId, event: "ACCOUNT_RESTRICTION" })
+    await eventually(
+      async () => ((await view()).warning?.includes("adding phone numbers") ? true : undefined),
+      "warning"
+    )
+    expect((await send()).status).toBe(201)
+    // Disabled, then reinstated: re-checked at Meta and active again.
+    await control("account-update", { wabaId, event: "DISABLED_UPDATE" })
+    await eventually(async () => ((await view()).status === "ERROR" ? true : undefined), "the ban")
+    await control("account-update", { wabaId, event: "DISABLED_UPDATE", ban_info: { waba_ban_state: ["REINSTATE"] } })
+    await eventually(async () => ((await view()).status === "ACTIVE" ? true : undefined), "the reinstatement")
+    expect((await send()).status).toBe(201)
+  }, 40_000)
+
   it("a token revoked at Meta: the health check marks error, and Reconnect restores active on the same row", async () => {
     const { token } = await http.session("revoked-co")
     await http.connect(token, newNumber)

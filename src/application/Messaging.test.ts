@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option, Redacted } from "effect"
+import { TestClock } from "effect/testing"
 import { layerFromKeys } from "../adapters/crypto/TokenCipherAesGcm.ts"
 import { MetaGraphMemory, MetaGraphMemoryControl } from "../adapters/meta-graph/MetaGraphMemory.ts"
 import { PersistenceMemory } from "../adapters/persistence/Persistence.ts"
@@ -103,6 +104,44 @@ describe("Messaging.sendText", () => {
       assert.strictEqual(revoked._tag, "NotConnected")
       assert.include(revoked.message, "revoked")
       assert.strictEqual((yield* meta.sentMessages).length, before)
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("a restriction that blocks replies refuses sends until it expires; one that does not, sends", () =>
+    Effect.gen(function* () {
+      const meta = yield* MetaGraphMemoryControl
+      const { actor, connection } = yield* connected()
+      const repo = yield* ConnectionRepository
+      const until = new Date(Date.parse("1970-01-01T00:10:00.000Z")).toISOString()
+      // As the webhook processor stores an ACCOUNT_RESTRICTION (TestClock starts at the epoch).
+      yield* repo.update(actor.tenantId, connection.id, {
+        metadata: {
+          restrictions: [
+            { type: "RESTRICTED_ADD_PHONE_NUMBER_ACTION", blocks: "nothing", expires_at: null },
+            { type: "RESTRICTED_BIZ_INITIATED_MESSAGING", blocks: "business_initiated", expires_at: until }
+          ]
+        }
+      })
+      const sent = yield* (yield* Messaging).sendText(actor, { to: "14155550100", text: "Still replying" })
+      assert.strictEqual(sent.status, "sent")
+      yield* repo.update(actor.tenantId, connection.id, {
+        metadata: {
+          restrictions: [{ type: "RESTRICTED_CUSTOMER_INITIATED_MESSAGING", blocks: "replies", expires_at: until }]
+        }
+      })
+      const before = (yield* meta.sentMessages).length
+      const refused = yield* (yield* Messaging).sendText(actor, { to: "14155550100", text: "Hi" }).pipe(Effect.flip)
+      assert.strictEqual(refused._tag, "SendingRestricted")
+      assert.include(refused.message, "RESTRICTED_CUSTOMER_INITIATED_MESSAGING")
+      assert.strictEqual((yield* meta.sentMessages).length, before, "nothing went to Meta")
+      yield* TestClock.adjust("9 minutes")
+      assert.strictEqual(
+        (yield* (yield* Messaging).sendText(actor, { to: "14155550100", text: "Hi" }).pipe(Effect.flip))._tag,
+        "SendingRestricted"
+      )
+      yield* TestClock.adjust("1 minute")
+      const after = yield* (yield* Messaging).sendText(actor, { to: "14155550100", text: "Back" })
+      assert.strictEqual(after.status, "sent")
     }).pipe(Effect.provide(TestLayer))
   )
 

@@ -1,5 +1,5 @@
 import { Clock, Context, Effect, Layer, Option } from "effect"
-import { canSend } from "../domain/ChannelConnection.ts"
+import { activeRestrictions, canSend } from "../domain/ChannelConnection.ts"
 import {
   InvalidMessage,
   MessageRejected,
@@ -8,6 +8,7 @@ import {
   type MetaTokenInvalid,
   type MetaUnavailable,
   NotConnected,
+  SendingRestricted,
   TokenUnreadable
 } from "../domain/Errors.ts"
 import type { MessageId, ProviderMessageId } from "../domain/Ids.ts"
@@ -30,6 +31,7 @@ export interface SendTextInput {
 
 export type SendError =
   | NotConnected
+  | SendingRestricted
   | InvalidMessage
   | MessageRejected
   | MetaTokenInvalid
@@ -96,6 +98,12 @@ export class Messaging extends Context.Service<
         }
         const connection = found.value
         const now = new Date(yield* Clock.currentTimeMillis)
+        // A free-form text is a reply in the customer service window: what blocks replies (or every send) blocks it,
+        // until the restriction expires.
+        const blocking = activeRestrictions(connection, now).find((r) => r.blocks === "replies" || r.blocks === "all")
+        if (blocking !== undefined) {
+          return yield* new SendingRestricted({ restrictionType: blocking.type, until: blocking.expires_at })
+        }
         const conversation = yield* conversations.upsert({
           tenantId: actor.tenantId,
           connectionId: connection.id,

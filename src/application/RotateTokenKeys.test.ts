@@ -49,6 +49,7 @@ const connection = (tenantId: TenantId, provider: Provider, accessTokenEnc: Encr
     tokenExpiresAt: null,
     scopes: [],
     metadata: {},
+    connectedAt: null,
     createdAt: new Date(0),
     updatedAt: new Date(0)
   })

@@ -1,6 +1,8 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect, Exit, Layer, Option } from "effect"
 import { TestClock } from "effect/testing"
+import { layerFromKeys } from "../adapters/crypto/TokenCipherAesGcm.ts"
+import { MetaGraphMemory } from "../adapters/meta-graph/MetaGraphMemory.ts"
 import { AuditLogMemory } from "../adapters/persistence/AuditLogMemory.ts"
 import { ConnectionRepositoryMemory } from "../adapters/persistence/ConnectionRepositoryMemory.ts"
 import { ConversationRepositoryMemory } from "../adapters/persistence/ConversationRepositoryMemory.ts"
@@ -11,7 +13,7 @@ import { MAX_WEBHOOK_ATTEMPTS, unixSecondsToDate } from "../domain/WebhookEvent.
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
 import { MessageRepository } from "./ports/MessageRepository.ts"
 import { WebhookInbox } from "./ports/WebhookInbox.ts"
-import { WebhookProcessor } from "./WebhookProcessor.ts"
+import { purgeUnrouted, WebhookProcessor } from "./WebhookProcessor.ts"
 
 /** The message store dies on every insert, as a bug or a broken disk would: a defect, not a typed error. */
 const DyingMessages = Layer.effect(
@@ -29,7 +31,9 @@ const TestLayer = WebhookProcessor.layer.pipe(
       ConnectionRepositoryMemory,
       ConversationRepositoryMemory.pipe(Layer.provide(MessageRepositoryMemory)),
       WebhookInboxMemory,
-      AuditLogMemory
+      AuditLogMemory,
+      MetaGraphMemory,
+      layerFromKeys({ active: new Uint8Array(32).fill(4), previous: [] })
     )
   )
 )
@@ -95,6 +99,34 @@ layer(TestLayer)("WebhookProcessor failure accounting", (it) => {
       )
       yield* TestClock.adjust("1 day")
       assert.strictEqual(yield* processor.drain, 0, "a failed event is not retried")
+    })
+  )
+})
+
+layer(TestLayer)("unrouted retention", (it) => {
+  it.effect("an unrouted event is deleted once it is older than the retention, not before", () =>
+    Effect.gen(function* () {
+      const inbox = yield* WebhookInbox
+      const processor = yield* WebhookProcessor
+      const raw = JSON.stringify(body("999000111222333"))
+      yield* inbox.accept([
+        {
+          provider: "meta_whatsapp",
+          bodySha256: "1".repeat(64),
+          raw: new TextEncoder().encode(raw),
+          payload: JSON.parse(raw),
+          receivedAt: new Date(0)
+        }
+      ])
+      assert.strictEqual(yield* processor.drain, 1)
+      assert.strictEqual((yield* inbox.stats(new Date(0))).unrouted, 1)
+      yield* TestClock.adjust("6 days")
+      assert.strictEqual(yield* purgeUnrouted(inbox, 7), 0, "kept while Meta may still be retrying")
+      yield* TestClock.adjust("1 day")
+      assert.strictEqual(yield* purgeUnrouted(inbox, 7), 0, "exactly 7 days old is kept")
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(yield* purgeUnrouted(inbox, 7), 1)
+      assert.strictEqual((yield* inbox.stats(new Date(0))).unrouted, 0)
     })
   )
 })

@@ -1,5 +1,11 @@
 import { Cause, Clock, Context, type Duration, Effect, Layer, Option, Schema } from "effect"
-import { acceptsInbound, type ChannelConnection, nextStatus } from "../domain/ChannelConnection.ts"
+import {
+  acceptsInbound,
+  type ChannelConnection,
+  nextStatus,
+  type Restriction,
+  restrictionBlocks
+} from "../domain/ChannelConnection.ts"
 import { contactKey } from "../domain/Conversation.ts"
 import type { PhoneNumberId, ProviderMessageId, WabaId } from "../domain/Ids.ts"
 import { DeliveryStatus } from "../domain/Message.ts"
@@ -8,7 +14,9 @@ import { AuditLog } from "./ports/AuditLog.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
 import { ConversationRepository } from "./ports/ConversationRepository.ts"
 import { MessageRepository } from "./ports/MessageRepository.ts"
-import { WebhookInbox } from "./ports/WebhookInbox.ts"
+import { MetaGraph } from "./ports/MetaGraph.ts"
+import { TokenCipher } from "./ports/TokenCipher.ts"
+import { type RoutingKeys, WebhookInbox } from "./ports/WebhookInbox.ts"
 
 const Contact = Schema.Struct({
   wa_id: Schema.optional(Schema.String),
@@ -41,11 +49,27 @@ const AccountUpdateValue = Schema.Struct({
   // Meta's reference gives the ban state as an array (`["DISABLE"]`); older payloads as a string.
   ban_info: Schema.optional(
     Schema.Struct({ waba_ban_state: Schema.optional(Schema.Union([Schema.String, Schema.Array(Schema.String)])) })
-  )
+  ),
+  // ACCOUNT_RESTRICTION (and ACCOUNT_VIOLATION): what is restricted and until when (Unix seconds or Meta's date).
+  restriction_info: Schema.optional(
+    Schema.Array(
+      Schema.Struct({
+        restriction_type: Schema.String,
+        expiration: Schema.optional(Schema.Union([Schema.String, Schema.Number]))
+      })
+    )
+  ),
+  violation_info: Schema.optional(Schema.Struct({ violation_type: Schema.optional(Schema.String) }))
 })
 const Change = Schema.Struct({ field: Schema.String, value: Schema.Unknown })
 const Envelope = Schema.Struct({
-  entry: Schema.Array(Schema.Struct({ id: Schema.optional(Schema.String), changes: Schema.Array(Change) }))
+  entry: Schema.Array(
+    Schema.Struct({
+      id: Schema.optional(Schema.String),
+      time: Schema.optional(Schema.Number),
+      changes: Schema.Array(Change)
+    })
+  )
 })
 
 const decode = <S extends Schema.Constraint>(schema: S, what: string) => {
@@ -64,7 +88,9 @@ export class WebhookPayloadUnreadable extends Schema.TaggedError<WebhookPayloadU
 
 /** `account_update` events that end a connection, and those that put it in error (DESIGN; Meta's reference). */
 const REVOKING = new Set(["PARTNER_APP_UNINSTALLED", "PARTNER_REMOVED"])
-const TROUBLING = new Set(["ACCOUNT_RESTRICTION", "ACCOUNT_VIOLATION", "DISABLED_UPDATE", "ACCOUNT_DELETED"])
+const TROUBLING = new Set(["DISABLED_UPDATE", "ACCOUNT_DELETED"])
+/** `account_update` events that restrict what a WABA may do without ending it: decided by `restriction_info`. */
+const RESTRICTING = new Set(["ACCOUNT_RESTRICTION", "ACCOUNT_VIOLATION"])
 
 /** A change's `timestamp`: when absent, the time it was received; when unreadable or absurd, an error. */
 const timestampOf = (timestamp: string | undefined, fallback: Date, what: string) => {
@@ -88,6 +114,8 @@ const describeFailure = (cause: Cause.Cause<WebhookPayloadUnreadable>): string =
 export interface ProcessOutcome {
   /** Routing keys (phone number ids, WABA ids) no connection answered for. */
   readonly unrouted: ReadonlyArray<string>
+  /** The same keys by kind, stored with the event so that a connect requeues only its own. */
+  readonly unroutedKeys?: RoutingKeys
   readonly messagesStored: number
   readonly statusesRecorded: number
 }
@@ -113,7 +141,24 @@ export class WebhookProcessor extends Context.Service<
       const messages = yield* MessageRepository
       const inbox = yield* WebhookInbox
       const audit = yield* AuditLog
+      const graph = yield* MetaGraph
+      const cipher = yield* TokenCipher
       const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
+
+      /**
+       * `DISABLED_UPDATE` `REINSTATE` is not trusted as such (META_SPEC §6): the WABA is read again with the
+       * connection's token and must still list its number. Any failure means "not verified".
+       */
+      const reinstateVerified = (connection: ChannelConnection) =>
+        Effect.gen(function* () {
+          if (connection.accessTokenEnc === null || connection.wabaId === null) return false
+          const token = yield* cipher.decrypt(connection.accessTokenEnc, {
+            tenantId: connection.tenantId,
+            provider: connection.provider
+          })
+          const numbers = yield* graph.listPhoneNumbers(token, connection.wabaId)
+          return connection.phoneNumberId === null || numbers.some((n) => n.id === connection.phoneNumberId)
+        }).pipe(Effect.catch(() => Effect.succeed(false)))
 
       const route = (phoneNumberId: string) =>
         connections
@@ -124,7 +169,13 @@ export class WebhookProcessor extends Context.Service<
         const change = yield* decode(MessagesValue, "messages change")(value)
         const phoneNumberId = change.metadata.phone_number_id
         const connection = yield* route(phoneNumberId)
-        if (Option.isNone(connection)) return { unrouted: [phoneNumberId], messagesStored: 0, statusesRecorded: 0 }
+        if (Option.isNone(connection))
+          return {
+            unrouted: [phoneNumberId],
+            unroutedKeys: { phoneNumberIds: [phoneNumberId], wabaIds: [] },
+            messagesStored: 0,
+            statusesRecorded: 0
+          }
         const { tenantId, id: connectionId } = connection.value
         const contacts = change.contacts ?? []
         let messagesStored = 0
@@ -179,21 +230,73 @@ export class WebhookProcessor extends Context.Service<
         return { unrouted: [], messagesStored, statusesRecorded }
       })
 
-      const accountUpdate = Effect.fnUntraced(function* (value: unknown, entryId: string | undefined) {
+      const accountUpdate = Effect.fnUntraced(function* (
+        value: unknown,
+        entryId: string | undefined,
+        occurredAt: Date
+      ) {
         const update = yield* decode(AccountUpdateValue, "account_update change")(value)
         // In PARTNER_* events entry.id is the partner's business, not the WABA: waba_info comes first.
         const wabaId = update.waba_info?.waba_id ?? entryId
         if (wabaId === undefined)
           return { unrouted: ["account_update without a WABA id"], messagesStored: 0, statusesRecorded: 0 }
         const affected = yield* connections.findByWabaId(wabaId as WabaId)
-        if (affected.length === 0) return { unrouted: [wabaId], messagesStored: 0, statusesRecorded: 0 }
+        if (affected.length === 0)
+          return {
+            unrouted: [wabaId],
+            unroutedKeys: { phoneNumberIds: [], wabaIds: [wabaId] },
+            messagesStored: 0,
+            statusesRecorded: 0
+          }
         const at = yield* now
+        const restrictions = RESTRICTING.has(update.event) ? restrictionsOf(update.restriction_info ?? []) : null
         const banState = update.ban_info?.waba_ban_state
         const reinstated =
           update.event === "DISABLED_UPDATE" &&
           (Array.isArray(banState) ? banState.includes("REINSTATE") : banState === "REINSTATE")
         for (const connection of affected) {
-          const change = accountChange(connection, update.event, reinstated)
+          // An event from before this (re)connect speaks of an earlier holder or an earlier grant (Meta timestamps
+          // in seconds: an event of the connect's own second still counts).
+          if (
+            connection.connectedAt !== null &&
+            occurredAt.getTime() < Math.floor(connection.connectedAt.getTime() / 1000) * 1000
+          ) {
+            yield* Effect.logInfo(
+              `account_update ${update.event} of ${occurredAt.toISOString()} predates connection ${connection.id}; ignored`
+            )
+            continue
+          }
+          if (restrictions !== null) {
+            yield* connections
+              .update(connection.tenantId, connection.id, {
+                metadata: {
+                  restrictions,
+                  ...(update.event === "ACCOUNT_VIOLATION"
+                    ? { violation: { type: update.violation_info?.violation_type ?? null, at: at.toISOString() } }
+                    : {}),
+                  account_event: { event: update.event, at: at.toISOString() }
+                }
+              })
+              .pipe(Effect.ignore)
+          }
+          if (reinstated && connection.status === "error") {
+            const verified = yield* reinstateVerified(connection)
+            yield* connections
+              .update(connection.tenantId, connection.id, {
+                ...(verified ? { status: nextStatus(connection.status, { _tag: "Connected" }) } : {}),
+                metadata: {
+                  error: verified
+                    ? null
+                    : {
+                        reason: "reinstate_unverified",
+                        message: "Meta reinstated this WhatsApp Business Account, but it could not be read. Reconnect."
+                      },
+                  account_event: { event: update.event, at: at.toISOString() }
+                }
+              })
+              .pipe(Effect.ignore)
+          }
+          const change = restrictions === null ? accountChange(connection, update.event, reinstated) : null
           if (change !== null) {
             yield* connections
               .update(connection.tenantId, connection.id, {
@@ -222,11 +325,23 @@ export class WebhookProcessor extends Context.Service<
         for (const entry of envelope.entry) {
           for (const change of entry.changes) {
             if (change.field === "messages") outcomes.push(yield* messagesChange(change.value, event.receivedAt))
-            else if (change.field === "account_update") outcomes.push(yield* accountUpdate(change.value, entry.id))
+            else if (change.field === "account_update")
+              outcomes.push(
+                yield* accountUpdate(
+                  change.value,
+                  entry.id,
+                  // When Meta says it happened (`entry.time`, Unix seconds): a retried delivery keeps its time.
+                  (entry.time === undefined ? null : unixSecondsToDate(String(entry.time))) ?? event.receivedAt
+                )
+              )
           }
         }
         return {
           unrouted: outcomes.flatMap((o) => o.unrouted),
+          unroutedKeys: {
+            phoneNumberIds: outcomes.flatMap((o) => o.unroutedKeys?.phoneNumberIds ?? []),
+            wabaIds: outcomes.flatMap((o) => o.unroutedKeys?.wabaIds ?? [])
+          },
           messagesStored: outcomes.reduce((n, o) => n + o.messagesStored, 0),
           statusesRecorded: outcomes.reduce((n, o) => n + o.statusesRecorded, 0)
         }
@@ -263,7 +378,12 @@ export class WebhookProcessor extends Context.Service<
                   ? inbox.markProcessed(event.id, at)
                   : Effect.logWarning(`Webhook event ${event.id} unrouted: ${outcome.unrouted.join(", ")}`).pipe(
                       Effect.andThen(
-                        inbox.markUnrouted(event.id, `no connection for ${outcome.unrouted.join(", ")}`, at)
+                        inbox.markUnrouted(
+                          event.id,
+                          `no connection for ${outcome.unrouted.join(", ")}`,
+                          at,
+                          outcome.unroutedKeys ?? { phoneNumberIds: [], wabaIds: [] }
+                        )
                       )
                     )
               ),
@@ -289,6 +409,26 @@ export class WebhookProcessor extends Context.Service<
       return WebhookProcessor.of({ process, drain })
     })
   )
+
+  /**
+   * The retention job: every `every`, deletes the unrouted events received more than `days` days ago (Meta retries
+   * an undelivered webhook for about 7 days; past that nobody will claim them).
+   */
+  static readonly unroutedRetention = (days: number, every: Duration.Input = "1 hour") =>
+    Layer.effectDiscard(
+      Effect.gen(function* () {
+        const inbox = yield* WebhookInbox
+        const once = purgeUnrouted(inbox, days).pipe(
+          Effect.tap((deleted) =>
+            deleted > 0
+              ? Effect.logInfo(`Webhook retention: ${deleted} unrouted events older than ${days} days deleted`)
+              : Effect.void
+          ),
+          Effect.catchCause((cause) => Effect.logError("Webhook retention failed; retrying later", cause))
+        )
+        yield* Effect.forkScoped(Effect.forever(Effect.andThen(once, Effect.sleep(every))))
+      })
+    )
 
   /** The background worker: drains the inbox, polling every `idle` while it is empty. */
   static readonly worker = (idle: Duration.Input = "250 millis") =>
@@ -328,3 +468,25 @@ const accountChange = (
   }
   return null
 }
+
+/** Meta's `expiration`: Unix seconds, or a date such as `2026-04-19T13:59:20+0000`; null when absent or unreadable. */
+const expirationOf = (expiration: string | number | undefined): string | null => {
+  if (expiration === undefined) return null
+  const text = String(expiration).trim()
+  const date = /^\d+$/.test(text) ? unixSecondsToDate(text) : new Date(text.replace(/([+-]\d{2})(\d{2})$/, "$1:$2"))
+  return date === null || Number.isNaN(date.getTime()) ? null : date.toISOString()
+}
+
+/** The restrictions as stored on the connection: each with what it blocks (domain) and when it ends. */
+const restrictionsOf = (
+  info: ReadonlyArray<{ readonly restriction_type: string; readonly expiration?: string | number | undefined }>
+): ReadonlyArray<Restriction> =>
+  info.map((r) => ({
+    type: r.restriction_type,
+    blocks: restrictionBlocks(r.restriction_type),
+    expires_at: expirationOf(r.expiration)
+  }))
+
+/** Deletes the unrouted events received more than `days` days before now (the Clock's); returns how many. */
+export const purgeUnrouted = (inbox: WebhookInbox["Service"], days: number) =>
+  Effect.flatMap(Clock.currentTimeMillis, (millis) => inbox.purgeUnrouted(new Date(millis - days * 86_400_000)))

@@ -1,6 +1,6 @@
 import { Clock, Context, Effect, Layer, Option, Redacted } from "effect"
 import type { ChannelConnection, EncryptedToken } from "../domain/ChannelConnection.ts"
-import { toE164 } from "../domain/ChannelConnection.ts"
+import { activeRestrictions, type Restriction, toE164 } from "../domain/ChannelConnection.ts"
 import {
   type Forbidden,
   MetaPermissionMissing,
@@ -71,6 +71,25 @@ export interface ConnectionView extends ConnectionSummary {
   readonly phoneNumberId: string | null
   /** The numbers to choose from when `pendingReason` is `choose_number`. */
   readonly choices: ReadonlyArray<NumberChoice>
+  /** Meta's restrictions still in force, for a person (the connection may stay active): null when none. */
+  readonly warning: string | null
+}
+
+const RESTRICTION_WORDS: Record<Restriction["blocks"], string> = {
+  nothing: "adding phone numbers is blocked; messages still go out",
+  business_initiated: "starting conversations (templates) is blocked; replies still go out",
+  replies: "replying to customers is blocked",
+  all: "sending is blocked"
+}
+
+/** The warning line of Meta's restrictions in force at `now` (every stored one when `now` is not given). */
+export const restrictionWarning = (connection: ChannelConnection, now = new Date(0)): string | null => {
+  const active = activeRestrictions(connection, now)
+  if (active.length === 0) return null
+  const parts = active.map(
+    (r) => `${RESTRICTION_WORDS[r.blocks]} (${r.type}${r.expires_at === null ? "" : `, until ${r.expires_at}`})`
+  )
+  return `Meta restricted this WhatsApp Business Account: ${parts.join("; ")}.`
 }
 
 export const NOT_CONNECTED: ConnectionView = {
@@ -79,10 +98,11 @@ export const NOT_CONNECTED: ConnectionView = {
   displayName: null,
   wabaId: null,
   phoneNumberId: null,
-  choices: []
+  choices: [],
+  warning: null
 }
 
-export const viewOf = (connection: ChannelConnection): ConnectionView => {
+export const viewOf = (connection: ChannelConnection, now?: Date): ConnectionView => {
   const choices = connection.metadata["choices"]
   return {
     ...summaryOf(connection),
@@ -90,7 +110,8 @@ export const viewOf = (connection: ChannelConnection): ConnectionView => {
     displayName: connection.displayName,
     wabaId: connection.wabaId,
     phoneNumberId: connection.phoneNumberId,
-    choices: connection.status === "pending" && Array.isArray(choices) ? (choices as Array<NumberChoice>) : []
+    choices: connection.status === "pending" && Array.isArray(choices) ? (choices as Array<NumberChoice>) : [],
+    warning: connection.status === "revoked" ? null : restrictionWarning(connection, now)
   }
 }
 
@@ -175,6 +196,7 @@ export class WhatsAppConnections extends Context.Service<
         /** Coexistence (a WhatsApp Business app number): Meta keeps it on the app, so it is never registered. */
         readonly coexistence?: boolean
       }) {
+        const startedAt = yield* now // webhooks older than this connect never act on it (issue 14 item 3)
         const held = yield* connections.findByPhoneNumberId(args.number.id)
         const own = Option.filter(held, (row) => row.tenantId === args.tenantId)
         if (Option.isSome(held) && Option.isNone(own) && held.value.status !== "revoked") {
@@ -221,6 +243,7 @@ export class WhatsAppConnections extends Context.Service<
           accessTokenEnc: args.tokenEnc,
           tokenExpiresAt: args.tokenExpiresAt,
           scopes: args.scopes,
+          connectedAt: startedAt,
           metadata: {
             ...Object.fromEntries(
               Object.entries(kept).filter(
@@ -252,7 +275,7 @@ export class WhatsAppConnections extends Context.Service<
           })
         }
         // Webhooks that arrived for this number before it was connected are routed now.
-        yield* inbox.requeueUnrouted()
+        yield* inbox.requeueUnrouted({ phoneNumberId: args.number.id, wabaId: args.wabaId, since: startedAt })
         return connection
       })
 
@@ -483,9 +506,11 @@ export class WhatsAppConnections extends Context.Service<
       const flow = yield* makeOAuthFlow(whatsappFlow)
 
       const status = (actor: Actor) =>
-        connections
-          .findCurrent(actor.tenantId, PROVIDER)
-          .pipe(Effect.map(Option.match({ onNone: () => NOT_CONNECTED, onSome: viewOf })))
+        Effect.flatMap(now, (at) =>
+          connections
+            .findCurrent(actor.tenantId, PROVIDER)
+            .pipe(Effect.map(Option.match({ onNone: () => NOT_CONNECTED, onSome: (row) => viewOf(row, at) })))
+        )
 
       const chooseNumber = Effect.fn("WhatsAppConnections.chooseNumber")(function* (
         actor: Actor,

@@ -138,6 +138,21 @@ export class NotConnected extends Schema.TaggedError<NotConnected>()("NotConnect
   }
 }
 
+/**
+ * Meta restricted this WhatsApp Business Account from sending this kind of message (`account_update`
+ * ACCOUNT_RESTRICTION); nothing was sent. `until` is when the restriction expires (ISO), null when Meta gave no end.
+ */
+export class SendingRestricted extends Schema.TaggedError<SendingRestricted>()("SendingRestricted", {
+  restrictionType: Schema.String,
+  until: Schema.NullOr(Schema.String)
+}) {
+  override get message() {
+    return this.until === null
+      ? `Meta restricted this WhatsApp Business Account from sending (${this.restrictionType}).`
+      : `Meta restricted this WhatsApp Business Account from sending (${this.restrictionType}) until ${this.until}.`
+  }
+}
+
 /** A message that cannot be sent as asked (recipient or text out of bounds). */
 export class InvalidMessage extends Schema.TaggedError<InvalidMessage>()("InvalidMessage", {
   detail: Schema.String

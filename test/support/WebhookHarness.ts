@@ -4,9 +4,11 @@ import { join } from "node:path"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { HttpRouter } from "effect/http"
 import type { SqlClient } from "effect/sql"
+import { layerFromKeys } from "../../src/adapters/crypto/TokenCipherAesGcm.ts"
 import { JsonErrors } from "../../src/adapters/http/ErrorMiddleware.ts"
 import { HealthRoutes } from "../../src/adapters/http/HealthRoutes.ts"
 import { makeWebhookVerifyRoute, WebhookIntakeRoute } from "../../src/adapters/http/WebhookRoutes.ts"
+import { MetaGraphMemory } from "../../src/adapters/meta-graph/MetaGraphMemory.ts"
 import { MigrationsLive } from "../../src/adapters/persistence/Migrations.ts"
 import { PersistencePg } from "../../src/adapters/persistence/Persistence.ts"
 import { WebhookSettings } from "../../src/application/ports/WebhookSettings.ts"
@@ -78,7 +80,14 @@ export const makeWebhookHarness = (sql: Layer.Layer<SqlClient.SqlClient>) => {
     verifyToken: Redacted.make(VERIFY_TOKEN)
   })
   const Services = Layer.mergeAll(WebhookIntake.layer, WebhookProcessor.layer).pipe(
-    Layer.provideMerge(Layer.mergeAll(PersistencePg, Settings)),
+    Layer.provideMerge(
+      Layer.mergeAll(
+        PersistencePg,
+        Settings,
+        MetaGraphMemory,
+        layerFromKeys({ active: new Uint8Array(32).fill(5), previous: [] })
+      )
+    ),
     Layer.provideMerge(MigrationsLive.pipe(Layer.orDie, Layer.provideMerge(sql)))
   )
   const runtime = ManagedRuntime.make(Services, { memoMap })

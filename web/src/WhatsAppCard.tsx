@@ -21,6 +21,7 @@ const ConnectionFields = graphql(`
     tokenExpiresAt
     error
     pendingReason
+    warning
     updatedAt
     choices {
       id
@@ -345,6 +346,11 @@ function Connected({
   const expiring = expiresSoon(connection.tokenExpiresAt)
   return (
     <div className="state">
+      {connection.warning == null ? null : (
+        <p className="notice warn" role="status">
+          {connection.warning}
+        </p>
+      )}
       {expiring ? (
         <div className="notice warn" role="status">
           <p>

@@ -97,6 +97,7 @@ export const notConnected: WhatsAppConnection = {
   tokenExpiresAt: null,
   error: null,
   pendingReason: null,
+  warning: null,
   updatedAt: null,
   choices: []
 }

@@ -50,6 +50,7 @@ const ACTIVE: ConnectionView = {
   error: null,
   pendingReason: null,
   choices: [],
+  warning: null,
   updatedAt: new Date("2025-06-01T12:00:00.000Z")
 }
 

@@ -46,6 +46,8 @@ export const sendErrorResponse = (error: SendError) => {
   switch (error._tag) {
     case "NotConnected":
       return errorResponse(409, "not_connected", error.message)
+    case "SendingRestricted":
+      return errorResponse(409, "sending_restricted", error.message)
     case "InvalidMessage":
       return errorResponse(400, "invalid_message", error.message)
     case "MessageRejected":
@@ -72,6 +74,7 @@ export const statusBody = (view: ConnectionView) => ({
   updatedAt: view.updatedAt?.toISOString() ?? null,
   error: view.error,
   pendingReason: view.pendingReason,
+  warning: view.warning,
   tokenExpiresAt: view.tokenExpiresAt?.toISOString() ?? null
 })
 

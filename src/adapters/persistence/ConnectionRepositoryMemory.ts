@@ -13,6 +13,7 @@ export const ConnectionRepositoryMemory = Layer.sync(ConnectionRepository, () =>
   const build = (write: ConnectionWrite, id: string, phoneNumberId: PhoneNumberId | null, created: Date, now: Date) =>
     new ChannelConnection({
       ...write,
+      connectedAt: write.connectedAt ?? now,
       id: id as ConnectionId,
       phoneNumberId,
       scopes: [...write.scopes],

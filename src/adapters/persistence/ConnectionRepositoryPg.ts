@@ -16,11 +16,11 @@ export const ConnectionRepositoryPg = Layer.effect(
     const values = (write: ConnectionWrite, phoneNumberId: string | null) => sql`(
       ${write.tenantId}, ${write.provider}, ${write.status}, ${write.wabaId}, ${phoneNumberId},
       ${write.phoneNumberE164}, ${write.displayName}, ${write.accessTokenEnc}, ${write.tokenExpiresAt},
-      ${toJson(write.scopes)}::jsonb, ${toJson(write.metadata)}::jsonb
+      ${toJson(write.scopes)}::jsonb, ${toJson(write.metadata)}::jsonb, COALESCE(${write.connectedAt ?? null}::timestamptz, now())
     )`
 
     const columns = sql`(tenant_id, provider, status, waba_id, phone_number_id, phone_number_e164, display_name,
-      access_token_enc, token_expires_at, scopes, metadata)`
+      access_token_enc, token_expires_at, scopes, metadata, connected_at)`
 
     const claimNumber: ConnectionRepository["Service"]["claimNumber"] = (phoneNumberId, write) =>
       sql
@@ -40,7 +40,8 @@ export const ConnectionRepositoryPg = Layer.effect(
                 status = EXCLUDED.status, waba_id = EXCLUDED.waba_id,
                 phone_number_e164 = EXCLUDED.phone_number_e164, display_name = EXCLUDED.display_name,
                 access_token_enc = EXCLUDED.access_token_enc, token_expires_at = EXCLUDED.token_expires_at,
-                scopes = EXCLUDED.scopes, metadata = EXCLUDED.metadata, updated_at = now()
+                scopes = EXCLUDED.scopes, metadata = EXCLUDED.metadata, connected_at = EXCLUDED.connected_at,
+                updated_at = now()
               WHERE channel_connections.tenant_id = EXCLUDED.tenant_id
               RETURNING *`
             if (rows.length === 0) return yield* new NumberAlreadyConnected({ phoneNumberId })
@@ -59,7 +60,8 @@ export const ConnectionRepositoryPg = Layer.effect(
                 status = ${write.status}, waba_id = ${write.wabaId}, phone_number_e164 = ${write.phoneNumberE164},
                 display_name = ${write.displayName}, access_token_enc = ${write.accessTokenEnc},
                 token_expires_at = ${write.tokenExpiresAt}, scopes = ${toJson(write.scopes)}::jsonb,
-                metadata = ${toJson(write.metadata)}::jsonb, updated_at = now()
+                metadata = ${toJson(write.metadata)}::jsonb,
+                connected_at = COALESCE(${write.connectedAt ?? null}::timestamptz, now()), updated_at = now()
               WHERE id = (
                 SELECT id FROM channel_connections
                 WHERE tenant_id = ${write.tenantId} AND provider = ${write.provider} AND phone_number_id IS NULL

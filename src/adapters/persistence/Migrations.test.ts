@@ -73,7 +73,8 @@ for (const database of freshDatabases()) {
             [1, "create_tables"],
             [2, "message_idempotency"],
             [3, "webhook_raw_body"],
-            [4, "one_whatsapp_number_per_tenant"]
+            [4, "one_whatsapp_number_per_tenant"],
+            [5, "webhook_routing_keys"]
           ])
 
           const connections = yield* sql`SELECT * FROM channel_connections ORDER BY id`

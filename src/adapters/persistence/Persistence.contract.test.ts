@@ -87,6 +87,24 @@ for (const backend of persistenceBackends()) {
         })
       )
 
+      it.effect("every (re)connect records when it started (connected_at)", () =>
+        Effect.gen(function* () {
+          const repo = yield* ConnectionRepository
+          const [t, n] = [tenant(), number()]
+          const first = new Date("2026-05-01T10:00:00.000Z")
+          const second = new Date("2026-05-02T10:00:00.000Z")
+          assert.deepStrictEqual((yield* repo.claimNumber(n, write(t, { connectedAt: first }))).connectedAt, first)
+          assert.deepStrictEqual((yield* repo.claimNumber(n, write(t, { connectedAt: second }))).connectedAt, second)
+          const taken = yield* repo.claimNumber(number(), write(t))
+          assert.isNotNull(taken.connectedAt, "the time of the write when none is given")
+          const unnumbered = yield* repo.upsertUnnumbered(write(tenant(), { connectedAt: first }))
+          assert.deepStrictEqual(unnumbered.connectedAt, first)
+          const again = yield* repo.upsertUnnumbered(write(unnumbered.tenantId, { connectedAt: second }))
+          assert.deepStrictEqual(again.connectedAt, second)
+          assert.deepStrictEqual(Option.getOrThrow(yield* repo.findByPhoneNumberId(n)).connectedAt, second)
+        })
+      )
+
       it.effect("a number held by another tenant is refused, in every status but revoked", () =>
         Effect.gen(function* () {
           const repo = yield* ConnectionRepository
@@ -651,7 +669,10 @@ for (const backend of persistenceBackends()) {
           yield* inbox.claim(10, 60, now)
           yield* inbox.markFailed(retried!, "boom", new Date(now.getTime() + 5_000))
           yield* inbox.markFailed(parked!, "gave up", null)
-          yield* inbox.markUnrouted(unrouted!, "unknown phone_number_id 123", now)
+          yield* inbox.markUnrouted(unrouted!, "unknown phone_number_id 123", now, {
+            phoneNumberIds: ["123"],
+            wabaIds: []
+          })
           assert.strictEqual((yield* inbox.claim(10, 60, new Date(now.getTime() + 1_000))).length, 0)
           const due = yield* inbox.claim(10, 60, new Date(now.getTime() + 6_000))
           assert.deepStrictEqual(
@@ -661,12 +682,76 @@ for (const backend of persistenceBackends()) {
           const stats = yield* inbox.stats(new Date(now.getTime() + 6_000))
           assert.isAtLeast(stats.failed, 1)
           assert.isAtLeast(stats.unrouted, 1)
-          assert.isAtLeast(yield* inbox.requeueUnrouted(), 1)
+          assert.strictEqual(yield* inbox.requeueUnrouted({ phoneNumberId: "123", wabaId: "none", since: now }), 1)
           const requeued = yield* inbox.claim(10, 60, new Date(now.getTime() + 7_000))
           assert.include(
             requeued.map((event) => event.id),
             unrouted!
           )
+        })
+      )
+
+      it.effect("a connect requeues only its number's and WABA's unrouted events received since it started", () =>
+        Effect.gen(function* () {
+          yield* drain
+          const inbox = yield* WebhookInbox
+          const [n, w, other] = [number(), randomMetaId(), number()]
+          const start = new Date("2026-06-01T12:00:00.000Z")
+          const before = new Date(start.getTime() - 1_000)
+          const after = new Date(start.getTime() + 1_000)
+          const ids = yield* acceptAll([
+            incoming(11, before),
+            incoming(12, after),
+            incoming(13, after),
+            incoming(14, after),
+            incoming(15, start)
+          ])
+          yield* inbox.claim(10, 60, after)
+          const keys = [
+            { phoneNumberIds: [n], wabaIds: [] },
+            { phoneNumberIds: [n], wabaIds: [] },
+            { phoneNumberIds: [], wabaIds: [w] },
+            { phoneNumberIds: [other], wabaIds: [] },
+            { phoneNumberIds: [other, n], wabaIds: [] }
+          ]
+          for (const [i, id] of ids.entries()) yield* inbox.markUnrouted(id, "no connection", after, keys[i]!)
+          assert.strictEqual(yield* inbox.requeueUnrouted({ phoneNumberId: n, wabaId: w, since: start }), 3)
+          const requeued = yield* inbox.claim(10, 60, farFuture)
+          assert.sameMembers(
+            requeued.map((event) => event.id),
+            [ids[1]!, ids[2]!, ids[4]!]
+          )
+          assert.strictEqual(yield* inbox.requeueUnrouted({ phoneNumberId: n, wabaId: w, since: before }), 1)
+          for (const event of yield* inbox.claim(10, 60, farFuture)) yield* inbox.markProcessed(event.id, farFuture)
+        })
+      )
+
+      it.effect("retention deletes only unrouted events received before the cut-off", () =>
+        Effect.gen(function* () {
+          yield* drain
+          const inbox = yield* WebhookInbox
+          const cut = new Date("2026-06-08T00:00:00.000Z")
+          const old = new Date(cut.getTime() - 60_000)
+          const recent = new Date(cut.getTime() + 60_000)
+          const [oldUnrouted, recentUnrouted, oldProcessed] = yield* acceptAll([
+            incoming(21, old),
+            incoming(22, recent),
+            incoming(23, old)
+          ])
+          yield* inbox.claim(10, 60, recent)
+          const keys = { phoneNumberIds: [number() as string], wabaIds: [] }
+          yield* inbox.markUnrouted(oldUnrouted!, "no connection", recent, keys)
+          yield* inbox.markUnrouted(recentUnrouted!, "no connection", recent, keys)
+          yield* inbox.markProcessed(oldProcessed!, recent)
+          assert.isAtLeast(yield* inbox.purgeUnrouted(cut), 1)
+          // Only the recent one is left to requeue; the processed one is untouched.
+          const p = yield* Effect.succeed(keys.phoneNumberIds[0]!)
+          assert.strictEqual(yield* inbox.requeueUnrouted({ phoneNumberId: p, wabaId: "-", since: old }), 1)
+          assert.include(
+            (yield* inbox.claim(10, 60, farFuture)).map((e) => e.id),
+            recentUnrouted!
+          )
+          yield* drain
         })
       )
 

@@ -59,6 +59,7 @@ export const toConnection = (row: Row): ChannelConnection =>
     tokenExpiresAt: dateOrNull(row["token_expires_at"]),
     scopes: ((json(row["scopes"]) as ReadonlyArray<unknown> | null) ?? []).map(String),
     metadata: record(row["metadata"]),
+    connectedAt: dateOrNull(row["connected_at"]),
     createdAt: date(row["created_at"]),
     updatedAt: date(row["updated_at"])
   })

@@ -1,10 +1,11 @@
 import { Effect, Exit, Layer } from "effect"
-import { type IncomingWebhook, WebhookInbox } from "../../application/ports/WebhookInbox.ts"
+import { type IncomingWebhook, type RoutingKeys, WebhookInbox } from "../../application/ports/WebhookInbox.ts"
 import type { WebhookEventId } from "../../domain/Ids.ts"
 import { WebhookEvent } from "../../domain/WebhookEvent.ts"
 
 interface Entry {
   event: WebhookEvent
+  keys?: RoutingKeys
   lockedUntil: number
   nextAttemptAt: number
 }
@@ -65,10 +66,11 @@ export const WebhookInboxMemory = Layer.sync(WebhookInbox, () => {
           event: new WebhookEvent({ ...entry.event, state: "processed", processedAt: now, lastError: null })
         }))
       ),
-    markUnrouted: (id, reason, now) =>
+    markUnrouted: (id, reason, now, keys) =>
       Effect.sync(() =>
         set(id, (entry) => ({
           ...entry,
+          keys,
           lockedUntil: 0,
           event: new WebhookEvent({ ...entry.event, state: "unrouted", processedAt: now, lastError: reason })
         }))
@@ -81,16 +83,27 @@ export const WebhookInboxMemory = Layer.sync(WebhookInbox, () => {
           event: new WebhookEvent({ ...entry.event, state: retryAt === null ? "failed" : "pending", lastError: error })
         }))
       ),
-    requeueUnrouted: () =>
+    requeueUnrouted: ({ phoneNumberId, wabaId, since }) =>
       Effect.sync(() => {
         let count = 0
         for (const [id, entry] of entries) {
-          if (entry.event.state !== "unrouted") continue
+          if (entry.event.state !== "unrouted" || entry.event.receivedAt.getTime() < since.getTime()) continue
+          if (!entry.keys?.phoneNumberIds.includes(phoneNumberId) && !entry.keys?.wabaIds.includes(wabaId)) continue
           entries.set(id, {
             lockedUntil: 0,
             nextAttemptAt: 0,
             event: new WebhookEvent({ ...entry.event, state: "pending", attempts: 0 })
           })
+          count++
+        }
+        return count
+      }),
+    purgeUnrouted: (before) =>
+      Effect.sync(() => {
+        let count = 0
+        for (const [id, entry] of entries) {
+          if (entry.event.state !== "unrouted" || entry.event.receivedAt.getTime() >= before.getTime()) continue
+          entries.delete(id)
           count++
         }
         return count

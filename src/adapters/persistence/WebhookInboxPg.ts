@@ -126,9 +126,11 @@ export const WebhookInboxPg = Layer.effect(
       markProcessed: (id, now) =>
         sql`UPDATE webhook_events SET state = 'processed', processed_at = ${now}, locked_until = NULL, last_error = NULL
             WHERE id = ${id}`.pipe(Effect.asVoid, Effect.orDie),
-      markUnrouted: (id, reason, now) =>
+      markUnrouted: (id, reason, now, keys) =>
         sql`UPDATE webhook_events SET state = 'unrouted', processed_at = ${now}, locked_until = NULL,
-              last_error = ${reason}
+              last_error = ${reason},
+              phone_number_ids = ARRAY(SELECT jsonb_array_elements_text(${toJson(keys.phoneNumberIds)}::jsonb)),
+              waba_ids = ARRAY(SELECT jsonb_array_elements_text(${toJson(keys.wabaIds)}::jsonb))
             WHERE id = ${id}`.pipe(Effect.asVoid, Effect.orDie),
       markFailed: (id, error, retryAt) =>
         (retryAt === null
@@ -136,9 +138,16 @@ export const WebhookInboxPg = Layer.effect(
           : sql`UPDATE webhook_events SET last_error = ${error}, locked_until = NULL, next_attempt_at = ${retryAt}
                 WHERE id = ${id}`
         ).pipe(Effect.asVoid, Effect.orDie),
-      requeueUnrouted: () =>
+      requeueUnrouted: ({ phoneNumberId, wabaId, since }) =>
         sql`UPDATE webhook_events SET state = 'pending', next_attempt_at = received_at, attempts = 0
-            WHERE state = 'unrouted' RETURNING id`.pipe(
+            WHERE state = 'unrouted' AND received_at >= ${since}
+              AND (${phoneNumberId}::text = ANY(phone_number_ids) OR ${wabaId}::text = ANY(waba_ids))
+            RETURNING id`.pipe(
+          Effect.map((rows) => rows.length),
+          Effect.orDie
+        ),
+      purgeUnrouted: (before) =>
+        sql`DELETE FROM webhook_events WHERE state = 'unrouted' AND received_at < ${before} RETURNING id`.pipe(
           Effect.map((rows) => rows.length),
           Effect.orDie
         ),

@@ -15,6 +15,8 @@ export interface ConnectionWrite {
   readonly tokenExpiresAt: Date | null
   readonly scopes: ReadonlyArray<string>
   readonly metadata: Readonly<Record<string, unknown>>
+  /** When this (re)connect started; the time of the write when absent. */
+  readonly connectedAt?: Date
 }
 
 export interface ConnectionPatch {

@@ -20,6 +20,12 @@ export interface InboxStats {
   readonly oldestPendingSeconds: number
 }
 
+/** What an unrouted event waited for: the phone number ids and WABA ids no connection answered for. */
+export interface RoutingKeys {
+  readonly phoneNumberIds: ReadonlyArray<string>
+  readonly wabaIds: ReadonlyArray<string>
+}
+
 /** An event parked as `failed`, as an operator sees it before replaying it. */
 export interface FailedWebhook {
   readonly id: WebhookEventId
@@ -45,11 +51,22 @@ export class WebhookInbox extends Context.Service<
      */
     claim(limit: number, leaseSeconds: number, now: Date): Effect.Effect<ReadonlyArray<WebhookEvent>>
     markProcessed(id: WebhookEventId, now: Date): Effect.Effect<void>
-    markUnrouted(id: WebhookEventId, reason: string, now: Date): Effect.Effect<void>
+    /** Parks an event no connection answered for, with the keys it waited for. */
+    markUnrouted(id: WebhookEventId, reason: string, now: Date, keys: RoutingKeys): Effect.Effect<void>
     /** Schedules another attempt at `retryAt`, or parks the event as `failed` when `retryAt` is null. */
     markFailed(id: WebhookEventId, error: string, retryAt: Date | null): Effect.Effect<void>
-    /** Puts `unrouted` events back in the queue, due at once (a number was connected); returns how many. */
-    requeueUnrouted(): Effect.Effect<number>
+    /**
+     * A number was connected: puts back in the queue, due at once, the `unrouted` events that waited for that number
+     * or its WABA and were received at or after `since` (when that connect started); older ones stay unrouted.
+     * Returns how many.
+     */
+    requeueUnrouted(target: {
+      readonly phoneNumberId: string
+      readonly wabaId: string
+      readonly since: Date
+    }): Effect.Effect<number>
+    /** Deletes the `unrouted` events received before `before` (retention); returns how many. */
+    purgeUnrouted(before: Date): Effect.Effect<number>
     /** The `failed` events, oldest first (at most `limit`). */
     listFailed(limit: number): Effect.Effect<ReadonlyArray<FailedWebhook>>
     /**

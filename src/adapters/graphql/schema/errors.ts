@@ -15,6 +15,7 @@ import {
   NotConnected,
   NumberAlreadyConnected,
   RateLimited,
+  SendingRestricted,
   TokenUnreadable
 } from "../../../domain/Errors.ts"
 import { builder, ErrorInterface } from "../builder.ts"
@@ -132,9 +133,20 @@ builder.objectType(TokenUnreadable, {
   fields: () => ({})
 })
 
+builder.objectType(SendingRestricted, {
+  name: "SendingRestrictedError",
+  description: "Meta restricted this WhatsApp Business Account from sending; nothing was sent.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    restrictionType: t.exposeString("restrictionType"),
+    until: t.exposeString("until", { nullable: true })
+  })
+})
+
 /** What sending a text can fail with. */
 export const SEND_ERRORS = [
   NotConnected,
+  SendingRestricted,
   InvalidMessage,
   MessageRejected,
   MetaTokenInvalid,

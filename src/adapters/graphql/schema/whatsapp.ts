@@ -69,6 +69,11 @@ export const WhatsAppConnection = builder.objectRef<ConnectionView>("WhatsAppCon
       description: "The numbers to choose from when pendingReason is choose_number.",
       resolve: (view) => view.choices
     }),
+    warning: t.exposeString("warning", {
+      nullable: true,
+      description:
+        "Meta's restrictions in force on the WhatsApp Business Account, for a person (e.g. sending blocked until a date)."
+    }),
     updatedAt: t.expose("updatedAt", { type: "DateTime", nullable: true })
   })
 })
