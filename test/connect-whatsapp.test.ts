@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { client } from "./support/Browserless.ts"
+import { eventually } from "./support/Eventually.ts"
 import { type RunningService, type Stack, startStack } from "./support/Service.ts"
 
 let stack: Stack
@@ -25,15 +26,6 @@ const graphql = async (token: string, query: string, variables: Record<string, u
   const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown }
   if (body.errors !== undefined) throw new Error(JSON.stringify(body.errors))
   return body.data!
-}
-const eventually = async <A>(probe: () => Promise<A | undefined>, what: string, timeoutMs = 20_000): Promise<A> => {
-  const until = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
 }
 const CONVERSATIONS = `{ conversations(first: 10) { edges { node { waId contactName
   messages(first: 20) { edges { node { direction text status providerMessageId } } } } } } }`

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { client } from "./support/Browserless.ts"
+import { eventually } from "./support/Eventually.ts"
 import { parsePrometheusText, sampleValue } from "./support/PrometheusText.ts"
 import { type Stack, startStack } from "./support/Service.ts"
 
@@ -12,16 +13,6 @@ const backends = [
   { name: "pglite", env: {} },
   ...(process.env["DATABASE_URL"] ? [{ name: "postgres", env: { DATABASE_URL: process.env["DATABASE_URL"] } }] : [])
 ]
-
-const eventually = async <A>(probe: () => Promise<A | undefined>, what: string, timeoutMs = 20_000): Promise<A> => {
-  const until = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
 
 /** Tenants of this run only: the PostgreSQL database outlives it. */
 const run = crypto.randomUUID().slice(0, 8)

@@ -7,19 +7,10 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { client, freePort } from "./support/Browserless.ts"
+import { eventually } from "./support/Eventually.ts"
 import { type RunningService, type Stack, startService, startStack } from "./support/Service.ts"
 
 const newNumber = { action: "approve", waba: "new", phone: "new" }
-
-const eventually = async <A>(probe: () => Promise<A | undefined>, what: string, timeoutMs = 20_000): Promise<A> => {
-  const until = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-}
 
 const helpers = (baseUrl: () => string) => {
   const http = () => client(baseUrl())

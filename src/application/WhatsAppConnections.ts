@@ -375,9 +375,9 @@ export class WhatsAppConnections extends Context.Service<
         const coexistence = session?.kind === "coexistence"
         const tokenEnc = yield* cipher.encrypt(exchanged.accessToken, BINDING(tenantId))
         const tokenExpiresAt = expiryOf(info, exchanged.expiresIn, yield* now)
-        // FINISH_ONLY_WABA, or a finish without a number (ES v3+): the WABA is shared, a number is still to add.
-        if (session !== null && session.kind !== "coexistence" && picked === null) {
-          const pending = yield* connections.upsertUnnumbered({
+        /** The tenant's connection waiting for a number: the WABA and the token are kept, no number yet. */
+        const pendingRow = (metadata: Readonly<Record<string, unknown>>) =>
+          connections.upsertUnnumbered({
             tenantId,
             provider: PROVIDER,
             status: "pending",
@@ -387,8 +387,11 @@ export class WhatsAppConnections extends Context.Service<
             accessTokenEnc: tokenEnc,
             tokenExpiresAt,
             scopes: info.scopes,
-            metadata: { pending_reason: "add_phone_number", choices: [] }
+            metadata: { ...(info.tokenType == null ? {} : { token_type: info.tokenType }), ...metadata }
           })
+        // FINISH_ONLY_WABA, or a finish without a number (ES v3+): the WABA is shared, a number is still to add.
+        if (session !== null && session.kind !== "coexistence" && picked === null) {
+          const pending = yield* pendingRow({ pending_reason: "add_phone_number", choices: [] })
           return {
             connection: pending,
             outcome: "connect_pending",
@@ -402,26 +405,14 @@ export class WhatsAppConnections extends Context.Service<
         // The number picked in Meta's dialog (verified above) comes first: no second picker on our page.
         const chosen = numbers.find((n) => n.id === picked) ?? (numbers.length === 1 ? numbers[0] : known)
         if (chosen === undefined) {
-          const pending = yield* connections.upsertUnnumbered({
-            tenantId,
-            provider: PROVIDER,
-            status: "pending",
-            wabaId,
-            phoneNumberE164: null,
-            displayName: null,
-            accessTokenEnc: tokenEnc,
-            tokenExpiresAt,
-            scopes: info.scopes,
-            metadata: {
-              ...(info.tokenType == null ? {} : { token_type: info.tokenType }),
-              pending_reason: "choose_number",
-              ...(coexistence ? { coexistence: true } : {}),
-              choices: numbers.map((n) => ({
-                id: n.id,
-                displayPhoneNumber: n.displayPhoneNumber,
-                verifiedName: n.verifiedName
-              }))
-            }
+          const pending = yield* pendingRow({
+            pending_reason: "choose_number",
+            ...(coexistence ? { coexistence: true } : {}),
+            choices: numbers.map((n) => ({
+              id: n.id,
+              displayPhoneNumber: n.displayPhoneNumber,
+              verifiedName: n.verifiedName
+            }))
           })
           return {
             connection: pending,
