@@ -11,7 +11,7 @@ const card = (page: Page) => page.getByRole("region", { name: "WhatsApp", exact:
 
 const phoneNumberId = (page: Page) =>
   page.evaluate(async () => {
-    const session = JSON.parse(sessionStorage.getItem("mcc.session") ?? "{}") as { token?: string }
+    const session = JSON.parse(localStorage.getItem("mcc.session") ?? "{}") as { token?: string }
     const response = await fetch("/graphql", {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${session.token}` },

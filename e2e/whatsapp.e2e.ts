@@ -15,7 +15,7 @@ const signIn = (
 /** A GraphQL query with the page's own session token (what the page itself would send). */
 const graphql = (page: Page, query: string) =>
   page.evaluate(async (body) => {
-    const session = JSON.parse(sessionStorage.getItem("mcc.session") ?? "{}") as { token?: string }
+    const session = JSON.parse(localStorage.getItem("mcc.session") ?? "{}") as { token?: string }
     const response = await fetch("/graphql", {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${session.token}` },

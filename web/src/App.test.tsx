@@ -39,6 +39,7 @@ const emptyConversations = {
 
 beforeEach(() => {
   sessionStorage.clear()
+  localStorage.clear()
   window.history.replaceState(null, "", "/")
 })
 afterEach(() => {
@@ -47,7 +48,7 @@ afterEach(() => {
 })
 
 describe("App", () => {
-  it("sandbox: says so, signs in with a tenant and a role, keeps the token in sessionStorage, signs out", async () => {
+  it("sandbox: says so, signs in with a tenant and a role, keeps the token for new tabs too (localStorage), signs out", async () => {
     const fetchMock = service("sandbox", (body) =>
       json(body.query.includes("Conversations") ? emptyConversations : integrations)
     )
@@ -58,6 +59,9 @@ describe("App", () => {
     fireEvent.change(screen.getByLabelText("Workspace"), { target: { value: "tenant-a" } })
     fireEvent.change(screen.getByLabelText("Role"), { target: { value: "admin" } })
     await act(async () => fireEvent.click(screen.getByRole("button", { name: "Sign in" })))
+    expect(readSession()).toEqual({ token: "token-tenant-a-admin", tenant: "tenant-a" })
+    // A new tab starts with an empty sessionStorage: the session must not live there.
+    sessionStorage.clear()
     expect(readSession()).toEqual({ token: "token-tenant-a-admin", tenant: "tenant-a" })
     await screen.findByRole("button", { name: "Connect WhatsApp" })
     expect(screen.getByText(/Signed in to/).textContent).toBe("Signed in to tenant-a as Member")
@@ -72,7 +76,7 @@ describe("App", () => {
   })
 
   it("a refused token (401) ends the session with a message", async () => {
-    sessionStorage.setItem("mcc.session", JSON.stringify({ token: "expired", tenant: "tenant-a" }))
+    localStorage.setItem("mcc.session", JSON.stringify({ token: "expired", tenant: "tenant-a" }))
     const fetchMock = service("sandbox", () => json({ error: { code: "unauthenticated", message: "no" } }, 401))
     vi.stubGlobal("fetch", fetchMock)
     await act(async () => render(<App fetchImpl={fetchMock} />))
@@ -88,7 +92,7 @@ describe("App", () => {
     expect(screen.queryByLabelText("Workspace")).toBeNull()
   })
 
-  it("production: a #token= fragment is taken into sessionStorage and removed from the address bar", async () => {
+  it("production: a #token= fragment is taken into the session store and removed from the address bar", async () => {
     window.history.replaceState(null, "", "/settings/integrations#token=abc.def")
     const fetchMock = service("production", (body) =>
       json(body.query.includes("Conversations") ? emptyConversations : integrations)

@@ -1,4 +1,7 @@
-/** The signed-in session: a bearer token kept in sessionStorage, so it survives the round trip through Meta. */
+/**
+ * The signed-in session: a bearer token kept in localStorage, so it survives the round trip through Meta and a new
+ * tab (sessionStorage is per tab: a second tab would be signed out).
+ */
 
 import type { MetaClientConfig } from "./useEmbeddedSignup.ts"
 
@@ -12,7 +15,7 @@ export type Role = "admin" | "marketing" | "member"
 
 const KEY = "mcc.session"
 
-export const readSession = (storage: Storage = sessionStorage): Session | null => {
+export const readSession = (storage: Storage = localStorage): Session | null => {
   try {
     const raw = storage.getItem(KEY)
     if (raw === null) return null
@@ -24,10 +27,10 @@ export const readSession = (storage: Storage = sessionStorage): Session | null =
   }
 }
 
-export const saveSession = (session: Session, storage: Storage = sessionStorage): void =>
+export const saveSession = (session: Session, storage: Storage = localStorage): void =>
   storage.setItem(KEY, JSON.stringify(session))
 
-export const clearSession = (storage: Storage = sessionStorage): void => storage.removeItem(KEY)
+export const clearSession = (storage: Storage = localStorage): void => storage.removeItem(KEY)
 
 /**
  * A token handed over by the host product in the fragment (`#token=...`): stored, then removed from the address
