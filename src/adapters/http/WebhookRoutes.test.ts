@@ -13,6 +13,19 @@ import { WebhookIntakeRoute } from "./WebhookRoutes.ts"
 const SECRET = "intake-test-secret"
 let writes = 0
 
+/** An inbox with nothing to claim: the tests below give it their own `accept`. */
+const idleInbox: Omit<WebhookInboxService["Service"], "accept"> = {
+  claim: () => Effect.succeed([]),
+  markProcessed: () => Effect.void,
+  markUnrouted: () => Effect.void,
+  markFailed: () => Effect.void,
+  requeueUnrouted: () => Effect.succeed(0),
+  purgeUnrouted: () => Effect.succeed(0),
+  listFailed: () => Effect.succeed([]),
+  requeueFailed: () => Effect.succeed(0),
+  stats: () => Effect.succeed({ pending: 0, unrouted: 0, failed: 0, oldestPendingSeconds: 0 })
+}
+
 /** An inbox whose database is gone: every write fails as the SQL adapter's do (a defect), after counting it. */
 const UnreachableInbox = Layer.succeed(
   WebhookInbox,
@@ -22,15 +35,7 @@ const UnreachableInbox = Layer.succeed(
         writes++
         return Effect.die(new Error("connect ECONNREFUSED 127.0.0.1:5432"))
       }),
-    claim: () => Effect.succeed([]),
-    markProcessed: () => Effect.void,
-    markUnrouted: () => Effect.void,
-    markFailed: () => Effect.void,
-    requeueUnrouted: () => Effect.succeed(0),
-    purgeUnrouted: () => Effect.succeed(0),
-    listFailed: () => Effect.succeed([]),
-    requeueFailed: () => Effect.succeed(0),
-    stats: () => Effect.succeed({ pending: 0, unrouted: 0, failed: 0, oldestPendingSeconds: 0 })
+    ...idleInbox
   })
 )
 
@@ -106,15 +111,7 @@ describe("webhook intake when a batch throws", () => {
         events.map(() => Exit.succeed(`00000000-0000-4000-8000-${String(++stored).padStart(12, "0")}` as never))
       )
     },
-    claim: () => Effect.succeed([]),
-    markProcessed: () => Effect.void,
-    markUnrouted: () => Effect.void,
-    markFailed: () => Effect.void,
-    requeueUnrouted: () => Effect.succeed(0),
-    purgeUnrouted: () => Effect.succeed(0),
-    listFailed: () => Effect.succeed([]),
-    requeueFailed: () => Effect.succeed(0),
-    stats: () => Effect.succeed({ pending: 0, unrouted: 0, failed: 0, oldestPendingSeconds: 0 })
+    ...idleInbox
   }
   const services = WebhookIntake.layer.pipe(
     Layer.provide(Layer.succeed(WebhookInbox, inbox)),
