@@ -21,6 +21,7 @@ import { serveWhenReady } from "./adapters/http/StartupGate.ts"
 import { makeStaticRoutes } from "./adapters/http/StaticRoutes.ts"
 import { makeWebhookVerifyRoute, WebhookIntakeRoute } from "./adapters/http/WebhookRoutes.ts"
 import { makeWhatsAppRoutes } from "./adapters/http/WhatsAppRoutes.ts"
+import { MetaWebhooks } from "./adapters/meta-graph/MetaWebhooks.ts"
 import { loggingLayer, RequestIdMiddleware } from "./adapters/observability/Logging.ts"
 import {
   makeMetricsRefresher,
@@ -76,7 +77,7 @@ export const appLayer = (config: AppConfigShape) => {
     AppWebhookCheck.layer,
     WebhookIntake.layer,
     WebhookProcessor.layer
-  ).pipe(Layer.provideMerge(Ports))
+  ).pipe(Layer.provideMerge(MetaWebhooks), Layer.provideMerge(Ports))
   const Workers = Layer.mergeAll(
     WebhookProcessor.worker(),
     WebhookProcessor.unroutedRetention(config.webhookUnroutedRetentionDays),

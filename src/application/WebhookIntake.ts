@@ -1,64 +1,18 @@
-import { createHash, createHmac } from "node:crypto"
-import { Cause, Clock, Context, Deferred, Effect, Exit, Layer, Queue, Redacted } from "effect"
-import { InvalidWebhookPayload, InvalidWebhookSignature } from "../domain/Errors.ts"
+import { createHash } from "node:crypto"
+import { Cause, Clock, Context, Deferred, Effect, Exit, Layer, Queue } from "effect"
+import type { InvalidWebhookPayload, InvalidWebhookSignature } from "../domain/Errors.ts"
 import type { WebhookEventId } from "../domain/Ids.ts"
-import { constantTimeEquals } from "./ConstantTime.ts"
+import { WebhookVerifier } from "./ports/WebhookDecoder.ts"
 import { type IncomingWebhook, WebhookInbox } from "./ports/WebhookInbox.ts"
-import { WebhookSettings } from "./ports/WebhookSettings.ts"
 
 /** The most deliveries one group commit writes. */
 const MAX_BATCH = 256
 /** Group commits in flight at once: a batch is written while the next ones fill (the pool has 10 connections). */
 const WRITERS = 4
-/** Meta's payloads nest about 8 deep; anything past this is refused before it is parsed. */
-export const MAX_JSON_DEPTH = 64
 /** Intake is unhealthy after this many batches in a row failed entirely... */
 const UNHEALTHY_AFTER_FAILED_BATCHES = 3
 /** ...or when one batch has been in flight this long. */
 const UNHEALTHY_AFTER_STALLED_SECONDS = 30
-
-/**
- * Checks `X-Hub-Signature-256` (`sha256=` + lowercase hex HMAC-SHA256 of the raw body with the app secret) in
- * constant time. The bytes are checked exactly as received: Meta signs its own escaped-unicode serialisation,
- * which re-serialised JSON would not reproduce.
- */
-export const verifySignature = (raw: Uint8Array, header: string | null, secret: Redacted.Redacted<string>): boolean => {
-  const match = /^sha256=([0-9a-fA-F]{64})$/.exec(header?.trim() ?? "")
-  if (match === null) return false
-  const expected = createHmac("sha256", Redacted.value(secret)).update(raw).digest()
-  return constantTimeEquals(expected, Buffer.from(match[1]!, "hex"))
-}
-
-/**
- * Whether JSON text nests arrays and objects deeper than `limit`: one pass over the bytes, brackets inside
- * strings not counted. (UTF-8 continuation bytes are all ≥ 0x80, so they are never mistaken for `"`, `\` or
- * brackets.) Deep nesting would overflow the stack of whatever walks the value later.
- */
-export const nestedDeeperThan = (raw: Uint8Array, limit: number): boolean => {
-  let depth = 0
-  let inString = false
-  for (let index = 0; index < raw.length; index++) {
-    const byte = raw[index]
-    if (inString) {
-      if (byte === 0x5c) index++
-      else if (byte === 0x22) inString = false
-    } else if (byte === 0x22) inString = true
-    else if (byte === 0x5b || byte === 0x7b) {
-      if (++depth > limit) return true
-    } else if (byte === 0x5d || byte === 0x7d) depth--
-  }
-  return false
-}
-
-const decoder = new TextDecoder("utf-8", { fatal: true })
-
-const parse = (raw: Uint8Array): unknown => {
-  if (raw.length === 0) throw new Error("empty body")
-  if (nestedDeeperThan(raw, MAX_JSON_DEPTH)) throw new Error(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`)
-  const value: unknown = JSON.parse(decoder.decode(raw))
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("not a JSON object")
-  return value
-}
 
 /** How intake is doing, for `/readyz`. Never carries an error's text (the logs do). */
 export interface IntakeHealth {
@@ -81,7 +35,7 @@ interface Waiting {
 }
 
 /**
- * `AcceptWebhook`: verify the signature, then store the delivery durably before Meta hears 200. Concurrent
+ * `AcceptWebhook`: read the delivery at the door (its signature and body: `WebhookVerifier`), then store the delivery durably before Meta hears 200. Concurrent
  * deliveries are group-committed: a few writers each take whatever is waiting and store it in one multi-row
  * insert, so intake costs about one round trip per batch, not per request. Whatever happens while a batch is
  * written, its requests are answered and the writer goes on with the next batch.
@@ -99,7 +53,7 @@ export class WebhookIntake extends Context.Service<
   static readonly layer = Layer.effect(
     WebhookIntake,
     Effect.gen(function* () {
-      const settings = yield* WebhookSettings
+      const verifier = yield* WebhookVerifier
       const inbox = yield* WebhookInbox
       const queue = yield* Queue.unbounded<Waiting>()
       const state = {
@@ -173,15 +127,11 @@ export class WebhookIntake extends Context.Service<
       }
 
       const accept = Effect.fn("WebhookIntake.accept")(function* (raw: Uint8Array, signature: string | null) {
-        if (!verifySignature(raw, signature, settings.appSecret)) return yield* new InvalidWebhookSignature({})
-        const payload = yield* Effect.try({
-          try: () => parse(raw),
-          catch: (cause) => new InvalidWebhookPayload({ detail: cause instanceof Error ? cause.message : "unreadable" })
-        })
+        const payload = yield* verifier.read(raw, signature)
         const done = yield* Deferred.make<WebhookEventId>()
         yield* Queue.offer(queue, {
           event: {
-            provider: "meta_whatsapp",
+            provider: verifier.provider,
             bodySha256: createHash("sha256").update(raw).digest("hex"),
             raw,
             payload,

@@ -3,6 +3,7 @@ import { Effect, Exit, Layer, Option } from "effect"
 import { TestClock } from "effect/testing"
 import { layerFromKeys } from "../adapters/crypto/TokenCipherAesGcm.ts"
 import { MetaGraphMemory } from "../adapters/meta-graph/MetaGraphMemory.ts"
+import { MetaWebhookDecoder } from "../adapters/meta-graph/MetaWebhooks.ts"
 import { AuditLogMemory } from "../adapters/persistence/AuditLogMemory.ts"
 import { ConnectionRepositoryMemory } from "../adapters/persistence/ConnectionRepositoryMemory.ts"
 import { ConversationRepositoryMemory } from "../adapters/persistence/ConversationRepositoryMemory.ts"
@@ -25,6 +26,7 @@ const DyingMessages = Layer.effect(
 ).pipe(Layer.provide(MessageRepositoryMemory))
 
 const TestLayer = WebhookProcessor.layer.pipe(
+  Layer.provideMerge(MetaWebhookDecoder),
   Layer.provideMerge(
     Layer.mergeAll(
       DyingMessages,

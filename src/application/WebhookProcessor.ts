@@ -1,107 +1,28 @@
-import { Cause, Clock, Context, type Duration, Effect, Layer, Option, Schema } from "effect"
+import { Cause, Clock, Context, type Duration, Effect, Layer, Option, Redacted } from "effect"
 import {
   acceptsInbound,
   type ChannelConnection,
+  type EncryptedToken,
   nextStatus,
-  type Restriction,
-  restrictionBlocks
+  toE164
 } from "../domain/ChannelConnection.ts"
-import { contactKey } from "../domain/Conversation.ts"
 import type { PhoneNumberId, ProviderMessageId, WabaId } from "../domain/Ids.ts"
-import { DeliveryStatus } from "../domain/Message.ts"
-import { MAX_WEBHOOK_ATTEMPTS, retryDelayMillis, unixSecondsToDate, type WebhookEvent } from "../domain/WebhookEvent.ts"
+import type {
+  AccountEffect,
+  AccountUpdated,
+  DisplayNameReviewed,
+  NumberActivity,
+  WebhookChange
+} from "../domain/InboundEvents.ts"
+import { MAX_WEBHOOK_ATTEMPTS, retryDelayMillis, type WebhookEvent } from "../domain/WebhookEvent.ts"
 import { AuditLog } from "./ports/AuditLog.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
 import { ConversationRepository } from "./ports/ConversationRepository.ts"
 import { MessageRepository } from "./ports/MessageRepository.ts"
 import { MetaGraph } from "./ports/MetaGraph.ts"
 import { TokenCipher } from "./ports/TokenCipher.ts"
+import { WebhookDecoder, WebhookPayloadUnreadable } from "./ports/WebhookDecoder.ts"
 import { type RoutingKeys, WebhookInbox } from "./ports/WebhookInbox.ts"
-
-const Contact = Schema.Struct({
-  wa_id: Schema.optional(Schema.String),
-  user_id: Schema.optional(Schema.String),
-  profile: Schema.optional(Schema.Struct({ name: Schema.optional(Schema.String) }))
-})
-const InboundMessage = Schema.Struct({
-  id: Schema.NonEmptyString,
-  from: Schema.optional(Schema.String),
-  from_user_id: Schema.optional(Schema.String),
-  timestamp: Schema.optional(Schema.String),
-  type: Schema.String
-})
-const StatusUpdate = Schema.Struct({
-  id: Schema.NonEmptyString,
-  status: Schema.String,
-  timestamp: Schema.optional(Schema.String),
-  recipient_id: Schema.optional(Schema.String),
-  errors: Schema.optional(Schema.Array(Schema.Unknown))
-})
-const MessagesValue = Schema.Struct({
-  metadata: Schema.Struct({ phone_number_id: Schema.String }),
-  contacts: Schema.optional(Schema.Array(Contact)),
-  messages: Schema.optional(Schema.Array(Schema.Unknown)),
-  statuses: Schema.optional(Schema.Array(Schema.Unknown))
-})
-const AccountUpdateValue = Schema.Struct({
-  event: Schema.String,
-  waba_info: Schema.optional(Schema.Struct({ waba_id: Schema.optional(Schema.String) })),
-  // Meta's reference gives the ban state as an array (`["DISABLE"]`); older payloads as a string.
-  ban_info: Schema.optional(
-    Schema.Struct({ waba_ban_state: Schema.optional(Schema.Union([Schema.String, Schema.Array(Schema.String)])) })
-  ),
-  // ACCOUNT_RESTRICTION (and ACCOUNT_VIOLATION): what is restricted and until when (Unix seconds or Meta's date).
-  restriction_info: Schema.optional(
-    Schema.Array(
-      Schema.Struct({
-        restriction_type: Schema.String,
-        expiration: Schema.optional(Schema.Union([Schema.String, Schema.Number]))
-      })
-    )
-  ),
-  violation_info: Schema.optional(Schema.Struct({ violation_type: Schema.optional(Schema.String) }))
-})
-const Change = Schema.Struct({ field: Schema.String, value: Schema.Unknown })
-const Envelope = Schema.Struct({
-  entry: Schema.Array(
-    Schema.Struct({
-      id: Schema.optional(Schema.String),
-      time: Schema.optional(Schema.Number),
-      changes: Schema.Array(Change)
-    })
-  )
-})
-
-const decode = <S extends Schema.Constraint>(schema: S, what: string) => {
-  const run = Schema.decodeUnknownEffect(schema as never)
-  return (input: unknown) =>
-    (run(input) as Effect.Effect<S["Type"], Schema.SchemaError>).pipe(
-      Effect.mapError((error) => new WebhookPayloadUnreadable({ detail: `${what}: ${error.message}` }))
-    )
-}
-
-/** A payload this code cannot read: retried, then parked as `failed` for an operator. */
-export class WebhookPayloadUnreadable extends Schema.TaggedError<WebhookPayloadUnreadable>()(
-  "WebhookPayloadUnreadable",
-  { detail: Schema.String }
-) {}
-
-/** `account_update` events that end a connection, and those that put it in error (DESIGN; Meta's reference). */
-const REVOKING = new Set(["PARTNER_APP_UNINSTALLED", "PARTNER_REMOVED"])
-const TROUBLING = new Set(["DISABLED_UPDATE", "ACCOUNT_DELETED"])
-/** `account_update` events that restrict what a WABA may do without ending it: decided by `restriction_info`. */
-const RESTRICTING = new Set(["ACCOUNT_RESTRICTION", "ACCOUNT_VIOLATION"])
-
-/** A change's `timestamp`: when absent, the time it was received; when unreadable or absurd, an error. */
-const timestampOf = (timestamp: string | undefined, fallback: Date, what: string) => {
-  if (timestamp === undefined) return Effect.succeed(fallback)
-  const date = unixSecondsToDate(timestamp)
-  return date === null
-    ? Effect.fail(
-        new WebhookPayloadUnreadable({ detail: `${what} has an unreadable timestamp "${timestamp.slice(0, 40)}"` })
-      )
-    : Effect.succeed(date)
-}
 
 /** What an operator reads in `last_error`: the typed error's detail, or the defect's message. */
 const describeFailure = (cause: Cause.Cause<WebhookPayloadUnreadable>): string => {
@@ -110,6 +31,10 @@ const describeFailure = (cause: Cause.Cause<WebhookPayloadUnreadable>): string =
   const defect = Cause.squash(cause)
   return `unexpected: ${defect instanceof Error ? `${defect.name}: ${defect.message}` : String(defect)}`.slice(0, 1000)
 }
+
+export { WebhookPayloadUnreadable }
+
+const randomPin = () => String(crypto.getRandomValues(new Uint32Array(1))[0]! % 1_000_000).padStart(6, "0")
 
 export interface ProcessOutcome {
   /** Routing keys (phone number ids, WABA ids) no connection answered for. */
@@ -143,6 +68,7 @@ export class WebhookProcessor extends Context.Service<
       const audit = yield* AuditLog
       const graph = yield* MetaGraph
       const cipher = yield* TokenCipher
+      const decoder = yield* WebhookDecoder
       const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
 
       /**
@@ -165,9 +91,8 @@ export class WebhookProcessor extends Context.Service<
           .findByPhoneNumberId(phoneNumberId as PhoneNumberId)
           .pipe(Effect.map(Option.filter((connection) => acceptsInbound(connection.status))))
 
-      const messagesChange = Effect.fnUntraced(function* (value: unknown, receivedAt: Date) {
-        const change = yield* decode(MessagesValue, "messages change")(value)
-        const phoneNumberId = change.metadata.phone_number_id
+      const numberActivity = Effect.fnUntraced(function* (change: NumberActivity) {
+        const phoneNumberId = change.phoneNumberId
         const connection = yield* route(phoneNumberId)
         if (Option.isNone(connection))
           return {
@@ -177,68 +102,46 @@ export class WebhookProcessor extends Context.Service<
             statusesRecorded: 0
           }
         const { tenantId, id: connectionId } = connection.value
-        const contacts = change.contacts ?? []
         let messagesStored = 0
         let statusesRecorded = 0
-        for (const raw of change.messages ?? []) {
-          const message = yield* decode(InboundMessage, "message")(raw)
-          const contact =
-            contacts.find((c) => c.wa_id !== undefined && c.wa_id !== "" && c.wa_id === message.from) ??
-            (contacts.length === 1 ? contacts[0] : undefined)
-          const key = contactKey(message.from ?? contact?.wa_id, contact?.user_id ?? message.from_user_id)
-          if (key === null)
-            return yield* new WebhookPayloadUnreadable({ detail: `message ${message.id} has no sender` })
-          const sentAt = yield* timestampOf(message.timestamp, receivedAt, `message ${message.id}`)
+        for (const message of change.messages) {
           const conversation = yield* conversations.upsert({
             tenantId,
             connectionId,
             phoneNumberId: phoneNumberId as PhoneNumberId,
-            waId: key,
-            contactName: contact?.profile?.name ?? null,
-            lastMessageAt: sentAt
+            waId: message.contactKey,
+            contactName: message.contactName,
+            lastMessageAt: message.sentAt
           })
-          // The whole message object is kept, whatever its type: an unknown type is stored, never dropped.
           const stored = yield* messages.insert({
             tenantId,
             conversationId: conversation.id,
-            providerMessageId: message.id as ProviderMessageId,
+            providerMessageId: message.providerMessageId as ProviderMessageId,
             direction: "inbound",
             type: message.type,
-            body: raw,
+            body: message.body,
             status: "received",
-            sentAt
+            sentAt: message.sentAt
           })
           if (stored.inserted) messagesStored++
         }
-        for (const raw of change.statuses ?? []) {
-          const status = yield* decode(StatusUpdate, "status")(raw)
-          const known = Schema.decodeUnknownOption(DeliveryStatus)(status.status)
-          if (Option.isNone(known)) {
-            yield* Effect.logWarning(`Ignoring unknown message status "${status.status}"`)
-            continue
-          }
+        for (const status of change.statuses) {
           const result = yield* messages.applyStatus({
             tenantId,
-            providerMessageId: status.id as ProviderMessageId,
-            status: known.value,
-            occurredAt: yield* timestampOf(status.timestamp, receivedAt, `status of ${status.id}`),
-            payload: raw,
-            error: status.errors ?? null
+            providerMessageId: status.providerMessageId as ProviderMessageId,
+            status: status.status,
+            occurredAt: status.occurredAt,
+            payload: status.payload,
+            error: status.error
           })
           if (result.recorded) statusesRecorded++
         }
         return { unrouted: [], messagesStored, statusesRecorded }
       })
 
-      const accountUpdate = Effect.fnUntraced(function* (
-        value: unknown,
-        entryId: string | undefined,
-        occurredAt: Date
-      ) {
-        const update = yield* decode(AccountUpdateValue, "account_update change")(value)
-        // In PARTNER_* events entry.id is the partner's business, not the WABA: waba_info comes first.
-        const wabaId = update.waba_info?.waba_id ?? entryId
-        if (wabaId === undefined)
+      const accountUpdate = Effect.fnUntraced(function* (update: AccountUpdated) {
+        const { wabaId, event, effect, occurredAt } = update
+        if (wabaId === null)
           return { unrouted: ["account_update without a WABA id"], messagesStored: 0, statusesRecorded: 0 }
         const affected = yield* connections.findByWabaId(wabaId as WabaId)
         if (affected.length === 0)
@@ -249,11 +152,6 @@ export class WebhookProcessor extends Context.Service<
             statusesRecorded: 0
           }
         const at = yield* now
-        const restrictions = RESTRICTING.has(update.event) ? restrictionsOf(update.restriction_info ?? []) : null
-        const banState = update.ban_info?.waba_ban_state
-        const reinstated =
-          update.event === "DISABLED_UPDATE" &&
-          (Array.isArray(banState) ? banState.includes("REINSTATE") : banState === "REINSTATE")
         for (const connection of affected) {
           // An event from before this (re)connect speaks of an earlier holder or an earlier grant (Meta timestamps
           // in seconds: an event of the connect's own second still counts).
@@ -262,24 +160,24 @@ export class WebhookProcessor extends Context.Service<
             occurredAt.getTime() < Math.floor(connection.connectedAt.getTime() / 1000) * 1000
           ) {
             yield* Effect.logInfo(
-              `account_update ${update.event} of ${occurredAt.toISOString()} predates connection ${connection.id}; ignored`
+              `account_update ${event} of ${occurredAt.toISOString()} predates connection ${connection.id}; ignored`
             )
             continue
           }
-          if (restrictions !== null) {
+          if (effect._tag === "Restricted") {
             yield* connections
               .update(connection.tenantId, connection.id, {
                 metadata: {
-                  restrictions,
-                  ...(update.event === "ACCOUNT_VIOLATION"
-                    ? { violation: { type: update.violation_info?.violation_type ?? null, at: at.toISOString() } }
-                    : {}),
-                  account_event: { event: update.event, at: at.toISOString() }
+                  restrictions: effect.restrictions,
+                  ...(effect.violation === null
+                    ? {}
+                    : { violation: { type: effect.violation.type, at: at.toISOString() } }),
+                  account_event: { event, at: at.toISOString() }
                 }
               })
               .pipe(Effect.ignore)
           }
-          if (reinstated && connection.status === "error") {
+          if (effect._tag === "Reinstated" && connection.status === "error") {
             const verified = yield* reinstateVerified(connection)
             yield* connections
               .update(connection.tenantId, connection.id, {
@@ -291,51 +189,139 @@ export class WebhookProcessor extends Context.Service<
                         reason: "reinstate_unverified",
                         message: "Meta reinstated this WhatsApp Business Account, but it could not be read. Reconnect."
                       },
-                  account_event: { event: update.event, at: at.toISOString() }
+                  account_event: { event, at: at.toISOString() }
                 }
               })
               .pipe(Effect.ignore)
           }
-          const change = restrictions === null ? accountChange(connection, update.event, reinstated) : null
+          const change = accountChange(connection, event, effect)
           if (change !== null) {
             yield* connections
               .update(connection.tenantId, connection.id, {
                 status: change.status,
                 ...(change.status === "revoked" ? { accessTokenEnc: null } : {}),
-                metadata: { error: change.error, account_event: { event: update.event, at: at.toISOString() } }
+                metadata: { error: change.error, account_event: { event, at: at.toISOString() } }
               })
               .pipe(Effect.ignore)
           }
           yield* audit.record({
             tenantId: connection.tenantId,
             userId: null,
-            action: `whatsapp.account_update.${update.event.toLowerCase()}`,
+            action: `whatsapp.account_update.${event.toLowerCase()}`,
             resourceType: "channel_connection",
             resourceId: connection.id,
-            details: { waba_id: wabaId, event: update.event, status: change?.status ?? connection.status },
+            details: { waba_id: wabaId, event, status: change?.status ?? connection.status },
             ip: null
           })
         }
         return { unrouted: [], messagesStored: 0, statusesRecorded: 0 }
       })
 
-      const process = Effect.fn("WebhookProcessor.process")(function* (event: WebhookEvent) {
-        const envelope = yield* decode(Envelope, "envelope")(event.payload)
-        const outcomes: Array<ProcessOutcome> = []
-        for (const entry of envelope.entry) {
-          for (const change of entry.changes) {
-            if (change.field === "messages") outcomes.push(yield* messagesChange(change.value, event.receivedAt))
-            else if (change.field === "account_update")
-              outcomes.push(
-                yield* accountUpdate(
-                  change.value,
-                  entry.id,
-                  // When Meta says it happened (`entry.time`, Unix seconds): a retried delivery keeps its time.
-                  (entry.time === undefined ? null : unixSecondsToDate(String(entry.time))) ?? event.receivedAt
-                )
-              )
+      /**
+       * The number registers once its name is approved (it could not before: see `WhatsAppConnections`), with the
+       * tenant's PIN for it or a new one. A failure at Meta is retried as any other (a defect of this attempt).
+       */
+      const registerApproved = (connection: ChannelConnection) =>
+        Effect.gen(function* () {
+          const binding = { tenantId: connection.tenantId, provider: connection.provider }
+          if (connection.accessTokenEnc === null || connection.phoneNumberId === null)
+            return yield* Effect.die(new Error(`connection ${connection.id} has no token or number to register`))
+          const token = yield* cipher.decrypt(connection.accessTokenEnc, binding)
+          const storedPin = connection.metadata["registration_pin_enc"] as EncryptedToken | undefined
+          const stored =
+            storedPin === undefined
+              ? null
+              : yield* cipher.decrypt(storedPin, binding).pipe(Effect.option, Effect.map(Option.getOrNull))
+          const pin = stored ?? Redacted.make(randomPin())
+          yield* graph.registerNumber(token, connection.phoneNumberId, pin)
+          return yield* cipher.encrypt(pin, binding)
+        }).pipe(Effect.orDie)
+
+      const displayNameReviewed = Effect.fnUntraced(function* (review: DisplayNameReviewed) {
+        const candidates = review.wabaId === null ? [] : yield* connections.findByWabaId(review.wabaId as WabaId)
+        const e164 = toE164(review.displayPhoneNumber)
+        const affected = candidates.filter((connection) => connection.phoneNumberE164 === e164)
+        if (affected.length === 0)
+          yield* Effect.logInfo(`Display-name review for ${e164} of WABA ${review.wabaId}: no connection; ignored`)
+        const at = yield* now
+        for (const connection of affected) {
+          const record = {
+            decision: review.decisionText,
+            requested_name: review.requestedName,
+            rejection_reason: review.rejectionReason,
+            at: at.toISOString()
           }
+          const inReview =
+            connection.status === "pending" && connection.metadata["pending_reason"] === "display_name_review"
+          let status = connection.status
+          if (review.decision === "approved") {
+            if (inReview) {
+              const pinEnc = yield* registerApproved(connection)
+              status = nextStatus(connection.status, { _tag: "Connected" })
+              yield* connections
+                .update(connection.tenantId, connection.id, {
+                  status,
+                  metadata: {
+                    pending_reason: null,
+                    error: null,
+                    name_status: "APPROVED",
+                    name_review: record,
+                    registration_pin_enc: pinEnc
+                  }
+                })
+                .pipe(Effect.ignore)
+            } else
+              yield* connections
+                .update(connection.tenantId, connection.id, {
+                  metadata: { name_status: "APPROVED", name_review: record }
+                })
+                .pipe(Effect.ignore)
+          } else if (review.decision === "rejected") {
+            // Still pending: the name must change (or the decision be appealed) before the number can register.
+            yield* connections
+              .update(connection.tenantId, connection.id, {
+                metadata: {
+                  name_status: "DECLINED",
+                  name_review: {
+                    ...record,
+                    message: `Meta rejected the display name${review.requestedName === null ? "" : ` "${review.requestedName}"`}${review.rejectionReason === null ? "" : ` (${review.rejectionReason})`}. Edit the display name in WhatsApp Manager, or appeal the decision; the number connects once a name is approved.`
+                  }
+                }
+              })
+              .pipe(Effect.ignore)
+          } else {
+            yield* connections
+              .update(connection.tenantId, connection.id, { metadata: { name_review: record } })
+              .pipe(Effect.ignore)
+          }
+          yield* audit.record({
+            tenantId: connection.tenantId,
+            userId: null,
+            action: `whatsapp.display_name.${review.decision}`,
+            resourceType: "channel_connection",
+            resourceId: connection.id,
+            details: { waba_id: review.wabaId, decision: review.decisionText, status },
+            ip: null
+          })
         }
+        return { unrouted: [], messagesStored: 0, statusesRecorded: 0 }
+      })
+
+      const handleChange = (change: WebhookChange) => {
+        switch (change._tag) {
+          case "NumberActivity":
+            return numberActivity(change)
+          case "AccountUpdated":
+            return accountUpdate(change)
+          case "DisplayNameReviewed":
+            return displayNameReviewed(change)
+        }
+      }
+
+      const process = Effect.fn("WebhookProcessor.process")(function* (event: WebhookEvent) {
+        const changes = yield* decoder.decode(event.payload, event.receivedAt)
+        const outcomes: Array<ProcessOutcome> = []
+        for (const change of changes) outcomes.push(yield* handleChange(change))
         return {
           unrouted: outcomes.flatMap((o) => o.unrouted),
           unroutedKeys: {
@@ -452,15 +438,15 @@ export class WebhookProcessor extends Context.Service<
 const accountChange = (
   connection: ChannelConnection,
   event: string,
-  reinstated: boolean
+  effect: AccountEffect
 ): { readonly status: ChannelConnection["status"]; readonly error: unknown } | null => {
-  if (REVOKING.has(event)) {
+  if (effect._tag === "Revoked") {
     return {
       status: nextStatus(connection.status, { _tag: "RevokedAtMeta" }),
       error: { reason: event.toLowerCase(), message: "The business removed this app's access in Meta. Reconnect." }
     }
   }
-  if (TROUBLING.has(event) && !reinstated) {
+  if (effect._tag === "Disabled") {
     return {
       status: nextStatus(connection.status, { _tag: "AccountProblem" }),
       error: { reason: event.toLowerCase(), message: `Meta reported ${event} for this WhatsApp Business Account.` }
@@ -468,24 +454,6 @@ const accountChange = (
   }
   return null
 }
-
-/** Meta's `expiration`: Unix seconds, or a date such as `2026-04-19T13:59:20+0000`; null when absent or unreadable. */
-const expirationOf = (expiration: string | number | undefined): string | null => {
-  if (expiration === undefined) return null
-  const text = String(expiration).trim()
-  const date = /^\d+$/.test(text) ? unixSecondsToDate(text) : new Date(text.replace(/([+-]\d{2})(\d{2})$/, "$1:$2"))
-  return date === null || Number.isNaN(date.getTime()) ? null : date.toISOString()
-}
-
-/** The restrictions as stored on the connection: each with what it blocks (domain) and when it ends. */
-const restrictionsOf = (
-  info: ReadonlyArray<{ readonly restriction_type: string; readonly expiration?: string | number | undefined }>
-): ReadonlyArray<Restriction> =>
-  info.map((r) => ({
-    type: r.restriction_type,
-    blocks: restrictionBlocks(r.restriction_type),
-    expires_at: expirationOf(r.expiration)
-  }))
 
 /** Deletes the unrouted events received more than `days` days before now (the Clock's); returns how many. */
 export const purgeUnrouted = (inbox: WebhookInbox["Service"], days: number) =>

@@ -9,6 +9,7 @@ import { JsonErrors } from "../../src/adapters/http/ErrorMiddleware.ts"
 import { HealthRoutes } from "../../src/adapters/http/HealthRoutes.ts"
 import { makeWebhookVerifyRoute, WebhookIntakeRoute } from "../../src/adapters/http/WebhookRoutes.ts"
 import { MetaGraphMemory } from "../../src/adapters/meta-graph/MetaGraphMemory.ts"
+import { MetaWebhooks } from "../../src/adapters/meta-graph/MetaWebhooks.ts"
 import { MigrationsLive } from "../../src/adapters/persistence/Migrations.ts"
 import { PersistencePg } from "../../src/adapters/persistence/Persistence.ts"
 import { WebhookSettings } from "../../src/application/ports/WebhookSettings.ts"
@@ -80,6 +81,7 @@ export const makeWebhookHarness = (sql: Layer.Layer<SqlClient.SqlClient>) => {
     verifyToken: Redacted.make(VERIFY_TOKEN)
   })
   const Services = Layer.mergeAll(WebhookIntake.layer, WebhookProcessor.layer).pipe(
+    Layer.provideMerge(MetaWebhooks),
     Layer.provideMerge(
       Layer.mergeAll(
         PersistencePg,

@@ -7,6 +7,7 @@ import type { WebhookInbox as WebhookInboxService } from "../../application/port
 import { WebhookInbox } from "../../application/ports/WebhookInbox.ts"
 import { WebhookSettings } from "../../application/ports/WebhookSettings.ts"
 import { WebhookIntake } from "../../application/WebhookIntake.ts"
+import { MetaWebhookVerifier } from "../meta-graph/MetaWebhooks.ts"
 import { JsonErrors } from "./ErrorMiddleware.ts"
 import { WebhookIntakeRoute } from "./WebhookRoutes.ts"
 
@@ -43,6 +44,7 @@ const web = HttpRouter.toWebHandler(
   Layer.mergeAll(WebhookIntakeRoute, JsonErrors).pipe(
     Layer.provide(WebhookIntake.layer),
     Layer.provide(UnreachableInbox),
+    Layer.provide(MetaWebhookVerifier),
     Layer.provide(Layer.succeed(WebhookSettings, { appSecret: Redacted.make(SECRET), verifyToken: Redacted.make("v") }))
   ),
   { disableLogger: true }
@@ -115,6 +117,7 @@ describe("webhook intake when a batch throws", () => {
   }
   const services = WebhookIntake.layer.pipe(
     Layer.provide(Layer.succeed(WebhookInbox, inbox)),
+    Layer.provide(MetaWebhookVerifier),
     Layer.provide(Layer.succeed(WebhookSettings, { appSecret: Redacted.make(SECRET), verifyToken: Redacted.make("v") }))
   )
   const throwing = HttpRouter.toWebHandler(

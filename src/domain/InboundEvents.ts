@@ -1,0 +1,86 @@
+import type { Restriction } from "./ChannelConnection.ts"
+import type { DeliveryStatus } from "./Message.ts"
+
+/**
+ * What a webhook delivery says, once the provider's wire format is read (the decoder lives with the provider's
+ * adapter): one change per routing key, in the order the delivery gave them. `ProcessWebhookEvent` handles these.
+ */
+
+/** A message a contact sent to one of our numbers. */
+export interface InboundMessage {
+  readonly _tag: "InboundMessage"
+  readonly providerMessageId: string
+  /** Who sent it: the key of its conversation (`contactKey`). */
+  readonly contactKey: string
+  readonly contactName: string | null
+  readonly type: string
+  /** The message as received, whatever its type: an unknown type is stored, never dropped. */
+  readonly body: unknown
+  readonly sentAt: Date
+}
+
+/** A delivery status of a message we sent. */
+export interface StatusChanged {
+  readonly _tag: "StatusChanged"
+  readonly providerMessageId: string
+  readonly status: DeliveryStatus
+  readonly occurredAt: Date
+  /** The status as received, kept with the message's history. */
+  readonly payload: unknown
+  readonly error: unknown
+}
+
+/** The messages and statuses one change reported for one number (routed by its phone number id). */
+export interface NumberActivity {
+  readonly _tag: "NumberActivity"
+  readonly phoneNumberId: string
+  readonly messages: ReadonlyArray<InboundMessage>
+  readonly statuses: ReadonlyArray<StatusChanged>
+}
+
+/** What an account event does to the connections of its business account. */
+export type AccountEffect =
+  /** The business removed this app's access: the connection ends. */
+  | { readonly _tag: "Revoked" }
+  /** The account was disabled or deleted: the connection is in error. */
+  | { readonly _tag: "Disabled" }
+  /** The account was reinstated: trusted only once it is read again. */
+  | { readonly _tag: "Reinstated" }
+  /** Some sends are restricted (and, for a violation, which one). */
+  | {
+      readonly _tag: "Restricted"
+      readonly restrictions: ReadonlyArray<Restriction>
+      readonly violation: { readonly type: string | null } | null
+    }
+  /** Anything else: recorded in the audit log, nothing changes. */
+  | { readonly _tag: "Informational" }
+
+/** An event of a whole business account (WABA). */
+export interface AccountUpdated {
+  readonly _tag: "AccountUpdated"
+  /** Null when the delivery named no account. */
+  readonly wabaId: string | null
+  /** The provider's name of the event, as recorded in the audit log and on the connection. */
+  readonly event: string
+  readonly effect: AccountEffect
+  /** When the provider says it happened (a retried delivery keeps its time). */
+  readonly occurredAt: Date
+}
+
+/** The outcome of a display-name review: `deferred` leaves it open, anything unknown changes nothing. */
+export type DisplayNameDecision = "approved" | "rejected" | "deferred" | "unknown"
+
+/** A number's display name was reviewed. The number is named by its digits within its business account. */
+export interface DisplayNameReviewed {
+  readonly _tag: "DisplayNameReviewed"
+  readonly wabaId: string | null
+  readonly displayPhoneNumber: string
+  readonly decision: DisplayNameDecision
+  /** The provider's word for the decision, kept for the record. */
+  readonly decisionText: string
+  readonly requestedName: string | null
+  readonly rejectionReason: string | null
+  readonly occurredAt: Date
+}
+
+export type WebhookChange = NumberActivity | AccountUpdated | DisplayNameReviewed
