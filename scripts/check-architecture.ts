@@ -40,7 +40,8 @@ export const ALLOWED: Readonly<Record<string, ReadonlyArray<string>>> = {
   // The HTTP edge receives Meta's browser payloads (the popup's session info): it decodes them with meta-graph's
   // decoders, so Meta's wire format keeps one home.
   "src/adapters/http": [...CORE, "src/adapters/observability", "src/adapters/meta-graph"],
-  "src/adapters/graphql": [...CORE, "src/adapters/http"],
+  // The GraphQL edge shows a stored message's text: meta-graph reads it from Meta's message object.
+  "src/adapters/graphql": [...CORE, "src/adapters/http", "src/adapters/meta-graph"],
   "src/root": ["src", "sandbox"],
   sandbox: [],
   web: [],

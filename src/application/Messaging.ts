@@ -2,7 +2,7 @@ import { Clock, Context, Effect, Layer, Option } from "effect"
 import { activeRestrictions, canSend } from "../domain/ChannelConnection.ts"
 import {
   InvalidMessage,
-  MessageRejected,
+  type MessageRejected,
   type MetaPermissionMissing,
   type MetaRateLimited,
   type MetaTokenInvalid,
@@ -42,20 +42,6 @@ export type SendError =
 
 /** Meta's limit on a text message body. */
 const MAX_TEXT = 4096
-
-/** Meta error codes that mean "this message cannot go", as opposed to Meta being unavailable. */
-const REJECTIONS: Record<number, string> = {
-  131026: "Message undeliverable: the recipient cannot receive WhatsApp messages from this number.",
-  131047: "More than 24 hours have passed since the customer last replied: only a template message can be sent now.",
-  131049: "Meta did not deliver this message to keep the ecosystem healthy; try again later.",
-  131050: "The customer opted out of marketing messages from this business.",
-  131051: "This message type is not supported.",
-  131056: "Too many messages to this customer too fast; try again shortly.",
-  133010: "This phone number is not registered with WhatsApp Cloud API.",
-  131031: "This WhatsApp Business Account is restricted or disabled.",
-  368: "This WhatsApp Business Account is restricted or disabled.",
-  100: "Meta refused the request: check the recipient's number."
-}
 
 /** `SendTextMessage`: a text to a contact, only through an active connection, stored before and after Meta. */
 export class Messaging extends Context.Service<
@@ -196,14 +182,7 @@ export class Messaging extends Context.Service<
           yield* recordTokenFailure(latest.value, error, "send").pipe(Effect.provide(context))
         }
         const code = "code" in error && typeof error.code === "number" ? error.code : undefined
-        const reason = code === undefined ? undefined : REJECTIONS[code]
-        const detail = { code: code ?? null, message: reason ?? error.message }
-        return yield* fail(
-          reason === undefined
-            ? error
-            : new MessageRejected({ ...(code === undefined ? {} : { code }), detail: reason }),
-          detail
-        )
+        return yield* fail(error, { code: code ?? null, message: error.message })
       })
 
       return Messaging.of({ sendText })

@@ -11,7 +11,7 @@ export const previousStatusOf = (connection: ChannelConnection): "active" | "pen
 }
 
 /**
- * Meta no longer accepts a connection's token (code 190, `is_valid: false`): the connection turns to `error` with
+ * Meta no longer accepts a connection's token (`MetaTokenInvalid`, or `is_valid: false`): the connection turns to `error` with
  * the reason at once, and the tenant's admins see it in the audit log. A revoked connection stays revoked.
  */
 export const recordTokenFailure = Effect.fnUntraced(function* (

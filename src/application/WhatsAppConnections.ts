@@ -359,11 +359,12 @@ export class WhatsAppConnections extends Context.Service<
           )
         )
         const numbers = yield* graph.listPhoneNumbers(exchanged.accessToken, wabaId).pipe(
-          // Reading the WABA the session info named is what proves the token may see it: Meta answers 100 when not.
+          // Reading the WABA the session info named is what proves the token may see it: Meta refuses the request
+          // when not.
           Effect.catchTag(
             "MetaUnavailable",
             (error): Effect.Effect<never, MetaUnavailable | SessionMismatch> =>
-              hint !== null && error.code === 100
+              hint !== null && error.reason === "invalid_request"
                 ? Effect.fail(new SessionMismatch({ detail: "the token cannot read the WABA" }))
                 : Effect.fail(error)
           )

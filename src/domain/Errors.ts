@@ -52,7 +52,7 @@ export class MetaPermissionMissing extends Schema.TaggedError<MetaPermissionMiss
   }
 }
 
-/** Meta says the token is invalid, expired or revoked (Graph code 190 and kin). */
+/** Meta says the token is invalid, expired or revoked (the Graph adapter decides which of Meta's errors say so). */
 export class MetaTokenInvalid extends Schema.TaggedError<MetaTokenInvalid>()("MetaTokenInvalid", {
   code: Schema.optional(Schema.Number),
   detail: Schema.String
@@ -86,10 +86,15 @@ export class MetaRateLimited extends Schema.TaggedError<MetaRateLimited>()("Meta
   }
 }
 
-/** Meta answered with an error we cannot act on, a 5xx, or did not answer in time. */
+/**
+ * Meta answered with an error we cannot act on, a 5xx, or did not answer in time. `reason` is `invalid_request` when
+ * Meta refused the request itself as malformed or naming something the caller cannot reach (the Graph adapter
+ * decides); absent otherwise.
+ */
 export class MetaUnavailable extends Schema.TaggedError<MetaUnavailable>()("MetaUnavailable", {
   code: Schema.optional(Schema.Number),
-  detail: Schema.String
+  detail: Schema.String,
+  reason: Schema.optional(Schema.Literals(["invalid_request"]))
 }) {
   override get message() {
     return `Meta could not complete the request: ${this.detail}`
@@ -162,13 +167,47 @@ export class InvalidMessage extends Schema.TaggedError<InvalidMessage>()("Invali
   }
 }
 
-/** Meta refused a send (outside the 24-hour window, an invalid recipient, a paused number...). */
+/** Why Meta refused a message, in the domain's words (the Graph adapter classifies Meta's errors into these). */
+export const RejectionReason = Schema.Literals([
+  "recipient_unreachable",
+  "reply_window_closed",
+  "ecosystem_protection",
+  "marketing_opt_out",
+  "unsupported_type",
+  "pair_rate_limited",
+  "number_not_registered",
+  "account_restricted",
+  "invalid_recipient"
+])
+export type RejectionReason = typeof RejectionReason.Type
+
+/** What a person reads for each reason. */
+export const REJECTION_TEXT: Readonly<Record<RejectionReason, string>> = {
+  recipient_unreachable: "Message undeliverable: the recipient cannot receive WhatsApp messages from this number.",
+  reply_window_closed:
+    "More than 24 hours have passed since the customer last replied: only a template message can be sent now.",
+  ecosystem_protection: "Meta did not deliver this message to keep the ecosystem healthy; try again later.",
+  marketing_opt_out: "The customer opted out of marketing messages from this business.",
+  unsupported_type: "This message type is not supported.",
+  pair_rate_limited: "Too many messages to this customer too fast; try again shortly.",
+  number_not_registered: "This phone number is not registered with WhatsApp Cloud API.",
+  account_restricted: "This WhatsApp Business Account is restricted or disabled.",
+  invalid_recipient: "Meta refused the request: check the recipient's number."
+}
+
+/**
+ * Meta refused a send (outside the 24-hour window, an invalid recipient, a paused number...): `reason` says why,
+ * `retryable` whether the same message may go later, `code` is Meta's, kept for the record.
+ */
 export class MessageRejected extends Schema.TaggedError<MessageRejected>()("MessageRejected", {
+  reason: RejectionReason,
   code: Schema.optional(Schema.Number),
+  retryable: Schema.Boolean,
+  /** Meta's own words, for the logs. */
   detail: Schema.String
 }) {
   override get message() {
-    return this.detail
+    return REJECTION_TEXT[this.reason]
   }
 }
 
@@ -246,7 +285,7 @@ export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited"
 }
 
 /**
- * Meta refused our app's own credentials (a top-level 190 on a call made with the app token: a wrong or rotated
+ * Meta refused our app's own credentials (a token error on a call made with the app token: a wrong or rotated
  * app secret). Says nothing about any tenant's token.
  */
 export class MetaAppCredentialsInvalid extends Schema.TaggedError<MetaAppCredentialsInvalid>()(

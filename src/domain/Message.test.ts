@@ -1,6 +1,6 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { advanceStatus, type DeliveryStatus, isStatusAdvance, type MessageStatus, messageText } from "./Message.ts"
+import { advanceStatus, type DeliveryStatus, isStatusAdvance, type MessageStatus } from "./Message.ts"
 
 const delivery = fc.constantFrom<DeliveryStatus>("sent", "delivered", "read", "played", "failed")
 const fold = (start: MessageStatus, statuses: ReadonlyArray<MessageStatus>) => statuses.reduce(advanceStatus, start)
@@ -48,17 +48,5 @@ describe("message status", () => {
       }),
       { numRuns: 500 }
     )
-  })
-
-  it("reads the text a person sees from each body type", () => {
-    expect(messageText("text", { text: { body: "hi" } })).toBe("hi")
-    expect(messageText("image", { image: { id: "1", caption: "look" } })).toBe("look")
-    expect(messageText("reaction", { reaction: { message_id: "w", emoji: "👍" } })).toBe("👍")
-    expect(messageText("button", { button: { payload: "p", text: "Yes" } })).toBe("Yes")
-    expect(
-      messageText("interactive", { interactive: { type: "button_reply", button_reply: { id: "b", title: "OK" } } })
-    ).toBe("OK")
-    expect(messageText("location", { location: { latitude: 1 } })).toBeNull()
-    expect(messageText("text", null)).toBeNull()
   })
 })

@@ -49,19 +49,3 @@ export const advanceStatus = (current: MessageStatus, incoming: MessageStatus): 
 /** Whether `incoming` would change a message now at `current`. */
 export const isStatusAdvance = (current: MessageStatus, incoming: MessageStatus): boolean =>
   advanceStatus(current, incoming) !== current
-
-/** The text a person reads for a message body, when it has one. */
-export const messageText = (type: string, body: unknown): string | null => {
-  if (typeof body !== "object" || body === null) return null
-  const record = body as Record<string, unknown>
-  const part = record[type]
-  if (typeof part !== "object" || part === null) return null
-  const fields = part as Record<string, unknown>
-  if (typeof fields["body"] === "string") return fields["body"]
-  if (typeof fields["caption"] === "string") return fields["caption"]
-  if (typeof fields["text"] === "string") return fields["text"]
-  if (typeof fields["emoji"] === "string") return fields["emoji"]
-  const reply = (fields["button_reply"] ?? fields["list_reply"]) as Record<string, unknown> | undefined
-  if (reply && typeof reply["title"] === "string") return reply["title"]
-  return null
-}

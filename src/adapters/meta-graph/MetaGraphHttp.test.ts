@@ -172,8 +172,9 @@ describe("MetaGraphHttp against the sandbox", () => {
       assert.isTrue(sandbox.ctx.state.wabas.get(waba)?.subscriptions.some((s) => s.appId === APP_ID))
 
       const unregistered = yield* Effect.flip(graph.sendText(token, supportId, "+1 555 010 9876", "hi"))
-      assert.strictEqual(unregistered._tag, "MetaUnavailable")
-      assert.strictEqual(unregistered._tag === "MetaUnavailable" ? unregistered.code : 0, 133010)
+      assert.strictEqual(unregistered._tag, "MessageRejected")
+      assert.strictEqual(unregistered._tag === "MessageRejected" ? unregistered.code : 0, 133010)
+      assert.strictEqual(unregistered._tag === "MessageRejected" ? unregistered.reason : null, "number_not_registered")
 
       yield* graph.registerNumber(token, supportId, Redacted.make("123456"))
       yield* graph.registerNumber(token, supportId, Redacted.make("123456"))

@@ -21,6 +21,7 @@ import {
 } from "../../domain/Errors.ts"
 import { PhoneNumberId, type WabaId } from "../../domain/Ids.ts"
 import { timeMetaApiCall } from "../observability/Metrics.ts"
+import { classified } from "./MetaErrors.ts"
 
 export interface MetaGraphConfig {
   /** e.g. `https://graph.facebook.com` (no trailing slash needed). */
@@ -842,22 +843,24 @@ const make = (config: MetaGraphConfig) =>
         return [...byId.values()]
       }).pipe(traced("listAdAccounts", "GET /{business-id}/owned_ad_accounts|client_ad_accounts"))
 
-    return MetaGraph.of({
-      exchangeCode,
-      exchangeLongLived,
-      debugToken,
-      listPhoneNumbers,
-      getPhoneNumber,
-      appSubscription,
-      subscribeApp,
-      unsubscribeApp,
-      registerNumber,
-      revokePermissions,
-      sendText,
-      me,
-      listBusinesses,
-      listAdAccounts
-    })
+    return MetaGraph.of(
+      classified({
+        exchangeCode,
+        exchangeLongLived,
+        debugToken,
+        listPhoneNumbers,
+        getPhoneNumber,
+        appSubscription,
+        subscribeApp,
+        unsubscribeApp,
+        registerNumber,
+        revokePermissions,
+        sendText,
+        me,
+        listBusinesses,
+        listAdAccounts
+      })
+    )
   })
 
 const nextCursor = (paging: unknown): string | undefined => {

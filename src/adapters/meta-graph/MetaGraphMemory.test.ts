@@ -76,7 +76,8 @@ describe("MetaGraphMemory", () => {
       assert.deepStrictEqual(yield* control.subscribedWabas, [WABA])
 
       const unregistered = yield* Effect.flip(graph.sendText(accessToken, SUPPORT, "+1 555 010 9876", "hi"))
-      assert.strictEqual(unregistered._tag === "MetaUnavailable" ? unregistered.code : 0, 133010)
+      assert.strictEqual(unregistered._tag === "MessageRejected" ? unregistered.code : 0, 133010)
+      assert.strictEqual(unregistered._tag === "MessageRejected" ? unregistered.reason : null, "number_not_registered")
       yield* graph.registerNumber(accessToken, SUPPORT, Redacted.make("123456"))
       yield* graph.registerNumber(accessToken, SUPPORT, Redacted.make("123456"))
       const otherPin = yield* Effect.flip(graph.registerNumber(accessToken, SUPPORT, Redacted.make("654321")))

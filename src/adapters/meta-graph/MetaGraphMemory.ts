@@ -16,6 +16,7 @@ import {
   MetaUnavailable
 } from "../../domain/Errors.ts"
 import type { PhoneNumberId, WabaId } from "../../domain/Ids.ts"
+import { classified } from "./MetaErrors.ts"
 
 export type MetaGraphMethod = keyof MetaGraph["Service"]
 
@@ -539,22 +540,24 @@ const make = Effect.sync(() => {
       })
     )
 
-  const graph = MetaGraph.of({
-    exchangeCode,
-    exchangeLongLived,
-    debugToken,
-    listPhoneNumbers,
-    getPhoneNumber,
-    appSubscription: readAppSubscription,
-    subscribeApp: (token, wabaId) => subscription("subscribeApp", token, wabaId),
-    unsubscribeApp: (token, wabaId) => subscription("unsubscribeApp", token, wabaId),
-    registerNumber,
-    revokePermissions,
-    sendText,
-    me,
-    listBusinesses,
-    listAdAccounts
-  })
+  const graph = MetaGraph.of(
+    classified({
+      exchangeCode,
+      exchangeLongLived,
+      debugToken,
+      listPhoneNumbers,
+      getPhoneNumber,
+      appSubscription: readAppSubscription,
+      subscribeApp: (token, wabaId) => subscription("subscribeApp", token, wabaId),
+      unsubscribeApp: (token, wabaId) => subscription("unsubscribeApp", token, wabaId),
+      registerNumber,
+      revokePermissions,
+      sendText,
+      me,
+      listBusinesses,
+      listAdAccounts
+    })
+  )
 
   const control = MetaGraphMemoryControl.of({
     grant: (spec) =>

@@ -1,5 +1,6 @@
 import { Context, type Effect, type Redacted } from "effect"
 import type {
+  MessageRejected,
   MetaAppCredentialsInvalid,
   MetaPermissionMissing,
   MetaRateLimited,
@@ -110,7 +111,7 @@ export class MetaGraph extends Context.Service<
       phoneNumberId: PhoneNumberId,
       to: string,
       text: string
-    ): Effect.Effect<SentMessage, MetaGraphError>
+    ): Effect.Effect<SentMessage, MetaGraphError | MessageRejected>
     me(token: AccessToken): Effect.Effect<{ readonly id: string; readonly name: string | null }, MetaGraphError>
     listBusinesses(token: AccessToken): Effect.Effect<ReadonlyArray<Business>, MetaGraphError>
     listAdAccounts(token: AccessToken, businessId: string): Effect.Effect<ReadonlyArray<AdAccount>, MetaGraphError>

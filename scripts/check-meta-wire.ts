@@ -1,0 +1,81 @@
+/**
+ * Fails (exit 1) when Meta's wire format leaks out of its adapter: a Meta error code, or parsing of a webhook's
+ * `entry[]` / `changes[]`, in a (non-test) file of `src/` outside `src/adapters/meta-graph`, or in `web/`. The
+ * sandbox (`sandbox/`) is Meta's fake and may speak Meta; tests build Meta payloads to drive the real decoder.
+ *
+ * What counts as a Meta error code: a comparison of a `code`/`subcode` with a number (`error.code === 100`), a
+ * number after the word "code" (`code 190`, in prose too), and any of Cloud API's six-digit codes (130000–136999:
+ * `131047`, `133010`…) wherever it stands. Other numbers (ports, limits, HTTP statuses) are not flagged.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs"
+import { join, relative, resolve } from "node:path"
+
+export interface WireViolation {
+  readonly file: string
+  readonly line: number
+  readonly text: string
+  readonly rule: string
+}
+
+const PATTERNS: ReadonlyArray<{ readonly pattern: RegExp; readonly rule: string }> = [
+  { pattern: /\b(?:sub)?code\s*(?:===|!==|==|!=)\s*\d+/i, rule: "compares a Meta error code" },
+  { pattern: /\b\d+\s*(?:===|!==|==|!=)\s*[\w.?]*\b(?:sub)?code\b/i, rule: "compares a Meta error code" },
+  { pattern: /\b(?:error |sub)?codes?\s+\d+\b/i, rule: "names a Meta error code" },
+  { pattern: /\b13[0-6]\d{3}\b/, rule: "names a Cloud API error code" },
+  { pattern: /[\w\])?]\.(?:entry|changes)\b/, rule: "reads a webhook's entry[] or changes[]" },
+  { pattern: /\[\s*["'](?:entry|changes)["']\s*\]/, rule: "reads a webhook's entry[] or changes[]" },
+  { pattern: /\b(?:entry|changes)\s*:\s*Schema\b/, rule: "decodes a webhook's entry[] or changes[]" }
+]
+
+/**
+ * Lines left to another change in flight: the WhatsApp number registration path (helper h14, issue 14.7) reads
+ * Meta's `(#100)` itself until it moves to `MetaUnavailable.reason`. Matched by file and exact trimmed text, so any
+ * other line, or an edit of these, is flagged.
+ */
+export const PENDING_EXCEPTIONS: ReadonlyArray<{ readonly file: string; readonly text: string }> = [
+  {
+    file: "src/application/WhatsAppConnections.ts",
+    text: "// Meta refuses such a registration as a bad request (code 100); a 5xx or a timeout is not that."
+  },
+  {
+    file: "src/application/WhatsAppConnections.ts",
+    text: 'error.code === 100 && NAME_BLOCKED.has(args.number.nameStatus ?? "")'
+  }
+]
+
+const walk = (directory: string): ReadonlyArray<string> => {
+  try {
+    return readdirSync(directory).flatMap((name) => {
+      const path = join(directory, name)
+      if (statSync(path).isDirectory()) return name === "node_modules" || name === "dist" ? [] : walk(path)
+      return /\.(ts|tsx)$/.test(name) && !name.endsWith(".d.ts") && !/\.test\.tsx?$/.test(name) ? [path] : []
+    })
+  } catch {
+    return []
+  }
+}
+
+export const checkMetaWire = (root: string): ReadonlyArray<WireViolation> => {
+  const violations: Array<WireViolation> = []
+  for (const file of [...walk(join(root, "src")), ...walk(join(root, "web"))]) {
+    const rel = relative(root, file)
+    if (rel.startsWith("src/adapters/meta-graph/")) continue
+    readFileSync(file, "utf8")
+      .split("\n")
+      .forEach((text, index) => {
+        const trimmed = text.trim()
+        if (PENDING_EXCEPTIONS.some((e) => e.file === rel && e.text === trimmed)) return
+        const hit = PATTERNS.find(({ pattern }) => pattern.test(text))
+        if (hit !== undefined) violations.push({ file: rel, line: index + 1, text: trimmed, rule: hit.rule })
+      })
+  }
+  return violations
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const violations = checkMetaWire(resolve(import.meta.dirname, ".."))
+  for (const v of violations)
+    console.error(`${v.file}:${v.line}: ${v.rule} (only src/adapters/meta-graph may): ${v.text}`)
+  if (violations.length > 0) process.exit(1)
+  console.log("meta wire format: no Meta error code or entry/changes parsing outside src/adapters/meta-graph")
+}
