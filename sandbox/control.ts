@@ -179,6 +179,31 @@ const accountUpdate = async (ctx: Ctx, params: Params): Promise<ControlResult> =
   return { body: { deliveryStatus, entryId } }
 }
 
+/**
+ * `POST /_sandbox/name-review`: Meta decides a number's display-name review and says so with a
+ * `phone_number_name_update` webhook (entry.id = the WABA; the number by its display digits). APPROVED sets the
+ * number's `name_status` to APPROVED, REJECTED to DECLINED (Meta's display-names page); DEFERRED leaves it.
+ */
+const nameReview = async (ctx: Ctx, params: Params): Promise<ControlResult> => {
+  const { number, waba } = numberOf(ctx, required(params, "phoneNumberId"))
+  const decision = required(params, "decision").toUpperCase()
+  if (!["APPROVED", "REJECTED", "DEFERRED"].includes(decision))
+    throw new ControlError(400, "decision must be APPROVED, REJECTED or DEFERRED")
+  if (decision === "APPROVED") number.nameStatus = "APPROVED"
+  else if (decision === "REJECTED") number.nameStatus = "DECLINED"
+  const requestedName = str(params, "requestedName") ?? number.verifiedName
+  const value = {
+    display_phone_number: number.digits,
+    decision,
+    requested_verified_name: requestedName,
+    rejection_reason: decision === "REJECTED" ? (str(params, "rejectionReason") ?? "NONE") : "NONE"
+  }
+  const deliveryStatus = await deliverEntries(ctx, waba, "phone_number_name_update", [
+    { id: waba.id, time: nowSeconds(ctx), changes: [{ field: "phone_number_name_update", value }] }
+  ])
+  return { body: { deliveryStatus, nameStatus: number.nameStatus } }
+}
+
 const revokeToken = (ctx: Ctx, params: Params): ControlResult => {
   const all = bool(params, "all") === true
   let wabaId = str(params, "wabaId")
@@ -394,6 +419,8 @@ export const handleControl = async (
       return rawWebhook(ctx, params)
     case "POST /_sandbox/account-update":
       return accountUpdate(ctx, params)
+    case "POST /_sandbox/name-review":
+      return nameReview(ctx, params)
     case "POST /_sandbox/revoke-token":
       return revokeToken(ctx, params)
     case "POST /_sandbox/faults":

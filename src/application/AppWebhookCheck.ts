@@ -2,8 +2,11 @@ import { Clock, Context, type Duration, Effect, Layer, Option, Ref } from "effec
 import { ConnectSettings } from "./ports/ConnectSettings.ts"
 import { type AppSubscription, MetaGraph } from "./ports/MetaGraph.ts"
 
-/** The webhook fields the service needs on the app-level subscription. */
-export const REQUIRED_WEBHOOK_FIELDS: ReadonlyArray<string> = ["messages", "account_update"]
+/**
+ * The webhook fields the service needs on the app-level subscription: messages and statuses, account events, and
+ * display-name decisions (a number pending review connects when its name is approved).
+ */
+export const REQUIRED_WEBHOOK_FIELDS: ReadonlyArray<string> = ["messages", "account_update", "phone_number_name_update"]
 
 /**
  * - `ok`: subscribed to this service's callback with the fields it needs;

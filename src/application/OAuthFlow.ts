@@ -249,12 +249,18 @@ export const NO_CONNECTION: ConnectionSummary = {
 export const summaryOf = (connection: ChannelConnection): ConnectionSummary => {
   const error = connection.metadata["error"] as { readonly message?: unknown } | null | undefined
   const reason = connection.metadata["pending_reason"]
+  // A display name Meta rejected: still pending (the number connects once a name is approved), and says so in words.
+  const review = connection.metadata["name_review"] as { readonly message?: unknown } | null | undefined
+  const rejected =
+    connection.status === "pending" && reason === "display_name_review" && typeof review?.message === "string"
+      ? review.message
+      : null
   return {
     id: connection.id,
     status: connection.status,
     connected: connection.status === "active",
     tokenExpiresAt: connection.tokenExpiresAt,
-    error: connection.status === "error" && typeof error?.message === "string" ? error.message : null,
+    error: connection.status === "error" && typeof error?.message === "string" ? error.message : rejected,
     pendingReason: connection.status === "pending" && typeof reason === "string" ? reason : null,
     updatedAt: connection.updatedAt
   }

@@ -144,6 +144,18 @@ describe("WhatsApp card", () => {
     expect(screen.getByRole("button", { name: "Reconnect" })).toBeTruthy()
   })
 
+  it("pending display name rejected: says Meta rejected it and what to do next", () => {
+    renderPage({
+      ...notConnected,
+      status: "PENDING",
+      pendingReason: "display_name_review",
+      error: 'Meta rejected the display name "Acme". Edit the display name in WhatsApp Manager, or appeal the decision.'
+    })
+    expect(screen.getByRole("alert").textContent).toContain('Meta rejected the display name "Acme"')
+    expect(screen.getByRole("alert").textContent).toContain("Edit the display name in WhatsApp Manager")
+    expect(screen.getByRole("button", { name: "Reconnect" })).toBeTruthy()
+  })
+
   it("error: says what went wrong and offers Reconnect", () => {
     renderPage({ ...notConnected, status: "ERROR", error: "The token was revoked at Meta." })
     expect(within(card()).getByText("Error")).toBeTruthy()

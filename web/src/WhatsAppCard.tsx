@@ -411,6 +411,7 @@ function Pending({
           it, which usually takes one to two days. If Meta declines the name, change it in WhatsApp Manager, then
           reconnect.
         </p>
+        {connection.error ? <p role="alert">{connection.error}</p> : null}
         {connection.phoneNumberE164 ? <p className="number">{connection.phoneNumberE164}</p> : null}
         <button type="button" className="button" onClick={onReconnect}>
           Reconnect

@@ -213,7 +213,7 @@ const make = Effect.sync(() => {
   // A configured app, as in production: subscribed to the test settings' callback.
   let appSubscription: { callbackUrl: string; fields: ReadonlyArray<string> } | null = {
     callbackUrl: DEFAULT_CALLBACK_URL,
-    fields: ["messages", "account_update"]
+    fields: ["messages", "account_update", "phone_number_name_update"]
   }
   let appCredentialsValid = true
   let counter = 0
