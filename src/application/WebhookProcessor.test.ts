@@ -1,5 +1,5 @@
 import { assert, layer } from "@effect/vitest"
-import { Effect, Exit, Layer, Option } from "effect"
+import { Effect, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import { layerFromKeys } from "../adapters/crypto/TokenCipherAesGcm.ts"
 import { MetaGraphMemory } from "../adapters/meta-graph/MetaGraphMemory.ts"
@@ -77,16 +77,13 @@ layer(TestLayer)("WebhookProcessor failure accounting", (it) => {
         metadata: {}
       })
       const raw = JSON.stringify(body(phoneNumberId))
-      const [accepted] = yield* inbox.accept([
-        {
-          provider: "meta_whatsapp",
-          bodySha256: "0".repeat(64),
-          raw: new TextEncoder().encode(raw),
-          payload: JSON.parse(raw),
-          receivedAt: new Date(0)
-        }
-      ])
-      const id = Option.getOrThrow(Exit.getSuccess(accepted!))
+      const id = yield* inbox.accept({
+        provider: "meta_whatsapp",
+        bodySha256: "0".repeat(64),
+        raw: new TextEncoder().encode(raw),
+        payload: JSON.parse(raw),
+        receivedAt: new Date(0)
+      })
       for (let attempt = 1; attempt < MAX_WEBHOOK_ATTEMPTS; attempt++) {
         assert.strictEqual(yield* processor.drain, 1, `attempt ${attempt} claimed`)
         assert.strictEqual((yield* inbox.stats(new Date(0))).pending, 1, "still pending, retried later")
@@ -111,15 +108,13 @@ layer(TestLayer)("unrouted retention", (it) => {
       const inbox = yield* WebhookInbox
       const processor = yield* WebhookProcessor
       const raw = JSON.stringify(body("999000111222333"))
-      yield* inbox.accept([
-        {
-          provider: "meta_whatsapp",
-          bodySha256: "1".repeat(64),
-          raw: new TextEncoder().encode(raw),
-          payload: JSON.parse(raw),
-          receivedAt: new Date(0)
-        }
-      ])
+      yield* inbox.accept({
+        provider: "meta_whatsapp",
+        bodySha256: "1".repeat(64),
+        raw: new TextEncoder().encode(raw),
+        payload: JSON.parse(raw),
+        receivedAt: new Date(0)
+      })
       assert.strictEqual(yield* processor.drain, 1)
       assert.strictEqual((yield* inbox.stats(new Date(0))).unrouted, 1)
       yield* TestClock.adjust("6 days")

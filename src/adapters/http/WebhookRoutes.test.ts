@@ -3,19 +3,20 @@ import { Effect, Exit, Layer, Redacted } from "effect"
 import { HttpRouter } from "effect/http"
 import { afterAll, describe, expect, it } from "vitest"
 import { answered } from "../../../test/support/WebhookHarness.ts"
-import type { WebhookInbox as WebhookInboxService } from "../../application/ports/WebhookInbox.ts"
+import type { IncomingWebhook, WebhookInbox as WebhookInboxService } from "../../application/ports/WebhookInbox.ts"
 import { WebhookInbox } from "../../application/ports/WebhookInbox.ts"
 import { WebhookSettings } from "../../application/ports/WebhookSettings.ts"
 import { WebhookIntake } from "../../application/WebhookIntake.ts"
 import { MetaWebhookVerifier } from "../meta-graph/MetaWebhooks.ts"
+import { makeGroupCommit } from "../persistence/GroupCommit.ts"
 import { JsonErrors } from "./ErrorMiddleware.ts"
 import { WebhookIntakeRoute } from "./WebhookRoutes.ts"
 
 const SECRET = "intake-test-secret"
 let writes = 0
 
-/** An inbox with nothing to claim: the tests below give it their own `accept`. */
-const idleInbox: Omit<WebhookInboxService["Service"], "accept"> = {
+/** An inbox with nothing to claim: the tests below give it their own `accept` (and its health). */
+const idleInbox: Omit<WebhookInboxService["Service"], "accept" | "intakeHealth"> = {
   claim: () => Effect.succeed([]),
   markProcessed: () => Effect.void,
   markUnrouted: () => Effect.void,
@@ -36,6 +37,7 @@ const UnreachableInbox = Layer.succeed(
         writes++
         return Effect.die(new Error("connect ECONNREFUSED 127.0.0.1:5432"))
       }),
+    intakeHealth: Effect.die(new Error("not asked here")),
     ...idleInbox
   })
 )
@@ -103,20 +105,24 @@ describe("webhook intake when a batch throws", () => {
   // nested body (a stack overflow outside any Effect), once for each of the four writers; later writes succeed.
   let throws = 4
   let stored = 0
-  const inbox: WebhookInboxService["Service"] = {
-    accept: (events) => {
-      if (throws > 0) {
-        throws--
-        throw new RangeError("Maximum call stack size exceeded")
-      }
-      return Effect.sync(() =>
-        events.map(() => Exit.succeed(`00000000-0000-4000-8000-${String(++stored).padStart(12, "0")}` as never))
-      )
-    },
-    ...idleInbox
+  // The inbox's own group commit, over a batch writer that throws as the SQL adapter's statement builder did.
+  const writeBatch = (events: ReadonlyArray<IncomingWebhook>) => {
+    if (throws > 0) {
+      throws--
+      throw new RangeError("Maximum call stack size exceeded")
+    }
+    return Effect.sync(() =>
+      events.map(() => Exit.succeed(`00000000-0000-4000-8000-${String(++stored).padStart(12, "0")}` as never))
+    )
   }
+  const ThrowingInbox = Layer.effect(
+    WebhookInbox,
+    Effect.map(makeGroupCommit(writeBatch), (group) =>
+      WebhookInbox.of({ accept: group.accept, intakeHealth: group.health, ...idleInbox })
+    )
+  )
   const services = WebhookIntake.layer.pipe(
-    Layer.provide(Layer.succeed(WebhookInbox, inbox)),
+    Layer.provide(ThrowingInbox),
     Layer.provide(MetaWebhookVerifier),
     Layer.provide(Layer.succeed(WebhookSettings, { appSecret: Redacted.make(SECRET), verifyToken: Redacted.make("v") }))
   )

@@ -126,7 +126,7 @@ describe("the refresher", () => {
       payload: { object: "whatsapp_business_account", entry: [] },
       receivedAt: new Date(now.getTime() - 120_000)
     })
-    yield* inbox.accept([event(1), event(2)])
+    yield* Effect.forEach([event(1), event(2)], (delivery) => inbox.accept(delivery), { concurrency: "unbounded" })
     yield* repo.claimNumber("100000000000001" as PhoneNumberId, {
       tenantId: crypto.randomUUID() as TenantId,
       provider: "meta_whatsapp",

@@ -603,11 +603,11 @@ for (const backend of persistenceBackends()) {
           JSON.stringify({ object: "whatsapp_business_account", entry: [{ id: String(i), changes: [] }] }),
           receivedAt
         )
-      /** Accepts a batch that must be stored whole. */
+      /** Accepts concurrent deliveries (group-committed by the inbox) that must all be stored. */
       const acceptAll = (events: ReadonlyArray<ReturnType<typeof incoming>>) =>
-        Effect.flatMap(WebhookInbox, (inbox) => inbox.accept(events)).pipe(
-          Effect.map((exits) => exits.map((exit) => Option.getOrThrow(Exit.getSuccess(exit))))
-        )
+        Effect.flatMap(WebhookInbox, (inbox) =>
+          Effect.forEach(events, (event) => Effect.exit(inbox.accept(event)), { concurrency: "unbounded" })
+        ).pipe(Effect.map((exits) => exits.map((exit) => Option.getOrThrow(Exit.getSuccess(exit)))))
 
       it.effect("accepted events are claimed once per lease, and again after a crash", () =>
         Effect.gen(function* () {
@@ -816,7 +816,9 @@ for (const backend of persistenceBackends()) {
               ? delivery(i, JSON.stringify({ object: "x", entry: [] }), now, "meta\u0000whatsapp")
               : incoming(i, now)
           )
-          const exits = yield* inbox.accept(batch)
+          const exits = yield* Effect.forEach(batch, (event) => Effect.exit(inbox.accept(event)), {
+            concurrency: "unbounded"
+          })
           assert.strictEqual(exits.length, 40)
           assert.isTrue(Exit.isFailure(exits[17]!))
           const stored = exits.filter(Exit.isSuccess).map((exit) => exit.value)

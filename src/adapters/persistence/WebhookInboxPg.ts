@@ -3,6 +3,7 @@ import { SqlClient, SqlError } from "effect/sql"
 import { type IncomingWebhook, WebhookInbox } from "../../application/ports/WebhookInbox.ts"
 import type { WebhookEventId } from "../../domain/Ids.ts"
 import type { WebhookEvent } from "../../domain/WebhookEvent.ts"
+import { makeGroupCommit } from "./GroupCommit.ts"
 import { toJson, toWebhookEvent } from "./Rows.ts"
 
 const utf8 = new TextDecoder("utf-8")
@@ -71,28 +72,34 @@ export const WebhookInboxPg = Layer.effect(
         Effect.exit
       )
 
+    /** One batch of the group commit: one exit per delivery, in order. */
+    const acceptBatch = (events: ReadonlyArray<IncomingWebhook>) => {
+      if (events.length === 0) return Effect.succeed([])
+      const stored =
+        events.length === 1
+          ? insertOne(events[0]!).pipe(Effect.map((exit) => [exit]))
+          : insert(events, fastJsonb).pipe(
+              Effect.map((ids) => ids.map((id) => Exit.succeed(id))),
+              // One bad delivery must not cost its whole batch a 503: the batch is retried row by row, so only
+              // the rows PostgreSQL refuses alone fail.
+              Effect.catchCause((cause) =>
+                Cause.hasInterruptsOnly(cause) || unreachable(cause)
+                  ? Effect.failCause(cause)
+                  : Effect.logWarning(
+                      `Webhook batch of ${events.length} refused; storing its deliveries one by one`,
+                      cause
+                    ).pipe(Effect.andThen(Effect.forEach(events, insertOne, { concurrency: 4 })))
+              ),
+              Effect.orDie
+            )
+      return stored.pipe(Effect.withSpan("WebhookInboxPg.accept", { attributes: { count: events.length } }))
+    }
+
+    const group = yield* makeGroupCommit(acceptBatch)
+
     return WebhookInbox.of({
-      accept: (events) => {
-        if (events.length === 0) return Effect.succeed([])
-        const stored =
-          events.length === 1
-            ? insertOne(events[0]!).pipe(Effect.map((exit) => [exit]))
-            : insert(events, fastJsonb).pipe(
-                Effect.map((ids) => ids.map((id) => Exit.succeed(id))),
-                // One bad delivery must not cost its whole batch a 503: the batch is retried row by row, so only
-                // the rows PostgreSQL refuses alone fail.
-                Effect.catchCause((cause) =>
-                  Cause.hasInterruptsOnly(cause) || unreachable(cause)
-                    ? Effect.failCause(cause)
-                    : Effect.logWarning(
-                        `Webhook batch of ${events.length} refused; storing its deliveries one by one`,
-                        cause
-                      ).pipe(Effect.andThen(Effect.forEach(events, insertOne, { concurrency: 4 })))
-                ),
-                Effect.orDie
-              )
-        return stored.pipe(Effect.withSpan("WebhookInboxPg.accept", { attributes: { count: events.length } }))
-      },
+      accept: group.accept,
+      intakeHealth: group.health,
       claim: (limit, leaseSeconds, now) =>
         sql`
           UPDATE webhook_events SET attempts = attempts + 1,

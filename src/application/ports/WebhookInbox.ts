@@ -1,4 +1,4 @@
-import { Context, type Effect, type Exit } from "effect"
+import { Context, type Effect } from "effect"
 import type { WebhookEventId } from "../../domain/Ids.ts"
 import type { WebhookEvent } from "../../domain/WebhookEvent.ts"
 
@@ -10,6 +10,21 @@ export interface IncomingWebhook {
   /** The parsed body: the same JSON as `raw`. */
   readonly payload: unknown
   readonly receivedAt: Date
+}
+
+/** How intake is doing, for `/readyz`. Never carries an error's text (the logs do). */
+export interface IntakeHealth {
+  readonly healthy: boolean
+  /** Writers running (of `writersExpected`). */
+  readonly writers: number
+  readonly writersExpected: number
+  /** Deliveries waiting for a writer. */
+  readonly queued: number
+  /** Batches in a row that could store nothing (0 after any success). */
+  readonly consecutiveFailedBatches: number
+  readonly lastFailureAt: string | null
+  /** How long the oldest batch in flight has been writing (0 when none is). */
+  readonly stalledSeconds: number
 }
 
 export interface InboxStats {
@@ -39,11 +54,13 @@ export class WebhookInbox extends Context.Service<
   WebhookInbox,
   {
     /**
-     * Stores deliveries durably; resolves only after the commit, with one exit per delivery in order. A delivery
-     * the store refuses fails alone (the others of its batch are still stored); the whole call dies only when the
-     * store cannot be reached at all.
+     * Stores one delivery durably; resolves only after the commit. Concurrent deliveries are group-committed by the
+     * adapter (one statement per batch); a delivery the store refuses fails alone (the others of its batch are still
+     * stored). Dies when the delivery could not be stored.
      */
-    accept(events: ReadonlyArray<IncomingWebhook>): Effect.Effect<ReadonlyArray<Exit.Exit<WebhookEventId>>>
+    accept(event: IncomingWebhook): Effect.Effect<WebhookEventId>
+    /** How the group commit is doing: its writers, its queue, its failing or stalled batches. */
+    readonly intakeHealth: Effect.Effect<IntakeHealth>
     /**
      * Claims up to `limit` due pending events for `leaseSeconds` (`FOR UPDATE SKIP LOCKED`), counting an
      * attempt. An event whose worker dies is claimable again once its lease runs out. `payload` is the body as
