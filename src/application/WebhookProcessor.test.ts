@@ -1,18 +1,22 @@
 import { assert, layer } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Clock, Effect, Layer, Option, Redacted } from "effect"
 import { TestClock } from "effect/testing"
 import { layerFromKeys } from "../adapters/crypto/TokenCipherAesGcm.ts"
-import { MetaGraphMemory } from "../adapters/meta-graph/MetaGraphMemory.ts"
+import { MetaGraphMemory, MetaGraphMemoryControl } from "../adapters/meta-graph/MetaGraphMemory.ts"
 import { MetaWebhookDecoder } from "../adapters/meta-graph/MetaWebhooks.ts"
 import { AuditLogMemory } from "../adapters/persistence/AuditLogMemory.ts"
 import { ConnectionRepositoryMemory } from "../adapters/persistence/ConnectionRepositoryMemory.ts"
 import { ConversationRepositoryMemory } from "../adapters/persistence/ConversationRepositoryMemory.ts"
 import { MessageRepositoryMemory } from "../adapters/persistence/MessageRepositoryMemory.ts"
 import { WebhookInboxMemory } from "../adapters/persistence/WebhookInboxMemory.ts"
-import type { PhoneNumberId, TenantId } from "../domain/Ids.ts"
+import type { ChannelConnection } from "../domain/ChannelConnection.ts"
+import type { PhoneNumberId, TenantId, WabaId } from "../domain/Ids.ts"
 import { MAX_WEBHOOK_ATTEMPTS, unixSecondsToDate } from "../domain/WebhookEvent.ts"
+import { summaryOf } from "./OAuthFlow.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
 import { MessageRepository } from "./ports/MessageRepository.ts"
+import { MetaGraph } from "./ports/MetaGraph.ts"
+import { TokenCipher } from "./ports/TokenCipher.ts"
 import { WebhookInbox } from "./ports/WebhookInbox.ts"
 import { purgeUnrouted, WebhookProcessor } from "./WebhookProcessor.ts"
 
@@ -136,6 +140,158 @@ layer(Layer.empty)("unixSecondsToDate", (it) => {
         assert.isNull(unixSecondsToDate(absurd), absurd)
       }
       assert.strictEqual(unixSecondsToDate("253402300799")?.toISOString(), "9999-12-31T23:59:59.000Z")
+    })
+  )
+})
+
+/** Meta's `phone_number_name_update` for a number of a WABA (its reference's payload). */
+const nameUpdate = (wabaId: string, digits: string, decision: string, rejection = "NONE") => ({
+  object: "whatsapp_business_account",
+  entry: [
+    {
+      id: wabaId,
+      time: 1767225600,
+      changes: [
+        {
+          field: "phone_number_name_update",
+          value: {
+            display_phone_number: digits,
+            decision,
+            requested_verified_name: "Acme",
+            rejection_reason: rejection
+          }
+        }
+      ]
+    }
+  ]
+})
+
+layer(TestLayer)("display-name review", (it) => {
+  /** A number of a new WABA at the fake Meta, and this tenant's connection to it in `status`. */
+  const holding = (status: "pending" | "active", nameStatus: string) =>
+    Effect.gen(function* () {
+      const meta = yield* MetaGraphMemoryControl
+      const graph = yield* MetaGraph
+      const cipher = yield* TokenCipher
+      const n = crypto.getRandomValues(new Uint32Array(1))[0]!
+      const wabaId = `3${String(n).padStart(14, "0")}` as WabaId
+      const phoneNumberId = `4${String(n).padStart(14, "0")}` as PhoneNumberId
+      const digits = `1555${String(n % 10_000_000).padStart(7, "0")}`
+      const tenantId = crypto.randomUUID() as TenantId
+      yield* meta.addWaba({ id: wabaId, phoneNumbers: [{ id: phoneNumberId, displayPhoneNumber: digits, nameStatus }] })
+      yield* meta.grant({ code: `code-${n}`, redirectUri: null, token: `token-${n}`, wabaIds: [wabaId] })
+      const exchanged = yield* graph.exchangeCode(Redacted.make(`code-${n}`), null)
+      const connection = yield* (yield* ConnectionRepository).claimNumber(phoneNumberId, {
+        tenantId,
+        provider: "meta_whatsapp",
+        status,
+        wabaId,
+        phoneNumberE164: `+${digits}`,
+        displayName: "Acme",
+        accessTokenEnc: yield* cipher.encrypt(exchanged.accessToken, { tenantId, provider: "meta_whatsapp" }),
+        tokenExpiresAt: null,
+        scopes: [],
+        metadata: status === "pending" ? { pending_reason: "display_name_review", name_status: nameStatus } : {}
+      })
+      return { wabaId, phoneNumberId, digits, tenantId, connection }
+    })
+  const deliver = (payload: unknown) =>
+    Effect.gen(function* () {
+      const inbox = yield* WebhookInbox
+      const raw = JSON.stringify(payload)
+      const id = yield* inbox.accept({
+        provider: "meta_whatsapp",
+        bodySha256: crypto.randomUUID().replaceAll("-", "").padEnd(64, "0"),
+        raw: new TextEncoder().encode(raw),
+        payload,
+        receivedAt: new Date(yield* Clock.currentTimeMillis)
+      })
+      yield* (yield* WebhookProcessor).drain
+      return id
+    })
+  const row = (tenantId: TenantId, id: ChannelConnection["id"]) =>
+    Effect.map(
+      Effect.flatMap(ConnectionRepository, (repo) => repo.findById(tenantId, id)),
+      Option.getOrThrow
+    )
+
+  it.effect("APPROVED registers the number with a PIN kept encrypted, and the pending connection becomes active", () =>
+    Effect.gen(function* () {
+      const { wabaId, phoneNumberId, digits, tenantId, connection } = yield* holding("pending", "NONE")
+      // Meta approved the name: the number can register from now on.
+      yield* (yield* MetaGraphMemoryControl).addWaba({
+        id: wabaId,
+        phoneNumbers: [{ id: phoneNumberId, displayPhoneNumber: digits, nameStatus: "APPROVED" }]
+      })
+      yield* deliver(nameUpdate(wabaId, digits, "APPROVED"))
+      const after = yield* row(tenantId, connection.id)
+      assert.strictEqual(after.status, "active")
+      assert.isUndefined(after.metadata["pending_reason"])
+      assert.strictEqual(after.metadata["name_status"], "APPROVED")
+      assert.isString(after.metadata["registration_pin_enc"])
+      const registered = yield* (yield* MetaGraphMemoryControl).registeredNumbers
+      assert.isTrue(registered.some((r) => r.phoneNumberId === phoneNumberId))
+      assert.notInclude(JSON.stringify(after.metadata), registered.find((r) => r.phoneNumberId === phoneNumberId)!.pin)
+    })
+  )
+
+  it.effect("APPROVED but Meta refuses the registration: the connection stays pending and the event is retried", () =>
+    Effect.gen(function* () {
+      const { wabaId, digits, tenantId, connection } = yield* holding("pending", "NONE")
+      // Meta still refuses to register the number (its name status has not caught up).
+      const id = yield* deliver(nameUpdate(wabaId, digits, "APPROVED"))
+      const after = yield* row(tenantId, connection.id)
+      assert.strictEqual(after.status, "pending")
+      assert.strictEqual(after.metadata["pending_reason"], "display_name_review")
+      const stats = yield* (yield* WebhookInbox).stats(new Date(yield* Clock.currentTimeMillis))
+      assert.isAtLeast(stats.pending, 1, "retried later, not parked")
+      // Meta keeps refusing: after the last attempt the event is parked for an operator with Meta's words.
+      for (let i = 0; i < MAX_WEBHOOK_ATTEMPTS; i++) {
+        yield* TestClock.adjust("10 minutes")
+        yield* (yield* WebhookProcessor).drain
+      }
+      const failed = yield* (yield* WebhookInbox).listFailed(100)
+      assert.isTrue(
+        failed.some((event) => event.id === id && event.lastError?.includes("valid display name certificate")),
+        JSON.stringify(failed)
+      )
+      assert.strictEqual((yield* row(tenantId, connection.id)).status, "pending")
+    })
+  )
+
+  it.effect("REJECTED keeps the connection pending and records why; DEFERRED changes neither", () =>
+    Effect.gen(function* () {
+      const { wabaId, digits, tenantId, connection } = yield* holding("pending", "PENDING_REVIEW")
+      yield* deliver(nameUpdate(wabaId, digits, "DEFERRED"))
+      const deferred = yield* row(tenantId, connection.id)
+      assert.strictEqual(deferred.status, "pending")
+      assert.strictEqual(deferred.metadata["name_status"], "PENDING_REVIEW")
+      yield* deliver(nameUpdate(wabaId, digits, "REJECTED", "Generic name"))
+      const after = yield* row(tenantId, connection.id)
+      assert.strictEqual(after.status, "pending")
+      assert.strictEqual(after.metadata["pending_reason"], "display_name_review")
+      assert.strictEqual(after.metadata["name_status"], "DECLINED")
+      const review = after.metadata["name_review"] as { message: string; rejection_reason: string }
+      assert.strictEqual(review.rejection_reason, "Generic name")
+      assert.include(review.message, 'Meta rejected the display name "Acme" (Generic name)')
+      assert.strictEqual(summaryOf(after).error, review.message)
+    })
+  )
+
+  it.effect("APPROVED for an active number only records the name; a number no connection holds is ignored", () =>
+    Effect.gen(function* () {
+      const { wabaId, digits, tenantId, connection } = yield* holding("active", "PENDING_REVIEW")
+      yield* deliver(nameUpdate(wabaId, digits, "APPROVED"))
+      const after = yield* row(tenantId, connection.id)
+      assert.strictEqual(after.status, "active")
+      assert.strictEqual(after.metadata["name_status"], "APPROVED")
+      assert.isUndefined(after.metadata["registration_pin_enc"], "nothing registered again")
+      const before = yield* (yield* WebhookInbox).stats(new Date(yield* Clock.currentTimeMillis))
+      yield* deliver(nameUpdate("399999999999999", "15550000000", "APPROVED"))
+      const stats = yield* (yield* WebhookInbox).stats(new Date(yield* Clock.currentTimeMillis))
+      assert.strictEqual(stats.unrouted, before.unrouted)
+      assert.strictEqual(stats.pending, before.pending)
+      assert.strictEqual(stats.failed, before.failed)
     })
   )
 })
