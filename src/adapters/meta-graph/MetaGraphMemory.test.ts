@@ -65,7 +65,7 @@ describe("MetaGraphMemory", () => {
       assert.deepStrictEqual(yield* graph.appSubscription(), {
         callbackUrl: DEFAULT_CALLBACK_URL,
         active: true,
-        fields: ["messages", "account_update"]
+        fields: ["messages", "account_update", "phone_number_name_update"]
       })
       yield* control.setAppSubscription({ callbackUrl: "https://example.test/webhooks", fields: ["messages"] })
       assert.deepStrictEqual(yield* control.appSubscription, {
