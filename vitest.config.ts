@@ -12,6 +12,8 @@ export default defineConfig({
       "web/src/**/*.test.tsx"
     ],
     exclude: ["e2e/**", "node_modules/**"],
+    // One pristine embedded database per run, copied by every test that starts one (initdb takes seconds).
+    globalSetup: ["test/support/PgliteTemplate.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
