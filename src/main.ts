@@ -85,7 +85,7 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
   const Workers = Layer.mergeAll(
     WebhookProcessor.worker(),
     WebhookProcessor.unroutedRetention(config.webhookUnroutedRetentionDays),
-    makeMetricsRefresher("15 seconds"),
+    makeMetricsRefresher(Duration.seconds(config.metricsRefreshSeconds)),
     TokenHealth.worker(Duration.seconds(config.tokenHealthIntervalSeconds), (report) =>
       recordTokenHealthReport(report).pipe(
         Effect.andThen(
