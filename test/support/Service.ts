@@ -155,12 +155,17 @@ export interface Stack {
 
 /**
  * The service with its sandbox Meta on free ports and a fresh data directory, as `npm start` runs them (in this
- * process: `startService`); resolves once `/readyz` answers 200 (the database is migrated).
+ * process with `startService`, or in its own with `start: startProcess`, as a benchmark wants); resolves once
+ * `/readyz` answers 200 (the database is migrated).
  */
-export const startStack = async (name: string, env: Record<string, string> = {}): Promise<Stack> => {
+export const startStack = async (
+  name: string,
+  env: Record<string, string> = {},
+  start: (env: Record<string, string>) => Promise<RunningService> = startService
+): Promise<Stack> => {
   const [port, sandboxPort] = [await freePort(), await freePort()]
   const dataDir = mkdtempSync(join(tmpdir(), `${name}-`))
-  const service = await startService({
+  const service = await start({
     DATA_DIR: dataDir,
     PORT: String(port),
     SANDBOX_PORT: String(sandboxPort),
