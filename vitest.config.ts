@@ -12,9 +12,14 @@ export default defineConfig({
       "web/src/**/*.test.tsx"
     ],
     exclude: ["e2e/**", "node_modules/**"],
+    // One pristine embedded database per run, copied by every test that starts one (initdb takes seconds).
+    globalSetup: ["test/support/PgliteTemplate.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Every core (vitest's default keeps one free: a single worker on two cores). The system tests mostly wait on
+    // timers, retries and sockets, so files run side by side even on two cores.
+    maxWorkers: "100%",
     // The JSON report lets .ci/run print a plain "N passed, N failed" closing line.
     reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]]
   }

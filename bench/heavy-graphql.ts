@@ -17,7 +17,7 @@ import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { parse } from "graphql"
 import { costError } from "../src/adapters/graphql/QueryLimits.ts"
-import { startStack } from "../test/support/Service.ts"
+import { startProcess, startStack } from "../test/support/Service.ts"
 import { sign, summarize } from "./protocol.ts"
 
 const DATABASE_URL = process.env["BENCH_DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/h1"
@@ -53,7 +53,8 @@ const attack = (aliases: number) => {
 const psql = (sql: string) => execFileSync("psql", [DATABASE_URL, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
 
 const main = async () => {
-  const stack = await startStack("heavy-graphql", { DATABASE_URL, LOG_LEVEL: "warn" })
+  // The service in a process of its own, so the load generator does not share its event loop.
+  const stack = await startStack("heavy-graphql", { DATABASE_URL, LOG_LEVEL: "warn" }, startProcess)
   try {
     const base = stack.service.url
     const session = (await (

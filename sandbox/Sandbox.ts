@@ -33,6 +33,8 @@ export interface SandboxOptions {
   /** How long a webhook POST may take before it counts as failed; default 10000. */
   readonly webhookTimeoutMs?: number
   readonly quiet?: boolean
+  /** Where the sandbox's lines (`[sandbox] …`) are printed; default `console.log`. */
+  readonly print?: (line: string) => void
 }
 
 export interface RunningSandbox {
@@ -69,7 +71,8 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
   const baseNow = options.now ?? Date.now
   let offsetMs = 0
   const nowMs = () => baseNow() + offsetMs
-  const log = options.quiet === true ? () => {} : (line: string) => console.log(`[sandbox] ${line}`)
+  const print = options.print ?? ((line: string) => console.log(line))
+  const log = options.quiet === true ? () => {} : (line: string) => print(`[sandbox] ${line}`)
   const seedSubscription = (): AppSubscription | null =>
     options.webhookCallbackUrl === undefined
       ? null

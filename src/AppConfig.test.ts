@@ -146,6 +146,7 @@ describe("configuration", () => {
     expect(free.success.logFormat).toBe("pretty")
     expect(free.success.logLevel).toBe("warning")
     expect(free.success.tokenHealthIntervalSeconds).toBe(3600)
+    expect(free.success.metricsRefreshSeconds).toBe(15)
   })
 
   it("names every other bad variable, never its value", async () => {
@@ -155,6 +156,7 @@ describe("configuration", () => {
       LOG_LEVEL: "loud-level",
       LOG_FORMAT: "xml-format",
       TOKEN_HEALTH_INTERVAL_SECONDS: "0.5",
+      METRICS_REFRESH_SECONDS: "0",
       META_GRAPH_BASE_URL: "ftp://graph.example.com",
       META_DIALOG_BASE_URL: "no-dialog-url"
     })
@@ -165,6 +167,7 @@ describe("configuration", () => {
       "LOG_LEVEL must be one of",
       "LOG_FORMAT must be json or pretty",
       "TOKEN_HEALTH_INTERVAL_SECONDS must be a whole number of seconds (at least 1)",
+      "METRICS_REFRESH_SECONDS must be a whole number of seconds from 1 to 86400",
       "META_GRAPH_BASE_URL must be an http(s) URL",
       "META_DIALOG_BASE_URL must be a URL"
     ]) {

@@ -47,6 +47,8 @@ export interface AppConfigShape {
   readonly tokenHealthIntervalSeconds: number
   /** How long an unrouted webhook event is kept (`WEBHOOK_UNROUTED_RETENTION_DAYS`; Meta retries for about 7 days). */
   readonly webhookUnroutedRetentionDays: number
+  /** How often the gauges read from the database (inbox, token expiry) are refreshed (`METRICS_REFRESH_SECONDS`). */
+  readonly metricsRefreshSeconds: number
 }
 
 export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("app/AppConfig") {}
@@ -306,6 +308,14 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       () => 7
     )
 
+    const metricsRefreshSeconds = Option.getOrElse(
+      yield* setting(
+        WholeNumber("METRICS_REFRESH_SECONDS", 1, 86_400),
+        "METRICS_REFRESH_SECONDS must be a whole number of seconds from 1 to 86400"
+      ),
+      () => 15
+    )
+
     if (problems.length > 0) return yield* new ConfigInvalid({ problems })
 
     return AppConfig.of({
@@ -337,6 +347,7 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       authJwtMaxTtlSeconds,
       trustedProxies,
       tokenHealthIntervalSeconds,
-      webhookUnroutedRetentionDays
+      webhookUnroutedRetentionDays,
+      metricsRefreshSeconds
     })
   })

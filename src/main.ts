@@ -6,7 +6,7 @@
 import { createServer } from "node:http"
 import { fileURLToPath } from "node:url"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
-import { Cause, Duration, Effect, Exit, Layer, Redacted, References } from "effect"
+import { Cause, ConfigProvider, Console, Duration, Effect, Exit, Layer, Metric, Redacted, References } from "effect"
 import { HttpServer } from "effect/http"
 import { startSandbox } from "../sandbox/Sandbox.ts"
 import { type AppConfigShape, loadAppConfig } from "./AppConfig.ts"
@@ -58,7 +58,12 @@ import {
 /** The built React app (`npm run build:web`, run by `npm start`). */
 const webRoot = fileURLToPath(new URL("../web/dist/", import.meta.url))
 
-export const appLayer = (config: AppConfigShape) => {
+/** How the service ends itself when it cannot start: `process.exit` for `npm start`; a test's starter stops the run. */
+export type EndRun = (code: number) => void
+
+const exitProcess: EndRun = (code) => process.exit(code)
+
+export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => {
   const Database = MigrationsLive.pipe(Layer.orDie, Layer.provideMerge(databaseLayer(config)))
   const Ports = Layer.mergeAll(
     PersistencePg,
@@ -81,7 +86,7 @@ export const appLayer = (config: AppConfigShape) => {
   const Workers = Layer.mergeAll(
     WebhookProcessor.worker(),
     WebhookProcessor.unroutedRetention(config.webhookUnroutedRetentionDays),
-    makeMetricsRefresher("15 seconds"),
+    makeMetricsRefresher(Duration.seconds(config.metricsRefreshSeconds)),
     TokenHealth.worker(Duration.seconds(config.tokenHealthIntervalSeconds), (report) =>
       recordTokenHealthReport(report).pipe(
         Effect.andThen(
@@ -144,7 +149,9 @@ export const appLayer = (config: AppConfigShape) => {
     )
   })
   return Layer.mergeAll(
-    serveWhenReady(Layer.merge(Routes, Workers), Effect.logInfo("Ready: database migrated, all routes served")),
+    serveWhenReady(Layer.merge(Routes, Workers), Effect.logInfo("Ready: database migrated, all routes served"), () =>
+      exit(1)
+    ),
     Layer.effectDiscard(announce)
   ).pipe(
     Layer.provide(
@@ -165,6 +172,8 @@ const withSandbox = (config: AppConfigShape) =>
   config.mode === "production"
     ? Effect.succeed(config)
     : Effect.gen(function* () {
+        // The sandbox prints its own lines (`[sandbox] …`) where the service's go.
+        const console = yield* Console.Console
         const sandbox = yield* Effect.acquireRelease(
           Effect.promise(() =>
             startSandbox({
@@ -177,7 +186,8 @@ const withSandbox = (config: AppConfigShape) =>
               },
               // Subscribed to this service's callback from the start, as a configured production app is.
               webhookCallbackUrl: webhookCallbackUrl(config),
-              verifyToken: Redacted.value(config.meta.webhookVerifyToken)
+              verifyToken: Redacted.value(config.meta.webhookVerifyToken),
+              print: (line) => console.log(line)
             })
           ),
           (sandbox) => Effect.promise(() => sandbox.close())
@@ -200,33 +210,42 @@ const withSandbox = (config: AppConfigShape) =>
 const alwaysLogged = (message: string) =>
   Effect.logInfo(message).pipe(Effect.provideService(References.MinimumLogLevel, "Info"))
 
-const program = Effect.gen(function* () {
-  const loaded = yield* loadAppConfig()
-  return yield* Effect.gen(function* () {
-    const config = yield* withSandbox(loaded)
-    return yield* Layer.launch(appLayer(config))
+/**
+ * The whole service as `npm start` runs it: the configuration from `provider` (the environment by default), the
+ * sandbox Meta beside it in sandbox mode, and the HTTP server until interrupted. Lines go to the `Console` (stdout);
+ * a configuration refused is printed on the console's error stream and ends the run with `exit(1)`. The system
+ * tests run it in-process (`test/support/Service.ts`) with their own environment, console and exit.
+ */
+export const runService = (
+  provider: ConfigProvider.ConfigProvider = ConfigProvider.fromEnv(),
+  exit: EndRun = exitProcess
+) =>
+  Effect.gen(function* () {
+    const loaded = yield* loadAppConfig(provider)
+    return yield* Effect.gen(function* () {
+      const config = yield* withSandbox(loaded)
+      return yield* Layer.launch(appLayer(config, exit))
+    }).pipe(
+      // Every line as JSON (or pretty), redacted of tokens, codes, signatures and this deployment's secrets.
+      Effect.provide(
+        loggingLayer(loaded.logLevel, loaded.logFormat, {
+          secrets: [loaded.meta.appSecret, loaded.meta.webhookVerifyToken, loaded.authJwtSecret]
+        })
+      ),
+      // This run's own metrics (a process runs one service; a test process may run several, one after another).
+      Effect.provideService(Metric.MetricRegistry, new Map())
+    )
   }).pipe(
-    // Every line as JSON (or pretty), redacted of tokens, codes, signatures and this deployment's secrets.
-    Effect.provide(
-      loggingLayer(loaded.logLevel, loaded.logFormat, {
-        secrets: [loaded.meta.appSecret, loaded.meta.webhookVerifyToken, loaded.authJwtSecret]
-      })
+    Effect.scoped,
+    Effect.catchTag("ConfigInvalid", (error) =>
+      Console.error(error.message).pipe(Effect.andThen(Effect.sync(() => exit(1))))
     )
   )
-}).pipe(
-  Effect.scoped,
-  Effect.catchTag("ConfigInvalid", (error) =>
-    Effect.sync(() => {
-      console.error(error.message)
-      process.exit(1)
-    })
-  )
-)
 
 // SIGINT/SIGTERM interrupt the program: layers close in reverse (HTTP server drains, the database flushes), and a
 // requested shutdown exits 0.
 if (import.meta.main) {
-  NodeRuntime.runMain(program.pipe(Effect.onInterrupt(() => Effect.logInfo("Shutting down"))), {
+  NodeRuntime.runMain(runService().pipe(Effect.onInterrupt(() => Effect.logInfo("Shutting down"))), {
     teardown: (exit, onExit) => onExit(Exit.isSuccess(exit) || Cause.hasInterruptsOnly(exit.cause) ? 0 : 1)
   })
 }

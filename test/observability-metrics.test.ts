@@ -23,7 +23,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 beforeAll(async () => {
   stack = await startStack("obs-metrics", {
-    LOG_LEVEL: "info"
+    LOG_LEVEL: "info",
+    // The gauges' refresher (15 s by default) comes round within the test's polling.
+    METRICS_REFRESH_SECONDS: "1"
   })
   ;({ service, sandboxUrl } = stack)
   http = client(service.url)

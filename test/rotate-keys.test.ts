@@ -13,6 +13,7 @@ import { PersistencePg } from "../src/adapters/persistence/Persistence.ts"
 import { ConnectionRepository } from "../src/application/ports/ConnectionRepository.ts"
 import { TokenCipher } from "../src/application/ports/TokenCipher.ts"
 import type { PhoneNumberId, TenantId } from "../src/domain/Ids.ts"
+import { seedPglite } from "./support/PgliteTemplate.ts"
 
 const run = promisify(execFile)
 const root = resolve(import.meta.dirname, "..")
@@ -28,6 +29,7 @@ describe("npm run rotate-keys", () => {
     () =>
       Effect.gen(function* () {
         const dataDir = mkdtempSync(join(tmpdir(), "rotate-"))
+        seedPglite(join(dataDir, "pglite"))
         const [oldKey, newKey] = [randomBytes(32), randomBytes(32)]
         const tenants = [crypto.randomUUID(), crypto.randomUUID()] as Array<TenantId>
         // Two connections stored under the old key.

@@ -3,7 +3,7 @@ import { networkInterfaces, tmpdir } from "node:os"
 import { join } from "node:path"
 import { PGlite } from "@electric-sql/pglite"
 import { describe, expect, it } from "vitest"
-import { startService } from "./support/Service.ts"
+import { startProcess } from "./support/Service.ts"
 
 const waitForReady = async (url: string) => {
   for (let attempt = 0; attempt < 300; attempt++) {
@@ -20,7 +20,7 @@ describe("npm start (sandbox mode, embedded database)", () => {
   it("answers /healthz and /readyz within 10 s, stops cleanly on SIGTERM, and keeps its data across a restart", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "start-"))
     const started = Date.now()
-    const service = await startService({ DATA_DIR: dataDir })
+    const service = await startProcess({ DATA_DIR: dataDir })
     const health = await fetch(`${service.url}/healthz`)
     expect(health.status).toBe(200)
     expect(Date.now() - started).toBeLessThan(10_000)
@@ -46,7 +46,7 @@ describe("npm start (sandbox mode, embedded database)", () => {
     const db = await PGlite.create({ dataDir: join(dataDir, "pglite") })
     await db.query("INSERT INTO tenants (id, name) VALUES ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'Kept')")
     await db.close()
-    const again = await startService({ DATA_DIR: dataDir })
+    const again = await startProcess({ DATA_DIR: dataDir })
     await waitForReady(again.url)
     expect(again.output()).not.toContain("Applied migrations")
     expect(await again.stop("SIGINT")).toBe(0)
@@ -58,7 +58,7 @@ describe("npm start (sandbox mode, embedded database)", () => {
 
   it("refuses to start with a key of the wrong length, naming the variable and not its value", async () => {
     const key = Buffer.alloc(16, 3).toString("base64")
-    const failure = await startService({
+    const failure = await startProcess({
       DATA_DIR: mkdtempSync(join(tmpdir(), "start-")),
       TOKEN_ENCRYPTION_KEY_BASE64: key
     })

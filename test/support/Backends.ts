@@ -3,6 +3,13 @@ import { SqlClient } from "effect/sql"
 import { layerEmbedded, layerServer } from "../../src/adapters/persistence/Database.ts"
 import { MigrationsLive } from "../../src/adapters/persistence/Migrations.ts"
 import { PersistenceMemory, PersistencePg } from "../../src/adapters/persistence/Persistence.ts"
+import { pgliteTemplate } from "./PgliteTemplate.ts"
+
+/** A new in-memory PGlite, started from the run's pristine cluster (no initdb of its own). */
+export const pgliteInMemory = (): Layer.Layer<SqlClient.SqlClient> => {
+  const template = pgliteTemplate()
+  return layerEmbedded(undefined, template === undefined ? {} : { loadDataDir: template.dump }).pipe(Layer.orDie)
+}
 
 /** The SQL backends every Postgres test runs on: embedded PGlite always, the real server when DATABASE_URL is set. */
 export const sqlBackends = (): ReadonlyArray<{
@@ -11,7 +18,7 @@ export const sqlBackends = (): ReadonlyArray<{
 }> => {
   const url = process.env["DATABASE_URL"]
   return [
-    { name: "pglite", layer: layerEmbedded(undefined).pipe(Layer.orDie) },
+    { name: "pglite", layer: pgliteInMemory() },
     ...(url === undefined || url === "" ? [] : [{ name: "postgres", layer: freshSchema(url) }])
   ]
 }

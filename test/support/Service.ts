@@ -2,34 +2,128 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
+import { format } from "node:util"
+import { Cause, ConfigProvider, Console, Effect, Exit } from "effect"
+import { runService } from "../../src/main.ts"
 import { freePort } from "./Browserless.ts"
+import { seedPglite } from "./PgliteTemplate.ts"
 
 const root = resolve(import.meta.dirname, "../..")
 
 export interface RunningService {
-  readonly process: ChildProcess
   readonly url: string
+  /** Everything the service printed so far (its JSON log lines, the sandbox's lines, a refused configuration). */
   readonly output: () => string
+  /** Stops it as SIGTERM/SIGINT do (layers close in reverse); resolves with the exit code `npm start` would give. */
   readonly stop: (signal?: NodeJS.Signals) => Promise<number | null>
 }
 
-/** Runs `src/main.ts` as `npm start` does, with Node 22 and the given environment; resolves once it listens. */
+/** `startService` and `startProcess` reject with this when the service ends before it listens. */
+export interface StartFailure extends Error {
+  readonly code: number | null
+  readonly output: string
+}
+
+const LISTENING = /Service listening on (http:\/\/[\d.]+:\d+)/
+
+const environment = (env: Record<string, string>): Record<string, string> => ({
+  ...(Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== undefined)) as Record<
+    string,
+    string
+  >),
+  PORT: "0",
+  LOG_LEVEL: "info",
+  DATABASE_URL: "",
+  ...env
+})
+
+const startFailure = (message: string, code: number | null, output: string): StartFailure =>
+  Object.assign(new Error(`${message}:\n${output}`), { code, output })
+
+/**
+ * Runs the service in this process, as `npm start` runs it (`runService` of `src/main.ts`: the same configuration,
+ * layers, sandbox and HTTP server) with the given environment over this process's; resolves once it prints the
+ * address it listens on. Its console is captured for `output()`; a refused configuration or a failed startup ends
+ * the run with code 1 instead of ending this process. A new embedded database starts from the run's pristine
+ * cluster (`PgliteTemplate.ts`) rather than running initdb.
+ */
 export const startService = (env: Record<string, string>, timeoutMs = 30_000): Promise<RunningService> =>
+  new Promise((resolvePromise, reject) => {
+    const vars = environment(env)
+    if (vars["DATA_DIR"] !== undefined && (vars["DATABASE_URL"] ?? "") === "")
+      seedPglite(join(vars["DATA_DIR"], "pglite"))
+    let output = ""
+    let code: number | undefined
+    let listening = false
+    const print = (...args: ReadonlyArray<unknown>) => {
+      output += `${format(...args)}\n`
+      const match = listening ? null : LISTENING.exec(output)
+      if (match !== null) {
+        listening = true
+        clearTimeout(timer)
+        resolvePromise({ url: match[1]!, output: () => output, stop })
+      }
+    }
+    const console: Console.Console = Object.assign(Object.create(globalThis.console), {
+      log: print,
+      info: print,
+      warn: print,
+      error: print,
+      debug: print,
+      trace: print
+    })
+    const fiber = Effect.runFork(
+      runService(ConfigProvider.fromEnv({ env: vars }), (exitCode) => {
+        code = exitCode
+        // Called from inside the run (maybe before runFork has returned): stop it from outside, as exit() would.
+        setImmediate(() => fiber.interruptUnsafe())
+      }).pipe(Effect.provideService(Console.Console, console))
+    )
+    const exited = new Promise<number>((done) =>
+      fiber.addObserver((exit) => {
+        // As a process's exit is seen after its sockets closed: let this process's clients (fetch's keep-alive pool)
+        // read the server's FINs before anyone connects to the port again.
+        setTimeout(() => done(code ?? (Exit.isSuccess(exit) || Cause.hasInterruptsOnly(exit.cause) ? 0 : 1)), 20)
+      })
+    )
+    function stop() {
+      fiber.interruptUnsafe()
+      return exited
+    }
+    const timer = setTimeout(() => {
+      void stop()
+      reject(startFailure(`service did not start in ${timeoutMs} ms`, null, output))
+    }, timeoutMs)
+    void exited.then((exitCode) => {
+      clearTimeout(timer)
+      if (!listening) reject(startFailure(`service exited with ${exitCode}`, exitCode, output))
+    })
+  })
+
+export interface ServiceProcess extends RunningService {
+  readonly process: ChildProcess
+}
+
+/**
+ * Runs `src/main.ts` as `npm start` does, in a process of its own (Node 22, the given environment); resolves once it
+ * listens. For the tests of the process itself: signals, exit codes, what it prints. Others use `startService`.
+ */
+export const startProcess = (env: Record<string, string>, timeoutMs = 30_000): Promise<ServiceProcess> =>
   new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
       cwd: root,
-      env: { ...process.env, PORT: "0", LOG_LEVEL: "info", DATABASE_URL: "", ...env },
+      env: environment(env),
       stdio: ["ignore", "pipe", "pipe"]
     })
     let output = ""
     const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)))
     const timer = setTimeout(() => {
       child.kill("SIGKILL")
-      reject(new Error(`service did not start in ${timeoutMs} ms:\n${output}`))
+      reject(startFailure(`service did not start in ${timeoutMs} ms`, null, output))
     }, timeoutMs)
     const onData = (chunk: Buffer) => {
       output += chunk.toString()
-      const match = /Service listening on (http:\/\/[\d.]+:\d+)/.exec(output)
+      const match = LISTENING.exec(output)
       if (match !== null) {
         clearTimeout(timer)
         resolvePromise({
@@ -47,7 +141,7 @@ export const startService = (env: Record<string, string>, timeoutMs = 30_000): P
     child.stderr.on("data", onData)
     child.once("exit", (code) => {
       clearTimeout(timer)
-      reject(Object.assign(new Error(`service exited with ${code}:\n${output}`), { code, output }))
+      reject(startFailure(`service exited with ${code}`, code, output))
     })
   })
 
@@ -60,13 +154,18 @@ export interface Stack {
 }
 
 /**
- * The service with its sandbox Meta on free ports and a fresh data directory, as `npm start` runs them;
- * resolves once `/readyz` answers 200 (the database is migrated).
+ * The service with its sandbox Meta on free ports and a fresh data directory, as `npm start` runs them (in this
+ * process with `startService`, or in its own with `start: startProcess`, as a benchmark wants); resolves once
+ * `/readyz` answers 200 (the database is migrated).
  */
-export const startStack = async (name: string, env: Record<string, string> = {}): Promise<Stack> => {
+export const startStack = async (
+  name: string,
+  env: Record<string, string> = {},
+  start: (env: Record<string, string>) => Promise<RunningService> = startService
+): Promise<Stack> => {
   const [port, sandboxPort] = [await freePort(), await freePort()]
   const dataDir = mkdtempSync(join(tmpdir(), `${name}-`))
-  const service = await startService({
+  const service = await start({
     DATA_DIR: dataDir,
     PORT: String(port),
     SANDBOX_PORT: String(sandboxPort),

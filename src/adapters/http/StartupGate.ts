@@ -15,14 +15,15 @@ type App = Effect.Effect<
  * Serves HTTP at once while the application (database, migrations, routes) is still being built, so the
  * process answers liveness (`/healthz`) immediately, as an orchestrator expects, and readiness (`/readyz`) and
  * every other route answer 503 with `Retry-After` until the application is ready. A failure to build the
- * application ends the process with the cause logged.
+ * application is logged with its cause, then `onFailure` runs (by default it ends the process with code 1).
  */
 export const serveWhenReady = <
   E,
   R extends HttpRouter.HttpRouter | HttpRouter.Request<"Error" | "GlobalError", unknown>
 >(
   routes: Layer.Layer<never, E, R>,
-  onReady: Effect.Effect<void>
+  onReady: Effect.Effect<void>,
+  onFailure: () => void = () => process.exit(1)
 ) =>
   Layer.effectDiscard(
     Effect.gen(function* () {
@@ -48,7 +49,7 @@ export const serveWhenReady = <
           Effect.catchCause((cause) =>
             Cause.hasInterruptsOnly(cause)
               ? Effect.void
-              : Effect.logFatal("Startup failed", cause).pipe(Effect.andThen(Effect.sync(() => process.exit(1))))
+              : Effect.logFatal("Startup failed", cause).pipe(Effect.andThen(Effect.sync(onFailure)))
           )
         )
       )

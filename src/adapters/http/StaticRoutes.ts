@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises"
-import { extname, resolve, sep } from "node:path"
-import { Effect } from "effect"
-import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { join, resolve } from "node:path"
+import { NodeFileSystem, NodeHttpPlatform, NodePath } from "@effect/platform-node"
+import { Effect, Layer } from "effect"
+import { HttpRouter, HttpServerResponse, HttpStaticServer } from "effect/http"
 import { errorResponse } from "./ErrorResponse.ts"
 
 export interface StaticRoutesOptions {
@@ -43,27 +44,25 @@ export const contentSecurityPolicy = (metaOrigins: ReadonlyArray<string> = []): 
 /** What every response of these routes says: never guess another content type. */
 const NOSNIFF = { "x-content-type-options": "nosniff" } as const
 
+/** The types of the files a Vite build holds, by extension (HttpStaticServer's table, with ours first). */
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json; charset=utf-8",
-  ".map": "application/json; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".gif": "image/gif",
-  ".webp": "image/webp",
-  ".ico": "image/x-icon",
-  ".woff": "font/woff",
-  ".woff2": "font/woff2",
-  ".txt": "text/plain; charset=utf-8"
+  html: "text/html; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  mjs: "text/javascript; charset=utf-8",
+  css: "text/css; charset=utf-8",
+  json: "application/json; charset=utf-8",
+  map: "application/json; charset=utf-8",
+  svg: "image/svg+xml",
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  webp: "image/webp",
+  ico: "image/x-icon",
+  woff: "font/woff",
+  woff2: "font/woff2",
+  txt: "text/plain; charset=utf-8"
 }
-
-export const contentTypeOf = (path: string): string =>
-  CONTENT_TYPES[extname(path).toLowerCase()] ?? "application/octet-stream"
 
 const IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -84,24 +83,12 @@ const read = (path: string) =>
     )
   )
 
-/** The path of a request inside `root`, or `null` when it would leave it (`..`, encoded separators, NUL). */
-export const resolveInside = (root: string, url: string): string | null => {
-  let pathname: string
-  try {
-    pathname = decodeURIComponent(new URL(url, "http://localhost").pathname)
-  } catch {
-    return null
-  }
-  if (pathname.includes("\0") || pathname.includes("\\")) return null
-  const target = resolve(root, `.${pathname}`)
-  return target.startsWith(root + sep) ? target : null
-}
-
 /**
- * Serves the built React app: hashed files under `/assets/` (cached for a year), and `index.html` (never cached
- * without revalidation) for `/` and every `/settings/*` page, so the client-side routes survive a reload. GET only;
- * nothing outside `root` is ever read, and `/api/*` is left to the other routes (unknown ones stay 404). Without a
- * build, the pages answer 503 telling how to build one.
+ * Serves the built React app: hashed files under `/assets/` (cached for a year; Effect's `HttpStaticServer`, which
+ * never reads outside `assets/` and answers ranges and conditional requests), and `index.html` (never cached
+ * without revalidation, with the page's security headers) for `/` and every `/settings/*` page, so the client-side
+ * routes survive a reload. GET only; `/api/*` is left to the other routes (unknown ones stay 404). Without a build,
+ * the pages answer 503 telling how to build one.
  */
 export const makeStaticRoutes = (options: StaticRoutesOptions) => {
   const root = resolve(options.root)
@@ -117,33 +104,38 @@ export const makeStaticRoutes = (options: StaticRoutesOptions) => {
     bytes === null
       ? HttpServerResponse.text(NOT_BUILT, {
           status: 503,
-          contentType: CONTENT_TYPES[".html"]!,
+          contentType: CONTENT_TYPES["html"]!,
           headers: { ...pageHeaders, "cache-control": "no-store", "retry-after": "5" }
         })
       : HttpServerResponse.uint8Array(bytes, {
-          contentType: CONTENT_TYPES[".html"]!,
+          contentType: CONTENT_TYPES["html"]!,
           headers: { ...pageHeaders, "cache-control": "no-cache" }
         })
   )
 
-  const asset = Effect.gen(function* () {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const path = resolveInside(root, request.url)
-    const bytes = path === null ? null : yield* read(path)
-    if (path === null || bytes === null) {
-      return HttpServerResponse.setHeaders(errorResponse(404, "not_found", "There is nothing here."), NOSNIFF)
-    }
-    return HttpServerResponse.uint8Array(bytes, {
-      contentType: contentTypeOf(path),
-      headers: { ...NOSNIFF, "cache-control": IMMUTABLE }
-    })
-  })
+  const notFound = HttpServerResponse.setHeaders(errorResponse(404, "not_found", "There is nothing here."), NOSNIFF)
 
   return HttpRouter.use(
     Effect.fn(function* (router) {
+      const assets = yield* HttpStaticServer.make({
+        root: join(root, "assets"),
+        index: undefined,
+        cacheControl: IMMUTABLE,
+        mimeTypes: CONTENT_TYPES
+      }).pipe(Effect.orDie)
       yield* router.add("GET", "/", index)
       yield* router.add("GET", "/settings/*", index)
-      yield* router.add("GET", "/assets/*", asset)
+      yield* router.prefixed("/assets").add(
+        "GET",
+        "/*",
+        assets.pipe(
+          Effect.map(HttpServerResponse.setHeaders(NOSNIFF)),
+          Effect.catchIf(
+            (error) => error.reason._tag === "RouteNotFound",
+            () => Effect.succeed(notFound)
+          )
+        )
+      )
     })
-  )
+  ).pipe(Layer.provide(Layer.mergeAll(NodeHttpPlatform.layer, NodeFileSystem.layer, NodePath.layer)))
 }

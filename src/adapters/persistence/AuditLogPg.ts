@@ -1,8 +1,8 @@
-import { Effect, Layer } from "effect"
-import { SqlClient } from "effect/sql"
+import { Effect, Layer, Schema } from "effect"
+import { SqlClient, SqlSchema } from "effect/sql"
 import { AuditLog } from "../../application/ports/AuditLog.ts"
 import { decodeCursor, encodeCursor } from "../../application/ports/Page.ts"
-import { toAuditEntry, toJson } from "./Rows.ts"
+import { AuditEntryRow, toJson } from "./Rows.ts"
 
 export const AuditLogPg = Layer.effect(
   AuditLog,
@@ -24,13 +24,16 @@ export const AuditLogPg = Layer.effect(
           cursor === null
             ? sql`TRUE`
             : sql`(date_trunc('milliseconds', created_at), id) < (${cursor.sortKey}, ${cursor.id})`
-        return sql`
-          SELECT * FROM audit_log WHERE tenant_id = ${tenantId} AND ${after}
-          ORDER BY date_trunc('milliseconds', created_at) DESC, id DESC LIMIT ${page.first + 1}`.pipe(
+        return SqlSchema.findAll({
+          Request: Schema.Void,
+          Result: AuditEntryRow,
+          execute: () => sql`
+            SELECT * FROM audit_log WHERE tenant_id = ${tenantId} AND ${after}
+            ORDER BY date_trunc('milliseconds', created_at) DESC, id DESC LIMIT ${page.first + 1}`
+        })(undefined).pipe(
           Effect.map((rows) => {
             const items = rows
               .slice(0, page.first)
-              .map(toAuditEntry)
               .map((node) => ({ node, cursor: encodeCursor(node.createdAt, node.id) }))
             return { items, hasNextPage: rows.length > page.first, endCursor: items.at(-1)?.cursor ?? null }
           }),

@@ -1,9 +1,9 @@
-import { Effect, Layer, Option } from "effect"
-import { SqlClient } from "effect/sql"
+import { Effect, Layer, Schema } from "effect"
+import { SqlClient, SqlSchema } from "effect/sql"
 import { ConnectionRepository, type ConnectionWrite } from "../../application/ports/ConnectionRepository.ts"
 import { ConnectionNotFound, NumberAlreadyConnected } from "../../domain/Errors.ts"
 import type { TenantId } from "../../domain/Ids.ts"
-import { toConnection, toJson } from "./Rows.ts"
+import { ConnectionRow, toConnection, toJson } from "./Rows.ts"
 
 export const ConnectionRepositoryPg = Layer.effect(
   ConnectionRepository,
@@ -75,8 +75,48 @@ export const ConnectionRepositoryPg = Layer.effect(
         )
         .pipe(Effect.orDie, Effect.withSpan("ConnectionRepositoryPg.upsertUnnumbered"))
 
-    const one = (rows: ReadonlyArray<Record<string, unknown>>) =>
-      rows.length === 0 ? Option.none() : Option.some(toConnection(rows[0]!))
+    // The reads: each row decoded by the domain schema (`ConnectionRow`).
+    const ByTenant = Schema.Struct({ tenantId: Schema.String, id: Schema.String })
+    const ByProvider = Schema.Struct({ tenantId: Schema.String, provider: Schema.String })
+    const findById = SqlSchema.findOneOption({
+      Request: ByTenant,
+      Result: ConnectionRow,
+      execute: ({ tenantId, id }) => sql`SELECT * FROM channel_connections WHERE tenant_id = ${tenantId} AND id = ${id}`
+    })
+    const findCurrent = SqlSchema.findOneOption({
+      Request: ByProvider,
+      Result: ConnectionRow,
+      execute: ({ tenantId, provider }) =>
+        sql`SELECT * FROM channel_connections WHERE tenant_id = ${tenantId} AND provider = ${provider}
+            ORDER BY (status <> 'revoked') DESC, updated_at DESC, id DESC LIMIT 1`
+    })
+    const listByTenant = SqlSchema.findAll({
+      Request: ByProvider,
+      Result: ConnectionRow,
+      execute: ({ tenantId, provider }) =>
+        sql`SELECT * FROM channel_connections WHERE tenant_id = ${tenantId} AND provider = ${provider}
+            ORDER BY updated_at DESC, id DESC`
+    })
+    const findByPhoneNumberId = SqlSchema.findOneOption({
+      Request: Schema.String,
+      Result: ConnectionRow,
+      execute: (phoneNumberId) =>
+        sql`SELECT * FROM channel_connections WHERE provider = 'meta_whatsapp' AND phone_number_id = ${phoneNumberId}`
+    })
+    const findByWabaId = SqlSchema.findAll({
+      Request: Schema.String,
+      Result: ConnectionRow,
+      execute: (wabaId) =>
+        sql`SELECT * FROM channel_connections WHERE provider = 'meta_whatsapp' AND waba_id = ${wabaId}
+            ORDER BY updated_at DESC`
+    })
+    const listHoldingTokens = SqlSchema.findAll({
+      Request: Schema.Void,
+      Result: ConnectionRow,
+      execute: () =>
+        sql`SELECT * FROM channel_connections WHERE access_token_enc IS NOT NULL AND status <> 'revoked'
+            ORDER BY id`
+    })
 
     const update: ConnectionRepository["Service"]["update"] = (tenantId, id, patch) =>
       Effect.gen(function* () {
@@ -103,38 +143,13 @@ export const ConnectionRepositoryPg = Layer.effect(
     return ConnectionRepository.of({
       claimNumber,
       upsertUnnumbered,
-      findById: (tenantId, id) =>
-        sql`SELECT * FROM channel_connections WHERE tenant_id = ${tenantId} AND id = ${id}`.pipe(
-          Effect.map(one),
-          Effect.orDie
-        ),
-      findCurrent: (tenantId, provider) =>
-        sql`SELECT * FROM channel_connections WHERE tenant_id = ${tenantId} AND provider = ${provider}
-            ORDER BY (status <> 'revoked') DESC, updated_at DESC, id DESC LIMIT 1`.pipe(Effect.map(one), Effect.orDie),
-      listByTenant: (tenantId, provider) =>
-        sql`SELECT * FROM channel_connections WHERE tenant_id = ${tenantId} AND provider = ${provider}
-            ORDER BY updated_at DESC, id DESC`.pipe(
-          Effect.map((rows) => rows.map(toConnection)),
-          Effect.orDie
-        ),
-      findByPhoneNumberId: (phoneNumberId) =>
-        sql`SELECT * FROM channel_connections WHERE provider = 'meta_whatsapp' AND phone_number_id = ${phoneNumberId}`.pipe(
-          Effect.map(one),
-          Effect.orDie
-        ),
-      findByWabaId: (wabaId) =>
-        sql`SELECT * FROM channel_connections WHERE provider = 'meta_whatsapp' AND waba_id = ${wabaId}
-            ORDER BY updated_at DESC`.pipe(
-          Effect.map((rows) => rows.map(toConnection)),
-          Effect.orDie
-        ),
+      findById: (tenantId, id) => findById({ tenantId, id }).pipe(Effect.orDie),
+      findCurrent: (tenantId, provider) => findCurrent({ tenantId, provider }).pipe(Effect.orDie),
+      listByTenant: (tenantId, provider) => listByTenant({ tenantId, provider }).pipe(Effect.orDie),
+      findByPhoneNumberId: (phoneNumberId) => findByPhoneNumberId(phoneNumberId).pipe(Effect.orDie),
+      findByWabaId: (wabaId) => findByWabaId(wabaId).pipe(Effect.orDie),
       update,
-      listHoldingTokens: () =>
-        sql`SELECT * FROM channel_connections WHERE access_token_enc IS NOT NULL AND status <> 'revoked'
-            ORDER BY id`.pipe(
-          Effect.map((rows) => rows.map(toConnection)),
-          Effect.orDie
-        ),
+      listHoldingTokens: () => listHoldingTokens(undefined).pipe(Effect.orDie),
       deleteUnnumbered: (tenantId, provider) =>
         sql`DELETE FROM channel_connections
             WHERE tenant_id = ${tenantId} AND provider = ${provider} AND phone_number_id IS NULL

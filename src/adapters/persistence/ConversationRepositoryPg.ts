@@ -1,13 +1,18 @@
-import { Effect, Layer, Option } from "effect"
-import { SqlClient } from "effect/sql"
+import { Effect, Layer, Schema } from "effect"
+import { SqlClient, SqlSchema } from "effect/sql"
 import { ConversationRepository } from "../../application/ports/ConversationRepository.ts"
 import { decodeCursor, encodeCursor } from "../../application/ports/Page.ts"
-import { toConversation } from "./Rows.ts"
+import { ConversationRow, toConversation } from "./Rows.ts"
 
 export const ConversationRepositoryPg = Layer.effect(
   ConversationRepository,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const findById = SqlSchema.findOneOption({
+      Request: Schema.Struct({ tenantId: Schema.String, id: Schema.String }),
+      Result: ConversationRow,
+      execute: ({ tenantId, id }) => sql`SELECT * FROM conversations WHERE tenant_id = ${tenantId} AND id = ${id}`
+    })
     return ConversationRepository.of({
       upsert: (input) =>
         sql`
@@ -24,11 +29,7 @@ export const ConversationRepositoryPg = Layer.effect(
           Effect.orDie,
           Effect.withSpan("ConversationRepositoryPg.upsert")
         ),
-      findById: (tenantId, id) =>
-        sql`SELECT * FROM conversations WHERE tenant_id = ${tenantId} AND id = ${id}`.pipe(
-          Effect.map((rows) => (rows.length === 0 ? Option.none() : Option.some(toConversation(rows[0]!)))),
-          Effect.orDie
-        ),
+      findById: (tenantId, id) => findById({ tenantId, id }).pipe(Effect.orDie),
       removeIfEmpty: (tenantId, id) =>
         sql`
           DELETE FROM conversations c WHERE c.tenant_id = ${tenantId} AND c.id = ${id}
@@ -47,11 +48,15 @@ export const ConversationRepositoryPg = Layer.effect(
           cursor === null
             ? sql`TRUE`
             : sql`(date_trunc('milliseconds', ${sortKey}), id) < (${cursor.sortKey}, ${cursor.id})`
-        return sql`
-          SELECT * FROM conversations WHERE tenant_id = ${tenantId} AND ${after}
-          ORDER BY date_trunc('milliseconds', ${sortKey}) DESC, id DESC LIMIT ${page.first + 1}`.pipe(
+        return SqlSchema.findAll({
+          Request: Schema.Void,
+          Result: ConversationRow,
+          execute: () => sql`
+            SELECT * FROM conversations WHERE tenant_id = ${tenantId} AND ${after}
+            ORDER BY date_trunc('milliseconds', ${sortKey}) DESC, id DESC LIMIT ${page.first + 1}`
+        })(undefined).pipe(
           Effect.map((rows) => {
-            const nodes = rows.slice(0, page.first).map(toConversation)
+            const nodes = rows.slice(0, page.first)
             const items = nodes.map((node) => ({
               node,
               cursor: encodeCursor(node.lastMessageAt ?? node.createdAt, node.id)

@@ -23,8 +23,11 @@ export const layerServer = (
  * It runs on a worker thread (so its WASM work never blocks this event loop), serves a private unix socket, and is
  * reached by the same `@effect/sql-pg` client as a real server. PGlite is a single-connection database, so the pool
  * holds one connection. Closing the layer's scope closes the socket and then the database, flushing it to disk.
+ *
+ * `loadDataDir` (a tarball of `dumpDataDir`) starts an in-memory database from that cluster instead of running
+ * `initdb` (the tests start many).
  */
-export const layerEmbedded = (directory: string | undefined) =>
+export const layerEmbedded = (directory: string | undefined, options: { readonly loadDataDir?: string } = {}) =>
   Layer.unwrap(
     Effect.gen(function* () {
       // Unix socket paths are limited to about 100 bytes, so the socket lives in the temp directory.
@@ -32,7 +35,7 @@ export const layerEmbedded = (directory: string | undefined) =>
       yield* Effect.acquireRelease(
         Effect.callback<Worker, Error>((resume) => {
           const worker = new Worker(new URL("./pglite-worker.mjs", import.meta.url), {
-            workerData: { dataDir: directory, socketPath }
+            workerData: { dataDir: directory, socketPath, loadDataDir: options.loadDataDir }
           })
           worker.once("message", (message: { type: string; message?: string }) => {
             if (message.type === "ready") resume(Effect.succeed(worker))

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
-import { layerEmbedded, layerServer } from "./Database.ts"
+import { pgliteInMemory } from "../../../test/support/Backends.ts"
+import { layerServer } from "./Database.ts"
 import { migrate, migrationsDirectory } from "./Migrations.ts"
 import { splitSqlStatements } from "./SqlStatements.ts"
 
@@ -25,7 +26,7 @@ const freshDatabases = (): ReadonlyArray<{ name: string; layer: Layer.Layer<SqlC
             ).pipe(Layer.orDie)
           }
         ]
-  return [{ name: "pglite", layer: layerEmbedded(undefined).pipe(Layer.orDie) }, ...server]
+  return [{ name: "pglite", layer: pgliteInMemory() }, ...server]
 }
 
 const columnsOf = (table: string) =>

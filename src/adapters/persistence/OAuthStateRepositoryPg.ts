@@ -1,13 +1,19 @@
-import { Effect, Layer, Option } from "effect"
-import { SqlClient } from "effect/sql"
+import { Effect, Layer, Schema } from "effect"
+import { SqlClient, SqlSchema } from "effect/sql"
 import { OAuthStateRepository } from "../../application/ports/OAuthStateRepository.ts"
 import { OAuthStateAlreadyUsed, OAuthStateExpired, OAuthStateNotFound } from "../../domain/Errors.ts"
-import { toJson, toOAuthState } from "./Rows.ts"
+import { OAuthStateRow, toJson, toOAuthState } from "./Rows.ts"
 
 export const OAuthStateRepositoryPg = Layer.effect(
   OAuthStateRepository,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const find = SqlSchema.findOneOption({
+      Request: Schema.Struct({ provider: Schema.String, nonce: Schema.String }),
+      Result: OAuthStateRow,
+      execute: ({ provider, nonce }) =>
+        sql`SELECT * FROM oauth_states WHERE provider = ${provider} AND nonce = ${nonce}`
+    })
     return OAuthStateRepository.of({
       create: (state, limit) =>
         Effect.gen(function* () {
@@ -43,11 +49,7 @@ export const OAuthStateRepositoryPg = Layer.effect(
           return yield* new OAuthStateExpired({})
         }).pipe(Effect.catchTag("SqlError", Effect.die), Effect.withSpan("OAuthStateRepositoryPg.consume")),
       find: (provider, nonce) =>
-        sql`SELECT * FROM oauth_states WHERE provider = ${provider} AND nonce = ${nonce}`.pipe(
-          Effect.map((rows) => (rows.length === 0 ? Option.none() : Option.some(toOAuthState(rows[0]!)))),
-          Effect.orDie,
-          Effect.withSpan("OAuthStateRepositoryPg.find")
-        ),
+        find({ provider, nonce }).pipe(Effect.orDie, Effect.withSpan("OAuthStateRepositoryPg.find")),
       deleteExpired: (before) =>
         sql`DELETE FROM oauth_states WHERE expires_at < ${before} RETURNING id`.pipe(
           Effect.map((rows) => rows.length),

@@ -6,27 +6,29 @@ import { Message } from "../../domain/Message.ts"
 import { OAuthState } from "../../domain/OAuthState.ts"
 import { WebhookEvent } from "../../domain/WebhookEvent.ts"
 
-const decodeChannelConnection = Schema.decodeUnknownSync(ChannelConnection)
-const decodeOAuthState = Schema.decodeUnknownSync(OAuthState)
-const decodeConversation = Schema.decodeUnknownSync(Conversation)
-const decodeMessage = Schema.decodeUnknownSync(Message)
-const decodeWebhookEvent = Schema.decodeUnknownSync(WebhookEvent)
-const decodeAuditEntry = Schema.decodeUnknownSync(AuditEntry)
-
 /** Rows as the driver returns them: snake_case columns, timestamps as `Date`, jsonb parsed. */
 export type Row = Readonly<Record<string, unknown>>
 
-const date = (value: unknown): Date => (value instanceof Date ? value : new Date(String(value)))
-const dateOrNull = (value: unknown): Date | null => (value === null || value === undefined ? null : date(value))
-const str = (value: unknown): string => String(value)
-const strOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value))
-const json = (value: unknown): unknown => (typeof value === "string" ? JSON.parse(value) : value)
-const record = (value: unknown): Record<string, unknown> => {
-  const parsed = json(value)
-  return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
-    ? (parsed as Record<string, unknown>)
-    : {}
-}
+const snakeCase = (key: string) => key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)
+
+/**
+ * A table's row decoded by the domain schema itself: the same fields, read from their snake_case columns
+ * (`tenantId` from `tenant_id`). Columns the domain does not name are ignored; a value of the wrong type (a
+ * status the domain does not know, a malformed id) fails the decode, as a defect.
+ */
+const rowOf = <S extends Schema.Top & { readonly fields: Schema.Struct.Fields }>(schema: S) =>
+  schema.pipe(
+    Schema.encodeKeys(
+      Object.fromEntries(Object.keys(schema.fields).map((key) => [key, snakeCase(key)])) as Record<never, never>
+    )
+  )
+
+export const ConnectionRow = rowOf(ChannelConnection)
+export const OAuthStateRow = rowOf(OAuthState)
+export const ConversationRow = rowOf(Conversation)
+export const MessageRow = rowOf(Message)
+export const WebhookEventRow = rowOf(WebhookEvent)
+export const AuditEntryRow = rowOf(AuditEntry)
 
 /**
  * `\u0000` and lone surrogates as `JSON.stringify` writes them (pairs it writes as characters), not after an
@@ -43,92 +45,19 @@ export const toJson = (value: unknown): string => {
   return text.includes("\\u") ? text.replace(JSONB_REFUSED, "$1\\ufffd") : text
 }
 
+export const toConnection: (row: Row) => ChannelConnection = Schema.decodeUnknownSync(ConnectionRow)
+export const toOAuthState: (row: Row) => OAuthState = Schema.decodeUnknownSync(OAuthStateRow)
+export const toConversation: (row: Row) => Conversation = Schema.decodeUnknownSync(ConversationRow)
+export const toMessage: (row: Row) => Message = Schema.decodeUnknownSync(MessageRow)
+export const toAuditEntry: (row: Row) => AuditEntry = Schema.decodeUnknownSync(AuditEntryRow)
+
+const decodeWebhookEvent = Schema.decodeUnknownSync(WebhookEventRow)
 const utf8 = new TextDecoder("utf-8")
 
-export const toConnection = (row: Row): ChannelConnection =>
-  decodeChannelConnection({
-    id: str(row["id"]),
-    tenantId: str(row["tenant_id"]),
-    provider: str(row["provider"]),
-    status: str(row["status"]),
-    wabaId: strOrNull(row["waba_id"]),
-    phoneNumberId: strOrNull(row["phone_number_id"]),
-    phoneNumberE164: strOrNull(row["phone_number_e164"]),
-    displayName: strOrNull(row["display_name"]),
-    accessTokenEnc: strOrNull(row["access_token_enc"]),
-    tokenExpiresAt: dateOrNull(row["token_expires_at"]),
-    scopes: ((json(row["scopes"]) as ReadonlyArray<unknown> | null) ?? []).map(String),
-    metadata: record(row["metadata"]),
-    connectedAt: dateOrNull(row["connected_at"]),
-    createdAt: date(row["created_at"]),
-    updatedAt: date(row["updated_at"])
-  })
-
-export const toOAuthState = (row: Row): OAuthState =>
-  decodeOAuthState({
-    id: str(row["id"]),
-    tenantId: str(row["tenant_id"]),
-    userId: str(row["user_id"]),
-    provider: str(row["provider"]),
-    nonce: str(row["nonce"]),
-    createdAt: date(row["created_at"]),
-    usedAt: dateOrNull(row["used_at"]),
-    expiresAt: date(row["expires_at"]),
-    metadata: record(row["metadata"])
-  })
-
-export const toConversation = (row: Row): Conversation =>
-  decodeConversation({
-    id: str(row["id"]),
-    tenantId: str(row["tenant_id"]),
-    connectionId: str(row["connection_id"]),
-    phoneNumberId: str(row["phone_number_id"]),
-    waId: str(row["wa_id"]),
-    contactName: strOrNull(row["contact_name"]),
-    lastMessageAt: dateOrNull(row["last_message_at"]),
-    createdAt: date(row["created_at"]),
-    updatedAt: date(row["updated_at"])
-  })
-
-export const toMessage = (row: Row): Message =>
-  decodeMessage({
-    id: str(row["id"]),
-    tenantId: str(row["tenant_id"]),
-    conversationId: str(row["conversation_id"]),
-    providerMessageId: strOrNull(row["provider_message_id"]),
-    direction: str(row["direction"]),
-    type: str(row["type"]),
-    body: json(row["body"]),
-    status: str(row["status"]),
-    error: json(row["error"]) ?? null,
-    sentAt: date(row["sent_at"]),
-    statusUpdatedAt: date(row["status_updated_at"]),
-    createdAt: date(row["created_at"])
-  })
-
+/** The inbox row; its payload is the body as Meta sent it when it was kept (every event since migration 0003). */
 export const toWebhookEvent = (row: Row): WebhookEvent =>
   decodeWebhookEvent({
-    id: str(row["id"]),
-    provider: str(row["provider"]),
-    receivedAt: date(row["received_at"]),
-    bodySha256: str(row["body_sha256"]),
-    // The body as Meta sent it when it was kept (every event since migration 0003), else the stored jsonb.
-    payload: row["raw"] instanceof Uint8Array ? JSON.parse(utf8.decode(row["raw"])) : json(row["payload"]),
-    state: str(row["state"]),
-    attempts: Number(row["attempts"]),
-    lastError: strOrNull(row["last_error"]),
-    processedAt: dateOrNull(row["processed_at"])
-  })
-
-export const toAuditEntry = (row: Row): AuditEntry =>
-  decodeAuditEntry({
-    id: str(row["id"]),
-    tenantId: str(row["tenant_id"]),
-    userId: strOrNull(row["user_id"]),
-    action: str(row["action"]),
-    resourceType: str(row["resource_type"]),
-    resourceId: strOrNull(row["resource_id"]),
-    details: record(row["details"]),
-    ip: strOrNull(row["ip"]),
-    createdAt: date(row["created_at"])
+    ...row,
+    // `raw` (bytea) holds what `payload jsonb` cannot (U+0000, lone surrogates); older rows have only the jsonb.
+    payload: row["raw"] instanceof Uint8Array ? JSON.parse(utf8.decode(row["raw"])) : row["payload"]
   })

@@ -1,16 +1,20 @@
 // Runs embedded PGlite and its socket server on a worker thread, so the database's WASM work (initdb, queries)
 // never blocks the service's event loop. Plain JavaScript: a worker thread starts without the TypeScript loader.
 
-import { mkdirSync } from "node:fs"
+import { mkdirSync, readFileSync } from "node:fs"
 import { parentPort, workerData } from "node:worker_threads"
 import { PGlite } from "@electric-sql/pglite"
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
 
-const { dataDir, socketPath } = workerData
+const { dataDir, socketPath, loadDataDir } = workerData
 
 try {
   if (dataDir) mkdirSync(dataDir, { recursive: true })
-  const db = await PGlite.create(dataDir ? { dataDir } : {})
+  const db = await PGlite.create({
+    ...(dataDir ? { dataDir } : {}),
+    // A cluster dumped by `dumpDataDir`, loaded instead of running initdb.
+    ...(loadDataDir ? { loadDataDir: new Blob([readFileSync(loadDataDir)]) } : {})
+  })
   const server = new PGLiteSocketServer({ db, path: socketPath })
   await server.start()
   parentPort.on("message", async (message) => {
