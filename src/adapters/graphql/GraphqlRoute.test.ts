@@ -20,7 +20,13 @@ import {
   NOT_CONNECTED,
   WhatsAppConnections
 } from "../../application/WhatsAppConnections.ts"
-import { AdAccountNotGranted, Forbidden, NotConnected, NumberAlreadyConnected } from "../../domain/Errors.ts"
+import {
+  AdAccountNotGranted,
+  Forbidden,
+  NotConnected,
+  NumberAlreadyConnected,
+  RegistrationPinMismatch
+} from "../../domain/Errors.ts"
 import { type Role, TenantId, UserId } from "../../domain/Ids.ts"
 import { Jwt } from "../http/Auth.ts"
 import { makeMetaAdsRoutes } from "../http/MetaAdsRoutes.ts"
@@ -102,7 +108,16 @@ const StubConnections = Layer.succeed(
           return yield* new NumberAlreadyConnected({ phoneNumberId: input.phoneNumberId })
         }
         return { ...ACTIVE, wabaId: input.wabaId, phoneNumberId: input.phoneNumberId }
-      })
+      }),
+    // The PIN is never recorded: only whether one was given.
+    register: (actor, pin) =>
+      record("register", actor, { pin: pin === null ? null : "given" }).pipe(
+        Effect.andThen(
+          pin !== null && Redacted.value(pin) === "111111"
+            ? Effect.fail(new RegistrationPinMismatch({}))
+            : Effect.succeed(ACTIVE)
+        )
+      )
   })
 )
 
