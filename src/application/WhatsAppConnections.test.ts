@@ -559,6 +559,9 @@ describe("WhatsAppConnections", () => {
         assert.strictEqual(Redacted.value(clear), "246810")
         const audit = yield* (yield* AuditLog).list(who.tenantId, { first: 20 })
         assert.notInclude(JSON.stringify(audit.items), "246810", "never in the audit trail")
+        assert.notInclude(JSON.stringify(audit.items), "135790")
+        const actions = audit.items.map((entry) => entry.node.action)
+        assert.includeMembers(actions, ["whatsapp.number_registration_refused", "whatsapp.number_registration"])
         assert.strictEqual(
           (yield* Effect.flip(connect.register(who, Redacted.make("246810"))))._tag,
           "NoRegistrationPending"

@@ -648,6 +648,7 @@ export class WhatsAppConnections extends Context.Service<
         const token = yield* flow.tokenOf(row)
         // Meta's word on the number now (its owner may have verified it, or registered it, meanwhile).
         let number = yield* graph.getPhoneNumber(token, row.phoneNumberId)
+        let registeredWithPin = false
         if (
           pin !== null &&
           number.platformType !== "CLOUD_API" &&
@@ -656,13 +657,21 @@ export class WhatsAppConnections extends Context.Service<
           // Registered with the admin's PIN once; a wrong PIN fails here and leaves the connection as it was.
           const refused = yield* graph.registerNumber(token, number.id, pin).pipe(
             Effect.as(false),
-            Effect.catchTag("NumberNotVerified", () => Effect.succeed(true))
+            Effect.catchTag("NumberNotVerified", () => Effect.succeed(true)),
+            Effect.tapError((error) =>
+              error._tag === "RegistrationPinMismatch"
+                ? flow.auditBy(actor, "number_registration_refused", row.id, {
+                    phone_number_id: number.id,
+                    reason: "pin_mismatch"
+                  })
+                : Effect.void
+            )
           )
           number = refused
             ? { ...number, codeVerificationStatus: "NOT_VERIFIED" }
             : { ...number, platformType: "CLOUD_API" }
+          registeredWithPin = !refused
         }
-        const registered = number.platformType === "CLOUD_API" && pin !== null
         const connection = yield* connectNumber({
           tenantId: actor.tenantId,
           userId: actor.userId,
@@ -674,7 +683,8 @@ export class WhatsAppConnections extends Context.Service<
           scopes: row.scopes,
           tokenType: typeof row.metadata["token_type"] === "string" ? row.metadata["token_type"] : null,
           via: row.metadata["connected_via"] === "manual" ? "manual" : "embedded_signup",
-          ...(registered ? { pin } : {})
+          // Kept (encrypted) only when Meta took it: the number's PIN from now on.
+          ...(registeredWithPin && pin !== null ? { pin } : {})
         })
         yield* flow.auditBy(actor, "number_registration", connection.id, {
           phone_number_id: number.id,
