@@ -261,8 +261,30 @@ const seedPhoneNumber = (ctx: Ctx, params: Params): ControlResult => {
   const number = addPhoneNumber(ctx.state, wabaId, ctx.nowMs() - 3_600_000, {
     verifiedName: str(params, "verifiedName") ?? "Sandbox Seeded",
     nameStatus: str(params, "nameStatus") ?? "APPROVED",
-    registered: bool(params, "registered") ?? false
+    registered: bool(params, "registered") ?? false,
+    ...(bool(params, "verified") === false ? { verified: false } : {}),
+    ...(params["pin"] === undefined ? {} : { pin: sixDigits(params, "pin") })
   })
+  return { body: numberSummary(number) }
+}
+
+const sixDigits = (params: Params, name: string): string => {
+  const value = required(params, name)
+  if (!/^\d{6}$/.test(value)) throw new ControlError(400, `${name} must be 6 digits`)
+  return value
+}
+
+/**
+ * `POST /_sandbox/numbers/{id}/pin` (`{"pin": "123456"}`, or `{"pin": null}` to turn it off): the number's two-step
+ * verification PIN, as its owner sets it in WhatsApp Manager; a register with another PIN then answers 133005.
+ * `POST /_sandbox/numbers/{id}/verify`: the owner verified the number (`code_verification_status` VERIFIED).
+ */
+const numberControl = (ctx: Ctx, path: string, params: Params): ControlResult | undefined => {
+  const match = /^\/_sandbox\/numbers\/([^/]+)\/(pin|verify)$/.exec(path)
+  if (match === null) return undefined
+  const { number } = numberOf(ctx, decodeURIComponent(match[1]!))
+  if (match[2] === "pin") number.pin = params["pin"] === null ? null : sixDigits(params, "pin")
+  else number.codeVerificationStatus = "VERIFIED"
   return { body: numberSummary(number) }
 }
 
@@ -333,7 +355,8 @@ const numberSummary = (n: PhoneNumber) => ({
   nameStatus: n.nameStatus,
   codeVerificationStatus: n.codeVerificationStatus,
   qualityRating: n.qualityRating,
-  registered: n.registered
+  registered: n.registered,
+  pinSet: n.pin !== null
 })
 
 /** `GET /_sandbox/state`: a summary for tests and people (never token values). */
@@ -485,7 +508,10 @@ export const handleControl = async (
     case "POST /_sandbox/reset":
       hooks.reset()
       return { body: { reset: true } }
-    default:
+    default: {
+      const numbers = method === "POST" ? numberControl(ctx, path, params) : undefined
+      if (numbers !== undefined) return numbers
       throw new ControlError(404, `no control endpoint ${route}`)
+    }
   }
 }

@@ -109,6 +109,9 @@ export const overrideBeforeSubscribe = () =>
 // WhatsApp-specific
 export const accountNotRegistered = () => new GraphError(133010, "(#133010) Account not registered")
 export const pinMismatch = () => new GraphError(133005, "(#133005) Two step verification PIN Mismatch")
+/** Meta's error-codes doc: 133006 "Phone number re-verification needed" (verify the number before registering). */
+export const numberNotVerified = () =>
+  new GraphError(133006, "(#133006) Phone number re-verification needed: verify the phone number before registering it")
 export const noValidCertificate = () =>
   new GraphError(
     100,

@@ -31,6 +31,7 @@ import {
   missingParam,
   nonexistingField,
   noValidCertificate,
+  numberNotVerified,
   overrideBeforeSubscribe,
   permissionMissing,
   pinMismatch,
@@ -189,8 +190,22 @@ const accessToken = (ctx: Ctx, params: Params): GraphResult => {
     const existing = ctx.state.tokens.get(raw)
     if (existing === undefined) throw codeMalformed()
     checkToken(ctx, existing)
-    if (existing.kind !== "USER") throw invalidParam("fb_exchange_token must be a user access token")
     const grant: Grant = { scopes: existing.scopes, granular: existing.granular }
+    // A 60-day business token (system user) is renewed with `set_token_expires_in_60_days=true`: a new 60-day token
+    // of the same system user and grant (META_SPEC Corrections). Without the flag only user tokens are exchanged.
+    if (existing.kind === "SYSTEM_USER" && str(params, "set_token_expires_in_60_days") === "true") {
+      const token = issueToken(
+        ctx,
+        "SYSTEM_USER",
+        existing.userId,
+        grant,
+        existing.clientBusinessId,
+        SIXTY_DAYS_S,
+        true
+      )
+      return { body: tokenResponse(token, SIXTY_DAYS_S) }
+    }
+    if (existing.kind !== "USER") throw invalidParam("fb_exchange_token must be a user access token")
     const token = issueToken(ctx, "USER", existing.userId, grant, null, SIXTY_DAYS_S, true)
     return { body: tokenResponse(token, SIXTY_DAYS_S) }
   }
@@ -446,8 +461,12 @@ const register = (ctx: Ctx, caller: Caller, req: GraphRequest, number: PhoneNumb
   const pin = str(req.params, "pin")
   if (pin === undefined) throw missingParam("pin")
   if (!/^\d{6}$/.test(pin)) throw invalidParam("Param pin must be 6 characters long.")
+  // An unverified number (ES v3+ may finish with one) cannot register until its owner verifies it.
+  if (number.codeVerificationStatus !== "VERIFIED") throw numberNotVerified()
   if (["EXPIRED", "NONE", "DECLINED"].includes(number.nameStatus)) throw noValidCertificate()
-  if (number.registered && number.pin !== null && number.pin !== pin) throw pinMismatch()
+  // The two-step verification PIN, set by a register here or before (another provider, WhatsApp Manager), holds
+  // whether or not the number is registered now.
+  if (number.pin !== null && number.pin !== pin) throw pinMismatch()
   number.registered = true
   number.pin = pin
   return { businessId: waba.businessId, body: { success: true } }

@@ -253,6 +253,62 @@ describe("token and permission refusals", () => {
     expect((await reg("123456", String(pending["id"]))).body).toEqual({ success: true })
   })
 
+  it("register: a two-step PIN set before (133005 with any other PIN), an unverified number (133006)", async () => {
+    const token = await connectWhatsApp(sandbox)
+    const waba = sandbox.ctx.state.seedWabaId
+    const reg = (id: string, pin: string) =>
+      graph(sandbox, "POST", `/${id}/register`, { token, json: { messaging_product: "whatsapp", pin } })
+    const withPin = await control("seed/phone-number", { wabaId: waba, pin: "246810" })
+    expect(withPin).toMatchObject({ registered: false, pinSet: true })
+    const mismatch = graphError(await reg(String(withPin["id"]), "123456"))
+    expect(mismatch).toMatchObject({ code: 133005, message: "(#133005) Two step verification PIN Mismatch" })
+    expect((await reg(String(withPin["id"]), "246810")).body).toEqual({ success: true })
+    // The control sets (or removes) the PIN of an existing number, as its owner does in WhatsApp Manager.
+    const seed = sandbox.summary().numbers.find((n) => n.verifiedName === "Sandbox Support")!
+    expect(await control(`numbers/${seed.id}/pin`, { pin: "975310" })).toMatchObject({ pinSet: true })
+    expect(graphError(await reg(seed.id, "123456"))["code"]).toBe(133005)
+    expect(await control(`numbers/${seed.id}/pin`, { pin: null })).toMatchObject({ pinSet: false })
+    expect((await reg(seed.id, "123456")).body).toEqual({ success: true })
+    expect((await control(`numbers/${seed.id}/pin`, { pin: "12" }))["error"]).toBeDefined()
+
+    const unverified = await control("seed/phone-number", { wabaId: waba, verified: false })
+    expect(unverified["codeVerificationStatus"]).toBe("NOT_VERIFIED")
+    expect(graphError(await reg(String(unverified["id"]), "123456"))["code"]).toBe(133006)
+    expect(await control(`numbers/${unverified["id"]}/verify`, {})).toMatchObject({
+      codeVerificationStatus: "VERIFIED"
+    })
+    expect((await reg(String(unverified["id"]), "123456")).body).toEqual({ success: true })
+    expect((await fetch(`${sandbox.url}/_sandbox/numbers/1/verify`, { method: "POST" })).status).toBe(404)
+  })
+
+  it("fb_exchange_token renews a 60-day business token only with set_token_expires_in_60_days, until it expires", async () => {
+    await control("config", { tokenExpiresIn60Days: true })
+    const token = await connectWhatsApp(sandbox)
+    const renew = (value: string, extra: Record<string, string> = {}) =>
+      graph(sandbox, "GET", "/oauth/access_token", {
+        query: {
+          grant_type: "fb_exchange_token",
+          client_id: APP_ID,
+          client_secret: APP_SECRET,
+          fb_exchange_token: value,
+          ...extra
+        }
+      })
+    expect(graphError(await renew(token))["code"]).toBe(100)
+    const renewed = await renew(token, { set_token_expires_in_60_days: "true" })
+    expect(renewed.status).toBe(200)
+    expect(renewed.body["expires_in"]).toBe(60 * 86_400)
+    const next = String(renewed.body["access_token"])
+    expect(next).not.toBe(token)
+    const info = await graph(sandbox, "GET", "/debug_token", { token: appToken, query: { input_token: next } })
+    const data = info.body["data"] as Record<string, unknown>
+    expect(data).toMatchObject({ type: "SYSTEM_USER", is_valid: true })
+    expect(Number(data["expires_at"])).toBe(Math.floor(sandbox.ctx.nowMs() / 1000) + 60 * 86_400)
+    // Once expired it cannot be renewed: the tenant reconnects.
+    await control("clock", { advanceSeconds: 61 * 86_400 })
+    expect(graphError(await renew(next, { set_token_expires_in_60_days: "true" }))["code"]).toBe(190)
+  })
+
   it("sending from an unregistered number fails with 133010", async () => {
     const token = await connectWhatsApp(sandbox)
     const numberId = sandbox.summary().numbers.find((n) => !n.registered)!.id

@@ -196,7 +196,14 @@ export const addPhoneNumber = (
   state: State,
   wabaId: string,
   nowMs: number,
-  options: { verifiedName?: string; nameStatus?: string; registered?: boolean; verified?: boolean } = {}
+  options: {
+    verifiedName?: string
+    nameStatus?: string
+    registered?: boolean
+    verified?: boolean
+    /** A two-step verification PIN set before the number came to the app (another provider, WhatsApp Manager). */
+    pin?: string
+  } = {}
 ): PhoneNumber => {
   const number: PhoneNumber = {
     id: newId(15),
@@ -207,7 +214,7 @@ export const addPhoneNumber = (
     codeVerificationStatus: options.verified === false ? "NOT_VERIFIED" : "VERIFIED",
     nameStatus: options.nameStatus ?? "APPROVED",
     registered: options.registered ?? false,
-    pin: null,
+    pin: options.pin ?? null,
     lastOnboardedAtMs: nowMs
   }
   state.numbers.set(number.id, number)
@@ -288,10 +295,11 @@ export const createState = (seed: SeedApp, nowMs: number, subscription: AppSubsc
   }
   const waba = addWaba(state, business.id, "Sandbox Business WABA")
   addPhoneNumber(state, waba.id, nowMs - 86_400_000, { verifiedName: "Sandbox Shop", registered: true })
+  // Both seed numbers are verified (the browser suite connects "Sandbox Support"); an unverified number is seeded
+  // with `POST /_sandbox/seed/phone-number {"verified": false}`.
   addPhoneNumber(state, waba.id, nowMs - 2 * 86_400_000, {
     verifiedName: "Sandbox Support",
-    nameStatus: "AVAILABLE_WITHOUT_REVIEW",
-    verified: false
+    nameStatus: "AVAILABLE_WITHOUT_REVIEW"
   })
   state.seedWabaId = waba.id
   return state

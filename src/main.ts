@@ -93,7 +93,8 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
           Effect.logInfo(
             `Token health: ${report.checked} checked, ${report.valid} valid, ${report.invalid} invalid, ` +
               `${report.unknown} unknown, ${report.expiringSoon} expiring within ${Duration.toDays(EXPIRY_WARNING)} days, ` +
-              `${report.undecryptable} undecryptable, ${report.recovered} recovered` +
+              `${report.undecryptable} undecryptable, ${report.recovered} recovered, ${report.renewed} renewed, ` +
+              `${report.renewalFailed} renewals failed` +
               (report.appCredentialsInvalid ? "; Meta refuses the app credentials" : "")
           )
         )

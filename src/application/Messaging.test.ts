@@ -248,10 +248,15 @@ describe("TokenHealth.checkAll", () => {
       // Three days from now on the test clock (which starts at 0).
       const good = yield* connected({ expiresAt: 3 * 86_400 })
       const bad = yield* connected()
-      yield* (yield* MetaGraphMemoryControl).revokeToken(bad.token)
+      const meta = yield* MetaGraphMemoryControl
+      yield* meta.revokeToken(bad.token)
+      // Meta does not renew it this time: the tenant is warned (expiring soon) and the renewal is retried next run.
+      yield* meta.failWith("exchangeLongLived", new MetaUnavailable({ detail: "down" }), "always")
       const report = yield* (yield* TokenHealth).checkAll
+      yield* meta.clearFailures
       assert.isAtLeast(report.invalid, 1)
       assert.isAtLeast(report.expiringSoon, 1)
+      assert.isAtLeast(report.renewalFailed, 1)
       const repo = yield* ConnectionRepository
       const badRow = Option.getOrThrow(yield* repo.findById(bad.actor.tenantId, bad.connection.id))
       assert.strictEqual(badRow.status, "error")
@@ -259,6 +264,42 @@ describe("TokenHealth.checkAll", () => {
       assert.strictEqual(goodRow.status, "active")
       assert.isNotNull(goodRow.tokenExpiresAt)
       assert.strictEqual(goodRow.metadata["token_expiring_soon"], true)
+      assert.include(String((goodRow.metadata["token_renewal_failed"] as { message: string }).message), "down")
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("a 60-day business token is renewed before it expires: new token stored encrypted, new expiry", () =>
+    Effect.gen(function* () {
+      const { actor, connection, token } = yield* connected({ expiresAt: 10 * 86_400 })
+      const report = yield* (yield* TokenHealth).checkAll
+      assert.isAtLeast(report.renewed, 1)
+      const row = Option.getOrThrow(yield* (yield* ConnectionRepository).findById(actor.tenantId, connection.id))
+      const stored = yield* (yield* TokenCipher).decrypt(row.accessTokenEnc!, {
+        tenantId: actor.tenantId,
+        provider: "meta_whatsapp"
+      })
+      assert.notStrictEqual(Redacted.value(stored), token, "the renewed token replaced the old one")
+      // The test clock starts at 0: 60 days from now.
+      assert.strictEqual(row.tokenExpiresAt?.getTime(), 60 * 86_400_000)
+      assert.strictEqual(row.metadata["token_expiring_soon"], false)
+      const exchange = (yield* (yield* MetaGraphMemoryControl).calls).filter((c) => c.method === "exchangeLongLived")
+      assert.deepStrictEqual(exchange.at(-1)?.args, { businessToken60Days: "true" })
+      const audit = yield* (yield* AuditLog).list(actor.tenantId, { first: 10 })
+      assert.isTrue(audit.items.some((entry) => entry.node.action === "whatsapp.token_renewed"))
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("a token that never expires (expires_at 0) is checked but never renewed", () =>
+    Effect.gen(function* () {
+      const { actor, connection } = yield* connected()
+      const meta = yield* MetaGraphMemoryControl
+      const before = (yield* meta.calls).filter((c) => c.method === "exchangeLongLived").length
+      const report = yield* (yield* TokenHealth).checkAll
+      assert.isAtLeast(report.valid, 1)
+      assert.strictEqual((yield* meta.calls).filter((c) => c.method === "exchangeLongLived").length, before)
+      const row = Option.getOrThrow(yield* (yield* ConnectionRepository).findById(actor.tenantId, connection.id))
+      assert.isNull(row.tokenExpiresAt)
+      assert.strictEqual(row.metadata["token_expiring_soon"], false)
     }).pipe(Effect.provide(TestLayer))
   )
 

@@ -1,9 +1,10 @@
 import { Clock, Context, Duration, Effect, Layer, Option, Ref } from "effect"
+import type { ChannelConnection } from "../domain/ChannelConnection.ts"
 import { MetaTokenInvalid } from "../domain/Errors.ts"
-import { isExpiringSoon } from "../domain/TokenExpiry.ts"
+import { isDueForRenewal, isExpiringSoon } from "../domain/TokenExpiry.ts"
 import { AuditLog } from "./ports/AuditLog.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
-import { MetaGraph } from "./ports/MetaGraph.ts"
+import { type AccessToken, MetaGraph } from "./ports/MetaGraph.ts"
 import { TokenCipher } from "./ports/TokenCipher.ts"
 import { previousStatusOf, recordTokenFailure } from "./TokenFailures.ts"
 
@@ -20,6 +21,10 @@ export interface HealthReport {
   readonly undecryptable: number
   /** Connections in `error` that Meta accepts again, returned to their status. */
   readonly recovered: number
+  /** 60-day business tokens renewed before they expired (new token stored encrypted, new expiry). */
+  readonly renewed: number
+  /** Renewals Meta refused or could not answer: retried next run; the tenant is warned within 7 days of expiry. */
+  readonly renewalFailed: number
   /** Meta refused our app token on debug_token (wrong or rotated app secret): no connection was changed. */
   readonly appCredentialsInvalid: boolean
 }
@@ -51,6 +56,31 @@ export class TokenHealth extends Context.Service<
       const context = yield* Effect.context<ConnectionRepository | AuditLog>()
       const appCredentials = yield* Ref.make<AppCredentialsState>("unknown")
 
+      /**
+       * Exchanges the connection's business token for a new 60-day one and stores it encrypted (only if the stored
+       * token is still the one renewed: a reconnect meanwhile wins). The new expiry, or null when it was not stored.
+       */
+      const renew = Effect.fnUntraced(function* (connection: ChannelConnection, token: AccessToken) {
+        const exchanged = yield* graph.exchangeLongLived(token, { businessToken60Days: true })
+        const binding = { tenantId: connection.tenantId, provider: connection.provider }
+        const next = yield* cipher.encrypt(exchanged.accessToken, binding)
+        const stored = yield* connections.replaceToken(connection.id, connection.accessTokenEnc!, next)
+        if (!stored) return null
+        const now = yield* Clock.currentTimeMillis
+        const expiresAt = exchanged.expiresIn === null ? null : new Date(now + exchanged.expiresIn * 1000)
+        yield* audit.record({
+          tenantId: connection.tenantId,
+          userId: null,
+          action: `${connection.provider === "meta_ads" ? "meta_ads" : "whatsapp"}.token_renewed`,
+          resourceType: "channel_connection",
+          resourceId: connection.id,
+          details: { source: "health_check", expires_at: expiresAt?.toISOString() ?? null },
+          ip: null
+        })
+        yield* Effect.logInfo(`Connection ${connection.id}: business token renewed before it expired`)
+        return expiresAt
+      })
+
       const checkAll = Effect.gen(function* () {
         const report = {
           checked: 0,
@@ -60,6 +90,8 @@ export class TokenHealth extends Context.Service<
           expiringSoon: 0,
           undecryptable: 0,
           recovered: 0,
+          renewed: 0,
+          renewalFailed: 0,
           appCredentialsInvalid: false
         }
         let answered = false
@@ -114,7 +146,26 @@ export class TokenHealth extends Context.Service<
           }
           report.valid++
           const now = yield* Clock.currentTimeMillis
-          const expiresAt = info.success.expiresAt > 0 ? new Date(info.success.expiresAt * 1000) : null
+          let expiresAt = info.success.expiresAt > 0 ? new Date(info.success.expiresAt * 1000) : null
+          // `expires_at: 0` is a token that never expires (validity and scopes are still checked above). A 60-day
+          // business token is renewed before it expires (`fb_exchange_token` + `set_token_expires_in_60_days`,
+          // META_SPEC Corrections); once expired it cannot be, and the tenant reconnects.
+          const tokenType = info.success.tokenType ?? connection.metadata["token_type"]
+          let renewal: Readonly<Record<string, unknown>> | null = null
+          if (tokenType === "SYSTEM_USER" && isDueForRenewal(expiresAt?.getTime() ?? null, now)) {
+            const renewed = yield* renew(connection, token.value).pipe(Effect.result)
+            if (renewed._tag === "Success" && renewed.success !== null) {
+              report.renewed++
+              expiresAt = renewed.success
+              renewal = { token_renewed_at: new Date(now).toISOString(), token_renewal_failed: null }
+            } else {
+              report.renewalFailed++
+              const why =
+                renewed._tag === "Failure" ? renewed.failure.message : "the connection's token changed meanwhile"
+              renewal = { token_renewal_failed: { at: new Date(now).toISOString(), message: why } }
+              yield* Effect.logWarning(`Token health: renewing the token of connection ${connection.id} failed`, why)
+            }
+          }
           const soon = isExpiringSoon(expiresAt?.getTime() ?? null, now)
           if (soon) report.expiringSoon++
           const error = connection.metadata["error"] as { readonly reason?: unknown } | null | undefined
@@ -127,6 +178,7 @@ export class TokenHealth extends Context.Service<
               metadata: {
                 token_expiring_soon: soon,
                 token_checked_at: new Date(now).toISOString(),
+                ...renewal,
                 ...(recovers ? { error: null } : {})
               }
             })

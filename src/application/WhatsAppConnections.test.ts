@@ -44,6 +44,9 @@ const approved = (
     nameStatus?: string
     appId?: string
     tokenType?: "USER" | "SYSTEM_USER"
+    /** The first number's two-step verification PIN, set before the connect. */
+    pin?: string
+    codeVerificationStatus?: string
   } = {}
 ) =>
   Effect.gen(function* () {
@@ -55,7 +58,11 @@ const approved = (
         id: id.phone,
         displayPhoneNumber: "+1 555-010-1234",
         verifiedName: "Acme",
-        nameStatus: options.nameStatus ?? "APPROVED"
+        nameStatus: options.nameStatus ?? "APPROVED",
+        ...(options.pin === undefined ? {} : { pin: options.pin }),
+        ...(options.codeVerificationStatus === undefined
+          ? {}
+          : { codeVerificationStatus: options.codeVerificationStatus })
       },
       { id: id.phone2, displayPhoneNumber: "+1 555-010-9999", verifiedName: "Acme Two" }
     ].slice(0, options.numbers ?? 1)
@@ -509,5 +516,83 @@ describe("WhatsAppConnections", () => {
         yield* connect.disconnect(tenants[1])
         assert.notInclude(yield* meta.subscribedWabas, id.waba)
       }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect(
+    "a number whose two-step PIN was set before waits for it; a wrong PIN says so; the right one connects",
+    () =>
+      Effect.gen(function* () {
+        const who = actor()
+        const connect = yield* WhatsAppConnections
+        const meta = yield* MetaGraphMemoryControl
+        const { input, id } = yield* approved(who, { pin: "246810" })
+        const connection = yield* connect.complete(input)
+        assert.strictEqual(connection.status, "pending")
+        assert.strictEqual((yield* connect.status(who)).pendingReason, "pin_required")
+        assert.isUndefined((yield* meta.registeredNumbers).find((r) => r.phoneNumberId === id.phone))
+        assert.isUndefined(connection.metadata["registration_pin_enc"], "our random PIN was refused, not kept")
+
+        assert.strictEqual((yield* Effect.flip(connect.register(who, null)))._tag, "InvalidPin")
+        assert.strictEqual((yield* Effect.flip(connect.register(who, Redacted.make("12a456"))))._tag, "InvalidPin")
+        const wrong = yield* Effect.flip(connect.register(who, Redacted.make("135790")))
+        assert.strictEqual(wrong._tag, "RegistrationPinMismatch")
+        assert.include(wrong.message, "That PIN is not this number's two-step verification PIN")
+        const still = yield* connect.status(who)
+        assert.strictEqual(still.status, "pending")
+        assert.strictEqual(still.pendingReason, "pin_required")
+
+        const done = yield* connect.register(who, Redacted.make("246810"))
+        assert.strictEqual(done.status, "active")
+        assert.deepStrictEqual(
+          (yield* meta.registeredNumbers).find((r) => r.phoneNumberId === id.phone),
+          { phoneNumberId: id.phone, pin: "246810" }
+        )
+        const row = Option.getOrThrow(
+          yield* (yield* ConnectionRepository).findByPhoneNumberId(id.phone as PhoneNumberId)
+        )
+        const stored = row.metadata["registration_pin_enc"]
+        assert.notInclude(JSON.stringify(row.metadata), "246810", "kept only encrypted")
+        const clear = yield* (yield* TokenCipher).decrypt(stored as never, {
+          tenantId: who.tenantId,
+          provider: "meta_whatsapp"
+        })
+        assert.strictEqual(Redacted.value(clear), "246810")
+        const audit = yield* (yield* AuditLog).list(who.tenantId, { first: 20 })
+        assert.notInclude(JSON.stringify(audit.items), "246810", "never in the audit trail")
+        assert.notInclude(JSON.stringify(audit.items), "135790")
+        const actions = audit.items.map((entry) => entry.node.action)
+        assert.includeMembers(actions, ["whatsapp.number_registration_refused", "whatsapp.number_registration"])
+        assert.strictEqual(
+          (yield* Effect.flip(connect.register(who, Redacted.make("246810"))))._tag,
+          "NoRegistrationPending"
+        )
+      }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("an unverified number is not registered: pending number_not_verified until its owner verifies it", () =>
+    Effect.gen(function* () {
+      const who = actor()
+      const connect = yield* WhatsAppConnections
+      const meta = yield* MetaGraphMemoryControl
+      const { input, id } = yield* approved(who, { codeVerificationStatus: "NOT_VERIFIED" })
+      const connection = yield* connect.complete(input)
+      assert.strictEqual(connection.status, "pending")
+      assert.strictEqual((yield* connect.status(who)).pendingReason, "number_not_verified")
+      const registerCalls = (yield* meta.calls).filter((c) => c.method === "registerNumber")
+      assert.isUndefined(
+        registerCalls.find((c) => c.args["phoneNumberId"] === id.phone),
+        "not registered blindly"
+      )
+      // Checking again before the owner verified it: still waiting, nothing registered.
+      assert.strictEqual((yield* connect.register(who, null)).pendingReason, "number_not_verified")
+      assert.strictEqual((yield* meta.registeredNumbers).filter((r) => r.phoneNumberId === id.phone).length, 0)
+      // Verified in WhatsApp Manager: checking again registers and connects.
+      yield* meta.addWaba({
+        id: id.waba,
+        phoneNumbers: [{ id: id.phone, displayPhoneNumber: "+1 555-010-1234", verifiedName: "Acme" }]
+      })
+      assert.strictEqual((yield* connect.register(who, null)).status, "active")
+      assert.isDefined((yield* meta.registeredNumbers).find((r) => r.phoneNumberId === id.phone))
+    }).pipe(Effect.provide(TestLayer))
   )
 })

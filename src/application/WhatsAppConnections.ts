@@ -3,12 +3,15 @@ import type { ChannelConnection, EncryptedToken } from "../domain/ChannelConnect
 import { activeRestrictions, type Restriction, toE164 } from "../domain/ChannelConnection.ts"
 import {
   type Forbidden,
+  InvalidPin,
   MetaPermissionMissing,
   MetaTokenAppMismatch,
   MetaTokenInvalid,
   type MetaUnavailable,
   NoPhoneNumberGranted,
+  NoRegistrationPending,
   NumberAlreadyConnected,
+  type RegistrationPinMismatch,
   SessionMismatch,
   type TokenUnreadable
 } from "../domain/Errors.ts"
@@ -45,6 +48,10 @@ const PROVIDER = "meta_whatsapp" as const
 /** Display-name states under which Meta may refuse to register a number (META_SPEC 3.1). */
 const NAME_BLOCKED = new Set(["PENDING_REVIEW", "DECLINED", "EXPIRED", "NONE"])
 const BINDING = (tenantId: TenantId) => ({ tenantId, provider: PROVIDER })
+/** `code_verification_status` values of a number whose ownership is not verified (META_SPEC 3.1): never registered. */
+const NOT_VERIFIED = new Set(["NOT_VERIFIED", "EXPIRED"])
+/** The pending reasons `register` resolves: a PIN to enter, or a number its owner has to verify first. */
+const REGISTRATION_REASONS = new Set(["pin_required", "number_not_verified"])
 
 /**
  * The permissions Embedded Signup asks for (Meta, "Webhooks overview" > Permissions, and "Access tokens"):
@@ -123,6 +130,14 @@ export interface ManualConnectInput {
 
 type ConnectError = MetaGraphError | NumberAlreadyConnected | NoPhoneNumberGranted
 
+/** What finishing a pending registration can fail with. */
+export type RegisterError =
+  | ConnectError
+  | RegistrationPinMismatch
+  | InvalidPin
+  | NoRegistrationPending
+  | TokenUnreadable
+
 /** What resolving a WhatsApp login can fail with, after the state check. */
 export type WhatsAppCallbackError = StateError | ConnectError | MetaTokenAppMismatch | SessionMismatch
 
@@ -163,6 +178,12 @@ export class WhatsAppConnections extends Context.Service<
       actor: Actor,
       input: ManualConnectInput
     ): Effect.Effect<ConnectionView, ConnectError | MetaTokenAppMismatch | Forbidden>
+    /**
+     * `RegisterNumber`: finishes a connection `pending` with `pin_required` (the admin's two-step verification PIN,
+     * used once for Meta's register call, kept only encrypted) or `number_not_verified` (checks again, `pin` null).
+     * A wrong PIN fails with `RegistrationPinMismatch` and leaves the connection as it was.
+     */
+    register(actor: Actor, pin: Redacted.Redacted<string> | null): Effect.Effect<ConnectionView, RegisterError>
   }
 >()("app/application/WhatsAppConnections") {
   static readonly layer = Layer.effect(
@@ -195,6 +216,8 @@ export class WhatsAppConnections extends Context.Service<
         readonly via: "embedded_signup" | "manual"
         /** Coexistence (a WhatsApp Business app number): Meta keeps it on the app, so it is never registered. */
         readonly coexistence?: boolean
+        /** The number's two-step verification PIN an admin entered (already used to register): stored encrypted. */
+        readonly pin?: Redacted.Redacted<string>
       }) {
         const startedAt = yield* now // webhooks older than this connect never act on it (issue 14 item 3)
         const held = yield* connections.findByPhoneNumberId(args.number.id)
@@ -206,37 +229,52 @@ export class WhatsAppConnections extends Context.Service<
         // AppWebhookCheck reads and reports it.
         yield* graph.subscribeApp(args.token, args.wabaId)
 
-        let pinEnc = Option.flatMap(own, (row) =>
-          Option.fromNullishOr(row.metadata["registration_pin_enc"] as EncryptedToken | undefined)
-        ).pipe(Option.getOrNull)
+        let pinEnc =
+          args.pin === undefined
+            ? Option.flatMap(own, (row) =>
+                Option.fromNullishOr(row.metadata["registration_pin_enc"] as EncryptedToken | undefined)
+              ).pipe(Option.getOrNull)
+            : yield* cipher.encrypt(args.pin, BINDING(args.tenantId))
         // Registered already (Cloud API): nothing to do. Otherwise register, reusing this tenant's PIN for the number
         // (Meta refuses a different PIN for a registered number). When Meta refuses because of the display name
-        // (in review, declined or expired), the connection stays pending with that reason rather than in error.
-        let inNameReview = false
+        // (in review, declined or expired), the connection stays pending with that reason rather than in error; a
+        // number whose two-step verification PIN was set before us waits for an admin to enter it (`pin_required`);
+        // an unverified number is not registered at all until its owner verifies it (`number_not_verified`).
+        let pendingReason: "display_name_review" | "pin_required" | "number_not_verified" | null = null
         if (args.number.platformType !== "CLOUD_API" && args.coexistence !== true) {
-          const stored =
-            pinEnc === null
-              ? null
-              : yield* cipher.decrypt(pinEnc, BINDING(args.tenantId)).pipe(Effect.option, Effect.map(Option.getOrNull))
-          const pin = stored ?? Redacted.make(randomPin())
-          const registered = yield* graph.registerNumber(args.token, args.number.id, pin).pipe(
-            Effect.as(true),
-            // Meta refuses such a registration as a bad request (code 100); a 5xx or a timeout is not that.
-            Effect.catchTag("MetaUnavailable", (error) =>
-              error.code === 100 && NAME_BLOCKED.has(args.number.nameStatus ?? "")
-                ? Effect.succeed(false)
-                : Effect.fail(error)
+          if (NOT_VERIFIED.has(args.number.codeVerificationStatus ?? "")) {
+            pendingReason = "number_not_verified"
+          } else {
+            const stored =
+              pinEnc === null
+                ? null
+                : yield* cipher
+                    .decrypt(pinEnc, BINDING(args.tenantId))
+                    .pipe(Effect.option, Effect.map(Option.getOrNull))
+            const pin = stored ?? Redacted.make(randomPin())
+            pendingReason = yield* graph.registerNumber(args.token, args.number.id, pin).pipe(
+              Effect.as(null),
+              // Meta refuses such a registration as a bad request (code 100); a 5xx or a timeout is not that.
+              Effect.catchTag("MetaUnavailable", (error) =>
+                error.code === 100 && NAME_BLOCKED.has(args.number.nameStatus ?? "")
+                  ? Effect.succeed("display_name_review" as const)
+                  : Effect.fail(error)
+              ),
+              Effect.catchTag("RegistrationPinMismatch", () => Effect.succeed("pin_required" as const)),
+              Effect.catchTag("NumberNotVerified", () => Effect.succeed("number_not_verified" as const))
             )
-          )
-          if (registered) pinEnc = yield* cipher.encrypt(pin, BINDING(args.tenantId))
-          else inNameReview = true
+            if (pendingReason === null) pinEnc = yield* cipher.encrypt(pin, BINDING(args.tenantId))
+            // A stored PIN Meta refused is not this number's PIN any more: forgotten, an admin enters the right one.
+            else if (pendingReason === "pin_required") pinEnc = null
+          }
         }
+        const inNameReview = pendingReason === "display_name_review"
         const at = yield* now
         const kept = Option.match(own, { onNone: () => ({}), onSome: (row) => row.metadata })
         const connection = yield* connections.claimNumber(args.number.id, {
           tenantId: args.tenantId,
           provider: PROVIDER,
-          status: inNameReview ? "pending" : "active",
+          status: pendingReason === null ? "active" : "pending",
           wabaId: args.wabaId,
           phoneNumberE164: toE164(args.number.displayPhoneNumber),
           displayName: args.number.verifiedName,
@@ -247,11 +285,20 @@ export class WhatsAppConnections extends Context.Service<
           metadata: {
             ...Object.fromEntries(
               Object.entries(kept).filter(
-                ([key]) => !["error", "choices", "pending_reason", "disconnected_because", "token_type"].includes(key)
+                ([key]) =>
+                  ![
+                    "error",
+                    "choices",
+                    "pending_reason",
+                    "disconnected_because",
+                    "token_type",
+                    "registration_pin_enc"
+                  ].includes(key)
               )
             ),
             ...(pinEnc === null ? {} : { registration_pin_enc: pinEnc }),
             ...(inNameReview ? { pending_reason: "display_name_review", name_status: args.number.nameStatus } : {}),
+            ...(pendingReason !== null && !inNameReview ? { pending_reason: pendingReason } : {}),
             quality_rating: args.number.qualityRating,
             ...(args.tokenType === null ? {} : { token_type: args.tokenType }),
             connected_at: at.toISOString(),
@@ -578,7 +625,80 @@ export class WhatsAppConnections extends Context.Service<
         return viewOf(connection)
       })
 
+      const register = Effect.fn("WhatsAppConnections.register")(function* (
+        actor: Actor,
+        pin: Redacted.Redacted<string> | null
+      ) {
+        // The PIN is checked, used and encrypted; it never reaches a log, an audit entry or an answer.
+        if (pin !== null && !/^\d{6}$/.test(Redacted.value(pin))) return yield* new InvalidPin({})
+        const current = yield* connections.findCurrent(actor.tenantId, PROVIDER)
+        const row = Option.getOrUndefined(current)
+        const reason = row?.metadata["pending_reason"]
+        if (
+          row === undefined ||
+          row.status !== "pending" ||
+          typeof reason !== "string" ||
+          !REGISTRATION_REASONS.has(reason) ||
+          row.accessTokenEnc === null ||
+          row.wabaId === null ||
+          row.phoneNumberId === null
+        ) {
+          return yield* new NoRegistrationPending({ status: row?.status ?? "not_connected" })
+        }
+        if (reason === "pin_required" && pin === null) return yield* new InvalidPin({})
+        const token = yield* flow.tokenOf(row)
+        // Meta's word on the number now (its owner may have verified it, or registered it, meanwhile).
+        let number = yield* graph.getPhoneNumber(token, row.phoneNumberId)
+        let registeredWithPin = false
+        if (
+          pin !== null &&
+          number.platformType !== "CLOUD_API" &&
+          !NOT_VERIFIED.has(number.codeVerificationStatus ?? "")
+        ) {
+          // Registered with the admin's PIN once; a wrong PIN fails here and leaves the connection as it was.
+          const refused = yield* graph.registerNumber(token, number.id, pin).pipe(
+            Effect.as(false),
+            Effect.catchTag("NumberNotVerified", () => Effect.succeed(true)),
+            Effect.tapError((error) =>
+              error._tag === "RegistrationPinMismatch"
+                ? flow.auditBy(actor, "number_registration_refused", row.id, {
+                    phone_number_id: number.id,
+                    reason: "pin_mismatch"
+                  })
+                : Effect.void
+            )
+          )
+          number = refused
+            ? { ...number, codeVerificationStatus: "NOT_VERIFIED" }
+            : { ...number, platformType: "CLOUD_API" }
+          registeredWithPin = !refused
+        }
+        const connection = yield* connectNumber({
+          tenantId: actor.tenantId,
+          userId: actor.userId,
+          wabaId: row.wabaId,
+          number,
+          token,
+          tokenEnc: row.accessTokenEnc,
+          tokenExpiresAt: row.tokenExpiresAt,
+          scopes: row.scopes,
+          tokenType: typeof row.metadata["token_type"] === "string" ? row.metadata["token_type"] : null,
+          via: row.metadata["connected_via"] === "manual" ? "manual" : "embedded_signup",
+          // Kept (encrypted) only when Meta took it: the number's PIN from now on.
+          ...(registeredWithPin && pin !== null ? { pin } : {})
+        })
+        yield* flow.auditBy(actor, "number_registration", connection.id, {
+          phone_number_id: number.id,
+          pending_reason: reason,
+          pin_entered: pin !== null,
+          status: connection.status,
+          ...(connection.status === "pending" ? { now_pending: connection.metadata["pending_reason"] } : {})
+        })
+        return viewOf(connection)
+      })
+
       return WhatsAppConnections.of({
+        register,
         start: flow.start,
         complete: flow.complete,
         status,

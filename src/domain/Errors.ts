@@ -306,3 +306,39 @@ export class TokenUnreadable extends Schema.TaggedError<TokenUnreadable>()("Toke
     return "The service cannot read this connection's stored credentials (a configuration fault on our side, not your connection). Nothing was sent; try again later."
   }
 }
+
+/**
+ * Meta refused to register the number because the PIN sent is not its two-step verification PIN (a PIN set before
+ * it came to us, on another provider or in WhatsApp Manager). An admin enters the number's PIN.
+ */
+export class RegistrationPinMismatch extends Schema.TaggedError<RegistrationPinMismatch>()(
+  "RegistrationPinMismatch",
+  {}
+) {
+  override get message() {
+    return "That PIN is not this number's two-step verification PIN. Enter the PIN set for this number (WhatsApp Manager > Phone numbers > Two-step verification), or reset it there."
+  }
+}
+
+/** Meta refused to register the number because its ownership was never verified (`code_verification_status`). */
+export class NumberNotVerified extends Schema.TaggedError<NumberNotVerified>()("NumberNotVerified", {}) {
+  override get message() {
+    return "This phone number is not verified at Meta. Verify it in WhatsApp Manager (Phone numbers > Verify), then check again."
+  }
+}
+
+/** A two-step verification PIN that is not 6 digits: refused before Meta is asked. */
+export class InvalidPin extends Schema.TaggedError<InvalidPin>()("InvalidPin", {}) {
+  override get message() {
+    return "The two-step verification PIN is 6 digits."
+  }
+}
+
+/** Nothing to register: the connection is not waiting for a PIN or for the number's verification. */
+export class NoRegistrationPending extends Schema.TaggedError<NoRegistrationPending>()("NoRegistrationPending", {
+  status: Schema.String
+}) {
+  override get message() {
+    return "No WhatsApp number is waiting for registration (a two-step verification PIN or the number's verification)."
+  }
+}

@@ -1,8 +1,8 @@
 import { type FormEvent, useEffect, useId, useState } from "react"
-import { useMutation } from "urql"
+import { type OperationResult, useMutation } from "urql"
 import { ConfirmDisconnect, Spinner } from "./Dialog.tsx"
 import { expiresSoon, formatDate, formatDateTime } from "./format.ts"
-import type { ConnectionFieldsFragment as WhatsAppConnection } from "./gql/graphql.ts"
+import type { RegisterWhatsAppNumberMutation, ConnectionFieldsFragment as WhatsAppConnection } from "./gql/graphql.ts"
 import { type FragmentType, graphql, useFragment } from "./gql/index.ts"
 import { ManualConnect } from "./ManualConnect.tsx"
 import { type ReturnFromMeta, reasonMessage } from "./reasons.ts"
@@ -60,6 +60,23 @@ const ChooseNumberMutation = graphql(`
       __typename
       ... on ChooseWhatsAppNumberSuccess {
         connection {
+          ...ConnectionFields
+        }
+      }
+      ... on Error {
+        message
+      }
+    }
+  }
+`)
+
+const RegisterNumberMutation = graphql(`
+  mutation RegisterWhatsAppNumber($input: RegisterWhatsAppNumberInput!) {
+    registerWhatsAppNumber(input: $input) {
+      __typename
+      ... on RegisterWhatsAppNumberSuccess {
+        connection {
+          pendingReason
           ...ConnectionFields
         }
       }
@@ -403,6 +420,12 @@ function Pending({
   const [state, choose] = useMutation(ChooseNumberMutation)
   const name = useId()
 
+  if (connection.pendingReason === "pin_required") {
+    return <PinRequired connection={connection} onReconnect={onReconnect} onChanged={onChanged} />
+  }
+  if (connection.pendingReason === "number_not_verified") {
+    return <NotVerified connection={connection} onReconnect={onReconnect} onChanged={onChanged} />
+  }
   if (connection.pendingReason !== "choose_number") {
     return (
       <div className="state">
@@ -467,5 +490,132 @@ function Pending({
         </button>
       </div>
     </form>
+  )
+}
+
+/** What a registration attempt answered, for a person: null when it went through. */
+const registerOutcome = (result: OperationResult<RegisterWhatsAppNumberMutation>): string | null => {
+  const data = result.data?.registerWhatsAppNumber
+  if (data === undefined) {
+    const status = (result.error?.response as { status?: number } | undefined)?.status
+    return status === 429
+      ? "Too many attempts. Wait a minute, then try again."
+      : "Could not reach the service. Check your network and try again."
+  }
+  if (data.__typename === "RateLimited") return "Too many attempts. Wait a minute, then try again."
+  return "message" in data && typeof data.message === "string" ? data.message : null
+}
+
+/** The number has a two-step verification PIN set before it came here: an admin enters it once. */
+function PinRequired({
+  connection,
+  onReconnect,
+  onChanged
+}: {
+  readonly connection: WhatsAppConnection
+  readonly onReconnect: () => void
+  readonly onChanged: () => void
+}) {
+  const [pin, setPin] = useState("")
+  const [error, setError] = useState<string | null>(null)
+  const [state, register] = useMutation(RegisterNumberMutation)
+  const field = useId()
+  const valid = /^\d{6}$/.test(pin)
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault()
+    if (!valid) return
+    setError(null)
+    const result = await register({ input: { pin } })
+    // The PIN is used once: it does not stay in the page.
+    setPin("")
+    const problem = registerOutcome(result)
+    if (problem === null) onChanged()
+    else setError(problem)
+  }
+
+  return (
+    <form className="state" onSubmit={submit}>
+      <p>
+        <strong>This number already has a two-step verification PIN.</strong> Enter it to finish connecting. You set it
+        in WhatsApp Manager (Phone numbers, Two-step verification) or with your previous provider; if nobody knows it,
+        turn two-step verification off there, then reconnect.
+      </p>
+      {connection.phoneNumberE164 ? <p className="number">{connection.phoneNumberE164}</p> : null}
+      <label htmlFor={field}>Two-step verification PIN (6 digits)</label>
+      <input
+        id={field}
+        type="password"
+        inputMode="numeric"
+        autoComplete="off"
+        maxLength={6}
+        pattern="\d{6}"
+        value={pin}
+        onChange={(event) => setPin(event.target.value.replace(/\D/g, "").slice(0, 6))}
+      />
+      {error === null ? null : (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="row">
+        <button type="submit" className="button primary" disabled={!valid || state.fetching}>
+          {state.fetching ? "Registering…" : "Register number"}
+        </button>
+        <button type="button" className="button" onClick={onReconnect}>
+          Reconnect
+        </button>
+      </div>
+    </form>
+  )
+}
+
+/** The number's owner has not verified it at Meta yet: nothing is registered until they do. */
+function NotVerified({
+  connection,
+  onReconnect,
+  onChanged
+}: {
+  readonly connection: WhatsAppConnection
+  readonly onReconnect: () => void
+  readonly onChanged: () => void
+}) {
+  const [message, setMessage] = useState<string | null>(null)
+  const [state, register] = useMutation(RegisterNumberMutation)
+
+  const check = async () => {
+    setMessage(null)
+    const result = await register({ input: {} })
+    const problem = registerOutcome(result)
+    const data = result.data?.registerWhatsAppNumber
+    const after = data?.__typename === "RegisterWhatsAppNumberSuccess" ? data.connection : null
+    if (problem !== null) setMessage(problem)
+    else if (after?.pendingReason === "number_not_verified")
+      setMessage("Meta still reports this number as not verified. Verify it in WhatsApp Manager, then check again.")
+    onChanged()
+  }
+
+  return (
+    <div className="state">
+      <p>
+        <strong>This phone number is not verified yet.</strong> Verify it in WhatsApp Manager (Phone numbers, then
+        Verify, with the code Meta sends by text message or call), then press Check again. If you added the wrong
+        number, reconnect and pick another.
+      </p>
+      {connection.phoneNumberE164 ? <p className="number">{connection.phoneNumberE164}</p> : null}
+      {message === null ? null : (
+        <p className="notice warn" role="status">
+          {message}
+        </p>
+      )}
+      <div className="row">
+        <button type="button" className="button primary" onClick={check} disabled={state.fetching}>
+          {state.fetching ? "Checking…" : "Check again"}
+        </button>
+        <button type="button" className="button" onClick={onReconnect}>
+          Reconnect
+        </button>
+      </div>
+    </div>
   )
 }

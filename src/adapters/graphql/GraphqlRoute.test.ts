@@ -20,7 +20,13 @@ import {
   NOT_CONNECTED,
   WhatsAppConnections
 } from "../../application/WhatsAppConnections.ts"
-import { AdAccountNotGranted, Forbidden, NotConnected, NumberAlreadyConnected } from "../../domain/Errors.ts"
+import {
+  AdAccountNotGranted,
+  Forbidden,
+  NotConnected,
+  NumberAlreadyConnected,
+  RegistrationPinMismatch
+} from "../../domain/Errors.ts"
 import { type Role, TenantId, UserId } from "../../domain/Ids.ts"
 import { Jwt } from "../http/Auth.ts"
 import { makeMetaAdsRoutes } from "../http/MetaAdsRoutes.ts"
@@ -102,7 +108,16 @@ const StubConnections = Layer.succeed(
           return yield* new NumberAlreadyConnected({ phoneNumberId: input.phoneNumberId })
         }
         return { ...ACTIVE, wabaId: input.wabaId, phoneNumberId: input.phoneNumberId }
-      })
+      }),
+    // The PIN is never recorded: only whether one was given.
+    register: (actor, pin) =>
+      record("register", actor, { pin: pin === null ? null : "given" }).pipe(
+        Effect.andThen(
+          pin !== null && Redacted.value(pin) === "111111"
+            ? Effect.fail(new RegistrationPinMismatch({}))
+            : Effect.succeed(ACTIVE)
+        )
+      )
   })
 )
 
@@ -881,6 +896,40 @@ describe("GraphqlRoute", () => {
     assert.isAtLeast(answer.retryAfterSeconds, 1)
     assert.strictEqual(answer.message, `Too many requests. Try again in ${answer.retryAfterSeconds} s.`)
     assert.strictEqual(response.status, 200)
+  })
+
+  it("registerWhatsAppNumber: the PIN reaches the use case once (never recorded), a wrong one is typed, limited", async () => {
+    const token = tokenFor(freshTenant(), "admin")
+    const query = `mutation Register($input: RegisterWhatsAppNumberInput!) { registerWhatsAppNumber(input: $input) {
+      __typename
+      ... on RegisterWhatsAppNumberSuccess { connection { status } }
+      ... on RegistrationPinMismatchError { message }
+      ... on RateLimited { retryAfterSeconds } } }`
+    calls.length = 0
+    const done = await post(query, { token, variables: { input: { pin: "246810" } } })
+    assert.deepStrictEqual(done.body.data, {
+      registerWhatsAppNumber: { __typename: "RegisterWhatsAppNumberSuccess", connection: { status: "ACTIVE" } }
+    })
+    assert.deepStrictEqual(calls.find((c) => c.method === "register")?.input, { pin: "given" })
+    const wrong = await post(query, { token, variables: { input: { pin: "111111" } } })
+    assert.strictEqual(
+      (wrong.body.data?.["registerWhatsAppNumber"] as { __typename: string } | undefined)?.__typename,
+      "RegistrationPinMismatchError"
+    )
+    const check = await post(query, { token, variables: { input: {} } })
+    assert.strictEqual(
+      (check.body.data?.["registerWhatsAppNumber"] as { __typename: string } | undefined)?.__typename,
+      "RegisterWhatsAppNumberSuccess"
+    )
+    assert.deepStrictEqual(calls.filter((c) => c.method === "register").at(-1)?.input, { pin: null })
+    // 5 a minute per workspace: two more run, the sixth is the RateLimited member and does not run.
+    for (let attempt = 0; attempt < 2; attempt++) await post(query, { token, variables: { input: {} } })
+    const before = calls.filter((c) => c.method === "register").length
+    const limited = await post(query, { token, variables: { input: { pin: "246810" } } })
+    const answer = limited.body.data?.["registerWhatsAppNumber"] as { __typename: string; retryAfterSeconds: number }
+    assert.strictEqual(answer.__typename, "RateLimited")
+    assert.isAtLeast(answer.retryAfterSeconds, 1)
+    assert.strictEqual(calls.filter((c) => c.method === "register").length, before)
   })
 
   it("answers a malformed pagination cursor as bad input, before any use case runs", async () => {

@@ -3,7 +3,7 @@ import { HttpRouter, HttpServerResponse } from "effect/http"
 import { Messaging, type SendError } from "../../application/Messaging.ts"
 import { callbackReason } from "../../application/OAuthFlow.ts"
 import { OperationLimits } from "../../application/OperationLimits.ts"
-import { type ConnectionView, WhatsAppConnections } from "../../application/WhatsAppConnections.ts"
+import { type ConnectionView, type RegisterError, WhatsAppConnections } from "../../application/WhatsAppConnections.ts"
 import type { Message } from "../../domain/Message.ts"
 import { decodeSessionInfo } from "../meta-graph/SessionInfo.ts"
 import { countOAuthRequest, recordOAuthError } from "../observability/Metrics.ts"
@@ -32,6 +32,27 @@ const SendBody = Schema.Struct({
   idempotencyKey: Schema.optional(Schema.String)
 })
 const decodeSendBody = Schema.decodeUnknownOption(SendBody)
+
+const RegisterBody = Schema.Struct({ pin: Schema.optional(Schema.NullOr(Schema.String)) })
+const decodeRegisterBody = Schema.decodeUnknownOption(RegisterBody)
+
+/** Each way finishing a pending registration can fail, as an HTTP status and the one error shape. */
+export const registerErrorResponse = (error: RegisterError) => {
+  switch (error._tag) {
+    case "RegistrationPinMismatch":
+      return errorResponse(422, "pin_mismatch", error.message)
+    case "InvalidPin":
+      return errorResponse(400, "invalid_pin", error.message)
+    case "NoRegistrationPending":
+      return errorResponse(409, "no_registration_pending", error.message)
+    case "NumberAlreadyConnected":
+      return errorResponse(409, "number_in_use", error.message)
+    case "NoPhoneNumberGranted":
+      return errorResponse(409, "no_phone_number", error.message)
+    default:
+      return sendErrorResponse(error)
+  }
+}
 
 const messageBody = (message: Message) => ({
   id: message.id,
@@ -208,6 +229,32 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
             if (sent._tag === "Success") return json(messageBody(sent.success), 201)
             return sendErrorResponse(sent.failure)
           })
+        )
+      )
+
+      // A connection pending with `pin_required` (the number's two-step verification PIN, used once, kept only
+      // encrypted) or `number_not_verified` (no PIN: check again).
+      yield* router.add(
+        "POST",
+        "/api/integrations/meta/whatsapp/register",
+        authenticated(jwt, (actor, request) =>
+          rateLimited(
+            limits,
+            "whatsapp.register",
+            actor,
+            Effect.gen(function* () {
+              const body = Option.flatMap(yield* request.json.pipe(Effect.option), decodeRegisterBody)
+              if (Option.isNone(body)) {
+                return errorResponse(400, "invalid_request", 'Send {"pin": "<the number\'s 6-digit PIN>"} or {}.')
+              }
+              const pin = body.value.pin ?? null
+              const result = yield* connect
+                .register(actor, pin === null ? null : Redacted.make(pin))
+                .pipe(Effect.result)
+              if (result._tag === "Success") return json(statusBody(result.success))
+              return registerErrorResponse(result.failure)
+            })
+          )
         )
       )
 

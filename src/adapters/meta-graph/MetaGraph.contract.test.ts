@@ -9,7 +9,7 @@ import { APP_ID, APP_SECRET, start, startReceiver, submitDialog, WA_REDIRECT } f
 import { type AccessToken, MetaGraph } from "../../application/ports/MetaGraph.ts"
 import type { PhoneNumberId, WabaId } from "../../domain/Ids.ts"
 import { MetaGraphHttp } from "./MetaGraphHttp.ts"
-import { MetaGraphMemory, MetaGraphMemoryControl } from "./MetaGraphMemory.ts"
+import { type MemoryPhoneNumber, MetaGraphMemory, MetaGraphMemoryControl } from "./MetaGraphMemory.ts"
 
 interface Login {
   /** The dialog's code, already exchanged. */
@@ -34,6 +34,16 @@ class Fake extends Context.Service<
     inbound(phoneNumberId: PhoneNumberId, from: string): Effect.Effect<{ readonly from: string; readonly waId: string }>
     /** The app's callback as another environment (or the App Dashboard) would set it; null removes it. */
     setCallback(callbackUrl: string | null): Effect.Effect<void>
+    /**
+     * Adds an unregistered number to the WABA: with a two-step verification PIN set before (another provider,
+     * WhatsApp Manager), or not verified by its owner (`verified: false`).
+     */
+    seedNumber(
+      wabaId: WabaId,
+      options: { readonly pin?: string; readonly verified?: boolean }
+    ): Effect.Effect<PhoneNumberId>
+    /** Whether Meta has our app subscribed to the WABA (what decides if its webhooks are delivered). */
+    subscribed(wabaId: WabaId): Effect.Effect<boolean>
   }
 >()("test/MetaGraphContract/Fake") {}
 
@@ -60,21 +70,39 @@ const MemoryFake = Layer.effect(
         const token_ = (yield* graph.exchangeCode(Redacted.make(code), WA_REDIRECT)).accessToken
         return { code: Redacted.make(code), token: token_ }
       }).pipe(Effect.orDie)
+    const wabaNumbers = new Map<string, Array<MemoryPhoneNumber>>()
     return Fake.of({
       requiresAppSecretProof: Effect.succeed(false),
       login: Effect.gen(function* () {
         sequence++
         const wabaId = `61000000000${String(sequence).padStart(4, "0")}` as WabaId
         const phoneNumberId = `62000000000${String(sequence).padStart(4, "0")}` as PhoneNumberId
-        yield* control.addWaba({
-          id: wabaId,
-          phoneNumbers: [
-            { id: phoneNumberId, displayPhoneNumber: "+1 555-010-1234", registered: true },
-            { id: `63000000000${String(sequence).padStart(4, "0")}`, displayPhoneNumber: "+1 555-010-5678" }
-          ]
-        })
+        const phoneNumbers = [
+          { id: phoneNumberId, displayPhoneNumber: "+1 555-010-1234", registered: true },
+          { id: `63000000000${String(sequence).padStart(4, "0")}`, displayPhoneNumber: "+1 555-010-5678" }
+        ]
+        wabaNumbers.set(wabaId, phoneNumbers)
+        yield* control.addWaba({ id: wabaId, phoneNumbers })
         return { ...(yield* issue(wabaId)), wabaId, phoneNumberId }
       }),
+      seedNumber: (wabaId, options) =>
+        Effect.gen(function* () {
+          sequence++
+          const id = `64000000000${String(sequence).padStart(4, "0")}` as PhoneNumberId
+          const phoneNumbers = [
+            ...(wabaNumbers.get(wabaId) ?? []),
+            {
+              id,
+              displayPhoneNumber: "+1 555-010-4321",
+              ...(options.pin === undefined ? {} : { pin: options.pin }),
+              ...(options.verified === false ? { codeVerificationStatus: "NOT_VERIFIED" } : {})
+            }
+          ]
+          wabaNumbers.set(wabaId, phoneNumbers)
+          yield* control.addWaba({ id: wabaId, phoneNumbers })
+          return id
+        }),
+      subscribed: (wabaId) => Effect.map(control.subscribedWabas, (wabas) => wabas.includes(wabaId)),
       foreignToken: (wabaId) => Effect.map(issue(wabaId, "9999999999999999"), (issued) => issued.token),
       inbound: (phoneNumberId, from) =>
         control
@@ -149,7 +177,15 @@ const SandboxFake = Layer.unwrap(
               const payload = payloads.find((p) => JSON.stringify(p).includes(String(wamid)))
               return readInbound(payload)
             }),
-          setCallback: (callbackUrl) => controlCall(sandbox, "app/subscription", { callbackUrl }).pipe(Effect.asVoid)
+          setCallback: (callbackUrl) => controlCall(sandbox, "app/subscription", { callbackUrl }).pipe(Effect.asVoid),
+          seedNumber: (wabaId, options) =>
+            controlCall(sandbox, "seed/phone-number", { wabaId, ...options }).pipe(
+              Effect.map((body) => String(body["id"]) as PhoneNumberId)
+            ),
+          subscribed: (wabaId) =>
+            Effect.sync(
+              () => sandbox.ctx.state.wabas.get(wabaId)?.subscriptions.some((sub) => sub.appId === APP_ID) ?? false
+            )
         })
       })
     )
@@ -268,6 +304,58 @@ for (const fake of [
         const error = yield* Effect.flip(graph.sendText(token, unregistered!.id, "14155550100", "x"))
         assert.strictEqual(error._tag === "MessageRejected" ? error.code : 0, 133010)
         assert.strictEqual(error._tag === "MessageRejected" ? error.reason : null, "number_not_registered")
+      })
+    )
+
+    it.effect("unsubscribing takes the app off the WABA; a business token cannot call DELETE /me/permissions", () =>
+      Effect.gen(function* () {
+        const graph = yield* MetaGraph
+        const meta = yield* Fake
+        const { token, wabaId, phoneNumberId } = yield* meta.login
+        yield* graph.subscribeApp(token, wabaId)
+        assert.isTrue(yield* meta.subscribed(wabaId))
+        yield* graph.unsubscribeApp(token, wabaId)
+        assert.isFalse(yield* meta.subscribed(wabaId), "no webhooks of this WABA reach the app any more")
+        // `/{user-id}/permissions` takes a user or an app token: Embedded Signup's system user token is refused...
+        const refused = yield* Effect.flip(graph.revokePermissions(token))
+        assert.strictEqual(refused._tag === "MetaUnavailable" ? refused.code : 0, 100)
+        // ...and nothing was de-authorised: the token still works.
+        assert.strictEqual((yield* graph.getPhoneNumber(token, phoneNumberId)).id, phoneNumberId)
+      })
+    )
+
+    it.effect(
+      "register: a number whose two-step PIN was set before refuses any other PIN (RegistrationPinMismatch)",
+      () =>
+        Effect.gen(function* () {
+          const graph = yield* MetaGraph
+          const meta = yield* Fake
+          const { token, wabaId } = yield* meta.login
+          const id = yield* meta.seedNumber(wabaId, { pin: "246810" })
+          const before = yield* graph.getPhoneNumber(token, id)
+          assert.strictEqual(before.codeVerificationStatus, "VERIFIED")
+          assert.notStrictEqual(before.platformType, "CLOUD_API")
+          const refused = yield* Effect.flip(graph.registerNumber(token, id, Redacted.make("123456")))
+          assert.strictEqual(refused._tag, "RegistrationPinMismatch")
+          yield* graph.registerNumber(token, id, Redacted.make("246810"))
+          assert.strictEqual((yield* graph.getPhoneNumber(token, id)).platformType, "CLOUD_API")
+          // Registered, the PIN still holds.
+          const again = yield* Effect.flip(graph.registerNumber(token, id, Redacted.make("654321")))
+          assert.strictEqual(again._tag, "RegistrationPinMismatch")
+        })
+    )
+
+    it.effect("register: a NOT_VERIFIED number cannot be registered (NumberNotVerified)", () =>
+      Effect.gen(function* () {
+        const graph = yield* MetaGraph
+        const meta = yield* Fake
+        const { token, wabaId } = yield* meta.login
+        const id = yield* meta.seedNumber(wabaId, { verified: false })
+        const listed = (yield* graph.listPhoneNumbers(token, wabaId)).find((n) => n.id === id)
+        assert.strictEqual(listed?.codeVerificationStatus, "NOT_VERIFIED")
+        const refused = yield* Effect.flip(graph.registerNumber(token, id, Redacted.make("123456")))
+        assert.strictEqual(refused._tag, "NumberNotVerified")
+        assert.notStrictEqual((yield* graph.getPhoneNumber(token, id)).platformType, "CLOUD_API")
       })
     )
   })

@@ -144,7 +144,7 @@ describe("MetaGraphHttp against the sandbox", () => {
       assert.isDefined(support)
       const supportId = (support?.id ?? "") as PhoneNumberId
       assert.strictEqual(support?.nameStatus, "AVAILABLE_WITHOUT_REVIEW")
-      assert.strictEqual(support?.codeVerificationStatus, "NOT_VERIFIED")
+      assert.strictEqual(support?.codeVerificationStatus, "VERIFIED", "both seed numbers are verified")
       assert.match(support?.displayPhoneNumber ?? "", /^\+1 555-/)
 
       const one = yield* graph.getPhoneNumber(token, supportId)

@@ -17,7 +17,9 @@ import {
   MetaPermissionMissing,
   MetaRateLimited,
   MetaTokenInvalid,
-  MetaUnavailable
+  MetaUnavailable,
+  NumberNotVerified,
+  RegistrationPinMismatch
 } from "../../domain/Errors.ts"
 import { PhoneNumberId, type WabaId } from "../../domain/Ids.ts"
 import { timeMetaApiCall } from "../observability/Metrics.ts"
@@ -45,6 +47,10 @@ const THROTTLE_CODES: ReadonlySet<number> = new Set([4, 17, 32, 613, 80007, 8000
 const isPermissionCode = (code: number) => code === 10 || code === 3 || (code >= 200 && code <= 299)
 const isTokenError = (code: number | undefined, subcode: number | undefined) =>
   (code !== undefined && TOKEN_CODES.has(code)) || (subcode !== undefined && TOKEN_SUBCODES.has(subcode))
+/** `POST /{phone-number-id}/register`: "Two step verification PIN Mismatch" (error-codes doc). */
+const PIN_MISMATCH_CODE = 133005
+/** `POST /{phone-number-id}/register`: "Phone number re-verification needed" before registering (error-codes doc). */
+const NOT_VERIFIED_CODE = 133006
 const isThrottleCode = (code: number | undefined) => code !== undefined && THROTTLE_CODES.has(code)
 /** Never retried even when Meta answers them with a 5xx. */
 const isFinalCode = (code: number | undefined, subcode: number | undefined) =>
@@ -565,7 +571,10 @@ const make = (config: MetaGraphConfig) =>
         secrets: [code, config.appSecret]
       }).pipe(Effect.map(toExchanged), traced("exchangeCode", "GET /oauth/access_token"))
 
-    const exchangeLongLived = (token: Redacted.Redacted<string>) =>
+    const exchangeLongLived = (
+      token: Redacted.Redacted<string>,
+      options?: { readonly businessToken60Days?: boolean }
+    ) =>
       execute({
         method: "GET",
         path: "/oauth/access_token",
@@ -575,7 +584,9 @@ const make = (config: MetaGraphConfig) =>
           ["grant_type", "fb_exchange_token"],
           ["client_id", config.appId],
           ["client_secret", config.appSecret],
-          ["fb_exchange_token", token]
+          ["fb_exchange_token", token],
+          // A 60-day business token is renewed only with this flag (META_SPEC Corrections, community code).
+          ...(options?.businessToken60Days === true ? [["set_token_expires_in_60_days", "true"] as const] : [])
         ],
         schema: TokenResponse,
         scope: "business_management",
@@ -728,6 +739,17 @@ const make = (config: MetaGraphConfig) =>
         secrets: [token, pin]
       }).pipe(
         Effect.flatMap(ensureSuccess("POST /{phone-number-id}/register")),
+        Effect.catchTag(
+          "MetaUnavailable",
+          (error): Effect.Effect<never, MetaUnavailable | RegistrationPinMismatch | NumberNotVerified> =>
+            Effect.fail(
+              error.code === PIN_MISMATCH_CODE
+                ? new RegistrationPinMismatch({})
+                : error.code === NOT_VERIFIED_CODE
+                  ? new NumberNotVerified({})
+                  : error
+            )
+        ),
         traced("registerNumber", "POST /{phone-number-id}/register")
       )
 

@@ -23,8 +23,7 @@ const seed = Effect.gen(function* () {
         id: SUPPORT,
         displayPhoneNumber: "+1 555-010-1235",
         verifiedName: "Support",
-        nameStatus: "AVAILABLE_WITHOUT_REVIEW",
-        codeVerificationStatus: "NOT_VERIFIED"
+        nameStatus: "AVAILABLE_WITHOUT_REVIEW"
       }
     ]
   })
@@ -81,7 +80,7 @@ describe("MetaGraphMemory", () => {
       yield* graph.registerNumber(accessToken, SUPPORT, Redacted.make("123456"))
       yield* graph.registerNumber(accessToken, SUPPORT, Redacted.make("123456"))
       const otherPin = yield* Effect.flip(graph.registerNumber(accessToken, SUPPORT, Redacted.make("654321")))
-      assert.strictEqual(otherPin._tag === "MetaUnavailable" ? otherPin.code : 0, 133005)
+      assert.strictEqual(otherPin._tag, "RegistrationPinMismatch")
       assert.deepStrictEqual(yield* control.registeredNumbers, [{ phoneNumberId: SUPPORT, pin: "123456" }])
 
       const sent = yield* graph.sendText(accessToken, SUPPORT, "+1 555 010 9876", "Hello")

@@ -13,7 +13,9 @@ import {
   MetaAppCredentialsInvalid,
   MetaPermissionMissing,
   MetaTokenInvalid,
-  MetaUnavailable
+  MetaUnavailable,
+  NumberNotVerified,
+  RegistrationPinMismatch
 } from "../../domain/Errors.ts"
 import type { PhoneNumberId, WabaId } from "../../domain/Ids.ts"
 import { classified } from "./MetaErrors.ts"
@@ -59,9 +61,12 @@ export interface MemoryPhoneNumber {
   readonly verifiedName?: string | null
   /** Default `APPROVED`; `EXPIRED`, `NONE` and `DECLINED` cannot register. */
   readonly nameStatus?: string
+  /** Default `VERIFIED`; a `NOT_VERIFIED` (or `EXPIRED`) number cannot register. */
   readonly codeVerificationStatus?: string
   readonly qualityRating?: string
   readonly registered?: boolean
+  /** A two-step verification PIN set before (another provider, WhatsApp Manager): register needs this PIN. */
+  readonly pin?: string
 }
 
 export interface MemoryWaba {
@@ -322,15 +327,20 @@ const make = Effect.sync(() => {
       })
     )
 
-  const exchangeLongLived = (token: Redacted.Redacted<string>) =>
-    enter("exchangeLongLived", {}).pipe(
+  const exchangeLongLived = (token: Redacted.Redacted<string>, options?: { readonly businessToken60Days?: boolean }) =>
+    enter("exchangeLongLived", options?.businessToken60Days === true ? { businessToken60Days: "true" } : {}).pipe(
       Effect.andThen(authenticate(token)),
       Effect.flatMap((state) =>
-        Effect.map(Clock.currentTimeMillis, (now): ExchangedToken => {
-          const value = `${Redacted.value(token)}-long-${++counter}`
-          issue(state.grant, value, now + LONG_LIVED_SECONDS * 1000)
-          return { accessToken: Redacted.make(value), expiresIn: LONG_LIVED_SECONDS }
-        })
+        // A business (system user) token is renewed only with `set_token_expires_in_60_days=true`, as the sandbox.
+        tokenTypeOf(state.grant) === "SYSTEM_USER" && options?.businessToken60Days !== true
+          ? Effect.fail(
+              new MetaUnavailable({ code: 100, detail: "(#100) fb_exchange_token must be a user access token" })
+            )
+          : Effect.map(Clock.currentTimeMillis, (now): ExchangedToken => {
+              const value = `${Redacted.value(token)}-long-${++counter}`
+              issue(state.grant, value, now + LONG_LIVED_SECONDS * 1000)
+              return { accessToken: Redacted.make(value), expiresIn: LONG_LIVED_SECONDS }
+            })
       )
     )
 
@@ -439,10 +449,12 @@ const make = Effect.sync(() => {
     enter("registerNumber", { phoneNumberId }).pipe(
       Effect.andThen(authenticate(token)),
       Effect.flatMap((state) => numberAccess(state, phoneNumberId, WABA_SCOPE, "post")),
-      Effect.flatMap((number) => {
+      Effect.flatMap((number): Effect.Effect<void, MetaGraphError | RegistrationPinMismatch | NumberNotVerified> => {
         const value = Redacted.value(pin)
         if (!/^\d{6}$/.test(value))
           return Effect.fail(new MetaUnavailable({ code: 100, detail: "(#100) Param pin must be 6 characters long." }))
+        if (["NOT_VERIFIED", "EXPIRED"].includes(number.spec.codeVerificationStatus ?? "VERIFIED"))
+          return Effect.fail(new NumberNotVerified({}))
         if (["EXPIRED", "NONE", "DECLINED"].includes(number.spec.nameStatus ?? "APPROVED"))
           return Effect.fail(
             new MetaUnavailable({
@@ -450,10 +462,8 @@ const make = Effect.sync(() => {
               detail: "(#100) The phone number does not have a valid display name certificate and cannot be registered"
             })
           )
-        if (number.registered && number.pin !== null && number.pin !== value)
-          return Effect.fail(
-            new MetaUnavailable({ code: 133005, detail: "(#133005) Two step verification PIN Mismatch" })
-          )
+        // The two-step verification PIN holds whether or not the number is registered now (set here or before).
+        if (number.pin !== null && number.pin !== value) return Effect.fail(new RegistrationPinMismatch({}))
         number.registered = true
         number.pin = value
         return Effect.void
@@ -583,7 +593,12 @@ const make = Effect.sync(() => {
           waba.phoneNumbers.map((n) => n.id)
         )
         for (const spec of waba.phoneNumbers) {
-          numbers.set(spec.id, { wabaId: waba.id, spec, registered: spec.registered ?? false, pin: null })
+          numbers.set(spec.id, {
+            wabaId: waba.id,
+            spec,
+            registered: spec.registered ?? false,
+            pin: spec.pin ?? null
+          })
         }
       }),
     addBusiness: (business) =>

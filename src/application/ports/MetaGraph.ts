@@ -5,7 +5,9 @@ import type {
   MetaPermissionMissing,
   MetaRateLimited,
   MetaTokenInvalid,
-  MetaUnavailable
+  MetaUnavailable,
+  NumberNotVerified,
+  RegistrationPinMismatch
 } from "../../domain/Errors.ts"
 import type { PhoneNumberId, WabaId } from "../../domain/Ids.ts"
 
@@ -82,8 +84,15 @@ export class MetaGraph extends Context.Service<
       code: Redacted.Redacted<string>,
       redirectUri: string | null
     ): Effect.Effect<ExchangedToken, MetaGraphError>
-    /** `GET /oauth/access_token?grant_type=fb_exchange_token`: a long-lived (about 60 days) user token. */
-    exchangeLongLived(token: AccessToken): Effect.Effect<ExchangedToken, MetaGraphError>
+    /**
+     * `GET /oauth/access_token?grant_type=fb_exchange_token`: a long-lived (about 60 days) user token, or with
+     * `businessToken60Days` (`set_token_expires_in_60_days=true`) a new 60-day business (system user) token for one
+     * that has not expired yet (META_SPEC Corrections, "60-day business tokens").
+     */
+    exchangeLongLived(
+      token: AccessToken,
+      options?: { readonly businessToken60Days?: boolean }
+    ): Effect.Effect<ExchangedToken, MetaGraphError>
     /**
      * `GET /debug_token` with the app token: validity, app, expiry and granular scopes of a token. A token of
      * another app is not an error: `otherApp` says so. Only `isValid`/`error` speak about the inspected token;
@@ -99,12 +108,15 @@ export class MetaGraph extends Context.Service<
     appSubscription(): Effect.Effect<AppSubscription | null, MetaGraphError>
     subscribeApp(token: AccessToken, wabaId: WabaId): Effect.Effect<void, MetaGraphError>
     unsubscribeApp(token: AccessToken, wabaId: WabaId): Effect.Effect<void, MetaGraphError>
-    /** Registers a number for Cloud API; "already registered" is success. */
+    /**
+     * Registers a number for Cloud API; "already registered" is success. `RegistrationPinMismatch`: the number has a
+     * two-step verification PIN and `pin` is not it; `NumberNotVerified`: the number's ownership is not verified.
+     */
     registerNumber(
       token: AccessToken,
       phoneNumberId: PhoneNumberId,
       pin: Redacted.Redacted<string>
-    ): Effect.Effect<void, MetaGraphError>
+    ): Effect.Effect<void, MetaGraphError | RegistrationPinMismatch | NumberNotVerified>
     revokePermissions(token: AccessToken): Effect.Effect<void, MetaGraphError>
     sendText(
       token: AccessToken,

@@ -35,6 +35,7 @@ type Documents = {
     "\n  mutation StartWhatsAppConnect {\n    startWhatsAppConnect {\n      authUrl\n      state\n    }\n  }\n": typeof types.StartWhatsAppConnectDocument,
     "\n  mutation DisconnectWhatsApp {\n    disconnectWhatsApp {\n      ...ConnectionFields\n    }\n  }\n": typeof types.DisconnectWhatsAppDocument,
     "\n  mutation ChooseWhatsAppNumber($phoneNumberId: String!) {\n    chooseWhatsAppNumber(phoneNumberId: $phoneNumberId) {\n      __typename\n      ... on ChooseWhatsAppNumberSuccess {\n        connection {\n          ...ConnectionFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.ChooseWhatsAppNumberDocument,
+    "\n  mutation RegisterWhatsAppNumber($input: RegisterWhatsAppNumberInput!) {\n    registerWhatsAppNumber(input: $input) {\n      __typename\n      ... on RegisterWhatsAppNumberSuccess {\n        connection {\n          pendingReason\n          ...ConnectionFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.RegisterWhatsAppNumberDocument,
 };
 const documents: Documents = {
     "\n  fragment AccountViewer on Viewer {\n    tenantId\n    role\n  }\n": types.AccountViewerFragmentDoc,
@@ -58,6 +59,7 @@ const documents: Documents = {
     "\n  mutation StartWhatsAppConnect {\n    startWhatsAppConnect {\n      authUrl\n      state\n    }\n  }\n": types.StartWhatsAppConnectDocument,
     "\n  mutation DisconnectWhatsApp {\n    disconnectWhatsApp {\n      ...ConnectionFields\n    }\n  }\n": types.DisconnectWhatsAppDocument,
     "\n  mutation ChooseWhatsAppNumber($phoneNumberId: String!) {\n    chooseWhatsAppNumber(phoneNumberId: $phoneNumberId) {\n      __typename\n      ... on ChooseWhatsAppNumberSuccess {\n        connection {\n          ...ConnectionFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.ChooseWhatsAppNumberDocument,
+    "\n  mutation RegisterWhatsAppNumber($input: RegisterWhatsAppNumberInput!) {\n    registerWhatsAppNumber(input: $input) {\n      __typename\n      ... on RegisterWhatsAppNumberSuccess {\n        connection {\n          pendingReason\n          ...ConnectionFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.RegisterWhatsAppNumberDocument,
 };
 
 /**
@@ -158,6 +160,10 @@ export function graphql(source: "\n  mutation DisconnectWhatsApp {\n    disconne
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation ChooseWhatsAppNumber($phoneNumberId: String!) {\n    chooseWhatsAppNumber(phoneNumberId: $phoneNumberId) {\n      __typename\n      ... on ChooseWhatsAppNumberSuccess {\n        connection {\n          ...ConnectionFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ChooseWhatsAppNumber($phoneNumberId: String!) {\n    chooseWhatsAppNumber(phoneNumberId: $phoneNumberId) {\n      __typename\n      ... on ChooseWhatsAppNumberSuccess {\n        connection {\n          ...ConnectionFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RegisterWhatsAppNumber($input: RegisterWhatsAppNumberInput!) {\n    registerWhatsAppNumber(input: $input) {\n      __typename\n      ... on RegisterWhatsAppNumberSuccess {\n        connection {\n          pendingReason\n          ...ConnectionFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation RegisterWhatsAppNumber($input: RegisterWhatsAppNumberInput!) {\n    registerWhatsAppNumber(input: $input) {\n      __typename\n      ... on RegisterWhatsAppNumberSuccess {\n        connection {\n          pendingReason\n          ...ConnectionFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

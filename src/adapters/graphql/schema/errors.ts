@@ -4,6 +4,7 @@ import {
   ConversationNotFound,
   Forbidden,
   InvalidMessage,
+  InvalidPin,
   MessageRejected,
   MetaAdsNotConnected,
   MetaPermissionMissing,
@@ -12,9 +13,11 @@ import {
   MetaTokenInvalid,
   MetaUnavailable,
   NoPhoneNumberGranted,
+  NoRegistrationPending,
   NotConnected,
   NumberAlreadyConnected,
   RateLimited,
+  RegistrationPinMismatch,
   SendingRestricted,
   TokenUnreadable
 } from "../../../domain/Errors.ts"
@@ -97,6 +100,27 @@ export const CONNECT_ERRORS = [
   MetaUnavailable,
   TokenUnreadable
 ]
+
+builder.objectType(RegistrationPinMismatch, {
+  name: "RegistrationPinMismatchError",
+  description: "The PIN is not this number's two-step verification PIN; the connection stays pending (pin_required).",
+  interfaces: [ErrorInterface],
+  fields: () => ({})
+})
+
+builder.objectType(InvalidPin, {
+  name: "InvalidPinError",
+  description: "The two-step verification PIN must be 6 digits (and is required when pendingReason is pin_required).",
+  interfaces: [ErrorInterface],
+  fields: () => ({})
+})
+
+builder.objectType(NoRegistrationPending, {
+  name: "NoRegistrationPendingError",
+  description: "The connection is not waiting for a PIN or for the number's verification.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ status: t.exposeString("status") })
+})
 
 builder.objectType(NotConnected, {
   name: "NotConnectedError",

@@ -6,7 +6,14 @@ import {
   type NumberChoice,
   WhatsAppConnections
 } from "../../../application/WhatsAppConnections.ts"
-import { Forbidden, MetaTokenAppMismatch } from "../../../domain/Errors.ts"
+import {
+  Forbidden,
+  InvalidPin,
+  MetaTokenAppMismatch,
+  NoRegistrationPending,
+  RateLimited,
+  RegistrationPinMismatch
+} from "../../../domain/Errors.ts"
 import { PhoneNumberId, WabaId } from "../../../domain/Ids.ts"
 import { WHATSAPP_POPUP_COOKIE, WHATSAPP_STATE_COOKIE } from "../../http/WhatsAppRoutes.ts"
 import { builder } from "../builder.ts"
@@ -62,7 +69,8 @@ export const WhatsAppConnection = builder.objectRef<ConnectionView>("WhatsAppCon
     error: t.exposeString("error", { nullable: true, description: "What went wrong, for a person." }),
     pendingReason: t.exposeString("pendingReason", {
       nullable: true,
-      description: "Why the connection is PENDING: choose_number or display_name_review."
+      description:
+        "Why the connection is PENDING: choose_number, add_phone_number, display_name_review, pin_required (enter the number's two-step verification PIN with registerWhatsAppNumber) or number_not_verified (verify the number in WhatsApp Manager, then registerWhatsAppNumber without a PIN to check again)."
     }),
     choices: t.field({
       type: [WhatsAppNumberChoice],
@@ -92,6 +100,16 @@ export const ManualConnectInput = builder.inputType("ManualConnectInput", {
     wabaId: t.string({ required: true }),
     phoneNumberId: t.string({ required: true }),
     accessToken: t.string({ required: true, description: "Stored encrypted; never returned." })
+  })
+})
+
+export const RegisterNumberInput = builder.inputType("RegisterWhatsAppNumberInput", {
+  fields: (t) => ({
+    pin: t.string({
+      required: false,
+      description:
+        "The number's two-step verification PIN (6 digits), used once to register and kept only encrypted; never returned. Omit it to check an unverified number again."
+    })
   })
 })
 
@@ -143,6 +161,25 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => {
       const phoneNumberId = metaId(decodePhoneNumberId, args.phoneNumberId, "phoneNumberId")
       return ctx.run(WhatsAppConnections.use((connections) => connections.chooseNumber(ctx.actor, phoneNumberId)))
+    }
+  }),
+
+  registerWhatsAppNumber: t.field({
+    type: WhatsAppConnection,
+    description:
+      "Finishes a PENDING connection: with the number's two-step verification PIN (pin_required), or without one to check again whether the number is verified (number_not_verified).",
+    args: { input: t.arg({ type: RegisterNumberInput, required: true }) },
+    errors: {
+      types: [RegistrationPinMismatch, InvalidPin, NoRegistrationPending, RateLimited, ...CONNECT_ERRORS],
+      dataField: { name: "connection" }
+    },
+    resolve: (_root, { input }, ctx) => {
+      const pin = input.pin === null || input.pin === undefined ? null : Redacted.make(input.pin)
+      return ctx.run(
+        WhatsAppConnections.use((connections) => connections.register(ctx.actor, pin)).pipe(
+          limited("whatsapp.register", ctx.actor)
+        )
+      )
     }
   }),
 
