@@ -12,7 +12,7 @@ import type { Actor } from "./Actor.ts"
 export const OPERATION_LIMITS = {
   "whatsapp.start": { limit: 20, window: "1 minute" },
   "whatsapp.disconnect": { limit: 10, window: "1 minute" },
-  // Each try is a register call at Meta, which throttles register attempts itself (133016): a PIN is not guessed here.
+  // Each try is a register call at Meta, which throttles register attempts itself: a PIN is not guessed here.
   "whatsapp.register": { limit: 5, window: "1 minute" },
   "meta_ads.start": { limit: 20, window: "1 minute" },
   "meta_ads.disconnect": { limit: 10, window: "1 minute" },

@@ -15,7 +15,7 @@ type App = Effect.Effect<
  * Serves HTTP at once while the application (database, migrations, routes) is still being built, so the
  * process answers liveness (`/healthz`) immediately, as an orchestrator expects, and readiness (`/readyz`) and
  * every other route answer 503 with `Retry-After` until the application is ready. A failure to build the
- * application is logged with its cause, then `onFailure` runs (by default it ends the process with code 1).
+ * application is logged with its cause, then `onFailure` runs (by default it ends the process with exit status 1).
  */
 export const serveWhenReady = <
   E,
