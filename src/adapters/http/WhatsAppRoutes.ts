@@ -8,16 +8,21 @@ import type { Message } from "../../domain/Message.ts"
 import { decodeSessionInfo } from "../meta-graph/SessionInfo.ts"
 import { countOAuthRequest, recordOAuthError } from "../observability/Metrics.ts"
 import { Jwt } from "./Auth.ts"
+import {
+  expireBindingCookies,
+  setBindingCookies,
+  WHATSAPP_BINDINGS,
+  WHATSAPP_CALLBACK_BINDING,
+  WHATSAPP_CALLBACK_PATH,
+  WHATSAPP_COMPLETE_BINDING,
+  WHATSAPP_COMPLETE_PATH
+} from "./BrowserBinding.ts"
 import { errorResponse } from "./ErrorResponse.ts"
-import { bindingCookieOptions, callbackInput, oauthCallback } from "./OAuthCallback.ts"
+import { callbackInput, oauthCallback } from "./OAuthCallback.ts"
 import { authenticated, rateLimited } from "./RequestContext.ts"
 
-/** The browser-binding cookie: scoped to the callback path, so it travels only where it is checked. */
-export const WHATSAPP_STATE_COOKIE = "meta_oauth_whatsapp"
-const CALLBACK_PATH = "/api/integrations/meta/whatsapp/callback"
-/** The same binding for the popup flow's completion, scoped to its own path. */
-export const WHATSAPP_POPUP_COOKIE = "meta_oauth_whatsapp_popup"
-const COMPLETE_PATH = "/api/integrations/meta/whatsapp/complete"
+const CALLBACK_PATH = WHATSAPP_CALLBACK_PATH
+const COMPLETE_PATH = WHATSAPP_COMPLETE_PATH
 
 const CompleteBody = Schema.Struct({
   state: Schema.String,
@@ -101,17 +106,9 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
             "whatsapp.start",
             actor,
             Effect.map(connect.start(actor), (started) =>
+              // This flow's own binding, on the callback (redirect) and on the completion (popup).
               json({ authUrl: started.authUrl, state: started.state }).pipe(
-                HttpServerResponse.setCookieUnsafe(
-                  WHATSAPP_STATE_COOKIE,
-                  started.browserBinding,
-                  bindingCookieOptions(CALLBACK_PATH, secure)
-                ),
-                HttpServerResponse.setCookieUnsafe(
-                  WHATSAPP_POPUP_COOKIE,
-                  started.browserBinding,
-                  bindingCookieOptions(COMPLETE_PATH, secure)
-                )
+                setBindingCookies(WHATSAPP_BINDINGS, started, secure)
               )
             )
           )
@@ -123,8 +120,9 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
         CALLBACK_PATH,
         oauthCallback({
           param: "whatsapp",
-          cookie: WHATSAPP_STATE_COOKIE,
-          path: CALLBACK_PATH,
+          binding: WHATSAPP_CALLBACK_BINDING,
+          bindings: WHATSAPP_BINDINGS,
+          secure,
           integrations,
           complete: connect.complete,
           // A login that granted several numbers (or awaits display-name review) comes back pending.
@@ -154,8 +152,7 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
             }
             const code = body.value.code ?? null
             const input = {
-              ...callbackInput(request, WHATSAPP_POPUP_COOKIE),
-              state: body.value.state,
+              ...callbackInput(request, WHATSAPP_COMPLETE_BINDING, body.value.state),
               code: code === null || code === "" ? null : Redacted.make(code),
               error: null,
               errorReason: null,
@@ -179,9 +176,7 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
               yield* recordOAuthError(callbackReason(result.failure))
               yield* Effect.logInfo(`WhatsApp popup completion refused: ${answer.reason}`, result.failure._tag)
             }
-            return json(answer).pipe(
-              HttpServerResponse.expireCookieUnsafe(WHATSAPP_POPUP_COOKIE, { path: COMPLETE_PATH })
-            )
+            return json(answer).pipe(expireBindingCookies(WHATSAPP_BINDINGS, body.value.state, secure))
           })
         ).pipe(countOAuthRequest("callback"))
       )

@@ -8,18 +8,9 @@ import {
 } from "../../../application/WhatsAppConnections.ts"
 import { Forbidden, MetaTokenAppMismatch } from "../../../domain/Errors.ts"
 import { PhoneNumberId, WabaId } from "../../../domain/Ids.ts"
-import { WHATSAPP_POPUP_COOKIE, WHATSAPP_STATE_COOKIE } from "../../http/WhatsAppRoutes.ts"
+import { bindingSetCookieHeaders, WHATSAPP_BINDINGS } from "../../http/BrowserBinding.ts"
 import { builder } from "../builder.ts"
 import { CONNECT_ERRORS, rateLimitedAsGraphQLError } from "./errors.ts"
-
-/** The browser-binding cookie travels only to the OAuth callback, and lives as long as the state (10 minutes). */
-const CALLBACK_PATH = "/api/integrations/meta/whatsapp/callback"
-
-export const bindingCookie = (binding: string, secure: boolean): string =>
-  `${WHATSAPP_STATE_COOKIE}=${binding}; HttpOnly; SameSite=Lax; Path=${CALLBACK_PATH}; Max-Age=600${secure ? "; Secure" : ""}`
-
-export const popupBindingCookie = (binding: string, secure: boolean): string =>
-  `${WHATSAPP_POPUP_COOKIE}=${binding}; HttpOnly; SameSite=Lax; Path=/api/integrations/meta/whatsapp/complete; Max-Age=600${secure ? "; Secure" : ""}`
 
 /** Meta ids arrive as strings; a malformed one is the caller's mistake, answered as a GraphQL error. */
 const metaId = <A>(decode: (input: unknown) => Option.Option<A>, value: string, argument: string): A =>
@@ -114,9 +105,10 @@ builder.mutationFields((t) => ({
           rateLimitedAsGraphQLError,
           Effect.tap((started) =>
             Effect.sync(() => {
-              ctx.setCookie(bindingCookie(started.browserBinding, ctx.secure))
-              // The popup flow's completion checks the same binding on its own path.
-              ctx.setCookie(popupBindingCookie(started.browserBinding, ctx.secure))
+              // This flow's own binding, on the callback (redirect) and on the completion (popup): as over HTTP.
+              for (const cookie of bindingSetCookieHeaders(WHATSAPP_BINDINGS, started, ctx.secure)) {
+                ctx.setCookie(cookie)
+              }
             })
           )
         )
