@@ -207,6 +207,43 @@ describe("WhatsAppConnections", () => {
     }).pipe(Effect.provide(TestLayer))
   )
 
+  it.effect("the picker marks the numbers another workspace holds before the person picks", () =>
+    Effect.gen(function* () {
+      const connect = yield* WhatsAppConnections
+      const meta = yield* MetaGraphMemoryControl
+      const holder = actor()
+      const first = yield* approved(holder, { numbers: 2 })
+      yield* connect.complete(first.input)
+      yield* connect.chooseNumber(holder, first.id.phone as PhoneNumberId)
+      // Another workspace's login granted the same WABA with its two numbers: it must choose.
+      const other = actor()
+      yield* meta.grant({
+        code: "picker-code",
+        redirectUri: REDIRECT,
+        token: "EAApicker".padEnd(60, "z"),
+        wabaIds: [first.id.waba]
+      })
+      const started = yield* connect.start(other)
+      yield* connect.complete({
+        ...first.input,
+        state: started.state,
+        cookieBinding: started.browserBinding,
+        code: Redacted.make("picker-code")
+      })
+      const view = yield* connect.status(other)
+      assert.strictEqual(view.pendingReason, "choose_number")
+      assert.deepStrictEqual(
+        Object.fromEntries(view.choices.map((choice) => [choice.id, choice.heldByAnotherWorkspace])),
+        { [first.id.phone]: true, [first.id.phone2]: false }
+      )
+      const refused = yield* connect.chooseNumber(other, first.id.phone as PhoneNumberId).pipe(Effect.flip)
+      assert.strictEqual(refused._tag, "NumberAlreadyConnected")
+      // Once the holder lets it go, the mark is gone.
+      yield* connect.disconnect(holder)
+      assert.isTrue((yield* connect.status(other)).choices.every((choice) => !choice.heldByAnotherWorkspace))
+    }).pipe(Effect.provide(TestLayer))
+  )
+
   it.effect("a number another tenant holds is refused before Meta is asked to register it", () =>
     Effect.gen(function* () {
       const connect = yield* WhatsAppConnections

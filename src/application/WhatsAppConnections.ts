@@ -63,6 +63,11 @@ export interface NumberChoice {
   readonly verifiedName: string | null
 }
 
+/** A number to choose, as people see it: marked when another workspace holds it (it cannot be picked here). */
+export interface ChoiceView extends NumberChoice {
+  readonly heldByAnotherWorkspace: boolean
+}
+
 /** What people (and the UI) see of a WhatsApp connection: never the token. */
 export interface ConnectionView extends ConnectionSummary {
   readonly phoneNumberE164: string | null
@@ -70,7 +75,7 @@ export interface ConnectionView extends ConnectionSummary {
   readonly wabaId: string | null
   readonly phoneNumberId: string | null
   /** The numbers to choose from when `pendingReason` is `choose_number`. */
-  readonly choices: ReadonlyArray<NumberChoice>
+  readonly choices: ReadonlyArray<ChoiceView>
   /** Meta's restrictions still in force, for a person (the connection may stay active): null when none. */
   readonly warning: string | null
 }
@@ -102,17 +107,28 @@ export const NOT_CONNECTED: ConnectionView = {
   warning: null
 }
 
-export const viewOf = (connection: ChannelConnection, now?: Date): ConnectionView => {
-  const choices = connection.metadata["choices"]
+/** `heldElsewhere`: the choices' phone number ids another workspace holds now. */
+export const viewOf = (
+  connection: ChannelConnection,
+  now?: Date,
+  heldElsewhere: ReadonlySet<string> = new Set()
+): ConnectionView => {
+  const choices = choicesOf(connection)
   return {
     ...summaryOf(connection),
     phoneNumberE164: connection.phoneNumberE164,
     displayName: connection.displayName,
     wabaId: connection.wabaId,
     phoneNumberId: connection.phoneNumberId,
-    choices: connection.status === "pending" && Array.isArray(choices) ? (choices as Array<NumberChoice>) : [],
+    choices: choices.map((choice) => ({ ...choice, heldByAnotherWorkspace: heldElsewhere.has(choice.id) })),
     warning: connection.status === "revoked" ? null : restrictionWarning(connection, now)
   }
+}
+
+/** The numbers a pending connection offers (stored when the login granted several). */
+const choicesOf = (connection: ChannelConnection): ReadonlyArray<NumberChoice> => {
+  const choices = connection.metadata["choices"]
+  return connection.status === "pending" && Array.isArray(choices) ? (choices as Array<NumberChoice>) : []
 }
 
 export interface ManualConnectInput {
@@ -496,12 +512,24 @@ export class WhatsAppConnections extends Context.Service<
       }
       const flow = yield* makeOAuthFlow(whatsappFlow)
 
-      const status = (actor: Actor) =>
-        Effect.flatMap(now, (at) =>
-          connections
-            .findCurrent(actor.tenantId, PROVIDER)
-            .pipe(Effect.map(Option.match({ onNone: () => NOT_CONNECTED, onSome: (row) => viewOf(row, at) })))
-        )
+      /** The choices another workspace holds now (a live row of another tenant), so the picker marks them. */
+      const heldElsewhere = Effect.fnUntraced(function* (row: ChannelConnection) {
+        const held = new Set<string>()
+        for (const choice of choicesOf(row)) {
+          const holder = yield* connections.findByPhoneNumberId(choice.id as PhoneNumberId)
+          if (Option.isSome(holder) && holder.value.tenantId !== row.tenantId && holder.value.status !== "revoked") {
+            held.add(choice.id)
+          }
+        }
+        return held
+      })
+
+      const status = Effect.fnUntraced(function* (actor: Actor) {
+        const at = yield* now
+        const current = yield* connections.findCurrent(actor.tenantId, PROVIDER)
+        if (Option.isNone(current)) return NOT_CONNECTED
+        return viewOf(current.value, at, yield* heldElsewhere(current.value))
+      })
 
       const chooseNumber = Effect.fn("WhatsAppConnections.chooseNumber")(function* (
         actor: Actor,

@@ -5,7 +5,7 @@ import { callbackReason } from "../../application/OAuthFlow.ts"
 import { OperationLimits } from "../../application/OperationLimits.ts"
 import { type ConnectionView, WhatsAppConnections } from "../../application/WhatsAppConnections.ts"
 import type { Message } from "../../domain/Message.ts"
-import { decodeSessionInfo } from "../meta-graph/SessionInfo.ts"
+import { decodeCancel, decodeSessionInfo } from "../meta-graph/SessionInfo.ts"
 import { countOAuthRequest, recordOAuthError } from "../observability/Metrics.ts"
 import { Jwt } from "./Auth.ts"
 import {
@@ -151,11 +151,13 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
               )
             }
             const code = body.value.code ?? null
+            // The person closed Meta's window (CANCEL): the page reports it, so the flow ends as a cancel.
+            const cancel = decodeCancel(body.value.sessionInfo)
             const input = {
               ...callbackInput(request, WHATSAPP_COMPLETE_BINDING, body.value.state),
               code: code === null || code === "" ? null : Redacted.make(code),
-              error: null,
-              errorReason: null,
+              error: Option.isSome(cancel) ? "cancelled" : null,
+              errorReason: Option.isSome(cancel) ? cancel.value.step : null,
               popup: { sessionInfo: sessionInfo.value, tenantId: actor.tenantId }
             }
             const result = yield* connect.complete(input).pipe(Effect.result)

@@ -1,11 +1,7 @@
 import { Effect, Option, Redacted, Schema } from "effect"
 import { createGraphQLError } from "graphql-yoga"
 import { limited } from "../../../application/OperationLimits.ts"
-import {
-  type ConnectionView,
-  type NumberChoice,
-  WhatsAppConnections
-} from "../../../application/WhatsAppConnections.ts"
+import { type ChoiceView, type ConnectionView, WhatsAppConnections } from "../../../application/WhatsAppConnections.ts"
 import { Forbidden, MetaTokenAppMismatch } from "../../../domain/Errors.ts"
 import { PhoneNumberId, WabaId } from "../../../domain/Ids.ts"
 import { bindingSetCookieHeaders, WHATSAPP_BINDINGS } from "../../http/BrowserBinding.ts"
@@ -30,12 +26,15 @@ export const ConnectionStatus = builder.enumType("ConnectionStatus", {
   } as const
 })
 
-export const WhatsAppNumberChoice = builder.objectRef<NumberChoice>("WhatsAppNumberChoice").implement({
+export const WhatsAppNumberChoice = builder.objectRef<ChoiceView>("WhatsAppNumberChoice").implement({
   description: "A number granted at Meta, offered when the login granted several.",
   fields: (t) => ({
     id: t.exposeString("id", { description: "The phone number id, for chooseWhatsAppNumber." }),
     displayPhoneNumber: t.exposeString("displayPhoneNumber"),
-    verifiedName: t.exposeString("verifiedName", { nullable: true })
+    verifiedName: t.exposeString("verifiedName", { nullable: true }),
+    heldByAnotherWorkspace: t.exposeBoolean("heldByAnotherWorkspace", {
+      description: "Another workspace has this number connected: choosing it is refused (number_in_use)."
+    })
   })
 })
 
