@@ -304,7 +304,10 @@ describe("WhatsAppConnections", () => {
       const { input, id } = yield* approved(who, { nameStatus: "EXPIRED" })
       const connection = yield* (yield* WhatsAppConnections).complete(input)
       assert.strictEqual(connection.status, "pending")
-      assert.strictEqual((yield* (yield* WhatsAppConnections).status(who)).pendingReason, "display_name_review")
+      const view = yield* (yield* WhatsAppConnections).status(who)
+      assert.strictEqual(view.pendingReason, "display_name_review")
+      // The card says in words where the review stands.
+      assert.strictEqual(view.displayNameStatus, "EXPIRED")
       const registered = yield* (yield* MetaGraphMemoryControl).registeredNumbers
       assert.isUndefined(registered.find((r) => r.phoneNumberId === id.phone))
       // A name still in review does not stop registration: the number connects.

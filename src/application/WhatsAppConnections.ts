@@ -78,6 +78,8 @@ export interface ConnectionView extends ConnectionSummary {
   readonly choices: ReadonlyArray<ChoiceView>
   /** Meta's restrictions still in force, for a person (the connection may stay active): null when none. */
   readonly warning: string | null
+  /** Meta's review of the display name (`PENDING_REVIEW`, `DECLINED`, `EXPIRED`, `NONE`) while it blocks; else null. */
+  readonly displayNameStatus: string | null
 }
 
 const RESTRICTION_WORDS: Record<Restriction["blocks"], string> = {
@@ -104,7 +106,8 @@ export const NOT_CONNECTED: ConnectionView = {
   wabaId: null,
   phoneNumberId: null,
   choices: [],
-  warning: null
+  warning: null,
+  displayNameStatus: null
 }
 
 /** `heldElsewhere`: the choices' phone number ids another workspace holds now. */
@@ -121,7 +124,13 @@ export const viewOf = (
     wabaId: connection.wabaId,
     phoneNumberId: connection.phoneNumberId,
     choices: choices.map((choice) => ({ ...choice, heldByAnotherWorkspace: heldElsewhere.has(choice.id) })),
-    warning: connection.status === "revoked" ? null : restrictionWarning(connection, now)
+    warning: connection.status === "revoked" ? null : restrictionWarning(connection, now),
+    displayNameStatus:
+      connection.status === "pending" &&
+      connection.metadata["pending_reason"] === "display_name_review" &&
+      typeof connection.metadata["name_status"] === "string"
+        ? connection.metadata["name_status"]
+        : null
   }
 }
 

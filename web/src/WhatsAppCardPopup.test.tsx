@@ -60,6 +60,12 @@ describe("WhatsApp card, popup flow", () => {
     await post({ type: "WA_EMBEDDED_SIGNUP", event: "CANCEL", data: { current_step: "PERMISSIONS" } })
     await act(() => callback!({ authResponse: null }))
     expect(within(card()).getByRole("alert").textContent).toContain("You cancelled the connection.")
+    // One "Try again" for the error, and no second connect button beside it.
+    expect(
+      within(card())
+        .getAllByRole("button", { name: /Try again|Connect WhatsApp/ })
+        .map((b) => b.textContent)
+    ).toEqual(["Try again"])
   })
 
   it("Meta's own error in a CANCEL is shown with the session id for support", async () => {

@@ -51,6 +51,7 @@ const ACTIVE: ConnectionView = {
   pendingReason: null,
   choices: [],
   warning: null,
+  displayNameStatus: null,
   updatedAt: new Date("2025-06-01T12:00:00.000Z")
 }
 

@@ -54,6 +54,11 @@ export const WhatsAppConnection = builder.objectRef<ConnectionView>("WhatsAppCon
       nullable: true,
       description: "Why the connection is PENDING: choose_number or display_name_review."
     }),
+    displayNameStatus: t.exposeString("displayNameStatus", {
+      nullable: true,
+      description:
+        "Meta's review of the display name while it blocks the connection (pendingReason display_name_review): PENDING_REVIEW, DECLINED, EXPIRED or NONE."
+    }),
     choices: t.field({
       type: [WhatsAppNumberChoice],
       description: "The numbers to choose from when pendingReason is choose_number.",
