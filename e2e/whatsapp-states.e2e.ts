@@ -106,6 +106,7 @@ describe("WhatsApp connect flows that survive real browsers, and the card in eac
         .getByText(/already used/)
         .count()
     ).toBe(0)
+    await screenshot("32-back-approve-again-still-connected")
 
     // Back twice more: the page as it was before connecting, now showing the connection.
     await page.goBack()
@@ -206,6 +207,25 @@ describe("WhatsApp connect flows that survive real browsers, and the card in eac
       .getByRole("button", { name: "Disconnect" })
       .click()
     await card(page).getByText("Disconnected", { exact: true }).waitFor()
+    expect(problems).toEqual([])
+  })
+  // Last: it adds a number to the seed WABA, which the tests above count.
+  it("display name declined: the review state in words, the number kept, Reconnect", async () => {
+    const seeded = await sandbox("seed/phone-number", { verifiedName: "Declined Name Co", nameStatus: "DECLINED" })
+    expect(seeded["id"]).toBeTruthy()
+    const { page, problems, screenshot } = await open()
+    await suite.signIn(page, "tenant-name-review", "member", "WhatsApp")
+    await connectInThisWindow(page)
+    await page.locator("#approve").click()
+    await card(page).getByText("Action needed").waitFor()
+    await card(page).getByRole("radio", { name: /Declined Name Co/ }).check()
+    await card(page).getByRole("button", { name: "Use this number" }).click()
+    await card(page).getByText("Display name: declined by Meta.").waitFor()
+    await card(page).getByText(/Change it in WhatsApp Manager/).waitFor()
+    expect((await card(page).locator("dd.number").textContent()) ?? "").toMatch(ONE_FORMAT)
+    await card(page).locator("dd").getByText("Declined Name Co").waitFor()
+    await card(page).getByRole("button", { name: "Reconnect" }).waitFor()
+    await screenshot("38-display-name-declined")
     expect(problems).toEqual([])
   })
 })

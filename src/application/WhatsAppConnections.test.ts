@@ -207,6 +207,54 @@ describe("WhatsAppConnections", () => {
     }).pipe(Effect.provide(TestLayer))
   )
 
+  it.effect(
+    "a redirect whose token lists no target ids (full-access system user) reconnects the WABA it already has",
+    () =>
+      Effect.gen(function* () {
+        const connect = yield* WhatsAppConnections
+        const meta = yield* MetaGraphMemoryControl
+        const who = actor()
+        const first = yield* approved(who)
+        const connected = yield* connect.complete(first.input)
+        // Reconnecting through the redirect: debug_token lists the scopes without target_ids.
+        yield* meta.grant({
+          code: "full-access-code",
+          redirectUri: REDIRECT,
+          token: "EAAfullaccess".padEnd(60, "f"),
+          wabaIds: [first.id.waba],
+          fullAccess: true
+        })
+        const started = yield* connect.start(who)
+        const again = yield* connect.complete({
+          ...first.input,
+          state: started.state,
+          cookieBinding: started.browserBinding,
+          code: Redacted.make("full-access-code")
+        })
+        assert.strictEqual(again.status, "active")
+        assert.strictEqual(again.id, connected.id)
+        // A workspace with no WABA yet: a redirect names none and the token lists none, so nothing can be read.
+        const stranger = actor()
+        yield* meta.grant({
+          code: "full-access-new",
+          redirectUri: REDIRECT,
+          token: "EAAfullaccessnew".padEnd(60, "g"),
+          wabaIds: [first.id.waba],
+          fullAccess: true
+        })
+        const fresh = yield* connect.start(stranger)
+        const refused = yield* connect
+          .complete({
+            ...first.input,
+            state: fresh.state,
+            cookieBinding: fresh.browserBinding,
+            code: Redacted.make("full-access-new")
+          })
+          .pipe(Effect.flip)
+        assert.strictEqual(refused._tag, "MetaPermissionMissing")
+      }).pipe(Effect.provide(TestLayer))
+  )
+
   it.effect("the picker marks the numbers another workspace holds before the person picks", () =>
     Effect.gen(function* () {
       const connect = yield* WhatsAppConnections

@@ -378,7 +378,18 @@ export class WhatsAppConnections extends Context.Service<
           authorized.popup === null ? settings.whatsappRedirectUri : null
         )
         const info = yield* debugTokenForConnect(graph, exchanged.accessToken)
-        const wabaId = yield* grantedWaba(info, hint).pipe(
+        const current = yield* connections.findCurrent(tenantId, PROVIDER)
+        // A full-access system user's token lists no target ids. After a redirect (no session info to name the WABA)
+        // the WABA this workspace already has is read instead (a reconnect), as /complete reads the one session info
+        // names; reading it is what proves the token may see it.
+        const listsTargets = info.granularScopes.some(
+          (g) => g.scope.startsWith("whatsapp_business_") && g.targetIds.length > 0
+        )
+        const storedWaba =
+          hint === null && !listsTargets
+            ? Option.getOrNull(Option.flatMap(current, (row) => Option.fromNullishOr(row.wabaId)))
+            : null
+        const wabaId = yield* grantedWaba(info, hint ?? storedWaba).pipe(
           Effect.tapError((error) =>
             error._tag === "MetaPermissionMissing" ? recordPermissionError(tenantId, error) : Effect.void
           )
@@ -387,10 +398,12 @@ export class WhatsAppConnections extends Context.Service<
           // Reading the WABA the session info named is what proves the token may see it: Meta answers 100 when not.
           Effect.catchTag(
             "MetaUnavailable",
-            (error): Effect.Effect<never, MetaUnavailable | SessionMismatch> =>
+            (error): Effect.Effect<never, MetaUnavailable | SessionMismatch | MetaPermissionMissing> =>
               hint !== null && error.code === 100
                 ? Effect.fail(new SessionMismatch({ detail: "the token cannot read the WABA" }))
-                : Effect.fail(error)
+                : storedWaba !== null && error.code === 100
+                  ? Effect.fail(new MetaPermissionMissing({ permissions: ["whatsapp_business_management"] }))
+                  : Effect.fail(error)
           )
         )
         const picked = session?.phoneNumberId ?? null
@@ -424,7 +437,6 @@ export class WhatsAppConnections extends Context.Service<
           } satisfies Resolved
         }
         if (numbers.length === 0) return yield* new NoPhoneNumberGranted({})
-        const current = yield* connections.findCurrent(tenantId, PROVIDER)
         // Reconnecting: the number this tenant already has, when Meta granted it again.
         const known = numbers.find((n) => Option.isSome(current) && current.value.phoneNumberId === n.id)
         // The number picked in Meta's dialog (verified above) comes first: no second picker on our page.
