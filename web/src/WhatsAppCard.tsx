@@ -307,7 +307,7 @@ export function WhatsAppCard({
               Continue in this window
             </button>
           )}
-          {notice.tone === "bad" && notice.redirect === null ? <TryAgain onClick={connect} /> : null}
+          {notice.tone === "bad" ? <TryAgain onClick={connect} /> : null}
         </div>
       )}
       {actionError === null || busy ? null : (

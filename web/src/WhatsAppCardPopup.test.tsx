@@ -102,6 +102,36 @@ describe("WhatsApp card, popup flow", () => {
     expect(calls("Integrations").length).toBeGreaterThan(1)
   })
 
+  it("the card tells the service about a cancel: /complete gets the state, no code and the CANCEL event", async () => {
+    const fetchMock = vi.fn(async (_url: string, _init: RequestInit) =>
+      Response.json({ outcome: "error", reason: "cancelled", connection: {} })
+    )
+    vi.stubGlobal("fetch", fetchMock)
+    renderCard()
+    await connect()
+    const cancel = { type: "WA_EMBEDDED_SIGNUP", event: "CANCEL", data: { current_step: "WABA_PHONE_NUMBER" } }
+    await post(cancel)
+    await waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(1))
+    const [url, init] = fetchMock.mock.calls[0]!
+    expect(url).toBe("/api/integrations/meta/whatsapp/complete")
+    expect(JSON.parse(String(init.body))).toEqual({ state: "s", code: null, sessionInfo: cancel })
+  })
+
+  it("Meta's ERROR in the popup: the message, one Try again, and Continue in this window", async () => {
+    renderCard()
+    await connect()
+    await post({
+      type: "WA_EMBEDDED_SIGNUP",
+      event: "ERROR",
+      data: { error_message: "Something broke", session_id: "77" }
+    })
+    const alert = within(card()).getByRole("alert")
+    expect(alert.textContent).toContain("Something broke")
+    expect(within(alert).getAllByRole("button", { name: "Try again" })).toHaveLength(1)
+    expect(within(alert).getByRole("button", { name: "Continue in this window" })).toBeTruthy()
+    expect(within(card()).queryByRole("button", { name: "Connect WhatsApp" })).toBeNull()
+  })
+
   it("a popup that never opened offers Continue in this window (the redirect)", async () => {
     const { navigate } = renderCard()
     await connect()
