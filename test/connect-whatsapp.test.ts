@@ -166,6 +166,29 @@ describe("Connect WhatsApp through the sandbox's Embedded Signup", () => {
     })
   })
 
+  it("a full-access system user's token (no target_ids): the redirect reconnects the WABA the workspace has", async () => {
+    const { token } = await http.session("full-access")
+    expect(reason((await http.connect(token, newNumber)).location).get("whatsapp")).toBe("connected")
+    const first = (await graphql(token, "{ whatsappConnection { id wabaId phoneNumberId } }"))[
+      "whatsappConnection"
+    ] as { id: string; wabaId: string; phoneNumberId: string }
+    await control("config", { fullAccessSystemUsers: true })
+    try {
+      // Reconnect through the redirect, approving the same account and number: debug_token lists no target_ids.
+      const again = await http.connect(token, { action: "approve", waba: first.wabaId, phone: first.phoneNumberId })
+      expect(reason(again.location).get("whatsapp")).toBe("connected")
+      expect(
+        (await graphql(token, "{ whatsappConnection { id wabaId phoneNumberId } }"))["whatsappConnection"]
+      ).toEqual(first)
+      // A workspace with no WABA yet: the redirect names none and the token lists none, so it is refused.
+      const other = await http.session("full-access-new")
+      const refused = await http.connect(other.token, newNumber)
+      expect(reason(refused.location).get("reason")).toBe("missing_permissions")
+    } finally {
+      await control("config", { fullAccessSystemUsers: false })
+    }
+  })
+
   it("cancelling in the dialog comes back as cancelled", async () => {
     const { token } = await http.session("cancel-co")
     const result = await http.connect(token, { action: "cancel" })
