@@ -8,6 +8,7 @@ import {
   active,
   admin,
   adsNotConnected,
+  graphQLError,
   member,
   message,
   mockClient,
@@ -211,6 +212,21 @@ describe("WhatsApp card", () => {
     expect(screen.getByRole("button", { name: "Reconnect" })).toBeTruthy()
     fireEvent.click(screen.getByRole("button", { name: "Disconnect" }))
     expect(screen.getByRole("alertdialog", { name: "Disconnect WhatsApp?" })).toBeTruthy()
+  })
+
+  it("a failed disconnect says so; its Try again asks to disconnect again, never starts a connection", async () => {
+    const { calls } = renderPage(active, {
+      answers: { DisconnectWhatsApp: () => graphQLError("Meta is down", "META_UNAVAILABLE") }
+    })
+    fireEvent.click(within(card()).getByRole("button", { name: "Disconnect" }))
+    await act(async () =>
+      fireEvent.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Disconnect" }))
+    )
+    const alert = within(card()).getByRole("alert")
+    expect(alert.textContent).toContain("Could not disconnect.")
+    fireEvent.click(within(alert).getByRole("button", { name: "Try again" }))
+    expect(screen.getByRole("alertdialog", { name: "Disconnect WhatsApp?" })).toBeTruthy()
+    expect(calls("StartWhatsAppConnect")).toHaveLength(0)
   })
 
   it("never connected, the last attempt failed: Not connected with that error and one Try again, no Error badge", async () => {

@@ -188,7 +188,11 @@ export function WhatsAppCard({
   const viewer = useFragment(WhatsAppCardViewer, viewerRef)
   const titleId = useId()
   const [connecting, setConnecting] = useState(false)
-  const [actionError, setActionError] = useState<string | null>(null)
+  /** A failed start or disconnect, and what its "Try again" does again. */
+  const [actionError, setActionError] = useState<{
+    readonly text: string
+    readonly retry: "connect" | "disconnect"
+  } | null>(null)
   const [dismissed, setDismissed] = useState(false)
   const [confirming, setConfirming] = useState(false)
   const [, startConnect] = useMutation(StartConnectMutation)
@@ -239,11 +243,13 @@ export function WhatsAppCard({
     if (authUrl === undefined) {
       setConnecting(false)
       const status = (result.error?.response as { status?: number } | undefined)?.status
-      setActionError(
-        status === 429
-          ? "Too many connection attempts. Wait a minute, then try again."
-          : "Could not start the connection. Check your network and try again."
-      )
+      setActionError({
+        text:
+          status === 429
+            ? "Too many connection attempts. Wait a minute, then try again."
+            : "Could not start the connection. Check your network and try again.",
+        retry: "connect"
+      })
       return
     }
     navigate(authUrl)
@@ -253,7 +259,7 @@ export function WhatsAppCard({
     const result = await disconnect({})
     setConfirming(false)
     setDismissed(true)
-    if (result.error !== undefined) setActionError("Could not disconnect. Try again.")
+    if (result.error !== undefined) setActionError({ text: "Could not disconnect.", retry: "disconnect" })
     onChanged()
   }
 
@@ -265,7 +271,8 @@ export function WhatsAppCard({
   const showReturnError = returned?.kind === "error" && !dismissed && !busy && !staleReturn
   const showConnected = (returned?.kind === "connected" || staleReturn) && !dismissed && !busy && status === "ACTIVE"
   // Each error is shown once, with one "Try again"; the state below then does not repeat the connect button.
-  const errorShown = showReturnError || (!busy && notice?.tone === "bad") || actionError !== null
+  const errorShown =
+    showReturnError || (!busy && notice?.tone === "bad") || (actionError !== null && actionError.retry === "connect")
   /** The last attempt's error a never-connected workspace keeps (its error row has no number). */
   const lastAttempt = connection.status === "ERROR" && status === "NOT_CONNECTED" ? connection.error : null
 
@@ -312,8 +319,8 @@ export function WhatsAppCard({
       )}
       {actionError === null || busy ? null : (
         <div className="notice bad" role="alert">
-          <p>{actionError}</p>
-          <TryAgain onClick={connect} />
+          <p>{actionError.text}</p>
+          <TryAgain onClick={actionError.retry === "connect" ? connect : () => setConfirming(true)} />
         </div>
       )}
 
