@@ -71,7 +71,7 @@ describe("WhatsApp in a real browser", () => {
     expect(new URL(page.url()).search).toBe("")
     await card(page).getByText("Connected", { exact: true }).waitFor()
     const number = (await card(page).locator("dd.number").textContent()) ?? ""
-    expect(number).toMatch(/^\+1555\d{7}$/)
+    expect(number).toMatch(/^\+1 555 \d{3} \d{4}$/)
     await screenshot("03-connected")
 
     const connection = await graphql(page, "{ whatsappConnection { phoneNumberId } }")
@@ -87,7 +87,7 @@ describe("WhatsApp in a real browser", () => {
     await log.getByText("Hello from the browser test").waitFor({ timeout: 15_000 })
     await page
       .getByRole("navigation", { name: "Conversations" })
-      .getByText(/Ada Lovelace|\+15557654321/)
+      .getByText(/Ada Lovelace|\+1 555 765 4321/)
       .waitFor()
     await screenshot("04-inbound-message")
 
@@ -126,7 +126,7 @@ describe("WhatsApp in a real browser", () => {
     })
     await page.locator("#cancel").click()
     const alert = card(page).getByRole("alert")
-    await alert.getByText("Connection cancelled or failed. Try again.").waitFor()
+    await alert.getByText("You cancelled the connection.").waitFor()
     await alert.getByRole("button", { name: "Try again" }).waitFor()
     expect(new URL(page.url()).search).toBe("")
     await card(page).getByText("Not connected").waitFor()
@@ -149,7 +149,7 @@ describe("WhatsApp in a real browser", () => {
     await radios.nth(1).check()
     await page.getByRole("button", { name: "Use this number" }).click()
     await card(page).getByText("Connected", { exact: true }).waitFor()
-    expect((await card(page).locator("dd.number").textContent()) ?? "").toMatch(/^\+1555\d{7}$/)
+    expect((await card(page).locator("dd.number").textContent()) ?? "").toMatch(/^\+1 555 \d{3} \d{4}$/)
     await screenshot("12-pending-chosen-connected")
     expect(problems).toEqual([])
   })

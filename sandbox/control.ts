@@ -464,6 +464,8 @@ export const handleControl = async (
       if (window !== undefined) ctx.state.config.enforceServiceWindow = window
       const proof = bool(params, "requireAppSecretProof")
       if (proof !== undefined) ctx.state.config.requireAppSecretProof = proof
+      const fullAccess = bool(params, "fullAccessSystemUsers")
+      if (fullAccess !== undefined) ctx.state.config.fullAccessSystemUsers = fullAccess
       return { body: ctx.state.config }
     }
     case "POST /_sandbox/recipients": {

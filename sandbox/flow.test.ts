@@ -204,6 +204,22 @@ describe("WhatsApp Embedded Signup, end to end", () => {
     expect(expiresAt - Math.floor(Date.now() / 1000)).toBeGreaterThan(5_180_000)
   })
 
+  it("a control makes business tokens full-access system users: debug_token lists no target_ids, reads still work", async () => {
+    await fetch(`${sandbox.url}/_sandbox/config`, {
+      method: "POST",
+      body: JSON.stringify({ fullAccessSystemUsers: true })
+    })
+    const params = await submitDialog(sandbox)
+    const token = String((await exchange(sandbox, params.get("code")!)).body["access_token"])
+    const debug = await graph(sandbox, "GET", "/debug_token", { query: { input_token: token, access_token: appToken } })
+    const granular = (debug.body["data"] as { granular_scopes: Array<Record<string, unknown>> }).granular_scopes
+    expect(granular).toContainEqual({ scope: "whatsapp_business_management" })
+    expect(granular.every((g) => !("target_ids" in g))).toBe(true)
+    const seedWaba = sandbox.ctx.state.seedWabaId
+    const numbers = await graph(sandbox, "GET", `/${seedWaba}/phone_numbers`, { token })
+    expect(numbers.status).toBe(200)
+  })
+
   it("GET /me for a business token", async () => {
     const token = await connectWhatsApp(sandbox)
     const me = await graph(sandbox, "GET", "/me", { token, query: { fields: "id,name,client_business_id" } })

@@ -267,7 +267,11 @@ const debugToken = (ctx: Ctx, req: GraphRequest): GraphResult => {
     is_valid: true,
     issued_at: Math.floor(token.issuedAtMs / 1000),
     scopes: token.kind === "USER" ? [...token.scopes, "public_profile"] : [...token.scopes],
-    granular_scopes: token.granular.map((g) => ({ scope: g.scope, target_ids: [...g.targetIds] })),
+    granular_scopes: token.granular.map((g) =>
+      token.kind === "SYSTEM_USER" && ctx.state.config.fullAccessSystemUsers
+        ? { scope: g.scope }
+        : { scope: g.scope, target_ids: [...g.targetIds] }
+    ),
     user_id: token.subjectId
   }
   try {

@@ -142,6 +142,12 @@ export interface SandboxConfig {
    * user token must carry `appsecret_proof`. Default true, as in production apps.
    */
   requireAppSecretProof: boolean
+  /**
+   * Embedded Signup's business tokens come from a full-access system user: `debug_token` lists their granular scopes
+   * without `target_ids` (Meta's `/docs/whatsapp/permissions`; META_SPEC Corrections, "BISU token shape"); the token
+   * still reads the WABAs it was granted. Default false.
+   */
+  fullAccessSystemUsers: boolean
 }
 
 /** Another Meta app (not the sandbox's): its tokens are not ours to inspect, and its secret is not ours. */
@@ -284,7 +290,8 @@ export const createState = (seed: SeedApp, nowMs: number, subscription: AppSubsc
       duplicateDeliveries: false,
       outOfOrderDeliveries: false,
       enforceServiceWindow: false,
-      requireAppSecretProof: true
+      requireAppSecretProof: true,
+      fullAccessSystemUsers: false
     },
     otherApps: new Map(),
     seedUserId: user.id,

@@ -27,22 +27,6 @@ const PATTERNS: ReadonlyArray<{ readonly pattern: RegExp; readonly rule: string 
   { pattern: /\b(?:entry|changes)\s*:\s*Schema\b/, rule: "decodes a webhook's entry[] or changes[]" }
 ]
 
-/**
- * Lines left to another change in flight: the WhatsApp number registration path (helper h14, issue 14.7) reads
- * Meta's `(#100)` itself until it moves to `MetaUnavailable.reason`. Matched by file and exact trimmed text, so any
- * other line, or an edit of these, is flagged.
- */
-export const PENDING_EXCEPTIONS: ReadonlyArray<{ readonly file: string; readonly text: string }> = [
-  {
-    file: "src/application/WhatsAppConnections.ts",
-    text: "// Meta refuses such a registration as a bad request (code 100); a 5xx or a timeout is not that."
-  },
-  {
-    file: "src/application/WhatsAppConnections.ts",
-    text: 'error.code === 100 && NAME_BLOCKED.has(args.number.nameStatus ?? "")'
-  }
-]
-
 const walk = (directory: string): ReadonlyArray<string> => {
   try {
     return readdirSync(directory).flatMap((name) => {
@@ -64,7 +48,6 @@ export const checkMetaWire = (root: string): ReadonlyArray<WireViolation> => {
       .split("\n")
       .forEach((text, index) => {
         const trimmed = text.trim()
-        if (PENDING_EXCEPTIONS.some((e) => e.file === rel && e.text === trimmed)) return
         const hit = PATTERNS.find(({ pattern }) => pattern.test(text))
         if (hit !== undefined) violations.push({ file: rel, line: index + 1, text: trimmed, rule: hit.rule })
       })

@@ -135,7 +135,7 @@ describe("Connect Meta Ads through the sandbox's Facebook Login", () => {
     expect(result.authUrl).toContain("scope=ads_management%2Cads_read%2Cbusiness_management")
     expect(result.authUrl).not.toContain("config_id=")
     expect(result.authUrl).toContain(encodeURIComponent(`${service.url}${ADS}/callback`))
-    expect(result.cookie).toMatch(/^meta_oauth_ads=[0-9a-f]{64}$/)
+    expect(result.cookie).toMatch(/^meta_oauth_ads_[A-Za-z0-9_-]{16}=[0-9a-f]{64}$/)
     expect(params(result.location).get("meta_ads")).toBe("error")
     expect(params(result.location).get("reason")).toBe("cancelled")
     expect((await status(token)).status).toBe("not_connected")

@@ -120,6 +120,29 @@ describe("Connect WhatsApp through the JS SDK popup (POST /complete)", () => {
     }
   }, 30_000)
 
+  it("a cancel in Meta's window, reported by the page, ends the flow as cancelled: the service knows it", async () => {
+    const { token } = await http.session("popup-cancel")
+    const { state, cookie, popup } = await popupLogin(token, { action: "cancel" })
+    expect(popup.sessionInfo.event).toBe("CANCEL")
+    const response = await complete(token, cookie, { state, code: null, sessionInfo: popup.sessionInfo })
+    expect(await response.json()).toMatchObject({ outcome: "error", reason: "cancelled" })
+    // This flow's binding is ended on both paths.
+    const expired = response.headers.getSetCookie()
+    expect(expired).toHaveLength(2)
+    expect(expired.every((c) => /Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(c))).toBe(true)
+    // The state is spent: the same login cannot be finished afterwards.
+    const again = await complete(token, cookie, { state, code: "x", sessionInfo: null })
+    expect(((await again.json()) as { reason: string }).reason).toBe("state_used")
+    const query = `{ auditLog(first: 5) { ... on AuditLogSuccess { entries { edges { node { action details } } } } } }`
+    const audit = (await (await http.api(token, "POST", "/graphql", { query })).json()) as {
+      data: { auditLog: { entries: { edges: Array<{ node: { action: string; details: unknown } }> } } }
+    }
+    const failed = audit.data.auditLog.entries.edges
+      .map((e) => e.node)
+      .find((n) => n.action === "whatsapp.connect_failed")
+    expect(JSON.parse(String(failed?.details))).toEqual({ reason: "cancelled", error: "OAuthCancelled" })
+  }, 30_000)
+
   it("without the browser binding cookie the completion is refused", async () => {
     const { token } = await http.session("popup-no-cookie")
     const { state, popup } = await popupLogin(token, { action: "approve" })

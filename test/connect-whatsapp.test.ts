@@ -11,7 +11,12 @@ let http: ReturnType<typeof client>
 const control = (path: string, body?: unknown, method?: string) => stack.control(path, body, method)
 const sandboxState = () =>
   fetch(`${sandboxUrl}/_sandbox/state`).then((r) => r.json()) as Promise<{
-    wabas: Array<{ id: string; subscribedApps?: ReadonlyArray<string>; phoneNumbers?: ReadonlyArray<{ id: string }> }>
+    wabas: Array<{
+      id: string
+      subscribedApps?: ReadonlyArray<string>
+      phoneNumbers?: ReadonlyArray<{ id: string }>
+      phoneNumberIds: ReadonlyArray<string>
+    }>
   }>
 const reason = (location: string) => new URL(location).searchParams
 const status = async (token: string) => {
@@ -106,6 +111,82 @@ describe("Connect WhatsApp through the sandbox's Embedded Signup", () => {
     const browserReplay = await fetch(result.callbackUrl, { redirect: "manual" })
     expect(reason(browserReplay.headers.get("location")!).get("reason")).toBe("state_used")
     expect((await status(token))["status"]).toBe("active")
+  })
+
+  it("two tabs that both start and both approve each end in a clear outcome; the later one updates the same row", async () => {
+    const { token } = await http.session("two-tabs")
+    /** One tab's start: its state, its dialog, and the binding cookies the browser keeps for the callback path. */
+    const start = async () => {
+      const started = await http.api(token, "POST", "/api/integrations/meta/whatsapp/start")
+      const { authUrl, state } = (await started.json()) as { authUrl: string; state: string }
+      const cookies = started.headers.getSetCookie()
+      const forCallback = cookies.filter((c) => /Path=\/api\/integrations\/meta\/whatsapp\/callback/.test(c))
+      expect(forCallback).toHaveLength(1)
+      return { authUrl, state, cookie: forCallback[0]!.split(";")[0]! }
+    }
+    const approve = async (authUrl: string, dialog: Record<string, string>) => {
+      const answered = await fetch(authUrl, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(dialog).toString(),
+        redirect: "manual"
+      })
+      return answered.headers.get("location")!
+    }
+    const tabA = await start()
+    const tabB = await start()
+    // Each started flow has its own cookie: the second start did not overwrite the first.
+    expect(tabA.cookie.split("=")[0]).not.toBe(tabB.cookie.split("=")[0])
+    const jar = new Map([tabA.cookie, tabB.cookie].map((c) => [c.split("=")[0]!, c] as const))
+    const back = async (callbackUrl: string) => {
+      const answer = await fetch(callbackUrl, { headers: { cookie: [...jar.values()].join("; ") }, redirect: "manual" })
+      for (const expired of answer.headers.getSetCookie()) jar.delete(expired.split("=")[0]!)
+      return answer.headers.get("location")!
+    }
+    const firstBack = await back(await approve(tabA.authUrl, newNumber))
+    expect(reason(firstBack).get("whatsapp")).toBe("connected")
+    // Tab A's callback ended tab A's flow only.
+    expect([...jar.keys()]).toEqual([tabB.cookie.split("=")[0]])
+    const first = (await graphql(token, "{ whatsappConnection { id phoneNumberId status } }"))[
+      "whatsappConnection"
+    ] as {
+      id: string
+      phoneNumberId: string
+    }
+    // Tab B approves the same WABA and number: it updates the row tab A wrote.
+    const waba = (await sandboxState()).wabas.find((w) => w.phoneNumberIds.includes(first.phoneNumberId))!
+    const secondBack = await back(
+      await approve(tabB.authUrl, { action: "approve", waba: waba.id, phone: first.phoneNumberId })
+    )
+    expect(reason(secondBack).get("whatsapp")).toBe("connected")
+    expect(jar.size).toBe(0)
+    expect((await graphql(token, "{ whatsappConnection { id phoneNumberId status } }"))["whatsappConnection"]).toEqual({
+      ...first,
+      status: "ACTIVE"
+    })
+  })
+
+  it("a full-access system user's token (no target_ids): the redirect reconnects the WABA the workspace has", async () => {
+    const { token } = await http.session("full-access")
+    expect(reason((await http.connect(token, newNumber)).location).get("whatsapp")).toBe("connected")
+    const first = (await graphql(token, "{ whatsappConnection { id wabaId phoneNumberId } }"))[
+      "whatsappConnection"
+    ] as { id: string; wabaId: string; phoneNumberId: string }
+    await control("config", { fullAccessSystemUsers: true })
+    try {
+      // Reconnect through the redirect, approving the same account and number: debug_token lists no target_ids.
+      const again = await http.connect(token, { action: "approve", waba: first.wabaId, phone: first.phoneNumberId })
+      expect(reason(again.location).get("whatsapp")).toBe("connected")
+      expect(
+        (await graphql(token, "{ whatsappConnection { id wabaId phoneNumberId } }"))["whatsappConnection"]
+      ).toEqual(first)
+      // A workspace with no WABA yet: the redirect names none and the token lists none, so it is refused.
+      const other = await http.session("full-access-new")
+      const refused = await http.connect(other.token, newNumber)
+      expect(reason(refused.location).get("reason")).toBe("missing_permissions")
+    } finally {
+      await control("config", { fullAccessSystemUsers: false })
+    }
   })
 
   it("cancelling in the dialog comes back as cancelled", async () => {

@@ -214,6 +214,91 @@ describe("WhatsAppConnections", () => {
     }).pipe(Effect.provide(TestLayer))
   )
 
+  it.effect(
+    "a redirect whose token lists no target ids (full-access system user) reconnects the WABA it already has",
+    () =>
+      Effect.gen(function* () {
+        const connect = yield* WhatsAppConnections
+        const meta = yield* MetaGraphMemoryControl
+        const who = actor()
+        const first = yield* approved(who)
+        const connected = yield* connect.complete(first.input)
+        // Reconnecting through the redirect: debug_token lists the scopes without target_ids.
+        yield* meta.grant({
+          code: "full-access-code",
+          redirectUri: REDIRECT,
+          token: "EAAfullaccess".padEnd(60, "f"),
+          wabaIds: [first.id.waba],
+          fullAccess: true
+        })
+        const started = yield* connect.start(who)
+        const again = yield* connect.complete({
+          ...first.input,
+          state: started.state,
+          cookieBinding: started.browserBinding,
+          code: Redacted.make("full-access-code")
+        })
+        assert.strictEqual(again.status, "active")
+        assert.strictEqual(again.id, connected.id)
+        // A workspace with no WABA yet: a redirect names none and the token lists none, so nothing can be read.
+        const stranger = actor()
+        yield* meta.grant({
+          code: "full-access-new",
+          redirectUri: REDIRECT,
+          token: "EAAfullaccessnew".padEnd(60, "g"),
+          wabaIds: [first.id.waba],
+          fullAccess: true
+        })
+        const fresh = yield* connect.start(stranger)
+        const refused = yield* connect
+          .complete({
+            ...first.input,
+            state: fresh.state,
+            cookieBinding: fresh.browserBinding,
+            code: Redacted.make("full-access-new")
+          })
+          .pipe(Effect.flip)
+        assert.strictEqual(refused._tag, "MetaPermissionMissing")
+      }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("the picker marks the numbers another workspace holds before the person picks", () =>
+    Effect.gen(function* () {
+      const connect = yield* WhatsAppConnections
+      const meta = yield* MetaGraphMemoryControl
+      const holder = actor()
+      const first = yield* approved(holder, { numbers: 2 })
+      yield* connect.complete(first.input)
+      yield* connect.chooseNumber(holder, first.id.phone as PhoneNumberId)
+      // Another workspace's login granted the same WABA with its two numbers: it must choose.
+      const other = actor()
+      yield* meta.grant({
+        code: "picker-code",
+        redirectUri: REDIRECT,
+        token: "EAApicker".padEnd(60, "z"),
+        wabaIds: [first.id.waba]
+      })
+      const started = yield* connect.start(other)
+      yield* connect.complete({
+        ...first.input,
+        state: started.state,
+        cookieBinding: started.browserBinding,
+        code: Redacted.make("picker-code")
+      })
+      const view = yield* connect.status(other)
+      assert.strictEqual(view.pendingReason, "choose_number")
+      assert.deepStrictEqual(
+        Object.fromEntries(view.choices.map((choice) => [choice.id, choice.heldByAnotherWorkspace])),
+        { [first.id.phone]: true, [first.id.phone2]: false }
+      )
+      const refused = yield* connect.chooseNumber(other, first.id.phone as PhoneNumberId).pipe(Effect.flip)
+      assert.strictEqual(refused._tag, "NumberAlreadyConnected")
+      // Once the holder lets it go, the mark is gone.
+      yield* connect.disconnect(holder)
+      assert.isTrue((yield* connect.status(other)).choices.every((choice) => !choice.heldByAnotherWorkspace))
+    }).pipe(Effect.provide(TestLayer))
+  )
+
   it.effect("a number another tenant holds is refused before Meta is asked to register it", () =>
     Effect.gen(function* () {
       const connect = yield* WhatsAppConnections
@@ -274,7 +359,10 @@ describe("WhatsAppConnections", () => {
       const { input, id } = yield* approved(who, { nameStatus: "EXPIRED" })
       const connection = yield* (yield* WhatsAppConnections).complete(input)
       assert.strictEqual(connection.status, "pending")
-      assert.strictEqual((yield* (yield* WhatsAppConnections).status(who)).pendingReason, "display_name_review")
+      const view = yield* (yield* WhatsAppConnections).status(who)
+      assert.strictEqual(view.pendingReason, "display_name_review")
+      // The card says in words where the review stands.
+      assert.strictEqual(view.displayNameStatus, "EXPIRED")
       const registered = yield* (yield* MetaGraphMemoryControl).registeredNumbers
       assert.isUndefined(registered.find((r) => r.phoneNumberId === id.phone))
       // A name still in review does not stop registration: the number connects.

@@ -70,6 +70,11 @@ export interface NumberChoice {
   readonly verifiedName: string | null
 }
 
+/** A number to choose, as people see it: marked when another workspace holds it (it cannot be picked here). */
+export interface ChoiceView extends NumberChoice {
+  readonly heldByAnotherWorkspace: boolean
+}
+
 /** What people (and the UI) see of a WhatsApp connection: never the token. */
 export interface ConnectionView extends ConnectionSummary {
   readonly phoneNumberE164: string | null
@@ -77,9 +82,11 @@ export interface ConnectionView extends ConnectionSummary {
   readonly wabaId: string | null
   readonly phoneNumberId: string | null
   /** The numbers to choose from when `pendingReason` is `choose_number`. */
-  readonly choices: ReadonlyArray<NumberChoice>
+  readonly choices: ReadonlyArray<ChoiceView>
   /** Meta's restrictions still in force, for a person (the connection may stay active): null when none. */
   readonly warning: string | null
+  /** Meta's review of the display name (`PENDING_REVIEW`, `DECLINED`, `EXPIRED`, `NONE`) while it blocks; else null. */
+  readonly displayNameStatus: string | null
 }
 
 const RESTRICTION_WORDS: Record<Restriction["blocks"], string> = {
@@ -106,20 +113,38 @@ export const NOT_CONNECTED: ConnectionView = {
   wabaId: null,
   phoneNumberId: null,
   choices: [],
-  warning: null
+  warning: null,
+  displayNameStatus: null
 }
 
-export const viewOf = (connection: ChannelConnection, now?: Date): ConnectionView => {
-  const choices = connection.metadata["choices"]
+/** `heldElsewhere`: the choices' phone number ids another workspace holds now. */
+export const viewOf = (
+  connection: ChannelConnection,
+  now?: Date,
+  heldElsewhere: ReadonlySet<string> = new Set()
+): ConnectionView => {
+  const choices = choicesOf(connection)
   return {
     ...summaryOf(connection),
     phoneNumberE164: connection.phoneNumberE164,
     displayName: connection.displayName,
     wabaId: connection.wabaId,
     phoneNumberId: connection.phoneNumberId,
-    choices: connection.status === "pending" && Array.isArray(choices) ? (choices as Array<NumberChoice>) : [],
-    warning: connection.status === "revoked" ? null : restrictionWarning(connection, now)
+    choices: choices.map((choice) => ({ ...choice, heldByAnotherWorkspace: heldElsewhere.has(choice.id) })),
+    warning: connection.status === "revoked" ? null : restrictionWarning(connection, now),
+    displayNameStatus:
+      connection.status === "pending" &&
+      connection.metadata["pending_reason"] === "display_name_review" &&
+      typeof connection.metadata["name_status"] === "string"
+        ? connection.metadata["name_status"]
+        : null
   }
+}
+
+/** The numbers a pending connection offers (stored when the login granted several). */
+const choicesOf = (connection: ChannelConnection): ReadonlyArray<NumberChoice> => {
+  const choices = connection.metadata["choices"]
+  return connection.status === "pending" && Array.isArray(choices) ? (choices as Array<NumberChoice>) : []
 }
 
 export interface ManualConnectInput {
@@ -254,9 +279,9 @@ export class WhatsAppConnections extends Context.Service<
             const pin = stored ?? Redacted.make(randomPin())
             pendingReason = yield* graph.registerNumber(args.token, args.number.id, pin).pipe(
               Effect.as(null),
-              // Meta refuses such a registration as a bad request (code 100); a 5xx or a timeout is not that.
+              // Meta refuses such a registration as an invalid request; a 5xx or a timeout is not that.
               Effect.catchTag("MetaUnavailable", (error) =>
-                error.code === 100 && NAME_BLOCKED.has(args.number.nameStatus ?? "")
+                error.reason === "invalid_request" && NAME_BLOCKED.has(args.number.nameStatus ?? "")
                   ? Effect.succeed("display_name_review" as const)
                   : Effect.fail(error)
               ),
@@ -400,7 +425,18 @@ export class WhatsAppConnections extends Context.Service<
           authorized.popup === null ? settings.whatsappRedirectUri : null
         )
         const info = yield* debugTokenForConnect(graph, exchanged.accessToken)
-        const wabaId = yield* grantedWaba(info, hint).pipe(
+        const current = yield* connections.findCurrent(tenantId, PROVIDER)
+        // A full-access system user's token lists no target ids. After a redirect (no session info to name the WABA)
+        // the WABA this workspace already has is read instead (a reconnect), as /complete reads the one session info
+        // names; reading it is what proves the token may see it.
+        const listsTargets = info.granularScopes.some(
+          (g) => g.scope.startsWith("whatsapp_business_") && g.targetIds.length > 0
+        )
+        const storedWaba =
+          hint === null && !listsTargets
+            ? Option.getOrNull(Option.flatMap(current, (row) => Option.fromNullishOr(row.wabaId)))
+            : null
+        const wabaId = yield* grantedWaba(info, hint ?? storedWaba).pipe(
           Effect.tapError((error) =>
             error._tag === "MetaPermissionMissing" ? recordPermissionError(tenantId, error) : Effect.void
           )
@@ -410,10 +446,12 @@ export class WhatsAppConnections extends Context.Service<
           // when not.
           Effect.catchTag(
             "MetaUnavailable",
-            (error): Effect.Effect<never, MetaUnavailable | SessionMismatch> =>
+            (error): Effect.Effect<never, MetaUnavailable | SessionMismatch | MetaPermissionMissing> =>
               hint !== null && error.reason === "invalid_request"
                 ? Effect.fail(new SessionMismatch({ detail: "the token cannot read the WABA" }))
-                : Effect.fail(error)
+                : storedWaba !== null && error.reason === "invalid_request"
+                  ? Effect.fail(new MetaPermissionMissing({ permissions: ["whatsapp_business_management"] }))
+                  : Effect.fail(error)
           )
         )
         const picked = session?.phoneNumberId ?? null
@@ -447,7 +485,6 @@ export class WhatsAppConnections extends Context.Service<
           } satisfies Resolved
         }
         if (numbers.length === 0) return yield* new NoPhoneNumberGranted({})
-        const current = yield* connections.findCurrent(tenantId, PROVIDER)
         // Reconnecting: the number this tenant already has, when Meta granted it again.
         const known = numbers.find((n) => Option.isSome(current) && current.value.phoneNumberId === n.id)
         // The number picked in Meta's dialog (verified above) comes first: no second picker on our page.
@@ -544,12 +581,24 @@ export class WhatsAppConnections extends Context.Service<
       }
       const flow = yield* makeOAuthFlow(whatsappFlow)
 
-      const status = (actor: Actor) =>
-        Effect.flatMap(now, (at) =>
-          connections
-            .findCurrent(actor.tenantId, PROVIDER)
-            .pipe(Effect.map(Option.match({ onNone: () => NOT_CONNECTED, onSome: (row) => viewOf(row, at) })))
-        )
+      /** The choices another workspace holds now (a live row of another tenant), so the picker marks them. */
+      const heldElsewhere = Effect.fnUntraced(function* (row: ChannelConnection) {
+        const held = new Set<string>()
+        for (const choice of choicesOf(row)) {
+          const holder = yield* connections.findByPhoneNumberId(choice.id as PhoneNumberId)
+          if (Option.isSome(holder) && holder.value.tenantId !== row.tenantId && holder.value.status !== "revoked") {
+            held.add(choice.id)
+          }
+        }
+        return held
+      })
+
+      const status = Effect.fnUntraced(function* (actor: Actor) {
+        const at = yield* now
+        const current = yield* connections.findCurrent(actor.tenantId, PROVIDER)
+        if (Option.isNone(current)) return NOT_CONNECTED
+        return viewOf(current.value, at, yield* heldElsewhere(current.value))
+      })
 
       const chooseNumber = Effect.fn("WhatsAppConnections.chooseNumber")(function* (
         actor: Actor,

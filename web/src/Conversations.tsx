@@ -1,7 +1,7 @@
 import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useId, useRef, useState } from "react"
 import { useMutation, useQuery } from "urql"
 import { Spinner } from "./Dialog.tsx"
-import { formatMessageTime } from "./format.ts"
+import { formatMessageTime, formatPhoneNumber } from "./format.ts"
 import type {
   ConversationsQuery as ConversationList,
   ConversationMessagesQuery as ConversationMessages,
@@ -123,7 +123,7 @@ const newKey = (): string => {
 }
 
 const contactLabel = (conversation: ConversationSummary) =>
-  conversation.contactName ?? (conversation.waId.startsWith("+") ? conversation.waId : `+${conversation.waId}`)
+  conversation.contactName ?? formatPhoneNumber(conversation.waId)
 
 /** Why sending is off, or null when it is on. */
 export const sendDisabledReason = (connection: InboxConnectionFragment): string | null => {

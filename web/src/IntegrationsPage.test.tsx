@@ -8,6 +8,7 @@ import {
   active,
   admin,
   adsNotConnected,
+  graphQLError,
   member,
   message,
   mockClient,
@@ -60,13 +61,13 @@ describe("WhatsApp card", () => {
     expect(screen.queryByRole("button", { name: "Connect WhatsApp" })).toBeNull()
   })
 
-  it("connected: shows the number in E.164, the display name and when; Disconnect asks first", async () => {
+  it("connected: shows the number (international, with spaces), the display name and when; Disconnect asks first", async () => {
     const { calls } = renderPage(active, {
       answers: { DisconnectWhatsApp: () => ({ disconnectWhatsApp: { ...notConnected, status: "REVOKED" } }) }
     })
     const region = card()
     expect(within(region).getByText("Connected")).toBeTruthy()
-    expect(within(region).getByText("+15550101234")).toBeTruthy()
+    expect(within(region).getByText("+1 555 010 1234")).toBeTruthy()
     expect(within(region).getByText("Sandbox Shop")).toBeTruthy()
     expect(region.querySelector("time")?.getAttribute("datetime")).toBe(active.updatedAt)
 
@@ -97,8 +98,18 @@ describe("WhatsApp card", () => {
       status: "PENDING",
       pendingReason: "choose_number",
       choices: [
-        { id: "111", displayPhoneNumber: "+1 555-010-1234", verifiedName: "Sandbox Shop" },
-        { id: "222", displayPhoneNumber: "+1 555-010-5678", verifiedName: "Sandbox Support" }
+        {
+          id: "111",
+          displayPhoneNumber: "+1 555-010-1234",
+          verifiedName: "Sandbox Shop",
+          heldByAnotherWorkspace: false
+        },
+        {
+          id: "222",
+          displayPhoneNumber: "+1 555-010-5678",
+          verifiedName: "Sandbox Support",
+          heldByAnotherWorkspace: false
+        }
       ]
     }
     const { calls } = renderPage(pending, {
@@ -113,7 +124,8 @@ describe("WhatsApp card", () => {
     expect(use.disabled).toBe(true)
     const radios = screen.getAllByRole("radio")
     expect(radios).toHaveLength(2)
-    fireEvent.click(screen.getByRole("radio", { name: /555-010-5678/ }))
+    // The picker shows numbers in the one format.
+    fireEvent.click(screen.getByRole("radio", { name: /\+1 555 010 5678/ }))
     expect(use.disabled).toBe(false)
     await act(async () => fireEvent.click(use))
     expect(calls("ChooseWhatsAppNumber")).toEqual([{ phoneNumberId: "222" }])
@@ -124,7 +136,7 @@ describe("WhatsApp card", () => {
       ...notConnected,
       status: "PENDING",
       pendingReason: "choose_number",
-      choices: [{ id: "111", displayPhoneNumber: "+1 555-010-1234", verifiedName: null }]
+      choices: [{ id: "111", displayPhoneNumber: "+1 555-010-1234", verifiedName: null, heldByAnotherWorkspace: false }]
     }
     renderPage(pending, {
       answers: {
@@ -156,11 +168,92 @@ describe("WhatsApp card", () => {
     expect(screen.getByRole("button", { name: "Reconnect" })).toBeTruthy()
   })
 
-  it("error: says what went wrong and offers Reconnect", () => {
-    renderPage({ ...notConnected, status: "ERROR", error: "The token was revoked at Meta." })
+  for (const [nameStatus, words, next] of [
+    ["PENDING_REVIEW", "Display name: in review at Meta.", "usually takes one to two days"],
+    ["DECLINED", "Display name: declined by Meta.", "Change it in WhatsApp Manager"],
+    ["EXPIRED", "Display name: approval expired.", "Submit the name again"],
+    ["NONE", "Display name: not set.", "Set one in WhatsApp Manager"]
+  ] as const) {
+    it(`pending display name review (${nameStatus}): the review state in words, the number kept, Reconnect`, () => {
+      renderPage({
+        ...active,
+        status: "PENDING",
+        connected: false,
+        pendingReason: "display_name_review",
+        displayNameStatus: nameStatus
+      })
+      expect(card().textContent).toContain(words)
+      expect(card().textContent).toContain(next)
+      expect(within(card()).getByText("+1 555 010 1234")).toBeTruthy()
+      expect(within(card()).getByText("Sandbox Shop")).toBeTruthy()
+      expect(screen.getByRole("button", { name: "Reconnect" })).toBeTruthy()
+    })
+  }
+
+  it("pending without a number (only the WABA shared): says to add one, never the display-name text", () => {
+    renderPage({ ...notConnected, status: "PENDING", pendingReason: "add_phone_number" })
+    expect(card().textContent).toContain("Add and verify a number in WhatsApp Manager")
+    expect(card().textContent).not.toContain("display name")
+    expect(screen.getByRole("button", { name: "Reconnect" })).toBeTruthy()
+  })
+
+  it("pending with a number another workspace holds: marked and not selectable before the person picks", () => {
+    renderPage({
+      ...notConnected,
+      status: "PENDING",
+      pendingReason: "choose_number",
+      choices: [
+        { id: "111", displayPhoneNumber: "+1 555-010-1234", verifiedName: "Taken", heldByAnotherWorkspace: true },
+        { id: "222", displayPhoneNumber: "+1 555-010-5678", verifiedName: "Free", heldByAnotherWorkspace: false }
+      ]
+    })
+    const taken = screen.getByRole("radio", { name: /\+1 555 010 1234/ }) as HTMLInputElement
+    const free = screen.getByRole("radio", { name: /\+1 555 010 5678/ }) as HTMLInputElement
+    expect(taken.disabled).toBe(true)
+    expect(free.disabled).toBe(false)
+    expect(taken.closest("label")?.textContent).toContain("Connected to another workspace")
+    expect(free.closest("label")?.textContent).not.toContain("another workspace")
+  })
+
+  it("error: says what went wrong, keeps the number and display name, offers Reconnect and Disconnect", () => {
+    renderPage({ ...active, status: "ERROR", connected: false, error: "The token was revoked at Meta." })
     expect(within(card()).getByText("Error")).toBeTruthy()
     expect(card().textContent).toContain("The token was revoked at Meta.")
+    expect(within(card()).getByText("+1 555 010 1234")).toBeTruthy()
+    expect(within(card()).getByText("Sandbox Shop")).toBeTruthy()
     expect(screen.getByRole("button", { name: "Reconnect" })).toBeTruthy()
+    fireEvent.click(screen.getByRole("button", { name: "Disconnect" }))
+    expect(screen.getByRole("alertdialog", { name: "Disconnect WhatsApp?" })).toBeTruthy()
+  })
+
+  it("a failed disconnect says so; its Try again asks to disconnect again, never starts a connection", async () => {
+    const { calls } = renderPage(active, {
+      answers: { DisconnectWhatsApp: () => graphQLError("Meta is down", "META_UNAVAILABLE") }
+    })
+    fireEvent.click(within(card()).getByRole("button", { name: "Disconnect" }))
+    await act(async () =>
+      fireEvent.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Disconnect" }))
+    )
+    const alert = within(card()).getByRole("alert")
+    expect(alert.textContent).toContain("Could not disconnect.")
+    fireEvent.click(within(alert).getByRole("button", { name: "Try again" }))
+    expect(screen.getByRole("alertdialog", { name: "Disconnect WhatsApp?" })).toBeTruthy()
+    expect(calls("StartWhatsAppConnect")).toHaveLength(0)
+  })
+
+  it("never connected, the last attempt failed: Not connected with that error and one Try again, no Error badge", async () => {
+    const { navigate } = renderPage(
+      { ...notConnected, status: "ERROR", error: "Reconnect and grant: whatsapp_business_messaging." },
+      { answers: { StartWhatsAppConnect: () => ({ startWhatsAppConnect: { authUrl: "https://meta/x", state: "s" } }) } }
+    )
+    expect(within(card()).getByText("Not connected")).toBeTruthy()
+    expect(within(card()).queryByText("Error")).toBeNull()
+    expect(within(card()).getByRole("alert").textContent).toContain("whatsapp_business_messaging")
+    const retry = within(card()).getAllByRole("button", { name: "Try again" })
+    expect(retry).toHaveLength(1)
+    expect(within(card()).queryByRole("button", { name: "Disconnect" })).toBeNull()
+    await act(async () => fireEvent.click(retry[0]!))
+    expect(navigate).toHaveBeenCalledWith("https://meta/x")
   })
 
   it("revoked: disconnected, history kept, Connect WhatsApp again", () => {
@@ -189,19 +282,46 @@ describe("coming back from Meta", () => {
   })
 
   for (const [reason, text] of Object.entries(REASON_MESSAGES)) {
-    it(`?whatsapp=error&reason=${reason} says so, offers to try again, and cleans the query string`, () => {
+    it(`?whatsapp=error&reason=${reason} says so, offers to try again once, and cleans the query string`, () => {
       renderPage(notConnected, { search: `?whatsapp=error&reason=${reason}` })
       const alert = screen.getByRole("alert")
       expect(alert.textContent).toContain(text)
       expect(within(alert).getByRole("button", { name: "Try again" })).toBeTruthy()
+      // One action per error: the card does not add a second connect button beside it.
+      expect(within(card()).getAllByRole("button", { name: /Try again|Connect WhatsApp/ })).toHaveLength(1)
       expect(window.location.search).toBe("")
       expect(window.location.pathname).toBe("/settings/integrations")
     })
   }
 
   it("the two messages the issue spells out", () => {
-    expect(REASON_MESSAGES["cancelled"]).toBe("Connection cancelled or failed. Try again.")
+    expect(REASON_MESSAGES["cancelled"]).toBe("You cancelled the connection.")
     expect(REASON_MESSAGES["number_in_use"]).toBe("This number is already connected to another workspace.")
+  })
+
+  for (const reason of ["state_used", "state_invalid", "state_expired"]) {
+    it(`Back after a successful connect: ?whatsapp=error&reason=${reason} while active shows Connected, no stale error`, () => {
+      renderPage(active, { search: `?whatsapp=error&reason=${reason}` })
+      expect(within(card()).queryByRole("alert")).toBeNull()
+      expect(within(card()).getByText("Connected")).toBeTruthy()
+      expect(within(card()).getByText("WhatsApp is connected.")).toBeTruthy()
+      expect(window.location.search).toBe("")
+    })
+  }
+
+  it("a real failure while active (a reconnect someone cancelled) is still shown", () => {
+    renderPage(active, { search: "?whatsapp=error&reason=cancelled" })
+    expect(within(card()).getByRole("alert").textContent).toContain("You cancelled the connection.")
+    expect(within(card()).getAllByRole("button", { name: "Try again" })).toHaveLength(1)
+  })
+
+  it("a page restored by Back (bfcache) asks for the status again", async () => {
+    const { calls } = renderPage(notConnected)
+    const before = calls("Integrations").length
+    await act(async () => {
+      window.dispatchEvent(new PageTransitionEvent("pageshow", { persisted: true }))
+    })
+    expect(calls("Integrations").length).toBeGreaterThan(before)
   })
 
   it("an unknown reason still gets a sentence", () => {
@@ -359,8 +479,10 @@ describe("conversations", () => {
     ])
     expect(items[0]!.querySelector("time")?.getAttribute("datetime")).toBe("2026-11-20T10:31:00.000Z")
 
-    fireEvent.click(within(nav).getByRole("button", { name: /\+15550000002/ }))
-    expect(screen.getByRole("log", { name: "Messages with +15550000002" }).textContent).toContain("Second conversation")
+    fireEvent.click(within(nav).getByRole("button", { name: /\+1 555 000 0002/ }))
+    expect(screen.getByRole("log", { name: "Messages with +1 555 000 0002" }).textContent).toContain(
+      "Second conversation"
+    )
   })
 
   it("the send box is disabled with the reason when WhatsApp is not connected", () => {

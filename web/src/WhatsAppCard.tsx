@@ -1,7 +1,7 @@
-import { type FormEvent, useEffect, useId, useState } from "react"
+import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from "react"
 import { type OperationResult, useMutation } from "urql"
 import { ConfirmDisconnect, Spinner } from "./Dialog.tsx"
-import { expiresSoon, formatDate, formatDateTime } from "./format.ts"
+import { expiresSoon, formatDate, formatDateTime, formatPhoneNumber } from "./format.ts"
 import type { RegisterWhatsAppNumberMutation, ConnectionFieldsFragment as WhatsAppConnection } from "./gql/graphql.ts"
 import { type FragmentType, graphql, useFragment } from "./gql/index.ts"
 import { ManualConnect } from "./ManualConnect.tsx"
@@ -22,11 +22,13 @@ const ConnectionFields = graphql(`
     error
     pendingReason
     warning
+    displayNameStatus
     updatedAt
     choices {
       id
       displayPhoneNumber
       verifiedName
+      heldByAnotherWorkspace
     }
   }
 `)
@@ -101,7 +103,10 @@ export interface WhatsAppCardProps {
   readonly popup?: { readonly meta: MetaClientConfig; readonly token: string }
 }
 
-/** What the popup flow ended with, for a person; null while nothing is to say. */
+/**
+ * What the popup flow ended with, for a person; null while nothing is to say. A `bad` notice is an error: the card
+ * offers exactly one "Try again" with it.
+ */
 const popupNotice = (
   state: SignupState
 ): { readonly tone: "ok" | "bad" | "warn"; readonly text: string; readonly redirect: string | null } | null => {
@@ -151,6 +156,19 @@ const popupNotice = (
   }
 }
 
+/**
+ * The state the card shows. A workspace that never connected (an error row with no number: the last attempt failed)
+ * is not connected, with that attempt's error; it is not an "Error" badge.
+ */
+export const shownStatus = (connection: WhatsAppConnection): WhatsAppConnection["status"] =>
+  connection.status === "ERROR" && connection.phoneNumberE164 == null ? "NOT_CONNECTED" : connection.status
+
+/**
+ * Errors of a login that cannot matter once the connection is active: the same login replayed (Back to Meta's
+ * page and approving again), or one opened in another browser. Back after a successful connect shows it connected.
+ */
+const STALE_WHEN_ACTIVE = new Set(["state_used", "state_invalid", "state_expired"])
+
 const STATUS_LABEL: Record<WhatsAppConnection["status"], string> = {
   NOT_CONNECTED: "Not connected",
   PENDING: "Action needed",
@@ -158,6 +176,16 @@ const STATUS_LABEL: Record<WhatsAppConnection["status"], string> = {
   ERROR: "Error",
   REVOKED: "Disconnected"
 }
+
+/** The display-name review state in words. */
+const displayNameLabel = (status: string | null | undefined): string =>
+  status === "DECLINED"
+    ? "declined by Meta"
+    : status === "EXPIRED"
+      ? "approval expired"
+      : status === "NONE"
+        ? "not set"
+        : "in review at Meta"
 
 const badgeClass = (status: WhatsAppConnection["status"]) =>
   status === "ACTIVE" ? "badge ok" : status === "ERROR" ? "badge bad" : status === "PENDING" ? "badge warn" : "badge"
@@ -177,7 +205,11 @@ export function WhatsAppCard({
   const viewer = useFragment(WhatsAppCardViewer, viewerRef)
   const titleId = useId()
   const [connecting, setConnecting] = useState(false)
-  const [actionError, setActionError] = useState<string | null>(null)
+  /** A failed start or disconnect, and what its "Try again" does again. */
+  const [actionError, setActionError] = useState<{
+    readonly text: string
+    readonly retry: "connect" | "disconnect"
+  } | null>(null)
   const [dismissed, setDismissed] = useState(false)
   const [confirming, setConfirming] = useState(false)
   const [, startConnect] = useMutation(StartConnectMutation)
@@ -196,13 +228,19 @@ export function WhatsAppCard({
       return started
     },
     complete: (body) => completeWhatsApp(popup?.token ?? "")(body),
+    reportCancel: (body) => completeWhatsApp(popup?.token ?? "")(body),
     onDone: () => onChanged()
   })
 
-  // Coming back with the browser's Back button from Meta's dialog restores this page from the cache: stop spinning.
+  // Coming back with the browser's Back button restores this page from the cache: stop spinning, and ask for the
+  // status again (the connection may have been made meanwhile, in this tab or another).
+  const changed = useRef(onChanged)
+  changed.current = onChanged
   useEffect(() => {
     const onShow = (event: PageTransitionEvent) => {
-      if (event.persisted) setConnecting(false)
+      if (!event.persisted) return
+      setConnecting(false)
+      changed.current()
     }
     window.addEventListener("pageshow", onShow)
     return () => window.removeEventListener("pageshow", onShow)
@@ -222,11 +260,13 @@ export function WhatsAppCard({
     if (authUrl === undefined) {
       setConnecting(false)
       const status = (result.error?.response as { status?: number } | undefined)?.status
-      setActionError(
-        status === 429
-          ? "Too many connection attempts. Wait a minute, then try again."
-          : "Could not start the connection. Check your network and try again."
-      )
+      setActionError({
+        text:
+          status === 429
+            ? "Too many connection attempts. Wait a minute, then try again."
+            : "Could not start the connection. Check your network and try again.",
+        retry: "connect"
+      })
       return
     }
     navigate(authUrl)
@@ -236,16 +276,22 @@ export function WhatsAppCard({
     const result = await disconnect({})
     setConfirming(false)
     setDismissed(true)
-    if (result.error !== undefined) setActionError("Could not disconnect. Try again.")
+    if (result.error !== undefined) setActionError({ text: "Could not disconnect.", retry: "disconnect" })
     onChanged()
   }
 
-  const status = connection.status
+  const status = shownStatus(connection)
   const popupBusy = ["starting", "waiting", "completing"].includes(signup.state.phase)
   const busy = connecting || finishing || popupBusy
   const notice = popupNotice(signup.state)
-  const showReturnError = returned?.kind === "error" && !dismissed && !busy
-  const showConnected = returned?.kind === "connected" && !dismissed && !busy && status === "ACTIVE"
+  const staleReturn = returned?.kind === "error" && status === "ACTIVE" && STALE_WHEN_ACTIVE.has(returned.reason ?? "")
+  const showReturnError = returned?.kind === "error" && !dismissed && !busy && !staleReturn
+  const showConnected = (returned?.kind === "connected" || staleReturn) && !dismissed && !busy && status === "ACTIVE"
+  // Each error is shown once, with one "Try again"; the state below then does not repeat the connect button.
+  const errorShown =
+    showReturnError || (!busy && notice?.tone === "bad") || (actionError !== null && actionError.retry === "connect")
+  /** The last attempt's error a never-connected workspace keeps (its error row has no number). */
+  const lastAttempt = connection.status === "ERROR" && status === "NOT_CONNECTED" ? connection.error : null
 
   return (
     <section className="card" aria-labelledby={titleId} aria-busy={busy}>
@@ -269,9 +315,7 @@ export function WhatsAppCard({
       {showReturnError ? (
         <div className="notice bad" role="alert">
           <p>{reasonMessage(returned.reason)}</p>
-          <button type="button" className="button" onClick={connect}>
-            Try again
-          </button>
+          <TryAgain onClick={connect} />
         </div>
       ) : null}
       {showConnected ? (
@@ -287,11 +331,13 @@ export function WhatsAppCard({
               Continue in this window
             </button>
           )}
+          {notice.tone === "bad" ? <TryAgain onClick={connect} /> : null}
         </div>
       )}
-      {actionError === null ? null : (
+      {actionError === null || busy ? null : (
         <div className="notice bad" role="alert">
-          <p>{actionError}</p>
+          <p>{actionError.text}</p>
+          <TryAgain onClick={actionError.retry === "connect" ? connect : () => setConfirming(true)} />
         </div>
       )}
 
@@ -314,9 +360,15 @@ export function WhatsAppCard({
               <strong>The connection needs attention.</strong>{" "}
               {connection.error ?? "WhatsApp stopped accepting this connection."}
             </p>
-            <button type="button" className="button primary" onClick={connect}>
-              Reconnect
-            </button>
+            <NumberFacts connection={connection} />
+            <div className="row">
+              <button type="button" className="button primary" onClick={connect}>
+                Reconnect
+              </button>
+              <button type="button" className="button danger-outline" onClick={() => setConfirming(true)}>
+                Disconnect
+              </button>
+            </div>
           </div>
         ) : (
           <div className="state">
@@ -325,9 +377,19 @@ export function WhatsAppCard({
                 ? `Disconnected${connection.updatedAt ? ` on ${formatDate(connection.updatedAt)}` : ""}. Your message history is kept.`
                 : "Connect your WhatsApp Business number to receive and reply to customers here."}
             </p>
-            <button type="button" className="button primary" onClick={connect}>
-              Connect WhatsApp
-            </button>
+            {lastAttempt === null || errorShown ? null : (
+              <div className="notice bad" role="alert">
+                <p>
+                  <strong>The last attempt failed.</strong> {lastAttempt}
+                </p>
+                <TryAgain onClick={connect} />
+              </div>
+            )}
+            {errorShown || lastAttempt !== null ? null : (
+              <button type="button" className="button primary" onClick={connect}>
+                Connect WhatsApp
+              </button>
+            )}
           </div>
         )}
       </div>
@@ -350,6 +412,54 @@ export function WhatsAppCard({
     </section>
   )
 }
+
+/** The one "Try again" an error offers. */
+function TryAgain({ onClick }: { readonly onClick: () => void }) {
+  return (
+    <button type="button" className="button" onClick={onClick}>
+      Try again
+    </button>
+  )
+}
+
+/** The number and its display name, as every state that knows them shows them. */
+function NumberFacts({
+  connection,
+  children
+}: {
+  readonly connection: WhatsAppConnection
+  readonly children?: ReactNode
+}) {
+  if (connection.phoneNumberE164 == null && connection.displayName == null && children === undefined) return null
+  return (
+    <dl className="facts">
+      <div>
+        <dt>Phone number</dt>
+        <dd className="number">{connection.phoneNumberE164 ? formatPhoneNumber(connection.phoneNumberE164) : "—"}</dd>
+      </div>
+      <div>
+        <dt>Display name</dt>
+        <dd>{connection.displayName ?? "—"}</dd>
+      </div>
+      {children}
+    </dl>
+  )
+}
+
+/** Meta's review of the display name, in words, with what to do next. */
+const DISPLAY_NAME_REVIEW: Readonly<Record<string, string>> = {
+  PENDING_REVIEW:
+    "Meta is reviewing the display name of this number. You can send messages once Meta accepts it, which usually takes one to two days; then press Reconnect.",
+  DECLINED:
+    "Meta declined the display name of this number. Change it in WhatsApp Manager, wait for Meta to accept it, then press Reconnect.",
+  EXPIRED:
+    "Meta's approval of the display name of this number expired. Submit the name again in WhatsApp Manager, then press Reconnect once Meta accepts it.",
+  NONE: "This number has no display name yet. Set one in WhatsApp Manager, then press Reconnect once Meta accepts it."
+}
+
+export const displayNameReviewText = (status: string | null | undefined): string =>
+  (status != null && Object.hasOwn(DISPLAY_NAME_REVIEW, status) ? DISPLAY_NAME_REVIEW[status] : undefined) ??
+  "Meta is reviewing the display name of this number. You can send messages once Meta accepts it, which usually takes one to two days. If Meta declines the name, change it in WhatsApp Manager, then reconnect."
 
 function Connected({
   connection,
@@ -379,15 +489,7 @@ function Connected({
           </button>
         </div>
       ) : null}
-      <dl className="facts">
-        <div>
-          <dt>Phone number</dt>
-          <dd className="number">{connection.phoneNumberE164 ?? "—"}</dd>
-        </div>
-        <div>
-          <dt>Display name</dt>
-          <dd>{connection.displayName ?? "—"}</dd>
-        </div>
+      <NumberFacts connection={connection}>
         <div>
           <dt>Connected since</dt>
           <dd>
@@ -398,7 +500,7 @@ function Connected({
             )}
           </dd>
         </div>
-      </dl>
+      </NumberFacts>
       <button type="button" className="button danger-outline" onClick={onDisconnect}>
         Disconnect
       </button>
@@ -420,27 +522,52 @@ function Pending({
   const [state, choose] = useMutation(ChooseNumberMutation)
   const name = useId()
 
-  if (connection.pendingReason === "pin_required") {
-    return <PinRequired connection={connection} onReconnect={onReconnect} onChanged={onChanged} />
-  }
-  if (connection.pendingReason === "number_not_verified") {
-    return <NotVerified connection={connection} onReconnect={onReconnect} onChanged={onChanged} />
-  }
-  if (connection.pendingReason !== "choose_number") {
-    return (
-      <div className="state">
-        <p>
-          <strong>Meta is reviewing the display name of this number.</strong> You can send messages once Meta accepts
-          it, which usually takes one to two days. If Meta declines the name, change it in WhatsApp Manager, then
-          reconnect.
-        </p>
-        {connection.error ? <p role="alert">{connection.error}</p> : null}
-        {connection.phoneNumberE164 ? <p className="number">{connection.phoneNumberE164}</p> : null}
-        <button type="button" className="button" onClick={onReconnect}>
-          Reconnect
-        </button>
-      </div>
-    )
+  // One branch per pending reason; each says what is awaited and offers the next action.
+  switch (connection.pendingReason) {
+    case "choose_number":
+      break
+    case "pin_required":
+      return <PinRequired connection={connection} onReconnect={onReconnect} onChanged={onChanged} />
+    case "number_not_verified":
+      return <NotVerified connection={connection} onReconnect={onReconnect} onChanged={onChanged} />
+    case "display_name_review":
+      return (
+        <div className="state">
+          <p>
+            <strong>Display name: {displayNameLabel(connection.displayNameStatus)}.</strong>{" "}
+            {displayNameReviewText(connection.displayNameStatus)}
+          </p>
+          {connection.error ? <p role="alert">{connection.error}</p> : null}
+          <NumberFacts connection={connection} />
+          <button type="button" className="button" onClick={onReconnect}>
+            Reconnect
+          </button>
+        </div>
+      )
+    case "add_phone_number":
+      return (
+        <div className="state">
+          <p>
+            <strong>No phone number yet.</strong> Your WhatsApp Business account is shared, but no phone number was
+            added. Add and verify a number in WhatsApp Manager, then press Reconnect.
+          </p>
+          <button type="button" className="button" onClick={onReconnect}>
+            Reconnect
+          </button>
+        </div>
+      )
+    default:
+      return (
+        <div className="state">
+          <p>
+            <strong>One more step is needed at Meta.</strong> Reconnect to finish connecting this number.
+          </p>
+          <NumberFacts connection={connection} />
+          <button type="button" className="button" onClick={onReconnect}>
+            Reconnect
+          </button>
+        </div>
+      )
   }
 
   const submit = async (event: FormEvent) => {
@@ -461,16 +588,20 @@ function Pending({
         <ul className="choices">
           {connection.choices.map((item) => (
             <li key={item.id}>
-              <label className="choice">
+              <label className={item.heldByAnotherWorkspace ? "choice taken" : "choice"}>
                 <input
                   type="radio"
                   name={name}
                   value={item.id}
                   checked={choice === item.id}
+                  disabled={item.heldByAnotherWorkspace}
                   onChange={() => setChoice(item.id)}
                 />
-                <span className="number">{item.displayPhoneNumber}</span>
+                <span className="number">{formatPhoneNumber(item.displayPhoneNumber)}</span>
                 {item.verifiedName ? <span className="muted">{item.verifiedName}</span> : null}
+                {item.heldByAnotherWorkspace ? (
+                  <span className="muted">Connected to another workspace: it cannot be used here.</span>
+                ) : null}
               </label>
             </li>
           ))}
@@ -541,7 +672,7 @@ function PinRequired({
         in WhatsApp Manager (Phone numbers, Two-step verification) or with your previous provider; if nobody knows it,
         turn two-step verification off there, then reconnect.
       </p>
-      {connection.phoneNumberE164 ? <p className="number">{connection.phoneNumberE164}</p> : null}
+      {connection.phoneNumberE164 ? <p className="number">{formatPhoneNumber(connection.phoneNumberE164)}</p> : null}
       <label htmlFor={field}>Two-step verification PIN (6 digits)</label>
       <input
         id={field}
@@ -602,7 +733,7 @@ function NotVerified({
         Verify, with the code Meta sends by text message or call), then press Check again. If you added the wrong
         number, reconnect and pick another.
       </p>
-      {connection.phoneNumberE164 ? <p className="number">{connection.phoneNumberE164}</p> : null}
+      {connection.phoneNumberE164 ? <p className="number">{formatPhoneNumber(connection.phoneNumberE164)}</p> : null}
       {message === null ? null : (
         <p className="notice warn" role="status">
           {message}

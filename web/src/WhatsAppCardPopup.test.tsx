@@ -60,6 +60,12 @@ describe("WhatsApp card, popup flow", () => {
     await post({ type: "WA_EMBEDDED_SIGNUP", event: "CANCEL", data: { current_step: "PERMISSIONS" } })
     await act(() => callback!({ authResponse: null }))
     expect(within(card()).getByRole("alert").textContent).toContain("You cancelled the connection.")
+    // One "Try again" for the error, and no second connect button beside it.
+    expect(
+      within(card())
+        .getAllByRole("button", { name: /Try again|Connect WhatsApp/ })
+        .map((b) => b.textContent)
+    ).toEqual(["Try again"])
   })
 
   it("Meta's own error in a CANCEL is shown with the session id for support", async () => {
@@ -94,6 +100,36 @@ describe("WhatsApp card, popup flow", () => {
     expect(JSON.parse(String(init.body))).toEqual({ state: "s", code: "code-9", sessionInfo: finish })
     await within(card()).findByText("WhatsApp is connected.")
     expect(calls("Integrations").length).toBeGreaterThan(1)
+  })
+
+  it("the card tells the service about a cancel: /complete gets the state, no code and the CANCEL event", async () => {
+    const fetchMock = vi.fn(async (_url: string, _init: RequestInit) =>
+      Response.json({ outcome: "error", reason: "cancelled", connection: {} })
+    )
+    vi.stubGlobal("fetch", fetchMock)
+    renderCard()
+    await connect()
+    const cancel = { type: "WA_EMBEDDED_SIGNUP", event: "CANCEL", data: { current_step: "WABA_PHONE_NUMBER" } }
+    await post(cancel)
+    await waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(1))
+    const [url, init] = fetchMock.mock.calls[0]!
+    expect(url).toBe("/api/integrations/meta/whatsapp/complete")
+    expect(JSON.parse(String(init.body))).toEqual({ state: "s", code: null, sessionInfo: cancel })
+  })
+
+  it("Meta's ERROR in the popup: the message, one Try again, and Continue in this window", async () => {
+    renderCard()
+    await connect()
+    await post({
+      type: "WA_EMBEDDED_SIGNUP",
+      event: "ERROR",
+      data: { error_message: "Something broke", session_id: "77" }
+    })
+    const alert = within(card()).getByRole("alert")
+    expect(alert.textContent).toContain("Something broke")
+    expect(within(alert).getAllByRole("button", { name: "Try again" })).toHaveLength(1)
+    expect(within(alert).getByRole("button", { name: "Continue in this window" })).toBeTruthy()
+    expect(within(card()).queryByRole("button", { name: "Connect WhatsApp" })).toBeNull()
   })
 
   it("a popup that never opened offers Continue in this window (the redirect)", async () => {

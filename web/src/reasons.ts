@@ -1,6 +1,6 @@
 /** What the OAuth callback's `?whatsapp=error&reason=R` means, for a person. */
 export const REASON_MESSAGES: Readonly<Record<string, string>> = {
-  cancelled: "Connection cancelled or failed. Try again.",
+  cancelled: "You cancelled the connection.",
   state_invalid:
     "We could not verify this connection attempt in this browser. Start again from this page, in the same browser.",
   state_expired: "The connection attempt took too long and expired. Try again.",

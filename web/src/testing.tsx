@@ -98,6 +98,7 @@ export const notConnected: WhatsAppConnection = {
   error: null,
   pendingReason: null,
   warning: null,
+  displayNameStatus: null,
   updatedAt: null,
   choices: []
 }

@@ -36,11 +36,13 @@ const setup = (options: { framed?: boolean; waitMs?: number } = {}) => {
       outcome: "connected"
     })
   )
+  const reportCancel = vi.fn(async (_body: { state: string; code: null; sessionInfo: unknown }) => ({}))
   const hook = renderHook(() =>
     useEmbeddedSignup({
       config,
       start: async () => ({ authUrl: "https://www.facebook.com/v25.0/dialog/oauth?state=s1", state: "s1" }),
       complete,
+      reportCancel,
       loadSdk: async () => ({ login }),
       waitMs: options.waitMs ?? 60_000,
       framed: () => options.framed ?? false
@@ -55,7 +57,7 @@ const setup = (options: { framed?: boolean; waitMs?: number } = {}) => {
     await act(() => hook.result.current.connect())
     await waitFor(() => expect(login).toHaveBeenCalled())
   }
-  return { hook, login, complete, answer, post, connect }
+  return { hook, login, complete, reportCancel, answer, post, connect }
 }
 
 describe("useEmbeddedSignup", () => {
@@ -116,6 +118,16 @@ describe("useEmbeddedSignup", () => {
     expect(first.hook.result.current.state).toMatchObject({ phase: "cancelled", currentStep: "PHONE_NUMBER_SETUP" })
     await first.answer(null)
     expect(first.complete).not.toHaveBeenCalled()
+    // The service is told it was a cancel, once, with the event as Meta posted it (no code).
+    expect(first.reportCancel.mock.calls).toEqual([
+      [
+        {
+          state: "s1",
+          code: null,
+          sessionInfo: { type: "WA_EMBEDDED_SIGNUP", event: "CANCEL", data: { current_step: "PHONE_NUMBER_SETUP" } }
+        }
+      ]
+    ])
     cleanup()
 
     const second = setup()

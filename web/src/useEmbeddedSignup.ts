@@ -40,6 +40,8 @@ export type SessionEvent =
   | { readonly kind: "finish"; readonly event: string; readonly raw: unknown }
   | {
       readonly kind: "cancel"
+      /** The event as Meta posted it, for the service (it records the cancel). */
+      readonly raw: unknown
       readonly currentStep: string | null
       readonly errorMessage: string | null
       readonly errorCode: string | null
@@ -187,6 +189,7 @@ export const sessionEventOf = (event: MessageEvent, origins: ReadonlyArray<strin
   if (message.event === "CANCEL") {
     return {
       kind: "cancel",
+      raw: data,
       currentStep: text(details["current_step"]),
       errorMessage: text(details["error_message"]),
       errorCode: text(details["error_code"]),
@@ -243,6 +246,11 @@ export interface EmbeddedSignupOptions {
   readonly start: () => Promise<StartedConnect | string>
   /** Posts `{state, code, sessionInfo}` to the service. */
   readonly complete: (body: { state: string; code: string; sessionInfo: unknown }) => Promise<CompleteAnswer>
+  /**
+   * Tells the service the person cancelled in Meta's window (`{state, code: null, sessionInfo: <CANCEL>}`, the same
+   * endpoint as `complete`): the flow ends as a cancel there too, with its state spent and its binding expired.
+   */
+  readonly reportCancel?: (body: { state: string; code: null; sessionInfo: unknown }) => Promise<unknown>
   readonly onDone?: (answer: CompleteAnswer) => void
   readonly loadSdk?: (config: MetaClientConfig) => Promise<FacebookSdk>
   /** How long to wait for the other half once one arrived (the code lives 30 s). Default 5 s. */
@@ -273,16 +281,23 @@ export const useEmbeddedSignup = (options: EmbeddedSignupOptions) => {
   }, [config, load])
 
   const waiting = state.phase === "waiting"
+  const startedState = state.phase === "waiting" ? state.started.state : null
   // The message listener lives while a login waits; only Meta's exact origins are heard.
   useEffect(() => {
     if (!waiting || config === null) return
+    let reported = false
     const onMessage = (event: MessageEvent) => {
       const session = sessionEventOf(event, config.messageOrigins)
-      if (session !== null) dispatch({ type: "session", session })
+      if (session === null) return
+      if (session.kind === "cancel" && !reported && startedState !== null) {
+        reported = true
+        latest.current.reportCancel?.({ state: startedState, code: null, sessionInfo: session.raw }).catch(() => {})
+      }
+      dispatch({ type: "session", session })
     }
     window.addEventListener("message", onMessage)
     return () => window.removeEventListener("message", onMessage)
-  }, [waiting, config])
+  }, [waiting, config, startedState])
 
   // Bounded wait: once one half is in, the other has `waitMs`.
   const halves = state.phase === "waiting" ? `${state.code !== undefined}-${state.session !== undefined}` : ""
@@ -346,7 +361,7 @@ export const useEmbeddedSignup = (options: EmbeddedSignupOptions) => {
 /** `POST /api/integrations/meta/whatsapp/complete` with the session's bearer token and the binding cookie. */
 export const completeWhatsApp =
   (token: string, fetchImpl: typeof fetch = fetch) =>
-  async (body: { state: string; code: string; sessionInfo: unknown }): Promise<CompleteAnswer> => {
+  async (body: { state: string; code: string | null; sessionInfo: unknown }): Promise<CompleteAnswer> => {
     const response = await fetchImpl("/api/integrations/meta/whatsapp/complete", {
       method: "POST",
       credentials: "same-origin",

@@ -57,6 +57,7 @@ const ACTIVE: ConnectionView = {
   pendingReason: null,
   choices: [],
   warning: null,
+  displayNameStatus: null,
   updatedAt: new Date("2025-06-01T12:00:00.000Z")
 }
 
@@ -432,11 +433,12 @@ describe("GraphqlRoute", () => {
     const cookies = response.headers.getSetCookie()
     // The callback's binding, and the same binding for the popup flow's completion on its own path.
     assert.strictEqual(cookies.length, 2)
-    assert.match(cookies[1]!, /^meta_oauth_whatsapp_popup=b1nd;/)
+    // Each started flow has its own binding: the cookie name carries the start of the state.
+    assert.match(cookies[1]!, /^meta_oauth_wap_nonce-1=b1nd;/)
     assert.match(cookies[1]!, /; HttpOnly/i)
     assert.match(cookies[1]!, /; Path=\/api\/integrations\/meta\/whatsapp\/complete/)
     const cookie = cookies[0]!
-    assert.match(cookie, /^meta_oauth_whatsapp=b1nd;/)
+    assert.match(cookie, /^meta_oauth_wa_nonce-1=b1nd;/)
     assert.match(cookie, /; HttpOnly/i)
     assert.match(cookie, /; SameSite=Lax/i)
     assert.match(cookie, /; Path=\/api\/integrations\/meta\/whatsapp\/callback/)
@@ -596,7 +598,7 @@ describe("GraphqlRoute", () => {
       startMetaAdsConnect: { authUrl: "https://www.facebook.com/v24.0/dialog/oauth?state=ads-1", state: "ads-1" }
     })
     const cookie = response.headers.getSetCookie()[0]!
-    assert.match(cookie, /^meta_oauth_ads=adsb1nd;/)
+    assert.match(cookie, /^meta_oauth_ads_ads-1=adsb1nd;/)
     assert.match(cookie, /; HttpOnly/i)
     assert.match(cookie, /; Path=\/api\/integrations\/meta\/ads\/callback/)
     const member = await post("mutation { startMetaAdsConnect { state } }", { token: tokenFor(TENANT_EMPTY, "member") })

@@ -151,7 +151,7 @@ describe("MetaAdsRoutes", () => {
     const body = (await started.json()) as { authUrl: string; state: string }
     assert.include(body.authUrl, "scope=ads_management%2Cads_read%2Cbusiness_management")
     const cookie = started.headers.get("set-cookie") ?? ""
-    assert.match(cookie, /^meta_oauth_ads=[0-9a-f]{64};/)
+    assert.match(cookie, /^meta_oauth_ads_[A-Za-z0-9_-]{16}=[0-9a-f]{64};/)
     assert.match(cookie, /HttpOnly/i)
     assert.match(cookie, /SameSite=Lax/i)
     assert.match(cookie, /Path=\/api\/integrations\/meta\/ads\/callback/)
@@ -163,7 +163,7 @@ describe("MetaAdsRoutes", () => {
     const back = await connect(who.token, 2)
     assert.strictEqual(back.status, 302)
     assert.strictEqual(location(back), `${APP}/settings/integrations?meta_ads=connected`)
-    assert.match(back.headers.get("set-cookie") ?? "", /^meta_oauth_ads=;.*Max-Age=0|Expires=/i)
+    assert.match(back.headers.get("set-cookie") ?? "", /^meta_oauth_ads_[A-Za-z0-9_-]{16}=;.*(Max-Age=0|Expires=)/i)
     const status = await request(who.token, "GET", "/api/integrations/meta/ads/status")
     const view = (await status.json()) as Record<string, unknown>
     assert.strictEqual(view["status"], "pending")
@@ -200,7 +200,10 @@ describe("MetaAdsRoutes", () => {
     const first = await request(null, "GET", callback, { cookie })
     assert.strictEqual(location(first), `${APP}/settings/integrations?meta_ads=connected`)
     // The callback expires the binding cookie, so the browser's replay (back button, reload) comes without it.
-    assert.match(first.headers.get("set-cookie") ?? "", /^meta_oauth_ads=;.*(Max-Age=0|Expires=Thu, 01 Jan 1970)/i)
+    assert.match(
+      first.headers.get("set-cookie") ?? "",
+      /^meta_oauth_ads_[A-Za-z0-9_-]{16}=;.*(Max-Age=0|Expires=Thu, 01 Jan 1970)/i
+    )
     const replay = await request(null, "GET", callback)
     assert.strictEqual(location(replay), `${APP}/settings/integrations?meta_ads=error&reason=state_used`)
     const withCookie = await request(null, "GET", callback, { cookie })
@@ -214,10 +217,44 @@ describe("MetaAdsRoutes", () => {
     const { state } = (await started.json()) as { state: string }
     const cookie = (started.headers.get("set-cookie") ?? "").split(";")[0]!
     const callback = `${META_ADS_CALLBACK_PATH}?code=${code}&state=${state}`
-    const elsewhere = await request(null, "GET", callback, { cookie: "meta_oauth_ads=0000" })
+    // Another browser's cookie of the same name (a wrong binding) is no binding.
+    const elsewhere = await request(null, "GET", callback, { cookie: `${cookie.split("=")[0]}=0000` })
     assert.strictEqual(location(elsewhere), `${APP}/settings/integrations?meta_ads=error&reason=state_invalid`)
     const own = await request(null, "GET", callback, { cookie })
     assert.strictEqual(location(own), `${APP}/settings/integrations?meta_ads=connected`)
+  })
+
+  it("two logins started in one browser each keep their binding; a callback expires only its own", async () => {
+    const who = session("admin")
+    const startOne = async () => {
+      const started = await request(who.token, "POST", "/api/integrations/meta/ads/start")
+      const { state } = (await started.json()) as { state: string }
+      return { state, cookie: (started.headers.get("set-cookie") ?? "").split(";")[0]! }
+    }
+    const first = await startOne()
+    const second = await startOne()
+    assert.notStrictEqual(first.cookie.split("=")[0], second.cookie.split("=")[0])
+    // The browser sends both cookies to the callback path.
+    const jar = `${first.cookie}; ${second.cookie}`
+    const firstBack = await request(
+      null,
+      "GET",
+      `${META_ADS_CALLBACK_PATH}?code=${(await granted(1)).code}&state=${first.state}`,
+      {
+        cookie: jar
+      }
+    )
+    assert.strictEqual(location(firstBack), `${APP}/settings/integrations?meta_ads=connected`)
+    const expired = firstBack.headers.getSetCookie()
+    assert.lengthOf(expired, 1)
+    assert.strictEqual(expired[0]!.split("=")[0], first.cookie.split("=")[0])
+    const secondBack = await request(
+      null,
+      "GET",
+      `${META_ADS_CALLBACK_PATH}?code=${(await granted(1)).code}&state=${second.state}`,
+      { cookie: second.cookie }
+    )
+    assert.strictEqual(location(secondBack), `${APP}/settings/integrations?meta_ads=connected`)
   })
 
   it("test-connection for any member, 5 a minute per tenant, then 429 with Retry-After", async () => {

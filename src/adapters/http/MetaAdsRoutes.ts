@@ -12,14 +12,14 @@ import type { MetaGraphError } from "../../application/ports/MetaGraph.ts"
 import type { AdAccountNotGranted, Forbidden, MetaAdsNotConnected, MetaTokenInvalid } from "../../domain/Errors.ts"
 import { countOAuthRequest } from "../observability/Metrics.ts"
 import { Jwt } from "./Auth.ts"
+import { META_ADS_BINDING, META_ADS_BINDINGS, META_ADS_CALLBACK_PATH, setBindingCookies } from "./BrowserBinding.ts"
 import { errorResponse } from "./ErrorResponse.ts"
-import { bindingCookieOptions, oauthCallback } from "./OAuthCallback.ts"
+import { oauthCallback } from "./OAuthCallback.ts"
 import { authenticated, rateLimited } from "./RequestContext.ts"
 import { sendErrorResponse } from "./WhatsAppRoutes.ts"
 
-/** The browser-binding cookie of the ads login: scoped to its callback path, so it travels only where it is checked. */
-export const META_ADS_STATE_COOKIE = "meta_oauth_ads"
-export const META_ADS_CALLBACK_PATH = "/api/integrations/meta/ads/callback"
+export { META_ADS_CALLBACK_PATH }
+
 const BASE = "/api/integrations/meta/ads"
 
 type AdsError = Forbidden | MetaAdsNotConnected | AdAccountNotGranted | Exclude<MetaGraphError, MetaTokenInvalid>
@@ -88,11 +88,7 @@ export const makeMetaAdsRoutes = (options: { readonly appBaseUrl: string }) => {
         limited("meta_ads.start", (actor) =>
           answer(ads.start(actor), (started) =>
             json({ authUrl: started.authUrl, state: started.state }).pipe(
-              HttpServerResponse.setCookieUnsafe(
-                META_ADS_STATE_COOKIE,
-                started.browserBinding,
-                bindingCookieOptions(META_ADS_CALLBACK_PATH, secure)
-              )
+              setBindingCookies(META_ADS_BINDINGS, started, secure)
             )
           )
         ).pipe(countOAuthRequest("start"))
@@ -103,8 +99,9 @@ export const makeMetaAdsRoutes = (options: { readonly appBaseUrl: string }) => {
         META_ADS_CALLBACK_PATH,
         oauthCallback({
           param: "meta_ads",
-          cookie: META_ADS_STATE_COOKIE,
-          path: META_ADS_CALLBACK_PATH,
+          binding: META_ADS_BINDING,
+          bindings: META_ADS_BINDINGS,
+          secure,
           integrations,
           complete: ads.complete
         })

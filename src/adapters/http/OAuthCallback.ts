@@ -3,42 +3,51 @@ import { HttpServerRequest, HttpServerResponse } from "effect/http"
 import { type CallbackError, type CallbackInput, callbackReason } from "../../application/OAuthFlow.ts"
 import type { ChannelConnection } from "../../domain/ChannelConnection.ts"
 import { countOAuthRequest, recordOAuthError } from "../observability/Metrics.ts"
+import { type BindingScope, expireBindingCookies, readBinding } from "./BrowserBinding.ts"
 import { clientIp, searchParams } from "./RequestContext.ts"
 
-/** The callback's input from Meta's redirect (query) and the browser (its binding cookie). */
-export const callbackInput = (request: HttpServerRequest.HttpServerRequest, cookie: string): CallbackInput => {
+/**
+ * The callback's input from Meta's redirect (query) and the browser (the binding cookie of that state on `scope`).
+ * `state` is the query's unless given (the popup flow posts it in the body).
+ */
+export const callbackInput = (
+  request: HttpServerRequest.HttpServerRequest,
+  scope: BindingScope,
+  state: string | null = searchParams(request).get("state")
+): CallbackInput => {
   const query = searchParams(request)
   const code = query.get("code")
   return {
-    state: query.get("state"),
+    state,
     code: code === null || code === "" ? null : Redacted.make(code),
     error: query.get("error"),
     errorReason: query.get("error_reason"),
-    cookieBinding: request.cookies[cookie] ?? null,
+    cookieBinding: readBinding(scope, request, state),
     ip: clientIp(request),
     userAgent: request.headers["user-agent"] ?? null
   }
 }
 
-/** The HttpOnly, SameSite=Lax cookie that binds a login's state to the browser that started it (10 minutes). */
-export const bindingCookieOptions = (path: string, secure: boolean) =>
-  ({ httpOnly: true, sameSite: "lax", secure, path, maxAge: "10 minutes" }) as const
-
 /**
  * A provider's OAuth callback (any provider): completes the login, then `302` to the integrations page with
- * `?{param}={outcome}` or `?{param}=error&reason=R`; the binding cookie is expired either way.
+ * `?{param}={outcome}` or `?{param}=error&reason=R`; this flow's binding cookies (every scope in `bindings`) are
+ * expired either way, and no other flow's.
  */
 export const oauthCallback = <E extends CallbackError>(options: {
   readonly param: string
-  readonly cookie: string
-  readonly path: string
+  /** Where this callback reads the binding. */
+  readonly binding: BindingScope
+  /** Every scope the flow was bound on (the callback ends the flow on all of them). */
+  readonly bindings: ReadonlyArray<BindingScope>
+  readonly secure: boolean
   readonly integrations: string
   readonly complete: (input: CallbackInput) => Effect.Effect<ChannelConnection, E>
   readonly outcome?: (connection: ChannelConnection) => string
 }) =>
   Effect.gen(function* () {
     const request = yield* HttpServerRequest.HttpServerRequest
-    const result = yield* options.complete(callbackInput(request, options.cookie)).pipe(Effect.result)
+    const input = callbackInput(request, options.binding)
+    const result = yield* options.complete(input).pipe(Effect.result)
     if (result._tag === "Failure") {
       const reason = callbackReason(result.failure)
       yield* recordOAuthError(reason)
@@ -51,5 +60,5 @@ export const oauthCallback = <E extends CallbackError>(options: {
     return HttpServerResponse.redirect(`${options.integrations}?${options.param}=${query}`, {
       status: 302,
       headers: { "cache-control": "no-store", "referrer-policy": "no-referrer" }
-    }).pipe(HttpServerResponse.expireCookieUnsafe(options.cookie, { path: options.path }))
+    }).pipe(expireBindingCookies(options.bindings, input.state, options.secure))
   }).pipe(countOAuthRequest("callback"))

@@ -5,19 +5,24 @@ import { callbackReason } from "../../application/OAuthFlow.ts"
 import { OperationLimits } from "../../application/OperationLimits.ts"
 import { type ConnectionView, type RegisterError, WhatsAppConnections } from "../../application/WhatsAppConnections.ts"
 import type { Message } from "../../domain/Message.ts"
-import { decodeSessionInfo } from "../meta-graph/SessionInfo.ts"
+import { decodeCancel, decodeSessionInfo } from "../meta-graph/SessionInfo.ts"
 import { countOAuthRequest, recordOAuthError } from "../observability/Metrics.ts"
 import { Jwt } from "./Auth.ts"
+import {
+  expireBindingCookies,
+  setBindingCookies,
+  WHATSAPP_BINDINGS,
+  WHATSAPP_CALLBACK_BINDING,
+  WHATSAPP_CALLBACK_PATH,
+  WHATSAPP_COMPLETE_BINDING,
+  WHATSAPP_COMPLETE_PATH
+} from "./BrowserBinding.ts"
 import { errorResponse } from "./ErrorResponse.ts"
-import { bindingCookieOptions, callbackInput, oauthCallback } from "./OAuthCallback.ts"
+import { callbackInput, oauthCallback } from "./OAuthCallback.ts"
 import { authenticated, rateLimited } from "./RequestContext.ts"
 
-/** The browser-binding cookie: scoped to the callback path, so it travels only where it is checked. */
-export const WHATSAPP_STATE_COOKIE = "meta_oauth_whatsapp"
-const CALLBACK_PATH = "/api/integrations/meta/whatsapp/callback"
-/** The same binding for the popup flow's completion, scoped to its own path. */
-export const WHATSAPP_POPUP_COOKIE = "meta_oauth_whatsapp_popup"
-const COMPLETE_PATH = "/api/integrations/meta/whatsapp/complete"
+const CALLBACK_PATH = WHATSAPP_CALLBACK_PATH
+const COMPLETE_PATH = WHATSAPP_COMPLETE_PATH
 
 const CompleteBody = Schema.Struct({
   state: Schema.String,
@@ -122,17 +127,9 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
             "whatsapp.start",
             actor,
             Effect.map(connect.start(actor), (started) =>
+              // This flow's own binding, on the callback (redirect) and on the completion (popup).
               json({ authUrl: started.authUrl, state: started.state }).pipe(
-                HttpServerResponse.setCookieUnsafe(
-                  WHATSAPP_STATE_COOKIE,
-                  started.browserBinding,
-                  bindingCookieOptions(CALLBACK_PATH, secure)
-                ),
-                HttpServerResponse.setCookieUnsafe(
-                  WHATSAPP_POPUP_COOKIE,
-                  started.browserBinding,
-                  bindingCookieOptions(COMPLETE_PATH, secure)
-                )
+                setBindingCookies(WHATSAPP_BINDINGS, started, secure)
               )
             )
           )
@@ -144,8 +141,9 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
         CALLBACK_PATH,
         oauthCallback({
           param: "whatsapp",
-          cookie: WHATSAPP_STATE_COOKIE,
-          path: CALLBACK_PATH,
+          binding: WHATSAPP_CALLBACK_BINDING,
+          bindings: WHATSAPP_BINDINGS,
+          secure,
           integrations,
           complete: connect.complete,
           // A login that granted several numbers (or awaits display-name review) comes back pending.
@@ -174,12 +172,13 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
               )
             }
             const code = body.value.code ?? null
+            // The person closed Meta's window (CANCEL): the page reports it, so the flow ends as a cancel.
+            const cancel = decodeCancel(body.value.sessionInfo)
             const input = {
-              ...callbackInput(request, WHATSAPP_POPUP_COOKIE),
-              state: body.value.state,
+              ...callbackInput(request, WHATSAPP_COMPLETE_BINDING, body.value.state),
               code: code === null || code === "" ? null : Redacted.make(code),
-              error: null,
-              errorReason: null,
+              error: Option.isSome(cancel) ? "cancelled" : null,
+              errorReason: Option.isSome(cancel) ? cancel.value.step : null,
               popup: { sessionInfo: sessionInfo.value, tenantId: actor.tenantId }
             }
             const result = yield* connect.complete(input).pipe(Effect.result)
@@ -200,9 +199,7 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
               yield* recordOAuthError(callbackReason(result.failure))
               yield* Effect.logInfo(`WhatsApp popup completion refused: ${answer.reason}`, result.failure._tag)
             }
-            return json(answer).pipe(
-              HttpServerResponse.expireCookieUnsafe(WHATSAPP_POPUP_COOKIE, { path: COMPLETE_PATH })
-            )
+            return json(answer).pipe(expireBindingCookies(WHATSAPP_BINDINGS, body.value.state, secure))
           })
         ).pipe(countOAuthRequest("callback"))
       )

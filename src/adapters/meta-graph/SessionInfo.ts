@@ -43,3 +43,31 @@ export const decodeSessionInfo = (raw: unknown): Option.Option<SessionInfo | nul
   if (wabaId === null) return Option.some(null)
   return Option.some({ kind, wabaId, phoneNumberId: kind === "only_waba" ? null : phoneNumberId, businessId })
 }
+
+/**
+ * The person's cancel as the popup reported it (`CANCEL`, META_SPEC 1.5): the step they left at (`current_step`), or
+ * Meta's error code when they reported an error. `None` when the event is not a cancel.
+ */
+export const decodeCancel = (raw: unknown): Option.Option<{ readonly step: string }> => {
+  let value = raw
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value)
+    } catch {
+      return Option.none()
+    }
+  }
+  if (typeof value !== "object" || value === null) return Option.none()
+  const event = value as { type?: unknown; event?: unknown; data?: unknown }
+  if (event.type !== "WA_EMBEDDED_SIGNUP" || event.event !== "CANCEL") return Option.none()
+  const data = typeof event.data === "object" && event.data !== null ? (event.data as Record<string, unknown>) : {}
+  const word = (key: string) => {
+    const found = data[key]
+    return typeof found === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(found)
+      ? found
+      : typeof found === "number"
+        ? String(found)
+        : null
+  }
+  return Option.some({ step: word("current_step") ?? word("error_code") ?? "closed" })
+}

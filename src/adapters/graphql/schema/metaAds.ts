@@ -19,14 +19,10 @@ import {
   MetaUnavailable,
   RateLimited
 } from "../../../domain/Errors.ts"
-import { META_ADS_CALLBACK_PATH, META_ADS_STATE_COOKIE } from "../../http/MetaAdsRoutes.ts"
+import { bindingSetCookieHeaders, META_ADS_BINDINGS } from "../../http/BrowserBinding.ts"
 import { builder } from "../builder.ts"
 import { rateLimitedAsGraphQLError } from "./errors.ts"
 import { ConnectionStatus, StartConnectPayload } from "./whatsapp.ts"
-
-/** The ads login's browser-binding cookie: sent only to the ads callback, for as long as the state lives. */
-const bindingCookie = (binding: string, secure: boolean): string =>
-  `${META_ADS_STATE_COOKIE}=${binding}; HttpOnly; SameSite=Lax; Path=${META_ADS_CALLBACK_PATH}; Max-Age=600${secure ? "; Secure" : ""}`
 
 const CODES = {
   Forbidden: "FORBIDDEN",
@@ -158,7 +154,12 @@ builder.mutationFields((t) => ({
         refusalsAsGraphQLErrors(MetaAdsConnections.use((ads) => ads.start(ctx.actor))).pipe(
           limited("meta_ads.start", ctx.actor),
           rateLimitedAsGraphQLError,
-          Effect.tap((started) => Effect.sync(() => ctx.setCookie(bindingCookie(started.browserBinding, ctx.secure))))
+          Effect.tap((started) =>
+            Effect.sync(() => {
+              for (const cookie of bindingSetCookieHeaders(META_ADS_BINDINGS, started, ctx.secure))
+                ctx.setCookie(cookie)
+            })
+          )
         )
       )
   }),

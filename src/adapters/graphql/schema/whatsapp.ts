@@ -1,11 +1,7 @@
 import { Effect, Option, Redacted, Schema } from "effect"
 import { createGraphQLError } from "graphql-yoga"
 import { limited } from "../../../application/OperationLimits.ts"
-import {
-  type ConnectionView,
-  type NumberChoice,
-  WhatsAppConnections
-} from "../../../application/WhatsAppConnections.ts"
+import { type ChoiceView, type ConnectionView, WhatsAppConnections } from "../../../application/WhatsAppConnections.ts"
 import {
   Forbidden,
   InvalidPin,
@@ -15,18 +11,9 @@ import {
   RegistrationPinMismatch
 } from "../../../domain/Errors.ts"
 import { PhoneNumberId, WabaId } from "../../../domain/Ids.ts"
-import { WHATSAPP_POPUP_COOKIE, WHATSAPP_STATE_COOKIE } from "../../http/WhatsAppRoutes.ts"
+import { bindingSetCookieHeaders, WHATSAPP_BINDINGS } from "../../http/BrowserBinding.ts"
 import { builder } from "../builder.ts"
 import { CONNECT_ERRORS, rateLimitedAsGraphQLError } from "./errors.ts"
-
-/** The browser-binding cookie travels only to the OAuth callback, and lives as long as the state (10 minutes). */
-const CALLBACK_PATH = "/api/integrations/meta/whatsapp/callback"
-
-export const bindingCookie = (binding: string, secure: boolean): string =>
-  `${WHATSAPP_STATE_COOKIE}=${binding}; HttpOnly; SameSite=Lax; Path=${CALLBACK_PATH}; Max-Age=600${secure ? "; Secure" : ""}`
-
-export const popupBindingCookie = (binding: string, secure: boolean): string =>
-  `${WHATSAPP_POPUP_COOKIE}=${binding}; HttpOnly; SameSite=Lax; Path=/api/integrations/meta/whatsapp/complete; Max-Age=600${secure ? "; Secure" : ""}`
 
 /** Meta ids arrive as strings; a malformed one is the caller's mistake, answered as a GraphQL error. */
 const metaId = <A>(decode: (input: unknown) => Option.Option<A>, value: string, argument: string): A =>
@@ -46,12 +33,15 @@ export const ConnectionStatus = builder.enumType("ConnectionStatus", {
   } as const
 })
 
-export const WhatsAppNumberChoice = builder.objectRef<NumberChoice>("WhatsAppNumberChoice").implement({
+export const WhatsAppNumberChoice = builder.objectRef<ChoiceView>("WhatsAppNumberChoice").implement({
   description: "A number granted at Meta, offered when the login granted several.",
   fields: (t) => ({
     id: t.exposeString("id", { description: "The phone number id, for chooseWhatsAppNumber." }),
     displayPhoneNumber: t.exposeString("displayPhoneNumber"),
-    verifiedName: t.exposeString("verifiedName", { nullable: true })
+    verifiedName: t.exposeString("verifiedName", { nullable: true }),
+    heldByAnotherWorkspace: t.exposeBoolean("heldByAnotherWorkspace", {
+      description: "Another workspace has this number connected: choosing it is refused (number_in_use)."
+    })
   })
 })
 
@@ -71,6 +61,11 @@ export const WhatsAppConnection = builder.objectRef<ConnectionView>("WhatsAppCon
       nullable: true,
       description:
         "Why the connection is PENDING: choose_number, add_phone_number, display_name_review, pin_required (enter the number's two-step verification PIN with registerWhatsAppNumber) or number_not_verified (verify the number in WhatsApp Manager, then registerWhatsAppNumber without a PIN to check again)."
+    }),
+    displayNameStatus: t.exposeString("displayNameStatus", {
+      nullable: true,
+      description:
+        "Meta's review of the display name while it blocks the connection (pendingReason display_name_review): PENDING_REVIEW, DECLINED, EXPIRED or NONE."
     }),
     choices: t.field({
       type: [WhatsAppNumberChoice],
@@ -132,9 +127,10 @@ builder.mutationFields((t) => ({
           rateLimitedAsGraphQLError,
           Effect.tap((started) =>
             Effect.sync(() => {
-              ctx.setCookie(bindingCookie(started.browserBinding, ctx.secure))
-              // The popup flow's completion checks the same binding on its own path.
-              ctx.setCookie(popupBindingCookie(started.browserBinding, ctx.secure))
+              // This flow's own binding, on the callback (redirect) and on the completion (popup): as over HTTP.
+              for (const cookie of bindingSetCookieHeaders(WHATSAPP_BINDINGS, started, ctx.secure)) {
+                ctx.setCookie(cookie)
+              }
             })
           )
         )
