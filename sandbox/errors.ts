@@ -124,7 +124,11 @@ export const RATE_LIMIT_MESSAGES: Readonly<Record<number, string>> = {
   17: "(#17) User request limit reached",
   32: "(#32) Page request limit reached",
   613: "(#613) Calls to this api have exceeded the rate limit.",
+  80000: "(#80000) There have been too many calls from this ad-account. Wait a bit and try again.",
+  80003: "(#80003) There have been too many calls to this ad-account. Wait a bit and try again.",
+  80004: "(#80004) There have been too many calls to this ad-account. Wait a bit and try again.",
   80007: "(#80007) There have been too many calls to this WhatsApp Business account.",
   80008: "(#80008) There have been too many calls to this WhatsApp Business account.",
+  80014: "(#80014) There have been too many calls for the batch uploads to this ad account. Wait a bit and try again.",
   130429: "(#130429) Rate limit hit"
 }

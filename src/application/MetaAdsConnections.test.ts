@@ -51,7 +51,7 @@ const approved = (
       id: accountId,
       name,
       currency,
-      accountStatus: 1
+      accountStatus: "active" as const
     })
     yield* meta.addBusiness({
       id: id.business,
@@ -162,15 +162,17 @@ describe("MetaAdsConnections", () => {
           {
             id: id.business,
             name: "Acme Business",
+            personal: false,
             adAccounts: [
-              { id: id.owned1, name: "Acme (USD)", currency: "USD", accountStatus: 1 },
-              { id: id.owned2, name: "Acme (EUR)", currency: "EUR", accountStatus: 1 }
+              { id: id.owned1, name: "Acme (USD)", currency: "USD", accountStatus: "active" as const },
+              { id: id.owned2, name: "Acme (EUR)", currency: "EUR", accountStatus: "active" as const }
             ]
           },
           {
             id: id.agency,
             name: "Agency Client",
-            adAccounts: [{ id: id.client, name: "Client Campaigns", currency: "GBP", accountStatus: 1 }]
+            personal: false,
+            adAccounts: [{ id: id.client, name: "Client Campaigns", currency: "GBP", accountStatus: "active" as const }]
           }
         ])
         assert.isNull(view.selectedAdAccountId)
@@ -405,7 +407,7 @@ describe("MetaAdsConnections", () => {
         yield* meta.addBusiness({
           id: id.business,
           name: "Acme Business",
-          ownedAdAccounts: [{ id: id.owned2, name: "Acme (EUR)", currency: "EUR", accountStatus: 1 }]
+          ownedAdAccounts: [{ id: id.owned2, name: "Acme (EUR)", currency: "EUR", accountStatus: "active" as const }]
         })
         yield* meta.grant({
           code: `${again.id.code}-same`,

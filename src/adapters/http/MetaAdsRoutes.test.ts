@@ -27,6 +27,7 @@ const Dependencies = Layer.mergeAll(
       graphVersion: "v24.0",
       dialogBaseUrl: "https://www.facebook.com",
       configId: "998877",
+      adsConfigId: "556677",
       whatsappRedirectUri: `${APP}/api/integrations/meta/whatsapp/callback`,
       adsRedirectUri: REDIRECT,
       webhookCallbackUrl: `${APP}/webhooks/meta/whatsapp`,
@@ -76,7 +77,7 @@ const granted = (accounts: number) =>
           id: `act_9${n}${index}`,
           name: `Account ${index}`,
           currency: "USD",
-          accountStatus: 1
+          accountStatus: "active"
         }))
       })
       const code = `code-${n}`

@@ -98,6 +98,15 @@ export const appCredentialsInvalid = Metric.gauge("app_credentials_invalid", {
   description: "1 while Meta refuses the app's own credentials (META_APP_SECRET wrong or rotated), 0 otherwise."
 })
 
+/**
+ * `{provider="meta_ads"|"meta_whatsapp"}`: Graph calls Meta throttled (codes 4, 17, 32, 613, 80000-80014, 130429).
+ * No tenant label (unbounded); each tenant's own count is kept on its connection (`throttled_calls`).
+ */
+export const metaApiThrottled = Metric.counter("meta_api_throttled_total", {
+  description: "Meta Graph calls refused as throttled, by provider.",
+  incremental: true
+})
+
 /** Every metric this module defines, by Prometheus name (the alert rules may reference only these). */
 export const METRIC_NAMES = [
   "meta_oauth_requests_total",
@@ -113,7 +122,8 @@ export const METRIC_NAMES = [
   "messages_sent_total",
   "meta_app_webhook_callback_ok",
   "token_decrypt_failures_total",
-  "app_credentials_invalid"
+  "app_credentials_invalid",
+  "meta_api_throttled_total"
 ] as const
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -211,6 +221,9 @@ export const recordTokenDecryptFailure = (source: "send" | "health_check", count
 export const recordWebhookReceived = (result: WebhookReceiveResult): Effect.Effect<void> =>
   inc(webhookEventsReceived, { result })
 
+export const recordMetaThrottle = (provider: "meta_ads" | "meta_whatsapp"): Effect.Effect<void> =>
+  inc(metaApiThrottled, { provider })
+
 export const recordMessageSent = (result: MessageSendResult): Effect.Effect<void> => inc(messagesSent, { result })
 
 export const recordMetaApiResponseTime = (endpoint: string, seconds: number): Effect.Effect<void> =>
@@ -300,6 +313,8 @@ export const initialiseCounters: Effect.Effect<void> = Effect.gen(function* () {
   for (const result of MESSAGE_SEND_RESULTS) yield* Metric.update(Metric.withAttributes(messagesSent, { result }), 0)
   for (const source of ["send", "health_check"] as const) yield* recordTokenDecryptFailure(source, 0)
   yield* Metric.update(appCredentialsInvalid, 0)
+  for (const provider of ["meta_ads", "meta_whatsapp"] as const)
+    yield* Metric.update(Metric.withAttributes(metaApiThrottled, { provider }), 0)
 })
 
 /** Renders every metric of the registry in `context` (the process-wide one unless a test provides its own). */
