@@ -292,6 +292,7 @@ const mintToken = (ctx: Ctx, params: Params): ControlResult => {
     issuedAtMs: now,
     expiresAtMs: 0,
     longLived: true,
+    dataAccessExpiresAtMs: 0,
     scopes: [...WHATSAPP_SCOPES],
     granular: [
       { scope: "whatsapp_business_management", targetIds: [waba.id] },

@@ -132,3 +132,13 @@ export const RATE_LIMIT_MESSAGES: Readonly<Record<number, string>> = {
   80014: "(#80014) There have been too many calls for the batch uploads to this ad account. Wait a bit and try again.",
   130429: "(#130429) Rate limit hit"
 }
+
+/** Renewing a user token whose data access (90 days from the login) has ended: the person must log in again. */
+export const dataAccessExpired = (): GraphError =>
+  new GraphError(
+    190,
+    "Error validating access token: The user's data access has expired. The user must log in again to renew it.",
+    463,
+    400,
+    "OAuthException"
+  )

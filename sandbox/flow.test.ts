@@ -321,6 +321,48 @@ describe("Meta Ads login", () => {
   })
 })
 
+describe("Meta Ads tokens over time", () => {
+  const longLived = async (token: string) =>
+    graph(sandbox, "GET", "/oauth/access_token", {
+      query: { grant_type: "fb_exchange_token", client_id: APP_ID, client_secret: APP_SECRET, fb_exchange_token: token }
+    })
+  const debug = async (token: string) =>
+    (await graph(sandbox, "GET", "/debug_token", { query: { input_token: token, access_token: appToken } })).body[
+      "data"
+    ] as Record<string, unknown>
+
+  it("a long-lived token is renewed by fb_exchange_token, keeping its data access; after 90 days it is not", async () => {
+    const params = await submitDialog(sandbox, { action: "approve" }, adsDialogQuery())
+    const short = String((await exchange(sandbox, params.get("code")!, ADS_REDIRECT)).body["access_token"])
+    const first = String((await longLived(short)).body["access_token"])
+    const dataAccess = Number((await debug(first))["data_access_expires_at"])
+    sandbox.advanceClock(50 * 86400)
+    const renewed = await longLived(first)
+    expect(renewed.body["expires_in"]).toBe(5_184_000)
+    const second = String(renewed.body["access_token"])
+    const info = await debug(second)
+    expect(info["is_valid"]).toBe(true)
+    expect(Math.abs(Number(info["expires_at"]) - (Math.floor(sandbox.ctx.nowMs() / 1000) + 5_184_000))).toBeLessThan(3)
+    expect(Number(info["data_access_expires_at"])).toBe(dataAccess)
+    sandbox.advanceClock(41 * 86400)
+    const refused = await longLived(second)
+    expect(refused.body["error"]).toMatchObject({ code: 190, error_subcode: 463 })
+  })
+
+  it("POST /_sandbox/revoke-permission removes one permission from the person's tokens", async () => {
+    const params = await submitDialog(sandbox, { action: "approve" }, adsDialogQuery())
+    const token = String((await exchange(sandbox, params.get("code")!, ADS_REDIRECT)).body["access_token"])
+    const response = await fetch(`${sandbox.url}/_sandbox/revoke-permission`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ permission: "ads_management" })
+    })
+    expect(await response.json()).toEqual({ changed: 1 })
+    expect((await debug(token))["scopes"]).not.toContain("ads_management")
+    expect((await debug(token))["is_valid"]).toBe(true)
+  })
+})
+
 describe("dialog for people", () => {
   it("the redirect is Meta's 302 with #_=_ and the original state", async () => {
     const response = await fetch(`${sandbox.url}/v24.0/dialog/oauth?${dialogQuery()}`, {

@@ -22,6 +22,7 @@ import {
   codeRedirectMismatch,
   codeUsed,
   codeVerifierWithoutChallenge,
+  dataAccessExpired,
   GraphError,
   inputTokenOfAnotherApp,
   invalidAppId,
@@ -77,6 +78,7 @@ export interface GraphRequest {
 
 const SIXTY_DAYS_S = 60 * 24 * 3600
 const SHORT_LIVED_S = 2 * 3600
+const DATA_ACCESS_S = 90 * 24 * 3600
 
 const pick = (
   full: Record<string, unknown>,
@@ -175,7 +177,8 @@ const issueToken = (
   grant: Grant,
   clientBusinessId: string | null,
   expiresInSeconds: number,
-  longLived: boolean
+  longLived: boolean,
+  dataAccessExpiresAtMs?: number
 ): Token => {
   const now = ctx.nowMs()
   let subjectId = userId
@@ -194,6 +197,7 @@ const issueToken = (
     issuedAtMs: now,
     expiresAtMs: expiresInSeconds === 0 ? 0 : now + expiresInSeconds * 1000,
     longLived,
+    dataAccessExpiresAtMs: kind === "USER" ? (dataAccessExpiresAtMs ?? now + DATA_ACCESS_S * 1000) : 0,
     scopes: [...grant.scopes],
     granular: grant.granular.map((g) => ({ scope: g.scope, targetIds: [...g.targetIds] })),
     revoked: null
@@ -228,8 +232,20 @@ const accessToken = (ctx: Ctx, params: Params): GraphResult => {
     if (existing === undefined) throw codeMalformed()
     checkToken(ctx, existing)
     if (existing.kind !== "USER") throw invalidParam("fb_exchange_token must be a user access token")
+    // A long-lived token is renewed the same way (Business Login FAQ: "can be renewed indefinitely"), but not past
+    // its data access: after 90 days without a login the person must log in again.
+    if (ctx.nowMs() >= existing.dataAccessExpiresAtMs) throw dataAccessExpired()
     const grant: Grant = { scopes: existing.scopes, granular: existing.granular }
-    const token = issueToken(ctx, "USER", existing.userId, grant, null, SIXTY_DAYS_S, true)
+    const token = issueToken(
+      ctx,
+      "USER",
+      existing.userId,
+      grant,
+      null,
+      SIXTY_DAYS_S,
+      true,
+      existing.dataAccessExpiresAtMs
+    )
     return { body: tokenResponse(token, SIXTY_DAYS_S) }
   }
   const codeValue = str(params, "code")
@@ -285,7 +301,7 @@ const debugToken = (ctx: Ctx, req: GraphRequest): GraphResult => {
     app_id: token.appId,
     type: token.kind,
     application: app.name,
-    data_access_expires_at: token.kind === "USER" ? Math.floor(token.issuedAtMs / 1000) + 90 * 24 * 3600 : 0,
+    data_access_expires_at: token.kind === "USER" ? Math.floor(token.dataAccessExpiresAtMs / 1000) : 0,
     expires_at: token.expiresAtMs === 0 ? 0 : Math.floor(token.expiresAtMs / 1000),
     is_valid: true,
     issued_at: Math.floor(token.issuedAtMs / 1000),

@@ -127,6 +127,11 @@ export interface Token {
   readonly expiresAtMs: number
   /** Long-lived user tokens come from `fb_exchange_token`; system user tokens are always long-lived. */
   readonly longLived: boolean
+  /**
+   * User tokens: until when the app may read the person's data, 90 days from their login; renewing the token
+   * (`fb_exchange_token`) keeps it, only a new login extends it. 0 for system users.
+   */
+  readonly dataAccessExpiresAtMs: number
   scopes: Array<string>
   granular: Array<GranularScope>
   revoked: { readonly code: number; readonly subcode: number; readonly message: string } | null

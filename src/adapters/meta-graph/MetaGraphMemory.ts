@@ -334,10 +334,15 @@ const make = Effect.sync(() => {
     enter("exchangeLongLived", {}).pipe(
       Effect.andThen(authenticate(token)),
       Effect.flatMap((state) =>
-        Effect.map(Clock.currentTimeMillis, (now): ExchangedToken => {
+        Effect.flatMap(Clock.currentTimeMillis, (now): Effect.Effect<ExchangedToken, MetaGraphError> => {
+          // As the sandbox: a user token is not renewed once its data access (90 days from the login) has ended.
+          if (tokenTypeOf(state.grant) === "USER" && now >= state.grant.createdAtMs + DATA_ACCESS_SECONDS * 1000)
+            return Effect.fail(
+              new MetaTokenInvalid({ code: 190, detail: "Error validating access token: data access has expired." })
+            )
           const value = `${Redacted.value(token)}-long-${++counter}`
           issue(state.grant, value, now + LONG_LIVED_SECONDS * 1000)
-          return { accessToken: Redacted.make(value), expiresIn: LONG_LIVED_SECONDS }
+          return Effect.succeed({ accessToken: Redacted.make(value), expiresIn: LONG_LIVED_SECONDS })
         })
       )
     )
