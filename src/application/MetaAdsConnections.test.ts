@@ -646,6 +646,8 @@ describe("MetaAdsConnections", () => {
         const renewed = yield* ads.status(who)
         assert.strictEqual(renewed.tokenExpiresAt?.getTime(), 50 * 86_400_000 + sixtyDays)
         assert.strictEqual(renewed.tokenState, "valid")
+        // Not again within a day once a renewal extended the token.
+        assert.strictEqual((yield* ads.renewTokens).checked, 0)
         assert.include(
           (yield* auditActions(who.tenantId)).map((e) => e.action),
           "meta_ads.token_renewed"

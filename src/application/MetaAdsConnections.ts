@@ -624,6 +624,14 @@ export class MetaAdsConnections extends Context.Service<
         for (const connection of live) {
           const expiresAt = connection.tokenExpiresAt?.getTime()
           if (expiresAt === undefined || expiresAt - now > Duration.toMillis(RENEW_BEFORE)) continue
+          // Meta extends a user token at most about once a day: a renewal that extended it is not repeated sooner.
+          const last = connection.metadata["token_renewed_at"]
+          const lastMs = typeof last === "string" ? Date.parse(last) : Number.NaN
+          if (
+            connection.metadata["token_renewal_extended"] === true &&
+            now - lastMs < Duration.toMillis(Duration.days(1))
+          )
+            continue
           report.checked++
           const renewed = yield* Effect.gen(function* () {
             const token = yield* flow.tokenOf(connection)
@@ -656,6 +664,7 @@ export class MetaAdsConnections extends Context.Service<
               tokenExpiresAt: expiryOf(info, next.expiresIn, at),
               metadata: {
                 token_renewed_at: at.toISOString(),
+                token_renewal_extended: (expiryOf(info, next.expiresIn, at)?.getTime() ?? 0) > expiresAt + 86_400_000,
                 data_access_expires_at:
                   info.dataAccessExpiresAt !== undefined && info.dataAccessExpiresAt > 0
                     ? new Date(info.dataAccessExpiresAt * 1000).toISOString()
