@@ -11,7 +11,7 @@ import {
 } from "../../test/support/ConnectTestKit.ts"
 import { layerFromKeys } from "../adapters/crypto/TokenCipherAesGcm.ts"
 import { MetaGraphMemoryControl } from "../adapters/meta-graph/MetaGraphMemory.ts"
-import { MetaPermissionMissing, MetaUnavailable } from "../domain/Errors.ts"
+import { MetaPermissionMissing, MetaRateLimited, MetaUnavailable } from "../domain/Errors.ts"
 import type { TenantId } from "../domain/Ids.ts"
 import type { Actor } from "./Actor.ts"
 import { MetaAdsConnections } from "./MetaAdsConnections.ts"
@@ -381,6 +381,19 @@ describe("MetaAdsConnections", () => {
         (yield* meta.calls).map((c) => c.method),
         "getAdAccount"
       )
+
+      // The ad account cannot be read now (Meta throttles it): the ad account check fails with why, and the tenant's
+      // throttle count goes up (kept on its connection, not as a metric label).
+      yield* meta.failWith("getAdAccount", new MetaRateLimited({ code: 80004, retryAfterSeconds: 120 }))
+      const throttled = yield* ads.testConnection(member)
+      assert.isFalse(throttled.ok)
+      assert.deepStrictEqual(throttled.checks[2], {
+        name: "ad_account",
+        ok: false,
+        detail: "Meta is rate limiting requests (code 80004). Try again later."
+      })
+      const row = yield* (yield* ConnectionRepository).findCurrent(who.tenantId, "meta_ads")
+      assert.strictEqual(Option.getOrThrow(row).metadata["throttled_calls"], 1)
 
       // The person removed ads_management in their Facebook settings: /me would still answer; the test fails.
       yield* meta.revokeScope(id.token, "ads_management")

@@ -28,7 +28,7 @@ import {
 import type { AuditLog } from "./ports/AuditLog.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
 import { ConnectSettings } from "./ports/ConnectSettings.ts"
-import { type AccessToken, type AdAccount, MetaGraph, type MetaGraphError } from "./ports/MetaGraph.ts"
+import { type AdAccount, MetaGraph, type MetaGraphError } from "./ports/MetaGraph.ts"
 import { TokenCipher } from "./ports/TokenCipher.ts"
 import { recordTokenFailure } from "./TokenFailures.ts"
 
@@ -573,7 +573,12 @@ export class MetaAdsConnections extends Context.Service<
             checks.push({ name: "ad_account", ok: false, detail: "no ad account is selected yet" })
             return false
           }
-          const account = yield* readAccount(token, accountId)
+          const read = yield* graph.getAdAccount(token, accountId).pipe(Effect.result)
+          if (read._tag === "Failure") {
+            checks.push({ name: "ad_account", ok: false, detail: read.failure.message })
+            return yield* read.failure
+          }
+          const account = read.success
           checks.push({
             name: "ad_account",
             ok: account.accountStatus === "active",
@@ -601,9 +606,6 @@ export class MetaAdsConnections extends Context.Service<
               : (checks.find((check) => !check.ok)?.detail ?? "the connection test failed")
         return { ok, checks, ...report, error } satisfies MetaAdsTest
       })
-
-      /** `GET /act_{id}`, reporting a failure as the ad account check's. */
-      const readAccount = (token: AccessToken, accountId: string) => graph.getAdAccount(token, accountId)
 
       /** Counts a throttle on the tenant's connection (`throttled_calls`): per-tenant, without a metric label. */
       const countThrottle = (connection: ChannelConnection) => {

@@ -150,7 +150,8 @@ describe("MetaAdsRoutes", () => {
     const started = await request(session("marketing").token, "POST", "/api/integrations/meta/ads/start")
     assert.strictEqual(started.status, 200)
     const body = (await started.json()) as { authUrl: string; state: string }
-    assert.include(body.authUrl, "scope=ads_management%2Cads_read%2Cbusiness_management")
+    assert.include(body.authUrl, "config_id=556677")
+    assert.notInclude(body.authUrl, "scope=")
     const cookie = started.headers.get("set-cookie") ?? ""
     assert.match(cookie, /^meta_oauth_ads=[0-9a-f]{64};/)
     assert.match(cookie, /HttpOnly/i)
