@@ -98,7 +98,7 @@ export const makeMetaAdsRoutes = (options: { readonly appBaseUrl: string }) => {
               )
             )
           )
-        ).pipe(countOAuthRequest("start"))
+        ).pipe(countOAuthRequest("start", "meta_ads"))
       )
 
       yield* router.add(
@@ -106,6 +106,7 @@ export const makeMetaAdsRoutes = (options: { readonly appBaseUrl: string }) => {
         META_ADS_CALLBACK_PATH,
         oauthCallback({
           param: "meta_ads",
+          provider: "meta_ads",
           cookie: META_ADS_STATE_COOKIE,
           path: META_ADS_CALLBACK_PATH,
           integrations,

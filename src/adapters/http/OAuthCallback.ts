@@ -2,7 +2,7 @@ import { Effect, Redacted } from "effect"
 import { HttpServerRequest, HttpServerResponse } from "effect/http"
 import { type CallbackError, type CallbackInput, callbackReason } from "../../application/OAuthFlow.ts"
 import type { ChannelConnection } from "../../domain/ChannelConnection.ts"
-import { countOAuthRequest, recordOAuthError } from "../observability/Metrics.ts"
+import { countOAuthRequest, type MetricProvider, recordOAuthError } from "../observability/Metrics.ts"
 import { clientIp, searchParams } from "./RequestContext.ts"
 
 /** The callback's input from Meta's redirect (query) and the browser (its binding cookie). */
@@ -30,6 +30,8 @@ export const bindingCookieOptions = (path: string, secure: boolean) =>
  */
 export const oauthCallback = <E extends CallbackError>(options: {
   readonly param: string
+  /** The metrics' `provider` label; default `meta_whatsapp`. */
+  readonly provider?: MetricProvider
   readonly cookie: string
   readonly path: string
   readonly integrations: string
@@ -41,7 +43,7 @@ export const oauthCallback = <E extends CallbackError>(options: {
     const result = yield* options.complete(callbackInput(request, options.cookie)).pipe(Effect.result)
     if (result._tag === "Failure") {
       const reason = callbackReason(result.failure)
-      yield* recordOAuthError(reason)
+      yield* recordOAuthError(reason, options.provider)
       yield* Effect.logInfo(`OAuth callback (${options.param}) refused: ${reason}`, result.failure._tag)
     }
     const query =
@@ -52,4 +54,4 @@ export const oauthCallback = <E extends CallbackError>(options: {
       status: 302,
       headers: { "cache-control": "no-store", "referrer-policy": "no-referrer" }
     }).pipe(HttpServerResponse.expireCookieUnsafe(options.cookie, { path: options.path }))
-  }).pipe(countOAuthRequest("callback"))
+  }).pipe(countOAuthRequest("callback", options.provider))

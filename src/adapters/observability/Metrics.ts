@@ -23,15 +23,16 @@ export const META_API_BUCKETS: ReadonlyArray<number> = [0.025, 0.05, 0.1, 0.25, 
 // ---------------------------------------------------------------------------------------------------------------
 // Definitions
 
-/** `{endpoint="start"|"callback", status="<HTTP status>"}` */
+/** `{provider="meta_whatsapp"|"meta_ads", endpoint="start"|"callback", status="<HTTP status>"}` */
 export const metaOAuthRequests = Metric.counter("meta_oauth_requests_total", {
-  description: "WhatsApp OAuth (Embedded Signup) requests served, by endpoint and HTTP status.",
+  description:
+    "Meta OAuth requests served (Embedded Signup and Meta Ads login), by provider, endpoint and HTTP status.",
   incremental: true
 })
 
-/** `{reason}`: the callback's refusal reason (`state_invalid`, `meta_error`, `cancelled`, …). */
+/** `{provider, reason}`: the callback's refusal reason (`state_invalid`, `meta_error`, `cancelled`, …). */
 export const metaOAuthErrors = Metric.counter("meta_oauth_errors_total", {
-  description: "WhatsApp OAuth callbacks refused, by reason.",
+  description: "Meta OAuth callbacks refused, by provider and reason.",
   incremental: true
 })
 
@@ -167,26 +168,33 @@ export const messageSendResultOf = (errorTag: string): MessageSendResult => {
 const inc = (metric: Metric.Metric<number, unknown>, attributes: Record<string, string>) =>
   Metric.update(Metric.withAttributes(metric, attributes), 1)
 
-export const recordOAuthRequest = (endpoint: OAuthEndpoint, status: number): Effect.Effect<void> =>
-  inc(metaOAuthRequests, { endpoint, status: String(status) })
+/** Which of our Meta providers a series speaks of (a small, fixed set: safe as a label). */
+export type MetricProvider = "meta_whatsapp" | "meta_ads"
 
-export const recordOAuthError = (reason: string): Effect.Effect<void> => inc(metaOAuthErrors, { reason })
+export const recordOAuthRequest = (
+  endpoint: OAuthEndpoint,
+  status: number,
+  provider: MetricProvider = "meta_whatsapp"
+): Effect.Effect<void> => inc(metaOAuthRequests, { provider, endpoint, status: String(status) })
+
+export const recordOAuthError = (reason: string, provider: MetricProvider = "meta_whatsapp"): Effect.Effect<void> =>
+  inc(metaOAuthErrors, { provider, reason })
 
 /**
  * Counts an OAuth route's answer in `meta_oauth_requests_total{endpoint,status}`: the response's status, or 500
  * when the handler fails (the error middleware answers it). An interrupted request (client gone) is not counted.
  */
 export const countOAuthRequest =
-  (endpoint: OAuthEndpoint) =>
+  (endpoint: OAuthEndpoint, provider: MetricProvider = "meta_whatsapp") =>
   <E, R>(
     handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
   ): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R> =>
     Effect.onExit(handler, (exit) =>
       Exit.isSuccess(exit)
-        ? recordOAuthRequest(endpoint, exit.value.status)
+        ? recordOAuthRequest(endpoint, exit.value.status, provider)
         : Cause.hasInterruptsOnly(exit.cause)
           ? Effect.void
-          : recordOAuthRequest(endpoint, 500)
+          : recordOAuthRequest(endpoint, 500, provider)
     )
 
 export const recordTokenValidation = (result: TokenValidationResult, count = 1): Effect.Effect<void> =>
@@ -221,8 +229,7 @@ export const recordTokenDecryptFailure = (source: "send" | "health_check", count
 export const recordWebhookReceived = (result: WebhookReceiveResult): Effect.Effect<void> =>
   inc(webhookEventsReceived, { result })
 
-export const recordMetaThrottle = (provider: "meta_ads" | "meta_whatsapp"): Effect.Effect<void> =>
-  inc(metaApiThrottled, { provider })
+export const recordMetaThrottle = (provider: MetricProvider): Effect.Effect<void> => inc(metaApiThrottled, { provider })
 
 export const recordMessageSent = (result: MessageSendResult): Effect.Effect<void> => inc(messagesSent, { result })
 
