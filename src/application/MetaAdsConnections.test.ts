@@ -7,10 +7,12 @@ import {
   APP_ID,
   approvedCallback,
   MemoryPorts,
+  TestSettings,
   testActor
 } from "../../test/support/ConnectTestKit.ts"
 import { layerFromKeys } from "../adapters/crypto/TokenCipherAesGcm.ts"
-import { MetaGraphMemoryControl } from "../adapters/meta-graph/MetaGraphMemory.ts"
+import { MetaGraphMemory, MetaGraphMemoryControl } from "../adapters/meta-graph/MetaGraphMemory.ts"
+import { PersistenceMemory } from "../adapters/persistence/Persistence.ts"
 import { MetaPermissionMissing, MetaRateLimited, MetaUnavailable } from "../domain/Errors.ts"
 import type { TenantId } from "../domain/Ids.ts"
 import type { Actor } from "./Actor.ts"
@@ -18,6 +20,7 @@ import { MetaAdsConnections } from "./MetaAdsConnections.ts"
 import { browserBinding, callbackReason, MAX_UNUSED_OAUTH_STATES } from "./OAuthFlow.ts"
 import { AuditLog } from "./ports/AuditLog.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
+import { ConnectSettings } from "./ports/ConnectSettings.ts"
 import type { AdAccount, MetaGraphError } from "./ports/MetaGraph.ts"
 import { TokenCipher } from "./ports/TokenCipher.ts"
 import { WhatsAppConnections } from "./WhatsAppConnections.ts"
@@ -684,5 +687,33 @@ describe("MetaAdsConnections", () => {
         assert.strictEqual(broken.status, "error")
         assert.match(broken.error!, /Reconnect/)
       }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("with Meta Ads off (no Ads configuration), starting the login is refused", () =>
+    Effect.gen(function* () {
+      const ads = yield* MetaAdsConnections
+      const refused = yield* ads.start(actor("admin")).pipe(Effect.flip)
+      assert.strictEqual(refused._tag, "Forbidden")
+      assert.include(refused.message, "disabled")
+    }).pipe(
+      Effect.provide(
+        MetaAdsConnections.layer.pipe(
+          Layer.provideMerge(
+            Layer.mergeAll(
+              PersistenceMemory,
+              MetaGraphMemory,
+              layerFromKeys({ active: new Uint8Array(32).fill(7), previous: [] }),
+              Layer.effect(
+                ConnectSettings,
+                Effect.gen(function* () {
+                  const settings = yield* ConnectSettings
+                  return ConnectSettings.of({ ...settings, adsConfigId: null })
+                })
+              ).pipe(Layer.provide(TestSettings))
+            )
+          )
+        )
+      )
+    )
   )
 })
