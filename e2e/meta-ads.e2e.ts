@@ -31,14 +31,16 @@ describe("Meta Ads in a real browser", () => {
     await screenshot("ads-02-meta-dialog")
     await page.locator("#approve").click()
 
-    // Step 2: back on the page, with the two Business Managers the seed user has.
+    // Step 2: back on the page, with the seed user's two Business Managers and their own ad accounts.
     const businesses = card(page).getByRole("group", { name: "Choose a Business Manager" })
     await businesses.waitFor()
     expect(new URL(page.url()).pathname).toBe("/settings/integrations")
     expect(new URL(page.url()).search).toBe("")
     await badge(page, "Action needed").waitFor()
-    expect(await businesses.getByRole("radio").count()).toBe(2)
-    await businesses.getByRole("radio", { name: /Sandbox Agency Client/ }).waitFor()
+    expect(await businesses.getByRole("radio").count()).toBe(3)
+    // The agency's 28 client accounts span two of Meta's pages: all of them are offered.
+    await businesses.getByRole("radio", { name: /Sandbox Agency Client.*28 ad accounts/ }).waitFor()
+    await businesses.getByRole("radio", { name: /Your own ad accounts.*not in a Business Manager/ }).waitFor()
     await screenshot("ads-03-choose-business")
     await businesses.getByRole("radio", { name: /Sandbox Business/ }).check()
     const accounts = card(page).getByRole("group", { name: "Choose an ad account" })
@@ -69,7 +71,8 @@ describe("Meta Ads in a real browser", () => {
     await card(page).getByRole("button", { name: "Test connection" }).click()
     const tested = card(page).getByRole("status").filter({ hasText: "Connection OK." })
     await tested.waitFor()
-    expect((await tested.textContent()) ?? "").toContain("of Sandbox User; 3 ad accounts")
+    expect((await tested.textContent()) ?? "").toContain("of Sandbox User; 31 ad accounts")
+    expect((await tested.textContent()) ?? "").toContain("Passed Selected ad account readable: Sandbox Ads (EUR)")
     await screenshot("ads-07-test-ok")
 
     // A member of the same workspace sees the connection, but cannot disconnect.
@@ -125,25 +128,67 @@ describe("Meta Ads in a real browser", () => {
     await screenshot("ads-12-cancelled-phone")
     expect(problems).toEqual([])
   })
-  it("an admin (operator) picks the agency's client account and reads the token details, never the token", async () => {
+  it("a Business Manager whose ad accounts cannot be read: the wizard names it and why, the others are offered", async () => {
+    const { page, problems, screenshot } = await open()
+    await signIn(page, "tenant-ads-partial", "admin")
+    const sandbox = suite.stack().sandboxUrl
+    const state = (await (await fetch(`${sandbox}/_sandbox/state`)).json()) as {
+      businesses: Array<{ id: string; name: string }>
+    }
+    const agency = state.businesses.find((b) => b.name === "Sandbox Agency Client")!
+    const fault = { path: `${agency.id}/client_ad_accounts`, kind: "graphError", code: 200, times: 0 }
+    await fetch(`${sandbox}/_sandbox/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(fault)
+    })
+    try {
+      await card(page).getByRole("button", { name: "Connect Meta Ads" }).click()
+      await page.waitForURL((url) => url.href.startsWith(sandbox))
+      await page.locator("#approve").click()
+      const notice = card(page).getByRole("status").filter({ hasText: "could not be read" })
+      await notice.waitFor()
+      const text = (await notice.textContent()) ?? ""
+      expect(text).toContain("One Business Manager could not be read.")
+      expect(text).toContain("Sandbox Agency Client: Meta did not grant the permission ads_read.")
+      const businesses = card(page).getByRole("group", { name: "Choose a Business Manager" })
+      expect(await businesses.getByRole("radio").count()).toBe(2)
+      expect(await businesses.getByRole("radio", { name: /Sandbox Agency Client/ }).count()).toBe(0)
+      await badge(page, "Action needed").waitFor()
+      await screenshot("ads-14-partially-failed-business")
+      await businesses.getByRole("radio", { name: /Sandbox Business/ }).check()
+      await card(page).getByRole("radio", { name: /USD/ }).check()
+      await card(page).getByRole("button", { name: "Continue" }).click()
+      await card(page).getByRole("button", { name: "Confirm" }).click()
+      await badge(page, "Connected").waitFor()
+      // Still said once connected, so someone can fix the access and reconnect.
+      await card(page).getByRole("status").filter({ hasText: "could not be read" }).waitFor()
+      await screenshot("ads-15-connected-with-unreadable-business")
+    } finally {
+      await fetch(`${sandbox}/_sandbox/faults`, { method: "DELETE" })
+    }
+    expect(problems).toEqual([])
+  })
+
+  it("an admin (operator) picks their own ad account and reads the token details, never the token", async () => {
     const { page, problems, screenshot } = await open()
     await signIn(page, "tenant-ads-operator", "admin")
     await card(page).getByRole("button", { name: "Connect Meta Ads" }).click()
     await page.waitForURL((url) => url.href.startsWith(suite.stack().sandboxUrl))
     await page.locator("#approve").click()
     await card(page)
-      .getByRole("radio", { name: /Sandbox Agency Client/ })
+      .getByRole("radio", { name: /Your own ad accounts/ })
       .check()
     // Its only ad account is chosen at once.
     expect(
       await card(page)
-        .getByRole("radio", { name: /Client Campaigns/ })
+        .getByRole("radio", { name: /Sandbox User \(personal\)/ })
         .isChecked()
     ).toBe(true)
     await card(page).getByRole("button", { name: "Continue" }).click()
     await card(page).getByRole("button", { name: "Confirm" }).click()
     await badge(page, "Connected").waitFor()
-    expect((await card(page).locator("dl.facts").textContent()) ?? "").toContain("GBP")
+    expect((await card(page).locator("dl.facts").textContent()) ?? "").toContain("Sandbox User (personal)")
 
     await card(page).getByRole("button", { name: "Token details (operators)" }).click()
     const details = card(page).getByRole("region", { name: "Token details" })

@@ -20,6 +20,8 @@ export interface SandboxOptions {
     readonly secret: string
     readonly redirectUris: ReadonlyArray<string>
     readonly configId?: string
+    /** The Meta Ads configuration; default "sandbox-meta-ads". */
+    readonly adsConfigId?: string
   }
   /** Pre-seeds the app-level subscription, as if configured in the App Dashboard. */
   readonly webhookCallbackUrl?: string
@@ -155,6 +157,18 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
     return headers
   }
 
+  /**
+   * `X-Ad-Account-Usage` (Marketing API, "Rate Limiting"): the ad account's utilisation and, once throttled, how many
+   * seconds until it resets.
+   */
+  const adAccountUsage = (throttled: boolean): Record<string, string> => ({
+    "x-ad-account-usage": JSON.stringify({
+      acc_id_util_pct: throttled ? 100 : 1,
+      reset_time_duration: throttled ? 120 : 0,
+      ads_api_access_tier: "standard_access"
+    })
+  })
+
   const matchFault = (method: string, path: string): Fault | undefined => {
     const fault = ctx.faults.find(
       (f) => (f.method === undefined || f.method === method) && f.pattern.test(path) && f.remaining !== 0
@@ -169,8 +183,13 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
 
   const sendGraphError = (res: ServerResponse, error: GraphError, businessId?: string) => {
     const throttled = error.code in RATE_LIMIT_MESSAGES
+    // The Marketing API's throttles (17/2446079, 613, 80000-80014) speak of the ad account too.
+    const adsThrottle =
+      (error.code >= 80000 && error.code <= 80014 && error.code !== 80007 && error.code !== 80008) ||
+      error.subcode === 2446079
     sendJson(res, error.status, error.body(), {
       ...usageHeaders(businessId ?? (throttled ? ctx.state.seedBusinessId : undefined), throttled),
+      ...(adsThrottle ? adAccountUsage(true) : {}),
       "www-authenticate": `OAuth "Facebook Platform" "invalid_request" "${error.message.replace(/"/g, "'")}"`,
       ...error.headers
     })
@@ -273,8 +292,17 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
     }
     const segments = path.split("/").filter((s) => s !== "")
     try {
-      const result = await handleGraph(ctx, { method, segments, params, headers: req.headers })
-      sendJson(res, result.status ?? 200, result.body, usageHeaders(result.businessId, false))
+      const result = await handleGraph(ctx, {
+        ...(version === null ? {} : { version: version[0].slice(1) }),
+        method,
+        segments,
+        params,
+        headers: req.headers
+      })
+      sendJson(res, result.status ?? 200, result.body, {
+        ...usageHeaders(result.businessId, false),
+        ...(result.adAccountId === undefined ? {} : adAccountUsage(false))
+      })
     } catch (error) {
       if (error instanceof GraphError) return sendGraphError(res, error)
       throw error

@@ -224,6 +224,34 @@ const revokeToken = (ctx: Ctx, params: Params): ControlResult => {
   return { body: { revoked } }
 }
 
+/**
+ * `POST /_sandbox/revoke-permission`: the person removes one permission from the app (Facebook settings > Business
+ * integrations, or `DELETE /me/permissions/{permission}`): every token of theirs for the app loses it.
+ */
+const revokePermission = (ctx: Ctx, params: Params): ControlResult => {
+  const permission = required(params, "permission")
+  const userId = str(params, "userId") ?? ctx.state.seedUserId
+  let changed = 0
+  for (const token of ctx.state.tokens.values()) {
+    if (token.userId !== userId || token.kind !== "USER" || !token.scopes.includes(permission)) continue
+    token.scopes = token.scopes.filter((s) => s !== permission)
+    token.granular = token.granular.filter((g) => g.scope !== permission)
+    changed++
+  }
+  return { body: { changed } }
+}
+
+/** `POST /_sandbox/app/configuration`: the permissions a FLB configuration grants (`which`: whatsapp or ads). */
+const setConfiguration = (ctx: Ctx, params: Params): ControlResult => {
+  const which = str(params, "which")
+  if (which !== "whatsapp" && which !== "ads") throw new ControlError(400, "which must be whatsapp or ads")
+  const permissions = params["permissions"]
+  if (!Array.isArray(permissions) || permissions.some((p) => typeof p !== "string"))
+    throw new ControlError(400, "permissions must be a list of permission names")
+  ctx.state.app.configurationScopes[which] = [...new Set(permissions as Array<string>)]
+  return { body: ctx.state.app.configurationScopes }
+}
+
 const FAULT_KINDS: ReadonlyArray<FaultKind> = ["http500", "rateLimit", "hang", "graphError"]
 
 const addFault = (ctx: Ctx, params: Params): ControlResult => {
@@ -311,6 +339,7 @@ const mintToken = (ctx: Ctx, params: Params): ControlResult => {
     issuedAtMs: now,
     expiresAtMs: 0,
     longLived: true,
+    dataAccessExpiresAtMs: 0,
     scopes: [...WHATSAPP_SCOPES],
     granular: [
       { scope: "whatsapp_business_management", targetIds: [waba.id] },
@@ -369,6 +398,8 @@ export const summary = (ctx: Ctx) => {
       partnerBusinessId: s.app.partnerBusinessId,
       redirectUris: s.app.redirectUris,
       configId: s.app.configId ?? null,
+      adsConfigId: s.app.adsConfigId,
+      configurationScopes: s.app.configurationScopes,
       subscription:
         s.app.subscription === null
           ? null
@@ -380,6 +411,13 @@ export const summary = (ctx: Ctx) => {
     },
     config: s.config,
     seed: { userId: s.seedUserId, businessId: s.seedBusinessId, wabaId: s.seedWabaId },
+    users: [...s.users.values()].map((u) => ({
+      id: u.id,
+      name: u.name,
+      businessIds: u.businessIds,
+      personalAdAccounts: u.personalAdAccounts.map((a) => `act_${a.accountId}`),
+      assignedAdAccounts: u.assignedAdAccountIds.map((id) => `act_${id}`)
+    })),
     businesses: [...s.businesses.values()].map((b) => ({
       id: b.id,
       name: b.name,
@@ -396,6 +434,7 @@ export const summary = (ctx: Ctx) => {
     numbers: [...s.numbers.values()].map(numberSummary),
     tokens: [...s.tokens.values()].map((t) => ({
       kind: t.kind,
+      userId: t.userId,
       scopes: t.scopes,
       wabaIds: targetsOf(t, "whatsapp_business_management"),
       expiresAt: t.expiresAtMs === 0 ? 0 : Math.floor(t.expiresAtMs / 1000),
@@ -446,6 +485,10 @@ export const handleControl = async (
       return nameReview(ctx, params)
     case "POST /_sandbox/revoke-token":
       return revokeToken(ctx, params)
+    case "POST /_sandbox/revoke-permission":
+      return revokePermission(ctx, params)
+    case "POST /_sandbox/app/configuration":
+      return setConfiguration(ctx, params)
     case "POST /_sandbox/faults":
       return addFault(ctx, params)
     case "DELETE /_sandbox/faults":

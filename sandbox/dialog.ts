@@ -8,8 +8,7 @@ import {
   type Grant,
   type GranularScope,
   numbersOfWaba,
-  type TokenKind,
-  WHATSAPP_SCOPES
+  type TokenKind
 } from "./state.ts"
 
 /** The outcome of the dialog: an HTML page (Meta's error page or the consent form) or a redirect. */
@@ -104,29 +103,30 @@ const validate = (ctx: Ctx, query: URLSearchParams): Validated | DialogResult =>
   }
   const configId = query.get("config_id")
   const responseType = query.get("response_type") ?? "code"
-  if (configId !== null) {
-    if (app.configId !== undefined && configId !== app.configId) {
-      return errorPage("Invalid Configuration", `The configuration ID ${configId} does not belong to this app.`)
-    }
-    if (responseType !== "code") {
-      return errorPage(
-        "Something went wrong",
-        "Business System User Access Token is set up with incorrect response_type. Use response_type=code."
-      )
-    }
-  } else if (responseType !== "code") {
-    return errorPage("Something went wrong", "The sandbox supports response_type=code only.")
+  // A Business app uses Facebook Login for Business: every login names a configuration; `scope` alone is refused
+  // with Meta's "app isn't available" page (META_SPEC Corrections, "Meta Ads on a Business app").
+  if (configId === null || configId === "") {
+    return errorPage(
+      "It looks like this app isn't available",
+      "This app needs at least one supported permission. (Facebook Login for Business: the login must carry a config_id.)"
+    )
   }
-  const asked = (query.get("scope") ?? "")
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter((s) => s !== "")
-  // With a config_id, the configuration's permissions replace `scope` (FLB: "config_id has replaced scope").
-  const scopes = configId !== null ? WHATSAPP_SCOPES : [...new Set(asked)]
-  if (scopes.length === 0)
-    return errorPage("Something went wrong", "No permissions were requested (scope or config_id).")
-  const kind: TokenKind =
-    configId !== null || scopes.some((s) => s.startsWith("whatsapp_business_")) ? "SYSTEM_USER" : "USER"
+  const ads = configId === app.adsConfigId
+  if (!ads && app.configId !== undefined && configId !== app.configId) {
+    return errorPage("Invalid Configuration", `The configuration ID ${configId} does not belong to this app.`)
+  }
+  if (responseType !== "code") {
+    return errorPage(
+      "Something went wrong",
+      ads
+        ? "The sandbox supports response_type=code only."
+        : "Business System User Access Token is set up with incorrect response_type. Use response_type=code."
+    )
+  }
+  // With a config_id, the configuration's permissions replace `scope` (FLB: "config_id has replaced scope"): the Ads
+  // configuration issues user tokens, the Embedded Signup one business integration system user tokens.
+  const scopes = ads ? app.configurationScopes.ads : app.configurationScopes.whatsapp
+  const kind: TokenKind = ads ? "USER" : "SYSTEM_USER"
   return {
     redirectUri,
     state: query.get("state"),
@@ -157,7 +157,7 @@ const consentPage = (ctx: Ctx, request: DialogRequest, v: Validated): DialogResu
   const scopeBoxes = v.scopes
     .map(
       (s) =>
-        `<label for="scope-${s}"><input type="checkbox" id="scope-${s}" name="granted" value="${escapeHtml(s)}" checked> ` +
+        `<label for="scope-${s}"><input type="checkbox" id="scope-${s}" name="granted" value="${escapeHtml(s)}" checked disabled> ` +
         `${escapeHtml(SCOPE_LABELS[s] ?? s)} <code>${escapeHtml(s)}</code></label>`
     )
     .join("")
@@ -191,7 +191,7 @@ const consentPage = (ctx: Ctx, request: DialogRequest, v: Validated): DialogResu
     `<h1>${escapeHtml(ctx.state.app.name)} is requesting access</h1>` +
     `<p>Logged in as <strong id="user-name">${escapeHtml(user.name)}</strong>.</p>` +
     `<form id="oauth-form" method="post" action="${escapeHtml(action)}">${assets}` +
-    `<fieldset><legend>Permissions</legend>${scopeBoxes}<input type="hidden" name="granted_submitted" value="1"></fieldset>` +
+    `<fieldset><legend>Permissions</legend><p>This configuration asks for all of these; they are granted together.</p>${scopeBoxes}</fieldset>` +
     `<button type="submit" id="approve" name="action" value="approve">Continue</button>` +
     `<button type="submit" id="cancel" name="action" value="cancel">Cancel</button></form>` +
     (v.popupOrigin === null ? "" : abandonScript(v.popupOrigin))
@@ -270,14 +270,10 @@ export const submitDialog = (ctx: Ctx, request: DialogRequest): DialogResult => 
       ])
     }
   }
-  const grantedValues = form.getAll("granted")
-  const granted =
-    grantedValues.length === 0 && form.get("granted_submitted") === null
-      ? v.scopes
-      : grantedValues
-          .flatMap((g) => g.split(","))
-          .map((s) => s.trim())
-          .filter((s) => v.scopes.includes(s))
+  // With a configuration the person grants all of its permissions or cancels (Facebook Login for Business: "requires
+  // your business client to grant all of the permissions that you specify in your configuration"); a form that
+  // names fewer is ignored. Removing one later is `DELETE /me/permissions/{permission}` (`POST /_sandbox/revoke-permission`).
+  const granted = v.scopes
   const user = ctx.state.users.get(ctx.state.seedUserId)!
   const now = ctx.nowMs()
   const granular: Array<GranularScope> = []

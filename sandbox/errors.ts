@@ -127,7 +127,21 @@ export const RATE_LIMIT_MESSAGES: Readonly<Record<number, string>> = {
   17: "(#17) User request limit reached",
   32: "(#32) Page request limit reached",
   613: "(#613) Calls to this api have exceeded the rate limit.",
+  80000: "(#80000) There have been too many calls from this ad-account. Wait a bit and try again.",
+  80003: "(#80003) There have been too many calls to this ad-account. Wait a bit and try again.",
+  80004: "(#80004) There have been too many calls to this ad-account. Wait a bit and try again.",
   80007: "(#80007) There have been too many calls to this WhatsApp Business account.",
   80008: "(#80008) There have been too many calls to this WhatsApp Business account.",
+  80014: "(#80014) There have been too many calls for the batch uploads to this ad account. Wait a bit and try again.",
   130429: "(#130429) Rate limit hit"
 }
+
+/** Renewing a user token whose data access (90 days from the login) has ended: the person must log in again. */
+export const dataAccessExpired = (): GraphError =>
+  new GraphError(
+    190,
+    "Error validating access token: The user's data access has expired. The user must log in again to renew it.",
+    463,
+    400,
+    "OAuthException"
+  )

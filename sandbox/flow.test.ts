@@ -4,6 +4,7 @@ import {
   ADS_REDIRECT,
   APP_ID,
   APP_SECRET,
+  adsDialogQuery,
   appToken,
   connectWhatsApp,
   dialogQuery,
@@ -229,7 +230,7 @@ describe("WhatsApp Embedded Signup, end to end", () => {
 })
 
 describe("Meta Ads login", () => {
-  it("short-lived user token → fb_exchange_token → businesses and ad accounts", async () => {
+  it("a scope-only login is refused with Meta's page: the app is a Business app (Facebook Login for Business)", async () => {
     const query = new URLSearchParams({
       client_id: APP_ID,
       redirect_uri: ADS_REDIRECT,
@@ -237,9 +238,25 @@ describe("Meta Ads login", () => {
       response_type: "code",
       scope: "ads_management,ads_read,business_management"
     })
+    const page = await fetch(`${sandbox.url}/v24.0/dialog/oauth?${query}`)
+    expect(page.status).toBe(400)
+    expect(await page.text()).toContain("It looks like this app isn&#39;t available")
+    const posted = await fetch(`${sandbox.url}/v24.0/dialog/oauth?${query}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "action=approve",
+      redirect: "manual"
+    })
+    expect(posted.status).toBe(400)
+  })
+
+  it("the Ads configuration: a user token → fb_exchange_token → businesses, every page of ad accounts, /me/adaccounts", async () => {
+    const query = adsDialogQuery()
     const page = await (await fetch(`${sandbox.url}/v24.0/dialog/oauth?${query}`)).text()
     expect(page).not.toContain('name="waba"')
-    const params = await submitDialog(sandbox, { action: "approve" }, query)
+    for (const scope of ["ads_management", "ads_read", "business_management"]) expect(page).toContain(scope)
+    // As on Meta, a configuration's permissions are granted together: a form naming fewer changes nothing.
+    const params = await submitDialog(sandbox, { action: "approve", granted: "ads_read" }, query)
     expect(params.get("state")).toBe("ads-state")
     const short = await exchange(sandbox, params.get("code")!, ADS_REDIRECT)
     expect(short.body["expires_in"]).toBe(7200)
@@ -254,6 +271,11 @@ describe("Meta Ads login", () => {
     expect(long.body["expires_in"]).toBe(5_184_000)
     const token = String(long.body["access_token"])
     expect(token).toMatch(/^EAA[A-Za-z0-9]{100,}$/)
+    const debug = await graph(sandbox, "GET", "/debug_token", { query: { input_token: token, access_token: appToken } })
+    const data = debug.body["data"] as Record<string, unknown>
+    expect(data["type"]).toBe("USER")
+    expect(data["scopes"]).toEqual(expect.arrayContaining(["ads_management", "ads_read", "business_management"]))
+    expect(Number(data["data_access_expires_at"])).toBeGreaterThan(Number(data["issued_at"]) + 89 * 86400)
 
     const me = await graph(sandbox, "GET", "/me", { token })
     expect(me.body["name"]).toBe("Sandbox User")
@@ -261,33 +283,99 @@ describe("Meta Ads login", () => {
       "data"
     ] as Array<{ id: string; name: string }>
     expect(businesses).toHaveLength(2)
-    const owned = await graph(sandbox, "GET", `/${businesses[0]!.id}/owned_ad_accounts`, {
-      token,
-      query: { fields: "id,account_id,name,currency,account_status" }
-    })
+    const fields = "id,account_id,name,currency,account_status"
+    const owned = await graph(sandbox, "GET", `/${businesses[0]!.id}/owned_ad_accounts`, { token, query: { fields } })
     const accounts = owned.body["data"] as Array<Record<string, unknown>>
     expect(accounts).toHaveLength(2)
     expect(accounts[0]).toMatchObject({ id: expect.stringMatching(/^act_\d+$/), currency: "USD", account_status: 1 })
     expect(accounts[0]!["id"]).toBe(`act_${accounts[0]!["account_id"]}`)
-    const client = await graph(sandbox, "GET", `/${businesses[1]!.id}/client_ad_accounts`, {
-      token,
-      query: { fields: "id,account_id,name,currency,account_status" }
-    })
-    expect(client.body["data"]).toHaveLength(1)
+    expect(owned.body["paging"]).not.toHaveProperty("next")
 
-    const debug = await graph(sandbox, "GET", "/debug_token", { query: { input_token: token, access_token: appToken } })
-    expect((debug.body["data"] as Record<string, unknown>)["type"]).toBe("USER")
+    // The agency's client accounts are more than a page (25): paging.next and the after cursor reach the rest.
+    const first = await graph(sandbox, "GET", `/${businesses[1]!.id}/client_ad_accounts`, { token, query: { fields } })
+    expect(first.body["data"]).toHaveLength(25)
+    const paging = first.body["paging"] as { cursors: { after: string }; next: string }
+    const next = new URL(paging.next)
+    expect(next.pathname).toBe(`/v24.0/${businesses[1]!.id}/client_ad_accounts`)
+    expect(next.searchParams.get("after")).toBe(paging.cursors.after)
+    expect(next.searchParams.has("access_token")).toBe(false)
+    const second = await graph(sandbox, "GET", `/${businesses[1]!.id}/client_ad_accounts`, {
+      token,
+      query: { fields, after: paging.cursors.after }
+    })
+    expect(second.body["data"]).toHaveLength(3)
+    expect(second.body["paging"]).not.toHaveProperty("next")
+    const all = [...(first.body["data"] as Array<{ id: string }>), ...(second.body["data"] as Array<{ id: string }>)]
+    expect(new Set(all.map((a) => a.id)).size).toBe(28)
+    const small = await graph(sandbox, "GET", `/${businesses[1]!.id}/client_ad_accounts`, {
+      token,
+      query: { fields, limit: "10" }
+    })
+    expect(small.body["data"]).toHaveLength(10)
+
+    // The person's own accounts, and the business account assigned to them (listed twice across edges).
+    const mine = await graph(sandbox, "GET", "/me/adaccounts", { token, query: { fields } })
+    const mineIds = (mine.body["data"] as Array<{ id: string }>).map((a) => a.id)
+    expect(mineIds).toHaveLength(2)
+    expect(mineIds).toContain(accounts[0]!["id"])
+
+    const one = await graph(sandbox, "GET", `/${String(accounts[0]!["id"])}`, {
+      token,
+      query: { fields: "account_status,name,currency" }
+    })
+    expect(one.body).toMatchObject({ id: accounts[0]!["id"], account_status: 1, currency: "USD" })
+    expect(one.headers.get("x-ad-account-usage")).toContain("acc_id_util_pct")
   })
 
   it("a user token expires on the movable clock", async () => {
-    const query = dialogQuery({ redirect_uri: ADS_REDIRECT, scope: "ads_read,business_management" })
-    query.delete("config_id")
-    const params = await submitDialog(sandbox, { action: "approve" }, query)
+    const params = await submitDialog(sandbox, { action: "approve" }, adsDialogQuery())
     const token = String((await exchange(sandbox, params.get("code")!, ADS_REDIRECT)).body["access_token"])
     expect((await graph(sandbox, "GET", "/me", { token })).status).toBe(200)
     sandbox.advanceClock(7201)
     const expired = await graph(sandbox, "GET", "/me", { token })
     expect(expired.body["error"]).toMatchObject({ code: 190, error_subcode: 463, type: "OAuthException" })
+  })
+})
+
+describe("Meta Ads tokens over time", () => {
+  const longLived = async (token: string) =>
+    graph(sandbox, "GET", "/oauth/access_token", {
+      query: { grant_type: "fb_exchange_token", client_id: APP_ID, client_secret: APP_SECRET, fb_exchange_token: token }
+    })
+  const debug = async (token: string) =>
+    (await graph(sandbox, "GET", "/debug_token", { query: { input_token: token, access_token: appToken } })).body[
+      "data"
+    ] as Record<string, unknown>
+
+  it("a long-lived token is renewed by fb_exchange_token, keeping its data access; after 90 days it is not", async () => {
+    const params = await submitDialog(sandbox, { action: "approve" }, adsDialogQuery())
+    const short = String((await exchange(sandbox, params.get("code")!, ADS_REDIRECT)).body["access_token"])
+    const first = String((await longLived(short)).body["access_token"])
+    const dataAccess = Number((await debug(first))["data_access_expires_at"])
+    sandbox.advanceClock(50 * 86400)
+    const renewed = await longLived(first)
+    expect(renewed.body["expires_in"]).toBe(5_184_000)
+    const second = String(renewed.body["access_token"])
+    const info = await debug(second)
+    expect(info["is_valid"]).toBe(true)
+    expect(Math.abs(Number(info["expires_at"]) - (Math.floor(sandbox.ctx.nowMs() / 1000) + 5_184_000))).toBeLessThan(3)
+    expect(Number(info["data_access_expires_at"])).toBe(dataAccess)
+    sandbox.advanceClock(41 * 86400)
+    const refused = await longLived(second)
+    expect(refused.body["error"]).toMatchObject({ code: 190, error_subcode: 463 })
+  })
+
+  it("POST /_sandbox/revoke-permission removes one permission from the person's tokens", async () => {
+    const params = await submitDialog(sandbox, { action: "approve" }, adsDialogQuery())
+    const token = String((await exchange(sandbox, params.get("code")!, ADS_REDIRECT)).body["access_token"])
+    const response = await fetch(`${sandbox.url}/_sandbox/revoke-permission`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ permission: "ads_management" })
+    })
+    expect(await response.json()).toEqual({ changed: 1 })
+    expect((await debug(token))["scopes"]).not.toContain("ads_management")
+    expect((await debug(token))["is_valid"]).toBe(true)
   })
 })
 
@@ -306,9 +394,11 @@ describe("dialog for people", () => {
     const code = new URL(location).searchParams.get("code")!
     const token = String((await exchange(sandbox, code)).body["access_token"])
     const debug = await graph(sandbox, "GET", "/debug_token", { query: { input_token: token, access_token: appToken } })
+    // The configuration's permissions are granted together: the unticked business_management is granted too.
     expect((debug.body["data"] as Record<string, unknown>)["scopes"]).toEqual([
       "whatsapp_business_management",
-      "whatsapp_business_messaging"
+      "whatsapp_business_messaging",
+      "business_management"
     ])
   })
 })

@@ -22,6 +22,7 @@ import {
   codeRedirectMismatch,
   codeUsed,
   codeVerifierWithoutChallenge,
+  dataAccessExpired,
   GraphError,
   inputTokenOfAnotherApp,
   invalidAppId,
@@ -47,7 +48,9 @@ import {
   type Business,
   displayPhoneNumber,
   type Grant,
+  MAX_PAGE_SIZE,
   numbersOfWaba,
+  PAGE_SIZE,
   type PhoneNumber,
   type Token,
   type TokenKind,
@@ -60,9 +63,13 @@ export interface GraphResult {
   readonly body: unknown
   /** Set for WABA endpoints: the owner business, for `X-Business-Use-Case-Usage`. */
   readonly businessId?: string
+  /** Set for ad account endpoints: the account, for `X-Ad-Account-Usage`. */
+  readonly adAccountId?: string
 }
 
 export interface GraphRequest {
+  /** The version prefix the call used, e.g. "v24.0" (for `paging.next`). */
+  readonly version?: string
   readonly method: string
   /** Path segments after the version prefix, e.g. ["123", "phone_numbers"]. */
   readonly segments: ReadonlyArray<string>
@@ -72,6 +79,7 @@ export interface GraphRequest {
 
 const SIXTY_DAYS_S = 60 * 24 * 3600
 const SHORT_LIVED_S = 2 * 3600
+const DATA_ACCESS_S = 90 * 24 * 3600
 
 const pick = (
   full: Record<string, unknown>,
@@ -89,10 +97,42 @@ const pick = (
   return out
 }
 
-const paged = (data: ReadonlyArray<unknown>) => ({
-  data,
-  paging: { cursors: { before: "QVFIUk1", after: "QVFIUk2" } }
-})
+const cursorOf = (index: number) => Buffer.from(`sandbox-cursor:${index}`, "utf8").toString("base64url")
+const indexOf = (cursor: string): number => {
+  const match = /^sandbox-cursor:(\d+)$/.exec(Buffer.from(cursor, "base64url").toString("utf8"))
+  if (match === null) throw invalidParam("Invalid parameter: the after cursor is not valid")
+  return Number(match[1])
+}
+
+/**
+ * One page of a Graph list, as Meta pages them: `limit` items (default PAGE_SIZE, at most MAX_PAGE_SIZE) from the
+ * `after` cursor, `paging.cursors` around them, and `paging.next` (the same call from the next cursor) while more
+ * remain. Unlike Meta's, the `next` URL carries no access token.
+ */
+const paged = (req: GraphRequest, data: ReadonlyArray<unknown>) => {
+  const limitParam = str(req.params, "limit")
+  const limit = limitParam === undefined ? PAGE_SIZE : Number(limitParam)
+  if (!Number.isInteger(limit) || limit < 1) throw invalidParam("Param limit must be a positive integer")
+  const size = Math.min(limit, MAX_PAGE_SIZE)
+  const afterParam = str(req.params, "after")
+  const start = afterParam === undefined || afterParam === "" ? 0 : indexOf(afterParam) + 1
+  const page = data.slice(start, start + size)
+  if (page.length === 0) return { data: [] }
+  const last = start + page.length - 1
+  const paging: Record<string, unknown> = { cursors: { before: cursorOf(start), after: cursorOf(last) } }
+  if (last + 1 < data.length) {
+    const host = req.headers.host ?? "127.0.0.1"
+    const next = new URL(`http://${host}/${req.version ?? "v24.0"}/${req.segments.join("/")}`)
+    for (const [name, value] of Object.entries(req.params)) {
+      if (["access_token", "appsecret_proof", "after", "before"].includes(name) || typeof value !== "string") continue
+      next.searchParams.set(name, value)
+    }
+    next.searchParams.set("limit", String(size))
+    next.searchParams.set("after", cursorOf(last))
+    paging["next"] = next.toString()
+  }
+  return { data: page, paging }
+}
 
 // ---------------------------------------------------------------- appsecret_proof
 
@@ -138,7 +178,8 @@ const issueToken = (
   grant: Grant,
   clientBusinessId: string | null,
   expiresInSeconds: number,
-  longLived: boolean
+  longLived: boolean,
+  dataAccessExpiresAtMs?: number
 ): Token => {
   const now = ctx.nowMs()
   let subjectId = userId
@@ -157,6 +198,7 @@ const issueToken = (
     issuedAtMs: now,
     expiresAtMs: expiresInSeconds === 0 ? 0 : now + expiresInSeconds * 1000,
     longLived,
+    dataAccessExpiresAtMs: kind === "USER" ? (dataAccessExpiresAtMs ?? now + DATA_ACCESS_S * 1000) : 0,
     scopes: [...grant.scopes],
     granular: grant.granular.map((g) => ({ scope: g.scope, targetIds: [...g.targetIds] })),
     revoked: null
@@ -206,7 +248,19 @@ const accessToken = (ctx: Ctx, params: Params): GraphResult => {
       return { body: tokenResponse(token, SIXTY_DAYS_S) }
     }
     if (existing.kind !== "USER") throw invalidParam("fb_exchange_token must be a user access token")
-    const token = issueToken(ctx, "USER", existing.userId, grant, null, SIXTY_DAYS_S, true)
+    // A long-lived token is renewed the same way (Business Login FAQ: "can be renewed indefinitely"), but not past
+    // its data access: after 90 days without a login the person must log in again.
+    if (ctx.nowMs() >= existing.dataAccessExpiresAtMs) throw dataAccessExpired()
+    const token = issueToken(
+      ctx,
+      "USER",
+      existing.userId,
+      grant,
+      null,
+      SIXTY_DAYS_S,
+      true,
+      existing.dataAccessExpiresAtMs
+    )
     return { body: tokenResponse(token, SIXTY_DAYS_S) }
   }
   const codeValue = str(params, "code")
@@ -262,7 +316,7 @@ const debugToken = (ctx: Ctx, req: GraphRequest): GraphResult => {
     app_id: token.appId,
     type: token.kind,
     application: app.name,
-    data_access_expires_at: token.kind === "USER" ? Math.floor(token.issuedAtMs / 1000) + 90 * 24 * 3600 : 0,
+    data_access_expires_at: token.kind === "USER" ? Math.floor(token.dataAccessExpiresAtMs / 1000) : 0,
     expires_at: token.expiresAtMs === 0 ? 0 : Math.floor(token.expiresAtMs / 1000),
     is_valid: true,
     issued_at: Math.floor(token.issuedAtMs / 1000),
@@ -308,6 +362,29 @@ const businessesOf = (ctx: Ctx, token: Token): Array<Business> => {
     return business === undefined ? [] : [business]
   })
 }
+
+const AD_ACCOUNT_DEFAULTS = ["account_id"]
+
+/** Reading ad accounts needs `ads_read` or `ads_management` (Marketing API, "Authorization"). */
+const requireAdsRead = (token: Token): void => {
+  if (!token.scopes.includes("ads_read") && !token.scopes.includes("ads_management"))
+    throw permissionMissing("ads_read or ads_management")
+}
+
+/** `/me/adaccounts`: the person's own ad accounts and the business ones assigned to them. */
+const adAccountsOfUser = (ctx: Ctx, userId: string): Array<AdAccount> => {
+  const user = ctx.state.users.get(userId)
+  if (user === undefined) return []
+  const business = [...ctx.state.businesses.values()].flatMap((b) => [...b.ownedAdAccounts, ...b.clientAdAccounts])
+  const assigned = user.assignedAdAccountIds.flatMap((id) => business.filter((a) => a.accountId === id).slice(0, 1))
+  return [...user.personalAdAccounts, ...assigned]
+}
+
+/** The ad accounts a token may read: the person's and those of the businesses it reaches. */
+const adAccountsVisibleTo = (ctx: Ctx, token: Token): Array<AdAccount> => [
+  ...(token.kind === "USER" ? adAccountsOfUser(ctx, token.userId) : []),
+  ...businessesOf(ctx, token).flatMap((b) => [...b.ownedAdAccounts, ...b.clientAdAccounts])
+]
 
 const adAccountNode = (account: AdAccount) => ({
   id: `act_${account.accountId}`,
@@ -601,10 +678,24 @@ export const handleGraph = async (ctx: Ctx, req: GraphRequest): Promise<GraphRes
     if (second === "permissions" && method === "GET") {
       return { body: { data: token.scopes.map((permission) => ({ permission, status: "granted" })) } }
     }
+    if (second === "adaccounts" && method === "GET") {
+      // Every ad account the person can use: their own and the business ones they are assigned to.
+      requireAdsRead(token)
+      const accounts = adAccountsOfUser(ctx, token.userId)
+      return {
+        body: paged(
+          req,
+          accounts.map((a) => pick(adAccountNode(a), params, AD_ACCOUNT_DEFAULTS, "AdAccount"))
+        )
+      }
+    }
     if (second === "businesses" && method === "GET") {
       requireScope(token, "business_management")
       return {
-        body: paged(businessesOf(ctx, token).map((b) => pick({ id: b.id, name: b.name }, params, ["name"], "Business")))
+        body: paged(
+          req,
+          businessesOf(ctx, token).map((b) => pick({ id: b.id, name: b.name }, params, ["name"], "Business"))
+        )
       }
     }
     throw unsupportedRequest(method, "me")
@@ -667,10 +758,20 @@ export const handleGraph = async (ctx: Ctx, req: GraphRequest): Promise<GraphRes
       const data = numbersOfWaba(ctx.state, waba.id).map((n) =>
         pick(phoneNode(n, ctx.state.app.id), params, PHONE_DEFAULT_FIELDS, "WhatsAppBusinessPhoneNumber")
       )
-      return { businessId: waba.businessId, body: paged(data) }
+      return { businessId: waba.businessId, body: paged(req, data) }
     }
     if (second === "subscribed_apps") return subscribedApps(ctx, caller, req, waba.id)
     throw unsupportedRequest(method, first)
+  }
+
+  if (first.startsWith("act_") && second === undefined && method === "GET") {
+    const token = requireToken(caller)
+    const accountId = first.slice("act_".length)
+    const account = adAccountsVisibleTo(ctx, token).find((a) => a.accountId === accountId)
+    // Meta hides ad accounts the token cannot use behind "does not exist ... missing permissions" (100/33).
+    if (account === undefined) throw unsupportedRequest(method, first)
+    requireAdsRead(token)
+    return { adAccountId: first, body: pick(adAccountNode(account), params, AD_ACCOUNT_DEFAULTS, "AdAccount") }
   }
 
   const business = ctx.state.businesses.get(first)
@@ -680,11 +781,14 @@ export const handleGraph = async (ctx: Ctx, req: GraphRequest): Promise<GraphRes
     if (second === undefined)
       return { body: pick({ id: business.id, name: business.name }, params, ["name"], "Business") }
     if (second === "owned_ad_accounts" || second === "client_ad_accounts") {
-      if (!token.scopes.includes("ads_read") && !token.scopes.includes("ads_management"))
-        throw permissionMissing("ads_read or ads_management")
+      requireAdsRead(token)
       const accounts = second === "owned_ad_accounts" ? business.ownedAdAccounts : business.clientAdAccounts
-      const defaults = ["account_id"]
-      return { body: paged(accounts.map((a) => pick(adAccountNode(a), params, defaults, "AdAccount"))) }
+      return {
+        body: paged(
+          req,
+          accounts.map((a) => pick(adAccountNode(a), params, AD_ACCOUNT_DEFAULTS, "AdAccount"))
+        )
+      }
     }
     throw unsupportedRequest(method, first)
   }

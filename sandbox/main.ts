@@ -70,6 +70,7 @@ const main = async () => {
   const sandboxPort = Number(env["SANDBOX_PORT"] ?? port + 1)
   const appBase = (env["APP_BASE_URL"] ?? `http://127.0.0.1:${port}`).replace(/\/$/, "")
   const configId = env["META_CONFIG_ID"]
+  const adsConfigId = env["META_ADS_CONFIG_ID"]
   const sandbox = await startSandbox({
     port: sandboxPort,
     app: {
@@ -79,7 +80,8 @@ const main = async () => {
         `${appBase}/api/integrations/meta/whatsapp/callback`,
         `${appBase}/api/integrations/meta/ads/callback`
       ],
-      ...(configId === undefined || configId === "" ? {} : { configId })
+      ...(configId === undefined || configId === "" ? {} : { configId }),
+      ...(adsConfigId === undefined || adsConfigId === "" ? {} : { adsConfigId })
     },
     // Subscribed to the service's callback, as a configured production app is.
     webhookCallbackUrl: `${appBase}/webhooks/meta/whatsapp`,

@@ -11,6 +11,7 @@ import {
   graph,
   graphError,
   type Receiver,
+  setConfiguration,
   start,
   startReceiver,
   submitDialog,
@@ -195,20 +196,16 @@ describe("token and permission refusals", () => {
   it("a missing scope: 200 without whatsapp_business_management, 10 without whatsapp_business_messaging", async () => {
     const seedWaba = sandbox.ctx.state.seedWabaId
     const registered = sandbox.summary().numbers.find((n) => n.wabaId === seedWaba && n.registered)!
-    const messagingOnly = await connectWhatsApp(sandbox, {
-      action: "approve",
-      granted: "whatsapp_business_messaging,business_management"
-    })
+    await setConfiguration(sandbox, "whatsapp", ["whatsapp_business_messaging", "business_management"])
+    const messagingOnly = await connectWhatsApp(sandbox)
     expect(
       graphError(await graph(sandbox, "GET", `/${seedWaba}/phone_numbers`, { token: messagingOnly }))["code"]
     ).toBe(200)
     expect(
       graphError(await graph(sandbox, "POST", `/${seedWaba}/subscribed_apps`, { token: messagingOnly }))["code"]
     ).toBe(200)
-    const managementOnly = await connectWhatsApp(sandbox, {
-      action: "approve",
-      granted: "whatsapp_business_management"
-    })
+    await setConfiguration(sandbox, "whatsapp", ["whatsapp_business_management"])
+    const managementOnly = await connectWhatsApp(sandbox)
     const send = await graph(sandbox, "POST", `/${registered.id}/messages`, {
       token: managementOnly,
       json: { messaging_product: "whatsapp", to: "15550109999", type: "text", text: { body: "x" } }

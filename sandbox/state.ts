@@ -1,6 +1,11 @@
 import { newId } from "./ids.ts"
 
 export const WHATSAPP_SCOPES = ["whatsapp_business_management", "whatsapp_business_messaging", "business_management"]
+/** The Ads configuration's permissions (FLB configuration of type "User access token"). */
+export const ADS_SCOPES = ["ads_management", "ads_read", "business_management"]
+/** Meta's default page size of Graph lists (`limit` changes it, up to `MAX_PAGE_SIZE`). */
+export const PAGE_SIZE = 25
+export const MAX_PAGE_SIZE = 100
 
 export interface AppSubscription {
   readonly object: string
@@ -15,7 +20,15 @@ export interface App {
   secret: string
   readonly name: string
   readonly redirectUris: ReadonlyArray<string>
+  /** The Embedded Signup (WhatsApp) configuration: system user tokens with the WhatsApp permissions. */
   readonly configId: string | undefined
+  /** The Meta Ads configuration (type "User access token"): user tokens with `ADS_SCOPES`. */
+  readonly adsConfigId: string
+  /**
+   * The permissions each configuration grants (App Dashboard > Facebook Login for Business > Configurations);
+   * `POST /_sandbox/app/configuration` edits them, as an operator editing the configuration would.
+   */
+  readonly configurationScopes: { whatsapp: Array<string>; ads: Array<string> }
   /** The tech provider's own business portfolio (entry.id of PARTNER_* account_update events). */
   readonly partnerBusinessId: string
   subscription: AppSubscription | null
@@ -70,6 +83,10 @@ export interface User {
   readonly id: string
   readonly name: string
   readonly businessIds: ReadonlyArray<string>
+  /** Ad accounts the person owns outside any business (`/me/adaccounts` lists them with those assigned to them). */
+  readonly personalAdAccounts: Array<AdAccount>
+  /** Business ad accounts the person is assigned to (also in `/me/adaccounts`). */
+  readonly assignedAdAccountIds: Array<string>
 }
 
 export interface GranularScope {
@@ -110,6 +127,11 @@ export interface Token {
   readonly expiresAtMs: number
   /** Long-lived user tokens come from `fb_exchange_token`; system user tokens are always long-lived. */
   readonly longLived: boolean
+  /**
+   * User tokens: until when the app may read the person's data, 90 days from their login; renewing the token
+   * (`fb_exchange_token`) keeps it, only a new login extends it. 0 for system users.
+   */
+  readonly dataAccessExpiresAtMs: number
   scopes: Array<string>
   granular: Array<GranularScope>
   revoked: { readonly code: number; readonly subcode: number; readonly message: string } | null
@@ -184,7 +206,12 @@ export interface SeedApp {
   readonly secret: string
   readonly redirectUris: ReadonlyArray<string>
   readonly configId?: string | undefined
+  /** Default `SANDBOX_ADS_CONFIG_ID`. */
+  readonly adsConfigId?: string | undefined
 }
+
+/** The sandbox app's Meta Ads configuration id unless the seed names another. */
+export const SANDBOX_ADS_CONFIG_ID = "sandbox-meta-ads"
 
 export const displayPhoneNumber = (digits: string): string => {
   // +1 555-010-1234 for NANP numbers; a plain "+digits" otherwise.
@@ -247,6 +274,9 @@ const adAccount = (name: string, currency: string, accountStatus = 1): AdAccount
   accountStatus
 })
 
+/** Meta's account_status values, spread over the agency's accounts (1 active, 2 disabled, 3 unsettled, 7, 9, 101). */
+const AGENCY_STATUSES = [1, 1, 1, 2, 3, 7, 9, 101]
+
 /** The seed: one app, one person with one business portfolio holding one WABA with two numbers, plus ads data. */
 export const createState = (seed: SeedApp, nowMs: number, subscription: AppSubscription | null): State => {
   const app: App = {
@@ -255,6 +285,8 @@ export const createState = (seed: SeedApp, nowMs: number, subscription: AppSubsc
     name: "Sandbox App",
     redirectUris: [...seed.redirectUris],
     configId: seed.configId,
+    adsConfigId: seed.adsConfigId ?? SANDBOX_ADS_CONFIG_ID,
+    configurationScopes: { whatsapp: [...WHATSAPP_SCOPES], ads: [...ADS_SCOPES] },
     partnerBusinessId: newId(16),
     subscription
   }
@@ -264,13 +296,27 @@ export const createState = (seed: SeedApp, nowMs: number, subscription: AppSubsc
     ownedAdAccounts: [adAccount("Sandbox Ads (USD)", "USD"), adAccount("Sandbox Ads (EUR)", "EUR")],
     clientAdAccounts: []
   }
+  // More ad accounts than one page holds (PAGE_SIZE): lists must be followed by their cursor.
   const agency: Business = {
     id: newId(16),
     name: "Sandbox Agency Client",
     ownedAdAccounts: [],
-    clientAdAccounts: [adAccount("Client Campaigns", "GBP")]
+    clientAdAccounts: [
+      adAccount("Client Campaigns", "GBP"),
+      ...Array.from({ length: PAGE_SIZE + 2 }, (_, i) =>
+        adAccount(`Agency Client ${String(i + 1).padStart(2, "0")}`, "USD", AGENCY_STATUSES[i % AGENCY_STATUSES.length])
+      )
+    ]
   }
-  const user: User = { id: newId(16), name: "Sandbox User", businessIds: [business.id, agency.id] }
+  const owned = business.ownedAdAccounts
+  const user: User = {
+    id: newId(16),
+    name: "Sandbox User",
+    businessIds: [business.id, agency.id],
+    personalAdAccounts: [adAccount("Sandbox User (personal)", "USD")],
+    // Assigned to the business's first account: /me/adaccounts lists it too (the service must deduplicate).
+    assignedAdAccountIds: [owned[0]!.accountId]
+  }
   const state: State = {
     app,
     users: new Map([[user.id, user]]),

@@ -10,6 +10,8 @@ export const VERIFY_TOKEN = "verify-me"
 export const WA_REDIRECT = "http://127.0.0.1:3000/api/integrations/meta/whatsapp/callback"
 export const ADS_REDIRECT = "http://127.0.0.1:3000/api/integrations/meta/ads/callback"
 export const CONFIG_ID = "998877665544332"
+/** The sandbox app's Meta Ads configuration (FLB, "User access token"). */
+export const ADS_CONFIG_ID = "887766554433221"
 
 export interface ReceivedWebhook {
   readonly body: string
@@ -81,7 +83,13 @@ export const expectedSignature = (body: string, secret = APP_SECRET): string =>
 
 export const start = (extra: Partial<SandboxOptions> = {}): Promise<RunningSandbox> =>
   startSandbox({
-    app: { id: APP_ID, secret: APP_SECRET, redirectUris: [WA_REDIRECT, ADS_REDIRECT], configId: CONFIG_ID },
+    app: {
+      id: APP_ID,
+      secret: APP_SECRET,
+      redirectUris: [WA_REDIRECT, ADS_REDIRECT],
+      configId: CONFIG_ID,
+      adsConfigId: ADS_CONFIG_ID
+    },
     verifyToken: VERIFY_TOKEN,
     webhookRetryDelaysMs: [20, 40, 80],
     quiet: true,
@@ -97,6 +105,34 @@ export const dialogQuery = (extra: Record<string, string> = {}): URLSearchParams
     config_id: CONFIG_ID,
     override_default_response_type: "true",
     extras: JSON.stringify({ sessionInfoVersion: "3", version: "v4" }),
+    ...extra
+  })
+
+/**
+ * Edits a configuration's permissions (`POST /_sandbox/app/configuration`), as an operator editing it in the App
+ * Dashboard: the way to get a token without one of them, since a configuration's permissions cannot be unticked.
+ */
+export const setConfiguration = async (
+  sandbox: RunningSandbox,
+  which: "whatsapp" | "ads",
+  permissions: ReadonlyArray<string>
+): Promise<void> => {
+  const response = await fetch(`${sandbox.url}/_sandbox/app/configuration`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ which, permissions })
+  })
+  if (response.status !== 200) throw new Error(`configuration refused: ${await response.text()}`)
+}
+
+/** The Meta Ads login dialog: the Ads configuration, the ads redirect, no scope. */
+export const adsDialogQuery = (extra: Record<string, string> = {}): URLSearchParams =>
+  new URLSearchParams({
+    client_id: APP_ID,
+    redirect_uri: ADS_REDIRECT,
+    state: "ads-state",
+    response_type: "code",
+    config_id: ADS_CONFIG_ID,
     ...extra
   })
 

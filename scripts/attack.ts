@@ -532,6 +532,7 @@ const CLEARED: ReadonlyArray<string> = [
   "META_WEBHOOK_VERIFY_TOKEN",
   "META_CONFIG_ID",
   "META_ADS_CONFIG_ID",
+  "META_ADS_ENABLED",
   "META_GRAPH_BASE_URL",
   "META_DIALOG_BASE_URL",
   "META_SDK_URL",
@@ -635,6 +636,8 @@ const startProductionStack = async () => {
     META_WEBHOOK_VERIFY_TOKEN: verifyToken,
     META_REDIRECT_URI: redirectUri,
     META_CONFIG_ID: "attack-config",
+    // The sandbox app's Meta Ads configuration (its default).
+    META_ADS_CONFIG_ID: "sandbox-meta-ads",
     META_GRAPH_BASE_URL: sandbox.url,
     META_DIALOG_BASE_URL: sandbox.url,
     META_SDK_URL: `${sandbox.url}/sdk.js`,

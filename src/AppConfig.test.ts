@@ -15,6 +15,7 @@ const production = {
   META_REDIRECT_URI: "https://app.example.com/api/integrations/meta/whatsapp/callback",
   META_WEBHOOK_VERIFY_TOKEN: "verify-token-value",
   META_CONFIG_ID: "987654321",
+  META_ADS_CONFIG_ID: "876543210",
   TOKEN_ENCRYPTION_KEY_BASE64: Buffer.alloc(32, 7).toString("base64"),
   AUTH_JWT_SECRET: "a".repeat(40),
   APP_BASE_URL: "https://app.example.com",
@@ -76,6 +77,7 @@ describe("configuration", () => {
       "META_REDIRECT_URI is required",
       "META_WEBHOOK_VERIFY_TOKEN is required",
       "META_CONFIG_ID is required",
+      "META_ADS_CONFIG_ID is required",
       "AUTH_JWT_SECRET is required",
       "DATABASE_URL is required",
       "APP_BASE_URL must be a URL",
@@ -84,6 +86,22 @@ describe("configuration", () => {
     ]) {
       expect(message).toContain(name)
     }
+  })
+
+  it("Meta Ads needs its own Login configuration while it is on (the default); off, none is asked for", async () => {
+    const { META_ADS_CONFIG_ID: _, ...withoutAds } = production
+    const refused = await load(withoutAds)
+    if (refused._tag !== "Failure") throw new Error("expected a failure")
+    expect(refused.failure.message).toContain("META_ADS_CONFIG_ID is required")
+    const on = await load(production)
+    expect(on._tag === "Success" && on.success.meta).toMatchObject({ adsEnabled: true, adsConfigId: "876543210" })
+    const off = await load({ ...withoutAds, META_ADS_ENABLED: "false" })
+    expect(off._tag === "Success" && off.success.meta).toMatchObject({ adsEnabled: false, adsConfigId: null })
+    const bad = await load({ ...production, META_ADS_ENABLED: "perhaps" })
+    expect(bad._tag === "Failure" && bad.failure.message).toContain("META_ADS_ENABLED must be true or false")
+    // Sandbox mode supplies the sandbox app's Ads configuration.
+    const sandbox = await load({ DATA_DIR: mkdtempSync(join(tmpdir(), "cfg-")) })
+    expect(sandbox._tag === "Success" && sandbox.success.meta.adsConfigId).toBe("sandbox-meta-ads")
   })
 
   it("a wrong key names the variable and never prints its value", async () => {

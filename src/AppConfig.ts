@@ -14,6 +14,10 @@ export interface MetaConfig {
   readonly adsRedirectUri: string
   readonly webhookVerifyToken: Redacted.Redacted<string>
   readonly configId: string
+  /** `META_ADS_ENABLED` (default true): whether tenants can connect Meta Ads. */
+  readonly adsEnabled: boolean
+  /** `META_ADS_CONFIG_ID`: the Meta Ads Login configuration (FLB, "User access token"); null when Ads is off. */
+  readonly adsConfigId: string | null
   readonly graphVersion: string
   readonly graphBaseUrl: string
   readonly dialogBaseUrl: string
@@ -61,6 +65,9 @@ export class ConfigInvalid extends Schema.TaggedError<ConfigInvalid>()("ConfigIn
     return `Configuration is invalid:\n${this.problems.map((problem) => `  - ${problem}`).join("\n")}`
   }
 }
+
+/** The Meta Ads configuration id of the sandbox's app in sandbox mode (main.ts seeds the sandbox with it). */
+export const SANDBOX_ADS_CONFIG_ID = "sandbox-meta-ads"
 
 /** The secrets sandbox mode generates once, named as the variables they stand for. */
 export const SANDBOX_SECRET_NAMES = [
@@ -219,6 +226,14 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       mode === "sandbox" ? `${appBaseUrl}/api/integrations/meta/whatsapp/callback` : undefined
     )
     const configId = yield* requiredText("META_CONFIG_ID", mode === "sandbox" ? "sandbox-embedded-signup" : undefined)
+    const adsEnabled = Option.getOrElse(
+      yield* setting(Config.Boolean("META_ADS_ENABLED"), "META_ADS_ENABLED must be true or false"),
+      () => true
+    )
+    // A Business app refuses a scope-only login: Meta Ads needs its own configuration whenever it is on.
+    const adsConfigId = adsEnabled
+      ? yield* requiredText("META_ADS_CONFIG_ID", mode === "sandbox" ? SANDBOX_ADS_CONFIG_ID : undefined)
+      : null
     const graphVersion = Option.getOrElse(yield* text("META_GRAPH_VERSION"), () => "v24.0")
     if (!/^v\d+\.\d+$/.test(graphVersion)) problems.push("META_GRAPH_VERSION must look like v24.0")
     const graphBaseUrl = yield* optionalUrl(
@@ -336,6 +351,8 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
         adsRedirectUri: redirectUri.replace(/\/whatsapp\/callback$/, "/ads/callback"),
         webhookVerifyToken: Redacted.make(verifyToken),
         configId,
+        adsEnabled,
+        adsConfigId,
         graphVersion,
         graphBaseUrl,
         dialogBaseUrl,

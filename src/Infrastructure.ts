@@ -58,6 +58,7 @@ export const connectSettingsLayer = (config: AppConfigShape) =>
       graphVersion: config.meta.graphVersion,
       dialogBaseUrl: config.meta.dialogBaseUrl,
       configId: config.meta.configId,
+      adsConfigId: config.meta.adsConfigId,
       whatsappRedirectUri: config.meta.redirectUri,
       adsRedirectUri: config.meta.adsRedirectUri,
       webhookCallbackUrl: webhookCallbackUrl(config),

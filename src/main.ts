@@ -87,6 +87,7 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     WebhookProcessor.worker(),
     WebhookProcessor.unroutedRetention(config.webhookUnroutedRetentionDays),
     makeMetricsRefresher(Duration.seconds(config.metricsRefreshSeconds)),
+    MetaAdsConnections.renewalWorker(Duration.seconds(config.tokenHealthIntervalSeconds)),
     TokenHealth.worker(Duration.seconds(config.tokenHealthIntervalSeconds), (report) =>
       recordTokenHealthReport(report).pipe(
         Effect.andThen(
@@ -183,7 +184,8 @@ const withSandbox = (config: AppConfigShape) =>
                 id: config.meta.appId,
                 secret: Redacted.value(config.meta.appSecret),
                 redirectUris: [config.meta.redirectUri, config.meta.adsRedirectUri],
-                configId: config.meta.configId
+                configId: config.meta.configId,
+                ...(config.meta.adsConfigId === null ? {} : { adsConfigId: config.meta.adsConfigId })
               },
               // Subscribed to this service's callback from the start, as a configured production app is.
               webhookCallbackUrl: webhookCallbackUrl(config),

@@ -23,8 +23,13 @@ interface AdsStatus {
   readonly businessManagers: ReadonlyArray<{
     readonly id: string
     readonly name: string
-    readonly adAccounts: ReadonlyArray<{ id: string; name: string; currency: string; accountStatus: number }>
+    readonly personal: boolean
+    readonly adAccounts: ReadonlyArray<{ id: string; name: string; currency: string; accountStatus: string }>
   }>
+  readonly unreadableBusinessManagers: ReadonlyArray<{ id: string; name: string; kind: string; reason: string }>
+  readonly tokenState: string
+  readonly dataAccessExpiresAt: string | null
+  readonly user: { readonly id: string; readonly name: string | null } | null
 }
 
 const json = async <A>(response: Response, expected = 200): Promise<A> => {
@@ -103,13 +108,25 @@ describe("Connect Meta Ads through the sandbox's Facebook Login", () => {
     expect(expiresInDays).toBeGreaterThan(59)
     expect(expiresInDays).toBeLessThan(61)
     const byName = Object.fromEntries(pending.businessManagers.map((b) => [b.name, b.adAccounts]))
-    expect(Object.keys(byName).sort()).toEqual(["Sandbox Agency Client", "Sandbox Business"])
+    expect(Object.keys(byName).sort()).toEqual(["Sandbox Agency Client", "Sandbox Business", "Your own ad accounts"])
     expect(byName["Sandbox Business"]!.map((a) => a.currency).sort()).toEqual(["EUR", "USD"])
-    expect(byName["Sandbox Agency Client"]!.map((a) => [a.name, a.currency])).toEqual([["Client Campaigns", "GBP"]])
-    for (const account of pending.businessManagers.flatMap((b) => b.adAccounts)) {
-      expect(account.id).toMatch(/^act_\d{15,16}$/)
-      expect(account.accountStatus).toBe(1)
-    }
+    // The agency's 28 client accounts come over two pages of Meta's list; each is listed once.
+    const agencyAccounts = byName["Sandbox Agency Client"]!
+    expect(agencyAccounts).toHaveLength(28)
+    expect(agencyAccounts[0]).toMatchObject({ name: "Client Campaigns", currency: "GBP", accountStatus: "active" })
+    expect(new Set(agencyAccounts.map((a) => a.accountStatus))).toEqual(
+      new Set(["active", "disabled", "unsettled", "pending_risk_review", "in_grace_period", "closed"])
+    )
+    // /me/adaccounts: the person's own account; the business account assigned to them is not listed twice.
+    expect(byName["Your own ad accounts"]!.map((a) => a.name)).toEqual(["Sandbox User (personal)"])
+    expect(pending.businessManagers.find((b) => b.name === "Your own ad accounts")!.personal).toBe(true)
+    const all = pending.businessManagers.flatMap((b) => b.adAccounts)
+    expect(new Set(all.map((a) => a.id)).size).toBe(all.length)
+    expect(all).toHaveLength(31)
+    for (const account of all) expect(account.id).toMatch(/^act_\d{15,16}$/)
+    expect(pending.unreadableBusinessManagers).toEqual([])
+    expect(pending.tokenState).toBe("valid")
+    expect(Date.parse(pending.dataAccessExpiresAt!)).toBeGreaterThan(Date.now() + 89 * 86_400_000)
 
     expect(selected).toEqual({
       status: "ACTIVE",
@@ -129,11 +146,18 @@ describe("Connect Meta Ads through the sandbox's Facebook Login", () => {
     })
   })
 
-  it("the dialog asks for the ads scopes, without a config_id; the state cookie is the ads one", async () => {
+  it("the dialog carries the Ads config_id and no scope (a scope-only login is refused); the state cookie is the ads one", async () => {
     const { token } = await http.session("ads-dialog", "admin")
     const result = await connectAds(token, { action: "cancel" })
-    expect(result.authUrl).toContain("scope=ads_management%2Cads_read%2Cbusiness_management")
-    expect(result.authUrl).not.toContain("config_id=")
+    expect(new URL(result.authUrl).searchParams.get("config_id")).toBe("sandbox-meta-ads")
+    expect(result.authUrl).not.toContain("scope=")
+    // What the CRM report's dialog (scope, no configuration) gets from a Business app: Meta's error page.
+    const scopeOnly = new URL(result.authUrl)
+    scopeOnly.searchParams.delete("config_id")
+    scopeOnly.searchParams.set("scope", "ads_management,ads_read,business_management")
+    const refused = await fetch(scopeOnly)
+    expect(refused.status).toBe(400)
+    expect(await refused.text()).toContain("this app isn&#39;t available")
     expect(result.authUrl).toContain(encodeURIComponent(`${service.url}${ADS}/callback`))
     expect(result.cookie).toMatch(/^meta_oauth_ads_[A-Za-z0-9_-]{16}=[0-9a-f]{64}$/)
     expect(params(result.location).get("meta_ads")).toBe("error")
@@ -141,13 +165,53 @@ describe("Connect Meta Ads through the sandbox's Facebook Login", () => {
     expect((await status(token)).status).toBe("not_connected")
   })
 
-  it("a callback in another browser is state_invalid; an unticked ads_read is missing_permissions", async () => {
+  it("a callback in another browser is state_invalid; a configuration without ads_read is missing_permissions", async () => {
     const { token } = await http.session("ads-refusals", "admin")
     const elsewhere = await connectAds(token, approve, { cookie: false })
     expect(params(elsewhere.location).get("reason")).toBe("state_invalid")
-    const partial = await connectAds(token, { action: "approve", granted: "ads_management,business_management" })
-    expect(params(partial.location).get("reason")).toBe("missing_permissions")
-    expect((await status(token)).status).toBe("not_connected")
+    // Unticking is not possible with a configuration: a form naming fewer permissions still grants them all.
+    const unticked = await connectAds(token, { action: "approve", granted: "ads_management,business_management" })
+    expect(params(unticked.location).get("meta_ads")).toBe("connected")
+    await http.api(token, "POST", `${ADS}/disconnect`)
+    // An operator edited the configuration and dropped ads_read: the login is refused, naming it.
+    await control("app/configuration", { which: "ads", permissions: ["ads_management", "business_management"] })
+    try {
+      const partial = await connectAds(token, approve)
+      expect(params(partial.location).get("reason")).toBe("missing_permissions")
+    } finally {
+      await control("app/configuration", {
+        which: "ads",
+        permissions: ["ads_management", "ads_read", "business_management"]
+      })
+    }
+    expect((await status(token)).status).toBe("revoked")
+  })
+
+  it("one Business Manager that cannot be read does not fail the login; the status says which and why", async () => {
+    const { token } = await http.session("ads-partial", "admin")
+    const state = (await control("state", undefined, "GET")) as { businesses: Array<{ id: string; name: string }> }
+    const agency = state.businesses.find((b) => b.name === "Sandbox Agency Client")!
+    await control("faults", { path: `${agency.id}/client_ad_accounts`, kind: "graphError", code: 200, times: 0 })
+    try {
+      const result = await connectAds(token, approve)
+      expect(params(result.location).get("meta_ads")).toBe("connected")
+    } finally {
+      await control("faults", undefined, "DELETE")
+    }
+    const view = await status(token)
+    expect(view.businessManagers.map((b) => b.name).sort()).toEqual(["Sandbox Business", "Your own ad accounts"])
+    expect(view.unreadableBusinessManagers).toEqual([
+      {
+        id: agency.id,
+        name: "Sandbox Agency Client",
+        kind: "permission",
+        reason: "Meta did not grant the permission ads_read."
+      }
+    ])
+    const viaGraphql = await graphql(token, "{ metaAdsConnection { unreadableBusinessManagers { name kind } } }")
+    expect(viaGraphql.data).toEqual({
+      metaAdsConnection: { unreadableBusinessManagers: [{ name: "Sandbox Agency Client", kind: "permission" }] }
+    })
   })
 
   it("test-connection reports the Meta user, the expiry and the ad-account count, to any member", async () => {
@@ -155,10 +219,57 @@ describe("Connect Meta Ads through the sandbox's Facebook Login", () => {
     await connectAndSelect(token)
     const member = await http.session("ads-tested", "member")
     const report = await json<Record<string, unknown>>(await testConnection(member.token))
-    expect(report).toMatchObject({ ok: true, user: { name: "Sandbox User" }, adAccountCount: 3, error: null })
+    expect(report).toMatchObject({ ok: true, user: { name: "Sandbox User" }, adAccountCount: 31, error: null })
+    expect(report["checks"]).toEqual([
+      { name: "token", ok: true, detail: expect.stringMatching(/^valid until /) },
+      { name: "permissions", ok: true, detail: "ads_management, ads_read, business_management" },
+      { name: "ad_account", ok: true, detail: "Client Campaigns (GBP): active" }
+    ])
     expect(report["tokenExpiresAt"]).toBe((await status(token)).tokenExpiresAt)
-    const viaGraphql = (await graphql(member.token, "mutation { testMetaAdsConnection { ok adAccountCount } }")).data
-    expect(viaGraphql).toEqual({ testMetaAdsConnection: { ok: true, adAccountCount: 3 } })
+    // The CRM report's method: GET, the same checks.
+    const viaGet = await json<Record<string, unknown>>(await http.api(member.token, "GET", `${ADS}/test-connection`))
+    expect(viaGet["ok"]).toBe(true)
+    const viaGraphql = (
+      await graphql(member.token, "mutation { testMetaAdsConnection { ok adAccountCount checks { name ok } } }")
+    ).data
+    expect(viaGraphql).toEqual({
+      testMetaAdsConnection: {
+        ok: true,
+        adAccountCount: 31,
+        checks: [
+          { name: "token", ok: true },
+          { name: "permissions", ok: true },
+          { name: "ad_account", ok: true }
+        ]
+      }
+    })
+  })
+
+  it("test-connection fails once ads_management is revoked at Meta (where GET /me would still answer)", async () => {
+    const { token } = await http.session("ads-revoked-scope", "admin")
+    await connectAndSelect(token)
+    expect((await json<{ ok: boolean }>(await testConnection(token))).ok).toBe(true)
+    // (Every test after this one logs in again, which grants the configuration's permissions anew.)
+    await control("revoke-permission", { permission: "ads_management" })
+    const report = await json<{ ok: boolean; error: string; checks: Array<Record<string, unknown>> }>(
+      await http.api(token, "GET", `${ADS}/test-connection`)
+    )
+    expect(report.ok).toBe(false)
+    expect(report.checks[1]).toEqual({ name: "permissions", ok: false, detail: "missing: ads_management" })
+    expect(report.error).toContain("ads_management")
+  })
+
+  it("disconnecting one workspace leaves a second workspace connected with the same Meta user working", async () => {
+    const first = await http.session("ads-shared-one", "admin")
+    const second = await http.session("ads-shared-two", "admin")
+    await connectAndSelect(first.token)
+    await connectAndSelect(second.token)
+    expect((await status(first.token)).user?.id).toBe((await status(second.token)).user?.id)
+    const left = await json<AdsStatus>(await http.api(first.token, "POST", `${ADS}/disconnect`))
+    expect(left.status).toBe("revoked")
+    const report = await json<{ ok: boolean }>(await testConnection(second.token))
+    expect(report.ok).toBe(true)
+    expect((await status(second.token)).status).toBe("active")
   })
 
   it("token-debug shows validity, expiry and scopes to admins only, never the token", async () => {
@@ -255,4 +366,46 @@ describe("Connect Meta Ads through the sandbox's Facebook Login", () => {
       error: null
     })
   })
+})
+
+describe("Meta Ads tokens are renewed before they expire", () => {
+  let renewing: Stack
+  beforeAll(async () => {
+    renewing = await startStack("connect-ads-renewal", { LOG_LEVEL: "warn", TOKEN_HEALTH_INTERVAL_SECONDS: "1" })
+  }, 60_000)
+  afterAll(async () => {
+    await renewing?.service.stop()
+  })
+
+  it("a token 10 days from its end is exchanged for a fresh 60-day one (the sandbox clock moved)", async () => {
+    const api = client(renewing.service.url)
+    const { token } = await api.session("ads-renewal", "admin")
+    // Meta's clock 50 days behind ours: the token Meta issues ends 10 days from our now.
+    await renewing.control("clock", { advanceSeconds: -50 * 86_400 })
+    const fresh = await api.api(token, "POST", `${ADS}/start`)
+    const { authUrl } = await json<{ authUrl: string }>(fresh)
+    const cookie = (fresh.headers.get("set-cookie") ?? "").split(";")[0]!
+    const answered = await fetch(authUrl, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "action=approve",
+      redirect: "manual"
+    })
+    const back = await fetch(answered.headers.get("location")!, { headers: { cookie }, redirect: "manual" })
+    expect(params(back.headers.get("location") ?? "").get("meta_ads")).toBe("connected")
+    const statusOf = async () => json<AdsStatus>(await api.api(token, "GET", `${ADS}/status`))
+    const before = Date.parse((await statusOf()).tokenExpiresAt!)
+    expect((before - Date.now()) / 86_400_000).toBeLessThan(11)
+
+    // Meta's clock catches up: the next renewal (every second here) yields a token 60 days from now.
+    await renewing.control("clock", { advanceSeconds: 50 * 86_400 })
+    let after = before
+    for (let i = 0; i < 100 && after - Date.now() < 59 * 86_400_000; i++) {
+      await new Promise((done) => setTimeout(done, 200))
+      after = Date.parse((await statusOf()).tokenExpiresAt!)
+    }
+    expect((after - Date.now()) / 86_400_000).toBeGreaterThan(59)
+    const view = await statusOf()
+    expect(view).toMatchObject({ status: "pending", tokenState: "valid", error: null })
+  }, 40_000)
 })

@@ -204,12 +204,22 @@ describe("Connect WhatsApp through the sandbox's Embedded Signup", () => {
     expect((await status(token))["status"]).toBe("not_connected")
   })
 
-  it("an unticked permission is missing_permissions, and the connection says which", async () => {
+  it("a configuration without a permission is missing_permissions, and the connection says which", async () => {
     const { token } = await http.session("partial-grant")
-    const result = await http.connect(token, {
-      ...newNumber,
-      granted: "whatsapp_business_management,business_management"
+    // A configuration's permissions cannot be unticked (FLB): an operator edited it and dropped messaging.
+    await control("app/configuration", {
+      which: "whatsapp",
+      permissions: ["whatsapp_business_management", "business_management"]
     })
+    let result: Awaited<ReturnType<typeof http.connect>>
+    try {
+      result = await http.connect(token, newNumber)
+    } finally {
+      await control("app/configuration", {
+        which: "whatsapp",
+        permissions: ["whatsapp_business_management", "whatsapp_business_messaging", "business_management"]
+      })
+    }
     expect(reason(result.location).get("reason")).toBe("missing_permissions")
     const view = await status(token)
     expect(view["status"]).toBe("error")

@@ -76,6 +76,7 @@ const services = (sql: Layer.Layer<SqlClient.SqlClient>) =>
           graphVersion: "v24.0",
           dialogBaseUrl: sandbox.url,
           configId: CONFIG_ID,
+          adsConfigId: null,
           whatsappRedirectUri: WA_REDIRECT,
           adsRedirectUri: WA_REDIRECT,
           webhookCallbackUrl: "http://127.0.0.1:3000/webhooks/meta/whatsapp",

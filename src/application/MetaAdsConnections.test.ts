@@ -1,16 +1,27 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { TestClock } from "effect/testing"
-import { ADS_REDIRECT, APP_ID, approvedCallback, MemoryPorts, testActor } from "../../test/support/ConnectTestKit.ts"
+import {
+  ADS_CONFIG_ID,
+  ADS_REDIRECT,
+  APP_ID,
+  approvedCallback,
+  MemoryPorts,
+  TestSettings,
+  testActor
+} from "../../test/support/ConnectTestKit.ts"
 import { layerFromKeys } from "../adapters/crypto/TokenCipherAesGcm.ts"
-import { MetaGraphMemoryControl } from "../adapters/meta-graph/MetaGraphMemory.ts"
-import { MetaUnavailable } from "../domain/Errors.ts"
+import { MetaGraphMemory, MetaGraphMemoryControl } from "../adapters/meta-graph/MetaGraphMemory.ts"
+import { PersistenceMemory } from "../adapters/persistence/Persistence.ts"
+import { MetaPermissionMissing, MetaRateLimited, MetaUnavailable } from "../domain/Errors.ts"
 import type { TenantId } from "../domain/Ids.ts"
 import type { Actor } from "./Actor.ts"
 import { MetaAdsConnections } from "./MetaAdsConnections.ts"
 import { browserBinding, callbackReason, MAX_UNUSED_OAUTH_STATES } from "./OAuthFlow.ts"
 import { AuditLog } from "./ports/AuditLog.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
+import { ConnectSettings } from "./ports/ConnectSettings.ts"
+import type { AdAccount, MetaGraphError } from "./ports/MetaGraph.ts"
 import { TokenCipher } from "./ports/TokenCipher.ts"
 import { WhatsAppConnections } from "./WhatsAppConnections.ts"
 
@@ -42,7 +53,18 @@ const SCOPES = ["ads_management", "ads_read", "business_management"] as const
  */
 const approved = (
   who: Actor,
-  options: { single?: boolean; noAccounts?: boolean; granted?: ReadonlyArray<string>; appId?: string } = {}
+  options: {
+    single?: boolean
+    noAccounts?: boolean
+    granted?: ReadonlyArray<string>
+    appId?: string
+    /** The Meta user (two workspaces can connect with the same person). */
+    userId?: string
+    /** `/me/adaccounts` (given the login's ids): by default none. */
+    personal?: (id: ReturnType<typeof ids>) => ReadonlyArray<AdAccount>
+    /** The first business's ad accounts cannot be read. */
+    firstFails?: MetaGraphError
+  } = {}
 ) =>
   Effect.gen(function* () {
     const meta = yield* MetaGraphMemoryControl
@@ -51,11 +73,12 @@ const approved = (
       id: accountId,
       name,
       currency,
-      accountStatus: 1
+      accountStatus: "active" as const
     })
     yield* meta.addBusiness({
       id: id.business,
       name: "Acme Business",
+      ...(options.firstFails === undefined ? {} : { adAccountsError: options.firstFails }),
       ownedAdAccounts: options.noAccounts
         ? []
         : options.single
@@ -81,7 +104,9 @@ const approved = (
       })),
       // The dialog's short-lived user token: two hours.
       expiresAt: 2 * 3600,
-      ...(options.appId === undefined ? {} : { appId: options.appId })
+      ...(options.appId === undefined ? {} : { appId: options.appId }),
+      ...(options.userId === undefined ? {} : { userId: options.userId }),
+      ...(options.personal === undefined ? {} : { personalAdAccounts: options.personal(id) })
     })
     const started = yield* (yield* MetaAdsConnections).start(who)
     return { input: approvedCallback(started, id.code, who), id, started }
@@ -93,7 +118,7 @@ const auditActions = Effect.fnUntraced(function* (tenantId: TenantId) {
 })
 
 describe("MetaAdsConnections", () => {
-  it.effect("start builds the ads dialog (ads scopes, no config_id, the ads redirect) for admin and marketing", () =>
+  it.effect("start builds the ads dialog (the Ads config_id, no scope, the ads redirect) for admin and marketing", () =>
     Effect.gen(function* () {
       const ads = yield* MetaAdsConnections
       for (const role of ["admin", "marketing"] as const) {
@@ -104,8 +129,9 @@ describe("MetaAdsConnections", () => {
         assert.strictEqual(url.searchParams.get("redirect_uri"), ADS_REDIRECT)
         assert.strictEqual(url.searchParams.get("state"), started.state)
         assert.strictEqual(url.searchParams.get("response_type"), "code")
-        assert.strictEqual(url.searchParams.get("scope"), "ads_management,ads_read,business_management")
-        assert.isNull(url.searchParams.get("config_id"))
+        // A Business app refuses a scope-only login: the Ads configuration (FLB, "User access token") instead.
+        assert.strictEqual(url.searchParams.get("config_id"), ADS_CONFIG_ID)
+        assert.isNull(url.searchParams.get("scope"))
         assert.strictEqual(started.browserBinding, yield* browserBinding(started.state))
       }
       const refused = yield* ads.start(actor("member")).pipe(Effect.flip)
@@ -162,15 +188,17 @@ describe("MetaAdsConnections", () => {
           {
             id: id.business,
             name: "Acme Business",
+            personal: false,
             adAccounts: [
-              { id: id.owned1, name: "Acme (USD)", currency: "USD", accountStatus: 1 },
-              { id: id.owned2, name: "Acme (EUR)", currency: "EUR", accountStatus: 1 }
+              { id: id.owned1, name: "Acme (USD)", currency: "USD", accountStatus: "active" as const },
+              { id: id.owned2, name: "Acme (EUR)", currency: "EUR", accountStatus: "active" as const }
             ]
           },
           {
             id: id.agency,
             name: "Agency Client",
-            adAccounts: [{ id: id.client, name: "Client Campaigns", currency: "GBP", accountStatus: 1 }]
+            personal: false,
+            adAccounts: [{ id: id.client, name: "Client Campaigns", currency: "GBP", accountStatus: "active" as const }]
           }
         ])
         assert.isNull(view.selectedAdAccountId)
@@ -298,14 +326,7 @@ describe("MetaAdsConnections", () => {
     Effect.gen(function* () {
       const ads = yield* MetaAdsConnections
       const meta = yield* MetaGraphMemoryControl
-      for (const method of [
-        "exchangeCode",
-        "exchangeLongLived",
-        "debugToken",
-        "me",
-        "listBusinesses",
-        "listAdAccounts"
-      ] as const) {
+      for (const method of ["exchangeCode", "exchangeLongLived", "debugToken", "me", "listBusinesses"] as const) {
         const who = actor()
         const { input } = yield* approved(who)
         yield* meta.failWith(method, new MetaUnavailable({ detail: "boom" }))
@@ -331,12 +352,62 @@ describe("MetaAdsConnections", () => {
       const { input, id } = yield* approved(who)
       const connection = yield* ads.complete(input)
       const member = { ...who, role: "member" as const }
+      // Before an ad account is chosen: the token checks pass, the ad account check says what is missing.
+      const unchosen = yield* ads.testConnection(member)
+      assert.isFalse(unchosen.ok)
+      assert.deepStrictEqual(
+        unchosen.checks.map((c) => [c.name, c.ok]),
+        [
+          ["token", true],
+          ["permissions", true],
+          ["ad_account", false]
+        ]
+      )
+      assert.strictEqual(unchosen.error, "no ad account is selected yet")
+      yield* ads.selectAdAccount(who, { businessManagerId: id.business, adAccountId: id.owned1 })
       const passed = yield* ads.testConnection(member)
       assert.isTrue(passed.ok)
+      assert.deepStrictEqual(
+        passed.checks.map((c) => [c.name, c.ok]),
+        [
+          ["token", true],
+          ["permissions", true],
+          ["ad_account", true]
+        ]
+      )
+      assert.include(passed.checks[2]!.detail, "Acme (USD)")
       assert.isNotNull(passed.user)
       assert.strictEqual(passed.adAccountCount, 3)
       assert.deepStrictEqual(passed.tokenExpiresAt, connection.tokenExpiresAt)
       assert.isNull(passed.error)
+      assert.include(
+        (yield* meta.calls).map((c) => c.method),
+        "getAdAccount"
+      )
+
+      // The ad account cannot be read now (Meta throttles it): the ad account check fails with why, and the tenant's
+      // throttle count goes up (kept on its connection, not as a metric label).
+      yield* meta.failWith("getAdAccount", new MetaRateLimited({ code: 80004, retryAfterSeconds: 120 }))
+      const throttled = yield* ads.testConnection(member)
+      assert.isFalse(throttled.ok)
+      assert.deepStrictEqual(throttled.checks[2], {
+        name: "ad_account",
+        ok: false,
+        detail: "Meta is rate limiting requests (code 80004). Try again later."
+      })
+      const row = yield* (yield* ConnectionRepository).findCurrent(who.tenantId, "meta_ads")
+      assert.strictEqual(Option.getOrThrow(row).metadata["throttled_calls"], 1)
+
+      // The person removed ads_management in their Facebook settings: /me would still answer; the test fails.
+      yield* meta.revokeScope(id.token, "ads_management")
+      const revokedScope = yield* ads.testConnection(member)
+      assert.isFalse(revokedScope.ok)
+      assert.deepStrictEqual(revokedScope.checks[1], {
+        name: "permissions",
+        ok: false,
+        detail: "missing: ads_management"
+      })
+      assert.include(revokedScope.error!, "ads_management")
 
       // The person removed the app at Meta: every token of the grant answers 190.
       yield* meta.revokeToken(id.token)
@@ -405,7 +476,7 @@ describe("MetaAdsConnections", () => {
         yield* meta.addBusiness({
           id: id.business,
           name: "Acme Business",
-          ownedAdAccounts: [{ id: id.owned2, name: "Acme (EUR)", currency: "EUR", accountStatus: 1 }]
+          ownedAdAccounts: [{ id: id.owned2, name: "Acme (EUR)", currency: "EUR", accountStatus: "active" as const }]
         })
         yield* meta.grant({
           code: `${again.id.code}-same`,
@@ -458,5 +529,191 @@ describe("MetaAdsConnections", () => {
         "meta_ads.token_invalid"
       )
     }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("one business that cannot be read does not fail the login: the others are kept, the failure recorded", () =>
+    Effect.gen(function* () {
+      const ads = yield* MetaAdsConnections
+      const who = actor()
+      const { input, id } = yield* approved(who, {
+        firstFails: new MetaPermissionMissing({ permissions: ["ads_read"] })
+      })
+      const connection = yield* ads.complete(input)
+      assert.strictEqual(connection.status, "active", "the agency's single account is selected")
+      const view = yield* ads.status(who)
+      assert.deepStrictEqual(
+        view.businessManagers.map((b) => b.id),
+        [id.agency]
+      )
+      assert.deepStrictEqual(view.unreadableBusinesses, [
+        {
+          id: id.business,
+          name: "Acme Business",
+          kind: "permission",
+          reason: "Meta did not grant the permission ads_read."
+        }
+      ])
+      const connected = (yield* auditActions(who.tenantId)).find((e) => e.action === "meta_ads.connected")
+      assert.deepStrictEqual(connected?.details["unreadable_business_managers"], [
+        { id: id.business, kind: "permission" }
+      ])
+
+      // Meta unavailable for that business (5xx after the adapter's retries): the same, as `unavailable`.
+      const other = actor()
+      yield* approved(other, { firstFails: new MetaUnavailable({ detail: "HTTP 500" }) }).pipe(
+        Effect.flatMap(({ input }) => ads.complete(input))
+      )
+      assert.strictEqual((yield* ads.status(other)).unreadableBusinesses[0]?.kind, "unavailable")
+
+      // Nothing readable at all: the login fails and writes nothing.
+      const nothing = actor()
+      const single = yield* approved(nothing, {
+        single: true,
+        firstFails: new MetaPermissionMissing({ permissions: ["ads_read"] })
+      })
+      const error = yield* ads.complete(single.input).pipe(Effect.flip)
+      assert.strictEqual(error._tag, "MetaPermissionMissing")
+      assert.strictEqual((yield* ads.status(nothing)).status, "not_connected")
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("the person's own ad accounts (/me/adaccounts) are listed too, each account once", () =>
+    Effect.gen(function* () {
+      const ads = yield* MetaAdsConnections
+      const who = actor()
+      const own = {
+        id: "act_9000000000000001",
+        name: "Dana (personal)",
+        currency: "USD",
+        accountStatus: "active" as const
+      }
+      const { input } = yield* approved(who, {
+        // /me/adaccounts also lists the business account assigned to the person.
+        personal: (id) => [
+          own,
+          { id: id.owned1, name: "Acme (USD)", currency: "USD", accountStatus: "active" as const }
+        ]
+      })
+      yield* ads.complete(input)
+      const view = yield* ads.status(who)
+      const personal = view.businessManagers.find((b) => b.personal)
+      assert.deepStrictEqual(personal?.adAccounts, [own])
+      const all = view.businessManagers.flatMap((b) => b.adAccounts.map((a) => a.id))
+      assert.strictEqual(new Set(all).size, all.length, "no account twice")
+      assert.strictEqual(all.length, 4)
+      // A personal account can be chosen like a business one.
+      const chosen = yield* ads.selectAdAccount(who, { businessManagerId: personal!.id, adAccountId: own.id })
+      assert.strictEqual(chosen.selectedAdAccountId, own.id)
+      assert.strictEqual(chosen.status, "active")
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("disconnect revokes at Meta only when no other workspace's connection uses the same Meta user", () =>
+    Effect.gen(function* () {
+      const ads = yield* MetaAdsConnections
+      const meta = yield* MetaGraphMemoryControl
+      const first = actor("admin")
+      const second = actor("admin")
+      const metaUser = "100000000000777"
+      yield* approved(first, { single: true, userId: metaUser }).pipe(
+        Effect.flatMap(({ input }) => ads.complete(input))
+      )
+      const other = yield* approved(second, { single: true, userId: metaUser })
+      yield* ads.complete(other.input)
+      assert.strictEqual((yield* ads.status(first)).user?.id, metaUser)
+
+      const view = yield* ads.disconnect(first)
+      assert.strictEqual(view.status, "revoked")
+      assert.deepStrictEqual(yield* meta.revokedGrants, [], "DELETE /me/permissions would cut the second off")
+      const kept = (yield* auditActions(first.tenantId)).find((e) => e.action === "meta_ads.disconnected")
+      assert.deepStrictEqual(kept?.details, { at_meta: [] })
+      // The second workspace still works.
+      yield* ads.selectAdAccount(second, { businessManagerId: other.id.business, adAccountId: other.id.owned1 })
+      assert.isTrue((yield* ads.testConnection(second)).ok)
+
+      // The last one to go revokes at Meta.
+      yield* ads.disconnect(second)
+      assert.strictEqual((yield* meta.revokedGrants).length, 1)
+      const revoked = (yield* auditActions(second.tenantId)).find((e) => e.action === "meta_ads.disconnected")
+      assert.deepStrictEqual(revoked?.details, { at_meta: ["permissions_revoked"] })
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect(
+    "tokens are renewed before they expire; warned 7 days ahead when renewal fails; Reconnect once expired",
+    () =>
+      Effect.gen(function* () {
+        const ads = yield* MetaAdsConnections
+        const meta = yield* MetaGraphMemoryControl
+        const who = actor()
+        const { input } = yield* approved(who, { single: true })
+        const connection = yield* ads.complete(input)
+        const sixtyDays = 60 * 24 * 3600 * 1000
+        assert.strictEqual(connection.tokenExpiresAt?.getTime(), sixtyDays)
+        const fresh = yield* ads.status(who)
+        assert.strictEqual(fresh.tokenState, "valid")
+        assert.strictEqual(fresh.dataAccessExpiresAt?.getTime(), 90 * 24 * 3600 * 1000)
+
+        // Not due yet: nothing is exchanged.
+        assert.deepStrictEqual(yield* ads.renewTokens, { checked: 0, renewed: 0, failed: 0, deferred: 0 })
+        // 50 days on, within RENEW_BEFORE (14 days): a fresh long-lived token, 60 days from now.
+        yield* TestClock.adjust("50 days")
+        assert.deepStrictEqual(yield* ads.renewTokens, { checked: 1, renewed: 1, failed: 0, deferred: 0 })
+        const renewed = yield* ads.status(who)
+        assert.strictEqual(renewed.tokenExpiresAt?.getTime(), 50 * 86_400_000 + sixtyDays)
+        assert.strictEqual(renewed.tokenState, "valid")
+        // Not again within a day once a renewal extended the token.
+        assert.strictEqual((yield* ads.renewTokens).checked, 0)
+        assert.include(
+          (yield* auditActions(who.tenantId)).map((e) => e.action),
+          "meta_ads.token_renewed"
+        )
+
+        // Renewal does not extend data access (90 days from the login): 7 days before it ends, "expiring".
+        yield* TestClock.adjust("34 days")
+        const warned = yield* ads.status(who)
+        assert.strictEqual(warned.tokenState, "expiring")
+        assert.isTrue(warned.tokenExpiringSoon)
+        yield* TestClock.adjust("7 days")
+        assert.strictEqual((yield* ads.status(who)).tokenState, "expired", "data access ended: Reconnect")
+
+        // Due again (day 97 of a token ending on day 110): Meta unavailable defers, then Meta refuses the renewal.
+        yield* TestClock.adjust("6 days")
+        yield* meta.failWith("exchangeLongLived", new MetaUnavailable({ detail: "down" }), "always")
+        assert.deepStrictEqual(yield* ads.renewTokens, { checked: 1, renewed: 0, failed: 0, deferred: 1 })
+        yield* meta.clearFailures
+        assert.deepStrictEqual(yield* ads.renewTokens, { checked: 1, renewed: 0, failed: 1, deferred: 0 })
+        const broken = yield* ads.status(who)
+        assert.strictEqual(broken.status, "error")
+        assert.match(broken.error!, /Reconnect/)
+      }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("with Meta Ads off (no Ads configuration), starting the login is refused", () =>
+    Effect.gen(function* () {
+      const ads = yield* MetaAdsConnections
+      const refused = yield* ads.start(actor("admin")).pipe(Effect.flip)
+      assert.strictEqual(refused._tag, "Forbidden")
+      assert.include(refused.message, "disabled")
+    }).pipe(
+      Effect.provide(
+        MetaAdsConnections.layer.pipe(
+          Layer.provideMerge(
+            Layer.mergeAll(
+              PersistenceMemory,
+              MetaGraphMemory,
+              layerFromKeys({ active: new Uint8Array(32).fill(7), previous: [] }),
+              Layer.effect(
+                ConnectSettings,
+                Effect.gen(function* () {
+                  const settings = yield* ConnectSettings
+                  return ConnectSettings.of({ ...settings, adsConfigId: null })
+                })
+              ).pipe(Layer.provide(TestSettings))
+            )
+          )
+        )
+      )
+    )
   )
 })

@@ -1,4 +1,5 @@
-import { Clock, Context, Effect, Layer, Option, Schema } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Option, Schema } from "effect"
+import { type AdAccountStatus, isAdAccountStatus } from "../domain/AdAccountStatus.ts"
 import type { ChannelConnection } from "../domain/ChannelConnection.ts"
 import {
   AdAccountNotGranted,
@@ -27,7 +28,7 @@ import {
 import type { AuditLog } from "./ports/AuditLog.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
 import { ConnectSettings } from "./ports/ConnectSettings.ts"
-import { MetaGraph, type MetaGraphError } from "./ports/MetaGraph.ts"
+import { type AdAccount, MetaGraph, type MetaGraphError } from "./ports/MetaGraph.ts"
 import { TokenCipher } from "./ports/TokenCipher.ts"
 import { recordTokenFailure } from "./TokenFailures.ts"
 
@@ -41,40 +42,127 @@ const PROVIDER = "meta_ads" as const
  */
 export const ADS_SCOPES = ["ads_management", "ads_read", "business_management"]
 
-const StoredAdAccount = Schema.Struct({
+/** An ad account as stored and shown: its state in the domain's words (`unknown` for anything else stored). */
+export interface StoredAdAccount {
+  readonly id: string
+  readonly name: string
+  readonly currency: string | null
+  readonly accountStatus: AdAccountStatus | null
+}
+const StoredAdAccountSchema = Schema.Struct({
   id: Schema.String,
   name: Schema.String,
   currency: Schema.NullOr(Schema.String),
-  accountStatus: Schema.NullOr(Schema.Number)
+  accountStatus: Schema.optional(Schema.Unknown)
 })
-export type StoredAdAccount = typeof StoredAdAccount.Type
 
-const StoredBusiness = Schema.Struct({
+/** The group the person's own ad accounts (`/me/adaccounts`) are listed under; not a Business Manager. */
+export const PERSONAL_GROUP_ID = "me"
+
+export interface StoredBusiness {
+  readonly id: string
+  readonly name: string
+  /** True for the person's own ad accounts (`PERSONAL_GROUP_ID`), false for a Business Manager's. */
+  readonly personal: boolean
+  readonly adAccounts: ReadonlyArray<StoredAdAccount>
+}
+const StoredBusinessSchema = Schema.Struct({
   id: Schema.String,
   name: Schema.String,
-  adAccounts: Schema.Array(StoredAdAccount)
+  personal: Schema.optional(Schema.Boolean),
+  adAccounts: Schema.Array(StoredAdAccountSchema)
 })
-export type StoredBusiness = typeof StoredBusiness.Type
+
+/** A Business Manager (or the personal list) whose ad accounts could not be read at the login, and why. */
+export interface UnreadableBusiness {
+  readonly id: string
+  readonly name: string
+  /** For a person: what Meta answered. */
+  readonly reason: string
+  /** `permission`, `rate_limited` or `unavailable`. */
+  readonly kind: "permission" | "rate_limited" | "unavailable"
+}
+const UnreadableBusinessSchema = Schema.Struct({
+  id: Schema.String,
+  name: Schema.String,
+  reason: Schema.String,
+  kind: Schema.Literals(["permission", "rate_limited", "unavailable"])
+})
 
 const StoredUser = Schema.Struct({ id: Schema.String, name: Schema.NullOr(Schema.String) })
 export type MetaUser = typeof StoredUser.Type
 
-const decodeBusinesses = Schema.decodeUnknownOption(Schema.Array(StoredBusiness))
+const decodeBusinesses = Schema.decodeUnknownOption(Schema.Array(StoredBusinessSchema))
+const decodeUnreadable = Schema.decodeUnknownOption(Schema.Array(UnreadableBusinessSchema))
 const decodeUser = Schema.decodeUnknownOption(StoredUser)
 
 const businessesOf = (connection: ChannelConnection): ReadonlyArray<StoredBusiness> =>
-  Option.getOrElse(decodeBusinesses(connection.metadata["businesses"]), () => [])
+  Option.getOrElse(decodeBusinesses(connection.metadata["businesses"]), () => []).map((business) => ({
+    id: business.id,
+    name: business.name,
+    personal: business.personal === true,
+    adAccounts: business.adAccounts.map((account) => ({
+      id: account.id,
+      name: account.name,
+      currency: account.currency,
+      // Rows written before the states had words hold Meta's number: shown as unknown until the next login.
+      accountStatus:
+        account.accountStatus === null || account.accountStatus === undefined
+          ? null
+          : isAdAccountStatus(account.accountStatus)
+            ? account.accountStatus
+            : "unknown"
+    }))
+  }))
+const unreadableOf = (connection: ChannelConnection): ReadonlyArray<UnreadableBusiness> =>
+  Option.getOrElse(decodeUnreadable(connection.metadata["unreadable_businesses"]), () => [])
+const dataAccessExpiresAtOf = (connection: ChannelConnection): Date | null => {
+  const value = connection.metadata["data_access_expires_at"]
+  return typeof value === "string" && !Number.isNaN(Date.parse(value)) ? new Date(value) : null
+}
 const selectedOf = (connection: ChannelConnection, key: "selected_business_id" | "selected_ad_account_id") => {
   const value = connection.metadata[key]
   return typeof value === "string" ? value : null
 }
+const PERSONAL_GROUP_NAME = "Your own ad accounts"
+
+const stored = (account: AdAccount): StoredAdAccount => ({
+  id: account.id,
+  name: account.name,
+  currency: account.currency,
+  accountStatus: account.accountStatus
+})
+
+interface AccountGroup {
+  readonly id: string
+  readonly name: string
+  readonly personal: boolean
+}
+
+const unreadableGroup = (group: AccountGroup, kind: UnreadableBusiness["kind"], reason: string) => ({
+  group,
+  accounts: [] as ReadonlyArray<AdAccount>,
+  unreadable: { id: group.id, name: group.name, kind, reason } satisfies UnreadableBusiness
+})
+
 const adAccountCount = (businesses: ReadonlyArray<StoredBusiness>) =>
   businesses.reduce((count, business) => count + business.adAccounts.length, 0)
 
+/**
+ * The token's state for the banner: `valid`; `expiring` (the token or its data access ends within 7 days and
+ * renewal has not extended it: reconnect soon); `expired` (either has ended: Reconnect); `none` (no token).
+ */
+export type MetaAdsTokenState = "valid" | "expiring" | "expired" | "none"
+
 /** What people (and the UI) see of the Meta Ads connection: never the token. */
 export interface MetaAdsView extends ConnectionSummary {
-  /** The token expires within 7 days: the UI shows a banner. */
+  /** The token (or its data access) expires within 7 days: the UI shows a banner. */
   readonly tokenExpiringSoon: boolean
+  readonly tokenState: MetaAdsTokenState
+  /** Until when Meta lets the app read the person's data (90 days from their login); null when unknown. */
+  readonly dataAccessExpiresAt: Date | null
+  /** The Business Managers whose ad accounts could not be read at the login (the others were). */
+  readonly unreadableBusinesses: ReadonlyArray<UnreadableBusiness>
   readonly selectedBusinessManagerId: string | null
   readonly selectedAdAccountId: string | null
   /** The Business Managers the login shared, each with its owned and client ad accounts. */
@@ -86,6 +174,9 @@ export interface MetaAdsView extends ConnectionSummary {
 export const NOT_CONNECTED: MetaAdsView = {
   ...NO_CONNECTION,
   tokenExpiringSoon: false,
+  tokenState: "none",
+  dataAccessExpiresAt: null,
+  unreadableBusinesses: [],
   selectedBusinessManagerId: null,
   selectedAdAccountId: null,
   businessManagers: [],
@@ -95,10 +186,24 @@ export const NOT_CONNECTED: MetaAdsView = {
 /** The view of a connection at `now` (epoch ms). A disconnected one shows no accounts. */
 export const viewOf = (connection: ChannelConnection, now: number): MetaAdsView => {
   const live = connection.status !== "revoked"
-  const expiresAt = connection.tokenExpiresAt?.getTime() ?? null
+  const dataAccess = dataAccessExpiresAtOf(connection)
+  // The earlier of the token's expiry and its data access: after either, the connection cannot read ads data.
+  const ends = [connection.tokenExpiresAt?.getTime(), dataAccess?.getTime()].filter((t) => t !== undefined)
+  const endsAt = ends.length === 0 ? null : Math.min(...ends)
+  const tokenState: MetaAdsTokenState =
+    !live || connection.accessTokenEnc === null
+      ? "none"
+      : endsAt !== null && endsAt <= now
+        ? "expired"
+        : isExpiringSoon(endsAt, now)
+          ? "expiring"
+          : "valid"
   return {
     ...summaryOf(connection),
-    tokenExpiringSoon: live && isExpiringSoon(expiresAt, now),
+    tokenExpiringSoon: tokenState === "expiring",
+    tokenState,
+    dataAccessExpiresAt: live ? dataAccess : null,
+    unreadableBusinesses: live ? unreadableOf(connection) : [],
     selectedBusinessManagerId: live ? selectedOf(connection, "selected_business_id") : null,
     selectedAdAccountId: live ? selectedOf(connection, "selected_ad_account_id") : null,
     businessManagers: live ? businessesOf(connection) : [],
@@ -106,9 +211,21 @@ export const viewOf = (connection: ChannelConnection, now: number): MetaAdsView 
   }
 }
 
-/** `TestConnection`: whether Meta accepts the token now (`GET /me`), and what the connection holds. */
+/** One check of `TestConnection`, in order: `token` (valid, ours), `permissions` (the ads scopes), `ad_account`. */
+export interface MetaAdsCheck {
+  readonly name: "token" | "permissions" | "ad_account"
+  readonly ok: boolean
+  /** What was found, for a person (the ad account's name and state, the missing permissions, Meta's answer). */
+  readonly detail: string
+}
+
+/**
+ * `TestConnection`: `debug_token` (valid, our app, the ads scopes still granted) and a read of the selected ad
+ * account (`GET /act_{id}`), each reported; and what the connection holds.
+ */
 export interface MetaAdsTest {
   readonly ok: boolean
+  readonly checks: ReadonlyArray<MetaAdsCheck>
   readonly user: MetaUser | null
   readonly tokenExpiresAt: Date | null
   readonly adAccountCount: number
@@ -129,6 +246,23 @@ export interface SelectAdAccountInput {
   readonly adAccountId: string
 }
 
+/** One run of `renewTokens`. */
+export interface MetaAdsRenewReport {
+  readonly checked: number
+  /** Exchanged for a fresh long-lived token before expiry. */
+  readonly renewed: number
+  /** Meta refused (expired, revoked, data access ended): the connection turned to `error` (Reconnect). */
+  readonly failed: number
+  /** Meta could not be asked now (unavailable, throttled): tried again on the next run. */
+  readonly deferred: number
+}
+
+/**
+ * How long before expiry a long-lived user token is renewed: well before the 7-day warning, so the tenant sees the
+ * banner only when renewal did not work.
+ */
+export const RENEW_BEFORE = Duration.days(14)
+
 type ResolveError = MetaGraphError | NoAdAccountGranted
 /** What the Meta Ads callback can fail with. */
 export type MetaAdsCallbackError = StateError | ResolveError
@@ -148,10 +282,18 @@ export class MetaAdsConnections extends Context.Service<
       actor: Actor,
       input: SelectAdAccountInput
     ): Effect.Effect<MetaAdsView, Forbidden | MetaAdsNotConnected | AdAccountNotGranted>
-    /** `Disconnect` (admin and marketing): permissions revoked at Meta where possible, then `revoked`. */
+    /**
+     * `Disconnect` (admin and marketing): the token erased and `revoked`; the Meta user's permissions are revoked at
+     * Meta only when no other live Meta Ads connection of ours holds a token of the same Meta user.
+     */
     disconnect(actor: Actor): Effect.Effect<MetaAdsView, Forbidden>
     /** `TestConnection` (any member): a token Meta refuses turns the connection to `error` (Reconnect). */
     testConnection(actor: Actor): Effect.Effect<MetaAdsTest>
+    /**
+     * Renews every live Meta Ads token within `RENEW_BEFORE` of its expiry (`fb_exchange_token`, Meta's renewal of
+     * long-lived user tokens); a token Meta refuses turns its connection to `error`.
+     */
+    readonly renewTokens: Effect.Effect<MetaAdsRenewReport>
     /** The token's validity, expiry and scopes from `debug_token` (operators only). */
     tokenDebug(
       actor: Actor
@@ -189,22 +331,53 @@ export class MetaAdsConnections extends Context.Service<
         if (missing.length > 0) return yield* new MetaPermissionMissing({ permissions: missing })
         const user = yield* graph.me(long.accessToken)
         const listed = yield* graph.listBusinesses(long.accessToken)
-        const businesses = (yield* Effect.forEach(listed, (business) =>
-          Effect.map(
-            graph.listAdAccounts(long.accessToken, business.id),
-            (accounts): StoredBusiness => ({
+        // Each business on its own: one that cannot be read (permission, Meta unavailable after retries, throttled)
+        // is recorded with why, and the login completes with the others. A refused token fails the login.
+        const read = yield* Effect.forEach(
+          [
+            ...listed.map((business) => ({
               id: business.id,
               name: business.name,
-              adAccounts: accounts.map((account) => ({
-                id: account.id,
-                name: account.name,
-                currency: account.currency,
-                accountStatus: account.accountStatus
-              }))
-            })
-          )
-        )).filter((business) => business.adAccounts.length > 0)
-        if (businesses.length === 0) return yield* new NoAdAccountGranted({})
+              personal: false,
+              accounts: graph.listAdAccounts(long.accessToken, business.id)
+            })),
+            {
+              id: PERSONAL_GROUP_ID,
+              name: PERSONAL_GROUP_NAME,
+              personal: true,
+              accounts: graph.listPersonalAdAccounts(long.accessToken)
+            }
+          ],
+          (group) =>
+            group.accounts.pipe(
+              Effect.map((accounts) => ({ group, accounts, unreadable: null })),
+              Effect.catchTags({
+                MetaPermissionMissing: (error) => Effect.succeed(unreadableGroup(group, "permission", error.message)),
+                MetaRateLimited: (error) => Effect.succeed(unreadableGroup(group, "rate_limited", error.message)),
+                MetaUnavailable: (error) => Effect.succeed(unreadableGroup(group, "unavailable", error.message))
+              })
+            ),
+          { concurrency: 4 }
+        )
+        // Deduplicated: an account is listed once, under the first business that has it (the person's own list last).
+        const seen = new Set<string>()
+        const businesses: Array<StoredBusiness> = []
+        for (const { group, accounts } of read) {
+          const fresh = accounts.filter((account) => !seen.has(account.id))
+          for (const account of fresh) seen.add(account.id)
+          if (fresh.length > 0) {
+            businesses.push({ id: group.id, name: group.name, personal: group.personal, adAccounts: fresh.map(stored) })
+          }
+        }
+        const unreadable = read.flatMap((r) => (r.unreadable === null ? [] : [r.unreadable]))
+        if (businesses.length === 0) {
+          if (unreadable.length > 0) {
+            const first = unreadable[0]!
+            yield* Effect.logWarning(`Meta Ads login: no ad account could be read (${unreadable.length} failed)`)
+            if (first.kind === "permission") return yield* new MetaPermissionMissing({ permissions: ["ads_read"] })
+          }
+          return yield* new NoAdAccountGranted({})
+        }
 
         const previous = yield* connections.findCurrent(tenantId, PROVIDER)
         const kept = Option.flatMap(previous, (row) => {
@@ -234,7 +407,13 @@ export class MetaAdsConnections extends Context.Service<
             businesses,
             selected_business_id: selection?.businessId ?? null,
             selected_ad_account_id: selection?.accountId ?? null,
-            user: { id: user.id, name: user.name },
+            user: { id: info.userId ?? user.id, name: user.name },
+            unreadable_businesses: unreadable,
+            data_access_expires_at:
+              info.dataAccessExpiresAt !== undefined && info.dataAccessExpiresAt > 0
+                ? new Date(info.dataAccessExpiresAt * 1000).toISOString()
+                : null,
+            token_renewed_at: null,
             ...(selection === null ? { pending_reason: "choose_ad_account" } : {}),
             connected_at: new Date(at).toISOString(),
             connected_by: userId
@@ -247,21 +426,43 @@ export class MetaAdsConnections extends Context.Service<
             status: connection.status,
             business_managers: businesses.length,
             ad_accounts: adAccountCount(businesses),
+            unreadable_business_managers: unreadable.map((u) => ({ id: u.id, kind: u.kind })),
             selected_ad_account_id: selection?.accountId ?? null
           }
         } satisfies Resolved
       })
+
+      /** Whether another live Meta Ads connection of ours (any workspace) holds a token of the same Meta user. */
+      const sharesMetaUser = (connection: ChannelConnection) =>
+        Effect.map(connections.listHoldingTokens(), (rows) => {
+          const userId = Option.getOrNull(decodeUser(connection.metadata["user"]))?.id
+          if (userId === undefined) return false
+          return rows.some(
+            (row) =>
+              row.id !== connection.id &&
+              row.provider === PROVIDER &&
+              row.status !== "revoked" &&
+              row.accessTokenEnc !== null &&
+              Option.getOrNull(decodeUser(row.metadata["user"]))?.id === userId
+          )
+        })
 
       const flow = yield* makeOAuthFlow({
         provider: PROVIDER,
         service: "MetaAdsConnections",
         auditName: "meta_ads",
         redirectUri: settings.adsRedirectUri,
-        // Facebook Login with the Marketing API permissions: a user token, exchanged for a long-lived one.
-        dialogParameters: [["scope", ADS_SCOPES.join(",")]],
+        // Facebook Login for Business with the Ads configuration ("User access token": ads_management, ads_read,
+        // business_management): `config_id` and no `scope`, which a Business app refuses. A user token results,
+        // exchanged for a long-lived one.
+        dialogParameters: [["config_id", settings.adsConfigId ?? ""]],
         resolve,
-        atMetaOnDisconnect: (_connection, token) =>
-          Effect.succeed([["permissions_revoked", graph.revokePermissions(token)]] as const),
+        // `DELETE /me/permissions` de-authorises the Meta user for every workspace that connected with them: only
+        // when no other live connection of ours holds that user's token; otherwise our token is erased, nothing more.
+        atMetaOnDisconnect: (connection, token) =>
+          Effect.map(sharesMetaUser(connection), (shared) =>
+            shared ? [] : ([["permissions_revoked", graph.revokePermissions(token)]] as const)
+          ),
         transientMetadata: ["error", "pending_reason", "token_expiring_soon"]
       })
 
@@ -284,6 +485,7 @@ export class MetaAdsConnections extends Context.Service<
         )
 
       const start = Effect.fn("MetaAdsConnections.start")(function* (actor: Actor) {
+        if (settings.adsConfigId === null) return yield* new Forbidden({ action: "connect Meta Ads (disabled here)" })
         yield* requireManager(actor, "connect Meta Ads")
         return yield* flow.start(actor)
       })
@@ -325,30 +527,160 @@ export class MetaAdsConnections extends Context.Service<
       const testConnection = Effect.fn("MetaAdsConnections.testConnection")(function* (actor: Actor) {
         const found = yield* connected(actor.tenantId).pipe(Effect.result)
         if (found._tag === "Failure") {
-          return { ok: false, user: null, tokenExpiresAt: null, adAccountCount: 0, error: found.failure.message }
+          return {
+            ok: false,
+            checks: [],
+            user: null,
+            tokenExpiresAt: null,
+            adAccountCount: 0,
+            error: found.failure.message
+          } satisfies MetaAdsTest
         }
         const connection = found.success
         const report = {
+          user: Option.getOrNull(decodeUser(connection.metadata["user"])),
           tokenExpiresAt: connection.tokenExpiresAt,
           adAccountCount: adAccountCount(businessesOf(connection))
         }
-        const me = yield* flow.tokenOf(connection).pipe(
-          Effect.flatMap((token) => graph.me(token)),
-          Effect.result
-        )
+        const checks: Array<MetaAdsCheck> = []
+        const outcome = yield* Effect.gen(function* () {
+          const token = yield* flow.tokenOf(connection)
+          // 1. The token itself: valid and issued to our app (debug_token; /me would still answer without ads).
+          const info = yield* debugTokenForConnect(graph, token)
+          if (!info.isValid || info.appId !== settings.appId) {
+            const detail = info.isValid
+              ? "the token was issued to another app"
+              : (info.error ?? "the token is not valid")
+            checks.push({ name: "token", ok: false, detail })
+            return yield* new MetaTokenInvalid({ detail })
+          }
+          checks.push({
+            name: "token",
+            ok: true,
+            detail: info.expiresAt > 0 ? `valid until ${new Date(info.expiresAt * 1000).toISOString()}` : "valid"
+          })
+          // 2. The ads permissions are still granted (a person can remove one in their Facebook settings).
+          const missing = ADS_SCOPES.filter((scope) => !info.scopes.includes(scope))
+          checks.push({
+            name: "permissions",
+            ok: missing.length === 0,
+            detail: missing.length === 0 ? ADS_SCOPES.join(", ") : `missing: ${missing.join(", ")}`
+          })
+          if (missing.length > 0) return yield* new MetaPermissionMissing({ permissions: missing })
+          // 3. The selected ad account can be read with the token, and is in a state ads can run in.
+          const accountId = selectedOf(connection, "selected_ad_account_id")
+          if (accountId === null) {
+            checks.push({ name: "ad_account", ok: false, detail: "no ad account is selected yet" })
+            return false
+          }
+          const read = yield* graph.getAdAccount(token, accountId).pipe(Effect.result)
+          if (read._tag === "Failure") {
+            checks.push({ name: "ad_account", ok: false, detail: read.failure.message })
+            return yield* read.failure
+          }
+          const account = read.success
+          checks.push({
+            name: "ad_account",
+            ok: account.accountStatus === "active",
+            detail: `${account.name} (${account.currency ?? "no currency"}): ${account.accountStatus ?? "state unknown"}`
+          })
+          return account.accountStatus === "active"
+        }).pipe(Effect.result)
+        const failure = outcome._tag === "Failure" ? outcome.failure : null
+        const ok = outcome._tag === "Success" && outcome.success && checks.every((check) => check.ok)
         yield* flow.auditBy(actor, "connection_tested", connection.id, {
-          ok: me._tag === "Success",
-          error: me._tag === "Failure" ? me.failure._tag : null
+          ok,
+          checks: checks.map((check) => ({ name: check.name, ok: check.ok })),
+          error: failure?._tag ?? null
         })
-        if (me._tag === "Success") {
-          return { ok: true, user: { id: me.success.id, name: me.success.name }, ...report, error: null }
-        }
         // Meta refuses the token (expired, revoked): the connection turns to `error` and the UI offers Reconnect.
-        if (me.failure._tag === "MetaTokenInvalid") {
-          yield* recordTokenFailure(connection, me.failure, "test_connection").pipe(Effect.provide(context))
+        if (failure?._tag === "MetaTokenInvalid") {
+          yield* recordTokenFailure(connection, failure, "test_connection").pipe(Effect.provide(context))
         }
-        return { ok: false, user: null, ...report, error: me.failure.message }
+        if (failure?._tag === "MetaRateLimited") yield* countThrottle(connection)
+        const error =
+          failure !== null
+            ? failure.message
+            : ok
+              ? null
+              : (checks.find((check) => !check.ok)?.detail ?? "the connection test failed")
+        return { ok, checks, ...report, error } satisfies MetaAdsTest
       })
+
+      /** Counts a throttle on the tenant's connection (`throttled_calls`): per-tenant, without a metric label. */
+      const countThrottle = (connection: ChannelConnection) => {
+        const count = connection.metadata["throttled_calls"]
+        return connections
+          .update(connection.tenantId, connection.id, {
+            metadata: { throttled_calls: (typeof count === "number" ? count : 0) + 1 }
+          })
+          .pipe(Effect.ignore)
+      }
+
+      const renewTokens = Effect.gen(function* () {
+        const report = { checked: 0, renewed: 0, failed: 0, deferred: 0 }
+        const now = yield* Clock.currentTimeMillis
+        const live = (yield* connections.listHoldingTokens()).filter(
+          (c) => c.provider === PROVIDER && (c.status === "active" || c.status === "pending")
+        )
+        for (const connection of live) {
+          const expiresAt = connection.tokenExpiresAt?.getTime()
+          if (expiresAt === undefined || expiresAt - now > Duration.toMillis(RENEW_BEFORE)) continue
+          // Meta extends a user token at most about once a day: a renewal that extended it is not repeated sooner.
+          const last = connection.metadata["token_renewed_at"]
+          const lastMs = typeof last === "string" ? Date.parse(last) : Number.NaN
+          if (
+            connection.metadata["token_renewal_extended"] === true &&
+            now - lastMs < Duration.toMillis(Duration.days(1))
+          )
+            continue
+          report.checked++
+          const renewed = yield* Effect.gen(function* () {
+            const token = yield* flow.tokenOf(connection)
+            const next = yield* graph.exchangeLongLived(token)
+            const info = yield* debugTokenForConnect(graph, next.accessToken)
+            if (!info.isValid)
+              return yield* new MetaTokenInvalid({ detail: info.error ?? "the renewed token is not valid" })
+            return { next, info }
+          }).pipe(Effect.result)
+          if (renewed._tag === "Failure") {
+            const error = renewed.failure
+            if (error._tag === "MetaTokenInvalid") {
+              report.failed++
+              yield* recordTokenFailure(connection, error, "token_renewal").pipe(Effect.provide(context))
+            } else {
+              report.deferred++
+              if (error._tag === "MetaRateLimited") yield* countThrottle(connection)
+              yield* Effect.logWarning(`Meta Ads token renewal deferred for connection ${connection.id}: ${error._tag}`)
+            }
+            continue
+          }
+          const { next, info } = renewed.success
+          const at = new Date(now)
+          yield* connections
+            .update(connection.tenantId, connection.id, {
+              accessTokenEnc: yield* cipher.encrypt(next.accessToken, {
+                tenantId: connection.tenantId,
+                provider: PROVIDER
+              }),
+              tokenExpiresAt: expiryOf(info, next.expiresIn, at),
+              metadata: {
+                token_renewed_at: at.toISOString(),
+                token_renewal_extended: (expiryOf(info, next.expiresIn, at)?.getTime() ?? 0) > expiresAt + 86_400_000,
+                data_access_expires_at:
+                  info.dataAccessExpiresAt !== undefined && info.dataAccessExpiresAt > 0
+                    ? new Date(info.dataAccessExpiresAt * 1000).toISOString()
+                    : (connection.metadata["data_access_expires_at"] ?? null)
+              }
+            })
+            .pipe(Effect.orDie)
+          yield* flow.audit(connection.tenantId, null, "token_renewed", connection.id, {
+            expires_at: expiryOf(info, next.expiresIn, at)?.toISOString() ?? null
+          })
+          report.renewed++
+        }
+        return report satisfies MetaAdsRenewReport
+      }).pipe(Effect.withSpan("MetaAdsConnections.renewTokens"))
 
       const tokenDebug = Effect.fn("MetaAdsConnections.tokenDebug")(
         function* (actor: Actor) {
@@ -391,8 +723,32 @@ export class MetaAdsConnections extends Context.Service<
         selectAdAccount,
         disconnect,
         testConnection,
+        renewTokens,
         tokenDebug
       })
     })
   )
+
+  /** Renews expiring Meta Ads tokens shortly after start, then every `interval`. */
+  static readonly renewalWorker = (interval: Duration.Input) =>
+    Layer.effectDiscard(
+      Effect.gen(function* () {
+        const ads = yield* MetaAdsConnections
+        const run = ads.renewTokens.pipe(
+          Effect.flatMap((report) =>
+            report.checked === 0
+              ? Effect.void
+              : Effect.logInfo(
+                  `Meta Ads token renewal: ${report.checked} due, ${report.renewed} renewed, ` +
+                    `${report.failed} refused (Reconnect), ${report.deferred} deferred`
+                )
+          ),
+          Effect.catchCause((cause) => Effect.logError("Meta Ads token renewal failed", cause))
+        )
+        const first = Duration.min(Duration.fromInputUnsafe(interval), Duration.seconds(10))
+        yield* Effect.forkScoped(
+          Effect.sleep(first).pipe(Effect.andThen(Effect.forever(run.pipe(Effect.andThen(Effect.sleep(interval))))))
+        )
+      })
+    )
 }

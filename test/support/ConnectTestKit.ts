@@ -15,6 +15,8 @@ export const APP_ID = "1234567890123456"
 export const WHATSAPP_REDIRECT = "https://app.example.com/api/integrations/meta/whatsapp/callback"
 export const ADS_REDIRECT = "https://app.example.com/api/integrations/meta/ads/callback"
 
+export const ADS_CONFIG_ID = "556677"
+
 export const TestSettings = Layer.succeed(
   ConnectSettings,
   ConnectSettings.of({
@@ -22,6 +24,7 @@ export const TestSettings = Layer.succeed(
     graphVersion: "v24.0",
     dialogBaseUrl: "https://www.facebook.com",
     configId: "998877",
+    adsConfigId: ADS_CONFIG_ID,
     whatsappRedirectUri: WHATSAPP_REDIRECT,
     adsRedirectUri: ADS_REDIRECT,
     webhookCallbackUrl: "https://app.example.com/webhooks/meta/whatsapp",

@@ -176,6 +176,42 @@ describe("Meta Ads card: steps 2 and 3, choose and confirm", () => {
     })
   }
 
+  it("a Business Manager that could not be read is named with why; the others can be chosen", () => {
+    renderPage({
+      ...adsPending,
+      businessManagers: [
+        adsPending.businessManagers[0]!,
+        {
+          id: "me",
+          name: "Your own ad accounts",
+          personal: true,
+          adAccounts: [{ id: "act_301", name: "Sandbox User (personal)", currency: "USD", accountStatus: "ACTIVE" }]
+        }
+      ],
+      unreadableBusinessManagers: [
+        {
+          id: "b-2",
+          name: "Sandbox Agency Client",
+          kind: "permission",
+          reason: "Meta did not grant the permission ads_read."
+        }
+      ]
+    })
+    const notice = within(card()).getByRole("status")
+    expect(notice.textContent).toContain("One Business Manager could not be read.")
+    expect(notice.textContent).toContain("Sandbox Agency Client: Meta did not grant the permission ads_read.")
+    expect(notice.textContent).toContain("Ask its admin to give you access, then reconnect.")
+    expect(within(card()).getByRole("radio", { name: /Your own ad accounts.*not in a Business Manager/ })).toBeTruthy()
+    expect(within(card()).queryByRole("radio", { name: /Sandbox Agency Client/ })).toBeNull()
+  })
+
+  it("data access ended (tokenState EXPIRED): Expired, with when and Reconnect", () => {
+    renderPage({ ...adsActive, tokenState: "EXPIRED", dataAccessExpiresAt: "2026-02-18T10:30:00.000Z" })
+    expect(within(card()).getByText("Expired")).toBeTruthy()
+    expect(card().textContent).toContain("Meta's access to your ads data ended on")
+    expect(button("Reconnect")).toBeTruthy()
+  })
+
   it("a member sees that the account is still to be chosen, without the choices", () => {
     renderPage(adsPending, { viewer: member })
     expect(within(card()).getByText("Action needed")).toBeTruthy()
@@ -225,7 +261,12 @@ describe("Meta Ads card: connected", () => {
             user: { id: "1000000000000099", name: "Sandbox User" },
             tokenExpiresAt: adsActive.tokenExpiresAt,
             adAccountCount: 3,
-            error: null
+            error: null,
+            checks: [
+              { name: "token", ok: true, detail: "valid until 2027-01-19T10:30:00.000Z" },
+              { name: "permissions", ok: true, detail: "ads_management, ads_read, business_management" },
+              { name: "ad_account", ok: true, detail: "Sandbox Ads (EUR) (EUR): active" }
+            ]
           }
         })
       }
@@ -234,6 +275,7 @@ describe("Meta Ads card: connected", () => {
     expect(calls("TestMetaAdsConnection")).toHaveLength(1)
     const status = within(card()).getByRole("status")
     expect(status.textContent).toMatch(/^Connection OK\. Meta accepts the connection of Sandbox User; 3 ad accounts/)
+    expect(status.textContent).toContain("Passed Ads permissions still granted: ads_management, ads_read")
   })
 
   it("a failed test says why and refreshes the status", async () => {
@@ -245,16 +287,22 @@ describe("Meta Ads card: connected", () => {
             user: null,
             tokenExpiresAt: null,
             adAccountCount: 3,
-            error: "Meta no longer accepts the token. Reconnect."
+            error: "Meta did not grant the permission ads_management.",
+            checks: [
+              { name: "token", ok: true, detail: "valid" },
+              { name: "permissions", ok: false, detail: "missing: ads_management" }
+            ]
           }
         })
       }
     })
     const before = calls("MetaAds").length
     await act(async () => fireEvent.click(button("Test connection")))
-    expect(within(card()).getByRole("alert").textContent).toBe(
-      "Connection test failed. Meta no longer accepts the token. Reconnect."
+    const alert = within(card()).getByRole("alert")
+    expect(alert.textContent).toContain(
+      "Connection test failed. Meta did not grant the permission ads_management. Reconnect to grant the access again."
     )
+    expect(alert.textContent).toContain("Failed Ads permissions still granted: missing: ads_management")
     expect(calls("MetaAds").length).toBeGreaterThan(before)
   })
 

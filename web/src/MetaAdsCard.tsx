@@ -23,8 +23,9 @@ const MetaAdsCardViewer = graphql(`
 
 /**
  * The Meta Ads connection as the card shows it. `tokenExpiringSoon`: the token expires within 7 days (the
- * reconnect banner); `pendingReason`: why it is PENDING (`choose_ad_account`); `accountStatus`: Meta's
- * account_status (1 active, 2 disabled, 3 unsettled, 7 pending risk review, 101 closed…).
+ * reconnect banner); `tokenState`: VALID, EXPIRING (banner), EXPIRED (Reconnect); `pendingReason`: why it is
+ * PENDING (`choose_ad_account`); `accountStatus`: the ad account's state (ACTIVE, DISABLED, UNSETTLED…);
+ * `unreadableBusinessManagers`: the Business Managers whose ad accounts could not be read at the login.
  */
 const MetaAdsFields = graphql(`
   fragment MetaAdsFields on MetaAdsConnection {
@@ -33,6 +34,8 @@ const MetaAdsFields = graphql(`
     connected
     tokenExpiresAt
     tokenExpiringSoon
+    tokenState
+    dataAccessExpiresAt
     error
     pendingReason
     updatedAt
@@ -42,9 +45,16 @@ const MetaAdsFields = graphql(`
       id
       name
     }
+    unreadableBusinessManagers {
+      id
+      name
+      kind
+      reason
+    }
     businessManagers {
       id
       name
+      personal
       adAccounts {
         id
         name
@@ -99,6 +109,11 @@ const TestMetaAdsConnectionMutation = graphql(`
       tokenExpiresAt
       adAccountCount
       error
+      checks {
+        name
+        ok
+        detail
+      }
     }
   }
 `)
@@ -148,28 +163,65 @@ export const ADS_PERMISSIONS: ReadonlyArray<readonly [scope: string, what: strin
 
 export const MANAGERS_ONLY = "Only admins and marketing can connect or disconnect Meta Ads."
 
-/** Meta's account_status values (1 is the only one where ads run normally). */
-const ACCOUNT_STATUS: Readonly<Record<number, string>> = {
-  1: "Active",
-  2: "Disabled",
-  3: "Unsettled",
-  7: "Pending risk review",
-  8: "Pending settlement",
-  9: "In grace period",
-  100: "Pending closure",
-  101: "Closed",
-  201: "Any active",
-  202: "Any closed"
+type AccountStatus = NonNullable<MetaAdAccount["accountStatus"]>
+
+/** An ad account's state, in words (ACTIVE is the only one where ads run normally). */
+const ACCOUNT_STATUS: Readonly<Record<AccountStatus, string>> = {
+  ACTIVE: "Active",
+  DISABLED: "Disabled",
+  UNSETTLED: "Unsettled",
+  PENDING_RISK_REVIEW: "Pending risk review",
+  PENDING_SETTLEMENT: "Pending settlement",
+  IN_GRACE_PERIOD: "In grace period",
+  PENDING_CLOSURE: "Pending closure",
+  CLOSED: "Closed",
+  ANY_ACTIVE: "Active",
+  ANY_CLOSED: "Closed",
+  UNKNOWN: "Status unknown"
 }
 
-export const accountStatusLabel = (status: number | null): string =>
-  status === null ? "Status unknown" : (ACCOUNT_STATUS[status] ?? `Status ${status}`)
+export const accountStatusLabel = (status: AccountStatus | null): string =>
+  status === null ? "Status unknown" : ACCOUNT_STATUS[status]
+
+const isActive = (status: AccountStatus | null) => status === "ACTIVE" || status === "ANY_ACTIVE"
 
 /** A note for an ad account that is not active, or null when it is. */
 export const accountStatusNote = (account: Pick<MetaAdAccount, "accountStatus">): string | null =>
-  account.accountStatus === 1
+  isActive(account.accountStatus)
     ? null
     : `${accountStatusLabel(account.accountStatus)} at Meta: ads in this account may not run until Meta marks it active.`
+
+/** What an unreadable Business Manager's kind means for a person, and what to do. */
+const UNREADABLE_HINT: Readonly<Record<string, string>> = {
+  permission: "Meta did not let this login read its ad accounts. Ask its admin to give you access, then reconnect.",
+  rate_limited: "Meta was limiting requests. Reconnect in a few minutes to try it again.",
+  unavailable: "Meta did not answer for it. Reconnect later to try it again."
+}
+
+/** The Business Managers whose ad accounts could not be read at the login (the others were). */
+function UnreadableBusinesses({ connection }: { readonly connection: MetaAdsConnection }) {
+  const unreadable = connection.unreadableBusinessManagers
+  if (unreadable.length === 0) return null
+  return (
+    <div className="notice warn" role="status">
+      <p>
+        <strong>
+          {unreadable.length === 1
+            ? "One Business Manager could not be read."
+            : `${unreadable.length} Business Managers could not be read.`}
+        </strong>{" "}
+        The others are listed; their ad accounts can be used.
+      </p>
+      <ul className="unreadable">
+        {unreadable.map((item) => (
+          <li key={item.id}>
+            <strong>{item.name}</strong>: {item.reason} {UNREADABLE_HINT[item.kind] ?? ""}
+          </li>
+        ))}
+      </ul>
+    </div>
+  )
+}
 
 type View = "NOT_CONNECTED" | "PENDING" | "ACTIVE" | "EXPIRED" | "ERROR" | "REVOKED"
 
@@ -198,8 +250,13 @@ const hasExpired = (iso: string | null, now: number = Date.now()): boolean => {
   return !Number.isNaN(at) && at <= now
 }
 
-export const viewOf = (connection: Pick<MetaAdsConnection, "status" | "tokenExpiresAt">): View =>
-  connection.status === "ACTIVE" && hasExpired(connection.tokenExpiresAt) ? "EXPIRED" : connection.status
+export const viewOf = (
+  connection: Pick<MetaAdsConnection, "status" | "tokenExpiresAt"> & Partial<Pick<MetaAdsConnection, "tokenState">>
+): View =>
+  (connection.status === "ACTIVE" || connection.status === "PENDING") &&
+  (hasExpired(connection.tokenExpiresAt) || connection.tokenState === "EXPIRED")
+    ? "EXPIRED"
+    : connection.status
 
 /** The message of a refusal (FORBIDDEN, NOT_CONNECTED, AD_ACCOUNT_NOT_GRANTED come as GraphQL errors), if any. */
 const refusal = (error: CombinedError | undefined): string | null => error?.graphQLErrors[0]?.message ?? null
@@ -340,7 +397,9 @@ export function MetaAdsCard({ viewer: viewerRef, returned, onUnauthorized, navig
         <p>
           <strong>
             {view === "EXPIRED"
-              ? `The Meta Ads access token expired on ${formatDateTime(connection.tokenExpiresAt)}.`
+              ? hasExpired(connection.tokenExpiresAt)
+                ? `The Meta Ads access token expired on ${formatDateTime(connection.tokenExpiresAt)}.`
+                : `Meta's access to your ads data ended on ${formatDateTime(connection.dataAccessExpiresAt)}.`
               : "The connection needs attention."}
           </strong>{" "}
           {view === "EXPIRED"
@@ -609,6 +668,7 @@ function Wizard({
       <h3 id={titleId} className="step-title">
         Choose the ad account to use
       </h3>
+      <UnreadableBusinesses connection={connection} />
       <fieldset>
         <legend>Choose a Business Manager</legend>
         <ul className="choices">
@@ -627,6 +687,7 @@ function Wizard({
                 />
                 <span className="choice-name">{item.name}</span>
                 <span className="muted">
+                  {item.personal ? "not in a Business Manager · " : ""}
                   {item.adAccounts.length === 1 ? "1 ad account" : `${item.adAccounts.length} ad accounts`}
                 </span>
               </label>
@@ -653,7 +714,7 @@ function Wizard({
                     <span className="choice-name">{item.name}</span>
                     <span className="muted number">{item.id}</span>
                     {item.currency === null ? null : <span className="tag">{item.currency}</span>}
-                    <span className={item.accountStatus === 1 ? "tag ok" : "tag warn"}>
+                    <span className={isActive(item.accountStatus) ? "tag ok" : "tag warn"}>
                       {accountStatusLabel(item.accountStatus)}
                     </span>
                     {note === null ? null : <span className="account-note">{note}</span>}
@@ -711,10 +772,14 @@ function Connected({
 
   return (
     <div className="state">
+      <UnreadableBusinesses connection={connection} />
       {connection.tokenExpiringSoon ? (
         <div className="notice warn" role="status">
           <p>
-            The Meta Ads access token expires on {formatDateTime(connection.tokenExpiresAt)}.{" "}
+            {connection.dataAccessExpiresAt !== null &&
+            (connection.tokenExpiresAt === null || connection.dataAccessExpiresAt < connection.tokenExpiresAt)
+              ? `Meta's access to your ads data ends on ${formatDateTime(connection.dataAccessExpiresAt)}.`
+              : `The Meta Ads access token expires on ${formatDateTime(connection.tokenExpiresAt)}.`}{" "}
             {manager ? "Reconnect to keep your ads data up to date." : "Ask an admin or marketing to reconnect."}
           </p>
           {manager ? (
@@ -775,13 +840,16 @@ function Connected({
             {test.adAccountCount === 1 ? "ad account" : "ad accounts"} shared
             {test.tokenExpiresAt ? `; the token expires on ${formatDateTime(test.tokenExpiresAt)}` : ""}.
           </p>
+          <TestChecks checks={test.checks} />
         </div>
       ) : (
         <div className="notice bad" role="alert">
           <p>
             <strong>Connection test failed.</strong>{" "}
             {test === "failed" ? "Could not reach the service. Try again." : (test.error ?? "Meta refused the token.")}
+            {test !== "failed" && manager ? " Reconnect to grant the access again." : ""}
           </p>
+          {test === "failed" ? null : <TestChecks checks={test.checks} />}
         </div>
       )}
       <div className="row">
@@ -801,6 +869,27 @@ function Connected({
       </div>
       {manager ? null : <p className="muted">{MANAGERS_ONLY}</p>}
     </div>
+  )
+}
+
+const CHECK_LABEL: Readonly<Record<string, string>> = {
+  token: "Access token (valid, issued to this app)",
+  permissions: "Ads permissions still granted",
+  ad_account: "Selected ad account readable"
+}
+
+/** Each check of the connection test, passed or failed, with what was found. */
+function TestChecks({ checks }: { readonly checks: MetaAdsConnectionTest["checks"] }) {
+  if (checks.length === 0) return null
+  return (
+    <ul className="checks">
+      {checks.map((check) => (
+        <li key={check.name}>
+          <span className={check.ok ? "tag ok" : "tag warn"}>{check.ok ? "Passed" : "Failed"}</span>{" "}
+          {CHECK_LABEL[check.name] ?? check.name}: <span className="muted">{check.detail}</span>
+        </li>
+      ))}
+    </ul>
   )
 }
 

@@ -131,12 +131,15 @@ export const adsNotConnected: MetaAdsConnection = {
   connected: false,
   tokenExpiresAt: null,
   tokenExpiringSoon: false,
+  tokenState: "NONE",
+  dataAccessExpiresAt: null,
   error: null,
   pendingReason: null,
   updatedAt: null,
   selectedBusinessManagerId: null,
   selectedAdAccountId: null,
   user: null,
+  unreadableBusinessManagers: [],
   businessManagers: []
 }
 
@@ -147,21 +150,25 @@ export const adsPending: MetaAdsConnection = {
   status: "PENDING",
   pendingReason: "choose_ad_account",
   tokenExpiresAt: "2027-01-19T10:30:00.000Z",
+  tokenState: "VALID",
+  dataAccessExpiresAt: "2027-02-18T10:30:00.000Z",
   updatedAt: "2026-11-20T10:30:00.000Z",
   user: { id: "1000000000000099", name: "Sandbox User" },
   businessManagers: [
     {
       id: "b-1",
       name: "Sandbox Business",
+      personal: false,
       adAccounts: [
-        { id: "act_101", name: "Sandbox Ads (USD)", currency: "USD", accountStatus: 1 },
-        { id: "act_102", name: "Sandbox Ads (EUR)", currency: "EUR", accountStatus: 1 }
+        { id: "act_101", name: "Sandbox Ads (USD)", currency: "USD", accountStatus: "ACTIVE" },
+        { id: "act_102", name: "Sandbox Ads (EUR)", currency: "EUR", accountStatus: "ACTIVE" }
       ]
     },
     {
       id: "b-2",
       name: "Sandbox Agency Client",
-      adAccounts: [{ id: "act_201", name: "Client Campaigns", currency: "GBP", accountStatus: 2 }]
+      personal: false,
+      adAccounts: [{ id: "act_201", name: "Client Campaigns", currency: "GBP", accountStatus: "DISABLED" }]
     }
   ]
 }

@@ -154,11 +154,13 @@ const ADS_PENDING: MetaAdsView = {
   tokenExpiresAt: new Date("2030-03-01T00:00:00.000Z"),
   pendingReason: "choose_ad_account",
   updatedAt: new Date("2025-06-01T12:00:00.000Z"),
+  tokenState: "valid",
   businessManagers: [
     {
       id: "700000000000001",
       name: "Acme Business",
-      adAccounts: [{ id: "act_800000000000001", name: "Acme (USD)", currency: "USD", accountStatus: 1 }]
+      personal: false,
+      adAccounts: [{ id: "act_800000000000001", name: "Acme (USD)", currency: "USD", accountStatus: "active" }]
     }
   ],
   user: { id: "100000000000042", name: "Dana" }
@@ -209,12 +211,14 @@ const StubMetaAds = Layer.succeed(
       record("ads.test", actor).pipe(
         Effect.as({
           ok: true,
+          checks: [],
           user: { id: "100000000000042", name: "Dana" },
           tokenExpiresAt: new Date("2030-03-01T00:00:00.000Z"),
           adAccountCount: 1,
           error: null
         })
       ),
+    renewTokens: Effect.succeed({ checked: 0, renewed: 0, failed: 0, deferred: 0 }),
     tokenDebug: (actor) =>
       record("ads.tokenDebug", actor).pipe(
         Effect.andThen(
@@ -578,7 +582,7 @@ describe("GraphqlRoute", () => {
           {
             id: "700000000000001",
             name: "Acme Business",
-            adAccounts: [{ id: "act_800000000000001", name: "Acme (USD)", currency: "USD", accountStatus: 1 }]
+            adAccounts: [{ id: "act_800000000000001", name: "Acme (USD)", currency: "USD", accountStatus: "ACTIVE" }]
           }
         ],
         user: { id: "100000000000042", name: "Dana" }

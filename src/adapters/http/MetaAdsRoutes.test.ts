@@ -27,6 +27,7 @@ const Dependencies = Layer.mergeAll(
       graphVersion: "v24.0",
       dialogBaseUrl: "https://www.facebook.com",
       configId: "998877",
+      adsConfigId: "556677",
       whatsappRedirectUri: `${APP}/api/integrations/meta/whatsapp/callback`,
       adsRedirectUri: REDIRECT,
       webhookCallbackUrl: `${APP}/webhooks/meta/whatsapp`,
@@ -76,7 +77,7 @@ const granted = (accounts: number) =>
           id: `act_9${n}${index}`,
           name: `Account ${index}`,
           currency: "USD",
-          accountStatus: 1
+          accountStatus: "active"
         }))
       })
       const code = `code-${n}`
@@ -116,6 +117,7 @@ describe("MetaAdsRoutes", () => {
       ["GET", "/api/integrations/meta/ads/status"],
       ["POST", "/api/integrations/meta/ads/disconnect"],
       ["POST", "/api/integrations/meta/ads/test-connection"],
+      ["GET", "/api/integrations/meta/ads/test-connection"],
       ["GET", "/api/integrations/meta/ads/token-debug"]
     ] as const) {
       const response = await request("not-a-jwt", method, path)
@@ -149,7 +151,8 @@ describe("MetaAdsRoutes", () => {
     const started = await request(session("marketing").token, "POST", "/api/integrations/meta/ads/start")
     assert.strictEqual(started.status, 200)
     const body = (await started.json()) as { authUrl: string; state: string }
-    assert.include(body.authUrl, "scope=ads_management%2Cads_read%2Cbusiness_management")
+    assert.include(body.authUrl, "config_id=556677")
+    assert.notInclude(body.authUrl, "scope=")
     const cookie = started.headers.get("set-cookie") ?? ""
     assert.match(cookie, /^meta_oauth_ads_[A-Za-z0-9_-]{16}=[0-9a-f]{64};/)
     assert.match(cookie, /HttpOnly/i)
@@ -262,8 +265,11 @@ describe("MetaAdsRoutes", () => {
     assert.strictEqual(location(await connect(admin.token, 1)), `${APP}/settings/integrations?meta_ads=connected`)
     const member = session("member", admin.tenantId)
     const answers: Array<Response> = []
+    // GET (the CRM report's method) and POST are one operation, sharing the budget.
     for (let i = 0; i < 6; i++)
-      answers.push(await request(member.token, "POST", "/api/integrations/meta/ads/test-connection"))
+      answers.push(
+        await request(member.token, i % 2 === 0 ? "GET" : "POST", "/api/integrations/meta/ads/test-connection")
+      )
     assert.deepStrictEqual(
       answers.map((r) => r.status),
       [200, 200, 200, 200, 200, 429]
@@ -271,6 +277,14 @@ describe("MetaAdsRoutes", () => {
     const first = (await answers[0]!.json()) as Record<string, unknown>
     assert.strictEqual(first["ok"], true)
     assert.strictEqual(first["adAccountCount"], 1)
+    assert.deepStrictEqual(
+      (first["checks"] as Array<{ name: string; ok: boolean }>).map((c) => [c.name, c.ok]),
+      [
+        ["token", true],
+        ["permissions", true],
+        ["ad_account", true]
+      ]
+    )
     assert.isString(first["tokenExpiresAt"])
     assert.isAbove(Number(answers[5]!.headers.get("retry-after")), 0)
     assert.strictEqual(((await answers[5]!.json()) as { error: { code: string } }).error.code, "rate_limited")

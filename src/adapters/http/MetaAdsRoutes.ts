@@ -44,6 +44,9 @@ export const adsStatusBody = (view: MetaAdsView) => ({
   status: view.status,
   tokenExpiresAt: view.tokenExpiresAt?.toISOString() ?? null,
   tokenExpiringSoon: view.tokenExpiringSoon,
+  tokenState: view.tokenState,
+  dataAccessExpiresAt: view.dataAccessExpiresAt?.toISOString() ?? null,
+  unreadableBusinessManagers: view.unreadableBusinesses,
   error: view.error,
   pendingReason: view.pendingReason,
   updatedAt: view.updatedAt?.toISOString() ?? null,
@@ -91,7 +94,7 @@ export const makeMetaAdsRoutes = (options: { readonly appBaseUrl: string }) => {
               setBindingCookies(META_ADS_BINDINGS, started, secure)
             )
           )
-        ).pipe(countOAuthRequest("start"))
+        ).pipe(countOAuthRequest("start", "meta_ads"))
       )
 
       yield* router.add(
@@ -102,6 +105,7 @@ export const makeMetaAdsRoutes = (options: { readonly appBaseUrl: string }) => {
           binding: META_ADS_BINDING,
           bindings: META_ADS_BINDINGS,
           secure,
+          provider: "meta_ads",
           integrations,
           complete: ads.complete
         })
@@ -119,13 +123,16 @@ export const makeMetaAdsRoutes = (options: { readonly appBaseUrl: string }) => {
         limited("meta_ads.disconnect", (actor) => answer(ads.disconnect(actor), (view) => json(adsStatusBody(view))))
       )
 
-      yield* router.add(
-        "POST",
-        `${BASE}/test-connection`,
-        limited("meta_ads.test_connection", (actor) =>
-          Effect.map(ads.testConnection(actor), (test) => json(testBody(test)))
+      // GET as the CRM report names it; POST as before. Both run the same checks.
+      for (const method of ["GET", "POST"] as const) {
+        yield* router.add(
+          method,
+          `${BASE}/test-connection`,
+          limited("meta_ads.test_connection", (actor) =>
+            Effect.map(ads.testConnection(actor), (test) => json(testBody(test)))
+          )
         )
-      )
+      }
 
       yield* router.add(
         "GET",

@@ -2,7 +2,7 @@ import { Effect, Redacted } from "effect"
 import { HttpServerRequest, HttpServerResponse } from "effect/http"
 import { type CallbackError, type CallbackInput, callbackReason } from "../../application/OAuthFlow.ts"
 import type { ChannelConnection } from "../../domain/ChannelConnection.ts"
-import { countOAuthRequest, recordOAuthError } from "../observability/Metrics.ts"
+import { countOAuthRequest, type MetricProvider, recordOAuthError } from "../observability/Metrics.ts"
 import { type BindingScope, expireBindingCookies, readBinding } from "./BrowserBinding.ts"
 import { clientIp, searchParams } from "./RequestContext.ts"
 
@@ -40,6 +40,8 @@ export const oauthCallback = <E extends CallbackError>(options: {
   /** Every scope the flow was bound on (the callback ends the flow on all of them). */
   readonly bindings: ReadonlyArray<BindingScope>
   readonly secure: boolean
+  /** The metrics' `provider` label; default `meta_whatsapp`. */
+  readonly provider?: MetricProvider
   readonly integrations: string
   readonly complete: (input: CallbackInput) => Effect.Effect<ChannelConnection, E>
   readonly outcome?: (connection: ChannelConnection) => string
@@ -50,7 +52,7 @@ export const oauthCallback = <E extends CallbackError>(options: {
     const result = yield* options.complete(input).pipe(Effect.result)
     if (result._tag === "Failure") {
       const reason = callbackReason(result.failure)
-      yield* recordOAuthError(reason)
+      yield* recordOAuthError(reason, options.provider)
       yield* Effect.logInfo(`OAuth callback (${options.param}) refused: ${reason}`, result.failure._tag)
     }
     const query =
@@ -61,4 +63,4 @@ export const oauthCallback = <E extends CallbackError>(options: {
       status: 302,
       headers: { "cache-control": "no-store", "referrer-policy": "no-referrer" }
     }).pipe(expireBindingCookies(options.bindings, input.state, options.secure))
-  }).pipe(countOAuthRequest("callback"))
+  }).pipe(countOAuthRequest("callback", options.provider))

@@ -5,8 +5,18 @@
 import { assert, layer } from "@effect/vitest"
 import { Context, Effect, Layer, Redacted } from "effect"
 import type { RunningSandbox } from "../../../sandbox/Sandbox.ts"
-import { APP_ID, APP_SECRET, start, startReceiver, submitDialog, WA_REDIRECT } from "../../../sandbox/testkit.ts"
-import { type AccessToken, MetaGraph } from "../../application/ports/MetaGraph.ts"
+import {
+  ADS_REDIRECT,
+  APP_ID,
+  APP_SECRET,
+  adsDialogQuery,
+  start,
+  startReceiver,
+  submitDialog,
+  WA_REDIRECT
+} from "../../../sandbox/testkit.ts"
+import { type AccessToken, type AdAccount, MetaGraph } from "../../application/ports/MetaGraph.ts"
+import { isAdAccountStatus } from "../../domain/AdAccountStatus.ts"
 import type { PhoneNumberId, WabaId } from "../../domain/Ids.ts"
 import { MetaGraphHttp } from "./MetaGraphHttp.ts"
 import { type MemoryPhoneNumber, MetaGraphMemory, MetaGraphMemoryControl } from "./MetaGraphMemory.ts"
@@ -28,6 +38,11 @@ class Fake extends Context.Service<
     readonly requiresAppSecretProof: Effect.Effect<boolean>
     /** A person approved the Embedded Signup dialog: the code exchanged, the WABA and a registered number. */
     readonly login: Effect.Effect<Login>
+    /**
+     * A person approved the Meta Ads configuration: a long-lived user token whose person has two businesses (one
+     * with more client ad accounts than a page holds) and their own ad accounts, one of them a business one.
+     */
+    readonly adsLogin: Effect.Effect<AccessToken>
     /** A business token for `wabaId` issued to another Meta app (an operator pasting the wrong app's token). */
     foreignToken(wabaId: WabaId): Effect.Effect<AccessToken>
     /** The `messages` webhook Meta would post when `from` (as typed) writes to the number: its `from` and wa_id. */
@@ -104,6 +119,42 @@ const MemoryFake = Layer.effect(
         }),
       subscribed: (wabaId) => Effect.map(control.subscribedWabas, (wabas) => wabas.includes(wabaId)),
       foreignToken: (wabaId) => Effect.map(issue(wabaId, "9999999999999999"), (issued) => issued.token),
+      adsLogin: Effect.gen(function* () {
+        sequence++
+        const n = String(sequence).padStart(4, "0")
+        const account = (id: string, name: string, status: AdAccount["accountStatus"] = "active"): AdAccount => ({
+          id,
+          name,
+          currency: "USD",
+          accountStatus: status
+        })
+        const owned = [account(`act_81${n}001`, "Owned 1"), account(`act_81${n}002`, "Owned 2", "disabled")]
+        yield* control.addBusiness({ id: `71${n}`, name: "Business", ownedAdAccounts: owned })
+        yield* control.addBusiness({
+          id: `72${n}`,
+          name: "Agency",
+          clientAdAccounts: Array.from({ length: 28 }, (_, i) =>
+            account(`act_82${n}${String(i).padStart(3, "0")}`, `C${i}`)
+          )
+        })
+        const code = `contract-ads-${sequence}`
+        yield* control.grant({
+          code,
+          redirectUri: ADS_REDIRECT,
+          token: `EAAcontractads${sequence}${"z".repeat(40)}`,
+          wabaIds: [],
+          businessIds: [`71${n}`, `72${n}`],
+          tokenType: "USER",
+          personalAdAccounts: [account(`act_83${n}001`, "Personal"), owned[0]!],
+          scopes: [
+            { scope: "ads_management", targetIds: [] },
+            { scope: "ads_read", targetIds: [] },
+            { scope: "business_management", targetIds: [`71${n}`, `72${n}`] }
+          ]
+        })
+        const short = yield* graph.exchangeCode(Redacted.make(code), ADS_REDIRECT)
+        return (yield* graph.exchangeLongLived(short.accessToken)).accessToken
+      }).pipe(Effect.orDie),
       inbound: (phoneNumberId, from) =>
         control
           .inboundMessage({ phoneNumberId, from, text: "Oi" })
@@ -161,6 +212,11 @@ const SandboxFake = Layer.unwrap(
               .targetIds[0] as WabaId
             const registered = [...sandbox.ctx.state.numbers.values()].find((n) => n.wabaId === wabaId && n.registered)
             return { code, token: accessToken, wabaId, phoneNumberId: registered!.id as PhoneNumberId }
+          }).pipe(Effect.orDie),
+          adsLogin: Effect.gen(function* () {
+            const params = yield* Effect.promise(() => submitDialog(sandbox, { action: "approve" }, adsDialogQuery()))
+            const short = yield* graph.exchangeCode(Redacted.make(params.get("code") ?? ""), ADS_REDIRECT)
+            return (yield* graph.exchangeLongLived(short.accessToken)).accessToken
           }).pipe(Effect.orDie),
           foreignToken: (wabaId) =>
             controlCall(sandbox, "tokens", { wabaId }).pipe(
@@ -357,6 +413,40 @@ for (const fake of [
         assert.strictEqual(refused._tag, "NumberNotVerified")
         assert.notStrictEqual((yield* graph.getPhoneNumber(token, id)).platformType, "CLOUD_API")
       })
+    )
+
+    it.effect(
+      "Meta Ads: every ad account over every page (owned, client, the person's own), each once; one by id",
+      () =>
+        Effect.gen(function* () {
+          const graph = yield* MetaGraph
+          const token = yield* (yield* Fake).adsLogin
+          const info = yield* graph.debugToken(token)
+          assert.strictEqual(info.tokenType, "USER")
+          assert.isAbove(info.dataAccessExpiresAt ?? 0, info.expiresAt - 1, "data access outlives the 60-day token")
+          const businesses = yield* graph.listBusinesses(token)
+          assert.strictEqual(businesses.length, 2)
+          const lists = yield* Effect.forEach(businesses, (b) => graph.listAdAccounts(token, b.id))
+          assert.isTrue(
+            lists.some((list) => list.length > 25),
+            "one business has more than a page"
+          )
+          for (const list of lists) assert.strictEqual(new Set(list.map((a) => a.id)).size, list.length)
+          const business = lists.flat()
+          assert.isTrue(business.every((a) => a.id.startsWith("act_") && isAdAccountStatus(a.accountStatus)))
+          assert.isTrue(business.some((a) => a.accountStatus === "disabled"))
+          const personal = yield* graph.listPersonalAdAccounts(token)
+          assert.strictEqual(personal.length, 2)
+          assert.strictEqual(
+            personal.filter((a) => business.some((b) => b.id === a.id)).length,
+            1,
+            "one of the person's accounts is a business's"
+          )
+          const one = yield* graph.getAdAccount(token, personal[0]!.id)
+          assert.deepStrictEqual(one, personal[0])
+          const unknown = yield* Effect.flip(graph.getAdAccount(token, "act_1"))
+          assert.strictEqual(unknown._tag === "MetaUnavailable" ? unknown.code : 0, 100)
+        })
     )
   })
 }

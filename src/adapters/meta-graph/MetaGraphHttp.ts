@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto"
-import { Clock, Data, Duration, Effect, Layer, Redacted, Ref, Schedule, Schema } from "effect"
+import { Clock, Data, Duration, Effect, Layer, Option, Redacted, Ref, Schedule, Schema, Stream } from "effect"
 import { FetchHttpClient, HttpClient, HttpClientRequest, type HttpClientResponse, UrlParams } from "effect/http"
 import {
   type AdAccount,
@@ -12,6 +12,7 @@ import {
   type SentMessage,
   type TokenInfo
 } from "../../application/ports/MetaGraph.ts"
+import type { AdAccountStatus } from "../../domain/AdAccountStatus.ts"
 import {
   MetaAppCredentialsInvalid,
   MetaPermissionMissing,
@@ -22,7 +23,7 @@ import {
   RegistrationPinMismatch
 } from "../../domain/Errors.ts"
 import { PhoneNumberId, type WabaId } from "../../domain/Ids.ts"
-import { timeMetaApiCall } from "../observability/Metrics.ts"
+import { recordMetaThrottle, timeMetaApiCall } from "../observability/Metrics.ts"
 import { classified } from "./MetaErrors.ts"
 
 export interface MetaGraphConfig {
@@ -44,6 +45,12 @@ export interface MetaGraphConfig {
 const TOKEN_CODES: ReadonlySet<number> = new Set([190, 102, 0])
 const TOKEN_SUBCODES: ReadonlySet<number> = new Set([458, 459, 460, 463, 464, 467, 492])
 const THROTTLE_CODES: ReadonlySet<number> = new Set([4, 17, 32, 613, 80007, 80008, 130429])
+/**
+ * The Marketing API's throttles (Marketing API, "Rate Limiting"): 17 "User request limit reached" (subcode 2446079
+ * for ads calls), 613, and the Business Use Case codes 80000-80014 (ads insights, ads management, custom audiences…).
+ */
+const ADS_THROTTLE_SUBCODE = 2446079
+const isAdsThrottleCode = (code: number) => code >= 80000 && code <= 80014
 const isPermissionCode = (code: number) => code === 10 || code === 3 || (code >= 200 && code <= 299)
 const isTokenError = (code: number | undefined, subcode: number | undefined) =>
   (code !== undefined && TOKEN_CODES.has(code)) || (subcode !== undefined && TOKEN_SUBCODES.has(subcode))
@@ -51,7 +58,28 @@ const isTokenError = (code: number | undefined, subcode: number | undefined) =>
 const PIN_MISMATCH_CODE = 133005
 /** `POST /{phone-number-id}/register`: "Phone number re-verification needed" before registering (error-codes doc). */
 const NOT_VERIFIED_CODE = 133006
-const isThrottleCode = (code: number | undefined) => code !== undefined && THROTTLE_CODES.has(code)
+const isThrottleCode = (code: number | undefined, subcode?: number | undefined) =>
+  (code !== undefined && (THROTTLE_CODES.has(code) || isAdsThrottleCode(code))) || subcode === ADS_THROTTLE_SUBCODE
+
+/** Meta's `account_status` codes (Marketing API, "Ad Account" reference), in the domain's words. */
+const AD_ACCOUNT_STATUS_CODES: Readonly<Record<number, AdAccountStatus>> = {
+  1: "active",
+  2: "disabled",
+  3: "unsettled",
+  7: "pending_risk_review",
+  8: "pending_settlement",
+  9: "in_grace_period",
+  100: "pending_closure",
+  101: "closed",
+  201: "any_active",
+  202: "any_closed"
+}
+export const adAccountStatusOf = (code: number | null | undefined): AdAccountStatus | null =>
+  code === null || code === undefined ? null : (AD_ACCOUNT_STATUS_CODES[code] ?? "unknown")
+
+/** Which of our providers a call serves, for the metrics' `provider` label (from the permission it needs). */
+const providerOf = (scope: string): "meta_ads" | "meta_whatsapp" =>
+  scope.startsWith("ads_") ? "meta_ads" : "meta_whatsapp"
 /** Never retried even when Meta answers them with a 5xx. */
 const isFinalCode = (code: number | undefined, subcode: number | undefined) =>
   code !== undefined && (isTokenError(code, subcode) || isPermissionCode(code) || code === 368 || code === 100)
@@ -60,7 +88,8 @@ const isFinalCode = (code: number | undefined, subcode: number | undefined) =>
 const APP_USAGE_COOLDOWN_MS = 60_000
 /** X-Business-Use-Case-Usage at 100 % without `estimated_time_to_regain_access`. */
 const BUC_DEFAULT_COOLDOWN_MS = 60_000
-const MAX_PAGES = 25
+/** A guard against a cursor that never ends: far beyond any real list (100 pages of up to 100 items). */
+const MAX_PAGES = 100
 const MAX_RETRIES = 3
 const APP_KEY = "app"
 
@@ -91,6 +120,8 @@ const DebugTokenResponse = Schema.Struct({
     app_id: opt(Schema.String),
     type: opt(Schema.String),
     expires_at: opt(Schema.Number),
+    data_access_expires_at: opt(Schema.Number),
+    user_id: opt(Schema.String),
     scopes: opt(Schema.Array(Schema.String)),
     granular_scopes: opt(
       Schema.Array(Schema.Struct({ scope: Schema.String, target_ids: opt(Schema.Array(Schema.String)) }))
@@ -150,6 +181,10 @@ const JsonText = Schema.fromJsonString(Schema.Unknown)
 const Percent = opt(Schema.Number)
 const AppUsageHeader = Schema.fromJsonString(
   Schema.Struct({ call_count: Percent, total_cputime: Percent, total_time: Percent })
+)
+/** `X-Ad-Account-Usage`: the ad account's utilisation; at 100 % calls wait `reset_time_duration` seconds. */
+const AdAccountUsageHeader = Schema.fromJsonString(
+  Schema.Struct({ acc_id_util_pct: Percent, reset_time_duration: opt(Schema.Number) })
 )
 const BusinessUsageHeader = Schema.fromJsonString(
   Schema.Record(
@@ -272,6 +307,8 @@ const headerValue = (headers: HttpClientResponse.HttpClientResponse["headers"], 
 }
 
 interface Usage {
+  /** The ad account the call touched is throttled for this long (`X-Ad-Account-Usage` at 100 %). */
+  readonly adAccountThrottledForMs?: number | undefined
   readonly appThrottled: boolean
   readonly businesses: ReadonlyArray<{ readonly id: string; readonly throttledForMs: number | undefined }>
   readonly retryAfterSeconds: number | undefined
@@ -296,16 +333,25 @@ const readUsage = (headers: HttpClientResponse.HttpClientResponse["headers"]): U
           }
           return { id, throttledForMs }
         })
+  const adRaw = headerValue(headers, "x-ad-account-usage")
+  const ad = adRaw === undefined ? undefined : Schema.decodeUnknownOption(AdAccountUsageHeader)(adRaw)
+  const adAccountThrottledForMs =
+    ad !== undefined && ad._tag === "Some" && (ad.value.acc_id_util_pct ?? 0) >= 100
+      ? Math.max(1, ad.value.reset_time_duration ?? 0) * 1000
+      : undefined
   const retryAfterRaw = headerValue(headers, "retry-after")
   const retryAfterHeader = retryAfterRaw === undefined ? Number.NaN : Number(retryAfterRaw)
   const bucSeconds = businesses.reduce<number | undefined>(
     (acc, b) => (b.throttledForMs === undefined ? acc : Math.max(acc ?? 0, Math.ceil(b.throttledForMs / 1000))),
     undefined
   )
+  const adSeconds = adAccountThrottledForMs === undefined ? undefined : Math.ceil(adAccountThrottledForMs / 1000)
+  const longest =
+    bucSeconds === undefined && adSeconds === undefined ? undefined : Math.max(bucSeconds ?? 0, adSeconds ?? 0)
   const retryAfterSeconds = Number.isFinite(retryAfterHeader)
     ? retryAfterHeader
-    : (bucSeconds ?? (appThrottled ? APP_USAGE_COOLDOWN_MS / 1000 : undefined))
-  return { appThrottled, businesses, retryAfterSeconds }
+    : (longest ?? (appThrottled ? APP_USAGE_COOLDOWN_MS / 1000 : undefined))
+  return { appThrottled, businesses, retryAfterSeconds, adAccountThrottledForMs }
 }
 
 const make = (config: MetaGraphConfig) =>
@@ -322,7 +368,7 @@ const make = (config: MetaGraphConfig) =>
 
     const observe = (keys: ReadonlyArray<string>, usage: Usage, code: number | undefined) =>
       Effect.gen(function* () {
-        if (!usage.appThrottled && usage.businesses.length === 0) return
+        if (!usage.appThrottled && usage.businesses.length === 0 && usage.adAccountThrottledForMs === undefined) return
         const now = yield* Clock.currentTimeMillis
         yield* Ref.update(throttles, (state) => {
           const blocked = new Map(state.blocked)
@@ -334,6 +380,10 @@ const make = (config: MetaGraphConfig) =>
               blocked.set(key, { untilMs, code: throttleCode ?? fallbackCode })
           }
           if (usage.appThrottled) extend(APP_KEY, now + APP_USAGE_COOLDOWN_MS, 4)
+          // The ad account's own limit: calls touching it wait as X-Ad-Account-Usage says.
+          if (usage.adAccountThrottledForMs !== undefined) {
+            for (const key of keys) extend(key, now + usage.adAccountThrottledForMs, throttleCode ?? 80004)
+          }
           for (const business of usage.businesses) {
             for (const key of keys) {
               const known = owners.get(key) ?? []
@@ -440,9 +490,9 @@ const make = (config: MetaGraphConfig) =>
           case "HttpFailure":
             return failure.status >= 500 && call.idempotent
           case "GraphFailure":
-            return (
-              isThrottleCode(failure.code) || (failure.status >= 500 && !isFinalCode(failure.code, failure.subcode))
-            )
+            // A throttle that says how long to wait is not retried now: the gate holds later calls that long.
+            if (isThrottleCode(failure.code, failure.subcode)) return failure.retryAfterSeconds === undefined
+            return failure.status >= 500 && !isFinalCode(failure.code, failure.subcode)
           case "DecodeFailure":
             return false
         }
@@ -466,7 +516,7 @@ const make = (config: MetaGraphConfig) =>
           if (isTokenError(code, subcode)) return new MetaTokenInvalid({ code, detail })
           if (code !== undefined && isPermissionCode(code))
             return new MetaPermissionMissing({ permissions: [call.scope] })
-          if (code !== undefined && isThrottleCode(code))
+          if (code !== undefined && isThrottleCode(code, subcode))
             return new MetaRateLimited({ code, retryAfterSeconds: failure.retryAfterSeconds })
           return new MetaUnavailable({
             code,
@@ -497,29 +547,38 @@ const make = (config: MetaGraphConfig) =>
               times: retryTimes,
               while: retriable(call)
             }),
-            Effect.mapError((failure) => toDomain(call, failure))
+            Effect.mapError((failure) => toDomain(call, failure)),
+            Effect.tapError((error) =>
+              error._tag === "MetaRateLimited" ? recordMetaThrottle(providerOf(call.scope)) : Effect.void
+            )
           )
         )
       )
 
-    /** Follows `paging.next` (by its `after` cursor, on our own URL and auth) up to MAX_PAGES pages. */
+    /**
+     * Every item of a Graph list: follows `paging.next` by its `after` cursor (on our own URL and auth, never the URL
+     * Meta returned) until Meta says there is no next page. Stops at MAX_PAGES, or when a cursor repeats, with a warning.
+     */
     const paginate = <A>(call: Call<{ readonly data: ReadonlyArray<A>; readonly paging?: unknown }>) =>
-      Effect.gen(function* () {
-        const items: Array<A> = []
-        let after: string | undefined
-        for (let page = 0; page < MAX_PAGES; page++) {
+      Stream.paginate({ after: undefined as string | undefined, page: 0, seen: new Set<string>() }, (state) =>
+        Effect.gen(function* () {
           const params =
-            after === undefined ? (call.urlParams ?? []) : [...(call.urlParams ?? []), ["after", after] as const]
+            state.after === undefined
+              ? (call.urlParams ?? [])
+              : [...(call.urlParams ?? []), ["after", state.after] as const]
           const result = yield* execute({ ...call, urlParams: params })
-          items.push(...result.data)
-          after = nextCursor(result.paging)
-          if (after === undefined) return items
-        }
-        yield* Effect.logWarning("Meta Graph list truncated").pipe(
-          Effect.annotateLogs({ endpoint: `${call.method} ${call.endpoint}`, pages: MAX_PAGES })
-        )
-        return items
-      })
+          const after = nextCursor(result.paging)
+          if (after === undefined) return [result.data, Option.none()] as const
+          if (state.page + 1 >= MAX_PAGES || state.seen.has(after)) {
+            yield* Effect.logWarning("Meta Graph list truncated").pipe(
+              Effect.annotateLogs({ endpoint: `${call.method} ${call.endpoint}`, pages: state.page + 1 })
+            )
+            return [result.data, Option.none()] as const
+          }
+          const seen = new Set(state.seen).add(after)
+          return [result.data, Option.some({ after, page: state.page + 1, seen })] as const
+        })
+      ).pipe(Stream.runCollect)
 
     const traced =
       (name: string, endpoint: string) =>
@@ -619,6 +678,8 @@ const make = (config: MetaGraphConfig) =>
               targetIds: g.target_ids ?? []
             })),
             tokenType: data.type ?? null,
+            dataAccessExpiresAt: data.data_access_expires_at ?? 0,
+            userId: data.user_id ?? null,
             error:
               data.error === undefined || data.error === null
                 ? null
@@ -834,13 +895,26 @@ const make = (config: MetaGraphConfig) =>
         traced("listBusinesses", "GET /me/businesses")
       )
 
+    const AD_ACCOUNT_FIELDS = "id,name,currency,account_status"
+    const toAdAccount = (node: typeof AdAccountNode.Type): AdAccount => ({
+      id: node.id,
+      name: node.name ?? "",
+      currency: node.currency ?? null,
+      accountStatus: adAccountStatusOf(node.account_status)
+    })
+    const uniqueAccounts = (nodes: ReadonlyArray<typeof AdAccountNode.Type>): ReadonlyArray<AdAccount> => {
+      const byId = new Map<string, AdAccount>()
+      for (const node of nodes) if (!byId.has(node.id)) byId.set(node.id, toAdAccount(node))
+      return [...byId.values()]
+    }
+
     const adAccounts = (token: Redacted.Redacted<string>, businessId: string, edge: string) =>
       paginate({
         method: "GET",
         path: `/${id(businessId)}/${edge}`,
         endpoint: `/{business-id}/${edge}`,
         auth: bearer(token),
-        urlParams: [["fields", "id,name,currency,account_status"]],
+        urlParams: [["fields", AD_ACCOUNT_FIELDS]],
         schema: Page(AdAccountNode),
         scope: "ads_read",
         keys: [businessId],
@@ -852,18 +926,38 @@ const make = (config: MetaGraphConfig) =>
       Effect.gen(function* () {
         const owned = yield* adAccounts(token, businessId, "owned_ad_accounts")
         const client = yield* adAccounts(token, businessId, "client_ad_accounts")
-        const byId = new Map<string, AdAccount>()
-        for (const node of [...owned, ...client]) {
-          if (byId.has(node.id)) continue
-          byId.set(node.id, {
-            id: node.id,
-            name: node.name ?? "",
-            currency: node.currency ?? null,
-            accountStatus: node.account_status ?? null
-          })
-        }
-        return [...byId.values()]
+        return uniqueAccounts([...owned, ...client])
       }).pipe(traced("listAdAccounts", "GET /{business-id}/owned_ad_accounts|client_ad_accounts"))
+
+    const listPersonalAdAccounts = (token: Redacted.Redacted<string>) =>
+      paginate({
+        method: "GET",
+        path: "/me/adaccounts",
+        endpoint: "/me/adaccounts",
+        auth: bearer(token),
+        urlParams: [["fields", AD_ACCOUNT_FIELDS]],
+        schema: Page(AdAccountNode),
+        scope: "ads_read",
+        keys: [],
+        idempotent: true,
+        secrets: [token]
+      }).pipe(Effect.map(uniqueAccounts), traced("listPersonalAdAccounts", "GET /me/adaccounts"))
+
+    const getAdAccount = (token: Redacted.Redacted<string>, adAccountId: string) => {
+      const actId = adAccountId.startsWith("act_") ? adAccountId : `act_${adAccountId}`
+      return execute({
+        method: "GET",
+        path: `/${id(actId)}`,
+        endpoint: "/act_{ad-account-id}",
+        auth: bearer(token),
+        urlParams: [["fields", "account_status,name,currency"]],
+        schema: AdAccountNode,
+        scope: "ads_read",
+        keys: [actId],
+        idempotent: true,
+        secrets: [token]
+      }).pipe(Effect.map(toAdAccount), traced("getAdAccount", "GET /act_{ad-account-id}"))
+    }
 
     return MetaGraph.of(
       classified({
@@ -880,7 +974,9 @@ const make = (config: MetaGraphConfig) =>
         sendText,
         me,
         listBusinesses,
-        listAdAccounts
+        listAdAccounts,
+        listPersonalAdAccounts,
+        getAdAccount
       })
     )
   })

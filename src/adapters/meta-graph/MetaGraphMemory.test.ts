@@ -248,12 +248,12 @@ describe("MetaGraphMemory", () => {
     Effect.gen(function* () {
       const control = yield* MetaGraphMemoryControl
       const graph = yield* MetaGraph
-      const account = { id: "act_1", name: "Main", currency: "USD", accountStatus: 1 }
+      const account = { id: "act_1", name: "Main", currency: "USD", accountStatus: "active" as const }
       yield* control.addBusiness({
         id: "2729063490586005",
         name: "Business",
         ownedAdAccounts: [account],
-        clientAdAccounts: [account, { id: "act_2", name: "Client", currency: "GBP", accountStatus: 1 }]
+        clientAdAccounts: [account, { id: "act_2", name: "Client", currency: "GBP", accountStatus: "active" as const }]
       })
       yield* control.grant({
         code: "ads",

@@ -53,6 +53,10 @@ export interface MemoryGrant {
    * `target_ids`, and the token reads `wabaIds` all the same.
    */
   readonly fullAccess?: boolean
+  /** The Meta user the token speaks for (debug_token's `user_id`, `/me`); default a new id per grant. */
+  readonly userId?: string
+  /** `/me/adaccounts`: the person's own (and assigned) ad accounts. */
+  readonly personalAdAccounts?: ReadonlyArray<AdAccount>
 }
 
 export interface MemoryPhoneNumber {
@@ -79,6 +83,8 @@ export interface MemoryBusiness {
   readonly name: string
   readonly ownedAdAccounts?: ReadonlyArray<AdAccount>
   readonly clientAdAccounts?: ReadonlyArray<AdAccount>
+  /** Reading this business's ad accounts fails with this (one business of several failing). */
+  readonly adAccountsError?: MetaGraphError
 }
 
 /** One call the fake received; tokens, PINs and verify tokens are left out. */
@@ -113,6 +119,8 @@ export class MetaGraphMemoryControl extends Context.Service<
     /** The next call (`"once"`, default) or every call (`"always"`) of `method` fails with `error`. */
     failWith(method: MetaGraphMethod, error: MetaGraphError, mode?: "once" | "always"): Effect.Effect<void>
     clearFailures: Effect.Effect<void>
+    /** The person removed one permission from the app: the grant (every token of it) loses `scope`. */
+    revokeScope(token: string, scope: string): Effect.Effect<void>
     /** As if the customer removed the app: the token's grant answers 190/460 from now on. */
     revokeToken(token: string): Effect.Effect<void>
     /** As if the app secret were rotated at Meta (false) or fixed (true): debug_token's app token is refused. */
@@ -153,10 +161,11 @@ const CODE_TTL_MS = 30_000
 const WABA_SCOPE = "whatsapp_business_management"
 const MESSAGING_SCOPE = "whatsapp_business_messaging"
 const LONG_LIVED_SECONDS = 60 * 24 * 3600
+const DATA_ACCESS_SECONDS = 90 * 24 * 3600
 
 interface GrantState {
   readonly spec: MemoryGrant
-  readonly scopes: ReadonlyArray<MemoryGranularScope>
+  scopes: ReadonlyArray<MemoryGranularScope>
   readonly createdAtMs: number
   readonly subjectId: string
   used: boolean
@@ -331,16 +340,21 @@ const make = Effect.sync(() => {
     enter("exchangeLongLived", options?.businessToken60Days === true ? { businessToken60Days: "true" } : {}).pipe(
       Effect.andThen(authenticate(token)),
       Effect.flatMap((state) =>
-        // A business (system user) token is renewed only with `set_token_expires_in_60_days=true`, as the sandbox.
-        tokenTypeOf(state.grant) === "SYSTEM_USER" && options?.businessToken60Days !== true
-          ? Effect.fail(
+        Effect.flatMap(Clock.currentTimeMillis, (now): Effect.Effect<ExchangedToken, MetaGraphError> => {
+          // A business (system user) token is renewed only with `set_token_expires_in_60_days=true`, as the sandbox.
+          if (tokenTypeOf(state.grant) === "SYSTEM_USER" && options?.businessToken60Days !== true)
+            return Effect.fail(
               new MetaUnavailable({ code: 100, detail: "(#100) fb_exchange_token must be a user access token" })
             )
-          : Effect.map(Clock.currentTimeMillis, (now): ExchangedToken => {
-              const value = `${Redacted.value(token)}-long-${++counter}`
-              issue(state.grant, value, now + LONG_LIVED_SECONDS * 1000)
-              return { accessToken: Redacted.make(value), expiresIn: LONG_LIVED_SECONDS }
-            })
+          // As the sandbox: a user token is not renewed once its data access (90 days from the login) has ended.
+          if (tokenTypeOf(state.grant) === "USER" && now >= state.grant.createdAtMs + DATA_ACCESS_SECONDS * 1000)
+            return Effect.fail(
+              new MetaTokenInvalid({ code: 190, detail: "Error validating access token: data access has expired." })
+            )
+          const value = `${Redacted.value(token)}-long-${++counter}`
+          issue(state.grant, value, now + LONG_LIVED_SECONDS * 1000)
+          return Effect.succeed({ accessToken: Redacted.make(value), expiresIn: LONG_LIVED_SECONDS })
+        })
       )
     )
 
@@ -390,6 +404,10 @@ const make = Effect.sync(() => {
             targetIds: state.grant.spec.fullAccess === true ? [] : [...s.targetIds]
           })),
           tokenType: tokenTypeOf(state.grant),
+          userId: state.grant.subjectId,
+          // As Meta: a user token's data access lasts 90 days from the login (the grant).
+          dataAccessExpiresAt:
+            tokenTypeOf(state.grant) === "USER" ? Math.floor(state.grant.createdAtMs / 1000) + DATA_ACCESS_SECONDS : 0,
           error: problem === undefined ? null : problem.detail
         }
       })
@@ -539,14 +557,47 @@ const make = Effect.sync(() => {
         const business = businesses.get(businessId)
         if (business === undefined || !targetsOf(state.grant, "business_management").includes(businessId))
           return Effect.fail(unsupported("get", businessId))
-        const scopes = scopesOf(state.grant)
-        if (!scopes.includes("ads_read") && !scopes.includes("ads_management"))
-          return Effect.fail(new MetaPermissionMissing({ permissions: ["ads_read"] }))
+        if (!canReadAds(state)) return Effect.fail(new MetaPermissionMissing({ permissions: ["ads_read"] }))
+        if (business.adAccountsError !== undefined) return Effect.fail(business.adAccountsError)
         const byId = new Map<string, AdAccount>()
         for (const account of [...(business.ownedAdAccounts ?? []), ...(business.clientAdAccounts ?? [])]) {
           if (!byId.has(account.id)) byId.set(account.id, account)
         }
         return Effect.succeed([...byId.values()])
+      })
+    )
+
+  const canReadAds = (state: TokenState) => {
+    const scopes = scopesOf(state.grant)
+    return scopes.includes("ads_read") || scopes.includes("ads_management")
+  }
+
+  /** The ad accounts a token may read: the person's own and those of the businesses it reaches. */
+  const visibleAdAccounts = (state: TokenState): ReadonlyArray<AdAccount> => [
+    ...(state.grant.spec.personalAdAccounts ?? []),
+    ...targetsOf(state.grant, "business_management").flatMap((id) => {
+      const business = businesses.get(id)
+      return business === undefined ? [] : [...(business.ownedAdAccounts ?? []), ...(business.clientAdAccounts ?? [])]
+    })
+  ]
+
+  const listPersonalAdAccounts = (token: Redacted.Redacted<string>) =>
+    enter("listPersonalAdAccounts", {}).pipe(
+      Effect.andThen(authenticate(token)),
+      Effect.flatMap((state): Effect.Effect<ReadonlyArray<AdAccount>, MetaGraphError> => {
+        if (!canReadAds(state)) return Effect.fail(new MetaPermissionMissing({ permissions: ["ads_read"] }))
+        return Effect.succeed([...(state.grant.spec.personalAdAccounts ?? [])])
+      })
+    )
+
+  const getAdAccount = (token: Redacted.Redacted<string>, adAccountId: string) =>
+    enter("getAdAccount", { adAccountId }).pipe(
+      Effect.andThen(authenticate(token)),
+      Effect.flatMap((state): Effect.Effect<AdAccount, MetaGraphError> => {
+        const account = visibleAdAccounts(state).find((a) => a.id === adAccountId)
+        if (account === undefined) return Effect.fail(unsupported("get", adAccountId))
+        if (!canReadAds(state)) return Effect.fail(new MetaPermissionMissing({ permissions: ["ads_read"] }))
+        return Effect.succeed(account)
       })
     )
 
@@ -565,7 +616,9 @@ const make = Effect.sync(() => {
       sendText,
       me,
       listBusinesses,
-      listAdAccounts
+      listAdAccounts,
+      listPersonalAdAccounts,
+      getAdAccount
     })
   )
 
@@ -581,7 +634,7 @@ const make = Effect.sync(() => {
           spec,
           scopes,
           createdAtMs: now,
-          subjectId: `${100000000000000 + ++counter}`,
+          subjectId: spec.userId ?? `${100000000000000 + ++counter}`,
           used: false,
           revoked: null
         })
@@ -612,6 +665,11 @@ const make = Effect.sync(() => {
     clearFailures: Effect.sync(() => {
       failures.length = 0
     }),
+    revokeScope: (token, scope) =>
+      Effect.sync(() => {
+        const state = tokens.get(token)
+        if (state !== undefined) state.grant.scopes = state.grant.scopes.filter((s) => s.scope !== scope)
+      }),
     revokeToken: (token) =>
       Effect.sync(() => {
         const state = tokens.get(token)

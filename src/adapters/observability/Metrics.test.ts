@@ -16,6 +16,7 @@ import {
   PROMETHEUS_CONTENT_TYPE,
   recordMessageSent,
   recordMetaApiResponseTime,
+  recordMetaThrottle,
   recordOAuthError,
   recordOAuthRequest,
   recordTokenValidation,
@@ -44,6 +45,8 @@ describe("metrics", () => {
           yield* recordOAuthRequest("callback", 302)
           yield* recordOAuthRequest("callback", 302)
           yield* recordOAuthError('weird "reason"\\with\nnewline')
+          yield* recordOAuthRequest("start", 200, "meta_ads")
+          yield* recordMetaThrottle("meta_ads")
           yield* recordTokenValidation("valid")
           yield* recordWebhookReceived("accepted")
           yield* recordWebhookReceived("invalid_signature")
@@ -59,6 +62,18 @@ describe("metrics", () => {
     expect(families.get("meta_oauth_requests_total")?.type).toBe("counter")
     expect(families.get("meta_oauth_requests_total")?.help).toContain("OAuth")
     expect(sampleValue(families, "meta_oauth_requests_total", { endpoint: "callback", status: "302" })).toBe(2)
+    // Meta Ads series carry their provider, as the WhatsApp ones do theirs.
+    expect(
+      sampleValue(families, "meta_oauth_requests_total", { provider: "meta_ads", endpoint: "start", status: "200" })
+    ).toBe(1)
+    expect(
+      sampleValue(families, "meta_oauth_requests_total", {
+        provider: "meta_whatsapp",
+        endpoint: "start",
+        status: "200"
+      })
+    ).toBe(1)
+    expect(sampleValue(families, "meta_api_throttled_total", { provider: "meta_ads" })).toBe(1)
     expect(sampleValue(families, "meta_oauth_errors_total", { reason: 'weird "reason"\\with\nnewline' })).toBe(1)
     expect(text).toContain('reason="weird \\"reason\\"\\\\with\\nnewline"')
     expect(sampleValue(families, "webhook_events_received_total", { result: "invalid_signature" })).toBe(1)

@@ -23,15 +23,16 @@ export const META_API_BUCKETS: ReadonlyArray<number> = [0.025, 0.05, 0.1, 0.25, 
 // ---------------------------------------------------------------------------------------------------------------
 // Definitions
 
-/** `{endpoint="start"|"callback", status="<HTTP status>"}` */
+/** `{provider="meta_whatsapp"|"meta_ads", endpoint="start"|"callback", status="<HTTP status>"}` */
 export const metaOAuthRequests = Metric.counter("meta_oauth_requests_total", {
-  description: "WhatsApp OAuth (Embedded Signup) requests served, by endpoint and HTTP status.",
+  description:
+    "Meta OAuth requests served (Embedded Signup and Meta Ads login), by provider, endpoint and HTTP status.",
   incremental: true
 })
 
-/** `{reason}`: the callback's refusal reason (`state_invalid`, `meta_error`, `cancelled`, …). */
+/** `{provider, reason}`: the callback's refusal reason (`state_invalid`, `meta_error`, `cancelled`, …). */
 export const metaOAuthErrors = Metric.counter("meta_oauth_errors_total", {
-  description: "WhatsApp OAuth callbacks refused, by reason.",
+  description: "Meta OAuth callbacks refused, by provider and reason.",
   incremental: true
 })
 
@@ -98,6 +99,15 @@ export const appCredentialsInvalid = Metric.gauge("app_credentials_invalid", {
   description: "1 while Meta refuses the app's own credentials (META_APP_SECRET wrong or rotated), 0 otherwise."
 })
 
+/**
+ * `{provider="meta_ads"|"meta_whatsapp"}`: Graph calls Meta throttled (the Graph adapter decides which answers are throttling).
+ * No tenant label (unbounded); each tenant's own count is kept on its connection (`throttled_calls`).
+ */
+export const metaApiThrottled = Metric.counter("meta_api_throttled_total", {
+  description: "Meta Graph calls refused as throttled, by provider.",
+  incremental: true
+})
+
 /** Every metric this module defines, by Prometheus name (the alert rules may reference only these). */
 export const METRIC_NAMES = [
   "meta_oauth_requests_total",
@@ -113,7 +123,8 @@ export const METRIC_NAMES = [
   "messages_sent_total",
   "meta_app_webhook_callback_ok",
   "token_decrypt_failures_total",
-  "app_credentials_invalid"
+  "app_credentials_invalid",
+  "meta_api_throttled_total"
 ] as const
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -157,26 +168,33 @@ export const messageSendResultOf = (errorTag: string): MessageSendResult => {
 const inc = (metric: Metric.Metric<number, unknown>, attributes: Record<string, string>) =>
   Metric.update(Metric.withAttributes(metric, attributes), 1)
 
-export const recordOAuthRequest = (endpoint: OAuthEndpoint, status: number): Effect.Effect<void> =>
-  inc(metaOAuthRequests, { endpoint, status: String(status) })
+/** Which of our Meta providers a series speaks of (a small, fixed set: safe as a label). */
+export type MetricProvider = "meta_whatsapp" | "meta_ads"
 
-export const recordOAuthError = (reason: string): Effect.Effect<void> => inc(metaOAuthErrors, { reason })
+export const recordOAuthRequest = (
+  endpoint: OAuthEndpoint,
+  status: number,
+  provider: MetricProvider = "meta_whatsapp"
+): Effect.Effect<void> => inc(metaOAuthRequests, { provider, endpoint, status: String(status) })
+
+export const recordOAuthError = (reason: string, provider: MetricProvider = "meta_whatsapp"): Effect.Effect<void> =>
+  inc(metaOAuthErrors, { provider, reason })
 
 /**
  * Counts an OAuth route's answer in `meta_oauth_requests_total{endpoint,status}`: the response's status, or 500
  * when the handler fails (the error middleware answers it). An interrupted request (client gone) is not counted.
  */
 export const countOAuthRequest =
-  (endpoint: OAuthEndpoint) =>
+  (endpoint: OAuthEndpoint, provider: MetricProvider = "meta_whatsapp") =>
   <E, R>(
     handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
   ): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R> =>
     Effect.onExit(handler, (exit) =>
       Exit.isSuccess(exit)
-        ? recordOAuthRequest(endpoint, exit.value.status)
+        ? recordOAuthRequest(endpoint, exit.value.status, provider)
         : Cause.hasInterruptsOnly(exit.cause)
           ? Effect.void
-          : recordOAuthRequest(endpoint, 500)
+          : recordOAuthRequest(endpoint, 500, provider)
     )
 
 export const recordTokenValidation = (result: TokenValidationResult, count = 1): Effect.Effect<void> =>
@@ -210,6 +228,8 @@ export const recordTokenDecryptFailure = (source: "send" | "health_check", count
 
 export const recordWebhookReceived = (result: WebhookReceiveResult): Effect.Effect<void> =>
   inc(webhookEventsReceived, { result })
+
+export const recordMetaThrottle = (provider: MetricProvider): Effect.Effect<void> => inc(metaApiThrottled, { provider })
 
 export const recordMessageSent = (result: MessageSendResult): Effect.Effect<void> => inc(messagesSent, { result })
 
@@ -300,6 +320,8 @@ export const initialiseCounters: Effect.Effect<void> = Effect.gen(function* () {
   for (const result of MESSAGE_SEND_RESULTS) yield* Metric.update(Metric.withAttributes(messagesSent, { result }), 0)
   for (const source of ["send", "health_check"] as const) yield* recordTokenDecryptFailure(source, 0)
   yield* Metric.update(appCredentialsInvalid, 0)
+  for (const provider of ["meta_ads", "meta_whatsapp"] as const)
+    yield* Metric.update(Metric.withAttributes(metaApiThrottled, { provider }), 0)
 })
 
 /** Renders every metric of the registry in `context` (the process-wide one unless a test provides its own). */

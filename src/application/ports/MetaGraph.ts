@@ -1,4 +1,5 @@
 import { Context, type Effect, type Redacted } from "effect"
+import type { AdAccountStatus } from "../../domain/AdAccountStatus.ts"
 import type {
   MessageRejected,
   MetaAppCredentialsInvalid,
@@ -35,6 +36,13 @@ export interface TokenInfo {
   readonly error: string | null
   /** `USER`, `SYSTEM_USER` (what Embedded Signup yields), `PAGE`, `APP`; null when Meta did not say. */
   readonly tokenType?: string | null
+  /**
+   * Epoch seconds until which the app may read the person's data (`data_access_expires_at`, 90 days after their
+   * last login for user tokens); 0 or absent when Meta did not say or it does not apply.
+   */
+  readonly dataAccessExpiresAt?: number
+  /** The person (or system user) the token speaks for; null or absent when Meta did not say. */
+  readonly userId?: string | null
 }
 
 export interface PhoneNumber {
@@ -66,10 +74,12 @@ export interface Business {
 }
 
 export interface AdAccount {
+  /** `act_…` */
   readonly id: string
   readonly name: string
   readonly currency: string | null
-  readonly accountStatus: number | null
+  /** Meta's `account_status`, in the domain's words; null when Meta did not say. */
+  readonly accountStatus: AdAccountStatus | null
 }
 
 /** Meta's Graph API, as the use cases need it. Tokens go in as `Redacted` and never come out in errors. */
@@ -126,6 +136,14 @@ export class MetaGraph extends Context.Service<
     ): Effect.Effect<SentMessage, MetaGraphError | MessageRejected>
     me(token: AccessToken): Effect.Effect<{ readonly id: string; readonly name: string | null }, MetaGraphError>
     listBusinesses(token: AccessToken): Effect.Effect<ReadonlyArray<Business>, MetaGraphError>
+    /**
+     * A business's ad accounts: `owned_ad_accounts` then `client_ad_accounts`, each followed page by page to the end,
+     * deduplicated.
+     */
     listAdAccounts(token: AccessToken, businessId: string): Effect.Effect<ReadonlyArray<AdAccount>, MetaGraphError>
+    /** `GET /me/adaccounts`, every page: the ad accounts the person can use themselves (personal and assigned). */
+    listPersonalAdAccounts(token: AccessToken): Effect.Effect<ReadonlyArray<AdAccount>, MetaGraphError>
+    /** `GET /act_{id}?fields=account_status,name,currency`: one ad account, read with the token. */
+    getAdAccount(token: AccessToken, adAccountId: string): Effect.Effect<AdAccount, MetaGraphError>
   }
 >()("app/application/ports/MetaGraph") {}

@@ -1,13 +1,15 @@
 import { Effect } from "effect"
 import { createGraphQLError } from "graphql-yoga"
 import {
+  type MetaAdsCheck,
   MetaAdsConnections,
   type MetaAdsTest,
   type MetaAdsTokenDebug,
   type MetaAdsView,
   type MetaUser,
   type StoredAdAccount,
-  type StoredBusiness
+  type StoredBusiness,
+  type UnreadableBusiness
 } from "../../../application/MetaAdsConnections.ts"
 import { limited } from "../../../application/OperationLimits.ts"
 import {
@@ -41,25 +43,69 @@ const refusalsAsGraphQLErrors = <A, R>(
     createGraphQLError(error.message, { extensions: { code: CODES[error._tag], type: `${error._tag}Error` } })
   )
 
+export const MetaAdAccountStatus = builder.enumType("MetaAdAccountStatus", {
+  description: "The state of an ad account at Meta (its account_status).",
+  values: {
+    ACTIVE: { value: "active", description: "Active: ads can run." },
+    DISABLED: { value: "disabled", description: "Disabled by Meta." },
+    UNSETTLED: { value: "unsettled", description: "Unsettled: a payment is due." },
+    PENDING_RISK_REVIEW: { value: "pending_risk_review", description: "Under Meta's risk review." },
+    PENDING_SETTLEMENT: { value: "pending_settlement", description: "A payment is being settled." },
+    IN_GRACE_PERIOD: { value: "in_grace_period", description: "In a grace period (payment)." },
+    PENDING_CLOSURE: { value: "pending_closure", description: "Being closed." },
+    CLOSED: { value: "closed", description: "Closed." },
+    ANY_ACTIVE: { value: "any_active", description: "Active (Meta's aggregate state)." },
+    ANY_CLOSED: { value: "any_closed", description: "Closed (Meta's aggregate state)." },
+    UNKNOWN: { value: "unknown", description: "A state we do not know: check in Ads Manager." }
+  } as const
+})
+
 export const MetaAdAccount = builder.objectRef<StoredAdAccount>("MetaAdAccount").implement({
-  description: "An ad account of a Business Manager (owned or client).",
+  description: "An ad account of a Business Manager (owned or client) or of the person.",
   fields: (t) => ({
     id: t.exposeID("id", { description: "Meta's ad account id (act_…)." }),
     name: t.exposeString("name"),
     currency: t.exposeString("currency", { nullable: true }),
-    accountStatus: t.exposeInt("accountStatus", {
-      nullable: true,
-      description: "Meta's account_status: 1 active, 2 disabled, 3 unsettled, 7 pending risk review, 101 closed…"
-    })
+    accountStatus: t.expose("accountStatus", { type: MetaAdAccountStatus, nullable: true })
   })
 })
 
 export const MetaBusinessManager = builder.objectRef<StoredBusiness>("MetaBusinessManager").implement({
-  description: "A Business Manager the Meta login shared, with its owned and client ad accounts.",
+  description:
+    "A Business Manager the Meta login shared, with its owned and client ad accounts; or (personal) the person's own.",
   fields: (t) => ({
     id: t.exposeID("id"),
     name: t.exposeString("name"),
+    personal: t.exposeBoolean("personal", { description: "The person's own ad accounts, not a Business Manager's." }),
     adAccounts: t.field({ type: [MetaAdAccount], resolve: (business) => business.adAccounts })
+  })
+})
+
+export const MetaUnreadableBusiness = builder.objectRef<UnreadableBusiness>("MetaUnreadableBusiness").implement({
+  description: "A Business Manager whose ad accounts could not be read at the login; the others were.",
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    name: t.exposeString("name"),
+    kind: t.exposeString("kind", { description: "permission, rate_limited or unavailable." }),
+    reason: t.exposeString("reason", { description: "What Meta answered, for a person." })
+  })
+})
+
+export const MetaAdsTokenState = builder.enumType("MetaAdsTokenState", {
+  values: {
+    VALID: { value: "valid", description: "The token is valid (renewed before it expires)." },
+    EXPIRING: { value: "expiring", description: "The token or its data access ends within 7 days: reconnect soon." },
+    EXPIRED: { value: "expired", description: "The token or its data access has ended: Reconnect." },
+    NONE: { value: "none", description: "No token is held." }
+  } as const
+})
+
+export const MetaAdsCheckRef = builder.objectRef<MetaAdsCheck>("MetaAdsCheck").implement({
+  description: "One check of the connection test.",
+  fields: (t) => ({
+    name: t.exposeString("name", { description: "token, permissions or ad_account." }),
+    ok: t.exposeBoolean("ok"),
+    detail: t.exposeString("detail")
   })
 })
 
@@ -76,7 +122,18 @@ export const MetaAdsConnection = builder.objectRef<MetaAdsView>("MetaAdsConnecti
     connected: t.exposeBoolean("connected"),
     tokenExpiresAt: t.expose("tokenExpiresAt", { type: "DateTime", nullable: true }),
     tokenExpiringSoon: t.exposeBoolean("tokenExpiringSoon", {
-      description: "The token expires within 7 days: show the reconnect banner."
+      description: "The token (or its data access) expires within 7 days: show the reconnect banner."
+    }),
+    tokenState: t.expose("tokenState", { type: MetaAdsTokenState }),
+    dataAccessExpiresAt: t.expose("dataAccessExpiresAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "Until when Meta lets the app read the person's data (90 days after their login)."
+    }),
+    unreadableBusinessManagers: t.field({
+      type: [MetaUnreadableBusiness],
+      description: "Business Managers whose ad accounts could not be read at the login.",
+      resolve: (view) => view.unreadableBusinesses
     }),
     error: t.exposeString("error", { nullable: true, description: "What went wrong, for a person (Reconnect)." }),
     pendingReason: t.exposeString("pendingReason", {
@@ -96,9 +153,11 @@ export const MetaAdsConnection = builder.objectRef<MetaAdsView>("MetaAdsConnecti
 })
 
 export const MetaAdsConnectionTest = builder.objectRef<MetaAdsTest>("MetaAdsConnectionTest").implement({
-  description: "Whether Meta accepts the connection's token now (GET /me).",
+  description:
+    "The token checked with debug_token (valid, our app, the ads permissions) and the selected ad account read.",
   fields: (t) => ({
     ok: t.exposeBoolean("ok"),
+    checks: t.field({ type: [MetaAdsCheckRef], resolve: (test) => test.checks }),
     user: t.field({ type: MetaAdsUser, nullable: true, resolve: (test) => test.user }),
     tokenExpiresAt: t.expose("tokenExpiresAt", { type: "DateTime", nullable: true }),
     adAccountCount: t.exposeInt("adAccountCount"),
