@@ -122,14 +122,26 @@ describe("WhatsApp connect flows that survive real browsers, and the card in eac
   it("never connected, the last attempt failed: Not connected with that error and one Try again", async () => {
     const { page, problems, screenshot } = await open()
     await suite.signIn(page, "tenant-last-attempt", "member", "WhatsApp")
-    await connectInThisWindow(page)
-    await page.locator("#waba-new").check()
-    await page.locator("#scope-whatsapp_business_messaging").uncheck()
-    await page.locator("#approve").click()
-    await card(page)
-      .getByRole("alert")
-      .getByText(/Not every permission/)
-      .waitFor()
+    // A configuration's permissions cannot be unticked in the dialog (as on Meta): an operator edited the
+    // configuration and dropped messaging.
+    await sandbox("app/configuration", {
+      which: "whatsapp",
+      permissions: ["whatsapp_business_management", "business_management"]
+    })
+    try {
+      await connectInThisWindow(page)
+      await page.locator("#waba-new").check()
+      await page.locator("#approve").click()
+      await card(page)
+        .getByRole("alert")
+        .getByText(/Not every permission/)
+        .waitFor()
+    } finally {
+      await sandbox("app/configuration", {
+        which: "whatsapp",
+        permissions: ["whatsapp_business_management", "whatsapp_business_messaging", "business_management"]
+      })
+    }
     expect(await card(page).getByRole("button", { name: "Try again" }).count()).toBe(1)
     await screenshot("34-missing-permission-returned")
     // Later (a reload): the workspace still never connected; the card says so, with the last attempt's error.
