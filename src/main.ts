@@ -4,6 +4,7 @@
  */
 
 import { createServer } from "node:http"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import { Cause, ConfigProvider, Console, Duration, Effect, Exit, Layer, Metric, Redacted, References } from "effect"
@@ -191,6 +192,8 @@ const withSandbox = (config: AppConfigShape) =>
               // Subscribed to this service's callback from the start, as a configured production app is.
               webhookCallbackUrl: webhookCallbackUrl(config),
               verifyToken: Redacted.value(config.meta.webhookVerifyToken),
+              // The emulated Meta's state survives a restart beside the database (README, "Sandbox state").
+              stateFile: join(config.dataDir, "sandbox-state.json"),
               print: (line) =>
                 void runFork(
                   Effect.logInfo(line.replace(/^\[sandbox\] /, "")).pipe(Effect.annotateLogs("component", "sandbox"))

@@ -125,6 +125,10 @@ export class WebhookProcessor extends Context.Service<
           })
           if (stored.inserted) messagesStored++
         }
+        if (change.messages.length > 0)
+          yield* Effect.logInfo(`Inbound messages: ${messagesStored} stored of ${change.messages.length}`).pipe(
+            Effect.annotateLogs({ tenant_id: tenantId, connection_id: connectionId, phone_number_id: phoneNumberId })
+          )
         for (const status of change.statuses) {
           const result = yield* messages.applyStatus({
             tenantId,
@@ -135,6 +139,15 @@ export class WebhookProcessor extends Context.Service<
             error: status.error
           })
           if (result.recorded) statusesRecorded++
+          yield* Effect.logInfo(`Message status ${status.status}${result.recorded ? "" : " (not applied)"}`).pipe(
+            Effect.annotateLogs({
+              tenant_id: tenantId,
+              connection_id: connectionId,
+              provider_message_id: status.providerMessageId,
+              status: status.status,
+              recorded: result.recorded
+            })
+          )
         }
         return { unrouted: [], messagesStored, statusesRecorded }
       })
@@ -360,18 +373,29 @@ export class WebhookProcessor extends Context.Service<
           Effect.matchCauseEffect({
             onSuccess: (outcome) =>
               Effect.flatMap(now, (at) =>
-                outcome.unrouted.length === 0
-                  ? inbox.markProcessed(event.id, at)
-                  : Effect.logWarning(`Webhook event ${event.id} unrouted: ${outcome.unrouted.join(", ")}`).pipe(
-                      Effect.andThen(
-                        inbox.markUnrouted(
-                          event.id,
-                          `no connection for ${outcome.unrouted.join(", ")}`,
-                          at,
-                          outcome.unroutedKeys ?? { phoneNumberIds: [], wabaIds: [] }
+                Effect.logInfo(`Webhook batch processed: event ${event.id}`).pipe(
+                  Effect.annotateLogs({
+                    event_id: event.id,
+                    attempt: event.attempts,
+                    messages_stored: outcome.messagesStored,
+                    statuses_recorded: outcome.statusesRecorded,
+                    unrouted: outcome.unrouted.length
+                  }),
+                  Effect.andThen(
+                    outcome.unrouted.length === 0
+                      ? inbox.markProcessed(event.id, at)
+                      : Effect.logWarning(`Webhook event ${event.id} unrouted: ${outcome.unrouted.join(", ")}`).pipe(
+                          Effect.andThen(
+                            inbox.markUnrouted(
+                              event.id,
+                              `no connection for ${outcome.unrouted.join(", ")}`,
+                              at,
+                              outcome.unroutedKeys ?? { phoneNumberIds: [], wabaIds: [] }
+                            )
+                          )
                         )
-                      )
-                    )
+                  )
+                )
               ),
             // Interrupted (shutting down): the lease runs out and the event is claimed again.
             onFailure: (cause) => (Cause.hasInterruptsOnly(cause) ? Effect.void : failed(event, cause))
