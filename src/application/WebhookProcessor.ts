@@ -15,6 +15,7 @@ import type {
   WebhookChange
 } from "../domain/InboundEvents.ts"
 import { MAX_WEBHOOK_ATTEMPTS, retryDelayMillis, type WebhookEvent } from "../domain/WebhookEvent.ts"
+import { LAST_WEBHOOK_AT } from "../domain/WebhookSilence.ts"
 import { AuditLog } from "./ports/AuditLog.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
 import { ConversationRepository } from "./ports/ConversationRepository.ts"
@@ -91,6 +92,21 @@ export class WebhookProcessor extends Context.Service<
           .findByPhoneNumberId(phoneNumberId as PhoneNumberId)
           .pipe(Effect.map(Option.filter((connection) => acceptsInbound(connection.status))))
 
+      /**
+       * Records when the connection last heard from Meta (`metadata.last_webhook_at`, read by the
+       * `whatsapp_connections_webhook_silent` gauge), at most once a minute per connection: a busy number does not
+       * rewrite its row on every event. A failed write loses only this mark.
+       */
+      const noteWebhook = (connection: ChannelConnection) =>
+        Effect.gen(function* () {
+          const at = yield* now
+          const last = connection.metadata[LAST_WEBHOOK_AT]
+          if (typeof last === "string" && at.getTime() - Date.parse(last) < 60_000) return
+          yield* connections.update(connection.tenantId, connection.id, {
+            metadata: { [LAST_WEBHOOK_AT]: at.toISOString() }
+          })
+        }).pipe(Effect.ignore)
+
       const numberActivity = Effect.fnUntraced(function* (change: NumberActivity) {
         const phoneNumberId = change.phoneNumberId
         const connection = yield* route(phoneNumberId)
@@ -102,6 +118,7 @@ export class WebhookProcessor extends Context.Service<
             statusesRecorded: 0
           }
         const { tenantId, id: connectionId } = connection.value
+        yield* noteWebhook(connection.value)
         let messagesStored = 0
         let statusesRecorded = 0
         for (const message of change.messages) {
