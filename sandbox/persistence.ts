@@ -44,7 +44,8 @@ export type Loaded =
 
 /**
  * The saved state with this run's app (id, secret, redirect URIs, configurations, app-level subscription: the
- * service's configuration wins) over the saved one; everything else as saved.
+ * service's configuration wins) over the saved one, keeping the saved partner business and configuration scopes;
+ * everything else as saved.
  */
 export const loadState = (file: string, seed: State): Loaded => {
   if (!existsSync(file)) return { _tag: "Missing" }
@@ -54,7 +55,11 @@ export const loadState = (file: string, seed: State): Loaded => {
     const saved = snapshot.state as State
     const state: State = {
       ...saved,
-      app: { ...seed.app, configurationScopes: saved.app.configurationScopes },
+      app: {
+        ...seed.app,
+        configurationScopes: saved.app.configurationScopes,
+        partnerBusinessId: saved.app.partnerBusinessId
+      },
       config: { ...seed.config, ...saved.config }
     }
     return { _tag: "Loaded", state, clockOffsetMs: snapshot.clockOffsetMs }
