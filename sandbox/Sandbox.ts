@@ -6,8 +6,9 @@ import { type DialogResult, showDialog, submitDialog } from "./dialog.ts"
 import { GraphError, RATE_LIMIT_MESSAGES, unexpected } from "./errors.ts"
 import { handleGraph } from "./graph.ts"
 import { type Params, parseBody, readBody, redirect, sendHtml, sendJson } from "./http.ts"
+import { loadState, saveState } from "./persistence.ts"
 import { sdkScript } from "./sdk.ts"
-import { type AppSubscription, createState } from "./state.ts"
+import { type AppSubscription, createState, type State } from "./state.ts"
 import { WebhookDispatcher } from "./webhooks.ts"
 
 export interface SandboxOptions {
@@ -35,6 +36,11 @@ export interface SandboxOptions {
   /** How long a webhook POST may take before it counts as failed; default 10000. */
   readonly webhookTimeoutMs?: number
   readonly quiet?: boolean
+  /**
+   * A JSON file the state is saved to (shortly after each request and on close) and loaded from on start, so a
+   * restarted sandbox still knows the tokens, WABAs and numbers it issued. Default: in memory only.
+   */
+  readonly stateFile?: string
   /** Where the sandbox's lines (`[sandbox] …`) are printed; default `console.log`. */
   readonly print?: (line: string) => void
 }
@@ -89,8 +95,22 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
   const hanging = new Set<ServerResponse>()
   let closed = false
 
+  const initialState = (): State => {
+    const fresh = seed()
+    if (options.stateFile === undefined) return fresh
+    const loaded = loadState(options.stateFile, fresh)
+    if (loaded._tag === "Unreadable")
+      log(`state file ${options.stateFile} unreadable (${loaded.reason}); starting fresh`)
+    if (loaded._tag !== "Loaded") return fresh
+    offsetMs = loaded.clockOffsetMs
+    log(
+      `state restored from ${options.stateFile}: ${loaded.state.wabas.size} WABAs, ${loaded.state.numbers.size} numbers, ${loaded.state.tokens.size} tokens`
+    )
+    return loaded.state
+  }
+
   const ctx: Ctx = {
-    state: seed(),
+    state: initialState(),
     nowMs,
     webhooks: new WebhookDispatcher({
       secret: () => ctx.state.app.secret,
@@ -309,7 +329,27 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
     }
   }
 
+  const save = () => {
+    if (options.stateFile === undefined) return
+    try {
+      saveState(options.stateFile, ctx.state, offsetMs, nowMs())
+    } catch (error) {
+      log(`saving the state to ${options.stateFile} failed: ${error instanceof Error ? error.message : String(error)}`)
+    }
+  }
+  // Any request may change the state (a GET /oauth/access_token issues a token): save shortly after the last one.
+  let saveTimer: NodeJS.Timeout | undefined
+  const saveSoon = () => {
+    if (options.stateFile === undefined || closed) return
+    if (saveTimer !== undefined) clearTimeout(saveTimer)
+    saveTimer = setTimeout(() => {
+      saveTimer = undefined
+      save()
+    }, 100)
+  }
+
   const server = createServer((req, res) => {
+    res.once("finish", saveSoon)
     handle(req, res).catch((error: unknown) => {
       log(
         `internal error on ${req.method} ${req.url?.split("?")[0]}: ${error instanceof Error ? error.message : String(error)}`
@@ -332,6 +372,8 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
   const close = async () => {
     if (closed) return
     closed = true
+    if (saveTimer !== undefined) clearTimeout(saveTimer)
+    save()
     for (const timer of timers) clearTimeout(timer)
     timers.clear()
     ctx.webhooks.close()

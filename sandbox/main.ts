@@ -85,7 +85,8 @@ const main = async () => {
     },
     // Subscribed to the service's callback, as a configured production app is.
     webhookCallbackUrl: `${appBase}/webhooks/meta/whatsapp`,
-    verifyToken: secrets.META_WEBHOOK_VERIFY_TOKEN
+    verifyToken: secrets.META_WEBHOOK_VERIFY_TOKEN,
+    stateFile: join(dataDir, "sandbox-state.json")
   })
   console.log(
     `[sandbox] Meta sandbox listening on ${sandbox.url} (app ${secrets.META_APP_ID}; controls under /_sandbox/)`

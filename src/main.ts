@@ -4,6 +4,7 @@
  */
 
 import { createServer } from "node:http"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import { Cause, ConfigProvider, Console, Duration, Effect, Exit, Layer, Metric, Redacted, References } from "effect"
@@ -175,7 +176,8 @@ const withSandbox = (config: AppConfigShape) =>
     ? Effect.succeed(config)
     : Effect.gen(function* () {
         // The sandbox prints its own lines (`[sandbox] …`) where the service's go.
-        const console = yield* Console.Console
+        // The sandbox's lines go through the service's logger: JSON like every other line, `component: sandbox`.
+        const runFork = Effect.runForkWith(yield* Effect.context<never>())
         const sandbox = yield* Effect.acquireRelease(
           Effect.promise(() =>
             startSandbox({
@@ -190,7 +192,12 @@ const withSandbox = (config: AppConfigShape) =>
               // Subscribed to this service's callback from the start, as a configured production app is.
               webhookCallbackUrl: webhookCallbackUrl(config),
               verifyToken: Redacted.value(config.meta.webhookVerifyToken),
-              print: (line) => console.log(line)
+              // The emulated Meta's state survives a restart beside the database (README, "Sandbox state").
+              stateFile: join(config.dataDir, "sandbox-state.json"),
+              print: (line) =>
+                void runFork(
+                  Effect.logInfo(line.replace(/^\[sandbox\] /, "")).pipe(Effect.annotateLogs("component", "sandbox"))
+                )
             })
           ),
           (sandbox) => Effect.promise(() => sandbox.close())
@@ -229,6 +236,11 @@ export const runService = (
       const config = yield* withSandbox(loaded)
       return yield* Layer.launch(appLayer(config, exit))
     }).pipe(
+      // Inside the logging layer, so the shutdown lines are JSON like the others; the second comes once every
+      // layer has closed (server drained, workers stopped, database closed).
+      Effect.onInterrupt(() => Effect.logInfo("Shutting down")),
+      Effect.scoped,
+      Effect.ensuring(Effect.logInfo("Stopped")),
       // Every line as JSON (or pretty), redacted of tokens, codes, signatures and this deployment's secrets.
       Effect.provide(
         loggingLayer(loaded.logLevel, loaded.logFormat, {
@@ -248,7 +260,7 @@ export const runService = (
 // SIGINT/SIGTERM interrupt the program: layers close in reverse (HTTP server drains, the database flushes), and a
 // requested shutdown exits 0.
 if (import.meta.main) {
-  NodeRuntime.runMain(runService().pipe(Effect.onInterrupt(() => Effect.logInfo("Shutting down"))), {
+  NodeRuntime.runMain(runService(), {
     teardown: (exit, onExit) => onExit(Exit.isSuccess(exit) || Cause.hasInterruptsOnly(exit.cause) ? 0 : 1)
   })
 }

@@ -21,6 +21,12 @@ const numberIds = async () => {
   const state = (await (await fetch(`${sandboxUrl}/_sandbox/state`)).json()) as { numbers: Array<{ id: string }> }
   return new Set(state.numbers.map((n) => n.id))
 }
+interface LogLine {
+  readonly level: string
+  readonly message: string
+  readonly annotations: Record<string, unknown>
+  readonly trace_id?: string
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** What must never be printed, collected while driving the service. */
@@ -102,9 +108,20 @@ describe("nothing secret is ever logged", () => {
 
     // A send (when the service has the route), then the disconnect (which revokes the token at Meta).
     await http.api(token, "POST", "/api/integrations/meta/whatsapp/messages", { to: "14155550123", text: "hi" })
+    // Two GraphQL sends, each with its own request id: the use case runs in its request's span.
+    for (const requestId of ["obs-graphql-1", "obs-graphql-2"]) {
+      const response = await fetch(`${service.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}`, "x-request-id": requestId },
+        body: JSON.stringify({
+          query: `mutation { sendWhatsAppText(input: { to: "14155550123", text: "typed" }) { __typename } }`
+        })
+      })
+      expect(response.status).toBe(200)
+    }
     const disconnected = await http.api(token, "POST", "/api/integrations/meta/whatsapp/disconnect")
     expect(disconnected.status).toBe(200)
-    await sleep(1_000) // let the worker process the inbound event and log it
+    await sleep(2_000) // let the worker process the inbound event and the sends' statuses, and log them
 
     const output = service.output()
     expect(output.length).toBeGreaterThan(0)
@@ -116,17 +133,65 @@ describe("nothing secret is ever logged", () => {
     expect(output.match(/eyJ[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+/g) ?? [], "a JWT was printed").toEqual([])
     expect(output.match(/sha256=[0-9a-f]{64}/g) ?? [], "a signature was printed").toEqual([])
 
-    // Once the JSON logger is wired: every line is one JSON object, and a request's lines carry its id.
-    const lines = output.split("\n").filter((line) => line.trim() !== "")
-    const json = lines.filter((line) => line.startsWith("{"))
-    if (forged.headers.get("x-request-id") === "obs-forged-callback" && json.length > lines.length / 2) {
-      const records = json.map(
-        (line) => JSON.parse(line) as { message: unknown; annotations?: Record<string, unknown> }
+    // Stopped here, so the shutdown lines are in the scan too.
+    expect(await service.stop()).toBe(0)
+    const all = service.output()
+    for (const { what, value } of secrets) expect(all.includes(value), `${what} was printed`).toBe(false)
+    expect(all.match(/EAA[A-Za-z0-9]{20,}/g) ?? [], "a Meta token was printed").toEqual([])
+
+    // Every line is one JSON object whose message is a string, the sandbox's and the shutdown's included.
+    const lines = all.split("\n").filter((line) => line.trim() !== "")
+    const records = lines.map((line) => {
+      let parsed: unknown
+      expect(() => (parsed = JSON.parse(line)), `not JSON: ${line.slice(0, 200)}`).not.toThrow()
+      const record = parsed as LogLine
+      expect(typeof record.message, `message not a string: ${line.slice(0, 200)}`).toBe("string")
+      return record
+    })
+    const find = (message: string | RegExp) =>
+      records.filter((r) => (typeof message === "string" ? r.message === message : message.test(r.message)))
+    expect(find("Shutting down")).toHaveLength(1)
+    expect(find("Stopped")).toHaveLength(1)
+    expect(records.at(-1)!.message).toBe("Stopped")
+
+    // A distinct trace id per request: each GraphQL request's lines (its request line and the send its use case
+    // logged) share one trace id, and the two requests' differ.
+    const traceOf = (requestId: string) => {
+      const lines = records.filter((r) => r.annotations["request_id"] === requestId)
+      expect(lines.map((r) => r.message)).toEqual(
+        expect.arrayContaining(["HTTP POST /graphql 200", expect.stringMatching(/^WhatsApp send: /)])
       )
-      const refusedLine = records.find((r) =>
-        JSON.stringify(r.message).includes("OAuth callback (whatsapp) refused: state_invalid")
-      )
-      expect(refusedLine?.annotations?.["request_id"]).toBe("obs-forged-callback")
+      const traces = new Set(lines.map((r) => r.trace_id))
+      expect(traces.size, `one trace for ${requestId}`).toBe(1)
+      const [trace] = traces
+      expect(trace).toMatch(/^[0-9a-f]{32}$/)
+      return trace
     }
+    expect(traceOf("obs-graphql-1")).not.toBe(traceOf("obs-graphql-2"))
+    const requestLines = find(/^HTTP /)
+    expect(new Set(requestLines.map((r) => r.trace_id)).size).toBe(requestLines.length)
+    const refusedLine = find("OAuth callback (whatsapp) refused: state_invalid")
+    expect(refusedLine[0]?.annotations["request_id"]).toBe("obs-forged-callback")
+
+    // One info line, with the tenant and connection ids, for each step an operator follows.
+    const info = (message: RegExp, keys: ReadonlyArray<string>) => {
+      const found = find(message).filter((r) => r.level === "INFO")
+      expect(found.length, `an info line matching ${message}`).toBeGreaterThan(0)
+      for (const key of keys) expect(found[0]!.annotations[key], `${key} on ${message}`).toBeDefined()
+      return found
+    }
+    const connectedLine = info(/^WhatsAppConnections: connected/, ["tenant_id", "connection_id", "status"])[0]!
+    const tenantId = connectedLine.annotations["tenant_id"]
+    const connectionId = connectedLine.annotations["connection_id"]
+    info(/^WhatsAppConnections: connect failed/, ["tenant_id", "error"])
+    info(/^Webhook batch accepted/, ["event_id"])
+    info(/^Webhook batch processed/, ["event_id", "messages_stored", "statuses_recorded"])
+    expect(info(/^Inbound messages: 1 stored/, ["tenant_id", "connection_id"])[0]!.annotations["tenant_id"]).toBe(
+      tenantId
+    )
+    info(/^Message status /, ["tenant_id", "connection_id", "provider_message_id", "status"])
+    expect(info(/^WhatsApp send: /, ["tenant_id", "message_id"])[0]!.annotations["tenant_id"]).toBe(tenantId)
+    const retired = info(/ -> revoked \(disconnect\)$/, ["tenant_id", "connection_id", "from", "to"])
+    expect(retired[0]!.annotations["connection_id"]).toBe(connectionId)
   }, 90_000)
 })

@@ -63,127 +63,148 @@ export class Messaging extends Context.Service<
 
       const current = (actor: Actor) => connections.findCurrent(actor.tenantId, "meta_whatsapp")
 
-      const sendText = Effect.fn("Messaging.sendText")(function* (actor: Actor, input: SendTextInput) {
-        const to = input.to.replace(/[\s()+-]/g, "")
-        if (!/^\d{7,15}$/.test(to)) {
-          return yield* new InvalidMessage({ detail: "The recipient must be a phone number with country code." })
-        }
-        const text = input.text.trim()
-        if (text.length === 0 || text.length > MAX_TEXT) {
-          return yield* new InvalidMessage({ detail: `A text must be 1 to ${MAX_TEXT} characters.` })
-        }
-        const key = input.idempotencyKey?.trim() || null
-        if (key !== null && !/^[A-Za-z0-9._:-]{1,128}$/.test(key)) {
-          return yield* new InvalidMessage({ detail: "The idempotency key must be 1 to 128 letters, digits or ._:-" })
-        }
-        const found = yield* current(actor)
-        if (Option.isNone(found) || !canSend(found.value.status) || found.value.phoneNumberId === null) {
-          return yield* new NotConnected({
-            status: Option.match(found, { onNone: () => "not_connected", onSome: (c) => c.status })
-          })
-        }
-        const connection = found.value
-        const now = new Date(yield* Clock.currentTimeMillis)
-        // A free-form text is a reply in the customer service window: what blocks replies (or every send) blocks it,
-        // until the restriction expires.
-        const blocking = activeRestrictions(connection, now).find((r) => r.blocks === "replies" || r.blocks === "all")
-        if (blocking !== undefined) {
-          return yield* new SendingRestricted({ restrictionType: blocking.type, until: blocking.expires_at })
-        }
-        const conversation = yield* conversations.upsert({
-          tenantId: actor.tenantId,
-          connectionId: connection.id,
-          phoneNumberId: connection.phoneNumberId!,
-          waId: to,
-          contactName: null,
-          lastMessageAt: now
-        })
-        const stored = yield* messages.insert({
-          tenantId: actor.tenantId,
-          conversationId: conversation.id,
-          providerMessageId: null,
-          direction: "outbound",
-          type: "text",
-          body: { text: { body: text } },
-          status: "pending",
-          sentAt: now,
-          idempotencyKey: key
-        })
-        // A retried request: the first one's message, sent or not, and nothing goes to Meta again.
-        if (!stored.inserted) {
-          if (stored.message.conversationId !== conversation.id)
-            yield* conversations.removeIfEmpty(actor.tenantId, conversation.id)
-          return stored.message
-        }
-        const messageId = stored.message.id as MessageId
-
-        const fail = (error: SendError, detail: Record<string, unknown>) =>
-          Effect.gen(function* () {
-            yield* messages.recordSendResult(actor.tenantId, messageId, { _tag: "Failed", error: detail })
-            yield* audit.record({
-              tenantId: actor.tenantId,
-              userId: actor.userId,
-              action: "whatsapp.send_failed",
-              resourceType: "message",
-              resourceId: messageId,
-              details: { reason: error._tag, ...detail },
-              ip: actor.ip
+      const sendText = Effect.fn("Messaging.sendText")(
+        function* (actor: Actor, input: SendTextInput) {
+          const to = input.to.replace(/[\s()+-]/g, "")
+          if (!/^\d{7,15}$/.test(to)) {
+            return yield* new InvalidMessage({ detail: "The recipient must be a phone number with country code." })
+          }
+          const text = input.text.trim()
+          if (text.length === 0 || text.length > MAX_TEXT) {
+            return yield* new InvalidMessage({ detail: `A text must be 1 to ${MAX_TEXT} characters.` })
+          }
+          const key = input.idempotencyKey?.trim() || null
+          if (key !== null && !/^[A-Za-z0-9._:-]{1,128}$/.test(key)) {
+            return yield* new InvalidMessage({ detail: "The idempotency key must be 1 to 128 letters, digits or ._:-" })
+          }
+          const found = yield* current(actor)
+          if (Option.isNone(found) || !canSend(found.value.status) || found.value.phoneNumberId === null) {
+            return yield* new NotConnected({
+              status: Option.match(found, { onNone: () => "not_connected", onSome: (c) => c.status })
             })
-            return yield* Effect.fail(error)
+          }
+          const connection = found.value
+          const now = new Date(yield* Clock.currentTimeMillis)
+          // A free-form text is a reply in the customer service window: what blocks replies (or every send) blocks it,
+          // until the restriction expires.
+          const blocking = activeRestrictions(connection, now).find((r) => r.blocks === "replies" || r.blocks === "all")
+          if (blocking !== undefined) {
+            return yield* new SendingRestricted({ restrictionType: blocking.type, until: blocking.expires_at })
+          }
+          const conversation = yield* conversations.upsert({
+            tenantId: actor.tenantId,
+            connectionId: connection.id,
+            phoneNumberId: connection.phoneNumberId!,
+            waId: to,
+            contactName: null,
+            lastMessageAt: now
           })
+          const stored = yield* messages.insert({
+            tenantId: actor.tenantId,
+            conversationId: conversation.id,
+            providerMessageId: null,
+            direction: "outbound",
+            type: "text",
+            body: { text: { body: text } },
+            status: "pending",
+            sentAt: now,
+            idempotencyKey: key
+          })
+          // A retried request: the first one's message, sent or not, and nothing goes to Meta again.
+          if (!stored.inserted) {
+            if (stored.message.conversationId !== conversation.id)
+              yield* conversations.removeIfEmpty(actor.tenantId, conversation.id)
+            return stored.message
+          }
+          const messageId = stored.message.id as MessageId
 
-        // Checked again right before Meta: a disconnect that happened meanwhile stops this send.
-        const latest = yield* connections.findById(actor.tenantId, connection.id)
-        if (Option.isNone(latest) || !canSend(latest.value.status) || latest.value.accessTokenEnc === null) {
-          const status = Option.match(latest, { onNone: () => "not_connected", onSome: (c) => c.status })
-          return yield* fail(new NotConnected({ status }), { message: "The connection ended before sending." })
-        }
-        const tokenEnc = latest.value.accessTokenEnc
-        const decrypted = yield* cipher
-          .decrypt(tokenEnc, { tenantId: actor.tenantId, provider: "meta_whatsapp" })
-          .pipe(Effect.option)
-        if (Option.isNone(decrypted)) {
-          // Our configuration fault (wrong or missing encryption key): the connection keeps its state, the message
-          // is marked failed with the reason, and the caller gets a typed error.
-          yield* Effect.logError(
-            `Send: the stored token of connection ${connection.id} does not decrypt with the configured keys ` +
-              `(written under key ${cipher.keyIdOf(tokenEnc)}); check TOKEN_ENCRYPTION_KEY_BASE64`
-          )
-          const error = new TokenUnreadable({})
-          return yield* fail(error, { reason: "token_unreadable", message: error.message })
-        }
-        const token = decrypted.value
-        const sent = yield* graph.sendText(token, connection.phoneNumberId!, to, text).pipe(Effect.result)
-        if (sent._tag === "Success") {
-          // Meta's `contacts[0].wa_id` keys the conversation (Brazil's ninth digit, Mexico's 521 → 52), so the
-          // contact's replies, which carry that wa_id, land in the same thread as this message.
-          const waId = sent.success.waId
-          const rekeyed = waId !== null && /^\d{5,20}$/.test(waId) && waId !== to
-          const target = rekeyed
-            ? yield* conversations.upsert({
+          const fail = (error: SendError, detail: Record<string, unknown>) =>
+            Effect.gen(function* () {
+              yield* messages.recordSendResult(actor.tenantId, messageId, { _tag: "Failed", error: detail })
+              yield* audit.record({
                 tenantId: actor.tenantId,
-                connectionId: connection.id,
-                phoneNumberId: connection.phoneNumberId!,
-                waId,
-                contactName: null,
-                lastMessageAt: now
+                userId: actor.userId,
+                action: "whatsapp.send_failed",
+                resourceType: "message",
+                resourceId: messageId,
+                details: { reason: error._tag, ...detail },
+                ip: actor.ip
               })
-            : conversation
-          const recorded = yield* messages.recordSendResult(actor.tenantId, messageId, {
-            _tag: "Sent",
-            providerMessageId: sent.success.providerMessageId as ProviderMessageId,
-            ...(rekeyed ? { conversationId: target.id } : {})
-          })
-          if (rekeyed) yield* conversations.removeIfEmpty(actor.tenantId, conversation.id)
-          return recorded
-        }
-        const error = sent.failure
-        if (error._tag === "MetaTokenInvalid") {
-          yield* recordTokenFailure(latest.value, error, "send").pipe(Effect.provide(context))
-        }
-        const code = "code" in error && typeof error.code === "number" ? error.code : undefined
-        return yield* fail(error, { code: code ?? null, message: error.message })
-      })
+              return yield* Effect.fail(error)
+            })
+
+          // Checked again right before Meta: a disconnect that happened meanwhile stops this send.
+          const latest = yield* connections.findById(actor.tenantId, connection.id)
+          if (Option.isNone(latest) || !canSend(latest.value.status) || latest.value.accessTokenEnc === null) {
+            const status = Option.match(latest, { onNone: () => "not_connected", onSome: (c) => c.status })
+            return yield* fail(new NotConnected({ status }), { message: "The connection ended before sending." })
+          }
+          const tokenEnc = latest.value.accessTokenEnc
+          const decrypted = yield* cipher
+            .decrypt(tokenEnc, { tenantId: actor.tenantId, provider: "meta_whatsapp" })
+            .pipe(Effect.option)
+          if (Option.isNone(decrypted)) {
+            // Our configuration fault (wrong or missing encryption key): the connection keeps its state, the message
+            // is marked failed with the reason, and the caller gets a typed error.
+            yield* Effect.logError(
+              `Send: the stored token of connection ${connection.id} does not decrypt with the configured keys ` +
+                `(written under key ${cipher.keyIdOf(tokenEnc)}); check TOKEN_ENCRYPTION_KEY_BASE64`
+            )
+            const error = new TokenUnreadable({})
+            return yield* fail(error, { reason: "token_unreadable", message: error.message })
+          }
+          const token = decrypted.value
+          const sent = yield* graph.sendText(token, connection.phoneNumberId!, to, text).pipe(Effect.result)
+          if (sent._tag === "Success") {
+            // Meta's `contacts[0].wa_id` keys the conversation (Brazil's ninth digit, Mexico's 521 → 52), so the
+            // contact's replies, which carry that wa_id, land in the same thread as this message.
+            const waId = sent.success.waId
+            const rekeyed = waId !== null && /^\d{5,20}$/.test(waId) && waId !== to
+            const target = rekeyed
+              ? yield* conversations.upsert({
+                  tenantId: actor.tenantId,
+                  connectionId: connection.id,
+                  phoneNumberId: connection.phoneNumberId!,
+                  waId,
+                  contactName: null,
+                  lastMessageAt: now
+                })
+              : conversation
+            const recorded = yield* messages.recordSendResult(actor.tenantId, messageId, {
+              _tag: "Sent",
+              providerMessageId: sent.success.providerMessageId as ProviderMessageId,
+              ...(rekeyed ? { conversationId: target.id } : {})
+            })
+            if (rekeyed) yield* conversations.removeIfEmpty(actor.tenantId, conversation.id)
+            return recorded
+          }
+          const error = sent.failure
+          if (error._tag === "MetaTokenInvalid") {
+            yield* recordTokenFailure(latest.value, error, "send").pipe(Effect.provide(context))
+          }
+          const code = "code" in error && typeof error.code === "number" ? error.code : undefined
+          return yield* fail(error, { code: code ?? null, message: error.message })
+        },
+        (effect, actor) =>
+          // One line per send, its outcome and ids (never the text or the token).
+          effect.pipe(
+            Effect.tap((message) =>
+              Effect.logInfo(`WhatsApp send: ${message.status}`).pipe(
+                Effect.annotateLogs({
+                  tenant_id: actor.tenantId,
+                  message_id: message.id,
+                  provider_message_id: message.providerMessageId,
+                  status: message.status
+                })
+              )
+            ),
+            Effect.tapError((error) =>
+              Effect.logInfo(`WhatsApp send refused: ${error._tag}`).pipe(
+                Effect.annotateLogs({ tenant_id: actor.tenantId, error: error._tag })
+              )
+            )
+          )
+      )
 
       return Messaging.of({ sendText })
     })

@@ -374,16 +374,30 @@ export const makeOAuthFlow = <E extends CallbackError>(spec: OAuthProvider<E>) =
           popup: input.popup === undefined ? null : { sessionInfo: input.popup.sessionInfo }
         })
         yield* audit(state.tenantId, state.userId, resolved.outcome, resolved.connection.id, resolved.details, input.ip)
+        yield* Effect.logInfo(`${spec.service}: ${resolved.outcome}, connection ${resolved.connection.status}`).pipe(
+          Effect.annotateLogs({
+            tenant_id: state.tenantId,
+            connection_id: resolved.connection.id,
+            provider: spec.provider,
+            outcome: resolved.outcome,
+            status: resolved.connection.status
+          })
+        )
         return resolved.connection
       }).pipe(
         Effect.tapError((error: OAuthCancelled | E) =>
-          audit(
-            state.tenantId,
-            state.userId,
-            "connect_failed",
-            null,
-            { reason: callbackReason(error), error: error._tag },
-            input.ip
+          Effect.logInfo(`${spec.service}: connect failed (${callbackReason(error)})`).pipe(
+            Effect.annotateLogs({ tenant_id: state.tenantId, provider: spec.provider, error: error._tag }),
+            Effect.andThen(
+              audit(
+                state.tenantId,
+                state.userId,
+                "connect_failed",
+                null,
+                { reason: callbackReason(error), error: error._tag },
+                input.ip
+              )
+            )
           )
         )
       )
@@ -443,6 +457,17 @@ export const makeOAuthFlow = <E extends CallbackError>(spec: OAuthProvider<E>) =
           }
         })
         .pipe(Effect.orDie)
+      yield* Effect.logInfo(`Connection ${connection.id}: ${connection.status} -> revoked (${why})`).pipe(
+        Effect.annotateLogs({
+          tenant_id: connection.tenantId,
+          connection_id: connection.id,
+          provider: connection.provider,
+          from: connection.status,
+          to: "revoked",
+          reason: why,
+          at_meta: atMeta.join(",")
+        })
+      )
       return { updated, atMeta }
     })
 

@@ -49,5 +49,14 @@ export const recordTokenFailure = Effect.fnUntraced(function* (
     details: { source, code: error.code ?? null },
     ip: null
   })
-  yield* Effect.logWarning(`Connection ${connection.id} marked error: Meta rejected its token (${source})`)
+  yield* Effect.logWarning(`Connection ${connection.id} marked error: Meta rejected its token (${source})`).pipe(
+    Effect.annotateLogs({
+      tenant_id: connection.tenantId,
+      connection_id: connection.id,
+      provider: connection.provider,
+      from: connection.status,
+      to: "error",
+      source
+    })
+  )
 })

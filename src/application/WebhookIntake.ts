@@ -29,13 +29,18 @@ export class WebhookIntake extends Context.Service<
       const inbox = yield* WebhookInbox
       const accept = Effect.fn("WebhookIntake.accept")(function* (raw: Uint8Array, signature: string | null) {
         const payload = yield* verifier.read(raw, signature)
-        return yield* inbox.accept({
+        const bodySha256 = createHash("sha256").update(raw).digest("hex")
+        const eventId = yield* inbox.accept({
           provider: verifier.provider,
-          bodySha256: createHash("sha256").update(raw).digest("hex"),
+          bodySha256,
           raw,
           payload,
           receivedAt: new Date(yield* Clock.currentTimeMillis)
         })
+        yield* Effect.logInfo(`Webhook batch accepted: event ${eventId}`).pipe(
+          Effect.annotateLogs({ event_id: eventId, provider: verifier.provider, bytes: raw.byteLength })
+        )
+        return eventId
       })
       return WebhookIntake.of({ accept, health: inbox.intakeHealth })
     })

@@ -68,8 +68,9 @@ layer(TestLayer)("WebhookProcessor failure accounting", (it) => {
       const inbox = yield* WebhookInbox
       const processor = yield* WebhookProcessor
       const phoneNumberId = "106540352242922" as PhoneNumberId
-      yield* (yield* ConnectionRepository).claimNumber(phoneNumberId, {
-        tenantId: crypto.randomUUID() as TenantId,
+      const tenantId = crypto.randomUUID() as TenantId
+      const claimed = yield* (yield* ConnectionRepository).claimNumber(phoneNumberId, {
+        tenantId,
         provider: "meta_whatsapp",
         status: "active",
         wabaId: null,
@@ -88,8 +89,19 @@ layer(TestLayer)("WebhookProcessor failure accounting", (it) => {
         payload: JSON.parse(raw),
         receivedAt: new Date(0)
       })
+      const lastWebhookAt = Effect.map(
+        (yield* ConnectionRepository).findById(tenantId, claimed.id),
+        Option.map((connection) => connection.metadata["last_webhook_at"])
+      )
+      assert.deepStrictEqual(yield* lastWebhookAt, Option.some(undefined), "nothing received yet")
       for (let attempt = 1; attempt < MAX_WEBHOOK_ATTEMPTS; attempt++) {
         assert.strictEqual(yield* processor.drain, 1, `attempt ${attempt} claimed`)
+        // Routed to the connection before the store died: the connection heard from Meta (the silence gauge).
+        assert.deepStrictEqual(
+          yield* lastWebhookAt,
+          Option.some(new Date(yield* Clock.currentTimeMillis).toISOString()),
+          "stamped when routed"
+        )
         assert.strictEqual((yield* inbox.stats(new Date(0))).pending, 1, "still pending, retried later")
         assert.strictEqual(yield* processor.drain, 0, "not due again at once")
         yield* TestClock.adjust("10 minutes")

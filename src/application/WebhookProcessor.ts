@@ -15,6 +15,7 @@ import type {
   WebhookChange
 } from "../domain/InboundEvents.ts"
 import { MAX_WEBHOOK_ATTEMPTS, retryDelayMillis, type WebhookEvent } from "../domain/WebhookEvent.ts"
+import { LAST_WEBHOOK_AT } from "../domain/WebhookSilence.ts"
 import { AuditLog } from "./ports/AuditLog.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
 import { ConversationRepository } from "./ports/ConversationRepository.ts"
@@ -91,6 +92,21 @@ export class WebhookProcessor extends Context.Service<
           .findByPhoneNumberId(phoneNumberId as PhoneNumberId)
           .pipe(Effect.map(Option.filter((connection) => acceptsInbound(connection.status))))
 
+      /**
+       * Records when the connection last heard from Meta (`metadata.last_webhook_at`, read by the
+       * `whatsapp_connections_webhook_silent` gauge), at most once a minute per connection: a busy number does not
+       * rewrite its row on every event. A failed write loses only this mark.
+       */
+      const noteWebhook = (connection: ChannelConnection) =>
+        Effect.gen(function* () {
+          const at = yield* now
+          const last = connection.metadata[LAST_WEBHOOK_AT]
+          if (typeof last === "string" && at.getTime() - Date.parse(last) < 60_000) return
+          yield* connections.update(connection.tenantId, connection.id, {
+            metadata: { [LAST_WEBHOOK_AT]: at.toISOString() }
+          })
+        }).pipe(Effect.ignore)
+
       const numberActivity = Effect.fnUntraced(function* (change: NumberActivity) {
         const phoneNumberId = change.phoneNumberId
         const connection = yield* route(phoneNumberId)
@@ -102,6 +118,7 @@ export class WebhookProcessor extends Context.Service<
             statusesRecorded: 0
           }
         const { tenantId, id: connectionId } = connection.value
+        yield* noteWebhook(connection.value)
         let messagesStored = 0
         let statusesRecorded = 0
         for (const message of change.messages) {
@@ -125,6 +142,10 @@ export class WebhookProcessor extends Context.Service<
           })
           if (stored.inserted) messagesStored++
         }
+        if (change.messages.length > 0)
+          yield* Effect.logInfo(`Inbound messages: ${messagesStored} stored of ${change.messages.length}`).pipe(
+            Effect.annotateLogs({ tenant_id: tenantId, connection_id: connectionId, phone_number_id: phoneNumberId })
+          )
         for (const status of change.statuses) {
           const result = yield* messages.applyStatus({
             tenantId,
@@ -135,6 +156,15 @@ export class WebhookProcessor extends Context.Service<
             error: status.error
           })
           if (result.recorded) statusesRecorded++
+          yield* Effect.logInfo(`Message status ${status.status}${result.recorded ? "" : " (not applied)"}`).pipe(
+            Effect.annotateLogs({
+              tenant_id: tenantId,
+              connection_id: connectionId,
+              provider_message_id: status.providerMessageId,
+              status: status.status,
+              recorded: result.recorded
+            })
+          )
         }
         return { unrouted: [], messagesStored, statusesRecorded }
       })
@@ -360,18 +390,29 @@ export class WebhookProcessor extends Context.Service<
           Effect.matchCauseEffect({
             onSuccess: (outcome) =>
               Effect.flatMap(now, (at) =>
-                outcome.unrouted.length === 0
-                  ? inbox.markProcessed(event.id, at)
-                  : Effect.logWarning(`Webhook event ${event.id} unrouted: ${outcome.unrouted.join(", ")}`).pipe(
-                      Effect.andThen(
-                        inbox.markUnrouted(
-                          event.id,
-                          `no connection for ${outcome.unrouted.join(", ")}`,
-                          at,
-                          outcome.unroutedKeys ?? { phoneNumberIds: [], wabaIds: [] }
+                Effect.logInfo(`Webhook batch processed: event ${event.id}`).pipe(
+                  Effect.annotateLogs({
+                    event_id: event.id,
+                    attempt: event.attempts,
+                    messages_stored: outcome.messagesStored,
+                    statuses_recorded: outcome.statusesRecorded,
+                    unrouted: outcome.unrouted.length
+                  }),
+                  Effect.andThen(
+                    outcome.unrouted.length === 0
+                      ? inbox.markProcessed(event.id, at)
+                      : Effect.logWarning(`Webhook event ${event.id} unrouted: ${outcome.unrouted.join(", ")}`).pipe(
+                          Effect.andThen(
+                            inbox.markUnrouted(
+                              event.id,
+                              `no connection for ${outcome.unrouted.join(", ")}`,
+                              at,
+                              outcome.unroutedKeys ?? { phoneNumberIds: [], wabaIds: [] }
+                            )
+                          )
                         )
-                      )
-                    )
+                  )
+                )
               ),
             // Interrupted (shutting down): the lease runs out and the event is claimed again.
             onFailure: (cause) => (Cause.hasInterruptsOnly(cause) ? Effect.void : failed(event, cause))

@@ -1,5 +1,6 @@
+import { AsyncLocalStorage } from "node:async_hooks"
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql"
-import { Cause, Effect, Exit, Option, Semaphore } from "effect"
+import { Cause, Context, Effect, Exit, Option, References, Semaphore, Tracer } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 // The CommonJS entry, the copy yoga and Pothos use (see schema/sdl.ts): `validate` checks the schema by `instanceof`.
 import { type GraphQLError, getOperationAST, NoSchemaIntrospectionCustomRule, parse, validate } from "graphql/index.js"
@@ -48,9 +49,25 @@ export interface GraphqlRouteOptions {
 const ENDPOINT = "/graphql"
 
 /** Per request, from the HTTP layer: who asks, where response cookies go, and when to give up. */
-type ServerContext = Pick<GraphqlContext, "actor" | "setCookie" | "secure"> & {
+type ServerContext = Pick<GraphqlContext, "actor" | "setCookie" | "secure" | "run"> & {
   /** Aborted when a query runs out of time: stops the executor and interrupts the use cases it runs. */
   readonly signal: AbortSignal
+  /** A query's runner: its reads take turns and stop when the query runs out of time. */
+  readonly runRead: GraphqlContext["run"]
+}
+
+/**
+ * What a request's use cases and log lines inherit from the request's fiber: its tracer span (the per-request
+ * `http.server` span, so each request has its own trace id) and its log annotations (`request_id`).
+ */
+type RequestTrace = {
+  readonly span: Tracer.AnySpan | undefined
+  readonly annotations: Readonly<Record<string, unknown>>
+}
+
+const withRequest = <R>(services: Context.Context<R>, trace: RequestTrace): Context.Context<R> => {
+  const annotated = Context.add(services, References.CurrentLogAnnotations, trace.annotations)
+  return trace.span === undefined ? annotated : Context.add(annotated, Tracer.ParentSpan, trace.span)
 }
 
 /** graphql-js's "Did you mean" tail (names cannot hold a `?`). */
@@ -110,11 +127,19 @@ const withCookies = (response: Response, cookies: ReadonlyArray<string>): Respon
  */
 export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
   HttpRouter.use(
-    Effect.fn("GraphqlRoute")(function* (router) {
-      const services = yield* Effect.context<AppServices>()
+    // Untraced: a span here would be captured in `services` and parent every request's work (one trace id for all).
+    Effect.fnUntraced(function* (router) {
+      const services = Context.omit(Tracer.ParentSpan)(
+        yield* Effect.context<AppServices>()
+      ) as Context.Context<AppServices>
       const jwt = yield* Jwt
-      const runExit = Effect.runPromiseExitWith(services)
-      const runFork = Effect.runForkWith(services)
+      /** The request being served, for yoga's own log lines (its logger is one per instance). */
+      const current = new AsyncLocalStorage<RequestTrace>()
+      const inRequest = () => {
+        const trace = current.getStore()
+        return trace === undefined ? services : withRequest(services, trace)
+      }
+      const runFork = <A, E>(effect: Effect.Effect<A, E, AppServices>) => Effect.runForkWith(inRequest())(effect)
 
       const maxCost = options.maxCost ?? 5000
       const maxExecutionMs = options.maxExecutionMs ?? 5000
@@ -130,14 +155,19 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
         throw Option.isSome(failure) ? failure.value : Cause.squash(exit.cause)
       }
 
-      /** A mutation's use cases run to their end (interrupting one midway could leave Meta and us apart). */
-      const run = <A, E>(effect: Effect.Effect<A, E, AppServices>): Promise<A> => runExit(effect).then(settle)
-
-      /** A query's reads take turns (at most `maxConcurrentRuns` at once) and stop when the query runs out of time. */
-      const runRead =
-        (signal: AbortSignal) =>
-        <A, E>(effect: Effect.Effect<A, E, AppServices>): Promise<A> =>
-          runExit(runs.withPermit(effect), { signal }).then(settle)
+      /**
+       * The runners of one request, in its span and with its log annotations. A mutation's use cases run to their
+       * end (interrupting one midway could leave Meta and us apart); a query's reads take turns (at most
+       * `maxConcurrentRuns` at once) and stop when the query runs out of time.
+       */
+      const runners = (trace: RequestTrace, signal: AbortSignal) => {
+        const runExit = Effect.runPromiseExitWith(withRequest(services, trace))
+        return {
+          run: <A, E>(effect: Effect.Effect<A, E, AppServices>): Promise<A> => runExit(effect).then(settle),
+          runRead: <A, E>(effect: Effect.Effect<A, E, AppServices>): Promise<A> =>
+            runExit(runs.withPermit(effect), { signal }).then(settle)
+        }
+      }
 
       const logger: YogaLogger = {
         // yoga's debug lines ("Processing GraphQL Parameters") come on every request: not worth a fiber each.
@@ -183,9 +213,8 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
           if (error !== null) return setResultAndStopExecution({ errors: [error] })
           const execution = args as typeof args & { signal?: AbortSignal; hideSuggestions?: boolean }
           if (getOperationAST(args.document, args.operationName)?.operation === "query") {
-            const signal = (args.contextValue as ServerContext).signal
-            execution.signal = signal
-            extendContext({ run: runRead(signal) })
+            execution.signal = (args.contextValue as ServerContext).signal
+            extendContext({ run: (args.contextValue as ServerContext).runRead })
           }
           if (options.introspection) return
           execution.hideSuggestions = true
@@ -200,10 +229,9 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
         }
       }
 
-      const yoga = createYoga<ServerContext, Pick<GraphqlContext, "run">>({
+      const yoga = createYoga<ServerContext>({
         schema,
         graphqlEndpoint: ENDPOINT,
-        context: () => ({ run }),
         plugins: [limits],
         // GraphiQL is served by the GET route below, never by yoga on the authenticated POST.
         graphiql: false,
@@ -218,6 +246,10 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
       const execute = (request: HttpServerRequest.HttpServerRequest, actor: Actor) =>
         Effect.gen(function* () {
           const webRequest = yield* HttpServerRequest.toWeb(request)
+          const trace: RequestTrace = {
+            span: Option.getOrUndefined(yield* Effect.option(Effect.currentParentSpan)),
+            annotations: yield* References.CurrentLogAnnotations
+          }
           const cookies: Array<string> = []
           const response = yield* Effect.promise(async () => {
             const timeout = new AbortController()
@@ -232,12 +264,15 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
             )
             try {
               const context: ServerContext = {
+                ...runners(trace, timeout.signal),
                 actor,
                 setCookie: (cookie) => void cookies.push(cookie),
                 secure: isSecure(request, webRequest.url),
                 signal: timeout.signal
               }
-              return await capped(await yoga.fetch(webRequest, context), maxResponseBytes)
+              return await current.run(trace, async () =>
+                capped(await yoga.fetch(webRequest, context), maxResponseBytes)
+              )
             } finally {
               clearTimeout(timer)
             }

@@ -47,10 +47,8 @@ describe("the record logger", () => {
     const all = JSON.stringify(records)
     expect(all).not.toContain(token)
     expect(records[0]!.level).toBe("INFO")
-    expect(records[0]!.message).toEqual([
-      `exchanging ${REDACTED}`,
-      { access_token: REDACTED, note: `code=${REDACTED}` }
-    ])
+    expect(records[0]!.message).toBe(`exchanging ${REDACTED}`)
+    expect(records[0]!.details).toEqual([{ access_token: REDACTED, note: `code=${REDACTED}` }])
     expect(records[1]!.annotations).toEqual({ authorization: REDACTED, endpoint: "GET /debug_token", status: 400 })
     expect(records[1]!.time).toMatch(/^\d{4}-\d\d-\d\dT/)
     expect(records[1]!.fiber).toMatch(/^#\d+$/)
@@ -88,7 +86,8 @@ describe("the record logger", () => {
     const line = formatPretty({
       time: "2026-01-01T00:00:00.000Z",
       level: "INFO",
-      message: ["hello", { a: 1 }],
+      message: "hello",
+      details: [{ a: 1 }],
       fiber: "#3",
       annotations: { request_id: "abc" },
       spans: ["Outer"]

@@ -17,7 +17,10 @@ export type LogFormat = "json" | "pretty"
 export interface LogRecord {
   readonly time: string
   readonly level: string
-  readonly message: unknown
+  /** Always a string: the first string of the log call (its other values go to `details`). */
+  readonly message: string
+  /** The values a log call passed after its message (`Effect.logInfo("text", value)`), redacted. */
+  readonly details?: ReadonlyArray<unknown>
   readonly fiber: string
   readonly annotations: Readonly<Record<string, unknown>>
   /** Tracer spans from the outermost to the current one (e.g. `MetaGraphHttp.debugToken`). */
@@ -54,11 +57,15 @@ export const makeRecordLogger = (text: (s: string) => string = makeRedactor()): 
   Logger.map(Logger.formatStructured, (entry): LogRecord => {
     // `formatStructured` has already turned values into JSON-friendly ones; redact them all.
     const annotations = redactValue(entry.annotations, text) as Record<string, unknown>
-    const message = redactValue(entry.message, text)
+    const parts = redactValue(Array.isArray(entry.message) ? entry.message : [entry.message], text) as Array<unknown>
+    const first = parts.findIndex((part) => typeof part === "string")
+    const message = first === -1 ? "" : (parts[first] as string)
+    const details = parts.filter((_, index) => index !== first)
     return {
       time: entry.timestamp,
       level: entry.level,
       message,
+      ...(details.length > 0 ? { details } : {}),
       fiber: entry.fiberId,
       annotations,
       spans: [],
@@ -91,9 +98,7 @@ const prettyValue = (value: unknown): string => (typeof value === "string" ? val
 
 /** `2026-01-01T00:00:00.000Z INFO (#12) message key=value …`, with the cause on the following lines. */
 export const formatPretty = (record: LogRecord): string => {
-  const message = Array.isArray(record.message)
-    ? record.message.map(prettyValue).join(" ")
-    : prettyValue(record.message)
+  const message = [record.message, ...(record.details ?? []).map(prettyValue)].join(" ")
   const fields = Object.entries(record.annotations).map(([key, value]) => `${key}=${prettyValue(value)}`)
   if (record.spans.length > 0) fields.push(`span=${record.spans[record.spans.length - 1]}`)
   for (const [label, ms] of Object.entries(record.log_spans ?? {})) fields.push(`${label}=${ms}ms`)
@@ -152,6 +157,8 @@ export const loggingLayer = (level: string, format: LogFormat, options: LoggingO
 // Request ids
 
 export const REQUEST_ID_HEADER = "x-request-id"
+/** Polled paths whose request line is logged at debug, not info. */
+const QUIET_PATHS = new Set(["/healthz", "/readyz", "/metrics"])
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
 
 /** The caller's `x-request-id` when it is sane (1-64 of `[A-Za-z0-9._-]`), else a new UUID. */
@@ -175,7 +182,22 @@ export const RequestIdMiddleware = HttpRouter.middleware(
       // Scoped to the request rather than to `httpEffect`: the lines an outer middleware (JsonErrors) logs after the
       // handler failed carry the id too, whatever order the global middleware were added in.
       yield* Effect.annotateLogsScoped("request_id", id)
-      return yield* Effect.annotateLogs(httpEffect, "request_id", id)
+      const started = Date.now()
+      const path = request.url.split("?")[0] ?? request.url
+      // One line per request (probes and scrapes at debug): method, path without its query (which may hold a code or
+      // the verify token), status and duration, with the request's id and trace id.
+      const served = (status: number | "failed") =>
+        (QUIET_PATHS.has(path) ? Effect.logDebug : Effect.logInfo)(`HTTP ${request.method} ${path} ${status}`).pipe(
+          Effect.annotateLogs({ method: request.method, path, status, duration_ms: Date.now() - started })
+        )
+      // "failed": the error middleware answers it (404, 500, ...), after this line.
+      // A span per request (the native tracer makes none): every line of the request, the use cases GraphQL runs
+      // included, carries its own `trace_id`.
+      return yield* Effect.annotateLogs(httpEffect, "request_id", id).pipe(
+        Effect.tap((response) => served(response.status)),
+        Effect.tapCause(() => served("failed")),
+        Effect.withSpan(`http.server ${request.method}`, { kind: "server", attributes: { request_id: id } })
+      )
     }),
   { global: true }
 )

@@ -176,6 +176,49 @@ describe("the refresher", () => {
     expect(hours).toBeLessThanOrEqual(10)
   })
 
+  it("counts active WhatsApp connections without a recent webhook, with no per-connection label", async () => {
+    const text = await Effect.runPromise(
+      withRegistry(
+        Effect.gen(function* () {
+          const repo = yield* ConnectionRepository
+          const nowMs = Date.now()
+          const claim = (n: number, metadata: Record<string, unknown>, status: "active" | "error" = "active") =>
+            repo.claimNumber(`10000000000010${n}` as PhoneNumberId, {
+              tenantId: crypto.randomUUID() as TenantId,
+              provider: "meta_whatsapp",
+              status,
+              wabaId: `20000000000010${n}` as WabaId,
+              phoneNumberE164: `+1555000200${n}`,
+              displayName: "Shop",
+              accessTokenEnc: "v1:key:iv:ct:tag" as EncryptedToken,
+              tokenExpiresAt: null,
+              scopes: [],
+              metadata,
+              connectedAt: new Date(nowMs - 48 * 3_600_000)
+            })
+          yield* claim(1, { last_webhook_at: new Date(nowMs - 10 * 60_000).toISOString() })
+          yield* claim(2, { last_webhook_at: new Date(nowMs - 7 * 3_600_000).toISOString() })
+          // None since it connected, two days ago: counted from the connect.
+          yield* claim(3, {})
+          // Not active: not counted, however silent.
+          yield* claim(4, {}, "error")
+          yield* refreshGauges
+          return yield* render
+        }).pipe(Effect.provide(Ports))
+      )
+    )
+    const families = parsePrometheusText(text)
+    expect(sampleValue(families, "whatsapp_connections_active")).toBe(3)
+    expect(sampleValue(families, "whatsapp_connections_webhook_silent", { over: "1h" })).toBe(2)
+    expect(sampleValue(families, "whatsapp_connections_webhook_silent", { over: "6h" })).toBe(2)
+    expect(sampleValue(families, "whatsapp_connections_webhook_silent", { over: "24h" })).toBe(1)
+    const longest = sampleValue(families, "whatsapp_webhook_silence_max_hours")!
+    expect(longest).toBeGreaterThan(47.9)
+    expect(longest).toBeLessThan(48.1)
+    const silent = families.get("whatsapp_connections_webhook_silent")!
+    expect(silent.samples.map((sample) => Object.keys(sample.labels))).toEqual([["over"], ["over"], ["over"]])
+  })
+
   it("reports +Inf when nothing expires, and runs in the background at once and then periodically", async () => {
     const text = await Effect.runPromise(
       withRegistry(

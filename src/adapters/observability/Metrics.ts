@@ -14,6 +14,7 @@ import { Messaging } from "../../application/Messaging.ts"
 import { ConnectionRepository } from "../../application/ports/ConnectionRepository.ts"
 import { WebhookInbox } from "../../application/ports/WebhookInbox.ts"
 import type { ChannelConnection } from "../../domain/ChannelConnection.ts"
+import { WEBHOOK_SILENCE_THRESHOLDS, webhookSilenceHours } from "../../domain/WebhookSilence.ts"
 
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -49,6 +50,20 @@ export const metaApiResponseTime = Metric.histogram("meta_api_response_time_seco
 })
 
 /** No labels: the lowest over active connections. `+Inf` when no active connection holds an expiring token. */
+export const whatsappConnectionsActive = Metric.gauge("whatsapp_connections_active", {
+  description: "Active WhatsApp connections (holding a token), across tenants."
+})
+
+export const whatsappConnectionsWebhookSilent = Metric.gauge("whatsapp_connections_webhook_silent", {
+  description:
+    "Active WhatsApp connections that received no webhook for more than `over` (1h, 6h, 24h), counted since their " +
+    "last webhook or, when none came yet, since they connected. Aggregated: no per-tenant or per-connection labels."
+})
+
+export const whatsappWebhookSilenceMaxHours = Metric.gauge("whatsapp_webhook_silence_max_hours", {
+  description: "Longest time, in hours, an active WhatsApp connection has gone without a webhook (0: none active)."
+})
+
 export const metaTokenExpiresInHours = Metric.gauge("meta_token_expires_in_hours", {
   description:
     "Hours until the soonest expiry of an active connection's Meta token (negative: already expired; +Inf: none expires)."
@@ -115,6 +130,9 @@ export const METRIC_NAMES = [
   "meta_token_validations_total",
   "meta_api_response_time_seconds",
   "meta_token_expires_in_hours",
+  "whatsapp_connections_active",
+  "whatsapp_connections_webhook_silent",
+  "whatsapp_webhook_silence_max_hours",
   "webhook_events_received_total",
   "webhook_events_pending",
   "webhook_processing_lag_seconds",
@@ -278,7 +296,30 @@ export const refreshGauges: Effect.Effect<void, never, WebhookInbox | Connection
   yield* Metric.update(webhookEventsUnrouted, stats.unrouted)
   const holding = yield* connections.listHoldingTokens()
   yield* Metric.update(metaTokenExpiresInHours, soonestTokenExpiryHours(holding, nowMs))
+  const silence = webhookSilence(holding, nowMs)
+  yield* Metric.update(whatsappConnectionsActive, silence.active)
+  yield* Metric.update(whatsappWebhookSilenceMaxHours, silence.maxHours)
+  for (const { label } of WEBHOOK_SILENCE_THRESHOLDS)
+    yield* Metric.update(Metric.withAttributes(whatsappConnectionsWebhookSilent, { over: label }), silence.over[label])
 })
+
+/** Active WhatsApp connections, how many went without a webhook past each threshold, and the longest silence. */
+export const webhookSilence = (connections: ReadonlyArray<ChannelConnection>, nowMs: number) => {
+  const over = Object.fromEntries(WEBHOOK_SILENCE_THRESHOLDS.map(({ label }) => [label, 0])) as Record<
+    (typeof WEBHOOK_SILENCE_THRESHOLDS)[number]["label"],
+    number
+  >
+  let active = 0
+  let maxHours = 0
+  for (const connection of connections) {
+    const hours = webhookSilenceHours(connection, nowMs)
+    if (hours === null) continue
+    active++
+    maxHours = Math.max(maxHours, hours)
+    for (const threshold of WEBHOOK_SILENCE_THRESHOLDS) if (hours > threshold.hours) over[threshold.label]++
+  }
+  return { active, maxHours, over }
+}
 
 /**
  * Sets the database-backed gauges at once and then every `interval`, in the background for the life of the layer.
