@@ -1,6 +1,6 @@
 import { Clock, Context, Duration, Effect, Layer, Option, Schema } from "effect"
 import { type AdAccountStatus, isAdAccountStatus } from "../domain/AdAccountStatus.ts"
-import type { ChannelConnection } from "../domain/ChannelConnection.ts"
+import { type ChannelConnection, transition } from "../domain/ChannelConnection.ts"
 import {
   AdAccountNotGranted,
   Forbidden,
@@ -396,7 +396,10 @@ export class MetaAdsConnections extends Context.Service<
         const connection = yield* connections.upsertUnnumbered({
           tenantId,
           provider: PROVIDER,
-          status: selection === null ? "pending" : "active",
+          ...transition(
+            null,
+            selection === null ? { _tag: "AwaitStep", reason: "choose_ad_account" } : { _tag: "Connected" }
+          ),
           wabaId: null,
           phoneNumberE164: null,
           displayName: null,
@@ -504,7 +507,7 @@ export class MetaAdsConnections extends Context.Service<
         }
         const updated = yield* connections
           .update(actor.tenantId, connection.id, {
-            status: connection.status === "error" ? "error" : "active",
+            ...transition(connection.status, { _tag: "AccountSelected" }),
             metadata: {
               selected_business_id: business.id,
               selected_ad_account_id: input.adAccountId,

@@ -1,5 +1,5 @@
 import { Clock, Duration, Effect, Option, type Redacted } from "effect"
-import type { ChannelConnection, ConnectionStatus } from "../domain/ChannelConnection.ts"
+import { type ChannelConnection, type ConnectionStatus, transition } from "../domain/ChannelConnection.ts"
 import type { MetaTokenAppMismatch, NoAdAccountGranted } from "../domain/Errors.ts"
 import {
   type MetaPermissionMissing,
@@ -432,9 +432,7 @@ export const makeOAuthFlow = <E extends CallbackError>(spec: OAuthProvider<E>) =
       const at = yield* now
       const updated = yield* connections
         .update(connection.tenantId, connection.id, {
-          status: "revoked",
-          accessTokenEnc: null,
-          tokenExpiresAt: null,
+          ...transition(connection.status, { _tag: "Revoke", reason: why }),
           metadata: {
             ...Object.fromEntries(spec.transientMetadata.map((key) => [key, null])),
             disconnected_at: at.toISOString(),

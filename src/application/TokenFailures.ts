@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { type ChannelConnection, nextStatus } from "../domain/ChannelConnection.ts"
+import { type ChannelConnection, transition } from "../domain/ChannelConnection.ts"
 import type { MetaTokenInvalid } from "../domain/Errors.ts"
 import { AuditLog } from "./ports/AuditLog.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
@@ -21,13 +21,14 @@ export const recordTokenFailure = Effect.fnUntraced(function* (
 ) {
   const connections = yield* ConnectionRepository
   const audit = yield* AuditLog
-  const status = nextStatus(connection.status, { _tag: "TokenFailed" })
+  const to = transition(connection.status, { _tag: "Fail", reason: "token_invalid" })
+  const status = to.status
   const known = connection.metadata["error"] as { readonly reason?: unknown } | null | undefined
   // Recorded once: a connection already in error for its token is not re-audited on every check.
   if (status === connection.status && (status !== "error" || known?.reason === "token_invalid")) return
   yield* connections
     .update(connection.tenantId, connection.id, {
-      status,
+      ...to,
       metadata: {
         error: {
           reason: "token_invalid",

@@ -1,5 +1,5 @@
 import { Clock, Context, Duration, Effect, Layer, Option, Ref } from "effect"
-import type { ChannelConnection } from "../domain/ChannelConnection.ts"
+import { type ChannelConnection, transition } from "../domain/ChannelConnection.ts"
 import { MetaTokenInvalid } from "../domain/Errors.ts"
 import { isDueForRenewal, isExpiringSoon } from "../domain/TokenExpiry.ts"
 import { AuditLog } from "./ports/AuditLog.ts"
@@ -173,7 +173,9 @@ export class TokenHealth extends Context.Service<
           if (recovers) report.recovered++
           yield* connections
             .update(connection.tenantId, connection.id, {
-              ...(recovers ? { status: previousStatusOf(connection) } : {}),
+              ...(recovers
+                ? transition(connection.status, { _tag: "TokenAccepted", previous: previousStatusOf(connection) })
+                : {}),
               tokenExpiresAt: expiresAt,
               metadata: {
                 token_expiring_soon: soon,

@@ -3,8 +3,9 @@ import {
   acceptsInbound,
   type ChannelConnection,
   type EncryptedToken,
-  nextStatus,
-  toE164
+  type StatusChange,
+  toE164,
+  transition
 } from "../domain/ChannelConnection.ts"
 import type { PhoneNumberId, ProviderMessageId, WabaId } from "../domain/Ids.ts"
 import type {
@@ -181,7 +182,7 @@ export class WebhookProcessor extends Context.Service<
             const verified = yield* reinstateVerified(connection)
             yield* connections
               .update(connection.tenantId, connection.id, {
-                ...(verified ? { status: nextStatus(connection.status, { _tag: "Connected" }) } : {}),
+                ...(verified ? transition(connection.status, { _tag: "Connected" }) : {}),
                 metadata: {
                   error: verified
                     ? null
@@ -198,8 +199,7 @@ export class WebhookProcessor extends Context.Service<
           if (change !== null) {
             yield* connections
               .update(connection.tenantId, connection.id, {
-                status: change.status,
-                ...(change.status === "revoked" ? { accessTokenEnc: null } : {}),
+                ...change.to,
                 metadata: { error: change.error, account_event: { event, at: at.toISOString() } }
               })
               .pipe(Effect.ignore)
@@ -210,7 +210,7 @@ export class WebhookProcessor extends Context.Service<
             action: `whatsapp.account_update.${event.toLowerCase()}`,
             resourceType: "channel_connection",
             resourceId: connection.id,
-            details: { waba_id: wabaId, event, status: change?.status ?? connection.status },
+            details: { waba_id: wabaId, event, status: change?.to.status ?? connection.status },
             ip: null
           })
         }
@@ -257,10 +257,11 @@ export class WebhookProcessor extends Context.Service<
           if (review.decision === "approved") {
             if (inReview) {
               const pinEnc = yield* registerApproved(connection)
-              status = nextStatus(connection.status, { _tag: "Connected" })
+              const to = transition(connection.status, { _tag: "Connected" })
+              status = to.status
               yield* connections
                 .update(connection.tenantId, connection.id, {
-                  status,
+                  ...to,
                   metadata: {
                     pending_reason: null,
                     error: null,
@@ -439,16 +440,16 @@ const accountChange = (
   connection: ChannelConnection,
   event: string,
   effect: AccountEffect
-): { readonly status: ChannelConnection["status"]; readonly error: unknown } | null => {
+): { readonly to: StatusChange; readonly error: unknown } | null => {
   if (effect._tag === "Revoked") {
     return {
-      status: nextStatus(connection.status, { _tag: "RevokedAtMeta" }),
+      to: transition(connection.status, { _tag: "Revoke", reason: "revoked_at_meta" }),
       error: { reason: event.toLowerCase(), message: "The business removed this app's access in Meta. Reconnect." }
     }
   }
   if (effect._tag === "Disabled") {
     return {
-      status: nextStatus(connection.status, { _tag: "AccountProblem" }),
+      to: transition(connection.status, { _tag: "Fail", reason: "account_event" }),
       error: { reason: event.toLowerCase(), message: `Meta reported ${event} for this WhatsApp Business Account.` }
     }
   }

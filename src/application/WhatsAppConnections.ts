@@ -1,6 +1,6 @@
 import { Clock, Context, Effect, Layer, Option, Redacted } from "effect"
 import type { ChannelConnection, EncryptedToken } from "../domain/ChannelConnection.ts"
-import { activeRestrictions, type Restriction, toE164 } from "../domain/ChannelConnection.ts"
+import { activeRestrictions, type Restriction, toE164, transition } from "../domain/ChannelConnection.ts"
 import {
   type Forbidden,
   InvalidPin,
@@ -299,7 +299,10 @@ export class WhatsAppConnections extends Context.Service<
         const connection = yield* connections.claimNumber(args.number.id, {
           tenantId: args.tenantId,
           provider: PROVIDER,
-          status: pendingReason === null ? "active" : "pending",
+          ...transition(
+            Option.match(own, { onNone: () => null, onSome: (row) => row.status }),
+            pendingReason === null ? { _tag: "Connected" } : { _tag: "AwaitStep", reason: pendingReason }
+          ),
           wabaId: args.wabaId,
           phoneNumberE164: toE164(args.number.displayPhoneNumber),
           displayName: args.number.verifiedName,
@@ -392,14 +395,20 @@ export class WhatsAppConnections extends Context.Service<
         if (Option.isSome(current) && current.value.status === "active") return
         if (Option.isSome(current) && current.value.phoneNumberId !== null) {
           yield* connections
-            .update(tenantId, current.value.id, { status: "error", metadata: { error: details } })
+            .update(tenantId, current.value.id, {
+              ...transition(current.value.status, { _tag: "Fail", reason: "missing_permissions" }),
+              metadata: { error: details }
+            })
             .pipe(Effect.ignore)
           return
         }
         yield* connections.upsertUnnumbered({
           tenantId,
           provider: PROVIDER,
-          status: "error",
+          ...transition(Option.match(current, { onNone: () => null, onSome: (row) => row.status }), {
+            _tag: "Fail",
+            reason: "missing_permissions"
+          }),
           wabaId: null,
           phoneNumberE164: null,
           displayName: null,
@@ -462,22 +471,29 @@ export class WhatsAppConnections extends Context.Service<
         const tokenEnc = yield* cipher.encrypt(exchanged.accessToken, BINDING(tenantId))
         const tokenExpiresAt = expiryOf(info, exchanged.expiresIn, yield* now)
         /** The tenant's connection waiting for a number: the WABA and the token are kept, no number yet. */
-        const pendingRow = (metadata: Readonly<Record<string, unknown>>) =>
+        const pendingRow = (
+          reason: "add_phone_number" | "choose_number",
+          metadata: Readonly<Record<string, unknown>>
+        ) =>
           connections.upsertUnnumbered({
             tenantId,
             provider: PROVIDER,
-            status: "pending",
+            ...transition(null, { _tag: "AwaitStep", reason }),
             wabaId,
             phoneNumberE164: null,
             displayName: null,
             accessTokenEnc: tokenEnc,
             tokenExpiresAt,
             scopes: info.scopes,
-            metadata: { ...(info.tokenType == null ? {} : { token_type: info.tokenType }), ...metadata }
+            metadata: {
+              ...(info.tokenType == null ? {} : { token_type: info.tokenType }),
+              pending_reason: reason,
+              ...metadata
+            }
           })
         // FINISH_ONLY_WABA, or a finish without a number (ES v3+): the WABA is shared, a number is still to add.
         if (session !== null && session.kind !== "coexistence" && picked === null) {
-          const pending = yield* pendingRow({ pending_reason: "add_phone_number", choices: [] })
+          const pending = yield* pendingRow("add_phone_number", { choices: [] })
           return {
             connection: pending,
             outcome: "connect_pending",
@@ -490,8 +506,7 @@ export class WhatsAppConnections extends Context.Service<
         // The number picked in Meta's dialog (verified above) comes first: no second picker on our page.
         const chosen = numbers.find((n) => n.id === picked) ?? (numbers.length === 1 ? numbers[0] : known)
         if (chosen === undefined) {
-          const pending = yield* pendingRow({
-            pending_reason: "choose_number",
+          const pending = yield* pendingRow("choose_number", {
             ...(coexistence ? { coexistence: true } : {}),
             choices: numbers.map((n) => ({
               id: n.id,
