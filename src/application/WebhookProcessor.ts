@@ -2,11 +2,11 @@ import { Cause, Clock, Context, type Duration, Effect, Layer, Option, Redacted }
 import {
   acceptsInbound,
   type ChannelConnection,
-  type EncryptedToken,
   type StatusChange,
   toE164,
   transition
 } from "../domain/ChannelConnection.ts"
+import { whatsAppDetails } from "../domain/ConnectionDetails.ts"
 import type { PhoneNumberId, ProviderMessageId, WabaId } from "../domain/Ids.ts"
 import type {
   AccountEffect,
@@ -227,9 +227,9 @@ export class WebhookProcessor extends Context.Service<
           if (connection.accessTokenEnc === null || connection.phoneNumberId === null)
             return yield* Effect.die(new Error(`connection ${connection.id} has no token or number to register`))
           const token = yield* cipher.decrypt(connection.accessTokenEnc, binding)
-          const storedPin = connection.metadata["registration_pin_enc"] as EncryptedToken | undefined
+          const storedPin = whatsAppDetails(connection).registration_pin_enc ?? null
           const stored =
-            storedPin === undefined
+            storedPin === null
               ? null
               : yield* cipher.decrypt(storedPin, binding).pipe(Effect.option, Effect.map(Option.getOrNull))
           const pin = stored ?? Redacted.make(randomPin())
@@ -252,7 +252,7 @@ export class WebhookProcessor extends Context.Service<
             at: at.toISOString()
           }
           const inReview =
-            connection.status === "pending" && connection.metadata["pending_reason"] === "display_name_review"
+            connection.status === "pending" && whatsAppDetails(connection).pending_reason === "display_name_review"
           let status = connection.status
           if (review.decision === "approved") {
             if (inReview) {
