@@ -575,9 +575,9 @@ export class WhatsAppConnections extends Context.Service<
             // Embedded Signup yields), not when a new number replaces this one (it may share the grant), and not
             // while another live number of ours is on the WABA (the same person may have granted it).
             if (why === "disconnect" && sharing.length === 0) {
-              const stored = connection.metadata["token_type"]
+              const stored = whatsAppDetails(connection).token_type
               const tokenType =
-                typeof stored === "string"
+                stored !== undefined
                   ? stored
                   : yield* graph.debugToken(token).pipe(
                       Effect.map((info) => info.tokenType ?? null),
