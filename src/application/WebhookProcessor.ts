@@ -6,7 +6,7 @@ import {
   toE164,
   transition
 } from "../domain/ChannelConnection.ts"
-import { whatsAppDetails } from "../domain/ConnectionDetails.ts"
+import { type ErrorDetail, whatsAppDetails } from "../domain/ConnectionDetails.ts"
 import type { PhoneNumberId, ProviderMessageId, WabaId } from "../domain/Ids.ts"
 import type {
   AccountEffect,
@@ -440,7 +440,7 @@ const accountChange = (
   connection: ChannelConnection,
   event: string,
   effect: AccountEffect
-): { readonly to: StatusChange; readonly error: unknown } | null => {
+): { readonly to: StatusChange; readonly error: ErrorDetail } | null => {
   if (effect._tag === "Revoked") {
     return {
       to: transition(connection.status, { _tag: "Revoke", reason: "revoked_at_meta" }),

@@ -14,6 +14,10 @@ const ErrorDetail = Schema.Struct({
   reason: Schema.optionalKey(Schema.String),
   message: Schema.optionalKey(Schema.String),
   permissions: Schema.optionalKey(Schema.Array(Schema.String)),
+  /** The provider's error code, when it gave one (stored for operators, never compared here). */
+  code: Schema.optionalKey(Schema.NullOr(Schema.Union([Schema.Number, Schema.String]))),
+  /** Where the failure was seen (`health_check`, `send`…). */
+  at: Schema.optionalKey(Schema.String),
   /** Where the health job returns a connection whose token Meta accepts again (`active` when unknown). */
   previous_status: Schema.optionalKey(Schema.Unknown)
 })
@@ -45,7 +49,16 @@ const whatsAppFields = {
   /** The number's two-step PIN, encrypted; null once Meta refused it. */
   registration_pin_enc: Schema.NullOr(EncryptedToken),
   name_status: Schema.String,
-  name_review: Schema.NullOr(Schema.Struct({ message: Schema.optionalKey(Schema.String) }))
+  name_review: Schema.NullOr(
+    Schema.Struct({
+      decision: Schema.optionalKey(Schema.String),
+      requested_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      rejection_reason: Schema.optionalKey(Schema.NullOr(Schema.String)),
+      at: Schema.optionalKey(Schema.String),
+      /** For a person, when Meta rejected the name. */
+      message: Schema.optionalKey(Schema.String)
+    })
+  )
 }
 
 /** An ad account as stored; `accountStatus` is the domain's word, or Meta's number in rows older than the words. */
@@ -159,3 +172,14 @@ export const businessesOf = (connection: ChannelConnection): ReadonlyArray<Store
             : "unknown"
     }))
   }))
+
+/**
+ * What a write may put in the `metadata` column: the keys the details know, each with its type (`null` removes it,
+ * `ConnectionPatch` semantics), plus breadcrumbs no use case reads back (`disconnected_at`, `account_event`…).
+ */
+export type DetailsPatch = {
+  readonly [K in keyof WhatsAppDetails | keyof MetaAdsDetails]?:
+    | (K extends keyof WhatsAppDetails ? WhatsAppDetails[K] : never)
+    | (K extends keyof MetaAdsDetails ? MetaAdsDetails[K] : never)
+    | null
+} & Readonly<Record<string, unknown>>

@@ -84,7 +84,7 @@ for (const backend of persistenceBackends()) {
                 error: "token expired",
                 registration_pin_enc: null,
                 retired_by: "0004_one_live_number"
-              }
+              } as Record<string, unknown>
             })
           )
           const stored = Option.getOrThrow(yield* repo.findCurrent(t, "meta_ads"))
@@ -103,7 +103,13 @@ for (const backend of persistenceBackends()) {
           assert.strictEqual(stored.metadata["retired_by"], "0004_one_live_number", "unread keys are kept")
           const whatsapp = yield* repo.claimNumber(
             number(),
-            write(t, { metadata: { registration_pin_enc: null, choices: "p1", pending_reason: "display_name_review" } })
+            write(t, {
+              metadata: {
+                registration_pin_enc: null,
+                choices: "p1",
+                pending_reason: "display_name_review"
+              } as Record<string, unknown>
+            })
           )
           assert.deepStrictEqual(whatsAppDetails(whatsapp), {
             registration_pin_enc: null,
