@@ -1,7 +1,7 @@
 import { Clock, Context, Effect, Layer, Option, Redacted } from "effect"
 import type { ChannelConnection, EncryptedToken } from "../domain/ChannelConnection.ts"
 import { activeRestrictions, type Restriction, toE164, transition } from "../domain/ChannelConnection.ts"
-import { type NumberChoice, whatsAppDetails } from "../domain/ConnectionDetails.ts"
+import { type DetailsPatch, type NumberChoice, whatsAppDetails } from "../domain/ConnectionDetails.ts"
 import {
   type Forbidden,
   InvalidPin,
@@ -466,10 +466,7 @@ export class WhatsAppConnections extends Context.Service<
         const tokenEnc = yield* cipher.encrypt(exchanged.accessToken, BINDING(tenantId))
         const tokenExpiresAt = expiryOf(info, exchanged.expiresIn, yield* now)
         /** The tenant's connection waiting for a number: the WABA and the token are kept, no number yet. */
-        const pendingRow = (
-          reason: "add_phone_number" | "choose_number",
-          metadata: Readonly<Record<string, unknown>>
-        ) =>
+        const pendingRow = (reason: "add_phone_number" | "choose_number", metadata: DetailsPatch) =>
           connections.upsertUnnumbered({
             tenantId,
             provider: PROVIDER,

@@ -115,6 +115,14 @@ describe("connection details: typed reads of the metadata column", () => {
     expect(detailsOf(row("meta_whatsapp", "active", {})).provider).toBe("meta_whatsapp")
   })
 
+  it("a stored choice without a verified name reads with a null one; a malformed choice list reads as none", () => {
+    const pending = (choices: unknown) => whatsAppDetails(row("meta_whatsapp", "pending", { choices }))
+    expect(pending([{ id: "p1", displayPhoneNumber: "+1 555-0100" }]).choices).toEqual([
+      { id: "p1", displayPhoneNumber: "+1 555-0100", verifiedName: null }
+    ])
+    expect(pending([{ id: "p1" }]).choices).toBeUndefined()
+  })
+
   it("an empty or foreign metadata object reads as no details", () => {
     expect(whatsAppDetails(row("meta_whatsapp", "active", {}))).toEqual({})
     expect(metaAdsDetails(row("meta_ads", "active", { choices: [], registration_pin_enc: "k1.x" }))).toEqual({})

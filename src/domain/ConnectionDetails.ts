@@ -1,4 +1,4 @@
-import { Option, Schema, Struct } from "effect"
+import { Effect, Option, Schema, Struct } from "effect"
 import { type AdAccountStatus, isAdAccountStatus } from "./AdAccountStatus.ts"
 import { type ChannelConnection, EncryptedToken } from "./ChannelConnection.ts"
 
@@ -38,7 +38,8 @@ const common = {
 export const NumberChoice = Schema.Struct({
   id: Schema.String,
   displayPhoneNumber: Schema.String,
-  verifiedName: Schema.NullOr(Schema.String)
+  /** Absent in a choice whose number had no verified name when JSON dropped the key: read as null. */
+  verifiedName: Schema.NullOr(Schema.String).pipe(Schema.withDecodingDefault(Effect.succeed(null)))
 })
 export type NumberChoice = typeof NumberChoice.Type
 
