@@ -115,6 +115,24 @@ describe("connection details: typed reads of the metadata column", () => {
     expect(detailsOf(row("meta_whatsapp", "active", {})).provider).toBe("meta_whatsapp")
   })
 
+  it("an error object with one key of an unknown shape keeps its other keys (the message still shows)", () => {
+    const old = row("meta_whatsapp", "error", {
+      error: {
+        reason: 7,
+        message: "Meta rejected the token. Reconnect.",
+        code: { id: 190 },
+        previous_status: "pending"
+      }
+    })
+    expect(errorOf(old)).toEqual({ message: "Meta rejected the token. Reconnect.", previous_status: "pending" })
+    expect(previousStatusOf(old)).toBe("pending")
+    expect(
+      whatsAppDetails(row("meta_whatsapp", "pending", { name_review: { message: "Rejected", at: 1 } })).name_review
+    ).toEqual({
+      message: "Rejected"
+    })
+  })
+
   it("a stored choice without a verified name reads with a null one; a malformed choice list reads as none", () => {
     const pending = (choices: unknown) => whatsAppDetails(row("meta_whatsapp", "pending", { choices }))
     expect(pending([{ id: "p1", displayPhoneNumber: "+1 555-0100" }]).choices).toEqual([

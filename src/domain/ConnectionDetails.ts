@@ -104,6 +104,20 @@ export type WhatsAppDetails = typeof WhatsAppDetails.Type
 export const MetaAdsDetails = Schema.Struct(metaAdsFields).mapFields(Struct.map(Schema.optionalKey))
 export type MetaAdsDetails = typeof MetaAdsDetails.Type
 
+/**
+ * A stored object one of whose optional keys has an unknown shape (an `error` whose `code` was an object) keeps the
+ * keys that read: each key is kept only if the object still decodes with it.
+ */
+const salvage = (decode: (input: unknown) => Option.Option<unknown>, stored: unknown): Option.Option<unknown> => {
+  if (typeof stored !== "object" || stored === null || Array.isArray(stored)) return Option.none()
+  let kept: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(stored)) {
+    const next = { ...kept, [key]: value }
+    if (Option.isSome(decode(next))) kept = next
+  }
+  return decode(kept)
+}
+
 /** Decodes each key on its own: a stored value of an unknown shape reads as absent, the others still read. */
 const lenient = <F extends Record<string, Schema.Top>, T>(fields: F) => {
   const decoders = Object.entries(fields).map(
@@ -113,7 +127,7 @@ const lenient = <F extends Record<string, Schema.Top>, T>(fields: F) => {
     const out: Record<string, unknown> = {}
     for (const [key, decode] of decoders) {
       if (metadata[key] === undefined) continue
-      const value = decode(metadata[key])
+      const value = Option.orElse(decode(metadata[key]), () => salvage(decode, metadata[key]))
       if (Option.isSome(value)) out[key] = value.value
     }
     return out as T
