@@ -12,7 +12,7 @@ import {
   TokenUnreadable
 } from "../domain/Errors.ts"
 import type { MessageId, ProviderMessageId } from "../domain/Ids.ts"
-import type { Message } from "../domain/Message.ts"
+import { type Message, OUTBOUND_STATUS } from "../domain/Message.ts"
 import type { Actor } from "./Actor.ts"
 import { AuditLog } from "./ports/AuditLog.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
@@ -106,7 +106,7 @@ export class Messaging extends Context.Service<
             direction: "outbound",
             type: "text",
             body: { text: { body: text } },
-            status: "pending",
+            status: OUTBOUND_STATUS,
             sentAt: now,
             idempotencyKey: key
           })

@@ -1,6 +1,12 @@
-import { Clock, Context, Duration, Effect, Layer, Option, Schema } from "effect"
-import { type AdAccountStatus, isAdAccountStatus } from "../domain/AdAccountStatus.ts"
-import type { ChannelConnection } from "../domain/ChannelConnection.ts"
+import { Clock, Context, Duration, Effect, Layer, Option } from "effect"
+import { type ChannelConnection, transition } from "../domain/ChannelConnection.ts"
+import {
+  businessesOf,
+  type MetaUser,
+  metaAdsDetails,
+  type StoredBusinessView as StoredBusiness,
+  type UnreadableBusiness
+} from "../domain/ConnectionDetails.ts"
 import {
   AdAccountNotGranted,
   Forbidden,
@@ -43,87 +49,22 @@ const PROVIDER = "meta_ads" as const
 export const ADS_SCOPES = ["ads_management", "ads_read", "business_management"]
 
 /** An ad account as stored and shown: its state in the domain's words (`unknown` for anything else stored). */
-export interface StoredAdAccount {
-  readonly id: string
-  readonly name: string
-  readonly currency: string | null
-  readonly accountStatus: AdAccountStatus | null
-}
-const StoredAdAccountSchema = Schema.Struct({
-  id: Schema.String,
-  name: Schema.String,
-  currency: Schema.NullOr(Schema.String),
-  accountStatus: Schema.optional(Schema.Unknown)
-})
+export type StoredAdAccount = StoredBusiness["adAccounts"][number]
 
 /** The group the person's own ad accounts (`/me/adaccounts`) are listed under; not a Business Manager. */
 export const PERSONAL_GROUP_ID = "me"
 
-export interface StoredBusiness {
-  readonly id: string
-  readonly name: string
-  /** True for the person's own ad accounts (`PERSONAL_GROUP_ID`), false for a Business Manager's. */
-  readonly personal: boolean
-  readonly adAccounts: ReadonlyArray<StoredAdAccount>
-}
-const StoredBusinessSchema = Schema.Struct({
-  id: Schema.String,
-  name: Schema.String,
-  personal: Schema.optional(Schema.Boolean),
-  adAccounts: Schema.Array(StoredAdAccountSchema)
-})
+export type { MetaUser, StoredBusiness, UnreadableBusiness }
 
-/** A Business Manager (or the personal list) whose ad accounts could not be read at the login, and why. */
-export interface UnreadableBusiness {
-  readonly id: string
-  readonly name: string
-  /** For a person: what Meta answered. */
-  readonly reason: string
-  /** `permission`, `rate_limited` or `unavailable`. */
-  readonly kind: "permission" | "rate_limited" | "unavailable"
-}
-const UnreadableBusinessSchema = Schema.Struct({
-  id: Schema.String,
-  name: Schema.String,
-  reason: Schema.String,
-  kind: Schema.Literals(["permission", "rate_limited", "unavailable"])
-})
-
-const StoredUser = Schema.Struct({ id: Schema.String, name: Schema.NullOr(Schema.String) })
-export type MetaUser = typeof StoredUser.Type
-
-const decodeBusinesses = Schema.decodeUnknownOption(Schema.Array(StoredBusinessSchema))
-const decodeUnreadable = Schema.decodeUnknownOption(Schema.Array(UnreadableBusinessSchema))
-const decodeUser = Schema.decodeUnknownOption(StoredUser)
-
-const businessesOf = (connection: ChannelConnection): ReadonlyArray<StoredBusiness> =>
-  Option.getOrElse(decodeBusinesses(connection.metadata["businesses"]), () => []).map((business) => ({
-    id: business.id,
-    name: business.name,
-    personal: business.personal === true,
-    adAccounts: business.adAccounts.map((account) => ({
-      id: account.id,
-      name: account.name,
-      currency: account.currency,
-      // Rows written before the states had words hold Meta's number: shown as unknown until the next login.
-      accountStatus:
-        account.accountStatus === null || account.accountStatus === undefined
-          ? null
-          : isAdAccountStatus(account.accountStatus)
-            ? account.accountStatus
-            : "unknown"
-    }))
-  }))
 const unreadableOf = (connection: ChannelConnection): ReadonlyArray<UnreadableBusiness> =>
-  Option.getOrElse(decodeUnreadable(connection.metadata["unreadable_businesses"]), () => [])
+  metaAdsDetails(connection).unreadable_businesses ?? []
 const dataAccessExpiresAtOf = (connection: ChannelConnection): Date | null => {
-  const value = connection.metadata["data_access_expires_at"]
+  const value = metaAdsDetails(connection).data_access_expires_at
   return typeof value === "string" && !Number.isNaN(Date.parse(value)) ? new Date(value) : null
 }
-const selectedOf = (connection: ChannelConnection, key: "selected_business_id" | "selected_ad_account_id") => {
-  const value = connection.metadata[key]
-  return typeof value === "string" ? value : null
-}
+const selectedOf = (connection: ChannelConnection, key: "selected_business_id" | "selected_ad_account_id") =>
+  metaAdsDetails(connection)[key] ?? null
+const userOf = (connection: ChannelConnection): MetaUser | null => metaAdsDetails(connection).user ?? null
 const PERSONAL_GROUP_NAME = "Your own ad accounts"
 
 const stored = (account: AdAccount): StoredAdAccount => ({
@@ -207,7 +148,7 @@ export const viewOf = (connection: ChannelConnection, now: number): MetaAdsView 
     selectedBusinessManagerId: live ? selectedOf(connection, "selected_business_id") : null,
     selectedAdAccountId: live ? selectedOf(connection, "selected_ad_account_id") : null,
     businessManagers: live ? businessesOf(connection) : [],
-    user: Option.getOrNull(decodeUser(connection.metadata["user"]))
+    user: userOf(connection)
   }
 }
 
@@ -396,7 +337,10 @@ export class MetaAdsConnections extends Context.Service<
         const connection = yield* connections.upsertUnnumbered({
           tenantId,
           provider: PROVIDER,
-          status: selection === null ? "pending" : "active",
+          ...transition(
+            null,
+            selection === null ? { _tag: "AwaitStep", reason: "choose_ad_account" } : { _tag: "Connected" }
+          ),
           wabaId: null,
           phoneNumberE164: null,
           displayName: null,
@@ -435,7 +379,7 @@ export class MetaAdsConnections extends Context.Service<
       /** Whether another live Meta Ads connection of ours (any workspace) holds a token of the same Meta user. */
       const sharesMetaUser = (connection: ChannelConnection) =>
         Effect.map(connections.listHoldingTokens(), (rows) => {
-          const userId = Option.getOrNull(decodeUser(connection.metadata["user"]))?.id
+          const userId = userOf(connection)?.id
           if (userId === undefined) return false
           return rows.some(
             (row) =>
@@ -443,7 +387,7 @@ export class MetaAdsConnections extends Context.Service<
               row.provider === PROVIDER &&
               row.status !== "revoked" &&
               row.accessTokenEnc !== null &&
-              Option.getOrNull(decodeUser(row.metadata["user"]))?.id === userId
+              userOf(row)?.id === userId
           )
         })
 
@@ -504,7 +448,7 @@ export class MetaAdsConnections extends Context.Service<
         }
         const updated = yield* connections
           .update(actor.tenantId, connection.id, {
-            status: connection.status === "error" ? "error" : "active",
+            ...transition(connection.status, { _tag: "AccountSelected" }),
             metadata: {
               selected_business_id: business.id,
               selected_ad_account_id: input.adAccountId,
@@ -538,7 +482,7 @@ export class MetaAdsConnections extends Context.Service<
         }
         const connection = found.success
         const report = {
-          user: Option.getOrNull(decodeUser(connection.metadata["user"])),
+          user: userOf(connection),
           tokenExpiresAt: connection.tokenExpiresAt,
           adAccountCount: adAccountCount(businessesOf(connection))
         }
@@ -609,10 +553,10 @@ export class MetaAdsConnections extends Context.Service<
 
       /** Counts a throttle on the tenant's connection (`throttled_calls`): per-tenant, without a metric label. */
       const countThrottle = (connection: ChannelConnection) => {
-        const count = connection.metadata["throttled_calls"]
+        const count = metaAdsDetails(connection).throttled_calls ?? 0
         return connections
           .update(connection.tenantId, connection.id, {
-            metadata: { throttled_calls: (typeof count === "number" ? count : 0) + 1 }
+            metadata: { throttled_calls: count + 1 }
           })
           .pipe(Effect.ignore)
       }
@@ -627,13 +571,10 @@ export class MetaAdsConnections extends Context.Service<
           const expiresAt = connection.tokenExpiresAt?.getTime()
           if (expiresAt === undefined || expiresAt - now > Duration.toMillis(RENEW_BEFORE)) continue
           // Meta extends a user token at most about once a day: a renewal that extended it is not repeated sooner.
-          const last = connection.metadata["token_renewed_at"]
+          const details = metaAdsDetails(connection)
+          const last = details.token_renewed_at
           const lastMs = typeof last === "string" ? Date.parse(last) : Number.NaN
-          if (
-            connection.metadata["token_renewal_extended"] === true &&
-            now - lastMs < Duration.toMillis(Duration.days(1))
-          )
-            continue
+          if (details.token_renewal_extended === true && now - lastMs < Duration.toMillis(Duration.days(1))) continue
           report.checked++
           const renewed = yield* Effect.gen(function* () {
             const token = yield* flow.tokenOf(connection)
@@ -670,7 +611,7 @@ export class MetaAdsConnections extends Context.Service<
                 data_access_expires_at:
                   info.dataAccessExpiresAt !== undefined && info.dataAccessExpiresAt > 0
                     ? new Date(info.dataAccessExpiresAt * 1000).toISOString()
-                    : (connection.metadata["data_access_expires_at"] ?? null)
+                    : (metaAdsDetails(connection).data_access_expires_at ?? null)
               }
             })
             .pipe(Effect.orDie)

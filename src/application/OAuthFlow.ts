@@ -1,5 +1,6 @@
 import { Clock, Duration, Effect, Option, type Redacted } from "effect"
-import type { ChannelConnection, ConnectionStatus } from "../domain/ChannelConnection.ts"
+import { type ChannelConnection, type ConnectionStatus, transition } from "../domain/ChannelConnection.ts"
+import { detailsOf } from "../domain/ConnectionDetails.ts"
 import type { MetaTokenAppMismatch, NoAdAccountGranted } from "../domain/Errors.ts"
 import {
   type MetaPermissionMissing,
@@ -247,10 +248,11 @@ export const NO_CONNECTION: ConnectionSummary = {
 }
 
 export const summaryOf = (connection: ChannelConnection): ConnectionSummary => {
-  const error = connection.metadata["error"] as { readonly message?: unknown } | null | undefined
-  const reason = connection.metadata["pending_reason"]
+  const details = detailsOf(connection)
+  const error = details.error
+  const reason = details.pending_reason
   // A display name Meta rejected: still pending (the number connects once a name is approved), and says so in words.
-  const review = connection.metadata["name_review"] as { readonly message?: unknown } | null | undefined
+  const review = details.provider === "meta_whatsapp" ? details.name_review : undefined
   const rejected =
     connection.status === "pending" && reason === "display_name_review" && typeof review?.message === "string"
       ? review.message
@@ -446,9 +448,7 @@ export const makeOAuthFlow = <E extends CallbackError>(spec: OAuthProvider<E>) =
       const at = yield* now
       const updated = yield* connections
         .update(connection.tenantId, connection.id, {
-          status: "revoked",
-          accessTokenEnc: null,
-          tokenExpiresAt: null,
+          ...transition(connection.status, { _tag: "Revoke", reason: why }),
           metadata: {
             ...Object.fromEntries(spec.transientMetadata.map((key) => [key, null])),
             disconnected_at: at.toISOString(),

@@ -1,14 +1,11 @@
 import { Effect } from "effect"
-import { type ChannelConnection, nextStatus } from "../domain/ChannelConnection.ts"
+import { type ChannelConnection, transition } from "../domain/ChannelConnection.ts"
+import { errorOf, previousStatusOf } from "../domain/ConnectionDetails.ts"
 import type { MetaTokenInvalid } from "../domain/Errors.ts"
 import { AuditLog } from "./ports/AuditLog.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
 
-/** The status a connection in `error` had before its token failed (`active` when unknown). */
-export const previousStatusOf = (connection: ChannelConnection): "active" | "pending" => {
-  const error = connection.metadata["error"] as { readonly previous_status?: unknown } | null | undefined
-  return error?.previous_status === "pending" ? "pending" : "active"
-}
+export { previousStatusOf }
 
 /**
  * Meta no longer accepts a connection's token (`MetaTokenInvalid`, or `is_valid: false`): the connection turns to `error` with
@@ -21,13 +18,14 @@ export const recordTokenFailure = Effect.fnUntraced(function* (
 ) {
   const connections = yield* ConnectionRepository
   const audit = yield* AuditLog
-  const status = nextStatus(connection.status, { _tag: "TokenFailed" })
-  const known = connection.metadata["error"] as { readonly reason?: unknown } | null | undefined
+  const to = transition(connection.status, { _tag: "Fail", reason: "token_invalid" })
+  const status = to.status
+  const known = errorOf(connection)
   // Recorded once: a connection already in error for its token is not re-audited on every check.
   if (status === connection.status && (status !== "error" || known?.reason === "token_invalid")) return
   yield* connections
     .update(connection.tenantId, connection.id, {
-      status,
+      ...to,
       metadata: {
         error: {
           reason: "token_invalid",

@@ -1,5 +1,6 @@
 import { Clock, Context, Duration, Effect, Layer, Option, Ref } from "effect"
-import type { ChannelConnection } from "../domain/ChannelConnection.ts"
+import { type ChannelConnection, transition } from "../domain/ChannelConnection.ts"
+import { detailsOf, errorOf } from "../domain/ConnectionDetails.ts"
 import { MetaTokenInvalid } from "../domain/Errors.ts"
 import { isDueForRenewal, isExpiringSoon } from "../domain/TokenExpiry.ts"
 import { AuditLog } from "./ports/AuditLog.ts"
@@ -150,7 +151,7 @@ export class TokenHealth extends Context.Service<
           // `expires_at: 0` is a token that never expires (validity and scopes are still checked above). A 60-day
           // business token is renewed before it expires (`fb_exchange_token` + `set_token_expires_in_60_days`,
           // META_SPEC Corrections); once expired it cannot be, and the tenant reconnects.
-          const tokenType = info.success.tokenType ?? connection.metadata["token_type"]
+          const tokenType = info.success.tokenType ?? detailsOf(connection).token_type
           let renewal: Readonly<Record<string, unknown>> | null = null
           if (tokenType === "SYSTEM_USER" && isDueForRenewal(expiresAt?.getTime() ?? null, now)) {
             const renewed = yield* renew(connection, token.value).pipe(Effect.result)
@@ -168,12 +169,13 @@ export class TokenHealth extends Context.Service<
           }
           const soon = isExpiringSoon(expiresAt?.getTime() ?? null, now)
           if (soon) report.expiringSoon++
-          const error = connection.metadata["error"] as { readonly reason?: unknown } | null | undefined
-          const recovers = connection.status === "error" && error?.reason === "token_invalid"
+          const recovers = connection.status === "error" && errorOf(connection)?.reason === "token_invalid"
           if (recovers) report.recovered++
           yield* connections
             .update(connection.tenantId, connection.id, {
-              ...(recovers ? { status: previousStatusOf(connection) } : {}),
+              ...(recovers
+                ? transition(connection.status, { _tag: "TokenAccepted", previous: previousStatusOf(connection) })
+                : {}),
               tokenExpiresAt: expiresAt,
               metadata: {
                 token_expiring_soon: soon,

@@ -307,3 +307,61 @@ layer(TestLayer)("display-name review", (it) => {
     })
   )
 })
+
+const accountUpdate = (wabaId: string, event: string) => ({
+  object: "whatsapp_business_account",
+  entry: [
+    {
+      id: wabaId,
+      time: 1000,
+      changes: [{ field: "account_update", value: { event, waba_info: { waba_id: wabaId, owner_business_id: "1" } } }]
+    }
+  ]
+})
+
+layer(TestLayer)("account updates go through the domain's transition", (it) => {
+  it.effect("Meta revoking ends the connection with no token and no expiry; a later ban leaves it so", () =>
+    Effect.gen(function* () {
+      const inbox = yield* WebhookInbox
+      const processor = yield* WebhookProcessor
+      const repo = yield* ConnectionRepository
+      const wabaId = "924126980791429" as WabaId
+      const connection = yield* repo.claimNumber("206540352242922" as PhoneNumberId, {
+        tenantId: crypto.randomUUID() as TenantId,
+        provider: "meta_whatsapp",
+        status: "active",
+        wabaId,
+        phoneNumberE164: "+15550001111",
+        displayName: "Shop",
+        accessTokenEnc: yield* (yield* TokenCipher).encrypt(Redacted.make("EAAtoken"), {
+          tenantId: crypto.randomUUID() as TenantId,
+          provider: "meta_whatsapp"
+        }),
+        tokenExpiresAt: new Date(86_400_000),
+        scopes: [],
+        metadata: {},
+        connectedAt: new Date(0)
+      })
+      const deliver = (event: string, sha: string) =>
+        Effect.gen(function* () {
+          const raw = JSON.stringify(accountUpdate(wabaId, event))
+          yield* inbox.accept({
+            provider: "meta_whatsapp",
+            bodySha256: sha.repeat(64),
+            raw: new TextEncoder().encode(raw),
+            payload: JSON.parse(raw),
+            receivedAt: new Date(0)
+          })
+          while ((yield* processor.drain) > 0) {}
+          return Option.getOrThrow(yield* repo.findById(connection.tenantId, connection.id))
+        })
+      const revoked = yield* deliver("PARTNER_REMOVED", "2")
+      assert.strictEqual(revoked.status, "revoked")
+      assert.isNull(revoked.accessTokenEnc)
+      assert.isNull(revoked.tokenExpiresAt, "a revoked row keeps no token, nor its expiry")
+      const banned = yield* deliver("DISABLED_UPDATE", "3")
+      assert.strictEqual(banned.status, "revoked", "a failure never resurrects a revoked connection")
+      assert.isNull(banned.accessTokenEnc)
+    })
+  )
+})

@@ -2,10 +2,11 @@ import { Cause, Clock, Context, type Duration, Effect, Layer, Option, Redacted }
 import {
   acceptsInbound,
   type ChannelConnection,
-  type EncryptedToken,
-  nextStatus,
-  toE164
+  type StatusChange,
+  toE164,
+  transition
 } from "../domain/ChannelConnection.ts"
+import { type ErrorDetail, whatsAppDetails } from "../domain/ConnectionDetails.ts"
 import type { PhoneNumberId, ProviderMessageId, WabaId } from "../domain/Ids.ts"
 import type {
   AccountEffect,
@@ -211,7 +212,7 @@ export class WebhookProcessor extends Context.Service<
             const verified = yield* reinstateVerified(connection)
             yield* connections
               .update(connection.tenantId, connection.id, {
-                ...(verified ? { status: nextStatus(connection.status, { _tag: "Connected" }) } : {}),
+                ...(verified ? transition(connection.status, { _tag: "Connected" }) : {}),
                 metadata: {
                   error: verified
                     ? null
@@ -228,8 +229,7 @@ export class WebhookProcessor extends Context.Service<
           if (change !== null) {
             yield* connections
               .update(connection.tenantId, connection.id, {
-                status: change.status,
-                ...(change.status === "revoked" ? { accessTokenEnc: null } : {}),
+                ...change.to,
                 metadata: { error: change.error, account_event: { event, at: at.toISOString() } }
               })
               .pipe(Effect.ignore)
@@ -240,7 +240,7 @@ export class WebhookProcessor extends Context.Service<
             action: `whatsapp.account_update.${event.toLowerCase()}`,
             resourceType: "channel_connection",
             resourceId: connection.id,
-            details: { waba_id: wabaId, event, status: change?.status ?? connection.status },
+            details: { waba_id: wabaId, event, status: change?.to.status ?? connection.status },
             ip: null
           })
         }
@@ -257,9 +257,9 @@ export class WebhookProcessor extends Context.Service<
           if (connection.accessTokenEnc === null || connection.phoneNumberId === null)
             return yield* Effect.die(new Error(`connection ${connection.id} has no token or number to register`))
           const token = yield* cipher.decrypt(connection.accessTokenEnc, binding)
-          const storedPin = connection.metadata["registration_pin_enc"] as EncryptedToken | undefined
+          const storedPin = whatsAppDetails(connection).registration_pin_enc ?? null
           const stored =
-            storedPin === undefined
+            storedPin === null
               ? null
               : yield* cipher.decrypt(storedPin, binding).pipe(Effect.option, Effect.map(Option.getOrNull))
           const pin = stored ?? Redacted.make(randomPin())
@@ -282,15 +282,16 @@ export class WebhookProcessor extends Context.Service<
             at: at.toISOString()
           }
           const inReview =
-            connection.status === "pending" && connection.metadata["pending_reason"] === "display_name_review"
+            connection.status === "pending" && whatsAppDetails(connection).pending_reason === "display_name_review"
           let status = connection.status
           if (review.decision === "approved") {
             if (inReview) {
               const pinEnc = yield* registerApproved(connection)
-              status = nextStatus(connection.status, { _tag: "Connected" })
+              const to = transition(connection.status, { _tag: "Connected" })
+              status = to.status
               yield* connections
                 .update(connection.tenantId, connection.id, {
-                  status,
+                  ...to,
                   metadata: {
                     pending_reason: null,
                     error: null,
@@ -480,16 +481,16 @@ const accountChange = (
   connection: ChannelConnection,
   event: string,
   effect: AccountEffect
-): { readonly status: ChannelConnection["status"]; readonly error: unknown } | null => {
+): { readonly to: StatusChange; readonly error: ErrorDetail } | null => {
   if (effect._tag === "Revoked") {
     return {
-      status: nextStatus(connection.status, { _tag: "RevokedAtMeta" }),
+      to: transition(connection.status, { _tag: "Revoke", reason: "revoked_at_meta" }),
       error: { reason: event.toLowerCase(), message: "The business removed this app's access in Meta. Reconnect." }
     }
   }
   if (effect._tag === "Disabled") {
     return {
-      status: nextStatus(connection.status, { _tag: "AccountProblem" }),
+      to: transition(connection.status, { _tag: "Fail", reason: "account_event" }),
       error: { reason: event.toLowerCase(), message: `Meta reported ${event} for this WhatsApp Business Account.` }
     }
   }

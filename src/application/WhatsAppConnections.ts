@@ -1,6 +1,7 @@
 import { Clock, Context, Effect, Layer, Option, Redacted } from "effect"
 import type { ChannelConnection, EncryptedToken } from "../domain/ChannelConnection.ts"
-import { activeRestrictions, type Restriction, toE164 } from "../domain/ChannelConnection.ts"
+import { activeRestrictions, type Restriction, toE164, transition } from "../domain/ChannelConnection.ts"
+import { type DetailsPatch, type NumberChoice, whatsAppDetails } from "../domain/ConnectionDetails.ts"
 import {
   type Forbidden,
   InvalidPin,
@@ -64,11 +65,7 @@ const REGISTRATION_REASONS = new Set(["pin_required", "number_not_verified"])
 export const WHATSAPP_SCOPES = ["whatsapp_business_management", "whatsapp_business_messaging", "business_management"]
 
 /** A number Meta granted, offered when a login granted several. */
-export interface NumberChoice {
-  readonly id: string
-  readonly displayPhoneNumber: string
-  readonly verifiedName: string | null
-}
+export type { NumberChoice }
 
 /** A number to choose, as people see it: marked when another workspace holds it (it cannot be picked here). */
 export interface ChoiceView extends NumberChoice {
@@ -124,6 +121,7 @@ export const viewOf = (
   heldElsewhere: ReadonlySet<string> = new Set()
 ): ConnectionView => {
   const choices = choicesOf(connection)
+  const details = whatsAppDetails(connection)
   return {
     ...summaryOf(connection),
     phoneNumberE164: connection.phoneNumberE164,
@@ -133,18 +131,15 @@ export const viewOf = (
     choices: choices.map((choice) => ({ ...choice, heldByAnotherWorkspace: heldElsewhere.has(choice.id) })),
     warning: connection.status === "revoked" ? null : restrictionWarning(connection, now),
     displayNameStatus:
-      connection.status === "pending" &&
-      connection.metadata["pending_reason"] === "display_name_review" &&
-      typeof connection.metadata["name_status"] === "string"
-        ? connection.metadata["name_status"]
+      connection.status === "pending" && details.pending_reason === "display_name_review"
+        ? (details.name_status ?? null)
         : null
   }
 }
 
 /** The numbers a pending connection offers (stored when the login granted several). */
 const choicesOf = (connection: ChannelConnection): ReadonlyArray<NumberChoice> => {
-  const choices = connection.metadata["choices"]
-  return connection.status === "pending" && Array.isArray(choices) ? (choices as Array<NumberChoice>) : []
+  return connection.status === "pending" ? (whatsAppDetails(connection).choices ?? []) : []
 }
 
 export interface ManualConnectInput {
@@ -256,9 +251,9 @@ export class WhatsAppConnections extends Context.Service<
 
         let pinEnc =
           args.pin === undefined
-            ? Option.flatMap(own, (row) =>
-                Option.fromNullishOr(row.metadata["registration_pin_enc"] as EncryptedToken | undefined)
-              ).pipe(Option.getOrNull)
+            ? Option.flatMap(own, (row) => Option.fromNullishOr(whatsAppDetails(row).registration_pin_enc)).pipe(
+                Option.getOrNull
+              )
             : yield* cipher.encrypt(args.pin, BINDING(args.tenantId))
         // Registered already (Cloud API): nothing to do. Otherwise register, reusing this tenant's PIN for the number
         // (Meta refuses a different PIN for a registered number). When Meta refuses because of the display name
@@ -299,7 +294,10 @@ export class WhatsAppConnections extends Context.Service<
         const connection = yield* connections.claimNumber(args.number.id, {
           tenantId: args.tenantId,
           provider: PROVIDER,
-          status: pendingReason === null ? "active" : "pending",
+          ...transition(
+            Option.match(own, { onNone: () => null, onSome: (row) => row.status }),
+            pendingReason === null ? { _tag: "Connected" } : { _tag: "AwaitStep", reason: pendingReason }
+          ),
           wabaId: args.wabaId,
           phoneNumberE164: toE164(args.number.displayPhoneNumber),
           displayName: args.number.verifiedName,
@@ -392,14 +390,20 @@ export class WhatsAppConnections extends Context.Service<
         if (Option.isSome(current) && current.value.status === "active") return
         if (Option.isSome(current) && current.value.phoneNumberId !== null) {
           yield* connections
-            .update(tenantId, current.value.id, { status: "error", metadata: { error: details } })
+            .update(tenantId, current.value.id, {
+              ...transition(current.value.status, { _tag: "Fail", reason: "missing_permissions" }),
+              metadata: { error: details }
+            })
             .pipe(Effect.ignore)
           return
         }
         yield* connections.upsertUnnumbered({
           tenantId,
           provider: PROVIDER,
-          status: "error",
+          ...transition(Option.match(current, { onNone: () => null, onSome: (row) => row.status }), {
+            _tag: "Fail",
+            reason: "missing_permissions"
+          }),
           wabaId: null,
           phoneNumberE164: null,
           displayName: null,
@@ -462,22 +466,26 @@ export class WhatsAppConnections extends Context.Service<
         const tokenEnc = yield* cipher.encrypt(exchanged.accessToken, BINDING(tenantId))
         const tokenExpiresAt = expiryOf(info, exchanged.expiresIn, yield* now)
         /** The tenant's connection waiting for a number: the WABA and the token are kept, no number yet. */
-        const pendingRow = (metadata: Readonly<Record<string, unknown>>) =>
+        const pendingRow = (reason: "add_phone_number" | "choose_number", metadata: DetailsPatch) =>
           connections.upsertUnnumbered({
             tenantId,
             provider: PROVIDER,
-            status: "pending",
+            ...transition(null, { _tag: "AwaitStep", reason }),
             wabaId,
             phoneNumberE164: null,
             displayName: null,
             accessTokenEnc: tokenEnc,
             tokenExpiresAt,
             scopes: info.scopes,
-            metadata: { ...(info.tokenType == null ? {} : { token_type: info.tokenType }), ...metadata }
+            metadata: {
+              ...(info.tokenType == null ? {} : { token_type: info.tokenType }),
+              pending_reason: reason,
+              ...metadata
+            }
           })
         // FINISH_ONLY_WABA, or a finish without a number (ES v3+): the WABA is shared, a number is still to add.
         if (session !== null && session.kind !== "coexistence" && picked === null) {
-          const pending = yield* pendingRow({ pending_reason: "add_phone_number", choices: [] })
+          const pending = yield* pendingRow("add_phone_number", { choices: [] })
           return {
             connection: pending,
             outcome: "connect_pending",
@@ -490,8 +498,7 @@ export class WhatsAppConnections extends Context.Service<
         // The number picked in Meta's dialog (verified above) comes first: no second picker on our page.
         const chosen = numbers.find((n) => n.id === picked) ?? (numbers.length === 1 ? numbers[0] : known)
         if (chosen === undefined) {
-          const pending = yield* pendingRow({
-            pending_reason: "choose_number",
+          const pending = yield* pendingRow("choose_number", {
             ...(coexistence ? { coexistence: true } : {}),
             choices: numbers.map((n) => ({
               id: n.id,
@@ -565,9 +572,9 @@ export class WhatsAppConnections extends Context.Service<
             // Embedded Signup yields), not when a new number replaces this one (it may share the grant), and not
             // while another live number of ours is on the WABA (the same person may have granted it).
             if (why === "disconnect" && sharing.length === 0) {
-              const stored = connection.metadata["token_type"]
+              const stored = whatsAppDetails(connection).token_type
               const tokenType =
-                typeof stored === "string"
+                stored !== undefined
                   ? stored
                   : yield* graph.debugToken(token).pipe(
                       Effect.map((info) => info.tokenType ?? null),
@@ -628,9 +635,9 @@ export class WhatsAppConnections extends Context.Service<
           tokenEnc: pending.accessTokenEnc!,
           tokenExpiresAt: pending.tokenExpiresAt,
           scopes: pending.scopes,
-          tokenType: typeof pending.metadata["token_type"] === "string" ? pending.metadata["token_type"] : null,
+          tokenType: whatsAppDetails(pending).token_type ?? null,
           via: "embedded_signup",
-          coexistence: pending.metadata["coexistence"] === true
+          coexistence: whatsAppDetails(pending).coexistence === true
         })
         yield* flow.auditBy(actor, "connected", connection.id, {
           waba_id: pending.wabaId,
@@ -682,7 +689,7 @@ export class WhatsAppConnections extends Context.Service<
         if (pin !== null && !/^\d{6}$/.test(Redacted.value(pin))) return yield* new InvalidPin({})
         const current = yield* connections.findCurrent(actor.tenantId, PROVIDER)
         const row = Option.getOrUndefined(current)
-        const reason = row?.metadata["pending_reason"]
+        const reason = row === undefined ? undefined : whatsAppDetails(row).pending_reason
         if (
           row === undefined ||
           row.status !== "pending" ||
@@ -731,8 +738,8 @@ export class WhatsAppConnections extends Context.Service<
           tokenEnc: row.accessTokenEnc,
           tokenExpiresAt: row.tokenExpiresAt,
           scopes: row.scopes,
-          tokenType: typeof row.metadata["token_type"] === "string" ? row.metadata["token_type"] : null,
-          via: row.metadata["connected_via"] === "manual" ? "manual" : "embedded_signup",
+          tokenType: whatsAppDetails(row).token_type ?? null,
+          via: whatsAppDetails(row).connected_via === "manual" ? "manual" : "embedded_signup",
           // Kept (encrypted) only when Meta took it: the number's PIN from now on.
           ...(registeredWithPin && pin !== null ? { pin } : {})
         })
@@ -741,7 +748,7 @@ export class WhatsAppConnections extends Context.Service<
           pending_reason: reason,
           pin_entered: pin !== null,
           status: connection.status,
-          ...(connection.status === "pending" ? { now_pending: connection.metadata["pending_reason"] } : {})
+          ...(connection.status === "pending" ? { now_pending: whatsAppDetails(connection).pending_reason } : {})
         })
         return viewOf(connection)
       })

@@ -57,6 +57,67 @@ export const nextStatus = (current: ConnectionStatus, event: ConnectionEvent): C
   }
 }
 
+/** Why a connection waits for a step (`pending`), as stored in `metadata.pending_reason`. */
+export type PendingReason =
+  | "choose_number"
+  | "add_phone_number"
+  | "display_name_review"
+  | "pin_required"
+  | "number_not_verified"
+  | "choose_ad_account"
+
+/** Why a connection is broken (`error`), as stored in `metadata.error.reason`. */
+export type FailureReason = "token_invalid" | "missing_permissions" | "reinstate_unverified" | "account_event"
+
+/** Why a connection ended (`revoked`). */
+export type RevokeReason = "disconnect" | "replaced" | "revoked_at_meta"
+
+/**
+ * Every status change of a connection, with its reason. `Connected`: a connect (or reconnect) finished with nothing
+ * left to do. `AwaitStep`: a connect that needs a step (a number to choose, a name in review, a PIN…).
+ * `AccountSelected`: the Meta Ads account was chosen (a connection in `error` stays there until it reconnects).
+ * `TokenAccepted`: Meta accepts a token it had refused; the connection returns where it was. `Fail`: the token,
+ * a permission or the account broke. `Revoke`: disconnected here or at Meta, or replaced by another number.
+ */
+export type ConnectionTransition =
+  | { readonly _tag: "Connected" }
+  | { readonly _tag: "AwaitStep"; readonly reason: PendingReason }
+  | { readonly _tag: "AccountSelected" }
+  | { readonly _tag: "TokenAccepted"; readonly previous: "active" | "pending" }
+  | { readonly _tag: "Fail"; readonly reason: FailureReason }
+  | { readonly _tag: "Revoke"; readonly reason: RevokeReason }
+
+/** What a transition writes: the status, and for `revoked` the erased token (a revoked row keeps no token). */
+export type StatusChange =
+  | { readonly status: "active" | "pending" | "error" }
+  | { readonly status: "revoked"; readonly accessTokenEnc: null; readonly tokenExpiresAt: null }
+
+const REVOKED: StatusChange = { status: "revoked", accessTokenEnc: null, tokenExpiresAt: null }
+
+/**
+ * The one place a connection's status is decided (`current` is null for a row being created). Spread the result
+ * last into a write or patch, so that a revoked row never keeps a token. A failure or a selection reported for a
+ * `revoked` connection leaves it `revoked` (with no token): a late health check or webhook never resurrects it.
+ */
+export const transition = (current: ConnectionStatus | null, event: ConnectionTransition): StatusChange => {
+  switch (event._tag) {
+    case "Connected":
+      return { status: "active" }
+    case "AwaitStep":
+      return { status: "pending" }
+    case "AccountSelected":
+      return current === "revoked" ? REVOKED : { status: current === "error" ? "error" : "active" }
+    case "TokenAccepted":
+      return current === "revoked"
+        ? REVOKED
+        : { status: current === "error" || current === null ? event.previous : current }
+    case "Fail":
+      return current === "revoked" ? REVOKED : { status: "error" }
+    case "Revoke":
+      return REVOKED
+  }
+}
+
 /** Messages may go out only through an active connection. */
 export const canSend = (status: ConnectionStatus): boolean => status === "active"
 

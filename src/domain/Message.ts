@@ -7,6 +7,9 @@ export type MessageDirection = typeof MessageDirection.Type
 export const MessageStatus = Schema.Literals(["received", "pending", "sent", "delivered", "read", "played", "failed"])
 export type MessageStatus = typeof MessageStatus.Type
 
+/** The status an outbound message is stored with, before Meta accepts it. */
+export const OUTBOUND_STATUS: MessageStatus = "pending"
+
 /** Statuses Meta reports for an outbound message. */
 export const DeliveryStatus = Schema.Literals(["sent", "delivered", "read", "played", "failed"])
 export type DeliveryStatus = typeof DeliveryStatus.Type

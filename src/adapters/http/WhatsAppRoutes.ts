@@ -4,6 +4,7 @@ import { Messaging, type SendError } from "../../application/Messaging.ts"
 import { callbackReason } from "../../application/OAuthFlow.ts"
 import { OperationLimits } from "../../application/OperationLimits.ts"
 import { type ConnectionView, type RegisterError, WhatsAppConnections } from "../../application/WhatsAppConnections.ts"
+import { whatsAppDetails } from "../../domain/ConnectionDetails.ts"
 import type { Message } from "../../domain/Message.ts"
 import { decodeCancel, decodeSessionInfo } from "../meta-graph/SessionInfo.ts"
 import { countOAuthRequest, recordOAuthError } from "../observability/Metrics.ts"
@@ -189,7 +190,7 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
                     outcome: result.success.status === "pending" ? "pending" : "connected",
                     ...(result.success.status === "pending"
                       ? { reason: view.pendingReason }
-                      : result.success.metadata["coexistence"] === true
+                      : whatsAppDetails(result.success).coexistence === true
                         ? { reason: "coexistence" }
                         : {}),
                     connection: statusBody(view)

@@ -8,6 +8,7 @@ import { MessageRepository } from "../../application/ports/MessageRepository.ts"
 import { OAuthStateRepository } from "../../application/ports/OAuthStateRepository.ts"
 import { WebhookInbox } from "../../application/ports/WebhookInbox.ts"
 import type { EncryptedToken } from "../../domain/ChannelConnection.ts"
+import { businessesOf, metaAdsDetails, whatsAppDetails } from "../../domain/ConnectionDetails.ts"
 import type {
   ConnectionId,
   ConversationId,
@@ -58,6 +59,62 @@ for (const backend of persistenceBackends()) {
           const routed = yield* repo.findByPhoneNumberId(n)
           assert.strictEqual(Option.getOrThrow(routed).tenantId, t)
           assert.isTrue(Option.isNone(yield* repo.findById(tenant(), created.id)), "another tenant cannot read it")
+        })
+      )
+
+      it.effect("rows stored in older shapes still decode into typed details after the round trip", () =>
+        Effect.gen(function* () {
+          const repo = yield* ConnectionRepository
+          const t = tenant()
+          // Shapes older code wrote: ad accounts with Meta's numeric status and no `personal`, an error as a string,
+          // a PIN key cleared to null, and keys no use case reads any more.
+          yield* repo.upsertUnnumbered(
+            write(t, {
+              provider: "meta_ads",
+              wabaId: null,
+              phoneNumberE164: null,
+              displayName: null,
+              metadata: {
+                businesses: [
+                  { id: "b1", name: "Biz", adAccounts: [{ id: "act_1", name: "A", currency: "EUR", accountStatus: 2 }] }
+                ],
+                selected_business_id: "b1",
+                selected_ad_account_id: "act_1",
+                user: { id: "u1", name: "Ana" },
+                error: "token expired",
+                registration_pin_enc: null,
+                retired_by: "0004_one_live_number"
+              } as Record<string, unknown>
+            })
+          )
+          const stored = Option.getOrThrow(yield* repo.findCurrent(t, "meta_ads"))
+          assert.deepStrictEqual(businessesOf(stored), [
+            {
+              id: "b1",
+              name: "Biz",
+              personal: false,
+              adAccounts: [{ id: "act_1", name: "A", currency: "EUR", accountStatus: "unknown" }]
+            }
+          ])
+          const details = metaAdsDetails(stored)
+          assert.strictEqual(details.selected_ad_account_id, "act_1")
+          assert.deepStrictEqual(details.user, { id: "u1", name: "Ana" })
+          assert.isUndefined(details.error, "a string error is not an error detail: it reads as absent")
+          assert.strictEqual(stored.metadata["retired_by"], "0004_one_live_number", "unread keys are kept")
+          const whatsapp = yield* repo.claimNumber(
+            number(),
+            write(t, {
+              metadata: {
+                registration_pin_enc: null,
+                choices: "p1",
+                pending_reason: "display_name_review"
+              } as Record<string, unknown>
+            })
+          )
+          assert.deepStrictEqual(whatsAppDetails(whatsapp), {
+            registration_pin_enc: null,
+            pending_reason: "display_name_review"
+          })
         })
       )
 

@@ -1,5 +1,6 @@
 import { Context, type Effect, type Option } from "effect"
 import type { ChannelConnection, ConnectionStatus, EncryptedToken } from "../../domain/ChannelConnection.ts"
+import type { DetailsPatch } from "../../domain/ConnectionDetails.ts"
 import type { ConnectionNotFound, NumberAlreadyConnected } from "../../domain/Errors.ts"
 import type { ConnectionId, PhoneNumberId, Provider, TenantId, WabaId } from "../../domain/Ids.ts"
 
@@ -14,7 +15,7 @@ export interface ConnectionWrite {
   readonly accessTokenEnc: EncryptedToken | null
   readonly tokenExpiresAt: Date | null
   readonly scopes: ReadonlyArray<string>
-  readonly metadata: Readonly<Record<string, unknown>>
+  readonly metadata: DetailsPatch
   /** When this (re)connect started; the time of the write when absent. */
   readonly connectedAt?: Date
 }
@@ -24,7 +25,7 @@ export interface ConnectionPatch {
   readonly accessTokenEnc?: EncryptedToken | null
   readonly tokenExpiresAt?: Date | null
   /** Merged into the stored metadata (top-level keys replaced; a `null` value removes the key). */
-  readonly metadata?: Readonly<Record<string, unknown>>
+  readonly metadata?: DetailsPatch
 }
 
 /** Tenants' connections. Every read and write but webhook routing is scoped by tenant. */
