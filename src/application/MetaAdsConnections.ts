@@ -3,6 +3,7 @@ import { type AdAccountStatus, isAdAccountStatus } from "../domain/AdAccountStat
 import type { ChannelConnection } from "../domain/ChannelConnection.ts"
 import {
   AdAccountNotGranted,
+  FeatureDisabled,
   Forbidden,
   MetaAdsNotConnected,
   MetaPermissionMissing,
@@ -272,7 +273,7 @@ export class MetaAdsConnections extends Context.Service<
   MetaAdsConnections,
   {
     /** `StartConnect` (admin and marketing): the dialog URL and its state, bound to the tenant, user and browser. */
-    start(actor: Actor): Effect.Effect<StartedConnect, Forbidden>
+    start(actor: Actor): Effect.Effect<StartedConnect, Forbidden | FeatureDisabled>
     /** `CompleteConnect`: the OAuth callback. Nothing is persisted unless every Graph call succeeds. */
     complete(input: CallbackInput): Effect.Effect<ChannelConnection, MetaAdsCallbackError>
     /** `GetConnectionStatus` (any member of the tenant). */
@@ -485,7 +486,7 @@ export class MetaAdsConnections extends Context.Service<
         )
 
       const start = Effect.fn("MetaAdsConnections.start")(function* (actor: Actor) {
-        if (settings.adsConfigId === null) return yield* new Forbidden({ action: "connect Meta Ads (disabled here)" })
+        if (settings.adsConfigId === null) return yield* new FeatureDisabled({ action: "connect Meta Ads" })
         yield* requireManager(actor, "connect Meta Ads")
         return yield* flow.start(actor)
       })

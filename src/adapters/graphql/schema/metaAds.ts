@@ -1,5 +1,4 @@
 import { Effect } from "effect"
-import { createGraphQLError } from "graphql-yoga"
 import {
   type MetaAdsCheck,
   MetaAdsConnections,
@@ -14,6 +13,7 @@ import {
 import { limited } from "../../../application/OperationLimits.ts"
 import {
   type AdAccountNotGranted,
+  type FeatureDisabled,
   Forbidden,
   MetaAdsNotConnected,
   MetaPermissionMissing,
@@ -23,25 +23,16 @@ import {
 } from "../../../domain/Errors.ts"
 import { bindingSetCookieHeaders, META_ADS_BINDINGS } from "../../http/BrowserBinding.ts"
 import { builder } from "../builder.ts"
-import { rateLimitedAsGraphQLError } from "./errors.ts"
+import { domainGraphQLError, GRAPHQL_ERRORS, rateLimitedAsGraphQLError } from "./errors.ts"
 import { ConnectionStatus, StartConnectPayload } from "./whatsapp.ts"
-
-const CODES = {
-  Forbidden: "FORBIDDEN",
-  MetaAdsNotConnected: "NOT_CONNECTED",
-  AdAccountNotGranted: "AD_ACCOUNT_NOT_GRANTED"
-} as const
 
 /**
  * DESIGN section 6 fixes these mutations' types (no result union), so an expected refusal is a GraphQL error with
  * its message and `extensions.code` (FORBIDDEN, NOT_CONNECTED, AD_ACCOUNT_NOT_GRANTED), never masked.
  */
 const refusalsAsGraphQLErrors = <A, R>(
-  effect: Effect.Effect<A, Forbidden | MetaAdsNotConnected | AdAccountNotGranted, R>
-) =>
-  Effect.mapError(effect, (error) =>
-    createGraphQLError(error.message, { extensions: { code: CODES[error._tag], type: `${error._tag}Error` } })
-  )
+  effect: Effect.Effect<A, Forbidden | FeatureDisabled | MetaAdsNotConnected | AdAccountNotGranted, R>
+) => Effect.mapError(effect, (error) => domainGraphQLError(error, { type: GRAPHQL_ERRORS[error._tag].type }))
 
 export const MetaAdAccountStatus = builder.enumType("MetaAdAccountStatus", {
   description: "The state of an ad account at Meta (its account_status).",
