@@ -24,6 +24,7 @@ import {
 } from "../../domain/Errors.ts"
 import { PhoneNumberId, type WabaId } from "../../domain/Ids.ts"
 import { recordMetaThrottle, timeMetaApiCall } from "../observability/Metrics.ts"
+import { makeRedactor } from "../observability/Redaction.ts"
 import { classified } from "./MetaErrors.ts"
 
 export interface MetaGraphConfig {
@@ -278,20 +279,12 @@ const REDACTED_QUERY_NAMES = [
 export const appSecretProof = (appSecret: Redacted.Redacted<string>, token: Redacted.Redacted<string>) =>
   Redacted.make(createHmac("sha256", Redacted.value(appSecret)).update(Redacted.value(token), "utf8").digest("hex"))
 
-/** Removes secrets and anything token-like from a message Meta wrote, and keeps it short. */
+/**
+ * Removes secrets and anything token-like from a message Meta wrote (the call's own secrets, then the rules every
+ * log line goes through: `observability/Redaction.ts`), and keeps it short.
+ */
 export const scrub = (text: string, secrets: ReadonlyArray<Redacted.Redacted<string>>): string => {
-  let out = text
-  for (const secret of secrets) {
-    const value = Redacted.value(secret)
-    if (value.length >= 4) out = out.split(value).join("[redacted]")
-  }
-  out = out
-    .replace(/\bEAA[A-Za-z0-9_-]{8,}/g, "[redacted]")
-    .replace(
-      /\b(access_token|client_secret|input_token|fb_exchange_token|code|appsecret_proof)=[^&\s"']+/g,
-      "$1=[redacted]"
-    )
-    .replace(/\b\d{6,}\|[A-Za-z0-9_-]{16,}/g, "[redacted]")
+  const out = makeRedactor(secrets.map(Redacted.value))(text)
   return out.length > 300 ? `${out.slice(0, 297)}...` : out
 }
 
