@@ -603,49 +603,53 @@ const make = (config: MetaGraphConfig) =>
         ? Effect.void
         : Effect.fail(new MetaUnavailable({ detail: `Meta answered success: false (${endpoint})` }))
 
-    const exchangeCode = (code: Redacted.Redacted<string>, redirectUri: string | null) =>
-      execute({
-        method: "GET",
-        path: "/oauth/access_token",
-        endpoint: "/oauth/access_token",
-        auth: { _tag: "None" },
-        urlParams: [
-          ["client_id", config.appId],
-          ["client_secret", config.appSecret],
-          ["code", code],
-          // A popup (FB.login) code is exchanged without redirect_uri (META_SPEC 2.1).
-          ...(redirectUri === null ? [] : [["redirect_uri", redirectUri] as const])
-        ],
-        schema: TokenResponse,
-        scope: WABA_SCOPE,
-        keys: [],
-        idempotent: true,
-        secrets: [code, config.appSecret]
-      }).pipe(Effect.map(toExchanged), traced("exchangeCode", "GET /oauth/access_token"))
-
-    const exchangeLongLived = (
-      token: Redacted.Redacted<string>,
-      options?: { readonly businessToken60Days?: boolean }
+    /** `GET /oauth/access_token` with the app's credentials and `params`: `secret` (a code or a token) for a token. */
+    const accessTokenCall = (
+      name: string,
+      params: ReadonlyArray<readonly [string, string | Redacted.Redacted<string>]>,
+      scope: string,
+      secret: Redacted.Redacted<string>
     ) =>
       execute({
         method: "GET",
         path: "/oauth/access_token",
         endpoint: "/oauth/access_token",
         auth: { _tag: "None" },
-        urlParams: [
+        urlParams: [["client_id", config.appId], ["client_secret", config.appSecret], ...params],
+        schema: TokenResponse,
+        scope,
+        keys: [],
+        idempotent: true,
+        secrets: [secret, config.appSecret]
+      }).pipe(Effect.map(toExchanged), traced(name, "GET /oauth/access_token"))
+
+    const exchangeCode = (code: Redacted.Redacted<string>, redirectUri: string | null) =>
+      accessTokenCall(
+        "exchangeCode",
+        [
+          ["code", code],
+          // A popup (FB.login) code is exchanged without redirect_uri (META_SPEC 2.1).
+          ...(redirectUri === null ? [] : [["redirect_uri", redirectUri] as const])
+        ],
+        WABA_SCOPE,
+        code
+      )
+
+    const exchangeLongLived = (
+      token: Redacted.Redacted<string>,
+      options?: { readonly businessToken60Days?: boolean }
+    ) =>
+      accessTokenCall(
+        "exchangeLongLived",
+        [
           ["grant_type", "fb_exchange_token"],
-          ["client_id", config.appId],
-          ["client_secret", config.appSecret],
           ["fb_exchange_token", token],
           // A 60-day business token is renewed only with this flag (META_SPEC Corrections, community code).
           ...(options?.businessToken60Days === true ? [["set_token_expires_in_60_days", "true"] as const] : [])
         ],
-        schema: TokenResponse,
-        scope: "business_management",
-        keys: [],
-        idempotent: true,
-        secrets: [token, config.appSecret]
-      }).pipe(Effect.map(toExchanged), traced("exchangeLongLived", "GET /oauth/access_token"))
+        "business_management",
+        token
+      )
 
     const debugToken = (token: Redacted.Redacted<string>) =>
       execute({

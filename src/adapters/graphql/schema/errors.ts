@@ -1,5 +1,7 @@
 import { Effect } from "effect"
 import { createGraphQLError } from "graphql-yoga"
+import type { Actor } from "../../../application/Actor.ts"
+import { type LimitedOperation, limited } from "../../../application/OperationLimits.ts"
 import type { DomainError, DomainErrorTag } from "../../../domain/Errors.ts"
 import {
   ConversationNotFound,
@@ -269,3 +271,9 @@ export const rateLimitedAsGraphQLError = <A, E, R>(effect: Effect.Effect<A, E | 
         })
       )
   )
+
+/** `limited` for a field whose type DESIGN fixes: over the tenant's limit, the RATE_LIMITED GraphQL error above. */
+export const limitedAsGraphQLError =
+  (operation: LimitedOperation, actor: Actor) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    rateLimitedAsGraphQLError(limited(operation, actor)(effect))

@@ -21,10 +21,10 @@ import {
   MetaUnavailable,
   RateLimited
 } from "../../../domain/Errors.ts"
-import { bindingSetCookieHeaders, META_ADS_BINDINGS } from "../../http/BrowserBinding.ts"
+import { META_ADS_BINDINGS } from "../../http/BrowserBinding.ts"
 import { builder } from "../builder.ts"
-import { domainGraphQLError, GRAPHQL_ERRORS, rateLimitedAsGraphQLError } from "./errors.ts"
-import { ConnectionStatus, StartConnectPayload } from "./whatsapp.ts"
+import { domainGraphQLError, GRAPHQL_ERRORS, limitedAsGraphQLError } from "./errors.ts"
+import { ConnectionStatus, StartConnectPayload, startConnect } from "./whatsapp.ts"
 
 /**
  * DESIGN section 6 fixes these mutations' types (no result union), so an expected refusal is a GraphQL error with
@@ -201,15 +201,11 @@ builder.mutationFields((t) => ({
       "Starts the Meta Ads login (admin and marketing): open authUrl; the response binds the state to this browser.",
     resolve: (_root, _args, ctx) =>
       ctx.run(
-        refusalsAsGraphQLErrors(MetaAdsConnections.use((ads) => ads.start(ctx.actor))).pipe(
-          limited("meta_ads.start", ctx.actor),
-          rateLimitedAsGraphQLError,
-          Effect.tap((started) =>
-            Effect.sync(() => {
-              for (const cookie of bindingSetCookieHeaders(META_ADS_BINDINGS, started, ctx.secure))
-                ctx.setCookie(cookie)
-            })
-          )
+        startConnect(
+          ctx,
+          "meta_ads.start",
+          META_ADS_BINDINGS,
+          refusalsAsGraphQLErrors(MetaAdsConnections.use((ads) => ads.start(ctx.actor)))
         )
       )
   }),
@@ -237,8 +233,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, _args, ctx) =>
       ctx.run(
         refusalsAsGraphQLErrors(MetaAdsConnections.use((ads) => ads.disconnect(ctx.actor))).pipe(
-          limited("meta_ads.disconnect", ctx.actor),
-          rateLimitedAsGraphQLError
+          limitedAsGraphQLError("meta_ads.disconnect", ctx.actor)
         )
       )
   }),
@@ -249,8 +244,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, _args, ctx) =>
       ctx.run(
         MetaAdsConnections.use((ads) => ads.testConnection(ctx.actor)).pipe(
-          limited("meta_ads.test_connection", ctx.actor),
-          rateLimitedAsGraphQLError
+          limitedAsGraphQLError("meta_ads.test_connection", ctx.actor)
         )
       )
   })
