@@ -8,6 +8,7 @@ import {
   type ExchangedToken,
   MetaGraph,
   type MetaGraphError,
+  OTHER_APP_TOKEN,
   type PhoneNumber,
   type SentMessage,
   type TokenInfo
@@ -686,15 +687,7 @@ const make = (config: MetaGraphConfig) =>
         // Meta lets an app inspect only its own tokens: 100 "The App_id in the input_token did not match the Viewing App".
         Effect.catchTag("MetaUnavailable", (error) =>
           error.code === 100 && /did not match the viewing app/i.test(error.detail)
-            ? Effect.succeed<TokenInfo>({
-                isValid: false,
-                appId: null,
-                otherApp: true,
-                expiresAt: 0,
-                scopes: [],
-                granularScopes: [],
-                error: "the token was issued to another app"
-              })
+            ? Effect.succeed(OTHER_APP_TOKEN)
             : Effect.fail(error)
         ),
         // A top-level token error here is about the app token we sent, not the inspected one (META_SPEC Corrections).
