@@ -126,13 +126,6 @@ builder.objectType(MetaPermissionMissing, {
   fields: (t) => ({ permissions: t.exposeStringList("permissions") })
 })
 
-builder.objectType(NoPhoneNumberGranted, {
-  name: typeName("NoPhoneNumberGranted"),
-  description: "No usable WhatsApp number was shared with the app.",
-  interfaces: [ErrorInterface],
-  fields: () => ({})
-})
-
 builder.objectType(MetaUnavailable, {
   name: typeName("MetaUnavailable"),
   description: "Meta failed, answered with an unexpected error, or did not answer in time.",
@@ -150,6 +143,37 @@ builder.objectType(MetaRateLimited, {
   })
 })
 
+/** The errors that carry nothing but their message, with their descriptions. */
+const MESSAGE_ONLY_ERRORS = [
+  ["NoPhoneNumberGranted", NoPhoneNumberGranted, "No usable WhatsApp number was shared with the app."],
+  [
+    "RegistrationPinMismatch",
+    RegistrationPinMismatch,
+    "The PIN is not this number's two-step verification PIN; the connection stays pending (pin_required)."
+  ],
+  [
+    "InvalidPin",
+    InvalidPin,
+    "The two-step verification PIN must be 6 digits (and is required when pendingReason is pin_required)."
+  ],
+  ["InvalidMessage", InvalidMessage, "The message cannot be sent as asked (recipient or text)."],
+  ["ConversationNotFound", ConversationNotFound, undefined],
+  [
+    "TokenUnreadable",
+    TokenUnreadable,
+    "The service cannot read the connection's stored credentials (its own configuration fault): nothing was sent, the connection is unchanged."
+  ]
+] as const
+
+for (const [tag, error, description] of MESSAGE_ONLY_ERRORS) {
+  builder.objectType(error, {
+    name: typeName(tag),
+    ...(description === undefined ? {} : { description }),
+    interfaces: [ErrorInterface],
+    fields: () => ({})
+  })
+}
+
 /** What connecting a number can fail with (`chooseWhatsAppNumber`, `connectWhatsAppManually`). */
 export const CONNECT_ERRORS = [
   NumberAlreadyConnected,
@@ -160,20 +184,6 @@ export const CONNECT_ERRORS = [
   MetaUnavailable,
   TokenUnreadable
 ]
-
-builder.objectType(RegistrationPinMismatch, {
-  name: typeName("RegistrationPinMismatch"),
-  description: "The PIN is not this number's two-step verification PIN; the connection stays pending (pin_required).",
-  interfaces: [ErrorInterface],
-  fields: () => ({})
-})
-
-builder.objectType(InvalidPin, {
-  name: typeName("InvalidPin"),
-  description: "The two-step verification PIN must be 6 digits (and is required when pendingReason is pin_required).",
-  interfaces: [ErrorInterface],
-  fields: () => ({})
-})
 
 builder.objectType(NoRegistrationPending, {
   name: typeName("NoRegistrationPending"),
@@ -189,32 +199,11 @@ builder.objectType(NotConnected, {
   fields: (t) => ({ status: t.exposeString("status") })
 })
 
-builder.objectType(InvalidMessage, {
-  name: typeName("InvalidMessage"),
-  description: "The message cannot be sent as asked (recipient or text).",
-  interfaces: [ErrorInterface],
-  fields: () => ({})
-})
-
 builder.objectType(MessageRejected, {
   name: typeName("MessageRejected"),
   description: "Meta refused the message (e.g. outside the 24-hour customer service window).",
   interfaces: [ErrorInterface],
   fields: (t) => ({ code: t.exposeInt("code", { nullable: true }) })
-})
-
-builder.objectType(ConversationNotFound, {
-  name: typeName("ConversationNotFound"),
-  interfaces: [ErrorInterface],
-  fields: () => ({})
-})
-
-builder.objectType(TokenUnreadable, {
-  name: typeName("TokenUnreadable"),
-  description:
-    "The service cannot read the connection's stored credentials (its own configuration fault): nothing was sent, the connection is unchanged.",
-  interfaces: [ErrorInterface],
-  fields: () => ({})
 })
 
 builder.objectType(SendingRestricted, {
