@@ -464,6 +464,92 @@ export interface ControlHooks {
   readonly reset: () => void
 }
 
+type ConfigFlag = {
+  [K in keyof Ctx["state"]["config"]]: Ctx["state"]["config"][K] extends boolean ? K : never
+}[keyof Ctx["state"]["config"]]
+
+/** Sets each boolean of `ctx.state.config` whose parameter (`param → config key`) is given. */
+const setFlags = (ctx: Ctx, params: Params, flags: Readonly<Record<string, ConfigFlag>>): void => {
+  for (const [param, key] of Object.entries(flags)) {
+    const value = bool(params, param)
+    if (value !== undefined) ctx.state.config[key] = value
+  }
+}
+
+const setRecipient = (ctx: Ctx, params: Params): ControlResult => {
+  const waId = waIdOf(required(params, "waId"))
+  const failWith = obj(params, "failWith")
+  if (failWith === undefined) {
+    ctx.state.failingRecipients.delete(waId)
+    return { body: { waId, failWith: null } }
+  }
+  const code = Number(failWith["code"] ?? 131047)
+  const title = String(failWith["title"] ?? "Re-engagement message")
+  const message = String(failWith["message"] ?? title)
+  const details = String(failWith["details"] ?? message)
+  ctx.state.failingRecipients.set(waId, { code, title, message, details })
+  return { body: { waId, failWith: { code, title, message, details } } }
+}
+
+/** As "Reset" of the app secret in the App Dashboard: the old secret (and app tokens made from it) stop working. */
+const rotateSecret = (ctx: Ctx, params: Params): ControlResult => {
+  const given = str(params, "secret")
+  if (given !== undefined && !/^[0-9A-Za-z]{16,128}$/.test(given))
+    throw new ControlError(400, "secret must be 16 to 128 letters and digits")
+  ctx.state.app.secret = given ?? randomBytes(16).toString("hex")
+  return { body: { appId: ctx.state.app.id, secret: ctx.state.app.secret } }
+}
+
+type ControlRoute = (ctx: Ctx, params: Params, hooks: ControlHooks) => ControlResult | Promise<ControlResult>
+
+/** Every control endpoint by `METHOD path` (the per-number ones are matched by `numberControl`). */
+const ROUTES: Readonly<Record<string, ControlRoute>> = {
+  "POST /_sandbox/inbound": inbound,
+  "POST /_sandbox/inbound-batch": inboundBatch,
+  "POST /_sandbox/webhook": rawWebhook,
+  "POST /_sandbox/account-update": accountUpdate,
+  "POST /_sandbox/name-review": nameReview,
+  "POST /_sandbox/revoke-token": revokeToken,
+  "POST /_sandbox/revoke-permission": revokePermission,
+  "POST /_sandbox/app/configuration": setConfiguration,
+  "POST /_sandbox/faults": addFault,
+  "DELETE /_sandbox/faults": (ctx) => {
+    ctx.faults.length = 0
+    return { body: { faults: 0 } }
+  },
+  "POST /_sandbox/clock": (ctx, params, hooks) => {
+    const seconds = Number(params["advanceSeconds"] ?? 0)
+    if (!Number.isFinite(seconds)) throw new ControlError(400, "advanceSeconds must be a number")
+    hooks.advanceClock(seconds)
+    return { body: { nowMs: ctx.nowMs() } }
+  },
+  "POST /_sandbox/config": (ctx, params) => {
+    setFlags(ctx, params, {
+      tokenExpiresIn60Days: "tokenExpiresIn60Days",
+      enforceServiceWindow: "enforceServiceWindow",
+      requireAppSecretProof: "requireAppSecretProof",
+      fullAccessSystemUsers: "fullAccessSystemUsers"
+    })
+    return { body: ctx.state.config }
+  },
+  "POST /_sandbox/recipients": setRecipient,
+  "POST /_sandbox/delivery": (ctx, params) => {
+    setFlags(ctx, params, { duplicate: "duplicateDeliveries", outOfOrder: "outOfOrderDeliveries" })
+    return {
+      body: { duplicate: ctx.state.config.duplicateDeliveries, outOfOrder: ctx.state.config.outOfOrderDeliveries }
+    }
+  },
+  "POST /_sandbox/app/rotate-secret": rotateSecret,
+  "POST /_sandbox/seed/phone-number": seedPhoneNumber,
+  "POST /_sandbox/tokens": mintToken,
+  "POST /_sandbox/app/subscription": setAppSubscription,
+  "GET /_sandbox/state": (ctx) => ({ body: summary(ctx) }),
+  "POST /_sandbox/reset": (_ctx, _params, hooks) => {
+    hooks.reset()
+    return { body: { reset: true } }
+  }
+}
+
 export const handleControl = async (
   ctx: Ctx,
   hooks: ControlHooks,
@@ -472,91 +558,9 @@ export const handleControl = async (
   params: Params
 ): Promise<ControlResult> => {
   const route = `${method} ${path}`
-  switch (route) {
-    case "POST /_sandbox/inbound":
-      return inbound(ctx, params)
-    case "POST /_sandbox/inbound-batch":
-      return inboundBatch(ctx, params)
-    case "POST /_sandbox/webhook":
-      return rawWebhook(ctx, params)
-    case "POST /_sandbox/account-update":
-      return accountUpdate(ctx, params)
-    case "POST /_sandbox/name-review":
-      return nameReview(ctx, params)
-    case "POST /_sandbox/revoke-token":
-      return revokeToken(ctx, params)
-    case "POST /_sandbox/revoke-permission":
-      return revokePermission(ctx, params)
-    case "POST /_sandbox/app/configuration":
-      return setConfiguration(ctx, params)
-    case "POST /_sandbox/faults":
-      return addFault(ctx, params)
-    case "DELETE /_sandbox/faults":
-      ctx.faults.length = 0
-      return { body: { faults: 0 } }
-    case "POST /_sandbox/clock": {
-      const seconds = Number(params["advanceSeconds"] ?? 0)
-      if (!Number.isFinite(seconds)) throw new ControlError(400, "advanceSeconds must be a number")
-      hooks.advanceClock(seconds)
-      return { body: { nowMs: ctx.nowMs() } }
-    }
-    case "POST /_sandbox/config": {
-      const expiry = bool(params, "tokenExpiresIn60Days")
-      if (expiry !== undefined) ctx.state.config.tokenExpiresIn60Days = expiry
-      const window = bool(params, "enforceServiceWindow")
-      if (window !== undefined) ctx.state.config.enforceServiceWindow = window
-      const proof = bool(params, "requireAppSecretProof")
-      if (proof !== undefined) ctx.state.config.requireAppSecretProof = proof
-      const fullAccess = bool(params, "fullAccessSystemUsers")
-      if (fullAccess !== undefined) ctx.state.config.fullAccessSystemUsers = fullAccess
-      return { body: ctx.state.config }
-    }
-    case "POST /_sandbox/recipients": {
-      const waId = waIdOf(required(params, "waId"))
-      const failWith = obj(params, "failWith")
-      if (failWith === undefined) {
-        ctx.state.failingRecipients.delete(waId)
-        return { body: { waId, failWith: null } }
-      }
-      const code = Number(failWith["code"] ?? 131047)
-      const title = String(failWith["title"] ?? "Re-engagement message")
-      const message = String(failWith["message"] ?? title)
-      const details = String(failWith["details"] ?? message)
-      ctx.state.failingRecipients.set(waId, { code, title, message, details })
-      return { body: { waId, failWith: { code, title, message, details } } }
-    }
-    case "POST /_sandbox/delivery": {
-      const duplicate = bool(params, "duplicate")
-      if (duplicate !== undefined) ctx.state.config.duplicateDeliveries = duplicate
-      const outOfOrder = bool(params, "outOfOrder")
-      if (outOfOrder !== undefined) ctx.state.config.outOfOrderDeliveries = outOfOrder
-      return {
-        body: { duplicate: ctx.state.config.duplicateDeliveries, outOfOrder: ctx.state.config.outOfOrderDeliveries }
-      }
-    }
-    case "POST /_sandbox/app/rotate-secret": {
-      // As "Reset" of the app secret in the App Dashboard: the old secret (and app tokens made from it) stop working.
-      const given = str(params, "secret")
-      if (given !== undefined && !/^[0-9A-Za-z]{16,128}$/.test(given))
-        throw new ControlError(400, "secret must be 16 to 128 letters and digits")
-      ctx.state.app.secret = given ?? randomBytes(16).toString("hex")
-      return { body: { appId: ctx.state.app.id, secret: ctx.state.app.secret } }
-    }
-    case "POST /_sandbox/seed/phone-number":
-      return seedPhoneNumber(ctx, params)
-    case "POST /_sandbox/tokens":
-      return mintToken(ctx, params)
-    case "POST /_sandbox/app/subscription":
-      return setAppSubscription(ctx, params)
-    case "GET /_sandbox/state":
-      return { body: summary(ctx) }
-    case "POST /_sandbox/reset":
-      hooks.reset()
-      return { body: { reset: true } }
-    default: {
-      const numbers = method === "POST" ? numberControl(ctx, path, params) : undefined
-      if (numbers !== undefined) return numbers
-      throw new ControlError(404, `no control endpoint ${route}`)
-    }
-  }
+  const handler = Object.hasOwn(ROUTES, route) ? ROUTES[route] : undefined
+  if (handler !== undefined) return handler(ctx, params, hooks)
+  const numbers = method === "POST" ? numberControl(ctx, path, params) : undefined
+  if (numbers !== undefined) return numbers
+  throw new ControlError(404, `no control endpoint ${route}`)
 }

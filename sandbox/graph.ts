@@ -42,7 +42,7 @@ import {
 } from "./errors.ts"
 import { list, obj, type Params, str } from "./http.ts"
 import { newAccessToken, newChallenge, newId, newWamid } from "./ids.ts"
-import { type StatusName, statusChange } from "./payloads.ts"
+import { MESSAGE_TYPES, type StatusName, statusChange } from "./payloads.ts"
 import {
   type AdAccount,
   type Business,
@@ -553,19 +553,7 @@ const register = (ctx: Ctx, caller: Caller, req: GraphRequest, number: PhoneNumb
   return { businessId: waba.businessId, body: { success: true } }
 }
 
-const TEXT_LIKE = [
-  "text",
-  "template",
-  "image",
-  "video",
-  "audio",
-  "document",
-  "sticker",
-  "location",
-  "interactive",
-  "reaction",
-  "contacts"
-]
+const TEXT_LIKE = [...MESSAGE_TYPES, "template"]
 
 const sendMessage = (ctx: Ctx, caller: Caller, req: GraphRequest, number: PhoneNumber): GraphResult => {
   const waba = wabaFor(ctx, caller, number.wabaId, "POST", number.id, "whatsapp_business_messaging")

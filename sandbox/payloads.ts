@@ -93,23 +93,25 @@ const messageBody = (type: string, text: string | undefined): Record<string, unk
   }
 }
 
+/** The message types a customer and a business both send (Cloud API "Messages" reference). */
+export const MESSAGE_TYPES = [
+  "text",
+  "image",
+  "video",
+  "audio",
+  "document",
+  "sticker",
+  "location",
+  "contacts",
+  "reaction",
+  "interactive"
+]
+
 /** An inbound `messages` change for one number. Returns the change and the message id. */
 export const inboundChange = (number: PhoneNumber, input: InboundInput, nowSeconds: number) => {
   const requested = input.type ?? "text"
   const type = requested === "list_reply" ? "interactive" : requested
-  const known = [
-    "text",
-    "image",
-    "video",
-    "audio",
-    "document",
-    "sticker",
-    "location",
-    "contacts",
-    "reaction",
-    "button",
-    "interactive"
-  ]
+  const known = [...MESSAGE_TYPES, "button"]
   const wamid =
     input.message !== undefined && typeof input.message["id"] === "string" ? input.message["id"] : newWamid()
   const base = {

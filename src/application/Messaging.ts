@@ -9,7 +9,7 @@ import {
   type MetaUnavailable,
   NotConnected,
   SendingRestricted,
-  TokenUnreadable
+  type TokenUnreadable
 } from "../domain/Errors.ts"
 import type { MessageId, ProviderMessageId } from "../domain/Ids.ts"
 import { type Message, OUTBOUND_STATUS } from "../domain/Message.ts"
@@ -20,6 +20,7 @@ import { ConversationRepository } from "./ports/ConversationRepository.ts"
 import { MessageRepository } from "./ports/MessageRepository.ts"
 import { MetaGraph } from "./ports/MetaGraph.ts"
 import { TokenCipher } from "./ports/TokenCipher.ts"
+import { storedToken } from "./StoredToken.ts"
 import { recordTokenFailure } from "./TokenFailures.ts"
 
 export interface SendTextInput {
@@ -139,21 +140,13 @@ export class Messaging extends Context.Service<
             const status = Option.match(latest, { onNone: () => "not_connected", onSome: (c) => c.status })
             return yield* fail(new NotConnected({ status }), { message: "The connection ended before sending." })
           }
-          const tokenEnc = latest.value.accessTokenEnc
-          const decrypted = yield* cipher
-            .decrypt(tokenEnc, { tenantId: actor.tenantId, provider: "meta_whatsapp" })
-            .pipe(Effect.option)
-          if (Option.isNone(decrypted)) {
-            // Our configuration fault (wrong or missing encryption key): the connection keeps its state, the message
-            // is marked failed with the reason, and the caller gets a typed error.
-            yield* Effect.logError(
-              `Send: the stored token of connection ${connection.id} does not decrypt with the configured keys ` +
-                `(written under key ${cipher.keyIdOf(tokenEnc)}); check TOKEN_ENCRYPTION_KEY_BASE64`
+          // A token that does not decrypt is our configuration fault (wrong or missing encryption key): the
+          // connection keeps its state, the message is marked failed with the reason, and the caller gets a typed error.
+          const token = yield* storedToken(cipher, latest.value, "Send").pipe(
+            Effect.catchTag("TokenUnreadable", (error) =>
+              fail(error, { reason: "token_unreadable", message: error.message })
             )
-            const error = new TokenUnreadable({})
-            return yield* fail(error, { reason: "token_unreadable", message: error.message })
-          }
-          const token = decrypted.value
+          )
           const sent = yield* graph.sendText(token, connection.phoneNumberId!, to, text).pipe(Effect.result)
           if (sent._tag === "Success") {
             // Meta's `contacts[0].wa_id` keys the conversation (Brazil's ninth digit, Mexico's 521 → 52), so the

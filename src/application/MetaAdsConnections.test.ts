@@ -693,7 +693,7 @@ describe("MetaAdsConnections", () => {
     Effect.gen(function* () {
       const ads = yield* MetaAdsConnections
       const refused = yield* ads.start(actor("admin")).pipe(Effect.flip)
-      assert.strictEqual(refused._tag, "Forbidden")
+      assert.strictEqual(refused._tag, "FeatureDisabled")
       assert.include(refused.message, "disabled")
     }).pipe(
       Effect.provide(

@@ -9,6 +9,7 @@ import {
 } from "../domain/ConnectionDetails.ts"
 import {
   AdAccountNotGranted,
+  FeatureDisabled,
   Forbidden,
   MetaAdsNotConnected,
   MetaPermissionMissing,
@@ -213,7 +214,7 @@ export class MetaAdsConnections extends Context.Service<
   MetaAdsConnections,
   {
     /** `StartConnect` (admin and marketing): the dialog URL and its state, bound to the tenant, user and browser. */
-    start(actor: Actor): Effect.Effect<StartedConnect, Forbidden>
+    start(actor: Actor): Effect.Effect<StartedConnect, Forbidden | FeatureDisabled>
     /** `CompleteConnect`: the OAuth callback. Nothing is persisted unless every Graph call succeeds. */
     complete(input: CallbackInput): Effect.Effect<ChannelConnection, MetaAdsCallbackError>
     /** `GetConnectionStatus` (any member of the tenant). */
@@ -429,7 +430,7 @@ export class MetaAdsConnections extends Context.Service<
         )
 
       const start = Effect.fn("MetaAdsConnections.start")(function* (actor: Actor) {
-        if (settings.adsConfigId === null) return yield* new Forbidden({ action: "connect Meta Ads (disabled here)" })
+        if (settings.adsConfigId === null) return yield* new FeatureDisabled({ action: "connect Meta Ads" })
         yield* requireManager(actor, "connect Meta Ads")
         return yield* flow.start(actor)
       })

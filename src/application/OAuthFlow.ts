@@ -1,11 +1,11 @@
 import { Clock, Duration, Effect, Option, type Redacted } from "effect"
 import { type ChannelConnection, type ConnectionStatus, transition } from "../domain/ChannelConnection.ts"
 import { detailsOf } from "../domain/ConnectionDetails.ts"
-import type { MetaTokenAppMismatch, NoAdAccountGranted } from "../domain/Errors.ts"
+import type { DomainErrorTag, MetaTokenAppMismatch, NoAdAccountGranted } from "../domain/Errors.ts"
 import {
   type MetaPermissionMissing,
   type MetaRateLimited,
-  MetaTokenInvalid,
+  type MetaTokenInvalid,
   MetaUnavailable,
   type NoPhoneNumberGranted,
   type NumberAlreadyConnected,
@@ -15,7 +15,7 @@ import {
   OAuthStateMismatch,
   OAuthStateNotFound,
   type SessionMismatch,
-  TokenUnreadable
+  type TokenUnreadable
 } from "../domain/Errors.ts"
 import type { Provider, TenantId, UserId } from "../domain/Ids.ts"
 import { OAUTH_STATE_TTL } from "../domain/OAuthState.ts"
@@ -26,6 +26,7 @@ import { ConnectSettings } from "./ports/ConnectSettings.ts"
 import type { AccessToken, MetaGraph, MetaGraphError, TokenInfo } from "./ports/MetaGraph.ts"
 import { OAuthStateRepository } from "./ports/OAuthStateRepository.ts"
 import { TokenCipher } from "./ports/TokenCipher.ts"
+import { storedToken } from "./StoredToken.ts"
 
 /** What the state check of a callback can end with: the login cannot be trusted or was not completed. */
 export type StateError =
@@ -61,31 +62,50 @@ export type CallbackReason =
   | "session_mismatch"
   | "meta_error"
 
-export const callbackReason = (error: CallbackError): CallbackReason => {
-  switch (error._tag) {
-    case "OAuthCancelled":
-      return "cancelled"
-    case "OAuthStateNotFound":
-    case "OAuthStateMismatch":
-      return "state_invalid"
-    case "OAuthStateExpired":
-      return "state_expired"
-    case "OAuthStateAlreadyUsed":
-      return "state_used"
-    case "NumberAlreadyConnected":
-      return "number_in_use"
-    case "MetaPermissionMissing":
-      return "missing_permissions"
-    case "NoPhoneNumberGranted":
-      return "no_phone_number"
-    case "NoAdAccountGranted":
-      return "no_ad_account"
-    case "SessionMismatch":
-      return "session_mismatch"
-    default:
-      return "meta_error"
-  }
+/**
+ * Every domain error as the callback's `reason`, in one table: a callback error has its reason, any other error
+ * null (it never ends a callback). A new domain error does not compile until it has a row here.
+ */
+export const CALLBACK_REASONS: {
+  readonly [K in DomainErrorTag]: K extends CallbackError["_tag"] ? CallbackReason : null
+} = {
+  OAuthCancelled: "cancelled",
+  OAuthStateNotFound: "state_invalid",
+  OAuthStateMismatch: "state_invalid",
+  OAuthStateExpired: "state_expired",
+  OAuthStateAlreadyUsed: "state_used",
+  NumberAlreadyConnected: "number_in_use",
+  MetaPermissionMissing: "missing_permissions",
+  NoPhoneNumberGranted: "no_phone_number",
+  NoAdAccountGranted: "no_ad_account",
+  SessionMismatch: "session_mismatch",
+  MetaTokenInvalid: "meta_error",
+  MetaTokenAppMismatch: "meta_error",
+  MetaRateLimited: "meta_error",
+  MetaUnavailable: "meta_error",
+  AdAccountNotGranted: null,
+  MetaAppCredentialsInvalid: null,
+  ConnectionNotFound: null,
+  ConversationNotFound: null,
+  NotConnected: null,
+  MetaAdsNotConnected: null,
+  SendingRestricted: null,
+  InvalidMessage: null,
+  MessageRejected: null,
+  InvalidWebhookSignature: null,
+  InvalidWebhookPayload: null,
+  Forbidden: null,
+  FeatureDisabled: null,
+  RateLimited: null,
+  TokenDecryptionFailed: null,
+  TokenUnreadable: null,
+  RegistrationPinMismatch: null,
+  NumberNotVerified: null,
+  InvalidPin: null,
+  NoRegistrationPending: null
 }
+
+export const callbackReason = (error: CallbackError): CallbackReason => CALLBACK_REASONS[error._tag]
 
 /**
  * The most unused, unexpired states one tenant keeps per provider: starting another removes the oldest. The start
@@ -280,7 +300,6 @@ export const makeOAuthFlow = <E extends CallbackError>(spec: OAuthProvider<E>) =
     const cipher = yield* TokenCipher
     const auditLog = yield* AuditLog
     const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
-    const binding = (tenantId: TenantId) => ({ tenantId, provider: spec.provider })
 
     const dialogUrl = (state: string) => {
       const url = new URL(`${settings.dialogBaseUrl}/${settings.graphVersion}/dialog/oauth`)
@@ -405,23 +424,9 @@ export const makeOAuthFlow = <E extends CallbackError>(spec: OAuthProvider<E>) =
       )
     })
 
-    /**
-     * The stored token of a connection, decrypted at the moment of use: `MetaTokenInvalid` when none is stored,
-     * `TokenUnreadable` (our configuration fault, logged without the value) when it does not decrypt.
-     */
+    /** The stored token of a connection, decrypted at the moment of use (see `storedToken`). */
     const tokenOf = (connection: ChannelConnection): Effect.Effect<AccessToken, MetaTokenInvalid | TokenUnreadable> =>
-      connection.accessTokenEnc === null
-        ? Effect.fail(new MetaTokenInvalid({ detail: "no token is stored" }))
-        : cipher
-            .decrypt(connection.accessTokenEnc, binding(connection.tenantId))
-            .pipe(
-              Effect.catchTag("TokenDecryptionFailed", (error) =>
-                Effect.logError(
-                  `The stored token of connection ${connection.id} does not decrypt with the configured keys ` +
-                    `(written under key ${error.keyId}); check TOKEN_ENCRYPTION_KEY_BASE64`
-                ).pipe(Effect.andThen(Effect.fail(new TokenUnreadable({}))))
-              )
-            )
+      storedToken(cipher, connection, spec.service)
 
     /**
      * Retires one connection: the provider's calls at Meta where possible (a failure there never blocks the local

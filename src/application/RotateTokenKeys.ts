@@ -1,6 +1,7 @@
 import { Context, Effect, Layer } from "effect"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
 import { TokenCipher } from "./ports/TokenCipher.ts"
+import { bindingOf } from "./StoredToken.ts"
 
 /**
  * What a rotation pass did. `scanned` counts every connection holding a token; those already under the active
@@ -36,7 +37,7 @@ export class RotateTokenKeys extends Context.Service<
         for (const row of rows) {
           const stored = row.accessTokenEnc
           if (stored === null || cipher.keyIdOf(stored) === cipher.activeKeyId) continue
-          const binding = { tenantId: row.tenantId, provider: row.provider }
+          const binding = bindingOf(row)
           const outcome = yield* cipher.decrypt(stored, binding).pipe(
             Effect.flatMap((plaintext) => cipher.encrypt(plaintext, binding)),
             Effect.flatMap((next) => connections.replaceToken(row.id, stored, next)),

@@ -7,6 +7,7 @@ import { AuditLog } from "./ports/AuditLog.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
 import { type AccessToken, MetaGraph } from "./ports/MetaGraph.ts"
 import { TokenCipher } from "./ports/TokenCipher.ts"
+import { storedToken } from "./StoredToken.ts"
 import { previousStatusOf, recordTokenFailure } from "./TokenFailures.ts"
 
 /** A token that expires within this window is flagged (the UI shows a banner). */
@@ -106,17 +107,10 @@ export class TokenHealth extends Context.Service<
             report.unknown++
             continue
           }
-          const token = yield* cipher
-            .decrypt(connection.accessTokenEnc!, { tenantId: connection.tenantId, provider: connection.provider })
-            .pipe(Effect.option)
+          // A token that does not decrypt is our configuration fault, not the tenant's: the connection is left as it is.
+          const token = yield* storedToken(cipher, connection, "Token health").pipe(Effect.option)
           if (Option.isNone(token)) {
-            // Our configuration fault (a wrong or missing encryption key), not the tenant's: the state is kept.
             report.undecryptable++
-            yield* Effect.logError(
-              `Token health: the stored token of connection ${connection.id} does not decrypt with the configured keys ` +
-                `(written under key ${cipher.keyIdOf(connection.accessTokenEnc!)}); check TOKEN_ENCRYPTION_KEY_BASE64. ` +
-                "The connection is left as it is."
-            )
             continue
           }
           const info = yield* graph.debugToken(token.value).pipe(Effect.result)

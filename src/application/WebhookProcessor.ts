@@ -25,6 +25,7 @@ import { MetaGraph } from "./ports/MetaGraph.ts"
 import { TokenCipher } from "./ports/TokenCipher.ts"
 import { WebhookDecoder, WebhookPayloadUnreadable } from "./ports/WebhookDecoder.ts"
 import { type RoutingKeys, WebhookInbox } from "./ports/WebhookInbox.ts"
+import { bindingOf, storedToken } from "./StoredToken.ts"
 
 /** What an operator reads in `last_error`: the typed error's detail, or the defect's message. */
 const describeFailure = (cause: Cause.Cause<WebhookPayloadUnreadable>): string => {
@@ -80,10 +81,7 @@ export class WebhookProcessor extends Context.Service<
       const reinstateVerified = (connection: ChannelConnection) =>
         Effect.gen(function* () {
           if (connection.accessTokenEnc === null || connection.wabaId === null) return false
-          const token = yield* cipher.decrypt(connection.accessTokenEnc, {
-            tenantId: connection.tenantId,
-            provider: connection.provider
-          })
+          const token = yield* storedToken(cipher, connection, "Webhook (reinstatement check)")
           const numbers = yield* graph.listPhoneNumbers(token, connection.wabaId)
           return connection.phoneNumberId === null || numbers.some((n) => n.id === connection.phoneNumberId)
         }).pipe(Effect.catch(() => Effect.succeed(false)))
@@ -253,10 +251,10 @@ export class WebhookProcessor extends Context.Service<
        */
       const registerApproved = (connection: ChannelConnection) =>
         Effect.gen(function* () {
-          const binding = { tenantId: connection.tenantId, provider: connection.provider }
+          const binding = bindingOf(connection)
           if (connection.accessTokenEnc === null || connection.phoneNumberId === null)
             return yield* Effect.die(new Error(`connection ${connection.id} has no token or number to register`))
-          const token = yield* cipher.decrypt(connection.accessTokenEnc, binding)
+          const token = yield* storedToken(cipher, connection, "Webhook (registration)")
           const storedPin = whatsAppDetails(connection).registration_pin_enc ?? null
           const stored =
             storedPin === null

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import type * as Errors from "./Errors.ts"
 
 /** Another tenant holds this number (in any status but `revoked`). */
 export class NumberAlreadyConnected extends Schema.TaggedError<NumberAlreadyConnected>()("NumberAlreadyConnected", {
@@ -229,11 +230,21 @@ export class InvalidWebhookPayload extends Schema.TaggedError<InvalidWebhookPayl
   }
 }
 
+/** The signed-in user's role does not allow this action. */
 export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", {
   action: Schema.String
 }) {
   override get message() {
     return `You are not allowed to ${this.action}.`
+  }
+}
+
+/** The operation belongs to a feature this deployment has turned off (e.g. Meta Ads without an Ads configuration). */
+export class FeatureDisabled extends Schema.TaggedError<FeatureDisabled>()("FeatureDisabled", {
+  action: Schema.String
+}) {
+  override get message() {
+    return `You are not allowed to ${this.action} (disabled here).`
   }
 }
 
@@ -342,3 +353,8 @@ export class NoRegistrationPending extends Schema.TaggedError<NoRegistrationPend
     return "No WhatsApp number is waiting for registration (a two-step verification PIN or the number's verification)."
   }
 }
+
+type ErrorClass = Extract<(typeof Errors)[keyof typeof Errors], abstract new (...args: never) => Error>
+/** Every error of the domain; each edge (HTTP, GraphQL, OAuth callback) maps each of them in one table. */
+export type DomainError = InstanceType<ErrorClass>
+export type DomainErrorTag = DomainError["_tag"]

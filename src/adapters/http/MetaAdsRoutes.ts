@@ -9,34 +9,30 @@ import {
 } from "../../application/MetaAdsConnections.ts"
 import { type LimitedOperation, OperationLimits } from "../../application/OperationLimits.ts"
 import type { MetaGraphError } from "../../application/ports/MetaGraph.ts"
-import type { AdAccountNotGranted, Forbidden, MetaAdsNotConnected, MetaTokenInvalid } from "../../domain/Errors.ts"
+import type {
+  AdAccountNotGranted,
+  FeatureDisabled,
+  Forbidden,
+  MetaAdsNotConnected,
+  MetaTokenInvalid
+} from "../../domain/Errors.ts"
 import { countOAuthRequest } from "../observability/Metrics.ts"
 import { Jwt } from "./Auth.ts"
 import { META_ADS_BINDING, META_ADS_BINDINGS, META_ADS_CALLBACK_PATH, setBindingCookies } from "./BrowserBinding.ts"
-import { errorResponse } from "./ErrorResponse.ts"
+import { domainErrorResponse } from "./ErrorResponse.ts"
 import { oauthCallback } from "./OAuthCallback.ts"
 import { authenticated, rateLimited } from "./RequestContext.ts"
-import { sendErrorResponse } from "./WhatsAppRoutes.ts"
 
 export { META_ADS_CALLBACK_PATH }
 
 const BASE = "/api/integrations/meta/ads"
 
-type AdsError = Forbidden | MetaAdsNotConnected | AdAccountNotGranted | Exclude<MetaGraphError, MetaTokenInvalid>
-
-/** Each way an ads request can fail, as an HTTP status and the one error shape (Meta's errors as for sending). */
-export const adsErrorResponse = (error: AdsError) => {
-  switch (error._tag) {
-    case "Forbidden":
-      return errorResponse(403, "forbidden", error.message)
-    case "MetaAdsNotConnected":
-      return errorResponse(409, "not_connected", error.message)
-    case "AdAccountNotGranted":
-      return errorResponse(422, "ad_account_not_granted", error.message)
-    default:
-      return sendErrorResponse(error)
-  }
-}
+type AdsError =
+  | Forbidden
+  | FeatureDisabled
+  | MetaAdsNotConnected
+  | AdAccountNotGranted
+  | Exclude<MetaGraphError, MetaTokenInvalid>
 
 export const adsStatusBody = (view: MetaAdsView) => ({
   id: view.id,
@@ -64,7 +60,7 @@ const json = (body: unknown, status = 200) =>
 
 /** Answers a use case's success with `body`, and its typed failure in the one error shape. */
 const answer = <A, R>(effect: Effect.Effect<A, AdsError, R>, body: (a: A) => HttpServerResponse.HttpServerResponse) =>
-  effect.pipe(Effect.match({ onSuccess: body, onFailure: adsErrorResponse }))
+  effect.pipe(Effect.match({ onSuccess: body, onFailure: domainErrorResponse }))
 
 /**
  * The Meta Ads connect endpoints (DESIGN section 5): start, callback, status, disconnect, test-connection, and the

@@ -3,9 +3,8 @@ import { HttpMiddleware, HttpRouter, HttpServerRequest, type HttpServerResponse 
 import type { IpNetwork } from "effect/net"
 import type { Actor } from "../../application/Actor.ts"
 import type { LimitedOperation, OperationLimits } from "../../application/OperationLimits.ts"
-import type { RateLimited } from "../../domain/Errors.ts"
 import { actorOf, bearerOf, type Jwt } from "./Auth.ts"
-import { errorResponse } from "./ErrorResponse.ts"
+import { domainErrorResponse, errorResponse } from "./ErrorResponse.ts"
 
 /**
  * Believes `X-Forwarded-For` / `-Proto` / `-Host` only from `TRUSTED_PROXIES` (global middleware): when the socket
@@ -55,10 +54,6 @@ export const authenticated = <E, R>(
     return yield* handler(actorOf(claims.value, clientIp(request), request.headers["user-agent"] ?? null), request)
   })
 
-/** Our own limit refused the request: 429 with `Retry-After`, in the one error shape. */
-export const rateLimitedResponse = (error: RateLimited) =>
-  errorResponse(429, "rate_limited", error.message, { "retry-after": String(error.retryAfterSeconds) })
-
 /**
  * Runs `handler` as one run of `operation` by the actor's tenant (the limits of `OPERATION_LIMITS`, the same as
  * over GraphQL); over the limit, answers 429 with `Retry-After` and runs nothing.
@@ -72,5 +67,5 @@ export const rateLimited = <E, R>(
   limits
     .consume(operation, actor.tenantId)
     .pipe(
-      Effect.matchEffect({ onFailure: (error) => Effect.succeed(rateLimitedResponse(error)), onSuccess: () => handler })
+      Effect.matchEffect({ onFailure: (error) => Effect.succeed(domainErrorResponse(error)), onSuccess: () => handler })
     )

@@ -3,7 +3,7 @@ import { HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse 
 import { constantTimeEquals } from "../../application/ConstantTime.ts"
 import { WebhookIntake } from "../../application/WebhookIntake.ts"
 import { recordWebhookReceived } from "../observability/Metrics.ts"
-import { errorResponse } from "./ErrorResponse.ts"
+import { domainErrorResponse, errorResponse } from "./ErrorResponse.ts"
 import { searchParams } from "./RequestContext.ts"
 
 /** Meta sends up to 1000 updates and 3 MB in one delivery; anything larger than this is refused with 413. */
@@ -83,9 +83,7 @@ export const WebhookIntakeRoute = HttpRouter.use(
         if (accepted._tag === "Failure") {
           const invalidSignature = accepted.failure._tag === "InvalidWebhookSignature"
           yield* recordWebhookReceived(invalidSignature ? "invalid_signature" : "invalid_payload")
-          return invalidSignature
-            ? errorResponse(401, "invalid_signature", accepted.failure.message)
-            : errorResponse(400, "invalid_payload", accepted.failure.message)
+          return domainErrorResponse(accepted.failure)
         }
         yield* recordWebhookReceived("accepted")
         return HttpServerResponse.text("EVENT_RECEIVED", { headers: { "cache-control": "no-store" } })

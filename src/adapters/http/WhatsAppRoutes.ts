@@ -1,9 +1,9 @@
 import { Effect, Option, Redacted, Schema } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
-import { Messaging, type SendError } from "../../application/Messaging.ts"
+import { Messaging } from "../../application/Messaging.ts"
 import { callbackReason } from "../../application/OAuthFlow.ts"
 import { OperationLimits } from "../../application/OperationLimits.ts"
-import { type ConnectionView, type RegisterError, WhatsAppConnections } from "../../application/WhatsAppConnections.ts"
+import { type ConnectionView, WhatsAppConnections } from "../../application/WhatsAppConnections.ts"
 import { whatsAppDetails } from "../../domain/ConnectionDetails.ts"
 import type { Message } from "../../domain/Message.ts"
 import { decodeCancel, decodeSessionInfo } from "../meta-graph/SessionInfo.ts"
@@ -18,7 +18,7 @@ import {
   WHATSAPP_COMPLETE_BINDING,
   WHATSAPP_COMPLETE_PATH
 } from "./BrowserBinding.ts"
-import { errorResponse } from "./ErrorResponse.ts"
+import { domainErrorResponse, errorResponse } from "./ErrorResponse.ts"
 import { callbackInput, oauthCallback } from "./OAuthCallback.ts"
 import { authenticated, rateLimited } from "./RequestContext.ts"
 
@@ -42,24 +42,6 @@ const decodeSendBody = Schema.decodeUnknownOption(SendBody)
 const RegisterBody = Schema.Struct({ pin: Schema.optional(Schema.NullOr(Schema.String)) })
 const decodeRegisterBody = Schema.decodeUnknownOption(RegisterBody)
 
-/** Each way finishing a pending registration can fail, as an HTTP status and the one error shape. */
-export const registerErrorResponse = (error: RegisterError) => {
-  switch (error._tag) {
-    case "RegistrationPinMismatch":
-      return errorResponse(422, "pin_mismatch", error.message)
-    case "InvalidPin":
-      return errorResponse(400, "invalid_pin", error.message)
-    case "NoRegistrationPending":
-      return errorResponse(409, "no_registration_pending", error.message)
-    case "NumberAlreadyConnected":
-      return errorResponse(409, "number_in_use", error.message)
-    case "NoPhoneNumberGranted":
-      return errorResponse(409, "no_phone_number", error.message)
-    default:
-      return sendErrorResponse(error)
-  }
-}
-
 const messageBody = (message: Message) => ({
   id: message.id,
   providerMessageId: message.providerMessageId,
@@ -67,31 +49,6 @@ const messageBody = (message: Message) => ({
   error: message.error,
   timestamp: message.sentAt.toISOString()
 })
-
-/** Each way a send can fail, as an HTTP status and the one error shape. */
-export const sendErrorResponse = (error: SendError) => {
-  switch (error._tag) {
-    case "NotConnected":
-      return errorResponse(409, "not_connected", error.message)
-    case "SendingRestricted":
-      return errorResponse(409, "sending_restricted", error.message)
-    case "InvalidMessage":
-      return errorResponse(400, "invalid_message", error.message)
-    case "MessageRejected":
-      return errorResponse(422, "message_rejected", error.message)
-    case "MetaTokenInvalid":
-      return errorResponse(409, "token_invalid", error.message)
-    case "MetaPermissionMissing":
-      return errorResponse(403, "permission_missing", error.message)
-    case "MetaRateLimited":
-      return errorResponse(429, "rate_limited", error.message, { "retry-after": String(error.retryAfterSeconds ?? 60) })
-    case "MetaUnavailable":
-      return errorResponse(502, "meta_unavailable", error.message)
-    case "TokenUnreadable":
-      // Our configuration fault: the connection is fine, the service cannot use it right now.
-      return errorResponse(503, "token_unreadable", error.message)
-  }
-}
 
 export const statusBody = (view: ConnectionView) => ({
   connected: view.connected,
@@ -225,7 +182,7 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
               .sendText(actor, { to: body.value.to, text: body.value.text, idempotencyKey })
               .pipe(Effect.result)
             if (sent._tag === "Success") return json(messageBody(sent.success), 201)
-            return sendErrorResponse(sent.failure)
+            return domainErrorResponse(sent.failure)
           })
         )
       )
@@ -250,7 +207,7 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
                 .register(actor, pin === null ? null : Redacted.make(pin))
                 .pipe(Effect.result)
               if (result._tag === "Success") return json(statusBody(result.success))
-              return registerErrorResponse(result.failure)
+              return domainErrorResponse(result.failure)
             })
           )
         )

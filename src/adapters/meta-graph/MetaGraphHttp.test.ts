@@ -21,7 +21,7 @@ import {
 } from "../../../sandbox/testkit.ts"
 import { MetaGraph } from "../../application/ports/MetaGraph.ts"
 import type { PhoneNumberId, WabaId } from "../../domain/Ids.ts"
-import { appSecretProof, type MetaGraphConfig, MetaGraphHttp } from "./MetaGraphHttp.ts"
+import { appSecretProof, type MetaGraphConfig, MetaGraphHttp, scrub } from "./MetaGraphHttp.ts"
 
 // ------------------------------------------------------------------------------------------------ helpers
 
@@ -524,4 +524,18 @@ describe("MetaGraphHttp paging", () => {
       assert.strictEqual(fake.seen[1]?.authorization, "Bearer EAAbusiness123456")
     })
   )
+})
+
+describe("scrub (Meta's error messages before they are kept)", () => {
+  it("removes the call's secrets and anything token-like with the observability rules, and keeps it short", () => {
+    const secret = Redacted.make("s3cret-app-value-1234")
+    const token = `EAA${"x".repeat(40)}`
+    const text = `Invalid ${token} for s3cret-app-value-1234, access_token=abc and 1234567|${"y".repeat(20)}`
+    const out = scrub(text, [secret])
+    assert.notInclude(out, token)
+    assert.notInclude(out, "s3cret-app-value-1234")
+    assert.include(out, "access_token=[redacted]")
+    assert.notInclude(out, "y".repeat(20))
+    assert.strictEqual(scrub("z".repeat(400), []).length, 300)
+  })
 })

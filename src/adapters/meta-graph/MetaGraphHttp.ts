@@ -8,6 +8,7 @@ import {
   type ExchangedToken,
   MetaGraph,
   type MetaGraphError,
+  OTHER_APP_TOKEN,
   type PhoneNumber,
   type SentMessage,
   type TokenInfo
@@ -24,6 +25,7 @@ import {
 } from "../../domain/Errors.ts"
 import { PhoneNumberId, type WabaId } from "../../domain/Ids.ts"
 import { recordMetaThrottle, timeMetaApiCall } from "../observability/Metrics.ts"
+import { makeRedactor } from "../observability/Redaction.ts"
 import { classified } from "./MetaErrors.ts"
 
 export interface MetaGraphConfig {
@@ -278,20 +280,12 @@ const REDACTED_QUERY_NAMES = [
 export const appSecretProof = (appSecret: Redacted.Redacted<string>, token: Redacted.Redacted<string>) =>
   Redacted.make(createHmac("sha256", Redacted.value(appSecret)).update(Redacted.value(token), "utf8").digest("hex"))
 
-/** Removes secrets and anything token-like from a message Meta wrote, and keeps it short. */
+/**
+ * Removes secrets and anything token-like from a message Meta wrote (the call's own secrets, then the rules every
+ * log line goes through: `observability/Redaction.ts`), and keeps it short.
+ */
 export const scrub = (text: string, secrets: ReadonlyArray<Redacted.Redacted<string>>): string => {
-  let out = text
-  for (const secret of secrets) {
-    const value = Redacted.value(secret)
-    if (value.length >= 4) out = out.split(value).join("[redacted]")
-  }
-  out = out
-    .replace(/\bEAA[A-Za-z0-9_-]{8,}/g, "[redacted]")
-    .replace(
-      /\b(access_token|client_secret|input_token|fb_exchange_token|code|appsecret_proof)=[^&\s"']+/g,
-      "$1=[redacted]"
-    )
-    .replace(/\b\d{6,}\|[A-Za-z0-9_-]{16,}/g, "[redacted]")
+  const out = makeRedactor(secrets.map(Redacted.value))(text)
   return out.length > 300 ? `${out.slice(0, 297)}...` : out
 }
 
@@ -610,49 +604,53 @@ const make = (config: MetaGraphConfig) =>
         ? Effect.void
         : Effect.fail(new MetaUnavailable({ detail: `Meta answered success: false (${endpoint})` }))
 
-    const exchangeCode = (code: Redacted.Redacted<string>, redirectUri: string | null) =>
-      execute({
-        method: "GET",
-        path: "/oauth/access_token",
-        endpoint: "/oauth/access_token",
-        auth: { _tag: "None" },
-        urlParams: [
-          ["client_id", config.appId],
-          ["client_secret", config.appSecret],
-          ["code", code],
-          // A popup (FB.login) code is exchanged without redirect_uri (META_SPEC 2.1).
-          ...(redirectUri === null ? [] : [["redirect_uri", redirectUri] as const])
-        ],
-        schema: TokenResponse,
-        scope: WABA_SCOPE,
-        keys: [],
-        idempotent: true,
-        secrets: [code, config.appSecret]
-      }).pipe(Effect.map(toExchanged), traced("exchangeCode", "GET /oauth/access_token"))
-
-    const exchangeLongLived = (
-      token: Redacted.Redacted<string>,
-      options?: { readonly businessToken60Days?: boolean }
+    /** `GET /oauth/access_token` with the app's credentials and `params`: `secret` (a code or a token) for a token. */
+    const accessTokenCall = (
+      name: string,
+      params: ReadonlyArray<readonly [string, string | Redacted.Redacted<string>]>,
+      scope: string,
+      secret: Redacted.Redacted<string>
     ) =>
       execute({
         method: "GET",
         path: "/oauth/access_token",
         endpoint: "/oauth/access_token",
         auth: { _tag: "None" },
-        urlParams: [
+        urlParams: [["client_id", config.appId], ["client_secret", config.appSecret], ...params],
+        schema: TokenResponse,
+        scope,
+        keys: [],
+        idempotent: true,
+        secrets: [secret, config.appSecret]
+      }).pipe(Effect.map(toExchanged), traced(name, "GET /oauth/access_token"))
+
+    const exchangeCode = (code: Redacted.Redacted<string>, redirectUri: string | null) =>
+      accessTokenCall(
+        "exchangeCode",
+        [
+          ["code", code],
+          // A popup (FB.login) code is exchanged without redirect_uri (META_SPEC 2.1).
+          ...(redirectUri === null ? [] : [["redirect_uri", redirectUri] as const])
+        ],
+        WABA_SCOPE,
+        code
+      )
+
+    const exchangeLongLived = (
+      token: Redacted.Redacted<string>,
+      options?: { readonly businessToken60Days?: boolean }
+    ) =>
+      accessTokenCall(
+        "exchangeLongLived",
+        [
           ["grant_type", "fb_exchange_token"],
-          ["client_id", config.appId],
-          ["client_secret", config.appSecret],
           ["fb_exchange_token", token],
           // A 60-day business token is renewed only with this flag (META_SPEC Corrections, community code).
           ...(options?.businessToken60Days === true ? [["set_token_expires_in_60_days", "true"] as const] : [])
         ],
-        schema: TokenResponse,
-        scope: "business_management",
-        keys: [],
-        idempotent: true,
-        secrets: [token, config.appSecret]
-      }).pipe(Effect.map(toExchanged), traced("exchangeLongLived", "GET /oauth/access_token"))
+        "business_management",
+        token
+      )
 
     const debugToken = (token: Redacted.Redacted<string>) =>
       execute({
@@ -689,15 +687,7 @@ const make = (config: MetaGraphConfig) =>
         // Meta lets an app inspect only its own tokens: 100 "The App_id in the input_token did not match the Viewing App".
         Effect.catchTag("MetaUnavailable", (error) =>
           error.code === 100 && /did not match the viewing app/i.test(error.detail)
-            ? Effect.succeed<TokenInfo>({
-                isValid: false,
-                appId: null,
-                otherApp: true,
-                expiresAt: 0,
-                scopes: [],
-                granularScopes: [],
-                error: "the token was issued to another app"
-              })
+            ? Effect.succeed(OTHER_APP_TOKEN)
             : Effect.fail(error)
         ),
         // A top-level token error here is about the app token we sent, not the inspected one (META_SPEC Corrections).

@@ -5,6 +5,7 @@ import {
   type ExchangedToken,
   MetaGraph,
   type MetaGraphError,
+  OTHER_APP_TOKEN,
   type PhoneNumber,
   type SentMessage,
   type TokenInfo
@@ -383,15 +384,7 @@ const make = Effect.sync(() => {
         }
         if ((state.grant.spec.appId ?? DEFAULT_APP_ID) !== DEFAULT_APP_ID) {
           // Meta refuses to inspect another app's token (code 100); the HTTP adapter reports it like this.
-          return {
-            isValid: false,
-            appId: null,
-            otherApp: true,
-            expiresAt: 0,
-            scopes: [],
-            granularScopes: [],
-            error: "the token was issued to another app"
-          }
+          return OTHER_APP_TOKEN
         }
         const problem = tokenProblem(state, now)
         return {

@@ -45,6 +45,17 @@ export interface TokenInfo {
   readonly userId?: string | null
 }
 
+/** What `debugToken` answers for a token another Meta app issued: Meta refuses to inspect it (no app id, no scopes). */
+export const OTHER_APP_TOKEN: TokenInfo = {
+  isValid: false,
+  appId: null,
+  otherApp: true,
+  expiresAt: 0,
+  scopes: [],
+  granularScopes: [],
+  error: "the token was issued to another app"
+}
+
 export interface PhoneNumber {
   readonly id: PhoneNumberId
   readonly displayPhoneNumber: string

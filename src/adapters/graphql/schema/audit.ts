@@ -1,10 +1,9 @@
 import { Effect } from "effect"
 import { AuditTrail } from "../../../application/AuditTrail.ts"
-import type { Page } from "../../../application/ports/Page.ts"
 import type { AuditEntry } from "../../../domain/AuditEntry.ts"
 import { Forbidden } from "../../../domain/Errors.ts"
 import { builder } from "../builder.ts"
-import { afterCursor, PageInfo } from "./conversations.ts"
+import { afterCursor, connectionOf } from "./conversations.ts"
 
 const AuditEntryRef = builder.objectRef<AuditEntry>("AuditEntry").implement({
   description: "Something a person or the system did to the tenant's connections. Never holds a token.",
@@ -20,19 +19,7 @@ const AuditEntryRef = builder.objectRef<AuditEntry>("AuditEntry").implement({
   })
 })
 
-const AuditEntryEdge = builder.objectRef<Page<AuditEntry>["items"][number]>("AuditEntryEdge").implement({
-  fields: (t) => ({
-    cursor: t.exposeString("cursor"),
-    node: t.field({ type: AuditEntryRef, resolve: (edge) => edge.node })
-  })
-})
-
-const AuditEntryConnection = builder.objectRef<Page<AuditEntry>>("AuditEntryConnection").implement({
-  fields: (t) => ({
-    edges: t.field({ type: [AuditEntryEdge], resolve: (page) => [...page.items] }),
-    pageInfo: t.field({ type: PageInfo, resolve: (page) => page })
-  })
-})
+const AuditEntryConnection = connectionOf("AuditEntry", AuditEntryRef)
 
 builder.queryField("auditLog", (t) =>
   t.field({

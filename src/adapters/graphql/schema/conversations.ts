@@ -1,3 +1,4 @@
+import type { ObjectRef } from "@pothos/core"
 import { Effect } from "effect"
 import { createGraphQLError } from "graphql-yoga"
 import { Conversations } from "../../../application/Conversations.ts"
@@ -77,19 +78,25 @@ export const MessageRef = builder.objectRef<Message>("Message").implement({
   })
 })
 
-const MessageEdge = builder.objectRef<Page<Message>["items"][number]>("MessageEdge").implement({
-  fields: (t) => ({
-    cursor: t.exposeString("cursor"),
-    node: t.field({ type: MessageRef, resolve: (edge) => edge.node })
-  })
-})
+type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer Types> ? Types : never
 
-const MessageConnection = builder.objectRef<Page<Message>>("MessageConnection").implement({
-  fields: (t) => ({
-    edges: t.field({ type: [MessageEdge], resolve: (page) => [...page.items] }),
-    pageInfo: t.field({ type: PageInfo, resolve: (page) => page })
+/** A page of `node` as the Relay pair `{name}Connection { edges: [{name}Edge { cursor node }] pageInfo }`. */
+export const connectionOf = <T>(name: string, node: ObjectRef<BuilderTypes, T>) => {
+  const edge = builder.objectRef<Page<T>["items"][number]>(`${name}Edge`).implement({
+    fields: (t) => ({
+      cursor: t.exposeString("cursor"),
+      node: t.expose("node", { type: node })
+    })
   })
-})
+  return builder.objectRef<Page<T>>(`${name}Connection`).implement({
+    fields: (t) => ({
+      edges: t.field({ type: [edge], resolve: (page) => [...page.items] }),
+      pageInfo: t.field({ type: PageInfo, resolve: (page) => page })
+    })
+  })
+}
+
+const MessageConnection = connectionOf("Message", MessageRef)
 
 const ConversationRef = builder.objectRef<Conversation>("Conversation").implement({
   fields: (t) => ({
@@ -113,19 +120,7 @@ const ConversationRef = builder.objectRef<Conversation>("Conversation").implemen
   })
 })
 
-const ConversationEdge = builder.objectRef<Page<Conversation>["items"][number]>("ConversationEdge").implement({
-  fields: (t) => ({
-    cursor: t.exposeString("cursor"),
-    node: t.field({ type: ConversationRef, resolve: (edge) => edge.node })
-  })
-})
-
-const ConversationConnection = builder.objectRef<Page<Conversation>>("ConversationConnection").implement({
-  fields: (t) => ({
-    edges: t.field({ type: [ConversationEdge], resolve: (page) => [...page.items] }),
-    pageInfo: t.field({ type: PageInfo, resolve: (page) => page })
-  })
-})
+const ConversationConnection = connectionOf("Conversation", ConversationRef)
 
 builder.queryField("conversations", (t) =>
   t.field({

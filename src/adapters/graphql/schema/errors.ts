@@ -1,5 +1,8 @@
 import { Effect } from "effect"
 import { createGraphQLError } from "graphql-yoga"
+import type { Actor } from "../../../application/Actor.ts"
+import { type LimitedOperation, limited } from "../../../application/OperationLimits.ts"
+import type { DomainError, DomainErrorTag } from "../../../domain/Errors.ts"
 import {
   ConversationNotFound,
   Forbidden,
@@ -23,34 +26,91 @@ import {
 } from "../../../domain/Errors.ts"
 import { builder, ErrorInterface } from "../builder.ts"
 
+/**
+ * Every domain error at the GraphQL edge, in one table: `code` is its `extensions.code` where a field answers it
+ * as a GraphQL error (a type DESIGN fixes, no result union); `type` is the name a client sees for it: the object
+ * type that result unions list, and `extensions.type` beside the code; null for an error GraphQL never answers.
+ * A new domain error does not compile until it has a row here.
+ */
+export const GRAPHQL_ERRORS: {
+  readonly [K in DomainErrorTag]: { readonly code: string; readonly type: string | null }
+} = {
+  NumberAlreadyConnected: { code: "NUMBER_IN_USE", type: "NumberAlreadyConnectedError" },
+  OAuthStateNotFound: { code: "STATE_INVALID", type: null },
+  OAuthStateExpired: { code: "STATE_EXPIRED", type: null },
+  OAuthStateAlreadyUsed: { code: "STATE_USED", type: null },
+  OAuthStateMismatch: { code: "STATE_INVALID", type: null },
+  OAuthCancelled: { code: "CANCELLED", type: null },
+  SessionMismatch: { code: "SESSION_MISMATCH", type: null },
+  NoPhoneNumberGranted: { code: "NO_PHONE_NUMBER", type: "NoPhoneNumberGrantedError" },
+  NoAdAccountGranted: { code: "NO_AD_ACCOUNT", type: null },
+  AdAccountNotGranted: { code: "AD_ACCOUNT_NOT_GRANTED", type: "AdAccountNotGrantedError" },
+  MetaPermissionMissing: { code: "PERMISSION_MISSING", type: "MetaPermissionMissingError" },
+  MetaTokenInvalid: { code: "TOKEN_INVALID", type: "MetaTokenInvalidError" },
+  MetaTokenAppMismatch: { code: "TOKEN_APP_MISMATCH", type: "MetaTokenAppMismatchError" },
+  MetaRateLimited: { code: "META_RATE_LIMITED", type: "MetaRateLimitedError" },
+  MetaUnavailable: { code: "META_UNAVAILABLE", type: "MetaUnavailableError" },
+  MetaAppCredentialsInvalid: { code: "META_UNAVAILABLE", type: null },
+  ConnectionNotFound: { code: "NOT_FOUND", type: null },
+  ConversationNotFound: { code: "NOT_FOUND", type: "ConversationNotFoundError" },
+  NotConnected: { code: "NOT_CONNECTED", type: "NotConnectedError" },
+  MetaAdsNotConnected: { code: "NOT_CONNECTED", type: "MetaAdsNotConnectedError" },
+  SendingRestricted: { code: "SENDING_RESTRICTED", type: "SendingRestrictedError" },
+  InvalidMessage: { code: "INVALID_MESSAGE", type: "InvalidMessageError" },
+  MessageRejected: { code: "MESSAGE_REJECTED", type: "MessageRejectedError" },
+  InvalidWebhookSignature: { code: "INVALID_SIGNATURE", type: null },
+  InvalidWebhookPayload: { code: "INVALID_PAYLOAD", type: null },
+  Forbidden: { code: "FORBIDDEN", type: "ForbiddenError" },
+  // Answered as the role refusal was before the two were told apart (no union lists it).
+  FeatureDisabled: { code: "FORBIDDEN", type: "ForbiddenError" },
+  RateLimited: { code: "RATE_LIMITED", type: "RateLimited" },
+  TokenDecryptionFailed: { code: "TOKEN_UNREADABLE", type: null },
+  TokenUnreadable: { code: "TOKEN_UNREADABLE", type: "TokenUnreadableError" },
+  RegistrationPinMismatch: { code: "PIN_MISMATCH", type: "RegistrationPinMismatchError" },
+  NumberNotVerified: { code: "NUMBER_NOT_VERIFIED", type: null },
+  InvalidPin: { code: "INVALID_PIN", type: "InvalidPinError" },
+  NoRegistrationPending: { code: "NO_REGISTRATION_PENDING", type: "NoRegistrationPendingError" }
+}
+
+/** A domain error as a GraphQL error: its message, and `extensions.code` (plus `extra`) from `GRAPHQL_ERRORS`. */
+export const domainGraphQLError = (error: DomainError, extra: Record<string, unknown> = {}) =>
+  createGraphQLError(error.message, { extensions: { code: GRAPHQL_ERRORS[error._tag].code, ...extra } })
+
+/** The name of a registered error object type (an error with a null `type` has none). */
+const typeName = (tag: DomainErrorTag): string => {
+  const name = GRAPHQL_ERRORS[tag].type
+  if (name === null) throw new Error(`${tag} has no GraphQL error type`)
+  return name
+}
+
 /*
  * Domain errors as GraphQL error types. The errors plugin matches what `ctx.run` rejects with (the TaggedError
  * itself) by class, so a field lists the classes it may answer with in `errors: { types }`.
  */
 
 builder.objectType(NumberAlreadyConnected, {
-  name: "NumberAlreadyConnectedError",
+  name: typeName("NumberAlreadyConnected"),
   description: "Another workspace holds this number.",
   interfaces: [ErrorInterface],
   fields: (t) => ({ phoneNumberId: t.exposeString("phoneNumberId") })
 })
 
 builder.objectType(Forbidden, {
-  name: "ForbiddenError",
+  name: typeName("Forbidden"),
   description: "The signed-in user may not do this (e.g. an operator tool used by a non-admin).",
   interfaces: [ErrorInterface],
   fields: (t) => ({ action: t.exposeString("action") })
 })
 
 builder.objectType(MetaTokenInvalid, {
-  name: "MetaTokenInvalidError",
+  name: typeName("MetaTokenInvalid"),
   description: "Meta does not accept the access token (invalid, expired or revoked).",
   interfaces: [ErrorInterface],
   fields: (t) => ({ code: t.exposeInt("code", { nullable: true }) })
 })
 
 builder.objectType(MetaTokenAppMismatch, {
-  name: "MetaTokenAppMismatchError",
+  name: typeName("MetaTokenAppMismatch"),
   description: "The token was issued to another Meta app, whose webhooks would never reach this service.",
   interfaces: [ErrorInterface],
   fields: (t) => ({
@@ -60,28 +120,21 @@ builder.objectType(MetaTokenAppMismatch, {
 })
 
 builder.objectType(MetaPermissionMissing, {
-  name: "MetaPermissionMissingError",
+  name: typeName("MetaPermissionMissing"),
   description: "A permission the connection needs was not granted at Meta.",
   interfaces: [ErrorInterface],
   fields: (t) => ({ permissions: t.exposeStringList("permissions") })
 })
 
-builder.objectType(NoPhoneNumberGranted, {
-  name: "NoPhoneNumberGrantedError",
-  description: "No usable WhatsApp number was shared with the app.",
-  interfaces: [ErrorInterface],
-  fields: () => ({})
-})
-
 builder.objectType(MetaUnavailable, {
-  name: "MetaUnavailableError",
+  name: typeName("MetaUnavailable"),
   description: "Meta failed, answered with an unexpected error, or did not answer in time.",
   interfaces: [ErrorInterface],
   fields: (t) => ({ code: t.exposeInt("code", { nullable: true }) })
 })
 
 builder.objectType(MetaRateLimited, {
-  name: "MetaRateLimitedError",
+  name: typeName("MetaRateLimited"),
   description: "Meta is throttling requests; try again later.",
   interfaces: [ErrorInterface],
   fields: (t) => ({
@@ -89,6 +142,37 @@ builder.objectType(MetaRateLimited, {
     retryAfterSeconds: t.exposeInt("retryAfterSeconds", { nullable: true })
   })
 })
+
+/** The errors that carry nothing but their message, with their descriptions. */
+const MESSAGE_ONLY_ERRORS = [
+  ["NoPhoneNumberGranted", NoPhoneNumberGranted, "No usable WhatsApp number was shared with the app."],
+  [
+    "RegistrationPinMismatch",
+    RegistrationPinMismatch,
+    "The PIN is not this number's two-step verification PIN; the connection stays pending (pin_required)."
+  ],
+  [
+    "InvalidPin",
+    InvalidPin,
+    "The two-step verification PIN must be 6 digits (and is required when pendingReason is pin_required)."
+  ],
+  ["InvalidMessage", InvalidMessage, "The message cannot be sent as asked (recipient or text)."],
+  ["ConversationNotFound", ConversationNotFound, undefined],
+  [
+    "TokenUnreadable",
+    TokenUnreadable,
+    "The service cannot read the connection's stored credentials (its own configuration fault): nothing was sent, the connection is unchanged."
+  ]
+] as const
+
+for (const [tag, error, description] of MESSAGE_ONLY_ERRORS) {
+  builder.objectType(error, {
+    name: typeName(tag),
+    ...(description === undefined ? {} : { description }),
+    interfaces: [ErrorInterface],
+    fields: () => ({})
+  })
+}
 
 /** What connecting a number can fail with (`chooseWhatsAppNumber`, `connectWhatsAppManually`). */
 export const CONNECT_ERRORS = [
@@ -101,64 +185,29 @@ export const CONNECT_ERRORS = [
   TokenUnreadable
 ]
 
-builder.objectType(RegistrationPinMismatch, {
-  name: "RegistrationPinMismatchError",
-  description: "The PIN is not this number's two-step verification PIN; the connection stays pending (pin_required).",
-  interfaces: [ErrorInterface],
-  fields: () => ({})
-})
-
-builder.objectType(InvalidPin, {
-  name: "InvalidPinError",
-  description: "The two-step verification PIN must be 6 digits (and is required when pendingReason is pin_required).",
-  interfaces: [ErrorInterface],
-  fields: () => ({})
-})
-
 builder.objectType(NoRegistrationPending, {
-  name: "NoRegistrationPendingError",
+  name: typeName("NoRegistrationPending"),
   description: "The connection is not waiting for a PIN or for the number's verification.",
   interfaces: [ErrorInterface],
   fields: (t) => ({ status: t.exposeString("status") })
 })
 
 builder.objectType(NotConnected, {
-  name: "NotConnectedError",
+  name: typeName("NotConnected"),
   description: "WhatsApp is not connected (or not active): nothing was sent.",
   interfaces: [ErrorInterface],
   fields: (t) => ({ status: t.exposeString("status") })
 })
 
-builder.objectType(InvalidMessage, {
-  name: "InvalidMessageError",
-  description: "The message cannot be sent as asked (recipient or text).",
-  interfaces: [ErrorInterface],
-  fields: () => ({})
-})
-
 builder.objectType(MessageRejected, {
-  name: "MessageRejectedError",
+  name: typeName("MessageRejected"),
   description: "Meta refused the message (e.g. outside the 24-hour customer service window).",
   interfaces: [ErrorInterface],
   fields: (t) => ({ code: t.exposeInt("code", { nullable: true }) })
 })
 
-builder.objectType(ConversationNotFound, {
-  name: "ConversationNotFoundError",
-  interfaces: [ErrorInterface],
-  fields: () => ({})
-})
-
-builder.objectType(TokenUnreadable, {
-  name: "TokenUnreadableError",
-  description:
-    "The service cannot read the connection's stored credentials (its own configuration fault): nothing was sent, the connection is unchanged.",
-  interfaces: [ErrorInterface],
-  fields: () => ({})
-})
-
 builder.objectType(SendingRestricted, {
-  name: "SendingRestrictedError",
+  name: typeName("SendingRestricted"),
   description: "Meta restricted this WhatsApp Business Account from sending; nothing was sent.",
   interfaces: [ErrorInterface],
   fields: (t) => ({
@@ -181,14 +230,14 @@ export const SEND_ERRORS = [
 ]
 
 builder.objectType(MetaAdsNotConnected, {
-  name: "MetaAdsNotConnectedError",
+  name: typeName("MetaAdsNotConnected"),
   description: "Meta Ads is not connected (or was disconnected): connect it first.",
   interfaces: [ErrorInterface],
   fields: (t) => ({ status: t.exposeString("status") })
 })
 
 builder.objectType(RateLimited, {
-  name: "RateLimited",
+  name: typeName("RateLimited"),
   description: "This workspace ran the operation more often than its limit allows; retry after the delay.",
   interfaces: [ErrorInterface],
   fields: (t) => ({ retryAfterSeconds: t.exposeInt("retryAfterSeconds") })
@@ -205,12 +254,15 @@ export const rateLimitedAsGraphQLError = <A, E, R>(effect: Effect.Effect<A, E | 
     (error): error is RateLimited => error instanceof RateLimited,
     (error) =>
       Effect.fail(
-        createGraphQLError(error.message, {
-          extensions: {
-            code: "RATE_LIMITED",
-            retryAfterSeconds: error.retryAfterSeconds,
-            http: { status: 429, headers: { "retry-after": String(error.retryAfterSeconds) } }
-          }
+        domainGraphQLError(error, {
+          retryAfterSeconds: error.retryAfterSeconds,
+          http: { status: 429, headers: { "retry-after": String(error.retryAfterSeconds) } }
         })
       )
   )
+
+/** `limited` for a field whose type DESIGN fixes: over the tenant's limit, the RATE_LIMITED GraphQL error above. */
+export const limitedAsGraphQLError =
+  (operation: LimitedOperation, actor: Actor) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    rateLimitedAsGraphQLError(limited(operation, actor)(effect))

@@ -1,5 +1,4 @@
 import { Effect } from "effect"
-import { createGraphQLError } from "graphql-yoga"
 import {
   type MetaAdsCheck,
   MetaAdsConnections,
@@ -14,6 +13,7 @@ import {
 import { limited } from "../../../application/OperationLimits.ts"
 import {
   type AdAccountNotGranted,
+  type FeatureDisabled,
   Forbidden,
   MetaAdsNotConnected,
   MetaPermissionMissing,
@@ -21,27 +21,18 @@ import {
   MetaUnavailable,
   RateLimited
 } from "../../../domain/Errors.ts"
-import { bindingSetCookieHeaders, META_ADS_BINDINGS } from "../../http/BrowserBinding.ts"
+import { META_ADS_BINDINGS } from "../../http/BrowserBinding.ts"
 import { builder } from "../builder.ts"
-import { rateLimitedAsGraphQLError } from "./errors.ts"
-import { ConnectionStatus, StartConnectPayload } from "./whatsapp.ts"
-
-const CODES = {
-  Forbidden: "FORBIDDEN",
-  MetaAdsNotConnected: "NOT_CONNECTED",
-  AdAccountNotGranted: "AD_ACCOUNT_NOT_GRANTED"
-} as const
+import { domainGraphQLError, GRAPHQL_ERRORS, limitedAsGraphQLError } from "./errors.ts"
+import { ConnectionStatus, StartConnectPayload, startConnect } from "./whatsapp.ts"
 
 /**
  * DESIGN section 6 fixes these mutations' types (no result union), so an expected refusal is a GraphQL error with
  * its message and `extensions.code` (FORBIDDEN, NOT_CONNECTED, AD_ACCOUNT_NOT_GRANTED), never masked.
  */
 const refusalsAsGraphQLErrors = <A, R>(
-  effect: Effect.Effect<A, Forbidden | MetaAdsNotConnected | AdAccountNotGranted, R>
-) =>
-  Effect.mapError(effect, (error) =>
-    createGraphQLError(error.message, { extensions: { code: CODES[error._tag], type: `${error._tag}Error` } })
-  )
+  effect: Effect.Effect<A, Forbidden | FeatureDisabled | MetaAdsNotConnected | AdAccountNotGranted, R>
+) => Effect.mapError(effect, (error) => domainGraphQLError(error, { type: GRAPHQL_ERRORS[error._tag].type }))
 
 export const MetaAdAccountStatus = builder.enumType("MetaAdAccountStatus", {
   description: "The state of an ad account at Meta (its account_status).",
@@ -210,15 +201,11 @@ builder.mutationFields((t) => ({
       "Starts the Meta Ads login (admin and marketing): open authUrl; the response binds the state to this browser.",
     resolve: (_root, _args, ctx) =>
       ctx.run(
-        refusalsAsGraphQLErrors(MetaAdsConnections.use((ads) => ads.start(ctx.actor))).pipe(
-          limited("meta_ads.start", ctx.actor),
-          rateLimitedAsGraphQLError,
-          Effect.tap((started) =>
-            Effect.sync(() => {
-              for (const cookie of bindingSetCookieHeaders(META_ADS_BINDINGS, started, ctx.secure))
-                ctx.setCookie(cookie)
-            })
-          )
+        startConnect(
+          ctx,
+          "meta_ads.start",
+          META_ADS_BINDINGS,
+          refusalsAsGraphQLErrors(MetaAdsConnections.use((ads) => ads.start(ctx.actor)))
         )
       )
   }),
@@ -246,8 +233,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, _args, ctx) =>
       ctx.run(
         refusalsAsGraphQLErrors(MetaAdsConnections.use((ads) => ads.disconnect(ctx.actor))).pipe(
-          limited("meta_ads.disconnect", ctx.actor),
-          rateLimitedAsGraphQLError
+          limitedAsGraphQLError("meta_ads.disconnect", ctx.actor)
         )
       )
   }),
@@ -258,8 +244,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, _args, ctx) =>
       ctx.run(
         MetaAdsConnections.use((ads) => ads.testConnection(ctx.actor)).pipe(
-          limited("meta_ads.test_connection", ctx.actor),
-          rateLimitedAsGraphQLError
+          limitedAsGraphQLError("meta_ads.test_connection", ctx.actor)
         )
       )
   })

@@ -1,6 +1,7 @@
 import { Effect, Option, Redacted, Schema } from "effect"
 import { createGraphQLError } from "graphql-yoga"
-import { limited } from "../../../application/OperationLimits.ts"
+import type { StartedConnect } from "../../../application/OAuthFlow.ts"
+import { type LimitedOperation, limited } from "../../../application/OperationLimits.ts"
 import { type ChoiceView, type ConnectionView, WhatsAppConnections } from "../../../application/WhatsAppConnections.ts"
 import {
   Forbidden,
@@ -11,9 +12,9 @@ import {
   RegistrationPinMismatch
 } from "../../../domain/Errors.ts"
 import { PhoneNumberId, WabaId } from "../../../domain/Ids.ts"
-import { bindingSetCookieHeaders, WHATSAPP_BINDINGS } from "../../http/BrowserBinding.ts"
-import { builder } from "../builder.ts"
-import { CONNECT_ERRORS, rateLimitedAsGraphQLError } from "./errors.ts"
+import { type BindingScope, bindingSetCookieHeaders, WHATSAPP_BINDINGS } from "../../http/BrowserBinding.ts"
+import { builder, type GraphqlContext } from "../builder.ts"
+import { CONNECT_ERRORS, limitedAsGraphQLError } from "./errors.ts"
 
 /** Meta ids arrive as strings; a malformed one is the caller's mistake, answered as a GraphQL error. */
 const metaId = <A>(decode: (input: unknown) => Option.Option<A>, value: string, argument: string): A =>
@@ -81,6 +82,25 @@ export const WhatsAppConnection = builder.objectRef<ConnectionView>("WhatsAppCon
   })
 })
 
+/**
+ * Starts a provider's login as a field: the tenant's limit for `operation`, then `start`, then the flow's binding
+ * cookies (every scope of `bindings`) on the response.
+ */
+export const startConnect = <E, R>(
+  ctx: GraphqlContext,
+  operation: LimitedOperation,
+  bindings: ReadonlyArray<BindingScope>,
+  start: Effect.Effect<StartedConnect, E, R>
+) =>
+  start.pipe(
+    limitedAsGraphQLError(operation, ctx.actor),
+    Effect.tap((started) =>
+      Effect.sync(() => {
+        for (const cookie of bindingSetCookieHeaders(bindings, started, ctx.secure)) ctx.setCookie(cookie)
+      })
+    )
+  )
+
 export const StartConnectPayload = builder
   .objectRef<{ readonly authUrl: string; readonly state: string }>("StartConnectPayload")
   .implement({
@@ -122,17 +142,12 @@ builder.mutationFields((t) => ({
     description: "Starts Embedded Signup: open authUrl; the response also binds the state to this browser (cookie).",
     resolve: (_root, _args, ctx) =>
       ctx.run(
-        WhatsAppConnections.use((connections) => connections.start(ctx.actor)).pipe(
-          limited("whatsapp.start", ctx.actor),
-          rateLimitedAsGraphQLError,
-          Effect.tap((started) =>
-            Effect.sync(() => {
-              // This flow's own binding, on the callback (redirect) and on the completion (popup): as over HTTP.
-              for (const cookie of bindingSetCookieHeaders(WHATSAPP_BINDINGS, started, ctx.secure)) {
-                ctx.setCookie(cookie)
-              }
-            })
-          )
+        // This flow's own binding, on the callback (redirect) and on the completion (popup): as over HTTP.
+        startConnect(
+          ctx,
+          "whatsapp.start",
+          WHATSAPP_BINDINGS,
+          WhatsAppConnections.use((connections) => connections.start(ctx.actor))
         )
       )
   }),
@@ -143,8 +158,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, _args, ctx) =>
       ctx.run(
         WhatsAppConnections.use((connections) => connections.disconnect(ctx.actor)).pipe(
-          limited("whatsapp.disconnect", ctx.actor),
-          rateLimitedAsGraphQLError
+          limitedAsGraphQLError("whatsapp.disconnect", ctx.actor)
         )
       )
   }),
