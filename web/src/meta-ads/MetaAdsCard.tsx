@@ -1,15 +1,15 @@
 import { type FormEvent, type ReactNode, useCallback, useEffect, useId, useState } from "react"
 import { type CombinedError, useMutation, useQuery } from "urql"
-import { isUnauthorized } from "./client.ts"
-import { ConfirmDisconnect, Spinner } from "./Dialog.tsx"
-import { formatDate, formatDateTime } from "./format.ts"
 import type {
   MetaAdsFieldsFragment as MetaAdsConnection,
   TestMetaAdsConnectionMutation as TestMetaAdsConnectionResult
-} from "./gql/graphql.ts"
-import { type FragmentType, graphql, useFragment } from "./gql/index.ts"
-import { adsReasonMessage, type ReturnFromMeta } from "./reasons.ts"
-import { usePolling } from "./usePolling.ts"
+} from "../gql/graphql.ts"
+import { type FragmentType, graphql, useFragment } from "../gql/index.ts"
+import { isUnauthorized } from "../shared/client.ts"
+import { ConfirmDisconnect, Spinner } from "../shared/Dialog.tsx"
+import { formatDate, formatDateTime } from "../shared/format.ts"
+import { adsReasonMessage, type ReturnFromMeta } from "../shared/reasons.ts"
+import { usePolling } from "../shared/usePolling.ts"
 
 // Meta Ads (Marketing API). Refusals of these mutations (FORBIDDEN, NOT_CONNECTED, AD_ACCOUNT_NOT_GRANTED) arrive as
 // GraphQL errors with `extensions.code` and a message for a person, not in `data`.

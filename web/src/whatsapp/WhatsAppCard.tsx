@@ -1,12 +1,17 @@
 import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from "react"
 import { type OperationResult, useMutation } from "urql"
-import { ConfirmDisconnect, Spinner } from "./Dialog.tsx"
-import { expiresSoon, formatDate, formatDateTime, formatPhoneNumber } from "./format.ts"
-import type { RegisterWhatsAppNumberMutation, ConnectionFieldsFragment as WhatsAppConnection } from "./gql/graphql.ts"
-import { type FragmentType, graphql, useFragment } from "./gql/index.ts"
+import {
+  completeWhatsApp,
+  type MetaClientConfig,
+  type SignupState,
+  useEmbeddedSignup
+} from "../connect/useEmbeddedSignup.ts"
+import type { RegisterWhatsAppNumberMutation, ConnectionFieldsFragment as WhatsAppConnection } from "../gql/graphql.ts"
+import { type FragmentType, graphql, useFragment } from "../gql/index.ts"
+import { ConfirmDisconnect, Spinner } from "../shared/Dialog.tsx"
+import { expiresSoon, formatDate, formatDateTime, formatPhoneNumber } from "../shared/format.ts"
+import { type ReturnFromMeta, reasonMessage } from "../shared/reasons.ts"
 import { ManualConnect } from "./ManualConnect.tsx"
-import { type ReturnFromMeta, reasonMessage } from "./reasons.ts"
-import { completeWhatsApp, type MetaClientConfig, type SignupState, useEmbeddedSignup } from "./useEmbeddedSignup.ts"
 
 /** The WhatsApp connection as the card shows it (also the result of the mutations that change it). */
 const ConnectionFields = graphql(`
