@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react"
 import { useQuery } from "urql"
-import type { MetaClientConfig } from "./connect/useEmbeddedSignup.ts"
+import type { MetaClientConfig } from "./connect/metaSdk.ts"
 import { Conversations } from "./conversations/Conversations.tsx"
 import { graphql } from "./gql/index.ts"
 import { MetaAdsCard } from "./meta-ads/MetaAdsCard.tsx"

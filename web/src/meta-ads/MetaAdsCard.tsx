@@ -1,14 +1,16 @@
 import { type FormEvent, type ReactNode, useCallback, useEffect, useId, useState } from "react"
 import { type CombinedError, useMutation, useQuery } from "urql"
+import { isBusy } from "../connect/connectFlow.ts"
+import { useConnectFlow } from "../connect/useConnectFlow.ts"
 import type {
   MetaAdsFieldsFragment as MetaAdsConnection,
   TestMetaAdsConnectionMutation as TestMetaAdsConnectionResult
 } from "../gql/graphql.ts"
 import { type FragmentType, graphql, useFragment } from "../gql/index.ts"
-import { isUnauthorized } from "../shared/client.ts"
+import { isRateLimited, isUnauthorized } from "../shared/client.ts"
 import { ConfirmDisconnect, Spinner } from "../shared/Dialog.tsx"
 import { formatDate, formatDateTime } from "../shared/format.ts"
-import { adsReasonMessage, type ReturnFromMeta } from "../shared/reasons.ts"
+import { adsReasonMessage, type ReturnFromMeta, startFailureMessage } from "../shared/reasons.ts"
 import { usePolling } from "../shared/usePolling.ts"
 
 // Meta Ads (Marketing API). Refusals of these mutations (FORBIDDEN, NOT_CONNECTED, AD_ACCOUNT_NOT_GRANTED) arrive as
@@ -261,10 +263,8 @@ export const viewOf = (
 /** The message of a refusal (FORBIDDEN, NOT_CONNECTED, AD_ACCOUNT_NOT_GRANTED come as GraphQL errors), if any. */
 const refusal = (error: CombinedError | undefined): string | null => error?.graphQLErrors[0]?.message ?? null
 
-const assign = (url: string) => window.location.assign(url)
-
 /** `/settings/integrations`: the Meta Ads card, with the connect wizard (connect → Meta → choose → confirm). */
-export function MetaAdsCard({ viewer: viewerRef, returned, onUnauthorized, navigate = assign }: MetaAdsCardProps) {
+export function MetaAdsCard({ viewer: viewerRef, returned, onUnauthorized, navigate }: MetaAdsCardProps) {
   const viewer = useFragment(MetaAdsCardViewer, viewerRef)
   const titleId = useId()
   const [result, refetch] = useQuery({
@@ -274,9 +274,7 @@ export function MetaAdsCard({ viewer: viewerRef, returned, onUnauthorized, navig
   const refresh = useCallback(() => refetch({ requestPolicy: "network-only" }), [refetch])
   usePolling(refresh, ADS_POLL_MS)
 
-  // Back from Meta: the card spins until the first fresh status has arrived.
-  const [awaiting, setAwaiting] = useState(returned !== null && returned.kind !== "error")
-  const [connecting, setConnecting] = useState(false)
+  /** A failed disconnect (a failed connect is the flow's `failed` state). */
   const [actionError, setActionError] = useState<string | null>(null)
   const [dismissed, setDismissed] = useState(false)
   const [confirming, setConfirming] = useState(false)
@@ -284,43 +282,35 @@ export function MetaAdsCard({ viewer: viewerRef, returned, onUnauthorized, navig
   const [justConnected, setJustConnected] = useState(false)
   const [, startConnect] = useMutation(StartMetaAdsConnectMutation)
   const [disconnectState, disconnect] = useMutation(DisconnectMetaAdsMutation)
+  // Meta Ads has no popup flow: the redirect. Back from Meta, the card spins until the first fresh status arrives.
+  const flow = useConnectFlow({
+    config: null,
+    returning: returned !== null && returned.kind !== "error",
+    navigate,
+    start: async () => {
+      const started = await startConnect({})
+      return (
+        started.data?.startMetaAdsConnect ?? startFailureMessage(isRateLimited(started.error), refusal(started.error))
+      )
+    }
+  })
 
   const data = result.data ?? undefined
+  const { settled } = flow
   useEffect(() => {
-    if (data !== undefined && !result.fetching) setAwaiting(false)
-  }, [data, result.fetching])
+    if (data !== undefined && !result.fetching) settled()
+  }, [data, result.fetching, settled])
   useEffect(() => {
     if (isUnauthorized(result.error)) onUnauthorized()
   }, [result.error, onUnauthorized])
-  // Coming back with the browser's Back button from Meta's dialog restores this page from the cache: stop spinning.
-  useEffect(() => {
-    const onShow = (event: PageTransitionEvent) => {
-      if (event.persisted) setConnecting(false)
-    }
-    window.addEventListener("pageshow", onShow)
-    return () => window.removeEventListener("pageshow", onShow)
-  }, [])
 
   const manager = viewer.role === "ADMIN" || viewer.role === "MARKETING"
 
   const connect = async () => {
-    setConnecting(true)
     setActionError(null)
     setDismissed(true)
     setJustConnected(false)
-    const started = await startConnect({})
-    const authUrl = started.data?.startMetaAdsConnect.authUrl
-    if (authUrl === undefined) {
-      setConnecting(false)
-      const status = (started.error?.response as { status?: number } | undefined)?.status
-      setActionError(
-        status === 429
-          ? "Too many connection attempts. Wait a minute, then try again."
-          : (refusal(started.error) ?? "Could not start the connection. Check your network and try again.")
-      )
-      return
-    }
-    navigate(authUrl)
+    return flow.connect()
   }
 
   const confirmDisconnect = async () => {
@@ -328,13 +318,17 @@ export function MetaAdsCard({ viewer: viewerRef, returned, onUnauthorized, navig
     setConfirming(false)
     setDismissed(true)
     setJustConnected(false)
-    if (done.error !== undefined) setActionError(refusal(done.error) ?? "Could not disconnect. Try again.")
+    if (done.error !== undefined) {
+      flow.reset()
+      setActionError(refusal(done.error) ?? "Could not disconnect. Try again.")
+    }
     refresh()
   }
 
   const connection = useFragment(MetaAdsFields, data?.metaAdsConnection)
   const view = connection === undefined ? null : viewOf(connection)
-  const busy = connecting || awaiting
+  const busy = isBusy(flow.state)
+  const shownError = actionError ?? (flow.state.phase === "failed" ? flow.state.message : null)
   const showReturnError = returned?.kind === "error" && !dismissed && !busy
   const showConnected =
     !busy && view === "ACTIVE" && !changing && (justConnected || (returned?.kind === "connected" && !dismissed))
@@ -343,7 +337,11 @@ export function MetaAdsCard({ viewer: viewerRef, returned, onUnauthorized, navig
   if (busy) {
     body = (
       <Spinner
-        label={connecting ? "Waiting for Meta… finish the steps in the Meta window." : "Finishing the connection…"}
+        label={
+          flow.state.phase === "completing"
+            ? "Finishing the connection…"
+            : "Waiting for Meta… finish the steps in the Meta window."
+        }
       />
     )
   } else if (connection === undefined || view === null) {
@@ -483,9 +481,9 @@ export function MetaAdsCard({ viewer: viewerRef, returned, onUnauthorized, navig
           <p>Meta Ads is connected.</p>
         </div>
       ) : null}
-      {actionError === null ? null : (
+      {shownError === null ? null : (
         <div className="notice bad" role="alert">
-          <p>{actionError}</p>
+          <p>{shownError}</p>
         </div>
       )}
 

@@ -68,3 +68,15 @@ export const cleanReturnQuery = (location: Location = window.location, history: 
   const hash = location.hash === "#_=_" ? "" : location.hash
   history.replaceState(history.state, "", `${location.pathname}${search === "" ? "" : `?${search}`}${hash}`)
 }
+
+/** The service refused an attempt for now (HTTP 429 or a `RateLimited` answer). */
+export const TOO_MANY_ATTEMPTS = "Too many attempts. Wait a minute, then try again."
+
+/**
+ * Why starting a connection failed, for a person: too many attempts (HTTP 429), the service's refusal (a GraphQL
+ * error's message, when the card shows it), or the network.
+ */
+export const startFailureMessage = (rateLimited: boolean, refusal: string | null = null): string =>
+  rateLimited
+    ? "Too many connection attempts. Wait a minute, then try again."
+    : (refusal ?? "Could not start the connection. Check your network and try again.")

@@ -1,16 +1,15 @@
-import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from "react"
+import { type FormEvent, type ReactNode, useId, useState } from "react"
 import { type OperationResult, useMutation } from "urql"
-import {
-  completeWhatsApp,
-  type MetaClientConfig,
-  type SignupState,
-  useEmbeddedSignup
-} from "../connect/useEmbeddedSignup.ts"
+import { type ConnectState, isBusy, nextActions, redirectUrl } from "../connect/connectFlow.ts"
+import type { MetaClientConfig } from "../connect/metaSdk.ts"
+import { useConnectFlow } from "../connect/useConnectFlow.ts"
 import type { RegisterWhatsAppNumberMutation, ConnectionFieldsFragment as WhatsAppConnection } from "../gql/graphql.ts"
 import { type FragmentType, graphql, useFragment } from "../gql/index.ts"
+import { isRateLimited } from "../shared/client.ts"
 import { ConfirmDisconnect, Spinner } from "../shared/Dialog.tsx"
 import { expiresSoon, formatDate, formatDateTime, formatPhoneNumber } from "../shared/format.ts"
-import { type ReturnFromMeta, reasonMessage } from "../shared/reasons.ts"
+import { type ReturnFromMeta, reasonMessage, startFailureMessage, TOO_MANY_ATTEMPTS } from "../shared/reasons.ts"
+import { completeWhatsApp } from "./completeWhatsApp.ts"
 import { ManualConnect } from "./ManualConnect.tsx"
 
 /** The WhatsApp connection as the card shows it (also the result of the mutations that change it). */
@@ -109,12 +108,10 @@ export interface WhatsAppCardProps {
 }
 
 /**
- * What the popup flow ended with, for a person; null while nothing is to say. A `bad` notice is an error: the card
- * offers exactly one "Try again" with it.
+ * What the connect flow ended with, for a person; null while nothing is to say. A `bad` notice is an error: the card
+ * offers exactly one "Try again" with it (`nextActions`).
  */
-const popupNotice = (
-  state: SignupState
-): { readonly tone: "ok" | "bad" | "warn"; readonly text: string; readonly redirect: string | null } | null => {
+const flowNotice = (state: ConnectState): { readonly tone: "ok" | "bad" | "warn"; readonly text: string } | null => {
   switch (state.phase) {
     case "done":
       return state.answer.outcome === "connected"
@@ -123,8 +120,7 @@ const popupNotice = (
             text:
               state.answer.reason === "coexistence"
                 ? "WhatsApp is connected. The number stays on the WhatsApp Business app too (Coexistence)."
-                : "WhatsApp is connected.",
-            redirect: null
+                : "WhatsApp is connected."
           }
         : state.answer.outcome === "pending"
           ? {
@@ -132,18 +128,16 @@ const popupNotice = (
               text:
                 state.answer.reason === "add_phone_number"
                   ? "Your WhatsApp Business account is shared, but no phone number was added. Add and verify a number in WhatsApp Manager, then reconnect."
-                  : "Almost done: one more step below.",
-              redirect: null
+                  : "Almost done: one more step below."
             }
-          : { tone: "bad", text: reasonMessage(state.answer.reason ?? null), redirect: null }
+          : { tone: "bad", text: reasonMessage(state.answer.reason ?? null) }
     case "cancelled":
       return {
         tone: "bad",
         text:
           state.errorMessage === null
             ? "You cancelled the connection."
-            : `Meta said: ${state.errorMessage}${state.sessionId === null ? "" : ` If you contact support, give them this session id: ${state.sessionId}.`}`,
-        redirect: null
+            : `Meta said: ${state.errorMessage}${state.sessionId === null ? "" : ` If you contact support, give them this session id: ${state.sessionId}.`}`
       }
     case "blocked":
       return {
@@ -151,11 +145,10 @@ const popupNotice = (
         text:
           state.why === "iframe"
             ? "Meta's window cannot open inside this embedded page."
-            : "Meta's window did not open (a popup blocker may have stopped it).",
-        redirect: state.authUrl
+            : "Meta's window did not open (a popup blocker may have stopped it)."
       }
     case "failed":
-      return { tone: "bad", text: state.message, redirect: state.authUrl }
+      return { tone: "bad", text: state.message }
     default:
       return null
   }
@@ -209,92 +202,56 @@ export function WhatsAppCard({
   const connection = useFragment(ConnectionFields, connectionRef)
   const viewer = useFragment(WhatsAppCardViewer, viewerRef)
   const titleId = useId()
-  const [connecting, setConnecting] = useState(false)
-  /** A failed start or disconnect, and what its "Try again" does again. */
-  const [actionError, setActionError] = useState<{
-    readonly text: string
-    readonly retry: "connect" | "disconnect"
-  } | null>(null)
+  /** A failed disconnect, and its "Try again" (a failed connect is the flow's `failed` state). */
+  const [actionError, setActionError] = useState<string | null>(null)
   const [dismissed, setDismissed] = useState(false)
   const [confirming, setConfirming] = useState(false)
   const [, startConnect] = useMutation(StartConnectMutation)
   const [disconnectState, disconnect] = useMutation(DisconnectMutation)
-  const signup = useEmbeddedSignup({
+  const flow = useConnectFlow({
     config: popup?.meta ?? null,
     start: async () => {
       const result = await startConnect({})
       const started = result.data?.startWhatsAppConnect
-      if (started === undefined) {
-        const status = (result.error?.response as { status?: number } | undefined)?.status
-        return status === 429
-          ? "Too many connection attempts. Wait a minute, then try again."
-          : "Could not start the connection. Check your network and try again."
-      }
+      if (started === undefined) return startFailureMessage(isRateLimited(result.error))
       return started
     },
     complete: (body) => completeWhatsApp(popup?.token ?? "")(body),
     reportCancel: (body) => completeWhatsApp(popup?.token ?? "")(body),
-    onDone: () => onChanged()
+    onDone: () => onChanged(),
+    navigate,
+    // Back from Meta's dialog: ask for the status again (the connection may have been made meanwhile, in this tab
+    // or another).
+    onBack: onChanged
   })
 
-  // Coming back with the browser's Back button restores this page from the cache: stop spinning, and ask for the
-  // status again (the connection may have been made meanwhile, in this tab or another).
-  const changed = useRef(onChanged)
-  changed.current = onChanged
-  useEffect(() => {
-    const onShow = (event: PageTransitionEvent) => {
-      if (!event.persisted) return
-      setConnecting(false)
-      changed.current()
-    }
-    window.addEventListener("pageshow", onShow)
-    return () => window.removeEventListener("pageshow", onShow)
-  }, [])
-
   const connect = async () => {
-    if (popup !== undefined) {
-      setActionError(null)
-      setDismissed(true)
-      return signup.connect()
-    }
-    setConnecting(true)
     setActionError(null)
     setDismissed(true)
-    const result = await startConnect({})
-    const authUrl = result.data?.startWhatsAppConnect.authUrl
-    if (authUrl === undefined) {
-      setConnecting(false)
-      const status = (result.error?.response as { status?: number } | undefined)?.status
-      setActionError({
-        text:
-          status === 429
-            ? "Too many connection attempts. Wait a minute, then try again."
-            : "Could not start the connection. Check your network and try again.",
-        retry: "connect"
-      })
-      return
-    }
-    navigate(authUrl)
+    return flow.connect()
   }
 
   const confirmDisconnect = async () => {
     const result = await disconnect({})
     setConfirming(false)
     setDismissed(true)
-    if (result.error !== undefined) setActionError({ text: "Could not disconnect.", retry: "disconnect" })
+    if (result.error !== undefined) {
+      flow.reset()
+      setActionError("Could not disconnect.")
+    }
     onChanged()
   }
 
   const status = shownStatus(connection)
-  const popupBusy = ["starting", "waiting", "completing"].includes(signup.state.phase)
-  const busy = connecting || finishing || popupBusy
-  const notice = popupNotice(signup.state)
+  const busy = finishing || isBusy(flow.state)
+  const notice = flowNotice(flow.state)
+  const actions = nextActions(flow.state)
+  const redirect = redirectUrl(flow.state)
   const staleReturn = returned?.kind === "error" && status === "ACTIVE" && STALE_WHEN_ACTIVE.has(returned.reason ?? "")
   const showReturnError = returned?.kind === "error" && !dismissed && !busy && !staleReturn
   const showConnected = (returned?.kind === "connected" || staleReturn) && !dismissed && !busy && status === "ACTIVE"
   // Each error is shown once, with one "Try again"; the state below then does not repeat the connect button.
-  const errorShown =
-    showReturnError || (!busy && notice?.tone === "bad") || (actionError !== null && actionError.retry === "connect")
+  const errorShown = showReturnError || (!busy && notice?.tone === "bad")
   /** The last attempt's error a never-connected workspace keeps (its error row has no number). */
   const lastAttempt = connection.status === "ERROR" && status === "NOT_CONNECTED" ? connection.error : null
 
@@ -331,18 +288,18 @@ export function WhatsAppCard({
       {notice === null || busy ? null : (
         <div className={`notice ${notice.tone}`} role={notice.tone === "ok" ? "status" : "alert"}>
           <p>{notice.text}</p>
-          {notice.redirect === null ? null : (
-            <button type="button" className="button primary" onClick={() => navigate(notice.redirect!)}>
+          {redirect === null || !actions.includes("redirect") ? null : (
+            <button type="button" className="button primary" onClick={() => navigate(redirect)}>
               Continue in this window
             </button>
           )}
-          {notice.tone === "bad" ? <TryAgain onClick={connect} /> : null}
+          {actions.includes("retry") ? <TryAgain onClick={connect} /> : null}
         </div>
       )}
       {actionError === null || busy ? null : (
         <div className="notice bad" role="alert">
-          <p>{actionError.text}</p>
-          <TryAgain onClick={actionError.retry === "connect" ? connect : () => setConfirming(true)} />
+          <p>{actionError}</p>
+          <TryAgain onClick={() => setConfirming(true)} />
         </div>
       )}
 
@@ -350,7 +307,7 @@ export function WhatsAppCard({
         {busy ? (
           <Spinner
             label={
-              connecting || signup.state.phase === "starting" || signup.state.phase === "waiting"
+              flow.state.phase === "starting" || flow.state.phase === "awaiting"
                 ? "Waiting for Meta… finish the steps in the Meta window."
                 : "Finishing the connection…"
             }
@@ -633,12 +590,11 @@ function Pending({
 const registerOutcome = (result: OperationResult<RegisterWhatsAppNumberMutation>): string | null => {
   const data = result.data?.registerWhatsAppNumber
   if (data === undefined) {
-    const status = (result.error?.response as { status?: number } | undefined)?.status
-    return status === 429
-      ? "Too many attempts. Wait a minute, then try again."
+    return isRateLimited(result.error)
+      ? TOO_MANY_ATTEMPTS
       : "Could not reach the service. Check your network and try again."
   }
-  if (data.__typename === "RateLimited") return "Too many attempts. Wait a minute, then try again."
+  if (data.__typename === "RateLimited") return TOO_MANY_ATTEMPTS
   return "message" in data && typeof data.message === "string" ? data.message : null
 }
 

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react"
 import { afterEach, describe, expect, it, vi } from "vitest"
-import type { FacebookLoginResponse, MetaClientConfig } from "../connect/useEmbeddedSignup.ts"
+import type { FacebookLoginResponse, MetaClientConfig } from "../connect/metaSdk.ts"
 import { IntegrationsPage } from "../IntegrationsPage.tsx"
 import { adsNotConnected, member, mockClient, notConnected, withClient } from "../shared/testing.tsx"
 
