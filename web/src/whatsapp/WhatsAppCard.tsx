@@ -5,6 +5,7 @@ import type { MetaClientConfig } from "../connect/metaSdk.ts"
 import { useConnectFlow } from "../connect/useConnectFlow.ts"
 import type { RegisterWhatsAppNumberMutation, ConnectionFieldsFragment as WhatsAppConnection } from "../gql/graphql.ts"
 import { type FragmentType, graphql, useFragment } from "../gql/index.ts"
+import { ChannelCard, ErrorText, TimeFact, TryAgain } from "../shared/Card.tsx"
 import { isRateLimited } from "../shared/client.ts"
 import { ConfirmDisconnect, Spinner } from "../shared/Dialog.tsx"
 import { expiresSoon, formatDate, formatDateTime, formatPhoneNumber } from "../shared/format.ts"
@@ -190,6 +191,16 @@ const badgeClass = (status: WhatsAppConnection["status"]) =>
 
 const assign = (url: string) => window.location.assign(url)
 
+const LOGO = (
+  <svg viewBox="0 0 24 24" width="28" height="28" focusable="false">
+    <title>WhatsApp</title>
+    <path
+      fill="currentColor"
+      d="M12 2a10 10 0 0 0-8.6 15.1L2 22l5-1.3A10 10 0 1 0 12 2Zm0 18.2a8.2 8.2 0 0 1-4.2-1.2l-.3-.2-3 .8.8-2.9-.2-.3A8.2 8.2 0 1 1 12 20.2Zm4.5-6.1c-.2-.1-1.5-.7-1.7-.8-.2-.1-.4-.1-.6.1l-.8 1c-.1.2-.3.2-.5.1a6.7 6.7 0 0 1-3.3-2.9c-.2-.4.3-.4.8-1.3.1-.2 0-.3 0-.4l-.8-1.8c-.2-.5-.4-.4-.6-.4h-.5a1 1 0 0 0-.7.3 3 3 0 0 0-.9 2.2 5.2 5.2 0 0 0 1.1 2.8 11.9 11.9 0 0 0 4.6 4c1.7.7 2.4.8 3.2.7.5-.1 1.5-.6 1.8-1.2.2-.6.2-1.1.1-1.2l-.5-.3Z"
+    />
+  </svg>
+)
+
 export function WhatsAppCard({
   connection: connectionRef,
   viewer: viewerRef,
@@ -201,7 +212,6 @@ export function WhatsAppCard({
 }: WhatsAppCardProps) {
   const connection = useFragment(ConnectionFields, connectionRef)
   const viewer = useFragment(WhatsAppCardViewer, viewerRef)
-  const titleId = useId()
   /** A failed disconnect, and its "Try again" (a failed connect is the flow's `failed` state). */
   const [actionError, setActionError] = useState<string | null>(null)
   const [dismissed, setDismissed] = useState(false)
@@ -256,131 +266,111 @@ export function WhatsAppCard({
   const lastAttempt = connection.status === "ERROR" && status === "NOT_CONNECTED" ? connection.error : null
 
   return (
-    <section className="card" aria-labelledby={titleId} aria-busy={busy}>
-      <header className="card-header">
-        <span className="wa-logo" aria-hidden="true">
-          <svg viewBox="0 0 24 24" width="28" height="28" focusable="false">
-            <title>WhatsApp</title>
-            <path
-              fill="currentColor"
-              d="M12 2a10 10 0 0 0-8.6 15.1L2 22l5-1.3A10 10 0 1 0 12 2Zm0 18.2a8.2 8.2 0 0 1-4.2-1.2l-.3-.2-3 .8.8-2.9-.2-.3A8.2 8.2 0 1 1 12 20.2Zm4.5-6.1c-.2-.1-1.5-.7-1.7-.8-.2-.1-.4-.1-.6.1l-.8 1c-.1.2-.3.2-.5.1a6.7 6.7 0 0 1-3.3-2.9c-.2-.4.3-.4.8-1.3.1-.2 0-.3 0-.4l-.8-1.8c-.2-.5-.4-.4-.6-.4h-.5a1 1 0 0 0-.7.3 3 3 0 0 0-.9 2.2 5.2 5.2 0 0 0 1.1 2.8 11.9 11.9 0 0 0 4.6 4c1.7.7 2.4.8 3.2.7.5-.1 1.5-.6 1.8-1.2.2-.6.2-1.1.1-1.2l-.5-.3Z"
-            />
-          </svg>
-        </span>
-        <div className="card-heading">
-          <h2 id={titleId}>WhatsApp</h2>
-          <p className="muted">Receive and send WhatsApp messages through your own business number.</p>
+    <ChannelCard
+      logo={{
+        className: "wa-logo",
+        svg: LOGO
+      }}
+      title="WhatsApp"
+      description="Receive and send WhatsApp messages through your own business number."
+      badge={{ className: badgeClass(status), label: busy ? "Connecting…" : STATUS_LABEL[status] }}
+      busy={busy}
+      notices={
+        <>
+          {showReturnError ? (
+            <div className="notice bad" role="alert">
+              <p>{reasonMessage(returned.reason)}</p>
+              <TryAgain onClick={connect} />
+            </div>
+          ) : null}
+          {showConnected ? (
+            <div className="notice ok" role="status">
+              <p>WhatsApp is connected.</p>
+            </div>
+          ) : null}
+          {notice === null || busy ? null : (
+            <div className={`notice ${notice.tone}`} role={notice.tone === "ok" ? "status" : "alert"}>
+              <p>{notice.text}</p>
+              {redirect === null || !actions.includes("redirect") ? null : (
+                <button type="button" className="button primary" onClick={() => navigate(redirect)}>
+                  Continue in this window
+                </button>
+              )}
+              {actions.includes("retry") ? <TryAgain onClick={connect} /> : null}
+            </div>
+          )}
+          {actionError === null || busy ? null : (
+            <div className="notice bad" role="alert">
+              <p>{actionError}</p>
+              <TryAgain onClick={() => setConfirming(true)} />
+            </div>
+          )}
+        </>
+      }
+      footer={viewer.canOperate ? <ManualConnect onConnected={onChanged} /> : null}
+      dialog={
+        confirming ? (
+          <ConfirmDisconnect
+            channel="WhatsApp"
+            consequence="Messages will stop arriving and you will not be able to send until you connect again. Your message history is kept."
+            busy={disconnectState.fetching}
+            onCancel={() => setConfirming(false)}
+            onConfirm={confirmDisconnect}
+          />
+        ) : null
+      }
+    >
+      {busy ? (
+        <Spinner
+          label={
+            flow.state.phase === "starting" || flow.state.phase === "awaiting"
+              ? "Waiting for Meta… finish the steps in the Meta window."
+              : "Finishing the connection…"
+          }
+        />
+      ) : status === "ACTIVE" ? (
+        <Connected connection={connection} onReconnect={connect} onDisconnect={() => setConfirming(true)} />
+      ) : status === "PENDING" ? (
+        <Pending connection={connection} onReconnect={connect} onChanged={onChanged} />
+      ) : status === "ERROR" ? (
+        <div className="state">
+          <p>
+            <strong>The connection needs attention.</strong>{" "}
+            {connection.error ?? "WhatsApp stopped accepting this connection."}
+          </p>
+          <NumberFacts connection={connection} />
+          <div className="row">
+            <button type="button" className="button primary" onClick={connect}>
+              Reconnect
+            </button>
+            <button type="button" className="button danger-outline" onClick={() => setConfirming(true)}>
+              Disconnect
+            </button>
+          </div>
         </div>
-        <span className={badgeClass(status)}>{busy ? "Connecting…" : STATUS_LABEL[status]}</span>
-      </header>
-
-      {showReturnError ? (
-        <div className="notice bad" role="alert">
-          <p>{reasonMessage(returned.reason)}</p>
-          <TryAgain onClick={connect} />
-        </div>
-      ) : null}
-      {showConnected ? (
-        <div className="notice ok" role="status">
-          <p>WhatsApp is connected.</p>
-        </div>
-      ) : null}
-      {notice === null || busy ? null : (
-        <div className={`notice ${notice.tone}`} role={notice.tone === "ok" ? "status" : "alert"}>
-          <p>{notice.text}</p>
-          {redirect === null || !actions.includes("redirect") ? null : (
-            <button type="button" className="button primary" onClick={() => navigate(redirect)}>
-              Continue in this window
+      ) : (
+        <div className="state">
+          <p>
+            {status === "REVOKED"
+              ? `Disconnected${connection.updatedAt ? ` on ${formatDate(connection.updatedAt)}` : ""}. Your message history is kept.`
+              : "Connect your WhatsApp Business number to receive and reply to customers here."}
+          </p>
+          {lastAttempt === null || errorShown ? null : (
+            <div className="notice bad" role="alert">
+              <p>
+                <strong>The last attempt failed.</strong> {lastAttempt}
+              </p>
+              <TryAgain onClick={connect} />
+            </div>
+          )}
+          {errorShown || lastAttempt !== null ? null : (
+            <button type="button" className="button primary" onClick={connect}>
+              Connect WhatsApp
             </button>
           )}
-          {actions.includes("retry") ? <TryAgain onClick={connect} /> : null}
         </div>
       )}
-      {actionError === null || busy ? null : (
-        <div className="notice bad" role="alert">
-          <p>{actionError}</p>
-          <TryAgain onClick={() => setConfirming(true)} />
-        </div>
-      )}
-
-      <div className="card-body">
-        {busy ? (
-          <Spinner
-            label={
-              flow.state.phase === "starting" || flow.state.phase === "awaiting"
-                ? "Waiting for Meta… finish the steps in the Meta window."
-                : "Finishing the connection…"
-            }
-          />
-        ) : status === "ACTIVE" ? (
-          <Connected connection={connection} onReconnect={connect} onDisconnect={() => setConfirming(true)} />
-        ) : status === "PENDING" ? (
-          <Pending connection={connection} onReconnect={connect} onChanged={onChanged} />
-        ) : status === "ERROR" ? (
-          <div className="state">
-            <p>
-              <strong>The connection needs attention.</strong>{" "}
-              {connection.error ?? "WhatsApp stopped accepting this connection."}
-            </p>
-            <NumberFacts connection={connection} />
-            <div className="row">
-              <button type="button" className="button primary" onClick={connect}>
-                Reconnect
-              </button>
-              <button type="button" className="button danger-outline" onClick={() => setConfirming(true)}>
-                Disconnect
-              </button>
-            </div>
-          </div>
-        ) : (
-          <div className="state">
-            <p>
-              {status === "REVOKED"
-                ? `Disconnected${connection.updatedAt ? ` on ${formatDate(connection.updatedAt)}` : ""}. Your message history is kept.`
-                : "Connect your WhatsApp Business number to receive and reply to customers here."}
-            </p>
-            {lastAttempt === null || errorShown ? null : (
-              <div className="notice bad" role="alert">
-                <p>
-                  <strong>The last attempt failed.</strong> {lastAttempt}
-                </p>
-                <TryAgain onClick={connect} />
-              </div>
-            )}
-            {errorShown || lastAttempt !== null ? null : (
-              <button type="button" className="button primary" onClick={connect}>
-                Connect WhatsApp
-              </button>
-            )}
-          </div>
-        )}
-      </div>
-
-      {viewer.canOperate ? (
-        <footer className="card-footer">
-          <ManualConnect onConnected={onChanged} />
-        </footer>
-      ) : null}
-
-      {confirming ? (
-        <ConfirmDisconnect
-          channel="WhatsApp"
-          consequence="Messages will stop arriving and you will not be able to send until you connect again. Your message history is kept."
-          busy={disconnectState.fetching}
-          onCancel={() => setConfirming(false)}
-          onConfirm={confirmDisconnect}
-        />
-      ) : null}
-    </section>
-  )
-}
-
-/** The one "Try again" an error offers. */
-function TryAgain({ onClick }: { readonly onClick: () => void }) {
-  return (
-    <button type="button" className="button" onClick={onClick}>
-      Try again
-    </button>
+    </ChannelCard>
   )
 }
 
@@ -452,16 +442,7 @@ function Connected({
         </div>
       ) : null}
       <NumberFacts connection={connection}>
-        <div>
-          <dt>Connected since</dt>
-          <dd>
-            {connection.updatedAt ? (
-              <time dateTime={connection.updatedAt}>{formatDateTime(connection.updatedAt)}</time>
-            ) : (
-              "—"
-            )}
-          </dd>
-        </div>
+        <TimeFact label="Connected since" iso={connection.updatedAt} />
       </NumberFacts>
       <button type="button" className="button danger-outline" onClick={onDisconnect}>
         Disconnect
@@ -569,11 +550,7 @@ function Pending({
           ))}
         </ul>
       </fieldset>
-      {error === null ? null : (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
       <div className="row">
         <button type="submit" className="button primary" disabled={choice === null || state.fetching}>
           {state.fetching ? "Connecting…" : "Use this number"}
@@ -645,11 +622,7 @@ function PinRequired({
         value={pin}
         onChange={(event) => setPin(event.target.value.replace(/\D/g, "").slice(0, 6))}
       />
-      {error === null ? null : (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
       <div className="row">
         <button type="submit" className="button primary" disabled={!valid || state.fetching}>
           {state.fetching ? "Registering…" : "Register number"}
