@@ -7,6 +7,7 @@ import type {
   TestMetaAdsConnectionMutation as TestMetaAdsConnectionResult
 } from "../gql/graphql.ts"
 import { type FragmentType, graphql, useFragment } from "../gql/index.ts"
+import { ChannelCard, ErrorText, TimeFact, TryAgain } from "../shared/Card.tsx"
 import { isRateLimited, isUnauthorized } from "../shared/client.ts"
 import { ConfirmDisconnect, Spinner } from "../shared/Dialog.tsx"
 import { formatDate, formatDateTime } from "../shared/format.ts"
@@ -260,13 +261,25 @@ export const viewOf = (
     ? "EXPIRED"
     : connection.status
 
+const LOGO = (
+  <svg viewBox="0 0 24 24" width="28" height="28" focusable="false">
+    <title>Meta</title>
+    <path
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2.4"
+      strokeLinecap="round"
+      d="M12 12c-2-3.6-3.7-5.5-5.6-5.5C4.3 6.5 3 9 3 12.2c0 2.7 1.1 4.3 2.9 4.3 2 0 3.4-2 6.1-6.7 2.6-4.6 3.8-3.3 5.5-3.3 2 0 3.5 2.6 3.5 5.7 0 2.6-1 4.3-2.8 4.3-1.9 0-3.6-2.6-6.2-6.5Z"
+    />
+  </svg>
+)
+
 /** The message of a refusal (FORBIDDEN, NOT_CONNECTED, AD_ACCOUNT_NOT_GRANTED come as GraphQL errors), if any. */
 const refusal = (error: CombinedError | undefined): string | null => error?.graphQLErrors[0]?.message ?? null
 
 /** `/settings/integrations`: the Meta Ads card, with the connect wizard (connect → Meta → choose → confirm). */
 export function MetaAdsCard({ viewer: viewerRef, returned, onUnauthorized, navigate }: MetaAdsCardProps) {
   const viewer = useFragment(MetaAdsCardViewer, viewerRef)
-  const titleId = useId()
   const [result, refetch] = useQuery({
     query: MetaAdsQuery,
     requestPolicy: returned === null ? "cache-and-network" : "network-only"
@@ -441,72 +454,60 @@ export function MetaAdsCard({ viewer: viewerRef, returned, onUnauthorized, navig
   }
 
   return (
-    <section className="card" aria-labelledby={titleId} aria-busy={busy}>
-      <header className="card-header">
-        <span className="ads-logo" aria-hidden="true">
-          <svg viewBox="0 0 24 24" width="28" height="28" focusable="false">
-            <title>Meta</title>
-            <path
-              fill="none"
-              stroke="currentColor"
-              strokeWidth="2.4"
-              strokeLinecap="round"
-              d="M12 12c-2-3.6-3.7-5.5-5.6-5.5C4.3 6.5 3 9 3 12.2c0 2.7 1.1 4.3 2.9 4.3 2 0 3.4-2 6.1-6.7 2.6-4.6 3.8-3.3 5.5-3.3 2 0 3.5 2.6 3.5 5.7 0 2.6-1 4.3-2.8 4.3-1.9 0-3.6-2.6-6.2-6.5Z"
-            />
-          </svg>
-        </span>
-        <div className="card-heading">
-          <h2 id={titleId}>Meta Ads</h2>
-          <p className="muted">Read your ad accounts' campaigns and results from Meta (Facebook and Instagram ads).</p>
-        </div>
-        {view === null && !busy ? null : (
-          <span className={view === null ? "badge" : badgeClass(view)}>
-            {busy ? "Connecting…" : view === null ? "" : STATUS_LABEL[view]}
-          </span>
-        )}
-      </header>
-
-      {showReturnError ? (
-        <div className="notice bad" role="alert">
-          <p>{adsReasonMessage(returned.reason)}</p>
-          {manager ? (
-            <button type="button" className="button" onClick={connect}>
-              Try again
-            </button>
+    <ChannelCard
+      logo={{ className: "ads-logo", svg: LOGO }}
+      title="Meta Ads"
+      description="Read your ad accounts' campaigns and results from Meta (Facebook and Instagram ads)."
+      badge={
+        view === null && !busy
+          ? null
+          : {
+              className: view === null ? "badge" : badgeClass(view),
+              label: busy ? "Connecting…" : view === null ? "" : STATUS_LABEL[view]
+            }
+      }
+      busy={busy}
+      notices={
+        <>
+          {showReturnError ? (
+            <div className="notice bad" role="alert">
+              <p>{adsReasonMessage(returned.reason)}</p>
+              {manager ? <TryAgain onClick={connect} /> : null}
+            </div>
           ) : null}
-        </div>
-      ) : null}
-      {showConnected ? (
-        <div className="notice ok" role="status">
-          <p>Meta Ads is connected.</p>
-        </div>
-      ) : null}
-      {shownError === null ? null : (
-        <div className="notice bad" role="alert">
-          <p>{shownError}</p>
-        </div>
-      )}
-
-      <div className="card-body">{body}</div>
-
-      {viewer.canOperate &&
-      connection !== undefined &&
-      (view === "ACTIVE" || view === "PENDING" || view === "ERROR" || view === "EXPIRED") ? (
-        <footer className="card-footer">
+          {showConnected ? (
+            <div className="notice ok" role="status">
+              <p>Meta Ads is connected.</p>
+            </div>
+          ) : null}
+          {shownError === null ? null : (
+            <div className="notice bad" role="alert">
+              <p>{shownError}</p>
+            </div>
+          )}
+        </>
+      }
+      footer={
+        viewer.canOperate &&
+        connection !== undefined &&
+        (view === "ACTIVE" || view === "PENDING" || view === "ERROR" || view === "EXPIRED") ? (
           <TokenDebug />
-        </footer>
-      ) : null}
-
-      {confirming ? (
-        <ConfirmDisconnect
-          channel="Meta Ads"
-          consequence="Ads data stops updating for this workspace until you connect again. The app's permissions are removed at Meta where possible."
-          busy={disconnectState.fetching}
-          onCancel={() => setConfirming(false)}
-          onConfirm={confirmDisconnect}
-        />
-      ) : null}
-    </section>
+        ) : null
+      }
+      dialog={
+        confirming ? (
+          <ConfirmDisconnect
+            channel="Meta Ads"
+            consequence="Ads data stops updating for this workspace until you connect again. The app's permissions are removed at Meta where possible."
+            busy={disconnectState.fetching}
+            onCancel={() => setConfirming(false)}
+            onConfirm={confirmDisconnect}
+          />
+        ) : null
+      }
+    >
+      {body}
+    </ChannelCard>
   )
 }
 
@@ -638,11 +639,7 @@ function Wizard({
           </div>
         </dl>
         {note === null ? null : <p className="account-note">{note}</p>}
-        {error === null ? null : (
-          <p className="error-text" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorText error={error} />
         <div className="row">
           <button type="button" className="button primary" onClick={confirm} disabled={state.fetching}>
             {state.fetching ? "Saving…" : "Confirm"}
@@ -808,26 +805,8 @@ function Connected({
           <dt>Meta user</dt>
           <dd>{connection.user?.name ?? connection.user?.id ?? "—"}</dd>
         </div>
-        <div>
-          <dt>Connected since</dt>
-          <dd>
-            {connection.updatedAt ? (
-              <time dateTime={connection.updatedAt}>{formatDateTime(connection.updatedAt)}</time>
-            ) : (
-              "—"
-            )}
-          </dd>
-        </div>
-        <div>
-          <dt>Access token expires</dt>
-          <dd>
-            {connection.tokenExpiresAt ? (
-              <time dateTime={connection.tokenExpiresAt}>{formatDateTime(connection.tokenExpiresAt)}</time>
-            ) : (
-              "Never"
-            )}
-          </dd>
-        </div>
+        <TimeFact label="Connected since" iso={connection.updatedAt} />
+        <TimeFact label="Access token expires" iso={connection.tokenExpiresAt} empty="Never" />
       </dl>
       {note === null ? null : <p className="account-note">{note}</p>}
       {test === null ? null : test !== "failed" && test.ok ? (

@@ -374,6 +374,15 @@ export function WhatsAppCard({
   )
 }
 
+/** The Reconnect every PENDING step offers besides its own action. */
+function ReconnectButton({ onClick }: { readonly onClick: () => void }) {
+  return (
+    <button type="button" className="button" onClick={onClick}>
+      Reconnect
+    </button>
+  )
+}
+
 /** The number and its display name, as every state that knows them shows them. */
 function NumberFacts({
   connection,
@@ -436,9 +445,7 @@ function Connected({
             The WhatsApp access token expires on {formatDateTime(connection.tokenExpiresAt)}. Reconnect to keep messages
             flowing.
           </p>
-          <button type="button" className="button" onClick={onReconnect}>
-            Reconnect
-          </button>
+          <ReconnectButton onClick={onReconnect} />
         </div>
       ) : null}
       <NumberFacts connection={connection}>
@@ -451,15 +458,14 @@ function Connected({
   )
 }
 
-function Pending({
-  connection,
-  onReconnect,
-  onChanged
-}: {
+/** What each PENDING step is given: the connection, Reconnect, and a way to refresh it after an action. */
+interface PendingStepProps {
   readonly connection: WhatsAppConnection
   readonly onReconnect: () => void
   readonly onChanged: () => void
-}) {
+}
+
+function Pending({ connection, onReconnect, onChanged }: PendingStepProps) {
   const [choice, setChoice] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [state, choose] = useMutation(ChooseNumberMutation)
@@ -482,9 +488,7 @@ function Pending({
           </p>
           {connection.error ? <p role="alert">{connection.error}</p> : null}
           <NumberFacts connection={connection} />
-          <button type="button" className="button" onClick={onReconnect}>
-            Reconnect
-          </button>
+          <ReconnectButton onClick={onReconnect} />
         </div>
       )
     case "add_phone_number":
@@ -494,9 +498,7 @@ function Pending({
             <strong>No phone number yet.</strong> Your WhatsApp Business account is shared, but no phone number was
             added. Add and verify a number in WhatsApp Manager, then press Reconnect.
           </p>
-          <button type="button" className="button" onClick={onReconnect}>
-            Reconnect
-          </button>
+          <ReconnectButton onClick={onReconnect} />
         </div>
       )
     default:
@@ -506,9 +508,7 @@ function Pending({
             <strong>One more step is needed at Meta.</strong> Reconnect to finish connecting this number.
           </p>
           <NumberFacts connection={connection} />
-          <button type="button" className="button" onClick={onReconnect}>
-            Reconnect
-          </button>
+          <ReconnectButton onClick={onReconnect} />
         </div>
       )
   }
@@ -555,9 +555,7 @@ function Pending({
         <button type="submit" className="button primary" disabled={choice === null || state.fetching}>
           {state.fetching ? "Connecting…" : "Use this number"}
         </button>
-        <button type="button" className="button" onClick={onReconnect}>
-          Reconnect
-        </button>
+        <ReconnectButton onClick={onReconnect} />
       </div>
     </form>
   )
@@ -576,15 +574,7 @@ const registerOutcome = (result: OperationResult<RegisterWhatsAppNumberMutation>
 }
 
 /** The number has a two-step verification PIN set before it came here: an admin enters it once. */
-function PinRequired({
-  connection,
-  onReconnect,
-  onChanged
-}: {
-  readonly connection: WhatsAppConnection
-  readonly onReconnect: () => void
-  readonly onChanged: () => void
-}) {
+function PinRequired({ connection, onReconnect, onChanged }: PendingStepProps) {
   const [pin, setPin] = useState("")
   const [error, setError] = useState<string | null>(null)
   const [state, register] = useMutation(RegisterNumberMutation)
@@ -627,24 +617,14 @@ function PinRequired({
         <button type="submit" className="button primary" disabled={!valid || state.fetching}>
           {state.fetching ? "Registering…" : "Register number"}
         </button>
-        <button type="button" className="button" onClick={onReconnect}>
-          Reconnect
-        </button>
+        <ReconnectButton onClick={onReconnect} />
       </div>
     </form>
   )
 }
 
 /** The number's owner has not verified it at Meta yet: nothing is registered until they do. */
-function NotVerified({
-  connection,
-  onReconnect,
-  onChanged
-}: {
-  readonly connection: WhatsAppConnection
-  readonly onReconnect: () => void
-  readonly onChanged: () => void
-}) {
+function NotVerified({ connection, onReconnect, onChanged }: PendingStepProps) {
   const [message, setMessage] = useState<string | null>(null)
   const [state, register] = useMutation(RegisterNumberMutation)
 
@@ -677,9 +657,7 @@ function NotVerified({
         <button type="button" className="button primary" onClick={check} disabled={state.fetching}>
           {state.fetching ? "Checking…" : "Check again"}
         </button>
-        <button type="button" className="button" onClick={onReconnect}>
-          Reconnect
-        </button>
+        <ReconnectButton onClick={onReconnect} />
       </div>
     </div>
   )
