@@ -11,7 +11,7 @@ import { ChannelCard, ErrorText, TimeFact, TryAgain } from "../shared/Card.tsx"
 import { isRateLimited, isUnauthorized } from "../shared/client.ts"
 import { ConfirmDisconnect, Spinner } from "../shared/Dialog.tsx"
 import { formatDate, formatDateTime } from "../shared/format.ts"
-import { adsReasonMessage, type ReturnFromMeta, startFailureMessage } from "../shared/reasons.ts"
+import { adsReasonMessage, type ReturnFromMeta, startFailureMessage, unreadableHint } from "../shared/reasons.ts"
 import { usePolling } from "../shared/usePolling.ts"
 
 // Meta Ads (Marketing API). Refusals of these mutations (FORBIDDEN, NOT_CONNECTED, AD_ACCOUNT_NOT_GRANTED) arrive as
@@ -194,13 +194,6 @@ export const accountStatusNote = (account: Pick<MetaAdAccount, "accountStatus">)
     ? null
     : `${accountStatusLabel(account.accountStatus)} at Meta: ads in this account may not run until Meta marks it active.`
 
-/** What an unreadable Business Manager's kind means for a person, and what to do. */
-const UNREADABLE_HINT: Readonly<Record<string, string>> = {
-  permission: "Meta did not let this login read its ad accounts. Ask its admin to give you access, then reconnect.",
-  rate_limited: "Meta was limiting requests. Reconnect in a few minutes to try it again.",
-  unavailable: "Meta did not answer for it. Reconnect later to try it again."
-}
-
 /** The Business Managers whose ad accounts could not be read at the login (the others were). */
 function UnreadableBusinesses({ connection }: { readonly connection: MetaAdsConnection }) {
   const unreadable = connection.unreadableBusinessManagers
@@ -218,7 +211,7 @@ function UnreadableBusinesses({ connection }: { readonly connection: MetaAdsConn
       <ul className="unreadable">
         {unreadable.map((item) => (
           <li key={item.id}>
-            <strong>{item.name}</strong>: {item.reason} {UNREADABLE_HINT[item.kind] ?? ""}
+            <strong>{item.name}</strong>: {item.reason} {unreadableHint(item.kind)}
           </li>
         ))}
       </ul>

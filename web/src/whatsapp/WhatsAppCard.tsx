@@ -9,7 +9,14 @@ import { ChannelCard, ErrorText, TimeFact, TryAgain } from "../shared/Card.tsx"
 import { isRateLimited } from "../shared/client.ts"
 import { ConfirmDisconnect, Spinner } from "../shared/Dialog.tsx"
 import { expiresSoon, formatDate, formatDateTime, formatPhoneNumber } from "../shared/format.ts"
-import { type ReturnFromMeta, reasonMessage, startFailureMessage, TOO_MANY_ATTEMPTS } from "../shared/reasons.ts"
+import {
+  connectedMessage,
+  pendingMessage,
+  type ReturnFromMeta,
+  reasonMessage,
+  startFailureMessage,
+  TOO_MANY_ATTEMPTS
+} from "../shared/reasons.ts"
 import { completeWhatsApp } from "./completeWhatsApp.ts"
 import { ManualConnect } from "./ManualConnect.tsx"
 
@@ -116,28 +123,16 @@ const flowNotice = (state: ConnectState): { readonly tone: "ok" | "bad" | "warn"
   switch (state.phase) {
     case "done":
       return state.answer.outcome === "connected"
-        ? {
-            tone: "ok",
-            text:
-              state.answer.reason === "coexistence"
-                ? "WhatsApp is connected. The number stays on the WhatsApp Business app too (Coexistence)."
-                : "WhatsApp is connected."
-          }
+        ? { tone: "ok", text: connectedMessage(state.answer.reason) }
         : state.answer.outcome === "pending"
-          ? {
-              tone: "warn",
-              text:
-                state.answer.reason === "add_phone_number"
-                  ? "Your WhatsApp Business account is shared, but no phone number was added. Add and verify a number in WhatsApp Manager, then reconnect."
-                  : "Almost done: one more step below."
-            }
+          ? { tone: "warn", text: pendingMessage(state.answer.reason) }
           : { tone: "bad", text: reasonMessage(state.answer.reason ?? null) }
     case "cancelled":
       return {
         tone: "bad",
         text:
           state.errorMessage === null
-            ? "You cancelled the connection."
+            ? reasonMessage("cancelled")
             : `Meta said: ${state.errorMessage}${state.sessionId === null ? "" : ` If you contact support, give them this session id: ${state.sessionId}.`}`
       }
     case "blocked":
