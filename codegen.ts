@@ -1,7 +1,7 @@
 /**
  * graphql-codegen (`npm run codegen`): the web app's GraphQL types, from the printed schema (`schema.graphql`,
  * kept in step with the Pothos schema by `src/adapters/graphql/schema.test.ts`) and the `graphql(…)` documents of
- * `web/src`. The output, `web/src/gql/`, is committed; `web/src/gql.test.tsx` fails when it is stale.
+ * `web/src`. The output, `web/src/gql/`, is committed; `web/src/graphql.test.tsx` fails when it is stale.
  */
 import type { CodegenConfig } from "@graphql-codegen/cli"
 

@@ -1238,11 +1238,11 @@ const attack8h = async (ctx: Context, tally: Tally) => {
     `GET /settings/integrations?whatsapp=error&reason=__proto__ answered ${response.status} (expected the HTML page)`
   )
   // The page's rendering needs a browser; the lookup it renders is checked by calling the web app's own module.
-  const reasons = (await import("../web/src/reasons.ts")) as Record<string, unknown>
+  const reasons = (await import("../web/src/shared/reasons.ts")) as Record<string, unknown>
   for (const name of ["reasonMessage", "adsReasonMessage"]) {
     const lookup = reasons[name]
     if (typeof lookup !== "function") {
-      tally.check(false, `web/src/reasons.ts no longer exports ${name}`)
+      tally.check(false, `web/src/shared/reasons.ts no longer exports ${name}`)
       continue
     }
     const bad = ["__proto__", "constructor", "toString", "hasOwnProperty"].filter((reason) => {

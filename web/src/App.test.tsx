@@ -2,8 +2,8 @@
 import { act, cleanup, fireEvent, render, screen } from "@testing-library/react"
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
 import { App } from "./App.tsx"
-import { readSession } from "./session.ts"
-import { member, notConnected } from "./testing.tsx"
+import { readSession } from "./shared/session.ts"
+import { member, notConnected } from "./shared/testing.tsx"
 
 const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } })

@@ -1,9 +1,9 @@
 import { type FormEvent, type ReactNode, useCallback, useEffect, useMemo, useState } from "react"
 import { Provider, useQuery } from "urql"
-import { makeClient } from "./client.ts"
-import { Spinner } from "./Dialog.tsx"
 import { graphql, useFragment } from "./gql/index.ts"
 import { IntegrationsPage, IntegrationsQuery } from "./IntegrationsPage.tsx"
+import { makeClient } from "./shared/client.ts"
+import { Spinner } from "./shared/Dialog.tsx"
 import {
   type ClientConfig,
   clearSession,
@@ -14,7 +14,7 @@ import {
   saveSession,
   signInDev,
   takeFragmentToken
-} from "./session.ts"
+} from "./shared/session.ts"
 
 export interface AppProps {
   readonly fetchImpl?: typeof fetch

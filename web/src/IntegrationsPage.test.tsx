@@ -2,7 +2,7 @@
 import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react"
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
 import { IntegrationsPage } from "./IntegrationsPage.tsx"
-import { REASON_MESSAGES } from "./reasons.ts"
+import { REASON_MESSAGES } from "./shared/reasons.ts"
 import {
   type Answer,
   active,
@@ -16,7 +16,7 @@ import {
   type Viewer,
   type WhatsAppConnection,
   withClient
-} from "./testing.tsx"
+} from "./shared/testing.tsx"
 
 const noConversations = () => ({ conversations: { edges: [], pageInfo: { hasNextPage: false, endCursor: null } } })
 

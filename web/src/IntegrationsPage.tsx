@@ -1,14 +1,14 @@
 import { useCallback, useEffect, useState } from "react"
 import { useQuery } from "urql"
-import { Conversations } from "./Conversations.tsx"
-import { isUnauthorized } from "./client.ts"
-import { Spinner } from "./Dialog.tsx"
+import type { MetaClientConfig } from "./connect/metaSdk.ts"
+import { Conversations } from "./conversations/Conversations.tsx"
 import { graphql } from "./gql/index.ts"
-import { MetaAdsCard } from "./MetaAdsCard.tsx"
-import { cleanReturnQuery, readReturn } from "./reasons.ts"
-import type { MetaClientConfig } from "./useEmbeddedSignup.ts"
-import { usePolling } from "./usePolling.ts"
-import { WhatsAppCard } from "./WhatsAppCard.tsx"
+import { MetaAdsCard } from "./meta-ads/MetaAdsCard.tsx"
+import { isUnauthorized } from "./shared/client.ts"
+import { Spinner } from "./shared/Dialog.tsx"
+import { cleanReturnQuery, readReturn } from "./shared/reasons.ts"
+import { usePolling } from "./shared/usePolling.ts"
+import { WhatsAppCard } from "./whatsapp/WhatsAppCard.tsx"
 
 /** The page's query: each card reads its part through its own fragment (the account line in App.tsx too). */
 export const IntegrationsQuery = graphql(`

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react"
 import { afterEach, describe, expect, it, vi } from "vitest"
-import { IntegrationsPage } from "./IntegrationsPage.tsx"
+import { IntegrationsPage } from "../IntegrationsPage.tsx"
 import {
   type Answer,
   active,
@@ -12,7 +12,7 @@ import {
   notConnected,
   type WhatsAppConnection,
   withClient
-} from "./testing.tsx"
+} from "../shared/testing.tsx"
 
 const noConversations = () => ({ conversations: { edges: [], pageInfo: { hasNextPage: false, endCursor: null } } })
 

@@ -1,3 +1,8 @@
+/**
+ * The web app's one map from a reason (the callbacks' `reason=R`, a completion's `reason`, an unreadable Business
+ * Manager's `kind`) to a sentence for a person. The cards render these; none writes its own.
+ */
+
 /** What the OAuth callback's `?whatsapp=error&reason=R` means, for a person. */
 export const REASON_MESSAGES: Readonly<Record<string, string>> = {
   cancelled: "You cancelled the connection.",
@@ -20,8 +25,11 @@ const GENERIC = "The connection failed. Try again."
  * The sentence of `reason` in `messages`, by own property only: the query string is the visitor's, and an
  * inherited key (`__proto__`, `constructor`) is no reason (it would render an object or a function).
  */
-const messageOf = (messages: Readonly<Record<string, string>>, reason: string | null): string =>
-  reason !== null && Object.hasOwn(messages, reason) ? messages[reason]! : GENERIC
+const messageOf = (
+  messages: Readonly<Record<string, string>>,
+  reason: string | null | undefined,
+  fallback: string = GENERIC
+): string => (reason != null && Object.hasOwn(messages, reason) ? messages[reason]! : fallback)
 
 export const reasonMessage = (reason: string | null): string => messageOf(REASON_MESSAGES, reason)
 
@@ -40,6 +48,32 @@ export const ADS_REASON_MESSAGES: Readonly<Record<string, string>> = {
 }
 
 export const adsReasonMessage = (reason: string | null): string => messageOf(ADS_REASON_MESSAGES, reason)
+
+/** What a connected WhatsApp completion's `reason` adds (the popup flow). */
+export const CONNECTED_MESSAGES: Readonly<Record<string, string>> = {
+  coexistence: "WhatsApp is connected. The number stays on the WhatsApp Business app too (Coexistence)."
+}
+
+export const connectedMessage = (reason: string | null | undefined): string =>
+  messageOf(CONNECTED_MESSAGES, reason, "WhatsApp is connected.")
+
+/** What a pending WhatsApp completion's `reason` asks for next (the popup flow). */
+export const PENDING_MESSAGES: Readonly<Record<string, string>> = {
+  add_phone_number:
+    "Your WhatsApp Business account is shared, but no phone number was added. Add and verify a number in WhatsApp Manager, then reconnect."
+}
+
+export const pendingMessage = (reason: string | null | undefined): string =>
+  messageOf(PENDING_MESSAGES, reason, "Almost done: one more step below.")
+
+/** What an unreadable Business Manager's `kind` means for a person, and what to do (Meta Ads). */
+export const UNREADABLE_HINTS: Readonly<Record<string, string>> = {
+  permission: "Meta did not let this login read its ad accounts. Ask its admin to give you access, then reconnect.",
+  rate_limited: "Meta was limiting requests. Reconnect in a few minutes to try it again.",
+  unavailable: "Meta did not answer for it. Reconnect later to try it again."
+}
+
+export const unreadableHint = (kind: string): string => messageOf(UNREADABLE_HINTS, kind, "")
 
 /** Where an OAuth callback sent the browser back: `?{param}=connected|pending|error&reason=R`. */
 export type ReturnFromMeta =
@@ -68,3 +102,15 @@ export const cleanReturnQuery = (location: Location = window.location, history: 
   const hash = location.hash === "#_=_" ? "" : location.hash
   history.replaceState(history.state, "", `${location.pathname}${search === "" ? "" : `?${search}`}${hash}`)
 }
+
+/** The service refused an attempt for now (HTTP 429 or a `RateLimited` answer). */
+export const TOO_MANY_ATTEMPTS = "Too many attempts. Wait a minute, then try again."
+
+/**
+ * Why starting a connection failed, for a person: too many attempts (HTTP 429), the service's refusal (a GraphQL
+ * error's message, when the card shows it), or the network.
+ */
+export const startFailureMessage = (rateLimited: boolean, refusal: string | null = null): string =>
+  rateLimited
+    ? "Too many connection attempts. Wait a minute, then try again."
+    : (refusal ?? "Could not start the connection. Check your network and try again.")

@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react"
 import { afterEach, describe, expect, it, vi } from "vitest"
-import { IntegrationsPage } from "./IntegrationsPage.tsx"
-import { adsNotConnected, member, mockClient, notConnected, withClient } from "./testing.tsx"
-import type { FacebookLoginResponse, MetaClientConfig } from "./useEmbeddedSignup.ts"
+import type { FacebookLoginResponse, MetaClientConfig } from "../connect/metaSdk.ts"
+import { IntegrationsPage } from "../IntegrationsPage.tsx"
+import { adsNotConnected, member, mockClient, notConnected, withClient } from "../shared/testing.tsx"
 
 const META = "https://www.facebook.com"
 const meta: MetaClientConfig = {

@@ -13,7 +13,7 @@ import type {
   MetaAdsCardViewerFragment,
   MetaAdsFieldsFragment,
   WhatsAppCardViewerFragment
-} from "./gql/graphql.ts"
+} from "../gql/graphql.ts"
 
 /** What a query sends for a fragment, seen unmasked (the answers below are plain data, as the API sends them). */
 type Unmasked<Fragment> = Omit<Fragment, " $fragmentName" | " $fragmentRefs">

@@ -1,12 +1,24 @@
-import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from "react"
+import { type FormEvent, type ReactNode, useId, useState } from "react"
 import { type OperationResult, useMutation } from "urql"
-import { ConfirmDisconnect, Spinner } from "./Dialog.tsx"
-import { expiresSoon, formatDate, formatDateTime, formatPhoneNumber } from "./format.ts"
-import type { RegisterWhatsAppNumberMutation, ConnectionFieldsFragment as WhatsAppConnection } from "./gql/graphql.ts"
-import { type FragmentType, graphql, useFragment } from "./gql/index.ts"
+import { type ConnectState, isBusy, nextActions, redirectUrl } from "../connect/connectFlow.ts"
+import type { MetaClientConfig } from "../connect/metaSdk.ts"
+import { useConnectFlow } from "../connect/useConnectFlow.ts"
+import type { RegisterWhatsAppNumberMutation, ConnectionFieldsFragment as WhatsAppConnection } from "../gql/graphql.ts"
+import { type FragmentType, graphql, useFragment } from "../gql/index.ts"
+import { ChannelCard, ErrorText, TimeFact, TryAgain } from "../shared/Card.tsx"
+import { isRateLimited } from "../shared/client.ts"
+import { ConfirmDisconnect, Spinner } from "../shared/Dialog.tsx"
+import { expiresSoon, formatDate, formatDateTime, formatPhoneNumber } from "../shared/format.ts"
+import {
+  connectedMessage,
+  pendingMessage,
+  type ReturnFromMeta,
+  reasonMessage,
+  startFailureMessage,
+  TOO_MANY_ATTEMPTS
+} from "../shared/reasons.ts"
+import { completeWhatsApp } from "./completeWhatsApp.ts"
 import { ManualConnect } from "./ManualConnect.tsx"
-import { type ReturnFromMeta, reasonMessage } from "./reasons.ts"
-import { completeWhatsApp, type MetaClientConfig, type SignupState, useEmbeddedSignup } from "./useEmbeddedSignup.ts"
 
 /** The WhatsApp connection as the card shows it (also the result of the mutations that change it). */
 const ConnectionFields = graphql(`
@@ -104,41 +116,24 @@ export interface WhatsAppCardProps {
 }
 
 /**
- * What the popup flow ended with, for a person; null while nothing is to say. A `bad` notice is an error: the card
- * offers exactly one "Try again" with it.
+ * What the connect flow ended with, for a person; null while nothing is to say. A `bad` notice is an error: the card
+ * offers exactly one "Try again" with it (`nextActions`).
  */
-const popupNotice = (
-  state: SignupState
-): { readonly tone: "ok" | "bad" | "warn"; readonly text: string; readonly redirect: string | null } | null => {
+const flowNotice = (state: ConnectState): { readonly tone: "ok" | "bad" | "warn"; readonly text: string } | null => {
   switch (state.phase) {
     case "done":
       return state.answer.outcome === "connected"
-        ? {
-            tone: "ok",
-            text:
-              state.answer.reason === "coexistence"
-                ? "WhatsApp is connected. The number stays on the WhatsApp Business app too (Coexistence)."
-                : "WhatsApp is connected.",
-            redirect: null
-          }
+        ? { tone: "ok", text: connectedMessage(state.answer.reason) }
         : state.answer.outcome === "pending"
-          ? {
-              tone: "warn",
-              text:
-                state.answer.reason === "add_phone_number"
-                  ? "Your WhatsApp Business account is shared, but no phone number was added. Add and verify a number in WhatsApp Manager, then reconnect."
-                  : "Almost done: one more step below.",
-              redirect: null
-            }
-          : { tone: "bad", text: reasonMessage(state.answer.reason ?? null), redirect: null }
+          ? { tone: "warn", text: pendingMessage(state.answer.reason) }
+          : { tone: "bad", text: reasonMessage(state.answer.reason ?? null) }
     case "cancelled":
       return {
         tone: "bad",
         text:
           state.errorMessage === null
-            ? "You cancelled the connection."
-            : `Meta said: ${state.errorMessage}${state.sessionId === null ? "" : ` If you contact support, give them this session id: ${state.sessionId}.`}`,
-        redirect: null
+            ? reasonMessage("cancelled")
+            : `Meta said: ${state.errorMessage}${state.sessionId === null ? "" : ` If you contact support, give them this session id: ${state.sessionId}.`}`
       }
     case "blocked":
       return {
@@ -146,11 +141,10 @@ const popupNotice = (
         text:
           state.why === "iframe"
             ? "Meta's window cannot open inside this embedded page."
-            : "Meta's window did not open (a popup blocker may have stopped it).",
-        redirect: state.authUrl
+            : "Meta's window did not open (a popup blocker may have stopped it)."
       }
     case "failed":
-      return { tone: "bad", text: state.message, redirect: state.authUrl }
+      return { tone: "bad", text: state.message }
     default:
       return null
   }
@@ -192,6 +186,16 @@ const badgeClass = (status: WhatsAppConnection["status"]) =>
 
 const assign = (url: string) => window.location.assign(url)
 
+const LOGO = (
+  <svg viewBox="0 0 24 24" width="28" height="28" focusable="false">
+    <title>WhatsApp</title>
+    <path
+      fill="currentColor"
+      d="M12 2a10 10 0 0 0-8.6 15.1L2 22l5-1.3A10 10 0 1 0 12 2Zm0 18.2a8.2 8.2 0 0 1-4.2-1.2l-.3-.2-3 .8.8-2.9-.2-.3A8.2 8.2 0 1 1 12 20.2Zm4.5-6.1c-.2-.1-1.5-.7-1.7-.8-.2-.1-.4-.1-.6.1l-.8 1c-.1.2-.3.2-.5.1a6.7 6.7 0 0 1-3.3-2.9c-.2-.4.3-.4.8-1.3.1-.2 0-.3 0-.4l-.8-1.8c-.2-.5-.4-.4-.6-.4h-.5a1 1 0 0 0-.7.3 3 3 0 0 0-.9 2.2 5.2 5.2 0 0 0 1.1 2.8 11.9 11.9 0 0 0 4.6 4c1.7.7 2.4.8 3.2.7.5-.1 1.5-.6 1.8-1.2.2-.6.2-1.1.1-1.2l-.5-.3Z"
+    />
+  </svg>
+)
+
 export function WhatsAppCard({
   connection: connectionRef,
   viewer: viewerRef,
@@ -203,221 +207,173 @@ export function WhatsAppCard({
 }: WhatsAppCardProps) {
   const connection = useFragment(ConnectionFields, connectionRef)
   const viewer = useFragment(WhatsAppCardViewer, viewerRef)
-  const titleId = useId()
-  const [connecting, setConnecting] = useState(false)
-  /** A failed start or disconnect, and what its "Try again" does again. */
-  const [actionError, setActionError] = useState<{
-    readonly text: string
-    readonly retry: "connect" | "disconnect"
-  } | null>(null)
+  /** A failed disconnect, and its "Try again" (a failed connect is the flow's `failed` state). */
+  const [actionError, setActionError] = useState<string | null>(null)
   const [dismissed, setDismissed] = useState(false)
   const [confirming, setConfirming] = useState(false)
   const [, startConnect] = useMutation(StartConnectMutation)
   const [disconnectState, disconnect] = useMutation(DisconnectMutation)
-  const signup = useEmbeddedSignup({
+  const flow = useConnectFlow({
     config: popup?.meta ?? null,
     start: async () => {
       const result = await startConnect({})
       const started = result.data?.startWhatsAppConnect
-      if (started === undefined) {
-        const status = (result.error?.response as { status?: number } | undefined)?.status
-        return status === 429
-          ? "Too many connection attempts. Wait a minute, then try again."
-          : "Could not start the connection. Check your network and try again."
-      }
+      if (started === undefined) return startFailureMessage(isRateLimited(result.error))
       return started
     },
     complete: (body) => completeWhatsApp(popup?.token ?? "")(body),
     reportCancel: (body) => completeWhatsApp(popup?.token ?? "")(body),
-    onDone: () => onChanged()
+    onDone: () => onChanged(),
+    navigate,
+    // Back from Meta's dialog: ask for the status again (the connection may have been made meanwhile, in this tab
+    // or another).
+    onBack: onChanged
   })
 
-  // Coming back with the browser's Back button restores this page from the cache: stop spinning, and ask for the
-  // status again (the connection may have been made meanwhile, in this tab or another).
-  const changed = useRef(onChanged)
-  changed.current = onChanged
-  useEffect(() => {
-    const onShow = (event: PageTransitionEvent) => {
-      if (!event.persisted) return
-      setConnecting(false)
-      changed.current()
-    }
-    window.addEventListener("pageshow", onShow)
-    return () => window.removeEventListener("pageshow", onShow)
-  }, [])
-
   const connect = async () => {
-    if (popup !== undefined) {
-      setActionError(null)
-      setDismissed(true)
-      return signup.connect()
-    }
-    setConnecting(true)
     setActionError(null)
     setDismissed(true)
-    const result = await startConnect({})
-    const authUrl = result.data?.startWhatsAppConnect.authUrl
-    if (authUrl === undefined) {
-      setConnecting(false)
-      const status = (result.error?.response as { status?: number } | undefined)?.status
-      setActionError({
-        text:
-          status === 429
-            ? "Too many connection attempts. Wait a minute, then try again."
-            : "Could not start the connection. Check your network and try again.",
-        retry: "connect"
-      })
-      return
-    }
-    navigate(authUrl)
+    return flow.connect()
   }
 
   const confirmDisconnect = async () => {
     const result = await disconnect({})
     setConfirming(false)
     setDismissed(true)
-    if (result.error !== undefined) setActionError({ text: "Could not disconnect.", retry: "disconnect" })
+    if (result.error !== undefined) {
+      flow.reset()
+      setActionError("Could not disconnect.")
+    }
     onChanged()
   }
 
   const status = shownStatus(connection)
-  const popupBusy = ["starting", "waiting", "completing"].includes(signup.state.phase)
-  const busy = connecting || finishing || popupBusy
-  const notice = popupNotice(signup.state)
+  const busy = finishing || isBusy(flow.state)
+  const notice = flowNotice(flow.state)
+  const actions = nextActions(flow.state)
+  const redirect = redirectUrl(flow.state)
   const staleReturn = returned?.kind === "error" && status === "ACTIVE" && STALE_WHEN_ACTIVE.has(returned.reason ?? "")
   const showReturnError = returned?.kind === "error" && !dismissed && !busy && !staleReturn
   const showConnected = (returned?.kind === "connected" || staleReturn) && !dismissed && !busy && status === "ACTIVE"
   // Each error is shown once, with one "Try again"; the state below then does not repeat the connect button.
-  const errorShown =
-    showReturnError || (!busy && notice?.tone === "bad") || (actionError !== null && actionError.retry === "connect")
+  const errorShown = showReturnError || (!busy && notice?.tone === "bad")
   /** The last attempt's error a never-connected workspace keeps (its error row has no number). */
   const lastAttempt = connection.status === "ERROR" && status === "NOT_CONNECTED" ? connection.error : null
 
   return (
-    <section className="card" aria-labelledby={titleId} aria-busy={busy}>
-      <header className="card-header">
-        <span className="wa-logo" aria-hidden="true">
-          <svg viewBox="0 0 24 24" width="28" height="28" focusable="false">
-            <title>WhatsApp</title>
-            <path
-              fill="currentColor"
-              d="M12 2a10 10 0 0 0-8.6 15.1L2 22l5-1.3A10 10 0 1 0 12 2Zm0 18.2a8.2 8.2 0 0 1-4.2-1.2l-.3-.2-3 .8.8-2.9-.2-.3A8.2 8.2 0 1 1 12 20.2Zm4.5-6.1c-.2-.1-1.5-.7-1.7-.8-.2-.1-.4-.1-.6.1l-.8 1c-.1.2-.3.2-.5.1a6.7 6.7 0 0 1-3.3-2.9c-.2-.4.3-.4.8-1.3.1-.2 0-.3 0-.4l-.8-1.8c-.2-.5-.4-.4-.6-.4h-.5a1 1 0 0 0-.7.3 3 3 0 0 0-.9 2.2 5.2 5.2 0 0 0 1.1 2.8 11.9 11.9 0 0 0 4.6 4c1.7.7 2.4.8 3.2.7.5-.1 1.5-.6 1.8-1.2.2-.6.2-1.1.1-1.2l-.5-.3Z"
-            />
-          </svg>
-        </span>
-        <div className="card-heading">
-          <h2 id={titleId}>WhatsApp</h2>
-          <p className="muted">Receive and send WhatsApp messages through your own business number.</p>
+    <ChannelCard
+      logo={{
+        className: "wa-logo",
+        svg: LOGO
+      }}
+      title="WhatsApp"
+      description="Receive and send WhatsApp messages through your own business number."
+      badge={{ className: badgeClass(status), label: busy ? "Connecting…" : STATUS_LABEL[status] }}
+      busy={busy}
+      notices={
+        <>
+          {showReturnError ? (
+            <div className="notice bad" role="alert">
+              <p>{reasonMessage(returned.reason)}</p>
+              <TryAgain onClick={connect} />
+            </div>
+          ) : null}
+          {showConnected ? (
+            <div className="notice ok" role="status">
+              <p>WhatsApp is connected.</p>
+            </div>
+          ) : null}
+          {notice === null || busy ? null : (
+            <div className={`notice ${notice.tone}`} role={notice.tone === "ok" ? "status" : "alert"}>
+              <p>{notice.text}</p>
+              {redirect === null || !actions.includes("redirect") ? null : (
+                <button type="button" className="button primary" onClick={() => navigate(redirect)}>
+                  Continue in this window
+                </button>
+              )}
+              {actions.includes("retry") ? <TryAgain onClick={connect} /> : null}
+            </div>
+          )}
+          {actionError === null || busy ? null : (
+            <div className="notice bad" role="alert">
+              <p>{actionError}</p>
+              <TryAgain onClick={() => setConfirming(true)} />
+            </div>
+          )}
+        </>
+      }
+      footer={viewer.canOperate ? <ManualConnect onConnected={onChanged} /> : null}
+      dialog={
+        confirming ? (
+          <ConfirmDisconnect
+            channel="WhatsApp"
+            consequence="Messages will stop arriving and you will not be able to send until you connect again. Your message history is kept."
+            busy={disconnectState.fetching}
+            onCancel={() => setConfirming(false)}
+            onConfirm={confirmDisconnect}
+          />
+        ) : null
+      }
+    >
+      {busy ? (
+        <Spinner
+          label={
+            flow.state.phase === "starting" || flow.state.phase === "awaiting"
+              ? "Waiting for Meta… finish the steps in the Meta window."
+              : "Finishing the connection…"
+          }
+        />
+      ) : status === "ACTIVE" ? (
+        <Connected connection={connection} onReconnect={connect} onDisconnect={() => setConfirming(true)} />
+      ) : status === "PENDING" ? (
+        <Pending connection={connection} onReconnect={connect} onChanged={onChanged} />
+      ) : status === "ERROR" ? (
+        <div className="state">
+          <p>
+            <strong>The connection needs attention.</strong>{" "}
+            {connection.error ?? "WhatsApp stopped accepting this connection."}
+          </p>
+          <NumberFacts connection={connection} />
+          <div className="row">
+            <button type="button" className="button primary" onClick={connect}>
+              Reconnect
+            </button>
+            <button type="button" className="button danger-outline" onClick={() => setConfirming(true)}>
+              Disconnect
+            </button>
+          </div>
         </div>
-        <span className={badgeClass(status)}>{busy ? "Connecting…" : STATUS_LABEL[status]}</span>
-      </header>
-
-      {showReturnError ? (
-        <div className="notice bad" role="alert">
-          <p>{reasonMessage(returned.reason)}</p>
-          <TryAgain onClick={connect} />
-        </div>
-      ) : null}
-      {showConnected ? (
-        <div className="notice ok" role="status">
-          <p>WhatsApp is connected.</p>
-        </div>
-      ) : null}
-      {notice === null || busy ? null : (
-        <div className={`notice ${notice.tone}`} role={notice.tone === "ok" ? "status" : "alert"}>
-          <p>{notice.text}</p>
-          {notice.redirect === null ? null : (
-            <button type="button" className="button primary" onClick={() => navigate(notice.redirect!)}>
-              Continue in this window
+      ) : (
+        <div className="state">
+          <p>
+            {status === "REVOKED"
+              ? `Disconnected${connection.updatedAt ? ` on ${formatDate(connection.updatedAt)}` : ""}. Your message history is kept.`
+              : "Connect your WhatsApp Business number to receive and reply to customers here."}
+          </p>
+          {lastAttempt === null || errorShown ? null : (
+            <div className="notice bad" role="alert">
+              <p>
+                <strong>The last attempt failed.</strong> {lastAttempt}
+              </p>
+              <TryAgain onClick={connect} />
+            </div>
+          )}
+          {errorShown || lastAttempt !== null ? null : (
+            <button type="button" className="button primary" onClick={connect}>
+              Connect WhatsApp
             </button>
           )}
-          {notice.tone === "bad" ? <TryAgain onClick={connect} /> : null}
         </div>
       )}
-      {actionError === null || busy ? null : (
-        <div className="notice bad" role="alert">
-          <p>{actionError.text}</p>
-          <TryAgain onClick={actionError.retry === "connect" ? connect : () => setConfirming(true)} />
-        </div>
-      )}
-
-      <div className="card-body">
-        {busy ? (
-          <Spinner
-            label={
-              connecting || signup.state.phase === "starting" || signup.state.phase === "waiting"
-                ? "Waiting for Meta… finish the steps in the Meta window."
-                : "Finishing the connection…"
-            }
-          />
-        ) : status === "ACTIVE" ? (
-          <Connected connection={connection} onReconnect={connect} onDisconnect={() => setConfirming(true)} />
-        ) : status === "PENDING" ? (
-          <Pending connection={connection} onReconnect={connect} onChanged={onChanged} />
-        ) : status === "ERROR" ? (
-          <div className="state">
-            <p>
-              <strong>The connection needs attention.</strong>{" "}
-              {connection.error ?? "WhatsApp stopped accepting this connection."}
-            </p>
-            <NumberFacts connection={connection} />
-            <div className="row">
-              <button type="button" className="button primary" onClick={connect}>
-                Reconnect
-              </button>
-              <button type="button" className="button danger-outline" onClick={() => setConfirming(true)}>
-                Disconnect
-              </button>
-            </div>
-          </div>
-        ) : (
-          <div className="state">
-            <p>
-              {status === "REVOKED"
-                ? `Disconnected${connection.updatedAt ? ` on ${formatDate(connection.updatedAt)}` : ""}. Your message history is kept.`
-                : "Connect your WhatsApp Business number to receive and reply to customers here."}
-            </p>
-            {lastAttempt === null || errorShown ? null : (
-              <div className="notice bad" role="alert">
-                <p>
-                  <strong>The last attempt failed.</strong> {lastAttempt}
-                </p>
-                <TryAgain onClick={connect} />
-              </div>
-            )}
-            {errorShown || lastAttempt !== null ? null : (
-              <button type="button" className="button primary" onClick={connect}>
-                Connect WhatsApp
-              </button>
-            )}
-          </div>
-        )}
-      </div>
-
-      {viewer.canOperate ? (
-        <footer className="card-footer">
-          <ManualConnect onConnected={onChanged} />
-        </footer>
-      ) : null}
-
-      {confirming ? (
-        <ConfirmDisconnect
-          channel="WhatsApp"
-          consequence="Messages will stop arriving and you will not be able to send until you connect again. Your message history is kept."
-          busy={disconnectState.fetching}
-          onCancel={() => setConfirming(false)}
-          onConfirm={confirmDisconnect}
-        />
-      ) : null}
-    </section>
+    </ChannelCard>
   )
 }
 
-/** The one "Try again" an error offers. */
-function TryAgain({ onClick }: { readonly onClick: () => void }) {
+/** The Reconnect every PENDING step offers besides its own action. */
+function ReconnectButton({ onClick }: { readonly onClick: () => void }) {
   return (
     <button type="button" className="button" onClick={onClick}>
-      Try again
+      Reconnect
     </button>
   )
 }
@@ -484,22 +440,11 @@ function Connected({
             The WhatsApp access token expires on {formatDateTime(connection.tokenExpiresAt)}. Reconnect to keep messages
             flowing.
           </p>
-          <button type="button" className="button" onClick={onReconnect}>
-            Reconnect
-          </button>
+          <ReconnectButton onClick={onReconnect} />
         </div>
       ) : null}
       <NumberFacts connection={connection}>
-        <div>
-          <dt>Connected since</dt>
-          <dd>
-            {connection.updatedAt ? (
-              <time dateTime={connection.updatedAt}>{formatDateTime(connection.updatedAt)}</time>
-            ) : (
-              "—"
-            )}
-          </dd>
-        </div>
+        <TimeFact label="Connected since" iso={connection.updatedAt} />
       </NumberFacts>
       <button type="button" className="button danger-outline" onClick={onDisconnect}>
         Disconnect
@@ -508,15 +453,14 @@ function Connected({
   )
 }
 
-function Pending({
-  connection,
-  onReconnect,
-  onChanged
-}: {
+/** What each PENDING step is given: the connection, Reconnect, and a way to refresh it after an action. */
+interface PendingStepProps {
   readonly connection: WhatsAppConnection
   readonly onReconnect: () => void
   readonly onChanged: () => void
-}) {
+}
+
+function Pending({ connection, onReconnect, onChanged }: PendingStepProps) {
   const [choice, setChoice] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [state, choose] = useMutation(ChooseNumberMutation)
@@ -539,9 +483,7 @@ function Pending({
           </p>
           {connection.error ? <p role="alert">{connection.error}</p> : null}
           <NumberFacts connection={connection} />
-          <button type="button" className="button" onClick={onReconnect}>
-            Reconnect
-          </button>
+          <ReconnectButton onClick={onReconnect} />
         </div>
       )
     case "add_phone_number":
@@ -551,9 +493,7 @@ function Pending({
             <strong>No phone number yet.</strong> Your WhatsApp Business account is shared, but no phone number was
             added. Add and verify a number in WhatsApp Manager, then press Reconnect.
           </p>
-          <button type="button" className="button" onClick={onReconnect}>
-            Reconnect
-          </button>
+          <ReconnectButton onClick={onReconnect} />
         </div>
       )
     default:
@@ -563,9 +503,7 @@ function Pending({
             <strong>One more step is needed at Meta.</strong> Reconnect to finish connecting this number.
           </p>
           <NumberFacts connection={connection} />
-          <button type="button" className="button" onClick={onReconnect}>
-            Reconnect
-          </button>
+          <ReconnectButton onClick={onReconnect} />
         </div>
       )
   }
@@ -607,18 +545,12 @@ function Pending({
           ))}
         </ul>
       </fieldset>
-      {error === null ? null : (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
       <div className="row">
         <button type="submit" className="button primary" disabled={choice === null || state.fetching}>
           {state.fetching ? "Connecting…" : "Use this number"}
         </button>
-        <button type="button" className="button" onClick={onReconnect}>
-          Reconnect
-        </button>
+        <ReconnectButton onClick={onReconnect} />
       </div>
     </form>
   )
@@ -628,25 +560,16 @@ function Pending({
 const registerOutcome = (result: OperationResult<RegisterWhatsAppNumberMutation>): string | null => {
   const data = result.data?.registerWhatsAppNumber
   if (data === undefined) {
-    const status = (result.error?.response as { status?: number } | undefined)?.status
-    return status === 429
-      ? "Too many attempts. Wait a minute, then try again."
+    return isRateLimited(result.error)
+      ? TOO_MANY_ATTEMPTS
       : "Could not reach the service. Check your network and try again."
   }
-  if (data.__typename === "RateLimited") return "Too many attempts. Wait a minute, then try again."
+  if (data.__typename === "RateLimited") return TOO_MANY_ATTEMPTS
   return "message" in data && typeof data.message === "string" ? data.message : null
 }
 
 /** The number has a two-step verification PIN set before it came here: an admin enters it once. */
-function PinRequired({
-  connection,
-  onReconnect,
-  onChanged
-}: {
-  readonly connection: WhatsAppConnection
-  readonly onReconnect: () => void
-  readonly onChanged: () => void
-}) {
+function PinRequired({ connection, onReconnect, onChanged }: PendingStepProps) {
   const [pin, setPin] = useState("")
   const [error, setError] = useState<string | null>(null)
   const [state, register] = useMutation(RegisterNumberMutation)
@@ -684,33 +607,19 @@ function PinRequired({
         value={pin}
         onChange={(event) => setPin(event.target.value.replace(/\D/g, "").slice(0, 6))}
       />
-      {error === null ? null : (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
       <div className="row">
         <button type="submit" className="button primary" disabled={!valid || state.fetching}>
           {state.fetching ? "Registering…" : "Register number"}
         </button>
-        <button type="button" className="button" onClick={onReconnect}>
-          Reconnect
-        </button>
+        <ReconnectButton onClick={onReconnect} />
       </div>
     </form>
   )
 }
 
 /** The number's owner has not verified it at Meta yet: nothing is registered until they do. */
-function NotVerified({
-  connection,
-  onReconnect,
-  onChanged
-}: {
-  readonly connection: WhatsAppConnection
-  readonly onReconnect: () => void
-  readonly onChanged: () => void
-}) {
+function NotVerified({ connection, onReconnect, onChanged }: PendingStepProps) {
   const [message, setMessage] = useState<string | null>(null)
   const [state, register] = useMutation(RegisterNumberMutation)
 
@@ -743,9 +652,7 @@ function NotVerified({
         <button type="button" className="button primary" onClick={check} disabled={state.fetching}>
           {state.fetching ? "Checking…" : "Check again"}
         </button>
-        <button type="button" className="button" onClick={onReconnect}>
-          Reconnect
-        </button>
+        <ReconnectButton onClick={onReconnect} />
       </div>
     </div>
   )

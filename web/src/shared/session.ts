@@ -3,7 +3,7 @@
  * tab (sessionStorage is per tab: a second tab would be signed out).
  */
 
-import type { MetaClientConfig } from "./useEmbeddedSignup.ts"
+import type { MetaClientConfig } from "../connect/metaSdk.ts"
 
 export interface Session {
   readonly token: string

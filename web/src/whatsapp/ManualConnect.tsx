@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from "react"
 import { useMutation } from "urql"
-import { Dialog } from "./Dialog.tsx"
-import { graphql } from "./gql/index.ts"
+import { graphql } from "../gql/index.ts"
+import { Dialog } from "../shared/Dialog.tsx"
 
 const ManualConnectMutation = graphql(`
   mutation ConnectWhatsAppManually($input: ManualConnectInput!) {

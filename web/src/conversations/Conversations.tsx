@@ -1,15 +1,15 @@
 import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useId, useRef, useState } from "react"
 import { useMutation, useQuery } from "urql"
-import { Spinner } from "./Dialog.tsx"
-import { formatMessageTime, formatPhoneNumber } from "./format.ts"
 import type {
   ConversationsQuery as ConversationList,
   ConversationMessagesQuery as ConversationMessages,
   InboxConnectionFragment,
   MessageStatus
-} from "./gql/graphql.ts"
-import { type FragmentType, graphql, useFragment } from "./gql/index.ts"
-import { usePolling } from "./usePolling.ts"
+} from "../gql/graphql.ts"
+import { type FragmentType, graphql, useFragment } from "../gql/index.ts"
+import { Spinner } from "../shared/Dialog.tsx"
+import { formatMessageTime, formatPhoneNumber } from "../shared/format.ts"
+import { usePolling } from "../shared/usePolling.ts"
 
 const InboxConnection = graphql(`
   fragment InboxConnection on WhatsAppConnection {

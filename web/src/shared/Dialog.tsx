@@ -75,6 +75,15 @@ export function Dialog({ title, onClose, children, role = "dialog", description 
     </>
   )
 
+  const panelProps = {
+    ref: panel,
+    className: "dialog",
+    "aria-modal": true,
+    "aria-labelledby": titleId,
+    "aria-describedby": describedBy,
+    tabIndex: -1
+  } as const
+
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: a click on the backdrop closes; so do Escape and Cancel
     // biome-ignore lint/a11y/useKeyWithClickEvents: Escape is handled on the document while the dialog is open
@@ -84,28 +93,13 @@ export function Dialog({ title, onClose, children, role = "dialog", description 
         if (event.target === event.currentTarget) close.current()
       }}
     >
+      {/* `role` is written out in each branch: biome's a11y rules check ARIA attributes against a static role. */}
       {role === "alertdialog" ? (
-        <div
-          ref={panel}
-          className="dialog"
-          role="alertdialog"
-          aria-modal="true"
-          aria-labelledby={titleId}
-          aria-describedby={describedBy}
-          tabIndex={-1}
-        >
+        <div role="alertdialog" {...panelProps}>
           {body}
         </div>
       ) : (
-        <div
-          ref={panel}
-          className="dialog"
-          role="dialog"
-          aria-modal="true"
-          aria-labelledby={titleId}
-          aria-describedby={describedBy}
-          tabIndex={-1}
-        >
+        <div role="dialog" {...panelProps}>
           {body}
         </div>
       )}

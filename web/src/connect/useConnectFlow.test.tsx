@@ -1,13 +1,9 @@
 // @vitest-environment jsdom
 import { act, cleanup, renderHook, waitFor } from "@testing-library/react"
 import { afterEach, describe, expect, it, vi } from "vitest"
-import {
-  type CompleteAnswer,
-  type FacebookLoginResponse,
-  type MetaClientConfig,
-  signupReducer,
-  useEmbeddedSignup
-} from "./useEmbeddedSignup.ts"
+import { type CompleteAnswer, connectReducer } from "./connectFlow.ts"
+import type { FacebookLoginResponse, MetaClientConfig } from "./metaSdk.ts"
+import { useConnectFlow } from "./useConnectFlow.ts"
 
 const META = "https://www.facebook.com"
 const config: MetaClientConfig = {
@@ -38,7 +34,7 @@ const setup = (options: { framed?: boolean; waitMs?: number } = {}) => {
   )
   const reportCancel = vi.fn(async (_body: { state: string; code: null; sessionInfo: unknown }) => ({}))
   const hook = renderHook(() =>
-    useEmbeddedSignup({
+    useConnectFlow({
       config,
       start: async () => ({ authUrl: "https://www.facebook.com/v25.0/dialog/oauth?state=s1", state: "s1" }),
       complete,
@@ -60,7 +56,7 @@ const setup = (options: { framed?: boolean; waitMs?: number } = {}) => {
   return { hook, login, complete, reportCancel, answer, post, connect }
 }
 
-describe("useEmbeddedSignup", () => {
+describe("useConnectFlow (popup)", () => {
   it("calls FB.login with the configuration id, response_type=code and no scope", async () => {
     const { login, connect } = setup()
     await connect()
@@ -82,7 +78,12 @@ describe("useEmbeddedSignup", () => {
     await post(META, "not json {")
     await post(META, JSON.stringify({ type: "OTHER" }))
     await answer("code-1")
-    expect(hook.result.current.state).toMatchObject({ phase: "waiting", code: "code-1", session: undefined })
+    expect(hook.result.current.state).toMatchObject({
+      phase: "awaiting",
+      via: "popup",
+      code: "code-1",
+      session: undefined
+    })
     expect(complete).not.toHaveBeenCalled()
     await post(META, JSON.stringify(finish))
     await waitFor(() => expect(complete).toHaveBeenCalledTimes(1))
@@ -161,22 +162,22 @@ describe("useEmbeddedSignup", () => {
   })
 })
 
-describe("signupReducer (the bounded wait)", () => {
-  const waiting = signupReducer({ phase: "idle" }, { type: "started", started: { authUrl: "u", state: "s" } })
+describe("connectReducer (the popup's bounded wait)", () => {
+  const waiting = connectReducer({ phase: "idle" }, { type: "started", started: { authUrl: "u", state: "s" } })
 
   it("a callback without a code and no message is a blocked popup once the wait runs out", () => {
-    const noCode = signupReducer(waiting, { type: "code", code: null })
-    expect(noCode.phase).toBe("waiting")
-    expect(signupReducer(noCode, { type: "timeout" })).toEqual({ phase: "blocked", authUrl: "u", why: "popup" })
+    const noCode = connectReducer(waiting, { type: "code", code: null })
+    expect(noCode.phase).toBe("awaiting")
+    expect(connectReducer(noCode, { type: "timeout" })).toEqual({ phase: "blocked", authUrl: "u", why: "popup" })
   })
 
   it("a code whose message never comes is completed without session info", () => {
-    const coded = signupReducer(signupReducer(waiting, { type: "code", code: "c" }), { type: "timeout" })
-    expect(coded).toMatchObject({ phase: "waiting", code: "c", timedOut: true })
+    const coded = connectReducer(connectReducer(waiting, { type: "code", code: "c" }), { type: "timeout" })
+    expect(coded).toMatchObject({ phase: "awaiting", via: "popup", code: "c", timedOut: true })
   })
 
   it("an ERROR event shows Meta's message and the session id", () => {
-    const failed = signupReducer(waiting, {
+    const failed = connectReducer(waiting, {
       type: "session",
       session: { kind: "error", errorMessage: "Something broke", sessionId: "abc" }
     })
@@ -185,5 +186,57 @@ describe("signupReducer (the bounded wait)", () => {
       message: "Meta said: Something broke (session abc; give it to support)",
       authUrl: "u"
     })
+  })
+})
+
+describe("useConnectFlow (redirect)", () => {
+  const setupRedirect = (start: () => Promise<{ authUrl: string; state: string } | string>, returning = false) => {
+    const navigate = vi.fn((_url: string) => {})
+    const onBack = vi.fn(() => {})
+    const hook = renderHook(() => useConnectFlow({ config: null, start, navigate, returning, onBack }))
+    return { hook, navigate, onBack }
+  }
+
+  it("starts the connection, then sends the browser to Meta's dialog and waits", async () => {
+    const { hook, navigate } = setupRedirect(async () => ({
+      authUrl: "https://meta.example/dialog?state=s9",
+      state: "s9"
+    }))
+    expect(hook.result.current.state).toEqual({ phase: "idle" })
+    await act(() => hook.result.current.connect())
+    expect(navigate.mock.calls).toEqual([["https://meta.example/dialog?state=s9"]])
+    expect(hook.result.current.state).toEqual({
+      phase: "awaiting",
+      via: "redirect",
+      authUrl: "https://meta.example/dialog?state=s9"
+    })
+  })
+
+  it("a refused start is failed with the card's sentence, and does not navigate", async () => {
+    const { hook, navigate } = setupRedirect(async () => "Too many connection attempts. Wait a minute, then try again.")
+    await act(() => hook.result.current.connect())
+    expect(navigate).not.toHaveBeenCalled()
+    expect(hook.result.current.state).toEqual({
+      phase: "failed",
+      message: "Too many connection attempts. Wait a minute, then try again.",
+      authUrl: null
+    })
+  })
+
+  it("Back from Meta's dialog (a page restored from the cache) stops waiting and tells the card", async () => {
+    const { hook, onBack } = setupRedirect(async () => ({ authUrl: "https://meta.example/dialog", state: "s" }))
+    await act(() => hook.result.current.connect())
+    act(() => {
+      window.dispatchEvent(new PageTransitionEvent("pageshow", { persisted: true }))
+    })
+    expect(hook.result.current.state).toEqual({ phase: "idle" })
+    expect(onBack).toHaveBeenCalledTimes(1)
+  })
+
+  it("back from the callback it is completing until settled", () => {
+    const { hook } = setupRedirect(async () => "unused", true)
+    expect(hook.result.current.state).toEqual({ phase: "completing", via: "redirect" })
+    act(() => hook.result.current.settled())
+    expect(hook.result.current.state).toEqual({ phase: "idle" })
   })
 })

@@ -1,9 +1,8 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react"
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
-import { IntegrationsPage } from "./IntegrationsPage.tsx"
-import { MANAGERS_ONLY } from "./MetaAdsCard.tsx"
-import { ADS_REASON_MESSAGES } from "./reasons.ts"
+import { IntegrationsPage } from "../IntegrationsPage.tsx"
+import { ADS_REASON_MESSAGES } from "../shared/reasons.ts"
 import {
   type Answer,
   admin,
@@ -18,7 +17,8 @@ import {
   notConnected,
   type Viewer,
   withClient
-} from "./testing.tsx"
+} from "../shared/testing.tsx"
+import { MANAGERS_ONLY } from "./MetaAdsCard.tsx"
 
 const noConversations = () => ({ conversations: { edges: [], pageInfo: { hasNextPage: false, endCursor: null } } })
 

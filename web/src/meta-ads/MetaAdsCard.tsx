@@ -1,15 +1,18 @@
 import { type FormEvent, type ReactNode, useCallback, useEffect, useId, useState } from "react"
 import { type CombinedError, useMutation, useQuery } from "urql"
-import { isUnauthorized } from "./client.ts"
-import { ConfirmDisconnect, Spinner } from "./Dialog.tsx"
-import { formatDate, formatDateTime } from "./format.ts"
+import { isBusy } from "../connect/connectFlow.ts"
+import { useConnectFlow } from "../connect/useConnectFlow.ts"
 import type {
   MetaAdsFieldsFragment as MetaAdsConnection,
   TestMetaAdsConnectionMutation as TestMetaAdsConnectionResult
-} from "./gql/graphql.ts"
-import { type FragmentType, graphql, useFragment } from "./gql/index.ts"
-import { adsReasonMessage, type ReturnFromMeta } from "./reasons.ts"
-import { usePolling } from "./usePolling.ts"
+} from "../gql/graphql.ts"
+import { type FragmentType, graphql, useFragment } from "../gql/index.ts"
+import { ChannelCard, ErrorText, TimeFact, TryAgain } from "../shared/Card.tsx"
+import { isRateLimited, isUnauthorized } from "../shared/client.ts"
+import { ConfirmDisconnect, Spinner } from "../shared/Dialog.tsx"
+import { formatDate, formatDateTime } from "../shared/format.ts"
+import { adsReasonMessage, type ReturnFromMeta, startFailureMessage, unreadableHint } from "../shared/reasons.ts"
+import { usePolling } from "../shared/usePolling.ts"
 
 // Meta Ads (Marketing API). Refusals of these mutations (FORBIDDEN, NOT_CONNECTED, AD_ACCOUNT_NOT_GRANTED) arrive as
 // GraphQL errors with `extensions.code` and a message for a person, not in `data`.
@@ -191,13 +194,6 @@ export const accountStatusNote = (account: Pick<MetaAdAccount, "accountStatus">)
     ? null
     : `${accountStatusLabel(account.accountStatus)} at Meta: ads in this account may not run until Meta marks it active.`
 
-/** What an unreadable Business Manager's kind means for a person, and what to do. */
-const UNREADABLE_HINT: Readonly<Record<string, string>> = {
-  permission: "Meta did not let this login read its ad accounts. Ask its admin to give you access, then reconnect.",
-  rate_limited: "Meta was limiting requests. Reconnect in a few minutes to try it again.",
-  unavailable: "Meta did not answer for it. Reconnect later to try it again."
-}
-
 /** The Business Managers whose ad accounts could not be read at the login (the others were). */
 function UnreadableBusinesses({ connection }: { readonly connection: MetaAdsConnection }) {
   const unreadable = connection.unreadableBusinessManagers
@@ -215,7 +211,7 @@ function UnreadableBusinesses({ connection }: { readonly connection: MetaAdsConn
       <ul className="unreadable">
         {unreadable.map((item) => (
           <li key={item.id}>
-            <strong>{item.name}</strong>: {item.reason} {UNREADABLE_HINT[item.kind] ?? ""}
+            <strong>{item.name}</strong>: {item.reason} {unreadableHint(item.kind)}
           </li>
         ))}
       </ul>
@@ -258,15 +254,25 @@ export const viewOf = (
     ? "EXPIRED"
     : connection.status
 
+const LOGO = (
+  <svg viewBox="0 0 24 24" width="28" height="28" focusable="false">
+    <title>Meta</title>
+    <path
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2.4"
+      strokeLinecap="round"
+      d="M12 12c-2-3.6-3.7-5.5-5.6-5.5C4.3 6.5 3 9 3 12.2c0 2.7 1.1 4.3 2.9 4.3 2 0 3.4-2 6.1-6.7 2.6-4.6 3.8-3.3 5.5-3.3 2 0 3.5 2.6 3.5 5.7 0 2.6-1 4.3-2.8 4.3-1.9 0-3.6-2.6-6.2-6.5Z"
+    />
+  </svg>
+)
+
 /** The message of a refusal (FORBIDDEN, NOT_CONNECTED, AD_ACCOUNT_NOT_GRANTED come as GraphQL errors), if any. */
 const refusal = (error: CombinedError | undefined): string | null => error?.graphQLErrors[0]?.message ?? null
 
-const assign = (url: string) => window.location.assign(url)
-
 /** `/settings/integrations`: the Meta Ads card, with the connect wizard (connect → Meta → choose → confirm). */
-export function MetaAdsCard({ viewer: viewerRef, returned, onUnauthorized, navigate = assign }: MetaAdsCardProps) {
+export function MetaAdsCard({ viewer: viewerRef, returned, onUnauthorized, navigate }: MetaAdsCardProps) {
   const viewer = useFragment(MetaAdsCardViewer, viewerRef)
-  const titleId = useId()
   const [result, refetch] = useQuery({
     query: MetaAdsQuery,
     requestPolicy: returned === null ? "cache-and-network" : "network-only"
@@ -274,9 +280,7 @@ export function MetaAdsCard({ viewer: viewerRef, returned, onUnauthorized, navig
   const refresh = useCallback(() => refetch({ requestPolicy: "network-only" }), [refetch])
   usePolling(refresh, ADS_POLL_MS)
 
-  // Back from Meta: the card spins until the first fresh status has arrived.
-  const [awaiting, setAwaiting] = useState(returned !== null && returned.kind !== "error")
-  const [connecting, setConnecting] = useState(false)
+  /** A failed disconnect (a failed connect is the flow's `failed` state). */
   const [actionError, setActionError] = useState<string | null>(null)
   const [dismissed, setDismissed] = useState(false)
   const [confirming, setConfirming] = useState(false)
@@ -284,43 +288,35 @@ export function MetaAdsCard({ viewer: viewerRef, returned, onUnauthorized, navig
   const [justConnected, setJustConnected] = useState(false)
   const [, startConnect] = useMutation(StartMetaAdsConnectMutation)
   const [disconnectState, disconnect] = useMutation(DisconnectMetaAdsMutation)
+  // Meta Ads has no popup flow: the redirect. Back from Meta, the card spins until the first fresh status arrives.
+  const flow = useConnectFlow({
+    config: null,
+    returning: returned !== null && returned.kind !== "error",
+    navigate,
+    start: async () => {
+      const started = await startConnect({})
+      return (
+        started.data?.startMetaAdsConnect ?? startFailureMessage(isRateLimited(started.error), refusal(started.error))
+      )
+    }
+  })
 
   const data = result.data ?? undefined
+  const { settled } = flow
   useEffect(() => {
-    if (data !== undefined && !result.fetching) setAwaiting(false)
-  }, [data, result.fetching])
+    if (data !== undefined && !result.fetching) settled()
+  }, [data, result.fetching, settled])
   useEffect(() => {
     if (isUnauthorized(result.error)) onUnauthorized()
   }, [result.error, onUnauthorized])
-  // Coming back with the browser's Back button from Meta's dialog restores this page from the cache: stop spinning.
-  useEffect(() => {
-    const onShow = (event: PageTransitionEvent) => {
-      if (event.persisted) setConnecting(false)
-    }
-    window.addEventListener("pageshow", onShow)
-    return () => window.removeEventListener("pageshow", onShow)
-  }, [])
 
   const manager = viewer.role === "ADMIN" || viewer.role === "MARKETING"
 
   const connect = async () => {
-    setConnecting(true)
     setActionError(null)
     setDismissed(true)
     setJustConnected(false)
-    const started = await startConnect({})
-    const authUrl = started.data?.startMetaAdsConnect.authUrl
-    if (authUrl === undefined) {
-      setConnecting(false)
-      const status = (started.error?.response as { status?: number } | undefined)?.status
-      setActionError(
-        status === 429
-          ? "Too many connection attempts. Wait a minute, then try again."
-          : (refusal(started.error) ?? "Could not start the connection. Check your network and try again.")
-      )
-      return
-    }
-    navigate(authUrl)
+    return flow.connect()
   }
 
   const confirmDisconnect = async () => {
@@ -328,13 +324,17 @@ export function MetaAdsCard({ viewer: viewerRef, returned, onUnauthorized, navig
     setConfirming(false)
     setDismissed(true)
     setJustConnected(false)
-    if (done.error !== undefined) setActionError(refusal(done.error) ?? "Could not disconnect. Try again.")
+    if (done.error !== undefined) {
+      flow.reset()
+      setActionError(refusal(done.error) ?? "Could not disconnect. Try again.")
+    }
     refresh()
   }
 
   const connection = useFragment(MetaAdsFields, data?.metaAdsConnection)
   const view = connection === undefined ? null : viewOf(connection)
-  const busy = connecting || awaiting
+  const busy = isBusy(flow.state)
+  const shownError = actionError ?? (flow.state.phase === "failed" ? flow.state.message : null)
   const showReturnError = returned?.kind === "error" && !dismissed && !busy
   const showConnected =
     !busy && view === "ACTIVE" && !changing && (justConnected || (returned?.kind === "connected" && !dismissed))
@@ -343,7 +343,11 @@ export function MetaAdsCard({ viewer: viewerRef, returned, onUnauthorized, navig
   if (busy) {
     body = (
       <Spinner
-        label={connecting ? "Waiting for Meta… finish the steps in the Meta window." : "Finishing the connection…"}
+        label={
+          flow.state.phase === "completing"
+            ? "Finishing the connection…"
+            : "Waiting for Meta… finish the steps in the Meta window."
+        }
       />
     )
   } else if (connection === undefined || view === null) {
@@ -443,72 +447,60 @@ export function MetaAdsCard({ viewer: viewerRef, returned, onUnauthorized, navig
   }
 
   return (
-    <section className="card" aria-labelledby={titleId} aria-busy={busy}>
-      <header className="card-header">
-        <span className="ads-logo" aria-hidden="true">
-          <svg viewBox="0 0 24 24" width="28" height="28" focusable="false">
-            <title>Meta</title>
-            <path
-              fill="none"
-              stroke="currentColor"
-              strokeWidth="2.4"
-              strokeLinecap="round"
-              d="M12 12c-2-3.6-3.7-5.5-5.6-5.5C4.3 6.5 3 9 3 12.2c0 2.7 1.1 4.3 2.9 4.3 2 0 3.4-2 6.1-6.7 2.6-4.6 3.8-3.3 5.5-3.3 2 0 3.5 2.6 3.5 5.7 0 2.6-1 4.3-2.8 4.3-1.9 0-3.6-2.6-6.2-6.5Z"
-            />
-          </svg>
-        </span>
-        <div className="card-heading">
-          <h2 id={titleId}>Meta Ads</h2>
-          <p className="muted">Read your ad accounts' campaigns and results from Meta (Facebook and Instagram ads).</p>
-        </div>
-        {view === null && !busy ? null : (
-          <span className={view === null ? "badge" : badgeClass(view)}>
-            {busy ? "Connecting…" : view === null ? "" : STATUS_LABEL[view]}
-          </span>
-        )}
-      </header>
-
-      {showReturnError ? (
-        <div className="notice bad" role="alert">
-          <p>{adsReasonMessage(returned.reason)}</p>
-          {manager ? (
-            <button type="button" className="button" onClick={connect}>
-              Try again
-            </button>
+    <ChannelCard
+      logo={{ className: "ads-logo", svg: LOGO }}
+      title="Meta Ads"
+      description="Read your ad accounts' campaigns and results from Meta (Facebook and Instagram ads)."
+      badge={
+        view === null && !busy
+          ? null
+          : {
+              className: view === null ? "badge" : badgeClass(view),
+              label: busy ? "Connecting…" : view === null ? "" : STATUS_LABEL[view]
+            }
+      }
+      busy={busy}
+      notices={
+        <>
+          {showReturnError ? (
+            <div className="notice bad" role="alert">
+              <p>{adsReasonMessage(returned.reason)}</p>
+              {manager ? <TryAgain onClick={connect} /> : null}
+            </div>
           ) : null}
-        </div>
-      ) : null}
-      {showConnected ? (
-        <div className="notice ok" role="status">
-          <p>Meta Ads is connected.</p>
-        </div>
-      ) : null}
-      {actionError === null ? null : (
-        <div className="notice bad" role="alert">
-          <p>{actionError}</p>
-        </div>
-      )}
-
-      <div className="card-body">{body}</div>
-
-      {viewer.canOperate &&
-      connection !== undefined &&
-      (view === "ACTIVE" || view === "PENDING" || view === "ERROR" || view === "EXPIRED") ? (
-        <footer className="card-footer">
+          {showConnected ? (
+            <div className="notice ok" role="status">
+              <p>Meta Ads is connected.</p>
+            </div>
+          ) : null}
+          {shownError === null ? null : (
+            <div className="notice bad" role="alert">
+              <p>{shownError}</p>
+            </div>
+          )}
+        </>
+      }
+      footer={
+        viewer.canOperate &&
+        connection !== undefined &&
+        (view === "ACTIVE" || view === "PENDING" || view === "ERROR" || view === "EXPIRED") ? (
           <TokenDebug />
-        </footer>
-      ) : null}
-
-      {confirming ? (
-        <ConfirmDisconnect
-          channel="Meta Ads"
-          consequence="Ads data stops updating for this workspace until you connect again. The app's permissions are removed at Meta where possible."
-          busy={disconnectState.fetching}
-          onCancel={() => setConfirming(false)}
-          onConfirm={confirmDisconnect}
-        />
-      ) : null}
-    </section>
+        ) : null
+      }
+      dialog={
+        confirming ? (
+          <ConfirmDisconnect
+            channel="Meta Ads"
+            consequence="Ads data stops updating for this workspace until you connect again. The app's permissions are removed at Meta where possible."
+            busy={disconnectState.fetching}
+            onCancel={() => setConfirming(false)}
+            onConfirm={confirmDisconnect}
+          />
+        ) : null
+      }
+    >
+      {body}
+    </ChannelCard>
   )
 }
 
@@ -640,11 +632,7 @@ function Wizard({
           </div>
         </dl>
         {note === null ? null : <p className="account-note">{note}</p>}
-        {error === null ? null : (
-          <p className="error-text" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorText error={error} />
         <div className="row">
           <button type="button" className="button primary" onClick={confirm} disabled={state.fetching}>
             {state.fetching ? "Saving…" : "Confirm"}
@@ -810,26 +798,8 @@ function Connected({
           <dt>Meta user</dt>
           <dd>{connection.user?.name ?? connection.user?.id ?? "—"}</dd>
         </div>
-        <div>
-          <dt>Connected since</dt>
-          <dd>
-            {connection.updatedAt ? (
-              <time dateTime={connection.updatedAt}>{formatDateTime(connection.updatedAt)}</time>
-            ) : (
-              "—"
-            )}
-          </dd>
-        </div>
-        <div>
-          <dt>Access token expires</dt>
-          <dd>
-            {connection.tokenExpiresAt ? (
-              <time dateTime={connection.tokenExpiresAt}>{formatDateTime(connection.tokenExpiresAt)}</time>
-            ) : (
-              "Never"
-            )}
-          </dd>
-        </div>
+        <TimeFact label="Connected since" iso={connection.updatedAt} />
+        <TimeFact label="Access token expires" iso={connection.tokenExpiresAt} empty="Never" />
       </dl>
       {note === null ? null : <p className="account-note">{note}</p>}
       {test === null ? null : test !== "failed" && test.ok ? (

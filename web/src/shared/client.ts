@@ -14,6 +14,12 @@ export const makeClient = (token: string): Client =>
     })
   })
 
+/** The HTTP status of a failed operation's response, if it got one. */
+export const httpStatus = (error: CombinedError | undefined): number | undefined =>
+  (error?.response as { status?: number } | undefined)?.status
+
 /** The token was refused (expired, or signed with another secret): the session is over. */
-export const isUnauthorized = (error: CombinedError | undefined): boolean =>
-  (error?.response as { status?: number } | undefined)?.status === 401
+export const isUnauthorized = (error: CombinedError | undefined): boolean => httpStatus(error) === 401
+
+/** The service limits this person's attempts (HTTP 429). */
+export const isRateLimited = (error: CombinedError | undefined): boolean => httpStatus(error) === 429
