@@ -5,6 +5,7 @@ import { layerFromKeys } from "../adapters/crypto/TokenCipherAesGcm.ts"
 import { MetaGraphMemory, MetaGraphMemoryControl } from "../adapters/meta-graph/MetaGraphMemory.ts"
 import { MetaWebhookDecoder } from "../adapters/meta-graph/MetaWebhooks.ts"
 import { AuditLogMemory } from "../adapters/persistence/AuditLogMemory.ts"
+import { ConnectionHealthRepositoryMemory } from "../adapters/persistence/ConnectionHealthRepositoryMemory.ts"
 import { ConnectionRepositoryMemory } from "../adapters/persistence/ConnectionRepositoryMemory.ts"
 import { ConversationRepositoryMemory } from "../adapters/persistence/ConversationRepositoryMemory.ts"
 import { MessageRepositoryMemory } from "../adapters/persistence/MessageRepositoryMemory.ts"
@@ -35,6 +36,7 @@ const TestLayer = WebhookProcessor.layer.pipe(
     Layer.mergeAll(
       DyingMessages,
       ConnectionRepositoryMemory,
+      ConnectionHealthRepositoryMemory,
       ConversationRepositoryMemory.pipe(Layer.provide(MessageRepositoryMemory)),
       WebhookInboxMemory,
       AuditLogMemory,

@@ -6,16 +6,21 @@ import {
   nextStatus,
   toE164
 } from "../domain/ChannelConnection.ts"
+import type { HealthCheck } from "../domain/ConnectionHealth.ts"
 import type { PhoneNumberId, ProviderMessageId, WabaId } from "../domain/Ids.ts"
 import type {
   AccountEffect,
+  AccountReviewed,
   AccountUpdated,
+  CapabilityChanged,
   DisplayNameReviewed,
   NumberActivity,
+  NumberQualityReported,
   WebhookChange
 } from "../domain/InboundEvents.ts"
 import { MAX_WEBHOOK_ATTEMPTS, retryDelayMillis, type WebhookEvent } from "../domain/WebhookEvent.ts"
 import { AuditLog } from "./ports/AuditLog.ts"
+import { ConnectionHealthRepository } from "./ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
 import { ConversationRepository } from "./ports/ConversationRepository.ts"
 import { MessageRepository } from "./ports/MessageRepository.ts"
@@ -69,6 +74,7 @@ export class WebhookProcessor extends Context.Service<
       const graph = yield* MetaGraph
       const cipher = yield* TokenCipher
       const decoder = yield* WebhookDecoder
+      const health = yield* ConnectionHealthRepository
       const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
 
       /**
@@ -91,7 +97,31 @@ export class WebhookProcessor extends Context.Service<
           .findByPhoneNumberId(phoneNumberId as PhoneNumberId)
           .pipe(Effect.map(Option.filter((connection) => acceptsInbound(connection.status))))
 
-      const numberActivity = Effect.fnUntraced(function* (change: NumberActivity) {
+      /**
+       * A health webhook (quality, account review, capability) updates the stored check of each connection it is
+       * about at once; the next full check reads Meta again.
+       */
+      const healthReported = Effect.fnUntraced(function* (
+        change: NumberQualityReported | AccountReviewed | CapabilityChanged
+      ) {
+        const candidates = change.wabaId === null ? [] : yield* connections.findByWabaId(change.wabaId as WabaId)
+        const affected =
+          change._tag === "NumberQualityReported"
+            ? candidates.filter((c) => c.phoneNumberE164 === toE164(change.displayPhoneNumber))
+            : candidates
+        const check = healthCheckOf(change)
+        for (const connection of affected) {
+          yield* health.save(connection.tenantId, connection.id, [check])
+          yield* Effect.logInfo(`Connection health: ${check.name} ${check.status} (webhook)`).pipe(
+            Effect.annotateLogs({ tenant_id: connection.tenantId, connection_id: connection.id })
+          )
+        }
+        if (affected.length === 0)
+          yield* Effect.logInfo(`${change._tag} for WABA ${change.wabaId}: no connection; ignored`)
+        return { unrouted: [], messagesStored: 0, statusesRecorded: 0 }
+      })
+
+      const numberActivity = Effect.fnUntraced(function* (change: NumberActivity, receivedAt: Date) {
         const phoneNumberId = change.phoneNumberId
         const connection = yield* route(phoneNumberId)
         if (Option.isNone(connection))
@@ -102,6 +132,8 @@ export class WebhookProcessor extends Context.Service<
             statusesRecorded: 0
           }
         const { tenantId, id: connectionId } = connection.value
+        // For the `webhooks` health check: something arrived for the number.
+        yield* health.recordWebhook(tenantId, connectionId, receivedAt)
         let messagesStored = 0
         let statusesRecorded = 0
         for (const message of change.messages) {
@@ -307,10 +339,14 @@ export class WebhookProcessor extends Context.Service<
         return { unrouted: [], messagesStored: 0, statusesRecorded: 0 }
       })
 
-      const handleChange = (change: WebhookChange) => {
+      const handleChange = (change: WebhookChange, receivedAt: Date) => {
         switch (change._tag) {
           case "NumberActivity":
-            return numberActivity(change)
+            return numberActivity(change, receivedAt)
+          case "NumberQualityReported":
+          case "AccountReviewed":
+          case "CapabilityChanged":
+            return healthReported(change)
           case "AccountUpdated":
             return accountUpdate(change)
           case "DisplayNameReviewed":
@@ -321,7 +357,7 @@ export class WebhookProcessor extends Context.Service<
       const process = Effect.fn("WebhookProcessor.process")(function* (event: WebhookEvent) {
         const changes = yield* decoder.decode(event.payload, event.receivedAt)
         const outcomes: Array<ProcessOutcome> = []
-        for (const change of changes) outcomes.push(yield* handleChange(change))
+        for (const change of changes) outcomes.push(yield* handleChange(change, event.receivedAt))
         return {
           unrouted: outcomes.flatMap((o) => o.unrouted),
           unroutedKeys: {
@@ -458,3 +494,75 @@ const accountChange = (
 /** Deletes the unrouted events received more than `days` days before now (the Clock's); returns how many. */
 export const purgeUnrouted = (inbox: WebhookInbox["Service"], days: number) =>
   Effect.flatMap(Clock.currentTimeMillis, (millis) => inbox.purgeUnrouted(new Date(millis - days * 86_400_000)))
+
+/** The health check a health webhook sets, in words with what to do. */
+export const healthCheckOf = (change: NumberQualityReported | AccountReviewed | CapabilityChanged): HealthCheck => {
+  const checkedAt = change.occurredAt
+  if (change._tag === "AccountReviewed") {
+    switch (change.decision) {
+      case "approved":
+        return {
+          name: "account_review",
+          status: "ok",
+          message: "Meta approved the WhatsApp Business Account.",
+          checkedAt
+        }
+      case "rejected":
+        return {
+          name: "account_review",
+          status: "failing",
+          message:
+            "Meta rejected the WhatsApp Business Account's review: it cannot send messages. Request another review in WhatsApp Manager (Account quality).",
+          checkedAt
+        }
+      default:
+        return {
+          name: "account_review",
+          status: "warning",
+          message: `Meta's review of the WhatsApp Business Account is not decided (${change.decisionText}). Nothing to do meanwhile.`,
+          checkedAt
+        }
+    }
+  }
+  if (change._tag === "CapabilityChanged")
+    return {
+      name: "messaging_limit",
+      status: "ok",
+      message:
+        change.maxDailyConversations === null
+          ? "Meta changed the business portfolio's capabilities."
+          : `The business portfolio may now start conversations with ${change.maxDailyConversations.toLocaleString("en-US")} customers a day.`,
+      checkedAt
+    }
+  const limit = change.currentLimit === null ? "" : ` (limit now ${change.currentLimit})`
+  switch (change.event) {
+    case "flagged":
+      return {
+        name: "quality",
+        status: "warning",
+        message: `Meta flagged the number's quality as low${limit}: the messaging limit may be lowered. Stop campaigns and send only messages customers expect.`,
+        checkedAt
+      }
+    case "unflagged":
+      return {
+        name: "quality",
+        status: "ok",
+        message: `Meta lifted the flag on the number's quality${limit}.`,
+        checkedAt
+      }
+    case "limit_lowered":
+      return {
+        name: "messaging_limit",
+        status: "warning",
+        message: `Meta lowered the messaging limit${limit} after low quality. Send only messages customers expect; it rises again with quality.`,
+        checkedAt
+      }
+    default:
+      return {
+        name: "messaging_limit",
+        status: "ok",
+        message: `Meta changed the number's messaging limit or throughput (${change.eventText})${limit}.`,
+        checkedAt
+      }
+  }
+}
