@@ -381,7 +381,7 @@ describe("GraphqlRoute", () => {
       "{ whatsappConnection { health { overall messagingHealthy checkedAt checks { name status message checkedAt } } } }",
       { token }
     )
-    const health = (read.body.data?.["whatsappConnection"] as { health: Record<string, unknown> }).health
+    const health = (read.body.data!["whatsappConnection"] as { health: Record<string, unknown> }).health
     assert.strictEqual(health["overall"], "FAILING")
     assert.strictEqual(health["messagingHealthy"], false)
     assert.strictEqual(health["checkedAt"], "2025-06-01T12:00:00.000Z")
