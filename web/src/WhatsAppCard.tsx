@@ -4,6 +4,7 @@ import { ConfirmDisconnect, Spinner } from "./Dialog.tsx"
 import { expiresSoon, formatDate, formatDateTime, formatPhoneNumber } from "./format.ts"
 import type { RegisterWhatsAppNumberMutation, ConnectionFieldsFragment as WhatsAppConnection } from "./gql/graphql.ts"
 import { type FragmentType, graphql, useFragment } from "./gql/index.ts"
+import { HealthPanel } from "./HealthPanel.tsx"
 import { ManualConnect } from "./ManualConnect.tsx"
 import { type ReturnFromMeta, reasonMessage } from "./reasons.ts"
 import { completeWhatsApp, type MetaClientConfig, type SignupState, useEmbeddedSignup } from "./useEmbeddedSignup.ts"
@@ -24,6 +25,10 @@ const ConnectionFields = graphql(`
     warning
     displayNameStatus
     updatedAt
+    health {
+      messagingHealthy
+    }
+    ...HealthPanelFields
     choices {
       id
       displayPhoneNumber
@@ -309,7 +314,12 @@ export function WhatsAppCard({
           <h2 id={titleId}>WhatsApp</h2>
           <p className="muted">Receive and send WhatsApp messages through your own business number.</p>
         </div>
-        <span className={badgeClass(status)}>{busy ? "Connecting…" : STATUS_LABEL[status]}</span>
+        {status === "ACTIVE" && !connection.health.messagingHealthy && !busy ? (
+          // Connected only while the checks that gate messaging pass: the panel below says what fails.
+          <span className="badge bad">Not working</span>
+        ) : (
+          <span className={badgeClass(status)}>{busy ? "Connecting…" : STATUS_LABEL[status]}</span>
+        )}
       </header>
 
       {showReturnError ? (
@@ -501,6 +511,7 @@ function Connected({
           </dd>
         </div>
       </NumberFacts>
+      <HealthPanel connection={connection} />
       <button type="button" className="button danger-outline" onClick={onDisconnect}>
         Disconnect
       </button>
