@@ -125,26 +125,41 @@ describe("health check rules", () => {
     const occurredAt = new Date("2026-01-01T10:00:00.000Z")
     const quality = { _tag: "NumberQualityReported" as const, wabaId: "1", displayPhoneNumber: "1", currentLimit: null }
     assert.strictEqual(
-      healthCheckOf({ ...quality, event: "flagged", eventText: "FLAGGED", occurredAt }).status,
+      healthCheckOf({ ...quality, event: "flagged", eventText: "FLAGGED", occurredAt }, occurredAt).status,
       "warning"
     )
     assert.strictEqual(
-      healthCheckOf({ ...quality, event: "unflagged", eventText: "UNFLAGGED", occurredAt }).status,
+      healthCheckOf({ ...quality, event: "unflagged", eventText: "UNFLAGGED", occurredAt }, occurredAt).status,
       "ok"
     )
-    const lowered = healthCheckOf({ ...quality, event: "limit_lowered", eventText: "DOWNGRADE", occurredAt })
+    const lowered = healthCheckOf(
+      { ...quality, event: "limit_lowered", eventText: "DOWNGRADE", occurredAt },
+      occurredAt
+    )
     assert.deepStrictEqual([lowered.name, lowered.status], ["messaging_limit", "warning"])
     const review = { _tag: "AccountReviewed" as const, wabaId: "1", occurredAt }
-    assert.strictEqual(healthCheckOf({ ...review, decision: "approved", decisionText: "APPROVED" }).status, "ok")
-    assert.strictEqual(healthCheckOf({ ...review, decision: "rejected", decisionText: "REJECTED" }).status, "failing")
-    assert.strictEqual(healthCheckOf({ ...review, decision: "pending", decisionText: "PENDING" }).status, "warning")
-    const capability = healthCheckOf({
-      _tag: "CapabilityChanged",
-      wabaId: "1",
-      maxDailyConversations: 100000,
-      maxPhoneNumbers: null,
+    assert.strictEqual(
+      healthCheckOf({ ...review, decision: "approved", decisionText: "APPROVED" }, occurredAt).status,
+      "ok"
+    )
+    assert.strictEqual(
+      healthCheckOf({ ...review, decision: "rejected", decisionText: "REJECTED" }, occurredAt).status,
+      "failing"
+    )
+    assert.strictEqual(
+      healthCheckOf({ ...review, decision: "pending", decisionText: "PENDING" }, occurredAt).status,
+      "warning"
+    )
+    const capability = healthCheckOf(
+      {
+        _tag: "CapabilityChanged",
+        wabaId: "1",
+        maxDailyConversations: 100000,
+        maxPhoneNumbers: null,
+        occurredAt
+      },
       occurredAt
-    })
+    )
     assert.include(capability.message, "100,000 customers a day")
   })
 })

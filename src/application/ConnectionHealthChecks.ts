@@ -1,6 +1,7 @@
 import { Clock, Context, Duration, Effect, Layer, Option } from "effect"
 import type { ChannelConnection } from "../domain/ChannelConnection.ts"
 import {
+  type ConnectionHealth,
   type HealthCheck,
   type HealthCheckName,
   type HealthStatus,
@@ -289,6 +290,13 @@ export class ConnectionHealthChecks extends Context.Service<
           return checks
         })
 
+      /** Checks from before the latest (re)connect speak of the old connection: a reconnect starts afresh. */
+      const viewOf = (connection: ChannelConnection, stored: ConnectionHealth): HealthView => {
+        const since = (connection.connectedAt ?? connection.createdAt).getTime()
+        const fresh = stored.checks.filter((check) => check.checkedAt.getTime() >= since)
+        return healthView(connection.id, fresh, stored.lastWebhookAt)
+      }
+
       const run = Effect.fn("ConnectionHealthChecks.run")(function* (connection: ChannelConnection) {
         const checks: Array<Found> = []
         const token =
@@ -316,8 +324,7 @@ export class ConnectionHealthChecks extends Context.Service<
           connection.id,
           checks.map((check) => ({ ...check, checkedAt }))
         )
-        const after = yield* health.get(connection.tenantId, connection.id)
-        const view = healthView(connection.id, after.checks, after.lastWebhookAt)
+        const view = viewOf(connection, yield* health.get(connection.tenantId, connection.id))
         yield* Effect.logInfo(`Connection health: ${view.overall}`).pipe(
           Effect.annotateLogs({
             tenant_id: connection.tenantId,
@@ -341,8 +348,7 @@ export class ConnectionHealthChecks extends Context.Service<
       const read = Effect.fn("ConnectionHealthChecks.read")(function* (actor: Actor) {
         const connection = yield* current(actor)
         if (Option.isNone(connection)) return NO_HEALTH
-        const stored = yield* health.get(actor.tenantId, connection.value.id)
-        return healthView(connection.value.id, stored.checks, stored.lastWebhookAt)
+        return viewOf(connection.value, yield* health.get(actor.tenantId, connection.value.id))
       })
 
       const due = connections

@@ -109,8 +109,12 @@ export class WebhookProcessor extends Context.Service<
           change._tag === "NumberQualityReported"
             ? candidates.filter((c) => c.phoneNumberE164 === toE164(change.displayPhoneNumber))
             : candidates
-        const check = healthCheckOf(change)
+        // Checked when we learnt it; an event from before the connection's latest (re)connect (Meta's time is in
+        // whole seconds) speaks of the old one and is skipped.
+        const check = healthCheckOf(change, yield* now)
         for (const connection of affected) {
+          const since = connection.connectedAt?.getTime()
+          if (since !== undefined && change.occurredAt.getTime() < Math.floor(since / 1000) * 1000) continue
           yield* health.save(connection.tenantId, connection.id, [check])
           yield* Effect.logInfo(`Connection health: ${check.name} ${check.status} (webhook)`).pipe(
             Effect.annotateLogs({ tenant_id: connection.tenantId, connection_id: connection.id })
@@ -496,8 +500,10 @@ export const purgeUnrouted = (inbox: WebhookInbox["Service"], days: number) =>
   Effect.flatMap(Clock.currentTimeMillis, (millis) => inbox.purgeUnrouted(new Date(millis - days * 86_400_000)))
 
 /** The health check a health webhook sets, in words with what to do. */
-export const healthCheckOf = (change: NumberQualityReported | AccountReviewed | CapabilityChanged): HealthCheck => {
-  const checkedAt = change.occurredAt
+export const healthCheckOf = (
+  change: NumberQualityReported | AccountReviewed | CapabilityChanged,
+  checkedAt: Date
+): HealthCheck => {
   if (change._tag === "AccountReviewed") {
     switch (change.decision) {
       case "approved":

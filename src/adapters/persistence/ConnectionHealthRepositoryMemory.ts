@@ -35,10 +35,6 @@ export const ConnectionHealthRepositoryMemory = Layer.sync(ConnectionHealthRepos
       Effect.sync(() => {
         const row = entry(tenantId, connectionId)
         if (row.lastWebhookAt === null || row.lastWebhookAt.getTime() < at.getTime()) row.lastWebhookAt = at
-      }),
-    clear: (tenantId, connectionId) =>
-      Effect.sync(() => {
-        if (rows.get(connectionId)?.tenantId === tenantId) rows.delete(connectionId)
       })
   })
 })

@@ -79,13 +79,6 @@ export const ConnectionHealthRepositoryPg = Layer.effect(
         Effect.withSpan("ConnectionHealthRepositoryPg.recordWebhook")
       )
 
-    const clear: ConnectionHealthRepository["Service"]["clear"] = (tenantId, connectionId) =>
-      sql`DELETE FROM connection_health WHERE connection_id = ${connectionId} AND tenant_id = ${tenantId}`.pipe(
-        Effect.asVoid,
-        Effect.orDie,
-        Effect.withSpan("ConnectionHealthRepositoryPg.clear")
-      )
-
-    return ConnectionHealthRepository.of({ get, save, recordWebhook, clear })
+    return ConnectionHealthRepository.of({ get, save, recordWebhook })
   })
 )

@@ -12,7 +12,5 @@ export class ConnectionHealthRepository extends Context.Service<
     save(tenantId: TenantId, connectionId: ConnectionId, checks: ReadonlyArray<HealthCheck>): Effect.Effect<void>
     /** A webhook for the connection's number arrived at `at` (the latest time is kept). */
     recordWebhook(tenantId: TenantId, connectionId: ConnectionId, at: Date): Effect.Effect<void>
-    /** Forgets the connection's checks and webhook time (a reconnect starts afresh). */
-    clear(tenantId: TenantId, connectionId: ConnectionId): Effect.Effect<void>
   }
 >()("app/application/ports/ConnectionHealthRepository") {}
