@@ -67,6 +67,7 @@ export const ALL_WEBHOOK_FIELDS = [
   "account_review_update",
   "phone_number_quality_update",
   "phone_number_name_update",
+  "business_capability_update",
   "message_template_status_update",
   "account_alerts",
   "security",

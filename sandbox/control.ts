@@ -459,6 +459,87 @@ export const summary = (ctx: Ctx) => {
   }
 }
 
+/**
+ * `POST /_sandbox/numbers/{id}/quality` (`{"rating": "RED", "event": "FLAGGED", "messagingLimit": "TIER_250"}`):
+ * the number's `quality_rating` (and the portfolio's limit) change as Meta rates it, and Meta says so with a
+ * `phone_number_quality_update` webhook (entry.id = the WABA; the number by its digits). `event` defaults to FLAGGED
+ * for RED, UNFLAGGED otherwise.
+ */
+const numberQuality = async (ctx: Ctx, path: string, params: Params): Promise<ControlResult | undefined> => {
+  const match = /^\/_sandbox\/numbers\/([^/]+)\/quality$/.exec(path)
+  if (match === null) return undefined
+  const { number, waba } = numberOf(ctx, decodeURIComponent(match[1]!))
+  const rating = required(params, "rating").toUpperCase()
+  if (!["GREEN", "YELLOW", "RED", "UNKNOWN"].includes(rating))
+    throw new ControlError(400, "rating must be GREEN, YELLOW, RED or UNKNOWN")
+  number.qualityRating = rating
+  const oldLimit = number.messagingLimit
+  const limit = str(params, "messagingLimit")
+  if (limit !== undefined) number.messagingLimit = limit
+  const event = str(params, "event") ?? (rating === "RED" ? "FLAGGED" : "UNFLAGGED")
+  const value = {
+    display_phone_number: number.digits,
+    event,
+    ...(limit !== undefined && limit !== oldLimit ? { old_limit: oldLimit } : {}),
+    current_limit: number.messagingLimit
+  }
+  const deliveryStatus = await deliverEntries(ctx, waba, "phone_number_quality_update", [
+    { id: waba.id, time: nowSeconds(ctx), changes: [{ field: "phone_number_quality_update", value }] }
+  ])
+  return { body: { deliveryStatus, qualityRating: number.qualityRating, messagingLimit: number.messagingLimit } }
+}
+
+/**
+ * `POST /_sandbox/wabas/{id}/subscribed-apps` (`{"subscribed": false}`): our app's subscription to the WABA goes
+ * (or comes back), as when someone removes it in WhatsApp Manager or another integration calls
+ * `DELETE /{waba-id}/subscribed_apps`: Meta then posts the WABA's webhooks to nobody of ours.
+ */
+const wabaSubscription = (ctx: Ctx, path: string, params: Params): ControlResult | undefined => {
+  const match = /^\/_sandbox\/wabas\/([^/]+)\/subscribed-apps$/.exec(path)
+  if (match === null) return undefined
+  const waba = ctx.state.wabas.get(decodeURIComponent(match[1]!))
+  if (waba === undefined) throw new ControlError(404, `unknown WABA ${match[1]}`)
+  const subscribed = bool(params, "subscribed")
+  if (subscribed === undefined) throw new ControlError(400, "subscribed must be true or false")
+  const appId = ctx.state.app.id
+  const others = waba.subscriptions.filter((s) => s.appId !== appId)
+  const ours = waba.subscriptions.find((s) => s.appId === appId)
+  waba.subscriptions.splice(
+    0,
+    waba.subscriptions.length,
+    ...others,
+    ...(subscribed ? [ours ?? { appId, overrideCallbackUri: null }] : [])
+  )
+  return { body: { wabaId: waba.id, subscribedApps: waba.subscriptions.map((s) => s.appId) } }
+}
+
+/**
+ * `POST /_sandbox/account-review` (`{"wabaId", "decision": "APPROVED" | "REJECTED" | "PENDING" | "DEFERRED"}`): an
+ * `account_review_update` webhook, Meta's decision on the WABA's review (entry.id = the WABA).
+ * `POST /_sandbox/business-capability` (`{"wabaId", "maxDailyConversationsPerBusiness": 2000}`): a
+ * `business_capability_update` webhook, the portfolio's new messaging limit (entry.id = the WABA).
+ */
+const wabaEvent = async (ctx: Ctx, field: string, params: Params): Promise<ControlResult> => {
+  const wabaId = str(params, "wabaId") ?? ctx.state.seedWabaId
+  const waba = ctx.state.wabas.get(wabaId)
+  if (waba === undefined) throw new ControlError(404, `unknown WABA ${wabaId}`)
+  let value: Record<string, unknown>
+  if (field === "account_review_update") {
+    const decision = required(params, "decision").toUpperCase()
+    if (!["APPROVED", "REJECTED", "PENDING", "DEFERRED"].includes(decision))
+      throw new ControlError(400, "decision must be APPROVED, REJECTED, PENDING or DEFERRED")
+    value = { decision }
+  } else {
+    const limit = Number(params["maxDailyConversationsPerBusiness"] ?? 2000)
+    if (!Number.isFinite(limit)) throw new ControlError(400, "maxDailyConversationsPerBusiness must be a number")
+    value = { max_daily_conversations_per_business: limit, max_phone_numbers_per_business: 20 }
+  }
+  const deliveryStatus = await deliverEntries(ctx, waba, field, [
+    { id: waba.id, time: nowSeconds(ctx), changes: [{ field, value }] }
+  ])
+  return { body: { deliveryStatus, value } }
+}
+
 export interface ControlHooks {
   readonly advanceClock: (seconds: number) => void
   readonly reset: () => void
@@ -544,6 +625,8 @@ const ROUTES: Readonly<Record<string, ControlRoute>> = {
   "POST /_sandbox/tokens": mintToken,
   "POST /_sandbox/app/subscription": setAppSubscription,
   "GET /_sandbox/state": (ctx) => ({ body: summary(ctx) }),
+  "POST /_sandbox/account-review": (ctx, params) => wabaEvent(ctx, "account_review_update", params),
+  "POST /_sandbox/business-capability": (ctx, params) => wabaEvent(ctx, "business_capability_update", params),
   "POST /_sandbox/reset": (_ctx, _params, hooks) => {
     hooks.reset()
     return { body: { reset: true } }
@@ -560,7 +643,10 @@ export const handleControl = async (
   const route = `${method} ${path}`
   const handler = Object.hasOwn(ROUTES, route) ? ROUTES[route] : undefined
   if (handler !== undefined) return handler(ctx, params, hooks)
-  const numbers = method === "POST" ? numberControl(ctx, path, params) : undefined
-  if (numbers !== undefined) return numbers
+  if (method === "POST") {
+    const found =
+      numberControl(ctx, path, params) ?? (await numberQuality(ctx, path, params)) ?? wabaSubscription(ctx, path, params)
+    if (found !== undefined) return found
+  }
   throw new ControlError(404, `no control endpoint ${route}`)
 }

@@ -401,12 +401,14 @@ const phoneNode = (number: PhoneNumber, appId: string) => ({
   display_phone_number: displayPhoneNumber(number.digits),
   quality_rating: number.qualityRating,
   platform_type: number.registered ? "CLOUD_API" : "NOT_APPLICABLE",
-  throughput: { level: "STANDARD" },
+  throughput: { level: number.registered ? "STANDARD" : "NOT_APPLICABLE" },
   name_status: number.nameStatus,
   status: number.registered ? "CONNECTED" : "PENDING",
   account_mode: "LIVE",
   is_official_business_account: false,
   messaging_limit_tier: "TIER_250",
+  // The portfolio's limit (Meta's messaging-limits page; `messaging_limit_tier` is deprecated).
+  whatsapp_business_manager_messaging_limit: number.messagingLimit,
   last_onboarded_time: new Date(number.lastOnboardedAtMs).toISOString().replace(/\.\d{3}Z$/, "+0000"),
   webhook_configuration: { application: appId }
 })

@@ -43,6 +43,7 @@ const number: PhoneNumber = {
   digits: "15550783881",
   verifiedName: "Sandbox Shop",
   qualityRating: "GREEN",
+  messagingLimit: "TIER_2K",
   codeVerificationStatus: "VERIFIED",
   nameStatus: "APPROVED",
   registered: true,

@@ -72,6 +72,8 @@ export interface PhoneNumber {
   readonly digits: string
   readonly verifiedName: string
   qualityRating: string
+  /** `whatsapp_business_manager_messaging_limit`: `TIER_250` … `TIER_UNLIMITED`. */
+  messagingLimit: string
   codeVerificationStatus: string
   nameStatus: string
   registered: boolean
@@ -244,6 +246,7 @@ export const addPhoneNumber = (
     digits: nextPhoneDigits(state),
     verifiedName: options.verifiedName ?? "Sandbox Shop",
     qualityRating: "GREEN",
+    messagingLimit: "TIER_2K",
     codeVerificationStatus: options.verified === false ? "NOT_VERIFIED" : "VERIFIED",
     nameStatus: options.nameStatus ?? "APPROVED",
     registered: options.registered ?? false,

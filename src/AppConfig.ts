@@ -51,6 +51,8 @@ export interface AppConfigShape {
   readonly tokenHealthIntervalSeconds: number
   /** How long an unrouted webhook event is kept (`WEBHOOK_UNROUTED_RETENTION_DAYS`; Meta retries for about 7 days). */
   readonly webhookUnroutedRetentionDays: number
+  /** How often each WhatsApp connection's health checks run (the job spreads connections over it). */
+  readonly connectionHealthIntervalSeconds: number
   /** How often the gauges read from the database (inbox, token expiry) are refreshed (`METRICS_REFRESH_SECONDS`). */
   readonly metricsRefreshSeconds: number
 }
@@ -315,6 +317,14 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       () => 3600
     )
 
+    const connectionHealthIntervalSeconds = Option.getOrElse(
+      yield* setting(
+        WholeNumber("CONNECTION_HEALTH_INTERVAL_SECONDS", 60, Number.MAX_SAFE_INTEGER),
+        "CONNECTION_HEALTH_INTERVAL_SECONDS must be a whole number of seconds (at least 60)"
+      ),
+      () => 900
+    )
+
     const webhookUnroutedRetentionDays = Option.getOrElse(
       yield* setting(
         WholeNumber("WEBHOOK_UNROUTED_RETENTION_DAYS", 1, 3650),
@@ -365,6 +375,7 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       trustedProxies,
       tokenHealthIntervalSeconds,
       webhookUnroutedRetentionDays,
+      connectionHealthIntervalSeconds,
       metricsRefreshSeconds
     })
   })

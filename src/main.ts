@@ -35,6 +35,7 @@ import { MigrationsLive } from "./adapters/persistence/Migrations.ts"
 import { PersistencePg } from "./adapters/persistence/Persistence.ts"
 import { AppWebhookCheck } from "./application/AppWebhookCheck.ts"
 import { AuditTrail } from "./application/AuditTrail.ts"
+import { ConnectionHealthChecks } from "./application/ConnectionHealthChecks.ts"
 import { Conversations } from "./application/Conversations.ts"
 import { Messaging } from "./application/Messaging.ts"
 import { MetaAdsConnections } from "./application/MetaAdsConnections.ts"
@@ -73,7 +74,7 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     connectSettingsLayer(config),
     webhookSettingsLayer(config)
   ).pipe(Layer.provideMerge(Database))
-  const Services = Layer.mergeAll(
+  const BaseServices = Layer.mergeAll(
     WhatsAppConnections.layer,
     MetaAdsConnections.layer,
     Conversations.layer,
@@ -84,10 +85,13 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     WebhookIntake.layer,
     WebhookProcessor.layer
   ).pipe(Layer.provideMerge(MetaWebhooks), Layer.provideMerge(Ports))
+  // The health checks read the app callback through the one AppWebhookCheck (its last result is shared).
+  const Services = ConnectionHealthChecks.layer.pipe(Layer.provideMerge(BaseServices))
   const Workers = Layer.mergeAll(
     WebhookProcessor.worker(),
     WebhookProcessor.unroutedRetention(config.webhookUnroutedRetentionDays),
     makeMetricsRefresher(Duration.seconds(config.metricsRefreshSeconds)),
+    ConnectionHealthChecks.worker(Duration.seconds(config.connectionHealthIntervalSeconds)),
     MetaAdsConnections.renewalWorker(Duration.seconds(config.tokenHealthIntervalSeconds)),
     TokenHealth.worker(Duration.seconds(config.tokenHealthIntervalSeconds), (report) =>
       recordTokenHealthReport(report).pipe(

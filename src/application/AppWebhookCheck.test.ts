@@ -32,7 +32,13 @@ describe("AppWebhookCheck", () => {
       yield* meta.setAppSubscription({ callbackUrl: `${OURS}/`, fields: ["messages"] })
       const fields = yield* check.check
       assert.strictEqual(fields.state, "fields_missing")
-      assert.deepStrictEqual(fields.missingFields, ["account_update", "phone_number_name_update"])
+      assert.deepStrictEqual(fields.missingFields, [
+        "account_update",
+        "phone_number_name_update",
+        "phone_number_quality_update",
+        "account_review_update",
+        "business_capability_update"
+      ])
 
       yield* meta.setAppSubscription(null)
       assert.strictEqual((yield* check.check).state, "missing")

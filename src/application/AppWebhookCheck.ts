@@ -3,10 +3,18 @@ import { ConnectSettings } from "./ports/ConnectSettings.ts"
 import { type AppSubscription, MetaGraph } from "./ports/MetaGraph.ts"
 
 /**
- * The webhook fields the service needs on the app-level subscription: messages and statuses, account events, and
- * display-name decisions (a number pending review connects when its name is approved).
+ * The webhook fields the service needs on the app-level subscription: messages and statuses, account events,
+ * display-name decisions (a number pending review connects when its name is approved), and the fields that report a
+ * connection's health at once (quality and limit, account review, portfolio capability).
  */
-export const REQUIRED_WEBHOOK_FIELDS: ReadonlyArray<string> = ["messages", "account_update", "phone_number_name_update"]
+export const REQUIRED_WEBHOOK_FIELDS: ReadonlyArray<string> = [
+  "messages",
+  "account_update",
+  "phone_number_name_update",
+  "phone_number_quality_update",
+  "account_review_update",
+  "business_capability_update"
+]
 
 /**
  * - `ok`: subscribed to this service's callback with the fields it needs;

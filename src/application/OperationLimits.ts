@@ -14,6 +14,8 @@ export const OPERATION_LIMITS = {
   "whatsapp.disconnect": { limit: 10, window: "1 minute" },
   // Each try is a register call at Meta, which throttles register attempts itself: a PIN is not guessed here.
   "whatsapp.register": { limit: 5, window: "1 minute" },
+  // Each check asks Meta four times (debug_token, subscribed_apps, the number, the app's subscriptions).
+  "whatsapp.check": { limit: 6, window: "1 minute" },
   "meta_ads.start": { limit: 20, window: "1 minute" },
   "meta_ads.disconnect": { limit: 10, window: "1 minute" },
   "meta_ads.test_connection": { limit: 5, window: "1 minute" },

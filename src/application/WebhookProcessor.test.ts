@@ -5,6 +5,7 @@ import { layerFromKeys } from "../adapters/crypto/TokenCipherAesGcm.ts"
 import { MetaGraphMemory, MetaGraphMemoryControl } from "../adapters/meta-graph/MetaGraphMemory.ts"
 import { MetaWebhookDecoder } from "../adapters/meta-graph/MetaWebhooks.ts"
 import { AuditLogMemory } from "../adapters/persistence/AuditLogMemory.ts"
+import { ConnectionHealthRepositoryMemory } from "../adapters/persistence/ConnectionHealthRepositoryMemory.ts"
 import { ConnectionRepositoryMemory } from "../adapters/persistence/ConnectionRepositoryMemory.ts"
 import { ConversationRepositoryMemory } from "../adapters/persistence/ConversationRepositoryMemory.ts"
 import { MessageRepositoryMemory } from "../adapters/persistence/MessageRepositoryMemory.ts"
@@ -13,6 +14,7 @@ import type { ChannelConnection } from "../domain/ChannelConnection.ts"
 import type { PhoneNumberId, TenantId, WabaId } from "../domain/Ids.ts"
 import { MAX_WEBHOOK_ATTEMPTS, unixSecondsToDate } from "../domain/WebhookEvent.ts"
 import { summaryOf } from "./OAuthFlow.ts"
+import { ConnectionHealthRepository } from "./ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
 import { MessageRepository } from "./ports/MessageRepository.ts"
 import { MetaGraph } from "./ports/MetaGraph.ts"
@@ -35,6 +37,7 @@ const TestLayer = WebhookProcessor.layer.pipe(
     Layer.mergeAll(
       DyingMessages,
       ConnectionRepositoryMemory,
+      ConnectionHealthRepositoryMemory,
       ConversationRepositoryMemory.pipe(Layer.provide(MessageRepositoryMemory)),
       WebhookInboxMemory,
       AuditLogMemory,
@@ -363,5 +366,64 @@ layer(TestLayer)("account updates go through the domain's transition", (it) => {
       assert.strictEqual(banned.status, "revoked", "a failure never resurrects a revoked connection")
       assert.isNull(banned.accessTokenEnc)
     })
+  )
+})
+
+layer(TestLayer)("health webhooks", (it) => {
+  it.effect(
+    "a quality update is stored for the number's connection; one from before the latest connect is skipped",
+    () =>
+      Effect.gen(function* () {
+        const repo = yield* ConnectionRepository
+        const health = yield* ConnectionHealthRepository
+        const inbox = yield* WebhookInbox
+        const connect = (digits: string, connectedAt: Date) => {
+          const tenantId = crypto.randomUUID() as TenantId
+          const n = crypto.getRandomValues(new Uint32Array(1))[0]!
+          return repo.claimNumber(`5${String(n).padStart(14, "0")}` as PhoneNumberId, {
+            tenantId,
+            provider: "meta_whatsapp",
+            status: "active",
+            wabaId: "524126980791429" as WabaId,
+            phoneNumberE164: `+${digits}`,
+            displayName: "Acme",
+            accessTokenEnc: null,
+            tokenExpiresAt: null,
+            scopes: [],
+            metadata: {},
+            connectedAt
+          })
+        }
+        const earlier = yield* connect("15550000001", new Date("2025-01-01T00:00:00.000Z"))
+        const later = yield* connect("15550000002", new Date("2027-01-01T00:00:00.000Z"))
+        const payload = {
+          object: "whatsapp_business_account",
+          entry: [
+            {
+              id: "524126980791429",
+              time: 1767225600,
+              changes: ["15550000001", "15550000002"].map((digits) => ({
+                field: "phone_number_quality_update",
+                value: { display_phone_number: digits, event: "FLAGGED", current_limit: "TIER_250" }
+              }))
+            }
+          ]
+        }
+        yield* inbox.accept({
+          provider: "meta_whatsapp",
+          bodySha256: crypto.randomUUID().replaceAll("-", "").padEnd(64, "0"),
+          raw: new TextEncoder().encode(JSON.stringify(payload)),
+          payload,
+          receivedAt: new Date(yield* Clock.currentTimeMillis)
+        })
+        yield* (yield* WebhookProcessor).drain
+        const applied = yield* health.get(earlier.tenantId, earlier.id)
+        assert.deepStrictEqual(
+          applied.checks.map((c) => [c.name, c.status]),
+          [["quality", "warning"]]
+        )
+        assert.include(applied.checks[0]!.message, "limit now TIER_250")
+        assert.deepStrictEqual((yield* health.get(later.tenantId, later.id)).checks, [], "older than the connect")
+      })
   )
 })

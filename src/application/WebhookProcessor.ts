@@ -7,17 +7,22 @@ import {
   transition
 } from "../domain/ChannelConnection.ts"
 import { type ErrorDetail, whatsAppDetails } from "../domain/ConnectionDetails.ts"
+import type { HealthCheck } from "../domain/ConnectionHealth.ts"
 import type { PhoneNumberId, ProviderMessageId, WabaId } from "../domain/Ids.ts"
 import type {
   AccountEffect,
+  AccountReviewed,
   AccountUpdated,
+  CapabilityChanged,
   DisplayNameReviewed,
   NumberActivity,
+  NumberQualityReported,
   WebhookChange
 } from "../domain/InboundEvents.ts"
 import { MAX_WEBHOOK_ATTEMPTS, retryDelayMillis, type WebhookEvent } from "../domain/WebhookEvent.ts"
 import { LAST_WEBHOOK_AT } from "../domain/WebhookSilence.ts"
 import { AuditLog } from "./ports/AuditLog.ts"
+import { ConnectionHealthRepository } from "./ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
 import { ConversationRepository } from "./ports/ConversationRepository.ts"
 import { MessageRepository } from "./ports/MessageRepository.ts"
@@ -72,6 +77,7 @@ export class WebhookProcessor extends Context.Service<
       const graph = yield* MetaGraph
       const cipher = yield* TokenCipher
       const decoder = yield* WebhookDecoder
+      const health = yield* ConnectionHealthRepository
       const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
 
       /**
@@ -106,7 +112,35 @@ export class WebhookProcessor extends Context.Service<
           })
         }).pipe(Effect.ignore)
 
-      const numberActivity = Effect.fnUntraced(function* (change: NumberActivity) {
+      /**
+       * A health webhook (quality, account review, capability) updates the stored check of each connection it is
+       * about at once; the next full check reads Meta again.
+       */
+      const healthReported = Effect.fnUntraced(function* (
+        change: NumberQualityReported | AccountReviewed | CapabilityChanged
+      ) {
+        const candidates = change.wabaId === null ? [] : yield* connections.findByWabaId(change.wabaId as WabaId)
+        const affected =
+          change._tag === "NumberQualityReported"
+            ? candidates.filter((c) => c.phoneNumberE164 === toE164(change.displayPhoneNumber))
+            : candidates
+        // Checked when we learnt it; an event from before the connection's latest (re)connect (Meta's time is in
+        // whole seconds) speaks of the old one and is skipped.
+        const check = healthCheckOf(change, yield* now)
+        for (const connection of affected) {
+          const since = connection.connectedAt?.getTime()
+          if (since !== undefined && change.occurredAt.getTime() < Math.floor(since / 1000) * 1000) continue
+          yield* health.save(connection.tenantId, connection.id, [check])
+          yield* Effect.logInfo(`Connection health: ${check.name} ${check.status} (webhook)`).pipe(
+            Effect.annotateLogs({ tenant_id: connection.tenantId, connection_id: connection.id })
+          )
+        }
+        if (affected.length === 0)
+          yield* Effect.logInfo(`${change._tag} for WABA ${change.wabaId}: no connection; ignored`)
+        return { unrouted: [], messagesStored: 0, statusesRecorded: 0 }
+      })
+
+      const numberActivity = Effect.fnUntraced(function* (change: NumberActivity, receivedAt: Date) {
         const phoneNumberId = change.phoneNumberId
         const connection = yield* route(phoneNumberId)
         if (Option.isNone(connection))
@@ -118,6 +152,8 @@ export class WebhookProcessor extends Context.Service<
           }
         const { tenantId, id: connectionId } = connection.value
         yield* noteWebhook(connection.value)
+        // For the `webhooks` health check: something arrived for the number.
+        yield* health.recordWebhook(tenantId, connectionId, receivedAt)
         let messagesStored = 0
         let statusesRecorded = 0
         for (const message of change.messages) {
@@ -336,10 +372,14 @@ export class WebhookProcessor extends Context.Service<
         return { unrouted: [], messagesStored: 0, statusesRecorded: 0 }
       })
 
-      const handleChange = (change: WebhookChange) => {
+      const handleChange = (change: WebhookChange, receivedAt: Date) => {
         switch (change._tag) {
           case "NumberActivity":
-            return numberActivity(change)
+            return numberActivity(change, receivedAt)
+          case "NumberQualityReported":
+          case "AccountReviewed":
+          case "CapabilityChanged":
+            return healthReported(change)
           case "AccountUpdated":
             return accountUpdate(change)
           case "DisplayNameReviewed":
@@ -350,7 +390,7 @@ export class WebhookProcessor extends Context.Service<
       const process = Effect.fn("WebhookProcessor.process")(function* (event: WebhookEvent) {
         const changes = yield* decoder.decode(event.payload, event.receivedAt)
         const outcomes: Array<ProcessOutcome> = []
-        for (const change of changes) outcomes.push(yield* handleChange(change))
+        for (const change of changes) outcomes.push(yield* handleChange(change, event.receivedAt))
         return {
           unrouted: outcomes.flatMap((o) => o.unrouted),
           unroutedKeys: {
@@ -498,3 +538,77 @@ const accountChange = (
 /** Deletes the unrouted events received more than `days` days before now (the Clock's); returns how many. */
 export const purgeUnrouted = (inbox: WebhookInbox["Service"], days: number) =>
   Effect.flatMap(Clock.currentTimeMillis, (millis) => inbox.purgeUnrouted(new Date(millis - days * 86_400_000)))
+
+/** The health check a health webhook sets, in words with what to do. */
+export const healthCheckOf = (
+  change: NumberQualityReported | AccountReviewed | CapabilityChanged,
+  checkedAt: Date
+): HealthCheck => {
+  if (change._tag === "AccountReviewed") {
+    switch (change.decision) {
+      case "approved":
+        return {
+          name: "account_review",
+          status: "ok",
+          message: "Meta approved the WhatsApp Business Account.",
+          checkedAt
+        }
+      case "rejected":
+        return {
+          name: "account_review",
+          status: "failing",
+          message:
+            "Meta rejected the WhatsApp Business Account's review: it cannot send messages. Request another review in WhatsApp Manager (Account quality).",
+          checkedAt
+        }
+      default:
+        return {
+          name: "account_review",
+          status: "warning",
+          message: `Meta's review of the WhatsApp Business Account is not decided (${change.decisionText}). Nothing to do meanwhile.`,
+          checkedAt
+        }
+    }
+  }
+  if (change._tag === "CapabilityChanged")
+    return {
+      name: "messaging_limit",
+      status: "ok",
+      message:
+        change.maxDailyConversations === null
+          ? "Meta changed the business portfolio's capabilities."
+          : `The business portfolio may now start conversations with ${change.maxDailyConversations.toLocaleString("en-US")} customers a day.`,
+      checkedAt
+    }
+  const limit = change.currentLimit === null ? "" : ` (limit now ${change.currentLimit})`
+  switch (change.event) {
+    case "flagged":
+      return {
+        name: "quality",
+        status: "warning",
+        message: `Meta flagged the number's quality as low${limit}: the messaging limit may be lowered. Stop campaigns and send only messages customers expect.`,
+        checkedAt
+      }
+    case "unflagged":
+      return {
+        name: "quality",
+        status: "ok",
+        message: `Meta lifted the flag on the number's quality${limit}.`,
+        checkedAt
+      }
+    case "limit_lowered":
+      return {
+        name: "messaging_limit",
+        status: "warning",
+        message: `Meta lowered the messaging limit${limit} after low quality. Send only messages customers expect; it rises again with quality.`,
+        checkedAt
+      }
+    default:
+      return {
+        name: "messaging_limit",
+        status: "ok",
+        message: `Meta changed the number's messaging limit or throughput (${change.eventText})${limit}.`,
+        checkedAt
+      }
+  }
+}

@@ -83,4 +83,49 @@ export interface DisplayNameReviewed {
   readonly occurredAt: Date
 }
 
-export type WebhookChange = NumberActivity | AccountUpdated | DisplayNameReviewed
+/**
+ * What Meta said of a number's quality or throughput: `flagged` (quality low: the limit may drop), `unflagged`
+ * (the flag lifted), `limit_raised` / `limit_lowered` (the messaging limit or throughput changed), `other`.
+ */
+export type QualityEvent = "flagged" | "unflagged" | "limit_raised" | "limit_lowered" | "other"
+
+/** A number's quality or limit changed. The number is named by its digits within its business account. */
+export interface NumberQualityReported {
+  readonly _tag: "NumberQualityReported"
+  readonly wabaId: string | null
+  readonly displayPhoneNumber: string
+  readonly event: QualityEvent
+  /** The provider's word for the event, kept for the record. */
+  readonly eventText: string
+  /** The limit now in force (the provider's tier word), null when not said. */
+  readonly currentLimit: string | null
+  readonly occurredAt: Date
+}
+
+export type AccountReviewDecision = "approved" | "rejected" | "pending" | "deferred" | "unknown"
+
+/** The provider's review of a whole business account was decided (or is still open). */
+export interface AccountReviewed {
+  readonly _tag: "AccountReviewed"
+  readonly wabaId: string | null
+  readonly decision: AccountReviewDecision
+  readonly decisionText: string
+  readonly occurredAt: Date
+}
+
+/** The business portfolio's capabilities changed (its daily messaging limit, how many numbers it may hold). */
+export interface CapabilityChanged {
+  readonly _tag: "CapabilityChanged"
+  readonly wabaId: string | null
+  readonly maxDailyConversations: number | null
+  readonly maxPhoneNumbers: number | null
+  readonly occurredAt: Date
+}
+
+export type WebhookChange =
+  | NumberActivity
+  | AccountUpdated
+  | DisplayNameReviewed
+  | NumberQualityReported
+  | AccountReviewed
+  | CapabilityChanged

@@ -5,6 +5,7 @@ import { getIntrospectionQuery } from "graphql"
 import type { Actor } from "../../application/Actor.ts"
 import { canOperate } from "../../application/Actor.ts"
 import { AuditTrail } from "../../application/AuditTrail.ts"
+import { ConnectionHealthChecks, healthView, NO_HEALTH } from "../../application/ConnectionHealthChecks.ts"
 import { Conversations } from "../../application/Conversations.ts"
 import { Messaging } from "../../application/Messaging.ts"
 import {
@@ -243,7 +244,33 @@ const StubAuditTrail = Layer.succeed(
         : Effect.fail(new Forbidden({ action: "read the audit log" }))
   })
 )
+/** Health: TENANT_EMPTY has no connection; any other tenant's stored checks say the WABA lost its subscription. */
+const STUB_HEALTH = healthView(
+  "11111111-1111-4111-8111-111111111111" as never,
+  [
+    { name: "token", status: "ok", message: "The token is valid.", checkedAt: new Date("2025-06-01T12:00:00.000Z") },
+    {
+      name: "waba_subscription",
+      status: "failing",
+      message: "This app is not subscribed to the WhatsApp Business Account.",
+      checkedAt: new Date("2025-06-01T12:00:00.000Z")
+    }
+  ],
+  null
+)
+const StubHealth = Layer.succeed(
+  ConnectionHealthChecks,
+  ConnectionHealthChecks.of({
+    run: () => Effect.die("not used"),
+    checkNow: (actor) =>
+      record("health.checkNow", actor).pipe(Effect.as(actor.tenantId === TENANT_EMPTY ? NO_HEALTH : STUB_HEALTH)),
+    read: (actor) => Effect.succeed(actor.tenantId === TENANT_EMPTY ? NO_HEALTH : STUB_HEALTH),
+    due: Effect.succeed([])
+  })
+)
+
 const Services = Layer.mergeAll(
+  StubHealth,
   StubAuditTrail,
   StubConnections,
   StubMetaAds,
@@ -347,6 +374,40 @@ const SELECT_TYPO = "mutation ($input: SelectAdAccountInput!) { selectMetaAdAcco
 const SELECT_TYPO_VARIABLES = { input: { businessManagerId: "700000000000001", adAccountI: "act_1" } }
 
 describe("GraphqlRoute", () => {
+  it("shows the stored health checks and runs them with checkWhatsAppConnection, rate-limited per tenant", async () => {
+    const tenant = freshTenant()
+    const token = tokenFor(tenant, "member")
+    const read = await post(
+      "{ whatsappConnection { health { overall messagingHealthy checkedAt checks { name status message checkedAt } } } }",
+      { token }
+    )
+    const health = (read.body.data!["whatsappConnection"] as { health: Record<string, unknown> }).health
+    assert.strictEqual(health["overall"], "FAILING")
+    assert.strictEqual(health["messagingHealthy"], false)
+    assert.strictEqual(health["checkedAt"], "2025-06-01T12:00:00.000Z")
+    assert.deepStrictEqual(
+      (health["checks"] as Array<{ name: string }>).map((c) => c.name),
+      ["token", "waba_subscription"]
+    )
+    const empty = await post("{ whatsappConnection { health { overall checks { name } } } }")
+    assert.deepStrictEqual(empty.body.data, { whatsappConnection: { health: { overall: "UNKNOWN", checks: [] } } })
+
+    const before = calls.filter((c) => c.method === "health.checkNow" && c.actor.tenantId === tenant).length
+    const checked = await post("mutation { checkWhatsAppConnection { status health { overall } } }", { token })
+    assert.deepStrictEqual(checked.body.errors, undefined)
+    assert.strictEqual(
+      calls.filter((c) => c.method === "health.checkNow" && c.actor.tenantId === tenant).length,
+      before + 1
+    )
+    for (let i = 1; i < 6; i++) await post("mutation { checkWhatsAppConnection { status } }", { token })
+    const refused = await post("mutation { checkWhatsAppConnection { status } }", { token })
+    assert.strictEqual(refused.body.errors?.[0]?.extensions?.["code"], "RATE_LIMITED")
+    assert.strictEqual(
+      calls.filter((c) => c.method === "health.checkNow" && c.actor.tenantId === tenant).length,
+      before + 6
+    )
+  })
+
   it("answers 401 in the JSON error shape without a bearer token, before yoga runs", async () => {
     const { response, body } = await post("{ viewer { userId } }", { token: null })
     assert.strictEqual(response.status, 401)

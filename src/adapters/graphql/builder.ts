@@ -6,6 +6,7 @@ import { Kind } from "graphql"
 import { createGraphQLError } from "graphql-yoga"
 import { type Actor, canOperate } from "../../application/Actor.ts"
 import type { AuditTrail } from "../../application/AuditTrail.ts"
+import type { ConnectionHealthChecks } from "../../application/ConnectionHealthChecks.ts"
 import type { Conversations } from "../../application/Conversations.ts"
 import type { Messaging } from "../../application/Messaging.ts"
 import type { MetaAdsConnections } from "../../application/MetaAdsConnections.ts"
@@ -17,6 +18,7 @@ import type { Jwt } from "../http/Auth.ts"
 export type AppServices =
   | AuditTrail
   | WhatsAppConnections
+  | ConnectionHealthChecks
   | MetaAdsConnections
   | Conversations
   | Messaging

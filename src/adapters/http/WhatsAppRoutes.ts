@@ -1,5 +1,6 @@
 import { Effect, Option, Redacted, Schema } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
+import { ConnectionHealthChecks, type HealthView } from "../../application/ConnectionHealthChecks.ts"
 import { Messaging } from "../../application/Messaging.ts"
 import { callbackReason } from "../../application/OAuthFlow.ts"
 import { OperationLimits } from "../../application/OperationLimits.ts"
@@ -50,6 +51,20 @@ const messageBody = (message: Message) => ({
   timestamp: message.sentAt.toISOString()
 })
 
+/** A connection's health checks, as the REST status shows them. */
+export const healthBody = (health: HealthView) => ({
+  overall: health.overall,
+  checkedAt: health.checkedAt?.toISOString() ?? null,
+  messagingHealthy: health.messagingHealthy,
+  lastWebhookAt: health.lastWebhookAt?.toISOString() ?? null,
+  checks: health.checks.map((check) => ({
+    name: check.name,
+    status: check.status,
+    message: check.message,
+    checkedAt: check.checkedAt.toISOString()
+  }))
+})
+
 export const statusBody = (view: ConnectionView) => ({
   connected: view.connected,
   status: view.status,
@@ -75,6 +90,7 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
       const messaging = yield* Messaging
       const jwt = yield* Jwt
       const limits = yield* OperationLimits
+      const health = yield* ConnectionHealthChecks
 
       yield* router.add(
         "POST",
@@ -165,7 +181,30 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
       yield* router.add(
         "GET",
         "/api/integrations/meta/whatsapp/status",
-        authenticated(jwt, (actor) => Effect.map(connect.status(actor), (view) => json(statusBody(view))))
+        authenticated(jwt, (actor) =>
+          Effect.gen(function* () {
+            const view = yield* connect.status(actor)
+            return json({ ...statusBody(view), health: healthBody(yield* health.read(actor)) })
+          })
+        )
+      )
+
+      // "Check now": runs the connection's health checks (each asks Meta), rate-limited per tenant.
+      yield* router.add(
+        "POST",
+        "/api/integrations/meta/whatsapp/check",
+        authenticated(jwt, (actor) =>
+          rateLimited(
+            limits,
+            "whatsapp.check",
+            actor,
+            Effect.gen(function* () {
+              const checked = yield* health.checkNow(actor)
+              const view = yield* connect.status(actor)
+              return json({ ...statusBody(view), health: healthBody(checked) })
+            })
+          )
+        )
       )
 
       yield* router.add(

@@ -363,6 +363,29 @@ for (const fake of [
       })
     )
 
+    it.effect("GET subscribed_apps lists our app while subscribed, and not after unsubscribing (health check)", () =>
+      Effect.gen(function* () {
+        const graph = yield* MetaGraph
+        const { token, wabaId } = yield* (yield* Fake).login
+        yield* graph.subscribeApp(token, wabaId)
+        assert.deepStrictEqual(yield* graph.wabaSubscribedApps(token, wabaId), [APP_ID])
+        yield* graph.unsubscribeApp(token, wabaId)
+        assert.deepStrictEqual(yield* graph.wabaSubscribedApps(token, wabaId), [])
+      })
+    )
+
+    it.effect("a registered number reports the portfolio's messaging limit and its throughput level", () =>
+      Effect.gen(function* () {
+        const graph = yield* MetaGraph
+        const { token, phoneNumberId } = yield* (yield* Fake).login
+        yield* graph.registerNumber(token, phoneNumberId, Redacted.make("123456"))
+        const number = yield* graph.getPhoneNumber(token, phoneNumberId)
+        assert.strictEqual(number.messagingLimit, "TIER_2K")
+        assert.strictEqual(number.throughputLevel, "STANDARD")
+        assert.strictEqual(number.qualityRating, "GREEN")
+      })
+    )
+
     it.effect("unsubscribing takes the app off the WABA; a business token cannot call DELETE /me/permissions", () =>
       Effect.gen(function* () {
         const graph = yield* MetaGraph

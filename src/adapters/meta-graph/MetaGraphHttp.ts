@@ -132,6 +132,16 @@ const DebugTokenResponse = Schema.Struct({
   })
 })
 
+/** `GET /{waba-id}/subscribed_apps`: `{data: [{whatsapp_business_api_data: {id, link, name}, override_callback_uri?}]}`. */
+const SubscribedAppsResponse = Schema.Struct({
+  data: Schema.Array(
+    Schema.Struct({
+      whatsapp_business_api_data: opt(Schema.Struct({ id: opt(Schema.String) })),
+      override_callback_uri: opt(Schema.String)
+    })
+  )
+})
+
 const PhoneNumberNode = Schema.Struct({
   id: PhoneNumberId,
   display_phone_number: Schema.String,
@@ -139,10 +149,13 @@ const PhoneNumberNode = Schema.Struct({
   quality_rating: opt(Schema.String),
   code_verification_status: opt(Schema.String),
   name_status: opt(Schema.String),
-  platform_type: opt(Schema.String)
+  platform_type: opt(Schema.String),
+  whatsapp_business_manager_messaging_limit: opt(Schema.String),
+  throughput: opt(Schema.Struct({ level: opt(Schema.String) }))
 })
 const PHONE_FIELDS =
-  "id,display_phone_number,verified_name,quality_rating,code_verification_status,name_status,platform_type"
+  "id,display_phone_number,verified_name,quality_rating,code_verification_status,name_status,platform_type," +
+  "whatsapp_business_manager_messaging_limit,throughput"
 
 const Paging = Schema.Struct({
   cursors: opt(Schema.Struct({ before: opt(Schema.String), after: opt(Schema.String) })),
@@ -596,7 +609,9 @@ const make = (config: MetaGraphConfig) =>
       qualityRating: node.quality_rating ?? null,
       codeVerificationStatus: node.code_verification_status ?? null,
       nameStatus: node.name_status ?? null,
-      platformType: node.platform_type ?? null
+      platformType: node.platform_type ?? null,
+      messagingLimit: node.whatsapp_business_manager_messaging_limit ?? null,
+      throughputLevel: node.throughput?.level ?? null
     })
 
     const ensureSuccess = (endpoint: string) => (result: typeof SuccessResponse.Type) =>
@@ -764,6 +779,24 @@ const make = (config: MetaGraphConfig) =>
         idempotent: true,
         secrets: [token]
       }).pipe(Effect.flatMap(ensureSuccess(`${method} /{waba-id}/subscribed_apps`)))
+
+    const wabaSubscribedApps = (token: Redacted.Redacted<string>, wabaId: WabaId) =>
+      execute({
+        method: "GET",
+        path: `/${id(wabaId)}/subscribed_apps`,
+        endpoint: "/{waba-id}/subscribed_apps",
+        auth: bearer(token),
+        schema: SubscribedAppsResponse,
+        scope: WABA_SCOPE,
+        keys: [wabaId],
+        idempotent: true,
+        secrets: [token]
+      }).pipe(
+        Effect.map((body) =>
+          body.data.flatMap((s) => (s.whatsapp_business_api_data?.id ? [s.whatsapp_business_api_data.id] : []))
+        ),
+        traced("wabaSubscribedApps", "GET /{waba-id}/subscribed_apps")
+      )
 
     const subscribeApp = (token: Redacted.Redacted<string>, wabaId: WabaId) =>
       subscribedApps("POST", token, wabaId).pipe(traced("subscribeApp", "POST /{waba-id}/subscribed_apps"))
@@ -957,6 +990,7 @@ const make = (config: MetaGraphConfig) =>
         listPhoneNumbers,
         getPhoneNumber,
         appSubscription,
+        wabaSubscribedApps,
         subscribeApp,
         unsubscribeApp,
         registerNumber,

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
 import { TestClock } from "effect/testing"
+import { REQUIRED_WEBHOOK_FIELDS } from "../../application/AppWebhookCheck.ts"
 import { MetaGraph } from "../../application/ports/MetaGraph.ts"
 import { MetaRateLimited } from "../../domain/Errors.ts"
 import type { PhoneNumberId, WabaId } from "../../domain/Ids.ts"
@@ -64,7 +65,7 @@ describe("MetaGraphMemory", () => {
       assert.deepStrictEqual(yield* graph.appSubscription(), {
         callbackUrl: DEFAULT_CALLBACK_URL,
         active: true,
-        fields: ["messages", "account_update", "phone_number_name_update"]
+        fields: [...REQUIRED_WEBHOOK_FIELDS]
       })
       yield* control.setAppSubscription({ callbackUrl: "https://example.test/webhooks", fields: ["messages"] })
       assert.deepStrictEqual(yield* control.appSubscription, {

@@ -69,6 +69,8 @@ export interface MemoryPhoneNumber {
   /** Default `VERIFIED`; a `NOT_VERIFIED` (or `EXPIRED`) number cannot register. */
   readonly codeVerificationStatus?: string
   readonly qualityRating?: string
+  /** Default `TIER_2K` (`whatsapp_business_manager_messaging_limit`). */
+  readonly messagingLimit?: string
   readonly registered?: boolean
   /** A two-step verification PIN set before (another provider, WhatsApp Manager): register needs this PIN. */
   readonly pin?: string
@@ -228,7 +230,14 @@ const make = Effect.sync(() => {
   // A configured app, as in production: subscribed to the test settings' callback.
   let appSubscription: { callbackUrl: string; fields: ReadonlyArray<string> } | null = {
     callbackUrl: DEFAULT_CALLBACK_URL,
-    fields: ["messages", "account_update", "phone_number_name_update"]
+    fields: [
+      "messages",
+      "account_update",
+      "phone_number_name_update",
+      "phone_number_quality_update",
+      "account_review_update",
+      "business_capability_update"
+    ]
   }
   let appCredentialsValid = true
   let counter = 0
@@ -300,7 +309,9 @@ const make = Effect.sync(() => {
     qualityRating: number.spec.qualityRating ?? "GREEN",
     codeVerificationStatus: number.spec.codeVerificationStatus ?? "VERIFIED",
     nameStatus: number.spec.nameStatus ?? "APPROVED",
-    platformType: number.registered ? "CLOUD_API" : "NOT_APPLICABLE"
+    platformType: number.registered ? "CLOUD_API" : "NOT_APPLICABLE",
+    messagingLimit: number.spec.messagingLimit ?? "TIER_2K",
+    throughputLevel: number.registered ? "STANDARD" : "NOT_APPLICABLE"
   })
 
   const issue = (grant: GrantState, token: string, expiresAtMs: number): void => {
@@ -427,6 +438,14 @@ const make = Effect.sync(() => {
           ? null
           : { callbackUrl: appSubscription.callbackUrl, active: true, fields: [...appSubscription.fields] }
       )
+    )
+
+  /** Our app is the only one the fake knows: it is listed while subscribed. */
+  const wabaSubscribedApps = (token: Redacted.Redacted<string>, wabaId: WabaId) =>
+    enter("wabaSubscribedApps", { wabaId }).pipe(
+      Effect.andThen(authenticate(token)),
+      Effect.flatMap((state) => wabaAccess(state, wabaId, WABA_SCOPE, "get", wabaId)),
+      Effect.map(() => (subscribed.has(wabaId) ? [DEFAULT_APP_ID] : []))
     )
 
   const subscription = (method: "subscribeApp" | "unsubscribeApp", token: Redacted.Redacted<string>, wabaId: WabaId) =>
@@ -602,6 +621,7 @@ const make = Effect.sync(() => {
       listPhoneNumbers,
       getPhoneNumber,
       appSubscription: readAppSubscription,
+      wabaSubscribedApps,
       subscribeApp: (token, wabaId) => subscription("subscribeApp", token, wabaId),
       unsubscribeApp: (token, wabaId) => subscription("unsubscribeApp", token, wabaId),
       registerNumber,

@@ -133,6 +133,102 @@ describe("decodeMetaWebhook", () => {
     })
   )
 
+  it.effect("reads the health fields: quality (by number), account review and business capability (by WABA)", () =>
+    Effect.gen(function* () {
+      const change = (field: string, value: unknown) => ({ field, value })
+      const changes = yield* decodeMetaWebhook(
+        {
+          object: "whatsapp_business_account",
+          entry: [
+            {
+              id: "102290129340398",
+              time: 1767225600,
+              changes: [
+                change("phone_number_quality_update", {
+                  display_phone_number: "15550783881",
+                  event: "FLAGGED",
+                  current_limit: "TIER_250"
+                }),
+                change("phone_number_quality_update", {
+                  display_phone_number: "15550783881",
+                  event: "DOWNGRADE",
+                  old_limit: "TIER_2K",
+                  current_limit: "TIER_250"
+                }),
+                change("phone_number_quality_update", { display_phone_number: "15550783881", event: "ONBOARDING" }),
+                change("account_review_update", { decision: "REJECTED" }),
+                change("account_review_update", { decision: "SOMETHING_NEW" }),
+                change("business_capability_update", {
+                  max_daily_conversations_per_business: "10000",
+                  max_phone_numbers_per_business: 20
+                })
+              ]
+            }
+          ]
+        },
+        received
+      )
+      const at = new Date(1767225600 * 1000)
+      assert.deepStrictEqual(changes, [
+        {
+          _tag: "NumberQualityReported",
+          wabaId: "102290129340398",
+          displayPhoneNumber: "15550783881",
+          event: "flagged",
+          eventText: "FLAGGED",
+          currentLimit: "TIER_250",
+          occurredAt: at
+        },
+        {
+          _tag: "NumberQualityReported",
+          wabaId: "102290129340398",
+          displayPhoneNumber: "15550783881",
+          event: "limit_lowered",
+          eventText: "DOWNGRADE",
+          currentLimit: "TIER_250",
+          occurredAt: at
+        },
+        {
+          _tag: "NumberQualityReported",
+          wabaId: "102290129340398",
+          displayPhoneNumber: "15550783881",
+          event: "other",
+          eventText: "ONBOARDING",
+          currentLimit: null,
+          occurredAt: at
+        },
+        {
+          _tag: "AccountReviewed",
+          wabaId: "102290129340398",
+          decision: "rejected",
+          decisionText: "REJECTED",
+          occurredAt: at
+        },
+        {
+          _tag: "AccountReviewed",
+          wabaId: "102290129340398",
+          decision: "unknown",
+          decisionText: "SOMETHING_NEW",
+          occurredAt: at
+        },
+        {
+          _tag: "CapabilityChanged",
+          wabaId: "102290129340398",
+          maxDailyConversations: 10000,
+          maxPhoneNumbers: 20,
+          occurredAt: at
+        }
+      ])
+      const broken = yield* Effect.flip(
+        decodeMetaWebhook(
+          { entry: [{ id: "1", changes: [change("phone_number_quality_update", { event: 3 })] }] },
+          received
+        )
+      )
+      assert.include(broken.detail, "phone_number_quality_update")
+    })
+  )
+
   it.effect("a payload it cannot read fails with what and where", () =>
     Effect.gen(function* () {
       const noSender = yield* Effect.flip(

@@ -8,11 +8,16 @@ import { contactKey } from "../../domain/Conversation.ts"
 import { InvalidWebhookPayload, InvalidWebhookSignature } from "../../domain/Errors.ts"
 import type {
   AccountEffect,
+  AccountReviewDecision,
+  AccountReviewed,
   AccountUpdated,
+  CapabilityChanged,
   DisplayNameDecision,
   DisplayNameReviewed,
   InboundMessage,
   NumberActivity,
+  NumberQualityReported,
+  QualityEvent,
   StatusChanged,
   WebhookChange
 } from "../../domain/InboundEvents.ts"
@@ -146,6 +151,24 @@ const NameUpdateValue = Schema.Struct({
   decision: Schema.String,
   requested_verified_name: Schema.optional(Schema.String),
   rejection_reason: Schema.optional(Schema.NullOr(Schema.String))
+})
+/**
+ * `phone_number_quality_update` (Meta's webhook reference): the number by its digits, within the WABA of `entry.id`;
+ * `event` FLAGGED / UNFLAGGED (quality), UPGRADE / DOWNGRADE (messaging limit), THROUGHPUT_UPGRADE.
+ */
+const QualityUpdateValue = Schema.Struct({
+  display_phone_number: Schema.String,
+  event: Schema.String,
+  current_limit: Schema.optional(Schema.NullOr(Schema.String)),
+  old_limit: Schema.optional(Schema.NullOr(Schema.String))
+})
+/** `account_review_update`: `decision` APPROVED / REJECTED / PENDING / DEFERRED, for the WABA of `entry.id`. */
+const AccountReviewValue = Schema.Struct({ decision: Schema.String })
+/** `business_capability_update`: the portfolio's limits, for the WABA of `entry.id` (numbers may come as text). */
+const CapabilityValue = Schema.Struct({
+  max_daily_conversations_per_business: Schema.optional(Schema.Union([Schema.Number, Schema.String])),
+  max_daily_conversation_per_phone: Schema.optional(Schema.Union([Schema.Number, Schema.String])),
+  max_phone_numbers_per_business: Schema.optional(Schema.Union([Schema.Number, Schema.String]))
 })
 const Change = Schema.Struct({ field: Schema.String, value: Schema.Unknown })
 const Envelope = Schema.Struct({
@@ -299,6 +322,64 @@ const nameUpdate = Effect.fnUntraced(function* (value: unknown, entryId: string 
   } satisfies DisplayNameReviewed
 })
 
+const QUALITY_EVENTS: Readonly<Record<string, QualityEvent>> = {
+  FLAGGED: "flagged",
+  UNFLAGGED: "unflagged",
+  UPGRADE: "limit_raised",
+  THROUGHPUT_UPGRADE: "limit_raised",
+  DOWNGRADE: "limit_lowered"
+}
+
+const qualityUpdate = Effect.fnUntraced(function* (value: unknown, entryId: string | undefined, occurredAt: Date) {
+  const update = yield* decodeWith(QualityUpdateValue, "phone_number_quality_update change")(value)
+  return {
+    _tag: "NumberQualityReported",
+    wabaId: entryId ?? null,
+    displayPhoneNumber: update.display_phone_number,
+    event: QUALITY_EVENTS[update.event.toUpperCase()] ?? "other",
+    eventText: update.event,
+    currentLimit: update.current_limit ?? null,
+    occurredAt
+  } satisfies NumberQualityReported
+})
+
+const REVIEW_DECISIONS: Readonly<Record<string, AccountReviewDecision>> = {
+  APPROVED: "approved",
+  REJECTED: "rejected",
+  PENDING: "pending",
+  DEFERRED: "deferred"
+}
+
+const accountReview = Effect.fnUntraced(function* (value: unknown, entryId: string | undefined, occurredAt: Date) {
+  const review = yield* decodeWith(AccountReviewValue, "account_review_update change")(value)
+  return {
+    _tag: "AccountReviewed",
+    wabaId: entryId ?? null,
+    decision: REVIEW_DECISIONS[review.decision.toUpperCase()] ?? "unknown",
+    decisionText: review.decision,
+    occurredAt
+  } satisfies AccountReviewed
+})
+
+const count = (value: number | string | undefined): number | null => {
+  if (value === undefined) return null
+  const n = typeof value === "number" ? value : Number(value)
+  return Number.isFinite(n) ? n : null
+}
+
+const capabilityUpdate = Effect.fnUntraced(function* (value: unknown, entryId: string | undefined, occurredAt: Date) {
+  const update = yield* decodeWith(CapabilityValue, "business_capability_update change")(value)
+  return {
+    _tag: "CapabilityChanged",
+    wabaId: entryId ?? null,
+    maxDailyConversations: count(
+      update.max_daily_conversations_per_business ?? update.max_daily_conversation_per_phone
+    ),
+    maxPhoneNumbers: count(update.max_phone_numbers_per_business),
+    occurredAt
+  } satisfies CapabilityChanged
+})
+
 /** Decodes Meta's envelope: every change of every entry, in order; fields this service does not handle are skipped. */
 export const decodeMetaWebhook = Effect.fnUntraced(function* (payload: unknown, receivedAt: Date) {
   const envelope = yield* decodeWith(Envelope, "envelope")(payload)
@@ -311,6 +392,12 @@ export const decodeMetaWebhook = Effect.fnUntraced(function* (payload: unknown, 
       else if (change.field === "account_update") changes.push(yield* accountUpdate(change.value, entry.id, entryTime))
       else if (change.field === "phone_number_name_update")
         changes.push(yield* nameUpdate(change.value, entry.id, entryTime))
+      else if (change.field === "phone_number_quality_update")
+        changes.push(yield* qualityUpdate(change.value, entry.id, entryTime))
+      else if (change.field === "account_review_update")
+        changes.push(yield* accountReview(change.value, entry.id, entryTime))
+      else if (change.field === "business_capability_update")
+        changes.push(yield* capabilityUpdate(change.value, entry.id, entryTime))
     }
   }
   return changes as ReadonlyArray<WebhookChange>

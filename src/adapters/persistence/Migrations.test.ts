@@ -75,7 +75,8 @@ for (const database of freshDatabases()) {
             [2, "message_idempotency"],
             [3, "webhook_raw_body"],
             [4, "one_whatsapp_number_per_tenant"],
-            [5, "webhook_routing_keys"]
+            [5, "webhook_routing_keys"],
+            [6, "connection_health"]
           ])
 
           const connections = yield* sql`SELECT * FROM channel_connections ORDER BY id`

@@ -2,6 +2,7 @@ import { assert, layer } from "@effect/vitest"
 import { Effect, Exit, Option, Redacted, Result } from "effect"
 import { persistenceBackends, randomMetaId, randomTenant } from "../../../test/support/Backends.ts"
 import { AuditLog } from "../../application/ports/AuditLog.ts"
+import { ConnectionHealthRepository } from "../../application/ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository, type ConnectionWrite } from "../../application/ports/ConnectionRepository.ts"
 import { ConversationRepository } from "../../application/ports/ConversationRepository.ts"
 import { MessageRepository } from "../../application/ports/MessageRepository.ts"
@@ -116,6 +117,50 @@ for (const backend of persistenceBackends()) {
             pending_reason: "display_name_review"
           })
         })
+      )
+
+      // ---------------------------------------------------------------- connection health
+      it.effect(
+        "health checks are stored by name (a check replaces its own), per tenant, with the latest webhook time",
+        () =>
+          Effect.gen(function* () {
+            const repo = yield* ConnectionRepository
+            const health = yield* ConnectionHealthRepository
+            const t = tenant()
+            const connection = yield* repo.claimNumber(number(), write(t))
+            assert.deepStrictEqual(yield* health.get(t, connection.id), { checks: [], lastWebhookAt: null })
+            const at = new Date("2026-01-01T10:00:00.000Z")
+            const later = new Date("2026-01-01T10:05:00.000Z")
+            yield* health.save(t, connection.id, [
+              { name: "webhooks", status: "warning", message: "No webhook yet.", checkedAt: at },
+              { name: "token", status: "ok", message: "Valid.", checkedAt: at }
+            ])
+            yield* health.save(t, connection.id, [
+              { name: "token", status: "failing", message: "Revoked.", checkedAt: later }
+            ])
+            const stored = yield* health.get(t, connection.id)
+            assert.deepStrictEqual(
+              stored.checks,
+              [
+                { name: "token", status: "failing", message: "Revoked.", checkedAt: later },
+                { name: "webhooks", status: "warning", message: "No webhook yet.", checkedAt: at }
+              ],
+              "in display order, the newer token check replacing the older"
+            )
+            assert.deepStrictEqual((yield* health.get(tenant(), connection.id)).checks, [], "another tenant reads none")
+            yield* health.save(tenant(), connection.id, [
+              { name: "token", status: "ok", message: "Forged.", checkedAt: later }
+            ])
+            assert.strictEqual((yield* health.get(t, connection.id)).checks[0]!.message, "Revoked.", "nor writes")
+
+            yield* health.recordWebhook(t, connection.id, later)
+            yield* health.recordWebhook(t, connection.id, at)
+            assert.deepStrictEqual(
+              (yield* health.get(t, connection.id)).lastWebhookAt,
+              later,
+              "the latest time is kept"
+            )
+          })
       )
 
       it.effect("the current connection is the live one, even when a retired row was touched after it", () =>

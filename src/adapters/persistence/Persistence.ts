@@ -1,6 +1,8 @@
 import { Layer } from "effect"
 import { AuditLogMemory } from "./AuditLogMemory.ts"
 import { AuditLogPg } from "./AuditLogPg.ts"
+import { ConnectionHealthRepositoryMemory } from "./ConnectionHealthRepositoryMemory.ts"
+import { ConnectionHealthRepositoryPg } from "./ConnectionHealthRepositoryPg.ts"
 import { ConnectionRepositoryMemory } from "./ConnectionRepositoryMemory.ts"
 import { ConnectionRepositoryPg } from "./ConnectionRepositoryPg.ts"
 import { ConversationRepositoryMemory } from "./ConversationRepositoryMemory.ts"
@@ -15,6 +17,7 @@ import { WebhookInboxPg } from "./WebhookInboxPg.ts"
 /** Every repository port over SQL (needs a migrated `SqlClient`). */
 export const PersistencePg = Layer.mergeAll(
   ConnectionRepositoryPg,
+  ConnectionHealthRepositoryPg,
   OAuthStateRepositoryPg,
   ConversationRepositoryPg,
   MessageRepositoryPg,
@@ -25,6 +28,7 @@ export const PersistencePg = Layer.mergeAll(
 /** Every repository port in memory: for use-case tests and quick experiments. */
 export const PersistenceMemory = Layer.mergeAll(
   ConnectionRepositoryMemory,
+  ConnectionHealthRepositoryMemory,
   OAuthStateRepositoryMemory,
   ConversationRepositoryMemory.pipe(Layer.provideMerge(MessageRepositoryMemory)),
   WebhookInboxMemory,

@@ -65,6 +65,10 @@ export interface PhoneNumber {
   readonly nameStatus: string | null
   /** `CLOUD_API` once the number is registered for Cloud API (`NOT_APPLICABLE` before). */
   readonly platformType?: string | null
+  /** The portfolio's messaging limit (`whatsapp_business_manager_messaging_limit`, e.g. `TIER_2K`); null when Meta did not say. */
+  readonly messagingLimit?: string | null
+  /** `throughput.level` (`STANDARD`, `HIGH`, `NOT_APPLICABLE`); null when Meta did not say. */
+  readonly throughputLevel?: string | null
 }
 
 export interface SentMessage {
@@ -127,6 +131,8 @@ export class MetaGraph extends Context.Service<
      * Read only: the callback is the app's, shared by every environment using it, so we never write it.
      */
     appSubscription(): Effect.Effect<AppSubscription | null, MetaGraphError>
+    /** `GET /{waba-id}/subscribed_apps`: the ids of the apps subscribed to the WABA's webhooks. */
+    wabaSubscribedApps(token: AccessToken, wabaId: WabaId): Effect.Effect<ReadonlyArray<string>, MetaGraphError>
     subscribeApp(token: AccessToken, wabaId: WabaId): Effect.Effect<void, MetaGraphError>
     unsubscribeApp(token: AccessToken, wabaId: WabaId): Effect.Effect<void, MetaGraphError>
     /**

@@ -100,6 +100,8 @@ export const notConnected: WhatsAppConnection = {
   warning: null,
   displayNameStatus: null,
   updatedAt: null,
+  // The health panel's own fields travel masked in the same object (HealthPanelFields).
+  health: { overall: "UNKNOWN", checkedAt: null, messagingHealthy: true, checks: [] } as WhatsAppConnection["health"],
   choices: []
 }
 

@@ -18,6 +18,7 @@ import {
   TOO_MANY_ATTEMPTS
 } from "../shared/reasons.ts"
 import { completeWhatsApp } from "./completeWhatsApp.ts"
+import { HealthPanel } from "./HealthPanel.tsx"
 import { ManualConnect } from "./ManualConnect.tsx"
 
 /** The WhatsApp connection as the card shows it (also the result of the mutations that change it). */
@@ -36,6 +37,10 @@ const ConnectionFields = graphql(`
     warning
     displayNameStatus
     updatedAt
+    health {
+      messagingHealthy
+    }
+    ...HealthPanelFields
     choices {
       id
       displayPhoneNumber
@@ -268,7 +273,12 @@ export function WhatsAppCard({
       }}
       title="WhatsApp"
       description="Receive and send WhatsApp messages through your own business number."
-      badge={{ className: badgeClass(status), label: busy ? "Connecting…" : STATUS_LABEL[status] }}
+      badge={
+        // Connected only while the checks that gate messaging pass: the health panel says what fails.
+        status === "ACTIVE" && !connection.health.messagingHealthy && !busy
+          ? { className: "badge bad", label: "Not working" }
+          : { className: badgeClass(status), label: busy ? "Connecting…" : STATUS_LABEL[status] }
+      }
       busy={busy}
       notices={
         <>
@@ -446,6 +456,7 @@ function Connected({
       <NumberFacts connection={connection}>
         <TimeFact label="Connected since" iso={connection.updatedAt} />
       </NumberFacts>
+      <HealthPanel connection={connection} />
       <button type="button" className="button danger-outline" onClick={onDisconnect}>
         Disconnect
       </button>

@@ -1,6 +1,7 @@
 import "./audit.ts"
 import "./conversations.ts"
 import "./errors.ts"
+import "./health.ts"
 import "./metaAds.ts"
 import "./viewer.ts"
 import "./whatsapp.ts"

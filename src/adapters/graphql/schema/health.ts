@@ -1,0 +1,72 @@
+import { Effect } from "effect"
+import { ConnectionHealthChecks, type HealthView } from "../../../application/ConnectionHealthChecks.ts"
+import { limited } from "../../../application/OperationLimits.ts"
+import { WhatsAppConnections } from "../../../application/WhatsAppConnections.ts"
+import type { HealthCheck } from "../../../domain/ConnectionHealth.ts"
+import { builder } from "../builder.ts"
+import { rateLimitedAsGraphQLError } from "./errors.ts"
+import { WhatsAppConnection } from "./whatsapp.ts"
+
+export const HealthStatus = builder.enumType("HealthStatus", {
+  values: {
+    OK: { value: "ok", description: "Fine." },
+    WARNING: { value: "warning", description: "Works, but needs attention (the message says what to do)." },
+    FAILING: { value: "failing", description: "Blocks messages or webhooks (the message says the fix)." },
+    UNKNOWN: { value: "unknown", description: "Not known: not checked yet, or Meta could not be asked." }
+  } as const
+})
+
+export const HealthCheckRef = builder.objectRef<HealthCheck>("HealthCheck").implement({
+  description: "One health check of a connection, as last run.",
+  fields: (t) => ({
+    name: t.exposeString("name", {
+      description:
+        "token, waba_subscription, app_webhook, number, display_name, quality, messaging_limit, webhooks or account_review."
+    }),
+    status: t.expose("status", { type: HealthStatus }),
+    message: t.exposeString("message", {
+      description: "What is wrong and what to do (or what is fine), for a person."
+    }),
+    checkedAt: t.expose("checkedAt", { type: "DateTime" })
+  })
+})
+
+export const ConnectionHealth = builder.objectRef<HealthView>("ConnectionHealth").implement({
+  description: "The connection's health checks: stored results, refreshed by the health job, webhooks and Check now.",
+  fields: (t) => ({
+    checks: t.field({ type: [HealthCheckRef], resolve: (view) => view.checks }),
+    overall: t.expose("overall", { type: HealthStatus, description: "The worst status of the checks." }),
+    checkedAt: t.expose("checkedAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "When a check last ran; null before the first."
+    }),
+    messagingHealthy: t.exposeBoolean("messagingHealthy", {
+      description: "No check that gates messaging (token, waba_subscription, app_webhook, number) is FAILING."
+    }),
+    lastWebhookAt: t.expose("lastWebhookAt", { type: "DateTime", nullable: true })
+  })
+})
+
+builder.objectField(WhatsAppConnection, "health", (t) =>
+  t.field({
+    type: ConnectionHealth,
+    description: "The connection's health checks (no checks when there is no connection).",
+    resolve: (_view, _args, ctx) => ctx.run(ConnectionHealthChecks.use((health) => health.read(ctx.actor)))
+  })
+)
+
+builder.mutationField("checkWhatsAppConnection", (t) =>
+  t.field({
+    type: WhatsAppConnection,
+    description: "Runs the connection's health checks now (rate-limited per workspace); read them under health.",
+    resolve: (_root, _args, ctx) =>
+      ctx.run(
+        ConnectionHealthChecks.use((health) => health.checkNow(ctx.actor)).pipe(
+          Effect.andThen(WhatsAppConnections.use((connections) => connections.status(ctx.actor))),
+          limited("whatsapp.check", ctx.actor),
+          rateLimitedAsGraphQLError
+        )
+      )
+  })
+)

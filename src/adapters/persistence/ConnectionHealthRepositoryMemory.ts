@@ -1,0 +1,40 @@
+import { Effect, Layer } from "effect"
+import { ConnectionHealthRepository } from "../../application/ports/ConnectionHealthRepository.ts"
+import { type HealthCheck, mergeChecks } from "../../domain/ConnectionHealth.ts"
+
+interface Entry {
+  readonly tenantId: string
+  checks: ReadonlyArray<HealthCheck>
+  lastWebhookAt: Date | null
+}
+
+/** Health in a Map: the same rules as the Postgres adapter. */
+export const ConnectionHealthRepositoryMemory = Layer.sync(ConnectionHealthRepository, () => {
+  const rows = new Map<string, Entry>()
+  const entry = (tenantId: string, connectionId: string): Entry => {
+    const found = rows.get(connectionId)
+    if (found !== undefined && found.tenantId === tenantId) return found
+    const fresh: Entry = { tenantId, checks: [], lastWebhookAt: null }
+    if (found === undefined) rows.set(connectionId, fresh)
+    return fresh
+  }
+  return ConnectionHealthRepository.of({
+    get: (tenantId, connectionId) =>
+      Effect.sync(() => {
+        const found = rows.get(connectionId)
+        return found === undefined || found.tenantId !== tenantId
+          ? { checks: [], lastWebhookAt: null }
+          : { checks: [...found.checks], lastWebhookAt: found.lastWebhookAt }
+      }),
+    save: (tenantId, connectionId, checks) =>
+      Effect.sync(() => {
+        const row = entry(tenantId, connectionId)
+        row.checks = mergeChecks(row.checks, checks)
+      }),
+    recordWebhook: (tenantId, connectionId, at) =>
+      Effect.sync(() => {
+        const row = entry(tenantId, connectionId)
+        if (row.lastWebhookAt === null || row.lastWebhookAt.getTime() < at.getTime()) row.lastWebhookAt = at
+      })
+  })
+})

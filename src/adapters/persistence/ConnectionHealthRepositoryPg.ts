@@ -1,0 +1,84 @@
+import { Effect, Layer } from "effect"
+import { SqlClient } from "effect/sql"
+import { ConnectionHealthRepository } from "../../application/ports/ConnectionHealthRepository.ts"
+import {
+  HEALTH_CHECK_NAMES,
+  HEALTH_STATUSES,
+  type HealthCheck,
+  type HealthCheckName,
+  type HealthStatus
+} from "../../domain/ConnectionHealth.ts"
+import { toJson } from "./Rows.ts"
+
+/** `checks` jsonb, keyed by check name, back to checks in display order (unknown names or statuses are dropped). */
+const checksOf = (value: unknown): ReadonlyArray<HealthCheck> => {
+  const object = (typeof value === "string" ? JSON.parse(value) : value) as Record<string, unknown> | null
+  if (object === null || typeof object !== "object") return []
+  return HEALTH_CHECK_NAMES.flatMap((name: HealthCheckName) => {
+    const stored = object[name] as { status?: unknown; message?: unknown; checkedAt?: unknown } | undefined
+    if (stored === undefined || !HEALTH_STATUSES.includes(stored.status as HealthStatus)) return []
+    return [
+      {
+        name,
+        status: stored.status as HealthStatus,
+        message: String(stored.message ?? ""),
+        checkedAt: new Date(String(stored.checkedAt))
+      }
+    ]
+  })
+}
+
+const asDate = (value: unknown): Date | null =>
+  value === null || value === undefined ? null : value instanceof Date ? value : new Date(String(value))
+
+export const ConnectionHealthRepositoryPg = Layer.effect(
+  ConnectionHealthRepository,
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+
+    const get: ConnectionHealthRepository["Service"]["get"] = (tenantId, connectionId) =>
+      sql`SELECT checks, last_webhook_at FROM connection_health
+          WHERE connection_id = ${connectionId} AND tenant_id = ${tenantId}`.pipe(
+        Effect.map((rows) =>
+          rows.length === 0
+            ? { checks: [], lastWebhookAt: null }
+            : { checks: checksOf(rows[0]!["checks"]), lastWebhookAt: asDate(rows[0]!["last_webhook_at"]) }
+        ),
+        Effect.orDie,
+        Effect.withSpan("ConnectionHealthRepositoryPg.get")
+      )
+
+    const save: ConnectionHealthRepository["Service"]["save"] = (tenantId, connectionId, checks) => {
+      const object = Object.fromEntries(
+        checks.map((check) => [
+          check.name,
+          { status: check.status, message: check.message, checkedAt: check.checkedAt.toISOString() }
+        ])
+      )
+      // Only a connection of the tenant gets a row; another tenant's row is never touched.
+      return sql`INSERT INTO connection_health (connection_id, tenant_id, checks)
+          SELECT id, tenant_id, ${toJson(object)}::jsonb FROM channel_connections
+          WHERE id = ${connectionId} AND tenant_id = ${tenantId}
+          ON CONFLICT (connection_id) DO UPDATE SET
+            checks = connection_health.checks || EXCLUDED.checks, updated_at = now()
+          WHERE connection_health.tenant_id = EXCLUDED.tenant_id`.pipe(
+        Effect.asVoid,
+        Effect.orDie,
+        Effect.withSpan("ConnectionHealthRepositoryPg.save")
+      )
+    }
+
+    const recordWebhook: ConnectionHealthRepository["Service"]["recordWebhook"] = (tenantId, connectionId, at) =>
+      sql`INSERT INTO connection_health (connection_id, tenant_id, last_webhook_at)
+          SELECT id, tenant_id, ${at} FROM channel_connections WHERE id = ${connectionId} AND tenant_id = ${tenantId}
+          ON CONFLICT (connection_id) DO UPDATE SET
+            last_webhook_at = GREATEST(connection_health.last_webhook_at, EXCLUDED.last_webhook_at), updated_at = now()
+          WHERE connection_health.tenant_id = EXCLUDED.tenant_id`.pipe(
+        Effect.asVoid,
+        Effect.orDie,
+        Effect.withSpan("ConnectionHealthRepositoryPg.recordWebhook")
+      )
+
+    return ConnectionHealthRepository.of({ get, save, recordWebhook })
+  })
+)

@@ -1,0 +1,389 @@
+import { Clock, Context, Duration, Effect, Layer, Option } from "effect"
+import type { ChannelConnection } from "../domain/ChannelConnection.ts"
+import {
+  type ConnectionHealth,
+  type HealthCheck,
+  type HealthCheckName,
+  type HealthStatus,
+  messagingHealthy,
+  overallHealth
+} from "../domain/ConnectionHealth.ts"
+import type { ConnectionId } from "../domain/Ids.ts"
+import type { Actor } from "./Actor.ts"
+import { AppWebhookCheck, type AppWebhookStatus } from "./AppWebhookCheck.ts"
+import { ConnectionHealthRepository } from "./ports/ConnectionHealthRepository.ts"
+import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
+import { ConnectSettings } from "./ports/ConnectSettings.ts"
+import { type AccessToken, MetaGraph, type PhoneNumber, type TokenInfo } from "./ports/MetaGraph.ts"
+import { TokenCipher } from "./ports/TokenCipher.ts"
+
+/** The two permissions a WhatsApp connection's token must carry (management for the WABA, messaging to send). */
+export const WHATSAPP_SCOPES: ReadonlyArray<string> = ["whatsapp_business_management", "whatsapp_business_messaging"]
+
+/** A connection's health as the API shows it. */
+export interface HealthView {
+  readonly connectionId: ConnectionId | null
+  readonly checks: ReadonlyArray<HealthCheck>
+  readonly overall: HealthStatus
+  /** The latest check's time; null before the first check. */
+  readonly checkedAt: Date | null
+  /** No check that gates messaging is failing: only then is the connection shown as Connected. */
+  readonly messagingHealthy: boolean
+  readonly lastWebhookAt: Date | null
+}
+
+export const NO_HEALTH: HealthView = {
+  connectionId: null,
+  checks: [],
+  overall: "unknown",
+  checkedAt: null,
+  messagingHealthy: true,
+  lastWebhookAt: null
+}
+
+export const healthView = (
+  connectionId: ConnectionId,
+  checks: ReadonlyArray<HealthCheck>,
+  lastWebhookAt: Date | null
+): HealthView => ({
+  connectionId,
+  checks,
+  overall: overallHealth(checks),
+  checkedAt: checks.reduce<Date | null>(
+    (latest, check) => (latest === null || check.checkedAt > latest ? check.checkedAt : latest),
+    null
+  ),
+  messagingHealthy: messagingHealthy(checks),
+  lastWebhookAt
+})
+
+const PROVIDER = "meta_whatsapp" as const
+const LIVE = new Set(["active", "pending", "error"])
+
+type Found = Omit<HealthCheck, "checkedAt">
+const found = (name: HealthCheckName, status: HealthStatus, message: string): Found => ({ name, status, message })
+
+const RECONNECT = "Disconnect and connect WhatsApp again."
+
+/** `debug_token` read against our app and the WhatsApp permissions. */
+export const tokenCheck = (info: TokenInfo, appId: string): Found => {
+  if (info.otherApp === true || (info.appId !== null && info.appId !== appId))
+    return found("token", "failing", `The token was issued to another Meta app, not this one. ${RECONNECT}`)
+  if (!info.isValid)
+    return found(
+      "token",
+      "failing",
+      `Meta no longer accepts the token${info.error === null ? "" : ` (${info.error})`}. ${RECONNECT}`
+    )
+  const missing = WHATSAPP_SCOPES.filter((scope) => !info.scopes.includes(scope))
+  if (missing.length > 0)
+    return found(
+      "token",
+      "failing",
+      `The token lacks the permission${missing.length === 1 ? "" : "s"} ${missing.join(", ")}. ${RECONNECT} Grant every permission the dialog asks for.`
+    )
+  return found("token", "ok", "The token is valid, issued to this app, with both WhatsApp permissions.")
+}
+
+/** The app-level callback, as the last `AppWebhookCheck` found it. Missing `messages` fails; other fields warn. */
+export const appWebhookCheck = (status: AppWebhookStatus): Found => {
+  switch (status.state) {
+    case "ok":
+      return found("app_webhook", "ok", `Meta posts this app's WhatsApp webhooks to this service.`)
+    case "unknown":
+      return found("app_webhook", "unknown", status.message)
+    case "fields_missing":
+      return found(
+        "app_webhook",
+        status.missingFields.includes("messages") ? "failing" : "warning",
+        `${status.message} An operator adds them in the App Dashboard (WhatsApp > Configuration > Webhook fields).`
+      )
+    default:
+      return found(
+        "app_webhook",
+        "failing",
+        `${status.message} No messages reach this service: an operator sets the callback to ${status.expectedCallbackUrl} in the App Dashboard.`
+      )
+  }
+}
+
+export const subscriptionCheck = (appIds: ReadonlyArray<string>, appId: string, wabaId: string): Found =>
+  appIds.includes(appId)
+    ? found("waba_subscription", "ok", "This app is subscribed to the WhatsApp Business Account's webhooks.")
+    : found(
+        "waba_subscription",
+        "failing",
+        `This app is not subscribed to the WhatsApp Business Account ${wabaId}: Meta sends its messages and statuses to nobody here. ${RECONNECT} (connecting subscribes the app again).`
+      )
+
+const LIMIT_WORDS: Record<string, string> = {
+  TIER_50: "50",
+  TIER_250: "250",
+  TIER_1K: "1,000",
+  TIER_2K: "2,000",
+  TIER_10K: "10,000",
+  TIER_100K: "100,000",
+  TIER_UNLIMITED: "unlimited"
+}
+
+/** The number as Meta reads it: registration, display name, quality, messaging limit and throughput. */
+export const numberChecks = (number: PhoneNumber): ReadonlyArray<Found> => {
+  const checks: Array<Found> = []
+  const registered = number.platformType === "CLOUD_API"
+  const verification = number.codeVerificationStatus
+  if (registered) checks.push(found("number", "ok", "The number is registered for the Cloud API."))
+  else if (verification !== null && verification !== "VERIFIED")
+    checks.push(
+      found(
+        "number",
+        "failing",
+        `The number's ownership is not verified (${verification}): verify it in WhatsApp Manager, then finish the connection.`
+      )
+    )
+  else
+    checks.push(
+      found(
+        "number",
+        "failing",
+        "The number is not registered for the Cloud API: finish the connection (enter the two-step verification PIN), or reconnect."
+      )
+    )
+  const name = number.nameStatus
+  if (name === null) checks.push(found("display_name", "unknown", "Meta did not say how the display name stands."))
+  else if (name === "APPROVED" || name === "AVAILABLE_WITHOUT_REVIEW")
+    checks.push(found("display_name", "ok", "The display name is approved."))
+  else if (name === "PENDING_REVIEW")
+    checks.push(
+      found(
+        "display_name",
+        "warning",
+        "Meta is reviewing the display name; it usually decides within a few days. Nothing to do meanwhile."
+      )
+    )
+  else
+    checks.push(
+      found(
+        "display_name",
+        "warning",
+        `The display name is not approved (${name}): edit it in WhatsApp Manager or appeal the decision.`
+      )
+    )
+  const quality = number.qualityRating
+  if (quality === "YELLOW")
+    checks.push(
+      found(
+        "quality",
+        "warning",
+        "The number's quality is medium (YELLOW): customers blocked or reported recent messages. Send only messages customers expect."
+      )
+    )
+  else if (quality === "RED")
+    checks.push(
+      found(
+        "quality",
+        "warning",
+        "The number's quality is low (RED): Meta may lower the messaging limit. Stop campaigns and send only messages customers expect."
+      )
+    )
+  else if (quality === "GREEN") checks.push(found("quality", "ok", "The number's quality is high (GREEN)."))
+  else checks.push(found("quality", "ok", "Meta has not rated the number's quality yet."))
+  const limit = number.messagingLimit ?? null
+  const throughput = number.throughputLevel ?? null
+  if (limit === null && throughput === null)
+    checks.push(found("messaging_limit", "unknown", "Meta did not say the messaging limit."))
+  else
+    checks.push(
+      found(
+        "messaging_limit",
+        "ok",
+        [
+          limit === null
+            ? null
+            : `The business portfolio may start conversations with ${LIMIT_WORDS[limit] ?? limit} customers a day (${limit}).`,
+          throughput === null ? null : `Throughput: ${throughput}.`
+        ]
+          .filter((part) => part !== null)
+          .join(" ")
+      )
+    )
+  return checks
+}
+
+export const webhooksCheck = (lastWebhookAt: Date | null, connectedAt: Date): Found =>
+  lastWebhookAt !== null && lastWebhookAt.getTime() >= connectedAt.getTime()
+    ? found("webhooks", "ok", `The last webhook for the number arrived at ${lastWebhookAt.toISOString()}.`)
+    : found(
+        "webhooks",
+        "warning",
+        `No webhook has arrived for the number since it was connected (${connectedAt.toISOString()}). Send a WhatsApp message to the number from a phone; if it does not show up, check the subscription and callback above.`
+      )
+
+const unknownOf = (names: ReadonlyArray<HealthCheckName>, message: string): ReadonlyArray<Found> =>
+  names.map((name) => found(name, "unknown", message))
+
+/**
+ * Runs a WhatsApp connection's health checks against Meta and stores them: on demand ("Check now"), from the
+ * health job, spreading connections over the interval, and from webhook events (`WebhookProcessor` stores what
+ * they say at once). Never changes a connection's status: the checks are read, the card decides what to show.
+ */
+export class ConnectionHealthChecks extends Context.Service<
+  ConnectionHealthChecks,
+  {
+    /** Runs every check of the connection now and stores the results. */
+    run(connection: ChannelConnection): Effect.Effect<HealthView>
+    /** Runs the checks of the actor's current WhatsApp connection; `NO_HEALTH` when there is none. */
+    checkNow(actor: Actor): Effect.Effect<HealthView>
+    /** The stored health of the actor's current WhatsApp connection. */
+    read(actor: Actor): Effect.Effect<HealthView>
+    /** The connections the health job checks: WhatsApp ones holding a token, not revoked. */
+    readonly due: Effect.Effect<ReadonlyArray<ChannelConnection>>
+  }
+>()("app/application/ConnectionHealthChecks") {
+  static readonly layer = Layer.effect(
+    ConnectionHealthChecks,
+    Effect.gen(function* () {
+      const connections = yield* ConnectionRepository
+      const health = yield* ConnectionHealthRepository
+      const graph = yield* MetaGraph
+      const cipher = yield* TokenCipher
+      const settings = yield* ConnectSettings
+      const appWebhook = yield* AppWebhookCheck
+
+      const metaChecks = (connection: ChannelConnection, token: AccessToken) =>
+        Effect.gen(function* () {
+          const checks: Array<Found> = []
+          const info = yield* graph.debugToken(token).pipe(Effect.result)
+          if (info._tag === "Success") checks.push(tokenCheck(info.success, settings.appId))
+          else
+            checks.push(
+              found(
+                "token",
+                "unknown",
+                info.failure._tag === "MetaAppCredentialsInvalid"
+                  ? "Meta refused this service's app credentials: an operator checks META_APP_SECRET."
+                  : `Meta could not be asked about the token (${info.failure.message}); the check runs again later.`
+              )
+            )
+          if (connection.wabaId !== null) {
+            const apps = yield* graph.wabaSubscribedApps(token, connection.wabaId).pipe(Effect.result)
+            checks.push(
+              apps._tag === "Success"
+                ? subscriptionCheck(apps.success, settings.appId, connection.wabaId)
+                : found(
+                    "waba_subscription",
+                    "unknown",
+                    `Meta could not be asked about the app's subscription (${apps.failure.message}).`
+                  )
+            )
+          }
+          if (connection.phoneNumberId !== null) {
+            const number = yield* graph.getPhoneNumber(token, connection.phoneNumberId).pipe(Effect.result)
+            checks.push(
+              ...(number._tag === "Success"
+                ? numberChecks(number.success)
+                : unknownOf(
+                    ["number", "display_name", "quality", "messaging_limit"],
+                    `Meta could not be asked about the number (${number.failure.message}).`
+                  ))
+            )
+          }
+          return checks
+        })
+
+      /** Checks from before the latest (re)connect speak of the old connection: a reconnect starts afresh. */
+      const viewOf = (connection: ChannelConnection, stored: ConnectionHealth): HealthView => {
+        const since = (connection.connectedAt ?? connection.createdAt).getTime()
+        const fresh = stored.checks.filter((check) => check.checkedAt.getTime() >= since)
+        return healthView(connection.id, fresh, stored.lastWebhookAt)
+      }
+
+      const run = Effect.fn("ConnectionHealthChecks.run")(function* (connection: ChannelConnection) {
+        const checks: Array<Found> = []
+        const token =
+          connection.accessTokenEnc === null
+            ? Option.none()
+            : yield* cipher
+                .decrypt(connection.accessTokenEnc, { tenantId: connection.tenantId, provider: connection.provider })
+                .pipe(Effect.option)
+        if (Option.isSome(token)) checks.push(...(yield* metaChecks(connection, token.value)))
+        else
+          checks.push(
+            ...unknownOf(
+              ["token", "waba_subscription", "number"],
+              connection.accessTokenEnc === null
+                ? `The connection holds no token. ${RECONNECT}`
+                : "The stored token does not decrypt with this service's keys: an operator checks TOKEN_ENCRYPTION_KEY_BASE64."
+            )
+          )
+        checks.push(appWebhookCheck(yield* appWebhook.check))
+        const stored = yield* health.get(connection.tenantId, connection.id)
+        checks.push(webhooksCheck(stored.lastWebhookAt, connection.connectedAt ?? connection.createdAt))
+        const checkedAt = new Date(yield* Clock.currentTimeMillis)
+        yield* health.save(
+          connection.tenantId,
+          connection.id,
+          checks.map((check) => ({ ...check, checkedAt }))
+        )
+        const view = viewOf(connection, yield* health.get(connection.tenantId, connection.id))
+        yield* Effect.logInfo(`Connection health: ${view.overall}`).pipe(
+          Effect.annotateLogs({
+            tenant_id: connection.tenantId,
+            connection_id: connection.id,
+            failing: view.checks.filter((c) => c.status === "failing").map((c) => c.name)
+          })
+        )
+        return view
+      })
+
+      const current = (actor: Actor) =>
+        connections
+          .findCurrent(actor.tenantId, PROVIDER)
+          .pipe(Effect.map(Option.filter((connection) => LIVE.has(connection.status))))
+
+      const checkNow = Effect.fn("ConnectionHealthChecks.checkNow")(function* (actor: Actor) {
+        const connection = yield* current(actor)
+        return Option.isNone(connection) ? NO_HEALTH : yield* run(connection.value)
+      })
+
+      const read = Effect.fn("ConnectionHealthChecks.read")(function* (actor: Actor) {
+        const connection = yield* current(actor)
+        if (Option.isNone(connection)) return NO_HEALTH
+        return viewOf(connection.value, yield* health.get(actor.tenantId, connection.value.id))
+      })
+
+      const due = connections
+        .listHoldingTokens()
+        .pipe(Effect.map((all) => all.filter((c) => c.provider === PROVIDER && LIVE.has(c.status))))
+
+      return ConnectionHealthChecks.of({ run, checkNow, read, due })
+    })
+  )
+
+  /**
+   * The health job: every `interval`, each due connection once, spread evenly over the interval (one every
+   * interval / n), so that tenants do not all ask Meta at the same moment.
+   */
+  static readonly worker = (interval: Duration.Input) =>
+    Layer.effectDiscard(
+      Effect.gen(function* () {
+        const checks = yield* ConnectionHealthChecks
+        const total = Duration.toMillis(Duration.fromInputUnsafe(interval))
+        const round = Effect.gen(function* () {
+          const due = yield* checks.due
+          if (due.length === 0) return yield* Effect.sleep(total)
+          const gap = Math.max(1, Math.floor(total / due.length))
+          for (const connection of due) {
+            yield* checks
+              .run(connection)
+              .pipe(
+                Effect.catchCause((cause) =>
+                  Effect.logError(`Connection health check of ${connection.id} failed`, cause)
+                )
+              )
+            yield* Effect.sleep(gap)
+          }
+        })
+        yield* Effect.forkScoped(Effect.forever(round))
+      })
+    )
+}

@@ -1,0 +1,180 @@
+/**
+ * Connection health (issue 16.1–16.3) through the real service and the sandbox Meta: each check fails and recovers
+ * as Meta's state changes, "Check now" (GraphQL and REST) updates the checked-at time, and health webhooks
+ * (`phone_number_quality_update`, `account_review_update`, `business_capability_update`) update the stored health
+ * at once.
+ */
+import { randomBytes } from "node:crypto"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { client } from "./support/Browserless.ts"
+import { eventually } from "./support/Eventually.ts"
+import { type Stack, startStack } from "./support/Service.ts"
+
+const databases = [
+  { name: "pglite", url: "" },
+  ...(process.env["DATABASE_URL"] ? [{ name: "postgres", url: process.env["DATABASE_URL"] }] : [])
+]
+const run = randomBytes(4).toString("hex")
+const newNumber = { action: "approve", waba: "new", phone: "new" }
+
+interface Check {
+  readonly name: string
+  readonly status: string
+  readonly message: string
+  readonly checkedAt: string
+}
+interface Health {
+  readonly overall: string
+  readonly checkedAt: string | null
+  readonly messagingHealthy: boolean
+  readonly checks: ReadonlyArray<Check>
+}
+
+const HEALTH = "health { overall checkedAt messagingHealthy checks { name status message checkedAt } }"
+
+for (const database of databases) {
+  describe(`connection health through the sandbox (${database.name})`, () => {
+    let stack: Stack
+    const http = () => client(stack.service.url)
+    const graphql = async (token: string, query: string) => {
+      const response = await http().api(token, "POST", "/graphql", { query })
+      const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown }
+      if (body.errors !== undefined) throw new Error(JSON.stringify(body.errors))
+      return body.data!
+    }
+    const checkNow = async (token: string) =>
+      (
+        (await graphql(token, `mutation { checkWhatsAppConnection { status ${HEALTH} } }`))[
+          "checkWhatsAppConnection"
+        ] as { health: Health }
+      ).health
+    const stored = async (token: string) =>
+      ((await graphql(token, `{ whatsappConnection { ${HEALTH} } }`))["whatsappConnection"] as { health: Health })
+        .health
+    const check = (health: Health, name: string) => {
+      const found = health.checks.find((c) => c.name === name)
+      if (found === undefined) throw new Error(`no ${name} check in ${JSON.stringify(health)}`)
+      return found
+    }
+    const connect = async (tenant: string) => {
+      const { token } = await http().session(`${tenant}-${run}`)
+      await http().connect(token, newNumber)
+      const view = (await graphql(token, "{ whatsappConnection { status wabaId phoneNumberId } }"))[
+        "whatsappConnection"
+      ] as { status: string; wabaId: string; phoneNumberId: string }
+      expect(view.status).toBe("ACTIVE")
+      return { token, wabaId: view.wabaId, phoneNumberId: view.phoneNumberId }
+    }
+
+    beforeAll(async () => {
+      stack = await startStack("health", { LOG_LEVEL: "warn", DATABASE_URL: database.url })
+    }, 60_000)
+    afterAll(async () => {
+      await stack?.service.stop()
+    })
+
+    it("a fresh connection: token, subscription, callback and number ok; no webhook yet is a warning", async () => {
+      const { token } = await connect("health-fresh")
+      const before = await stored(token)
+      expect(before.checks, "nothing is stored before the first check").toEqual([])
+      expect(before.overall).toBe("UNKNOWN")
+
+      const health = await checkNow(token)
+      for (const name of ["token", "waba_subscription", "app_webhook", "number", "quality"])
+        expect(check(health, name).status, `${name}: ${check(health, name).message}`).toBe("OK")
+      // The sandbox's new numbers, like Meta's, connect while their display name is in review.
+      expect(check(health, "display_name").status).toBe("WARNING")
+      expect(check(health, "display_name").message).toContain("Meta is reviewing the display name")
+      expect(check(health, "messaging_limit").message).toContain("2,000 customers a day (TIER_2K)")
+      expect(check(health, "webhooks").status).toBe("WARNING")
+      expect(check(health, "webhooks").message).toContain("No webhook has arrived")
+      expect(health.overall).toBe("WARNING")
+      expect(health.messagingHealthy).toBe(true)
+      expect(await stored(token), "the results are stored").toEqual(health)
+    })
+
+    it("the app unsubscribed from the WABA: the subscription check fails (not Connected), and recovers", async () => {
+      const { token, wabaId } = await connect("health-unsubscribed")
+      await stack.control(`wabas/${wabaId}/subscribed-apps`, { subscribed: false })
+      const failing = await checkNow(token)
+      expect(check(failing, "waba_subscription").status).toBe("FAILING")
+      expect(check(failing, "waba_subscription").message).toContain(
+        `not subscribed to the WhatsApp Business Account ${wabaId}`
+      )
+      expect(failing.overall).toBe("FAILING")
+      expect(failing.messagingHealthy).toBe(false)
+
+      await stack.control(`wabas/${wabaId}/subscribed-apps`, { subscribed: true })
+      const recovered = await checkNow(token)
+      expect(check(recovered, "waba_subscription").status).toBe("OK")
+      expect(recovered.messagingHealthy).toBe(true)
+    })
+
+    it("quality RED: the webhook turns the quality check to a warning at once, and Check now agrees", async () => {
+      const { token, phoneNumberId } = await connect("health-quality")
+      await checkNow(token)
+      const sent = await stack.control(`numbers/${phoneNumberId}/quality`, { rating: "RED" })
+      expect(sent["deliveryStatus"]).toBe(200)
+      const flagged = await eventually(async () => {
+        const health = await stored(token)
+        return check(health, "quality").status === "WARNING" ? health : undefined
+      }, "the quality webhook to be applied")
+      expect(check(flagged, "quality").message).toContain("Meta flagged the number's quality as low")
+      expect(flagged.messagingHealthy, "quality does not gate messaging").toBe(true)
+      const read = await checkNow(token)
+      expect(check(read, "quality").status).toBe("WARNING")
+      expect(check(read, "quality").message).toContain("(RED)")
+    })
+
+    it("account review and capability webhooks update the stored health; an inbound message clears the webhook warning", async () => {
+      const { token, wabaId, phoneNumberId } = await connect("health-events")
+      await stack.control("account-review", { wabaId, decision: "REJECTED" })
+      const rejected = await eventually(async () => {
+        const health = await stored(token)
+        return health.checks.some((c) => c.name === "account_review") ? health : undefined
+      }, "the account review webhook to be applied")
+      expect(check(rejected, "account_review").status).toBe("FAILING")
+      expect(check(rejected, "account_review").message).toContain("Request another review")
+
+      await stack.control("business-capability", { wabaId, maxDailyConversationsPerBusiness: 10000 })
+      await eventually(async () => {
+        const health = await stored(token)
+        const limit = health.checks.find((c) => c.name === "messaging_limit")
+        return limit?.message.includes("10,000 customers a day") ? health : undefined
+      }, "the capability webhook to be applied")
+
+      expect(
+        (await stack.control("inbound", { phoneNumberId, from: "14155550123", text: "hi" }))["deliveryStatus"]
+      ).toBe(200)
+      const health = await eventually(async () => {
+        const checked = await checkNow(token)
+        return check(checked, "webhooks").status === "OK" ? checked : undefined
+      }, "the webhook to be recorded")
+      expect(check(health, "webhooks").message).toContain("The last webhook for the number arrived at")
+    })
+
+    it("Check now over REST updates the checked-at time; the status shows the health; it is rate-limited", async () => {
+      const { token } = await connect("health-rest")
+      const first = (await (await http().api(token, "POST", "/api/integrations/meta/whatsapp/check")).json()) as {
+        health: Health
+      }
+      expect(first.health.checkedAt).not.toBeNull()
+      await new Promise((done) => setTimeout(done, 20))
+      const second = (await (await http().api(token, "POST", "/api/integrations/meta/whatsapp/check")).json()) as {
+        health: Health
+      }
+      expect(Date.parse(second.health.checkedAt!)).toBeGreaterThan(Date.parse(first.health.checkedAt!))
+      const status = (await (await http().api(token, "GET", "/api/integrations/meta/whatsapp/status")).json()) as {
+        connected: boolean
+        health: Health
+      }
+      expect(status.health).toEqual(second.health)
+      let refused: Response | undefined
+      for (let i = 0; i < 10 && refused === undefined; i++) {
+        const response = await http().api(token, "POST", "/api/integrations/meta/whatsapp/check")
+        if (response.status === 429) refused = response
+      }
+      expect(refused?.status, "the per-tenant limit refuses further checks").toBe(429)
+    })
+  })
+}

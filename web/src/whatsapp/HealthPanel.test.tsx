@@ -1,0 +1,90 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen, within } from "@testing-library/react"
+import { afterEach, describe, expect, it, vi } from "vitest"
+import { IntegrationsPage } from "../IntegrationsPage.tsx"
+import {
+  type Answer,
+  active,
+  adsNotConnected,
+  graphQLError,
+  member,
+  mockClient,
+  type WhatsAppConnection,
+  withClient
+} from "../shared/testing.tsx"
+
+const noConversations = () => ({ conversations: { edges: [], pageInfo: { hasNextPage: false, endCursor: null } } })
+
+const healthOf = (checks: ReadonlyArray<{ name: string; status: string; message: string }>, at: string) => ({
+  overall: checks.some((c) => c.status === "FAILING") ? "FAILING" : "OK",
+  checkedAt: at,
+  messagingHealthy: !checks.some((c) => c.status === "FAILING" && c.name === "waba_subscription"),
+  checks: checks.map((c) => ({ ...c, checkedAt: at }))
+})
+
+const withHealth = (health: ReturnType<typeof healthOf>): WhatsAppConnection =>
+  ({ ...active, health }) as unknown as WhatsAppConnection
+
+const unsubscribed = healthOf(
+  [
+    { name: "token", status: "OK", message: "The token is valid." },
+    {
+      name: "waba_subscription",
+      status: "FAILING",
+      message: "This app is not subscribed to the WhatsApp Business Account 1: reconnect."
+    },
+    { name: "quality", status: "WARNING", message: "The number's quality is low (RED)." }
+  ],
+  "2026-01-01T10:00:00.000Z"
+)
+
+const renderPage = (connection: WhatsAppConnection, answers: Record<string, Answer> = {}) => {
+  window.history.replaceState(null, "", "/settings/integrations")
+  const mock = mockClient({
+    Integrations: () => ({ viewer: member, whatsappConnection: connection }),
+    Conversations: noConversations,
+    MetaAds: () => ({ metaAdsConnection: adsNotConnected }),
+    ...answers
+  })
+  render(withClient(mock.client, <IntegrationsPage onUnauthorized={vi.fn()} navigate={vi.fn()} />))
+  return mock
+}
+
+const card = () => screen.getByRole("region", { name: "WhatsApp" })
+
+afterEach(cleanup)
+
+describe("the WhatsApp card's health panel", () => {
+  it("a failing check that gates messaging: not Connected, each problem in words with its fix, a warning badge", async () => {
+    renderPage(withHealth(unsubscribed))
+    const panel = await within(card()).findByRole("region", { name: "Connection health" })
+    expect(within(card()).getByText("Not working")).toBeTruthy()
+    expect(within(card()).queryByText("Connected")).toBeNull()
+    expect(panel.textContent).toContain("Webhook subscription of the WhatsApp Business Account: failing.")
+    expect(panel.textContent).toContain("not subscribed to the WhatsApp Business Account 1: reconnect.")
+    expect(panel.textContent).toContain("Warning: Quality rating")
+    expect(panel.textContent).toContain("Last checked")
+  })
+
+  it("Check now runs the checks and shows the new checked-at time; a refusal says when to try again", async () => {
+    const fixed = healthOf(
+      [{ name: "waba_subscription", status: "OK", message: "Subscribed." }],
+      "2026-01-01T11:30:00.000Z"
+    )
+    let refuse = false
+    const mock = renderPage(withHealth(unsubscribed), {
+      CheckWhatsAppConnection: () =>
+        refuse
+          ? graphQLError("Too many requests", "RATE_LIMITED")
+          : { checkWhatsAppConnection: { __typename: "WhatsAppConnection", id: "c-1", health: fixed } }
+    })
+    const panel = await within(card()).findByRole("region", { name: "Connection health" })
+    const before = panel.querySelector("time")?.getAttribute("dateTime")
+    expect(before).toBe("2026-01-01T10:00:00.000Z")
+    fireEvent.click(within(panel).getByRole("button", { name: "Check now" }))
+    await vi.waitFor(() => expect(mock.calls("CheckWhatsAppConnection")).toHaveLength(1))
+    refuse = true
+    fireEvent.click(within(panel).getByRole("button", { name: "Check now" }))
+    expect(await within(panel).findByText("Checked a moment ago: try again in a minute.")).toBeTruthy()
+  })
+})

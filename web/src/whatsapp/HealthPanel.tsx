@@ -1,0 +1,124 @@
+import { useMutation } from "urql"
+import { formatDateTime } from "../shared/format.ts"
+import type { HealthPanelFieldsFragment } from "../gql/graphql.ts"
+import { type FragmentType, graphql, useFragment } from "../gql/index.ts"
+
+/** The connection's health checks, as the panel shows them. */
+export const HealthPanelFields = graphql(`
+  fragment HealthPanelFields on WhatsAppConnection {
+    health {
+      overall
+      checkedAt
+      messagingHealthy
+      checks {
+        name
+        status
+        message
+        checkedAt
+      }
+    }
+  }
+`)
+
+const CheckMutation = graphql(`
+  mutation CheckWhatsAppConnection {
+    checkWhatsAppConnection {
+      id
+      ...HealthPanelFields
+    }
+  }
+`)
+
+type Check = HealthPanelFieldsFragment["health"]["checks"][number]
+
+const CHECK_TITLE: Record<string, string> = {
+  token: "Access token",
+  waba_subscription: "Webhook subscription of the WhatsApp Business Account",
+  app_webhook: "App webhook callback",
+  number: "Phone number registration",
+  display_name: "Display name",
+  quality: "Quality rating",
+  messaging_limit: "Messaging limit",
+  webhooks: "Webhooks received",
+  account_review: "Account review"
+}
+
+/** Checks that warn the tenant with a badge on the card: quality, display name, no webhook since connect. */
+const BADGE_CHECKS = new Set(["quality", "display_name", "webhooks"])
+
+/** The card's warning badge text, or null: the first warning among quality, display name and webhooks. */
+export const healthWarning = (checks: ReadonlyArray<Check>): string | null => {
+  const warned = checks.filter((c) => c.status === "WARNING" && BADGE_CHECKS.has(c.name))
+  if (warned.length === 0) return null
+  return warned.map((c) => CHECK_TITLE[c.name] ?? c.name).join(", ")
+}
+
+/**
+ * The health panel of a WhatsApp connection: the last-checked time with "Check now", each failing or warning check
+ * in words with its fix, and the passing ones listed under them.
+ */
+export function HealthPanel({
+  connection: ref,
+  onChanged
+}: {
+  readonly connection: FragmentType<typeof HealthPanelFields>
+  readonly onChanged?: () => void
+}) {
+  const { health } = useFragment(HealthPanelFields, ref)
+  const [state, check] = useMutation(CheckMutation)
+  const problems = health.checks.filter((c) => c.status === "FAILING" || c.status === "WARNING")
+  const passing = health.checks.filter((c) => c.status === "OK" || c.status === "UNKNOWN")
+  const warning = healthWarning(health.checks)
+  const runCheck = async () => {
+    await check({}, { additionalTypenames: ["WhatsAppConnection"] })
+    onChanged?.()
+  }
+  return (
+    <section className="health" aria-label="Connection health">
+      <p className="muted">
+        {health.checkedAt === null || health.checkedAt === undefined ? (
+          "Not checked yet."
+        ) : (
+          <>
+            Last checked <time dateTime={health.checkedAt}>{formatDateTime(health.checkedAt)}</time>.
+          </>
+        )}{" "}
+        <button type="button" className="button" onClick={runCheck} disabled={state.fetching}>
+          {state.fetching ? "Checking…" : "Check now"}
+        </button>
+      </p>
+      {state.error === undefined ? null : (
+        <p className="notice bad" role="alert">
+          {state.error.graphQLErrors[0]?.extensions?.["code"] === "RATE_LIMITED"
+            ? "Checked a moment ago: try again in a minute."
+            : "The check could not run. Try again in a moment."}
+        </p>
+      )}
+      {warning === null ? null : <span className="badge warn">Warning: {warning}</span>}
+      {problems.length === 0 ? null : (
+        <ul className="checks">
+          {problems.map((c) => (
+            <li key={c.name} className={c.status === "FAILING" ? "health-failing" : "health-warning"}>
+              <strong>
+                {CHECK_TITLE[c.name] ?? c.name}: {c.status === "FAILING" ? "failing" : "warning"}.
+              </strong>{" "}
+              {c.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {passing.length === 0 ? null : (
+        <details>
+          <summary>Other checks ({passing.length})</summary>
+          <ul className="checks">
+            {passing.map((c) => (
+              <li key={c.name}>
+                {CHECK_TITLE[c.name] ?? c.name}: {c.status === "OK" ? "ok" : "unknown"}. {c.message}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </section>
+  )
+}
