@@ -645,7 +645,9 @@ export const handleControl = async (
   if (handler !== undefined) return handler(ctx, params, hooks)
   if (method === "POST") {
     const found =
-      numberControl(ctx, path, params) ?? (await numberQuality(ctx, path, params)) ?? wabaSubscription(ctx, path, params)
+      numberControl(ctx, path, params) ??
+      (await numberQuality(ctx, path, params)) ??
+      wabaSubscription(ctx, path, params)
     if (found !== undefined) return found
   }
   throw new ControlError(404, `no control endpoint ${route}`)

@@ -285,7 +285,12 @@ describe("Connect WhatsApp through the sandbox's Embedded Signup", () => {
       )?.node
     }, "the inbound message")
     expect(conversation.waId).toBe("14155550123")
-    expect(conversation.contactName).toBe("Dana")
+    // Read again: the list above may have been read before the webhook's upsert and its messages after the insert
+    // (two queries); once the message is visible, the conversation's name, written before it, is too.
+    const reread = ((await graphql(token, CONVERSATIONS)) as Conversations).conversations.edges.find(
+      (edge) => edge.node.waId === conversation.waId
+    )?.node
+    expect(reread?.contactName).toBe("Dana")
 
     await http.api(token, "POST", "/api/integrations/meta/whatsapp/disconnect")
     const refused = await http.api(token, "POST", "/api/integrations/meta/whatsapp/messages", {

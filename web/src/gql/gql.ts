@@ -15,15 +15,12 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  */
 type Documents = {
     "\n  fragment AccountViewer on Viewer {\n    tenantId\n    role\n  }\n": typeof types.AccountViewerFragmentDoc,
+    "\n  query Integrations {\n    viewer {\n      ...AccountViewer\n      ...WhatsAppCardViewer\n      ...MetaAdsCardViewer\n    }\n    whatsappConnection {\n      ...ConnectionFields\n      ...InboxConnection\n    }\n  }\n": typeof types.IntegrationsDocument,
     "\n  fragment InboxConnection on WhatsAppConnection {\n    status\n  }\n": typeof types.InboxConnectionFragmentDoc,
     "\n  query Conversations {\n    conversations(first: 25) {\n      edges {\n        cursor\n        node {\n          id\n          waId\n          contactName\n          lastMessageAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ConversationsDocument,
     "\n  fragment MessageItemFields on Message {\n    direction\n    type\n    text\n    status\n    error\n    timestamp\n  }\n": typeof types.MessageItemFieldsFragmentDoc,
     "\n  query ConversationMessages($after: String, $messagesAfter: String) {\n    conversations(first: 1, after: $after) {\n      edges {\n        node {\n          id\n          messages(first: 20, after: $messagesAfter) {\n            edges {\n              node {\n                id\n                timestamp\n                ...MessageItemFields\n              }\n            }\n            pageInfo {\n              hasNextPage\n              endCursor\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.ConversationMessagesDocument,
     "\n  mutation SendWhatsAppText($input: SendTextInput!) {\n    sendWhatsAppText(input: $input) {\n      __typename\n      ... on SendWhatsAppTextSuccess {\n        sent: message {\n          id\n          timestamp\n          ...MessageItemFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.SendWhatsAppTextDocument,
-    "\n  fragment HealthPanelFields on WhatsAppConnection {\n    health {\n      overall\n      checkedAt\n      messagingHealthy\n      checks {\n        name\n        status\n        message\n        checkedAt\n      }\n    }\n  }\n": typeof types.HealthPanelFieldsFragmentDoc,
-    "\n  mutation CheckWhatsAppConnection {\n    checkWhatsAppConnection {\n      id\n      ...HealthPanelFields\n    }\n  }\n": typeof types.CheckWhatsAppConnectionDocument,
-    "\n  query Integrations {\n    viewer {\n      ...AccountViewer\n      ...WhatsAppCardViewer\n      ...MetaAdsCardViewer\n    }\n    whatsappConnection {\n      ...ConnectionFields\n      ...InboxConnection\n    }\n  }\n": typeof types.IntegrationsDocument,
-    "\n  mutation ConnectWhatsAppManually($input: ManualConnectInput!) {\n    connectWhatsAppManually(input: $input) {\n      __typename\n      ... on ConnectWhatsAppManuallySuccess {\n        connection {\n          ...ConnectionFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.ConnectWhatsAppManuallyDocument,
     "\n  fragment MetaAdsCardViewer on Viewer {\n    role\n    canOperate\n  }\n": typeof types.MetaAdsCardViewerFragmentDoc,
     "\n  fragment MetaAdsFields on MetaAdsConnection {\n    id\n    status\n    connected\n    tokenExpiresAt\n    tokenExpiringSoon\n    tokenState\n    dataAccessExpiresAt\n    error\n    pendingReason\n    updatedAt\n    selectedBusinessManagerId\n    selectedAdAccountId\n    user {\n      id\n      name\n    }\n    unreadableBusinessManagers {\n      id\n      name\n      kind\n      reason\n    }\n    businessManagers {\n      id\n      name\n      personal\n      adAccounts {\n        id\n        name\n        currency\n        accountStatus\n      }\n    }\n  }\n": typeof types.MetaAdsFieldsFragmentDoc,
     "\n  query MetaAds {\n    metaAdsConnection {\n      ...MetaAdsFields\n    }\n  }\n": typeof types.MetaAdsDocument,
@@ -32,6 +29,9 @@ type Documents = {
     "\n  mutation DisconnectMetaAds {\n    disconnectMetaAds {\n      ...MetaAdsFields\n    }\n  }\n": typeof types.DisconnectMetaAdsDocument,
     "\n  mutation TestMetaAdsConnection {\n    testMetaAdsConnection {\n      ok\n      user {\n        id\n        name\n      }\n      tokenExpiresAt\n      adAccountCount\n      error\n      checks {\n        name\n        ok\n        detail\n      }\n    }\n  }\n": typeof types.TestMetaAdsConnectionDocument,
     "\n  query MetaAdsTokenDebug {\n    metaAdsTokenDebug {\n      __typename\n      ... on MetaAdsTokenDebugSuccess {\n        tokenDebug {\n          isValid\n          expiresAt\n          scopes\n          error\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.MetaAdsTokenDebugDocument,
+    "\n  fragment HealthPanelFields on WhatsAppConnection {\n    health {\n      overall\n      checkedAt\n      messagingHealthy\n      checks {\n        name\n        status\n        message\n        checkedAt\n      }\n    }\n  }\n": typeof types.HealthPanelFieldsFragmentDoc,
+    "\n  mutation CheckWhatsAppConnection {\n    checkWhatsAppConnection {\n      id\n      ...HealthPanelFields\n    }\n  }\n": typeof types.CheckWhatsAppConnectionDocument,
+    "\n  mutation ConnectWhatsAppManually($input: ManualConnectInput!) {\n    connectWhatsAppManually(input: $input) {\n      __typename\n      ... on ConnectWhatsAppManuallySuccess {\n        connection {\n          ...ConnectionFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.ConnectWhatsAppManuallyDocument,
     "\n  fragment ConnectionFields on WhatsAppConnection {\n    id\n    status\n    connected\n    phoneNumberE164\n    displayName\n    wabaId\n    phoneNumberId\n    tokenExpiresAt\n    error\n    pendingReason\n    warning\n    displayNameStatus\n    updatedAt\n    health {\n      messagingHealthy\n    }\n    ...HealthPanelFields\n    choices {\n      id\n      displayPhoneNumber\n      verifiedName\n      heldByAnotherWorkspace\n    }\n  }\n": typeof types.ConnectionFieldsFragmentDoc,
     "\n  fragment WhatsAppCardViewer on Viewer {\n    canOperate\n  }\n": typeof types.WhatsAppCardViewerFragmentDoc,
     "\n  mutation StartWhatsAppConnect {\n    startWhatsAppConnect {\n      authUrl\n      state\n    }\n  }\n": typeof types.StartWhatsAppConnectDocument,
@@ -41,15 +41,12 @@ type Documents = {
 };
 const documents: Documents = {
     "\n  fragment AccountViewer on Viewer {\n    tenantId\n    role\n  }\n": types.AccountViewerFragmentDoc,
+    "\n  query Integrations {\n    viewer {\n      ...AccountViewer\n      ...WhatsAppCardViewer\n      ...MetaAdsCardViewer\n    }\n    whatsappConnection {\n      ...ConnectionFields\n      ...InboxConnection\n    }\n  }\n": types.IntegrationsDocument,
     "\n  fragment InboxConnection on WhatsAppConnection {\n    status\n  }\n": types.InboxConnectionFragmentDoc,
     "\n  query Conversations {\n    conversations(first: 25) {\n      edges {\n        cursor\n        node {\n          id\n          waId\n          contactName\n          lastMessageAt\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ConversationsDocument,
     "\n  fragment MessageItemFields on Message {\n    direction\n    type\n    text\n    status\n    error\n    timestamp\n  }\n": types.MessageItemFieldsFragmentDoc,
     "\n  query ConversationMessages($after: String, $messagesAfter: String) {\n    conversations(first: 1, after: $after) {\n      edges {\n        node {\n          id\n          messages(first: 20, after: $messagesAfter) {\n            edges {\n              node {\n                id\n                timestamp\n                ...MessageItemFields\n              }\n            }\n            pageInfo {\n              hasNextPage\n              endCursor\n            }\n          }\n        }\n      }\n    }\n  }\n": types.ConversationMessagesDocument,
     "\n  mutation SendWhatsAppText($input: SendTextInput!) {\n    sendWhatsAppText(input: $input) {\n      __typename\n      ... on SendWhatsAppTextSuccess {\n        sent: message {\n          id\n          timestamp\n          ...MessageItemFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.SendWhatsAppTextDocument,
-    "\n  fragment HealthPanelFields on WhatsAppConnection {\n    health {\n      overall\n      checkedAt\n      messagingHealthy\n      checks {\n        name\n        status\n        message\n        checkedAt\n      }\n    }\n  }\n": types.HealthPanelFieldsFragmentDoc,
-    "\n  mutation CheckWhatsAppConnection {\n    checkWhatsAppConnection {\n      id\n      ...HealthPanelFields\n    }\n  }\n": types.CheckWhatsAppConnectionDocument,
-    "\n  query Integrations {\n    viewer {\n      ...AccountViewer\n      ...WhatsAppCardViewer\n      ...MetaAdsCardViewer\n    }\n    whatsappConnection {\n      ...ConnectionFields\n      ...InboxConnection\n    }\n  }\n": types.IntegrationsDocument,
-    "\n  mutation ConnectWhatsAppManually($input: ManualConnectInput!) {\n    connectWhatsAppManually(input: $input) {\n      __typename\n      ... on ConnectWhatsAppManuallySuccess {\n        connection {\n          ...ConnectionFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.ConnectWhatsAppManuallyDocument,
     "\n  fragment MetaAdsCardViewer on Viewer {\n    role\n    canOperate\n  }\n": types.MetaAdsCardViewerFragmentDoc,
     "\n  fragment MetaAdsFields on MetaAdsConnection {\n    id\n    status\n    connected\n    tokenExpiresAt\n    tokenExpiringSoon\n    tokenState\n    dataAccessExpiresAt\n    error\n    pendingReason\n    updatedAt\n    selectedBusinessManagerId\n    selectedAdAccountId\n    user {\n      id\n      name\n    }\n    unreadableBusinessManagers {\n      id\n      name\n      kind\n      reason\n    }\n    businessManagers {\n      id\n      name\n      personal\n      adAccounts {\n        id\n        name\n        currency\n        accountStatus\n      }\n    }\n  }\n": types.MetaAdsFieldsFragmentDoc,
     "\n  query MetaAds {\n    metaAdsConnection {\n      ...MetaAdsFields\n    }\n  }\n": types.MetaAdsDocument,
@@ -58,6 +55,9 @@ const documents: Documents = {
     "\n  mutation DisconnectMetaAds {\n    disconnectMetaAds {\n      ...MetaAdsFields\n    }\n  }\n": types.DisconnectMetaAdsDocument,
     "\n  mutation TestMetaAdsConnection {\n    testMetaAdsConnection {\n      ok\n      user {\n        id\n        name\n      }\n      tokenExpiresAt\n      adAccountCount\n      error\n      checks {\n        name\n        ok\n        detail\n      }\n    }\n  }\n": types.TestMetaAdsConnectionDocument,
     "\n  query MetaAdsTokenDebug {\n    metaAdsTokenDebug {\n      __typename\n      ... on MetaAdsTokenDebugSuccess {\n        tokenDebug {\n          isValid\n          expiresAt\n          scopes\n          error\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.MetaAdsTokenDebugDocument,
+    "\n  fragment HealthPanelFields on WhatsAppConnection {\n    health {\n      overall\n      checkedAt\n      messagingHealthy\n      checks {\n        name\n        status\n        message\n        checkedAt\n      }\n    }\n  }\n": types.HealthPanelFieldsFragmentDoc,
+    "\n  mutation CheckWhatsAppConnection {\n    checkWhatsAppConnection {\n      id\n      ...HealthPanelFields\n    }\n  }\n": types.CheckWhatsAppConnectionDocument,
+    "\n  mutation ConnectWhatsAppManually($input: ManualConnectInput!) {\n    connectWhatsAppManually(input: $input) {\n      __typename\n      ... on ConnectWhatsAppManuallySuccess {\n        connection {\n          ...ConnectionFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.ConnectWhatsAppManuallyDocument,
     "\n  fragment ConnectionFields on WhatsAppConnection {\n    id\n    status\n    connected\n    phoneNumberE164\n    displayName\n    wabaId\n    phoneNumberId\n    tokenExpiresAt\n    error\n    pendingReason\n    warning\n    displayNameStatus\n    updatedAt\n    health {\n      messagingHealthy\n    }\n    ...HealthPanelFields\n    choices {\n      id\n      displayPhoneNumber\n      verifiedName\n      heldByAnotherWorkspace\n    }\n  }\n": types.ConnectionFieldsFragmentDoc,
     "\n  fragment WhatsAppCardViewer on Viewer {\n    canOperate\n  }\n": types.WhatsAppCardViewerFragmentDoc,
     "\n  mutation StartWhatsAppConnect {\n    startWhatsAppConnect {\n      authUrl\n      state\n    }\n  }\n": types.StartWhatsAppConnectDocument,
@@ -87,6 +87,10 @@ export function graphql(source: "\n  fragment AccountViewer on Viewer {\n    ten
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query Integrations {\n    viewer {\n      ...AccountViewer\n      ...WhatsAppCardViewer\n      ...MetaAdsCardViewer\n    }\n    whatsappConnection {\n      ...ConnectionFields\n      ...InboxConnection\n    }\n  }\n"): (typeof documents)["\n  query Integrations {\n    viewer {\n      ...AccountViewer\n      ...WhatsAppCardViewer\n      ...MetaAdsCardViewer\n    }\n    whatsappConnection {\n      ...ConnectionFields\n      ...InboxConnection\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  fragment InboxConnection on WhatsAppConnection {\n    status\n  }\n"): (typeof documents)["\n  fragment InboxConnection on WhatsAppConnection {\n    status\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -104,22 +108,6 @@ export function graphql(source: "\n  query ConversationMessages($after: String, 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation SendWhatsAppText($input: SendTextInput!) {\n    sendWhatsAppText(input: $input) {\n      __typename\n      ... on SendWhatsAppTextSuccess {\n        sent: message {\n          id\n          timestamp\n          ...MessageItemFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SendWhatsAppText($input: SendTextInput!) {\n    sendWhatsAppText(input: $input) {\n      __typename\n      ... on SendWhatsAppTextSuccess {\n        sent: message {\n          id\n          timestamp\n          ...MessageItemFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  fragment HealthPanelFields on WhatsAppConnection {\n    health {\n      overall\n      checkedAt\n      messagingHealthy\n      checks {\n        name\n        status\n        message\n        checkedAt\n      }\n    }\n  }\n"): (typeof documents)["\n  fragment HealthPanelFields on WhatsAppConnection {\n    health {\n      overall\n      checkedAt\n      messagingHealthy\n      checks {\n        name\n        status\n        message\n        checkedAt\n      }\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation CheckWhatsAppConnection {\n    checkWhatsAppConnection {\n      id\n      ...HealthPanelFields\n    }\n  }\n"): (typeof documents)["\n  mutation CheckWhatsAppConnection {\n    checkWhatsAppConnection {\n      id\n      ...HealthPanelFields\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  query Integrations {\n    viewer {\n      ...AccountViewer\n      ...WhatsAppCardViewer\n      ...MetaAdsCardViewer\n    }\n    whatsappConnection {\n      ...ConnectionFields\n      ...InboxConnection\n    }\n  }\n"): (typeof documents)["\n  query Integrations {\n    viewer {\n      ...AccountViewer\n      ...WhatsAppCardViewer\n      ...MetaAdsCardViewer\n    }\n    whatsappConnection {\n      ...ConnectionFields\n      ...InboxConnection\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation ConnectWhatsAppManually($input: ManualConnectInput!) {\n    connectWhatsAppManually(input: $input) {\n      __typename\n      ... on ConnectWhatsAppManuallySuccess {\n        connection {\n          ...ConnectionFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ConnectWhatsAppManually($input: ManualConnectInput!) {\n    connectWhatsAppManually(input: $input) {\n      __typename\n      ... on ConnectWhatsAppManuallySuccess {\n        connection {\n          ...ConnectionFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -152,6 +140,18 @@ export function graphql(source: "\n  mutation TestMetaAdsConnection {\n    testM
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query MetaAdsTokenDebug {\n    metaAdsTokenDebug {\n      __typename\n      ... on MetaAdsTokenDebugSuccess {\n        tokenDebug {\n          isValid\n          expiresAt\n          scopes\n          error\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  query MetaAdsTokenDebug {\n    metaAdsTokenDebug {\n      __typename\n      ... on MetaAdsTokenDebugSuccess {\n        tokenDebug {\n          isValid\n          expiresAt\n          scopes\n          error\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment HealthPanelFields on WhatsAppConnection {\n    health {\n      overall\n      checkedAt\n      messagingHealthy\n      checks {\n        name\n        status\n        message\n        checkedAt\n      }\n    }\n  }\n"): (typeof documents)["\n  fragment HealthPanelFields on WhatsAppConnection {\n    health {\n      overall\n      checkedAt\n      messagingHealthy\n      checks {\n        name\n        status\n        message\n        checkedAt\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CheckWhatsAppConnection {\n    checkWhatsAppConnection {\n      id\n      ...HealthPanelFields\n    }\n  }\n"): (typeof documents)["\n  mutation CheckWhatsAppConnection {\n    checkWhatsAppConnection {\n      id\n      ...HealthPanelFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConnectWhatsAppManually($input: ManualConnectInput!) {\n    connectWhatsAppManually(input: $input) {\n      __typename\n      ... on ConnectWhatsAppManuallySuccess {\n        connection {\n          ...ConnectionFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ConnectWhatsAppManually($input: ManualConnectInput!) {\n    connectWhatsAppManually(input: $input) {\n      __typename\n      ... on ConnectWhatsAppManuallySuccess {\n        connection {\n          ...ConnectionFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,7 +1,7 @@
 import { useMutation } from "urql"
-import { formatDateTime } from "../shared/format.ts"
 import type { HealthPanelFieldsFragment } from "../gql/graphql.ts"
 import { type FragmentType, graphql, useFragment } from "../gql/index.ts"
+import { formatDateTime } from "../shared/format.ts"
 
 /** The connection's health checks, as the panel shows them. */
 export const HealthPanelFields = graphql(`
