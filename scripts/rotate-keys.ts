@@ -11,7 +11,7 @@ import { Effect, Layer } from "effect"
 import { loadAppConfig } from "../src/AppConfig.ts"
 import { MigrationsLive } from "../src/adapters/persistence/Migrations.ts"
 import { PersistencePg } from "../src/adapters/persistence/Persistence.ts"
-import { RotateTokenKeys } from "../src/application/RotateTokenKeys.ts"
+import { RotateTokenKeys } from "../src/application/keys/RotateTokenKeys.ts"
 import { databaseLayer, tokenCipherLayer } from "../src/Infrastructure.ts"
 
 const program = Effect.gen(function* () {

@@ -17,7 +17,7 @@ import { Console, Effect, Layer } from "effect"
 import { loadAppConfig } from "../src/AppConfig.ts"
 import { MigrationsLive } from "../src/adapters/persistence/Migrations.ts"
 import { PersistencePg } from "../src/adapters/persistence/Persistence.ts"
-import { WebhookInbox } from "../src/application/ports/WebhookInbox.ts"
+import { WebhookInbox } from "../src/application/webhooks/ports/WebhookInbox.ts"
 import type { WebhookEventId } from "../src/domain/Ids.ts"
 import { databaseLayer } from "../src/Infrastructure.ts"
 

@@ -8,7 +8,7 @@ import { Jwt } from "./adapters/http/Auth.ts"
 import { MetaGraphHttp } from "./adapters/meta-graph/MetaGraphHttp.ts"
 import { layerEmbedded, layerServer } from "./adapters/persistence/Database.ts"
 import { ConnectSettings } from "./application/ports/ConnectSettings.ts"
-import { WebhookSettings } from "./application/ports/WebhookSettings.ts"
+import { WebhookSettings } from "./application/webhooks/ports/WebhookSettings.ts"
 
 /** PostgreSQL at `DATABASE_URL`, or embedded PGlite in `DATA_DIR/pglite` when it is unset. */
 export const databaseLayer = (config: AppConfigShape) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { CALLBACK_REASONS } from "../application/OAuthFlow.ts"
+import { CALLBACK_REASONS } from "../application/connect/OAuthFlow.ts"
 import * as Errors from "../domain/Errors.ts"
 import { GRAPHQL_ERRORS } from "./graphql/schema/errors.ts"
 import { domainErrorResponse, HTTP_ERRORS } from "./http/ErrorResponse.ts"

@@ -7,7 +7,7 @@ import { layerFromKeys } from "../../src/adapters/crypto/TokenCipherAesGcm.ts"
 import { MetaGraphMemory } from "../../src/adapters/meta-graph/MetaGraphMemory.ts"
 import { PersistenceMemory } from "../../src/adapters/persistence/Persistence.ts"
 import type { Actor } from "../../src/application/Actor.ts"
-import type { CallbackInput, StartedConnect } from "../../src/application/OAuthFlow.ts"
+import type { CallbackInput, StartedConnect } from "../../src/application/connect/OAuthFlow.ts"
 import { ConnectSettings } from "../../src/application/ports/ConnectSettings.ts"
 import type { TenantId, UserId } from "../../src/domain/Ids.ts"
 

@@ -12,9 +12,9 @@ import { MetaGraphMemory } from "../../src/adapters/meta-graph/MetaGraphMemory.t
 import { MetaWebhooks } from "../../src/adapters/meta-graph/MetaWebhooks.ts"
 import { MigrationsLive } from "../../src/adapters/persistence/Migrations.ts"
 import { PersistencePg } from "../../src/adapters/persistence/Persistence.ts"
-import { WebhookSettings } from "../../src/application/ports/WebhookSettings.ts"
-import { WebhookIntake } from "../../src/application/WebhookIntake.ts"
-import { WebhookProcessor } from "../../src/application/WebhookProcessor.ts"
+import { WebhookSettings } from "../../src/application/webhooks/ports/WebhookSettings.ts"
+import { WebhookIntake } from "../../src/application/webhooks/WebhookIntake.ts"
+import { WebhookProcessor } from "../../src/application/webhooks/WebhookProcessor.ts"
 
 export const APP_SECRET = "webhook-test-app-secret-0123456789abcdef"
 export const VERIFY_TOKEN = "webhook-test-verify-token"

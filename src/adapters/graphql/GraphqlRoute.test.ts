@@ -5,22 +5,22 @@ import { getIntrospectionQuery } from "graphql"
 import type { Actor } from "../../application/Actor.ts"
 import { canOperate } from "../../application/Actor.ts"
 import { AuditTrail } from "../../application/AuditTrail.ts"
-import { ConnectionHealthChecks, healthView, NO_HEALTH } from "../../application/ConnectionHealthChecks.ts"
-import { Conversations } from "../../application/Conversations.ts"
-import { Messaging } from "../../application/Messaging.ts"
 import {
   NOT_CONNECTED as ADS_NOT_CONNECTED,
   MetaAdsConnections,
   type MetaAdsView
-} from "../../application/MetaAdsConnections.ts"
-import { OperationLimits } from "../../application/OperationLimits.ts"
-import { encodeCursor } from "../../application/ports/Page.ts"
+} from "../../application/ads/MetaAdsConnections.ts"
 import {
   type ConnectionView,
   type ManualConnectInput,
   NOT_CONNECTED,
   WhatsAppConnections
-} from "../../application/WhatsAppConnections.ts"
+} from "../../application/connect/WhatsAppConnections.ts"
+import { ConnectionHealthChecks, healthView, NO_HEALTH } from "../../application/health/ConnectionHealthChecks.ts"
+import { Conversations } from "../../application/messaging/Conversations.ts"
+import { Messaging } from "../../application/messaging/Messaging.ts"
+import { OperationLimits } from "../../application/OperationLimits.ts"
+import { encodeCursor } from "../../application/ports/Page.ts"
 import {
   AdAccountNotGranted,
   Forbidden,

@@ -1,5 +1,5 @@
 import { Cookies, type HttpServerRequest, HttpServerResponse } from "effect/http"
-import type { StartedConnect } from "../../application/OAuthFlow.ts"
+import type { StartedConnect } from "../../application/connect/OAuthFlow.ts"
 import { OAUTH_STATE_TTL } from "../../domain/OAuthState.ts"
 
 /**

@@ -1,8 +1,8 @@
 import { Effect, type Layer, Option } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
 import { SqlClient } from "effect/sql"
-import { TokenHealth } from "../../application/TokenHealth.ts"
-import { WebhookIntake } from "../../application/WebhookIntake.ts"
+import { TokenHealth } from "../../application/health/TokenHealth.ts"
+import { WebhookIntake } from "../../application/webhooks/WebhookIntake.ts"
 
 const noStore = { "cache-control": "no-store" }
 

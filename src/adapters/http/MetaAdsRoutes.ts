@@ -6,7 +6,7 @@ import {
   type MetaAdsTest,
   type MetaAdsTokenDebug,
   type MetaAdsView
-} from "../../application/MetaAdsConnections.ts"
+} from "../../application/ads/MetaAdsConnections.ts"
 import { type LimitedOperation, OperationLimits } from "../../application/OperationLimits.ts"
 import type { MetaGraphError } from "../../application/ports/MetaGraph.ts"
 import type {

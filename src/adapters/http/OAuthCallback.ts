@@ -1,6 +1,6 @@
 import { Effect, Redacted } from "effect"
 import { HttpServerRequest, HttpServerResponse } from "effect/http"
-import { type CallbackError, type CallbackInput, callbackReason } from "../../application/OAuthFlow.ts"
+import { type CallbackError, type CallbackInput, callbackReason } from "../../application/connect/OAuthFlow.ts"
 import type { ChannelConnection } from "../../domain/ChannelConnection.ts"
 import { countOAuthRequest, type MetricProvider, recordOAuthError } from "../observability/Metrics.ts"
 import { type BindingScope, expireBindingCookies, readBinding } from "./BrowserBinding.ts"

@@ -3,10 +3,13 @@ import { Effect, Exit, Layer, Redacted } from "effect"
 import { HttpRouter } from "effect/http"
 import { afterAll, describe, expect, it } from "vitest"
 import { answered } from "../../../test/support/WebhookHarness.ts"
-import type { IncomingWebhook, WebhookInbox as WebhookInboxService } from "../../application/ports/WebhookInbox.ts"
-import { WebhookInbox } from "../../application/ports/WebhookInbox.ts"
-import { WebhookSettings } from "../../application/ports/WebhookSettings.ts"
-import { WebhookIntake } from "../../application/WebhookIntake.ts"
+import type {
+  IncomingWebhook,
+  WebhookInbox as WebhookInboxService
+} from "../../application/webhooks/ports/WebhookInbox.ts"
+import { WebhookInbox } from "../../application/webhooks/ports/WebhookInbox.ts"
+import { WebhookSettings } from "../../application/webhooks/ports/WebhookSettings.ts"
+import { WebhookIntake } from "../../application/webhooks/WebhookIntake.ts"
 import { MetaWebhookVerifier } from "../meta-graph/MetaWebhooks.ts"
 import { makeGroupCommit } from "../persistence/GroupCommit.ts"
 import { JsonErrors } from "./ErrorMiddleware.ts"

@@ -1,7 +1,7 @@
 import { ByteSize, Effect, Redacted } from "effect"
 import { HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { constantTimeEquals } from "../../application/ConstantTime.ts"
-import { WebhookIntake } from "../../application/WebhookIntake.ts"
+import { WebhookIntake } from "../../application/webhooks/WebhookIntake.ts"
 import { recordWebhookReceived } from "../observability/Metrics.ts"
 import { domainErrorResponse, errorResponse } from "./ErrorResponse.ts"
 import { searchParams } from "./RequestContext.ts"

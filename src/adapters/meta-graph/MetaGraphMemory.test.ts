@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
 import { TestClock } from "effect/testing"
-import { REQUIRED_WEBHOOK_FIELDS } from "../../application/AppWebhookCheck.ts"
+import { REQUIRED_WEBHOOK_FIELDS } from "../../application/health/AppWebhookCheck.ts"
 import { MetaGraph } from "../../application/ports/MetaGraph.ts"
 import { MetaRateLimited } from "../../domain/Errors.ts"
 import type { PhoneNumberId, WabaId } from "../../domain/Ids.ts"

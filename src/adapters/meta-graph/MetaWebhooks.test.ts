@@ -1,8 +1,8 @@
 import { createHmac } from "node:crypto"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
-import { WebhookVerifier } from "../../application/ports/WebhookDecoder.ts"
-import { WebhookSettings } from "../../application/ports/WebhookSettings.ts"
+import { WebhookVerifier } from "../../application/webhooks/ports/WebhookDecoder.ts"
+import { WebhookSettings } from "../../application/webhooks/ports/WebhookSettings.ts"
 import { decodeMetaWebhook, MetaWebhookVerifier } from "./MetaWebhooks.ts"
 
 const received = new Date("2026-01-02T00:00:00.000Z")

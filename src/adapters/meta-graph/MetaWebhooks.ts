@@ -1,8 +1,12 @@
 import { createHmac } from "node:crypto"
 import { Effect, Layer, Option, Redacted, Schema } from "effect"
 import { constantTimeEquals } from "../../application/ConstantTime.ts"
-import { WebhookDecoder, WebhookPayloadUnreadable, WebhookVerifier } from "../../application/ports/WebhookDecoder.ts"
-import { WebhookSettings } from "../../application/ports/WebhookSettings.ts"
+import {
+  WebhookDecoder,
+  WebhookPayloadUnreadable,
+  WebhookVerifier
+} from "../../application/webhooks/ports/WebhookDecoder.ts"
+import { WebhookSettings } from "../../application/webhooks/ports/WebhookSettings.ts"
 import { type Restriction, restrictionBlocks } from "../../domain/ChannelConnection.ts"
 import { contactKey } from "../../domain/Conversation.ts"
 import { InvalidWebhookPayload, InvalidWebhookSignature } from "../../domain/Errors.ts"

@@ -1,5 +1,5 @@
 import { Option } from "effect"
-import type { SessionInfo } from "../../application/OAuthFlow.ts"
+import type { SessionInfo } from "../../application/connect/OAuthFlow.ts"
 
 /** Meta's ids are digit strings; anything else is not a session-info id. */
 const ID = /^\d{1,32}$/

@@ -10,9 +10,9 @@ import { Cause, Clock, type Context, Duration, Effect, Exit, Layer, Metric, Reda
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { PrometheusMetrics } from "effect/observability"
 import { constantTimeEquals } from "../../application/ConstantTime.ts"
-import { Messaging } from "../../application/Messaging.ts"
+import { Messaging } from "../../application/messaging/Messaging.ts"
 import { ConnectionRepository } from "../../application/ports/ConnectionRepository.ts"
-import { WebhookInbox } from "../../application/ports/WebhookInbox.ts"
+import { WebhookInbox } from "../../application/webhooks/ports/WebhookInbox.ts"
 import type { ChannelConnection } from "../../domain/ChannelConnection.ts"
 import { WEBHOOK_SILENCE_THRESHOLDS, webhookSilenceHours } from "../../domain/WebhookSilence.ts"
 

@@ -1,6 +1,6 @@
 import { Clock, Effect, Layer, Option } from "effect"
-import { ConversationRepository } from "../../application/ports/ConversationRepository.ts"
-import { MessageRepository } from "../../application/ports/MessageRepository.ts"
+import { ConversationRepository } from "../../application/messaging/ports/ConversationRepository.ts"
+import { MessageRepository } from "../../application/messaging/ports/MessageRepository.ts"
 import { Conversation } from "../../domain/Conversation.ts"
 import type { ConversationId } from "../../domain/Ids.ts"
 import { pageOf } from "./MemoryPaging.ts"

@@ -1,6 +1,6 @@
 import { Effect, Layer, Schema } from "effect"
 import { SqlClient, SqlSchema } from "effect/sql"
-import { ConversationRepository } from "../../application/ports/ConversationRepository.ts"
+import { ConversationRepository } from "../../application/messaging/ports/ConversationRepository.ts"
 import { decodeCursor, encodeCursor } from "../../application/ports/Page.ts"
 import { ConversationRow, toConversation } from "./Rows.ts"
 

@@ -1,5 +1,5 @@
 import { Cause, Clock, Deferred, Effect, Exit, Queue } from "effect"
-import type { IncomingWebhook, IntakeHealth } from "../../application/ports/WebhookInbox.ts"
+import type { IncomingWebhook, IntakeHealth } from "../../application/webhooks/ports/WebhookInbox.ts"
 import type { WebhookEventId } from "../../domain/Ids.ts"
 
 /** The most deliveries one group commit writes. */

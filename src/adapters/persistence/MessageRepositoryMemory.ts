@@ -1,5 +1,5 @@
 import { Clock, Effect, Layer, Option } from "effect"
-import { MessageRepository, type StatusEvent } from "../../application/ports/MessageRepository.ts"
+import { MessageRepository, type StatusEvent } from "../../application/messaging/ports/MessageRepository.ts"
 import type { MessageId } from "../../domain/Ids.ts"
 import { advanceStatus, Message } from "../../domain/Message.ts"
 import { pageOf } from "./MemoryPaging.ts"

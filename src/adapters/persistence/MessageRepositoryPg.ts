@@ -1,6 +1,6 @@
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
-import { MessageRepository } from "../../application/ports/MessageRepository.ts"
+import { MessageRepository } from "../../application/messaging/ports/MessageRepository.ts"
 import { decodeCursor, encodeCursor } from "../../application/ports/Page.ts"
 import { advanceStatus, type MessageStatus } from "../../domain/Message.ts"
 import { type Row, toJson, toMessage } from "./Rows.ts"

@@ -1,5 +1,5 @@
 import { Effect, Layer, Option, Result } from "effect"
-import { OAuthStateRepository } from "../../application/ports/OAuthStateRepository.ts"
+import { OAuthStateRepository } from "../../application/connect/ports/OAuthStateRepository.ts"
 import { type OAuthStateAlreadyUsed, type OAuthStateExpired, OAuthStateNotFound } from "../../domain/Errors.ts"
 import type { OAuthStateId } from "../../domain/Ids.ts"
 import { consume, OAuthState } from "../../domain/OAuthState.ts"

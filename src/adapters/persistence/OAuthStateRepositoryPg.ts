@@ -1,6 +1,6 @@
 import { Effect, Layer, Schema } from "effect"
 import { SqlClient, SqlSchema } from "effect/sql"
-import { OAuthStateRepository } from "../../application/ports/OAuthStateRepository.ts"
+import { OAuthStateRepository } from "../../application/connect/ports/OAuthStateRepository.ts"
 import { OAuthStateAlreadyUsed, OAuthStateExpired, OAuthStateNotFound } from "../../domain/Errors.ts"
 import { OAuthStateRow, toJson, toOAuthState } from "./Rows.ts"
 

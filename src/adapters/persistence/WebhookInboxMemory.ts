@@ -1,5 +1,5 @@
 import { Effect, Exit, Layer } from "effect"
-import { type IncomingWebhook, type RoutingKeys, WebhookInbox } from "../../application/ports/WebhookInbox.ts"
+import { type IncomingWebhook, type RoutingKeys, WebhookInbox } from "../../application/webhooks/ports/WebhookInbox.ts"
 import type { WebhookEventId } from "../../domain/Ids.ts"
 import { WebhookEvent } from "../../domain/WebhookEvent.ts"
 import { makeGroupCommit } from "./GroupCommit.ts"

@@ -1,6 +1,6 @@
 import { Cause, Effect, Exit, Layer, Option } from "effect"
 import { SqlClient, SqlError } from "effect/sql"
-import { type IncomingWebhook, WebhookInbox } from "../../application/ports/WebhookInbox.ts"
+import { type IncomingWebhook, WebhookInbox } from "../../application/webhooks/ports/WebhookInbox.ts"
 import type { WebhookEventId } from "../../domain/Ids.ts"
 import type { WebhookEvent } from "../../domain/WebhookEvent.ts"
 import { makeGroupCommit } from "./GroupCommit.ts"

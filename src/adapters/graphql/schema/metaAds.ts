@@ -9,7 +9,7 @@ import {
   type StoredAdAccount,
   type StoredBusiness,
   type UnreadableBusiness
-} from "../../../application/MetaAdsConnections.ts"
+} from "../../../application/ads/MetaAdsConnections.ts"
 import { limited } from "../../../application/OperationLimits.ts"
 import {
   type AdAccountNotGranted,

@@ -1,8 +1,12 @@
 import { Effect, Option, Redacted, Schema } from "effect"
 import { createGraphQLError } from "graphql-yoga"
-import type { StartedConnect } from "../../../application/OAuthFlow.ts"
+import type { StartedConnect } from "../../../application/connect/OAuthFlow.ts"
+import {
+  type ChoiceView,
+  type ConnectionView,
+  WhatsAppConnections
+} from "../../../application/connect/WhatsAppConnections.ts"
 import { type LimitedOperation, limited } from "../../../application/OperationLimits.ts"
-import { type ChoiceView, type ConnectionView, WhatsAppConnections } from "../../../application/WhatsAppConnections.ts"
 import {
   Forbidden,
   InvalidPin,

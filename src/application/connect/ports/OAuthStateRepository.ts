@@ -1,7 +1,7 @@
 import { Context, type Effect, type Option } from "effect"
-import type { OAuthStateAlreadyUsed, OAuthStateExpired, OAuthStateNotFound } from "../../domain/Errors.ts"
-import type { Provider, TenantId, UserId } from "../../domain/Ids.ts"
-import type { OAuthState } from "../../domain/OAuthState.ts"
+import type { OAuthStateAlreadyUsed, OAuthStateExpired, OAuthStateNotFound } from "../../../domain/Errors.ts"
+import type { Provider, TenantId, UserId } from "../../../domain/Ids.ts"
+import type { OAuthState } from "../../../domain/OAuthState.ts"
 
 export interface NewOAuthState {
   readonly tenantId: TenantId

@@ -1,7 +1,7 @@
 import { Clock, Duration, Effect, Option, type Redacted } from "effect"
-import { type ChannelConnection, type ConnectionStatus, transition } from "../domain/ChannelConnection.ts"
-import { detailsOf } from "../domain/ConnectionDetails.ts"
-import type { DomainErrorTag, MetaTokenAppMismatch, NoAdAccountGranted } from "../domain/Errors.ts"
+import { type ChannelConnection, type ConnectionStatus, transition } from "../../domain/ChannelConnection.ts"
+import { detailsOf } from "../../domain/ConnectionDetails.ts"
+import type { DomainErrorTag, MetaTokenAppMismatch, NoAdAccountGranted } from "../../domain/Errors.ts"
 import {
   type MetaPermissionMissing,
   type MetaRateLimited,
@@ -16,17 +16,17 @@ import {
   OAuthStateNotFound,
   type SessionMismatch,
   type TokenUnreadable
-} from "../domain/Errors.ts"
-import type { Provider, TenantId, UserId } from "../domain/Ids.ts"
-import { OAUTH_STATE_TTL } from "../domain/OAuthState.ts"
-import type { Actor } from "./Actor.ts"
-import { AuditLog } from "./ports/AuditLog.ts"
-import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
-import { ConnectSettings } from "./ports/ConnectSettings.ts"
-import type { AccessToken, MetaGraph, MetaGraphError, TokenInfo } from "./ports/MetaGraph.ts"
+} from "../../domain/Errors.ts"
+import type { Provider, TenantId, UserId } from "../../domain/Ids.ts"
+import { OAUTH_STATE_TTL } from "../../domain/OAuthState.ts"
+import type { Actor } from "../Actor.ts"
+import { AuditLog } from "../ports/AuditLog.ts"
+import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
+import { ConnectSettings } from "../ports/ConnectSettings.ts"
+import type { AccessToken, MetaGraph, MetaGraphError, TokenInfo } from "../ports/MetaGraph.ts"
+import { TokenCipher } from "../ports/TokenCipher.ts"
+import { storedToken } from "../StoredToken.ts"
 import { OAuthStateRepository } from "./ports/OAuthStateRepository.ts"
-import { TokenCipher } from "./ports/TokenCipher.ts"
-import { storedToken } from "./StoredToken.ts"
 
 /** What the state check of a callback can end with: the login cannot be trusted or was not completed. */
 export type StateError =

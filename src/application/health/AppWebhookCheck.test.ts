@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
-import { MemoryPorts } from "../../test/support/ConnectTestKit.ts"
-import { MetaGraphMemoryControl } from "../adapters/meta-graph/MetaGraphMemory.ts"
-import { MetaUnavailable } from "../domain/Errors.ts"
+import { MemoryPorts } from "../../../test/support/ConnectTestKit.ts"
+import { MetaGraphMemoryControl } from "../../adapters/meta-graph/MetaGraphMemory.ts"
+import { MetaUnavailable } from "../../domain/Errors.ts"
 import { AppWebhookCheck } from "./AppWebhookCheck.ts"
 
 const TestLayer = AppWebhookCheck.layer.pipe(Layer.provideMerge(MemoryPorts))

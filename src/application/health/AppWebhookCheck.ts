@@ -1,6 +1,6 @@
 import { Clock, Context, type Duration, Effect, Layer, Option, Ref } from "effect"
-import { ConnectSettings } from "./ports/ConnectSettings.ts"
-import { type AppSubscription, MetaGraph } from "./ports/MetaGraph.ts"
+import { ConnectSettings } from "../ports/ConnectSettings.ts"
+import { type AppSubscription, MetaGraph } from "../ports/MetaGraph.ts"
 
 /**
  * The webhook fields the service needs on the app-level subscription: messages and statuses, account events,

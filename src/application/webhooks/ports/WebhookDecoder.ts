@@ -1,6 +1,6 @@
 import { Context, type Effect, Schema } from "effect"
-import type { InvalidWebhookPayload, InvalidWebhookSignature } from "../../domain/Errors.ts"
-import type { WebhookChange } from "../../domain/InboundEvents.ts"
+import type { InvalidWebhookPayload, InvalidWebhookSignature } from "../../../domain/Errors.ts"
+import type { WebhookChange } from "../../../domain/InboundEvents.ts"
 
 /** A payload this code cannot read: retried, then parked as `failed` for an operator. */
 export class WebhookPayloadUnreadable extends Schema.TaggedError<WebhookPayloadUnreadable>()(

@@ -1,7 +1,7 @@
 import { Context, type Effect, type Option } from "effect"
-import type { Conversation } from "../../domain/Conversation.ts"
-import type { ConnectionId, ConversationId, PhoneNumberId, TenantId } from "../../domain/Ids.ts"
-import type { Page, PageRequest } from "./Page.ts"
+import type { Conversation } from "../../../domain/Conversation.ts"
+import type { ConnectionId, ConversationId, PhoneNumberId, TenantId } from "../../../domain/Ids.ts"
+import type { Page, PageRequest } from "../../ports/Page.ts"
 
 export interface ConversationUpsert {
   readonly tenantId: TenantId

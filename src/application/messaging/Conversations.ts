@@ -1,12 +1,12 @@
 import { Context, Effect, Layer, Option } from "effect"
-import type { Conversation } from "../domain/Conversation.ts"
-import { ConversationNotFound } from "../domain/Errors.ts"
-import type { ConversationId } from "../domain/Ids.ts"
-import type { Message } from "../domain/Message.ts"
-import type { Actor } from "./Actor.ts"
+import type { Conversation } from "../../domain/Conversation.ts"
+import { ConversationNotFound } from "../../domain/Errors.ts"
+import type { ConversationId } from "../../domain/Ids.ts"
+import type { Message } from "../../domain/Message.ts"
+import type { Actor } from "../Actor.ts"
+import { clampFirst, type Page } from "../ports/Page.ts"
 import { ConversationRepository } from "./ports/ConversationRepository.ts"
 import { MessageRepository } from "./ports/MessageRepository.ts"
-import { clampFirst, type Page } from "./ports/Page.ts"
 
 /** Reading a tenant's conversations and their messages (never another tenant's). */
 export class Conversations extends Context.Service<

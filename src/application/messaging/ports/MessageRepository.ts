@@ -1,7 +1,7 @@
 import { Context, type Effect, type Option } from "effect"
-import type { ConversationId, MessageId, ProviderMessageId, TenantId } from "../../domain/Ids.ts"
-import type { DeliveryStatus, Message, MessageDirection, MessageStatus } from "../../domain/Message.ts"
-import type { Page, PageRequest } from "./Page.ts"
+import type { ConversationId, MessageId, ProviderMessageId, TenantId } from "../../../domain/Ids.ts"
+import type { DeliveryStatus, Message, MessageDirection, MessageStatus } from "../../../domain/Message.ts"
+import type { Page, PageRequest } from "../../ports/Page.ts"
 
 export interface NewMessage {
   readonly tenantId: TenantId

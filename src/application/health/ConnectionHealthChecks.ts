@@ -1,5 +1,5 @@
 import { Clock, Context, Duration, Effect, Layer, Option } from "effect"
-import type { ChannelConnection } from "../domain/ChannelConnection.ts"
+import type { ChannelConnection } from "../../domain/ChannelConnection.ts"
 import {
   type ConnectionHealth,
   type HealthCheck,
@@ -7,15 +7,15 @@ import {
   type HealthStatus,
   messagingHealthy,
   overallHealth
-} from "../domain/ConnectionHealth.ts"
-import type { ConnectionId } from "../domain/Ids.ts"
-import type { Actor } from "./Actor.ts"
+} from "../../domain/ConnectionHealth.ts"
+import type { ConnectionId } from "../../domain/Ids.ts"
+import type { Actor } from "../Actor.ts"
+import { ConnectionHealthRepository } from "../ports/ConnectionHealthRepository.ts"
+import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
+import { ConnectSettings } from "../ports/ConnectSettings.ts"
+import { type AccessToken, MetaGraph, type PhoneNumber, type TokenInfo } from "../ports/MetaGraph.ts"
+import { TokenCipher } from "../ports/TokenCipher.ts"
 import { AppWebhookCheck, type AppWebhookStatus } from "./AppWebhookCheck.ts"
-import { ConnectionHealthRepository } from "./ports/ConnectionHealthRepository.ts"
-import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
-import { ConnectSettings } from "./ports/ConnectSettings.ts"
-import { type AccessToken, MetaGraph, type PhoneNumber, type TokenInfo } from "./ports/MetaGraph.ts"
-import { TokenCipher } from "./ports/TokenCipher.ts"
 
 /** The two permissions a WhatsApp connection's token must carry (management for the WABA, messaging to send). */
 export const WHATSAPP_SCOPES: ReadonlyArray<string> = ["whatsapp_business_management", "whatsapp_business_messaging"]

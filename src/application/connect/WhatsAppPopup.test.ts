@@ -1,11 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
-import { approvedCallback, MemoryPorts, testActor } from "../../test/support/ConnectTestKit.ts"
-import { MetaGraphMemoryControl } from "../adapters/meta-graph/MetaGraphMemory.ts"
-import type { Actor } from "./Actor.ts"
+import { approvedCallback, MemoryPorts, testActor } from "../../../test/support/ConnectTestKit.ts"
+import { MetaGraphMemoryControl } from "../../adapters/meta-graph/MetaGraphMemory.ts"
+import type { Actor } from "../Actor.ts"
+import { AuditLog } from "../ports/AuditLog.ts"
+import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
 import type { CallbackInput, SessionInfo } from "./OAuthFlow.ts"
-import { AuditLog } from "./ports/AuditLog.ts"
-import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
 import { WhatsAppConnections } from "./WhatsAppConnections.ts"
 
 const TestLayer = WhatsAppConnections.layer.pipe(Layer.provideMerge(MemoryPorts))

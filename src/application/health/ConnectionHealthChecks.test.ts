@@ -1,10 +1,14 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
-import { APP_ID, MemoryPorts, testActor } from "../../test/support/ConnectTestKit.ts"
-import { MetaGraphMemoryControl } from "../adapters/meta-graph/MetaGraphMemory.ts"
-import { type HealthCheck, messagingHealthy, overallHealth } from "../domain/ConnectionHealth.ts"
-import { MetaUnavailable } from "../domain/Errors.ts"
-import type { PhoneNumberId, WabaId } from "../domain/Ids.ts"
+import { APP_ID, MemoryPorts, testActor } from "../../../test/support/ConnectTestKit.ts"
+import { MetaGraphMemoryControl } from "../../adapters/meta-graph/MetaGraphMemory.ts"
+import { type HealthCheck, messagingHealthy, overallHealth } from "../../domain/ConnectionHealth.ts"
+import { MetaUnavailable } from "../../domain/Errors.ts"
+import type { PhoneNumberId, WabaId } from "../../domain/Ids.ts"
+import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
+import type { PhoneNumber, TokenInfo } from "../ports/MetaGraph.ts"
+import { TokenCipher } from "../ports/TokenCipher.ts"
+import { healthCheckOf } from "../webhooks/WebhookProcessor.ts"
 import { AppWebhookCheck } from "./AppWebhookCheck.ts"
 import {
   appWebhookCheck,
@@ -15,10 +19,6 @@ import {
   tokenCheck,
   webhooksCheck
 } from "./ConnectionHealthChecks.ts"
-import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
-import type { PhoneNumber, TokenInfo } from "./ports/MetaGraph.ts"
-import { TokenCipher } from "./ports/TokenCipher.ts"
-import { healthCheckOf } from "./WebhookProcessor.ts"
 
 const info = (overrides: Partial<TokenInfo> = {}): TokenInfo => ({
   isValid: true,

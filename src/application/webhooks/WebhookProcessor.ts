@@ -5,10 +5,10 @@ import {
   type StatusChange,
   toE164,
   transition
-} from "../domain/ChannelConnection.ts"
-import { type ErrorDetail, whatsAppDetails } from "../domain/ConnectionDetails.ts"
-import type { HealthCheck } from "../domain/ConnectionHealth.ts"
-import type { PhoneNumberId, ProviderMessageId, WabaId } from "../domain/Ids.ts"
+} from "../../domain/ChannelConnection.ts"
+import { type ErrorDetail, whatsAppDetails } from "../../domain/ConnectionDetails.ts"
+import type { HealthCheck } from "../../domain/ConnectionHealth.ts"
+import type { PhoneNumberId, ProviderMessageId, WabaId } from "../../domain/Ids.ts"
 import type {
   AccountEffect,
   AccountReviewed,
@@ -18,19 +18,19 @@ import type {
   NumberActivity,
   NumberQualityReported,
   WebhookChange
-} from "../domain/InboundEvents.ts"
-import { MAX_WEBHOOK_ATTEMPTS, retryDelayMillis, type WebhookEvent } from "../domain/WebhookEvent.ts"
-import { LAST_WEBHOOK_AT } from "../domain/WebhookSilence.ts"
-import { AuditLog } from "./ports/AuditLog.ts"
-import { ConnectionHealthRepository } from "./ports/ConnectionHealthRepository.ts"
-import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
-import { ConversationRepository } from "./ports/ConversationRepository.ts"
-import { MessageRepository } from "./ports/MessageRepository.ts"
-import { MetaGraph } from "./ports/MetaGraph.ts"
-import { TokenCipher } from "./ports/TokenCipher.ts"
+} from "../../domain/InboundEvents.ts"
+import { MAX_WEBHOOK_ATTEMPTS, retryDelayMillis, type WebhookEvent } from "../../domain/WebhookEvent.ts"
+import { LAST_WEBHOOK_AT } from "../../domain/WebhookSilence.ts"
+import { ConversationRepository } from "../messaging/ports/ConversationRepository.ts"
+import { MessageRepository } from "../messaging/ports/MessageRepository.ts"
+import { AuditLog } from "../ports/AuditLog.ts"
+import { ConnectionHealthRepository } from "../ports/ConnectionHealthRepository.ts"
+import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
+import { MetaGraph } from "../ports/MetaGraph.ts"
+import { TokenCipher } from "../ports/TokenCipher.ts"
+import { bindingOf, storedToken } from "../StoredToken.ts"
 import { WebhookDecoder, WebhookPayloadUnreadable } from "./ports/WebhookDecoder.ts"
 import { type RoutingKeys, WebhookInbox } from "./ports/WebhookInbox.ts"
-import { bindingOf, storedToken } from "./StoredToken.ts"
 
 /** What an operator reads in `last_error`: the typed error's detail, or the defect's message. */
 const describeFailure = (cause: Cause.Cause<WebhookPayloadUnreadable>): string => {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto"
 import { Clock, Context, Effect, Layer } from "effect"
-import type { InvalidWebhookPayload, InvalidWebhookSignature } from "../domain/Errors.ts"
-import type { WebhookEventId } from "../domain/Ids.ts"
+import type { InvalidWebhookPayload, InvalidWebhookSignature } from "../../domain/Errors.ts"
+import type { WebhookEventId } from "../../domain/Ids.ts"
 import { WebhookVerifier } from "./ports/WebhookDecoder.ts"
 import { type IntakeHealth, WebhookInbox } from "./ports/WebhookInbox.ts"
 

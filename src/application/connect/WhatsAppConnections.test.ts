@@ -7,16 +7,16 @@ import {
   MemoryPorts,
   testActor,
   WHATSAPP_REDIRECT
-} from "../../test/support/ConnectTestKit.ts"
-import { MetaGraphMemoryControl } from "../adapters/meta-graph/MetaGraphMemory.ts"
-import { MetaUnavailable } from "../domain/Errors.ts"
-import type { PhoneNumberId, WabaId } from "../domain/Ids.ts"
-import type { Actor } from "./Actor.ts"
+} from "../../../test/support/ConnectTestKit.ts"
+import { MetaGraphMemoryControl } from "../../adapters/meta-graph/MetaGraphMemory.ts"
+import { MetaUnavailable } from "../../domain/Errors.ts"
+import type { PhoneNumberId, WabaId } from "../../domain/Ids.ts"
+import type { Actor } from "../Actor.ts"
+import { AuditLog } from "../ports/AuditLog.ts"
+import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
+import { MetaGraph } from "../ports/MetaGraph.ts"
+import { TokenCipher } from "../ports/TokenCipher.ts"
 import { browserBinding, callbackReason } from "./OAuthFlow.ts"
-import { AuditLog } from "./ports/AuditLog.ts"
-import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
-import { MetaGraph } from "./ports/MetaGraph.ts"
-import { TokenCipher } from "./ports/TokenCipher.ts"
 import { WhatsAppConnections } from "./WhatsAppConnections.ts"
 
 const REDIRECT = WHATSAPP_REDIRECT

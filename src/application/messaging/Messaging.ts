@@ -1,5 +1,5 @@
 import { Clock, Context, Effect, Layer, Option } from "effect"
-import { activeRestrictions, canSend } from "../domain/ChannelConnection.ts"
+import { activeRestrictions, canSend } from "../../domain/ChannelConnection.ts"
 import {
   InvalidMessage,
   type MessageRejected,
@@ -10,18 +10,18 @@ import {
   NotConnected,
   SendingRestricted,
   type TokenUnreadable
-} from "../domain/Errors.ts"
-import type { MessageId, ProviderMessageId } from "../domain/Ids.ts"
-import { type Message, OUTBOUND_STATUS } from "../domain/Message.ts"
-import type { Actor } from "./Actor.ts"
-import { AuditLog } from "./ports/AuditLog.ts"
-import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
+} from "../../domain/Errors.ts"
+import type { MessageId, ProviderMessageId } from "../../domain/Ids.ts"
+import { type Message, OUTBOUND_STATUS } from "../../domain/Message.ts"
+import type { Actor } from "../Actor.ts"
+import { recordTokenFailure } from "../health/TokenFailures.ts"
+import { AuditLog } from "../ports/AuditLog.ts"
+import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
+import { MetaGraph } from "../ports/MetaGraph.ts"
+import { TokenCipher } from "../ports/TokenCipher.ts"
+import { storedToken } from "../StoredToken.ts"
 import { ConversationRepository } from "./ports/ConversationRepository.ts"
 import { MessageRepository } from "./ports/MessageRepository.ts"
-import { MetaGraph } from "./ports/MetaGraph.ts"
-import { TokenCipher } from "./ports/TokenCipher.ts"
-import { storedToken } from "./StoredToken.ts"
-import { recordTokenFailure } from "./TokenFailures.ts"
 
 export interface SendTextInput {
   readonly to: string

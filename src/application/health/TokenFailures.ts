@@ -1,9 +1,9 @@
 import { Effect } from "effect"
-import { type ChannelConnection, transition } from "../domain/ChannelConnection.ts"
-import { errorOf, previousStatusOf } from "../domain/ConnectionDetails.ts"
-import type { MetaTokenInvalid } from "../domain/Errors.ts"
-import { AuditLog } from "./ports/AuditLog.ts"
-import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
+import { type ChannelConnection, transition } from "../../domain/ChannelConnection.ts"
+import { errorOf, previousStatusOf } from "../../domain/ConnectionDetails.ts"
+import type { MetaTokenInvalid } from "../../domain/Errors.ts"
+import { AuditLog } from "../ports/AuditLog.ts"
+import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
 
 export { previousStatusOf }
 

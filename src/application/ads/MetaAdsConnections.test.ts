@@ -9,21 +9,21 @@ import {
   MemoryPorts,
   TestSettings,
   testActor
-} from "../../test/support/ConnectTestKit.ts"
-import { layerFromKeys } from "../adapters/crypto/TokenCipherAesGcm.ts"
-import { MetaGraphMemory, MetaGraphMemoryControl } from "../adapters/meta-graph/MetaGraphMemory.ts"
-import { PersistenceMemory } from "../adapters/persistence/Persistence.ts"
-import { MetaPermissionMissing, MetaRateLimited, MetaUnavailable } from "../domain/Errors.ts"
-import type { TenantId } from "../domain/Ids.ts"
-import type { Actor } from "./Actor.ts"
+} from "../../../test/support/ConnectTestKit.ts"
+import { layerFromKeys } from "../../adapters/crypto/TokenCipherAesGcm.ts"
+import { MetaGraphMemory, MetaGraphMemoryControl } from "../../adapters/meta-graph/MetaGraphMemory.ts"
+import { PersistenceMemory } from "../../adapters/persistence/Persistence.ts"
+import { MetaPermissionMissing, MetaRateLimited, MetaUnavailable } from "../../domain/Errors.ts"
+import type { TenantId } from "../../domain/Ids.ts"
+import type { Actor } from "../Actor.ts"
+import { browserBinding, callbackReason, MAX_UNUSED_OAUTH_STATES } from "../connect/OAuthFlow.ts"
+import { WhatsAppConnections } from "../connect/WhatsAppConnections.ts"
+import { AuditLog } from "../ports/AuditLog.ts"
+import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
+import { ConnectSettings } from "../ports/ConnectSettings.ts"
+import type { AdAccount, MetaGraphError } from "../ports/MetaGraph.ts"
+import { TokenCipher } from "../ports/TokenCipher.ts"
 import { MetaAdsConnections } from "./MetaAdsConnections.ts"
-import { browserBinding, callbackReason, MAX_UNUSED_OAUTH_STATES } from "./OAuthFlow.ts"
-import { AuditLog } from "./ports/AuditLog.ts"
-import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
-import { ConnectSettings } from "./ports/ConnectSettings.ts"
-import type { AdAccount, MetaGraphError } from "./ports/MetaGraph.ts"
-import { TokenCipher } from "./ports/TokenCipher.ts"
-import { WhatsAppConnections } from "./WhatsAppConnections.ts"
 
 const TestLayer = Layer.mergeAll(MetaAdsConnections.layer, WhatsAppConnections.layer).pipe(
   Layer.provideMerge(MemoryPorts)

@@ -1,7 +1,7 @@
 import { Context, Effect, Layer } from "effect"
-import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
-import { TokenCipher } from "./ports/TokenCipher.ts"
-import { bindingOf } from "./StoredToken.ts"
+import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
+import { TokenCipher } from "../ports/TokenCipher.ts"
+import { bindingOf } from "../StoredToken.ts"
 
 /**
  * What a rotation pass did. `scanned` counts every connection holding a token; those already under the active

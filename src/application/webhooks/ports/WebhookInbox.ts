@@ -1,6 +1,6 @@
 import { Context, type Effect } from "effect"
-import type { WebhookEventId } from "../../domain/Ids.ts"
-import type { WebhookEvent } from "../../domain/WebhookEvent.ts"
+import type { WebhookEventId } from "../../../domain/Ids.ts"
+import type { WebhookEvent } from "../../../domain/WebhookEvent.ts"
 
 export interface IncomingWebhook {
   readonly provider: string

@@ -1,7 +1,7 @@
 import { Clock, Context, Effect, Layer, Option, Redacted } from "effect"
-import type { ChannelConnection, EncryptedToken } from "../domain/ChannelConnection.ts"
-import { activeRestrictions, type Restriction, toE164, transition } from "../domain/ChannelConnection.ts"
-import { type DetailsPatch, type NumberChoice, whatsAppDetails } from "../domain/ConnectionDetails.ts"
+import type { ChannelConnection, EncryptedToken } from "../../domain/ChannelConnection.ts"
+import { activeRestrictions, type Restriction, toE164, transition } from "../../domain/ChannelConnection.ts"
+import { type DetailsPatch, type NumberChoice, whatsAppDetails } from "../../domain/ConnectionDetails.ts"
 import {
   type Forbidden,
   InvalidPin,
@@ -15,9 +15,20 @@ import {
   type RegistrationPinMismatch,
   SessionMismatch,
   type TokenUnreadable
-} from "../domain/Errors.ts"
-import type { PhoneNumberId, TenantId, WabaId } from "../domain/Ids.ts"
-import { type Actor, requireOperator } from "./Actor.ts"
+} from "../../domain/Errors.ts"
+import type { PhoneNumberId, TenantId, WabaId } from "../../domain/Ids.ts"
+import { type Actor, requireOperator } from "../Actor.ts"
+import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
+import { ConnectSettings } from "../ports/ConnectSettings.ts"
+import {
+  type AccessToken,
+  MetaGraph,
+  type MetaGraphError,
+  type PhoneNumber,
+  type TokenInfo
+} from "../ports/MetaGraph.ts"
+import { TokenCipher } from "../ports/TokenCipher.ts"
+import { WebhookInbox } from "../webhooks/ports/WebhookInbox.ts"
 import {
   type Authorized,
   type CallbackInput,
@@ -33,17 +44,6 @@ import {
   type StateError,
   summaryOf
 } from "./OAuthFlow.ts"
-import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
-import { ConnectSettings } from "./ports/ConnectSettings.ts"
-import {
-  type AccessToken,
-  MetaGraph,
-  type MetaGraphError,
-  type PhoneNumber,
-  type TokenInfo
-} from "./ports/MetaGraph.ts"
-import { TokenCipher } from "./ports/TokenCipher.ts"
-import { WebhookInbox } from "./ports/WebhookInbox.ts"
 
 const PROVIDER = "meta_whatsapp" as const
 /** Display-name states under which Meta may refuse to register a number (META_SPEC 3.1). */

@@ -1,10 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Logger, Redacted } from "effect"
-import { ChannelConnection, type EncryptedToken } from "../domain/ChannelConnection.ts"
-import { TokenDecryptionFailed } from "../domain/Errors.ts"
-import type { ConnectionId, Provider, TenantId } from "../domain/Ids.ts"
-import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
-import { type TokenBinding, TokenCipher } from "./ports/TokenCipher.ts"
+import { ChannelConnection, type EncryptedToken } from "../../domain/ChannelConnection.ts"
+import { TokenDecryptionFailed } from "../../domain/Errors.ts"
+import type { ConnectionId, Provider, TenantId } from "../../domain/Ids.ts"
+import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
+import { type TokenBinding, TokenCipher } from "../ports/TokenCipher.ts"
 import { RotateTokenKeys } from "./RotateTokenKeys.ts"
 
 // The application may not import adapters (scripts/check-architecture.ts), so both ports are faked here.

@@ -1,12 +1,12 @@
 import { Clock, Context, Duration, Effect, Layer, Option } from "effect"
-import { type ChannelConnection, transition } from "../domain/ChannelConnection.ts"
+import { type ChannelConnection, transition } from "../../domain/ChannelConnection.ts"
 import {
   businessesOf,
   type MetaUser,
   metaAdsDetails,
   type StoredBusinessView as StoredBusiness,
   type UnreadableBusiness
-} from "../domain/ConnectionDetails.ts"
+} from "../../domain/ConnectionDetails.ts"
 import {
   AdAccountNotGranted,
   FeatureDisabled,
@@ -15,10 +15,10 @@ import {
   MetaPermissionMissing,
   MetaTokenInvalid,
   NoAdAccountGranted
-} from "../domain/Errors.ts"
-import type { TenantId } from "../domain/Ids.ts"
-import { isExpiringSoon } from "../domain/TokenExpiry.ts"
-import { type Actor, canOperate } from "./Actor.ts"
+} from "../../domain/Errors.ts"
+import type { TenantId } from "../../domain/Ids.ts"
+import { isExpiringSoon } from "../../domain/TokenExpiry.ts"
+import { type Actor, canOperate } from "../Actor.ts"
 import {
   type Authorized,
   type CallbackInput,
@@ -31,13 +31,13 @@ import {
   type StartedConnect,
   type StateError,
   summaryOf
-} from "./OAuthFlow.ts"
-import type { AuditLog } from "./ports/AuditLog.ts"
-import { ConnectionRepository } from "./ports/ConnectionRepository.ts"
-import { ConnectSettings } from "./ports/ConnectSettings.ts"
-import { type AdAccount, MetaGraph, type MetaGraphError } from "./ports/MetaGraph.ts"
-import { TokenCipher } from "./ports/TokenCipher.ts"
-import { recordTokenFailure } from "./TokenFailures.ts"
+} from "../connect/OAuthFlow.ts"
+import { recordTokenFailure } from "../health/TokenFailures.ts"
+import type { AuditLog } from "../ports/AuditLog.ts"
+import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
+import { ConnectSettings } from "../ports/ConnectSettings.ts"
+import { type AdAccount, MetaGraph, type MetaGraphError } from "../ports/MetaGraph.ts"
+import { TokenCipher } from "../ports/TokenCipher.ts"
 
 const PROVIDER = "meta_ads" as const
 
