@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { client } from "./support/Browserless.ts"
+import { eventually } from "./support/Eventually.ts"
 import { type RunningService, type Stack, startStack } from "./support/Service.ts"
 
 let stack: Stack
@@ -27,7 +28,6 @@ interface LogLine {
   readonly annotations: Record<string, unknown>
   readonly trace_id?: string
 }
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** What must never be printed, collected while driving the service. */
 const secrets: Array<{ readonly what: string; readonly value: string }> = []
@@ -119,9 +119,17 @@ describe("nothing secret is ever logged", () => {
       })
       expect(response.status).toBe(200)
     }
+    // The worker processes the inbound event and the sends' statuses, and logs them, before the disconnect (after
+    // it, they would be kept unrouted).
+    await eventually(
+      async () =>
+        /Inbound messages: 1 stored/.test(service.output()) && /Message status /.test(service.output())
+          ? true
+          : undefined,
+      "the inbound message and a status processed"
+    )
     const disconnected = await http.api(token, "POST", "/api/integrations/meta/whatsapp/disconnect")
     expect(disconnected.status).toBe(200)
-    await sleep(2_000) // let the worker process the inbound event and the sends' statuses, and log them
 
     const output = service.output()
     expect(output.length).toBeGreaterThan(0)
