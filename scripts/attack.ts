@@ -651,7 +651,7 @@ const startProductionStack = async () => {
     TOKEN_ENCRYPTION_PREVIOUS_KEYS_BASE64: "",
     AUTH_JWT_SECRET: jwtSecret,
     TOKEN_HEALTH_INTERVAL_SECONDS: "2",
-    CONNECTION_HEALTH_INTERVAL_SECONDS: "2"
+    CONNECTION_HEALTH_INTERVAL_SECONDS: "60"
   })
   const api: Api = {
     base,
