@@ -1,4 +1,5 @@
 import { Clock, Context, Effect, Layer, Redacted } from "effect"
+import { REQUIRED_WEBHOOK_FIELDS } from "../../application/health/AppWebhookCheck.ts"
 import {
   type AdAccount,
   type Business,
@@ -230,14 +231,7 @@ const make = Effect.sync(() => {
   // A configured app, as in production: subscribed to the test settings' callback.
   let appSubscription: { callbackUrl: string; fields: ReadonlyArray<string> } | null = {
     callbackUrl: DEFAULT_CALLBACK_URL,
-    fields: [
-      "messages",
-      "account_update",
-      "phone_number_name_update",
-      "phone_number_quality_update",
-      "account_review_update",
-      "business_capability_update"
-    ]
+    fields: [...REQUIRED_WEBHOOK_FIELDS]
   }
   let appCredentialsValid = true
   let counter = 0
