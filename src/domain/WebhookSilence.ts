@@ -1,18 +1,24 @@
 import type { ChannelConnection } from "./ChannelConnection.ts"
 
-/** `metadata` key: when the connection last received a webhook event (ISO time), written by the processor. */
-export const LAST_WEBHOOK_AT = "last_webhook_at"
+/**
+ * How often at most the time of a connection's last webhook (`connection_health.last_webhook_at`, its one home) is
+ * written: a busy number does not rewrite its row on every event. The silence gauge and the `webhooks` health
+ * check read it, so it may lag by this much.
+ */
+export const LAST_WEBHOOK_MARK_SECONDS = 60
 
 /**
- * Hours an active WhatsApp connection has gone without a webhook: since the last one, or since it connected when
+ * Hours an active WhatsApp connection has gone without a webhook: since the last one (`lastWebhookAt`), or since it connected when
  * none came yet (a connection that never heard from Meta is the "Connected, and nothing arrives" case). `null` for
  * a connection that is not an active WhatsApp one, or has neither time.
  */
-export const webhookSilenceHours = (connection: ChannelConnection, nowMs: number): number | null => {
+export const webhookSilenceHours = (
+  connection: ChannelConnection,
+  lastWebhookAt: Date | undefined,
+  nowMs: number
+): number | null => {
   if (connection.provider !== "meta_whatsapp" || connection.status !== "active") return null
-  const last = connection.metadata[LAST_WEBHOOK_AT]
-  const lastMs = typeof last === "string" ? Date.parse(last) : Number.NaN
-  const sinceMs = Number.isFinite(lastMs) ? lastMs : (connection.connectedAt?.getTime() ?? Number.NaN)
+  const sinceMs = lastWebhookAt?.getTime() ?? connection.connectedAt?.getTime() ?? Number.NaN
   return Number.isFinite(sinceMs) ? Math.max(0, (nowMs - sinceMs) / 3_600_000) : null
 }
 

@@ -3,10 +3,12 @@ import { HttpRouter } from "effect/http"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { parsePrometheusText, sampleValue } from "../../../test/support/PrometheusText.ts"
+import { ConnectionHealthRepository } from "../../application/ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository } from "../../application/ports/ConnectionRepository.ts"
 import { type IncomingWebhook, WebhookInbox } from "../../application/webhooks/ports/WebhookInbox.ts"
 import type { ChannelConnection, EncryptedToken } from "../../domain/ChannelConnection.ts"
 import type { PhoneNumberId, TenantId, WabaId } from "../../domain/Ids.ts"
+import { ConnectionHealthRepositoryMemory } from "../persistence/ConnectionHealthRepositoryMemory.ts"
 import { ConnectionRepositoryMemory } from "../persistence/ConnectionRepositoryMemory.ts"
 import { WebhookInboxMemory } from "../persistence/WebhookInboxMemory.ts"
 import {
@@ -128,7 +130,7 @@ describe("metrics", () => {
 })
 
 describe("the refresher", () => {
-  const Ports = Layer.mergeAll(WebhookInboxMemory, ConnectionRepositoryMemory)
+  const Ports = Layer.mergeAll(WebhookInboxMemory, ConnectionRepositoryMemory, ConnectionHealthRepositoryMemory)
 
   const seed = Effect.gen(function* () {
     const inbox = yield* WebhookInbox
@@ -181,27 +183,32 @@ describe("the refresher", () => {
       withRegistry(
         Effect.gen(function* () {
           const repo = yield* ConnectionRepository
+          const health = yield* ConnectionHealthRepository
           const nowMs = Date.now()
-          const claim = (n: number, metadata: Record<string, unknown>, status: "active" | "error" = "active") =>
-            repo.claimNumber(`10000000000010${n}` as PhoneNumberId, {
-              tenantId: crypto.randomUUID() as TenantId,
-              provider: "meta_whatsapp",
-              status,
-              wabaId: `20000000000010${n}` as WabaId,
-              phoneNumberE164: `+1555000200${n}`,
-              displayName: "Shop",
-              accessTokenEnc: "v1:key:iv:ct:tag" as EncryptedToken,
-              tokenExpiresAt: null,
-              scopes: [],
-              metadata,
-              connectedAt: new Date(nowMs - 48 * 3_600_000)
+          const claim = (n: number, lastWebhookAt: Date | null, status: "active" | "error" = "active") =>
+            Effect.gen(function* () {
+              const tenantId = crypto.randomUUID() as TenantId
+              const connection = yield* repo.claimNumber(`10000000000010${n}` as PhoneNumberId, {
+                tenantId,
+                provider: "meta_whatsapp",
+                status,
+                wabaId: `20000000000010${n}` as WabaId,
+                phoneNumberE164: `+1555000200${n}`,
+                displayName: "Shop",
+                accessTokenEnc: "v1:key:iv:ct:tag" as EncryptedToken,
+                tokenExpiresAt: null,
+                scopes: [],
+                metadata: {},
+                connectedAt: new Date(nowMs - 48 * 3_600_000)
+              })
+              if (lastWebhookAt !== null) yield* health.recordWebhook(tenantId, connection.id, lastWebhookAt)
             })
-          yield* claim(1, { last_webhook_at: new Date(nowMs - 10 * 60_000).toISOString() })
-          yield* claim(2, { last_webhook_at: new Date(nowMs - 7 * 3_600_000).toISOString() })
+          yield* claim(1, new Date(nowMs - 10 * 60_000))
+          yield* claim(2, new Date(nowMs - 7 * 3_600_000))
           // None since it connected, two days ago: counted from the connect.
-          yield* claim(3, {})
+          yield* claim(3, null)
           // Not active: not counted, however silent.
-          yield* claim(4, {}, "error")
+          yield* claim(4, null, "error")
           yield* refreshGauges
           return yield* render
         }).pipe(Effect.provide(Ports))
@@ -259,7 +266,14 @@ describe("the refresher", () => {
             yield* TestClock.adjust("200 millis")
             return yield* render
           })
-        ).pipe(Effect.provide([FailingInbox, ConnectionRepositoryMemory, TestClock.layer()]))
+        ).pipe(
+          Effect.provide([
+            FailingInbox,
+            ConnectionRepositoryMemory,
+            ConnectionHealthRepositoryMemory,
+            TestClock.layer()
+          ])
+        )
       )
     )
     expect(calls).toBeGreaterThan(1)

@@ -11,9 +11,11 @@ import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { PrometheusMetrics } from "effect/observability"
 import { constantTimeEquals } from "../../application/ConstantTime.ts"
 import { Messaging } from "../../application/messaging/Messaging.ts"
+import { ConnectionHealthRepository } from "../../application/ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository } from "../../application/ports/ConnectionRepository.ts"
 import { WebhookInbox } from "../../application/webhooks/ports/WebhookInbox.ts"
 import type { ChannelConnection } from "../../domain/ChannelConnection.ts"
+import type { ConnectionId } from "../../domain/Ids.ts"
 import { WEBHOOK_SILENCE_THRESHOLDS, webhookSilenceHours } from "../../domain/WebhookSilence.ts"
 
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -284,10 +286,13 @@ export const soonestTokenExpiryHours = (connections: ReadonlyArray<ChannelConnec
   return soonest
 }
 
-/** Reads the inbox and the connections once and sets the gauges. */
-export const refreshGauges: Effect.Effect<void, never, WebhookInbox | ConnectionRepository> = Effect.gen(function* () {
+type GaugeSources = WebhookInbox | ConnectionRepository | ConnectionHealthRepository
+
+/** Reads the inbox, the connections and their last webhook times once and sets the gauges. */
+export const refreshGauges: Effect.Effect<void, never, GaugeSources> = Effect.gen(function* () {
   const inbox = yield* WebhookInbox
   const connections = yield* ConnectionRepository
+  const health = yield* ConnectionHealthRepository
   const nowMs = yield* Clock.currentTimeMillis
   const stats = yield* inbox.stats(new Date(nowMs))
   yield* Metric.update(webhookEventsPending, stats.pending)
@@ -296,7 +301,7 @@ export const refreshGauges: Effect.Effect<void, never, WebhookInbox | Connection
   yield* Metric.update(webhookEventsUnrouted, stats.unrouted)
   const holding = yield* connections.listHoldingTokens()
   yield* Metric.update(metaTokenExpiresInHours, soonestTokenExpiryHours(holding, nowMs))
-  const silence = webhookSilence(holding, nowMs)
+  const silence = webhookSilence(holding, yield* health.lastWebhookTimes(), nowMs)
   yield* Metric.update(whatsappConnectionsActive, silence.active)
   yield* Metric.update(whatsappWebhookSilenceMaxHours, silence.maxHours)
   for (const { label } of WEBHOOK_SILENCE_THRESHOLDS)
@@ -304,7 +309,11 @@ export const refreshGauges: Effect.Effect<void, never, WebhookInbox | Connection
 })
 
 /** Active WhatsApp connections, how many went without a webhook past each threshold, and the longest silence. */
-export const webhookSilence = (connections: ReadonlyArray<ChannelConnection>, nowMs: number) => {
+export const webhookSilence = (
+  connections: ReadonlyArray<ChannelConnection>,
+  lastWebhookTimes: ReadonlyMap<ConnectionId, Date>,
+  nowMs: number
+) => {
   const over = Object.fromEntries(WEBHOOK_SILENCE_THRESHOLDS.map(({ label }) => [label, 0])) as Record<
     (typeof WEBHOOK_SILENCE_THRESHOLDS)[number]["label"],
     number
@@ -312,7 +321,7 @@ export const webhookSilence = (connections: ReadonlyArray<ChannelConnection>, no
   let active = 0
   let maxHours = 0
   for (const connection of connections) {
-    const hours = webhookSilenceHours(connection, nowMs)
+    const hours = webhookSilenceHours(connection, lastWebhookTimes.get(connection.id), nowMs)
     if (hours === null) continue
     active++
     maxHours = Math.max(maxHours, hours)
@@ -327,10 +336,10 @@ export const webhookSilence = (connections: ReadonlyArray<ChannelConnection>, no
  */
 export const makeMetricsRefresher = (
   interval: Duration.Input = "15 seconds"
-): Layer.Layer<never, never, WebhookInbox | ConnectionRepository> =>
+): Layer.Layer<never, never, GaugeSources> =>
   Layer.effectDiscard(
     Effect.gen(function* () {
-      const context = yield* Effect.context<WebhookInbox | ConnectionRepository>()
+      const context = yield* Effect.context<GaugeSources>()
       const once = refreshGauges.pipe(
         Effect.provideContext(context),
         Effect.catchCause((cause) =>

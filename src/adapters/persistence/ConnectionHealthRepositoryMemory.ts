@@ -1,6 +1,8 @@
 import { Effect, Layer } from "effect"
 import { ConnectionHealthRepository } from "../../application/ports/ConnectionHealthRepository.ts"
 import { type HealthCheck, mergeChecks } from "../../domain/ConnectionHealth.ts"
+import type { ConnectionId } from "../../domain/Ids.ts"
+import { LAST_WEBHOOK_MARK_SECONDS } from "../../domain/WebhookSilence.ts"
 
 interface Entry {
   readonly tenantId: string
@@ -34,7 +36,17 @@ export const ConnectionHealthRepositoryMemory = Layer.sync(ConnectionHealthRepos
     recordWebhook: (tenantId, connectionId, at) =>
       Effect.sync(() => {
         const row = entry(tenantId, connectionId)
-        if (row.lastWebhookAt === null || row.lastWebhookAt.getTime() < at.getTime()) row.lastWebhookAt = at
-      })
+        if (row.lastWebhookAt === null || row.lastWebhookAt.getTime() < at.getTime() - LAST_WEBHOOK_MARK_SECONDS * 1000)
+          row.lastWebhookAt = at
+      }),
+    lastWebhookTimes: () =>
+      Effect.sync(
+        () =>
+          new Map(
+            [...rows].flatMap(([connectionId, row]) =>
+              row.lastWebhookAt === null ? [] : [[connectionId as ConnectionId, row.lastWebhookAt] as const]
+            )
+          )
+      )
   })
 })

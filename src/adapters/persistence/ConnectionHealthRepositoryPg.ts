@@ -8,6 +8,8 @@ import {
   type HealthCheckName,
   type HealthStatus
 } from "../../domain/ConnectionHealth.ts"
+import type { ConnectionId } from "../../domain/Ids.ts"
+import { LAST_WEBHOOK_MARK_SECONDS } from "../../domain/WebhookSilence.ts"
 import { toJson } from "./Rows.ts"
 
 /** `checks` jsonb, keyed by check name, back to checks in display order (unknown names or statuses are dropped). */
@@ -68,17 +70,30 @@ export const ConnectionHealthRepositoryPg = Layer.effect(
       )
     }
 
+    // Throttled in SQL: a row whose time is less than a minute older than `at` (or newer) is not rewritten.
     const recordWebhook: ConnectionHealthRepository["Service"]["recordWebhook"] = (tenantId, connectionId, at) =>
       sql`INSERT INTO connection_health (connection_id, tenant_id, last_webhook_at)
           SELECT id, tenant_id, ${at} FROM channel_connections WHERE id = ${connectionId} AND tenant_id = ${tenantId}
-          ON CONFLICT (connection_id) DO UPDATE SET
-            last_webhook_at = GREATEST(connection_health.last_webhook_at, EXCLUDED.last_webhook_at), updated_at = now()
-          WHERE connection_health.tenant_id = EXCLUDED.tenant_id`.pipe(
+          ON CONFLICT (connection_id) DO UPDATE SET last_webhook_at = EXCLUDED.last_webhook_at, updated_at = now()
+          WHERE connection_health.tenant_id = EXCLUDED.tenant_id
+            AND (connection_health.last_webhook_at IS NULL
+              OR connection_health.last_webhook_at
+                < EXCLUDED.last_webhook_at - ${LAST_WEBHOOK_MARK_SECONDS} * interval '1 second')`.pipe(
         Effect.asVoid,
         Effect.orDie,
         Effect.withSpan("ConnectionHealthRepositoryPg.recordWebhook")
       )
 
-    return ConnectionHealthRepository.of({ get, save, recordWebhook })
+    const lastWebhookTimes: ConnectionHealthRepository["Service"]["lastWebhookTimes"] = () =>
+      sql`SELECT connection_id, last_webhook_at FROM connection_health WHERE last_webhook_at IS NOT NULL`.pipe(
+        Effect.map(
+          (rows) =>
+            new Map(rows.map((row) => [String(row["connection_id"]) as ConnectionId, asDate(row["last_webhook_at"])!]))
+        ),
+        Effect.orDie,
+        Effect.withSpan("ConnectionHealthRepositoryPg.lastWebhookTimes")
+      )
+
+    return ConnectionHealthRepository.of({ get, save, recordWebhook, lastWebhookTimes })
   })
 )

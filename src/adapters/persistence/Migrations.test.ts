@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs"
+import { readdirSync, readFileSync } from "node:fs"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
@@ -76,7 +76,8 @@ for (const database of freshDatabases()) {
             [3, "webhook_raw_body"],
             [4, "one_whatsapp_number_per_tenant"],
             [5, "webhook_routing_keys"],
-            [6, "connection_health"]
+            [6, "connection_health"],
+            [7, "last_webhook_in_connection_health"]
           ])
 
           const connections = yield* sql`SELECT * FROM channel_connections ORDER BY id`
@@ -175,6 +176,57 @@ for (const database of freshDatabases()) {
           const script = readFileSync(`${migrationsDirectory}/0004_one_whatsapp_number_per_tenant.sql`, "utf8")
           yield* Effect.forEach(splitSqlStatements(script), (statement) => sql.unsafe(statement), { discard: true })
           assert.strictEqual(JSON.stringify(yield* sql`SELECT * FROM channel_connections ORDER BY id`), before)
+        }).pipe(Effect.provide(database.layer)),
+      120_000
+    )
+
+    it.live(
+      "0007 moves metadata.last_webhook_at into connection_health (the later time) and strips the key",
+      () =>
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          // A database of the earlier code: migrated to 0006, the processor's stamp in the metadata.
+          for (const file of readdirSync(migrationsDirectory)
+            .filter((name) => name.endsWith(".sql") && name < "0007")
+            .sort()) {
+            const script = readFileSync(`${migrationsDirectory}/${file}`, "utf8")
+            yield* Effect.forEach(splitSqlStatements(script), (statement) => sql.unsafe(statement), { discard: true })
+          }
+          const a = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
+          yield* sql.unsafe(`INSERT INTO tenants (id, name) VALUES ('${a}', 'a')`)
+          yield* sql.unsafe(`INSERT INTO channel_connections (id, tenant_id, provider, status, metadata) VALUES
+            ('10000000-0000-4000-8000-000000000001', '${a}', 'meta_whatsapp', 'active', '{"last_webhook_at":"2026-01-01T10:00:00.000Z","connected_via":"embedded_signup"}'),
+            ('10000000-0000-4000-8000-000000000002', '${a}', 'meta_ads', 'active', '{"last_webhook_at":"2026-01-01T10:00:00.000Z"}'),
+            ('10000000-0000-4000-8000-000000000003', '${a}', 'meta_ads', 'active', '{"last_webhook_at":"yesterday"}'),
+            ('10000000-0000-4000-8000-000000000004', '${a}', 'meta_ads', 'active', '{}')`)
+          yield* sql.unsafe(`INSERT INTO connection_health (connection_id, tenant_id, last_webhook_at) VALUES
+            ('10000000-0000-4000-8000-000000000002', '${a}', '2026-01-01T11:00:00.000Z')`)
+
+          assert.deepInclude(yield* migrate(), [7, "last_webhook_in_connection_health"])
+          const metadata = yield* sql`SELECT id, metadata FROM channel_connections ORDER BY id`
+          assert.deepStrictEqual(
+            metadata.map((row) => row["metadata"]),
+            [{ connected_via: "embedded_signup" }, {}, {}, {}],
+            "the key leaves every row, the others stay"
+          )
+          const health = yield* sql`SELECT connection_id, last_webhook_at FROM connection_health ORDER BY connection_id`
+          assert.deepStrictEqual(
+            health.map((row) => [
+              String(row["connection_id"]).slice(-1),
+              new Date(String(row["last_webhook_at"])).toISOString()
+            ]),
+            [
+              ["1", "2026-01-01T10:00:00.000Z"],
+              ["2", "2026-01-01T11:00:00.000Z"]
+            ],
+            "moved where none was, the later kept where one was, an unreadable one dropped"
+          )
+
+          // Idempotent: the script runs again without changing anything.
+          const before = JSON.stringify(yield* sql`SELECT * FROM connection_health ORDER BY connection_id`)
+          const script = readFileSync(`${migrationsDirectory}/0007_last_webhook_in_connection_health.sql`, "utf8")
+          yield* Effect.forEach(splitSqlStatements(script), (statement) => sql.unsafe(statement), { discard: true })
+          assert.strictEqual(JSON.stringify(yield* sql`SELECT * FROM connection_health ORDER BY connection_id`), before)
         }).pipe(Effect.provide(database.layer)),
       120_000
     )

@@ -160,6 +160,23 @@ for (const backend of persistenceBackends()) {
               later,
               "the latest time is kept"
             )
+            // At most once a minute: a time less than a minute after the stored one is not written; a later one is.
+            yield* health.recordWebhook(t, connection.id, new Date("2026-01-01T10:05:59.000Z"))
+            assert.deepStrictEqual((yield* health.get(t, connection.id)).lastWebhookAt, later, "throttled")
+            const minuteOn = new Date("2026-01-01T10:06:01.000Z")
+            yield* health.recordWebhook(t, connection.id, minuteOn)
+            assert.deepStrictEqual((yield* health.get(t, connection.id)).lastWebhookAt, minuteOn, "a minute on")
+            yield* health.recordWebhook(tenant(), connection.id, new Date("2026-01-01T11:00:00.000Z"))
+            assert.deepStrictEqual(
+              (yield* health.get(t, connection.id)).lastWebhookAt,
+              minuteOn,
+              "another tenant cannot write it"
+            )
+            assert.deepStrictEqual(
+              (yield* health.lastWebhookTimes()).get(connection.id),
+              minuteOn,
+              "listed for the silence gauge"
+            )
           })
       )
 

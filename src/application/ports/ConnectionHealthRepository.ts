@@ -10,7 +10,12 @@ export class ConnectionHealthRepository extends Context.Service<
     get(tenantId: TenantId, connectionId: ConnectionId): Effect.Effect<ConnectionHealth>
     /** Stores these checks, each replacing the stored one of its name; the others are kept. */
     save(tenantId: TenantId, connectionId: ConnectionId, checks: ReadonlyArray<HealthCheck>): Effect.Effect<void>
-    /** A webhook for the connection's number arrived at `at` (the latest time is kept). */
+    /**
+     * A webhook for the connection's number arrived at `at`. Written only when no time is stored or `at` is more
+     * than `LAST_WEBHOOK_MARK_SECONDS` after the stored one (at most once a minute; never goes back).
+     */
     recordWebhook(tenantId: TenantId, connectionId: ConnectionId, at: Date): Effect.Effect<void>
+    /** Every connection's last webhook time, across tenants: for the operators' silence gauge only. */
+    lastWebhookTimes(): Effect.Effect<ReadonlyMap<ConnectionId, Date>>
   }
 >()("app/application/ports/ConnectionHealthRepository") {}

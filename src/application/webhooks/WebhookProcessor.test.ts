@@ -93,18 +93,14 @@ layer(TestLayer)("WebhookProcessor failure accounting", (it) => {
         receivedAt: new Date(0)
       })
       const lastWebhookAt = Effect.map(
-        (yield* ConnectionRepository).findById(tenantId, claimed.id),
-        Option.map((connection) => connection.metadata["last_webhook_at"])
+        (yield* ConnectionHealthRepository).get(tenantId, claimed.id),
+        (health) => health.lastWebhookAt
       )
-      assert.deepStrictEqual(yield* lastWebhookAt, Option.some(undefined), "nothing received yet")
+      assert.deepStrictEqual(yield* lastWebhookAt, null, "nothing received yet")
       for (let attempt = 1; attempt < MAX_WEBHOOK_ATTEMPTS; attempt++) {
         assert.strictEqual(yield* processor.drain, 1, `attempt ${attempt} claimed`)
         // Routed to the connection before the store died: the connection heard from Meta (the silence gauge).
-        assert.deepStrictEqual(
-          yield* lastWebhookAt,
-          Option.some(new Date(yield* Clock.currentTimeMillis).toISOString()),
-          "stamped when routed"
-        )
+        assert.deepStrictEqual(yield* lastWebhookAt, new Date(yield* Clock.currentTimeMillis), "stamped when routed")
         assert.strictEqual((yield* inbox.stats(new Date(0))).pending, 1, "still pending, retried later")
         assert.strictEqual(yield* processor.drain, 0, "not due again at once")
         yield* TestClock.adjust("10 minutes")

@@ -20,7 +20,6 @@ import type {
   WebhookChange
 } from "../../domain/InboundEvents.ts"
 import { MAX_WEBHOOK_ATTEMPTS, retryDelayMillis, type WebhookEvent } from "../../domain/WebhookEvent.ts"
-import { LAST_WEBHOOK_AT } from "../../domain/WebhookSilence.ts"
 import { ConversationRepository } from "../messaging/ports/ConversationRepository.ts"
 import { MessageRepository } from "../messaging/ports/MessageRepository.ts"
 import { AuditLog } from "../ports/AuditLog.ts"
@@ -98,21 +97,6 @@ export class WebhookProcessor extends Context.Service<
           .pipe(Effect.map(Option.filter((connection) => acceptsInbound(connection.status))))
 
       /**
-       * Records when the connection last heard from Meta (`metadata.last_webhook_at`, read by the
-       * `whatsapp_connections_webhook_silent` gauge), at most once a minute per connection: a busy number does not
-       * rewrite its row on every event. A failed write loses only this mark.
-       */
-      const noteWebhook = (connection: ChannelConnection) =>
-        Effect.gen(function* () {
-          const at = yield* now
-          const last = connection.metadata[LAST_WEBHOOK_AT]
-          if (typeof last === "string" && at.getTime() - Date.parse(last) < 60_000) return
-          yield* connections.update(connection.tenantId, connection.id, {
-            metadata: { [LAST_WEBHOOK_AT]: at.toISOString() }
-          })
-        }).pipe(Effect.ignore)
-
-      /**
        * A health webhook (quality, account review, capability) updates the stored check of each connection it is
        * about at once; the next full check reads Meta again.
        */
@@ -140,7 +124,7 @@ export class WebhookProcessor extends Context.Service<
         return { unrouted: [], messagesStored: 0, statusesRecorded: 0 }
       })
 
-      const numberActivity = Effect.fnUntraced(function* (change: NumberActivity, receivedAt: Date) {
+      const numberActivity = Effect.fnUntraced(function* (change: NumberActivity) {
         const phoneNumberId = change.phoneNumberId
         const connection = yield* route(phoneNumberId)
         if (Option.isNone(connection))
@@ -151,9 +135,10 @@ export class WebhookProcessor extends Context.Service<
             statusesRecorded: 0
           }
         const { tenantId, id: connectionId } = connection.value
-        yield* noteWebhook(connection.value)
-        // For the `webhooks` health check: something arrived for the number.
-        yield* health.recordWebhook(tenantId, connectionId, receivedAt)
+        // The connection heard from Meta (its one home, `connection_health`, read by the `webhooks` health check and
+        // the `whatsapp_connections_webhook_silent` gauge; the repository writes it at most once a minute). Stamped
+        // when routed, before the messages: a failed store later does not lose it.
+        yield* health.recordWebhook(tenantId, connectionId, yield* now)
         let messagesStored = 0
         let statusesRecorded = 0
         for (const message of change.messages) {
@@ -372,10 +357,10 @@ export class WebhookProcessor extends Context.Service<
         return { unrouted: [], messagesStored: 0, statusesRecorded: 0 }
       })
 
-      const handleChange = (change: WebhookChange, receivedAt: Date) => {
+      const handleChange = (change: WebhookChange) => {
         switch (change._tag) {
           case "NumberActivity":
-            return numberActivity(change, receivedAt)
+            return numberActivity(change)
           case "NumberQualityReported":
           case "AccountReviewed":
           case "CapabilityChanged":
@@ -390,7 +375,7 @@ export class WebhookProcessor extends Context.Service<
       const process = Effect.fn("WebhookProcessor.process")(function* (event: WebhookEvent) {
         const changes = yield* decoder.decode(event.payload, event.receivedAt)
         const outcomes: Array<ProcessOutcome> = []
-        for (const change of changes) outcomes.push(yield* handleChange(change, event.receivedAt))
+        for (const change of changes) outcomes.push(yield* handleChange(change))
         return {
           unrouted: outcomes.flatMap((o) => o.unrouted),
           unroutedKeys: {
