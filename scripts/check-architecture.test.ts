@@ -59,4 +59,26 @@ describe("architecture check", () => {
     expect(rules["src/adapters/newthing/N.ts"]).toContain("missing from the architecture table")
     expect(rules["test/e2e.test.ts"]).toBe("no file imports a test file")
   })
+
+  it("keeps the web app by feature: features use shared, gql and connect, never each other", () => {
+    const root = tree({
+      "web/src/IntegrationsPage.tsx": `import { W } from "./whatsapp/W.tsx"\nimport { M } from "./meta-ads/M.tsx"`,
+      "web/src/whatsapp/W.tsx": `import { S } from "../shared/S.ts"\nimport { C } from "../connect/C.ts"\nimport { M } from "../meta-ads/M.tsx"`,
+      "web/src/meta-ads/M.tsx": `import { G } from "../gql/index.ts"\nimport { P } from "../IntegrationsPage.tsx"`,
+      "web/src/connect/C.ts": `import { S } from "../shared/S.ts"\nimport { W } from "../whatsapp/W.tsx"`,
+      "web/src/connect/metaSdk.ts": `export type X = 1`,
+      "web/src/shared/S.ts": `import type { X } from "../connect/metaSdk.ts"\nimport { C } from "../connect/C.ts"`,
+      "web/src/gql/index.ts": `export const g = 1`,
+      "web/src/inbox/I.tsx": `import { S } from "../shared/S.ts"`,
+      "web/src/whatsapp/W.test.tsx": `import { P } from "../IntegrationsPage.tsx"\nimport { M } from "../meta-ads/M.tsx"`
+    })
+    const found = checkArchitecture(root).map((v) => `${v.file} ${v.specifier} (${v.rule})`)
+    expect(found).toEqual([
+      "web/src/connect/C.ts ../whatsapp/W.tsx (web/src/connect may import only web/src/connect, web/src/shared, web/src/gql)",
+      "web/src/inbox/I.tsx ../shared/S.ts (web/src/inbox is missing from the architecture table (scripts/check-architecture.ts))",
+      "web/src/meta-ads/M.tsx ../IntegrationsPage.tsx (web/src/meta-ads may import only web/src/meta-ads, web/src/shared, web/src/gql, web/src/connect)",
+      "web/src/shared/S.ts ../connect/C.ts (web/src/shared may import only web/src/shared, web/src/gql, web/src/connect/metaSdk.ts)",
+      "web/src/whatsapp/W.tsx ../meta-ads/M.tsx (web/src/whatsapp may import only web/src/whatsapp, web/src/shared, web/src/gql, web/src/connect)"
+    ])
+  })
 })

@@ -10,7 +10,12 @@
  * - the composition root (`src/main.ts`, `src/AppConfig.ts`, `src/Infrastructure.ts`) imports anything in `src/`
  *   and the sandbox (sandbox mode runs it in-process).
  * - `sandbox/` (a separate fake system) imports only itself, in its tests too.
- * - `web/` (the browser app) imports only itself; its tests may also read the GraphQL adapter's schema.
+ * - `web/` (the browser app) imports only itself, by feature: the page (`web/src/*.tsx`) composes the features;
+ *   `web/src/shared` (and the generated `web/src/gql`) serve every feature; `web/src/connect` (the one connect flow
+ *   both cards use) imports shared and gql; a feature folder (`whatsapp`, `meta-ads`, `conversations`) imports only
+ *   itself, shared, gql and connect, never another feature. One exception, named in the table: shared/session.ts
+ *   reads the Meta SDK's config type from connect/metaSdk.ts. A new web folder is missing from the table until it
+ *   states its neighbours. Web tests may import any of `web/` (they render the page) and the GraphQL schema.
  * - tests (`*.test.ts`, and everything in `test/`) are composition roots of their own: they import any of `src/`,
  *   `sandbox/`, `test/`, and the scripts they exercise (`scripts/`).
  * - no file outside the tests imports `test/`, and no file imports a `*.test.ts` file.
@@ -28,6 +33,8 @@ const IMPORT = /(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["'
 
 const ROOT_FILES = ["src/main.ts", "src/AppConfig.ts", "src/Infrastructure.ts"]
 const CORE = ["src/domain", "src/application"]
+/** What every web feature may use: the shared parts and the generated GraphQL types. */
+const WEB_SHARED = ["web/src/shared", "web/src/gql"]
 
 /** Which areas each area's (non-test) files may import, besides itself. */
 export const ALLOWED: Readonly<Record<string, ReadonlyArray<string>>> = {
@@ -45,6 +52,13 @@ export const ALLOWED: Readonly<Record<string, ReadonlyArray<string>>> = {
   "src/root": ["src", "sandbox"],
   sandbox: [],
   web: [],
+  "web/src": ["web/src"],
+  "web/src/gql": [],
+  "web/src/shared": ["web/src/gql", "web/src/connect/metaSdk.ts"],
+  "web/src/connect": WEB_SHARED,
+  "web/src/whatsapp": [...WEB_SHARED, "web/src/connect"],
+  "web/src/meta-ads": [...WEB_SHARED, "web/src/connect"],
+  "web/src/conversations": [...WEB_SHARED, "web/src/connect"],
   test: ["src", "sandbox", "test", "scripts"]
 }
 /** What test files may import, by the area they sit in. */
@@ -63,13 +77,17 @@ const walk = (directory: string): ReadonlyArray<string> =>
 const importsOf = (source: string): ReadonlyArray<string> =>
   [...source.matchAll(IMPORT)].map((match) => match[1] ?? match[2] ?? "").filter((s) => s !== "")
 
-/** The area a project-relative path belongs to (`src/adapters/http`, `src/domain`, `src/root`, `sandbox`…). */
+/**
+ * The area a project-relative path belongs to (`src/adapters/http`, `src/domain`, `src/root`, `sandbox`,
+ * `web/src/whatsapp`, `web/src` for the page's own files…).
+ */
 export const areaOf = (path: string): string => {
   const parts = path.split("/")
   if (parts[0] === "src") {
     if (parts[1] === "adapters") return `src/adapters/${parts[2] ?? ""}`
     return parts.length === 2 ? "src/root" : `src/${parts[1]}`
   }
+  if (parts[0] === "web" && parts[1] === "src") return parts.length === 3 ? "web/src" : `web/src/${parts[2]}`
   return parts[0] ?? ""
 }
 
@@ -92,7 +110,7 @@ export const checkArchitecture = (root: string): ReadonlyArray<Violation> => {
     const rel = relative(root, file)
     const area = areaOf(rel)
     const isTest = /\.test\.tsx?$/.test(rel) || area === "test"
-    const allowed = isTest ? (ALLOWED_IN_TESTS[area] ?? ALLOWED.test) : ALLOWED[area]
+    const allowed = isTest ? (ALLOWED_IN_TESTS[area.split("/")[0]!] ?? ALLOWED.test) : ALLOWED[area]
     for (const specifier of importsOf(readFileSync(file, "utf8"))) {
       const push = (rule: string) => violations.push({ file: rel, specifier, rule })
       if (!specifier.startsWith(".")) {

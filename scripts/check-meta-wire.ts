@@ -7,8 +7,9 @@
  * number after the word "code" (`code 190`, in prose too), and any of Cloud API's six-digit codes (130000–136999:
  * `131047`, `133010`…) wherever it stands. Other numbers (ports, limits, HTTP statuses) are not flagged.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { join, relative, resolve } from "node:path"
+import { sourceFiles } from "./SourceFiles.ts"
 
 export interface WireViolation {
   readonly file: string
@@ -27,21 +28,9 @@ const PATTERNS: ReadonlyArray<{ readonly pattern: RegExp; readonly rule: string 
   { pattern: /\b(?:entry|changes)\s*:\s*Schema\b/, rule: "decodes a webhook's entry[] or changes[]" }
 ]
 
-const walk = (directory: string): ReadonlyArray<string> => {
-  try {
-    return readdirSync(directory).flatMap((name) => {
-      const path = join(directory, name)
-      if (statSync(path).isDirectory()) return name === "node_modules" || name === "dist" ? [] : walk(path)
-      return /\.(ts|tsx)$/.test(name) && !name.endsWith(".d.ts") && !/\.test\.tsx?$/.test(name) ? [path] : []
-    })
-  } catch {
-    return []
-  }
-}
-
 export const checkMetaWire = (root: string): ReadonlyArray<WireViolation> => {
   const violations: Array<WireViolation> = []
-  for (const file of [...walk(join(root, "src")), ...walk(join(root, "web"))]) {
+  for (const file of [...sourceFiles(join(root, "src")), ...sourceFiles(join(root, "web"))]) {
     const rel = relative(root, file)
     if (rel.startsWith("src/adapters/meta-graph/")) continue
     readFileSync(file, "utf8")

@@ -5,8 +5,9 @@
  * `ChannelConnection.ts`); comparisons (`status === "active"`) and type positions (`readonly status: …`) are reads,
  * not flagged.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { join, relative, resolve } from "node:path"
+import { sourceFiles } from "./SourceFiles.ts"
 
 export interface StatusViolation {
   readonly file: string
@@ -19,18 +20,6 @@ const LITERAL = /"(?:pending|active|error|revoked)"/
 /** `status:` or `status =` (not `===`), not a type member (`readonly status:`) nor a `previous_status` key. */
 const WRITE = /(?<!readonly\s+)(?<![\w$])status\s*(?::|=(?!=))/g
 const COMPARISON = /(?:===|!==|==|!=)\s*"[^"]*"|"[^"]*"\s*(?:===|!==|==|!=)/g
-
-const walk = (directory: string): ReadonlyArray<string> => {
-  try {
-    return readdirSync(directory).flatMap((name) => {
-      const path = join(directory, name)
-      if (statSync(path).isDirectory()) return name === "node_modules" || name === "dist" ? [] : walk(path)
-      return /\.(ts|tsx)$/.test(name) && !name.endsWith(".d.ts") && !/\.test\.tsx?$/.test(name) ? [path] : []
-    })
-  } catch {
-    return []
-  }
-}
 
 /** The assigned expression: up to the first `,` `;` or closing bracket at its own depth (or the line's end). */
 const expressionAfter = (text: string): string => {
@@ -48,7 +37,7 @@ const expressionAfter = (text: string): string => {
 
 export const checkStatusWrites = (root: string): ReadonlyArray<StatusViolation> => {
   const violations: Array<StatusViolation> = []
-  for (const file of walk(join(root, "src"))) {
+  for (const file of sourceFiles(join(root, "src"))) {
     const rel = relative(root, file)
     if (rel.startsWith("src/domain/")) continue
     const lines = readFileSync(file, "utf8").split("\n")

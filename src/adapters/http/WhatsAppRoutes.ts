@@ -51,31 +51,36 @@ const messageBody = (message: Message) => ({
   timestamp: message.sentAt.toISOString()
 })
 
+/** A value as the REST bodies carry it: a time as its ISO string, nothing as `null`. */
+type Wire<V> = V extends Date ? string : V extends undefined ? null : V
+
+/** The named fields of `value`, times as ISO strings: the REST bodies list what they show, in one way. */
+const wireFields = <T, K extends keyof T>(value: T, keys: ReadonlyArray<K>) =>
+  Object.fromEntries(
+    keys.map((key) => {
+      const field = value[key]
+      return [key, field instanceof Date ? field.toISOString() : (field ?? null)]
+    })
+  ) as { [P in K]: Wire<T[P]> }
+
 /** A connection's health checks, as the REST status shows them. */
 export const healthBody = (health: HealthView) => ({
-  overall: health.overall,
-  checkedAt: health.checkedAt?.toISOString() ?? null,
-  messagingHealthy: health.messagingHealthy,
-  lastWebhookAt: health.lastWebhookAt?.toISOString() ?? null,
-  checks: health.checks.map((check) => ({
-    name: check.name,
-    status: check.status,
-    message: check.message,
-    checkedAt: check.checkedAt.toISOString()
-  }))
+  ...wireFields(health, ["overall", "checkedAt", "messagingHealthy", "lastWebhookAt"]),
+  checks: health.checks.map((check) => wireFields(check, ["name", "status", "message", "checkedAt"]))
 })
 
-export const statusBody = (view: ConnectionView) => ({
-  connected: view.connected,
-  status: view.status,
-  phoneNumberE164: view.phoneNumberE164,
-  displayName: view.displayName,
-  updatedAt: view.updatedAt?.toISOString() ?? null,
-  error: view.error,
-  pendingReason: view.pendingReason,
-  warning: view.warning,
-  tokenExpiresAt: view.tokenExpiresAt?.toISOString() ?? null
-})
+export const statusBody = (view: ConnectionView) =>
+  wireFields(view, [
+    "connected",
+    "status",
+    "phoneNumberE164",
+    "displayName",
+    "updatedAt",
+    "error",
+    "pendingReason",
+    "warning",
+    "tokenExpiresAt"
+  ])
 
 const json = (body: unknown, status = 200) =>
   HttpServerResponse.jsonUnsafe(body, { status, headers: { "cache-control": "no-store" } })

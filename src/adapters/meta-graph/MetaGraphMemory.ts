@@ -1,16 +1,7 @@
 import { Clock, Context, Effect, Layer, Redacted } from "effect"
 import { REQUIRED_WEBHOOK_FIELDS } from "../../application/health/AppWebhookCheck.ts"
-import {
-  type AdAccount,
-  type Business,
-  type ExchangedToken,
-  MetaGraph,
-  type MetaGraphError,
-  OTHER_APP_TOKEN,
-  type PhoneNumber,
-  type SentMessage,
-  type TokenInfo
-} from "../../application/ports/MetaGraph.ts"
+import type * as Port from "../../application/ports/MetaGraph.ts"
+import { MetaGraph, OTHER_APP_TOKEN } from "../../application/ports/MetaGraph.ts"
 import {
   MetaAppCredentialsInvalid,
   MetaPermissionMissing,
@@ -58,7 +49,7 @@ export interface MemoryGrant {
   /** The Meta user the token speaks for (debug_token's `user_id`, `/me`); default a new id per grant. */
   readonly userId?: string
   /** `/me/adaccounts`: the person's own (and assigned) ad accounts. */
-  readonly personalAdAccounts?: ReadonlyArray<AdAccount>
+  readonly personalAdAccounts?: ReadonlyArray<Port.AdAccount>
 }
 
 export interface MemoryPhoneNumber {
@@ -85,10 +76,10 @@ export interface MemoryWaba {
 export interface MemoryBusiness {
   readonly id: string
   readonly name: string
-  readonly ownedAdAccounts?: ReadonlyArray<AdAccount>
-  readonly clientAdAccounts?: ReadonlyArray<AdAccount>
+  readonly ownedAdAccounts?: ReadonlyArray<Port.AdAccount>
+  readonly clientAdAccounts?: ReadonlyArray<Port.AdAccount>
   /** Reading this business's ad accounts fails with this (one business of several failing). */
-  readonly adAccountsError?: MetaGraphError
+  readonly adAccountsError?: Port.MetaGraphError
 }
 
 /** One call the fake received; tokens, PINs and verify tokens are left out. */
@@ -121,7 +112,7 @@ export class MetaGraphMemoryControl extends Context.Service<
     addWaba(waba: MemoryWaba): Effect.Effect<void>
     addBusiness(business: MemoryBusiness): Effect.Effect<void>
     /** The next call (`"once"`, default) or every call (`"always"`) of `method` fails with `error`. */
-    failWith(method: MetaGraphMethod, error: MetaGraphError, mode?: "once" | "always"): Effect.Effect<void>
+    failWith(method: MetaGraphMethod, error: Port.MetaGraphError, mode?: "once" | "always"): Effect.Effect<void>
     clearFailures: Effect.Effect<void>
     /** The person removed one permission from the app: the grant (every token of it) loses `scope`. */
     revokeScope(token: string, scope: string): Effect.Effect<void>
@@ -191,7 +182,7 @@ interface NumberState {
 
 interface Failure {
   readonly method: MetaGraphMethod
-  readonly error: MetaGraphError
+  readonly error: Port.MetaGraphError
   readonly always: boolean
 }
 
@@ -259,7 +250,7 @@ const make = Effect.sync(() => {
     return undefined
   }
 
-  const authenticate = (token: Redacted.Redacted<string>): Effect.Effect<TokenState, MetaGraphError> =>
+  const authenticate = (token: Redacted.Redacted<string>): Effect.Effect<TokenState, Port.MetaGraphError> =>
     Effect.flatMap(Clock.currentTimeMillis, (now) => {
       const state = tokens.get(Redacted.value(token))
       if (state === undefined) return Effect.fail(cannotParse())
@@ -274,7 +265,7 @@ const make = Effect.sync(() => {
     scope: string,
     method: string,
     objectId: string
-  ): Effect.Effect<void, MetaGraphError> => {
+  ): Effect.Effect<void, Port.MetaGraphError> => {
     const grant = state.grant
     if (!wabas.has(wabaId)) return Effect.fail(unsupported(method, objectId))
     const full = grant.spec.fullAccess === true && grant.spec.wabaIds.includes(wabaId)
@@ -290,13 +281,13 @@ const make = Effect.sync(() => {
     phoneNumberId: string,
     scope: string,
     method: string
-  ): Effect.Effect<NumberState, MetaGraphError> => {
+  ): Effect.Effect<NumberState, Port.MetaGraphError> => {
     const number = numbers.get(phoneNumberId)
     if (number === undefined) return Effect.fail(unsupported(method, phoneNumberId))
     return Effect.as(wabaAccess(state, number.wabaId, scope, method, phoneNumberId), number)
   }
 
-  const phoneNumberOf = (number: NumberState): PhoneNumber => ({
+  const phoneNumberOf = (number: NumberState): Port.PhoneNumber => ({
     id: number.spec.id as PhoneNumberId,
     displayPhoneNumber: number.spec.displayPhoneNumber,
     verifiedName: number.spec.verifiedName ?? null,
@@ -315,7 +306,7 @@ const make = Effect.sync(() => {
   const exchangeCode = (code: Redacted.Redacted<string>, redirectUri: string | null) =>
     enter("exchangeCode", { code: Redacted.value(code), redirectUri: redirectUri ?? "(none)" }).pipe(
       Effect.andThen(Clock.currentTimeMillis),
-      Effect.flatMap((now): Effect.Effect<ExchangedToken, MetaGraphError> => {
+      Effect.flatMap((now): Effect.Effect<Port.ExchangedToken, Port.MetaGraphError> => {
         const grant = grantsByCode.get(Redacted.value(code))
         if (grant === undefined)
           return Effect.fail(new MetaUnavailable({ code: 100, detail: "Invalid verification code format." }))
@@ -346,7 +337,7 @@ const make = Effect.sync(() => {
     enter("exchangeLongLived", options?.businessToken60Days === true ? { businessToken60Days: "true" } : {}).pipe(
       Effect.andThen(authenticate(token)),
       Effect.flatMap((state) =>
-        Effect.flatMap(Clock.currentTimeMillis, (now): Effect.Effect<ExchangedToken, MetaGraphError> => {
+        Effect.flatMap(Clock.currentTimeMillis, (now): Effect.Effect<Port.ExchangedToken, Port.MetaGraphError> => {
           // A business (system user) token is renewed only with `set_token_expires_in_60_days=true`, as the sandbox.
           if (tokenTypeOf(state.grant) === "SYSTEM_USER" && options?.businessToken60Days !== true)
             return Effect.fail(
@@ -375,7 +366,7 @@ const make = Effect.sync(() => {
           : Effect.fail(new MetaAppCredentialsInvalid({ detail: "Invalid OAuth access token signature." }))
       ),
       Effect.andThen(Clock.currentTimeMillis),
-      Effect.map((now): TokenInfo => {
+      Effect.map((now): Port.TokenInfo => {
         const state = tokens.get(Redacted.value(token))
         if (state === undefined) {
           return {
@@ -473,25 +464,30 @@ const make = Effect.sync(() => {
     enter("registerNumber", { phoneNumberId }).pipe(
       Effect.andThen(authenticate(token)),
       Effect.flatMap((state) => numberAccess(state, phoneNumberId, WABA_SCOPE, "post")),
-      Effect.flatMap((number): Effect.Effect<void, MetaGraphError | RegistrationPinMismatch | NumberNotVerified> => {
-        const value = Redacted.value(pin)
-        if (!/^\d{6}$/.test(value))
-          return Effect.fail(new MetaUnavailable({ code: 100, detail: "(#100) Param pin must be 6 characters long." }))
-        if (["NOT_VERIFIED", "EXPIRED"].includes(number.spec.codeVerificationStatus ?? "VERIFIED"))
-          return Effect.fail(new NumberNotVerified({}))
-        if (["EXPIRED", "NONE", "DECLINED"].includes(number.spec.nameStatus ?? "APPROVED"))
-          return Effect.fail(
-            new MetaUnavailable({
-              code: 100,
-              detail: "(#100) The phone number does not have a valid display name certificate and cannot be registered"
-            })
-          )
-        // The two-step verification PIN holds whether or not the number is registered now (set here or before).
-        if (number.pin !== null && number.pin !== value) return Effect.fail(new RegistrationPinMismatch({}))
-        number.registered = true
-        number.pin = value
-        return Effect.void
-      })
+      Effect.flatMap(
+        (number): Effect.Effect<void, Port.MetaGraphError | RegistrationPinMismatch | NumberNotVerified> => {
+          const value = Redacted.value(pin)
+          if (!/^\d{6}$/.test(value))
+            return Effect.fail(
+              new MetaUnavailable({ code: 100, detail: "(#100) Param pin must be 6 characters long." })
+            )
+          if (["NOT_VERIFIED", "EXPIRED"].includes(number.spec.codeVerificationStatus ?? "VERIFIED"))
+            return Effect.fail(new NumberNotVerified({}))
+          if (["EXPIRED", "NONE", "DECLINED"].includes(number.spec.nameStatus ?? "APPROVED"))
+            return Effect.fail(
+              new MetaUnavailable({
+                code: 100,
+                detail:
+                  "(#100) The phone number does not have a valid display name certificate and cannot be registered"
+              })
+            )
+          // The two-step verification PIN holds whether or not the number is registered now (set here or before).
+          if (number.pin !== null && number.pin !== value) return Effect.fail(new RegistrationPinMismatch({}))
+          number.registered = true
+          number.pin = value
+          return Effect.void
+        }
+      )
     )
 
   const revokeGrant = (grant: GrantState, by: MemoryRevokedGrant["by"], subcode: number, message: string) => {
@@ -522,7 +518,7 @@ const make = Effect.sync(() => {
     enter("sendText", { phoneNumberId, to, text }).pipe(
       Effect.andThen(authenticate(token)),
       Effect.flatMap((state) => numberAccess(state, phoneNumberId, MESSAGING_SCOPE, "post")),
-      Effect.flatMap((number): Effect.Effect<SentMessage, MetaGraphError> => {
+      Effect.flatMap((number): Effect.Effect<Port.SentMessage, Port.MetaGraphError> => {
         const digits = to.replace(/\D/g, "")
         if (digits.length < 7 || digits.length > 15)
           return Effect.fail(new MetaUnavailable({ code: 131009, detail: "(#131009) Parameter value is not valid" }))
@@ -544,7 +540,7 @@ const make = Effect.sync(() => {
   const listBusinesses = (token: Redacted.Redacted<string>) =>
     enter("listBusinesses", {}).pipe(
       Effect.andThen(authenticate(token)),
-      Effect.flatMap((state): Effect.Effect<ReadonlyArray<Business>, MetaGraphError> => {
+      Effect.flatMap((state): Effect.Effect<ReadonlyArray<Port.Business>, Port.MetaGraphError> => {
         if (!scopesOf(state.grant).includes("business_management"))
           return Effect.fail(new MetaPermissionMissing({ permissions: ["business_management"] }))
         return Effect.succeed(
@@ -559,13 +555,13 @@ const make = Effect.sync(() => {
   const listAdAccounts = (token: Redacted.Redacted<string>, businessId: string) =>
     enter("listAdAccounts", { businessId }).pipe(
       Effect.andThen(authenticate(token)),
-      Effect.flatMap((state): Effect.Effect<ReadonlyArray<AdAccount>, MetaGraphError> => {
+      Effect.flatMap((state): Effect.Effect<ReadonlyArray<Port.AdAccount>, Port.MetaGraphError> => {
         const business = businesses.get(businessId)
         if (business === undefined || !targetsOf(state.grant, "business_management").includes(businessId))
           return Effect.fail(unsupported("get", businessId))
         if (!canReadAds(state)) return Effect.fail(new MetaPermissionMissing({ permissions: ["ads_read"] }))
         if (business.adAccountsError !== undefined) return Effect.fail(business.adAccountsError)
-        const byId = new Map<string, AdAccount>()
+        const byId = new Map<string, Port.AdAccount>()
         for (const account of [...(business.ownedAdAccounts ?? []), ...(business.clientAdAccounts ?? [])]) {
           if (!byId.has(account.id)) byId.set(account.id, account)
         }
@@ -579,7 +575,7 @@ const make = Effect.sync(() => {
   }
 
   /** The ad accounts a token may read: the person's own and those of the businesses it reaches. */
-  const visibleAdAccounts = (state: TokenState): ReadonlyArray<AdAccount> => [
+  const visibleAdAccounts = (state: TokenState): ReadonlyArray<Port.AdAccount> => [
     ...(state.grant.spec.personalAdAccounts ?? []),
     ...targetsOf(state.grant, "business_management").flatMap((id) => {
       const business = businesses.get(id)
@@ -590,7 +586,7 @@ const make = Effect.sync(() => {
   const listPersonalAdAccounts = (token: Redacted.Redacted<string>) =>
     enter("listPersonalAdAccounts", {}).pipe(
       Effect.andThen(authenticate(token)),
-      Effect.flatMap((state): Effect.Effect<ReadonlyArray<AdAccount>, MetaGraphError> => {
+      Effect.flatMap((state): Effect.Effect<ReadonlyArray<Port.AdAccount>, Port.MetaGraphError> => {
         if (!canReadAds(state)) return Effect.fail(new MetaPermissionMissing({ permissions: ["ads_read"] }))
         return Effect.succeed([...(state.grant.spec.personalAdAccounts ?? [])])
       })
@@ -599,7 +595,7 @@ const make = Effect.sync(() => {
   const getAdAccount = (token: Redacted.Redacted<string>, adAccountId: string) =>
     enter("getAdAccount", { adAccountId }).pipe(
       Effect.andThen(authenticate(token)),
-      Effect.flatMap((state): Effect.Effect<AdAccount, MetaGraphError> => {
+      Effect.flatMap((state): Effect.Effect<Port.AdAccount, Port.MetaGraphError> => {
         const account = visibleAdAccounts(state).find((a) => a.id === adAccountId)
         if (account === undefined) return Effect.fail(unsupported("get", adAccountId))
         if (!canReadAds(state)) return Effect.fail(new MetaPermissionMissing({ permissions: ["ads_read"] }))

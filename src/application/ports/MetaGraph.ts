@@ -1,19 +1,14 @@
 import { Context, type Effect, type Redacted } from "effect"
 import type { AdAccountStatus } from "../../domain/AdAccountStatus.ts"
-import type {
-  MessageRejected,
-  MetaAppCredentialsInvalid,
-  MetaPermissionMissing,
-  MetaRateLimited,
-  MetaTokenInvalid,
-  MetaUnavailable,
-  NumberNotVerified,
-  RegistrationPinMismatch
-} from "../../domain/Errors.ts"
+import type * as Errors from "../../domain/Errors.ts"
 import type { PhoneNumberId, WabaId } from "../../domain/Ids.ts"
 
 /** Every way a Graph call can fail, as the domain names it. */
-export type MetaGraphError = MetaTokenInvalid | MetaPermissionMissing | MetaRateLimited | MetaUnavailable
+export type MetaGraphError =
+  | Errors.MetaTokenInvalid
+  | Errors.MetaPermissionMissing
+  | Errors.MetaRateLimited
+  | Errors.MetaUnavailable
 
 export type AccessToken = Redacted.Redacted<string>
 
@@ -123,7 +118,7 @@ export class MetaGraph extends Context.Service<
      * another app is not an error: `otherApp` says so. Only `isValid`/`error` speak about the inspected token;
      * `MetaAppCredentialsInvalid` means Meta refused our app token.
      */
-    debugToken(token: AccessToken): Effect.Effect<TokenInfo, MetaGraphError | MetaAppCredentialsInvalid>
+    debugToken(token: AccessToken): Effect.Effect<TokenInfo, MetaGraphError | Errors.MetaAppCredentialsInvalid>
     listPhoneNumbers(token: AccessToken, wabaId: WabaId): Effect.Effect<ReadonlyArray<PhoneNumber>, MetaGraphError>
     getPhoneNumber(token: AccessToken, phoneNumberId: PhoneNumberId): Effect.Effect<PhoneNumber, MetaGraphError>
     /**
@@ -143,14 +138,14 @@ export class MetaGraph extends Context.Service<
       token: AccessToken,
       phoneNumberId: PhoneNumberId,
       pin: Redacted.Redacted<string>
-    ): Effect.Effect<void, MetaGraphError | RegistrationPinMismatch | NumberNotVerified>
+    ): Effect.Effect<void, MetaGraphError | Errors.RegistrationPinMismatch | Errors.NumberNotVerified>
     revokePermissions(token: AccessToken): Effect.Effect<void, MetaGraphError>
     sendText(
       token: AccessToken,
       phoneNumberId: PhoneNumberId,
       to: string,
       text: string
-    ): Effect.Effect<SentMessage, MetaGraphError | MessageRejected>
+    ): Effect.Effect<SentMessage, MetaGraphError | Errors.MessageRejected>
     me(token: AccessToken): Effect.Effect<{ readonly id: string; readonly name: string | null }, MetaGraphError>
     listBusinesses(token: AccessToken): Effect.Effect<ReadonlyArray<Business>, MetaGraphError>
     /**
