@@ -13,7 +13,7 @@
  * The load comes from `load.ts` in a child process. Every scenario is bounded in time and in request count; the
  * whole run takes about two minutes. Only 127.0.0.1 is ever a target.
  */
-import { type ChildProcess, execFileSync, fork, spawn } from "node:child_process"
+import { execFileSync, fork } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
@@ -21,6 +21,7 @@ import { performance } from "node:perf_hooks"
 import { PgClient } from "@effect/sql-pg"
 import { Effect, ManagedRuntime, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
+import { type Started, startChild } from "../scripts/ChildProcess.ts"
 import type { ChildMessage, LoadResult, LoadSpec, Timing } from "./protocol.ts"
 
 const root = resolve(import.meta.dirname, "..")
@@ -143,64 +144,30 @@ const ensurePostgres = async (url: string) => {
 // ---------------------------------------------------------------------------------------------------------------
 // Subprocesses
 
-interface Started {
-  readonly child: ChildProcess
-  readonly url: string
-  readonly output: () => string
-  readonly stop: () => Promise<void>
-}
-
-/** Spawns `node --import tsx <script>` and resolves once its output matches `ready` (the first group: its URL). */
+/**
+ * Starts `node --import tsx <script>` and resolves once its output matches `ready`; `listening`'s first group is
+ * its URL (read from the first line that names it, before the output's head may be dropped).
+ */
 const startProcess = (
   script: string,
   env: NodeJS.ProcessEnv,
   listening: RegExp,
   ready: RegExp,
   timeoutMs = 60_000
-): Promise<Started> =>
-  new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", script], {
-      cwd: root,
-      env,
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let output = ""
-    let url: string | null = null
-    let settled = false
-    const exited = new Promise<void>((done) => child.once("exit", () => done()))
-    const stop = async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return
-      child.kill("SIGTERM")
-      const killer = setTimeout(() => child.kill("SIGKILL"), 10_000)
-      await exited
-      clearTimeout(killer)
+): Promise<Started> => {
+  let url: string | null = null
+  return startChild({
+    args: ["--import", "tsx", script],
+    cwd: root,
+    env,
+    label: script,
+    timeoutMs,
+    ready: (output) => {
+      url ??= listening.exec(output)?.[1] ?? null
+      return url !== null && ready.test(output) ? url : null
     }
-    const timer = setTimeout(() => {
-      if (settled) return
-      settled = true
-      child.kill("SIGKILL")
-      reject(new Error(`${script} did not become ready in ${timeoutMs} ms:\n${output}`))
-    }, timeoutMs)
-    const onData = (chunk: Buffer) => {
-      // Keep the head (startup) and the tail; the output is only read to report failures.
-      output = output.length > 20_000 ? output.slice(0, 10_000) + output.slice(-10_000) : output
-      output += chunk.toString()
-      if (url === null) url = listening.exec(output)?.[1] ?? null
-      if (!settled && url !== null && ready.test(output)) {
-        settled = true
-        clearTimeout(timer)
-        resolvePromise({ child, url, output: () => output, stop })
-      }
-    }
-    child.stdout!.on("data", onData)
-    child.stderr!.on("data", onData)
-    child.once("exit", (code, signal) => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      reject(new Error(`${script} exited (${code ?? signal}) before it was ready:\n${output}`))
-    })
   })
+}
 
 /** The service's environment: sandbox mode on `databaseUrl`, nothing inherited that would change its mode. */
 const serviceEnv = (databaseUrl: string, dataDir: string): NodeJS.ProcessEnv => {

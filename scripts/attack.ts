@@ -7,12 +7,13 @@
  * the whole run is bounded, and every process it started is stopped. `ATTACKS=1,8b` runs only those attacks.
  * What each attack sends and expects: docs/attacks.md.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process"
+import { type ChildProcess, spawnSync } from "node:child_process"
 import { createHmac, randomBytes, randomUUID } from "node:crypto"
 import { existsSync, mkdtempSync, readFileSync } from "node:fs"
 import { connect as tcpConnect } from "node:net"
 import { networkInterfaces, tmpdir } from "node:os"
 import { join, resolve } from "node:path"
+import { type Started, startChild } from "./ChildProcess.ts"
 
 const root = resolve(import.meta.dirname, "..")
 
@@ -433,70 +434,30 @@ const metrics = async (api: Api) => (await request(`${api.base}/metrics`)).text(
 // ---------------------------------------------------------------------------------------------------------------
 // Starting and stopping what the attacks run against
 
-interface Started {
-  readonly url: string
-  readonly output: () => string
-  readonly stop: () => Promise<void>
-}
-
 const children = new Set<ChildProcess>()
 
-/** Spawns `args` under this Node and resolves once a line of its output matches `ready`. */
+/** Spawns `args` under this Node and resolves once its output matches `ready` (the first group: its URL). */
 const spawnUntil = (
   args: ReadonlyArray<string>,
   env: Record<string, string>,
   ready: RegExp,
   timeoutMs = 60_000
-): Promise<Started> =>
-  new Promise((resolvePromise, reject) => {
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !CLEARED.includes(name)))
-    const child = spawn(process.execPath, args, {
-      cwd: root,
-      env: { ...inherited, ...env },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    children.add(child)
-    let output = ""
-    let settled = false
-    const exited = new Promise<void>((done) =>
-      child.once("exit", () => {
-        children.delete(child)
-        done()
-      })
-    )
-    const stop = async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM")
-        const killer = setTimeout(() => child.kill("SIGKILL"), 8_000)
-        await exited
-        clearTimeout(killer)
-      }
-    }
-    const timer = setTimeout(() => {
-      if (settled) return
-      settled = true
-      child.kill("SIGKILL")
-      reject(new Error(`did not start in ${timeoutMs} ms: ${output.slice(-600)}`))
-    }, timeoutMs)
-    const onData = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-200_000)
+): Promise<Started> => {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !CLEARED.includes(name)))
+  return startChild({
+    args,
+    cwd: root,
+    env: { ...inherited, ...env },
+    timeoutMs,
+    killAfterMs: 8_000,
+    ready: (output) => {
       const match = ready.exec(output)
-      if (match !== null && !settled) {
-        settled = true
-        clearTimeout(timer)
-        resolvePromise({ url: match[1] ?? "", output: () => output, stop })
-      }
-    }
-    child.stdout.on("data", onData)
-    child.stderr.on("data", onData)
-    child.once("exit", (code) => {
-      clearTimeout(timer)
-      if (!settled) {
-        settled = true
-        reject(new Error(`exited with ${code}: ${output.slice(-1200)}`))
-      }
-    })
+      return match === null ? null : (match[1] ?? "")
+    },
+    onSpawn: (child) => children.add(child),
+    onExit: (child) => children.delete(child)
   })
+}
 
 const freePort = (): Promise<number> =>
   new Promise((resolvePort, reject) => {
