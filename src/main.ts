@@ -24,13 +24,8 @@ import { makeWebhookVerifyRoute, WebhookIntakeRoute } from "./adapters/http/Webh
 import { makeWhatsAppRoutes } from "./adapters/http/WhatsAppRoutes.ts"
 import { MetaWebhooks } from "./adapters/meta-graph/MetaWebhooks.ts"
 import { loggingLayer, RequestIdMiddleware } from "./adapters/observability/Logging.ts"
-import {
-  makeMetricsRefresher,
-  makeMetricsRoute,
-  recordAppWebhookCheck,
-  recordTokenHealthReport,
-  withSendMetrics
-} from "./adapters/observability/Metrics.ts"
+import { makeMetricsRoute, recordAppWebhookCheck, recordTokenHealthReport } from "./adapters/observability/Metrics.ts"
+import { makeMetricsRefresher, withSendMetrics } from "./adapters/observability/MetricsFromPorts.ts"
 import { MigrationsLive } from "./adapters/persistence/Migrations.ts"
 import { PersistencePg } from "./adapters/persistence/Persistence.ts"
 import { AuditTrail } from "./application/AuditTrail.ts"

@@ -21,7 +21,7 @@ import { Jwt } from "./Auth.ts"
 import { META_ADS_BINDING, META_ADS_BINDINGS, META_ADS_CALLBACK_PATH, setBindingCookies } from "./BrowserBinding.ts"
 import { domainErrorResponse } from "./ErrorResponse.ts"
 import { oauthCallback } from "./OAuthCallback.ts"
-import { authenticated, rateLimited } from "./RequestContext.ts"
+import { authenticated, rateLimited } from "./RequestGuards.ts"
 
 export { META_ADS_CALLBACK_PATH }
 

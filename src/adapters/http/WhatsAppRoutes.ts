@@ -21,7 +21,7 @@ import {
 } from "./BrowserBinding.ts"
 import { domainErrorResponse, errorResponse } from "./ErrorResponse.ts"
 import { callbackInput, oauthCallback } from "./OAuthCallback.ts"
-import { authenticated, rateLimited } from "./RequestContext.ts"
+import { authenticated, rateLimited } from "./RequestGuards.ts"
 
 const CALLBACK_PATH = WHATSAPP_CALLBACK_PATH
 const COMPLETE_PATH = WHATSAPP_COMPLETE_PATH

@@ -13,7 +13,6 @@ import { ConnectionRepositoryMemory } from "../persistence/ConnectionRepositoryM
 import { WebhookInboxMemory } from "../persistence/WebhookInboxMemory.ts"
 import {
   METRIC_NAMES,
-  makeMetricsRefresher,
   makeMetricsRoute,
   PROMETHEUS_CONTENT_TYPE,
   recordMessageSent,
@@ -23,11 +22,10 @@ import {
   recordOAuthRequest,
   recordTokenValidation,
   recordWebhookReceived,
-  refreshGauges,
   renderMetrics,
-  soonestTokenExpiryHours,
   timeMetaApiCall
 } from "./Metrics.ts"
+import { makeMetricsRefresher, refreshGauges, soonestTokenExpiryHours } from "./MetricsFromPorts.ts"
 
 /** A registry of the test's own, so tests do not see each other's series. */
 const withRegistry = <A, E, R>(effect: Effect.Effect<A, E, R>) =>

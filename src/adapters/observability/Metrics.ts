@@ -1,7 +1,9 @@
 /**
  * The service's Prometheus metrics, kept in Effect's metric registry and served at `GET /metrics` in the text
  * exposition format (Effect's own `PrometheusMetrics` serializer). Counters and the Graph histogram are recorded
- * where things happen (the helpers below); the gauges that need the database are set by `makeMetricsRefresher`.
+ * where things happen (the helpers below); the gauges that need the database are set by `makeMetricsRefresher`
+ * (MetricsFromPorts.ts, with `withSendMetrics`: the parts that read or wrap ports live there, so that recording a
+ * metric does not pull in the use cases).
  *
  * Labels never carry ids, tokens or tenants: only the small fixed sets documented on each metric.
  */
@@ -10,13 +12,6 @@ import { Cause, Clock, type Context, Duration, Effect, Exit, Layer, Metric, Reda
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { PrometheusMetrics } from "effect/observability"
 import { constantTimeEquals } from "../../application/ConstantTime.ts"
-import { Messaging } from "../../application/messaging/Messaging.ts"
-import { ConnectionHealthRepository } from "../../application/ports/ConnectionHealthRepository.ts"
-import { ConnectionRepository } from "../../application/ports/ConnectionRepository.ts"
-import { WebhookInbox } from "../../application/webhooks/ports/WebhookInbox.ts"
-import type { ChannelConnection } from "../../domain/ChannelConnection.ts"
-import type { ConnectionId } from "../../domain/Ids.ts"
-import { WEBHOOK_SILENCE_THRESHOLDS, webhookSilenceHours } from "../../domain/WebhookSilence.ts"
 
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -270,87 +265,6 @@ export const timeMetaApiCall =
     )
 
 // ---------------------------------------------------------------------------------------------------------------
-// Gauges from the database
-
-/**
- * Hours until the soonest `tokenExpiresAt` among active connections; `+Inf` when none has one (no connection, or
- * only never-expiring system-user tokens). `+Inf` never satisfies `< 24`, so the expiry alert stays quiet, and the
- * series stays present (an `absent()` alert would notice the refresher dying).
- */
-export const soonestTokenExpiryHours = (connections: ReadonlyArray<ChannelConnection>, nowMs: number): number => {
-  let soonest = Number.POSITIVE_INFINITY
-  for (const connection of connections) {
-    if (connection.status !== "active" || connection.tokenExpiresAt === null) continue
-    soonest = Math.min(soonest, (connection.tokenExpiresAt.getTime() - nowMs) / 3_600_000)
-  }
-  return soonest
-}
-
-type GaugeSources = WebhookInbox | ConnectionRepository | ConnectionHealthRepository
-
-/** Reads the inbox, the connections and their last webhook times once and sets the gauges. */
-export const refreshGauges: Effect.Effect<void, never, GaugeSources> = Effect.gen(function* () {
-  const inbox = yield* WebhookInbox
-  const connections = yield* ConnectionRepository
-  const health = yield* ConnectionHealthRepository
-  const nowMs = yield* Clock.currentTimeMillis
-  const stats = yield* inbox.stats(new Date(nowMs))
-  yield* Metric.update(webhookEventsPending, stats.pending)
-  yield* Metric.update(webhookProcessingLag, stats.oldestPendingSeconds)
-  yield* Metric.update(webhookEventsFailed, stats.failed)
-  yield* Metric.update(webhookEventsUnrouted, stats.unrouted)
-  const holding = yield* connections.listHoldingTokens()
-  yield* Metric.update(metaTokenExpiresInHours, soonestTokenExpiryHours(holding, nowMs))
-  const silence = webhookSilence(holding, yield* health.lastWebhookTimes(), nowMs)
-  yield* Metric.update(whatsappConnectionsActive, silence.active)
-  yield* Metric.update(whatsappWebhookSilenceMaxHours, silence.maxHours)
-  for (const { label } of WEBHOOK_SILENCE_THRESHOLDS)
-    yield* Metric.update(Metric.withAttributes(whatsappConnectionsWebhookSilent, { over: label }), silence.over[label])
-})
-
-/** Active WhatsApp connections, how many went without a webhook past each threshold, and the longest silence. */
-export const webhookSilence = (
-  connections: ReadonlyArray<ChannelConnection>,
-  lastWebhookTimes: ReadonlyMap<ConnectionId, Date>,
-  nowMs: number
-) => {
-  const over = Object.fromEntries(WEBHOOK_SILENCE_THRESHOLDS.map(({ label }) => [label, 0])) as Record<
-    (typeof WEBHOOK_SILENCE_THRESHOLDS)[number]["label"],
-    number
-  >
-  let active = 0
-  let maxHours = 0
-  for (const connection of connections) {
-    const hours = webhookSilenceHours(connection, lastWebhookTimes.get(connection.id), nowMs)
-    if (hours === null) continue
-    active++
-    maxHours = Math.max(maxHours, hours)
-    for (const threshold of WEBHOOK_SILENCE_THRESHOLDS) if (hours > threshold.hours) over[threshold.label]++
-  }
-  return { active, maxHours, over }
-}
-
-/**
- * Sets the database-backed gauges at once and then every `interval`, in the background for the life of the layer.
- * A failed read is logged and the previous values stay until the next one succeeds.
- */
-export const makeMetricsRefresher = (
-  interval: Duration.Input = "15 seconds"
-): Layer.Layer<never, never, GaugeSources> =>
-  Layer.effectDiscard(
-    Effect.gen(function* () {
-      const context = yield* Effect.context<GaugeSources>()
-      const once = refreshGauges.pipe(
-        Effect.provideContext(context),
-        Effect.catchCause((cause) =>
-          Effect.logWarning("Metrics refresh failed; the gauges keep their last values", cause)
-        )
-      )
-      yield* Effect.forkScoped(Effect.repeat(once, Schedule.spaced(Duration.fromInputUnsafe(interval))))
-    })
-  )
-
-// ---------------------------------------------------------------------------------------------------------------
 // GET /metrics
 
 export interface MetricsRouteOptions {
@@ -408,23 +322,3 @@ export const makeMetricsRoute = (options: MetricsRouteOptions = {}) =>
       )
     })
   )
-
-/** `Messaging` with `messages_sent_total{result}` recorded around every send (the use case knows no metrics). */
-export const withSendMetrics = <E, R>(messaging: Layer.Layer<Messaging, E, R>): Layer.Layer<Messaging, E, R> =>
-  Layer.effect(
-    Messaging,
-    Effect.gen(function* () {
-      const base = yield* Messaging
-      return Messaging.of({
-        sendText: (actor, input) =>
-          base.sendText(actor, input).pipe(
-            Effect.tap(() => recordMessageSent("sent")),
-            Effect.tapError((error) =>
-              recordMessageSent(messageSendResultOf(error._tag)).pipe(
-                Effect.andThen(error._tag === "TokenUnreadable" ? recordTokenDecryptFailure("send") : Effect.void)
-              )
-            )
-          )
-      })
-    })
-  ).pipe(Layer.provide(messaging))
