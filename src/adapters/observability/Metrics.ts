@@ -8,7 +8,7 @@
  * Labels never carry ids, tokens or tenants: only the small fixed sets documented on each metric.
  */
 
-import { Cause, Clock, type Context, Duration, Effect, Exit, Layer, Metric, Redacted, Schedule } from "effect"
+import { Cause, Clock, type Context, Effect, Exit, Metric, Redacted } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { PrometheusMetrics } from "effect/observability"
 import { constantTimeEquals } from "../../application/ConstantTime.ts"
