@@ -106,27 +106,29 @@ const services = (sql: Layer.Layer<SqlClient.SqlClient>) =>
 
 for (const backend of sqlBackends()) {
   layer(services(backend.layer), { timeout: 60_000 })(`60-day business tokens (${backend.name})`, (it) => {
-    /** A tenant connects a new number through the dialog while the sandbox issues 60-day business tokens. */
-    const connectSixtyDay = Effect.gen(function* () {
-      const { sandbox } = yield* SandboxMeta
-      yield* control(sandbox, "config", { tokenExpiresIn60Days: true })
-      const who = testActor("admin")
-      const connect = yield* WhatsAppConnections
-      const started = yield* connect.start(who)
-      const location = yield* Effect.promise(async () => {
-        const response = await fetch(started.authUrl, {
-          method: "POST",
-          headers: { "content-type": "application/x-www-form-urlencoded" },
-          body: new URLSearchParams({ action: "approve", waba: "new", phone: "new" }).toString(),
-          redirect: "manual"
+    /** A tenant connects a new number through the dialog while the sandbox issues 60-day tokens (or lasting ones). */
+    const connectThroughDialog = (tokenExpiresIn60Days: boolean) =>
+      Effect.gen(function* () {
+        const { sandbox } = yield* SandboxMeta
+        yield* control(sandbox, "config", { tokenExpiresIn60Days })
+        const who = testActor("admin")
+        const connect = yield* WhatsAppConnections
+        const started = yield* connect.start(who)
+        const location = yield* Effect.promise(async () => {
+          const response = await fetch(started.authUrl, {
+            method: "POST",
+            headers: { "content-type": "application/x-www-form-urlencoded" },
+            body: new URLSearchParams({ action: "approve", waba: "new", phone: "new" }).toString(),
+            redirect: "manual"
+          })
+          return new URL(response.headers.get("location") ?? "")
         })
-        return new URL(response.headers.get("location") ?? "")
+        const code = location.searchParams.get("code") ?? ""
+        const connection = yield* connect.complete(approvedCallback(started, code, who))
+        assert.strictEqual(connection.status, "active")
+        return { who, connection, sandbox }
       })
-      const code = location.searchParams.get("code") ?? ""
-      const connection = yield* connect.complete(approvedCallback(started, code, who))
-      assert.strictEqual(connection.status, "active")
-      return { who, connection, sandbox }
-    })
+    const connectSixtyDay = connectThroughDialog(true)
 
     const row = (tenantId: string, id: string) =>
       Effect.flatMap(ConnectionRepository, (repo) =>
@@ -211,23 +213,7 @@ for (const backend of sqlBackends()) {
 
     it.effect("a token that never expires (expires_at 0) is checked for validity, never exchanged", () =>
       Effect.gen(function* () {
-        const { sandbox } = yield* SandboxMeta
-        yield* control(sandbox, "config", { tokenExpiresIn60Days: false })
-        const who = testActor("admin")
-        const connect = yield* WhatsAppConnections
-        const started = yield* connect.start(who)
-        const location = yield* Effect.promise(async () => {
-          const response = await fetch(started.authUrl, {
-            method: "POST",
-            headers: { "content-type": "application/x-www-form-urlencoded" },
-            body: new URLSearchParams({ action: "approve", waba: "new", phone: "new" }).toString(),
-            redirect: "manual"
-          })
-          return new URL(response.headers.get("location") ?? "")
-        })
-        const connection = yield* connect.complete(
-          approvedCallback(started, location.searchParams.get("code") ?? "", who)
-        )
+        const { who, connection, sandbox } = yield* connectThroughDialog(false)
         const tokens = sandbox.ctx.state.tokens.size
         yield* control(sandbox, "clock", { advanceSeconds: 400 * DAY_S })
         const report = yield* (yield* TokenHealth).checkAll

@@ -80,6 +80,31 @@ const approved = (
     return { input: approvedCallback(started, id.code, who), id, started }
   })
 
+/**
+ * A WABA with one number, granted to a token the operator already holds (here, one obtained through a login) of
+ * our app or of `appId`; returns the manual-connect input.
+ */
+const operatorToken = (number: { displayPhoneNumber: string; verifiedName: string }, appId?: string) =>
+  Effect.gen(function* () {
+    const meta = yield* MetaGraphMemoryControl
+    const id = ids()
+    yield* meta.addWaba({ id: id.waba, phoneNumbers: [{ id: id.phone, ...number }] })
+    yield* meta.grant({
+      code: id.code,
+      redirectUri: REDIRECT,
+      token: id.token,
+      wabaIds: [id.waba],
+      ...(appId === undefined ? {} : { appId })
+    })
+    yield* (yield* MetaGraph).exchangeCode(Redacted.make(id.code), REDIRECT)
+    const input = {
+      wabaId: id.waba as WabaId,
+      phoneNumberId: id.phone as PhoneNumberId,
+      accessToken: Redacted.make(id.token)
+    }
+    return { id, input }
+  })
+
 describe("WhatsAppConnections", () => {
   it.effect("start stores a state bound to the tenant, user and browser, and builds Meta's dialog URL", () =>
     Effect.gen(function* () {
@@ -417,20 +442,7 @@ describe("WhatsAppConnections", () => {
   it.effect("manual connect is for operators only, and checks the number belongs to the WABA", () =>
     Effect.gen(function* () {
       const connect = yield* WhatsAppConnections
-      const meta = yield* MetaGraphMemoryControl
-      const id = ids()
-      yield* meta.addWaba({
-        id: id.waba,
-        phoneNumbers: [{ id: id.phone, displayPhoneNumber: "15550102020", verifiedName: "Ops" }]
-      })
-      yield* meta.grant({ code: id.code, redirectUri: REDIRECT, token: id.token, wabaIds: [id.waba] })
-      // The operator's token exists at Meta: here, one obtained through a login.
-      yield* (yield* MetaGraph).exchangeCode(Redacted.make(id.code), REDIRECT)
-      const input = {
-        wabaId: id.waba as WabaId,
-        phoneNumberId: id.phone as PhoneNumberId,
-        accessToken: Redacted.make(id.token)
-      }
+      const { input } = yield* operatorToken({ displayPhoneNumber: "15550102020", verifiedName: "Ops" })
       for (const role of ["member", "marketing"] as const) {
         const refused = yield* connect.connectManually(actor(role), input).pipe(Effect.flip)
         assert.strictEqual(refused._tag, "Forbidden")
@@ -449,28 +461,13 @@ describe("WhatsAppConnections", () => {
     Effect.gen(function* () {
       const connect = yield* WhatsAppConnections
       const meta = yield* MetaGraphMemoryControl
-      const id = ids()
-      yield* meta.addWaba({
-        id: id.waba,
-        phoneNumbers: [{ id: id.phone, displayPhoneNumber: "15550103030", verifiedName: "Other" }]
-      })
-      yield* meta.grant({
-        code: id.code,
-        redirectUri: REDIRECT,
-        token: id.token,
-        wabaIds: [id.waba],
-        appId: "9999999999999999"
-      })
-      yield* (yield* MetaGraph).exchangeCode(Redacted.make(id.code), REDIRECT)
+      const { input } = yield* operatorToken(
+        { displayPhoneNumber: "15550103030", verifiedName: "Other" },
+        "9999999999999999"
+      )
       const before = (yield* meta.calls).length
       const who = actor("admin")
-      const error = yield* connect
-        .connectManually(who, {
-          wabaId: id.waba as WabaId,
-          phoneNumberId: id.phone as PhoneNumberId,
-          accessToken: Redacted.make(id.token)
-        })
-        .pipe(Effect.flip)
+      const error = yield* connect.connectManually(who, input).pipe(Effect.flip)
       assert.strictEqual(error._tag, "MetaTokenAppMismatch")
       assert.include(error.message, "another Meta app")
       assert.include(error.message, APP_ID)
