@@ -90,6 +90,7 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
   const Workers = Layer.mergeAll(
     WebhookProcessor.worker(),
     WebhookProcessor.unroutedRetention(config.webhookUnroutedRetentionDays),
+    WebhookProcessor.processedRetention(config.webhookProcessedRetentionDays),
     makeMetricsRefresher(Duration.seconds(config.metricsRefreshSeconds)),
     ConnectionHealthChecks.worker(Duration.seconds(config.connectionHealthIntervalSeconds)),
     MetaAdsConnections.renewalWorker(Duration.seconds(config.tokenHealthIntervalSeconds)),
