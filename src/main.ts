@@ -57,8 +57,13 @@ import {
   webhookSettingsLayer
 } from "./Infrastructure.ts"
 
-/** The built React app (`npm run build:web`, run by `npm start`). */
-const webRoot = fileURLToPath(new URL("../web/dist/", import.meta.url))
+/**
+ * The built React app (`npm run build`, run by `npm start` when stale): `web/dist` beside `src/` under `tsx`, two
+ * levels up from the server bundle `dist/server/main.js`.
+ */
+const webRoot = fileURLToPath(
+  new URL(import.meta.url.endsWith("/dist/server/main.js") ? "../../web/dist/" : "../web/dist/", import.meta.url)
+)
 
 /** How the service ends itself when it cannot start: `process.exit` for `npm start`; a test's starter stops the run. */
 export type EndRun = (code: number) => void
