@@ -118,8 +118,9 @@ export const startCommand = (): ReadonlyArray<string> => {
 }
 
 let built = false
+
 /** `npm start`'s prestart, once per test process: builds the server bundle and the web app if they are stale. */
-const buildIfStale = () => {
+export const buildIfStale = () => {
   if (built) return
   const result = spawnSync(process.execPath, ["scripts/build.mjs", "--if-stale"], { cwd: root, encoding: "utf8" })
   if (result.status !== 0) throw new Error(`npm run build failed:\n${result.stdout}${result.stderr}`)
