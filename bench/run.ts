@@ -13,7 +13,7 @@
  * The load comes from `load.ts` in a child process. Every scenario is bounded in time and in request count; the
  * whole run takes about two minutes. Only 127.0.0.1 is ever a target.
  */
-import { execFileSync, fork } from "node:child_process"
+import { execFileSync, fork, spawnSync } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
@@ -27,15 +27,21 @@ import type { ChildMessage, LoadResult, LoadSpec, Timing } from "./protocol.ts"
 const root = resolve(import.meta.dirname, "..")
 const docPath = join(root, "docs", "benchmarks.md")
 
-const WARMUP_MS = 2_000
-const MEASURE_MS = 8_000
+/**
+ * `npm run bench -- --smoke` (run by `.ci/run`): every scenario for a moment (0.3 s warm-up, 1.5 s measured, the
+ * processing scenario with 200 events). It fails on a request error or an event not processed, never on a timing,
+ * and writes no `docs/benchmarks.md`.
+ */
+const SMOKE = process.argv.includes("--smoke")
+const WARMUP_MS = SMOKE ? 300 : 2_000
+const MEASURE_MS = SMOKE ? 1_500 : 8_000
 const GRAPHQL_CLIENTS = 32
 const WEBHOOK_CLIENTS = 64
 /** Upper bounds on requests per scenario (warm-up included): far above what 10 s can use on this machine. */
 const GRAPHQL_MAX_REQUESTS = 300_000
 const WEBHOOK_MAX_REQUESTS = 120_000
 /** The processing scenario: this many routed events posted at 64 clients, then timed until drained. */
-const PROCESSING_EVENTS = 3_000
+const PROCESSING_EVENTS = SMOKE ? 200 : 3_000
 const DRAIN_TIMEOUT_MS = 60_000
 /** The service's pool size (`layerServer` default), used by the raw-insert ceiling too. */
 const POOL_SIZE = 10
@@ -145,11 +151,26 @@ const ensurePostgres = async (url: string) => {
 // Subprocesses
 
 /**
- * Starts `node --import tsx <script>` and resolves once its output matches `ready`; `listening`'s first group is
- * its URL (read from the first line that names it, before the output's head may be dropped).
+ * `npm start`'s `node` arguments (package.json's `exec node ...`): the built bundle with its heap cap. `prestart`'s
+ * staleness check runs first, so the service measured is the one `npm start` runs.
+ */
+const builtStart = (): ReadonlyArray<string> => {
+  const build = spawnSync(process.execPath, ["scripts/build.mjs", "--if-stale"], { cwd: root, stdio: "inherit" })
+  if (build.status !== 0) throw new Error("npm run build failed")
+  const start = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string> })
+    .scripts["start"]
+  const match = /^exec node (.+)$/.exec(start ?? "")
+  if (match === null) throw new Error(`npm start is not "exec node ...": ${start}`)
+  return match[1]!.split(/\s+/)
+}
+
+/**
+ * Starts `node --import tsx <script>` (or `node <args>` when `script` is an array) and resolves once its output
+ * matches `ready`; `listening`'s first group is its URL (read from the first line that names it, before the output's
+ * head may be dropped).
  */
 const startProcess = (
-  script: string,
+  script: string | ReadonlyArray<string>,
   env: NodeJS.ProcessEnv,
   listening: RegExp,
   ready: RegExp,
@@ -157,10 +178,10 @@ const startProcess = (
 ): Promise<Started> => {
   let url: string | null = null
   return startChild({
-    args: ["--import", "tsx", script],
+    args: typeof script === "string" ? ["--import", "tsx", script] : [...script],
     cwd: root,
     env,
-    label: script,
+    label: typeof script === "string" ? script : script.join(" "),
     timeoutMs,
     ready: (output) => {
       url ??= listening.exec(output)?.[1] ?? null
@@ -437,7 +458,7 @@ const main = async (): Promise<Figures> => {
 
   // The service, in sandbox mode on the fresh database; its migrations run at startup.
   const service = await startProcess(
-    "src/main.ts",
+    builtStart(),
     serviceEnv(benchUrl.toString(), dataDir),
     /Service listening on (http:\/\/[\d.]+:\d+)/,
     /Ready: database migrated/
@@ -958,11 +979,36 @@ const interrupted = () => {
 process.once("SIGINT", interrupted)
 process.once("SIGTERM", interrupted)
 
+/** What `--smoke` fails on: request errors, events lost or left unprocessed. Never a timing. */
+const smokeFailures = (f: Figures): ReadonlyArray<string> => {
+  const failures: Array<string> = []
+  const loads: ReadonlyArray<readonly [string, LoadResult]> = [
+    ["GraphQL service", f.graphqlService],
+    ["GraphQL bare yoga", f.graphqlBare],
+    ["processing posts", f.processing.posted],
+    ["raw INSERT", f.raw],
+    ["intake", f.intake]
+  ]
+  for (const [name, result] of loads) {
+    if (result.errors > 0) failures.push(`${name}: ${result.errors} requests failed`)
+    if (result.measured === 0) failures.push(`${name}: no request completed`)
+  }
+  if (!f.processing.drained) failures.push(`processing: ${f.processing.pendingLeft} events never processed`)
+  if (f.processing.stored < f.processing.posted.measured)
+    failures.push(`processing: ${f.processing.posted.measured} events posted, ${f.processing.stored} messages stored`)
+  return failures
+}
+
 try {
   const figures = await main()
   await cleanup()
   printReport(figures)
-  writeDoc(figures)
+  if (SMOKE) {
+    const failures = smokeFailures(figures)
+    for (const failure of failures) console.error(`[bench] smoke: ${failure}`)
+    if (failures.length > 0) process.exitCode = 1
+    else log("smoke: no errors, every event processed (timings are not judged in --smoke)")
+  } else writeDoc(figures)
 } catch (error) {
   console.error(`[bench] failed: ${error instanceof Error ? error.message : String(error)}`)
   await cleanup()

@@ -165,6 +165,10 @@ describe("configuration", () => {
     expect(free.success.logLevel).toBe("warning")
     expect(free.success.tokenHealthIntervalSeconds).toBe(3600)
     expect(free.success.metricsRefreshSeconds).toBe(15)
+    expect(free.success.webhookProcessedRetentionDays).toBe(14)
+    const kept = await load({ ...production, WEBHOOK_PROCESSED_RETENTION_DAYS: "30" })
+    if (kept._tag !== "Success") throw new Error(String(kept.failure))
+    expect(kept.success.webhookProcessedRetentionDays).toBe(30)
   })
 
   it("names every other bad variable, never its value", async () => {
@@ -175,6 +179,7 @@ describe("configuration", () => {
       LOG_FORMAT: "xml-format",
       TOKEN_HEALTH_INTERVAL_SECONDS: "0.5",
       METRICS_REFRESH_SECONDS: "0",
+      WEBHOOK_PROCESSED_RETENTION_DAYS: "0",
       META_GRAPH_BASE_URL: "ftp://graph.example.com",
       META_DIALOG_BASE_URL: "no-dialog-url"
     })
@@ -186,6 +191,7 @@ describe("configuration", () => {
       "LOG_FORMAT must be json or pretty",
       "TOKEN_HEALTH_INTERVAL_SECONDS must be a whole number of seconds (at least 1)",
       "METRICS_REFRESH_SECONDS must be a whole number of seconds from 1 to 86400",
+      "WEBHOOK_PROCESSED_RETENTION_DAYS must be a whole number of days from 1 to 3650",
       "META_GRAPH_BASE_URL must be an http(s) URL",
       "META_DIALOG_BASE_URL must be a URL"
     ]) {

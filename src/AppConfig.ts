@@ -51,6 +51,8 @@ export interface AppConfigShape {
   readonly tokenHealthIntervalSeconds: number
   /** How long an unrouted webhook event is kept (`WEBHOOK_UNROUTED_RETENTION_DAYS`; Meta retries for about 7 days). */
   readonly webhookUnroutedRetentionDays: number
+  /** How long a processed webhook event is kept (`WEBHOOK_PROCESSED_RETENTION_DAYS`, default 14). */
+  readonly webhookProcessedRetentionDays: number
   /** How often each WhatsApp connection's health checks run (the job spreads connections over it). */
   readonly connectionHealthIntervalSeconds: number
   /** How often the gauges read from the database (inbox, token expiry) are refreshed (`METRICS_REFRESH_SECONDS`). */
@@ -333,6 +335,14 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       () => 7
     )
 
+    const webhookProcessedRetentionDays = Option.getOrElse(
+      yield* setting(
+        WholeNumber("WEBHOOK_PROCESSED_RETENTION_DAYS", 1, 3650),
+        "WEBHOOK_PROCESSED_RETENTION_DAYS must be a whole number of days from 1 to 3650"
+      ),
+      () => 14
+    )
+
     const metricsRefreshSeconds = Option.getOrElse(
       yield* setting(
         WholeNumber("METRICS_REFRESH_SECONDS", 1, 86_400),
@@ -375,6 +385,7 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       trustedProxies,
       tokenHealthIntervalSeconds,
       webhookUnroutedRetentionDays,
+      webhookProcessedRetentionDays,
       connectionHealthIntervalSeconds,
       metricsRefreshSeconds
     })

@@ -52,8 +52,13 @@ import {
   webhookSettingsLayer
 } from "./Infrastructure.ts"
 
-/** The built React app (`npm run build:web`, run by `npm start`). */
-const webRoot = fileURLToPath(new URL("../web/dist/", import.meta.url))
+/**
+ * The built React app (`npm run build`, run by `npm start` when stale): `web/dist` beside `src/` under `tsx`, two
+ * levels up from the server bundle `dist/server/main.js`.
+ */
+const webRoot = fileURLToPath(
+  new URL(import.meta.url.endsWith("/dist/server/main.js") ? "../../web/dist/" : "../web/dist/", import.meta.url)
+)
 
 /** How the service ends itself when it cannot start: `process.exit` for `npm start`; a test's starter stops the run. */
 export type EndRun = (code: number) => void
@@ -85,6 +90,7 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
   const Workers = Layer.mergeAll(
     WebhookProcessor.worker(),
     WebhookProcessor.unroutedRetention(config.webhookUnroutedRetentionDays),
+    WebhookProcessor.processedRetention(config.webhookProcessedRetentionDays),
     makeMetricsRefresher(Duration.seconds(config.metricsRefreshSeconds)),
     ConnectionHealthChecks.worker(Duration.seconds(config.connectionHealthIntervalSeconds)),
     MetaAdsConnections.renewalWorker(Duration.seconds(config.tokenHealthIntervalSeconds)),

@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtempSync } from "node:fs"
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
+import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { format } from "node:util"
@@ -105,12 +105,37 @@ export interface ServiceProcess extends RunningService {
 }
 
 /**
- * Runs `src/main.ts` as `npm start` does, in a process of its own (Node 22, the given environment); resolves once it
- * listens. For the tests of the process itself: signals, exit codes, what it prints. Others use `startService`.
+ * `npm start`'s command line (package.json): `prestart` rebuilds what is stale, then `start` execs plain Node on the
+ * bundle with a capped heap. Returned as the arguments after `node`.
+ */
+export const startCommand = (): ReadonlyArray<string> => {
+  const scripts = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string> })
+    .scripts
+  const start = scripts["start"] ?? ""
+  const match = /^exec node (.+)$/.exec(start)
+  if (match === null) throw new Error(`npm start is no longer "exec node ...": ${start}`)
+  return match[1]!.split(/\s+/)
+}
+
+let built = false
+
+/** `npm start`'s prestart, once per test process: builds the server bundle and the web app if they are stale. */
+export const buildIfStale = () => {
+  if (built) return
+  const result = spawnSync(process.execPath, ["scripts/build.mjs", "--if-stale"], { cwd: root, encoding: "utf8" })
+  if (result.status !== 0) throw new Error(`npm run build failed:\n${result.stdout}${result.stderr}`)
+  built = true
+}
+
+/**
+ * Runs the service as `npm start` does, in a process of its own (the built bundle under Node 22 with `npm start`'s
+ * flags, the given environment); resolves once it listens. For the tests of the process itself: signals, exit
+ * codes, what it prints. Others use `startService`.
  */
 export const startProcess = (env: Record<string, string>, timeoutMs = 30_000): Promise<ServiceProcess> =>
   new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    buildIfStale()
+    const child = spawn(process.execPath, [...startCommand()], {
       cwd: root,
       env: environment(env),
       stdio: ["ignore", "pipe", "pipe"]

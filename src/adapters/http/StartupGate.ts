@@ -8,6 +8,21 @@ type App = Effect.Effect<
   Scope.Scope | HttpServerRequest.HttpServerRequest
 >
 
+/** What a browser sees until the service is ready: in words, reloading itself every 2 s. */
+export const STARTING_PAGE = `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta http-equiv="refresh" content="2" />
+    <title>Starting…</title>
+  </head>
+  <body style="font-family: system-ui, sans-serif; margin: 3rem">
+    <h1>The service is starting</h1>
+    <p>The database is being opened and migrated. This page reloads by itself every 2 seconds.</p>
+  </body>
+</html>
+`
+
 /**
  * The routes must need nothing but the router: route handlers that still required a service at request time would
  * fail then with "Service not found", so this signature makes it a compile error instead.
@@ -34,6 +49,13 @@ export const serveWhenReady = <
         if (Option.isSome(ready)) return yield* ready.value
         if (request.url === "/healthz")
           return HttpServerResponse.text("ok", { headers: { "cache-control": "no-store" } })
+        // A browser opening the printed URL gets a page that says so and reloads itself; API clients get JSON.
+        if (request.method === "GET" && (request.headers["accept"] ?? "").includes("text/html"))
+          return HttpServerResponse.text(STARTING_PAGE, {
+            status: 503,
+            contentType: "text/html; charset=utf-8",
+            headers: { "retry-after": "2", "cache-control": "no-store" }
+          })
         return yield* HttpServerResponse.json(
           { error: { code: "starting", message: "The service is starting. Try again in a moment." } },
           { status: 503, headers: { "retry-after": "2", "cache-control": "no-store" } }

@@ -26,6 +26,7 @@ const idleInbox: Omit<WebhookInboxService["Service"], "accept" | "intakeHealth">
   markFailed: () => Effect.void,
   requeueUnrouted: () => Effect.succeed(0),
   purgeUnrouted: () => Effect.succeed(0),
+  purgeProcessed: () => Effect.succeed(0),
   listFailed: () => Effect.succeed([]),
   requeueFailed: () => Effect.succeed(0),
   stats: () => Effect.succeed({ pending: 0, unrouted: 0, failed: 0, oldestPendingSeconds: 0 })

@@ -1,11 +1,18 @@
-import { readdirSync, readFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Effect, Layer } from "effect"
 import { Migrator, SqlClient } from "effect/sql"
 import { splitSqlStatements } from "./SqlStatements.ts"
 
-/** `migrations/` at the project root. */
-export const migrationsDirectory = fileURLToPath(new URL("../../../migrations/", import.meta.url))
+/**
+ * `migrations/` at the project root: three levels up from this source file under `tsx`, two from the bundle
+ * `dist/server/main.js` that `npm start` runs (`scripts/build.mjs`). Read at run time, never copied into the build.
+ */
+export const migrationsDirectory = [
+  fileURLToPath(new URL("../../../migrations/", import.meta.url)),
+  fileURLToPath(new URL("../../migrations/", import.meta.url))
+].find((directory) => existsSync(join(directory, "0001_create_tables.sql"))) as string
 
 /** Reads `migrations/NNNN_name.sql` and hands each file to the Effect migrator as one migration. */
 export const sqlFileLoader = (directory: string = migrationsDirectory): Migrator.Loader =>

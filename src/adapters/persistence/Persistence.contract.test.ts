@@ -874,6 +874,43 @@ for (const backend of persistenceBackends()) {
         })
       )
 
+      it.effect(
+        "processed retention deletes only processed events processed before the cut-off, a batch at a time",
+        () =>
+          Effect.gen(function* () {
+            yield* drain
+            const inbox = yield* WebhookInbox
+            const cut = new Date("2026-06-08T00:00:00.000Z")
+            const old = new Date(cut.getTime() - 60_000)
+            const recent = new Date(cut.getTime() + 60_000)
+            const ids = yield* acceptAll([31, 32, 33, 34, 35, 36].map((i) => incoming(i, old)))
+            yield* inbox.claim(10, 60, old)
+            const [a, b, c, late, unrouted, failed] = ids
+            for (const id of [a!, b!, c!]) yield* inbox.markProcessed(id, old)
+            yield* inbox.markProcessed(late!, recent)
+            yield* inbox.markUnrouted(unrouted!, "no connection", old, {
+              phoneNumberIds: [number() as string],
+              wabaIds: []
+            })
+            yield* inbox.markFailed(failed!, "boom", null)
+            assert.strictEqual(yield* inbox.purgeProcessed(cut, 2), 2, "at most one batch")
+            assert.strictEqual(yield* inbox.purgeProcessed(cut, 2), 1)
+            assert.strictEqual(yield* inbox.purgeProcessed(cut, 2), 0)
+            // The one processed after the cut, the unrouted and the failed ones stay.
+            const stats = yield* inbox.stats(recent)
+            assert.isAtLeast(stats.unrouted, 1)
+            assert.include(
+              (yield* inbox.listFailed(100)).map((event) => event.id),
+              failed!
+            )
+            // Another test of this suite may have left one processed at `recent` too.
+            assert.isAtLeast(yield* inbox.purgeProcessed(new Date(recent.getTime() + 1), 10), 1)
+            assert.isAtLeast(yield* inbox.purgeUnrouted(recent), 1)
+            yield* inbox.requeueFailed([failed!])
+            for (const event of yield* inbox.claim(10, 60, recent)) yield* inbox.markProcessed(event.id, recent)
+          })
+      )
+
       it.effect("a body with \\u0000 or an unpaired surrogate is stored and claimed exactly as Meta sent it", () =>
         Effect.gen(function* () {
           yield* drain

@@ -119,6 +119,19 @@ export const WebhookInboxMemory = Layer.effect(
           }
           return count
         }),
+      purgeProcessed: (before, limit) =>
+        Effect.sync(() => {
+          let count = 0
+          for (const [id, entry] of entries) {
+            if (count >= limit) break
+            const processedAt = entry.event.processedAt
+            if (entry.event.state !== "processed" || processedAt === null || processedAt.getTime() >= before.getTime())
+              continue
+            entries.delete(id)
+            count++
+          }
+          return count
+        }),
       listFailed: (limit) =>
         Effect.sync(() =>
           [...entries.values()]

@@ -1,5 +1,5 @@
 import { assert, layer } from "@effect/vitest"
-import { Clock, Effect, Layer, Option, Redacted } from "effect"
+import { Clock, Effect, Fiber, Layer, Option, Redacted } from "effect"
 import { TestClock } from "effect/testing"
 import { layerFromKeys } from "../../adapters/crypto/TokenCipherAesGcm.ts"
 import { MetaGraphMemory, MetaGraphMemoryControl } from "../../adapters/meta-graph/MetaGraphMemory.ts"
@@ -20,7 +20,7 @@ import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
 import { MetaGraph } from "../ports/MetaGraph.ts"
 import { TokenCipher } from "../ports/TokenCipher.ts"
 import { WebhookInbox } from "./ports/WebhookInbox.ts"
-import { purgeUnrouted, WebhookProcessor } from "./WebhookProcessor.ts"
+import { purgeProcessed, purgeUnrouted, WebhookProcessor } from "./WebhookProcessor.ts"
 
 /** The message store dies on every insert, as a bug or a broken disk would: a defect, not a typed error. */
 const DyingMessages = Layer.effect(
@@ -139,6 +139,36 @@ layer(TestLayer)("unrouted retention", (it) => {
       yield* TestClock.adjust("1 second")
       assert.strictEqual(yield* purgeUnrouted(inbox, 7), 1)
       assert.strictEqual((yield* inbox.stats(new Date(0))).unrouted, 0)
+    })
+  )
+})
+
+layer(TestLayer)("processed retention", (it) => {
+  it.effect("processed events are deleted in batches once older than the retention; pending ones never", () =>
+    Effect.gen(function* () {
+      const inbox = yield* WebhookInbox
+      const ids = []
+      for (let i = 0; i < 5; i++) {
+        const raw = JSON.stringify({ object: "whatsapp_business_account", entry: [], i })
+        ids.push(
+          yield* inbox.accept({
+            provider: "meta_whatsapp",
+            bodySha256: String(i).repeat(64),
+            raw: new TextEncoder().encode(raw),
+            payload: JSON.parse(raw),
+            receivedAt: new Date(0)
+          })
+        )
+      }
+      const claimed = yield* inbox.claim(4, 60, new Date(0))
+      for (const event of claimed) yield* inbox.markProcessed(event.id, new Date(0))
+      yield* TestClock.adjust("14 days")
+      assert.strictEqual(yield* purgeProcessed(inbox, 14, 2, "1 milli"), 0, "exactly 14 days old is kept")
+      yield* TestClock.adjust("1 second")
+      const purged = yield* purgeProcessed(inbox, 14, 2, "1 milli").pipe(Effect.forkChild)
+      yield* TestClock.adjust("10 millis")
+      assert.strictEqual(yield* Fiber.join(purged), 4, "two batches of two, then a short one")
+      assert.strictEqual((yield* inbox.stats(new Date(0))).pending, 1, "the pending one stays")
     })
   )
 })

@@ -481,6 +481,30 @@ export class WebhookProcessor extends Context.Service<
       })
     )
 
+  /**
+   * The processed events' retention job: every `every`, deletes the events processed more than `days` days ago,
+   * `batch` rows per statement until a batch comes back short, pausing `pause` between batches so intake and the
+   * worker keep the database.
+   */
+  static readonly processedRetention = (
+    days: number,
+    options: { readonly every?: Duration.Input; readonly batch?: number; readonly pause?: Duration.Input } = {}
+  ) =>
+    Layer.effectDiscard(
+      Effect.gen(function* () {
+        const inbox = yield* WebhookInbox
+        const once = purgeProcessed(inbox, days, options.batch ?? 1000, options.pause ?? "50 millis").pipe(
+          Effect.tap((deleted) =>
+            deleted > 0
+              ? Effect.logInfo(`Webhook retention: ${deleted} processed events older than ${days} days deleted`)
+              : Effect.void
+          ),
+          Effect.catchCause((cause) => Effect.logError("Webhook retention (processed) failed; retrying later", cause))
+        )
+        yield* Effect.forkScoped(Effect.forever(Effect.andThen(once, Effect.sleep(options.every ?? "1 hour"))))
+      })
+    )
+
   /** The background worker: drains the inbox, polling every `idle` while it is empty. */
   static readonly worker = (idle: Duration.Input = "250 millis") =>
     Layer.effectDiscard(
@@ -523,6 +547,22 @@ const accountChange = (
 /** Deletes the unrouted events received more than `days` days before now (the Clock's); returns how many. */
 export const purgeUnrouted = (inbox: WebhookInbox["Service"], days: number) =>
   Effect.flatMap(Clock.currentTimeMillis, (millis) => inbox.purgeUnrouted(new Date(millis - days * 86_400_000)))
+
+/**
+ * Deletes the events processed more than `days` days before now (the Clock's), `batch` at a time with `pause` between
+ * batches, until a batch is short; returns how many in all.
+ */
+export const purgeProcessed = (inbox: WebhookInbox["Service"], days: number, batch: number, pause: Duration.Input) =>
+  Effect.gen(function* () {
+    const before = new Date((yield* Clock.currentTimeMillis) - days * 86_400_000)
+    let total = 0
+    while (true) {
+      const deleted = yield* inbox.purgeProcessed(before, batch)
+      total += deleted
+      if (deleted < batch) return total
+      yield* Effect.sleep(pause)
+    }
+  })
 
 /** The health check a health webhook sets, in words with what to do. */
 export const healthCheckOf = (

@@ -84,6 +84,11 @@ export class WebhookInbox extends Context.Service<
     }): Effect.Effect<number>
     /** Deletes the `unrouted` events received before `before` (retention); returns how many. */
     purgeUnrouted(before: Date): Effect.Effect<number>
+    /**
+     * Deletes at most `limit` `processed` events processed before `before` (retention, in small batches so no
+     * statement holds many row locks or a long transaction); returns how many.
+     */
+    purgeProcessed(before: Date, limit: number): Effect.Effect<number>
     /** The `failed` events, oldest first (at most `limit`). */
     listFailed(limit: number): Effect.Effect<ReadonlyArray<FailedWebhook>>
     /**
