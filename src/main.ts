@@ -74,19 +74,19 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     connectSettingsLayer(config),
     webhookSettingsLayer(config)
   ).pipe(Layer.provideMerge(Database))
-  const BaseServices = Layer.mergeAll(
+  // The health checks read the app callback through the one AppWebhookCheck (its last result is shared); the
+  // connect use case runs them right after a connect.
+  const Checks = ConnectionHealthChecks.layer.pipe(Layer.provideMerge(AppWebhookCheck.layer), Layer.provideMerge(Ports))
+  const Services = Layer.mergeAll(
     WhatsAppConnections.layer,
     MetaAdsConnections.layer,
     Conversations.layer,
     AuditTrail.layer,
     withSendMetrics(Messaging.layer),
     TokenHealth.layer,
-    AppWebhookCheck.layer,
     WebhookIntake.layer,
     WebhookProcessor.layer
-  ).pipe(Layer.provideMerge(MetaWebhooks), Layer.provideMerge(Ports))
-  // The health checks read the app callback through the one AppWebhookCheck (its last result is shared).
-  const Services = ConnectionHealthChecks.layer.pipe(Layer.provideMerge(BaseServices))
+  ).pipe(Layer.provideMerge(MetaWebhooks), Layer.provideMerge(Checks))
   const Workers = Layer.mergeAll(
     WebhookProcessor.worker(),
     WebhookProcessor.unroutedRetention(config.webhookUnroutedRetentionDays),

@@ -75,9 +75,13 @@ for (const database of databases) {
 
     it("a fresh connection: token, subscription, callback and number ok; no webhook yet is a warning", async () => {
       const { token } = await connect("health-fresh")
-      const before = await stored(token)
-      expect(before.checks, "nothing is stored before the first check").toEqual([])
-      expect(before.overall).toBe("UNKNOWN")
+      // The checks run right after the connect, in the background: the card's next poll shows them, no Check now.
+      const first = await eventually(async () => {
+        const health = await stored(token)
+        return health.checks.length > 0 ? health : undefined
+      }, "the checks run after connecting")
+      expect(check(first, "token").status).toBe("OK")
+      expect(check(first, "waba_subscription").status).toBe("OK")
 
       const health = await checkNow(token)
       for (const name of ["token", "waba_subscription", "app_webhook", "number", "quality"])
@@ -108,6 +112,71 @@ for (const database of databases) {
       const recovered = await checkNow(token)
       expect(check(recovered, "waba_subscription").status).toBe("OK")
       expect(recovered.messagingHealthy).toBe(true)
+    })
+
+    it("the app callback pointed elsewhere fails; a WABA override to this service rescues messages; recovers", async () => {
+      const { token, wabaId } = await connect("health-callback")
+      const state = (await stack.control("state", undefined, "GET")) as {
+        app: { subscription: { callbackUrl: string } | null }
+      }
+      const ours = state.app.subscription!.callbackUrl
+      const elsewhere = "https://staging.example.com/webhooks/meta/whatsapp"
+      try {
+        await stack.control("app/subscription", { callbackUrl: elsewhere })
+        const failing = await checkNow(token)
+        expect(check(failing, "app_webhook").status).toBe("FAILING")
+        expect(check(failing, "app_webhook").message).toContain(`go to ${elsewhere}, not to this service`)
+        expect(failing.messagingHealthy).toBe(false)
+
+        await stack.control(`wabas/${wabaId}/subscribed-apps`, { overrideCallbackUri: ours })
+        const rescued = await checkNow(token)
+        expect(check(rescued, "app_webhook").status, check(rescued, "app_webhook").message).toBe("WARNING")
+        expect(check(rescued, "app_webhook").message).toContain("through the WhatsApp Business Account's override")
+        expect(rescued.messagingHealthy).toBe(true)
+
+        await stack.control("app/subscription", { callbackUrl: ours })
+        expect(check(await checkNow(token), "app_webhook").status).toBe("OK")
+
+        await stack.control(`wabas/${wabaId}/subscribed-apps`, { overrideCallbackUri: elsewhere })
+        const diverted = await checkNow(token)
+        expect(check(diverted, "app_webhook").status).toBe("FAILING")
+        expect(check(diverted, "app_webhook").message).toContain(`posts its messages to ${elsewhere}`)
+
+        await stack.control(`wabas/${wabaId}/subscribed-apps`, { overrideCallbackUri: null })
+        const recovered = await checkNow(token)
+        expect(check(recovered, "app_webhook").status).toBe("OK")
+        expect(recovered.messagingHealthy).toBe(true)
+      } finally {
+        await stack.control("app/subscription", { callbackUrl: ours })
+      }
+    })
+
+    it("a WhatsApp permission revoked: the token check fails (not Connected), and a reconnect recovers", async () => {
+      const { token, wabaId } = await connect("health-scope")
+      await stack.control("revoke-permission", { permission: "whatsapp_business_messaging", wabaId })
+      const failing = await checkNow(token)
+      expect(check(failing, "token").status).toBe("FAILING")
+      expect(check(failing, "token").message).toContain("lacks the permission whatsapp_business_messaging")
+      expect(failing.messagingHealthy).toBe(false)
+
+      await connect("health-scope")
+      const recovered = await eventually(async () => {
+        const health = await stored(token)
+        return health.checks.some((c) => c.name === "token") ? health : undefined
+      }, "the checks run after reconnecting")
+      expect(check(recovered, "token").status).toBe("OK")
+      expect(recovered.messagingHealthy).toBe(true)
+    })
+
+    it("a display-name decision (phone_number_name_update) updates the display_name check at once", async () => {
+      const { token, phoneNumberId } = await connect("health-name")
+      await checkNow(token)
+      expect((await stack.control("name-review", { phoneNumberId, decision: "APPROVED" }))["deliveryStatus"]).toBe(200)
+      const approved = await eventually(async () => {
+        const health = await stored(token)
+        return check(health, "display_name").status === "OK" ? health : undefined
+      }, "the name webhook to be applied")
+      expect(check(approved, "display_name").message).toContain("Meta approved the display name")
     })
 
     it("quality RED: the webhook turns the quality check to a warning at once, and Check now agrees", async () => {

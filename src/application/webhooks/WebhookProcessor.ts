@@ -359,6 +359,15 @@ export class WebhookProcessor extends Context.Service<
               .update(connection.tenantId, connection.id, { metadata: { name_review: record } })
               .pipe(Effect.ignore)
           }
+          // The display_name health check says the decision at once (as the quality and review webhooks do).
+          const since = connection.connectedAt?.getTime()
+          if (since === undefined || review.occurredAt.getTime() >= Math.floor(since / 1000) * 1000) {
+            const check = displayNameCheckOf(review, at)
+            yield* health.save(connection.tenantId, connection.id, [check])
+            yield* Effect.logInfo(`Connection health: ${check.name} ${check.status} (webhook)`).pipe(
+              Effect.annotateLogs({ tenant_id: connection.tenantId, connection_id: connection.id })
+            )
+          }
           yield* audit.record({
             tenantId: connection.tenantId,
             userId: null,
@@ -538,6 +547,29 @@ const accountChange = (
 /** Deletes the unrouted events received more than `days` days before now (the Clock's); returns how many. */
 export const purgeUnrouted = (inbox: WebhookInbox["Service"], days: number) =>
   Effect.flatMap(Clock.currentTimeMillis, (millis) => inbox.purgeUnrouted(new Date(millis - days * 86_400_000)))
+
+/** The display_name health check a `phone_number_name_update` sets, in words with what to do. */
+export const displayNameCheckOf = (review: DisplayNameReviewed, checkedAt: Date): HealthCheck => {
+  const name = review.requestedName === null ? "" : ` "${review.requestedName}"`
+  switch (review.decision) {
+    case "approved":
+      return { name: "display_name", status: "ok", message: `Meta approved the display name${name}.`, checkedAt }
+    case "rejected":
+      return {
+        name: "display_name",
+        status: "warning",
+        message: `Meta rejected the display name${name}${review.rejectionReason === null ? "" : ` (${review.rejectionReason})`}: edit it in WhatsApp Manager or appeal the decision.`,
+        checkedAt
+      }
+    default:
+      return {
+        name: "display_name",
+        status: "warning",
+        message: `Meta has not decided on the display name${name} yet (${review.decisionText}). Nothing to do meanwhile.`,
+        checkedAt
+      }
+  }
+}
 
 /** The health check a health webhook sets, in words with what to do. */
 export const healthCheckOf = (
