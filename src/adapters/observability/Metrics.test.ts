@@ -3,10 +3,12 @@ import { HttpRouter } from "effect/http"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { parsePrometheusText, sampleValue } from "../../../test/support/PrometheusText.ts"
+import { ConnectionHealthRepository } from "../../application/ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository } from "../../application/ports/ConnectionRepository.ts"
 import { type IncomingWebhook, WebhookInbox } from "../../application/webhooks/ports/WebhookInbox.ts"
 import type { ChannelConnection, EncryptedToken } from "../../domain/ChannelConnection.ts"
 import type { PhoneNumberId, TenantId, WabaId } from "../../domain/Ids.ts"
+import { ConnectionHealthRepositoryMemory } from "../persistence/ConnectionHealthRepositoryMemory.ts"
 import { ConnectionRepositoryMemory } from "../persistence/ConnectionRepositoryMemory.ts"
 import { WebhookInboxMemory } from "../persistence/WebhookInboxMemory.ts"
 import {
@@ -128,7 +130,7 @@ describe("metrics", () => {
 })
 
 describe("the refresher", () => {
-  const Ports = Layer.mergeAll(WebhookInboxMemory, ConnectionRepositoryMemory)
+  const Ports = Layer.mergeAll(WebhookInboxMemory, ConnectionRepositoryMemory, ConnectionHealthRepositoryMemory)
 
   const seed = Effect.gen(function* () {
     const inbox = yield* WebhookInbox
@@ -219,6 +221,51 @@ describe("the refresher", () => {
     expect(silent.samples.map((sample) => Object.keys(sample.labels))).toEqual([["over"], ["over"], ["over"]])
   })
 
+  it("counts connections by health check and status, fresh checks of live connections only, no tenant label", async () => {
+    const text = await Effect.runPromise(
+      withRegistry(
+        Effect.gen(function* () {
+          const repo = yield* ConnectionRepository
+          const health = yield* ConnectionHealthRepository
+          const nowMs = Date.now()
+          const connectedAt = new Date(nowMs - 3_600_000)
+          const claim = (n: number, status: "active" | "error" | "revoked") =>
+            repo.claimNumber(`10000000000020${n}` as PhoneNumberId, {
+              tenantId: crypto.randomUUID() as TenantId,
+              provider: "meta_whatsapp",
+              status,
+              wabaId: `20000000000020${n}` as WabaId,
+              phoneNumberE164: `+1555000300${n}`,
+              displayName: "Shop",
+              accessTokenEnc: "v1:key:iv:ct:tag" as EncryptedToken,
+              tokenExpiresAt: null,
+              scopes: [],
+              metadata: {},
+              connectedAt
+            })
+          const fresh = new Date(nowMs)
+          const stale = new Date(connectedAt.getTime() - 60_000)
+          const save = (connection: ChannelConnection, status: "ok" | "failing", checkedAt = fresh) =>
+            health.save(connection.tenantId, connection.id, [{ name: "token", status, message: "m", checkedAt }])
+          yield* save(yield* claim(1, "active"), "ok")
+          yield* save(yield* claim(2, "active"), "failing")
+          yield* save(yield* claim(3, "error"), "failing")
+          // From before the latest connect: speaks of the old connection, not counted.
+          yield* save(yield* claim(4, "active"), "failing", stale)
+          yield* refreshGauges
+          return yield* render
+        }).pipe(Effect.provide(Ports))
+      )
+    )
+    const families = parsePrometheusText(text)
+    expect(sampleValue(families, "connection_health_checks", { check: "token", status: "ok" })).toBe(1)
+    expect(sampleValue(families, "connection_health_checks", { check: "token", status: "failing" })).toBe(2)
+    expect(sampleValue(families, "connection_health_checks", { check: "app_webhook", status: "failing" })).toBe(0)
+    const samples = families.get("connection_health_checks")!.samples
+    expect(samples).toHaveLength(9 * 4)
+    expect(new Set(samples.flatMap((sample) => Object.keys(sample.labels)))).toEqual(new Set(["check", "status"]))
+  })
+
   it("reports +Inf when nothing expires, and runs in the background at once and then periodically", async () => {
     const text = await Effect.runPromise(
       withRegistry(
@@ -259,7 +306,14 @@ describe("the refresher", () => {
             yield* TestClock.adjust("200 millis")
             return yield* render
           })
-        ).pipe(Effect.provide([FailingInbox, ConnectionRepositoryMemory, TestClock.layer()]))
+        ).pipe(
+          Effect.provide([
+            FailingInbox,
+            ConnectionRepositoryMemory,
+            ConnectionHealthRepositoryMemory,
+            TestClock.layer()
+          ])
+        )
       )
     )
     expect(calls).toBeGreaterThan(1)

@@ -11,9 +11,17 @@ import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { PrometheusMetrics } from "effect/observability"
 import { constantTimeEquals } from "../../application/ConstantTime.ts"
 import { Messaging } from "../../application/messaging/Messaging.ts"
+import { ConnectionHealthRepository } from "../../application/ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository } from "../../application/ports/ConnectionRepository.ts"
 import { WebhookInbox } from "../../application/webhooks/ports/WebhookInbox.ts"
 import type { ChannelConnection } from "../../domain/ChannelConnection.ts"
+import {
+  HEALTH_CHECK_NAMES,
+  HEALTH_STATUSES,
+  type HealthCheck,
+  type HealthCheckName,
+  type HealthStatus
+} from "../../domain/ConnectionHealth.ts"
 import { WEBHOOK_SILENCE_THRESHOLDS, webhookSilenceHours } from "../../domain/WebhookSilence.ts"
 
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -62,6 +70,12 @@ export const whatsappConnectionsWebhookSilent = Metric.gauge("whatsapp_connectio
 
 export const whatsappWebhookSilenceMaxHours = Metric.gauge("whatsapp_webhook_silence_max_hours", {
   description: "Longest time, in hours, an active WhatsApp connection has gone without a webhook (0: none active)."
+})
+
+export const connectionHealthChecks = Metric.gauge("connection_health_checks", {
+  description:
+    "WhatsApp connections (active, pending or in error) whose latest health check `check` found `status` (ok, " +
+    "warning, failing, unknown). Aggregated over tenants: every check and status is reported, 0 included."
 })
 
 export const metaTokenExpiresInHours = Metric.gauge("meta_token_expires_in_hours", {
@@ -133,6 +147,7 @@ export const METRIC_NAMES = [
   "whatsapp_connections_active",
   "whatsapp_connections_webhook_silent",
   "whatsapp_webhook_silence_max_hours",
+  "connection_health_checks",
   "webhook_events_received_total",
   "webhook_events_pending",
   "webhook_processing_lag_seconds",
@@ -284,10 +299,38 @@ export const soonestTokenExpiryHours = (connections: ReadonlyArray<ChannelConnec
   return soonest
 }
 
-/** Reads the inbox and the connections once and sets the gauges. */
-export const refreshGauges: Effect.Effect<void, never, WebhookInbox | ConnectionRepository> = Effect.gen(function* () {
+const LIVE_WHATSAPP = new Set(["active", "pending", "error"])
+
+/**
+ * How many live WhatsApp connections each check found in each status: the stored checks of each, those from before
+ * its latest (re)connect left out (they speak of the old connection), as the health panel shows them.
+ */
+export const healthCheckCounts = (
+  connections: ReadonlyArray<ChannelConnection>,
+  stored: ReadonlyArray<{ readonly connectionId: string; readonly checks: ReadonlyArray<HealthCheck> }>
+): Record<HealthCheckName, Record<HealthStatus, number>> => {
+  const counts = Object.fromEntries(
+    HEALTH_CHECK_NAMES.map((name) => [name, Object.fromEntries(HEALTH_STATUSES.map((status) => [status, 0]))])
+  ) as Record<HealthCheckName, Record<HealthStatus, number>>
+  const byId = new Map(stored.map((row) => [row.connectionId, row.checks]))
+  for (const connection of connections) {
+    if (connection.provider !== "meta_whatsapp" || !LIVE_WHATSAPP.has(connection.status)) continue
+    const since = (connection.connectedAt ?? connection.createdAt).getTime()
+    for (const check of byId.get(connection.id) ?? [])
+      if (check.checkedAt.getTime() >= since) counts[check.name][check.status]++
+  }
+  return counts
+}
+
+/** Reads the inbox, the connections and their health once and sets the gauges. */
+export const refreshGauges: Effect.Effect<
+  void,
+  never,
+  WebhookInbox | ConnectionRepository | ConnectionHealthRepository
+> = Effect.gen(function* () {
   const inbox = yield* WebhookInbox
   const connections = yield* ConnectionRepository
+  const health = yield* ConnectionHealthRepository
   const nowMs = yield* Clock.currentTimeMillis
   const stats = yield* inbox.stats(new Date(nowMs))
   yield* Metric.update(webhookEventsPending, stats.pending)
@@ -301,6 +344,10 @@ export const refreshGauges: Effect.Effect<void, never, WebhookInbox | Connection
   yield* Metric.update(whatsappWebhookSilenceMaxHours, silence.maxHours)
   for (const { label } of WEBHOOK_SILENCE_THRESHOLDS)
     yield* Metric.update(Metric.withAttributes(whatsappConnectionsWebhookSilent, { over: label }), silence.over[label])
+  const counts = healthCheckCounts(holding, yield* health.listAll)
+  for (const check of HEALTH_CHECK_NAMES)
+    for (const status of HEALTH_STATUSES)
+      yield* Metric.update(Metric.withAttributes(connectionHealthChecks, { check, status }), counts[check][status])
 })
 
 /** Active WhatsApp connections, how many went without a webhook past each threshold, and the longest silence. */
@@ -327,10 +374,10 @@ export const webhookSilence = (connections: ReadonlyArray<ChannelConnection>, no
  */
 export const makeMetricsRefresher = (
   interval: Duration.Input = "15 seconds"
-): Layer.Layer<never, never, WebhookInbox | ConnectionRepository> =>
+): Layer.Layer<never, never, WebhookInbox | ConnectionRepository | ConnectionHealthRepository> =>
   Layer.effectDiscard(
     Effect.gen(function* () {
-      const context = yield* Effect.context<WebhookInbox | ConnectionRepository>()
+      const context = yield* Effect.context<WebhookInbox | ConnectionRepository | ConnectionHealthRepository>()
       const once = refreshGauges.pipe(
         Effect.provideContext(context),
         Effect.catchCause((cause) =>

@@ -1,6 +1,7 @@
 import { Effect, Layer } from "effect"
 import { ConnectionHealthRepository } from "../../application/ports/ConnectionHealthRepository.ts"
 import { type HealthCheck, mergeChecks } from "../../domain/ConnectionHealth.ts"
+import type { ConnectionId } from "../../domain/Ids.ts"
 
 interface Entry {
   readonly tenantId: string
@@ -31,6 +32,9 @@ export const ConnectionHealthRepositoryMemory = Layer.sync(ConnectionHealthRepos
         const row = entry(tenantId, connectionId)
         row.checks = mergeChecks(row.checks, checks)
       }),
+    listAll: Effect.sync(() =>
+      [...rows].map(([connectionId, row]) => ({ connectionId: connectionId as ConnectionId, checks: [...row.checks] }))
+    ),
     recordWebhook: (tenantId, connectionId, at) =>
       Effect.sync(() => {
         const row = entry(tenantId, connectionId)

@@ -8,6 +8,7 @@ import {
   type HealthCheckName,
   type HealthStatus
 } from "../../domain/ConnectionHealth.ts"
+import type { ConnectionId } from "../../domain/Ids.ts"
 import { toJson } from "./Rows.ts"
 
 /** `checks` jsonb, keyed by check name, back to checks in display order (unknown names or statuses are dropped). */
@@ -79,6 +80,18 @@ export const ConnectionHealthRepositoryPg = Layer.effect(
         Effect.withSpan("ConnectionHealthRepositoryPg.recordWebhook")
       )
 
-    return ConnectionHealthRepository.of({ get, save, recordWebhook })
+    const listAll: ConnectionHealthRepository["Service"]["listAll"] =
+      sql`SELECT connection_id, checks FROM connection_health`.pipe(
+        Effect.map((rows) =>
+          rows.map((row) => ({
+            connectionId: String(row["connection_id"]) as ConnectionId,
+            checks: checksOf(row["checks"])
+          }))
+        ),
+        Effect.orDie,
+        Effect.withSpan("ConnectionHealthRepositoryPg.listAll")
+      )
+
+    return ConnectionHealthRepository.of({ get, save, recordWebhook, listAll })
   })
 )

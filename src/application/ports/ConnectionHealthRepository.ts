@@ -12,5 +12,9 @@ export class ConnectionHealthRepository extends Context.Service<
     save(tenantId: TenantId, connectionId: ConnectionId, checks: ReadonlyArray<HealthCheck>): Effect.Effect<void>
     /** A webhook for the connection's number arrived at `at` (the latest time is kept). */
     recordWebhook(tenantId: TenantId, connectionId: ConnectionId, at: Date): Effect.Effect<void>
+    /** Every connection's stored checks, across tenants: for the metrics (aggregated there, no tenant label). */
+    readonly listAll: Effect.Effect<
+      ReadonlyArray<{ readonly connectionId: ConnectionId; readonly checks: ReadonlyArray<HealthCheck> }>
+    >
   }
 >()("app/application/ports/ConnectionHealthRepository") {}
