@@ -153,7 +153,7 @@ export const subscriptionCheck = (apps: ReadonlyArray<SubscribedApp>, appId: str
     : found(
         "waba_subscription",
         "failing",
-        `This app is not subscribed to the WhatsApp Business Account ${wabaId}: Meta sends its messages and statuses to nobody here. ${RECONNECT} (connecting subscribes the app again).`
+        `This app is not subscribed to the WhatsApp Business Account ${wabaId}: Meta sends its messages and statuses to nobody here. Disconnect and connect WhatsApp again: connecting subscribes the app again.`
       )
 
 const LIMIT_WORDS: Record<string, string> = {
