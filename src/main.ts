@@ -38,6 +38,7 @@ import { MetaAdsConnections } from "./application/ads/MetaAdsConnections.ts"
 import { WhatsAppConnections } from "./application/connect/WhatsAppConnections.ts"
 import { AppWebhookCheck } from "./application/health/AppWebhookCheck.ts"
 import { ConnectionHealthChecks } from "./application/health/ConnectionHealthChecks.ts"
+import { TestMessages } from "./application/health/TestMessages.ts"
 import { TokenHealth } from "./application/health/TokenHealth.ts"
 import { Conversations } from "./application/messaging/Conversations.ts"
 import { Messaging } from "./application/messaging/Messaging.ts"
@@ -77,7 +78,7 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
   // The health checks read the app callback through the one AppWebhookCheck (its last result is shared); the
   // connect use case runs them right after a connect.
   const Checks = ConnectionHealthChecks.layer.pipe(Layer.provideMerge(AppWebhookCheck.layer), Layer.provideMerge(Ports))
-  const Services = Layer.mergeAll(
+  const BaseServices = Layer.mergeAll(
     WhatsAppConnections.layer,
     MetaAdsConnections.layer,
     Conversations.layer,
@@ -87,6 +88,8 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     WebhookIntake.layer,
     WebhookProcessor.layer
   ).pipe(Layer.provideMerge(MetaWebhooks), Layer.provideMerge(Checks))
+  // The test message sends through the one Messaging (its metrics included).
+  const Services = TestMessages.layer.pipe(Layer.provideMerge(BaseServices))
   const Workers = Layer.mergeAll(
     WebhookProcessor.worker(),
     WebhookProcessor.unroutedRetention(config.webhookUnroutedRetentionDays),

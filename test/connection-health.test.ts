@@ -222,6 +222,62 @@ for (const database of databases) {
       expect(check(health, "webhooks").message).toContain("The last webhook for the number arrived at")
     })
 
+    it("Send a test message: invalid phone refused; accepted is ok; a failed status turns it failing with the reason", async () => {
+      const { token } = await connect("health-canary")
+      const send = async (to: string) => {
+        const response = await http().api(token, "POST", "/graphql", {
+          query: `mutation($to: String!) { sendWhatsAppTestMessage(input: { to: $to }) {
+            __typename
+            ... on SendWhatsAppTestMessageSuccess { connection { ${HEALTH} } }
+            ... on Error { message }
+          } }`,
+          variables: { to }
+        })
+        const body = (await response.json()) as {
+          data?: { sendWhatsAppTestMessage: { __typename: string; message?: string; connection?: { health: Health } } }
+          errors?: unknown
+        }
+        if (body.errors !== undefined) throw new Error(JSON.stringify(body.errors))
+        return body.data!.sendWhatsAppTestMessage
+      }
+      const refused = await send("555-12")
+      expect(refused.__typename).toBe("InvalidMessageError")
+      expect(refused.message).toContain("country code")
+
+      const phone = "+15557654321"
+      const accepted = await send(phone)
+      expect(accepted.__typename, JSON.stringify(accepted)).toBe("SendWhatsAppTestMessageSuccess")
+      expect(check(accepted.connection!.health, "send").status).toBe("OK")
+      expect(check(accepted.connection!.health, "send").message).toContain(`Meta accepted the test message to ${phone}`)
+
+      // Meta accepts the next one, then reports it failed: the status webhook turns the check failing.
+      await stack.control("recipients", {
+        waId: phone.slice(1),
+        failWith: { code: 131026, title: "Message undeliverable" }
+      })
+      expect((await send(phone)).__typename).toBe("SendWhatsAppTestMessageSuccess")
+      const failed = await eventually(async () => {
+        const health = await stored(token)
+        return check(health, "send").status === "FAILING" ? health : undefined
+      }, "the failed status to turn the send check failing")
+      expect(check(failed, "send").message).toContain("then reported it failed: (#131026) Message undeliverable")
+      expect(failed.messagingHealthy, "the canary does not gate messaging").toBe(true)
+
+      // Over REST too; the per-tenant limit then refuses further test messages.
+      await stack.control("recipients", { waId: phone.slice(1) })
+      const rest = await http().api(token, "POST", "/api/integrations/meta/whatsapp/test-message", { to: phone })
+      expect(rest.status).toBe(200)
+      const restBody = (await rest.json()) as { health: Health }
+      expect(check(restBody.health, "send").status).toBe("ok")
+      let limited: Response | undefined
+      for (let i = 0; i < 5 && limited === undefined; i++) {
+        const response = await http().api(token, "POST", "/api/integrations/meta/whatsapp/test-message", { to: "12" })
+        if (response.status === 429) limited = response
+        else expect(response.status, "an invalid number is refused").toBe(400)
+      }
+      expect(limited?.status, "the per-tenant limit refuses further test messages").toBe(429)
+    })
+
     it("Check now over REST updates the checked-at time; the status shows the health; it is rate-limited", async () => {
       const { token } = await connect("health-rest")
       const first = (await (await http().api(token, "POST", "/api/integrations/meta/whatsapp/check")).json()) as {

@@ -21,6 +21,7 @@ import type {
 } from "../../domain/InboundEvents.ts"
 import { MAX_WEBHOOK_ATTEMPTS, retryDelayMillis, type WebhookEvent } from "../../domain/WebhookEvent.ts"
 import { LAST_WEBHOOK_AT } from "../../domain/WebhookSilence.ts"
+import { TEST_MESSAGE_KEY, testMessageFailed } from "../health/TestMessages.ts"
 import { ConversationRepository } from "../messaging/ports/ConversationRepository.ts"
 import { MessageRepository } from "../messaging/ports/MessageRepository.ts"
 import { AuditLog } from "../ports/AuditLog.ts"
@@ -191,6 +192,9 @@ export class WebhookProcessor extends Context.Service<
             error: status.error
           })
           if (result.recorded) statusesRecorded++
+          // The test message ("Send a test message to my phone") failed after Meta accepted it: the send check says so.
+          if (status.status === "failed" && connection.value.metadata[TEST_MESSAGE_KEY] === status.providerMessageId)
+            yield* health.save(tenantId, connectionId, [testMessageFailed(status.errorText ?? null, yield* now)])
           yield* Effect.logInfo(`Message status ${status.status}${result.recorded ? "" : " (not applied)"}`).pipe(
             Effect.annotateLogs({
               tenant_id: tenantId,
