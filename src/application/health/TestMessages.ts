@@ -41,11 +41,7 @@ const failedWords = (error: SendError): string => {
 export const testMessageFailed = (reason: string | null, checkedAt: Date): HealthCheck => ({
   name: "send",
   status: "failing",
-  message: `Meta accepted the test message, then reported it failed${reason === null ? "" : `: ${reason}`}. ${
-    reason?.includes("131047")
-      ? "WhatsApp delivers a free-form text only within 24 hours of the customer's last message: send any WhatsApp message to the number from that phone first, then try again."
-      : "Check the number you typed, and that it has WhatsApp."
-  }`,
+  message: `Meta accepted the test message, then reported it failed${reason === null ? "" : `: ${reason}`}. WhatsApp delivers a free-form text only within 24 hours of that phone's last message to the number: send any WhatsApp message to the number from that phone, then try again; otherwise check the number you typed.`,
   checkedAt
 })
 
