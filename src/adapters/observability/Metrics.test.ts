@@ -7,6 +7,7 @@ import { ConnectionHealthRepository } from "../../application/ports/ConnectionHe
 import { ConnectionRepository } from "../../application/ports/ConnectionRepository.ts"
 import { type IncomingWebhook, WebhookInbox } from "../../application/webhooks/ports/WebhookInbox.ts"
 import type { ChannelConnection, EncryptedToken } from "../../domain/ChannelConnection.ts"
+import { HEALTH_CHECK_NAMES } from "../../domain/ConnectionHealth.ts"
 import type { PhoneNumberId, TenantId, WabaId } from "../../domain/Ids.ts"
 import { ConnectionHealthRepositoryMemory } from "../persistence/ConnectionHealthRepositoryMemory.ts"
 import { ConnectionRepositoryMemory } from "../persistence/ConnectionRepositoryMemory.ts"
@@ -262,7 +263,7 @@ describe("the refresher", () => {
     expect(sampleValue(families, "connection_health_checks", { check: "token", status: "failing" })).toBe(2)
     expect(sampleValue(families, "connection_health_checks", { check: "app_webhook", status: "failing" })).toBe(0)
     const samples = families.get("connection_health_checks")!.samples
-    expect(samples).toHaveLength(9 * 4)
+    expect(samples).toHaveLength(HEALTH_CHECK_NAMES.length * 4)
     expect(new Set(samples.flatMap((sample) => Object.keys(sample.labels)))).toEqual(new Set(["check", "status"]))
   })
 
