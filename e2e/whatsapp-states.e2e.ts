@@ -246,6 +246,16 @@ describe("WhatsApp connect flows that survive real browsers, and the card in eac
     await card(page).getByText("Not working", { exact: true }).waitFor()
     await screenshot("39-health-panel-subscription-failing")
     await sandbox(`wabas/${wabaId}/subscribed-apps`, { subscribed: true })
+
+    // The canary: a bad number is refused in words; a good one is accepted and the Test message check says so.
+    const form = card(page).getByRole("form", { name: "Send a test message" })
+    await form.getByLabel(/Send a test message to my phone/).fill("12")
+    await form.getByRole("button", { name: "Send test message" }).click()
+    await form.getByText(/with its country code, for example/).waitFor()
+    await form.getByLabel(/Send a test message to my phone/).fill("+1 555 765 4321")
+    await form.getByRole("button", { name: "Send test message" }).click()
+    await form.getByText("Meta accepted the test message to +15557654321", { exact: false }).waitFor()
+    await screenshot("40-health-panel-test-message-accepted")
     expect(problems).toEqual([])
   }, 90_000)
   // Last: it adds a number to the seed WABA, which the tests above count.
