@@ -221,6 +221,43 @@ describe("WhatsApp connect flows that survive real browsers, and the card in eac
     await card(page).getByText("Disconnected", { exact: true }).waitFor()
     expect(problems).toEqual([])
   })
+  it("health panel: checked right after connecting; the app unsubscribed, Check now shows the failing check in words", async () => {
+    const { page, problems, screenshot } = await open()
+    await suite.signIn(page, "tenant-health", "member", "WhatsApp")
+    await connectInThisWindow(page)
+    await page.locator("#waba-new").check()
+    await page.locator("#approve").click()
+    await card(page).getByText("Connected", { exact: true }).waitFor()
+    // The checks ran after the connect, without a Check now: the card shows them on a later poll.
+    const checkedAt = card(page).getByRole("region", { name: "Connection health" }).locator("time")
+    await checkedAt.waitFor({ timeout: 25_000 })
+    const first = await checkedAt.getAttribute("datetime")
+    expect(first).toBeTruthy()
+
+    const { wabaId } = await connectionOf(page)
+    await sandbox(`wabas/${wabaId}/subscribed-apps`, { subscribed: false })
+    await card(page).getByRole("button", { name: "Check now" }).click()
+    await card(page).getByText("Webhook subscription of the WhatsApp Business Account: failing.").waitFor()
+    await card(page)
+      .getByText(/This app is not subscribed to the WhatsApp Business Account/)
+      .waitFor()
+    await expect.poll(() => checkedAt.getAttribute("datetime")).not.toBe(first)
+    expect(Date.parse((await checkedAt.getAttribute("datetime"))!)).toBeGreaterThan(Date.parse(first!))
+    await card(page).getByText("Not working", { exact: true }).waitFor()
+    await screenshot("39-health-panel-subscription-failing")
+    await sandbox(`wabas/${wabaId}/subscribed-apps`, { subscribed: true })
+
+    // The canary: a bad number is refused in words; a good one is accepted and the Test message check says so.
+    const form = card(page).getByRole("form", { name: "Send a test message" })
+    await form.getByLabel(/Send a test message to my phone/).fill("12")
+    await form.getByRole("button", { name: "Send test message" }).click()
+    await form.getByText(/with its country code, for example/).waitFor()
+    await form.getByLabel(/Send a test message to my phone/).fill("+1 555 765 4321")
+    await form.getByRole("button", { name: "Send test message" }).click()
+    await form.getByText("Meta accepted the test message to +15557654321", { exact: false }).waitFor()
+    await screenshot("40-health-panel-test-message-accepted")
+    expect(problems).toEqual([])
+  }, 90_000)
   // Last: it adds a number to the seed WABA, which the tests above count.
   it("display name declined: the review state in words, the number kept, Reconnect", async () => {
     const seeded = await sandbox("seed/phone-number", { verifiedName: "Declined Name Co", nameStatus: "DECLINED" })

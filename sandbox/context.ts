@@ -109,6 +109,24 @@ export const wabaFor = (
   return waba
 }
 
+/** The webhook fields a WABA's (or number's) override callback receives; the others go to the app's callback. */
+export const OVERRIDABLE_FIELDS: ReadonlySet<string> = new Set([
+  "messages",
+  "message_echoes",
+  "calls",
+  "consumer_profile",
+  "messaging_handovers",
+  "standby",
+  "group_lifecycle_update",
+  "group_participants_update",
+  "group_settings_update",
+  "group_status_update",
+  "smb_message_echoes",
+  "smb_app_state_sync",
+  "history",
+  "account_settings_update"
+])
+
 /** Where Meta would post a change for this WABA, or why it would not. */
 export const webhookTarget = (
   ctx: Ctx,
@@ -122,7 +140,13 @@ export const webhookTarget = (
   if (field === "account_update") return { url: subscription.callbackUrl }
   const wabaSub = waba.subscriptions.find((s) => s.appId === ctx.state.app.id)
   if (wabaSub === undefined) return { skipped: "app is not subscribed to the WABA (POST /{waba-id}/subscribed_apps)" }
-  return { url: wabaSub.overrideCallbackUri ?? subscription.callbackUrl }
+  // Only some fields follow a WABA's override callback (messages among them); account-level ones (name, quality,
+  // review, capability updates) always go to the app's callback (Meta's "Webhook overrides" page).
+  return {
+    url: OVERRIDABLE_FIELDS.has(field)
+      ? (wabaSub.overrideCallbackUri ?? subscription.callbackUrl)
+      : subscription.callbackUrl
+  }
 }
 
 /** Delivers one envelope (possibly twice when duplicates are on); the answer is the first attempt's outcome. */

@@ -231,9 +231,16 @@ const revokeToken = (ctx: Ctx, params: Params): ControlResult => {
 const revokePermission = (ctx: Ctx, params: Params): ControlResult => {
   const permission = required(params, "permission")
   const userId = str(params, "userId") ?? ctx.state.seedUserId
+  // With `wabaId`: the business removes the permission from the app's access to that WABA (Business settings >
+  // Integrations): every token of the app targeting the WABA loses it, business integration tokens included.
+  const wabaId = str(params, "wabaId")
   let changed = 0
   for (const token of ctx.state.tokens.values()) {
-    if (token.userId !== userId || token.kind !== "USER" || !token.scopes.includes(permission)) continue
+    const concerned =
+      wabaId === undefined
+        ? token.userId === userId && token.kind === "USER"
+        : token.granular.some((g) => g.targetIds.includes(wabaId))
+    if (!concerned || !token.scopes.includes(permission)) continue
     token.scopes = token.scopes.filter((s) => s !== permission)
     token.granular = token.granular.filter((g) => g.scope !== permission)
     changed++
@@ -493,24 +500,32 @@ const numberQuality = async (ctx: Ctx, path: string, params: Params): Promise<Co
  * `POST /_sandbox/wabas/{id}/subscribed-apps` (`{"subscribed": false}`): our app's subscription to the WABA goes
  * (or comes back), as when someone removes it in WhatsApp Manager or another integration calls
  * `DELETE /{waba-id}/subscribed_apps`: Meta then posts the WABA's webhooks to nobody of ours.
+ * `{"overrideCallbackUri": "https://…" | null}` sets (or removes) the WABA's override callback for our app, as another
+ * integration's `POST /{waba-id}/subscribed_apps` with `override_callback_uri` would (no handshake here).
  */
 const wabaSubscription = (ctx: Ctx, path: string, params: Params): ControlResult | undefined => {
   const match = /^\/_sandbox\/wabas\/([^/]+)\/subscribed-apps$/.exec(path)
   if (match === null) return undefined
   const waba = ctx.state.wabas.get(decodeURIComponent(match[1]!))
   if (waba === undefined) throw new ControlError(404, `unknown WABA ${match[1]}`)
-  const subscribed = bool(params, "subscribed")
-  if (subscribed === undefined) throw new ControlError(400, "subscribed must be true or false")
   const appId = ctx.state.app.id
+  const overrideGiven = Object.hasOwn(params, "overrideCallbackUri")
+  const override = params["overrideCallbackUri"]
+  if (overrideGiven && override !== null && (typeof override !== "string" || override === ""))
+    throw new ControlError(400, "overrideCallbackUri must be a URL or null")
+  const subscribed = bool(params, "subscribed") ?? (overrideGiven ? true : undefined)
+  if (subscribed === undefined) throw new ControlError(400, "subscribed must be true or false")
   const others = waba.subscriptions.filter((s) => s.appId !== appId)
-  const ours = waba.subscriptions.find((s) => s.appId === appId)
-  waba.subscriptions.splice(
-    0,
-    waba.subscriptions.length,
-    ...others,
-    ...(subscribed ? [ours ?? { appId, overrideCallbackUri: null }] : [])
-  )
-  return { body: { wabaId: waba.id, subscribedApps: waba.subscriptions.map((s) => s.appId) } }
+  const ours = waba.subscriptions.find((s) => s.appId === appId) ?? { appId, overrideCallbackUri: null }
+  if (overrideGiven) ours.overrideCallbackUri = override as string | null
+  waba.subscriptions.splice(0, waba.subscriptions.length, ...others, ...(subscribed ? [ours] : []))
+  return {
+    body: {
+      wabaId: waba.id,
+      subscribedApps: waba.subscriptions.map((s) => s.appId),
+      overrideCallbackUri: subscribed ? ours.overrideCallbackUri : null
+    }
+  }
 }
 
 /**

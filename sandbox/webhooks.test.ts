@@ -207,6 +207,29 @@ describe("webhook deliveries", () => {
     }
   })
 
+  it("an override set by the control: messages go to it, account-level fields (quality) stay on the app callback", async () => {
+    const other = await startReceiver()
+    try {
+      const set = await control(`wabas/${wabaId}/subscribed-apps`, { overrideCallbackUri: other.url })
+      expect(set["overrideCallbackUri"]).toBe(other.url)
+      const read = await graph(sandbox, "GET", `/${wabaId}/subscribed_apps`, { token })
+      expect((read.body as { data: Array<Record<string, unknown>> }).data[0]!["override_callback_uri"]).toBe(other.url)
+      await control("inbound", { phoneNumberId: numberId, from: "15550107777" })
+      expect(other.received).toHaveLength(1)
+      expect(receiver.received).toHaveLength(0)
+      await control(`numbers/${numberId}/quality`, { rating: "RED" })
+      expect(other.received, "phone_number_quality_update does not follow the override").toHaveLength(1)
+      expect(receiver.received.map((r) => (r.payload as Envelope).entry[0]!.changes[0]!.field)).toEqual([
+        "phone_number_quality_update"
+      ])
+      await control(`wabas/${wabaId}/subscribed-apps`, { overrideCallbackUri: null })
+      await control("inbound", { phoneNumberId: numberId, from: "15550107777" })
+      expect(receiver.received).toHaveLength(2)
+    } finally {
+      await other.close()
+    }
+  })
+
   it("username-only contacts: empty wa_id/from with user_id", async () => {
     await control("inbound", { phoneNumberId: numberId, from: "", userId: "US.1234567890", text: "hi" })
     const value = (receiver.received[0]!.payload as Envelope).entry[0]!.changes[0]!.value

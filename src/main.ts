@@ -33,6 +33,7 @@ import { MetaAdsConnections } from "./application/ads/MetaAdsConnections.ts"
 import { WhatsAppConnections } from "./application/connect/WhatsAppConnections.ts"
 import { AppWebhookCheck } from "./application/health/AppWebhookCheck.ts"
 import { ConnectionHealthChecks } from "./application/health/ConnectionHealthChecks.ts"
+import { TestMessages } from "./application/health/TestMessages.ts"
 import { TokenHealth } from "./application/health/TokenHealth.ts"
 import { Conversations } from "./application/messaging/Conversations.ts"
 import { Messaging } from "./application/messaging/Messaging.ts"
@@ -74,6 +75,9 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     connectSettingsLayer(config),
     webhookSettingsLayer(config)
   ).pipe(Layer.provideMerge(Database))
+  // The health checks read the app callback through the one AppWebhookCheck (its last result is shared); the
+  // connect use case runs them right after a connect.
+  const Checks = ConnectionHealthChecks.layer.pipe(Layer.provideMerge(AppWebhookCheck.layer), Layer.provideMerge(Ports))
   const BaseServices = Layer.mergeAll(
     WhatsAppConnections.layer,
     MetaAdsConnections.layer,
@@ -81,12 +85,11 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     AuditTrail.layer,
     withSendMetrics(Messaging.layer),
     TokenHealth.layer,
-    AppWebhookCheck.layer,
     WebhookIntake.layer,
     WebhookProcessor.layer
-  ).pipe(Layer.provideMerge(MetaWebhooks), Layer.provideMerge(Ports))
-  // The health checks read the app callback through the one AppWebhookCheck (its last result is shared).
-  const Services = ConnectionHealthChecks.layer.pipe(Layer.provideMerge(BaseServices))
+  ).pipe(Layer.provideMerge(MetaWebhooks), Layer.provideMerge(Checks))
+  // The test message sends through the one Messaging (its metrics included).
+  const Services = TestMessages.layer.pipe(Layer.provideMerge(BaseServices))
   const Workers = Layer.mergeAll(
     WebhookProcessor.worker(),
     WebhookProcessor.unroutedRetention(config.webhookUnroutedRetentionDays),

@@ -75,9 +75,13 @@ for (const database of databases) {
 
     it("a fresh connection: token, subscription, callback and number ok; no webhook yet is a warning", async () => {
       const { token } = await connect("health-fresh")
-      const before = await stored(token)
-      expect(before.checks, "nothing is stored before the first check").toEqual([])
-      expect(before.overall).toBe("UNKNOWN")
+      // The checks run right after the connect, in the background: the card's next poll shows them, no Check now.
+      const first = await eventually(async () => {
+        const health = await stored(token)
+        return health.checks.length > 0 ? health : undefined
+      }, "the checks run after connecting")
+      expect(check(first, "token").status).toBe("OK")
+      expect(check(first, "waba_subscription").status).toBe("OK")
 
       const health = await checkNow(token)
       for (const name of ["token", "waba_subscription", "app_webhook", "number", "quality"])
@@ -108,6 +112,71 @@ for (const database of databases) {
       const recovered = await checkNow(token)
       expect(check(recovered, "waba_subscription").status).toBe("OK")
       expect(recovered.messagingHealthy).toBe(true)
+    })
+
+    it("the app callback pointed elsewhere fails; a WABA override to this service rescues messages; recovers", async () => {
+      const { token, wabaId } = await connect("health-callback")
+      const state = (await stack.control("state", undefined, "GET")) as {
+        app: { subscription: { callbackUrl: string } | null }
+      }
+      const ours = state.app.subscription!.callbackUrl
+      const elsewhere = "https://staging.example.com/webhooks/meta/whatsapp"
+      try {
+        await stack.control("app/subscription", { callbackUrl: elsewhere })
+        const failing = await checkNow(token)
+        expect(check(failing, "app_webhook").status).toBe("FAILING")
+        expect(check(failing, "app_webhook").message).toContain(`go to ${elsewhere}, not to this service`)
+        expect(failing.messagingHealthy).toBe(false)
+
+        await stack.control(`wabas/${wabaId}/subscribed-apps`, { overrideCallbackUri: ours })
+        const rescued = await checkNow(token)
+        expect(check(rescued, "app_webhook").status, check(rescued, "app_webhook").message).toBe("WARNING")
+        expect(check(rescued, "app_webhook").message).toContain("through the WhatsApp Business Account's override")
+        expect(rescued.messagingHealthy).toBe(true)
+
+        await stack.control("app/subscription", { callbackUrl: ours })
+        expect(check(await checkNow(token), "app_webhook").status).toBe("OK")
+
+        await stack.control(`wabas/${wabaId}/subscribed-apps`, { overrideCallbackUri: elsewhere })
+        const diverted = await checkNow(token)
+        expect(check(diverted, "app_webhook").status).toBe("FAILING")
+        expect(check(diverted, "app_webhook").message).toContain(`posts its messages to ${elsewhere}`)
+
+        await stack.control(`wabas/${wabaId}/subscribed-apps`, { overrideCallbackUri: null })
+        const recovered = await checkNow(token)
+        expect(check(recovered, "app_webhook").status).toBe("OK")
+        expect(recovered.messagingHealthy).toBe(true)
+      } finally {
+        await stack.control("app/subscription", { callbackUrl: ours })
+      }
+    })
+
+    it("a WhatsApp permission revoked: the token check fails (not Connected), and a reconnect recovers", async () => {
+      const { token, wabaId } = await connect("health-scope")
+      await stack.control("revoke-permission", { permission: "whatsapp_business_messaging", wabaId })
+      const failing = await checkNow(token)
+      expect(check(failing, "token").status).toBe("FAILING")
+      expect(check(failing, "token").message).toContain("lacks the permission whatsapp_business_messaging")
+      expect(failing.messagingHealthy).toBe(false)
+
+      await connect("health-scope")
+      const recovered = await eventually(async () => {
+        const health = await stored(token)
+        return health.checks.some((c) => c.name === "token") ? health : undefined
+      }, "the checks run after reconnecting")
+      expect(check(recovered, "token").status).toBe("OK")
+      expect(recovered.messagingHealthy).toBe(true)
+    })
+
+    it("a display-name decision (phone_number_name_update) updates the display_name check at once", async () => {
+      const { token, phoneNumberId } = await connect("health-name")
+      await checkNow(token)
+      expect((await stack.control("name-review", { phoneNumberId, decision: "APPROVED" }))["deliveryStatus"]).toBe(200)
+      const approved = await eventually(async () => {
+        const health = await stored(token)
+        return check(health, "display_name").status === "OK" ? health : undefined
+      }, "the name webhook to be applied")
+      expect(check(approved, "display_name").message).toContain("Meta approved the display name")
     })
 
     it("quality RED: the webhook turns the quality check to a warning at once, and Check now agrees", async () => {
@@ -151,6 +220,62 @@ for (const database of databases) {
         return check(checked, "webhooks").status === "OK" ? checked : undefined
       }, "the webhook to be recorded")
       expect(check(health, "webhooks").message).toContain("The last webhook for the number arrived at")
+    })
+
+    it("Send a test message: invalid phone refused; accepted is ok; a failed status turns it failing with the reason", async () => {
+      const { token } = await connect("health-canary")
+      const send = async (to: string) => {
+        const response = await http().api(token, "POST", "/graphql", {
+          query: `mutation($to: String!) { sendWhatsAppTestMessage(input: { to: $to }) {
+            __typename
+            ... on SendWhatsAppTestMessageSuccess { connection { ${HEALTH} } }
+            ... on Error { message }
+          } }`,
+          variables: { to }
+        })
+        const body = (await response.json()) as {
+          data?: { sendWhatsAppTestMessage: { __typename: string; message?: string; connection?: { health: Health } } }
+          errors?: unknown
+        }
+        if (body.errors !== undefined) throw new Error(JSON.stringify(body.errors))
+        return body.data!.sendWhatsAppTestMessage
+      }
+      const refused = await send("555-12")
+      expect(refused.__typename).toBe("InvalidMessageError")
+      expect(refused.message).toContain("country code")
+
+      const phone = "+15557654321"
+      const accepted = await send(phone)
+      expect(accepted.__typename, JSON.stringify(accepted)).toBe("SendWhatsAppTestMessageSuccess")
+      expect(check(accepted.connection!.health, "send").status).toBe("OK")
+      expect(check(accepted.connection!.health, "send").message).toContain(`Meta accepted the test message to ${phone}`)
+
+      // Meta accepts the next one, then reports it failed: the status webhook turns the check failing.
+      await stack.control("recipients", {
+        waId: phone.slice(1),
+        failWith: { code: 131026, title: "Message undeliverable" }
+      })
+      expect((await send(phone)).__typename).toBe("SendWhatsAppTestMessageSuccess")
+      const failed = await eventually(async () => {
+        const health = await stored(token)
+        return check(health, "send").status === "FAILING" ? health : undefined
+      }, "the failed status to turn the send check failing")
+      expect(check(failed, "send").message).toContain("then reported it failed: (#131026) Message undeliverable")
+      expect(failed.messagingHealthy, "the canary does not gate messaging").toBe(true)
+
+      // Over REST too; the per-tenant limit then refuses further test messages.
+      await stack.control("recipients", { waId: phone.slice(1) })
+      const rest = await http().api(token, "POST", "/api/integrations/meta/whatsapp/test-message", { to: phone })
+      expect(rest.status).toBe(200)
+      const restBody = (await rest.json()) as { health: Health }
+      expect(check(restBody.health, "send").status).toBe("ok")
+      let limited: Response | undefined
+      for (let i = 0; i < 5 && limited === undefined; i++) {
+        const response = await http().api(token, "POST", "/api/integrations/meta/whatsapp/test-message", { to: "12" })
+        if (response.status === 429) limited = response
+        else expect(response.status, "an invalid number is refused").toBe(400)
+      }
+      expect(limited?.status, "the per-tenant limit refuses further test messages").toBe(429)
     })
 
     it("Check now over REST updates the checked-at time; the status shows the health; it is rate-limited", async () => {

@@ -194,6 +194,7 @@ describe("ops/alerts.yml", () => {
     expect(exprs.some((e) => e.includes("webhook_processing_lag_seconds >"))).toBe(true)
     expect(exprs.some((e) => e.includes('webhook_events_received_total{result!="accepted"}'))).toBe(true)
     expect(exprs.some((e) => e.includes("webhook_events_failed"))).toBe(true)
+    expect(exprs).toContain('sum(connection_health_checks{status="failing"}) > 0')
   })
 
   it("the reader rejects what it does not support", () => {

@@ -16,6 +16,7 @@ export const OPERATION_LIMITS = {
   "whatsapp.register": { limit: 5, window: "1 minute" },
   // Each check asks Meta four times (debug_token, subscribed_apps, the number, the app's subscriptions).
   "whatsapp.check": { limit: 6, window: "1 minute" },
+  "whatsapp.test_message": { limit: 5, window: "10 minutes" },
   "meta_ads.start": { limit: 20, window: "1 minute" },
   "meta_ads.disconnect": { limit: 10, window: "1 minute" },
   "meta_ads.test_connection": { limit: 5, window: "1 minute" },

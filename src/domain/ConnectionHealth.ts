@@ -17,7 +17,8 @@ export const HEALTH_STATUSES: ReadonlyArray<HealthStatus> = ["ok", "warning", "f
  * - `quality`: the number's quality rating;
  * - `messaging_limit`: the portfolio's messaging limit and the number's throughput;
  * - `webhooks`: webhooks arrive for the number;
- * - `account_review`: Meta's review of the WhatsApp Business Account (from `account_review_update`).
+ * - `account_review`: Meta's review of the WhatsApp Business Account (from `account_review_update`);
+ * - `send`: the last test message ("Send a test message to my phone"): accepted by Meta, and not failed since.
  */
 export type HealthCheckName =
   | "token"
@@ -29,6 +30,7 @@ export type HealthCheckName =
   | "messaging_limit"
   | "webhooks"
   | "account_review"
+  | "send"
 
 /** Display order. */
 export const HEALTH_CHECK_NAMES: ReadonlyArray<HealthCheckName> = [
@@ -40,7 +42,8 @@ export const HEALTH_CHECK_NAMES: ReadonlyArray<HealthCheckName> = [
   "quality",
   "messaging_limit",
   "webhooks",
-  "account_review"
+  "account_review",
+  "send"
 ]
 
 /** The checks that gate messaging: while one of them fails, the connection is not shown as Connected. */

@@ -28,6 +28,8 @@ export interface StatusChanged {
   /** The status as received, kept with the message's history. */
   readonly payload: unknown
   readonly error: unknown
+  /** A failed status's reason in the provider's words (its code and title), for a person; null when none. */
+  readonly errorText?: string | null
 }
 
 /** The messages and statuses one change reported for one number (routed by its phone number id). */

@@ -17,6 +17,7 @@ import {
   WhatsAppConnections
 } from "../../application/connect/WhatsAppConnections.ts"
 import { ConnectionHealthChecks, healthView, NO_HEALTH } from "../../application/health/ConnectionHealthChecks.ts"
+import { TestMessages } from "../../application/health/TestMessages.ts"
 import { Conversations } from "../../application/messaging/Conversations.ts"
 import { Messaging } from "../../application/messaging/Messaging.ts"
 import { OperationLimits } from "../../application/OperationLimits.ts"
@@ -269,8 +270,16 @@ const StubHealth = Layer.succeed(
   })
 )
 
+const StubTestMessages = Layer.succeed(
+  TestMessages,
+  TestMessages.of({
+    send: (actor) => record("tests.send", actor).pipe(Effect.as(STUB_HEALTH))
+  })
+)
+
 const Services = Layer.mergeAll(
   StubHealth,
+  StubTestMessages,
   StubAuditTrail,
   StubConnections,
   StubMetaAds,

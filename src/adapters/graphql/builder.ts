@@ -9,6 +9,7 @@ import type { AuditTrail } from "../../application/AuditTrail.ts"
 import type { MetaAdsConnections } from "../../application/ads/MetaAdsConnections.ts"
 import type { WhatsAppConnections } from "../../application/connect/WhatsAppConnections.ts"
 import type { ConnectionHealthChecks } from "../../application/health/ConnectionHealthChecks.ts"
+import type { TestMessages } from "../../application/health/TestMessages.ts"
 import type { Conversations } from "../../application/messaging/Conversations.ts"
 import type { Messaging } from "../../application/messaging/Messaging.ts"
 import type { OperationLimits } from "../../application/OperationLimits.ts"
@@ -19,6 +20,7 @@ export type AppServices =
   | AuditTrail
   | WhatsAppConnections
   | ConnectionHealthChecks
+  | TestMessages
   | MetaAdsConnections
   | Conversations
   | Messaging

@@ -3,6 +3,7 @@ import { HttpRouter, HttpServerResponse } from "effect/http"
 import { callbackReason } from "../../application/connect/OAuthFlow.ts"
 import { type ConnectionView, WhatsAppConnections } from "../../application/connect/WhatsAppConnections.ts"
 import { ConnectionHealthChecks, type HealthView } from "../../application/health/ConnectionHealthChecks.ts"
+import { TestMessages } from "../../application/health/TestMessages.ts"
 import { Messaging } from "../../application/messaging/Messaging.ts"
 import { OperationLimits } from "../../application/OperationLimits.ts"
 import { whatsAppDetails } from "../../domain/ConnectionDetails.ts"
@@ -42,6 +43,9 @@ const decodeSendBody = Schema.decodeUnknownOption(SendBody)
 
 const RegisterBody = Schema.Struct({ pin: Schema.optional(Schema.NullOr(Schema.String)) })
 const decodeRegisterBody = Schema.decodeUnknownOption(RegisterBody)
+
+const TestMessageBody = Schema.Struct({ to: Schema.String })
+const decodeTestMessageBody = Schema.decodeUnknownOption(TestMessageBody)
 
 const messageBody = (message: Message) => ({
   id: message.id,
@@ -96,6 +100,7 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
       const jwt = yield* Jwt
       const limits = yield* OperationLimits
       const health = yield* ConnectionHealthChecks
+      const tests = yield* TestMessages
 
       yield* router.add(
         "POST",
@@ -228,6 +233,27 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
             if (sent._tag === "Success") return json(messageBody(sent.success), 201)
             return domainErrorResponse(sent.failure)
           })
+        )
+      )
+
+      // "Send a test message to my phone": a fixed text to the typed number; the `send` health check says how it went.
+      yield* router.add(
+        "POST",
+        "/api/integrations/meta/whatsapp/test-message",
+        authenticated(jwt, (actor, request) =>
+          rateLimited(
+            limits,
+            "whatsapp.test_message",
+            actor,
+            Effect.gen(function* () {
+              const body = Option.flatMap(yield* request.json.pipe(Effect.option), decodeTestMessageBody)
+              if (Option.isNone(body)) return errorResponse(400, "invalid_request", 'Send {"to": "+15551234567"}.')
+              const sent = yield* tests.send(actor, body.value.to).pipe(Effect.result)
+              if (sent._tag === "Failure") return domainErrorResponse(sent.failure)
+              const view = yield* connect.status(actor)
+              return json({ ...statusBody(view), health: healthBody(sent.success) })
+            })
+          )
         )
       )
 

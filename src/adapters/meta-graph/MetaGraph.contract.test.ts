@@ -368,7 +368,9 @@ for (const fake of [
         const graph = yield* MetaGraph
         const { token, wabaId } = yield* (yield* Fake).login
         yield* graph.subscribeApp(token, wabaId)
-        assert.deepStrictEqual(yield* graph.wabaSubscribedApps(token, wabaId), [APP_ID])
+        assert.deepStrictEqual(yield* graph.wabaSubscribedApps(token, wabaId), [
+          { appId: APP_ID, overrideCallbackUrl: null }
+        ])
         yield* graph.unsubscribeApp(token, wabaId)
         assert.deepStrictEqual(yield* graph.wabaSubscribedApps(token, wabaId), [])
       })

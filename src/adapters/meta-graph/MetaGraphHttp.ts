@@ -793,7 +793,19 @@ const make = (config: MetaGraphConfig) =>
         secrets: [token]
       }).pipe(
         Effect.map((body) =>
-          body.data.flatMap((s) => (s.whatsapp_business_api_data?.id ? [s.whatsapp_business_api_data.id] : []))
+          body.data.flatMap((s) =>
+            s.whatsapp_business_api_data?.id
+              ? [
+                  {
+                    appId: s.whatsapp_business_api_data.id,
+                    overrideCallbackUrl:
+                      s.override_callback_uri === undefined || s.override_callback_uri === ""
+                        ? null
+                        : s.override_callback_uri
+                  }
+                ]
+              : []
+          )
         ),
         traced("wabaSubscribedApps", "GET /{waba-id}/subscribed_apps")
       )

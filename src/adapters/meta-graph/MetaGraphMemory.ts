@@ -217,6 +217,8 @@ const make = Effect.sync(() => {
   const failures: Array<Failure> = []
   const calls: Array<MemoryCall> = []
   const subscribed = new Set<string>()
+  /** The WABAs' override callbacks for our app (`override_callback_uri`), set by the control. */
+  const overrides = new Map<string, string>()
   const revokedGrants: Array<MemoryRevokedGrant> = []
   const sent: Array<MemorySentMessage> = []
   // A configured app, as in production: subscribed to the test settings' callback.
@@ -430,7 +432,9 @@ const make = Effect.sync(() => {
     enter("wabaSubscribedApps", { wabaId }).pipe(
       Effect.andThen(authenticate(token)),
       Effect.flatMap((state) => wabaAccess(state, wabaId, WABA_SCOPE, "get", wabaId)),
-      Effect.map(() => (subscribed.has(wabaId) ? [DEFAULT_APP_ID] : []))
+      Effect.map(() =>
+        subscribed.has(wabaId) ? [{ appId: DEFAULT_APP_ID, overrideCallbackUrl: overrides.get(wabaId) ?? null }] : []
+      )
     )
 
   const subscription = (method: "subscribeApp" | "unsubscribeApp", token: Redacted.Redacted<string>, wabaId: WabaId) =>

@@ -76,7 +76,8 @@ describe("decodeMetaWebhook", () => {
             status: "read",
             occurredAt: new Date(1767225601000),
             payload: { id: "wamid.2", status: "read", timestamp: "1767225601" },
-            error: null
+            error: null,
+            errorText: null
           }
         ]
       })

@@ -125,6 +125,18 @@ const StatusWire = Schema.Struct({
   recipient_id: Schema.optional(Schema.String),
   errors: Schema.optional(Schema.Array(Schema.Unknown))
 })
+/** A failed status's first error as words: `(#131047) Re-engagement message: Message failed to send because…`. */
+const statusErrorText = (errors: ReadonlyArray<unknown> | undefined): string | null => {
+  const first = errors?.[0]
+  if (first === null || typeof first !== "object") return null
+  const e = first as { code?: unknown; title?: unknown; message?: unknown; error_data?: { details?: unknown } }
+  const title = typeof e.title === "string" ? e.title : typeof e.message === "string" ? e.message : null
+  const details = typeof e.error_data?.details === "string" ? e.error_data.details : null
+  const code = typeof e.code === "number" ? `(#${e.code}) ` : ""
+  const words = [title, details].filter((w) => w !== null && w !== "").join(": ")
+  return words === "" && code === "" ? null : `${code}${words}`.trim()
+}
+
 const MessagesValue = Schema.Struct({
   metadata: Schema.Struct({ phone_number_id: Schema.String }),
   contacts: Schema.optional(Schema.Array(Contact)),
@@ -264,7 +276,8 @@ const messagesChange = Effect.fnUntraced(function* (value: unknown, receivedAt: 
       status: known.value,
       occurredAt: yield* timestampOf(status.timestamp, receivedAt, `status of ${status.id}`),
       payload: raw,
-      error: status.errors ?? null
+      error: status.errors ?? null,
+      errorText: statusErrorText(status.errors)
     })
   }
   return {

@@ -7,6 +7,7 @@ import { ConnectionHealthRepository } from "../../application/ports/ConnectionHe
 import { ConnectionRepository } from "../../application/ports/ConnectionRepository.ts"
 import { type IncomingWebhook, WebhookInbox } from "../../application/webhooks/ports/WebhookInbox.ts"
 import type { ChannelConnection, EncryptedToken } from "../../domain/ChannelConnection.ts"
+import { HEALTH_CHECK_NAMES } from "../../domain/ConnectionHealth.ts"
 import type { PhoneNumberId, TenantId, WabaId } from "../../domain/Ids.ts"
 import { ConnectionHealthRepositoryMemory } from "../persistence/ConnectionHealthRepositoryMemory.ts"
 import { ConnectionRepositoryMemory } from "../persistence/ConnectionRepositoryMemory.ts"
@@ -222,6 +223,51 @@ describe("the refresher", () => {
     expect(longest).toBeLessThan(48.1)
     const silent = families.get("whatsapp_connections_webhook_silent")!
     expect(silent.samples.map((sample) => Object.keys(sample.labels))).toEqual([["over"], ["over"], ["over"]])
+  })
+
+  it("counts connections by health check and status, fresh checks of live connections only, no tenant label", async () => {
+    const text = await Effect.runPromise(
+      withRegistry(
+        Effect.gen(function* () {
+          const repo = yield* ConnectionRepository
+          const health = yield* ConnectionHealthRepository
+          const nowMs = Date.now()
+          const connectedAt = new Date(nowMs - 3_600_000)
+          const claim = (n: number, status: "active" | "error" | "revoked") =>
+            repo.claimNumber(`10000000000020${n}` as PhoneNumberId, {
+              tenantId: crypto.randomUUID() as TenantId,
+              provider: "meta_whatsapp",
+              status,
+              wabaId: `20000000000020${n}` as WabaId,
+              phoneNumberE164: `+1555000300${n}`,
+              displayName: "Shop",
+              accessTokenEnc: "v1:key:iv:ct:tag" as EncryptedToken,
+              tokenExpiresAt: null,
+              scopes: [],
+              metadata: {},
+              connectedAt
+            })
+          const fresh = new Date(nowMs)
+          const stale = new Date(connectedAt.getTime() - 60_000)
+          const save = (connection: ChannelConnection, status: "ok" | "failing", checkedAt = fresh) =>
+            health.save(connection.tenantId, connection.id, [{ name: "token", status, message: "m", checkedAt }])
+          yield* save(yield* claim(1, "active"), "ok")
+          yield* save(yield* claim(2, "active"), "failing")
+          yield* save(yield* claim(3, "error"), "failing")
+          // From before the latest connect: speaks of the old connection, not counted.
+          yield* save(yield* claim(4, "active"), "failing", stale)
+          yield* refreshGauges
+          return yield* render
+        }).pipe(Effect.provide(Ports))
+      )
+    )
+    const families = parsePrometheusText(text)
+    expect(sampleValue(families, "connection_health_checks", { check: "token", status: "ok" })).toBe(1)
+    expect(sampleValue(families, "connection_health_checks", { check: "token", status: "failing" })).toBe(2)
+    expect(sampleValue(families, "connection_health_checks", { check: "app_webhook", status: "failing" })).toBe(0)
+    const samples = families.get("connection_health_checks")!.samples
+    expect(samples).toHaveLength(HEALTH_CHECK_NAMES.length * 4)
+    expect(new Set(samples.flatMap((sample) => Object.keys(sample.labels)))).toEqual(new Set(["check", "status"]))
   })
 
   it("reports +Inf when nothing expires, and runs in the background at once and then periodically", async () => {

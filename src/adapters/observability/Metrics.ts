@@ -61,6 +61,12 @@ export const whatsappWebhookSilenceMaxHours = Metric.gauge("whatsapp_webhook_sil
   description: "Longest time, in hours, an active WhatsApp connection has gone without a webhook (0: none active)."
 })
 
+export const connectionHealthChecks = Metric.gauge("connection_health_checks", {
+  description:
+    "WhatsApp connections (active, pending or in error) whose latest health check `check` found `status` (ok, " +
+    "warning, failing, unknown). Aggregated over tenants: every check and status is reported, 0 included."
+})
+
 export const metaTokenExpiresInHours = Metric.gauge("meta_token_expires_in_hours", {
   description:
     "Hours until the soonest expiry of an active connection's Meta token (negative: already expired; +Inf: none expires)."
@@ -130,6 +136,7 @@ export const METRIC_NAMES = [
   "whatsapp_connections_active",
   "whatsapp_connections_webhook_silent",
   "whatsapp_webhook_silence_max_hours",
+  "connection_health_checks",
   "webhook_events_received_total",
   "webhook_events_pending",
   "webhook_processing_lag_seconds",
@@ -264,6 +271,7 @@ export const timeMetaApiCall =
       )
     )
 
+// ---------------------------------------------------------------------------------------------------------------
 // ---------------------------------------------------------------------------------------------------------------
 // GET /metrics
 

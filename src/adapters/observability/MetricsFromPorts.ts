@@ -8,9 +8,17 @@ import { ConnectionHealthRepository } from "../../application/ports/ConnectionHe
 import { ConnectionRepository } from "../../application/ports/ConnectionRepository.ts"
 import { WebhookInbox } from "../../application/webhooks/ports/WebhookInbox.ts"
 import type { ChannelConnection } from "../../domain/ChannelConnection.ts"
+import {
+  HEALTH_CHECK_NAMES,
+  HEALTH_STATUSES,
+  type HealthCheck,
+  type HealthCheckName,
+  type HealthStatus
+} from "../../domain/ConnectionHealth.ts"
 import type { ConnectionId } from "../../domain/Ids.ts"
 import { WEBHOOK_SILENCE_THRESHOLDS, webhookSilenceHours } from "../../domain/WebhookSilence.ts"
 import {
+  connectionHealthChecks,
   messageSendResultOf,
   metaTokenExpiresInHours,
   recordMessageSent,
@@ -41,6 +49,29 @@ export const soonestTokenExpiryHours = (connections: ReadonlyArray<ChannelConnec
   return soonest
 }
 
+const LIVE_WHATSAPP = new Set(["active", "pending", "error"])
+
+/**
+ * How many live WhatsApp connections each check found in each status: the stored checks of each, those from before
+ * its latest (re)connect left out (they speak of the old connection), as the health panel shows them.
+ */
+export const healthCheckCounts = (
+  connections: ReadonlyArray<ChannelConnection>,
+  stored: ReadonlyArray<{ readonly connectionId: string; readonly checks: ReadonlyArray<HealthCheck> }>
+): Record<HealthCheckName, Record<HealthStatus, number>> => {
+  const counts = Object.fromEntries(
+    HEALTH_CHECK_NAMES.map((name) => [name, Object.fromEntries(HEALTH_STATUSES.map((status) => [status, 0]))])
+  ) as Record<HealthCheckName, Record<HealthStatus, number>>
+  const byId = new Map(stored.map((row) => [row.connectionId, row.checks]))
+  for (const connection of connections) {
+    if (connection.provider !== "meta_whatsapp" || !LIVE_WHATSAPP.has(connection.status)) continue
+    const since = (connection.connectedAt ?? connection.createdAt).getTime()
+    for (const check of byId.get(connection.id) ?? [])
+      if (check.checkedAt.getTime() >= since) counts[check.name][check.status]++
+  }
+  return counts
+}
+
 type GaugeSources = WebhookInbox | ConnectionRepository | ConnectionHealthRepository
 
 /** Reads the inbox, the connections and their last webhook times once and sets the gauges. */
@@ -61,6 +92,10 @@ export const refreshGauges: Effect.Effect<void, never, GaugeSources> = Effect.ge
   yield* Metric.update(whatsappWebhookSilenceMaxHours, silence.maxHours)
   for (const { label } of WEBHOOK_SILENCE_THRESHOLDS)
     yield* Metric.update(Metric.withAttributes(whatsappConnectionsWebhookSilent, { over: label }), silence.over[label])
+  const counts = healthCheckCounts(holding, yield* health.listAll)
+  for (const check of HEALTH_CHECK_NAMES)
+    for (const status of HEALTH_STATUSES)
+      yield* Metric.update(Metric.withAttributes(connectionHealthChecks, { check, status }), counts[check][status])
 })
 
 /** Active WhatsApp connections, how many went without a webhook past each threshold, and the longest silence. */

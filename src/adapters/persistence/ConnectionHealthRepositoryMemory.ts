@@ -33,6 +33,9 @@ export const ConnectionHealthRepositoryMemory = Layer.sync(ConnectionHealthRepos
         const row = entry(tenantId, connectionId)
         row.checks = mergeChecks(row.checks, checks)
       }),
+    listAll: Effect.sync(() =>
+      [...rows].map(([connectionId, row]) => ({ connectionId: connectionId as ConnectionId, checks: [...row.checks] }))
+    ),
     recordWebhook: (tenantId, connectionId, at) =>
       Effect.sync(() => {
         const row = entry(tenantId, connectionId)

@@ -94,6 +94,18 @@ export const ConnectionHealthRepositoryPg = Layer.effect(
         Effect.withSpan("ConnectionHealthRepositoryPg.lastWebhookTimes")
       )
 
-    return ConnectionHealthRepository.of({ get, save, recordWebhook, lastWebhookTimes })
+    const listAll: ConnectionHealthRepository["Service"]["listAll"] =
+      sql`SELECT connection_id, checks FROM connection_health`.pipe(
+        Effect.map((rows) =>
+          rows.map((row) => ({
+            connectionId: String(row["connection_id"]) as ConnectionId,
+            checks: checksOf(row["checks"])
+          }))
+        ),
+        Effect.orDie,
+        Effect.withSpan("ConnectionHealthRepositoryPg.listAll")
+      )
+
+    return ConnectionHealthRepository.of({ get, save, recordWebhook, lastWebhookTimes, listAll })
   })
 )

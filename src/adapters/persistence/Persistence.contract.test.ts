@@ -152,6 +152,8 @@ for (const backend of persistenceBackends()) {
               { name: "token", status: "ok", message: "Forged.", checkedAt: later }
             ])
             assert.strictEqual((yield* health.get(t, connection.id)).checks[0]!.message, "Revoked.", "nor writes")
+            const listed = (yield* health.listAll).filter((row) => row.connectionId === connection.id)
+            assert.deepStrictEqual(listed, [{ connectionId: connection.id, checks: stored.checks }], "listed once")
 
             yield* health.recordWebhook(t, connection.id, later)
             yield* health.recordWebhook(t, connection.id, at)

@@ -18,6 +18,7 @@ import {
 } from "../../domain/Errors.ts"
 import type { PhoneNumberId, TenantId, WabaId } from "../../domain/Ids.ts"
 import { type Actor, requireOperator } from "../Actor.ts"
+import { ConnectionHealthChecks } from "../health/ConnectionHealthChecks.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
 import { ConnectSettings } from "../ports/ConnectSettings.ts"
 import {
@@ -214,6 +215,20 @@ export class WhatsAppConnections extends Context.Service<
       const graph = yield* MetaGraph
       const cipher = yield* TokenCipher
       const inbox = yield* WebhookInbox
+      // The health checks run right after a connect, in the background: the card shows them on its next poll,
+      // and the connect answers as fast as without them. Optional, so the use case's tests can leave them out.
+      const health = yield* Effect.serviceOption(ConnectionHealthChecks)
+      const scope = yield* Effect.scope
+      const checkSoon = (connection: ChannelConnection) =>
+        Option.isNone(health)
+          ? Effect.void
+          : health.value.run(connection).pipe(
+              Effect.catchCause((cause) =>
+                Effect.logError(`Connection health check after connecting ${connection.id} failed`, cause)
+              ),
+              Effect.forkIn(scope),
+              Effect.asVoid
+            )
       const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
 
       const randomPin = () => String(crypto.getRandomValues(new Uint32Array(1))[0]! % 1_000_000).padStart(6, "0")
@@ -346,6 +361,7 @@ export class WhatsAppConnections extends Context.Service<
         }
         // Webhooks that arrived for this number before it was connected are routed now.
         yield* inbox.requeueUnrouted({ phoneNumberId: args.number.id, wabaId: args.wabaId, since: startedAt })
+        yield* checkSoon(connection)
         return connection
       })
 

@@ -61,13 +61,31 @@ describe("health check rules", () => {
   })
 
   it("subscription and app callback", () => {
-    assert.strictEqual(subscriptionCheck([APP_ID], APP_ID, "1").status, "ok")
-    assert.strictEqual(subscriptionCheck(["other"], APP_ID, "1").status, "failing")
+    assert.strictEqual(subscriptionCheck([{ appId: APP_ID, overrideCallbackUrl: null }], APP_ID, "1").status, "ok")
+    assert.strictEqual(
+      subscriptionCheck([{ appId: "other", overrideCallbackUrl: null }], APP_ID, "1").status,
+      "failing"
+    )
     const base = { expectedCallbackUrl: "https://x/webhooks", callbackUrl: null, message: "m", checkedAt: new Date() }
     assert.strictEqual(appWebhookCheck({ ...base, state: "ok", missingFields: [] }).status, "ok")
     assert.strictEqual(appWebhookCheck({ ...base, state: "unknown", missingFields: [] }).status, "unknown")
     assert.strictEqual(appWebhookCheck({ ...base, state: "foreign", missingFields: [] }).status, "failing")
     assert.strictEqual(appWebhookCheck({ ...base, state: "missing", missingFields: [] }).status, "failing")
+    // A WABA override callback: elsewhere fails even with our app callback; ours rescues messages from a foreign one.
+    const ok = { ...base, state: "ok", missingFields: [] } as const
+    const foreign = { ...base, state: "foreign", missingFields: [] } as const
+    const elsewhere = appWebhookCheck(ok, "https://other.example.com/hook")
+    assert.strictEqual(elsewhere.status, "failing")
+    assert.include(elsewhere.message, "posts its messages to https://other.example.com/hook")
+    assert.strictEqual(appWebhookCheck(ok, "https://x/webhooks/").status, "ok")
+    const rescued = appWebhookCheck(foreign, "https://x/webhooks")
+    assert.strictEqual(rescued.status, "warning")
+    assert.include(rescued.message, "Messages reach this service through the WhatsApp Business Account's override")
+    assert.strictEqual(
+      appWebhookCheck({ ...base, state: "missing", missingFields: [] }, "https://x/webhooks").status,
+      "failing"
+    )
+    assert.strictEqual(appWebhookCheck(foreign, undefined).status, "failing", "the override could not be read")
     assert.strictEqual(
       appWebhookCheck({ ...base, state: "fields_missing", missingFields: ["account_review_update"] }).status,
       "warning",

@@ -13,7 +13,13 @@ import type { Actor } from "../Actor.ts"
 import { ConnectionHealthRepository } from "../ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
 import { ConnectSettings } from "../ports/ConnectSettings.ts"
-import { type AccessToken, MetaGraph, type PhoneNumber, type TokenInfo } from "../ports/MetaGraph.ts"
+import {
+  type AccessToken,
+  MetaGraph,
+  type PhoneNumber,
+  type SubscribedApp,
+  type TokenInfo
+} from "../ports/MetaGraph.ts"
 import { TokenCipher } from "../ports/TokenCipher.ts"
 import { AppWebhookCheck, type AppWebhookStatus } from "./AppWebhookCheck.ts"
 
@@ -85,11 +91,45 @@ export const tokenCheck = (info: TokenInfo, appId: string): Found => {
   return found("token", "ok", "The token is valid, issued to this app, with both WhatsApp permissions.")
 }
 
-/** The app-level callback, as the last `AppWebhookCheck` found it. Missing `messages` fails; other fields warn. */
-export const appWebhookCheck = (status: AppWebhookStatus): Found => {
+const sameUrl = (a: string, b: string) => a.replace(/\/+$/, "") === b.replace(/\/+$/, "")
+
+/**
+ * Where Meta posts the connection's webhooks: the app-level callback (as the last `AppWebhookCheck` found it) unless
+ * the WABA has an override callback for our app (`override_callback_uri` of `GET /{waba}/subscribed_apps`), which
+ * receives `messages` (and a few other fields) instead; account-level fields (name, quality, review, capability)
+ * always go to the app's callback. `override`: undefined when the WABA's subscription could not be read.
+ */
+export const appWebhookCheck = (status: AppWebhookStatus, override: string | null | undefined = null): Found => {
+  const expected = status.expectedCallbackUrl
+  if (override !== null && override !== undefined) {
+    if (!sameUrl(override, expected))
+      return found(
+        "app_webhook",
+        "failing",
+        `The WhatsApp Business Account has an override callback: Meta posts its messages to ${override}, not to this service (${expected}). Whoever set it removes it (POST /{waba-id}/subscribed_apps without override_callback_uri), or reconnect.`
+      )
+    if (status.state === "missing" || status.state === "inactive")
+      return found(
+        "app_webhook",
+        "failing",
+        `${status.message} Meta sends no webhook for the WhatsApp Business Account, override or not: an operator sets the callback to ${expected} in the App Dashboard.`
+      )
+    if (status.state === "foreign")
+      return found(
+        "app_webhook",
+        "warning",
+        `Messages reach this service through the WhatsApp Business Account's override callback, but account events (display name, quality, review, limits) go to the app's callback ${status.callbackUrl}: an operator sets it to ${expected} in the App Dashboard.`
+      )
+  }
   switch (status.state) {
     case "ok":
-      return found("app_webhook", "ok", `Meta posts this app's WhatsApp webhooks to this service.`)
+      return found(
+        "app_webhook",
+        "ok",
+        override === null || override === undefined
+          ? "Meta posts this app's WhatsApp webhooks to this service."
+          : "Meta posts this app's WhatsApp webhooks to this service (the WhatsApp Business Account's override callback is this service too)."
+      )
     case "unknown":
       return found("app_webhook", "unknown", status.message)
     case "fields_missing":
@@ -107,13 +147,13 @@ export const appWebhookCheck = (status: AppWebhookStatus): Found => {
   }
 }
 
-export const subscriptionCheck = (appIds: ReadonlyArray<string>, appId: string, wabaId: string): Found =>
-  appIds.includes(appId)
+export const subscriptionCheck = (apps: ReadonlyArray<SubscribedApp>, appId: string, wabaId: string): Found =>
+  apps.some((app) => app.appId === appId)
     ? found("waba_subscription", "ok", "This app is subscribed to the WhatsApp Business Account's webhooks.")
     : found(
         "waba_subscription",
         "failing",
-        `This app is not subscribed to the WhatsApp Business Account ${wabaId}: Meta sends its messages and statuses to nobody here. ${RECONNECT} (connecting subscribes the app again).`
+        `This app is not subscribed to the WhatsApp Business Account ${wabaId}: Meta sends its messages and statuses to nobody here. Disconnect and connect WhatsApp again: connecting subscribes the app again.`
       )
 
 const LIMIT_WORDS: Record<string, string> = {
@@ -249,9 +289,11 @@ export class ConnectionHealthChecks extends Context.Service<
       const settings = yield* ConnectSettings
       const appWebhook = yield* AppWebhookCheck
 
+      /** The checks Meta answers with the connection's token, and the WABA's override callback for our app. */
       const metaChecks = (connection: ChannelConnection, token: AccessToken) =>
         Effect.gen(function* () {
           const checks: Array<Found> = []
+          let override: string | null | undefined
           const info = yield* graph.debugToken(token).pipe(Effect.result)
           if (info._tag === "Success") checks.push(tokenCheck(info.success, settings.appId))
           else
@@ -266,6 +308,10 @@ export class ConnectionHealthChecks extends Context.Service<
             )
           if (connection.wabaId !== null) {
             const apps = yield* graph.wabaSubscribedApps(token, connection.wabaId).pipe(Effect.result)
+            override =
+              apps._tag === "Success"
+                ? (apps.success.find((app) => app.appId === settings.appId)?.overrideCallbackUrl ?? null)
+                : undefined
             checks.push(
               apps._tag === "Success"
                 ? subscriptionCheck(apps.success, settings.appId, connection.wabaId)
@@ -287,7 +333,7 @@ export class ConnectionHealthChecks extends Context.Service<
                   ))
             )
           }
-          return checks
+          return { checks, override }
         })
 
       /** Checks from before the latest (re)connect speak of the old connection: a reconnect starts afresh. */
@@ -305,8 +351,12 @@ export class ConnectionHealthChecks extends Context.Service<
             : yield* cipher
                 .decrypt(connection.accessTokenEnc, { tenantId: connection.tenantId, provider: connection.provider })
                 .pipe(Effect.option)
-        if (Option.isSome(token)) checks.push(...(yield* metaChecks(connection, token.value)))
-        else
+        let override: string | null | undefined
+        if (Option.isSome(token)) {
+          const answered = yield* metaChecks(connection, token.value)
+          checks.push(...answered.checks)
+          override = answered.override
+        } else
           checks.push(
             ...unknownOf(
               ["token", "waba_subscription", "number"],
@@ -315,7 +365,7 @@ export class ConnectionHealthChecks extends Context.Service<
                 : "The stored token does not decrypt with this service's keys: an operator checks TOKEN_ENCRYPTION_KEY_BASE64."
             )
           )
-        checks.push(appWebhookCheck(yield* appWebhook.check))
+        checks.push(appWebhookCheck(yield* appWebhook.check, override))
         const stored = yield* health.get(connection.tenantId, connection.id)
         checks.push(webhooksCheck(stored.lastWebhookAt, connection.connectedAt ?? connection.createdAt))
         const checkedAt = new Date(yield* Clock.currentTimeMillis)

@@ -17,5 +17,9 @@ export class ConnectionHealthRepository extends Context.Service<
     recordWebhook(tenantId: TenantId, connectionId: ConnectionId, at: Date): Effect.Effect<void>
     /** Every connection's last webhook time, across tenants: for the operators' silence gauge only. */
     lastWebhookTimes(): Effect.Effect<ReadonlyMap<ConnectionId, Date>>
+    /** Every connection's stored checks, across tenants: for the metrics (aggregated there, no tenant label). */
+    readonly listAll: Effect.Effect<
+      ReadonlyArray<{ readonly connectionId: ConnectionId; readonly checks: ReadonlyArray<HealthCheck> }>
+    >
   }
 >()("app/application/ports/ConnectionHealthRepository") {}

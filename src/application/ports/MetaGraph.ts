@@ -78,6 +78,12 @@ export interface AppSubscription {
   readonly fields: ReadonlyArray<string>
 }
 
+/** An app subscribed to a WABA's webhooks; `overrideCallbackUrl`: the WABA's alternate callback for that app, if set. */
+export interface SubscribedApp {
+  readonly appId: string
+  readonly overrideCallbackUrl: string | null
+}
+
 export interface Business {
   readonly id: string
   readonly name: string
@@ -126,8 +132,11 @@ export class MetaGraph extends Context.Service<
      * Read only: the callback is the app's, shared by every environment using it, so we never write it.
      */
     appSubscription(): Effect.Effect<AppSubscription | null, MetaGraphError>
-    /** `GET /{waba-id}/subscribed_apps`: the ids of the apps subscribed to the WABA's webhooks. */
-    wabaSubscribedApps(token: AccessToken, wabaId: WabaId): Effect.Effect<ReadonlyArray<string>, MetaGraphError>
+    /**
+     * `GET /{waba-id}/subscribed_apps`: the apps subscribed to the WABA's webhooks, each with the WABA's override
+     * callback for it (`override_callback_uri`) when one is set.
+     */
+    wabaSubscribedApps(token: AccessToken, wabaId: WabaId): Effect.Effect<ReadonlyArray<SubscribedApp>, MetaGraphError>
     subscribeApp(token: AccessToken, wabaId: WabaId): Effect.Effect<void, MetaGraphError>
     unsubscribeApp(token: AccessToken, wabaId: WabaId): Effect.Effect<void, MetaGraphError>
     /**

@@ -20,6 +20,7 @@ import type {
   WebhookChange
 } from "../../domain/InboundEvents.ts"
 import { MAX_WEBHOOK_ATTEMPTS, retryDelayMillis, type WebhookEvent } from "../../domain/WebhookEvent.ts"
+import { TEST_MESSAGE_KEY, testMessageFailed } from "../health/TestMessages.ts"
 import { ConversationRepository } from "../messaging/ports/ConversationRepository.ts"
 import { MessageRepository } from "../messaging/ports/MessageRepository.ts"
 import { AuditLog } from "../ports/AuditLog.ts"
@@ -176,6 +177,9 @@ export class WebhookProcessor extends Context.Service<
             error: status.error
           })
           if (result.recorded) statusesRecorded++
+          // The test message ("Send a test message to my phone") failed after Meta accepted it: the send check says so.
+          if (status.status === "failed" && connection.value.metadata[TEST_MESSAGE_KEY] === status.providerMessageId)
+            yield* health.save(tenantId, connectionId, [testMessageFailed(status.errorText ?? null, yield* now)])
           yield* Effect.logInfo(`Message status ${status.status}${result.recorded ? "" : " (not applied)"}`).pipe(
             Effect.annotateLogs({
               tenant_id: tenantId,
@@ -343,6 +347,15 @@ export class WebhookProcessor extends Context.Service<
             yield* connections
               .update(connection.tenantId, connection.id, { metadata: { name_review: record } })
               .pipe(Effect.ignore)
+          }
+          // The display_name health check says the decision at once (as the quality and review webhooks do).
+          const since = connection.connectedAt?.getTime()
+          if (since === undefined || review.occurredAt.getTime() >= Math.floor(since / 1000) * 1000) {
+            const check = displayNameCheckOf(review, at)
+            yield* health.save(connection.tenantId, connection.id, [check])
+            yield* Effect.logInfo(`Connection health: ${check.name} ${check.status} (webhook)`).pipe(
+              Effect.annotateLogs({ tenant_id: connection.tenantId, connection_id: connection.id })
+            )
           }
           yield* audit.record({
             tenantId: connection.tenantId,
@@ -563,6 +576,28 @@ export const purgeProcessed = (inbox: WebhookInbox["Service"], days: number, bat
       yield* Effect.sleep(pause)
     }
   })
+/** The display_name health check a `phone_number_name_update` sets, in words with what to do. */
+export const displayNameCheckOf = (review: DisplayNameReviewed, checkedAt: Date): HealthCheck => {
+  const name = review.requestedName === null ? "" : ` "${review.requestedName}"`
+  switch (review.decision) {
+    case "approved":
+      return { name: "display_name", status: "ok", message: `Meta approved the display name${name}.`, checkedAt }
+    case "rejected":
+      return {
+        name: "display_name",
+        status: "warning",
+        message: `Meta rejected the display name${name}${review.rejectionReason === null ? "" : ` (${review.rejectionReason})`}: edit it in WhatsApp Manager or appeal the decision.`,
+        checkedAt
+      }
+    default:
+      return {
+        name: "display_name",
+        status: "warning",
+        message: `Meta has not decided on the display name${name} yet (${review.decisionText}). Nothing to do meanwhile.`,
+        checkedAt
+      }
+  }
+}
 
 /** The health check a health webhook sets, in words with what to do. */
 export const healthCheckOf = (

@@ -87,4 +87,49 @@ describe("the WhatsApp card's health panel", () => {
     fireEvent.click(within(panel).getByRole("button", { name: "Check now" }))
     expect(await within(panel).findByText("Checked a moment ago: try again in a minute.")).toBeTruthy()
   })
+
+  it("Send a test message: a bad number is refused in words before sending; accepted and refused answers in words", async () => {
+    const sent = healthOf(
+      [{ name: "send", status: "OK", message: "Meta accepted the test message." }],
+      "2026-01-01T12:00:00.000Z"
+    )
+    let answer: "ok" | "invalid" | "limited" = "ok"
+    const mock = renderPage(withHealth(unsubscribed), {
+      SendWhatsAppTestMessage: () =>
+        answer === "limited"
+          ? graphQLError("Too many requests", "RATE_LIMITED")
+          : answer === "invalid"
+            ? {
+                sendWhatsAppTestMessage: {
+                  __typename: "InvalidMessageError",
+                  message: "Type the phone number with its country code."
+                }
+              }
+            : {
+                sendWhatsAppTestMessage: {
+                  __typename: "SendWhatsAppTestMessageSuccess",
+                  connection: { __typename: "WhatsAppConnection", id: "c-1", health: sent }
+                }
+              }
+    })
+    const form = await within(card()).findByRole("form", { name: "Send a test message" })
+    expect(form.textContent).toContain("A fixed text from your WhatsApp number proves that sending works.")
+    const input = within(form).getByLabelText(/Send a test message to my phone/)
+    fireEvent.change(input, { target: { value: "12345" } })
+    fireEvent.click(within(form).getByRole("button", { name: "Send test message" }))
+    expect(await within(form).findByText(/with its country code, for example \+15551234567/)).toBeTruthy()
+    expect(mock.calls("SendWhatsAppTestMessage"), "nothing sent for a bad number").toHaveLength(0)
+
+    fireEvent.change(input, { target: { value: "+1 555 765 4321" } })
+    fireEvent.click(within(form).getByRole("button", { name: "Send test message" }))
+    expect(await within(form).findByText(/Meta accepted the test message to \+15557654321/)).toBeTruthy()
+    expect(mock.calls("SendWhatsAppTestMessage")[0]).toMatchObject({ to: "+15557654321" })
+
+    answer = "invalid"
+    fireEvent.click(within(form).getByRole("button", { name: "Send test message" }))
+    expect(await within(form).findByText("Type the phone number with its country code.")).toBeTruthy()
+    answer = "limited"
+    fireEvent.click(within(form).getByRole("button", { name: "Send test message" }))
+    expect(await within(form).findByText(/try again in a few minutes/)).toBeTruthy()
+  })
 })

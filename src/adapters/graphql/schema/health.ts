@@ -1,8 +1,10 @@
 import { Effect } from "effect"
 import { WhatsAppConnections } from "../../../application/connect/WhatsAppConnections.ts"
 import { ConnectionHealthChecks, type HealthView } from "../../../application/health/ConnectionHealthChecks.ts"
+import { TestMessages } from "../../../application/health/TestMessages.ts"
 import { limited } from "../../../application/OperationLimits.ts"
 import type { HealthCheck } from "../../../domain/ConnectionHealth.ts"
+import { InvalidMessage, NotConnected } from "../../../domain/Errors.ts"
 import { builder } from "../builder.ts"
 import { rateLimitedAsGraphQLError } from "./errors.ts"
 import { WhatsAppConnection } from "./whatsapp.ts"
@@ -21,7 +23,7 @@ export const HealthCheckRef = builder.objectRef<HealthCheck>("HealthCheck").impl
   fields: (t) => ({
     name: t.exposeString("name", {
       description:
-        "token, waba_subscription, app_webhook, number, display_name, quality, messaging_limit, webhooks or account_review."
+        "token, waba_subscription, app_webhook, number, display_name, quality, messaging_limit, webhooks, account_review or send."
     }),
     status: t.expose("status", { type: HealthStatus }),
     message: t.exposeString("message", {
@@ -53,6 +55,31 @@ builder.objectField(WhatsAppConnection, "health", (t) =>
     type: ConnectionHealth,
     description: "The connection's health checks (no checks when there is no connection).",
     resolve: (_view, _args, ctx) => ctx.run(ConnectionHealthChecks.use((health) => health.read(ctx.actor)))
+  })
+)
+
+const SendTestMessageInput = builder.inputType("SendWhatsAppTestMessageInput", {
+  fields: (t) => ({
+    to: t.string({ required: true, description: "The phone to send to, in E.164 (+ and 8 to 15 digits)." })
+  })
+})
+
+builder.mutationField("sendWhatsAppTestMessage", (t) =>
+  t.field({
+    type: WhatsAppConnection,
+    description:
+      "Sends a fixed test text to `to` through the normal send path and records the `send` health check (ok when " +
+      "Meta accepted it, failing with the reason otherwise; a failed status later turns it failing). Rate-limited.",
+    args: { input: t.arg({ type: SendTestMessageInput, required: true }) },
+    errors: { types: [NotConnected, InvalidMessage], dataField: { name: "connection" } },
+    resolve: (_root, { input }, ctx) =>
+      ctx.run(
+        TestMessages.use((tests) => tests.send(ctx.actor, input.to)).pipe(
+          Effect.andThen(WhatsAppConnections.use((connections) => connections.status(ctx.actor))),
+          limited("whatsapp.test_message", ctx.actor),
+          rateLimitedAsGraphQLError
+        )
+      )
   })
 )
 

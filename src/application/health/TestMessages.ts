@@ -1,0 +1,115 @@
+import { Clock, Context, Effect, Layer, Option } from "effect"
+import type { HealthCheck } from "../../domain/ConnectionHealth.ts"
+import { InvalidMessage, NotConnected } from "../../domain/Errors.ts"
+import type { ConnectionId, TenantId } from "../../domain/Ids.ts"
+import type { Actor } from "../Actor.ts"
+import { Messaging, type SendError } from "../messaging/Messaging.ts"
+import { ConnectionHealthRepository } from "../ports/ConnectionHealthRepository.ts"
+import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
+import { ConnectionHealthChecks, type HealthView } from "./ConnectionHealthChecks.ts"
+
+/** The canary's text: fixed, so nobody can use the action to send what they like. */
+export const TEST_MESSAGE_TEXT = "Test message from your WhatsApp connection: it can send. No reply needed."
+
+/** The connection's metadata key holding the last test message's provider id (its status webhook is matched to it). */
+export const TEST_MESSAGE_KEY = "test_message_provider_id"
+
+/** E.164: a `+` (optional), then 8 to 15 digits, the first not 0. */
+const E164 = /^\+?[1-9]\d{7,14}$/
+
+/** Why a send failed, for a person, with what to do. */
+const failedWords = (error: SendError): string => {
+  switch (error._tag) {
+    case "SendingRestricted":
+      return "Meta restricts sending for this WhatsApp Business Account; see the warning above."
+    case "MetaTokenInvalid":
+      return "Meta no longer accepts the token. Disconnect and connect WhatsApp again."
+    case "MetaPermissionMissing":
+      return "The token lacks a WhatsApp permission. Disconnect and connect WhatsApp again, granting every permission."
+    case "MetaRateLimited":
+      return "Meta is rate-limiting this number: try again in a few minutes."
+    case "TokenUnreadable":
+      return "The stored token does not decrypt with this service's keys: an operator checks TOKEN_ENCRYPTION_KEY_BASE64."
+    case "MessageRejected":
+      return `Meta refused the message (${error.message}).`
+    default:
+      return `Meta could not be reached (${error.message}); try again in a moment.`
+  }
+}
+
+/** The `send` check a failed status of the test message sets (from the status webhook). */
+export const testMessageFailed = (reason: string | null, checkedAt: Date): HealthCheck => ({
+  name: "send",
+  status: "failing",
+  message: `Meta accepted the test message, then reported it failed${reason === null ? "" : `: ${reason}`}. WhatsApp delivers a free-form text only within 24 hours of that phone's last message to the number: send any WhatsApp message to the number from that phone, then try again; otherwise check the number you typed.`,
+  checkedAt
+})
+
+/**
+ * "Send a test message to my phone": a fixed text, through the normal send path (`Messaging.sendText`), to a number
+ * the admin types. Records the `send` health check: ok when Meta accepted it, failing with the reason otherwise;
+ * a failed status webhook for that message turns it failing later (`WebhookProcessor`).
+ */
+export class TestMessages extends Context.Service<
+  TestMessages,
+  {
+    send(actor: Actor, to: string): Effect.Effect<HealthView, InvalidMessage | NotConnected>
+  }
+>()("app/application/TestMessages") {
+  static readonly layer = Layer.effect(
+    TestMessages,
+    Effect.gen(function* () {
+      const messaging = yield* Messaging
+      const health = yield* ConnectionHealthRepository
+      const checks = yield* ConnectionHealthChecks
+      const connections = yield* ConnectionRepository
+
+      const record = (tenantId: TenantId, connectionId: ConnectionId, status: "ok" | "failing", message: string) =>
+        Effect.gen(function* () {
+          const checkedAt = new Date(yield* Clock.currentTimeMillis)
+          yield* health.save(tenantId, connectionId, [{ name: "send", status, message, checkedAt }])
+        })
+
+      const send = Effect.fn("TestMessages.send")(function* (actor: Actor, to: string) {
+        const typed = to.replace(/[\s().-]/g, "")
+        if (!E164.test(typed))
+          return yield* new InvalidMessage({
+            detail: "Type the phone number with its country code, digits only (for example +15551234567)."
+          })
+        const current = yield* connections.findCurrent(actor.tenantId, "meta_whatsapp")
+        if (Option.isNone(current)) return yield* new NotConnected({ status: "not_connected" })
+        const connection = current.value
+        const e164 = `+${typed.replace(/^\+/, "")}`
+        const sent = yield* messaging.sendText(actor, { to: e164, text: TEST_MESSAGE_TEXT }).pipe(Effect.result)
+        if (sent._tag === "Success") {
+          yield* connections
+            .update(actor.tenantId, connection.id, {
+              metadata: { [TEST_MESSAGE_KEY]: sent.success.providerMessageId }
+            })
+            .pipe(Effect.ignore)
+          yield* record(
+            actor.tenantId,
+            connection.id,
+            "ok",
+            `Meta accepted the test message to ${e164}. If it does not arrive on that phone within a minute, this check says why.`
+          )
+        } else {
+          const error = sent.failure
+          if (error._tag === "InvalidMessage" || error._tag === "NotConnected") return yield* error
+          yield* record(
+            actor.tenantId,
+            connection.id,
+            "failing",
+            `The test message to ${e164} was not sent: ${failedWords(error)}`
+          )
+        }
+        yield* Effect.logInfo(`Test message: ${sent._tag === "Success" ? "accepted" : sent.failure._tag}`).pipe(
+          Effect.annotateLogs({ tenant_id: actor.tenantId, connection_id: connection.id })
+        )
+        return yield* checks.read(actor)
+      })
+
+      return TestMessages.of({ send })
+    })
+  )
+}
