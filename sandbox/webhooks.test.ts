@@ -141,8 +141,7 @@ describe("webhook deliveries", () => {
   it("enforces the 24-hour customer service window by default: accepted, then one failed status with 131047", async () => {
     const statusesOf = () =>
       receiver.received.flatMap(
-        (r) =>
-          ((r.payload as Envelope).entry[0]!.changes[0]!.value["statuses"] ?? []) as Array<Record<string, unknown>>
+        (r) => ((r.payload as Envelope).entry[0]!.changes[0]!.value["statuses"] ?? []) as Array<Record<string, unknown>>
       )
     // No inbound message yet: Meta takes the send (a wamid), then fails it asynchronously.
     const cold = await send("15550105555")

@@ -147,6 +147,7 @@ export type SendWhatsAppTextMutation = { readonly sendWhatsAppText:
     | { readonly __typename: 'MetaTokenInvalidError', readonly message: string }
     | { readonly __typename: 'MetaUnavailableError', readonly message: string }
     | { readonly __typename: 'NotConnectedError', readonly message: string }
+    | { readonly __typename: 'OutsideCustomerServiceWindow', readonly message: string }
     | { readonly __typename: 'SendWhatsAppTextSuccess', readonly sent: (
         { readonly id: string, readonly timestamp: string }
         & { ' $fragmentRefs'?: { 'MessageItemFieldsFragment': MessageItemFieldsFragment } }
