@@ -1,7 +1,7 @@
 /**
  * WhatsApp's customer service window: a business may send free-form messages (text, media, interactive) to a
  * contact only within 24 hours of that contact's last message; each new inbound message resets the timer. Outside
- * it only an approved template goes through (Meta accepts a free-form send and then fails it with 131047 in a
+ * it only an approved template goes through (Meta accepts a free-form send and then fails it in a
  * status webhook). Source: Meta, "Service messages" (developers.facebook.com/documentation/business-messaging/
  * whatsapp/messages/send-messages): "When a WhatsApp user messages you or calls you, a 24-hour timer called a
  * customer service window starts. If the user messages or calls you again before the timer expires, the timer

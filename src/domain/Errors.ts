@@ -340,7 +340,7 @@ export class NumberNotVerified extends Schema.TaggedError<NumberNotVerified>()("
 
 /**
  * A free-form message to a contact outside the 24-hour customer service window: refused before Meta (which would
- * accept it and then fail it with 131047). `closedAt` is when the window closed (ISO), null when the contact never
+ * accept it and then fail it in a status webhook). `closedAt` is when the window closed (ISO), null when the contact never
  * wrote; only an approved template can reach them now.
  */
 export class OutsideCustomerServiceWindow extends Schema.TaggedError<OutsideCustomerServiceWindow>()(

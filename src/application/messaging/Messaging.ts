@@ -96,7 +96,7 @@ export class Messaging extends Context.Service<
           if (blocking !== undefined) {
             return yield* new SendingRestricted({ restrictionType: blocking.type, until: blocking.expires_at })
           }
-          // Free-form text only inside the customer service window: refused here, not sent for Meta to fail (131047).
+          // Free-form text only inside the customer service window: refused here, not sent for Meta to fail later.
           // The contact's replies may sit under the wa_id WhatsApp gives the typed number (Brazil, Mexico).
           const known = yield* conversations.findByContacts(
             actor.tenantId,
