@@ -99,6 +99,37 @@ describe("WhatsApp in a real browser", () => {
       .getByText(/Delivered|Read/)
       .waitFor({ timeout: 15_000 })
     await screenshot("05-reply-sent")
+    await page
+      .getByTestId("window-notice")
+      .getByText(/^You can reply until /)
+      .waitFor()
+    await screenshot("05a-window-open")
+
+    // A contact whose last message is 25 hours old (Meta's timestamp): the window closed, free text is off.
+    const old = await sandbox("inbound", {
+      phoneNumberId,
+      from: "15550001111",
+      name: "Grace Hopper",
+      message: {
+        type: "text",
+        text: { body: "Are you open tomorrow?" },
+        timestamp: String(Math.floor(Date.now() / 1000) - 25 * 3600)
+      }
+    })
+    expect(old["deliveryStatus"]).toBe(200)
+    const grace = page.getByRole("navigation", { name: "Conversations" }).getByText(/Grace Hopper/)
+    await grace.waitFor({ timeout: 15_000 })
+    await grace.click()
+    await page
+      .getByTestId("composer-reason")
+      .getByText(/^The 24-hour window closed at /)
+      .waitFor({ timeout: 15_000 })
+    expect(await page.getByLabel("Message", { exact: true }).isDisabled()).toBe(true)
+    await screenshot("05b-window-closed")
+    await page
+      .getByRole("navigation", { name: "Conversations" })
+      .getByText(/Ada Lovelace/)
+      .click()
 
     await card(page).getByRole("button", { name: "Disconnect" }).click()
     const confirm = page.getByRole("alertdialog", { name: "Disconnect WhatsApp?" })

@@ -125,6 +125,13 @@ describe("WhatsApp Embedded Signup, end to end", () => {
       ).body
     ).toEqual({ success: true })
 
+    // The customer writes first: free-form text goes only inside the 24-hour customer service window.
+    await fetch(`${sandbox.url}/_sandbox/inbound`, {
+      method: "POST",
+      body: JSON.stringify({ phoneNumberId: secondNumber, from: "15550109999", text: "Hello" })
+    })
+    await sandbox.webhooksIdle()
+    receiver.received.length = 0
     const sent = await graph(sandbox, "POST", `/${secondNumber}/messages`, {
       token,
       json: {

@@ -159,7 +159,7 @@ export interface SandboxConfig {
   tokenExpiresIn60Days: boolean
   duplicateDeliveries: boolean
   outOfOrderDeliveries: boolean
-  /** When true, free-form messages outside the 24-hour customer service window fail with 131047. Default false. */
+  /** When true, free-form messages outside the 24-hour customer service window fail with 131047. Default true, as Meta. */
   enforceServiceWindow: boolean
   /**
    * The app's "Require App Secret" setting (App Dashboard > Settings > Advanced): every call with a user or system
@@ -338,7 +338,7 @@ export const createState = (seed: SeedApp, nowMs: number, subscription: AppSubsc
       tokenExpiresIn60Days: false,
       duplicateDeliveries: false,
       outOfOrderDeliveries: false,
-      enforceServiceWindow: false,
+      enforceServiceWindow: true,
       requireAppSecretProof: true,
       fullAccessSystemUsers: false
     },

@@ -105,6 +105,10 @@ describe("webhook deliveries", () => {
   })
 
   it("statuses out of order on demand", async () => {
+    // The customer writes first: a free-form send needs the 24-hour window open (else one `failed` status).
+    await control("inbound", { phoneNumberId: numberId, from: "15550108888" })
+    await sandbox.webhooksIdle()
+    receiver.received.length = 0
     await control("delivery", { outOfOrder: true })
     await send("15550108888")
     await sandbox.webhooksIdle()
@@ -132,6 +136,40 @@ describe("webhook deliveries", () => {
     expect(status["errors"]).toEqual([
       expect.objectContaining({ code: 131047, title: "Re-engagement message", error_data: expect.any(Object) })
     ])
+  })
+
+  it("enforces the 24-hour customer service window by default: accepted, then one failed status with 131047", async () => {
+    const statusesOf = () =>
+      receiver.received.flatMap(
+        (r) => ((r.payload as Envelope).entry[0]!.changes[0]!.value["statuses"] ?? []) as Array<Record<string, unknown>>
+      )
+    // No inbound message yet: Meta takes the send (a wamid), then fails it asynchronously.
+    const cold = await send("15550105555")
+    expect(cold.status).toBe(200)
+    await sandbox.webhooksIdle()
+    expect(statusesOf().map((s) => s["status"])).toEqual(["failed"])
+    expect(statusesOf()[0]!["errors"]).toEqual([
+      expect.objectContaining({ code: 131047, title: "Re-engagement message" })
+    ])
+    // The customer writes: the window is open for 24 hours.
+    await control("inbound", { phoneNumberId: numberId, from: "15550105555" })
+    await sandbox.webhooksIdle()
+    receiver.received.length = 0
+    await send("15550105555")
+    await sandbox.webhooksIdle()
+    expect(statusesOf().map((s) => s["status"])).toEqual(["sent", "delivered", "read"])
+    // 24 hours and one second later it is closed again.
+    await control("clock", { advanceSeconds: 24 * 3600 + 1 })
+    receiver.received.length = 0
+    await send("15550105555")
+    await sandbox.webhooksIdle()
+    expect(statusesOf().map((s) => s["status"])).toEqual(["failed"])
+    // The control switches the rule off for tests that are about something else.
+    receiver.received.length = 0
+    expect((await control("config", { enforceServiceWindow: false }))["enforceServiceWindow"]).toBe(false)
+    await send("15550105555")
+    await sandbox.webhooksIdle()
+    expect(statusesOf().map((s) => s["status"])).toEqual(["sent", "delivered", "read"])
   })
 
   it("a batch holds several entries and changes", async () => {

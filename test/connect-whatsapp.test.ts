@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { client } from "./support/Browserless.ts"
+import { contactWrites } from "./support/CustomerWindow.ts"
 import { eventually } from "./support/Eventually.ts"
 import { type RunningService, type Stack, startStack } from "./support/Service.ts"
 
@@ -251,26 +252,9 @@ describe("Connect WhatsApp through the sandbox's Embedded Signup", () => {
     expect(before["phoneNumberE164"]).toBeTruthy()
   })
 
-  it("sends while connected (statuses arrive by webhook), receives inbound messages, and stops after disconnect", async () => {
+  it("receives inbound messages, replies inside the 24-hour window (statuses arrive by webhook), and stops after disconnect", async () => {
     const { token } = await http.session("messenger")
     await http.connect(token, newNumber)
-    const sent = await http.api(token, "POST", "/api/integrations/meta/whatsapp/messages", {
-      to: "+1 415 555 0123",
-      text: "Your order shipped"
-    })
-    expect(sent.status).toBe(201)
-    const message = (await sent.json()) as { providerMessageId: string; status: string }
-    expect(message.status).toBe("sent")
-    expect(message.providerMessageId).toMatch(/^wamid\./)
-    // The sandbox posts signed sent, delivered and read statuses to the webhook, as Meta does.
-    await eventually(async () => {
-      const data = (await graphql(token, CONVERSATIONS)) as Conversations
-      const node = data.conversations.edges
-        .flatMap((edge) => edge.node.messages.edges)
-        .find((edge) => edge.node["providerMessageId"] === message.providerMessageId)
-      return node?.node["status"] === "READ" ? true : undefined
-    }, "the read status")
-
     const { phoneNumberId } = (await graphql(token, "{ whatsappConnection { phoneNumberId } }"))[
       "whatsappConnection"
     ] as {
@@ -292,6 +276,23 @@ describe("Connect WhatsApp through the sandbox's Embedded Signup", () => {
     )?.node
     expect(reread?.contactName).toBe("Dana")
 
+    const sent = await http.api(token, "POST", "/api/integrations/meta/whatsapp/messages", {
+      to: "+1 415 555 0123",
+      text: "Your order shipped"
+    })
+    expect(sent.status).toBe(201)
+    const message = (await sent.json()) as { providerMessageId: string; status: string }
+    expect(message.status).toBe("sent")
+    expect(message.providerMessageId).toMatch(/^wamid\./)
+    // The sandbox posts signed sent, delivered and read statuses to the webhook, as Meta does.
+    await eventually(async () => {
+      const data = (await graphql(token, CONVERSATIONS)) as Conversations
+      const node = data.conversations.edges
+        .flatMap((edge) => edge.node.messages.edges)
+        .find((edge) => edge.node["providerMessageId"] === message.providerMessageId)
+      return node?.node["status"] === "READ" ? true : undefined
+    }, "the read status")
+
     await http.api(token, "POST", "/api/integrations/meta/whatsapp/disconnect")
     const refused = await http.api(token, "POST", "/api/integrations/meta/whatsapp/messages", {
       to: "14155550123",
@@ -299,6 +300,48 @@ describe("Connect WhatsApp through the sandbox's Embedded Signup", () => {
     })
     expect(refused.status).toBe(409)
     expect(await refused.json()).toMatchObject({ error: { code: "not_connected" } })
+  }, 40_000)
+
+  it("free text to a contact who has not written in 24 hours is refused before Meta; once they write it goes", async () => {
+    const { token } = await http.session("window-co")
+    await http.connect(token, newNumber)
+    const sentTo = async (waId: string) =>
+      ((await sandboxState()) as unknown as { sentMessages: Array<{ to: string }> }).sentMessages.filter(
+        (m) => m.to === waId
+      ).length
+    const refused = await http.api(token, "POST", "/api/integrations/meta/whatsapp/messages", {
+      to: "+1 415 555 0177",
+      text: "Cold outreach"
+    })
+    expect(refused.status).toBe(409)
+    expect(await refused.json()).toEqual({
+      error: {
+        code: "outside_customer_service_window",
+        closedAt: null,
+        message: expect.stringContaining("template")
+      }
+    })
+    const viaGraphql = await graphql(
+      token,
+      `mutation { sendWhatsAppText(input: { to: "14155550177", text: "Cold" }) { __typename
+        ... on OutsideCustomerServiceWindow { closedAt message } } }`
+    )
+    expect(viaGraphql["sendWhatsAppText"]).toEqual({
+      __typename: "OutsideCustomerServiceWindow",
+      closedAt: null,
+      message: expect.stringContaining("template")
+    })
+    // Nothing reached the sandbox's Meta.
+    expect(await sentTo("14155550177")).toBe(0)
+
+    const { windowClosesAt } = await contactWrites(control, (q) => graphql(token, q), "+1 415 555 0177")
+    expect(Date.parse(windowClosesAt)).toBeGreaterThan(Date.now() + 23 * 3600 * 1000)
+    const sent = await http.api(token, "POST", "/api/integrations/meta/whatsapp/messages", {
+      to: "+1 415 555 0177",
+      text: "Thanks for writing"
+    })
+    expect(sent.status).toBe(201)
+    expect(((await sent.json()) as { status: string }).status).toBe("sent")
   }, 40_000)
 
   it("Meta's restrictions: active with a warning, replies refused until expiry; a ban lifts on REINSTATE", async () => {
@@ -313,6 +356,8 @@ describe("Connect WhatsApp through the sandbox's Embedded Signup", () => {
       )
     const send = () =>
       http.api(token, "POST", "/api/integrations/meta/whatsapp/messages", { to: "14155550123", text: "Hello" })
+    // The contact wrote, so replies are inside the 24-hour window: only the restriction decides.
+    await contactWrites(control, (q) => graphql(token, q), "14155550123")
     await control("account-update", {
       wabaId,
       event: "ACCOUNT_RESTRICTION",

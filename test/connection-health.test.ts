@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { client } from "./support/Browserless.ts"
+import { contactWrites } from "./support/CustomerWindow.ts"
 import { eventually } from "./support/Eventually.ts"
 import { type Stack, startStack } from "./support/Service.ts"
 
@@ -244,7 +245,16 @@ for (const database of databases) {
       expect(refused.__typename).toBe("InvalidMessageError")
       expect(refused.message).toContain("country code")
 
+      // A phone that never wrote to the number is outside the 24-hour window: refused before Meta, in words.
       const phone = "+15557654321"
+      const closed = await send(phone)
+      expect(closed.__typename, JSON.stringify(closed)).toBe("SendWhatsAppTestMessageSuccess")
+      expect(check(closed.connection!.health, "send").status).toBe("FAILING")
+      expect(check(closed.connection!.health, "send").message).toContain(
+        "Send any WhatsApp message to your number from that phone, then try again"
+      )
+
+      await contactWrites(stack.control, (q) => graphql(token, q), phone)
       const accepted = await send(phone)
       expect(accepted.__typename, JSON.stringify(accepted)).toBe("SendWhatsAppTestMessageSuccess")
       expect(check(accepted.connection!.health, "send").status).toBe("OK")

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { client } from "./support/Browserless.ts"
+import { contactWrites } from "./support/CustomerWindow.ts"
 import { eventually } from "./support/Eventually.ts"
 import { parsePrometheusText, sampleValue } from "./support/PrometheusText.ts"
 import { type Stack, startStack } from "./support/Service.ts"
@@ -86,23 +87,23 @@ for (const backend of backends) {
     it("a send to a Brazilian number with the ninth digit and the contact's reply share one conversation", async () => {
       const { token } = await http.session(`brazil-co-${run}`)
       await http.connect(token, newNumber)
+      // The contact writes first (the webhook carries WhatsApp's wa_id, as Meta's does), opening the window; the
+      // reply to the number as a person would type it lands in the same thread.
+      await contactWrites(stack.control, (q) => graphql(token, q), "+55 11 91234-5678", {
+        text: "Oi!",
+        waId: "551112345678"
+      })
       const sent = await http.api(token, "POST", "/api/integrations/meta/whatsapp/messages", {
         to: "+55 11 91234-5678",
         text: "Olá!"
       })
       expect(sent.status).toBe(201)
-      const { phoneNumberId } = (await graphql(token, "{ whatsappConnection { phoneNumberId } }"))[
-        "whatsappConnection"
-      ] as { phoneNumberId: string }
-      // The contact as a person would type it; the sandbox's webhook carries WhatsApp's wa_id, as Meta's does.
-      const inbound = await stack.control("inbound", { phoneNumberId, from: "+55 11 91234-5678", text: "Oi!" })
-      expect(inbound["deliveryStatus"]).toBe(200)
       const conversations = await eventually(async () => {
         const data = (await graphql(token, CONVERSATIONS)) as Conversations
         const edges = data.conversations.edges
         const texts = edges.flatMap((edge) => edge.node.messages.edges.map((m) => m.node.text))
-        return texts.includes("Oi!") ? edges : undefined
-      }, "the inbound reply")
+        return texts.includes("Oi!") && texts.includes("Olá!") ? edges : undefined
+      }, "the inbound message and the reply")
       expect(conversations.map((edge) => edge.node.waId)).toEqual(["551112345678"])
       // Meta's inbound timestamp has whole seconds, so the order within the second is not asserted.
       const thread = conversations[0]!.node.messages.edges.map((m) => `${m.node.direction} ${m.node.text}`)

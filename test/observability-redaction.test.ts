@@ -106,8 +106,17 @@ describe("nothing secret is ever logged", () => {
     })
     expect(refused.status).toBe(401)
 
-    // A send (when the service has the route), then the disconnect (which revokes the token at Meta).
-    await http.api(token, "POST", "/api/integrations/meta/whatsapp/messages", { to: "14155550123", text: "hi" })
+    // A send once the inbound message is stored (it opens the 24-hour window for replies), then the disconnect
+    // (which revokes the token at Meta).
+    await eventually(
+      async () => (/Inbound messages: 1 stored/.test(service.output()) ? true : undefined),
+      "the inbound message stored"
+    )
+    const reply = await http.api(token, "POST", "/api/integrations/meta/whatsapp/messages", {
+      to: "14155550123",
+      text: "hi"
+    })
+    expect(reply.status).toBe(201)
     // Two GraphQL sends, each with its own request id: the use case runs in its request's span.
     for (const requestId of ["obs-graphql-1", "obs-graphql-2"]) {
       const response = await fetch(`${service.url}/graphql`, {

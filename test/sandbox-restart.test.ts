@@ -10,6 +10,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { client, freePort } from "./support/Browserless.ts"
+import { contactWrites } from "./support/CustomerWindow.ts"
 import { eventually } from "./support/Eventually.ts"
 import { type RunningService, startService } from "./support/Service.ts"
 
@@ -60,7 +61,19 @@ for (const database of databases) {
           const match = /^meta_token_validations_total\{result="(valid|invalid)"\} [1-9]/m.exec(metrics)
           return match === null ? undefined : match[1]
         }, "a token check")
-      return { dataDir, boot, connection, tokenChecked }
+      /** A sandbox control call, and a GraphQL query as the tenant. */
+      const control = async (path: string, body?: unknown) =>
+        (await (
+          await fetch(`http://127.0.0.1:${sandboxPort}/_sandbox/${path}`, {
+            method: "POST",
+            body: JSON.stringify(body)
+          })
+        ).json()) as Record<string, unknown>
+      const query = (token: string) => async (q: string) => {
+        const response = await client(service!.url).api(token, "POST", "/graphql", { query: q })
+        return ((await response.json()) as { data: Record<string, unknown> }).data
+      }
+      return { dataDir, boot, connection, tokenChecked, control, query }
     }
 
     const connectAndStop = async (setup: Awaited<ReturnType<typeof setupFn>>, tenant: string) => {
@@ -71,6 +84,8 @@ for (const database of databases) {
       expect(new URL(connected.location).searchParams.get("whatsapp")).toBe("connected")
       expect((await setup.connection(token)).status).toBe("ACTIVE")
       expect(await setup.tokenChecked()).toBe("valid")
+      // The contact wrote before the restart: both sides keep the open 24-hour window across it.
+      await contactWrites(setup.control, setup.query(token), "14155550123")
       await service!.stop()
       service = undefined
       return token

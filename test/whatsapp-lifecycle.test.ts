@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { client, freePort } from "./support/Browserless.ts"
+import { contactWrites } from "./support/CustomerWindow.ts"
 import { eventually } from "./support/Eventually.ts"
 import { type RunningService, type Stack, startService, startStack } from "./support/Service.ts"
 
@@ -112,7 +113,8 @@ for (const database of databases) {
       expect(chosen.chooseWhatsAppNumber.connection?.status).toBe("ACTIVE")
 
       await http().api(a.token, "POST", "/api/integrations/meta/whatsapp/disconnect")
-      const toB = await control("inbound", { phoneNumberId: seeded["id"], from: "14155550122", text: "still here" })
+      // The contact writes to B's number, which opens the 24-hour window for B's reply.
+      const toB = await control("inbound", { phoneNumberId: seeded["id"], from: "14155550123", text: "still here" })
       expect(toB["deliveryStatus"]).toBe(200)
       await eventually(
         async () => ((await inboundTexts(b.token)).includes("still here") ? true : undefined),
@@ -123,7 +125,7 @@ for (const database of databases) {
 
       // The last one out unsubscribes the WABA.
       await http().api(b.token, "POST", "/api/integrations/meta/whatsapp/disconnect")
-      const after = await control("inbound", { phoneNumberId: seeded["id"], from: "14155550122", text: "gone" })
+      const after = await control("inbound", { phoneNumberId: seeded["id"], from: "14155550123", text: "gone" })
       expect(after["deliveryStatus"]).toBe("not_subscribed")
     }, 60_000)
 
@@ -188,6 +190,15 @@ for (const database of databases) {
       await boot(keyA)
       const { token } = await http().session(`wrong-key-co-${run}`)
       await http().connect(token, newNumber)
+      // The contact wrote: only the key decides whether the replies below go out.
+      const sandboxControl = async (path: string, body?: unknown) =>
+        (await (
+          await fetch(`http://127.0.0.1:${sandboxPort}/_sandbox/${path}`, {
+            method: "POST",
+            body: JSON.stringify(body)
+          })
+        ).json()) as Record<string, unknown>
+      await contactWrites(sandboxControl, (q) => graphql(token, q), "14155550123")
       expect((await connection(token)).status).toBe("ACTIVE")
       await service!.stop()
 

@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { client } from "./support/Browserless.ts"
+import { contactWrites } from "./support/CustomerWindow.ts"
 import { eventually } from "./support/Eventually.ts"
 import { type Stack, startStack } from "./support/Service.ts"
 
@@ -82,6 +83,8 @@ for (const database of databases) {
         registered: true,
         nameStatus: "APPROVED"
       })
+      // The contact writes: a reply inside the 24-hour window goes out from the number now registered.
+      await contactWrites(stack.control, (q) => graphql(token, q), "14155550123")
       expect((await send(token)).status).toBe(201)
     }, 60_000)
 

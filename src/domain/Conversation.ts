@@ -11,6 +11,8 @@ export class Conversation extends Schema.Class<Conversation>("Conversation")({
   waId: Schema.NonEmptyString,
   contactName: Schema.NullOr(Schema.String),
   lastMessageAt: Schema.NullOr(Schema.Date),
+  /** The contact's last message to this number: the customer service window closes 24 h after it. */
+  lastInboundAt: Schema.NullOr(Schema.Date),
   createdAt: Schema.Date,
   updatedAt: Schema.Date
 }) {}
@@ -23,4 +25,15 @@ export const contactKey = (waId: string | null | undefined, userId: string | nul
   if (waId !== undefined && waId !== null && waId.length > 0) return waId
   if (userId !== undefined && userId !== null && userId.length > 0) return userId
   return null
+}
+
+/**
+ * The keys a typed number's conversation may have: the digits themselves and the `wa_id` WhatsApp may give them
+ * (Brazil's mobiles without the ninth digit, Mexico's without the `1` after 52; META_SPEC Corrections, "wa_id").
+ */
+export const contactKeysOf = (digits: string): ReadonlyArray<string> => {
+  const brazil = /^55(\d{2})9(\d{8})$/.exec(digits)
+  const mexico = /^521(\d{10})$/.exec(digits)
+  const variant = brazil !== null ? `55${brazil[1]}${brazil[2]}` : mexico !== null ? `52${mexico[1]}` : null
+  return variant === null ? [digits] : [digits, variant]
 }

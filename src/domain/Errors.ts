@@ -338,6 +338,22 @@ export class NumberNotVerified extends Schema.TaggedError<NumberNotVerified>()("
   }
 }
 
+/**
+ * A free-form message to a contact outside the 24-hour customer service window: refused before Meta (which would
+ * accept it and then fail it in a status webhook). `closedAt` is when the window closed (ISO), null when the contact never
+ * wrote; only an approved template can reach them now.
+ */
+export class OutsideCustomerServiceWindow extends Schema.TaggedError<OutsideCustomerServiceWindow>()(
+  "OutsideCustomerServiceWindow",
+  { closedAt: Schema.NullOr(Schema.String) }
+) {
+  override get message() {
+    return this.closedAt === null
+      ? "This contact has not written to this number: WhatsApp allows free-form messages only within 24 hours of their last message. Send an approved template instead."
+      : `The 24-hour customer service window closed at ${this.closedAt}: send an approved template instead.`
+  }
+}
+
 /** A two-step verification PIN that is not 6 digits: refused before Meta is asked. */
 export class InvalidPin extends Schema.TaggedError<InvalidPin>()("InvalidPin", {}) {
   override get message() {

@@ -394,11 +394,24 @@ describe("conversations", () => {
       edges: [
         {
           cursor: "c1",
-          node: { id: "conv-1", waId: "15557654321", contactName: "Ada", lastMessageAt: "2026-11-20T10:32:00.000Z" }
+          node: {
+            id: "conv-1",
+            waId: "15557654321",
+            contactName: "Ada",
+            lastMessageAt: "2026-11-20T10:32:00.000Z",
+            // Ada wrote an hour ago: her 24-hour window is open.
+            windowClosesAt: new Date(Date.now() + 23 * 3600 * 1000).toISOString()
+          }
         },
         {
           cursor: "c2",
-          node: { id: "conv-2", waId: "15550000002", contactName: null, lastMessageAt: "2026-11-19T10:32:00.000Z" }
+          node: {
+            id: "conv-2",
+            waId: "15550000002",
+            contactName: null,
+            lastMessageAt: "2026-11-19T10:32:00.000Z",
+            windowClosesAt: "2026-11-20T10:32:00.000Z"
+          }
         }
       ],
       pageInfo: { hasNextPage: false, endCursor: "c2" }
@@ -483,6 +496,20 @@ describe("conversations", () => {
     expect(screen.getByRole("log", { name: "Messages with +1 555 000 0002" }).textContent).toContain(
       "Second conversation"
     )
+  })
+
+  it("shows the 24-hour window: until when a reply can go, or that it closed and only a template reaches them", () => {
+    renderPage(active, { answers: { Conversations: conversations, ConversationMessages: threadAnswer } })
+    expect(screen.getByTestId("window-notice").textContent).toMatch(/^You can reply until .+\.$/)
+    expect((screen.getByLabelText("Message") as HTMLTextAreaElement).disabled).toBe(false)
+    const nav = screen.getByRole("navigation", { name: "Conversations" })
+    fireEvent.click(within(nav).getByRole("button", { name: /\+1 555 000 0002/ }))
+    const box = screen.getByLabelText("Message") as HTMLTextAreaElement
+    expect(box.disabled).toBe(true)
+    expect(document.getElementById(box.getAttribute("aria-describedby")!)?.textContent).toMatch(
+      /^The 24-hour window closed at .+; only an approved template can reach this contact now/
+    )
+    expect((screen.getByRole("button", { name: "Send" }) as HTMLButtonElement).disabled).toBe(true)
   })
 
   it("the send box is disabled with the reason when WhatsApp is not connected", () => {

@@ -10,10 +10,11 @@ export const errorResponse = (
   status: number,
   code: string,
   message: string,
-  headers: Record<string, string> = {}
+  headers: Record<string, string> = {},
+  fields: Record<string, unknown> = {}
 ): HttpServerResponse.HttpServerResponse =>
   HttpServerResponse.jsonUnsafe(
-    { error: { code, message } },
+    { error: { ...fields, code, message } },
     { status, headers: { "cache-control": "no-store", ...headers } }
   )
 
@@ -25,6 +26,8 @@ interface HttpError<E> {
   readonly status: number
   readonly code: string
   readonly headers?: (error: E) => Record<string, string>
+  /** Fields beside `code` and `message` in `error` (e.g. when a window closed). */
+  readonly fields?: (error: E) => Record<string, unknown>
 }
 
 /** Retry-After from a delay in seconds. */
@@ -56,6 +59,11 @@ export const HTTP_ERRORS: { readonly [K in DomainErrorTag]: HttpError<Extract<Do
   NotConnected: { status: 409, code: "not_connected" },
   MetaAdsNotConnected: { status: 409, code: "not_connected" },
   SendingRestricted: { status: 409, code: "sending_restricted" },
+  OutsideCustomerServiceWindow: {
+    status: 409,
+    code: "outside_customer_service_window",
+    fields: (error) => ({ closedAt: error.closedAt })
+  },
   InvalidMessage: { status: 400, code: "invalid_message" },
   MessageRejected: { status: 422, code: "message_rejected" },
   InvalidWebhookSignature: { status: 401, code: "invalid_signature" },
@@ -75,5 +83,5 @@ export const HTTP_ERRORS: { readonly [K in DomainErrorTag]: HttpError<Extract<Do
 /** A domain error as the one error shape, with the status and code of `HTTP_ERRORS`. */
 export const domainErrorResponse = (error: DomainError): HttpServerResponse.HttpServerResponse => {
   const entry = HTTP_ERRORS[error._tag] as HttpError<DomainError>
-  return errorResponse(entry.status, entry.code, error.message, entry.headers?.(error))
+  return errorResponse(entry.status, entry.code, error.message, entry.headers?.(error), entry.fields?.(error))
 }

@@ -24,6 +24,10 @@ export const ConversationRepositoryMemory = Layer.effect(
               : input.lastMessageAt === null || input.lastMessageAt < existing.lastMessageAt
                 ? existing.lastMessageAt
                 : input.lastMessageAt
+          const inbound = input.lastInboundAt ?? null
+          const previous = existing?.lastInboundAt ?? null
+          const lastInboundAt =
+            previous === null ? inbound : inbound === null || inbound < previous ? previous : inbound
           const row = new Conversation({
             id: existing?.id ?? (crypto.randomUUID() as ConversationId),
             tenantId: input.tenantId,
@@ -32,6 +36,7 @@ export const ConversationRepositoryMemory = Layer.effect(
             waId: input.waId,
             contactName: input.contactName ?? existing?.contactName ?? null,
             lastMessageAt,
+            lastInboundAt,
             createdAt: existing?.createdAt ?? now,
             updatedAt: now
           })
@@ -41,6 +46,12 @@ export const ConversationRepositoryMemory = Layer.effect(
       findById: (tenantId, id) =>
         Effect.sync(() =>
           Option.fromNullishOr([...rows.values()].find((row) => row.id === id && row.tenantId === tenantId))
+        ),
+      findByContacts: (tenantId, phoneNumberId, waIds) =>
+        Effect.sync(() =>
+          [...rows.values()].filter(
+            (row) => row.tenantId === tenantId && row.phoneNumberId === phoneNumberId && waIds.includes(row.waId)
+          )
         ),
       removeIfEmpty: (tenantId, id) =>
         Effect.gen(function* () {

@@ -16,13 +16,15 @@ export const ConversationRepositoryPg = Layer.effect(
     return ConversationRepository.of({
       upsert: (input) =>
         sql`
-          INSERT INTO conversations (tenant_id, connection_id, phone_number_id, wa_id, contact_name, last_message_at)
+          INSERT INTO conversations (tenant_id, connection_id, phone_number_id, wa_id, contact_name, last_message_at,
+                                     last_inbound_at)
           VALUES (${input.tenantId}, ${input.connectionId}, ${input.phoneNumberId}, ${input.waId},
-                  ${input.contactName}, ${input.lastMessageAt})
+                  ${input.contactName}, ${input.lastMessageAt}, ${input.lastInboundAt ?? null})
           ON CONFLICT (tenant_id, phone_number_id, wa_id) DO UPDATE SET
             connection_id = EXCLUDED.connection_id,
             contact_name = COALESCE(EXCLUDED.contact_name, conversations.contact_name),
             last_message_at = GREATEST(conversations.last_message_at, EXCLUDED.last_message_at),
+            last_inbound_at = GREATEST(conversations.last_inbound_at, EXCLUDED.last_inbound_at),
             updated_at = now()
           RETURNING *`.pipe(
           Effect.map((rows) => toConversation(rows[0]!)),
@@ -30,6 +32,16 @@ export const ConversationRepositoryPg = Layer.effect(
           Effect.withSpan("ConversationRepositoryPg.upsert")
         ),
       findById: (tenantId, id) => findById({ tenantId, id }).pipe(Effect.orDie),
+      findByContacts: (tenantId, phoneNumberId, waIds) =>
+        (waIds.length === 0
+          ? Effect.succeed<ReadonlyArray<Record<string, unknown>>>([])
+          : sql`SELECT * FROM conversations WHERE tenant_id = ${tenantId} AND phone_number_id = ${phoneNumberId}
+                  AND wa_id IN ${sql.in(waIds)}`
+        ).pipe(
+          Effect.map((rows) => rows.map(toConversation)),
+          Effect.orDie,
+          Effect.withSpan("ConversationRepositoryPg.findByContacts")
+        ),
       removeIfEmpty: (tenantId, id) =>
         sql`
           DELETE FROM conversations c WHERE c.tenant_id = ${tenantId} AND c.id = ${id}

@@ -78,7 +78,8 @@ for (const database of freshDatabases()) {
             [5, "webhook_routing_keys"],
             [6, "connection_health"],
             [7, "last_webhook_in_connection_health"],
-            [8, "webhook_processed_retention"]
+            [8, "webhook_processed_retention"],
+            [9, "customer_service_window"]
           ])
 
           const connections = yield* sql`SELECT * FROM channel_connections ORDER BY id`

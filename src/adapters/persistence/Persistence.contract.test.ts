@@ -465,6 +465,36 @@ for (const backend of persistenceBackends()) {
         })
       )
 
+      it.effect("last_inbound_at moves forward only; a contact is found by any of its keys, on its number only", () =>
+        Effect.gen(function* () {
+          const conversations = yield* ConversationRepository
+          const t = tenant()
+          const c = yield* connection(t)
+          const key = { tenantId: t, connectionId: c.id, phoneNumberId: c.phoneNumberId!, waId: "551112345678" }
+          const at = new Date("2026-01-01T10:00:00.000Z")
+          const fresh = yield* conversations.upsert({ ...key, contactName: null, lastMessageAt: at })
+          assert.isNull(fresh.lastInboundAt)
+          yield* conversations.upsert({ ...key, contactName: null, lastMessageAt: at, lastInboundAt: at })
+          const older = yield* conversations.upsert({
+            ...key,
+            contactName: null,
+            lastMessageAt: at,
+            lastInboundAt: new Date(0)
+          })
+          assert.strictEqual(older.lastInboundAt?.toISOString(), at.toISOString())
+          // An outbound upsert (no inbound time) keeps it.
+          const sent = yield* conversations.upsert({ ...key, contactName: null, lastMessageAt: new Date() })
+          assert.strictEqual(sent.lastInboundAt?.toISOString(), at.toISOString())
+          const found = yield* conversations.findByContacts(t, c.phoneNumberId!, ["5511912345678", "551112345678"])
+          assert.deepStrictEqual(
+            found.map((x) => x.id),
+            [fresh.id]
+          )
+          assert.deepStrictEqual(yield* conversations.findByContacts(tenant(), c.phoneNumberId!, ["551112345678"]), [])
+          assert.deepStrictEqual(yield* conversations.findByContacts(t, c.phoneNumberId!, []), [])
+        })
+      )
+
       it.effect("conversations page newest first, per tenant", () =>
         Effect.gen(function* () {
           const conversations = yield* ConversationRepository

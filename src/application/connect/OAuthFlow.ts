@@ -90,6 +90,7 @@ export const CALLBACK_REASONS: {
   NotConnected: null,
   MetaAdsNotConnected: null,
   SendingRestricted: null,
+  OutsideCustomerServiceWindow: null,
   InvalidMessage: null,
   MessageRejected: null,
   InvalidWebhookSignature: null,

@@ -30,6 +30,8 @@ const failedWords = (error: SendError): string => {
       return "Meta is rate-limiting this number: try again in a few minutes."
     case "TokenUnreadable":
       return "The stored token does not decrypt with this service's keys: an operator checks TOKEN_ENCRYPTION_KEY_BASE64."
+    case "OutsideCustomerServiceWindow":
+      return "WhatsApp delivers a free-form text only within 24 hours of that phone's last message to your number. Send any WhatsApp message to your number from that phone, then try again."
     case "MessageRejected":
       return `Meta refused the message (${error.message}).`
     default:

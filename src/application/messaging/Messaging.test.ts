@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Option, Redacted } from "effect"
+import { Clock, Effect, Layer, Option, Redacted } from "effect"
 import { TestClock } from "effect/testing"
 import { layerFromKeys } from "../../adapters/crypto/TokenCipherAesGcm.ts"
 import { MetaGraphMemory, MetaGraphMemoryControl } from "../../adapters/meta-graph/MetaGraphMemory.ts"
@@ -26,9 +26,15 @@ const TestLayer = Layer.mergeAll(Messaging.layer, TokenHealth.layer).pipe(
   )
 )
 
+/** The contacts the tests send to, as WhatsApp keys them (Brazil's and Mexico's wa_id without the extra digit). */
+const CONTACTS = ["14155550100", "14155550101", "14155550103", "14155550104", "551112345678", "525512345678"]
+
 let sequence = 0
-/** A tenant with an active connection whose number is registered at the fake Meta. */
-const connected = (options: { expiresAt?: number } = {}) =>
+/**
+ * A tenant with an active connection whose number is registered at the fake Meta, and to which `contacts` have
+ * just written (their customer service windows are open), as the webhook processor records an inbound message.
+ */
+const connected = (options: { expiresAt?: number; contacts?: ReadonlyArray<string> } = {}) =>
   Effect.gen(function* () {
     sequence++
     const tenantId = crypto.randomUUID() as TenantId
@@ -62,6 +68,18 @@ const connected = (options: { expiresAt?: number } = {}) =>
       scopes: [],
       metadata: {}
     })
+    const now = new Date(yield* Clock.currentTimeMillis)
+    for (const waId of options.contacts ?? CONTACTS) {
+      yield* (yield* ConversationRepository).upsert({
+        tenantId,
+        connectionId: connection.id,
+        phoneNumberId: phone as PhoneNumberId,
+        waId,
+        contactName: null,
+        lastMessageAt: now,
+        lastInboundAt: now
+      })
+    }
     return { actor, connection, token, phone }
   })
 
@@ -78,6 +96,37 @@ describe("Messaging.sendText", () => {
         sent.filter((s) => s.providerMessageId === message.providerMessageId).map((s) => [s.to, s.text]),
         [["14155550100", "Hello"]]
       )
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("free text outside the 24-hour customer service window is refused before Meta, saying when it closed", () =>
+    Effect.gen(function* () {
+      const { actor } = yield* connected({ contacts: ["14155550100"] })
+      const messaging = yield* Messaging
+      const meta = yield* MetaGraphMemoryControl
+      const conversations = yield* ConversationRepository
+      const before = (yield* meta.sentMessages).length
+      // A contact who never wrote: no window at all, and no empty conversation is left behind.
+      const never = yield* messaging.sendText(actor, { to: "14155550199", text: "Hi" }).pipe(Effect.flip)
+      assert.strictEqual(never._tag, "OutsideCustomerServiceWindow")
+      assert.strictEqual(never._tag === "OutsideCustomerServiceWindow" ? never.closedAt : "?", null)
+      assert.notInclude(
+        (yield* conversations.list(actor.tenantId, { first: 10 })).items.map((e) => e.node.waId),
+        "14155550199"
+      )
+      // Inside the window (23 h 59 min after the contact wrote) it sends; at 24 h it is refused.
+      const wroteAt = yield* Clock.currentTimeMillis
+      yield* TestClock.adjust("1439 minutes")
+      assert.strictEqual((yield* messaging.sendText(actor, { to: "14155550100", text: "In time" })).status, "sent")
+      yield* TestClock.adjust("1 minute")
+      const late = yield* messaging.sendText(actor, { to: "14155550100", text: "Too late" }).pipe(Effect.flip)
+      assert.strictEqual(late._tag, "OutsideCustomerServiceWindow")
+      assert.strictEqual(
+        late._tag === "OutsideCustomerServiceWindow" ? late.closedAt : "?",
+        new Date(wroteAt + 24 * 3600 * 1000).toISOString()
+      )
+      assert.include(late.message, "template")
+      assert.strictEqual((yield* meta.sentMessages).length, before + 1)
     }).pipe(Effect.provide(TestLayer))
   )
 
@@ -161,7 +210,8 @@ describe("Messaging.sendText", () => {
     "Meta's wa_id keys the conversation: a Brazilian number with the ninth digit lands in the wa_id's thread",
     () =>
       Effect.gen(function* () {
-        const { actor } = yield* connected()
+        // The contacts wrote first (their replies carry WhatsApp's wa_id), which opened their windows.
+        const { actor } = yield* connected({ contacts: ["551112345678", "525512345678"] })
         const messaging = yield* Messaging
         const conversations = yield* ConversationRepository
         const messages = yield* MessageRepository
@@ -325,7 +375,7 @@ const underOtherKey = (tenantId: TenantId, token: string) =>
 describe("a token that does not decrypt is our configuration fault", () => {
   it.effect("a send answers TokenUnreadable, the message is failed (not pending), the connection stays active", () =>
     Effect.gen(function* () {
-      const { actor, connection, token } = yield* connected()
+      const { actor, connection, token } = yield* connected({ contacts: ["14155550100"] })
       const repo = yield* ConnectionRepository
       yield* repo.update(actor.tenantId, connection.id, { accessTokenEnc: yield* underOtherKey(actor.tenantId, token) })
       const error = yield* (yield* Messaging).sendText(actor, { to: "14155550100", text: "Hi" }).pipe(Effect.flip)

@@ -1,5 +1,7 @@
 import { Clock, Context, Effect, Layer, Option } from "effect"
 import { activeRestrictions, canSend } from "../../domain/ChannelConnection.ts"
+import { contactKeysOf } from "../../domain/Conversation.ts"
+import { customerServiceWindow } from "../../domain/CustomerServiceWindow.ts"
 import {
   InvalidMessage,
   type MessageRejected,
@@ -8,6 +10,7 @@ import {
   type MetaTokenInvalid,
   type MetaUnavailable,
   NotConnected,
+  OutsideCustomerServiceWindow,
   SendingRestricted,
   type TokenUnreadable
 } from "../../domain/Errors.ts"
@@ -33,6 +36,7 @@ export interface SendTextInput {
 export type SendError =
   | NotConnected
   | SendingRestricted
+  | OutsideCustomerServiceWindow
   | InvalidMessage
   | MessageRejected
   | MetaTokenInvalid
@@ -91,6 +95,22 @@ export class Messaging extends Context.Service<
           const blocking = activeRestrictions(connection, now).find((r) => r.blocks === "replies" || r.blocks === "all")
           if (blocking !== undefined) {
             return yield* new SendingRestricted({ restrictionType: blocking.type, until: blocking.expires_at })
+          }
+          // Free-form text only inside the customer service window: refused here, not sent for Meta to fail later.
+          // The contact's replies may sit under the wa_id WhatsApp gives the typed number (Brazil, Mexico).
+          const known = yield* conversations.findByContacts(
+            actor.tenantId,
+            connection.phoneNumberId!,
+            contactKeysOf(to)
+          )
+          const lastInbound = known.reduce<Date | null>(
+            (latest, c) =>
+              c.lastInboundAt !== null && (latest === null || c.lastInboundAt > latest) ? c.lastInboundAt : latest,
+            null
+          )
+          const window = customerServiceWindow(lastInbound, now)
+          if (window._tag === "Closed") {
+            return yield* new OutsideCustomerServiceWindow({ closedAt: window.closedAt?.toISOString() ?? null })
           }
           const conversation = yield* conversations.upsert({
             tenantId: actor.tenantId,

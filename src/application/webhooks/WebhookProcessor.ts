@@ -149,7 +149,8 @@ export class WebhookProcessor extends Context.Service<
             phoneNumberId: phoneNumberId as PhoneNumberId,
             waId: message.contactKey,
             contactName: message.contactName,
-            lastMessageAt: message.sentAt
+            lastMessageAt: message.sentAt,
+            lastInboundAt: message.sentAt
           })
           const stored = yield* messages.insert({
             tenantId,

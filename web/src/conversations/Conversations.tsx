@@ -29,6 +29,7 @@ const ConversationsQuery = graphql(`
           waId
           contactName
           lastMessageAt
+          windowClosesAt
         }
       }
       pageInfo {
@@ -213,12 +214,40 @@ export function Conversations({
             ) : (
               <Thread key={selected.id} conversation={selected} after={after} refresh={sentCount} />
             )}
-            <Composer connection={connection} to={selected?.waId} onSent={onSent} />
+            <Composer
+              connection={connection}
+              to={selected?.waId}
+              windowClosesAt={selected?.windowClosesAt ?? null}
+              onSent={onSent}
+            />
           </div>
         </div>
       )}
     </section>
   )
+}
+
+/**
+ * The 24-hour customer service window of a conversation, in words: whether free text can go, until when, and what
+ * to do once it closed (only an approved template reaches the contact then).
+ */
+export const windowNotice = (
+  windowClosesAt: string | null,
+  now: Date = new Date()
+): { readonly open: boolean; readonly text: string } => {
+  if (windowClosesAt === null) {
+    return {
+      open: false,
+      text: "This contact has not written to you, so WhatsApp allows only an approved template. Free text opens for 24 hours once they write."
+    }
+  }
+  if (new Date(windowClosesAt).getTime() > now.getTime()) {
+    return { open: true, text: `You can reply until ${formatMessageTime(windowClosesAt, now)}.` }
+  }
+  return {
+    open: false,
+    text: `The 24-hour window closed at ${formatMessageTime(windowClosesAt, now)}; only an approved template can reach this contact now. Free text opens again when they write.`
+  }
 }
 
 function Thread({
@@ -325,10 +354,13 @@ function MessageItem({ message: messageRef }: { readonly message: FragmentType<t
 function Composer({
   connection,
   to,
+  windowClosesAt,
   onSent
 }: {
   readonly connection: InboxConnectionFragment
   readonly to: string | undefined
+  /** The open conversation's window; ignored for a new message (the server says whether the number wrote). */
+  readonly windowClosesAt: string | null
   readonly onSent: () => void
 }) {
   const textId = useId()
@@ -338,7 +370,8 @@ function Composer({
   const [key, setKey] = useState(newKey)
   const [error, setError] = useState<string | null>(null)
   const [state, send] = useMutation(SendTextMutation)
-  const reason = sendDisabledReason(connection)
+  const window = to === undefined ? null : windowNotice(windowClosesAt)
+  const reason = sendDisabledReason(connection) ?? (window !== null && !window.open ? window.text : null)
   const target = (to ?? recipient).replace(/[\s()-]/g, "")
   const canSend = reason === null && text.trim() !== "" && target !== "" && !state.fetching
 
@@ -402,10 +435,15 @@ function Composer({
         </button>
       </div>
       {reason === null ? null : (
-        <p id={reasonId} className="muted composer-reason">
+        <p id={reasonId} className="muted composer-reason" data-testid="composer-reason">
           {reason}
         </p>
       )}
+      {reason === null && window !== null ? (
+        <p className="muted composer-reason" data-testid="window-notice">
+          {window.text}
+        </p>
+      ) : null}
       {error === null ? null : (
         <p className="error-text" role="alert">
           {error}

@@ -5,6 +5,7 @@ import { Conversations } from "../../../application/messaging/Conversations.ts"
 import { Messaging } from "../../../application/messaging/Messaging.ts"
 import { isCursor, type Page } from "../../../application/ports/Page.ts"
 import type { Conversation } from "../../../domain/Conversation.ts"
+import { windowClosesAt } from "../../../domain/CustomerServiceWindow.ts"
 import type { ConversationId } from "../../../domain/Ids.ts"
 import type { Message } from "../../../domain/Message.ts"
 import { messageText } from "../../meta-graph/MessageBody.ts"
@@ -104,6 +105,13 @@ const ConversationRef = builder.objectRef<Conversation>("Conversation").implemen
     waId: t.exposeString("waId", { description: "The contact's WhatsApp id (or business-scoped user id)." }),
     contactName: t.exposeString("contactName", { nullable: true }),
     lastMessageAt: t.expose("lastMessageAt", { type: "DateTime", nullable: true }),
+    windowClosesAt: t.field({
+      type: "DateTime",
+      nullable: true,
+      description:
+        "When the 24-hour customer service window closes (or closed): 24 h after the contact's last message; null when they never wrote. Outside it only an approved template can be sent.",
+      resolve: (conversation) => windowClosesAt(conversation.lastInboundAt)
+    }),
     messages: t.field({
       type: MessageConnection,
       description: "Oldest first.",

@@ -19,6 +19,7 @@ import {
   NoRegistrationPending,
   NotConnected,
   NumberAlreadyConnected,
+  OutsideCustomerServiceWindow,
   RateLimited,
   RegistrationPinMismatch,
   SendingRestricted,
@@ -56,6 +57,7 @@ export const GRAPHQL_ERRORS: {
   NotConnected: { code: "NOT_CONNECTED", type: "NotConnectedError" },
   MetaAdsNotConnected: { code: "NOT_CONNECTED", type: "MetaAdsNotConnectedError" },
   SendingRestricted: { code: "SENDING_RESTRICTED", type: "SendingRestrictedError" },
+  OutsideCustomerServiceWindow: { code: "OUTSIDE_CUSTOMER_SERVICE_WINDOW", type: "OutsideCustomerServiceWindow" },
   InvalidMessage: { code: "INVALID_MESSAGE", type: "InvalidMessageError" },
   MessageRejected: { code: "MESSAGE_REJECTED", type: "MessageRejectedError" },
   InvalidWebhookSignature: { code: "INVALID_SIGNATURE", type: null },
@@ -216,10 +218,26 @@ builder.objectType(SendingRestricted, {
   })
 })
 
+builder.objectType(OutsideCustomerServiceWindow, {
+  name: typeName("OutsideCustomerServiceWindow"),
+  description:
+    "Free-form text outside the 24-hour customer service window; nothing was sent. Only an approved template can reach the contact now.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    closedAt: t.field({
+      type: "DateTime",
+      nullable: true,
+      description: "When the window closed; null when the contact never wrote to this number.",
+      resolve: (error) => (error.closedAt === null ? null : new Date(error.closedAt))
+    })
+  })
+})
+
 /** What sending a text can fail with. */
 export const SEND_ERRORS = [
   NotConnected,
   SendingRestricted,
+  OutsideCustomerServiceWindow,
   InvalidMessage,
   MessageRejected,
   MetaTokenInvalid,

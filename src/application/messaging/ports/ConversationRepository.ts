@@ -12,6 +12,8 @@ export interface ConversationUpsert {
   readonly contactName: string | null
   /** Moves `last_message_at` forward only. */
   readonly lastMessageAt: Date | null
+  /** An inbound message's time: moves `last_inbound_at` forward only; absent or null keeps it. */
+  readonly lastInboundAt?: Date | null | undefined
 }
 
 export class ConversationRepository extends Context.Service<
@@ -20,6 +22,12 @@ export class ConversationRepository extends Context.Service<
     /** Finds or creates the conversation of `unique(tenant_id, phone_number_id, wa_id)`. */
     upsert(input: ConversationUpsert): Effect.Effect<Conversation>
     findById(tenantId: TenantId, id: ConversationId): Effect.Effect<Option.Option<Conversation>>
+    /** The conversations of one number with any of these contact keys (a typed number and its `wa_id`). */
+    findByContacts(
+      tenantId: TenantId,
+      phoneNumberId: PhoneNumberId,
+      waIds: ReadonlyArray<string>
+    ): Effect.Effect<ReadonlyArray<Conversation>>
     /** Deletes the conversation if no message is in it (a send re-keyed by Meta's `wa_id` left it); true if deleted. */
     removeIfEmpty(tenantId: TenantId, id: ConversationId): Effect.Effect<boolean>
     /** Most recent activity first. */
