@@ -16,6 +16,7 @@ import { META_MESSAGE_ORIGINS, makeClientConfigRoute } from "./adapters/http/Cli
 import { DevSessionRoutes } from "./adapters/http/DevSessionRoutes.ts"
 import { JsonErrors } from "./adapters/http/ErrorMiddleware.ts"
 import { HealthRoutesLive } from "./adapters/http/HealthRoutes.ts"
+import { MediaRoutes } from "./adapters/http/MediaRoutes.ts"
 import { makeMetaAdsRoutes } from "./adapters/http/MetaAdsRoutes.ts"
 import { trustedProxiesMiddleware } from "./adapters/http/RequestContext.ts"
 import { serveWhenReady } from "./adapters/http/StartupGate.ts"
@@ -40,6 +41,7 @@ import { AppWebhookCheck } from "./application/health/AppWebhookCheck.ts"
 import { ConnectionHealthChecks } from "./application/health/ConnectionHealthChecks.ts"
 import { TokenHealth } from "./application/health/TokenHealth.ts"
 import { Conversations } from "./application/messaging/Conversations.ts"
+import { MediaFetcher } from "./application/messaging/MediaFetcher.ts"
 import { Messaging } from "./application/messaging/Messaging.ts"
 import { OperationLimits } from "./application/OperationLimits.ts"
 import { WebhookIntake } from "./application/webhooks/WebhookIntake.ts"
@@ -50,6 +52,7 @@ import {
   databaseLayer,
   describeDatabase,
   jwtLayer,
+  mediaPortsLayer,
   metaGraphLayer,
   rateLimiterLayer,
   tokenCipherLayer,
@@ -72,7 +75,8 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     metaGraphLayer(config),
     tokenCipherLayer(config),
     connectSettingsLayer(config),
-    webhookSettingsLayer(config)
+    webhookSettingsLayer(config),
+    mediaPortsLayer(config)
   ).pipe(Layer.provideMerge(Database))
   const BaseServices = Layer.mergeAll(
     WhatsAppConnections.layer,
@@ -83,12 +87,14 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     TokenHealth.layer,
     AppWebhookCheck.layer,
     WebhookIntake.layer,
-    WebhookProcessor.layer
+    WebhookProcessor.layer,
+    MediaFetcher.layer
   ).pipe(Layer.provideMerge(MetaWebhooks), Layer.provideMerge(Ports))
   // The health checks read the app callback through the one AppWebhookCheck (its last result is shared).
   const Services = ConnectionHealthChecks.layer.pipe(Layer.provideMerge(BaseServices))
   const Workers = Layer.mergeAll(
     WebhookProcessor.worker(),
+    MediaFetcher.worker(),
     WebhookProcessor.unroutedRetention(config.webhookUnroutedRetentionDays),
     makeMetricsRefresher(Duration.seconds(config.metricsRefreshSeconds)),
     ConnectionHealthChecks.worker(Duration.seconds(config.connectionHealthIntervalSeconds)),
@@ -118,6 +124,7 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     HealthRoutesLive,
     makeWhatsAppRoutes({ appBaseUrl: config.appBaseUrl }),
     makeMetaAdsRoutes({ appBaseUrl: config.appBaseUrl }),
+    MediaRoutes,
     makeWebhookVerifyRoute(config.meta.webhookVerifyToken),
     WebhookIntakeRoute,
     config.mode === "sandbox" ? DevSessionRoutes : Layer.empty,

@@ -18,6 +18,7 @@ import {
 } from "../../application/connect/WhatsAppConnections.ts"
 import { ConnectionHealthChecks, healthView, NO_HEALTH } from "../../application/health/ConnectionHealthChecks.ts"
 import { Conversations } from "../../application/messaging/Conversations.ts"
+import { MediaFetcher } from "../../application/messaging/MediaFetcher.ts"
 import { Messaging } from "../../application/messaging/Messaging.ts"
 import { OperationLimits } from "../../application/OperationLimits.ts"
 import { encodeCursor } from "../../application/ports/Page.ts"
@@ -269,8 +270,19 @@ const StubHealth = Layer.succeed(
   })
 )
 
+/** No message of the stubs has media. */
+const StubMedia = Layer.succeed(
+  MediaFetcher,
+  MediaFetcher.of({
+    drain: Effect.succeed(0),
+    read: () => Effect.succeed({ _tag: "NotFound" as const }),
+    forMessages: () => Effect.succeed([])
+  })
+)
+
 const Services = Layer.mergeAll(
   StubHealth,
+  StubMedia,
   StubAuditTrail,
   StubConnections,
   StubMetaAds,

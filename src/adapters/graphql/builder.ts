@@ -10,6 +10,7 @@ import type { MetaAdsConnections } from "../../application/ads/MetaAdsConnection
 import type { WhatsAppConnections } from "../../application/connect/WhatsAppConnections.ts"
 import type { ConnectionHealthChecks } from "../../application/health/ConnectionHealthChecks.ts"
 import type { Conversations } from "../../application/messaging/Conversations.ts"
+import type { MediaFetcher } from "../../application/messaging/MediaFetcher.ts"
 import type { Messaging } from "../../application/messaging/Messaging.ts"
 import type { OperationLimits } from "../../application/OperationLimits.ts"
 import type { Jwt } from "../http/Auth.ts"
@@ -21,6 +22,7 @@ export type AppServices =
   | ConnectionHealthChecks
   | MetaAdsConnections
   | Conversations
+  | MediaFetcher
   | Messaging
   | OperationLimits
   | Jwt
