@@ -95,6 +95,8 @@ describe("inbound media through the sandbox", () => {
       30_000
     )
     expect(available.media).toMatchObject({ mimeType: "image/png", url: `/api/media/${first.id}` })
+    // It took a second attempt: the first download answered 500.
+    expect(stack.service.output()).toMatch(/Media fetch failed; retrying: unavailable: download: HTTP 500/)
 
     const served = await mediaOf(owner.token, first.id)
     expect(served.status).toBe(200)

@@ -32,6 +32,9 @@ export const makeMediaStoreS3 = (config: MediaS3Config) => {
   const client = new S3Client({
     region: config.region,
     forcePathStyle: config.forcePathStyle,
+    // Checksums only where S3 requires them: S3-compatible servers differ on the newer flexible checksums.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
     ...(config.endpoint === null ? {} : { endpoint: config.endpoint }),
     ...(config.accessKeyId === null || config.secretAccessKey === null
       ? {}

@@ -139,7 +139,7 @@ export class MediaFetcher extends Context.Service<
                     )
                     return yield* repository.markFailed(media.messageId, error.detail.slice(0, 500), at)
                   }
-                  yield* Effect.logInfo(`Media fetch failed; retrying: ${error.detail}`).pipe(
+                  yield* Effect.logWarning(`Media fetch failed; retrying: ${error.detail}`).pipe(
                     Effect.annotateLogs(annotations)
                   )
                   yield* repository.markRetry(
