@@ -43,6 +43,7 @@ import { TokenHealth } from "./application/health/TokenHealth.ts"
 import { Conversations } from "./application/messaging/Conversations.ts"
 import { MediaFetcher } from "./application/messaging/MediaFetcher.ts"
 import { Messaging } from "./application/messaging/Messaging.ts"
+import { MediaSending } from "./application/messaging/SendMedia.ts"
 import { OperationLimits } from "./application/OperationLimits.ts"
 import { WebhookIntake } from "./application/webhooks/WebhookIntake.ts"
 import { WebhookProcessor } from "./application/webhooks/WebhookProcessor.ts"
@@ -88,7 +89,8 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     AppWebhookCheck.layer,
     WebhookIntake.layer,
     WebhookProcessor.layer,
-    MediaFetcher.layer
+    MediaFetcher.layer,
+    MediaSending.layer
   ).pipe(Layer.provideMerge(MetaWebhooks), Layer.provideMerge(Ports))
   // The health checks read the app callback through the one AppWebhookCheck (its last result is shared).
   const Services = ConnectionHealthChecks.layer.pipe(Layer.provideMerge(BaseServices))

@@ -142,4 +142,47 @@ describe("inbound media through the sandbox", () => {
     expect(answer.status).toBe(409)
     expect(((await answer.json()) as { error: { state: string } }).error.state).toBe("failed")
   }, 60_000)
+
+  it("sends an image by upload: stored, uploaded to the number, sent by id, once per idempotency key", async () => {
+    const owner = await tenant("media-sender")
+    await inbound(owner.phoneNumberId, { text: "send me the photo" })
+    const png = samplePng(20, 20)
+    const send = () =>
+      http().api(owner.token, "POST", "/api/integrations/meta/whatsapp/media-messages", {
+        to: "14155550142",
+        kind: "image",
+        base64: png.toString("base64"),
+        caption: "here it is",
+        idempotencyKey: `photo-${run}`
+      })
+    const response = await send()
+    expect(response.status).toBe(201)
+    const sent = (await response.json()) as { id: string; status: string; providerMessageId: string }
+    expect(sent.status).toBe("sent")
+    // The sandbox holds the upload and recorded the send by its id.
+    const state = (await stack.control("state", undefined, "GET")) as { sentMessages: Array<Record<string, unknown>> }
+    const record = state.sentMessages.find((m) => m["wamid"] === sent.providerMessageId)
+    expect(record).toMatchObject({ type: "image", phoneNumberId: owner.phoneNumberId })
+    const uploaded = (await stack.control(`media?id=${String(record!["mediaId"])}`, undefined, "GET")) as {
+      bytesBase64: string
+      mimeType: string
+    }
+    expect(uploaded.mimeType).toBe("image/png")
+    expect(Buffer.from(uploaded.bytesBase64, "base64").equals(png)).toBe(true)
+    const again = await send()
+    expect(((await again.json()) as { id: string }).id).toBe(sent.id)
+    // Our copy is served to the tenant.
+    const served = await mediaOf(owner.token, sent.id)
+    expect(served.status).toBe(200)
+    expect(Buffer.from(await served.arrayBuffer()).equals(png)).toBe(true)
+    const listed = (await messages(owner.token)).find((m) => m.id === sent.id)
+    expect(listed?.media).toMatchObject({ kind: "image", state: "AVAILABLE", caption: "here it is" })
+    // Not an image: refused before anything is stored or sent.
+    const refused = await http().api(owner.token, "POST", "/api/integrations/meta/whatsapp/media-messages", {
+      to: "14155550142",
+      kind: "image",
+      base64: Buffer.from("%PDF-1.4 not an image").toString("base64")
+    })
+    expect(refused.status).toBe(400)
+  }, 60_000)
 })

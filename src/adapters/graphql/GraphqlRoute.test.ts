@@ -20,6 +20,7 @@ import { ConnectionHealthChecks, healthView, NO_HEALTH } from "../../application
 import { Conversations } from "../../application/messaging/Conversations.ts"
 import { MediaFetcher } from "../../application/messaging/MediaFetcher.ts"
 import { Messaging } from "../../application/messaging/Messaging.ts"
+import { MediaSending } from "../../application/messaging/SendMedia.ts"
 import { OperationLimits } from "../../application/OperationLimits.ts"
 import { encodeCursor } from "../../application/ports/Page.ts"
 import {
@@ -280,9 +281,12 @@ const StubMedia = Layer.succeed(
   })
 )
 
+const StubMediaSending = Layer.succeed(MediaSending, MediaSending.of({ sendMedia: () => Effect.die("not used") }))
+
 const Services = Layer.mergeAll(
   StubHealth,
   StubMedia,
+  StubMediaSending,
   StubAuditTrail,
   StubConnections,
   StubMetaAds,

@@ -12,6 +12,7 @@ import type { ConnectionHealthChecks } from "../../application/health/Connection
 import type { Conversations } from "../../application/messaging/Conversations.ts"
 import type { MediaFetcher } from "../../application/messaging/MediaFetcher.ts"
 import type { Messaging } from "../../application/messaging/Messaging.ts"
+import type { MediaSending } from "../../application/messaging/SendMedia.ts"
 import type { OperationLimits } from "../../application/OperationLimits.ts"
 import type { Jwt } from "../http/Auth.ts"
 
@@ -23,6 +24,7 @@ export type AppServices =
   | MetaAdsConnections
   | Conversations
   | MediaFetcher
+  | MediaSending
   | Messaging
   | OperationLimits
   | Jwt

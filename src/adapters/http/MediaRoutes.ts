@@ -1,10 +1,37 @@
-import { Effect } from "effect"
+import { Effect, Option, Schema } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
 import { MediaFetcher } from "../../application/messaging/MediaFetcher.ts"
+import { MediaSending } from "../../application/messaging/SendMedia.ts"
+import { InvalidMessage } from "../../domain/Errors.ts"
 import type { MessageId } from "../../domain/Ids.ts"
 import { Jwt } from "./Auth.ts"
-import { errorResponse } from "./ErrorResponse.ts"
+import { domainErrorResponse, errorResponse } from "./ErrorResponse.ts"
 import { authenticated } from "./RequestContext.ts"
+
+/** The largest file the API takes inline (base64 in a JSON body): 16 MB. Larger documents: the REST upload. */
+export const MAX_INLINE_MEDIA_BYTES = 16 * 1024 * 1024
+
+/** Base64 to bytes, refusing anything that is not base64 or is over the cap. */
+export const decodeInlineMedia = (base64: string): Uint8Array | InvalidMessage => {
+  const clean = base64.replace(/^data:[^,]*,/, "").replace(/\s/g, "")
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 === 1)
+    return new InvalidMessage({ detail: "The file must be base64-encoded." })
+  if ((clean.length * 3) / 4 > MAX_INLINE_MEDIA_BYTES + 3)
+    return new InvalidMessage({
+      detail: "The file is over 16 MB: upload it with POST /api/integrations/meta/whatsapp/media-messages."
+    })
+  return new Uint8Array(Buffer.from(clean, "base64"))
+}
+
+const SendMediaBody = Schema.Struct({
+  to: Schema.String,
+  kind: Schema.Literals(["image", "document"]),
+  base64: Schema.String,
+  filename: Schema.optional(Schema.String),
+  caption: Schema.optional(Schema.String),
+  idempotencyKey: Schema.optional(Schema.String)
+})
+const decodeSendMediaBody = Schema.decodeUnknownOption(SendMediaBody)
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -24,7 +51,51 @@ const disposition = (kind: string, filename: string | null) => {
 export const MediaRoutes = HttpRouter.use(
   Effect.fn(function* (router) {
     const media = yield* MediaFetcher
+    const sending = yield* MediaSending
     const jwt = yield* Jwt
+
+    // An image or document to a contact: `{to, kind: "image"|"document", base64, filename?, caption?,
+    // idempotencyKey?}` (or the `Idempotency-Key` header); 201 with the message, as a text send.
+    yield* router.add(
+      "POST",
+      "/api/integrations/meta/whatsapp/media-messages",
+      authenticated(jwt, (actor, request) =>
+        Effect.gen(function* () {
+          const body = Option.flatMap(yield* request.json.pipe(Effect.option), decodeSendMediaBody)
+          if (Option.isNone(body))
+            return errorResponse(
+              400,
+              "invalid_request",
+              'Send {"to": "<phone>", "kind": "image" | "document", "base64": "<the file>", "filename": "…", "caption": "…"}.'
+            )
+          const bytes = decodeInlineMedia(body.value.base64)
+          if (bytes instanceof InvalidMessage) return domainErrorResponse(bytes)
+          const sent = yield* sending
+            .sendMedia(actor, {
+              to: body.value.to,
+              kind: body.value.kind,
+              bytes,
+              filename: body.value.filename ?? null,
+              caption: body.value.caption ?? null,
+              idempotencyKey: body.value.idempotencyKey ?? request.headers["idempotency-key"] ?? null
+            })
+            .pipe(Effect.result)
+          if (sent._tag === "Failure") return domainErrorResponse(sent.failure)
+          const message = sent.success
+          return HttpServerResponse.jsonUnsafe(
+            {
+              id: message.id,
+              providerMessageId: message.providerMessageId,
+              status: message.status,
+              error: message.error,
+              timestamp: message.sentAt.toISOString(),
+              media: { url: `/api/media/${message.id}` }
+            },
+            { status: 201, headers: { "cache-control": "no-store" } }
+          )
+        })
+      )
+    )
     yield* router.add(
       "GET",
       "/api/media/:messageId",

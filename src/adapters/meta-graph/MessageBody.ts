@@ -35,12 +35,12 @@ export const messageContent = (type: string, body: unknown): MessageContent => {
   const part = record(message[type])
   if (type === "text") return { _tag: "Text", text: text(part?.["body"]) ?? "" }
   if (isMediaKind(type)) {
-    const id = text(part?.["id"])
-    if (part === null || id === null) return { _tag: "Other" }
+    if (part === null) return { _tag: "Other" }
     return {
       _tag: "Media",
       kind: type,
-      providerMediaId: id,
+      // Empty for an outbound message stored before its upload.
+      providerMediaId: text(part["id"]) ?? "",
       declaredMimeType: text(part["mime_type"]),
       caption: text(part["caption"]),
       filename: text(part["filename"]),

@@ -6,6 +6,8 @@ import {
   WhatsAppMedia
 } from "../../application/messaging/ports/WhatsAppMedia.ts"
 import type { AccessToken } from "../../application/ports/MetaGraph.ts"
+import { MetaTokenInvalid, MetaUnavailable } from "../../domain/Errors.ts"
+import { classifySendError } from "./MetaErrors.ts"
 import { appSecretProof, scrub } from "./MetaGraphHttp.ts"
 
 export interface WhatsAppMediaConfig {
@@ -154,7 +156,62 @@ export const makeWhatsAppMediaHttp = (config: WhatsAppMediaConfig) => {
         })
     }).pipe(Effect.flatMap((result) => (typeof result === "string" ? Effect.succeed(result) : Effect.fail(result))))
 
-  return WhatsAppMedia.of({ resolve, download, upload })
+  /** `POST /{phone-number-id}/messages` with `type: image|document` and `{id[, caption][, filename]}`. */
+  const sendMedia = (
+    token: AccessToken,
+    phoneNumberId: string,
+    to: string,
+    media: {
+      readonly kind: "image" | "document"
+      readonly mediaId: string
+      readonly caption: string | null
+      readonly filename: string | null
+    }
+  ) =>
+    Effect.tryPromise({
+      try: async (signal) => {
+        const response = await fetch(
+          `${base}/${encodeURIComponent(phoneNumberId)}/messages?appsecret_proof=${proof(token)}`,
+          {
+            method: "POST",
+            headers: { ...headers(token), "content-type": "application/json" },
+            body: JSON.stringify({
+              messaging_product: "whatsapp",
+              recipient_type: "individual",
+              to,
+              type: media.kind,
+              [media.kind]: {
+                id: media.mediaId,
+                ...(media.caption === null ? {} : { caption: media.caption }),
+                ...(media.kind === "document" && media.filename !== null ? { filename: media.filename } : {})
+              }
+            }),
+            signal: AbortSignal.any([signal, AbortSignal.timeout(timeout)])
+          }
+        )
+        return { status: response.status, body: (await response.json()) as Record<string, unknown> & GraphErrorBody }
+      },
+      catch: (error) =>
+        new MetaUnavailable({
+          detail: clean(token, `send media: ${error instanceof Error ? error.message : String(error)}`)
+        })
+    }).pipe(
+      Effect.flatMap(({ status, body }) => {
+        const messages = body["messages"] as Array<{ id?: unknown }> | undefined
+        const id = messages?.[0]?.id
+        if (status < 300 && typeof id === "string") {
+          const contacts = body["contacts"] as Array<{ wa_id?: unknown }> | undefined
+          const waId = contacts?.[0]?.wa_id
+          return Effect.succeed({ providerMessageId: id, waId: typeof waId === "string" ? waId : null })
+        }
+        const code = body.error?.code
+        const detail = clean(token, body.error?.message ?? `HTTP ${status}`)
+        if (code === 190) return Effect.fail(new MetaTokenInvalid({ code, detail }))
+        return Effect.fail(classifySendError(new MetaUnavailable({ ...(code === undefined ? {} : { code }), detail })))
+      })
+    )
+
+  return WhatsAppMedia.of({ resolve, download, upload, sendMedia })
 }
 
 export const WhatsAppMediaHttp = (config: WhatsAppMediaConfig) =>

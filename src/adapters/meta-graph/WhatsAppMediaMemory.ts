@@ -16,6 +16,7 @@ export interface MemoryMedia {
 export const makeWhatsAppMediaMemory = () => {
   const media = new Map<string, MemoryMedia>()
   const state = { failNext: 0, seq: 0 }
+  const sent: Array<{ to: string; kind: string; mediaId: string; caption: string | null }> = []
   const service = WhatsAppMedia.of({
     resolve: (token, mediaId) => {
       const found = media.get(mediaId)
@@ -49,9 +50,14 @@ export const makeWhatsAppMediaMemory = () => {
         const id = `memory-${++state.seq}`
         media.set(id, { bytes: file.bytes, mimeType: file.mimeType, token: Redacted.value(token) })
         return Effect.succeed(id)
+      }),
+    sendMedia: (_token, _phoneNumberId, to, item) =>
+      Effect.sync(() => {
+        sent.push({ to, kind: item.kind, mediaId: item.mediaId, caption: item.caption })
+        return { providerMessageId: `wamid.memory-media-${sent.length}`, waId: to }
       })
   })
-  return { service, media, state }
+  return { service, media, state, sent }
 }
 
 export const WhatsAppMediaMemory = Layer.sync(WhatsAppMedia, () => makeWhatsAppMediaMemory().service)

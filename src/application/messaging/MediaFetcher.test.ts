@@ -77,7 +77,10 @@ const inboundMedia = (kind: MediaKind, bytes: Uint8Array, options: { animated?: 
   })
 
 const stateOf = (actor: Actor, messageId: MessageId) =>
-  Effect.map(Effect.flatMap(MediaRepository, (r) => r.find(actor.tenantId, messageId)), Option.getOrThrow)
+  Effect.map(
+    Effect.flatMap(MediaRepository, (r) => r.find(actor.tenantId, messageId)),
+    Option.getOrThrow
+  )
 
 describe("MediaFetcher", () => {
   it.effect("fetches, stores and serves an image to its tenant only", () =>

@@ -181,7 +181,7 @@ export class WebhookProcessor extends Context.Service<
           // Its media is fetched later (a job per message): the message is visible at once, "not yet available".
           // Recorded on a redelivery too (once), so a crash between the two writes loses no media.
           const content = message.content
-          if (content._tag === "Media")
+          if (content._tag === "Media" && content.providerMediaId !== "")
             yield* media.enqueue(
               {
                 messageId: stored.message.id,

@@ -1,12 +1,16 @@
 import { Effect } from "effect"
 import { MediaFetcher } from "../../../application/messaging/MediaFetcher.ts"
+import { MediaSending } from "../../../application/messaging/SendMedia.ts"
+import { InvalidMessage } from "../../../domain/Errors.ts"
 import type { MessageId } from "../../../domain/Ids.ts"
 import type { MessageMedia } from "../../../domain/Media.ts"
 import type { Message } from "../../../domain/Message.ts"
 import type { MessageContent } from "../../../domain/MessageContent.ts"
+import { decodeInlineMedia } from "../../http/MediaRoutes.ts"
 import { messageContent } from "../../meta-graph/MessageBody.ts"
 import { builder } from "../builder.ts"
 import { MessageRef } from "./conversations.ts"
+import { SEND_ERRORS } from "./errors.ts"
 
 /** What a message is beyond its text: media, location, contacts, a reply, a reaction (issue 17.3). */
 
@@ -114,3 +118,44 @@ builder.objectFields(MessageRef, (t) => ({
   reply: t.field({ type: ReplyRef, nullable: true, resolve: (message) => only(message, "Reply") }),
   reaction: t.field({ type: ReactionRef, nullable: true, resolve: (message) => only(message, "Reaction") })
 }))
+
+const SendableMedia = builder.enumType("SendableMedia", {
+  values: { IMAGE: { value: "image" }, DOCUMENT: { value: "document" } } as const
+})
+
+const SendMediaInput = builder.inputType("SendMediaInput", {
+  fields: (t) => ({
+    to: t.string({ required: true, description: "The recipient's phone number with country code." }),
+    kind: t.field({ type: SendableMedia, required: true }),
+    base64: t.string({ required: true, description: "The file, base64-encoded (at most 16 MB decoded)." }),
+    filename: t.string(),
+    caption: t.string(),
+    idempotencyKey: t.string({ description: "A retried request with the same key never sends twice." })
+  })
+})
+
+builder.mutationField("sendWhatsAppMedia", (t) =>
+  t.field({
+    type: MessageRef,
+    description: "Sends an image (JPEG or PNG, 5 MB) or a document (100 MB; 16 MB here) through the connected number.",
+    args: { input: t.arg({ type: SendMediaInput, required: true }) },
+    errors: { types: SEND_ERRORS, dataField: { name: "message" } },
+    resolve: (_root, { input }, ctx) => {
+      const bytes = decodeInlineMedia(input.base64)
+      return ctx.run(
+        bytes instanceof InvalidMessage
+          ? Effect.fail(bytes)
+          : Effect.flatMap(MediaSending, (sending) =>
+              sending.sendMedia(ctx.actor, {
+                to: input.to,
+                kind: input.kind,
+                bytes,
+                filename: input.filename ?? null,
+                caption: input.caption ?? null,
+                idempotencyKey: input.idempotencyKey ?? null
+              })
+            )
+      )
+    }
+  })
+)

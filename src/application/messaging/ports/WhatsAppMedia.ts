@@ -1,5 +1,6 @@
 import { Context, Data, type Effect } from "effect"
-import type { AccessToken } from "../../ports/MetaGraph.ts"
+import type { MessageRejected } from "../../../domain/Errors.ts"
+import type { AccessToken, MetaGraphError, SentMessage } from "../../ports/MetaGraph.ts"
 
 /** What the provider says of a media id: a short-lived URL and the file's declared facts. */
 export interface RemoteMedia {
@@ -38,5 +39,17 @@ export class WhatsAppMedia extends Context.Service<
       phoneNumberId: string,
       file: { readonly bytes: Uint8Array; readonly mimeType: string; readonly filename: string }
     ): Effect.Effect<string, MediaUploadFailed>
+    /** Sends uploaded media (by its id) to `to`, as the number `phoneNumberId`. */
+    sendMedia(
+      token: AccessToken,
+      phoneNumberId: string,
+      to: string,
+      media: {
+        readonly kind: "image" | "document"
+        readonly mediaId: string
+        readonly caption: string | null
+        readonly filename: string | null
+      }
+    ): Effect.Effect<SentMessage, MetaGraphError | MessageRejected>
   }
 >()("app/application/messaging/ports/WhatsAppMedia") {}
