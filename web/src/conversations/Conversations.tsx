@@ -10,6 +10,7 @@ import { type FragmentType, graphql, useFragment } from "../gql/index.ts"
 import { Spinner } from "../shared/Dialog.tsx"
 import { formatMessageTime, formatPhoneNumber } from "../shared/format.ts"
 import { usePolling } from "../shared/usePolling.ts"
+import { AttachButton, isReaction, MessageBody, reactionsOf } from "./MessageContent.tsx"
 
 const InboxConnection = graphql(`
   fragment InboxConnection on WhatsAppConnection {
@@ -43,6 +44,8 @@ type ConversationSummary = ConversationList["conversations"]["edges"][number]["n
 
 const MessageItemFields = graphql(`
   fragment MessageItemFields on Message {
+    ...MessageContentFields
+    providerMessageId
     direction
     type
     text
@@ -261,6 +264,8 @@ function Thread({
   const messages = [...known.values()].sort(
     (a, b) => a.timestamp.localeCompare(b.timestamp) || a.id.localeCompare(b.id)
   )
+  const items = useFragment(MessageItemFields, messages)
+  const reactions = reactionsOf(items)
   const name = contactLabel(conversation)
 
   // New messages scroll into view, unless the reader has scrolled up to older ones.
@@ -298,21 +303,35 @@ function Thread({
         aria-live="polite"
         onScroll={onScroll}
       >
-        {messages.map((message) => (
-          <MessageItem key={message.id} message={message} />
-        ))}
+        {messages
+          .filter((_, index) => !isReaction(items[index]!))
+          .map((message) => (
+            <MessageItem key={message.id} message={message} reactions={reactions} />
+          ))}
       </ol>
     </div>
   )
 }
 
-function MessageItem({ message: messageRef }: { readonly message: FragmentType<typeof MessageItemFields> }) {
+function MessageItem({
+  message: messageRef,
+  reactions
+}: {
+  readonly message: FragmentType<typeof MessageItemFields>
+  readonly reactions: ReadonlyMap<string, string>
+}) {
   const message = useFragment(MessageItemFields, messageRef)
+  const reaction = message.providerMessageId === null ? undefined : reactions.get(message.providerMessageId)
   const inbound = message.direction === "INBOUND"
   return (
     <li className={`message ${inbound ? "inbound" : "outbound"}${message.status === "FAILED" ? " failed" : ""}`}>
       <span className="visually-hidden">{inbound ? "Incoming: " : "Outgoing: "}</span>
-      <p className="message-text">{message.text ?? `(${message.type} message)`}</p>
+      <MessageBody message={message} />
+      {reaction === undefined ? null : (
+        <p className="message-reaction" aria-label={`Reaction: ${reaction}`}>
+          {reaction}
+        </p>
+      )}
       <p className="message-meta">
         <time dateTime={message.timestamp}>{formatMessageTime(message.timestamp)}</time>
         <span className={`status status-${message.status.toLowerCase()}`}>{STATUS_LABEL[message.status]}</span>
@@ -397,6 +416,7 @@ function Composer({
           aria-describedby={reason === null ? undefined : reasonId}
           maxLength={4096}
         />
+        <AttachButton to={target} disabled={reason !== null} onSent={onSent} onError={setError} />
         <button type="submit" className="button primary" disabled={!canSend}>
           {state.fetching ? "Sending…" : "Send"}
         </button>
