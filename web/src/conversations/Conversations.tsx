@@ -328,7 +328,8 @@ function MessageItem({
       <span className="visually-hidden">{inbound ? "Incoming: " : "Outgoing: "}</span>
       <MessageBody message={message} />
       {reaction === undefined ? null : (
-        <p className="message-reaction" aria-label={`Reaction: ${reaction}`}>
+        <p className="message-reaction">
+          <span className="visually-hidden">Reaction: </span>
           {reaction}
         </p>
       )}

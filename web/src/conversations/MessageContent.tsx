@@ -129,7 +129,7 @@ export function MessageBody({ message: ref }: { readonly message: FragmentType<t
     const { latitude, longitude, name, address } = message.location
     return (
       <p className="message-text">
-        📍 {name ?? "Location"}
+        Location: {name ?? "shared pin"}
         {address ? `, ${address}` : ""}{" "}
         <a
           href={`https://www.openstreetmap.org/?mlat=${latitude}&mlon=${longitude}#map=16/${latitude}/${longitude}`}
@@ -146,7 +146,7 @@ export function MessageBody({ message: ref }: { readonly message: FragmentType<t
       <ul className="message-contacts" aria-label="Shared contacts">
         {message.contacts.map((contact) => (
           <li key={`${contact.name}${contact.phones.join()}`}>
-            👤 {contact.name}
+            Contact: {contact.name}
             {contact.phones.length > 0 ? `: ${contact.phones.join(", ")}` : ""}
           </li>
         ))}
