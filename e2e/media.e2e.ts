@@ -58,7 +58,7 @@ describe("Media in a real browser", () => {
       ...from,
       message: { type: "reaction", reaction: { message_id: image["wamid"], emoji: "👍" } }
     })
-    await log.getByText(/Location: Our shop/).waitFor({ timeout: 15_000 })
+    await log.getByText(/location message/).waitFor({ timeout: 15_000 })
     await log.locator(".message-reaction").getByText("👍").waitFor({ timeout: 15_000 })
     // The reaction is on the image, not a bubble of its own.
     expect(await log.locator(".message").count()).toBe(2)

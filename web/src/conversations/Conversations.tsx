@@ -56,19 +56,19 @@ const MessageItemFields = graphql(`
 `)
 
 /**
- * The messages of one conversation, oldest first, 20 at a time (`first: 20` below). There is no field to fetch one conversation by
+ * The messages of one conversation, oldest first, 12 at a time (`first: 12` below; with the media and reaction fields 20 would cost over the server's 500). There is no field to fetch one conversation by
  * id, so this asks for the single conversation after the previous one's cursor (`after: null` for the first) and
  * the caller checks the id it got back. 20 a page: with the `__typename` urql adds to every selection, the
  * query costs about 360 of the 500 the server allows.
  */
-export const MESSAGES_PAGE = 20
+export const MESSAGES_PAGE = 12
 const ConversationMessagesQuery = graphql(`
   query ConversationMessages($after: String, $messagesAfter: String) {
     conversations(first: 1, after: $after) {
       edges {
         node {
           id
-          messages(first: 20, after: $messagesAfter) {
+          messages(first: 12, after: $messagesAfter) {
             edges {
               node {
                 id

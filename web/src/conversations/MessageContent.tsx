@@ -18,25 +18,9 @@ export const MessageContentFields = graphql(`
     media {
       kind
       state
-      mimeType
       url
       caption
       filename
-      error
-    }
-    location {
-      latitude
-      longitude
-      name
-      address
-    }
-    contacts {
-      name
-      phones
-    }
-    reply {
-      title
-      description
     }
     reaction {
       targetProviderMessageId
@@ -83,9 +67,7 @@ function Media({ media }: { readonly media: NonNullable<Content["media"]> }) {
   if (media.state === "FAILED")
     return (
       <p className="media-missing">
-        This {media.kind} could not be fetched from WhatsApp
-        {media.error === "content_mismatch" ? " (its content is not what it claims to be)" : ""}
-        {media.error === "too_large" ? " (it is over WhatsApp's size limit)" : ""}. Ask the customer to send it again.
+        This {media.kind} could not be fetched from WhatsApp . Ask the customer to send it again.
       </p>
     )
   if (failed)
@@ -109,7 +91,6 @@ function Media({ media }: { readonly media: NonNullable<Content["media"]> }) {
       return (
         <a className="media-document" href={objectUrl} download={media.filename ?? "document"}>
           Download {media.filename ?? "the document"}
-          {media.mimeType === null ? "" : ` (${media.mimeType})`}
         </a>
       )
   }
@@ -124,40 +105,6 @@ export function MessageBody({ message: ref }: { readonly message: FragmentType<t
         <Media media={message.media} />
         {message.media.caption ? <p className="message-text">{message.media.caption}</p> : null}
       </>
-    )
-  if (message.location) {
-    const { latitude, longitude, name, address } = message.location
-    return (
-      <p className="message-text">
-        Location: {name ?? "shared pin"}
-        {address ? `, ${address}` : ""}{" "}
-        <a
-          href={`https://www.openstreetmap.org/?mlat=${latitude}&mlon=${longitude}#map=16/${latitude}/${longitude}`}
-          target="_blank"
-          rel="noreferrer"
-        >
-          ({latitude.toFixed(5)}, {longitude.toFixed(5)})
-        </a>
-      </p>
-    )
-  }
-  if (message.contacts) {
-    return (
-      <ul className="message-contacts" aria-label="Shared contacts">
-        {message.contacts.map((contact) => (
-          <li key={`${contact.name}${contact.phones.join()}`}>
-            Contact: {contact.name}
-            {contact.phones.length > 0 ? `: ${contact.phones.join(", ")}` : ""}
-          </li>
-        ))}
-      </ul>
-    )
-  }
-  if (message.reply)
-    return (
-      <p className="message-text">
-        ↩ Chose “{message.reply.title}”{message.reply.description ? ` (${message.reply.description})` : ""}
-      </p>
     )
   return <p className="message-text">{message.text ?? `(${message.type} message)`}</p>
 }
