@@ -6,6 +6,7 @@ import { type DialogResult, showDialog, submitDialog } from "./dialog.ts"
 import { GraphError, RATE_LIMIT_MESSAGES, unexpected } from "./errors.ts"
 import { handleGraph } from "./graph.ts"
 import { type Params, parseBody, readBody, redirect, sendHtml, sendJson } from "./http.ts"
+import { ATTACHMENTS_PATH, download, multipartParams } from "./media.ts"
 import { loadState, saveState } from "./persistence.ts"
 import { sdkScript } from "./sdk.ts"
 import { type AppSubscription, createState, type State } from "./state.ts"
@@ -260,7 +261,8 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://sandbox.local")
     const method = (req.method ?? "GET").toUpperCase()
-    const body = await readBody(req)
+    // An upload may be a 100 MB document (Meta's limit); everything else is small.
+    const body = await readBody(req, /\/media\/?$/.test(url.pathname) ? 110_000_000 : 5_000_000)
 
     if (url.pathname.startsWith("/_sandbox/")) {
       try {
@@ -294,6 +296,15 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
     const fault = matchFault(method, path)
     if (fault !== undefined) return applyFault(res, fault)
 
+    // The lookaside host of media URLs (served here, unversioned, as Meta's is).
+    if (version === null && url.pathname === ATTACHMENTS_PATH && method === "GET") {
+      const answer = download(ctx, url.searchParams, req.headers)
+      if (answer.status !== 200) return sendJson(res, answer.status, { error: { message: answer.message } })
+      res.writeHead(200, { "content-type": answer.mimeType, "content-length": answer.bytes.length })
+      res.end(answer.bytes)
+      return
+    }
+
     if (path === "/dialog/oauth" || path === "/dialog/oauth/") {
       if (version === null) return sendHtml(res, 404, "<h1>Page not found</h1>")
       if (method === "GET") return sendDialog(res, showDialog(ctx, { query: url.searchParams, path: url.pathname }))
@@ -307,7 +318,13 @@ export const startSandbox = async (options: SandboxOptions): Promise<RunningSand
 
     let params: Params
     try {
-      params = { ...Object.fromEntries(url.searchParams), ...parseBody(req.headers["content-type"], body) }
+      const contentType = req.headers["content-type"] ?? ""
+      params = {
+        ...Object.fromEntries(url.searchParams),
+        ...(contentType.startsWith("multipart/form-data")
+          ? await multipartParams(contentType, body)
+          : parseBody(contentType, body))
+      }
     } catch {
       return sendGraphError(res, new GraphError(100, "(#100) Invalid JSON in request body"))
     }

@@ -3,6 +3,8 @@ import { type Ctx, deliverEntries, type Fault, type FaultKind, nowSeconds, webho
 import { tokenInvalidated } from "./errors.ts"
 import { isRecord, obj, type Params, str } from "./http.ts"
 import { newAccessToken, newHex, newId } from "./ids.ts"
+import { addMedia } from "./media.ts"
+import { sampleMedia } from "./mediaSamples.ts"
 import { accountUpdateValue, type Change, type Entry, type InboundInput, inboundChange } from "./payloads.ts"
 import {
   addPhoneNumber,
@@ -51,6 +53,42 @@ const numberOf = (ctx: Ctx, id: string): { number: PhoneNumber; waba: Waba } => 
   return { number, waba }
 }
 
+const MEDIA_TYPES = ["image", "audio", "video", "document", "sticker"]
+
+/**
+ * An inbound image, audio, video, document or sticker carries a media id the sandbox can serve: `media.base64` and
+ * `media.mimeType` give its content and declared type (default: a small file of the type), `media.caption` and
+ * `media.filename` go into the message. The type-specific part of the message is replaced.
+ */
+const withMedia = (ctx: Ctx, number: PhoneNumber, params: Params): Record<string, unknown> | undefined => {
+  const type = str(params, "type")
+  if (type === undefined || !MEDIA_TYPES.includes(type) || obj(params, "message") !== undefined) return undefined
+  const given = obj(params, "media") ?? {}
+  const sample = sampleMedia(type)!
+  const base64 = str(given, "base64")
+  const bytes = base64 === undefined ? sample.bytes : Buffer.from(base64, "base64")
+  const declared = str(given, "mimeType") ?? sample.mimeType
+  const filename = str(given, "filename") ?? (type === "document" ? "invoice.pdf" : null)
+  const stored = addMedia(ctx.state, {
+    phoneNumberId: number.id,
+    bytes,
+    mimeType: declared,
+    filename,
+    nowMs: ctx.nowMs()
+  })
+  const caption = str(given, "caption") ?? str(params, "text")
+  const part: Record<string, unknown> = {
+    mime_type: declared,
+    sha256: Buffer.from(stored.sha256, "hex").toString("base64"),
+    id: stored.id,
+    ...(caption !== undefined && ["image", "video", "document"].includes(type) ? { caption } : {}),
+    ...(type === "document" && filename !== null ? { filename } : {}),
+    ...(type === "audio" ? { voice: true } : {}),
+    ...(type === "sticker" ? { animated: given["animated"] === true } : {})
+  }
+  return { type, [type]: part }
+}
+
 /** `from` is the number as a person types it; the webhook carries the `wa_id` WhatsApp gives it (Brazil, Mexico). */
 const inboundInput = (params: Params): InboundInput => ({
   from: waIdOf(str(params, "from") ?? (str(params, "userId") === undefined ? "15550109876" : "")),
@@ -69,11 +107,13 @@ const recordInbound = (ctx: Ctx, number: PhoneNumber, from: string) => {
 /** `POST /_sandbox/inbound`: a signed `messages` webhook from a customer to a number. */
 const inbound = async (ctx: Ctx, params: Params): Promise<ControlResult> => {
   const { number, waba } = numberOf(ctx, required(params, "phoneNumberId"))
-  const input = inboundInput(params)
+  const media = withMedia(ctx, number, params)
+  const input = inboundInput(media === undefined ? params : { ...params, message: media })
   const { change, wamid } = inboundChange(number, input, nowSeconds(ctx))
   recordInbound(ctx, number, input.from)
   const deliveryStatus = await deliverEntries(ctx, waba, "messages", [{ id: waba.id, changes: [change] }])
-  return { body: { wamid, deliveryStatus } }
+  const mediaId = media === undefined ? undefined : (media[String(media["type"])] as { id: string }).id
+  return { body: { wamid, deliveryStatus, ...(mediaId === undefined ? {} : { mediaId }) } }
 }
 
 /** `POST /_sandbox/inbound-batch`: several inbound messages in one delivery per callback URL (entries per WABA). */
@@ -629,6 +669,19 @@ const ROUTES: Readonly<Record<string, ControlRoute>> = {
     return { body: ctx.state.config }
   },
   "POST /_sandbox/recipients": setRecipient,
+  // The next `count` media downloads (the lookaside URL) answer 500, as a download failing at Meta.
+  "POST /_sandbox/media/fail-next": (ctx, params) => {
+    const count = Number(params["count"] ?? 1)
+    if (!Number.isInteger(count) || count < 0) throw new ControlError(400, "count must be a whole number")
+    ctx.state.mediaFailNext = count
+    return { body: { failNext: count } }
+  },
+  // What the sandbox holds under a media id (uploads a business made, media customers sent).
+  "GET /_sandbox/media": (ctx, params) => {
+    const media = ctx.state.media.get(required(params, "id"))
+    if (media === undefined) throw new ControlError(404, "unknown media id")
+    return { body: { ...media, base64: undefined, bytesBase64: media.base64 } }
+  },
   "POST /_sandbox/delivery": (ctx, params) => {
     setFlags(ctx, params, { duplicate: "duplicateDeliveries", outOfOrder: "outOfOrderDeliveries" })
     return {

@@ -42,6 +42,7 @@ import {
 } from "./errors.ts"
 import { list, obj, type Params, str } from "./http.ts"
 import { newAccessToken, newChallenge, newId, newWamid } from "./ids.ts"
+import { mediaNode, uploadMedia } from "./media.ts"
 import { MESSAGE_TYPES, type StatusName, statusChange } from "./payloads.ts"
 import {
   type AdAccount,
@@ -556,6 +557,7 @@ const register = (ctx: Ctx, caller: Caller, req: GraphRequest, number: PhoneNumb
 }
 
 const TEXT_LIKE = [...MESSAGE_TYPES, "template"]
+const MEDIA_TYPES = ["image", "audio", "video", "document", "sticker"]
 
 const sendMessage = (ctx: Ctx, caller: Caller, req: GraphRequest, number: PhoneNumber): GraphResult => {
   const waba = wabaFor(ctx, caller, number.wabaId, "POST", number.id, "whatsapp_business_messaging")
@@ -576,6 +578,14 @@ const sendMessage = (ctx: Ctx, caller: Caller, req: GraphRequest, number: PhoneN
   } else if (obj(req.params, type) === undefined) {
     throw missingParam(type)
   }
+  // Media by id must be media this number uploaded (Meta: "media ID ... uploaded to the same phone number").
+  const mediaId = MEDIA_TYPES.includes(type) ? obj(req.params, type)?.["id"] : undefined
+  if (MEDIA_TYPES.includes(type)) {
+    const link = obj(req.params, type)?.["link"]
+    if (typeof mediaId !== "string" && typeof link !== "string") throw missingParam(`${type}['id'] or ${type}['link']`)
+    if (typeof mediaId === "string" && ctx.state.media.get(mediaId)?.phoneNumberId !== number.id)
+      throw invalidParam(`Param ${type}['id'] is not a valid media id of this phone number`)
+  }
   if (!number.registered) throw accountNotRegistered()
   // A disabled WABA, or one restricted from this kind of send (templates start conversations; the rest are replies).
   const blockedBy =
@@ -593,7 +603,8 @@ const sendMessage = (ctx: Ctx, caller: Caller, req: GraphRequest, number: PhoneN
     to: waId,
     type,
     atMs: ctx.nowMs(),
-    tokenKind: token.kind
+    tokenKind: token.kind,
+    ...(typeof mediaId === "string" ? { mediaId } : {})
   })
   scheduleStatuses(ctx, number, wamid, waId, type)
   return {
@@ -717,8 +728,13 @@ export const handleGraph = async (ctx: Ctx, req: GraphRequest): Promise<GraphRes
       return { businessId: waba.businessId, body: { success: true } }
     }
     if (second === "messages" && method === "POST") return sendMessage(ctx, caller, req, number)
+    if (second === "media" && method === "POST") return uploadMedia(ctx, caller, params, number)
     throw unsupportedRequest(method, first)
   }
+
+  const media = ctx.state.media.get(first)
+  if (media !== undefined && second === undefined && (method === "GET" || method === "DELETE"))
+    return mediaNode(ctx, caller, method, req.headers.host, params, media)
 
   const waba = ctx.state.wabas.get(first)
   if (waba !== undefined) {

@@ -60,7 +60,10 @@ export const loadState = (file: string, seed: State): Loaded => {
         configurationScopes: saved.app.configurationScopes,
         partnerBusinessId: saved.app.partnerBusinessId
       },
-      config: { ...seed.config, ...saved.config }
+      config: { ...seed.config, ...saved.config },
+      // Saved before media existed.
+      media: saved.media ?? new Map(),
+      mediaFailNext: saved.mediaFailNext ?? 0
     }
     return { _tag: "Loaded", state, clockOffsetMs: snapshot.clockOffsetMs }
   } catch (error) {

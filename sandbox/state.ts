@@ -153,6 +153,20 @@ export interface SentMessageRecord {
   readonly type: string
   readonly atMs: number
   readonly tokenKind: TokenKind
+  /** The media id an image, document, audio, video or sticker send named. */
+  readonly mediaId?: string
+}
+
+export interface SandboxMedia {
+  readonly id: string
+  readonly phoneNumberId: string
+  readonly mimeType: string
+  /** Hex SHA-256 of the bytes (as `GET /{media-id}` reports it). */
+  readonly sha256: string
+  readonly fileSize: number
+  readonly base64: string
+  readonly filename: string | null
+  readonly createdAtMs: number
 }
 
 export interface SandboxConfig {
@@ -192,6 +206,10 @@ export interface State {
   /** `${phoneNumberId}:${waId}` → ms of the last inbound message (customer service window). */
   readonly lastInbound: Map<string, number>
   readonly sentMessages: Array<SentMessageRecord>
+  /** Media by id: what customers sent (inbound messages) and what businesses uploaded (`POST /{number}/media`). */
+  readonly media: Map<string, SandboxMedia>
+  /** How many media downloads still fail (`POST /_sandbox/media/fail-next`). */
+  mediaFailNext: number
   readonly config: SandboxConfig
   /** Apps other than `app`, whose tokens `POST /_sandbox/tokens` can mint (a token pasted from another app). */
   readonly otherApps: Map<string, OtherApp>
@@ -334,6 +352,8 @@ export const createState = (seed: SeedApp, nowMs: number, subscription: AppSubsc
     failingRecipients: new Map(),
     lastInbound: new Map(),
     sentMessages: [],
+    media: new Map(),
+    mediaFailNext: 0,
     config: {
       tokenExpiresIn60Days: false,
       duplicateDeliveries: false,

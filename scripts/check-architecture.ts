@@ -43,6 +43,8 @@ export const ALLOWED: Readonly<Record<string, ReadonlyArray<string>>> = {
   "src/adapters/crypto": CORE,
   "src/adapters/persistence": CORE,
   "src/adapters/observability": CORE,
+  // Media bytes: the media store adapters (memory, filesystem, S3) and the content sniffer.
+  "src/adapters/media": CORE,
   "src/adapters/meta-graph": [...CORE, "src/adapters/observability"],
   // The HTTP edge receives Meta's browser payloads (the popup's session info): it decodes them with meta-graph's
   // decoders, so Meta's wire format keeps one home.

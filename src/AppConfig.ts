@@ -57,6 +57,22 @@ export interface AppConfigShape {
   readonly connectionHealthIntervalSeconds: number
   /** How often the gauges read from the database (inbox, token expiry) are refreshed (`METRICS_REFRESH_SECONDS`). */
   readonly metricsRefreshSeconds: number
+  /**
+   * Where media is kept: `DATA_DIR/media` (one instance), or an S3 bucket when `MEDIA_S3_BUCKET` is set
+   * (`MEDIA_S3_ENDPOINT`, `MEDIA_S3_REGION`, `MEDIA_S3_ACCESS_KEY_ID`, `MEDIA_S3_SECRET_ACCESS_KEY`,
+   * `MEDIA_S3_FORCE_PATH_STYLE`).
+   */
+  readonly media:
+    | { readonly _tag: "Filesystem"; readonly root: string }
+    | {
+        readonly _tag: "S3"
+        readonly bucket: string
+        readonly endpoint: string | null
+        readonly region: string
+        readonly accessKeyId: string | null
+        readonly secretAccessKey: Redacted.Redacted<string> | null
+        readonly forcePathStyle: boolean
+      }
 }
 
 export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("app/AppConfig") {}
@@ -351,6 +367,32 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       () => 15
     )
 
+    const mediaBucket = yield* text("MEDIA_S3_BUCKET")
+    const mediaRegion = yield* text("MEDIA_S3_REGION")
+    const mediaEndpoint = Option.isSome(mediaBucket)
+      ? yield* setting(url("MEDIA_S3_ENDPOINT"), "MEDIA_S3_ENDPOINT must be a URL")
+      : Option.none()
+    const mediaKeyId = yield* text("MEDIA_S3_ACCESS_KEY_ID")
+    const mediaSecret = yield* text("MEDIA_S3_SECRET_ACCESS_KEY")
+    if (Option.isSome(mediaKeyId) !== Option.isSome(mediaSecret))
+      problems.push("MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY go together")
+    const forcePathStyle = Option.getOrElse(
+      yield* setting(Config.Boolean("MEDIA_S3_FORCE_PATH_STYLE"), "MEDIA_S3_FORCE_PATH_STYLE must be true or false"),
+      () => Option.isSome(mediaEndpoint)
+    )
+    const media: AppConfigShape["media"] = Option.match(mediaBucket, {
+      onNone: () => ({ _tag: "Filesystem" as const, root: join(dataDir, "media") }),
+      onSome: (bucket) => ({
+        _tag: "S3" as const,
+        bucket,
+        endpoint: Option.getOrNull(mediaEndpoint),
+        region: Option.getOrElse(mediaRegion, () => "us-east-1"),
+        accessKeyId: Option.getOrNull(mediaKeyId),
+        secretAccessKey: Option.getOrNull(Option.map(mediaSecret, Redacted.make)),
+        forcePathStyle
+      })
+    })
+
     if (problems.length > 0) return yield* new ConfigInvalid({ problems })
 
     return AppConfig.of({
@@ -387,6 +429,7 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       webhookUnroutedRetentionDays,
       webhookProcessedRetentionDays,
       connectionHealthIntervalSeconds,
-      metricsRefreshSeconds
+      metricsRefreshSeconds,
+      media
     })
   })

@@ -5,7 +5,11 @@ import { RateLimiter } from "effect/persistence"
 import type { AppConfigShape } from "./AppConfig.ts"
 import { layerFromKeys } from "./adapters/crypto/TokenCipherAesGcm.ts"
 import { Jwt } from "./adapters/http/Auth.ts"
+import { ContentSnifferFileType } from "./adapters/media/ContentSnifferFileType.ts"
+import { MediaStoreFilesystem } from "./adapters/media/MediaStoreFilesystem.ts"
+import { MediaStoreS3 } from "./adapters/media/MediaStoreS3.ts"
 import { MetaGraphHttp } from "./adapters/meta-graph/MetaGraphHttp.ts"
+import { WhatsAppMediaHttp } from "./adapters/meta-graph/WhatsAppMediaHttp.ts"
 import { layerEmbedded, layerServer } from "./adapters/persistence/Database.ts"
 import { ConnectSettings } from "./application/ports/ConnectSettings.ts"
 import { WebhookSettings } from "./application/webhooks/ports/WebhookSettings.ts"
@@ -76,3 +80,19 @@ export const metaGraphLayer = (config: AppConfigShape) =>
 
 export const webhookSettingsLayer = (config: AppConfigShape) =>
   Layer.succeed(WebhookSettings, { appSecret: config.meta.appSecret, verifyToken: config.meta.webhookVerifyToken })
+
+/** Media bytes: under `DATA_DIR/media`, or in the S3 bucket `MEDIA_S3_BUCKET` (several instances). */
+export const mediaStoreLayer = (config: AppConfigShape) =>
+  config.media._tag === "S3" ? MediaStoreS3(config.media) : MediaStoreFilesystem(config.media.root)
+
+/** WhatsApp's media endpoints (resolve, download with the token, upload) and the content sniffer. */
+export const mediaPortsLayer = (config: AppConfigShape) =>
+  Layer.mergeAll(
+    mediaStoreLayer(config),
+    ContentSnifferFileType,
+    WhatsAppMediaHttp({
+      graphBaseUrl: config.meta.graphBaseUrl,
+      graphVersion: config.meta.graphVersion,
+      appSecret: config.meta.appSecret
+    })
+  )

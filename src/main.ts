@@ -16,6 +16,7 @@ import { META_MESSAGE_ORIGINS, makeClientConfigRoute } from "./adapters/http/Cli
 import { DevSessionRoutes } from "./adapters/http/DevSessionRoutes.ts"
 import { JsonErrors } from "./adapters/http/ErrorMiddleware.ts"
 import { HealthRoutesLive } from "./adapters/http/HealthRoutes.ts"
+import { MediaRoutes } from "./adapters/http/MediaRoutes.ts"
 import { makeMetaAdsRoutes } from "./adapters/http/MetaAdsRoutes.ts"
 import { trustedProxiesMiddleware } from "./adapters/http/RequestContext.ts"
 import { serveWhenReady } from "./adapters/http/StartupGate.ts"
@@ -36,7 +37,9 @@ import { ConnectionHealthChecks } from "./application/health/ConnectionHealthChe
 import { TestMessages } from "./application/health/TestMessages.ts"
 import { TokenHealth } from "./application/health/TokenHealth.ts"
 import { Conversations } from "./application/messaging/Conversations.ts"
+import { MediaFetcher } from "./application/messaging/MediaFetcher.ts"
 import { Messaging } from "./application/messaging/Messaging.ts"
+import { MediaSending } from "./application/messaging/SendMedia.ts"
 import { OperationLimits } from "./application/OperationLimits.ts"
 import { WebhookIntake } from "./application/webhooks/WebhookIntake.ts"
 import { WebhookProcessor } from "./application/webhooks/WebhookProcessor.ts"
@@ -46,6 +49,7 @@ import {
   databaseLayer,
   describeDatabase,
   jwtLayer,
+  mediaPortsLayer,
   metaGraphLayer,
   rateLimiterLayer,
   tokenCipherLayer,
@@ -73,7 +77,8 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     metaGraphLayer(config),
     tokenCipherLayer(config),
     connectSettingsLayer(config),
-    webhookSettingsLayer(config)
+    webhookSettingsLayer(config),
+    mediaPortsLayer(config)
   ).pipe(Layer.provideMerge(Database))
   // The health checks read the app callback through the one AppWebhookCheck (its last result is shared); the
   // connect use case runs them right after a connect.
@@ -86,12 +91,15 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     withSendMetrics(Messaging.layer),
     TokenHealth.layer,
     WebhookIntake.layer,
-    WebhookProcessor.layer
+    WebhookProcessor.layer,
+    MediaFetcher.layer,
+    MediaSending.layer
   ).pipe(Layer.provideMerge(MetaWebhooks), Layer.provideMerge(Checks))
   // The test message sends through the one Messaging (its metrics included).
   const Services = TestMessages.layer.pipe(Layer.provideMerge(BaseServices))
   const Workers = Layer.mergeAll(
     WebhookProcessor.worker(),
+    MediaFetcher.worker(),
     WebhookProcessor.unroutedRetention(config.webhookUnroutedRetentionDays),
     WebhookProcessor.processedRetention(config.webhookProcessedRetentionDays),
     makeMetricsRefresher(Duration.seconds(config.metricsRefreshSeconds)),
@@ -122,6 +130,7 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     HealthRoutesLive,
     makeWhatsAppRoutes({ appBaseUrl: config.appBaseUrl }),
     makeMetaAdsRoutes({ appBaseUrl: config.appBaseUrl }),
+    MediaRoutes,
     makeWebhookVerifyRoute(config.meta.webhookVerifyToken),
     WebhookIntakeRoute,
     config.mode === "sandbox" ? DevSessionRoutes : Layer.empty,

@@ -1,5 +1,6 @@
 import type { Restriction } from "./ChannelConnection.ts"
 import type { DeliveryStatus } from "./Message.ts"
+import type { MessageContent } from "./MessageContent.ts"
 
 /**
  * What a webhook delivery says, once the provider's wire format is read (the decoder lives with the provider's
@@ -16,6 +17,8 @@ export interface InboundMessage {
   readonly type: string
   /** The message as received, whatever its type: an unknown type is stored, never dropped. */
   readonly body: unknown
+  /** What the message is (its media to fetch, a location, a reaction…). */
+  readonly content: MessageContent
   readonly sentAt: Date
 }
 

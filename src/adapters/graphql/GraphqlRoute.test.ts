@@ -19,7 +19,9 @@ import {
 import { ConnectionHealthChecks, healthView, NO_HEALTH } from "../../application/health/ConnectionHealthChecks.ts"
 import { TestMessages } from "../../application/health/TestMessages.ts"
 import { Conversations } from "../../application/messaging/Conversations.ts"
+import { MediaFetcher } from "../../application/messaging/MediaFetcher.ts"
 import { Messaging } from "../../application/messaging/Messaging.ts"
+import { MediaSending } from "../../application/messaging/SendMedia.ts"
 import { OperationLimits } from "../../application/OperationLimits.ts"
 import { encodeCursor } from "../../application/ports/Page.ts"
 import {
@@ -277,9 +279,23 @@ const StubTestMessages = Layer.succeed(
   })
 )
 
+/** No message of the stubs has media. */
+const StubMedia = Layer.succeed(
+  MediaFetcher,
+  MediaFetcher.of({
+    drain: Effect.succeed(0),
+    read: () => Effect.succeed({ _tag: "NotFound" as const }),
+    forMessages: () => Effect.succeed([])
+  })
+)
+
+const StubMediaSending = Layer.succeed(MediaSending, MediaSending.of({ sendMedia: () => Effect.die("not used") }))
+
 const Services = Layer.mergeAll(
   StubHealth,
   StubTestMessages,
+  StubMedia,
+  StubMediaSending,
   StubAuditTrail,
   StubConnections,
   StubMetaAds,

@@ -11,7 +11,9 @@ import type { WhatsAppConnections } from "../../application/connect/WhatsAppConn
 import type { ConnectionHealthChecks } from "../../application/health/ConnectionHealthChecks.ts"
 import type { TestMessages } from "../../application/health/TestMessages.ts"
 import type { Conversations } from "../../application/messaging/Conversations.ts"
+import type { MediaFetcher } from "../../application/messaging/MediaFetcher.ts"
 import type { Messaging } from "../../application/messaging/Messaging.ts"
+import type { MediaSending } from "../../application/messaging/SendMedia.ts"
 import type { OperationLimits } from "../../application/OperationLimits.ts"
 import type { Jwt } from "../http/Auth.ts"
 
@@ -23,6 +25,8 @@ export type AppServices =
   | TestMessages
   | MetaAdsConnections
   | Conversations
+  | MediaFetcher
+  | MediaSending
   | Messaging
   | OperationLimits
   | Jwt

@@ -31,7 +31,9 @@ export const contentSecurityPolicy = (metaOrigins: ReadonlyArray<string> = []): 
     "default-src 'self'",
     `script-src ${list("'self'", ...META_SDK, ...metaOrigins)}`,
     "style-src 'self'",
-    `img-src ${list("'self'", "data:", "https://www.facebook.com", ...metaOrigins)}`,
+    // blob: the tenant's media, read with the bearer token and shown from an object URL (never Meta's URL).
+    `img-src ${list("'self'", "data:", "blob:", "https://www.facebook.com", ...metaOrigins)}`,
+    "media-src 'self' blob:",
     `connect-src ${list("'self'", ...META_CALLS, ...metaOrigins)}`,
     `frame-src ${list(...META_FRAMES, ...metaOrigins)}`,
     "object-src 'none'",

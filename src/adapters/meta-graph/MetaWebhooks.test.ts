@@ -66,6 +66,7 @@ describe("decodeMetaWebhook", () => {
             contactName: "Ana",
             type: "text",
             body: { from: "14155550001", id: "wamid.1", type: "text", text: { body: "hi" } },
+            content: { _tag: "Text", text: "hi" },
             sentAt: received
           }
         ],

@@ -27,6 +27,7 @@ import type {
 } from "../../domain/InboundEvents.ts"
 import { DeliveryStatus } from "../../domain/Message.ts"
 import { unixSecondsToDate } from "../../domain/WebhookEvent.ts"
+import { messageContent } from "./MessageBody.ts"
 
 /**
  * Meta's WhatsApp webhooks, read here and nowhere else: the signature and the JSON at the door (`WebhookVerifier`),
@@ -259,6 +260,7 @@ const messagesChange = Effect.fnUntraced(function* (value: unknown, receivedAt: 
       type: message.type,
       // The whole message object is kept, whatever its type.
       body: raw,
+      content: messageContent(message.type, raw),
       sentAt: yield* timestampOf(message.timestamp, receivedAt, `message ${message.id}`)
     })
   }

@@ -7,6 +7,8 @@ import { ConnectionRepositoryMemory } from "./ConnectionRepositoryMemory.ts"
 import { ConnectionRepositoryPg } from "./ConnectionRepositoryPg.ts"
 import { ConversationRepositoryMemory } from "./ConversationRepositoryMemory.ts"
 import { ConversationRepositoryPg } from "./ConversationRepositoryPg.ts"
+import { MediaRepositoryMemory } from "./MediaRepositoryMemory.ts"
+import { MediaRepositoryPg } from "./MediaRepositoryPg.ts"
 import { MessageRepositoryMemory } from "./MessageRepositoryMemory.ts"
 import { MessageRepositoryPg } from "./MessageRepositoryPg.ts"
 import { OAuthStateRepositoryMemory } from "./OAuthStateRepositoryMemory.ts"
@@ -21,6 +23,7 @@ export const PersistencePg = Layer.mergeAll(
   OAuthStateRepositoryPg,
   ConversationRepositoryPg,
   MessageRepositoryPg,
+  MediaRepositoryPg,
   WebhookInboxPg,
   AuditLogPg
 )
@@ -31,6 +34,7 @@ export const PersistenceMemory = Layer.mergeAll(
   ConnectionHealthRepositoryMemory,
   OAuthStateRepositoryMemory,
   ConversationRepositoryMemory.pipe(Layer.provideMerge(MessageRepositoryMemory)),
+  MediaRepositoryMemory,
   WebhookInboxMemory,
   AuditLogMemory
 )

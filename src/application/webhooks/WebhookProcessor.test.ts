@@ -8,6 +8,7 @@ import { AuditLogMemory } from "../../adapters/persistence/AuditLogMemory.ts"
 import { ConnectionHealthRepositoryMemory } from "../../adapters/persistence/ConnectionHealthRepositoryMemory.ts"
 import { ConnectionRepositoryMemory } from "../../adapters/persistence/ConnectionRepositoryMemory.ts"
 import { ConversationRepositoryMemory } from "../../adapters/persistence/ConversationRepositoryMemory.ts"
+import { MediaRepositoryMemory } from "../../adapters/persistence/MediaRepositoryMemory.ts"
 import { MessageRepositoryMemory } from "../../adapters/persistence/MessageRepositoryMemory.ts"
 import { WebhookInboxMemory } from "../../adapters/persistence/WebhookInboxMemory.ts"
 import type { ChannelConnection } from "../../domain/ChannelConnection.ts"
@@ -36,6 +37,7 @@ const TestLayer = WebhookProcessor.layer.pipe(
   Layer.provideMerge(
     Layer.mergeAll(
       DyingMessages,
+      MediaRepositoryMemory,
       ConnectionRepositoryMemory,
       ConnectionHealthRepositoryMemory,
       ConversationRepositoryMemory.pipe(Layer.provide(MessageRepositoryMemory)),

@@ -22,6 +22,7 @@ import type {
 import { MAX_WEBHOOK_ATTEMPTS, retryDelayMillis, type WebhookEvent } from "../../domain/WebhookEvent.ts"
 import { TEST_MESSAGE_KEY, testMessageFailed } from "../health/TestMessages.ts"
 import { ConversationRepository } from "../messaging/ports/ConversationRepository.ts"
+import { MediaRepository } from "../messaging/ports/MediaRepository.ts"
 import { MessageRepository } from "../messaging/ports/MessageRepository.ts"
 import { AuditLog } from "../ports/AuditLog.ts"
 import { ConnectionHealthRepository } from "../ports/ConnectionHealthRepository.ts"
@@ -72,6 +73,7 @@ export class WebhookProcessor extends Context.Service<
       const connections = yield* ConnectionRepository
       const conversations = yield* ConversationRepository
       const messages = yield* MessageRepository
+      const media = yield* MediaRepository
       const inbox = yield* WebhookInbox
       const audit = yield* AuditLog
       const graph = yield* MetaGraph
@@ -163,6 +165,24 @@ export class WebhookProcessor extends Context.Service<
             sentAt: message.sentAt
           })
           if (stored.inserted) messagesStored++
+          // Its media is fetched later (a job per message): the message is visible at once, "not yet available".
+          // Recorded on a redelivery too (once), so a crash between the two writes loses no media.
+          const content = message.content
+          if (content._tag === "Media" && content.providerMediaId !== "")
+            yield* media.enqueue(
+              {
+                messageId: stored.message.id,
+                tenantId,
+                connectionId,
+                kind: content.kind,
+                providerMediaId: content.providerMediaId,
+                declaredMimeType: content.declaredMimeType,
+                animated: content.animated,
+                caption: content.caption,
+                filename: content.filename
+              },
+              yield* now
+            )
         }
         if (change.messages.length > 0)
           yield* Effect.logInfo(`Inbound messages: ${messagesStored} stored of ${change.messages.length}`).pipe(

@@ -10,6 +10,7 @@ import { type FragmentType, graphql, useFragment } from "../gql/index.ts"
 import { Spinner } from "../shared/Dialog.tsx"
 import { formatMessageTime, formatPhoneNumber } from "../shared/format.ts"
 import { usePolling } from "../shared/usePolling.ts"
+import { AttachButton, isReaction, MessageBody, reactionsOf } from "./MessageContent.tsx"
 
 const InboxConnection = graphql(`
   fragment InboxConnection on WhatsAppConnection {
@@ -44,6 +45,8 @@ type ConversationSummary = ConversationList["conversations"]["edges"][number]["n
 
 const MessageItemFields = graphql(`
   fragment MessageItemFields on Message {
+    ...MessageContentFields
+    providerMessageId
     direction
     type
     text
@@ -54,19 +57,19 @@ const MessageItemFields = graphql(`
 `)
 
 /**
- * The messages of one conversation, oldest first, 20 at a time (`first: 20` below). There is no field to fetch one conversation by
+ * The messages of one conversation, oldest first, 12 at a time (`first: 12` below; with the media and reaction fields 20 would cost over the server's 500). There is no field to fetch one conversation by
  * id, so this asks for the single conversation after the previous one's cursor (`after: null` for the first) and
  * the caller checks the id it got back. 20 a page: with the `__typename` urql adds to every selection, the
  * query costs about 360 of the 500 the server allows.
  */
-export const MESSAGES_PAGE = 20
+export const MESSAGES_PAGE = 12
 const ConversationMessagesQuery = graphql(`
   query ConversationMessages($after: String, $messagesAfter: String) {
     conversations(first: 1, after: $after) {
       edges {
         node {
           id
-          messages(first: 20, after: $messagesAfter) {
+          messages(first: 12, after: $messagesAfter) {
             edges {
               node {
                 id
@@ -290,6 +293,8 @@ function Thread({
   const messages = [...known.values()].sort(
     (a, b) => a.timestamp.localeCompare(b.timestamp) || a.id.localeCompare(b.id)
   )
+  const items = useFragment(MessageItemFields, messages)
+  const reactions = reactionsOf(items)
   const name = contactLabel(conversation)
 
   // New messages scroll into view, unless the reader has scrolled up to older ones.
@@ -327,21 +332,36 @@ function Thread({
         aria-live="polite"
         onScroll={onScroll}
       >
-        {messages.map((message) => (
-          <MessageItem key={message.id} message={message} />
-        ))}
+        {messages
+          .filter((_, index) => !isReaction(items[index]!))
+          .map((message) => (
+            <MessageItem key={message.id} message={message} reactions={reactions} />
+          ))}
       </ol>
     </div>
   )
 }
 
-function MessageItem({ message: messageRef }: { readonly message: FragmentType<typeof MessageItemFields> }) {
+function MessageItem({
+  message: messageRef,
+  reactions
+}: {
+  readonly message: FragmentType<typeof MessageItemFields>
+  readonly reactions: ReadonlyMap<string, string>
+}) {
   const message = useFragment(MessageItemFields, messageRef)
+  const reaction = message.providerMessageId === null ? undefined : reactions.get(message.providerMessageId)
   const inbound = message.direction === "INBOUND"
   return (
     <li className={`message ${inbound ? "inbound" : "outbound"}${message.status === "FAILED" ? " failed" : ""}`}>
       <span className="visually-hidden">{inbound ? "Incoming: " : "Outgoing: "}</span>
-      <p className="message-text">{message.text ?? `(${message.type} message)`}</p>
+      <MessageBody message={message} />
+      {reaction === undefined ? null : (
+        <p className="message-reaction">
+          <span className="visually-hidden">Reaction: </span>
+          {reaction}
+        </p>
+      )}
       <p className="message-meta">
         <time dateTime={message.timestamp}>{formatMessageTime(message.timestamp)}</time>
         <span className={`status status-${message.status.toLowerCase()}`}>{STATUS_LABEL[message.status]}</span>
@@ -430,6 +450,7 @@ function Composer({
           aria-describedby={reason === null ? undefined : reasonId}
           maxLength={4096}
         />
+        <AttachButton to={target} disabled={reason !== null} onSent={onSent} onError={setError} />
         <button type="submit" className="button primary" disabled={!canSend}>
           {state.fetching ? "Sending…" : "Send"}
         </button>

@@ -124,6 +124,9 @@ export const message = (overrides: Partial<Message> & Pick<Message, "id">): Mess
   status: "RECEIVED",
   error: null,
   timestamp: "2026-11-20T10:31:00.000Z",
+  providerMessageId: null,
+  // The content fields travel masked in the same object (MessageContentFields).
+  ...({ media: null, location: null, contacts: null, reply: null, reaction: null } as object),
   ...overrides
 })
 
