@@ -76,7 +76,8 @@ for (const database of freshDatabases()) {
             [3, "webhook_raw_body"],
             [4, "one_whatsapp_number_per_tenant"],
             [5, "webhook_routing_keys"],
-            [6, "connection_health"]
+            [6, "connection_health"],
+            [11, "outbound_webhooks"]
           ])
 
           const connections = yield* sql`SELECT * FROM channel_connections ORDER BY id`

@@ -19,6 +19,7 @@ import type {
   NumberQualityReported,
   WebhookChange
 } from "../../domain/InboundEvents.ts"
+import { messageReceived, messageStatusEvents } from "../../domain/OutboundEvent.ts"
 import { MAX_WEBHOOK_ATTEMPTS, retryDelayMillis, type WebhookEvent } from "../../domain/WebhookEvent.ts"
 import { LAST_WEBHOOK_AT } from "../../domain/WebhookSilence.ts"
 import { ConversationRepository } from "../messaging/ports/ConversationRepository.ts"
@@ -165,16 +166,19 @@ export class WebhookProcessor extends Context.Service<
             contactName: message.contactName,
             lastMessageAt: message.sentAt
           })
-          const stored = yield* messages.insert({
-            tenantId,
-            conversationId: conversation.id,
-            providerMessageId: message.providerMessageId as ProviderMessageId,
-            direction: "inbound",
-            type: message.type,
-            body: message.body,
-            status: "received",
-            sentAt: message.sentAt
-          })
+          const stored = yield* messages.insert(
+            {
+              tenantId,
+              conversationId: conversation.id,
+              providerMessageId: message.providerMessageId as ProviderMessageId,
+              direction: "inbound",
+              type: message.type,
+              body: message.body,
+              status: "received",
+              sentAt: message.sentAt
+            },
+            (stored) => [messageReceived(stored, connection.value)]
+          )
           if (stored.inserted) messagesStored++
         }
         if (change.messages.length > 0)
@@ -182,14 +186,17 @@ export class WebhookProcessor extends Context.Service<
             Effect.annotateLogs({ tenant_id: tenantId, connection_id: connectionId, phone_number_id: phoneNumberId })
           )
         for (const status of change.statuses) {
-          const result = yield* messages.applyStatus({
-            tenantId,
-            providerMessageId: status.providerMessageId as ProviderMessageId,
-            status: status.status,
-            occurredAt: status.occurredAt,
-            payload: status.payload,
-            error: status.error
-          })
+          const result = yield* messages.applyStatus(
+            {
+              tenantId,
+              providerMessageId: status.providerMessageId as ProviderMessageId,
+              status: status.status,
+              occurredAt: status.occurredAt,
+              payload: status.payload,
+              error: status.error
+            },
+            messageStatusEvents({ ...status, tenantId, connectionId })
+          )
           if (result.recorded) statusesRecorded++
           yield* Effect.logInfo(`Message status ${status.status}${result.recorded ? "" : " (not applied)"}`).pipe(
             Effect.annotateLogs({
