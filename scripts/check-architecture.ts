@@ -36,6 +36,8 @@ export const ALLOWED: Readonly<Record<string, ReadonlyArray<string>>> = {
   "src/adapters/crypto": CORE,
   "src/adapters/persistence": CORE,
   "src/adapters/observability": CORE,
+  // Outbound webhooks to tenants' endpoints: signing (standardwebhooks) and the vetted HTTP client.
+  "src/adapters/webhook-out": CORE,
   "src/adapters/meta-graph": [...CORE, "src/adapters/observability"],
   // The HTTP edge receives Meta's browser payloads (the popup's session info): it decodes them with meta-graph's
   // decoders, so Meta's wire format keeps one home.

@@ -33,6 +33,7 @@ import {
 } from "./adapters/observability/Metrics.ts"
 import { MigrationsLive } from "./adapters/persistence/Migrations.ts"
 import { PersistencePg } from "./adapters/persistence/Persistence.ts"
+import { WebhookSenderHttp } from "./adapters/webhook-out/WebhookSenderHttp.ts"
 import { AuditTrail } from "./application/AuditTrail.ts"
 import { MetaAdsConnections } from "./application/ads/MetaAdsConnections.ts"
 import { WhatsAppConnections } from "./application/connect/WhatsAppConnections.ts"
@@ -42,6 +43,8 @@ import { TokenHealth } from "./application/health/TokenHealth.ts"
 import { Conversations } from "./application/messaging/Conversations.ts"
 import { Messaging } from "./application/messaging/Messaging.ts"
 import { OperationLimits } from "./application/OperationLimits.ts"
+import { WebhookDelivery } from "./application/outbound/WebhookDelivery.ts"
+import { WebhookEndpoints } from "./application/outbound/WebhookEndpoints.ts"
 import { WebhookIntake } from "./application/webhooks/WebhookIntake.ts"
 import { WebhookProcessor } from "./application/webhooks/WebhookProcessor.ts"
 import { EXPIRY_WARNING } from "./domain/TokenExpiry.ts"
@@ -72,7 +75,8 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     metaGraphLayer(config),
     tokenCipherLayer(config),
     connectSettingsLayer(config),
-    webhookSettingsLayer(config)
+    webhookSettingsLayer(config),
+    WebhookSenderHttp({ allowPrivateTargets: config.outboundWebhooks.allowPrivateTargets })
   ).pipe(Layer.provideMerge(Database))
   const BaseServices = Layer.mergeAll(
     WhatsAppConnections.layer,
@@ -83,13 +87,17 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     TokenHealth.layer,
     AppWebhookCheck.layer,
     WebhookIntake.layer,
-    WebhookProcessor.layer
+    WebhookProcessor.layer,
+    WebhookEndpoints.layer,
+    WebhookDelivery.layer(config.outboundWebhooks)
   ).pipe(Layer.provideMerge(MetaWebhooks), Layer.provideMerge(Ports))
   // The health checks read the app callback through the one AppWebhookCheck (its last result is shared).
   const Services = ConnectionHealthChecks.layer.pipe(Layer.provideMerge(BaseServices))
   const Workers = Layer.mergeAll(
     WebhookProcessor.worker(),
     WebhookProcessor.unroutedRetention(config.webhookUnroutedRetentionDays),
+    WebhookDelivery.worker(),
+    WebhookDelivery.retention(config.outboundWebhooks.retentionDays),
     makeMetricsRefresher(Duration.seconds(config.metricsRefreshSeconds)),
     ConnectionHealthChecks.worker(Duration.seconds(config.connectionHealthIntervalSeconds)),
     MetaAdsConnections.renewalWorker(Duration.seconds(config.tokenHealthIntervalSeconds)),

@@ -20,6 +20,7 @@ import { ConnectionHealthChecks, healthView, NO_HEALTH } from "../../application
 import { Conversations } from "../../application/messaging/Conversations.ts"
 import { Messaging } from "../../application/messaging/Messaging.ts"
 import { OperationLimits } from "../../application/OperationLimits.ts"
+import { WebhookEndpoints } from "../../application/outbound/WebhookEndpoints.ts"
 import { encodeCursor } from "../../application/ports/Page.ts"
 import {
   AdAccountNotGranted,
@@ -269,8 +270,26 @@ const StubHealth = Layer.succeed(
   })
 )
 
+/** Webhook endpoints are exercised through the real service (test/outbound-webhooks.test.ts). */
+const StubWebhookEndpoints = Layer.succeed(
+  WebhookEndpoints,
+  WebhookEndpoints.of({
+    create: () => Effect.die("not used"),
+    list: () => Effect.succeed([]),
+    update: () => Effect.die("not used"),
+    setEnabled: () => Effect.die("not used"),
+    remove: () => Effect.die("not used"),
+    rotateSecret: () => Effect.die("not used"),
+    sendTestEvent: () => Effect.die("not used"),
+    deliveries: () => Effect.succeed([]),
+    retryNow: () => Effect.die("not used"),
+    replay: () => Effect.die("not used")
+  })
+)
+
 const Services = Layer.mergeAll(
   StubHealth,
+  StubWebhookEndpoints,
   StubAuditTrail,
   StubConnections,
   StubMetaAds,

@@ -12,6 +12,7 @@ import type { ConnectionHealthChecks } from "../../application/health/Connection
 import type { Conversations } from "../../application/messaging/Conversations.ts"
 import type { Messaging } from "../../application/messaging/Messaging.ts"
 import type { OperationLimits } from "../../application/OperationLimits.ts"
+import type { WebhookEndpoints } from "../../application/outbound/WebhookEndpoints.ts"
 import type { Jwt } from "../http/Auth.ts"
 
 /** The services GraphQL resolvers may `run`; add a service here when a resolver needs it. */
@@ -23,6 +24,7 @@ export type AppServices =
   | Conversations
   | Messaging
   | OperationLimits
+  | WebhookEndpoints
   | Jwt
 
 /** What every resolver receives: the one runner of the server, the authenticated actor, and response cookies. */

@@ -33,4 +33,5 @@ export const fanOut = (sql: SqlClient.SqlClient, eventId: string, endpointId: st
     WHERE e.id = ${eventId} AND ep.enabled
       AND (${endpointId}::uuid IS NULL OR ep.id = ${endpointId}::uuid)
       AND EXISTS (SELECT 1 FROM unnest(ep.events) p
-                  WHERE p = e.type OR p = '*' OR (right(p, 2) = '.*' AND left(e.type, length(p) - 1) = left(p, -1)))`
+                  WHERE p = e.type OR p = '*' OR (right(p, 2) = '.*' AND left(e.type, length(p) - 1) = left(p, -1)))
+    RETURNING id`

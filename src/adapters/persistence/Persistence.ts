@@ -11,6 +11,7 @@ import { MessageRepositoryMemory } from "./MessageRepositoryMemory.ts"
 import { MessageRepositoryPg } from "./MessageRepositoryPg.ts"
 import { OAuthStateRepositoryMemory } from "./OAuthStateRepositoryMemory.ts"
 import { OAuthStateRepositoryPg } from "./OAuthStateRepositoryPg.ts"
+import { WebhookEndpointStorePg } from "./WebhookEndpointStorePg.ts"
 import { WebhookInboxMemory } from "./WebhookInboxMemory.ts"
 import { WebhookInboxPg } from "./WebhookInboxPg.ts"
 
@@ -22,6 +23,7 @@ export const PersistencePg = Layer.mergeAll(
   ConversationRepositoryPg,
   MessageRepositoryPg,
   WebhookInboxPg,
+  WebhookEndpointStorePg,
   AuditLogPg
 )
 

@@ -4,6 +4,7 @@ import "./errors.ts"
 import "./health.ts"
 import "./metaAds.ts"
 import "./viewer.ts"
+import "./webhooks.ts"
 import "./whatsapp.ts"
 import { builder } from "../builder.ts"
 
