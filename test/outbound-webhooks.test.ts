@@ -89,6 +89,7 @@ for (const database of databases) {
     ) => {
       const response = await http(service).api(token, "POST", "/graphql", { query, variables })
       return (await response.json()) as {
+        // biome-ignore lint/suspicious/noExplicitAny: answers of several queries, read by path in assertions
         data?: Record<string, any>
         errors?: Array<{ message: string; extensions: Record<string, unknown> }>
       }

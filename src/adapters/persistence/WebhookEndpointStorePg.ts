@@ -7,6 +7,7 @@ import {
 } from "../../application/outbound/ports/WebhookEndpointStore.ts"
 import type { EncryptedToken } from "../../domain/ChannelConnection.ts"
 import type { TenantId } from "../../domain/Ids.ts"
+import { DELIVERY_STATE_AFTER } from "../../domain/OutboundEvent.ts"
 import { fanOut } from "./OutboxPg.ts"
 
 type Row = Record<string, unknown>
@@ -172,7 +173,7 @@ export const WebhookEndpointStorePg = Layer.effect(
           const delivered = outcome._tag === "Delivered"
           const rows = yield* sql`
             UPDATE webhook_deliveries SET
-              status = ${delivered ? "delivered" : outcome._tag === "Failed" ? "failed" : "pending"},
+              status = ${DELIVERY_STATE_AFTER[outcome._tag]},
               next_attempt_at = COALESCE(${outcome._tag === "Retry" ? outcome.at : null}::timestamptz, next_attempt_at),
               locked_until = NULL, last_status_code = ${attempt.statusCode}, last_error = ${attempt.error},
               finished_at = CASE WHEN ${outcome._tag !== "Retry"} THEN now() ELSE NULL END

@@ -21,7 +21,7 @@ export const EXCERPT_BYTES = 1024
  * documentation ranges, IPv6 ULA and link-local, and IPv4-mapped/-compatible and NAT64 IPv6 (which may carry any
  * IPv4 address).
  */
-const BLOCKED = (() => {
+const BLOCKED_V4 = (() => {
   const list = new BlockList()
   for (const [net, prefix] of [
     ["0.0.0.0", 8],
@@ -41,6 +41,11 @@ const BLOCKED = (() => {
     ["240.0.0.0", 4]
   ] as const)
     list.addSubnet(net, prefix, "ipv4")
+  return list
+})()
+// A list of its own: one BlockList also matches IPv4 addresses against IPv4-mapped IPv6 rules.
+const BLOCKED_V6 = (() => {
+  const list = new BlockList()
   for (const [net, prefix] of [
     ["::", 96],
     ["::1", 128],
@@ -63,7 +68,7 @@ const BLOCKED = (() => {
 export const isPublicAddress = (address: string): boolean => {
   const family = isIP(address)
   if (family === 0) return false
-  return !BLOCKED.check(address, family === 4 ? "ipv4" : "ipv6")
+  return family === 4 ? !BLOCKED_V4.check(address, "ipv4") : !BLOCKED_V6.check(address, "ipv6")
 }
 
 export interface ResolvedAddress {
