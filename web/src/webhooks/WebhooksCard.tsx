@@ -186,7 +186,7 @@ function DeliveryLog({ endpointId }: { readonly endpointId: string }) {
   const refresh = () => refetch({ requestPolicy: "network-only" })
   const deliveries = result.data?.webhookDeliveries ?? []
   return (
-    <div className="delivery-log" aria-label="Delivery log" role="region">
+    <section className="delivery-log" aria-label="Delivery log">
       <div className="filters">
         <label>
           State{" "}
@@ -309,7 +309,7 @@ function DeliveryLog({ endpointId }: { readonly endpointId: string }) {
           </tbody>
         </table>
       )}
-    </div>
+    </section>
   )
 }
 
