@@ -20,6 +20,7 @@ import { makeMetaAdsRoutes } from "./adapters/http/MetaAdsRoutes.ts"
 import { trustedProxiesMiddleware } from "./adapters/http/RequestContext.ts"
 import { serveWhenReady } from "./adapters/http/StartupGate.ts"
 import { makeStaticRoutes } from "./adapters/http/StaticRoutes.ts"
+import { WebhookEndpointRoutes } from "./adapters/http/WebhookEndpointRoutes.ts"
 import { makeWebhookVerifyRoute, WebhookIntakeRoute } from "./adapters/http/WebhookRoutes.ts"
 import { makeWhatsAppRoutes } from "./adapters/http/WhatsAppRoutes.ts"
 import { MetaWebhooks } from "./adapters/meta-graph/MetaWebhooks.ts"
@@ -128,6 +129,7 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     makeMetaAdsRoutes({ appBaseUrl: config.appBaseUrl }),
     makeWebhookVerifyRoute(config.meta.webhookVerifyToken),
     WebhookIntakeRoute,
+    WebhookEndpointRoutes,
     config.mode === "sandbox" ? DevSessionRoutes : Layer.empty,
     makeGraphqlRoute({ graphiql: config.mode === "sandbox", introspection: config.mode === "sandbox" }),
     makeClientConfigRoute({

@@ -293,6 +293,43 @@ for (const database of databases) {
       }
     }, 60_000)
 
+    it("REST: /api/webhook-endpoints creates (secret once), lists, tests, logs, disables and deletes", async () => {
+      const hooks = await receiver()
+      try {
+        const { token } = await http().session(`out-rest-${run}`)
+        const api = (method: string, path: string, body?: unknown) => http().api(token, method, path, body)
+        const created = await api("POST", "/api/webhook-endpoints", { url: hooks.url, events: ["webhook.test"] })
+        expect(created.status).toBe(201)
+        const { endpoint, secret } = (await created.json()) as { endpoint: { id: string }; secret: string }
+        expect(secret).toMatch(/^whsec_/)
+        const listed = await (await api("GET", "/api/webhook-endpoints")).text()
+        expect(listed).toContain(endpoint.id)
+        expect(listed).not.toContain("whsec_")
+        expect((await api("POST", `/api/webhook-endpoints/${endpoint.id}/test`)).status).toBe(202)
+        await waitFor(() => expect(hooks.received.length).toBe(1))
+        verify(secret, hooks.received[0]!)
+        await waitFor(async () => {
+          const log = (await (
+            await api("GET", `/api/webhook-endpoints/${endpoint.id}/deliveries?state=delivered`)
+          ).json()) as {
+            deliveries: Array<{ eventType: string }>
+          }
+          expect(log.deliveries.map((d) => d.eventType)).toEqual(["webhook.test"])
+        })
+        const refused = await api("POST", "/api/webhook-endpoints", { url: "ftp://x", events: ["webhook.test"] })
+        expect(refused.status).toBe(422)
+        expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("webhook_target_refused")
+        const disabled = await api("PATCH", `/api/webhook-endpoints/${endpoint.id}`, { enabled: false })
+        expect(((await disabled.json()) as { enabled: boolean; disabledReason: string }).disabledReason).toBe("manual")
+        expect((await api("DELETE", `/api/webhook-endpoints/${endpoint.id}`)).status).toBe(200)
+        expect((await api("DELETE", `/api/webhook-endpoints/${endpoint.id}`)).status).toBe(404)
+        const { token: member } = await http().session(`out-rest-${run}`, "member")
+        expect((await http().api(member, "GET", "/api/webhook-endpoints")).status).toBe(403)
+      } finally {
+        await hooks.close()
+      }
+    }, 60_000)
+
     it("secret rotation: both secrets sign during the overlap, only the new one after it", async () => {
       const hooks = await receiver()
       try {
