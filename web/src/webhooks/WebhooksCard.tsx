@@ -37,7 +37,7 @@ export const WebhookEndpointsQuery = graphql(`
 
 const DeliveriesQuery = graphql(`
   query WebhookDeliveries($endpointId: ID!, $state: WebhookDeliveryState, $eventType: String) {
-    webhookDeliveries(endpointId: $endpointId, state: $state, eventType: $eventType, first: 50) {
+    webhookDeliveries(endpointId: $endpointId, state: $state, eventType: $eventType, first: 20) {
       id
       eventId
       eventType
