@@ -45,6 +45,8 @@ export const ALLOWED: Readonly<Record<string, ReadonlyArray<string>>> = {
   "src/adapters/observability": CORE,
   // Media bytes: the media store adapters (memory, filesystem, S3) and the content sniffer.
   "src/adapters/media": CORE,
+  // Outbound webhooks to tenants' endpoints: signing (standardwebhooks) and the vetted HTTP client.
+  "src/adapters/webhook-out": CORE,
   "src/adapters/meta-graph": [...CORE, "src/adapters/observability"],
   // The HTTP edge receives Meta's browser payloads (the popup's session info): it decodes them with meta-graph's
   // decoders, so Meta's wire format keeps one home.
@@ -61,6 +63,7 @@ export const ALLOWED: Readonly<Record<string, ReadonlyArray<string>>> = {
   "web/src/whatsapp": [...WEB_SHARED, "web/src/connect"],
   "web/src/meta-ads": [...WEB_SHARED, "web/src/connect"],
   "web/src/conversations": [...WEB_SHARED, "web/src/connect"],
+  "web/src/webhooks": WEB_SHARED,
   test: ["src", "sandbox", "test", "scripts"]
 }
 /** What test files may import, by the area they sit in. */

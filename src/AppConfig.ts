@@ -53,6 +53,17 @@ export interface AppConfigShape {
   readonly webhookUnroutedRetentionDays: number
   /** How long a processed webhook event is kept (`WEBHOOK_PROCESSED_RETENTION_DAYS`, default 14). */
   readonly webhookProcessedRetentionDays: number
+  /** Outbound webhooks (issue 19). */
+  readonly outboundWebhooks: {
+    /** `WEBHOOK_ALLOW_PRIVATE_TARGETS` (on in sandbox mode only): plain http and private addresses allowed. */
+    readonly allowPrivateTargets: boolean
+    /** `WEBHOOK_DELIVERY_RETENTION_DAYS` (30): days an event and its deliveries are kept. */
+    readonly retentionDays: number
+    /** `WEBHOOK_DELIVERY_RETRY_BASE_MILLIS` (10000): the first retry's wait (each next one 3 times longer). */
+    readonly retryBaseMillis: number
+    /** `WEBHOOK_ENDPOINT_DISABLE_AFTER_FAILURES` (50): failed attempts in a row that disable an endpoint. */
+    readonly disableAfterFailures: number
+  }
   /** How often each WhatsApp connection's health checks run (the job spreads connections over it). */
   readonly connectionHealthIntervalSeconds: number
   /** How often the gauges read from the database (inbox, token expiry) are refreshed (`METRICS_REFRESH_SECONDS`). */
@@ -358,6 +369,34 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       ),
       () => 14
     )
+    const allowPrivateTargets = Option.getOrElse(
+      yield* setting(
+        Config.Boolean("WEBHOOK_ALLOW_PRIVATE_TARGETS"),
+        "WEBHOOK_ALLOW_PRIVATE_TARGETS must be true or false"
+      ),
+      () => mode === "sandbox"
+    )
+    const outboundRetentionDays = Option.getOrElse(
+      yield* setting(
+        WholeNumber("WEBHOOK_DELIVERY_RETENTION_DAYS", 1, 3650),
+        "WEBHOOK_DELIVERY_RETENTION_DAYS must be a whole number of days (at least 1)"
+      ),
+      () => 30
+    )
+    const retryBaseMillis = Option.getOrElse(
+      yield* setting(
+        WholeNumber("WEBHOOK_DELIVERY_RETRY_BASE_MILLIS", 1, 3_600_000),
+        "WEBHOOK_DELIVERY_RETRY_BASE_MILLIS must be a whole number of milliseconds from 1 to 3600000"
+      ),
+      () => 10_000
+    )
+    const disableAfterFailures = Option.getOrElse(
+      yield* setting(
+        WholeNumber("WEBHOOK_ENDPOINT_DISABLE_AFTER_FAILURES", 1, 100_000),
+        "WEBHOOK_ENDPOINT_DISABLE_AFTER_FAILURES must be a whole number (at least 1)"
+      ),
+      () => 50
+    )
 
     const metricsRefreshSeconds = Option.getOrElse(
       yield* setting(
@@ -428,6 +467,12 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       tokenHealthIntervalSeconds,
       webhookUnroutedRetentionDays,
       webhookProcessedRetentionDays,
+      outboundWebhooks: {
+        allowPrivateTargets,
+        retentionDays: outboundRetentionDays,
+        retryBaseMillis,
+        disableAfterFailures
+      },
       connectionHealthIntervalSeconds,
       metricsRefreshSeconds,
       media

@@ -21,6 +21,7 @@ import { makeMetaAdsRoutes } from "./adapters/http/MetaAdsRoutes.ts"
 import { trustedProxiesMiddleware } from "./adapters/http/RequestContext.ts"
 import { serveWhenReady } from "./adapters/http/StartupGate.ts"
 import { makeStaticRoutes } from "./adapters/http/StaticRoutes.ts"
+import { WebhookEndpointRoutes } from "./adapters/http/WebhookEndpointRoutes.ts"
 import { makeWebhookVerifyRoute, WebhookIntakeRoute } from "./adapters/http/WebhookRoutes.ts"
 import { makeWhatsAppRoutes } from "./adapters/http/WhatsAppRoutes.ts"
 import { MetaWebhooks } from "./adapters/meta-graph/MetaWebhooks.ts"
@@ -29,6 +30,7 @@ import { makeMetricsRoute, recordAppWebhookCheck, recordTokenHealthReport } from
 import { makeMetricsRefresher, withSendMetrics } from "./adapters/observability/MetricsFromPorts.ts"
 import { MigrationsLive } from "./adapters/persistence/Migrations.ts"
 import { PersistencePg } from "./adapters/persistence/Persistence.ts"
+import { WebhookSenderHttp } from "./adapters/webhook-out/WebhookSenderHttp.ts"
 import { AuditTrail } from "./application/AuditTrail.ts"
 import { MetaAdsConnections } from "./application/ads/MetaAdsConnections.ts"
 import { WhatsAppConnections } from "./application/connect/WhatsAppConnections.ts"
@@ -41,6 +43,8 @@ import { MediaFetcher } from "./application/messaging/MediaFetcher.ts"
 import { Messaging } from "./application/messaging/Messaging.ts"
 import { MediaSending } from "./application/messaging/SendMedia.ts"
 import { OperationLimits } from "./application/OperationLimits.ts"
+import { WebhookDelivery } from "./application/outbound/WebhookDelivery.ts"
+import { WebhookEndpoints } from "./application/outbound/WebhookEndpoints.ts"
 import { WebhookIntake } from "./application/webhooks/WebhookIntake.ts"
 import { WebhookProcessor } from "./application/webhooks/WebhookProcessor.ts"
 import { EXPIRY_WARNING } from "./domain/TokenExpiry.ts"
@@ -78,7 +82,8 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     tokenCipherLayer(config),
     connectSettingsLayer(config),
     webhookSettingsLayer(config),
-    mediaPortsLayer(config)
+    mediaPortsLayer(config),
+    WebhookSenderHttp({ allowPrivateTargets: config.outboundWebhooks.allowPrivateTargets })
   ).pipe(Layer.provideMerge(Database))
   // The health checks read the app callback through the one AppWebhookCheck (its last result is shared); the
   // connect use case runs them right after a connect.
@@ -93,7 +98,9 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     WebhookIntake.layer,
     WebhookProcessor.layer,
     MediaFetcher.layer,
-    MediaSending.layer
+    MediaSending.layer,
+    WebhookEndpoints.layer,
+    WebhookDelivery.layer(config.outboundWebhooks)
   ).pipe(Layer.provideMerge(MetaWebhooks), Layer.provideMerge(Checks))
   // The test message sends through the one Messaging (its metrics included).
   const Services = TestMessages.layer.pipe(Layer.provideMerge(BaseServices))
@@ -102,6 +109,8 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     MediaFetcher.worker(),
     WebhookProcessor.unroutedRetention(config.webhookUnroutedRetentionDays),
     WebhookProcessor.processedRetention(config.webhookProcessedRetentionDays),
+    WebhookDelivery.worker(),
+    WebhookDelivery.retention(config.outboundWebhooks.retentionDays),
     makeMetricsRefresher(Duration.seconds(config.metricsRefreshSeconds)),
     ConnectionHealthChecks.worker(Duration.seconds(config.connectionHealthIntervalSeconds)),
     MetaAdsConnections.renewalWorker(Duration.seconds(config.tokenHealthIntervalSeconds)),
@@ -133,6 +142,7 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     MediaRoutes,
     makeWebhookVerifyRoute(config.meta.webhookVerifyToken),
     WebhookIntakeRoute,
+    WebhookEndpointRoutes,
     config.mode === "sandbox" ? DevSessionRoutes : Layer.empty,
     makeGraphqlRoute({ graphiql: config.mode === "sandbox", introspection: config.mode === "sandbox" }),
     makeClientConfigRoute({

@@ -370,6 +370,34 @@ export class NoRegistrationPending extends Schema.TaggedError<NoRegistrationPend
   }
 }
 
+/** No webhook endpoint of the tenant has this id. */
+export class WebhookEndpointNotFound extends Schema.TaggedError<WebhookEndpointNotFound>()(
+  "WebhookEndpointNotFound",
+  {}
+) {
+  override get message() {
+    return "No webhook endpoint with this id in this workspace."
+  }
+}
+
+/** A webhook endpoint's URL is refused: not HTTPS, not a public address, or unresolvable (`reason` says which). */
+export class WebhookTargetRefused extends Schema.TaggedError<WebhookTargetRefused>()("WebhookTargetRefused", {
+  reason: Schema.String
+}) {
+  override get message() {
+    return `This webhook URL is not allowed: ${this.reason}`
+  }
+}
+
+/** A webhook endpoint's settings are invalid (an unknown event type, no event, a bad time range). */
+export class InvalidWebhookEndpoint extends Schema.TaggedError<InvalidWebhookEndpoint>()("InvalidWebhookEndpoint", {
+  detail: Schema.String
+}) {
+  override get message() {
+    return this.detail
+  }
+}
+
 type ErrorClass = Extract<(typeof Errors)[keyof typeof Errors], abstract new (...args: never) => Error>
 /** Every error of the domain; each edge (HTTP, GraphQL, OAuth callback) maps each of them in one table. */
 export type DomainError = InstanceType<ErrorClass>

@@ -8,6 +8,7 @@ import { isUnauthorized } from "./shared/client.ts"
 import { Spinner } from "./shared/Dialog.tsx"
 import { cleanReturnQuery, readReturn } from "./shared/reasons.ts"
 import { usePolling } from "./shared/usePolling.ts"
+import { WebhooksCard } from "./webhooks/WebhooksCard.tsx"
 import { WhatsAppCard } from "./whatsapp/WhatsAppCard.tsx"
 
 /** The page's query: each card reads its part through its own fragment (the account line in App.tsx too). */
@@ -100,6 +101,7 @@ export function IntegrationsPage({ onUnauthorized, navigate, meta, token }: Inte
             {...(navigate === undefined ? {} : { navigate })}
           />
           <Conversations connection={data.whatsappConnection} />
+          <WebhooksCard />
         </>
       )}
     </>

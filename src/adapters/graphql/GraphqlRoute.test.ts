@@ -23,6 +23,7 @@ import { MediaFetcher } from "../../application/messaging/MediaFetcher.ts"
 import { Messaging } from "../../application/messaging/Messaging.ts"
 import { MediaSending } from "../../application/messaging/SendMedia.ts"
 import { OperationLimits } from "../../application/OperationLimits.ts"
+import { WebhookEndpoints } from "../../application/outbound/WebhookEndpoints.ts"
 import { encodeCursor } from "../../application/ports/Page.ts"
 import {
   AdAccountNotGranted,
@@ -291,11 +292,29 @@ const StubMedia = Layer.succeed(
 
 const StubMediaSending = Layer.succeed(MediaSending, MediaSending.of({ sendMedia: () => Effect.die("not used") }))
 
+/** Webhook endpoints are exercised through the real service (test/outbound-webhooks.test.ts). */
+const StubWebhookEndpoints = Layer.succeed(
+  WebhookEndpoints,
+  WebhookEndpoints.of({
+    create: () => Effect.die("not used"),
+    list: () => Effect.succeed([]),
+    update: () => Effect.die("not used"),
+    setEnabled: () => Effect.die("not used"),
+    remove: () => Effect.die("not used"),
+    rotateSecret: () => Effect.die("not used"),
+    sendTestEvent: () => Effect.die("not used"),
+    deliveries: () => Effect.succeed([]),
+    retryNow: () => Effect.die("not used"),
+    replay: () => Effect.die("not used")
+  })
+)
+
 const Services = Layer.mergeAll(
   StubHealth,
   StubTestMessages,
   StubMedia,
   StubMediaSending,
+  StubWebhookEndpoints,
   StubAuditTrail,
   StubConnections,
   StubMetaAds,

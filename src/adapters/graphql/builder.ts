@@ -15,6 +15,7 @@ import type { MediaFetcher } from "../../application/messaging/MediaFetcher.ts"
 import type { Messaging } from "../../application/messaging/Messaging.ts"
 import type { MediaSending } from "../../application/messaging/SendMedia.ts"
 import type { OperationLimits } from "../../application/OperationLimits.ts"
+import type { WebhookEndpoints } from "../../application/outbound/WebhookEndpoints.ts"
 import type { Jwt } from "../http/Auth.ts"
 
 /** The services GraphQL resolvers may `run`; add a service here when a resolver needs it. */
@@ -29,6 +30,7 @@ export type AppServices =
   | MediaSending
   | Messaging
   | OperationLimits
+  | WebhookEndpoints
   | Jwt
 
 /** What every resolver receives: the one runner of the server, the authenticated actor, and response cookies. */

@@ -77,7 +77,10 @@ export const HTTP_ERRORS: { readonly [K in DomainErrorTag]: HttpError<Extract<Do
   RegistrationPinMismatch: { status: 422, code: "pin_mismatch" },
   NumberNotVerified: { status: 409, code: "number_not_verified" },
   InvalidPin: { status: 400, code: "invalid_pin" },
-  NoRegistrationPending: { status: 409, code: "no_registration_pending" }
+  NoRegistrationPending: { status: 409, code: "no_registration_pending" },
+  WebhookEndpointNotFound: { status: 404, code: "not_found" },
+  WebhookTargetRefused: { status: 422, code: "webhook_target_refused" },
+  InvalidWebhookEndpoint: { status: 400, code: "invalid_webhook_endpoint" }
 }
 
 /** A domain error as the one error shape, with the status and code of `HTTP_ERRORS`. */

@@ -1,8 +1,11 @@
 import { Effect, Layer, Schema } from "effect"
 import { SqlClient, SqlSchema } from "effect/sql"
 import { ConnectionRepository, type ConnectionWrite } from "../../application/ports/ConnectionRepository.ts"
+import type { ChannelConnection, ConnectionStatus } from "../../domain/ChannelConnection.ts"
 import { ConnectionNotFound, NumberAlreadyConnected } from "../../domain/Errors.ts"
 import type { TenantId } from "../../domain/Ids.ts"
+import { connectionTransitionEvent } from "../../domain/OutboundEvent.ts"
+import { writeOutbox } from "./OutboxPg.ts"
 import { ConnectionRow, toConnection, toJson } from "./Rows.ts"
 
 export const ConnectionRepositoryPg = Layer.effect(
@@ -19,6 +22,14 @@ export const ConnectionRepositoryPg = Layer.effect(
       ${toJson(write.scopes)}::jsonb, ${toJson(write.metadata)}::jsonb, COALESCE(${write.connectedAt ?? null}::timestamptz, now())
     )`
 
+    /** A move into active, revoked or error announces itself in the write's transaction (the outbox). */
+    const announce = (before: ConnectionStatus | null, after: ChannelConnection) => {
+      const event = connectionTransitionEvent(before, after)
+      return event === null ? Effect.void : writeOutbox(sql, [event])
+    }
+    const statusOf = (rows: ReadonlyArray<Record<string, unknown>>) =>
+      rows.length === 0 ? null : (rows[0]!["status"] as ConnectionStatus)
+
     const columns = sql`(tenant_id, provider, status, waba_id, phone_number_id, phone_number_e164, display_name,
       access_token_enc, token_expires_at, scopes, metadata, connected_at)`
 
@@ -27,6 +38,11 @@ export const ConnectionRepositoryPg = Layer.effect(
         .withTransaction(
           Effect.gen(function* () {
             yield* ensureTenant(write.tenantId)
+            const before = statusOf(
+              yield* sql`SELECT status FROM channel_connections
+                         WHERE provider = ${write.provider} AND phone_number_id = ${phoneNumberId}
+                           AND tenant_id = ${write.tenantId} FOR UPDATE`
+            )
             // A revoked row of another tenant releases the number and keeps that tenant's history.
             yield* sql`
               UPDATE channel_connections
@@ -45,7 +61,9 @@ export const ConnectionRepositoryPg = Layer.effect(
               WHERE channel_connections.tenant_id = EXCLUDED.tenant_id
               RETURNING *`
             if (rows.length === 0) return yield* new NumberAlreadyConnected({ phoneNumberId })
-            return toConnection(rows[0]!)
+            const connection = toConnection(rows[0]!)
+            yield* announce(before, connection)
+            return connection
           })
         )
         .pipe(Effect.catchTag("SqlError", Effect.die), Effect.withSpan("ConnectionRepositoryPg.claimNumber"))
@@ -55,6 +73,10 @@ export const ConnectionRepositoryPg = Layer.effect(
         .withTransaction(
           Effect.gen(function* () {
             yield* ensureTenant(write.tenantId)
+            const current = yield* sql`
+              SELECT id, status FROM channel_connections
+              WHERE tenant_id = ${write.tenantId} AND provider = ${write.provider} AND phone_number_id IS NULL
+              ORDER BY updated_at DESC LIMIT 1 FOR UPDATE`
             const updated = yield* sql`
               UPDATE channel_connections SET
                 status = ${write.status}, waba_id = ${write.wabaId}, phone_number_e164 = ${write.phoneNumberE164},
@@ -67,10 +89,16 @@ export const ConnectionRepositoryPg = Layer.effect(
                 WHERE tenant_id = ${write.tenantId} AND provider = ${write.provider} AND phone_number_id IS NULL
                 ORDER BY updated_at DESC LIMIT 1 FOR UPDATE)
               RETURNING *`
-            if (updated.length > 0) return toConnection(updated[0]!)
+            if (updated.length > 0) {
+              const connection = toConnection(updated[0]!)
+              yield* announce(statusOf(current), connection)
+              return connection
+            }
             const inserted =
               yield* sql`INSERT INTO channel_connections ${columns} VALUES ${values(write, null)} RETURNING *`
-            return toConnection(inserted[0]!)
+            const connection = toConnection(inserted[0]!)
+            yield* announce(null, connection)
+            return connection
           })
         )
         .pipe(Effect.orDie, Effect.withSpan("ConnectionRepositoryPg.upsertUnnumbered"))
@@ -124,6 +152,9 @@ export const ConnectionRepositoryPg = Layer.effect(
           .filter(([, value]) => value === null)
           .map(([key]) => key)
         const merged = Object.fromEntries(Object.entries(patch.metadata ?? {}).filter(([, value]) => value !== null))
+        const before = statusOf(
+          yield* sql`SELECT status FROM channel_connections WHERE tenant_id = ${tenantId} AND id = ${id} FOR UPDATE`
+        )
         const rows = yield* sql`
           UPDATE channel_connections SET
             status = COALESCE(${patch.status ?? null}, status),
@@ -137,8 +168,14 @@ export const ConnectionRepositoryPg = Layer.effect(
           WHERE tenant_id = ${tenantId} AND id = ${id}
           RETURNING *`
         if (rows.length === 0) return yield* new ConnectionNotFound({})
-        return toConnection(rows[0]!)
-      }).pipe(Effect.catchTag("SqlError", Effect.die), Effect.withSpan("ConnectionRepositoryPg.update"))
+        const connection = toConnection(rows[0]!)
+        yield* announce(before, connection)
+        return connection
+      }).pipe(
+        sql.withTransaction,
+        Effect.catchTag("SqlError", Effect.die),
+        Effect.withSpan("ConnectionRepositoryPg.update")
+      )
 
     return ConnectionRepository.of({
       claimNumber,

@@ -3,6 +3,7 @@ import { SqlClient } from "effect/sql"
 import { MessageRepository } from "../../application/messaging/ports/MessageRepository.ts"
 import { decodeCursor, encodeCursor } from "../../application/ports/Page.ts"
 import { advanceStatus, type MessageStatus } from "../../domain/Message.ts"
+import { writeOutbox } from "./OutboxPg.ts"
 import { type Row, toJson, toMessage } from "./Rows.ts"
 
 /** Status order in SQL, matching `advanceStatus`: a status only replaces a lower one; failed is final. */
@@ -42,7 +43,7 @@ export const MessageRepositoryPg = Layer.effect(
       })
 
     return MessageRepository.of({
-      insert: (message) =>
+      insert: (message, announce) =>
         sql
           .withTransaction(
             Effect.gen(function* () {
@@ -62,11 +63,13 @@ export const MessageRepositoryPg = Layer.effect(
                   LIMIT 1`
                 return { message: toMessage(existing[0]!), inserted: false }
               }
-              return { message: toMessage(yield* applyStoredEvents(inserted[0]!)), inserted: true }
+              const stored = toMessage(yield* applyStoredEvents(inserted[0]!))
+              if (announce !== undefined) yield* writeOutbox(sql, announce(stored))
+              return { message: stored, inserted: true }
             })
           )
           .pipe(Effect.orDie, Effect.withSpan("MessageRepositoryPg.insert")),
-      applyStatus: (event) =>
+      applyStatus: (event, announce) =>
         Effect.gen(function* () {
           const recorded = yield* sql`
             INSERT INTO message_status_events (tenant_id, provider_message_id, status, payload, occurred_at)
@@ -81,8 +84,9 @@ export const MessageRepositoryPg = Layer.effect(
               AND direction = 'outbound' AND status <> 'failed'
               AND ${rank("status")} < array_position(${sql.unsafe(RANK)}, ${event.status}::text)
             RETURNING id`
+          if (recorded.length === 1 && announce !== undefined) yield* writeOutbox(sql, announce)
           return { recorded: recorded.length === 1, applied: applied.length === 1 }
-        }).pipe(Effect.orDie, Effect.withSpan("MessageRepositoryPg.applyStatus")),
+        }).pipe(sql.withTransaction, Effect.orDie, Effect.withSpan("MessageRepositoryPg.applyStatus")),
       recordSendResult: (tenantId, id, result) =>
         sql
           .withTransaction(

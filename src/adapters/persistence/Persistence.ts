@@ -13,6 +13,7 @@ import { MessageRepositoryMemory } from "./MessageRepositoryMemory.ts"
 import { MessageRepositoryPg } from "./MessageRepositoryPg.ts"
 import { OAuthStateRepositoryMemory } from "./OAuthStateRepositoryMemory.ts"
 import { OAuthStateRepositoryPg } from "./OAuthStateRepositoryPg.ts"
+import { WebhookEndpointStorePg } from "./WebhookEndpointStorePg.ts"
 import { WebhookInboxMemory } from "./WebhookInboxMemory.ts"
 import { WebhookInboxPg } from "./WebhookInboxPg.ts"
 
@@ -25,6 +26,7 @@ export const PersistencePg = Layer.mergeAll(
   MessageRepositoryPg,
   MediaRepositoryPg,
   WebhookInboxPg,
+  WebhookEndpointStorePg,
   AuditLogPg
 )
 

@@ -103,7 +103,10 @@ export const CALLBACK_REASONS: {
   RegistrationPinMismatch: null,
   NumberNotVerified: null,
   InvalidPin: null,
-  NoRegistrationPending: null
+  NoRegistrationPending: null,
+  WebhookEndpointNotFound: null,
+  WebhookTargetRefused: null,
+  InvalidWebhookEndpoint: null
 }
 
 export const callbackReason = (error: CallbackError): CallbackReason => CALLBACK_REASONS[error._tag]

@@ -6,7 +6,7 @@ import type { Provider, TenantId } from "../../domain/Ids.ts"
 /** The row a ciphertext belongs to: bound as additional authenticated data, so a moved ciphertext fails. */
 export interface TokenBinding {
   readonly tenantId: TenantId
-  readonly provider: Provider
+  readonly provider: Provider | "webhook_endpoint"
 }
 
 /** Encrypts access tokens at rest (AES-256-GCM with a key id so keys can rotate). */

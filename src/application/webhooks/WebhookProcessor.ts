@@ -19,6 +19,7 @@ import type {
   NumberQualityReported,
   WebhookChange
 } from "../../domain/InboundEvents.ts"
+import { messageReceived, messageStatusEvents } from "../../domain/OutboundEvent.ts"
 import { MAX_WEBHOOK_ATTEMPTS, retryDelayMillis, type WebhookEvent } from "../../domain/WebhookEvent.ts"
 import { TEST_MESSAGE_KEY, testMessageFailed } from "../health/TestMessages.ts"
 import { ConversationRepository } from "../messaging/ports/ConversationRepository.ts"
@@ -154,16 +155,19 @@ export class WebhookProcessor extends Context.Service<
             lastMessageAt: message.sentAt,
             lastInboundAt: message.sentAt
           })
-          const stored = yield* messages.insert({
-            tenantId,
-            conversationId: conversation.id,
-            providerMessageId: message.providerMessageId as ProviderMessageId,
-            direction: "inbound",
-            type: message.type,
-            body: message.body,
-            status: "received",
-            sentAt: message.sentAt
-          })
+          const stored = yield* messages.insert(
+            {
+              tenantId,
+              conversationId: conversation.id,
+              providerMessageId: message.providerMessageId as ProviderMessageId,
+              direction: "inbound",
+              type: message.type,
+              body: message.body,
+              status: "received",
+              sentAt: message.sentAt
+            },
+            (stored) => [messageReceived(stored, connection.value)]
+          )
           if (stored.inserted) messagesStored++
           // Its media is fetched later (a job per message): the message is visible at once, "not yet available".
           // Recorded on a redelivery too (once), so a crash between the two writes loses no media.
@@ -189,14 +193,17 @@ export class WebhookProcessor extends Context.Service<
             Effect.annotateLogs({ tenant_id: tenantId, connection_id: connectionId, phone_number_id: phoneNumberId })
           )
         for (const status of change.statuses) {
-          const result = yield* messages.applyStatus({
-            tenantId,
-            providerMessageId: status.providerMessageId as ProviderMessageId,
-            status: status.status,
-            occurredAt: status.occurredAt,
-            payload: status.payload,
-            error: status.error
-          })
+          const result = yield* messages.applyStatus(
+            {
+              tenantId,
+              providerMessageId: status.providerMessageId as ProviderMessageId,
+              status: status.status,
+              occurredAt: status.occurredAt,
+              payload: status.payload,
+              error: status.error
+            },
+            messageStatusEvents({ ...status, tenantId, connectionId })
+          )
           if (result.recorded) statusesRecorded++
           // The test message ("Send a test message to my phone") failed after Meta accepted it: the send check says so.
           if (status.status === "failed" && connection.value.metadata[TEST_MESSAGE_KEY] === status.providerMessageId)

@@ -31,6 +31,17 @@ type Documents = {
     "\n  mutation DisconnectMetaAds {\n    disconnectMetaAds {\n      ...MetaAdsFields\n    }\n  }\n": typeof types.DisconnectMetaAdsDocument,
     "\n  mutation TestMetaAdsConnection {\n    testMetaAdsConnection {\n      ok\n      user {\n        id\n        name\n      }\n      tokenExpiresAt\n      adAccountCount\n      error\n      checks {\n        name\n        ok\n        detail\n      }\n    }\n  }\n": typeof types.TestMetaAdsConnectionDocument,
     "\n  query MetaAdsTokenDebug {\n    metaAdsTokenDebug {\n      __typename\n      ... on MetaAdsTokenDebugSuccess {\n        tokenDebug {\n          isValid\n          expiresAt\n          scopes\n          error\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.MetaAdsTokenDebugDocument,
+    "\n  fragment WebhookEndpointFields on WebhookEndpoint {\n    id\n    url\n    events\n    enabled\n    disabledReason\n    consecutiveFailures\n    previousSecretExpiresAt\n    createdAt\n  }\n": typeof types.WebhookEndpointFieldsFragmentDoc,
+    "\n  query WebhookEndpoints {\n    webhookEndpoints {\n      ...WebhookEndpointFields\n    }\n  }\n": typeof types.WebhookEndpointsDocument,
+    "\n  query WebhookDeliveries($endpointId: ID!, $state: WebhookDeliveryState, $eventType: String) {\n    webhookDeliveries(endpointId: $endpointId, state: $state, eventType: $eventType, first: 20) {\n      id\n      eventId\n      eventType\n      state\n      attempts\n      nextAttemptAt\n      lastStatusCode\n      lastError\n      occurredAt\n      attemptLog {\n        attemptedAt\n        statusCode\n        durationMs\n        responseExcerpt\n        error\n      }\n    }\n  }\n": typeof types.WebhookDeliveriesDocument,
+    "\n  mutation CreateWebhookEndpoint($input: CreateWebhookEndpointInput!) {\n    createWebhookEndpoint(input: $input) {\n      secret\n      endpoint {\n        ...WebhookEndpointFields\n      }\n    }\n  }\n": typeof types.CreateWebhookEndpointDocument,
+    "\n  mutation RotateWebhookEndpointSecret($id: ID!) {\n    rotateWebhookEndpointSecret(id: $id) {\n      secret\n      endpoint {\n        ...WebhookEndpointFields\n      }\n    }\n  }\n": typeof types.RotateWebhookEndpointSecretDocument,
+    "\n  mutation EnableWebhookEndpoint($id: ID!) {\n    enableWebhookEndpoint(id: $id) {\n      ...WebhookEndpointFields\n    }\n  }\n": typeof types.EnableWebhookEndpointDocument,
+    "\n  mutation DisableWebhookEndpoint($id: ID!) {\n    disableWebhookEndpoint(id: $id) {\n      ...WebhookEndpointFields\n    }\n  }\n": typeof types.DisableWebhookEndpointDocument,
+    "\n  mutation DeleteWebhookEndpoint($id: ID!) {\n    deleteWebhookEndpoint(id: $id)\n  }\n": typeof types.DeleteWebhookEndpointDocument,
+    "\n  mutation SendWebhookTestEvent($id: ID!) {\n    sendWebhookTestEvent(id: $id)\n  }\n": typeof types.SendWebhookTestEventDocument,
+    "\n  mutation RetryWebhookDelivery($id: ID!) {\n    retryWebhookDelivery(id: $id)\n  }\n": typeof types.RetryWebhookDeliveryDocument,
+    "\n  mutation ReplayWebhookEvents($endpointId: ID!, $since: DateTime!) {\n    replayWebhookEvents(endpointId: $endpointId, since: $since)\n  }\n": typeof types.ReplayWebhookEventsDocument,
     "\n  fragment HealthPanelFields on WhatsAppConnection {\n    health {\n      overall\n      checkedAt\n      messagingHealthy\n      checks {\n        name\n        status\n        message\n        checkedAt\n      }\n    }\n  }\n": typeof types.HealthPanelFieldsFragmentDoc,
     "\n  mutation CheckWhatsAppConnection {\n    checkWhatsAppConnection {\n      id\n      ...HealthPanelFields\n    }\n  }\n": typeof types.CheckWhatsAppConnectionDocument,
     "\n  mutation SendWhatsAppTestMessage($to: String!) {\n    sendWhatsAppTestMessage(input: { to: $to }) {\n      __typename\n      ... on SendWhatsAppTestMessageSuccess {\n        connection {\n          id\n          ...HealthPanelFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.SendWhatsAppTestMessageDocument,
@@ -60,6 +71,17 @@ const documents: Documents = {
     "\n  mutation DisconnectMetaAds {\n    disconnectMetaAds {\n      ...MetaAdsFields\n    }\n  }\n": types.DisconnectMetaAdsDocument,
     "\n  mutation TestMetaAdsConnection {\n    testMetaAdsConnection {\n      ok\n      user {\n        id\n        name\n      }\n      tokenExpiresAt\n      adAccountCount\n      error\n      checks {\n        name\n        ok\n        detail\n      }\n    }\n  }\n": types.TestMetaAdsConnectionDocument,
     "\n  query MetaAdsTokenDebug {\n    metaAdsTokenDebug {\n      __typename\n      ... on MetaAdsTokenDebugSuccess {\n        tokenDebug {\n          isValid\n          expiresAt\n          scopes\n          error\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.MetaAdsTokenDebugDocument,
+    "\n  fragment WebhookEndpointFields on WebhookEndpoint {\n    id\n    url\n    events\n    enabled\n    disabledReason\n    consecutiveFailures\n    previousSecretExpiresAt\n    createdAt\n  }\n": types.WebhookEndpointFieldsFragmentDoc,
+    "\n  query WebhookEndpoints {\n    webhookEndpoints {\n      ...WebhookEndpointFields\n    }\n  }\n": types.WebhookEndpointsDocument,
+    "\n  query WebhookDeliveries($endpointId: ID!, $state: WebhookDeliveryState, $eventType: String) {\n    webhookDeliveries(endpointId: $endpointId, state: $state, eventType: $eventType, first: 20) {\n      id\n      eventId\n      eventType\n      state\n      attempts\n      nextAttemptAt\n      lastStatusCode\n      lastError\n      occurredAt\n      attemptLog {\n        attemptedAt\n        statusCode\n        durationMs\n        responseExcerpt\n        error\n      }\n    }\n  }\n": types.WebhookDeliveriesDocument,
+    "\n  mutation CreateWebhookEndpoint($input: CreateWebhookEndpointInput!) {\n    createWebhookEndpoint(input: $input) {\n      secret\n      endpoint {\n        ...WebhookEndpointFields\n      }\n    }\n  }\n": types.CreateWebhookEndpointDocument,
+    "\n  mutation RotateWebhookEndpointSecret($id: ID!) {\n    rotateWebhookEndpointSecret(id: $id) {\n      secret\n      endpoint {\n        ...WebhookEndpointFields\n      }\n    }\n  }\n": types.RotateWebhookEndpointSecretDocument,
+    "\n  mutation EnableWebhookEndpoint($id: ID!) {\n    enableWebhookEndpoint(id: $id) {\n      ...WebhookEndpointFields\n    }\n  }\n": types.EnableWebhookEndpointDocument,
+    "\n  mutation DisableWebhookEndpoint($id: ID!) {\n    disableWebhookEndpoint(id: $id) {\n      ...WebhookEndpointFields\n    }\n  }\n": types.DisableWebhookEndpointDocument,
+    "\n  mutation DeleteWebhookEndpoint($id: ID!) {\n    deleteWebhookEndpoint(id: $id)\n  }\n": types.DeleteWebhookEndpointDocument,
+    "\n  mutation SendWebhookTestEvent($id: ID!) {\n    sendWebhookTestEvent(id: $id)\n  }\n": types.SendWebhookTestEventDocument,
+    "\n  mutation RetryWebhookDelivery($id: ID!) {\n    retryWebhookDelivery(id: $id)\n  }\n": types.RetryWebhookDeliveryDocument,
+    "\n  mutation ReplayWebhookEvents($endpointId: ID!, $since: DateTime!) {\n    replayWebhookEvents(endpointId: $endpointId, since: $since)\n  }\n": types.ReplayWebhookEventsDocument,
     "\n  fragment HealthPanelFields on WhatsAppConnection {\n    health {\n      overall\n      checkedAt\n      messagingHealthy\n      checks {\n        name\n        status\n        message\n        checkedAt\n      }\n    }\n  }\n": types.HealthPanelFieldsFragmentDoc,
     "\n  mutation CheckWhatsAppConnection {\n    checkWhatsAppConnection {\n      id\n      ...HealthPanelFields\n    }\n  }\n": types.CheckWhatsAppConnectionDocument,
     "\n  mutation SendWhatsAppTestMessage($to: String!) {\n    sendWhatsAppTestMessage(input: { to: $to }) {\n      __typename\n      ... on SendWhatsAppTestMessageSuccess {\n        connection {\n          id\n          ...HealthPanelFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.SendWhatsAppTestMessageDocument,
@@ -154,6 +176,50 @@ export function graphql(source: "\n  mutation TestMetaAdsConnection {\n    testM
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query MetaAdsTokenDebug {\n    metaAdsTokenDebug {\n      __typename\n      ... on MetaAdsTokenDebugSuccess {\n        tokenDebug {\n          isValid\n          expiresAt\n          scopes\n          error\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  query MetaAdsTokenDebug {\n    metaAdsTokenDebug {\n      __typename\n      ... on MetaAdsTokenDebugSuccess {\n        tokenDebug {\n          isValid\n          expiresAt\n          scopes\n          error\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment WebhookEndpointFields on WebhookEndpoint {\n    id\n    url\n    events\n    enabled\n    disabledReason\n    consecutiveFailures\n    previousSecretExpiresAt\n    createdAt\n  }\n"): (typeof documents)["\n  fragment WebhookEndpointFields on WebhookEndpoint {\n    id\n    url\n    events\n    enabled\n    disabledReason\n    consecutiveFailures\n    previousSecretExpiresAt\n    createdAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebhookEndpoints {\n    webhookEndpoints {\n      ...WebhookEndpointFields\n    }\n  }\n"): (typeof documents)["\n  query WebhookEndpoints {\n    webhookEndpoints {\n      ...WebhookEndpointFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebhookDeliveries($endpointId: ID!, $state: WebhookDeliveryState, $eventType: String) {\n    webhookDeliveries(endpointId: $endpointId, state: $state, eventType: $eventType, first: 20) {\n      id\n      eventId\n      eventType\n      state\n      attempts\n      nextAttemptAt\n      lastStatusCode\n      lastError\n      occurredAt\n      attemptLog {\n        attemptedAt\n        statusCode\n        durationMs\n        responseExcerpt\n        error\n      }\n    }\n  }\n"): (typeof documents)["\n  query WebhookDeliveries($endpointId: ID!, $state: WebhookDeliveryState, $eventType: String) {\n    webhookDeliveries(endpointId: $endpointId, state: $state, eventType: $eventType, first: 20) {\n      id\n      eventId\n      eventType\n      state\n      attempts\n      nextAttemptAt\n      lastStatusCode\n      lastError\n      occurredAt\n      attemptLog {\n        attemptedAt\n        statusCode\n        durationMs\n        responseExcerpt\n        error\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateWebhookEndpoint($input: CreateWebhookEndpointInput!) {\n    createWebhookEndpoint(input: $input) {\n      secret\n      endpoint {\n        ...WebhookEndpointFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateWebhookEndpoint($input: CreateWebhookEndpointInput!) {\n    createWebhookEndpoint(input: $input) {\n      secret\n      endpoint {\n        ...WebhookEndpointFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RotateWebhookEndpointSecret($id: ID!) {\n    rotateWebhookEndpointSecret(id: $id) {\n      secret\n      endpoint {\n        ...WebhookEndpointFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation RotateWebhookEndpointSecret($id: ID!) {\n    rotateWebhookEndpointSecret(id: $id) {\n      secret\n      endpoint {\n        ...WebhookEndpointFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation EnableWebhookEndpoint($id: ID!) {\n    enableWebhookEndpoint(id: $id) {\n      ...WebhookEndpointFields\n    }\n  }\n"): (typeof documents)["\n  mutation EnableWebhookEndpoint($id: ID!) {\n    enableWebhookEndpoint(id: $id) {\n      ...WebhookEndpointFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DisableWebhookEndpoint($id: ID!) {\n    disableWebhookEndpoint(id: $id) {\n      ...WebhookEndpointFields\n    }\n  }\n"): (typeof documents)["\n  mutation DisableWebhookEndpoint($id: ID!) {\n    disableWebhookEndpoint(id: $id) {\n      ...WebhookEndpointFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteWebhookEndpoint($id: ID!) {\n    deleteWebhookEndpoint(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteWebhookEndpoint($id: ID!) {\n    deleteWebhookEndpoint(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SendWebhookTestEvent($id: ID!) {\n    sendWebhookTestEvent(id: $id)\n  }\n"): (typeof documents)["\n  mutation SendWebhookTestEvent($id: ID!) {\n    sendWebhookTestEvent(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RetryWebhookDelivery($id: ID!) {\n    retryWebhookDelivery(id: $id)\n  }\n"): (typeof documents)["\n  mutation RetryWebhookDelivery($id: ID!) {\n    retryWebhookDelivery(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReplayWebhookEvents($endpointId: ID!, $since: DateTime!) {\n    replayWebhookEvents(endpointId: $endpointId, since: $since)\n  }\n"): (typeof documents)["\n  mutation ReplayWebhookEvents($endpointId: ID!, $since: DateTime!) {\n    replayWebhookEvents(endpointId: $endpointId, since: $since)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -71,7 +71,10 @@ export const GRAPHQL_ERRORS: {
   RegistrationPinMismatch: { code: "PIN_MISMATCH", type: "RegistrationPinMismatchError" },
   NumberNotVerified: { code: "NUMBER_NOT_VERIFIED", type: null },
   InvalidPin: { code: "INVALID_PIN", type: "InvalidPinError" },
-  NoRegistrationPending: { code: "NO_REGISTRATION_PENDING", type: "NoRegistrationPendingError" }
+  NoRegistrationPending: { code: "NO_REGISTRATION_PENDING", type: "NoRegistrationPendingError" },
+  WebhookEndpointNotFound: { code: "NOT_FOUND", type: null },
+  WebhookTargetRefused: { code: "WEBHOOK_TARGET_REFUSED", type: null },
+  InvalidWebhookEndpoint: { code: "INVALID_WEBHOOK_ENDPOINT", type: null }
 }
 
 /** A domain error as a GraphQL error: its message, and `extensions.code` (plus `extra`) from `GRAPHQL_ERRORS`. */

@@ -5,6 +5,7 @@ import "./health.ts"
 import "./media.ts"
 import "./metaAds.ts"
 import "./viewer.ts"
+import "./webhooks.ts"
 import "./whatsapp.ts"
 import { builder } from "../builder.ts"
 

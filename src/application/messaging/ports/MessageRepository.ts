@@ -1,6 +1,7 @@
 import { Context, type Effect, type Option } from "effect"
 import type { ConversationId, MessageId, ProviderMessageId, TenantId } from "../../../domain/Ids.ts"
 import type { DeliveryStatus, Message, MessageDirection, MessageStatus } from "../../../domain/Message.ts"
+import type { NewOutboundEvent } from "../../../domain/OutboundEvent.ts"
 import type { Page, PageRequest } from "../../ports/Page.ts"
 
 export interface NewMessage {
@@ -32,13 +33,22 @@ export class MessageRepository extends Context.Service<
     /**
      * Inserts a message unless its `provider_message_id`, or its tenant and idempotency key, is already stored
      * (then returns the stored one with `inserted: false`). Status events that arrived before the message are applied to it.
+     * `announce` names the events a first insert announces: they are written to the outbox in the insert's
+     * transaction (nothing for a duplicate).
      */
-    insert(message: NewMessage): Effect.Effect<{ readonly message: Message; readonly inserted: boolean }>
+    insert(
+      message: NewMessage,
+      announce?: (stored: Message) => ReadonlyArray<NewOutboundEvent>
+    ): Effect.Effect<{ readonly message: Message; readonly inserted: boolean }>
     /**
      * Records a status once per `(provider_message_id, status)` and moves the message forward (never back;
      * `failed` is final). A status for an unknown message is kept and applied when the message arrives.
+     * `announce`'s events are written to the outbox in the same transaction when the status is recorded (once).
      */
-    applyStatus(event: StatusEvent): Effect.Effect<{ readonly recorded: boolean; readonly applied: boolean }>
+    applyStatus(
+      event: StatusEvent,
+      announce?: ReadonlyArray<NewOutboundEvent>
+    ): Effect.Effect<{ readonly recorded: boolean; readonly applied: boolean }>
     /**
      * The result of a send: the id Meta gave it and `sent` (moved into `conversationId` when given: Meta keyed the
      * contact by another `wa_id` than the number typed), or `failed` with Meta's error.

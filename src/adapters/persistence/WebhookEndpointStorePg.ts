@@ -1,0 +1,249 @@
+import { Effect, Layer, Option } from "effect"
+import { SqlClient } from "effect/sql"
+import {
+  type Delivery,
+  type StoredEndpoint,
+  WebhookEndpointStore
+} from "../../application/outbound/ports/WebhookEndpointStore.ts"
+import type { EncryptedToken } from "../../domain/ChannelConnection.ts"
+import type { TenantId } from "../../domain/Ids.ts"
+import { DELIVERY_STATE_AFTER } from "../../domain/OutboundEvent.ts"
+import { fanOut } from "./OutboxPg.ts"
+
+type Row = Record<string, unknown>
+
+const toEndpoint = (row: Row): StoredEndpoint => ({
+  id: row["id"] as string,
+  tenantId: row["tenant_id"] as TenantId,
+  url: row["url"] as string,
+  events: row["events"] as ReadonlyArray<string>,
+  secretEnc: row["secret_enc"] as EncryptedToken,
+  previousSecretEnc: (row["previous_secret_enc"] as EncryptedToken | null) ?? null,
+  previousSecretExpiresAt: (row["previous_secret_expires_at"] as Date | null) ?? null,
+  enabled: row["enabled"] as boolean,
+  disabledReason: (row["disabled_reason"] as string | null) ?? null,
+  consecutiveFailures: row["consecutive_failures"] as number,
+  createdAt: row["created_at"] as Date,
+  updatedAt: row["updated_at"] as Date
+})
+
+const toDelivery = (row: Row, attempts: ReadonlyArray<Row>): Delivery => ({
+  id: row["id"] as string,
+  endpointId: row["endpoint_id"] as string,
+  eventId: row["event_id"] as string,
+  eventType: row["event_type"] as string,
+  state: row["status"] as Delivery["state"],
+  attempts: row["attempts"] as number,
+  nextAttemptAt: row["status"] === "pending" ? (row["next_attempt_at"] as Date) : null,
+  lastStatusCode: (row["last_status_code"] as number | null) ?? null,
+  lastError: (row["last_error"] as string | null) ?? null,
+  createdAt: row["created_at"] as Date,
+  finishedAt: (row["finished_at"] as Date | null) ?? null,
+  occurredAt: row["occurred_at"] as Date,
+  attemptLog: attempts.map((a) => ({
+    attemptedAt: a["attempted_at"] as Date,
+    statusCode: (a["status_code"] as number | null) ?? null,
+    durationMs: a["duration_ms"] as number,
+    responseExcerpt: (a["response_excerpt"] as string | null) ?? null,
+    error: (a["error"] as string | null) ?? null
+  }))
+})
+
+/** Postgres text[] from a list (the client sends a JS array as a JSON-ish literal otherwise). */
+const textArray = (values: ReadonlyArray<string>) => JSON.stringify(values)
+
+export const WebhookEndpointStorePg = Layer.effect(
+  WebhookEndpointStore,
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const events = (values: ReadonlyArray<string>) =>
+      sql`ARRAY(SELECT jsonb_array_elements_text(${textArray(values)}::jsonb))`
+
+    return WebhookEndpointStore.of({
+      create: (endpoint) =>
+        sql`
+          INSERT INTO webhook_endpoints (id, tenant_id, url, events, secret_enc)
+          VALUES (${endpoint.id}, ${endpoint.tenantId}, ${endpoint.url}, ${events(endpoint.events)}, ${endpoint.secretEnc})
+          RETURNING *`.pipe(
+          Effect.map((rows) => toEndpoint(rows[0]!)),
+          Effect.orDie
+        ),
+      list: (tenantId) =>
+        sql`SELECT * FROM webhook_endpoints WHERE tenant_id = ${tenantId} ORDER BY created_at, id`.pipe(
+          Effect.map((rows) => rows.map(toEndpoint)),
+          Effect.orDie
+        ),
+      find: (tenantId, id) =>
+        sql`SELECT * FROM webhook_endpoints WHERE tenant_id = ${tenantId} AND id::text = ${id}`.pipe(
+          Effect.map((rows) => (rows.length === 0 ? Option.none() : Option.some(toEndpoint(rows[0]!)))),
+          Effect.orDie
+        ),
+      update: (tenantId, id, patch) =>
+        sql`
+          UPDATE webhook_endpoints SET
+            url = COALESCE(${patch.url ?? null}, url),
+            events = CASE WHEN ${patch.events !== undefined} THEN ${events(patch.events ?? [])} ELSE events END,
+            enabled = COALESCE(${patch.enabled ?? null}::boolean, enabled),
+            disabled_reason = CASE WHEN ${patch.enabled !== undefined} THEN ${patch.disabledReason ?? null}
+                                   ELSE disabled_reason END,
+            consecutive_failures = CASE WHEN ${patch.enabled === true} THEN 0 ELSE consecutive_failures END,
+            secret_enc = COALESCE(${patch.rotation?.secretEnc ?? null}, secret_enc),
+            previous_secret_enc = COALESCE(${patch.rotation?.previousSecretEnc ?? null}, previous_secret_enc),
+            previous_secret_expires_at = COALESCE(${patch.rotation?.previousSecretExpiresAt ?? null}::timestamptz,
+                                                  previous_secret_expires_at),
+            updated_at = now()
+          WHERE tenant_id = ${tenantId} AND id::text = ${id}
+          RETURNING *`.pipe(
+          Effect.map((rows) => (rows.length === 0 ? Option.none() : Option.some(toEndpoint(rows[0]!)))),
+          Effect.orDie
+        ),
+      remove: (tenantId, id) =>
+        sql`DELETE FROM webhook_endpoints WHERE tenant_id = ${tenantId} AND id::text = ${id} RETURNING id`.pipe(
+          Effect.map((rows) => rows.length === 1),
+          Effect.orDie
+        ),
+      announceTo: (tenantId, endpointId, event) =>
+        Effect.gen(function* () {
+          const id = crypto.randomUUID()
+          yield* sql`
+            INSERT INTO outbound_events (id, tenant_id, type, data, ordering_key)
+            VALUES (${id}, ${tenantId}, ${event.type}, ${JSON.stringify(event.data)}::jsonb, ${event.orderingKey})`
+          yield* sql`
+            INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, event_type)
+            SELECT ${id}, id, tenant_id, ${event.type} FROM webhook_endpoints
+            WHERE tenant_id = ${tenantId} AND id::text = ${endpointId}`
+          return id
+        }).pipe(sql.withTransaction, Effect.orDie),
+      claim: (limit, leaseSeconds) =>
+        Effect.gen(function* () {
+          const rows = yield* sql`
+            WITH due AS (
+              SELECT d.id FROM webhook_deliveries d
+              JOIN webhook_endpoints ep ON ep.id = d.endpoint_id AND ep.enabled
+              WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+                AND (d.locked_until IS NULL OR d.locked_until < now())
+                AND (d.ordering_key IS NULL OR NOT EXISTS (
+                  SELECT 1 FROM webhook_deliveries p
+                  WHERE p.endpoint_id = d.endpoint_id AND p.ordering_key = d.ordering_key
+                    AND p.status = 'pending' AND p.seq < d.seq))
+              ORDER BY d.next_attempt_at, d.seq
+              LIMIT ${limit}
+              FOR UPDATE OF d SKIP LOCKED)
+            UPDATE webhook_deliveries d
+            SET locked_until = now() + make_interval(secs => ${leaseSeconds}), attempts = d.attempts + 1
+            FROM due WHERE d.id = due.id
+            RETURNING d.id, d.attempts, d.event_id, d.endpoint_id`
+          if (rows.length === 0) return []
+          const eventIds = rows.map((row) => row["event_id"] as string)
+          const endpointIds = [...new Set(rows.map((row) => row["endpoint_id"] as string))]
+          const eventRows = yield* sql`
+            SELECT id, type, occurred_at, data FROM outbound_events
+            WHERE id::text IN (SELECT jsonb_array_elements_text(${textArray(eventIds)}::jsonb))`
+          const endpointRows = yield* sql`
+            SELECT * FROM webhook_endpoints
+            WHERE id::text IN (SELECT jsonb_array_elements_text(${textArray(endpointIds)}::jsonb))`
+          const eventsById = new Map(eventRows.map((row) => [row["id"] as string, row]))
+          const endpointsById = new Map(endpointRows.map((row) => [row["id"] as string, toEndpoint(row)]))
+          return rows.flatMap((row) => {
+            const event = eventsById.get(row["event_id"] as string)
+            const endpoint = endpointsById.get(row["endpoint_id"] as string)
+            if (event === undefined || endpoint === undefined) return []
+            return [
+              {
+                id: row["id"] as string,
+                attempts: row["attempts"] as number,
+                event: {
+                  id: event["id"] as string,
+                  type: event["type"] as string,
+                  occurredAt: event["occurred_at"] as Date,
+                  data: event["data"]
+                },
+                endpoint
+              }
+            ]
+          })
+        }).pipe(sql.withTransaction, Effect.orDie, Effect.withSpan("WebhookEndpointStorePg.claim")),
+      recordAttempt: (deliveryId, attempt, outcome, disableAfter) =>
+        Effect.gen(function* () {
+          yield* sql`
+            INSERT INTO webhook_delivery_attempts (delivery_id, attempted_at, status_code, duration_ms,
+                                                   response_excerpt, error)
+            VALUES (${deliveryId}, ${attempt.attemptedAt}, ${attempt.statusCode}, ${Math.round(attempt.durationMs)},
+                    ${attempt.responseExcerpt}, ${attempt.error})`
+          const delivered = outcome._tag === "Delivered"
+          const rows = yield* sql`
+            UPDATE webhook_deliveries SET
+              status = ${DELIVERY_STATE_AFTER[outcome._tag]},
+              next_attempt_at = COALESCE(${outcome._tag === "Retry" ? outcome.at : null}::timestamptz, next_attempt_at),
+              locked_until = NULL, last_status_code = ${attempt.statusCode}, last_error = ${attempt.error},
+              finished_at = CASE WHEN ${outcome._tag !== "Retry"} THEN now() ELSE NULL END
+            WHERE id = ${deliveryId} RETURNING endpoint_id`
+          if (rows.length === 0) return { endpointDisabled: false }
+          const endpointId = rows[0]!["endpoint_id"] as string
+          if (delivered) {
+            yield* sql`UPDATE webhook_endpoints SET consecutive_failures = 0 WHERE id = ${endpointId}
+                       AND consecutive_failures <> 0`
+            return { endpointDisabled: false }
+          }
+          const disabled = yield* sql`
+            UPDATE webhook_endpoints SET consecutive_failures = consecutive_failures + 1,
+              enabled = CASE WHEN consecutive_failures + 1 >= ${disableAfter} THEN false ELSE enabled END,
+              disabled_reason = CASE WHEN enabled AND consecutive_failures + 1 >= ${disableAfter} THEN 'failures'
+                                     ELSE disabled_reason END,
+              updated_at = now()
+            WHERE id = ${endpointId}
+            RETURNING (disabled_reason = 'failures' AND NOT enabled AND consecutive_failures = ${disableAfter}) AS just`
+          return { endpointDisabled: disabled[0]?.["just"] === true }
+        }).pipe(sql.withTransaction, Effect.orDie, Effect.withSpan("WebhookEndpointStorePg.recordAttempt")),
+      deliveries: (tenantId, endpointId, filter) =>
+        Effect.gen(function* () {
+          const rows = yield* sql`
+            SELECT d.*, e.occurred_at FROM webhook_deliveries d JOIN outbound_events e ON e.id = d.event_id
+            WHERE d.tenant_id = ${tenantId} AND d.endpoint_id::text = ${endpointId}
+              AND (${filter.state ?? null}::text IS NULL OR d.status = ${filter.state ?? null})
+              AND (${filter.eventType ?? null}::text IS NULL OR d.event_type = ${filter.eventType ?? null})
+            ORDER BY d.created_at DESC, d.seq DESC LIMIT ${filter.first}`
+          if (rows.length === 0) return []
+          const ids = rows.map((row) => row["id"] as string)
+          const attempts = yield* sql`
+            SELECT * FROM webhook_delivery_attempts
+            WHERE delivery_id::text IN (SELECT jsonb_array_elements_text(${textArray(ids)}::jsonb)) ORDER BY id`
+          return rows.map((row) =>
+            toDelivery(
+              row,
+              attempts.filter((a) => a["delivery_id"] === row["id"])
+            )
+          )
+        }).pipe(Effect.orDie),
+      retryNow: (tenantId, deliveryId) =>
+        sql`
+          UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now(), locked_until = NULL,
+            finished_at = NULL,
+            attempts = CASE WHEN status = 'pending' THEN attempts ELSE 0 END
+          WHERE tenant_id = ${tenantId} AND id::text = ${deliveryId}
+          RETURNING id`.pipe(
+          Effect.map((rows) => rows.length === 1),
+          Effect.orDie
+        ),
+      replay: (tenantId, endpointId, from, to) =>
+        Effect.gen(function* () {
+          const rows = yield* sql`
+            SELECT e.id FROM outbound_events e
+            WHERE e.tenant_id = ${tenantId} AND e.occurred_at >= ${from} AND e.occurred_at < ${to}
+              AND e.type <> 'webhook.test'
+            ORDER BY e.occurred_at, e.id`
+          let count = 0
+          for (const row of rows) count += (yield* fanOut(sql, row["id"] as string, endpointId)).length
+          return count
+        }).pipe(sql.withTransaction, Effect.orDie),
+      purgeBefore: (before, batch) =>
+        sql`
+          DELETE FROM outbound_events WHERE id IN (
+            SELECT id FROM outbound_events WHERE occurred_at < ${before} ORDER BY occurred_at LIMIT ${batch})
+          RETURNING id`.pipe(
+          Effect.map((rows) => rows.length),
+          Effect.orDie
+        )
+    })
+  })
+)

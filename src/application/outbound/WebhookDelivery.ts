@@ -1,0 +1,162 @@
+import { Cause, Clock, Context, type Duration, Effect, Layer, Option, type Redacted } from "effect"
+import { MAX_DELIVERY_ATTEMPTS, outboundBody, retryDelayMillis } from "../../domain/OutboundEvent.ts"
+import { TokenCipher } from "../ports/TokenCipher.ts"
+import { type AttemptOutcome, type ClaimedDelivery, WebhookEndpointStore } from "./ports/WebhookEndpointStore.ts"
+import { WebhookSender } from "./ports/WebhookSender.ts"
+import { secretBinding } from "./WebhookEndpoints.ts"
+
+export interface DeliverySettings {
+  /** The first retry's wait; each next one is 3 times longer (capped at a day), with jitter. */
+  readonly retryBaseMillis: number
+  /** Consecutive failed attempts after which an endpoint is disabled. */
+  readonly disableAfterFailures: number
+  /** Days an event and its deliveries are kept. */
+  readonly retentionDays: number
+}
+
+/** A lease longer than a send may take (10 s timeout), so a crashed worker's claims come back soon. */
+const LEASE_SECONDS = 15
+const BATCH = 20
+
+/**
+ * Delivers the outbox (issue 19): claims due deliveries, signs each with the endpoint's secret(s), posts it, stores
+ * the attempt, and schedules a retry (exponential backoff with jitter, about 12 attempts over 3 days) or gives up.
+ */
+export class WebhookDelivery extends Context.Service<
+  WebhookDelivery,
+  {
+    /** Claims due deliveries and sends them; returns how many were claimed. */
+    readonly drain: Effect.Effect<number>
+  }
+>()("app/application/outbound/WebhookDelivery") {
+  static readonly layer = (settings: DeliverySettings) =>
+    Layer.effect(
+      WebhookDelivery,
+      Effect.gen(function* () {
+        const store = yield* WebhookEndpointStore
+        const sender = yield* WebhookSender
+        const cipher = yield* TokenCipher
+
+        const secretsOf = (claimed: ClaimedDelivery, now: number) =>
+          Effect.gen(function* () {
+            const { endpoint } = claimed
+            const binding = secretBinding(endpoint)
+            const secrets: Array<Redacted.Redacted<string>> = [yield* cipher.decrypt(endpoint.secretEnc, binding)]
+            if (
+              endpoint.previousSecretEnc !== null &&
+              endpoint.previousSecretExpiresAt !== null &&
+              endpoint.previousSecretExpiresAt.getTime() > now
+            ) {
+              const previous = yield* cipher.decrypt(endpoint.previousSecretEnc, binding).pipe(Effect.option)
+              if (Option.isSome(previous)) secrets.push(previous.value)
+            }
+            return secrets
+          })
+
+        const deliver = (claimed: ClaimedDelivery) =>
+          Effect.gen(function* () {
+            const now = yield* Clock.currentTimeMillis
+            const secrets = yield* secretsOf(claimed, now).pipe(Effect.option)
+            const result = Option.isNone(secrets)
+              ? {
+                  statusCode: null,
+                  durationMs: 0,
+                  responseExcerpt: null,
+                  error: "the signing secret does not decrypt with the configured keys"
+                }
+              : yield* sender.send({
+                  url: claimed.endpoint.url,
+                  id: claimed.event.id,
+                  timestamp: new Date(now),
+                  body: outboundBody(claimed.event),
+                  secrets: secrets.value
+                })
+            const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300
+            const outcome: AttemptOutcome = ok
+              ? { _tag: "Delivered" }
+              : claimed.attempts >= MAX_DELIVERY_ATTEMPTS
+                ? { _tag: "Failed" }
+                : { _tag: "Retry", at: new Date(now + retryDelayMillis(claimed.attempts, settings.retryBaseMillis)) }
+            const { endpointDisabled } = yield* store.recordAttempt(
+              claimed.id,
+              { attemptedAt: new Date(now), ...result },
+              outcome,
+              settings.disableAfterFailures
+            )
+            const annotations = {
+              tenant_id: claimed.endpoint.tenantId,
+              endpoint_id: claimed.endpoint.id,
+              event_id: claimed.event.id,
+              event_type: claimed.event.type,
+              attempt: claimed.attempts,
+              status_code: result.statusCode,
+              duration_ms: result.durationMs
+            }
+            // The response body is never logged: only the status, the duration and our own error text.
+            if (ok) yield* Effect.logDebug("Outbound webhook delivered").pipe(Effect.annotateLogs(annotations))
+            else
+              yield* Effect.logWarning(
+                `Outbound webhook attempt failed (${outcome._tag === "Failed" ? "giving up" : "will retry"}): ${result.error ?? `HTTP ${result.statusCode}`}`
+              ).pipe(Effect.annotateLogs(annotations))
+            if (endpointDisabled)
+              yield* Effect.logWarning(
+                `Webhook endpoint ${claimed.endpoint.id} disabled after ${settings.disableAfterFailures} failed attempts in a row`
+              ).pipe(Effect.annotateLogs(annotations))
+          }).pipe(
+            // A failure to record (the database went away): the lease runs out and the delivery is claimed again.
+            Effect.catchCause((cause) =>
+              Cause.hasInterruptsOnly(cause)
+                ? Effect.failCause(cause)
+                : Effect.logError(`Outbound webhook delivery ${claimed.id}: its attempt could not be recorded`, cause)
+            )
+          )
+
+        const drain = Effect.gen(function* () {
+          const claimed = yield* store.claim(BATCH, LEASE_SECONDS)
+          yield* Effect.forEach(claimed, deliver, { concurrency: 10, discard: true })
+          return claimed.length
+        }).pipe(Effect.withSpan("WebhookDelivery.drain"))
+
+        return WebhookDelivery.of({ drain })
+      })
+    )
+
+  /** The background worker: drains due deliveries, polling every `idle` while none is due. */
+  static readonly worker = (idle: Duration.Input = "250 millis") =>
+    Layer.effectDiscard(
+      Effect.gen(function* () {
+        const delivery = yield* WebhookDelivery
+        const loop = delivery.drain.pipe(
+          Effect.flatMap((claimed) => (claimed === 0 ? Effect.sleep(idle) : Effect.void)),
+          Effect.catchCause((cause) =>
+            Effect.logError("Outbound webhook worker: draining failed; retrying", cause).pipe(
+              Effect.andThen(Effect.sleep("1 second"))
+            )
+          ),
+          Effect.forever
+        )
+        yield* Effect.forkScoped(loop)
+      })
+    )
+
+  /** Deletes events older than `days` days (with their deliveries and attempts), in batches of 500, every hour. */
+  static readonly retention = (days: number, every: Duration.Input = "1 hour") =>
+    Layer.effectDiscard(
+      Effect.gen(function* () {
+        const store = yield* WebhookEndpointStore
+        const once = Effect.gen(function* () {
+          const before = new Date((yield* Clock.currentTimeMillis) - days * 86_400_000)
+          let total = 0
+          for (;;) {
+            const deleted = yield* store.purgeBefore(before, 500)
+            total += deleted
+            if (deleted < 500) break
+          }
+          if (total > 0) yield* Effect.logInfo(`Outbound webhooks: ${total} events older than ${days} days deleted`)
+        }).pipe(
+          Effect.catchCause((cause) => Effect.logError("Outbound webhook retention failed; retrying later", cause))
+        )
+        yield* Effect.forkScoped(Effect.forever(Effect.andThen(once, Effect.sleep(every))))
+      })
+    )
+}

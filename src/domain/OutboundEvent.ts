@@ -1,0 +1,162 @@
+import type { ChannelConnection, ConnectionStatus } from "./ChannelConnection.ts"
+import type { Provider, TenantId } from "./Ids.ts"
+import type { Message } from "./Message.ts"
+
+/**
+ * The events a tenant's webhook endpoints can subscribe to (issue 19). `conversation.window_closing` and
+ * `template.status` are not emitted yet: nothing in the service knows a customer-service window or a template's
+ * status today, so they are not offered (an endpoint cannot subscribe to what never comes).
+ */
+export const OUTBOUND_EVENT_TYPES = [
+  "message.received",
+  "message.status",
+  "message.failed",
+  "connection.connected",
+  "connection.disconnected",
+  "connection.error",
+  "connection.health_changed",
+  "ads.connection.connected",
+  "ads.connection.disconnected",
+  "ads.connection.error",
+  "webhook.test"
+] as const
+export type OutboundEventType = (typeof OUTBOUND_EVENT_TYPES)[number]
+
+/** What an endpoint may list in `events`: a type, or a family such as `ads.connection.*` (or `*`: everything). */
+export const isEventPattern = (pattern: string): boolean =>
+  pattern === "*" ||
+  (OUTBOUND_EVENT_TYPES as ReadonlyArray<string>).includes(pattern) ||
+  (pattern.endsWith(".*") && OUTBOUND_EVENT_TYPES.some((type) => type.startsWith(pattern.slice(0, -1))))
+
+/** Whether an endpoint subscribed to `patterns` receives an event of `type` (the SQL fan-out mirrors this). */
+export const matchesPatterns = (patterns: ReadonlyArray<string>, type: string): boolean =>
+  patterns.some((p) => p === type || p === "*" || (p.endsWith(".*") && type.startsWith(p.slice(0, -1))))
+
+/** The version of every payload's shape; a breaking change gets a new one. */
+export const PAYLOAD_VERSION = 1
+
+/** An event to announce: written to the outbox in the transaction of the change it announces. */
+export interface NewOutboundEvent {
+  readonly tenantId: TenantId
+  readonly type: OutboundEventType
+  readonly data: Record<string, unknown>
+  /** Events with the same key reach one endpoint in the order they were written (a message's statuses). */
+  readonly orderingKey: string | null
+}
+
+/** The JSON body a receiver gets: `{type, version, id, timestamp, data}`. Never a token. */
+export const outboundBody = (event: {
+  readonly id: string
+  readonly type: string
+  readonly occurredAt: Date
+  readonly data: unknown
+}): string =>
+  JSON.stringify({
+    type: event.type,
+    version: PAYLOAD_VERSION,
+    id: event.id,
+    timestamp: event.occurredAt.toISOString(),
+    data: event.data
+  })
+
+/** `message.received`: an inbound message stored for the first time. */
+export const messageReceived = (message: Message, connection: ChannelConnection): NewOutboundEvent => ({
+  tenantId: message.tenantId,
+  type: "message.received",
+  orderingKey: null,
+  data: {
+    messageId: message.id,
+    conversationId: message.conversationId,
+    connectionId: connection.id,
+    providerMessageId: message.providerMessageId,
+    phoneNumberId: connection.phoneNumberId,
+    type: message.type,
+    body: message.body,
+    sentAt: message.sentAt.toISOString()
+  }
+})
+
+/** `message.status` (every status Meta reports, once), and `message.failed` besides for a failure. */
+export const messageStatusEvents = (status: {
+  readonly tenantId: TenantId
+  readonly connectionId: string
+  readonly providerMessageId: string
+  readonly status: string
+  readonly occurredAt: Date
+  readonly error: unknown
+}): ReadonlyArray<NewOutboundEvent> => {
+  const data = {
+    connectionId: status.connectionId,
+    providerMessageId: status.providerMessageId,
+    status: status.status,
+    occurredAt: status.occurredAt.toISOString(),
+    ...(status.status === "failed" ? { error: status.error ?? null } : {})
+  }
+  const orderingKey = `message:${status.providerMessageId}`
+  return [
+    { tenantId: status.tenantId, type: "message.status", orderingKey, data },
+    ...(status.status === "failed"
+      ? [{ tenantId: status.tenantId, type: "message.failed" as const, orderingKey, data }]
+      : [])
+  ]
+}
+
+const connectionTypes: Record<Provider, Partial<Record<ConnectionStatus, OutboundEventType>>> = {
+  meta_whatsapp: {
+    active: "connection.connected",
+    revoked: "connection.disconnected",
+    error: "connection.error"
+  },
+  meta_ads: {
+    active: "ads.connection.connected",
+    revoked: "ads.connection.disconnected",
+    error: "ads.connection.error"
+  }
+}
+
+/**
+ * The event a connection's write announces: a move into `active`, `revoked` or `error` (from another status, or a
+ * new row). Writing the same status again (a token renewal, a metadata change) announces nothing.
+ */
+export const connectionTransitionEvent = (
+  before: ConnectionStatus | null,
+  after: ChannelConnection
+): NewOutboundEvent | null => {
+  if (before === after.status) return null
+  const type = connectionTypes[after.provider][after.status]
+  if (type === undefined) return null
+  const error = after.metadata["error"]
+  return {
+    tenantId: after.tenantId,
+    type,
+    orderingKey: `connection:${after.id}`,
+    data: {
+      connectionId: after.id,
+      provider: after.provider,
+      status: after.status,
+      previousStatus: before,
+      wabaId: after.wabaId,
+      phoneNumberId: after.phoneNumberId,
+      phoneNumberE164: after.phoneNumberE164,
+      ...(after.status === "error" && error !== undefined && error !== null ? { error } : {})
+    }
+  }
+}
+
+/** Attempts of one delivery, the first included (about 3 days with {@link retryDelayMillis}'s default base). */
+export const MAX_DELIVERY_ATTEMPTS = 12
+
+/**
+ * The wait before attempt `attempts + 1` after `attempts` failed: `base`·3^(n-1), at most a day, with ±20 % jitter.
+ * With the default 10 s base: 10 s, 30 s, 90 s, 4.5 min, 13.5 min, 40 min, 2 h, 6 h, 18 h, 24 h, 24 h (≈ 3.1 days).
+ */
+export const retryDelayMillis = (attempts: number, baseMillis = 10_000, random: number = Math.random()): number => {
+  const raw = Math.min(baseMillis * 3 ** Math.max(0, attempts - 1), 86_400_000)
+  return Math.round(raw * (0.8 + 0.4 * random))
+}
+
+/** Consecutive failed attempts after which an endpoint is disabled (its admins see why and enable it again). */
+export const DEFAULT_DISABLE_AFTER_FAILURES = 50
+
+/** A delivery's state after an attempt's outcome. */
+export const DELIVERY_STATE_AFTER = { Delivered: "delivered", Failed: "failed", Retry: "pending" } as const
