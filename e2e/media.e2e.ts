@@ -63,6 +63,6 @@ describe("Media in a real browser", () => {
     // The reaction is on the image, not a bubble of its own.
     expect(await log.locator(".message").count()).toBe(2)
     await screenshot("media-01-image-location-reaction")
-    expect(problems()).toEqual([])
+    expect(problems).toEqual([])
   })
 })
