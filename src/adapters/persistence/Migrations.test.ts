@@ -77,7 +77,8 @@ for (const database of freshDatabases()) {
             [4, "one_whatsapp_number_per_tenant"],
             [5, "webhook_routing_keys"],
             [6, "connection_health"],
-            [7, "last_webhook_in_connection_health"]
+            [7, "last_webhook_in_connection_health"],
+            [13, "job_leases"]
           ])
 
           const connections = yield* sql`SELECT * FROM channel_connections ORDER BY id`

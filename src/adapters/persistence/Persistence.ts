@@ -7,6 +7,8 @@ import { ConnectionRepositoryMemory } from "./ConnectionRepositoryMemory.ts"
 import { ConnectionRepositoryPg } from "./ConnectionRepositoryPg.ts"
 import { ConversationRepositoryMemory } from "./ConversationRepositoryMemory.ts"
 import { ConversationRepositoryPg } from "./ConversationRepositoryPg.ts"
+import { JobLeasesMemory } from "./JobLeasesMemory.ts"
+import { JobLeasesPg } from "./JobLeasesPg.ts"
 import { MessageRepositoryMemory } from "./MessageRepositoryMemory.ts"
 import { MessageRepositoryPg } from "./MessageRepositoryPg.ts"
 import { OAuthStateRepositoryMemory } from "./OAuthStateRepositoryMemory.ts"
@@ -22,7 +24,8 @@ export const PersistencePg = Layer.mergeAll(
   ConversationRepositoryPg,
   MessageRepositoryPg,
   WebhookInboxPg,
-  AuditLogPg
+  AuditLogPg,
+  JobLeasesPg
 )
 
 /** Every repository port in memory: for use-case tests and quick experiments. */
@@ -32,5 +35,6 @@ export const PersistenceMemory = Layer.mergeAll(
   OAuthStateRepositoryMemory,
   ConversationRepositoryMemory.pipe(Layer.provideMerge(MessageRepositoryMemory)),
   WebhookInboxMemory,
-  AuditLogMemory
+  AuditLogMemory,
+  JobLeasesMemory
 )
