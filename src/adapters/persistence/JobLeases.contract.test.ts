@@ -1,10 +1,15 @@
 import { assert, layer } from "@effect/vitest"
-import { Deferred, Effect, Exit, Fiber, Option } from "effect"
+import { Deferred, type Duration, Effect, Exit, Fiber, Option } from "effect"
 import { persistenceBackends } from "../../../test/support/Backends.ts"
 import { JobLeases } from "../../application/ports/JobLeases.ts"
 
 const key = () => crypto.randomUUID()
-const lease = (k: string, rest = "0 millis", hold = "1 minute") => ({ job: "contract", key: k, hold, rest })
+const lease = (k: string, rest: Duration.Input = "0 millis", hold: Duration.Input = "1 minute") => ({
+  job: "contract",
+  key: k,
+  hold,
+  rest
+})
 
 for (const backend of persistenceBackends()) {
   layer(backend.layer, { timeout: 60_000, excludeTestServices: true })(
