@@ -81,7 +81,8 @@ for (const database of freshDatabases()) {
             [8, "webhook_processed_retention"],
             [9, "customer_service_window"],
             [10, "message_media"],
-            [11, "outbound_webhooks"]
+            [11, "outbound_webhooks"],
+            [12, "job_leases"]
           ])
 
           const connections = yield* sql`SELECT * FROM channel_connections ORDER BY id`

@@ -7,6 +7,8 @@ import { ConnectionRepositoryMemory } from "./ConnectionRepositoryMemory.ts"
 import { ConnectionRepositoryPg } from "./ConnectionRepositoryPg.ts"
 import { ConversationRepositoryMemory } from "./ConversationRepositoryMemory.ts"
 import { ConversationRepositoryPg } from "./ConversationRepositoryPg.ts"
+import { JobLeasesMemory } from "./JobLeasesMemory.ts"
+import { JobLeasesPg } from "./JobLeasesPg.ts"
 import { MediaRepositoryMemory } from "./MediaRepositoryMemory.ts"
 import { MediaRepositoryPg } from "./MediaRepositoryPg.ts"
 import { MessageRepositoryMemory } from "./MessageRepositoryMemory.ts"
@@ -27,7 +29,8 @@ export const PersistencePg = Layer.mergeAll(
   MediaRepositoryPg,
   WebhookInboxPg,
   WebhookEndpointStorePg,
-  AuditLogPg
+  AuditLogPg,
+  JobLeasesPg
 )
 
 /** Every repository port in memory: for use-case tests and quick experiments. */
@@ -38,5 +41,6 @@ export const PersistenceMemory = Layer.mergeAll(
   ConversationRepositoryMemory.pipe(Layer.provideMerge(MessageRepositoryMemory)),
   MediaRepositoryMemory,
   WebhookInboxMemory,
-  AuditLogMemory
+  AuditLogMemory,
+  JobLeasesMemory
 )

@@ -36,6 +36,7 @@ import { recordTokenFailure } from "../health/TokenFailures.ts"
 import type { AuditLog } from "../ports/AuditLog.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
 import { ConnectSettings } from "../ports/ConnectSettings.ts"
+import { JobLeases } from "../ports/JobLeases.ts"
 import { type AdAccount, MetaGraph, type MetaGraphError } from "../ports/MetaGraph.ts"
 import { TokenCipher } from "../ports/TokenCipher.ts"
 
@@ -676,7 +677,14 @@ export class MetaAdsConnections extends Context.Service<
     Layer.effectDiscard(
       Effect.gen(function* () {
         const ads = yield* MetaAdsConnections
-        const run = ads.renewTokens.pipe(
+        const leases = yield* JobLeases
+        // Several instances run this job: one of them renews per interval (the round is one lease, held while it
+        // runs and kept for most of the interval), so no token is exchanged twice at once.
+        const rest = Math.floor(Duration.toMillis(Duration.fromInputUnsafe(interval)) * 0.9)
+        const renewOnce = leases
+          .run({ job: "meta_ads_renewal", key: "all", hold: "30 minutes", rest }, ads.renewTokens)
+          .pipe(Effect.map(Option.getOrElse(() => ({ checked: 0, renewed: 0, failed: 0, deferred: 0 }))))
+        const run = renewOnce.pipe(
           Effect.flatMap((report) =>
             report.checked === 0
               ? Effect.void

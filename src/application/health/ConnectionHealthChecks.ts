@@ -13,6 +13,7 @@ import type { Actor } from "../Actor.ts"
 import { ConnectionHealthRepository } from "../ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
 import { ConnectSettings } from "../ports/ConnectSettings.ts"
+import { JobLeases } from "../ports/JobLeases.ts"
 import {
   type AccessToken,
   MetaGraph,
@@ -417,14 +418,20 @@ export class ConnectionHealthChecks extends Context.Service<
     Layer.effectDiscard(
       Effect.gen(function* () {
         const checks = yield* ConnectionHealthChecks
+        const leases = yield* JobLeases
         const total = Duration.toMillis(Duration.fromInputUnsafe(interval))
         const round = Effect.gen(function* () {
           const due = yield* checks.due
           if (due.length === 0) return yield* Effect.sleep(total)
           const gap = Math.max(1, Math.floor(total / due.length))
           for (const connection of due) {
-            yield* checks
-              .run(connection)
+            // Several instances run this job: the first to reach a connection checks it and marks it done for
+            // most of the interval; the others skip it (one check per connection per interval, never two at once).
+            yield* leases
+              .run(
+                { job: "connection_health", key: connection.id, hold: "5 minutes", rest: Math.floor(total * 0.9) },
+                checks.run(connection)
+              )
               .pipe(
                 Effect.catchCause((cause) =>
                   Effect.logError(`Connection health check of ${connection.id} failed`, cause)

@@ -5,6 +5,7 @@ import { MetaTokenInvalid } from "../../domain/Errors.ts"
 import { isDueForRenewal, isExpiringSoon } from "../../domain/TokenExpiry.ts"
 import { AuditLog } from "../ports/AuditLog.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
+import { JobLeases } from "../ports/JobLeases.ts"
 import { type AccessToken, MetaGraph } from "../ports/MetaGraph.ts"
 import { TokenCipher } from "../ports/TokenCipher.ts"
 import { storedToken } from "../StoredToken.ts"
@@ -55,6 +56,7 @@ export class TokenHealth extends Context.Service<
       const graph = yield* MetaGraph
       const cipher = yield* TokenCipher
       const audit = yield* AuditLog
+      const leases = yield* JobLeases
       const context = yield* Effect.context<ConnectionRepository | AuditLog>()
       const appCredentials = yield* Ref.make<AppCredentialsState>("unknown")
 
@@ -101,96 +103,105 @@ export class TokenHealth extends Context.Service<
         const live = (yield* connections.listHoldingTokens()).filter(
           (c) => c.status === "active" || c.status === "pending" || c.status === "error"
         )
-        for (const connection of live) {
-          report.checked++
-          if (report.appCredentialsInvalid) {
-            report.unknown++
-            continue
-          }
-          // A token that does not decrypt is our configuration fault, not the tenant's: the connection is left as it is.
-          const token = yield* storedToken(cipher, connection, "Token health").pipe(Effect.option)
-          if (Option.isNone(token)) {
-            report.undecryptable++
-            continue
-          }
-          const info = yield* graph.debugToken(token.value).pipe(Effect.result)
-          if (info._tag === "Success") answered = true
-          if (info._tag === "Failure") {
-            report.unknown++
-            if (info.failure._tag === "MetaAppCredentialsInvalid") {
-              // Our app secret is wrong or rotated: no tenant's token can be judged, and none is changed.
-              report.appCredentialsInvalid = true
-              yield* Effect.logError(`Token health: ${info.failure.message} No connection was changed.`)
-            } else {
-              yield* Effect.logWarning(
-                `Token health: Meta could not check connection ${connection.id}`,
-                info.failure.message
-              )
+        const checkOne = (connection: ChannelConnection) =>
+          Effect.gen(function* () {
+            report.checked++
+            // A token that does not decrypt is our configuration fault, not the tenant's: the connection is left as it is.
+            const token = yield* storedToken(cipher, connection, "Token health").pipe(Effect.option)
+            if (Option.isNone(token)) {
+              report.undecryptable++
+              return
             }
-            continue
-          }
-          // Only `data.is_valid` / `data.error` speak about the tenant's token.
-          if (!info.success.isValid) {
-            report.invalid++
-            yield* recordTokenFailure(
-              connection,
-              new MetaTokenInvalid({ detail: info.success.error ?? "debug_token says the token is no longer valid" }),
-              "health_check"
-            ).pipe(Effect.provide(context))
-            continue
-          }
-          report.valid++
-          const now = yield* Clock.currentTimeMillis
-          let expiresAt = info.success.expiresAt > 0 ? new Date(info.success.expiresAt * 1000) : null
-          // `expires_at: 0` is a token that never expires (validity and scopes are still checked above). A 60-day
-          // business token is renewed before it expires (`fb_exchange_token` + `set_token_expires_in_60_days`,
-          // META_SPEC Corrections); once expired it cannot be, and the tenant reconnects.
-          const tokenType = info.success.tokenType ?? detailsOf(connection).token_type
-          let renewal: Readonly<Record<string, unknown>> | null = null
-          if (tokenType === "SYSTEM_USER" && isDueForRenewal(expiresAt?.getTime() ?? null, now)) {
-            const renewed = yield* renew(connection, token.value).pipe(Effect.result)
-            if (renewed._tag === "Success" && renewed.success !== null) {
-              report.renewed++
-              expiresAt = renewed.success
-              renewal = { token_renewed_at: new Date(now).toISOString(), token_renewal_failed: null }
-            } else {
-              report.renewalFailed++
-              const why =
-                renewed._tag === "Failure" ? renewed.failure.message : "the connection's token changed meanwhile"
-              renewal = { token_renewal_failed: { at: new Date(now).toISOString(), message: why } }
-              yield* Effect.logWarning(`Token health: renewing the token of connection ${connection.id} failed`, why)
-            }
-          }
-          const soon = isExpiringSoon(expiresAt?.getTime() ?? null, now)
-          if (soon) report.expiringSoon++
-          const recovers = connection.status === "error" && errorOf(connection)?.reason === "token_invalid"
-          if (recovers) report.recovered++
-          yield* connections
-            .update(connection.tenantId, connection.id, {
-              ...(recovers
-                ? transition(connection.status, { _tag: "TokenAccepted", previous: previousStatusOf(connection) })
-                : {}),
-              tokenExpiresAt: expiresAt,
-              metadata: {
-                token_expiring_soon: soon,
-                token_checked_at: new Date(now).toISOString(),
-                ...renewal,
-                ...(recovers ? { error: null } : {})
+            const info = yield* graph.debugToken(token.value).pipe(Effect.result)
+            if (info._tag === "Success") answered = true
+            if (info._tag === "Failure") {
+              report.unknown++
+              if (info.failure._tag === "MetaAppCredentialsInvalid") {
+                // Our app secret is wrong or rotated: no tenant's token can be judged, and none is changed.
+                report.appCredentialsInvalid = true
+                yield* Effect.logError(`Token health: ${info.failure.message} No connection was changed.`)
+              } else {
+                yield* Effect.logWarning(
+                  `Token health: Meta could not check connection ${connection.id}`,
+                  info.failure.message
+                )
               }
-            })
-            .pipe(Effect.ignore)
-          if (recovers) {
-            yield* audit.record({
-              tenantId: connection.tenantId,
-              userId: null,
-              action: `${connection.provider === "meta_ads" ? "meta_ads" : "whatsapp"}.token_recovered`,
-              resourceType: "channel_connection",
-              resourceId: connection.id,
-              details: { source: "health_check" },
-              ip: null
-            })
-            yield* Effect.logInfo(`Connection ${connection.id} recovered: Meta accepts its token again`)
+              return
+            }
+            // Only `data.is_valid` / `data.error` speak about the tenant's token.
+            if (!info.success.isValid) {
+              report.invalid++
+              yield* recordTokenFailure(
+                connection,
+                new MetaTokenInvalid({ detail: info.success.error ?? "debug_token says the token is no longer valid" }),
+                "health_check"
+              ).pipe(Effect.provide(context))
+              return
+            }
+            report.valid++
+            const now = yield* Clock.currentTimeMillis
+            let expiresAt = info.success.expiresAt > 0 ? new Date(info.success.expiresAt * 1000) : null
+            // `expires_at: 0` is a token that never expires (validity and scopes are still checked above). A 60-day
+            // business token is renewed before it expires (`fb_exchange_token` + `set_token_expires_in_60_days`,
+            // META_SPEC Corrections); once expired it cannot be, and the tenant reconnects.
+            const tokenType = info.success.tokenType ?? detailsOf(connection).token_type
+            let renewal: Readonly<Record<string, unknown>> | null = null
+            if (tokenType === "SYSTEM_USER" && isDueForRenewal(expiresAt?.getTime() ?? null, now)) {
+              const renewed = yield* renew(connection, token.value).pipe(Effect.result)
+              if (renewed._tag === "Success" && renewed.success !== null) {
+                report.renewed++
+                expiresAt = renewed.success
+                renewal = { token_renewed_at: new Date(now).toISOString(), token_renewal_failed: null }
+              } else {
+                report.renewalFailed++
+                const why =
+                  renewed._tag === "Failure" ? renewed.failure.message : "the connection's token changed meanwhile"
+                renewal = { token_renewal_failed: { at: new Date(now).toISOString(), message: why } }
+                yield* Effect.logWarning(`Token health: renewing the token of connection ${connection.id} failed`, why)
+              }
+            }
+            const soon = isExpiringSoon(expiresAt?.getTime() ?? null, now)
+            if (soon) report.expiringSoon++
+            const recovers = connection.status === "error" && errorOf(connection)?.reason === "token_invalid"
+            if (recovers) report.recovered++
+            yield* connections
+              .update(connection.tenantId, connection.id, {
+                ...(recovers
+                  ? transition(connection.status, { _tag: "TokenAccepted", previous: previousStatusOf(connection) })
+                  : {}),
+                tokenExpiresAt: expiresAt,
+                metadata: {
+                  token_expiring_soon: soon,
+                  token_checked_at: new Date(now).toISOString(),
+                  ...renewal,
+                  ...(recovers ? { error: null } : {})
+                }
+              })
+              .pipe(Effect.ignore)
+            if (recovers) {
+              yield* audit.record({
+                tenantId: connection.tenantId,
+                userId: null,
+                action: `${connection.provider === "meta_ads" ? "meta_ads" : "whatsapp"}.token_recovered`,
+                resourceType: "channel_connection",
+                resourceId: connection.id,
+                details: { source: "health_check" },
+                ip: null
+              })
+              yield* Effect.logInfo(`Connection ${connection.id} recovered: Meta accepts its token again`)
+            }
+          })
+        for (const connection of live) {
+          if (report.appCredentialsInvalid) {
+            report.checked++
+            report.unknown++
+            continue
           }
+          // Several instances run this job: one connection is checked by one of them at a time (a second skips it).
+          yield* leases.run(
+            { job: "token_health", key: connection.id, hold: "5 minutes", rest: 0 },
+            checkOne(connection)
+          )
         }
         // Known only from Meta's answers: a run that got none (nothing to check, Meta down) keeps what was known.
         const credentials = yield* Ref.updateAndGet(appCredentials, (known) =>

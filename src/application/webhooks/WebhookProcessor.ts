@@ -1,4 +1,4 @@
-import { Cause, Clock, Context, type Duration, Effect, Layer, Option, Redacted } from "effect"
+import { Cause, Clock, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
 import {
   acceptsInbound,
   type ChannelConnection,
@@ -28,6 +28,7 @@ import { MessageRepository } from "../messaging/ports/MessageRepository.ts"
 import { AuditLog } from "../ports/AuditLog.ts"
 import { ConnectionHealthRepository } from "../ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
+import { JobLeases } from "../ports/JobLeases.ts"
 import { MetaGraph } from "../ports/MetaGraph.ts"
 import { TokenCipher } from "../ports/TokenCipher.ts"
 import { bindingOf, storedToken } from "../StoredToken.ts"
@@ -510,14 +511,20 @@ export class WebhookProcessor extends Context.Service<
     Layer.effectDiscard(
       Effect.gen(function* () {
         const inbox = yield* WebhookInbox
-        const once = purgeUnrouted(inbox, days).pipe(
-          Effect.tap((deleted) =>
-            deleted > 0
-              ? Effect.logInfo(`Webhook retention: ${deleted} unrouted events older than ${days} days deleted`)
-              : Effect.void
-          ),
-          Effect.catchCause((cause) => Effect.logError("Webhook retention failed; retrying later", cause))
-        )
+        const leases = yield* JobLeases
+        // Several instances run this job: one of them deletes per round.
+        const rest = Math.floor(Duration.toMillis(Duration.fromInputUnsafe(every)) * 0.9)
+        const once = leases
+          .run({ job: "unrouted_retention", key: "all", hold: "10 minutes", rest }, purgeUnrouted(inbox, days))
+          .pipe(
+            Effect.map(Option.getOrElse(() => 0)),
+            Effect.tap((deleted) =>
+              deleted > 0
+                ? Effect.logInfo(`Webhook retention: ${deleted} unrouted events older than ${days} days deleted`)
+                : Effect.void
+            ),
+            Effect.catchCause((cause) => Effect.logError("Webhook retention failed; retrying later", cause))
+          )
         yield* Effect.forkScoped(Effect.forever(Effect.andThen(once, Effect.sleep(every))))
       })
     )
