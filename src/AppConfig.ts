@@ -57,6 +57,11 @@ export interface AppConfigShape {
   readonly connectionHealthIntervalSeconds: number
   /** How often the gauges read from the database (inbox, token expiry) are refreshed (`METRICS_REFRESH_SECONDS`). */
   readonly metricsRefreshSeconds: number
+  /**
+   * `WEBHOOK_WORKER_ENABLED` (default true): whether this instance processes the webhook inbox. Off, it only accepts
+   * and stores deliveries (another instance, or a later start, processes them); `npm run bench` parks it this way.
+   */
+  readonly webhookWorkerEnabled: boolean
 }
 
 export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("app/AppConfig") {}
@@ -351,6 +356,11 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       () => 15
     )
 
+    const webhookWorkerEnabled = Option.getOrElse(
+      yield* setting(Config.Boolean("WEBHOOK_WORKER_ENABLED"), "WEBHOOK_WORKER_ENABLED must be true or false"),
+      () => true
+    )
+
     if (problems.length > 0) return yield* new ConfigInvalid({ problems })
 
     return AppConfig.of({
@@ -387,6 +397,7 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       webhookUnroutedRetentionDays,
       webhookProcessedRetentionDays,
       connectionHealthIntervalSeconds,
-      metricsRefreshSeconds
+      metricsRefreshSeconds,
+      webhookWorkerEnabled
     })
   })

@@ -88,7 +88,7 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
   // The health checks read the app callback through the one AppWebhookCheck (its last result is shared).
   const Services = ConnectionHealthChecks.layer.pipe(Layer.provideMerge(BaseServices))
   const Workers = Layer.mergeAll(
-    WebhookProcessor.worker(),
+    config.webhookWorkerEnabled ? WebhookProcessor.worker() : Layer.empty,
     WebhookProcessor.unroutedRetention(config.webhookUnroutedRetentionDays),
     WebhookProcessor.processedRetention(config.webhookProcessedRetentionDays),
     makeMetricsRefresher(Duration.seconds(config.metricsRefreshSeconds)),
