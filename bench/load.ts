@@ -2,10 +2,12 @@
  * The load generator, run by `run.ts` as a child process (its own event loop, never the service's): it receives
  * one `LoadSpec` over IPC, runs it and answers one `LoadResult`.
  *
- * - `graphql` and `webhook`: `concurrency` clients, each a loop of requests over an undici `Agent` holding one
- *   keep-alive connection per client. Webhook bodies are built and signed before the clock starts.
- * - `insert`: the raw ceiling, `concurrency` fibers each a loop of single-row INSERTs through `@effect/sql-pg`
- *   with the service's own pool settings (`layerServer`: 10 connections).
+ * - `graphql` and `webhook`: closed loop, `concurrency` clients, each a loop of requests over an undici `Agent`
+ *   (one keep-alive connection per client), spread round-robin over `urls`; or open loop (`rate`): request i is
+ *   sent at i / rate s by the clock, its latency measured from that scheduled time (no coordinated omission).
+ *   Webhook bodies are built and signed before the clock starts.
+ * - `ceiling`: the database's own ceiling through `pg`, `concurrency` connections each a loop of single-row
+ *   INSERTs, multi-row INSERTs of `batch` rows, or `COPY ... FROM STDIN` of `batch` rows (pg-copy-streams).
  *
  * Every loop stops at the end of the window or after `maxRequests` requests, whichever comes first.
  */
