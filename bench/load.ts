@@ -59,7 +59,27 @@ class Recorder {
     return this.next++
   }
 
+  /** Open loop: the requests sent and not yet answered, each with its start. */
+  readonly open = new Map<number, number>()
+  abandoned = 0
+  abandonedMeasured = 0
+  private closed = false
+
+  abandonAll() {
+    const now = performance.now()
+    for (const start of this.open.values()) {
+      this.abandoned++
+      if (start >= this.t0) {
+        this.latencies[this.measured++] = now - start
+        this.abandonedMeasured++
+      }
+    }
+    this.open.clear()
+    this.closed = true
+  }
+
   record(start: number, end: number, status: string, error?: unknown) {
+    if (this.closed) return
     this.sent++
     this.statuses[status] = (this.statuses[status] ?? 0) + 1
     if (status !== "200") {
@@ -83,11 +103,12 @@ class Recorder {
       statuses: this.statuses,
       firstError: this.firstError,
       windowMs,
-      rps: windowMs > 0 ? (this.measured * 1000) / windowMs : 0,
+      rps: windowMs > 0 ? ((this.measured - this.abandonedMeasured) * 1000) / windowMs : 0,
       ...summarize(samples),
       startedAt: this.startedAt,
       endedAt: Date.now(),
       exhausted: this.next >= this.spec.maxRequests,
+      abandoned: this.abandoned,
       prepareMs: this.prepareMs
     }
   }
@@ -109,6 +130,7 @@ const runHttp = async (
   })
   const recorder = new Recorder(spec, performance.now() - prepareStart)
   const send = async (index: number, start: number) => {
+    if (spec.rate !== undefined) recorder.open.set(index, start)
     const { headers, body } = requestFor(index)
     const url = targets[index % targets.length]!
     try {
@@ -118,6 +140,7 @@ const runHttp = async (
     } catch (error) {
       recorder.record(start, performance.now(), "exception", error)
     }
+    recorder.open.delete(index)
   }
   if (spec.rate === undefined) {
     const client = async () => {
@@ -137,7 +160,15 @@ const runHttp = async (
       inFlight.push(send(index, scheduled))
       if (scheduled + interval > recorder.t1) break
     }
-    await Promise.all(inFlight)
+    // An overloaded server may never catch up: what is unanswered `graceMs` after the window is abandoned and
+    // counted with its latency so far (a lower bound), not as an error.
+    const settled = Promise.all(inFlight).then(() => true)
+    const grace = new Promise<boolean>((done) => setTimeout(() => done(false), spec.graceMs ?? 5_000))
+    if (!(await Promise.race([settled, grace]))) {
+      recorder.abandonAll()
+      await agent.destroy().catch(() => undefined)
+      return recorder.result()
+    }
   }
   await agent.close()
   return recorder.result()

@@ -19,6 +19,8 @@ export interface Timing {
    * clients each sending its next request when its last one is answered.
    */
   readonly rate?: number
+  /** Open loop: how long after the window unanswered requests are waited for before they are abandoned. */
+  readonly graceMs?: number
 }
 
 /** Webhook bodies: Meta `messages` deliveries, one inbound text each, with distinct message ids. */
@@ -78,6 +80,8 @@ export interface LoadResult {
   readonly endedAt: number
   /** True when the scenario stopped because it ran out of requests (`maxRequests`) before the window ended. */
   readonly exhausted: boolean
+  /** Open loop: requests still unanswered `graceMs` after the window, counted with their latency so far. */
+  readonly abandoned: number
   /** Time spent preparing the bodies before the first request (ms), not part of any figure. */
   readonly prepareMs: number
 }

@@ -76,7 +76,7 @@ const WEBHOOK_CLIENTS = 64
 const GRAPHQL_MAX_REQUESTS = 300_000
 const WEBHOOK_MAX_REQUESTS = 120_000
 /** Processing in isolation: this many routed events preloaded with the worker parked, then drained. */
-const PROCESSING_EVENTS = SMOKE ? 200 : 3_000
+const PROCESSING_EVENTS = SMOKE ? 200 : 2_000
 const DRAIN_TIMEOUT_MS = 90_000
 /** The database ceilings: rows per multi-row INSERT and per COPY, and connections. */
 const CEILING_BATCH = 200
@@ -824,6 +824,7 @@ const openLoop = async (context: Context, round: number) => {
         {
           ...webhookSpec(prefix, [target.url], prefix),
           rate,
+          graceMs: SMOKE ? 2_000 : 5_000,
           maxRequests: Math.ceil((rate * (WARMUP_MS + MEASURE_MS)) / 1000) + 10
         },
         [target.child.pid!]
@@ -831,6 +832,7 @@ const openLoop = async (context: Context, round: number) => {
       const section = `open loop at ${fraction * 100}% of the peer's closed-loop rate: ${who}`
       put(section, "arrival rate req/s", rate)
       putLoad(section, result, cpu)
+      put(section, "abandoned (unanswered after the grace)", result.abandoned)
     }
     await clearPending()
   }
