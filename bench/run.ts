@@ -834,7 +834,24 @@ const openLoop = async (context: Context, round: number) => {
       putLoad(section, result, cpu)
       put(section, "abandoned (unanswered after the grace)", result.abandoned)
     }
+    await settle()
     await clearPending()
+  }
+}
+
+/**
+ * Waits (up to 60 s) until the inbox stops growing for a second: an overloaded service is still working through the
+ * open loop's abandoned requests, and the next scenario must not measure that.
+ */
+const settle = async () => {
+  const began = performance.now()
+  let last = -1
+  for (;;) {
+    const now = await inbox()
+    const total = now.pending + now.processed + now.other
+    if (total === last || performance.now() - began > 60_000) return
+    last = total
+    await sleep(1_000)
   }
 }
 
