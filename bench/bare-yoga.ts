@@ -8,7 +8,7 @@
 import { createServer } from "node:http"
 import { createSchema, createYoga } from "graphql-yoga"
 
-const typeDefs = /* GraphQL */ `
+export const typeDefs = /* GraphQL */ `
   scalar DateTime
   enum ConnectionStatus {
     NOT_CONNECTED
@@ -67,11 +67,12 @@ const yoga = createYoga({
 })
 
 const server = createServer(yoga)
-server.listen(0, "127.0.0.1", () => {
-  const address = server.address()
-  const port = typeof address === "object" && address !== null ? address.port : 0
-  console.log(`Bare yoga listening on http://127.0.0.1:${port}`)
-})
+if (process.argv[1]?.endsWith("bare-yoga.ts"))
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address()
+    const port = typeof address === "object" && address !== null ? address.port : 0
+    console.log(`Bare yoga listening on http://127.0.0.1:${port}`)
+  })
 process.once("SIGTERM", () => {
   server.closeAllConnections()
   server.close(() => process.exit(0))

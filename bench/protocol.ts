@@ -13,6 +13,14 @@ export interface Timing {
   readonly measureMs: number
   /** The most requests the scenario sends, warm-up included. */
   readonly maxRequests: number
+  /**
+   * Open loop: request i is sent at `i / rate` seconds from the start by the clock, whatever is still in flight,
+   * and its latency runs from that scheduled time (no coordinated omission). Absent: closed loop, `concurrency`
+   * clients each sending its next request when its last one is answered.
+   */
+  readonly rate?: number
+  /** Open loop: how long after the window unanswered requests are waited for before they are abandoned. */
+  readonly graceMs?: number
 }
 
 /** Webhook bodies: Meta `messages` deliveries, one inbound text each, with distinct message ids. */
@@ -27,16 +35,25 @@ export type LoadSpec =
   | (Timing & {
       readonly kind: "graphql"
       readonly name: string
-      readonly url: string
+      readonly urls: ReadonlyArray<string>
       readonly token: string
       readonly query: string
     })
-  | (Timing & { readonly kind: "webhook"; readonly name: string; readonly url: string; readonly bodies: WebhookBodies })
   | (Timing & {
-      readonly kind: "insert"
+      readonly kind: "webhook"
+      readonly name: string
+      /** Targets, used round-robin (several service instances on one database). */
+      readonly urls: ReadonlyArray<string>
+      readonly bodies: WebhookBodies
+    })
+  | (Timing & {
+      readonly kind: "ceiling"
       readonly name: string
       readonly databaseUrl: string
       readonly table: string
+      /** `single`: one-row INSERTs; `multi`: `batch` rows per INSERT; `copy`: `batch` rows per `COPY ... FROM STDIN`. */
+      readonly mode: "single" | "multi" | "copy"
+      readonly batch: number
       readonly bodies: WebhookBodies
     })
 
@@ -63,6 +80,8 @@ export interface LoadResult {
   readonly endedAt: number
   /** True when the scenario stopped because it ran out of requests (`maxRequests`) before the window ended. */
   readonly exhausted: boolean
+  /** Open loop: requests still unanswered `graceMs` after the window, counted with their latency so far. */
+  readonly abandoned: number
   /** Time spent preparing the bodies before the first request (ms), not part of any figure. */
   readonly prepareMs: number
 }

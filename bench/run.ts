@@ -1,58 +1,104 @@
 /**
- * `npm run bench`: the service's two benchmarks against real PostgreSQL, each beside a reference point measured in
- * the same run on the same machine, printed as a table and written to `docs/benchmarks.md`.
+ * `npm run bench`: the service's benchmarks against real PostgreSQL, each beside a realistic peer measured in the
+ * same run on the same machine, in interleaved rounds (round 1 of every scenario, then round 2 of every
+ * scenario, ...), printed with the median and range (min–max) of every figure and written to `docs/benchmarks.md`.
+ * docs/benchmarks.md ("How it measures") says what each scenario does; issue 18 item 1 is its brief.
  *
- * 1. GraphQL read (issue 4): `whatsappConnection` at 32 clients against the service (a subprocess in sandbox mode
- *    on a fresh database) and against a bare graphql-yoga server answering a constant (`bare-yoga.ts`, another
- *    subprocess). Goal: service / bare ≥ 0.5.
- * 2. Webhook intake (issue 5): signed `POST /webhooks/meta/whatsapp` at 64 clients, beside plain single-row
- *    INSERTs of the same payloads through the same driver and pool size at the same concurrency. Goals:
- *    intake / raw ≥ 1.5, intake p99 < 25 ms, service RSS < 250 MB throughout. Plus processing throughput: a fixed
- *    number of routed events posted at once, timed until the inbox is drained (polling the database).
- *
- * The load comes from `load.ts` in a child process. Every scenario is bounded in time and in request count; the
- * whole run takes about two minutes. Only 127.0.0.1 is ever a target.
+ * Options: `--smoke` (a few seconds per scenario, one round; fails on errors or lost events, never on timings;
+ * writes no doc), `--scenario a,b` (see SCENARIOS), `--rounds N` (default 3), `--rows 1k|100k|1M` (seed that many
+ * messages for a tenant and time a `conversations` page), `--instances 1,2,4` (intake spread round-robin over N
+ * service instances on one database). Only 127.0.0.1 is ever a target.
  */
 import { execFileSync, fork, spawnSync } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { createServer, Socket } from "node:net"
+import { loadavg, tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { performance } from "node:perf_hooks"
 import { PgClient } from "@effect/sql-pg"
 import { Effect, ManagedRuntime, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { type Started, startChild } from "../scripts/ChildProcess.ts"
-import type { ChildMessage, LoadResult, LoadSpec, Timing } from "./protocol.ts"
+import type { ChildMessage, LoadResult, LoadSpec } from "./protocol.ts"
 
 const root = resolve(import.meta.dirname, "..")
 const docPath = join(root, "docs", "benchmarks.md")
 
-/**
- * `npm run bench -- --smoke` (run by `.ci/run`): every scenario for a moment (0.3 s warm-up, 1.5 s measured, the
- * processing scenario with 200 events). It fails on a request error or an event not processed, never on a timing,
- * and writes no `docs/benchmarks.md`.
- */
+const argument = (name: string): string | null => {
+  const index = process.argv.indexOf(name)
+  return index >= 0 ? (process.argv[index + 1] ?? null) : null
+}
+
+const SCENARIOS = [
+  "ceilings",
+  "webhook-peer",
+  "intake-parked",
+  "processing",
+  "intake-running",
+  "open-loop",
+  "graphql",
+  "conversations",
+  "instances"
+] as const
+type Scenario = (typeof SCENARIOS)[number]
+
 const SMOKE = process.argv.includes("--smoke")
-const WARMUP_MS = SMOKE ? 300 : 2_000
-const MEASURE_MS = SMOKE ? 1_500 : 8_000
+const ROUNDS = SMOKE ? 1 : Math.max(1, Number(argument("--rounds") ?? 3) || 3)
+const ROWS_ARG = argument("--rows")
+const ROWS = ROWS_ARG === null ? (SMOKE ? 1_000 : null) : parseRows(ROWS_ARG)
+const INSTANCES = (argument("--instances") ?? "")
+  .split(",")
+  .filter(Boolean)
+  .map((n) => Number(n))
+const selected: ReadonlySet<Scenario> = (() => {
+  const given = argument("--scenario")
+  const names = given === null ? SCENARIOS.filter((s) => s !== "instances" || INSTANCES.length > 0) : given.split(",")
+  for (const name of names) {
+    if (!(SCENARIOS as ReadonlyArray<string>).includes(name))
+      throw new Error(`unknown scenario ${name}; one of ${SCENARIOS.join(", ")}`)
+  }
+  if (INSTANCES.some((n) => !Number.isInteger(n) || n < 1 || n > 8)) throw new Error("--instances: whole numbers 1-8")
+  return new Set(names as Array<Scenario>)
+})()
+const runs = (scenario: Scenario) => selected.has(scenario) && (scenario !== "conversations" || ROWS !== null)
+
+function parseRows(text: string): number {
+  const match = /^(\d+)([kKmM]?)$/.exec(text)
+  if (match === null) throw new Error(`--rows: 1k, 100k or 1M, not ${text}`)
+  const unit = match[2]!.toLowerCase()
+  return Number(match[1]) * (unit === "k" ? 1_000 : unit === "m" ? 1_000_000 : 1)
+}
+
+const WARMUP_MS = SMOKE ? 300 : 1_000
+const MEASURE_MS = SMOKE ? 1_500 : 5_000
 const GRAPHQL_CLIENTS = 32
 const WEBHOOK_CLIENTS = 64
-/** Upper bounds on requests per scenario (warm-up included): far above what 10 s can use on this machine. */
 const GRAPHQL_MAX_REQUESTS = 300_000
 const WEBHOOK_MAX_REQUESTS = 120_000
-/** The processing scenario: this many routed events posted at 64 clients, then timed until drained. */
-const PROCESSING_EVENTS = SMOKE ? 200 : 3_000
-const DRAIN_TIMEOUT_MS = 60_000
-/** The service's pool size (`layerServer` default), used by the raw-insert ceiling too. */
-const POOL_SIZE = 10
+/** Processing in isolation: this many routed events preloaded with the worker parked, then drained. */
+const PROCESSING_EVENTS = SMOKE ? 200 : 2_000
+const DRAIN_TIMEOUT_MS = 90_000
+/** The database ceilings: rows per multi-row INSERT and per COPY, and connections. */
+const CEILING_BATCH = 200
+const CEILING_CONNECTIONS = 4
+/** Open loop: the arrival rates, as fractions of the webhook peer's closed-loop req/s in the same round. */
+const OPEN_LOOP_FRACTIONS = [0.5, 0.8] as const
 
-const GOALS = { graphqlRatio: 0.5, intakeRatio: 1.5, intakeP99Ms: 25, rssMb: 250 } as const
+const GOALS = { intakeRatio: 0.8, intakeP99Ms: 25, graphqlRatio: 1.0, statements: 3, rssMb: 250 } as const
 
 const QUERY = `query Bench {
   whatsappConnection {
     id status connected phoneNumberE164 displayName wabaId phoneNumberId tokenExpiresAt error pendingReason
     choices { id displayPhoneNumber verifiedName }
     updatedAt
+  }
+}`
+
+const CONVERSATIONS_QUERY = `query Page {
+  conversations(first: 20) {
+    edges { cursor node { id waId contactName lastMessageAt
+      messages(first: 5) { edges { cursor node { id direction type text status timestamp } } pageInfo { hasNextPage } } } }
+    pageInfo { hasNextPage endCursor }
   }
 }`
 
@@ -264,103 +310,77 @@ const cpuSnapshot = (): CpuSnapshot => {
 
 export interface CpuUse {
   readonly seconds: number
-  readonly service: number
+  readonly server: number
   readonly load: number
   readonly postgres: number
   readonly other: number
   readonly total: number
 }
 
-/** Cores used between two snapshots, by role. */
+/**
+ * Cores used between two snapshots, by role: the server(s) under test and their descendants, the load generator,
+ * the PostgreSQL backends connected to the bench database (pids from `pg_stat_activity`), and everything else
+ * (other jobs on a shared machine, other databases' backends, PostgreSQL's own background writers).
+ */
 const cpuUse = (
   a: CpuSnapshot,
   b: CpuSnapshot,
-  roles: { readonly service: number; readonly load?: number }
+  roles: { readonly servers: ReadonlyArray<number>; readonly load?: number; readonly postgres: ReadonlySet<number> }
 ): CpuUse => {
   const seconds = (b.at - a.at) / 1000
   const cores = (ticks: number) => ticks / CLOCK_TICKS / seconds
   const delta = (pid: number) => (b.processes.get(pid)?.ticks ?? 0) - (a.processes.get(pid)?.ticks ?? 0)
-  // A process counts for a role when the role's process is it or one of its ancestors (e.g. esbuild under tsx).
-  const roleOf = (pid: number): "service" | "load" | "postgres" | "other" => {
-    if (b.processes.get(pid)?.comm === "postgres") return "postgres"
+  const servers = new Set(roles.servers)
+  const roleOf = (pid: number): "server" | "load" | "postgres" | "other" => {
+    if (roles.postgres.has(pid)) return "postgres"
     for (let current = pid, depth = 0; current > 1 && depth < 20; depth++) {
-      if (current === roles.service) return "service"
+      if (servers.has(current)) return "server"
       if (current === roles.load) return "load"
       current = b.processes.get(current)?.ppid ?? 0
     }
     return "other"
   }
-  const by = { service: 0, load: 0, postgres: 0, other: 0 }
+  const by = { server: 0, load: 0, postgres: 0, other: 0 }
   for (const pid of b.processes.keys()) by[roleOf(pid)] += delta(pid)
-  const { service, load, postgres } = by
   const total = b.busy - a.busy
   return {
     seconds,
-    service: cores(service),
-    load: cores(load),
-    postgres: cores(postgres),
-    other: cores(Math.max(0, total - service - load - postgres)),
+    server: cores(by.server),
+    load: cores(by.load),
+    postgres: cores(by.postgres),
+    other: cores(Math.max(0, total - by.server - by.load - by.postgres)),
     total: cores(total)
   }
 }
 
-/** Runs a scenario with a warm-up and a window, and accounts the CPU over exactly that window. */
-const runMeasured = async (
-  spec: LoadSpec,
-  server: number
-): Promise<{ readonly result: LoadResult; readonly cpu: CpuUse | null }> => {
-  let first: CpuSnapshot | null = null
-  let cpu: CpuUse | null = null
-  const timers: Array<NodeJS.Timeout> = []
-  const result = await runLoad(spec, (pid) => {
-    timers.push(
-      setTimeout(() => {
-        first = cpuSnapshot()
-      }, spec.warmupMs),
-      setTimeout(() => {
-        if (first !== null) cpu = cpuUse(first, cpuSnapshot(), { service: server, load: pid })
-      }, spec.warmupMs + spec.measureMs)
-    )
-  })
-  for (const timer of timers) clearTimeout(timer)
-  return { result, cpu }
-}
-
 // ---------------------------------------------------------------------------------------------------------------
-// Resident memory of the service, every 100 ms
+// Resident memory of every service instance, every 100 ms
 
 class RssSampler {
   private timer: NodeJS.Timeout | undefined
-  phase = "startup"
-  readonly peaks = new Map<string, number>()
+  readonly pids = new Set<number>()
+  peak = 0
   samples = 0
 
-  constructor(private readonly pid: number) {}
-
   private sample() {
-    try {
-      const status = readFileSync(`/proc/${this.pid}/status`, "utf8")
-      const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1] ?? Number.NaN)
-      if (!Number.isFinite(kb)) return
-      const mb = kb / 1024
-      this.samples++
-      this.peaks.set(this.phase, Math.max(this.peaks.get(this.phase) ?? 0, mb))
-    } catch {
-      // The process is gone.
+    for (const pid of this.pids) {
+      try {
+        const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? Number.NaN)
+        if (!Number.isFinite(kb)) continue
+        this.samples++
+        this.peak = Math.max(this.peak, kb / 1024)
+      } catch {
+        this.pids.delete(pid)
+      }
     }
   }
 
   start() {
-    this.sample()
     this.timer = setInterval(() => this.sample(), 100)
   }
 
   stop() {
     clearInterval(this.timer)
-  }
-
-  get peak() {
-    return Math.max(0, ...this.peaks.values())
   }
 }
 
@@ -395,327 +415,705 @@ const machine = (postgres: string): Machine => {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The run
+// Figures: every value of every round, shown as median (min–max)
 
-interface Figures {
-  readonly date: string
-  readonly machine: Machine
-  readonly graphqlService: LoadResult
-  readonly graphqlBare: LoadResult
-  readonly graphqlAnswer: string
-  readonly processing: {
-    readonly posted: LoadResult
-    readonly stored: number
-    readonly drained: boolean
-    readonly pendingLeft: number
-    readonly seconds: number
-    readonly eventsPerSecond: number
-    readonly states: string
-  }
-  readonly raw: LoadResult
-  readonly intake: LoadResult
-  readonly backlogAfterIntake: number
-  /** Per measured window: its label, the CPU used, and the requests (or events) it served. */
-  readonly cpu: ReadonlyArray<readonly [string, CpuUse | null, number]>
-  readonly rss: {
-    readonly peak: number
-    readonly byPhase: ReadonlyArray<readonly [string, number]>
-    readonly samples: number
-  }
+interface Figure {
+  readonly section: string
+  readonly label: string
+  readonly digits: number
+  readonly values: Array<number>
+}
+const figures = new Map<string, Figure>()
+const put = (section: string, label: string, value: number, digits = 0) => {
+  const key = `${section}\u0000${label}`
+  const figure = figures.get(key) ?? { section, label, digits, values: [] }
+  figure.values.push(value)
+  figures.set(key, figure)
+}
+const get = (section: string, label: string): ReadonlyArray<number> =>
+  figures.get(`${section}\u0000${label}`)?.values ?? []
+
+const median = (values: ReadonlyArray<number>) => {
+  const sorted = [...values].filter(Number.isFinite).sort((a, b) => a - b)
+  if (sorted.length === 0) return Number.NaN
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+const spread = (values: ReadonlyArray<number>, digits: number) => {
+  const finite = values.filter(Number.isFinite)
+  if (finite.length === 0) return "n/a"
+  const show = (value: number) => (digits === 0 ? int(value) : fixed(value, digits))
+  if (finite.length === 1) return show(finite[0]!)
+  return `${show(median(finite))} (${show(Math.min(...finite))}–${show(Math.max(...finite))})`
 }
 
-const timing = (concurrency: number, maxRequests: number): Timing => ({
+/** Request failures and lost events: what `--smoke` fails on. */
+const failures: Array<string> = []
+const checkLoad = (name: string, result: LoadResult) => {
+  if (result.errors > 0) failures.push(`${name}: ${result.errors} requests failed (first: ${result.firstError})`)
+  if (result.measured === 0) failures.push(`${name}: no request completed`)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The bench's state
+
+interface Session {
+  readonly token: string
+  readonly tenantId: string
+}
+
+let benchDb: Sql
+let benchUrl = ""
+let dataDir = ""
+let secret = ""
+const rss = new RssSampler()
+
+const backends = async (): Promise<Set<number>> =>
+  new Set(
+    (await query(benchDb, (sql) => sql`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)).map(
+      (row) => Number(row["pid"])
+    )
+  )
+
+/** Runs a load with a warm-up and a window, and accounts the CPU over exactly that window. */
+const runMeasured = async (
+  spec: LoadSpec,
+  servers: ReadonlyArray<number>
+): Promise<{ readonly result: LoadResult; readonly cpu: CpuUse | null }> => {
+  let first: { snapshot: CpuSnapshot; pids: Set<number> } | null = null
+  let cpu: CpuUse | null = null
+  const timers: Array<NodeJS.Timeout> = []
+  const pending: Array<Promise<void>> = []
+  const result = await runLoad(spec, (pid) => {
+    timers.push(
+      setTimeout(() => {
+        const snapshot = cpuSnapshot()
+        pending.push(
+          backends().then((pids) => {
+            first = { snapshot, pids }
+          })
+        )
+      }, spec.warmupMs),
+      setTimeout(() => {
+        const snapshot = cpuSnapshot()
+        pending.push(
+          backends().then((pids) => {
+            if (first === null) return
+            for (const p of first.pids) pids.add(p)
+            cpu = cpuUse(first.snapshot, snapshot, { servers, load: pid, postgres: pids })
+          })
+        )
+      }, spec.warmupMs + spec.measureMs)
+    )
+  })
+  for (const timer of timers) clearTimeout(timer)
+  await Promise.all(pending)
+  return { result, cpu }
+}
+
+/** Records a closed- or open-loop load's figures under `section`. */
+const putLoad = (section: string, result: LoadResult, cpu: CpuUse | null, units = result.measured) => {
+  put(section, "req/s", result.rps)
+  put(section, "p50 ms", result.p50, 2)
+  put(section, "p99 ms", result.p99, 2)
+  if (cpu !== null && units > 0) {
+    const perUnit = (cores: number) => (cores * cpu.seconds * 1000) / units
+    put(section, "server CPU ms/req", perUnit(cpu.server), 3)
+    put(section, "PostgreSQL CPU ms/req", perUnit(cpu.postgres), 3)
+    put(section, "load gen CPU ms/req", perUnit(cpu.load), 3)
+    put(section, "other cores (noise)", cpu.other, 2)
+  }
+  checkLoad(section, result)
+}
+
+const window = (concurrency: number, maxRequests: number) => ({
   concurrency,
   warmupMs: WARMUP_MS,
   measureMs: MEASURE_MS,
   maxRequests
 })
 
-const main = async (): Promise<Figures> => {
+const webhookSpec = (name: string, urls: ReadonlyArray<string>, idPrefix: string): LoadSpec => ({
+  kind: "webhook",
+  name,
+  urls: urls.map((url) => `${url}/webhooks/meta/whatsapp`),
+  bodies: { secret, phoneNumberId: PHONE_NUMBER_ID, idPrefix },
+  ...window(WEBHOOK_CLIENTS, WEBHOOK_MAX_REQUESTS)
+})
+
+const startService = async (label: string, worker: boolean, extra: NodeJS.ProcessEnv = {}, url = benchUrl) => {
+  const started = await startProcess(
+    builtStart(),
+    { ...serviceEnv(url, dataDir), WEBHOOK_WORKER_ENABLED: String(worker), ...extra },
+    /Service listening on (http:\/\/[\d.]+:\d+)/,
+    /Ready: database migrated/
+  )
+  cleanups.push(started.stop)
+  rss.pids.add(started.child.pid!)
+  log(`service ${label} (worker ${worker ? "running" : "parked"}) on ${started.url}, pid ${started.child.pid}`)
+  return started
+}
+
+const inbox = async () => {
+  const rows = await query(
+    benchDb,
+    (sql) => sql`SELECT count(*) FILTER (WHERE state = 'pending')::int AS pending,
+                        count(*) FILTER (WHERE state = 'processed')::int AS processed,
+                        count(*) FILTER (WHERE state NOT IN ('pending', 'processed'))::int AS other
+                 FROM webhook_events`
+  )
+  return {
+    pending: Number(rows[0]?.["pending"] ?? 0),
+    processed: Number(rows[0]?.["processed"] ?? 0),
+    other: Number(rows[0]?.["other"] ?? 0)
+  }
+}
+
+/** Drops what a parked intake left pending, so the next scenario starts on an empty queue. */
+const clearPending = () => query(benchDb, (sql) => sql`DELETE FROM webhook_events WHERE state = 'pending'`)
+
+/** Events received and processed inside a load's measured window (epoch ms), from the database's timestamps. */
+const inWindow = async (result: LoadResult, prefix: string) => {
+  const t0 = (result.startedAt + WARMUP_MS) / 1000
+  const t1 = t0 + MEASURE_MS / 1000
+  const rows = await query(
+    benchDb,
+    (sql) => sql`SELECT
+        count(*) FILTER (WHERE received_at >= to_timestamp(${t0}) AND received_at < to_timestamp(${t1}))::int AS received,
+        count(*) FILTER (WHERE processed_at >= to_timestamp(${t0}) AND processed_at < to_timestamp(${t1}))::int AS processed
+      FROM webhook_events WHERE payload::text LIKE ${`%wamid.${prefix}.%`}`
+  )
+  return { received: Number(rows[0]?.["received"] ?? 0), processed: Number(rows[0]?.["processed"] ?? 0) }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// PostgreSQL statement counter: a TCP proxy in front of PostgreSQL counting the extended protocol's Execute
+// ('E') and simple Query ('Q') messages clients send, and remembering each Parse's text (per connection).
+
+class StatementCounter {
+  count = 0
+  readonly texts: Array<string> = []
+  recording = false
+  private readonly server = createServer((client) => this.pipe(client))
+  port = 0
+
+  constructor(private readonly target: { host: string; port: number }) {}
+
+  listen = () =>
+    new Promise<void>((done) => {
+      this.server.listen(0, "127.0.0.1", () => {
+        const address = this.server.address()
+        this.port = typeof address === "object" && address !== null ? address.port : 0
+        done()
+      })
+    })
+
+  close = () => new Promise<void>((done) => this.server.close(() => done()))
+
+  private pipe(client: Socket) {
+    const upstream = new Socket()
+    upstream.connect(this.target.port, this.target.host)
+    upstream.pipe(client)
+    client.on("error", () => upstream.destroy())
+    upstream.on("error", () => client.destroy())
+    client.on("close", () => upstream.destroy())
+    let buffer = Buffer.alloc(0)
+    let started = false
+    const statements = new Map<string, string>()
+    client.on("data", (chunk: Buffer) => {
+      upstream.write(chunk)
+      buffer = Buffer.concat([buffer, chunk])
+      for (;;) {
+        if (!started) {
+          if (buffer.length < 8) return
+          const length = buffer.readInt32BE(0)
+          if (buffer.length < length) return
+          const code = buffer.readInt32BE(4)
+          buffer = buffer.subarray(length)
+          // SSLRequest and GSSENCRequest come before the real startup message.
+          if (code !== 80877103 && code !== 80877104) started = true
+          continue
+        }
+        if (buffer.length < 5) return
+        const type = String.fromCharCode(buffer[0]!)
+        const length = buffer.readInt32BE(1)
+        if (buffer.length < length + 1) return
+        const body = buffer.subarray(5, length + 1)
+        buffer = buffer.subarray(length + 1)
+        if (type === "P") {
+          const nameEnd = body.indexOf(0)
+          const textEnd = body.indexOf(0, nameEnd + 1)
+          statements.set(body.subarray(0, nameEnd).toString(), body.subarray(nameEnd + 1, textEnd).toString())
+          if (this.recording) this.texts.push(body.subarray(nameEnd + 1, textEnd).toString())
+        } else if (type === "E" || type === "Q") {
+          if (this.recording) {
+            this.count++
+            if (type === "Q") this.texts.push(body.subarray(0, body.length - 1).toString())
+          }
+        } else if (type === "B" && this.recording) {
+          const portalEnd = body.indexOf(0)
+          const nameEnd = body.indexOf(0, portalEnd + 1)
+          const text = statements.get(body.subarray(portalEnd + 1, nameEnd).toString())
+          if (text !== undefined && !this.texts.includes(text)) this.texts.push(text)
+        }
+      }
+    })
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The scenarios, one round each
+
+interface Context {
+  readonly parked: Started
+  readonly peer: Started
+  readonly yogaPeer: Started
+  readonly bare: Started
+  readonly session: Session
+  readonly rowsSession: Session | null
+}
+
+const peerRps: Array<number> = []
+
+const ceilings = async (round: number) => {
+  for (const mode of ["single", "multi", "copy"] as const) {
+    const table = `bench_ceiling_${mode}`
+    await query(benchDb, (sql) => sql.unsafe(`TRUNCATE ${table}`))
+    const batch = mode === "single" ? 1 : CEILING_BATCH
+    const connections = mode === "single" ? 10 : CEILING_CONNECTIONS
+    const { result, cpu } = await runMeasured(
+      {
+        kind: "ceiling",
+        name: `ceiling-${mode}`,
+        databaseUrl: benchUrl,
+        table,
+        mode,
+        batch,
+        bodies: { secret, phoneNumberId: PHONE_NUMBER_ID, idPrefix: `ceiling-${mode}-r${round}` },
+        ...window(connections, mode === "single" ? 200_000 : 5_000)
+      },
+      []
+    )
+    const section = `PostgreSQL ${mode === "single" ? "single-row INSERT" : mode === "multi" ? `multi-row INSERT (${batch} rows)` : `COPY (${batch} rows)`}, ${connections} connections`
+    put(section, "rows/s", result.rps * batch)
+    put(section, "statement p99 ms", result.p99, 2)
+    if (cpu !== null && result.measured > 0)
+      put(section, "PostgreSQL CPU ms/row", (cpu.postgres * cpu.seconds * 1000) / (result.measured * batch), 4)
+    checkLoad(section, result)
+  }
+}
+
+const webhookPeer = async (context: Context, round: number) => {
+  const { result, cpu } = await runMeasured(webhookSpec("webhook-peer", [context.peer.url], `peer-r${round}`), [
+    context.peer.child.pid!
+  ])
+  peerRps[round] = result.rps
+  putLoad("webhook peer (node:http, HMAC, group commit), 64 clients", result, cpu)
+}
+
+const intakeParked = async (context: Context, round: number) => {
+  const { result, cpu } = await runMeasured(webhookSpec("intake-parked", [context.parked.url], `parked-r${round}`), [
+    context.parked.child.pid!
+  ])
+  putLoad("service intake, worker parked, 64 clients", result, cpu)
+  await clearPending()
+}
+
+/** Preloads routed events with the worker parked, then starts an instance with it and times the drain. */
+const processing = async (context: Context, round: number) => {
+  const prefix = `proc-r${round}`
+  const posted = await runLoad({
+    ...webhookSpec("processing-preload", [context.parked.url], prefix),
+    warmupMs: 0,
+    measureMs: 120_000,
+    maxRequests: PROCESSING_EVENTS
+  })
+  checkLoad("processing preload", posted)
+  const before = await inbox()
+  const started = performance.now()
+  const worker = await startService(`worker-r${round}`, true)
+  let drained = false
+  let firstSnapshot: { snapshot: CpuSnapshot; pids: Set<number> } | null = null
+  while (performance.now() - started < DRAIN_TIMEOUT_MS) {
+    const now = await inbox()
+    if (firstSnapshot === null && now.pending < before.pending)
+      firstSnapshot = { snapshot: cpuSnapshot(), pids: await backends() }
+    if (now.pending === 0) {
+      drained = true
+      break
+    }
+    await sleep(50)
+  }
+  const last = cpuSnapshot()
+  const pids = await backends()
+  await worker.stop()
+  rss.pids.delete(worker.child.pid!)
+  const rows = await query(
+    benchDb,
+    (sql) => sql`SELECT count(*)::int AS n,
+                        extract(epoch FROM max(processed_at) - min(processed_at))::float8 AS seconds
+                 FROM webhook_events WHERE state = 'processed' AND payload::text LIKE ${`%wamid.${prefix}.%`}`
+  )
+  const messages = await query(
+    benchDb,
+    (sql) => sql`SELECT count(*)::int AS n FROM messages WHERE provider_message_id LIKE ${`wamid.${prefix}.%`}`
+  )
+  const processed = Number(rows[0]?.["n"] ?? 0)
+  const seconds = Number(rows[0]?.["seconds"] ?? 0)
+  const stored = Number(messages[0]?.["n"] ?? 0)
+  const section = `processing in isolation (${PROCESSING_EVENTS} preloaded events, one instance)`
+  put(section, "events/s", seconds > 0 ? (processed - 1) / seconds : Number.NaN)
+  if (firstSnapshot !== null) {
+    for (const p of firstSnapshot.pids) pids.add(p)
+    const cpu = cpuUse(firstSnapshot.snapshot, last, { servers: [worker.child.pid!], postgres: pids })
+    put(section, "service CPU ms/event", (cpu.server * cpu.seconds * 1000) / processed, 3)
+    put(section, "PostgreSQL CPU ms/event", (cpu.postgres * cpu.seconds * 1000) / processed, 3)
+  }
+  if (!drained) failures.push(`processing round ${round}: ${(await inbox()).pending} events never processed`)
+  if (stored !== posted.sent - posted.errors)
+    failures.push(
+      `processing round ${round}: ${posted.sent - posted.errors} events accepted, ${stored} messages stored`
+    )
+  await clearPending()
+}
+
+/** Intake with the worker running in the same instance(s): both the accepted rate and whether processing keeps up. */
+const intakeRunning = async (label: string, count: number, round: number) => {
+  const instances = await Promise.all(
+    Array.from({ length: count }, (_, i) => startService(`${label}-${i + 1}-r${round}`, true))
+  )
+  const prefix = `${label}-r${round}`
+  const { result, cpu } = await runMeasured(
+    webhookSpec(
+      prefix,
+      instances.map((instance) => instance.url),
+      prefix
+    ),
+    instances.map((instance) => instance.child.pid!)
+  )
+  const { received, processed } = await inWindow(result, prefix)
+  for (const instance of instances) {
+    await instance.stop()
+    rss.pids.delete(instance.child.pid!)
+  }
+  const section =
+    count === 1 && label === "running"
+      ? "service intake, worker running, 64 clients"
+      : `${count} instance${count === 1 ? "" : "s"}, worker running, 64 clients round-robin`
+  putLoad(section, result, cpu)
+  const seconds = MEASURE_MS / 1000
+  put(section, "processed events/s (same window)", processed / seconds)
+  put(section, "processed / received in window", received > 0 ? processed / received : Number.NaN, 2)
+  put(section, "backlog growth events/s", (received - processed) / seconds)
+  await clearPending()
+}
+
+const openLoop = async (context: Context, round: number) => {
+  if (peerRps[round] === undefined) {
+    const { result } = await runMeasured(webhookSpec("peer-for-rate", [context.peer.url], `rate-r${round}`), [])
+    peerRps[round] = result.rps
+  }
+  for (const fraction of OPEN_LOOP_FRACTIONS) {
+    const rate = Math.max(10, Math.round(peerRps[round]! * fraction))
+    for (const [who, target] of [
+      ["webhook peer", context.peer],
+      ["service intake (worker parked)", context.parked]
+    ] as const) {
+      const prefix = `open-${who === "webhook peer" ? "peer" : "svc"}-${fraction}-r${round}`
+      const { result, cpu } = await runMeasured(
+        {
+          ...webhookSpec(prefix, [target.url], prefix),
+          rate,
+          graceMs: SMOKE ? 2_000 : 5_000,
+          maxRequests: Math.ceil((rate * (WARMUP_MS + MEASURE_MS)) / 1000) + 10
+        },
+        [target.child.pid!]
+      )
+      const section = `open loop at ${fraction * 100}% of the peer's closed-loop rate: ${who}`
+      put(section, "arrival rate req/s", rate)
+      putLoad(section, result, cpu)
+      put(section, "abandoned (unanswered after the grace)", result.abandoned)
+    }
+    await settle()
+    await clearPending()
+  }
+}
+
+/**
+ * Waits (up to 60 s) until the inbox stops growing for a second: an overloaded service is still working through the
+ * open loop's abandoned requests, and the next scenario must not measure that.
+ */
+const settle = async () => {
+  const began = performance.now()
+  let last = -1
+  for (;;) {
+    const now = await inbox()
+    const total = now.pending + now.processed + now.other
+    if (total === last || performance.now() - began > 60_000) return
+    last = total
+    await sleep(1_000)
+  }
+}
+
+const graphql = async (context: Context) => {
+  for (const [label, target] of [
+    ["service whatsappConnection", context.parked],
+    ["yoga peer (jose JWT + pg SELECT)", context.yogaPeer],
+    ["bare yoga (constant)", context.bare]
+  ] as const) {
+    const { result, cpu } = await runMeasured(
+      {
+        kind: "graphql",
+        name: label,
+        urls: [`${target.url}/graphql`],
+        token: context.session.token,
+        query: QUERY,
+        ...window(GRAPHQL_CLIENTS, GRAPHQL_MAX_REQUESTS)
+      },
+      [target.child.pid!]
+    )
+    putLoad(`GraphQL ${label}, ${GRAPHQL_CLIENTS} clients`, result, cpu)
+  }
+}
+
+const conversations = async (context: Context) => {
+  if (context.rowsSession === null) return
+  const { result, cpu } = await runMeasured(
+    {
+      kind: "graphql",
+      name: "conversations",
+      urls: [`${context.parked.url}/graphql`],
+      token: context.rowsSession.token,
+      query: CONVERSATIONS_QUERY,
+      ...window(4, GRAPHQL_MAX_REQUESTS)
+    },
+    [context.parked.child.pid!]
+  )
+  putLoad(`GraphQL conversations page (20 × 5 messages) at ${int(ROWS ?? 0)} messages, 4 clients`, result, cpu)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The run
+
+interface Setup {
+  readonly date: string
+  readonly machine: Machine
+  readonly loadStart: ReadonlyArray<number>
+  loadEnd: ReadonlyArray<number>
+  readonly commandLine: string
+  statements: { readonly count: number; readonly texts: ReadonlyArray<string> } | null
+  explain: string | null
+}
+
+const dev = async (url: string, tenant: string): Promise<Session> =>
+  (await (
+    await fetch(`${url}/api/dev/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ tenant, role: "admin" })
+    })
+  ).json()) as Session
+
+const connectNumber = async (session: Session, name: string, phoneNumberId: string, wabaId: string) => {
+  await query(
+    benchDb,
+    (sql) => sql`INSERT INTO tenants (id, name) VALUES (${session.tenantId}, ${name}) ON CONFLICT (id) DO NOTHING`
+  )
+  await query(
+    benchDb,
+    (sql) => sql`
+      INSERT INTO channel_connections
+        (tenant_id, provider, status, waba_id, phone_number_id, phone_number_e164, display_name)
+      VALUES (${session.tenantId}, 'meta_whatsapp', 'active', ${wabaId}, ${phoneNumberId}, '+15550000001', ${name})`
+  )
+}
+
+/** `rows` messages for the tenant, 50 per conversation, newest conversations first by `last_message_at`. */
+const seedRows = async (session: Session, rows: number) => {
+  const perConversation = 50
+  const conversationCount = Math.max(1, Math.ceil(rows / perConversation))
+  const began = performance.now()
+  await query(
+    benchDb,
+    (sql) => sql`
+      INSERT INTO conversations (tenant_id, connection_id, phone_number_id, wa_id, contact_name, last_message_at, created_at)
+      SELECT ${session.tenantId}, c.id, c.phone_number_id, '1666' || lpad(i::text, 8, '0'), 'Contact ' || i,
+             now() - make_interval(secs => i), now() - interval '30 days'
+      FROM generate_series(1, ${conversationCount}) AS i,
+           (SELECT id, phone_number_id FROM channel_connections WHERE tenant_id = ${session.tenantId}) AS c`
+  )
+  await query(
+    benchDb,
+    (sql) => sql`
+      INSERT INTO messages (tenant_id, conversation_id, provider_message_id, direction, type, body, status, sent_at)
+      SELECT v.tenant_id, v.id, 'wamid.seed.' || v.wa_id || '.' || j, 'inbound', 'text',
+             jsonb_build_object('text', jsonb_build_object('body', 'seeded message ' || j)), 'received',
+             v.last_message_at - make_interval(secs => j)
+      FROM conversations v, generate_series(1, ${perConversation}) AS j
+      WHERE v.tenant_id = ${session.tenantId}`
+  )
+  await query(benchDb, (sql) => sql`ANALYZE conversations`)
+  await query(benchDb, (sql) => sql`ANALYZE messages`)
+  log(
+    `seeded ${int(conversationCount)} conversations, ${int(conversationCount * perConversation)} messages in ${fixed((performance.now() - began) / 1000)} s`
+  )
+}
+
+/** Counts the statements of one conversations page on an instance behind the counting proxy; EXPLAINs the list. */
+const countStatements = async (session: Session, setup: Setup) => {
+  const target = new URL(benchUrl)
+  const counter = new StatementCounter({ host: target.hostname, port: Number(target.port || 5432) })
+  await counter.listen()
+  cleanups.push(counter.close)
+  const proxied = new URL(benchUrl)
+  proxied.host = `127.0.0.1:${counter.port}`
+  const instance = await startService("statement-count", false, {}, proxied.toString())
+  const ask = async () => {
+    const response = await fetch(`${instance.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${session.token}` },
+      body: JSON.stringify({ query: CONVERSATIONS_QUERY })
+    })
+    const text = await response.text()
+    if (response.status !== 200 || text.includes('"errors"')) failures.push(`conversations page: ${text.slice(0, 300)}`)
+  }
+  await ask()
+  let best: { count: number; texts: ReadonlyArray<string> } | null = null
+  for (let attempt = 0; attempt < 3; attempt++) {
+    counter.count = 0
+    counter.texts.length = 0
+    counter.recording = true
+    await ask()
+    counter.recording = false
+    if (best === null || counter.count < best.count) best = { count: counter.count, texts: [...counter.texts] }
+  }
+  await instance.stop()
+  rss.pids.delete(instance.child.pid!)
+  setup.statements = best
+  const list = best?.texts.find((text) => /FROM\s+conversations/i.test(text) && /ORDER BY/i.test(text))
+  if (list !== undefined && (list.match(/\$\d+/g) ?? []).length > 0) {
+    // The page's own statement, with the first page's parameters: the tenant and the page size + 1.
+    const params = [...new Set(list.match(/\$\d+/g) ?? [])].sort()
+    const values = params.map((_, i) => (i === 0 ? `'${session.tenantId}'` : "21"))
+    const rows = await query<Record<string, unknown>>(benchDb, (sql) =>
+      sql.unsafe(
+        `EXPLAIN (ANALYZE, BUFFERS) ${list.replace(/\$(\d+)/g, (_, n: string) => values[Number(n) - 1] ?? "NULL")}`
+      )
+    )
+    setup.explain = `${list.trim()}\n\n${rows.map((row) => String((row as Record<string, unknown>)["QUERY PLAN"])).join("\n")}`
+  }
+}
+
+const main = async (): Promise<Setup> => {
   const began = performance.now()
   const adminUrl = process.env["DATABASE_URL"]?.trim() || "postgres://postgres@127.0.0.1:5432/test"
+  if (!isLocal(new URL(adminUrl))) throw new Error("the bench loads only 127.0.0.1: DATABASE_URL must be local")
   await ensurePostgres(adminUrl)
+  const setup: Setup = {
+    date: new Date().toISOString(),
+    machine: machine("?"),
+    loadStart: loadavg(),
+    loadEnd: [],
+    commandLine: `npm run bench --${process.argv.slice(2).length > 0 ? ` ${process.argv.slice(2).join(" ")}` : ""}`,
+    statements: null,
+    explain: null
+  }
 
   const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14)
   const databaseName = `bench_${stamp}`
-  const benchUrl = new URL(adminUrl)
-  benchUrl.pathname = `/${databaseName}`
+  const url = new URL(adminUrl)
+  url.pathname = `/${databaseName}`
+  benchUrl = url.toString()
   const postgresVersion = await withDatabase(adminUrl, async (db) => {
     await query(db, (sql) => sql.unsafe(`CREATE DATABASE "${databaseName}"`))
     const rows = await query(db, (sql) => sql`SHOW server_version`)
     return String(rows[0]?.["server_version"] ?? "unknown")
   })
+  ;(setup as { machine: Machine }).machine = machine(postgresVersion)
   cleanups.push(() =>
     withDatabase(adminUrl, async (db) => {
       await query(db, (sql) => sql.unsafe(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`))
       log(`dropped database ${databaseName}`)
     })
   )
-  log(`created database ${databaseName} on PostgreSQL ${postgresVersion}`)
-
-  const dataDir = mkdtempSync(join(tmpdir(), "bench-data-"))
-  cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }))
-
-  // The service, in sandbox mode on the fresh database; its migrations run at startup.
-  const service = await startProcess(
-    builtStart(),
-    serviceEnv(benchUrl.toString(), dataDir),
-    /Service listening on (http:\/\/[\d.]+:\d+)/,
-    /Ready: database migrated/
+  log(
+    `created database ${databaseName} on PostgreSQL ${postgresVersion}; rounds ${ROUNDS}; ${[...selected].join(", ")}`
   )
-  cleanups.push(service.stop)
-  const servicePid = service.child.pid!
-  const rss = new RssSampler(servicePid)
+  dataDir = mkdtempSync(join(tmpdir(), "bench-data-"))
+  cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }))
   rss.start()
   cleanups.push(async () => rss.stop())
-  log(`service listening on ${service.url} (pid ${service.child.pid})`)
 
-  const db = connect(benchUrl.toString(), 2)
-  cleanups.push(() => db.dispose())
-
-  // A session for the tenant "bench", and a connected number for it, inserted directly: GraphQL answers ACTIVE
-  // and webhooks to PHONE_NUMBER_ID route to it.
-  const session = (await (
-    await fetch(`${service.url}/api/dev/session`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ tenant: "bench", role: "admin" })
-    })
-  ).json()) as { token: string; tenantId: string }
-  await query(
-    db,
-    (sql) => sql`INSERT INTO tenants (id, name) VALUES (${session.tenantId}, 'bench') ON CONFLICT (id) DO NOTHING`
-  )
-  await query(
-    db,
-    (sql) => sql`
-      INSERT INTO channel_connections
-        (tenant_id, provider, status, waba_id, phone_number_id, phone_number_e164, display_name)
-      VALUES (${session.tenantId}, 'meta_whatsapp', 'active', ${WABA_ID}, ${PHONE_NUMBER_ID}, '+15550000001', 'Bench')`
-  )
+  // The parked instance serves intake-parked, open loop and GraphQL; worker instances come and go per scenario.
+  const parked = await startService("parked", false)
+  benchDb = connect(benchUrl, 2)
+  cleanups.push(() => benchDb.dispose())
+  const session = await dev(parked.url, "bench")
+  await connectNumber(session, "Bench", PHONE_NUMBER_ID, WABA_ID)
   const secrets = JSON.parse(readFileSync(join(dataDir, "sandbox-secrets.json"), "utf8")) as Record<string, string>
-  const secret = secrets["META_APP_SECRET"]
-  if (secret === undefined) throw new Error("sandbox-secrets.json has no META_APP_SECRET")
+  secret = secrets["META_APP_SECRET"] ?? ""
+  const jwtSecret = secrets["AUTH_JWT_SECRET"] ?? ""
+  if (secret === "" || jwtSecret === "")
+    throw new Error("sandbox-secrets.json lacks META_APP_SECRET or AUTH_JWT_SECRET")
+  for (const mode of ["single", "multi", "copy"])
+    await query(benchDb, (sql) => sql.unsafe(`CREATE TABLE bench_ceiling_${mode} (LIKE webhook_events INCLUDING ALL)`))
 
-  const bare = await startProcess(
-    "bench/bare-yoga.ts",
-    { ...process.env },
-    /Bare yoga listening on (http:\/\/[\d.]+:\d+)/,
-    /Bare yoga listening/
-  )
+  const peerEnv = { ...process.env, PEER_DATABASE_URL: benchUrl, PEER_SECRET: secret, PEER_JWT_SECRET: jwtSecret }
+  const peer = await startProcess("bench/webhook-peer.ts", peerEnv, /listening on (http:\/\/[\d.]+:\d+)/, /listening/)
+  cleanups.push(peer.stop)
+  const yogaPeer = await startProcess("bench/yoga-peer.ts", peerEnv, /listening on (http:\/\/[\d.]+:\d+)/, /listening/)
+  cleanups.push(yogaPeer.stop)
+  const bare = await startProcess("bench/bare-yoga.ts", peerEnv, /listening on (http:\/\/[\d.]+:\d+)/, /listening/)
   cleanups.push(bare.stop)
 
-  // Both answer the same query shape before anything is timed.
-  const ask = async (url: string) => {
-    const response = await fetch(`${url}/graphql`, {
+  // The three GraphQL servers answer the same shape before anything is timed.
+  for (const target of [parked, yogaPeer, bare]) {
+    const response = await fetch(`${target.url}/graphql`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${session.token}` },
       body: JSON.stringify({ query: QUERY })
     })
     const text = await response.text()
-    if (response.status !== 200 || !text.includes('"status":"ACTIVE"')) {
-      throw new Error(`${url}/graphql answered ${response.status}: ${text}`)
+    if (response.status !== 200 || !text.includes('"status":"ACTIVE"'))
+      throw new Error(`${target.url}/graphql answered ${response.status}: ${text}`)
+  }
+
+  let rowsSession: Session | null = null
+  if (runs("conversations") && ROWS !== null) {
+    rowsSession = await dev(parked.url, "rows")
+    await connectNumber(rowsSession, "Rows", "100000000000002", "200000000000002")
+    await seedRows(rowsSession, ROWS)
+    await countStatements(rowsSession, setup)
+  }
+
+  const context: Context = { parked, peer, yogaPeer, bare, session, rowsSession }
+  for (let round = 1; round <= ROUNDS; round++) {
+    log(`round ${round} of ${ROUNDS}`)
+    const step = async (scenario: Scenario, body: () => Promise<void>) => {
+      if (!runs(scenario)) return
+      const at = performance.now()
+      await body()
+      log(`  ${scenario}: ${fixed((performance.now() - at) / 1000)} s`)
     }
-    return text
+    await step("ceilings", () => ceilings(round))
+    await step("webhook-peer", () => webhookPeer(context, round))
+    await step("intake-parked", () => intakeParked(context, round))
+    await step("processing", () => processing(context, round))
+    await step("intake-running", () => intakeRunning("running", 1, round))
+    await step("open-loop", () => openLoop(context, round))
+    await step("graphql", () => graphql(context))
+    await step("conversations", () => conversations(context))
+    await step("instances", async () => {
+      for (const count of INSTANCES) await intakeRunning(`instances${count}`, count, round)
+    })
   }
-  const graphqlAnswer = await ask(service.url)
-  await ask(bare.url)
-
-  // 1. GraphQL read
-  rss.phase = "graphql"
-  log(`GraphQL: service, ${GRAPHQL_CLIENTS} clients, ${WARMUP_MS / 1000} s warm-up + ${MEASURE_MS / 1000} s`)
-  const graphqlService = await runMeasured(
-    {
-      kind: "graphql",
-      name: "graphql-service",
-      url: `${service.url}/graphql`,
-      token: session.token,
-      query: QUERY,
-      ...timing(GRAPHQL_CLIENTS, GRAPHQL_MAX_REQUESTS)
-    },
-    servicePid
-  )
-  log(`GraphQL: bare yoga, same load`)
-  const graphqlBare = await runMeasured(
-    {
-      kind: "graphql",
-      name: "graphql-bare",
-      url: `${bare.url}/graphql`,
-      token: session.token,
-      query: QUERY,
-      ...timing(GRAPHQL_CLIENTS, GRAPHQL_MAX_REQUESTS)
-    },
-    bare.child.pid!
-  )
-  await bare.stop()
-
-  const counts = async () => {
-    const rows = await query(
-      db,
-      (sql) => sql`SELECT (SELECT count(*) FROM webhook_events WHERE state = 'pending')::int AS pending,
-                          (SELECT count(*) FROM messages)::int AS messages`
-    )
-    return { pending: Number(rows[0]?.["pending"] ?? 0), messages: Number(rows[0]?.["messages"] ?? 0) }
-  }
-
-  // 2a. Processing: a fixed number of routed events posted at once, timed until the worker has drained the inbox.
-  rss.phase = "processing"
-  log(`processing: ${PROCESSING_EVENTS} routed events at ${WEBHOOK_CLIENTS} clients, then until drained`)
-  const before = await counts()
-  const processingStart = cpuSnapshot()
-  let postingDone = false
-  const posting = runLoad({
-    kind: "webhook",
-    name: "processing-post",
-    url: `${service.url}/webhooks/meta/whatsapp`,
-    bodies: { secret, phoneNumberId: PHONE_NUMBER_ID, idPrefix: "processing" },
-    concurrency: WEBHOOK_CLIENTS,
-    warmupMs: 0,
-    measureMs: 60_000,
-    maxRequests: PROCESSING_EVENTS
-  }).finally(() => {
-    postingDone = true
-  })
-  let drainedAt: number | null = null
-  let last = before
-  let postedAt = Number.POSITIVE_INFINITY
-  for (;;) {
-    await sleep(100)
-    last = await counts()
-    if (postingDone) {
-      postedAt = Math.min(postedAt, Date.now())
-      if (last.pending === 0) {
-        drainedAt = Date.now()
-        break
-      }
-      if (Date.now() - postedAt > DRAIN_TIMEOUT_MS) break
-    }
-  }
-  const posted = await posting
-  const processingCpu = cpuUse(processingStart, cpuSnapshot(), { service: servicePid })
-  const processingSeconds = ((drainedAt ?? Date.now()) - posted.startedAt) / 1000
-  const stored = last.messages - before.messages
-  const states = (
-    await query(db, (sql) => sql`SELECT state, count(*)::int AS n FROM webhook_events GROUP BY state ORDER BY state`)
-  )
-    .map((row) => `${String(row["state"])} ${String(row["n"])}`)
-    .join(", ")
-
-  // 2b. The raw ceiling: single-row INSERTs of the same payloads, same driver, same pool size, same concurrency.
-  rss.phase = "raw-insert"
-  await query(db, (sql) => sql`CREATE TABLE bench_raw_events (LIKE webhook_events INCLUDING ALL)`)
-  log(`raw ceiling: single-row INSERTs, pool ${POOL_SIZE}, ${WEBHOOK_CLIENTS} clients`)
-  const raw = await runMeasured(
-    {
-      kind: "insert",
-      name: "raw-insert",
-      databaseUrl: benchUrl.toString(),
-      table: "bench_raw_events",
-      bodies: { secret, phoneNumberId: PHONE_NUMBER_ID, idPrefix: "raw" },
-      ...timing(WEBHOOK_CLIENTS, WEBHOOK_MAX_REQUESTS)
-    },
-    servicePid
-  )
-
-  // 2c. Intake: signed deliveries with distinct message ids; the worker routes them meanwhile, as it would.
-  rss.phase = "intake"
-  log(`intake: signed webhooks, ${WEBHOOK_CLIENTS} clients`)
-  const intake = await runMeasured(
-    {
-      kind: "webhook",
-      name: "intake",
-      url: `${service.url}/webhooks/meta/whatsapp`,
-      bodies: { secret, phoneNumberId: PHONE_NUMBER_ID, idPrefix: "intake" },
-      ...timing(WEBHOOK_CLIENTS, WEBHOOK_MAX_REQUESTS)
-    },
-    servicePid
-  )
-  const backlogAfterIntake = (await counts()).pending
-  rss.phase = "after"
-  await sleep(300)
-  rss.stop()
-
+  const states = await inbox()
+  if (states.other > 0) failures.push(`${states.other} inbox events ended unrouted or failed`)
+  put("service resident memory (VmRSS, every 100 ms, all instances)", "peak MB", rss.peak, 1)
+  setup.loadEnd = loadavg()
   log(`done measuring in ${fixed((performance.now() - began) / 1000)} s`)
-  return {
-    date: new Date().toISOString(),
-    machine: machine(postgresVersion),
-    graphqlService: graphqlService.result,
-    graphqlBare: graphqlBare.result,
-    graphqlAnswer,
-    processing: {
-      posted,
-      stored,
-      drained: drainedAt !== null,
-      pendingLeft: last.pending,
-      seconds: processingSeconds,
-      eventsPerSecond: processingSeconds > 0 ? stored / processingSeconds : 0,
-      states
-    },
-    raw: raw.result,
-    intake: intake.result,
-    backlogAfterIntake,
-    cpu: [
-      ["GraphQL: service", graphqlService.cpu, graphqlService.result.measured],
-      ["GraphQL: bare yoga", graphqlBare.cpu, graphqlBare.result.measured],
-      ["processing (post + drain)", processingCpu, stored],
-      ["raw single-row INSERT", raw.cpu, raw.result.measured],
-      ["webhook intake", intake.cpu, intake.result.measured]
-    ],
-    rss: { peak: rss.peak, byPhase: [...rss.peaks.entries()], samples: rss.samples }
-  }
+  return setup
 }
-
-// ---------------------------------------------------------------------------------------------------------------
-// Report
-
-interface Goal {
-  readonly name: string
-  readonly figure: string
-  readonly goal: string
-  readonly met: boolean
-}
-
-const goalsOf = (f: Figures): ReadonlyArray<Goal> => {
-  const graphqlRatio = f.graphqlService.rps / f.graphqlBare.rps
-  const intakeRatio = f.intake.rps / f.raw.rps
-  const failed =
-    f.graphqlService.errors + f.graphqlBare.errors + f.intake.errors + f.raw.errors + f.processing.posted.errors
-  return [
-    {
-      name: "GraphQL service/bare",
-      figure: fixed(graphqlRatio, 2),
-      goal: `≥ ${GOALS.graphqlRatio}`,
-      met: graphqlRatio >= GOALS.graphqlRatio
-    },
-    {
-      name: "intake/raw",
-      figure: fixed(intakeRatio, 2),
-      goal: `≥ ${GOALS.intakeRatio}`,
-      met: intakeRatio >= GOALS.intakeRatio
-    },
-    {
-      name: "intake p99",
-      figure: `${fixed(f.intake.p99)} ms`,
-      goal: `< ${GOALS.intakeP99Ms} ms`,
-      met: f.intake.p99 < GOALS.intakeP99Ms
-    },
-    {
-      name: "service peak RSS",
-      figure: `${fixed(f.rss.peak)} MB`,
-      goal: `< ${GOALS.rssMb} MB`,
-      met: f.rss.peak < GOALS.rssMb
-    },
-    {
-      name: "no failed requests",
-      figure: String(failed),
-      goal: "0",
-      met: failed === 0
-    }
-  ]
-}
-
-const goalLine = (goal: Goal) => `${goal.name} = ${goal.figure} (goal ${goal.goal}): ${goal.met ? "MET" : "MISSED"}`
-
 const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>) => {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)))
   const line = (cells: ReadonlyArray<string>) =>
@@ -730,244 +1128,220 @@ const markdown = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArr
     ...rows.map((row) => `| ${row.join(" | ")} |`)
   ].join("\n")
 
-const LOAD_HEADER = ["scenario", "clients", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors"]
-const loadRow = (label: string, clients: number, r: LoadResult) => [
-  label,
-  String(clients),
-  int(r.measured),
-  int(r.rps),
-  fixed(r.p50, 2),
-  fixed(r.p90, 2),
-  fixed(r.p99, 2),
-  fixed(r.max, 1),
-  r.errors === 0
-    ? "0"
-    : `${r.errors} (${Object.entries(r.statuses)
-        .map(([s, n]) => `${s}: ${n}`)
-        .join(", ")})`
-]
+// ---------------------------------------------------------------------------------------------------------------
+// Goals (issue 18): each judged on the median of its per-round ratio, shown with the ratio's range.
 
-const sections = (f: Figures) => {
-  const graphqlRows = [
-    loadRow("service whatsappConnection", GRAPHQL_CLIENTS, f.graphqlService),
-    loadRow("bare graphql-yoga (constant)", GRAPHQL_CLIENTS, f.graphqlBare)
-  ]
-  const webhookRows = [
-    loadRow("service webhook intake", WEBHOOK_CLIENTS, f.intake),
-    loadRow(`raw single-row INSERT (pool ${POOL_SIZE})`, WEBHOOK_CLIENTS, f.raw)
-  ]
-  const p = f.processing
-  const processingRows = [
-    ["events posted (200)", int(p.posted.sent - p.posted.errors)],
-    ["posting took", `${fixed(p.posted.windowMs / 1000, 2)} s (${int(p.posted.rps)} req/s)`],
-    ["messages stored", int(p.stored)],
-    [
-      p.drained ? "drained after" : `NOT drained after`,
-      `${fixed(p.seconds, 2)} s from the first post${p.drained ? "" : ` (${p.pendingLeft} still pending)`}`
-    ],
-    ["processing throughput", `${fixed(p.eventsPerSecond)} events/s`],
-    ["inbox states at the end", p.states]
-  ]
-  const rssRows = [
-    ...f.rss.byPhase.map(([phase, mb]) => [`peak during ${phase}`, `${fixed(mb)} MB`]),
-    ["peak (whole run)", `${fixed(f.rss.peak)} MB (${f.rss.samples} samples, every 100 ms)`],
-    ["pending after intake", `${int(f.backlogAfterIntake)} events (the worker had not caught up)`]
-  ]
-  const perRequest = (cores: number, use: CpuUse, requests: number) =>
-    requests > 0 ? fixed((cores * use.seconds * 1000) / requests, 2) : "n/a"
-  const cpuRows = f.cpu.map(([label, use, requests]) =>
-    use === null
-      ? [label, "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a"]
-      : [
-          label,
-          fixed(use.service, 2),
-          fixed(use.load, 2),
-          fixed(use.postgres, 2),
-          fixed(use.other, 2),
-          fixed(use.total, 2),
-          perRequest(use.service, use, requests),
-          perRequest(use.postgres, use, requests)
-        ]
-  )
-  return { graphqlRows, webhookRows, processingRows, rssRows, cpuRows }
+interface Goal {
+  readonly name: string
+  readonly figure: string
+  readonly goal: string
+  readonly met: boolean | null
 }
 
-const CPU_HEADER = [
-  "window",
-  "server",
-  "load gen",
-  "PostgreSQL",
-  "other",
-  "machine",
-  "server CPU ms/req",
-  "PostgreSQL CPU ms/req"
-]
-/** Cores used by processes outside the bench above which the figures are called noisy. */
-const NOISE_CORES = 0.25
+const ratios = (a: ReadonlyArray<number>, b: ReadonlyArray<number>) =>
+  a.map((value, i) => value / (b[i] ?? Number.NaN)).filter(Number.isFinite)
 
-const noise = (f: Figures): string | null => {
-  const noisy = f.cpu.filter(([, use]) => use !== null && use.other > NOISE_CORES)
-  return noisy.length === 0
-    ? null
-    : `other processes used more than ${NOISE_CORES} cores during ${noisy
-        .map(([label, use]) => `${label} (${fixed(use!.other, 2)})`)
-        .join(", ")}: those figures are noisy; run again on a quiet machine to compare.`
+const goalsOf = (setup: Setup): ReadonlyArray<Goal> => {
+  const goals: Array<Goal> = []
+  const judged = (
+    name: string,
+    values: ReadonlyArray<number>,
+    goal: string,
+    test: (m: number) => boolean,
+    digits = 2
+  ) =>
+    goals.push({
+      name,
+      figure: values.length === 0 ? "not measured" : spread(values, digits),
+      goal,
+      met: values.length === 0 ? null : test(median(values))
+    })
+  const peer = get("webhook peer (node:http, HMAC, group commit), 64 clients", "req/s")
+  judged(
+    "intake (worker parked) / node:http peer req/s",
+    ratios(get("service intake, worker parked, 64 clients", "req/s"), peer),
+    `≥ ${GOALS.intakeRatio}`,
+    (m) => m >= GOALS.intakeRatio
+  )
+  judged(
+    "intake (worker running) / node:http peer req/s",
+    ratios(get("service intake, worker running, 64 clients", "req/s"), peer),
+    `≥ ${GOALS.intakeRatio}`,
+    (m) => m >= GOALS.intakeRatio
+  )
+  judged(
+    "intake p99 ms at the peer's 80% rate, open loop",
+    get("open loop at 80% of the peer's closed-loop rate: service intake (worker parked)", "p99 ms"),
+    `< ${GOALS.intakeP99Ms} ms`,
+    (m) => m < GOALS.intakeP99Ms,
+    1
+  )
+  judged(
+    "processing keeps pace: processed / received under intake",
+    get("service intake, worker running, 64 clients", "processed / received in window"),
+    "≥ 0.98 (backlog flat)",
+    (m) => m >= 0.98
+  )
+  judged(
+    "processing in isolation / intake (worker running) req/s",
+    ratios(
+      get(`processing in isolation (${PROCESSING_EVENTS} preloaded events, one instance)`, "events/s"),
+      get("service intake, worker running, 64 clients", "req/s")
+    ),
+    "≥ 1.0",
+    (m) => m >= 1
+  )
+  judged(
+    "whatsappConnection / yoga peer req/s",
+    ratios(
+      get(`GraphQL service whatsappConnection, ${GRAPHQL_CLIENTS} clients`, "req/s"),
+      get(`GraphQL yoga peer (jose JWT + pg SELECT), ${GRAPHQL_CLIENTS} clients`, "req/s")
+    ),
+    `≥ ${GOALS.graphqlRatio}`,
+    (m) => m >= GOALS.graphqlRatio
+  )
+  goals.push({
+    name: "statements per conversations page",
+    figure: setup.statements === null ? "not measured (needs --rows)" : String(setup.statements.count),
+    goal: `≤ ${GOALS.statements}`,
+    met: setup.statements === null ? null : setup.statements.count <= GOALS.statements
+  })
+  judged(
+    "service peak RSS MB on PostgreSQL",
+    get("service resident memory (VmRSS, every 100 ms, all instances)", "peak MB"),
+    `< ${GOALS.rssMb} MB`,
+    (m) => m < GOALS.rssMb,
+    1
+  )
+  return goals
 }
 
-const printReport = (f: Figures) => {
-  const { graphqlRows, webhookRows, processingRows, rssRows, cpuRows } = sections(f)
-  const goals = goalsOf(f)
-  console.log("")
-  console.log(`Benchmarks, ${f.date}`)
-  console.log(
-    `Machine: ${f.machine.cpus} CPUs (${f.machine.cpuModel}), ${f.machine.memory}; Node ${f.machine.node}; PostgreSQL ${f.machine.postgres}`
-  )
-  console.log(`\n1. GraphQL read (issue 4): ${WARMUP_MS / 1000} s warm-up + ${MEASURE_MS / 1000} s measured each`)
-  console.log(table(LOAD_HEADER, graphqlRows))
-  console.log(`\n2. Webhook intake (issue 5): ${WARMUP_MS / 1000} s warm-up + ${MEASURE_MS / 1000} s measured each`)
-  console.log(table(LOAD_HEADER, webhookRows))
-  console.log(
-    `\n   Processing (${PROCESSING_EVENTS} routed events posted at ${WEBHOOK_CLIENTS} clients, polled every 100 ms)`
-  )
-  console.log(table(["", ""], processingRows).split("\n").slice(2).join("\n"))
-  console.log("\n   Service resident memory (VmRSS)")
-  console.log(table(["", ""], rssRows).split("\n").slice(2).join("\n"))
-  console.log("\nCPU used in each measured window (cores; the machine has " + f.machine.cpus + ")")
-  console.log(table(CPU_HEADER, cpuRows))
-  const warning = noise(f)
-  if (warning !== null) console.log(`WARNING: ${warning}`)
-  console.log("\nGoals")
-  for (const goal of goals) console.log(`  ${goalLine(goal)}`)
-  console.log("")
-}
+const goalLine = (goal: Goal) =>
+  `${goal.name} = ${goal.figure} (goal ${goal.goal}): ${goal.met === null ? "NOT MEASURED" : goal.met ? "MET" : "MISSED"}`
 
-const HISTORY_START = "<!-- history:start -->"
-const HISTORY_END = "<!-- history:end -->"
-const HISTORY_HEADER = [
-  "date (UTC)",
-  "GraphQL svc req/s",
-  "bare req/s",
-  "svc/bare",
-  "intake req/s",
-  "intake p50/p99 ms",
-  "raw req/s",
-  "intake/raw",
-  "processing ev/s",
-  "peak RSS MB",
-  "max other cores"
-]
-
-const historyRow = (f: Figures) =>
-  `| ${[
-    f.date.slice(0, 16).replace("T", " "),
-    int(f.graphqlService.rps),
-    int(f.graphqlBare.rps),
-    fixed(f.graphqlService.rps / f.graphqlBare.rps, 2),
-    int(f.intake.rps),
-    `${fixed(f.intake.p50, 1)} / ${fixed(f.intake.p99, 1)}`,
-    int(f.raw.rps),
-    fixed(f.intake.rps / f.raw.rps, 2),
-    fixed(f.processing.eventsPerSecond, 0),
-    fixed(f.rss.peak, 0),
-    fixed(Math.max(0, ...f.cpu.map(([, use]) => use?.other ?? 0)), 2)
-  ].join(" | ")} |`
-
-const previousHistory = (): ReadonlyArray<string> => {
-  try {
-    const text = readFileSync(docPath, "utf8")
-    const start = text.indexOf(HISTORY_START)
-    const end = text.indexOf(HISTORY_END)
-    if (start < 0 || end < start) return []
-    return text
-      .slice(start + HISTORY_START.length, end)
-      .split("\n")
-      .filter((line) => /^\| \d{4}-/.test(line))
-  } catch {
-    return []
+const figureRows = () => {
+  const bySection = new Map<string, Array<Figure>>()
+  for (const figure of figures.values()) {
+    const list = bySection.get(figure.section) ?? []
+    list.push(figure)
+    bySection.set(figure.section, list)
   }
+  return bySection
 }
 
-const writeDoc = (f: Figures) => {
-  const { graphqlRows, webhookRows, processingRows, rssRows, cpuRows } = sections(f)
-  const goals = goalsOf(f)
-  const warning = noise(f)
-  const history = [...previousHistory(), historyRow(f)].slice(-30)
+const loadText = (values: ReadonlyArray<number>) => values.map((v) => v.toFixed(2)).join(" ")
+
+const printReport = (setup: Setup) => {
+  console.log("")
+  console.log(`Benchmarks, ${setup.date}: ${setup.commandLine}`)
+  console.log(
+    `Machine: ${setup.machine.cpus} CPUs (${setup.machine.cpuModel}), ${setup.machine.memory}; Node ${setup.machine.node}; PostgreSQL ${setup.machine.postgres}`
+  )
+  console.log(`Load average at start ${loadText(setup.loadStart)}, at end ${loadText(setup.loadEnd)}`)
+  console.log(`${ROUNDS} interleaved round(s); each figure: median (min–max) over the rounds`)
+  for (const [section, list] of figureRows()) {
+    console.log(`\n${section}`)
+    console.log(
+      table(
+        ["", ""],
+        list.map((f) => [`  ${f.label}`, spread(f.values, f.digits)])
+      )
+        .split("\n")
+        .slice(2)
+        .join("\n")
+    )
+  }
+  if (setup.statements !== null) console.log(`\nStatements per conversations page: ${setup.statements.count}`)
+  console.log("\nGoals (issue 18)")
+  for (const goal of goalsOf(setup)) console.log(`  ${goalLine(goal)}`)
+  console.log("")
+}
+
+const writeDoc = (setup: Setup) => {
+  const sectionsText = [...figureRows()]
+    .map(
+      ([section, list]) =>
+        `### ${section}\n\n${markdown(
+          ["figure", "median (min–max)"],
+          list.map((f) => [f.label, spread(f.values, f.digits)])
+        )}`
+    )
+    .join("\n\n")
   const doc = `# Benchmarks
 
-Written by \`npm run bench\` (\`bench/run.ts\`): each run rewrites this file with its figures and adds a line to
-the history at the end. Figures from one machine are comparable with each other only: compare the ratios.
+Written by \`npm run bench\` (\`bench/run.ts\`); each run rewrites this file. Figures from one machine are
+comparable with each other only: compare the ratios, and the CPU per request, which holds up better than req/s when
+other jobs share the cores.
 
 ## How it measures
 
-- **Service**: \`src/main.ts\` as a subprocess (\`node --import tsx\`, as \`npm start\`), sandbox mode, on a fresh
-  PostgreSQL database \`bench_<timestamp>\` created for the run (from \`DATABASE_URL\`, default
-  \`postgres://postgres@127.0.0.1:5432/test\`) and dropped after it. A tenant \`bench\` with an \`active\`
-  WhatsApp connection is inserted directly, so GraphQL answers \`ACTIVE\` and webhooks route to it.
-- **Load**: \`bench/load.ts\` in a child process of its own, ${GRAPHQL_CLIENTS} or ${WEBHOOK_CLIENTS} clients each
-  looping over one keep-alive connection of an undici \`Agent\`; latency per request with \`performance.now()\`,
-  nearest-rank percentiles of the requests started in the measured window; req/s = those requests over the time
-  to the last one's answer. Each scenario: ${WARMUP_MS / 1000} s warm-up, ${MEASURE_MS / 1000} s measured, and a
-  bound on its request count. Webhook bodies are built and signed (HMAC-SHA256 with the sandbox app secret)
-  before the clock starts, each with a distinct message id.
-- **GraphQL reference**: \`bench/bare-yoga.ts\`, a bare graphql-yoga on \`node:http\` in its own subprocess with
-  the same \`WhatsAppConnection\` type, answering a constant (no auth, no database).
-- **Raw insert ceiling**: single-row \`INSERT … RETURNING id\` of the same payloads into a table shaped like
-  \`webhook_events\` (\`LIKE webhook_events INCLUDING ALL\`), through \`@effect/sql-pg\` with the service's pool
-  settings (\`layerServer\`, ${POOL_SIZE} connections), ${WEBHOOK_CLIENTS} fibers.
-- **Intake** runs after the raw ceiling, while the service's worker routes the events it receives (as in
-  production). **Processing**: ${PROCESSING_EVENTS} routed events posted at ${WEBHOOK_CLIENTS} clients on an empty
-  inbox; the throughput is the messages stored over the time from the first post until
-  \`SELECT count(*) FROM webhook_events WHERE state = 'pending'\` is 0 (polled every 100 ms).
-- **Memory**: \`VmRSS\` of the service process from \`/proc/<pid>/status\` every 100 ms, from startup to the end.
-- Everything (service, PostgreSQL, load generator) shares the machine's ${f.machine.cpus} cores.
+- **Rounds**: ${ROUNDS} interleaved rounds (round 1 of every scenario, then round 2 of every scenario, ...), so a
+  burst of load from other jobs hits one round of several scenarios rather than every round of one. Every figure
+  is the median over the rounds with the range (min–max); every goal is judged on the median of its per-round ratio.
+- **Service**: the built \`npm start\` (\`scripts/build.mjs\`, \`node\` with its heap cap) in sandbox mode on a
+  fresh PostgreSQL database \`bench_<timestamp>\` (dropped after the run). One instance runs with the webhook
+  worker parked (\`WEBHOOK_WORKER_ENABLED=false\`) for the whole run; instances with the worker are started per
+  scenario. A tenant \`bench\` with an \`active\` WhatsApp connection is inserted directly.
+- **Load**: \`bench/load.ts\` in its own process. Closed loop: ${WEBHOOK_CLIENTS} (webhooks) or ${GRAPHQL_CLIENTS}
+  (GraphQL) clients on keep-alive connections, each sending its next request when answered. Open loop: request i
+  is sent at i/R s by the clock whatever is in flight, and its latency runs from that scheduled time (no
+  coordinated omission). ${WARMUP_MS / 1000} s warm-up, ${MEASURE_MS / 1000} s measured; nearest-rank percentiles.
+- **Peers** (\`bench/\`): \`webhook-peer.ts\`, plain \`node:http\` that verifies \`X-Hub-Signature-256\` with
+  \`timingSafeEqual\`, group-commits the raw bodies (multi-row INSERT of up to 200 through \`pg\`, 4 connections)
+  and answers 200 after the commit; \`yoga-peer.ts\`, graphql-yoga with a \`jose\` JWT check and one SELECT of the
+  connection row through \`pg\`; \`bare-yoga.ts\`, yoga answering a constant.
+- **Database ceilings**, same run: single-row INSERT (10 connections), multi-row INSERT and \`COPY … FROM STDIN\`
+  (pg-copy-streams) of ${CEILING_BATCH} rows per statement (${CEILING_CONNECTIONS} connections), into tables
+  \`LIKE webhook_events INCLUDING ALL\`, of the same payloads.
+- **Intake**: with the worker parked, and with it running (then the events received and processed inside the
+  window are counted from \`received_at\` / \`processed_at\`: processed / received ≥ 0.98 means the backlog stayed
+  flat). **Processing in isolation**: ${PROCESSING_EVENTS} events preloaded with the worker parked, then an instance
+  with the worker is started; the rate is the events over the span of their \`processed_at\`.
+- **Open loop** at ${OPEN_LOOP_FRACTIONS.map((f) => `${f * 100}%`).join(" and ")} of the webhook peer's
+  closed-loop req/s of the same round, against the peer and against the service (worker parked).
+- **CPU** per request over each window from \`/proc/<pid>/stat\`: the server under test and its children, the
+  PostgreSQL backends connected to the bench database (pids from \`pg_stat_activity\`; background writers are in
+  "other"), the load generator; "other cores" is the rest of the machine (other jobs: noise).
+- **Statements per conversations page** (with \`--rows\`): an instance whose database connection goes through a
+  counting TCP proxy in \`run.ts\` (Execute and simple Query messages; pg_stat_statements is not preloaded here);
+  the fewest of three requests after one warm-up request.
+- **Memory**: \`VmRSS\` of every service instance every 100 ms; the peak over the run.
 
 ## Latest run
 
-${f.date.slice(0, 19).replace("T", " ")} UTC. Machine: ${f.machine.cpus} CPUs (\`nproc\`), ${f.machine.cpuModel},
-${f.machine.memory} memory; Node ${f.machine.node}; PostgreSQL ${f.machine.postgres}.
+${setup.date.slice(0, 19).replace("T", " ")} UTC, \`${setup.commandLine}\`. Machine: ${setup.machine.cpus} CPUs
+(\`nproc\`), ${setup.machine.cpuModel}, ${setup.machine.memory} memory; Node ${setup.machine.node}; PostgreSQL
+${setup.machine.postgres}. Load average (1, 5, 15 min) at the start ${loadText(setup.loadStart)}, at the end
+${loadText(setup.loadEnd)}: ${setup.loadStart[0]! > Number(setup.machine.cpus) ? "the machine was shared and busy, so req/s figures are noisy; ratios within a round and CPU per request hold up better" : "a quiet machine"}.
 
-### Goals
+### Goals (issue 18)
 
-${goals.map((goal) => `- \`${goalLine(goal)}\``).join("\n")}
+${goalsOf(setup)
+  .map((goal) => `- \`${goalLine(goal)}\``)
+  .join("\n")}
 
-### 1. GraphQL read (issue 4)
+${sectionsText}
+${
+  setup.statements === null
+    ? ""
+    : `
+### The conversations page's statements (${setup.statements.count})
 
-${markdown(LOAD_HEADER, graphqlRows)}
-
-Service / bare: **${fixed(f.graphqlService.rps / f.graphqlBare.rps, 2)}** (goal ≥ ${GOALS.graphqlRatio}).
-
-### 2. Webhook intake (issue 5)
-
-${markdown(LOAD_HEADER, webhookRows)}
-
-Intake / raw single-row inserts: **${fixed(f.intake.rps / f.raw.rps, 2)}** (goal ≥ ${GOALS.intakeRatio}); intake p99
-${fixed(f.intake.p99)} ms (goal < ${GOALS.intakeP99Ms} ms).
-
-Processing:
-
-${markdown(["", ""], processingRows)}
-
-Service resident memory:
-
-${markdown(["", ""], rssRows)}
-
-### CPU in each measured window
-
-Cores used over each measured window (from \`/proc/stat\` and \`/proc/<pid>/stat\`): the server under test
-(the service, or the bare yoga; in the raw-insert window the service is idle and the inserts run in the load
-generator), the load generator, PostgreSQL, and everything else on the machine ("other": jobs that are no part of
-the bench). CPU ms per request is the server's (or PostgreSQL's) CPU time over the window divided by the requests
-measured in it: unlike req/s, it holds up fairly well when other jobs share the cores.
-
-${markdown(CPU_HEADER, cpuRows)}
-${warning === null ? "" : `\n**Warning**: ${warning}\n`}
-## History
-
-${HISTORY_START}
-${markdown(HISTORY_HEADER, []).trimEnd()}
-${history.join("\n")}
-${HISTORY_END}
+\`\`\`sql
+${setup.statements.texts.map((text) => text.replace(/\s+/g, " ").trim()).join(";\n")}
+\`\`\`
 `
+}${
+  setup.explain === null
+    ? ""
+    : `
+### EXPLAIN (ANALYZE, BUFFERS) of the page's list statement at ${int(ROWS ?? 0)} messages
+
+\`\`\`
+${setup.explain}
+\`\`\`
+`
+}`
   writeFileSync(docPath, doc)
   log(`wrote ${docPath}`)
 }
@@ -979,38 +1353,20 @@ const interrupted = () => {
 process.once("SIGINT", interrupted)
 process.once("SIGTERM", interrupted)
 
-/** What `--smoke` fails on: request errors, events lost or left unprocessed. Never a timing. */
-const smokeFailures = (f: Figures): ReadonlyArray<string> => {
-  const failures: Array<string> = []
-  const loads: ReadonlyArray<readonly [string, LoadResult]> = [
-    ["GraphQL service", f.graphqlService],
-    ["GraphQL bare yoga", f.graphqlBare],
-    ["processing posts", f.processing.posted],
-    ["raw INSERT", f.raw],
-    ["intake", f.intake]
-  ]
-  for (const [name, result] of loads) {
-    if (result.errors > 0) failures.push(`${name}: ${result.errors} requests failed`)
-    if (result.measured === 0) failures.push(`${name}: no request completed`)
-  }
-  if (!f.processing.drained) failures.push(`processing: ${f.processing.pendingLeft} events never processed`)
-  if (f.processing.stored < f.processing.posted.measured)
-    failures.push(`processing: ${f.processing.posted.measured} events posted, ${f.processing.stored} messages stored`)
-  return failures
-}
-
 try {
-  const figures = await main()
+  const setup = await main()
   await cleanup()
-  printReport(figures)
+  printReport(setup)
   if (SMOKE) {
-    const failures = smokeFailures(figures)
     for (const failure of failures) console.error(`[bench] smoke: ${failure}`)
     if (failures.length > 0) process.exitCode = 1
     else log("smoke: no errors, every event processed (timings are not judged in --smoke)")
-  } else writeDoc(figures)
+  } else {
+    for (const failure of failures) console.error(`[bench] failure: ${failure}`)
+    writeDoc(setup)
+  }
 } catch (error) {
-  console.error(`[bench] failed: ${error instanceof Error ? error.message : String(error)}`)
+  console.error(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
   await cleanup()
   process.exitCode = 1
 }

@@ -88,6 +88,15 @@ describe("configuration", () => {
     }
   })
 
+  it("the webhook worker runs unless WEBHOOK_WORKER_ENABLED is false; anything else is refused", async () => {
+    const on = await load(production)
+    expect(on._tag === "Success" && on.success.webhookWorkerEnabled).toBe(true)
+    const off = await load({ ...production, WEBHOOK_WORKER_ENABLED: "false" })
+    expect(off._tag === "Success" && off.success.webhookWorkerEnabled).toBe(false)
+    const bad = await load({ ...production, WEBHOOK_WORKER_ENABLED: "parked" })
+    expect(bad._tag === "Failure" && bad.failure.message).toContain("WEBHOOK_WORKER_ENABLED must be true or false")
+  })
+
   it("Meta Ads needs its own Login configuration while it is on (the default); off, none is asked for", async () => {
     const { META_ADS_CONFIG_ID: _, ...withoutAds } = production
     const refused = await load(withoutAds)

@@ -84,6 +84,11 @@ export interface AppConfigShape {
         readonly secretAccessKey: Redacted.Redacted<string> | null
         readonly forcePathStyle: boolean
       }
+  /**
+   * `WEBHOOK_WORKER_ENABLED` (default true): whether this instance processes the webhook inbox. Off, it only accepts
+   * and stores deliveries (another instance, or a later start, processes them); `npm run bench` parks it this way.
+   */
+  readonly webhookWorkerEnabled: boolean
 }
 
 export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("app/AppConfig") {}
@@ -431,6 +436,10 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
         forcePathStyle
       })
     })
+    const webhookWorkerEnabled = Option.getOrElse(
+      yield* setting(Config.Boolean("WEBHOOK_WORKER_ENABLED"), "WEBHOOK_WORKER_ENABLED must be true or false"),
+      () => true
+    )
 
     if (problems.length > 0) return yield* new ConfigInvalid({ problems })
 
@@ -475,6 +484,7 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       },
       connectionHealthIntervalSeconds,
       metricsRefreshSeconds,
-      media
+      media,
+      webhookWorkerEnabled
     })
   })

@@ -105,7 +105,7 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
   // The test message sends through the one Messaging (its metrics included).
   const Services = TestMessages.layer.pipe(Layer.provideMerge(BaseServices))
   const Workers = Layer.mergeAll(
-    WebhookProcessor.worker(),
+    config.webhookWorkerEnabled ? WebhookProcessor.worker() : Layer.empty,
     MediaFetcher.worker(),
     WebhookProcessor.unroutedRetention(config.webhookUnroutedRetentionDays),
     WebhookProcessor.processedRetention(config.webhookProcessedRetentionDays),
