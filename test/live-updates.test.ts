@@ -148,18 +148,21 @@ describe("live updates over server-sent events (embedded PGlite, in process)", (
     const a = await connect("live-status")
     const live = await subscribe(stack.service, a.token, CONVERSATION_EVENTS)
     try {
+      // The customer writes first: free text goes out only inside the 24-hour customer service window.
+      await stack.control("inbound", { phoneNumberId: a.phoneNumberId, from: "14155550142", text: "hello" })
+      await waitFor(() => expect(live.events).toHaveLength(1))
       const sent = await graphql(
         a.token,
         `mutation { sendWhatsAppText(input: { to: "14155550142", text: "status me" }) {
            __typename ... on SendWhatsAppTextSuccess { message { id } } } }`
       )
       const messageId = sent["sendWhatsAppText"]["message"]["id"] as string
-      await waitFor(() =>
-        expect(live.events.map((e) => e["data"]["conversationEvents"]["status"])).toEqual(["SENT", "DELIVERED", "READ"])
-      )
-      for (const event of live.events) {
-        expect(event["data"]["conversationEvents"]).toMatchObject({ kind: "MESSAGE_STATUS", messageId })
-      }
+      expect(sent["sendWhatsAppText"]["__typename"]).toBe("SendWhatsAppTextSuccess")
+      const statuses = () =>
+        live.events.map((e) => e["data"]["conversationEvents"]).filter((e) => e.kind === "MESSAGE_STATUS")
+      await waitFor(() => expect(statuses().map((e) => e.status)).toEqual(["SENT", "DELIVERED", "READ"]))
+      for (const event of statuses()) expect(event).toMatchObject({ messageId, messageType: "text" })
+      expect(new Set(statuses().map((e) => e.conversationId)).size).toBe(1)
     } finally {
       await live.close()
     }
