@@ -63,7 +63,7 @@ const subscribe = async (service: RunningService, token: string, query: string) 
   }
 }
 
-const waitFor = async (assertion: () => unknown, timeoutMs = 10_000) => {
+const waitFor = async <A>(assertion: () => A, timeoutMs = 10_000): Promise<Awaited<A>> => {
   const until = Date.now() + timeoutMs
   for (;;) {
     try {
