@@ -11,6 +11,8 @@ import { MediaStoreS3 } from "./adapters/media/MediaStoreS3.ts"
 import { MetaGraphHttp } from "./adapters/meta-graph/MetaGraphHttp.ts"
 import { WhatsAppMediaHttp } from "./adapters/meta-graph/WhatsAppMediaHttp.ts"
 import { layerEmbedded, layerServer } from "./adapters/persistence/Database.ts"
+import { LiveEventsMemory } from "./adapters/persistence/LiveEventsMemory.ts"
+import { LiveEventsPg } from "./adapters/persistence/LiveEventsPg.ts"
 import { ConnectSettings } from "./application/ports/ConnectSettings.ts"
 import { WebhookSettings } from "./application/webhooks/ports/WebhookSettings.ts"
 
@@ -20,6 +22,13 @@ export const databaseLayer = (config: AppConfigShape) =>
     onNone: () => layerEmbedded(join(config.dataDir, "pglite")),
     onSome: (url) => layerServer(url)
   }).pipe(Layer.orDie)
+
+/**
+ * Live events for the page: through PostgreSQL LISTEN/NOTIFY when `DATABASE_URL` is set (every instance hears
+ * every instance), in process on embedded PGlite (one instance; its single connection cannot be held by a LISTEN).
+ */
+export const liveEventsLayer = (config: AppConfigShape) =>
+  Option.isSome(config.databaseUrl) ? LiveEventsPg : LiveEventsMemory
 
 export const describeDatabase = (config: AppConfigShape) =>
   Option.isSome(config.databaseUrl)

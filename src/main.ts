@@ -53,6 +53,7 @@ import {
   databaseLayer,
   describeDatabase,
   jwtLayer,
+  liveEventsLayer,
   mediaPortsLayer,
   metaGraphLayer,
   rateLimiterLayer,
@@ -75,7 +76,9 @@ export type EndRun = (code: number) => void
 const exitProcess: EndRun = (code) => process.exit(code)
 
 export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => {
-  const Database = MigrationsLive.pipe(Layer.orDie, Layer.provideMerge(databaseLayer(config)))
+  const Database = liveEventsLayer(config).pipe(
+    Layer.provideMerge(MigrationsLive.pipe(Layer.orDie, Layer.provideMerge(databaseLayer(config))))
+  )
   const Ports = Layer.mergeAll(
     PersistencePg,
     metaGraphLayer(config),

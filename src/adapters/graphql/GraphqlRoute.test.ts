@@ -1,5 +1,5 @@
 import { afterAll, assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Layer, Redacted, Stream } from "effect"
 import { HttpRouter } from "effect/http"
 import { getIntrospectionQuery } from "graphql"
 import type { Actor } from "../../application/Actor.ts"
@@ -24,6 +24,7 @@ import { Messaging } from "../../application/messaging/Messaging.ts"
 import { MediaSending } from "../../application/messaging/SendMedia.ts"
 import { OperationLimits } from "../../application/OperationLimits.ts"
 import { WebhookEndpoints } from "../../application/outbound/WebhookEndpoints.ts"
+import { LiveEvents } from "../../application/ports/LiveEvents.ts"
 import { encodeCursor } from "../../application/ports/Page.ts"
 import {
   AdAccountNotGranted,
@@ -309,7 +310,14 @@ const StubWebhookEndpoints = Layer.succeed(
   })
 )
 
+/** Live events are exercised through the real service (test/live-updates.test.ts). */
+const StubLiveEvents = Layer.succeed(
+  LiveEvents,
+  LiveEvents.of({ publish: () => Effect.void, subscribe: () => Effect.succeed(Stream.empty) })
+)
+
 const Services = Layer.mergeAll(
+  StubLiveEvents,
   StubHealth,
   StubTestMessages,
   StubMedia,

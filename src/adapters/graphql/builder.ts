@@ -16,6 +16,7 @@ import type { Messaging } from "../../application/messaging/Messaging.ts"
 import type { MediaSending } from "../../application/messaging/SendMedia.ts"
 import type { OperationLimits } from "../../application/OperationLimits.ts"
 import type { WebhookEndpoints } from "../../application/outbound/WebhookEndpoints.ts"
+import type { LiveEvents } from "../../application/ports/LiveEvents.ts"
 import type { Jwt } from "../http/Auth.ts"
 
 /** The services GraphQL resolvers may `run`; add a service here when a resolver needs it. */
@@ -32,6 +33,7 @@ export type AppServices =
   | OperationLimits
   | WebhookEndpoints
   | Jwt
+  | LiveEvents
 
 /** What every resolver receives: the one runner of the server, the authenticated actor, and response cookies. */
 export interface GraphqlContext {

@@ -1,17 +1,20 @@
 import { Effect, Layer, Schema } from "effect"
 import { SqlClient, SqlSchema } from "effect/sql"
 import { ConnectionRepository, type ConnectionWrite } from "../../application/ports/ConnectionRepository.ts"
+import type { LiveEvent } from "../../application/ports/LiveEvents.ts"
+import { LiveEvents } from "../../application/ports/LiveEvents.ts"
 import type { ChannelConnection, ConnectionStatus } from "../../domain/ChannelConnection.ts"
 import { ConnectionNotFound, NumberAlreadyConnected } from "../../domain/Errors.ts"
 import type { TenantId } from "../../domain/Ids.ts"
 import { connectionTransitionEvent } from "../../domain/OutboundEvent.ts"
-import { writeOutbox } from "./OutboxPg.ts"
+import { transactionAnnouncing, writeOutbox } from "./OutboxPg.ts"
 import { ConnectionRow, toConnection, toJson } from "./Rows.ts"
 
 export const ConnectionRepositoryPg = Layer.effect(
   ConnectionRepository,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const live = yield* Effect.serviceOption(LiveEvents)
 
     const ensureTenant = (tenantId: TenantId) =>
       sql`INSERT INTO tenants (id) VALUES (${tenantId}) ON CONFLICT (id) DO NOTHING`
@@ -23,9 +26,9 @@ export const ConnectionRepositoryPg = Layer.effect(
     )`
 
     /** A move into active, revoked or error announces itself in the write's transaction (the outbox). */
-    const announce = (before: ConnectionStatus | null, after: ChannelConnection) => {
+    const announce = (announced: Array<LiveEvent>, before: ConnectionStatus | null, after: ChannelConnection) => {
       const event = connectionTransitionEvent(before, after)
-      return event === null ? Effect.void : writeOutbox(sql, [event])
+      return event === null ? Effect.void : writeOutbox(sql, [event], announced)
     }
     const statusOf = (rows: ReadonlyArray<Record<string, unknown>>) =>
       rows.length === 0 ? null : (rows[0]!["status"] as ConnectionStatus)
@@ -34,23 +37,22 @@ export const ConnectionRepositoryPg = Layer.effect(
       access_token_enc, token_expires_at, scopes, metadata, connected_at)`
 
     const claimNumber: ConnectionRepository["Service"]["claimNumber"] = (phoneNumberId, write) =>
-      sql
-        .withTransaction(
-          Effect.gen(function* () {
-            yield* ensureTenant(write.tenantId)
-            const before = statusOf(
-              yield* sql`SELECT status FROM channel_connections
+      transactionAnnouncing(sql, live, (announced) =>
+        Effect.gen(function* () {
+          yield* ensureTenant(write.tenantId)
+          const before = statusOf(
+            yield* sql`SELECT status FROM channel_connections
                          WHERE provider = ${write.provider} AND phone_number_id = ${phoneNumberId}
                            AND tenant_id = ${write.tenantId} FOR UPDATE`
-            )
-            // A revoked row of another tenant releases the number and keeps that tenant's history.
-            yield* sql`
+          )
+          // A revoked row of another tenant releases the number and keeps that tenant's history.
+          yield* sql`
               UPDATE channel_connections
               SET phone_number_id = NULL, updated_at = now(),
                   metadata = metadata || jsonb_build_object('released_phone_number_id', phone_number_id::text)
               WHERE provider = ${write.provider} AND phone_number_id = ${phoneNumberId}
                 AND status = 'revoked' AND tenant_id <> ${write.tenantId}`
-            const rows = yield* sql`
+          const rows = yield* sql`
               INSERT INTO channel_connections ${columns} VALUES ${values(write, phoneNumberId)}
               ON CONFLICT (provider, phone_number_id) DO UPDATE SET
                 status = EXCLUDED.status, waba_id = EXCLUDED.waba_id,
@@ -60,24 +62,22 @@ export const ConnectionRepositoryPg = Layer.effect(
                 updated_at = now()
               WHERE channel_connections.tenant_id = EXCLUDED.tenant_id
               RETURNING *`
-            if (rows.length === 0) return yield* new NumberAlreadyConnected({ phoneNumberId })
-            const connection = toConnection(rows[0]!)
-            yield* announce(before, connection)
-            return connection
-          })
-        )
-        .pipe(Effect.catchTag("SqlError", Effect.die), Effect.withSpan("ConnectionRepositoryPg.claimNumber"))
+          if (rows.length === 0) return yield* new NumberAlreadyConnected({ phoneNumberId })
+          const connection = toConnection(rows[0]!)
+          yield* announce(announced, before, connection)
+          return connection
+        })
+      ).pipe(Effect.catchTag("SqlError", Effect.die), Effect.withSpan("ConnectionRepositoryPg.claimNumber"))
 
     const upsertUnnumbered: ConnectionRepository["Service"]["upsertUnnumbered"] = (write) =>
-      sql
-        .withTransaction(
-          Effect.gen(function* () {
-            yield* ensureTenant(write.tenantId)
-            const current = yield* sql`
+      transactionAnnouncing(sql, live, (announced) =>
+        Effect.gen(function* () {
+          yield* ensureTenant(write.tenantId)
+          const current = yield* sql`
               SELECT id, status FROM channel_connections
               WHERE tenant_id = ${write.tenantId} AND provider = ${write.provider} AND phone_number_id IS NULL
               ORDER BY updated_at DESC LIMIT 1 FOR UPDATE`
-            const updated = yield* sql`
+          const updated = yield* sql`
               UPDATE channel_connections SET
                 status = ${write.status}, waba_id = ${write.wabaId}, phone_number_e164 = ${write.phoneNumberE164},
                 display_name = ${write.displayName}, access_token_enc = ${write.accessTokenEnc},
@@ -89,19 +89,18 @@ export const ConnectionRepositoryPg = Layer.effect(
                 WHERE tenant_id = ${write.tenantId} AND provider = ${write.provider} AND phone_number_id IS NULL
                 ORDER BY updated_at DESC LIMIT 1 FOR UPDATE)
               RETURNING *`
-            if (updated.length > 0) {
-              const connection = toConnection(updated[0]!)
-              yield* announce(statusOf(current), connection)
-              return connection
-            }
-            const inserted =
-              yield* sql`INSERT INTO channel_connections ${columns} VALUES ${values(write, null)} RETURNING *`
-            const connection = toConnection(inserted[0]!)
-            yield* announce(null, connection)
+          if (updated.length > 0) {
+            const connection = toConnection(updated[0]!)
+            yield* announce(announced, statusOf(current), connection)
             return connection
-          })
-        )
-        .pipe(Effect.orDie, Effect.withSpan("ConnectionRepositoryPg.upsertUnnumbered"))
+          }
+          const inserted =
+            yield* sql`INSERT INTO channel_connections ${columns} VALUES ${values(write, null)} RETURNING *`
+          const connection = toConnection(inserted[0]!)
+          yield* announce(announced, null, connection)
+          return connection
+        })
+      ).pipe(Effect.orDie, Effect.withSpan("ConnectionRepositoryPg.upsertUnnumbered"))
 
     // The reads: each row decoded by the domain schema (`ConnectionRow`).
     const ByTenant = Schema.Struct({ tenantId: Schema.String, id: Schema.String })
@@ -147,15 +146,16 @@ export const ConnectionRepositoryPg = Layer.effect(
     })
 
     const update: ConnectionRepository["Service"]["update"] = (tenantId, id, patch) =>
-      Effect.gen(function* () {
-        const removed = Object.entries(patch.metadata ?? {})
-          .filter(([, value]) => value === null)
-          .map(([key]) => key)
-        const merged = Object.fromEntries(Object.entries(patch.metadata ?? {}).filter(([, value]) => value !== null))
-        const before = statusOf(
-          yield* sql`SELECT status FROM channel_connections WHERE tenant_id = ${tenantId} AND id = ${id} FOR UPDATE`
-        )
-        const rows = yield* sql`
+      transactionAnnouncing(sql, live, (announced) =>
+        Effect.gen(function* () {
+          const removed = Object.entries(patch.metadata ?? {})
+            .filter(([, value]) => value === null)
+            .map(([key]) => key)
+          const merged = Object.fromEntries(Object.entries(patch.metadata ?? {}).filter(([, value]) => value !== null))
+          const before = statusOf(
+            yield* sql`SELECT status FROM channel_connections WHERE tenant_id = ${tenantId} AND id = ${id} FOR UPDATE`
+          )
+          const rows = yield* sql`
           UPDATE channel_connections SET
             status = COALESCE(${patch.status ?? null}, status),
             access_token_enc = CASE WHEN ${patch.accessTokenEnc !== undefined} THEN ${patch.accessTokenEnc ?? null}
@@ -167,15 +167,12 @@ export const ConnectionRepositoryPg = Layer.effect(
             updated_at = now()
           WHERE tenant_id = ${tenantId} AND id = ${id}
           RETURNING *`
-        if (rows.length === 0) return yield* new ConnectionNotFound({})
-        const connection = toConnection(rows[0]!)
-        yield* announce(before, connection)
-        return connection
-      }).pipe(
-        sql.withTransaction,
-        Effect.catchTag("SqlError", Effect.die),
-        Effect.withSpan("ConnectionRepositoryPg.update")
-      )
+          if (rows.length === 0) return yield* new ConnectionNotFound({})
+          const connection = toConnection(rows[0]!)
+          yield* announce(announced, before, connection)
+          return connection
+        })
+      ).pipe(Effect.catchTag("SqlError", Effect.die), Effect.withSpan("ConnectionRepositoryPg.update"))
 
     return ConnectionRepository.of({
       claimNumber,

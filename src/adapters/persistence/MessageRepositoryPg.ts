@@ -1,9 +1,10 @@
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { MessageRepository } from "../../application/messaging/ports/MessageRepository.ts"
+import { LiveEvents } from "../../application/ports/LiveEvents.ts"
 import { decodeCursor, encodeCursor } from "../../application/ports/Page.ts"
 import { advanceStatus, type MessageStatus } from "../../domain/Message.ts"
-import { writeOutbox } from "./OutboxPg.ts"
+import { transactionAnnouncing, writeOutbox } from "./OutboxPg.ts"
 import { type Row, toJson, toMessage } from "./Rows.ts"
 
 /** Status order in SQL, matching `advanceStatus`: a status only replaces a lower one; failed is final. */
@@ -13,6 +14,7 @@ export const MessageRepositoryPg = Layer.effect(
   MessageRepository,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const live = yield* Effect.serviceOption(LiveEvents)
     const rank = (column: string) => sql.unsafe(`array_position(${RANK}, ${column})`)
 
     /** Applies the statuses recorded for a message before it was stored (or before its id was known). */
@@ -44,10 +46,9 @@ export const MessageRepositoryPg = Layer.effect(
 
     return MessageRepository.of({
       insert: (message, announce) =>
-        sql
-          .withTransaction(
-            Effect.gen(function* () {
-              const inserted = yield* sql`
+        transactionAnnouncing(sql, live, (announced) =>
+          Effect.gen(function* () {
+            const inserted = yield* sql`
                 INSERT INTO messages (tenant_id, conversation_id, provider_message_id, direction, type, body, status,
                                       sent_at, status_updated_at, idempotency_key)
                 VALUES (${message.tenantId}, ${message.conversationId}, ${message.providerMessageId},
@@ -55,38 +56,39 @@ export const MessageRepositoryPg = Layer.effect(
                         ${message.sentAt}, ${message.sentAt}, ${message.idempotencyKey ?? null})
                 ON CONFLICT DO NOTHING
                 RETURNING *`
-              if (inserted.length === 0) {
-                const existing = yield* sql`
+            if (inserted.length === 0) {
+              const existing = yield* sql`
                   SELECT * FROM messages
                   WHERE provider_message_id = ${message.providerMessageId}
                      OR (tenant_id = ${message.tenantId} AND idempotency_key = ${message.idempotencyKey ?? null})
                   LIMIT 1`
-                return { message: toMessage(existing[0]!), inserted: false }
-              }
-              const stored = toMessage(yield* applyStoredEvents(inserted[0]!))
-              if (announce !== undefined) yield* writeOutbox(sql, announce(stored))
-              return { message: stored, inserted: true }
-            })
-          )
-          .pipe(Effect.orDie, Effect.withSpan("MessageRepositoryPg.insert")),
+              return { message: toMessage(existing[0]!), inserted: false }
+            }
+            const stored = toMessage(yield* applyStoredEvents(inserted[0]!))
+            if (announce !== undefined) yield* writeOutbox(sql, announce(stored), announced)
+            return { message: stored, inserted: true }
+          })
+        ).pipe(Effect.orDie, Effect.withSpan("MessageRepositoryPg.insert")),
       applyStatus: (event, announce) =>
-        Effect.gen(function* () {
-          const recorded = yield* sql`
+        transactionAnnouncing(sql, live, (announced) =>
+          Effect.gen(function* () {
+            const recorded = yield* sql`
             INSERT INTO message_status_events (tenant_id, provider_message_id, status, payload, occurred_at)
             VALUES (${event.tenantId}, ${event.providerMessageId}, ${event.status}, ${toJson(event.payload)}::jsonb,
                     ${event.occurredAt})
             ON CONFLICT (provider_message_id, status) DO NOTHING
             RETURNING id`
-          const applied = yield* sql`
+            const applied = yield* sql`
             UPDATE messages SET status = ${event.status}, status_updated_at = ${event.occurredAt},
               error = CASE WHEN ${event.status} = 'failed' THEN ${toJson(event.error)}::jsonb ELSE error END
             WHERE provider_message_id = ${event.providerMessageId} AND tenant_id = ${event.tenantId}
               AND direction = 'outbound' AND status <> 'failed'
               AND ${rank("status")} < array_position(${sql.unsafe(RANK)}, ${event.status}::text)
             RETURNING id`
-          if (recorded.length === 1 && announce !== undefined) yield* writeOutbox(sql, announce)
-          return { recorded: recorded.length === 1, applied: applied.length === 1 }
-        }).pipe(sql.withTransaction, Effect.orDie, Effect.withSpan("MessageRepositoryPg.applyStatus")),
+            if (recorded.length === 1 && announce !== undefined) yield* writeOutbox(sql, announce, announced)
+            return { recorded: recorded.length === 1, applied: applied.length === 1 }
+          })
+        ).pipe(Effect.orDie, Effect.withSpan("MessageRepositoryPg.applyStatus")),
       recordSendResult: (tenantId, id, result) =>
         sql
           .withTransaction(

@@ -1,15 +1,23 @@
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import type { SqlClient } from "effect/sql"
+import type { LiveEvent, LiveEvents } from "../../application/ports/LiveEvents.ts"
 import type { NewOutboundEvent } from "../../domain/OutboundEvent.ts"
+import { LIVE_CHANNEL } from "./LiveEventsPg.ts"
 import { toJson } from "./Rows.ts"
 
 /**
  * Writes events to the outbox and fans each out to the tenant's enabled endpoints subscribed to its type (one
  * `webhook_deliveries` row each), in the caller's transaction: an event exists exactly when the change it announces
- * was committed. This is the one place events are written, so a later live fan-out (`pg_notify` here, delivered at
- * commit, for LISTEN/NOTIFY subscribers) hooks on here.
+ * was committed. This is the one place events are written, so it also announces each to the open pages: a
+ * `pg_notify` on {@link LIVE_CHANNEL}, which PostgreSQL delivers at commit (to every instance's LISTEN), and the
+ * same small payload pushed to `announced` for an instance that publishes in process once the transaction commits
+ * (see {@link transactionAnnouncing}).
  */
-export const writeOutbox = (sql: SqlClient.SqlClient, events: ReadonlyArray<NewOutboundEvent>) =>
+export const writeOutbox = (
+  sql: SqlClient.SqlClient,
+  events: ReadonlyArray<NewOutboundEvent>,
+  announced: Array<LiveEvent> = []
+) =>
   Effect.forEach(
     events,
     (event) =>
@@ -19,10 +27,52 @@ export const writeOutbox = (sql: SqlClient.SqlClient, events: ReadonlyArray<NewO
           INSERT INTO outbound_events (id, tenant_id, type, data, ordering_key)
           VALUES (${id}, ${event.tenantId}, ${event.type}, ${toJson(event.data)}::jsonb, ${event.orderingKey})`
         yield* fanOut(sql, id)
+        announced.push(yield* notifyLive(sql, id, event))
         return id
       }),
     { discard: true }
   )
+
+const text = (value: unknown): string | null => (typeof value === "string" ? value : null)
+
+/**
+ * `pg_notify` of the event's live payload (ids, status, kind; well under NOTIFY's 8000 bytes), the message's ids
+ * read from its row (a status event names the message by Meta's id only). Returns the payload.
+ */
+const notifyLive = (sql: SqlClient.SqlClient, eventId: string, event: NewOutboundEvent) =>
+  Effect.gen(function* () {
+    const data = event.data
+    const rows = yield* sql`
+      SELECT json_build_object(
+        'tenantId', ${event.tenantId}::text, 'type', ${event.type}::text, 'eventId', ${eventId}::text,
+        'conversationId', m.conversation_id::text, 'messageId', m.id::text, 'connectionId', ${text(data["connectionId"])}::text,
+        'status', COALESCE(${text(data["status"])}::text, m.status),
+        'kind', COALESCE(m.type, ${text(data["provider"])}::text))::text AS payload
+      FROM (SELECT 1) AS one
+      LEFT JOIN messages m ON m.tenant_id = ${event.tenantId} AND m.provider_message_id = ${text(data["providerMessageId"])}::text`
+    const payload = rows[0]!["payload"] as string
+    yield* sql`SELECT pg_notify(${LIVE_CHANNEL}, ${payload})`
+    return { ...(JSON.parse(payload) as Omit<LiveEvent, "tenantId">), tenantId: event.tenantId }
+  })
+
+/**
+ * Runs `body` in a transaction and, once it commits, publishes the live events its `writeOutbox` calls announced
+ * (to this instance's subscribers; an adapter that receives the NOTIFY instead ignores them). Nothing is published
+ * for a transaction that rolls back.
+ */
+export const transactionAnnouncing = <A, E, R>(
+  sql: SqlClient.SqlClient,
+  live: Option.Option<LiveEvents["Service"]>,
+  body: (announced: Array<LiveEvent>) => Effect.Effect<A, E, R>
+) =>
+  Effect.suspend(() => {
+    const announced: Array<LiveEvent> = []
+    return sql
+      .withTransaction(body(announced))
+      .pipe(
+        Effect.tap(() => (Option.isSome(live) && announced.length > 0 ? live.value.publish(announced) : Effect.void))
+      )
+  })
 
 /** One pending delivery of event `eventId` per enabled endpoint of its tenant whose `events` match its type. */
 export const fanOut = (sql: SqlClient.SqlClient, eventId: string, endpointId: string | null = null) =>

@@ -16,7 +16,7 @@ const MessageDirection = builder.enumType("MessageDirection", {
   values: { INBOUND: { value: "inbound" }, OUTBOUND: { value: "outbound" } } as const
 })
 
-const MessageStatus = builder.enumType("MessageStatus", {
+export const MessageStatus = builder.enumType("MessageStatus", {
   values: {
     RECEIVED: { value: "received", description: "An inbound message." },
     PENDING: { value: "pending", description: "Stored, not yet accepted by Meta." },
