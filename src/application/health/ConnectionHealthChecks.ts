@@ -417,23 +417,32 @@ export class ConnectionHealthChecks extends Context.Service<
     Layer.effectDiscard(
       Effect.gen(function* () {
         const checks = yield* ConnectionHealthChecks
-        const total = Duration.toMillis(Duration.fromInputUnsafe(interval))
-        const round = Effect.gen(function* () {
-          const due = yield* checks.due
-          if (due.length === 0) return yield* Effect.sleep(total)
-          const gap = Math.max(1, Math.floor(total / due.length))
-          for (const connection of due) {
-            yield* checks
-              .run(connection)
-              .pipe(
-                Effect.catchCause((cause) =>
-                  Effect.logError(`Connection health check of ${connection.id} failed`, cause)
-                )
-              )
-            yield* Effect.sleep(gap)
-          }
-        })
-        yield* Effect.forkScoped(Effect.forever(round))
+        yield* spreadOver(interval, checks.due, checks.run)
       })
     )
 }
+
+/**
+ * Runs `run` for each of `due` once every `interval`, spread evenly over it (one every interval / n), forked in the
+ * layer's scope; a failing run is logged and the round goes on.
+ */
+export const spreadOver = (
+  interval: Duration.Input,
+  due: Effect.Effect<ReadonlyArray<ChannelConnection>>,
+  run: (connection: ChannelConnection) => Effect.Effect<unknown>
+) =>
+  Effect.gen(function* () {
+    const total = Duration.toMillis(Duration.fromInputUnsafe(interval))
+    const round = Effect.gen(function* () {
+      const connections = yield* due
+      if (connections.length === 0) return yield* Effect.sleep(total)
+      const gap = Math.max(1, Math.floor(total / connections.length))
+      for (const connection of connections) {
+        yield* run(connection).pipe(
+          Effect.catchCause((cause) => Effect.logError(`Connection health check of ${connection.id} failed`, cause))
+        )
+        yield* Effect.sleep(gap)
+      }
+    })
+    yield* Effect.forkScoped(Effect.forever(round))
+  })
