@@ -24,7 +24,7 @@ export const HEALTH_STATUSES: ReadonlyArray<HealthStatus> = ["ok", "warning", "f
  * - `ads_token`: valid, of our app (`debug_token`);
  * - `ads_scopes`: the token still carries `ads_management`, `ads_read` and `business_management`;
  * - `ad_account`: the selected ad account reads (`GET /act_{id}`) and is in a state ads run in;
- * - `business_manager`: the selected Business Manager's ad accounts read (`GET /{business}/owned_ad_accounts`).
+ * - `business_manager`: the selected Business Manager is among the person's (`GET /me/businesses`).
  */
 export type HealthCheckName =
   | "token"

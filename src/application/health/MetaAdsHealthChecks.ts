@@ -165,11 +165,17 @@ export class MetaAdsHealthChecks extends Context.Service<
               found("business_manager", "ok", "The ad account is the person's own: no Business Manager to read.")
             )
           else {
-            const read = yield* graph.listAdAccounts(token, businessId).pipe(Effect.result)
+            const read = yield* graph.listBusinesses(token).pipe(Effect.result)
             checks.push(
-              read._tag === "Success"
-                ? found("business_manager", "ok", `The Business Manager ${businessId} and its ad accounts read.`)
-                : businessReadFailed(businessId, read.failure)
+              read._tag === "Failure"
+                ? businessReadFailed(businessId, read.failure)
+                : read.success.some((business) => business.id === businessId)
+                  ? found("business_manager", "ok", `The Business Manager ${businessId} reads with this login.`)
+                  : found(
+                      "business_manager",
+                      "failing",
+                      `The Business Manager ${businessId} is no longer among the person's businesses: they were removed from it. Ask its admin to add them again, or Reconnect Meta Ads with someone who is in it.`
+                    )
             )
           }
           return checks
