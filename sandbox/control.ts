@@ -288,6 +288,56 @@ const revokePermission = (ctx: Ctx, params: Params): ControlResult => {
   return { body: { changed } }
 }
 
+/**
+ * `POST /_sandbox/ad-account-status` (`{"adAccountId": "act_…" or the number, "accountStatus": 2}`): Meta changes an
+ * ad account's `account_status` (1 active, 2 disabled, 3 unsettled, 7 pending risk review, 8 pending settlement,
+ * 9 in grace period, 100 pending closure, 101 closed), as when it disables an account or a payment fails.
+ */
+const setAdAccountStatus = (ctx: Ctx, params: Params): ControlResult => {
+  const id = required(params, "adAccountId").replace(/^act_/, "")
+  const status = Number(params["accountStatus"])
+  if (!Number.isInteger(status)) throw new ControlError(400, "accountStatus must be a whole number")
+  const all = [
+    ...[...ctx.state.businesses.values()].flatMap((b) => [...b.ownedAdAccounts, ...b.clientAdAccounts]),
+    ...[...ctx.state.users.values()].flatMap((u) => u.personalAdAccounts)
+  ].filter((account) => account.accountId === id)
+  if (all.length === 0) throw new ControlError(404, `unknown ad account act_${id}`)
+  for (const account of all) account.accountStatus = status
+  return { body: { adAccountId: `act_${id}`, accountStatus: status } }
+}
+
+/**
+ * `POST /_sandbox/business-access` (`{"businessId", "member": false, "userId"?}`): the Business Manager's admin
+ * removes the person (default the seed user) from it (`member: true` adds them back): their tokens no longer reach
+ * the business, nor its ad accounts (`GET /{business}/…` and `GET /act_{id}` answer "does not exist or cannot be
+ * loaded due to missing permissions").
+ */
+const setBusinessAccess = (ctx: Ctx, params: Params): ControlResult => {
+  const businessId = required(params, "businessId")
+  if (!ctx.state.businesses.has(businessId)) throw new ControlError(404, `unknown business ${businessId}`)
+  const member = bool(params, "member")
+  if (member === undefined) throw new ControlError(400, "member must be true or false")
+  const userId = str(params, "userId") ?? ctx.state.seedUserId
+  const user = ctx.state.users.get(userId)
+  if (user === undefined) throw new ControlError(404, `unknown user ${userId}`)
+  const others = user.businessIds.filter((id) => id !== businessId)
+  ctx.state.users.set(userId, { ...user, businessIds: member ? [...others, businessId] : others })
+  for (const token of ctx.state.tokens.values()) {
+    if (token.userId !== userId || token.kind !== "USER") continue
+    token.granular = token.granular.map((g) =>
+      g.scope !== "business_management"
+        ? g
+        : {
+            ...g,
+            targetIds: member
+              ? [...g.targetIds.filter((id) => id !== businessId), businessId]
+              : g.targetIds.filter((id) => id !== businessId)
+          }
+    )
+  }
+  return { body: { userId, businessId, member } }
+}
+
 /** `POST /_sandbox/app/configuration`: the permissions a FLB configuration grants (`which`: whatsapp or ads). */
 const setConfiguration = (ctx: Ctx, params: Params): ControlResult => {
   const which = str(params, "which")
@@ -647,6 +697,8 @@ const ROUTES: Readonly<Record<string, ControlRoute>> = {
   "POST /_sandbox/name-review": nameReview,
   "POST /_sandbox/revoke-token": revokeToken,
   "POST /_sandbox/revoke-permission": revokePermission,
+  "POST /_sandbox/ad-account-status": setAdAccountStatus,
+  "POST /_sandbox/business-access": setBusinessAccess,
   "POST /_sandbox/app/configuration": setConfiguration,
   "POST /_sandbox/faults": addFault,
   "DELETE /_sandbox/faults": (ctx) => {

@@ -38,7 +38,8 @@ export interface AdAccount {
   readonly accountId: string
   readonly name: string
   readonly currency: string
-  readonly accountStatus: number
+  /** Meta's `account_status` (1 active, 2 disabled, 3 unsettled...); `POST /_sandbox/ad-account-status` sets it. */
+  accountStatus: number
 }
 
 export interface Business {

@@ -36,6 +36,7 @@ import { MetaAdsConnections } from "./application/ads/MetaAdsConnections.ts"
 import { WhatsAppConnections } from "./application/connect/WhatsAppConnections.ts"
 import { AppWebhookCheck } from "./application/health/AppWebhookCheck.ts"
 import { ConnectionHealthChecks } from "./application/health/ConnectionHealthChecks.ts"
+import { MetaAdsHealthChecks } from "./application/health/MetaAdsHealthChecks.ts"
 import { TestMessages } from "./application/health/TestMessages.ts"
 import { TokenHealth } from "./application/health/TokenHealth.ts"
 import { Conversations } from "./application/messaging/Conversations.ts"
@@ -90,7 +91,10 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
   ).pipe(Layer.provideMerge(Database))
   // The health checks read the app callback through the one AppWebhookCheck (its last result is shared); the
   // connect use case runs them right after a connect.
-  const Checks = ConnectionHealthChecks.layer.pipe(Layer.provideMerge(AppWebhookCheck.layer), Layer.provideMerge(Ports))
+  const Checks = Layer.mergeAll(ConnectionHealthChecks.layer, MetaAdsHealthChecks.layer).pipe(
+    Layer.provideMerge(AppWebhookCheck.layer),
+    Layer.provideMerge(Ports)
+  )
   const BaseServices = Layer.mergeAll(
     WhatsAppConnections.layer,
     MetaAdsConnections.layer,
@@ -116,6 +120,7 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     WebhookDelivery.retention(config.outboundWebhooks.retentionDays),
     makeMetricsRefresher(Duration.seconds(config.metricsRefreshSeconds)),
     ConnectionHealthChecks.worker(Duration.seconds(config.connectionHealthIntervalSeconds)),
+    MetaAdsHealthChecks.worker(Duration.seconds(config.connectionHealthIntervalSeconds)),
     MetaAdsConnections.renewalWorker(Duration.seconds(config.tokenHealthIntervalSeconds)),
     TokenHealth.worker(Duration.seconds(config.tokenHealthIntervalSeconds), (report) =>
       recordTokenHealthReport(report).pipe(

@@ -185,4 +185,18 @@ describe("inbound media through the sandbox", () => {
     })
     expect(refused.status).toBe(400)
   }, 60_000)
+
+  it("GET /api/media is limited to 600 a minute per workspace (429 with Retry-After); another workspace is not", async () => {
+    const { token } = await http().session(`media-limit-${run}`)
+    const { token: other } = await http().session(`media-limit-other-${run}`)
+    const id = "00000000-0000-4000-8000-000000000000"
+    const answers: Array<number> = []
+    for (let batch = 0; batch < 12; batch++)
+      answers.push(...(await Promise.all(Array.from({ length: 50 }, async () => (await mediaOf(token, id)).status))))
+    expect(answers.filter((status) => status === 404)).toHaveLength(600)
+    const refused = await mediaOf(token, id)
+    expect(refused.status).toBe(429)
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0)
+    expect((await mediaOf(other, id)).status).toBe(404)
+  }, 60_000)
 })

@@ -20,7 +20,11 @@ export const OPERATION_LIMITS = {
   "meta_ads.start": { limit: 20, window: "1 minute" },
   "meta_ads.disconnect": { limit: 10, window: "1 minute" },
   "meta_ads.test_connection": { limit: 5, window: "1 minute" },
-  "meta_ads.token_debug": { limit: 5, window: "1 minute" }
+  "meta_ads.token_debug": { limit: 5, window: "1 minute" },
+  // Each check asks Meta three times (debug_token, the ad account, the Business Manager's accounts).
+  "meta_ads.check": { limit: 6, window: "1 minute" },
+  // Serving stored media (an inbox page shows many images): generous, against scraping a tenant's media in bulk.
+  "media.get": { limit: 600, window: "1 minute" }
 } as const satisfies Record<string, { readonly limit: number; readonly window: Duration.Input }>
 
 export type LimitedOperation = keyof typeof OPERATION_LIMITS

@@ -19,6 +19,12 @@ export const HEALTH_STATUSES: ReadonlyArray<HealthStatus> = ["ok", "warning", "f
  * - `webhooks`: webhooks arrive for the number;
  * - `account_review`: Meta's review of the WhatsApp Business Account (from `account_review_update`);
  * - `send`: the last test message ("Send a test message to my phone"): accepted by Meta, and not failed since.
+ *
+ * A Meta Ads connection's checks (names of their own, so that a metric's `check` label says the provider):
+ * - `ads_token`: valid, of our app (`debug_token`);
+ * - `ads_scopes`: the token still carries `ads_management`, `ads_read` and `business_management`;
+ * - `ad_account`: the selected ad account reads (`GET /act_{id}`) and is in a state ads run in;
+ * - `business_manager`: the selected Business Manager is among the person's (`GET /me/businesses`).
  */
 export type HealthCheckName =
   | "token"
@@ -31,9 +37,13 @@ export type HealthCheckName =
   | "webhooks"
   | "account_review"
   | "send"
+  | "ads_token"
+  | "ads_scopes"
+  | "ad_account"
+  | "business_manager"
 
-/** Display order. */
-export const HEALTH_CHECK_NAMES: ReadonlyArray<HealthCheckName> = [
+/** A WhatsApp connection's checks, in display order. */
+export const WHATSAPP_CHECK_NAMES: ReadonlyArray<HealthCheckName> = [
   "token",
   "waba_subscription",
   "app_webhook",
@@ -46,8 +56,30 @@ export const HEALTH_CHECK_NAMES: ReadonlyArray<HealthCheckName> = [
   "send"
 ]
 
-/** The checks that gate messaging: while one of them fails, the connection is not shown as Connected. */
-export const GATING_CHECKS: ReadonlyArray<HealthCheckName> = ["token", "waba_subscription", "app_webhook", "number"]
+/** A Meta Ads connection's checks, in display order. */
+export const META_ADS_CHECK_NAMES: ReadonlyArray<HealthCheckName> = [
+  "ads_token",
+  "ads_scopes",
+  "ad_account",
+  "business_manager"
+]
+
+/** Every check name, in display order (WhatsApp's, then Meta Ads'). */
+export const HEALTH_CHECK_NAMES: ReadonlyArray<HealthCheckName> = [...WHATSAPP_CHECK_NAMES, ...META_ADS_CHECK_NAMES]
+
+/**
+ * The checks that gate the connection: while one of them fails, it is not shown as Connected. WhatsApp: messaging
+ * (token, subscription, callback, number); Meta Ads: reading the ads (token, permissions, the selected ad account).
+ */
+export const GATING_CHECKS: ReadonlyArray<HealthCheckName> = [
+  "token",
+  "waba_subscription",
+  "app_webhook",
+  "number",
+  "ads_token",
+  "ads_scopes",
+  "ad_account"
+]
 
 export interface HealthCheck {
   readonly name: HealthCheckName

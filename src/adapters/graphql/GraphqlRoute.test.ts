@@ -17,6 +17,7 @@ import {
   WhatsAppConnections
 } from "../../application/connect/WhatsAppConnections.ts"
 import { ConnectionHealthChecks, healthView, NO_HEALTH } from "../../application/health/ConnectionHealthChecks.ts"
+import { MetaAdsHealthChecks } from "../../application/health/MetaAdsHealthChecks.ts"
 import { TestMessages } from "../../application/health/TestMessages.ts"
 import { Conversations } from "../../application/messaging/Conversations.ts"
 import { MediaFetcher } from "../../application/messaging/MediaFetcher.ts"
@@ -274,6 +275,16 @@ const StubHealth = Layer.succeed(
   })
 )
 
+const StubAdsHealth = Layer.succeed(
+  MetaAdsHealthChecks,
+  MetaAdsHealthChecks.of({
+    run: () => Effect.die("not used"),
+    checkNow: (actor) => record("adsHealth.checkNow", actor).pipe(Effect.as(NO_HEALTH)),
+    read: () => Effect.succeed(NO_HEALTH),
+    due: Effect.succeed([])
+  })
+)
+
 const StubTestMessages = Layer.succeed(
   TestMessages,
   TestMessages.of({
@@ -319,6 +330,7 @@ const StubLiveEvents = Layer.succeed(
 const Services = Layer.mergeAll(
   StubLiveEvents,
   StubHealth,
+  StubAdsHealth,
   StubTestMessages,
   StubMedia,
   StubMediaSending,

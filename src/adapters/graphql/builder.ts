@@ -9,6 +9,7 @@ import type { AuditTrail } from "../../application/AuditTrail.ts"
 import type { MetaAdsConnections } from "../../application/ads/MetaAdsConnections.ts"
 import type { WhatsAppConnections } from "../../application/connect/WhatsAppConnections.ts"
 import type { ConnectionHealthChecks } from "../../application/health/ConnectionHealthChecks.ts"
+import type { MetaAdsHealthChecks } from "../../application/health/MetaAdsHealthChecks.ts"
 import type { TestMessages } from "../../application/health/TestMessages.ts"
 import type { Conversations } from "../../application/messaging/Conversations.ts"
 import type { MediaFetcher } from "../../application/messaging/MediaFetcher.ts"
@@ -24,6 +25,7 @@ export type AppServices =
   | AuditTrail
   | WhatsAppConnections
   | ConnectionHealthChecks
+  | MetaAdsHealthChecks
   | TestMessages
   | MetaAdsConnections
   | Conversations

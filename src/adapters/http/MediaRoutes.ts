@@ -2,11 +2,12 @@ import { Effect, Option, Schema } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
 import { MediaFetcher } from "../../application/messaging/MediaFetcher.ts"
 import { MediaSending } from "../../application/messaging/SendMedia.ts"
+import { OperationLimits } from "../../application/OperationLimits.ts"
 import { InvalidMessage } from "../../domain/Errors.ts"
 import type { MessageId } from "../../domain/Ids.ts"
 import { Jwt } from "./Auth.ts"
 import { domainErrorResponse, errorResponse } from "./ErrorResponse.ts"
-import { authenticated } from "./RequestGuards.ts"
+import { authenticated, rateLimited } from "./RequestGuards.ts"
 
 /** The largest file the API takes inline (base64 in a JSON body): 16 MB. Larger documents: the REST upload. */
 export const MAX_INLINE_MEDIA_BYTES = 16 * 1024 * 1024
@@ -53,6 +54,7 @@ export const MediaRoutes = HttpRouter.use(
     const media = yield* MediaFetcher
     const sending = yield* MediaSending
     const jwt = yield* Jwt
+    const limits = yield* OperationLimits
 
     // An image or document to a contact: `{to, kind: "image"|"document", base64, filename?, caption?,
     // idempotencyKey?}` (or the `Idempotency-Key` header); 201 with the message, as a text send.
@@ -99,48 +101,54 @@ export const MediaRoutes = HttpRouter.use(
     yield* router.add(
       "GET",
       "/api/media/:messageId",
+      // Limited per workspace (`media.get`, generous: an inbox page shows many images), against bulk scraping.
       authenticated(jwt, (actor) =>
-        Effect.gen(function* () {
-          const id = (yield* HttpRouter.params)["messageId"] ?? ""
-          const notFound = errorResponse(404, "not_found", "No such media: check the message id.", {
-            "x-content-type-options": "nosniff"
-          })
-          if (!UUID.test(id)) return notFound
-          const read = yield* media.read(actor, id.toLowerCase() as MessageId)
-          if (read._tag === "NotFound") return notFound
-          if (read._tag === "NotAvailable")
-            return HttpServerResponse.jsonUnsafe(
-              {
-                error: {
-                  code: "media_not_available",
-                  state: read.media.state,
-                  message:
-                    read.media.state === "failed"
-                      ? "This media could not be fetched from WhatsApp; ask the customer to send it again."
-                      : "Media not yet available: it is being fetched; try again in a few seconds."
+        rateLimited(
+          limits,
+          "media.get",
+          actor,
+          Effect.gen(function* () {
+            const id = (yield* HttpRouter.params)["messageId"] ?? ""
+            const notFound = errorResponse(404, "not_found", "No such media: check the message id.", {
+              "x-content-type-options": "nosniff"
+            })
+            if (!UUID.test(id)) return notFound
+            const read = yield* media.read(actor, id.toLowerCase() as MessageId)
+            if (read._tag === "NotFound") return notFound
+            if (read._tag === "NotAvailable")
+              return HttpServerResponse.jsonUnsafe(
+                {
+                  error: {
+                    code: "media_not_available",
+                    state: read.media.state,
+                    message:
+                      read.media.state === "failed"
+                        ? "This media could not be fetched from WhatsApp; ask the customer to send it again."
+                        : "Media not yet available: it is being fetched; try again in a few seconds."
+                  }
+                },
+                {
+                  status: 409,
+                  headers: {
+                    "cache-control": "no-store",
+                    "x-content-type-options": "nosniff",
+                    ...(read.media.state === "pending" ? { "retry-after": "5" } : {})
+                  }
                 }
-              },
-              {
-                status: 409,
-                headers: {
-                  "cache-control": "no-store",
-                  "x-content-type-options": "nosniff",
-                  ...(read.media.state === "pending" ? { "retry-after": "5" } : {})
-                }
+              )
+            const { content } = read
+            const inline = content.media.kind !== "document" && content.contentType !== "application/octet-stream"
+            return HttpServerResponse.uint8Array(content.bytes, {
+              contentType: content.contentType,
+              headers: {
+                "x-content-type-options": "nosniff",
+                "cache-control": "private, max-age=3600",
+                "content-security-policy": "default-src 'none'; sandbox",
+                "content-disposition": inline ? "inline" : disposition(content.media.kind, content.media.filename)
               }
-            )
-          const { content } = read
-          const inline = content.media.kind !== "document" && content.contentType !== "application/octet-stream"
-          return HttpServerResponse.uint8Array(content.bytes, {
-            contentType: content.contentType,
-            headers: {
-              "x-content-type-options": "nosniff",
-              "cache-control": "private, max-age=3600",
-              "content-security-policy": "default-src 'none'; sandbox",
-              "content-disposition": inline ? "inline" : disposition(content.media.kind, content.media.filename)
-            }
+            })
           })
-        })
+        )
       )
     )
   })

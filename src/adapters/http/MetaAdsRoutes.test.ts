@@ -3,6 +3,7 @@ import { afterAll, assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
 import { HttpRouter } from "effect/http"
 import { MetaAdsConnections } from "../../application/ads/MetaAdsConnections.ts"
+import { MetaAdsHealthChecks } from "../../application/health/MetaAdsHealthChecks.ts"
 import { OperationLimits } from "../../application/OperationLimits.ts"
 import { ConnectSettings } from "../../application/ports/ConnectSettings.ts"
 import { type Role, TenantId, UserId } from "../../domain/Ids.ts"
@@ -40,7 +41,10 @@ const Dependencies = Layer.mergeAll(
 const context = await Effect.runPromise(Layer.build(Dependencies).pipe(Effect.scoped))
 const Services = Layer.succeedContext(context)
 const app = HttpRouter.toWebHandler(
-  makeMetaAdsRoutes({ appBaseUrl: APP }).pipe(Layer.provide(MetaAdsConnections.layer), Layer.provide(Services)),
+  makeMetaAdsRoutes({ appBaseUrl: APP }).pipe(
+    Layer.provide(Layer.mergeAll(MetaAdsConnections.layer, MetaAdsHealthChecks.layer)),
+    Layer.provide(Services)
+  ),
   { disableLogger: true }
 )
 afterAll(() => app.dispose())

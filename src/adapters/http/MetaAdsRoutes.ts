@@ -7,6 +7,7 @@ import {
   type MetaAdsTokenDebug,
   type MetaAdsView
 } from "../../application/ads/MetaAdsConnections.ts"
+import { MetaAdsHealthChecks } from "../../application/health/MetaAdsHealthChecks.ts"
 import { type LimitedOperation, OperationLimits } from "../../application/OperationLimits.ts"
 import type { MetaGraphError } from "../../application/ports/MetaGraph.ts"
 import type {
@@ -22,6 +23,7 @@ import { META_ADS_BINDING, META_ADS_BINDINGS, META_ADS_CALLBACK_PATH, setBinding
 import { domainErrorResponse } from "./ErrorResponse.ts"
 import { oauthCallback } from "./OAuthCallback.ts"
 import { authenticated, rateLimited } from "./RequestGuards.ts"
+import { healthBody } from "./WhatsAppRoutes.ts"
 
 export { META_ADS_CALLBACK_PATH }
 
@@ -74,6 +76,7 @@ export const makeMetaAdsRoutes = (options: { readonly appBaseUrl: string }) => {
       const ads = yield* MetaAdsConnections
       const jwt = yield* Jwt
       const limits = yield* OperationLimits
+      const health = yield* MetaAdsHealthChecks
 
       /** An authenticated route that is one run of a limited operation (429 with Retry-After beyond its limit). */
       const limited = <E, R>(
@@ -110,7 +113,25 @@ export const makeMetaAdsRoutes = (options: { readonly appBaseUrl: string }) => {
       yield* router.add(
         "GET",
         `${BASE}/status`,
-        authenticated(jwt, (actor) => Effect.map(ads.status(actor), (view) => json(adsStatusBody(view))))
+        authenticated(jwt, (actor) =>
+          Effect.gen(function* () {
+            const view = yield* ads.status(actor)
+            return json({ ...adsStatusBody(view), health: healthBody(yield* health.read(actor)) })
+          })
+        )
+      )
+
+      // "Check now": runs the connection's health checks (each asks Meta), rate-limited per tenant.
+      yield* router.add(
+        "POST",
+        `${BASE}/check`,
+        limited("meta_ads.check", (actor) =>
+          Effect.gen(function* () {
+            const checked = yield* health.checkNow(actor)
+            const view = yield* ads.status(actor)
+            return json({ ...adsStatusBody(view), health: healthBody(checked) })
+          })
+        )
       )
 
       yield* router.add(

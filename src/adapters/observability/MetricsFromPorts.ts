@@ -50,10 +50,13 @@ export const soonestTokenExpiryHours = (connections: ReadonlyArray<ChannelConnec
 }
 
 const LIVE_WHATSAPP = new Set(["active", "pending", "error"])
+/** The providers whose connections have health checks (their check names differ, so `check` tells them apart). */
+const CHECKED_PROVIDERS = new Set(["meta_whatsapp", "meta_ads"])
 
 /**
- * How many live WhatsApp connections each check found in each status: the stored checks of each, those from before
- * its latest (re)connect left out (they speak of the old connection), as the health panel shows them.
+ * How many live connections each check found in each status (WhatsApp's checks over WhatsApp connections, Meta Ads'
+ * `ads_*`, `ad_account`, `business_manager` over Meta Ads ones): the stored checks of each, those from before its
+ * latest (re)connect left out (they speak of the old connection), as the health panel shows them.
  */
 export const healthCheckCounts = (
   connections: ReadonlyArray<ChannelConnection>,
@@ -64,7 +67,7 @@ export const healthCheckCounts = (
   ) as Record<HealthCheckName, Record<HealthStatus, number>>
   const byId = new Map(stored.map((row) => [row.connectionId, row.checks]))
   for (const connection of connections) {
-    if (connection.provider !== "meta_whatsapp" || !LIVE_WHATSAPP.has(connection.status)) continue
+    if (!CHECKED_PROVIDERS.has(connection.provider) || !LIVE_WHATSAPP.has(connection.status)) continue
     const since = (connection.connectedAt ?? connection.createdAt).getTime()
     for (const check of byId.get(connection.id) ?? [])
       if (check.checkedAt.getTime() >= since) counts[check.name][check.status]++

@@ -32,6 +32,7 @@ import {
   type StateError,
   summaryOf
 } from "../connect/OAuthFlow.ts"
+import { MetaAdsHealthChecks } from "../health/MetaAdsHealthChecks.ts"
 import { recordTokenFailure } from "../health/TokenFailures.ts"
 import type { AuditLog } from "../ports/AuditLog.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
@@ -251,6 +252,20 @@ export class MetaAdsConnections extends Context.Service<
       const graph = yield* MetaGraph
       const cipher = yield* TokenCipher
       const context = yield* Effect.context<ConnectionRepository | AuditLog>()
+      // The health checks run right after a connect and an ad-account choice, in the background (the card shows
+      // them on its next poll). Optional, so the use case's tests can leave them out.
+      const health = yield* Effect.serviceOption(MetaAdsHealthChecks)
+      const scope = yield* Effect.scope
+      const checkSoon = (connection: ChannelConnection) =>
+        Option.isNone(health)
+          ? Effect.void
+          : health.value.run(connection).pipe(
+              Effect.catchCause((cause) =>
+                Effect.logError(`Meta Ads health check after ${connection.id} changed failed`, cause)
+              ),
+              Effect.forkIn(scope),
+              Effect.asVoid
+            )
 
       /** Admins and marketing connect, choose and disconnect; members only look. */
       const requireManager = (actor: Actor, action: string) =>
@@ -462,6 +477,7 @@ export class MetaAdsConnections extends Context.Service<
           business_manager_id: business.id,
           ad_account_id: input.adAccountId
         })
+        yield* checkSoon(updated)
         return yield* view(Option.some(updated))
       })
 
@@ -661,7 +677,7 @@ export class MetaAdsConnections extends Context.Service<
 
       return MetaAdsConnections.of({
         start,
-        complete: flow.complete,
+        complete: (input) => flow.complete(input).pipe(Effect.tap(checkSoon)),
         status,
         selectAdAccount,
         disconnect,

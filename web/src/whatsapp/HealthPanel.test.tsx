@@ -38,8 +38,8 @@ const unsubscribed = healthOf(
   "2026-01-01T10:00:00.000Z"
 )
 
-const renderPage = (connection: WhatsAppConnection, answers: Record<string, Answer> = {}) => {
-  window.history.replaceState(null, "", "/settings/integrations")
+const renderPage = (connection: WhatsAppConnection, answers: Record<string, Answer> = {}, search = "") => {
+  window.history.replaceState(null, "", `/settings/integrations${search}`)
   const mock = mockClient({
     Integrations: () => ({ viewer: member, whatsappConnection: connection }),
     Conversations: noConversations,
@@ -64,6 +64,16 @@ describe("the WhatsApp card's health panel", () => {
     expect(panel.textContent).toContain("not subscribed to the WhatsApp Business Account 1: reconnect.")
     expect(panel.textContent).toContain("Warning: Quality rating")
     expect(panel.textContent).toContain("Last checked")
+  })
+
+  it("back from connecting with a gating check failing: the banner says connected but not working, never plain Connected", async () => {
+    renderPage(withHealth(unsubscribed), {}, "?whatsapp=connected")
+    await within(card()).findByRole("region", { name: "Connection health" })
+    expect(within(card()).getByText("Not working")).toBeTruthy()
+    expect(
+      within(card()).getByText("WhatsApp is connected, but messages may not arrive: see the failing check below.")
+    ).toBeTruthy()
+    expect(within(card()).queryByText("WhatsApp is connected.")).toBeNull()
   })
 
   it("Check now runs the checks and shows the new checked-at time; a refusal says when to try again", async () => {

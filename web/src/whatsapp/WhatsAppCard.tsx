@@ -21,6 +21,9 @@ import { completeWhatsApp } from "./completeWhatsApp.ts"
 import { HealthPanel } from "./HealthPanel.tsx"
 import { ManualConnect } from "./ManualConnect.tsx"
 
+/** What the card says when Meta shows the number connected but a check that gates messaging fails. */
+const NOT_WORKING_TEXT = "WhatsApp is connected, but messages may not arrive: see the failing check below."
+
 /** The WhatsApp connection as the card shows it (also the result of the mutations that change it). */
 const ConnectionFields = graphql(`
   fragment ConnectionFields on WhatsAppConnection {
@@ -254,7 +257,10 @@ export function WhatsAppCard({
 
   const status = shownStatus(connection)
   const busy = finishing || isBusy(flow.state)
-  const notice = flowNotice(flow.state)
+  // Connected at Meta, but a check that gates messaging fails: the card's words agree with the health panel.
+  const notWorking = status === "ACTIVE" && !connection.health.messagingHealthy
+  const flowed = flowNotice(flow.state)
+  const notice = flowed?.tone === "ok" && notWorking ? { tone: "warn" as const, text: NOT_WORKING_TEXT } : flowed
   const actions = nextActions(flow.state)
   const redirect = redirectUrl(flow.state)
   const staleReturn = returned?.kind === "error" && status === "ACTIVE" && STALE_WHEN_ACTIVE.has(returned.reason ?? "")
@@ -275,7 +281,7 @@ export function WhatsAppCard({
       description="Receive and send WhatsApp messages through your own business number."
       badge={
         // Connected only while the checks that gate messaging pass: the health panel says what fails.
-        status === "ACTIVE" && !connection.health.messagingHealthy && !busy
+        notWorking && !busy
           ? { className: "badge bad", label: "Not working" }
           : { className: badgeClass(status), label: busy ? "Connecting…" : STATUS_LABEL[status] }
       }
@@ -289,8 +295,8 @@ export function WhatsAppCard({
             </div>
           ) : null}
           {showConnected ? (
-            <div className="notice ok" role="status">
-              <p>WhatsApp is connected.</p>
+            <div className={`notice ${notWorking ? "warn" : "ok"}`} role="status">
+              <p>{notWorking ? NOT_WORKING_TEXT : "WhatsApp is connected."}</p>
             </div>
           ) : null}
           {notice === null || busy ? null : (

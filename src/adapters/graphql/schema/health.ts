@@ -1,12 +1,15 @@
 import { Effect } from "effect"
+import { MetaAdsConnections } from "../../../application/ads/MetaAdsConnections.ts"
 import { WhatsAppConnections } from "../../../application/connect/WhatsAppConnections.ts"
 import { ConnectionHealthChecks, type HealthView } from "../../../application/health/ConnectionHealthChecks.ts"
+import { MetaAdsHealthChecks } from "../../../application/health/MetaAdsHealthChecks.ts"
 import { TestMessages } from "../../../application/health/TestMessages.ts"
 import { limited } from "../../../application/OperationLimits.ts"
 import type { HealthCheck } from "../../../domain/ConnectionHealth.ts"
 import { InvalidMessage, NotConnected } from "../../../domain/Errors.ts"
 import { builder } from "../builder.ts"
 import { rateLimitedAsGraphQLError } from "./errors.ts"
+import { MetaAdsConnection } from "./metaAds.ts"
 import { WhatsAppConnection } from "./whatsapp.ts"
 
 export const HealthStatus = builder.enumType("HealthStatus", {
@@ -23,7 +26,8 @@ export const HealthCheckRef = builder.objectRef<HealthCheck>("HealthCheck").impl
   fields: (t) => ({
     name: t.exposeString("name", {
       description:
-        "token, waba_subscription, app_webhook, number, display_name, quality, messaging_limit, webhooks, account_review or send."
+        "WhatsApp: token, waba_subscription, app_webhook, number, display_name, quality, messaging_limit, webhooks, " +
+        "account_review or send. Meta Ads: ads_token, ads_scopes, ad_account or business_manager."
     }),
     status: t.expose("status", { type: HealthStatus }),
     message: t.exposeString("message", {
@@ -44,7 +48,9 @@ export const ConnectionHealth = builder.objectRef<HealthView>("ConnectionHealth"
       description: "When a check last ran; null before the first."
     }),
     messagingHealthy: t.exposeBoolean("messagingHealthy", {
-      description: "No check that gates messaging (token, waba_subscription, app_webhook, number) is FAILING."
+      description:
+        "No check that gates the connection is FAILING (WhatsApp: token, waba_subscription, app_webhook, number; " +
+        "Meta Ads: ads_token, ads_scopes, ad_account): only then is it shown as Connected."
     }),
     lastWebhookAt: t.expose("lastWebhookAt", { type: "DateTime", nullable: true })
   })
@@ -92,6 +98,31 @@ builder.mutationField("checkWhatsAppConnection", (t) =>
         ConnectionHealthChecks.use((health) => health.checkNow(ctx.actor)).pipe(
           Effect.andThen(WhatsAppConnections.use((connections) => connections.status(ctx.actor))),
           limited("whatsapp.check", ctx.actor),
+          rateLimitedAsGraphQLError
+        )
+      )
+  })
+)
+
+builder.objectField(MetaAdsConnection, "health", (t) =>
+  t.field({
+    type: ConnectionHealth,
+    description: "The connection's health checks (no checks when there is no connection).",
+    resolve: (_view, _args, ctx) => ctx.run(MetaAdsHealthChecks.use((health) => health.read(ctx.actor)))
+  })
+)
+
+builder.mutationField("checkMetaAdsConnection", (t) =>
+  t.field({
+    type: MetaAdsConnection,
+    description:
+      "Runs the Meta Ads connection's health checks now (token, permissions, the selected ad account, its Business " +
+      "Manager; rate-limited per workspace); read them under health.",
+    resolve: (_root, _args, ctx) =>
+      ctx.run(
+        MetaAdsHealthChecks.use((health) => health.checkNow(ctx.actor)).pipe(
+          Effect.andThen(MetaAdsConnections.use((ads) => ads.status(ctx.actor))),
+          limited("meta_ads.check", ctx.actor),
           rateLimitedAsGraphQLError
         )
       )
