@@ -130,10 +130,8 @@ describe("metrics", () => {
 })
 
 describe("the refresher", () => {
-  const Ports = Layer.mergeAll(
-    WebhookInboxMemory,
-    ConnectionRepositoryMemory.pipe(Layer.provide(OutboxMemory.layer)),
-    ConnectionHealthRepositoryMemory
+  const Ports = Layer.mergeAll(WebhookInboxMemory, ConnectionRepositoryMemory, ConnectionHealthRepositoryMemory).pipe(
+    Layer.provide(OutboxMemory.layer)
   )
 
   const seed = Effect.gen(function* () {
@@ -318,8 +316,9 @@ describe("the refresher", () => {
         ).pipe(
           Effect.provide([
             FailingInbox,
-            ConnectionRepositoryMemory.pipe(Layer.provide(OutboxMemory.layer)),
-            ConnectionHealthRepositoryMemory,
+            Layer.mergeAll(ConnectionRepositoryMemory, ConnectionHealthRepositoryMemory).pipe(
+              Layer.provide(OutboxMemory.layer)
+            ),
             TestClock.layer()
           ])
         )

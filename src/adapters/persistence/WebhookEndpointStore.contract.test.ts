@@ -4,6 +4,7 @@ import { persistenceBackends, randomMetaId, randomTenant } from "../../../test/s
 import { ConversationRepository } from "../../application/messaging/ports/ConversationRepository.ts"
 import { MessageRepository } from "../../application/messaging/ports/MessageRepository.ts"
 import { WebhookEndpointStore } from "../../application/outbound/ports/WebhookEndpointStore.ts"
+import { ConnectionHealthRepository } from "../../application/ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository } from "../../application/ports/ConnectionRepository.ts"
 import type { EncryptedToken } from "../../domain/ChannelConnection.ts"
 import type { PhoneNumberId, ProviderMessageId, TenantId, WabaId } from "../../domain/Ids.ts"
@@ -174,6 +175,45 @@ for (const backend of persistenceBackends()) {
           assert.deepStrictEqual(types, ["connection.error", "connection.connected"], "newest first")
           yield* store.remove(t, ep.id)
         })
+      )
+
+      it.effect(
+        "a health save that moves the overall health announces connection.health_changed; the same does not",
+        () =>
+          Effect.gen(function* () {
+            const store = yield* WebhookEndpointStore
+            const health = yield* ConnectionHealthRepository
+            const t = tenant()
+            const c = yield* connection(t)
+            const ep = yield* endpoint(t, ["connection.health_changed"])
+            const at = new Date("2026-01-01T10:00:00.000Z")
+            yield* health.save(t, c.id, [{ name: "token", status: "ok", message: "Valid.", checkedAt: at }])
+            yield* health.save(t, c.id, [{ name: "token", status: "ok", message: "Valid again.", checkedAt: at }])
+            yield* health.save(t, c.id, [{ name: "webhooks", status: "failing", message: "None.", checkedAt: at }])
+            yield* health.save(tenant(), c.id, [{ name: "token", status: "failing", message: "x", checkedAt: at }])
+            const claimed = yield* claimFor(ep.id)
+            assert.deepStrictEqual(
+              claimed.map((d) => {
+                const data = d.event.data as { overall: string; previousOverall: string; connectionId: string }
+                return [d.event.type, data.previousOverall, data.overall, data.connectionId]
+              }),
+              [["connection.health_changed", "unknown", "ok", c.id]],
+              "the first (unknown → ok) only: the second waits behind it on the connection's ordering key"
+            )
+            yield* store.recordAttempt(claimed[0]!.id, ok, { _tag: "Delivered" }, 50)
+            const second = yield* claimFor(ep.id)
+            assert.deepStrictEqual(
+              second.map((d) => (d.event.data as { overall: string }).overall),
+              ["failing"]
+            )
+            assert.deepStrictEqual(
+              (second[0]!.event.data as { checks: ReadonlyArray<{ name: string }> }).checks.map((x) => x.name).sort(),
+              ["token", "webhooks"]
+            )
+            yield* store.recordAttempt(second[0]!.id, ok, { _tag: "Delivered" }, 50)
+            assert.deepStrictEqual(yield* claimFor(ep.id), [], "a re-check with the same overall announced nothing")
+            yield* store.remove(t, ep.id)
+          })
       )
 
       it.effect("a status of one message waits while an earlier one to the same endpoint is pending", () =>
