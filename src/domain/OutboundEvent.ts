@@ -189,5 +189,8 @@ export const retryDelayMillis = (attempts: number, baseMillis = 10_000, random: 
 /** Consecutive failed attempts after which an endpoint is disabled (its admins see why and enable it again). */
 export const DEFAULT_DISABLE_AFTER_FAILURES = 50
 
+/** A delivery's state when written, and again after "Retry now". */
+export const DELIVERY_PENDING = "pending" as const
+
 /** A delivery's state after an attempt's outcome. */
 export const DELIVERY_STATE_AFTER = { Delivered: "delivered", Failed: "failed", Retry: "pending" } as const

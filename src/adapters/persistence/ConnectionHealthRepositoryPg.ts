@@ -6,8 +6,7 @@ import {
   HEALTH_STATUSES,
   type HealthCheck,
   type HealthCheckName,
-  type HealthStatus,
-  mergeChecks
+  type HealthStatus
 } from "../../domain/ConnectionHealth.ts"
 import type { ConnectionId } from "../../domain/Ids.ts"
 import { healthChangedEvent } from "../../domain/OutboundEvent.ts"

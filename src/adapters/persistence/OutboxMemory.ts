@@ -1,7 +1,7 @@
 import { Context, Effect, Layer } from "effect"
-import type { StoredEndpoint } from "../../application/outbound/ports/WebhookEndpointStore.ts"
+import type { DeliveryState, StoredEndpoint } from "../../application/outbound/ports/WebhookEndpointStore.ts"
 import type { TenantId } from "../../domain/Ids.ts"
-import { matchesPatterns, type NewOutboundEvent } from "../../domain/OutboundEvent.ts"
+import { DELIVERY_PENDING, matchesPatterns, type NewOutboundEvent } from "../../domain/OutboundEvent.ts"
 
 /** An outbox event as stored (its data through JSON, as `jsonb` would give it back). */
 export interface MemoryEvent {
@@ -21,7 +21,7 @@ export interface MemoryDelivery {
   readonly tenantId: TenantId
   readonly eventType: string
   readonly orderingKey: string | null
-  status: "pending" | "delivered" | "failed"
+  state: DeliveryState
   attempts: number
   nextAttemptAt: Date
   lockedUntil: Date | null
@@ -79,7 +79,7 @@ export class OutboxMemory extends Context.Service<
         tenantId: event.tenantId,
         eventType: event.type,
         orderingKey,
-        status: "pending",
+        state: DELIVERY_PENDING,
         attempts: 0,
         nextAttemptAt: now,
         lockedUntil: null,

@@ -4,7 +4,7 @@ import {
   type StoredEndpoint,
   WebhookEndpointStore
 } from "../../application/outbound/ports/WebhookEndpointStore.ts"
-import { DELIVERY_STATE_AFTER } from "../../domain/OutboundEvent.ts"
+import { DELIVERY_PENDING, DELIVERY_STATE_AFTER } from "../../domain/OutboundEvent.ts"
 import { type MemoryDelivery, OutboxMemory } from "./OutboxMemory.ts"
 
 /**
@@ -29,9 +29,9 @@ export const WebhookEndpointStoreMemory = Layer.effect(
       endpointId: row.endpointId,
       eventId: row.eventId,
       eventType: row.eventType,
-      state: row.status,
+      state: row.state,
       attempts: row.attempts,
-      nextAttemptAt: row.status === "pending" ? row.nextAttemptAt : null,
+      nextAttemptAt: row.state === "pending" ? row.nextAttemptAt : null,
       lastStatusCode: row.lastStatusCode,
       lastError: row.lastError,
       createdAt: row.createdAt,
@@ -118,7 +118,7 @@ export const WebhookEndpointStoreMemory = Layer.effect(
           const due = deliveries
             .filter(
               (d) =>
-                d.status === "pending" &&
+                d.state === "pending" &&
                 d.nextAttemptAt.getTime() <= now.getTime() &&
                 (d.lockedUntil === null || d.lockedUntil.getTime() < now.getTime()) &&
                 endpoints.get(d.endpointId)?.enabled === true &&
@@ -127,7 +127,7 @@ export const WebhookEndpointStoreMemory = Layer.effect(
                     (p) =>
                       p.endpointId === d.endpointId &&
                       p.orderingKey === d.orderingKey &&
-                      p.status === "pending" &&
+                      p.state === "pending" &&
                       p.seq < d.seq
                   ))
             )
@@ -150,7 +150,7 @@ export const WebhookEndpointStoreMemory = Layer.effect(
           const d = deliveries.find((row) => row.id === deliveryId)
           if (d === undefined) return { endpointDisabled: false }
           attempts.push({ deliveryId, ...attempt, durationMs: Math.round(attempt.durationMs) })
-          d.status = DELIVERY_STATE_AFTER[outcome._tag]
+          d.state = DELIVERY_STATE_AFTER[outcome._tag]
           if (outcome._tag === "Retry") d.nextAttemptAt = outcome.at
           d.lockedUntil = null
           d.lastStatusCode = attempt.statusCode
@@ -183,7 +183,7 @@ export const WebhookEndpointStoreMemory = Layer.effect(
               (d) =>
                 d.tenantId === tenantId &&
                 d.endpointId === endpointId &&
-                (filter.state === undefined || d.status === filter.state) &&
+                (filter.state === undefined || d.state === filter.state) &&
                 (filter.eventType === undefined || d.eventType === filter.eventType)
             )
             .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.seq - a.seq)
@@ -194,8 +194,8 @@ export const WebhookEndpointStoreMemory = Layer.effect(
         Effect.sync(() => {
           const d = deliveries.find((row) => row.id === deliveryId && row.tenantId === tenantId)
           if (d === undefined) return false
-          if (d.status !== "pending") d.attempts = 0
-          d.status = "pending"
+          if (d.state !== DELIVERY_PENDING) d.attempts = 0
+          d.state = DELIVERY_PENDING
           d.nextAttemptAt = new Date()
           d.lockedUntil = null
           d.finishedAt = null
