@@ -79,7 +79,13 @@ const sleep = (millis: number) => new Promise((done) => setTimeout(done, millis)
 for (const database of databases) {
   describe(`outbound webhooks (${database.name})`, () => {
     let stack: Stack
-    const env = { LOG_LEVEL: "warn", DATABASE_URL: database.url, WEBHOOK_DELIVERY_RETRY_BASE_MILLIS: "200" }
+    // Five failures in a row disable an endpoint here (50 by default), so the threshold is reached within seconds.
+    const env = {
+      LOG_LEVEL: "warn",
+      DATABASE_URL: database.url,
+      WEBHOOK_DELIVERY_RETRY_BASE_MILLIS: "200",
+      WEBHOOK_ENDPOINT_DISABLE_AFTER_FAILURES: "5"
+    }
     const http = (service: RunningService = stack.service) => client(service.url)
     const graphql = async (
       token: string,
@@ -195,6 +201,31 @@ for (const database of databases) {
         // Filters: by state and by event type.
         expect(await deliveries(token, id, ", state: FAILED")).toEqual([])
         expect(await deliveries(token, id, ', eventType: "message.status"')).toEqual([])
+      } finally {
+        await hooks.close()
+      }
+    }, 60_000)
+
+    it("an endpoint failing past WEBHOOK_ENDPOINT_DISABLE_AFTER_FAILURES is disabled with its reason", async () => {
+      const hooks = await receiver(() => 500)
+      try {
+        const { token, phoneNumberId } = await connect("out-disable")
+        const { id } = await create(token, hooks.url, ["message.received"])
+        await stack.control("inbound", { phoneNumberId, from: "14155550126", text: "never arrives" })
+        const ENDPOINTS = "{ webhookEndpoints { id enabled disabledReason consecutiveFailures } }"
+        await waitFor(
+          async () =>
+            expect((await ok(token, ENDPOINTS))["webhookEndpoints"]).toEqual([
+              { id, enabled: false, disabledReason: "failures", consecutiveFailures: 5 }
+            ]),
+          25_000,
+          "the endpoint disabled after 5 failures"
+        )
+        expect(hooks.received.length).toBe(5)
+        const log = await deliveries(token, id)
+        expect(log[0]).toMatchObject({ state: "PENDING", attempts: 5 })
+        await sleep(1500)
+        expect(hooks.received.length, "a disabled endpoint gets nothing more").toBe(5)
       } finally {
         await hooks.close()
       }
@@ -369,7 +400,12 @@ for (const database of databases) {
       const hooks = await receiver()
       try {
         const { token } = await connect("out-conn")
-        const { secret } = await create(token, hooks.url, ["connection.*"])
+        // The transitions only: the health checks after connecting announce connection.health_changed besides.
+        const { secret } = await create(token, hooks.url, [
+          "connection.connected",
+          "connection.disconnected",
+          "connection.error"
+        ])
         const response = await http().api(token, "POST", "/api/integrations/meta/whatsapp/disconnect")
         expect(response.status).toBeLessThan(300)
         await waitFor(() => expect(hooks.received.length).toBe(1), 15_000)

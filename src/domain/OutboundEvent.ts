@@ -1,11 +1,12 @@
 import type { ChannelConnection, ConnectionStatus } from "./ChannelConnection.ts"
+import { type HealthCheck, type HealthStatus, overallHealth } from "./ConnectionHealth.ts"
 import type { Provider, TenantId } from "./Ids.ts"
 import type { Message } from "./Message.ts"
 
 /**
  * The events a tenant's webhook endpoints can subscribe to (issue 19). `conversation.window_closing` and
- * `template.status` are not emitted yet: nothing in the service knows a customer-service window or a template's
- * status today, so they are not offered (an endpoint cannot subscribe to what never comes).
+ * `template.status` are not emitted yet, so they are not offered (an endpoint cannot subscribe to what never comes);
+ * adding one is one entry here (GraphQL, validation and fan-out read this list) plus the write that announces it.
  */
 export const OUTBOUND_EVENT_TYPES = [
   "message.received",
@@ -143,6 +144,36 @@ export const connectionTransitionEvent = (
   }
 }
 
+/**
+ * `connection.health_changed`: a save of health checks that moves the connection's overall health (the worst of its
+ * checks; `unknown` before the first). Null when the overall stays: a re-check with the same outcome says nothing.
+ */
+export const healthChangedEvent = (
+  tenantId: TenantId,
+  connectionId: string,
+  before: ReadonlyArray<HealthCheck>,
+  after: ReadonlyArray<HealthCheck>
+): NewOutboundEvent | null => {
+  const [previous, overall]: [HealthStatus, HealthStatus] = [overallHealth(before), overallHealth(after)]
+  if (previous === overall) return null
+  return {
+    tenantId,
+    type: "connection.health_changed",
+    orderingKey: `connection:${connectionId}`,
+    data: {
+      connectionId,
+      overall,
+      previousOverall: previous,
+      checks: after.map((check) => ({
+        name: check.name,
+        status: check.status,
+        message: check.message,
+        checkedAt: check.checkedAt.toISOString()
+      }))
+    }
+  }
+}
+
 /** Attempts of one delivery, the first included (about 3 days with {@link retryDelayMillis}'s default base). */
 export const MAX_DELIVERY_ATTEMPTS = 12
 
@@ -157,6 +188,9 @@ export const retryDelayMillis = (attempts: number, baseMillis = 10_000, random: 
 
 /** Consecutive failed attempts after which an endpoint is disabled (its admins see why and enable it again). */
 export const DEFAULT_DISABLE_AFTER_FAILURES = 50
+
+/** A delivery's state when written, and again after "Retry now". */
+export const DELIVERY_PENDING = "pending" as const
 
 /** A delivery's state after an attempt's outcome. */
 export const DELIVERY_STATE_AFTER = { Delivered: "delivered", Failed: "failed", Retry: "pending" } as const

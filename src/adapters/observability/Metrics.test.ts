@@ -11,6 +11,7 @@ import { HEALTH_CHECK_NAMES } from "../../domain/ConnectionHealth.ts"
 import type { PhoneNumberId, TenantId, WabaId } from "../../domain/Ids.ts"
 import { ConnectionHealthRepositoryMemory } from "../persistence/ConnectionHealthRepositoryMemory.ts"
 import { ConnectionRepositoryMemory } from "../persistence/ConnectionRepositoryMemory.ts"
+import { OutboxMemory } from "../persistence/OutboxMemory.ts"
 import { WebhookInboxMemory } from "../persistence/WebhookInboxMemory.ts"
 import {
   METRIC_NAMES,
@@ -129,7 +130,9 @@ describe("metrics", () => {
 })
 
 describe("the refresher", () => {
-  const Ports = Layer.mergeAll(WebhookInboxMemory, ConnectionRepositoryMemory, ConnectionHealthRepositoryMemory)
+  const Ports = Layer.mergeAll(WebhookInboxMemory, ConnectionRepositoryMemory, ConnectionHealthRepositoryMemory).pipe(
+    Layer.provide(OutboxMemory.layer)
+  )
 
   const seed = Effect.gen(function* () {
     const inbox = yield* WebhookInbox
@@ -313,8 +316,9 @@ describe("the refresher", () => {
         ).pipe(
           Effect.provide([
             FailingInbox,
-            ConnectionRepositoryMemory,
-            ConnectionHealthRepositoryMemory,
+            Layer.mergeAll(ConnectionRepositoryMemory, ConnectionHealthRepositoryMemory).pipe(
+              Layer.provide(OutboxMemory.layer)
+            ),
             TestClock.layer()
           ])
         )

@@ -9,7 +9,9 @@ import {
   type HealthStatus
 } from "../../domain/ConnectionHealth.ts"
 import type { ConnectionId } from "../../domain/Ids.ts"
+import { healthChangedEvent } from "../../domain/OutboundEvent.ts"
 import { LAST_WEBHOOK_MARK_SECONDS } from "../../domain/WebhookSilence.ts"
+import { writeOutbox } from "./OutboxPg.ts"
 import { toJson } from "./Rows.ts"
 
 /** `checks` jsonb, keyed by check name, back to checks in display order (unknown names or statuses are dropped). */
@@ -57,17 +59,23 @@ export const ConnectionHealthRepositoryPg = Layer.effect(
           { status: check.status, message: check.message, checkedAt: check.checkedAt.toISOString() }
         ])
       )
-      // Only a connection of the tenant gets a row; another tenant's row is never touched.
-      return sql`INSERT INTO connection_health (connection_id, tenant_id, checks)
-          SELECT id, tenant_id, ${toJson(object)}::jsonb FROM channel_connections
-          WHERE id = ${connectionId} AND tenant_id = ${tenantId}
-          ON CONFLICT (connection_id) DO UPDATE SET
-            checks = connection_health.checks || EXCLUDED.checks, updated_at = now()
-          WHERE connection_health.tenant_id = EXCLUDED.tenant_id`.pipe(
-        Effect.asVoid,
-        Effect.orDie,
-        Effect.withSpan("ConnectionHealthRepositoryPg.save")
-      )
+      // Only a connection of the tenant gets a row; another tenant's row is never touched. A change of the overall
+      // health announces `connection.health_changed` in the same transaction (the row lock orders concurrent saves).
+      return Effect.gen(function* () {
+        const before = yield* sql`SELECT checks FROM connection_health
+            WHERE connection_id = ${connectionId} AND tenant_id = ${tenantId} FOR UPDATE`
+        const saved = yield* sql`INSERT INTO connection_health (connection_id, tenant_id, checks)
+            SELECT id, tenant_id, ${toJson(object)}::jsonb FROM channel_connections
+            WHERE id = ${connectionId} AND tenant_id = ${tenantId}
+            ON CONFLICT (connection_id) DO UPDATE SET
+              checks = connection_health.checks || EXCLUDED.checks, updated_at = now()
+            WHERE connection_health.tenant_id = EXCLUDED.tenant_id
+            RETURNING checks`
+        if (saved.length === 0) return
+        const previous = before.length === 0 ? [] : checksOf(before[0]!["checks"])
+        const event = healthChangedEvent(tenantId, connectionId, previous, checksOf(saved[0]!["checks"]))
+        if (event !== null) yield* writeOutbox(sql, [event])
+      }).pipe(sql.withTransaction, Effect.orDie, Effect.withSpan("ConnectionHealthRepositoryPg.save"))
     }
 
     // Throttled in SQL: a row whose time is less than a minute older than `at` (or newer) is not rewritten.

@@ -15,6 +15,8 @@ import { MessageRepositoryMemory } from "./MessageRepositoryMemory.ts"
 import { MessageRepositoryPg } from "./MessageRepositoryPg.ts"
 import { OAuthStateRepositoryMemory } from "./OAuthStateRepositoryMemory.ts"
 import { OAuthStateRepositoryPg } from "./OAuthStateRepositoryPg.ts"
+import { OutboxMemory } from "./OutboxMemory.ts"
+import { WebhookEndpointStoreMemory } from "./WebhookEndpointStoreMemory.ts"
 import { WebhookEndpointStorePg } from "./WebhookEndpointStorePg.ts"
 import { WebhookInboxMemory } from "./WebhookInboxMemory.ts"
 import { WebhookInboxPg } from "./WebhookInboxPg.ts"
@@ -33,7 +35,10 @@ export const PersistencePg = Layer.mergeAll(
   JobLeasesPg
 )
 
-/** Every repository port in memory: for use-case tests and quick experiments. */
+/**
+ * Every repository port in memory: for use-case tests and quick experiments. They share one {@link OutboxMemory}
+ * (in the output too): what the repositories announce reaches the in-memory endpoint store's deliveries.
+ */
 export const PersistenceMemory = Layer.mergeAll(
   ConnectionRepositoryMemory,
   ConnectionHealthRepositoryMemory,
@@ -41,6 +46,7 @@ export const PersistenceMemory = Layer.mergeAll(
   ConversationRepositoryMemory.pipe(Layer.provideMerge(MessageRepositoryMemory)),
   MediaRepositoryMemory,
   WebhookInboxMemory,
+  WebhookEndpointStoreMemory,
   AuditLogMemory,
   JobLeasesMemory
-)
+).pipe(Layer.provideMerge(OutboxMemory.layer))

@@ -10,6 +10,7 @@ import { ConnectionRepositoryMemory } from "../../adapters/persistence/Connectio
 import { ConversationRepositoryMemory } from "../../adapters/persistence/ConversationRepositoryMemory.ts"
 import { MediaRepositoryMemory } from "../../adapters/persistence/MediaRepositoryMemory.ts"
 import { MessageRepositoryMemory } from "../../adapters/persistence/MessageRepositoryMemory.ts"
+import { OutboxMemory } from "../../adapters/persistence/OutboxMemory.ts"
 import { WebhookInboxMemory } from "../../adapters/persistence/WebhookInboxMemory.ts"
 import type { ChannelConnection } from "../../domain/ChannelConnection.ts"
 import type { PhoneNumberId, TenantId, WabaId } from "../../domain/Ids.ts"
@@ -45,7 +46,7 @@ const TestLayer = WebhookProcessor.layer.pipe(
       AuditLogMemory,
       MetaGraphMemory,
       layerFromKeys({ active: new Uint8Array(32).fill(4), previous: [] })
-    )
+    ).pipe(Layer.provide(OutboxMemory.layer))
   )
 )
 
