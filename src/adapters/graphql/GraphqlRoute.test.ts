@@ -26,6 +26,7 @@ import { OperationLimits } from "../../application/OperationLimits.ts"
 import { encodeCursor } from "../../application/ports/Page.ts"
 import {
   AdAccountNotGranted,
+  ConversationNotFound,
   Forbidden,
   NotConnected,
   NumberAlreadyConnected,
@@ -144,6 +145,8 @@ const StubConversations = Layer.succeed(
               () => Effect.sync(() => void inFlight.now--)
             )
           : Effect.succeed({ items: [], hasNextPage: false, endCursor: null }),
+    find: () => Effect.fail(new ConversationNotFound({})),
+    markRead: () => Effect.fail(new ConversationNotFound({})),
     messages: () => Effect.succeed({ items: [], hasNextPage: false, endCursor: null })
   })
 )

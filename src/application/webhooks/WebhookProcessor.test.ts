@@ -40,7 +40,7 @@ const TestLayer = WebhookProcessor.layer.pipe(
       MediaRepositoryMemory,
       ConnectionRepositoryMemory,
       ConnectionHealthRepositoryMemory,
-      ConversationRepositoryMemory.pipe(Layer.provide(MessageRepositoryMemory)),
+      ConversationRepositoryMemory.pipe(Layer.provide([MessageRepositoryMemory, ConnectionRepositoryMemory])),
       WebhookInboxMemory,
       AuditLogMemory,
       MetaGraphMemory,
