@@ -13,9 +13,33 @@ export class Conversation extends Schema.Class<Conversation>("Conversation")({
   lastMessageAt: Schema.NullOr(Schema.Date),
   /** The contact's last message to this number: the customer service window closes 24 h after it. */
   lastInboundAt: Schema.NullOr(Schema.Date),
+  /** When the tenant last opened the conversation: inbound messages after it are unread (null: never opened). */
+  lastReadAt: Schema.NullOr(Schema.Date),
   createdAt: Schema.Date,
   updatedAt: Schema.Date
 }) {}
+
+/** A conversation's latest message, for the inbox preview. */
+export interface LastMessage {
+  readonly type: string
+  readonly direction: "inbound" | "outbound"
+  readonly body: unknown
+  readonly sentAt: Date
+}
+
+/** Unread counts stop here (the inbox shows "99+"), so a page never counts a huge backlog. */
+export const UNREAD_CAP = 100
+
+/** One inbox row: the conversation, its latest message, its unread count and the number it belongs to. */
+export interface ConversationSummary extends Conversation {
+  readonly lastMessage: LastMessage | null
+  /** Inbound messages after `lastReadAt`, at most {@link UNREAD_CAP}. */
+  readonly unreadCount: number
+  /** The display number (E.164) of the WhatsApp number the conversation belongs to, when known. */
+  readonly displayPhoneNumber: string | null
+  /** How many WhatsApp numbers the tenant has had (the inbox names each row's number when more than one). */
+  readonly numberCount: number
+}
 
 /**
  * The key a contact is known by: `wa_id` when Meta gives one, else the business-scoped `user_id` (Meta's 2026

@@ -354,6 +354,24 @@ export class OutsideCustomerServiceWindow extends Schema.TaggedError<OutsideCust
   }
 }
 
+/**
+ * A reply in a conversation of a number that is no longer the tenant's connected one (a reconnect with another
+ * number): refused, never sent from the current number instead. Says which number the conversation belongs to.
+ */
+export class ConversationOnOtherNumber extends Schema.TaggedError<ConversationOnOtherNumber>()(
+  "ConversationOnOtherNumber",
+  {
+    phoneNumberId: Schema.String,
+    displayPhoneNumber: Schema.NullOr(Schema.String),
+    connectedPhoneNumberId: Schema.NullOr(Schema.String)
+  }
+) {
+  override get message() {
+    const number = this.displayPhoneNumber ?? this.phoneNumberId
+    return `This conversation belongs to ${number} (number id ${this.phoneNumberId}), which is no longer connected: nothing was sent. Start a new conversation from the connected number instead.`
+  }
+}
+
 /** A two-step verification PIN that is not 6 digits: refused before Meta is asked. */
 export class InvalidPin extends Schema.TaggedError<InvalidPin>()("InvalidPin", {}) {
   override get message() {

@@ -29,6 +29,7 @@ import { LiveEvents } from "../../application/ports/LiveEvents.ts"
 import { encodeCursor } from "../../application/ports/Page.ts"
 import {
   AdAccountNotGranted,
+  ConversationNotFound,
   Forbidden,
   NotConnected,
   NumberAlreadyConnected,
@@ -147,6 +148,8 @@ const StubConversations = Layer.succeed(
               () => Effect.sync(() => void inFlight.now--)
             )
           : Effect.succeed({ items: [], hasNextPage: false, endCursor: null }),
+    find: () => Effect.fail(new ConversationNotFound({})),
+    markRead: () => Effect.fail(new ConversationNotFound({})),
     messages: () => Effect.succeed({ items: [], hasNextPage: false, endCursor: null })
   })
 )

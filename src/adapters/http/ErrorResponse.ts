@@ -64,6 +64,11 @@ export const HTTP_ERRORS: { readonly [K in DomainErrorTag]: HttpError<Extract<Do
     code: "outside_customer_service_window",
     fields: (error) => ({ closedAt: error.closedAt })
   },
+  ConversationOnOtherNumber: {
+    status: 409,
+    code: "conversation_on_other_number",
+    fields: (error) => ({ phoneNumberId: error.phoneNumberId, displayPhoneNumber: error.displayPhoneNumber })
+  },
   InvalidMessage: { status: 400, code: "invalid_message" },
   MessageRejected: { status: 422, code: "message_rejected" },
   InvalidWebhookSignature: { status: 401, code: "invalid_signature" },

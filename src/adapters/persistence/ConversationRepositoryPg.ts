@@ -1,13 +1,83 @@
-import { Effect, Layer, Schema } from "effect"
+import { Effect, Layer, Option, Schema } from "effect"
 import { SqlClient, SqlSchema } from "effect/sql"
+import type { Fragment } from "effect/sql/Statement"
 import { ConversationRepository } from "../../application/messaging/ports/ConversationRepository.ts"
-import { decodeCursor, encodeCursor } from "../../application/ports/Page.ts"
-import { ConversationRow, toConversation } from "./Rows.ts"
+import { decodeMicrosCursor, encodeMicrosCursor } from "../../application/ports/Page.ts"
+import { type ConversationSummary, UNREAD_CAP } from "../../domain/Conversation.ts"
+import { ConversationRow, type Row, toConversation } from "./Rows.ts"
+
+/** `LIKE` matches the characters themselves: `%`, `_` and the escape are escaped. */
+const likePrefix = (text: string) => `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+
+const toSummary = (row: Row): ConversationSummary => ({
+  ...toConversation(row),
+  lastMessage:
+    row["last_type"] === null || row["last_type"] === undefined
+      ? null
+      : {
+          type: String(row["last_type"]),
+          direction: row["last_direction"] === "outbound" ? "outbound" : "inbound",
+          body: row["last_body"],
+          sentAt: new Date(row["last_sent_at"] as Date)
+        },
+  unreadCount: Number(row["unread_count"]),
+  displayPhoneNumber: (row["display_phone_number"] as string | null) ?? null,
+  numberCount: Number(row["number_count"])
+})
+
+/**
+ * The page's rows in the index's order (activity, then id, descending). Sorted here rather than by an outer ORDER BY:
+ * the joins keep the subquery's order in practice, but SQL does not promise it, and this keeps the plan free of a Sort.
+ */
+const byActivity = (rows: ReadonlyArray<Row>): ReadonlyArray<Row> =>
+  [...rows].sort((a, b) => {
+    const [x, y] = [BigInt(String(a["activity_micros"])), BigInt(String(b["activity_micros"]))]
+    if (x !== y) return x < y ? 1 : -1
+    return String(a["id"]) < String(b["id"]) ? 1 : String(a["id"]) > String(b["id"]) ? -1 : 0
+  })
 
 export const ConversationRepositoryPg = Layer.effect(
   ConversationRepository,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    /** A cursor's microseconds as a timestamptz, exactly (each factor stays far below 2^53). */
+    const atMicros = (micros: string) =>
+      sql`(timestamptz 'epoch' + (${micros}::bigint / 1000000) * interval '1 second'
+            + (${micros}::bigint % 1000000) * interval '1 microsecond')`
+    /** A prefix of the contact's name (any case), or of their number when the search is a number. */
+    const searchCondition = (search: string | undefined) => {
+      const term = search?.trim() ?? ""
+      if (term === "") return sql`TRUE`
+      const name = sql`lower(contact_name) LIKE ${likePrefix(term.toLowerCase())}`
+      const digits = /^[\d\s()+-]+$/.test(term) ? term.replace(/\D/g, "") : ""
+      return digits === "" ? name : sql`(${name} OR wa_id LIKE ${likePrefix(digits)})`
+    }
+    /**
+     * The inbox rows in one statement: the page of conversations from the activity index (`first + 1` entries,
+     * no sort), then per row its last message and unread count (LATERAL, on the messages index), its number's
+     * display number, and how many numbers the tenant has had.
+     */
+    const inbox = (tenantId: string, where: Fragment, limit: number) =>
+      sql`
+        SELECT c.*, (extract(epoch FROM COALESCE(c.last_message_at, c.created_at)) * 1000000)::bigint::text
+                      AS activity_micros,
+               cc.phone_number_e164 AS display_phone_number,
+               lm.type AS last_type, lm.direction AS last_direction, lm.body AS last_body, lm.sent_at AS last_sent_at,
+               unread.n AS unread_count,
+               (SELECT count(*) FROM channel_connections n WHERE n.tenant_id = ${tenantId}
+                  AND n.provider = 'meta_whatsapp'
+                  AND (n.phone_number_id IS NOT NULL OR n.metadata ? 'released_phone_number_id')) AS number_count
+        FROM (SELECT * FROM conversations WHERE tenant_id = ${tenantId} AND ${where}
+              ORDER BY COALESCE(last_message_at, created_at) DESC, id DESC LIMIT ${limit}) c
+        LEFT JOIN channel_connections cc ON cc.id = c.connection_id
+        LEFT JOIN LATERAL (
+          SELECT m.type, m.direction, m.body, m.sent_at FROM messages m WHERE m.conversation_id = c.id
+          ORDER BY m.sent_at DESC, m.id DESC LIMIT 1) lm ON TRUE
+        LEFT JOIN LATERAL (
+          SELECT count(*) AS n FROM (
+            SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'inbound'
+              AND m.sent_at > COALESCE(c.last_read_at, '-infinity'::timestamptz)
+            LIMIT ${UNREAD_CAP}) x) unread ON TRUE`.pipe(Effect.map(byActivity))
     const findById = SqlSchema.findOneOption({
       Request: Schema.Struct({ tenantId: Schema.String, id: Schema.String }),
       Result: ConversationRow,
@@ -53,32 +123,38 @@ export const ConversationRepositoryPg = Layer.effect(
           Effect.withSpan("ConversationRepositoryPg.removeIfEmpty")
         ),
       list: (tenantId, page) => {
-        const cursor = decodeCursor(page.after)
-        // Most recent activity first; conversations without messages sort by creation.
-        const sortKey = sql`COALESCE(last_message_at, created_at)`
+        const cursor = decodeMicrosCursor(page.after)
         const after =
           cursor === null
             ? sql`TRUE`
-            : sql`(date_trunc('milliseconds', ${sortKey}), id) < (${cursor.sortKey}, ${cursor.id})`
-        return SqlSchema.findAll({
-          Request: Schema.Void,
-          Result: ConversationRow,
-          execute: () => sql`
-            SELECT * FROM conversations WHERE tenant_id = ${tenantId} AND ${after}
-            ORDER BY date_trunc('milliseconds', ${sortKey}) DESC, id DESC LIMIT ${page.first + 1}`
-        })(undefined).pipe(
+            : sql`(COALESCE(last_message_at, created_at), id) < (${atMicros(cursor.sortKeyMicros)}, ${cursor.id})`
+        return inbox(tenantId, sql`${after} AND ${searchCondition(page.search)}`, page.first + 1).pipe(
           Effect.map((rows) => {
             const nodes = rows.slice(0, page.first)
-            const items = nodes.map((node) => ({
-              node,
-              cursor: encodeCursor(node.lastMessageAt ?? node.createdAt, node.id)
+            const items = nodes.map((row) => ({
+              node: toSummary(row),
+              cursor: encodeMicrosCursor(String(row["activity_micros"]), String(row["id"]))
             }))
             return { items, hasNextPage: rows.length > page.first, endCursor: items.at(-1)?.cursor ?? null }
           }),
           Effect.orDie,
           Effect.withSpan("ConversationRepositoryPg.list")
         )
-      }
+      },
+      summary: (tenantId, id) =>
+        inbox(tenantId, sql`id = ${id}`, 1).pipe(
+          Effect.map((rows) => Option.fromNullishOr(rows[0]).pipe(Option.map(toSummary))),
+          Effect.orDie,
+          Effect.withSpan("ConversationRepositoryPg.summary")
+        ),
+      markRead: (tenantId, id, at) =>
+        sql`
+          UPDATE conversations SET last_read_at = GREATEST(last_read_at, ${at})
+          WHERE tenant_id = ${tenantId} AND id = ${id} RETURNING id`.pipe(
+          Effect.map((rows) => rows.length > 0),
+          Effect.orDie,
+          Effect.withSpan("ConversationRepositoryPg.markRead")
+        )
     })
   })
 )

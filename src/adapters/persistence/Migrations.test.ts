@@ -82,7 +82,8 @@ for (const database of freshDatabases()) {
             [9, "customer_service_window"],
             [10, "message_media"],
             [11, "outbound_webhooks"],
-            [12, "job_leases"]
+            [12, "job_leases"],
+            [13, "inbox_ordering"]
           ])
 
           const connections = yield* sql`SELECT * FROM channel_connections ORDER BY id`

@@ -43,7 +43,10 @@ export const PersistenceMemory = Layer.mergeAll(
   ConnectionRepositoryMemory,
   ConnectionHealthRepositoryMemory,
   OAuthStateRepositoryMemory,
-  ConversationRepositoryMemory.pipe(Layer.provideMerge(MessageRepositoryMemory)),
+  ConversationRepositoryMemory.pipe(
+    Layer.provideMerge(MessageRepositoryMemory),
+    Layer.provide(ConnectionRepositoryMemory)
+  ),
   MediaRepositoryMemory,
   WebhookInboxMemory,
   WebhookEndpointStoreMemory,

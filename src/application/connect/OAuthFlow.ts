@@ -91,6 +91,7 @@ export const CALLBACK_REASONS: {
   MetaAdsNotConnected: null,
   SendingRestricted: null,
   OutsideCustomerServiceWindow: null,
+  ConversationOnOtherNumber: null,
   InvalidMessage: null,
   MessageRejected: null,
   InvalidWebhookSignature: null,

@@ -3,7 +3,7 @@ import type { HealthCheck } from "../../domain/ConnectionHealth.ts"
 import { InvalidMessage, NotConnected } from "../../domain/Errors.ts"
 import type { ConnectionId, TenantId } from "../../domain/Ids.ts"
 import type { Actor } from "../Actor.ts"
-import { Messaging, type SendError } from "../messaging/Messaging.ts"
+import { Messaging, type SendTextError } from "../messaging/Messaging.ts"
 import { ConnectionHealthRepository } from "../ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
 import { ConnectionHealthChecks, type HealthView } from "./ConnectionHealthChecks.ts"
@@ -18,7 +18,7 @@ export const TEST_MESSAGE_KEY = "test_message_provider_id"
 const E164 = /^\+?[1-9]\d{7,14}$/
 
 /** Why a send failed, for a person, with what to do. */
-const failedWords = (error: SendError): string => {
+const failedWords = (error: SendTextError): string => {
   switch (error._tag) {
     case "SendingRestricted":
       return "Meta restricts sending for this WhatsApp Business Account; see the warning above."

@@ -1,5 +1,5 @@
-import { Context, Effect, Layer, Option } from "effect"
-import type { Conversation } from "../../domain/Conversation.ts"
+import { Clock, Context, Effect, Layer, Option } from "effect"
+import type { ConversationSummary } from "../../domain/Conversation.ts"
 import { ConversationNotFound } from "../../domain/Errors.ts"
 import type { ConversationId } from "../../domain/Ids.ts"
 import type { Message } from "../../domain/Message.ts"
@@ -12,7 +12,17 @@ import { MessageRepository } from "./ports/MessageRepository.ts"
 export class Conversations extends Context.Service<
   Conversations,
   {
-    list(actor: Actor, first: number | null, after: string | null): Effect.Effect<Page<Conversation>>
+    /** Most recent activity first; `search` keeps contacts whose name or number starts with it. */
+    list(
+      actor: Actor,
+      first: number | null,
+      after: string | null,
+      search?: string | null
+    ): Effect.Effect<Page<ConversationSummary>>
+    /** One conversation as the inbox shows it. */
+    find(actor: Actor, conversationId: ConversationId): Effect.Effect<ConversationSummary, ConversationNotFound>
+    /** The tenant opened it: what came in until now is read. */
+    markRead(actor: Actor, conversationId: ConversationId): Effect.Effect<ConversationSummary, ConversationNotFound>
     messages(
       actor: Actor,
       conversationId: ConversationId,
@@ -27,8 +37,26 @@ export class Conversations extends Context.Service<
       const conversations = yield* ConversationRepository
       const messages = yield* MessageRepository
       return Conversations.of({
-        list: (actor, first, after) =>
-          conversations.list(actor.tenantId, { first: clampFirst(first), after: after ?? undefined }),
+        list: (actor, first, after, search) =>
+          conversations.list(actor.tenantId, {
+            first: clampFirst(first),
+            after: after ?? undefined,
+            search: search?.trim().slice(0, 100) || undefined
+          }),
+        find: Effect.fn("Conversations.find")(function* (actor, conversationId) {
+          const found = yield* conversations.summary(actor.tenantId, conversationId)
+          if (Option.isNone(found)) return yield* new ConversationNotFound({})
+          return found.value
+        }),
+        markRead: Effect.fn("Conversations.markRead")(function* (actor, conversationId) {
+          const now = new Date(yield* Clock.currentTimeMillis)
+          if (!(yield* conversations.markRead(actor.tenantId, conversationId, now))) {
+            return yield* new ConversationNotFound({})
+          }
+          const found = yield* conversations.summary(actor.tenantId, conversationId)
+          if (Option.isNone(found)) return yield* new ConversationNotFound({})
+          return found.value
+        }),
         messages: Effect.fn("Conversations.messages")(function* (actor, conversationId, first, after) {
           const found = yield* conversations.findById(actor.tenantId, conversationId)
           if (Option.isNone(found)) return yield* new ConversationNotFound({})

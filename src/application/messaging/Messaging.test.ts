@@ -5,7 +5,7 @@ import { layerFromKeys } from "../../adapters/crypto/TokenCipherAesGcm.ts"
 import { MetaGraphMemory, MetaGraphMemoryControl } from "../../adapters/meta-graph/MetaGraphMemory.ts"
 import { PersistenceMemory } from "../../adapters/persistence/Persistence.ts"
 import { MetaTokenInvalid, MetaUnavailable } from "../../domain/Errors.ts"
-import type { PhoneNumberId, TenantId, UserId, WabaId } from "../../domain/Ids.ts"
+import type { ConversationId, PhoneNumberId, TenantId, UserId, WabaId } from "../../domain/Ids.ts"
 import type { Actor } from "../Actor.ts"
 import { TokenHealth } from "../health/TokenHealth.ts"
 import { AuditLog } from "../ports/AuditLog.ts"
@@ -445,6 +445,90 @@ describe("Meta refusing our app credentials is not a tenant failure", () => {
       const after = yield* (yield* TokenHealth).checkAll
       assert.isFalse(after.appCredentialsInvalid)
       assert.strictEqual(yield* (yield* TokenHealth).appCredentials, "valid")
+    }).pipe(Effect.provide(TestLayer))
+  )
+})
+
+describe("Messaging.sendText in a conversation (numbers across reconnects)", () => {
+  it.effect(
+    "a reply in an old number's thread is refused, naming that number; the connected number's thread sends",
+    () =>
+      Effect.gen(function* () {
+        const { actor, connection, phone } = yield* connected({ contacts: ["14155550100"] })
+        const repo = yield* ConnectionRepository
+        const conversations = yield* ConversationRepository
+        const meta = yield* MetaGraphMemoryControl
+        // The tenant's earlier number (retired by a reconnect with another number id), with its own thread.
+        const old = yield* repo.claimNumber(`9${phone.slice(1)}` as PhoneNumberId, {
+          ...connection,
+          tenantId: actor.tenantId,
+          status: "revoked",
+          phoneNumberE164: "+15550009999",
+          accessTokenEnc: null,
+          connectedAt: new Date(),
+          metadata: {}
+        })
+        const now = new Date(yield* Clock.currentTimeMillis)
+        const oldThread = yield* conversations.upsert({
+          tenantId: actor.tenantId,
+          connectionId: old.id,
+          phoneNumberId: old.phoneNumberId!,
+          waId: "14155550100",
+          contactName: null,
+          lastMessageAt: now,
+          lastInboundAt: now
+        })
+        const current = (yield* conversations.findByContacts(actor.tenantId, phone as PhoneNumberId, [
+          "14155550100"
+        ]))[0]!
+        assert.notStrictEqual(oldThread.id, current.id, "one thread per contact and number")
+        const before = (yield* meta.sentMessages).length
+        const refused = yield* (yield* Messaging)
+          .sendText(actor, { to: "14155550100", text: "Hi", conversationId: oldThread.id as ConversationId })
+          .pipe(Effect.flip)
+        assert.strictEqual(refused._tag, "ConversationOnOtherNumber")
+        if (refused._tag !== "ConversationOnOtherNumber") return
+        assert.strictEqual(refused.phoneNumberId, old.phoneNumberId)
+        assert.strictEqual(refused.displayPhoneNumber, "+15550009999")
+        assert.strictEqual(refused.connectedPhoneNumberId, phone)
+        assert.include(refused.message, "+15550009999")
+        assert.strictEqual((yield* meta.sentMessages).length, before, "nothing went to Meta")
+        const unknown = yield* (yield* Messaging)
+          .sendText(actor, { to: "14155550100", text: "Hi", conversationId: crypto.randomUUID() as ConversationId })
+          .pipe(Effect.flip)
+        assert.strictEqual(unknown._tag, "ConversationNotFound")
+        const otherContact = yield* (yield* Messaging)
+          .sendText(actor, { to: "14155550199", text: "Hi", conversationId: current.id as ConversationId })
+          .pipe(Effect.flip)
+        assert.strictEqual(otherContact._tag, "InvalidMessage")
+        const sent = yield* (yield* Messaging).sendText(actor, {
+          to: "14155550100",
+          text: "Hi",
+          conversationId: current.id as ConversationId
+        })
+        assert.strictEqual(sent.conversationId, current.id)
+        assert.strictEqual(sent.status, "sent")
+      }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("a reconnect of the same number keeps the contact's thread", () =>
+    Effect.gen(function* () {
+      const { actor, connection, phone } = yield* connected({ contacts: ["14155550100"] })
+      const conversations = yield* ConversationRepository
+      const before = (yield* conversations.findByContacts(actor.tenantId, phone as PhoneNumberId, ["14155550100"]))[0]!
+      const again = yield* (yield* ConnectionRepository).claimNumber(phone as PhoneNumberId, {
+        ...connection,
+        tenantId: actor.tenantId,
+        connectedAt: new Date(),
+        metadata: { reconnected: true }
+      })
+      assert.strictEqual(again.id, connection.id)
+      const sent = yield* (yield* Messaging).sendText(actor, {
+        to: "14155550100",
+        text: "Back",
+        conversationId: before.id as ConversationId
+      })
+      assert.strictEqual(sent.conversationId, before.id)
     }).pipe(Effect.provide(TestLayer))
   )
 })

@@ -3,6 +3,8 @@ import { activeRestrictions, canSend } from "../../domain/ChannelConnection.ts"
 import { contactKeysOf } from "../../domain/Conversation.ts"
 import { customerServiceWindow } from "../../domain/CustomerServiceWindow.ts"
 import {
+  ConversationNotFound,
+  ConversationOnOtherNumber,
   InvalidMessage,
   type MessageRejected,
   type MetaPermissionMissing,
@@ -14,7 +16,7 @@ import {
   SendingRestricted,
   type TokenUnreadable
 } from "../../domain/Errors.ts"
-import type { MessageId, ProviderMessageId } from "../../domain/Ids.ts"
+import type { ConversationId, MessageId, ProviderMessageId } from "../../domain/Ids.ts"
 import { type Message, OUTBOUND_STATUS } from "../../domain/Message.ts"
 import type { Actor } from "../Actor.ts"
 import { recordTokenFailure } from "../health/TokenFailures.ts"
@@ -31,7 +33,15 @@ export interface SendTextInput {
   readonly text: string
   /** A retried request with the same key never sends twice. */
   readonly idempotencyKey?: string | null | undefined
+  /**
+   * A reply in this conversation: refused (`ConversationOnOtherNumber`) when it belongs to a number that is not the
+   * connected one, so it is never sent from another number than the thread's.
+   */
+  readonly conversationId?: ConversationId | null | undefined
 }
+
+/** What a text can fail with: a send's errors, or a reply in a conversation of a number no longer connected. */
+export type SendTextError = SendError | ConversationOnOtherNumber | ConversationNotFound
 
 export type SendError =
   | NotConnected
@@ -52,7 +62,7 @@ const MAX_TEXT = 4096
 export class Messaging extends Context.Service<
   Messaging,
   {
-    sendText(actor: Actor, input: SendTextInput): Effect.Effect<Message, SendError>
+    sendText(actor: Actor, input: SendTextInput): Effect.Effect<Message, SendTextError>
   }
 >()("app/application/Messaging") {
   static readonly layer = Layer.effect(
@@ -89,6 +99,20 @@ export class Messaging extends Context.Service<
             })
           }
           const connection = found.value
+          if (input.conversationId !== undefined && input.conversationId !== null) {
+            const thread = yield* conversations.summary(actor.tenantId, input.conversationId)
+            if (Option.isNone(thread)) return yield* new ConversationNotFound({})
+            if (thread.value.phoneNumberId !== connection.phoneNumberId) {
+              return yield* new ConversationOnOtherNumber({
+                phoneNumberId: thread.value.phoneNumberId,
+                displayPhoneNumber: thread.value.displayPhoneNumber,
+                connectedPhoneNumberId: connection.phoneNumberId
+              })
+            }
+            if (!contactKeysOf(to).includes(thread.value.waId) && thread.value.waId !== to) {
+              return yield* new InvalidMessage({ detail: "The recipient is not this conversation's contact." })
+            }
+          }
           const now = new Date(yield* Clock.currentTimeMillis)
           // A free-form text is a reply in the customer service window: what blocks replies (or every send) blocks it,
           // until the restriction expires.

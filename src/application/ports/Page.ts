@@ -36,5 +36,34 @@ export const decodeCursor = (cursor: string | undefined): { readonly sortKey: Da
   return encodeCursor(sortKey, id) === cursor ? { sortKey, id } : null
 }
 
-/** Whether `cursor` is one this API gave (see {@link decodeCursor}). */
-export const isCursor = (cursor: string): boolean => decodeCursor(cursor) !== null
+/**
+ * A cursor at PostgreSQL's full precision: base64url of `u<sortKeyMicros>:<id>`, the sort key in microseconds
+ * since the epoch as a decimal string (a `Date` holds milliseconds only, so paging on a rounded key would need
+ * `date_trunc` in the ORDER BY, which no index serves).
+ */
+export const encodeMicrosCursor = (sortKeyMicros: string, id: string): string =>
+  Buffer.from(`u${sortKeyMicros}:${id}`, "utf8").toString("base64url")
+
+const MICROS_CURSOR = /^u(-?\d{1,19}):([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/
+
+/** The position a {@link encodeMicrosCursor} cursor stands for; null for anything else (never reaches SQL). */
+export const decodeMicrosCursor = (
+  cursor: string | undefined
+): { readonly sortKeyMicros: string; readonly id: string } | null => {
+  if (cursor === undefined || cursor === "") return null
+  const match = MICROS_CURSOR.exec(Buffer.from(cursor, "base64url").toString("utf8"))
+  if (match === null) return null
+  const micros = BigInt(match[1]!)
+  // Years 1900 to 9999 (the arithmetic in SQL stays exact), and the one spelling this API writes.
+  if (micros < -2208988800000000n || micros > 253402300799999999n) return null
+  const sortKeyMicros = micros.toString()
+  const id = match[2]!
+  return encodeMicrosCursor(sortKeyMicros, id) === cursor ? { sortKeyMicros, id } : null
+}
+
+/** Microseconds since the epoch of a millisecond `Date` (the in-memory adapters' sort keys). */
+export const microsOf = (date: Date): string => (BigInt(date.getTime()) * 1000n).toString()
+
+/** Whether `cursor` is one this API gave (see {@link decodeCursor}, {@link decodeMicrosCursor}). */
+export const isCursor = (cursor: string): boolean =>
+  decodeCursor(cursor) !== null || decodeMicrosCursor(cursor) !== null

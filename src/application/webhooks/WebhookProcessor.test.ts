@@ -41,7 +41,7 @@ const TestLayer = WebhookProcessor.layer.pipe(
       MediaRepositoryMemory,
       ConnectionRepositoryMemory,
       ConnectionHealthRepositoryMemory,
-      ConversationRepositoryMemory.pipe(Layer.provide(MessageRepositoryMemory)),
+      ConversationRepositoryMemory.pipe(Layer.provide([MessageRepositoryMemory, ConnectionRepositoryMemory])),
       WebhookInboxMemory,
       AuditLogMemory,
       MetaGraphMemory,

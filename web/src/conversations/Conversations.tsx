@@ -220,6 +220,7 @@ export function Conversations({
             <Composer
               connection={connection}
               to={selected?.waId}
+              conversationId={selected?.id}
               windowClosesAt={selected?.windowClosesAt ?? null}
               onSent={onSent}
             />
@@ -374,11 +375,14 @@ function MessageItem({
 function Composer({
   connection,
   to,
+  conversationId,
   windowClosesAt,
   onSent
 }: {
   readonly connection: InboxConnectionFragment
   readonly to: string | undefined
+  /** The open conversation: the server refuses a reply there if it belongs to a number no longer connected. */
+  readonly conversationId?: string | undefined
   /** The open conversation's window; ignored for a new message (the server says whether the number wrote). */
   readonly windowClosesAt: string | null
   readonly onSent: () => void
@@ -399,7 +403,14 @@ function Composer({
     event?.preventDefault()
     if (!canSend) return
     setError(null)
-    const result = await send({ input: { to: target, text: text.trim(), idempotencyKey: key } })
+    const result = await send({
+      input: {
+        to: target,
+        text: text.trim(),
+        idempotencyKey: key,
+        ...(to !== undefined && conversationId !== undefined ? { conversationId } : {})
+      }
+    })
     const data = result.data?.sendWhatsAppText
     if (data === undefined) {
       setError(result.error?.graphQLErrors[0]?.message ?? "The message was not sent. Try again.")

@@ -127,6 +127,8 @@ export type SendMediaInput = {
 };
 
 export type SendTextInput = {
+  /** Replying in this conversation: refused (ConversationOnOtherNumberError) when it belongs to a number that is no longer connected. */
+  readonly conversationId?: string | number | null | undefined;
   /** A retried request with the same key never sends twice. */
   readonly idempotencyKey?: string | null | undefined;
   readonly text: string;
@@ -182,6 +184,7 @@ export type SendWhatsAppTextMutationVariables = Exact<{
 
 
 export type SendWhatsAppTextMutation = { readonly sendWhatsAppText:
+    | { readonly __typename: 'ConversationOnOtherNumberError', readonly message: string }
     | { readonly __typename: 'InvalidMessageError', readonly message: string }
     | { readonly __typename: 'MessageRejectedError', readonly message: string }
     | { readonly __typename: 'MetaPermissionMissingError', readonly message: string }

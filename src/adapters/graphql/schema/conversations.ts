@@ -4,13 +4,14 @@ import { createGraphQLError } from "graphql-yoga"
 import { Conversations } from "../../../application/messaging/Conversations.ts"
 import { Messaging } from "../../../application/messaging/Messaging.ts"
 import { isCursor, type Page } from "../../../application/ports/Page.ts"
-import type { Conversation } from "../../../domain/Conversation.ts"
+import { type ConversationSummary, type LastMessage, UNREAD_CAP } from "../../../domain/Conversation.ts"
 import { windowClosesAt } from "../../../domain/CustomerServiceWindow.ts"
+import { ConversationNotFound } from "../../../domain/Errors.ts"
 import type { ConversationId } from "../../../domain/Ids.ts"
 import type { Message } from "../../../domain/Message.ts"
 import { messageText } from "../../meta-graph/MessageBody.ts"
 import { builder } from "../builder.ts"
-import { SEND_ERRORS } from "./errors.ts"
+import { SEND_TEXT_ERRORS } from "./errors.ts"
 
 const MessageDirection = builder.enumType("MessageDirection", {
   values: { INBOUND: { value: "inbound" }, OUTBOUND: { value: "outbound" } } as const
@@ -99,12 +100,61 @@ export const connectionOf = <T>(name: string, node: ObjectRef<BuilderTypes, T>) 
 
 const MessageConnection = connectionOf("Message", MessageRef)
 
-const ConversationRef = builder.objectRef<Conversation>("Conversation").implement({
+const PREVIEW_LABEL: Readonly<Record<string, string>> = {
+  image: "Photo",
+  video: "Video",
+  audio: "Audio",
+  voice: "Voice message",
+  document: "Document",
+  sticker: "Sticker",
+  location: "Location",
+  contacts: "Contact",
+  reaction: "Reaction",
+  interactive: "Reply",
+  button: "Reply",
+  template: "Template"
+}
+
+/** A message as one line of the inbox: its text, or what it is ("Photo", "Photo: caption", "Document", ...). */
+export const messagePreview = (message: LastMessage): string => {
+  const text = messageText(message.type, message.body)
+  if (message.type === "text") return text ?? ""
+  if (message.type === "reaction") return text === null ? "Removed a reaction" : `Reacted ${text}`
+  const label = PREVIEW_LABEL[message.type] ?? "Message"
+  return text === null || text === "" ? label : `${label}: ${text}`
+}
+
+const LastMessageRef = builder.objectRef<LastMessage>("LastMessage").implement({
+  description: "A conversation's latest message, as the inbox previews it.",
+  fields: (t) => ({
+    type: t.exposeString("type"),
+    direction: t.expose("direction", { type: MessageDirection }),
+    preview: t.string({
+      description: 'Its text, or what it is ("Photo", "Photo: caption", "Document", "Location", ...).',
+      resolve: (message) => messagePreview(message)
+    }),
+    timestamp: t.field({ type: "DateTime", resolve: (message) => message.sentAt })
+  })
+})
+
+const ConversationRef = builder.objectRef<ConversationSummary>("Conversation").implement({
   fields: (t) => ({
     id: t.exposeID("id"),
     waId: t.exposeString("waId", { description: "The contact's WhatsApp id (or business-scoped user id)." }),
     contactName: t.exposeString("contactName", { nullable: true }),
     lastMessageAt: t.expose("lastMessageAt", { type: "DateTime", nullable: true }),
+    phoneNumberId: t.exposeString("phoneNumberId", {
+      description: "The tenant's WhatsApp number id this conversation belongs to (one thread per contact and number)."
+    }),
+    displayPhoneNumber: t.exposeString("displayPhoneNumber", {
+      nullable: true,
+      description: "That number as people read it (E.164), when known."
+    }),
+    lastMessage: t.field({ type: LastMessageRef, nullable: true, resolve: (c) => c.lastMessage }),
+    unreadCount: t.exposeInt("unreadCount", {
+      description: `Inbound messages since the conversation was last opened (markConversationRead), at most ${UNREAD_CAP}.`
+    }),
+    lastReadAt: t.expose("lastReadAt", { type: "DateTime", nullable: true }),
     windowClosesAt: t.field({
       type: "DateTime",
       nullable: true,
@@ -128,19 +178,73 @@ const ConversationRef = builder.objectRef<Conversation>("Conversation").implemen
   })
 })
 
-const ConversationConnection = connectionOf("Conversation", ConversationRef)
+const ConversationEdge = builder.objectRef<Page<ConversationSummary>["items"][number]>("ConversationEdge").implement({
+  fields: (t) => ({
+    cursor: t.exposeString("cursor"),
+    node: t.expose("node", { type: ConversationRef })
+  })
+})
+
+const ConversationConnection = builder.objectRef<Page<ConversationSummary>>("ConversationConnection").implement({
+  fields: (t) => ({
+    edges: t.field({ type: [ConversationEdge], resolve: (page) => [...page.items] }),
+    pageInfo: t.field({ type: PageInfo, resolve: (page) => page }),
+    numberCount: t.int({
+      description:
+        "How many WhatsApp numbers the tenant has had (0 on an empty page): when more than one, show each conversation's number.",
+      resolve: (page) => page.items[0]?.node.numberCount ?? 0
+    })
+  })
+})
 
 builder.queryField("conversations", (t) =>
   t.field({
     type: ConversationConnection,
-    description: "The tenant's conversations, most recent activity first.",
-    args: { first: t.arg.int(), after: t.arg.string() },
+    description:
+      "The tenant's conversations, most recent activity first (last message, else creation), each with its last message, unread count and number.",
+    args: {
+      first: t.arg.int(),
+      after: t.arg.string(),
+      search: t.arg.string({ description: "Only contacts whose name (any case) or number starts with this." })
+    },
     resolve: (_root, args, ctx) => {
       const after = afterCursor(args.after)
       return ctx.run(
-        Effect.flatMap(Conversations, (conversations) => conversations.list(ctx.actor, args.first ?? null, after))
+        Effect.flatMap(Conversations, (conversations) =>
+          conversations.list(ctx.actor, args.first ?? null, after, args.search ?? null)
+        )
       )
     }
+  })
+)
+
+builder.queryField("conversation", (t) =>
+  t.field({
+    type: ConversationRef,
+    nullable: true,
+    description: "One of the tenant's conversations; null when there is none with this id.",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) =>
+      ctx.run(
+        Effect.flatMap(Conversations, (conversations) =>
+          conversations.find(ctx.actor, String(args.id) as ConversationId)
+        ).pipe(Effect.catchTag("ConversationNotFound", () => Effect.succeed(null)))
+      )
+  })
+)
+
+builder.mutationField("markConversationRead", (t) =>
+  t.field({
+    type: ConversationRef,
+    description: "The conversation was opened: its messages so far are read (unreadCount 0).",
+    args: { id: t.arg.id({ required: true }) },
+    errors: { types: [ConversationNotFound], dataField: { name: "conversation" } },
+    resolve: (_root, args, ctx) =>
+      ctx.run(
+        Effect.flatMap(Conversations, (conversations) =>
+          conversations.markRead(ctx.actor, String(args.id) as ConversationId)
+        )
+      )
   })
 )
 
@@ -148,7 +252,11 @@ const SendTextInput = builder.inputType("SendTextInput", {
   fields: (t) => ({
     to: t.string({ required: true, description: "The recipient's phone number with country code." }),
     text: t.string({ required: true }),
-    idempotencyKey: t.string({ description: "A retried request with the same key never sends twice." })
+    idempotencyKey: t.string({ description: "A retried request with the same key never sends twice." }),
+    conversationId: t.id({
+      description:
+        "Replying in this conversation: refused (ConversationOnOtherNumberError) when it belongs to a number that is no longer connected."
+    })
   })
 })
 
@@ -156,14 +264,18 @@ builder.mutationField("sendWhatsAppText", (t) =>
   t.field({
     type: MessageRef,
     args: { input: t.arg({ type: SendTextInput, required: true }) },
-    errors: { types: SEND_ERRORS, dataField: { name: "message" } },
+    errors: { types: SEND_TEXT_ERRORS, dataField: { name: "message" } },
     resolve: (_root, { input }, ctx) =>
       ctx.run(
         Effect.flatMap(Messaging, (messaging) =>
           messaging.sendText(ctx.actor, {
             to: input.to,
             text: input.text,
-            idempotencyKey: input.idempotencyKey ?? null
+            idempotencyKey: input.idempotencyKey ?? null,
+            conversationId:
+              input.conversationId === null || input.conversationId === undefined
+                ? null
+                : (String(input.conversationId) as ConversationId)
           })
         )
       )

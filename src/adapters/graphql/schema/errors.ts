@@ -5,6 +5,7 @@ import { type LimitedOperation, limited } from "../../../application/OperationLi
 import type { DomainError, DomainErrorTag } from "../../../domain/Errors.ts"
 import {
   ConversationNotFound,
+  ConversationOnOtherNumber,
   Forbidden,
   InvalidMessage,
   InvalidPin,
@@ -58,6 +59,7 @@ export const GRAPHQL_ERRORS: {
   MetaAdsNotConnected: { code: "NOT_CONNECTED", type: "MetaAdsNotConnectedError" },
   SendingRestricted: { code: "SENDING_RESTRICTED", type: "SendingRestrictedError" },
   OutsideCustomerServiceWindow: { code: "OUTSIDE_CUSTOMER_SERVICE_WINDOW", type: "OutsideCustomerServiceWindow" },
+  ConversationOnOtherNumber: { code: "CONVERSATION_ON_OTHER_NUMBER", type: "ConversationOnOtherNumberError" },
   InvalidMessage: { code: "INVALID_MESSAGE", type: "InvalidMessageError" },
   MessageRejected: { code: "MESSAGE_REJECTED", type: "MessageRejectedError" },
   InvalidWebhookSignature: { code: "INVALID_SIGNATURE", type: null },
@@ -236,6 +238,18 @@ builder.objectType(OutsideCustomerServiceWindow, {
   })
 })
 
+builder.objectType(ConversationOnOtherNumber, {
+  name: typeName("ConversationOnOtherNumber"),
+  description:
+    "A reply in a conversation of a number that is no longer connected (the tenant reconnected with another number); nothing was sent.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    phoneNumberId: t.exposeString("phoneNumberId", { description: "The number id the conversation belongs to." }),
+    displayPhoneNumber: t.exposeString("displayPhoneNumber", { nullable: true }),
+    connectedPhoneNumberId: t.exposeString("connectedPhoneNumberId", { nullable: true })
+  })
+})
+
 /** What sending a text can fail with. */
 export const SEND_ERRORS = [
   NotConnected,
@@ -249,6 +263,9 @@ export const SEND_ERRORS = [
   MetaUnavailable,
   TokenUnreadable
 ]
+
+/** What a text can fail with: a send's errors, and a reply in a conversation of a number no longer connected. */
+export const SEND_TEXT_ERRORS = [...SEND_ERRORS, ConversationOnOtherNumber]
 
 builder.objectType(MetaAdsNotConnected, {
   name: typeName("MetaAdsNotConnected"),

@@ -1,5 +1,5 @@
 import { Context, type Effect, type Option } from "effect"
-import type { Conversation } from "../../../domain/Conversation.ts"
+import type { Conversation, ConversationSummary } from "../../../domain/Conversation.ts"
 import type { ConnectionId, ConversationId, PhoneNumberId, TenantId } from "../../../domain/Ids.ts"
 import type { Page, PageRequest } from "../../ports/Page.ts"
 
@@ -16,6 +16,11 @@ export interface ConversationUpsert {
   readonly lastInboundAt?: Date | null | undefined
 }
 
+/** A page of the inbox: `search` keeps the conversations whose contact name or number starts with it. */
+export interface InboxPageRequest extends PageRequest {
+  readonly search?: string | undefined
+}
+
 export class ConversationRepository extends Context.Service<
   ConversationRepository,
   {
@@ -30,7 +35,14 @@ export class ConversationRepository extends Context.Service<
     ): Effect.Effect<ReadonlyArray<Conversation>>
     /** Deletes the conversation if no message is in it (a send re-keyed by Meta's `wa_id` left it); true if deleted. */
     removeIfEmpty(tenantId: TenantId, id: ConversationId): Effect.Effect<boolean>
-    /** Most recent activity first. */
-    list(tenantId: TenantId, page: PageRequest): Effect.Effect<Page<Conversation>>
+    /**
+     * Most recent activity first (`COALESCE(last_message_at, created_at) DESC, id DESC`), each with its last
+     * message, unread count and number.
+     */
+    list(tenantId: TenantId, page: InboxPageRequest): Effect.Effect<Page<ConversationSummary>>
+    /** One conversation as the inbox shows it. */
+    summary(tenantId: TenantId, id: ConversationId): Effect.Effect<Option.Option<ConversationSummary>>
+    /** The tenant opened it: inbound messages up to `at` are read (moves forward only); false if not found. */
+    markRead(tenantId: TenantId, id: ConversationId, at: Date): Effect.Effect<boolean>
   }
 >()("app/application/ports/ConversationRepository") {}
