@@ -80,7 +80,8 @@ for (const database of freshDatabases()) {
             [7, "last_webhook_in_connection_health"],
             [8, "webhook_processed_retention"],
             [9, "customer_service_window"],
-            [10, "message_media"]
+            [10, "message_media"],
+            [11, "message_templates"]
           ])
 
           const connections = yield* sql`SELECT * FROM channel_connections ORDER BY id`

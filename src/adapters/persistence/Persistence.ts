@@ -11,6 +11,8 @@ import { MediaRepositoryMemory } from "./MediaRepositoryMemory.ts"
 import { MediaRepositoryPg } from "./MediaRepositoryPg.ts"
 import { MessageRepositoryMemory } from "./MessageRepositoryMemory.ts"
 import { MessageRepositoryPg } from "./MessageRepositoryPg.ts"
+import { MessageTemplatesMemory } from "./MessageTemplatesMemory.ts"
+import { MessageTemplatesPg } from "./MessageTemplatesPg.ts"
 import { OAuthStateRepositoryMemory } from "./OAuthStateRepositoryMemory.ts"
 import { OAuthStateRepositoryPg } from "./OAuthStateRepositoryPg.ts"
 import { WebhookInboxMemory } from "./WebhookInboxMemory.ts"
@@ -24,6 +26,7 @@ export const PersistencePg = Layer.mergeAll(
   ConversationRepositoryPg,
   MessageRepositoryPg,
   MediaRepositoryPg,
+  MessageTemplatesPg,
   WebhookInboxPg,
   AuditLogPg
 )
@@ -35,6 +38,7 @@ export const PersistenceMemory = Layer.mergeAll(
   OAuthStateRepositoryMemory,
   ConversationRepositoryMemory.pipe(Layer.provideMerge(MessageRepositoryMemory)),
   MediaRepositoryMemory,
+  MessageTemplatesMemory,
   WebhookInboxMemory,
   AuditLogMemory
 )
