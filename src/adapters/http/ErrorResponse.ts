@@ -64,6 +64,16 @@ export const HTTP_ERRORS: { readonly [K in DomainErrorTag]: HttpError<Extract<Do
     code: "outside_customer_service_window",
     fields: (error) => ({ closedAt: error.closedAt })
   },
+  TemplateNotApproved: {
+    status: 409,
+    code: "template_not_approved",
+    fields: (error) => ({ name: error.name, language: error.language, templateStatus: error.status })
+  },
+  TemplateParametersInvalid: {
+    status: 400,
+    code: "template_parameters_invalid",
+    fields: (e) => ({ reason: e.reason })
+  },
   InvalidMessage: { status: 400, code: "invalid_message" },
   MessageRejected: { status: 422, code: "message_rejected" },
   InvalidWebhookSignature: { status: 401, code: "invalid_signature" },

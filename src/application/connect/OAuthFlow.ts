@@ -91,6 +91,8 @@ export const CALLBACK_REASONS: {
   MetaAdsNotConnected: null,
   SendingRestricted: null,
   OutsideCustomerServiceWindow: null,
+  TemplateNotApproved: null,
+  TemplateParametersInvalid: null,
   InvalidMessage: null,
   MessageRejected: null,
   InvalidWebhookSignature: null,
