@@ -88,7 +88,7 @@ export class MediaSending extends Context.Service<
         const blocking = activeRestrictions(connection, now).find((r) => r.blocks === "replies" || r.blocks === "all")
         if (blocking !== undefined)
           return yield* new SendingRestricted({ restrictionType: blocking.type, until: blocking.expires_at })
-        // Media is free-form: only inside the customer service window, as text (Meta fails it later with 131047).
+        // Media is free-form: only inside the customer service window, as text (Meta would accept it, then fail it).
         yield* requireOpenWindow(conversations, actor.tenantId, connection.phoneNumberId!, to, now)
 
         const conversation = yield* conversations.upsert({
