@@ -17,6 +17,7 @@ import {
   WHATSAPP_SCOPES,
   waIdOf
 } from "./state.ts"
+import { TEMPLATE_STATUSES, type TemplateStatus, templatesOf } from "./templates.ts"
 
 export interface ControlResult {
   readonly status?: number
@@ -645,6 +646,40 @@ const wabaEvent = async (ctx: Ctx, field: string, params: Params): Promise<Contr
   return { body: { deliveryStatus, value } }
 }
 
+/**
+ * `POST /_sandbox/templates/review` (`{"wabaId", "name", "language", "status": "APPROVED" | "REJECTED" | "PAUSED" |
+ * "DISABLED" | "PENDING", "reason"}`): Meta's review moves a template, and says so with a
+ * `message_template_status_update` webhook (entry.id = the WABA).
+ */
+const reviewTemplate = async (ctx: Ctx, params: Params): Promise<ControlResult> => {
+  const wabaId = str(params, "wabaId") ?? ctx.state.seedWabaId
+  const waba = ctx.state.wabas.get(wabaId)
+  if (waba === undefined) throw new ControlError(404, `unknown WABA ${wabaId}`)
+  const name = required(params, "name")
+  const language = str(params, "language") ?? "en_US"
+  const status = required(params, "status").toUpperCase() as TemplateStatus
+  if (!TEMPLATE_STATUSES.includes(status))
+    throw new ControlError(400, `status must be one of ${TEMPLATE_STATUSES.join(", ")}`)
+  const template = templatesOf(waba).find((t) => t.name === name && t.language === language)
+  if (template === undefined) throw new ControlError(404, `no template ${name} in ${language}`)
+  const reason = str(params, "reason") ?? (status === "REJECTED" ? "INVALID_FORMAT" : "NONE")
+  template.status = status
+  template.rejectedReason = status === "REJECTED" ? reason : "NONE"
+  const value: Record<string, unknown> = {
+    event: status,
+    message_template_id: Number(template.id),
+    message_template_name: template.name,
+    message_template_language: template.language,
+    reason,
+    message_template_category: template.category,
+    ...(status === "DISABLED" ? { disable_info: { disable_date: new Date(ctx.nowMs()).toISOString() } } : {})
+  }
+  const deliveryStatus = await deliverEntries(ctx, waba, "message_template_status_update", [
+    { id: waba.id, time: nowSeconds(ctx), changes: [{ field: "message_template_status_update", value }] }
+  ])
+  return { body: { deliveryStatus, value } }
+}
+
 export interface ControlHooks {
   readonly advanceClock: (seconds: number) => void
   readonly reset: () => void
@@ -745,6 +780,7 @@ const ROUTES: Readonly<Record<string, ControlRoute>> = {
   "POST /_sandbox/tokens": mintToken,
   "POST /_sandbox/app/subscription": setAppSubscription,
   "GET /_sandbox/state": (ctx) => ({ body: summary(ctx) }),
+  "POST /_sandbox/templates/review": reviewTemplate,
   "POST /_sandbox/account-review": (ctx, params) => wabaEvent(ctx, "account_review_update", params),
   "POST /_sandbox/business-capability": (ctx, params) => wabaEvent(ctx, "business_capability_update", params),
   "POST /_sandbox/reset": (_ctx, _params, hooks) => {

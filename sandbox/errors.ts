@@ -8,14 +8,17 @@ export class GraphError extends Error {
     readonly subcode?: number,
     readonly status: number = 400,
     readonly type: string = "OAuthException",
-    readonly headers: Readonly<Record<string, string>> = {}
+    readonly headers: Readonly<Record<string, string>> = {},
+    /** Cloud API errors carry `error_data.details` (Meta's error codes page). */
+    readonly details?: string
   ) {
     super(message)
   }
 
-  body(): { error: Record<string, string | number> } {
-    const error: Record<string, string | number> = { message: this.message, type: this.type, code: this.code }
+  body(): { error: Record<string, unknown> } {
+    const error: Record<string, unknown> = { message: this.message, type: this.type, code: this.code }
     if (this.subcode !== undefined) error["error_subcode"] = this.subcode
+    if (this.details !== undefined) error["error_data"] = { messaging_product: "whatsapp", details: this.details }
     error["fbtrace_id"] = newFbtraceId()
     return { error }
   }

@@ -56,8 +56,10 @@ import {
   type Token,
   type TokenKind,
   targetsOf,
+  type Waba,
   waIdOf
 } from "./state.ts"
+import { checkTemplateSend, createTemplate, deleteTemplates, templateNode, templatesOf } from "./templates.ts"
 
 export interface GraphResult {
   readonly status?: number
@@ -556,6 +558,31 @@ const register = (ctx: Ctx, caller: Caller, req: GraphRequest, number: PhoneNumb
   return { businessId: waba.businessId, body: { success: true } }
 }
 
+const TEMPLATE_DEFAULT_FIELDS = ["name", "language", "category", "status", "components", "parameter_format"]
+
+/**
+ * `/{waba-id}/message_templates`: GET lists them (paged, `fields`), POST creates one (PENDING), DELETE removes a
+ * name (every language) or, with `hsm_id`, one template.
+ */
+const messageTemplates = (ctx: Ctx, caller: Caller, req: GraphRequest, waba: Waba): GraphResult => {
+  wabaFor(ctx, caller, waba.id, req.method, waba.id, "whatsapp_business_management")
+  if (req.method === "GET") {
+    const data = templatesOf(waba).map((t) =>
+      pick(templateNode(t), req.params, TEMPLATE_DEFAULT_FIELDS, "MessageTemplate")
+    )
+    return { businessId: waba.businessId, body: paged(req, data) }
+  }
+  if (req.method === "POST") {
+    const created = createTemplate(waba, req.params)
+    return { businessId: waba.businessId, body: { id: created.id, status: created.status, category: created.category } }
+  }
+  if (req.method === "DELETE") {
+    deleteTemplates(waba, str(req.params, "name"), str(req.params, "hsm_id"))
+    return { businessId: waba.businessId, body: { success: true } }
+  }
+  throw unsupportedRequest(req.method, waba.id)
+}
+
 const TEXT_LIKE = [...MESSAGE_TYPES, "template"]
 const MEDIA_TYPES = ["image", "audio", "video", "document", "sticker"]
 
@@ -578,6 +605,7 @@ const sendMessage = (ctx: Ctx, caller: Caller, req: GraphRequest, number: PhoneN
   } else if (obj(req.params, type) === undefined) {
     throw missingParam(type)
   }
+  if (type === "template") checkTemplateSend(waba, obj(req.params, "template")!)
   // Media by id must be media this number uploaded (Meta: "media ID ... uploaded to the same phone number").
   const mediaId = MEDIA_TYPES.includes(type) ? obj(req.params, type)?.["id"] : undefined
   if (MEDIA_TYPES.includes(type)) {
@@ -767,6 +795,7 @@ export const handleGraph = async (ctx: Ctx, req: GraphRequest): Promise<GraphRes
       return { businessId: waba.businessId, body: paged(req, data) }
     }
     if (second === "subscribed_apps") return subscribedApps(ctx, caller, req, waba.id)
+    if (second === "message_templates") return messageTemplates(ctx, caller, req, waba)
     throw unsupportedRequest(method, first)
   }
 

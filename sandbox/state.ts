@@ -1,4 +1,5 @@
 import { newId } from "./ids.ts"
+import { type SandboxTemplate, templatesOf } from "./templates.ts"
 
 export const WHATSAPP_SCOPES = ["whatsapp_business_management", "whatsapp_business_messaging", "business_management"]
 /** The Ads configuration's permissions (FLB configuration of type "User access token"). */
@@ -64,6 +65,8 @@ export interface Waba {
   /** Set by `account_update` controls: a DISABLE ban (until REINSTATE) and the restrictions in force. */
   disabled?: boolean
   restrictions?: Array<{ readonly type: string; readonly untilMs: number | null }>
+  /** Its message templates (`sandbox/templates.ts`); absent in a snapshot saved before templates existed. */
+  templates?: Array<SandboxTemplate>
 }
 
 export interface PhoneNumber {
@@ -285,6 +288,7 @@ export const addWaba = (state: State, businessId: string, name: string): Waba =>
     timezoneId: "1",
     subscriptions: []
   }
+  templatesOf(waba)
   state.wabas.set(waba.id, waba)
   return waba
 }

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { samplePng } from "../sandbox/mediaSamples.ts"
 import { client } from "./support/Browserless.ts"
+import { contactWrites } from "./support/CustomerWindow.ts"
 import { eventually } from "./support/Eventually.ts"
 import { type Stack, startStack } from "./support/Service.ts"
 
@@ -145,8 +146,16 @@ describe("inbound media through the sandbox", () => {
 
   it("sends an image by upload: stored, uploaded to the number, sent by id, once per idempotency key", async () => {
     const owner = await tenant("media-sender")
-    await inbound(owner.phoneNumberId, { text: "send me the photo" })
     const png = samplePng(20, 20)
+    // Media is free-form: refused outside the customer service window, before anything is uploaded.
+    const closed = await http().api(owner.token, "POST", "/api/integrations/meta/whatsapp/media-messages", {
+      to: "14155550142",
+      kind: "image",
+      base64: png.toString("base64")
+    })
+    expect(closed.status).toBe(409)
+    expect(((await closed.json()) as { error: { code: string } }).error.code).toBe("outside_customer_service_window")
+    await contactWrites(stack.control, (q) => graphql(owner.token, q), "14155550142", { text: "send me the photo" })
     const send = () =>
       http().api(owner.token, "POST", "/api/integrations/meta/whatsapp/media-messages", {
         to: "14155550142",

@@ -178,7 +178,12 @@ export const RejectionReason = Schema.Literals([
   "pair_rate_limited",
   "number_not_registered",
   "account_restricted",
-  "invalid_recipient"
+  "invalid_recipient",
+  "template_not_found",
+  "template_parameters_mismatch",
+  "template_parameter_format",
+  "template_paused",
+  "template_disabled"
 ])
 export type RejectionReason = typeof RejectionReason.Type
 
@@ -193,7 +198,15 @@ export const REJECTION_TEXT: Readonly<Record<RejectionReason, string>> = {
   pair_rate_limited: "Too many messages to this customer too fast; try again shortly.",
   number_not_registered: "This phone number is not registered with WhatsApp Cloud API.",
   account_restricted: "This WhatsApp Business Account is restricted or disabled.",
-  invalid_recipient: "Meta refused the request: check the recipient's number."
+  invalid_recipient: "Meta refused the request: check the recipient's number.",
+  template_not_found:
+    "WhatsApp has no approved template of that name in that language: sync the templates and pick an approved one.",
+  template_parameters_mismatch:
+    "The number of values does not match the template's placeholders at WhatsApp: sync the templates and fill in each one.",
+  template_parameter_format:
+    "The values do not match the template's format at WhatsApp (named or numbered placeholders, or the header's media).",
+  template_paused: "WhatsApp paused this template for its quality: pick another template or wait until it is resumed.",
+  template_disabled: "WhatsApp disabled this template: pick another template."
 }
 
 /**
@@ -369,6 +382,41 @@ export class ConversationOnOtherNumber extends Schema.TaggedError<ConversationOn
   override get message() {
     const number = this.displayPhoneNumber ?? this.phoneNumberId
     return `This conversation belongs to ${number} (number id ${this.phoneNumberId}), which is no longer connected: nothing was sent. Start a new conversation from the connected number instead.`
+  }
+}
+
+/**
+ * A template send of a template that is not approved in that language here (pending review, rejected, paused,
+ * disabled, or unknown): refused before Meta. `status` is the template's, null when there is no such template.
+ */
+export class TemplateNotApproved extends Schema.TaggedError<TemplateNotApproved>()("TemplateNotApproved", {
+  name: Schema.String,
+  language: Schema.String,
+  status: Schema.NullOr(Schema.String)
+}) {
+  override get message() {
+    switch (this.status) {
+      case null:
+        return `There is no template "${this.name}" in ${this.language}. Sync the templates, or create it and wait for Meta's approval.`
+      case "PENDING":
+        return `The template "${this.name}" (${this.language}) is pending Meta's review: it can be sent once approved.`
+      case "REJECTED":
+        return `Meta rejected the template "${this.name}" (${this.language}): edit it and submit it again, or pick another.`
+      case "PAUSED":
+        return `Meta paused the template "${this.name}" (${this.language}) for its quality: pick another template.`
+      default:
+        return `The template "${this.name}" (${this.language}) is not approved (${this.status}): pick another template.`
+    }
+  }
+}
+
+/** A template send whose values do not fit the template's placeholders (count, named or numbered, header media). */
+export class TemplateParametersInvalid extends Schema.TaggedError<TemplateParametersInvalid>()(
+  "TemplateParametersInvalid",
+  { reason: Schema.String }
+) {
+  override get message() {
+    return `The template's values do not fit: ${this.reason}`
   }
 }
 

@@ -155,7 +155,10 @@ const StubConversations = Layer.succeed(
 )
 const StubMessaging = Layer.succeed(
   Messaging,
-  Messaging.of({ sendText: () => Effect.fail(new NotConnected({ status: "not_connected" })) })
+  Messaging.of({
+    sendText: () => Effect.fail(new NotConnected({ status: "not_connected" })),
+    sendTemplate: () => Effect.fail(new NotConnected({ status: "not_connected" }))
+  })
 )
 const ADS_PENDING: MetaAdsView = {
   ...ADS_NOT_CONNECTED,

@@ -69,6 +69,16 @@ export const HTTP_ERRORS: { readonly [K in DomainErrorTag]: HttpError<Extract<Do
     code: "conversation_on_other_number",
     fields: (error) => ({ phoneNumberId: error.phoneNumberId, displayPhoneNumber: error.displayPhoneNumber })
   },
+  TemplateNotApproved: {
+    status: 409,
+    code: "template_not_approved",
+    fields: (error) => ({ name: error.name, language: error.language, templateStatus: error.status })
+  },
+  TemplateParametersInvalid: {
+    status: 400,
+    code: "template_parameters_invalid",
+    fields: (e) => ({ reason: e.reason })
+  },
   InvalidMessage: { status: 400, code: "invalid_message" },
   MessageRejected: { status: 422, code: "message_rejected" },
   InvalidWebhookSignature: { status: 401, code: "invalid_signature" },

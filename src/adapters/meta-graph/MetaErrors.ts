@@ -21,6 +21,12 @@ const REJECTIONS: Readonly<Record<number, { readonly reason: RejectionReason; re
   133010: { reason: "number_not_registered", retryable: false },
   131031: { reason: "account_restricted", retryable: false },
   368: { reason: "account_restricted", retryable: false },
+  // Template sends (Cloud API error codes): unknown name/language, parameter count, format, paused, disabled.
+  132000: { reason: "template_parameters_mismatch", retryable: false },
+  132001: { reason: "template_not_found", retryable: false },
+  132012: { reason: "template_parameter_format", retryable: false },
+  132015: { reason: "template_paused", retryable: false },
+  132016: { reason: "template_disabled", retryable: false },
   [INVALID_REQUEST]: { reason: "invalid_recipient", retryable: false }
 }
 
@@ -55,7 +61,7 @@ export const classified = (graph: MetaGraph["Service"]): MetaGraph["Service"] =>
         ? (...args: ReadonlyArray<unknown>) =>
             Effect.mapError(
               (call as (...a: ReadonlyArray<unknown>) => Effect.Effect<unknown, MetaGraphError>)(...args),
-              name === "sendText" ? classifySendError : classifyMetaError
+              name === "sendText" || name === "sendTemplate" ? classifySendError : classifyMetaError
             )
         : call
   }

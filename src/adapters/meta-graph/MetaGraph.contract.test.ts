@@ -297,6 +297,61 @@ for (const fake of [
       })
     )
 
+    it.effect("templates: hello_world approved, a created one PENDING and listed, sends typed by Meta's refusal", () =>
+      Effect.gen(function* () {
+        const graph = yield* MetaGraph
+        const { token, wabaId, phoneNumberId } = yield* (yield* Fake).login
+        yield* graph.registerNumber(token, phoneNumberId, Redacted.make("123456"))
+        const created = yield* graph.createTemplate(token, wabaId, {
+          name: "order_ready",
+          language: "en_US",
+          category: "UTILITY",
+          parameterFormat: "POSITIONAL",
+          headerText: null,
+          bodyText: "Hi {{1}}, order {{2}} is ready.",
+          footerText: null,
+          bodyExamples: ["Ann", "42"]
+        })
+        assert.strictEqual(created.status, "PENDING")
+        const listed = yield* graph.listTemplates(token, wabaId)
+        const hello = listed.find((t) => t.name === "hello_world")
+        assert.strictEqual(hello?.status, "APPROVED")
+        assert.strictEqual(hello?.language, "en_US")
+        const order = listed.find((t) => t.name === "order_ready")
+        assert.deepStrictEqual(order?.bodyPlaceholders, ["1", "2"])
+        assert.strictEqual(order?.status, "PENDING")
+        assert.strictEqual(order?.parameterFormat, "POSITIONAL")
+        const sent = yield* graph.sendTemplate(token, phoneNumberId, "+1 555 010 9876", {
+          name: "hello_world",
+          language: "en_US",
+          headerKind: "text",
+          parameters: { body: [] }
+        })
+        assert.match(sent.providerMessageId, /^wamid\./)
+        const pending = yield* graph
+          .sendTemplate(token, phoneNumberId, "+1 555 010 9876", {
+            name: "order_ready",
+            language: "en_US",
+            headerKind: "none",
+            parameters: { body: [{ text: "Ann" }, { text: "42" }] }
+          })
+          .pipe(Effect.flip)
+        assert.strictEqual(pending._tag, "MessageRejected")
+        assert.strictEqual(pending._tag === "MessageRejected" ? pending.reason : "", "template_not_found")
+        const count = yield* graph
+          .sendTemplate(token, phoneNumberId, "+1 555 010 9876", {
+            name: "hello_world",
+            language: "en_US",
+            headerKind: "text",
+            parameters: { body: [{ text: "extra" }] }
+          })
+          .pipe(Effect.flip)
+        assert.strictEqual(count._tag === "MessageRejected" ? count.reason : "", "template_parameters_mismatch")
+        yield* graph.deleteTemplate(token, wabaId, "order_ready")
+        assert.isFalse((yield* graph.listTemplates(token, wabaId)).some((t) => t.name === "order_ready"))
+      })
+    )
+
     it.effect("an inbound message from that contact carries the same wa_id", () =>
       Effect.gen(function* () {
         const graph = yield* MetaGraph

@@ -8,9 +8,12 @@ import {
   type ExchangedToken,
   MetaGraph,
   type MetaGraphError,
+  type NewTemplate,
   OTHER_APP_TOKEN,
   type PhoneNumber,
+  type RemoteTemplate,
   type SentMessage,
+  type TemplateSend,
   type TokenInfo
 } from "../../application/ports/MetaGraph.ts"
 import type { AdAccountStatus } from "../../domain/AdAccountStatus.ts"
@@ -24,6 +27,7 @@ import {
   RegistrationPinMismatch
 } from "../../domain/Errors.ts"
 import { PhoneNumberId, type WabaId } from "../../domain/Ids.ts"
+import { type HeaderKind, placeholdersOf, type TemplateValue, templateStatusOf } from "../../domain/MessageTemplate.ts"
 import { recordMetaThrottle, timeMetaApiCall } from "../observability/Metrics.ts"
 import { makeRedactor } from "../observability/Redaction.ts"
 import { classified } from "./MetaErrors.ts"
@@ -170,6 +174,72 @@ const MessageResponse = Schema.Struct({
   contacts: opt(Schema.Array(Schema.Struct({ input: opt(Schema.String), wa_id: opt(Schema.String) }))),
   messages: Schema.Array(Schema.Struct({ id: Schema.String }))
 })
+
+const TemplateComponent = Schema.Struct({
+  type: Schema.String,
+  format: opt(Schema.String),
+  text: opt(Schema.String)
+})
+const TemplateNode = Schema.Struct({
+  id: Schema.String,
+  name: Schema.String,
+  language: Schema.String,
+  category: opt(Schema.String),
+  status: opt(Schema.String),
+  rejected_reason: opt(Schema.String),
+  parameter_format: opt(Schema.String),
+  components: opt(Schema.Array(TemplateComponent))
+})
+const TEMPLATE_FIELDS = "id,name,language,category,status,rejected_reason,parameter_format,components"
+const CreatedTemplate = Schema.Struct({ id: Schema.String, status: opt(Schema.String), category: opt(Schema.String) })
+
+/** Meta's template node in the domain's words: its header, body and footer texts and their placeholders. */
+const toRemoteTemplate = (node: typeof TemplateNode.Type): RemoteTemplate => {
+  const components = node.components ?? []
+  const part = (type: string) => components.find((c) => c.type.toUpperCase() === type)
+  const header = part("HEADER")
+  const format = (header?.format ?? "TEXT").toLowerCase()
+  const headerKind: HeaderKind =
+    header === undefined
+      ? "none"
+      : format === "image" || format === "video" || format === "document" || format === "location"
+        ? format
+        : "text"
+  const headerText = headerKind === "text" ? (header?.text ?? null) : null
+  const bodyText = part("BODY")?.text ?? ""
+  const reason = node.rejected_reason ?? null
+  return {
+    templateId: node.id,
+    name: node.name,
+    language: node.language,
+    category: node.category ?? "UTILITY",
+    status: templateStatusOf(node.status ?? ""),
+    rejectedReason: reason === null || reason === "NONE" ? null : reason,
+    parameterFormat: node.parameter_format?.toUpperCase() === "NAMED" ? "NAMED" : "POSITIONAL",
+    headerKind,
+    headerText,
+    bodyText,
+    footerText: part("FOOTER")?.text ?? null,
+    headerPlaceholders: placeholdersOf(headerText),
+    bodyPlaceholders: placeholdersOf(bodyText)
+  }
+}
+
+/** A template send's `components`, as Meta reads them: header media or text values, then body values. */
+const templateComponents = (send: TemplateSend): Array<Record<string, unknown>> => {
+  const values = (list: ReadonlyArray<TemplateValue>) =>
+    list.map((v) => ({ type: "text", text: v.text, ...(v.name ? { parameter_name: v.name } : {}) }))
+  const components: Array<Record<string, unknown>> = []
+  const media = send.parameters.headerMedia
+  if ((send.headerKind === "image" || send.headerKind === "video" || send.headerKind === "document") && media) {
+    const ref = media.id ? { id: media.id } : { link: media.link }
+    components.push({ type: "header", parameters: [{ type: send.headerKind, [send.headerKind]: ref }] })
+  } else if ((send.parameters.header ?? []).length > 0) {
+    components.push({ type: "header", parameters: values(send.parameters.header ?? []) })
+  }
+  if (send.parameters.body.length > 0) components.push({ type: "body", parameters: values(send.parameters.body) })
+  return components
+}
 
 const MeNode = Schema.Struct({ id: Schema.String, name: opt(Schema.String) })
 const BusinessNode = Schema.Struct({ id: Schema.String, name: opt(Schema.String) })
@@ -896,6 +966,129 @@ const make = (config: MetaGraphConfig) =>
         traced("sendText", "POST /{phone-number-id}/messages")
       )
 
+    const sendTemplate = (
+      token: Redacted.Redacted<string>,
+      phoneNumberId: PhoneNumberId,
+      to: string,
+      template: TemplateSend
+    ) =>
+      execute({
+        method: "POST",
+        path: `/${id(phoneNumberId)}/messages`,
+        endpoint: "/{phone-number-id}/messages",
+        auth: bearer(token),
+        json: {
+          messaging_product: "whatsapp",
+          recipient_type: "individual",
+          to,
+          type: "template",
+          template: {
+            name: template.name,
+            language: { code: template.language },
+            components: templateComponents(template)
+          }
+        },
+        schema: MessageResponse,
+        scope: MESSAGING_SCOPE,
+        keys: [phoneNumberId],
+        idempotent: false,
+        secrets: [token]
+      }).pipe(
+        Effect.flatMap((body) => {
+          const message = body.messages[0]
+          if (message === undefined)
+            return Effect.fail(
+              new MetaUnavailable({ detail: "Meta returned no message id (POST /{phone-number-id}/messages)" })
+            )
+          const sent: SentMessage = { providerMessageId: message.id, waId: body.contacts?.[0]?.wa_id ?? null }
+          return Effect.succeed(sent)
+        }),
+        traced("sendTemplate", "POST /{phone-number-id}/messages")
+      )
+
+    const listTemplates = (token: Redacted.Redacted<string>, wabaId: WabaId) =>
+      paginate({
+        method: "GET",
+        path: `/${id(wabaId)}/message_templates`,
+        endpoint: "/{waba-id}/message_templates",
+        auth: bearer(token),
+        urlParams: [
+          ["fields", TEMPLATE_FIELDS],
+          ["limit", "100"]
+        ],
+        schema: Page(TemplateNode),
+        scope: WABA_SCOPE,
+        keys: [wabaId],
+        idempotent: true,
+        secrets: [token]
+      }).pipe(
+        Effect.map((nodes) => nodes.map(toRemoteTemplate)),
+        traced("listTemplates", "GET /{waba-id}/message_templates")
+      )
+
+    const createTemplate = (token: Redacted.Redacted<string>, wabaId: WabaId, template: NewTemplate) =>
+      execute({
+        method: "POST",
+        path: `/${id(wabaId)}/message_templates`,
+        endpoint: "/{waba-id}/message_templates",
+        auth: bearer(token),
+        json: {
+          name: template.name,
+          language: template.language,
+          category: template.category,
+          parameter_format: template.parameterFormat,
+          components: [
+            ...(template.headerText === null ? [] : [{ type: "HEADER", format: "TEXT", text: template.headerText }]),
+            {
+              type: "BODY",
+              text: template.bodyText,
+              ...(template.bodyExamples.length === 0
+                ? {}
+                : template.parameterFormat === "NAMED"
+                  ? {
+                      example: {
+                        body_text_named_params: placeholdersOf(template.bodyText).map((name, i) => ({
+                          param_name: name,
+                          example: template.bodyExamples[i] ?? name
+                        }))
+                      }
+                    }
+                  : { example: { body_text: [template.bodyExamples] } })
+            },
+            ...(template.footerText === null ? [] : [{ type: "FOOTER", text: template.footerText }])
+          ]
+        },
+        schema: CreatedTemplate,
+        scope: WABA_SCOPE,
+        keys: [wabaId],
+        idempotent: false,
+        secrets: [token]
+      }).pipe(
+        Effect.map((body) => ({
+          templateId: body.id,
+          status: body.status ?? "PENDING",
+          category: body.category ?? template.category
+        })),
+        traced("createTemplate", "POST /{waba-id}/message_templates")
+      )
+
+    const deleteTemplate = (token: Redacted.Redacted<string>, wabaId: WabaId, name: string) =>
+      execute({
+        method: "DELETE",
+        path: `/${id(wabaId)}/message_templates`,
+        endpoint: "/{waba-id}/message_templates",
+        auth: bearer(token),
+        urlParams: [["name", name]],
+        schema: SuccessResponse,
+        scope: WABA_SCOPE,
+        keys: [wabaId],
+        idempotent: true,
+        secrets: [token]
+      }).pipe(
+        Effect.flatMap(ensureSuccess("DELETE /{waba-id}/message_templates")),
+        traced("deleteTemplate", "DELETE /{waba-id}/message_templates")
+      )
+
     const me = (token: Redacted.Redacted<string>) =>
       execute({
         method: "GET",
@@ -1008,6 +1201,10 @@ const make = (config: MetaGraphConfig) =>
         registerNumber,
         revokePermissions,
         sendText,
+        sendTemplate,
+        listTemplates,
+        createTemplate,
+        deleteTemplate,
         me,
         listBusinesses,
         listAdAccounts,

@@ -11,6 +11,7 @@ import {
   RegistrationPinMismatch
 } from "../../domain/Errors.ts"
 import type { PhoneNumberId, WabaId } from "../../domain/Ids.ts"
+import { placeholdersOf, type TemplateStatus } from "../../domain/MessageTemplate.ts"
 import { classified } from "./MetaErrors.ts"
 
 export type MetaGraphMethod = keyof MetaGraph["Service"]
@@ -114,6 +115,14 @@ export class MetaGraphMemoryControl extends Context.Service<
     /** The next call (`"once"`, default) or every call (`"always"`) of `method` fails with `error`. */
     failWith(method: MetaGraphMethod, error: Port.MetaGraphError, mode?: "once" | "always"): Effect.Effect<void>
     clearFailures: Effect.Effect<void>
+    /** Meta's review moved a template (the fake sends no webhook: tests deliver one). */
+    reviewTemplate(
+      wabaId: string,
+      name: string,
+      language: string,
+      status: TemplateStatus,
+      reason?: string | null
+    ): Effect.Effect<void>
     /** The person removed one permission from the app: the grant (every token of it) loses `scope`. */
     revokeScope(token: string, scope: string): Effect.Effect<void>
     /** As if the customer removed the app: the token's grant answers 190/460 from now on. */
@@ -535,6 +544,129 @@ const make = Effect.sync(() => {
       })
     )
 
+  /** Templates per WABA; every WABA starts with Meta's approved `hello_world` sample, as the sandbox's. */
+  const templates = new Map<string, Array<Port.RemoteTemplate>>()
+  const templatesOf = (wabaId: string): Array<Port.RemoteTemplate> => {
+    let list = templates.get(wabaId)
+    if (list === undefined) {
+      list = [
+        {
+          templateId: `${900000000000000 + ++counter}`,
+          name: "hello_world",
+          language: "en_US",
+          category: "UTILITY",
+          status: "APPROVED",
+          rejectedReason: null,
+          parameterFormat: "POSITIONAL",
+          headerKind: "text",
+          headerText: "Hello World",
+          bodyText:
+            "Welcome and congratulations!! This message demonstrates your ability to send a WhatsApp message notification from the Cloud API, hosted by Meta. Thank you for taking the time to test with us.",
+          footerText: "WhatsApp Business Platform sample message",
+          headerPlaceholders: [],
+          bodyPlaceholders: []
+        }
+      ]
+      templates.set(wabaId, list)
+    }
+    return list
+  }
+  const templateError = (code: number, detail: string) => new MetaUnavailable({ code, detail: `(#${code}) ${detail}` })
+
+  const sendTemplate = (
+    token: Redacted.Redacted<string>,
+    phoneNumberId: PhoneNumberId,
+    to: string,
+    template: Port.TemplateSend
+  ) =>
+    enter("sendTemplate", { phoneNumberId, to, name: template.name, language: template.language }).pipe(
+      Effect.andThen(authenticate(token)),
+      Effect.flatMap((state) => numberAccess(state, phoneNumberId, MESSAGING_SCOPE, "post")),
+      Effect.flatMap((number): Effect.Effect<Port.SentMessage, Port.MetaGraphError> => {
+        const digits = to.replace(/\D/g, "")
+        if (digits.length < 7 || digits.length > 15)
+          return Effect.fail(new MetaUnavailable({ code: 131009, detail: "(#131009) Parameter value is not valid" }))
+        if (!number.registered)
+          return Effect.fail(new MetaUnavailable({ code: 133010, detail: "(#133010) Account not registered" }))
+        const found = templatesOf(number.wabaId).find(
+          (t) => t.name === template.name && t.language === template.language
+        )
+        if (found === undefined || found.status === "PENDING" || found.status === "REJECTED")
+          return Effect.fail(templateError(132001, "Template name does not exist in the translation"))
+        if (found.status === "PAUSED") return Effect.fail(templateError(132015, "Template is Paused"))
+        if (found.status === "DISABLED") return Effect.fail(templateError(132016, "Template is Disabled"))
+        if (
+          template.parameters.body.length !== found.bodyPlaceholders.length ||
+          (template.parameters.header ?? []).length !== found.headerPlaceholders.length
+        )
+          return Effect.fail(templateError(132000, "Number of parameters does not match the expected number of params"))
+        const waId = metaWaId(digits)
+        const providerMessageId = `wamid.memory.${++counter}`
+        sent.push({ providerMessageId, phoneNumberId, to: waId, text: `template:${template.name}` })
+        return Effect.succeed({ providerMessageId, waId })
+      })
+    )
+
+  const listTemplates = (token: Redacted.Redacted<string>, wabaId: WabaId) =>
+    enter("listTemplates", { wabaId }).pipe(
+      Effect.andThen(authenticate(token)),
+      Effect.flatMap((state) => wabaAccess(state, wabaId, WABA_SCOPE, "get", wabaId)),
+      Effect.map(() => [...templatesOf(wabaId)])
+    )
+
+  const createTemplate = (token: Redacted.Redacted<string>, wabaId: WabaId, template: Port.NewTemplate) =>
+    enter("createTemplate", { wabaId, name: template.name, language: template.language }).pipe(
+      Effect.andThen(authenticate(token)),
+      Effect.flatMap((state) => wabaAccess(state, wabaId, WABA_SCOPE, "post", wabaId)),
+      Effect.flatMap(() => {
+        const list = templatesOf(wabaId)
+        if (!/^[a-z0-9_]{1,512}$/.test(template.name))
+          return Effect.fail(new MetaUnavailable({ code: 100, detail: "(#100) Invalid parameter: template name" }))
+        if (list.some((t) => t.name === template.name && t.language === template.language))
+          return Effect.fail(
+            new MetaUnavailable({
+              code: 100,
+              detail: "(#100) Invalid parameter: content in this language already exists"
+            })
+          )
+        const templateId = `${900000000000000 + ++counter}`
+        list.push({
+          templateId,
+          name: template.name,
+          language: template.language,
+          category: template.category,
+          status: "PENDING",
+          rejectedReason: null,
+          parameterFormat: template.parameterFormat,
+          headerKind: template.headerText === null ? "none" : "text",
+          headerText: template.headerText,
+          bodyText: template.bodyText,
+          footerText: template.footerText,
+          headerPlaceholders: placeholdersOf(template.headerText),
+          bodyPlaceholders: placeholdersOf(template.bodyText)
+        })
+        return Effect.succeed({ templateId, status: "PENDING", category: template.category })
+      })
+    )
+
+  const deleteTemplate = (token: Redacted.Redacted<string>, wabaId: WabaId, name: string) =>
+    enter("deleteTemplate", { wabaId, name }).pipe(
+      Effect.andThen(authenticate(token)),
+      Effect.flatMap((state) => wabaAccess(state, wabaId, WABA_SCOPE, "delete", wabaId)),
+      Effect.flatMap(() => {
+        const list = templatesOf(wabaId)
+        if (!list.some((t) => t.name === name))
+          return Effect.fail(
+            new MetaUnavailable({ code: 100, detail: `(#100) message template "${name}" does not exist` })
+          )
+        templates.set(
+          wabaId,
+          list.filter((t) => t.name !== name)
+        )
+        return Effect.void
+      })
+    )
+
   const me = (token: Redacted.Redacted<string>) =>
     enter("me", {}).pipe(
       Effect.andThen(authenticate(token)),
@@ -621,6 +753,10 @@ const make = Effect.sync(() => {
       registerNumber,
       revokePermissions,
       sendText,
+      sendTemplate,
+      listTemplates,
+      createTemplate,
+      deleteTemplate,
       me,
       listBusinesses,
       listAdAccounts,
@@ -672,6 +808,17 @@ const make = Effect.sync(() => {
     clearFailures: Effect.sync(() => {
       failures.length = 0
     }),
+    reviewTemplate: (wabaId, name, language, status, reason) =>
+      Effect.sync(() => {
+        templates.set(
+          wabaId,
+          templatesOf(wabaId).map((t) =>
+            t.name === name && t.language === language
+              ? { ...t, status, rejectedReason: status === "REJECTED" ? (reason ?? "INVALID_FORMAT") : null }
+              : t
+          )
+        )
+      }),
     revokeScope: (token, scope) =>
       Effect.sync(() => {
         const state = tokens.get(token)

@@ -149,16 +149,18 @@ export const withSendMetrics = <E, R>(messaging: Layer.Layer<Messaging, E, R>): 
     Messaging,
     Effect.gen(function* () {
       const base = yield* Messaging
-      return Messaging.of({
-        sendText: (actor, input) =>
-          base.sendText(actor, input).pipe(
-            Effect.tap(() => recordMessageSent("sent")),
-            Effect.tapError((error) =>
-              recordMessageSent(messageSendResultOf(error._tag)).pipe(
-                Effect.andThen(error._tag === "TokenUnreadable" ? recordTokenDecryptFailure("send") : Effect.void)
-              )
+      const counted = <A, E extends { readonly _tag: string }>(send: Effect.Effect<A, E>) =>
+        send.pipe(
+          Effect.tap(() => recordMessageSent("sent")),
+          Effect.tapError((error) =>
+            recordMessageSent(messageSendResultOf(error._tag)).pipe(
+              Effect.andThen(error._tag === "TokenUnreadable" ? recordTokenDecryptFailure("send") : Effect.void)
             )
           )
+        )
+      return Messaging.of({
+        sendText: (actor, input) => counted(base.sendText(actor, input)),
+        sendTemplate: (actor, input) => counted(base.sendTemplate(actor, input))
       })
     })
   ).pipe(Layer.provide(messaging))

@@ -83,7 +83,8 @@ for (const database of freshDatabases()) {
             [10, "message_media"],
             [11, "outbound_webhooks"],
             [12, "job_leases"],
-            [13, "inbox_ordering"]
+            [13, "inbox_ordering"],
+            [14, "message_templates"]
           ])
 
           const connections = yield* sql`SELECT * FROM channel_connections ORDER BY id`

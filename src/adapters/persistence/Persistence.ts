@@ -13,6 +13,8 @@ import { MediaRepositoryMemory } from "./MediaRepositoryMemory.ts"
 import { MediaRepositoryPg } from "./MediaRepositoryPg.ts"
 import { MessageRepositoryMemory } from "./MessageRepositoryMemory.ts"
 import { MessageRepositoryPg } from "./MessageRepositoryPg.ts"
+import { MessageTemplatesMemory } from "./MessageTemplatesMemory.ts"
+import { MessageTemplatesPg } from "./MessageTemplatesPg.ts"
 import { OAuthStateRepositoryMemory } from "./OAuthStateRepositoryMemory.ts"
 import { OAuthStateRepositoryPg } from "./OAuthStateRepositoryPg.ts"
 import { OutboxMemory } from "./OutboxMemory.ts"
@@ -29,6 +31,7 @@ export const PersistencePg = Layer.mergeAll(
   ConversationRepositoryPg,
   MessageRepositoryPg,
   MediaRepositoryPg,
+  MessageTemplatesPg,
   WebhookInboxPg,
   WebhookEndpointStorePg,
   AuditLogPg,
@@ -48,6 +51,7 @@ export const PersistenceMemory = Layer.mergeAll(
     Layer.provide(ConnectionRepositoryMemory)
   ),
   MediaRepositoryMemory,
+  MessageTemplatesMemory,
   WebhookInboxMemory,
   WebhookEndpointStoreMemory,
   AuditLogMemory,

@@ -92,6 +92,8 @@ export const CALLBACK_REASONS: {
   SendingRestricted: null,
   OutsideCustomerServiceWindow: null,
   ConversationOnOtherNumber: null,
+  TemplateNotApproved: null,
+  TemplateParametersInvalid: null,
   InvalidMessage: null,
   MessageRejected: null,
   InvalidWebhookSignature: null,

@@ -15,6 +15,7 @@ import { TokenCipher } from "../ports/TokenCipher.ts"
 import { Messaging } from "./Messaging.ts"
 import { ConversationRepository } from "./ports/ConversationRepository.ts"
 import { MessageRepository } from "./ports/MessageRepository.ts"
+import { MessageTemplates } from "./ports/MessageTemplates.ts"
 
 const TestLayer = Layer.mergeAll(Messaging.layer, TokenHealth.layer).pipe(
   Layer.provideMerge(
@@ -529,6 +530,113 @@ describe("Messaging.sendText in a conversation (numbers across reconnects)", () 
         conversationId: before.id as ConversationId
       })
       assert.strictEqual(sent.conversationId, before.id)
+    }).pipe(Effect.provide(TestLayer))
+  )
+})
+
+describe("Messaging.sendTemplate", () => {
+  /** The WABA's templates as a sync stores them (read from the fake Meta, which starts with hello_world). */
+  const synced = (actor: Actor, wabaId: string, token: string) =>
+    Effect.gen(function* () {
+      const remote = yield* (yield* MetaGraph).listTemplates(Redacted.make(token), wabaId as WabaId)
+      const at = new Date(yield* Clock.currentTimeMillis)
+      yield* (yield* MessageTemplates).replaceAll(
+        actor.tenantId,
+        wabaId,
+        remote.map((t) => ({ ...t, wabaId, updatedAt: at }))
+      )
+    })
+
+  it.effect("an approved template goes outside the window, with its values; wrong values are refused locally", () =>
+    Effect.gen(function* () {
+      const { actor, connection, token } = yield* connected({ contacts: [] })
+      const meta = yield* MetaGraphMemoryControl
+      yield* (yield* MetaGraph).createTemplate(Redacted.make(token), connection.wabaId!, {
+        name: "order_ready",
+        language: "en_US",
+        category: "UTILITY",
+        parameterFormat: "POSITIONAL",
+        headerText: null,
+        bodyText: "Hi {{1}}, order {{2}} is ready.",
+        footerText: null,
+        bodyExamples: ["Ann", "42"]
+      })
+      yield* synced(actor, connection.wabaId!, token)
+      const messaging = yield* Messaging
+      // Pending review: refused here, nothing sent.
+      const pending = yield* messaging
+        .sendTemplate(actor, { to: "14155550100", name: "order_ready", language: "en_US", parameters: { body: [] } })
+        .pipe(Effect.flip)
+      assert.strictEqual(pending._tag, "TemplateNotApproved")
+      assert.strictEqual(pending._tag === "TemplateNotApproved" ? pending.status : "", "PENDING")
+      yield* meta.reviewTemplate(connection.wabaId!, "order_ready", "en_US", "APPROVED")
+      yield* synced(actor, connection.wabaId!, token)
+      const wrong = yield* messaging
+        .sendTemplate(actor, {
+          to: "14155550100",
+          name: "order_ready",
+          language: "en_US",
+          parameters: { body: [{ text: "Ann" }] }
+        })
+        .pipe(Effect.flip)
+      assert.strictEqual(wrong._tag, "TemplateParametersInvalid")
+      assert.include(wrong.message, "2 placeholders; 1 value was given")
+      const named = yield* messaging
+        .sendTemplate(actor, {
+          to: "14155550100",
+          name: "order_ready",
+          language: "en_US",
+          parameters: {
+            body: [
+              { name: "who", text: "Ann" },
+              { name: "order", text: "42" }
+            ]
+          }
+        })
+        .pipe(Effect.flip)
+      assert.strictEqual(named._tag, "TemplateParametersInvalid")
+      const unknown = yield* messaging
+        .sendTemplate(actor, { to: "14155550100", name: "order_ready", language: "pt_BR", parameters: { body: [] } })
+        .pipe(Effect.flip)
+      assert.strictEqual(unknown._tag === "TemplateNotApproved" ? unknown.status : "x", null)
+      // No contact wrote (the window is closed): the template goes anyway, its text rendered in the thread.
+      const sent = yield* messaging.sendTemplate(actor, {
+        to: "14155550100",
+        name: "order_ready",
+        language: "en_US",
+        parameters: { body: [{ text: "Ann" }, { text: "42" }] },
+        idempotencyKey: "tpl-1"
+      })
+      assert.strictEqual(sent.status, "sent")
+      assert.strictEqual(sent.type, "template")
+      assert.deepStrictEqual(sent.body, {
+        template: { name: "order_ready", language: "en_US", text: "Hi Ann, order 42 is ready." }
+      })
+      const again = yield* messaging.sendTemplate(actor, {
+        to: "14155550100",
+        name: "order_ready",
+        language: "en_US",
+        parameters: { body: [{ text: "Ann" }, { text: "42" }] },
+        idempotencyKey: "tpl-1"
+      })
+      assert.strictEqual(again.id, sent.id)
+      assert.strictEqual((yield* meta.sentMessages).filter((m) => m.text === "template:order_ready").length, 1)
+      // Free text to the same contact is still refused: the template does not open the window.
+      const text = yield* messaging.sendText(actor, { to: "14155550100", text: "hi" }).pipe(Effect.flip)
+      assert.strictEqual(text._tag, "OutsideCustomerServiceWindow")
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("Meta paused it after the sync: 132015 comes back typed (MessageRejected, template_paused)", () =>
+    Effect.gen(function* () {
+      const { actor, connection, token } = yield* connected()
+      yield* synced(actor, connection.wabaId!, token)
+      yield* (yield* MetaGraphMemoryControl).reviewTemplate(connection.wabaId!, "hello_world", "en_US", "PAUSED")
+      const error = yield* (yield* Messaging)
+        .sendTemplate(actor, { to: "14155550100", name: "hello_world", language: "en_US", parameters: { body: [] } })
+        .pipe(Effect.flip)
+      assert.strictEqual(error._tag, "MessageRejected")
+      assert.strictEqual(error._tag === "MessageRejected" ? error.reason : "", "template_paused")
     }).pipe(Effect.provide(TestLayer))
   )
 })

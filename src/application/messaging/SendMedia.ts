@@ -9,7 +9,7 @@ import type { Actor } from "../Actor.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
 import { TokenCipher } from "../ports/TokenCipher.ts"
 import { storedToken } from "../StoredToken.ts"
-import type { SendError } from "./Messaging.ts"
+import { requireOpenWindow, type SendError } from "./Messaging.ts"
 import { ContentSniffer } from "./ports/ContentSniffer.ts"
 import { ConversationRepository } from "./ports/ConversationRepository.ts"
 import { MediaRepository } from "./ports/MediaRepository.ts"
@@ -88,6 +88,8 @@ export class MediaSending extends Context.Service<
         const blocking = activeRestrictions(connection, now).find((r) => r.blocks === "replies" || r.blocks === "all")
         if (blocking !== undefined)
           return yield* new SendingRestricted({ restrictionType: blocking.type, until: blocking.expires_at })
+        // Media is free-form: only inside the customer service window, as text (Meta would accept it, then fail it).
+        yield* requireOpenWindow(conversations, actor.tenantId, connection.phoneNumberId!, to, now)
 
         const conversation = yield* conversations.upsert({
           tenantId: actor.tenantId,

@@ -2,6 +2,7 @@ import { Context, type Effect, type Redacted } from "effect"
 import type { AdAccountStatus } from "../../domain/AdAccountStatus.ts"
 import type * as Errors from "../../domain/Errors.ts"
 import type { PhoneNumberId, WabaId } from "../../domain/Ids.ts"
+import type { HeaderKind, MessageTemplate, TemplateParameters } from "../../domain/MessageTemplate.ts"
 
 /** Every way a Graph call can fail, as the domain names it. */
 export type MetaGraphError =
@@ -98,6 +99,30 @@ export interface AdAccount {
   readonly accountStatus: AdAccountStatus | null
 }
 
+/** A template as Meta lists it (`GET /{waba-id}/message_templates`), in the domain's words. */
+export type RemoteTemplate = Omit<MessageTemplate, "wabaId" | "updatedAt">
+
+/** A template to submit for review (`POST /{waba-id}/message_templates`): a text header, a body and a footer. */
+export interface NewTemplate {
+  readonly name: string
+  readonly language: string
+  readonly category: string
+  readonly parameterFormat: "POSITIONAL" | "NAMED"
+  readonly headerText: string | null
+  readonly bodyText: string
+  readonly footerText: string | null
+  /** One example value per body placeholder (Meta requires examples for review). */
+  readonly bodyExamples: ReadonlyArray<string>
+}
+
+/** A template send (`type: template`), its values already checked against the template. */
+export interface TemplateSend {
+  readonly name: string
+  readonly language: string
+  readonly headerKind: HeaderKind
+  readonly parameters: TemplateParameters
+}
+
 /** Meta's Graph API, as the use cases need it. Tokens go in as `Redacted` and never come out in errors. */
 export class MetaGraph extends Context.Service<
   MetaGraph,
@@ -155,6 +180,26 @@ export class MetaGraph extends Context.Service<
       to: string,
       text: string
     ): Effect.Effect<SentMessage, MetaGraphError | Errors.MessageRejected>
+    /** A template message; Meta's template refusals come back as `MessageRejected` with a `template_*` reason. */
+    sendTemplate(
+      token: AccessToken,
+      phoneNumberId: PhoneNumberId,
+      to: string,
+      template: TemplateSend
+    ): Effect.Effect<SentMessage, MetaGraphError | Errors.MessageRejected>
+    /** Every template of the WABA, page by page to the end. */
+    listTemplates(token: AccessToken, wabaId: WabaId): Effect.Effect<ReadonlyArray<RemoteTemplate>, MetaGraphError>
+    /** Submits a template for review: Meta answers its id and status (PENDING, or APPROVED for some categories). */
+    createTemplate(
+      token: AccessToken,
+      wabaId: WabaId,
+      template: NewTemplate
+    ): Effect.Effect<
+      { readonly templateId: string; readonly status: string; readonly category: string },
+      MetaGraphError
+    >
+    /** Deletes a template name (every language). */
+    deleteTemplate(token: AccessToken, wabaId: WabaId, name: string): Effect.Effect<void, MetaGraphError>
     me(token: AccessToken): Effect.Effect<{ readonly id: string; readonly name: string | null }, MetaGraphError>
     listBusinesses(token: AccessToken): Effect.Effect<ReadonlyArray<Business>, MetaGraphError>
     /**

@@ -24,6 +24,8 @@ import {
   RateLimited,
   RegistrationPinMismatch,
   SendingRestricted,
+  TemplateNotApproved,
+  TemplateParametersInvalid,
   TokenUnreadable
 } from "../../../domain/Errors.ts"
 import { builder, ErrorInterface } from "../builder.ts"
@@ -60,6 +62,8 @@ export const GRAPHQL_ERRORS: {
   SendingRestricted: { code: "SENDING_RESTRICTED", type: "SendingRestrictedError" },
   OutsideCustomerServiceWindow: { code: "OUTSIDE_CUSTOMER_SERVICE_WINDOW", type: "OutsideCustomerServiceWindow" },
   ConversationOnOtherNumber: { code: "CONVERSATION_ON_OTHER_NUMBER", type: "ConversationOnOtherNumberError" },
+  TemplateNotApproved: { code: "TEMPLATE_NOT_APPROVED", type: "TemplateNotApproved" },
+  TemplateParametersInvalid: { code: "TEMPLATE_PARAMETERS_INVALID", type: "TemplateParametersInvalid" },
   InvalidMessage: { code: "INVALID_MESSAGE", type: "InvalidMessageError" },
   MessageRejected: { code: "MESSAGE_REJECTED", type: "MessageRejectedError" },
   InvalidWebhookSignature: { code: "INVALID_SIGNATURE", type: null },
@@ -248,6 +252,24 @@ builder.objectType(ConversationOnOtherNumber, {
     displayPhoneNumber: t.exposeString("displayPhoneNumber", { nullable: true }),
     connectedPhoneNumberId: t.exposeString("connectedPhoneNumberId", { nullable: true })
   })
+})
+
+builder.objectType(TemplateNotApproved, {
+  name: typeName("TemplateNotApproved"),
+  description: "The template is not approved in that language here (or does not exist); nothing was sent.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    name: t.exposeString("name"),
+    language: t.exposeString("language"),
+    status: t.exposeString("status", { nullable: true, description: "The template's status; null when unknown." })
+  })
+})
+
+builder.objectType(TemplateParametersInvalid, {
+  name: typeName("TemplateParametersInvalid"),
+  description: "The values do not fit the template's placeholders; nothing was sent.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ reason: t.exposeString("reason") })
 })
 
 /** What sending a text can fail with. */
