@@ -252,6 +252,51 @@ describe("Meta Ads card: connected", () => {
     expect(button("Connect again")).toBeTruthy()
   })
 
+  it("a failing gating check: the badge says Not working, the panel says why; Check now runs the checks", async () => {
+    const failing = {
+      ...adsActive,
+      health: {
+        overall: "FAILING",
+        checkedAt: "2026-11-21T09:00:00.000Z",
+        messagingHealthy: false,
+        checks: [
+          {
+            name: "ad_account",
+            status: "FAILING",
+            message: "Meta disabled the ad account Sandbox Ads: see Account Quality in Meta Business Suite."
+          },
+          { name: "ads_token", status: "OK", message: "Meta accepts the token." }
+        ]
+      }
+    } as MetaAdsConnection
+    const { calls } = renderPage(failing, {
+      answers: {
+        CheckMetaAdsConnection: () => ({ checkMetaAdsConnection: { ...failing, id: failing.id } })
+      }
+    })
+    expect(within(card()).getByText("Not working")).toBeTruthy()
+    const panel = within(card()).getByRole("region", { name: "Connection health" })
+    expect(panel.textContent).toContain("Ad account: failing. Meta disabled the ad account Sandbox Ads")
+    expect(panel.textContent).toContain("Other checks (1)")
+    await act(async () => fireEvent.click(within(panel).getByRole("button", { name: "Check now" })))
+    expect(calls("CheckMetaAdsConnection")).toHaveLength(1)
+  })
+
+  it("passing checks: Connected, and the panel lists them under Other checks", () => {
+    renderPage({
+      ...adsActive,
+      health: {
+        overall: "OK",
+        checkedAt: "2026-11-21T09:00:00.000Z",
+        messagingHealthy: true,
+        checks: [{ name: "ads_token", status: "OK", message: "Meta accepts the token." }]
+      }
+    } as MetaAdsConnection)
+    expect(within(card()).getByText("Connected")).toBeTruthy()
+    expect(within(card()).queryByText("Not working")).toBeNull()
+    expect(within(card()).getByRole("region", { name: "Connection health" }).textContent).toContain("Other checks (1)")
+  })
+
   it("Test connection shows what Meta says", async () => {
     const { calls } = renderPage(adsActive, {
       answers: {

@@ -11,6 +11,7 @@ import { ChannelCard, ErrorText, TimeFact, TryAgain } from "../shared/Card.tsx"
 import { isRateLimited, isUnauthorized } from "../shared/client.ts"
 import { ConfirmDisconnect, Spinner } from "../shared/Dialog.tsx"
 import { formatDate, formatDateTime } from "../shared/format.ts"
+import { HealthChecks } from "../shared/HealthChecks.tsx"
 import { adsReasonMessage, type ReturnFromMeta, startFailureMessage, unreadableHint } from "../shared/reasons.ts"
 import { usePolling } from "../shared/usePolling.ts"
 
@@ -42,6 +43,16 @@ const MetaAdsFields = graphql(`
     error
     pendingReason
     updatedAt
+    health {
+      overall
+      checkedAt
+      messagingHealthy
+      checks {
+        name
+        status
+        message
+      }
+    }
     selectedBusinessManagerId
     selectedAdAccountId
     user {
@@ -228,6 +239,48 @@ const STATUS_LABEL: Record<View, string> = {
   EXPIRED: "Expired",
   ERROR: "Error",
   REVOKED: "Disconnected"
+}
+
+const CheckMetaAdsMutation = graphql(`
+  mutation CheckMetaAdsConnection {
+    checkMetaAdsConnection {
+      id
+      ...MetaAdsFields
+    }
+  }
+`)
+
+/** The Meta Ads checks, in words. */
+const ADS_CHECK_TITLE: Record<string, string> = {
+  ads_token: "Access token",
+  ads_scopes: "Permissions",
+  ad_account: "Ad account",
+  business_manager: "Business Manager"
+}
+
+/** The Meta Ads health panel: the stored checks, "Check now". */
+function MetaAdsHealth({
+  connection,
+  onChanged
+}: {
+  readonly connection: MetaAdsConnection
+  readonly onChanged: () => void
+}) {
+  const [state, check] = useMutation(CheckMetaAdsMutation)
+  const runCheck = async () => {
+    await check({}, { additionalTypenames: ["MetaAdsConnection"] })
+    onChanged()
+  }
+  return (
+    <HealthChecks
+      checkedAt={connection.health.checkedAt}
+      checks={connection.health.checks}
+      titles={ADS_CHECK_TITLE}
+      checking={state.fetching}
+      error={state.error}
+      onCheck={runCheck}
+    />
+  )
 }
 
 const badgeClass = (view: View) =>
@@ -454,10 +507,13 @@ export function MetaAdsCard({ viewer: viewerRef, returned, onUnauthorized, navig
       badge={
         view === null && !busy
           ? null
-          : {
-              className: view === null ? "badge" : badgeClass(view),
-              label: busy ? "Connecting…" : view === null ? "" : STATUS_LABEL[view]
-            }
+          : !busy && view === "ACTIVE" && connection?.health.messagingHealthy === false
+            ? // Meta says connected, but a check that gates it fails: the badge says so (the panel says why).
+              { className: "badge bad", label: "Not working" }
+            : {
+                className: view === null ? "badge" : badgeClass(view),
+                label: busy ? "Connecting…" : view === null ? "" : STATUS_LABEL[view]
+              }
       }
       busy={busy}
       notices={
@@ -802,6 +858,7 @@ function Connected({
         <TimeFact label="Access token expires" iso={connection.tokenExpiresAt} empty="Never" />
       </dl>
       {note === null ? null : <p className="account-note">{note}</p>}
+      <MetaAdsHealth connection={connection} onChanged={onTested} />
       {test === null ? null : test !== "failed" && test.ok ? (
         <div className="notice ok" role="status">
           <p>

@@ -141,6 +141,7 @@ export const adsNotConnected: MetaAdsConnection = {
   error: null,
   pendingReason: null,
   updatedAt: null,
+  health: { overall: "UNKNOWN", checkedAt: null, messagingHealthy: true, checks: [] },
   selectedBusinessManagerId: null,
   selectedAdAccountId: null,
   user: null,

@@ -2,7 +2,7 @@ import { useState } from "react"
 import { useMutation } from "urql"
 import type { HealthPanelFieldsFragment } from "../gql/graphql.ts"
 import { type FragmentType, graphql, useFragment } from "../gql/index.ts"
-import { formatDateTime } from "../shared/format.ts"
+import { HealthChecks } from "../shared/HealthChecks.tsx"
 
 /** The connection's health checks, as the panel shows them. */
 export const HealthPanelFields = graphql(`
@@ -153,60 +153,21 @@ export function HealthPanel({
 }) {
   const { health } = useFragment(HealthPanelFields, ref)
   const [state, check] = useMutation(CheckMutation)
-  const problems = health.checks.filter((c) => c.status === "FAILING" || c.status === "WARNING")
-  const passing = health.checks.filter((c) => c.status === "OK" || c.status === "UNKNOWN")
-  const warning = healthWarning(health.checks)
   const runCheck = async () => {
     await check({}, { additionalTypenames: ["WhatsAppConnection"] })
     onChanged?.()
   }
   return (
-    <section className="health" aria-label="Connection health">
-      <p className="muted">
-        {health.checkedAt === null || health.checkedAt === undefined ? (
-          "Not checked yet."
-        ) : (
-          <>
-            Last checked <time dateTime={health.checkedAt}>{formatDateTime(health.checkedAt)}</time>.
-          </>
-        )}{" "}
-        <button type="button" className="button" onClick={runCheck} disabled={state.fetching}>
-          {state.fetching ? "Checking…" : "Check now"}
-        </button>
-      </p>
-      {state.error === undefined ? null : (
-        <p className="notice bad" role="alert">
-          {state.error.graphQLErrors[0]?.extensions?.["code"] === "RATE_LIMITED"
-            ? "Checked a moment ago: try again in a minute."
-            : "The check could not run. Try again in a moment."}
-        </p>
-      )}
-      {warning === null ? null : <span className="badge warn">Warning: {warning}</span>}
-      {problems.length === 0 ? null : (
-        <ul className="checks">
-          {problems.map((c) => (
-            <li key={c.name} className={c.status === "FAILING" ? "health-failing" : "health-warning"}>
-              <strong>
-                {CHECK_TITLE[c.name] ?? c.name}: {c.status === "FAILING" ? "failing" : "warning"}.
-              </strong>{" "}
-              {c.message}
-            </li>
-          ))}
-        </ul>
-      )}
+    <HealthChecks
+      checkedAt={health.checkedAt}
+      checks={health.checks}
+      titles={CHECK_TITLE}
+      checking={state.fetching}
+      error={state.error}
+      onCheck={runCheck}
+      badge={healthWarning(health.checks)}
+    >
       <TestMessageForm onChanged={onChanged} />
-      {passing.length === 0 ? null : (
-        <details>
-          <summary>Other checks ({passing.length})</summary>
-          <ul className="checks">
-            {passing.map((c) => (
-              <li key={c.name}>
-                {CHECK_TITLE[c.name] ?? c.name}: {c.status === "OK" ? "ok" : "unknown"}. {c.message}
-              </li>
-            ))}
-          </ul>
-        </details>
-      )}
-    </section>
+    </HealthChecks>
   )
 }
