@@ -989,6 +989,14 @@ const attack7 = async (ctx: Context, tally: Tally) => {
     })
     return { status: response.status, body: await json(response) }
   }
+  // Free text goes only within 24 hours of the contact's last message (the sandbox enforces Meta's window): the
+  // contact writes first, and the send waits until the service has stored it.
+  const number = await whatsappConnection(api, admin)
+  await sandboxControl(api, "inbound", { phoneNumberId: number.phoneNumberId, from: "15550109999", text: "hello" })
+  for (let tries = 0; tries < 50; tries++) {
+    if ((await conversations(api, admin)).some((conversation) => conversation.waId === "15550109999")) break
+    await sleep(200)
+  }
   const before = await send("before the restart")
   if (before.status !== 201)
     throw new Error(`a send before the restart answered ${before.status}: ${JSON.stringify(before.body).slice(0, 200)}`)
