@@ -995,11 +995,15 @@ const countStatements = async (session: Session, setup: Setup) => {
     // The page's own statement, with the first page's parameters: the tenant and the page size + 1.
     const params = [...new Set(list.match(/\$\d+/g) ?? [])].sort()
     const values = params.map((_, i) => (i === 0 ? `'${session.tenantId}'` : "21"))
+    // A report, not a measurement: the page statement's parameters are guessed (tenant, then page size), and a
+    // statement whose other parameters are not numbers cannot be EXPLAINed this way; say so instead of failing.
     const rows = await query<Record<string, unknown>>(benchDb, (sql) =>
       sql.unsafe(
         `EXPLAIN (ANALYZE, BUFFERS) ${list.replace(/\$(\d+)/g, (_, n: string) => values[Number(n) - 1] ?? "NULL")}`
       )
-    )
+    ).catch((error: unknown) => [
+      { "QUERY PLAN": `EXPLAIN with guessed parameters failed: ${String(error).slice(0, 200)}` }
+    ])
     setup.explain = `${list.trim()}\n\n${rows.map((row) => String((row as Record<string, unknown>)["QUERY PLAN"])).join("\n")}`
   }
 }
