@@ -386,27 +386,10 @@ export class ConnectionHealthChecks extends Context.Service<
         return view
       })
 
-      const current = (actor: Actor) =>
-        connections
-          .findCurrent(actor.tenantId, PROVIDER)
-          .pipe(Effect.map(Option.filter((connection) => LIVE.has(connection.status))))
-
-      const checkNow = Effect.fn("ConnectionHealthChecks.checkNow")(function* (actor: Actor) {
-        const connection = yield* current(actor)
-        return Option.isNone(connection) ? NO_HEALTH : yield* run(connection.value)
+      return ConnectionHealthChecks.of({
+        run,
+        ...healthAccess("ConnectionHealthChecks", PROVIDER, connections, health, viewOf, run)
       })
-
-      const read = Effect.fn("ConnectionHealthChecks.read")(function* (actor: Actor) {
-        const connection = yield* current(actor)
-        if (Option.isNone(connection)) return NO_HEALTH
-        return viewOf(connection.value, yield* health.get(actor.tenantId, connection.value.id))
-      })
-
-      const due = connections
-        .listHoldingTokens()
-        .pipe(Effect.map((all) => all.filter((c) => c.provider === PROVIDER && LIVE.has(c.status))))
-
-      return ConnectionHealthChecks.of({ run, checkNow, read, due })
     })
   )
 
@@ -427,6 +410,41 @@ export class ConnectionHealthChecks extends Context.Service<
  * Runs `run` for each of `due` once every `interval`, spread evenly over it (one every interval / n), forked in the
  * layer's scope; a failing run is logged and the round goes on.
  */
+/**
+ * What a provider's health checks answer the tenant (WhatsApp and Meta Ads alike): `checkNow` runs them on the
+ * current live connection, `read` shows the stored ones, `due` lists the live connections for the health job.
+ */
+export const healthAccess = (
+  name: string,
+  provider: ChannelConnection["provider"],
+  connections: ConnectionRepository["Service"],
+  health: ConnectionHealthRepository["Service"],
+  viewOf: (connection: ChannelConnection, stored: ConnectionHealth) => HealthView,
+  run: (connection: ChannelConnection) => Effect.Effect<HealthView>
+) => {
+  const current = (actor: Actor) =>
+    connections
+      .findCurrent(actor.tenantId, provider)
+      .pipe(Effect.map(Option.filter((connection) => LIVE.has(connection.status))))
+
+  const checkNow = Effect.fn(`${name}.checkNow`)(function* (actor: Actor) {
+    const connection = yield* current(actor)
+    return Option.isNone(connection) ? NO_HEALTH : yield* run(connection.value)
+  })
+
+  const read = Effect.fn(`${name}.read`)(function* (actor: Actor) {
+    const connection = yield* current(actor)
+    if (Option.isNone(connection)) return NO_HEALTH
+    return viewOf(connection.value, yield* health.get(actor.tenantId, connection.value.id))
+  })
+
+  const due = connections
+    .listHoldingTokens()
+    .pipe(Effect.map((all) => all.filter((c) => c.provider === provider && LIVE.has(c.status))))
+
+  return { checkNow, read, due }
+}
+
 export const spreadOver = (
   job: string,
   interval: Duration.Input,

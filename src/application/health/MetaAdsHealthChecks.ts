@@ -1,4 +1,4 @@
-import { Clock, Context, type Duration, Effect, Layer, Option } from "effect"
+import { Clock, Context, type Duration, Effect, Layer } from "effect"
 import { isRunnable } from "../../domain/AdAccountStatus.ts"
 import type { ChannelConnection } from "../../domain/ChannelConnection.ts"
 import { metaAdsDetails } from "../../domain/ConnectionDetails.ts"
@@ -10,13 +10,12 @@ import { ConnectSettings } from "../ports/ConnectSettings.ts"
 import { type AccessToken, type AdAccount, MetaGraph, type MetaGraphError, type TokenInfo } from "../ports/MetaGraph.ts"
 import { TokenCipher } from "../ports/TokenCipher.ts"
 import { storedToken } from "../StoredToken.ts"
-import { type HealthView, healthView, NO_HEALTH, spreadOver } from "./ConnectionHealthChecks.ts"
+import { type HealthView, healthAccess, healthView, spreadOver } from "./ConnectionHealthChecks.ts"
 
 /** The permissions a Meta Ads connection asks for and must still carry (as `MetaAdsConnections.ADS_SCOPES`). */
 export const META_ADS_SCOPES: ReadonlyArray<string> = ["ads_management", "ads_read", "business_management"]
 
 const PROVIDER = "meta_ads" as const
-const LIVE = new Set(["active", "pending", "error"])
 /** The person's own ad accounts are listed under this group id: no Business Manager to read. */
 const PERSONAL_GROUP_ID = "me"
 const RECONNECT = "Reconnect Meta Ads."
@@ -218,27 +217,10 @@ export class MetaAdsHealthChecks extends Context.Service<
         return view
       })
 
-      const current = (actor: Actor) =>
-        connections
-          .findCurrent(actor.tenantId, PROVIDER)
-          .pipe(Effect.map(Option.filter((connection) => LIVE.has(connection.status))))
-
-      const checkNow = Effect.fn("MetaAdsHealthChecks.checkNow")(function* (actor: Actor) {
-        const connection = yield* current(actor)
-        return Option.isNone(connection) ? NO_HEALTH : yield* run(connection.value)
+      return MetaAdsHealthChecks.of({
+        run,
+        ...healthAccess("MetaAdsHealthChecks", PROVIDER, connections, health, viewOf, run)
       })
-
-      const read = Effect.fn("MetaAdsHealthChecks.read")(function* (actor: Actor) {
-        const connection = yield* current(actor)
-        if (Option.isNone(connection)) return NO_HEALTH
-        return viewOf(connection.value, yield* health.get(actor.tenantId, connection.value.id))
-      })
-
-      const due = connections
-        .listHoldingTokens()
-        .pipe(Effect.map((all) => all.filter((c) => c.provider === PROVIDER && LIVE.has(c.status))))
-
-      return MetaAdsHealthChecks.of({ run, checkNow, read, due })
     })
   )
 
