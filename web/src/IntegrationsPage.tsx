@@ -6,6 +6,7 @@ import { graphql } from "./gql/index.ts"
 import { MetaAdsCard } from "./meta-ads/MetaAdsCard.tsx"
 import { isUnauthorized } from "./shared/client.ts"
 import { Spinner } from "./shared/Dialog.tsx"
+import { ConnectionChangedLive, LiveNotice, useLiveSubscription } from "./shared/LiveUpdates.tsx"
 import { cleanReturnQuery, readReturn } from "./shared/reasons.ts"
 import { usePolling } from "./shared/usePolling.ts"
 import { WebhooksCard } from "./webhooks/WebhooksCard.tsx"
@@ -48,8 +49,10 @@ export function IntegrationsPage({ onUnauthorized, navigate, meta, token }: Inte
     requestPolicy: returned === null ? "cache-and-network" : "network-only"
   })
   const refresh = useCallback(() => refetch({ requestPolicy: "network-only" }), [refetch])
-  // The connection can also change without this page (a webhook, the token health check): refresh it now and then.
-  usePolling(refresh, CONNECTION_POLL_MS)
+  // The connection can also change without this page (a webhook, the token health check): refreshed when the
+  // service says so, and now and then while that stream is down.
+  const live = useLiveSubscription(ConnectionChangedLive, refresh, refresh)
+  usePolling(refresh, CONNECTION_POLL_MS, live !== "live")
   // Back from Meta: the card spins until the first fresh status has arrived.
   const [awaiting, setAwaiting] = useState(returned !== null && returned.kind !== "error")
 
@@ -68,6 +71,7 @@ export function IntegrationsPage({ onUnauthorized, navigate, meta, token }: Inte
   return (
     <>
       <h1 className="page-title">Integrations</h1>
+      <LiveNotice state={live} />
       {data === undefined ? (
         <section className="card" aria-label="WhatsApp">
           {result.error === undefined ? (

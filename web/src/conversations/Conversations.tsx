@@ -1,6 +1,7 @@
 import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useId, useRef, useState } from "react"
 import { useMutation, useQuery } from "urql"
 import type {
+  ConversationEventsSubscription,
   ConversationsQuery as ConversationList,
   ConversationMessagesQuery as ConversationMessages,
   InboxConnectionFragment,
@@ -9,6 +10,7 @@ import type {
 import { type FragmentType, graphql, useFragment } from "../gql/index.ts"
 import { Spinner } from "../shared/Dialog.tsx"
 import { formatMessageTime, formatPhoneNumber } from "../shared/format.ts"
+import { ConversationEventsLive, LiveNotice, useLiveSubscription } from "../shared/LiveUpdates.tsx"
 import { usePolling } from "../shared/usePolling.ts"
 import { AttachButton, isReaction, MessageBody, reactionsOf } from "./MessageContent.tsx"
 
@@ -146,7 +148,8 @@ export function Conversations({
   const titleId = useId()
   const [list, refetchList] = useQuery({ query: ConversationsQuery, requestPolicy: "cache-and-network" })
   const poll = useCallback(() => refetchList({ requestPolicy: "network-only" }), [refetchList])
-  usePolling(poll, POLL_MS)
+  const live = useLiveSubscription(ConversationEventsLive, poll, poll)
+  usePolling(poll, POLL_MS, live !== "live")
   const [selectedId, setSelectedId] = useState<string | null>(null)
   const [sentCount, setSentCount] = useState(0)
 
@@ -168,6 +171,7 @@ export function Conversations({
         <div className="card-heading">
           <h2 id={titleId}>Conversations</h2>
           <p className="muted">Messages with your customers, updated every few seconds.</p>
+          <LiveNotice state={live} />
         </div>
       </header>
       {listData === undefined ? (
@@ -272,7 +276,13 @@ function Thread({
     requestPolicy: "cache-and-network"
   })
   const poll = useCallback(() => refetch({ requestPolicy: "network-only" }), [refetch])
-  usePolling(poll, POLL_MS)
+  const onEvent = useCallback(
+    ({ conversationEvents: { conversationId } }: ConversationEventsSubscription) => {
+      if (conversationId === null || conversationId === conversation.id) poll()
+    },
+    [poll, conversation.id]
+  )
+  usePolling(poll, POLL_MS, useLiveSubscription(ConversationEventsLive, onEvent, poll) !== "live")
   useEffect(() => {
     if (refresh > 0) poll()
   }, [refresh, poll])

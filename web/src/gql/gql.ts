@@ -32,6 +32,8 @@ type Documents = {
     "\n  mutation TestMetaAdsConnection {\n    testMetaAdsConnection {\n      ok\n      user {\n        id\n        name\n      }\n      tokenExpiresAt\n      adAccountCount\n      error\n      checks {\n        name\n        ok\n        detail\n      }\n    }\n  }\n": typeof types.TestMetaAdsConnectionDocument,
     "\n  query MetaAdsTokenDebug {\n    metaAdsTokenDebug {\n      __typename\n      ... on MetaAdsTokenDebugSuccess {\n        tokenDebug {\n          isValid\n          expiresAt\n          scopes\n          error\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.MetaAdsTokenDebugDocument,
     "\n  mutation CheckMetaAdsConnection {\n    checkMetaAdsConnection {\n      id\n      ...MetaAdsFields\n    }\n  }\n": typeof types.CheckMetaAdsConnectionDocument,
+    "\n  subscription ConversationEvents {\n    conversationEvents {\n      kind\n      conversationId\n      messageId\n      status\n    }\n  }\n": typeof types.ConversationEventsDocument,
+    "\n  subscription ConnectionChanged {\n    connectionChanged {\n      connectionId\n      provider\n      status\n    }\n  }\n": typeof types.ConnectionChangedDocument,
     "\n  fragment WebhookEndpointFields on WebhookEndpoint {\n    id\n    url\n    events\n    enabled\n    disabledReason\n    consecutiveFailures\n    previousSecretExpiresAt\n    createdAt\n  }\n": typeof types.WebhookEndpointFieldsFragmentDoc,
     "\n  query WebhookEndpoints {\n    webhookEndpoints {\n      ...WebhookEndpointFields\n    }\n  }\n": typeof types.WebhookEndpointsDocument,
     "\n  query WebhookDeliveries($endpointId: ID!, $state: WebhookDeliveryState, $eventType: String) {\n    webhookDeliveries(endpointId: $endpointId, state: $state, eventType: $eventType, first: 20) {\n      id\n      eventId\n      eventType\n      state\n      attempts\n      nextAttemptAt\n      lastStatusCode\n      lastError\n      occurredAt\n      attemptLog {\n        attemptedAt\n        statusCode\n        durationMs\n        responseExcerpt\n        error\n      }\n    }\n  }\n": typeof types.WebhookDeliveriesDocument,
@@ -73,6 +75,8 @@ const documents: Documents = {
     "\n  mutation TestMetaAdsConnection {\n    testMetaAdsConnection {\n      ok\n      user {\n        id\n        name\n      }\n      tokenExpiresAt\n      adAccountCount\n      error\n      checks {\n        name\n        ok\n        detail\n      }\n    }\n  }\n": types.TestMetaAdsConnectionDocument,
     "\n  query MetaAdsTokenDebug {\n    metaAdsTokenDebug {\n      __typename\n      ... on MetaAdsTokenDebugSuccess {\n        tokenDebug {\n          isValid\n          expiresAt\n          scopes\n          error\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.MetaAdsTokenDebugDocument,
     "\n  mutation CheckMetaAdsConnection {\n    checkMetaAdsConnection {\n      id\n      ...MetaAdsFields\n    }\n  }\n": types.CheckMetaAdsConnectionDocument,
+    "\n  subscription ConversationEvents {\n    conversationEvents {\n      kind\n      conversationId\n      messageId\n      status\n    }\n  }\n": types.ConversationEventsDocument,
+    "\n  subscription ConnectionChanged {\n    connectionChanged {\n      connectionId\n      provider\n      status\n    }\n  }\n": types.ConnectionChangedDocument,
     "\n  fragment WebhookEndpointFields on WebhookEndpoint {\n    id\n    url\n    events\n    enabled\n    disabledReason\n    consecutiveFailures\n    previousSecretExpiresAt\n    createdAt\n  }\n": types.WebhookEndpointFieldsFragmentDoc,
     "\n  query WebhookEndpoints {\n    webhookEndpoints {\n      ...WebhookEndpointFields\n    }\n  }\n": types.WebhookEndpointsDocument,
     "\n  query WebhookDeliveries($endpointId: ID!, $state: WebhookDeliveryState, $eventType: String) {\n    webhookDeliveries(endpointId: $endpointId, state: $state, eventType: $eventType, first: 20) {\n      id\n      eventId\n      eventType\n      state\n      attempts\n      nextAttemptAt\n      lastStatusCode\n      lastError\n      occurredAt\n      attemptLog {\n        attemptedAt\n        statusCode\n        durationMs\n        responseExcerpt\n        error\n      }\n    }\n  }\n": types.WebhookDeliveriesDocument,
@@ -182,6 +186,14 @@ export function graphql(source: "\n  query MetaAdsTokenDebug {\n    metaAdsToken
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation CheckMetaAdsConnection {\n    checkMetaAdsConnection {\n      id\n      ...MetaAdsFields\n    }\n  }\n"): (typeof documents)["\n  mutation CheckMetaAdsConnection {\n    checkMetaAdsConnection {\n      id\n      ...MetaAdsFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ConversationEvents {\n    conversationEvents {\n      kind\n      conversationId\n      messageId\n      status\n    }\n  }\n"): (typeof documents)["\n  subscription ConversationEvents {\n    conversationEvents {\n      kind\n      conversationId\n      messageId\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ConnectionChanged {\n    connectionChanged {\n      connectionId\n      provider\n      status\n    }\n  }\n"): (typeof documents)["\n  subscription ConnectionChanged {\n    connectionChanged {\n      connectionId\n      provider\n      status\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -12,6 +12,7 @@ import { isRateLimited, isUnauthorized } from "../shared/client.ts"
 import { ConfirmDisconnect, Spinner } from "../shared/Dialog.tsx"
 import { formatDate, formatDateTime } from "../shared/format.ts"
 import { HealthChecks } from "../shared/HealthChecks.tsx"
+import { ConnectionChangedLive, useLiveSubscription } from "../shared/LiveUpdates.tsx"
 import { adsReasonMessage, type ReturnFromMeta, startFailureMessage, unreadableHint } from "../shared/reasons.ts"
 import { usePolling } from "../shared/usePolling.ts"
 
@@ -331,7 +332,8 @@ export function MetaAdsCard({ viewer: viewerRef, returned, onUnauthorized, navig
     requestPolicy: returned === null ? "cache-and-network" : "network-only"
   })
   const refresh = useCallback(() => refetch({ requestPolicy: "network-only" }), [refetch])
-  usePolling(refresh, ADS_POLL_MS)
+  // The page says when live updates are paused (the same stream as the WhatsApp card's).
+  usePolling(refresh, ADS_POLL_MS, useLiveSubscription(ConnectionChangedLive, refresh, refresh) !== "live")
 
   /** A failed disconnect (a failed connect is the flow's `failed` state). */
   const [actionError, setActionError] = useState<string | null>(null)

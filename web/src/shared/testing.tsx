@@ -14,6 +14,8 @@ import type {
   MetaAdsFieldsFragment,
   WhatsAppCardViewerFragment
 } from "../gql/graphql.ts"
+import { makeClient } from "./client.ts"
+import { attachLiveStatus, liveStatusOf } from "./sse.ts"
 
 /** What a query sends for a fragment, seen unmasked (the answers below are plain data, as the API sends them). */
 type Unmasked<Fragment> = Omit<Fragment, " $fragmentName" | " $fragmentRefs">
@@ -78,6 +80,50 @@ export const mockClient = (answers: Record<string, Answer>) => {
   const calls = (name: string) =>
     execute.mock.calls.filter(([request]) => operationName(request) === name).map(([request]) => request.variables)
   return { client, calls }
+}
+
+/** One server-sent-events response a subscription opened (see `liveClient`). */
+export interface FakeStream {
+  readonly headers: Headers
+  readonly body: { readonly query: string }
+  /** Sends `event: next` with `data`. */
+  readonly push: (data: unknown) => void
+  /** Ends the response (the connection dropped). */
+  readonly drop: () => void
+}
+
+/**
+ * `mockClient` whose subscriptions go through the real SSE transport (`makeClient`'s) to a fake `fetch`: each
+ * subscription request opens a stream in `streams` (or, while `refuse` is set, gets that HTTP status).
+ */
+export const liveClient = (answers: Record<string, Answer>, token = "token-1") => {
+  const mock = mockClient(answers)
+  const streams: Array<FakeStream> = []
+  const control = { refuse: null as number | null }
+  const encoder = new TextEncoder()
+  const fakeFetch = vi.fn(async (_url: RequestInfo | URL, init?: RequestInit) => {
+    if (control.refuse !== null) return new Response("{}", { status: control.refuse })
+    let controller: ReadableStreamDefaultController<Uint8Array> | undefined
+    const body = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        controller = c
+      }
+    })
+    // A ping first, as yoga sends: not an event.
+    controller?.enqueue(encoder.encode(":\n\n"))
+    streams.push({
+      headers: new Headers(init?.headers),
+      body: JSON.parse(String(init?.body)) as { query: string },
+      push: (data) => controller?.enqueue(encoder.encode(`event: next\ndata: ${JSON.stringify({ data })}\n\n`)),
+      drop: () => controller?.close()
+    })
+    return new Response(body, { status: 200, headers: { "content-type": "text/event-stream" } })
+  })
+  const real = makeClient(token, fakeFetch as typeof fetch)
+  const client = mock.client as unknown as { executeSubscription: Client["executeSubscription"] }
+  client.executeSubscription = (request, context) => real.executeSubscription(request, context)
+  attachLiveStatus(mock.client, liveStatusOf(real)!)
+  return { ...mock, streams, fetch: fakeFetch, control }
 }
 
 export const withClient = (client: Client, children: ReactNode) => <Provider value={client}>{children}</Provider>
