@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto"
 import { type Ctx, deliverEntries, type Fault, type FaultKind, nowSeconds, webhookTarget } from "./context.ts"
 import { tokenInvalidated } from "./errors.ts"
+import { releaseHeldStatuses } from "./graph.ts"
 import { isRecord, obj, type Params, str } from "./http.ts"
 import { newAccessToken, newHex, newId } from "./ids.ts"
 import { addMedia } from "./media.ts"
@@ -751,11 +752,15 @@ const ROUTES: Readonly<Record<string, ControlRoute>> = {
       tokenExpiresIn60Days: "tokenExpiresIn60Days",
       enforceServiceWindow: "enforceServiceWindow",
       requireAppSecretProof: "requireAppSecretProof",
-      fullAccessSystemUsers: "fullAccessSystemUsers"
+      fullAccessSystemUsers: "fullAccessSystemUsers",
+      holdStatuses: "holdStatuses"
     })
     return { body: ctx.state.config }
   },
   "POST /_sandbox/recipients": setRecipient,
+  "POST /_sandbox/statuses/release": async (ctx, params) => ({
+    body: { released: await releaseHeldStatuses(ctx, str(params, "wamid")) }
+  }),
   // The next `count` media downloads (the lookaside URL) answer 500, as a download failing at Meta.
   "POST /_sandbox/media/fail-next": (ctx, params) => {
     const count = Number(params["count"] ?? 1)

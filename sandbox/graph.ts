@@ -665,9 +665,16 @@ const scheduleStatuses = (ctx: Ctx, number: PhoneNumber, wamid: string, waId: st
         "Message failed to send because more than 24 hours have passed since the customer last replied to this number."
     }
   }
-  const steps: Array<StatusName> = failure === undefined ? ["sent", "delivered", "read"] : ["failed"]
-  if (ctx.state.config.outOfOrderDeliveries) steps.reverse()
+  const all: Array<StatusName> = failure === undefined ? ["sent", "delivered", "read"] : ["failed"]
   const category = type === "template" ? "utility" : "service"
+  const hold = ctx.state.config.holdStatuses && failure === undefined
+  const steps = hold ? all.filter((status) => status === "sent" || status === "failed") : all
+  if (hold) {
+    for (const status of ["delivered", "read"] as const) {
+      ctx.state.heldStatuses.push({ phoneNumberId: number.id, wamid, waId, status, pricingCategory: category })
+    }
+  }
+  if (ctx.state.config.outOfOrderDeliveries) steps.reverse()
   ctx.later(async () => {
     for (const status of steps) {
       const change = statusChange(number, wamid, waId, status, nowSeconds(ctx), {
@@ -677,6 +684,26 @@ const scheduleStatuses = (ctx: Ctx, number: PhoneNumber, wamid: string, waId: st
       await deliverChange(ctx, waba, change)
     }
   })
+}
+
+/**
+ * Delivers the held statuses (of `wamid`, or all), oldest first, each its own signed delivery; how many were
+ * released.
+ */
+export const releaseHeldStatuses = async (ctx: Ctx, wamid: string | undefined): Promise<number> => {
+  const held = ctx.state.heldStatuses
+  const chosen = held.filter((entry) => wamid === undefined || entry.wamid === wamid)
+  for (const entry of chosen) held.splice(held.indexOf(entry), 1)
+  for (const entry of chosen) {
+    const number = ctx.state.numbers.get(entry.phoneNumberId)
+    const waba = number === undefined ? undefined : ctx.state.wabas.get(number.wabaId)
+    if (number === undefined || waba === undefined) continue
+    const change = statusChange(number, entry.wamid, entry.waId, entry.status, nowSeconds(ctx), {
+      pricingCategory: entry.pricingCategory
+    })
+    await deliverChange(ctx, waba, change)
+  }
+  return chosen.length
 }
 
 // ---------------------------------------------------------------- router

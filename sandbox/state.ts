@@ -190,6 +190,20 @@ export interface SandboxConfig {
    * still reads the WABAs it was granted. Default false.
    */
   fullAccessSystemUsers: boolean
+  /**
+   * After a send only `sent` is delivered; `delivered` and `read` wait in `heldStatuses` until
+   * `POST /_sandbox/statuses/release` (a recipient whose phone is off, then back). Default false.
+   */
+  holdStatuses: boolean
+}
+
+/** A status webhook the sandbox holds back (`holdStatuses`). */
+export interface HeldStatus {
+  readonly phoneNumberId: string
+  readonly wamid: string
+  readonly waId: string
+  readonly status: "delivered" | "read"
+  readonly pricingCategory: string
 }
 
 /** Another Meta app (not the sandbox's): its tokens are not ours to inspect, and its secret is not ours. */
@@ -212,6 +226,8 @@ export interface State {
   readonly sentMessages: Array<SentMessageRecord>
   /** Media by id: what customers sent (inbound messages) and what businesses uploaded (`POST /{number}/media`). */
   readonly media: Map<string, SandboxMedia>
+  /** Statuses held back while `config.holdStatuses` is on, oldest first. */
+  readonly heldStatuses: Array<HeldStatus>
   /** How many media downloads still fail (`POST /_sandbox/media/fail-next`). */
   mediaFailNext: number
   readonly config: SandboxConfig
@@ -358,6 +374,7 @@ export const createState = (seed: SeedApp, nowMs: number, subscription: AppSubsc
     lastInbound: new Map(),
     sentMessages: [],
     media: new Map(),
+    heldStatuses: [],
     mediaFailNext: 0,
     config: {
       tokenExpiresIn60Days: false,
@@ -365,7 +382,8 @@ export const createState = (seed: SeedApp, nowMs: number, subscription: AppSubsc
       outOfOrderDeliveries: false,
       enforceServiceWindow: true,
       requireAppSecretProof: true,
-      fullAccessSystemUsers: false
+      fullAccessSystemUsers: false,
+      holdStatuses: false
     },
     otherApps: new Map(),
     seedUserId: user.id,

@@ -118,6 +118,32 @@ describe("webhook deliveries", () => {
     expect(statuses).toEqual(["read", "delivered", "sent"])
   })
 
+  it("held statuses: only sent after a send; delivered and read come when released, of that message only", async () => {
+    await control("inbound", { phoneNumberId: numberId, from: "15550108889" })
+    await sandbox.webhooksIdle()
+    receiver.received.length = 0
+    await control("config", { holdStatuses: true })
+    const first = (await send("15550108889")).body as { messages: Array<{ id: string }> }
+    await send("15550108889")
+    await sandbox.webhooksIdle()
+    const statuses = () =>
+      receiver.received.map((r) => {
+        const status = (
+          (r.payload as Envelope).entry[0]!.changes[0]!.value["statuses"] as Array<{
+            id: string
+            status: string
+          }>
+        )[0]!
+        return `${status.id === first.messages[0]!.id ? "first" : "second"}:${status.status}`
+      })
+    expect(statuses()).toEqual(["first:sent", "second:sent"])
+    expect(await control("statuses/release", { wamid: first.messages[0]!.id })).toEqual({ released: 2 })
+    await sandbox.webhooksIdle()
+    expect(statuses()).toEqual(["first:sent", "second:sent", "first:delivered", "first:read"])
+    expect(await control("statuses/release", {})).toEqual({ released: 2 })
+    expect(await control("statuses/release", {})).toEqual({ released: 0 })
+  })
+
   it("a recipient set up to fail gets a failed status with Meta's error", async () => {
     await control("recipients", {
       waId: "15550106666",
