@@ -147,6 +147,64 @@ describe("WhatsApp in a real browser", () => {
     expect(problems).toEqual([])
   })
 
+  it("live: a status and a disconnect reach the page without reload or polling (the subscription)", async () => {
+    const { page, problems, screenshot } = await open({ width: 1280, height: 1400 })
+    await signIn(page, "tenant-live", "member")
+    await connectInThisWindow(page, () => page.getByRole("button", { name: "Connect WhatsApp" }).click())
+    await page.locator("#waba-new").check()
+    await page.locator("#approve").click()
+    await card(page).getByText("Connected", { exact: true }).waitFor()
+    const connection = await graphql(page, "{ whatsappConnection { phoneNumberId } }")
+    const phoneNumberId = String(connection.data?.["whatsappConnection"]?.["phoneNumberId"])
+    expect(
+      (await sandbox("inbound", { phoneNumberId, from: "15557650000", name: "Live Lin", text: "Hi" }))["deliveryStatus"]
+    ).toBe(200)
+    const log = page.getByRole("log")
+    await log.getByText("Hi", { exact: true }).waitFor({ timeout: 15_000 })
+    const conversations = page.getByRole("region", { name: "Conversations" })
+    await conversations.getByText("Live: changes appear as they happen.").waitFor({ timeout: 15_000 })
+
+    // Every GraphQL query the page sends from here on, by operation name.
+    const queries: Array<string> = []
+    page.on("request", (request) => {
+      if (!request.url().endsWith("/graphql") || request.headers()["accept"] === "text/event-stream") return
+      const body = request.postData()
+      if (body !== null) queries.push(String((JSON.parse(body) as { query: string }).query.match(/^\w+ (\w+)/)?.[1]))
+    })
+
+    // The sandbox holds delivered/read back: the reply stays Sent until they are released.
+    await sandbox("config", { holdStatuses: true })
+    await page.getByLabel("Message", { exact: true }).fill("Your order is on its way")
+    await page.getByLabel("Message", { exact: true }).press("Enter")
+    const reply = log.locator(".message.outbound", { hasText: "Your order is on its way" })
+    await reply.getByText("Sent", { exact: true }).waitFor({ timeout: 15_000 })
+    await screenshot("live-01-sent")
+
+    // Quiet for longer than the 3 s poll: while the stream is live the page fetches nothing.
+    queries.length = 0
+    await page.waitForTimeout(4_000)
+    expect(queries).toEqual([])
+
+    expect((await sandbox("statuses/release", {}))["released"]).toBe(2)
+    await reply.getByText("Read", { exact: true }).waitFor({ timeout: 2_500 })
+    // What moved it: refetches after the events (the thread and the list), not a poll.
+    expect(queries.every((name) => name === "ConversationMessages" || name === "Conversations")).toBe(true)
+    expect(queries.length).toBeGreaterThan(0)
+    await screenshot("live-02-read-without-reload")
+
+    // Another tab of the same person disconnects: this page shows it without reload (its poll is 15 s).
+    const other = await page.context().newPage()
+    await other.goto(page.url())
+    await other.getByRole("heading", { name: "Integrations" }).waitFor()
+    const disconnected = await graphql(other, "mutation { disconnectWhatsApp { status } }")
+    expect(disconnected.data?.["disconnectWhatsApp"]?.["status"]).toBe("REVOKED")
+    await other.close()
+    await card(page).getByText("Disconnected", { exact: true }).waitFor({ timeout: 5_000 })
+    await screenshot("live-03-disconnected-in-another-tab")
+    await sandbox("config", { holdStatuses: false })
+    expect(problems).toEqual([])
+  }, 90_000)
+
   it("cancelling in Meta's dialog comes back with the cancel message and a way to try again", async () => {
     const { page, problems, screenshot } = await open()
     await signIn(page, "tenant-cancel", "member")

@@ -170,7 +170,9 @@ export function Conversations({
       <header className="card-header">
         <div className="card-heading">
           <h2 id={titleId}>Conversations</h2>
-          <p className="muted">Messages with your customers, updated every few seconds.</p>
+          <p className="muted">
+            Messages with your customers, updated {live === "live" ? "as they arrive" : "every few seconds"}.
+          </p>
           <LiveNotice state={live} />
         </div>
       </header>
