@@ -69,6 +69,11 @@ export interface AppConfigShape {
   /** How often the gauges read from the database (inbox, token expiry) are refreshed (`METRICS_REFRESH_SECONDS`). */
   readonly metricsRefreshSeconds: number
   /**
+   * `WINDOW_CLOSING_NOTICE_MINUTES` (60): how long before a contact's 24-hour window closes the
+   * `conversation.window_closing` event goes out; 0 turns the job off.
+   */
+  readonly windowClosingNoticeMinutes: number
+  /**
    * Where media is kept: `DATA_DIR/media` (one instance), or an S3 bucket when `MEDIA_S3_BUCKET` is set
    * (`MEDIA_S3_ENDPOINT`, `MEDIA_S3_REGION`, `MEDIA_S3_ACCESS_KEY_ID`, `MEDIA_S3_SECRET_ACCESS_KEY`,
    * `MEDIA_S3_FORCE_PATH_STYLE`).
@@ -403,6 +408,13 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       () => 50
     )
 
+    const windowClosingNoticeMinutes = Option.getOrElse(
+      yield* setting(
+        WholeNumber("WINDOW_CLOSING_NOTICE_MINUTES", 0, 1439),
+        "WINDOW_CLOSING_NOTICE_MINUTES must be a whole number of minutes from 0 (off) to 1439"
+      ),
+      () => 60
+    )
     const metricsRefreshSeconds = Option.getOrElse(
       yield* setting(
         WholeNumber("METRICS_REFRESH_SECONDS", 1, 86_400),
@@ -484,6 +496,7 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       },
       connectionHealthIntervalSeconds,
       metricsRefreshSeconds,
+      windowClosingNoticeMinutes,
       media,
       webhookWorkerEnabled
     })

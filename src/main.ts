@@ -43,6 +43,7 @@ import { Conversations } from "./application/messaging/Conversations.ts"
 import { MediaFetcher } from "./application/messaging/MediaFetcher.ts"
 import { Messaging } from "./application/messaging/Messaging.ts"
 import { MediaSending } from "./application/messaging/SendMedia.ts"
+import { WindowClosingNotices } from "./application/messaging/WindowClosingNotices.ts"
 import { OperationLimits } from "./application/OperationLimits.ts"
 import { WebhookDelivery } from "./application/outbound/WebhookDelivery.ts"
 import { WebhookEndpoints } from "./application/outbound/WebhookEndpoints.ts"
@@ -118,6 +119,9 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     WebhookProcessor.processedRetention(config.webhookProcessedRetentionDays),
     WebhookDelivery.worker(),
     WebhookDelivery.retention(config.outboundWebhooks.retentionDays),
+    config.windowClosingNoticeMinutes > 0
+      ? WindowClosingNotices.worker(Duration.minutes(config.windowClosingNoticeMinutes))
+      : Layer.empty,
     makeMetricsRefresher(Duration.seconds(config.metricsRefreshSeconds)),
     ConnectionHealthChecks.worker(Duration.seconds(config.connectionHealthIntervalSeconds)),
     MetaAdsHealthChecks.worker(Duration.seconds(config.connectionHealthIntervalSeconds)),

@@ -1,17 +1,20 @@
 import type { ChannelConnection, ConnectionStatus } from "./ChannelConnection.ts"
 import { type HealthCheck, type HealthStatus, overallHealth } from "./ConnectionHealth.ts"
+import type { Conversation } from "./Conversation.ts"
+import { windowClosesAt } from "./CustomerServiceWindow.ts"
 import type { Provider, TenantId } from "./Ids.ts"
 import type { Message } from "./Message.ts"
 
 /**
- * The events a tenant's webhook endpoints can subscribe to (issue 19). `conversation.window_closing` and
- * `template.status` are not emitted yet, so they are not offered (an endpoint cannot subscribe to what never comes);
- * adding one is one entry here (GraphQL, validation and fan-out read this list) plus the write that announces it.
+ * The events a tenant's webhook endpoints can subscribe to (issue 19). `template.status` is not emitted yet, so it
+ * is not offered (an endpoint cannot subscribe to what never comes); adding one is one entry here (GraphQL,
+ * validation and fan-out read this list) plus the write that announces it.
  */
 export const OUTBOUND_EVENT_TYPES = [
   "message.received",
   "message.status",
   "message.failed",
+  "conversation.window_closing",
   "connection.connected",
   "connection.disconnected",
   "connection.error",
@@ -74,6 +77,25 @@ export const messageReceived = (message: Message, connection: ChannelConnection)
     type: message.type,
     body: message.body,
     sentAt: message.sentAt.toISOString()
+  }
+})
+
+/**
+ * `conversation.window_closing`: the contact's 24-hour customer service window closes soon (free text and media
+ * are refused after `closesAt`; templates still go). Once per window: a newer inbound message opens a new one.
+ */
+export const windowClosing = (conversation: Conversation): NewOutboundEvent => ({
+  tenantId: conversation.tenantId,
+  type: "conversation.window_closing",
+  orderingKey: null,
+  data: {
+    conversationId: conversation.id,
+    connectionId: conversation.connectionId,
+    phoneNumberId: conversation.phoneNumberId,
+    waId: conversation.waId,
+    contactName: conversation.contactName,
+    lastInboundAt: conversation.lastInboundAt?.toISOString() ?? null,
+    closesAt: windowClosesAt(conversation.lastInboundAt)?.toISOString() ?? null
   }
 })
 

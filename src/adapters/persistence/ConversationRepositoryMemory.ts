@@ -4,7 +4,10 @@ import { MessageRepository } from "../../application/messaging/ports/MessageRepo
 import { ConnectionRepository } from "../../application/ports/ConnectionRepository.ts"
 import { decodeMicrosCursor, encodeMicrosCursor, microsOf } from "../../application/ports/Page.ts"
 import { Conversation, type ConversationSummary, UNREAD_CAP } from "../../domain/Conversation.ts"
+import { CUSTOMER_SERVICE_WINDOW_MS } from "../../domain/CustomerServiceWindow.ts"
 import type { ConversationId } from "../../domain/Ids.ts"
+import { windowClosing } from "../../domain/OutboundEvent.ts"
+import { OutboxMemory } from "./OutboxMemory.ts"
 
 /** Needs the messages and connections (in memory too) to tell an empty conversation and summarize one. */
 export const ConversationRepositoryMemory = Layer.effect(
@@ -13,6 +16,9 @@ export const ConversationRepositoryMemory = Layer.effect(
     const messages = yield* MessageRepository
     const rows = new Map<string, Conversation>()
     const connections = yield* ConnectionRepository
+    const outbox = yield* OutboxMemory
+    /** Conversation id → the last inbound time whose window was announced as closing (`window_notice_for`). */
+    const noticed = new Map<string, number>()
     const summarize = (row: Conversation) =>
       Effect.gen(function* () {
         const thread = yield* messages.listByConversation(row.tenantId, row.id as ConversationId, {
@@ -130,6 +136,20 @@ export const ConversationRepositoryMemory = Layer.effect(
           const [k, row] = entry
           if (row.lastReadAt === null || row.lastReadAt < at) rows.set(k, new Conversation({ ...row, lastReadAt: at }))
           return true
+        }),
+      announceClosingWindows: (now, until, limit) =>
+        Effect.suspend(() => {
+          const from = now.getTime() - CUSTOMER_SERVICE_WINDOW_MS
+          const to = until.getTime() - CUSTOMER_SERVICE_WINDOW_MS
+          const due = [...rows.values()]
+            .filter((row) => {
+              const last = row.lastInboundAt?.getTime()
+              return last !== undefined && last > from && last <= to && noticed.get(row.id) !== last
+            })
+            .sort((a, b) => a.lastInboundAt!.getTime() - b.lastInboundAt!.getTime())
+            .slice(0, limit)
+          for (const row of due) noticed.set(row.id, row.lastInboundAt!.getTime())
+          return Effect.as(outbox.write(due.map(windowClosing)), due)
         })
     })
   })

@@ -4,6 +4,9 @@ import type { Fragment } from "effect/sql/Statement"
 import { ConversationRepository } from "../../application/messaging/ports/ConversationRepository.ts"
 import { decodeMicrosCursor, encodeMicrosCursor } from "../../application/ports/Page.ts"
 import { type ConversationSummary, UNREAD_CAP } from "../../domain/Conversation.ts"
+import { CUSTOMER_SERVICE_WINDOW_MS } from "../../domain/CustomerServiceWindow.ts"
+import { windowClosing } from "../../domain/OutboundEvent.ts"
+import { writeOutbox } from "./OutboxPg.ts"
 import { ConversationRow, type Row, toConversation } from "./Rows.ts"
 
 /** `LIKE` matches the characters themselves: `%`, `_` and the escape are escaped. */
@@ -154,7 +157,31 @@ export const ConversationRepositoryPg = Layer.effect(
           Effect.map((rows) => rows.length > 0),
           Effect.orDie,
           Effect.withSpan("ConversationRepositoryPg.markRead")
-        )
+        ),
+      announceClosingWindows: (now, until, limit) =>
+        sql
+          .withTransaction(
+            Effect.gen(function* () {
+              // The window closes 24 h after last_inbound_at: closing in (now, until] is last_inbound_at in
+              // (now - 24 h, until - 24 h]. Locked rows are another run's (it marks them).
+              const rows = yield* sql`
+                WITH due AS (
+                  SELECT id FROM conversations
+                  WHERE last_inbound_at > ${new Date(now.getTime() - CUSTOMER_SERVICE_WINDOW_MS)}
+                    AND last_inbound_at <= ${new Date(until.getTime() - CUSTOMER_SERVICE_WINDOW_MS)}
+                    AND window_notice_for IS DISTINCT FROM last_inbound_at
+                  ORDER BY last_inbound_at
+                  LIMIT ${limit}
+                  FOR UPDATE SKIP LOCKED)
+                UPDATE conversations c SET window_notice_for = c.last_inbound_at
+                FROM due WHERE c.id = due.id
+                RETURNING c.*`
+              const announced = rows.map(toConversation)
+              yield* writeOutbox(sql, announced.map(windowClosing))
+              return announced
+            })
+          )
+          .pipe(Effect.orDie, Effect.withSpan("ConversationRepositoryPg.announceClosingWindows"))
     })
   })
 )

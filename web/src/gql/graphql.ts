@@ -29,7 +29,7 @@ export type ConversationEventKind =
   | 'MESSAGE_STATUS';
 
 export type CreateWebhookEndpointInput = {
-  /** Any of message.received, message.status, message.failed, connection.connected, connection.disconnected, connection.error, connection.health_changed, ads.connection.connected, ads.connection.disconnected, ads.connection.error, webhook.test, or a.b.*. */
+  /** Any of message.received, message.status, message.failed, conversation.window_closing, connection.connected, connection.disconnected, connection.error, connection.health_changed, ads.connection.connected, ads.connection.disconnected, ads.connection.error, webhook.test, or a.b.*. */
   readonly events: ReadonlyArray<string>;
   /** HTTPS URL resolving to public addresses. */
   readonly url: string;

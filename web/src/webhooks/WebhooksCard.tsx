@@ -9,6 +9,7 @@ export const EVENT_TYPES = [
   "message.received",
   "message.status",
   "message.failed",
+  "conversation.window_closing",
   "connection.*",
   "ads.connection.*",
   "webhook.test"
@@ -205,6 +206,7 @@ function DeliveryLog({ endpointId }: { readonly endpointId: string }) {
               "message.received",
               "message.status",
               "message.failed",
+              "conversation.window_closing",
               "connection.connected",
               "connection.disconnected",
               "connection.error",

@@ -44,5 +44,12 @@ export class ConversationRepository extends Context.Service<
     summary(tenantId: TenantId, id: ConversationId): Effect.Effect<Option.Option<ConversationSummary>>
     /** The tenant opened it: inbound messages up to `at` are read (moves forward only); false if not found. */
     markRead(tenantId: TenantId, id: ConversationId, at: Date): Effect.Effect<boolean>
+    /**
+     * Every tenant's conversations whose customer service window closes in (`now`, `until`] and was not announced
+     * yet (up to `limit`, soonest first): each gets one `conversation.window_closing` outbox event and is marked for
+     * its current last inbound message, in one transaction, so a window is announced once however often this runs;
+     * a newer inbound message opens a new window, announced again. Answers the conversations announced.
+     */
+    announceClosingWindows(now: Date, until: Date, limit: number): Effect.Effect<ReadonlyArray<Conversation>>
   }
 >()("app/application/ports/ConversationRepository") {}
