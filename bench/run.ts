@@ -19,6 +19,7 @@ import { PgClient } from "@effect/sql-pg"
 import { Effect, ManagedRuntime, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { type Started, startChild } from "../scripts/ChildProcess.ts"
+import { runOutbound } from "./outbound.ts"
 import type { ChildMessage, LoadResult, LoadSpec } from "./protocol.ts"
 
 const root = resolve(import.meta.dirname, "..")
@@ -38,7 +39,8 @@ const SCENARIOS = [
   "open-loop",
   "graphql",
   "conversations",
-  "instances"
+  "instances",
+  "outbound"
 ] as const
 type Scenario = (typeof SCENARIOS)[number]
 
@@ -892,6 +894,68 @@ const conversations = async (context: Context) => {
   putLoad(`GraphQL conversations page (20 × 5 messages) at ${int(ROWS ?? 0)} messages, 4 clients`, result, cpu)
 }
 
+const OUTBOUND_SECTION = "outbound webhooks: Meta's webhook → the tenant's receiver (standardwebhooks verified)"
+const OUTBOUND_SEND_MS = SMOKE ? 3_000 : 30_000
+const OUTBOUND_FRACTION = 0.8
+
+/**
+ * Inbound messages for 30 s (3 s in --smoke) at 80% of the rate intake sustained just before (closed loop, no
+ * endpoint), into an instance with its workers running, each announced to a local receiver that verifies it.
+ */
+const outbound = async (context: Context, round: number) => {
+  const instance = await startService(`outbound-r${round}`, true, { WEBHOOK_ALLOW_PRIVATE_TARGETS: "true" })
+  try {
+    const result = await runOutbound({
+      serviceUrl: instance.url,
+      token: context.session.token,
+      appSecret: secret,
+      phoneNumberId: PHONE_NUMBER_ID,
+      idPrefix: `out-r${round}`,
+      probeMs: SMOKE ? 1_000 : 3_000,
+      sendMs: OUTBOUND_SEND_MS,
+      fraction: OUTBOUND_FRACTION,
+      drainMs: 90_000,
+      backlog: async () => {
+        const rows = await query(
+          benchDb,
+          (sql) => sql`SELECT (SELECT count(*) FROM webhook_events WHERE state = 'pending')::int AS inbox,
+                              (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending')::int AS outbox`
+        )
+        return { inbox: Number(rows[0]?.["inbox"] ?? 0), outbox: Number(rows[0]?.["outbox"] ?? 0) }
+      }
+    })
+    put(OUTBOUND_SECTION, "intake probe req/s (closed loop, 32 clients, no endpoint)", result.probedRps)
+    put(OUTBOUND_SECTION, `arrival rate req/s (${OUTBOUND_FRACTION * 100}% of the probe)`, result.rate)
+    put(OUTBOUND_SECTION, "accepted req/s (over the sending window)", result.acceptedRps, 1)
+    put(OUTBOUND_SECTION, "delivered events/s (while sending)", result.deliveredRps, 1)
+    put(
+      OUTBOUND_SECTION,
+      "delivered / accepted while sending",
+      result.accepted > 0 ? result.deliveredInWindow / result.accepted : Number.NaN,
+      3
+    )
+    put(OUTBOUND_SECTION, "accepted messages", result.accepted)
+    put(OUTBOUND_SECTION, "duplicates", result.duplicates)
+    put(OUTBOUND_SECTION, "missing after the drain", result.missing)
+    put(OUTBOUND_SECTION, "backlog at the end: inbox events", result.backlogAtEnd.inbox)
+    put(OUTBOUND_SECTION, "backlog at the end: outbox deliveries", result.backlogAtEnd.outbox)
+    put(OUTBOUND_SECTION, "drain after the sending ms", result.drainMs)
+    put(OUTBOUND_SECTION, "Meta POST → receiver p50 ms", result.p50, 1)
+    put(OUTBOUND_SECTION, "Meta POST → receiver p99 ms", result.p99, 1)
+    put(OUTBOUND_SECTION, "Meta POST → receiver max ms", result.max, 1)
+    put(OUTBOUND_SECTION, "outbox event written → receiver p50 ms", result.outboxP50, 1)
+    put(OUTBOUND_SECTION, "outbox event written → receiver p99 ms", result.outboxP99, 1)
+    if (result.errors > 0) failures.push(`outbound: ${result.errors} inbound webhooks refused (${result.firstError})`)
+    if (result.accepted === 0) failures.push("outbound: no inbound webhook accepted")
+    if (result.duplicates > 0) failures.push(`outbound: ${result.duplicates} events delivered twice`)
+    if (result.missing > 0) failures.push(`outbound: ${result.missing} accepted messages never delivered`)
+    if (result.badSignatures > 0) failures.push(`outbound: ${result.badSignatures} deliveries failed verification`)
+  } finally {
+    await instance.stop()
+    rss.pids.delete(instance.child.pid!)
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The run
 
@@ -1110,6 +1174,7 @@ const main = async (): Promise<Setup> => {
     await step("instances", async () => {
       for (const count of INSTANCES) await intakeRunning(`instances${count}`, count, round)
     })
+    await step("outbound", () => outbound(context, round))
   }
   const states = await inbox()
   if (states.other > 0) failures.push(`${states.other} inbox events ended unrouted or failed`)
@@ -1204,6 +1269,21 @@ const goalsOf = (setup: Setup): ReadonlyArray<Goal> => {
     `≥ ${GOALS.graphqlRatio}`,
     (m) => m >= GOALS.graphqlRatio
   )
+  const delivered = get(OUTBOUND_SECTION, "delivered / accepted while sending")
+  goals.push({
+    name: "delivery keeps pace with intake (delivered / accepted while sending; missing; duplicates)",
+    figure:
+      delivered.length === 0
+        ? "not measured"
+        : `${spread(delivered, 3)}; missing ${spread(get(OUTBOUND_SECTION, "missing after the drain"), 0)}; duplicates ${spread(get(OUTBOUND_SECTION, "duplicates"), 0)}`,
+    goal: "≥ 0.98, 0 missing, 0 duplicates",
+    met:
+      delivered.length === 0
+        ? null
+        : median(delivered) >= 0.98 &&
+          get(OUTBOUND_SECTION, "missing after the drain").every((n) => n === 0) &&
+          get(OUTBOUND_SECTION, "duplicates").every((n) => n === 0)
+  })
   goals.push({
     name: "statements per conversations page",
     figure: setup.statements === null ? "not measured (needs --rows)" : String(setup.statements.count),
@@ -1309,6 +1389,14 @@ other jobs share the cores.
 - **Statements per conversations page** (with \`--rows\`): an instance whose database connection goes through a
   counting TCP proxy in \`run.ts\` (Execute and simple Query messages; pg_stat_statements is not preloaded here);
   the fewest of three requests after one warm-up request.
+- **Outbound webhooks** (\`bench/outbound.ts\`, issue 19): an instance with its workers running and
+  \`WEBHOOK_ALLOW_PRIVATE_TARGETS=true\`; first a closed-loop probe of intake (32 clients, ${OUTBOUND_SEND_MS === 3_000 ? 1 : 3} s, no endpoint
+  yet), then an endpoint for \`message.received\` pointing at a \`node:http\` receiver on 127.0.0.1 (in the bench
+  process) that verifies each delivery with \`standardwebhooks\`, and inbound messages for ${OUTBOUND_SEND_MS / 1000} s in an open loop at
+  ${OUTBOUND_FRACTION * 100}% of the probe's rate. The latency runs from the moment the bench POSTs Meta's webhook to the moment the
+  receiver gets the delivery (one process, one clock). Duplicates and missing messages are counted by message id
+  after a drain of up to 90 s; the backlog is the inbox's pending events plus the outbox's pending deliveries
+  when the sending ends. The parked instance's delivery worker shares the outbox (both claim with SKIP LOCKED).
 - **Memory**: \`VmRSS\` of every service instance every 100 ms; the peak over the run.
 
 ## Latest run
