@@ -13,6 +13,7 @@ import { WhatsAppMediaHttp } from "./adapters/meta-graph/WhatsAppMediaHttp.ts"
 import { layerEmbedded, layerServer } from "./adapters/persistence/Database.ts"
 import { LiveEventsMemory } from "./adapters/persistence/LiveEventsMemory.ts"
 import { LiveEventsPg } from "./adapters/persistence/LiveEventsPg.ts"
+import { LiveEventsRedis } from "./adapters/persistence/LiveEventsRedis.ts"
 import { ConnectSettings } from "./application/ports/ConnectSettings.ts"
 import { WebhookSettings } from "./application/webhooks/ports/WebhookSettings.ts"
 
@@ -24,11 +25,15 @@ export const databaseLayer = (config: AppConfigShape) =>
   }).pipe(Layer.orDie)
 
 /**
- * Live events for the page: through PostgreSQL LISTEN/NOTIFY when `DATABASE_URL` is set (every instance hears
- * every instance), in process on embedded PGlite (one instance; its single connection cannot be held by a LISTEN).
+ * Live events for the page: through Redis pub/sub when `REDIS_URL` is set, else through PostgreSQL LISTEN/NOTIFY
+ * when `DATABASE_URL` is set (either way every instance hears every instance), else in process on embedded PGlite
+ * (one instance; its single connection cannot be held by a LISTEN).
  */
 export const liveEventsLayer = (config: AppConfigShape) =>
-  Option.isSome(config.databaseUrl) ? LiveEventsPg : LiveEventsMemory
+  Option.match(config.redisUrl, {
+    onSome: (url) => LiveEventsRedis.pipe(Layer.provide(NodeRedis.layer({ url: Redacted.value(url) })), Layer.orDie),
+    onNone: () => (Option.isSome(config.databaseUrl) ? LiveEventsPg : LiveEventsMemory)
+  })
 
 export const describeDatabase = (config: AppConfigShape) =>
   Option.isSome(config.databaseUrl)

@@ -8,19 +8,18 @@ import { makeLiveHub } from "./LiveEventsMemory.ts"
 /** The channel `writeOutbox` notifies in the transaction of each event (PostgreSQL delivers it at commit). */
 export const LIVE_CHANNEL = "live_events"
 
-const Payload = Schema.fromJsonString(
-  Schema.Struct({
-    tenantId: Schema.String,
-    type: Schema.Literals(OUTBOUND_EVENT_TYPES),
-    eventId: Schema.String,
-    conversationId: Schema.NullOr(Schema.String),
-    messageId: Schema.NullOr(Schema.String),
-    connectionId: Schema.NullOr(Schema.String),
-    status: Schema.NullOr(Schema.String),
-    kind: Schema.NullOr(Schema.String)
-  })
-)
-const decode = Schema.decodeUnknownOption(Payload)
+/** One live event as JSON (a NOTIFY payload; a Redis message holds an array of them). */
+export const LiveEventJson = Schema.Struct({
+  tenantId: Schema.String,
+  type: Schema.Literals(OUTBOUND_EVENT_TYPES),
+  eventId: Schema.String,
+  conversationId: Schema.NullOr(Schema.String),
+  messageId: Schema.NullOr(Schema.String),
+  connectionId: Schema.NullOr(Schema.String),
+  status: Schema.NullOr(Schema.String),
+  kind: Schema.NullOr(Schema.String)
+})
+const decode = Schema.decodeUnknownOption(Schema.fromJsonString(LiveEventJson))
 
 /**
  * Live events of every instance sharing the PostgreSQL server: one `LISTEN live_events` connection per instance
