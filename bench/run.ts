@@ -914,7 +914,7 @@ const outbound = async (context: Context, round: number) => {
       probeMs: SMOKE ? 1_000 : 3_000,
       sendMs: OUTBOUND_SEND_MS,
       fraction: OUTBOUND_FRACTION,
-      drainMs: 90_000,
+      drainMs: SMOKE ? 120_000 : 600_000,
       backlog: async () => {
         const rows = await query(
           benchDb,
@@ -948,7 +948,12 @@ const outbound = async (context: Context, round: number) => {
     if (result.errors > 0) failures.push(`outbound: ${result.errors} inbound webhooks refused (${result.firstError})`)
     if (result.accepted === 0) failures.push("outbound: no inbound webhook accepted")
     if (result.duplicates > 0) failures.push(`outbound: ${result.duplicates} events delivered twice`)
-    if (result.missing > 0) failures.push(`outbound: ${result.missing} accepted messages never delivered`)
+    if (result.missing > 0)
+      failures.push(
+        result.unfinished === null
+          ? `outbound: ${result.missing} accepted messages never delivered (inbox and outbox empty: lost)`
+          : `outbound: ${result.missing} accepted messages not delivered when the drain timed out (${result.unfinished.inbox} inbox events, ${result.unfinished.outbox} deliveries still pending)`
+      )
     if (result.badSignatures > 0) failures.push(`outbound: ${result.badSignatures} deliveries failed verification`)
   } finally {
     await instance.stop()
@@ -1395,7 +1400,7 @@ other jobs share the cores.
   process) that verifies each delivery with \`standardwebhooks\`, and inbound messages for ${OUTBOUND_SEND_MS / 1000} s in an open loop at
   ${OUTBOUND_FRACTION * 100}% of the probe's rate. The latency runs from the moment the bench POSTs Meta's webhook to the moment the
   receiver gets the delivery (one process, one clock). Duplicates and missing messages are counted by message id
-  after a drain of up to 90 s; the backlog is the inbox's pending events plus the outbox's pending deliveries
+  after a drain that waits (up to 10 min) until the inbox and the outbox are empty; the backlog is the inbox's pending events plus the outbox's pending deliveries
   when the sending ends. The parked instance's delivery worker shares the outbox (both claim with SKIP LOCKED).
 - **Memory**: \`VmRSS\` of every service instance every 100 ms; the peak over the run.
 
