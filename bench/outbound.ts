@@ -28,6 +28,8 @@ export interface OutboundOptions {
   readonly fraction: number
   /** How long after the sending the deliveries still outstanding are waited for. */
   readonly drainMs: number
+  /** False once the instance under test exited: the drain stops waiting. */
+  readonly alive: () => boolean
   /** Inbox events not yet processed plus outbox deliveries not yet delivered (the backlog). */
   readonly backlog: () => Promise<{ readonly inbox: number; readonly outbox: number }>
 }
@@ -219,7 +221,7 @@ export const runOutbound = async (options: OutboundOptions): Promise<OutboundRes
     // only then is one that did not arrive lost (not merely late).
     const drainUntil = performance.now() + options.drainMs
     const outstanding = () => [...postedAt.keys()].some((n) => !receivedAt.has(n))
-    while (performance.now() < drainUntil && outstanding()) await sleep(250)
+    while (performance.now() < drainUntil && outstanding() && options.alive()) await sleep(250)
     if (outstanding()) {
       const left = await options.backlog()
       if (left.inbox > 0 || left.outbox > 0) drainedOut = left

@@ -915,6 +915,7 @@ const outbound = async (context: Context, round: number) => {
       sendMs: OUTBOUND_SEND_MS,
       fraction: OUTBOUND_FRACTION,
       drainMs: SMOKE ? 120_000 : 600_000,
+      alive: () => instance.child.exitCode === null && instance.child.signalCode === null,
       backlog: async () => {
         const rows = await query(
           benchDb,
@@ -956,6 +957,10 @@ const outbound = async (context: Context, round: number) => {
       )
     if (result.badSignatures > 0) failures.push(`outbound: ${result.badSignatures} deliveries failed verification`)
   } finally {
+    if (instance.child.exitCode !== null || instance.child.signalCode !== null)
+      failures.push(
+        `outbound: the service instance exited during the scenario (${instance.child.exitCode ?? instance.child.signalCode}); its last output:\n${instance.output().slice(-3000)}`
+      )
     await instance.stop()
     rss.pids.delete(instance.child.pid!)
   }
