@@ -12,7 +12,7 @@ import { Spinner } from "../shared/Dialog.tsx"
 import { formatMessageTime, formatPhoneNumber } from "../shared/format.ts"
 import { ConversationEventsLive, LiveNotice, useLiveSubscription } from "../shared/LiveUpdates.tsx"
 import { usePolling } from "../shared/usePolling.ts"
-import { AttachButton, isReaction, MessageBody, reactionsOf } from "./MessageContent.tsx"
+import { AttachButton, awaitsMedia, isReaction, MessageBody, reactionsOf } from "./MessageContent.tsx"
 
 const InboxConnection = graphql(`
   fragment InboxConnection on WhatsAppConnection {
@@ -284,7 +284,7 @@ function Thread({
     },
     [poll, conversation.id]
   )
-  usePolling(poll, POLL_MS, useLiveSubscription(ConversationEventsLive, onEvent, poll) !== "live")
+  const live = useLiveSubscription(ConversationEventsLive, onEvent, poll)
   useEffect(() => {
     if (refresh > 0) poll()
   }, [refresh, poll])
@@ -308,6 +308,7 @@ function Thread({
   )
   const items = useFragment(MessageItemFields, messages)
   const reactions = reactionsOf(items)
+  usePolling(poll, POLL_MS, live !== "live" || awaitsMedia(items))
   const name = contactLabel(conversation)
 
   // New messages scroll into view, unless the reader has scrolled up to older ones.

@@ -110,6 +110,13 @@ export function MessageBody({ message: ref }: { readonly message: FragmentType<t
 }
 
 /** The reactions of a page of messages, by the wamid they react to (the latest per message wins; removed: none). */
+/**
+ * Whether a message's media is still being fetched from WhatsApp: its arrival announces no event, so the thread
+ * keeps polling while one is pending, live updates or not.
+ */
+export const awaitsMedia = (messages: ReadonlyArray<FragmentType<typeof MessageContentFields>>): boolean =>
+  messages.some((ref) => readFragment(MessageContentFields, ref).media?.state === "PENDING")
+
 export const reactionsOf = (
   messages: ReadonlyArray<FragmentType<typeof MessageContentFields>>
 ): ReadonlyMap<string, string> => {

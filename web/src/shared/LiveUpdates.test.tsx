@@ -25,7 +25,7 @@ const conversations = () => ({
 })
 
 /** The thread's answer: one outbound message whose status is `status.value` (changed by the test). */
-const threadOf = (status: { value: string }): Answer => {
+const threadOf = (status: { value: string }, media: unknown = null): Answer => {
   return () => ({
     conversations: {
       edges: [
@@ -39,7 +39,8 @@ const threadOf = (status: { value: string }): Answer => {
                     id: "m-1",
                     direction: "OUTBOUND",
                     text: "Your order shipped",
-                    status: status.value as "SENT"
+                    status: status.value as "SENT",
+                    ...({ media } as object)
                   })
                 }
               ],
@@ -52,12 +53,12 @@ const threadOf = (status: { value: string }): Answer => {
   })
 }
 
-const renderPage = () => {
+const renderPage = (media: unknown = null) => {
   const status = { value: "SENT" }
   const live = liveClient({
     Integrations: () => ({ viewer: member, whatsappConnection: active }),
     Conversations: conversations,
-    ConversationMessages: threadOf(status),
+    ConversationMessages: threadOf(status, media),
     MetaAds: () => ({ metaAdsConnection: adsNotConnected })
   })
   render(withClient(live.client, <IntegrationsPage onUnauthorized={vi.fn()} navigate={vi.fn()} />))
@@ -126,6 +127,17 @@ describe("live updates", () => {
     await settle()
     expect(within(thread).getByText("Read")).toBeTruthy()
     expect(calls("ConversationMessages").length).toBe(before.thread + 1)
+  })
+
+  it("while live, a thread whose media is still being fetched keeps polling (its arrival announces no event)", async () => {
+    const { calls } = renderPage({ kind: "image", state: "PENDING", url: null, caption: null, filename: null })
+    await settle()
+    expect(screen.getByText(/Media not yet available/)).toBeTruthy()
+    expect(screen.getAllByText("Live: changes appear as they happen.").length).toBeGreaterThan(0)
+    const before = { list: calls("Conversations").length, thread: calls("ConversationMessages").length }
+    await act(() => vi.advanceTimersByTimeAsync(POLL_MS * 2))
+    expect(calls("ConversationMessages").length).toBeGreaterThan(before.thread)
+    expect(calls("Conversations").length).toBe(before.list)
   })
 
   it("an event of another conversation refetches the list but not the open thread", async () => {
