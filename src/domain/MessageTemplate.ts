@@ -18,6 +18,8 @@ export interface MessageTemplate {
   readonly status: TemplateStatus
   /** Meta's reason for a rejection (`NONE` otherwise, stored as null). */
   readonly rejectedReason: string | null
+  /** Meta's quality score (`GREEN`, `YELLOW`, `RED`, `UNKNOWN`); null until Meta gives one. */
+  readonly quality: string | null
   readonly parameterFormat: ParameterFormat
   readonly headerKind: HeaderKind
   readonly headerText: string | null

@@ -84,7 +84,8 @@ for (const database of freshDatabases()) {
             [11, "outbound_webhooks"],
             [12, "job_leases"],
             [13, "inbox_ordering"],
-            [14, "message_templates"]
+            [14, "message_templates"],
+            [15, "template_quality"]
           ])
 
           const connections = yield* sql`SELECT * FROM channel_connections ORDER BY id`

@@ -17,7 +17,7 @@ export type ConnectionStatus =
   | 'REVOKED';
 
 export type CreateWebhookEndpointInput = {
-  /** Any of message.received, message.status, message.failed, connection.connected, connection.disconnected, connection.error, connection.health_changed, ads.connection.connected, ads.connection.disconnected, ads.connection.error, webhook.test, or a.b.*. */
+  /** Any of message.received, message.status, message.failed, connection.connected, connection.disconnected, connection.error, connection.health_changed, template.status, ads.connection.connected, ads.connection.disconnected, ads.connection.error, webhook.test, or a.b.*. */
   readonly events: ReadonlyArray<string>;
   /** HTTPS URL resolving to public addresses. */
   readonly url: string;
