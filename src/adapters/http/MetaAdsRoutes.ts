@@ -20,7 +20,7 @@ import type {
 import { countOAuthRequest } from "../observability/Metrics.ts"
 import { Jwt } from "./Auth.ts"
 import { META_ADS_BINDING, META_ADS_BINDINGS, META_ADS_CALLBACK_PATH, setBindingCookies } from "./BrowserBinding.ts"
-import { domainErrorResponse } from "./ErrorResponse.ts"
+import { answer, domainErrorResponse } from "./ErrorResponse.ts"
 import { oauthCallback } from "./OAuthCallback.ts"
 import { authenticated, rateLimited } from "./RequestGuards.ts"
 import { healthBody } from "./WhatsAppRoutes.ts"
@@ -61,8 +61,6 @@ const json = (body: unknown, status = 200) =>
   HttpServerResponse.jsonUnsafe(body, { status, headers: { "cache-control": "no-store" } })
 
 /** Answers a use case's success with `body`, and its typed failure in the one error shape. */
-const answer = <A, R>(effect: Effect.Effect<A, AdsError, R>, body: (a: A) => HttpServerResponse.HttpServerResponse) =>
-  effect.pipe(Effect.match({ onSuccess: body, onFailure: domainErrorResponse }))
 
 /**
  * The Meta Ads connect endpoints (DESIGN section 5): start, callback, status, disconnect, test-connection, and the
