@@ -65,7 +65,8 @@ export const templateNode = (t: SandboxTemplate): Record<string, unknown> => ({
   category: t.category,
   status: t.status,
   rejected_reason: t.rejectedReason,
-  ...(t.quality === undefined ? {} : { quality_score: { score: t.quality } }),
+  // A field of the node (asking for it is no error); absent from the answer until the template is rated.
+  quality_score: t.quality === undefined ? undefined : { score: t.quality },
   parameter_format: t.parameterFormat,
   components: t.components
 })
