@@ -9,18 +9,10 @@ import {
 } from "../../application/ads/MetaAdsConnections.ts"
 import { MetaAdsHealthChecks } from "../../application/health/MetaAdsHealthChecks.ts"
 import { type LimitedOperation, OperationLimits } from "../../application/OperationLimits.ts"
-import type { MetaGraphError } from "../../application/ports/MetaGraph.ts"
-import type {
-  AdAccountNotGranted,
-  FeatureDisabled,
-  Forbidden,
-  MetaAdsNotConnected,
-  MetaTokenInvalid
-} from "../../domain/Errors.ts"
 import { countOAuthRequest } from "../observability/Metrics.ts"
 import { Jwt } from "./Auth.ts"
 import { META_ADS_BINDING, META_ADS_BINDINGS, META_ADS_CALLBACK_PATH, setBindingCookies } from "./BrowserBinding.ts"
-import { answer, domainErrorResponse } from "./ErrorResponse.ts"
+import { answer } from "./ErrorResponse.ts"
 import { oauthCallback } from "./OAuthCallback.ts"
 import { authenticated, rateLimited } from "./RequestGuards.ts"
 import { healthBody } from "./WhatsAppRoutes.ts"
@@ -28,13 +20,6 @@ import { healthBody } from "./WhatsAppRoutes.ts"
 export { META_ADS_CALLBACK_PATH }
 
 const BASE = "/api/integrations/meta/ads"
-
-type AdsError =
-  | Forbidden
-  | FeatureDisabled
-  | MetaAdsNotConnected
-  | AdAccountNotGranted
-  | Exclude<MetaGraphError, MetaTokenInvalid>
 
 export const adsStatusBody = (view: MetaAdsView) => ({
   id: view.id,
