@@ -11,6 +11,7 @@ import { Spinner } from "../shared/Dialog.tsx"
 import { formatMessageTime, formatPhoneNumber } from "../shared/format.ts"
 import { usePolling } from "../shared/usePolling.ts"
 import { AttachButton, isReaction, MessageBody, reactionsOf } from "./MessageContent.tsx"
+import { TemplatePicker } from "./TemplatePicker.tsx"
 
 const InboxConnection = graphql(`
   fragment InboxConnection on WhatsAppConnection {
@@ -471,6 +472,9 @@ function Composer({
           {reason}
         </p>
       )}
+      {to !== undefined && window !== null && !window.open && sendDisabledReason(connection) === null ? (
+        <TemplatePicker to={target} onSent={onSent} />
+      ) : null}
       {reason === null && window !== null ? (
         <p className="muted composer-reason" data-testid="window-notice">
           {window.text}
