@@ -8,7 +8,6 @@ import { Templates, templateStatusWords } from "./Templates.tsx"
 afterEach(cleanup)
 
 const template = (overrides: Partial<Template> & Pick<Template, "name">): Template => ({
-  __typename: "WhatsAppTemplate",
   id: `id-${overrides.name}`,
   language: "en_US",
   category: "UTILITY",
