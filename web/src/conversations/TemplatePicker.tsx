@@ -1,4 +1,4 @@
-import { type FormEvent, useId, useState } from "react"
+import { useId, useState } from "react"
 import { useMutation, useQuery } from "urql"
 import type { WhatsAppTemplatesQuery } from "../gql/graphql.ts"
 import { graphql } from "../gql/index.ts"
@@ -95,8 +95,7 @@ export function TemplatePicker({ to, onSent }: { readonly to: string; readonly o
     ) &&
     (needsMedia === null || media.trim() !== "")
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault()
+  const submit = async () => {
     if (template === null || !complete || state.fetching) return
     setError(null)
     const result = await send({
@@ -142,7 +141,9 @@ export function TemplatePicker({ to, onSent }: { readonly to: string; readonly o
   }
 
   return (
-    <form className="template-picker" aria-label="Send a template" onSubmit={submit}>
+    // Inside the composer's form, so not a form of its own (a nested form would submit the composer).
+    // biome-ignore lint/a11y/useSemanticElements: a <form> cannot nest in the composer's form
+    <div className="template-picker" role="form" aria-label="Send a template">
       {list.fetching && list.data === undefined ? <p className="muted">Loading the templates…</p> : null}
       {list.error ? <p className="error-text">The templates could not be loaded: {list.error.message}</p> : null}
       {list.data !== undefined && approved.length === 0 ? (
@@ -192,7 +193,12 @@ export function TemplatePicker({ to, onSent }: { readonly to: string; readonly o
         </>
       )}
       <div className="composer-row">
-        <button type="submit" className="button primary" disabled={!complete || state.fetching}>
+        <button
+          type="button"
+          className="button primary"
+          disabled={!complete || state.fetching}
+          onClick={() => void submit()}
+        >
           {state.fetching ? "Sending…" : "Send template"}
         </button>
         <button type="button" className="button" onClick={() => setOpen(false)}>
@@ -205,6 +211,6 @@ export function TemplatePicker({ to, onSent }: { readonly to: string; readonly o
           {error}
         </p>
       )}
-    </form>
+    </div>
   )
 }
