@@ -253,7 +253,11 @@ for (const database of databases) {
         const list = data["whatsappTemplates"] as Array<{ name: string; language: string; status: string }>
         return list.find((t) => t.name === "hello_world" && t.language === "en_US")?.status
       }
-      await eventually(async () => ((await helloStatus()) === "APPROVED" ? true : undefined), "hello_world synced")
+      await eventually(
+        async () => ((await helloStatus()) === "APPROVED" ? true : undefined),
+        "hello_world synced",
+        45_000
+      )
       const viaTemplate = await send(phone)
       expect(viaTemplate.__typename, JSON.stringify(viaTemplate)).toBe("SendWhatsAppTestMessageSuccess")
       expect(check(viaTemplate.connection!.health, "send").status).toBe("OK")
@@ -266,7 +270,11 @@ for (const database of databases) {
       )
       const wabaId = (synced["syncWhatsAppTemplates"] as { list: { wabaId: string } }).list.wabaId
       await stack.control("templates/review", { wabaId, name: "hello_world", language: "en_US", status: "PAUSED" })
-      await eventually(async () => ((await helloStatus()) === "PAUSED" ? true : undefined), "hello_world paused")
+      await eventually(
+        async () => ((await helloStatus()) === "PAUSED" ? true : undefined),
+        "hello_world paused",
+        45_000
+      )
       // Over REST this time (the per-tenant limit counts both edges).
       const closed = await http().api(token, "POST", "/api/integrations/meta/whatsapp/test-message", { to: phone })
       expect(closed.status).toBe(200)
@@ -303,7 +311,7 @@ for (const database of databases) {
         else expect(response.status, "an invalid number is refused").toBe(400)
       }
       expect(limited?.status, "the per-tenant limit refuses further test messages").toBe(429)
-    })
+    }, 120_000)
 
     it("Check now over REST updates the checked-at time; the status shows the health; it is rate-limited", async () => {
       const { token } = await connect("health-rest")
