@@ -296,10 +296,14 @@ for (const database of databases) {
         failWith: { code: 131026, title: "Message undeliverable" }
       })
       expect((await send(phone)).__typename).toBe("SendWhatsAppTestMessageSuccess")
-      const failed = await eventually(async () => {
-        const health = await stored(token)
-        return check(health, "send").status === "FAILING" ? health : undefined
-      }, "the failed status to turn the send check failing")
+      const failed = await eventually(
+        async () => {
+          const health = await stored(token)
+          return check(health, "send").status === "FAILING" ? health : undefined
+        },
+        "the failed status to turn the send check failing",
+        45_000
+      )
       expect(check(failed, "send").message).toContain("then reported it failed: (#131026) Message undeliverable")
       expect(failed.messagingHealthy, "the canary does not gate messaging").toBe(true)
 
