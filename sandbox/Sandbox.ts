@@ -70,6 +70,8 @@ export const ALL_WEBHOOK_FIELDS = [
   "phone_number_name_update",
   "business_capability_update",
   "message_template_status_update",
+  "message_template_quality_update",
+  "template_category_update",
   "account_alerts",
   "security",
   "user_preferences"

@@ -18,7 +18,13 @@ import {
   WHATSAPP_SCOPES,
   waIdOf
 } from "./state.ts"
-import { TEMPLATE_STATUSES, type TemplateStatus, templatesOf } from "./templates.ts"
+import {
+  type SandboxTemplate,
+  TEMPLATE_CATEGORIES,
+  TEMPLATE_STATUSES,
+  type TemplateStatus,
+  templatesOf
+} from "./templates.ts"
 
 export interface ControlResult {
   readonly status?: number
@@ -652,33 +658,87 @@ const wabaEvent = async (ctx: Ctx, field: string, params: Params): Promise<Contr
  * "DISABLED" | "PENDING", "reason"}`): Meta's review moves a template, and says so with a
  * `message_template_status_update` webhook (entry.id = the WABA).
  */
-const reviewTemplate = async (ctx: Ctx, params: Params): Promise<ControlResult> => {
+/** The template a template control names (`wabaId`, `name`, `language`), with its WABA. */
+const namedTemplate = (ctx: Ctx, params: Params) => {
   const wabaId = str(params, "wabaId") ?? ctx.state.seedWabaId
   const waba = ctx.state.wabas.get(wabaId)
   if (waba === undefined) throw new ControlError(404, `unknown WABA ${wabaId}`)
   const name = required(params, "name")
   const language = str(params, "language") ?? "en_US"
+  const template = templatesOf(waba).find((t) => t.name === name && t.language === language)
+  if (template === undefined) throw new ControlError(404, `no template ${name} in ${language}`)
+  return { waba, template }
+}
+
+/** Delivers one WABA-level template webhook (`field`, `value` naming the template), as Meta does. */
+const templateWebhook = async (
+  ctx: Ctx,
+  waba: Parameters<typeof templatesOf>[0],
+  template: SandboxTemplate,
+  field: string,
+  fields: Record<string, unknown>
+): Promise<ControlResult> => {
+  const value: Record<string, unknown> = {
+    ...fields,
+    message_template_id: Number(template.id),
+    message_template_name: template.name,
+    message_template_language: template.language
+  }
+  const deliveryStatus = await deliverEntries(ctx, waba, field, [
+    { id: waba.id, time: nowSeconds(ctx), changes: [{ field, value }] }
+  ])
+  return { body: { deliveryStatus, value } }
+}
+
+const reviewTemplate = async (ctx: Ctx, params: Params): Promise<ControlResult> => {
+  const { waba, template } = namedTemplate(ctx, params)
   const status = required(params, "status").toUpperCase() as TemplateStatus
   if (!TEMPLATE_STATUSES.includes(status))
     throw new ControlError(400, `status must be one of ${TEMPLATE_STATUSES.join(", ")}`)
-  const template = templatesOf(waba).find((t) => t.name === name && t.language === language)
-  if (template === undefined) throw new ControlError(404, `no template ${name} in ${language}`)
   const reason = str(params, "reason") ?? (status === "REJECTED" ? "INVALID_FORMAT" : "NONE")
   template.status = status
   template.rejectedReason = status === "REJECTED" ? reason : "NONE"
-  const value: Record<string, unknown> = {
+  return templateWebhook(ctx, waba, template, "message_template_status_update", {
     event: status,
-    message_template_id: Number(template.id),
-    message_template_name: template.name,
-    message_template_language: template.language,
     reason,
     message_template_category: template.category,
     ...(status === "DISABLED" ? { disable_info: { disable_date: new Date(ctx.nowMs()).toISOString() } } : {})
-  }
-  const deliveryStatus = await deliverEntries(ctx, waba, "message_template_status_update", [
-    { id: waba.id, time: nowSeconds(ctx), changes: [{ field: "message_template_status_update", value }] }
-  ])
-  return { body: { deliveryStatus, value } }
+  })
+}
+
+const QUALITY_SCORES = ["GREEN", "YELLOW", "RED", "UNKNOWN"]
+
+/**
+ * `POST /_sandbox/templates/quality` (`{"wabaId", "name", "language", "score": "GREEN" | "YELLOW" | "RED" |
+ * "UNKNOWN"}`): the template's quality score moves, with a `message_template_quality_update` webhook.
+ */
+const templateQuality = async (ctx: Ctx, params: Params): Promise<ControlResult> => {
+  const { waba, template } = namedTemplate(ctx, params)
+  const score = required(params, "score").toUpperCase()
+  if (!QUALITY_SCORES.includes(score)) throw new ControlError(400, `score must be one of ${QUALITY_SCORES.join(", ")}`)
+  const previous = template.quality ?? "UNKNOWN"
+  template.quality = score
+  return templateWebhook(ctx, waba, template, "message_template_quality_update", {
+    previous_quality_score: previous,
+    new_quality_score: score
+  })
+}
+
+/**
+ * `POST /_sandbox/templates/category` (`{"wabaId", "name", "language", "category"}`): Meta recategorises the
+ * template (a completed change), with a `template_category_update` webhook.
+ */
+const templateCategory = async (ctx: Ctx, params: Params): Promise<ControlResult> => {
+  const { waba, template } = namedTemplate(ctx, params)
+  const category = required(params, "category").toUpperCase()
+  if (!(TEMPLATE_CATEGORIES as ReadonlyArray<string>).includes(category))
+    throw new ControlError(400, `category must be one of ${TEMPLATE_CATEGORIES.join(", ")}`)
+  const previous = template.category
+  template.category = category
+  return templateWebhook(ctx, waba, template, "template_category_update", {
+    previous_category: previous,
+    new_category: category
+  })
 }
 
 export interface ControlHooks {
@@ -786,6 +846,8 @@ const ROUTES: Readonly<Record<string, ControlRoute>> = {
   "POST /_sandbox/app/subscription": setAppSubscription,
   "GET /_sandbox/state": (ctx) => ({ body: summary(ctx) }),
   "POST /_sandbox/templates/review": reviewTemplate,
+  "POST /_sandbox/templates/quality": templateQuality,
+  "POST /_sandbox/templates/category": templateCategory,
   "POST /_sandbox/account-review": (ctx, params) => wabaEvent(ctx, "account_review_update", params),
   "POST /_sandbox/business-capability": (ctx, params) => wabaEvent(ctx, "business_capability_update", params),
   "POST /_sandbox/reset": (_ctx, _params, hooks) => {

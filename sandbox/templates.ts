@@ -26,6 +26,8 @@ export interface SandboxTemplate {
   category: string
   status: TemplateStatus
   rejectedReason: string
+  /** Its quality score (`GREEN`, `YELLOW`, `RED`, `UNKNOWN`); absent until rated. */
+  quality?: string
   readonly parameterFormat: "POSITIONAL" | "NAMED"
   readonly components: ReadonlyArray<Record<string, unknown>>
 }
@@ -63,6 +65,8 @@ export const templateNode = (t: SandboxTemplate): Record<string, unknown> => ({
   category: t.category,
   status: t.status,
   rejected_reason: t.rejectedReason,
+  // A field of the node (asking for it is no error); absent from the answer until the template is rated.
+  quality_score: t.quality === undefined ? undefined : { score: t.quality },
   parameter_format: t.parameterFormat,
   components: t.components
 })

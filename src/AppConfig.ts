@@ -66,6 +66,8 @@ export interface AppConfigShape {
   }
   /** How often each WhatsApp connection's health checks run (the job spreads connections over it). */
   readonly connectionHealthIntervalSeconds: number
+  /** How often each WhatsApp connection's message templates are synced from Meta (`TEMPLATE_SYNC_INTERVAL_SECONDS`). */
+  readonly templateSyncIntervalSeconds: number
   /** How often the gauges read from the database (inbox, token expiry) are refreshed (`METRICS_REFRESH_SECONDS`). */
   readonly metricsRefreshSeconds: number
   /**
@@ -364,6 +366,14 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       () => 900
     )
 
+    const templateSyncIntervalSeconds = Option.getOrElse(
+      yield* setting(
+        WholeNumber("TEMPLATE_SYNC_INTERVAL_SECONDS", 60, Number.MAX_SAFE_INTEGER),
+        "TEMPLATE_SYNC_INTERVAL_SECONDS must be a whole number of seconds (at least 60)"
+      ),
+      () => 3600
+    )
+
     const webhookUnroutedRetentionDays = Option.getOrElse(
       yield* setting(
         WholeNumber("WEBHOOK_UNROUTED_RETENTION_DAYS", 1, 3650),
@@ -495,6 +505,7 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
         disableAfterFailures
       },
       connectionHealthIntervalSeconds,
+      templateSyncIntervalSeconds,
       metricsRefreshSeconds,
       windowClosingNoticeMinutes,
       media,

@@ -43,6 +43,7 @@ import { Conversations } from "./application/messaging/Conversations.ts"
 import { MediaFetcher } from "./application/messaging/MediaFetcher.ts"
 import { Messaging } from "./application/messaging/Messaging.ts"
 import { MediaSending } from "./application/messaging/SendMedia.ts"
+import { Templates } from "./application/messaging/Templates.ts"
 import { WindowClosingNotices } from "./application/messaging/WindowClosingNotices.ts"
 import { OperationLimits } from "./application/OperationLimits.ts"
 import { WebhookDelivery } from "./application/outbound/WebhookDelivery.ts"
@@ -92,7 +93,7 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
   ).pipe(Layer.provideMerge(Database))
   // The health checks read the app callback through the one AppWebhookCheck (its last result is shared); the
   // connect use case runs them right after a connect.
-  const Checks = Layer.mergeAll(ConnectionHealthChecks.layer, MetaAdsHealthChecks.layer).pipe(
+  const Checks = Layer.mergeAll(ConnectionHealthChecks.layer, MetaAdsHealthChecks.layer, Templates.layer).pipe(
     Layer.provideMerge(AppWebhookCheck.layer),
     Layer.provideMerge(Ports)
   )
@@ -125,6 +126,7 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     makeMetricsRefresher(Duration.seconds(config.metricsRefreshSeconds)),
     ConnectionHealthChecks.worker(Duration.seconds(config.connectionHealthIntervalSeconds)),
     MetaAdsHealthChecks.worker(Duration.seconds(config.connectionHealthIntervalSeconds)),
+    Templates.worker(Duration.seconds(config.templateSyncIntervalSeconds)),
     MetaAdsConnections.renewalWorker(Duration.seconds(config.tokenHealthIntervalSeconds)),
     TokenHealth.worker(Duration.seconds(config.tokenHealthIntervalSeconds), (report) =>
       recordTokenHealthReport(report).pipe(

@@ -245,12 +245,42 @@ for (const database of databases) {
       expect(refused.__typename).toBe("InvalidMessageError")
       expect(refused.message).toContain("country code")
 
-      // A phone that never wrote to the number is outside the 24-hour window: refused before Meta, in words.
+      // A phone that never wrote to the number is outside the 24-hour window: free text would be refused, so the
+      // canary sends Meta's hello_world template, approved in every WABA (synced right after the connect).
       const phone = "+15557654321"
-      const closed = await send(phone)
-      expect(closed.__typename, JSON.stringify(closed)).toBe("SendWhatsAppTestMessageSuccess")
-      expect(check(closed.connection!.health, "send").status).toBe("FAILING")
-      expect(check(closed.connection!.health, "send").message).toContain(
+      const helloStatus = async () => {
+        const data = await graphql(token, "{ whatsappTemplates { name language status } }")
+        const list = data["whatsappTemplates"] as Array<{ name: string; language: string; status: string }>
+        return list.find((t) => t.name === "hello_world" && t.language === "en_US")?.status
+      }
+      await eventually(
+        async () => ((await helloStatus()) === "APPROVED" ? true : undefined),
+        "hello_world synced",
+        45_000
+      )
+      const viaTemplate = await send(phone)
+      expect(viaTemplate.__typename, JSON.stringify(viaTemplate)).toBe("SendWhatsAppTestMessageSuccess")
+      expect(check(viaTemplate.connection!.health, "send").status).toBe("OK")
+      expect(check(viaTemplate.connection!.health, "send").message).toContain("as the approved hello_world template")
+
+      // Once Meta pauses hello_world (its status webhook), the canary falls back to saying what to do, in words.
+      const synced = await graphql(
+        token,
+        "mutation { syncWhatsAppTemplates { ... on SyncWhatsAppTemplatesSuccess { list { wabaId } } } }"
+      )
+      const wabaId = (synced["syncWhatsAppTemplates"] as { list: { wabaId: string } }).list.wabaId
+      await stack.control("templates/review", { wabaId, name: "hello_world", language: "en_US", status: "PAUSED" })
+      await eventually(
+        async () => ((await helloStatus()) === "PAUSED" ? true : undefined),
+        "hello_world paused",
+        45_000
+      )
+      // Over REST this time (the per-tenant limit counts both edges).
+      const closed = await http().api(token, "POST", "/api/integrations/meta/whatsapp/test-message", { to: phone })
+      expect(closed.status).toBe(200)
+      const closedHealth = ((await closed.json()) as { health: Health }).health
+      expect(check(closedHealth, "send").status).toBe("failing")
+      expect(check(closedHealth, "send").message).toContain(
         "Send any WhatsApp message to your number from that phone, then try again"
       )
 
@@ -266,19 +296,18 @@ for (const database of databases) {
         failWith: { code: 131026, title: "Message undeliverable" }
       })
       expect((await send(phone)).__typename).toBe("SendWhatsAppTestMessageSuccess")
-      const failed = await eventually(async () => {
-        const health = await stored(token)
-        return check(health, "send").status === "FAILING" ? health : undefined
-      }, "the failed status to turn the send check failing")
+      const failed = await eventually(
+        async () => {
+          const health = await stored(token)
+          return check(health, "send").status === "FAILING" ? health : undefined
+        },
+        "the failed status to turn the send check failing",
+        45_000
+      )
       expect(check(failed, "send").message).toContain("then reported it failed: (#131026) Message undeliverable")
       expect(failed.messagingHealthy, "the canary does not gate messaging").toBe(true)
 
-      // Over REST too; the per-tenant limit then refuses further test messages.
-      await stack.control("recipients", { waId: phone.slice(1) })
-      const rest = await http().api(token, "POST", "/api/integrations/meta/whatsapp/test-message", { to: phone })
-      expect(rest.status).toBe(200)
-      const restBody = (await rest.json()) as { health: Health }
-      expect(check(restBody.health, "send").status).toBe("ok")
+      // The per-tenant limit then refuses further test messages.
       let limited: Response | undefined
       for (let i = 0; i < 5 && limited === undefined; i++) {
         const response = await http().api(token, "POST", "/api/integrations/meta/whatsapp/test-message", { to: "12" })
@@ -286,7 +315,7 @@ for (const database of databases) {
         else expect(response.status, "an invalid number is refused").toBe(400)
       }
       expect(limited?.status, "the per-tenant limit refuses further test messages").toBe(429)
-    })
+    }, 120_000)
 
     it("Check now over REST updates the checked-at time; the status shows the health; it is rate-limited", async () => {
       const { token } = await connect("health-rest")

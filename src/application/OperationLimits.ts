@@ -17,6 +17,8 @@ export const OPERATION_LIMITS = {
   // Each check asks Meta four times (debug_token, subscribed_apps, the number, the app's subscriptions).
   "whatsapp.check": { limit: 6, window: "1 minute" },
   "whatsapp.test_message": { limit: 5, window: "10 minutes" },
+  // Each sync reads every page of the WABA's templates at Meta.
+  "whatsapp.templates_sync": { limit: 6, window: "1 minute" },
   "meta_ads.start": { limit: 20, window: "1 minute" },
   "meta_ads.disconnect": { limit: 10, window: "1 minute" },
   "meta_ads.test_connection": { limit: 5, window: "1 minute" },

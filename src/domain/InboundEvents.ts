@@ -1,6 +1,7 @@
 import type { Restriction } from "./ChannelConnection.ts"
 import type { DeliveryStatus } from "./Message.ts"
 import type { MessageContent } from "./MessageContent.ts"
+import type { TemplateStatus } from "./MessageTemplate.ts"
 
 /**
  * What a webhook delivery says, once the provider's wire format is read (the decoder lives with the provider's
@@ -127,7 +128,43 @@ export interface CapabilityChanged {
   readonly occurredAt: Date
 }
 
+/** Which template a template webhook is about: one name in one language of the WABA of `wabaId`. */
+export interface TemplateRef {
+  readonly wabaId: string | null
+  readonly templateId: string | null
+  readonly name: string
+  readonly language: string
+  readonly occurredAt: Date
+}
+
+/** The provider's review moved a template (approved, rejected, paused, disabled…). */
+export interface TemplateReviewed extends TemplateRef {
+  readonly _tag: "TemplateReviewed"
+  readonly status: TemplateStatus
+  /** The provider's word for the status, as sent. */
+  readonly statusText: string
+  /** Why (a rejection's reason); null when none. */
+  readonly reason: string | null
+  /** The category, when the update carries it. */
+  readonly category: string | null
+}
+
+/** A template's quality score changed. */
+export interface TemplateQualityChanged extends TemplateRef {
+  readonly _tag: "TemplateQualityChanged"
+  readonly quality: string
+}
+
+/** A template's category was changed (or is about to be: `category` is then the current one). */
+export interface TemplateCategoryChanged extends TemplateRef {
+  readonly _tag: "TemplateCategoryChanged"
+  readonly category: string
+}
+
 export type WebhookChange =
+  | TemplateReviewed
+  | TemplateQualityChanged
+  | TemplateCategoryChanged
   | NumberActivity
   | AccountUpdated
   | DisplayNameReviewed

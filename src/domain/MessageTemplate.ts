@@ -18,6 +18,8 @@ export interface MessageTemplate {
   readonly status: TemplateStatus
   /** Meta's reason for a rejection (`NONE` otherwise, stored as null). */
   readonly rejectedReason: string | null
+  /** Meta's quality score (`GREEN`, `YELLOW`, `RED`, `UNKNOWN`); null until Meta gives one. */
+  readonly quality: string | null
   readonly parameterFormat: ParameterFormat
   readonly headerKind: HeaderKind
   readonly headerText: string | null
@@ -53,6 +55,27 @@ export interface TemplateValue {
   readonly name?: string | null
   readonly text: string
 }
+
+type ValueInput = { readonly name?: string | null | undefined; readonly text: string }
+const valuesOf = (list: ReadonlyArray<ValueInput> | null | undefined): ReadonlyArray<TemplateValue> =>
+  (list ?? []).map((v) =>
+    v.name === null || v.name === undefined || v.name === "" ? { text: v.text } : { name: v.name, text: v.text }
+  )
+
+/** A send's values as the edges take them (GraphQL and REST): body and header values, a header's media. */
+export const templateParameters = (input: {
+  readonly body?: ReadonlyArray<ValueInput> | null | undefined
+  readonly header?: ReadonlyArray<ValueInput> | null | undefined
+  readonly headerMediaLink?: string | null | undefined
+  readonly headerMediaId?: string | null | undefined
+}): TemplateParameters => ({
+  body: valuesOf(input.body),
+  header: valuesOf(input.header),
+  headerMedia:
+    input.headerMediaLink || input.headerMediaId
+      ? { link: input.headerMediaLink ?? null, id: input.headerMediaId ?? null }
+      : null
+})
 
 /** Meta's limit on one parameter's text. */
 const MAX_PARAMETER = 1024

@@ -4,10 +4,10 @@ import type { Conversation } from "./Conversation.ts"
 import { windowClosesAt } from "./CustomerServiceWindow.ts"
 import type { Provider, TenantId } from "./Ids.ts"
 import type { Message } from "./Message.ts"
+import type { MessageTemplate, TemplateStatus } from "./MessageTemplate.ts"
 
 /**
- * The events a tenant's webhook endpoints can subscribe to (issue 19). `template.status` is not emitted yet, so it
- * is not offered (an endpoint cannot subscribe to what never comes); adding one is one entry here (GraphQL,
+ * The events a tenant's webhook endpoints can subscribe to (issue 19). Adding one is one entry here (GraphQL,
  * validation and fan-out read this list) plus the write that announces it.
  */
 export const OUTBOUND_EVENT_TYPES = [
@@ -19,6 +19,7 @@ export const OUTBOUND_EVENT_TYPES = [
   "connection.disconnected",
   "connection.error",
   "connection.health_changed",
+  "template.status",
   "ads.connection.connected",
   "ads.connection.disconnected",
   "ads.connection.error",
@@ -123,6 +124,31 @@ export const messageStatusEvents = (status: {
       : [])
   ]
 }
+
+/**
+ * `template.status`: Meta's review moved one of the tenant's templates (a `message_template_status_update`
+ * webhook): approved, rejected with its reason, paused, disabled… (announced only when the status or reason moved).
+ */
+export const templateStatusEvent = (
+  tenantId: TenantId,
+  template: MessageTemplate,
+  previousStatus: TemplateStatus | null
+): NewOutboundEvent => ({
+  tenantId,
+  type: "template.status",
+  orderingKey: `template:${template.wabaId}:${template.name}:${template.language}`,
+  data: {
+    wabaId: template.wabaId,
+    templateId: template.templateId,
+    name: template.name,
+    language: template.language,
+    category: template.category,
+    status: template.status,
+    previousStatus,
+    rejectedReason: template.rejectedReason,
+    occurredAt: template.updatedAt.toISOString()
+  }
+})
 
 const connectionTypes: Record<Provider, Partial<Record<ConnectionStatus, OutboundEventType>>> = {
   meta_whatsapp: {

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "react"
 import { useQuery } from "urql"
 import type { MetaClientConfig } from "./connect/metaSdk.ts"
 import { Conversations } from "./conversations/Conversations.tsx"
+import { Templates } from "./conversations/Templates.tsx"
 import { graphql } from "./gql/index.ts"
 import { MetaAdsCard } from "./meta-ads/MetaAdsCard.tsx"
 import { isUnauthorized } from "./shared/client.ts"
@@ -16,6 +17,7 @@ import { WhatsAppCard } from "./whatsapp/WhatsAppCard.tsx"
 export const IntegrationsQuery = graphql(`
   query Integrations {
     viewer {
+      canOperate
       ...AccountViewer
       ...WhatsAppCardViewer
       ...MetaAdsCardViewer
@@ -105,6 +107,7 @@ export function IntegrationsPage({ onUnauthorized, navigate, meta, token }: Inte
             {...(navigate === undefined ? {} : { navigate })}
           />
           <Conversations connection={data.whatsappConnection} />
+          <Templates canManage={data.viewer.canOperate} />
           <WebhooksCard />
         </>
       )}

@@ -23,6 +23,7 @@ import { Conversations } from "../../application/messaging/Conversations.ts"
 import { MediaFetcher } from "../../application/messaging/MediaFetcher.ts"
 import { Messaging } from "../../application/messaging/Messaging.ts"
 import { MediaSending } from "../../application/messaging/SendMedia.ts"
+import { Templates } from "../../application/messaging/Templates.ts"
 import { OperationLimits } from "../../application/OperationLimits.ts"
 import { WebhookEndpoints } from "../../application/outbound/WebhookEndpoints.ts"
 import { LiveEvents } from "../../application/ports/LiveEvents.ts"
@@ -327,6 +328,20 @@ const StubWebhookEndpoints = Layer.succeed(
   })
 )
 
+/** Templates are exercised through the real service (test/templates.test.ts). */
+const StubTemplates = Layer.succeed(
+  Templates,
+  Templates.of({
+    list: () => Effect.succeed({ wabaId: null, templates: [] }),
+    sync: () => Effect.die("not used"),
+    syncConnection: () => Effect.die("not used"),
+    create: () => Effect.die("not used"),
+    remove: () => Effect.die("not used"),
+    applyWebhook: () => Effect.die("not used"),
+    due: Effect.succeed([])
+  })
+)
+
 /** Live events are exercised through the real service (test/live-updates.test.ts). */
 const StubLiveEvents = Layer.succeed(
   LiveEvents,
@@ -341,6 +356,7 @@ const Services = Layer.mergeAll(
   StubMedia,
   StubMediaSending,
   StubWebhookEndpoints,
+  StubTemplates,
   StubAuditTrail,
   StubConnections,
   StubMetaAds,

@@ -15,6 +15,7 @@ import type { Conversations } from "../../application/messaging/Conversations.ts
 import type { MediaFetcher } from "../../application/messaging/MediaFetcher.ts"
 import type { Messaging } from "../../application/messaging/Messaging.ts"
 import type { MediaSending } from "../../application/messaging/SendMedia.ts"
+import type { Templates } from "../../application/messaging/Templates.ts"
 import type { OperationLimits } from "../../application/OperationLimits.ts"
 import type { WebhookEndpoints } from "../../application/outbound/WebhookEndpoints.ts"
 import type { LiveEvents } from "../../application/ports/LiveEvents.ts"
@@ -32,6 +33,7 @@ export type AppServices =
   | MediaFetcher
   | MediaSending
   | Messaging
+  | Templates
   | OperationLimits
   | WebhookEndpoints
   | Jwt

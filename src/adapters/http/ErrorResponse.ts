@@ -103,3 +103,9 @@ export const domainErrorResponse = (error: DomainError): HttpServerResponse.Http
   const entry = HTTP_ERRORS[error._tag] as HttpError<DomainError>
   return errorResponse(entry.status, entry.code, error.message, entry.headers?.(error), entry.fields?.(error))
 }
+
+/** A use case's success as `body`'s response, its domain error as {@link HTTP_ERRORS} says. */
+export const answer = <A, E extends DomainError, R>(
+  effect: Effect.Effect<A, E, R>,
+  body: (a: A) => HttpServerResponse.HttpServerResponse
+) => effect.pipe(Effect.match({ onSuccess: body, onFailure: domainErrorResponse }))

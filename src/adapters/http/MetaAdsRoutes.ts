@@ -9,18 +9,10 @@ import {
 } from "../../application/ads/MetaAdsConnections.ts"
 import { MetaAdsHealthChecks } from "../../application/health/MetaAdsHealthChecks.ts"
 import { type LimitedOperation, OperationLimits } from "../../application/OperationLimits.ts"
-import type { MetaGraphError } from "../../application/ports/MetaGraph.ts"
-import type {
-  AdAccountNotGranted,
-  FeatureDisabled,
-  Forbidden,
-  MetaAdsNotConnected,
-  MetaTokenInvalid
-} from "../../domain/Errors.ts"
 import { countOAuthRequest } from "../observability/Metrics.ts"
 import { Jwt } from "./Auth.ts"
 import { META_ADS_BINDING, META_ADS_BINDINGS, META_ADS_CALLBACK_PATH, setBindingCookies } from "./BrowserBinding.ts"
-import { domainErrorResponse } from "./ErrorResponse.ts"
+import { answer } from "./ErrorResponse.ts"
 import { oauthCallback } from "./OAuthCallback.ts"
 import { authenticated, rateLimited } from "./RequestGuards.ts"
 import { healthBody } from "./WhatsAppRoutes.ts"
@@ -28,13 +20,6 @@ import { healthBody } from "./WhatsAppRoutes.ts"
 export { META_ADS_CALLBACK_PATH }
 
 const BASE = "/api/integrations/meta/ads"
-
-type AdsError =
-  | Forbidden
-  | FeatureDisabled
-  | MetaAdsNotConnected
-  | AdAccountNotGranted
-  | Exclude<MetaGraphError, MetaTokenInvalid>
 
 export const adsStatusBody = (view: MetaAdsView) => ({
   id: view.id,
@@ -61,8 +46,6 @@ const json = (body: unknown, status = 200) =>
   HttpServerResponse.jsonUnsafe(body, { status, headers: { "cache-control": "no-store" } })
 
 /** Answers a use case's success with `body`, and its typed failure in the one error shape. */
-const answer = <A, R>(effect: Effect.Effect<A, AdsError, R>, body: (a: A) => HttpServerResponse.HttpServerResponse) =>
-  effect.pipe(Effect.match({ onSuccess: body, onFailure: domainErrorResponse }))
 
 /**
  * The Meta Ads connect endpoints (DESIGN section 5): start, callback, status, disconnect, test-connection, and the

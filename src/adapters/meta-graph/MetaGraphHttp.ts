@@ -187,10 +187,11 @@ const TemplateNode = Schema.Struct({
   category: opt(Schema.String),
   status: opt(Schema.String),
   rejected_reason: opt(Schema.String),
+  quality_score: opt(Schema.Struct({ score: opt(Schema.String) })),
   parameter_format: opt(Schema.String),
   components: opt(Schema.Array(TemplateComponent))
 })
-const TEMPLATE_FIELDS = "id,name,language,category,status,rejected_reason,parameter_format,components"
+const TEMPLATE_FIELDS = "id,name,language,category,status,rejected_reason,quality_score,parameter_format,components"
 const CreatedTemplate = Schema.Struct({ id: Schema.String, status: opt(Schema.String), category: opt(Schema.String) })
 
 /** Meta's template node in the domain's words: its header, body and footer texts and their placeholders. */
@@ -215,6 +216,7 @@ const toRemoteTemplate = (node: typeof TemplateNode.Type): RemoteTemplate => {
     category: node.category ?? "UTILITY",
     status: templateStatusOf(node.status ?? ""),
     rejectedReason: reason === null || reason === "NONE" ? null : reason,
+    quality: node.quality_score?.score ?? null,
     parameterFormat: node.parameter_format?.toUpperCase() === "NAMED" ? "NAMED" : "POSITIONAL",
     headerKind,
     headerText,

@@ -8,6 +8,73 @@ import { decodeMetaWebhook, MetaWebhookVerifier } from "./MetaWebhooks.ts"
 const received = new Date("2026-01-02T00:00:00.000Z")
 
 describe("decodeMetaWebhook", () => {
+  it.effect("reads the three template webhooks (Meta's reference payloads) into template changes", () =>
+    Effect.gen(function* () {
+      const named = {
+        message_template_id: 1234567,
+        message_template_name: "order_ready",
+        message_template_language: "en_US"
+      }
+      const changes = yield* decodeMetaWebhook(
+        {
+          object: "whatsapp_business_account",
+          entry: [
+            {
+              id: "102290129340398",
+              time: 1767225600,
+              changes: [
+                {
+                  field: "message_template_status_update",
+                  value: { ...named, event: "REJECTED", reason: "INVALID_FORMAT", message_template_category: "UTILITY" }
+                },
+                { field: "message_template_status_update", value: { ...named, event: "APPROVED", reason: "NONE" } },
+                {
+                  field: "message_template_quality_update",
+                  value: { ...named, previous_quality_score: "GREEN", new_quality_score: "YELLOW" }
+                },
+                {
+                  field: "template_category_update",
+                  value: { ...named, previous_category: "UTILITY", new_category: "MARKETING" }
+                }
+              ]
+            }
+          ]
+        },
+        received
+      )
+      const at = new Date("2026-01-01T00:00:00.000Z")
+      const ref = {
+        wabaId: "102290129340398",
+        templateId: "1234567",
+        name: "order_ready",
+        language: "en_US",
+        occurredAt: at
+      }
+      assert.deepStrictEqual(changes, [
+        {
+          _tag: "TemplateReviewed",
+          ...ref,
+          status: "REJECTED",
+          statusText: "REJECTED",
+          reason: "INVALID_FORMAT",
+          category: "UTILITY"
+        },
+        { _tag: "TemplateReviewed", ...ref, status: "APPROVED", statusText: "APPROVED", reason: null, category: null },
+        { _tag: "TemplateQualityChanged", ...ref, quality: "YELLOW" },
+        { _tag: "TemplateCategoryChanged", ...ref, category: "MARKETING" }
+      ])
+      const broken = yield* Effect.flip(
+        decodeMetaWebhook(
+          {
+            entry: [{ id: "1", changes: [{ field: "message_template_status_update", value: { event: "APPROVED" } }] }]
+          },
+          received
+        )
+      )
+      assert.include(broken.detail, "message_template_status_update")
+    })
+  )
+
   it.effect("reads every change of every entry into the domain's changes, and skips fields it does not handle", () =>
     Effect.gen(function* () {
       const changes = yield* decodeMetaWebhook(
@@ -30,7 +97,7 @@ describe("decodeMetaWebhook", () => {
                     ]
                   }
                 },
-                { field: "message_template_status_update", value: { event: "APPROVED" } },
+                { field: "user_preferences", value: { event: "APPROVED" } },
                 {
                   field: "account_update",
                   value: { event: "DISABLED_UPDATE", ban_info: { waba_ban_state: ["REINSTATE"] } }

@@ -23,16 +23,20 @@ import type {
   NumberQualityReported,
   QualityEvent,
   StatusChanged,
+  TemplateCategoryChanged,
+  TemplateQualityChanged,
+  TemplateReviewed,
   WebhookChange
 } from "../../domain/InboundEvents.ts"
 import { DeliveryStatus } from "../../domain/Message.ts"
+import { templateStatusOf } from "../../domain/MessageTemplate.ts"
 import { unixSecondsToDate } from "../../domain/WebhookEvent.ts"
 import { messageContent } from "./MessageBody.ts"
 
 /**
  * Meta's WhatsApp webhooks, read here and nowhere else: the signature and the JSON at the door (`WebhookVerifier`),
  * then the envelope (`entry[]`, `changes[]`) and the fields this service handles (`messages` with its messages and
- * statuses, `account_update`, `phone_number_name_update`) into the domain's changes (`WebhookDecoder`). Fields not
+ * statuses, `account_update`, `phone_number_name_update`, the health and template fields) into the domain's changes (`WebhookDecoder`). Fields not
  * listed are skipped.
  */
 
@@ -186,6 +190,35 @@ const CapabilityValue = Schema.Struct({
   max_daily_conversations_per_business: Schema.optional(Schema.Union([Schema.Number, Schema.String])),
   max_daily_conversation_per_phone: Schema.optional(Schema.Union([Schema.Number, Schema.String])),
   max_phone_numbers_per_business: Schema.optional(Schema.Union([Schema.Number, Schema.String]))
+})
+/** Every template webhook names its template: id (a number), name and language (Meta's webhook references). */
+const TemplateFields = {
+  message_template_id: Schema.optional(Schema.Union([Schema.Number, Schema.String])),
+  message_template_name: Schema.String,
+  message_template_language: Schema.String
+}
+/** `message_template_status_update`: `event` the new status, `reason` (`NONE` on approval), the category. */
+const TemplateStatusValue = Schema.Struct({
+  ...TemplateFields,
+  event: Schema.String,
+  reason: Schema.optional(Schema.NullOr(Schema.String)),
+  message_template_category: Schema.optional(Schema.NullOr(Schema.String))
+})
+/** `message_template_quality_update`: GREEN / YELLOW / RED / UNKNOWN. */
+const TemplateQualityValue = Schema.Struct({
+  ...TemplateFields,
+  new_quality_score: Schema.String,
+  previous_quality_score: Schema.optional(Schema.NullOr(Schema.String))
+})
+/**
+ * `template_category_update`: a completed change (`previous_category`, `new_category`) or an impending one
+ * (`new_category` the current category, `correct_category` the one it will get).
+ */
+const TemplateCategoryValue = Schema.Struct({
+  ...TemplateFields,
+  new_category: Schema.String,
+  previous_category: Schema.optional(Schema.NullOr(Schema.String)),
+  correct_category: Schema.optional(Schema.NullOr(Schema.String))
 })
 const Change = Schema.Struct({ field: Schema.String, value: Schema.Unknown })
 const Envelope = Schema.Struct({
@@ -399,6 +432,54 @@ const capabilityUpdate = Effect.fnUntraced(function* (value: unknown, entryId: s
   } satisfies CapabilityChanged
 })
 
+const templateRef = (
+  value: {
+    readonly message_template_id?: number | string | undefined
+    readonly message_template_name: string
+    readonly message_template_language: string
+  },
+  entryId: string | undefined,
+  occurredAt: Date
+) => ({
+  wabaId: entryId ?? null,
+  templateId: value.message_template_id === undefined ? null : String(value.message_template_id),
+  name: value.message_template_name,
+  language: value.message_template_language,
+  occurredAt
+})
+
+const templateStatus = Effect.fnUntraced(function* (value: unknown, entryId: string | undefined, occurredAt: Date) {
+  const update = yield* decodeWith(TemplateStatusValue, "message_template_status_update change")(value)
+  const reason = update.reason?.trim() ?? ""
+  return {
+    _tag: "TemplateReviewed",
+    ...templateRef(update, entryId, occurredAt),
+    status: templateStatusOf(update.event),
+    statusText: update.event,
+    // Meta sends the literal "NONE" when there is no reason.
+    reason: reason === "" || reason.toUpperCase() === "NONE" ? null : reason,
+    category: update.message_template_category ?? null
+  } satisfies TemplateReviewed
+})
+
+const templateQuality = Effect.fnUntraced(function* (value: unknown, entryId: string | undefined, occurredAt: Date) {
+  const update = yield* decodeWith(TemplateQualityValue, "message_template_quality_update change")(value)
+  return {
+    _tag: "TemplateQualityChanged",
+    ...templateRef(update, entryId, occurredAt),
+    quality: update.new_quality_score.toUpperCase()
+  } satisfies TemplateQualityChanged
+})
+
+const templateCategory = Effect.fnUntraced(function* (value: unknown, entryId: string | undefined, occurredAt: Date) {
+  const update = yield* decodeWith(TemplateCategoryValue, "template_category_update change")(value)
+  return {
+    _tag: "TemplateCategoryChanged",
+    ...templateRef(update, entryId, occurredAt),
+    category: update.new_category.toUpperCase()
+  } satisfies TemplateCategoryChanged
+})
+
 /** Decodes Meta's envelope: every change of every entry, in order; fields this service does not handle are skipped. */
 export const decodeMetaWebhook = Effect.fnUntraced(function* (payload: unknown, receivedAt: Date) {
   const envelope = yield* decodeWith(Envelope, "envelope")(payload)
@@ -417,6 +498,12 @@ export const decodeMetaWebhook = Effect.fnUntraced(function* (payload: unknown, 
         changes.push(yield* accountReview(change.value, entry.id, entryTime))
       else if (change.field === "business_capability_update")
         changes.push(yield* capabilityUpdate(change.value, entry.id, entryTime))
+      else if (change.field === "message_template_status_update")
+        changes.push(yield* templateStatus(change.value, entry.id, entryTime))
+      else if (change.field === "message_template_quality_update")
+        changes.push(yield* templateQuality(change.value, entry.id, entryTime))
+      else if (change.field === "template_category_update")
+        changes.push(yield* templateCategory(change.value, entry.id, entryTime))
     }
   }
   return changes as ReadonlyArray<WebhookChange>

@@ -13,6 +13,7 @@ const template = (wabaId: string, overrides: Partial<MessageTemplate> = {}): Mes
   category: "UTILITY",
   status: "PENDING",
   rejectedReason: null,
+  quality: null,
   parameterFormat: "POSITIONAL",
   headerKind: "text",
   headerText: "Order {{1}}",
@@ -95,6 +96,15 @@ for (const backend of persistenceBackends()) {
             at
           })
           assert.strictEqual(Option.getOrThrow(yield* repo.find(t, waba, "order_ready", "es")).category, "MARKETING")
+          // The quality and category webhooks: each keeps what it does not name.
+          assert.strictEqual(yield* repo.setDetails(waba, "order_ready", "es", { quality: "YELLOW", at }), 1)
+          assert.strictEqual(yield* repo.setDetails(waba, "order_ready", "es", { category: "UTILITY", at }), 1)
+          const detailed = Option.getOrThrow(yield* repo.find(t, waba, "order_ready", "es"))
+          assert.deepStrictEqual(
+            [detailed.quality, detailed.category, detailed.status],
+            ["YELLOW", "UTILITY", "APPROVED"]
+          )
+          assert.strictEqual(yield* repo.setDetails(waba, "missing", "es", { quality: "RED", at }), 0)
           yield* repo.remove(t, waba, "order_ready")
           assert.deepStrictEqual(yield* repo.list(t, waba), [])
         })

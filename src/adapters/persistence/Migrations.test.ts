@@ -85,6 +85,7 @@ for (const database of freshDatabases()) {
             [12, "job_leases"],
             [13, "inbox_ordering"],
             [14, "message_templates"],
+            [15, "template_quality"],
             [16, "window_closing_notice"]
           ])
 

@@ -3,12 +3,13 @@ import { Effect, Option } from "effect"
 import { persistenceBackends, randomMetaId, randomTenant } from "../../../test/support/Backends.ts"
 import { ConversationRepository } from "../../application/messaging/ports/ConversationRepository.ts"
 import { MessageRepository } from "../../application/messaging/ports/MessageRepository.ts"
+import { MessageTemplates, type TemplateStatusAnnounce } from "../../application/messaging/ports/MessageTemplates.ts"
 import { WebhookEndpointStore } from "../../application/outbound/ports/WebhookEndpointStore.ts"
 import { ConnectionHealthRepository } from "../../application/ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository } from "../../application/ports/ConnectionRepository.ts"
 import type { EncryptedToken } from "../../domain/ChannelConnection.ts"
 import type { PhoneNumberId, ProviderMessageId, TenantId, WabaId } from "../../domain/Ids.ts"
-import { messageStatusEvents } from "../../domain/OutboundEvent.ts"
+import { messageStatusEvents, templateStatusEvent } from "../../domain/OutboundEvent.ts"
 
 const tenant = () => randomTenant() as TenantId
 const wamid = () => `wamid.${crypto.randomUUID()}` as ProviderMessageId
@@ -159,6 +160,63 @@ for (const backend of persistenceBackends()) {
           assert.deepStrictEqual(claimed[0]!.event.data, { providerMessageId: id })
           for (const e of [subscribed, other, off]) yield* store.remove(t, e.id)
           yield* store.remove(foreign.tenantId, foreign.id)
+        })
+      )
+
+      it.effect("a template's status move announces template.status once, to the tenants holding it", () =>
+        Effect.gen(function* () {
+          const store = yield* WebhookEndpointStore
+          const templates = yield* MessageTemplates
+          const [t, other] = [tenant(), tenant()]
+          const ep = yield* endpoint(t, ["template.status"])
+          const elsewhere = yield* endpoint(other, ["*"])
+          const waba = `waba-${crypto.randomUUID()}`
+          yield* templates.put(t, {
+            wabaId: waba,
+            templateId: "9001",
+            name: "order_ready",
+            language: "en_US",
+            category: "UTILITY",
+            status: "PENDING",
+            rejectedReason: null,
+            quality: null,
+            parameterFormat: "POSITIONAL",
+            headerKind: "none",
+            headerText: null,
+            bodyText: "Order {{1}} is ready.",
+            footerText: null,
+            headerPlaceholders: [],
+            bodyPlaceholders: ["1"],
+            updatedAt: new Date("2026-01-01T00:00:00Z")
+          })
+          const change = {
+            status: "REJECTED" as const,
+            rejectedReason: "INVALID_FORMAT",
+            category: null,
+            at: new Date()
+          }
+          const announce: TemplateStatusAnnounce = (tenantId, template, previous) => [
+            templateStatusEvent(tenantId, template, previous)
+          ]
+          assert.strictEqual(yield* templates.setStatus(waba, "order_ready", "en_US", change, announce), 1)
+          assert.strictEqual(yield* templates.setStatus(waba, "order_ready", "en_US", change, announce), 1)
+          const got = yield* store.deliveries(t, ep.id, { first: 10 })
+          assert.deepStrictEqual(
+            got.map((d) => d.eventType),
+            ["template.status"],
+            "the same status again announces nothing"
+          )
+          const [claimed] = yield* claimFor(ep.id)
+          assert.deepInclude(claimed!.event.data as object, {
+            name: "order_ready",
+            language: "en_US",
+            status: "REJECTED",
+            previousStatus: "PENDING",
+            rejectedReason: "INVALID_FORMAT"
+          })
+          assert.deepStrictEqual(yield* store.deliveries(other, elsewhere.id, { first: 10 }), [])
+          yield* store.remove(t, ep.id)
+          yield* store.remove(other, elsewhere.id)
         })
       )
 

@@ -19,6 +19,7 @@ import {
 import type { PhoneNumberId, TenantId, WabaId } from "../../domain/Ids.ts"
 import { type Actor, requireOperator } from "../Actor.ts"
 import { ConnectionHealthChecks } from "../health/ConnectionHealthChecks.ts"
+import { Templates } from "../messaging/Templates.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
 import { ConnectSettings } from "../ports/ConnectSettings.ts"
 import {
@@ -219,16 +220,29 @@ export class WhatsAppConnections extends Context.Service<
       // and the connect answers as fast as without them. Optional, so the use case's tests can leave them out.
       const health = yield* Effect.serviceOption(ConnectionHealthChecks)
       const scope = yield* Effect.scope
+      // The WABA's templates are synced right after a connect too, in the same background way.
+      const templates = yield* Effect.serviceOption(Templates)
+      const inBackground = (work: Effect.Effect<unknown, unknown>, what: string) =>
+        work.pipe(
+          Effect.catchCause((cause) => Effect.logError(what, cause)),
+          Effect.forkIn(scope),
+          Effect.asVoid
+        )
       const checkSoon = (connection: ChannelConnection) =>
-        Option.isNone(health)
-          ? Effect.void
-          : health.value.run(connection).pipe(
-              Effect.catchCause((cause) =>
-                Effect.logError(`Connection health check after connecting ${connection.id} failed`, cause)
+        Effect.all([
+          Option.isNone(health)
+            ? Effect.void
+            : inBackground(
+                health.value.run(connection),
+                `Connection health check after connecting ${connection.id} failed`
               ),
-              Effect.forkIn(scope),
-              Effect.asVoid
-            )
+          Option.isNone(templates)
+            ? Effect.void
+            : inBackground(
+                templates.value.syncConnection(connection),
+                `Template sync after connecting ${connection.id} failed`
+              )
+        ]).pipe(Effect.asVoid)
       const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
 
       const randomPin = () => String(crypto.getRandomValues(new Uint32Array(1))[0]! % 1_000_000).padStart(6, "0")

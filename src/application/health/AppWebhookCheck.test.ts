@@ -37,7 +37,10 @@ describe("AppWebhookCheck", () => {
         "phone_number_name_update",
         "phone_number_quality_update",
         "account_review_update",
-        "business_capability_update"
+        "business_capability_update",
+        "message_template_status_update",
+        "message_template_quality_update",
+        "template_category_update"
       ])
 
       yield* meta.setAppSubscription(null)

@@ -5,7 +5,8 @@ import { type AppSubscription, MetaGraph } from "../ports/MetaGraph.ts"
 /**
  * The webhook fields the service needs on the app-level subscription: messages and statuses, account events,
  * display-name decisions (a number pending review connects when its name is approved), and the fields that report a
- * connection's health at once (quality and limit, account review, portfolio capability).
+ * connection's health at once (quality and limit, account review, portfolio capability), and the template fields
+ * that keep the synced templates current (review status, quality score, category).
  */
 export const REQUIRED_WEBHOOK_FIELDS: ReadonlyArray<string> = [
   "messages",
@@ -13,7 +14,10 @@ export const REQUIRED_WEBHOOK_FIELDS: ReadonlyArray<string> = [
   "phone_number_name_update",
   "phone_number_quality_update",
   "account_review_update",
-  "business_capability_update"
+  "business_capability_update",
+  "message_template_status_update",
+  "message_template_quality_update",
+  "template_category_update"
 ]
 
 /**

@@ -464,7 +464,7 @@ export const spreadOver = (
         yield* leases
           .run({ job, key: connection.id, hold: "5 minutes", rest: Math.floor(total * 0.9) }, run(connection))
           .pipe(
-            Effect.catchCause((cause) => Effect.logError(`Connection health check of ${connection.id} failed`, cause))
+            Effect.catchCause((cause) => Effect.logError(`Job ${job} for connection ${connection.id} failed`, cause))
           )
         yield* Effect.sleep(gap)
       }

@@ -3,7 +3,8 @@ import type { HealthCheck } from "../../domain/ConnectionHealth.ts"
 import { InvalidMessage, NotConnected } from "../../domain/Errors.ts"
 import type { ConnectionId, TenantId } from "../../domain/Ids.ts"
 import type { Actor } from "../Actor.ts"
-import { Messaging, type SendTextError } from "../messaging/Messaging.ts"
+import { Messaging, type SendTemplateError, type SendTextError } from "../messaging/Messaging.ts"
+import { MessageTemplates } from "../messaging/ports/MessageTemplates.ts"
 import { ConnectionHealthRepository } from "../ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
 import { ConnectionHealthChecks, type HealthView } from "./ConnectionHealthChecks.ts"
@@ -17,8 +18,11 @@ export const TEST_MESSAGE_KEY = "test_message_provider_id"
 /** E.164: a `+` (optional), then 8 to 15 digits, the first not 0. */
 const E164 = /^\+?[1-9]\d{7,14}$/
 
+/** Meta's sample template every WABA starts with (no placeholders): the canary outside the 24-hour window. */
+export const TEST_TEMPLATE = { name: "hello_world", language: "en_US" } as const
+
 /** Why a send failed, for a person, with what to do. */
-const failedWords = (error: SendTextError): string => {
+const failedWords = (error: SendTextError | SendTemplateError): string => {
   switch (error._tag) {
     case "SendingRestricted":
       return "Meta restricts sending for this WhatsApp Business Account; see the warning above."
@@ -34,6 +38,9 @@ const failedWords = (error: SendTextError): string => {
       return "WhatsApp delivers a free-form text only within 24 hours of that phone's last message to your number. Send any WhatsApp message to your number from that phone, then try again."
     case "MessageRejected":
       return `Meta refused the message (${error.message}).`
+    case "TemplateNotApproved":
+    case "TemplateParametersInvalid":
+      return `${error.message} Or send any WhatsApp message to your number from that phone, then try again.`
     default:
       return `Meta could not be reached (${error.message}); try again in a moment.`
   }
@@ -65,6 +72,7 @@ export class TestMessages extends Context.Service<
       const health = yield* ConnectionHealthRepository
       const checks = yield* ConnectionHealthChecks
       const connections = yield* ConnectionRepository
+      const templates = yield* MessageTemplates
 
       const record = (tenantId: TenantId, connectionId: ConnectionId, status: "ok" | "failing", message: string) =>
         Effect.gen(function* () {
@@ -82,7 +90,21 @@ export class TestMessages extends Context.Service<
         if (Option.isNone(current)) return yield* new NotConnected({ status: "not_connected" })
         const connection = current.value
         const e164 = `+${typed.replace(/^\+/, "")}`
-        const sent = yield* messaging.sendText(actor, { to: e164, text: TEST_MESSAGE_TEXT }).pipe(Effect.result)
+        const text = yield* messaging.sendText(actor, { to: e164, text: TEST_MESSAGE_TEXT }).pipe(Effect.result)
+        // Outside the phone's 24-hour window a free-form text is refused; Meta's approved hello_world template goes
+        // through (when the last sync found it approved), otherwise the check says to text the number first.
+        const hello =
+          text._tag === "Failure" && text.failure._tag === "OutsideCustomerServiceWindow" && connection.wabaId !== null
+            ? yield* templates
+                .find(actor.tenantId, connection.wabaId, TEST_TEMPLATE.name, TEST_TEMPLATE.language)
+                .pipe(Effect.map(Option.filter((t) => t.status === "APPROVED")))
+            : Option.none()
+        const viaTemplate = Option.isSome(hello)
+        const sent = viaTemplate
+          ? yield* messaging
+              .sendTemplate(actor, { to: e164, ...TEST_TEMPLATE, parameters: { body: [] } })
+              .pipe(Effect.result)
+          : text
         if (sent._tag === "Success") {
           yield* connections
             .update(actor.tenantId, connection.id, {
@@ -93,7 +115,9 @@ export class TestMessages extends Context.Service<
             actor.tenantId,
             connection.id,
             "ok",
-            `Meta accepted the test message to ${e164}. If it does not arrive on that phone within a minute, this check says why.`
+            viaTemplate
+              ? `Meta accepted the test message to ${e164} as the approved hello_world template (that phone has not written to the number within 24 hours, so free text would not go through). If it does not arrive within a minute, this check says why.`
+              : `Meta accepted the test message to ${e164}. If it does not arrive on that phone within a minute, this check says why.`
           )
         } else {
           const error = sent.failure
@@ -105,7 +129,8 @@ export class TestMessages extends Context.Service<
             `The test message to ${e164} was not sent: ${failedWords(error)}`
           )
         }
-        yield* Effect.logInfo(`Test message: ${sent._tag === "Success" ? "accepted" : sent.failure._tag}`).pipe(
+        const outcome = sent._tag === "Success" ? "accepted" : sent.failure._tag
+        yield* Effect.logInfo(`Test message${viaTemplate ? " (hello_world template)" : ""}: ${outcome}`).pipe(
           Effect.annotateLogs({ tenant_id: actor.tenantId, connection_id: connection.id })
         )
         return yield* checks.read(actor)

@@ -17,6 +17,9 @@ import type {
   DisplayNameReviewed,
   NumberActivity,
   NumberQualityReported,
+  TemplateCategoryChanged,
+  TemplateQualityChanged,
+  TemplateReviewed,
   WebhookChange
 } from "../../domain/InboundEvents.ts"
 import { messageReceived, messageStatusEvents } from "../../domain/OutboundEvent.ts"
@@ -25,6 +28,7 @@ import { TEST_MESSAGE_KEY, testMessageFailed } from "../health/TestMessages.ts"
 import { ConversationRepository } from "../messaging/ports/ConversationRepository.ts"
 import { MediaRepository } from "../messaging/ports/MediaRepository.ts"
 import { MessageRepository } from "../messaging/ports/MessageRepository.ts"
+import { Templates } from "../messaging/Templates.ts"
 import { AuditLog } from "../ports/AuditLog.ts"
 import { ConnectionHealthRepository } from "../ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
@@ -82,6 +86,8 @@ export class WebhookProcessor extends Context.Service<
       const cipher = yield* TokenCipher
       const decoder = yield* WebhookDecoder
       const health = yield* ConnectionHealthRepository
+      // Template webhooks move the synced templates; optional, so the processor's tests can leave them out.
+      const templates = yield* Effect.serviceOption(Templates)
       const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
 
       /**
@@ -399,6 +405,16 @@ export class WebhookProcessor extends Context.Service<
         return { unrouted: [], messagesStored: 0, statusesRecorded: 0 }
       })
 
+      const templateChanged = Effect.fnUntraced(function* (
+        change: TemplateReviewed | TemplateQualityChanged | TemplateCategoryChanged
+      ) {
+        const changed = Option.isNone(templates) ? 0 : yield* templates.value.applyWebhook(change)
+        yield* Effect.logInfo(`${change._tag} ${change.name} (${change.language}): ${changed} stored`).pipe(
+          Effect.annotateLogs({ waba_id: change.wabaId })
+        )
+        return { unrouted: [], messagesStored: 0, statusesRecorded: 0 }
+      })
+
       const handleChange = (change: WebhookChange) => {
         switch (change._tag) {
           case "NumberActivity":
@@ -411,6 +427,10 @@ export class WebhookProcessor extends Context.Service<
             return accountUpdate(change)
           case "DisplayNameReviewed":
             return displayNameReviewed(change)
+          case "TemplateReviewed":
+          case "TemplateQualityChanged":
+          case "TemplateCategoryChanged":
+            return templateChanged(change)
         }
       }
 

@@ -13,6 +13,7 @@ import { formatMessageTime, formatPhoneNumber } from "../shared/format.ts"
 import { ConversationEventsLive, LiveNotice, useLiveSubscription } from "../shared/LiveUpdates.tsx"
 import { usePolling } from "../shared/usePolling.ts"
 import { AttachButton, awaitsMedia, isReaction, MessageBody, reactionsOf } from "./MessageContent.tsx"
+import { TemplatePicker } from "./TemplatePicker.tsx"
 
 const InboxConnection = graphql(`
   fragment InboxConnection on WhatsAppConnection {
@@ -484,6 +485,9 @@ function Composer({
           {reason}
         </p>
       )}
+      {to !== undefined && window !== null && !window.open && sendDisabledReason(connection) === null ? (
+        <TemplatePicker to={target} onSent={onSent} />
+      ) : null}
       {reason === null && window !== null ? (
         <p className="muted composer-reason" data-testid="window-notice">
           {window.text}

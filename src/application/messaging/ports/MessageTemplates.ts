@@ -1,6 +1,25 @@
 import { Context, type Effect, type Option } from "effect"
 import type { TenantId } from "../../../domain/Ids.ts"
 import type { MessageTemplate, TemplateStatus } from "../../../domain/MessageTemplate.ts"
+import type { NewOutboundEvent } from "../../../domain/OutboundEvent.ts"
+
+/**
+ * What a status change announces, written in its transaction: given each changed row's tenant, the template as it is
+ * now and its status before.
+ */
+export type TemplateStatusAnnounce = (
+  tenantId: TenantId,
+  template: MessageTemplate,
+  previousStatus: TemplateStatus
+) => ReadonlyArray<NewOutboundEvent>
+
+export interface TemplateDetailsChange {
+  /** Meta's new quality score; undefined keeps it. */
+  readonly quality?: string
+  /** Meta's new category; undefined keeps it. */
+  readonly category?: string
+  readonly at: Date
+}
 
 export interface TemplateStatusChange {
   readonly status: TemplateStatus
@@ -20,8 +39,19 @@ export class MessageTemplates extends Context.Service<
     put(tenantId: TenantId, template: MessageTemplate): Effect.Effect<void>
     /** A name removed, every language. */
     remove(tenantId: TenantId, wabaId: string, name: string): Effect.Effect<void>
-    /** Meta's webhook: the WABA's template in that language changed status; the number of rows changed. */
-    setStatus(wabaId: string, name: string, language: string, change: TemplateStatusChange): Effect.Effect<number>
+    /**
+     * Meta's webhook: the WABA's template in that language changed status; the number of rows changed. A row whose
+     * status or reason moved announces `announce`'s events in the same transaction.
+     */
+    setStatus(
+      wabaId: string,
+      name: string,
+      language: string,
+      change: TemplateStatusChange,
+      announce?: TemplateStatusAnnounce
+    ): Effect.Effect<number>
+    /** Meta's webhooks: the quality score or the category changed; the number of rows changed. */
+    setDetails(wabaId: string, name: string, language: string, change: TemplateDetailsChange): Effect.Effect<number>
     /** By name, then language. */
     list(tenantId: TenantId, wabaId: string): Effect.Effect<ReadonlyArray<MessageTemplate>>
     find(
