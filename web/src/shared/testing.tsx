@@ -26,7 +26,7 @@ export type WhatsAppConnection = Unmasked<ConnectionFieldsFragment> & Unmasked<I
 export type MetaAdsConnection = Unmasked<MetaAdsFieldsFragment>
 /** A message as the ConversationMessages query selects it. */
 export type Message = Unmasked<
-  ConversationMessagesQuery["conversations"]["edges"][number]["node"]["messages"]["edges"][number]["node"]
+  NonNullable<ConversationMessagesQuery["conversation"]>["messages"]["edges"][number]["node"]
 > &
   Unmasked<MessageItemFieldsFragment>
 
