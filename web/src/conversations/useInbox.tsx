@@ -131,8 +131,15 @@ export function useInbox(searchText: string): Inbox {
   const [numberCount, setNumberCount] = useState(0)
 
   const page = first.data?.conversations
+  // A failed first page stays failed until a page arrives (a refetch meanwhile does not clear it).
+  const [failed, setFailed] = useState(false)
+  const firstError = first.error !== undefined
+  useEffect(() => {
+    if (firstError) setFailed(true)
+  }, [firstError])
   useEffect(() => {
     if (page === undefined) return
+    setFailed(false)
     setNumberCount((count) => Math.max(count, page.numberCount))
     setLoaded((previous) => {
       if (previous === null || previous.search !== search || previous.pages === 1) {
@@ -181,7 +188,7 @@ export function useInbox(searchText: string): Inbox {
     edges: current?.edges,
     hasNextPage: current?.hasNextPage ?? false,
     numberCount,
-    error: current === null && first.error !== undefined && !first.fetching,
+    error: current === null && failed,
     retry: refresh,
     search,
     loadMore,
