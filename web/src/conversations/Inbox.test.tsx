@@ -263,9 +263,14 @@ describe("New conversation", () => {
     fireEvent.change(field, { target: { value: "555 0101" } })
     const before = calls("Conversations").length
     await act(async () => fireEvent.click(screen.getByRole("button", { name: "Open conversation" })))
-    expect(screen.getByRole("alert").textContent).toBe(`That is not a phone number. ${E164_HINT}`)
+    expect(screen.getByRole("alert").textContent).toBe(
+      `Add + and the country code in front of the number. ${E164_HINT}`
+    )
     expect(field.getAttribute("aria-invalid")).toBe("true")
     expect(calls("Conversations").length).toBe(before)
+    fireEvent.change(field, { target: { value: "+1 555" } })
+    await act(async () => fireEvent.click(screen.getByRole("button", { name: "Open conversation" })))
+    expect(screen.getByRole("alert").textContent).toBe(`That is not a complete international number. ${E164_HINT}`)
     fireEvent.change(field, { target: { value: "" } })
     await act(async () => fireEvent.click(screen.getByRole("button", { name: "Open conversation" })))
     expect(screen.getByRole("alert").textContent).toBe(`Enter a phone number. ${E164_HINT}`)

@@ -14,6 +14,15 @@ export const e164Digits = (text: string): string | null => {
 export const E164_HINT =
   "Enter the number in international format: + then the country code and number, e.g. +15551234567."
 
+/** Why `text` is not a number in E.164, in words, with what to type. */
+export const e164Problem = (text: string): string => {
+  const compact = text.trim().replace(/[\s().-]/g, "")
+  if (compact === "") return `Enter a phone number. ${E164_HINT}`
+  if (!compact.startsWith("+") && /^\d+$/.test(compact))
+    return `Add + and the country code in front of the number. ${E164_HINT}`
+  return `That is not a complete international number. ${E164_HINT}`
+}
+
 /**
  * "New conversation": a phone number, then the thread with that contact. An existing conversation with them (on the
  * connected number, else any) opens; otherwise a new, empty one, which starts with an approved template.
@@ -40,7 +49,7 @@ export function NewConversation({
     event.preventDefault()
     const waId = e164Digits(text)
     if (waId === null) {
-      setError(text.trim() === "" ? `Enter a phone number. ${E164_HINT}` : `That is not a phone number. ${E164_HINT}`)
+      setError(e164Problem(text))
       return
     }
     setError(null)
