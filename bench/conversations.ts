@@ -177,7 +177,7 @@ export const seedInbox = async (run: Run, tenantId: string, rows: number): Promi
 
 export interface Executed {
   readonly text: string
-  /** The bound parameters in text format (null: SQL NULL, or a binary parameter). */
+  /** The bound parameters as text (null: SQL NULL); binary ones decoded by {@link binaryParameter}. */
   readonly params: ReadonlyArray<string | null>
 }
 
@@ -279,11 +279,23 @@ const parseBind = (body: Buffer, statements: ReadonlyMap<string, string>): Execu
     const binary = (formats.length === 1 ? formats[0] : formats[i]) === 1
     if (size < 0) params.push(null)
     else {
-      params.push(binary ? null : body.subarray(at, at + size).toString())
+      const bytes = body.subarray(at, at + size)
+      params.push(binary ? binaryParameter(bytes) : bytes.toString())
       at += size
     }
   }
   return { text, params }
+}
+
+/**
+ * A parameter the client sent in binary: the driver does so for numbers (the page sizes), so by its width an
+ * int2/int4/int8 as decimal text; anything else as a bytea literal's hex.
+ */
+const binaryParameter = (bytes: Buffer): string => {
+  if (bytes.length === 2) return String(bytes.readInt16BE(0))
+  if (bytes.length === 4) return String(bytes.readInt32BE(0))
+  if (bytes.length === 8) return String(bytes.readBigInt64BE(0))
+  return `\\x${bytes.toString("hex")}`
 }
 
 /** `$1`, `$2`, … of a statement replaced by its bound values as SQL literals, to EXPLAIN exactly what ran. */

@@ -930,7 +930,12 @@ const countStatements = async (inboxes: ReadonlyArray<Inbox>, setup: Setup) => {
       const plan = await query_(`EXPLAIN (ANALYZE, BUFFERS) ${withLiterals(list)}`).catch(
         (error: unknown) => `EXPLAIN failed: ${String(error).slice(0, 300)}`
       )
-      setup.explains.push({ title: `${query.label} at ${int(inbox.seeded.rows)} messages`, plan: `${plan}` })
+      const bound = list.params.map((value, i) => `$${i + 1} = ${value ?? "NULL"}`).join(", ")
+      setup.explains.push({
+        title: `${query.label} at ${int(inbox.seeded.rows)} messages`,
+        plan: `-- ${bound}\n${plan}`
+      })
+      if (query.key === "first") log(`first page statement's parameters: ${bound}`)
     }
   }
   await instance.stop()
