@@ -1,5 +1,6 @@
 import type { Page } from "playwright-core"
 import { describe, expect, it } from "vitest"
+import { connectWhatsAppHere, pageGraphql, sandboxControl } from "./support/api.ts"
 import { browserSuite } from "./support/suite.ts"
 
 const suite = browserSuite()
@@ -7,25 +8,12 @@ const { open } = suite
 
 const CONVERSATIONS = 120
 
-const graphql = (page: Page, query: string) =>
-  page.evaluate(async (body) => {
-    const session = JSON.parse(localStorage.getItem("mcc.session") ?? "{}") as { token?: string }
-    const response = await fetch("/graphql", {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${session.token}` },
-      body: JSON.stringify({ query: body })
-    })
-    return (await response.json()) as { data?: Record<string, Record<string, unknown>> }
-  }, query)
+const graphql = pageGraphql
 
 const sandbox = async (path: string, body: unknown) => {
-  const response = await fetch(`${suite.stack().sandboxUrl}/_sandbox/${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body)
-  })
-  expect(response.status).toBe(200)
-  return (await response.json()) as Record<string, unknown>
+  const answer = await sandboxControl(suite.stack().sandboxUrl, path, body)
+  expect(answer.status).toBe(200)
+  return answer.body
 }
 
 /** How many conversations the service lists for the signed-in tenant (every page). */
@@ -53,18 +41,7 @@ describe("The inbox in a real browser", () => {
   it("120 conversations: Load more until all are listed, search by number, New conversation", async () => {
     const { page, problems, screenshot } = await open({ width: 1280, height: 900 })
     await suite.signIn(page, "tenant-inbox", "member", "WhatsApp")
-    await page.evaluate(() => {
-      window.open = () => null
-    })
-    const card = page.getByRole("region", { name: "WhatsApp", exact: true })
-    await page.getByRole("button", { name: "Connect WhatsApp" }).click()
-    await card.getByRole("button", { name: "Continue in this window" }).click()
-    await page.waitForURL((url) => url.href.startsWith(suite.stack().sandboxUrl))
-    await page.locator("#waba-new").check()
-    await page.locator("#approve").click()
-    await page.getByText("WhatsApp is connected.").waitFor()
-    const connection = await graphql(page, "{ whatsappConnection { phoneNumberId } }")
-    const phoneNumberId = String(connection.data?.["whatsappConnection"]?.["phoneNumberId"])
+    const phoneNumberId = await connectWhatsAppHere(page, suite.stack().sandboxUrl)
 
     // 120 customers write, in signed webhook deliveries of 40.
     for (let start = 1; start <= CONVERSATIONS; start += 40) {
