@@ -1320,6 +1320,7 @@ const conversationsDoc = (setup: Setup): string => {
         figure("p99 ms"),
         figure("req/s"),
         figure("server CPU ms/req"),
+        figure("PostgreSQL CPU ms/req"),
         statements === undefined ? "n/a" : String(statements.executed.length)
       ]
     })
@@ -1331,6 +1332,7 @@ const conversationsDoc = (setup: Setup): string => {
     "p99 ms",
     "req/s",
     "server CPU ms/req",
+    "PostgreSQL CPU ms/req",
     "SQL statements"
   ]
   const statementList = setup.statements
@@ -1367,6 +1369,12 @@ average at the start ${loadText(setup.loadStart)}, at the end ${loadText(setup.l
   messages), 1 + 2 × 20.
 
 ${markdown(header, rows)}
+
+Latency is the whole GraphQL request with ${CONVERSATIONS_CLIENTS} clients in flight, waiting for a core included: ${
+    setup.loadStart[0]! > Number(setup.machine.cpus)
+      ? `this run's load average was above the ${setup.machine.cpus} cores (other jobs), so p50/p99 mostly measure that wait; the database's own share is the PostgreSQL CPU per request and the plans' Execution Time below`
+      : "a quiet machine"
+  }.
 
 ### SQL statements of each request (the first inbox)
 
