@@ -18,7 +18,9 @@ import {
   withClient
 } from "./shared/testing.tsx"
 
-const noConversations = () => ({ conversations: { edges: [], pageInfo: { hasNextPage: false, endCursor: null } } })
+const noConversations = () => ({
+  conversations: { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, numberCount: 1 }
+})
 
 const renderPage = (
   connection: WhatsAppConnection,
@@ -389,6 +391,7 @@ describe("manual connect (operators only)", () => {
 })
 
 describe("conversations", () => {
+  const onNumber = { phoneNumberId: "2000000000000001", displayPhoneNumber: "+15550101234" }
   const conversations = () => ({
     conversations: {
       edges: [
@@ -400,7 +403,10 @@ describe("conversations", () => {
             contactName: "Ada",
             lastMessageAt: "2026-11-20T10:32:00.000Z",
             // Ada wrote an hour ago: her 24-hour window is open.
-            windowClosesAt: new Date(Date.now() + 23 * 3600 * 1000).toISOString()
+            windowClosesAt: new Date(Date.now() + 23 * 3600 * 1000).toISOString(),
+            ...onNumber,
+            unreadCount: 0,
+            lastMessage: { direction: "OUTBOUND", preview: "Are you there?" }
           }
         },
         {
@@ -410,69 +416,50 @@ describe("conversations", () => {
             waId: "15550000002",
             contactName: null,
             lastMessageAt: "2026-11-19T10:32:00.000Z",
-            windowClosesAt: "2026-11-20T10:32:00.000Z"
+            windowClosesAt: "2026-11-20T10:32:00.000Z",
+            ...onNumber,
+            unreadCount: 0,
+            lastMessage: { direction: "INBOUND", preview: "Second conversation" }
           }
         }
       ],
-      pageInfo: { hasNextPage: false, endCursor: "c2" }
+      pageInfo: { hasNextPage: false, endCursor: "c2" },
+      numberCount: 1
     }
   })
-  const thread = (variables: Record<string, unknown>) => ({
-    conversations: {
-      edges: [
-        {
-          node: {
-            id: variables["after"] === "c1" ? "conv-2" : "conv-1",
-            messages: {
-              edges:
-                variables["after"] === "c1"
-                  ? [{ node: message({ id: "m9", text: "Second conversation" }) }]
-                  : [
-                      { node: message({ id: "m1", text: "Hi there" }) },
-                      {
-                        node: message({
-                          id: "m2",
-                          direction: "OUTBOUND",
-                          text: "Hello Ada",
-                          status: "DELIVERED",
-                          timestamp: "2026-11-20T10:32:00.000Z"
-                        })
-                      },
-                      {
-                        node: message({
-                          id: "m3",
-                          direction: "OUTBOUND",
-                          text: "Are you there?",
-                          status: "FAILED",
-                          error: "Message undeliverable.",
-                          timestamp: "2026-11-20T10:33:00.000Z"
-                        })
-                      }
-                    ]
-            },
-            pageInfo: { hasNextPage: false, endCursor: null }
-          }
-        }
-      ]
-    }
-  })
-  // pageInfo belongs to messages: fix the shape the helper above returns.
-  const threadAnswer: Answer = (variables) => {
-    const data = thread(variables)
-    const edge = data.conversations.edges[0]!
-    return {
-      conversations: {
-        edges: [
-          {
-            node: {
-              id: edge.node.id,
-              messages: { edges: edge.node.messages.edges, pageInfo: { hasNextPage: false, endCursor: null } }
-            }
-          }
-        ]
+  const threadAnswer: Answer = (variables) => ({
+    conversation: {
+      id: variables["id"],
+      messages: {
+        edges:
+          variables["id"] === "conv-2"
+            ? [{ node: message({ id: "m9", text: "Second conversation" }) }]
+            : [
+                { node: message({ id: "m1", text: "Hi there" }) },
+                {
+                  node: message({
+                    id: "m2",
+                    direction: "OUTBOUND",
+                    text: "Hello Ada",
+                    status: "DELIVERED",
+                    timestamp: "2026-11-20T10:32:00.000Z"
+                  })
+                },
+                {
+                  node: message({
+                    id: "m3",
+                    direction: "OUTBOUND",
+                    text: "Are you there?",
+                    status: "FAILED",
+                    error: "Message undeliverable.",
+                    timestamp: "2026-11-20T10:33:00.000Z"
+                  })
+                }
+              ],
+        pageInfo: { hasNextPage: false, endCursor: null }
       }
     }
-  }
+  })
 
   it("empty: says that messages appear here", () => {
     renderPage(active)

@@ -2,7 +2,6 @@ import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useId, useR
 import { useMutation, useQuery } from "urql"
 import type {
   ConversationEventsSubscription,
-  ConversationsQuery as ConversationList,
   ConversationMessagesQuery as ConversationMessages,
   InboxConnectionFragment,
   MessageStatus
@@ -12,39 +11,21 @@ import { Spinner } from "../shared/Dialog.tsx"
 import { formatMessageTime, formatPhoneNumber } from "../shared/format.ts"
 import { ConversationEventsLive, LiveNotice, useLiveSubscription } from "../shared/LiveUpdates.tsx"
 import { usePolling } from "../shared/usePolling.ts"
+import { ConversationList, contactLabel, numberLabel } from "./ConversationList.tsx"
 import { AttachButton, awaitsMedia, isReaction, MessageBody, reactionsOf } from "./MessageContent.tsx"
+import { NewConversation } from "./NewConversation.tsx"
+import { type ConversationSummary, POLL_MS, useInbox, useMarkRead } from "./useInbox.tsx"
+
+export { CONVERSATIONS_PAGE, POLL_MS } from "./useInbox.tsx"
+
 import { TemplatePicker } from "./TemplatePicker.tsx"
 
 const InboxConnection = graphql(`
   fragment InboxConnection on WhatsAppConnection {
     status
+    phoneNumberId
   }
 `)
-
-/** The page size of the conversation list, `first: 25` below (the query's cost stays well under the server's 500). */
-export const CONVERSATIONS_PAGE = 25
-const ConversationsQuery = graphql(`
-  query Conversations {
-    conversations(first: 25) {
-      edges {
-        cursor
-        node {
-          id
-          waId
-          contactName
-          lastMessageAt
-          windowClosesAt
-        }
-      }
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-    }
-  }
-`)
-
-type ConversationSummary = ConversationList["conversations"]["edges"][number]["node"]
 
 const MessageItemFields = graphql(`
   fragment MessageItemFields on Message {
@@ -60,38 +41,32 @@ const MessageItemFields = graphql(`
 `)
 
 /**
- * The messages of one conversation, oldest first, 12 at a time (`first: 12` below; with the media and reaction fields 20 would cost over the server's 500). There is no field to fetch one conversation by
- * id, so this asks for the single conversation after the previous one's cursor (`after: null` for the first) and
- * the caller checks the id it got back. 20 a page: with the `__typename` urql adds to every selection, the
- * query costs about 360 of the 500 the server allows.
+ * The messages of one conversation, oldest first, 12 at a time (`first: 12` below; with the media and reaction fields
+ * 20 would cost over the server's 500).
  */
 export const MESSAGES_PAGE = 12
 const ConversationMessagesQuery = graphql(`
-  query ConversationMessages($after: String, $messagesAfter: String) {
-    conversations(first: 1, after: $after) {
-      edges {
-        node {
-          id
-          messages(first: 12, after: $messagesAfter) {
-            edges {
-              node {
-                id
-                timestamp
-                ...MessageItemFields
-              }
-            }
-            pageInfo {
-              hasNextPage
-              endCursor
-            }
+  query ConversationMessages($id: ID!, $messagesAfter: String) {
+    conversation(id: $id) {
+      id
+      messages(first: 12, after: $messagesAfter) {
+        edges {
+          node {
+            id
+            timestamp
+            ...MessageItemFields
           }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
         }
       }
     }
   }
 `)
 
-type Message = ConversationMessages["conversations"]["edges"][number]["node"]["messages"]["edges"][number]["node"]
+type Message = NonNullable<ConversationMessages["conversation"]>["messages"]["edges"][number]["node"]
 
 const SendTextMutation = graphql(`
   mutation SendWhatsAppText($input: SendTextInput!) {
@@ -111,9 +86,6 @@ const SendTextMutation = graphql(`
   }
 `)
 
-/** How often the conversations and the open thread are refreshed while the page is visible. */
-export const POLL_MS = 3000
-
 const STATUS_LABEL: Record<MessageStatus, string> = {
   RECEIVED: "Received",
   PENDING: "Sending…",
@@ -129,9 +101,6 @@ const newKey = (): string => {
   return [...crypto.getRandomValues(new Uint8Array(16))].map((byte) => byte.toString(16).padStart(2, "0")).join("")
 }
 
-const contactLabel = (conversation: ConversationSummary) =>
-  conversation.contactName ?? formatPhoneNumber(conversation.waId)
-
 /** Why sending is off, or null when it is on. */
 export const sendDisabledReason = (connection: InboxConnectionFragment): string | null => {
   if (connection.status === "ACTIVE") return null
@@ -140,6 +109,12 @@ export const sendDisabledReason = (connection: InboxConnectionFragment): string 
   return "Connect WhatsApp above to send messages."
 }
 
+/** What the thread pane shows: a conversation, a new one with a number (no messages yet), or the number form. */
+type View =
+  | { readonly kind: "conversation"; readonly conversation: ConversationSummary }
+  | { readonly kind: "draft"; readonly waId: string }
+  | { readonly kind: "new" }
+
 export function Conversations({
   connection: connectionRef
 }: {
@@ -147,23 +122,30 @@ export function Conversations({
 }) {
   const connection = useFragment(InboxConnection, connectionRef)
   const titleId = useId()
-  const [list, refetchList] = useQuery({ query: ConversationsQuery, requestPolicy: "cache-and-network" })
-  const poll = useCallback(() => refetchList({ requestPolicy: "network-only" }), [refetchList])
-  const live = useLiveSubscription(ConversationEventsLive, poll, poll)
-  usePolling(poll, POLL_MS, live !== "live")
-  const [selectedId, setSelectedId] = useState<string | null>(null)
+  const [searchText, setSearchText] = useState("")
+  const inbox = useInbox(searchText)
+  const [view, setView] = useState<View | null>(null)
+  const live = inbox.live
   const [sentCount, setSentCount] = useState(0)
 
-  const listData = list.data ?? undefined
-  const edges = listData?.conversations.edges ?? []
-  const found = edges.findIndex((edge) => edge.node.id === selectedId)
-  const index = found >= 0 ? found : edges.length > 0 ? 0 : -1
-  const selected = edges[index]?.node ?? null
-  const after = index > 0 ? (edges[index - 1]?.cursor ?? null) : null
+  const edges = inbox.edges ?? []
+  // The chosen conversation as the list shows it now (fresher), else as it was chosen; the newest by default.
+  const fresh = (predicate: (node: ConversationSummary) => boolean) =>
+    edges.find((edge) => predicate(edge.node))?.node ?? null
+  const selected: ConversationSummary | null =
+    view === null
+      ? (edges[0]?.node ?? null)
+      : view.kind === "conversation"
+        ? (fresh((node) => node.id === view.conversation.id) ?? view.conversation)
+        : view.kind === "draft"
+          ? // Once the first message went, the new conversation is in the list.
+            fresh((node) => node.waId === view.waId && node.phoneNumberId === connection.phoneNumberId)
+          : null
+  useMarkRead(selected)
 
   const onSent = () => {
     setSentCount((count) => count + 1)
-    poll()
+    inbox.refresh()
   }
 
   return (
@@ -177,63 +159,59 @@ export function Conversations({
           <LiveNotice state={live} />
         </div>
       </header>
-      {listData === undefined ? (
-        list.error === undefined ? (
-          <div className="card-body">
-            <Spinner label="Loading conversations…" />
-          </div>
-        ) : (
-          <div className="card-body">
-            <p className="error-text" role="alert">
-              Could not load conversations. They will be retried automatically.
-            </p>
-          </div>
-        )
-      ) : (
-        <div className="inbox">
-          <nav className="conversation-list" aria-label="Conversations">
-            {edges.length === 0 ? (
-              <p className="empty">No conversations yet. Messages sent to your WhatsApp number appear here.</p>
-            ) : (
-              <ul>
-                {edges.map(({ node }) => (
-                  <li key={node.id}>
-                    <button
-                      type="button"
-                      className="conversation"
-                      aria-current={node.id === selected?.id ? "true" : undefined}
-                      onClick={() => setSelectedId(node.id)}
-                    >
-                      <span className="conversation-name">{contactLabel(node)}</span>
-                      {node.lastMessageAt ? (
-                        <time className="muted" dateTime={node.lastMessageAt}>
-                          {formatMessageTime(node.lastMessageAt)}
-                        </time>
-                      ) : null}
-                    </button>
-                  </li>
-                ))}
-              </ul>
-            )}
-          </nav>
-          <div className="thread">
-            {selected === null ? (
-              <div className="messages-pane">
-                <h3 className="thread-title">New message</h3>
-              </div>
-            ) : (
-              <Thread key={selected.id} conversation={selected} after={after} refresh={sentCount} />
-            )}
-            <Composer
-              connection={connection}
-              to={selected?.waId}
-              conversationId={selected?.id}
-              windowClosesAt={selected?.windowClosesAt ?? null}
-              onSent={onSent}
+      <div className="inbox">
+        <ConversationList
+          inbox={inbox}
+          searchText={searchText}
+          onSearchText={setSearchText}
+          selectedId={view?.kind === "new" ? null : (selected?.id ?? null)}
+          onSelect={(conversation) => setView({ kind: "conversation", conversation })}
+          onNewConversation={() => setView({ kind: "new" })}
+        />
+        <div className="thread">
+          {view?.kind === "new" ? (
+            <NewConversation
+              phoneNumberId={connection.phoneNumberId}
+              onOpen={(waId, existing) =>
+                setView(existing === null ? { kind: "draft", waId } : { kind: "conversation", conversation: existing })
+              }
+              onCancel={() => setView(null)}
             />
-          </div>
+          ) : selected !== null ? (
+            <>
+              <Thread
+                key={selected.id}
+                conversation={selected}
+                showNumber={inbox.numberCount > 1}
+                refresh={sentCount}
+              />
+              <Composer
+                connection={connection}
+                to={selected.waId}
+                conversationId={selected.id}
+                windowClosesAt={selected.windowClosesAt}
+                onSent={onSent}
+              />
+            </>
+          ) : view?.kind === "draft" ? (
+            <>
+              <div className="messages-pane">
+                <h3 className="thread-title">{formatPhoneNumber(view.waId)}</h3>
+                <p className="empty">No messages yet: this is a new conversation.</p>
+              </div>
+              <Composer key={view.waId} connection={connection} to={view.waId} windowClosesAt={null} onSent={onSent} />
+            </>
+          ) : (
+            <div className="messages-pane">
+              <p className="empty">
+                {inbox.edges === undefined
+                  ? "The conversation you choose opens here."
+                  : "No conversation open. Choose one from the list, or start one with New conversation."}
+              </p>
+            </div>
+          )}
         </div>
-      )}
+      </div>
     </section>
   )
 }
@@ -249,7 +227,7 @@ export const windowNotice = (
   if (windowClosesAt === null) {
     return {
       open: false,
-      text: "This contact has not written to you, so WhatsApp allows only an approved template. Free text opens for 24 hours once they write."
+      text: "Start with an approved template: this contact has not written to you, so WhatsApp allows only a template. Free text opens for 24 hours once they write."
     }
   }
   if (new Date(windowClosesAt).getTime() > now.getTime()) {
@@ -263,11 +241,12 @@ export const windowNotice = (
 
 function Thread({
   conversation,
-  after,
+  showNumber,
   refresh
 }: {
   readonly conversation: ConversationSummary
-  readonly after: string | null
+  /** The tenant has had more than one number: say which one this conversation is on. */
+  readonly showNumber: boolean
   readonly refresh: number
 }) {
   // Pages are fetched oldest first; once a page is full the next one is followed, and the last page is polled.
@@ -275,7 +254,7 @@ function Thread({
   const [known, setKnown] = useState<ReadonlyMap<string, Message>>(() => new Map())
   const [result, refetch] = useQuery({
     query: ConversationMessagesQuery,
-    variables: { after, messagesAfter: cursor },
+    variables: { id: conversation.id, messagesAfter: cursor },
     requestPolicy: "cache-and-network"
   })
   const poll = useCallback(() => refetch({ requestPolicy: "network-only" }), [refetch])
@@ -291,9 +270,8 @@ function Thread({
   }, [refresh, poll])
 
   const data = result.data ?? undefined
-  const node = data?.conversations.edges[0]?.node
+  const node = data?.conversation ?? undefined
   useEffect(() => {
-    // The list may have moved since `after` was read: a page of another conversation is ignored.
     if (node === undefined || node.id !== conversation.id) return
     setKnown((previous) => {
       const next = new Map(previous)
@@ -327,7 +305,10 @@ function Thread({
 
   return (
     <div className="messages-pane">
-      <h3 className="thread-title">{name}</h3>
+      <h3 className="thread-title">
+        {name}
+        {showNumber ? <span className="thread-number muted"> on {numberLabel(conversation)}</span> : null}
+      </h3>
       {messages.length === 0 ? (
         result.error !== undefined ? (
           <p className="error-text" role="alert">
@@ -394,24 +375,23 @@ function Composer({
   onSent
 }: {
   readonly connection: InboxConnectionFragment
-  readonly to: string | undefined
-  /** The open conversation: the server refuses a reply there if it belongs to a number no longer connected. */
+  /** The contact's WhatsApp id. */
+  readonly to: string
+  /** The open conversation (none for a new one): the server refuses a reply there if it belongs to a number no longer connected. */
   readonly conversationId?: string | undefined
-  /** The open conversation's window; ignored for a new message (the server says whether the number wrote). */
+  /** The conversation's window (null: the contact never wrote, as in a new conversation). */
   readonly windowClosesAt: string | null
   readonly onSent: () => void
 }) {
   const textId = useId()
   const reasonId = useId()
   const [text, setText] = useState("")
-  const [recipient, setRecipient] = useState("")
   const [key, setKey] = useState(newKey)
   const [error, setError] = useState<string | null>(null)
   const [state, send] = useMutation(SendTextMutation)
-  const window = to === undefined ? null : windowNotice(windowClosesAt)
-  const reason = sendDisabledReason(connection) ?? (window !== null && !window.open ? window.text : null)
-  const target = (to ?? recipient).replace(/[\s()-]/g, "")
-  const canSend = reason === null && text.trim() !== "" && target !== "" && !state.fetching
+  const window = windowNotice(windowClosesAt)
+  const reason = sendDisabledReason(connection) ?? (window.open ? null : window.text)
+  const canSend = reason === null && text.trim() !== "" && !state.fetching
 
   const submit = async (event?: FormEvent) => {
     event?.preventDefault()
@@ -419,10 +399,10 @@ function Composer({
     setError(null)
     const result = await send({
       input: {
-        to: target,
+        to,
         text: text.trim(),
         idempotencyKey: key,
-        ...(to !== undefined && conversationId !== undefined ? { conversationId } : {})
+        ...(conversationId === undefined ? {} : { conversationId })
       }
     })
     const data = result.data?.sendWhatsAppText
@@ -446,20 +426,6 @@ function Composer({
 
   return (
     <form className="composer" onSubmit={submit} aria-label="Send a WhatsApp message">
-      {to === undefined ? (
-        <label className="field">
-          <span>To (phone number with country code)</span>
-          <input
-            type="tel"
-            value={recipient}
-            onChange={(event) => setRecipient(event.target.value)}
-            placeholder="+15551234567"
-            disabled={reason !== null}
-            aria-describedby={reason === null ? undefined : reasonId}
-            autoComplete="off"
-          />
-        </label>
-      ) : null}
       <label htmlFor={textId} className="visually-hidden">
         Message
       </label>
@@ -475,7 +441,7 @@ function Composer({
           aria-describedby={reason === null ? undefined : reasonId}
           maxLength={4096}
         />
-        <AttachButton to={target} disabled={reason !== null} onSent={onSent} onError={setError} />
+        <AttachButton to={to} disabled={reason !== null} onSent={onSent} onError={setError} />
         <button type="submit" className="button primary" disabled={!canSend}>
           {state.fetching ? "Sending…" : "Send"}
         </button>
@@ -485,10 +451,8 @@ function Composer({
           {reason}
         </p>
       )}
-      {to !== undefined && window !== null && !window.open && sendDisabledReason(connection) === null ? (
-        <TemplatePicker to={target} onSent={onSent} />
-      ) : null}
-      {reason === null && window !== null ? (
+      {!window.open && sendDisabledReason(connection) === null ? <TemplatePicker to={to} onSent={onSent} /> : null}
+      {reason === null ? (
         <p className="muted composer-reason" data-testid="window-notice">
           {window.text}
         </p>

@@ -16,39 +16,38 @@ const conversations = () => ({
           waId: "15557654321",
           contactName: "Ada",
           lastMessageAt: "2026-11-20T10:32:00.000Z",
-          windowClosesAt: new Date(Date.now() + 23 * 3600 * 1000).toISOString()
+          windowClosesAt: new Date(Date.now() + 23 * 3600 * 1000).toISOString(),
+          phoneNumberId: "2000000000000001",
+          displayPhoneNumber: "+15550101234",
+          unreadCount: 0,
+          lastMessage: { direction: "OUTBOUND", preview: "Your order shipped" }
         }
       }
     ],
-    pageInfo: { hasNextPage: false, endCursor: "c1" }
+    pageInfo: { hasNextPage: false, endCursor: "c1" },
+    numberCount: 1
   }
 })
 
 /** The thread's answer: one outbound message whose status is `status.value` (changed by the test). */
 const threadOf = (status: { value: string }, media: unknown = null): Answer => {
   return () => ({
-    conversations: {
-      edges: [
-        {
-          node: {
-            id: "conv-1",
-            messages: {
-              edges: [
-                {
-                  node: message({
-                    id: "m-1",
-                    direction: "OUTBOUND",
-                    text: "Your order shipped",
-                    status: status.value as "SENT",
-                    ...({ media } as object)
-                  })
-                }
-              ],
-              pageInfo: { hasNextPage: false, endCursor: null }
-            }
+    conversation: {
+      id: "conv-1",
+      messages: {
+        edges: [
+          {
+            node: message({
+              id: "m-1",
+              direction: "OUTBOUND",
+              text: "Your order shipped",
+              status: status.value as "SENT",
+              ...({ media } as object)
+            })
           }
-        }
-      ]
+        ],
+        pageInfo: { hasNextPage: false, endCursor: null }
+      }
     }
   })
 }

@@ -1,9 +1,9 @@
 /** Test helpers: a mock urql client answering by operation name (no network). */
 import type { ReactNode } from "react"
 import type { Client, GraphQLRequest } from "urql"
-import { CombinedError, Provider } from "urql"
+import { CombinedError, createRequest, Provider } from "urql"
 import { vi } from "vitest"
-import { fromValue, never } from "wonka"
+import { fromValue, never, toPromise } from "wonka"
 import type {
   AccountViewerFragment,
   ConnectionFieldsFragment,
@@ -28,7 +28,7 @@ export type WhatsAppConnection = Unmasked<ConnectionFieldsFragment> & Unmasked<I
 export type MetaAdsConnection = Unmasked<MetaAdsFieldsFragment>
 /** A message as the ConversationMessages query selects it. */
 export type Message = Unmasked<
-  ConversationMessagesQuery["conversations"]["edges"][number]["node"]["messages"]["edges"][number]["node"]
+  NonNullable<ConversationMessagesQuery["conversation"]>["messages"]["edges"][number]["node"]
 > &
   Unmasked<MessageItemFieldsFragment>
 
@@ -73,6 +73,10 @@ export const mockClient = (answers: Record<string, Answer>) => {
   })
   const client = {
     executeQuery: execute,
+    // `client.query(document, variables).toPromise()`, as a component asks for one more page.
+    query: (query: Parameters<typeof createRequest>[0], variables: Record<string, unknown>) => ({
+      toPromise: () => toPromise(execute(createRequest(query, variables)))
+    }),
     executeMutation: execute,
     executeSubscription: vi.fn(() => never)
   } as unknown as Client
