@@ -3,11 +3,8 @@ import { HttpRouter, HttpServerResponse } from "effect/http"
 import { callbackReason } from "../../application/connect/OAuthFlow.ts"
 import { type ConnectionView, WhatsAppConnections } from "../../application/connect/WhatsAppConnections.ts"
 import { ConnectionHealthChecks, type HealthView } from "../../application/health/ConnectionHealthChecks.ts"
-import { TestMessages } from "../../application/health/TestMessages.ts"
-import { Messaging } from "../../application/messaging/Messaging.ts"
 import { OperationLimits } from "../../application/OperationLimits.ts"
 import { whatsAppDetails } from "../../domain/ConnectionDetails.ts"
-import type { Message } from "../../domain/Message.ts"
 import { decodeCancel, decodeSessionInfo } from "../meta-graph/SessionInfo.ts"
 import { countOAuthRequest, recordOAuthError } from "../observability/Metrics.ts"
 import { Jwt } from "./Auth.ts"
@@ -34,26 +31,8 @@ const CompleteBody = Schema.Struct({
 })
 const decodeCompleteBody = Schema.decodeUnknownOption(CompleteBody)
 
-const SendBody = Schema.Struct({
-  to: Schema.String,
-  text: Schema.String,
-  idempotencyKey: Schema.optional(Schema.String)
-})
-const decodeSendBody = Schema.decodeUnknownOption(SendBody)
-
 const RegisterBody = Schema.Struct({ pin: Schema.optional(Schema.NullOr(Schema.String)) })
 const decodeRegisterBody = Schema.decodeUnknownOption(RegisterBody)
-
-const TestMessageBody = Schema.Struct({ to: Schema.String })
-const decodeTestMessageBody = Schema.decodeUnknownOption(TestMessageBody)
-
-const messageBody = (message: Message) => ({
-  id: message.id,
-  providerMessageId: message.providerMessageId,
-  status: message.status,
-  error: message.error,
-  timestamp: message.sentAt.toISOString()
-})
 
 /** A value as the REST bodies carry it: a time as its ISO string, nothing as `null`. */
 type Wire<V> = V extends Date ? string : V extends undefined ? null : V
@@ -86,7 +65,8 @@ export const statusBody = (view: ConnectionView) =>
     "tokenExpiresAt"
   ])
 
-const json = (body: unknown, status = 200) =>
+/** A JSON answer no cache keeps. */
+export const json = (body: unknown, status = 200) =>
   HttpServerResponse.jsonUnsafe(body, { status, headers: { "cache-control": "no-store" } })
 
 /** The WhatsApp connect endpoints of DESIGN section 5. */
@@ -96,11 +76,9 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
   return HttpRouter.use(
     Effect.fn(function* (router) {
       const connect = yield* WhatsAppConnections
-      const messaging = yield* Messaging
       const jwt = yield* Jwt
       const limits = yield* OperationLimits
       const health = yield* ConnectionHealthChecks
-      const tests = yield* TestMessages
 
       yield* router.add(
         "POST",
@@ -212,46 +190,6 @@ export const makeWhatsAppRoutes = (options: { readonly appBaseUrl: string }) => 
               const checked = yield* health.checkNow(actor)
               const view = yield* connect.status(actor)
               return json({ ...statusBody(view), health: healthBody(checked) })
-            })
-          )
-        )
-      )
-
-      yield* router.add(
-        "POST",
-        "/api/integrations/meta/whatsapp/messages",
-        authenticated(jwt, (actor, request) =>
-          Effect.gen(function* () {
-            const body = Option.flatMap(yield* request.json.pipe(Effect.option), decodeSendBody)
-            if (Option.isNone(body)) {
-              return errorResponse(400, "invalid_request", 'Send {"to": "<phone>", "text": "<text>"}.')
-            }
-            const idempotencyKey = body.value.idempotencyKey ?? request.headers["idempotency-key"] ?? null
-            const sent = yield* messaging
-              .sendText(actor, { to: body.value.to, text: body.value.text, idempotencyKey })
-              .pipe(Effect.result)
-            if (sent._tag === "Success") return json(messageBody(sent.success), 201)
-            return domainErrorResponse(sent.failure)
-          })
-        )
-      )
-
-      // "Send a test message to my phone": a fixed text to the typed number; the `send` health check says how it went.
-      yield* router.add(
-        "POST",
-        "/api/integrations/meta/whatsapp/test-message",
-        authenticated(jwt, (actor, request) =>
-          rateLimited(
-            limits,
-            "whatsapp.test_message",
-            actor,
-            Effect.gen(function* () {
-              const body = Option.flatMap(yield* request.json.pipe(Effect.option), decodeTestMessageBody)
-              if (Option.isNone(body)) return errorResponse(400, "invalid_request", 'Send {"to": "+15551234567"}.')
-              const sent = yield* tests.send(actor, body.value.to).pipe(Effect.result)
-              if (sent._tag === "Failure") return domainErrorResponse(sent.failure)
-              const view = yield* connect.status(actor)
-              return json({ ...statusBody(view), health: healthBody(sent.success) })
             })
           )
         )
