@@ -527,16 +527,23 @@ const make = Effect.sync(() => {
       )
     )
 
+  /** What Meta answers a send to `to` from `number` before reading the message: a bad recipient, an unregistered number. */
+  const sendRefusal = (number: { readonly registered: boolean }, to: string): MetaUnavailable | undefined => {
+    const digits = to.replace(/\D/g, "")
+    if (digits.length < 7 || digits.length > 15)
+      return new MetaUnavailable({ code: 131009, detail: "(#131009) Parameter value is not valid" })
+    if (!number.registered) return new MetaUnavailable({ code: 133010, detail: "(#133010) Account not registered" })
+    return undefined
+  }
+
   const sendText = (token: Redacted.Redacted<string>, phoneNumberId: PhoneNumberId, to: string, text: string) =>
     enter("sendText", { phoneNumberId, to, text }).pipe(
       Effect.andThen(authenticate(token)),
       Effect.flatMap((state) => numberAccess(state, phoneNumberId, MESSAGING_SCOPE, "post")),
       Effect.flatMap((number): Effect.Effect<Port.SentMessage, Port.MetaGraphError> => {
+        const refused = sendRefusal(number, to)
+        if (refused !== undefined) return Effect.fail(refused)
         const digits = to.replace(/\D/g, "")
-        if (digits.length < 7 || digits.length > 15)
-          return Effect.fail(new MetaUnavailable({ code: 131009, detail: "(#131009) Parameter value is not valid" }))
-        if (!number.registered)
-          return Effect.fail(new MetaUnavailable({ code: 133010, detail: "(#133010) Account not registered" }))
         const waId = metaWaId(digits)
         const providerMessageId = `wamid.memory.${++counter}`
         sent.push({ providerMessageId, phoneNumberId, to: waId, text })
@@ -583,11 +590,9 @@ const make = Effect.sync(() => {
       Effect.andThen(authenticate(token)),
       Effect.flatMap((state) => numberAccess(state, phoneNumberId, MESSAGING_SCOPE, "post")),
       Effect.flatMap((number): Effect.Effect<Port.SentMessage, Port.MetaGraphError> => {
+        const refused = sendRefusal(number, to)
+        if (refused !== undefined) return Effect.fail(refused)
         const digits = to.replace(/\D/g, "")
-        if (digits.length < 7 || digits.length > 15)
-          return Effect.fail(new MetaUnavailable({ code: 131009, detail: "(#131009) Parameter value is not valid" }))
-        if (!number.registered)
-          return Effect.fail(new MetaUnavailable({ code: 133010, detail: "(#133010) Account not registered" }))
         const found = templatesOf(number.wabaId).find(
           (t) => t.name === template.name && t.language === template.language
         )
