@@ -1,5 +1,6 @@
 import type { Page } from "playwright-core"
 import { describe, expect, it } from "vitest"
+import { pageGraphql, sandboxControl, whatsAppCard } from "./support/requests.ts"
 import { browserSuite } from "./support/suite.ts"
 
 const suite = browserSuite()
@@ -12,28 +13,11 @@ const signIn = (
   screenshot?: (name: string) => Promise<void>
 ) => suite.signIn(page, tenant, role, "WhatsApp", screenshot)
 
-/** A GraphQL query with the page's own session token (what the page itself would send). */
-const graphql = (page: Page, query: string) =>
-  page.evaluate(async (body) => {
-    const session = JSON.parse(localStorage.getItem("mcc.session") ?? "{}") as { token?: string }
-    const response = await fetch("/graphql", {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${session.token}` },
-      body: JSON.stringify({ query: body })
-    })
-    return (await response.json()) as { data?: Record<string, Record<string, unknown>> }
-  }, query)
+const graphql = pageGraphql
 
-const sandbox = async (path: string, body: unknown) => {
-  const response = await fetch(`${suite.stack().sandboxUrl}/_sandbox/${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body)
-  })
-  return (await response.json()) as Record<string, unknown>
-}
+const sandbox = (path: string, body: unknown) => sandboxControl(suite.stack().sandboxUrl, path, body)
 
-const card = (page: Page) => page.getByRole("region", { name: "WhatsApp", exact: true })
+const card = whatsAppCard
 
 /**
  * The redirect fallback: with popups blocked (window.open answers null), the card offers "Continue in this window",
