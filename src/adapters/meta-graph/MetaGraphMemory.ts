@@ -536,6 +536,14 @@ const make = Effect.sync(() => {
     return undefined
   }
 
+  /** A send Meta accepted: a new message id, the recipient's wa_id, and the message kept for the test to read. */
+  const accepted = (phoneNumberId: PhoneNumberId, to: string, text: string): Port.SentMessage => {
+    const waId = metaWaId(to)
+    const providerMessageId = `wamid.memory.${++counter}`
+    sent.push({ providerMessageId, phoneNumberId, to: waId, text })
+    return { providerMessageId, waId }
+  }
+
   const sendText = (token: Redacted.Redacted<string>, phoneNumberId: PhoneNumberId, to: string, text: string) =>
     enter("sendText", { phoneNumberId, to, text }).pipe(
       Effect.andThen(authenticate(token)),
@@ -543,11 +551,7 @@ const make = Effect.sync(() => {
       Effect.flatMap((number): Effect.Effect<Port.SentMessage, Port.MetaGraphError> => {
         const refused = sendRefusal(number, to)
         if (refused !== undefined) return Effect.fail(refused)
-        const digits = to.replace(/\D/g, "")
-        const waId = metaWaId(digits)
-        const providerMessageId = `wamid.memory.${++counter}`
-        sent.push({ providerMessageId, phoneNumberId, to: waId, text })
-        return Effect.succeed({ providerMessageId, waId })
+        return Effect.succeed(accepted(phoneNumberId, to, text))
       })
     )
 
@@ -592,7 +596,6 @@ const make = Effect.sync(() => {
       Effect.flatMap((number): Effect.Effect<Port.SentMessage, Port.MetaGraphError> => {
         const refused = sendRefusal(number, to)
         if (refused !== undefined) return Effect.fail(refused)
-        const digits = to.replace(/\D/g, "")
         const found = templatesOf(number.wabaId).find(
           (t) => t.name === template.name && t.language === template.language
         )
@@ -605,10 +608,7 @@ const make = Effect.sync(() => {
           (template.parameters.header ?? []).length !== found.headerPlaceholders.length
         )
           return Effect.fail(templateError(132000, "Number of parameters does not match the expected number of params"))
-        const waId = metaWaId(digits)
-        const providerMessageId = `wamid.memory.${++counter}`
-        sent.push({ providerMessageId, phoneNumberId, to: waId, text: `template:${template.name}` })
-        return Effect.succeed({ providerMessageId, waId })
+        return Effect.succeed(accepted(phoneNumberId, to, `template:${template.name}`))
       })
     )
 
