@@ -11,9 +11,6 @@
  * A later merge wires this into `npm run bench -- --instances N`.
  */
 import { randomBytes } from "node:crypto"
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { parseArgs } from "node:util"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
@@ -26,7 +23,7 @@ import { ConnectionRepository } from "../src/application/ports/ConnectionReposit
 import type { PhoneNumberId, TenantId, WabaId } from "../src/domain/Ids.ts"
 import { freePort } from "../test/support/Browserless.ts"
 import { type ServiceProcess, startProcess } from "../test/support/Service.ts"
-import { sign, webhookBody } from "./protocol.ts"
+import { benchServiceEnv, sign, webhookBody } from "./protocol.ts"
 
 const { values } = parseArgs({
   options: {
@@ -88,21 +85,7 @@ const oneRound = async (n: number): Promise<Round> => {
       const port = await freePort()
       services.push(
         await startProcess({
-          META_APP_ID: "1000000000001",
-          META_APP_SECRET: secret,
-          META_WEBHOOK_VERIFY_TOKEN: "bench",
-          TOKEN_ENCRYPTION_KEY_BASE64: randomBytes(32).toString("base64"),
-          AUTH_JWT_SECRET: randomBytes(32).toString("hex"),
-          META_CONFIG_ID: "bench",
-          META_ADS_ENABLED: "false",
-          META_REDIRECT_URI: `http://127.0.0.1:${port}/callback`,
-          // Nothing listens there: no connection holds a token, so no job asks Meta anything.
-          META_GRAPH_BASE_URL: "http://127.0.0.1:9",
-          APP_BASE_URL: `http://127.0.0.1:${port}`,
-          PORT: String(port),
-          DATA_DIR: mkdtempSync(join(tmpdir(), "bench-instances-")),
-          DATABASE_URL: url,
-          LOG_LEVEL: "error",
+          ...benchServiceEnv({ port, secret, databaseUrl: url, dataDir: "bench-instances" }),
           // PROFILE_DIR=dir: each service writes a V8 CPU profile there when it stops (bench/cpu-profile-top.ts reads it).
           ...(process.env["PROFILE_DIR"]
             ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env["PROFILE_DIR"]}` }

@@ -8,9 +8,7 @@
  */
 import { spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
+import { resolve } from "node:path"
 import { performance } from "node:perf_hooks"
 import { parseArgs } from "node:util"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
@@ -19,7 +17,7 @@ import { Agent } from "undici"
 import { layerServer } from "../src/adapters/persistence/Database.ts"
 import { freePort } from "../test/support/Browserless.ts"
 import { startProcess } from "../test/support/Service.ts"
-import { sign, webhookBody } from "./protocol.ts"
+import { benchServiceEnv, sign, webhookBody } from "./protocol.ts"
 
 const { values } = parseArgs({
   options: {
@@ -88,22 +86,7 @@ const run = async (target: "peer" | "service") => {
         await new Promise((done) => child.once("exit", done))
       }
     }
-    const service = await startProcess({
-      META_APP_ID: "1000000000001",
-      META_APP_SECRET: secret,
-      META_WEBHOOK_VERIFY_TOKEN: "bench",
-      TOKEN_ENCRYPTION_KEY_BASE64: randomBytes(32).toString("base64"),
-      AUTH_JWT_SECRET: randomBytes(32).toString("hex"),
-      META_CONFIG_ID: "bench",
-      META_ADS_ENABLED: "false",
-      META_REDIRECT_URI: `http://127.0.0.1:${port}/callback`,
-      META_GRAPH_BASE_URL: "http://127.0.0.1:9",
-      APP_BASE_URL: `http://127.0.0.1:${port}`,
-      PORT: String(port),
-      DATA_DIR: mkdtempSync(join(tmpdir(), "bench-intake-")),
-      DATABASE_URL: url,
-      LOG_LEVEL: "error"
-    })
+    const service = await startProcess(benchServiceEnv({ port, secret, databaseUrl: url, dataDir: "bench-intake" }))
     try {
       for (let attempt = 0; attempt < 300 && (await fetch(`${service.url}/readyz`)).status !== 200; attempt++)
         await new Promise((done) => setTimeout(done, 100))

@@ -2,7 +2,10 @@
  * What the bench orchestrator (`run.ts`) and its load generator (`load.ts`, a child process) say to each other,
  * and the helpers both use: Meta-shaped webhook bodies, their signature, percentiles.
  */
-import { createHash, createHmac } from "node:crypto"
+import { createHash, createHmac, randomBytes } from "node:crypto"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 
 /** How long and how hard one scenario runs. Every loop is bounded by both `maxRequests` and time. */
 export interface Timing {
@@ -146,3 +149,29 @@ export const summarize = (samples: Float64Array): Summary => {
   for (const value of sorted) total += value
   return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[sorted.length - 1]!, mean: total / sorted.length }
 }
+
+/**
+ * The settings of a service the bench starts on `port`: fresh keys, no Meta Ads, and a Graph URL nothing listens on
+ * (no connection holds a token, so no job asks Meta anything); `dataDir` names its temporary folder.
+ */
+export const benchServiceEnv = (options: {
+  readonly port: number
+  readonly secret: string
+  readonly databaseUrl: string
+  readonly dataDir: string
+}): Record<string, string> => ({
+  META_APP_ID: "1000000000001",
+  META_APP_SECRET: options.secret,
+  META_WEBHOOK_VERIFY_TOKEN: "bench",
+  TOKEN_ENCRYPTION_KEY_BASE64: randomBytes(32).toString("base64"),
+  AUTH_JWT_SECRET: randomBytes(32).toString("hex"),
+  META_CONFIG_ID: "bench",
+  META_ADS_ENABLED: "false",
+  META_REDIRECT_URI: `http://127.0.0.1:${options.port}/callback`,
+  META_GRAPH_BASE_URL: "http://127.0.0.1:9",
+  APP_BASE_URL: `http://127.0.0.1:${options.port}`,
+  PORT: String(options.port),
+  DATA_DIR: mkdtempSync(join(tmpdir(), `${options.dataDir}-`)),
+  DATABASE_URL: options.databaseUrl,
+  LOG_LEVEL: "error"
+})

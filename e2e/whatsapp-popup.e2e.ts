@@ -1,25 +1,22 @@
 import { resolve } from "node:path"
 import type { Page } from "playwright-core"
 import { describe, expect, it } from "vitest"
+import { pageGraphql, whatsAppCard } from "./support/api.ts"
 import { screenshotDir } from "./support/browser.ts"
 import { browserSuite } from "./support/suite.ts"
 
 const suite = browserSuite()
 const { open } = suite
 
-const card = (page: Page) => page.getByRole("region", { name: "WhatsApp", exact: true })
+const card = whatsAppCard
 
-const phoneNumberId = (page: Page) =>
-  page.evaluate(async () => {
-    const session = JSON.parse(localStorage.getItem("mcc.session") ?? "{}") as { token?: string }
-    const response = await fetch("/graphql", {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${session.token}` },
-      body: JSON.stringify({ query: "{ whatsappConnection { phoneNumberId } }" })
-    })
-    const body = (await response.json()) as { data?: { whatsappConnection?: { phoneNumberId?: string } } }
-    return body.data?.whatsappConnection?.phoneNumberId ?? null
-  })
+const phoneNumberId = async (page: Page) =>
+  (
+    await pageGraphql<{ data?: { whatsappConnection?: { phoneNumberId?: string } } }>(
+      page,
+      "{ whatsappConnection { phoneNumberId } }"
+    )
+  ).data?.whatsappConnection?.phoneNumberId ?? null
 
 describe("WhatsApp through Meta's JS SDK popup (Embedded Signup v4)", () => {
   it("Connect WhatsApp opens the popup; picking the second number ends Connected with it, no second picker", async () => {

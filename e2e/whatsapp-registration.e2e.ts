@@ -1,21 +1,16 @@
 import type { Page } from "playwright-core"
 import { describe, expect, it } from "vitest"
+import { sandboxControl, whatsAppCard } from "./support/api.ts"
 import { browserSuite } from "./support/suite.ts"
 
 const suite = browserSuite()
 const { open } = suite
 
-const card = (page: Page) => page.getByRole("region", { name: "WhatsApp", exact: true })
+const card = whatsAppCard
 
 /** A sandbox control call from the test (what Meta's side does without the page: seed a number, verify it). */
-const control = async (path: string, body: unknown = {}) => {
-  const response = await fetch(`${suite.stack().sandboxUrl}/_sandbox/${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body)
-  })
-  return (await response.json()) as Record<string, unknown>
-}
+const control = (path: string, body: unknown = {}) =>
+  sandboxControl(suite.stack().sandboxUrl, path, body).then((answer) => answer.body)
 
 /** Connect WhatsApp, pick `phoneNumberId` in Meta's popup, approve. */
 const connectPicking = async (page: Page, phoneNumberId: string) => {

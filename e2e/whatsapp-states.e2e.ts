@@ -1,37 +1,25 @@
 import { resolve } from "node:path"
 import type { Page } from "playwright-core"
 import { describe, expect, it } from "vitest"
+import { pageGraphql, sandboxControl, whatsAppCard } from "./support/api.ts"
 import { screenshotDir } from "./support/browser.ts"
 import { browserSuite } from "./support/suite.ts"
 
 const suite = browserSuite()
 const { open } = suite
 
-const card = (page: Page) => page.getByRole("region", { name: "WhatsApp", exact: true })
+const card = whatsAppCard
 
-/** A GraphQL query with the page's own session token (what the page itself would send). */
-const connectionOf = (page: Page) =>
-  page.evaluate(async () => {
-    const session = JSON.parse(localStorage.getItem("mcc.session") ?? "{}") as { token?: string }
-    const response = await fetch("/graphql", {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${session.token}` },
-      body: JSON.stringify({ query: "{ whatsappConnection { id status wabaId phoneNumberId } }" })
-    })
-    const body = (await response.json()) as {
+/** The connection as the page's own session reads it. */
+const connectionOf = async (page: Page) =>
+  (
+    await pageGraphql<{
       data: { whatsappConnection: { id: string; status: string; wabaId: string; phoneNumberId: string } }
-    }
-    return body.data.whatsappConnection
-  })
+    }>(page, "{ whatsappConnection { id status wabaId phoneNumberId } }")
+  ).data.whatsappConnection
 
-const sandbox = async (path: string, body: unknown) => {
-  const response = await fetch(`${suite.stack().sandboxUrl}/_sandbox/${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body)
-  })
-  return (await response.json()) as Record<string, unknown>
-}
+const sandbox = (path: string, body: unknown) =>
+  sandboxControl(suite.stack().sandboxUrl, path, body).then((answer) => answer.body)
 
 /**
  * A popup-blocked start: window.open answers null, the card offers "Continue in this window", which goes to Meta's

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import type { RunningSandbox } from "./Sandbox.ts"
 import {
   ADS_REDIRECT,
@@ -13,8 +13,7 @@ import {
   graph,
   graphError,
   type Receiver,
-  start,
-  startReceiver,
+  sandboxEachTest,
   submitDialog,
   VERIFY_TOKEN,
   WA_REDIRECT
@@ -22,14 +21,9 @@ import {
 
 let sandbox: RunningSandbox
 let receiver: Receiver
-
-beforeEach(async () => {
-  receiver = await startReceiver()
-  sandbox = await start()
-})
-afterEach(async () => {
-  await sandbox.close()
-  await receiver.close()
+sandboxEachTest((started, receiving) => {
+  sandbox = started
+  receiver = receiving
 })
 
 describe("WhatsApp Embedded Signup, end to end", () => {

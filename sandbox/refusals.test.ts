@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto"
-import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import type { RunningSandbox } from "./Sandbox.ts"
 import {
   APP_ID,
@@ -11,9 +11,8 @@ import {
   graph,
   graphError,
   type Receiver,
+  sandboxEachTest,
   setConfiguration,
-  start,
-  startReceiver,
   submitDialog,
   VERIFY_TOKEN,
   WA_REDIRECT
@@ -21,13 +20,9 @@ import {
 
 let sandbox: RunningSandbox
 let receiver: Receiver
-beforeEach(async () => {
-  receiver = await startReceiver()
-  sandbox = await start()
-})
-afterEach(async () => {
-  await sandbox.close()
-  await receiver.close()
+sandboxEachTest((started, receiving) => {
+  sandbox = started
+  receiver = receiving
 })
 
 const expectGraphShape = (error: Record<string, unknown>) => {

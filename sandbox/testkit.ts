@@ -2,6 +2,7 @@
 import { createHmac } from "node:crypto"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
+import { afterEach, beforeEach } from "vitest"
 import { type RunningSandbox, type SandboxOptions, startSandbox } from "./Sandbox.ts"
 
 export const APP_ID = "1234567890123456"
@@ -219,4 +220,18 @@ export const graphError = (response: GraphResponse) => {
   const error = response.body["error"] as Record<string, unknown> | undefined
   if (error === undefined) throw new Error(`expected a Graph error, got ${JSON.stringify(response.body)}`)
   return error
+}
+
+/** A fresh sandbox and webhook receiver for each test of the file, closed after it: `use` receives them. */
+export const sandboxEachTest = (use: (sandbox: RunningSandbox, receiver: Receiver) => void) => {
+  let running: { readonly sandbox: RunningSandbox; readonly receiver: Receiver } | undefined
+  beforeEach(async () => {
+    const receiver = await startReceiver()
+    running = { receiver, sandbox: await start() }
+    use(running.sandbox, running.receiver)
+  })
+  afterEach(async () => {
+    await running?.sandbox.close()
+    await running?.receiver.close()
+  })
 }

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path"
 import { Config, ConfigProvider, Context, Effect, Option, Redacted, Result, Schema, SchemaTransformation } from "effect"
 import { IpNetwork, NetAddress } from "effect/net"
 import { decodeBase64Strict } from "./adapters/crypto/TokenCipherAesGcm.ts"
+import type { MediaS3Config } from "./adapters/media/MediaStoreS3.ts"
 
 export type Mode = "sandbox" | "production"
 
@@ -82,15 +83,7 @@ export interface AppConfigShape {
    */
   readonly media:
     | { readonly _tag: "Filesystem"; readonly root: string }
-    | {
-        readonly _tag: "S3"
-        readonly bucket: string
-        readonly endpoint: string | null
-        readonly region: string
-        readonly accessKeyId: string | null
-        readonly secretAccessKey: Redacted.Redacted<string> | null
-        readonly forcePathStyle: boolean
-      }
+    | ({ readonly _tag: "S3" } & Omit<MediaS3Config, "prefix">)
   /**
    * `WEBHOOK_WORKER_ENABLED` (default true): whether this instance processes the webhook inbox. Off, it only accepts
    * and stores deliveries (another instance, or a later start, processes them); `npm run bench` parks it this way.

@@ -23,6 +23,7 @@ import { serveWhenReady } from "./adapters/http/StartupGate.ts"
 import { makeStaticRoutes } from "./adapters/http/StaticRoutes.ts"
 import { WebhookEndpointRoutes } from "./adapters/http/WebhookEndpointRoutes.ts"
 import { makeWebhookVerifyRoute, WebhookIntakeRoute } from "./adapters/http/WebhookRoutes.ts"
+import { makeWhatsAppMessageRoutes } from "./adapters/http/WhatsAppMessageRoutes.ts"
 import { makeWhatsAppRoutes } from "./adapters/http/WhatsAppRoutes.ts"
 import { MetaWebhooks } from "./adapters/meta-graph/MetaWebhooks.ts"
 import { loggingLayer, RequestIdMiddleware } from "./adapters/observability/Logging.ts"
@@ -152,6 +153,7 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     makeMetricsRoute(),
     HealthRoutesLive,
     makeWhatsAppRoutes({ appBaseUrl: config.appBaseUrl }),
+    makeWhatsAppMessageRoutes,
     makeMetaAdsRoutes({ appBaseUrl: config.appBaseUrl }),
     MediaRoutes,
     makeWebhookVerifyRoute(config.meta.webhookVerifyToken),

@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core"
 
 /** A GraphQL query with the page's own session token (what the page itself would send). */
-export const pageGraphql = (page: Page, query: string) =>
+export const pageGraphql = <T = { data?: Record<string, Record<string, unknown>> }>(page: Page, query: string) =>
   page.evaluate(async (body) => {
     const session = JSON.parse(localStorage.getItem("mcc.session") ?? "{}") as { token?: string }
     const response = await fetch("/graphql", {
@@ -9,8 +9,8 @@ export const pageGraphql = (page: Page, query: string) =>
       headers: { "content-type": "application/json", authorization: `Bearer ${session.token}` },
       body: JSON.stringify({ query: body })
     })
-    return (await response.json()) as { data?: Record<string, Record<string, unknown>> }
-  }, query)
+    return (await response.json()) as unknown
+  }, query) as Promise<T>
 
 /** `POST /_sandbox/<path>` on the sandbox (Meta's emulator): its answer, with its HTTP status. */
 export const sandboxControl = async (sandboxUrl: string, path: string, body: unknown) => {
@@ -21,6 +21,9 @@ export const sandboxControl = async (sandboxUrl: string, path: string, body: unk
   })
   return { status: response.status, body: (await response.json()) as Record<string, unknown> }
 }
+
+/** The WhatsApp card of the integrations page. */
+export const whatsAppCard = (page: Page) => page.getByRole("region", { name: "WhatsApp", exact: true })
 
 /**
  * Connects WhatsApp through Embedded Signup in the same window (the popup is refused), approving a new WABA in the

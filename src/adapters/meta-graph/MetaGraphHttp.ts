@@ -937,19 +937,20 @@ const make = (config: MetaGraphConfig) =>
         traced("revokePermissions", "DELETE /me/permissions")
       )
 
-    const sendText = (token: Redacted.Redacted<string>, phoneNumberId: PhoneNumberId, to: string, text: string) =>
+    /** `POST /{phone-number-id}/messages` to one person: `content` is the message's `type` and its object. */
+    const postMessage = (
+      name: string,
+      token: Redacted.Redacted<string>,
+      phoneNumberId: PhoneNumberId,
+      to: string,
+      content: Readonly<Record<string, unknown>>
+    ) =>
       execute({
         method: "POST",
         path: `/${id(phoneNumberId)}/messages`,
         endpoint: "/{phone-number-id}/messages",
         auth: bearer(token),
-        json: {
-          messaging_product: "whatsapp",
-          recipient_type: "individual",
-          to,
-          type: "text",
-          text: { body: text, preview_url: false }
-        },
+        json: { messaging_product: "whatsapp", recipient_type: "individual", to, ...content },
         schema: MessageResponse,
         scope: MESSAGING_SCOPE,
         keys: [phoneNumberId],
@@ -965,8 +966,11 @@ const make = (config: MetaGraphConfig) =>
           const sent: SentMessage = { providerMessageId: message.id, waId: body.contacts?.[0]?.wa_id ?? null }
           return Effect.succeed(sent)
         }),
-        traced("sendText", "POST /{phone-number-id}/messages")
+        traced(name, "POST /{phone-number-id}/messages")
       )
+
+    const sendText = (token: Redacted.Redacted<string>, phoneNumberId: PhoneNumberId, to: string, text: string) =>
+      postMessage("sendText", token, phoneNumberId, to, { type: "text", text: { body: text, preview_url: false } })
 
     const sendTemplate = (
       token: Redacted.Redacted<string>,
@@ -974,39 +978,14 @@ const make = (config: MetaGraphConfig) =>
       to: string,
       template: TemplateSend
     ) =>
-      execute({
-        method: "POST",
-        path: `/${id(phoneNumberId)}/messages`,
-        endpoint: "/{phone-number-id}/messages",
-        auth: bearer(token),
-        json: {
-          messaging_product: "whatsapp",
-          recipient_type: "individual",
-          to,
-          type: "template",
-          template: {
-            name: template.name,
-            language: { code: template.language },
-            components: templateComponents(template)
-          }
-        },
-        schema: MessageResponse,
-        scope: MESSAGING_SCOPE,
-        keys: [phoneNumberId],
-        idempotent: false,
-        secrets: [token]
-      }).pipe(
-        Effect.flatMap((body) => {
-          const message = body.messages[0]
-          if (message === undefined)
-            return Effect.fail(
-              new MetaUnavailable({ detail: "Meta returned no message id (POST /{phone-number-id}/messages)" })
-            )
-          const sent: SentMessage = { providerMessageId: message.id, waId: body.contacts?.[0]?.wa_id ?? null }
-          return Effect.succeed(sent)
-        }),
-        traced("sendTemplate", "POST /{phone-number-id}/messages")
-      )
+      postMessage("sendTemplate", token, phoneNumberId, to, {
+        type: "template",
+        template: {
+          name: template.name,
+          language: { code: template.language },
+          components: templateComponents(template)
+        }
+      })
 
     const listTemplates = (token: Redacted.Redacted<string>, wabaId: WabaId) =>
       paginate({

@@ -527,20 +527,31 @@ const make = Effect.sync(() => {
       )
     )
 
+  /** What Meta answers a send to `to` from `number` before reading the message: a bad recipient, an unregistered number. */
+  const sendRefusal = (number: { readonly registered: boolean }, to: string): MetaUnavailable | undefined => {
+    const digits = to.replace(/\D/g, "")
+    if (digits.length < 7 || digits.length > 15)
+      return new MetaUnavailable({ code: 131009, detail: "(#131009) Parameter value is not valid" })
+    if (!number.registered) return new MetaUnavailable({ code: 133010, detail: "(#133010) Account not registered" })
+    return undefined
+  }
+
+  /** A send Meta accepted: a new message id, the recipient's wa_id, and the message kept for the test to read. */
+  const accepted = (phoneNumberId: PhoneNumberId, to: string, text: string): Port.SentMessage => {
+    const waId = metaWaId(to)
+    const providerMessageId = `wamid.memory.${++counter}`
+    sent.push({ providerMessageId, phoneNumberId, to: waId, text })
+    return { providerMessageId, waId }
+  }
+
   const sendText = (token: Redacted.Redacted<string>, phoneNumberId: PhoneNumberId, to: string, text: string) =>
     enter("sendText", { phoneNumberId, to, text }).pipe(
       Effect.andThen(authenticate(token)),
       Effect.flatMap((state) => numberAccess(state, phoneNumberId, MESSAGING_SCOPE, "post")),
       Effect.flatMap((number): Effect.Effect<Port.SentMessage, Port.MetaGraphError> => {
-        const digits = to.replace(/\D/g, "")
-        if (digits.length < 7 || digits.length > 15)
-          return Effect.fail(new MetaUnavailable({ code: 131009, detail: "(#131009) Parameter value is not valid" }))
-        if (!number.registered)
-          return Effect.fail(new MetaUnavailable({ code: 133010, detail: "(#133010) Account not registered" }))
-        const waId = metaWaId(digits)
-        const providerMessageId = `wamid.memory.${++counter}`
-        sent.push({ providerMessageId, phoneNumberId, to: waId, text })
-        return Effect.succeed({ providerMessageId, waId })
+        const refused = sendRefusal(number, to)
+        if (refused !== undefined) return Effect.fail(refused)
+        return Effect.succeed(accepted(phoneNumberId, to, text))
       })
     )
 
@@ -584,11 +595,8 @@ const make = Effect.sync(() => {
       Effect.andThen(authenticate(token)),
       Effect.flatMap((state) => numberAccess(state, phoneNumberId, MESSAGING_SCOPE, "post")),
       Effect.flatMap((number): Effect.Effect<Port.SentMessage, Port.MetaGraphError> => {
-        const digits = to.replace(/\D/g, "")
-        if (digits.length < 7 || digits.length > 15)
-          return Effect.fail(new MetaUnavailable({ code: 131009, detail: "(#131009) Parameter value is not valid" }))
-        if (!number.registered)
-          return Effect.fail(new MetaUnavailable({ code: 133010, detail: "(#133010) Account not registered" }))
+        const refused = sendRefusal(number, to)
+        if (refused !== undefined) return Effect.fail(refused)
         const found = templatesOf(number.wabaId).find(
           (t) => t.name === template.name && t.language === template.language
         )
@@ -601,10 +609,7 @@ const make = Effect.sync(() => {
           (template.parameters.header ?? []).length !== found.headerPlaceholders.length
         )
           return Effect.fail(templateError(132000, "Number of parameters does not match the expected number of params"))
-        const waId = metaWaId(digits)
-        const providerMessageId = `wamid.memory.${++counter}`
-        sent.push({ providerMessageId, phoneNumberId, to: waId, text: `template:${template.name}` })
-        return Effect.succeed({ providerMessageId, waId })
+        return Effect.succeed(accepted(phoneNumberId, to, `template:${template.name}`))
       })
     )
 

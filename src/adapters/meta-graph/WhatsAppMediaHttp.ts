@@ -2,6 +2,7 @@ import { Effect, Layer, Redacted } from "effect"
 import {
   MediaFetchFailed,
   MediaUploadFailed,
+  type OutgoingMedia,
   type RemoteMedia,
   WhatsAppMedia
 } from "../../application/messaging/ports/WhatsAppMedia.ts"
@@ -157,17 +158,7 @@ export const makeWhatsAppMediaHttp = (config: WhatsAppMediaConfig) => {
     }).pipe(Effect.flatMap((result) => (typeof result === "string" ? Effect.succeed(result) : Effect.fail(result))))
 
   /** `POST /{phone-number-id}/messages` with `type: image|document` and `{id[, caption][, filename]}`. */
-  const sendMedia = (
-    token: AccessToken,
-    phoneNumberId: string,
-    to: string,
-    media: {
-      readonly kind: "image" | "document"
-      readonly mediaId: string
-      readonly caption: string | null
-      readonly filename: string | null
-    }
-  ) =>
+  const sendMedia = (token: AccessToken, phoneNumberId: string, to: string, media: OutgoingMedia) =>
     Effect.tryPromise({
       try: async (signal) => {
         const response = await fetch(

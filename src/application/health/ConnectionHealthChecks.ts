@@ -8,6 +8,7 @@ import {
   messagingHealthy,
   overallHealth
 } from "../../domain/ConnectionHealth.ts"
+import type { MetaAppCredentialsInvalid } from "../../domain/Errors.ts"
 import type { ConnectionId } from "../../domain/Ids.ts"
 import type { Actor } from "../Actor.ts"
 import { ConnectionHealthRepository } from "../ports/ConnectionHealthRepository.ts"
@@ -17,6 +18,7 @@ import { JobLeases } from "../ports/JobLeases.ts"
 import {
   type AccessToken,
   MetaGraph,
+  type MetaGraphError,
   type PhoneNumber,
   type SubscribedApp,
   type TokenInfo
@@ -67,8 +69,13 @@ export const healthView = (
 const PROVIDER = "meta_whatsapp" as const
 const LIVE = new Set(["active", "pending", "error"])
 
-type Found = Omit<HealthCheck, "checkedAt">
-const found = (name: HealthCheckName, status: HealthStatus, message: string): Found => ({ name, status, message })
+/** A check as a run finds it, before the run stamps its time. */
+export type Found = Omit<HealthCheck, "checkedAt">
+export const found = (name: HealthCheckName, status: HealthStatus, message: string): Found => ({
+  name,
+  status,
+  message
+})
 
 const RECONNECT = "Disconnect and connect WhatsApp again."
 
@@ -262,24 +269,68 @@ export const webhooksCheck = (lastWebhookAt: Date | null, connectedAt: Date): Fo
 const unknownOf = (names: ReadonlyArray<HealthCheckName>, message: string): ReadonlyArray<Found> =>
   names.map((name) => found(name, "unknown", message))
 
+/** A provider's health checks (WhatsApp and Meta Ads alike). */
+export interface ProviderHealthChecks {
+  /** Runs every check of the connection now and stores the results. */
+  run(connection: ChannelConnection): Effect.Effect<HealthView>
+  /** Runs the checks of the actor's current connection of the provider; `NO_HEALTH` when there is none. */
+  checkNow(actor: Actor): Effect.Effect<HealthView>
+  /** The stored health of the actor's current connection of the provider. */
+  read(actor: Actor): Effect.Effect<HealthView>
+  /** The connections the health job checks: the provider's ones holding a token, not revoked. */
+  readonly due: Effect.Effect<ReadonlyArray<ChannelConnection>>
+}
+
+/** The `unknown` message of a token check Meta did not answer. */
+export const tokenUnasked = (failure: MetaGraphError | MetaAppCredentialsInvalid): string =>
+  failure._tag === "MetaAppCredentialsInvalid"
+    ? "Meta refused this service's app credentials: an operator checks META_APP_SECRET."
+    : `Meta could not be asked about the token (${failure.message}); the check runs again later.`
+
+/** The `unknown` message of the checks of a connection whose token cannot be read. */
+export const TOKEN_UNREADABLE =
+  "The stored token does not decrypt with this service's keys: an operator checks TOKEN_ENCRYPTION_KEY_BASE64."
+
+/** Checks from before the latest (re)connect speak of the old connection: a reconnect starts afresh. */
+export const freshView = (connection: ChannelConnection, stored: ConnectionHealth): HealthView => {
+  const since = (connection.connectedAt ?? connection.createdAt).getTime()
+  const fresh = stored.checks.filter((check) => check.checkedAt.getTime() >= since)
+  return healthView(connection.id, fresh, stored.lastWebhookAt)
+}
+
+/** Stores a run's checks, all stamped with one instant, and answers (and logs) the connection's fresh view. */
+export const recordChecks = (
+  health: ConnectionHealthRepository["Service"],
+  label: string,
+  connection: ChannelConnection,
+  checks: ReadonlyArray<Found>
+) =>
+  Effect.gen(function* () {
+    const checkedAt = new Date(yield* Clock.currentTimeMillis)
+    yield* health.save(
+      connection.tenantId,
+      connection.id,
+      checks.map((check) => ({ ...check, checkedAt }))
+    )
+    const view = freshView(connection, yield* health.get(connection.tenantId, connection.id))
+    yield* Effect.logInfo(`${label}: ${view.overall}`).pipe(
+      Effect.annotateLogs({
+        tenant_id: connection.tenantId,
+        connection_id: connection.id,
+        failing: view.checks.filter((c) => c.status === "failing").map((c) => c.name)
+      })
+    )
+    return view
+  })
+
 /**
  * Runs a WhatsApp connection's health checks against Meta and stores them: on demand ("Check now"), from the
  * health job, spreading connections over the interval, and from webhook events (`WebhookProcessor` stores what
  * they say at once). Never changes a connection's status: the checks are read, the card decides what to show.
  */
-export class ConnectionHealthChecks extends Context.Service<
-  ConnectionHealthChecks,
-  {
-    /** Runs every check of the connection now and stores the results. */
-    run(connection: ChannelConnection): Effect.Effect<HealthView>
-    /** Runs the checks of the actor's current WhatsApp connection; `NO_HEALTH` when there is none. */
-    checkNow(actor: Actor): Effect.Effect<HealthView>
-    /** The stored health of the actor's current WhatsApp connection. */
-    read(actor: Actor): Effect.Effect<HealthView>
-    /** The connections the health job checks: WhatsApp ones holding a token, not revoked. */
-    readonly due: Effect.Effect<ReadonlyArray<ChannelConnection>>
-  }
->()("app/application/ConnectionHealthChecks") {
+export class ConnectionHealthChecks extends Context.Service<ConnectionHealthChecks, ProviderHealthChecks>()(
+  "app/application/ConnectionHealthChecks"
+) {
   static readonly layer = Layer.effect(
     ConnectionHealthChecks,
     Effect.gen(function* () {
@@ -297,16 +348,7 @@ export class ConnectionHealthChecks extends Context.Service<
           let override: string | null | undefined
           const info = yield* graph.debugToken(token).pipe(Effect.result)
           if (info._tag === "Success") checks.push(tokenCheck(info.success, settings.appId))
-          else
-            checks.push(
-              found(
-                "token",
-                "unknown",
-                info.failure._tag === "MetaAppCredentialsInvalid"
-                  ? "Meta refused this service's app credentials: an operator checks META_APP_SECRET."
-                  : `Meta could not be asked about the token (${info.failure.message}); the check runs again later.`
-              )
-            )
+          else checks.push(found("token", "unknown", tokenUnasked(info.failure)))
           if (connection.wabaId !== null) {
             const apps = yield* graph.wabaSubscribedApps(token, connection.wabaId).pipe(Effect.result)
             override =
@@ -337,13 +379,6 @@ export class ConnectionHealthChecks extends Context.Service<
           return { checks, override }
         })
 
-      /** Checks from before the latest (re)connect speak of the old connection: a reconnect starts afresh. */
-      const viewOf = (connection: ChannelConnection, stored: ConnectionHealth): HealthView => {
-        const since = (connection.connectedAt ?? connection.createdAt).getTime()
-        const fresh = stored.checks.filter((check) => check.checkedAt.getTime() >= since)
-        return healthView(connection.id, fresh, stored.lastWebhookAt)
-      }
-
       const run = Effect.fn("ConnectionHealthChecks.run")(function* (connection: ChannelConnection) {
         const checks: Array<Found> = []
         const token =
@@ -361,34 +396,18 @@ export class ConnectionHealthChecks extends Context.Service<
           checks.push(
             ...unknownOf(
               ["token", "waba_subscription", "number"],
-              connection.accessTokenEnc === null
-                ? `The connection holds no token. ${RECONNECT}`
-                : "The stored token does not decrypt with this service's keys: an operator checks TOKEN_ENCRYPTION_KEY_BASE64."
+              connection.accessTokenEnc === null ? `The connection holds no token. ${RECONNECT}` : TOKEN_UNREADABLE
             )
           )
         checks.push(appWebhookCheck(yield* appWebhook.check, override))
         const stored = yield* health.get(connection.tenantId, connection.id)
         checks.push(webhooksCheck(stored.lastWebhookAt, connection.connectedAt ?? connection.createdAt))
-        const checkedAt = new Date(yield* Clock.currentTimeMillis)
-        yield* health.save(
-          connection.tenantId,
-          connection.id,
-          checks.map((check) => ({ ...check, checkedAt }))
-        )
-        const view = viewOf(connection, yield* health.get(connection.tenantId, connection.id))
-        yield* Effect.logInfo(`Connection health: ${view.overall}`).pipe(
-          Effect.annotateLogs({
-            tenant_id: connection.tenantId,
-            connection_id: connection.id,
-            failing: view.checks.filter((c) => c.status === "failing").map((c) => c.name)
-          })
-        )
-        return view
+        return yield* recordChecks(health, "Connection health", connection, checks)
       })
 
       return ConnectionHealthChecks.of({
         run,
-        ...healthAccess("ConnectionHealthChecks", PROVIDER, connections, health, viewOf, run)
+        ...healthAccess("ConnectionHealthChecks", PROVIDER, connections, health, run)
       })
     })
   )
@@ -398,12 +417,7 @@ export class ConnectionHealthChecks extends Context.Service<
    * interval / n), so that tenants do not all ask Meta at the same moment.
    */
   static readonly worker = (interval: Duration.Input) =>
-    Layer.effectDiscard(
-      Effect.gen(function* () {
-        const checks = yield* ConnectionHealthChecks
-        yield* spreadOver("connection_health", interval, checks.due, checks.run)
-      })
-    )
+    healthWorker(ConnectionHealthChecks, "connection_health", interval)
 }
 
 /**
@@ -419,7 +433,6 @@ export const healthAccess = (
   provider: ChannelConnection["provider"],
   connections: ConnectionRepository["Service"],
   health: ConnectionHealthRepository["Service"],
-  viewOf: (connection: ChannelConnection, stored: ConnectionHealth) => HealthView,
   run: (connection: ChannelConnection) => Effect.Effect<HealthView>
 ) => {
   const current = (actor: Actor) =>
@@ -435,7 +448,7 @@ export const healthAccess = (
   const read = Effect.fn(`${name}.read`)(function* (actor: Actor) {
     const connection = yield* current(actor)
     if (Option.isNone(connection)) return NO_HEALTH
-    return viewOf(connection.value, yield* health.get(actor.tenantId, connection.value.id))
+    return freshView(connection.value, yield* health.get(actor.tenantId, connection.value.id))
   })
 
   const due = connections
@@ -444,6 +457,15 @@ export const healthAccess = (
 
   return { checkNow, read, due }
 }
+
+/** A provider's health job: each due connection once per `interval`, spread over it (`spreadOver`). */
+export const healthWorker = <I>(service: Context.Key<I, ProviderHealthChecks>, job: string, interval: Duration.Input) =>
+  Layer.effectDiscard(
+    Effect.gen(function* () {
+      const checks = yield* service
+      yield* spreadOver(job, interval, checks.due, checks.run)
+    })
+  )
 
 export const spreadOver = (
   job: string,

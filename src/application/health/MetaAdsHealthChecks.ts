@@ -1,16 +1,24 @@
-import { Clock, Context, type Duration, Effect, Layer } from "effect"
+import { Context, type Duration, Effect, Layer } from "effect"
 import { isRunnable } from "../../domain/AdAccountStatus.ts"
 import type { ChannelConnection } from "../../domain/ChannelConnection.ts"
 import { metaAdsDetails } from "../../domain/ConnectionDetails.ts"
-import type { ConnectionHealth, HealthCheck, HealthCheckName, HealthStatus } from "../../domain/ConnectionHealth.ts"
-import type { Actor } from "../Actor.ts"
+import type { HealthStatus } from "../../domain/ConnectionHealth.ts"
 import { ConnectionHealthRepository } from "../ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
 import { ConnectSettings } from "../ports/ConnectSettings.ts"
 import { type AccessToken, type AdAccount, MetaGraph, type MetaGraphError, type TokenInfo } from "../ports/MetaGraph.ts"
 import { TokenCipher } from "../ports/TokenCipher.ts"
 import { storedToken } from "../StoredToken.ts"
-import { type HealthView, healthAccess, healthView, spreadOver } from "./ConnectionHealthChecks.ts"
+import {
+  type Found,
+  found,
+  healthAccess,
+  healthWorker,
+  type ProviderHealthChecks,
+  recordChecks,
+  TOKEN_UNREADABLE,
+  tokenUnasked
+} from "./ConnectionHealthChecks.ts"
 
 /** The permissions a Meta Ads connection asks for and must still carry (as `MetaAdsConnections.ADS_SCOPES`). */
 export const META_ADS_SCOPES: ReadonlyArray<string> = ["ads_management", "ads_read", "business_management"]
@@ -19,9 +27,6 @@ const PROVIDER = "meta_ads" as const
 /** The person's own ad accounts are listed under this group id: no Business Manager to read. */
 const PERSONAL_GROUP_ID = "me"
 const RECONNECT = "Reconnect Meta Ads."
-
-type Found = Omit<HealthCheck, "checkedAt">
-const found = (name: HealthCheckName, status: HealthStatus, message: string): Found => ({ name, status, message })
 
 /** `debug_token`: valid and issued to our app (`ads_token`), with the ads permissions still granted (`ads_scopes`). */
 export const adsTokenChecks = (info: TokenInfo, appId: string): ReadonlyArray<Found> => {
@@ -106,17 +111,9 @@ export const businessReadFailed = (businessId: string, error: MetaGraphError): F
  * WhatsApp: on demand ("Check now"), right after a connect or an ad-account choice, and from the health job.
  * Never changes the connection's status (Test connection and token renewal do that).
  */
-export class MetaAdsHealthChecks extends Context.Service<
-  MetaAdsHealthChecks,
-  {
-    run(connection: ChannelConnection): Effect.Effect<HealthView>
-    /** Runs the checks of the actor's current Meta Ads connection; `NO_HEALTH` when there is none. */
-    checkNow(actor: Actor): Effect.Effect<HealthView>
-    read(actor: Actor): Effect.Effect<HealthView>
-    /** The connections the health job checks: Meta Ads ones holding a token, not revoked. */
-    readonly due: Effect.Effect<ReadonlyArray<ChannelConnection>>
-  }
->()("app/application/MetaAdsHealthChecks") {
+export class MetaAdsHealthChecks extends Context.Service<MetaAdsHealthChecks, ProviderHealthChecks>()(
+  "app/application/MetaAdsHealthChecks"
+) {
   static readonly layer = Layer.effect(
     MetaAdsHealthChecks,
     Effect.gen(function* () {
@@ -132,10 +129,7 @@ export class MetaAdsHealthChecks extends Context.Service<
           const info = yield* graph.debugToken(token).pipe(Effect.result)
           if (info._tag === "Success") checks.push(...adsTokenChecks(info.success, settings.appId))
           else {
-            const why =
-              info.failure._tag === "MetaAppCredentialsInvalid"
-                ? "Meta refused this service's app credentials: an operator checks META_APP_SECRET."
-                : `Meta could not be asked about the token (${info.failure.message}); the check runs again later.`
+            const why = tokenUnasked(info.failure)
             checks.push(found("ads_token", "unknown", why), found("ads_scopes", "unknown", why))
           }
           const details = metaAdsDetails(connection)
@@ -180,12 +174,6 @@ export class MetaAdsHealthChecks extends Context.Service<
           return checks
         })
 
-      const viewOf = (connection: ChannelConnection, stored: ConnectionHealth): HealthView => {
-        const since = (connection.connectedAt ?? connection.createdAt).getTime()
-        const fresh = stored.checks.filter((check) => check.checkedAt.getTime() >= since)
-        return healthView(connection.id, fresh, stored.lastWebhookAt)
-      }
-
       const run = Effect.fn("MetaAdsHealthChecks.run")(function* (connection: ChannelConnection) {
         const token = yield* storedToken(cipher, connection, "Meta Ads health").pipe(Effect.result)
         const checks: ReadonlyArray<Found> =
@@ -196,40 +184,20 @@ export class MetaAdsHealthChecks extends Context.Service<
                   name,
                   "unknown",
                   token.failure._tag === "TokenUnreadable"
-                    ? "The stored token does not decrypt with this service's keys: an operator checks TOKEN_ENCRYPTION_KEY_BASE64."
+                    ? TOKEN_UNREADABLE
                     : `The connection holds no token. ${RECONNECT}`
                 )
               )
-        const checkedAt = new Date(yield* Clock.currentTimeMillis)
-        yield* health.save(
-          connection.tenantId,
-          connection.id,
-          checks.map((check) => ({ ...check, checkedAt }))
-        )
-        const view = viewOf(connection, yield* health.get(connection.tenantId, connection.id))
-        yield* Effect.logInfo(`Meta Ads connection health: ${view.overall}`).pipe(
-          Effect.annotateLogs({
-            tenant_id: connection.tenantId,
-            connection_id: connection.id,
-            failing: view.checks.filter((c) => c.status === "failing").map((c) => c.name)
-          })
-        )
-        return view
+        return yield* recordChecks(health, "Meta Ads connection health", connection, checks)
       })
 
       return MetaAdsHealthChecks.of({
         run,
-        ...healthAccess("MetaAdsHealthChecks", PROVIDER, connections, health, viewOf, run)
+        ...healthAccess("MetaAdsHealthChecks", PROVIDER, connections, health, run)
       })
     })
   )
 
   /** The Meta Ads part of the health job: each due connection once per `interval`, spread over it. */
-  static readonly worker = (interval: Duration.Input) =>
-    Layer.effectDiscard(
-      Effect.gen(function* () {
-        const checks = yield* MetaAdsHealthChecks
-        yield* spreadOver("meta_ads_health", interval, checks.due, checks.run)
-      })
-    )
+  static readonly worker = (interval: Duration.Input) => healthWorker(MetaAdsHealthChecks, "meta_ads_health", interval)
 }

@@ -95,6 +95,88 @@ export const requireOpenWindow = (
     }
   })
 
+/** The typed recipient as digits (spaces, brackets, `+` and dashes dropped), refused unless 7 to 15 of them. */
+export const recipientOf = (raw: string): Effect.Effect<string, InvalidMessage> => {
+  const to = raw.replace(/[\s()+-]/g, "")
+  return /^\d{7,15}$/.test(to)
+    ? Effect.succeed(to)
+    : Effect.fail(new InvalidMessage({ detail: "The recipient must be a phone number with country code." }))
+}
+
+/** A send's idempotency key, trimmed (none when blank), refused unless 1 to 128 of `A-Za-z0-9._:-`. */
+export const idempotencyKeyOf = (raw: string | null | undefined): Effect.Effect<string | null, InvalidMessage> => {
+  const key = raw?.trim() || null
+  return key !== null && !/^[A-Za-z0-9._:-]{1,128}$/.test(key)
+    ? Effect.fail(new InvalidMessage({ detail: "The idempotency key must be 1 to 128 letters, digits or ._:-" }))
+    : Effect.succeed(key)
+}
+
+/** The tenant's WhatsApp connection a send goes through: one that can send and has a number, else `NotConnected`. */
+export const sendingConnection = (
+  connections: ConnectionRepository["Service"],
+  tenantId: TenantId
+): Effect.Effect<ChannelConnection, NotConnected> =>
+  Effect.gen(function* () {
+    const found = yield* connections.findCurrent(tenantId, "meta_whatsapp")
+    if (Option.isNone(found) || !canSend(found.value.status) || found.value.phoneNumberId === null) {
+      return yield* new NotConnected({
+        status: Option.match(found, { onNone: () => "not_connected", onSome: (c) => c.status })
+      })
+    }
+    return found.value
+  })
+
+/** Refuses a send that an active restriction of the connection blocks now (`replies`: a free-form one). */
+export const requireUnrestricted = (
+  connection: ChannelConnection,
+  blocked: "replies" | "business_initiated",
+  now: Date
+): Effect.Effect<void, SendingRestricted> => {
+  const blocking = activeRestrictions(connection, now).find((r) => r.blocks === blocked || r.blocks === "all")
+  return blocking === undefined
+    ? Effect.void
+    : Effect.fail(new SendingRestricted({ restrictionType: blocking.type, until: blocking.expires_at }))
+}
+
+/**
+ * The outbound message row, written before Meta is called, in the contact's conversation (created or touched).
+ * `stored.inserted` is false for a retried request (same idempotency key): that one's message.
+ */
+export const storeOutbound = (
+  conversations: ConversationRepository["Service"],
+  messages: MessageRepository["Service"],
+  connection: ChannelConnection,
+  row: {
+    readonly to: string
+    readonly type: Message["type"]
+    readonly body: Record<string, unknown>
+    readonly idempotencyKey: string | null
+    readonly now: Date
+  }
+) =>
+  Effect.gen(function* () {
+    const conversation = yield* conversations.upsert({
+      tenantId: connection.tenantId,
+      connectionId: connection.id,
+      phoneNumberId: connection.phoneNumberId!,
+      waId: row.to,
+      contactName: null,
+      lastMessageAt: row.now
+    })
+    const stored = yield* messages.insert({
+      tenantId: connection.tenantId,
+      conversationId: conversation.id,
+      providerMessageId: null,
+      direction: "outbound",
+      type: row.type,
+      body: row.body,
+      status: OUTBOUND_STATUS,
+      sentAt: row.now,
+      idempotencyKey: row.idempotencyKey
+    })
+    return { conversation, stored }
+  })
+
 /** Meta's limit on a text message body. */
 const MAX_TEXT = 4096
 
@@ -123,20 +205,9 @@ export class Messaging extends Context.Service<
       const templates = yield* MessageTemplates
       const context = yield* Effect.context<ConnectionRepository | AuditLog>()
 
-      const current = (actor: Actor) => connections.findCurrent(actor.tenantId, "meta_whatsapp")
+      const _current = (actor: Actor) => connections.findCurrent(actor.tenantId, "meta_whatsapp")
 
-      const recipientOf = (raw: string) => {
-        const to = raw.replace(/[\s()+-]/g, "")
-        return /^\d{7,15}$/.test(to)
-          ? Effect.succeed(to)
-          : Effect.fail(new InvalidMessage({ detail: "The recipient must be a phone number with country code." }))
-      }
-      const keyOf = (raw: string | null | undefined) => {
-        const key = raw?.trim() || null
-        return key !== null && !/^[A-Za-z0-9._:-]{1,128}$/.test(key)
-          ? Effect.fail(new InvalidMessage({ detail: "The idempotency key must be 1 to 128 letters, digits or ._:-" }))
-          : Effect.succeed(key)
-      }
+      const keyOf = idempotencyKeyOf
 
       /**
        * One send, text or template: the connection, its restrictions, the window (free-form only), the message row
@@ -157,13 +228,7 @@ export class Messaging extends Context.Service<
           E
         >
       ) {
-        const found = yield* current(actor)
-        if (Option.isNone(found) || !canSend(found.value.status) || found.value.phoneNumberId === null) {
-          return yield* new NotConnected({
-            status: Option.match(found, { onNone: () => "not_connected", onSome: (c) => c.status })
-          })
-        }
-        const connection = found.value
+        const connection = yield* sendingConnection(connections, actor.tenantId)
         if (conversationId !== undefined && conversationId !== null) {
           const thread = yield* conversations.summary(actor.tenantId, conversationId)
           if (Option.isNone(thread)) return yield* new ConversationNotFound({})
@@ -182,32 +247,16 @@ export class Messaging extends Context.Service<
         // A free-form text is a reply in the customer service window: what blocks replies (or every send) blocks it,
         // until the restriction expires.
         // A template starts (or re-opens) a conversation: what blocks business-initiated sends blocks it.
-        const blocked = kind === "text" ? "replies" : "business_initiated"
-        const blocking = activeRestrictions(connection, now).find((r) => r.blocks === blocked || r.blocks === "all")
-        if (blocking !== undefined) {
-          return yield* new SendingRestricted({ restrictionType: blocking.type, until: blocking.expires_at })
-        }
+        yield* requireUnrestricted(connection, kind === "text" ? "replies" : "business_initiated", now)
         // Free-form text only inside the customer service window: refused here, not sent for Meta to fail later.
         if (kind === "text") yield* requireOpenWindow(conversations, actor.tenantId, connection.phoneNumberId!, to, now)
         const prepared = yield* prepare(connection)
-        const conversation = yield* conversations.upsert({
-          tenantId: actor.tenantId,
-          connectionId: connection.id,
-          phoneNumberId: connection.phoneNumberId!,
-          waId: to,
-          contactName: null,
-          lastMessageAt: now
-        })
-        const stored = yield* messages.insert({
-          tenantId: actor.tenantId,
-          conversationId: conversation.id,
-          providerMessageId: null,
-          direction: "outbound",
+        const { conversation, stored } = yield* storeOutbound(conversations, messages, connection, {
+          to,
           type: kind,
           body: prepared.body,
-          status: OUTBOUND_STATUS,
-          sentAt: now,
-          idempotencyKey: key
+          idempotencyKey: key,
+          now
         })
         // A retried request: the first one's message, sent or not, and nothing goes to Meta again.
         if (!stored.inserted) {

@@ -1,15 +1,22 @@
 import { createHash } from "node:crypto"
-import { Clock, Context, Effect, Layer, Option } from "effect"
-import { activeRestrictions, canSend } from "../../domain/ChannelConnection.ts"
-import { InvalidMessage, MetaUnavailable, NotConnected, SendingRestricted } from "../../domain/Errors.ts"
+import { Clock, Context, Effect, Layer } from "effect"
+import { InvalidMessage, MetaUnavailable } from "../../domain/Errors.ts"
 import type { MessageId, ProviderMessageId } from "../../domain/Ids.ts"
 import { acceptsContent, mediaLimitBytes, storageKeyOf } from "../../domain/Media.ts"
-import { type Message, OUTBOUND_STATUS } from "../../domain/Message.ts"
+import type { Message } from "../../domain/Message.ts"
 import type { Actor } from "../Actor.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
 import { TokenCipher } from "../ports/TokenCipher.ts"
 import { storedToken } from "../StoredToken.ts"
-import { requireOpenWindow, type SendError } from "./Messaging.ts"
+import {
+  idempotencyKeyOf,
+  recipientOf,
+  requireOpenWindow,
+  requireUnrestricted,
+  type SendError,
+  sendingConnection,
+  storeOutbound
+} from "./Messaging.ts"
 import { ContentSniffer } from "./ports/ContentSniffer.ts"
 import { ConversationRepository } from "./ports/ConversationRepository.ts"
 import { MediaRepository } from "./ports/MediaRepository.ts"
@@ -52,9 +59,7 @@ export class MediaSending extends Context.Service<
       const cipher = yield* TokenCipher
 
       const sendMedia = Effect.fn("MediaSending.sendMedia")(function* (actor: Actor, input: SendMediaInput) {
-        const to = input.to.replace(/[\s()+-]/g, "")
-        if (!/^\d{7,15}$/.test(to))
-          return yield* new InvalidMessage({ detail: "The recipient must be a phone number with country code." })
+        const to = yield* recipientOf(input.to)
         const limit = mediaLimitBytes(input.kind, false)
         if (input.bytes.length === 0 || input.bytes.length > limit)
           return yield* new InvalidMessage({
@@ -74,41 +79,20 @@ export class MediaSending extends Context.Service<
             ?.replace(/[\r\n\\/]/g, "")
             .trim()
             .slice(0, 240) || (input.kind === "document" ? "document" : "image")
-        const key = input.idempotencyKey?.trim() || null
-        if (key !== null && !/^[A-Za-z0-9._:-]{1,128}$/.test(key))
-          return yield* new InvalidMessage({ detail: "The idempotency key must be 1 to 128 letters, digits or ._:-" })
+        const key = yield* idempotencyKeyOf(input.idempotencyKey)
 
-        const found = yield* connections.findCurrent(actor.tenantId, "meta_whatsapp")
-        if (Option.isNone(found) || !canSend(found.value.status) || found.value.phoneNumberId === null)
-          return yield* new NotConnected({
-            status: Option.match(found, { onNone: () => "not_connected", onSome: (c) => c.status })
-          })
-        const connection = found.value
+        const connection = yield* sendingConnection(connections, actor.tenantId)
         const now = new Date(yield* Clock.currentTimeMillis)
-        const blocking = activeRestrictions(connection, now).find((r) => r.blocks === "replies" || r.blocks === "all")
-        if (blocking !== undefined)
-          return yield* new SendingRestricted({ restrictionType: blocking.type, until: blocking.expires_at })
+        yield* requireUnrestricted(connection, "replies", now)
         // Media is free-form: only inside the customer service window, as text (Meta would accept it, then fail it).
         yield* requireOpenWindow(conversations, actor.tenantId, connection.phoneNumberId!, to, now)
 
-        const conversation = yield* conversations.upsert({
-          tenantId: actor.tenantId,
-          connectionId: connection.id,
-          phoneNumberId: connection.phoneNumberId!,
-          waId: to,
-          contactName: null,
-          lastMessageAt: now
-        })
-        const stored = yield* messages.insert({
-          tenantId: actor.tenantId,
-          conversationId: conversation.id,
-          providerMessageId: null,
-          direction: "outbound",
+        const { stored } = yield* storeOutbound(conversations, messages, connection, {
+          to,
           type: input.kind,
           body: { [input.kind]: { caption, ...(input.kind === "document" ? { filename } : {}) } },
-          status: OUTBOUND_STATUS,
-          sentAt: now,
-          idempotencyKey: key
+          idempotencyKey: key,
+          now
         })
         if (!stored.inserted) return stored.message
         const messageId = stored.message.id as MessageId

@@ -5,6 +5,12 @@ import { Forbidden } from "../../../domain/Errors.ts"
 import { builder } from "../builder.ts"
 import { afterCursor, connectionOf } from "./conversations.ts"
 
+declare module "../builder.ts" {
+  interface GraphqlServices {
+    readonly auditTrail: AuditTrail
+  }
+}
+
 const AuditEntryRef = builder.objectRef<AuditEntry>("AuditEntry").implement({
   description: "Something a person or the system did to the tenant's connections. Never holds a token.",
   fields: (t) => ({

@@ -13,6 +13,13 @@ import { messageText } from "../../meta-graph/MessageBody.ts"
 import { builder } from "../builder.ts"
 import { SEND_TEXT_ERRORS } from "./errors.ts"
 
+declare module "../builder.ts" {
+  interface GraphqlServices {
+    readonly conversations: Conversations
+    readonly messaging: Messaging
+  }
+}
+
 const MessageDirection = builder.enumType("MessageDirection", {
   values: { INBOUND: { value: "inbound" }, OUTBOUND: { value: "outbound" } } as const
 })

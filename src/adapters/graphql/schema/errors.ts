@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import { createGraphQLError } from "graphql-yoga"
 import type { Actor } from "../../../application/Actor.ts"
-import { type LimitedOperation, limited } from "../../../application/OperationLimits.ts"
+import { type LimitedOperation, limited, type OperationLimits } from "../../../application/OperationLimits.ts"
 import type { DomainError, DomainErrorTag } from "../../../domain/Errors.ts"
 import {
   ConversationNotFound,
@@ -29,6 +29,12 @@ import {
   TokenUnreadable
 } from "../../../domain/Errors.ts"
 import { builder, ErrorInterface } from "../builder.ts"
+
+declare module "../builder.ts" {
+  interface GraphqlServices {
+    readonly operationLimits: OperationLimits
+  }
+}
 
 /**
  * Every domain error at the GraphQL edge, in one table: `code` is its `extensions.code` where a field answers it

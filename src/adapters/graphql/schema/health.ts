@@ -4,13 +4,24 @@ import { WhatsAppConnections } from "../../../application/connect/WhatsAppConnec
 import { ConnectionHealthChecks, type HealthView } from "../../../application/health/ConnectionHealthChecks.ts"
 import { MetaAdsHealthChecks } from "../../../application/health/MetaAdsHealthChecks.ts"
 import { TestMessages } from "../../../application/health/TestMessages.ts"
-import { limited } from "../../../application/OperationLimits.ts"
+import { limited, type OperationLimits } from "../../../application/OperationLimits.ts"
 import type { HealthCheck } from "../../../domain/ConnectionHealth.ts"
 import { InvalidMessage, NotConnected } from "../../../domain/Errors.ts"
 import { builder } from "../builder.ts"
 import { rateLimitedAsGraphQLError } from "./errors.ts"
 import { MetaAdsConnection } from "./metaAds.ts"
 import { WhatsAppConnection } from "./whatsapp.ts"
+
+declare module "../builder.ts" {
+  interface GraphqlServices {
+    readonly whatsAppConnections: WhatsAppConnections
+    readonly connectionHealthChecks: ConnectionHealthChecks
+    readonly metaAdsConnections: MetaAdsConnections
+    readonly metaAdsHealthChecks: MetaAdsHealthChecks
+    readonly testMessages: TestMessages
+    readonly operationLimits: OperationLimits
+  }
+}
 
 export const HealthStatus = builder.enumType("HealthStatus", {
   values: {

@@ -4,6 +4,12 @@ import { builder, type GraphqlContext } from "../builder.ts"
 import { MessageStatus } from "./conversations.ts"
 import { ConnectionStatus } from "./whatsapp.ts"
 
+declare module "../builder.ts" {
+  interface GraphqlServices {
+    readonly liveEvents: LiveEvents
+  }
+}
+
 const ConversationEventKind = builder.enumType("ConversationEventKind", {
   values: {
     MESSAGE_RECEIVED: { value: "message.received", description: "An inbound message was stored." },

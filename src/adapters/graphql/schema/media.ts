@@ -12,6 +12,13 @@ import { builder } from "../builder.ts"
 import { MessageRef } from "./conversations.ts"
 import { SEND_ERRORS } from "./errors.ts"
 
+declare module "../builder.ts" {
+  interface GraphqlServices {
+    readonly mediaFetcher: MediaFetcher
+    readonly mediaSending: MediaSending
+  }
+}
+
 /** What a message is beyond its text: media, location, contacts, a reply, a reaction (issue 17.3). */
 
 const MediaState = builder.enumType("MediaState", {

@@ -10,7 +10,7 @@ import {
   type StoredBusiness,
   type UnreadableBusiness
 } from "../../../application/ads/MetaAdsConnections.ts"
-import { limited } from "../../../application/OperationLimits.ts"
+import { limited, type OperationLimits } from "../../../application/OperationLimits.ts"
 import {
   type AdAccountNotGranted,
   type FeatureDisabled,
@@ -25,6 +25,13 @@ import { META_ADS_BINDINGS } from "../../http/BrowserBinding.ts"
 import { builder } from "../builder.ts"
 import { domainGraphQLError, GRAPHQL_ERRORS, limitedAsGraphQLError } from "./errors.ts"
 import { ConnectionStatus, StartConnectPayload, startConnect } from "./whatsapp.ts"
+
+declare module "../builder.ts" {
+  interface GraphqlServices {
+    readonly metaAdsConnections: MetaAdsConnections
+    readonly operationLimits: OperationLimits
+  }
+}
 
 /**
  * DESIGN section 6 fixes these mutations' types (no result union), so an expected refusal is a GraphQL error with

@@ -20,6 +20,12 @@ import { builder } from "../builder.ts"
 import { MessageRef } from "./conversations.ts"
 import { SEND_ERRORS } from "./errors.ts"
 
+declare module "../builder.ts" {
+  interface GraphqlServices {
+    readonly templates: Templates
+  }
+}
+
 /** WhatsApp message templates (issue 17.2): the synced list, sending one, and creating, deleting and syncing them. */
 
 const TemplateStatus = builder.enumType("WhatsAppTemplateStatus", {

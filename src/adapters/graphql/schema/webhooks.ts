@@ -10,6 +10,12 @@ import { OUTBOUND_EVENT_TYPES } from "../../../domain/OutboundEvent.ts"
 import { builder } from "../builder.ts"
 import { domainGraphQLError, GRAPHQL_ERRORS } from "./errors.ts"
 
+declare module "../builder.ts" {
+  interface GraphqlServices {
+    readonly webhookEndpoints: WebhookEndpoints
+  }
+}
+
 /** Refusals (not an admin, no such endpoint, a refused URL, bad input) as GraphQL errors with `extensions.code`. */
 const refusals = <A, R>(effect: Effect.Effect<A, EndpointError, R>) =>
   Effect.mapError(effect, (error) => domainGraphQLError(error, { type: GRAPHQL_ERRORS[error._tag].type }))

@@ -6,7 +6,7 @@ import {
   type ConnectionView,
   WhatsAppConnections
 } from "../../../application/connect/WhatsAppConnections.ts"
-import { type LimitedOperation, limited } from "../../../application/OperationLimits.ts"
+import { type LimitedOperation, limited, type OperationLimits } from "../../../application/OperationLimits.ts"
 import {
   Forbidden,
   InvalidPin,
@@ -19,6 +19,13 @@ import { PhoneNumberId, WabaId } from "../../../domain/Ids.ts"
 import { type BindingScope, bindingSetCookieHeaders, WHATSAPP_BINDINGS } from "../../http/BrowserBinding.ts"
 import { builder, type GraphqlContext } from "../builder.ts"
 import { CONNECT_ERRORS, limitedAsGraphQLError } from "./errors.ts"
+
+declare module "../builder.ts" {
+  interface GraphqlServices {
+    readonly whatsAppConnections: WhatsAppConnections
+    readonly operationLimits: OperationLimits
+  }
+}
 
 /** Meta ids arrive as strings; a malformed one is the caller's mistake, answered as a GraphQL error. */
 const metaId = <A>(decode: (input: unknown) => Option.Option<A>, value: string, argument: string): A =>

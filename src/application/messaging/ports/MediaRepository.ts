@@ -1,18 +1,20 @@
 import { Context, type Effect, type Option } from "effect"
-import type { ConnectionId, MessageId, TenantId } from "../../../domain/Ids.ts"
-import type { MediaKind, MessageMedia } from "../../../domain/Media.ts"
+import type { MessageId, TenantId } from "../../../domain/Ids.ts"
+import type { MessageMedia } from "../../../domain/Media.ts"
 
-export interface NewMessageMedia {
-  readonly messageId: MessageId
-  readonly tenantId: TenantId
-  readonly connectionId: ConnectionId
-  readonly kind: MediaKind
-  readonly providerMediaId: string
-  readonly declaredMimeType: string | null
-  readonly animated: boolean
-  readonly caption: string | null
-  readonly filename: string | null
-}
+/** A media row as an inbound message or a send first writes it: the fields known before any fetch or upload. */
+export type NewMessageMedia = Pick<
+  MessageMedia,
+  | "messageId"
+  | "tenantId"
+  | "connectionId"
+  | "kind"
+  | "providerMediaId"
+  | "declaredMimeType"
+  | "animated"
+  | "caption"
+  | "filename"
+>
 
 export interface StoredContent {
   readonly mimeType: string

@@ -28,6 +28,14 @@ export class MediaUploadFailed extends Data.TaggedError("MediaUploadFailed")<{
 }> {}
 
 /** WhatsApp's media endpoints: resolve an id to a URL, download it with the token, upload a file for a number. */
+/** Uploaded media as a send names it: its kind, the upload's id, and what the recipient sees with it. */
+export interface OutgoingMedia {
+  readonly kind: "image" | "document"
+  readonly mediaId: string
+  readonly caption: string | null
+  readonly filename: string | null
+}
+
 export class WhatsAppMedia extends Context.Service<
   WhatsAppMedia,
   {
@@ -44,12 +52,7 @@ export class WhatsAppMedia extends Context.Service<
       token: AccessToken,
       phoneNumberId: string,
       to: string,
-      media: {
-        readonly kind: "image" | "document"
-        readonly mediaId: string
-        readonly caption: string | null
-        readonly filename: string | null
-      }
+      media: OutgoingMedia
     ): Effect.Effect<SentMessage, MetaGraphError | MessageRejected>
   }
 >()("app/application/messaging/ports/WhatsAppMedia") {}
