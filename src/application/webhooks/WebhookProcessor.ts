@@ -38,6 +38,7 @@ import {
   type InboundMessageWrite,
   type StatusWrite
 } from "./ports/InboundBatchStore.ts"
+import { InboxWakeups } from "./ports/InboxWakeups.ts"
 import { WebhookDecoder, WebhookPayloadUnreadable } from "./ports/WebhookDecoder.ts"
 import { type RoutingKeys, WebhookInbox } from "./ports/WebhookInbox.ts"
 
@@ -647,13 +648,17 @@ export class WebhookProcessor extends Context.Service<
       })
     )
 
-  /** The background worker: drains the inbox, polling every `idle` while it is empty. */
-  static readonly worker = (idle: Duration.Input = "250 millis") =>
+  /**
+   * The background worker: drains the inbox; while it is empty, waits to be woken by the intake's group commit
+   * (`InboxWakeups`), polling every `idle` as a safety net (a lost notification, a retry falling due).
+   */
+  static readonly worker = (idle: Duration.Input = "1 second") =>
     Layer.effectDiscard(
       Effect.gen(function* () {
         const processor = yield* WebhookProcessor
+        const wakeups = yield* InboxWakeups
         const loop = processor.drain.pipe(
-          Effect.flatMap((claimed) => (claimed === 0 ? Effect.sleep(idle) : Effect.void)),
+          Effect.flatMap((claimed) => (claimed === 0 ? wakeups.await(idle) : Effect.void)),
           Effect.catchCause((cause) =>
             Effect.logError("Webhook worker: draining failed; retrying", cause).pipe(
               Effect.andThen(Effect.sleep("1 second"))
