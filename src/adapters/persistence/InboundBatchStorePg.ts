@@ -5,11 +5,10 @@ import { conversationKey, InboundBatchStore } from "../../application/webhooks/p
 import type { Message } from "../../domain/Message.ts"
 import type { NewOutboundEvent } from "../../domain/OutboundEvent.ts"
 import { LAST_WEBHOOK_MARK_SECONDS } from "../../domain/WebhookSilence.ts"
+import { CONVERSATION_ON_CONFLICT } from "./ConversationRepositoryPg.ts"
+import { RANK } from "./MessageRepositoryPg.ts"
 import { transactionAnnouncing, writeOutboxBatch } from "./OutboxPg.ts"
 import { type Row, toJson, toMessage } from "./Rows.ts"
-
-/** Status order in SQL, matching `advanceStatus` (as MessageRepositoryPg's): failed is final and ranks last. */
-const RANK = "ARRAY['pending','sent','delivered','read','played','failed']"
 
 /**
  * The batch set-based, in one transaction: one statement per table whatever the batch's size (the rows travel as
@@ -71,12 +70,7 @@ export const InboundBatchStorePg = Layer.effect(
                     "last_message_at timestamptz, last_inbound_at timestamptz"
                 )}
                 ORDER BY v.tenant_id, v.phone_number_id, v.wa_id
-                ON CONFLICT (tenant_id, phone_number_id, wa_id) DO UPDATE SET
-                  connection_id = EXCLUDED.connection_id,
-                  contact_name = COALESCE(EXCLUDED.contact_name, conversations.contact_name),
-                  last_message_at = GREATEST(conversations.last_message_at, EXCLUDED.last_message_at),
-                  last_inbound_at = GREATEST(conversations.last_inbound_at, EXCLUDED.last_inbound_at),
-                  updated_at = now()
+                ${sql.unsafe(CONVERSATION_ON_CONFLICT)}
                 RETURNING id, tenant_id, phone_number_id, wa_id`
               for (const row of rows)
                 conversationIds.set(
