@@ -658,7 +658,12 @@ export class WebhookProcessor extends Context.Service<
         const processor = yield* WebhookProcessor
         const wakeups = yield* InboxWakeups
         const loop = processor.drain.pipe(
-          Effect.flatMap((claimed) => (claimed === 0 ? wakeups.await(idle) : Effect.void)),
+          // Once woken, it gathers for `WAKE_GATHER` before claiming: a trickle of deliveries becomes one batch,
+          // and a status webhook the sandbox sends while its send is still being recorded (the test message's key
+          // is written after Meta answers) is not processed before that write, as with the former 250 ms poll.
+          Effect.flatMap((claimed) =>
+            claimed === 0 ? wakeups.await(idle).pipe(Effect.andThen(Effect.sleep(WAKE_GATHER))) : Effect.void
+          ),
           Effect.catchCause((cause) =>
             Effect.logError("Webhook worker: draining failed; retrying", cause).pipe(
               Effect.andThen(Effect.sleep("1 second"))
@@ -806,6 +811,9 @@ export const healthCheckOf = (
       }
   }
 }
+
+/** How long a woken worker waits before it claims (see `worker`). */
+const WAKE_GATHER = "250 millis"
 
 /** How many events one claim takes: one batch, one transaction. */
 const CLAIM_LIMIT = 100
