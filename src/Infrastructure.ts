@@ -11,6 +11,8 @@ import { MediaStoreS3 } from "./adapters/media/MediaStoreS3.ts"
 import { MetaGraphHttp } from "./adapters/meta-graph/MetaGraphHttp.ts"
 import { WhatsAppMediaHttp } from "./adapters/meta-graph/WhatsAppMediaHttp.ts"
 import { layerEmbedded, layerServer } from "./adapters/persistence/Database.ts"
+import { InboxWakeupsMemory } from "./adapters/persistence/InboxWakeupsMemory.ts"
+import { InboxWakeupsPg } from "./adapters/persistence/InboxWakeupsPg.ts"
 import { LiveEventsMemory } from "./adapters/persistence/LiveEventsMemory.ts"
 import { LiveEventsPg } from "./adapters/persistence/LiveEventsPg.ts"
 import { LiveEventsRedis } from "./adapters/persistence/LiveEventsRedis.ts"
@@ -34,6 +36,10 @@ export const liveEventsLayer = (config: AppConfigShape) =>
     onSome: (url) => LiveEventsRedis.pipe(Layer.provide(NodeRedis.layer({ url: Redacted.value(url) })), Layer.orDie),
     onNone: () => (Option.isSome(config.databaseUrl) ? LiveEventsPg : LiveEventsMemory)
   })
+
+/** The webhook worker's wake-ups: LISTEN/NOTIFY on PostgreSQL (every instance), in process on embedded PGlite. */
+export const inboxWakeupsLayer = (config: AppConfigShape) =>
+  Option.isSome(config.databaseUrl) ? InboxWakeupsPg : InboxWakeupsMemory
 
 export const describeDatabase = (config: AppConfigShape) =>
   Option.isSome(config.databaseUrl)

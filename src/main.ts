@@ -56,6 +56,7 @@ import {
   connectSettingsLayer,
   databaseLayer,
   describeDatabase,
+  inboxWakeupsLayer,
   jwtLayer,
   liveEventsLayer,
   mediaPortsLayer,
@@ -80,7 +81,7 @@ export type EndRun = (code: number) => void
 const exitProcess: EndRun = (code) => process.exit(code)
 
 export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => {
-  const Database = liveEventsLayer(config).pipe(
+  const Database = Layer.merge(liveEventsLayer(config), inboxWakeupsLayer(config)).pipe(
     Layer.provideMerge(MigrationsLive.pipe(Layer.orDie, Layer.provideMerge(databaseLayer(config))))
   )
   const Ports = Layer.mergeAll(

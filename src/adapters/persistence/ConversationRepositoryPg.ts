@@ -9,6 +9,17 @@ import { windowClosing } from "../../domain/OutboundEvent.ts"
 import { writeOutbox } from "./OutboxPg.ts"
 import { ConversationRow, type Row, toConversation } from "./Rows.ts"
 
+/**
+ * What an upsert of a conversation does to the stored row (one row or a batch's): the latest connection, the name
+ * kept when none is given, the times moved forward only.
+ */
+export const CONVERSATION_ON_CONFLICT = `ON CONFLICT (tenant_id, phone_number_id, wa_id) DO UPDATE SET
+  connection_id = EXCLUDED.connection_id,
+  contact_name = COALESCE(EXCLUDED.contact_name, conversations.contact_name),
+  last_message_at = GREATEST(conversations.last_message_at, EXCLUDED.last_message_at),
+  last_inbound_at = GREATEST(conversations.last_inbound_at, EXCLUDED.last_inbound_at),
+  updated_at = now()`
+
 /** `LIKE` matches the characters themselves: `%`, `_` and the escape are escaped. */
 const likePrefix = (text: string) => `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 
@@ -93,12 +104,7 @@ export const ConversationRepositoryPg = Layer.effect(
                                      last_inbound_at)
           VALUES (${input.tenantId}, ${input.connectionId}, ${input.phoneNumberId}, ${input.waId},
                   ${input.contactName}, ${input.lastMessageAt}, ${input.lastInboundAt ?? null})
-          ON CONFLICT (tenant_id, phone_number_id, wa_id) DO UPDATE SET
-            connection_id = EXCLUDED.connection_id,
-            contact_name = COALESCE(EXCLUDED.contact_name, conversations.contact_name),
-            last_message_at = GREATEST(conversations.last_message_at, EXCLUDED.last_message_at),
-            last_inbound_at = GREATEST(conversations.last_inbound_at, EXCLUDED.last_inbound_at),
-            updated_at = now()
+          ${sql.unsafe(CONVERSATION_ON_CONFLICT)}
           RETURNING *`.pipe(
           Effect.map((rows) => toConversation(rows[0]!)),
           Effect.orDie,

@@ -8,7 +8,7 @@ import { transactionAnnouncing, writeOutbox } from "./OutboxPg.ts"
 import { type Row, toJson, toMessage } from "./Rows.ts"
 
 /** Status order in SQL, matching `advanceStatus`: a status only replaces a lower one; failed is final. */
-const RANK = "ARRAY['pending','sent','delivered','read','played','failed']"
+export const RANK = "ARRAY['pending','sent','delivered','read','played','failed']"
 
 export const MessageRepositoryPg = Layer.effect(
   MessageRepository,

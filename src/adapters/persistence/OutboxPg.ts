@@ -85,3 +85,58 @@ export const fanOut = (sql: SqlClient.SqlClient, eventId: string, endpointId: st
       AND EXISTS (SELECT 1 FROM unnest(ep.events) p
                   WHERE p = e.type OR p = '*' OR (right(p, 2) = '.*' AND left(e.type, length(p) - 1) = left(p, -1)))
     RETURNING id`
+
+/**
+ * {@link writeOutbox} for many events in three statements whatever their number: one multi-row insert, one fan-out
+ * (the deliveries' `seq` in the events' order) and one `pg_notify` per event from a single SELECT. Same rows, same
+ * payloads, same order as writing them one by one.
+ */
+export const writeOutboxBatch = (
+  sql: SqlClient.SqlClient,
+  events: ReadonlyArray<NewOutboundEvent>,
+  announced: Array<LiveEvent> = []
+) =>
+  Effect.gen(function* () {
+    if (events.length === 0) return
+    const rows = events.map((event, ord) => ({
+      ord,
+      id: crypto.randomUUID(),
+      tenant_id: event.tenantId,
+      type: event.type,
+      data: event.data,
+      ordering_key: event.orderingKey,
+      connection_id: text(event.data["connectionId"]),
+      status: text(event.data["status"]),
+      provider: text(event.data["provider"]),
+      provider_message_id: text(event.data["providerMessageId"])
+    }))
+    const recordset = sql`jsonb_to_recordset(${toJson(rows)}::jsonb) AS v(ord int, id uuid, tenant_id uuid, type text,
+      data jsonb, ordering_key text, connection_id text, status text, provider text, provider_message_id text)`
+    yield* sql`
+      INSERT INTO outbound_events (id, tenant_id, type, data, ordering_key)
+      SELECT v.id, v.tenant_id, v.type, v.data, v.ordering_key FROM ${recordset} ORDER BY v.ord`
+    yield* sql`
+      INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, event_type, ordering_key)
+      SELECT e.id, ep.id, e.tenant_id, e.type, e.ordering_key
+      FROM ${recordset} JOIN outbound_events e ON e.id = v.id JOIN webhook_endpoints ep ON ep.tenant_id = e.tenant_id
+      WHERE ep.enabled
+        AND EXISTS (SELECT 1 FROM unnest(ep.events) p
+                    WHERE p = e.type OR p = '*' OR (right(p, 2) = '.*' AND left(e.type, length(p) - 1) = left(p, -1)))
+      ORDER BY v.ord, ep.id`
+    const payloads = yield* sql`
+      SELECT x.payload, pg_notify(${LIVE_CHANNEL}, x.payload) FROM (
+        SELECT v.ord, json_build_object(
+          'tenantId', v.tenant_id::text, 'type', v.type, 'eventId', v.id::text,
+          'conversationId', m.conversation_id::text, 'messageId', m.id::text, 'connectionId', v.connection_id,
+          'status', COALESCE(v.status, m.status), 'kind', COALESCE(m.type, v.provider))::text AS payload
+        FROM ${recordset}
+        LEFT JOIN messages m ON m.tenant_id = v.tenant_id AND m.provider_message_id = v.provider_message_id
+        ORDER BY v.ord) x
+      ORDER BY x.ord`
+    payloads.forEach((row, index) => {
+      announced.push({
+        ...(JSON.parse(row["payload"] as string) as Omit<LiveEvent, "tenantId">),
+        tenantId: events[index]!.tenantId
+      })
+    })
+  })

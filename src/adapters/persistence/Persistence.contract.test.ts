@@ -7,6 +7,11 @@ import { MessageRepository } from "../../application/messaging/ports/MessageRepo
 import { AuditLog } from "../../application/ports/AuditLog.ts"
 import { ConnectionHealthRepository } from "../../application/ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository, type ConnectionWrite } from "../../application/ports/ConnectionRepository.ts"
+import {
+  conversationKey,
+  InboundBatchStore,
+  type InboundMessageWrite
+} from "../../application/webhooks/ports/InboundBatchStore.ts"
 import { WebhookInbox } from "../../application/webhooks/ports/WebhookInbox.ts"
 import type { EncryptedToken } from "../../domain/ChannelConnection.ts"
 import { businessesOf, metaAdsDetails, whatsAppDetails } from "../../domain/ConnectionDetails.ts"
@@ -727,6 +732,131 @@ for (const backend of persistenceBackends()) {
             for (const [i, s] of order.entries()) yield* messages.applyStatus(status(t, id, s, i))
             assert.strictEqual(Option.getOrThrow(yield* messages.findByProviderId(id)).status, "read", order.join(","))
           }
+        })
+      )
+
+      // ---------------------------------------------------------------- inbound batches (the webhook worker)
+      const inboundWrite = (
+        t: TenantId,
+        key: string,
+        id: ProviderMessageId,
+        second: number,
+        announced: Array<string>
+      ): InboundMessageWrite => ({
+        conversation: key,
+        tenantId: t,
+        providerMessageId: id,
+        type: "text",
+        body: { text: { body: `hello ${second}` } },
+        sentAt: new Date(Date.UTC(2026, 0, 1, 0, 0, second)),
+        media: null,
+        announce: (stored) => {
+          announced.push(stored.providerMessageId!)
+          return []
+        }
+      })
+      const emptyBatch = { conversations: [], messages: [], statuses: [], webhooksHeard: [], processed: [] }
+
+      it.effect("a batch stores each message exactly once, in its conversation, in order, times moving forward", () =>
+        Effect.gen(function* () {
+          const store = yield* InboundBatchStore
+          const messages = yield* MessageRepository
+          const conversations = yield* ConversationRepository
+          const t = tenant()
+          const c = yield* connection(t)
+          const upsert = (contactName: string | null, second: number) => ({
+            tenantId: t,
+            connectionId: c.id,
+            phoneNumberId: c.phoneNumberId!,
+            waId: "15550002222",
+            contactName,
+            lastMessageAt: new Date(Date.UTC(2026, 0, 1, 0, 0, second)),
+            lastInboundAt: new Date(Date.UTC(2026, 0, 1, 0, 0, second))
+          })
+          const key = conversationKey(upsert(null, 0))
+          const [a, b] = [wamid(), wamid()]
+          const announced: Array<string> = []
+          const first = yield* store.write({
+            ...emptyBatch,
+            conversations: [upsert("Bea", 2)],
+            // `a` twice in one batch (a redelivery claimed with the original), then `b`.
+            messages: [inboundWrite(t, key, a, 1, announced), inboundWrite(t, key, a, 1, announced)].concat(
+              inboundWrite(t, key, b, 2, announced)
+            ),
+            webhooksHeard: [{ tenantId: t, connectionId: c.id }],
+            at: new Date()
+          })
+          assert.deepStrictEqual(
+            first.messages.map((m) => m.inserted),
+            [true, false, true]
+          )
+          assert.strictEqual(first.messages[0]!.message.id, first.messages[1]!.message.id)
+          // A later batch with `a` again (Meta redelivered it) stores nothing and announces nothing.
+          const again = yield* store.write({
+            ...emptyBatch,
+            conversations: [upsert(null, 1)],
+            messages: [inboundWrite(t, key, a, 1, announced)],
+            at: new Date()
+          })
+          assert.deepStrictEqual(
+            again.messages.map((m) => [m.inserted, m.message.id]),
+            [[false, first.messages[0]!.message.id]]
+          )
+          assert.deepStrictEqual(announced, [a, b], "announced once per message, first store only")
+          const conversationId = first.messages[0]!.message.conversationId
+          const page = yield* messages.listByConversation(t, conversationId, { first: 10 })
+          assert.deepStrictEqual(
+            page.items.map((i) => i.node.providerMessageId),
+            [a, b]
+          )
+          const stored = Option.getOrThrow(yield* conversations.findById(t, conversationId))
+          assert.strictEqual(stored.contactName, "Bea", "a null name keeps the stored one")
+          assert.strictEqual(stored.lastMessageAt?.toISOString(), "2026-01-01T00:00:02.000Z", "never moves back")
+          assert.strictEqual(stored.lastInboundAt?.toISOString(), "2026-01-01T00:00:02.000Z")
+          const health = yield* ConnectionHealthRepository
+          assert.isNotNull((yield* health.get(t, c.id)).lastWebhookAt)
+        })
+      )
+
+      it.effect("a batch's statuses: each recorded once, the message only moves forward, failed is final", () =>
+        Effect.gen(function* () {
+          const store = yield* InboundBatchStore
+          const messages = yield* MessageRepository
+          const t = tenant()
+          const conv = yield* conversation(t)
+          const id = wamid()
+          yield* messages.insert({ ...outbound(t, conv.id, id), status: "sent" })
+          const statuses = (...list: ReadonlyArray<[DeliveryStatus, number]>) =>
+            store.write({
+              ...emptyBatch,
+              statuses: list.map(([s, second]) => ({ event: status(t, id, s, second), announce: [] })),
+              at: new Date()
+            })
+          // `read` before `delivered` in one batch, and `read` twice: read wins, recorded once each.
+          const first = yield* statuses(["read", 3], ["delivered", 2], ["read", 3])
+          assert.deepStrictEqual(
+            first.statuses.map((s) => s.recorded),
+            [true, true, false]
+          )
+          assert.strictEqual(Option.getOrThrow(yield* messages.findByProviderId(id)).status, "read")
+          // A later `delivered` never takes it back.
+          const late = yield* statuses(["delivered", 2])
+          assert.deepStrictEqual(late.statuses, [{ recorded: false }])
+          assert.strictEqual(Option.getOrThrow(yield* messages.findByProviderId(id)).status, "read")
+          yield* statuses(["failed", 4], ["played", 5])
+          const final = Option.getOrThrow(yield* messages.findByProviderId(id))
+          assert.strictEqual(final.status, "failed")
+          assert.deepStrictEqual(final.error, [{ code: 131047 }])
+          // A status before its message is kept and applied when the message is stored.
+          const early = wamid()
+          const before = yield* store.write({
+            ...emptyBatch,
+            statuses: [{ event: status(t, early, "delivered", 2), announce: [] }],
+            at: new Date()
+          })
+          assert.deepStrictEqual(before.statuses, [{ recorded: true }])
+          const { message } = yield* messages.insert({ ...outbound(t, conv.id, early), status: "sent" })
+          assert.strictEqual(message.status, "delivered")
         })
       )
 

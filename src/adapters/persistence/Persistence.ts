@@ -7,6 +7,8 @@ import { ConnectionRepositoryMemory } from "./ConnectionRepositoryMemory.ts"
 import { ConnectionRepositoryPg } from "./ConnectionRepositoryPg.ts"
 import { ConversationRepositoryMemory } from "./ConversationRepositoryMemory.ts"
 import { ConversationRepositoryPg } from "./ConversationRepositoryPg.ts"
+import { InboundBatchStoreMemory } from "./InboundBatchStoreMemory.ts"
+import { InboundBatchStorePg } from "./InboundBatchStorePg.ts"
 import { JobLeasesMemory } from "./JobLeasesMemory.ts"
 import { JobLeasesPg } from "./JobLeasesPg.ts"
 import { MediaRepositoryMemory } from "./MediaRepositoryMemory.ts"
@@ -25,6 +27,7 @@ import { WebhookInboxPg } from "./WebhookInboxPg.ts"
 
 /** Every repository port over SQL (needs a migrated `SqlClient`). */
 export const PersistencePg = Layer.mergeAll(
+  InboundBatchStorePg,
   ConnectionRepositoryPg,
   ConnectionHealthRepositoryPg,
   OAuthStateRepositoryPg,
@@ -42,18 +45,24 @@ export const PersistencePg = Layer.mergeAll(
  * Every repository port in memory: for use-case tests and quick experiments. They share one {@link OutboxMemory}
  * (in the output too): what the repositories announce reaches the in-memory endpoint store's deliveries.
  */
-export const PersistenceMemory = Layer.mergeAll(
-  ConnectionRepositoryMemory,
-  ConnectionHealthRepositoryMemory,
-  OAuthStateRepositoryMemory,
-  ConversationRepositoryMemory.pipe(
-    Layer.provideMerge(MessageRepositoryMemory),
-    Layer.provide(ConnectionRepositoryMemory)
+export const PersistenceMemory = InboundBatchStoreMemory.pipe(
+  // The batch store writes through these same repositories.
+  Layer.provideMerge(
+    Layer.mergeAll(
+      ConnectionRepositoryMemory,
+      ConnectionHealthRepositoryMemory,
+      OAuthStateRepositoryMemory,
+      ConversationRepositoryMemory.pipe(
+        Layer.provideMerge(MessageRepositoryMemory),
+        Layer.provide(ConnectionRepositoryMemory)
+      ),
+      MediaRepositoryMemory,
+      MessageTemplatesMemory,
+      WebhookInboxMemory,
+      WebhookEndpointStoreMemory,
+      AuditLogMemory,
+      JobLeasesMemory
+    )
   ),
-  MediaRepositoryMemory,
-  MessageTemplatesMemory,
-  WebhookInboxMemory,
-  WebhookEndpointStoreMemory,
-  AuditLogMemory,
-  JobLeasesMemory
-).pipe(Layer.provideMerge(OutboxMemory.layer))
+  Layer.provideMerge(OutboxMemory.layer)
+)

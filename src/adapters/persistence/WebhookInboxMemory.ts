@@ -1,4 +1,5 @@
-import { Effect, Exit, Layer } from "effect"
+import { Effect, Exit, Layer, Option } from "effect"
+import { InboxWakeups } from "../../application/webhooks/ports/InboxWakeups.ts"
 import { type IncomingWebhook, type RoutingKeys, WebhookInbox } from "../../application/webhooks/ports/WebhookInbox.ts"
 import type { WebhookEventId } from "../../domain/Ids.ts"
 import { WebhookEvent } from "../../domain/WebhookEvent.ts"
@@ -44,7 +45,10 @@ export const WebhookInboxMemory = Layer.effect(
           return Exit.succeed(id)
         })
       )
-    const group = yield* makeGroupCommit(acceptBatch)
+    const wakeups = yield* Effect.serviceOption(InboxWakeups)
+    const group = yield* makeGroupCommit((events: ReadonlyArray<IncomingWebhook>) =>
+      acceptBatch(events).pipe(Effect.tap(() => (Option.isSome(wakeups) ? wakeups.value.wake : Effect.void)))
+    )
     return WebhookInbox.of({
       accept: group.accept,
       intakeHealth: group.health,

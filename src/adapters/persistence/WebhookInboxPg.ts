@@ -1,9 +1,11 @@
 import { Cause, Effect, Exit, Layer, Option } from "effect"
 import { SqlClient, SqlError } from "effect/sql"
+import { InboxWakeups } from "../../application/webhooks/ports/InboxWakeups.ts"
 import { type IncomingWebhook, WebhookInbox } from "../../application/webhooks/ports/WebhookInbox.ts"
 import type { WebhookEventId } from "../../domain/Ids.ts"
 import type { WebhookEvent } from "../../domain/WebhookEvent.ts"
 import { makeGroupCommit } from "./GroupCommit.ts"
+import { INBOX_CHANNEL } from "./InboxWakeupsPg.ts"
 import { toJson, toWebhookEvent } from "./Rows.ts"
 
 const utf8 = new TextDecoder("utf-8")
@@ -42,6 +44,8 @@ export const WebhookInboxPg = Layer.effect(
   WebhookInbox,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const wakeups = yield* Effect.serviceOption(InboxWakeups)
+    const wake = Option.isSome(wakeups) ? wakeups.value.wake : Effect.void
 
     // One multi-row statement for the whole batch: one round trip, one commit. Built lazily, so that whatever
     // building it throws is this effect's failure.
@@ -57,7 +61,7 @@ export const WebhookInboxPg = Layer.effect(
           SELECT v.provider, v.received_at, v.body_sha256, COALESCE(v.payload, convert_from(v.raw, 'UTF8'))::jsonb,
                  v.raw, v.received_at
           FROM (VALUES ${sql.csv(rows)}) AS v(provider, received_at, body_sha256, raw, payload)
-          RETURNING id`
+          RETURNING id, pg_notify(${INBOX_CHANNEL}, '')::text AS woken`
       }).pipe(
         Effect.flatMap((inserted) =>
           inserted.length === events.length
@@ -97,7 +101,11 @@ export const WebhookInboxPg = Layer.effect(
               ),
               Effect.orDie
             )
-      return stored.pipe(Effect.withSpan("WebhookInboxPg.accept", { attributes: { count: events.length } }))
+      // The NOTIFY went with the insert (every instance's worker hears it at commit); this instance's in process.
+      return stored.pipe(
+        Effect.tap(() => wake),
+        Effect.withSpan("WebhookInboxPg.accept", { attributes: { count: events.length } })
+      )
     }
 
     const group = yield* makeGroupCommit(acceptBatch)
@@ -154,8 +162,9 @@ export const WebhookInboxPg = Layer.effect(
         sql`UPDATE webhook_events SET state = 'pending', next_attempt_at = received_at, attempts = 0
             WHERE state = 'unrouted' AND received_at >= ${since}
               AND (${phoneNumberId}::text = ANY(phone_number_ids) OR ${wabaId}::text = ANY(waba_ids))
-            RETURNING id`.pipe(
+            RETURNING id, pg_notify(${INBOX_CHANNEL}, '')::text AS woken`.pipe(
           Effect.map((rows) => rows.length),
+          Effect.tap((n) => (n > 0 ? wake : Effect.void)),
           Effect.orDie
         ),
       purgeUnrouted: (before) =>
@@ -191,8 +200,9 @@ export const WebhookInboxPg = Layer.effect(
           : sql`UPDATE webhook_events SET state = 'pending', next_attempt_at = received_at, attempts = 0,
                   locked_until = NULL
                 WHERE state = 'failed' ${ids === undefined ? sql`` : sql`AND id IN ${sql.in(ids)}`}
-                RETURNING id`.pipe(
+                RETURNING id, pg_notify(${INBOX_CHANNEL}, '')::text AS woken`.pipe(
               Effect.map((rows) => rows.length),
+              Effect.tap((n) => (n > 0 ? wake : Effect.void)),
               Effect.orDie
             ),
       stats: (now) =>

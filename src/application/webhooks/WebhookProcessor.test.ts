@@ -8,6 +8,7 @@ import { AuditLogMemory } from "../../adapters/persistence/AuditLogMemory.ts"
 import { ConnectionHealthRepositoryMemory } from "../../adapters/persistence/ConnectionHealthRepositoryMemory.ts"
 import { ConnectionRepositoryMemory } from "../../adapters/persistence/ConnectionRepositoryMemory.ts"
 import { ConversationRepositoryMemory } from "../../adapters/persistence/ConversationRepositoryMemory.ts"
+import { InboundBatchStoreMemory } from "../../adapters/persistence/InboundBatchStoreMemory.ts"
 import { MediaRepositoryMemory } from "../../adapters/persistence/MediaRepositoryMemory.ts"
 import { MessageRepositoryMemory } from "../../adapters/persistence/MessageRepositoryMemory.ts"
 import { OutboxMemory } from "../../adapters/persistence/OutboxMemory.ts"
@@ -35,6 +36,7 @@ const DyingMessages = Layer.effect(
 
 const TestLayer = WebhookProcessor.layer.pipe(
   Layer.provideMerge(MetaWebhookDecoder),
+  Layer.provideMerge(InboundBatchStoreMemory),
   Layer.provideMerge(
     Layer.mergeAll(
       DyingMessages,

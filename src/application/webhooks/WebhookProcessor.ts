@@ -8,7 +8,7 @@ import {
 } from "../../domain/ChannelConnection.ts"
 import { type ErrorDetail, whatsAppDetails } from "../../domain/ConnectionDetails.ts"
 import type { HealthCheck } from "../../domain/ConnectionHealth.ts"
-import type { PhoneNumberId, ProviderMessageId, WabaId } from "../../domain/Ids.ts"
+import type { ConnectionId, PhoneNumberId, ProviderMessageId, TenantId, WabaId } from "../../domain/Ids.ts"
 import type {
   AccountEffect,
   AccountReviewed,
@@ -25,9 +25,9 @@ import type {
 import { messageReceived, messageStatusEvents } from "../../domain/OutboundEvent.ts"
 import { MAX_WEBHOOK_ATTEMPTS, retryDelayMillis, type WebhookEvent } from "../../domain/WebhookEvent.ts"
 import { TEST_MESSAGE_KEY, testMessageFailed } from "../health/TestMessages.ts"
-import { ConversationRepository } from "../messaging/ports/ConversationRepository.ts"
+import { ConversationRepository, type ConversationUpsert } from "../messaging/ports/ConversationRepository.ts"
 import { MediaRepository } from "../messaging/ports/MediaRepository.ts"
-import { MessageRepository } from "../messaging/ports/MessageRepository.ts"
+import { MessageRepository, type StatusEvent } from "../messaging/ports/MessageRepository.ts"
 import { Templates } from "../messaging/Templates.ts"
 import { AuditLog } from "../ports/AuditLog.ts"
 import { ConnectionHealthRepository } from "../ports/ConnectionHealthRepository.ts"
@@ -36,6 +36,13 @@ import { JobLeases } from "../ports/JobLeases.ts"
 import { MetaGraph } from "../ports/MetaGraph.ts"
 import { TokenCipher } from "../ports/TokenCipher.ts"
 import { bindingOf, storedToken } from "../StoredToken.ts"
+import {
+  conversationKey,
+  InboundBatchStore,
+  type InboundMessageWrite,
+  type StatusWrite
+} from "./ports/InboundBatchStore.ts"
+import { InboxWakeups } from "./ports/InboxWakeups.ts"
 import { WebhookDecoder, WebhookPayloadUnreadable } from "./ports/WebhookDecoder.ts"
 import { type RoutingKeys, WebhookInbox } from "./ports/WebhookInbox.ts"
 
@@ -88,6 +95,7 @@ export class WebhookProcessor extends Context.Service<
       const health = yield* ConnectionHealthRepository
       // Template webhooks move the synced templates; optional, so the processor's tests can leave them out.
       const templates = yield* Effect.serviceOption(Templates)
+      const batchStore = yield* InboundBatchStore
       const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
 
       /**
@@ -178,52 +186,21 @@ export class WebhookProcessor extends Context.Service<
           if (stored.inserted) messagesStored++
           // Its media is fetched later (a job per message): the message is visible at once, "not yet available".
           // Recorded on a redelivery too (once), so a crash between the two writes loses no media.
-          const content = message.content
-          if (content._tag === "Media" && content.providerMediaId !== "")
-            yield* media.enqueue(
-              {
-                messageId: stored.message.id,
-                tenantId,
-                connectionId,
-                kind: content.kind,
-                providerMediaId: content.providerMediaId,
-                declaredMimeType: content.declaredMimeType,
-                animated: content.animated,
-                caption: content.caption,
-                filename: content.filename
-              },
-              yield* now
-            )
+          const job = mediaJob(message, tenantId, connectionId)
+          if (job !== null) yield* media.enqueue({ ...job, messageId: stored.message.id }, yield* now)
         }
         if (change.messages.length > 0)
-          yield* Effect.logInfo(`Inbound messages: ${messagesStored} stored of ${change.messages.length}`).pipe(
-            Effect.annotateLogs({ tenant_id: tenantId, connection_id: connectionId, phone_number_id: phoneNumberId })
-          )
+          yield* logInbound(messagesStored, change.messages.length, tenantId, connectionId, phoneNumberId)
         for (const status of change.statuses) {
           const result = yield* messages.applyStatus(
-            {
-              tenantId,
-              providerMessageId: status.providerMessageId as ProviderMessageId,
-              status: status.status,
-              occurredAt: status.occurredAt,
-              payload: status.payload,
-              error: status.error
-            },
+            statusEventOf(status, tenantId),
             messageStatusEvents({ ...status, tenantId, connectionId })
           )
           if (result.recorded) statusesRecorded++
           // The test message ("Send a test message to my phone") failed after Meta accepted it: the send check says so.
-          if (status.status === "failed" && connection.value.metadata[TEST_MESSAGE_KEY] === status.providerMessageId)
+          if (isTestMessageFailure(connection.value, status))
             yield* health.save(tenantId, connectionId, [testMessageFailed(status.errorText ?? null, yield* now)])
-          yield* Effect.logInfo(`Message status ${status.status}${result.recorded ? "" : " (not applied)"}`).pipe(
-            Effect.annotateLogs({
-              tenant_id: tenantId,
-              connection_id: connectionId,
-              provider_message_id: status.providerMessageId,
-              status: status.status,
-              recorded: result.recorded
-            })
-          )
+          yield* logStatus(status, result.recorded, tenantId, connectionId)
         }
         return { unrouted: [], messagesStored, statusesRecorded }
       })
@@ -476,14 +453,7 @@ export class WebhookProcessor extends Context.Service<
           Effect.matchCauseEffect({
             onSuccess: (outcome) =>
               Effect.flatMap(now, (at) =>
-                Effect.logInfo(`Webhook batch processed: event ${event.id}`).pipe(
-                  Effect.annotateLogs({
-                    event_id: event.id,
-                    attempt: event.attempts,
-                    messages_stored: outcome.messagesStored,
-                    statuses_recorded: outcome.statusesRecorded,
-                    unrouted: outcome.unrouted.length
-                  }),
+                logProcessed(event, outcome).pipe(
                   Effect.andThen(
                     outcome.unrouted.length === 0
                       ? inbox.markProcessed(event.id, at)
@@ -511,11 +481,136 @@ export class WebhookProcessor extends Context.Service<
           )
         )
 
-      // Events of one claim are processed concurrently: every write is idempotent and guarded by a unique
-      // constraint, and statuses only move forward, so their order does not matter.
+      /**
+       * The batch path: an event whose every change is inbound activity (messages, statuses) of a routed number
+       * joins the claim's batch; anything else (another kind of change, an unrouted number, a payload that cannot
+       * be read, the test message's failure) takes the one-by-one path. None when it takes that path.
+       */
+      const plan = (event: WebhookEvent, routes: Map<string, Option.Option<ChannelConnection>>) =>
+        Effect.gen(function* () {
+          const changes = yield* decoder.decode(event.payload, event.receivedAt)
+          const planned: Array<PlannedChange> = []
+          for (const change of changes) {
+            if (change._tag !== "NumberActivity") return Option.none<PlannedEvent>()
+            let connection = routes.get(change.phoneNumberId)
+            if (connection === undefined) {
+              connection = yield* route(change.phoneNumberId)
+              routes.set(change.phoneNumberId, connection)
+            }
+            if (Option.isNone(connection)) return Option.none<PlannedEvent>()
+            if (change.statuses.some((status) => isTestMessageFailure(connection.value, status)))
+              return Option.none<PlannedEvent>()
+            planned.push({ change, connection: connection.value })
+          }
+          return Option.some<PlannedEvent>({ event, changes: planned })
+        }).pipe(Effect.catchCause(() => Effect.succeed(Option.none<PlannedEvent>())))
+
+      /** Writes the batch (one transaction), then logs each event as the one-by-one path does. */
+      const writeBatch = (planned: ReadonlyArray<PlannedEvent>) =>
+        Effect.gen(function* () {
+          const at = yield* now
+          const conversationsByKey = new Map<string, ConversationUpsert>()
+          const heard = new Map<string, { tenantId: TenantId; connectionId: ConnectionId }>()
+          const messageWrites: Array<InboundMessageWrite> = []
+          const statusWrites: Array<StatusWrite> = []
+          for (const { changes } of planned)
+            for (const { change, connection } of changes) {
+              const { tenantId, id: connectionId } = connection
+              heard.set(connectionId, { tenantId, connectionId })
+              for (const message of change.messages) {
+                const upsert: ConversationUpsert = {
+                  tenantId,
+                  connectionId,
+                  phoneNumberId: change.phoneNumberId as PhoneNumberId,
+                  waId: message.contactKey,
+                  contactName: message.contactName,
+                  lastMessageAt: message.sentAt,
+                  lastInboundAt: message.sentAt
+                }
+                const key = conversationKey(upsert)
+                conversationsByKey.set(key, mergeUpsert(conversationsByKey.get(key), upsert))
+                messageWrites.push({
+                  conversation: key,
+                  tenantId,
+                  providerMessageId: message.providerMessageId,
+                  type: message.type,
+                  body: message.body,
+                  sentAt: message.sentAt,
+                  media: mediaJob(message, tenantId, connectionId),
+                  announce: (stored) => [messageReceived(stored, connection)]
+                })
+              }
+              for (const status of change.statuses)
+                statusWrites.push({
+                  event: statusEventOf(status, tenantId),
+                  announce: messageStatusEvents({ ...status, tenantId, connectionId })
+                })
+            }
+          const result = yield* batchStore.write({
+            conversations: [...conversationsByKey.values()],
+            messages: messageWrites,
+            statuses: statusWrites,
+            webhooksHeard: [...heard.values()],
+            processed: planned.map((p) => p.event.id),
+            at
+          })
+          // Committed: the same log lines, per event and per change, as the one-by-one path writes.
+          let m = 0
+          let s = 0
+          for (const { event, changes } of planned) {
+            let messagesStored = 0
+            let statusesRecorded = 0
+            for (const { change, connection } of changes) {
+              const { tenantId, id: connectionId } = connection
+              let stored = 0
+              for (let i = 0; i < change.messages.length; i++) if (result.messages[m++]!.inserted) stored++
+              messagesStored += stored
+              if (change.messages.length > 0)
+                yield* logInbound(stored, change.messages.length, tenantId, connectionId, change.phoneNumberId)
+              for (const status of change.statuses) {
+                const recorded = result.statuses[s++]!.recorded
+                if (recorded) statusesRecorded++
+                yield* logStatus(status, recorded, tenantId, connectionId)
+              }
+            }
+            yield* logProcessed(event, { unrouted: [], messagesStored, statusesRecorded })
+          }
+        }).pipe(Effect.withSpan("WebhookProcessor.writeBatch", { attributes: { events: planned.length } }))
+
+      // A claim's inbound activity is written as one batch (one transaction); if that fails, its events are
+      // processed one by one, so that only a bad one is retried or parked. The other events are processed one by
+      // one, concurrently: every write is idempotent and guarded by a unique constraint, and statuses only move
+      // forward, so their order does not matter.
       const drain = Effect.gen(function* () {
-        const claimed = yield* inbox.claim(50, 60, yield* now)
-        yield* Effect.forEach(claimed, handle, { concurrency: 8, discard: true })
+        const claimed = yield* inbox.claim(CLAIM_LIMIT, 60, yield* now)
+        const routes = new Map<string, Option.Option<ChannelConnection>>()
+        const planned: Array<PlannedEvent> = []
+        const single: Array<WebhookEvent> = []
+        for (const event of claimed) {
+          const p = yield* plan(event, routes)
+          if (Option.isSome(p)) planned.push(p.value)
+          else single.push(event)
+        }
+        if (planned.length > 0)
+          yield* writeBatch(planned).pipe(
+            Effect.catchCause((cause) =>
+              Cause.hasInterruptsOnly(cause)
+                ? Effect.failCause(cause)
+                : Effect.logWarning(
+                    `Webhook batch of ${planned.length} events could not be written; processing them one by one`,
+                    cause
+                  ).pipe(
+                    Effect.andThen(
+                      Effect.forEach(
+                        planned.map((p) => p.event),
+                        handle,
+                        { concurrency: 8, discard: true }
+                      )
+                    )
+                  )
+            )
+          )
+        yield* Effect.forEach(single, handle, { concurrency: 8, discard: true })
         return claimed.length
       }).pipe(Effect.withSpan("WebhookProcessor.drain"))
 
@@ -573,13 +668,22 @@ export class WebhookProcessor extends Context.Service<
       })
     )
 
-  /** The background worker: drains the inbox, polling every `idle` while it is empty. */
-  static readonly worker = (idle: Duration.Input = "250 millis") =>
+  /**
+   * The background worker: drains the inbox; while it is empty, waits to be woken by the intake's group commit
+   * (`InboxWakeups`), polling every `idle` as a safety net (a lost notification, a retry falling due).
+   */
+  static readonly worker = (idle: Duration.Input = "1 second") =>
     Layer.effectDiscard(
       Effect.gen(function* () {
         const processor = yield* WebhookProcessor
+        const wakeups = yield* InboxWakeups
         const loop = processor.drain.pipe(
-          Effect.flatMap((claimed) => (claimed === 0 ? Effect.sleep(idle) : Effect.void)),
+          // Once woken, it gathers for `WAKE_GATHER` before claiming: a trickle of deliveries becomes one batch,
+          // and a status webhook the sandbox sends while its send is still being recorded (the test message's key
+          // is written after Meta answers) is not processed before that write, as with the former 250 ms poll.
+          Effect.flatMap((claimed) =>
+            claimed === 0 ? wakeups.await(idle).pipe(Effect.andThen(Effect.sleep(WAKE_GATHER))) : Effect.void
+          ),
           Effect.catchCause((cause) =>
             Effect.logError("Webhook worker: draining failed; retrying", cause).pipe(
               Effect.andThen(Effect.sleep("1 second"))
@@ -727,3 +831,90 @@ export const healthCheckOf = (
       }
   }
 }
+
+/** How long a woken worker waits before it claims (see `worker`). */
+const WAKE_GATHER = "250 millis"
+
+/** How many events one claim takes: one batch, one transaction. */
+const CLAIM_LIMIT = 100
+
+interface PlannedChange {
+  readonly change: NumberActivity
+  readonly connection: ChannelConnection
+}
+interface PlannedEvent {
+  readonly event: WebhookEvent
+  readonly changes: ReadonlyArray<PlannedChange>
+}
+
+/** Two upserts of one conversation as one: the later contact name when given, the latest times. */
+const mergeUpsert = (before: ConversationUpsert | undefined, next: ConversationUpsert): ConversationUpsert => {
+  if (before === undefined) return next
+  const latest = (a: Date | null | undefined, b: Date | null | undefined) =>
+    a == null ? (b ?? null) : b == null ? a : a.getTime() >= b.getTime() ? a : b
+  return {
+    ...next,
+    contactName: next.contactName ?? before.contactName,
+    lastMessageAt: latest(before.lastMessageAt, next.lastMessageAt),
+    lastInboundAt: latest(before.lastInboundAt, next.lastInboundAt)
+  }
+}
+
+type InboundMessage = NumberActivity["messages"][number]
+type StatusChanged = NumberActivity["statuses"][number]
+
+/** The media job of an inbound message (fetched later: the message is visible at once), or null. */
+const mediaJob = (message: InboundMessage, tenantId: TenantId, connectionId: ConnectionId) => {
+  const content = message.content
+  if (content._tag !== "Media" || content.providerMediaId === "") return null
+  return {
+    tenantId,
+    connectionId,
+    kind: content.kind,
+    providerMediaId: content.providerMediaId,
+    declaredMimeType: content.declaredMimeType,
+    animated: content.animated,
+    caption: content.caption,
+    filename: content.filename
+  }
+}
+
+const statusEventOf = (status: StatusChanged, tenantId: TenantId): StatusEvent => ({
+  tenantId,
+  providerMessageId: status.providerMessageId as ProviderMessageId,
+  status: status.status,
+  occurredAt: status.occurredAt,
+  payload: status.payload,
+  error: status.error
+})
+
+/** The test message ("Send a test message to my phone") failed after Meta accepted it. */
+const isTestMessageFailure = (connection: ChannelConnection, status: StatusChanged) =>
+  status.status === "failed" && connection.metadata[TEST_MESSAGE_KEY] === status.providerMessageId
+
+const logInbound = (stored: number, total: number, tenantId: string, connectionId: string, phoneNumberId: string) =>
+  Effect.logInfo(`Inbound messages: ${stored} stored of ${total}`).pipe(
+    Effect.annotateLogs({ tenant_id: tenantId, connection_id: connectionId, phone_number_id: phoneNumberId })
+  )
+
+const logStatus = (status: StatusChanged, recorded: boolean, tenantId: string, connectionId: string) =>
+  Effect.logInfo(`Message status ${status.status}${recorded ? "" : " (not applied)"}`).pipe(
+    Effect.annotateLogs({
+      tenant_id: tenantId,
+      connection_id: connectionId,
+      provider_message_id: status.providerMessageId,
+      status: status.status,
+      recorded
+    })
+  )
+
+const logProcessed = (event: WebhookEvent, outcome: ProcessOutcome) =>
+  Effect.logInfo(`Webhook batch processed: event ${event.id}`).pipe(
+    Effect.annotateLogs({
+      event_id: event.id,
+      attempt: event.attempts,
+      messages_stored: outcome.messagesStored,
+      statuses_recorded: outcome.statusesRecorded,
+      unrouted: outcome.unrouted.length
+    })
+  )
