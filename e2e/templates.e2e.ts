@@ -1,45 +1,18 @@
-import type { Page } from "playwright-core"
 import { describe, expect, it } from "vitest"
+import { connectWhatsAppHere, pageGraphql, sandboxControl } from "./support/api.ts"
 import { browserSuite } from "./support/suite.ts"
 
 const suite = browserSuite()
 const { open } = suite
 
-const graphql = (page: Page, query: string) =>
-  page.evaluate(async (body) => {
-    const session = JSON.parse(localStorage.getItem("mcc.session") ?? "{}") as { token?: string }
-    const response = await fetch("/graphql", {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${session.token}` },
-      body: JSON.stringify({ query: body })
-    })
-    return (await response.json()) as { data?: Record<string, Record<string, unknown>> }
-  }, query)
-
-const sandbox = async (path: string, body: unknown) => {
-  const response = await fetch(`${suite.stack().sandboxUrl}/_sandbox/${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body)
-  })
-  return (await response.json()) as Record<string, unknown>
-}
-
-const card = (page: Page) => page.getByRole("region", { name: "WhatsApp", exact: true })
+const graphql = pageGraphql
+const sandbox = async (path: string, body: unknown) => (await sandboxControl(suite.stack().sandboxUrl, path, body)).body
 
 describe("Message templates in a real browser", () => {
   it("create a template, Meta approves it, it shows Approved, and it goes from the picker where the window is closed", async () => {
     const { page, problems, screenshot } = await open()
     await suite.signIn(page, "tenant-templates", "admin", "WhatsApp")
-    await page.evaluate(() => {
-      window.open = () => null
-    })
-    await page.getByRole("button", { name: "Connect WhatsApp" }).click()
-    await card(page).getByRole("button", { name: "Continue in this window" }).click()
-    await page.waitForURL((url) => url.href.startsWith(suite.stack().sandboxUrl))
-    await page.locator("#waba-new").check()
-    await page.locator("#approve").click()
-    await page.getByText("WhatsApp is connected.").waitFor()
+    await connectWhatsAppHere(page, suite.stack().sandboxUrl)
 
     const templates = page.getByRole("region", { name: "Message templates" })
     await templates.getByRole("button", { name: "Sync now" }).click()

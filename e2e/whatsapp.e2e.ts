@@ -163,7 +163,13 @@ describe("WhatsApp in a real browser", () => {
     await reply.getByText("Sent", { exact: true }).waitFor({ timeout: 15_000 })
     await screenshot("live-01-sent")
 
-    // Quiet for longer than the 3 s poll: while the stream is live the page fetches nothing.
+    // The sandbox's `sent` status is not held: its event may refetch the thread and the list once. Wait until the
+    // page has sent nothing for 1.5 s (a 3 s poll would never let this settle, failing on the test's timeout).
+    for (let seen = -1; seen !== queries.length; ) {
+      seen = queries.length
+      await page.waitForTimeout(1_500)
+    }
+    // Quiet for longer than the 3 s poll: while the stream is live and nothing happens, the page fetches nothing.
     queries.length = 0
     await page.waitForTimeout(4_000)
     expect(queries).toEqual([])
