@@ -994,7 +994,9 @@ const attack7 = async (ctx: Context, tally: Tally) => {
   const number = await whatsappConnection(api, admin)
   await sandboxControl(api, "inbound", { phoneNumberId: number.phoneNumberId, from: "15550109999", text: "hello" })
   for (let tries = 0; tries < 50; tries++) {
-    if ((await conversations(api, admin)).some((conversation) => conversation.waId === "15550109999")) break
+    // A failed read is tried again (it answered INTERNAL_SERVER_ERROR once under CI load; see the session-4 note).
+    const listed = await conversations(api, admin).catch(() => [])
+    if (listed.some((conversation) => conversation.waId === "15550109999")) break
     await sleep(200)
   }
   const before = await send("before the restart")
