@@ -145,7 +145,8 @@ describe("WhatsApp in a real browser", () => {
     const log = page.getByRole("log")
     await log.getByText("Hi", { exact: true }).waitFor({ timeout: 15_000 })
     const conversations = page.getByRole("region", { name: "Conversations" })
-    await conversations.getByText("Live: changes appear as they happen.").waitFor({ timeout: 15_000 })
+    await conversations.getByText(/updated as they arrive/).waitFor({ timeout: 15_000 })
+    await page.getByText("Live: changes appear as they happen.").waitFor({ timeout: 15_000 })
 
     // Every GraphQL query the page sends from here on, by operation name.
     const queries: Array<string> = []

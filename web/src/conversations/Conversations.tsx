@@ -156,7 +156,8 @@ export function Conversations({
           <p className="muted">
             Messages with your customers, updated {live === "live" ? "as they arrive" : "every few seconds"}.
           </p>
-          <LiveNotice state={live} />
+          {/* The page's own line says "Live"; the card speaks only when its stream is paused. */}
+          {live === "paused" ? <LiveNotice state={live} /> : null}
         </div>
       </header>
       <div className="inbox">

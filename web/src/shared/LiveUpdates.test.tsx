@@ -105,7 +105,9 @@ describe("live updates", () => {
       expect(stream.headers.get("authorization")).toBe("Bearer token-1")
       expect(stream.headers.get("accept")).toBe("text/event-stream")
     }
-    expect(screen.getAllByText("Live: changes appear as they happen.").length).toBeGreaterThan(0)
+    // Said once, by the page; the Conversations card says "as they arrive" in its description.
+    expect(screen.getAllByText("Live: changes appear as they happen.")).toHaveLength(1)
+    expect(screen.getByText(/updated as they arrive/)).toBeTruthy()
   })
 
   it("while live, a status moves on screen from the subscription, and the page does not poll", async () => {
