@@ -176,17 +176,48 @@ describe("live updates over server-sent events (embedded PGlite, in process)", (
     try {
       const disconnected = await http().api(a.token, "POST", "/api/integrations/meta/whatsapp/disconnect")
       expect(disconnected.status).toBe(200)
-      await waitFor(() => expect(mine.events).toHaveLength(1))
-      expect(mine.events[0]!["data"]["connectionChanged"]).toEqual({
+      // Status moves only: the checks forked by the connect may also announce a health move (status null).
+      const moves = () => mine.events.filter((e) => e["data"]["connectionChanged"].status !== null)
+      await waitFor(() => expect(moves()).toHaveLength(1))
+      expect(moves()[0]!["data"]["connectionChanged"]).toEqual({
         connectionId: a.connectionId,
         provider: "WHATSAPP",
         status: "REVOKED"
       })
       await new Promise((done) => setTimeout(done, 300))
-      expect(theirs.events).toEqual([])
+      // The other tenant hears of its own connection only (its connect's checks may move its health).
+      expect(
+        theirs.events.map((e) => e["data"]["connectionChanged"].connectionId).filter((id) => id !== b.connectionId)
+      ).toEqual([])
     } finally {
       await mine.close()
       await theirs.close()
+    }
+  })
+
+  it("connectionChanged announces a health check that moves the overall health, with no status (not on a same result)", async () => {
+    const a = await connect("live-health")
+    const checkNow = async () =>
+      (await graphql(a.token, "mutation { checkWhatsAppConnection { status health { overall } } }"))[
+        "checkWhatsAppConnection"
+      ].health.overall as string
+    // The checks after the connect settle first: a check now with the same outcome moves nothing.
+    const settled = await checkNow()
+    const mine = await subscribe(stack.service, a.token, CONNECTION_CHANGED)
+    try {
+      expect(await checkNow()).toBe(settled)
+      const waba = (await graphql(a.token, "{ whatsappConnection { wabaId } }"))["whatsappConnection"].wabaId
+      await stack.control(`wabas/${waba}/subscribed-apps`, { subscribed: false })
+      expect(await checkNow()).toBe("FAILING")
+      await waitFor(() => expect(mine.events).toHaveLength(1))
+      expect(mine.events[0]!["data"]["connectionChanged"]).toEqual({
+        connectionId: a.connectionId,
+        provider: null,
+        status: null
+      })
+      await stack.control(`wabas/${waba}/subscribed-apps`, { subscribed: true })
+    } finally {
+      await mine.close()
     }
   })
 

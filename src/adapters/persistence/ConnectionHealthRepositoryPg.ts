@@ -1,6 +1,7 @@
 import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
 import { ConnectionHealthRepository } from "../../application/ports/ConnectionHealthRepository.ts"
+import { LiveEvents } from "../../application/ports/LiveEvents.ts"
 import {
   HEALTH_CHECK_NAMES,
   HEALTH_STATUSES,
@@ -11,7 +12,7 @@ import {
 import type { ConnectionId } from "../../domain/Ids.ts"
 import { healthChangedEvent } from "../../domain/OutboundEvent.ts"
 import { LAST_WEBHOOK_MARK_SECONDS } from "../../domain/WebhookSilence.ts"
-import { writeOutbox } from "./OutboxPg.ts"
+import { transactionAnnouncing, writeOutbox } from "./OutboxPg.ts"
 import { toJson } from "./Rows.ts"
 
 /** `checks` jsonb, keyed by check name, back to checks in display order (unknown names or statuses are dropped). */
@@ -39,6 +40,7 @@ export const ConnectionHealthRepositoryPg = Layer.effect(
   ConnectionHealthRepository,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const live = yield* Effect.serviceOption(LiveEvents)
 
     const get: ConnectionHealthRepository["Service"]["get"] = (tenantId, connectionId) =>
       sql`SELECT checks, last_webhook_at FROM connection_health
@@ -61,21 +63,23 @@ export const ConnectionHealthRepositoryPg = Layer.effect(
       )
       // Only a connection of the tenant gets a row; another tenant's row is never touched. A change of the overall
       // health announces `connection.health_changed` in the same transaction (the row lock orders concurrent saves).
-      return Effect.gen(function* () {
-        const before = yield* sql`SELECT checks FROM connection_health
+      return transactionAnnouncing(sql, live, (announced) =>
+        Effect.gen(function* () {
+          const before = yield* sql`SELECT checks FROM connection_health
             WHERE connection_id = ${connectionId} AND tenant_id = ${tenantId} FOR UPDATE`
-        const saved = yield* sql`INSERT INTO connection_health (connection_id, tenant_id, checks)
+          const saved = yield* sql`INSERT INTO connection_health (connection_id, tenant_id, checks)
             SELECT id, tenant_id, ${toJson(object)}::jsonb FROM channel_connections
             WHERE id = ${connectionId} AND tenant_id = ${tenantId}
             ON CONFLICT (connection_id) DO UPDATE SET
               checks = connection_health.checks || EXCLUDED.checks, updated_at = now()
             WHERE connection_health.tenant_id = EXCLUDED.tenant_id
             RETURNING checks`
-        if (saved.length === 0) return
-        const previous = before.length === 0 ? [] : checksOf(before[0]!["checks"])
-        const event = healthChangedEvent(tenantId, connectionId, previous, checksOf(saved[0]!["checks"]))
-        if (event !== null) yield* writeOutbox(sql, [event])
-      }).pipe(sql.withTransaction, Effect.orDie, Effect.withSpan("ConnectionHealthRepositoryPg.save"))
+          if (saved.length === 0) return
+          const previous = before.length === 0 ? [] : checksOf(before[0]!["checks"])
+          const event = healthChangedEvent(tenantId, connectionId, previous, checksOf(saved[0]!["checks"]))
+          if (event !== null) yield* writeOutbox(sql, [event], announced)
+        })
+      ).pipe(Effect.orDie, Effect.withSpan("ConnectionHealthRepositoryPg.save"))
     }
 
     // Throttled in SQL: a row whose time is less than a minute older than `at` (or newer) is not rewritten.

@@ -23,6 +23,8 @@ const CONNECTION_KINDS: ReadonlyArray<string> = [
   "connection.connected",
   "connection.disconnected",
   "connection.error",
+  // A health check that moves the overall health (not the status): the cards refetch and show it.
+  "connection.health_changed",
   "ads.connection.connected",
   "ads.connection.disconnected",
   "ads.connection.error"
@@ -55,7 +57,8 @@ const ConnectionProvider = builder.enumType("ConnectionProvider", {
 })
 
 const ConnectionChangedRef = builder.objectRef<LiveEvent>("ConnectionChanged").implement({
-  description: "One of the tenant's connections moved to another status; refetch it to show it.",
+  description:
+    "One of the tenant's connections moved to another status (or, with status null, to another overall health); refetch it to show it.",
   fields: (t) => ({
     connectionId: t.exposeID("connectionId", { nullable: true }),
     provider: t.field({
@@ -113,7 +116,8 @@ builder.subscriptionField("conversationEvents", (t) =>
 builder.subscriptionField("connectionChanged", (t) =>
   t.field({
     type: ConnectionChangedRef,
-    description: "The tenant's connections moving between statuses (connected, disconnected, error).",
+    description:
+      "The tenant's connections moving between statuses (connected, disconnected, error), or their overall health moving (status null).",
     subscribe: (_root, _args, ctx) => liveEvents(ctx, CONNECTION_KINDS),
     resolve: (event) => event
   })
