@@ -1,6 +1,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect, Option } from "effect"
-import { persistenceBackends, randomMetaId, randomTenant } from "../../../test/support/Backends.ts"
+import { persistenceBackends, randomTenant } from "../../../test/support/Backends.ts"
+import { activeWhatsAppConnection } from "../../../test/support/PersistenceFixtures.ts"
 import { ConversationRepository } from "../../application/messaging/ports/ConversationRepository.ts"
 import { MessageRepository } from "../../application/messaging/ports/MessageRepository.ts"
 import { MessageTemplates, type TemplateStatusAnnounce } from "../../application/messaging/ports/MessageTemplates.ts"
@@ -8,7 +9,7 @@ import { WebhookEndpointStore } from "../../application/outbound/ports/WebhookEn
 import { ConnectionHealthRepository } from "../../application/ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository } from "../../application/ports/ConnectionRepository.ts"
 import type { EncryptedToken } from "../../domain/ChannelConnection.ts"
-import type { PhoneNumberId, ProviderMessageId, TenantId, WabaId } from "../../domain/Ids.ts"
+import type { ProviderMessageId, TenantId } from "../../domain/Ids.ts"
 import { messageStatusEvents, templateStatusEvent } from "../../domain/OutboundEvent.ts"
 
 const tenant = () => randomTenant() as TenantId
@@ -32,21 +33,7 @@ for (const backend of persistenceBackends()) {
             secretEnc: secret
           })
         )
-      const connection = (t: TenantId) =>
-        Effect.flatMap(ConnectionRepository, (repo) =>
-          repo.claimNumber(randomMetaId() as PhoneNumberId, {
-            tenantId: t,
-            provider: "meta_whatsapp",
-            status: "active",
-            wabaId: randomMetaId() as WabaId,
-            phoneNumberE164: "+15550101234",
-            displayName: "Acme",
-            accessTokenEnc: secret,
-            tokenExpiresAt: null,
-            scopes: [],
-            metadata: {}
-          })
-        )
+      const connection = activeWhatsAppConnection
       const conversation = (t: TenantId) =>
         Effect.gen(function* () {
           const c = yield* connection(t)

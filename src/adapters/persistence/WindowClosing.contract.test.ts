@@ -1,13 +1,13 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { TestClock } from "effect/testing"
-import { persistenceBackends, randomMetaId, randomTenant, sleep } from "../../../test/support/Backends.ts"
+import { persistenceBackends, randomTenant, sleep } from "../../../test/support/Backends.ts"
+import { activeWhatsAppConnection } from "../../../test/support/PersistenceFixtures.ts"
 import { ConversationRepository } from "../../application/messaging/ports/ConversationRepository.ts"
 import { WindowClosingNotices } from "../../application/messaging/WindowClosingNotices.ts"
 import { WebhookEndpointStore } from "../../application/outbound/ports/WebhookEndpointStore.ts"
-import { ConnectionRepository } from "../../application/ports/ConnectionRepository.ts"
 import type { EncryptedToken } from "../../domain/ChannelConnection.ts"
-import type { PhoneNumberId, TenantId, WabaId } from "../../domain/Ids.ts"
+import type { TenantId } from "../../domain/Ids.ts"
 
 const HOUR = 3_600_000
 const MINUTE = 60_000
@@ -26,20 +26,7 @@ for (const backend of persistenceBackends()) {
       const setUp = (at: Date) =>
         Effect.gen(function* () {
           const t = randomTenant() as TenantId
-          const connection = yield* Effect.flatMap(ConnectionRepository, (repo) =>
-            repo.claimNumber(randomMetaId() as PhoneNumberId, {
-              tenantId: t,
-              provider: "meta_whatsapp",
-              status: "active",
-              wabaId: randomMetaId() as WabaId,
-              phoneNumberE164: "+15550101234",
-              displayName: "Acme",
-              accessTokenEnc: secret,
-              tokenExpiresAt: null,
-              scopes: [],
-              metadata: {}
-            })
-          )
+          const connection = yield* activeWhatsAppConnection(t)
           const store = yield* WebhookEndpointStore
           const endpoint = yield* store.create({
             id: crypto.randomUUID(),
