@@ -2,32 +2,20 @@
 import { act, cleanup, render, screen, within } from "@testing-library/react"
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
 import { POLL_MS } from "../conversations/Conversations.tsx"
+import { conversation, inboxOf } from "../conversations/testing.tsx"
 import { CONNECTION_POLL_MS, IntegrationsPage } from "../IntegrationsPage.tsx"
 import { parseEvents } from "./sse.ts"
 import { type Answer, active, adsNotConnected, liveClient, member, message, withClient } from "./testing.tsx"
 
-const conversations = () => ({
-  conversations: {
-    edges: [
-      {
-        cursor: "c1",
-        node: {
-          id: "conv-1",
-          waId: "15557654321",
-          contactName: "Ada",
-          lastMessageAt: "2026-11-20T10:32:00.000Z",
-          windowClosesAt: new Date(Date.now() + 23 * 3600 * 1000).toISOString(),
-          phoneNumberId: "2000000000000001",
-          displayPhoneNumber: "+15550101234",
-          unreadCount: 0,
-          lastMessage: { direction: "OUTBOUND", preview: "Your order shipped" }
-        }
-      }
-    ],
-    pageInfo: { hasNextPage: false, endCursor: "c1" },
-    numberCount: 1
-  }
-})
+/** One conversation, Ada's, whose last message is the thread's outbound one. */
+const conversations = inboxOf([
+  conversation(1, {
+    waId: "15557654321",
+    contactName: "Ada",
+    windowClosesAt: new Date(Date.now() + 23 * 3600 * 1000).toISOString(),
+    lastMessage: { direction: "OUTBOUND", preview: "Your order shipped" }
+  })
+])
 
 /** The thread's answer: one outbound message whose status is `status.value` (changed by the test). */
 const threadOf = (status: { value: string }, media: unknown = null): Answer => {
