@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest"
 import { type Answer, active, graphQLError, message, mockClient, withClient } from "../shared/testing.tsx"
 import { Conversations } from "./Conversations.tsx"
 import { E164_HINT, e164Digits } from "./NewConversation.tsx"
-import { conversation, inboxOf, NUMBER } from "./testing.tsx"
+import { conversation, inboxOf } from "./testing.tsx"
 
 const OLD_NUMBER = { phoneNumberId: "2000000000000009", displayPhoneNumber: "+15550109999" }
 
