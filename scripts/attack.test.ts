@@ -15,6 +15,7 @@ import {
   percentile,
   rateLimitOf,
   runIsolated,
+  serviceLogTail,
   signJwt,
   Tally,
   verdict
@@ -113,6 +114,27 @@ describe("the attack table and verdict", () => {
     expect([verdict(thrown), verdict(hung), verdict(fine)]).toEqual(["wrong", "wrong", "handled"])
     expect(thrown.notes).toEqual(["aborted: boom"])
     expect(hung.notes).toEqual(["aborted: timed out after 10 ms"])
+  })
+
+  it("shows the last lines of each service's output, labelled, for a wrong answer", () => {
+    const many = Array.from({ length: 50 }, (_, index) => `line ${index + 1}`).join("\n")
+    const tail = serviceLogTail(
+      [
+        { label: "sandbox-mode service #1", output: () => "only line\n" },
+        { label: "production-mode service #2", output: () => many }
+      ],
+      3
+    )
+    expect(tail).toBe(
+      [
+        "-- sandbox-mode service #1: last 1 line(s) of its output",
+        "only line",
+        "-- production-mode service #2: last 3 line(s) of its output",
+        "line 48",
+        "line 49",
+        "line 50"
+      ].join("\n")
+    )
   })
 
   it("takes percentiles by nearest rank", () => {

@@ -1,8 +1,8 @@
 /**
  * `npm run attack`: issue 11's attacks against a started service. Starts the service in sandbox mode (a temp
  * `DATA_DIR`; PGlite, or `DATABASE_URL` when set), plus a production-mode instance (its own sandbox Meta in this
- * process and its own embedded database served over TCP) for the attacks that need production mode or restarts;
- * runs every attack a bounded number of tries; prints `| attack | tries | handled | wrong |` and exits 1 when any
+ * process and its own database: a fresh one on `DATABASE_URL`'s server, else PGlite over TCP) for the attacks that
+ * need production mode or restarts; runs every attack a bounded number of tries; prints `| attack | tries | handled | wrong |` and exits 1 when any
  * attack has a wrong answer. Each attack is isolated (an exception makes that attack wrong, the others still run);
  * the whole run is bounded, and every process it started is stopped. `ATTACKS=1,8b` runs only those attacks.
  * What each attack sends and expects: docs/attacks.md.
@@ -509,18 +509,42 @@ const CLEARED: ReadonlyArray<string> = [
   "CONNECTION_HEALTH_INTERVAL_SECONDS"
 ]
 
-const startMain = (env: Record<string, string>) =>
-  spawnUntil(
+/** Each service the runner started, with its output (warnings and errors): shown when an attack goes wrong. */
+const serviceLogs: Array<{ readonly label: string; readonly output: () => string }> = []
+
+const startMain = async (label: string, env: Record<string, string>) => {
+  const started = await spawnUntil(
     ["--import", "tsx", "src/main.ts"],
     { LOG_LEVEL: "warn", ...env },
     /Service listening on (http:\/\/[^\s]+?:\d+)/
   )
+  serviceLogs.push({
+    label: `${label} #${serviceLogs.filter((log) => log.label.startsWith(label)).length + 1}`,
+    output: started.output
+  })
+  return started
+}
+
+/**
+ * The last lines each service wrote (its log level is `warn`: warnings and errors only; the service never logs a
+ * token, a code or a secret). Printed when an attack is wrong, so that a flake in CI leaves its cause in the log.
+ */
+export const serviceLogTail = (
+  logs: ReadonlyArray<{ readonly label: string; readonly output: () => string }>,
+  lines = 40
+): string =>
+  logs
+    .map(({ label, output }) => {
+      const kept = output().trimEnd().split("\n").slice(-lines)
+      return `-- ${label}: last ${kept.length} line(s) of its output\n${kept.join("\n")}`
+    })
+    .join("\n")
 
 /** The sandbox-mode service (as `npm start`), with a fresh data directory and `DATABASE_URL` when set. */
 const startSandboxStack = async () => {
   const [port, sandboxPort] = [await freePort(), await freePort()]
   const dataDir = mkdtempSync(join(tmpdir(), "attack-"))
-  const service = await startMain({
+  const service = await startMain("sandbox-mode service", {
     DATA_DIR: dataDir,
     PORT: String(port),
     SANDBOX_PORT: String(sandboxPort),
@@ -542,6 +566,55 @@ const startSandboxStack = async () => {
     }
   }
   return { api, service, port, printedUrl: service.url }
+}
+
+interface ProductionDatabase {
+  readonly url: string
+  readonly stop: () => Promise<void>
+}
+
+/**
+ * The production-mode instance's database, which outlives the instance's restarts. With `DATABASE_URL` (CI): a
+ * fresh database on that server, dropped at the end. Without it: an embedded PGlite served over TCP by
+ * pglite-socket. Its multiplexer puts the service's connections onto PGlite's one, and interleaves the
+ * extended-protocol messages (Parse/Bind/Execute) of concurrent connections outside a transaction, so a query can
+ * run another's portal ("portal does not exist", "Unexpected DataRow", a uuid of 73 bytes: attack 7's flake, seen in
+ * the services' output). A wrong answer on that fallback is the harness's; run with `DATABASE_URL` to be sure.
+ */
+const productionDatabase = async (dbPort: number): Promise<ProductionDatabase> => {
+  const server = process.env["DATABASE_URL"]
+  if (server !== undefined && server !== "") {
+    const { default: pg } = await import("pg")
+    const name = `attack_prod_${randomBytes(6).toString("hex")}`
+    const admin = async (statement: string) => {
+      const client = new pg.Client({ connectionString: server })
+      await client.connect()
+      try {
+        await client.query(statement)
+      } finally {
+        await client.end()
+      }
+    }
+    await admin(`CREATE DATABASE ${name}`)
+    const url = new URL(server)
+    url.pathname = `/${name}`
+    return { url: url.toString(), stop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) }
+  }
+  console.log(
+    "   (no DATABASE_URL: the production-mode instance uses PGlite over pglite-socket, see productionDatabase)"
+  )
+  const started = await spawnUntil(
+    [
+      "node_modules/@electric-sql/pglite-socket/dist/scripts/server.js",
+      "--port",
+      String(dbPort),
+      "--max-connections",
+      "10"
+    ],
+    {},
+    /PGLiteSocketServer listening()/
+  )
+  return { url: `postgres://postgres:postgres@127.0.0.1:${dbPort}/postgres`, stop: started.stop }
 }
 
 /** A tenant id for a name in production mode, where there is no dev session: any stable UUID. */
@@ -573,19 +646,9 @@ const startProductionStack = async () => {
     verifyToken,
     quiet: true
   })
-  let database: Started | undefined
+  let database: ProductionDatabase
   try {
-    database = await spawnUntil(
-      [
-        "node_modules/@electric-sql/pglite-socket/dist/scripts/server.js",
-        "--port",
-        String(dbPort),
-        "--max-connections",
-        "10"
-      ],
-      {},
-      /PGLiteSocketServer listening()/
-    )
+    database = await productionDatabase(dbPort)
   } catch (error) {
     await sandbox.close()
     throw error
@@ -606,7 +669,7 @@ const startProductionStack = async () => {
     HOST: "127.0.0.1",
     PORT: String(port),
     DATA_DIR: dataDir,
-    DATABASE_URL: `postgres://postgres:postgres@127.0.0.1:${dbPort}/postgres`,
+    DATABASE_URL: database.url,
     REDIS_URL: "",
     TOKEN_ENCRYPTION_KEY_BASE64: key,
     TOKEN_ENCRYPTION_PREVIOUS_KEYS_BASE64: "",
@@ -633,12 +696,12 @@ const startProductionStack = async () => {
   const start = async (withKey: string) => {
     await service?.stop()
     service = undefined
-    service = await startMain(env(withKey))
+    service = await startMain("production-mode service", env(withKey))
     await waitReady(base)
   }
   const stop = async () => {
     await service?.stop().catch(() => undefined)
-    await database?.stop().catch(() => undefined)
+    await database.stop().catch(() => undefined)
     await sandbox.close().catch(() => undefined)
   }
   try {
@@ -1390,6 +1453,8 @@ const main = async () => {
   console.log(`\n${formatTable(results)}\n`)
   for (const figure of figures) console.log(figure)
   const wrong = results.filter((result) => verdict(result) === "wrong").map((result) => result.id)
+  if (wrong.length > 0)
+    console.log(`\n== the services' output, for the wrong answers\n${serviceLogTail(serviceLogs)}\n`)
   console.log(
     `${results.length - wrong.length} of ${results.length} attacks handled${wrong.length === 0 ? "" : `; wrong: ${wrong.join(", ")}`} (${Math.round((Date.now() - started) / 1000)} s)`
   )
