@@ -13,7 +13,8 @@ export default defineConfig({
     ],
     exclude: ["e2e/**", "node_modules/**"],
     // One pristine embedded database per run, copied by every test that starts one (initdb takes seconds).
-    globalSetup: ["test/support/PgliteTemplate.ts"],
+    // …and a run id, so that the per-file PostgreSQL databases of system tests are dropped after the run.
+    globalSetup: ["test/support/PgliteTemplate.ts", "test/support/SystemDatabases.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { client } from "./support/Browserless.ts"
 import { type RunningService, type Stack, startStack } from "./support/Service.ts"
+import { ownDatabase } from "./support/SystemDatabases.ts"
 
 const run = randomBytes(4).toString("hex")
 const newNumber = { action: "approve", waba: "new", phone: "new" }
@@ -231,13 +232,15 @@ describe("live updates over server-sent events (embedded PGlite, in process)", (
   })
 })
 
-const databaseUrl = process.env["DATABASE_URL"]
-describe.runIf(databaseUrl)("live updates across instances (one PostgreSQL, LISTEN/NOTIFY)", () => {
+const serverUrl = process.env["DATABASE_URL"]
+describe.runIf(serverUrl)("live updates across instances (one PostgreSQL, LISTEN/NOTIFY)", () => {
   let first: Stack
   let second: Stack
   beforeAll(async () => {
-    first = await startStack("live-a", { LOG_LEVEL: "warn", DATABASE_URL: databaseUrl! })
-    second = await startStack("live-b", { LOG_LEVEL: "warn", DATABASE_URL: databaseUrl! })
+    // Both instances on one database of this file's own (test/support/SystemDatabases.ts says why not the server's).
+    const databaseUrl = await ownDatabase(serverUrl!)
+    first = await startStack("live-a", { LOG_LEVEL: "warn", DATABASE_URL: databaseUrl })
+    second = await startStack("live-b", { LOG_LEVEL: "warn", DATABASE_URL: databaseUrl })
   }, 90_000)
   afterAll(async () => {
     await Promise.all([first?.service.stop(), second?.service.stop()])

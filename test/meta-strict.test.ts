@@ -9,11 +9,12 @@ import { contactWrites } from "./support/CustomerWindow.ts"
 import { eventually } from "./support/Eventually.ts"
 import { parsePrometheusText, sampleValue } from "./support/PrometheusText.ts"
 import { type Stack, startStack } from "./support/Service.ts"
+import { systemDatabases } from "./support/SystemDatabases.ts"
 
-const backends = [
-  { name: "pglite", env: {} },
-  ...(process.env["DATABASE_URL"] ? [{ name: "postgres", env: { DATABASE_URL: process.env["DATABASE_URL"] } }] : [])
-]
+const backends = (await systemDatabases()).map(({ name, url }) => ({
+  name,
+  env: url === "" ? {} : { DATABASE_URL: url }
+}))
 
 /** Tenants of this run only: the PostgreSQL database outlives it. */
 const run = crypto.randomUUID().slice(0, 8)

@@ -11,11 +11,9 @@ import { Webhook } from "standardwebhooks"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { client, freePort } from "./support/Browserless.ts"
 import { type RunningService, type Stack, startService, startStack } from "./support/Service.ts"
+import { systemDatabases } from "./support/SystemDatabases.ts"
 
-const databases = [
-  { name: "pglite", url: "" },
-  ...(process.env["DATABASE_URL"] ? [{ name: "postgres", url: process.env["DATABASE_URL"] }] : [])
-]
+const databases = await systemDatabases()
 const run = randomBytes(4).toString("hex")
 const newNumber = { action: "approve", waba: "new", phone: "new" }
 

@@ -10,6 +10,7 @@ import { client, freePort } from "./support/Browserless.ts"
 import { contactWrites } from "./support/CustomerWindow.ts"
 import { eventually } from "./support/Eventually.ts"
 import { type RunningService, type Stack, startService, startStack } from "./support/Service.ts"
+import { systemDatabases } from "./support/SystemDatabases.ts"
 
 const newNumber = { action: "approve", waba: "new", phone: "new" }
 
@@ -46,10 +47,7 @@ const helpers = (baseUrl: () => string) => {
 }
 
 /** PGlite always; PostgreSQL too when DATABASE_URL is set. Tenant names are unique per run (a shared database). */
-const databases = [
-  { name: "pglite", url: "" },
-  ...(process.env["DATABASE_URL"] ? [{ name: "postgres", url: process.env["DATABASE_URL"] }] : [])
-]
+const databases = await systemDatabases()
 const run = randomBytes(4).toString("hex")
 
 for (const database of databases) {

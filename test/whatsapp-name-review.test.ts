@@ -9,11 +9,9 @@ import { client } from "./support/Browserless.ts"
 import { contactWrites } from "./support/CustomerWindow.ts"
 import { eventually } from "./support/Eventually.ts"
 import { type Stack, startStack } from "./support/Service.ts"
+import { systemDatabases } from "./support/SystemDatabases.ts"
 
-const databases = [
-  { name: "pglite", url: "" },
-  ...(process.env["DATABASE_URL"] ? [{ name: "postgres", url: process.env["DATABASE_URL"] }] : [])
-]
+const databases = await systemDatabases()
 const run = randomBytes(4).toString("hex")
 
 interface View {

@@ -8,11 +8,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { client } from "./support/Browserless.ts"
 import { type Stack, startStack } from "./support/Service.ts"
+import { systemDatabases } from "./support/SystemDatabases.ts"
 
-const backends = [
-  { name: "pglite", env: {} },
-  ...(process.env["DATABASE_URL"] ? [{ name: "postgres", env: { DATABASE_URL: process.env["DATABASE_URL"] } }] : [])
-]
+const backends = (await systemDatabases()).map(({ name, url }) => ({
+  name,
+  env: url === "" ? {} : { DATABASE_URL: url }
+}))
 
 /** Tenants of this run only: the PostgreSQL database outlives it. */
 const run = crypto.randomUUID().slice(0, 8)
