@@ -3,7 +3,17 @@
 // `prestart`): each part is rebuilt only when a file it is built from is newer than that part's stamp, so a fresh
 // clone's first start builds everything and a later start costs one walk over the sources' mtimes (plain Node, no
 // TypeScript loader, well under a second). Plain JavaScript on purpose: it runs before anything is built.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from "node:fs"
 import { dirname, join, resolve } from "node:path"
 
 const root = resolve(import.meta.dirname, "..")
@@ -53,6 +63,25 @@ const parts = {
         join(root, "src/adapters/persistence/pglite-worker.mjs"),
         join(root, "dist/server/pglite-worker.mjs")
       )
+    }
+  },
+  // The embedded database's prepared cluster (src/adapters/persistence/PgliteCluster.ts): initdb run once here, so
+  // a fresh data directory is a copy of it and the service never holds initdb's memory peak.
+  database: {
+    inputs: ["package-lock.json", "scripts/build.mjs"],
+    output: "dist/pglite-cluster/PG_VERSION",
+    stamp: "dist/.pglite-cluster-stamp.json",
+    build: async () => {
+      const { PGlite } = await import("@electric-sql/pglite")
+      const cluster = join(root, "dist/pglite-cluster")
+      const partial = `${cluster}.partial`
+      rmSync(partial, { recursive: true, force: true })
+      const db = await PGlite.create({ dataDir: partial })
+      await db.close()
+      rmSync(cluster, { recursive: true, force: true })
+      renameSync(partial, cluster)
+      const { version } = JSON.parse(readFileSync(join(root, "node_modules/@electric-sql/pglite/package.json"), "utf8"))
+      writeFileSync(`${cluster}.json`, `${JSON.stringify({ pglite: version })}\n`)
     }
   },
   web: {

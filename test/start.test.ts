@@ -29,6 +29,8 @@ describe("npm start (sandbox mode, embedded database)", () => {
     // Readiness follows once the embedded database is created and migrated (503 with Retry-After until then).
     await waitForReady(service.url)
     expect(service.output()).toContain("Applied migrations: 1_create_tables")
+    // The build's prepared cluster, not an initdb in the service (src/adapters/persistence/PgliteCluster.ts).
+    expect(service.output()).toContain("copied from the prepared one")
     expect(existsSync(join(dataDir, "sandbox-secrets.json"))).toBe(true)
     // Sandbox mode runs the Meta emulator beside the service and prints its URL.
     const sandboxUrl = /Meta sandbox listening on (http:\/\/[\d.]+:\d+)/.exec(service.output())?.[1]
@@ -51,6 +53,7 @@ describe("npm start (sandbox mode, embedded database)", () => {
     const again = await startProcess({ DATA_DIR: dataDir })
     await waitForReady(again.url)
     expect(again.output()).not.toContain("Applied migrations")
+    expect(again.output()).not.toContain("copied from the prepared one")
     expect(await again.stop("SIGINT")).toBe(0)
     const reopened = await PGlite.create({ dataDir: join(dataDir, "pglite") })
     const rows = await reopened.query<{ name: string }>("SELECT name FROM tenants")

@@ -1,8 +1,9 @@
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { PGlite } from "@electric-sql/pglite"
 import { inject } from "vitest"
+import { seedDataDir } from "../../src/adapters/persistence/PgliteCluster.ts"
 
 /**
  * A pristine embedded database (PGlite's `initdb`, nothing of ours), made once per test run by the global setup:
@@ -44,6 +45,5 @@ export const pgliteTemplate = (): PgliteTemplate | undefined => {
 
 /** Seeds `directory` (a data directory's `pglite/`) with the template when it does not exist yet. */
 export const seedPglite = (directory: string): void => {
-  const template = pgliteTemplate()
-  if (template !== undefined && !existsSync(directory)) cpSync(template.directory, directory, { recursive: true })
+  seedDataDir(directory, pgliteTemplate()?.directory)
 }

@@ -4,6 +4,7 @@ import { join } from "node:path"
 import { Worker } from "node:worker_threads"
 import { PgClient } from "@effect/sql-pg"
 import { Effect, Layer, type Redacted } from "effect"
+import { preparedCluster, seedDataDir } from "./PgliteCluster.ts"
 
 /** A PostgreSQL server at `DATABASE_URL`. */
 export const layerServer = (
@@ -25,11 +26,14 @@ export const layerServer = (
  * holds one connection. Closing the layer's scope closes the socket and then the database, flushing it to disk.
  *
  * `loadDataDir` (a tarball of `dumpDataDir`) starts an in-memory database from that cluster instead of running
- * `initdb` (the tests start many).
+ * `initdb` (the tests start many). A new `directory` starts as a copy of `npm run build`'s prepared cluster when there
+ * is one (`PgliteCluster.ts`: initdb's memory peak stays out of the service).
  */
 export const layerEmbedded = (directory: string | undefined, options: { readonly loadDataDir?: string } = {}) =>
   Layer.unwrap(
     Effect.gen(function* () {
+      if (directory !== undefined && options.loadDataDir === undefined && seedDataDir(directory, preparedCluster()))
+        yield* Effect.logInfo(`Embedded database: a new cluster in ${directory}, copied from the prepared one`)
       // Unix socket paths are limited to about 100 bytes, so the socket lives in the temp directory.
       const socketPath = join(tmpdir(), `pglite-${process.pid}-${crypto.randomUUID().slice(0, 8)}.sock`)
       yield* Effect.acquireRelease(
