@@ -1,20 +1,28 @@
 import { defineConfig } from "vitest/config"
 
+/**
+ * The domain and the use cases on in-memory ports: no database, server, socket or global state of their own, so
+ * their files share one module graph per worker (`isolate: false`) instead of importing Effect afresh each.
+ */
+const UNIT = [
+  "src/domain/**/*.test.ts",
+  "src/application/**/*.test.ts",
+  "src/adapters/crypto/**/*.test.ts",
+  "src/adapters/graphql/**/*.test.ts",
+  "src/adapters/http/**/*.test.ts",
+  "src/adapters/meta-graph/**/*.test.ts",
+  "src/adapters/webhook-out/**/*.test.ts",
+  "src/adapters/ErrorEdges.test.ts",
+  "src/AppConfig.test.ts",
+  "sandbox/**/*.test.ts",
+  "scripts/check-*.test.ts"
+]
+
 export default defineConfig({
   // One graphql module: our sources would load its ESM build while Pothos and yoga load the CJS one.
   resolve: { alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }] },
   test: {
-    include: [
-      "src/**/*.test.ts",
-      "sandbox/**/*.test.ts",
-      "test/**/*.test.ts",
-      "scripts/**/*.test.ts",
-      "web/src/**/*.test.tsx"
-    ],
     exclude: ["e2e/**", "node_modules/**"],
-    // One pristine embedded database per run, copied by every test that starts one (initdb takes seconds).
-    // …and a run id, so that the per-file PostgreSQL databases of system tests are dropped after the run.
-    globalSetup: ["test/support/PgliteTemplate.ts", "test/support/SystemDatabases.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
@@ -22,6 +30,26 @@ export default defineConfig({
     // timers, retries and sockets, so files run side by side even on two cores.
     maxWorkers: "100%",
     // The JSON report lets .ci/run print a plain "N passed, N failed" closing line.
-    reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]]
+    reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
+    projects: [
+      { extends: true, test: { name: "unit", include: UNIT, isolate: false } },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: [
+            "src/**/*.test.ts",
+            "sandbox/**/*.test.ts",
+            "test/**/*.test.ts",
+            "scripts/**/*.test.ts",
+            "web/src/**/*.test.tsx"
+          ],
+          exclude: ["e2e/**", "node_modules/**", ...UNIT],
+          // One pristine embedded database per run, copied by every test that starts one (initdb takes seconds),
+          // and a run id, so that the per-file PostgreSQL databases of system tests are dropped after the run.
+          globalSetup: ["test/support/PgliteTemplate.ts", "test/support/SystemDatabases.ts"]
+        }
+      }
+    ]
   }
 })

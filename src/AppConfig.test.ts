@@ -161,6 +161,19 @@ describe("configuration", () => {
     }
   })
 
+  it("WEBHOOK_DELIVERY_TIMEOUT_SECONDS defaults to 10 s and must be 1 to 60 s", async () => {
+    const result = await load(production)
+    expect(result._tag === "Success" && result.success.outboundWebhooks.timeoutSeconds).toBe(10)
+    const set = await load({ ...production, WEBHOOK_DELIVERY_TIMEOUT_SECONDS: "2" })
+    expect(set._tag === "Success" && set.success.outboundWebhooks.timeoutSeconds).toBe(2)
+    for (const value of ["0", "61", "1.5", "soon"]) {
+      const bad = await load({ ...production, WEBHOOK_DELIVERY_TIMEOUT_SECONDS: value })
+      expect(bad._tag === "Failure" && bad.failure.message, value).toContain(
+        "WEBHOOK_DELIVERY_TIMEOUT_SECONDS must be a whole number of seconds from 1 to 60"
+      )
+    }
+  })
+
   it("re-derived on Config: blank is absent, PORT=0 is free, words ignore case, URLs lose trailing slashes", async () => {
     const blank = await load({ ...production, PORT: "  ", LOG_LEVEL: "", APP_BASE_URL: "https://app.example.com///" })
     if (blank._tag !== "Success") throw new Error(String(blank.failure))

@@ -64,6 +64,8 @@ export interface AppConfigShape {
     readonly retryBaseMillis: number
     /** `WEBHOOK_ENDPOINT_DISABLE_AFTER_FAILURES` (50): failed attempts in a row that disable an endpoint. */
     readonly disableAfterFailures: number
+    /** `WEBHOOK_DELIVERY_TIMEOUT_SECONDS` (10): how long one attempt may take; its lease lasts 5 s longer. */
+    readonly timeoutSeconds: number
   }
   /** How often each WhatsApp connection's health checks run (the job spreads connections over it). */
   readonly connectionHealthIntervalSeconds: number
@@ -403,6 +405,13 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       ),
       () => 10_000
     )
+    const deliveryTimeoutSeconds = Option.getOrElse(
+      yield* setting(
+        WholeNumber("WEBHOOK_DELIVERY_TIMEOUT_SECONDS", 1, 60),
+        "WEBHOOK_DELIVERY_TIMEOUT_SECONDS must be a whole number of seconds from 1 to 60"
+      ),
+      () => 10
+    )
     const disableAfterFailures = Option.getOrElse(
       yield* setting(
         WholeNumber("WEBHOOK_ENDPOINT_DISABLE_AFTER_FAILURES", 1, 100_000),
@@ -495,7 +504,8 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
         allowPrivateTargets,
         retentionDays: outboundRetentionDays,
         retryBaseMillis,
-        disableAfterFailures
+        disableAfterFailures,
+        timeoutSeconds: deliveryTimeoutSeconds
       },
       connectionHealthIntervalSeconds,
       templateSyncIntervalSeconds,

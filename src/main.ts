@@ -91,7 +91,10 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     connectSettingsLayer(config),
     webhookSettingsLayer(config),
     mediaPortsLayer(config),
-    WebhookSenderHttp({ allowPrivateTargets: config.outboundWebhooks.allowPrivateTargets })
+    WebhookSenderHttp({
+      allowPrivateTargets: config.outboundWebhooks.allowPrivateTargets,
+      timeoutMillis: config.outboundWebhooks.timeoutSeconds * 1000
+    })
   ).pipe(Layer.provideMerge(Database))
   // The health checks read the app callback through the one AppWebhookCheck (its last result is shared); the
   // connect use case runs them right after a connect.

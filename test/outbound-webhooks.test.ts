@@ -77,11 +77,12 @@ const sleep = (millis: number) => new Promise((done) => setTimeout(done, millis)
 for (const database of databases) {
   describe(`outbound webhooks (${database.name})`, () => {
     let stack: Stack
-    // Five failures in a row disable an endpoint here (50 by default), so the threshold is reached within seconds.
+    // Five failures in a row disable an endpoint here (50 by default), and retries start 50 ms after a failure
+    // (10 s by default), so the threshold is reached within seconds (50 + 150 + 450 + 1350 ms of backoff).
     const env = {
       LOG_LEVEL: "warn",
       DATABASE_URL: database.url,
-      WEBHOOK_DELIVERY_RETRY_BASE_MILLIS: "200",
+      WEBHOOK_DELIVERY_RETRY_BASE_MILLIS: "50",
       WEBHOOK_ENDPOINT_DISABLE_AFTER_FAILURES: "5"
     }
     const http = (service: RunningService = stack.service) => client(service.url)
@@ -418,7 +419,14 @@ for (const database of databases) {
 
     it("a stop between the message insert and the delivery loses nothing: after a restart it is delivered", async () => {
       const [port, sandboxPort] = [await freePort(), await freePort()]
-      const own = await startStack("outbound-crash", { ...env, PORT: String(port), SANDBOX_PORT: String(sandboxPort) })
+      // A 3 s send timeout gives the claim an 8 s lease (15 s by default): long enough that the stop below comes
+      // while the attempt is in flight, short enough that the restarted worker does not wait long to claim it again.
+      const crashEnv = { ...env, WEBHOOK_DELIVERY_TIMEOUT_SECONDS: "3" }
+      const own = await startStack("outbound-crash", {
+        ...crashEnv,
+        PORT: String(port),
+        SANDBOX_PORT: String(sandboxPort)
+      })
       // The first attempt never gets an answer: the service stops while it is in flight.
       const hooks = await receiver((n) => (n === 0 ? "hang" : 200))
       let service: RunningService | undefined = own.service
@@ -439,12 +447,12 @@ for (const database of databases) {
         await own.service.stop()
         service = undefined
         service = await startService({
-          ...env,
+          ...crashEnv,
           DATA_DIR: own.dataDir,
           PORT: String(port),
           SANDBOX_PORT: String(sandboxPort)
         })
-        // The attempt in flight holds its 15 s lease; the restarted worker claims it once that lapses (slower when the
+        // The attempt in flight holds its 8 s lease; the restarted worker claims it once that lapses (slower when the
         // machine is busy, hence the margin).
         await waitFor(() => expect(hooks.received.length).toBe(2), 60_000, "delivered after the restart")
         expect(hooks.received[1]!.headers["webhook-id"]).toBe(hooks.received[0]!.headers["webhook-id"])

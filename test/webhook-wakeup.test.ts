@@ -110,7 +110,7 @@ const scenario = async (
 
 describe("webhook worker wake-up", () => {
   it("pglite: an accepted event is processed well before the poll (in-process wake-up)", async () => {
-    const runtime = ManagedRuntime.make(serviceLayer(pgliteInMemory(), InboxWakeupsMemory))
+    const runtime = ManagedRuntime.make(serviceLayer(pgliteInMemory({ migrated: true }), InboxWakeupsMemory))
     runtimes.push(runtime)
     const elapsed = await scenario(runtime, runtime)
     expect(elapsed).toBeLessThan(5000)

@@ -5,20 +5,27 @@ import { MigrationsLive } from "../../src/adapters/persistence/Migrations.ts"
 import { PersistenceMemory, PersistencePg } from "../../src/adapters/persistence/Persistence.ts"
 import { pgliteTemplate } from "./PgliteTemplate.ts"
 
-/** A new in-memory PGlite, started from the run's pristine cluster (no initdb of its own). */
-export const pgliteInMemory = (): Layer.Layer<SqlClient.SqlClient> => {
+/**
+ * A new in-memory PGlite, started from the run's pristine cluster (no initdb of its own), or with `migrated` from
+ * the run's migrated one (a migration step then has nothing to do).
+ */
+export const pgliteInMemory = (options: { readonly migrated?: boolean } = {}): Layer.Layer<SqlClient.SqlClient> => {
   const template = pgliteTemplate()
-  return layerEmbedded(undefined, template === undefined ? {} : { loadDataDir: template.dump }).pipe(Layer.orDie)
+  const cluster = options.migrated === true ? template?.migrated : template
+  return layerEmbedded(undefined, cluster === undefined ? {} : { loadDataDir: cluster.dump }).pipe(Layer.orDie)
 }
 
-/** The SQL backends every Postgres test runs on: embedded PGlite always, the real server when DATABASE_URL is set. */
+/**
+ * The SQL backends every Postgres test runs on: embedded PGlite always (already migrated), the real server when
+ * DATABASE_URL is set (a new schema, migrated by the test's own migration step).
+ */
 export const sqlBackends = (): ReadonlyArray<{
   readonly name: string
   readonly layer: Layer.Layer<SqlClient.SqlClient>
 }> => {
   const url = process.env["DATABASE_URL"]
   return [
-    { name: "pglite", layer: pgliteInMemory() },
+    { name: "pglite", layer: pgliteInMemory({ migrated: true }) },
     ...(url === undefined || url === "" ? [] : [{ name: "postgres", layer: freshSchema(url) }])
   ]
 }

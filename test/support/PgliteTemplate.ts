@@ -1,19 +1,28 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { PGlite } from "@electric-sql/pglite"
+import { Effect, Layer } from "effect"
 import { inject } from "vitest"
+import { layerEmbedded } from "../../src/adapters/persistence/Database.ts"
+import { MigrationsLive } from "../../src/adapters/persistence/Migrations.ts"
 import { seedDataDir } from "../../src/adapters/persistence/PgliteCluster.ts"
 
 /**
  * A pristine embedded database (PGlite's `initdb`, nothing of ours), made once per test run by the global setup:
- * `initdb` takes seconds, copying its result a fraction of one. `directory` is the cluster on disk (copied into a
- * service's new `DATA_DIR`), `dump` the same as a tarball (loaded by in-memory databases). Start, migration and
- * restart of a truly new data directory stay covered by `test/start.test.ts`, which runs the process unseeded.
+ * `initdb` takes seconds, copying its result a fraction of one. `directory` is the cluster on disk, `dump` the same
+ * as a tarball (loaded by in-memory databases). `migrated` is that cluster with every migration of `migrations/`
+ * applied, made from it once per run: the tests of repositories and of the running service start from it (their
+ * migration step then finds nothing to do), the migration tests from the pristine one. Start, migration and restart
+ * of a truly new data directory stay covered by `test/start.test.ts`, which runs the process unseeded.
  */
-export interface PgliteTemplate {
+export interface PgliteCluster {
   readonly directory: string
   readonly dump: string
+}
+
+export interface PgliteTemplate extends PgliteCluster {
+  readonly migrated: PgliteCluster
 }
 
 declare module "vitest" {
@@ -22,15 +31,26 @@ declare module "vitest" {
   }
 }
 
-/** The global setup: makes the template, provides it to the test files, and removes it after the run. */
+const dumpOf = async (directory: string, dump: string) => {
+  const db = await PGlite.create({ dataDir: directory })
+  writeFileSync(dump, Buffer.from(await (await db.dumpDataDir("none")).arrayBuffer()))
+  await db.close()
+}
+
+/** The global setup: makes both clusters, provides them to the test files, and removes them after the run. */
 export default async function setup(project: { provide: (key: "pgliteTemplate", value: PgliteTemplate) => void }) {
   const root = mkdtempSync(join(tmpdir(), "pglite-template-"))
   const directory = join(root, "pglite")
-  const db = await PGlite.create({ dataDir: directory })
   const dump = join(root, "pglite.tar")
-  writeFileSync(dump, Buffer.from(await (await db.dumpDataDir("none")).arrayBuffer()))
-  await db.close()
-  project.provide("pgliteTemplate", { directory, dump })
+  await dumpOf(directory, dump)
+  const migrated = { directory: join(root, "migrated", "pglite"), dump: join(root, "migrated.tar") }
+  cpSync(directory, migrated.directory, { recursive: true })
+  // Built and closed again: migrated, flushed to disk.
+  await Effect.runPromise(
+    Effect.scoped(Layer.build(MigrationsLive.pipe(Layer.provide(layerEmbedded(migrated.directory)), Layer.orDie)))
+  )
+  await dumpOf(migrated.directory, migrated.dump)
+  project.provide("pgliteTemplate", { directory, dump, migrated })
   return () => rmSync(root, { recursive: true, force: true })
 }
 
@@ -43,7 +63,7 @@ export const pgliteTemplate = (): PgliteTemplate | undefined => {
   }
 }
 
-/** Seeds `directory` (a data directory's `pglite/`) with the template when it does not exist yet. */
+/** Seeds `directory` (a data directory's `pglite/`) with the migrated cluster when it does not exist yet. */
 export const seedPglite = (directory: string): void => {
-  seedDataDir(directory, pgliteTemplate()?.directory)
+  seedDataDir(directory, pgliteTemplate()?.migrated.directory)
 }

@@ -6,6 +6,7 @@ import { activeWhatsAppConnection } from "../../../test/support/PersistenceFixtu
 import { ConversationRepository } from "../../application/messaging/ports/ConversationRepository.ts"
 import { WindowClosingNotices } from "../../application/messaging/WindowClosingNotices.ts"
 import { WebhookEndpointStore } from "../../application/outbound/ports/WebhookEndpointStore.ts"
+import { JobLeases } from "../../application/ports/JobLeases.ts"
 import type { EncryptedToken } from "../../domain/ChannelConnection.ts"
 import type { TenantId } from "../../domain/Ids.ts"
 
@@ -116,14 +117,34 @@ for (const backend of persistenceBackends()) {
           const inbound = new Date(Date.UTC(2033, 0, 1) + Math.floor(Math.random() * 1e6) * MINUTE)
           const { events } = yield* setUp(inbound)
           yield* TestClock.setTime(inbound.getTime() + 22 * HOUR + 30 * MINUTE)
+          // The job's rounds, counted as each one ends (its statements done, its lease released or resting).
+          const leases = yield* JobLeases
+          let rounds = 0
+          const counted = JobLeases.of({
+            run: (lease, work) => leases.run(lease, work).pipe(Effect.ensuring(Effect.sync(() => void rounds++)))
+          })
           // WINDOW_CLOSING_NOTICE_MINUTES=60, a round a minute.
-          yield* Layer.build(WindowClosingNotices.worker("60 minutes", "1 minute"))
-          // A minute at a time, with a moment of real time for each round's statements (the database's I/O is real).
+          yield* Layer.build(WindowClosingNotices.worker("60 minutes", "1 minute")).pipe(
+            Effect.provideService(JobLeases, counted)
+          )
+          // The database's I/O is real: after each minute, real time passes until that minute's round has ended
+          // (and a moment more, for the job to be back asleep on the TestClock).
+          const roundsDone = (n: number): Effect.Effect<void> =>
+            rounds >= n
+              ? sleep(1)
+              : Effect.andThen(
+                  sleep(1),
+                  Effect.suspend(() => roundsDone(n))
+                )
           const minutes = (n: number) =>
-            Effect.repeat(Effect.andThen(TestClock.adjust("1 minute"), sleep(backend.name === "memory" ? 0 : 150)), {
-              times: n - 1
-            })
-          yield* sleep(backend.name === "memory" ? 0 : 150)
+            Effect.repeat(
+              Effect.suspend(() => {
+                const next = rounds + 1
+                return Effect.andThen(TestClock.adjust("1 minute"), roundsDone(next))
+              }),
+              { times: n - 1 }
+            )
+          yield* roundsDone(1)
           assert.deepStrictEqual(yield* events, [], "1 h 30 min before it closes: not yet")
           yield* minutes(29)
           assert.deepStrictEqual(yield* events, [], "1 h 1 min before: not yet")
@@ -131,6 +152,7 @@ for (const backend of persistenceBackends()) {
           assert.deepStrictEqual(yield* events, ["conversation.window_closing"], "59 minutes before: announced")
           yield* minutes(30)
           assert.deepStrictEqual(yield* events, ["conversation.window_closing"], "30 more rounds: still one")
+          assert.strictEqual(rounds, 62, "one round at the start and one a minute after")
         }).pipe(Effect.scoped, Effect.provide(TestClock.layer()))
       )
     }

@@ -105,6 +105,34 @@ describe("WebhookSenderHttp", () => {
     expect(new Webhook(secret).sign("msg_2", timestamp, '{"a":1}')).toMatch(/^v1,/)
   })
 
+  it("an answer slower than timeoutMillis is an attempt without a status, ended at the timeout", async () => {
+    const silent = createServer(() => {})
+    await new Promise<void>((done) => silent.listen(0, "127.0.0.1", done))
+    try {
+      const result = await Effect.runPromise(
+        Effect.provide(
+          Effect.flatMap(WebhookSender, (sender) =>
+            sender.send({
+              url: `http://127.0.0.1:${(silent.address() as { port: number }).port}/in`,
+              id: "msg_3",
+              timestamp: new Date(),
+              body: "{}",
+              secrets: [Redacted.make("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")]
+            })
+          ),
+          WebhookSenderHttp({ allowPrivateTargets: true, timeoutMillis: 300 })
+        )
+      )
+      expect(result.statusCode).toBeNull()
+      expect(result.error).not.toBeNull()
+      expect(result.durationMs).toBeGreaterThanOrEqual(250)
+      expect(result.durationMs).toBeLessThan(5_000)
+    } finally {
+      silent.closeAllConnections()
+      await new Promise<void>((done) => silent.close(() => done()))
+    }
+  })
+
   it("refuses plain http and unresolvable names without the setting", async () => {
     const resolver: Resolver = async () => {
       throw new Error("ENOTFOUND")

@@ -8,7 +8,7 @@ import { Webhook } from "standardwebhooks"
 import { type SendResult, WebhookSender } from "../../application/outbound/ports/WebhookSender.ts"
 import { WebhookTargetRefused } from "../../domain/Errors.ts"
 
-/** How long one delivery may take, connection to last byte. */
+/** How long one delivery may take, connection to last byte, unless `timeoutMillis` says otherwise. */
 export const DELIVERY_TIMEOUT_MS = 10_000
 /** The most of an answer's body read; the rest is dropped. */
 export const MAX_RESPONSE_BYTES = 64 * 1024
@@ -90,6 +90,8 @@ export interface SenderOptions {
   /** DNS resolution (the system's by default; a test gives its own to play a rebinding DNS server). */
   readonly resolver?: Resolver
   readonly userAgent?: string
+  /** How long one delivery may take (`WEBHOOK_DELIVERY_TIMEOUT_SECONDS`; {@link DELIVERY_TIMEOUT_MS} by default). */
+  readonly timeoutMillis?: number
 }
 
 const hostOf = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, "$1")
@@ -195,7 +197,7 @@ export const WebhookSenderHttp = (options: SenderOptions) =>
                 method: "POST",
                 lookup,
                 ...(isIP(hostOf(url)) === 0 ? { servername: hostOf(url) } : {}),
-                signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+                signal: AbortSignal.timeout(options.timeoutMillis ?? DELIVERY_TIMEOUT_MS),
                 headers: {
                   "content-type": "application/json",
                   "content-length": Buffer.byteLength(request.body),

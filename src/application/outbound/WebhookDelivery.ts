@@ -12,10 +12,12 @@ export interface DeliverySettings {
   readonly disableAfterFailures: number
   /** Days an event and its deliveries are kept. */
   readonly retentionDays: number
+  /** How long the sender lets one attempt take (10 s by default); a claim's lease lasts 5 s longer. */
+  readonly timeoutSeconds?: number
 }
 
-/** A lease longer than a send may take (10 s timeout), so a crashed worker's claims come back soon. */
-const LEASE_SECONDS = 15
+/** A lease longer than a send may take, so a crashed worker's claims come back soon (15 s by default). */
+export const leaseSeconds = (settings: Pick<DeliverySettings, "timeoutSeconds">) => (settings.timeoutSeconds ?? 10) + 5
 const BATCH = 20
 
 /**
@@ -112,7 +114,7 @@ export class WebhookDelivery extends Context.Service<
           )
 
         const drain = Effect.gen(function* () {
-          const claimed = yield* store.claim(BATCH, LEASE_SECONDS)
+          const claimed = yield* store.claim(BATCH, leaseSeconds(settings))
           yield* Effect.forEach(claimed, deliver, { concurrency: 10, discard: true })
           return claimed.length
         }).pipe(Effect.withSpan("WebhookDelivery.drain"))
