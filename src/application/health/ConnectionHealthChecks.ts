@@ -8,7 +8,7 @@ import {
   messagingHealthy,
   overallHealth
 } from "../../domain/ConnectionHealth.ts"
-import type { MetaAppCredentialsInvalid } from "../../domain/Errors.ts"
+import type { MetaAppCredentialsInvalid, MetaTokenInvalid, TokenUnreadable } from "../../domain/Errors.ts"
 import type { ConnectionId } from "../../domain/Ids.ts"
 import type { Actor } from "../Actor.ts"
 import { ConnectionHealthRepository } from "../ports/ConnectionHealthRepository.ts"
@@ -24,6 +24,7 @@ import {
   type TokenInfo
 } from "../ports/MetaGraph.ts"
 import { TokenCipher } from "../ports/TokenCipher.ts"
+import { storedToken } from "../StoredToken.ts"
 import { AppWebhookCheck, type AppWebhookStatus } from "./AppWebhookCheck.ts"
 
 /** The two permissions a WhatsApp connection's token must carry (management for the WABA, messaging to send). */
@@ -291,6 +292,20 @@ export const tokenUnasked = (failure: MetaGraphError | MetaAppCredentialsInvalid
 export const TOKEN_UNREADABLE =
   "The stored token does not decrypt with this service's keys: an operator checks TOKEN_ENCRYPTION_KEY_BASE64."
 
+/**
+ * The checks that need the token, each `unknown` when `storedToken` gives none (WhatsApp and Meta Ads alike): none
+ * is stored (`reconnect` says what to do), or it does not decrypt with the configured keys (an operator's fault).
+ */
+export const tokenlessChecks = (
+  names: ReadonlyArray<HealthCheckName>,
+  failure: MetaTokenInvalid | TokenUnreadable,
+  reconnect: string
+): ReadonlyArray<Found> =>
+  unknownOf(
+    names,
+    failure._tag === "TokenUnreadable" ? TOKEN_UNREADABLE : `The connection holds no token. ${reconnect}`
+  )
+
 /** Checks from before the latest (re)connect speak of the old connection: a reconnect starts afresh. */
 export const freshView = (connection: ChannelConnection, stored: ConnectionHealth): HealthView => {
   const since = (connection.connectedAt ?? connection.createdAt).getTime()
@@ -381,24 +396,13 @@ export class ConnectionHealthChecks extends Context.Service<ConnectionHealthChec
 
       const run = Effect.fn("ConnectionHealthChecks.run")(function* (connection: ChannelConnection) {
         const checks: Array<Found> = []
-        const token =
-          connection.accessTokenEnc === null
-            ? Option.none()
-            : yield* cipher
-                .decrypt(connection.accessTokenEnc, { tenantId: connection.tenantId, provider: connection.provider })
-                .pipe(Effect.option)
+        const token = yield* storedToken(cipher, connection, "Connection health").pipe(Effect.result)
         let override: string | null | undefined
-        if (Option.isSome(token)) {
-          const answered = yield* metaChecks(connection, token.value)
+        if (token._tag === "Success") {
+          const answered = yield* metaChecks(connection, token.success)
           checks.push(...answered.checks)
           override = answered.override
-        } else
-          checks.push(
-            ...unknownOf(
-              ["token", "waba_subscription", "number"],
-              connection.accessTokenEnc === null ? `The connection holds no token. ${RECONNECT}` : TOKEN_UNREADABLE
-            )
-          )
+        } else checks.push(...tokenlessChecks(["token", "waba_subscription", "number"], token.failure, RECONNECT))
         checks.push(appWebhookCheck(yield* appWebhook.check, override))
         const stored = yield* health.get(connection.tenantId, connection.id)
         checks.push(webhooksCheck(stored.lastWebhookAt, connection.connectedAt ?? connection.createdAt))
