@@ -41,7 +41,7 @@ type Documents = {
     "\n  subscription ConversationEvents {\n    conversationEvents {\n      kind\n      conversationId\n      messageId\n      status\n    }\n  }\n": typeof types.ConversationEventsDocument,
     "\n  subscription ConnectionChanged {\n    connectionChanged {\n      connectionId\n      provider\n      status\n    }\n  }\n": typeof types.ConnectionChangedDocument,
     "\n  fragment WebhookEndpointFields on WebhookEndpoint {\n    id\n    url\n    events\n    enabled\n    disabledReason\n    consecutiveFailures\n    previousSecretExpiresAt\n    createdAt\n  }\n": typeof types.WebhookEndpointFieldsFragmentDoc,
-    "\n  query WebhookEndpoints {\n    webhookEndpoints {\n      ...WebhookEndpointFields\n    }\n  }\n": typeof types.WebhookEndpointsDocument,
+    "\n  query WebhookEndpoints {\n    webhookEndpoints {\n      ...WebhookEndpointFields\n    }\n    webhookEventTypes\n  }\n": typeof types.WebhookEndpointsDocument,
     "\n  query WebhookDeliveries($endpointId: ID!, $state: WebhookDeliveryState, $eventType: String) {\n    webhookDeliveries(endpointId: $endpointId, state: $state, eventType: $eventType, first: 20) {\n      id\n      eventId\n      eventType\n      state\n      attempts\n      nextAttemptAt\n      lastStatusCode\n      lastError\n      occurredAt\n      attemptLog {\n        attemptedAt\n        statusCode\n        durationMs\n        responseExcerpt\n        error\n      }\n    }\n  }\n": typeof types.WebhookDeliveriesDocument,
     "\n  mutation CreateWebhookEndpoint($input: CreateWebhookEndpointInput!) {\n    createWebhookEndpoint(input: $input) {\n      secret\n      endpoint {\n        ...WebhookEndpointFields\n      }\n    }\n  }\n": typeof types.CreateWebhookEndpointDocument,
     "\n  mutation RotateWebhookEndpointSecret($id: ID!) {\n    rotateWebhookEndpointSecret(id: $id) {\n      secret\n      endpoint {\n        ...WebhookEndpointFields\n      }\n    }\n  }\n": typeof types.RotateWebhookEndpointSecretDocument,
@@ -90,7 +90,7 @@ const documents: Documents = {
     "\n  subscription ConversationEvents {\n    conversationEvents {\n      kind\n      conversationId\n      messageId\n      status\n    }\n  }\n": types.ConversationEventsDocument,
     "\n  subscription ConnectionChanged {\n    connectionChanged {\n      connectionId\n      provider\n      status\n    }\n  }\n": types.ConnectionChangedDocument,
     "\n  fragment WebhookEndpointFields on WebhookEndpoint {\n    id\n    url\n    events\n    enabled\n    disabledReason\n    consecutiveFailures\n    previousSecretExpiresAt\n    createdAt\n  }\n": types.WebhookEndpointFieldsFragmentDoc,
-    "\n  query WebhookEndpoints {\n    webhookEndpoints {\n      ...WebhookEndpointFields\n    }\n  }\n": types.WebhookEndpointsDocument,
+    "\n  query WebhookEndpoints {\n    webhookEndpoints {\n      ...WebhookEndpointFields\n    }\n    webhookEventTypes\n  }\n": types.WebhookEndpointsDocument,
     "\n  query WebhookDeliveries($endpointId: ID!, $state: WebhookDeliveryState, $eventType: String) {\n    webhookDeliveries(endpointId: $endpointId, state: $state, eventType: $eventType, first: 20) {\n      id\n      eventId\n      eventType\n      state\n      attempts\n      nextAttemptAt\n      lastStatusCode\n      lastError\n      occurredAt\n      attemptLog {\n        attemptedAt\n        statusCode\n        durationMs\n        responseExcerpt\n        error\n      }\n    }\n  }\n": types.WebhookDeliveriesDocument,
     "\n  mutation CreateWebhookEndpoint($input: CreateWebhookEndpointInput!) {\n    createWebhookEndpoint(input: $input) {\n      secret\n      endpoint {\n        ...WebhookEndpointFields\n      }\n    }\n  }\n": types.CreateWebhookEndpointDocument,
     "\n  mutation RotateWebhookEndpointSecret($id: ID!) {\n    rotateWebhookEndpointSecret(id: $id) {\n      secret\n      endpoint {\n        ...WebhookEndpointFields\n      }\n    }\n  }\n": types.RotateWebhookEndpointSecretDocument,
@@ -237,7 +237,7 @@ export function graphql(source: "\n  fragment WebhookEndpointFields on WebhookEn
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query WebhookEndpoints {\n    webhookEndpoints {\n      ...WebhookEndpointFields\n    }\n  }\n"): (typeof documents)["\n  query WebhookEndpoints {\n    webhookEndpoints {\n      ...WebhookEndpointFields\n    }\n  }\n"];
+export function graphql(source: "\n  query WebhookEndpoints {\n    webhookEndpoints {\n      ...WebhookEndpointFields\n    }\n    webhookEventTypes\n  }\n"): (typeof documents)["\n  query WebhookEndpoints {\n    webhookEndpoints {\n      ...WebhookEndpointFields\n    }\n    webhookEventTypes\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
