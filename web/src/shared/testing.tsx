@@ -150,7 +150,7 @@ export const notConnected: WhatsAppConnection = {
   warning: null,
   displayNameStatus: null,
   updatedAt: null,
-  // The health panel's own fields travel masked in the same object (HealthPanelFields).
+  // The health panel's own fields travel masked in the same object (HealthPanelFields, HealthChecksFields).
   health: { overall: "UNKNOWN", checkedAt: null, messagingHealthy: true, checks: [] } as WhatsAppConnection["health"],
   choices: []
 }
@@ -191,7 +191,8 @@ export const adsNotConnected: MetaAdsConnection = {
   error: null,
   pendingReason: null,
   updatedAt: null,
-  health: { overall: "UNKNOWN", checkedAt: null, messagingHealthy: true, checks: [] },
+  // The health panel's own fields travel masked in the same object (HealthChecksFields).
+  health: { overall: "UNKNOWN", checkedAt: null, messagingHealthy: true, checks: [] } as MetaAdsConnection["health"],
   selectedBusinessManagerId: null,
   selectedAdAccountId: null,
   user: null,
