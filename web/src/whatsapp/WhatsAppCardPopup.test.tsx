@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react"
+
+import { act, cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react"
 import { afterEach, describe, expect, it, vi } from "vitest"
 import type { FacebookLoginResponse, MetaClientConfig } from "../connect/metaSdk.ts"
-import { IntegrationsPage } from "../IntegrationsPage.tsx"
-import { adsNotConnected, member, mockClient, notConnected, withClient } from "../shared/testing.tsx"
+import { renderIntegrationsPage } from "../pageTesting.tsx"
 
 const META = "https://www.facebook.com"
 const meta: MetaClientConfig = {
@@ -21,19 +21,12 @@ const login = vi.fn((cb: (response: FacebookLoginResponse) => void, _options: Re
 })
 window.FB = { init: vi.fn(), login }
 
-const renderCard = () => {
-  const mock = mockClient({
-    Integrations: () => ({ viewer: member, whatsappConnection: notConnected }),
-    Conversations: () => ({ conversations: { edges: [], pageInfo: { hasNextPage: false, endCursor: null } } }),
-    MetaAds: () => ({ metaAdsConnection: adsNotConnected }),
-    StartWhatsAppConnect: () => ({ startWhatsAppConnect: { authUrl, state: "s" } })
+const renderCard = () =>
+  renderIntegrationsPage({
+    meta,
+    token: "jwt-1",
+    answers: { StartWhatsAppConnect: () => ({ startWhatsAppConnect: { authUrl, state: "s" } }) }
   })
-  const navigate = vi.fn()
-  render(
-    withClient(mock.client, <IntegrationsPage onUnauthorized={vi.fn()} navigate={navigate} meta={meta} token="jwt-1" />)
-  )
-  return { ...mock, navigate }
-}
 const card = () => screen.getByRole("region", { name: "WhatsApp" })
 const post = (data: unknown, origin = META) =>
   act(() => {
