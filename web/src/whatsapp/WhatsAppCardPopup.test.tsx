@@ -2,17 +2,12 @@
 
 import { act, cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react"
 import { afterEach, describe, expect, it, vi } from "vitest"
-import type { FacebookLoginResponse, MetaClientConfig } from "../connect/metaSdk.ts"
+import type { FacebookLoginResponse } from "../connect/metaSdk.ts"
 import { renderIntegrationsPage } from "../pageTesting.tsx"
+import { META_ORIGIN, metaConfig } from "../shared/testing.tsx"
 
-const META = "https://www.facebook.com"
-const meta: MetaClientConfig = {
-  appId: "1234567890123456",
-  configId: "998877",
-  graphVersion: "v25.0",
-  sdkUrl: "https://connect.facebook.net/en_US/sdk.js",
-  messageOrigins: [META, "https://web.facebook.com"]
-}
+const META = META_ORIGIN
+const meta = metaConfig
 const authUrl = "https://www.facebook.com/v25.0/dialog/oauth?state=s"
 
 let callback: ((response: FacebookLoginResponse) => void) | null = null
