@@ -1,4 +1,4 @@
-import { Clock, Context, Duration, Effect, Layer, Option } from "effect"
+import { Clock, Context, type Duration, Effect, Layer, Option } from "effect"
 import type { ChannelConnection } from "../../domain/ChannelConnection.ts"
 import {
   type ConnectionHealth,
@@ -14,7 +14,6 @@ import type { Actor } from "../Actor.ts"
 import { ConnectionHealthRepository } from "../ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
 import { ConnectSettings } from "../ports/ConnectSettings.ts"
-import { JobLeases } from "../ports/JobLeases.ts"
 import {
   type AccessToken,
   MetaGraph,
@@ -24,6 +23,7 @@ import {
   type TokenInfo
 } from "../ports/MetaGraph.ts"
 import { TokenCipher } from "../ports/TokenCipher.ts"
+import { spreadOver } from "../SpreadOver.ts"
 import { storedToken } from "../StoredToken.ts"
 import { AppWebhookCheck, type AppWebhookStatus } from "./AppWebhookCheck.ts"
 
@@ -425,10 +425,6 @@ export class ConnectionHealthChecks extends Context.Service<ConnectionHealthChec
 }
 
 /**
- * Runs `run` for each of `due` once every `interval`, spread evenly over it (one every interval / n), forked in the
- * layer's scope; a failing run is logged and the round goes on.
- */
-/**
  * What a provider's health checks answer the tenant (WhatsApp and Meta Ads alike): `checkNow` runs them on the
  * current live connection, `read` shows the stored ones, `due` lists the live connections for the health job.
  */
@@ -470,30 +466,3 @@ export const healthWorker = <I>(service: Context.Key<I, ProviderHealthChecks>, j
       yield* spreadOver(job, interval, checks.due, checks.run)
     })
   )
-
-export const spreadOver = (
-  job: string,
-  interval: Duration.Input,
-  due: Effect.Effect<ReadonlyArray<ChannelConnection>>,
-  run: (connection: ChannelConnection) => Effect.Effect<unknown>
-) =>
-  Effect.gen(function* () {
-    const leases = yield* JobLeases
-    const total = Duration.toMillis(Duration.fromInputUnsafe(interval))
-    const round = Effect.gen(function* () {
-      const connections = yield* due
-      if (connections.length === 0) return yield* Effect.sleep(total)
-      const gap = Math.max(1, Math.floor(total / connections.length))
-      for (const connection of connections) {
-        // Several instances run this job: the first to reach a connection checks it and marks it done for most of
-        // the interval; the others skip it (one check per connection per interval, never two at once).
-        yield* leases
-          .run({ job, key: connection.id, hold: "5 minutes", rest: Math.floor(total * 0.9) }, run(connection))
-          .pipe(
-            Effect.catchCause((cause) => Effect.logError(`Job ${job} for connection ${connection.id} failed`, cause))
-          )
-        yield* Effect.sleep(gap)
-      }
-    })
-    yield* Effect.forkScoped(Effect.forever(round))
-  })

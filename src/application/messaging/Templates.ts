@@ -6,11 +6,11 @@ import type { TemplateCategoryChanged, TemplateQualityChanged, TemplateReviewed 
 import { type MessageTemplate, placeholdersOf } from "../../domain/MessageTemplate.ts"
 import { templateStatusEvent } from "../../domain/OutboundEvent.ts"
 import { type Actor, requireOperator } from "../Actor.ts"
-import { spreadOver } from "../health/ConnectionHealthChecks.ts"
 import { AuditLog } from "../ports/AuditLog.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
 import { MetaGraph, type MetaGraphError } from "../ports/MetaGraph.ts"
 import { TokenCipher } from "../ports/TokenCipher.ts"
+import { spreadOver } from "../SpreadOver.ts"
 import { storedToken } from "../StoredToken.ts"
 import { MessageTemplates } from "./ports/MessageTemplates.ts"
 

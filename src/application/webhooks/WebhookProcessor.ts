@@ -24,7 +24,7 @@ import type {
 } from "../../domain/InboundEvents.ts"
 import { messageReceived, messageStatusEvents } from "../../domain/OutboundEvent.ts"
 import { MAX_WEBHOOK_ATTEMPTS, retryDelayMillis, type WebhookEvent } from "../../domain/WebhookEvent.ts"
-import { TEST_MESSAGE_KEY, testMessageFailed } from "../health/TestMessages.ts"
+import { TEST_MESSAGE_KEY, testMessageFailed } from "../health/TestMessageCheck.ts"
 import { ConversationRepository, type ConversationUpsert } from "../messaging/ports/ConversationRepository.ts"
 import { MediaRepository } from "../messaging/ports/MediaRepository.ts"
 import { MessageRepository, type StatusEvent } from "../messaging/ports/MessageRepository.ts"
