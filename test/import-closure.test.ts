@@ -5,11 +5,12 @@ import { importClosure, PATHS, reader } from "../scripts/import-closure.ts"
 const read = reader(resolve(import.meta.dirname, ".."), undefined)
 
 describe("import closure of the webhook path (issue 12)", () => {
-  it("reaches no use case of another capability: not sending, not the health checks, not the test message", () => {
+  it("reaches no use case of another capability: not sending, templates, the health checks or the test message", () => {
     const files = importClosure(PATHS["webhook"]!, read)
     expect(files).toContain("src/application/webhooks/WebhookProcessor.ts")
     for (const other of [
       "src/application/messaging/Messaging.ts",
+      "src/application/messaging/Templates.ts",
       "src/application/health/TestMessages.ts",
       "src/application/health/ConnectionHealthChecks.ts",
       "src/application/health/AppWebhookCheck.ts",
