@@ -98,7 +98,7 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
   const Checks = Layer.mergeAll(
     ConnectionHealthChecks.layer,
     MetaAdsHealthChecks.layer,
-    Templates.webhooks.pipe(Layer.provideMerge(Templates.layer))
+    Layer.merge(Templates.webhooks, Templates.syncs).pipe(Layer.provideMerge(Templates.layer))
   ).pipe(Layer.provideMerge(AppWebhookCheck.layer), Layer.provideMerge(Ports))
   const BaseServices = Layer.mergeAll(
     WhatsAppConnections.layer,

@@ -5,6 +5,7 @@ import type { WabaId } from "../../domain/Ids.ts"
 import { type MessageTemplate, placeholdersOf } from "../../domain/MessageTemplate.ts"
 import { templateStatusEvent } from "../../domain/OutboundEvent.ts"
 import { type Actor, requireOperator } from "../Actor.ts"
+import { TemplateSync } from "../connect/ports/TemplateSync.ts"
 import { AuditLog } from "../ports/AuditLog.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
 import { MetaGraph, type MetaGraphError } from "../ports/MetaGraph.ts"
@@ -260,6 +261,12 @@ export class Templates extends Context.Service<
 
       return Templates.of({ list, sync, syncConnection, create, remove, applyWebhook, due })
     })
+  )
+
+  /** The connect use case's `TemplateSync`: a new connection's WABA is synced at once (needs `Templates`). */
+  static readonly syncs = Layer.effect(
+    TemplateSync,
+    Effect.map(Templates, (templates) => TemplateSync.of({ syncConnection: templates.syncConnection }))
   )
 
   /** The processor's `TemplateWebhooks`: template webhooks go to `applyWebhook` (needs `Templates`). */
