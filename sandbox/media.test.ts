@@ -2,17 +2,23 @@ import { createHash } from "node:crypto"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { samplePng } from "./mediaSamples.ts"
 import type { RunningSandbox } from "./Sandbox.ts"
-import { connectWhatsApp, graph, graphError, proofFor, type Receiver, start, startReceiver } from "./testkit.ts"
+import {
+  connectWhatsApp,
+  graph,
+  graphError,
+  proofFor,
+  type Receiver,
+  control as sandboxControl,
+  start,
+  startReceiver
+} from "./testkit.ts"
 
 let sandbox: RunningSandbox
 let receiver: Receiver
 let token: string
 let numberId: string
 
-const control = async (path: string, body: unknown) => {
-  const response = await fetch(`${sandbox.url}/_sandbox/${path}`, { method: "POST", body: JSON.stringify(body) })
-  return (await response.json()) as Record<string, unknown>
-}
+const control = async (path: string, body: unknown) => (await sandboxControl(sandbox, path, body)).body
 
 const download = (url: string, bearer?: string) =>
   fetch(url, bearer === undefined ? {} : { headers: { authorization: `Bearer ${bearer}` } })

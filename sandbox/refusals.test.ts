@@ -11,6 +11,7 @@ import {
   graph,
   graphError,
   type Receiver,
+  control as sandboxControl,
   sandboxEachTest,
   setConfiguration,
   submitDialog,
@@ -34,10 +35,8 @@ const expectGraphShape = (error: Record<string, unknown>) => {
     expect(["message", "type", "code", "error_subcode", "fbtrace_id"]).toContain(key)
 }
 
-const control = (path: string, body: unknown, method = "POST") =>
-  fetch(`${sandbox.url}/_sandbox/${path}`, { method, body: JSON.stringify(body) }).then(
-    async (r) => (await r.json()) as Record<string, unknown>
-  )
+const control = async (path: string, body: unknown, method = "POST") =>
+  (await sandboxControl(sandbox, path, body, method)).body
 
 describe("dialog refusals", () => {
   it("an unknown client_id gets Meta's error page", async () => {

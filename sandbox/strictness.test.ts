@@ -8,6 +8,7 @@ import {
   graphError,
   proofFor,
   type Receiver,
+  control as sandboxControl,
   start,
   startReceiver
 } from "./testkit.ts"
@@ -23,14 +24,7 @@ afterEach(async () => {
   await receiver.close()
 })
 
-const control = async (path: string, body: unknown) => {
-  const response = await fetch(`${sandbox.url}/_sandbox/${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body)
-  })
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> }
-}
+const control = (path: string, body: unknown) => sandboxControl(sandbox, path, body)
 
 const seedWaba = () => sandbox.summary().seed.wabaId
 const registeredNumber = () => sandbox.summary().numbers.find((n) => n.registered)?.id ?? ""

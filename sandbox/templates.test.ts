@@ -1,6 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import type { RunningSandbox } from "./Sandbox.ts"
-import { connectWhatsApp, graph, graphError, type Receiver, start, startReceiver } from "./testkit.ts"
+import {
+  connectWhatsApp,
+  graph,
+  graphError,
+  type Receiver,
+  control as sandboxControl,
+  start,
+  startReceiver
+} from "./testkit.ts"
 
 let sandbox: RunningSandbox
 let receiver: Receiver
@@ -8,10 +16,7 @@ let token: string
 let wabaId: string
 let numberId: string
 
-const control = async (path: string, body: unknown) => {
-  const response = await fetch(`${sandbox.url}/_sandbox/${path}`, { method: "POST", body: JSON.stringify(body) })
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> }
-}
+const control = (path: string, body: unknown) => sandboxControl(sandbox, path, body)
 
 const sendTemplate = (template: Record<string, unknown>, to = "15550001111") =>
   graph(sandbox, "POST", `/${numberId}/messages`, {

@@ -222,6 +222,24 @@ export const graphError = (response: GraphResponse) => {
   return error
 }
 
+/**
+ * Calls a control endpoint, `/_sandbox/<path>`, with `body` as JSON (POST unless `method` says otherwise);
+ * answers the HTTP status and the parsed answer.
+ */
+export const control = async (
+  sandbox: RunningSandbox,
+  path: string,
+  body: unknown,
+  method = "POST"
+): Promise<{ readonly status: number; readonly body: Record<string, unknown> }> => {
+  const response = await fetch(`${sandbox.url}/_sandbox/${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body)
+  })
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> }
+}
+
 /** A fresh sandbox and webhook receiver for each test of the file, closed after it: `use` receives them. */
 export const sandboxEachTest = (use: (sandbox: RunningSandbox, receiver: Receiver) => void) => {
   let running: { readonly sandbox: RunningSandbox; readonly receiver: Receiver } | undefined

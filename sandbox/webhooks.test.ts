@@ -6,6 +6,7 @@ import {
   graph,
   graphError,
   type Receiver,
+  control as sandboxControl,
   start,
   startReceiver,
   VERIFY_TOKEN
@@ -23,10 +24,7 @@ let token: string
 let wabaId: string
 let numberId: string
 
-const control = async (path: string, body: unknown) => {
-  const response = await fetch(`${sandbox.url}/_sandbox/${path}`, { method: "POST", body: JSON.stringify(body) })
-  return (await response.json()) as Record<string, unknown>
-}
+const control = async (path: string, body: unknown) => (await sandboxControl(sandbox, path, body)).body
 
 beforeEach(async () => {
   receiver = await startReceiver()

@@ -98,10 +98,11 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
   ).pipe(Layer.provideMerge(Database))
   // The health checks read the app callback through the one AppWebhookCheck (its last result is shared); the
   // connect use case runs them right after a connect.
-  const Checks = Layer.mergeAll(ConnectionHealthChecks.layer, MetaAdsHealthChecks.layer, Templates.layer).pipe(
-    Layer.provideMerge(AppWebhookCheck.layer),
-    Layer.provideMerge(Ports)
-  )
+  const Checks = Layer.mergeAll(
+    ConnectionHealthChecks.layer,
+    MetaAdsHealthChecks.layer,
+    Layer.merge(Templates.webhooks, Templates.syncs).pipe(Layer.provideMerge(Templates.layer))
+  ).pipe(Layer.provideMerge(AppWebhookCheck.layer), Layer.provideMerge(Ports))
   const BaseServices = Layer.mergeAll(
     WhatsAppConnections.layer,
     MetaAdsConnections.layer,

@@ -1,4 +1,5 @@
 import { Effect } from "effect"
+import { ConversationRepository } from "../../src/application/messaging/ports/ConversationRepository.ts"
 import { ConnectionRepository } from "../../src/application/ports/ConnectionRepository.ts"
 import type { EncryptedToken } from "../../src/domain/ChannelConnection.ts"
 import type { PhoneNumberId, TenantId, WabaId } from "../../src/domain/Ids.ts"
@@ -23,3 +24,19 @@ export const activeWhatsAppConnection = (t: TenantId) =>
       metadata: {}
     })
   )
+
+/** A conversation with contact `waId` on a new active WhatsApp connection of tenant `t` (no message yet). */
+export const activeConversation = (t: TenantId, waId: string) =>
+  Effect.gen(function* () {
+    const connection = yield* activeWhatsAppConnection(t)
+    return yield* Effect.flatMap(ConversationRepository, (repo) =>
+      repo.upsert({
+        tenantId: t,
+        connectionId: connection.id,
+        phoneNumberId: connection.phoneNumberId!,
+        waId,
+        contactName: null,
+        lastMessageAt: null
+      })
+    )
+  })

@@ -1,43 +1,32 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react"
+
+import { act, cleanup, fireEvent, screen, within } from "@testing-library/react"
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
-import { IntegrationsPage } from "./IntegrationsPage.tsx"
+import { noConversations, renderIntegrationsPage } from "./pageTesting.tsx"
 import { REASON_MESSAGES } from "./shared/reasons.ts"
 import {
   type Answer,
   active,
   admin,
-  adsNotConnected,
   graphQLError,
   member,
   message,
-  mockClient,
   notConnected,
   type Viewer,
-  type WhatsAppConnection,
-  withClient
+  type WhatsAppConnection
 } from "./shared/testing.tsx"
 
-const noConversations = () => ({
-  conversations: { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, numberCount: 1 }
-})
+const oneNumberInbox = () => ({ conversations: { ...noConversations().conversations, numberCount: 1 } })
 
 const renderPage = (
   connection: WhatsAppConnection,
   options: { viewer?: Viewer; answers?: Record<string, Answer>; search?: string } = {}
-) => {
-  window.history.replaceState(null, "", `/settings/integrations${options.search ?? ""}`)
-  const mock = mockClient({
-    Integrations: () => ({ viewer: options.viewer ?? member, whatsappConnection: connection }),
-    Conversations: noConversations,
-    MetaAds: () => ({ metaAdsConnection: adsNotConnected }),
-    ...options.answers
+) =>
+  renderIntegrationsPage({
+    ...options,
+    whatsapp: connection,
+    answers: { Conversations: oneNumberInbox, ...options.answers }
   })
-  const navigate = vi.fn()
-  const onUnauthorized = vi.fn()
-  render(withClient(mock.client, <IntegrationsPage onUnauthorized={onUnauthorized} navigate={navigate} />))
-  return { ...mock, navigate, onUnauthorized }
-}
 
 const card = () => screen.getByRole("region", { name: "WhatsApp" })
 

@@ -37,6 +37,7 @@ import {
   RegistrationPinMismatch
 } from "../../domain/Errors.ts"
 import { type Role, TenantId, UserId } from "../../domain/Ids.ts"
+import { OUTBOUND_EVENT_TYPES } from "../../domain/OutboundEvent.ts"
 import { Jwt } from "../http/Auth.ts"
 import { makeMetaAdsRoutes } from "../http/MetaAdsRoutes.ts"
 import { makeWhatsAppRoutes } from "../http/WhatsAppRoutes.ts"
@@ -520,6 +521,11 @@ describe("GraphqlRoute", () => {
       token: tokenFor(TENANT_EMPTY, "marketing", ["integration_debug"])
     })
     assert.deepStrictEqual(debug.body.data, { viewer: { canOperate: true } })
+  })
+
+  it("lists the webhook event types from the domain's list, for any role (the web app's choices)", async () => {
+    const { body } = await post("{ webhookEventTypes }", { token: tokenFor(TENANT_EMPTY, "member") })
+    assert.deepStrictEqual(body.data, { webhookEventTypes: [...OUTBOUND_EVENT_TYPES] })
   })
 
   it("maps no connection to NOT_CONNECTED", async () => {

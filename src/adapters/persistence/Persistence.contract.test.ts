@@ -1,6 +1,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect, Exit, Option, Redacted, Result } from "effect"
 import { persistenceBackends, randomMetaId, randomTenant } from "../../../test/support/Backends.ts"
+import { activeConversation } from "../../../test/support/PersistenceFixtures.ts"
 import { OAuthStateRepository } from "../../application/connect/ports/OAuthStateRepository.ts"
 import { ConversationRepository } from "../../application/messaging/ports/ConversationRepository.ts"
 import { MessageRepository } from "../../application/messaging/ports/MessageRepository.ts"
@@ -531,20 +532,7 @@ for (const backend of persistenceBackends()) {
         })
       )
 
-      const conversation = (t: TenantId) =>
-        Effect.gen(function* () {
-          const c = yield* connection(t)
-          return yield* Effect.flatMap(ConversationRepository, (repo) =>
-            repo.upsert({
-              tenantId: t,
-              connectionId: c.id,
-              phoneNumberId: c.phoneNumberId!,
-              waId: "15550002222",
-              contactName: null,
-              lastMessageAt: null
-            })
-          )
-        })
+      const conversation = (t: TenantId) => activeConversation(t, "15550002222")
 
       const outbound = (t: TenantId, conversationId: ConversationId, id: ProviderMessageId | null) => ({
         tenantId: t,

@@ -1,8 +1,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { persistenceBackends, randomTenant } from "../../../test/support/Backends.ts"
-import { activeWhatsAppConnection } from "../../../test/support/PersistenceFixtures.ts"
-import { ConversationRepository } from "../../application/messaging/ports/ConversationRepository.ts"
+import { activeConversation, activeWhatsAppConnection } from "../../../test/support/PersistenceFixtures.ts"
 import { MessageRepository } from "../../application/messaging/ports/MessageRepository.ts"
 import { MessageTemplates, type TemplateStatusAnnounce } from "../../application/messaging/ports/MessageTemplates.ts"
 import { WebhookEndpointStore } from "../../application/outbound/ports/WebhookEndpointStore.ts"
@@ -34,20 +33,7 @@ for (const backend of persistenceBackends()) {
           })
         )
       const connection = activeWhatsAppConnection
-      const conversation = (t: TenantId) =>
-        Effect.gen(function* () {
-          const c = yield* connection(t)
-          return yield* Effect.flatMap(ConversationRepository, (repo) =>
-            repo.upsert({
-              tenantId: t,
-              connectionId: c.id,
-              phoneNumberId: c.phoneNumberId!,
-              waId: "15550001111",
-              contactName: null,
-              lastMessageAt: null
-            })
-          )
-        })
+      const conversation = (t: TenantId) => activeConversation(t, "15550001111")
       /** Claims every due delivery and answers this endpoint's (others' stay locked only for a second). */
       const claimFor = (endpointId: string) =>
         Effect.map(

@@ -19,7 +19,6 @@ import {
 import type { PhoneNumberId, TenantId, WabaId } from "../../domain/Ids.ts"
 import { type Actor, requireOperator } from "../Actor.ts"
 import { ConnectionHealthChecks } from "../health/ConnectionHealthChecks.ts"
-import { Templates } from "../messaging/Templates.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
 import { ConnectSettings } from "../ports/ConnectSettings.ts"
 import {
@@ -46,6 +45,7 @@ import {
   type StateError,
   summaryOf
 } from "./OAuthFlow.ts"
+import { TemplateSync } from "./ports/TemplateSync.ts"
 
 const PROVIDER = "meta_whatsapp" as const
 /** Display-name states under which Meta may refuse to register a number (META_SPEC 3.1). */
@@ -221,7 +221,7 @@ export class WhatsAppConnections extends Context.Service<
       const health = yield* Effect.serviceOption(ConnectionHealthChecks)
       const scope = yield* Effect.scope
       // The WABA's templates are synced right after a connect too, in the same background way.
-      const templates = yield* Effect.serviceOption(Templates)
+      const templates = yield* Effect.serviceOption(TemplateSync)
       const inBackground = (work: Effect.Effect<unknown, unknown>, what: string) =>
         work.pipe(
           Effect.catchCause((cause) => Effect.logError(what, cause)),

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Layer, Logger, Redacted } from "effect"
 import { APP_ID, MemoryPorts, testActor } from "../../../test/support/ConnectTestKit.ts"
+import { layerFromKeys } from "../../adapters/crypto/TokenCipherAesGcm.ts"
 import { MetaGraphMemoryControl } from "../../adapters/meta-graph/MetaGraphMemory.ts"
 import { type HealthCheck, messagingHealthy, overallHealth } from "../../domain/ConnectionHealth.ts"
 import { MetaUnavailable } from "../../domain/Errors.ts"
@@ -16,6 +17,7 @@ import {
   NO_HEALTH,
   numberChecks,
   subscriptionCheck,
+  TOKEN_UNREADABLE,
   tokenCheck,
   webhooksCheck
 } from "./ConnectionHealthChecks.ts"
@@ -223,6 +225,44 @@ describe("ConnectionHealthChecks", () => {
       assert.strictEqual(statusOf(view.checks, "webhooks"), "warning")
       assert.isTrue(view.messagingHealthy)
       assert.deepStrictEqual(yield* checks.read(actor), view, "stored as shown")
+    }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect("a token that does not decrypt: the token checks are unknown, and the fault is logged by key id", () =>
+    Effect.gen(function* () {
+      const checks = yield* ConnectionHealthChecks
+      const actor = testActor()
+      // Sealed under a key this service does not hold.
+      const foreign = yield* Effect.flatMap(TokenCipher, (cipher) =>
+        cipher.encrypt(Redacted.make("EAAforeign-health-token"), {
+          tenantId: actor.tenantId,
+          provider: "meta_whatsapp"
+        })
+      ).pipe(Effect.provide(layerFromKeys({ active: new Uint8Array(32).fill(9), previous: [] })))
+      yield* (yield* ConnectionRepository).claimNumber("106540352242922" as PhoneNumberId, {
+        tenantId: actor.tenantId,
+        provider: "meta_whatsapp",
+        status: "active",
+        wabaId: "524126980791429" as WabaId,
+        phoneNumberE164: "+15550783881",
+        displayName: "Acme",
+        accessTokenEnc: foreign,
+        tokenExpiresAt: null,
+        scopes: [],
+        metadata: {}
+      })
+      const logs: Array<string> = []
+      const view = yield* checks
+        .checkNow(actor)
+        .pipe(Effect.provide(Logger.layer([Logger.map(Logger.formatLogFmt, (line) => void logs.push(line))])))
+      for (const name of ["token", "waba_subscription", "number"]) {
+        assert.strictEqual(statusOf(view.checks, name), "unknown", name)
+        assert.strictEqual(view.checks.find((c) => c.name === name)!.message, TOKEN_UNREADABLE, name)
+      }
+      const fault = logs.find((line) => line.includes("does not decrypt with the configured keys"))
+      assert.isDefined(fault, logs.join("\n"))
+      assert.include(fault, "Connection health")
+      assert.notInclude(logs.join("\n"), "EAAforeign-health-token")
     }).pipe(Effect.provide(TestLayer))
   )
 })

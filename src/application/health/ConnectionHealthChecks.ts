@@ -1,4 +1,4 @@
-import { Clock, Context, Duration, Effect, Layer, Option } from "effect"
+import { Clock, Context, type Duration, Effect, Layer, Option } from "effect"
 import type { ChannelConnection } from "../../domain/ChannelConnection.ts"
 import {
   type ConnectionHealth,
@@ -8,13 +8,12 @@ import {
   messagingHealthy,
   overallHealth
 } from "../../domain/ConnectionHealth.ts"
-import type { MetaAppCredentialsInvalid } from "../../domain/Errors.ts"
+import type { MetaAppCredentialsInvalid, MetaTokenInvalid, TokenUnreadable } from "../../domain/Errors.ts"
 import type { ConnectionId } from "../../domain/Ids.ts"
 import type { Actor } from "../Actor.ts"
 import { ConnectionHealthRepository } from "../ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
 import { ConnectSettings } from "../ports/ConnectSettings.ts"
-import { JobLeases } from "../ports/JobLeases.ts"
 import {
   type AccessToken,
   MetaGraph,
@@ -24,6 +23,8 @@ import {
   type TokenInfo
 } from "../ports/MetaGraph.ts"
 import { TokenCipher } from "../ports/TokenCipher.ts"
+import { spreadOver } from "../SpreadOver.ts"
+import { storedToken } from "../StoredToken.ts"
 import { AppWebhookCheck, type AppWebhookStatus } from "./AppWebhookCheck.ts"
 
 /** The two permissions a WhatsApp connection's token must carry (management for the WABA, messaging to send). */
@@ -291,6 +292,20 @@ export const tokenUnasked = (failure: MetaGraphError | MetaAppCredentialsInvalid
 export const TOKEN_UNREADABLE =
   "The stored token does not decrypt with this service's keys: an operator checks TOKEN_ENCRYPTION_KEY_BASE64."
 
+/**
+ * The checks that need the token, each `unknown` when `storedToken` gives none (WhatsApp and Meta Ads alike): none
+ * is stored (`reconnect` says what to do), or it does not decrypt with the configured keys (an operator's fault).
+ */
+export const tokenlessChecks = (
+  names: ReadonlyArray<HealthCheckName>,
+  failure: MetaTokenInvalid | TokenUnreadable,
+  reconnect: string
+): ReadonlyArray<Found> =>
+  unknownOf(
+    names,
+    failure._tag === "TokenUnreadable" ? TOKEN_UNREADABLE : `The connection holds no token. ${reconnect}`
+  )
+
 /** Checks from before the latest (re)connect speak of the old connection: a reconnect starts afresh. */
 export const freshView = (connection: ChannelConnection, stored: ConnectionHealth): HealthView => {
   const since = (connection.connectedAt ?? connection.createdAt).getTime()
@@ -381,24 +396,13 @@ export class ConnectionHealthChecks extends Context.Service<ConnectionHealthChec
 
       const run = Effect.fn("ConnectionHealthChecks.run")(function* (connection: ChannelConnection) {
         const checks: Array<Found> = []
-        const token =
-          connection.accessTokenEnc === null
-            ? Option.none()
-            : yield* cipher
-                .decrypt(connection.accessTokenEnc, { tenantId: connection.tenantId, provider: connection.provider })
-                .pipe(Effect.option)
+        const token = yield* storedToken(cipher, connection, "Connection health").pipe(Effect.result)
         let override: string | null | undefined
-        if (Option.isSome(token)) {
-          const answered = yield* metaChecks(connection, token.value)
+        if (token._tag === "Success") {
+          const answered = yield* metaChecks(connection, token.success)
           checks.push(...answered.checks)
           override = answered.override
-        } else
-          checks.push(
-            ...unknownOf(
-              ["token", "waba_subscription", "number"],
-              connection.accessTokenEnc === null ? `The connection holds no token. ${RECONNECT}` : TOKEN_UNREADABLE
-            )
-          )
+        } else checks.push(...tokenlessChecks(["token", "waba_subscription", "number"], token.failure, RECONNECT))
         checks.push(appWebhookCheck(yield* appWebhook.check, override))
         const stored = yield* health.get(connection.tenantId, connection.id)
         checks.push(webhooksCheck(stored.lastWebhookAt, connection.connectedAt ?? connection.createdAt))
@@ -420,10 +424,6 @@ export class ConnectionHealthChecks extends Context.Service<ConnectionHealthChec
     healthWorker(ConnectionHealthChecks, "connection_health", interval)
 }
 
-/**
- * Runs `run` for each of `due` once every `interval`, spread evenly over it (one every interval / n), forked in the
- * layer's scope; a failing run is logged and the round goes on.
- */
 /**
  * What a provider's health checks answer the tenant (WhatsApp and Meta Ads alike): `checkNow` runs them on the
  * current live connection, `read` shows the stored ones, `due` lists the live connections for the health job.
@@ -466,30 +466,3 @@ export const healthWorker = <I>(service: Context.Key<I, ProviderHealthChecks>, j
       yield* spreadOver(job, interval, checks.due, checks.run)
     })
   )
-
-export const spreadOver = (
-  job: string,
-  interval: Duration.Input,
-  due: Effect.Effect<ReadonlyArray<ChannelConnection>>,
-  run: (connection: ChannelConnection) => Effect.Effect<unknown>
-) =>
-  Effect.gen(function* () {
-    const leases = yield* JobLeases
-    const total = Duration.toMillis(Duration.fromInputUnsafe(interval))
-    const round = Effect.gen(function* () {
-      const connections = yield* due
-      if (connections.length === 0) return yield* Effect.sleep(total)
-      const gap = Math.max(1, Math.floor(total / connections.length))
-      for (const connection of connections) {
-        // Several instances run this job: the first to reach a connection checks it and marks it done for most of
-        // the interval; the others skip it (one check per connection per interval, never two at once).
-        yield* leases
-          .run({ job, key: connection.id, hold: "5 minutes", rest: Math.floor(total * 0.9) }, run(connection))
-          .pipe(
-            Effect.catchCause((cause) => Effect.logError(`Job ${job} for connection ${connection.id} failed`, cause))
-          )
-        yield* Effect.sleep(gap)
-      }
-    })
-    yield* Effect.forkScoped(Effect.forever(round))
-  })

@@ -16,7 +16,7 @@ import {
   healthWorker,
   type ProviderHealthChecks,
   recordChecks,
-  TOKEN_UNREADABLE,
+  tokenlessChecks,
   tokenUnasked
 } from "./ConnectionHealthChecks.ts"
 
@@ -179,15 +179,7 @@ export class MetaAdsHealthChecks extends Context.Service<MetaAdsHealthChecks, Pr
         const checks: ReadonlyArray<Found> =
           token._tag === "Success"
             ? yield* metaChecks(connection, token.success)
-            : (["ads_token", "ads_scopes", "ad_account", "business_manager"] as const).map((name) =>
-                found(
-                  name,
-                  "unknown",
-                  token.failure._tag === "TokenUnreadable"
-                    ? TOKEN_UNREADABLE
-                    : `The connection holds no token. ${RECONNECT}`
-                )
-              )
+            : tokenlessChecks(["ads_token", "ads_scopes", "ad_account", "business_manager"], token.failure, RECONNECT)
         return yield* recordChecks(health, "Meta Ads connection health", connection, checks)
       })
 

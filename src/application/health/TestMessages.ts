@@ -1,5 +1,4 @@
 import { Clock, Context, Effect, Layer, Option } from "effect"
-import type { HealthCheck } from "../../domain/ConnectionHealth.ts"
 import { InvalidMessage, NotConnected } from "../../domain/Errors.ts"
 import type { ConnectionId, TenantId } from "../../domain/Ids.ts"
 import type { Actor } from "../Actor.ts"
@@ -8,12 +7,10 @@ import { MessageTemplates } from "../messaging/ports/MessageTemplates.ts"
 import { ConnectionHealthRepository } from "../ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
 import { ConnectionHealthChecks, type HealthView } from "./ConnectionHealthChecks.ts"
+import { TEST_MESSAGE_KEY } from "./TestMessageCheck.ts"
 
 /** The canary's text: fixed, so nobody can use the action to send what they like. */
 export const TEST_MESSAGE_TEXT = "Test message from your WhatsApp connection: it can send. No reply needed."
-
-/** The connection's metadata key holding the last test message's provider id (its status webhook is matched to it). */
-export const TEST_MESSAGE_KEY = "test_message_provider_id"
 
 /** E.164: a `+` (optional), then 8 to 15 digits, the first not 0. */
 const E164 = /^\+?[1-9]\d{7,14}$/
@@ -45,14 +42,6 @@ const failedWords = (error: SendTextError | SendTemplateError): string => {
       return `Meta could not be reached (${error.message}); try again in a moment.`
   }
 }
-
-/** The `send` check a failed status of the test message sets (from the status webhook). */
-export const testMessageFailed = (reason: string | null, checkedAt: Date): HealthCheck => ({
-  name: "send",
-  status: "failing",
-  message: `Meta accepted the test message, then reported it failed${reason === null ? "" : `: ${reason}`}. WhatsApp delivers a free-form text only within 24 hours of that phone's last message to the number: send any WhatsApp message to the number from that phone, then try again; otherwise check the number you typed.`,
-  checkedAt
-})
 
 /**
  * "Send a test message to my phone": a fixed text, through the normal send path (`Messaging.sendText`), to a number

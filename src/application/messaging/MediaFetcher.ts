@@ -11,6 +11,7 @@ import {
   storageKeyOf
 } from "../../domain/Media.ts"
 import type { Actor } from "../Actor.ts"
+import { drainWorker } from "../DrainWorker.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
 import { TokenCipher } from "../ports/TokenCipher.ts"
 import { storedToken } from "../StoredToken.ts"
@@ -180,16 +181,7 @@ export class MediaFetcher extends Context.Service<
     Layer.effectDiscard(
       Effect.gen(function* () {
         const fetcher = yield* MediaFetcher
-        const loop = fetcher.drain.pipe(
-          Effect.flatMap((claimed) => (claimed === 0 ? Effect.sleep(idle) : Effect.void)),
-          Effect.catchCause((cause) =>
-            Effect.logError("Media worker: fetching failed; retrying", cause).pipe(
-              Effect.andThen(Effect.sleep("1 second"))
-            )
-          ),
-          Effect.forever
-        )
-        yield* Effect.forkScoped(loop)
+        yield* drainWorker(fetcher.drain, idle, "Media worker: fetching failed; retrying")
       })
     )
 }

@@ -2,16 +2,17 @@ import { Clock, Context, type Duration, Effect, Layer, Option } from "effect"
 import type { ChannelConnection } from "../../domain/ChannelConnection.ts"
 import { type Forbidden, InvalidMessage, NotConnected, type TokenUnreadable } from "../../domain/Errors.ts"
 import type { WabaId } from "../../domain/Ids.ts"
-import type { TemplateCategoryChanged, TemplateQualityChanged, TemplateReviewed } from "../../domain/InboundEvents.ts"
 import { type MessageTemplate, placeholdersOf } from "../../domain/MessageTemplate.ts"
 import { templateStatusEvent } from "../../domain/OutboundEvent.ts"
 import { type Actor, requireOperator } from "../Actor.ts"
-import { spreadOver } from "../health/ConnectionHealthChecks.ts"
+import { TemplateSync } from "../connect/ports/TemplateSync.ts"
 import { AuditLog } from "../ports/AuditLog.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
 import { MetaGraph, type MetaGraphError } from "../ports/MetaGraph.ts"
 import { TokenCipher } from "../ports/TokenCipher.ts"
+import { spreadOver } from "../SpreadOver.ts"
 import { storedToken } from "../StoredToken.ts"
+import { type TemplateChange, TemplateWebhooks } from "../webhooks/ports/TemplateWebhooks.ts"
 import { MessageTemplates } from "./ports/MessageTemplates.ts"
 
 /** What the tenant sees: the connected WABA's templates as last synced (none when not connected). */
@@ -84,7 +85,7 @@ export class Templates extends Context.Service<
     create(actor: Actor, input: CreateTemplateInput): Effect.Effect<MessageTemplate, TemplateAdminError>
     remove(actor: Actor, name: string): Effect.Effect<TemplateList, TemplateAdminError>
     /** A template webhook: a status (announced as `template.status`), a quality score or a category. */
-    applyWebhook(change: TemplateReviewed | TemplateQualityChanged | TemplateCategoryChanged): Effect.Effect<number>
+    applyWebhook(change: TemplateChange): Effect.Effect<number>
     /** The connections the template job syncs. */
     readonly due: Effect.Effect<ReadonlyArray<ChannelConnection>>
   }
@@ -224,9 +225,7 @@ export class Templates extends Context.Service<
        * A template webhook for a WABA one of our connections holds. A status the store does not know yet (a
        * template created at Meta, not synced) syncs that WABA for each such connection instead.
        */
-      const applyWebhook = Effect.fn("Templates.applyWebhook")(function* (
-        change: TemplateReviewed | TemplateQualityChanged | TemplateCategoryChanged
-      ) {
+      const applyWebhook = Effect.fn("Templates.applyWebhook")(function* (change: TemplateChange) {
         if (change.wabaId === null) return 0
         const changed =
           change._tag === "TemplateReviewed"
@@ -262,6 +261,18 @@ export class Templates extends Context.Service<
 
       return Templates.of({ list, sync, syncConnection, create, remove, applyWebhook, due })
     })
+  )
+
+  /** The connect use case's `TemplateSync`: a new connection's WABA is synced at once (needs `Templates`). */
+  static readonly syncs = Layer.effect(
+    TemplateSync,
+    Effect.map(Templates, (templates) => TemplateSync.of({ syncConnection: templates.syncConnection }))
+  )
+
+  /** The processor's `TemplateWebhooks`: template webhooks go to `applyWebhook` (needs `Templates`). */
+  static readonly webhooks = Layer.effect(
+    TemplateWebhooks,
+    Effect.map(Templates, (templates) => TemplateWebhooks.of({ applyWebhook: templates.applyWebhook }))
   )
 
   /**

@@ -1,5 +1,6 @@
 import { Cause, Clock, Context, type Duration, Effect, Layer, Option, type Redacted } from "effect"
 import { MAX_DELIVERY_ATTEMPTS, outboundBody, retryDelayMillis } from "../../domain/OutboundEvent.ts"
+import { drainWorker } from "../DrainWorker.ts"
 import { TokenCipher } from "../ports/TokenCipher.ts"
 import { type AttemptOutcome, type ClaimedDelivery, WebhookEndpointStore } from "./ports/WebhookEndpointStore.ts"
 import { WebhookSender } from "./ports/WebhookSender.ts"
@@ -128,16 +129,7 @@ export class WebhookDelivery extends Context.Service<
     Layer.effectDiscard(
       Effect.gen(function* () {
         const delivery = yield* WebhookDelivery
-        const loop = delivery.drain.pipe(
-          Effect.flatMap((claimed) => (claimed === 0 ? Effect.sleep(idle) : Effect.void)),
-          Effect.catchCause((cause) =>
-            Effect.logError("Outbound webhook worker: draining failed; retrying", cause).pipe(
-              Effect.andThen(Effect.sleep("1 second"))
-            )
-          ),
-          Effect.forever
-        )
-        yield* Effect.forkScoped(loop)
+        yield* drainWorker(delivery.drain, idle, "Outbound webhook worker: draining failed; retrying")
       })
     )
 

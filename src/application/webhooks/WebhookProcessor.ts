@@ -17,18 +17,14 @@ import type {
   DisplayNameReviewed,
   NumberActivity,
   NumberQualityReported,
-  TemplateCategoryChanged,
-  TemplateQualityChanged,
-  TemplateReviewed,
   WebhookChange
 } from "../../domain/InboundEvents.ts"
 import { messageReceived, messageStatusEvents } from "../../domain/OutboundEvent.ts"
 import { MAX_WEBHOOK_ATTEMPTS, retryDelayMillis, type WebhookEvent } from "../../domain/WebhookEvent.ts"
-import { TEST_MESSAGE_KEY, testMessageFailed } from "../health/TestMessages.ts"
+import { TEST_MESSAGE_KEY, testMessageFailed } from "../health/TestMessageCheck.ts"
 import { ConversationRepository, type ConversationUpsert } from "../messaging/ports/ConversationRepository.ts"
 import { MediaRepository } from "../messaging/ports/MediaRepository.ts"
 import { MessageRepository, type StatusEvent } from "../messaging/ports/MessageRepository.ts"
-import { Templates } from "../messaging/Templates.ts"
 import { AuditLog } from "../ports/AuditLog.ts"
 import { ConnectionHealthRepository } from "../ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
@@ -43,6 +39,7 @@ import {
   type StatusWrite
 } from "./ports/InboundBatchStore.ts"
 import { InboxWakeups } from "./ports/InboxWakeups.ts"
+import { type TemplateChange, TemplateWebhooks } from "./ports/TemplateWebhooks.ts"
 import { WebhookDecoder, WebhookPayloadUnreadable } from "./ports/WebhookDecoder.ts"
 import { type RoutingKeys, WebhookInbox } from "./ports/WebhookInbox.ts"
 
@@ -94,7 +91,7 @@ export class WebhookProcessor extends Context.Service<
       const decoder = yield* WebhookDecoder
       const health = yield* ConnectionHealthRepository
       // Template webhooks move the synced templates; optional, so the processor's tests can leave them out.
-      const templates = yield* Effect.serviceOption(Templates)
+      const templates = yield* Effect.serviceOption(TemplateWebhooks)
       const batchStore = yield* InboundBatchStore
       const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis))
 
@@ -382,9 +379,7 @@ export class WebhookProcessor extends Context.Service<
         return { unrouted: [], messagesStored: 0, statusesRecorded: 0 }
       })
 
-      const templateChanged = Effect.fnUntraced(function* (
-        change: TemplateReviewed | TemplateQualityChanged | TemplateCategoryChanged
-      ) {
+      const templateChanged = Effect.fnUntraced(function* (change: TemplateChange) {
         const changed = Option.isNone(templates) ? 0 : yield* templates.value.applyWebhook(change)
         yield* Effect.logInfo(`${change._tag} ${change.name} (${change.language}): ${changed} stored`).pipe(
           Effect.annotateLogs({ waba_id: change.wabaId })

@@ -1,18 +1,13 @@
 // @vitest-environment jsdom
 import { act, cleanup, renderHook, waitFor } from "@testing-library/react"
 import { afterEach, describe, expect, it, vi } from "vitest"
+import { META_ORIGIN, metaConfig } from "../shared/testing.tsx"
 import { type CompleteAnswer, connectReducer } from "./connectFlow.ts"
-import type { FacebookLoginResponse, MetaClientConfig } from "./metaSdk.ts"
+import type { FacebookLoginResponse } from "./metaSdk.ts"
 import { useConnectFlow } from "./useConnectFlow.ts"
 
-const META = "https://www.facebook.com"
-const config: MetaClientConfig = {
-  appId: "1234567890123456",
-  configId: "998877",
-  graphVersion: "v25.0",
-  sdkUrl: "https://connect.facebook.net/en_US/sdk.js",
-  messageOrigins: [META, "https://web.facebook.com"]
-}
+const META = META_ORIGIN
+const config = metaConfig
 const finish = {
   type: "WA_EMBEDDED_SIGNUP",
   event: "FINISH",

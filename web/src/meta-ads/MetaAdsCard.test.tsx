@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react"
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
-import { IntegrationsPage } from "../IntegrationsPage.tsx"
+
+import { act, cleanup, fireEvent, screen, within } from "@testing-library/react"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { renderIntegrationsPage } from "../pageTesting.tsx"
 import { ADS_REASON_MESSAGES } from "../shared/reasons.ts"
 import {
   type Answer,
@@ -13,25 +14,17 @@ import {
   type MetaAdsConnection,
   marketing,
   member,
-  mockClient,
-  notConnected,
-  type Viewer,
-  withClient
+  type Viewer
 } from "../shared/testing.tsx"
 import { MANAGERS_ONLY } from "./MetaAdsCard.tsx"
-
-const noConversations = () => ({ conversations: { edges: [], pageInfo: { hasNextPage: false, endCursor: null } } })
 
 /** The page with a Meta Ads connection that mutations may change (`answers` may override any operation). */
 const renderPage = (
   initial: MetaAdsConnection,
   options: { viewer?: Viewer; answers?: Record<string, Answer>; search?: string } = {}
 ) => {
-  window.history.replaceState(null, "", `/settings/integrations${options.search ?? ""}`)
   let current = initial
-  const mock = mockClient({
-    Integrations: () => ({ viewer: options.viewer ?? marketing, whatsappConnection: notConnected }),
-    Conversations: noConversations,
+  const answers: Record<string, Answer> = {
     MetaAds: () => ({ metaAdsConnection: current }),
     SelectMetaAdAccount: (variables) => {
       const input = variables["input"] as { businessManagerId: string; adAccountId: string }
@@ -50,10 +43,8 @@ const renderPage = (
       return { disconnectMetaAds: current }
     },
     ...options.answers
-  })
-  const navigate = vi.fn()
-  render(withClient(mock.client, <IntegrationsPage onUnauthorized={vi.fn()} navigate={navigate} />))
-  return { ...mock, navigate }
+  }
+  return renderIntegrationsPage({ ...options, viewer: options.viewer ?? marketing, answers })
 }
 
 const card = () => screen.getByRole("region", { name: "Meta Ads" })

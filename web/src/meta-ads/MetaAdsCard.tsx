@@ -45,14 +45,8 @@ const MetaAdsFields = graphql(`
     pendingReason
     updatedAt
     health {
-      overall
-      checkedAt
       messagingHealthy
-      checks {
-        name
-        status
-        message
-      }
+      ...HealthChecksFields
     }
     selectedBusinessManagerId
     selectedAdAccountId
@@ -274,8 +268,7 @@ function MetaAdsHealth({
   }
   return (
     <HealthChecks
-      checkedAt={connection.health.checkedAt}
-      checks={connection.health.checks}
+      health={connection.health}
       titles={ADS_CHECK_TITLE}
       checking={state.fetching}
       error={state.error}

@@ -1,21 +1,26 @@
 import type { ReactNode } from "react"
 import type { CombinedError } from "urql"
+import { type FragmentType, graphql, useFragment } from "../gql/index.ts"
 import { formatDateTime } from "./format.ts"
 
-/** One stored check as the panel shows it (the same GraphQL type for WhatsApp and Meta Ads). */
-export interface HealthCheckRow {
-  readonly name: string
-  readonly status: string
-  readonly message: string
-}
+/** What the panel shows of a connection's health (the same GraphQL type for WhatsApp and Meta Ads). */
+export const HealthChecksFields = graphql(`
+  fragment HealthChecksFields on ConnectionHealth {
+    checkedAt
+    checks {
+      name
+      status
+      message
+    }
+  }
+`)
 
 /**
  * A connection's health panel, for WhatsApp and Meta Ads alike: the last-checked time with "Check now", each failing
  * or warning check in words with its fix, `children` (a card's own action) and the passing ones under them.
  */
 export function HealthChecks({
-  checkedAt,
-  checks,
+  health,
   titles,
   checking,
   error,
@@ -23,8 +28,7 @@ export function HealthChecks({
   badge,
   children
 }: {
-  readonly checkedAt: string | null | undefined
-  readonly checks: ReadonlyArray<HealthCheckRow>
+  readonly health: FragmentType<typeof HealthChecksFields>
   readonly titles: Readonly<Record<string, string>>
   readonly checking: boolean
   readonly error: CombinedError | undefined
@@ -32,6 +36,7 @@ export function HealthChecks({
   readonly badge?: string | null | undefined
   readonly children?: ReactNode
 }) {
+  const { checkedAt, checks } = useFragment(HealthChecksFields, health)
   const problems = checks.filter((c) => c.status === "FAILING" || c.status === "WARNING")
   const passing = checks.filter((c) => c.status === "OK" || c.status === "UNKNOWN")
   return (

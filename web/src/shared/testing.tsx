@@ -4,6 +4,7 @@ import type { Client, GraphQLRequest } from "urql"
 import { CombinedError, createRequest, Provider } from "urql"
 import { vi } from "vitest"
 import { fromValue, never, toPromise } from "wonka"
+import type { MetaClientConfig } from "../connect/metaSdk.ts"
 import type {
   AccountViewerFragment,
   ConnectionFieldsFragment,
@@ -150,7 +151,7 @@ export const notConnected: WhatsAppConnection = {
   warning: null,
   displayNameStatus: null,
   updatedAt: null,
-  // The health panel's own fields travel masked in the same object (HealthPanelFields).
+  // The health panel's own fields travel masked in the same object (HealthPanelFields, HealthChecksFields).
   health: { overall: "UNKNOWN", checkedAt: null, messagingHealthy: true, checks: [] } as WhatsAppConnection["health"],
   choices: []
 }
@@ -191,7 +192,8 @@ export const adsNotConnected: MetaAdsConnection = {
   error: null,
   pendingReason: null,
   updatedAt: null,
-  health: { overall: "UNKNOWN", checkedAt: null, messagingHealthy: true, checks: [] },
+  // The health panel's own fields travel masked in the same object (HealthChecksFields).
+  health: { overall: "UNKNOWN", checkedAt: null, messagingHealthy: true, checks: [] } as MetaAdsConnection["health"],
   selectedBusinessManagerId: null,
   selectedAdAccountId: null,
   user: null,
@@ -236,4 +238,16 @@ export const adsActive: MetaAdsConnection = {
   pendingReason: null,
   selectedBusinessManagerId: "b-1",
   selectedAdAccountId: "act_102"
+}
+
+/** Where Meta's Embedded Signup popup posts its messages from. */
+export const META_ORIGIN = "https://www.facebook.com"
+
+/** A client config of the JS SDK popup flow (the service hands the page its own). */
+export const metaConfig: MetaClientConfig = {
+  appId: "1234567890123456",
+  configId: "998877",
+  graphVersion: "v25.0",
+  sdkUrl: "https://connect.facebook.net/en_US/sdk.js",
+  messageOrigins: [META_ORIGIN, "https://web.facebook.com"]
 }

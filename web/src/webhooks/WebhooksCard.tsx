@@ -4,16 +4,24 @@ import type { WebhookDeliveryState } from "../gql/graphql.ts"
 import { graphql } from "../gql/index.ts"
 import { formatDateTime } from "../shared/format.ts"
 
-/** The event types an endpoint can subscribe to (DESIGN section 10; issue 19). */
-export const EVENT_TYPES = [
-  "message.received",
-  "message.status",
-  "message.failed",
-  "conversation.window_closing",
-  "connection.*",
-  "ads.connection.*",
-  "webhook.test"
-] as const
+/**
+ * Families the form offers as one choice each (presentation only: which types they hold comes from the service,
+ * `webhookEventTypes`, whose list is the domain's, so a new type shows up here without a change).
+ */
+const GROUPED_FAMILIES = ["connection.*", "ads.connection.*"] as const
+
+/**
+ * The form's choices for the service's event types: each type, except that the members of a grouped family are
+ * that one family, in the place of its first member.
+ */
+export const subscriptionChoices = (types: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const choices: Array<string> = []
+  for (const type of types) {
+    const choice = GROUPED_FAMILIES.find((family) => type.startsWith(family.slice(0, -1))) ?? type
+    if (!choices.includes(choice)) choices.push(choice)
+  }
+  return choices
+}
 
 const EndpointFields = graphql(`
   fragment WebhookEndpointFields on WebhookEndpoint {
@@ -33,6 +41,7 @@ export const WebhookEndpointsQuery = graphql(`
     webhookEndpoints {
       ...WebhookEndpointFields
     }
+    webhookEventTypes
   }
 `)
 
@@ -172,7 +181,13 @@ function SecretOnce({ secret, onDone }: { readonly secret: string; readonly onDo
   )
 }
 
-function DeliveryLog({ endpointId }: { readonly endpointId: string }) {
+function DeliveryLog({
+  endpointId,
+  eventTypes
+}: {
+  readonly endpointId: string
+  readonly eventTypes: ReadonlyArray<string>
+}) {
   const [state, setState] = useState<WebhookDeliveryState | "">("")
   const [eventType, setEventType] = useState("")
   const [since, setSince] = useState("")
@@ -202,16 +217,7 @@ function DeliveryLog({ endpointId }: { readonly endpointId: string }) {
           Event{" "}
           <select value={eventType} onChange={(e) => setEventType(e.target.value)}>
             <option value="">All</option>
-            {[
-              "message.received",
-              "message.status",
-              "message.failed",
-              "conversation.window_closing",
-              "connection.connected",
-              "connection.disconnected",
-              "connection.error",
-              "webhook.test"
-            ].map((type) => (
+            {eventTypes.map((type) => (
               <option key={type} value={type}>
                 {type}
               </option>
@@ -315,7 +321,15 @@ function DeliveryLog({ endpointId }: { readonly endpointId: string }) {
   )
 }
 
-function EndpointRow({ endpoint, onChanged }: { readonly endpoint: Endpoint; readonly onChanged: () => void }) {
+function EndpointRow({
+  endpoint,
+  eventTypes,
+  onChanged
+}: {
+  readonly endpoint: Endpoint
+  readonly eventTypes: ReadonlyArray<string>
+  readonly onChanged: () => void
+}) {
   const [open, setOpen] = useState(false)
   const [secret, setSecret] = useState<string | null>(null)
   const [tested, setTested] = useState(false)
@@ -392,7 +406,7 @@ function EndpointRow({ endpoint, onChanged }: { readonly endpoint: Endpoint; rea
           Delete
         </button>
       </div>
-      {open ? <DeliveryLog endpointId={endpoint.id} /> : null}
+      {open ? <DeliveryLog endpointId={endpoint.id} eventTypes={eventTypes} /> : null}
     </li>
   )
 }
@@ -407,6 +421,7 @@ export function WebhooksCard() {
   const refresh = () => refetch({ requestPolicy: "network-only" })
   const forbidden = result.error?.graphQLErrors.some((e) => e.extensions["code"] === "FORBIDDEN") ?? false
   const endpoints = (result.data?.webhookEndpoints ?? []) as ReadonlyArray<Endpoint>
+  const eventTypes = result.data?.webhookEventTypes ?? []
   return (
     <section className="card" aria-label="Webhook endpoints">
       <header className="card-header">
@@ -448,7 +463,7 @@ export function WebhooksCard() {
             </label>
             <fieldset>
               <legend>Events</legend>
-              {EVENT_TYPES.map((type) => (
+              {subscriptionChoices(eventTypes).map((type) => (
                 <label key={type}>
                   <input
                     type="checkbox"
@@ -473,7 +488,7 @@ export function WebhooksCard() {
           ) : (
             <ul className="endpoints">
               {endpoints.map((endpoint) => (
-                <EndpointRow key={endpoint.id} endpoint={endpoint} onChanged={refresh} />
+                <EndpointRow key={endpoint.id} endpoint={endpoint} eventTypes={eventTypes} onChanged={refresh} />
               ))}
             </ul>
           )}

@@ -1,19 +1,9 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, screen, within } from "@testing-library/react"
-import { afterEach, describe, expect, it, vi } from "vitest"
-import { IntegrationsPage } from "../IntegrationsPage.tsx"
-import {
-  type Answer,
-  active,
-  adsNotConnected,
-  graphQLError,
-  member,
-  mockClient,
-  type WhatsAppConnection,
-  withClient
-} from "../shared/testing.tsx"
 
-const noConversations = () => ({ conversations: { edges: [], pageInfo: { hasNextPage: false, endCursor: null } } })
+import { cleanup, fireEvent, screen, within } from "@testing-library/react"
+import { afterEach, describe, expect, it, vi } from "vitest"
+import { renderIntegrationsPage } from "../pageTesting.tsx"
+import { type Answer, active, graphQLError, type WhatsAppConnection } from "../shared/testing.tsx"
 
 const healthOf = (checks: ReadonlyArray<{ name: string; status: string; message: string }>, at: string) => ({
   overall: checks.some((c) => c.status === "FAILING") ? "FAILING" : "OK",
@@ -38,17 +28,8 @@ const unsubscribed = healthOf(
   "2026-01-01T10:00:00.000Z"
 )
 
-const renderPage = (connection: WhatsAppConnection, answers: Record<string, Answer> = {}, search = "") => {
-  window.history.replaceState(null, "", `/settings/integrations${search}`)
-  const mock = mockClient({
-    Integrations: () => ({ viewer: member, whatsappConnection: connection }),
-    Conversations: noConversations,
-    MetaAds: () => ({ metaAdsConnection: adsNotConnected }),
-    ...answers
-  })
-  render(withClient(mock.client, <IntegrationsPage onUnauthorized={vi.fn()} navigate={vi.fn()} />))
-  return mock
-}
+const renderPage = (connection: WhatsAppConnection, answers: Record<string, Answer> = {}, search = "") =>
+  renderIntegrationsPage({ whatsapp: connection, answers, search })
 
 const card = () => screen.getByRole("region", { name: "WhatsApp" })
 

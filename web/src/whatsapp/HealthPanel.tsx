@@ -1,22 +1,14 @@
 import { useState } from "react"
 import { useMutation } from "urql"
-import type { HealthPanelFieldsFragment } from "../gql/graphql.ts"
+import type { HealthChecksFieldsFragment } from "../gql/graphql.ts"
 import { type FragmentType, graphql, useFragment } from "../gql/index.ts"
-import { HealthChecks } from "../shared/HealthChecks.tsx"
+import { HealthChecks, HealthChecksFields } from "../shared/HealthChecks.tsx"
 
 /** The connection's health checks, as the panel shows them. */
 export const HealthPanelFields = graphql(`
   fragment HealthPanelFields on WhatsAppConnection {
     health {
-      overall
-      checkedAt
-      messagingHealthy
-      checks {
-        name
-        status
-        message
-        checkedAt
-      }
+      ...HealthChecksFields
     }
   }
 `)
@@ -115,7 +107,7 @@ function TestMessageForm({ onChanged }: { readonly onChanged?: (() => void) | un
   )
 }
 
-type Check = HealthPanelFieldsFragment["health"]["checks"][number]
+type Check = HealthChecksFieldsFragment["checks"][number]
 
 const CHECK_TITLE: Record<string, string> = {
   token: "Access token",
@@ -152,6 +144,7 @@ export function HealthPanel({
   readonly onChanged?: () => void
 }) {
   const { health } = useFragment(HealthPanelFields, ref)
+  const { checks } = useFragment(HealthChecksFields, health)
   const [state, check] = useMutation(CheckMutation)
   const runCheck = async () => {
     await check({}, { additionalTypenames: ["WhatsAppConnection"] })
@@ -159,13 +152,12 @@ export function HealthPanel({
   }
   return (
     <HealthChecks
-      checkedAt={health.checkedAt}
-      checks={health.checks}
+      health={health}
       titles={CHECK_TITLE}
       checking={state.fetching}
       error={state.error}
       onCheck={runCheck}
-      badge={healthWarning(health.checks)}
+      badge={healthWarning(checks)}
     >
       <TestMessageForm onChanged={onChanged} />
     </HealthChecks>

@@ -1,18 +1,13 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react"
-import { afterEach, describe, expect, it, vi } from "vitest"
-import type { FacebookLoginResponse, MetaClientConfig } from "../connect/metaSdk.ts"
-import { IntegrationsPage } from "../IntegrationsPage.tsx"
-import { adsNotConnected, member, mockClient, notConnected, withClient } from "../shared/testing.tsx"
 
-const META = "https://www.facebook.com"
-const meta: MetaClientConfig = {
-  appId: "1234567890123456",
-  configId: "998877",
-  graphVersion: "v25.0",
-  sdkUrl: "https://connect.facebook.net/en_US/sdk.js",
-  messageOrigins: [META, "https://web.facebook.com"]
-}
+import { act, cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react"
+import { afterEach, describe, expect, it, vi } from "vitest"
+import type { FacebookLoginResponse } from "../connect/metaSdk.ts"
+import { renderIntegrationsPage } from "../pageTesting.tsx"
+import { META_ORIGIN, metaConfig } from "../shared/testing.tsx"
+
+const META = META_ORIGIN
+const meta = metaConfig
 const authUrl = "https://www.facebook.com/v25.0/dialog/oauth?state=s"
 
 let callback: ((response: FacebookLoginResponse) => void) | null = null
@@ -21,19 +16,12 @@ const login = vi.fn((cb: (response: FacebookLoginResponse) => void, _options: Re
 })
 window.FB = { init: vi.fn(), login }
 
-const renderCard = () => {
-  const mock = mockClient({
-    Integrations: () => ({ viewer: member, whatsappConnection: notConnected }),
-    Conversations: () => ({ conversations: { edges: [], pageInfo: { hasNextPage: false, endCursor: null } } }),
-    MetaAds: () => ({ metaAdsConnection: adsNotConnected }),
-    StartWhatsAppConnect: () => ({ startWhatsAppConnect: { authUrl, state: "s" } })
+const renderCard = () =>
+  renderIntegrationsPage({
+    meta,
+    token: "jwt-1",
+    answers: { StartWhatsAppConnect: () => ({ startWhatsAppConnect: { authUrl, state: "s" } }) }
   })
-  const navigate = vi.fn()
-  render(
-    withClient(mock.client, <IntegrationsPage onUnauthorized={vi.fn()} navigate={navigate} meta={meta} token="jwt-1" />)
-  )
-  return { ...mock, navigate }
-}
 const card = () => screen.getByRole("region", { name: "WhatsApp" })
 const post = (data: unknown, origin = META) =>
   act(() => {

@@ -1,32 +1,12 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react"
-import { afterEach, describe, expect, it, vi } from "vitest"
-import { IntegrationsPage } from "../IntegrationsPage.tsx"
-import {
-  type Answer,
-  active,
-  adsNotConnected,
-  graphQLError,
-  member,
-  mockClient,
-  notConnected,
-  type WhatsAppConnection,
-  withClient
-} from "../shared/testing.tsx"
 
-const noConversations = () => ({ conversations: { edges: [], pageInfo: { hasNextPage: false, endCursor: null } } })
+import { act, cleanup, fireEvent, screen, within } from "@testing-library/react"
+import { afterEach, describe, expect, it } from "vitest"
+import { renderIntegrationsPage } from "../pageTesting.tsx"
+import { type Answer, active, graphQLError, notConnected, type WhatsAppConnection } from "../shared/testing.tsx"
 
-const renderPage = (connection: WhatsAppConnection, answers: Record<string, Answer> = {}) => {
-  window.history.replaceState(null, "", "/settings/integrations")
-  const mock = mockClient({
-    Integrations: () => ({ viewer: member, whatsappConnection: connection }),
-    Conversations: noConversations,
-    MetaAds: () => ({ metaAdsConnection: adsNotConnected }),
-    ...answers
-  })
-  render(withClient(mock.client, <IntegrationsPage onUnauthorized={vi.fn()} navigate={vi.fn()} />))
-  return mock
-}
+const renderPage = (connection: WhatsAppConnection, answers: Record<string, Answer> = {}) =>
+  renderIntegrationsPage({ whatsapp: connection, answers })
 
 const card = () => screen.getByRole("region", { name: "WhatsApp" })
 const pinRequired: WhatsAppConnection = {

@@ -104,6 +104,11 @@ const UpdateWebhookEndpointInput = builder.inputType("UpdateWebhookEndpointInput
 })
 
 builder.queryFields((t) => ({
+  webhookEventTypes: t.stringList({
+    description:
+      "Every event type a webhook endpoint can subscribe to, in the order of the domain's list (an endpoint may also list a family such as `connection.*`, or `*`).",
+    resolve: () => [...OUTBOUND_EVENT_TYPES]
+  }),
   webhookEndpoints: t.field({
     type: [WebhookEndpoint],
     description: "The tenant's webhook endpoints (admins only).",
