@@ -160,4 +160,32 @@ describe("Templates", () => {
         assert.strictEqual(yield* templates.applyWebhook({ ...review, wabaId: "999", name: "nope" }), 0)
       }).pipe(Effect.provide(TestLayer))
   )
+
+  it.effect(
+    "a sync that finds a moved status announces template.status; a sync with nothing moved announces nothing",
+    () =>
+      Effect.gen(function* () {
+        const { admin, waba, connection } = yield* tenantWithWaba
+        const templates = yield* Templates
+        yield* templates.create(admin, orderReady)
+        const statusEvents = Effect.map(
+          Effect.flatMap(OutboxMemory, (outbox) => outbox.announced),
+          (all) => all.filter((e) => e.type === "template.status" && e.tenantId === admin.tenantId)
+        )
+        yield* templates.syncConnection(connection)
+        assert.deepStrictEqual(yield* statusEvents, [], "nothing moved (hello_world is new to the store)")
+        // Meta approved it, and its webhook never came: the next sync finds the change.
+        yield* (yield* MetaGraphMemoryControl).reviewTemplate(waba, "order_ready", "en_US", "APPROVED")
+        yield* templates.syncConnection(connection)
+        const events = yield* statusEvents
+        assert.strictEqual(events.length, 1)
+        assert.deepInclude(events[0]!.data as object, {
+          name: "order_ready",
+          status: "APPROVED",
+          previousStatus: "PENDING"
+        })
+        yield* templates.syncConnection(connection)
+        assert.strictEqual((yield* statusEvents).length, 1, "the same status again announces nothing")
+      }).pipe(Effect.provide(TestLayer))
+  )
 })

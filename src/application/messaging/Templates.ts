@@ -12,7 +12,7 @@ import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
 import { MetaGraph, type MetaGraphError } from "../ports/MetaGraph.ts"
 import { TokenCipher } from "../ports/TokenCipher.ts"
 import { storedToken } from "../StoredToken.ts"
-import { MessageTemplates } from "./ports/MessageTemplates.ts"
+import { MessageTemplates, type TemplateStatusAnnounce } from "./ports/MessageTemplates.ts"
 
 /** What the tenant sees: the connected WABA's templates as last synced (none when not connected). */
 export interface TemplateList {
@@ -115,6 +115,10 @@ export class Templates extends Context.Service<
           templates
         }))
 
+      const announceStatus: TemplateStatusAnnounce = (tenantId, template, previous) => [
+        templateStatusEvent(tenantId, template, previous)
+      ]
+
       const syncConnection = Effect.fn("Templates.syncConnection")(function* (connection: ChannelConnection) {
         const token = yield* storedToken(cipher, connection, "Template sync")
         const remote = yield* graph.listTemplates(token, connection.wabaId as WabaId)
@@ -122,7 +126,8 @@ export class Templates extends Context.Service<
         yield* store.replaceAll(
           connection.tenantId,
           connection.wabaId!,
-          remote.map((t) => ({ ...t, wabaId: connection.wabaId!, updatedAt: at }))
+          remote.map((t) => ({ ...t, wabaId: connection.wabaId!, updatedAt: at })),
+          announceStatus
         )
         yield* Effect.logInfo(`Templates synced: ${remote.length}`).pipe(
           Effect.annotateLogs({ tenant_id: connection.tenantId, connection_id: connection.id })
@@ -240,7 +245,7 @@ export class Templates extends Context.Service<
                   category: change.category,
                   at: change.occurredAt
                 },
-                (tenantId, template, previous) => [templateStatusEvent(tenantId, template, previous)]
+                announceStatus
               )
             : yield* store.setDetails(change.wabaId, change.name, change.language, {
                 ...(change._tag === "TemplateQualityChanged"
