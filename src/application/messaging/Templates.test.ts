@@ -73,6 +73,15 @@ describe("templateInputProblem", () => {
     )
     assert.include(templateInputProblem({ ...orderReady, bodyExamples: ["Ana"] }) ?? "", "example value")
     assert.include(templateInputProblem({ ...orderReady, headerText: "Order {{1}}" }) ?? "", "header")
+    const named = {
+      ...orderReady,
+      parameterFormat: "NAMED" as const,
+      bodyText: "Hi {{first_name}}, order {{order_id}}."
+    }
+    assert.isNull(templateInputProblem(named))
+    assert.include(templateInputProblem({ ...named, bodyText: "Hi {{First}}, order {{2x}}." }) ?? "", "lowercase")
+    assert.include(templateInputProblem({ ...named, bodyExamples: ["Ana"] }) ?? "", "example value")
+    assert.include(templateInputProblem({ ...orderReady, bodyText: "Hi {{first_name}} ok" }) ?? "", "named")
   })
 })
 
@@ -107,6 +116,14 @@ describe("Templates", () => {
       assert.strictEqual((yield* Effect.flip(templates.remove(member, "order_ready")))._tag, "Forbidden")
       const left = yield* templates.remove(admin, "order_ready")
       assert.isFalse(left.templates.some((t) => t.name === "order_ready"))
+      const named = yield* templates.create(admin, {
+        ...orderReady,
+        name: "order_named",
+        parameterFormat: "NAMED",
+        bodyText: "Hi {{first_name}}, order {{order_id}} is ready."
+      })
+      assert.strictEqual(named.parameterFormat, "NAMED")
+      assert.deepStrictEqual(named.bodyPlaceholders, ["first_name", "order_id"])
     }).pipe(Effect.provide(TestLayer))
   )
 
