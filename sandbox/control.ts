@@ -105,11 +105,44 @@ const inboundInput = (params: Params): InboundInput => ({
   name: str(params, "name"),
   userId: str(params, "userId"),
   message: obj(params, "message"),
-  contextId: str(params, "contextId")
+  contextId: str(params, "contextId"),
+  referral: referralOf(obj(params, "referral"))
 })
 
-const recordInbound = (ctx: Ctx, number: PhoneNumber, from: string) => {
-  if (from !== "") ctx.state.lastInbound.set(`${number.id}:${from}`, ctx.nowMs())
+const REFERRAL_SOURCES = ["ad", "post"]
+
+/**
+ * Meta's `referral` object of a message sent from a Click-to-WhatsApp ad or a post (`source_url`, `source_id`,
+ * `source_type` "ad" | "post", `headline`, `body`, `media_type`, `image_url` | `video_url`, `thumbnail_url`,
+ * `ctwa_clid`), from the control body's camelCase fields; what is not given gets a plausible value.
+ */
+const referralOf = (given: Params | undefined): Record<string, unknown> | undefined => {
+  if (given === undefined) return undefined
+  const sourceType = str(given, "sourceType") ?? "ad"
+  if (!REFERRAL_SOURCES.includes(sourceType)) throw new ControlError(400, "referral.sourceType is ad or post")
+  const mediaType = str(given, "mediaType") ?? "image"
+  if (mediaType !== "image" && mediaType !== "video")
+    throw new ControlError(400, "referral.mediaType is image or video")
+  const sourceId = str(given, "sourceId") ?? newId()
+  return {
+    source_url: str(given, "sourceUrl") ?? `https://fb.me/${sourceId}`,
+    source_id: sourceId,
+    source_type: sourceType,
+    headline: str(given, "headline") ?? "Spring sale",
+    body: str(given, "body") ?? "Write to us on WhatsApp",
+    media_type: mediaType,
+    [mediaType === "image" ? "image_url" : "video_url"]: str(given, "mediaUrl") ?? "https://scontent.example/ad.jpg",
+    thumbnail_url: str(given, "thumbnailUrl") ?? "https://scontent.example/ad-thumb.jpg",
+    ...(sourceType === "ad" ? { ctwa_clid: str(given, "ctwaClid") ?? `ARA${newHex(40)}` } : {})
+  }
+}
+
+const recordInbound = (ctx: Ctx, number: PhoneNumber, input: InboundInput) => {
+  if (input.from === "") return
+  const key = `${number.id}:${input.from}`
+  ctx.state.lastInbound.set(key, ctx.nowMs())
+  // Meta names Click-to-WhatsApp ads (and Facebook Page call-to-action buttons) as free entry points; a post is not.
+  if (input.referral?.["source_type"] === "ad") ctx.state.entryPoints.set(key, { referralAtMs: ctx.nowMs() })
 }
 
 /** `POST /_sandbox/inbound`: a signed `messages` webhook from a customer to a number. */
@@ -118,7 +151,7 @@ const inbound = async (ctx: Ctx, params: Params): Promise<ControlResult> => {
   const media = withMedia(ctx, number, params)
   const input = inboundInput(media === undefined ? params : { ...params, message: media })
   const { change, wamid } = inboundChange(number, input, nowSeconds(ctx))
-  recordInbound(ctx, number, input.from)
+  recordInbound(ctx, number, input)
   const deliveryStatus = await deliverEntries(ctx, waba, "messages", [{ id: waba.id, changes: [change] }])
   const mediaId = media === undefined ? undefined : (media[String(media["type"])] as { id: string }).id
   return { body: { wamid, deliveryStatus, ...(mediaId === undefined ? {} : { mediaId }) } }
@@ -135,7 +168,7 @@ const inboundBatch = async (ctx: Ctx, params: Params): Promise<ControlResult> =>
     const { number, waba } = numberOf(ctx, required(item, "phoneNumberId"))
     const input = inboundInput(item)
     const { change, wamid } = inboundChange(number, input, nowSeconds(ctx))
-    recordInbound(ctx, number, input.from)
+    recordInbound(ctx, number, input)
     wamids.push(wamid)
     const target = webhookTarget(ctx, waba, "messages")
     const key = "url" in target ? target.url : `skipped:${waba.id}`

@@ -41,7 +41,7 @@ import {
   userTokenRequired
 } from "./errors.ts"
 import { list, obj, type Params, str } from "./http.ts"
-import { newAccessToken, newChallenge, newId, newWamid } from "./ids.ts"
+import { newAccessToken, newChallenge, newHex, newId, newWamid } from "./ids.ts"
 import { mediaNode, uploadMedia } from "./media.ts"
 import { MESSAGE_TYPES, type StatusName, statusChange } from "./payloads.ts"
 import {
@@ -645,6 +645,32 @@ const sendMessage = (ctx: Ctx, caller: Caller, req: GraphRequest, number: PhoneN
   }
 }
 
+const FREE_ENTRY_POINT_MS = 72 * 3600 * 1000
+
+/**
+ * The free entry point window a message to `waId` goes in, if any. Meta: a contact who writes from a Click-to-WhatsApp
+ * ad opens one when the business replies within 24 hours; it lasts 72 hours from that reply, and every message sent
+ * in it (templates too) is free. It is a price, not a permission: free-form sends still need the 24-hour window.
+ */
+const freeEntryPointOf = (ctx: Ctx, number: PhoneNumber, waId: string) => {
+  const key = `${number.id}:${waId}`
+  const entry = ctx.state.entryPoints.get(key)
+  if (entry === undefined) return undefined
+  const now = ctx.nowMs()
+  if (entry.window === undefined) {
+    if (now - entry.referralAtMs > 24 * 3600 * 1000) {
+      ctx.state.entryPoints.delete(key)
+      return undefined
+    }
+    entry.window = { id: newHex(16), closesAtMs: now + FREE_ENTRY_POINT_MS }
+  }
+  if (now >= entry.window.closesAtMs) {
+    ctx.state.entryPoints.delete(key)
+    return undefined
+  }
+  return { id: entry.window.id, expiresAtSeconds: Math.floor(entry.window.closesAtMs / 1000) }
+}
+
 /** After a send: `sent`, `delivered`, `read` (or one `failed`), each its own signed delivery, in order unless shuffled. */
 const scheduleStatuses = (ctx: Ctx, number: PhoneNumber, wamid: string, waId: string, type: string): void => {
   const waba = ctx.state.wabas.get(number.wabaId)
@@ -667,6 +693,7 @@ const scheduleStatuses = (ctx: Ctx, number: PhoneNumber, wamid: string, waId: st
   }
   const all: Array<StatusName> = failure === undefined ? ["sent", "delivered", "read"] : ["failed"]
   const category = type === "template" ? "utility" : "service"
+  const freeEntryPoint = failure === undefined ? freeEntryPointOf(ctx, number, waId) : undefined
   const hold = ctx.state.config.holdStatuses && failure === undefined
   const steps = hold ? all.filter((status) => status === "sent" || status === "failed") : all
   if (hold) {
@@ -679,7 +706,8 @@ const scheduleStatuses = (ctx: Ctx, number: PhoneNumber, wamid: string, waId: st
     for (const status of steps) {
       const change = statusChange(number, wamid, waId, status, nowSeconds(ctx), {
         pricingCategory: category,
-        ...(failure === undefined ? {} : { failure })
+        ...(failure === undefined ? {} : { failure }),
+        ...(freeEntryPoint === undefined ? {} : { freeEntryPoint })
       })
       await deliverChange(ctx, waba, change)
     }

@@ -34,6 +34,8 @@ export interface InboundInput {
   readonly userId?: string | undefined
   readonly message?: Record<string, unknown> | undefined
   readonly contextId?: string | undefined
+  /** The Click-to-WhatsApp ad or post the customer tapped (Meta's `referral` object, wire names). */
+  readonly referral?: Record<string, unknown> | undefined
 }
 
 const media = (mime: string, caption?: string) => ({
@@ -126,6 +128,7 @@ export const inboundChange = (number: PhoneNumber, input: InboundInput, nowSecon
       : known.includes(type)
         ? { ...base, type, ...messageBody(requested, input.text) }
         : { ...base, type: "unsupported", ...messageBody("unsupported", input.text) }
+  if (input.referral !== undefined) message["referral"] = input.referral
   const contact: Record<string, unknown> = {
     profile: { name: input.name ?? "Sandbox Customer" },
     wa_id: input.from
@@ -146,10 +149,29 @@ export const statusChange = (
   recipient: string,
   status: StatusName,
   nowSeconds: number,
-  options: { readonly pricingCategory?: string; readonly failure?: FailingRecipient } = {}
+  options: {
+    readonly pricingCategory?: string
+    readonly failure?: FailingRecipient
+    /** The free entry point window this message went in: its id and when it closes (unix seconds). */
+    readonly freeEntryPoint?: { readonly id: string; readonly expiresAtSeconds: number }
+  } = {}
 ): Change => {
   const entry: Record<string, unknown> = { id: wamid, status, timestamp: String(nowSeconds), recipient_id: recipient }
-  if (status === "sent" || status === "delivered") {
+  const fep = options.freeEntryPoint
+  if ((status === "sent" || status === "delivered") && fep !== undefined) {
+    // Meta: within a free entry point window every message is free; on v24.0+ `conversation` appears only then.
+    entry["conversation"] = {
+      id: fep.id,
+      ...(status === "sent" ? { expiration_timestamp: String(fep.expiresAtSeconds) } : {}),
+      origin: { type: "referral_conversion" }
+    }
+    entry["pricing"] = {
+      billable: false,
+      pricing_model: "PMP",
+      type: "free_entry_point",
+      category: "referral_conversion"
+    }
+  } else if (status === "sent" || status === "delivered") {
     const category = options.pricingCategory ?? "service"
     entry["pricing"] = {
       billable: category !== "service",

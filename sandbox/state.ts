@@ -223,6 +223,12 @@ export interface State {
   readonly failingRecipients: Map<string, FailingRecipient>
   /** `${phoneNumberId}:${waId}` → ms of the last inbound message (customer service window). */
   readonly lastInbound: Map<string, number>
+  /**
+   * `${phoneNumberId}:${waId}` → the contact's free entry point: when they wrote from a Click-to-WhatsApp ad or
+   * post (`referralAtMs`), and once the business replied within the 24-hour window, the window that reply opened
+   * (id, closing ms). Pricing only: free-form sends still follow the 24-hour window.
+   */
+  readonly entryPoints: Map<string, { referralAtMs: number; window?: { id: string; closesAtMs: number } }>
   readonly sentMessages: Array<SentMessageRecord>
   /** Media by id: what customers sent (inbound messages) and what businesses uploaded (`POST /{number}/media`). */
   readonly media: Map<string, SandboxMedia>
@@ -372,6 +378,7 @@ export const createState = (seed: SeedApp, nowMs: number, subscription: AppSubsc
     tokens: new Map(),
     failingRecipients: new Map(),
     lastInbound: new Map(),
+    entryPoints: new Map(),
     sentMessages: [],
     media: new Map(),
     heldStatuses: [],

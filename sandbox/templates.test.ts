@@ -106,6 +106,61 @@ describe("message templates", () => {
     expect((await bad(ORDER))["error_subcode"]).toBe(2388024)
   })
 
+  it("named variables: created with body_text_named_params; samples missing or of the other format are refused", async () => {
+    const create = (json: Record<string, unknown>) =>
+      graph(sandbox, "POST", `/${wabaId}/message_templates`, { token, json })
+    const named = (
+      example: Record<string, unknown> | undefined,
+      text = "Hi {{first_name}}, order {{order_id}} is ready."
+    ) => ({
+      name: "order_named",
+      language: "en_US",
+      category: "UTILITY",
+      parameter_format: "NAMED",
+      components: [{ type: "BODY", text, ...(example === undefined ? {} : { example }) }]
+    })
+    const refused = async (json: Record<string, unknown>) => graphError(await create(json))
+    expect((await refused(named(undefined)))["error_subcode"]).toBe(2388043)
+    expect((await refused(named({ body_text: [["Ann", "42"]] })))["message"]).toContain("body_text_named_params")
+    expect(
+      (await refused(named({ body_text_named_params: [{ param_name: "first_name", example: "Ann" }] })))["message"]
+    ).toContain("first_name, order_id")
+    expect(
+      (
+        await refused(
+          named({
+            body_text_named_params: [
+              { param_name: "first_name", example: "" },
+              { param_name: "order_id", example: "42" }
+            ]
+          })
+        )
+      )["message"]
+    ).toContain("non-empty")
+    expect((await refused(named(undefined, "Hi {{FirstName}} there.")))["message"]).toContain("lowercase")
+    expect(
+      (
+        await refused({
+          ...ORDER,
+          components: [{ type: "BODY", text: "Hi {{1}} and {{2}}.", example: { body_text: [["Ann"]] } }]
+        })
+      )["message"]
+    ).toContain("2 sample")
+    const ok = named({
+      body_text_named_params: [
+        { param_name: "first_name", example: "Ann" },
+        { param_name: "order_id", example: "42" }
+      ]
+    })
+    expect((await create(ok)).status).toBe(200)
+    const listed = await graph(sandbox, "GET", `/${wabaId}/message_templates`, { token })
+    const node = (listed.body as { data: Array<Record<string, unknown>> }).data.find(
+      (t) => t["name"] === "order_named"
+    )!
+    expect(node["parameter_format"]).toBe("NAMED")
+    expect((node["components"] as Array<Record<string, unknown>>)[0]!["example"]).toEqual(ok.components[0]!.example)
+  })
+
   it("the review control moves a template and sends message_template_status_update", async () => {
     await graph(sandbox, "POST", `/${wabaId}/message_templates`, { token, json: ORDER })
     const reviewed = await control("templates/review", {

@@ -75,6 +75,40 @@ const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g
 const placeholdersIn = (text: unknown): Array<string> =>
   typeof text === "string" ? [...text.matchAll(PLACEHOLDER)].map((m) => m[1]!) : []
 
+/**
+ * Meta reviews a body with variables by its sample values, so it refuses one without them: a POSITIONAL body takes
+ * `example.body_text: [[v1, v2…]]`, one value per variable; a NAMED body takes `example.body_text_named_params:
+ * [{param_name, example}]`, one per named variable (and not the other format's samples).
+ */
+const bodyExamplesProblem = (format: "POSITIONAL" | "NAMED", body: Record<string, unknown>): void => {
+  const names = [...new Set(placeholdersIn(body["text"]))]
+  if (names.length === 0) return
+  const example = isRecord(body["example"]) ? body["example"] : {}
+  const fail = (what: string) => {
+    throw new GraphError(100, `(#100) Invalid parameter: ${what}`, 2388043)
+  }
+  if (format === "NAMED") {
+    const given = example["body_text_named_params"]
+    if (!Array.isArray(given) || example["body_text"] !== undefined)
+      fail("a body with named variables needs example.body_text_named_params, one {param_name, example} per variable")
+    const pairs = (given as Array<unknown>).filter(isRecord)
+    const named = pairs.map((p) => String(p["param_name"] ?? ""))
+    const sameSet = named.length === names.length && names.every((n) => named.includes(n))
+    if (!sameSet || pairs.length !== (given as Array<unknown>).length)
+      fail(`body_text_named_params must name each variable once: ${names.join(", ")}`)
+    if (pairs.some((p) => typeof p["example"] !== "string" || p["example"] === ""))
+      fail("each body_text_named_params entry needs a non-empty example")
+    return
+  }
+  const rows = example["body_text"]
+  const first = Array.isArray(rows) ? rows[0] : undefined
+  if (!Array.isArray(first) || example["body_text_named_params"] !== undefined)
+    fail("a body with variables needs example.body_text, one sample value per variable")
+  const values = first as Array<unknown>
+  if (values.length !== names.length || values.some((v) => typeof v !== "string" || v === ""))
+    fail(`example.body_text needs ${names.length} sample value(s), one per variable`)
+}
+
 /** `POST /{waba-id}/message_templates`: a new template, PENDING review. */
 export const createTemplate = (waba: Waba, params: Record<string, unknown>): SandboxTemplate => {
   const name = params["name"]
@@ -116,6 +150,7 @@ export const createTemplate = (waba: Waba, params: Record<string, unknown>): San
         2388043
       )
   }
+  bodyExamplesProblem(format, bodies[0]!)
   const all = templatesOf(waba)
   if (all.some((t) => t.name === name && t.language === language))
     throw new GraphError(100, "(#100) Invalid parameter: content in this language already exists", 2388024)

@@ -196,6 +196,111 @@ describe("webhook deliveries", () => {
     expect(statusesOf().map((s) => s["status"])).toEqual(["sent", "delivered", "read"])
   })
 
+  it("a Click-to-WhatsApp entry: the message carries its referral; a reply within 24 h opens a 72-hour free entry point, free text still ends at 24 h", async () => {
+    const statusesOf = () =>
+      receiver.received.flatMap(
+        (r) => ((r.payload as Envelope).entry[0]!.changes[0]!.value["statuses"] ?? []) as Array<Record<string, unknown>>
+      )
+    const template = () =>
+      graph(sandbox, "POST", `/${numberId}/messages`, {
+        token,
+        json: {
+          messaging_product: "whatsapp",
+          to: "15550106666",
+          type: "template",
+          template: { name: "hello_world", language: { code: "en_US" } }
+        }
+      })
+    const refused = await fetch(`${sandbox.url}/_sandbox/inbound`, {
+      method: "POST",
+      body: JSON.stringify({ phoneNumberId: numberId, from: "15550106666", referral: { sourceType: "story" } })
+    })
+    expect(refused.status).toBe(400)
+    await control("inbound", {
+      phoneNumberId: numberId,
+      from: "15550106666",
+      text: "Is this still on sale?",
+      referral: { sourceId: "120200000000001", headline: "Spring sale", ctwaClid: "ARAclid" }
+    })
+    await sandbox.webhooksIdle()
+    const message = (
+      (receiver.received[0]!.payload as Envelope).entry[0]!.changes[0]!.value["messages"] as Array<
+        Record<string, unknown>
+      >
+    )[0]!
+    expect(message["referral"]).toEqual({
+      source_url: "https://fb.me/120200000000001",
+      source_id: "120200000000001",
+      source_type: "ad",
+      headline: "Spring sale",
+      body: "Write to us on WhatsApp",
+      media_type: "image",
+      image_url: "https://scontent.example/ad.jpg",
+      thumbnail_url: "https://scontent.example/ad-thumb.jpg",
+      ctwa_clid: "ARAclid"
+    })
+    // The reply within 24 hours opens the free entry point: free, and named so in its statuses.
+    await control("clock", { advanceSeconds: 3600 })
+    receiver.received.length = 0
+    await send("15550106666")
+    await sandbox.webhooksIdle()
+    const sent = statusesOf().find((s) => s["status"] === "sent")!
+    expect(sent["pricing"]).toEqual({
+      billable: false,
+      pricing_model: "PMP",
+      type: "free_entry_point",
+      category: "referral_conversion"
+    })
+    const conversation = sent["conversation"] as { id: string; expiration_timestamp: string; origin: unknown }
+    expect(conversation.origin).toEqual({ type: "referral_conversion" })
+    const opened = Number(conversation.expiration_timestamp)
+    // 30 hours after the customer wrote: free text fails (the 24-hour window), a template goes, free.
+    await control("clock", { advanceSeconds: 29 * 3600 })
+    receiver.received.length = 0
+    await send("15550106666")
+    await sandbox.webhooksIdle()
+    expect(statusesOf().map((s) => s["status"])).toEqual(["failed"])
+    expect(statusesOf()[0]!["errors"]).toEqual([expect.objectContaining({ code: 131047 })])
+    receiver.received.length = 0
+    expect((await template()).status).toBe(200)
+    await sandbox.webhooksIdle()
+    const free = statusesOf().find((s) => s["status"] === "sent")!
+    expect(free["pricing"]).toMatchObject({ type: "free_entry_point", billable: false })
+    expect(Number((free["conversation"] as { expiration_timestamp: string }).expiration_timestamp)).toBe(opened)
+    // 72 hours after the reply the window is over: a template is billed by its category again.
+    await control("clock", { advanceSeconds: 43 * 3600 })
+    receiver.received.length = 0
+    await template()
+    await sandbox.webhooksIdle()
+    const billed = statusesOf().find((s) => s["status"] === "sent")!
+    expect(billed["pricing"]).toMatchObject({ type: "regular", billable: true })
+    expect(billed["conversation"]).toBeUndefined()
+  })
+
+  it("a post is not a free entry point, nor is a reply after 24 hours", async () => {
+    const sentPricing = () =>
+      receiver.received
+        .flatMap(
+          (r) =>
+            ((r.payload as Envelope).entry[0]!.changes[0]!.value["statuses"] ?? []) as Array<Record<string, unknown>>
+        )
+        .find((s) => s["status"] === "sent")?.["pricing"]
+    await control("inbound", { phoneNumberId: numberId, from: "15550106667", referral: { sourceType: "post" } })
+    await sandbox.webhooksIdle()
+    receiver.received.length = 0
+    await send("15550106667")
+    await sandbox.webhooksIdle()
+    expect(sentPricing()).toMatchObject({ type: "free_customer_service" })
+    await control("config", { enforceServiceWindow: false })
+    await control("inbound", { phoneNumberId: numberId, from: "15550106668", referral: {} })
+    await control("clock", { advanceSeconds: 25 * 3600 })
+    await sandbox.webhooksIdle()
+    receiver.received.length = 0
+    await send("15550106668")
+    await sandbox.webhooksIdle()
+    expect(sentPricing()).toMatchObject({ type: "free_customer_service" })
+  })
+
   it("a batch holds several entries and changes", async () => {
     const second = await control("seed/phone-number", { wabaId, registered: true })
     const newWaba = await connectWhatsApp(sandbox, { action: "approve", waba: "new" })

@@ -344,6 +344,41 @@ describe("Connect WhatsApp through the sandbox's Embedded Signup", () => {
     expect(((await sent.json()) as { status: string }).status).toBe("sent")
   }, 40_000)
 
+  it("a contact who came from a Click-to-WhatsApp ad: the message names the ad; the window still closes after 24 hours", async () => {
+    const { token } = await http.session("ad-entry-co")
+    await http.connect(token, newNumber)
+    const before = Date.now()
+    const { windowClosesAt } = await contactWrites(control, (q) => graphql(token, q), "+1 415 555 0178", {
+      text: "Is this still on sale?",
+      referral: { sourceId: "120200000000002", headline: "Spring sale", ctwaClid: "ARAclid2" }
+    })
+    // Meta's free entry point (72 h) is a price, not a longer window: free text follows the 24 hours.
+    expect(Date.parse(windowClosesAt)).toBeLessThanOrEqual(Date.now() + 24 * 3600 * 1000)
+    expect(Date.parse(windowClosesAt)).toBeGreaterThan(before + 23 * 3600 * 1000)
+    const data = (await graphql(
+      token,
+      `{ conversations(first: 10) { edges { node { waId messages(first: 5) { edges { node {
+        text referral { sourceType sourceId sourceUrl headline ctwaClid } } } } } } } }`
+    )) as {
+      conversations: {
+        edges: Array<{ node: { waId: string; messages: { edges: Array<{ node: Record<string, unknown> }> } } }>
+      }
+    }
+    const thread = data.conversations.edges.find((edge) => edge.node.waId === "14155550178")!
+    expect(thread.node.messages.edges.map((edge) => edge.node)).toEqual([
+      {
+        text: "Is this still on sale?",
+        referral: {
+          sourceType: "ad",
+          sourceId: "120200000000002",
+          sourceUrl: "https://fb.me/120200000000002",
+          headline: "Spring sale",
+          ctwaClid: "ARAclid2"
+        }
+      }
+    ])
+  }, 40_000)
+
   it("Meta's restrictions: active with a warning, replies refused until expiry; a ban lifts on REINSTATE", async () => {
     const { token } = await http.session("restricted-co")
     await http.connect(token, newNumber)

@@ -1,6 +1,6 @@
 import type { Restriction } from "./ChannelConnection.ts"
 import type { DeliveryStatus } from "./Message.ts"
-import type { MessageContent } from "./MessageContent.ts"
+import type { AdReferral, MessageContent } from "./MessageContent.ts"
 import type { TemplateStatus } from "./MessageTemplate.ts"
 
 /**
@@ -20,6 +20,11 @@ export interface InboundMessage {
   readonly body: unknown
   /** What the message is (its media to fetch, a location, a reaction…). */
   readonly content: MessageContent
+  /**
+   * The ad or post the contact came from, on the first message after a Click-to-WhatsApp tap. It opens no longer
+   * window: free-form replies follow the same 24 hours (see `CustomerServiceWindow.ts`).
+   */
+  readonly referral?: AdReferral | null
   readonly sentAt: Date
 }
 

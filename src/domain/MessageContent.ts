@@ -31,3 +31,18 @@ export type MessageContent =
   /** `emoji` null: the reaction was removed. */
   | { readonly _tag: "Reaction"; readonly targetProviderMessageId: string; readonly emoji: string | null }
   | { readonly _tag: "Other" }
+
+/**
+ * The ad or post a contact tapped to write to the business (a Click-to-WhatsApp entry), as the message that followed
+ * carried it. `sourceType` is `ad` or `post` as the provider says (another value is kept as given).
+ */
+export interface AdReferral {
+  readonly sourceType: string
+  readonly sourceId: string | null
+  readonly sourceUrl: string | null
+  readonly headline: string | null
+  readonly body: string | null
+  readonly mediaType: string | null
+  /** The click's id, for the advertiser's conversion reports. */
+  readonly ctwaClid: string | null
+}

@@ -12,7 +12,7 @@ export const contactWrites = async (
   control: Control,
   query: Query,
   from: string,
-  options: { readonly text?: string; readonly waId?: string } = {}
+  options: { readonly text?: string; readonly waId?: string; readonly referral?: Record<string, unknown> } = {}
 ): Promise<{ readonly windowClosesAt: string }> => {
   const connection = (await query("{ whatsappConnection { phoneNumberId } }"))["whatsappConnection"] as {
     phoneNumberId: string
@@ -20,7 +20,8 @@ export const contactWrites = async (
   const inbound = await control("inbound", {
     phoneNumberId: connection.phoneNumberId,
     from,
-    text: options.text ?? "Hello"
+    text: options.text ?? "Hello",
+    ...(options.referral === undefined ? {} : { referral: options.referral })
   })
   if (inbound["deliveryStatus"] !== 200) throw new Error(`the inbound webhook answered ${inbound["deliveryStatus"]}`)
   const waId = options.waId ?? from.replace(/\D/g, "")

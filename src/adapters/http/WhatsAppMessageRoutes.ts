@@ -40,6 +40,7 @@ const CreateTemplateBody = Schema.Struct({
   name: Schema.String,
   language: Schema.String,
   category: Schema.String,
+  parameterFormat: Schema.optional(Schema.Literals(["POSITIONAL", "NAMED"])),
   bodyText: Schema.String,
   bodyExamples: Schema.optional(Schema.Array(Schema.String)),
   headerText: Schema.optional(Schema.NullOr(Schema.String)),
@@ -174,7 +175,7 @@ export const makeWhatsAppMessageRoutes = HttpRouter.use(
             return errorResponse(
               400,
               "invalid_request",
-              'Send {"name": "order_ready", "language": "en_US", "category": "UTILITY", "bodyText": "Hi {{1}}", "bodyExamples": ["Ana"]}.'
+              'Send {"name": "order_ready", "language": "en_US", "category": "UTILITY", "bodyText": "Hi {{1}}", "bodyExamples": ["Ana"]}; "parameterFormat": "NAMED" takes {{first_name}} placeholders.'
             )
           }
           return yield* answer(

@@ -1,5 +1,5 @@
 import { isMediaKind } from "../../domain/Media.ts"
-import type { MessageContent } from "../../domain/MessageContent.ts"
+import type { AdReferral, MessageContent } from "../../domain/MessageContent.ts"
 
 /**
  * Meta's message objects as stored (`body`: the webhook's message, or the send request for an outbound one): what a
@@ -87,4 +87,23 @@ export const messageContent = (type: string, body: unknown): MessageContent => {
     return { _tag: "Reaction", targetProviderMessageId: target, emoji: text(part["emoji"]) }
   }
   return { _tag: "Other" }
+}
+
+/**
+ * The `referral` object of a message sent from a Click-to-WhatsApp ad or a post (Cloud API webhook reference,
+ * "messages"; META_SPEC 4.4): `source_url, source_id, source_type ("ad" | "post"), headline, body, media_type,
+ * image_url | video_url, thumbnail_url, ctwa_clid`. Null when the message has none.
+ */
+export const adReferralOf = (body: unknown): AdReferral | null => {
+  const referral = record(record(body)?.["referral"])
+  if (referral === null) return null
+  return {
+    sourceType: text(referral["source_type"]) ?? "unknown",
+    sourceId: text(referral["source_id"]),
+    sourceUrl: text(referral["source_url"]),
+    headline: text(referral["headline"]),
+    body: text(referral["body"]),
+    mediaType: text(referral["media_type"]),
+    ctwaClid: text(referral["ctwa_clid"])
+  }
 }

@@ -321,6 +321,20 @@ for (const fake of [
         assert.deepStrictEqual(order?.bodyPlaceholders, ["1", "2"])
         assert.strictEqual(order?.status, "PENDING")
         assert.strictEqual(order?.parameterFormat, "POSITIONAL")
+        // Named placeholders go with their samples by name (body_text_named_params).
+        yield* graph.createTemplate(token, wabaId, {
+          name: "order_named",
+          language: "en_US",
+          category: "UTILITY",
+          parameterFormat: "NAMED",
+          headerText: null,
+          bodyText: "Hi {{first_name}}, order {{order_id}} is ready.",
+          footerText: null,
+          bodyExamples: ["Ann", "42"]
+        })
+        const named = (yield* graph.listTemplates(token, wabaId)).find((t) => t.name === "order_named")
+        assert.strictEqual(named?.parameterFormat, "NAMED")
+        assert.deepStrictEqual(named?.bodyPlaceholders, ["first_name", "order_id"])
         const sent = yield* graph.sendTemplate(token, phoneNumberId, "+1 555 010 9876", {
           name: "hello_world",
           language: "en_US",

@@ -134,6 +134,7 @@ describe("decodeMetaWebhook", () => {
             type: "text",
             body: { from: "14155550001", id: "wamid.1", type: "text", text: { body: "hi" } },
             content: { _tag: "Text", text: "hi" },
+            referral: null,
             sentAt: received
           }
         ],
@@ -166,6 +167,63 @@ describe("decodeMetaWebhook", () => {
         rejectionReason: null,
         occurredAt: new Date(1767225600000)
       })
+    })
+  )
+
+  it.effect("reads a Click-to-WhatsApp message's referral (Meta's reference shape) into the inbound message", () =>
+    Effect.gen(function* () {
+      const message = {
+        from: "14155550001",
+        id: "wamid.ad1",
+        timestamp: "1767225600",
+        type: "text",
+        text: { body: "Is this still on sale?" },
+        referral: {
+          source_url: "https://fb.me/3cr4Wqqkk",
+          source_id: "120200000000001",
+          source_type: "ad",
+          headline: "Spring sale",
+          body: "Write to us on WhatsApp",
+          media_type: "image",
+          image_url: "https://scontent.example/ad.jpg",
+          thumbnail_url: "https://scontent.example/ad-thumb.jpg",
+          ctwa_clid: "ARAkLkA8rmlF"
+        }
+      }
+      const [activity] = yield* decodeMetaWebhook(
+        {
+          object: "whatsapp_business_account",
+          entry: [
+            {
+              id: "102290129340398",
+              changes: [
+                {
+                  field: "messages",
+                  value: {
+                    metadata: { phone_number_id: "106540352242922" },
+                    contacts: [{ wa_id: "14155550001", profile: { name: "Ana" } }],
+                    messages: [message, { ...message, id: "wamid.plain", referral: undefined }]
+                  }
+                }
+              ]
+            }
+          ]
+        },
+        received
+      )
+      assert.strictEqual(activity?._tag, "NumberActivity")
+      const [fromAd, plain] = activity?._tag === "NumberActivity" ? activity.messages : []
+      assert.deepStrictEqual(fromAd?.referral, {
+        sourceType: "ad",
+        sourceId: "120200000000001",
+        sourceUrl: "https://fb.me/3cr4Wqqkk",
+        headline: "Spring sale",
+        body: "Write to us on WhatsApp",
+        mediaType: "image",
+        ctwaClid: "ARAkLkA8rmlF"
+      })
+      assert.deepStrictEqual(fromAd?.content, { _tag: "Text", text: "Is this still on sale?" })
+      assert.isNull(plain?.referral)
     })
   )
 

@@ -31,7 +31,7 @@ import type {
 import { DeliveryStatus } from "../../domain/Message.ts"
 import { templateStatusOf } from "../../domain/MessageTemplate.ts"
 import { unixSecondsToDate } from "../../domain/WebhookEvent.ts"
-import { messageContent } from "./MessageBody.ts"
+import { adReferralOf, messageContent } from "./MessageBody.ts"
 
 /**
  * Meta's WhatsApp webhooks, read here and nowhere else: the signature and the JSON at the door (`WebhookVerifier`),
@@ -294,6 +294,7 @@ const messagesChange = Effect.fnUntraced(function* (value: unknown, receivedAt: 
       // The whole message object is kept, whatever its type.
       body: raw,
       content: messageContent(message.type, raw),
+      referral: adReferralOf(raw),
       sentAt: yield* timestampOf(message.timestamp, receivedAt, `message ${message.id}`)
     })
   }

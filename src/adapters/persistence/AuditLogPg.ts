@@ -1,13 +1,15 @@
 import { Effect, Layer, Schema } from "effect"
-import { SqlClient, SqlSchema } from "effect/sql"
+import { SqlClient } from "effect/sql"
 import { AuditLog } from "../../application/ports/AuditLog.ts"
-import { decodeCursor, encodeCursor } from "../../application/ports/Page.ts"
+import { decodePosition, encodeMicrosCursor } from "../../application/ports/Page.ts"
+import { atMicros } from "./Micros.ts"
 import { AuditEntryRow, toJson } from "./Rows.ts"
 
 export const AuditLogPg = Layer.effect(
   AuditLog,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const decodeEntries = Schema.decodeUnknownEffect(Schema.Array(AuditEntryRow))
     return AuditLog.of({
       record: (entry) =>
         sql`
@@ -19,24 +21,22 @@ export const AuditLogPg = Layer.effect(
           Effect.withSpan("AuditLogPg.record")
         ),
       list: (tenantId, page) => {
-        const cursor = decodeCursor(page.after)
+        const cursor = decodePosition(page.after, "desc")
         const after =
-          cursor === null
-            ? sql`TRUE`
-            : sql`(date_trunc('milliseconds', created_at), id) < (${cursor.sortKey}, ${cursor.id})`
-        return SqlSchema.findAll({
-          Request: Schema.Void,
-          Result: AuditEntryRow,
-          execute: () => sql`
-            SELECT * FROM audit_log WHERE tenant_id = ${tenantId} AND ${after}
-            ORDER BY date_trunc('milliseconds', created_at) DESC, id DESC LIMIT ${page.first + 1}`
-        })(undefined).pipe(
-          Effect.map((rows) => {
-            const items = rows
-              .slice(0, page.first)
-              .map((node) => ({ node, cursor: encodeCursor(node.createdAt, node.id) }))
-            return { items, hasNextPage: rows.length > page.first, endCursor: items.at(-1)?.cursor ?? null }
-          }),
+          cursor === null ? sql`TRUE` : sql`(created_at, id) < (${atMicros(sql, cursor.sortKeyMicros)}, ${cursor.id})`
+        return sql`
+          SELECT *, (extract(epoch FROM created_at) * 1000000)::bigint::text AS created_micros FROM audit_log
+          WHERE tenant_id = ${tenantId} AND ${after}
+          ORDER BY created_at DESC, id DESC LIMIT ${page.first + 1}`.pipe(
+          Effect.flatMap((rows) =>
+            Effect.map(decodeEntries(rows.slice(0, page.first)), (entries) => {
+              const items = entries.map((node, index) => ({
+                node,
+                cursor: encodeMicrosCursor(String(rows[index]!["created_micros"]), node.id)
+              }))
+              return { items, hasNextPage: rows.length > page.first, endCursor: items.at(-1)?.cursor ?? null }
+            })
+          ),
           Effect.orDie
         )
       }

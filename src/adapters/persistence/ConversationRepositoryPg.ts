@@ -6,6 +6,7 @@ import { decodeMicrosCursor, encodeMicrosCursor } from "../../application/ports/
 import { type ConversationSummary, UNREAD_CAP } from "../../domain/Conversation.ts"
 import { CUSTOMER_SERVICE_WINDOW_MS } from "../../domain/CustomerServiceWindow.ts"
 import { windowClosing } from "../../domain/OutboundEvent.ts"
+import { atMicros } from "./Micros.ts"
 import { writeOutbox } from "./OutboxPg.ts"
 import { ConversationRow, type Row, toConversation } from "./Rows.ts"
 
@@ -54,10 +55,6 @@ export const ConversationRepositoryPg = Layer.effect(
   ConversationRepository,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    /** A cursor's microseconds as a timestamptz, exactly (each factor stays far below 2^53). */
-    const atMicros = (micros: string) =>
-      sql`(timestamptz 'epoch' + (${micros}::bigint / 1000000) * interval '1 second'
-            + (${micros}::bigint % 1000000) * interval '1 microsecond')`
     /** A prefix of the contact's name (any case), or of their number when the search is a number. */
     const searchCondition = (search: string | undefined) => {
       const term = search?.trim() ?? ""
@@ -136,7 +133,7 @@ export const ConversationRepositoryPg = Layer.effect(
         const after =
           cursor === null
             ? sql`TRUE`
-            : sql`(COALESCE(last_message_at, created_at), id) < (${atMicros(cursor.sortKeyMicros)}, ${cursor.id})`
+            : sql`(COALESCE(last_message_at, created_at), id) < (${atMicros(sql, cursor.sortKeyMicros)}, ${cursor.id})`
         return inbox(tenantId, sql`${after} AND ${searchCondition(page.search)}`, page.first + 1).pipe(
           Effect.map((rows) => {
             const nodes = rows.slice(0, page.first)

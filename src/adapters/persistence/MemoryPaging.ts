@@ -1,8 +1,14 @@
-import { decodeCursor, encodeCursor, type Page, type PageRequest } from "../../application/ports/Page.ts"
+import {
+  decodePosition,
+  encodeMicrosCursor,
+  microsOf,
+  type Page,
+  type PageRequest
+} from "../../application/ports/Page.ts"
 
 /**
- * Pages an in-memory list the way the Postgres adapters do: ordered by (sort key at millisecond precision, id),
- * ascending or descending, resuming strictly after the cursor.
+ * Pages an in-memory list the way the Postgres adapters do: ordered by (sort key, id), ascending or descending,
+ * resuming strictly after the cursor (microsecond cursors, as PostgreSQL's; a `Date` key is whole milliseconds).
  */
 export const pageOf = <A extends { readonly id: string }>(
   all: ReadonlyArray<A>,
@@ -11,15 +17,16 @@ export const pageOf = <A extends { readonly id: string }>(
   request: PageRequest
 ): Page<A> => {
   const sign = direction === "asc" ? 1 : -1
-  const compare = (a: { key: number; id: string }, b: { key: number; id: string }) =>
-    sign * (a.key - b.key || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-  const cursor = decodeCursor(request.after)
+  const compare = (a: { key: bigint; id: string }, b: { key: bigint; id: string }) =>
+    sign * (a.key < b.key ? -1 : a.key > b.key ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  const cursor = decodePosition(request.after, direction)
+  const from = cursor === null ? null : { key: BigInt(cursor.sortKeyMicros), id: cursor.id }
   const sorted = all
-    .map((node) => ({ node, key: sortKey(node).getTime(), id: node.id }))
+    .map((node) => ({ node, key: BigInt(microsOf(sortKey(node))), id: node.id }))
     .sort(compare)
-    .filter((entry) => cursor === null || compare(entry, { key: cursor.sortKey.getTime(), id: cursor.id }) > 0)
+    .filter((entry) => from === null || compare(entry, from) > 0)
   const items = sorted
     .slice(0, request.first)
-    .map(({ node }) => ({ node, cursor: encodeCursor(sortKey(node), node.id) }))
+    .map(({ node, key }) => ({ node, cursor: encodeMicrosCursor(key.toString(), node.id) }))
   return { items, hasNextPage: sorted.length > request.first, endCursor: items.at(-1)?.cursor ?? null }
 }

@@ -2,8 +2,9 @@ import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { MessageRepository } from "../../application/messaging/ports/MessageRepository.ts"
 import { LiveEvents } from "../../application/ports/LiveEvents.ts"
-import { decodeCursor, encodeCursor } from "../../application/ports/Page.ts"
+import { decodePosition, encodeMicrosCursor } from "../../application/ports/Page.ts"
 import { advanceStatus, type MessageStatus } from "../../domain/Message.ts"
+import { atMicros } from "./Micros.ts"
 import { transactionAnnouncing, writeOutbox } from "./OutboxPg.ts"
 import { type Row, toJson, toMessage } from "./Rows.ts"
 
@@ -114,19 +115,18 @@ export const MessageRepositoryPg = Layer.effect(
           Effect.orDie
         ),
       listByConversation: (tenantId, conversationId, page) => {
-        const cursor = decodeCursor(page.after)
+        const cursor = decodePosition(page.after, "asc")
         const after =
-          cursor === null
-            ? sql`TRUE`
-            : sql`(date_trunc('milliseconds', sent_at), id) > (${cursor.sortKey}, ${cursor.id})`
+          cursor === null ? sql`TRUE` : sql`(sent_at, id) > (${atMicros(sql, cursor.sortKeyMicros)}, ${cursor.id})`
         return sql`
-          SELECT * FROM messages WHERE tenant_id = ${tenantId} AND conversation_id = ${conversationId} AND ${after}
-          ORDER BY date_trunc('milliseconds', sent_at), id LIMIT ${page.first + 1}`.pipe(
+          SELECT *, (extract(epoch FROM sent_at) * 1000000)::bigint::text AS sent_micros FROM messages
+          WHERE tenant_id = ${tenantId} AND conversation_id = ${conversationId} AND ${after}
+          ORDER BY sent_at, id LIMIT ${page.first + 1}`.pipe(
           Effect.map((rows) => {
-            const items = rows
-              .slice(0, page.first)
-              .map(toMessage)
-              .map((node) => ({ node, cursor: encodeCursor(node.sentAt, node.id) }))
+            const items = rows.slice(0, page.first).map((row) => ({
+              node: toMessage(row),
+              cursor: encodeMicrosCursor(String(row["sent_micros"]), String(row["id"]))
+            }))
             return { items, hasNextPage: rows.length > page.first, endCursor: items.at(-1)?.cursor ?? null }
           }),
           Effect.orDie

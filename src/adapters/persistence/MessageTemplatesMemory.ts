@@ -17,10 +17,25 @@ export const MessageTemplatesMemory = Layer.effect(
     const key = (tenantId: string, wabaId: string, name: string, language: string) =>
       JSON.stringify([tenantId, wabaId, name, language])
     return MessageTemplates.of({
-      replaceAll: (tenantId, wabaId, templates) =>
-        Effect.sync(() => {
-          for (const [k, row] of rows) if (row.tenantId === tenantId && row.wabaId === wabaId) rows.delete(k)
-          for (const t of templates) rows.set(key(tenantId, wabaId, t.name, t.language), { ...t, wabaId, tenantId })
+      replaceAll: (tenantId, wabaId, templates, announce) =>
+        Effect.suspend(() => {
+          const before = new Map<string, MessageTemplate>()
+          for (const [k, row] of rows)
+            if (row.tenantId === tenantId && row.wabaId === wabaId) {
+              before.set(k, row)
+              rows.delete(k)
+            }
+          const events: Array<NewOutboundEvent> = []
+          for (const t of templates) {
+            const k = key(tenantId, wabaId, t.name, t.language)
+            const next = { ...t, wabaId }
+            rows.set(k, { ...next, tenantId })
+            const previous = before.get(k)
+            if (announce === undefined || previous === undefined) continue
+            if (previous.status !== next.status || previous.rejectedReason !== next.rejectedReason)
+              events.push(...announce(tenantId, next, previous.status))
+          }
+          return events.length === 0 ? Effect.void : outbox.write(events)
         }),
       put: (tenantId, template) =>
         Effect.sync(() => {

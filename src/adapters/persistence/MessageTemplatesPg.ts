@@ -59,15 +59,26 @@ export const MessageTemplatesPg = Layer.effect(
             footer_text = EXCLUDED.footer_text, header_placeholders = EXCLUDED.header_placeholders,
             body_placeholders = EXCLUDED.body_placeholders, updated_at = EXCLUDED.updated_at`
 
-    const replaceAll: MessageTemplates["Service"]["replaceAll"] = (tenantId, wabaId, templates) =>
-      sql
-        .withTransaction(
-          Effect.gen(function* () {
-            yield* sql`DELETE FROM message_templates WHERE tenant_id = ${tenantId} AND waba_id = ${wabaId}`
-            for (const t of templates) yield* upsert(tenantId, { ...t, wabaId })
-          })
-        )
-        .pipe(Effect.orDie, Effect.withSpan("MessageTemplatesPg.replaceAll"))
+    // The rows before the sync come back from the DELETE (locked until commit), so each synced template says whether
+    // its status moved.
+    const replaceAll: MessageTemplates["Service"]["replaceAll"] = (tenantId, wabaId, templates, announce) =>
+      transactionAnnouncing(sql, live, (announced) =>
+        Effect.gen(function* () {
+          const before = yield* sql`
+            DELETE FROM message_templates WHERE tenant_id = ${tenantId} AND waba_id = ${wabaId}
+            RETURNING name, language, status, rejected_reason`
+          const previous = new Map(before.map((row) => [JSON.stringify([row["name"], row["language"]]), row]))
+          for (const t of templates) {
+            const next = { ...t, wabaId }
+            yield* upsert(tenantId, next)
+            const row = previous.get(JSON.stringify([t.name, t.language]))
+            if (announce === undefined || row === undefined) continue
+            const status = templateStatusOf(String(row["status"]))
+            if (status === next.status && text(row["rejected_reason"]) === next.rejectedReason) continue
+            yield* writeOutbox(sql, announce(tenantId, next, status), announced)
+          }
+        })
+      ).pipe(Effect.orDie, Effect.withSpan("MessageTemplatesPg.replaceAll"))
 
     const put: MessageTemplates["Service"]["put"] = (tenantId, template) =>
       upsert(tenantId, template).pipe(Effect.asVoid, Effect.orDie, Effect.withSpan("MessageTemplatesPg.put"))

@@ -193,6 +193,65 @@ for (const backend of persistenceBackends()) {
         })
       )
 
+      it.effect(
+        "a sync that moves a stored template's status announces template.status; one that moves none, nothing",
+        () =>
+          Effect.gen(function* () {
+            const store = yield* WebhookEndpointStore
+            const templates = yield* MessageTemplates
+            const t = tenant()
+            const ep = yield* endpoint(t, ["template.status"])
+            const waba = `waba-${crypto.randomUUID()}`
+            const pending = {
+              wabaId: waba,
+              templateId: "9002",
+              name: "order_ready",
+              language: "en_US",
+              category: "UTILITY",
+              status: "PENDING" as const,
+              rejectedReason: null,
+              quality: null,
+              parameterFormat: "POSITIONAL" as const,
+              headerKind: "none" as const,
+              headerText: null,
+              bodyText: "Order {{1}} is ready.",
+              footerText: null,
+              headerPlaceholders: [],
+              bodyPlaceholders: ["1"],
+              updatedAt: new Date("2026-01-01T00:00:00Z")
+            }
+            const announce: TemplateStatusAnnounce = (tenantId, template, previous) => [
+              templateStatusEvent(tenantId, template, previous)
+            ]
+            const other = { ...pending, templateId: "9003", name: "welcome" }
+            yield* templates.replaceAll(t, waba, [pending], announce)
+            yield* templates.replaceAll(t, waba, [pending, other], announce)
+            assert.deepStrictEqual(yield* store.deliveries(t, ep.id, { first: 10 }), [], "new or unmoved: nothing")
+            const rejected = { ...pending, status: "REJECTED" as const, rejectedReason: "INVALID_FORMAT" }
+            yield* templates.replaceAll(t, waba, [rejected, other], announce)
+            yield* templates.replaceAll(t, waba, [rejected, other], announce)
+            yield* templates.replaceAll(
+              t,
+              waba,
+              [{ ...rejected, rejectedReason: "TAG_CONTENT_MISMATCH" }, other],
+              announce
+            )
+            assert.deepStrictEqual(
+              (yield* store.deliveries(t, ep.id, { first: 10 })).map((d) => d.eventType),
+              ["template.status", "template.status"],
+              "the move, then the reason's move; the same sync again announces nothing"
+            )
+            const claimed = yield* claimFor(ep.id)
+            assert.deepInclude(claimed[0]!.event.data as object, {
+              name: "order_ready",
+              status: "REJECTED",
+              previousStatus: "PENDING",
+              rejectedReason: "INVALID_FORMAT"
+            })
+            yield* store.remove(t, ep.id)
+          })
+      )
+
       it.effect("a connection's move into active announces connection.connected; the same status again does not", () =>
         Effect.gen(function* () {
           const store = yield* WebhookEndpointStore

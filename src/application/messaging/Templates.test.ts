@@ -73,6 +73,15 @@ describe("templateInputProblem", () => {
     )
     assert.include(templateInputProblem({ ...orderReady, bodyExamples: ["Ana"] }) ?? "", "example value")
     assert.include(templateInputProblem({ ...orderReady, headerText: "Order {{1}}" }) ?? "", "header")
+    const named = {
+      ...orderReady,
+      parameterFormat: "NAMED" as const,
+      bodyText: "Hi {{first_name}}, order {{order_id}}."
+    }
+    assert.isNull(templateInputProblem(named))
+    assert.include(templateInputProblem({ ...named, bodyText: "Hi {{First}}, order {{2x}}." }) ?? "", "lowercase")
+    assert.include(templateInputProblem({ ...named, bodyExamples: ["Ana"] }) ?? "", "example value")
+    assert.include(templateInputProblem({ ...orderReady, bodyText: "Hi {{first_name}} ok" }) ?? "", "named")
   })
 })
 
@@ -107,6 +116,14 @@ describe("Templates", () => {
       assert.strictEqual((yield* Effect.flip(templates.remove(member, "order_ready")))._tag, "Forbidden")
       const left = yield* templates.remove(admin, "order_ready")
       assert.isFalse(left.templates.some((t) => t.name === "order_ready"))
+      const named = yield* templates.create(admin, {
+        ...orderReady,
+        name: "order_named",
+        parameterFormat: "NAMED",
+        bodyText: "Hi {{first_name}}, order {{order_id}} is ready."
+      })
+      assert.strictEqual(named.parameterFormat, "NAMED")
+      assert.deepStrictEqual(named.bodyPlaceholders, ["first_name", "order_id"])
     }).pipe(Effect.provide(TestLayer))
   )
 
@@ -158,6 +175,34 @@ describe("Templates", () => {
         )
         assert.deepStrictEqual([hello.status, hello.quality], ["PAUSED", "RED"])
         assert.strictEqual(yield* templates.applyWebhook({ ...review, wabaId: "999", name: "nope" }), 0)
+      }).pipe(Effect.provide(TestLayer))
+  )
+
+  it.effect(
+    "a sync that finds a moved status announces template.status; a sync with nothing moved announces nothing",
+    () =>
+      Effect.gen(function* () {
+        const { admin, waba, connection } = yield* tenantWithWaba
+        const templates = yield* Templates
+        yield* templates.create(admin, orderReady)
+        const statusEvents = Effect.map(
+          Effect.flatMap(OutboxMemory, (outbox) => outbox.announced),
+          (all) => all.filter((e) => e.type === "template.status" && e.tenantId === admin.tenantId)
+        )
+        yield* templates.syncConnection(connection)
+        assert.deepStrictEqual(yield* statusEvents, [], "nothing moved (hello_world is new to the store)")
+        // Meta approved it, and its webhook never came: the next sync finds the change.
+        yield* (yield* MetaGraphMemoryControl).reviewTemplate(waba, "order_ready", "en_US", "APPROVED")
+        yield* templates.syncConnection(connection)
+        const events = yield* statusEvents
+        assert.strictEqual(events.length, 1)
+        assert.deepInclude(events[0]!.data as object, {
+          name: "order_ready",
+          status: "APPROVED",
+          previousStatus: "PENDING"
+        })
+        yield* templates.syncConnection(connection)
+        assert.strictEqual((yield* statusEvents).length, 1, "the same status again announces nothing")
       }).pipe(Effect.provide(TestLayer))
   )
 })

@@ -2,7 +2,7 @@ import { Clock, Context, type Duration, Effect, Layer, Option } from "effect"
 import type { ChannelConnection } from "../../domain/ChannelConnection.ts"
 import { type Forbidden, InvalidMessage, NotConnected, type TokenUnreadable } from "../../domain/Errors.ts"
 import type { WabaId } from "../../domain/Ids.ts"
-import { type MessageTemplate, placeholdersOf } from "../../domain/MessageTemplate.ts"
+import { type MessageTemplate, type ParameterFormat, placeholdersOf } from "../../domain/MessageTemplate.ts"
 import { templateStatusEvent } from "../../domain/OutboundEvent.ts"
 import { type Actor, requireOperator } from "../Actor.ts"
 import { TemplateSync } from "../connect/ports/TemplateSync.ts"
@@ -13,7 +13,7 @@ import { TokenCipher } from "../ports/TokenCipher.ts"
 import { spreadOver } from "../SpreadOver.ts"
 import { storedToken } from "../StoredToken.ts"
 import { type TemplateChange, TemplateWebhooks } from "../webhooks/ports/TemplateWebhooks.ts"
-import { MessageTemplates } from "./ports/MessageTemplates.ts"
+import { MessageTemplates, type TemplateStatusAnnounce } from "./ports/MessageTemplates.ts"
 
 /** What the tenant sees: the connected WABA's templates as last synced (none when not connected). */
 export interface TemplateList {
@@ -21,11 +21,15 @@ export interface TemplateList {
   readonly templates: ReadonlyArray<MessageTemplate>
 }
 
-/** A template to submit for Meta's review: a body with `{{1}}`, `{{2}}`… placeholders and an example for each. */
+/**
+ * A template to submit for Meta's review: a body with `{{1}}`, `{{2}}`… placeholders (POSITIONAL, the default) or
+ * `{{first_name}}`… (NAMED), and an example for each placeholder in order of first appearance.
+ */
 export interface CreateTemplateInput {
   readonly name: string
   readonly language: string
   readonly category: string
+  readonly parameterFormat?: ParameterFormat | undefined
   readonly bodyText: string
   readonly bodyExamples: ReadonlyArray<string>
   readonly headerText?: string | null | undefined
@@ -40,6 +44,8 @@ const CATEGORIES = ["MARKETING", "UTILITY", "AUTHENTICATION"]
 const NAME = /^[a-z0-9_]{1,512}$/
 const LANGUAGE = /^[a-z]{2,3}(_[A-Z]{2})?$/
 const MAX_BODY = 1024
+/** A named placeholder: lowercase letters, digits and underscores, starting with a letter (as the sandbox checks). */
+const PLACEHOLDER_NAME = /^[a-z][a-z0-9_]*$/
 
 /** A connection whose WABA's templates can be read: not retired, with its WABA and a token. */
 const holdsTemplates = (connection: ChannelConnection) =>
@@ -58,9 +64,14 @@ export const templateInputProblem = (input: CreateTemplateInput): string | null 
   if (body === "") return "The body text is empty."
   if (body.length > MAX_BODY) return `The body text is longer than ${MAX_BODY} characters.`
   const placeholders = placeholdersOf(body)
-  const expected = placeholders.map((_, index) => String(index + 1))
-  if (placeholders.some((p, index) => p !== expected[index]))
-    return "Number the placeholders {{1}}, {{2}}… in order, without gaps."
+  if (input.parameterFormat === "NAMED") {
+    if (placeholders.some((p) => !PLACEHOLDER_NAME.test(p)))
+      return "Name each placeholder with lowercase letters, digits and underscores, starting with a letter (e.g. {{first_name}})."
+  } else {
+    const expected = placeholders.map((_, index) => String(index + 1))
+    if (placeholders.some((p, index) => p !== expected[index]))
+      return "Number the placeholders {{1}}, {{2}}… in order, without gaps (or choose named placeholders)."
+  }
   if (/^\s*\{\{|\}\}\s*$/.test(body)) return "The body may not start or end with a placeholder (Meta refuses it)."
   if (input.bodyExamples.length !== placeholders.length || input.bodyExamples.some((e) => e.trim() === ""))
     return `Give an example value for each placeholder (${placeholders.length}): Meta reviews the template with them.`
@@ -116,6 +127,10 @@ export class Templates extends Context.Service<
           templates
         }))
 
+      const announceStatus: TemplateStatusAnnounce = (tenantId, template, previous) => [
+        templateStatusEvent(tenantId, template, previous)
+      ]
+
       const syncConnection = Effect.fn("Templates.syncConnection")(function* (connection: ChannelConnection) {
         const token = yield* storedToken(cipher, connection, "Template sync")
         const remote = yield* graph.listTemplates(token, connection.wabaId as WabaId)
@@ -123,7 +138,8 @@ export class Templates extends Context.Service<
         yield* store.replaceAll(
           connection.tenantId,
           connection.wabaId!,
-          remote.map((t) => ({ ...t, wabaId: connection.wabaId!, updatedAt: at }))
+          remote.map((t) => ({ ...t, wabaId: connection.wabaId!, updatedAt: at })),
+          announceStatus
         )
         yield* Effect.logInfo(`Templates synced: ${remote.length}`).pipe(
           Effect.annotateLogs({ tenant_id: connection.tenantId, connection_id: connection.id })
@@ -160,13 +176,14 @@ export class Templates extends Context.Service<
         }
         const problem = templateInputProblem(input)
         if (problem !== null) return yield* new InvalidMessage({ detail: problem })
+        const format: ParameterFormat = input.parameterFormat === "NAMED" ? "NAMED" : "POSITIONAL"
         const connection = yield* connected(actor)
         const token = yield* storedToken(cipher, connection, "Template create")
         const created = yield* graph.createTemplate(token, connection.wabaId as WabaId, {
           name: input.name,
           language: input.language,
           category: input.category,
-          parameterFormat: "POSITIONAL",
+          parameterFormat: format,
           headerText: input.headerText,
           bodyText: input.bodyText,
           footerText: input.footerText,
@@ -181,7 +198,7 @@ export class Templates extends Context.Service<
           status: created.status === "APPROVED" ? "APPROVED" : "PENDING",
           rejectedReason: null,
           quality: null,
-          parameterFormat: "POSITIONAL",
+          parameterFormat: format,
           headerKind: input.headerText === null ? "none" : "text",
           headerText: input.headerText,
           bodyText: input.bodyText,
@@ -239,7 +256,7 @@ export class Templates extends Context.Service<
                   category: change.category,
                   at: change.occurredAt
                 },
-                (tenantId, template, previous) => [templateStatusEvent(tenantId, template, previous)]
+                announceStatus
               )
             : yield* store.setDetails(change.wabaId, change.name, change.language, {
                 ...(change._tag === "TemplateQualityChanged"

@@ -64,6 +64,24 @@ export const decodeMicrosCursor = (
 /** Microseconds since the epoch of a millisecond `Date` (the in-memory adapters' sort keys). */
 export const microsOf = (date: Date): string => (BigInt(date.getTime()) * 1000n).toString()
 
+/**
+ * The exact position of a cursor this API gave, in microseconds: a {@link encodeMicrosCursor} one as it is, an older
+ * millisecond one ({@link encodeCursor}) widened to its whole millisecond on the side that repeats rather than skips
+ * (its first microsecond when paging ascending, its last when descending): an old cursor may show again a row of that
+ * millisecond, never lose one. Null for anything else.
+ */
+export const decodePosition = (
+  cursor: string | undefined,
+  direction: "asc" | "desc"
+): { readonly sortKeyMicros: string; readonly id: string } | null => {
+  const micros = decodeMicrosCursor(cursor)
+  if (micros !== null) return micros
+  const millis = decodeCursor(cursor)
+  if (millis === null) return null
+  const start = BigInt(millis.sortKey.getTime()) * 1000n
+  return { sortKeyMicros: (direction === "asc" ? start : start + 999n).toString(), id: millis.id }
+}
+
 /** Whether `cursor` is one this API gave (see {@link decodeCursor}, {@link decodeMicrosCursor}). */
 export const isCursor = (cursor: string): boolean =>
   decodeCursor(cursor) !== null || decodeMicrosCursor(cursor) !== null

@@ -95,6 +95,39 @@ describe("Templates", () => {
     expect(screen.getByRole("alert").textContent).toBe("WhatsApp is not connected.")
   })
 
+  it("creates a template with named placeholders: an example per name, sent as NAMED", async () => {
+    const mock = mockClient({
+      WhatsAppTemplates: () => ({ whatsappTemplates: [] }),
+      CreateWhatsAppTemplate: () => ({
+        createWhatsAppTemplate: {
+          __typename: "CreateWhatsAppTemplateSuccess",
+          template: { id: "t10", status: "PENDING" }
+        }
+      })
+    })
+    render(withClient(mock.client, <Templates canManage />))
+    const form = screen.getByRole("form", { name: "Create a template" })
+    fireEvent.change(within(form).getByLabelText("Placeholders"), { target: { value: "NAMED" } })
+    fireEvent.change(within(form).getByLabelText(/^Name/), { target: { value: "order_named" } })
+    fireEvent.change(within(form).getByLabelText(/^Body text/), {
+      target: { value: "Hi {{first_name}}, order {{order_id}} for {{first_name}}." }
+    })
+    expect(within(form).queryByLabelText("Example for {{1}}")).toBeNull()
+    fireEvent.change(within(form).getByLabelText("Example for {{first_name}}"), { target: { value: "Ana" } })
+    fireEvent.change(within(form).getByLabelText("Example for {{order_id}}"), { target: { value: "A-17" } })
+    await act(async () => fireEvent.click(within(form).getByRole("button", { name: "Submit for review" })))
+    expect(mock.calls("CreateWhatsAppTemplate")[0]).toEqual({
+      input: {
+        name: "order_named",
+        language: "en_US",
+        category: "UTILITY",
+        parameterFormat: "NAMED",
+        bodyText: "Hi {{first_name}}, order {{order_id}} for {{first_name}}.",
+        bodyExamples: ["Ana", "A-17"]
+      }
+    })
+  })
+
   it("a member sees the list without Create or Delete, and is told who can", () => {
     const mock = mockClient({ WhatsAppTemplates: () => ({ whatsappTemplates: list }) })
     render(withClient(mock.client, <Templates canManage={false} />))

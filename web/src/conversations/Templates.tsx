@@ -65,8 +65,13 @@ export const templateStatusWords = (template: Pick<Template, "status" | "rejecte
   }
 }
 
-/** The `{{1}}`, `{{2}}`… of a body, in order. */
-const placeholdersIn = (text: string) => [...new Set([...text.matchAll(/\{\{\s*(\d+)\s*\}\}/g)].map((m) => m[1]!))]
+type ParameterFormat = "POSITIONAL" | "NAMED"
+
+/** The `{{1}}`, `{{2}}`… (or `{{first_name}}`…) of a body, in order of first appearance. */
+const placeholdersIn = (text: string, format: ParameterFormat) => {
+  const pattern = format === "NAMED" ? /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g : /\{\{\s*(\d+)\s*\}\}/g
+  return [...new Set([...text.matchAll(pattern)].map((m) => m[1]!))]
+}
 
 type Outcome = { readonly __typename: string; readonly message?: string } | undefined
 
@@ -81,10 +86,11 @@ export function Templates({ canManage }: { readonly canManage: boolean }) {
   const [name, setName] = useState("")
   const [language, setLanguage] = useState("en_US")
   const [category, setCategory] = useState("UTILITY")
+  const [format, setFormat] = useState<ParameterFormat>("POSITIONAL")
   const [body, setBody] = useState("")
   const [examples, setExamples] = useState<Record<string, string>>({})
   const [creating, setCreating] = useState(false)
-  const placeholders = placeholdersIn(body)
+  const placeholders = placeholdersIn(body, format)
 
   /** A mutation's answer: its error in words, or `done` and a fresh list. */
   const settle = (outcome: Outcome, graphError: string | undefined, done: string) => {
@@ -114,6 +120,7 @@ export function Templates({ canManage }: { readonly canManage: boolean }) {
         name: name.trim(),
         language: language.trim(),
         category,
+        ...(format === "NAMED" ? { parameterFormat: "NAMED" as const } : {}),
         bodyText: body.trim(),
         bodyExamples: placeholders.map((p) => examples[p] ?? "")
       }
@@ -198,14 +205,28 @@ export function Templates({ canManage }: { readonly canManage: boolean }) {
             </select>
           </label>
           <label className="field">
+            <span>Placeholders</span>
+            <select value={format} onChange={(e) => setFormat(e.target.value as ParameterFormat)}>
+              <option value="POSITIONAL">
+                Numbered: {"{{1}}"}, {"{{2}}"}…
+              </option>
+              <option value="NAMED">Named: {"{{first_name}}"}…</option>
+            </select>
+          </label>
+          <label className="field">
             <span>
-              Body text (placeholders {"{{1}}"}, {"{{2}}"}…)
+              Body text (placeholders{" "}
+              {format === "NAMED" ? "{{first_name}}, {{order_id}}… (lowercase, digits, _)" : "{{1}}, {{2}}… in order"})
             </span>
             <textarea
               rows={3}
               value={body}
               onChange={(e) => setBody(e.target.value)}
-              placeholder="Hi {{1}}, your order {{2}} is ready."
+              placeholder={
+                format === "NAMED"
+                  ? "Hi {{first_name}}, your order {{order_id}} is ready."
+                  : "Hi {{1}}, your order {{2}} is ready."
+              }
               maxLength={1024}
             />
           </label>

@@ -36,9 +36,9 @@ export type CreateWebhookEndpointInput = {
 };
 
 export type CreateWhatsAppTemplateInput = {
-  /** An example value per placeholder, for Meta's review. */
+  /** An example value per placeholder, in order of first appearance, for Meta's review. */
   readonly bodyExamples?: ReadonlyArray<string> | null | undefined;
-  /** The text, with {{1}}, {{2}}… placeholders in order. */
+  /** The text, with {{1}}, {{2}}… placeholders in order, or named ones ({{first_name}}). */
   readonly bodyText: string;
   /** MARKETING, UTILITY or AUTHENTICATION. */
   readonly category: string;
@@ -49,6 +49,8 @@ export type CreateWhatsAppTemplateInput = {
   readonly language: string;
   /** Lowercase letters, digits and underscores, e.g. order_ready. */
   readonly name: string;
+  /** POSITIONAL ({{1}}, {{2}}…, the default) or NAMED ({{first_name}}…). */
+  readonly parameterFormat?: TemplateParameterFormat | null | undefined;
 };
 
 export type HealthStatus =
@@ -178,6 +180,10 @@ export type SendTextInput = {
 export type SendableMedia =
   | 'DOCUMENT'
   | 'IMAGE';
+
+export type TemplateParameterFormat =
+  | 'NAMED'
+  | 'POSITIONAL';
 
 export type TemplateParametersInput = {
   /** One value per body placeholder. */

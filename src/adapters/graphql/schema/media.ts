@@ -5,9 +5,9 @@ import { InvalidMessage } from "../../../domain/Errors.ts"
 import type { MessageId } from "../../../domain/Ids.ts"
 import type { MessageMedia } from "../../../domain/Media.ts"
 import type { Message } from "../../../domain/Message.ts"
-import type { MessageContent } from "../../../domain/MessageContent.ts"
+import type { AdReferral, MessageContent } from "../../../domain/MessageContent.ts"
 import { decodeInlineMedia } from "../../http/MediaRoutes.ts"
-import { messageContent } from "../../meta-graph/MessageBody.ts"
+import { adReferralOf, messageContent } from "../../meta-graph/MessageBody.ts"
 import { builder } from "../builder.ts"
 import { MessageRef } from "./conversations.ts"
 import { SEND_ERRORS } from "./errors.ts"
@@ -96,6 +96,20 @@ const ReactionRef = builder.objectRef<Of<"Reaction">>("MessageReaction").impleme
   })
 })
 
+const AdReferralRef = builder.objectRef<AdReferral>("AdReferral").implement({
+  description:
+    "The Click-to-WhatsApp ad or post the contact tapped before this message. It opens no longer window: free text still goes only within 24 hours of the contact's last message.",
+  fields: (t) => ({
+    sourceType: t.exposeString("sourceType", { description: "ad or post." }),
+    sourceId: t.exposeString("sourceId", { nullable: true }),
+    sourceUrl: t.exposeString("sourceUrl", { nullable: true }),
+    headline: t.exposeString("headline", { nullable: true }),
+    body: t.exposeString("body", { nullable: true }),
+    mediaType: t.exposeString("mediaType", { nullable: true }),
+    ctwaClid: t.exposeString("ctwaClid", { nullable: true, description: "The ad click's id (conversion reports)." })
+  })
+})
+
 const contentOf = (message: Message) => messageContent(message.type, message.body)
 const only = <T extends MessageContent["_tag"]>(message: Message, tag: T): Of<T> | null => {
   const content = contentOf(message)
@@ -123,7 +137,12 @@ builder.objectFields(MessageRef, (t) => ({
     resolve: (message) => only(message, "Contacts")?.contacts ?? null
   }),
   reply: t.field({ type: ReplyRef, nullable: true, resolve: (message) => only(message, "Reply") }),
-  reaction: t.field({ type: ReactionRef, nullable: true, resolve: (message) => only(message, "Reaction") })
+  reaction: t.field({ type: ReactionRef, nullable: true, resolve: (message) => only(message, "Reaction") }),
+  referral: t.field({
+    type: AdReferralRef,
+    nullable: true,
+    resolve: (message) => (message.direction === "inbound" ? adReferralOf(message.body) : null)
+  })
 }))
 
 const SendableMedia = builder.enumType("SendableMedia", {

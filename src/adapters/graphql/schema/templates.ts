@@ -150,13 +150,26 @@ const TEMPLATE_ERRORS = [
 ]
 const TEMPLATE_ADMIN_ERRORS = [...TEMPLATE_ERRORS, Forbidden, InvalidMessage]
 
+const TemplateParameterFormat = builder.enumType("TemplateParameterFormat", {
+  values: { POSITIONAL: { value: "POSITIONAL" }, NAMED: { value: "NAMED" } } as const
+})
+
 const CreateTemplateInput = builder.inputType("CreateWhatsAppTemplateInput", {
   fields: (t) => ({
+    parameterFormat: t.field({
+      type: TemplateParameterFormat,
+      description: "POSITIONAL ({{1}}, {{2}}…, the default) or NAMED ({{first_name}}…)."
+    }),
     name: t.string({ required: true, description: "Lowercase letters, digits and underscores, e.g. order_ready." }),
     language: t.string({ required: true, description: "e.g. en_US." }),
     category: t.string({ required: true, description: "MARKETING, UTILITY or AUTHENTICATION." }),
-    bodyText: t.string({ required: true, description: "The text, with {{1}}, {{2}}… placeholders in order." }),
-    bodyExamples: t.stringList({ description: "An example value per placeholder, for Meta's review." }),
+    bodyText: t.string({
+      required: true,
+      description: "The text, with {{1}}, {{2}}… placeholders in order, or named ones ({{first_name}})."
+    }),
+    bodyExamples: t.stringList({
+      description: "An example value per placeholder, in order of first appearance, for Meta's review."
+    }),
     headerText: t.string({ description: "A text header (no placeholders)." }),
     footerText: t.string()
   })
@@ -171,7 +184,11 @@ builder.mutationField("createWhatsAppTemplate", (t) =>
     resolve: (_root, { input }, ctx) =>
       ctx.run(
         Effect.flatMap(Templates, (templates) =>
-          templates.create(ctx.actor, { ...input, bodyExamples: input.bodyExamples ?? [] })
+          templates.create(ctx.actor, {
+            ...input,
+            parameterFormat: input.parameterFormat ?? "POSITIONAL",
+            bodyExamples: input.bodyExamples ?? []
+          })
         )
       )
   })

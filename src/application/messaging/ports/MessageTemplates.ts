@@ -33,8 +33,17 @@ export interface TemplateStatusChange {
 export class MessageTemplates extends Context.Service<
   MessageTemplates,
   {
-    /** A full sync: these are the WABA's templates now (others of that WABA are removed). */
-    replaceAll(tenantId: TenantId, wabaId: string, templates: ReadonlyArray<MessageTemplate>): Effect.Effect<void>
+    /**
+     * A full sync: these are the WABA's templates now (others of that WABA are removed). A stored template whose
+     * status or reason differs from the synced one announces `announce`'s events in the same transaction (a template
+     * new to the store announces nothing: there is no status it moved from).
+     */
+    replaceAll(
+      tenantId: TenantId,
+      wabaId: string,
+      templates: ReadonlyArray<MessageTemplate>,
+      announce?: TemplateStatusAnnounce
+    ): Effect.Effect<void>
     /** One template created (or re-read). */
     put(tenantId: TenantId, template: MessageTemplate): Effect.Effect<void>
     /** A name removed, every language. */
