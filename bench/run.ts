@@ -8,7 +8,8 @@
  * writes no doc), `--scenario a,b` (see SCENARIOS), `--rounds N` (default 3), `--rows 1k,100k,1M` (the inbox sizes
  * of the conversations scenario, bench/conversations.ts; default 100k, 1k in --smoke; `--scenario conversations`
  * alone rewrites only its section of docs/benchmarks.md), `--instances 1,2,4` (intake spread round-robin over N
- * service instances on one database). Only 127.0.0.1 is ever a target.
+ * service instances on one database). Only 127.0.0.1 is ever a target. PROFILE_DIR=dir: every instance with its
+ * worker running writes a V8 CPU profile there when it stops (read it with bench/cpu-profile-top.ts).
  */
 import { execFileSync, fork, spawnSync } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -550,9 +551,15 @@ const webhookSpec = (name: string, urls: ReadonlyArray<string>, idPrefix: string
   ...window(WEBHOOK_CLIENTS, WEBHOOK_MAX_REQUESTS)
 })
 
+/** PROFILE_DIR=dir: each instance with its worker running writes a V8 CPU profile there when it stops. */
+const profileDir = process.env["PROFILE_DIR"]?.trim() || null
+
 const startService = async (label: string, worker: boolean, extra: NodeJS.ProcessEnv = {}, url = benchUrl) => {
   const started = await startProcess(
-    builtStart(),
+    [
+      ...(worker && profileDir !== null ? ["--cpu-prof", `--cpu-prof-dir=${resolve(profileDir)}`] : []),
+      ...builtStart()
+    ],
     { ...serviceEnv(url, dataDir), WEBHOOK_WORKER_ENABLED: String(worker), ...extra },
     /Service listening on (http:\/\/[\d.]+:\d+)/,
     /Ready: database migrated/

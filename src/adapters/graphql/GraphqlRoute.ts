@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from "node:async_hooks"
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql"
 import { Cause, Context, Effect, Exit, Option, References, Semaphore, Tracer } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 // The CommonJS entry, the copy yoga and Pothos use (see schema/sdl.ts): `validate` checks the schema by `instanceof`.
@@ -10,6 +9,7 @@ import { Jwt } from "../http/Auth.ts"
 import { isSecure } from "../http/RequestContext.ts"
 import { authenticated } from "../http/RequestGuards.ts"
 import type { AppServices, GraphqlContext } from "./builder.ts"
+import { graphiqlPage } from "./GraphiqlPage.ts"
 import { costError, depthLimit } from "./QueryLimits.ts"
 import { schema } from "./schema/index.ts"
 
@@ -288,14 +288,16 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
       )
 
       if (options.graphiql) {
-        // The package's renderer inlines GraphiQL's script, styles and editor workers (about 9 MB, built once
-        // here): the page works with no internet, where yoga's own `renderGraphiQL` loads them from unpkg.com.
-        const page = renderGraphiQL({
-          endpoint: ENDPOINT,
-          title: "Meta channel connections",
-          headers: JSON.stringify({ Authorization: "Bearer <token from POST /api/dev/session>" })
-        })
-        yield* router.add("GET", ENDPOINT, Effect.succeed(HttpServerResponse.html(page)))
+        // The package's renderer inlines GraphiQL's script, styles and editor workers (about 9 MB, built on the
+        // first request, see GraphiqlPage.ts): the page works with no internet, where yoga's own `renderGraphiQL`
+        // loads them from unpkg.com.
+        yield* router.add(
+          "GET",
+          ENDPOINT,
+          Effect.map(graphiqlPage(ENDPOINT), (page) =>
+            HttpServerResponse.uint8Array(page, { contentType: "text/html; charset=utf-8" })
+          )
+        )
       }
     })
   )

@@ -510,7 +510,13 @@ export const decodeMetaWebhook = Effect.fnUntraced(function* (payload: unknown, 
   return changes as ReadonlyArray<WebhookChange>
 })
 
-export const MetaWebhookDecoder = Layer.succeed(WebhookDecoder, WebhookDecoder.of({ decode: decodeMetaWebhook }))
+export const MetaWebhookDecoder = Layer.succeed(
+  WebhookDecoder,
+  WebhookDecoder.of({
+    decode: decodeMetaWebhook,
+    failureText: (error) => statusErrorText(Array.isArray(error) ? error : undefined)
+  })
+)
 
 /** Both halves, as the app provides them (the verifier needs `WebhookSettings`). */
 export const MetaWebhooks = Layer.mergeAll(MetaWebhookDecoder, MetaWebhookVerifier)

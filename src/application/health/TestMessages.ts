@@ -3,9 +3,11 @@ import { InvalidMessage, NotConnected } from "../../domain/Errors.ts"
 import type { ConnectionId, TenantId } from "../../domain/Ids.ts"
 import type { Actor } from "../Actor.ts"
 import { Messaging, type SendTemplateError, type SendTextError } from "../messaging/Messaging.ts"
+import { MessageRepository } from "../messaging/ports/MessageRepository.ts"
 import { MessageTemplates } from "../messaging/ports/MessageTemplates.ts"
 import { ConnectionHealthRepository } from "../ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
+import { WebhookDecoder } from "../webhooks/ports/WebhookDecoder.ts"
 import { ConnectionHealthChecks, type HealthView } from "./ConnectionHealthChecks.ts"
 import { TEST_MESSAGE_KEY } from "./TestMessageCheck.ts"
 
@@ -62,6 +64,8 @@ export class TestMessages extends Context.Service<
       const checks = yield* ConnectionHealthChecks
       const connections = yield* ConnectionRepository
       const templates = yield* MessageTemplates
+      const messages = yield* MessageRepository
+      const decoder = yield* WebhookDecoder
 
       const record = (tenantId: TenantId, connectionId: ConnectionId, status: "ok" | "failing", message: string) =>
         Effect.gen(function* () {
@@ -95,10 +99,9 @@ export class TestMessages extends Context.Service<
               .pipe(Effect.result)
           : text
         if (sent._tag === "Success") {
+          const providerMessageId = sent.success.providerMessageId
           yield* connections
-            .update(actor.tenantId, connection.id, {
-              metadata: { [TEST_MESSAGE_KEY]: sent.success.providerMessageId }
-            })
+            .update(actor.tenantId, connection.id, { metadata: { [TEST_MESSAGE_KEY]: providerMessageId } })
             .pipe(Effect.ignore)
           yield* record(
             actor.tenantId,
@@ -108,6 +111,16 @@ export class TestMessages extends Context.Service<
               ? `Meta accepted the test message to ${e164} as the approved hello_world template (that phone has not written to the number within 24 hours, so free text would not go through). If it does not arrive within a minute, this check says why.`
               : `Meta accepted the test message to ${e164}. If it does not arrive on that phone within a minute, this check says why.`
           )
+          // Its status webhook may have been processed before the key above was written (Meta may report a status
+          // before the sender has recorded its answer): the processor then did not know it for the test message.
+          // A status stored before its message is applied to it, so the message's status now is the outcome,
+          // whatever the order. Read after the key is written, as the processor reads the key after it stores a
+          // status: one of the two sees the other.
+          const now = providerMessageId === null ? Option.none() : yield* messages.findByProviderId(providerMessageId)
+          if (Option.isSome(now) && now.value.status === "failed")
+            yield* health.save(actor.tenantId, connection.id, [
+              testMessageFailed(decoder.failureText(now.value.error), new Date(yield* Clock.currentTimeMillis))
+            ])
         } else {
           const error = sent.failure
           if (error._tag === "InvalidMessage" || error._tag === "NotConnected") return yield* error

@@ -140,6 +140,20 @@ export class WebhookProcessor extends Context.Service<
         return { unrouted: [], messagesStored: 0, statusesRecorded: 0 }
       })
 
+      /**
+       * The test message ("Send a test message to my phone") failed after Meta accepted it: the send check says so.
+       * Run after the status is stored, with the connection read again: `TestMessages` writes the message's key
+       * after Meta answers and then reads the message's status, so whatever the order one of the two sees the other.
+       */
+      const testMessageFailure = (tenantId: TenantId, connectionId: ConnectionId, status: StatusChanged) =>
+        status.status !== "failed"
+          ? Effect.void
+          : Effect.gen(function* () {
+              const connection = yield* connections.findById(tenantId, connectionId)
+              if (Option.isSome(connection) && isTestMessageFailure(connection.value, status))
+                yield* health.save(tenantId, connectionId, [testMessageFailed(status.errorText ?? null, yield* now)])
+            })
+
       const numberActivity = Effect.fnUntraced(function* (change: NumberActivity) {
         const phoneNumberId = change.phoneNumberId
         const connection = yield* route(phoneNumberId)
@@ -194,9 +208,7 @@ export class WebhookProcessor extends Context.Service<
             messageStatusEvents({ ...status, tenantId, connectionId })
           )
           if (result.recorded) statusesRecorded++
-          // The test message ("Send a test message to my phone") failed after Meta accepted it: the send check says so.
-          if (isTestMessageFailure(connection.value, status))
-            yield* health.save(tenantId, connectionId, [testMessageFailed(status.errorText ?? null, yield* now)])
+          yield* testMessageFailure(tenantId, connectionId, status)
           yield* logStatus(status, result.recorded, tenantId, connectionId)
         }
         return { unrouted: [], messagesStored, statusesRecorded }
@@ -479,7 +491,7 @@ export class WebhookProcessor extends Context.Service<
       /**
        * The batch path: an event whose every change is inbound activity (messages, statuses) of a routed number
        * joins the claim's batch; anything else (another kind of change, an unrouted number, a payload that cannot
-       * be read, the test message's failure) takes the one-by-one path. None when it takes that path.
+       * be read) takes the one-by-one path. None when it takes that path.
        */
       const plan = (event: WebhookEvent, routes: Map<string, Option.Option<ChannelConnection>>) =>
         Effect.gen(function* () {
@@ -493,8 +505,6 @@ export class WebhookProcessor extends Context.Service<
               routes.set(change.phoneNumberId, connection)
             }
             if (Option.isNone(connection)) return Option.none<PlannedEvent>()
-            if (change.statuses.some((status) => isTestMessageFailure(connection.value, status)))
-              return Option.none<PlannedEvent>()
             planned.push({ change, connection: connection.value })
           }
           return Option.some<PlannedEvent>({ event, changes: planned })
@@ -565,6 +575,7 @@ export class WebhookProcessor extends Context.Service<
               for (const status of change.statuses) {
                 const recorded = result.statuses[s++]!.recorded
                 if (recorded) statusesRecorded++
+                yield* testMessageFailure(tenantId, connectionId, status)
                 yield* logStatus(status, recorded, tenantId, connectionId)
               }
             }
@@ -673,12 +684,9 @@ export class WebhookProcessor extends Context.Service<
         const processor = yield* WebhookProcessor
         const wakeups = yield* InboxWakeups
         const loop = processor.drain.pipe(
-          // Once woken, it gathers for `WAKE_GATHER` before claiming: a trickle of deliveries becomes one batch,
-          // and a status webhook the sandbox sends while its send is still being recorded (the test message's key
-          // is written after Meta answers) is not processed before that write, as with the former 250 ms poll.
-          Effect.flatMap((claimed) =>
-            claimed === 0 ? wakeups.await(idle).pipe(Effect.andThen(Effect.sleep(WAKE_GATHER))) : Effect.void
-          ),
+          // Woken, it claims at once: whatever arrived meanwhile joins the claim (wakes collapse into one). The
+          // test message's status may so be processed before its key is written; both sides allow for it.
+          Effect.flatMap((claimed) => (claimed === 0 ? wakeups.await(idle) : Effect.void)),
           Effect.catchCause((cause) =>
             Effect.logError("Webhook worker: draining failed; retrying", cause).pipe(
               Effect.andThen(Effect.sleep("1 second"))
@@ -826,9 +834,6 @@ export const healthCheckOf = (
       }
   }
 }
-
-/** How long a woken worker waits before it claims (see `worker`). */
-const WAKE_GATHER = "250 millis"
 
 /** How many events one claim takes: one batch, one transaction. */
 const CLAIM_LIMIT = 100

@@ -32,5 +32,10 @@ export class WebhookDecoder extends Context.Service<
   WebhookDecoder,
   {
     decode(payload: unknown, receivedAt: Date): Effect.Effect<ReadonlyArray<WebhookChange>, WebhookPayloadUnreadable>
+    /**
+     * The words of a failed status's error as it is stored with its message (`StatusChanged.error`), the same as
+     * the decoded status's `errorText`; null when it gives none.
+     */
+    failureText(error: unknown): string | null
   }
 >()("app/application/ports/WebhookDecoder") {}
