@@ -4,7 +4,9 @@
  * `CLIENTS` keep-alive clients posting signed deliveries for `SECONDS` (closed loop, 1 s warm-up). Prints req/s,
  * the service's CPU ms per request (from `/proc/<pid>/stat`) and the profile's top (`cpu-profile-top.ts`).
  *
- *   DATABASE_URL=… npx tsx bench/intake-profile.ts [--seconds 8] [--clients 64] [--no-profile]
+ * `--main <file>` runs another build of the service (e.g. of an earlier commit, to compare). `--log-level error` runs the service without its info lines. `--peer` measures `bench/webhook-peer.ts` the same way instead (no profile).
+ *
+ *   DATABASE_URL=… npx tsx bench/intake-profile.ts [--seconds 8] [--clients 64] [--no-profile] [--peer]
  */
 import { spawn, spawnSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
@@ -22,7 +24,10 @@ const { values } = parseArgs({
   options: {
     seconds: { type: "string", default: "8" },
     clients: { type: "string", default: "64" },
-    "no-profile": { type: "boolean", default: false }
+    "no-profile": { type: "boolean", default: false },
+    peer: { type: "boolean", default: false },
+    "log-level": { type: "string", default: "info" },
+    main: { type: "string", default: "dist/server/main.js" }
   }
 })
 const root = resolve(import.meta.dirname, "..")
@@ -47,21 +52,36 @@ try {
   const port = await freePort()
   const env = {
     ...benchServiceEnv({ port, secret, databaseUrl: url, dataDir: "intake-profile" }),
-    LOG_LEVEL: "info",
+    LOG_LEVEL: values["log-level"],
     WEBHOOK_WORKER_ENABLED: "false"
   }
   const args = [
     ...(values["no-profile"] ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]),
     "--max-old-space-size=128",
-    "dist/server/main.js"
+    values.main
   ]
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { PATH: process.env["PATH"] ?? "", ...env },
-    stdio: ["ignore", "ignore", "inherit"]
-  })
-  const origin = `http://127.0.0.1:${port}`
-  for (let attempt = 0; ; attempt++) {
+  const child = values.peer
+    ? spawn(process.execPath, ["--import", "tsx", "bench/webhook-peer.ts"], {
+        cwd: root,
+        env: { ...process.env, PEER_DATABASE_URL: url, PEER_SECRET: secret },
+        stdio: ["ignore", "pipe", "inherit"]
+      })
+    : spawn(process.execPath, args, {
+        cwd: root,
+        env: { PATH: process.env["PATH"] ?? "", ...env },
+        stdio: ["ignore", "ignore", "inherit"]
+      })
+  const origin = values.peer
+    ? await new Promise<string>((done) => {
+        let output = ""
+        child.stdout!.on("data", (d: Buffer) => {
+          output += d.toString()
+          const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(output)
+          if (match !== null) done(match[1]!)
+        })
+      })
+    : `http://127.0.0.1:${port}`
+  for (let attempt = 0; !values.peer; attempt++) {
     const ready = await fetch(`${origin}/readyz`).then(
       (r) => r.status === 200,
       () => false
@@ -103,10 +123,10 @@ try {
   const cpu = cpuMs(child.pid!) - cpuAtWarm
   clearTimeout(warmTimer)
   await agent.close()
-  child.kill("SIGINT")
+  child.kill(values.peer ? "SIGTERM" : "SIGINT")
   await new Promise((done) => child.once("exit", done))
   console.log(
-    `service: ${(ok / Number(values.seconds)).toFixed(0)} req/s, ${failed} failed, ` +
+    `${values.peer ? "peer" : "service"}: ${(ok / Number(values.seconds)).toFixed(0)} req/s, ${failed} failed, ` +
       `CPU ${(cpu / ok).toFixed(3)} ms/request (${clients} clients, ${values.seconds} s)`
   )
   const profile = readdirSync(profileDir).find((name) => name.endsWith(".cpuprofile"))
