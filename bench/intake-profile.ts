@@ -4,7 +4,7 @@
  * `CLIENTS` keep-alive clients posting signed deliveries for `SECONDS` (closed loop, 1 s warm-up). Prints req/s,
  * the service's CPU ms per request (from `/proc/<pid>/stat`) and the profile's top (`cpu-profile-top.ts`).
  *
- * `--main <file>` runs another build of the service (e.g. of an earlier commit, to compare). `--log-level error` runs the service without its info lines. `--peer` measures `bench/webhook-peer.ts` the same way instead (no profile).
+ * `--graphql` posts the bench's `whatsappConnection` query with a bearer JWT instead (the service only). `--main <file>` runs another build of the service (e.g. of an earlier commit, to compare). `--log-level error` runs the service without its info lines. `--peer` measures `bench/webhook-peer.ts` the same way instead (no profile).
  *
  *   DATABASE_URL=… npx tsx bench/intake-profile.ts [--seconds 8] [--clients 64] [--no-profile] [--peer]
  */
@@ -15,6 +15,7 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { performance } from "node:perf_hooks"
 import { parseArgs } from "node:util"
+import { SignJWT } from "jose"
 import pg from "pg"
 import { Agent } from "undici"
 import { freePort } from "../test/support/Browserless.ts"
@@ -27,7 +28,8 @@ const { values } = parseArgs({
     "no-profile": { type: "boolean", default: false },
     peer: { type: "boolean", default: false },
     "log-level": { type: "string", default: "info" },
-    main: { type: "string", default: "dist/server/main.js" }
+    main: { type: "string", default: "dist/server/main.js" },
+    graphql: { type: "boolean", default: false }
   }
 })
 const root = resolve(import.meta.dirname, "..")
@@ -50,8 +52,19 @@ try {
     throw new Error("build failed")
   const secret = randomBytes(16).toString("hex")
   const port = await freePort()
+  const base = benchServiceEnv({ port, secret, databaseUrl: url, dataDir: "intake-profile" })
+  const token = await new SignJWT({ tenant_id: crypto.randomUUID(), role: "admin" })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(crypto.randomUUID())
+    .setIssuedAt()
+    .setExpirationTime("1h")
+    .sign(new TextEncoder().encode(base["AUTH_JWT_SECRET"]))
+  const graphqlBody = JSON.stringify({
+    query: `query Bench { whatsappConnection { id status connected phoneNumberE164 displayName wabaId phoneNumberId
+      tokenExpiresAt error pendingReason choices { id displayPhoneNumber verifiedName } updatedAt } }`
+  })
   const env = {
-    ...benchServiceEnv({ port, secret, databaseUrl: url, dataDir: "intake-profile" }),
+    ...base,
     LOG_LEVEL: values["log-level"],
     WEBHOOK_WORKER_ENABLED: "false"
   }
@@ -105,12 +118,14 @@ try {
   await Promise.all(
     Array.from({ length: clients }, async () => {
       while (performance.now() < until) {
-        const body = webhookBody(bodies, next++)
+        const body = values.graphql ? graphqlBody : webhookBody(bodies, next++)
         const response = await agent.request({
           origin,
-          path: "/webhooks/meta/whatsapp",
+          path: values.graphql ? "/graphql" : "/webhooks/meta/whatsapp",
           method: "POST",
-          headers: { "content-type": "application/json", "x-hub-signature-256": sign(body, secret) },
+          headers: values.graphql
+            ? { "content-type": "application/json", authorization: `Bearer ${token}` }
+            : { "content-type": "application/json", "x-hub-signature-256": sign(body, secret) },
           body
         })
         await response.body.dump()
