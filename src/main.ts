@@ -18,11 +18,12 @@ import { JsonErrors } from "./adapters/http/ErrorMiddleware.ts"
 import { HealthRoutesLive } from "./adapters/http/HealthRoutes.ts"
 import { MediaRoutes } from "./adapters/http/MediaRoutes.ts"
 import { makeMetaAdsRoutes } from "./adapters/http/MetaAdsRoutes.ts"
+import { FastPaths, withFastPaths } from "./adapters/http/NodeFastPath.ts"
 import { trustedProxiesMiddleware } from "./adapters/http/RequestContext.ts"
 import { serveWhenReady } from "./adapters/http/StartupGate.ts"
 import { makeStaticRoutes } from "./adapters/http/StaticRoutes.ts"
 import { WebhookEndpointRoutes } from "./adapters/http/WebhookEndpointRoutes.ts"
-import { makeWebhookVerifyRoute, WebhookIntakeRoute } from "./adapters/http/WebhookRoutes.ts"
+import { makeWebhookVerifyRoute, WebhookIntakeRoute, webhookFastPath } from "./adapters/http/WebhookRoutes.ts"
 import { makeWhatsAppMessageRoutes } from "./adapters/http/WhatsAppMessageRoutes.ts"
 import { makeWhatsAppRoutes } from "./adapters/http/WhatsAppRoutes.ts"
 import { MetaWebhooks } from "./adapters/meta-graph/MetaWebhooks.ts"
@@ -81,6 +82,9 @@ export type EndRun = (code: number) => void
 const exitProcess: EndRun = (code) => process.exit(code)
 
 export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => {
+  // `POST /webhooks/meta/whatsapp` is answered from node:http's request event once the service is ready (issue 18.3);
+  // everything else goes through the Effect router.
+  const fastPaths = new FastPaths()
   const Database = Layer.merge(liveEventsLayer(config), inboxWakeupsLayer(config)).pipe(
     Layer.provideMerge(MigrationsLive.pipe(Layer.orDie, Layer.provideMerge(databaseLayer(config))))
   )
@@ -163,6 +167,7 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     MediaRoutes,
     makeWebhookVerifyRoute(config.meta.webhookVerifyToken),
     WebhookIntakeRoute,
+    webhookFastPath(fastPaths),
     WebhookEndpointRoutes,
     config.mode === "sandbox" ? DevSessionRoutes : Layer.empty,
     makeGraphqlRoute({ graphiql: config.mode === "sandbox", introspection: config.mode === "sandbox" }),
@@ -200,13 +205,17 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     )
   })
   return Layer.mergeAll(
-    serveWhenReady(Layer.merge(Routes, Workers), Effect.logInfo("Ready: database migrated, all routes served"), () =>
-      exit(1)
+    serveWhenReady(
+      Layer.merge(Routes, Workers),
+      Effect.sync(() => fastPaths.open()).pipe(
+        Effect.andThen(Effect.logInfo("Ready: database migrated, all routes served"))
+      ),
+      () => exit(1)
     ),
     Layer.effectDiscard(announce)
   ).pipe(
     Layer.provide(
-      NodeHttpServer.layer(createServer, {
+      NodeHttpServer.layer(() => withFastPaths(createServer(), fastPaths), {
         port: config.port,
         host: config.host,
         gracefulShutdownTimeout: "5 seconds"

@@ -1,5 +1,7 @@
 import { createHmac } from "node:crypto"
 import { readFileSync } from "node:fs"
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { HttpRouter } from "effect/http"
@@ -7,7 +9,12 @@ import type { SqlClient } from "effect/sql"
 import { layerFromKeys } from "../../src/adapters/crypto/TokenCipherAesGcm.ts"
 import { JsonErrors } from "../../src/adapters/http/ErrorMiddleware.ts"
 import { HealthRoutes } from "../../src/adapters/http/HealthRoutes.ts"
-import { makeWebhookVerifyRoute, WebhookIntakeRoute } from "../../src/adapters/http/WebhookRoutes.ts"
+import { FastPaths, withFastPaths } from "../../src/adapters/http/NodeFastPath.ts"
+import {
+  makeWebhookFastPath,
+  makeWebhookVerifyRoute,
+  WebhookIntakeRoute
+} from "../../src/adapters/http/WebhookRoutes.ts"
 import { MetaGraphMemory } from "../../src/adapters/meta-graph/MetaGraphMemory.ts"
 import { MetaWebhooks } from "../../src/adapters/meta-graph/MetaWebhooks.ts"
 import { MigrationsLive } from "../../src/adapters/persistence/Migrations.ts"
@@ -102,28 +109,65 @@ export const makeWebhookHarness = (sql: Layer.Layer<SqlClient.SqlClient>) => {
     ).pipe(Layer.provide(Services)),
     { memoMap, disableLogger: true }
   )
-  const post = (
+  const request = (
+    body: Uint8Array | string,
+    signature: string | null,
+    headers: Record<string, string>,
+    url = "http://localhost/webhooks/meta/whatsapp"
+  ) =>
+    new Request(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        ...(signature === null ? {} : { "x-hub-signature-256": signature }),
+        ...headers
+      },
+      body: typeof body === "string" ? body : Buffer.from(body)
+    })
+  // `POST /webhooks/meta/whatsapp` as the service serves it: the node:http fast path (main.ts), over a real socket.
+  let fastServer: Promise<{ readonly url: string; readonly server: Server }> | undefined
+  const fast = () => {
+    fastServer ??= runtime.runPromise(makeWebhookFastPath()).then((path) => {
+      const paths = new FastPaths()
+      paths.add(path)
+      paths.open()
+      const server = withFastPaths(
+        createServer((_request, response) => response.writeHead(404).end()),
+        paths
+      )
+      return new Promise((done) =>
+        server.listen(0, "127.0.0.1", () => {
+          const address = server.address() as AddressInfo
+          done({ url: `http://127.0.0.1:${address.port}`, server })
+        })
+      )
+    })
+    return fastServer
+  }
+  /** A delivery through the fast path, as Meta's would arrive. */
+  const post = async (
     body: Uint8Array | string,
     signature: string | null = sign(body),
     headers: Record<string, string> = {}
-  ) =>
-    web.handler(
-      new Request("http://localhost/webhooks/meta/whatsapp", {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          ...(signature === null ? {} : { "x-hub-signature-256": signature }),
-          ...headers
-        },
-        body: typeof body === "string" ? body : Buffer.from(body)
-      })
-    )
+  ) => fetch(request(body, signature, headers, `${(await fast()).url}/webhooks/meta/whatsapp`))
+  /** The same delivery through the router's route (`WebhookIntakeRoute`). */
+  const postToRoute = (
+    body: Uint8Array | string,
+    signature: string | null = sign(body),
+    headers: Record<string, string> = {}
+  ) => web.handler(request(body, signature, headers))
   return {
     runtime,
     run: <A, E>(effect: Effect.Effect<A, E, Layer.Success<typeof Services>>) => runtime.runPromise(effect),
     handler: web.handler,
     post,
+    postToRoute,
     dispose: async () => {
+      if (fastServer !== undefined) {
+        const { server } = await fastServer
+        server.closeAllConnections()
+        await new Promise((done) => server.close(done))
+      }
       await web.dispose()
       await runtime.dispose()
     }

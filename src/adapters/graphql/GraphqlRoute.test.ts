@@ -1,6 +1,8 @@
+import { createServer } from "node:http"
+import { NodeHttpServer } from "@effect/platform-node"
 import { afterAll, assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Redacted, Stream } from "effect"
-import { HttpRouter } from "effect/http"
+import { Effect, Layer, ManagedRuntime, Redacted, Stream } from "effect"
+import { HttpRouter, HttpServer } from "effect/http"
 import { getIntrospectionQuery } from "graphql"
 import type { Actor } from "../../application/Actor.ts"
 import { canOperate } from "../../application/Actor.ts"
@@ -1154,5 +1156,70 @@ describe("GraphqlRoute", () => {
     // GraphiQL itself (script, styles, editor workers) is in the page, and it loads nothing from a CDN either.
     assert.isAbove(inline, 1_000_000)
     assert.notMatch(html, /unpkg\.com|cdn\.jsdelivr\.net|esm\.sh/)
+  })
+})
+
+describe("GraphqlRoute over node:http (the request read whole, the JSON answered as text)", () => {
+  // The same route on a real node:http server: requests arrive as Node requests, not Web ones, so the buffered
+  // request and the text response (issue 18.4) are what answers here.
+  const served = ManagedRuntime.make(
+    HttpRouter.serve(
+      makeGraphqlRoute({ graphiql: false, introspection: false, maxExecutionMs: 5_000, maxResponseBytes: 16_384 }).pipe(
+        Layer.provide(Services)
+      ),
+      { disableLogger: true }
+    ).pipe(Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })))
+  )
+  const origin = served.runPromise(
+    Effect.map(HttpServer.HttpServer, (server) => HttpServer.formatAddress(server.address))
+  )
+  afterAll(() => served.dispose())
+
+  /** The same request over node:http and through the Web handler (`production`: the same limits). */
+  const both = async (body: string, headers: Record<string, string> = {}) => {
+    const init = () => ({
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${tokenFor(TENANT_EMPTY, "admin")}`,
+        ...headers
+      },
+      body
+    })
+    const overNode = await fetch(`${await origin}/graphql`, init())
+    const overWeb = await production.handler(new Request("http://localhost/graphql", init()))
+    const seen = async (response: Response) => ({
+      status: response.status,
+      contentType: response.headers.get("content-type"),
+      cacheControl: response.headers.get("cache-control"),
+      cookies: response.headers.getSetCookie(),
+      body: await response.text()
+    })
+    return { node: await seen(overNode), web: await seen(overWeb) }
+  }
+
+  it("answers a query, a too large response, a malformed body and a body too large to buffer as before", async () => {
+    const queries = [
+      JSON.stringify({ query: "{ viewer { userId tenantId } }" }),
+      JSON.stringify({
+        query: `{ ${Array.from({ length: 250 }, (_, index) => `v${index}: viewer { userId tenantId }`).join(" ")} }`
+      }),
+      "{ not json",
+      // Over 1 MiB: streamed to yoga as the generic conversion does.
+      JSON.stringify({ query: `{ viewer { userId } }${" ".repeat(1_100_000)}` })
+    ]
+    for (const body of queries) {
+      const { node, web } = await both(body)
+      assert.deepStrictEqual(node, web)
+    }
+    const { node } = await both(queries[1]!)
+    assert.include(node.body, "RESPONSE_TOO_LARGE")
+  })
+
+  it("sends the use cases' cookies beside the JSON", async () => {
+    const { node, web } = await both(JSON.stringify({ query: "mutation { startWhatsAppConnect { authUrl state } }" }))
+    assert.strictEqual(node.status, 200)
+    assert.strictEqual(node.cookies.length, 2)
+    assert.deepStrictEqual(node, web)
   })
 })

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks"
-import { Cause, Context, Effect, Exit, Option, References, Semaphore, Tracer } from "effect"
-import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { ByteSize, Cause, Context, Effect, Exit, Option, References, Semaphore, Tracer } from "effect"
+import { Cookies, HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 // The CommonJS entry, the copy yoga and Pothos use (see schema/sdl.ts): `validate` checks the schema by `instanceof`.
 import { type GraphQLError, getOperationAST, NoSchemaIntrospectionCustomRule, parse, validate } from "graphql/index.js"
 import { createGraphQLError, createYoga, type Plugin, type YogaLogger } from "graphql-yoga"
@@ -86,6 +86,33 @@ const withoutSuggestion = (error: GraphQLError): GraphQLError =>
       })
     : error
 
+/** Bodies up to this size (by `Content-Length`) are read whole before yoga sees the request; larger ones stream. */
+const BUFFERED_REQUEST_BYTES = 1024 * 1024
+
+/**
+ * The Web request yoga reads (issue 18.4). A body of a known size up to `BUFFERED_REQUEST_BYTES` is read at once
+ * and handed over as bytes, which costs far less than the generic conversion's stream bridge; anything else (no
+ * `Content-Length`, a larger body, an unreadable URL) takes `HttpServerRequest.toWeb`, so yoga's own body limit and
+ * errors stay as they were.
+ */
+const webRequestOf = (request: HttpServerRequest.HttpServerRequest) =>
+  Effect.gen(function* () {
+    const declared = Number(request.headers["content-length"] ?? Number.NaN)
+    const url = HttpServerRequest.toURL(request)
+    if (
+      request.method !== "POST" ||
+      !Number.isSafeInteger(declared) ||
+      declared > BUFFERED_REQUEST_BYTES ||
+      Option.isNone(url)
+    ) {
+      return yield* HttpServerRequest.toWeb(request)
+    }
+    const body = yield* request.arrayBuffer.pipe(
+      Effect.provideService(HttpIncomingMessage.MaxBodySize, ByteSize.bytes(BUFFERED_REQUEST_BYTES))
+    )
+    return new Request(url.value, { method: request.method, headers: request.headers, body })
+  })
+
 const tooLarge = (maxBytes: number) =>
   JSON.stringify({
     errors: [
@@ -97,27 +124,37 @@ const tooLarge = (maxBytes: number) =>
   })
 
 /**
- * The response, with its body replaced by a GraphQL error when it is larger than `maxBytes`. A stream (server-sent
- * events, multipart) passes as it is: it has no end to measure.
+ * yoga's response as the service's: a JSON body is read whole and replaced by a GraphQL error when it is larger than
+ * `maxBytes`, then answered as text (no stream bridge back); a stream (server-sent events, multipart) passes through
+ * `fromWeb` as it is: it has no end to measure. The use cases' cookies are added either way.
  */
-const capped = async (response: Response, maxBytes: number): Promise<Response> => {
-  if (!(response.headers.get("content-type") ?? "").includes("json")) return response
+const toResponse = async (
+  response: Response,
+  maxBytes: number,
+  cookies: ReadonlyArray<string>
+): Promise<HttpServerResponse.HttpServerResponse> => {
+  const contentType = response.headers.get("content-type") ?? ""
+  if (!contentType.includes("json")) {
+    if (cookies.length === 0) return HttpServerResponse.fromWeb(response)
+    const headers = new Headers(response.headers)
+    for (const cookie of cookies) headers.append("set-cookie", cookie)
+    return HttpServerResponse.fromWeb(
+      new Response(response.body, { status: response.status, statusText: response.statusText, headers })
+    )
+  }
   const body = await response.text()
-  const headers = new Headers(response.headers)
-  headers.delete("content-length")
-  const within = Buffer.byteLength(body, "utf8") <= maxBytes
-  return new Response(within ? body : tooLarge(maxBytes), {
+  const headers: Record<string, string> = {}
+  response.headers.forEach((value, name) => {
+    if (name !== "content-length" && name !== "content-type" && name !== "set-cookie") headers[name] = value
+  })
+  const answer = HttpServerResponse.text(Buffer.byteLength(body, "utf8") <= maxBytes ? body : tooLarge(maxBytes), {
     status: response.status,
     statusText: response.statusText,
-    headers
+    headers,
+    contentType
   })
-}
-
-const withCookies = (response: Response, cookies: ReadonlyArray<string>): Response => {
-  if (cookies.length === 0) return response
-  const headers = new Headers(response.headers)
-  for (const cookie of cookies) headers.append("set-cookie", cookie)
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers })
+  const set = [...response.headers.getSetCookie(), ...cookies]
+  return set.length === 0 ? answer : HttpServerResponse.mergeCookies(answer, Cookies.fromSetCookie(set))
 }
 
 /**
@@ -246,13 +283,13 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
 
       const execute = (request: HttpServerRequest.HttpServerRequest, actor: Actor) =>
         Effect.gen(function* () {
-          const webRequest = yield* HttpServerRequest.toWeb(request)
+          const webRequest = yield* webRequestOf(request)
           const trace: RequestTrace = {
             span: Option.getOrUndefined(yield* Effect.option(Effect.currentParentSpan)),
             annotations: yield* References.CurrentLogAnnotations
           }
           const cookies: Array<string> = []
-          const response = yield* Effect.promise(async () => {
+          return yield* Effect.promise(async () => {
             const timeout = new AbortController()
             const timer = setTimeout(
               () =>
@@ -272,13 +309,12 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
                 signal: timeout.signal
               }
               return await current.run(trace, async () =>
-                capped(await yoga.fetch(webRequest, context), maxResponseBytes)
+                toResponse(await yoga.fetch(webRequest, context), maxResponseBytes, cookies)
               )
             } finally {
               clearTimeout(timer)
             }
           })
-          return HttpServerResponse.fromWeb(withCookies(response, cookies))
         })
 
       yield* router.add(

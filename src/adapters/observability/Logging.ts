@@ -166,38 +166,52 @@ export const requestIdOf = (header: string | undefined): string =>
   header !== undefined && SANE_REQUEST_ID.test(header) ? header : randomUUID()
 
 /**
+ * One request as it is served, whichever HTTP stack carries it (the router's middleware below, or a `node:http`
+ * fast path such as the webhook intake's): its id (the caller's sane `x-request-id` or a new one), and `serve`,
+ * which runs the handler with `request_id` on every line, in a `http.server <METHOD>` span (the native tracer makes
+ * none: each request gets its own `trace_id`), and logs the one request line when it is answered: method, path
+ * without its query (which may hold a code or the verify token), status and duration; probes and scrapes at debug.
+ * A handler that fails is logged as "failed": the error middleware answers it (404, 500, ...) after this line.
+ */
+export const servingRequest = (method: string, url: string, requestIdHeader: string | undefined) => {
+  const id = requestIdOf(requestIdHeader)
+  const started = Date.now()
+  const path = url.split("?")[0] ?? url
+  const served = (status: number | "failed") =>
+    (QUIET_PATHS.has(path) ? Effect.logDebug : Effect.logInfo)(`HTTP ${method} ${path} ${status}`).pipe(
+      Effect.annotateLogs({ method, path, status, duration_ms: Date.now() - started })
+    )
+  return {
+    id,
+    serve: <E, R>(
+      handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
+    ): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R> =>
+      Effect.annotateLogs(handler, "request_id", id).pipe(
+        Effect.tap((response) => served(response.status)),
+        Effect.tapCause(() => served("failed")),
+        Effect.withSpan(`http.server ${method}`, { kind: "server", attributes: { request_id: id } })
+      )
+  }
+}
+
+/**
  * Global middleware: takes or makes the request id, annotates every log line of the request with `request_id`,
  * and answers it in `x-request-id` (on every response, error responses included, through a pre-response handler).
  * The annotation lasts for the request's scope, so the error middleware's own lines carry the id too, whichever
- * global middleware was added first.
+ * global middleware was added first. The request line and span: `servingRequest`.
  */
 export const RequestIdMiddleware = HttpRouter.middleware(
   (httpEffect) =>
     Effect.gen(function* () {
       const request = yield* HttpServerRequest.HttpServerRequest
-      const id = requestIdOf(request.headers[REQUEST_ID_HEADER])
+      const serving = servingRequest(request.method, request.url, request.headers[REQUEST_ID_HEADER])
       yield* HttpEffect.appendPreResponseHandler((_request, response) =>
-        Effect.succeed(HttpServerResponse.setHeader(response, REQUEST_ID_HEADER, id))
+        Effect.succeed(HttpServerResponse.setHeader(response, REQUEST_ID_HEADER, serving.id))
       )
       // Scoped to the request rather than to `httpEffect`: the lines an outer middleware (JsonErrors) logs after the
       // handler failed carry the id too, whatever order the global middleware were added in.
-      yield* Effect.annotateLogsScoped("request_id", id)
-      const started = Date.now()
-      const path = request.url.split("?")[0] ?? request.url
-      // One line per request (probes and scrapes at debug): method, path without its query (which may hold a code or
-      // the verify token), status and duration, with the request's id and trace id.
-      const served = (status: number | "failed") =>
-        (QUIET_PATHS.has(path) ? Effect.logDebug : Effect.logInfo)(`HTTP ${request.method} ${path} ${status}`).pipe(
-          Effect.annotateLogs({ method: request.method, path, status, duration_ms: Date.now() - started })
-        )
-      // "failed": the error middleware answers it (404, 500, ...), after this line.
-      // A span per request (the native tracer makes none): every line of the request, the use cases GraphQL runs
-      // included, carries its own `trace_id`.
-      return yield* Effect.annotateLogs(httpEffect, "request_id", id).pipe(
-        Effect.tap((response) => served(response.status)),
-        Effect.tapCause(() => served("failed")),
-        Effect.withSpan(`http.server ${request.method}`, { kind: "server", attributes: { request_id: id } })
-      )
+      yield* Effect.annotateLogsScoped("request_id", serving.id)
+      return yield* serving.serve(httpEffect)
     }),
   { global: true }
 )

@@ -8,6 +8,7 @@ import { ConnectionNotFound, NumberAlreadyConnected } from "../../domain/Errors.
 import type { TenantId } from "../../domain/Ids.ts"
 import { connectionTransitionEvent } from "../../domain/OutboundEvent.ts"
 import { transactionAnnouncing, writeOutbox } from "./OutboxPg.ts"
+import { withRecentCurrent } from "./RecentConnections.ts"
 import { ConnectionRow, toConnection, toJson } from "./Rows.ts"
 
 export const ConnectionRepositoryPg = Layer.effect(
@@ -174,30 +175,33 @@ export const ConnectionRepositoryPg = Layer.effect(
         })
       ).pipe(Effect.catchTag("SqlError", Effect.die), Effect.withSpan("ConnectionRepositoryPg.update"))
 
-    return ConnectionRepository.of({
-      claimNumber,
-      upsertUnnumbered,
-      findById: (tenantId, id) => findById({ tenantId, id }).pipe(Effect.orDie),
-      findCurrent: (tenantId, provider) => findCurrent({ tenantId, provider }).pipe(Effect.orDie),
-      listByTenant: (tenantId, provider) => listByTenant({ tenantId, provider }).pipe(Effect.orDie),
-      findByPhoneNumberId: (phoneNumberId) => findByPhoneNumberId(phoneNumberId).pipe(Effect.orDie),
-      findByWabaId: (wabaId) => findByWabaId(wabaId).pipe(Effect.orDie),
-      update,
-      listHoldingTokens: () => listHoldingTokens(undefined).pipe(Effect.orDie),
-      deleteUnnumbered: (tenantId, provider) =>
-        sql`DELETE FROM channel_connections
+    // The status view reads the current row through a short per-tenant cache (issue 18.4).
+    return ConnectionRepository.of(
+      withRecentCurrent({
+        claimNumber,
+        upsertUnnumbered,
+        findById: (tenantId, id) => findById({ tenantId, id }).pipe(Effect.orDie),
+        findCurrent: (tenantId, provider) => findCurrent({ tenantId, provider }).pipe(Effect.orDie),
+        listByTenant: (tenantId, provider) => listByTenant({ tenantId, provider }).pipe(Effect.orDie),
+        findByPhoneNumberId: (phoneNumberId) => findByPhoneNumberId(phoneNumberId).pipe(Effect.orDie),
+        findByWabaId: (wabaId) => findByWabaId(wabaId).pipe(Effect.orDie),
+        update,
+        listHoldingTokens: () => listHoldingTokens(undefined).pipe(Effect.orDie),
+        deleteUnnumbered: (tenantId, provider) =>
+          sql`DELETE FROM channel_connections
             WHERE tenant_id = ${tenantId} AND provider = ${provider} AND phone_number_id IS NULL
               AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.connection_id = channel_connections.id)
             RETURNING id`.pipe(
-          Effect.map((rows) => rows.length),
-          Effect.orDie
-        ),
-      replaceToken: (id, expected, next) =>
-        sql`UPDATE channel_connections SET access_token_enc = ${next}
+            Effect.map((rows) => rows.length),
+            Effect.orDie
+          ),
+        replaceToken: (id, expected, next) =>
+          sql`UPDATE channel_connections SET access_token_enc = ${next}
             WHERE id = ${id} AND access_token_enc = ${expected} RETURNING id`.pipe(
-          Effect.map((rows) => rows.length === 1),
-          Effect.orDie
-        )
-    })
+            Effect.map((rows) => rows.length === 1),
+            Effect.orDie
+          )
+      })
+    )
   })
 )

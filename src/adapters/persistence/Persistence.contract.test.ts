@@ -69,6 +69,27 @@ for (const backend of persistenceBackends()) {
         })
       )
 
+      it.effect("findCurrentRecent sees every write through the repository at once, whichever tenant it touched", () =>
+        Effect.gen(function* () {
+          const repo = yield* ConnectionRepository
+          const [t, other, n] = [tenant(), tenant(), number()]
+          assert.isTrue(Option.isNone(yield* repo.findCurrentRecent(t, "meta_whatsapp")))
+          const created = yield* repo.claimNumber(n, write(t))
+          assert.strictEqual(Option.getOrThrow(yield* repo.findCurrentRecent(t, "meta_whatsapp")).id, created.id)
+          yield* repo.update(t, created.id, { status: "revoked" })
+          assert.strictEqual(Option.getOrThrow(yield* repo.findCurrentRecent(t, "meta_whatsapp")).status, "revoked")
+          // Another tenant takes the revoked number over: the first tenant's view follows at once as well.
+          assert.strictEqual(Option.getOrThrow(yield* repo.findCurrentRecent(t, "meta_whatsapp")).tenantId, t)
+          yield* repo.claimNumber(n, write(other))
+          const after = yield* repo.findCurrentRecent(t, "meta_whatsapp")
+          assert.deepStrictEqual(
+            Option.map(after, (row) => row.id),
+            Option.map(yield* repo.findCurrent(t, "meta_whatsapp"), (row) => row.id)
+          )
+          assert.strictEqual(Option.getOrThrow(yield* repo.findCurrentRecent(other, "meta_whatsapp")).tenantId, other)
+        })
+      )
+
       it.effect("rows stored in older shapes still decode into typed details after the round trip", () =>
         Effect.gen(function* () {
           const repo = yield* ConnectionRepository

@@ -632,7 +632,8 @@ export class WhatsAppConnections extends Context.Service<
 
       const status = Effect.fnUntraced(function* (actor: Actor) {
         const at = yield* now
-        const current = yield* connections.findCurrent(actor.tenantId, PROVIDER)
+        // A view: the row may come from the repository's short cache (another instance's write shows within ~2 s).
+        const current = yield* connections.findCurrentRecent(actor.tenantId, PROVIDER)
         if (Option.isNone(current)) return NOT_CONNECTED
         return viewOf(current.value, at, yield* heldElsewhere(current.value))
       })

@@ -9,7 +9,7 @@ import { ConnectionHealthRepository } from "../ports/ConnectionHealthRepository.
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
 import { WebhookDecoder } from "../webhooks/ports/WebhookDecoder.ts"
 import { ConnectionHealthChecks, type HealthView } from "./ConnectionHealthChecks.ts"
-import { TEST_MESSAGE_KEY } from "./TestMessageCheck.ts"
+import { TEST_MESSAGE_KEY, testMessageFailed } from "./TestMessageCheck.ts"
 
 /** The canary's text: fixed, so nobody can use the action to send what they like. */
 export const TEST_MESSAGE_TEXT = "Test message from your WhatsApp connection: it can send. No reply needed."

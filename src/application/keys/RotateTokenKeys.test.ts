@@ -64,6 +64,7 @@ const fakeRepository = (rows: Map<string, ChannelConnection>, afterList: () => v
       deleteUnnumbered: () => Effect.die("not used"),
       findById: () => Effect.die("not used"),
       findCurrent: () => Effect.die("not used"),
+      findCurrentRecent: () => Effect.die("not used"),
       listByTenant: () => Effect.die("not used"),
       findByPhoneNumberId: () => Effect.die("not used"),
       findByWabaId: () => Effect.die("not used"),

@@ -52,6 +52,12 @@ export class ConnectionRepository extends Context.Service<
      * most recently updated one (retiring older rows touches them after the new one is written).
      */
     findCurrent(tenantId: TenantId, provider: Provider): Effect.Effect<Option.Option<ChannelConnection>>
+    /**
+     * `findCurrent` for read-only views (the connection's status page and API): may answer a row up to about 2 s old
+     * when another instance wrote it; a write through this repository, in this instance, is seen at once. Never
+     * decide a write on it.
+     */
+    findCurrentRecent(tenantId: TenantId, provider: Provider): Effect.Effect<Option.Option<ChannelConnection>>
     listByTenant(tenantId: TenantId, provider: Provider): Effect.Effect<ReadonlyArray<ChannelConnection>>
     /** Webhook routing: the WhatsApp connection holding a number, whatever its tenant. */
     findByPhoneNumberId(phoneNumberId: PhoneNumberId): Effect.Effect<Option.Option<ChannelConnection>>

@@ -1,0 +1,207 @@
+import { createHmac } from "node:crypto"
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
+import { Context, Layer, Logger, ManagedRuntime, Metric, Redacted, References, Tracer } from "effect"
+import { HttpRouter } from "effect/http"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { WebhookSettings } from "../../application/webhooks/ports/WebhookSettings.ts"
+import { WebhookIntake } from "../../application/webhooks/WebhookIntake.ts"
+import { MetaWebhookVerifier } from "../meta-graph/MetaWebhooks.ts"
+import { type LogRecord, makeRecordLogger, RequestIdMiddleware } from "../observability/Logging.ts"
+import { WebhookInboxMemory } from "../persistence/WebhookInboxMemory.ts"
+import { JsonErrors } from "./ErrorMiddleware.ts"
+import { FastPaths, withFastPaths } from "./NodeFastPath.ts"
+import { MAX_WEBHOOK_BYTES, makeWebhookFastPath, WebhookIntakeRoute } from "./WebhookRoutes.ts"
+
+const SECRET = "fast-path-test-secret"
+const sign = (body: string | Uint8Array) => `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`
+const ok = JSON.stringify({ object: "whatsapp_business_account", entry: [] })
+
+/** Each line, with the name and trace of the tracer span it was logged in. */
+const records: Array<LogRecord & { readonly span?: string; readonly trace?: string }> = []
+const record = makeRecordLogger()
+const Collector = Layer.mergeAll(
+  Logger.layer([
+    Logger.make((options) => {
+      const span = Context.getOrUndefined(options.fiber.context, Tracer.ParentSpan)
+      records.push({
+        ...record.log(options),
+        ...(span?._tag === "Span" ? { span: span.name } : {}),
+        ...(span === undefined ? {} : { trace: span.traceId })
+      })
+    })
+  ]),
+  Layer.succeed(References.MinimumLogLevel, "Info")
+)
+const Services = WebhookIntake.layer.pipe(
+  Layer.provide(WebhookInboxMemory),
+  Layer.provide(MetaWebhookVerifier),
+  Layer.provide(Layer.succeed(WebhookSettings, { appSecret: Redacted.make(SECRET), verifyToken: Redacted.make("v") })),
+  Layer.provideMerge(Collector),
+  Layer.provideMerge(Layer.succeed(Metric.MetricRegistry, new Map()))
+)
+
+/** The router as main.ts builds it (request id, error answers, the route) ... */
+const router = HttpRouter.toWebHandler(
+  Layer.mergeAll(WebhookIntakeRoute, RequestIdMiddleware, JsonErrors).pipe(Layer.provideMerge(Services)),
+  { disableLogger: true }
+)
+/** ... and the fast path main.ts puts in front of it, on a node:http server whose other requests get 404. */
+const runtime = ManagedRuntime.make(Services)
+let server: Server
+let origin = ""
+beforeAll(async () => {
+  const paths = new FastPaths()
+  paths.add(await runtime.runPromise(makeWebhookFastPath()))
+  paths.open()
+  server = withFastPaths(
+    createServer((_request, response) => response.writeHead(404, { "x-fallthrough": "yes" }).end()),
+    paths
+  )
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done))
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+afterAll(async () => {
+  server.closeAllConnections()
+  await new Promise((done) => server.close(done))
+  await router.dispose()
+  await runtime.dispose()
+})
+
+interface Case {
+  readonly name: string
+  readonly body: () => string | ReadableStream<Uint8Array>
+  readonly headers: Record<string, string>
+}
+
+const chunked = (bytes: number): ReadableStream<Uint8Array> => {
+  let left = bytes
+  return new ReadableStream({
+    pull(controller) {
+      if (left <= 0) return controller.close()
+      const size = Math.min(left, 256 * 1024)
+      left -= size
+      controller.enqueue(new Uint8Array(size).fill(0x20))
+    }
+  })
+}
+
+const CASES: ReadonlyArray<Case> = [
+  { name: "signed JSON", body: () => ok, headers: { "x-hub-signature-256": sign(ok), "x-request-id": "fp-1" } },
+  {
+    name: "wrong signature",
+    body: () => ok,
+    headers: { "x-hub-signature-256": sign("other"), "x-request-id": "fp-2" }
+  },
+  { name: "no signature", body: () => ok, headers: { "x-request-id": "fp-3" } },
+  { name: "signed, not JSON", body: () => "not json", headers: { "x-hub-signature-256": sign("not json") } },
+  { name: "signed, not an object", body: () => "[1]", headers: { "x-hub-signature-256": sign("[1]") } },
+  { name: "empty body", body: () => "", headers: { "x-hub-signature-256": sign("") } },
+  {
+    name: "larger than the limit, with Content-Length",
+    body: () => " ".repeat(MAX_WEBHOOK_BYTES + 1),
+    headers: { "x-hub-signature-256": sign("x") }
+  },
+  {
+    name: "larger than the limit, chunked",
+    body: () => chunked(MAX_WEBHOOK_BYTES + 1),
+    headers: { "x-hub-signature-256": sign("x"), "x-request-id": "fp-chunked" }
+  },
+  { name: "an insane request id", body: () => ok, headers: { "x-hub-signature-256": sign(ok), "x-request-id": "a b" } }
+]
+
+const send = (url: string, c: Case, via: (request: Request) => Promise<Response>) =>
+  via(
+    new Request(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...c.headers },
+      body: c.body(),
+      duplex: "half"
+    } as RequestInit)
+  )
+
+/** What a client sees of an answer: everything but the date and a generated request id. */
+const seen = async (response: Response, sentId: string | undefined) => {
+  const id = response.headers.get("x-request-id")
+  return {
+    status: response.status,
+    body: await response.text(),
+    contentType: response.headers.get("content-type"),
+    cacheControl: response.headers.get("cache-control"),
+    retryAfter: response.headers.get("retry-after"),
+    requestId: sentId !== undefined && /^[A-Za-z0-9._-]{1,64}$/.test(sentId) ? id : /^[0-9a-f-]{36}$/.test(id ?? "")
+  }
+}
+
+describe("POST /webhooks/meta/whatsapp on the node:http fast path", () => {
+  for (const c of CASES) {
+    it(`answers as the router's route does: ${c.name}`, async () => {
+      const viaRoute = await seen(
+        await send("http://localhost/webhooks/meta/whatsapp", c, (r) => router.handler(r)),
+        c.headers["x-request-id"]
+      )
+      records.length = 0
+      const viaFast = await seen(
+        await send(`${origin}/webhooks/meta/whatsapp`, c, (r) => fetch(r)),
+        c.headers["x-request-id"]
+      )
+      expect(viaFast).toEqual(viaRoute)
+      // The request line, as the router's middleware logs it, with the request's id.
+      const line = records.find((r) => r.message.startsWith("HTTP POST /webhooks/meta/whatsapp"))
+      expect(line?.message).toBe(`HTTP POST /webhooks/meta/whatsapp ${viaRoute.status}`)
+      expect(line?.annotations).toMatchObject({ method: "POST", path: "/webhooks/meta/whatsapp" })
+      if (typeof viaRoute.requestId === "string") expect(line?.annotations["request_id"]).toBe(viaRoute.requestId)
+      expect(line?.span).toBe("http.server POST")
+    })
+  }
+
+  it("logs the accepted event under the request's id and span", async () => {
+    records.length = 0
+    const response = await fetch(`${origin}/webhooks/meta/whatsapp`, {
+      method: "POST",
+      headers: { "x-hub-signature-256": sign(ok), "x-request-id": "fp-accepted" },
+      body: ok
+    })
+    expect(response.status).toBe(200)
+    const accepted = records.find((r) => r.message.startsWith("Webhook batch accepted"))
+    expect(accepted?.annotations["request_id"]).toBe("fp-accepted")
+    const line = records.find((r) => r.message.startsWith("HTTP POST"))
+    expect(line?.span).toBe("http.server POST")
+    expect(accepted?.trace).toBeDefined()
+    expect(accepted?.trace).toBe(line?.trace)
+  })
+
+  it("takes only POST to the exact path: a query, another method or path goes to the server's listeners", async () => {
+    for (const [method, path] of [
+      ["POST", "/webhooks/meta/whatsapp?x=1"],
+      ["GET", "/webhooks/meta/whatsapp"],
+      ["POST", "/webhooks/meta/whatsapp/"],
+      ["POST", "/graphql"]
+    ] as const) {
+      const response = await fetch(`${origin}${path}`, { method, ...(method === "POST" ? { body: ok } : {}) })
+      expect([method, path, response.status, response.headers.get("x-fallthrough")]).toEqual([method, path, 404, "yes"])
+    }
+  })
+
+  it("takes nothing until the paths are open (the startup gate answers), nor once closed", async () => {
+    const paths = new FastPaths()
+    paths.add(await runtime.runPromise(makeWebhookFastPath()))
+    const gated = withFastPaths(
+      createServer((_request, response) => response.writeHead(503).end()),
+      paths
+    )
+    await new Promise<void>((done) => gated.listen(0, "127.0.0.1", done))
+    const url = `http://127.0.0.1:${(gated.address() as AddressInfo).port}/webhooks/meta/whatsapp`
+    const post = () => fetch(url, { method: "POST", headers: { "x-hub-signature-256": sign(ok) }, body: ok })
+    try {
+      expect((await post()).status).toBe(503)
+      paths.open()
+      expect((await post()).status).toBe(200)
+      paths.close()
+      expect((await post()).status).toBe(503)
+    } finally {
+      gated.closeAllConnections()
+      await new Promise((done) => gated.close(done))
+    }
+  })
+})

@@ -1,0 +1,117 @@
+/**
+ * `node:http` fast paths (issue 18.3): a request a fast path takes is answered straight from the server's `request`
+ * event, without the Effect router, its middleware and its request/response conversions; every other request goes
+ * to the Effect HTTP server as before. A fast path answers exactly as the route it stands for: it runs the same
+ * function (see `WebhookRoutes.ts`), with the same request id, request line, span and error answers
+ * (`servingRequest`, `answerFailure`).
+ */
+import type { IncomingMessage, Server, ServerResponse } from "node:http"
+import { Effect, Fiber } from "effect"
+import type { HttpServerResponse } from "effect/http"
+import { REQUEST_ID_HEADER, servingRequest } from "../observability/Logging.ts"
+import { answerFailure } from "./ErrorMiddleware.ts"
+
+export interface NodeFastPath {
+  /** Whether this path answers the request; checked on every request, so it must be cheap. */
+  readonly takes: (request: IncomingMessage) => boolean
+  readonly handle: (request: IncomingMessage, response: ServerResponse) => void
+}
+
+/**
+ * The fast paths of one server. They take requests only once `open` (the service is ready: until then the
+ * Effect server's startup gate answers 503) and until `close`.
+ */
+export class FastPaths {
+  private readonly paths = new Set<NodeFastPath>()
+  private isOpen = false
+
+  add(path: NodeFastPath): void {
+    this.paths.add(path)
+  }
+  remove(path: NodeFastPath): void {
+    this.paths.delete(path)
+  }
+  open(): void {
+    this.isOpen = true
+  }
+  close(): void {
+    this.isOpen = false
+  }
+  /** The path that takes `request`, if any. */
+  find(request: IncomingMessage): NodeFastPath | undefined {
+    if (!this.isOpen) return undefined
+    for (const path of this.paths) if (path.takes(request)) return path
+    return undefined
+  }
+}
+
+/**
+ * `server` with `paths` in front of its `request` listeners (the Effect HTTP server's among them): a request a
+ * path takes is handed to it alone. `checkContinue` and `upgrade` requests always go to the listeners.
+ */
+export const withFastPaths = <S extends Server>(server: S, paths: FastPaths): S => {
+  const emit = server.emit.bind(server) as (event: string | symbol, ...args: Array<unknown>) => boolean
+  server.emit = ((event: string | symbol, ...args: Array<unknown>): boolean => {
+    if (event === "request") {
+      const path = paths.find(args[0] as IncomingMessage)
+      if (path !== undefined) {
+        path.handle(args[0] as IncomingMessage, args[1] as ServerResponse)
+        return true
+      }
+    }
+    return emit(event, ...args)
+  }) as S["emit"]
+  return server
+}
+
+/** Writes an Effect response (a body of bytes or text, as the JSON and text constructors make) to `node:http`. */
+const write = (response: ServerResponse, answer: HttpServerResponse.HttpServerResponse, requestId: string) => {
+  if (response.destroyed || response.writableEnded) return
+  const body = answer.body
+  response.writeHead(answer.status, { ...answer.headers, [REQUEST_ID_HEADER]: requestId })
+  response.end(body._tag === "Uint8Array" ? body.body : undefined)
+}
+
+/**
+ * A fast path that answers `takes` requests with `handler`, run by `runFork` (the service's context: its logger,
+ * metrics and services), as the router would: request id, request line and span by `servingRequest`, a failure
+ * answered by `answerFailure`, the fiber interrupted when the client goes away first.
+ */
+export const makeNodeFastPath = (options: {
+  readonly takes: (request: IncomingMessage) => boolean
+  readonly handler: (request: IncomingMessage) => Effect.Effect<HttpServerResponse.HttpServerResponse, unknown>
+  readonly runFork: (effect: Effect.Effect<void>) => Fiber.Fiber<void>
+  /** Fibers in flight, so that a shutdown can wait for them (see `awaitInFlight`). */
+  readonly inFlight?: Set<Fiber.Fiber<void>>
+}): NodeFastPath => ({
+  takes: options.takes,
+  handle: (request, response) => {
+    const header = request.headers[REQUEST_ID_HEADER]
+    const serving = servingRequest(
+      request.method ?? "GET",
+      request.url ?? "/",
+      Array.isArray(header) ? header[0] : header
+    )
+    const fiber = options.runFork(
+      serving.serve(options.handler(request)).pipe(
+        Effect.catchCause(answerFailure),
+        Effect.flatMap((answer) => Effect.sync(() => write(response, answer, serving.id))),
+        Effect.annotateLogs("request_id", serving.id),
+        Effect.catchCause(() => Effect.sync(() => response.destroy()))
+      )
+    )
+    if (fiber.pollUnsafe() !== undefined) return
+    options.inFlight?.add(fiber)
+    fiber.addObserver(() => options.inFlight?.delete(fiber))
+    response.on("close", () => {
+      if (!response.writableEnded) fiber.interruptUnsafe()
+    })
+  }
+})
+
+/** Waits (at most `seconds`) for the fast paths' requests in flight to be answered, then interrupts the rest. */
+export const awaitInFlight = (inFlight: Set<Fiber.Fiber<void>>, seconds = 5) =>
+  Effect.suspend(() => Fiber.awaitAll([...inFlight])).pipe(
+    Effect.timeoutOrElse({ duration: `${seconds} seconds`, orElse: () => Fiber.interruptAll([...inFlight]) }),
+    Effect.asVoid
+  )
