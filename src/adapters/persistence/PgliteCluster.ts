@@ -9,6 +9,7 @@
  * directory is a copy of it. Without a prepared cluster (`npm run dev` on a fresh clone) PGlite runs `initdb` itself.
  */
 import { cpSync, existsSync, readFileSync, renameSync, rmSync } from "node:fs"
+import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -17,7 +18,8 @@ export const PREPARED_CLUSTER = "dist/pglite-cluster"
 
 /** The installed PGlite's version (its package.json, two levels above its entry point). */
 export const installedPgliteVersion = (): string => {
-  const entry = fileURLToPath(import.meta.resolve("@electric-sql/pglite"))
+  // `require.resolve`, not `import.meta.resolve`: vitest's module runner (its global setup) has no such function.
+  const entry = createRequire(import.meta.url).resolve("@electric-sql/pglite")
   const manifest = join(dirname(entry), "..", "package.json")
   return (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version
 }
