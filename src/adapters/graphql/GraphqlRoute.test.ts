@@ -1134,6 +1134,41 @@ describe("GraphqlRoute", () => {
     assert.include((await response.text()).toLowerCase(), "graphiql")
   })
 
+  it("renders GraphiQL on the first GET only, once: an instance that never serves it never loads it", async () => {
+    let renders = 0
+    const lazy = HttpRouter.toWebHandler(
+      makeGraphqlRoute({
+        graphiql: true,
+        introspection: true,
+        renderGraphiql: async () => {
+          renders++
+          return "<!doctype html><title>GraphiQL stand-in</title>"
+        }
+      }).pipe(Layer.provide(Services)),
+      { disableLogger: true }
+    )
+    try {
+      const post = await lazy.handler(
+        new Request("http://localhost/graphql", {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${tokenFor(freshTenant(), "admin")}` },
+          body: JSON.stringify({ query: "{ __typename }" })
+        })
+      )
+      assert.strictEqual(post.status, 200)
+      assert.strictEqual(renders, 0, "built at start or by a query")
+      for (let i = 0; i < 2; i++) {
+        const page = await lazy.handler(new Request("http://localhost/graphql", { method: "GET" }))
+        assert.strictEqual(page.status, 200)
+        assert.include(page.headers.get("content-type") ?? "", "text/html")
+        assert.strictEqual(await page.text(), "<!doctype html><title>GraphiQL stand-in</title>")
+      }
+      assert.strictEqual(renders, 1)
+    } finally {
+      await lazy.dispose()
+    }
+  })
+
   it("serves a GraphiQL page that works offline: no script, stylesheet or icon from another site", async () => {
     const response = await withGraphiql.handler(
       new Request("http://localhost/graphql", { method: "GET", headers: { accept: "text/html" } })

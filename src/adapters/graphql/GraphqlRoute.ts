@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from "node:async_hooks"
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql"
 import { Cause, Context, Effect, Exit, Option, References, Semaphore, Tracer } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 // The CommonJS entry, the copy yoga and Pothos use (see schema/sdl.ts): `validate` checks the schema by `instanceof`.
@@ -16,6 +15,11 @@ import { schema } from "./schema/index.ts"
 export interface GraphqlRouteOptions {
   /** Serve GraphiQL on `GET /graphql` (sandbox mode); otherwise `GET /graphql` is a 404. */
   readonly graphiql: boolean
+  /**
+   * Renders the GraphiQL page (default: {@link renderGraphiqlPage}); called on the first `GET /graphql` only, never
+   * at start.
+   */
+  readonly renderGraphiql?: () => Promise<string>
   /**
    * Answer introspection (`__schema`, `__type`) and suggest names ("Did you mean ...?") in errors: sandbox mode.
    * Production answers neither: the schema is not published to whoever holds a token (`__typename` still works).
@@ -288,14 +292,31 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
       )
 
       if (options.graphiql) {
-        // The package's renderer inlines GraphiQL's script, styles and editor workers (about 9 MB, built once
-        // here): the page works with no internet, where yoga's own `renderGraphiQL` loads them from unpkg.com.
-        const page = renderGraphiQL({
-          endpoint: ENDPOINT,
-          title: "Meta channel connections",
-          headers: JSON.stringify({ Authorization: "Bearer <token from POST /api/dev/session>" })
-        })
-        yield* router.add("GET", ENDPOINT, Effect.succeed(HttpServerResponse.html(page)))
+        // The page inlines GraphiQL's script, styles and editor workers (about 9 MB, and its package's module
+        // source as much again): loaded and rendered on the first GET only, then kept as bytes (outside the JS
+        // heap, which is capped at 128 MB in production starts). Imported at start, it held about 47 MB of the heap
+        // of every sandbox instance, and the conversations bench ran it out of memory.
+        const render = options.renderGraphiql ?? renderGraphiqlPage
+        const page = yield* Effect.cached(Effect.promise(async () => new TextEncoder().encode(await render())))
+        yield* router.add(
+          "GET",
+          ENDPOINT,
+          Effect.map(page, (bytes) => HttpServerResponse.uint8Array(bytes, { contentType: "text/html; charset=utf-8" }))
+        )
       }
     })
   )
+
+/**
+ * The GraphiQL page for this endpoint. The package's renderer inlines GraphiQL's script, styles and editor workers,
+ * so the page works with no internet, where yoga's own `renderGraphiQL` loads them from unpkg.com; it is imported
+ * here, on demand, so an instance that never serves GraphiQL never loads it.
+ */
+export const renderGraphiqlPage = async (): Promise<string> => {
+  const { renderGraphiQL } = await import("@graphql-yoga/render-graphiql")
+  return renderGraphiQL({
+    endpoint: ENDPOINT,
+    title: "Meta channel connections",
+    headers: JSON.stringify({ Authorization: "Bearer <token from POST /api/dev/session>" })
+  })
+}
