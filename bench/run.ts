@@ -564,10 +564,28 @@ const startService = async (label: string, worker: boolean, extra: NodeJS.Proces
     /Service listening on (http:\/\/[\d.]+:\d+)/,
     /Ready: database migrated/
   )
-  cleanups.push(started.stop)
+  let stopping = false
+  cleanups.push(() => {
+    stopping = true
+    return started.stop()
+  })
   rss.pids.add(started.child.pid!)
+  // An instance that exits on its own fails the run with why (its last output): its clients would only see
+  // "other side closed" and then ECONNREFUSED.
+  started.child.once("exit", (code, signal) => {
+    if (stopping) return
+    const tail = started.output().trim().split("\n").slice(-15).join("\n")
+    failures.push(`service ${label} exited on its own (${code ?? signal}); its last output:\n${tail}`)
+    log(`service ${label} exited on its own (${code ?? signal}):\n${tail}`)
+  })
   log(`service ${label} (worker ${worker ? "running" : "parked"}) on ${started.url}, pid ${started.child.pid}`)
-  return started
+  return {
+    ...started,
+    stop: () => {
+      stopping = true
+      return started.stop()
+    }
+  }
 }
 
 const inbox = async () => {

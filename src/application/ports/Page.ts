@@ -15,7 +15,10 @@ export const MAX_PAGE_SIZE = 100
 export const clampFirst = (first: number | null | undefined, fallback = 20): number =>
   Math.max(1, Math.min(MAX_PAGE_SIZE, Math.trunc(first ?? fallback)))
 
-/** Cursors are opaque to clients: base64url of `<sortKeyMillis>:<id>`. */
+/**
+ * The millisecond cursor (base64url of `<sortKeyMillis>:<id>`) this API gave before {@link encodeMicrosCursor}; still
+ * read from clients ({@link decodePosition}). Cursors are opaque to clients.
+ */
 export const encodeCursor = (sortKey: Date, id: string): string =>
   Buffer.from(`${sortKey.getTime()}:${id}`, "utf8").toString("base64url")
 

@@ -26,6 +26,11 @@ export const MessageContentFields = graphql(`
       targetProviderMessageId
       emoji
     }
+    referral {
+      sourceType
+      headline
+      sourceUrl
+    }
   }
 `)
 
@@ -96,17 +101,51 @@ function Media({ media }: { readonly media: NonNullable<Content["media"]> }) {
   }
 }
 
-/** The message's body: media, location, contacts, reply, or its text. */
+/**
+ * The ad or post a contact tapped before writing (Click-to-WhatsApp), above the message it came with. It says
+ * nothing about the window: free text still goes only within 24 hours of the contact's last message.
+ */
+function Referral({ referral }: { readonly referral: NonNullable<Content["referral"]> }) {
+  const what = referral.sourceType === "post" ? "your post" : "your ad"
+  const title = referral.headline === null ? null : `“${referral.headline}”`
+  const link = referral.sourceUrl !== null && /^https:\/\//.test(referral.sourceUrl) ? referral.sourceUrl : null
+  return (
+    <p className="message-referral">
+      Came from {what}
+      {title === null ? null : (
+        <>
+          {" "}
+          {link === null ? (
+            title
+          ) : (
+            <a href={link} target="_blank" rel="noreferrer">
+              {title}
+            </a>
+          )}
+        </>
+      )}
+    </p>
+  )
+}
+
+/** The message's body: media, location, contacts, reply, or its text (with the ad it came from, if any). */
 export function MessageBody({ message: ref }: { readonly message: FragmentType<typeof MessageContentFields> }) {
   const message = useContent(ref)
+  const referral = message.referral ? <Referral referral={message.referral} /> : null
   if (message.media !== null && message.media !== undefined)
     return (
       <>
+        {referral}
         <Media media={message.media} />
         {message.media.caption ? <p className="message-text">{message.media.caption}</p> : null}
       </>
     )
-  return <p className="message-text">{message.text ?? `(${message.type} message)`}</p>
+  return (
+    <>
+      {referral}
+      <p className="message-text">{message.text ?? `(${message.type} message)`}</p>
+    </>
+  )
 }
 
 /** The reactions of a page of messages, by the wamid they react to (the latest per message wins; removed: none). */
