@@ -4,7 +4,7 @@
  * `CLIENTS` keep-alive clients posting signed deliveries for `SECONDS` (closed loop, 1 s warm-up). Prints req/s,
  * the service's CPU ms per request (from `/proc/<pid>/stat`) and the profile's top (`cpu-profile-top.ts`).
  *
- * `--graphql` posts the bench's `whatsappConnection` query with a bearer JWT instead (the service only). `--main <file>` runs another build of the service (e.g. of an earlier commit, to compare). `--log-level error` runs the service without its info lines. `--peer` measures `bench/webhook-peer.ts` the same way instead (no profile).
+ * `--sandbox` runs it in sandbox mode instead. `--graphql` posts the bench's `whatsappConnection` query with a bearer JWT instead (the service only). `--main <file>` runs another build of the service (e.g. of an earlier commit, to compare). `--log-level error` runs the service without its info lines. `--peer` measures `bench/webhook-peer.ts` the same way instead (no profile).
  *
  *   DATABASE_URL=… npx tsx bench/intake-profile.ts [--seconds 8] [--clients 64] [--no-profile] [--peer]
  */
@@ -29,7 +29,8 @@ const { values } = parseArgs({
     peer: { type: "boolean", default: false },
     "log-level": { type: "string", default: "info" },
     main: { type: "string", default: "dist/server/main.js" },
-    graphql: { type: "boolean", default: false }
+    graphql: { type: "boolean", default: false },
+    sandbox: { type: "boolean", default: false }
   }
 })
 const root = resolve(import.meta.dirname, "..")
@@ -63,6 +64,10 @@ try {
     query: `query Bench { whatsappConnection { id status connected phoneNumberE164 displayName wabaId phoneNumberId
       tokenExpiresAt error pendingReason choices { id displayPhoneNumber verifiedName } updatedAt } }`
   })
+  if (values.sandbox) {
+    // Sandbox mode, as `npm run bench` runs the service (the emulated Meta in the same process).
+    for (const name of Object.keys(base)) if (name.startsWith("META_")) delete base[name]
+  }
   const env = {
     ...base,
     LOG_LEVEL: values["log-level"],

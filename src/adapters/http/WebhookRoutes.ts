@@ -36,6 +36,10 @@ export const makeWebhookVerifyRoute = (verifyToken: Redacted.Redacted<string>) =
     })
   )
 
+/** Built when answered (not on every delivery: it serialises JSON). */
+const tooLarge = () =>
+  errorResponse(413, "payload_too_large", `Webhook bodies are limited to ${MAX_WEBHOOK_BYTES} bytes.`)
+
 /** What a delivery brings to the intake, whichever HTTP stack carried it. */
 export interface WebhookDelivery {
   readonly contentLength: string | undefined
@@ -52,19 +56,14 @@ export interface WebhookDelivery {
  */
 export const receiveWebhook = (intake: WebhookIntake["Service"], delivery: WebhookDelivery) =>
   Effect.gen(function* () {
-    const tooLarge = errorResponse(
-      413,
-      "payload_too_large",
-      `Webhook bodies are limited to ${MAX_WEBHOOK_BYTES} bytes.`
-    )
     if (Number(delivery.contentLength ?? 0) > MAX_WEBHOOK_BYTES) {
       yield* recordWebhookReceived("too_large")
-      return tooLarge
+      return tooLarge()
     }
     const body = yield* Effect.result(delivery.body)
     if (body._tag === "Failure") {
       yield* recordWebhookReceived("too_large")
-      return tooLarge
+      return tooLarge()
     }
     const accepted = yield* intake.accept(body.success, delivery.signature ?? null).pipe(
       Effect.result,

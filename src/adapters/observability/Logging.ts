@@ -189,7 +189,12 @@ export const servingRequest = (method: string, url: string, requestIdHeader: str
       Effect.annotateLogs(handler, "request_id", id).pipe(
         Effect.tap((response) => served(response.status)),
         Effect.tapCause(() => served("failed")),
-        Effect.withSpan(`http.server ${method}`, { kind: "server", attributes: { request_id: id } })
+        // No stack trace: it would point at this function for every request, and costs an Error per request.
+        Effect.withSpan(
+          `http.server ${method}`,
+          { kind: "server", attributes: { request_id: id } },
+          { captureStackTrace: false }
+        )
       )
   }
 }
