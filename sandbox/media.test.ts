@@ -1,17 +1,8 @@
 import { createHash } from "node:crypto"
-import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { samplePng } from "./mediaSamples.ts"
 import type { RunningSandbox } from "./Sandbox.ts"
-import {
-  connectWhatsApp,
-  graph,
-  graphError,
-  proofFor,
-  type Receiver,
-  control as sandboxControl,
-  start,
-  startReceiver
-} from "./testkit.ts"
+import { connectedEachTest, graph, graphError, proofFor, type Receiver, control as sandboxControl } from "./testkit.ts"
 
 let sandbox: RunningSandbox
 let receiver: Receiver
@@ -23,17 +14,8 @@ const control = async (path: string, body: unknown) => (await sandboxControl(san
 const download = (url: string, bearer?: string) =>
   fetch(url, bearer === undefined ? {} : { headers: { authorization: `Bearer ${bearer}` } })
 
-beforeEach(async () => {
-  receiver = await startReceiver()
-  sandbox = await start({ webhookCallbackUrl: receiver.url })
-  token = await connectWhatsApp(sandbox)
-  const wabaId = sandbox.ctx.state.seedWabaId
-  numberId = sandbox.summary().numbers.find((n) => n.wabaId === wabaId && n.registered)!.id
-  await graph(sandbox, "POST", `/${wabaId}/subscribed_apps`, { token })
-})
-afterEach(async () => {
-  await sandbox.close()
-  await receiver.close()
+connectedEachTest((connected) => {
+  ;({ sandbox, receiver, token, numberId } = connected)
 })
 
 describe("inbound media", () => {

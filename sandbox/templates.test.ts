@@ -1,14 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import type { RunningSandbox } from "./Sandbox.ts"
-import {
-  connectWhatsApp,
-  graph,
-  graphError,
-  type Receiver,
-  control as sandboxControl,
-  start,
-  startReceiver
-} from "./testkit.ts"
+import { connectedEachTest, graph, graphError, type Receiver, control as sandboxControl } from "./testkit.ts"
 
 let sandbox: RunningSandbox
 let receiver: Receiver
@@ -31,17 +23,8 @@ const ORDER = {
   components: [{ type: "BODY", text: "Hi {{1}}, order {{2}} is ready.", example: { body_text: [["Ann", "42"]] } }]
 }
 
-beforeEach(async () => {
-  receiver = await startReceiver()
-  sandbox = await start({ webhookCallbackUrl: receiver.url })
-  token = await connectWhatsApp(sandbox)
-  wabaId = sandbox.ctx.state.seedWabaId
-  numberId = sandbox.summary().numbers.find((n) => n.wabaId === wabaId && n.registered)!.id
-  await graph(sandbox, "POST", `/${wabaId}/subscribed_apps`, { token })
-})
-afterEach(async () => {
-  await sandbox.close()
-  await receiver.close()
+connectedEachTest((connected) => {
+  ;({ sandbox, receiver, token, wabaId, numberId } = connected)
 })
 
 describe("message templates", () => {

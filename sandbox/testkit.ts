@@ -2,7 +2,7 @@
 import { createHmac } from "node:crypto"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { afterEach, beforeEach } from "vitest"
+import { afterEach, beforeEach, expect } from "vitest"
 import { type RunningSandbox, type SandboxOptions, startSandbox } from "./Sandbox.ts"
 
 export const APP_ID = "1234567890123456"
@@ -247,6 +247,37 @@ export const sandboxEachTest = (use: (sandbox: RunningSandbox, receiver: Receive
     const receiver = await startReceiver()
     running = { receiver, sandbox: await start() }
     use(running.sandbox, running.receiver)
+  })
+  afterEach(async () => {
+    await running?.sandbox.close()
+    await running?.receiver.close()
+  })
+}
+
+/** A sandbox posting its webhooks to a receiver, WhatsApp connected (dialog + code exchange), the app subscribed. */
+export interface ConnectedSandbox {
+  readonly sandbox: RunningSandbox
+  readonly receiver: Receiver
+  /** The business token of the connect. */
+  readonly token: string
+  /** The seed WABA the dialog approved, and its registered number. */
+  readonly wabaId: string
+  readonly numberId: string
+}
+
+/** Before each test a new `ConnectedSandbox` (handed to `use`), closed after it. */
+export const connectedEachTest = (use: (connected: ConnectedSandbox) => void) => {
+  let running: ConnectedSandbox | undefined
+  beforeEach(async () => {
+    const receiver = await startReceiver()
+    const sandbox = await start({ webhookCallbackUrl: receiver.url })
+    running = { sandbox, receiver, token: "", wabaId: "", numberId: "" }
+    const token = await connectWhatsApp(sandbox)
+    const wabaId = sandbox.ctx.state.seedWabaId
+    const numberId = sandbox.summary().numbers.find((n) => n.wabaId === wabaId && n.registered)!.id
+    expect((await graph(sandbox, "POST", `/${wabaId}/subscribed_apps`, { token })).body).toEqual({ success: true })
+    running = { sandbox, receiver, token, wabaId, numberId }
+    use(running)
   })
   afterEach(async () => {
     await running?.sandbox.close()

@@ -1,13 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import type { RunningSandbox } from "./Sandbox.ts"
 import {
+  connectedEachTest,
   connectWhatsApp,
   expectedSignature,
   graph,
   graphError,
   type Receiver,
   control as sandboxControl,
-  start,
   startReceiver,
   VERIFY_TOKEN
 } from "./testkit.ts"
@@ -26,17 +26,8 @@ let numberId: string
 
 const control = async (path: string, body: unknown) => (await sandboxControl(sandbox, path, body)).body
 
-beforeEach(async () => {
-  receiver = await startReceiver()
-  sandbox = await start({ webhookCallbackUrl: receiver.url })
-  token = await connectWhatsApp(sandbox)
-  wabaId = sandbox.ctx.state.seedWabaId
-  numberId = sandbox.summary().numbers.find((n) => n.wabaId === wabaId && n.registered)!.id
-  expect((await graph(sandbox, "POST", `/${wabaId}/subscribed_apps`, { token })).body).toEqual({ success: true })
-})
-afterEach(async () => {
-  await sandbox.close()
-  await receiver.close()
+connectedEachTest((connected) => {
+  ;({ sandbox, receiver, token, wabaId, numberId } = connected)
 })
 
 const send = (to: string) =>

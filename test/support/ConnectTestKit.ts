@@ -1,15 +1,17 @@
 /**
- * For the connect use cases' tests only: the in-memory ports every provider's flow runs on, a tenant's actor, and
- * the callback input of a started login.
+ * For the use cases' tests only: the in-memory ports every provider's flow runs on, a tenant's actor, the callback
+ * input of a started login, and an active connection holding a sealed token.
  */
-import { Layer, Redacted } from "effect"
+import { Effect, Layer, Redacted } from "effect"
 import { layerFromKeys } from "../../src/adapters/crypto/TokenCipherAesGcm.ts"
 import { MetaGraphMemory } from "../../src/adapters/meta-graph/MetaGraphMemory.ts"
 import { PersistenceMemory } from "../../src/adapters/persistence/Persistence.ts"
 import type { Actor } from "../../src/application/Actor.ts"
 import type { CallbackInput, StartedConnect } from "../../src/application/connect/OAuthFlow.ts"
+import { ConnectionRepository } from "../../src/application/ports/ConnectionRepository.ts"
 import { ConnectSettings } from "../../src/application/ports/ConnectSettings.ts"
-import type { TenantId, UserId } from "../../src/domain/Ids.ts"
+import { TokenCipher } from "../../src/application/ports/TokenCipher.ts"
+import type { PhoneNumberId, TenantId, UserId, WabaId } from "../../src/domain/Ids.ts"
 
 export const APP_ID = "1234567890123456"
 export const WHATSAPP_REDIRECT = "https://app.example.com/api/integrations/meta/whatsapp/callback"
@@ -64,3 +66,31 @@ export const approvedCallback = (started: StartedConnect, code: string, who: Act
   ip: who.ip,
   userAgent: who.userAgent
 })
+
+/**
+ * An active WhatsApp connection of `tenantId` on number `phoneNumberId` of WABA `wabaId`, holding `token` sealed
+ * by the `TokenCipher` port under the connection's binding, as a connect stores it (display name "Shop").
+ */
+export const activeConnectionHolding = (
+  tenantId: TenantId,
+  token: string,
+  ids: { readonly phoneNumberId: string; readonly wabaId: string; readonly phoneNumberE164?: string }
+) =>
+  Effect.gen(function* () {
+    const accessTokenEnc = yield* (yield* TokenCipher).encrypt(Redacted.make(token), {
+      tenantId,
+      provider: "meta_whatsapp"
+    })
+    return yield* (yield* ConnectionRepository).claimNumber(ids.phoneNumberId as PhoneNumberId, {
+      tenantId,
+      provider: "meta_whatsapp",
+      status: "active",
+      wabaId: ids.wabaId as WabaId,
+      phoneNumberE164: ids.phoneNumberE164 ?? "+15550001234",
+      displayName: "Shop",
+      accessTokenEnc,
+      tokenExpiresAt: null,
+      scopes: [],
+      metadata: {}
+    })
+  })

@@ -411,7 +411,6 @@ export class MetaAdsConnections extends Context.Service<
       const flow = yield* makeOAuthFlow({
         provider: PROVIDER,
         service: "MetaAdsConnections",
-        auditName: "meta_ads",
         redirectUri: settings.adsRedirectUri,
         // Facebook Login for Business with the Ads configuration ("User access token": ads_management, ads_read,
         // business_management): `config_id` and no `scope`, which a Business app refuses. A user token results,

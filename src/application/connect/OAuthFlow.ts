@@ -1,4 +1,5 @@
 import { Clock, Duration, Effect, Option, type Redacted } from "effect"
+import { auditPrefix } from "../../domain/AuditEntry.ts"
 import { type ChannelConnection, type ConnectionStatus, transition } from "../../domain/ChannelConnection.ts"
 import { detailsOf } from "../../domain/ConnectionDetails.ts"
 import type { DomainErrorTag, MetaTokenAppMismatch, NoAdAccountGranted } from "../../domain/Errors.ts"
@@ -207,8 +208,6 @@ export interface OAuthProvider<E extends CallbackError> {
   readonly provider: Provider
   /** Names the spans (`WhatsAppConnections.complete`). */
   readonly service: string
-  /** Prefix of the audit actions (`whatsapp.connected`, `meta_ads.connect_failed`). */
-  readonly auditName: string
   /** The redirect URI of the dialog, byte-identical at the code exchange. */
   readonly redirectUri: string
   /** Dialog parameters besides `client_id`, `redirect_uri`, `state` and `response_type=code`. */
@@ -331,7 +330,7 @@ export const makeOAuthFlow = <E extends CallbackError>(spec: OAuthProvider<E>) =
       auditLog.record({
         tenantId,
         userId,
-        action: `${spec.auditName}.${action}`,
+        action: `${auditPrefix(spec.provider)}.${action}`,
         resourceType: "channel_connection",
         resourceId,
         details,

@@ -571,7 +571,6 @@ export class WhatsAppConnections extends Context.Service<
       const whatsappFlow: OAuthProvider<WhatsAppCallbackError> = {
         provider: PROVIDER,
         service: "WhatsAppConnections",
-        auditName: "whatsapp",
         redirectUri: settings.whatsappRedirectUri,
         // Facebook Login for Business: business integration system user tokens need the Authorization Code grant.
         dialogParameters: [

@@ -1,14 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Logger, Redacted } from "effect"
-import { APP_ID, MemoryPorts, testActor } from "../../../test/support/ConnectTestKit.ts"
+import { Effect, Layer, Logger } from "effect"
+import { APP_ID, activeConnectionHolding, MemoryPorts, testActor } from "../../../test/support/ConnectTestKit.ts"
 import { layerFromKeys } from "../../adapters/crypto/TokenCipherAesGcm.ts"
 import { MetaGraphMemoryControl } from "../../adapters/meta-graph/MetaGraphMemory.ts"
 import { type HealthCheck, messagingHealthy, overallHealth } from "../../domain/ConnectionHealth.ts"
 import { MetaUnavailable } from "../../domain/Errors.ts"
-import type { PhoneNumberId, WabaId } from "../../domain/Ids.ts"
-import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
+import type { PhoneNumberId } from "../../domain/Ids.ts"
 import type { PhoneNumber, TokenInfo } from "../ports/MetaGraph.ts"
-import { TokenCipher } from "../ports/TokenCipher.ts"
 import { healthCheckOf } from "../webhooks/WebhookProcessor.ts"
 import { AppWebhookCheck } from "./AppWebhookCheck.ts"
 import {
@@ -189,30 +187,16 @@ const TestLayer = ConnectionHealthChecks.layer.pipe(
   Layer.provideMerge(MemoryPorts)
 )
 
+const NUMBER = { phoneNumberId: "106540352242922", wabaId: "524126980791429", phoneNumberE164: "+15550783881" }
+
 describe("ConnectionHealthChecks", () => {
   it.effect("Meta unavailable: the checks it answers are unknown, stored, and Connected is kept", () =>
     Effect.gen(function* () {
       const checks = yield* ConnectionHealthChecks
       const meta = yield* MetaGraphMemoryControl
-      const cipher = yield* TokenCipher
       const actor = testActor()
       assert.deepStrictEqual(yield* checks.checkNow(actor), NO_HEALTH, "no connection, nothing to check")
-      const tokenEnc = yield* cipher.encrypt(Redacted.make("a-token"), {
-        tenantId: actor.tenantId,
-        provider: "meta_whatsapp"
-      })
-      yield* (yield* ConnectionRepository).claimNumber("106540352242922" as PhoneNumberId, {
-        tenantId: actor.tenantId,
-        provider: "meta_whatsapp",
-        status: "active",
-        wabaId: "524126980791429" as WabaId,
-        phoneNumberE164: "+15550783881",
-        displayName: "Acme",
-        accessTokenEnc: tokenEnc,
-        tokenExpiresAt: null,
-        scopes: [],
-        metadata: {}
-      })
+      yield* activeConnectionHolding(actor.tenantId, "a-token", NUMBER)
       const down = new MetaUnavailable({ detail: "Meta is down" })
       yield* meta.failWith("debugToken", down, "always")
       yield* meta.failWith("wabaSubscribedApps", down, "always")
@@ -233,24 +217,9 @@ describe("ConnectionHealthChecks", () => {
       const checks = yield* ConnectionHealthChecks
       const actor = testActor()
       // Sealed under a key this service does not hold.
-      const foreign = yield* Effect.flatMap(TokenCipher, (cipher) =>
-        cipher.encrypt(Redacted.make("EAAforeign-health-token"), {
-          tenantId: actor.tenantId,
-          provider: "meta_whatsapp"
-        })
-      ).pipe(Effect.provide(layerFromKeys({ active: new Uint8Array(32).fill(9), previous: [] })))
-      yield* (yield* ConnectionRepository).claimNumber("106540352242922" as PhoneNumberId, {
-        tenantId: actor.tenantId,
-        provider: "meta_whatsapp",
-        status: "active",
-        wabaId: "524126980791429" as WabaId,
-        phoneNumberE164: "+15550783881",
-        displayName: "Acme",
-        accessTokenEnc: foreign,
-        tokenExpiresAt: null,
-        scopes: [],
-        metadata: {}
-      })
+      yield* activeConnectionHolding(actor.tenantId, "EAAforeign-health-token", NUMBER).pipe(
+        Effect.provide(layerFromKeys({ active: new Uint8Array(32).fill(9), previous: [] }))
+      )
       const logs: Array<string> = []
       const view = yield* checks
         .checkNow(actor)

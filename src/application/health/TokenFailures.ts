@@ -1,4 +1,5 @@
 import { Effect } from "effect"
+import { auditPrefix } from "../../domain/AuditEntry.ts"
 import { type ChannelConnection, transition } from "../../domain/ChannelConnection.ts"
 import { errorOf, previousStatusOf } from "../../domain/ConnectionDetails.ts"
 import type { MetaTokenInvalid } from "../../domain/Errors.ts"
@@ -41,7 +42,7 @@ export const recordTokenFailure = Effect.fnUntraced(function* (
   yield* audit.record({
     tenantId: connection.tenantId,
     userId: null,
-    action: `${connection.provider === "meta_ads" ? "meta_ads" : "whatsapp"}.token_invalid`,
+    action: `${auditPrefix(connection.provider)}.token_invalid`,
     resourceType: "channel_connection",
     resourceId: connection.id,
     details: { source, code: error.code ?? null },

@@ -1,4 +1,5 @@
 import { Clock, Context, Duration, Effect, Layer, Option, Ref } from "effect"
+import { auditPrefix } from "../../domain/AuditEntry.ts"
 import { type ChannelConnection, transition } from "../../domain/ChannelConnection.ts"
 import { detailsOf, errorOf } from "../../domain/ConnectionDetails.ts"
 import { MetaTokenInvalid } from "../../domain/Errors.ts"
@@ -75,7 +76,7 @@ export class TokenHealth extends Context.Service<
         yield* audit.record({
           tenantId: connection.tenantId,
           userId: null,
-          action: `${connection.provider === "meta_ads" ? "meta_ads" : "whatsapp"}.token_renewed`,
+          action: `${auditPrefix(connection.provider)}.token_renewed`,
           resourceType: "channel_connection",
           resourceId: connection.id,
           details: { source: "health_check", expires_at: expiresAt?.toISOString() ?? null },
@@ -182,7 +183,7 @@ export class TokenHealth extends Context.Service<
               yield* audit.record({
                 tenantId: connection.tenantId,
                 userId: null,
-                action: `${connection.provider === "meta_ads" ? "meta_ads" : "whatsapp"}.token_recovered`,
+                action: `${auditPrefix(connection.provider)}.token_recovered`,
                 resourceType: "channel_connection",
                 resourceId: connection.id,
                 details: { source: "health_check" },

@@ -1,13 +1,15 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Logger, Redacted } from "effect"
-import { ChannelConnection, type EncryptedToken } from "../../domain/ChannelConnection.ts"
+import { Effect, Layer, Logger, Option, Redacted } from "effect"
+import { ConnectionRepositoryMemory } from "../../adapters/persistence/ConnectionRepositoryMemory.ts"
+import { OutboxMemory } from "../../adapters/persistence/OutboxMemory.ts"
+import type { ChannelConnection, EncryptedToken } from "../../domain/ChannelConnection.ts"
 import { TokenDecryptionFailed } from "../../domain/Errors.ts"
-import type { ConnectionId, Provider, TenantId } from "../../domain/Ids.ts"
+import type { PhoneNumberId, Provider, TenantId } from "../../domain/Ids.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
 import { type TokenBinding, TokenCipher } from "../ports/TokenCipher.ts"
 import { RotateTokenKeys } from "./RotateTokenKeys.ts"
 
-// The application may not import adapters (scripts/check-architecture.ts), so both ports are faked here.
+// The cipher is faked (a transparent stand-in with the same rules); the repository is the in-memory adapter.
 
 /**
  * A transparent stand-in for the AES-GCM cipher with its observable rules: `<keyId>:<tenant>|<provider>|<base64>`,
@@ -35,54 +37,43 @@ const fakeCipher = (activeKeyId: string, knownKeyIds: ReadonlyArray<string>): To
 const sealUnder = (keyId: string, plaintext: string, binding: TokenBinding) =>
   Effect.runSync(fakeCipher(keyId, []).encrypt(Redacted.make(plaintext), binding))
 
+/** The in-memory repository, the product's own (its rules are the persistence contract's). */
+const Repository = ConnectionRepositoryMemory.pipe(Layer.provide(OutboxMemory.layer))
+
+/** An active connection of `tenantId` holding `accessTokenEnc`, stored through the repository. */
 const connection = (tenantId: TenantId, provider: Provider, accessTokenEnc: EncryptedToken | null) =>
-  new ChannelConnection({
-    id: crypto.randomUUID() as ConnectionId,
-    tenantId,
-    provider,
-    status: "active",
-    wabaId: null,
-    phoneNumberId: null,
-    phoneNumberE164: null,
-    displayName: null,
-    accessTokenEnc,
-    tokenExpiresAt: null,
-    scopes: [],
-    metadata: {},
-    connectedAt: null,
-    createdAt: new Date(0),
-    updatedAt: new Date(0)
+  Effect.flatMap(ConnectionRepository, (repo) => {
+    const write = {
+      tenantId,
+      provider,
+      status: "active" as const,
+      wabaId: null,
+      phoneNumberE164: null,
+      displayName: null,
+      accessTokenEnc,
+      tokenExpiresAt: null,
+      scopes: [],
+      metadata: {}
+    }
+    return provider === "meta_whatsapp"
+      ? Effect.orDie(repo.claimNumber(`1${Math.floor(Math.random() * 1e14)}` as PhoneNumberId, write))
+      : repo.upsertUnnumbered(write)
   })
 
-/** Only the two methods rotation uses; `afterList` lets a test change rows between the read and the swap. */
-const fakeRepository = (rows: Map<string, ChannelConnection>, afterList: () => void = () => {}) =>
-  Layer.succeed(
+/** The row as stored now. */
+const stored = (row: ChannelConnection) =>
+  Effect.flatMap(ConnectionRepository, (repo) => Effect.map(repo.findById(row.tenantId, row.id), Option.getOrUndefined))
+
+/** The repository the rotation sees, running `afterList` between its read and its swaps (the race test). */
+const interleaved = (afterList: (repo: ConnectionRepository["Service"]) => Effect.Effect<void>) =>
+  Layer.effect(
     ConnectionRepository,
-    ConnectionRepository.of({
-      claimNumber: () => Effect.die("not used"),
-      upsertUnnumbered: () => Effect.die("not used"),
-      deleteUnnumbered: () => Effect.die("not used"),
-      findById: () => Effect.die("not used"),
-      findCurrent: () => Effect.die("not used"),
-      findCurrentRecent: () => Effect.die("not used"),
-      listByTenant: () => Effect.die("not used"),
-      findByPhoneNumberId: () => Effect.die("not used"),
-      findByWabaId: () => Effect.die("not used"),
-      update: () => Effect.die("not used"),
-      listHoldingTokens: () =>
-        Effect.sync(() => {
-          const holding = [...rows.values()].filter((row) => row.accessTokenEnc !== null && row.status !== "revoked")
-          afterList()
-          return holding
-        }),
-      replaceToken: (id, expected, next) =>
-        Effect.sync(() => {
-          const row = rows.get(id)
-          if (row === undefined || row.accessTokenEnc !== expected) return false
-          rows.set(id, new ChannelConnection({ ...row, accessTokenEnc: next }))
-          return true
-        })
-    })
+    Effect.map(ConnectionRepository, (repo) =>
+      ConnectionRepository.of({
+        ...repo,
+        listHoldingTokens: () => Effect.tap(repo.listHoldingTokens(), () => afterList(repo))
+      })
+    )
   )
 
 const captureLogs = (lines: Array<string>) =>
@@ -95,11 +86,11 @@ const captureLogs = (lines: Array<string>) =>
 const tenantA = "3f2c8a1e-5b7d-4c9e-8f10-2a3b4c5d6e7f" as TenantId
 const tenantB = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d" as TenantId
 
-const rotate = (rows: Map<string, ChannelConnection>, logs: Array<string>, afterList?: () => void) =>
+const rotate = (logs: Array<string>, afterList?: (repo: ConnectionRepository["Service"]) => Effect.Effect<void>) =>
   RotateTokenKeys.use((service) => service.run).pipe(
     Effect.provide(
       RotateTokenKeys.layer.pipe(
-        Layer.provide(fakeRepository(rows, afterList)),
+        Layer.provide(afterList === undefined ? Layer.empty : interleaved(afterList)),
         Layer.provide(Layer.succeed(TokenCipher, fakeCipher("new", ["old"])))
       )
     ),
@@ -117,67 +108,65 @@ const decryptWithNewKey = (row: ChannelConnection | undefined) =>
 describe("RotateTokenKeys", () => {
   it.effect("re-encrypts every token under an old key, leaves current ones alone, and is idempotent", () =>
     Effect.gen(function* () {
-      const old1 = connection(
+      const old1 = yield* connection(
         tenantA,
         "meta_whatsapp",
         sealUnder("old", "token-1", { tenantId: tenantA, provider: "meta_whatsapp" })
       )
-      const old2 = connection(
+      const old2 = yield* connection(
         tenantB,
         "meta_ads",
         sealUnder("old", "token-2", { tenantId: tenantB, provider: "meta_ads" })
       )
-      const current = connection(
+      const current = yield* connection(
         tenantB,
         "meta_whatsapp",
         sealUnder("new", "token-3", { tenantId: tenantB, provider: "meta_whatsapp" })
       )
-      const rows = new Map([old1, old2, current].map((row) => [row.id, row]))
       const logs: Array<string> = []
 
-      const report = yield* rotate(rows, logs)
+      const report = yield* rotate(logs)
       assert.deepStrictEqual(report, { scanned: 3, rotated: 2, skipped: 0 })
       for (const [row, token] of [
         [old1, "token-1"],
         [old2, "token-2"],
         [current, "token-3"]
       ] as const) {
-        const stored = rows.get(row.id)
-        assert.strictEqual(stored?.accessTokenEnc?.split(":")[0], "new")
-        assert.strictEqual(yield* decryptWithNewKey(stored), token)
+        const now = yield* stored(row)
+        assert.strictEqual(now?.accessTokenEnc?.split(":")[0], "new")
+        assert.strictEqual(yield* decryptWithNewKey(now), token)
       }
-      assert.strictEqual(rows.get(current.id)?.accessTokenEnc, current.accessTokenEnc, "current row untouched")
+      assert.strictEqual((yield* stored(current))?.accessTokenEnc, current.accessTokenEnc, "current row untouched")
 
-      assert.deepStrictEqual(yield* rotate(rows, logs), { scanned: 3, rotated: 0, skipped: 0 })
-    })
+      assert.deepStrictEqual(yield* rotate(logs), { scanned: 3, rotated: 0, skipped: 0 })
+    }).pipe(Effect.provide(Repository))
   )
 
   it.effect("a row that does not decrypt is logged without its token and skipped; the others still rotate", () =>
     Effect.gen(function* () {
       // Sealed for tenant B but stored on tenant A's row: the binding check fails.
-      const moved = connection(
+      const moved = yield* connection(
         tenantA,
         "meta_whatsapp",
         sealUnder("old", "moved-secret", { tenantId: tenantB, provider: "meta_whatsapp" })
       )
-      const unknownKey = connection(
+      const unknownKey = yield* connection(
         tenantA,
         "meta_ads",
         sealUnder("gone", "lost-secret", { tenantId: tenantA, provider: "meta_ads" })
       )
-      const good = connection(
+      const good = yield* connection(
         tenantB,
         "meta_ads",
         sealUnder("old", "good-secret", { tenantId: tenantB, provider: "meta_ads" })
       )
-      const rows = new Map([moved, unknownKey, good].map((row) => [row.id, row]))
       const logs: Array<string> = []
 
-      const report = yield* rotate(rows, logs)
+      const report = yield* rotate(logs)
       assert.deepStrictEqual(report, { scanned: 3, rotated: 1, skipped: 2 })
-      assert.strictEqual(rows.get(moved.id)?.accessTokenEnc, moved.accessTokenEnc)
-      assert.strictEqual(rows.get(unknownKey.id)?.accessTokenEnc, unknownKey.accessTokenEnc)
-      assert.strictEqual(yield* decryptWithNewKey(rows.get(good.id)), "good-secret")
+      assert.strictEqual((yield* stored(moved))?.accessTokenEnc, moved.accessTokenEnc)
+      assert.strictEqual((yield* stored(unknownKey))?.accessTokenEnc, unknownKey.accessTokenEnc)
+      assert.strictEqual(yield* decryptWithNewKey(yield* stored(good)), "good-secret")
 
       const warnings = logs.filter((line) => line.includes("could not be decrypted"))
       assert.strictEqual(warnings.length, 2)
@@ -191,35 +180,35 @@ describe("RotateTokenKeys", () => {
         assert.notInclude(allLogs, secret)
         assert.notInclude(allLogs, Buffer.from(secret).toString("base64"))
       }
-    })
+    }).pipe(Effect.provide(Repository))
   )
 
   it.effect("a token replaced while the pass runs is kept (compare-and-set loses to the reconnect)", () =>
     Effect.gen(function* () {
       const binding: TokenBinding = { tenantId: tenantA, provider: "meta_whatsapp" }
-      const racing = connection(tenantA, "meta_whatsapp", sealUnder("old", "stale-token", binding))
-      const other = connection(
+      const racing = yield* connection(tenantA, "meta_whatsapp", sealUnder("old", "stale-token", binding))
+      const other = yield* connection(
         tenantB,
         "meta_ads",
         sealUnder("old", "other-token", { tenantId: tenantB, provider: "meta_ads" })
       )
-      const rows = new Map([racing, other].map((row) => [row.id, row]))
       const reconnected = sealUnder("new", "fresh-token", binding)
       const logs: Array<string> = []
 
-      const report = yield* rotate(rows, logs, () => {
-        rows.set(racing.id, new ChannelConnection({ ...racing, accessTokenEnc: reconnected }))
-      })
+      // The reconnect writes its new token between the rotation's read and its swap.
+      const report = yield* rotate(logs, (repo) =>
+        Effect.asVoid(Effect.orDie(repo.update(racing.tenantId, racing.id, { accessTokenEnc: reconnected })))
+      )
       assert.deepStrictEqual(report, { scanned: 2, rotated: 1, skipped: 1 })
-      assert.strictEqual(rows.get(racing.id)?.accessTokenEnc, reconnected)
-      assert.strictEqual(yield* decryptWithNewKey(rows.get(racing.id)), "fresh-token")
-      assert.strictEqual(yield* decryptWithNewKey(rows.get(other.id)), "other-token")
-    })
+      assert.strictEqual((yield* stored(racing))?.accessTokenEnc, reconnected)
+      assert.strictEqual(yield* decryptWithNewKey(yield* stored(racing)), "fresh-token")
+      assert.strictEqual(yield* decryptWithNewKey(yield* stored(other)), "other-token")
+    }).pipe(Effect.provide(Repository))
   )
 
   it.effect("nothing to do on an empty store", () =>
     Effect.gen(function* () {
-      assert.deepStrictEqual(yield* rotate(new Map(), []), { scanned: 0, rotated: 0, skipped: 0 })
-    })
+      assert.deepStrictEqual(yield* rotate([]), { scanned: 0, rotated: 0, skipped: 0 })
+    }).pipe(Effect.provide(Repository))
   )
 })

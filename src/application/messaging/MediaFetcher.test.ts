@@ -1,17 +1,16 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Option, Redacted } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { TestClock } from "effect/testing"
 import { samplePdf, samplePng, sampleWebp } from "../../../sandbox/mediaSamples.ts"
+import { activeConnectionHolding } from "../../../test/support/ConnectTestKit.ts"
 import { layerFromKeys } from "../../adapters/crypto/TokenCipherAesGcm.ts"
 import { ContentSnifferFileType } from "../../adapters/media/ContentSnifferFileType.ts"
 import { makeMediaStoreMemory } from "../../adapters/media/MediaStoreMemory.ts"
 import { makeWhatsAppMediaMemory } from "../../adapters/meta-graph/WhatsAppMediaMemory.ts"
 import { PersistenceMemory } from "../../adapters/persistence/Persistence.ts"
-import type { MessageId, PhoneNumberId, TenantId, UserId, WabaId } from "../../domain/Ids.ts"
+import type { MessageId, TenantId, UserId } from "../../domain/Ids.ts"
 import { MAX_MEDIA_ATTEMPTS, type MediaKind } from "../../domain/Media.ts"
 import type { Actor } from "../Actor.ts"
-import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
-import { TokenCipher } from "../ports/TokenCipher.ts"
 import { MediaFetcher } from "./MediaFetcher.ts"
 import { MediaRepository } from "./ports/MediaRepository.ts"
 import { MediaStore } from "./ports/MediaStore.ts"
@@ -39,22 +38,10 @@ const inboundMedia = (kind: MediaKind, bytes: Uint8Array, options: { animated?: 
     sequence++
     const tenantId = crypto.randomUUID() as TenantId
     const token = `EAAmedia${sequence}`.padEnd(60, "m")
-    const cipher = yield* TokenCipher
-    const connection = yield* (yield* ConnectionRepository).claimNumber(
-      `9100000000${String(sequence).padStart(4, "0")}` as PhoneNumberId,
-      {
-        tenantId,
-        provider: "meta_whatsapp",
-        status: "active",
-        wabaId: `9200000000${sequence}` as WabaId,
-        phoneNumberE164: "+15550001234",
-        displayName: "Shop",
-        accessTokenEnc: yield* cipher.encrypt(Redacted.make(token), { tenantId, provider: "meta_whatsapp" }),
-        tokenExpiresAt: null,
-        scopes: [],
-        metadata: {}
-      }
-    )
+    const connection = yield* activeConnectionHolding(tenantId, token, {
+      phoneNumberId: `9100000000${String(sequence).padStart(4, "0")}`,
+      wabaId: `9200000000${sequence}`
+    })
     const mediaId = `media-${sequence}`
     remote.media.set(mediaId, { bytes, mimeType: options.declared ?? "image/png", token })
     const messageId = crypto.randomUUID() as MessageId

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Effect, Layer, Option, Redacted } from "effect"
 import { TestClock } from "effect/testing"
+import { activeConnectionHolding } from "../../../test/support/ConnectTestKit.ts"
 import { layerFromKeys } from "../../adapters/crypto/TokenCipherAesGcm.ts"
 import { MetaGraphMemory, MetaGraphMemoryControl } from "../../adapters/meta-graph/MetaGraphMemory.ts"
 import { PersistenceMemory } from "../../adapters/persistence/Persistence.ts"
@@ -56,19 +57,7 @@ const connected = (options: { expiresAt?: number; contacts?: ReadonlyArray<strin
       ...(options.expiresAt === undefined ? {} : { expiresAt: options.expiresAt })
     })
     yield* (yield* MetaGraph).exchangeCode(Redacted.make(`c${sequence}`), "r")
-    const cipher = yield* TokenCipher
-    const connection = yield* (yield* ConnectionRepository).claimNumber(phone as PhoneNumberId, {
-      tenantId,
-      provider: "meta_whatsapp",
-      status: "active",
-      wabaId: waba as WabaId,
-      phoneNumberE164: "+15550001234",
-      displayName: "Shop",
-      accessTokenEnc: yield* cipher.encrypt(Redacted.make(token), { tenantId, provider: "meta_whatsapp" }),
-      tokenExpiresAt: null,
-      scopes: [],
-      metadata: {}
-    })
+    const connection = yield* activeConnectionHolding(tenantId, token, { phoneNumberId: phone, wabaId: waba })
     const now = new Date(yield* Clock.currentTimeMillis)
     for (const waId of options.contacts ?? CONTACTS) {
       yield* (yield* ConversationRepository).upsert({

@@ -1,14 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option, Redacted } from "effect"
+import { activeConnectionHolding } from "../../../test/support/ConnectTestKit.ts"
 import { layerFromKeys } from "../../adapters/crypto/TokenCipherAesGcm.ts"
 import { MetaGraphMemory, MetaGraphMemoryControl } from "../../adapters/meta-graph/MetaGraphMemory.ts"
 import { OutboxMemory } from "../../adapters/persistence/OutboxMemory.ts"
 import { PersistenceMemory } from "../../adapters/persistence/Persistence.ts"
-import type { PhoneNumberId, TenantId, UserId, WabaId } from "../../domain/Ids.ts"
+import type { TenantId, UserId } from "../../domain/Ids.ts"
 import type { Actor } from "../Actor.ts"
-import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
 import { MetaGraph } from "../ports/MetaGraph.ts"
-import { TokenCipher } from "../ports/TokenCipher.ts"
 import { MessageTemplates } from "./ports/MessageTemplates.ts"
 import { type CreateTemplateInput, Templates, templateInputProblem } from "./Templates.ts"
 
@@ -36,17 +35,10 @@ const tenantWithWaba = Effect.gen(function* () {
   yield* meta.addWaba({ id: waba, phoneNumbers: [{ id: phone, displayPhoneNumber: "15550002222", registered: true }] })
   yield* meta.grant({ code: `t${n}`, redirectUri: "r", token, wabaIds: [waba] })
   yield* (yield* MetaGraph).exchangeCode(Redacted.make(`t${n}`), "r")
-  const connection = yield* (yield* ConnectionRepository).claimNumber(phone as PhoneNumberId, {
-    tenantId,
-    provider: "meta_whatsapp",
-    status: "active",
-    wabaId: waba as WabaId,
-    phoneNumberE164: "+15550002222",
-    displayName: "Shop",
-    accessTokenEnc: yield* (yield* TokenCipher).encrypt(Redacted.make(token), { tenantId, provider: "meta_whatsapp" }),
-    tokenExpiresAt: null,
-    scopes: [],
-    metadata: {}
+  const connection = yield* activeConnectionHolding(tenantId, token, {
+    phoneNumberId: phone,
+    wabaId: waba,
+    phoneNumberE164: "+15550002222"
   })
   return { admin, member, waba, connection }
 })
