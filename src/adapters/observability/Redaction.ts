@@ -65,7 +65,16 @@ export const makeRedactor = (secrets: ReadonlyArray<string> = []): ((text: strin
   }
 }
 
-const normalise = (key: string) => key.toLowerCase().replace(/[^a-z0-9]/g, "")
+const normalised = new Map<string, string>()
+/** The key lower-cased without separators; memoised (log lines repeat a few keys; the map is capped). */
+const normalise = (key: string) => {
+  let k = normalised.get(key)
+  if (k === undefined) {
+    k = key.toLowerCase().replace(/[^a-z0-9]/g, "")
+    if (normalised.size < 1000) normalised.set(key, k)
+  }
+  return k
+}
 
 /** Keys whose value is secret whatever its type. Matched against the key lower-cased without separators. */
 const SECRET_KEY = /token|secret|password|passwd|signature|authorization|cookie|apikey|privatekey|credential/
