@@ -12,7 +12,8 @@ import {
   parseLogLevel,
   REDACTED,
   RequestIdMiddleware,
-  requestIdOf
+  requestIdOf,
+  stdoutLines
 } from "./Logging.ts"
 
 const metaToken = () => `EAA${randomBytes(120).toString("hex")}`
@@ -101,25 +102,43 @@ describe("loggingLayer", () => {
 
   it("applies LOG_LEVEL and the known secrets", async () => {
     const lines: Array<string> = []
-    vi.spyOn(console, "log").mockImplementation((line: unknown) => {
-      lines.push(String(line))
-    })
     const secret = randomBytes(16).toString("hex")
     await Effect.runPromise(
       Effect.gen(function* () {
         yield* Effect.logDebug("hidden")
         yield* Effect.logWarning(`secret is ${secret}`)
-      }).pipe(Effect.provide(loggingLayer("warn", "json", { secrets: [secret] })))
+      }).pipe(Effect.provide(loggingLayer("warn", "json", { secrets: [secret], write: (line) => lines.push(line) })))
     )
     expect(lines).toHaveLength(1)
     expect(lines[0]).toContain(`secret is ${REDACTED}`)
     const pretty: Array<string> = []
-    vi.spyOn(console, "log").mockImplementation((line: unknown) => {
-      pretty.push(String(line))
-    })
-    await Effect.runPromise(Effect.logDebug(`shown ${secret}`).pipe(Effect.provide(loggingLayer("debug", "pretty"))))
+    await Effect.runPromise(
+      Effect.logDebug(`shown ${secret}`).pipe(
+        Effect.provide(loggingLayer("debug", "pretty", { write: (line) => pretty.push(line) }))
+      )
+    )
     expect(pretty).toHaveLength(1)
     expect(pretty[0]).toContain("DEBUG")
+  })
+
+  it("writes a tick's lines to stdout in one write, in order, at the next turn of the event loop", async () => {
+    const writes: Array<string> = []
+    const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+      writes.push(String(chunk))
+      return true
+    })
+    try {
+      const write = stdoutLines()
+      write("one")
+      write("two")
+      expect(writes).toEqual([])
+      await new Promise((done) => setImmediate(done))
+      write("three")
+      await new Promise((done) => setImmediate(done))
+      expect(writes).toEqual(["one\ntwo\n", "three\n"])
+    } finally {
+      spy.mockRestore()
+    }
   })
 
   it("maps LOG_LEVEL values", () => {

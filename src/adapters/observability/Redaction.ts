@@ -6,41 +6,48 @@
 
 export const REDACTED = "[redacted]"
 
+/** A rule applies only to a text holding what every match of it holds (a cheap test before the scan). */
+const always = (): boolean => true
+const holdsEquals = (text: string): boolean => text.includes("=")
+
 /**
- * The patterns, in order. Each replaces only the secret part, so the line stays readable ("access_token=[redacted]",
- * "Bearer [redacted]", "sha256=[redacted]").
+ * The patterns, in order, each with the cheap test a text passes when it can hold a match (a match of the rule
+ * contains that literal): most log text holds none, and the rule's scan is skipped. Each replaces only the secret
+ * part, so the line stays readable ("access_token=[redacted]", "Bearer [redacted]", "sha256=[redacted]").
  */
-const TEXT_RULES: ReadonlyArray<readonly [RegExp, string]> = [
+const TEXT_RULES: ReadonlyArray<readonly [RegExp, string, (text: string) => boolean]> = [
   // JWTs: header and payload are base64url JSON (so both start with "eyJ"), then a signature.
-  [/\beyJ[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g, REDACTED],
+  [/\beyJ[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g, REDACTED, (text) => text.includes("eyJ")],
   // Authorization headers, whatever the scheme's token looks like.
-  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`, always],
   // Query or form values of secret parameters (also after "hub." and in "x=y" text).
   [
     /\b(access_token|client_secret|code|input_token|fb_exchange_token|appsecret_proof|verify_token|hub\.verify_token|refresh_token|id_token|password|secret|token|pin)=([^&\s"'<>,;]+)/gi,
-    `$1=${REDACTED}`
+    `$1=${REDACTED}`,
+    holdsEquals
   ],
   // The same names as JSON members inside a string (a logged body or URL-encoded JSON).
   [
     /("(?:access_token|client_secret|code|input_token|fb_exchange_token|appsecret_proof|verify_token|refresh_token|id_token|password|secret|token|pin|authorization|signature)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi,
-    `$1"${REDACTED}"`
+    `$1"${REDACTED}"`,
+    (text) => text.includes('"')
   ],
   // Meta user, page and system-user tokens (anywhere: the leak scans look for them without a word boundary).
-  [/EAA[A-Za-z0-9_-]{20,}/g, REDACTED],
+  [/EAA[A-Za-z0-9_-]{20,}/g, REDACTED, (text) => text.includes("EAA")],
   // App access tokens: "<app id>|<app secret or token>".
-  [/\d{5,20}(\||%7C)[A-Za-z0-9_-]{16,}/gi, REDACTED],
+  [/\d{5,20}(\||%7C)[A-Za-z0-9_-]{16,}/gi, REDACTED, (text) => text.includes("|") || text.includes("%")],
   // Meta's OAuth codes: "AQ" and a long URL-safe tail.
-  [/AQ[A-Za-z0-9_-]{60,}/g, REDACTED],
+  [/AQ[A-Za-z0-9_-]{60,}/g, REDACTED, (text) => text.includes("AQ")],
   // Webhook signatures (X-Hub-Signature-256 and the legacy SHA-1 one).
-  [/\b(sha256|sha1)=[0-9a-fA-F]{16,}/gi, `$1=${REDACTED}`],
+  [/\b(sha256|sha1)=[0-9a-fA-F]{16,}/gi, `$1=${REDACTED}`, holdsEquals],
   // Base64 of exactly 32 bytes (an AES-256 key as TOKEN_ENCRYPTION_KEY_BASE64 holds it): 43 characters and "=".
-  [/(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{43}=(?![A-Za-z0-9+/=])/g, REDACTED]
+  [/(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{43}=(?![A-Za-z0-9+/=])/g, REDACTED, holdsEquals]
 ]
 
 /** Removes tokens, codes, secrets and signatures from free text. Idempotent; never throws. */
 export const redact = (text: string): string => {
   let out = text
-  for (const [pattern, replacement] of TEXT_RULES) out = out.replace(pattern, replacement)
+  for (const [pattern, replacement, mayMatch] of TEXT_RULES) if (mayMatch(out)) out = out.replace(pattern, replacement)
   return out
 }
 
@@ -58,7 +65,16 @@ export const makeRedactor = (secrets: ReadonlyArray<string> = []): ((text: strin
   }
 }
 
-const normalise = (key: string) => key.toLowerCase().replace(/[^a-z0-9]/g, "")
+const normalised = new Map<string, string>()
+/** The key lower-cased without separators; memoised (log lines repeat a few keys; the map is capped). */
+const normalise = (key: string) => {
+  let k = normalised.get(key)
+  if (k === undefined) {
+    k = key.toLowerCase().replace(/[^a-z0-9]/g, "")
+    if (normalised.size < 1000) normalised.set(key, k)
+  }
+  return k
+}
 
 /** Keys whose value is secret whatever its type. Matched against the key lower-cased without separators. */
 const SECRET_KEY = /token|secret|password|passwd|signature|authorization|cookie|apikey|privatekey|credential/

@@ -559,19 +559,33 @@ export class WebhookProcessor extends Context.Service<
             processed: planned.map((p) => p.event.id),
             at
           })
-          // Committed: the same log lines, per event and per change, as the one-by-one path writes.
+          // Committed: a line per event and per status, as the one-by-one path writes, and the inbound messages
+          // as one line per number for the batch (`Inbound messages: N stored of M`), not one per change: the log
+          // line is most of a stored message's CPU (issue 18.2, w6C); each event's line has its counts.
           let m = 0
           let s = 0
+          const inbound = new Map<
+            string,
+            { stored: number; total: number; connection: ChannelConnection; phone: string }
+          >()
+          for (const { changes } of planned)
+            for (const { change, connection } of changes) {
+              if (change.messages.length === 0) continue
+              const key = `${connection.id}\u0000${change.phoneNumberId}`
+              const group = inbound.get(key) ?? { stored: 0, total: 0, connection, phone: change.phoneNumberId }
+              for (let i = 0; i < change.messages.length; i++) if (result.messages[m++]!.inserted) group.stored++
+              group.total += change.messages.length
+              inbound.set(key, group)
+            }
+          for (const { stored, total, connection, phone } of inbound.values())
+            yield* logInbound(stored, total, connection.tenantId, connection.id, phone)
+          m = 0
           for (const { event, changes } of planned) {
             let messagesStored = 0
             let statusesRecorded = 0
             for (const { change, connection } of changes) {
               const { tenantId, id: connectionId } = connection
-              let stored = 0
-              for (let i = 0; i < change.messages.length; i++) if (result.messages[m++]!.inserted) stored++
-              messagesStored += stored
-              if (change.messages.length > 0)
-                yield* logInbound(stored, change.messages.length, tenantId, connectionId, change.phoneNumberId)
+              for (let i = 0; i < change.messages.length; i++) if (result.messages[m++]!.inserted) messagesStored++
               for (const status of change.statuses) {
                 const recorded = result.statuses[s++]!.recorded
                 if (recorded) statusesRecorded++

@@ -1,5 +1,5 @@
 import { assert, layer } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Logger } from "effect"
 import { layerFromKeys } from "../../adapters/crypto/TokenCipherAesGcm.ts"
 import { MetaGraphMemory } from "../../adapters/meta-graph/MetaGraphMemory.ts"
 import { MetaWebhookDecoder } from "../../adapters/meta-graph/MetaWebhooks.ts"
@@ -102,6 +102,73 @@ layer(TestLayer, { excludeTestServices: true })("what the webhook processor anno
       assert.deepInclude((received.data as { body: object }).body, { text: { body: "hi" } })
       assert.strictEqual(announced[2]!.orderingKey, "message:wamid.out1")
       assert.deepInclude(announced[3]!.data as object, { status: "failed", providerMessageId: "wamid.out1" })
+    })
+  )
+
+  it.effect("a batch logs one line per event and one inbound line per number, not one per message", () =>
+    Effect.gen(function* () {
+      const inbox = yield* WebhookInbox
+      const processor = yield* WebhookProcessor
+      const phone = "106555000456" as PhoneNumberId
+      yield* Effect.flatMap(ConnectionRepository, (repo) =>
+        repo.claimNumber(phone, {
+          tenantId: crypto.randomUUID() as TenantId,
+          provider: "meta_whatsapp",
+          status: "active",
+          wabaId: "524126980791430" as WabaId,
+          phoneNumberE164: "+15550101235",
+          displayName: "Acme",
+          accessTokenEnc: null as unknown as EncryptedToken,
+          tokenExpiresAt: null,
+          scopes: [],
+          metadata: {}
+        })
+      )
+      for (let n = 0; n < 3; n++) {
+        const raw = JSON.stringify({
+          object: "whatsapp_business_account",
+          entry: [
+            {
+              id: "524126980791430",
+              changes: [
+                {
+                  field: "messages",
+                  value: {
+                    metadata: { phone_number_id: phone },
+                    messages: [
+                      {
+                        from: "14155550002",
+                        id: `wamid.log${n}`,
+                        timestamp: "1767225600",
+                        type: "text",
+                        text: { body: "x" }
+                      }
+                    ]
+                  }
+                }
+              ]
+            }
+          ]
+        })
+        yield* inbox.accept({
+          provider: "meta_whatsapp",
+          bodySha256: `b${n}`.repeat(32),
+          raw: new TextEncoder().encode(raw),
+          payload: JSON.parse(raw),
+          receivedAt: new Date()
+        })
+      }
+      const lines: Array<string> = []
+      const capture = Logger.make((options) => {
+        const message = options.message
+        lines.push(String(Array.isArray(message) ? message[0] : message))
+      })
+      yield* processor.drain.pipe(Effect.provide(Logger.layer([capture])))
+      assert.deepStrictEqual(
+        lines.filter((line) => line.startsWith("Inbound messages")),
+        ["Inbound messages: 3 stored of 3"]
+      )
+      assert.strictEqual(lines.filter((line) => line.startsWith("Webhook batch processed")).length, 3)
     })
   )
 })
