@@ -20,7 +20,9 @@ declare module "vitest" {
 }
 
 /** `postgres://…/test` and a run → the prefix of the run's per-file databases: `test_sys_<run>_`. */
-const prefixOf = (server: URL, run: string) => `${server.pathname.slice(1) || "postgres"}_sys_${run}_`
+const prefixOf = (server: URL, run: string) =>
+  // Lower case: PostgreSQL folds an unquoted name, and the URL must name the database it made.
+  `${(server.pathname.slice(1) || "postgres").toLowerCase()}_sys_${run}_`
 
 const onServer = async (serverUrl: string, statement: string) => {
   const client = new pg.Client({ connectionString: serverUrl })
