@@ -9,7 +9,6 @@ import { randomBytes } from "node:crypto"
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http"
 import { Webhook } from "standardwebhooks"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { ownSchemaUrl } from "./support/Backends.ts"
 import { client, freePort } from "./support/Browserless.ts"
 import { type RunningService, type Stack, startService, startStack } from "./support/Service.ts"
 import { systemDatabases } from "./support/SystemDatabases.ts"
@@ -142,7 +141,6 @@ for (const database of databases) {
       }>
 
     beforeAll(async () => {
-      if (database.url !== "") env.DATABASE_URL = await ownSchemaUrl(database.url)
       stack = await startStack("outbound", env)
     }, 60_000)
     afterAll(async () => {

@@ -45,23 +45,6 @@ const freshSchema = (url: string): Layer.Layer<SqlClient.SqlClient> => {
   ).pipe(Layer.orDie)
 }
 
-/**
- * `url` (the test server) narrowed to a new schema of its own, for services a test file starts there: every
- * instance on one schema shares the job tables (outbound deliveries, leases), so another file's service would claim
- * this file's work, and fail it under its own encryption key. Instances started with the returned URL share one.
- */
-export const ownSchemaUrl = async (url: string): Promise<string> => {
-  const schema = `test_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`
-  await Effect.runPromise(
-    Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`CREATE SCHEMA ${schema}`)).pipe(
-      Effect.provide(layerServer(Redacted.make(url), { maxConnections: 1 }))
-    )
-  )
-  const narrowed = new URL(url)
-  narrowed.searchParams.set("options", `-c search_path=${schema}`)
-  return narrowed.href
-}
-
 /** Every persistence backend with all repository ports: in-memory, PGlite, and real Postgres when configured. */
 export const persistenceBackends = () => [
   { name: "memory", layer: PersistenceMemory },
