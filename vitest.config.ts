@@ -18,6 +18,9 @@ const UNIT = [
   "scripts/check-*.test.ts"
 ]
 
+/** Unit files that mock a module (`vi.mock`): they need a module graph of their own, so they run isolated. */
+const MOCKING = ["src/adapters/graphql/GraphiqlPage.test.ts"]
+
 export default defineConfig({
   // One graphql module: our sources would load its ESM build while Pothos and yoga load the CJS one.
   resolve: { alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }] },
@@ -32,7 +35,11 @@ export default defineConfig({
     // The JSON report lets .ci/run print a plain "N passed, N failed" closing line.
     reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
     projects: [
-      { extends: true, test: { name: "unit", include: UNIT, isolate: false } },
+      {
+        extends: true,
+        test: { name: "unit", include: UNIT, exclude: ["e2e/**", "node_modules/**", ...MOCKING], isolate: false }
+      },
+      { extends: true, test: { name: "unit-isolated", include: MOCKING } },
       {
         extends: true,
         test: {
