@@ -19,7 +19,7 @@ export interface DeliverySettings {
 
 /** A lease longer than a send may take, so a crashed worker's claims come back soon (15 s by default). */
 export const leaseSeconds = (settings: Pick<DeliverySettings, "timeoutSeconds">) => (settings.timeoutSeconds ?? 10) + 5
-const BATCH = 20
+const BATCH = 100
 
 /**
  * Delivers the outbox (issue 19): claims due deliveries, signs each with the endpoint's secret(s), posts it, stores
@@ -116,7 +116,7 @@ export class WebhookDelivery extends Context.Service<
 
         const drain = Effect.gen(function* () {
           const claimed = yield* store.claim(BATCH, leaseSeconds(settings))
-          yield* Effect.forEach(claimed, deliver, { concurrency: 10, discard: true })
+          yield* Effect.forEach(claimed, deliver, { concurrency: 25, discard: true })
           return claimed.length
         }).pipe(Effect.withSpan("WebhookDelivery.drain"))
 
