@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useState } from "react"
 import { useQuery } from "urql"
 import type { MetaClientConfig } from "./connect/metaSdk.ts"
-import { Conversations } from "./conversations/Conversations.tsx"
+import { Conversations, InboxConnection } from "./conversations/Conversations.tsx"
 import { Templates } from "./conversations/Templates.tsx"
-import { graphql } from "./gql/index.ts"
+import { graphql, useFragment } from "./gql/index.ts"
 import { MetaAdsCard } from "./meta-ads/MetaAdsCard.tsx"
 import { isUnauthorized } from "./shared/client.ts"
 import { Spinner } from "./shared/Dialog.tsx"
@@ -66,6 +66,7 @@ export function IntegrationsPage({ onUnauthorized, navigate, meta, token }: Inte
   }, [result.error, onUnauthorized])
 
   const data = result.data ?? undefined
+  const whatsappActive = useFragment(InboxConnection, data?.whatsappConnection)?.status === "ACTIVE"
   useEffect(() => {
     if (data !== undefined && !result.fetching) setAwaiting(false)
   }, [data, result.fetching])
@@ -107,7 +108,7 @@ export function IntegrationsPage({ onUnauthorized, navigate, meta, token }: Inte
             {...(navigate === undefined ? {} : { navigate })}
           />
           <Conversations connection={data.whatsappConnection} />
-          <Templates canManage={data.viewer.canOperate} />
+          <Templates canManage={data.viewer.canOperate} connected={whatsappActive} />
           <WebhooksCard />
         </>
       )}

@@ -20,7 +20,7 @@ export { CONVERSATIONS_PAGE, POLL_MS } from "./useInbox.tsx"
 
 import { TemplatePicker } from "./TemplatePicker.tsx"
 
-const InboxConnection = graphql(`
+export const InboxConnection = graphql(`
   fragment InboxConnection on WhatsAppConnection {
     status
     phoneNumberId

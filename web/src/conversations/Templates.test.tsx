@@ -62,7 +62,7 @@ describe("Templates", () => {
         deleteWhatsAppTemplate: { __typename: "NotConnectedError", message: "WhatsApp is not connected." }
       })
     })
-    render(withClient(mock.client, <Templates canManage />))
+    render(withClient(mock.client, <Templates canManage connected />))
     const rows = screen.getAllByTestId("template-row").map((row) => row.textContent)
     expect(rows[0]).toContain("hello_world")
     expect(rows[0]).toContain("Approved")
@@ -105,7 +105,7 @@ describe("Templates", () => {
         }
       })
     })
-    render(withClient(mock.client, <Templates canManage />))
+    render(withClient(mock.client, <Templates canManage connected />))
     const form = screen.getByRole("form", { name: "Create a template" })
     fireEvent.change(within(form).getByLabelText("Placeholders"), { target: { value: "NAMED" } })
     fireEvent.change(within(form).getByLabelText(/^Name/), { target: { value: "order_named" } })
@@ -128,9 +128,18 @@ describe("Templates", () => {
     })
   })
 
+  it("without an active WhatsApp connection: no Sync now and no form, and the words say to connect first", () => {
+    const mock = mockClient({ WhatsAppTemplates: () => ({ whatsappTemplates: [] }) })
+    render(withClient(mock.client, <Templates canManage connected={false} />))
+    expect(screen.getByText("Connect WhatsApp above to see, sync and create its templates.")).toBeTruthy()
+    expect(screen.queryByRole("button", { name: "Sync now" })).toBeNull()
+    expect(screen.queryByRole("form", { name: "Create a template" })).toBeNull()
+    expect(screen.queryByText("An admin can create and delete templates.")).toBeNull()
+  })
+
   it("a member sees the list without Create or Delete, and is told who can", () => {
     const mock = mockClient({ WhatsAppTemplates: () => ({ whatsappTemplates: list }) })
-    render(withClient(mock.client, <Templates canManage={false} />))
+    render(withClient(mock.client, <Templates canManage={false} connected />))
     expect(screen.queryByRole("form", { name: "Create a template" })).toBeNull()
     expect(screen.queryByRole("button", { name: "Delete promo" })).toBeNull()
     expect(screen.getByText("An admin can create and delete templates.")).toBeTruthy()

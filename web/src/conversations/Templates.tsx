@@ -75,7 +75,11 @@ const placeholdersIn = (text: string, format: ParameterFormat) => {
 
 type Outcome = { readonly __typename: string; readonly message?: string } | undefined
 
-export function Templates({ canManage }: { readonly canManage: boolean }) {
+/**
+ * The WABA's templates. `connected`: an active WhatsApp connection; without one there is no WABA to sync from or to
+ * submit to, so the page says what to do first instead of offering Sync now and a form Meta would refuse.
+ */
+export function Templates({ canManage, connected }: { readonly canManage: boolean; readonly connected: boolean }) {
   const formId = useId()
   const [list, refetch] = useQuery({ query: WhatsAppTemplates, requestPolicy: "cache-and-network" })
   const [sync, runSync] = useMutation(SyncTemplates)
@@ -149,16 +153,20 @@ export function Templates({ canManage }: { readonly canManage: boolean }) {
     <section className="templates" aria-labelledby={`${formId}-title`}>
       <div className="templates-head">
         <h3 id={`${formId}-title`}>Message templates</h3>
-        <button type="button" className="button" onClick={onSync} disabled={sync.fetching}>
-          {sync.fetching ? "Syncing…" : "Sync now"}
-        </button>
+        {connected ? (
+          <button type="button" className="button" onClick={onSync} disabled={sync.fetching}>
+            {sync.fetching ? "Syncing…" : "Sync now"}
+          </button>
+        ) : null}
       </div>
       <p className="muted">
         Outside the 24-hour window only an approved template reaches a contact. Meta reviews each new template.
       </p>
       {list.error ? <p className="error-text">The templates could not be loaded: {list.error.message}</p> : null}
-      {list.data !== undefined && templates.length === 0 ? (
-        <p className="muted">No templates yet: connect WhatsApp, or Sync now.</p>
+      {!connected ? (
+        <p className="muted">Connect WhatsApp above to see, sync and create its templates.</p>
+      ) : list.data !== undefined && templates.length === 0 ? (
+        <p className="muted">No templates yet: Sync now, or create one below.</p>
       ) : null}
       {templates.length === 0 ? null : (
         <ul className="template-list">
@@ -185,7 +193,7 @@ export function Templates({ canManage }: { readonly canManage: boolean }) {
           ))}
         </ul>
       )}
-      {canManage ? (
+      {canManage && connected ? (
         <form className="template-create" aria-label="Create a template" onSubmit={onCreate}>
           <h4>Create a template</h4>
           <label className="field">
@@ -244,7 +252,7 @@ export function Templates({ canManage }: { readonly canManage: boolean }) {
             {creating ? "Submitting…" : "Submit for review"}
           </button>
         </form>
-      ) : (
+      ) : canManage ? null : (
         <p className="muted">An admin can create and delete templates.</p>
       )}
       {notice === null ? null : (
