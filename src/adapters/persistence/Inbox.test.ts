@@ -1,7 +1,8 @@
 import { assert, layer } from "@effect/vitest"
-import { Effect, Layer, Option, Redacted, Tracer } from "effect"
+import { Effect, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { persistenceBackends, randomMetaId, randomTenant, sqlBackends } from "../../../test/support/Backends.ts"
+import { statementsOf } from "../../../test/support/SqlStatements.ts"
 import { ConversationRepository } from "../../application/messaging/ports/ConversationRepository.ts"
 import { MessageRepository } from "../../application/messaging/ports/MessageRepository.ts"
 import { ConnectionRepository, type ConnectionWrite } from "../../application/ports/ConnectionRepository.ts"
@@ -202,25 +203,6 @@ for (const backend of persistenceBackends()) {
   })
 }
 
-/** Counts the SQL statements an effect runs (each statement is one span carrying its `db.query.text`). */
-const countStatements = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function* () {
-    const statements: Array<string> = []
-    const tracer = Tracer.make({
-      span(options) {
-        const span = new Tracer.NativeSpan(options)
-        const attribute = span.attribute.bind(span)
-        span.attribute = (key, value) => {
-          if (key === "db.query.text") statements.push(String(value))
-          attribute(key, value)
-        }
-        return span
-      }
-    })
-    const result = yield* effect.pipe(Effect.provideService(Tracer.Tracer, tracer))
-    return { result, statements }
-  })
-
 for (const { name, layer: sql } of sqlBackends()) {
   const backend = PersistencePg.pipe(Layer.provideMerge(MigrationsLive.pipe(Layer.orDie)), Layer.provideMerge(sql))
   layer(backend, { timeout: 300_000, excludeTestServices: true })(`inbox plan (${name})`, (it) => {
@@ -248,9 +230,9 @@ for (const { name, layer: sql } of sqlBackends()) {
         yield* db`ANALYZE conversations`
         yield* db`ANALYZE messages`
 
-        const first = yield* countStatements(conversations.list(t, { first: 25 }))
+        const first = yield* statementsOf(conversations.list(t, { first: 25 }))
         assert.strictEqual(first.statements.length, 1, first.statements.join("\n;\n"))
-        const second = yield* countStatements(conversations.list(t, { first: 25, after: first.result.endCursor! }))
+        const second = yield* statementsOf(conversations.list(t, { first: 25, after: first.result.endCursor! }))
         assert.strictEqual(second.statements.length, 1)
         // Microsecond keys page exactly: nothing skipped, nothing repeated.
         const ids = [...first.result.items, ...second.result.items].map((e) => e.node.id)

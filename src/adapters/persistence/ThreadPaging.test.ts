@@ -1,7 +1,8 @@
 import { assert, layer } from "@effect/vitest"
-import { Effect, Layer, Redacted, Tracer } from "effect"
+import { Effect, Layer, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { randomMetaId, randomTenant, sqlBackends } from "../../../test/support/Backends.ts"
+import { statementsOf } from "../../../test/support/SqlStatements.ts"
 import { MessageRepository } from "../../application/messaging/ports/MessageRepository.ts"
 import { AuditLog } from "../../application/ports/AuditLog.ts"
 import { ConnectionRepository } from "../../application/ports/ConnectionRepository.ts"
@@ -12,25 +13,6 @@ import { MigrationsLive } from "./Migrations.ts"
 import { PersistencePg } from "./Persistence.ts"
 
 const tenant = () => randomTenant() as TenantId
-
-/** The SQL statements an effect runs (each is one span carrying its `db.query.text`). */
-const statementsOf = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function* () {
-    const statements: Array<string> = []
-    const tracer = Tracer.make({
-      span(options) {
-        const span = new Tracer.NativeSpan(options)
-        const attribute = span.attribute.bind(span)
-        span.attribute = (key, value) => {
-          if (key === "db.query.text") statements.push(String(value))
-          attribute(key, value)
-        }
-        return span
-      }
-    })
-    const result = yield* effect.pipe(Effect.provideService(Tracer.Tracer, tracer))
-    return { result, statements }
-  })
 
 /** Every page of `list`, `first` at a time, and the statement of the last page that had a cursor. */
 const allPages = <A extends { readonly id: string }>(

@@ -1,6 +1,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Clock, Effect, Layer, Option, Redacted } from "effect"
 import { persistenceBackends } from "../../../test/support/Backends.ts"
+import { messagesPayload } from "../../../test/support/WebhookHarness.ts"
 import { layerFromKeys } from "../../adapters/crypto/TokenCipherAesGcm.ts"
 import { MetaGraphMemory, MetaGraphMemoryControl } from "../../adapters/meta-graph/MetaGraphMemory.ts"
 import { MetaWebhookDecoder } from "../../adapters/meta-graph/MetaWebhooks.ts"
@@ -18,32 +19,18 @@ import { ConnectionHealthChecks, NO_HEALTH } from "./ConnectionHealthChecks.ts"
 import { TestMessages } from "./TestMessages.ts"
 
 /** A `failed` status webhook for `wamid` on `phoneNumberId`, as Meta sends it. */
-const failedStatus = (phoneNumberId: string, wamid: string) => ({
-  object: "whatsapp_business_account",
-  entry: [
-    {
-      id: "524126980791429",
-      changes: [
-        {
-          field: "messages",
-          value: {
-            messaging_product: "whatsapp",
-            metadata: { phone_number_id: phoneNumberId, display_phone_number: "15550001234" },
-            statuses: [
-              {
-                id: wamid,
-                status: "failed",
-                timestamp: "1767225600",
-                recipient_id: "15557654321",
-                errors: [{ code: 131026, title: "Message undeliverable" }]
-              }
-            ]
-          }
-        }
-      ]
-    }
-  ]
-})
+const failedStatus = (phoneNumberId: string, wamid: string) =>
+  messagesPayload(phoneNumberId, {
+    statuses: [
+      {
+        id: wamid,
+        status: "failed",
+        timestamp: "1767225600",
+        recipient_id: "15557654321",
+        errors: [{ code: 131026, title: "Message undeliverable" }]
+      }
+    ]
+  })
 
 /**
  * Meta's send answered, and before `TestMessages` writes the message's key its `failed` status webhook is received
