@@ -29,6 +29,10 @@ describe("Webhook endpoints in a real browser", () => {
     await suite.signIn(page, "tenant-webhooks", "admin", "WhatsApp")
     const section = card(page)
     await section.getByText("No endpoint yet").waitFor()
+    // This tenant never connected WhatsApp: the templates section says to connect first, with no Sync now or form.
+    await page.getByText("Connect WhatsApp above to see, sync and create its templates.").waitFor()
+    if ((await page.getByRole("button", { name: "Sync now" }).count()) !== 0) throw new Error("Sync now shown")
+    if ((await page.getByRole("form", { name: "Create a template" }).count()) !== 0) throw new Error("form shown")
     await section.getByLabel("Endpoint URL").fill(url)
     await section.getByRole("button", { name: "Add endpoint" }).click()
     const secret = section.locator("code.secret")
