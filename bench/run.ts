@@ -1492,7 +1492,8 @@ average at the start ${loadText(setup.loadStart)}, at the end ${loadText(setup.l
   parameters); the fewest of five requests after a warm-up. The instance's own jobs share its pool: the ${setup.jobStatements.length}
   statements it executed in 6 s with no request in flight (listed below) are left out. The old figure of 41 was the nested request: 1
   statement for the page, then 2 per conversation for its \`messages\` field (the conversation check and its
-  messages), 1 + 2 × 20.
+  messages), 1 + 2 × 20; the field now reads a page's conversations together (a loader per request:
+  \`Conversations.messagesOf\`), 1 + 2.
 
 ${markdown(header, rows)}
 

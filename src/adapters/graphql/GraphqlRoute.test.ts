@@ -1,7 +1,7 @@
 import { createServer } from "node:http"
 import { NodeHttpServer } from "@effect/platform-node"
 import { afterAll, assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, ManagedRuntime, Redacted, Stream } from "effect"
+import { Effect, Layer, ManagedRuntime, Option, Redacted, Stream } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import { getIntrospectionQuery } from "graphql"
 import type { Actor } from "../../application/Actor.ts"
@@ -30,6 +30,7 @@ import { OperationLimits } from "../../application/OperationLimits.ts"
 import { WebhookEndpoints } from "../../application/outbound/WebhookEndpoints.ts"
 import { LiveEvents } from "../../application/ports/LiveEvents.ts"
 import { encodeCursor } from "../../application/ports/Page.ts"
+import { Conversation, type ConversationSummary } from "../../domain/Conversation.ts"
 import {
   AdAccountNotGranted,
   ConversationNotFound,
@@ -38,7 +39,7 @@ import {
   NumberAlreadyConnected,
   RegistrationPinMismatch
 } from "../../domain/Errors.ts"
-import { type Role, TenantId, UserId } from "../../domain/Ids.ts"
+import { ConnectionId, ConversationId, PhoneNumberId, type Role, TenantId, UserId } from "../../domain/Ids.ts"
 import { OUTBOUND_EVENT_TYPES } from "../../domain/OutboundEvent.ts"
 import { Jwt } from "../http/Auth.ts"
 import { makeMetaAdsRoutes } from "../http/MetaAdsRoutes.ts"
@@ -53,6 +54,29 @@ const TENANT_SLOW = TenantId.make("00000000-0000-4000-8000-000000000004")
 /** Its conversation lists take 5 ms each, counted while in flight. */
 const TENANT_BUSY = TenantId.make("00000000-0000-4000-8000-000000000005")
 const inFlight = { now: 0, most: 0 }
+/** Its inbox has three conversations; `messagesOf` records the ids it is asked for. */
+const TENANT_INBOX = TenantId.make("00000000-0000-4000-8000-000000000006")
+const INBOX_IDS = [0, 1, 2].map((index) => ConversationId.make(`00000000-0000-4000-8000-00000000010${index}`))
+const inboxSummary = (id: ConversationId): ConversationSummary => ({
+  ...new Conversation({
+    id,
+    tenantId: TENANT_INBOX,
+    connectionId: ConnectionId.make("00000000-0000-4000-8000-000000000200"),
+    phoneNumberId: PhoneNumberId.make("109000000000009"),
+    waId: `1555000000${id.at(-1)}`,
+    contactName: null,
+    lastMessageAt: null,
+    lastInboundAt: null,
+    lastReadAt: null,
+    createdAt: new Date("2026-01-01T00:00:00.000Z"),
+    updatedAt: new Date("2026-01-01T00:00:00.000Z")
+  }),
+  lastMessage: null,
+  unreadCount: 0,
+  displayPhoneNumber: null,
+  numberCount: 1
+})
+const messagesOfCalls: Array<ReadonlyArray<string>> = []
 const TAKEN_NUMBER = "109000000000001"
 const PASTED_TOKEN = `EAA${"Z".repeat(120)}`
 
@@ -151,10 +175,20 @@ const StubConversations = Layer.succeed(
               () => Effect.sleep("5 millis").pipe(Effect.as({ items: [], hasNextPage: false, endCursor: null })),
               () => Effect.sync(() => void inFlight.now--)
             )
-          : Effect.succeed({ items: [], hasNextPage: false, endCursor: null }),
+          : actor.tenantId === TENANT_INBOX
+            ? Effect.succeed({
+                items: INBOX_IDS.map((id) => ({ cursor: id, node: inboxSummary(id) })),
+                hasNextPage: false,
+                endCursor: null
+              })
+            : Effect.succeed({ items: [], hasNextPage: false, endCursor: null }),
     find: () => Effect.fail(new ConversationNotFound({})),
     markRead: () => Effect.fail(new ConversationNotFound({})),
-    messages: () => Effect.succeed({ items: [], hasNextPage: false, endCursor: null })
+    messagesOf: (_actor, ids) =>
+      Effect.sync(() => {
+        messagesOfCalls.push(ids)
+        return ids.map(() => Option.some({ items: [], hasNextPage: false, endCursor: null }))
+      })
   })
 )
 const StubMessaging = Layer.succeed(
@@ -495,6 +529,18 @@ describe("GraphqlRoute", () => {
       calls.filter((c) => c.method === "health.checkNow" && c.actor.tenantId === tenant).length,
       before + 6
     )
+  })
+
+  it("reads the messages of a page of conversations in one batch (not one call per conversation)", async () => {
+    messagesOfCalls.length = 0
+    const { body } = await post(
+      "{ conversations(first: 20) { edges { node { id messages(first: 5) { edges { cursor } } } } } }",
+      { token: tokenFor(TENANT_INBOX, "member") }
+    )
+    assert.isUndefined(body.errors)
+    const page = body.data?.["conversations"] as { edges: Array<unknown> } | undefined
+    assert.strictEqual(page?.edges.length, 3)
+    assert.deepStrictEqual(messagesOfCalls, [INBOX_IDS])
   })
 
   it("answers 401 in the JSON error shape without a bearer token, before yoga runs", async () => {

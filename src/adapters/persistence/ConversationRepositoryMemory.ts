@@ -82,6 +82,15 @@ export const ConversationRepositoryMemory = Layer.effect(
         Effect.sync(() =>
           Option.fromNullishOr([...rows.values()].find((row) => row.id === id && row.tenantId === tenantId))
         ),
+      existing: (tenantId, ids) =>
+        Effect.sync(
+          () =>
+            new Set(
+              [...rows.values()]
+                .filter((row) => row.tenantId === tenantId && ids.includes(row.id as ConversationId))
+                .map((row) => row.id as ConversationId)
+            )
+        ),
       findByContacts: (tenantId, phoneNumberId, waIds) =>
         Effect.sync(() =>
           [...rows.values()].filter(

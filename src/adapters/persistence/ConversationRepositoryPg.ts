@@ -5,10 +5,13 @@ import { ConversationRepository } from "../../application/messaging/ports/Conver
 import { decodeMicrosCursor, encodeMicrosCursor } from "../../application/ports/Page.ts"
 import { type ConversationSummary, UNREAD_CAP } from "../../domain/Conversation.ts"
 import { CUSTOMER_SERVICE_WINDOW_MS } from "../../domain/CustomerServiceWindow.ts"
+import type { ConversationId } from "../../domain/Ids.ts"
 import { windowClosing } from "../../domain/OutboundEvent.ts"
 import { atMicros } from "./Micros.ts"
 import { writeOutbox } from "./OutboxPg.ts"
 import { ConversationRow, type Row, toConversation } from "./Rows.ts"
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /**
  * What an upsert of a conversation does to the stored row (one row or a batch's): the latest connection, the name
@@ -108,6 +111,18 @@ export const ConversationRepositoryPg = Layer.effect(
           Effect.withSpan("ConversationRepositoryPg.upsert")
         ),
       findById: (tenantId, id) => findById({ tenantId, id }).pipe(Effect.orDie),
+      existing: (tenantId, ids) => {
+        // An id that is not a UUID names no conversation (and must not reach a uuid comparison).
+        const uuids = ids.filter((id) => UUID.test(id))
+        return (
+          uuids.length === 0
+            ? Effect.succeed<ReadonlyArray<Record<string, unknown>>>([])
+            : sql`SELECT id FROM conversations WHERE tenant_id = ${tenantId} AND id IN ${sql.in(uuids)}`
+        ).pipe(
+          Effect.map((found) => new Set(found.map((row) => row["id"] as ConversationId))),
+          Effect.orDie
+        )
+      },
       findByContacts: (tenantId, phoneNumberId, waIds) =>
         (waIds.length === 0
           ? Effect.succeed<ReadonlyArray<Record<string, unknown>>>([])

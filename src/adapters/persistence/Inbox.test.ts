@@ -174,6 +174,54 @@ for (const backend of persistenceBackends()) {
       })
     )
 
+    it.effect("the messages of several conversations at once: each page as one by one, only the tenant's", () =>
+      Effect.gen(function* () {
+        const conversations = yield* ConversationRepository
+        const messages = yield* MessageRepository
+        const t = tenant()
+        const { ids } = yield* seedInbox(t, 3)
+        const [a, b, empty] = ids as Array<ConversationId>
+        for (let i = 0; i < 4; i++) {
+          yield* messages.insert({
+            tenantId: t,
+            conversationId: a!,
+            providerMessageId: null,
+            direction: "outbound",
+            type: "text",
+            body: { text: { body: `reply ${i}` } },
+            status: "sent",
+            sentAt: new Date(Date.UTC(2026, 0, 5, 0, i)),
+            idempotencyKey: null
+          })
+        }
+        yield* conversations.removeIfEmpty(t, empty!).pipe(Effect.asVoid)
+        const foreign = (yield* seedInbox(tenant(), 1)).ids[0] as ConversationId
+        const garbage = "not-a-uuid" as ConversationId
+
+        const found = yield* conversations.existing(t, [a!, b!, foreign, garbage])
+        assert.deepStrictEqual([...found].sort(), [a!, b!].sort(), "another tenant's and a garbage id are not found")
+        assert.strictEqual((yield* conversations.existing(t, [])).size, 0)
+
+        const page = { first: 3 }
+        const together = yield* messages.listByConversations(t, [a!, b!, foreign], page)
+        for (const id of [a!, b!]) {
+          const alone = yield* messages.listByConversation(t, id, page)
+          assert.deepStrictEqual(together.get(id), alone, "the same page as asked alone")
+        }
+        assert.strictEqual(together.get(a!)!.items.length, 3)
+        assert.isTrue(together.get(a!)!.hasNextPage)
+        assert.strictEqual(together.get(b!)!.items.length, 1)
+        assert.deepStrictEqual(together.get(foreign)!.items, [], "another tenant's messages are not read")
+        // After a cursor, as one by one.
+        const next = { first: 3, after: together.get(a!)!.endCursor! }
+        assert.deepStrictEqual(
+          (yield* messages.listByConversations(t, [a!], next)).get(a!),
+          yield* messages.listByConversation(t, a!, next)
+        )
+        assert.strictEqual((yield* messages.listByConversations(t, [], page)).size, 0)
+      })
+    )
+
     it.effect("two numbers: each conversation names its own, the page says the tenant had 2", () =>
       Effect.gen(function* () {
         const connections = yield* ConnectionRepository
@@ -255,6 +303,24 @@ for (const { name, layer: sql } of sqlBackends()) {
         assert.include(text, "conversations_tenant_activity_idx", text)
         assert.notInclude(text, "Sort", text)
         assert.notMatch(text, /Seq Scan on conversations/, text)
+      })
+    )
+
+    it.effect("the messages of 20 conversations: one statement each for which exist and for their pages", () =>
+      Effect.gen(function* () {
+        const conversations = yield* ConversationRepository
+        const messages = yield* MessageRepository
+        const t = tenant()
+        const { ids } = yield* seedInbox(t, 20)
+        const found = yield* statementsOf(conversations.existing(t, ids as Array<ConversationId>))
+        assert.strictEqual(found.statements.length, 1)
+        assert.strictEqual(found.result.size, 20)
+        const pages = yield* statementsOf(messages.listByConversations(t, ids as Array<ConversationId>, { first: 5 }))
+        assert.strictEqual(pages.statements.length, 1, pages.statements.join("\n;\n"))
+        assert.deepStrictEqual(
+          ids.map((id) => pages.result.get(id as ConversationId)?.items.length),
+          ids.map(() => 1)
+        )
       })
     )
   })

@@ -1,6 +1,7 @@
 import { Clock, Effect, Layer, Option } from "effect"
 import { MessageRepository, type StatusEvent } from "../../application/messaging/ports/MessageRepository.ts"
-import type { MessageId } from "../../domain/Ids.ts"
+import type { PageRequest } from "../../application/ports/Page.ts"
+import type { ConversationId, MessageId, TenantId } from "../../domain/Ids.ts"
 import { advanceStatus, Message } from "../../domain/Message.ts"
 import { pageOf } from "./MemoryPaging.ts"
 import { OutboxMemory } from "./OutboxMemory.ts"
@@ -14,6 +15,15 @@ export const MessageRepositoryMemory = Layer.effect(
     const events = new Map<string, StatusEvent>()
     /** `tenant|idempotency key` → message id. */
     const idempotent = new Map<string, string>()
+    const pageOfConversation = (tenantId: TenantId, conversationId: ConversationId, page: PageRequest) =>
+      pageOf(
+        [...messages.values()].filter(
+          (message) => message.tenantId === tenantId && message.conversationId === conversationId
+        ),
+        (message) => message.sentAt,
+        "asc",
+        page
+      )
 
     const applyEvent = (message: Message, event: StatusEvent): Message => {
       if (message.direction !== "outbound" || message.tenantId !== event.tenantId) return message
@@ -102,16 +112,9 @@ export const MessageRepositoryMemory = Layer.effect(
         }),
       findByProviderId: (providerMessageId) => Effect.sync(() => Option.fromNullishOr(byProviderId(providerMessageId))),
       listByConversation: (tenantId, conversationId, page) =>
-        Effect.sync(() =>
-          pageOf(
-            [...messages.values()].filter(
-              (message) => message.tenantId === tenantId && message.conversationId === conversationId
-            ),
-            (message) => message.sentAt,
-            "asc",
-            page
-          )
-        )
+        Effect.sync(() => pageOfConversation(tenantId, conversationId, page)),
+      listByConversations: (tenantId, conversationIds, page) =>
+        Effect.sync(() => new Map(conversationIds.map((id) => [id, pageOfConversation(tenantId, id, page)])))
     })
   })
 )

@@ -2,8 +2,9 @@ import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { MessageRepository } from "../../application/messaging/ports/MessageRepository.ts"
 import { LiveEvents } from "../../application/ports/LiveEvents.ts"
-import { decodePosition, encodeMicrosCursor } from "../../application/ports/Page.ts"
-import { advanceStatus, type MessageStatus } from "../../domain/Message.ts"
+import { decodePosition, encodeMicrosCursor, type Page, type PageRequest } from "../../application/ports/Page.ts"
+import type { ConversationId } from "../../domain/Ids.ts"
+import { advanceStatus, type Message, type MessageStatus } from "../../domain/Message.ts"
 import { atMicros } from "./Micros.ts"
 import { transactionAnnouncing, writeOutbox } from "./OutboxPg.ts"
 import { type Row, toJson, toMessage } from "./Rows.ts"
@@ -17,6 +18,20 @@ export const MessageRepositoryPg = Layer.effect(
     const sql = yield* SqlClient.SqlClient
     const live = yield* Effect.serviceOption(LiveEvents)
     const rank = (column: string) => sql.unsafe(`array_position(${RANK}, ${column})`)
+
+    /** The rows after a page's cursor (oldest first); every row when it has none. */
+    const after = (page: PageRequest) => {
+      const cursor = decodePosition(page.after, "asc")
+      return cursor === null ? sql`TRUE` : sql`(sent_at, id) > (${atMicros(sql, cursor.sortKeyMicros)}, ${cursor.id})`
+    }
+    /** A page from up to `first + 1` rows in order (the extra row says there is a next page). */
+    const pageOfRows = (rows: ReadonlyArray<Row>, page: PageRequest): Page<Message> => {
+      const items = rows.slice(0, page.first).map((row) => ({
+        node: toMessage(row),
+        cursor: encodeMicrosCursor(String(row["sent_micros"]), String(row["id"]))
+      }))
+      return { items, hasNextPage: rows.length > page.first, endCursor: items.at(-1)?.cursor ?? null }
+    }
 
     /** Applies the statuses recorded for a message before it was stored (or before its id was known). */
     const applyStoredEvents = (row: Row) =>
@@ -114,24 +129,34 @@ export const MessageRepositoryPg = Layer.effect(
           Effect.map((rows) => (rows.length === 0 ? Option.none() : Option.some(toMessage(rows[0]!)))),
           Effect.orDie
         ),
-      listByConversation: (tenantId, conversationId, page) => {
-        const cursor = decodePosition(page.after, "asc")
-        const after =
-          cursor === null ? sql`TRUE` : sql`(sent_at, id) > (${atMicros(sql, cursor.sortKeyMicros)}, ${cursor.id})`
-        return sql`
+      listByConversation: (tenantId, conversationId, page) =>
+        sql`
           SELECT *, (extract(epoch FROM sent_at) * 1000000)::bigint::text AS sent_micros FROM messages
-          WHERE tenant_id = ${tenantId} AND conversation_id = ${conversationId} AND ${after}
+          WHERE tenant_id = ${tenantId} AND conversation_id = ${conversationId} AND ${after(page)}
           ORDER BY sent_at, id LIMIT ${page.first + 1}`.pipe(
-          Effect.map((rows) => {
-            const items = rows.slice(0, page.first).map((row) => ({
-              node: toMessage(row),
-              cursor: encodeMicrosCursor(String(row["sent_micros"]), String(row["id"]))
-            }))
-            return { items, hasNextPage: rows.length > page.first, endCursor: items.at(-1)?.cursor ?? null }
-          }),
+          Effect.map((rows) => pageOfRows(rows, page)),
           Effect.orDie
-        )
-      }
+        ),
+      // Each conversation's page in one statement: a LATERAL subquery per id, each served by
+      // messages_conversation_idx as the single page is.
+      listByConversations: (tenantId, conversationIds, page) =>
+        conversationIds.length === 0
+          ? Effect.succeed(new Map())
+          : sql`
+          SELECT m.*, (extract(epoch FROM m.sent_at) * 1000000)::bigint::text AS sent_micros
+          FROM (VALUES ${sql.csv(conversationIds.map((id) => sql`(${id}::uuid)`))}) AS c(conversation_key)
+          CROSS JOIN LATERAL (
+            SELECT * FROM messages
+            WHERE tenant_id = ${tenantId} AND conversation_id = c.conversation_key AND ${after(page)}
+            ORDER BY sent_at, id LIMIT ${page.first + 1}) m
+          ORDER BY m.conversation_id, m.sent_at, m.id`.pipe(
+              Effect.map((rows) => {
+                const byConversation = new Map<ConversationId, Array<Row>>(conversationIds.map((id) => [id, []]))
+                for (const row of rows) byConversation.get(row["conversation_id"] as ConversationId)?.push(row)
+                return new Map([...byConversation].map(([id, own]) => [id, pageOfRows(own, page)]))
+              }),
+              Effect.orDie
+            )
     })
   })
 )

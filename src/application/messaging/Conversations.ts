@@ -23,12 +23,17 @@ export class Conversations extends Context.Service<
     find(actor: Actor, conversationId: ConversationId): Effect.Effect<ConversationSummary, ConversationNotFound>
     /** The tenant opened it: what came in until now is read. */
     markRead(actor: Actor, conversationId: ConversationId): Effect.Effect<ConversationSummary, ConversationNotFound>
-    messages(
+    /**
+     * The messages of several conversations (oldest first), the same page of each, in two statements however
+     * many (GraphQL's `messages` field of a page of conversations); none for an id that is not one of the
+     * tenant's conversations.
+     */
+    messagesOf(
       actor: Actor,
-      conversationId: ConversationId,
+      conversationIds: ReadonlyArray<ConversationId>,
       first: number | null,
       after: string | null
-    ): Effect.Effect<Page<Message>, ConversationNotFound>
+    ): Effect.Effect<ReadonlyArray<Option.Option<Page<Message>>>>
   }
 >()("app/application/Conversations") {
   static readonly layer = Layer.effect(
@@ -57,13 +62,15 @@ export class Conversations extends Context.Service<
           if (Option.isNone(found)) return yield* new ConversationNotFound({})
           return found.value
         }),
-        messages: Effect.fn("Conversations.messages")(function* (actor, conversationId, first, after) {
-          const found = yield* conversations.findById(actor.tenantId, conversationId)
-          if (Option.isNone(found)) return yield* new ConversationNotFound({})
-          return yield* messages.listByConversation(actor.tenantId, conversationId, {
-            first: clampFirst(first, 50),
-            after: after ?? undefined
-          })
+        messagesOf: Effect.fn("Conversations.messagesOf")(function* (actor, conversationIds, first, after) {
+          const unique = [...new Set(conversationIds)]
+          const found = yield* conversations.existing(actor.tenantId, unique)
+          const pages = yield* messages.listByConversations(
+            actor.tenantId,
+            unique.filter((id) => found.has(id)),
+            { first: clampFirst(first, 50), after: after ?? undefined }
+          )
+          return conversationIds.map((id) => Option.fromNullishOr(found.has(id) ? pages.get(id) : undefined))
         })
       })
     })

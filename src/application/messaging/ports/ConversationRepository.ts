@@ -27,6 +27,8 @@ export class ConversationRepository extends Context.Service<
     /** Finds or creates the conversation of `unique(tenant_id, phone_number_id, wa_id)`. */
     upsert(input: ConversationUpsert): Effect.Effect<Conversation>
     findById(tenantId: TenantId, id: ConversationId): Effect.Effect<Option.Option<Conversation>>
+    /** Which of these ids are conversations of the tenant (one statement however many). */
+    existing(tenantId: TenantId, ids: ReadonlyArray<ConversationId>): Effect.Effect<ReadonlySet<ConversationId>>
     /** The conversations of one number with any of these contact keys (a typed number and its `wa_id`). */
     findByContacts(
       tenantId: TenantId,

@@ -71,5 +71,14 @@ export class MessageRepository extends Context.Service<
       conversationId: ConversationId,
       page: PageRequest
     ): Effect.Effect<Page<Message>>
+    /**
+     * `listByConversation` of several conversations at once (one statement): the same page of each, keyed by
+     * conversation; a conversation with no message of the tenant maps to an empty page.
+     */
+    listByConversations(
+      tenantId: TenantId,
+      conversationIds: ReadonlyArray<ConversationId>,
+      page: PageRequest
+    ): Effect.Effect<ReadonlyMap<ConversationId, Page<Message>>>
   }
 >()("app/application/ports/MessageRepository") {}
