@@ -303,6 +303,9 @@ for (const { name, layer: sql } of sqlBackends()) {
         assert.include(text, "conversations_tenant_activity_idx", text)
         assert.notInclude(text, "Sort", text)
         assert.notMatch(text, /Seq Scan on conversations/, text)
+        // The last message and the unread count read the thread's own index, newest first.
+        assert.match(text, /Index (Only )?Scan Backward using messages_conversation_idx/, text)
+        assert.notMatch(text, /Seq Scan on messages/, text)
       })
     )
 

@@ -86,7 +86,8 @@ for (const database of freshDatabases()) {
             [13, "inbox_ordering"],
             [14, "message_templates"],
             [15, "template_quality"],
-            [16, "window_closing_notice"]
+            [16, "window_closing_notice"],
+            [17, "drop_reversed_messages_index"]
           ])
 
           const connections = yield* sql`SELECT * FROM channel_connections ORDER BY id`
