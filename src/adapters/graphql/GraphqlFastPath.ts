@@ -26,8 +26,8 @@ export interface GraphqlFastPathOptions {
   /** Largest `Content-Length` taken; the route reads bodies up to this size whole too. */
   readonly maxBodyBytes: number
   readonly jwt: Jwt["Service"]
-  /** yoga's `Request` (its fetch implementation). */
-  readonly Request: typeof Request
+  /** The route's yoga request for a body read whole (`bufferedRequest`). */
+  readonly request: (url: string, headers: Readonly<Record<string, string>>, body: BodyInit) => Request
   /** The route's: answers a request read whole for `actor`. */
   readonly execute: (
     request: Request,
@@ -112,7 +112,7 @@ export const graphqlFastPath = (options: GraphqlFastPathOptions) =>
           // As `HttpServerRequest.toURL` spells the router's request URL.
           const url = `${client.protocol ?? "http"}://${client.host ?? "localhost"}${request.url}`
           if (!URL.canParse(url)) return yield* new RequestParseError({ cause: "the Host header is not a host" })
-          const webRequest = new options.Request(url, { method: "POST", headers, body })
+          const webRequest = options.request(url, headers, body)
           return yield* options.execute(webRequest, isSecure(client, url), actor.value)
         }),
       runFork: options.runFork,

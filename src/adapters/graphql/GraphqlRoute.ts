@@ -95,11 +95,32 @@ const withoutSuggestion = (error: GraphQLError): GraphQLError =>
 const BUFFERED_REQUEST_BYTES = 1024 * 1024
 
 /**
+ * The requests whose body was read whole, each with the same request carrying that body. yoga is handed the
+ * request without it, and the `buffered` plugin gives its JSON parser the one with it: yoga's body size limit,
+ * which pipes every request body through a stream to count its bytes, then has no body to wrap; a body read whole
+ * is at most `BUFFERED_REQUEST_BYTES`, far under that limit (25 MB), whose `Content-Length` check still runs.
+ */
+const bufferedBodies = new WeakMap<Request, () => Request>()
+
+/** yoga's request for a body read whole (the router's `webRequestOf` and the fast path's). */
+export const bufferedRequest = (
+  WebRequest: typeof Request,
+  url: string,
+  method: string,
+  headers: Readonly<Record<string, string>>,
+  body: BodyInit
+): Request => {
+  const request = new WebRequest(url, { method, headers })
+  bufferedBodies.set(request, () => new WebRequest(url, { method, headers, body }))
+  return request
+}
+
+/**
  * The Web request yoga reads (issue 18.4). A body of a known size up to `BUFFERED_REQUEST_BYTES` is read at once
  * and handed over as bytes in yoga's own `Request` (its fetch ponyfill: no Web stream is made for the body, as
- * Node's own `Request` would), which costs far less than the generic conversion's stream bridge; anything else (no
- * `Content-Length`, a larger body, an unreadable URL) takes `HttpServerRequest.toWeb`, so yoga's own body limit and
- * errors stay as they were.
+ * Node's own `Request` would; see `bufferedRequest`), which costs far less than the generic conversion's stream
+ * bridge; anything else (no `Content-Length`, a larger body, an unreadable URL) takes `HttpServerRequest.toWeb`, so
+ * yoga's own body limit and errors stay as they were.
  */
 const webRequestOf = (request: HttpServerRequest.HttpServerRequest, WebRequest: typeof Request) =>
   Effect.gen(function* () {
@@ -116,8 +137,17 @@ const webRequestOf = (request: HttpServerRequest.HttpServerRequest, WebRequest: 
     const body = yield* request.arrayBuffer.pipe(
       Effect.provideService(HttpIncomingMessage.MaxBodySize, ByteSize.bytes(BUFFERED_REQUEST_BYTES))
     )
-    return new WebRequest(url.value, { method: request.method, headers: request.headers, body })
+    return bufferedRequest(WebRequest, url.value.href, request.method, request.headers, body)
   })
+
+/** Gives yoga's request parser the body of a request read whole (see `bufferedBodies`). */
+const buffered: Plugin = {
+  onRequestParse: ({ request, requestParser, setRequestParser }) => {
+    const withBody = bufferedBodies.get(request)
+    if (withBody === undefined || requestParser === undefined) return
+    setRequestParser(() => requestParser(withBody()))
+  }
+}
 
 const tooLarge = (maxBytes: number) =>
   JSON.stringify({
@@ -292,7 +322,7 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
       const yoga = createYoga<ServerContext>({
         schema,
         graphqlEndpoint: ENDPOINT,
-        plugins: [limits],
+        plugins: [limits, buffered],
         // GraphiQL is served by the GET route below, never by yoga on the authenticated POST.
         graphiql: false,
         landingPage: false,
@@ -353,7 +383,7 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
           endpoint: ENDPOINT,
           maxBodyBytes: BUFFERED_REQUEST_BYTES,
           jwt,
-          Request: yoga.fetchAPI.Request,
+          request: (url, headers, body) => bufferedRequest(yoga.fetchAPI.Request, url, "POST", headers, body),
           execute,
           runFork: Effect.runForkWith(services)
         })
