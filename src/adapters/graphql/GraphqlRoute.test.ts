@@ -1382,7 +1382,7 @@ describe("GraphqlRoute's node:http fast path (GraphqlFastPath.ts) answers as the
     assert.isFalse(direct.fast.cookies.some((cookie) => /;\s*Secure/i.test(cookie)))
   })
 
-  it("streams a subscription's events; a client asking for server-sent events, an upload or a GET goes to the router", async () => {
+  it("streams a subscription's events, asked for or not; an upload or a GET goes to the router", async () => {
     const subscription = JSON.stringify({ query: "subscription { connectionChanged { provider status } }" })
     // No Accept header: yoga answers a subscription as server-sent events, here on the fast path.
     const streamed = await both(subscription, bearer())
