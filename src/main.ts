@@ -82,8 +82,8 @@ export type EndRun = (code: number) => void
 const exitProcess: EndRun = (code) => process.exit(code)
 
 export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => {
-  // `POST /webhooks/meta/whatsapp` is answered from node:http's request event once the service is ready (issue 18.3);
-  // everything else goes through the Effect router.
+  // `POST /webhooks/meta/whatsapp` (issue 18.3) and `POST /graphql` (18.4) are answered from node:http's request
+  // event once the service is ready; everything else goes through the Effect router.
   const fastPaths = new FastPaths()
   const Database = Layer.merge(liveEventsLayer(config), inboxWakeupsLayer(config)).pipe(
     Layer.provideMerge(MigrationsLive.pipe(Layer.orDie, Layer.provideMerge(databaseLayer(config))))
@@ -170,7 +170,11 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
     webhookFastPath(fastPaths),
     WebhookEndpointRoutes,
     config.mode === "sandbox" ? DevSessionRoutes : Layer.empty,
-    makeGraphqlRoute({ graphiql: config.mode === "sandbox", introspection: config.mode === "sandbox" }),
+    makeGraphqlRoute({
+      graphiql: config.mode === "sandbox",
+      introspection: config.mode === "sandbox",
+      fastPath: { paths: fastPaths, trustedProxies: config.trustedProxies }
+    }),
     makeClientConfigRoute({
       mode: config.mode,
       meta: {

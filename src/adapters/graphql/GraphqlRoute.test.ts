@@ -1,8 +1,9 @@
-import { createServer } from "node:http"
+import { createServer, type IncomingMessage } from "node:http"
 import { NodeHttpServer } from "@effect/platform-node"
 import { afterAll, assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, ManagedRuntime, Option, Redacted, Stream } from "effect"
+import { Effect, Layer, Logger, ManagedRuntime, Option, Redacted, Stream } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
+import { IpNetwork } from "effect/net"
 import { getIntrospectionQuery } from "graphql"
 import type { Actor } from "../../application/Actor.ts"
 import { canOperate } from "../../application/Actor.ts"
@@ -42,8 +43,12 @@ import {
 import { ConnectionId, ConversationId, PhoneNumberId, type Role, TenantId, UserId } from "../../domain/Ids.ts"
 import { OUTBOUND_EVENT_TYPES } from "../../domain/OutboundEvent.ts"
 import { Jwt } from "../http/Auth.ts"
+import { JsonErrors } from "../http/ErrorMiddleware.ts"
 import { makeMetaAdsRoutes } from "../http/MetaAdsRoutes.ts"
+import { FastPaths, withFastPaths } from "../http/NodeFastPath.ts"
+import { trustedProxiesMiddleware } from "../http/RequestContext.ts"
 import { makeWhatsAppRoutes } from "../http/WhatsAppRoutes.ts"
+import { type LogRecord, makeRecordLogger, RequestIdMiddleware } from "../observability/Logging.ts"
 import { makeGraphqlRoute } from "./GraphqlRoute.ts"
 
 const TENANT_EMPTY = TenantId.make("00000000-0000-4000-8000-000000000001")
@@ -1267,5 +1272,180 @@ describe("GraphqlRoute over node:http (the request read whole, the JSON answered
     assert.strictEqual(node.status, 200)
     assert.strictEqual(node.cookies.length, 2)
     assert.deepStrictEqual(node, web)
+  })
+})
+
+describe("GraphqlRoute's node:http fast path (GraphqlFastPath.ts) answers as the router's route", () => {
+  /** Counts the requests a fast path took. */
+  class CountedPaths extends FastPaths {
+    taken = 0
+    override find(request: IncomingMessage) {
+      const path = super.find(request)
+      if (path !== undefined) this.taken++
+      return path
+    }
+  }
+  const paths = new CountedPaths()
+  /** The lines each server logged. */
+  const lines = { fast: [] as Array<LogRecord>, router: [] as Array<LogRecord> }
+  const record = makeRecordLogger()
+  const collect = (into: Array<LogRecord>) =>
+    Logger.layer([Logger.make((options) => void into.push(record.log(options)))])
+  // Loopback is a trusted proxy here, so that the forwarded client and scheme are believed on both paths.
+  const trusted = [IpNetwork.fromStringUnsafe("127.0.0.0/8")]
+  /** The route as main.ts serves it (request id, trusted proxies, error answers), with or without the fast path. */
+  const serve = (fastPath: boolean) => {
+    const runtime = ManagedRuntime.make(
+      HttpRouter.serve(
+        Layer.mergeAll(
+          makeGraphqlRoute({
+            graphiql: false,
+            introspection: false,
+            maxExecutionMs: 5_000,
+            maxResponseBytes: 16_384,
+            ...(fastPath ? { fastPath: { paths, trustedProxies: trusted } } : {})
+          }),
+          RequestIdMiddleware,
+          trustedProxiesMiddleware(trusted),
+          JsonErrors
+        ).pipe(Layer.provide(Services)),
+        { disableLogger: true }
+      ).pipe(
+        Layer.provide(collect(fastPath ? lines.fast : lines.router)),
+        Layer.provideMerge(
+          NodeHttpServer.layer(() => (fastPath ? withFastPaths(createServer(), paths) : createServer()), {
+            port: 0,
+            host: "127.0.0.1"
+          })
+        )
+      )
+    )
+    const origin = runtime.runPromise(
+      Effect.map(HttpServer.HttpServer, (server) => HttpServer.formatAddress(server.address))
+    )
+    return { runtime, origin }
+  }
+  const fast = serve(true)
+  const routed = serve(false)
+  paths.open()
+  afterAll(async () => {
+    await fast.runtime.dispose()
+    await routed.runtime.dispose()
+  })
+
+  /** The same request to both servers, and whether the fast path took it. */
+  const both = async (body: string, headers: Record<string, string>) => {
+    const init = () => ({ method: "POST", headers: { "content-type": "application/json", ...headers }, body })
+    const before = paths.taken
+    const overFast = await fetch(`${await fast.origin}/graphql`, init())
+    const taken = paths.taken - before
+    const overRouter = await fetch(`${await routed.origin}/graphql`, init())
+    const seen = async (response: Response) => ({
+      status: response.status,
+      contentType: response.headers.get("content-type"),
+      cacheControl: response.headers.get("cache-control"),
+      authenticate: response.headers.get("www-authenticate"),
+      // The id asked for, or "made" when one was made (an unusable or missing one).
+      requestId: ((id) => (id !== null && id === headers["x-request-id"] ? id : UUID.test(id ?? "") ? "made" : id))(
+        response.headers.get("x-request-id")
+      ),
+      cookies: response.headers.getSetCookie(),
+      body: await response.text()
+    })
+    return { fast: await seen(overFast), router: await seen(overRouter), taken }
+  }
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+  const bearer = (tenantId: TenantId = TENANT_EMPTY) => ({ authorization: `Bearer ${tokenFor(tenantId, "admin")}` })
+  const START = JSON.stringify({ query: "mutation { startWhatsAppConnect { authUrl state } }" })
+
+  it("answers queries, refusals, malformed bodies and missing or wrong tokens the same, request id included", async () => {
+    const cases: ReadonlyArray<readonly [string, Record<string, string>]> = [
+      [JSON.stringify({ query: "{ viewer { userId tenantId } }" }), { ...bearer(), "x-request-id": "gfp-1" }],
+      [
+        JSON.stringify({
+          query: `{ ${Array.from({ length: 250 }, (_, index) => `v${index}: viewer { userId tenantId }`).join(" ")} }`
+        }),
+        bearer()
+      ],
+      [JSON.stringify({ query: `{ whatsappConnection { ${CONNECTION_FIELDS} } }` }), bearer(TENANT_ACTIVE)],
+      [JSON.stringify({ query: "{ viewer { nope } }" }), bearer()],
+      // A defect: masked in the answer, logged by yoga's logger with the request's id (gfp-4).
+      [
+        JSON.stringify({ query: "{ whatsappConnection { status } }" }),
+        { ...bearer(TENANT_BROKEN), "x-request-id": "gfp-4" }
+      ],
+      ["{ not json", { ...bearer(), "x-request-id": "gfp-2" }],
+      ["", bearer()],
+      [JSON.stringify({ query: "{ viewer { userId } }" }), { "x-request-id": "gfp-3" }],
+      [JSON.stringify({ query: "{ viewer { userId } }" }), { authorization: "Bearer not.a.token" }],
+      [JSON.stringify({ query: "{ viewer { userId } }" }), { ...bearer(), "x-request-id": "a b" }]
+    ]
+    for (const [body, headers] of cases) {
+      const { fast, router, taken } = await both(body, headers)
+      assert.deepStrictEqual(fast, router)
+      assert.strictEqual(taken, 1)
+    }
+    // The same request line, in the request's span, with the request's id.
+    const requestLine = (logged: ReadonlyArray<LogRecord>, id: string) =>
+      logged
+        .filter((line) => line.annotations["request_id"] === id)
+        .map((line) => ({
+          message: line.message,
+          level: line.level,
+          spans: line.spans,
+          path: line.annotations["path"]
+        }))
+    for (const id of ["gfp-1", "gfp-2", "gfp-3", "gfp-4"]) {
+      assert.deepStrictEqual(requestLine(lines.fast, id), requestLine(lines.router, id))
+    }
+    assert.deepStrictEqual(
+      requestLine(lines.fast, "gfp-4").map((line) => `${line.level} ${line.message}`),
+      ["ERROR graphql", "INFO HTTP POST /graphql 200"]
+    )
+    assert.deepStrictEqual(
+      requestLine(lines.fast, "gfp-3").map(({ spans: _, ...line }) => line),
+      [{ message: "HTTP POST /graphql 401", level: "INFO", path: "/graphql" }]
+    )
+  })
+
+  it("sends the use cases' cookies, Secure behind a trusted proxy that says HTTPS", async () => {
+    const direct = await both(START, bearer())
+    const forwarded = await both(START, {
+      ...bearer(),
+      "x-forwarded-for": "198.51.100.7",
+      "x-forwarded-proto": "https"
+    })
+    for (const { fast, router, taken } of [direct, forwarded]) {
+      assert.strictEqual(fast.status, 200)
+      assert.strictEqual(fast.cookies.length, 2)
+      assert.deepStrictEqual(
+        { ...fast, body: undefined, cookies: fast.cookies.map((cookie) => cookie.replace(/=[^;]*/, "")) },
+        { ...router, body: undefined, cookies: router.cookies.map((cookie) => cookie.replace(/=[^;]*/, "")) }
+      )
+      assert.strictEqual(taken, 1)
+    }
+    assert.isTrue(forwarded.fast.cookies.every((cookie) => /;\s*Secure/i.test(cookie)))
+    assert.isFalse(direct.fast.cookies.some((cookie) => /;\s*Secure/i.test(cookie)))
+  })
+
+  it("streams a subscription's events, asked for or not; an upload or a GET goes to the router", async () => {
+    const subscription = JSON.stringify({ query: "subscription { connectionChanged { provider status } }" })
+    // No Accept header: yoga answers a subscription as server-sent events, here on the fast path.
+    const streamed = await both(subscription, bearer())
+    assert.strictEqual(streamed.taken, 1)
+    assert.include(streamed.fast.contentType ?? "", "text/event-stream")
+    assert.deepStrictEqual(streamed.fast, streamed.router)
+    const asked = await both(subscription, { ...bearer(), accept: "text/event-stream" })
+    assert.strictEqual(asked.taken, 1)
+    assert.deepStrictEqual(asked.fast, asked.router)
+    const before = paths.taken
+    const form = new FormData()
+    form.set("operations", JSON.stringify({ query: "{ viewer { userId } }" }))
+    form.set("map", "{}")
+    const upload = await fetch(`${await fast.origin}/graphql`, { method: "POST", headers: bearer(), body: form })
+    const get = await fetch(`${await fast.origin}/graphql`, { headers: bearer() })
+    assert.strictEqual(paths.taken, before)
+    assert.strictEqual(upload.status, 200)
+    assert.strictEqual(get.status, 404)
   })
 })

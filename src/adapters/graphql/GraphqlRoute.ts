@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from "node:async_hooks"
 import { ByteSize, Cause, Context, Effect, Exit, Option, References, Semaphore, Tracer } from "effect"
 import { Cookies, HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 // The CommonJS entry, the copy yoga and Pothos use (see schema/sdl.ts): `validate` checks the schema by `instanceof`.
@@ -10,6 +9,7 @@ import { isSecure } from "../http/RequestContext.ts"
 import { authenticated } from "../http/RequestGuards.ts"
 import type { AppServices, GraphqlContext } from "./builder.ts"
 import { graphiqlPage } from "./GraphiqlPage.ts"
+import { type GraphqlFastPathOptions, graphqlFastPath } from "./GraphqlFastPath.ts"
 import { costError, depthLimit } from "./QueryLimits.ts"
 import { schema } from "./schema/index.ts"
 
@@ -45,6 +45,11 @@ export interface GraphqlRouteOptions {
   readonly maxExecutionMs?: number
   /** Largest response body; a larger one is replaced by a `RESPONSE_TOO_LARGE` error (default 2 MiB). */
   readonly maxResponseBytes?: number
+  /**
+   * Also answer `POST /graphql` straight from node:http's request event, without the router (issue 18.4,
+   * `GraphqlFastPath.ts`): the same authentication, request id, request line, span, error answers and yoga.
+   */
+  readonly fastPath?: Pick<GraphqlFastPathOptions, "paths" | "trustedProxies">
 }
 
 const ENDPOINT = "/graphql"
@@ -90,12 +95,34 @@ const withoutSuggestion = (error: GraphQLError): GraphQLError =>
 const BUFFERED_REQUEST_BYTES = 1024 * 1024
 
 /**
- * The Web request yoga reads (issue 18.4). A body of a known size up to `BUFFERED_REQUEST_BYTES` is read at once
- * and handed over as bytes, which costs far less than the generic conversion's stream bridge; anything else (no
- * `Content-Length`, a larger body, an unreadable URL) takes `HttpServerRequest.toWeb`, so yoga's own body limit and
- * errors stay as they were.
+ * The requests whose body was read whole, each with the same request carrying that body. yoga is handed the
+ * request without it, and the `buffered` plugin gives its JSON parser the one with it: yoga's body size limit,
+ * which pipes every request body through a stream to count its bytes, then has no body to wrap; a body read whole
+ * is at most `BUFFERED_REQUEST_BYTES`, far under that limit (25 MB), whose `Content-Length` check still runs.
  */
-const webRequestOf = (request: HttpServerRequest.HttpServerRequest) =>
+const bufferedBodies = new WeakMap<Request, () => Request>()
+
+/** yoga's request for a body read whole (the router's `webRequestOf` and the fast path's). */
+export const bufferedRequest = (
+  WebRequest: typeof Request,
+  url: string,
+  method: string,
+  headers: Readonly<Record<string, string>>,
+  body: BodyInit
+): Request => {
+  const request = new WebRequest(url, { method, headers })
+  bufferedBodies.set(request, () => new WebRequest(url, { method, headers, body }))
+  return request
+}
+
+/**
+ * The Web request yoga reads (issue 18.4). A body of a known size up to `BUFFERED_REQUEST_BYTES` is read at once
+ * and handed over as bytes in yoga's own `Request` (its fetch ponyfill: no Web stream is made for the body, as
+ * Node's own `Request` would; see `bufferedRequest`), which costs far less than the generic conversion's stream
+ * bridge; anything else (no `Content-Length`, a larger body, an unreadable URL) takes `HttpServerRequest.toWeb`, so
+ * yoga's own body limit and errors stay as they were.
+ */
+const webRequestOf = (request: HttpServerRequest.HttpServerRequest, WebRequest: typeof Request) =>
   Effect.gen(function* () {
     const declared = Number(request.headers["content-length"] ?? Number.NaN)
     const url = HttpServerRequest.toURL(request)
@@ -110,8 +137,17 @@ const webRequestOf = (request: HttpServerRequest.HttpServerRequest) =>
     const body = yield* request.arrayBuffer.pipe(
       Effect.provideService(HttpIncomingMessage.MaxBodySize, ByteSize.bytes(BUFFERED_REQUEST_BYTES))
     )
-    return new Request(url.value, { method: request.method, headers: request.headers, body })
+    return bufferedRequest(WebRequest, url.value.href, request.method, request.headers, body)
   })
+
+/** Gives yoga's request parser the body of a request read whole (see `bufferedBodies`). */
+const buffered: Plugin = {
+  onRequestParse: ({ request, requestParser, setRequestParser }) => {
+    const withBody = bufferedBodies.get(request)
+    if (withBody === undefined || requestParser === undefined) return
+    setRequestParser(() => requestParser(withBody()))
+  }
+}
 
 const tooLarge = (maxBytes: number) =>
   JSON.stringify({
@@ -171,13 +207,24 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
         yield* Effect.context<AppServices>()
       ) as Context.Context<AppServices>
       const jwt = yield* Jwt
-      /** The request being served, for yoga's own log lines (its logger is one per instance). */
-      const current = new AsyncLocalStorage<RequestTrace>()
-      const inRequest = () => {
-        const trace = current.getStore()
-        return trace === undefined ? services : withRequest(services, trace)
+      /**
+       * The request each failure a runner threw came from, so that yoga's log line of it (its logger is one per
+       * instance and is handed only the error) carries the request's id and trace. Not an AsyncLocalStorage: that
+       * turns on Node's async hooks for every promise and microtask of the process (issue 18.4).
+       */
+      const thrownBy = new WeakMap<object, RequestTrace>()
+      const traceOf = (error: unknown): RequestTrace | undefined => {
+        for (let cause = error, depth = 0; typeof cause === "object" && cause !== null && depth < 8; depth++) {
+          const trace = thrownBy.get(cause)
+          if (trace !== undefined) return trace
+          cause = (cause as { readonly originalError?: unknown }).originalError
+        }
+        return undefined
       }
-      const runFork = <A, E>(effect: Effect.Effect<A, E, AppServices>) => Effect.runForkWith(inRequest())(effect)
+      const runFork = <A, E>(error: unknown, effect: Effect.Effect<A, E, AppServices>) => {
+        const trace = traceOf(error)
+        return Effect.runForkWith(trace === undefined ? services : withRequest(services, trace))(effect)
+      }
 
       const maxCost = options.maxCost ?? 5000
       const maxExecutionMs = options.maxExecutionMs ?? 5000
@@ -185,13 +232,17 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
 
       const runs = yield* Semaphore.make(options.maxConcurrentRuns ?? 6)
 
-      const settle = <A, E>(exit: Exit.Exit<A, E>): A => {
-        if (Exit.isSuccess(exit)) return exit.value
-        // A typed failure is thrown as itself, so the errors plugin can match its class; anything else is a
-        // defect that yoga masks (and logs).
-        const failure = Cause.findErrorOption(exit.cause)
-        throw Option.isSome(failure) ? failure.value : Cause.squash(exit.cause)
-      }
+      const settle =
+        (trace: RequestTrace) =>
+        <A, E>(exit: Exit.Exit<A, E>): A => {
+          if (Exit.isSuccess(exit)) return exit.value
+          // A typed failure is thrown as itself, so the errors plugin can match its class; anything else is a
+          // defect that yoga masks (and logs, with the request's trace: `thrownBy`).
+          const failure = Cause.findErrorOption(exit.cause)
+          const thrown = Option.isSome(failure) ? failure.value : Cause.squash(exit.cause)
+          if (typeof thrown === "object" && thrown !== null) thrownBy.set(thrown, trace)
+          throw thrown
+        }
 
       /**
        * The runners of one request, in its span and with its log annotations. A mutation's use cases run to their
@@ -200,19 +251,20 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
        */
       const runners = (trace: RequestTrace, signal: AbortSignal) => {
         const runExit = Effect.runPromiseExitWith(withRequest(services, trace))
+        const settled = settle(trace)
         return {
-          run: <A, E>(effect: Effect.Effect<A, E, AppServices>): Promise<A> => runExit(effect).then(settle),
+          run: <A, E>(effect: Effect.Effect<A, E, AppServices>): Promise<A> => runExit(effect).then(settled),
           runRead: <A, E>(effect: Effect.Effect<A, E, AppServices>): Promise<A> =>
-            runExit(runs.withPermit(effect), { signal }).then(settle)
+            runExit(runs.withPermit(effect), { signal }).then(settled)
         }
       }
 
       const logger: YogaLogger = {
         // yoga's debug lines ("Processing GraphQL Parameters") come on every request: not worth a fiber each.
         debug: () => undefined,
-        info: (...args) => void runFork(Effect.logInfo("graphql", ...args)),
-        warn: (...args) => void runFork(Effect.logWarning("graphql", ...args)),
-        error: (...args) => void runFork(Effect.logError("graphql", ...args))
+        info: (...args) => void runFork(args[0], Effect.logInfo("graphql", ...args)),
+        warn: (...args) => void runFork(args[0], Effect.logWarning("graphql", ...args)),
+        error: (...args) => void runFork(args[0], Effect.logError("graphql", ...args))
       }
 
       const maxTokens = options.maxTokens ?? 2000
@@ -270,7 +322,7 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
       const yoga = createYoga<ServerContext>({
         schema,
         graphqlEndpoint: ENDPOINT,
-        plugins: [limits],
+        plugins: [limits, buffered],
         // GraphiQL is served by the GET route below, never by yoga on the authenticated POST.
         graphiql: false,
         landingPage: false,
@@ -281,9 +333,9 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
         logging: logger
       })
 
-      const execute = (request: HttpServerRequest.HttpServerRequest, actor: Actor) =>
+      /** A request, read whole (see `webRequestOf`), answered by yoga for `actor`: the router's and the fast path's. */
+      const execute = (webRequest: Request, secure: boolean, actor: Actor) =>
         Effect.gen(function* () {
-          const webRequest = yield* webRequestOf(request)
           const trace: RequestTrace = {
             span: Option.getOrUndefined(yield* Effect.option(Effect.currentParentSpan)),
             annotations: yield* References.CurrentLogAnnotations
@@ -305,12 +357,10 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
                 ...runners(trace, timeout.signal),
                 actor,
                 setCookie: (cookie) => void cookies.push(cookie),
-                secure: isSecure(request, webRequest.url),
+                secure,
                 signal: timeout.signal
               }
-              return await current.run(trace, async () =>
-                toResponse(await yoga.fetch(webRequest, context), maxResponseBytes, cookies)
-              )
+              return await toResponse(await yoga.fetch(webRequest, context), maxResponseBytes, cookies)
             } finally {
               clearTimeout(timer)
             }
@@ -320,8 +370,24 @@ export const makeGraphqlRoute = (options: GraphqlRouteOptions) =>
       yield* router.add(
         "POST",
         ENDPOINT,
-        authenticated(jwt, (actor, request) => execute(request, actor))
+        authenticated(jwt, (actor, request) =>
+          Effect.flatMap(webRequestOf(request, yoga.fetchAPI.Request), (webRequest) =>
+            execute(webRequest, isSecure(request, webRequest.url), actor)
+          )
+        )
       )
+
+      if (options.fastPath !== undefined) {
+        yield* graphqlFastPath({
+          ...options.fastPath,
+          endpoint: ENDPOINT,
+          maxBodyBytes: BUFFERED_REQUEST_BYTES,
+          jwt,
+          request: (url, headers, body) => bufferedRequest(yoga.fetchAPI.Request, url, "POST", headers, body),
+          execute,
+          runFork: Effect.runForkWith(services)
+        })
+      }
 
       if (options.graphiql) {
         // The package's renderer inlines GraphiQL's script, styles and editor workers (about 9 MB, built on the

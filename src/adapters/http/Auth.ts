@@ -70,6 +70,12 @@ export class Jwt extends Context.Service<
     const maxTtl = options.maxTtlSeconds
     const tolerance = options.clockToleranceSeconds ?? 30
     const mac = (input: string) => createHmac("sha256", key).update(input).digest()
+    // Imported once (issue 18.4): handed the bytes, jose imports them as a WebCrypto key on every verification.
+    const verifyKey = globalThis.crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, [
+      "verify"
+    ])
+    // A key WebCrypto refuses fails each verification (Unauthenticated), never the process.
+    verifyKey.catch(() => undefined)
     return Jwt.of({
       sign: (claims, ttlSeconds) =>
         Effect.map(Clock.currentTimeMillis, (millis) => {
@@ -84,8 +90,8 @@ export class Jwt extends Context.Service<
           if (!isCanonical(token)) return yield* new Unauthenticated({})
           const now = yield* Clock.currentTimeMillis
           const { payload } = yield* Effect.tryPromise({
-            try: () =>
-              jwtVerify(token, key, {
+            try: async () =>
+              jwtVerify(token, await verifyKey, {
                 algorithms: ["HS256"],
                 requiredClaims: ["exp", "iat"],
                 clockTolerance: tolerance,

@@ -6,8 +6,8 @@
  * (`servingRequest`, `answerFailure`).
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http"
-import { Effect, Fiber } from "effect"
-import type { HttpServerResponse } from "effect/http"
+import { Effect, Fiber, Stream } from "effect"
+import { Cookies, type HttpServerResponse } from "effect/http"
 import { REQUEST_ID_HEADER, servingRequest } from "../observability/Logging.ts"
 import { answerFailure } from "./ErrorMiddleware.ts"
 
@@ -64,12 +64,33 @@ export const withFastPaths = <S extends Server>(server: S, paths: FastPaths): S 
   return server
 }
 
-/** Writes an Effect response (a body of bytes or text, as the JSON and text constructors make) to `node:http`. */
-const write = (response: ServerResponse, answer: HttpServerResponse.HttpServerResponse, requestId: string) => {
-  if (response.destroyed || response.writableEnded) return
+/**
+ * Writes an Effect response to `node:http`: a body of bytes or text (as the JSON and text constructors make) at once,
+ * a stream (server-sent events) as it comes, waiting when the socket is full; cookies as `Set-Cookie`.
+ */
+const write = (
+  response: ServerResponse,
+  answer: HttpServerResponse.HttpServerResponse,
+  requestId: string
+): Effect.Effect<void, unknown> => {
+  if (response.destroyed || response.writableEnded) return Effect.void
   const body = answer.body
-  response.writeHead(answer.status, { ...answer.headers, [REQUEST_ID_HEADER]: requestId })
-  response.end(body._tag === "Uint8Array" ? body.body : undefined)
+  const headers: Record<string, string | Array<string>> = { ...answer.headers, [REQUEST_ID_HEADER]: requestId }
+  if (!Cookies.isEmpty(answer.cookies)) headers["set-cookie"] = Cookies.toSetCookieHeaders(answer.cookies)
+  response.writeHead(answer.status, headers)
+  if (body._tag !== "Stream") {
+    response.end(body._tag === "Uint8Array" ? body.body : undefined)
+    return Effect.void
+  }
+  return body.stream.pipe(
+    Stream.runForEach((chunk) =>
+      response.write(chunk)
+        ? Effect.void
+        : Effect.callback<void>((resume) => void response.once("drain", () => resume(Effect.void)))
+    ),
+    // A stream that fails or is interrupted is not ended: the caller destroys the response (the client sees it cut).
+    Effect.andThen(Effect.sync(() => response.end()))
+  )
 }
 
 /**
@@ -95,7 +116,7 @@ export const makeNodeFastPath = (options: {
     const fiber = options.runFork(
       serving.serve(options.handler(request)).pipe(
         Effect.catchCause(answerFailure),
-        Effect.flatMap((answer) => Effect.sync(() => write(response, answer, serving.id))),
+        Effect.flatMap((answer) => write(response, answer, serving.id)),
         Effect.annotateLogs("request_id", serving.id),
         Effect.catchCause(() => Effect.sync(() => response.destroy()))
       )
