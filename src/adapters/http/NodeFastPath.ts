@@ -65,17 +65,53 @@ export const withFastPaths = <S extends Server>(server: S, paths: FastPaths): S 
 }
 
 /** Writes an Effect response (a body of bytes or text, as the JSON and text constructors make) to `node:http`. */
-const write = (response: ServerResponse, answer: HttpServerResponse.HttpServerResponse, requestId: string) => {
+export const writeAnswer = (
+  response: ServerResponse,
+  answer: HttpServerResponse.HttpServerResponse,
+  requestId: string
+) => {
   if (response.destroyed || response.writableEnded) return
   const body = answer.body
   response.writeHead(answer.status, { ...answer.headers, [REQUEST_ID_HEADER]: requestId })
   response.end(body._tag === "Uint8Array" ? body.body : undefined)
 }
 
+/** The request id, request line and span of a `node:http` request, as the router's middleware makes them. */
+export const servingNodeRequest = (request: IncomingMessage) => {
+  const header = request.headers[REQUEST_ID_HEADER]
+  return servingRequest(request.method ?? "GET", request.url ?? "/", Array.isArray(header) ? header[0] : header)
+}
+
+/**
+ * Answers `response` with `handler`, run by `runFork` as the router would: request line and span by `serving`, a
+ * failure answered by `answerFailure`, the fiber interrupted when the client goes away first.
+ */
+export const serveNodeRequest = (
+  runFork: (effect: Effect.Effect<void>) => Fiber.Fiber<void>,
+  serving: ReturnType<typeof servingRequest>,
+  response: ServerResponse,
+  handler: Effect.Effect<HttpServerResponse.HttpServerResponse, unknown>,
+  inFlight?: Set<Fiber.Fiber<void>>
+): void => {
+  const fiber = runFork(
+    serving.serve(handler).pipe(
+      Effect.catchCause(answerFailure),
+      Effect.flatMap((answer) => Effect.sync(() => writeAnswer(response, answer, serving.id))),
+      Effect.annotateLogs("request_id", serving.id),
+      Effect.catchCause(() => Effect.sync(() => response.destroy()))
+    )
+  )
+  if (fiber.pollUnsafe() !== undefined) return
+  inFlight?.add(fiber)
+  fiber.addObserver(() => inFlight?.delete(fiber))
+  response.on("close", () => {
+    if (!response.writableEnded) fiber.interruptUnsafe()
+  })
+}
+
 /**
  * A fast path that answers `takes` requests with `handler`, run by `runFork` (the service's context: its logger,
- * metrics and services), as the router would: request id, request line and span by `servingRequest`, a failure
- * answered by `answerFailure`, the fiber interrupted when the client goes away first.
+ * metrics and services), as the router would (`serveNodeRequest`).
  */
 export const makeNodeFastPath = (options: {
   readonly takes: (request: IncomingMessage) => boolean
@@ -85,28 +121,8 @@ export const makeNodeFastPath = (options: {
   readonly inFlight?: Set<Fiber.Fiber<void>>
 }): NodeFastPath => ({
   takes: options.takes,
-  handle: (request, response) => {
-    const header = request.headers[REQUEST_ID_HEADER]
-    const serving = servingRequest(
-      request.method ?? "GET",
-      request.url ?? "/",
-      Array.isArray(header) ? header[0] : header
-    )
-    const fiber = options.runFork(
-      serving.serve(options.handler(request)).pipe(
-        Effect.catchCause(answerFailure),
-        Effect.flatMap((answer) => Effect.sync(() => write(response, answer, serving.id))),
-        Effect.annotateLogs("request_id", serving.id),
-        Effect.catchCause(() => Effect.sync(() => response.destroy()))
-      )
-    )
-    if (fiber.pollUnsafe() !== undefined) return
-    options.inFlight?.add(fiber)
-    fiber.addObserver(() => options.inFlight?.delete(fiber))
-    response.on("close", () => {
-      if (!response.writableEnded) fiber.interruptUnsafe()
-    })
-  }
+  handle: (request, response) =>
+    serveNodeRequest(options.runFork, servingNodeRequest(request), response, options.handler(request), options.inFlight)
 })
 
 /** Waits (at most `seconds`) for the fast paths' requests in flight to be answered, then interrupts the rest. */

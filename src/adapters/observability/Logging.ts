@@ -233,21 +233,33 @@ export const servingRequest = (method: string, url: string, requestIdHeader: str
     (QUIET_PATHS.has(path) ? Effect.logDebug : Effect.logInfo)(`HTTP ${method} ${path} ${status}`).pipe(
       Effect.annotateLogs({ method, path, status, duration_ms: Date.now() - started })
     )
+  /** `effect` with `request_id` on every line, in the request's `http.server <METHOD>` span. */
+  const inRequest = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.annotateLogs(effect, "request_id", id).pipe(
+      // No stack trace: it would point at this function for every request, and costs an Error per request.
+      Effect.withSpan(
+        `http.server ${method}`,
+        { kind: "server", attributes: { request_id: id } },
+        { captureStackTrace: false }
+      )
+    )
   return {
     id,
     serve: <E, R>(
       handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
     ): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R> =>
-      Effect.annotateLogs(handler, "request_id", id).pipe(
-        Effect.tap((response) => served(response.status)),
-        Effect.tapCause(() => served("failed")),
-        // No stack trace: it would point at this function for every request, and costs an Error per request.
-        Effect.withSpan(
-          `http.server ${method}`,
-          { kind: "server", attributes: { request_id: id } },
-          { captureStackTrace: false }
+      inRequest(
+        handler.pipe(
+          Effect.tap((response) => served(response.status)),
+          Effect.tapCause(() => served("failed"))
         )
-      )
+      ),
+    /**
+     * For a request answered without an Effect of its own (the webhook fast path logs its requests one batch at a
+     * time, issue 18.3): its `lines`, then its request line with `status`, as `serve` would have logged them.
+     */
+    answered: <R>(status: number, lines: Effect.Effect<void, never, R>): Effect.Effect<void, never, R> =>
+      inRequest(Effect.andThen(lines, served(status)))
   }
 }
 

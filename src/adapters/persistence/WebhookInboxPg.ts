@@ -112,6 +112,7 @@ export const WebhookInboxPg = Layer.effect(
 
     return WebhookInbox.of({
       accept: group.accept,
+      submit: group.submit,
       intakeHealth: group.health,
       claim: (limit, leaseSeconds, now) =>
         sql`
