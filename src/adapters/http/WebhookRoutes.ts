@@ -3,6 +3,7 @@ import { ByteSize, Clock, Context, Effect, type Fiber, Layer, Redacted, Tracer }
 import { HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { constantTimeEquals } from "../../application/ConstantTime.ts"
 import { type Received, WebhookIntake } from "../../application/webhooks/WebhookIntake.ts"
+import { withRequestLineFields } from "../observability/Logging.ts"
 import { recordWebhookReceived, type WebhookReceiveResult } from "../observability/Metrics.ts"
 import { domainErrorResponse, errorResponse } from "./ErrorResponse.ts"
 import {
@@ -88,13 +89,15 @@ export const webhookAnswer = (outcome: WebhookOutcome): HttpServerResponse.HttpS
   }
 }
 
-/** The lines of a delivery's outcome (the accepted event, or why it answered 503). */
-const outcomeLogged = (intake: WebhookIntake["Service"], outcome: WebhookOutcome): Effect.Effect<void> =>
+/** What is logged of a delivery besides its request line (which says which event was stored): why it got 503. */
+const outcomeLogged = (outcome: WebhookOutcome): Effect.Effect<void> =>
   outcome._tag === "Unstored"
     ? Effect.logError("Webhook intake could not store the event; answering 503 so Meta retries", outcome.cause)
-    : outcome._tag === "TooLarge"
-      ? Effect.void
-      : intake.logged(outcome)
+    : Effect.void
+
+/** The request line's fields of a delivery: the stored event's id, provider and size. */
+const lineFieldsOf = (intake: WebhookIntake["Service"], outcome: WebhookOutcome) =>
+  outcome._tag === "TooLarge" ? undefined : intake.acceptedFields(outcome)
 
 /** What a delivery brings to the intake, whichever HTTP stack carried it. */
 export interface WebhookDelivery {
@@ -122,8 +125,8 @@ export const receiveWebhook = (intake: WebhookIntake["Service"], delivery: Webho
       }
     }
     yield* recordWebhookReceived(resultOf(outcome))
-    yield* outcomeLogged(intake, outcome)
-    return webhookAnswer(outcome)
+    yield* outcomeLogged(outcome)
+    return withRequestLineFields(webhookAnswer(outcome), lineFieldsOf(intake, outcome))
   })
 
 const WEBHOOK_PATH = "/webhooks/meta/whatsapp"
@@ -216,7 +219,8 @@ export class WebhookRequests {
 
 /**
  * `POST /webhooks/meta/whatsapp` as a `node:http` fast path (issue 18.3; docs/decisions.md): the route's functions
- * (`WebhookIntake.receive`, `webhookAnswer`, `outcomeLogged`, the request line of `servingRequest`) without an Effect
+ * (`WebhookIntake.receive`, `webhookAnswer`, `outcomeLogged`, the request line of `servingRequest` with the stored
+ * event's id) without an Effect
  * per request (w7A): the body is read and checked, and the delivery queued for the group commit, in plain
  * JavaScript; the requests a batch answers are logged and counted in one Effect run (each with its own request id,
  * request line and `http.server POST` span), then answered. A request that throws is answered by the router's
@@ -244,7 +248,7 @@ export const makeWebhookFastPath = (requests: WebhookRequests = new WebhookReque
         for (const [result, count] of counts) yield* recordWebhookReceived(result, count)
         for (const item of batch) {
           const answer = webhookAnswer(item.outcome)
-          yield* item.serving.answered(answer.status, outcomeLogged(intake, item.outcome))
+          yield* item.serving.answered(answer.status, outcomeLogged(item.outcome), lineFieldsOf(intake, item.outcome))
           writeAnswer(item.response, answer, item.serving.id)
         }
       })

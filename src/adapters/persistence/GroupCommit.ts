@@ -34,6 +34,7 @@ export const makeGroupCommit = (
     const running = new Set<Fiber.Fiber<void>>()
     const state = {
       closed: false,
+      flushScheduled: false,
       consecutiveFailedBatches: 0,
       lastFailureAt: null as Date | null,
       /** Start time (ms) of each writer's batch in flight, by writer slot. */
@@ -80,6 +81,10 @@ export const makeGroupCommit = (
         })
       )
 
+    const scheduledFlush = () => {
+      state.flushScheduled = false
+      flush()
+    }
     /** Starts batches while deliveries wait and writers are free. */
     const flush = () => {
       while (queue.length > 0 && state.inFlightSince.size < WRITERS && !state.closed) {
@@ -127,7 +132,12 @@ export const makeGroupCommit = (
       if (state.closed) done(stopped)
       else {
         queue.push({ event, done })
-        flush()
+        // The deliveries read in one turn of the event loop go in one batch: a writer starts once the turn's
+        // requests are all in (a batch of one per request would cost a round trip and a socket write each).
+        if (!state.flushScheduled) {
+          state.flushScheduled = true
+          setImmediate(scheduledFlush)
+        }
       }
     }
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto"
-import { type Cause, Clock, Context, Effect, Exit, Layer } from "effect"
+import { type Cause, Context, Effect, Exit, Layer } from "effect"
 import type { InvalidWebhookPayload, InvalidWebhookSignature } from "../../domain/Errors.ts"
 import type { WebhookEventId } from "../../domain/Ids.ts"
 import { WebhookVerifier } from "./ports/WebhookDecoder.ts"
@@ -16,24 +16,22 @@ export type Received =
 
 /**
  * `AcceptWebhook`: read the delivery at the door (its signature and body, `WebhookVerifier`), then store it durably
- * before Meta hears 200 (the inbox group-commits concurrent deliveries). A delivery the inbox could not store dies,
- * and the HTTP edge answers 503 so Meta retries.
+ * before Meta hears 200 (the inbox group-commits concurrent deliveries). A delivery the inbox could not store is
+ * `Unstored`, and the HTTP edge answers 503 so Meta retries.
  *
- * One home, two shapes (issue 18.3, w7A): `receive` is the use case as plain JavaScript (no Effect per delivery:
- * the `node:http` fast path runs it and logs per batch), `accept` is the same function as an Effect (the router's
- * route), and `logged` is the line an operator follows for a received delivery, which both log.
+ * Plain JavaScript, no Effect per delivery (issue 18.3, w7A): the router's route wraps `receive` in one
+ * (`Effect.callback`), the `node:http` fast path calls it as it is and logs its requests one batch at a time.
  */
 export class WebhookIntake extends Context.Service<
   WebhookIntake,
   {
-    accept(
-      raw: Uint8Array,
-      signature: string | null
-    ): Effect.Effect<WebhookEventId, InvalidWebhookSignature | InvalidWebhookPayload>
     /** `done` hears, once, how the delivery ended; `receivedAt` defaults to now. */
     receive(raw: Uint8Array, signature: string | null, done: (received: Received) => void, receivedAt?: Date): void
-    /** What is logged for a received delivery: "Webhook batch accepted: event …" when it was stored. */
-    logged(received: Received): Effect.Effect<void>
+    /**
+     * What the request line of a received delivery says about it, for an operator to follow the event: its id,
+     * provider and size when it was stored (issue 16.4); nothing otherwise.
+     */
+    acceptedFields(received: Received): Readonly<Record<string, string | number>> | undefined
     readonly health: Effect.Effect<IntakeHealth>
   }
 >()("app/application/WebhookIntake") {
@@ -69,25 +67,12 @@ export class WebhookIntake extends Context.Service<
         )
       }
 
-      const logged = (received: Received): Effect.Effect<void> =>
+      const acceptedFields = (received: Received) =>
         received._tag === "Accepted"
-          ? Effect.logInfo(`Webhook batch accepted: event ${received.eventId}`).pipe(
-              Effect.annotateLogs({ event_id: received.eventId, provider: verifier.provider, bytes: received.bytes })
-            )
-          : Effect.void
+          ? { event_id: received.eventId, provider: verifier.provider, bytes: received.bytes }
+          : undefined
 
-      const accept = (raw: Uint8Array, signature: string | null) =>
-        Effect.gen(function* () {
-          const at = new Date(yield* Clock.currentTimeMillis)
-          const received = yield* Effect.callback<Received>((resume) =>
-            receive(raw, signature, (r) => resume(Effect.succeed(r)), at)
-          )
-          if (received._tag === "Refused") return yield* Effect.fail(received.error)
-          if (received._tag === "Unstored") return yield* Effect.failCause(received.cause)
-          yield* logged(received)
-          return received.eventId
-        })
-      return WebhookIntake.of({ accept, receive, logged, health: inbox.intakeHealth })
+      return WebhookIntake.of({ receive, acceptedFields, health: inbox.intakeHealth })
     })
   )
 }
