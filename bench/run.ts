@@ -1232,13 +1232,18 @@ const goalsOf = (setup: Setup): ReadonlyArray<Goal> => {
     `≥ ${GOALS.intakeRatio}`,
     (m) => m >= GOALS.intakeRatio
   )
-  judged(
-    "intake p99 ms at the peer's 80% rate, open loop",
-    get("open loop at 80% of the peer's closed-loop rate: service intake (worker parked)", "p99 ms"),
-    `< ${GOALS.intakeP99Ms} ms`,
-    (m) => m < GOALS.intakeP99Ms,
-    1
-  )
+  const openP99 = get("open loop at 80% of the peer's closed-loop rate: service intake (worker parked)", "p99 ms")
+  const peerP99 = get("open loop at 80% of the peer's closed-loop rate: webhook peer", "p99 ms")
+  goals.push({
+    name: "intake p99 ms at the peer's 80% rate, open loop",
+    // The peer's own p99 at that rate, same rounds: what this machine gives a plain node:http server there.
+    figure:
+      openP99.length === 0
+        ? "not measured"
+        : `${spread(openP99, 1)} (the peer's own p99 there: ${peerP99.length === 0 ? "not measured" : spread(peerP99, 1)})`,
+    goal: `< ${GOALS.intakeP99Ms} ms`,
+    met: openP99.length === 0 ? null : median(openP99) < GOALS.intakeP99Ms
+  })
   judged(
     "processing keeps pace: processed / received under intake",
     get("service intake, worker running, 64 clients", "processed / received in window"),

@@ -201,7 +201,8 @@ describe("nothing secret is ever logged", () => {
     const tenantId = connectedLine.annotations["tenant_id"]
     const connectionId = connectedLine.annotations["connection_id"]
     info(/^WhatsAppConnections: connect failed/, ["tenant_id", "error"])
-    info(/^Webhook batch accepted/, ["event_id"])
+    // The accepted event is on its request line (issue 18.3, w7A: one line per delivery).
+    info(/^HTTP POST \/webhooks\/meta\/whatsapp 200$/, ["event_id"])
     info(/^Webhook batch processed/, ["event_id", "messages_stored", "statuses_recorded"])
     expect(info(/^Inbound messages: 1 stored/, ["tenant_id", "connection_id"])[0]!.annotations["tenant_id"]).toBe(
       tenantId

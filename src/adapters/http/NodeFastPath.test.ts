@@ -163,7 +163,9 @@ describe("POST /webhooks/meta/whatsapp on the node:http fast path", () => {
       body: ok
     })
     expect(response.status).toBe(200)
-    const accepted = records.find((r) => r.message.startsWith("Webhook batch accepted"))
+    // The accepted event is on the request line (issue 18.3, w7A: one line per delivery).
+    const accepted = records.find((r) => r.annotations["event_id"] !== undefined)
+    expect(accepted?.message).toBe("HTTP POST /webhooks/meta/whatsapp 200")
     expect(accepted?.annotations["request_id"]).toBe("fp-accepted")
     const line = records.find((r) => r.message.startsWith("HTTP POST"))
     expect(line?.span).toBe("http.server POST")

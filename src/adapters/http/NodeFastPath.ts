@@ -65,24 +65,43 @@ export const withFastPaths = <S extends Server>(server: S, paths: FastPaths): S 
 }
 
 /**
- * Writes an Effect response to `node:http`: a body of bytes or text (as the JSON and text constructors make) at once,
- * a stream (server-sent events) as it comes, waiting when the socket is full; cookies as `Set-Cookie`.
+ * Writes an Effect response to `node:http`: its status and headers (cookies as `Set-Cookie`) and, unless it is a
+ * stream, its body of bytes or text (as the JSON and text constructors make) at once. Answers whether a stream is
+ * left to write.
  */
+const writeHead = (
+  response: ServerResponse,
+  answer: HttpServerResponse.HttpServerResponse,
+  requestId: string
+): boolean => {
+  const body = answer.body
+  const headers: Record<string, string | Array<string>> = { ...answer.headers, [REQUEST_ID_HEADER]: requestId }
+  if (!Cookies.isEmpty(answer.cookies)) headers["set-cookie"] = Cookies.toSetCookieHeaders(answer.cookies)
+  response.writeHead(answer.status, headers)
+  if (body._tag === "Stream") return true
+  response.end(body._tag === "Uint8Array" ? body.body : undefined)
+  return false
+}
+
+/** Writes an Effect response with a body of bytes or text (not a stream) to `node:http`, synchronously. */
+export const writeAnswer = (
+  response: ServerResponse,
+  answer: HttpServerResponse.HttpServerResponse,
+  requestId: string
+): void => {
+  if (response.destroyed || response.writableEnded) return
+  if (writeHead(response, answer, requestId)) throw new Error("writeAnswer: a streamed response needs `write`")
+}
+
+/** Writes any Effect response to `node:http`; a stream (server-sent events) as it comes, waiting when the socket is full. */
 const write = (
   response: ServerResponse,
   answer: HttpServerResponse.HttpServerResponse,
   requestId: string
 ): Effect.Effect<void, unknown> => {
   if (response.destroyed || response.writableEnded) return Effect.void
-  const body = answer.body
-  const headers: Record<string, string | Array<string>> = { ...answer.headers, [REQUEST_ID_HEADER]: requestId }
-  if (!Cookies.isEmpty(answer.cookies)) headers["set-cookie"] = Cookies.toSetCookieHeaders(answer.cookies)
-  response.writeHead(answer.status, headers)
-  if (body._tag !== "Stream") {
-    response.end(body._tag === "Uint8Array" ? body.body : undefined)
-    return Effect.void
-  }
-  return body.stream.pipe(
+  if (!writeHead(response, answer, requestId) || answer.body._tag !== "Stream") return Effect.void
+  return answer.body.stream.pipe(
     Stream.runForEach((chunk) =>
       response.write(chunk)
         ? Effect.void
@@ -93,10 +112,42 @@ const write = (
   )
 }
 
+/** The request id, request line and span of a `node:http` request, as the router's middleware makes them. */
+export const servingNodeRequest = (request: IncomingMessage) => {
+  const header = request.headers[REQUEST_ID_HEADER]
+  return servingRequest(request.method ?? "GET", request.url ?? "/", Array.isArray(header) ? header[0] : header)
+}
+
+/**
+ * Answers `response` with `handler`, run by `runFork` as the router would: request line and span by `serving`, a
+ * failure answered by `answerFailure`, the fiber interrupted when the client goes away first.
+ */
+export const serveNodeRequest = (
+  runFork: (effect: Effect.Effect<void>) => Fiber.Fiber<void>,
+  serving: ReturnType<typeof servingRequest>,
+  response: ServerResponse,
+  handler: Effect.Effect<HttpServerResponse.HttpServerResponse, unknown>,
+  inFlight?: Set<Fiber.Fiber<void>>
+): void => {
+  const fiber = runFork(
+    serving.serve(handler).pipe(
+      Effect.catchCause(answerFailure),
+      Effect.flatMap((answer) => write(response, answer, serving.id)),
+      Effect.annotateLogs("request_id", serving.id),
+      Effect.catchCause(() => Effect.sync(() => response.destroy()))
+    )
+  )
+  if (fiber.pollUnsafe() !== undefined) return
+  inFlight?.add(fiber)
+  fiber.addObserver(() => inFlight?.delete(fiber))
+  response.on("close", () => {
+    if (!response.writableEnded) fiber.interruptUnsafe()
+  })
+}
+
 /**
  * A fast path that answers `takes` requests with `handler`, run by `runFork` (the service's context: its logger,
- * metrics and services), as the router would: request id, request line and span by `servingRequest`, a failure
- * answered by `answerFailure`, the fiber interrupted when the client goes away first.
+ * metrics and services), as the router would (`serveNodeRequest`).
  */
 export const makeNodeFastPath = (options: {
   readonly takes: (request: IncomingMessage) => boolean
@@ -106,28 +157,8 @@ export const makeNodeFastPath = (options: {
   readonly inFlight?: Set<Fiber.Fiber<void>>
 }): NodeFastPath => ({
   takes: options.takes,
-  handle: (request, response) => {
-    const header = request.headers[REQUEST_ID_HEADER]
-    const serving = servingRequest(
-      request.method ?? "GET",
-      request.url ?? "/",
-      Array.isArray(header) ? header[0] : header
-    )
-    const fiber = options.runFork(
-      serving.serve(options.handler(request)).pipe(
-        Effect.catchCause(answerFailure),
-        Effect.flatMap((answer) => write(response, answer, serving.id)),
-        Effect.annotateLogs("request_id", serving.id),
-        Effect.catchCause(() => Effect.sync(() => response.destroy()))
-      )
-    )
-    if (fiber.pollUnsafe() !== undefined) return
-    options.inFlight?.add(fiber)
-    fiber.addObserver(() => options.inFlight?.delete(fiber))
-    response.on("close", () => {
-      if (!response.writableEnded) fiber.interruptUnsafe()
-    })
-  }
+  handle: (request, response) =>
+    serveNodeRequest(options.runFork, servingNodeRequest(request), response, options.handler(request), options.inFlight)
 })
 
 /** Waits (at most `seconds`) for the fast paths' requests in flight to be answered, then interrupts the rest. */

@@ -1,11 +1,19 @@
-import type { IncomingMessage } from "node:http"
-import { ByteSize, Context, Effect, type Fiber, Layer, Redacted, Tracer } from "effect"
+import type { IncomingMessage, ServerResponse } from "node:http"
+import { ByteSize, Clock, Context, Effect, type Fiber, Layer, Redacted, Tracer } from "effect"
 import { HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { constantTimeEquals } from "../../application/ConstantTime.ts"
-import { WebhookIntake } from "../../application/webhooks/WebhookIntake.ts"
-import { recordWebhookReceived } from "../observability/Metrics.ts"
+import { type Received, WebhookIntake } from "../../application/webhooks/WebhookIntake.ts"
+import { withRequestLineFields } from "../observability/Logging.ts"
+import { recordWebhookReceived, type WebhookReceiveResult } from "../observability/Metrics.ts"
 import { domainErrorResponse, errorResponse } from "./ErrorResponse.ts"
-import { awaitInFlight, type FastPaths, makeNodeFastPath } from "./NodeFastPath.ts"
+import {
+  awaitInFlight,
+  type FastPaths,
+  type NodeFastPath,
+  serveNodeRequest,
+  servingNodeRequest,
+  writeAnswer
+} from "./NodeFastPath.ts"
 import { searchParams } from "./RequestContext.ts"
 
 /** Meta sends up to 1000 updates and 3 MB in one delivery; anything larger than this is refused with 413. */
@@ -40,6 +48,57 @@ export const makeWebhookVerifyRoute = (verifyToken: Redacted.Redacted<string>) =
 const tooLarge = () =>
   errorResponse(413, "payload_too_large", `Webhook bodies are limited to ${MAX_WEBHOOK_BYTES} bytes.`)
 
+/** How a delivery ended at the HTTP edge: too large to read, or what the intake made of it. */
+export type WebhookOutcome = { readonly _tag: "TooLarge" } | Received
+
+const TOO_LARGE: WebhookOutcome = { _tag: "TooLarge" }
+
+/** Whether the announced Content-Length alone refuses the delivery. */
+const announcedTooLarge = (contentLength: string | undefined) => Number(contentLength ?? 0) > MAX_WEBHOOK_BYTES
+
+const resultOf = (outcome: WebhookOutcome): WebhookReceiveResult => {
+  switch (outcome._tag) {
+    case "TooLarge":
+      return "too_large"
+    case "Unstored":
+      return "unavailable"
+    case "Refused":
+      return outcome.error._tag === "InvalidWebhookSignature" ? "invalid_signature" : "invalid_payload"
+    case "Accepted":
+      return "accepted"
+  }
+}
+
+/**
+ * The answer to a delivery, the one home of `POST /webhooks/meta/whatsapp`'s answers (the router's route and the
+ * `node:http` fast path both use it): 200 once stored; wrong or missing signature: 401 (the expected value is never
+ * echoed); not a JSON object: 400; larger than 4 MiB: 413; the database cannot take it: 503, so Meta retries.
+ */
+export const webhookAnswer = (outcome: WebhookOutcome): HttpServerResponse.HttpServerResponse => {
+  switch (outcome._tag) {
+    case "TooLarge":
+      return tooLarge()
+    case "Unstored":
+      return errorResponse(503, "unavailable", "The event could not be stored. Meta will retry.", {
+        "retry-after": "5"
+      })
+    case "Refused":
+      return domainErrorResponse(outcome.error)
+    case "Accepted":
+      return HttpServerResponse.text("EVENT_RECEIVED", { headers: { "cache-control": "no-store" } })
+  }
+}
+
+/** What is logged of a delivery besides its request line (which says which event was stored): why it got 503. */
+const outcomeLogged = (outcome: WebhookOutcome): Effect.Effect<void> =>
+  outcome._tag === "Unstored"
+    ? Effect.logError("Webhook intake could not store the event; answering 503 so Meta retries", outcome.cause)
+    : Effect.void
+
+/** The request line's fields of a delivery: the stored event's id, provider and size. */
+const lineFieldsOf = (intake: WebhookIntake["Service"], outcome: WebhookOutcome) =>
+  outcome._tag === "TooLarge" ? undefined : intake.acceptedFields(outcome)
+
 /** What a delivery brings to the intake, whichever HTTP stack carried it. */
 export interface WebhookDelivery {
   readonly contentLength: string | undefined
@@ -49,40 +108,25 @@ export interface WebhookDelivery {
 }
 
 /**
- * `POST /webhooks/meta/whatsapp`, the one home of its answers (the router's route and the `node:http` fast path
- * both run it): the signature is checked on the raw bytes before anything is parsed; the event is stored durably
- * before the 200. Wrong or missing signature: 401 (the expected value is never echoed). Not a JSON object: 400.
- * Larger than 4 MiB: 413. The database cannot take it: 503, so Meta retries.
+ * `POST /webhooks/meta/whatsapp` as an Effect (the router's route): the signature is checked on the raw bytes before
+ * anything is parsed; the event is stored durably before the 200 (`WebhookIntake.receive`); the answer is
+ * `webhookAnswer`'s. The fast path runs the same functions without an Effect per request (`makeWebhookFastPath`).
  */
 export const receiveWebhook = (intake: WebhookIntake["Service"], delivery: WebhookDelivery) =>
   Effect.gen(function* () {
-    if (Number(delivery.contentLength ?? 0) > MAX_WEBHOOK_BYTES) {
-      yield* recordWebhookReceived("too_large")
-      return tooLarge()
+    let outcome: WebhookOutcome = TOO_LARGE
+    if (!announcedTooLarge(delivery.contentLength)) {
+      const body = yield* Effect.result(delivery.body)
+      if (body._tag === "Success") {
+        const at = new Date(yield* Clock.currentTimeMillis)
+        outcome = yield* Effect.callback<WebhookOutcome>((resume) =>
+          intake.receive(body.success, delivery.signature ?? null, (received) => resume(Effect.succeed(received)), at)
+        )
+      }
     }
-    const body = yield* Effect.result(delivery.body)
-    if (body._tag === "Failure") {
-      yield* recordWebhookReceived("too_large")
-      return tooLarge()
-    }
-    const accepted = yield* intake.accept(body.success, delivery.signature ?? null).pipe(
-      Effect.result,
-      Effect.catchDefect((defect) => Effect.succeed({ _tag: "Defect" as const, defect }))
-    )
-    if (accepted._tag === "Defect") {
-      yield* recordWebhookReceived("unavailable")
-      yield* Effect.logError("Webhook intake could not store the event; answering 503 so Meta retries", accepted.defect)
-      return errorResponse(503, "unavailable", "The event could not be stored. Meta will retry.", {
-        "retry-after": "5"
-      })
-    }
-    if (accepted._tag === "Failure") {
-      const invalidSignature = accepted.failure._tag === "InvalidWebhookSignature"
-      yield* recordWebhookReceived(invalidSignature ? "invalid_signature" : "invalid_payload")
-      return domainErrorResponse(accepted.failure)
-    }
-    yield* recordWebhookReceived("accepted")
-    return HttpServerResponse.text("EVENT_RECEIVED", { headers: { "cache-control": "no-store" } })
+    yield* recordWebhookReceived(resultOf(outcome))
+    yield* outcomeLogged(outcome)
+    return withRequestLineFields(webhookAnswer(outcome), lineFieldsOf(intake, outcome))
   })
 
 const WEBHOOK_PATH = "/webhooks/meta/whatsapp"
@@ -109,67 +153,151 @@ export const WebhookIntakeRoute = HttpRouter.use(
   })
 )
 
-/** The body of a `node:http` request, failing (and reading no further) once it is larger than `maxBytes`. */
-const nodeBody = (request: IncomingMessage, maxBytes: number): Effect.Effect<Uint8Array, RangeError> =>
-  Effect.callback<Uint8Array, RangeError>((resume) => {
-    const chunks: Array<Buffer> = []
-    let size = 0
-    const onData = (chunk: Buffer) => {
-      size += chunk.byteLength
-      if (size > maxBytes) {
-        cleanup()
-        // The rest is drained unread; the answer (413) goes out at once.
-        request.resume()
-        resume(Effect.fail(new RangeError(`body larger than ${maxBytes} bytes`)))
-        return
-      }
-      chunks.push(chunk)
-    }
-    const onEnd = () => {
+/** Reads the body of a `node:http` request; `done` hears its bytes, or null once it is larger than `maxBytes`. */
+const readBody = (request: IncomingMessage, maxBytes: number, done: (body: Uint8Array | null) => void): void => {
+  const chunks: Array<Buffer> = []
+  let size = 0
+  const onData = (chunk: Buffer) => {
+    size += chunk.byteLength
+    if (size > maxBytes) {
       cleanup()
-      resume(Effect.succeed(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)))
+      // The rest is drained unread; the answer (413) goes out at once.
+      request.resume()
+      done(null)
+      return
     }
-    const onError = (error: Error) => {
-      cleanup()
-      resume(Effect.fail(new RangeError(error.message)))
-    }
-    const cleanup = () => {
-      request.off("data", onData)
-      request.off("end", onEnd)
-      request.off("error", onError)
-    }
-    request.on("data", onData)
-    request.on("end", onEnd)
-    request.on("error", onError)
-    return Effect.sync(cleanup)
-  })
+    chunks.push(chunk)
+  }
+  const onEnd = () => {
+    cleanup()
+    done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size))
+  }
+  const onError = () => {
+    cleanup()
+    done(null)
+  }
+  const cleanup = () => {
+    request.off("data", onData)
+    request.off("end", onEnd)
+    request.off("error", onError)
+  }
+  request.on("data", onData)
+  request.on("end", onEnd)
+  request.on("error", onError)
+}
 
 const header = (request: IncomingMessage, name: string): string | undefined => {
   const value = request.headers[name]
   return Array.isArray(value) ? value.join(", ") : value
 }
 
+/** A fast path's request answered and waiting for its batch's lines. */
+interface Answered {
+  readonly serving: ReturnType<typeof servingNodeRequest>
+  readonly response: ServerResponse
+  readonly outcome: WebhookOutcome
+}
+
+/** The fast path's requests in flight, so that a shutdown can wait for them (`awaitAnswered`). */
+export class WebhookRequests {
+  readonly open = new Set<ServerResponse>()
+  readonly fibers = new Set<Fiber.Fiber<void>>()
+  private waiting: Array<() => void> = []
+  add(response: ServerResponse) {
+    this.open.add(response)
+  }
+  delete(response: ServerResponse) {
+    this.open.delete(response)
+    if (this.open.size === 0) for (const wake of this.waiting.splice(0)) wake()
+  }
+  /** Resolves once no request is open (at once when none is). */
+  readonly drained = Effect.callback<void>((resume) => {
+    if (this.open.size === 0) return resume(Effect.void)
+    this.waiting.push(() => resume(Effect.void))
+  })
+}
+
 /**
- * `POST /webhooks/meta/whatsapp` as a `node:http` fast path (issue 18.3; docs/decisions.md): `receiveWebhook` over
- * the Node request, in the service's context, with the router's request id, request line and error answers. Only
- * the exact path (no query) is taken; anything else goes to the router.
+ * `POST /webhooks/meta/whatsapp` as a `node:http` fast path (issue 18.3; docs/decisions.md): the route's functions
+ * (`WebhookIntake.receive`, `webhookAnswer`, `outcomeLogged`, the request line of `servingRequest` with the stored
+ * event's id) without an Effect
+ * per request (w7A): the body is read and checked, and the delivery queued for the group commit, in plain
+ * JavaScript; the requests a batch answers are logged and counted in one Effect run (each with its own request id,
+ * request line and `http.server POST` span), then answered. A request that throws is answered by the router's
+ * machinery (`serveNodeRequest`: `answerFailure`). Only the exact path (no query) is taken; anything else goes to
+ * the router.
  */
-export const makeWebhookFastPath = (inFlight?: Set<Fiber.Fiber<void>>) =>
+export const makeWebhookFastPath = (requests: WebhookRequests = new WebhookRequests()) =>
   Effect.gen(function* () {
     const intake = yield* WebhookIntake
     // Without the builder's span: each request has its own (`servingRequest`).
     const context = Context.omit(Tracer.ParentSpan)(yield* Effect.context<never>()) as Context.Context<never>
-    return makeNodeFastPath({
-      takes: (request) => request.method === "POST" && request.url === WEBHOOK_PATH,
-      handler: (request) =>
-        receiveWebhook(intake, {
-          contentLength: header(request, "content-length"),
-          signature: header(request, "x-hub-signature-256"),
-          body: nodeBody(request, MAX_WEBHOOK_BYTES)
-        }),
-      runFork: Effect.runForkWith(context),
-      ...(inFlight === undefined ? {} : { inFlight })
-    })
+    const runFork = Effect.runForkWith(context)
+    const runSync = Effect.runSyncWith(context)
+
+    /** The requests answered since the last batch was logged. */
+    let answered: Array<Answered> = []
+    /** Counts, logs and answers one batch. */
+    const logged = (batch: ReadonlyArray<Answered>) =>
+      Effect.gen(function* () {
+        const counts = new Map<WebhookReceiveResult, number>()
+        for (const item of batch) {
+          const result = resultOf(item.outcome)
+          counts.set(result, (counts.get(result) ?? 0) + 1)
+        }
+        for (const [result, count] of counts) yield* recordWebhookReceived(result, count)
+        for (const item of batch) {
+          const answer = webhookAnswer(item.outcome)
+          yield* item.serving.answered(answer.status, outcomeLogged(item.outcome), lineFieldsOf(intake, item.outcome))
+          writeAnswer(item.response, answer, item.serving.id)
+        }
+      })
+    const flush = () => {
+      const batch = answered
+      answered = []
+      try {
+        runSync(logged(batch))
+      } catch {
+        // A logger that did not finish synchronously: the rest of the batch is still answered.
+        for (const item of batch) writeAnswer(item.response, webhookAnswer(item.outcome), item.serving.id)
+      }
+      for (const item of batch) requests.delete(item.response)
+    }
+    const finish = (item: Answered) => {
+      answered.push(item)
+      // A batch's deliveries are answered one after the other in one turn: logged together just after it.
+      if (answered.length === 1) queueMicrotask(flush)
+    }
+
+    return {
+      takes: (request: IncomingMessage) => request.method === "POST" && request.url === WEBHOOK_PATH,
+      handle: (request: IncomingMessage, response: ServerResponse) => {
+        const serving = servingNodeRequest(request)
+        requests.add(response)
+        const failed = (defect: unknown) => {
+          serveNodeRequest(runFork, serving, response, Effect.die(defect), requests.fibers)
+          requests.delete(response)
+        }
+        try {
+          if (announcedTooLarge(header(request, "content-length"))) {
+            // The rest is drained unread; the answer (413) goes out at once.
+            request.resume()
+            return finish({ serving, response, outcome: TOO_LARGE })
+          }
+          const signature = header(request, "x-hub-signature-256") ?? null
+          readBody(request, MAX_WEBHOOK_BYTES, (body) => {
+            if (body === null) return finish({ serving, response, outcome: TOO_LARGE })
+            try {
+              intake.receive(body, signature, (outcome) => finish({ serving, response, outcome }))
+            } catch (defect) {
+              failed(defect)
+            }
+          })
+        } catch (defect) {
+          failed(defect)
+        }
+      }
+    } satisfies NodeFastPath
   })
 
 /**
@@ -179,11 +307,25 @@ export const makeWebhookFastPath = (inFlight?: Set<Fiber.Fiber<void>>) =>
 export const webhookFastPath = (paths: FastPaths) =>
   Layer.effectDiscard(
     Effect.gen(function* () {
-      const inFlight = new Set<Fiber.Fiber<void>>()
-      const path = yield* makeWebhookFastPath(inFlight)
+      const requests = new WebhookRequests()
+      const path = yield* makeWebhookFastPath(requests)
       yield* Effect.acquireRelease(
         Effect.sync(() => paths.add(path)),
-        () => Effect.sync(() => paths.remove(path)).pipe(Effect.andThen(awaitInFlight(inFlight)))
+        () =>
+          Effect.sync(() => paths.remove(path)).pipe(
+            Effect.andThen(awaitInFlight(requests.fibers)),
+            Effect.andThen(
+              requests.drained.pipe(
+                Effect.timeoutOrElse({
+                  duration: "5 seconds",
+                  orElse: () =>
+                    Effect.sync(() => {
+                      for (const response of requests.open) response.destroy()
+                    })
+                })
+              )
+            )
+          )
       )
     })
   )

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto"
-import { Effect, Layer, Option, Redacted, Schema } from "effect"
+import { Effect, Layer, Option, Redacted, Result, Schema } from "effect"
 import { constantTimeEquals } from "../../application/ConstantTime.ts"
 import {
   WebhookDecoder,
@@ -94,16 +94,21 @@ export const MetaWebhookVerifier = Layer.effect(
   WebhookVerifier,
   Effect.gen(function* () {
     const settings = yield* WebhookSettings
+    const check = (
+      raw: Uint8Array,
+      signature: string | null
+    ): Result.Result<unknown, InvalidWebhookSignature | InvalidWebhookPayload> => {
+      if (!verifySignature(raw, signature, settings.appSecret)) return Result.fail(new InvalidWebhookSignature({}))
+      try {
+        return Result.succeed(parse(raw))
+      } catch (cause) {
+        return Result.fail(new InvalidWebhookPayload({ detail: cause instanceof Error ? cause.message : "unreadable" }))
+      }
+    }
     return WebhookVerifier.of({
       provider: "meta_whatsapp",
-      read: (raw, signature) =>
-        verifySignature(raw, signature, settings.appSecret)
-          ? Effect.try({
-              try: () => parse(raw),
-              catch: (cause) =>
-                new InvalidWebhookPayload({ detail: cause instanceof Error ? cause.message : "unreadable" })
-            })
-          : Effect.fail(new InvalidWebhookSignature({}))
+      check,
+      read: (raw, signature) => Effect.suspend(() => Effect.fromResult(check(raw, signature)))
     })
   })
 )

@@ -83,11 +83,17 @@ const withTracerSpans = (inner: Logger.Logger<unknown, LogRecord>): Logger.Logge
     return { ...record, spans: names, ...(traceId === undefined ? {} : { trace_id: traceId }) }
   })
 
+const withBigInts = (_key: string, v: unknown) => (typeof v === "bigint" ? v.toString() : v)
+/** JSON text of a record; a replacer (called for every key, so not on every line) only for a BigInt the walk left. */
 const safeStringify = (value: unknown): string => {
   try {
-    return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v))
+    return JSON.stringify(value)
   } catch {
-    return JSON.stringify(String(value))
+    try {
+      return JSON.stringify(value, withBigInts)
+    } catch {
+      return JSON.stringify(String(value))
+    }
   }
 }
 
@@ -217,6 +223,23 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
 export const requestIdOf = (header: string | undefined): string =>
   header !== undefined && SANE_REQUEST_ID.test(header) ? header : randomUUID()
 
+/** Annotations a handler adds to its request line (e.g. the webhook intake's `event_id`): ids and counts only. */
+export type RequestLineFields = Readonly<Record<string, string | number>>
+
+const lineFields = new WeakMap<HttpServerResponse.HttpServerResponse, RequestLineFields>()
+
+/**
+ * `response`, whose request line (`servingRequest`) will also carry `fields`: one line per request says what it
+ * did (the webhook intake's accepted event, issue 18.3) instead of a second line.
+ */
+export const withRequestLineFields = (
+  response: HttpServerResponse.HttpServerResponse,
+  fields: RequestLineFields | undefined
+): HttpServerResponse.HttpServerResponse => {
+  if (fields !== undefined) lineFields.set(response, fields)
+  return response
+}
+
 /**
  * One request as it is served, whichever HTTP stack carries it (the router's middleware below, or a `node:http`
  * fast path such as the webhook intake's): its id (the caller's sane `x-request-id` or a new one), and `serve`,
@@ -229,25 +252,41 @@ export const servingRequest = (method: string, url: string, requestIdHeader: str
   const id = requestIdOf(requestIdHeader)
   const started = Date.now()
   const path = url.split("?")[0] ?? url
-  const served = (status: number | "failed") =>
+  const served = (status: number | "failed", fields?: RequestLineFields) =>
     (QUIET_PATHS.has(path) ? Effect.logDebug : Effect.logInfo)(`HTTP ${method} ${path} ${status}`).pipe(
-      Effect.annotateLogs({ method, path, status, duration_ms: Date.now() - started })
+      Effect.annotateLogs({ ...fields, method, path, status, duration_ms: Date.now() - started })
+    )
+  /** `effect` with `request_id` on every line, in the request's `http.server <METHOD>` span. */
+  const inRequest = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.annotateLogs(effect, "request_id", id).pipe(
+      // No stack trace: it would point at this function for every request, and costs an Error per request.
+      Effect.withSpan(
+        `http.server ${method}`,
+        { kind: "server", attributes: { request_id: id } },
+        { captureStackTrace: false }
+      )
     )
   return {
     id,
     serve: <E, R>(
       handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
     ): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R> =>
-      Effect.annotateLogs(handler, "request_id", id).pipe(
-        Effect.tap((response) => served(response.status)),
-        Effect.tapCause(() => served("failed")),
-        // No stack trace: it would point at this function for every request, and costs an Error per request.
-        Effect.withSpan(
-          `http.server ${method}`,
-          { kind: "server", attributes: { request_id: id } },
-          { captureStackTrace: false }
+      inRequest(
+        handler.pipe(
+          Effect.tap((response) => served(response.status, lineFields.get(response))),
+          Effect.tapCause(() => served("failed"))
         )
-      )
+      ),
+    /**
+     * For a request answered without an Effect of its own (the webhook fast path logs its requests one batch at a
+     * time, issue 18.3): its `lines`, then its request line with `status` and `fields`, as `serve` would have
+     * logged them.
+     */
+    answered: <R>(
+      status: number,
+      lines: Effect.Effect<void, never, R>,
+      fields?: RequestLineFields
+    ): Effect.Effect<void, never, R> => inRequest(Effect.andThen(lines, served(status, fields)))
   }
 }
 

@@ -248,8 +248,9 @@ export const recordAppWebhookCheck = (state: string): Effect.Effect<void> =>
 export const recordTokenDecryptFailure = (source: "send" | "health_check", count = 1): Effect.Effect<void> =>
   Metric.update(Metric.withAttributes(tokenDecryptFailures, { source }), count)
 
-export const recordWebhookReceived = (result: WebhookReceiveResult): Effect.Effect<void> =>
-  inc(webhookEventsReceived, { result })
+/** `count` deliveries received with `result` (the webhook fast path counts one batch at a time). */
+export const recordWebhookReceived = (result: WebhookReceiveResult, count = 1): Effect.Effect<void> =>
+  Metric.update(Metric.withAttributes(webhookEventsReceived, { result }), count)
 
 export const recordMetaThrottle = (provider: MetricProvider): Effect.Effect<void> => inc(metaApiThrottled, { provider })
 

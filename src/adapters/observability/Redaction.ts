@@ -7,8 +7,9 @@
 export const REDACTED = "[redacted]"
 
 /** A rule applies only to a text holding what every match of it holds (a cheap test before the scan). */
-const always = (): boolean => true
 const holdsEquals = (text: string): boolean => text.includes("=")
+const WHITESPACE = /\s/
+const holdsWhitespace = (text: string): boolean => WHITESPACE.test(text)
 
 /**
  * The patterns, in order, each with the cheap test a text passes when it can hold a match (a match of the rule
@@ -18,8 +19,8 @@ const holdsEquals = (text: string): boolean => text.includes("=")
 const TEXT_RULES: ReadonlyArray<readonly [RegExp, string, (text: string) => boolean]> = [
   // JWTs: header and payload are base64url JSON (so both start with "eyJ"), then a signature.
   [/\beyJ[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g, REDACTED, (text) => text.includes("eyJ")],
-  // Authorization headers, whatever the scheme's token looks like.
-  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`, always],
+  // Authorization headers, whatever the scheme's token looks like (a match holds the whitespace after the scheme).
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`, holdsWhitespace],
   // Query or form values of secret parameters (also after "hub." and in "x=y" text).
   [
     /\b(access_token|client_secret|code|input_token|fb_exchange_token|appsecret_proof|verify_token|hub\.verify_token|refresh_token|id_token|password|secret|token|pin)=([^&\s"'<>,;]+)/gi,

@@ -51,6 +51,7 @@ export const WebhookInboxMemory = Layer.effect(
     )
     return WebhookInbox.of({
       accept: group.accept,
+      submit: group.submit,
       intakeHealth: group.health,
       claim: (limit, leaseSeconds, now) =>
         Effect.sync(() => {

@@ -1,4 +1,4 @@
-import { Context, type Effect, Schema } from "effect"
+import { Context, type Effect, type Result, Schema } from "effect"
 import type { InvalidWebhookPayload, InvalidWebhookSignature } from "../../../domain/Errors.ts"
 import type { WebhookChange } from "../../../domain/InboundEvents.ts"
 
@@ -17,10 +17,16 @@ export class WebhookVerifier extends Context.Service<
   {
     /** The provider's name of the deliveries it reads (stored with each). */
     readonly provider: string
+    /** `check` as an Effect. */
     read(
       raw: Uint8Array,
       signature: string | null
     ): Effect.Effect<unknown, InvalidWebhookSignature | InvalidWebhookPayload>
+    /** The signature and body checks, synchronously: the parsed body, or why the delivery is refused. */
+    check(
+      raw: Uint8Array,
+      signature: string | null
+    ): Result.Result<unknown, InvalidWebhookSignature | InvalidWebhookPayload>
   }
 >()("app/application/ports/WebhookVerifier") {}
 

@@ -1,4 +1,4 @@
-import { Context, type Effect } from "effect"
+import { Context, type Effect, type Exit } from "effect"
 import type { WebhookEventId } from "../../../domain/Ids.ts"
 import type { WebhookEvent } from "../../../domain/WebhookEvent.ts"
 
@@ -59,6 +59,12 @@ export class WebhookInbox extends Context.Service<
      * stored). Dies when the delivery could not be stored.
      */
     accept(event: IncomingWebhook): Effect.Effect<WebhookEventId>
+    /**
+     * `accept` without an Effect per delivery, for the intake's plain path (issue 18.3): `done` hears, once, the
+     * stored delivery's id, or the defect it could not be stored for. An adapter without it is driven through
+     * `accept`.
+     */
+    readonly submit?: (event: IncomingWebhook, done: (stored: Exit.Exit<WebhookEventId>) => void) => void
     /** How the group commit is doing: its writers, its queue, its failing or stalled batches. */
     readonly intakeHealth: Effect.Effect<IntakeHealth>
     /**
