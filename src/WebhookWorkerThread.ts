@@ -25,7 +25,7 @@ import {
   liveEventsLayer,
   metaGraphLayer,
   tokenCipherLayer
-} from "./Infrastructure.ts"
+} from "./CoreInfrastructure.ts"
 
 /** Under tsx this module itself; in the bundle, `webhook-worker.js` beside `main.js`. */
 const entry = import.meta.url.endsWith(".ts")
@@ -60,9 +60,11 @@ const decode = (value: unknown): unknown => {
 
 /** What the thread runs: the webhook worker and what it needs, on its own pool. */
 const threadLayer = (config: AppConfigShape) => {
-  const Database = Layer.merge(liveEventsLayer(config), inboxWakeupsLayer(config)).pipe(
-    Layer.provideMerge(databaseLayer(config))
-  )
+  // Live events: over PostgreSQL the batch's NOTIFY reaches every subscriber (the main thread's included) and the
+  // adapters publish in process only to this thread's subscribers, of which there are none: no LiveEvents here, so
+  // the thread does not LISTEN to (and decode) every event it announces. Over Redis the adapter publishes: kept.
+  const live = Option.isSome(config.redisUrl) ? liveEventsLayer(config) : Layer.empty
+  const Database = Layer.merge(live, inboxWakeupsLayer(config)).pipe(Layer.provideMerge(databaseLayer(config)))
   const Ports = Layer.mergeAll(
     PersistencePg,
     metaGraphLayer(config),
@@ -91,7 +93,7 @@ export const webhookWorkerThread = (config: AppConfigShape): Layer.Layer<never> 
           name: "webhook-worker",
           // Its live heap is a batch (up to 800 events) and the modules: a cap keeps the process's memory bounded
           // as `npm start`'s --max-old-space-size does the main thread's (issue 18.5).
-          resourceLimits: { maxOldGenerationSizeMb: 64 }
+          resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 }
         })
         const exited = new Promise<number>((done) => thread.once("exit", done))
         const onError = (error: Error) => resume(Effect.fail(error))

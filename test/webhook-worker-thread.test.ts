@@ -1,16 +1,19 @@
 /**
  * `WEBHOOK_WORKER_THREAD=true` (the default on PostgreSQL): `npm start` runs the webhook worker in a thread of its
  * own. A webhook accepted by the HTTP thread is processed by that thread (woken by the intake's NOTIFY) exactly once,
- * a redelivery of it changes nothing, and SIGTERM stops the thread with the process, exit code 0.
+ * its live event reaches PostgreSQL's listeners (the page's subscribers on any instance), a redelivery of it changes
+ * nothing, and SIGTERM stops the thread with the process, exit code 0.
  */
 import { createHmac, randomBytes } from "node:crypto"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
+import { PgClient } from "@effect/sql-pg"
+import { Duration, Effect, Layer, ManagedRuntime, Queue, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { layerServer } from "../src/adapters/persistence/Database.ts"
+import { LIVE_CHANNEL } from "../src/adapters/persistence/LiveEventsPg.ts"
 import { MigrationsLive } from "../src/adapters/persistence/Migrations.ts"
 import { PersistencePg } from "../src/adapters/persistence/Persistence.ts"
 import { ConnectionRepository } from "../src/application/ports/ConnectionRepository.ts"
@@ -28,6 +31,7 @@ describe.runIf(serverUrl !== "")("the webhook worker in its own thread (npm star
   const admin = ManagedRuntime.make(layerServer(Redacted.make(serverUrl), { maxConnections: 1 }).pipe(Layer.orDie))
   const secret = randomBytes(16).toString("hex")
   let db: ManagedRuntime.ManagedRuntime<SqlClient.SqlClient | ConnectionRepository, never>
+  const listener = ManagedRuntime.make(layerServer(Redacted.make(databaseUrl), { maxConnections: 1 }).pipe(Layer.orDie))
   let service: ServiceProcess | undefined
 
   beforeAll(async () => {
@@ -42,6 +46,7 @@ describe.runIf(serverUrl !== "")("the webhook worker in its own thread (npm star
 
   afterAll(async () => {
     if (service !== undefined) await service.stop("SIGKILL")
+    await listener.dispose()
     await db?.dispose()
     await admin.runPromise(
       Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`))
@@ -134,7 +139,21 @@ describe.runIf(serverUrl !== "")("the webhook worker in its own thread (npm star
         )
       )
 
-    expect((await post()).status).toBe(200)
+    // Listening (PostgreSQL has confirmed the LISTEN) before the webhook is posted: its live event cannot be missed.
+    const announced = await listener.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const notifications = yield* Effect.flatMap(PgClient.PgClient, (pg) => pg.listen(LIVE_CHANNEL))
+          expect((yield* Effect.promise(post)).status).toBe(200)
+          for (;;) {
+            const { payload } = yield* Queue.take(notifications)
+            const event = JSON.parse(payload) as { readonly type?: string; readonly status?: string }
+            if (event.type === "message.received") return event
+          }
+        }).pipe(Effect.timeout(Duration.seconds(10)))
+      )
+    )
+    expect(announced.status).toBe("received")
     await processed(1)
     expect(Number((await messages())[0]!["n"])).toBe(1)
     // Meta retries a delivery it thinks was lost: the thread stores nothing twice.
