@@ -1,22 +1,29 @@
 /**
  * `WEBHOOK_WORKER_THREAD=true` (the default on PostgreSQL): `npm start` runs the webhook worker in a thread of its
  * own. A webhook accepted by the HTTP thread is processed by that thread (woken by the intake's NOTIFY) exactly once,
- * its live event reaches PostgreSQL's listeners (the page's subscribers on any instance), a redelivery of it changes
- * nothing, and SIGTERM stops the thread with the process, exit code 0.
+ * its live event reaches PostgreSQL's listeners (the page's subscribers on any instance), its `message.received` is
+ * delivered to the tenant's endpoint once (by the main thread's delivery worker, from the outbox the thread wrote), a
+ * redelivery of it changes nothing, and SIGTERM stops the thread with the process, exit code 0.
  */
 import { createHmac, randomBytes } from "node:crypto"
 import { mkdtempSync } from "node:fs"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { PgClient } from "@effect/sql-pg"
 import { Duration, Effect, Layer, ManagedRuntime, Queue, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { layerFromKeys } from "../src/adapters/crypto/TokenCipherAesGcm.ts"
 import { layerServer } from "../src/adapters/persistence/Database.ts"
 import { LIVE_CHANNEL } from "../src/adapters/persistence/LiveEventsPg.ts"
 import { MigrationsLive } from "../src/adapters/persistence/Migrations.ts"
 import { PersistencePg } from "../src/adapters/persistence/Persistence.ts"
+import { WebhookEndpointStore } from "../src/application/outbound/ports/WebhookEndpointStore.ts"
+import { secretBinding } from "../src/application/outbound/WebhookEndpoints.ts"
 import { ConnectionRepository } from "../src/application/ports/ConnectionRepository.ts"
+import { TokenCipher } from "../src/application/ports/TokenCipher.ts"
 import type { EncryptedToken } from "../src/domain/ChannelConnection.ts"
 import type { PhoneNumberId, TenantId, WabaId } from "../src/domain/Ids.ts"
 import { randomMetaId } from "./support/Backends.ts"
@@ -30,14 +37,18 @@ describe.runIf(serverUrl !== "")("the webhook worker in its own thread (npm star
   const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${database}` }).toString()
   const admin = ManagedRuntime.make(layerServer(Redacted.make(serverUrl), { maxConnections: 1 }).pipe(Layer.orDie))
   const secret = randomBytes(16).toString("hex")
-  let db: ManagedRuntime.ManagedRuntime<SqlClient.SqlClient | ConnectionRepository, never>
+  const key = randomBytes(32)
+  let db: ManagedRuntime.ManagedRuntime<
+    SqlClient.SqlClient | ConnectionRepository | WebhookEndpointStore | TokenCipher,
+    never
+  >
   const listener = ManagedRuntime.make(layerServer(Redacted.make(databaseUrl), { maxConnections: 1 }).pipe(Layer.orDie))
   let service: ServiceProcess | undefined
 
   beforeAll(async () => {
     await admin.runPromise(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`CREATE DATABASE ${database}`)))
     db = ManagedRuntime.make(
-      PersistencePg.pipe(
+      Layer.merge(PersistencePg, layerFromKeys({ active: key, previous: [] })).pipe(
         Layer.provideMerge(MigrationsLive.pipe(Layer.orDie)),
         Layer.provideMerge(layerServer(Redacted.make(databaseUrl), { maxConnections: 2 }).pipe(Layer.orDie))
       )
@@ -54,12 +65,42 @@ describe.runIf(serverUrl !== "")("the webhook worker in its own thread (npm star
     await admin.dispose()
   })
 
-  it("processes an accepted webhook once, off the HTTP thread, and stops with the process", async () => {
+  it("processes an accepted webhook once, off the HTTP thread, delivers it, and stops with the process", async () => {
     const phone = randomMetaId()
+    const tenantId = crypto.randomUUID() as TenantId
+    // The tenant's backend: counts the deliveries of each event (by webhook-id).
+    const received: Array<{ readonly id: string; readonly type: string }> = []
+    const receiver = createServer((request, response) => {
+      let text = ""
+      request.on("data", (chunk: Buffer) => {
+        text += chunk.toString()
+      })
+      request.on("end", () => {
+        received.push({ id: String(request.headers["webhook-id"]), type: String(JSON.parse(text).type) })
+        response.writeHead(204).end()
+      })
+    })
+    await new Promise<void>((done) => receiver.listen(0, "127.0.0.1", done))
+    const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`
+    await db.runPromise(
+      Effect.gen(function* () {
+        const cipher = yield* TokenCipher
+        const id = crypto.randomUUID()
+        yield* Effect.flatMap(WebhookEndpointStore, (store) =>
+          Effect.flatMap(
+            cipher.encrypt(
+              Redacted.make(`whsec_${randomBytes(24).toString("base64")}`),
+              secretBinding({ tenantId, id })
+            ),
+            (secretEnc) => store.create({ id, tenantId, url: receiverUrl, events: ["message.received"], secretEnc })
+          )
+        )
+      })
+    )
     await db.runPromise(
       Effect.flatMap(ConnectionRepository, (repo) =>
         repo.claimNumber(phone as PhoneNumberId, {
-          tenantId: crypto.randomUUID() as TenantId,
+          tenantId,
           provider: "meta_whatsapp",
           status: "active",
           wabaId: randomMetaId() as WabaId,
@@ -77,6 +118,8 @@ describe.runIf(serverUrl !== "")("the webhook worker in its own thread (npm star
         DATABASE_URL: databaseUrl,
         DATA_DIR: mkdtempSync(join(tmpdir(), "worker-thread-")),
         META_APP_SECRET: secret,
+        TOKEN_ENCRYPTION_KEY_BASE64: key.toString("base64"),
+        WEBHOOK_ALLOW_PRIVATE_TARGETS: "true",
         WEBHOOK_WORKER_THREAD: "true"
       },
       60_000
@@ -162,9 +205,24 @@ describe.runIf(serverUrl !== "")("the webhook worker in its own thread (npm star
     expect(Number((await messages())[0]!["n"])).toBe(1)
     expect(started.output()).toContain("Inbound messages: 1 stored of 1")
     expect(started.output()).toContain("Inbound messages: 0 stored of 1")
+    // The message was announced once (the thread wrote the outbox) and delivered to the endpoint, once.
+    for (let attempt = 0; received.length === 0; attempt++) {
+      if (attempt > 200) throw new Error(`nothing delivered within 10 s:\n${started.output()}`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    const deliveries = await db.runPromise(
+      Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) => sql`SELECT status FROM webhook_deliveries WHERE tenant_id = ${tenantId}`
+      )
+    )
+    expect(deliveries.map((row) => row["status"])).toStrictEqual(["delivered"])
+    expect(received.map((r) => r.type)).toStrictEqual(["message.received"])
 
     expect(await started.stop("SIGTERM")).toBe(0)
     service = undefined
     expect(started.output()).not.toContain("ended on its own")
+    expect(received).toHaveLength(1)
+    await new Promise<void>((done) => receiver.close(() => done()))
   }, 120_000)
 })
