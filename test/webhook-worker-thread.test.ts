@@ -205,18 +205,22 @@ describe.runIf(serverUrl !== "")("the webhook worker in its own thread (npm star
     expect(Number((await messages())[0]!["n"])).toBe(1)
     expect(started.output()).toContain("Inbound messages: 1 stored of 1")
     expect(started.output()).toContain("Inbound messages: 0 stored of 1")
-    // The message was announced once (the thread wrote the outbox) and delivered to the endpoint, once.
-    for (let attempt = 0; received.length === 0; attempt++) {
-      if (attempt > 200) throw new Error(`nothing delivered within 10 s:\n${started.output()}`)
+    // The message was announced once (the thread wrote the outbox) and delivered to the endpoint, once: the
+    // receiver has answered and the attempt is recorded.
+    const deliveries = async () =>
+      (
+        await db.runPromise(
+          Effect.flatMap(
+            SqlClient.SqlClient,
+            (sql) => sql`SELECT status FROM webhook_deliveries WHERE tenant_id = ${tenantId}`
+          )
+        )
+      ).map((row) => String(row["status"]))
+    for (let attempt = 0; received.length === 0 || (await deliveries()).includes("pending"); attempt++) {
+      if (attempt > 200) throw new Error(`not delivered within 10 s:\n${started.output()}`)
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
-    const deliveries = await db.runPromise(
-      Effect.flatMap(
-        SqlClient.SqlClient,
-        (sql) => sql`SELECT status FROM webhook_deliveries WHERE tenant_id = ${tenantId}`
-      )
-    )
-    expect(deliveries.map((row) => row["status"])).toStrictEqual(["delivered"])
+    expect(await deliveries()).toStrictEqual(["delivered"])
     expect(received.map((r) => r.type)).toStrictEqual(["message.received"])
 
     expect(await started.stop("SIGTERM")).toBe(0)
