@@ -97,6 +97,9 @@ for (const database of freshDatabases()) {
           assert.include(inboxIndexes, "webhook_events_open_idx")
           assert.notInclude(inboxIndexes, "webhook_events_state_idx")
           assert.notInclude(inboxIndexes, "webhook_events_due_idx")
+          const inboxOptions = yield* sql`
+            SELECT reloptions FROM pg_class WHERE oid = to_regclass(current_schema() || '.webhook_events')`
+          assert.deepStrictEqual(inboxOptions[0]!["reloptions"], ["fillfactor=70"])
 
           const connections = yield* sql`SELECT * FROM channel_connections ORDER BY id`
           assert.strictEqual(connections.length, 2)
