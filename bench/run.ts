@@ -49,6 +49,7 @@ const SCENARIOS = [
   "intake-parked",
   "processing",
   "intake-running",
+  "intake-shared",
   "open-loop",
   "graphql",
   "conversations",
@@ -68,7 +69,11 @@ const INSTANCES = (argument("--instances") ?? "")
   .map((n) => Number(n))
 const selected: ReadonlySet<Scenario> = (() => {
   const given = argument("--scenario")
-  const names = given === null ? SCENARIOS.filter((s) => s !== "instances" || INSTANCES.length > 0) : given.split(",")
+  // `intake-shared` (the worker on the HTTP server's event loop, as before WEBHOOK_WORKER_THREAD) only when named.
+  const names =
+    given === null
+      ? SCENARIOS.filter((s) => (s !== "instances" || INSTANCES.length > 0) && s !== "intake-shared")
+      : given.split(",")
   for (const name of names) {
     if (!(SCENARIOS as ReadonlyArray<string>).includes(name))
       throw new Error(`unknown scenario ${name}; one of ${SCENARIOS.join(", ")}`)
@@ -737,9 +742,9 @@ const processing = async (context: Context, round: number) => {
 }
 
 /** Intake with the worker running in the same instance(s): both the accepted rate and whether processing keeps up. */
-const intakeRunning = async (label: string, count: number, round: number) => {
+const intakeRunning = async (label: string, count: number, round: number, extra: NodeJS.ProcessEnv = {}) => {
   const instances = await Promise.all(
-    Array.from({ length: count }, (_, i) => startService(`${label}-${i + 1}-r${round}`, true))
+    Array.from({ length: count }, (_, i) => startService(`${label}-${i + 1}-r${round}`, true, extra))
   )
   const prefix = `${label}-r${round}`
   const { result, cpu } = await runMeasured(
@@ -758,7 +763,9 @@ const intakeRunning = async (label: string, count: number, round: number) => {
   const section =
     count === 1 && label === "running"
       ? "service intake, worker running, 64 clients"
-      : `${count} instance${count === 1 ? "" : "s"}, worker running, 64 clients round-robin`
+      : label === "shared"
+        ? "service intake, worker running on the HTTP event loop (WEBHOOK_WORKER_THREAD=false), 64 clients"
+        : `${count} instance${count === 1 ? "" : "s"}, worker running, 64 clients round-robin`
   putLoad(section, result, cpu)
   const seconds = MEASURE_MS / 1000
   put(section, "processed events/s (same window)", processed / seconds)
@@ -1162,6 +1169,7 @@ const main = async (): Promise<Setup> => {
     await step("intake-parked", () => intakeParked(context, round))
     await step("processing", () => processing(context, round))
     await step("intake-running", () => intakeRunning("running", 1, round))
+    await step("intake-shared", () => intakeRunning("shared", 1, round, { WEBHOOK_WORKER_THREAD: "false" }))
     await step("open-loop", () => openLoop(context, round))
     await step("graphql", () => graphql(context))
     await step("conversations", () => conversations(context))

@@ -46,8 +46,12 @@ const parts = {
       const { build } = await import("esbuild")
       await build({
         absWorkingDir: root,
-        entryPoints: ["src/main.ts"],
-        outfile: "dist/server/main.js",
+        // The service, and the webhook worker's thread (WEBHOOK_WORKER_THREAD), loaded by URL beside it.
+        entryPoints: [
+          { in: "src/main.ts", out: "main" },
+          { in: "src/WebhookWorkerThread.ts", out: "webhook-worker" }
+        ],
+        outdir: "dist/server",
         bundle: true,
         // Dependencies load from node_modules as under tsx (PGlite's WASM, pg's native-free driver...).
         packages: "external",

@@ -97,6 +97,22 @@ describe("configuration", () => {
     expect(bad._tag === "Failure" && bad.failure.message).toContain("WEBHOOK_WORKER_ENABLED must be true or false")
   })
 
+  it("the webhook worker has its own thread on PostgreSQL unless WEBHOOK_WORKER_THREAD is false; never on PGlite", async () => {
+    const on = await load(production)
+    expect(on._tag === "Success" && on.success.webhookWorkerThread).toBe(true)
+    const off = await load({ ...production, WEBHOOK_WORKER_THREAD: "false" })
+    expect(off._tag === "Success" && off.success.webhookWorkerThread).toBe(false)
+    const dataDir = mkdtempSync(join(tmpdir(), "config-thread-"))
+    const embedded = await load({ DATA_DIR: dataDir })
+    expect(embedded._tag === "Success" && embedded.success.webhookWorkerThread).toBe(false)
+    const refused = await load({ DATA_DIR: dataDir, WEBHOOK_WORKER_THREAD: "true" })
+    expect(refused._tag === "Failure" && refused.failure.message).toContain(
+      "WEBHOOK_WORKER_THREAD=true needs DATABASE_URL"
+    )
+    const bad = await load({ ...production, WEBHOOK_WORKER_THREAD: "maybe" })
+    expect(bad._tag === "Failure" && bad.failure.message).toContain("WEBHOOK_WORKER_THREAD must be true or false")
+  })
+
   it("Meta Ads needs its own Login configuration while it is on (the default); off, none is asked for", async () => {
     const { META_ADS_CONFIG_ID: _, ...withoutAds } = production
     const refused = await load(withoutAds)

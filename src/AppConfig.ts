@@ -91,6 +91,12 @@ export interface AppConfigShape {
    * and stores deliveries (another instance, or a later start, processes them); `npm run bench` parks it this way.
    */
   readonly webhookWorkerEnabled: boolean
+  /**
+   * `WEBHOOK_WORKER_THREAD` (PostgreSQL only; default true with `DATABASE_URL`, false without): the webhook worker
+   * runs in its own `worker_threads` thread (its own event loop, runtime and pool) instead of sharing the HTTP
+   * server's event loop, so that closed-loop intake cannot starve it (issue 18.2, docs/decisions.md, w7B).
+   */
+  readonly webhookWorkerThread: boolean
 }
 
 export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("app/AppConfig") {}
@@ -464,6 +470,12 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       yield* setting(Config.Boolean("WEBHOOK_WORKER_ENABLED"), "WEBHOOK_WORKER_ENABLED must be true or false"),
       () => true
     )
+    const webhookWorkerThread = Option.getOrElse(
+      yield* setting(Config.Boolean("WEBHOOK_WORKER_THREAD"), "WEBHOOK_WORKER_THREAD must be true or false"),
+      () => Option.isSome(databaseUrl)
+    )
+    if (webhookWorkerThread && Option.isNone(databaseUrl))
+      problems.push("WEBHOOK_WORKER_THREAD=true needs DATABASE_URL (embedded PGlite serves one connection, in process)")
 
     if (problems.length > 0) return yield* new ConfigInvalid({ problems })
 
@@ -512,6 +524,7 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
       metricsRefreshSeconds,
       windowClosingNoticeMinutes,
       media,
-      webhookWorkerEnabled
+      webhookWorkerEnabled,
+      webhookWorkerThread
     })
   })

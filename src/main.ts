@@ -67,6 +67,7 @@ import {
   webhookCallbackUrl,
   webhookSettingsLayer
 } from "./Infrastructure.ts"
+import { webhookWorkerThread } from "./WebhookWorkerThread.ts"
 
 /**
  * The built React app (`npm run build`, run by `npm start` when stale): `web/dist` beside `src/` under `tsx`, two
@@ -124,7 +125,11 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
   // The test message sends through the one Messaging (its metrics included).
   const Services = TestMessages.layer.pipe(Layer.provideMerge(BaseServices))
   const Workers = Layer.mergeAll(
-    config.webhookWorkerEnabled ? WebhookProcessor.worker() : Layer.empty,
+    !config.webhookWorkerEnabled
+      ? Layer.empty
+      : config.webhookWorkerThread
+        ? webhookWorkerThread(config)
+        : WebhookProcessor.worker(),
     MediaFetcher.worker(),
     WebhookProcessor.unroutedRetention(config.webhookUnroutedRetentionDays),
     WebhookProcessor.processedRetention(config.webhookProcessedRetentionDays),

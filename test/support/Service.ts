@@ -34,6 +34,9 @@ const environment = (env: Record<string, string>): Record<string, string> => ({
   PORT: "0",
   LOG_LEVEL: "info",
   DATABASE_URL: "",
+  // In process, the test reads the service's lines from the console it provides; a worker thread would write its
+  // own to the process's stdout. test/webhook-worker-thread.test.ts runs the thread in a process of its own.
+  WEBHOOK_WORKER_THREAD: "false",
   ...env
 })
 

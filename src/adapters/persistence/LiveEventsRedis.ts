@@ -1,4 +1,4 @@
-import { NodeRedis } from "@effect/platform-node"
+import * as NodeRedis from "@effect/platform-node/NodeRedis"
 import { Effect, Layer, Option, Schema } from "effect"
 import { type LiveEvent, LiveEvents } from "../../application/ports/LiveEvents.ts"
 import type { TenantId } from "../../domain/Ids.ts"

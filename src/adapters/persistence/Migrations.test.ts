@@ -87,8 +87,20 @@ for (const database of freshDatabases()) {
             [14, "message_templates"],
             [15, "template_quality"],
             [16, "window_closing_notice"],
-            [17, "drop_reversed_messages_index"]
+            [17, "drop_reversed_messages_index"],
+            [18, "inbox_open_index"]
           ])
+          // 0018: one partial index over the open inbox events replaces the state and due indexes.
+          const inboxIndexes =
+            (yield* sql`SELECT indexname FROM pg_indexes WHERE tablename = 'webhook_events' AND schemaname = current_schema()`).map(
+              (row) => String(row["indexname"])
+            )
+          assert.include(inboxIndexes, "webhook_events_open_idx")
+          assert.notInclude(inboxIndexes, "webhook_events_state_idx")
+          assert.notInclude(inboxIndexes, "webhook_events_due_idx")
+          const inboxOptions = yield* sql`
+            SELECT reloptions FROM pg_class WHERE oid = to_regclass(current_schema() || '.webhook_events')`
+          assert.deepStrictEqual(inboxOptions[0]!["reloptions"], ["fillfactor=70"])
 
           const connections = yield* sql`SELECT * FROM channel_connections ORDER BY id`
           assert.strictEqual(connections.length, 2)

@@ -20,6 +20,12 @@ export interface DeliverySettings {
 /** A lease longer than a send may take, so a crashed worker's claims come back soon (15 s by default). */
 export const leaseSeconds = (settings: Pick<DeliverySettings, "timeoutSeconds">) => (settings.timeoutSeconds ?? 10) + 5
 const BATCH = 100
+/**
+ * Sends of one claim at once: all of them. Two deliveries of one ordering key are never in one claim, so order is
+ * unaffected; a slow receiver holds no other send (each has its timeout). With 25 at a time the sends were bound by
+ * the event loop's turns, not by the receiver (issue 19, w7B).
+ */
+const SENDS_AT_ONCE = BATCH
 
 /**
  * Delivers the outbox (issue 19): claims due deliveries, signs each with the endpoint's secret(s), posts it, stores
@@ -116,7 +122,7 @@ export class WebhookDelivery extends Context.Service<
 
         const drain = Effect.gen(function* () {
           const claimed = yield* store.claim(BATCH, leaseSeconds(settings))
-          yield* Effect.forEach(claimed, deliver, { concurrency: 25, discard: true })
+          yield* Effect.forEach(claimed, deliver, { concurrency: SENDS_AT_ONCE, discard: true })
           return claimed.length
         }).pipe(Effect.withSpan("WebhookDelivery.drain"))
 

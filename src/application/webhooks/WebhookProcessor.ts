@@ -601,8 +601,13 @@ export class WebhookProcessor extends Context.Service<
       // processed one by one, so that only a bad one is retried or parked. The other events are processed one by
       // one, concurrently: every write is idempotent and guarded by a unique constraint, and statuses only move
       // forward, so their order does not matter.
+      let claimLimit = CLAIM_LIMIT
       const drain = Effect.gen(function* () {
-        const claimed = yield* inbox.claim(CLAIM_LIMIT, 60, yield* now)
+        const limit = claimLimit
+        const claimed = yield* inbox.claim(limit, 60, yield* now)
+        // A full claim means a backlog: the next claim takes twice as many (up to MAX_CLAIM_LIMIT), so a batch's
+        // fixed cost (its round trips, its commit) is shared by more events; a short one goes back to the base.
+        claimLimit = claimed.length >= limit ? Math.min(MAX_CLAIM_LIMIT, limit * 2) : CLAIM_LIMIT
         const routes = new Map<string, Option.Option<ChannelConnection>>()
         const planned: Array<PlannedEvent> = []
         const single: Array<WebhookEvent> = []
@@ -849,8 +854,9 @@ export const healthCheckOf = (
   }
 }
 
-/** How many events one claim takes: one batch, one transaction. */
+/** How many events one claim takes: one batch, one transaction; doubled after each full claim up to the max. */
 const CLAIM_LIMIT = 100
+const MAX_CLAIM_LIMIT = 800
 
 interface PlannedChange {
   readonly change: NumberActivity
