@@ -29,6 +29,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // One pristine embedded database per run, copied by every test that starts one (initdb takes seconds), and a
+    // run id, so that the per-file PostgreSQL databases of system tests are dropped after the run. At the root, so
+    // it runs once and every project's files see it (a unit file on PGlite, TestMessages.test, too).
+    globalSetup: ["test/support/PgliteTemplate.ts", "test/support/SystemDatabases.ts"],
     // Every core (vitest's default keeps one free: a single worker on two cores). The system tests mostly wait on
     // timers, retries and sockets, so files run side by side even on two cores.
     maxWorkers: "100%",
@@ -51,10 +55,7 @@ export default defineConfig({
             "scripts/**/*.test.ts",
             "web/src/**/*.test.tsx"
           ],
-          exclude: ["e2e/**", "node_modules/**", ...UNIT],
-          // One pristine embedded database per run, copied by every test that starts one (initdb takes seconds),
-          // and a run id, so that the per-file PostgreSQL databases of system tests are dropped after the run.
-          globalSetup: ["test/support/PgliteTemplate.ts", "test/support/SystemDatabases.ts"]
+          exclude: ["e2e/**", "node_modules/**", ...UNIT]
         }
       }
     ]
