@@ -21,6 +21,15 @@ const UNIT = [
 /** Unit files that mock a module (`vi.mock`): they need a module graph of their own, so they run isolated. */
 const MOCKING = ["src/adapters/graphql/GraphiqlPage.test.ts"]
 
+const WEB = ["web/src/**/*.test.tsx"]
+const WEB_ISOLATED = [
+  "web/src/App.test.tsx",
+  "web/src/IntegrationsPage.test.tsx",
+  "web/src/connect/useConnectFlow.test.tsx",
+  "web/src/shared/LiveUpdates.test.tsx",
+  "web/src/whatsapp/WhatsAppCardPopup.test.tsx"
+]
+
 export default defineConfig({
   // One graphql module: our sources would load its ESM build while Pothos and yoga load the CJS one.
   resolve: { alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }] },
@@ -57,9 +66,11 @@ export default defineConfig({
           isolate: false
         }
       },
-      // The web app's files stay isolated: `web/src/connect/metaSdk.ts` caches the loaded SDK in a module variable,
-      // and the files stub globals (`fetch`, `window.FB`).
-      { extends: true, test: { name: "web", include: ["web/src/**/*.test.tsx"] } }
+      // The web app's files share a module graph per worker too (each cleans up what it renders), but for those
+      // that stub globals (`fetch`, `window.FB`, `EventSource`) or load the SDK (`web/src/connect/metaSdk.ts` caches
+      // it in a module variable): they stay isolated.
+      { extends: true, test: { name: "web", include: WEB, exclude: WEB_ISOLATED, isolate: false } },
+      { extends: true, test: { name: "web-isolated", include: WEB_ISOLATED } }
     ]
   }
 })

@@ -457,9 +457,16 @@ for (const database of databases) {
         await waitFor(() => expect(hooks.received.length).toBe(2), 60_000, "delivered after the restart")
         expect(hooks.received[1]!.headers["webhook-id"]).toBe(hooks.received[0]!.headers["webhook-id"])
         expect(verify(secret, hooks.received[1]!).data["body"]).toMatchObject({ text: { body: "survive" } })
-        const log = await deliveries(token, id, "", service)
-        expect(log).toHaveLength(1)
-        expect(log[0]!.state).toBe("DELIVERED")
+        // The receiver has the request before the service has its answer: the state is written just after.
+        await waitFor(
+          async () => {
+            const log = await deliveries(token, id, "", service)
+            expect(log).toHaveLength(1)
+            expect(log[0]!.state).toBe("DELIVERED")
+          },
+          15_000,
+          "the delivery recorded"
+        )
       } finally {
         await hooks.close()
         await service?.stop()
