@@ -6,6 +6,7 @@ import { MetaGraph } from "../../src/application/ports/MetaGraph.ts"
 import { TokenCipher } from "../../src/application/ports/TokenCipher.ts"
 import type { EncryptedToken } from "../../src/domain/ChannelConnection.ts"
 import type { PhoneNumberId, TenantId, WabaId } from "../../src/domain/Ids.ts"
+import type { MessageTemplate } from "../../src/domain/MessageTemplate.ts"
 import { randomMetaId } from "./Backends.ts"
 
 /** A stored token that no test decrypts (the repositories keep it as it is). */
@@ -82,3 +83,24 @@ export const tokenedWhatsAppConnection = (input: {
       metadata: {}
     })
   })
+
+/** A pending template `order_ready` (en_US, a text header and a body with positional placeholders) of `wabaId`. */
+export const messageTemplate = (wabaId: string, overrides: Partial<MessageTemplate> = {}): MessageTemplate => ({
+  wabaId,
+  templateId: randomMetaId(),
+  name: "order_ready",
+  language: "en_US",
+  category: "UTILITY",
+  status: "PENDING",
+  rejectedReason: null,
+  quality: null,
+  parameterFormat: "POSITIONAL",
+  headerKind: "text",
+  headerText: "Order {{1}}",
+  bodyText: "Hi {{1}}, order {{2}} is ready.",
+  footerText: null,
+  headerPlaceholders: ["1"],
+  bodyPlaceholders: ["1", "2"],
+  updatedAt: new Date("2026-01-01T00:00:00Z"),
+  ...overrides
+})
