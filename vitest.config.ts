@@ -41,7 +41,7 @@ export default defineConfig({
     // One pristine embedded database per run, copied by every test that starts one (initdb takes seconds), and a
     // run id, so that the per-file PostgreSQL databases of system tests are dropped after the run. At the root, so
     // it runs once and every project's files see it (a unit file on PGlite, TestMessages.test, too).
-    globalSetup: ["test/support/PgliteTemplate.ts", "test/support/SystemDatabases.ts"],
+    globalSetup: ["test/support/GlobalSetup.ts"],
     // Every core (vitest's default keeps one free: a single worker on two cores). The system tests mostly wait on
     // timers, retries and sockets, so files run side by side even on two cores.
     maxWorkers: "100%",
