@@ -38,9 +38,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
-    // One pristine embedded database per run, copied by every test that starts one (initdb takes seconds), and a
-    // run id, so that the per-file PostgreSQL databases of system tests are dropped after the run. At the root, so
-    // it runs once and every project's files see it (a unit file on PGlite, TestMessages.test, too).
+    // Per run: the PGlite templates (pristine and migrated) copied by every test that starts an embedded database,
+    // and with DATABASE_URL a migrated PostgreSQL template each file's database copies, named after the run so that
+    // its teardown drops them. At the root, so it runs once and every project's files see it (TestMessages.test, a
+    // unit file on PGlite and PostgreSQL, too).
     globalSetup: ["test/support/GlobalSetup.ts"],
     // Every core (vitest's default keeps one free: a single worker on two cores). The system tests mostly wait on
     // timers, retries and sockets, so files run side by side even on two cores.
@@ -60,7 +61,7 @@ export default defineConfig({
           include: ["src/**/*.test.ts", "sandbox/**/*.test.ts", "test/**/*.test.ts", "scripts/**/*.test.ts"],
           exclude: ["e2e/**", "node_modules/**", ...UNIT],
           // One module graph per worker, as `unit`: each file no longer starts a process and imports the app, Effect
-          // and the SQL client afresh (a third of the suite's CPU time). Safe because what these files start is
+          // and the SQL client afresh (over a quarter of the suite's CPU time). Safe because what these files start is
           // scoped to them: services (`startService`: their own metric registry, configuration and data directory),
           // databases (a copy per file) and servers are stopped by the file, and no file writes `process.env`.
           isolate: false

@@ -9,8 +9,9 @@ import { MigrationsLive } from "../../src/adapters/persistence/Migrations.ts"
 import { preparedCluster, seedDataDir } from "../../src/adapters/persistence/PgliteCluster.ts"
 
 /**
- * A pristine embedded database (PGlite's `initdb`, nothing of ours), made once per test run by the global setup:
- * `initdb` takes seconds, copying its result a fraction of one. `directory` is the cluster on disk, `dump` the same
+ * A pristine embedded database (PGlite's `initdb`, nothing of ours), made once per test run by the global setup (a
+ * copy of `npm run build`'s prepared cluster when there is one): `initdb` takes seconds, copying its result a
+ * fraction of one. `directory` is the cluster on disk, `dump` the same
  * as a tarball (loaded by in-memory databases). `migrated` is that cluster with every migration of `migrations/`
  * applied, made from it once per run: the tests of repositories and of the running service start from it (their
  * migration step then finds nothing to do), the migration tests from the pristine one. Start, migration and restart
