@@ -11,7 +11,7 @@ import { Webhook } from "standardwebhooks"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { client, freePort } from "./support/Browserless.ts"
 import { type RunningService, type Stack, startService, startStack } from "./support/Service.ts"
-import { systemDatabases } from "./support/SystemDatabases.ts"
+import { ownDatabase, systemDatabases } from "./support/SystemDatabases.ts"
 
 const databases = await systemDatabases()
 const run = randomBytes(4).toString("hex")
@@ -421,7 +421,15 @@ for (const database of databases) {
       const [port, sandboxPort] = [await freePort(), await freePort()]
       // A 3 s send timeout gives the claim an 8 s lease (15 s by default): long enough that the stop below comes
       // while the attempt is in flight, short enough that the restarted worker does not wait long to claim it again.
-      const crashEnv = { ...env, WEBHOOK_DELIVERY_TIMEOUT_SECONDS: "3" }
+      // On PostgreSQL a database of its own: this stack's sandbox has its own token key, and the file's stack (still
+      // running) would claim the delivery once its lease lapses, fail to decrypt the signing secret and count the
+      // failures until the endpoint is disabled, so that the restarted service never delivered it (a flake).
+      const serverUrl = process.env["DATABASE_URL"] ?? ""
+      const crashEnv = {
+        ...env,
+        DATABASE_URL: database.url === "" ? "" : await ownDatabase(serverUrl),
+        WEBHOOK_DELIVERY_TIMEOUT_SECONDS: "3"
+      }
       const own = await startStack("outbound-crash", {
         ...crashEnv,
         PORT: String(port),
@@ -457,9 +465,16 @@ for (const database of databases) {
         await waitFor(() => expect(hooks.received.length).toBe(2), 60_000, "delivered after the restart")
         expect(hooks.received[1]!.headers["webhook-id"]).toBe(hooks.received[0]!.headers["webhook-id"])
         expect(verify(secret, hooks.received[1]!).data["body"]).toMatchObject({ text: { body: "survive" } })
-        const log = await deliveries(token, id, "", service)
-        expect(log).toHaveLength(1)
-        expect(log[0]!.state).toBe("DELIVERED")
+        // The receiver has the request before the service has its answer: the state is written just after.
+        await waitFor(
+          async () => {
+            const log = await deliveries(token, id, "", service)
+            expect(log).toHaveLength(1)
+            expect(log[0]!.state).toBe("DELIVERED")
+          },
+          15_000,
+          "the delivery recorded"
+        )
       } finally {
         await hooks.close()
         await service?.stop()

@@ -1,22 +1,20 @@
 import { createHash } from "node:crypto"
-import { Effect, Option, Redacted } from "effect"
+import { Effect, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { TestClock } from "effect/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { replayFailed } from "../scripts/webhook-replay.ts"
-import { MetaGraphMemoryControl } from "../src/adapters/meta-graph/MetaGraphMemory.ts"
 import { restrictionWarning } from "../src/application/connect/WhatsAppConnections.ts"
 import { ConversationRepository } from "../src/application/messaging/ports/ConversationRepository.ts"
 import { MessageRepository } from "../src/application/messaging/ports/MessageRepository.ts"
 import { ConnectionRepository } from "../src/application/ports/ConnectionRepository.ts"
-import { MetaGraph } from "../src/application/ports/MetaGraph.ts"
-import { TokenCipher } from "../src/application/ports/TokenCipher.ts"
 import { WebhookInbox } from "../src/application/webhooks/ports/WebhookInbox.ts"
 import type { IntakeHealth } from "../src/application/webhooks/WebhookIntake.ts"
 import { WebhookProcessor } from "../src/application/webhooks/WebhookProcessor.ts"
 import type { ChannelConnection } from "../src/domain/ChannelConnection.ts"
 import type { PhoneNumberId, ProviderMessageId, TenantId, WabaId } from "../src/domain/Ids.ts"
 import { randomMetaId, sqlBackends } from "./support/Backends.ts"
+import { tokenedWhatsAppConnection } from "./support/PersistenceFixtures.ts"
 import {
   answered,
   makeWebhookHarness,
@@ -401,35 +399,13 @@ for (const backend of sqlBackends()) {
     })
 
     it("DISABLED_UPDATE REINSTATE re-checks the WABA with the token and restores the connection", async () => {
-      const setUp = (granted: boolean) =>
-        h.run(
-          Effect.gen(function* () {
-            const meta = yield* MetaGraphMemoryControl
-            const [waba, phone, tenantId] = [randomMetaId(), randomMetaId(), crypto.randomUUID() as TenantId]
-            const token = `EAAreinstate${phone}`.padEnd(60, "q")
-            yield* meta.addWaba({
-              id: waba,
-              phoneNumbers: [{ id: phone, displayPhoneNumber: "15550001234", registered: true }]
-            })
-            if (granted) {
-              yield* meta.grant({ code: `c${phone}`, redirectUri: "r", token, wabaIds: [waba] })
-              yield* (yield* MetaGraph).exchangeCode(Redacted.make(`c${phone}`), "r")
-            }
-            const cipher = yield* TokenCipher
-            return yield* (yield* ConnectionRepository).claimNumber(phone as PhoneNumberId, {
-              tenantId,
-              provider: "meta_whatsapp",
-              status: "active",
-              wabaId: waba as WabaId,
-              phoneNumberE164: "+15550001234",
-              displayName: "Shop",
-              accessTokenEnc: yield* cipher.encrypt(Redacted.make(token), { tenantId, provider: "meta_whatsapp" }),
-              tokenExpiresAt: null,
-              scopes: [],
-              metadata: {}
-            })
-          })
+      const setUp = (granted: boolean) => {
+        const [waba, phone] = [randomMetaId(), randomMetaId()]
+        const token = `EAAreinstate${phone}`.padEnd(60, "q")
+        return h.run(
+          tokenedWhatsAppConnection({ tenantId: crypto.randomUUID() as TenantId, waba, phone, token, granted })
         )
+      }
       const post = async (name: string, wabaId: string) => {
         const payload = sample(name) as { entry: Array<{ id: string; time: number }> }
         payload.entry[0]!.id = wabaId

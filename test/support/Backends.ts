@@ -1,9 +1,10 @@
 import { Effect, Layer, Redacted } from "effect"
-import { SqlClient } from "effect/sql"
+import type { SqlClient } from "effect/sql"
 import { layerEmbedded, layerServer } from "../../src/adapters/persistence/Database.ts"
 import { MigrationsLive } from "../../src/adapters/persistence/Migrations.ts"
 import { PersistenceMemory, PersistencePg } from "../../src/adapters/persistence/Persistence.ts"
 import { pgliteTemplate } from "./PgliteTemplate.ts"
+import { ownDatabase } from "./SystemDatabases.ts"
 
 /**
  * A new in-memory PGlite, started from the run's pristine cluster (no initdb of its own), or with `migrated` from
@@ -16,8 +17,9 @@ export const pgliteInMemory = (options: { readonly migrated?: boolean } = {}): L
 }
 
 /**
- * The SQL backends every Postgres test runs on: embedded PGlite always (already migrated), the real server when
- * DATABASE_URL is set (a new schema, migrated by the test's own migration step).
+ * The SQL backends every Postgres test runs on: embedded PGlite always, the real server when DATABASE_URL is set (a
+ * database of its own, copied from the run's migrated template); both already migrated, so a test's own migration
+ * step finds nothing to do.
  */
 export const sqlBackends = (): ReadonlyArray<{
   readonly name: string
@@ -26,24 +28,21 @@ export const sqlBackends = (): ReadonlyArray<{
   const url = process.env["DATABASE_URL"]
   return [
     { name: "pglite", layer: pgliteInMemory({ migrated: true }) },
-    ...(url === undefined || url === "" ? [] : [{ name: "postgres", layer: freshSchema(url) }])
+    ...(url === undefined || url === "" ? [] : [{ name: "postgres", layer: freshDatabase(url) }])
   ]
 }
 
 /**
- * The real server, in a schema of its own: test files run in parallel, and the webhook inbox is shared by
- * design, so each file gets its own tables.
+ * The real server, in a database of its own each time the layer is built: test files run in parallel, and the
+ * webhook inbox is shared by design, so each gets its own tables.
  */
-const freshSchema = (url: string): Layer.Layer<SqlClient.SqlClient> => {
-  const schema = `test_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`
-  return Layer.unwrap(
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      yield* sql.unsafe(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
-      return layerServer(Redacted.make(url), { searchPath: schema, maxConnections: 8 })
-    }).pipe(Effect.provide(layerServer(Redacted.make(url), { maxConnections: 1 })))
+const freshDatabase = (url: string): Layer.Layer<SqlClient.SqlClient> =>
+  Layer.unwrap(
+    Effect.map(
+      Effect.promise(() => ownDatabase(url)),
+      (database) => layerServer(Redacted.make(database), { maxConnections: 8 })
+    )
   ).pipe(Layer.orDie)
-}
 
 /** Every persistence backend with all repository ports: in-memory, PGlite, and real Postgres when configured. */
 export const persistenceBackends = () => [

@@ -6,11 +6,12 @@ import { Effect, Layer } from "effect"
 import { inject } from "vitest"
 import { layerEmbedded } from "../../src/adapters/persistence/Database.ts"
 import { MigrationsLive } from "../../src/adapters/persistence/Migrations.ts"
-import { seedDataDir } from "../../src/adapters/persistence/PgliteCluster.ts"
+import { preparedCluster, seedDataDir } from "../../src/adapters/persistence/PgliteCluster.ts"
 
 /**
- * A pristine embedded database (PGlite's `initdb`, nothing of ours), made once per test run by the global setup:
- * `initdb` takes seconds, copying its result a fraction of one. `directory` is the cluster on disk, `dump` the same
+ * A pristine embedded database (PGlite's `initdb`, nothing of ours), made once per test run by the global setup (a
+ * copy of `npm run build`'s prepared cluster when there is one): `initdb` takes seconds, copying its result a
+ * fraction of one. `directory` is the cluster on disk, `dump` the same
  * as a tarball (loaded by in-memory databases). `migrated` is that cluster with every migration of `migrations/`
  * applied, made from it once per run: the tests of repositories and of the running service start from it (their
  * migration step then finds nothing to do), the migration tests from the pristine one. Start, migration and restart
@@ -37,19 +38,25 @@ const dumpOf = async (directory: string, dump: string) => {
   await db.close()
 }
 
-/** The global setup: makes both clusters, provides them to the test files, and removes them after the run. */
+/**
+ * The global setup (with `SystemDatabases.ts`'s, in `GlobalSetup.ts`): makes both clusters, provides them to the
+ * test files, and removes them after the run.
+ */
 export default async function setup(project: { provide: (key: "pgliteTemplate", value: PgliteTemplate) => void }) {
   const root = mkdtempSync(join(tmpdir(), "pglite-template-"))
   const directory = join(root, "pglite")
   const dump = join(root, "pglite.tar")
-  await dumpOf(directory, dump)
+  // `npm run build`'s initdb when it made one for this PGlite (`dist/pglite-cluster`), else initdb here.
+  if (!seedDataDir(directory, preparedCluster())) await (await PGlite.create({ dataDir: directory })).close()
   const migrated = { directory: join(root, "migrated", "pglite"), dump: join(root, "migrated.tar") }
   cpSync(directory, migrated.directory, { recursive: true })
-  // Built and closed again: migrated, flushed to disk.
-  await Effect.runPromise(
-    Effect.scoped(Layer.build(MigrationsLive.pipe(Layer.provide(layerEmbedded(migrated.directory)), Layer.orDie)))
-  )
-  await dumpOf(migrated.directory, migrated.dump)
+  await Promise.all([
+    dumpOf(directory, dump),
+    // Built and closed again (PGlite on a worker thread, beside the dump above): migrated, flushed to disk.
+    Effect.runPromise(
+      Effect.scoped(Layer.build(MigrationsLive.pipe(Layer.provide(layerEmbedded(migrated.directory)), Layer.orDie)))
+    ).then(() => dumpOf(migrated.directory, migrated.dump))
+  ])
   project.provide("pgliteTemplate", { directory, dump, migrated })
   return () => rmSync(root, { recursive: true, force: true })
 }

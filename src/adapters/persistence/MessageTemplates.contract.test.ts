@@ -1,29 +1,9 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { persistenceBackends, randomMetaId, randomTenant } from "../../../test/support/Backends.ts"
+import { messageTemplate as template } from "../../../test/support/PersistenceFixtures.ts"
 import { MessageTemplates } from "../../application/messaging/ports/MessageTemplates.ts"
 import type { TenantId } from "../../domain/Ids.ts"
-import type { MessageTemplate } from "../../domain/MessageTemplate.ts"
-
-const template = (wabaId: string, overrides: Partial<MessageTemplate> = {}): MessageTemplate => ({
-  wabaId,
-  templateId: randomMetaId(),
-  name: "order_ready",
-  language: "en_US",
-  category: "UTILITY",
-  status: "PENDING",
-  rejectedReason: null,
-  quality: null,
-  parameterFormat: "POSITIONAL",
-  headerKind: "text",
-  headerText: "Order {{1}}",
-  bodyText: "Hi {{1}}, order {{2}} is ready.",
-  footerText: null,
-  headerPlaceholders: ["1"],
-  bodyPlaceholders: ["1", "2"],
-  updatedAt: new Date("2026-01-01T00:00:00Z"),
-  ...overrides
-})
 
 for (const backend of persistenceBackends()) {
   layer(backend.layer, { timeout: 120_000, excludeTestServices: true })(

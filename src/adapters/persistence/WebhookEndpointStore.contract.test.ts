@@ -1,10 +1,14 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect, Option } from "effect"
-import { persistenceBackends, randomTenant } from "../../../test/support/Backends.ts"
-import { activeConversation, activeWhatsAppConnection } from "../../../test/support/PersistenceFixtures.ts"
+import { persistenceBackends, randomMetaId, randomTenant } from "../../../test/support/Backends.ts"
+import {
+  activeConversation,
+  activeWhatsAppConnection,
+  messageTemplate
+} from "../../../test/support/PersistenceFixtures.ts"
 import { MessageRepository } from "../../application/messaging/ports/MessageRepository.ts"
 import { MessageTemplates, type TemplateStatusAnnounce } from "../../application/messaging/ports/MessageTemplates.ts"
-import { WebhookEndpointStore } from "../../application/outbound/ports/WebhookEndpointStore.ts"
+import { type StoredEndpoint, WebhookEndpointStore } from "../../application/outbound/ports/WebhookEndpointStore.ts"
 import { ConnectionHealthRepository } from "../../application/ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository } from "../../application/ports/ConnectionRepository.ts"
 import type { EncryptedToken } from "../../domain/ChannelConnection.ts"
@@ -40,6 +44,22 @@ for (const backend of persistenceBackends()) {
           Effect.flatMap(WebhookEndpointStore, (store) => store.claim(1000, 1)),
           (claimed) => claimed.filter((c) => c.endpoint.id === endpointId)
         )
+      /** A new tenant with one endpoint on `events` for `use`, removed after it. */
+      const withEndpoint = <A, E, R>(
+        events: ReadonlyArray<string>,
+        use: (t: TenantId, ep: StoredEndpoint, store: WebhookEndpointStore["Service"]) => Effect.Effect<A, E, R>
+      ) =>
+        Effect.gen(function* () {
+          const store = yield* WebhookEndpointStore
+          const t = tenant()
+          const ep = yield* endpoint(t, events)
+          const result = yield* use(t, ep, store)
+          yield* store.remove(t, ep.id)
+          return result
+        })
+      const announceTemplate: TemplateStatusAnnounce = (tenantId, template, previous) => [
+        templateStatusEvent(tenantId, template, previous)
+      ]
 
       it.effect("creates, lists, finds, updates and removes an endpoint, per tenant", () =>
         Effect.gen(function* () {
@@ -137,302 +157,249 @@ for (const backend of persistenceBackends()) {
       )
 
       it.effect("a template's status move announces template.status once, to the tenants holding it", () =>
-        Effect.gen(function* () {
-          const store = yield* WebhookEndpointStore
-          const templates = yield* MessageTemplates
-          const [t, other] = [tenant(), tenant()]
-          const ep = yield* endpoint(t, ["template.status"])
-          const elsewhere = yield* endpoint(other, ["*"])
-          const waba = `waba-${crypto.randomUUID()}`
-          yield* templates.put(t, {
-            wabaId: waba,
-            templateId: "9001",
-            name: "order_ready",
-            language: "en_US",
-            category: "UTILITY",
-            status: "PENDING",
-            rejectedReason: null,
-            quality: null,
-            parameterFormat: "POSITIONAL",
-            headerKind: "none",
-            headerText: null,
-            bodyText: "Order {{1}} is ready.",
-            footerText: null,
-            headerPlaceholders: [],
-            bodyPlaceholders: ["1"],
-            updatedAt: new Date("2026-01-01T00:00:00Z")
+        withEndpoint(["template.status"], (t, ep, store) =>
+          Effect.gen(function* () {
+            const templates = yield* MessageTemplates
+            const other = tenant()
+            const elsewhere = yield* endpoint(other, ["*"])
+            const waba = `waba-${crypto.randomUUID()}`
+            yield* templates.put(t, messageTemplate(waba))
+            const change = {
+              status: "REJECTED" as const,
+              rejectedReason: "INVALID_FORMAT",
+              category: null,
+              at: new Date()
+            }
+            assert.strictEqual(yield* templates.setStatus(waba, "order_ready", "en_US", change, announceTemplate), 1)
+            assert.strictEqual(yield* templates.setStatus(waba, "order_ready", "en_US", change, announceTemplate), 1)
+            const got = yield* store.deliveries(t, ep.id, { first: 10 })
+            assert.deepStrictEqual(
+              got.map((d) => d.eventType),
+              ["template.status"],
+              "the same status again announces nothing"
+            )
+            const [claimed] = yield* claimFor(ep.id)
+            assert.deepInclude(claimed!.event.data as object, {
+              name: "order_ready",
+              language: "en_US",
+              status: "REJECTED",
+              previousStatus: "PENDING",
+              rejectedReason: "INVALID_FORMAT"
+            })
+            assert.deepStrictEqual(yield* store.deliveries(other, elsewhere.id, { first: 10 }), [])
+            yield* store.remove(other, elsewhere.id)
           })
-          const change = {
-            status: "REJECTED" as const,
-            rejectedReason: "INVALID_FORMAT",
-            category: null,
-            at: new Date()
-          }
-          const announce: TemplateStatusAnnounce = (tenantId, template, previous) => [
-            templateStatusEvent(tenantId, template, previous)
-          ]
-          assert.strictEqual(yield* templates.setStatus(waba, "order_ready", "en_US", change, announce), 1)
-          assert.strictEqual(yield* templates.setStatus(waba, "order_ready", "en_US", change, announce), 1)
-          const got = yield* store.deliveries(t, ep.id, { first: 10 })
-          assert.deepStrictEqual(
-            got.map((d) => d.eventType),
-            ["template.status"],
-            "the same status again announces nothing"
-          )
-          const [claimed] = yield* claimFor(ep.id)
-          assert.deepInclude(claimed!.event.data as object, {
-            name: "order_ready",
-            language: "en_US",
-            status: "REJECTED",
-            previousStatus: "PENDING",
-            rejectedReason: "INVALID_FORMAT"
-          })
-          assert.deepStrictEqual(yield* store.deliveries(other, elsewhere.id, { first: 10 }), [])
-          yield* store.remove(t, ep.id)
-          yield* store.remove(other, elsewhere.id)
-        })
+        )
       )
 
       it.effect(
         "a sync that moves a stored template's status announces template.status; one that moves none, nothing",
         () =>
-          Effect.gen(function* () {
-            const store = yield* WebhookEndpointStore
-            const templates = yield* MessageTemplates
-            const t = tenant()
-            const ep = yield* endpoint(t, ["template.status"])
-            const waba = `waba-${crypto.randomUUID()}`
-            const pending = {
-              wabaId: waba,
-              templateId: "9002",
-              name: "order_ready",
-              language: "en_US",
-              category: "UTILITY",
-              status: "PENDING" as const,
-              rejectedReason: null,
-              quality: null,
-              parameterFormat: "POSITIONAL" as const,
-              headerKind: "none" as const,
-              headerText: null,
-              bodyText: "Order {{1}} is ready.",
-              footerText: null,
-              headerPlaceholders: [],
-              bodyPlaceholders: ["1"],
-              updatedAt: new Date("2026-01-01T00:00:00Z")
-            }
-            const announce: TemplateStatusAnnounce = (tenantId, template, previous) => [
-              templateStatusEvent(tenantId, template, previous)
-            ]
-            const other = { ...pending, templateId: "9003", name: "welcome" }
-            yield* templates.replaceAll(t, waba, [pending], announce)
-            yield* templates.replaceAll(t, waba, [pending, other], announce)
-            assert.deepStrictEqual(yield* store.deliveries(t, ep.id, { first: 10 }), [], "new or unmoved: nothing")
-            const rejected = { ...pending, status: "REJECTED" as const, rejectedReason: "INVALID_FORMAT" }
-            yield* templates.replaceAll(t, waba, [rejected, other], announce)
-            yield* templates.replaceAll(t, waba, [rejected, other], announce)
-            yield* templates.replaceAll(
-              t,
-              waba,
-              [{ ...rejected, rejectedReason: "TAG_CONTENT_MISMATCH" }, other],
-              announce
-            )
-            assert.deepStrictEqual(
-              (yield* store.deliveries(t, ep.id, { first: 10 })).map((d) => d.eventType),
-              ["template.status", "template.status"],
-              "the move, then the reason's move; the same sync again announces nothing"
-            )
-            const claimed = yield* claimFor(ep.id)
-            assert.deepInclude(claimed[0]!.event.data as object, {
-              name: "order_ready",
-              status: "REJECTED",
-              previousStatus: "PENDING",
-              rejectedReason: "INVALID_FORMAT"
+          withEndpoint(["template.status"], (t, ep, store) =>
+            Effect.gen(function* () {
+              const templates = yield* MessageTemplates
+              const waba = `waba-${crypto.randomUUID()}`
+              const pending = messageTemplate(waba)
+              const other = { ...pending, templateId: randomMetaId(), name: "welcome" }
+              yield* templates.replaceAll(t, waba, [pending], announceTemplate)
+              yield* templates.replaceAll(t, waba, [pending, other], announceTemplate)
+              assert.deepStrictEqual(yield* store.deliveries(t, ep.id, { first: 10 }), [], "new or unmoved: nothing")
+              const rejected = { ...pending, status: "REJECTED" as const, rejectedReason: "INVALID_FORMAT" }
+              yield* templates.replaceAll(t, waba, [rejected, other], announceTemplate)
+              yield* templates.replaceAll(t, waba, [rejected, other], announceTemplate)
+              yield* templates.replaceAll(
+                t,
+                waba,
+                [{ ...rejected, rejectedReason: "TAG_CONTENT_MISMATCH" }, other],
+                announceTemplate
+              )
+              assert.deepStrictEqual(
+                (yield* store.deliveries(t, ep.id, { first: 10 })).map((d) => d.eventType),
+                ["template.status", "template.status"],
+                "the move, then the reason's move; the same sync again announces nothing"
+              )
+              const claimed = yield* claimFor(ep.id)
+              assert.deepInclude(claimed[0]!.event.data as object, {
+                name: "order_ready",
+                status: "REJECTED",
+                previousStatus: "PENDING",
+                rejectedReason: "INVALID_FORMAT"
+              })
             })
-            yield* store.remove(t, ep.id)
-          })
+          )
       )
 
       it.effect("a connection's move into active announces connection.connected; the same status again does not", () =>
-        Effect.gen(function* () {
-          const store = yield* WebhookEndpointStore
-          const repo = yield* ConnectionRepository
-          const t = tenant()
-          const ep = yield* endpoint(t, ["connection.*"])
-          const c = yield* connection(t)
-          yield* repo.update(t, c.id, { metadata: { note: "x" } })
-          yield* repo.update(t, c.id, { status: "error", metadata: { error: { code: "token_expired" } } })
-          const types = (yield* store.deliveries(t, ep.id, { first: 10 })).map((d) => d.eventType)
-          assert.deepStrictEqual(types, ["connection.error", "connection.connected"], "newest first")
-          yield* store.remove(t, ep.id)
-        })
+        withEndpoint(["connection.*"], (t, ep, store) =>
+          Effect.gen(function* () {
+            const repo = yield* ConnectionRepository
+            const c = yield* connection(t)
+            yield* repo.update(t, c.id, { metadata: { note: "x" } })
+            yield* repo.update(t, c.id, { status: "error", metadata: { error: { code: "token_expired" } } })
+            const types = (yield* store.deliveries(t, ep.id, { first: 10 })).map((d) => d.eventType)
+            assert.deepStrictEqual(types, ["connection.error", "connection.connected"], "newest first")
+          })
+        )
       )
 
       it.effect(
         "a health save that moves the overall health announces connection.health_changed; the same does not",
         () =>
-          Effect.gen(function* () {
-            const store = yield* WebhookEndpointStore
-            const health = yield* ConnectionHealthRepository
-            const t = tenant()
-            const c = yield* connection(t)
-            const ep = yield* endpoint(t, ["connection.health_changed"])
-            const at = new Date("2026-01-01T10:00:00.000Z")
-            yield* health.save(t, c.id, [{ name: "token", status: "ok", message: "Valid.", checkedAt: at }])
-            yield* health.save(t, c.id, [{ name: "token", status: "ok", message: "Valid again.", checkedAt: at }])
-            yield* health.save(t, c.id, [{ name: "webhooks", status: "failing", message: "None.", checkedAt: at }])
-            yield* health.save(tenant(), c.id, [{ name: "token", status: "failing", message: "x", checkedAt: at }])
-            const claimed = yield* claimFor(ep.id)
-            assert.deepStrictEqual(
-              claimed.map((d) => {
-                const data = d.event.data as { overall: string; previousOverall: string; connectionId: string }
-                return [d.event.type, data.previousOverall, data.overall, data.connectionId]
-              }),
-              [["connection.health_changed", "unknown", "ok", c.id]],
-              "the first (unknown → ok) only: the second waits behind it on the connection's ordering key"
-            )
-            yield* store.recordAttempt(claimed[0]!.id, ok, { _tag: "Delivered" }, 50)
-            const second = yield* claimFor(ep.id)
-            assert.deepStrictEqual(
-              second.map((d) => (d.event.data as { overall: string }).overall),
-              ["failing"]
-            )
-            assert.deepStrictEqual(
-              (second[0]!.event.data as { checks: ReadonlyArray<{ name: string }> }).checks.map((x) => x.name).sort(),
-              ["token", "webhooks"]
-            )
-            yield* store.recordAttempt(second[0]!.id, ok, { _tag: "Delivered" }, 50)
-            assert.deepStrictEqual(yield* claimFor(ep.id), [], "a re-check with the same overall announced nothing")
-            yield* store.remove(t, ep.id)
-          })
+          withEndpoint(["connection.health_changed"], (t, ep, store) =>
+            Effect.gen(function* () {
+              const health = yield* ConnectionHealthRepository
+              const c = yield* connection(t)
+              const at = new Date("2026-01-01T10:00:00.000Z")
+              yield* health.save(t, c.id, [{ name: "token", status: "ok", message: "Valid.", checkedAt: at }])
+              yield* health.save(t, c.id, [{ name: "token", status: "ok", message: "Valid again.", checkedAt: at }])
+              yield* health.save(t, c.id, [{ name: "webhooks", status: "failing", message: "None.", checkedAt: at }])
+              yield* health.save(tenant(), c.id, [{ name: "token", status: "failing", message: "x", checkedAt: at }])
+              const claimed = yield* claimFor(ep.id)
+              assert.deepStrictEqual(
+                claimed.map((d) => {
+                  const data = d.event.data as { overall: string; previousOverall: string; connectionId: string }
+                  return [d.event.type, data.previousOverall, data.overall, data.connectionId]
+                }),
+                [["connection.health_changed", "unknown", "ok", c.id]],
+                "the first (unknown → ok) only: the second waits behind it on the connection's ordering key"
+              )
+              yield* store.recordAttempt(claimed[0]!.id, ok, { _tag: "Delivered" }, 50)
+              const second = yield* claimFor(ep.id)
+              assert.deepStrictEqual(
+                second.map((d) => (d.event.data as { overall: string }).overall),
+                ["failing"]
+              )
+              assert.deepStrictEqual(
+                (second[0]!.event.data as { checks: ReadonlyArray<{ name: string }> }).checks.map((x) => x.name).sort(),
+                ["token", "webhooks"]
+              )
+              yield* store.recordAttempt(second[0]!.id, ok, { _tag: "Delivered" }, 50)
+              assert.deepStrictEqual(yield* claimFor(ep.id), [], "a re-check with the same overall announced nothing")
+            })
+          )
       )
 
       it.effect("a status of one message waits while an earlier one to the same endpoint is pending", () =>
-        Effect.gen(function* () {
-          const store = yield* WebhookEndpointStore
-          const messages = yield* MessageRepository
-          const t = tenant()
-          const ep = yield* endpoint(t, ["message.status"])
-          yield* connection(t)
-          const id = wamid()
-          const status = (s: "sent" | "delivered", second: number) => ({
-            tenantId: t,
-            providerMessageId: id,
-            status: s,
-            occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, second)),
-            payload: {},
-            error: null
+        withEndpoint(["message.status"], (t, ep, store) =>
+          Effect.gen(function* () {
+            const messages = yield* MessageRepository
+            yield* connection(t)
+            const id = wamid()
+            const status = (s: "sent" | "delivered", second: number) => ({
+              tenantId: t,
+              providerMessageId: id,
+              status: s,
+              occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, second)),
+              payload: {},
+              error: null
+            })
+            const announce = (s: "sent" | "delivered", second: number) =>
+              messageStatusEvents({ ...status(s, second), connectionId: "c1" })
+            yield* messages.applyStatus(status("sent", 1), announce("sent", 1))
+            yield* messages.applyStatus(status("delivered", 2), announce("delivered", 2))
+            const first = yield* claimFor(ep.id)
+            assert.deepStrictEqual(
+              first.map((c) => (c.event.data as { status: string }).status),
+              ["sent"],
+              "the later status waits"
+            )
+            yield* store.recordAttempt(first[0]!.id, failed, { _tag: "Retry", at: new Date(Date.now() - 1000) }, 50)
+            const again = yield* claimFor(ep.id)
+            assert.deepStrictEqual(
+              again.map((c) => (c.event.data as { status: string }).status),
+              ["sent"],
+              "a failed first status still blocks the next"
+            )
+            assert.strictEqual(again[0]!.attempts, 2)
+            yield* store.recordAttempt(again[0]!.id, ok, { _tag: "Delivered" }, 50)
+            const next = yield* claimFor(ep.id)
+            assert.deepStrictEqual(
+              next.map((c) => (c.event.data as { status: string }).status),
+              ["delivered"]
+            )
           })
-          const announce = (s: "sent" | "delivered", second: number) =>
-            messageStatusEvents({ ...status(s, second), connectionId: "c1" })
-          yield* messages.applyStatus(status("sent", 1), announce("sent", 1))
-          yield* messages.applyStatus(status("delivered", 2), announce("delivered", 2))
-          const first = yield* claimFor(ep.id)
-          assert.deepStrictEqual(
-            first.map((c) => (c.event.data as { status: string }).status),
-            ["sent"],
-            "the later status waits"
-          )
-          yield* store.recordAttempt(first[0]!.id, failed, { _tag: "Retry", at: new Date(Date.now() - 1000) }, 50)
-          const again = yield* claimFor(ep.id)
-          assert.deepStrictEqual(
-            again.map((c) => (c.event.data as { status: string }).status),
-            ["sent"],
-            "a failed first status still blocks the next"
-          )
-          assert.strictEqual(again[0]!.attempts, 2)
-          yield* store.recordAttempt(again[0]!.id, ok, { _tag: "Delivered" }, 50)
-          const next = yield* claimFor(ep.id)
-          assert.deepStrictEqual(
-            next.map((c) => (c.event.data as { status: string }).status),
-            ["delivered"]
-          )
-          yield* store.remove(t, ep.id)
-        })
+        )
       )
 
       it.effect(
         "attempts are logged; failures in a row disable the endpoint once; a disabled endpoint is not claimed",
         () =>
-          Effect.gen(function* () {
-            const store = yield* WebhookEndpointStore
-            const t = tenant()
-            const ep = yield* endpoint(t)
-            const test = { tenantId: t, type: "webhook.test" as const, orderingKey: null, data: { test: true } }
-            yield* store.announceTo(t, ep.id, test)
-            const [d1] = yield* claimFor(ep.id)
-            assert.isFalse(
-              (yield* store.recordAttempt(d1!.id, failed, { _tag: "Retry", at: new Date(Date.now() - 1000) }, 3))
-                .endpointDisabled
-            )
-            const [d2] = yield* claimFor(ep.id)
-            assert.isFalse((yield* store.recordAttempt(d2!.id, failed, { _tag: "Failed" }, 3)).endpointDisabled)
-            const [logged] = yield* store.deliveries(t, ep.id, { first: 10 })
-            assert.strictEqual(logged!.state, "failed")
-            assert.strictEqual(logged!.attempts, 2)
-            assert.isNull(logged!.nextAttemptAt)
-            assert.isNotNull(logged!.finishedAt)
-            assert.deepStrictEqual(
-              logged!.attemptLog.map((a) => [a.statusCode, a.responseExcerpt, a.error]),
-              [
-                [500, "boom", "HTTP 500"],
-                [500, "boom", "HTTP 500"]
-              ]
-            )
-            assert.isTrue(yield* store.retryNow(t, logged!.id))
-            assert.isFalse(yield* store.retryNow(tenant(), logged!.id), "another tenant's delivery")
-            const [d3] = yield* claimFor(ep.id)
-            assert.strictEqual(d3!.attempts, 1, "retry now of a failed delivery starts its attempts over")
-            assert.isTrue((yield* store.recordAttempt(d3!.id, failed, { _tag: "Failed" }, 3)).endpointDisabled)
-            const stored = Option.getOrThrow(yield* store.find(t, ep.id))
-            assert.isFalse(stored.enabled)
-            assert.strictEqual(stored.disabledReason, "failures")
-            assert.strictEqual(stored.consecutiveFailures, 3)
-            yield* store.retryNow(t, logged!.id)
-            assert.deepStrictEqual(yield* claimFor(ep.id), [], "a disabled endpoint's deliveries wait")
-            const enabled = Option.getOrThrow(yield* store.update(t, ep.id, { enabled: true, disabledReason: null }))
-            assert.strictEqual(enabled.consecutiveFailures, 0)
-            const [d4] = yield* claimFor(ep.id)
-            yield* store.recordAttempt(d4!.id, ok, { _tag: "Delivered" }, 3)
-            const [done] = yield* store.deliveries(t, ep.id, { first: 10, state: "delivered" })
-            assert.strictEqual(done!.lastStatusCode, 200)
-            assert.deepStrictEqual(yield* store.deliveries(t, ep.id, { first: 10, state: "failed" }), [])
-            // A failure counts; the next success puts the count back to 0.
-            yield* store.announceTo(t, ep.id, test)
-            const [d5] = yield* claimFor(ep.id)
-            yield* store.recordAttempt(d5!.id, failed, { _tag: "Retry", at: new Date(Date.now() - 1000) }, 3)
-            assert.strictEqual(Option.getOrThrow(yield* store.find(t, ep.id)).consecutiveFailures, 1)
-            const [d6] = yield* claimFor(ep.id)
-            assert.strictEqual(d6!.id, d5!.id)
-            assert.isFalse((yield* store.recordAttempt(d6!.id, ok, { _tag: "Delivered" }, 3)).endpointDisabled)
-            assert.strictEqual(Option.getOrThrow(yield* store.find(t, ep.id)).consecutiveFailures, 0)
-            yield* store.remove(t, ep.id)
-          })
+          withEndpoint(["*"], (t, ep, store) =>
+            Effect.gen(function* () {
+              const test = { tenantId: t, type: "webhook.test" as const, orderingKey: null, data: { test: true } }
+              yield* store.announceTo(t, ep.id, test)
+              const [d1] = yield* claimFor(ep.id)
+              assert.isFalse(
+                (yield* store.recordAttempt(d1!.id, failed, { _tag: "Retry", at: new Date(Date.now() - 1000) }, 3))
+                  .endpointDisabled
+              )
+              const [d2] = yield* claimFor(ep.id)
+              assert.isFalse((yield* store.recordAttempt(d2!.id, failed, { _tag: "Failed" }, 3)).endpointDisabled)
+              const [logged] = yield* store.deliveries(t, ep.id, { first: 10 })
+              assert.strictEqual(logged!.state, "failed")
+              assert.strictEqual(logged!.attempts, 2)
+              assert.isNull(logged!.nextAttemptAt)
+              assert.isNotNull(logged!.finishedAt)
+              assert.deepStrictEqual(
+                logged!.attemptLog.map((a) => [a.statusCode, a.responseExcerpt, a.error]),
+                [
+                  [500, "boom", "HTTP 500"],
+                  [500, "boom", "HTTP 500"]
+                ]
+              )
+              assert.isTrue(yield* store.retryNow(t, logged!.id))
+              assert.isFalse(yield* store.retryNow(tenant(), logged!.id), "another tenant's delivery")
+              const [d3] = yield* claimFor(ep.id)
+              assert.strictEqual(d3!.attempts, 1, "retry now of a failed delivery starts its attempts over")
+              assert.isTrue((yield* store.recordAttempt(d3!.id, failed, { _tag: "Failed" }, 3)).endpointDisabled)
+              const stored = Option.getOrThrow(yield* store.find(t, ep.id))
+              assert.isFalse(stored.enabled)
+              assert.strictEqual(stored.disabledReason, "failures")
+              assert.strictEqual(stored.consecutiveFailures, 3)
+              yield* store.retryNow(t, logged!.id)
+              assert.deepStrictEqual(yield* claimFor(ep.id), [], "a disabled endpoint's deliveries wait")
+              const enabled = Option.getOrThrow(yield* store.update(t, ep.id, { enabled: true, disabledReason: null }))
+              assert.strictEqual(enabled.consecutiveFailures, 0)
+              const [d4] = yield* claimFor(ep.id)
+              yield* store.recordAttempt(d4!.id, ok, { _tag: "Delivered" }, 3)
+              const [done] = yield* store.deliveries(t, ep.id, { first: 10, state: "delivered" })
+              assert.strictEqual(done!.lastStatusCode, 200)
+              assert.deepStrictEqual(yield* store.deliveries(t, ep.id, { first: 10, state: "failed" }), [])
+              // A failure counts; the next success puts the count back to 0.
+              yield* store.announceTo(t, ep.id, test)
+              const [d5] = yield* claimFor(ep.id)
+              yield* store.recordAttempt(d5!.id, failed, { _tag: "Retry", at: new Date(Date.now() - 1000) }, 3)
+              assert.strictEqual(Option.getOrThrow(yield* store.find(t, ep.id)).consecutiveFailures, 1)
+              const [d6] = yield* claimFor(ep.id)
+              assert.strictEqual(d6!.id, d5!.id)
+              assert.isFalse((yield* store.recordAttempt(d6!.id, ok, { _tag: "Delivered" }, 3)).endpointDisabled)
+              assert.strictEqual(Option.getOrThrow(yield* store.find(t, ep.id)).consecutiveFailures, 0)
+            })
+          )
       )
 
       it.effect("replay re-sends a time range's events with the same ids; purge drops old events and their log", () =>
-        Effect.gen(function* () {
-          const store = yield* WebhookEndpointStore
-          const t = tenant()
-          const ep = yield* endpoint(t, ["connection.*"])
-          const from = new Date(Date.now() - 1000)
-          yield* connection(t)
-          yield* store.announceTo(t, ep.id, { tenantId: t, type: "webhook.test", orderingKey: null, data: {} })
-          const to = new Date(Date.now() + 1000)
-          const [original] = yield* store.deliveries(t, ep.id, { first: 10, eventType: "connection.connected" })
-          assert.strictEqual(yield* store.replay(t, ep.id, from, to), 1, "the test event is not replayed")
-          assert.strictEqual(yield* store.replay(tenant(), ep.id, from, to), 0)
-          assert.strictEqual(yield* store.replay(t, ep.id, new Date(0), from), 0)
-          const replayed = yield* store.deliveries(t, ep.id, { first: 10, eventType: "connection.connected" })
-          assert.strictEqual(replayed.length, 2)
-          assert.deepStrictEqual(
-            replayed.map((d) => d.eventId),
-            [original!.eventId, original!.eventId]
-          )
-          const purged = yield* store.purgeBefore(to, 100_000)
-          assert.isAtLeast(purged, 2)
-          assert.deepStrictEqual(yield* store.deliveries(t, ep.id, { first: 10 }), [])
-          yield* store.remove(t, ep.id)
-        })
+        withEndpoint(["connection.*"], (t, ep, store) =>
+          Effect.gen(function* () {
+            const from = new Date(Date.now() - 1000)
+            yield* connection(t)
+            yield* store.announceTo(t, ep.id, { tenantId: t, type: "webhook.test", orderingKey: null, data: {} })
+            const to = new Date(Date.now() + 1000)
+            const [original] = yield* store.deliveries(t, ep.id, { first: 10, eventType: "connection.connected" })
+            assert.strictEqual(yield* store.replay(t, ep.id, from, to), 1, "the test event is not replayed")
+            assert.strictEqual(yield* store.replay(tenant(), ep.id, from, to), 0)
+            assert.strictEqual(yield* store.replay(t, ep.id, new Date(0), from), 0)
+            const replayed = yield* store.deliveries(t, ep.id, { first: 10, eventType: "connection.connected" })
+            assert.strictEqual(replayed.length, 2)
+            assert.deepStrictEqual(
+              replayed.map((d) => d.eventId),
+              [original!.eventId, original!.eventId]
+            )
+            const purged = yield* store.purgeBefore(to, 100_000)
+            assert.isAtLeast(purged, 2)
+            assert.deepStrictEqual(yield* store.deliveries(t, ep.id, { first: 10 }), [])
+          })
+        )
       )
     }
   )

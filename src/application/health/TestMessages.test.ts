@@ -1,18 +1,17 @@
 import { assert, layer } from "@effect/vitest"
-import { Clock, Effect, Layer, Option, Redacted } from "effect"
+import { Clock, Effect, Layer, Option } from "effect"
 import { persistenceBackends } from "../../../test/support/Backends.ts"
+import { tokenedWhatsAppConnection } from "../../../test/support/PersistenceFixtures.ts"
 import { messagesPayload } from "../../../test/support/WebhookHarness.ts"
 import { layerFromKeys } from "../../adapters/crypto/TokenCipherAesGcm.ts"
-import { MetaGraphMemory, MetaGraphMemoryControl } from "../../adapters/meta-graph/MetaGraphMemory.ts"
+import { MetaGraphMemory } from "../../adapters/meta-graph/MetaGraphMemory.ts"
 import { MetaWebhookDecoder } from "../../adapters/meta-graph/MetaWebhooks.ts"
-import type { PhoneNumberId, TenantId, UserId, WabaId } from "../../domain/Ids.ts"
+import type { PhoneNumberId, TenantId, UserId } from "../../domain/Ids.ts"
 import type { Actor } from "../Actor.ts"
 import { Messaging } from "../messaging/Messaging.ts"
 import { ConversationRepository } from "../messaging/ports/ConversationRepository.ts"
 import { ConnectionHealthRepository } from "../ports/ConnectionHealthRepository.ts"
 import { ConnectionRepository } from "../ports/ConnectionRepository.ts"
-import { MetaGraph } from "../ports/MetaGraph.ts"
-import { TokenCipher } from "../ports/TokenCipher.ts"
 import { WebhookInbox } from "../webhooks/ports/WebhookInbox.ts"
 import { WebhookProcessor } from "../webhooks/WebhookProcessor.ts"
 import { ConnectionHealthChecks, NO_HEALTH } from "./ConnectionHealthChecks.ts"
@@ -97,29 +96,10 @@ for (const backend of persistenceBackends()) {
         sequence++
         const tenantId = crypto.randomUUID() as TenantId
         const actor: Actor = { tenantId, userId: "u1" as UserId, role: "admin", flags: [], ip: null, userAgent: null }
-        const meta = yield* MetaGraphMemoryControl
         const waba = `71${String(Date.now()).slice(-9)}${String(sequence).padStart(4, "0")}`
         const phone = `81${String(Date.now()).slice(-9)}${String(sequence).padStart(4, "0")}`
         const token = `EAAtest${sequence}${Date.now()}`.padEnd(60, "q")
-        yield* meta.addWaba({
-          id: waba,
-          phoneNumbers: [{ id: phone, displayPhoneNumber: "15550001234", registered: true }]
-        })
-        yield* meta.grant({ code: `t${sequence}`, redirectUri: "r", token, wabaIds: [waba] })
-        yield* (yield* MetaGraph).exchangeCode(Redacted.make(`t${sequence}`), "r")
-        const cipher = yield* TokenCipher
-        const connection = yield* (yield* ConnectionRepository).claimNumber(phone as PhoneNumberId, {
-          tenantId,
-          provider: "meta_whatsapp",
-          status: "active",
-          wabaId: waba as WabaId,
-          phoneNumberE164: "+15550001234",
-          displayName: "Shop",
-          accessTokenEnc: yield* cipher.encrypt(Redacted.make(token), { tenantId, provider: "meta_whatsapp" }),
-          tokenExpiresAt: null,
-          scopes: [],
-          metadata: {}
-        })
+        const connection = yield* tokenedWhatsAppConnection({ tenantId, waba, phone, token })
         // The phone wrote to the number just now: its 24-hour window is open, free text goes through.
         const now = new Date(yield* Clock.currentTimeMillis)
         yield* (yield* ConversationRepository).upsert({
