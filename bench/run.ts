@@ -49,7 +49,7 @@ const SCENARIOS = [
   "intake-parked",
   "processing",
   "intake-running",
-  "intake-shared",
+  "intake-thread",
   "open-loop",
   "graphql",
   "conversations",
@@ -69,10 +69,10 @@ const INSTANCES = (argument("--instances") ?? "")
   .map((n) => Number(n))
 const selected: ReadonlySet<Scenario> = (() => {
   const given = argument("--scenario")
-  // `intake-shared` (the worker on the HTTP server's event loop, as before WEBHOOK_WORKER_THREAD) only when named.
+  // `intake-thread` (the worker in its own thread, WEBHOOK_WORKER_THREAD=true) only when named.
   const names =
     given === null
-      ? SCENARIOS.filter((s) => (s !== "instances" || INSTANCES.length > 0) && s !== "intake-shared")
+      ? SCENARIOS.filter((s) => (s !== "instances" || INSTANCES.length > 0) && s !== "intake-thread")
       : given.split(",")
   for (const name of names) {
     if (!(SCENARIOS as ReadonlyArray<string>).includes(name))
@@ -763,8 +763,8 @@ const intakeRunning = async (label: string, count: number, round: number, extra:
   const section =
     count === 1 && label === "running"
       ? "service intake, worker running, 64 clients"
-      : label === "shared"
-        ? "service intake, worker running on the HTTP event loop (WEBHOOK_WORKER_THREAD=false), 64 clients"
+      : label === "thread"
+        ? "service intake, worker running in its own thread (WEBHOOK_WORKER_THREAD=true), 64 clients"
         : `${count} instance${count === 1 ? "" : "s"}, worker running, 64 clients round-robin`
   putLoad(section, result, cpu)
   const seconds = MEASURE_MS / 1000
@@ -1169,7 +1169,7 @@ const main = async (): Promise<Setup> => {
     await step("intake-parked", () => intakeParked(context, round))
     await step("processing", () => processing(context, round))
     await step("intake-running", () => intakeRunning("running", 1, round))
-    await step("intake-shared", () => intakeRunning("shared", 1, round, { WEBHOOK_WORKER_THREAD: "false" }))
+    await step("intake-thread", () => intakeRunning("thread", 1, round, { WEBHOOK_WORKER_THREAD: "true" }))
     await step("open-loop", () => openLoop(context, round))
     await step("graphql", () => graphql(context))
     await step("conversations", () => conversations(context))

@@ -97,8 +97,10 @@ describe("configuration", () => {
     expect(bad._tag === "Failure" && bad.failure.message).toContain("WEBHOOK_WORKER_ENABLED must be true or false")
   })
 
-  it("the webhook worker has its own thread on PostgreSQL unless WEBHOOK_WORKER_THREAD is false; never on PGlite", async () => {
-    const on = await load(production)
+  it("the webhook worker has its own thread on PostgreSQL with WEBHOOK_WORKER_THREAD=true; never on PGlite", async () => {
+    const byDefault = await load(production)
+    expect(byDefault._tag === "Success" && byDefault.success.webhookWorkerThread).toBe(false)
+    const on = await load({ ...production, WEBHOOK_WORKER_THREAD: "true" })
     expect(on._tag === "Success" && on.success.webhookWorkerThread).toBe(true)
     const off = await load({ ...production, WEBHOOK_WORKER_THREAD: "false" })
     expect(off._tag === "Success" && off.success.webhookWorkerThread).toBe(false)

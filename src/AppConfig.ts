@@ -92,9 +92,10 @@ export interface AppConfigShape {
    */
   readonly webhookWorkerEnabled: boolean
   /**
-   * `WEBHOOK_WORKER_THREAD` (PostgreSQL only; default true with `DATABASE_URL`, false without): the webhook worker
-   * runs in its own `worker_threads` thread (its own event loop, runtime and pool) instead of sharing the HTTP
-   * server's event loop, so that closed-loop intake cannot starve it (issue 18.2, docs/decisions.md, w7B).
+   * `WEBHOOK_WORKER_THREAD` (PostgreSQL only; default false): the webhook worker runs in its own `worker_threads`
+   * thread (its own event loop, runtime and pool) instead of sharing the HTTP server's event loop, so that
+   * closed-loop intake cannot starve it on a busy machine; on a quiet one the shared loop did as well with less
+   * memory (issue 18.2, docs/decisions.md, w7B and session 7).
    */
   readonly webhookWorkerThread: boolean
 }
@@ -472,7 +473,7 @@ export const loadAppConfig = (provider: ConfigProvider.ConfigProvider = ConfigPr
     )
     const webhookWorkerThread = Option.getOrElse(
       yield* setting(Config.Boolean("WEBHOOK_WORKER_THREAD"), "WEBHOOK_WORKER_THREAD must be true or false"),
-      () => Option.isSome(databaseUrl)
+      () => false
     )
     if (webhookWorkerThread && Option.isNone(databaseUrl))
       problems.push("WEBHOOK_WORKER_THREAD=true needs DATABASE_URL (embedded PGlite serves one connection, in process)")

@@ -1,5 +1,5 @@
 /**
- * `WEBHOOK_WORKER_THREAD=true` (the default on PostgreSQL): `npm start` runs the webhook worker in a thread of its
+ * `WEBHOOK_WORKER_THREAD=true` (PostgreSQL only; off by default): `npm start` runs the webhook worker in a thread of its
  * own. A webhook accepted by the HTTP thread is processed by that thread (woken by the intake's NOTIFY) exactly once,
  * its live event reaches PostgreSQL's listeners (the page's subscribers on any instance), its `message.received` is
  * delivered to the tenant's endpoint once (by the main thread's delivery worker, from the outbox the thread wrote), a
