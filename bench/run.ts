@@ -374,7 +374,10 @@ const cpuUse = (
 class RssSampler {
   private timer: NodeJS.Timeout | undefined
   readonly pids = new Set<number>()
+  /** Instances run with the webhook worker in its own thread (opt-in, `WEBHOOK_WORKER_THREAD=true`): peak apart. */
+  readonly threadPids = new Set<number>()
   peak = 0
+  threadPeak = 0
   samples = 0
 
   private sample() {
@@ -383,7 +386,8 @@ class RssSampler {
         const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? Number.NaN)
         if (!Number.isFinite(kb)) continue
         this.samples++
-        this.peak = Math.max(this.peak, kb / 1024)
+        if (this.threadPids.has(pid)) this.threadPeak = Math.max(this.threadPeak, kb / 1024)
+        else this.peak = Math.max(this.peak, kb / 1024)
       } catch {
         this.pids.delete(pid)
       }
@@ -575,6 +579,7 @@ const startService = async (label: string, worker: boolean, extra: NodeJS.Proces
     return started.stop()
   })
   rss.pids.add(started.child.pid!)
+  if (extra["WEBHOOK_WORKER_THREAD"] === "true") rss.threadPids.add(started.child.pid!)
   // An instance that exits on its own fails the run with why (its last output): its clients would only see
   // "other side closed" and then ECONNREFUSED.
   started.child.once("exit", (code, signal) => {
@@ -1181,6 +1186,13 @@ const main = async (): Promise<Setup> => {
   const states = await inbox()
   if (states.other > 0) failures.push(`${states.other} inbox events ended unrouted or failed`)
   put("service resident memory (VmRSS, every 100 ms, all instances)", "peak MB", rss.peak, 1)
+  if (rss.threadPeak > 0)
+    put(
+      "service resident memory (VmRSS, every 100 ms, all instances)",
+      "peak MB, worker in its own thread (WEBHOOK_WORKER_THREAD=true, opt-in; not the goal's)",
+      rss.threadPeak,
+      1
+    )
   setup.loadEnd = loadavg()
   log(`done measuring in ${fixed((performance.now() - began) / 1000)} s`)
   return setup
@@ -1415,7 +1427,8 @@ other jobs share the cores.
   after a drain that waits (up to 10 min) until the inbox and the outbox are empty; the backlog is the inbox's pending events plus the outbox's pending deliveries
   when the sending ends. The parked instance's delivery worker shares the outbox (both claim with SKIP LOCKED).
 - **Conversations** (\`bench/conversations.ts\`): see its own section below.
-- **Memory**: \`VmRSS\` of every service instance every 100 ms; the peak over the run.
+- **Memory**: \`VmRSS\` of every service instance every 100 ms; the peak over the run (the goal's: the instances as
+  \`npm start\` runs them by default; the opt-in worker thread's instances, \`--scenario intake-thread\`, apart).
 
 ## Latest run
 
