@@ -197,11 +197,14 @@ const messagesLoader = (
   const key = `${first}|${after}`
   const existing = loaders.get(key)
   if (existing !== undefined) return existing
-  const loader = new DataLoader<ConversationId, Page<Message>>((ids) =>
-    ctx
-      .run(Effect.flatMap(Conversations, (conversations) => conversations.messagesOf(ctx.actor, ids, first, after)))
-      // A conversation that is not the tenant's is a defect here, as it was one by one (the parent listed it).
-      .then((pages) => pages.map((page) => (Option.isSome(page) ? page.value : new ConversationNotFound({}))))
+  const loader = new DataLoader<ConversationId, Page<Message>>(
+    (ids) =>
+      ctx
+        .run(Effect.flatMap(Conversations, (conversations) => conversations.messagesOf(ctx.actor, ids, first, after)))
+        // A conversation that is not the tenant's is a defect here, as it was one by one (the parent listed it).
+        .then((pages) => pages.map((page) => (Option.isSome(page) ? page.value : new ConversationNotFound({})))),
+    // Batching only: a context can outlive one execution (a subscription's events), and each must read afresh.
+    { cache: false }
   )
   loaders.set(key, loader)
   return loader
