@@ -14,7 +14,7 @@ import type { HttpServerResponse } from "effect/http"
 import type { IpNetwork } from "effect/net"
 import type { Actor } from "../../application/Actor.ts"
 import type { Jwt } from "../http/Auth.ts"
-import { awaitInFlight, type FastPaths, makeNodeFastPath } from "../http/NodeFastPath.ts"
+import { awaitInFlight, type FastPaths, joinedHeader, makeNodeFastPath, readNodeBody } from "../http/NodeFastPath.ts"
 import { clientIp, isSecure, nodeRequestContext } from "../http/RequestContext.ts"
 import { authenticate, unauthenticatedResponse } from "../http/RequestGuards.ts"
 
@@ -43,35 +43,18 @@ class RequestParseError extends Data.TaggedError("RequestParseError")<{ readonly
 /** The body of a request whose `Content-Length` was checked (Node's parser reads no more than it declares). */
 const bodyOf = (request: IncomingMessage): Effect.Effect<Uint8Array<ArrayBuffer>, RequestParseError> =>
   Effect.callback<Uint8Array<ArrayBuffer>, RequestParseError>((resume) => {
-    const chunks: Array<Buffer> = []
-    const onData = (chunk: Buffer) => void chunks.push(chunk)
-    const onEnd = () => {
-      cleanup()
-      resume(Effect.succeed((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) as Uint8Array<ArrayBuffer>))
-    }
-    const onError = (cause: Error) => {
-      cleanup()
-      resume(Effect.fail(new RequestParseError({ cause })))
-    }
-    const onAborted = () => onError(new Error("the client closed the request"))
-    const cleanup = () => {
-      request.off("data", onData)
-      request.off("end", onEnd)
-      request.off("error", onError)
-      request.off("aborted", onAborted)
-    }
-    request.on("data", onData)
-    request.on("end", onEnd)
-    request.on("error", onError)
-    request.on("aborted", onAborted)
-    return Effect.sync(cleanup)
+    const stop = readNodeBody(request, Number.POSITIVE_INFINITY, (body) =>
+      resume(body instanceof Uint8Array ? Effect.succeed(body) : Effect.fail(new RequestParseError({ cause: body })))
+    )
+    return Effect.sync(stop)
   })
 
 /** The request's headers as one string each, as the router's request has them (repeated ones joined). */
 const headersOf = (request: IncomingMessage): Record<string, string> => {
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value
+    const joined = joinedHeader(value)
+    if (joined !== undefined) headers[name] = joined
   }
   return headers
 }

@@ -64,6 +64,54 @@ export const withFastPaths = <S extends Server>(server: S, paths: FastPaths): S 
   return server
 }
 
+/** A header as the router's request has it: repeated ones joined with ", ". */
+export const joinedHeader = (value: string | ReadonlyArray<string> | undefined): string | undefined =>
+  typeof value === "string" || value === undefined ? value : value.join(", ")
+
+/**
+ * Reads the body of a `node:http` request: `done` hears, once, its bytes; `"too large"` as soon as more than
+ * `maxBytes` arrived (the rest is drained unread); or the error when the client went away or a chunk broke.
+ * Answers a function that stops reading (for a reader that is interrupted).
+ */
+export const readNodeBody = (
+  request: IncomingMessage,
+  maxBytes: number,
+  done: (body: Uint8Array<ArrayBuffer> | "too large" | Error) => void
+): (() => void) => {
+  const chunks: Array<Buffer> = []
+  let size = 0
+  const onData = (chunk: Buffer) => {
+    size += chunk.byteLength
+    if (size > maxBytes) {
+      cleanup()
+      request.resume()
+      done("too large")
+      return
+    }
+    chunks.push(chunk)
+  }
+  const onEnd = () => {
+    cleanup()
+    done((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)) as Uint8Array<ArrayBuffer>)
+  }
+  const onError = (cause: Error) => {
+    cleanup()
+    done(cause)
+  }
+  const onAborted = () => onError(new Error("the client closed the request"))
+  const cleanup = () => {
+    request.off("data", onData)
+    request.off("end", onEnd)
+    request.off("error", onError)
+    request.off("aborted", onAborted)
+  }
+  request.on("data", onData)
+  request.on("end", onEnd)
+  request.on("error", onError)
+  request.on("aborted", onAborted)
+  return cleanup
+}
+
 /**
  * Writes an Effect response to `node:http`: its status and headers (cookies as `Set-Cookie`) and, unless it is a
  * stream, its body of bytes or text (as the JSON and text constructors make) at once. Answers whether a stream is

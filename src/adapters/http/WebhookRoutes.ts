@@ -9,7 +9,9 @@ import { domainErrorResponse, errorResponse } from "./ErrorResponse.ts"
 import {
   awaitInFlight,
   type FastPaths,
+  joinedHeader,
   type NodeFastPath,
+  readNodeBody,
   serveNodeRequest,
   servingNodeRequest,
   writeAnswer
@@ -153,43 +155,7 @@ export const WebhookIntakeRoute = HttpRouter.use(
   })
 )
 
-/** Reads the body of a `node:http` request; `done` hears its bytes, or null once it is larger than `maxBytes`. */
-const readBody = (request: IncomingMessage, maxBytes: number, done: (body: Uint8Array | null) => void): void => {
-  const chunks: Array<Buffer> = []
-  let size = 0
-  const onData = (chunk: Buffer) => {
-    size += chunk.byteLength
-    if (size > maxBytes) {
-      cleanup()
-      // The rest is drained unread; the answer (413) goes out at once.
-      request.resume()
-      done(null)
-      return
-    }
-    chunks.push(chunk)
-  }
-  const onEnd = () => {
-    cleanup()
-    done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size))
-  }
-  const onError = () => {
-    cleanup()
-    done(null)
-  }
-  const cleanup = () => {
-    request.off("data", onData)
-    request.off("end", onEnd)
-    request.off("error", onError)
-  }
-  request.on("data", onData)
-  request.on("end", onEnd)
-  request.on("error", onError)
-}
-
-const header = (request: IncomingMessage, name: string): string | undefined => {
-  const value = request.headers[name]
-  return Array.isArray(value) ? value.join(", ") : value
-}
+const header = (request: IncomingMessage, name: string): string | undefined => joinedHeader(request.headers[name])
 
 /** A fast path's request answered and waiting for its batch's lines. */
 interface Answered {
@@ -285,8 +251,9 @@ export const makeWebhookFastPath = (requests: WebhookRequests = new WebhookReque
             return finish({ serving, response, outcome: TOO_LARGE })
           }
           const signature = header(request, "x-hub-signature-256") ?? null
-          readBody(request, MAX_WEBHOOK_BYTES, (body) => {
-            if (body === null) return finish({ serving, response, outcome: TOO_LARGE })
+          readNodeBody(request, MAX_WEBHOOK_BYTES, (body) => {
+            // Past the limit, or the client gone mid-body (then nobody reads the answer).
+            if (!(body instanceof Uint8Array)) return finish({ serving, response, outcome: TOO_LARGE })
             try {
               intake.receive(body, signature, (outcome) => finish({ serving, response, outcome }))
             } catch (defect) {
