@@ -22,11 +22,11 @@ import { MigrationsLive } from "../src/adapters/persistence/Migrations.ts"
 import { PersistencePg } from "../src/adapters/persistence/Persistence.ts"
 import { WebhookEndpointStore } from "../src/application/outbound/ports/WebhookEndpointStore.ts"
 import { secretBinding } from "../src/application/outbound/WebhookEndpoints.ts"
-import { ConnectionRepository } from "../src/application/ports/ConnectionRepository.ts"
+import type { ConnectionRepository } from "../src/application/ports/ConnectionRepository.ts"
 import { TokenCipher } from "../src/application/ports/TokenCipher.ts"
-import type { EncryptedToken } from "../src/domain/ChannelConnection.ts"
-import type { PhoneNumberId, TenantId, WabaId } from "../src/domain/Ids.ts"
+import type { TenantId } from "../src/domain/Ids.ts"
 import { randomMetaId } from "./support/Backends.ts"
+import { activeWhatsAppConnection } from "./support/PersistenceFixtures.ts"
 import { type ServiceProcess, startProcess } from "./support/Service.ts"
 
 const serverUrl = process.env["DATABASE_URL"] ?? ""
@@ -97,22 +97,7 @@ describe.runIf(serverUrl !== "")("the webhook worker in its own thread (npm star
         )
       })
     )
-    await db.runPromise(
-      Effect.flatMap(ConnectionRepository, (repo) =>
-        repo.claimNumber(phone as PhoneNumberId, {
-          tenantId,
-          provider: "meta_whatsapp",
-          status: "active",
-          wabaId: randomMetaId() as WabaId,
-          phoneNumberE164: "+15550101234",
-          displayName: "Acme",
-          accessTokenEnc: null as unknown as EncryptedToken,
-          tokenExpiresAt: null,
-          scopes: [],
-          metadata: {}
-        })
-      )
-    )
+    await db.runPromise(activeWhatsAppConnection(tenantId, phone))
     service = await startProcess(
       {
         DATABASE_URL: databaseUrl,

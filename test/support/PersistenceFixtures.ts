@@ -12,10 +12,10 @@ import { randomMetaId } from "./Backends.ts"
 /** A stored token that no test decrypts (the repositories keep it as it is). */
 export const storedSecret = "k1:secret" as EncryptedToken
 
-/** An active WhatsApp connection of tenant `t` on a new random number and WABA, through the repository. */
-export const activeWhatsAppConnection = (t: TenantId) =>
+/** An active WhatsApp connection of tenant `t` on `phone` (a new random number by default) and a new WABA. */
+export const activeWhatsAppConnection = (t: TenantId, phone: string = randomMetaId()) =>
   Effect.flatMap(ConnectionRepository, (repo) =>
-    repo.claimNumber(randomMetaId() as PhoneNumberId, {
+    repo.claimNumber(phone as PhoneNumberId, {
       tenantId: t,
       provider: "meta_whatsapp",
       status: "active",
