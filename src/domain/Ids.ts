@@ -2,6 +2,13 @@ import { Schema } from "effect"
 
 const Uuid = Schema.String.check(Schema.isUUID())
 
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+/**
+ * Whether a text is a UUID (any version): an id from outside that is not one names nothing, and must be compared
+ * with a `uuid` column as a `uuid` (so the column's index serves it), never by casting the column to text.
+ */
+export const isUuid = (text: string): boolean => UUID_TEXT.test(text)
+
 /** A customer workspace of the SaaS product. */
 export const TenantId = Uuid.pipe(Schema.brand("TenantId"))
 export type TenantId = typeof TenantId.Type

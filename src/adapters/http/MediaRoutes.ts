@@ -4,7 +4,7 @@ import { MediaFetcher } from "../../application/messaging/MediaFetcher.ts"
 import { MediaSending } from "../../application/messaging/SendMedia.ts"
 import { OperationLimits } from "../../application/OperationLimits.ts"
 import { InvalidMessage } from "../../domain/Errors.ts"
-import type { MessageId } from "../../domain/Ids.ts"
+import { isUuid, type MessageId } from "../../domain/Ids.ts"
 import { Jwt } from "./Auth.ts"
 import { domainErrorResponse, errorResponse } from "./ErrorResponse.ts"
 import { authenticated, rateLimited } from "./RequestGuards.ts"
@@ -33,8 +33,6 @@ const SendMediaBody = Schema.Struct({
   idempotencyKey: Schema.optional(Schema.String)
 })
 const decodeSendMediaBody = Schema.decodeUnknownOption(SendMediaBody)
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** A header-safe file name: the name as given for `filename*`, an ASCII fallback for `filename`. */
 const disposition = (kind: string, filename: string | null) => {
@@ -112,7 +110,7 @@ export const MediaRoutes = HttpRouter.use(
             const notFound = errorResponse(404, "not_found", "No such media: check the message id.", {
               "x-content-type-options": "nosniff"
             })
-            if (!UUID.test(id)) return notFound
+            if (!isUuid(id)) return notFound
             const read = yield* media.read(actor, id.toLowerCase() as MessageId)
             if (read._tag === "NotFound") return notFound
             if (read._tag === "NotAvailable")

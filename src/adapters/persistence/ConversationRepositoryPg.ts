@@ -5,13 +5,11 @@ import { ConversationRepository } from "../../application/messaging/ports/Conver
 import { decodeMicrosCursor, encodeMicrosCursor } from "../../application/ports/Page.ts"
 import { type ConversationSummary, UNREAD_CAP } from "../../domain/Conversation.ts"
 import { CUSTOMER_SERVICE_WINDOW_MS } from "../../domain/CustomerServiceWindow.ts"
-import type { ConversationId } from "../../domain/Ids.ts"
+import { type ConversationId, isUuid } from "../../domain/Ids.ts"
 import { windowClosing } from "../../domain/OutboundEvent.ts"
 import { atMicros } from "./Micros.ts"
 import { writeOutbox } from "./OutboxPg.ts"
 import { ConversationRow, type Row, toConversation } from "./Rows.ts"
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /**
  * What an upsert of a conversation does to the stored row (one row or a batch's): the latest connection, the name
@@ -113,7 +111,7 @@ export const ConversationRepositoryPg = Layer.effect(
       findById: (tenantId, id) => findById({ tenantId, id }).pipe(Effect.orDie),
       existing: (tenantId, ids) => {
         // An id that is not a UUID names no conversation (and must not reach a uuid comparison).
-        const uuids = ids.filter((id) => UUID.test(id))
+        const uuids = ids.filter((id) => isUuid(id))
         return (
           uuids.length === 0
             ? Effect.succeed<ReadonlyArray<Record<string, unknown>>>([])
