@@ -56,6 +56,12 @@ export interface OutboundResult {
   /** Deliveries whose signature `standardwebhooks` refused. */
   readonly badSignatures: number
   readonly backlogAtEnd: { readonly inbox: number; readonly outbox: number }
+  /**
+   * How fast the backlog (inbox + outbox) grew over the second half of the sending, in events/s (least squares over
+   * a sample a second): about 0 when delivery keeps pace, whatever the pipeline's latency; the delivered/accepted
+   * ratio of the window also counts the messages still in flight when it closes.
+   */
+  readonly backlogGrowthPerS: number
   /** From the end of the sending until the last accepted message was delivered (ms), or NaN if some never were. */
   readonly drainMs: number
   readonly p50: number
@@ -67,6 +73,20 @@ export interface OutboundResult {
 }
 
 const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms))
+
+/** Least-squares slope of `backlog` over `at` (ms), per second; NaN with fewer than 3 samples. */
+const slopePerSecond = (samples: ReadonlyArray<{ readonly at: number; readonly backlog: number }>) => {
+  if (samples.length < 3) return Number.NaN
+  const meanAt = samples.reduce((sum, s) => sum + s.at, 0) / samples.length
+  const meanBacklog = samples.reduce((sum, s) => sum + s.backlog, 0) / samples.length
+  let covariance = 0
+  let variance = 0
+  for (const s of samples) {
+    covariance += (s.at - meanAt) * (s.backlog - meanBacklog)
+    variance += (s.at - meanAt) ** 2
+  }
+  return (covariance / variance) * 1000
+}
 
 const readBody = (incoming: IncomingMessage) =>
   new Promise<string>((done, fail) => {
@@ -194,6 +214,17 @@ export const runOutbound = async (options: OutboundOptions): Promise<OutboundRes
     const inFlight: Array<Promise<void>> = []
     const started = performance.now()
     const total = Math.floor((rate * options.sendMs) / 1000)
+    const samples: Array<{ readonly at: number; readonly backlog: number }> = []
+    let sending = true
+    const sampler = (async () => {
+      for (let next = 1000; sending; next += 1000) {
+        await sleep(Math.max(0, started + next - performance.now()))
+        if (!sending) break
+        const at = performance.now() - started
+        const { inbox, outbox } = await options.backlog()
+        samples.push({ at, backlog: inbox + outbox })
+      }
+    })()
     while (sent < total) {
       const due = Math.min(total, Math.floor(((performance.now() - started) * rate) / 1000) + 1)
       while (sent < due) {
@@ -214,6 +245,8 @@ export const runOutbound = async (options: OutboundOptions): Promise<OutboundRes
     }
     await Promise.all(inFlight)
     const ended = performance.now()
+    sending = false
+    await sampler
     const deliveredInWindow = [...receivedAt.values()].filter((at) => at <= ended).length
     const backlogAtEnd = await options.backlog()
 
@@ -249,6 +282,7 @@ export const runOutbound = async (options: OutboundOptions): Promise<OutboundRes
       unfinished: drainedOut,
       badSignatures,
       backlogAtEnd,
+      backlogGrowthPerS: slopePerSecond(samples.filter((sample) => sample.at >= options.sendMs / 2)),
       drainMs: missing > 0 ? Number.NaN : Math.max(0, lastDelivery - ended),
       p50: summary.p50,
       p99: summary.p99,

@@ -923,6 +923,13 @@ const outbound = async (context: Context, round: number) => {
     put(OUTBOUND_SECTION, "missing after the drain", result.missing)
     put(OUTBOUND_SECTION, "backlog at the end: inbox events", result.backlogAtEnd.inbox)
     put(OUTBOUND_SECTION, "backlog at the end: outbox deliveries", result.backlogAtEnd.outbox)
+    put(OUTBOUND_SECTION, "backlog growth, second half of the sending, events/s", result.backlogGrowthPerS, 1)
+    put(
+      OUTBOUND_SECTION,
+      "backlog growth / accepted rate",
+      result.acceptedRps > 0 ? result.backlogGrowthPerS / result.acceptedRps : Number.NaN,
+      3
+    )
     put(OUTBOUND_SECTION, "drain after the sending ms", result.drainMs)
     put(OUTBOUND_SECTION, "Meta POST → receiver p50 ms", result.p50, 1)
     put(OUTBOUND_SECTION, "Meta POST → receiver p99 ms", result.p99, 1)
@@ -1294,7 +1301,7 @@ const goalsOf = (setup: Setup): ReadonlyArray<Goal> => {
     figure:
       delivered.length === 0
         ? "not measured"
-        : `${spread(delivered, 3)}; missing ${spread(get(OUTBOUND_SECTION, "missing after the drain"), 0)}; duplicates ${spread(get(OUTBOUND_SECTION, "duplicates"), 0)}`,
+        : `${spread(delivered, 3)}; missing ${spread(get(OUTBOUND_SECTION, "missing after the drain"), 0)}; duplicates ${spread(get(OUTBOUND_SECTION, "duplicates"), 0)} (backlog growth over the second half / accepted rate: ${spread(get(OUTBOUND_SECTION, "backlog growth / accepted rate"), 3)})`,
     goal: "≥ 0.98, 0 missing, 0 duplicates",
     met:
       delivered.length === 0
