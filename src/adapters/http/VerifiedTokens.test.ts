@@ -5,7 +5,7 @@ import { TestClock } from "effect/testing"
 import { jwtVerify } from "jose"
 import { beforeEach, vi } from "vitest"
 import { Jwt, type JwtOptions } from "./Auth.ts"
-import { makeVerifiedTokens } from "./VerifiedTokens.ts"
+import { MAX_TOKEN_LENGTH, makeVerifiedTokens } from "./VerifiedTokens.ts"
 
 // jose's jwtVerify, counted: a token answered from the cache is not verified again.
 vi.mock("jose", async (original) => {
@@ -44,6 +44,16 @@ describe("makeVerifiedTokens", () => {
     assert.strictEqual(tokens.get("c", 3), "C")
     for (let i = 0; i < 100; i++) tokens.set(`t${i}`, "T", 4, 60_000)
     assert.strictEqual(tokens.size, 2)
+  })
+
+  it("keeps no token longer than MAX_TOKEN_LENGTH", () => {
+    const tokens = makeVerifiedTokens<string>(10, 60_000)
+    const longest = "x".repeat(MAX_TOKEN_LENGTH)
+    tokens.set(longest, "kept", 0, 60_000)
+    tokens.set(`${longest}x`, "not kept", 0, 60_000)
+    assert.strictEqual(tokens.get(longest, 1), "kept")
+    assert.isUndefined(tokens.get(`${longest}x`, 1))
+    assert.strictEqual(tokens.size, 1)
   })
 
   it("keeps nothing with maxEntries 0", () => {

@@ -5,6 +5,8 @@
  * and signed, so the same string gets the same verdict; what changes with time (the `exp`/`nbf`/`iat` window) is
  * checked again by the caller on each hit. Only successes are kept; at most `maxEntries` (the least recently used
  * go first), each for at most `ttlMillis` and never past the `until` it was given (its token's last valid moment).
+ * A token longer than `MAX_TOKEN_LENGTH` is never kept (it is checked every time), so the memory held is bounded by
+ * `maxEntries × MAX_TOKEN_LENGTH` characters whatever the tokens.
  */
 export interface VerifiedTokens<A> {
   /** The value kept for `token`, if it was set less than `ttlMillis` ago and `now` is before its `until`. */
@@ -14,6 +16,9 @@ export interface VerifiedTokens<A> {
   /** How many tokens are remembered (expired ones may still count until they are looked up or pushed out). */
   readonly size: number
 }
+
+/** The longest token kept: the service's own tokens are about 250 characters. */
+export const MAX_TOKEN_LENGTH = 2048
 
 /** A `VerifiedTokens` of at most `maxEntries` tokens (none when 0), each kept at most `ttlMillis`. */
 export const makeVerifiedTokens = <A>(maxEntries: number, ttlMillis: number): VerifiedTokens<A> => {
@@ -29,7 +34,7 @@ export const makeVerifiedTokens = <A>(maxEntries: number, ttlMillis: number): Ve
       return entry.value
     },
     set: (token, value, now, until) => {
-      if (maxEntries <= 0) return
+      if (maxEntries <= 0 || token.length > MAX_TOKEN_LENGTH) return
       entries.delete(token)
       const last = Math.min(until, now + ttlMillis)
       if (now >= last) return
