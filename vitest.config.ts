@@ -19,7 +19,7 @@ const UNIT = [
 ]
 
 /** Unit files that mock a module (`vi.mock`): they need a module graph of their own, so they run isolated. */
-const MOCKING = ["src/adapters/graphql/GraphiqlPage.test.ts"]
+const MOCKING = ["src/adapters/graphql/GraphiqlPage.test.ts", "src/adapters/http/VerifiedTokens.test.ts"]
 
 const WEB = ["web/src/**/*.test.tsx"]
 const WEB_ISOLATED = [
