@@ -99,7 +99,14 @@ const WEBHOOK_CLIENTS = 64
 const GRAPHQL_MAX_REQUESTS = 300_000
 const WEBHOOK_MAX_REQUESTS = 120_000
 /** Processing in isolation: this many routed events preloaded with the worker parked, then drained. */
-const PROCESSING_EVENTS = SMOKE ? 200 : 2_000
+const PROCESSING_EVENTS = SMOKE ? 200 : Number(process.env["BENCH_PROCESSING_EVENTS"] ?? 2_000) || 2_000
+/**
+ * BENCH_BASE_MAIN=<built main.js of another commit>: the processing scenario also drains with that build, in the same
+ * round (the order alternating from round to round), as "processing in isolation, base build": an A/B pair.
+ */
+const BASE_MAIN = process.env["BENCH_BASE_MAIN"] ?? null
+/** BENCH_MAIN=<built main.js>: the processing scenario's build instead of this tree's (to A/B two saved builds). */
+const PROCESSING_MAIN = process.env["BENCH_MAIN"] ?? null
 const DRAIN_TIMEOUT_MS = 90_000
 /** The database ceilings: rows per multi-row INSERT and per COPY, and connections. */
 const CEILING_BATCH = 200
@@ -494,6 +501,26 @@ const backends = async (): Promise<Set<number>> =>
     )
   )
 
+/** The bench database's backends but the bench's own connections (their polling is not the service's work). */
+const serviceBackends = async (): Promise<Set<number>> =>
+  new Set(
+    (
+      await query(
+        benchDb,
+        (sql) => sql`SELECT pid FROM pg_stat_activity WHERE datname = current_database()
+                     AND application_name IS DISTINCT FROM 'meta-channel-connections-bench'`
+      )
+    ).map((row) => Number(row["pid"]))
+  )
+
+/** Pending inbox events, counted on the open-events index (the drain polls it every 50 ms). */
+const pendingEvents = async (): Promise<number> =>
+  Number(
+    (await query(benchDb, (sql) => sql`SELECT count(*)::int AS n FROM webhook_events WHERE state = 'pending'`))[0]?.[
+      "n"
+    ] ?? 0
+  )
+
 /** Runs a load with a warm-up and a window, and accounts the CPU over exactly that window. */
 const runMeasured = async (
   spec: LoadSpec,
@@ -563,11 +590,18 @@ const webhookSpec = (name: string, urls: ReadonlyArray<string>, idPrefix: string
 /** PROFILE_DIR=dir: each instance with its worker running writes a V8 CPU profile there when it stops. */
 const profileDir = process.env["PROFILE_DIR"]?.trim() || null
 
-const startService = async (label: string, worker: boolean, extra: NodeJS.ProcessEnv = {}, url = benchUrl) => {
+const startService = async (
+  label: string,
+  worker: boolean,
+  extra: NodeJS.ProcessEnv = {},
+  url = benchUrl,
+  main: string | null = null
+) => {
+  const start = builtStart()
   const started = await startProcess(
     [
       ...(worker && profileDir !== null ? ["--cpu-prof", `--cpu-prof-dir=${resolve(profileDir)}`] : []),
-      ...builtStart()
+      ...(main === null ? start : [...start.slice(0, -1), resolve(main)])
     ],
     { ...serviceEnv(url, dataDir), WEBHOOK_WORKER_ENABLED: String(worker), ...extra },
     /Service listening on (http:\/\/[\d.]+:\d+)/,
@@ -689,8 +723,9 @@ const intakeParked = async (context: Context, round: number) => {
 }
 
 /** Preloads routed events with the worker parked, then starts an instance with it and times the drain. */
-const processing = async (context: Context, round: number) => {
-  const prefix = `proc-r${round}`
+const processing = async (context: Context, round: number, build: string | null, base: string | null = null) => {
+  const main = base ?? build
+  const prefix = `proc-r${round}${base === null ? "" : "-base"}`
   const posted = await runLoad({
     ...webhookSpec("processing-preload", [context.parked.url], prefix),
     warmupMs: 0,
@@ -698,15 +733,15 @@ const processing = async (context: Context, round: number) => {
     maxRequests: PROCESSING_EVENTS
   })
   checkLoad("processing preload", posted)
-  const before = await inbox()
+  const before = { pending: await pendingEvents() }
   const started = performance.now()
-  const worker = await startService(`worker-r${round}`, true)
+  const worker = await startService(`worker-r${round}${base === null ? "" : "-base"}`, true, {}, benchUrl, main)
   let drained = false
   let firstSnapshot: { snapshot: CpuSnapshot; pids: Set<number> } | null = null
   while (performance.now() - started < DRAIN_TIMEOUT_MS) {
-    const now = await inbox()
+    const now = { pending: await pendingEvents() }
     if (firstSnapshot === null && now.pending < before.pending)
-      firstSnapshot = { snapshot: cpuSnapshot(), pids: await backends() }
+      firstSnapshot = { snapshot: cpuSnapshot(), pids: await serviceBackends() }
     if (now.pending === 0) {
       drained = true
       break
@@ -714,7 +749,7 @@ const processing = async (context: Context, round: number) => {
     await sleep(50)
   }
   const last = cpuSnapshot()
-  const pids = await backends()
+  const pids = await serviceBackends()
   await worker.stop()
   rss.pids.delete(worker.child.pid!)
   const rows = await query(
@@ -730,7 +765,7 @@ const processing = async (context: Context, round: number) => {
   const processed = Number(rows[0]?.["n"] ?? 0)
   const seconds = Number(rows[0]?.["seconds"] ?? 0)
   const stored = Number(messages[0]?.["n"] ?? 0)
-  const section = `processing in isolation (${PROCESSING_EVENTS} preloaded events, one instance)`
+  const section = `processing in isolation${base === null ? "" : ", base build"} (${PROCESSING_EVENTS} preloaded events, one instance)`
   put(section, "events/s", seconds > 0 ? (processed - 1) / seconds : Number.NaN)
   if (firstSnapshot !== null) {
     for (const p of firstSnapshot.pids) pids.add(p)
@@ -1179,7 +1214,13 @@ const main = async (): Promise<Setup> => {
     await step("ceilings", () => ceilings(round))
     await step("webhook-peer", () => webhookPeer(context, round))
     await step("intake-parked", () => intakeParked(context, round))
-    await step("processing", () => processing(context, round))
+    await step("processing", async () => {
+      if (BASE_MAIN === null) return processing(context, round, PROCESSING_MAIN)
+      // A/B: the base build first in odd rounds, second in even ones.
+      if (round % 2 === 1) await processing(context, round, PROCESSING_MAIN, BASE_MAIN)
+      await processing(context, round, PROCESSING_MAIN)
+      if (round % 2 === 0) await processing(context, round, PROCESSING_MAIN, BASE_MAIN)
+    })
     await step("intake-running", () => intakeRunning("running", 1, round))
     await step("intake-thread", () => intakeRunning("thread", 1, round, { WEBHOOK_WORKER_THREAD: "true" }))
     await step("open-loop", () => openLoop(context, round))

@@ -7,7 +7,7 @@ import type { NewOutboundEvent } from "../../domain/OutboundEvent.ts"
 import { LAST_WEBHOOK_MARK_SECONDS } from "../../domain/WebhookSilence.ts"
 import { CONVERSATION_ON_CONFLICT } from "./ConversationRepositoryPg.ts"
 import { RANK } from "./MessageRepositoryPg.ts"
-import { transactionAnnouncing, writeOutboxBatch } from "./OutboxPg.ts"
+import { type AnnouncedMessage, transactionAnnouncing, writeOutboxBatch } from "./OutboxPg.ts"
 import { type Row, toJson, toMessage } from "./Rows.ts"
 
 /**
@@ -200,19 +200,29 @@ export const InboundBatchStorePg = Layer.effect(
                 )}
                 ON CONFLICT (message_id) DO NOTHING`
 
-            const events: Array<NewOutboundEvent> = [
-              ...batch.messages.flatMap((write, index) =>
-                messages[index]!.inserted ? write.announce(messages[index]!.message) : []
-              ),
-              ...batch.statuses.flatMap((s, index) => (statuses[index]!.recorded ? s.announce : []))
-            ]
-            yield* writeOutboxBatch(sql, events, announced)
-
-            if (batch.processed.length > 0)
-              yield* sql`
-                UPDATE webhook_events SET state = 'processed', processed_at = ${batch.at}, locked_until = NULL,
-                  last_error = NULL
-                WHERE id IN (SELECT (jsonb_array_elements_text(${toJson(batch.processed)}::jsonb))::uuid)`
+            // The outbox, the live events and the inbox's `processed` in one statement (the events' messages as
+            // stored above give the live payloads their ids).
+            const events: Array<NewOutboundEvent> = []
+            const announcedMessages: Array<AnnouncedMessage | null> = []
+            batch.messages.forEach((write, index) => {
+              const { message, inserted } = messages[index]!
+              if (!inserted) return
+              for (const event of write.announce(message)) {
+                events.push(event)
+                announcedMessages.push(event.type === "message.received" ? message : null)
+              }
+            })
+            batch.statuses.forEach((s, index) => {
+              if (!statuses[index]!.recorded) return
+              for (const event of s.announce) {
+                events.push(event)
+                announcedMessages.push(null)
+              }
+            })
+            yield* writeOutboxBatch(sql, events, announced, {
+              messages: announcedMessages,
+              processed: { ids: batch.processed, at: batch.at }
+            })
             return { messages, statuses }
           })
         ).pipe(

@@ -86,51 +86,88 @@ export const fanOut = (sql: SqlClient.SqlClient, eventId: string, endpointId: st
                   WHERE p = e.type OR p = '*' OR (right(p, 2) = '.*' AND left(e.type, length(p) - 1) = left(p, -1)))
     RETURNING id`
 
+/** The message an event announces as the caller stored it in this transaction, for its live payload. */
+export interface AnnouncedMessage {
+  readonly id: string
+  readonly conversationId: string
+  readonly status: string
+  readonly type: string
+}
+
 /**
- * {@link writeOutbox} for many events in three statements whatever their number: one multi-row insert, one fan-out
- * (the deliveries' `seq` in the events' order) and one `pg_notify` per event from a single SELECT. Same rows, same
- * payloads, same order as writing them one by one.
+ * {@link writeOutbox} for many events in one statement whatever their number (data-modifying CTEs, one JSON
+ * parameter read once): the multi-row insert, the fan-out (the deliveries' `seq` in the events' order) and one
+ * `pg_notify` per event, in the events' order. Same rows, same payloads, same order as writing them one by one.
+ * `messages[i]`, when given, is the message event `i` announces as the caller stored it in this transaction (its
+ * live payload's ids, status and kind come from it instead of a lookup); `processed`, when given, is the inbox's
+ * batch marked `processed` by the same statement (issue 18.2: a round trip and a JSON parameter fewer).
  */
 export const writeOutboxBatch = (
   sql: SqlClient.SqlClient,
   events: ReadonlyArray<NewOutboundEvent>,
-  announced: Array<LiveEvent> = []
+  announced: Array<LiveEvent> = [],
+  options: {
+    readonly messages?: ReadonlyArray<AnnouncedMessage | null>
+    readonly processed?: { readonly ids: ReadonlyArray<string>; readonly at: Date }
+  } = {}
 ) =>
   Effect.gen(function* () {
-    if (events.length === 0) return
-    const rows = events.map((event, ord) => ({
-      ord,
-      id: crypto.randomUUID(),
-      tenant_id: event.tenantId,
-      type: event.type,
-      data: event.data,
-      ordering_key: event.orderingKey,
-      connection_id: text(event.data["connectionId"]),
-      status: text(event.data["status"]),
-      provider: text(event.data["provider"]),
-      provider_message_id: text(event.data["providerMessageId"])
-    }))
-    const recordset = sql`jsonb_to_recordset(${toJson(rows)}::jsonb) AS v(ord int, id uuid, tenant_id uuid, type text,
-      data jsonb, ordering_key text, connection_id text, status text, provider text, provider_message_id text)`
-    yield* sql`
-      INSERT INTO outbound_events (id, tenant_id, type, data, ordering_key)
-      SELECT v.id, v.tenant_id, v.type, v.data, v.ordering_key FROM ${recordset} ORDER BY v.ord`
-    yield* sql`
-      INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, event_type, ordering_key)
-      SELECT e.id, ep.id, e.tenant_id, e.type, e.ordering_key
-      FROM ${recordset} JOIN outbound_events e ON e.id = v.id JOIN webhook_endpoints ep ON ep.tenant_id = e.tenant_id
-      WHERE ep.enabled
-        AND EXISTS (SELECT 1 FROM unnest(ep.events) p
-                    WHERE p = e.type OR p = '*' OR (right(p, 2) = '.*' AND left(e.type, length(p) - 1) = left(p, -1)))
-      ORDER BY v.ord, ep.id`
+    const processed = options.processed
+    if (events.length === 0) {
+      if (processed !== undefined && processed.ids.length > 0) yield* markProcessed(sql, processed.ids, processed.at)
+      return
+    }
+    const rows = events.map((event, ord) => {
+      const message = options.messages?.[ord] ?? null
+      return {
+        ord,
+        id: crypto.randomUUID(),
+        tenant_id: event.tenantId,
+        type: event.type,
+        data: event.data,
+        ordering_key: event.orderingKey,
+        connection_id: text(event.data["connectionId"]),
+        status: text(event.data["status"]),
+        provider: text(event.data["provider"]),
+        provider_message_id: text(event.data["providerMessageId"]),
+        message_id: message?.id ?? null,
+        conversation_id: message?.conversationId ?? null,
+        message_status: message?.status ?? null,
+        message_type: message?.type ?? null
+      }
+    })
+    const done =
+      processed === undefined || processed.ids.length === 0
+        ? sql``
+        : sql`, done AS (${processedUpdate(sql, processed.ids, processed.at)} RETURNING 1)`
     const payloads = yield* sql`
+      WITH v AS MATERIALIZED (
+        SELECT * FROM jsonb_to_recordset(${toJson(rows)}::jsonb) AS v(ord int, id uuid, tenant_id uuid, type text,
+          data jsonb, ordering_key text, connection_id text, status text, provider text, provider_message_id text,
+          message_id uuid, conversation_id uuid, message_status text, message_type text)),
+      ev AS (
+        INSERT INTO outbound_events (id, tenant_id, type, data, ordering_key)
+        SELECT v.id, v.tenant_id, v.type, v.data, v.ordering_key FROM v ORDER BY v.ord),
+      fan AS (
+        INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, event_type, ordering_key)
+        SELECT v.id, ep.id, v.tenant_id, v.type, v.ordering_key
+        FROM v JOIN webhook_endpoints ep ON ep.tenant_id = v.tenant_id
+        WHERE ep.enabled
+          AND EXISTS (SELECT 1 FROM unnest(ep.events) p
+                      WHERE p = v.type OR p = '*' OR (right(p, 2) = '.*' AND left(v.type, length(p) - 1) = left(p, -1)))
+        ORDER BY v.ord, ep.id)${done}
       SELECT x.payload, pg_notify(${LIVE_CHANNEL}, x.payload) FROM (
         SELECT v.ord, json_build_object(
           'tenantId', v.tenant_id::text, 'type', v.type, 'eventId', v.id::text,
-          'conversationId', m.conversation_id::text, 'messageId', m.id::text, 'connectionId', v.connection_id,
-          'status', COALESCE(v.status, m.status), 'kind', COALESCE(m.type, v.provider))::text AS payload
-        FROM ${recordset}
-        LEFT JOIN messages m ON m.tenant_id = v.tenant_id AND m.provider_message_id = v.provider_message_id
+          'conversationId', COALESCE(v.conversation_id, m.conversation_id)::text,
+          'messageId', COALESCE(v.message_id, m.id)::text, 'connectionId', v.connection_id,
+          'status', COALESCE(v.status, v.message_status, m.status),
+          'kind', COALESCE(v.message_type, m.type, v.provider))::text AS payload
+        FROM v
+        LEFT JOIN LATERAL (
+          SELECT m.id, m.conversation_id, m.status, m.type FROM messages m
+          WHERE v.message_id IS NULL AND m.tenant_id = v.tenant_id AND m.provider_message_id = v.provider_message_id
+        ) m ON true
         ORDER BY v.ord) x
       ORDER BY x.ord`
     payloads.forEach((row, index) => {
@@ -140,3 +177,11 @@ export const writeOutboxBatch = (
       })
     })
   })
+
+/** The inbox events `ids` marked `processed` at `at` (the statement, for a CTE or on its own). */
+const processedUpdate = (sql: SqlClient.SqlClient, ids: ReadonlyArray<string>, at: Date) =>
+  sql`UPDATE webhook_events SET state = 'processed', processed_at = ${at}, locked_until = NULL, last_error = NULL
+      WHERE id IN (SELECT (jsonb_array_elements_text(${toJson(ids)}::jsonb))::uuid)`
+
+const markProcessed = (sql: SqlClient.SqlClient, ids: ReadonlyArray<string>, at: Date) =>
+  Effect.asVoid(processedUpdate(sql, ids, at))
