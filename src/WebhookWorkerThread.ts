@@ -61,8 +61,8 @@ const decode = (value: unknown): unknown => {
 /** What the thread runs: the webhook worker and what it needs, on its own pool. */
 const threadLayer = (config: AppConfigShape) => {
   // Live events: over PostgreSQL the batch's NOTIFY reaches every subscriber (the main thread's included) and the
-  // adapters publish in process only to this thread's subscribers, of which there are none: no LiveEvents here, so
-  // the thread does not LISTEN to (and decode) every event it announces. Over Redis the adapter publishes: kept.
+  // adapters publish in process only to this thread's subscribers, of which there are none: no LiveEvents here.
+  // Over Redis the adapter publishes: kept (it SUBSCRIBEs only while it has a subscriber, so never here).
   const live = Option.isSome(config.redisUrl) ? liveEventsLayer(config) : Layer.empty
   const Database = Layer.merge(live, inboxWakeupsLayer(config)).pipe(Layer.provideMerge(databaseLayer(config)))
   const Ports = Layer.mergeAll(
