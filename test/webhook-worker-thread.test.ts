@@ -22,12 +22,13 @@ import { MigrationsLive } from "../src/adapters/persistence/Migrations.ts"
 import { PersistencePg } from "../src/adapters/persistence/Persistence.ts"
 import { WebhookEndpointStore } from "../src/application/outbound/ports/WebhookEndpointStore.ts"
 import { secretBinding } from "../src/application/outbound/WebhookEndpoints.ts"
-import type { ConnectionRepository } from "../src/application/ports/ConnectionRepository.ts"
+import { ConnectionRepository } from "../src/application/ports/ConnectionRepository.ts"
 import { TokenCipher } from "../src/application/ports/TokenCipher.ts"
-import type { TenantId } from "../src/domain/Ids.ts"
+import type { PhoneNumberId, TenantId, WabaId } from "../src/domain/Ids.ts"
 import { randomMetaId } from "./support/Backends.ts"
 import { activeWhatsAppConnection } from "./support/PersistenceFixtures.ts"
 import { type ServiceProcess, startProcess } from "./support/Service.ts"
+import { sample } from "./support/WebhookHarness.ts"
 
 const serverUrl = process.env["DATABASE_URL"] ?? ""
 
@@ -207,6 +208,63 @@ describe.runIf(serverUrl !== "")("the webhook worker in its own thread (npm star
     }
     expect(await deliveries()).toStrictEqual(["delivered"])
     expect(received.map((r) => r.type)).toStrictEqual(["message.received"])
+
+    // A Graph API call made in the thread (the reinstatement of a banned WABA is checked with its token) is timed
+    // there, and shows at the main thread's /metrics: no other job of this service lists a WABA's numbers.
+    const graphCalls = async () => {
+      const text = await (await fetch(`${started.url}/metrics`)).text()
+      const line = text
+        .split("\n")
+        .find((l) => l.startsWith("meta_api_response_time_seconds_count{") && l.includes("/{waba-id}/phone_numbers"))
+      return line === undefined ? 0 : Number(line.split(" ").at(-1))
+    }
+    expect(await graphCalls()).toBe(0)
+    const wabaId = randomMetaId()
+    await db.runPromise(
+      Effect.gen(function* () {
+        const cipher = yield* TokenCipher
+        yield* (yield* ConnectionRepository).claimNumber(randomMetaId() as PhoneNumberId, {
+          tenantId,
+          provider: "meta_whatsapp",
+          status: "active",
+          wabaId: wabaId as WabaId,
+          phoneNumberE164: "+15550109876",
+          displayName: "Banned",
+          accessTokenEnc: yield* cipher.encrypt(Redacted.make("EAAbanned".padEnd(60, "q")), {
+            tenantId,
+            provider: "meta_whatsapp"
+          }),
+          tokenExpiresAt: null,
+          scopes: [],
+          metadata: {}
+        })
+      })
+    )
+    // Meta bans the WABA (the connection moves to error), then reinstates it: checked with Meta in the thread.
+    const account = async (name: string) => {
+      const payload = sample(name) as { entry: Array<{ id: string; time: number }> }
+      payload.entry[0]!.id = wabaId
+      payload.entry[0]!.time = Math.floor(Date.now() / 1000) + 1
+      const text = JSON.stringify(payload)
+      const response = await fetch(`${started.url}/webhooks/meta/whatsapp`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-hub-signature-256": `sha256=${createHmac("sha256", secret).update(text).digest("hex")}`
+        },
+        body: text
+      })
+      expect(response.status).toBe(200)
+    }
+    await account("account_update_disabled_update")
+    await processed(3)
+    await account("account_update_disabled_update_reinstate")
+    await processed(4)
+    for (let attempt = 0; (await graphCalls()) === 0; attempt++) {
+      if (attempt > 100) throw new Error(`the thread's Graph call is not at /metrics:\n${started.output()}`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect(await graphCalls()).toBeGreaterThanOrEqual(1)
 
     expect(await started.stop("SIGTERM")).toBe(0)
     service = undefined
