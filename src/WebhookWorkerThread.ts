@@ -85,9 +85,9 @@ const threadLayer = (config: AppConfigShape) => {
   return WebhookProcessor.worker().pipe(Layer.provide(Processor))
 }
 
-/** For the tests: another build of the thread's entry, and each thread as it is started. */
+/** For the tests: another build of the thread's module, and each thread as it is started. */
 export interface WebhookWorkerThreadOptions {
-  readonly entry?: URL
+  readonly threadModule?: URL
   readonly onStart?: (thread: Worker) => void
 }
 
@@ -107,7 +107,7 @@ export const webhookWorkerThread = (
     Effect.gen(function* () {
       const record = Effect.runSyncWith(yield* Effect.context<never>())
       const start = Effect.callback<{ readonly thread: Worker; readonly exited: Promise<number> }, Error>((resume) => {
-        const thread = new Worker(options.entry ?? entry, {
+        const thread = new Worker(options.threadModule ?? entry, {
           workerData: { "~webhookWorker": true, config: encode(config) },
           name: "webhook-worker",
           // Its live heap is a batch (up to 800 events) and the modules: a cap keeps the process's memory bounded
