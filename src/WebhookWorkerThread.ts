@@ -16,6 +16,7 @@ import { Cause, Effect, Exit, Layer, Metric, Option, Redacted } from "effect"
 import type { AppConfigShape } from "./AppConfig.ts"
 import { MetaWebhookDecoder } from "./adapters/meta-graph/MetaWebhooks.ts"
 import { loggingLayer } from "./adapters/observability/Logging.ts"
+import { ForwardingMetricRegistry, type MetricUpdate, recordMetricUpdates } from "./adapters/observability/Metrics.ts"
 import { PersistencePg } from "./adapters/persistence/Persistence.ts"
 import { Templates } from "./application/messaging/Templates.ts"
 import { WebhookProcessor } from "./application/webhooks/WebhookProcessor.ts"
@@ -32,7 +33,13 @@ const entry = import.meta.url.endsWith(".ts")
   ? new URL(import.meta.url)
   : new URL("./webhook-worker.js", import.meta.url)
 
-type Message = { readonly type: "ready" } | { readonly type: "failed"; readonly reason: string }
+type Message =
+  | { readonly type: "ready" }
+  | { readonly type: "failed"; readonly reason: string }
+  | { readonly type: "metrics"; readonly updates: ReadonlyArray<MetricUpdate> }
+
+/** How often the thread sends its metric updates over to the main thread's registry (and `/metrics`). */
+const METRICS_FLUSH_MILLIS = 500
 
 // The configuration crosses to the thread as plain data: `Redacted` and `Option` values are tagged on the way.
 const encode = (value: unknown): unknown => {
@@ -61,8 +68,8 @@ const decode = (value: unknown): unknown => {
 /** What the thread runs: the webhook worker and what it needs, on its own pool. */
 const threadLayer = (config: AppConfigShape) => {
   // Live events: over PostgreSQL the batch's NOTIFY reaches every subscriber (the main thread's included) and the
-  // adapters publish in process only to this thread's subscribers, of which there are none: no LiveEvents here, so
-  // the thread does not LISTEN to (and decode) every event it announces. Over Redis the adapter publishes: kept.
+  // adapters publish in process only to this thread's subscribers, of which there are none: no LiveEvents here.
+  // Over Redis the adapter publishes: kept (it SUBSCRIBEs only while it has a subscriber, so never here).
   const live = Option.isSome(config.redisUrl) ? liveEventsLayer(config) : Layer.empty
   const Database = Layer.merge(live, inboxWakeupsLayer(config)).pipe(Layer.provideMerge(databaseLayer(config)))
   const Ports = Layer.mergeAll(
@@ -78,27 +85,44 @@ const threadLayer = (config: AppConfigShape) => {
   return WebhookProcessor.worker().pipe(Layer.provide(Processor))
 }
 
+/** For the tests: another build of the thread's module, and each thread as it is started. */
+export interface WebhookWorkerThreadOptions {
+  readonly threadModule?: URL
+  readonly onStart?: (thread: Worker) => void
+}
+
 /**
  * The main thread's side: starts the thread once the layer is built (the database migrated) and waits until its
  * worker runs (a thread that cannot start fails the service's start). On shutdown it asks the thread to stop (its
  * batch in flight is interrupted: the lease runs out and the events are claimed again; its pool closes), ending it
  * after 10 s if it has not. A thread that ends on its own is logged as an error and started again a second later.
+ * The metrics the thread records (the Graph API's timings and throttles) arrive as updates every half second and
+ * are recorded in this thread's registry, so `/metrics` shows them.
  */
-export const webhookWorkerThread = (config: AppConfigShape): Layer.Layer<never> =>
+export const webhookWorkerThread = (
+  config: AppConfigShape,
+  options: WebhookWorkerThreadOptions = {}
+): Layer.Layer<never> =>
   Layer.effectDiscard(
     Effect.gen(function* () {
+      const record = Effect.runSyncWith(yield* Effect.context<never>())
       const start = Effect.callback<{ readonly thread: Worker; readonly exited: Promise<number> }, Error>((resume) => {
-        const thread = new Worker(entry, {
+        const thread = new Worker(options.threadModule ?? entry, {
           workerData: { "~webhookWorker": true, config: encode(config) },
           name: "webhook-worker",
           // Its live heap is a batch (up to 800 events) and the modules: a cap keeps the process's memory bounded
           // as `npm start`'s --max-old-space-size does the main thread's (issue 18.5).
           resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 }
         })
+        options.onStart?.(thread)
         const exited = new Promise<number>((done) => thread.once("exit", done))
+        let started = false
         const onError = (error: Error) => resume(Effect.fail(error))
         thread.once("error", onError)
-        thread.once("message", (message: Message) => {
+        thread.on("message", (message: Message) => {
+          if (message.type === "metrics") return record(recordMetricUpdates(message.updates))
+          if (started) return
+          started = true
           thread.off("error", onError)
           if (message.type === "ready") resume(Effect.succeed({ thread, exited }))
           else resume(Effect.fail(new Error(`webhook worker thread: ${message.reason}`)))
@@ -140,6 +164,15 @@ const threadData = workerData as { readonly "~webhookWorker"?: true; readonly co
 if (!isMainThread && parentPort !== null && threadData?.["~webhookWorker"] === true) {
   const port = parentPort
   const config = decode(threadData.config) as AppConfigShape
+  // The metrics recorded here are the main thread's to serve: sent over in batches (none while nothing happens).
+  let updates: Array<MetricUpdate> = []
+  const flush = () => {
+    if (updates.length === 0) return
+    port.postMessage({ type: "metrics", updates } satisfies Message)
+    updates = []
+  }
+  const flushing = setInterval(flush, METRICS_FLUSH_MILLIS)
+  flushing.unref()
   const program = Effect.scoped(
     Effect.gen(function* () {
       yield* Layer.build(threadLayer(config))
@@ -152,13 +185,20 @@ if (!isMainThread && parentPort !== null && threadData?.["~webhookWorker"] === t
         secrets: [config.meta.appSecret, config.meta.webhookVerifyToken, config.authJwtSecret]
       })
     ),
-    Effect.provideService(Metric.MetricRegistry, new Map())
+    Effect.provideService(
+      Metric.MetricRegistry,
+      new ForwardingMetricRegistry((update) => {
+        updates.push(update)
+      })
+    )
   )
   const fiber = Effect.runFork(program)
   port.on("message", (message) => {
     if (message === "stop") fiber.interruptUnsafe()
   })
   fiber.addObserver((exit) => {
+    clearInterval(flushing)
+    flush()
     if (Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause))
       port.postMessage({ type: "failed", reason: Cause.pretty(exit.cause) } satisfies Message)
     port.close()

@@ -5,16 +5,19 @@
  * delivered to the tenant's endpoint once (by the main thread's delivery worker, from the outbox the thread wrote), a
  * redelivery of it changes nothing, and SIGTERM stops the thread with the process, exit code 0.
  */
-import { createHmac, randomBytes } from "node:crypto"
+import { createHash, createHmac, randomBytes } from "node:crypto"
 import { mkdtempSync } from "node:fs"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { pathToFileURL } from "node:url"
+import type { Worker } from "node:worker_threads"
 import { PgClient } from "@effect/sql-pg"
-import { Duration, Effect, Layer, ManagedRuntime, Queue, Redacted } from "effect"
+import { ConfigProvider, Duration, Effect, Layer, Logger, ManagedRuntime, Queue, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { loadAppConfig } from "../src/AppConfig.ts"
 import { layerFromKeys } from "../src/adapters/crypto/TokenCipherAesGcm.ts"
 import { layerServer } from "../src/adapters/persistence/Database.ts"
 import { LIVE_CHANNEL } from "../src/adapters/persistence/LiveEventsPg.ts"
@@ -22,12 +25,15 @@ import { MigrationsLive } from "../src/adapters/persistence/Migrations.ts"
 import { PersistencePg } from "../src/adapters/persistence/Persistence.ts"
 import { WebhookEndpointStore } from "../src/application/outbound/ports/WebhookEndpointStore.ts"
 import { secretBinding } from "../src/application/outbound/WebhookEndpoints.ts"
-import type { ConnectionRepository } from "../src/application/ports/ConnectionRepository.ts"
+import { ConnectionRepository } from "../src/application/ports/ConnectionRepository.ts"
 import { TokenCipher } from "../src/application/ports/TokenCipher.ts"
-import type { TenantId } from "../src/domain/Ids.ts"
+import { WebhookInbox } from "../src/application/webhooks/ports/WebhookInbox.ts"
+import type { PhoneNumberId, TenantId, WabaId } from "../src/domain/Ids.ts"
+import { webhookWorkerThread } from "../src/WebhookWorkerThread.ts"
 import { randomMetaId } from "./support/Backends.ts"
 import { activeWhatsAppConnection } from "./support/PersistenceFixtures.ts"
-import { type ServiceProcess, startProcess } from "./support/Service.ts"
+import { buildIfStale, type ServiceProcess, startProcess } from "./support/Service.ts"
+import { messagesPayload, sample } from "./support/WebhookHarness.ts"
 
 const serverUrl = process.env["DATABASE_URL"] ?? ""
 
@@ -39,7 +45,7 @@ describe.runIf(serverUrl !== "")("the webhook worker in its own thread (npm star
   const secret = randomBytes(16).toString("hex")
   const key = randomBytes(32)
   let db: ManagedRuntime.ManagedRuntime<
-    SqlClient.SqlClient | ConnectionRepository | WebhookEndpointStore | TokenCipher,
+    SqlClient.SqlClient | ConnectionRepository | WebhookEndpointStore | TokenCipher | WebhookInbox,
     never
   >
   const listener = ManagedRuntime.make(layerServer(Redacted.make(databaseUrl), { maxConnections: 1 }).pipe(Layer.orDie))
@@ -208,10 +214,145 @@ describe.runIf(serverUrl !== "")("the webhook worker in its own thread (npm star
     expect(await deliveries()).toStrictEqual(["delivered"])
     expect(received.map((r) => r.type)).toStrictEqual(["message.received"])
 
+    // A Graph API call made in the thread (the reinstatement of a banned WABA is checked with its token) is timed
+    // there, and shows at the main thread's /metrics: no other job of this service lists a WABA's numbers.
+    const graphCalls = async () => {
+      const text = await (await fetch(`${started.url}/metrics`)).text()
+      const line = text
+        .split("\n")
+        .find((l) => l.startsWith("meta_api_response_time_seconds_count{") && l.includes("/{waba-id}/phone_numbers"))
+      return line === undefined ? 0 : Number(line.split(" ").at(-1))
+    }
+    expect(await graphCalls()).toBe(0)
+    const wabaId = randomMetaId()
+    await db.runPromise(
+      Effect.gen(function* () {
+        const cipher = yield* TokenCipher
+        yield* (yield* ConnectionRepository).claimNumber(randomMetaId() as PhoneNumberId, {
+          tenantId,
+          provider: "meta_whatsapp",
+          status: "active",
+          wabaId: wabaId as WabaId,
+          phoneNumberE164: "+15550109876",
+          displayName: "Banned",
+          accessTokenEnc: yield* cipher.encrypt(Redacted.make("EAAbanned".padEnd(60, "q")), {
+            tenantId,
+            provider: "meta_whatsapp"
+          }),
+          tokenExpiresAt: null,
+          scopes: [],
+          metadata: {}
+        })
+      })
+    )
+    // Meta bans the WABA (the connection moves to error), then reinstates it: checked with Meta in the thread.
+    const account = async (name: string) => {
+      const payload = sample(name) as { entry: Array<{ id: string; time: number }> }
+      payload.entry[0]!.id = wabaId
+      payload.entry[0]!.time = Math.floor(Date.now() / 1000) + 1
+      const text = JSON.stringify(payload)
+      const response = await fetch(`${started.url}/webhooks/meta/whatsapp`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-hub-signature-256": `sha256=${createHmac("sha256", secret).update(text).digest("hex")}`
+        },
+        body: text
+      })
+      expect(response.status).toBe(200)
+    }
+    await account("account_update_disabled_update")
+    await processed(3)
+    await account("account_update_disabled_update_reinstate")
+    await processed(4)
+    for (let attempt = 0; (await graphCalls()) === 0; attempt++) {
+      if (attempt > 100) throw new Error(`the thread's Graph call is not at /metrics:\n${started.output()}`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect(await graphCalls()).toBeGreaterThanOrEqual(1)
+
     expect(await started.stop("SIGTERM")).toBe(0)
     service = undefined
     expect(started.output()).not.toContain("ended on its own")
     expect(received).toHaveLength(1)
     await new Promise<void>((done) => receiver.close(() => done()))
   }, 120_000)
+
+  it("a thread that ends unexpectedly is logged and started again, and the new one processes the inbox", async () => {
+    buildIfStale()
+    const config = await Effect.runPromise(
+      loadAppConfig(
+        ConfigProvider.fromEnv({
+          env: {
+            DATABASE_URL: databaseUrl,
+            DATA_DIR: mkdtempSync(join(tmpdir(), "worker-thread-restart-")),
+            META_APP_SECRET: secret,
+            TOKEN_ENCRYPTION_KEY_BASE64: key.toString("base64"),
+            WEBHOOK_WORKER_THREAD: "true",
+            LOG_LEVEL: "error"
+          }
+        })
+      )
+    )
+    const threads: Array<Worker> = []
+    const logged: Array<string> = []
+    const logger = Logger.make(({ message }) => {
+      logged.push((Array.isArray(message) ? message : [message]).map(String).join(" "))
+    })
+    const supervised = ManagedRuntime.make(
+      webhookWorkerThread(config, {
+        // The built thread, as `npm start` runs it (this process runs TypeScript through vitest, not tsx).
+        threadModule: pathToFileURL(join(import.meta.dirname, "../dist/server/webhook-worker.js")),
+        onStart: (thread) => threads.push(thread)
+      }).pipe(Layer.provide(Logger.layer([logger])))
+    )
+    try {
+      await supervised.runPromise(Effect.void)
+      expect(threads).toHaveLength(1)
+      // Not asked to stop: to the service, the thread ended on its own (as a crash or an out-of-memory end would).
+      await threads[0]!.terminate()
+      for (let attempt = 0; threads.length < 2 || !logged.some((l) => l.includes("ended on its own")); attempt++) {
+        if (attempt > 100)
+          throw new Error(`not started again within 10 s (${threads.length} threads): ${logged.join("\n")}`)
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      expect(logged.some((l) => l.includes("Webhook worker thread ended on its own"))).toBe(true)
+      // The new thread processes what arrives now.
+      const phone = randomMetaId()
+      const tenantId = crypto.randomUUID() as TenantId
+      await db.runPromise(activeWhatsAppConnection(tenantId, phone))
+      const wamid = `wamid.${crypto.randomUUID()}`
+      const payload = messagesPayload(phone, {
+        contacts: [{ profile: { name: "Ana" }, wa_id: "14155550002" }],
+        messages: [{ from: "14155550002", id: wamid, timestamp: "1767225600", type: "text", text: { body: "again" } }]
+      })
+      const raw = new TextEncoder().encode(JSON.stringify(payload))
+      await db.runPromise(
+        Effect.flatMap(WebhookInbox, (inbox) =>
+          inbox.accept({
+            provider: "meta_whatsapp",
+            bodySha256: createHash("sha256").update(raw).digest("hex"),
+            raw,
+            payload,
+            receivedAt: new Date()
+          })
+        )
+      )
+      for (let attempt = 0; ; attempt++) {
+        const rows = await db.runPromise(
+          Effect.flatMap(
+            SqlClient.SqlClient,
+            (sql) => sql`SELECT count(*)::int AS n FROM messages WHERE provider_message_id = ${wamid}`
+          )
+        )
+        if (Number(rows[0]!["n"]) === 1) break
+        if (attempt > 200) throw new Error(`not processed by the new thread within 10 s: ${logged.join("\n")}`)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+    } finally {
+      await supervised.dispose()
+    }
+    // Disposing asked the running thread to stop: it is not reported as an unexpected end.
+    expect(logged.filter((l) => l.includes("ended on its own"))).toHaveLength(1)
+  }, 60_000)
 })

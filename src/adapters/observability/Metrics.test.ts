@@ -14,12 +14,16 @@ import { ConnectionRepositoryMemory } from "../persistence/ConnectionRepositoryM
 import { OutboxMemory } from "../persistence/OutboxMemory.ts"
 import { WebhookInboxMemory } from "../persistence/WebhookInboxMemory.ts"
 import {
+  ForwardingMetricRegistry,
   METRIC_NAMES,
+  METRICS_BY_NAME,
+  type MetricUpdate,
   makeMetricsRoute,
   PROMETHEUS_CONTENT_TYPE,
   recordMessageSent,
   recordMetaApiResponseTime,
   recordMetaThrottle,
+  recordMetricUpdates,
   recordOAuthError,
   recordOAuthRequest,
   recordTokenValidation,
@@ -107,6 +111,32 @@ describe("metrics", () => {
     expect(sampleValue(families, "meta_api_response_time_seconds_count", { endpoint: "GET /me" })).toBe(2)
     expect(sampleValue(families, "meta_api_response_time_seconds_bucket", { endpoint: "GET /me", le: "1" })).toBe(1)
     expect(sampleValue(families, "meta_api_response_time_seconds_sum", { endpoint: "GET /me" })).toBeCloseTo(1.5)
+  })
+
+  it("forwards a thread's updates of the module's metrics to another registry, which renders them", async () => {
+    expect([...METRICS_BY_NAME.keys()].sort()).toStrictEqual([...METRIC_NAMES].sort())
+    const updates: Array<MetricUpdate> = []
+    const thread = new ForwardingMetricRegistry((update) => {
+      updates.push(update)
+    })
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        yield* recordMetaApiResponseTime("GET /{waba-id}/phone_numbers", 0.2)
+        yield* recordMetaThrottle("meta_whatsapp")
+        yield* Metric.update(Metric.counter("not_ours_total"), 1)
+      }).pipe(Effect.provideService(Metric.MetricRegistry, thread))
+    )
+    expect(updates.map(([name]) => name)).toStrictEqual(["meta_api_response_time_seconds", "meta_api_throttled_total"])
+    // Structured-cloned as postMessage does, then recorded in the main thread's registry.
+    const text = await Effect.runPromise(
+      withRegistry(Effect.andThen(recordMetricUpdates(structuredClone(updates)), render))
+    )
+    const families = parsePrometheusText(text)
+    expect(
+      sampleValue(families, "meta_api_response_time_seconds_count", { endpoint: "GET /{waba-id}/phone_numbers" })
+    ).toBe(1)
+    expect(sampleValue(families, "meta_api_throttled_total", { provider: "meta_whatsapp" })).toBe(1)
+    expect(text).not.toContain("not_ours_total")
   })
 
   it("takes the soonest expiry of active connections, +Inf when none expires", () => {

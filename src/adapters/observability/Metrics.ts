@@ -149,6 +149,92 @@ export const METRIC_NAMES = [
   "meta_api_throttled_total"
 ] as const
 
+/** Every metric this module defines, by Prometheus name. */
+export const METRICS_BY_NAME: ReadonlyMap<string, Metric.Metric<number, unknown>> = new Map<
+  string,
+  Metric.Metric<number, unknown>
+>(
+  [
+    metaOAuthRequests,
+    metaOAuthErrors,
+    metaTokenValidations,
+    metaApiResponseTime,
+    metaTokenExpiresInHours,
+    whatsappConnectionsActive,
+    whatsappConnectionsWebhookSilent,
+    whatsappWebhookSilenceMaxHours,
+    connectionHealthChecks,
+    webhookEventsReceived,
+    webhookEventsPending,
+    webhookProcessingLag,
+    webhookEventsFailed,
+    webhookEventsUnrouted,
+    messagesSent,
+    metaAppWebhookCallbackOk,
+    tokenDecryptFailures,
+    appCredentialsInvalid,
+    metaApiThrottled
+  ].map((metric) => [metric.id, metric as Metric.Metric<number, unknown>])
+)
+
+// ---------------------------------------------------------------------------------------------------------------
+// Another thread's metrics (the webhook worker's, WEBHOOK_WORKER_THREAD=true)
+
+/** One update of one of this module's metrics, as it crosses between threads: name, attributes, how, value. */
+export type MetricUpdate = readonly [
+  name: string,
+  attributes: Readonly<Record<string, string>> | undefined,
+  how: "update" | "modify",
+  input: number
+]
+
+/**
+ * A metric registry for a thread whose metrics belong to the main thread's `/metrics`: it records as any registry
+ * does, and hands each update of this module's metrics (the Graph API's timings and throttles, …) to `forward`, which
+ * sends them over to {@link recordMetricUpdates}. Other metrics stay in the thread.
+ */
+export class ForwardingMetricRegistry extends Map<string, Metric.Metric.Metadata<unknown, unknown>> {
+  readonly #forward: (update: MetricUpdate) => void
+
+  constructor(forward: (update: MetricUpdate) => void) {
+    super()
+    this.#forward = forward
+  }
+
+  override set(key: string, metadata: Metric.Metric.Metadata<unknown, unknown>): this {
+    if (!METRICS_BY_NAME.has(metadata.id)) return super.set(key, metadata)
+    const { hooks, id } = metadata
+    const attributes = metadata.attributes as Readonly<Record<string, string>> | undefined
+    const forward = this.#forward
+    // In place: the metric uses the hooks of the object it registers for the update that registers it.
+    ;(metadata as { hooks: Metric.Metric.Hooks<unknown, unknown> }).hooks = {
+      get: hooks.get,
+      update: (input, context) => {
+        hooks.update(input, context)
+        if (typeof input === "number") forward([id, attributes, "update", input])
+      },
+      modify: (input, context) => {
+        hooks.modify(input, context)
+        if (typeof input === "number") forward([id, attributes, "modify", input])
+      }
+    }
+    return super.set(key, metadata)
+  }
+}
+
+/** Records updates another thread forwarded (its {@link ForwardingMetricRegistry}) in this thread's registry. */
+export const recordMetricUpdates = (updates: ReadonlyArray<MetricUpdate>): Effect.Effect<void> =>
+  Effect.forEach(
+    updates,
+    ([name, attributes, how, input]) => {
+      const defined = METRICS_BY_NAME.get(name)
+      if (defined === undefined) return Effect.void
+      const metric = attributes === undefined ? defined : Metric.withAttributes(defined, attributes)
+      return how === "update" ? Metric.update(metric, input) : Metric.modify(metric, input)
+    },
+    { discard: true }
+  )
+
 // ---------------------------------------------------------------------------------------------------------------
 // Recording
 

@@ -1,9 +1,9 @@
 import { NodeRedis } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Effect, Fiber, Layer, Stream } from "effect"
+import { Context, Effect, Exit, Fiber, Layer, Scope, Stream } from "effect"
 import { type LiveEvent, LiveEvents } from "../../application/ports/LiveEvents.ts"
 import type { TenantId } from "../../domain/Ids.ts"
-import { LiveEventsRedis } from "./LiveEventsRedis.ts"
+import { LIVE_REDIS_CHANNEL, LiveEventsRedis } from "./LiveEventsRedis.ts"
 
 // This machine kind runs Redis on 6379 (.ci/run starts it when it is down), as OperationLimits.test.ts uses it.
 const redisUrl = process.env["TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379"
@@ -67,5 +67,39 @@ describe("live events through Redis pub/sub (REDIS_URL)", () => {
         ["after"]
       )
     }).pipe(Effect.scoped)
+  )
+
+  it.live(
+    "an instance SUBSCRIBEs only while it has a subscriber: none before, one per instance, none after the last",
+    () =>
+      Effect.gen(function* () {
+        // Redis's own count of the channel's subscribed connections (other test files may hold theirs: a difference).
+        const numsub = Effect.flatMap(NodeRedis.NodeRedis, (redis) =>
+          redis.use((client) => client.sendCommand(["PUBSUB", "NUMSUB", LIVE_REDIS_CHANNEL]))
+        ).pipe(
+          Effect.map((reply) => Number((reply as unknown as ReadonlyArray<unknown>)[1])),
+          Effect.provide(NodeRedis.layer({ url: redisUrl }))
+        )
+        const base = yield* numsub
+        const a = Context.get(yield* Layer.build(Layer.fresh(instance)), LiveEvents)
+        const b = Context.get(yield* Layer.build(Layer.fresh(instance)), LiveEvents)
+        assert.strictEqual((yield* numsub) - base, 0, "nobody subscribes: no SUBSCRIBE")
+        const tenant = crypto.randomUUID()
+        const first = yield* Scope.make()
+        const onB = yield* b.subscribe(tenant as TenantId).pipe(Scope.provide(first))
+        yield* b.subscribe(tenant as TenantId).pipe(Scope.provide(first))
+        assert.strictEqual((yield* numsub) - base, 1, "B subscribed once, whatever its subscribers; A not at all")
+        const got = yield* Effect.forkChild(Stream.runHead(onB))
+        yield* a.publish([event(tenant, "from-a")])
+        const head = yield* Fiber.join(got).pipe(Effect.timeout("5 seconds"))
+        assert.strictEqual(head._tag === "Some" ? head.value.eventId : undefined, "from-a")
+        yield* Scope.close(first, Exit.void)
+        assert.strictEqual((yield* numsub) - base, 0, "the last subscriber left: UNSUBSCRIBE")
+        const again = yield* b.subscribe(tenant as TenantId)
+        const gotAgain = yield* Effect.forkChild(Stream.runHead(again))
+        yield* a.publish([event(tenant, "again")])
+        const headAgain = yield* Fiber.join(gotAgain).pipe(Effect.timeout("5 seconds"))
+        assert.strictEqual(headAgain._tag === "Some" ? headAgain.value.eventId : undefined, "again")
+      }).pipe(Effect.scoped)
   )
 })
