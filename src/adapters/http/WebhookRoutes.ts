@@ -214,7 +214,11 @@ export const makeWebhookFastPath = (requests: WebhookRequests = new WebhookReque
         for (const [result, count] of counts) yield* recordWebhookReceived(result, count)
         for (const item of batch) {
           const answer = webhookAnswer(item.outcome)
-          yield* item.serving.answered(answer.status, outcomeLogged(item.outcome), lineFieldsOf(intake, item.outcome))
+          yield* item.serving.answered(
+            answer.status,
+            lineFieldsOf(intake, item.outcome),
+            item.outcome._tag === "Unstored" ? outcomeLogged(item.outcome) : undefined
+          )
           writeAnswer(item.response, answer, item.serving.id)
         }
       })

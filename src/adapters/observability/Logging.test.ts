@@ -12,8 +12,11 @@ import {
   parseLogLevel,
   REDACTED,
   RequestIdMiddleware,
+  RequestLines,
   requestIdOf,
-  stdoutLines
+  servingRequest,
+  stdoutLines,
+  withRequestLineFields
 } from "./Logging.ts"
 
 const metaToken = () => `EAA${randomBytes(120).toString("hex")}`
@@ -205,4 +208,78 @@ describe("request ids", () => {
       expect(unhandled!.annotations["request_id"]).toBe("req-3")
     })
   }
+
+  const fields = { event_id: "evt-1", provider: "meta_whatsapp", bytes: 42 }
+  const webhookLine = (id: string) => servingRequest("POST", "/webhooks/meta/whatsapp", id)
+
+  it("writes an answered request's line, without a log call, as the record serve logs (issue 18.3, w8A)", async () => {
+    const lines: Array<string> = []
+    const secret = randomBytes(16).toString("hex")
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        yield* webhookLine("req-a").serve(
+          Effect.succeed(withRequestLineFields(HttpServerResponse.text("EVENT_RECEIVED"), fields))
+        )
+        yield* webhookLine("req-a").answered(200, fields)
+        // A secret in a field is redacted on both ways alike.
+        yield* webhookLine("req-b").serve(
+          Effect.succeed(withRequestLineFields(HttpServerResponse.text("x"), { ...fields, provider: secret }))
+        )
+        yield* webhookLine("req-b").answered(200, { ...fields, provider: secret })
+      }).pipe(
+        Effect.annotateLogs("outer", "kept"),
+        Effect.withSpan("outer span"),
+        Effect.provide(loggingLayer("info", "json", { secrets: [secret], write: (line) => lines.push(line) }))
+      )
+    )
+    expect(lines).toHaveLength(4)
+    const comparable = (line: string) =>
+      line.replace(/"time":"[^"]+"/, '"time":"T"').replace(/"duration_ms":\d+/, '"duration_ms":0')
+    expect(comparable(lines[1]!)).toBe(comparable(lines[0]!))
+    expect(comparable(lines[3]!)).toBe(comparable(lines[2]!))
+    const record = JSON.parse(lines[1]!) as LogRecord
+    expect(record).toMatchObject({
+      level: "INFO",
+      message: "HTTP POST /webhooks/meta/whatsapp 200",
+      annotations: { outer: "kept", request_id: "req-a", ...fields, method: "POST", status: 200 },
+      spans: ["outer span", "http.server POST"]
+    })
+    expect(record.trace_id).toMatch(/^[0-9a-f]{32}$/)
+    expect(lines[3]).toContain(`"provider":"${REDACTED}"`)
+    expect(lines[3]).not.toContain(secret)
+  })
+
+  it("writes an answered request's line through the sink only when it is the one logger, at info", async () => {
+    const logged: Array<string> = []
+    const written: Array<string> = []
+    const logger = Logger.make((options) => {
+      logged.push(String(options.message))
+    })
+    const sink = { logger, write: (_fiber: unknown, line: { readonly message: string }) => written.push(line.message) }
+    const run = (
+      effect: Effect.Effect<void>,
+      loggers: ReadonlyArray<Logger.Logger<unknown, unknown>>,
+      level = "Info"
+    ) =>
+      Effect.runPromise(
+        effect.pipe(
+          Effect.provide(Logger.layer(loggers)),
+          Effect.provideService(RequestLines, sink),
+          Effect.provideService(References.MinimumLogLevel, level as "Info")
+        )
+      )
+    await run(webhookLine("r1").answered(200, fields), [logger])
+    expect([written, logged]).toEqual([["HTTP POST /webhooks/meta/whatsapp 200"], []])
+    // Another logger besides it, a line of its own (the 503's error), or a level above info: the log call.
+    await run(webhookLine("r2").answered(200, fields), [logger, Logger.make(() => undefined)])
+    await run(webhookLine("r3").answered(503, undefined, Effect.logError("could not store")), [logger])
+    expect(written).toHaveLength(1)
+    expect(logged).toEqual([
+      "HTTP POST /webhooks/meta/whatsapp 200",
+      "could not store",
+      "HTTP POST /webhooks/meta/whatsapp 503"
+    ])
+    await run(webhookLine("r4").answered(200, fields), [logger], "Error")
+    expect([written.length, logged.length]).toEqual([1, 3])
+  })
 })

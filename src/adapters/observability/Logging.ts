@@ -6,7 +6,20 @@
 
 import { randomUUID } from "node:crypto"
 import { writeSync } from "node:fs"
-import { Console, Context, Effect, Layer, Logger, type LogLevel, Redacted, References, Tracer } from "effect"
+import {
+  Clock,
+  Console,
+  Context,
+  Effect,
+  Exit,
+  type Fiber,
+  Layer,
+  Logger,
+  LogLevel,
+  Redacted,
+  References,
+  Tracer
+} from "effect"
 import { HttpEffect, HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { makeRedactor, redactValue } from "./Redaction.ts"
 
@@ -202,13 +215,76 @@ export const loggingLayer = (level: string, format: LogFormat, options: LoggingO
   const records = withTracerSpans(makeRecordLogger(text))
   // The serialised line is redacted once more as a last guard, as `makeJsonLogger` / `makePrettyLogger` do.
   // A console other than the process's own (a test running the service in process) gets each line as it comes.
-  const logger = Logger.make((entry) => {
-    const line = text(format_(records.log(entry)))
-    const console = entry.fiber.getRef(Console.Console)
+  const emit = (record: LogRecord, fiber: Fiber.Fiber<unknown, unknown>) => {
+    const line = text(format_(record))
+    const console = fiber.getRef(Console.Console)
     if (console === globalThis.console || options.write !== undefined) write(line)
     else console.log(line)
-  })
-  return Layer.mergeAll(Logger.layer([logger]), Layer.succeed(References.MinimumLogLevel, parseLogLevel(level)))
+  }
+  const logger = Logger.make((entry) => emit(records.log(entry), entry.fiber))
+  const sink: RequestLineSink = {
+    logger,
+    write: (fiber, line) => emit(requestLineRecord(fiber, line, text), fiber)
+  }
+  return Layer.mergeAll(
+    Logger.layer([logger]),
+    Layer.succeed(References.MinimumLogLevel, parseLogLevel(level)),
+    Layer.succeed(RequestLines, sink)
+  )
+}
+
+/** A request line as `servingRequest` says it, for `RequestLines` to write without a log call of its own. */
+export interface RequestLine {
+  readonly message: string
+  /** The line's own annotations (`request_id` first), written after the fiber's. */
+  readonly annotations: Readonly<Record<string, string | number>>
+  /** The request's span, the innermost of the line's spans. */
+  readonly span: Tracer.Span
+  readonly date: Date
+}
+
+/**
+ * `loggingLayer`'s logger, with a way to write an info request line without a log call: what costs a fast path
+ * most per request is not the line but the log call around it (its span provided to a fiber, its annotations,
+ * Effect's structured entry; issue 18.3, w8A). `write` makes exactly the record `logger` makes of the same line
+ * logged in its span (`requestLineRecord`), redacted and written the same way.
+ */
+export interface RequestLineSink {
+  readonly logger: Logger.Logger<unknown, void>
+  readonly write: (fiber: Fiber.Fiber<unknown, unknown>, line: RequestLine) => void
+}
+
+/** The sink of `loggingLayer`, when it is the logger (see `servingRequest`'s `answered`). */
+export const RequestLines = Context.Reference<RequestLineSink | undefined>("app/observability/RequestLines", {
+  defaultValue: () => undefined
+})
+
+/**
+ * The record `withTracerSpans(makeRecordLogger(text))` makes of `Effect.logInfo(line.message)` annotated with
+ * `line.annotations`, run by `fiber` inside `line.span`: same fields in the same order, everything redacted alike.
+ */
+export const requestLineRecord = (
+  fiber: Fiber.Fiber<unknown, unknown>,
+  line: RequestLine,
+  text: (s: string) => string
+): LogRecord => {
+  const annotations = redactValue({ ...fiber.getRef(References.CurrentLogAnnotations), ...line.annotations }, text)
+  const outer = spanNames(fiber.context).names
+  outer.push(line.span.name)
+  const logSpans = fiber.getRef(References.CurrentLogSpans)
+  const now = line.date.getTime()
+  return {
+    time: line.date.toISOString(),
+    level: "INFO",
+    message: text(line.message),
+    fiber: `#${fiber.id}`,
+    annotations: annotations as Record<string, unknown>,
+    spans: outer,
+    ...(logSpans.length > 0
+      ? { log_spans: Object.fromEntries(logSpans.map(([label, at]) => [label, now - at] as const)) }
+      : {}),
+    trace_id: line.span.traceId
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -252,19 +328,44 @@ export const servingRequest = (method: string, url: string, requestIdHeader: str
   const id = requestIdOf(requestIdHeader)
   const started = Date.now()
   const path = url.split("?")[0] ?? url
+  const quiet = QUIET_PATHS.has(path)
+  const message = (status: number | "failed") => `HTTP ${method} ${path} ${status}`
+  const lineAnnotations = (status: number | "failed", fields: RequestLineFields | undefined) => ({
+    ...fields,
+    method,
+    path,
+    status,
+    duration_ms: Date.now() - started
+  })
   const served = (status: number | "failed", fields?: RequestLineFields) =>
-    (QUIET_PATHS.has(path) ? Effect.logDebug : Effect.logInfo)(`HTTP ${method} ${path} ${status}`).pipe(
-      Effect.annotateLogs({ ...fields, method, path, status, duration_ms: Date.now() - started })
+    (quiet ? Effect.logDebug : Effect.logInfo)(message(status)).pipe(
+      Effect.annotateLogs(lineAnnotations(status, fields))
     )
+  const spanName = `http.server ${method}`
+  const spanOptions = { kind: "server", attributes: { request_id: id } } as const
   /** `effect` with `request_id` on every line, in the request's `http.server <METHOD>` span. */
   const inRequest = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.annotateLogs(effect, "request_id", id).pipe(
       // No stack trace: it would point at this function for every request, and costs an Error per request.
-      Effect.withSpan(
-        `http.server ${method}`,
-        { kind: "server", attributes: { request_id: id } },
-        { captureStackTrace: false }
-      )
+      Effect.withSpan(spanName, spanOptions, { captureStackTrace: false })
+    )
+  /**
+   * The request line written by `loggingLayer`'s sink, without a log call: the same record as `served` in
+   * `inRequest` (the span is made and ended as `withSpan` would, but not provided to a fiber).
+   */
+  const written = (sink: RequestLineSink, status: number, fields: RequestLineFields | undefined) =>
+    Effect.flatMap(Effect.makeSpan(spanName, spanOptions), (span) =>
+      Effect.withFiber((fiber) => {
+        const clock = fiber.getRef(Clock.Clock)
+        sink.write(fiber, {
+          message: message(status),
+          annotations: { request_id: id, ...lineAnnotations(status, fields) },
+          span,
+          date: new Date(clock.currentTimeMillisUnsafe())
+        })
+        span.end(clock.currentTimeNanosUnsafe(), Exit.void)
+        return Effect.void
+      })
     )
   return {
     id,
@@ -280,13 +381,23 @@ export const servingRequest = (method: string, url: string, requestIdHeader: str
     /**
      * For a request answered without an Effect of its own (the webhook fast path logs its requests one batch at a
      * time, issue 18.3): its `lines`, then its request line with `status` and `fields`, as `serve` would have
-     * logged them.
+     * logged them. A request with no other line, logged at info through `loggingLayer`'s logger alone, has its line
+     * written by the logger's sink (`RequestLines`), without a log call (issue 18.3, w8A).
      */
-    answered: <R>(
+    answered: <R = never>(
       status: number,
-      lines: Effect.Effect<void, never, R>,
-      fields?: RequestLineFields
-    ): Effect.Effect<void, never, R> => inRequest(Effect.andThen(lines, served(status, fields)))
+      fields?: RequestLineFields,
+      lines?: Effect.Effect<void, never, R>
+    ): Effect.Effect<void, never, R> =>
+      Effect.withFiber((fiber) => {
+        const sink = fiber.getRef(RequestLines)
+        const loggers = fiber.getRef(References.CurrentLoggers)
+        if (lines !== undefined || quiet || sink === undefined || loggers.size !== 1 || !loggers.has(sink.logger))
+          return inRequest(Effect.andThen(lines ?? Effect.void, served(status, fields)))
+        return LogLevel.isGreaterThanOrEqualTo("Info", fiber.getRef(References.MinimumLogLevel))
+          ? written(sink, status, fields)
+          : Effect.void
+      })
   }
 }
 
