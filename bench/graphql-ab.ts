@@ -18,7 +18,7 @@ import { SignJWT } from "jose"
 import pg from "pg"
 import { Agent } from "undici"
 import { freePort } from "../test/support/Browserless.ts"
-import { benchServiceEnv } from "./protocol.ts"
+import { benchServiceEnv, cpuMs, WHATSAPP_CONNECTION_QUERY } from "./protocol.ts"
 
 const { values } = parseArgs({
   options: {
@@ -34,15 +34,7 @@ const root = resolve(import.meta.dirname, "..")
 const serverUrl = process.env["DATABASE_URL"] ?? ""
 if (serverUrl === "") throw new Error("bench/graphql-ab.ts needs DATABASE_URL")
 
-const cpuMs = (pid: number): number => {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
-}
-
-const QUERY = JSON.stringify({
-  query: `query Bench { whatsappConnection { id status connected phoneNumberE164 displayName wabaId phoneNumberId
-    tokenExpiresAt error pendingReason choices { id displayPhoneNumber verifiedName } updatedAt } }`
-})
+const QUERY = JSON.stringify({ query: WHATSAPP_CONNECTION_QUERY })
 
 interface Instance {
   readonly label: string

@@ -10,7 +10,7 @@
  */
 import { spawn, spawnSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs"
+import { mkdtempSync, readdirSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { performance } from "node:perf_hooks"
@@ -19,7 +19,7 @@ import { SignJWT } from "jose"
 import pg from "pg"
 import { Agent } from "undici"
 import { freePort } from "../test/support/Browserless.ts"
-import { benchServiceEnv, sign, webhookBody } from "./protocol.ts"
+import { benchServiceEnv, cpuMs, sign, WHATSAPP_CONNECTION_QUERY, webhookBody } from "./protocol.ts"
 
 const { values } = parseArgs({
   options: {
@@ -36,11 +36,6 @@ const { values } = parseArgs({
 const root = resolve(import.meta.dirname, "..")
 const serverUrl = process.env["DATABASE_URL"] ?? ""
 if (serverUrl === "") throw new Error("bench/intake-profile.ts needs DATABASE_URL")
-
-const cpuMs = (pid: number): number => {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
-}
 
 const admin = new pg.Client({ connectionString: serverUrl })
 await admin.connect()
@@ -60,10 +55,7 @@ try {
     .setIssuedAt()
     .setExpirationTime("1h")
     .sign(new TextEncoder().encode(base["AUTH_JWT_SECRET"]))
-  const graphqlBody = JSON.stringify({
-    query: `query Bench { whatsappConnection { id status connected phoneNumberE164 displayName wabaId phoneNumberId
-      tokenExpiresAt error pendingReason choices { id displayPhoneNumber verifiedName } updatedAt } }`
-  })
+  const graphqlBody = JSON.stringify({ query: WHATSAPP_CONNECTION_QUERY })
   if (values.sandbox) {
     // Sandbox mode, as `npm run bench` runs the service (the emulated Meta in the same process).
     for (const name of Object.keys(base)) if (name.startsWith("META_")) delete base[name]

@@ -10,12 +10,11 @@
  */
 import { spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { readFileSync } from "node:fs"
 import { resolve } from "node:path"
 import { parseArgs } from "node:util"
 import pg from "pg"
 import { freePort } from "../test/support/Browserless.ts"
-import { benchServiceEnv } from "./protocol.ts"
+import { benchServiceEnv, cpuMs } from "./protocol.ts"
 
 const { values } = parseArgs({
   options: {
@@ -30,10 +29,6 @@ if (serverUrl === "" || values.a === undefined) throw new Error("needs DATABASE_
 const root = resolve(import.meta.dirname, "..")
 const events = Number(values.events)
 
-const cpuMs = (pid: number): number => {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
-}
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
 
 const round = async (main: string) => {

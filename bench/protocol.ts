@@ -3,7 +3,7 @@
  * and the helpers both use: Meta-shaped webhook bodies, their signature, percentiles.
  */
 import { createHash, createHmac, randomBytes } from "node:crypto"
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
@@ -93,6 +93,21 @@ export type ChildMessage =
   | { readonly type: "started" }
   | { readonly type: "result"; readonly result: LoadResult }
   | { readonly type: "error"; readonly message: string }
+
+/** The bench's GraphQL query: the connection card's `whatsappConnection`, as the web page asks for it. */
+export const WHATSAPP_CONNECTION_QUERY = `query Bench {
+  whatsappConnection {
+    id status connected phoneNumberE164 displayName wabaId phoneNumberId tokenExpiresAt error pendingReason
+    choices { id displayPhoneNumber verifiedName }
+    updatedAt
+  }
+}`
+
+/** A process's CPU time so far (user + system, ms), from `/proc/<pid>/stat` (its own threads, not its children). */
+export const cpuMs = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+}
 
 export const sign = (body: string, secret: string) =>
   `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`

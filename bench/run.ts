@@ -33,7 +33,7 @@ import {
   withLiterals
 } from "./conversations.ts"
 import { runOutbound } from "./outbound.ts"
-import type { ChildMessage, LoadResult, LoadSpec } from "./protocol.ts"
+import { type ChildMessage, type LoadResult, type LoadSpec, WHATSAPP_CONNECTION_QUERY } from "./protocol.ts"
 
 const root = resolve(import.meta.dirname, "..")
 const docPath = join(root, "docs", "benchmarks.md")
@@ -115,14 +115,6 @@ const CEILING_CONNECTIONS = 4
 const OPEN_LOOP_FRACTIONS = [0.5, 0.8] as const
 
 const GOALS = { intakeRatio: 0.8, intakeP99Ms: 25, graphqlRatio: 1.0, statements: 3, rssMb: 250 } as const
-
-const QUERY = `query Bench {
-  whatsappConnection {
-    id status connected phoneNumberE164 displayName wabaId phoneNumberId tokenExpiresAt error pendingReason
-    choices { id displayPhoneNumber verifiedName }
-    updatedAt
-  }
-}`
 
 const PHONE_NUMBER_ID = "100000000000001"
 const WABA_ID = "200000000000001"
@@ -873,7 +865,7 @@ const graphql = async (context: Context) => {
         name: label,
         urls: [`${target.url}/graphql`],
         token: context.session.token,
-        query: QUERY,
+        query: WHATSAPP_CONNECTION_QUERY,
         ...window(GRAPHQL_CLIENTS, GRAPHQL_MAX_REQUESTS)
       },
       [target.child.pid!]
@@ -1180,7 +1172,7 @@ const main = async (): Promise<Setup> => {
     const response = await fetch(`${target.url}/graphql`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${session.token}` },
-      body: JSON.stringify({ query: QUERY })
+      body: JSON.stringify({ query: WHATSAPP_CONNECTION_QUERY })
     })
     const text = await response.text()
     if (response.status !== 200 || !text.includes('"status":"ACTIVE"'))
