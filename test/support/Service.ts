@@ -84,6 +84,9 @@ export const startService = (env: Record<string, string>, timeoutMs = 30_000): P
     )
     const exited = new Promise<number>((done) =>
       fiber.addObserver((exit) => {
+        // What `npm start` prints when the run fails (NodeRuntime.runMain reports the cause on stderr): a failure
+        // before the logger (a port taken, a layer that cannot start) would otherwise leave the output empty.
+        if (Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause)) print(Cause.pretty(exit.cause))
         // As a process's exit is seen after its sockets closed: let this process's clients (fetch's keep-alive pool)
         // read the server's FINs before anyone connects to the port again.
         setTimeout(() => done(code ?? (Exit.isSuccess(exit) || Cause.hasInterruptsOnly(exit.cause) ? 0 : 1)), 20)
@@ -173,6 +176,10 @@ export const startProcess = (env: Record<string, string>, timeoutMs = 30_000): P
     })
   })
 
+/** Whether a start failed because a port it was given was taken meanwhile. */
+export const portTaken = (error: unknown): boolean =>
+  error instanceof Error && "output" in error && /EADDRINUSE/.test(String((error as StartFailure).output))
+
 export interface Stack {
   readonly service: RunningService
   readonly sandboxUrl: string
@@ -191,14 +198,22 @@ export const startStack = async (
   env: Record<string, string> = {},
   start: (env: Record<string, string>) => Promise<RunningService> = startService
 ): Promise<Stack> => {
-  const [port, sandboxPort] = [await freePort(), await freePort()]
-  const dataDir = mkdtempSync(join(tmpdir(), `${name}-`))
-  const service = await start({
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    SANDBOX_PORT: String(sandboxPort),
-    ...env
-  })
+  // A port `freePort` found free may be taken by another test process before the service listens on it: then the
+  // run fails with EADDRINUSE, and is tried again on other ports (and a new data directory).
+  const startOnFreePorts = async (
+    left: number
+  ): Promise<{ service: RunningService; sandboxPort: number; dataDir: string }> => {
+    const [port, sandboxPort] = [await freePort(), await freePort()]
+    const dataDir = mkdtempSync(join(tmpdir(), `${name}-`))
+    try {
+      const service = await start({ DATA_DIR: dataDir, PORT: String(port), SANDBOX_PORT: String(sandboxPort), ...env })
+      return { service, sandboxPort, dataDir }
+    } catch (error) {
+      if (left > 0 && portTaken(error)) return startOnFreePorts(left - 1)
+      throw error
+    }
+  }
+  const { service, sandboxPort, dataDir } = await startOnFreePorts(2)
   for (let attempt = 0; attempt < 300 && (await fetch(`${service.url}/readyz`)).status !== 200; attempt++) {
     await new Promise((done) => setTimeout(done, 100))
   }
