@@ -5,7 +5,10 @@
  * runs each scenario on a then b (b then a in odd rounds). Scenarios: open loop at each of `--rates` (req/s; the
  * bench's generator, `load.ts`: request i sent at i / rate s, latency from its scheduled time, 512 connections) and
  * closed loop with `--clients` keep-alive clients. Prints, per run: req/s, p50/p99 ms, abandoned, the service's CPU
- * ms/request and its PostgreSQL backends' (both from `/proc/<pid>/stat`, over the measured window); then a/b medians.
+ * ms/request and its PostgreSQL backends' (both from `/proc/<pid>/stat` over the measured window, divided by the
+ * requests answered at the run's rate in that window), and the service's main thread's time on a core and runnable
+ * but waiting for one (`/proc/<pid>/task/<pid>/schedstat`, ms per second: ran + waited near 1,000 is a thread that
+ * is never idle, i.e. CPU-bound); then the medians and ranges over the rounds.
  *
  *   DATABASE_URL=… npx tsx bench/intake-ab.ts --a dist/base/server/main.js [--b dist/server/main.js]
  *     [--rates 2500,4000] [--clients 64] [--seconds 5] [--rounds 3] [--a-env K=V,K2=V2] [--b-env K=V]
@@ -14,6 +17,7 @@
  */
 import { type ChildProcess, fork, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
+import { readFileSync } from "node:fs"
 import { resolve } from "node:path"
 import { parseArgs } from "node:util"
 import pg from "pg"
@@ -118,6 +122,15 @@ interface Run {
   readonly result: LoadResult
   readonly serviceMs: number
   readonly postgresMs: number
+  /** The main thread's time on a core and runnable but waiting for one, ms per second of the window. */
+  readonly ranMsPerS: number
+  readonly waitedMsPerS: number
+}
+
+/** A thread's time on a core and waiting in the run queue so far (ms), from `/proc/<pid>/task/<tid>/schedstat`. */
+const schedstat = (pid: number) => {
+  const [ran, waited] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "utf8").split(" ").map(Number)
+  return { ran: ran! / 1e6, waited: waited! / 1e6 }
 }
 
 let prefixes = 0
@@ -140,29 +153,48 @@ const load = (build: Build, rate: number | null): Promise<Run> =>
       execArgv: ["--import", "tsx"],
       stdio: ["ignore", "inherit", "inherit", "ipc"]
     })
-    let first: { service: number; postgres: number; pids: Array<number> } | null = null
-    let window: { serviceMs: number; postgresMs: number } | null = null
+    let first: {
+      service: number
+      postgres: number
+      pids: Array<number>
+      sched: { ran: number; waited: number }
+    } | null = null
+    let window: Promise<Omit<Run, "result">> | null = null
     const timers: Array<NodeJS.Timeout> = []
     child.on("message", (message: ChildMessage) => {
       if (message.type === "started") {
         timers.push(
           setTimeout(async () => {
             const pids = await backends(build.database)
-            first = { service: cpuMs(build.child.pid!), postgres: cpuOf(pids), pids }
-          }, WARMUP_MS),
-          setTimeout(async () => {
-            if (first === null) return
-            const pids = [...new Set([...first.pids, ...(await backends(build.database))])]
-            window = {
-              serviceMs: cpuMs(build.child.pid!) - first.service,
-              postgresMs: cpuOf(pids) - first.postgres
+            first = {
+              service: cpuMs(build.child.pid!),
+              postgres: cpuOf(pids),
+              pids,
+              sched: schedstat(build.child.pid!)
             }
+          }, WARMUP_MS),
+          setTimeout(() => {
+            const at = first
+            if (at === null) return
+            const serviceMs = cpuMs(build.child.pid!) - at.service
+            const sched = schedstat(build.child.pid!)
+            window = backends(build.database).then((pids) => ({
+              serviceMs,
+              postgresMs: cpuOf([...new Set([...at.pids, ...pids])]) - at.postgres,
+              ranMsPerS: ((sched.ran - at.sched.ran) * 1000) / MEASURE_MS,
+              waitedMsPerS: ((sched.waited - at.sched.waited) * 1000) / MEASURE_MS
+            }))
           }, WARMUP_MS + MEASURE_MS)
         )
       } else if (message.type === "result") {
         for (const timer of timers) clearTimeout(timer)
-        const measured = window ?? { serviceMs: Number.NaN, postgresMs: Number.NaN }
-        done({ result: message.result, ...measured })
+        const missing = {
+          serviceMs: Number.NaN,
+          postgresMs: Number.NaN,
+          ranMsPerS: Number.NaN,
+          waitedMsPerS: Number.NaN
+        }
+        void (window ?? Promise.resolve(missing)).then((measured) => done({ result: message.result, ...measured }))
       } else fail(new Error(message.message))
     })
     child.once("error", fail)
@@ -184,7 +216,16 @@ const settle = async (build: Build) => {
 
 const a = await start("a", values.a, settings(values["a-env"]))
 const b = await start("b", values.b, settings(values["b-env"]))
-type Figures = { rps: number; p50: number; p99: number; abandoned: number; cpu: number; pgCpu: number }
+type Figures = {
+  rps: number
+  p50: number
+  p99: number
+  abandoned: number
+  cpu: number
+  pgCpu: number
+  ran: number
+  waited: number
+}
 const figures = new Map<string, Array<Figures>>()
 try {
   const scenarios: Array<number | null> = [...rates, null]
@@ -199,14 +240,17 @@ try {
           p99: run.result.p99,
           abandoned: run.result.abandoned,
           cpu: run.serviceMs / Math.max(1, (run.result.rps * MEASURE_MS) / 1000),
-          pgCpu: run.postgresMs / Math.max(1, (run.result.rps * MEASURE_MS) / 1000)
+          pgCpu: run.postgresMs / Math.max(1, (run.result.rps * MEASURE_MS) / 1000),
+          ran: run.ranMsPerS,
+          waited: run.waitedMsPerS
         }
         const key = `${build.label} ${rate === null ? `closed ${values.clients}` : `open ${rate}`}`
         figures.set(key, [...(figures.get(key) ?? []), row])
         console.log(
           `round ${round + 1} ${key}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms, ` +
             `abandoned ${row.abandoned}, errors ${run.result.errors}, answered ${answered}, ` +
-            `CPU ${row.cpu.toFixed(3)} ms/req, PostgreSQL ${row.pgCpu.toFixed(3)} ms/req`
+            `CPU ${row.cpu.toFixed(3)} ms/req, PostgreSQL ${row.pgCpu.toFixed(3)} ms/req, ` +
+            `main thread ran ${row.ran.toFixed(0)} / waited for a core ${row.waited.toFixed(0)} ms per s`
         )
         await settle(build)
       }
@@ -233,7 +277,13 @@ try {
       )} ms/req, PostgreSQL ${range(
         rows.map((r) => r.pgCpu),
         3
-      )} ms/req`
+      )} ms/req, main thread ran ${range(
+        rows.map((r) => r.ran),
+        0
+      )} waited ${range(
+        rows.map((r) => r.waited),
+        0
+      )} ms/s`
     )
 } finally {
   for (const build of [a, b]) {
