@@ -40,24 +40,20 @@ const unreachable = (cause: Cause.Cause<unknown>): boolean =>
       ["ConnectionError", "AuthenticationError", "AuthorizationError"].includes(reason.error.reason._tag)
   )
 
-const insertTexts = new Map<number, string>()
-/** `INSERT` of `size` deliveries: `$1` the wake-up channel, then five parameters per delivery. */
-const insertText = (size: number): string => {
-  let text = insertTexts.get(size)
-  if (text === undefined) {
-    const rows = Array.from({ length: size }, (_, i) => {
-      const n = 2 + i * 5
-      return `($${n}::text, $${n + 1}::timestamptz, $${n + 2}::text, $${n + 3}::bytea, $${n + 4}::text)`
-    })
-    text = `INSERT INTO webhook_events (provider, received_at, body_sha256, payload, raw, next_attempt_at)
-      SELECT v.provider, v.received_at, v.body_sha256, COALESCE(v.payload, convert_from(v.raw, 'UTF8'))::jsonb,
-             v.raw, v.received_at
-      FROM (VALUES ${rows.join(", ")}) AS v(provider, received_at, body_sha256, raw, payload)
-      RETURNING id, pg_notify($1, '')::text AS woken`
-    insertTexts.set(size, text)
-  }
-  return text
-}
+/**
+ * The intake's `INSERT` of a batch, whatever its size: `$1` the wake-up channel, then one array per column, in the
+ * deliveries' order (`WITH ORDINALITY`, so the rows are inserted, and their ids returned, in that order). One text
+ * and six parameters for any batch: the connection prepares it once and binds six values per batch, where one
+ * `VALUES` row per delivery meant a text per batch size and five parameters per delivery (issue 18.3, w9A). The
+ * payload array is empty when no delivery needs its own (`unnest` pads it with NULLs: PostgreSQL parses `raw`).
+ */
+const INSERT_BATCH = `INSERT INTO webhook_events (provider, received_at, body_sha256, payload, raw, next_attempt_at)
+  SELECT v.provider, v.received_at, v.body_sha256, COALESCE(v.payload, convert_from(v.raw, 'UTF8'))::jsonb,
+         v.raw, v.received_at
+  FROM unnest($2::text[], $3::timestamptz[], $4::text[], $5::bytea[], $6::text[]) WITH ORDINALITY
+    AS v(provider, received_at, body_sha256, raw, payload, n)
+  ORDER BY v.n
+  RETURNING id, pg_notify($1, '')::text AS woken`
 
 export const WebhookInboxPg = Layer.effect(
   WebhookInbox,
@@ -70,12 +66,31 @@ export const WebhookInboxPg = Layer.effect(
     // building it throws is this effect's failure.
     const insert = (events: ReadonlyArray<IncomingWebhook>, jsonb: (event: IncomingWebhook) => string | null) =>
       Effect.suspend(() => {
-        // The statement's text depends only on the batch's size (built once per size), its parameters are the
-        // rows' values in order: no statement fragment per row (issue 18.3, w7A).
-        const params: Array<unknown> = [INBOX_CHANNEL]
-        for (const event of events)
-          params.push(event.provider, event.receivedAt, event.bodySha256, event.raw, jsonb(event))
-        return sql.unsafe<Record<string, unknown>>(insertText(events.length), params)
+        const size = events.length
+        const providers = new Array<string>(size)
+        const receivedAt = new Array<Date>(size)
+        const sha256 = new Array<string>(size)
+        const raws = new Array<Uint8Array>(size)
+        const payloads = new Array<string | null>(size)
+        let ownPayloads = false
+        for (let index = 0; index < size; index++) {
+          const event = events[index]!
+          providers[index] = event.provider
+          receivedAt[index] = event.receivedAt
+          sha256[index] = event.bodySha256
+          raws[index] = event.raw
+          const payload = jsonb(event)
+          payloads[index] = payload
+          if (payload !== null) ownPayloads = true
+        }
+        return sql.unsafe<Record<string, unknown>>(INSERT_BATCH, [
+          INBOX_CHANNEL,
+          providers,
+          receivedAt,
+          sha256,
+          raws,
+          ownPayloads ? payloads : []
+        ])
       }).pipe(
         Effect.flatMap((inserted) =>
           inserted.length === events.length
