@@ -64,6 +64,8 @@ export interface OutboundResult {
   readonly missing: number
   /** Set when the drain timed out with work left: `missing` may still arrive (not proven lost). */
   readonly unfinished: { readonly inbox: number; readonly outbox: number } | null
+  /** TCP connections the receiver accepted (the sender's keep-alive: far fewer than deliveries). */
+  readonly receiverConnections: number
   /** Deliveries whose signature `standardwebhooks` refused. */
   readonly badSignatures: number
   readonly backlogAtEnd: { readonly inbox: number; readonly outbox: number }
@@ -204,6 +206,8 @@ export const runOutbound = async (options: OutboundOptions): Promise<OutboundRes
       response.writeHead(200, { "content-type": "text/plain" }).end("ok")
     })
   })
+  let connections = 0
+  receiver.on("connection", () => connections++)
   await new Promise<void>((done) => receiver.listen(0, "127.0.0.1", done))
   const port = (receiver.address() as { port: number }).port
   let endpointId: string | null = null
@@ -304,6 +308,7 @@ export const runOutbound = async (options: OutboundOptions): Promise<OutboundRes
       missing,
       unfinished: drainedOut,
       badSignatures,
+      receiverConnections: connections,
       backlogAtEnd,
       backlogGrowthPerS: slopePerSecond(samples.filter((sample) => sample.at >= options.sendMs / 2)),
       drainMs: missing > 0 ? Number.NaN : Math.max(0, lastDelivery - ended),

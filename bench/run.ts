@@ -989,6 +989,7 @@ const outbound = async (context: Context, round: number, base: string | null = n
     put(section, "delivered / accepted rate, second half of the sending (steady state)", result.secondHalfRatio, 3)
     put(section, "accepted messages", result.accepted)
     put(section, "duplicates", result.duplicates)
+    put(section, "receiver TCP connections (the sender's keep-alive)", result.receiverConnections)
     put(section, "missing after the drain", result.missing)
     put(section, "backlog at the end: inbox events", result.backlogAtEnd.inbox)
     put(section, "backlog at the end: outbox deliveries", result.backlogAtEnd.outbox)
@@ -1385,13 +1386,16 @@ const goalsOf = (setup: Setup): ReadonlyArray<Goal> => {
     `≥ ${GOALS.graphqlRatio}`,
     (m) => m >= GOALS.graphqlRatio
   )
-  const delivered = get(OUTBOUND_SECTION, "delivered / accepted while sending")
+  // Judged on the rates over the second half of the sending (w9D): "delivered / accepted while sending" counts a
+  // message accepted in the window's last second and delivered half a second later as undelivered, so it is about
+  // 1 − latency / 30 s even when delivery keeps pace; it stays in the figure.
+  const delivered = get(OUTBOUND_SECTION, "delivered / accepted rate, second half of the sending (steady state)")
   goals.push({
-    name: "delivery keeps pace with intake (delivered / accepted while sending; missing; duplicates)",
+    name: "delivery keeps pace with intake (delivered / accepted rate over the second half of the sending; missing; duplicates)",
     figure:
       delivered.length === 0
         ? "not measured"
-        : `${spread(delivered, 3)}; missing ${spread(get(OUTBOUND_SECTION, "missing after the drain"), 0)}; duplicates ${spread(get(OUTBOUND_SECTION, "duplicates"), 0)} (backlog growth over the second half / accepted rate: ${spread(get(OUTBOUND_SECTION, "backlog growth / accepted rate"), 3)})`,
+        : `${spread(delivered, 3)}; missing ${spread(get(OUTBOUND_SECTION, "missing after the drain"), 0)}; duplicates ${spread(get(OUTBOUND_SECTION, "duplicates"), 0)} (delivered / accepted while sending, the earlier figure: ${spread(get(OUTBOUND_SECTION, "delivered / accepted while sending"), 3)}; backlog growth over the second half / accepted rate: ${spread(get(OUTBOUND_SECTION, "backlog growth / accepted rate"), 3)})`,
     goal: "≥ 0.98, 0 missing, 0 duplicates",
     met:
       delivered.length === 0
@@ -1400,6 +1404,7 @@ const goalsOf = (setup: Setup): ReadonlyArray<Goal> => {
           get(OUTBOUND_SECTION, "missing after the drain").every((n) => n === 0) &&
           get(OUTBOUND_SECTION, "duplicates").every((n) => n === 0)
   })
+
   // A page of the inbox is one GraphQL request (first page, Load more, search): the most statements any of them took.
   const pages = setup.statements.filter((entry) => ["first", "deep", "search"].includes(entry.key))
   const mostPerPage = Math.max(...pages.map((entry) => entry.executed.length))
@@ -1522,7 +1527,11 @@ other jobs share the cores.
   ${OUTBOUND_FRACTION * 100}% of the probe's rate. The latency runs from the moment the bench POSTs Meta's webhook to the moment the
   receiver gets the delivery (one process, one clock). Duplicates and missing messages are counted by message id
   after a drain that waits (up to 10 min) until the inbox and the outbox are empty; the backlog is the inbox's pending events plus the outbox's pending deliveries
-  when the sending ends. The parked instance's delivery worker shares the outbox (both claim with SKIP LOCKED).
+  when the sending ends. The goal is judged on the rates over the second half of the sending (deliveries received
+  in it per message accepted, answered 200, in it: about 1 whenever delivery keeps pace, whatever the latency);
+  "delivered / accepted while sending" (the earlier figure) also counts the messages still in flight at the end.
+  The parked instance is paused (SIGSTOP) during the scenario, so only the instance under test delivers.
+  \`BENCH_OUTBOUND_RATE\` fixes the rate (no probe); with \`BENCH_BASE_MAIN\` the scenario also runs that build, interleaved.
 - **Conversations** (\`bench/conversations.ts\`): see its own section below.
 - **Memory**: \`VmRSS\` of every service instance every 100 ms; the peak over the run (the goal's: the instances as
   \`npm start\` runs them by default; the opt-in worker thread's instances, \`--scenario intake-thread\`, apart).

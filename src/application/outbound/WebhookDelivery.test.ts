@@ -86,11 +86,29 @@ const workerWorld = Effect.gen(function* () {
         })
     })
   )
+  /** The sizes of the store's record calls (recordAttempt: 1 each, marked negative). */
+  const recorded: Array<number> = []
+  const counting = Layer.effect(
+    WebhookEndpointStore,
+    Effect.map(WebhookEndpointStore, (store) =>
+      WebhookEndpointStore.of({
+        ...store,
+        recordAttempt: (...args) => {
+          recorded.push(-1)
+          return store.recordAttempt(...args)
+        },
+        recordAttempts: (attempts, disableAfter) => {
+          recorded.push(attempts.length)
+          return store.recordAttempts(attempts, disableAfter)
+        }
+      })
+    )
+  )
   const services = yield* Layer.build(
     WebhookDelivery.layer({ retryBaseMillis: 10_000, disableAfterFailures: 50, retentionDays: 30 }).pipe(
       Layer.provideMerge(
         Layer.mergeAll(
-          PersistenceMemory,
+          counting.pipe(Layer.provideMerge(PersistenceMemory)),
           sender,
           layerFromKeys({ active: new Uint8Array(32).fill(3), previous: [] }),
           DeliveryWakeupsMemory
@@ -116,6 +134,8 @@ const workerWorld = Effect.gen(function* () {
     })
   return {
     sent,
+    recorded,
+    tenantId,
     release,
     store,
     endpoint,
@@ -190,6 +210,24 @@ describe("outbound webhook worker", () => {
       assert.deepStrictEqual(
         slowLog.map((d) => d.state),
         ["delivered"]
+      )
+    }).pipe(Effect.scoped)
+  )
+})
+
+describe("outbound webhook attempts", () => {
+  it.effect("the attempts of sends that answered meanwhile are recorded together", () =>
+    Effect.gen(function* () {
+      const world = yield* workerWorld
+      const ep = yield* world.endpoint("https://fast.example.com/in")
+      const other = yield* world.endpoint("https://fast.example.com/other")
+      for (const id of [ep.id, ep.id, other.id]) yield* world.announce(id)
+      assert.strictEqual(yield* world.delivery.drain, 3)
+      assert.deepStrictEqual(world.recorded, [3], "one recordAttempts of the three, no recordAttempt")
+      const log = yield* world.store.deliveries(world.tenantId, ep.id, { first: 10 })
+      assert.deepStrictEqual(
+        log.map((d) => d.state),
+        ["delivered", "delivered"]
       )
     }).pipe(Effect.scoped)
   )
