@@ -26,12 +26,16 @@ export interface OutboundOptions {
   readonly sendMs: number
   /** The rate as a fraction of the measured one. */
   readonly fraction: number
+  /** A fixed rate (req/s) instead of the probe's fraction (no probe): two builds compared at one rate. */
+  readonly fixedRate?: number | undefined
   /** How long after the sending the deliveries still outstanding are waited for. */
   readonly drainMs: number
   /** False once the instance under test exited: the drain stops waiting. */
   readonly alive: () => boolean
   /** Inbox events not yet processed plus outbox deliveries not yet delivered (the backlog). */
   readonly backlog: () => Promise<{ readonly inbox: number; readonly outbox: number }>
+  /** Called when the sending starts and when it ends (the caller reads the CPU between them). */
+  readonly window?: { readonly opened: () => unknown; readonly closed: () => unknown }
 }
 
 export interface OutboundResult {
@@ -46,6 +50,13 @@ export interface OutboundResult {
   readonly deliveredInWindow: number
   /** Deliveries per second over the sending window. */
   readonly deliveredRps: number
+  /**
+   * Deliveries received over the second half of the sending window (until the last answer) per message accepted
+   * over it (answered 200 in it): the two rates in the steady state. About 1 when delivery keeps pace whatever the pipeline's
+   * latency (a delay shifts the deliveries, not their rate); below 1 when it falls behind; above 1 while it catches
+   * up with an earlier backlog. `deliveredInWindow / accepted` also counts the messages still in flight at the end.
+   */
+  readonly secondHalfRatio: number
   readonly acceptedRps: number
   /** The same message received more than once (0 expected: no failure was injected, so no retry is due). */
   readonly duplicates: number
@@ -53,6 +64,8 @@ export interface OutboundResult {
   readonly missing: number
   /** Set when the drain timed out with work left: `missing` may still arrive (not proven lost). */
   readonly unfinished: { readonly inbox: number; readonly outbox: number } | null
+  /** TCP connections the receiver accepted (the sender's keep-alive: far fewer than deliveries). */
+  readonly receiverConnections: number
   /** Deliveries whose signature `standardwebhooks` refused. */
   readonly badSignatures: number
   readonly backlogAtEnd: { readonly inbox: number; readonly outbox: number }
@@ -142,7 +155,7 @@ export const runOutbound = async (options: OutboundOptions): Promise<OutboundRes
 
   // 1. The rate intake sustains here: a closed loop of 32 clients, before any endpoint exists.
   let probed = 0
-  const probeEnd = performance.now() + options.probeMs
+  const probeEnd = performance.now() + (options.fixedRate === undefined ? options.probeMs : 0)
   await Promise.all(
     Array.from({ length: 32 }, async () => {
       while (performance.now() < probeEnd) {
@@ -150,13 +163,15 @@ export const runOutbound = async (options: OutboundOptions): Promise<OutboundRes
       }
     })
   )
-  const probedRps = probed / (options.probeMs / 1000)
-  const rate = Math.max(5, Math.round(probedRps * options.fraction))
+  const probedRps = options.fixedRate === undefined ? probed / (options.probeMs / 1000) : Number.NaN
+  const rate = options.fixedRate ?? Math.max(5, Math.round(probedRps * options.fraction))
   // The probe's messages are still being processed: wait until the inbox is empty so they add no backlog.
   for (let waited = 0; (await options.backlog()).inbox > 0 && waited < 60_000; waited += 250) await sleep(250)
 
   // 2. The tenant's backend.
   const postedAt = new Map<number, number>()
+  /** When the service answered 200 (accepted it). */
+  const answeredAt = new Map<number, number>()
   const receivedAt = new Map<number, number>()
   /** Per message: wall-clock ms from the event's `timestamp` (the database's clock, this machine) to receipt. */
   const outboxLag = new Map<number, number>()
@@ -191,6 +206,8 @@ export const runOutbound = async (options: OutboundOptions): Promise<OutboundRes
       response.writeHead(200, { "content-type": "text/plain" }).end("ok")
     })
   })
+  let connections = 0
+  receiver.on("connection", () => connections++)
   await new Promise<void>((done) => receiver.listen(0, "127.0.0.1", done))
   const port = (receiver.address() as { port: number }).port
   let endpointId: string | null = null
@@ -212,6 +229,7 @@ export const runOutbound = async (options: OutboundOptions): Promise<OutboundRes
     let errors = 0
     let firstError: string | null = null
     const inFlight: Array<Promise<void>> = []
+    await options.window?.opened()
     const started = performance.now()
     const total = Math.floor((rate * options.sendMs) / 1000)
     const samples: Array<{ readonly at: number; readonly backlog: number }> = []
@@ -232,8 +250,10 @@ export const runOutbound = async (options: OutboundOptions): Promise<OutboundRes
         postedAt.set(n, performance.now())
         inFlight.push(
           send(options.idPrefix, n).then((status) => {
-            if (status === 200) accepted++
-            else {
+            if (status === 200) {
+              accepted++
+              answeredAt.set(n, performance.now())
+            } else {
               errors++
               firstError ??= `HTTP ${status}`
               postedAt.delete(n)
@@ -247,7 +267,13 @@ export const runOutbound = async (options: OutboundOptions): Promise<OutboundRes
     const ended = performance.now()
     sending = false
     await sampler
+    await options.window?.closed()
     const deliveredInWindow = [...receivedAt.values()].filter((at) => at <= ended).length
+    // The same span for both, by the time each message was accepted (answered 200: intake may answer late when it
+    // falls behind the schedule) and delivered.
+    const middle = started + (ended - started) / 2
+    const deliveredSecondHalf = [...receivedAt.values()].filter((at) => at > middle && at <= ended).length
+    const acceptedSecondHalf = [...answeredAt.values()].filter((at) => at > middle).length
     const backlogAtEnd = await options.backlog()
 
     // 4. Drain: every accepted message is in the inbox, so it must arrive once the inbox and the outbox are empty;
@@ -276,11 +302,13 @@ export const runOutbound = async (options: OutboundOptions): Promise<OutboundRes
       firstError,
       deliveredInWindow,
       deliveredRps: (deliveredInWindow * 1000) / seconds,
+      secondHalfRatio: acceptedSecondHalf > 0 ? deliveredSecondHalf / acceptedSecondHalf : Number.NaN,
       acceptedRps: (accepted * 1000) / options.sendMs,
       duplicates,
       missing,
       unfinished: drainedOut,
       badSignatures,
+      receiverConnections: connections,
       backlogAtEnd,
       backlogGrowthPerS: slopePerSecond(samples.filter((sample) => sample.at >= options.sendMs / 2)),
       drainMs: missing > 0 ? Number.NaN : Math.max(0, lastDelivery - ended),

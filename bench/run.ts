@@ -102,7 +102,8 @@ const WEBHOOK_MAX_REQUESTS = 120_000
 const PROCESSING_EVENTS = SMOKE ? 200 : Number(process.env["BENCH_PROCESSING_EVENTS"] ?? 2_000) || 2_000
 /**
  * BENCH_BASE_MAIN=<built main.js of another commit>: the processing scenario also drains with that build, in the same
- * round (the order alternating from round to round), as "processing in isolation, base build": an A/B pair.
+ * round (the order alternating from round to round), as "processing in isolation, base build": an A/B pair. So does
+ * the outbound scenario ("outbound webhooks …, base build"; with BENCH_OUTBOUND_RATE both send at one rate).
  */
 const BASE_MAIN = process.env["BENCH_BASE_MAIN"] ?? null
 /** BENCH_MAIN=<built main.js>: the processing scenario's build instead of this tree's (to A/B two saved builds). */
@@ -907,23 +908,57 @@ const conversations = async (context: Context) => {
 const OUTBOUND_SECTION = "outbound webhooks: Meta's webhook → the tenant's receiver (standardwebhooks verified)"
 const OUTBOUND_SEND_MS = SMOKE ? 3_000 : 30_000
 const OUTBOUND_FRACTION = 0.8
+/**
+ * BENCH_OUTBOUND_RATE=<req/s>: the outbound scenario sends at this rate instead of 80% of a probe (none is run), so
+ * that an A/B pair (BENCH_BASE_MAIN) or runs on a loaded machine compare at one arrival rate.
+ */
+const OUTBOUND_RATE = Number(process.env["BENCH_OUTBOUND_RATE"] ?? "") || undefined
 
 /**
  * Inbound messages for 30 s (3 s in --smoke) at 80% of the rate intake sustained just before (closed loop, no
  * endpoint), into an instance with its workers running, each announced to a local receiver that verifies it.
  */
-const outbound = async (context: Context, round: number) => {
-  const instance = await startService(`outbound-r${round}`, true, { WEBHOOK_ALLOW_PRIVATE_TARGETS: "true" })
+const outbound = async (context: Context, round: number, base: string | null = null) => {
+  const suffix = base === null ? "" : "-base"
+  const section = base === null ? OUTBOUND_SECTION : `${OUTBOUND_SECTION}, base build`
+  const instance = await startService(
+    `outbound-r${round}${suffix}`,
+    true,
+    { WEBHOOK_ALLOW_PRIVATE_TARGETS: "true" },
+    benchUrl,
+    base
+  )
+  let opened: { snapshot: CpuSnapshot; pids: Set<number> } | null = null
+  let cpu: CpuUse | null = null
+  // The parked instance's delivery worker would share the outbox (both claim with SKIP LOCKED), and in an A/B pair
+  // it runs this tree's build beside the base: it is paused for the scenario, so one instance, one build, delivers.
+  const parked = context.parked.child.pid!
+  process.kill(parked, "SIGSTOP")
   try {
     const result = await runOutbound({
+      window: {
+        opened: async () => {
+          opened = { snapshot: cpuSnapshot(), pids: await serviceBackends() }
+        },
+        closed: async () => {
+          const pids = await serviceBackends()
+          if (opened !== null)
+            cpu = cpuUse(opened.snapshot, cpuSnapshot(), {
+              servers: [instance.child.pid!],
+              load: process.pid,
+              postgres: new Set([...opened.pids, ...pids])
+            })
+        }
+      },
       serviceUrl: instance.url,
       token: context.session.token,
       appSecret: secret,
       phoneNumberId: PHONE_NUMBER_ID,
-      idPrefix: `out-r${round}`,
+      idPrefix: `out-r${round}${suffix}`,
       probeMs: SMOKE ? 1_000 : 3_000,
       sendMs: OUTBOUND_SEND_MS,
       fraction: OUTBOUND_FRACTION,
+      fixedRate: OUTBOUND_RATE,
       drainMs: SMOKE ? 120_000 : 600_000,
       alive: () => instance.child.exitCode === null && instance.child.signalCode === null,
       backlog: async () => {
@@ -935,34 +970,50 @@ const outbound = async (context: Context, round: number) => {
         return { inbox: Number(rows[0]?.["inbox"] ?? 0), outbox: Number(rows[0]?.["outbox"] ?? 0) }
       }
     })
-    put(OUTBOUND_SECTION, "intake probe req/s (closed loop, 32 clients, no endpoint)", result.probedRps)
-    put(OUTBOUND_SECTION, `arrival rate req/s (${OUTBOUND_FRACTION * 100}% of the probe)`, result.rate)
-    put(OUTBOUND_SECTION, "accepted req/s (over the sending window)", result.acceptedRps, 1)
-    put(OUTBOUND_SECTION, "delivered events/s (while sending)", result.deliveredRps, 1)
+    put(section, "intake probe req/s (closed loop, 32 clients, no endpoint)", result.probedRps)
     put(
-      OUTBOUND_SECTION,
+      section,
+      OUTBOUND_RATE === undefined
+        ? `arrival rate req/s (${OUTBOUND_FRACTION * 100}% of the probe)`
+        : "arrival rate req/s (fixed, BENCH_OUTBOUND_RATE)",
+      result.rate
+    )
+    put(section, "accepted req/s (over the sending window)", result.acceptedRps, 1)
+    put(section, "delivered events/s (while sending)", result.deliveredRps, 1)
+    put(
+      section,
       "delivered / accepted while sending",
       result.accepted > 0 ? result.deliveredInWindow / result.accepted : Number.NaN,
       3
     )
-    put(OUTBOUND_SECTION, "accepted messages", result.accepted)
-    put(OUTBOUND_SECTION, "duplicates", result.duplicates)
-    put(OUTBOUND_SECTION, "missing after the drain", result.missing)
-    put(OUTBOUND_SECTION, "backlog at the end: inbox events", result.backlogAtEnd.inbox)
-    put(OUTBOUND_SECTION, "backlog at the end: outbox deliveries", result.backlogAtEnd.outbox)
-    put(OUTBOUND_SECTION, "backlog growth, second half of the sending, events/s", result.backlogGrowthPerS, 1)
+    put(section, "delivered / accepted rate, second half of the sending (steady state)", result.secondHalfRatio, 3)
+    put(section, "accepted messages", result.accepted)
+    put(section, "duplicates", result.duplicates)
+    put(section, "receiver TCP connections (the sender's keep-alive)", result.receiverConnections)
+    put(section, "missing after the drain", result.missing)
+    put(section, "backlog at the end: inbox events", result.backlogAtEnd.inbox)
+    put(section, "backlog at the end: outbox deliveries", result.backlogAtEnd.outbox)
+    put(section, "backlog growth, second half of the sending, events/s", result.backlogGrowthPerS, 1)
     put(
-      OUTBOUND_SECTION,
+      section,
       "backlog growth / accepted rate",
       result.acceptedRps > 0 ? result.backlogGrowthPerS / result.acceptedRps : Number.NaN,
       3
     )
-    put(OUTBOUND_SECTION, "drain after the sending ms", result.drainMs)
-    put(OUTBOUND_SECTION, "Meta POST → receiver p50 ms", result.p50, 1)
-    put(OUTBOUND_SECTION, "Meta POST → receiver p99 ms", result.p99, 1)
-    put(OUTBOUND_SECTION, "Meta POST → receiver max ms", result.max, 1)
-    put(OUTBOUND_SECTION, "outbox event written → receiver p50 ms", result.outboxP50, 1)
-    put(OUTBOUND_SECTION, "outbox event written → receiver p99 ms", result.outboxP99, 1)
+    put(section, "drain after the sending ms", result.drainMs)
+    put(section, "Meta POST → receiver p50 ms", result.p50, 1)
+    put(section, "Meta POST → receiver p99 ms", result.p99, 1)
+    put(section, "Meta POST → receiver max ms", result.max, 1)
+    put(section, "outbox event written → receiver p50 ms", result.outboxP50, 1)
+    put(section, "outbox event written → receiver p99 ms", result.outboxP99, 1)
+    const use = cpu as CpuUse | null
+    if (use !== null && result.accepted > 0) {
+      const perMessage = (cores: number) => (cores * use.seconds * 1000) / result.accepted
+      put(section, "service CPU ms / accepted message (intake, processing, delivery)", perMessage(use.server), 3)
+      put(section, "PostgreSQL CPU ms / accepted message", perMessage(use.postgres), 3)
+      put(section, "bench CPU ms / accepted message (load and receiver)", perMessage(use.load), 3)
+      put(section, "other cores (noise)", use.other, 2)
+    }
     if (result.errors > 0) failures.push(`outbound: ${result.errors} inbound webhooks refused (${result.firstError})`)
     if (result.accepted === 0) failures.push("outbound: no inbound webhook accepted")
     if (result.duplicates > 0) failures.push(`outbound: ${result.duplicates} events delivered twice`)
@@ -974,6 +1025,7 @@ const outbound = async (context: Context, round: number) => {
       )
     if (result.badSignatures > 0) failures.push(`outbound: ${result.badSignatures} deliveries failed verification`)
   } finally {
+    process.kill(parked, "SIGCONT")
     if (instance.child.exitCode !== null || instance.child.signalCode !== null)
       failures.push(
         `outbound: the service instance exited during the scenario (${instance.child.exitCode ?? instance.child.signalCode}); its last output:\n${instance.output().slice(-3000)}`
@@ -1221,7 +1273,13 @@ const main = async (): Promise<Setup> => {
     await step("instances", async () => {
       for (const count of INSTANCES) await intakeRunning(`instances${count}`, count, round)
     })
-    await step("outbound", () => outbound(context, round))
+    await step("outbound", async () => {
+      if (BASE_MAIN === null) return outbound(context, round)
+      // A/B: the base build first in odd rounds, second in even ones.
+      if (round % 2 === 1) await outbound(context, round, BASE_MAIN)
+      await outbound(context, round)
+      if (round % 2 === 0) await outbound(context, round, BASE_MAIN)
+    })
   }
   const states = await inbox()
   if (states.other > 0) failures.push(`${states.other} inbox events ended unrouted or failed`)
@@ -1328,13 +1386,16 @@ const goalsOf = (setup: Setup): ReadonlyArray<Goal> => {
     `≥ ${GOALS.graphqlRatio}`,
     (m) => m >= GOALS.graphqlRatio
   )
-  const delivered = get(OUTBOUND_SECTION, "delivered / accepted while sending")
+  // Judged on the rates over the second half of the sending (w9D): "delivered / accepted while sending" counts a
+  // message accepted in the window's last second and delivered half a second later as undelivered, so it is about
+  // 1 − latency / 30 s even when delivery keeps pace; it stays in the figure.
+  const delivered = get(OUTBOUND_SECTION, "delivered / accepted rate, second half of the sending (steady state)")
   goals.push({
-    name: "delivery keeps pace with intake (delivered / accepted while sending; missing; duplicates)",
+    name: "delivery keeps pace with intake (delivered / accepted rate over the second half of the sending; missing; duplicates)",
     figure:
       delivered.length === 0
         ? "not measured"
-        : `${spread(delivered, 3)}; missing ${spread(get(OUTBOUND_SECTION, "missing after the drain"), 0)}; duplicates ${spread(get(OUTBOUND_SECTION, "duplicates"), 0)} (backlog growth over the second half / accepted rate: ${spread(get(OUTBOUND_SECTION, "backlog growth / accepted rate"), 3)})`,
+        : `${spread(delivered, 3)}; missing ${spread(get(OUTBOUND_SECTION, "missing after the drain"), 0)}; duplicates ${spread(get(OUTBOUND_SECTION, "duplicates"), 0)} (delivered / accepted while sending, the earlier figure: ${spread(get(OUTBOUND_SECTION, "delivered / accepted while sending"), 3)}; backlog growth over the second half / accepted rate: ${spread(get(OUTBOUND_SECTION, "backlog growth / accepted rate"), 3)})`,
     goal: "≥ 0.98, 0 missing, 0 duplicates",
     met:
       delivered.length === 0
@@ -1343,6 +1404,7 @@ const goalsOf = (setup: Setup): ReadonlyArray<Goal> => {
           get(OUTBOUND_SECTION, "missing after the drain").every((n) => n === 0) &&
           get(OUTBOUND_SECTION, "duplicates").every((n) => n === 0)
   })
+
   // A page of the inbox is one GraphQL request (first page, Load more, search): the most statements any of them took.
   const pages = setup.statements.filter((entry) => ["first", "deep", "search"].includes(entry.key))
   const mostPerPage = Math.max(...pages.map((entry) => entry.executed.length))
@@ -1465,7 +1527,11 @@ other jobs share the cores.
   ${OUTBOUND_FRACTION * 100}% of the probe's rate. The latency runs from the moment the bench POSTs Meta's webhook to the moment the
   receiver gets the delivery (one process, one clock). Duplicates and missing messages are counted by message id
   after a drain that waits (up to 10 min) until the inbox and the outbox are empty; the backlog is the inbox's pending events plus the outbox's pending deliveries
-  when the sending ends. The parked instance's delivery worker shares the outbox (both claim with SKIP LOCKED).
+  when the sending ends. The goal is judged on the rates over the second half of the sending (deliveries received
+  in it per message accepted, answered 200, in it: about 1 whenever delivery keeps pace, whatever the latency);
+  "delivered / accepted while sending" (the earlier figure) also counts the messages still in flight at the end.
+  The parked instance is paused (SIGSTOP) during the scenario, so only the instance under test delivers.
+  \`BENCH_OUTBOUND_RATE\` fixes the rate (no probe); with \`BENCH_BASE_MAIN\` the scenario also runs that build, interleaved.
 - **Conversations** (\`bench/conversations.ts\`): see its own section below.
 - **Memory**: \`VmRSS\` of every service instance every 100 ms; the peak over the run (the goal's: the instances as
   \`npm start\` runs them by default; the opt-in worker thread's instances, \`--scenario intake-thread\`, apart).

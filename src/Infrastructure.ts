@@ -8,6 +8,7 @@ import { ContentSnifferFileType } from "./adapters/media/ContentSnifferFileType.
 import { MediaStoreFilesystem } from "./adapters/media/MediaStoreFilesystem.ts"
 import { MediaStoreS3 } from "./adapters/media/MediaStoreS3.ts"
 import { WhatsAppMediaHttp } from "./adapters/meta-graph/WhatsAppMediaHttp.ts"
+import { DeliveryWakeupsPg } from "./adapters/persistence/DeliveryWakeupsPg.ts"
 import { ConnectSettings } from "./application/ports/ConnectSettings.ts"
 import { WebhookSettings } from "./application/webhooks/ports/WebhookSettings.ts"
 
@@ -23,6 +24,13 @@ export const describeDatabase = (config: AppConfigShape) =>
   Option.isSome(config.databaseUrl)
     ? "PostgreSQL (DATABASE_URL)"
     : `embedded PGlite in ${join(config.dataDir, "pglite")}`
+
+/**
+ * The outbound webhook worker's wake-ups: LISTEN/NOTIFY on PostgreSQL (every instance). None on embedded PGlite
+ * (its single connection cannot be held by a LISTEN): the worker polls there.
+ */
+export const deliveryWakeupsLayer = (config: AppConfigShape) =>
+  Option.isSome(config.databaseUrl) ? DeliveryWakeupsPg : Layer.empty
 
 /** Per-tenant rate limits: in memory, or in Redis (shared by every instance) when `REDIS_URL` is set. */
 export const rateLimiterLayer = (config: AppConfigShape) =>

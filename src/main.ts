@@ -56,6 +56,7 @@ import { EXPIRY_WARNING } from "./domain/TokenExpiry.ts"
 import {
   connectSettingsLayer,
   databaseLayer,
+  deliveryWakeupsLayer,
   describeDatabase,
   inboxWakeupsLayer,
   jwtLayer,
@@ -86,9 +87,11 @@ export const appLayer = (config: AppConfigShape, exit: EndRun = exitProcess) => 
   // `POST /webhooks/meta/whatsapp` (issue 18.3) and `POST /graphql` (18.4) are answered from node:http's request
   // event once the service is ready; everything else goes through the Effect router.
   const fastPaths = new FastPaths()
-  const Database = Layer.merge(liveEventsLayer(config), inboxWakeupsLayer(config)).pipe(
-    Layer.provideMerge(MigrationsLive.pipe(Layer.orDie, Layer.provideMerge(databaseLayer(config))))
-  )
+  const Database = Layer.mergeAll(
+    liveEventsLayer(config),
+    inboxWakeupsLayer(config),
+    deliveryWakeupsLayer(config)
+  ).pipe(Layer.provideMerge(MigrationsLive.pipe(Layer.orDie, Layer.provideMerge(databaseLayer(config)))))
   const Ports = Layer.mergeAll(
     PersistencePg,
     metaGraphLayer(config),

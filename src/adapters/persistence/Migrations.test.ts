@@ -88,8 +88,16 @@ for (const database of freshDatabases()) {
             [15, "template_quality"],
             [16, "window_closing_notice"],
             [17, "drop_reversed_messages_index"],
-            [18, "inbox_open_index"]
+            [18, "inbox_open_index"],
+            [20, "webhook_deliveries_notify"]
           ])
+          // 0020: a statement trigger on webhook_deliveries wakes the delivery workers.
+          const triggers = yield* sql`SELECT tgname FROM pg_trigger WHERE tgrelid = 'webhook_deliveries'::regclass
+                                      AND NOT tgisinternal`
+          assert.deepStrictEqual(
+            triggers.map((row) => String(row["tgname"])),
+            ["webhook_deliveries_notify"]
+          )
           // 0018: one partial index over the open inbox events replaces the state and due indexes.
           const inboxIndexes =
             (yield* sql`SELECT indexname FROM pg_indexes WHERE tablename = 'webhook_events' AND schemaname = current_schema()`).map(

@@ -378,6 +378,79 @@ for (const backend of persistenceBackends()) {
           )
       )
 
+      it.effect(
+        "attempts recorded together count as one after the other: a success resets, the threshold disables once",
+        () =>
+          withEndpoint(["*"], (t, ep, store) =>
+            Effect.gen(function* () {
+              const test = { tenantId: t, type: "webhook.test" as const, orderingKey: null, data: { test: true } }
+              const other = yield* endpoint(t)
+              const claimAll = (n: number) =>
+                Effect.gen(function* () {
+                  for (let i = 0; i < n; i++) yield* store.announceTo(t, ep.id, test)
+                  yield* store.announceTo(t, other.id, test)
+                  const claimed = yield* Effect.flatMap(WebhookEndpointStore, (s) => s.claim(1000, 1))
+                  return {
+                    mine: claimed.filter((c) => c.endpoint.id === ep.id),
+                    theirs: claimed.filter((c) => c.endpoint.id === other.id)
+                  }
+                })
+              const retry = { _tag: "Retry", at: new Date(Date.now() - 1000) } as const
+              // Failure, success, failure, failure for this endpoint; a success for the other one in between.
+              const first = yield* claimAll(4)
+              assert.strictEqual(first.mine.length, 4)
+              const results = yield* store.recordAttempts(
+                [
+                  { deliveryId: first.mine[0]!.id, attempt: failed, outcome: retry },
+                  { deliveryId: first.mine[1]!.id, attempt: ok, outcome: { _tag: "Delivered" } },
+                  { deliveryId: first.theirs[0]!.id, attempt: ok, outcome: { _tag: "Delivered" } },
+                  { deliveryId: first.mine[2]!.id, attempt: failed, outcome: retry },
+                  { deliveryId: first.mine[3]!.id, attempt: failed, outcome: { _tag: "Failed" } }
+                ],
+                3
+              )
+              assert.deepStrictEqual(
+                results.map((r) => r.endpointDisabled),
+                [false, false, false, false, false]
+              )
+              assert.strictEqual(Option.getOrThrow(yield* store.find(t, ep.id)).consecutiveFailures, 2)
+              assert.isTrue(Option.getOrThrow(yield* store.find(t, ep.id)).enabled)
+              const states = (yield* store.deliveries(t, ep.id, { first: 10 })).map((d) => d.state).sort()
+              assert.deepStrictEqual(states, ["delivered", "failed", "pending", "pending"])
+              // Two more failures: the first reaches the threshold (3) and disables it, once; the next counts on.
+              const second = yield* claimAll(0)
+              assert.strictEqual(second.mine.length, 2, "the two retries are due again")
+              const more = yield* store.recordAttempts(
+                [
+                  { deliveryId: second.mine[0]!.id, attempt: failed, outcome: retry },
+                  { deliveryId: second.mine[1]!.id, attempt: failed, outcome: retry },
+                  { deliveryId: second.theirs[0]!.id, attempt: ok, outcome: { _tag: "Delivered" } },
+                  { deliveryId: crypto.randomUUID(), attempt: ok, outcome: { _tag: "Delivered" } }
+                ],
+                3
+              )
+              assert.deepStrictEqual(
+                more.map((r) => r.endpointDisabled),
+                [true, false, false, false],
+                "a delivery that does not exist is skipped, the others recorded"
+              )
+              const stored = Option.getOrThrow(yield* store.find(t, ep.id))
+              assert.isFalse(stored.enabled)
+              assert.strictEqual(stored.disabledReason, "failures")
+              assert.strictEqual(stored.consecutiveFailures, 4)
+              const theirs = Option.getOrThrow(yield* store.find(t, other.id))
+              assert.isTrue(theirs.enabled)
+              assert.strictEqual(theirs.consecutiveFailures, 0)
+              const log = yield* store.deliveries(t, ep.id, { first: 10 })
+              assert.strictEqual(
+                log.reduce((n, d) => n + d.attemptLog.length, 0),
+                6
+              )
+              yield* store.remove(t, other.id)
+            })
+          )
+      )
+
       it.effect("replay re-sends a time range's events with the same ids; purge drops old events and their log", () =>
         withEndpoint(["connection.*"], (t, ep, store) =>
           Effect.gen(function* () {

@@ -1,6 +1,8 @@
 import { Effect, Layer, Option } from "effect"
 import {
+  type AttemptOutcome,
   type Delivery,
+  type DeliveryAttempt,
   type StoredEndpoint,
   WebhookEndpointStore
 } from "../../application/outbound/ports/WebhookEndpointStore.ts"
@@ -39,6 +41,42 @@ export const WebhookEndpointStoreMemory = Layer.effect(
       occurredAt: events.find((e) => e.id === row.eventId)!.occurredAt,
       attemptLog: attempts.filter((a) => a.deliveryId === row.id).map(({ deliveryId: _, ...attempt }) => attempt)
     })
+
+    const recordOne = (
+      deliveryId: string,
+      attempt: DeliveryAttempt,
+      outcome: AttemptOutcome,
+      disableAfter: number
+    ): { readonly endpointDisabled: boolean } => {
+      const d = deliveries.find((row) => row.id === deliveryId)
+      if (d === undefined) return { endpointDisabled: false }
+      attempts.push({ deliveryId, ...attempt, durationMs: Math.round(attempt.durationMs) })
+      d.state = DELIVERY_STATE_AFTER[outcome._tag]
+      if (outcome._tag === "Retry") d.nextAttemptAt = outcome.at
+      d.lockedUntil = null
+      d.lastStatusCode = attempt.statusCode
+      d.lastError = attempt.error
+      d.finishedAt = outcome._tag === "Retry" ? null : new Date()
+      const endpoint = endpoints.get(d.endpointId)
+      if (endpoint === undefined) return { endpointDisabled: false }
+      if (outcome._tag === "Delivered") {
+        if (endpoint.consecutiveFailures !== 0) endpoints.set(endpoint.id, { ...endpoint, consecutiveFailures: 0 })
+        return { endpointDisabled: false }
+      }
+      const failures = endpoint.consecutiveFailures + 1
+      const disable = failures >= disableAfter
+      const next: StoredEndpoint = {
+        ...endpoint,
+        consecutiveFailures: failures,
+        enabled: disable ? false : endpoint.enabled,
+        disabledReason: endpoint.enabled && disable ? "failures" : endpoint.disabledReason,
+        updatedAt: new Date()
+      }
+      endpoints.set(endpoint.id, next)
+      return {
+        endpointDisabled: next.disabledReason === "failures" && !next.enabled && failures === disableAfter
+      }
+    }
 
     return WebhookEndpointStore.of({
       create: (endpoint) =>
@@ -146,36 +184,11 @@ export const WebhookEndpointStoreMemory = Layer.effect(
           })
         }),
       recordAttempt: (deliveryId, attempt, outcome, disableAfter) =>
-        Effect.sync(() => {
-          const d = deliveries.find((row) => row.id === deliveryId)
-          if (d === undefined) return { endpointDisabled: false }
-          attempts.push({ deliveryId, ...attempt, durationMs: Math.round(attempt.durationMs) })
-          d.state = DELIVERY_STATE_AFTER[outcome._tag]
-          if (outcome._tag === "Retry") d.nextAttemptAt = outcome.at
-          d.lockedUntil = null
-          d.lastStatusCode = attempt.statusCode
-          d.lastError = attempt.error
-          d.finishedAt = outcome._tag === "Retry" ? null : new Date()
-          const endpoint = endpoints.get(d.endpointId)
-          if (endpoint === undefined) return { endpointDisabled: false }
-          if (outcome._tag === "Delivered") {
-            if (endpoint.consecutiveFailures !== 0) endpoints.set(endpoint.id, { ...endpoint, consecutiveFailures: 0 })
-            return { endpointDisabled: false }
-          }
-          const failures = endpoint.consecutiveFailures + 1
-          const disable = failures >= disableAfter
-          const next: StoredEndpoint = {
-            ...endpoint,
-            consecutiveFailures: failures,
-            enabled: disable ? false : endpoint.enabled,
-            disabledReason: endpoint.enabled && disable ? "failures" : endpoint.disabledReason,
-            updatedAt: new Date()
-          }
-          endpoints.set(endpoint.id, next)
-          return {
-            endpointDisabled: next.disabledReason === "failures" && !next.enabled && failures === disableAfter
-          }
-        }),
+        Effect.sync(() => recordOne(deliveryId, attempt, outcome, disableAfter)),
+      recordAttempts: (records, disableAfter) =>
+        Effect.sync(() =>
+          records.map(({ deliveryId, attempt, outcome }) => recordOne(deliveryId, attempt, outcome, disableAfter))
+        ),
       deliveries: (tenantId, endpointId, filter) =>
         Effect.sync(() =>
           deliveries

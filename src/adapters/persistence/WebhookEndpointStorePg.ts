@@ -1,7 +1,9 @@
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import {
+  type AttemptOutcome,
   type Delivery,
+  type DeliveryAttempt,
   type StoredEndpoint,
   WebhookEndpointStore
 } from "../../application/outbound/ports/WebhookEndpointStore.ts"
@@ -68,6 +70,96 @@ export const WebhookEndpointStorePg = Layer.effect(
     /** Ids the database gave (so UUIDs) as a uuid set, compared without a cast of the column. */
     const uuids = (ids: ReadonlyArray<string>) =>
       sql`(SELECT (jsonb_array_elements_text(${textArray(ids)}::jsonb))::uuid)`
+
+    /**
+     * Attempts recorded in one statement of data-modifying CTEs, as if one after the other in their order: the
+     * attempts, the deliveries' new states, and per endpoint its failure count (a success resets it; failures count,
+     * and the endpoint is disabled once the count reaches the threshold). One statement and one commit for what the
+     * worker's sends answered meanwhile (issue 19, w9D; w7B had made it one per attempt). The endpoint's new count
+     * is computed from the row being updated (`consecutive_failures + …`), so two workers recording for one endpoint
+     * at once add up; the per-attempt "disabled it" answers (for the log) read the statement's snapshot. Attempts are
+     * inserted only for deliveries the statement updated (locked): one whose endpoint was removed meanwhile does not
+     * fail the others.
+     */
+    const recordAttempts = (
+      records: ReadonlyArray<{
+        readonly deliveryId: string
+        readonly attempt: DeliveryAttempt
+        readonly outcome: AttemptOutcome
+      }>,
+      disableAfter: number
+    ): Effect.Effect<ReadonlyArray<{ readonly endpointDisabled: boolean }>> => {
+      if (records.length === 0) return Effect.succeed([])
+      const rows = records.map(({ deliveryId, attempt, outcome }, ord) => ({
+        ord,
+        delivery_id: deliveryId,
+        attempted_at: attempt.attemptedAt.toISOString(),
+        status_code: attempt.statusCode,
+        duration_ms: Math.round(attempt.durationMs),
+        response_excerpt: attempt.responseExcerpt,
+        error: attempt.error,
+        status: DELIVERY_STATE_AFTER[outcome._tag],
+        next_attempt_at: outcome._tag === "Retry" ? outcome.at.toISOString() : null,
+        ok: outcome._tag === "Delivered",
+        finished: outcome._tag !== "Retry"
+      }))
+      return sql`
+        WITH v AS MATERIALIZED (
+          SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(ord int, delivery_id uuid,
+            attempted_at timestamptz, status_code int, duration_ms int, response_excerpt text, error text, status text,
+            next_attempt_at timestamptz, ok boolean, finished boolean)),
+        delivery AS (
+          UPDATE webhook_deliveries d SET
+            status = v.status, next_attempt_at = COALESCE(v.next_attempt_at, d.next_attempt_at), locked_until = NULL,
+            last_status_code = v.status_code, last_error = v.error,
+            finished_at = CASE WHEN v.finished THEN now() ELSE NULL END
+          FROM v WHERE d.id = v.delivery_id
+          RETURNING d.id, d.endpoint_id, v.ord, v.ok),
+        attempt AS (
+          INSERT INTO webhook_delivery_attempts (delivery_id, attempted_at, status_code, duration_ms,
+                                                 response_excerpt, error)
+          SELECT v.delivery_id, v.attempted_at, v.status_code, v.duration_ms, v.response_excerpt, v.error
+          FROM v JOIN delivery ON delivery.ord = v.ord ORDER BY v.ord),
+        -- A run: the attempts of one endpoint from one success (run 0: from the batch's start) to the next.
+        runs AS (
+          SELECT delivery.endpoint_id, delivery.ord, delivery.ok,
+                 count(*) FILTER (WHERE delivery.ok) OVER (PARTITION BY delivery.endpoint_id ORDER BY delivery.ord) AS run
+          FROM delivery),
+        counted AS (
+          SELECT runs.*,
+                 count(*) FILTER (WHERE NOT runs.ok) OVER (PARTITION BY runs.endpoint_id, runs.run ORDER BY runs.ord)
+                   AS failures_in_run,
+                 max(runs.run) OVER (PARTITION BY runs.endpoint_id) AS last_run
+          FROM runs),
+        per AS (
+          SELECT endpoint_id, bool_or(NOT ok) AS any_failed, max(run) > 0 AS any_ok,
+                 COALESCE(max(failures_in_run) FILTER (WHERE run = 0), 0) AS leading,
+                 COALESCE(max(failures_in_run) FILTER (WHERE run > 0), 0) AS later_peak,
+                 COALESCE(max(failures_in_run) FILTER (WHERE run = last_run), 0) AS trailing,
+                 count(*) FILTER (WHERE NOT ok) AS failures
+          FROM counted GROUP BY endpoint_id),
+        endpoint AS (
+          UPDATE webhook_endpoints e SET
+            consecutive_failures = CASE WHEN per.any_ok THEN per.trailing ELSE e.consecutive_failures + per.failures END,
+            enabled = CASE WHEN GREATEST(e.consecutive_failures + per.leading, per.later_peak) >= ${disableAfter}
+                           THEN false ELSE e.enabled END,
+            disabled_reason = CASE WHEN e.enabled
+                                     AND GREATEST(e.consecutive_failures + per.leading, per.later_peak) >= ${disableAfter}
+                                   THEN 'failures' ELSE e.disabled_reason END,
+            updated_at = CASE WHEN per.any_failed THEN now() ELSE e.updated_at END
+          FROM per
+          WHERE e.id = per.endpoint_id AND (per.any_failed OR e.consecutive_failures <> 0))
+        SELECT v.ord,
+               COALESCE(NOT c.ok
+                 AND (CASE WHEN c.run = 0 THEN ep.consecutive_failures ELSE 0 END) + c.failures_in_run = ${disableAfter}
+                 AND (ep.enabled OR ep.disabled_reason = 'failures'), false) AS just
+        FROM v LEFT JOIN counted c ON c.ord = v.ord LEFT JOIN webhook_endpoints ep ON ep.id = c.endpoint_id
+        ORDER BY v.ord`.pipe(
+        Effect.map((result) => result.map((row) => ({ endpointDisabled: row["just"] === true }))),
+        Effect.orDie,
+        Effect.withSpan("WebhookEndpointStorePg.recordAttempts", { attributes: { attempts: records.length } })
+      )
+    }
 
     return WebhookEndpointStore.of({
       create: (endpoint) =>
@@ -170,42 +262,11 @@ export const WebhookEndpointStorePg = Layer.effect(
             ]
           })
         }).pipe(sql.withTransaction, Effect.orDie, Effect.withSpan("WebhookEndpointStorePg.claim")),
-      recordAttempt: (deliveryId, attempt, outcome, disableAfter) => {
-        // One statement (atomic as the transaction of four it replaces, one round trip instead of six: the delivery
-        // worker's 25 sends at a time were bound by these round trips; issue 19, w7B): the attempt, the delivery's
-        // new state, and its endpoint's failure count (reset on success; counted, and the endpoint disabled at the
-        // threshold, on failure). At most one of the two endpoint updates matches.
-        const delivered = outcome._tag === "Delivered"
-        return sql`
-          WITH attempt AS (
-            INSERT INTO webhook_delivery_attempts (delivery_id, attempted_at, status_code, duration_ms,
-                                                   response_excerpt, error)
-            VALUES (${deliveryId}, ${attempt.attemptedAt}, ${attempt.statusCode}, ${Math.round(attempt.durationMs)},
-                    ${attempt.responseExcerpt}, ${attempt.error})),
-          delivery AS (
-            UPDATE webhook_deliveries SET
-              status = ${DELIVERY_STATE_AFTER[outcome._tag]},
-              next_attempt_at = COALESCE(${outcome._tag === "Retry" ? outcome.at : null}::timestamptz, next_attempt_at),
-              locked_until = NULL, last_status_code = ${attempt.statusCode}, last_error = ${attempt.error},
-              finished_at = CASE WHEN ${outcome._tag !== "Retry"} THEN now() ELSE NULL END
-            WHERE id = ${deliveryId} RETURNING endpoint_id),
-          reset AS (
-            UPDATE webhook_endpoints SET consecutive_failures = 0
-            WHERE ${delivered}::boolean AND id IN (SELECT endpoint_id FROM delivery) AND consecutive_failures <> 0),
-          failure AS (
-            UPDATE webhook_endpoints SET consecutive_failures = consecutive_failures + 1,
-              enabled = CASE WHEN consecutive_failures + 1 >= ${disableAfter} THEN false ELSE enabled END,
-              disabled_reason = CASE WHEN enabled AND consecutive_failures + 1 >= ${disableAfter} THEN 'failures'
-                                     ELSE disabled_reason END,
-              updated_at = now()
-            WHERE NOT ${delivered}::boolean AND id IN (SELECT endpoint_id FROM delivery)
-            RETURNING (disabled_reason = 'failures' AND NOT enabled AND consecutive_failures = ${disableAfter}) AS just)
-          SELECT COALESCE((SELECT just FROM failure), false) AS just`.pipe(
-          Effect.map((rows) => ({ endpointDisabled: rows[0]?.["just"] === true })),
-          Effect.orDie,
-          Effect.withSpan("WebhookEndpointStorePg.recordAttempt")
-        )
-      },
+      recordAttempt: (deliveryId, attempt, outcome, disableAfter) =>
+        recordAttempts([{ deliveryId, attempt, outcome }], disableAfter).pipe(
+          Effect.map((results) => results[0] ?? { endpointDisabled: false })
+        ),
+      recordAttempts,
       deliveries: (tenantId, endpointId, filter) =>
         Effect.gen(function* () {
           const rows = yield* sql`

@@ -1,8 +1,25 @@
-import { Cause, Clock, Context, type Duration, Effect, Layer, Option, type Redacted } from "effect"
+import {
+  Cause,
+  Clock,
+  Context,
+  Deferred,
+  type Duration,
+  Effect,
+  Exit,
+  Layer,
+  Option,
+  Queue,
+  type Redacted
+} from "effect"
 import { MAX_DELIVERY_ATTEMPTS, outboundBody, retryDelayMillis } from "../../domain/OutboundEvent.ts"
-import { drainWorker } from "../DrainWorker.ts"
 import { TokenCipher } from "../ports/TokenCipher.ts"
-import { type AttemptOutcome, type ClaimedDelivery, WebhookEndpointStore } from "./ports/WebhookEndpointStore.ts"
+import { DeliveryWakeups } from "./ports/DeliveryWakeups.ts"
+import {
+  type AttemptOutcome,
+  type ClaimedDelivery,
+  type DeliveryAttempt,
+  WebhookEndpointStore
+} from "./ports/WebhookEndpointStore.ts"
 import { WebhookSender } from "./ports/WebhookSender.ts"
 import { secretBinding } from "./WebhookEndpoints.ts"
 
@@ -26,6 +43,12 @@ const BATCH = 100
  * the event loop's turns, not by the receiver (issue 19, w7B).
  */
 const SENDS_AT_ONCE = BATCH
+/**
+ * The background worker's sends in flight at most: two claims' worth. It claims again while a claim's sends are
+ * still out (issue 19, w9D), so a slow receiver (up to its 10 s timeout) no longer holds back the next claim's
+ * deliveries to every other endpoint, and a claim's last send no longer delays the next one's first.
+ */
+const IN_FLIGHT = 2 * BATCH
 
 /**
  * Delivers the outbox (issue 19): claims due deliveries, signs each with the endpoint's secret(s), posts it, stores
@@ -36,6 +59,13 @@ export class WebhookDelivery extends Context.Service<
   {
     /** Claims due deliveries and sends them; returns how many were claimed. */
     readonly drain: Effect.Effect<number>
+    /**
+     * The background worker's loop (never returns): claims while there is room for {@link IN_FLIGHT} sends, without
+     * waiting for the earlier claims' sends; when a claim comes back short it waits for a wake (`DeliveryWakeups`,
+     * when provided), for every send in flight to end (a delivery held back behind one of them by its ordering key
+     * may be due then), or `idle`, the poll that catches retries falling due and lost wakes.
+     */
+    run(idle: Duration.Input): Effect.Effect<never>
   }
 >()("app/application/outbound/WebhookDelivery") {
   static readonly layer = (settings: DeliverySettings) =>
@@ -45,6 +75,40 @@ export class WebhookDelivery extends Context.Service<
         const store = yield* WebhookEndpointStore
         const sender = yield* WebhookSender
         const cipher = yield* TokenCipher
+        const wakeups = yield* Effect.serviceOption(DeliveryWakeups)
+
+        /**
+         * Attempts are recorded together: each send's outcome joins a queue, and one fiber records whatever has
+         * queued meanwhile in one `recordAttempts` (one statement and one commit on PostgreSQL instead of one per
+         * send; issue 19, w9D), then answers each send, which waits for its record (its ordering key's next delivery
+         * is claimable only once it is recorded). A failed record fails each of its sends' waits.
+         */
+        interface Pending {
+          readonly deliveryId: string
+          readonly attempt: DeliveryAttempt
+          readonly outcome: AttemptOutcome
+          readonly done: Deferred.Deferred<{ readonly endpointDisabled: boolean }>
+        }
+        const recordQueue = yield* Queue.unbounded<Pending>()
+        yield* Effect.forkScoped(
+          Effect.forever(
+            Effect.gen(function* () {
+              const batch = yield* Queue.takeAll(recordQueue)
+              const exit = yield* Effect.exit(store.recordAttempts(batch, settings.disableAfterFailures))
+              if (Exit.isSuccess(exit))
+                yield* Effect.forEach(batch, (pending, i) =>
+                  Deferred.succeed(pending.done, exit.value[i] ?? { endpointDisabled: false })
+                )
+              else yield* Effect.forEach(batch, (pending) => Deferred.failCause(pending.done, exit.cause))
+            })
+          )
+        )
+        const record = (deliveryId: string, attempt: DeliveryAttempt, outcome: AttemptOutcome) =>
+          Effect.gen(function* () {
+            const done = yield* Deferred.make<{ readonly endpointDisabled: boolean }>()
+            yield* Queue.offer(recordQueue, { deliveryId, attempt, outcome, done })
+            return yield* Deferred.await(done)
+          })
 
         const secretsOf = (claimed: ClaimedDelivery, now: number) =>
           Effect.gen(function* () {
@@ -86,12 +150,7 @@ export class WebhookDelivery extends Context.Service<
               : claimed.attempts >= MAX_DELIVERY_ATTEMPTS
                 ? { _tag: "Failed" }
                 : { _tag: "Retry", at: new Date(now + retryDelayMillis(claimed.attempts, settings.retryBaseMillis)) }
-            const { endpointDisabled } = yield* store.recordAttempt(
-              claimed.id,
-              { attemptedAt: new Date(now), ...result },
-              outcome,
-              settings.disableAfterFailures
-            )
+            const { endpointDisabled } = yield* record(claimed.id, { attemptedAt: new Date(now), ...result }, outcome)
             const annotations = {
               tenant_id: claimed.endpoint.tenantId,
               endpoint_id: claimed.endpoint.id,
@@ -126,16 +185,61 @@ export class WebhookDelivery extends Context.Service<
           return claimed.length
         }).pipe(Effect.withSpan("WebhookDelivery.drain"))
 
-        return WebhookDelivery.of({ drain })
+        const run = (idle: Duration.Input) =>
+          Effect.gen(function* () {
+            /** A send ended (room for the next claim). */
+            const ended = yield* Queue.sliding<true>(1)
+            /** The last send in flight ended. */
+            const settled = yield* Queue.sliding<true>(1)
+            let inFlight = 0
+            const send = (claimed: ClaimedDelivery) =>
+              deliver(claimed).pipe(
+                Effect.ensuring(
+                  Effect.suspend(() => {
+                    inFlight--
+                    return Queue.offer(ended, true).pipe(
+                      Effect.andThen(inFlight === 0 ? Queue.offer(settled, true) : Effect.void)
+                    )
+                  })
+                ),
+                Effect.forkChild
+              )
+            const poll = Option.isSome(wakeups) ? wakeups.value.await(idle) : Effect.sleep(idle)
+            const round = Effect.gen(function* () {
+              const room = IN_FLIGHT - inFlight
+              if (room < BATCH / 2) return yield* Queue.take(ended)
+              const limit = Math.min(BATCH, room)
+              const claimed = yield* store.claim(limit, leaseSeconds(settings))
+              inFlight += claimed.length
+              for (const one of claimed) yield* send(one)
+              // A full claim: more may be due at once. A short one: nothing more is due until something happens.
+              if (claimed.length < limit) yield* inFlight === 0 ? poll : Effect.race(poll, Queue.take(settled))
+            })
+            return yield* round.pipe(
+              Effect.catchCause((cause) =>
+                Cause.hasInterruptsOnly(cause)
+                  ? Effect.failCause(cause)
+                  : Effect.logError("Outbound webhook worker: claiming failed; retrying", cause).pipe(
+                      Effect.andThen(Effect.sleep("1 second"))
+                    )
+              ),
+              Effect.forever
+            )
+          }).pipe(Effect.withSpan("WebhookDelivery.run"))
+
+        return WebhookDelivery.of({ drain, run })
       })
     )
 
-  /** The background worker: drains due deliveries, polling every `idle` while none is due. */
+  /**
+   * The background worker: delivers as deliveries fall due, woken by `DeliveryWakeups` when provided, polling every
+   * `idle` as well.
+   */
   static readonly worker = (idle: Duration.Input = "250 millis") =>
     Layer.effectDiscard(
       Effect.gen(function* () {
         const delivery = yield* WebhookDelivery
-        yield* drainWorker(delivery.drain, idle, "Outbound webhook worker: draining failed; retrying")
+        yield* Effect.forkScoped(delivery.run(idle))
       })
     )
 

@@ -121,6 +121,19 @@ export class WebhookEndpointStore extends Context.Service<
       outcome: AttemptOutcome,
       disableAfter: number
     ): Effect.Effect<{ readonly endpointDisabled: boolean }>
+    /**
+     * {@link recordAttempt} for several attempts at once, as if recorded one after the other in their order (one
+     * statement on PostgreSQL: the delivery worker records what its sends answered meanwhile together). Answers, per
+     * attempt, whether it disabled its endpoint. An attempt whose delivery no longer exists is not recorded.
+     */
+    recordAttempts(
+      attempts: ReadonlyArray<{
+        readonly deliveryId: string
+        readonly attempt: DeliveryAttempt
+        readonly outcome: AttemptOutcome
+      }>,
+      disableAfter: number
+    ): Effect.Effect<ReadonlyArray<{ readonly endpointDisabled: boolean }>>
     deliveries(tenantId: TenantId, endpointId: string, filter: DeliveryFilter): Effect.Effect<ReadonlyArray<Delivery>>
     /** Makes a delivery due now (pending again if it had failed); false when the tenant has no such delivery. */
     retryNow(tenantId: TenantId, deliveryId: string): Effect.Effect<boolean>
