@@ -1,17 +1,23 @@
 import { createHmac } from "node:crypto"
-import { createServer, type Server } from "node:http"
+import { createServer, request, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import { Context, Layer, Logger, ManagedRuntime, Metric, Redacted, References, Tracer } from "effect"
-import { HttpRouter } from "effect/http"
+import { Context, Layer, Logger, ManagedRuntime, Metric, Redacted, References, Stream, Tracer } from "effect"
+import { HttpRouter, HttpServerResponse } from "effect/http"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { WebhookSettings } from "../../application/webhooks/ports/WebhookSettings.ts"
 import { WebhookIntake } from "../../application/webhooks/WebhookIntake.ts"
 import { MetaWebhookVerifier } from "../meta-graph/MetaWebhooks.ts"
-import { type LogRecord, makeRecordLogger, RequestIdMiddleware } from "../observability/Logging.ts"
+import { type LogRecord, loggingLayer, makeRecordLogger, RequestIdMiddleware } from "../observability/Logging.ts"
 import { WebhookInboxMemory } from "../persistence/WebhookInboxMemory.ts"
 import { JsonErrors } from "./ErrorMiddleware.ts"
-import { FastPaths, withFastPaths } from "./NodeFastPath.ts"
-import { MAX_WEBHOOK_BYTES, makeWebhookFastPath, WebhookIntakeRoute } from "./WebhookRoutes.ts"
+import { FastPaths, prepareAnswer, withFastPaths, writeAnswer, writePrepared } from "./NodeFastPath.ts"
+import {
+  MAX_WEBHOOK_BYTES,
+  makeWebhookFastPath,
+  WebhookIntakeRoute,
+  type WebhookOutcome,
+  webhookAnswer
+} from "./WebhookRoutes.ts"
 
 const SECRET = "fast-path-test-secret"
 const sign = (body: string | Uint8Array) => `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`
@@ -204,6 +210,141 @@ describe("POST /webhooks/meta/whatsapp on the node:http fast path", () => {
     } finally {
       gated.closeAllConnections()
       await new Promise((done) => gated.close(done))
+    }
+  })
+})
+
+/** The raw head and body a `node:http` client reads of an answer written by `write`, but the date. */
+const rawAnswer = async (write: (response: ServerResponse) => void) => {
+  const answering = createServer((_request, response) => write(response))
+  await new Promise<void>((done) => answering.listen(0, "127.0.0.1", done))
+  try {
+    return await new Promise<{ status: number | undefined; headers: Array<string>; body: string }>((done, fail) => {
+      const sent = request({ port: (answering.address() as AddressInfo).port, method: "POST" }, (response) => {
+        let body = ""
+        response.on("data", (chunk: Buffer) => {
+          body += chunk.toString()
+        })
+        response.on("end", () => {
+          const headers = response.rawHeaders.filter((_, i, all) => all[i - (i % 2)] !== "Date")
+          done({ status: response.statusCode, headers, body })
+        })
+      })
+      sent.on("error", fail)
+      sent.end()
+    })
+  } finally {
+    answering.closeAllConnections()
+    await new Promise((done) => answering.close(done))
+  }
+}
+
+describe("a prepared answer (the fast path's 200, issue 18.3, w9B)", () => {
+  const accepted = webhookAnswer({ _tag: "Accepted", eventId: "evt-1", bytes: 2 } as WebhookOutcome)
+
+  it("writes the same status, headers in the same order, and body as writeAnswer of the response", async () => {
+    const prepared = prepareAnswer(accepted)
+    const viaAnswer = await rawAnswer((response) => writeAnswer(response, accepted, "req-1"))
+    const viaPrepared = await rawAnswer((response) => writePrepared(response, prepared, "req-1"))
+    expect(viaPrepared).toEqual(viaAnswer)
+    expect(viaPrepared.status).toBe(200)
+    expect(viaPrepared.body).toBe("EVENT_RECEIVED")
+    expect(viaPrepared.headers).toEqual(expect.arrayContaining(["cache-control", "no-store", "x-request-id", "req-1"]))
+    // Each request its own id: the prepared head is not changed by writing it.
+    const again = await rawAnswer((response) => writePrepared(response, prepared, "req-2"))
+    expect(again.headers).toContain("req-2")
+    expect(again.headers).not.toContain("req-1")
+  })
+
+  it("refuses what it could not write as writeAnswer does: a stream, cookies, an id of its own", () => {
+    expect(() => prepareAnswer(HttpServerResponse.stream(Stream.empty))).toThrow(/prepareAnswer/)
+    expect(() =>
+      prepareAnswer(HttpServerResponse.text("x").pipe(HttpServerResponse.setCookieUnsafe("a", "b")))
+    ).toThrow(/prepareAnswer/)
+    expect(() => prepareAnswer(HttpServerResponse.text("x", { headers: { "x-request-id": "mine" } }))).toThrow(
+      /prepareAnswer/
+    )
+  })
+})
+
+describe("withFastPaths", () => {
+  it("passes every other event to the server's listeners with all its arguments", () => {
+    const server = withFastPaths(createServer(), new FastPaths())
+    const heard: Array<unknown> = []
+    server.on("custom" as never, (...args: Array<unknown>) => {
+      heard.push(args)
+    })
+    expect(server.emit("custom", 1, "two", { three: 3 }, 4)).toBe(true)
+    expect(server.emit("nobody listens")).toBe(false)
+    expect(heard).toEqual([[1, "two", { three: 3 }, 4]])
+  })
+})
+
+describe("the fast path's request lines through loggingLayer (issue 18.3, w9B)", () => {
+  const lines: Array<string> = []
+  const Logged = WebhookIntake.layer.pipe(
+    Layer.provide(WebhookInboxMemory),
+    Layer.provide(MetaWebhookVerifier),
+    Layer.provide(
+      Layer.succeed(WebhookSettings, { appSecret: Redacted.make(SECRET), verifyToken: Redacted.make("v") })
+    ),
+    Layer.provideMerge(loggingLayer("info", "json", { secrets: [SECRET], write: (line) => lines.push(line) })),
+    Layer.provideMerge(Layer.succeed(Metric.MetricRegistry, new Map()))
+  )
+
+  it("writes one line per delivery of a batch, each with its own id, span, trace and event, in order", async () => {
+    const logged = ManagedRuntime.make(Logged)
+    const paths = new FastPaths()
+    paths.add(await logged.runPromise(makeWebhookFastPath()))
+    paths.open()
+    const served = withFastPaths(
+      createServer((_request, response) => response.writeHead(404).end()),
+      paths
+    )
+    await new Promise<void>((done) => served.listen(0, "127.0.0.1", done))
+    const url = `http://127.0.0.1:${(served.address() as AddressInfo).port}/webhooks/meta/whatsapp`
+    try {
+      lines.length = 0
+      const ids = ["batch-1", "batch-2", "batch-3", "batch-4"]
+      const answers = await Promise.all(
+        ids.map((id, i) => {
+          const body = JSON.stringify({ object: "whatsapp_business_account", entry: [], n: i })
+          return fetch(url, {
+            method: "POST",
+            headers: { "x-hub-signature-256": sign(body), "x-request-id": id },
+            body
+          })
+        })
+      )
+      expect(answers.map((a) => [a.status, a.headers.get("x-request-id")])).toEqual(ids.map((id) => [200, id]))
+      await new Promise((done) => setImmediate(done))
+      const records = lines.map((line) => JSON.parse(line) as LogRecord)
+      expect(records.map((r) => r.annotations["request_id"]).sort()).toEqual(ids)
+      for (const r of records) {
+        expect(r).toMatchObject({
+          level: "INFO",
+          message: "HTTP POST /webhooks/meta/whatsapp 200",
+          spans: ["http.server POST"]
+        })
+        // The record serve logs: request id, the stored event, then the line's own fields, in that order.
+        expect(Object.keys(r.annotations)).toEqual([
+          "request_id",
+          "event_id",
+          "provider",
+          "bytes",
+          "method",
+          "path",
+          "status",
+          "duration_ms"
+        ])
+        expect(r.trace_id).toMatch(/^[0-9a-f]{32}$/)
+      }
+      expect(new Set(records.map((r) => r.trace_id)).size).toBe(ids.length)
+      expect(new Set(records.map((r) => r.annotations["event_id"])).size).toBe(ids.length)
+    } finally {
+      served.closeAllConnections()
+      await new Promise((done) => served.close(done))
+      await logged.dispose()
     }
   })
 })

@@ -50,17 +50,19 @@ export class FastPaths {
  * path takes is handed to it alone. `checkContinue` and `upgrade` requests always go to the listeners.
  */
 export const withFastPaths = <S extends Server>(server: S, paths: FastPaths): S => {
-  const emit = server.emit.bind(server) as (event: string | symbol, ...args: Array<unknown>) => boolean
-  server.emit = ((event: string | symbol, ...args: Array<unknown>): boolean => {
+  const emit = server.emit
+  // `function` and `arguments`: no array per event (the server emits one per request and per connection).
+  server.emit = function (event: string | symbol, request?: unknown, response?: unknown): boolean {
     if (event === "request") {
-      const path = paths.find(args[0] as IncomingMessage)
+      const path = paths.find(request as IncomingMessage)
       if (path !== undefined) {
-        path.handle(args[0] as IncomingMessage, args[1] as ServerResponse)
+        path.handle(request as IncomingMessage, response as ServerResponse)
         return true
       }
     }
-    return emit(event, ...args)
-  }) as S["emit"]
+    // biome-ignore lint/complexity/noArguments: every argument is passed on as given, without copying them.
+    return Reflect.apply(emit, server, arguments) as boolean
+  } as S["emit"]
   return server
 }
 
@@ -139,6 +141,35 @@ export const writeAnswer = (
 ): void => {
   if (response.destroyed || response.writableEnded) return
   if (writeHead(response, answer, requestId)) throw new Error("writeAnswer: a streamed response needs `write`")
+}
+
+/**
+ * An Effect response with a body of text or bytes, ready to be written many times (`writePrepared`): its status,
+ * headers as a flat list and body, as `writeAnswer` writes them. Made once (the webhook intake's 200, issue 18.3,
+ * w9B), instead of a response built and its headers spread for every request.
+ */
+export interface PreparedAnswer {
+  readonly status: number
+  /** `name, value, name, value, …` in the response's order (the request id comes last, as `writeAnswer` adds it). */
+  readonly headers: ReadonlyArray<string>
+  readonly body: string | Uint8Array | undefined
+}
+
+export const prepareAnswer = (answer: HttpServerResponse.HttpServerResponse): PreparedAnswer => {
+  if (answer.body._tag === "Stream" || !Cookies.isEmpty(answer.cookies) || REQUEST_ID_HEADER in answer.headers)
+    throw new Error("prepareAnswer: only a response without cookies or a request id, with a body of bytes or text")
+  const headers: Array<string> = []
+  for (const [name, value] of Object.entries(answer.headers)) headers.push(name, value)
+  return { status: answer.status, headers, body: answer.body._tag === "Uint8Array" ? answer.body.body : undefined }
+}
+
+/** Writes a prepared answer with the request's id: the same status, headers and body as `writeAnswer` of it. */
+export const writePrepared = (response: ServerResponse, answer: PreparedAnswer, requestId: string): void => {
+  if (response.destroyed || response.writableEnded) return
+  const headers = answer.headers.slice()
+  headers.push(REQUEST_ID_HEADER, requestId)
+  response.writeHead(answer.status, headers)
+  response.end(answer.body)
 }
 
 /** Writes any Effect response to `node:http`; a stream (server-sent events) as it comes, waiting when the socket is full. */

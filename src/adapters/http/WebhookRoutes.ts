@@ -3,7 +3,7 @@ import { ByteSize, Clock, Context, Effect, type Fiber, Layer, Redacted, Tracer }
 import { HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { constantTimeEquals } from "../../application/ConstantTime.ts"
 import { type Received, WebhookIntake } from "../../application/webhooks/WebhookIntake.ts"
-import { withRequestLineFields } from "../observability/Logging.ts"
+import { answeredTogether, type ServingRequest, withRequestLineFields } from "../observability/Logging.ts"
 import { recordWebhookReceived, type WebhookReceiveResult } from "../observability/Metrics.ts"
 import { domainErrorResponse, errorResponse } from "./ErrorResponse.ts"
 import {
@@ -11,10 +11,12 @@ import {
   type FastPaths,
   joinedHeader,
   type NodeFastPath,
+  prepareAnswer,
   readNodeBody,
   serveNodeRequest,
   servingNodeRequest,
-  writeAnswer
+  writeAnswer,
+  writePrepared
 } from "./NodeFastPath.ts"
 import { searchParams } from "./RequestContext.ts"
 
@@ -87,9 +89,14 @@ export const webhookAnswer = (outcome: WebhookOutcome): HttpServerResponse.HttpS
     case "Refused":
       return domainErrorResponse(outcome.error)
     case "Accepted":
-      return HttpServerResponse.text("EVENT_RECEIVED", { headers: { "cache-control": "no-store" } })
+      return acceptedAnswer()
   }
 }
+
+const acceptedAnswer = () => HttpServerResponse.text("EVENT_RECEIVED", { headers: { "cache-control": "no-store" } })
+
+/** `webhookAnswer`'s 200, made once for the fast path (`writePrepared`): the same status, headers and body. */
+const ACCEPTED = prepareAnswer(acceptedAnswer())
 
 /** What is logged of a delivery besides its request line (which says which event was stored): why it got 503. */
 const outcomeLogged = (outcome: WebhookOutcome): Effect.Effect<void> =>
@@ -159,7 +166,7 @@ const header = (request: IncomingMessage, name: string): string | undefined => j
 
 /** A fast path's request answered and waiting for its batch's lines. */
 interface Answered {
-  readonly serving: ReturnType<typeof servingNodeRequest>
+  readonly serving: ServingRequest
   readonly response: ServerResponse
   readonly outcome: WebhookOutcome
 }
@@ -203,35 +210,45 @@ export const makeWebhookFastPath = (requests: WebhookRequests = new WebhookReque
 
     /** The requests answered since the last batch was logged. */
     let answered: Array<Answered> = []
-    /** Counts, logs and answers one batch. */
-    const logged = (batch: ReadonlyArray<Answered>) =>
-      Effect.gen(function* () {
-        const counts = new Map<WebhookReceiveResult, number>()
-        for (const item of batch) {
-          const result = resultOf(item.outcome)
-          counts.set(result, (counts.get(result) ?? 0) + 1)
-        }
-        for (const [result, count] of counts) yield* recordWebhookReceived(result, count)
-        for (const item of batch) {
-          const answer = webhookAnswer(item.outcome)
-          yield* item.serving.answered(
-            answer.status,
-            lineFieldsOf(intake, item.outcome),
-            item.outcome._tag === "Unstored" ? outcomeLogged(item.outcome) : undefined
-          )
-          writeAnswer(item.response, answer, item.serving.id)
-        }
-      })
+    /** Counts and logs one batch (one update per result; the lines as `answered` of each, see `answeredTogether`). */
+    const logged = (
+      batch: ReadonlyArray<Answered>,
+      answers: ReadonlyArray<HttpServerResponse.HttpServerResponse | undefined>
+    ) => {
+      const counts = new Map<WebhookReceiveResult, number>()
+      for (const item of batch) {
+        const result = resultOf(item.outcome)
+        counts.set(result, (counts.get(result) ?? 0) + 1)
+      }
+      return Effect.andThen(
+        Effect.forEach(counts, ([result, count]) => recordWebhookReceived(result, count), { discard: true }),
+        answeredTogether(
+          batch.map((item, i) => ({
+            serving: item.serving,
+            status: answers[i]?.status ?? ACCEPTED.status,
+            fields: lineFieldsOf(intake, item.outcome),
+            lines: item.outcome._tag === "Unstored" ? outcomeLogged(item.outcome) : undefined
+          }))
+        )
+      )
+    }
     const flush = () => {
       const batch = answered
       answered = []
+      // The 200 is written from its prepared head; any other answer is built (`webhookAnswer`).
+      const answers = batch.map((item) => (item.outcome._tag === "Accepted" ? undefined : webhookAnswer(item.outcome)))
       try {
-        runSync(logged(batch))
+        runSync(logged(batch, answers))
       } catch {
-        // A logger that did not finish synchronously: the rest of the batch is still answered.
-        for (const item of batch) writeAnswer(item.response, webhookAnswer(item.outcome), item.serving.id)
+        // A logger that did not finish synchronously: the batch is still answered.
       }
-      for (const item of batch) requests.delete(item.response)
+      for (let i = 0; i < batch.length; i++) {
+        const item = batch[i]!
+        const answer = answers[i]
+        if (answer === undefined) writePrepared(item.response, ACCEPTED, item.serving.id)
+        else writeAnswer(item.response, answer, item.serving.id)
+        requests.delete(item.response)
+      }
     }
     const finish = (item: Answered) => {
       answered.push(item)

@@ -4,6 +4,8 @@ import { HttpRouter, HttpServerResponse } from "effect/http"
 import { afterEach, describe, expect, it, vi } from "vitest"
 import { JsonErrors } from "../http/ErrorMiddleware.ts"
 import {
+  type AnsweredRequest,
+  answeredTogether,
   formatPretty,
   type LogRecord,
   loggingLayer,
@@ -247,6 +249,79 @@ describe("request ids", () => {
     expect(record.trace_id).toMatch(/^[0-9a-f]{32}$/)
     expect(lines[3]).toContain(`"provider":"${REDACTED}"`)
     expect(lines[3]).not.toContain(secret)
+  })
+
+  it("writes a batch's lines as answered of each, in the same order (answeredTogether, issue 18.3, w9B)", async () => {
+    const secret = randomBytes(16).toString("hex")
+    const batch = (prefix: string): Array<AnsweredRequest> => [
+      { serving: webhookLine(`${prefix}-a`), status: 200, fields },
+      { serving: webhookLine(`${prefix}-b`), status: 200, fields: { ...fields, provider: secret } },
+      { serving: servingRequest("POST", `/webhooks/other?token=${secret}`, `${prefix}-c`), status: 401 }
+    ]
+    const withError = (prefix: string): Array<AnsweredRequest> => [
+      ...batch(prefix),
+      { serving: webhookLine(`${prefix}-d`), status: 503, lines: Effect.logError(`could not store ${secret}`) }
+    ]
+    /** The lines of `each` (answered one after the other) and of `together`, as written. */
+    const linesOf = async (
+      around: (effect: Effect.Effect<void>) => Effect.Effect<void>,
+      requests: (prefix: string) => Array<AnsweredRequest>
+    ) => {
+      const lines: Array<string> = []
+      const layer = loggingLayer("info", "json", { secrets: [secret], write: (line) => lines.push(line) })
+      await Effect.runPromise(
+        around(
+          Effect.gen(function* () {
+            for (const r of requests("x")) yield* r.serving.answered(r.status, r.fields, r.lines)
+            yield* answeredTogether(requests("x"))
+          })
+        ).pipe(Effect.provide(layer))
+      )
+      const comparable = (line: string) =>
+        line
+          .replace(/"time":"[^"]+"/, '"time":"T"')
+          .replace(/"duration_ms":\d+/, '"duration_ms":0')
+          .replace(/"trace_id":"[0-9a-f]+"/, '"trace_id":"X"')
+          .replace(/"log_spans":\{"batch":\d+\}/, '"log_spans":{"batch":0}')
+      return {
+        each: lines.slice(0, lines.length / 2).map(comparable),
+        together: lines.slice(lines.length / 2).map(comparable)
+      }
+    }
+    // Flat annotations of the fiber (one of them a secret by its name), an outer span and a log span.
+    const flat = await linesOf(
+      (effect) =>
+        effect.pipe(
+          Effect.withLogSpan("batch"),
+          Effect.annotateLogs({ outer: "kept", count: 3, apiKey: "named-secret" }),
+          Effect.withSpan("outer span")
+        ),
+      batch
+    )
+    expect(flat.together).toHaveLength(3)
+    expect(flat.together).toEqual(flat.each)
+    const first = JSON.parse(flat.together[0]!) as LogRecord
+    expect(first).toMatchObject({
+      annotations: { outer: "kept", count: 3, apiKey: REDACTED, request_id: "x-a", ...fields, status: 200 },
+      spans: ["outer span", "http.server POST"]
+    })
+    expect(Object.keys(first.log_spans ?? {})).toEqual(["batch"])
+    expect(flat.together.join("\n")).not.toContain(secret)
+    // An annotation that is not flat (walked with each line), and a batch with a line of its own (the 503's error).
+    const nested = await linesOf(
+      (effect) => effect.pipe(Effect.annotateLogs("nested", { token: "x", list: [secret, 1] })),
+      withError
+    )
+    expect(nested.together).toHaveLength(5)
+    expect(nested.together).toEqual(nested.each)
+    expect(nested.together.map((line) => (JSON.parse(line) as LogRecord).message)).toEqual([
+      "HTTP POST /webhooks/meta/whatsapp 200",
+      "HTTP POST /webhooks/meta/whatsapp 200",
+      "HTTP POST /webhooks/other 401",
+      `could not store ${REDACTED}`,
+      "HTTP POST /webhooks/meta/whatsapp 503"
+    ])
+    expect(nested.together.join("\n")).not.toContain(secret)
   })
 
   it("writes an answered request's line through the sink only when it is the one logger, at info", async () => {

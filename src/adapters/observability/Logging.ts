@@ -21,7 +21,7 @@ import {
   Tracer
 } from "effect"
 import { HttpEffect, HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
-import { makeRedactor, redactValue } from "./Redaction.ts"
+import { isSecretKey, makeRedactor, REDACTED, redactValue } from "./Redaction.ts"
 
 export { makeRedactor, REDACTED, redact, redactValue } from "./Redaction.ts"
 
@@ -221,16 +221,43 @@ export const loggingLayer = (level: string, format: LogFormat, options: LoggingO
     if (console === globalThis.console || options.write !== undefined) write(line)
     else console.log(line)
   }
+  /** `emit` for many records of one fiber: its console read once. */
+  const emitter = (fiber: Fiber.Fiber<unknown, unknown>): ((record: LogRecord) => void) => {
+    const console = fiber.getRef(Console.Console)
+    return console === globalThis.console || options.write !== undefined
+      ? (record) => write(text(format_(record)))
+      : (record) => console.log(text(format_(record)))
+  }
   const logger = Logger.make((entry) => emit(records.log(entry), entry.fiber))
   const sink: RequestLineSink = {
     logger,
-    write: (fiber, line) => emit(requestLineRecord(fiber, line, text), fiber)
+    write: (fiber, line) => emit(requestLineRecord(fiber, line, text), fiber),
+    writeAll: (fiber, lines) => {
+      const emit = emitter(fiber)
+      // The lines of a batch repeat most of their strings (message, method, path, provider): each redacted once.
+      const record = requestLineRecorder(fiber, remembered(text))
+      for (const line of lines) emit(record(line))
+    }
   }
   return Layer.mergeAll(
     Logger.layer([logger]),
     Layer.succeed(References.MinimumLogLevel, parseLogLevel(level)),
     Layer.succeed(RequestLines, sink)
   )
+}
+
+/** `text`, remembering its answers for short strings (it is a pure function): for one batch of lines. */
+const remembered = (text: (s: string) => string): ((s: string) => string) => {
+  const answers = new Map<string, string>()
+  return (s) => {
+    if (s.length > 100) return text(s)
+    let answer = answers.get(s)
+    if (answer === undefined) {
+      answer = text(s)
+      answers.set(s, answer)
+    }
+    return answer
+  }
 }
 
 /** A request line as `servingRequest` says it, for `RequestLines` to write without a log call of its own. */
@@ -252,6 +279,11 @@ export interface RequestLine {
 export interface RequestLineSink {
   readonly logger: Logger.Logger<unknown, void>
   readonly write: (fiber: Fiber.Fiber<unknown, unknown>, line: RequestLine) => void
+  /**
+   * `write` for each of `lines` in order, the fiber's part of the record (its annotations, spans and console) read
+   * once (the webhook fast path's batch, `answeredTogether`); without it, `write` is called for each.
+   */
+  readonly writeAll?: (fiber: Fiber.Fiber<unknown, unknown>, lines: ReadonlyArray<RequestLine>) => void
 }
 
 /** The sink of `loggingLayer`, when it is the logger (see `servingRequest`'s `answered`). */
@@ -267,23 +299,66 @@ export const requestLineRecord = (
   fiber: Fiber.Fiber<unknown, unknown>,
   line: RequestLine,
   text: (s: string) => string
-): LogRecord => {
-  const annotations = redactValue({ ...fiber.getRef(References.CurrentLogAnnotations), ...line.annotations }, text)
+): LogRecord => requestLineRecorder(fiber, text)(line)
+
+/** Flat values, as a request line's own annotations are: redacted value by value, no walk needed. */
+const isFlat = (annotations: Readonly<Record<string, unknown>>): boolean => {
+  for (const key in annotations) {
+    const value = annotations[key]
+    if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") return false
+  }
+  return true
+}
+
+/**
+ * `redactValue` of a flat record (strings, numbers and booleans only, see `isFlat`): the same result (each key
+ * judged by `isSecretKey`, each string by `text`), without the walk's set and copies.
+ */
+const redactFlat = (
+  annotations: Readonly<Record<string, string | number | boolean>>,
+  text: (s: string) => string,
+  into: Record<string, unknown>
+): Record<string, unknown> => {
+  for (const key in annotations) {
+    const value = annotations[key]!
+    into[key] = isSecretKey(key, value) ? REDACTED : typeof value === "string" ? text(value) : value
+  }
+  return into
+}
+
+/**
+ * `requestLineRecord` for many lines of one `fiber`: what comes from the fiber (its annotations, outer span names,
+ * log spans and id) is read once; each line's record is then the one `requestLineRecord` makes of it.
+ */
+export const requestLineRecorder = (
+  fiber: Fiber.Fiber<unknown, unknown>,
+  text: (s: string) => string
+): ((line: RequestLine) => LogRecord) => {
+  const fromFiber = fiber.getRef(References.CurrentLogAnnotations)
+  // Flat fiber annotations (the usual case) are redacted once; anything else is walked with each line, as before.
+  const flat = isFlat(fromFiber)
+  const fiberPart = flat ? redactFlat(fromFiber as Record<string, string | number>, text, {}) : undefined
   const outer = spanNames(fiber.context).names
-  outer.push(line.span.name)
   const logSpans = fiber.getRef(References.CurrentLogSpans)
-  const now = line.date.getTime()
-  return {
-    time: line.date.toISOString(),
-    level: "INFO",
-    message: text(line.message),
-    fiber: `#${fiber.id}`,
-    annotations: annotations as Record<string, unknown>,
-    spans: outer,
-    ...(logSpans.length > 0
-      ? { log_spans: Object.fromEntries(logSpans.map(([label, at]) => [label, now - at] as const)) }
-      : {}),
-    trace_id: line.span.traceId
+  const fiberId = `#${fiber.id}`
+  return (line) => {
+    const annotations =
+      fiberPart !== undefined
+        ? redactFlat(line.annotations, text, { ...fiberPart })
+        : (redactValue({ ...fromFiber, ...line.annotations }, text) as Record<string, unknown>)
+    const now = line.date.getTime()
+    return {
+      time: line.date.toISOString(),
+      level: "INFO",
+      message: text(line.message),
+      fiber: fiberId,
+      annotations,
+      spans: [...outer, line.span.name],
+      ...(logSpans.length > 0
+        ? { log_spans: Object.fromEntries(logSpans.map(([label, at]) => [label, now - at] as const)) }
+        : {}),
+      trace_id: line.span.traceId
+    }
   }
 }
 
@@ -324,82 +399,164 @@ export const withRequestLineFields = (
  * without its query (which may hold a code or the verify token), status and duration; probes and scrapes at debug.
  * A handler that fails is logged as "failed": the error middleware answers it (404, 500, ...) after this line.
  */
-export const servingRequest = (method: string, url: string, requestIdHeader: string | undefined) => {
-  const id = requestIdOf(requestIdHeader)
-  const started = Date.now()
-  const path = url.split("?")[0] ?? url
-  const quiet = QUIET_PATHS.has(path)
-  const message = (status: number | "failed") => `HTTP ${method} ${path} ${status}`
-  const lineAnnotations = (status: number | "failed", fields: RequestLineFields | undefined) => ({
-    ...fields,
-    method,
-    path,
-    status,
-    duration_ms: Date.now() - started
-  })
-  const served = (status: number | "failed", fields?: RequestLineFields) =>
-    (quiet ? Effect.logDebug : Effect.logInfo)(message(status)).pipe(
-      Effect.annotateLogs(lineAnnotations(status, fields))
+export const servingRequest = (method: string, url: string, requestIdHeader: string | undefined): ServingRequest =>
+  new ServingRequest(method, url, requestIdHeader)
+
+/**
+ * What `servingRequest` answers: a class rather than an object of closures, since the webhook fast path makes one
+ * per delivery (issue 18.3, w9B); `serve` and `answered` are called as its methods.
+ */
+export class ServingRequest {
+  readonly id: string
+  readonly method: string
+  readonly path: string
+  /** A probe or scrape: its line is at debug. */
+  readonly quiet: boolean
+  readonly started = Date.now()
+  constructor(method: string, url: string, requestIdHeader: string | undefined) {
+    this.id = requestIdOf(requestIdHeader)
+    this.method = method
+    const query = url.indexOf("?")
+    this.path = query === -1 ? url : url.slice(0, query)
+    this.quiet = QUIET_PATHS.has(this.path)
+  }
+  /** The request line's message. */
+  message(status: number | "failed"): string {
+    return `HTTP ${this.method} ${this.path} ${status}`
+  }
+  /** The request line's own annotations (`fields` first), as `serve` logs them. */
+  lineAnnotations(status: number | "failed", fields: RequestLineFields | undefined) {
+    return { ...fields, method: this.method, path: this.path, status, duration_ms: Date.now() - this.started }
+  }
+  /** The request's span's name and options. */
+  get spanName(): string {
+    return `http.server ${this.method}`
+  }
+  get spanOptions() {
+    return { kind: "server", attributes: { request_id: this.id } } as const
+  }
+  /** The request line as a log call. */
+  private served(status: number | "failed", fields?: RequestLineFields): Effect.Effect<void> {
+    return (this.quiet ? Effect.logDebug : Effect.logInfo)(this.message(status)).pipe(
+      Effect.annotateLogs(this.lineAnnotations(status, fields))
     )
-  const spanName = `http.server ${method}`
-  const spanOptions = { kind: "server", attributes: { request_id: id } } as const
+  }
   /** `effect` with `request_id` on every line, in the request's `http.server <METHOD>` span. */
-  const inRequest = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.annotateLogs(effect, "request_id", id).pipe(
+  private inRequest<A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> {
+    return Effect.annotateLogs(effect, "request_id", this.id).pipe(
       // No stack trace: it would point at this function for every request, and costs an Error per request.
-      Effect.withSpan(spanName, spanOptions, { captureStackTrace: false })
+      Effect.withSpan(this.spanName, this.spanOptions, { captureStackTrace: false })
     )
+  }
+  /** The line `written` gives the sink for `status` and `fields` in `span`, at `date`. */
+  requestLine(status: number, fields: RequestLineFields | undefined, span: Tracer.Span, date: Date): RequestLine {
+    return {
+      message: this.message(status),
+      // `{ request_id, ...lineAnnotations(status, fields) }` in one object.
+      annotations: {
+        request_id: this.id,
+        ...fields,
+        method: this.method,
+        path: this.path,
+        status,
+        duration_ms: Date.now() - this.started
+      },
+      span,
+      date
+    }
+  }
   /**
    * The request line written by `loggingLayer`'s sink, without a log call: the same record as `served` in
    * `inRequest` (the span is made and ended as `withSpan` would, but not provided to a fiber).
    */
-  const written = (sink: RequestLineSink, status: number, fields: RequestLineFields | undefined) =>
-    Effect.flatMap(Effect.makeSpan(spanName, spanOptions), (span) =>
+  private written(sink: RequestLineSink, status: number, fields: RequestLineFields | undefined): Effect.Effect<void> {
+    return Effect.flatMap(Effect.makeSpan(this.spanName, this.spanOptions), (span) =>
       Effect.withFiber((fiber) => {
         const clock = fiber.getRef(Clock.Clock)
-        sink.write(fiber, {
-          message: message(status),
-          annotations: { request_id: id, ...lineAnnotations(status, fields) },
-          span,
-          date: new Date(clock.currentTimeMillisUnsafe())
-        })
+        sink.write(fiber, this.requestLine(status, fields, span, new Date(clock.currentTimeMillisUnsafe())))
         span.end(clock.currentTimeNanosUnsafe(), Exit.void)
         return Effect.void
       })
     )
-  return {
-    id,
-    serve: <E, R>(
-      handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
-    ): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R> =>
-      inRequest(
-        handler.pipe(
-          Effect.tap((response) => served(response.status, lineFields.get(response))),
-          Effect.tapCause(() => served("failed"))
-        )
-      ),
-    /**
-     * For a request answered without an Effect of its own (the webhook fast path logs its requests one batch at a
-     * time, issue 18.3): its `lines`, then its request line with `status` and `fields`, as `serve` would have
-     * logged them. A request with no other line, logged at info through `loggingLayer`'s logger alone, has its line
-     * written by the logger's sink (`RequestLines`), without a log call (issue 18.3, w8A).
-     */
-    answered: <R = never>(
-      status: number,
-      fields?: RequestLineFields,
-      lines?: Effect.Effect<void, never, R>
-    ): Effect.Effect<void, never, R> =>
-      Effect.withFiber((fiber) => {
-        const sink = fiber.getRef(RequestLines)
-        const loggers = fiber.getRef(References.CurrentLoggers)
-        if (lines !== undefined || quiet || sink === undefined || loggers.size !== 1 || !loggers.has(sink.logger))
-          return inRequest(Effect.andThen(lines ?? Effect.void, served(status, fields)))
-        return LogLevel.isGreaterThanOrEqualTo("Info", fiber.getRef(References.MinimumLogLevel))
-          ? written(sink, status, fields)
-          : Effect.void
-      })
+  }
+  serve<E, R>(
+    handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
+  ): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R> {
+    return this.inRequest(
+      handler.pipe(
+        Effect.tap((response) => this.served(response.status, lineFields.get(response))),
+        Effect.tapCause(() => this.served("failed"))
+      )
+    )
+  }
+  /**
+   * For a request answered without an Effect of its own (the webhook fast path logs its requests one batch at a
+   * time, issue 18.3; see `answeredTogether`): its `lines`, then its request line with `status` and `fields`, as
+   * `serve` would have logged them. A request with no other line, logged at info through `loggingLayer`'s logger
+   * alone, has its line written by the logger's sink (`RequestLines`), without a log call (issue 18.3, w8A).
+   */
+  answered<R = never>(
+    status: number,
+    fields?: RequestLineFields,
+    lines?: Effect.Effect<void, never, R>
+  ): Effect.Effect<void, never, R> {
+    return Effect.withFiber((fiber) => {
+      const sink = soleSink(fiber)
+      if (lines !== undefined || this.quiet || sink === undefined)
+        return this.inRequest(Effect.andThen(lines ?? Effect.void, this.served(status, fields)))
+      return infoEnabled(fiber) ? this.written(sink, status, fields) : Effect.void
+    })
   }
 }
+
+/** `loggingLayer`'s sink when its logger is the fiber's only logger (else the request line is a log call). */
+const soleSink = (fiber: Fiber.Fiber<unknown, unknown>): RequestLineSink | undefined => {
+  const sink = fiber.getRef(RequestLines)
+  const loggers = fiber.getRef(References.CurrentLoggers)
+  return sink !== undefined && loggers.size === 1 && loggers.has(sink.logger) ? sink : undefined
+}
+
+const infoEnabled = (fiber: Fiber.Fiber<unknown, unknown>) =>
+  LogLevel.isGreaterThanOrEqualTo("Info", fiber.getRef(References.MinimumLogLevel))
+
+/** A request answered in a batch (`answeredTogether`): what `ServingRequest.answered` is given for it. */
+export interface AnsweredRequest<R = never> {
+  readonly serving: ServingRequest
+  readonly status: number
+  readonly fields?: RequestLineFields | undefined
+  readonly lines?: Effect.Effect<void, never, R> | undefined
+}
+
+/**
+ * The request lines of requests answered together (the webhook fast path's batch, issue 18.3, w9B): the same
+ * lines, in order, as `answered` of each one after the other. When each would be written by the sink (see
+ * `answered`), the fiber is consulted once for all of them and the sink writes them in one call (`writeAll`);
+ * otherwise (another logger, a line of its own such as the 503's error, a quiet path) it is `answered` of each.
+ */
+export const answeredTogether = <R>(requests: ReadonlyArray<AnsweredRequest<R>>): Effect.Effect<void, never, R> =>
+  Effect.withFiber((fiber) => {
+    const sink = soleSink(fiber)
+    let single = sink !== undefined
+    for (const request of requests) if (request.lines !== undefined || request.serving.quiet) single = false
+    if (!single || sink === undefined)
+      return Effect.forEach(requests, (r) => r.serving.answered(r.status, r.fields, r.lines), { discard: true })
+    if (!infoEnabled(fiber)) return Effect.void
+    return Effect.flatMap(
+      Effect.forEach(requests, (r) => Effect.makeSpan(r.serving.spanName, r.serving.spanOptions)),
+      (spans) =>
+        Effect.withFiber((fiber) => {
+          const clock = fiber.getRef(Clock.Clock)
+          const lines = requests.map((r, i) =>
+            r.serving.requestLine(r.status, r.fields, spans[i]!, new Date(clock.currentTimeMillisUnsafe()))
+          )
+          if (sink.writeAll !== undefined) sink.writeAll(fiber, lines)
+          else for (const line of lines) sink.write(fiber, line)
+          const end = clock.currentTimeNanosUnsafe()
+          for (const span of spans) span.end(end, Exit.void)
+          return Effect.void
+        })
+    )
+  })
 
 /**
  * Global middleware: takes or makes the request id, annotates every log line of the request with `request_id`,
