@@ -15,7 +15,8 @@ const UNIT = [
   "src/adapters/ErrorEdges.test.ts",
   "src/AppConfig.test.ts",
   "sandbox/**/*.test.ts",
-  "scripts/check-*.test.ts"
+  "scripts/check-*.test.ts",
+  "bench/**/*.test.ts"
 ]
 
 /** Unit files that mock a module (`vi.mock`): they need a module graph of their own, so they run isolated. */

@@ -66,6 +66,11 @@ export interface LoadResult {
   readonly measured: number
   /** Requests sent in all, warm-up included. */
   readonly sent: number
+  /**
+   * Answers that arrived inside the measured window, whenever their request was sent: the work the server did in
+   * the window the CPU is read over. In an open loop that falls behind it is below `measured`.
+   */
+  readonly answeredInWindow: number
   /** Failed requests (an exception, or an HTTP status other than 200) among all those sent. */
   readonly errors: number
   readonly statuses: Readonly<Record<string, number>>

@@ -830,7 +830,10 @@ const openLoop = async (context: Context, round: number) => {
       )
       const section = `open loop at ${fraction * 100}% of the peer's closed-loop rate: ${who}`
       put(section, "arrival rate req/s", rate)
-      putLoad(section, result, cpu)
+      // CPU per request answered in the window the CPU is read over: a run that falls behind answers fewer than
+      // it is sent, and dividing by the requests sent would make its CPU per request look lower.
+      put(section, "answered in window req/s", (result.answeredInWindow * 1000) / MEASURE_MS)
+      putLoad(section, result, cpu, result.answeredInWindow)
       put(section, "abandoned (unanswered after the grace)", result.abandoned)
     }
     await settle()
@@ -1516,7 +1519,9 @@ other jobs share the cores.
   closed-loop req/s of the same round, against the peer and against the service (worker parked).
 - **CPU** per request over each window from \`/proc/<pid>/stat\`: the server under test and its children, the
   PostgreSQL backends connected to the bench database (pids from \`pg_stat_activity\`; background writers are in
-  "other"), the load generator; "other cores" is the rest of the machine (other jobs: noise).
+  "other"), the load generator; "other cores" is the rest of the machine (other jobs: noise). Closed loop: divided
+  by the requests started in the window; open loop: by the answers that arrived in it ("answered in window"), so a
+  run that falls behind is not credited with the requests it was sent and had not served yet.
 - **Statements per conversations page** (with \`--rows\`): an instance whose database connection goes through a
   counting TCP proxy in \`run.ts\` (Execute and simple Query messages; pg_stat_statements is not preloaded here);
   the fewest of three requests after one warm-up request.
