@@ -1,7 +1,8 @@
 /**
  * Several instances on one PostgreSQL (and one Redis when the machine runs it), issue 18.7: three services started
  * at once in this process, over one database, in front of one Meta (the sandbox behind a proxy that counts and
- * times every Graph call). Webhooks accepted by any instance are processed exactly once; the per-tenant limits are
+ * times every Graph call). Webhooks accepted by any instance are processed exactly once; their tenant-webhook
+ * deliveries, claimed by every instance's delivery worker, reach the receiver once each; the per-tenant limits are
  * shared through Redis; the health and token jobs never run for one connection twice at once (JobLeases).
  * Needs the PostgreSQL server of DATABASE_URL (each run creates a database of its own and drops it).
  */
@@ -180,12 +181,25 @@ describe.runIf(serverUrl !== "")("several instances on one PostgreSQL", () => {
             DATA_DIR: mkdtempSync(join(tmpdir(), "instances-")),
             DATABASE_URL: databaseUrl,
             LOG_LEVEL: "warn",
+            // The tenant-webhook test's receiver is on 127.0.0.1.
+            WEBHOOK_ALLOW_PRIVATE_TARGETS: "true",
             TOKEN_HEALTH_INTERVAL_SECONDS: "2",
             CONNECTION_HEALTH_INTERVAL_SECONDS: "60",
             ...(redis ? { REDIS_URL: "redis://127.0.0.1:6379" } : {})
           })
         )
       ))
+    )
+    // Listening is not ready: each answers 503 (the startup gate) until its database work is done, and a test run
+    // alone (`-t`) would start sending at once.
+    await Promise.all(
+      services.map((service) =>
+        eventually(
+          async () => ((await fetch(`${service.url}/readyz`)).status === 200 ? true : undefined),
+          `${service.url} ready`,
+          60_000
+        )
+      )
     )
   }, 120_000)
 
@@ -267,6 +281,95 @@ describe.runIf(serverUrl !== "")("several instances on one PostgreSQL", () => {
     )
     expect(messages.map((row) => row.provider_message_id).sort()).toEqual([...sent].sort())
     expect(messages.every((row) => row.n === 1)).toBe(true)
+  }, 60_000)
+
+  it("tenant-webhook deliveries claimed by three instances' workers reach the receiver once each", async () => {
+    const target = seeded[0]!
+    // The receiver holds each answer a little, so that the instances' claims overlap while sends are out.
+    const received: Array<{ readonly webhookId: string; readonly providerMessageId: string }> = []
+    const receiver = createServer((request, response) => {
+      const chunks: Array<Buffer> = []
+      request.on("data", (chunk: Buffer) => chunks.push(chunk))
+      request.on("end", () => {
+        const event = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+          readonly data: { readonly providerMessageId: string }
+        }
+        received.push({
+          webhookId: String(request.headers["webhook-id"]),
+          providerMessageId: event.data.providerMessageId
+        })
+        setTimeout(() => response.writeHead(200).end("ok"), 20)
+      })
+    })
+    await new Promise<void>((done) => receiver.listen(0, "127.0.0.1", done))
+    try {
+      const address = receiver.address()
+      const url = `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}/hooks`
+      const token = await new SignJWT({ tenant_id: target.tenantId, role: "admin" })
+        .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+        .setSubject(`admin-${run}`)
+        .setIssuedAt()
+        .setExpirationTime("10 minutes")
+        .sign(new TextEncoder().encode(secrets.AUTH_JWT_SECRET))
+      const created = await fetch(`${services[1]!.url}/graphql`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          query: `mutation ($input: CreateWebhookEndpointInput!) {
+            createWebhookEndpoint(input: $input) { endpoint { id } } }`,
+          variables: { input: { url, events: ["message.received"] } }
+        })
+      }).then((response) => response.json() as Promise<{ data?: unknown; errors?: unknown }>)
+      expect(created.errors, JSON.stringify(created.errors)).toBeUndefined()
+
+      const sent = Array.from({ length: 60 }, (_, i) => `wamid.deliveries.${run}.${i}`)
+      const statuses = await Promise.all(
+        sent.map(async (wamid, i) => {
+          const body = metaJson(
+            messagesPayload(target.phoneNumberId, { messages: [textMessage(wamid, "15551230001", `out ${i}`)] })
+          )
+          const response = await fetch(`${services[i % INSTANCES]!.url}/webhooks/meta/whatsapp`, {
+            method: "POST",
+            headers: { "content-type": "application/json", "x-hub-signature-256": sign(body, secrets.META_APP_SECRET) },
+            body
+          })
+          await response.arrayBuffer()
+          return response.status
+        })
+      )
+      expect(statuses.filter((status) => status !== 200)).toEqual([])
+      await eventually(
+        async () => {
+          const [row] = await db.runPromise(
+            Effect.flatMap(
+              SqlClient.SqlClient,
+              (sql) => sql<{ pending: number; delivered: number }>`
+                SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending,
+                       count(*) FILTER (WHERE status = 'delivered')::int AS delivered
+                FROM webhook_deliveries WHERE tenant_id = ${target.tenantId}`
+            )
+          )
+          return row !== undefined && row.pending === 0 && row.delivered === sent.length ? row : undefined
+        },
+        "every delivery delivered",
+        30_000
+      )
+      // One more poll interval of every worker, for a duplicate that would still be on its way.
+      await new Promise((done) => setTimeout(done, 1_000))
+      expect(received.map((r) => r.providerMessageId).sort()).toEqual([...sent].sort())
+      expect(new Set(received.map((r) => r.webhookId)).size).toBe(sent.length)
+      const [attempts] = await db.runPromise(
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) => sql<{ n: number }>`
+            SELECT count(*)::int AS n FROM webhook_delivery_attempts a
+            JOIN webhook_deliveries d ON d.id = a.delivery_id WHERE d.tenant_id = ${target.tenantId}`
+        )
+      )
+      expect(attempts!.n, "one attempt per delivery").toBe(sent.length)
+    } finally {
+      await new Promise<void>((done) => receiver.close(() => done()))
+    }
   }, 60_000)
 
   it("the per-tenant limits are shared by the instances through Redis (each counts alone without it)", async () => {
