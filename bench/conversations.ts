@@ -17,8 +17,11 @@ export type Run = <A = Record<string, unknown>>(
 
 /** Messages per seeded conversation: half inbound, the newest inbound (so the unread count has work to do). */
 export const MESSAGES_PER_CONVERSATION = 50
-/** Tenants besides the measured one, sharing as many messages again (the index must not read other tenants). */
-export const OTHER_TENANTS = 9
+/**
+ * Tenants in the table, the measured one included, by default (`--tenants`): the others share as many messages
+ * again (the index must not read other tenants).
+ */
+export const DEFAULT_TENANTS = 10
 
 // ---------------------------------------------------------------------------------------------------------------
 // The measured GraphQL requests, as the web app sends them (web/src/conversations: useInbox.tsx, Conversations.tsx)
@@ -86,6 +89,8 @@ export const measuredQueries = (inbox: SeededInbox): ReadonlyArray<MeasuredQuery
 
 export interface SeededInbox {
   readonly rows: number
+  /** The tenants this inbox was seeded with, itself included (the others share as many messages again). */
+  readonly tenants: number
   readonly tenantId: string
   readonly conversations: number
   readonly messages: number
@@ -98,24 +103,34 @@ export interface SeededInbox {
   readonly newestId: string
 }
 
+/** Digits unique to one other tenant of one seeded inbox (its WABA and number ids). */
+const seedKey = (rows: number, tenants: number, index: number) =>
+  `${String(rows).padStart(8, "0")}${String(tenants).padStart(5, "0")}${String(index).padStart(5, "0")}`
+
 /**
  * `rows` messages for the measured tenant (50 per conversation, a second apart, newest conversations first) and as
- * many again spread over {@link OTHER_TENANTS} other tenants, each with an active connection: INSERT … SELECT over
+ * many again spread over `tenants - 1` other tenants, each with an active connection: INSERT … SELECT over
  * generate_series (set-based, in PostgreSQL; no row crosses the wire), then ANALYZE.
  */
-export const seedInbox = async (run: Run, tenantId: string, rows: number): Promise<SeededInbox> => {
+export const seedInbox = async (
+  run: Run,
+  tenantId: string,
+  rows: number,
+  tenants: number = DEFAULT_TENANTS
+): Promise<SeededInbox> => {
   const began = performance.now()
   const perConversation = MESSAGES_PER_CONVERSATION
   const conversations = Math.max(1, Math.ceil(rows / perConversation))
-  const others = Array.from({ length: OTHER_TENANTS }, () => randomUUID())
-  const otherConversations = Math.max(1, Math.ceil(conversations / OTHER_TENANTS))
+  const otherTenants = Math.max(1, tenants - 1)
+  const others = Array.from({ length: otherTenants }, () => randomUUID())
+  const otherConversations = Math.max(1, Math.ceil(conversations / otherTenants))
   for (const [index, tenant] of others.entries()) {
     await run((sql) => sql`INSERT INTO tenants (id, name) VALUES (${tenant}, ${tenant}) ON CONFLICT (id) DO NOTHING`)
     await run(
       (sql) => sql`
         INSERT INTO channel_connections (tenant_id, provider, status, waba_id, phone_number_id, phone_number_e164)
-        VALUES (${tenant}, 'meta_whatsapp', 'active', ${`3${String(rows).padStart(8, "0")}${index}`},
-                ${`4${String(rows).padStart(8, "0")}${index}`}, '+15550000009')`
+        VALUES (${tenant}, 'meta_whatsapp', 'active', ${`3${seedKey(rows, tenants, index)}`},
+                ${`4${seedKey(rows, tenants, index)}`}, '+15550000009')`
     )
   }
   for (const [tenant, count, prefix] of [
@@ -161,6 +176,7 @@ export const seedInbox = async (run: Run, tenantId: string, rows: number): Promi
   const searchOf = Math.max(1, Math.floor(conversations / 3))
   return {
     rows,
+    tenants,
     tenantId,
     conversations,
     messages: conversations * perConversation,

@@ -7,7 +7,8 @@
  * Options: `--smoke` (a few seconds per scenario, one round; fails on errors or lost events, never on timings;
  * writes no doc), `--scenario a,b` (see SCENARIOS), `--rounds N` (default 3), `--rows 1k,100k,1M` (the inbox sizes
  * of the conversations scenario, bench/conversations.ts; default 100k, 1k in --smoke; `--scenario conversations`
- * alone rewrites only its section of docs/benchmarks.md), `--instances 1,2,4` (intake spread round-robin over N
+ * alone rewrites only its section of docs/benchmarks.md), `--tenants 10,1000` (each inbox size seeded once per count
+ * of tenants in the table; default 10), `--instances 1,2,4` (intake spread round-robin over N
  * service instances on one database). Only 127.0.0.1 is ever a target. PROFILE_DIR=dir: every instance with its
  * worker running writes a V8 CPU profile there when it stops (read it with bench/cpu-profile-top.ts).
  */
@@ -21,12 +22,12 @@ import { Effect, ManagedRuntime, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { type Started, startChild } from "../scripts/ChildProcess.ts"
 import {
+  DEFAULT_TENANTS,
   type Executed,
   listStatement,
   MESSAGES_PER_CONVERSATION,
   type MeasuredQuery,
   measuredQueries,
-  OTHER_TENANTS,
   type SeededInbox,
   StatementCounter,
   seedInbox,
@@ -63,6 +64,12 @@ const ROUNDS = SMOKE ? 1 : Math.max(1, Number(argument("--rounds") ?? 3) || 3)
 const ROWS_ARG = argument("--rows")
 const ROWS: ReadonlyArray<number> =
   ROWS_ARG === null ? [SMOKE ? 1_000 : 100_000] : [...new Set(ROWS_ARG.split(",").map(parseRows))].sort((a, b) => a - b)
+const TENANTS_ARG = argument("--tenants")
+/** `--tenants 10,1000`: each inbox size seeded once per count of tenants in the table (the measured one included). */
+const TENANTS: ReadonlyArray<number> =
+  TENANTS_ARG === null
+    ? [DEFAULT_TENANTS]
+    : [...new Set(TENANTS_ARG.split(",").map((n) => Number(n)))].sort((a, b) => a - b)
 const INSTANCES = (argument("--instances") ?? "")
   .split(",")
   .filter(Boolean)
@@ -79,6 +86,8 @@ const selected: ReadonlySet<Scenario> = (() => {
       throw new Error(`unknown scenario ${name}; one of ${SCENARIOS.join(", ")}`)
   }
   if (INSTANCES.some((n) => !Number.isInteger(n) || n < 1 || n > 8)) throw new Error("--instances: whole numbers 1-8")
+  if (TENANTS.some((n) => !Number.isInteger(n) || n < 2 || n > 10_000))
+    throw new Error("--tenants: whole numbers 2-10000")
   return new Set(names as Array<Scenario>)
 })()
 const runs = (scenario: Scenario) => selected.has(scenario)
@@ -886,8 +895,8 @@ interface Inbox {
 }
 
 const CONVERSATIONS_CLIENTS = 4
-const conversationsSection = (query: MeasuredQuery, rows: number) =>
-  `GraphQL conversations: ${query.label} at ${int(rows)} messages, ${CONVERSATIONS_CLIENTS} clients`
+const conversationsSection = (query: MeasuredQuery, inbox: SeededInbox) =>
+  `GraphQL conversations: ${query.label} at ${int(inbox.rows)} messages, ${int(inbox.tenants)} tenants, ${CONVERSATIONS_CLIENTS} clients`
 
 const conversations = async (context: Context) => {
   for (const inbox of context.inboxes) {
@@ -903,7 +912,7 @@ const conversations = async (context: Context) => {
         },
         [context.parked.child.pid!]
       )
-      putLoad(conversationsSection(query, inbox.seeded.rows), result, cpu)
+      putLoad(conversationsSection(query, inbox.seeded), result, cpu)
     }
   }
 }
@@ -1123,7 +1132,7 @@ const countStatements = async (inboxes: ReadonlyArray<Inbox>, setup: Setup) => {
       const body = await ask(instance.url, inbox.session, query.query)
       if (!query.expectEdges(body))
         failures.push(
-          `conversations ${query.key} at ${inbox.seeded.rows}: unexpected answer ${JSON.stringify(body).slice(0, 300)}`
+          `conversations ${query.key} at ${inbox.seeded.rows} (${inbox.seeded.tenants} tenants): unexpected answer ${JSON.stringify(body).slice(0, 300)}`
         )
       let best: ReadonlyArray<Executed> | null = null
       // A job statement not seen while idle may still land in one request's window: the fewest of five.
@@ -1143,7 +1152,7 @@ const countStatements = async (inboxes: ReadonlyArray<Inbox>, setup: Setup) => {
       )
       const bound = list.params.map((value, i) => `$${i + 1} = ${value ?? "NULL"}`).join(", ")
       setup.explains.push({
-        title: `${query.label} at ${int(inbox.seeded.rows)} messages`,
+        title: `${query.label} at ${int(inbox.seeded.rows)} messages, ${int(inbox.seeded.tenants)} tenants`,
         plan: `-- ${bound}\n${plan}`
       })
       if (query.key === "first") log(`first page statement's parameters: ${bound}`)
@@ -1236,12 +1245,18 @@ const main = async (): Promise<Setup> => {
 
   const inboxes: Array<Inbox> = []
   if (runs("conversations")) {
-    for (const [index, rows] of ROWS.entries()) {
-      const rowsSession = await dev(parked.url, `rows-${rows}`)
-      await connectNumber(rowsSession, `Rows ${rows}`, `10000000000010${index}`, `20000000000010${index}`)
-      const seeded = await seedInbox((statement) => query(benchDb, statement), rowsSession.tenantId, rows)
+    const sizes = ROWS.flatMap((rows) => TENANTS.map((tenants) => ({ rows, tenants })))
+    for (const [index, { rows, tenants }] of sizes.entries()) {
+      const rowsSession = await dev(parked.url, `rows-${rows}-tenants-${tenants}`)
+      await connectNumber(
+        rowsSession,
+        `Rows ${rows}`,
+        `1090000000${String(index).padStart(5, "0")}`,
+        `2090000000${String(index).padStart(5, "0")}`
+      )
+      const seeded = await seedInbox((statement) => query(benchDb, statement), rowsSession.tenantId, rows, tenants)
       log(
-        `seeded ${int(seeded.conversations)} conversations, ${int(seeded.messages)} messages (and as many for ${OTHER_TENANTS} other tenants) in ${fixed(seeded.seconds)} s`
+        `seeded ${int(seeded.conversations)} conversations, ${int(seeded.messages)} messages (and as many for ${tenants - 1} other tenants) in ${fixed(seeded.seconds)} s`
       )
       setup.inboxes.push(seeded)
       inboxes.push({ session: rowsSession, seeded, queries: measuredQueries(seeded) })
@@ -1413,7 +1428,10 @@ const goalsOf = (setup: Setup): ReadonlyArray<Goal> => {
   const mostPerPage = Math.max(...pages.map((entry) => entry.executed.length))
   goals.push({
     name: "SQL statements per conversations page request (first, Load more, search)",
-    figure: pages.length === 0 ? "not measured (conversations scenario not run)" : String(mostPerPage),
+    figure:
+      pages.length === 0
+        ? "not measured in this run (conversations scenario not run; see its own section, kept from its last run)"
+        : String(mostPerPage),
     goal: `≤ ${GOALS.statements}`,
     met: pages.length === 0 ? null : mostPerPage <= GOALS.statements
   })
@@ -1555,7 +1573,7 @@ ${goalsOf(setup)
   .join("\n")}
 
 ${sectionsText}
-${setup.inboxes.length === 0 ? "" : `\n${conversationsDoc(setup)}`}}`
+${setup.inboxes.length === 0 ? keptConversationsSection() : `\n${conversationsDoc(setup)}`}}`
   writeFileSync(docPath, doc)
   log(`wrote ${docPath}`)
 }
@@ -1570,7 +1588,7 @@ const fence = (language: string, text: string) => `\`\`\`${language}\n${text}\n\
 const conversationsDoc = (setup: Setup): string => {
   const rows = setup.inboxes.flatMap((inbox) =>
     measuredQueries(inbox).map((query) => {
-      const section = conversationsSection(query, inbox.rows)
+      const section = conversationsSection(query, inbox)
       const figure = (label: string) => {
         const found = figures.get(`${section}\u0000${label}`)
         return found === undefined ? "n/a" : spread(found.values, found.digits)
@@ -1579,6 +1597,7 @@ const conversationsDoc = (setup: Setup): string => {
       return [
         query.label,
         `${int(inbox.messages)} / ${int(inbox.totalMessages)}`,
+        int(inbox.tenants),
         figure("p50 ms"),
         figure("p99 ms"),
         figure("req/s"),
@@ -1591,6 +1610,7 @@ const conversationsDoc = (setup: Setup): string => {
   const header = [
     "request",
     "messages (tenant / table)",
+    "tenants",
     "p50 ms",
     "p99 ms",
     "req/s",
@@ -1617,9 +1637,11 @@ ${setup.date.slice(0, 19).replace("T", " ")} UTC, \`${setup.commandLine}\`, ${RO
 average at the start ${loadText(setup.loadStart)}, at the end ${loadText(setup.loadEnd)} (${setup.machine.cpus} CPUs).
 
 - **Data**: per inbox size, a tenant with that many messages (${MESSAGES_PER_CONVERSATION} per conversation, half
-  inbound, none read) and as many again over ${OTHER_TENANTS} other tenants, inserted by \`INSERT … SELECT\` over
-  \`generate_series\` (set-based, in PostgreSQL), then \`ANALYZE\`. Sizes: ${setup.inboxes.map((inbox) => int(inbox.rows)).join(", ")}
-  (\`--rows 1k,100k,1M\`).
+  inbound, none read) and as many again over the other tenants of its seeding (\`--tenants\`, the measured one
+  included; default ${DEFAULT_TENANTS}), inserted by \`INSERT … SELECT\` over \`generate_series\` (set-based, in
+  PostgreSQL), then \`ANALYZE\`; every inbox stays in the one database, so the table grows with each (its total is
+  in the table). Sizes: ${setup.inboxes.map((inbox) => `${int(inbox.rows)} messages / ${int(inbox.tenants)} tenants`).join(", ")}
+  (\`--rows 1k,100k,1M --tenants 10,1000\`).
 - **Requests**: the GraphQL documents the web inbox sends (\`web/src/conversations\`): the first page, a page after
   the middle conversation's cursor (Load more), a search by number, a thread; and the old bench's request (20
   conversations with 5 messages each), kept to show where its figure came from. Closed loop, ${CONVERSATIONS_CLIENTS}
@@ -1651,6 +1673,21 @@ ${setup.jobStatements.map((text) => `- \`${text.replace(/\s+/g, " ").trim().slic
 ${plans}
 ${CONVERSATIONS_END}
 `
+}
+
+/**
+ * A run without the conversations scenario keeps the section an earlier `--scenario conversations` wrote (it has its
+ * own date and command line), instead of dropping it.
+ */
+const keptConversationsSection = () => {
+  try {
+    const previous = readFileSync(docPath, "utf8")
+    const start = previous.indexOf(CONVERSATIONS_START)
+    const end = previous.indexOf(CONVERSATIONS_END)
+    return start >= 0 && end > start ? `\n${previous.slice(start, end + CONVERSATIONS_END.length)}\n` : ""
+  } catch {
+    return ""
+  }
 }
 
 /** `--scenario conversations` alone: its section replaced (or appended), the rest of docs/benchmarks.md kept. */
