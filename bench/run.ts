@@ -1185,7 +1185,8 @@ const main = async (): Promise<Setup> => {
   }
 
   const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14)
-  const databaseName = `bench_${stamp}`
+  // The pid too: two benches started in the same second (two checkouts on one machine) would take one name.
+  const databaseName = `bench_${stamp}_${process.pid}`
   const url = new URL(adminUrl)
   url.pathname = `/${databaseName}`
   benchUrl = url.toString()
@@ -1515,7 +1516,7 @@ other jobs share the cores.
   burst of load from other jobs hits one round of several scenarios rather than every round of one. Every figure
   is the median over the rounds with the range (min–max); every goal is judged on the median of its per-round ratio.
 - **Service**: the built \`npm start\` (\`scripts/build.mjs\`, \`node\` with its heap cap) in sandbox mode on a
-  fresh PostgreSQL database \`bench_<timestamp>\` (dropped after the run). One instance runs with the webhook
+  fresh PostgreSQL database \`bench_<timestamp>_<pid>\` (dropped after the run). One instance runs with the webhook
   worker parked (\`WEBHOOK_WORKER_ENABLED=false\`) for the whole run; instances with the worker are started per
   scenario. A tenant \`bench\` with an \`active\` WhatsApp connection is inserted directly.
 - **Load**: \`bench/load.ts\` in its own process. Closed loop: ${WEBHOOK_CLIENTS} (webhooks) or ${GRAPHQL_CLIENTS}
