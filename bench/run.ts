@@ -18,7 +18,7 @@ import { loadavg, tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { performance } from "node:perf_hooks"
 import { PgClient } from "@effect/sql-pg"
-import { Effect, ManagedRuntime, Redacted } from "effect"
+import { type Duration, Effect, ManagedRuntime, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { type Started, startChild } from "../scripts/ChildProcess.ts"
 import {
@@ -159,13 +159,14 @@ const connect = (url: string, maxConnections: number): Sql =>
 
 const query = <A = Record<string, unknown>>(
   runtime: Sql,
-  statement: (sql: SqlClient.SqlClient) => Effect.Effect<ReadonlyArray<A>, unknown>
+  statement: (sql: SqlClient.SqlClient) => Effect.Effect<ReadonlyArray<A>, unknown>,
+  timeout: Duration.Input = "30 seconds"
 ): Promise<ReadonlyArray<A>> =>
   runtime.runPromise(
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       return yield* statement(sql)
-    }).pipe(Effect.timeout("30 seconds"))
+    }).pipe(Effect.timeout(timeout))
   )
 
 const withDatabase = async <A>(url: string, use: (runtime: Sql) => Promise<A>): Promise<A> => {
@@ -1255,7 +1256,13 @@ const main = async (): Promise<Setup> => {
         `1090000000${String(index).padStart(5, "0")}`,
         `2090000000${String(index).padStart(5, "0")}`
       )
-      const seeded = await seedInbox((statement) => query(benchDb, statement), rowsSession.tenantId, rows, tenants)
+      const seeded = await seedInbox(
+        // A million messages in one INSERT … SELECT takes minutes on a busy machine.
+        (statement) => query(benchDb, statement, "15 minutes"),
+        rowsSession.tenantId,
+        rows,
+        tenants
+      )
       log(
         `seeded ${int(seeded.conversations)} conversations, ${int(seeded.messages)} messages (and as many for ${tenants - 1} other tenants) in ${fixed(seeded.seconds)} s`
       )
