@@ -68,9 +68,14 @@ export const ConversationRepositoryPg = Layer.effect(
      * The inbox rows in one statement: the page of conversations from the activity index (`first + 1` entries,
      * no sort), then per row its last message and unread count (LATERAL, on the messages index), its number's
      * display number, and how many numbers the tenant has had.
+     *
+     * `planEach`: a search runs unprepared (PostgreSQL's unnamed statement, planned with its bound values each
+     * time). Prepared, after five runs PostgreSQL may keep a generic plan, made without the pattern: it cannot turn
+     * `LIKE $n` into a range of the name or number index, guesses one matching row, and walks the tenant's
+     * activity index filtering every row (20k conversations: 7 ms of PostgreSQL CPU per search instead of 0.1).
      */
-    const inbox = (tenantId: string, where: Fragment, limit: number) =>
-      sql`
+    const inbox = (tenantId: string, where: Fragment, limit: number, planEach = false) => {
+      const statement = sql`
         SELECT c.*, (extract(epoch FROM COALESCE(c.last_message_at, c.created_at)) * 1000000)::bigint::text
                       AS activity_micros,
                cc.phone_number_e164 AS display_phone_number,
@@ -89,7 +94,9 @@ export const ConversationRepositoryPg = Layer.effect(
           SELECT count(*) AS n FROM (
             SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'inbound'
               AND m.sent_at > COALESCE(c.last_read_at, '-infinity'::timestamptz)
-            LIMIT ${UNREAD_CAP}) x) unread ON TRUE`.pipe(Effect.map(byActivity))
+            LIMIT ${UNREAD_CAP}) x) unread ON TRUE`
+      return (planEach ? statement.unprepared : statement).pipe(Effect.map(byActivity))
+    }
     const findById = SqlSchema.findOneOption({
       Request: Schema.Struct({ tenantId: Schema.String, id: Schema.String }),
       Result: ConversationRow,
@@ -147,7 +154,8 @@ export const ConversationRepositoryPg = Layer.effect(
           cursor === null
             ? sql`TRUE`
             : sql`(COALESCE(last_message_at, created_at), id) < (${atMicros(sql, cursor.sortKeyMicros)}, ${cursor.id})`
-        return inbox(tenantId, sql`${after} AND ${searchCondition(page.search)}`, page.first + 1).pipe(
+        const searching = (page.search?.trim() ?? "") !== ""
+        return inbox(tenantId, sql`${after} AND ${searchCondition(page.search)}`, page.first + 1, searching).pipe(
           Effect.map((rows) => {
             const nodes = rows.slice(0, page.first)
             const items = nodes.map((row) => ({

@@ -309,6 +309,40 @@ for (const { name, layer: sql } of sqlBackends()) {
       })
     )
 
+    it.effect("a search keeps its index plan when repeated (no generic plan walking the activity index)", () =>
+      Effect.gen(function* () {
+        const db = yield* SqlClient.SqlClient
+        const conversations = yield* ConversationRepository
+        const t = tenant()
+        const { connection } = yield* seedInbox(t, 1)
+        yield* db`
+          INSERT INTO conversations (tenant_id, connection_id, phone_number_id, wa_id, contact_name, last_message_at)
+          SELECT ${t}, ${connection.id}, ${connection.phoneNumberId}, '4' || g, 'Bulk ' || g,
+                 timestamptz '2025-06-01' + g * interval '1 minute'
+          FROM generate_series(1, 5000) g`
+        yield* db`ANALYZE conversations`
+        // One connection (a transaction), so that its prepared statements are reused: PostgreSQL considers a generic
+        // plan from the sixth run of one prepared statement on.
+        const read = yield* Effect.gen(function* () {
+          for (let run = 0; run < 10; run++) {
+            // 111 of the 5,001 match (412, 4120–4129, 41200–41299), the newest 3,700 conversations below the top.
+            const found = yield* conversations.list(t, { first: 20, search: "+4 12" })
+            assert.deepStrictEqual(
+              found.items.map((e) => e.node.waId),
+              Array.from({ length: 20 }, (_, i) => `4${1299 - i}`)
+            )
+          }
+          // The index entries read in this transaction (what pg_stat_user_indexes.idx_tup_read counts, so far).
+          const rows = yield* db<{ n: number }>`
+            SELECT pg_stat_get_xact_tuples_returned('conversations_tenant_activity_idx'::regclass)::int AS n`
+          return rows[0]!.n
+        }).pipe(db.withTransaction)
+        // Planned with the pattern each time, a search reads the number index, not the activity index; the generic
+        // plan PostgreSQL kept from the sixth run on walked about 3,700 activity entries per search (18,615 in all).
+        assert.isBelow(read, 1_000, `activity index entries read by 10 searches: ${read}`)
+      })
+    )
+
     it.effect("the messages of 20 conversations: one statement each for which exist and for their pages", () =>
       Effect.gen(function* () {
         const conversations = yield* ConversationRepository
