@@ -102,11 +102,15 @@ const WEBHOOK_MAX_REQUESTS = 120_000
 const PROCESSING_EVENTS = SMOKE ? 200 : Number(process.env["BENCH_PROCESSING_EVENTS"] ?? 2_000) || 2_000
 /**
  * BENCH_BASE_MAIN=<built main.js of another commit>: the processing scenario also drains with that build, in the same
- * round (the order alternating from round to round), as "processing in isolation, base build": an A/B pair. So does
- * the outbound scenario ("outbound webhooks …, base build"; with BENCH_OUTBOUND_RATE both send at one rate).
+ * round (the order alternating from round to round), as "processing in isolation, base build": an A/B pair. So do
+ * the outbound scenario ("outbound webhooks …, base build"; with BENCH_OUTBOUND_RATE both send at one rate) and
+ * intake-running ("service intake, worker running, 64 clients, base build").
  */
 const BASE_MAIN = process.env["BENCH_BASE_MAIN"] ?? null
-/** BENCH_MAIN=<built main.js>: the processing scenario's build instead of this tree's (to A/B two saved builds). */
+/**
+ * BENCH_MAIN=<built main.js>: the processing and intake-running scenarios' build instead of this tree's (to A/B two
+ * saved builds).
+ */
 const PROCESSING_MAIN = process.env["BENCH_MAIN"] ?? null
 const DRAIN_TIMEOUT_MS = 90_000
 /** The database ceilings: rows per multi-row INSERT and per COPY, and connections. */
@@ -775,11 +779,21 @@ const processing = async (context: Context, round: number, build: string | null,
 }
 
 /** Intake with the worker running in the same instance(s): both the accepted rate and whether processing keeps up. */
-const intakeRunning = async (label: string, count: number, round: number, extra: NodeJS.ProcessEnv = {}) => {
+const intakeRunning = async (
+  label: string,
+  count: number,
+  round: number,
+  extra: NodeJS.ProcessEnv = {},
+  main: string | null = null,
+  base = false
+) => {
+  const suffix = base ? "-base" : ""
   const instances = await Promise.all(
-    Array.from({ length: count }, (_, i) => startService(`${label}-${i + 1}-r${round}`, true, extra))
+    Array.from({ length: count }, (_, i) =>
+      startService(`${label}-${i + 1}-r${round}${suffix}`, true, extra, benchUrl, main)
+    )
   )
-  const prefix = `${label}-r${round}`
+  const prefix = `${label}-r${round}${suffix}`
   const { result, cpu } = await runMeasured(
     webhookSpec(
       prefix,
@@ -794,11 +808,12 @@ const intakeRunning = async (label: string, count: number, round: number, extra:
     rss.pids.delete(instance.child.pid!)
   }
   const section =
-    count === 1 && label === "running"
+    (count === 1 && label === "running"
       ? "service intake, worker running, 64 clients"
       : label === "thread"
         ? "service intake, worker running in its own thread (WEBHOOK_WORKER_THREAD=true), 64 clients"
-        : `${count} instance${count === 1 ? "" : "s"}, worker running, 64 clients round-robin`
+        : `${count} instance${count === 1 ? "" : "s"}, worker running, 64 clients round-robin`) +
+    (base ? ", base build" : "")
   putLoad(section, result, cpu)
   const seconds = MEASURE_MS / 1000
   put(section, "processed events/s (same window)", processed / seconds)
@@ -1265,7 +1280,13 @@ const main = async (): Promise<Setup> => {
       await processing(context, round, PROCESSING_MAIN)
       if (round % 2 === 0) await processing(context, round, PROCESSING_MAIN, BASE_MAIN)
     })
-    await step("intake-running", () => intakeRunning("running", 1, round))
+    await step("intake-running", async () => {
+      if (BASE_MAIN === null) return intakeRunning("running", 1, round, {}, PROCESSING_MAIN)
+      // A/B: the base build first in odd rounds, second in even ones.
+      if (round % 2 === 1) await intakeRunning("running", 1, round, {}, BASE_MAIN, true)
+      await intakeRunning("running", 1, round, {}, PROCESSING_MAIN)
+      if (round % 2 === 0) await intakeRunning("running", 1, round, {}, BASE_MAIN, true)
+    })
     await step("intake-thread", () => intakeRunning("thread", 1, round, { WEBHOOK_WORKER_THREAD: "true" }))
     await step("open-loop", () => openLoop(context, round))
     await step("graphql", () => graphql(context))
