@@ -655,10 +655,19 @@ const inWindow = async (result: LoadResult, prefix: string) => {
     benchDb,
     (sql) => sql`SELECT
         count(*) FILTER (WHERE received_at >= to_timestamp(${t0}) AND received_at < to_timestamp(${t1}))::int AS received,
-        count(*) FILTER (WHERE processed_at >= to_timestamp(${t0}) AND processed_at < to_timestamp(${t1}))::int AS processed
+        count(*) FILTER (WHERE processed_at >= to_timestamp(${t0}) AND processed_at < to_timestamp(${t1}))::int AS processed,
+        (percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at))
+          FILTER (WHERE received_at >= to_timestamp(${t0}) AND received_at < to_timestamp(${t1})))::float8[] AS lag
       FROM webhook_events WHERE payload::text LIKE ${`%wamid.${prefix}.%`}`
   )
-  return { received: Number(rows[0]?.["received"] ?? 0), processed: Number(rows[0]?.["processed"] ?? 0) }
+  const lag = (rows[0]?.["lag"] as ReadonlyArray<number> | null | undefined) ?? []
+  return {
+    received: Number(rows[0]?.["received"] ?? 0),
+    processed: Number(rows[0]?.["processed"] ?? 0),
+    /** Received → processed (its batch's time), seconds, of the events received in the window and processed. */
+    lagP50: lag[0] ?? Number.NaN,
+    lagP99: lag[1] ?? Number.NaN
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -802,7 +811,7 @@ const intakeRunning = async (
     ),
     instances.map((instance) => instance.child.pid!)
   )
-  const { received, processed } = await inWindow(result, prefix)
+  const { received, processed, lagP50, lagP99 } = await inWindow(result, prefix)
   for (const instance of instances) {
     await instance.stop()
     rss.pids.delete(instance.child.pid!)
@@ -819,6 +828,8 @@ const intakeRunning = async (
   put(section, "processed events/s (same window)", processed / seconds)
   put(section, "processed / received in window", received > 0 ? processed / received : Number.NaN, 2)
   put(section, "backlog growth events/s", (received - processed) / seconds)
+  put(section, "received → processed p50 ms (events received in window)", lagP50 * 1000)
+  put(section, "received → processed p99 ms", lagP99 * 1000)
   await clearPending()
 }
 
@@ -1531,7 +1542,9 @@ other jobs share the cores.
   \`LIKE webhook_events INCLUDING ALL\`, of the same payloads.
 - **Intake**: with the worker parked, and with it running (then the events received and processed inside the
   window are counted from \`received_at\` / \`processed_at\`: processed / received ≥ 0.98 means the backlog stayed
-  flat). **Processing in isolation**: ${PROCESSING_EVENTS} events preloaded with the worker parked, then an instance
+  flat; "received → processed" is the lag of the events received in the window, to their batch's \`processed_at\`:
+  with the worker keeping pace the ratio still falls short by about that lag times the intake rate's growth over
+  the window, divided by what was received). **Processing in isolation**: ${PROCESSING_EVENTS} events preloaded with the worker parked, then an instance
   with the worker is started; the rate is the events over the span of their \`processed_at\`.
 - **Open loop** at ${OPEN_LOOP_FRACTIONS.map((f) => `${f * 100}%`).join(" and ")} of the webhook peer's
   closed-loop req/s of the same round, against the peer and against the service (worker parked).
