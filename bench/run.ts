@@ -111,11 +111,15 @@ const WEBHOOK_MAX_REQUESTS = 120_000
 const PROCESSING_EVENTS = SMOKE ? 200 : Number(process.env["BENCH_PROCESSING_EVENTS"] ?? 2_000) || 2_000
 /**
  * BENCH_BASE_MAIN=<built main.js of another commit>: the processing scenario also drains with that build, in the same
- * round (the order alternating from round to round), as "processing in isolation, base build": an A/B pair. So does
- * the outbound scenario ("outbound webhooks …, base build"; with BENCH_OUTBOUND_RATE both send at one rate).
+ * round (the order alternating from round to round), as "processing in isolation, base build": an A/B pair. So do
+ * the outbound scenario ("outbound webhooks …, base build"; with BENCH_OUTBOUND_RATE both send at one rate) and
+ * intake-running ("service intake, worker running, 64 clients, base build").
  */
 const BASE_MAIN = process.env["BENCH_BASE_MAIN"] ?? null
-/** BENCH_MAIN=<built main.js>: the processing scenario's build instead of this tree's (to A/B two saved builds). */
+/**
+ * BENCH_MAIN=<built main.js>: the processing and intake-running scenarios' build instead of this tree's (to A/B two
+ * saved builds).
+ */
 const PROCESSING_MAIN = process.env["BENCH_MAIN"] ?? null
 const DRAIN_TIMEOUT_MS = 90_000
 /** The database ceilings: rows per multi-row INSERT and per COPY, and connections. */
@@ -661,10 +665,19 @@ const inWindow = async (result: LoadResult, prefix: string) => {
     benchDb,
     (sql) => sql`SELECT
         count(*) FILTER (WHERE received_at >= to_timestamp(${t0}) AND received_at < to_timestamp(${t1}))::int AS received,
-        count(*) FILTER (WHERE processed_at >= to_timestamp(${t0}) AND processed_at < to_timestamp(${t1}))::int AS processed
+        count(*) FILTER (WHERE processed_at >= to_timestamp(${t0}) AND processed_at < to_timestamp(${t1}))::int AS processed,
+        (percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at))
+          FILTER (WHERE received_at >= to_timestamp(${t0}) AND received_at < to_timestamp(${t1})))::float8[] AS lag
       FROM webhook_events WHERE payload::text LIKE ${`%wamid.${prefix}.%`}`
   )
-  return { received: Number(rows[0]?.["received"] ?? 0), processed: Number(rows[0]?.["processed"] ?? 0) }
+  const lag = (rows[0]?.["lag"] as ReadonlyArray<number> | null | undefined) ?? []
+  return {
+    received: Number(rows[0]?.["received"] ?? 0),
+    processed: Number(rows[0]?.["processed"] ?? 0),
+    /** Received → processed (its batch's time), seconds, of the events received in the window and processed. */
+    lagP50: lag[0] ?? Number.NaN,
+    lagP99: lag[1] ?? Number.NaN
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -785,11 +798,21 @@ const processing = async (context: Context, round: number, build: string | null,
 }
 
 /** Intake with the worker running in the same instance(s): both the accepted rate and whether processing keeps up. */
-const intakeRunning = async (label: string, count: number, round: number, extra: NodeJS.ProcessEnv = {}) => {
+const intakeRunning = async (
+  label: string,
+  count: number,
+  round: number,
+  extra: NodeJS.ProcessEnv = {},
+  main: string | null = null,
+  base = false
+) => {
+  const suffix = base ? "-base" : ""
   const instances = await Promise.all(
-    Array.from({ length: count }, (_, i) => startService(`${label}-${i + 1}-r${round}`, true, extra))
+    Array.from({ length: count }, (_, i) =>
+      startService(`${label}-${i + 1}-r${round}${suffix}`, true, extra, benchUrl, main)
+    )
   )
-  const prefix = `${label}-r${round}`
+  const prefix = `${label}-r${round}${suffix}`
   const { result, cpu } = await runMeasured(
     webhookSpec(
       prefix,
@@ -798,22 +821,25 @@ const intakeRunning = async (label: string, count: number, round: number, extra:
     ),
     instances.map((instance) => instance.child.pid!)
   )
-  const { received, processed } = await inWindow(result, prefix)
+  const { received, processed, lagP50, lagP99 } = await inWindow(result, prefix)
   for (const instance of instances) {
     await instance.stop()
     rss.pids.delete(instance.child.pid!)
   }
   const section =
-    count === 1 && label === "running"
+    (count === 1 && label === "running"
       ? "service intake, worker running, 64 clients"
       : label === "thread"
         ? "service intake, worker running in its own thread (WEBHOOK_WORKER_THREAD=true), 64 clients"
-        : `${count} instance${count === 1 ? "" : "s"}, worker running, 64 clients round-robin`
+        : `${count} instance${count === 1 ? "" : "s"}, worker running, 64 clients round-robin`) +
+    (base ? ", base build" : "")
   putLoad(section, result, cpu)
   const seconds = MEASURE_MS / 1000
   put(section, "processed events/s (same window)", processed / seconds)
   put(section, "processed / received in window", received > 0 ? processed / received : Number.NaN, 2)
   put(section, "backlog growth events/s", (received - processed) / seconds)
+  put(section, "received → processed p50 ms (events received in window)", lagP50 * 1000)
+  put(section, "received → processed p99 ms", lagP99 * 1000)
   await clearPending()
 }
 
@@ -1291,7 +1317,13 @@ const main = async (): Promise<Setup> => {
       await processing(context, round, PROCESSING_MAIN)
       if (round % 2 === 0) await processing(context, round, PROCESSING_MAIN, BASE_MAIN)
     })
-    await step("intake-running", () => intakeRunning("running", 1, round))
+    await step("intake-running", async () => {
+      if (BASE_MAIN === null) return intakeRunning("running", 1, round, {}, PROCESSING_MAIN)
+      // A/B: the base build first in odd rounds, second in even ones.
+      if (round % 2 === 1) await intakeRunning("running", 1, round, {}, BASE_MAIN, true)
+      await intakeRunning("running", 1, round, {}, PROCESSING_MAIN)
+      if (round % 2 === 0) await intakeRunning("running", 1, round, {}, BASE_MAIN, true)
+    })
     await step("intake-thread", () => intakeRunning("thread", 1, round, { WEBHOOK_WORKER_THREAD: "true" }))
     await step("open-loop", () => openLoop(context, round))
     await step("graphql", () => graphql(context))
@@ -1539,7 +1571,9 @@ other jobs share the cores.
   \`LIKE webhook_events INCLUDING ALL\`, of the same payloads.
 - **Intake**: with the worker parked, and with it running (then the events received and processed inside the
   window are counted from \`received_at\` / \`processed_at\`: processed / received ≥ 0.98 means the backlog stayed
-  flat). **Processing in isolation**: ${PROCESSING_EVENTS} events preloaded with the worker parked, then an instance
+  flat; "received → processed" is the lag of the events received in the window, to their batch's \`processed_at\`:
+  with the worker keeping pace the ratio still falls short by about that lag times the intake rate's growth over
+  the window, divided by what was received). **Processing in isolation**: ${PROCESSING_EVENTS} events preloaded with the worker parked, then an instance
   with the worker is started; the rate is the events over the span of their \`processed_at\`.
 - **Open loop** at ${OPEN_LOOP_FRACTIONS.map((f) => `${f * 100}%`).join(" and ")} of the webhook peer's
   closed-loop req/s of the same round, against the peer and against the service (worker parked).

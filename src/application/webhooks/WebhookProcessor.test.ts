@@ -122,6 +122,44 @@ layer(TestLayer)("WebhookProcessor failure accounting", (it) => {
   )
 })
 
+layer(TestLayer)("the claim's size", (it) => {
+  it.effect("a full claim doubles the next; a short one keeps room for twice what it took, up to 800", () =>
+    Effect.gen(function* () {
+      const inbox = yield* WebhookInbox
+      const processor = yield* WebhookProcessor
+      const raw = JSON.stringify(body("999000111222334"))
+      const arrive = (count: number) =>
+        Effect.forEach(
+          Array.from({ length: count }, () => crypto.randomUUID().replaceAll("-", "").padEnd(64, "0")),
+          (bodySha256) =>
+            inbox.accept({
+              provider: "meta_whatsapp",
+              bodySha256,
+              raw: new TextEncoder().encode(raw),
+              payload: JSON.parse(raw),
+              receivedAt: new Date(0)
+            }),
+          { discard: true }
+        )
+      const claimedAfter = (count: number) => Effect.andThen(arrive(count), processor.drain)
+      assert.strictEqual(yield* claimedAfter(100), 100, "the first claim takes 100")
+      assert.strictEqual(yield* claimedAfter(150), 150, "the second may take 200: 150 waited")
+      // Short: the inbox was emptied. Under steady intake about as many arrive meanwhile; the next claim takes
+      // them all (it used to go back to 100, leaving 150 behind).
+      assert.strictEqual(yield* claimedAfter(250), 250)
+      assert.strictEqual(yield* claimedAfter(1_000), 500, "full: 500 of 1,000")
+      assert.strictEqual(yield* processor.drain, 500, "the next takes the rest, up to 800")
+      assert.strictEqual(yield* claimedAfter(10), 10, "a trickle")
+      assert.strictEqual(yield* processor.drain, 0)
+      // After a trickle the claim is back to 100, doubling while full, never above 800.
+      yield* arrive(2_000)
+      const sizes = []
+      for (let claimed = yield* processor.drain; claimed > 0; claimed = yield* processor.drain) sizes.push(claimed)
+      assert.deepStrictEqual(sizes, [100, 200, 400, 800, 500])
+    })
+  )
+})
+
 layer(TestLayer)("unrouted retention", (it) => {
   it.effect("an unrouted event is deleted once it is older than the retention, not before", () =>
     Effect.gen(function* () {
