@@ -6,7 +6,7 @@
  * round, so a drift of the machine's load hits both alike) with `--clients` keep-alive clients posting signed
  * deliveries for `--seconds` (1 s warm-up, closed loop). `--peer` adds `bench/webhook-peer.ts` to every round.
  * Prints req/s and the CPU ms per request (from `/proc/<pid>/stat`) of each run, the ratio b / a of each round, and
- * their median and range.
+ * their median and range. `--a-flags` / `--b-flags`: node flags for one side (e.g. a V8 heap setting, same build twice).
  *
  *   DATABASE_URL=… npx tsx bench/intake-closed-ab.ts --a dist/base/server/main.js --b dist/server/main.js [--rounds 5]
  */
@@ -28,7 +28,9 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "5" },
     clients: { type: "string", default: "64" },
     rounds: { type: "string", default: "3" },
-    peer: { type: "boolean", default: false }
+    peer: { type: "boolean", default: false },
+    "a-flags": { type: "string", default: "" },
+    "b-flags": { type: "string", default: "" }
   }
 })
 if (values.a === undefined) throw new Error("bench/intake-ab.ts needs --a <main.js>")
@@ -55,12 +57,12 @@ const freshDatabase = async () => {
   return Object.assign(new URL(serverUrl), { pathname: `/${database}` }).toString()
 }
 
-const start = async (label: string, main: string): Promise<Instance> => {
+const start = async (label: string, main: string, flags: string): Promise<Instance> => {
   const url = await freshDatabase()
   const port = await freePort()
   const secret = randomBytes(16).toString("hex")
   const env = benchServiceEnv({ port, secret, databaseUrl: url, dataDir: "intake-ab" })
-  const child = spawn(process.execPath, ["--max-old-space-size=128", main], {
+  const child = spawn(process.execPath, ["--max-old-space-size=128", ...flags.split(" ").filter(Boolean), main], {
     cwd: root,
     env: { PATH: process.env["PATH"] ?? "", ...env, LOG_LEVEL: "info", WEBHOOK_WORKER_ENABLED: "false" },
     stdio: ["ignore", "ignore", "inherit"]
@@ -143,8 +145,8 @@ const range = (xs: ReadonlyArray<number>, digits: number) => {
 }
 
 try {
-  const a = await start("a", values.a)
-  const b = await start("b", values.b)
+  const a = await start("a", values.a, values["a-flags"])
+  const b = await start("b", values.b, values["b-flags"])
   instances.push(a, b)
   if (values.peer) instances.push(await startPeer())
   const figures = new Map<string, Array<{ rate: number; cpu: number }>>(instances.map((i) => [i.label, []]))

@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto"
+import { EventEmitter } from "node:events"
 import { createServer, request, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { Context, Layer, Logger, ManagedRuntime, Metric, Redacted, References, Stream, Tracer } from "effect"
@@ -8,9 +9,10 @@ import { WebhookSettings } from "../../application/webhooks/ports/WebhookSetting
 import { WebhookIntake } from "../../application/webhooks/WebhookIntake.ts"
 import { MetaWebhookVerifier } from "../meta-graph/MetaWebhooks.ts"
 import { type LogRecord, loggingLayer, makeRecordLogger, RequestIdMiddleware } from "../observability/Logging.ts"
+import { webhookEventsReceived } from "../observability/Metrics.ts"
 import { WebhookInboxMemory } from "../persistence/WebhookInboxMemory.ts"
 import { JsonErrors } from "./ErrorMiddleware.ts"
-import { FastPaths, prepareAnswer, withFastPaths, writeAnswer, writePrepared } from "./NodeFastPath.ts"
+import { FastPaths, prepareAnswer, readNodeBody, withFastPaths, writeAnswer, writePrepared } from "./NodeFastPath.ts"
 import {
   MAX_WEBHOOK_BYTES,
   makeWebhookFastPath,
@@ -346,5 +348,86 @@ describe("the fast path's request lines through loggingLayer (issue 18.3, w9B)",
       await new Promise((done) => served.close(done))
       await logged.dispose()
     }
+  })
+})
+
+describe("readNodeBody (issue 18.3, w10B: settled once, its listeners left in place)", () => {
+  /** A request as `readNodeBody` reads it: its events, and `resume`. */
+  const fakeRequest = () => {
+    const request = new EventEmitter() as EventEmitter & { resumed: number; resume: () => void }
+    request.resumed = 0
+    request.resume = () => {
+      request.resumed++
+    }
+    return request
+  }
+  type Heard = Array<Uint8Array | "too large" | Error>
+
+  it("hears the body once, and nothing of an error or abort after its end", () => {
+    const request = fakeRequest()
+    const heard: Heard = []
+    readNodeBody(request as never, 10, (body) => heard.push(body))
+    request.emit("data", Buffer.from("ab"))
+    request.emit("data", Buffer.from("cd"))
+    request.emit("end")
+    // Without a listener an `error` would throw here.
+    expect(() => request.emit("error", new Error("late"))).not.toThrow()
+    request.emit("aborted")
+    request.emit("end")
+    expect(heard.map((body) => (body instanceof Uint8Array ? Buffer.from(body).toString() : body))).toEqual(["abcd"])
+  })
+
+  it("answers too large once past the limit, drains the rest unread, and ignores its end", () => {
+    const request = fakeRequest()
+    const heard: Heard = []
+    readNodeBody(request as never, 3, (body) => heard.push(body))
+    request.emit("data", Buffer.from("ab"))
+    request.emit("data", Buffer.from("cd"))
+    request.emit("data", Buffer.from("ef"))
+    request.emit("end")
+    expect(heard).toEqual(["too large"])
+    expect(request.resumed).toBe(1)
+  })
+
+  it("hears a client gone mid-body once; after stop, nothing", () => {
+    const request = fakeRequest()
+    const heard: Heard = []
+    readNodeBody(request as never, 10, (body) => heard.push(body))
+    request.emit("data", Buffer.from("ab"))
+    request.emit("aborted")
+    request.emit("error", new Error("reset"))
+    request.emit("end")
+    expect(heard).toHaveLength(1)
+    expect((heard[0] as Error).message).toBe("the client closed the request")
+
+    const stopped = fakeRequest()
+    const none: Heard = []
+    const stop = readNodeBody(stopped as never, 10, (body) => none.push(body))
+    stopped.emit("data", Buffer.from("ab"))
+    stop()
+    stopped.emit("end")
+    expect(() => stopped.emit("error", new Error("after stop"))).not.toThrow()
+    expect(none).toEqual([])
+  })
+})
+
+describe("the fast path's counts (issue 18.3, w10B: one update per result and batch, without an Effect each)", () => {
+  const count = (result: string) =>
+    runtime.runPromise(Metric.value(Metric.withAttributes(webhookEventsReceived, { result }))).then((s) => s.count)
+
+  it("counts every delivery of a batch under its result, in the service's registry", async () => {
+    const before = await Promise.all(["accepted", "invalid_signature", "invalid_payload"].map(count))
+    const post = (body: string, signature: string) =>
+      fetch(`${origin}/webhooks/meta/whatsapp`, { method: "POST", headers: { "x-hub-signature-256": signature }, body })
+    const answers = await Promise.all([
+      post(ok, sign(ok)),
+      post(ok, sign(ok)),
+      post(ok, sign(ok)),
+      post(ok, sign("other")),
+      post("not json", sign("not json"))
+    ])
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 401, 400])
+    const after = await Promise.all(["accepted", "invalid_signature", "invalid_payload"].map(count))
+    expect(after.map((n, i) => Number(n) - Number(before[i]))).toEqual([3, 1, 1])
   })
 })

@@ -334,9 +334,24 @@ export const recordAppWebhookCheck = (state: string): Effect.Effect<void> =>
 export const recordTokenDecryptFailure = (source: "send" | "health_check", count = 1): Effect.Effect<void> =>
   Metric.update(Metric.withAttributes(tokenDecryptFailures, { source }), count)
 
+/** `webhook_events_received_total{result}`, one series per result, made once (not per delivery or batch). */
+const webhookReceivedBy = new Map(
+  WEBHOOK_RECEIVE_RESULTS.map((result) => [result, Metric.withAttributes(webhookEventsReceived, { result })] as const)
+)
+
 /** `count` deliveries received with `result` (the webhook fast path counts one batch at a time). */
 export const recordWebhookReceived = (result: WebhookReceiveResult, count = 1): Effect.Effect<void> =>
-  Metric.update(Metric.withAttributes(webhookEventsReceived, { result }), count)
+  Metric.update(webhookReceivedBy.get(result)!, count)
+
+/**
+ * `recordWebhookReceived` without an Effect, in `context` (a fiber's, whose metric registry it updates): for the
+ * webhook fast path, which counts a batch's results inside one synchronous step (issue 18.3, w10B).
+ */
+export const recordWebhookReceivedUnsafe = (
+  result: WebhookReceiveResult,
+  count: number,
+  context: Context.Context<never>
+): void => webhookReceivedBy.get(result)!.updateUnsafe(count, context)
 
 export const recordMetaThrottle = (provider: MetricProvider): Effect.Effect<void> => inc(metaApiThrottled, { provider })
 

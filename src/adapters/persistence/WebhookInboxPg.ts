@@ -133,7 +133,8 @@ export const WebhookInboxPg = Layer.effect(
       // The NOTIFY went with the insert (every instance's worker hears it at commit); this instance's in process.
       return stored.pipe(
         Effect.tap(() => wake),
-        Effect.withSpan("WebhookInboxPg.accept", { attributes: { count: events.length } })
+        // No stack trace: it would point here for every batch, and costs an Error per batch (issue 18.3, w10B).
+        Effect.withSpan("WebhookInboxPg.accept", { attributes: { count: events.length } }, { captureStackTrace: false })
       )
     }
 
