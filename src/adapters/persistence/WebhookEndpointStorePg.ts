@@ -75,6 +75,12 @@ interface ReplayCursor {
   readonly id: string
 }
 
+/** What a replay page queued: how many deliveries, and the cursor after its last event (null: it had none). */
+interface ReplayPage {
+  readonly inserted: number
+  readonly last: ReplayCursor | null
+}
+
 export const WebhookEndpointStorePg = Layer.effect(
   WebhookEndpointStore,
   Effect.gen(function* () {
@@ -97,7 +103,7 @@ export const WebhookEndpointStorePg = Layer.effect(
       from: Date,
       to: Date,
       after: ReplayCursor | null
-    ): Effect.Effect<{ readonly inserted: number; readonly last: ReplayCursor | null }, SqlError.SqlError> => {
+    ): Effect.Effect<ReplayPage, SqlError.SqlError> => {
       const afterAt = after?.at ?? null
       const afterId = after?.id ?? null
       return sql`
@@ -363,13 +369,7 @@ export const WebhookEndpointStorePg = Layer.effect(
           let count = 0
           let after: ReplayCursor | null = null
           for (;;) {
-            const page: { readonly inserted: number; readonly last: ReplayCursor | null } = yield* replayPage(
-              tenantId,
-              endpointId,
-              from,
-              to,
-              after
-            )
+            const page: ReplayPage = yield* replayPage(tenantId, endpointId, from, to, after)
             count += page.inserted
             if (page.inserted < REPLAY_PAGE || page.last === null) return count
             after = page.last
