@@ -4,22 +4,22 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, expect, it } from "vitest"
-import { freePort } from "./support/Browserless.ts"
-import { type RunningService, startService } from "./support/Service.ts"
+import { onFreePorts, type RunningService, startService } from "./support/Service.ts"
 
 const run = promisify(execFile)
 let service: RunningService
 let sandboxUrl: string
 
 beforeAll(async () => {
-  const [port, sandboxPort] = [await freePort(), await freePort()]
-  service = await startService({
-    DATA_DIR: mkdtempSync(join(tmpdir(), "curl-")),
-    PORT: String(port),
-    SANDBOX_PORT: String(sandboxPort),
-    LOG_LEVEL: "warn"
+  service = await onFreePorts(({ port, sandboxPort }) => {
+    sandboxUrl = `http://127.0.0.1:${sandboxPort}`
+    return startService({
+      DATA_DIR: mkdtempSync(join(tmpdir(), "curl-")),
+      PORT: String(port),
+      SANDBOX_PORT: String(sandboxPort),
+      LOG_LEVEL: "warn"
+    })
   })
-  sandboxUrl = `http://127.0.0.1:${sandboxPort}`
   for (let i = 0; i < 300 && (await fetch(`${service.url}/readyz`)).status !== 200; i++) {
     await new Promise((done) => setTimeout(done, 100))
   }

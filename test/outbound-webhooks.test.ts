@@ -9,8 +9,8 @@ import { randomBytes } from "node:crypto"
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http"
 import { Webhook } from "standardwebhooks"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { client, freePort } from "./support/Browserless.ts"
-import { type RunningService, type Stack, startService, startStack } from "./support/Service.ts"
+import { client } from "./support/Browserless.ts"
+import { type RunningService, type Stack, samePorts, startService, startStack } from "./support/Service.ts"
 import { ownDatabase, systemDatabases } from "./support/SystemDatabases.ts"
 
 const databases = await systemDatabases()
@@ -418,7 +418,7 @@ for (const database of databases) {
     }, 60_000)
 
     it("a stop between the message insert and the delivery loses nothing: after a restart it is delivered", async () => {
-      const [port, sandboxPort] = [await freePort(), await freePort()]
+      const ports = samePorts()
       // A 3 s send timeout gives the claim an 8 s lease (15 s by default): long enough that the stop below comes
       // while the attempt is in flight, short enough that the restarted worker does not wait long to claim it again.
       // On PostgreSQL a database of its own: this stack's sandbox has its own token key, and the file's stack (still
@@ -430,11 +430,9 @@ for (const database of databases) {
         DATABASE_URL: database.url === "" ? "" : await ownDatabase(serverUrl),
         WEBHOOK_DELIVERY_TIMEOUT_SECONDS: "3"
       }
-      const own = await startStack("outbound-crash", {
-        ...crashEnv,
-        PORT: String(port),
-        SANDBOX_PORT: String(sandboxPort)
-      })
+      const own = await ports.start(({ port, sandboxPort }) =>
+        startStack("outbound-crash", { ...crashEnv, PORT: String(port), SANDBOX_PORT: String(sandboxPort) })
+      )
       // The first attempt never gets an answer: the service stops while it is in flight.
       const hooks = await receiver((n) => (n === 0 ? "hang" : 200))
       let service: RunningService | undefined = own.service
@@ -445,21 +443,13 @@ for (const database of databases) {
           "whatsappConnection"
         ].phoneNumberId as string
         const { id, secret } = await create(token, hooks.url, ["message.received"], own.service)
-        // startStack's own control names its free port; this stack runs the sandbox on `sandboxPort`.
-        await fetch(`http://127.0.0.1:${sandboxPort}/_sandbox/inbound`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ phoneNumberId, from: "14155550126", text: "survive" })
-        })
+        await own.control("inbound", { phoneNumberId, from: "14155550126", text: "survive" })
         await waitFor(() => expect(hooks.received.length).toBe(1), 15_000, "the attempt in flight")
         await own.service.stop()
         service = undefined
-        service = await startService({
-          ...crashEnv,
-          DATA_DIR: own.dataDir,
-          PORT: String(port),
-          SANDBOX_PORT: String(sandboxPort)
-        })
+        service = await ports.start(({ port, sandboxPort }) =>
+          startService({ ...crashEnv, DATA_DIR: own.dataDir, PORT: String(port), SANDBOX_PORT: String(sandboxPort) })
+        )
         // The attempt in flight holds its 8 s lease; the restarted worker claims it once that lapses (slower when the
         // machine is busy, hence the margin).
         await waitFor(() => expect(hooks.received.length).toBe(2), 60_000, "delivered after the restart")

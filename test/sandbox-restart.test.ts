@@ -9,10 +9,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { client, freePort } from "./support/Browserless.ts"
+import { client } from "./support/Browserless.ts"
 import { contactWrites } from "./support/CustomerWindow.ts"
 import { eventually } from "./support/Eventually.ts"
-import { type RunningService, startService } from "./support/Service.ts"
+import { type RunningService, samePorts, startService } from "./support/Service.ts"
 import { systemDatabases } from "./support/SystemDatabases.ts"
 
 const databases = await systemDatabases()
@@ -28,17 +28,19 @@ for (const database of databases) {
 
     const setup = async () => {
       const dataDir = mkdtempSync(join(tmpdir(), "sandbox-restart-"))
-      const [port, sandboxPort] = [await freePort(), await freePort()]
+      const ports = samePorts()
       const boot = async () => {
-        service = await startService({
-          DATA_DIR: dataDir,
-          PORT: String(port),
-          SANDBOX_PORT: String(sandboxPort),
-          LOG_LEVEL: "info",
-          LOG_FORMAT: "json",
-          TOKEN_HEALTH_INTERVAL_SECONDS: "1",
-          DATABASE_URL: database.url
-        })
+        service = await ports.start(({ port, sandboxPort }) =>
+          startService({
+            DATA_DIR: dataDir,
+            PORT: String(port),
+            SANDBOX_PORT: String(sandboxPort),
+            LOG_LEVEL: "info",
+            LOG_FORMAT: "json",
+            TOKEN_HEALTH_INTERVAL_SECONDS: "1",
+            DATABASE_URL: database.url
+          })
+        )
         await eventually(
           async () => ((await fetch(`${service!.url}/readyz`)).status === 200 ? true : undefined),
           "ready"
@@ -62,7 +64,7 @@ for (const database of databases) {
       /** A sandbox control call, and a GraphQL query as the tenant. */
       const control = async (path: string, body?: unknown) =>
         (await (
-          await fetch(`http://127.0.0.1:${sandboxPort}/_sandbox/${path}`, {
+          await fetch(`http://127.0.0.1:${ports.sandboxPort()}/_sandbox/${path}`, {
             method: "POST",
             body: JSON.stringify(body)
           })

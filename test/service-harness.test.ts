@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { type RunningService, type StartFailure, startService, startStack } from "./support/Service.ts"
+import { type RunningService, type StartFailure, samePorts, startService, startStack } from "./support/Service.ts"
 
 /** A port held by this test, as another test process may hold the one `freePort` found free. */
 const holdPort = async (): Promise<{ port: number; server: Server }> => {
@@ -49,6 +49,34 @@ describe("the in-process service harness", () => {
     expect(given[1]!["DATA_DIR"]).not.toBe(given[0]!["DATA_DIR"])
     expect((await fetch(`${stack.service.url}/readyz`)).status).toBe(200)
     expect(stack.sandboxUrl).toBe(`http://127.0.0.1:${given[1]!["SANDBOX_PORT"]}`)
+  })
+
+  it("samePorts: a first start taken meanwhile goes to other ports, a restart to the ports it got", async () => {
+    const { port, server } = await holdPort()
+    held.push(server)
+    const ports = samePorts()
+    const dataDir = mkdtempSync(join(tmpdir(), "harness-"))
+    const given: Array<{ readonly port: number; readonly sandboxPort: number }> = []
+    const start = () =>
+      ports.start((next) => {
+        given.push(next)
+        // The first start gets a port another process took between freePort and listen.
+        const sandboxPort = given.length === 1 ? port : next.sandboxPort
+        return startService({
+          DATA_DIR: dataDir,
+          PORT: String(next.port),
+          SANDBOX_PORT: String(sandboxPort),
+          LOG_LEVEL: "warn"
+        })
+      })
+    const first = await start()
+    await first.stop()
+    const again = await start()
+    running.push(again)
+    expect(given).toHaveLength(3)
+    expect(given[2]).toStrictEqual(given[1])
+    expect(again.url).toBe(`http://127.0.0.1:${given[1]!.port}`)
+    expect(ports.sandboxPort()).toBe(given[1]!.sandboxPort)
   })
 
   it("does not retry a start that failed for another reason", async () => {

@@ -7,9 +7,9 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { client, freePort } from "./support/Browserless.ts"
+import { client } from "./support/Browserless.ts"
 import { eventually } from "./support/Eventually.ts"
-import { type RunningService, startService } from "./support/Service.ts"
+import { type RunningService, samePorts, startService } from "./support/Service.ts"
 
 const run = randomBytes(4).toString("hex")
 
@@ -22,17 +22,19 @@ describe("a parked webhook worker (pglite)", () => {
 
   it("stores an inbound message without processing it; a start with the worker processes it", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "worker-parked-"))
-    const [port, sandboxPort] = [await freePort(), await freePort()]
+    const ports = samePorts()
     const boot = async (worker: boolean) => {
-      service = await startService({
-        DATA_DIR: dataDir,
-        PORT: String(port),
-        SANDBOX_PORT: String(sandboxPort),
-        LOG_LEVEL: "warn",
-        DATABASE_URL: "",
-        WEBHOOK_WORKER_ENABLED: String(worker),
-        METRICS_REFRESH_SECONDS: "1"
-      })
+      service = await ports.start(({ port, sandboxPort }) =>
+        startService({
+          DATA_DIR: dataDir,
+          PORT: String(port),
+          SANDBOX_PORT: String(sandboxPort),
+          LOG_LEVEL: "warn",
+          DATABASE_URL: "",
+          WEBHOOK_WORKER_ENABLED: String(worker),
+          METRICS_REFRESH_SECONDS: "1"
+        })
+      )
       await eventually(async () => ((await fetch(`${service!.url}/readyz`)).status === 200 ? true : undefined), "ready")
     }
     const texts = async (token: string) => {
@@ -56,7 +58,7 @@ describe("a parked webhook worker (pglite)", () => {
     const connection = (await (
       await http.api(token, "POST", "/graphql", { query: "{ whatsappConnection { phoneNumberId } }" })
     ).json()) as { data: { whatsappConnection: { phoneNumberId: string } } }
-    const response = await fetch(`http://127.0.0.1:${sandboxPort}/_sandbox/inbound`, {
+    const response = await fetch(`http://127.0.0.1:${ports.sandboxPort()}/_sandbox/inbound`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({

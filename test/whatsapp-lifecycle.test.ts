@@ -6,10 +6,10 @@ import { randomBytes } from "node:crypto"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { client, freePort } from "./support/Browserless.ts"
+import { client } from "./support/Browserless.ts"
 import { contactWrites } from "./support/CustomerWindow.ts"
 import { eventually } from "./support/Eventually.ts"
-import { type RunningService, type Stack, startService, startStack } from "./support/Service.ts"
+import { type RunningService, type Stack, samePorts, startService, startStack } from "./support/Service.ts"
 import { systemDatabases } from "./support/SystemDatabases.ts"
 
 const newNumber = { action: "approve", waba: "new", phone: "new" }
@@ -168,18 +168,20 @@ for (const database of databases) {
       const { mkdtempSync } = await import("node:fs")
       const { tmpdir } = await import("node:os")
       const dataDir = mkdtempSync(join(tmpdir(), "wrong-key-"))
-      const [port, sandboxPort] = [await freePort(), await freePort()]
+      const ports = samePorts()
       const keyA = randomBytes(32).toString("base64")
       const boot = async (key: string) => {
-        service = await startService({
-          DATA_DIR: dataDir,
-          PORT: String(port),
-          SANDBOX_PORT: String(sandboxPort),
-          LOG_LEVEL: "warn",
-          TOKEN_HEALTH_INTERVAL_SECONDS: "1",
-          TOKEN_ENCRYPTION_KEY_BASE64: key,
-          DATABASE_URL: database.url
-        })
+        service = await ports.start(({ port, sandboxPort }) =>
+          startService({
+            DATA_DIR: dataDir,
+            PORT: String(port),
+            SANDBOX_PORT: String(sandboxPort),
+            LOG_LEVEL: "warn",
+            TOKEN_HEALTH_INTERVAL_SECONDS: "1",
+            TOKEN_ENCRYPTION_KEY_BASE64: key,
+            DATABASE_URL: database.url
+          })
+        )
         await eventually(
           async () => ((await fetch(`${service!.url}/readyz`)).status === 200 ? true : undefined),
           "ready"
@@ -191,7 +193,7 @@ for (const database of databases) {
       // The contact wrote: only the key decides whether the replies below go out.
       const sandboxControl = async (path: string, body?: unknown) =>
         (await (
-          await fetch(`http://127.0.0.1:${sandboxPort}/_sandbox/${path}`, {
+          await fetch(`http://127.0.0.1:${ports.sandboxPort()}/_sandbox/${path}`, {
             method: "POST",
             body: JSON.stringify(body)
           })

@@ -180,6 +180,48 @@ export const startProcess = (env: Record<string, string>, timeoutMs = 30_000): P
 export const portTaken = (error: unknown): boolean =>
   error instanceof Error && "output" in error && /EADDRINUSE/.test(String((error as StartFailure).output))
 
+/**
+ * Runs `start` on two ports `freePort` found free (the service's and its sandbox's). Another test process may take
+ * one of them before the service listens on it: the start then fails with EADDRINUSE, and is tried again on new
+ * ports (up to `tries` times). Services started side by side each need this: `freePort` closes its socket before
+ * answering, so nothing holds the port meanwhile.
+ */
+export const onFreePorts = async <A>(
+  start: (ports: { readonly port: number; readonly sandboxPort: number }) => Promise<A>,
+  tries = 3
+): Promise<A> => {
+  const [port, sandboxPort] = [await freePort(), await freePort()]
+  try {
+    return await start({ port, sandboxPort })
+  } catch (error) {
+    if (tries > 1 && portTaken(error)) return onFreePorts(start, tries - 1)
+    throw error
+  }
+}
+
+/**
+ * Ports for a service started several times on the same ones (restarted on its data directory): the first start
+ * goes through {@link onFreePorts} (new ports if one was taken meanwhile), the later ones reuse the ports it got.
+ */
+export const samePorts = () => {
+  let held: { readonly port: number; readonly sandboxPort: number } | undefined
+  return {
+    start: <A>(start: (ports: { readonly port: number; readonly sandboxPort: number }) => Promise<A>): Promise<A> =>
+      held !== undefined
+        ? start(held)
+        : onFreePorts(async (ports) => {
+            const started = await start(ports)
+            held = ports
+            return started
+          }),
+    /** The sandbox's port, once the first start has listened. */
+    sandboxPort: (): number => {
+      if (held === undefined) throw new Error("not started yet")
+      return held.sandboxPort
+    }
+  }
+}
+
 export interface Stack {
   readonly service: RunningService
   readonly sandboxUrl: string
@@ -198,22 +240,16 @@ export const startStack = async (
   env: Record<string, string> = {},
   start: (env: Record<string, string>) => Promise<RunningService> = startService
 ): Promise<Stack> => {
-  // A port `freePort` found free may be taken by another test process before the service listens on it: then the
-  // run fails with EADDRINUSE, and is tried again on other ports (and a new data directory).
-  const startOnFreePorts = async (
-    left: number
-  ): Promise<{ service: RunningService; sandboxPort: number; dataDir: string }> => {
-    const [port, sandboxPort] = [await freePort(), await freePort()]
-    const dataDir = mkdtempSync(join(tmpdir(), `${name}-`))
-    try {
+  // Ports `env` names are the caller's to retry (`samePorts`): trying them again here would fail the same way.
+  const given = env["PORT"] !== undefined || env["SANDBOX_PORT"] !== undefined
+  const { service, sandboxPort, dataDir } = await onFreePorts(
+    async ({ port, sandboxPort }) => {
+      const dataDir = mkdtempSync(join(tmpdir(), `${name}-`))
       const service = await start({ DATA_DIR: dataDir, PORT: String(port), SANDBOX_PORT: String(sandboxPort), ...env })
-      return { service, sandboxPort, dataDir }
-    } catch (error) {
-      if (left > 0 && portTaken(error)) return startOnFreePorts(left - 1)
-      throw error
-    }
-  }
-  const { service, sandboxPort, dataDir } = await startOnFreePorts(2)
+      return { service, sandboxPort: Number(env["SANDBOX_PORT"] ?? sandboxPort), dataDir }
+    },
+    given ? 1 : 3
+  )
   for (let attempt = 0; attempt < 300 && (await fetch(`${service.url}/readyz`)).status !== 200; attempt++) {
     await new Promise((done) => setTimeout(done, 100))
   }

@@ -54,8 +54,6 @@ export class OutboxMemory extends Context.Service<
     readonly attempts: Array<MemoryAttempt>
     /** Writes events and fans each out to the tenant's enabled endpoints subscribed to its type (one step). */
     write(events: ReadonlyArray<NewOutboundEvent>): Effect.Effect<ReadonlyArray<string>>
-    /** One pending delivery of a stored event per enabled, subscribed endpoint (only `endpointId` when given). */
-    fanOut(eventId: string, endpointId?: string): Effect.Effect<number>
     /** A new delivery of `eventId` to `endpointId` (whatever it subscribes to). */
     addDelivery(event: MemoryEvent, endpointId: string, orderingKey: string | null): Effect.Effect<void>
     /** The events written so far, oldest first (for use-case tests). */
@@ -89,13 +87,12 @@ export class OutboxMemory extends Context.Service<
         finishedAt: null
       })
     }
-    const fanOutSync = (eventId: string, endpointId?: string) => {
+    const fanOutSync = (eventId: string) => {
       const event = events.find((e) => e.id === eventId)
       if (event === undefined) return 0
       let count = 0
       for (const endpoint of endpoints.values()) {
         if (endpoint.tenantId !== event.tenantId || !endpoint.enabled) continue
-        if (endpointId !== undefined && endpoint.id !== endpointId) continue
         if (!matchesPatterns(endpoint.events, event.type)) continue
         insertDelivery(event, endpoint.id, event.orderingKey)
         count++
@@ -123,7 +120,6 @@ export class OutboxMemory extends Context.Service<
             return id
           })
         ),
-      fanOut: (eventId, endpointId) => Effect.sync(() => fanOutSync(eventId, endpointId)),
       addDelivery: (event, endpointId, orderingKey) =>
         Effect.sync(() => insertDelivery(event, endpointId, orderingKey)),
       announced: Effect.sync(() => [...events])

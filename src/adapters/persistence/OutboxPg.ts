@@ -75,13 +75,12 @@ export const transactionAnnouncing = <A, E, R>(
   })
 
 /** One pending delivery of event `eventId` per enabled endpoint of its tenant whose `events` match its type. */
-export const fanOut = (sql: SqlClient.SqlClient, eventId: string, endpointId: string | null = null) =>
+export const fanOut = (sql: SqlClient.SqlClient, eventId: string) =>
   sql`
     INSERT INTO webhook_deliveries (event_id, endpoint_id, tenant_id, event_type, ordering_key)
     SELECT e.id, ep.id, e.tenant_id, e.type, e.ordering_key
     FROM outbound_events e JOIN webhook_endpoints ep ON ep.tenant_id = e.tenant_id
     WHERE e.id = ${eventId} AND ep.enabled
-      AND (${endpointId}::uuid IS NULL OR ep.id = ${endpointId}::uuid)
       AND EXISTS (SELECT 1 FROM unnest(ep.events) p
                   WHERE p = e.type OR p = '*' OR (right(p, 2) = '.*' AND left(e.type, length(p) - 1) = left(p, -1)))
     RETURNING id`

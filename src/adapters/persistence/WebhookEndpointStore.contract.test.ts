@@ -451,6 +451,76 @@ for (const backend of persistenceBackends()) {
           )
       )
 
+      it.effect(
+        "replay: the range's subscribed events, oldest first, same ids and ordering keys, nothing to a disabled endpoint",
+        () =>
+          Effect.gen(function* () {
+            const store = yield* WebhookEndpointStore
+            const messages = yield* MessageRepository
+            const t = tenant()
+            const conv = yield* conversation(t)
+            const received = yield* endpoint(t, ["message.received"])
+            const every = yield* endpoint(t, ["*"])
+            /** An inbound message announcing `type` with ordering key `key`; answers the provider id. */
+            const announce = (type: "message.received" | "message.status", key: string | null) =>
+              Effect.gen(function* () {
+                const id = wamid()
+                yield* messages.insert(
+                  {
+                    tenantId: t,
+                    conversationId: conv.id,
+                    providerMessageId: id,
+                    direction: "inbound",
+                    type: "text",
+                    body: { text: { body: "hi" } },
+                    status: "received",
+                    sentAt: new Date()
+                  },
+                  () => [{ tenantId: t, type, orderingKey: key, data: { providerMessageId: id } }]
+                )
+                yield* Effect.sleep("3 millis")
+              })
+            // The conversation's own events (its connection's) a few milliseconds before the range: times here are
+            // compared to the millisecond.
+            yield* Effect.sleep("3 millis")
+            yield* announce("message.received", "k1")
+            yield* announce("message.status", "k1")
+            yield* announce("message.received", "k1")
+            yield* announce("message.received", null)
+            const originals = [...(yield* store.deliveries(t, received.id, { first: 10 }))].reverse()
+            assert.strictEqual(originals.length, 3)
+            const [e1, e3, e4] = originals.map((d) => d!)
+            // [from, to): from the first event's time (included) to the last one's (excluded); the status between is
+            // not one `received` subscribes to.
+            const from = e1!.occurredAt
+            const to = e4!.occurredAt
+            assert.strictEqual(yield* store.replay(t, received.id, from, to), 2)
+            const log = yield* store.deliveries(t, received.id, { first: 10 })
+            assert.deepStrictEqual(
+              log.slice(0, 2).map((d) => [d.eventId, d.eventType, d.state, d.attempts, d.attemptLog.length]),
+              [
+                [e3!.eventId, "message.received", "pending", 0, 0],
+                [e1!.eventId, "message.received", "pending", 0, 0]
+              ],
+              "new pending deliveries of the same events, the older event first"
+            )
+            // The replayed deliveries keep their ordering key: both wait behind the first original (same key, still
+            // pending); the original without a key goes too.
+            assert.deepStrictEqual((yield* claimFor(received.id)).map((c) => c.id).sort(), [e1!.id, e4!.id].sort())
+            yield* store.update(t, every.id, { enabled: false, disabledReason: "manual" })
+            assert.strictEqual(yield* store.replay(t, every.id, from, to), 0, "a disabled endpoint gets nothing")
+            assert.strictEqual((yield* store.deliveries(t, every.id, { first: 10 })).length, 4)
+            yield* store.update(t, every.id, { enabled: true })
+            assert.strictEqual(yield* store.replay(t, every.id, from, to), 3, "every type of the range")
+            assert.deepStrictEqual(
+              (yield* store.deliveries(t, every.id, { first: 3 })).map((d) => d.eventType),
+              ["message.received", "message.status", "message.received"]
+            )
+            assert.strictEqual(yield* store.replay(tenant(), every.id, from, to), 0, "another tenant's endpoint")
+            for (const e of [received, every]) yield* store.remove(t, e.id)
+          })
+      )
+
       it.effect("replay re-sends a time range's events with the same ids; purge drops old events and their log", () =>
         withEndpoint(["connection.*"], (t, ep, store) =>
           Effect.gen(function* () {

@@ -6,7 +6,7 @@ import {
   type StoredEndpoint,
   WebhookEndpointStore
 } from "../../application/outbound/ports/WebhookEndpointStore.ts"
-import { DELIVERY_PENDING, DELIVERY_STATE_AFTER } from "../../domain/OutboundEvent.ts"
+import { DELIVERY_PENDING, DELIVERY_STATE_AFTER, matchesPatterns } from "../../domain/OutboundEvent.ts"
 import { type MemoryDelivery, OutboxMemory } from "./OutboxMemory.ts"
 
 /**
@@ -215,19 +215,25 @@ export const WebhookEndpointStoreMemory = Layer.effect(
           return true
         }),
       replay: (tenantId, endpointId, from, to) =>
-        Effect.gen(function* () {
-          const inRange = events
+        Effect.suspend(() => {
+          const endpoint = own(tenantId, endpointId)
+          if (endpoint === undefined || !endpoint.enabled) return Effect.succeed(0)
+          const matching = events
             .filter(
               (e) =>
                 e.tenantId === tenantId &&
                 e.occurredAt.getTime() >= from.getTime() &&
                 e.occurredAt.getTime() < to.getTime() &&
-                e.type !== "webhook.test"
+                e.type !== "webhook.test" &&
+                matchesPatterns(endpoint.events, e.type)
             )
             .sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || (a.id < b.id ? -1 : 1))
-          let count = 0
-          for (const event of inRange) count += yield* outbox.fanOut(event.id, endpointId)
-          return count
+          return Effect.as(
+            Effect.forEach(matching, (event) => outbox.addDelivery(event, endpoint.id, event.orderingKey), {
+              discard: true
+            }),
+            matching.length
+          )
         }),
       purgeBefore: (before, batch) =>
         Effect.sync(() => {

@@ -138,8 +138,10 @@ export class WebhookEndpointStore extends Context.Service<
     /** Makes a delivery due now (pending again if it had failed); false when the tenant has no such delivery. */
     retryNow(tenantId: TenantId, deliveryId: string): Effect.Effect<boolean>
     /**
-     * Sends again every event of the tenant that occurred in [from, to) and that the endpoint subscribes to: a new
-     * pending delivery each (the same event ids). Answers how many.
+     * Sends again every event of the tenant that occurred in [from, to) and that the endpoint (enabled) subscribes
+     * to, test events aside: a new pending delivery each (the same event ids and ordering keys), queued oldest first.
+     * Answers how many. PostgreSQL: a few set-based statements, each a page of events committed on its own; one
+     * that fails leaves the earlier pages queued (receivers deduplicate by `webhook-id`).
      */
     replay(tenantId: TenantId, endpointId: string, from: Date, to: Date): Effect.Effect<number>
     /** Deletes up to `batch` events older than `before` (their deliveries and attempts with them); answers how many. */
