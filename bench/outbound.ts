@@ -88,7 +88,7 @@ export interface OutboundResult {
 const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms))
 
 /** Least-squares slope of `backlog` over `at` (ms), per second; NaN with fewer than 3 samples. */
-const slopePerSecond = (samples: ReadonlyArray<{ readonly at: number; readonly backlog: number }>) => {
+export const slopePerSecond = (samples: ReadonlyArray<{ readonly at: number; readonly backlog: number }>) => {
   if (samples.length < 3) return Number.NaN
   const meanAt = samples.reduce((sum, s) => sum + s.at, 0) / samples.length
   const meanBacklog = samples.reduce((sum, s) => sum + s.backlog, 0) / samples.length
