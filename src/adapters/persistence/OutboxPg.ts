@@ -74,6 +74,16 @@ export const transactionAnnouncing = <A, E, R>(
       )
   })
 
+/**
+ * SQL: the endpoint's `events` (a text[] column) subscribe to the event type `type` (a column): the type itself, `*`,
+ * or a family `prefix.*`. The rule's one home in SQL (fan-out, the inbound batch's fan-out, replay); its twin for the
+ * memory adapters is `matchesPatterns` in src/domain/OutboundEvent.ts. Both
+ * arguments are column names written here, never input.
+ */
+export const subscribesSql = (events: string, type: string) =>
+  `EXISTS (SELECT 1 FROM unnest(${events}) p
+     WHERE p = ${type} OR p = '*' OR (right(p, 2) = '.*' AND left(${type}, length(p) - 1) = left(p, -1)))`
+
 /** One pending delivery of event `eventId` per enabled endpoint of its tenant whose `events` match its type. */
 export const fanOut = (sql: SqlClient.SqlClient, eventId: string) =>
   sql`
@@ -81,8 +91,7 @@ export const fanOut = (sql: SqlClient.SqlClient, eventId: string) =>
     SELECT e.id, ep.id, e.tenant_id, e.type, e.ordering_key
     FROM outbound_events e JOIN webhook_endpoints ep ON ep.tenant_id = e.tenant_id
     WHERE e.id = ${eventId} AND ep.enabled
-      AND EXISTS (SELECT 1 FROM unnest(ep.events) p
-                  WHERE p = e.type OR p = '*' OR (right(p, 2) = '.*' AND left(e.type, length(p) - 1) = left(p, -1)))
+      AND ${sql.unsafe(subscribesSql("ep.events", "e.type"))}
     RETURNING id`
 
 /** The message an event announces as the caller stored it in this transaction, for its live payload. */
@@ -152,8 +161,7 @@ export const writeOutboxBatch = (
         SELECT v.id, ep.id, v.tenant_id, v.type, v.ordering_key
         FROM v JOIN webhook_endpoints ep ON ep.tenant_id = v.tenant_id
         WHERE ep.enabled
-          AND EXISTS (SELECT 1 FROM unnest(ep.events) p
-                      WHERE p = v.type OR p = '*' OR (right(p, 2) = '.*' AND left(v.type, length(p) - 1) = left(p, -1)))
+          AND ${sql.unsafe(subscribesSql("ep.events", "v.type"))}
         ORDER BY v.ord, ep.id)${done}
       SELECT x.payload, pg_notify(${LIVE_CHANNEL}, x.payload) FROM (
         SELECT v.ord, json_build_object(

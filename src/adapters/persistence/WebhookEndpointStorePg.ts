@@ -10,6 +10,7 @@ import {
 import type { EncryptedToken } from "../../domain/ChannelConnection.ts"
 import { isUuid, type TenantId } from "../../domain/Ids.ts"
 import { DELIVERY_STATE_AFTER } from "../../domain/OutboundEvent.ts"
+import { subscribesSql } from "./OutboxPg.ts"
 
 type Row = Record<string, unknown>
 
@@ -115,8 +116,7 @@ export const WebhookEndpointStorePg = Layer.effect(
             AND e.type <> 'webhook.test' AND ep.enabled
             AND (${afterAt}::timestamptz IS NULL OR (e.occurred_at >= ${afterAt}::timestamptz
                  AND (e.occurred_at, e.id) > (${afterAt}::timestamptz, ${afterId}::uuid)))
-            AND EXISTS (SELECT 1 FROM unnest(ep.events) p
-                        WHERE p = e.type OR p = '*' OR (right(p, 2) = '.*' AND left(e.type, length(p) - 1) = left(p, -1)))
+            AND ${sql.unsafe(subscribesSql("ep.events", "e.type"))}
           ORDER BY e.occurred_at, e.id
           LIMIT ${REPLAY_PAGE}),
         inserted AS (
