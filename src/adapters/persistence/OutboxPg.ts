@@ -77,8 +77,8 @@ export const transactionAnnouncing = <A, E, R>(
 /**
  * SQL: the endpoint's `events` (a text[] column) subscribe to the event type `type` (a column): the type itself, `*`,
  * or a family `prefix.*`. The rule's one home in SQL (fan-out, the inbound batch's fan-out, replay); its twin for the
- * memory adapters is `matchesPatterns` in src/domain/OutboundEvent.ts. Both
- * arguments are column names written here, never input.
+ * memory adapters is `matchesPatterns` in src/domain/OutboundEvent.ts. Both arguments are column names written here,
+ * never input.
  */
 export const subscribesSql = (events: string, type: string) =>
   `EXISTS (SELECT 1 FROM unnest(${events}) p
