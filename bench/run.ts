@@ -565,6 +565,16 @@ const runMeasured = async (
   return { result, cpu }
 }
 
+/**
+ * An open loop's figures: its CPU per request is per answer that arrived in the window the CPU is read over. A run
+ * that falls behind answers fewer than it is sent, and dividing by the requests sent would make its CPU per request
+ * look lower.
+ */
+const putOpenLoad = (section: string, result: LoadResult, cpu: CpuUse | null, measureMs: number) => {
+  put(section, "answered in window req/s", (result.answeredInWindow * 1000) / measureMs)
+  putLoad(section, result, cpu, result.answeredInWindow)
+}
+
 /** Records a closed- or open-loop load's figures under `section`. */
 const putLoad = (section: string, result: LoadResult, cpu: CpuUse | null, units = result.measured) => {
   put(section, "req/s", result.rps)
@@ -899,8 +909,7 @@ const sustained = async (round: number) => {
     const slope = slopePerSecond(secondHalf)
     put(SUSTAINED_SECTION, "closed-loop probe req/s", probe.rps)
     put(SUSTAINED_SECTION, "arrival rate req/s", rate)
-    put(SUSTAINED_SECTION, "answered in window req/s", (result.answeredInWindow * 1000) / SUSTAINED_MS)
-    putLoad(SUSTAINED_SECTION, result, cpu, result.answeredInWindow)
+    putOpenLoad(SUSTAINED_SECTION, result, cpu, SUSTAINED_MS)
     put(SUSTAINED_SECTION, "processed / received in window", received > 0 ? processed / received : Number.NaN, 3)
     put(SUSTAINED_SECTION, "backlog at the end of the window (pending events)", inside.at(-1)?.backlog ?? Number.NaN)
     put(SUSTAINED_SECTION, "largest backlog in the window", Math.max(...inside.map((sample) => sample.backlog)))
@@ -938,10 +947,7 @@ const openLoop = async (context: Context, round: number) => {
       )
       const section = `open loop at ${fraction * 100}% of the peer's closed-loop rate: ${who}`
       put(section, "arrival rate req/s", rate)
-      // CPU per request answered in the window the CPU is read over: a run that falls behind answers fewer than
-      // it is sent, and dividing by the requests sent would make its CPU per request look lower.
-      put(section, "answered in window req/s", (result.answeredInWindow * 1000) / MEASURE_MS)
-      putLoad(section, result, cpu, result.answeredInWindow)
+      putOpenLoad(section, result, cpu, MEASURE_MS)
       put(section, "abandoned (unanswered after the grace)", result.abandoned)
     }
     await settle()

@@ -56,9 +56,8 @@ export const ConversationRepositoryPg = Layer.effect(
   ConversationRepository,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    /** A prefix of the contact's name (any case), or of their number when the search is a number. */
-    const searchCondition = (search: string | undefined) => {
-      const term = search?.trim() ?? ""
+    /** A prefix of the contact's name (any case), or of their number when the search is a number; "" is none. */
+    const searchCondition = (term: string) => {
       if (term === "") return sql`TRUE`
       const name = sql`lower(contact_name) LIKE ${likePrefix(term.toLowerCase())}`
       const digits = /^[\d\s()+-]+$/.test(term) ? term.replace(/\D/g, "") : ""
@@ -155,8 +154,8 @@ export const ConversationRepositoryPg = Layer.effect(
           cursor === null
             ? sql`TRUE`
             : sql`(COALESCE(last_message_at, created_at), id) < (${atMicros(sql, cursor.sortKeyMicros)}, ${cursor.id})`
-        const searching = (page.search?.trim() ?? "") !== ""
-        return inbox(tenantId, sql`${after} AND ${searchCondition(page.search)}`, page.first + 1, searching).pipe(
+        const term = page.search?.trim() ?? ""
+        return inbox(tenantId, sql`${after} AND ${searchCondition(term)}`, page.first + 1, term !== "").pipe(
           Effect.map((rows) => {
             const nodes = rows.slice(0, page.first)
             const items = nodes.map((row) => ({
